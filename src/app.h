@@ -1,0 +1,41 @@
+/*
+ * app.h: the application state shared by every worker thread: settings, the
+ * store, compiled templates and message catalogues, and the embedded assets.
+ * It is built once at start-up (app_init) and read-only afterwards, except
+ * for `stopping`.
+ */
+#ifndef SIGAP_APP_H
+#define SIGAP_APP_H
+
+#include <stddef.h>
+
+#include "core/config.h"
+#include "store/store.h"
+
+struct tmpl_set;
+struct i18n_catalog;
+
+/* Files compiled into the binary (templates/, static/, po/), see scripts/embed.py. */
+typedef struct asset {
+	const char *path;          /* "templates/base.html" */
+	const unsigned char *data; /* contents, NUL-terminated */
+	size_t len;
+} asset_t;
+extern const asset_t sigap_assets[];
+extern const size_t sigap_assets_count;
+const asset_t *asset_find(const char *path);
+
+typedef struct app {
+	config_t cfg;
+	store_t *store;
+	struct tmpl_set *tmpl;        /* every templates/NAME.html, by NAME */
+	struct i18n_catalog *cat_en;  /* English catalogue (Indonesian is the source) */
+	int threads;                  /* resolved worker count */
+	volatile int stopping;        /* set on SIGTERM */
+} app_t;
+
+/* Compiles templates and catalogues; the store must be open. */
+int app_init(app_t *app, char *err, size_t errlen);
+void app_release(app_t *app);
+
+#endif

@@ -1,0 +1,602 @@
+/*
+ * auth.c: passwords, users, login with rate limiting, sessions and API keys
+ * (see auth.h). Argon2id hashing is deliberately slow (libsodium's
+ * "interactive" limits); it runs outside of write transactions so a login
+ * never holds the writer.
+ */
+#include "auth/auth.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit/audit.h"
+#include "core/err.h"
+#include "core/banned.h"
+
+static int sodium_ready(void)
+{
+	static int ok;
+	if (!ok)
+		ok = sodium_init() >= 0;
+	return ok;
+}
+
+int auth_password_check_policy(const char *pw, const char **ret_msgid)
+{
+	size_t n = pw ? strlen(pw) : 0;
+	if (n < 10) {
+		*ret_msgid = "kata sandi minimal 10 karakter";
+		return ERR_INVALID;
+	}
+	if (n > 128) {
+		*ret_msgid = "kata sandi maksimal 128 karakter";
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+int auth_hash_password(const char *pw, char out[AUTH_HASH_MAX])
+{
+	if (!sodium_ready())
+		return ERR_INTERNAL;
+	if (crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return ERR_NOMEM;
+	return 0;
+}
+
+int auth_verify_password(const char *hash, const char *pw)
+{
+	if (!sodium_ready() || !hash || !pw)
+		return ERR_UNAUTHORIZED;
+	return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0 ? 0 : ERR_UNAUTHORIZED;
+}
+
+void auth_random_token(char out[65])
+{
+	unsigned char b[32];
+	sodium_ready();
+	randombytes_buf(b, sizeof(b));
+	sodium_bin2hex(out, 65, b, sizeof(b));
+}
+
+void auth_sha256_hex(const char *s, size_t len, char out[65])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+	sodium_ready();
+	crypto_hash_sha256(d, (const unsigned char *)s, len);
+	sodium_bin2hex(out, 65, d, sizeof(d));
+}
+
+int auth_token_equal(const char *a, const char *b)
+{
+	size_t la, lb;
+	if (!a || !b)
+		return 0;
+	la = strlen(a);
+	lb = strlen(b);
+	if (la != lb || la == 0)
+		return 0;
+	return sodium_memcmp(a, b, la) == 0;
+}
+
+static int valid_username(const char *u)
+{
+	size_t n = u ? strlen(u) : 0;
+	if (n < 3 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)u[i];
+		if (!(islower(c) || isdigit(c) || c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+struct user_add_ctx {
+	const user_new_t *u;
+	const char *actor;
+	const char *hash;
+	int64_t id;
+	const char **msgid;
+};
+
+static int user_add_tx(store_conn_t *c, void *ud)
+{
+	struct user_add_ctx *x = ud;
+	const user_new_t *u = x->u;
+	int64_t now = (int64_t)time(NULL), n = 0;
+	char summary[160];
+	int rc;
+	rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM tenants WHERE code = ?", "t", u->tenant);
+	if (rc < 0)
+		return rc;
+	if (!n) {
+		*x->msgid = "Pemda tidak dikenal";
+		return store_fail(ERR_NOT_FOUND, "unknown tenant '%s'", u->tenant);
+	}
+	if (u->unit && *u->unit) {
+		rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM units WHERE tenant = ? AND code = ?", "tt",
+				       u->tenant, u->unit);
+		if (rc < 0)
+			return rc;
+		if (!n) {
+			*x->msgid = "OPD tidak dikenal";
+			return store_fail(ERR_INVALID, "unknown OPD '%s' in '%s'", u->unit, u->tenant);
+		}
+	}
+	rc = store_query_int64(c, &x->id,
+			       "INSERT INTO users (tenant, username, full_name, role, unit, email, phone, nik, "
+			       "password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			       "tttttttttii", u->tenant, u->username, u->full_name, u->role,
+			       (u->unit && *u->unit) ? u->unit : NULL, u->email, u->phone, u->nik, x->hash, now, now);
+	if (rc == ERR_EXISTS) {
+		*x->msgid = "nama pengguna sudah dipakai";
+		return store_fail(ERR_EXISTS, "user '%s' already exists in '%s'", u->username, u->tenant);
+	}
+	if (rc < 0)
+		return rc;
+	snprintf(summary, sizeof(summary), "role=%s unit=%s", u->role, u->unit ? u->unit : "");
+	return audit_append(c, u->tenant, now, x->actor, "user.add", u->username, summary);
+}
+
+int user_add(store_t *st, const user_new_t *u, const char *actor, int64_t *ret_id, const char **ret_msgid)
+{
+	char hash[AUTH_HASH_MAX];
+	role_t role;
+	const char *dummy;
+	struct user_add_ctx x = { u, actor, hash, 0, ret_msgid ? ret_msgid : &dummy };
+	int rc;
+	*x.msgid = NULL;
+	if (!valid_username(u->username)) {
+		*x.msgid = "nama pengguna harus 3-64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung";
+		return store_fail(ERR_INVALID, "invalid username '%s'", u->username ? u->username : "");
+	}
+	if (!u->full_name || !*u->full_name || strlen(u->full_name) > 120) {
+		*x.msgid = "nama lengkap wajib diisi (maksimal 120 karakter)";
+		return store_fail(ERR_INVALID, "full name is required (at most 120 characters)");
+	}
+	if (role_parse(u->role, &role) < 0) {
+		*x.msgid = "peran tidak dikenal";
+		return store_fail(ERR_INVALID, "unknown role '%s'", u->role ? u->role : "");
+	}
+	if (role_needs_unit(role) && (!u->unit || !*u->unit)) {
+		*x.msgid = "peran ini harus terikat pada satu OPD";
+		return store_fail(ERR_INVALID, "role '%s' needs an OPD (--unit)", u->role);
+	}
+	if (auth_password_check_policy(u->password, x.msgid) < 0)
+		return store_fail(ERR_INVALID, "password too short or too long (10 to 128 characters)");
+	if ((rc = auth_hash_password(u->password, hash)) < 0)
+		return rc;
+	rc = store_tx(st, user_add_tx, &x);
+	if (rc >= 0 && ret_id)
+		*ret_id = x.id;
+	return rc < 0 ? rc : 0;
+}
+
+struct passwd_ctx {
+	const char *tenant, *username, *hash, *actor;
+};
+
+static int passwd_tx(store_conn_t *c, void *ud)
+{
+	struct passwd_ctx *p = ud;
+	int64_t now = (int64_t)time(NULL);
+	int rc = store_exec(c, "UPDATE users SET password_hash = ?, updated_at = ?, version = version + 1 "
+			       "WHERE tenant = ? AND username = ?", "titt", p->hash, now, p->tenant, p->username);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return store_fail(ERR_NOT_FOUND, "no user '%s' in '%s'", p->username, p->tenant);
+	rc = store_exec(c, "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE tenant = ? AND username = ?)",
+			"tt", p->tenant, p->username);
+	if (rc < 0)
+		return rc;
+	return audit_append(c, p->tenant, now, p->actor, "user.password", p->username, "password changed");
+}
+
+int user_set_password(store_t *st, const char *tenant, const char *username, const char *old,
+		      const char *newpw, const char *actor, const char **ret_msgid)
+{
+	char hash[AUTH_HASH_MAX], cur[AUTH_HASH_MAX];
+	struct passwd_ctx p = { tenant, username, hash, actor };
+	const char *dummy;
+	int rc;
+	if (!ret_msgid)
+		ret_msgid = &dummy;
+	*ret_msgid = NULL;
+	if (old) {
+		rc = store_query_text(store_reader(st), cur, sizeof(cur),
+				      "SELECT password_hash FROM users WHERE tenant = ? AND username = ?", "tt",
+				      tenant, username);
+		if (rc < 0)
+			return rc;
+		if (auth_verify_password(cur, old) < 0) {
+			*ret_msgid = "kata sandi lama salah";
+			return ERR_UNAUTHORIZED;
+		}
+	}
+	if (auth_password_check_policy(newpw, ret_msgid) < 0)
+		return ERR_INVALID;
+	if ((rc = auth_hash_password(newpw, hash)) < 0)
+		return rc;
+	return store_tx(st, passwd_tx, &p);
+}
+
+int user_list(store_t *st, const char *tenant, user_row_fn fn, void *ud)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(store_reader(st),
+			       "SELECT username, full_name, role, unit, disabled FROM users WHERE tenant = ? ORDER BY username", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "t", tenant);
+	while ((rc = store_step(s)) == STORE_ROW)
+		if ((rc = fn(ud, store_col_text(s, 0), store_col_text(s, 1), store_col_text(s, 2),
+			     store_col_text(s, 3) ? store_col_text(s, 3) : "", (int)store_col_int64(s, 4))) < 0)
+			break;
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- login and sessions ---- */
+
+static int locked_for(store_conn_t *c, const char *tenant, const char *subject, int64_t now, long *ret_wait)
+{
+	int64_t until = 0;
+	int rc = store_query_int64(c, &until, "SELECT locked_until FROM login_attempts WHERE tenant = ? AND subject = ?",
+				   "tt", tenant, subject);
+	if (rc == ERR_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (until > now) {
+		long w = (long)(until - now);
+		if (w > *ret_wait)
+			*ret_wait = w;
+		return 1;
+	}
+	return 0;
+}
+
+struct fail_ctx {
+	const auth_limits_t *lim;
+	const char *tenant, *subjects[2], *username;
+	int64_t now;
+	int locked;
+};
+
+static int record_failure_tx(store_conn_t *c, void *ud)
+{
+	struct fail_ctx *f = ud;
+	int rc;
+	for (int i = 0; i < 2; i++) {
+		int64_t failures = 0;
+		rc = store_exec(c,
+			"INSERT INTO login_attempts (tenant, subject, window_start, failures, locked_until) "
+			"VALUES (?, ?, ?, 1, 0) ON CONFLICT (tenant, subject) DO UPDATE SET "
+			"failures = CASE WHEN login_attempts.window_start < ? THEN 1 ELSE login_attempts.failures + 1 END, "
+			"window_start = CASE WHEN login_attempts.window_start < ? THEN ? ELSE login_attempts.window_start END",
+			"ttiiii", f->tenant, f->subjects[i], f->now, f->now - f->lim->window, f->now - f->lim->window, f->now);
+		if (rc < 0)
+			return rc;
+		rc = store_query_int64(c, &failures, "SELECT failures FROM login_attempts WHERE tenant = ? AND subject = ?",
+				       "tt", f->tenant, f->subjects[i]);
+		if (rc < 0)
+			return rc;
+		if (failures >= f->lim->max_failures) {
+			rc = store_exec(c, "UPDATE login_attempts SET locked_until = ?, failures = 0, window_start = ? "
+					   "WHERE tenant = ? AND subject = ?",
+					"iitt", f->now + f->lim->lockout, f->now, f->tenant, f->subjects[i]);
+			if (rc < 0)
+				return rc;
+			f->locked = 1;
+			rc = audit_append(c, f->tenant, f->now, i == 0 ? f->username : "-", "auth.lockout",
+					  i == 0 ? f->username : "address", "too many failed logins");
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+struct login_ctx {
+	const char *tenant, *username, *subject_user, *token_hash, *csrf;
+	int64_t user_id, now;
+	long ttl;
+};
+
+static int login_ok_tx(store_conn_t *c, void *ud)
+{
+	struct login_ctx *l = ud;
+	int rc = store_exec(c, "DELETE FROM login_attempts WHERE tenant = ? AND subject = ?", "tt", l->tenant,
+			    l->subject_user);
+	if (rc < 0)
+		return rc;
+	rc = store_exec(c, "DELETE FROM sessions WHERE expires_at < ?", "i", l->now);
+	if (rc < 0)
+		return rc;
+	rc = store_exec(c, "INSERT INTO sessions (token_hash, tenant, user_id, csrf, created_at, expires_at) "
+			   "VALUES (?, ?, ?, ?, ?, ?)",
+			"ttitii", l->token_hash, l->tenant, l->user_id, l->csrf, l->now, l->now + l->ttl);
+	if (rc < 0)
+		return rc;
+	return audit_append(c, l->tenant, l->now, l->username, "auth.login", l->username, "session started");
+}
+
+/* A valid hash of a random password: verifying against it costs the same as a
+ * real user, so an unknown username is not revealed by timing. */
+static const char *dummy_hash(void)
+{
+	static char h[AUTH_HASH_MAX];
+	static int done;
+	if (!done) {
+		char pw[65];
+		auth_random_token(pw);
+		auth_hash_password(pw, h);
+		done = 1;
+	}
+	return h;
+}
+
+int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
+	       const char *password, const char *ip, int64_t now, char ret_token[65],
+	       auth_principal_t *ret, long *ret_retry_after)
+{
+	store_conn_t *c = store_reader(st);
+	store_stmt_t *s;
+	char subj_user[96], subj_ip[96], hash[AUTH_HASH_MAX] = "", token_hash[65], csrf[65];
+	long wait = 0;
+	int rc, found = 0, disabled = 0;
+	int64_t user_id = 0;
+	*ret_retry_after = 0;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	if (!username || !password || !*username || strlen(username) > 64 || strlen(password) > 128)
+		return ERR_UNAUTHORIZED;
+	snprintf(subj_user, sizeof(subj_user), "u:%s", username);
+	snprintf(subj_ip, sizeof(subj_ip), "ip:%s", ip ? ip : "?");
+	if ((rc = locked_for(c, tenant, subj_user, now, &wait)) < 0 ||
+	    (rc += locked_for(c, tenant, subj_ip, now, &wait)) < 0)
+		return rc;
+	if (wait > 0) {
+		*ret_retry_after = wait;
+		return ERR_RATE_LIMITED;
+	}
+	rc = store_prepare(c, "SELECT id, password_hash, full_name, role, unit, lang, disabled FROM users "
+			      "WHERE tenant = ? AND username = ?", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tt", tenant, username);
+	rc = store_step(s);
+	memset(ret, 0, sizeof(*ret));
+	if (rc == STORE_ROW) {
+		found = 1;
+		user_id = store_col_int64(s, 0);
+		snprintf(hash, sizeof(hash), "%s", store_col_text(s, 1));
+		snprintf(ret->full_name, sizeof(ret->full_name), "%s", store_col_text(s, 2));
+		role_parse(store_col_text(s, 3), &ret->role);
+		snprintf(ret->unit, sizeof(ret->unit), "%s", store_col_text(s, 4) ? store_col_text(s, 4) : "");
+		snprintf(ret->lang, sizeof(ret->lang), "%s", store_col_text(s, 5) ? store_col_text(s, 5) : "");
+		disabled = (int)store_col_int64(s, 6);
+	}
+	store_finalize(s);
+	if (rc < 0)
+		return rc;
+	if (auth_verify_password(found ? hash : dummy_hash(), password) < 0 || !found || disabled) {
+		struct fail_ctx f = { lim, tenant, { subj_user, subj_ip }, username, now, 0 };
+		rc = store_tx(st, record_failure_tx, &f);
+		if (rc < 0)
+			return rc;
+		if (f.locked) {
+			*ret_retry_after = lim->lockout;
+			return ERR_RATE_LIMITED;
+		}
+		return ERR_UNAUTHORIZED;
+	}
+	auth_random_token(ret_token);
+	auth_random_token(csrf);
+	auth_sha256_hex(ret_token, 64, token_hash);
+	{
+		struct login_ctx l = { tenant, username, subj_user, token_hash, csrf, user_id, now, lim->session_ttl };
+		rc = store_tx(st, login_ok_tx, &l);
+		if (rc < 0)
+			return rc;
+	}
+	ret->kind = AUTH_SESSION;
+	ret->user_id = user_id;
+	snprintf(ret->tenant, sizeof(ret->tenant), "%s", tenant);
+	snprintf(ret->username, sizeof(ret->username), "%s", username);
+	memcpy(ret->csrf, csrf, sizeof(ret->csrf));
+	return 0;
+}
+
+struct touch_ctx {
+	const char *token_hash;
+	int64_t expires;
+};
+
+static int touch_tx(store_conn_t *c, void *ud)
+{
+	struct touch_ctx *t = ud;
+	int rc = store_exec(c, "UPDATE sessions SET expires_at = ? WHERE token_hash = ?", "it", t->expires, t->token_hash);
+	return rc < 0 ? rc : 0;
+}
+
+int auth_session_lookup(store_t *st, const char *token, int64_t now, long ttl, auth_principal_t *ret)
+{
+	store_conn_t *c;
+	store_stmt_t *s;
+	char th[65];
+	int64_t expires;
+	int rc;
+	memset(ret, 0, sizeof(*ret));
+	if (!token || strlen(token) != 64)
+		return ERR_UNAUTHORIZED;
+	if (!(c = store_reader(st)))
+		return ERR_UNAVAILABLE;
+	auth_sha256_hex(token, 64, th);
+	rc = store_prepare(c, "SELECT s.user_id, s.tenant, s.csrf, s.expires_at, u.username, u.full_name, u.role, "
+			      "u.unit, u.lang, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id "
+			      "WHERE s.token_hash = ?", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "t", th);
+	rc = store_step(s);
+	if (rc != STORE_ROW) {
+		store_finalize(s);
+		return rc < 0 ? rc : ERR_UNAUTHORIZED;
+	}
+	expires = store_col_int64(s, 3);
+	if (expires <= now || store_col_int64(s, 9)) {
+		store_finalize(s);
+		return ERR_UNAUTHORIZED;
+	}
+	ret->kind = AUTH_SESSION;
+	ret->user_id = store_col_int64(s, 0);
+	snprintf(ret->tenant, sizeof(ret->tenant), "%s", store_col_text(s, 1));
+	snprintf(ret->csrf, sizeof(ret->csrf), "%s", store_col_text(s, 2));
+	snprintf(ret->username, sizeof(ret->username), "%s", store_col_text(s, 4));
+	snprintf(ret->full_name, sizeof(ret->full_name), "%s", store_col_text(s, 5));
+	role_parse(store_col_text(s, 6), &ret->role);
+	snprintf(ret->unit, sizeof(ret->unit), "%s", store_col_text(s, 7) ? store_col_text(s, 7) : "");
+	snprintf(ret->lang, sizeof(ret->lang), "%s", store_col_text(s, 8) ? store_col_text(s, 8) : "");
+	store_finalize(s);
+	/* sliding expiry, written at most once a minute per session */
+	if (now + ttl - expires > 60) {
+		struct touch_ctx t = { th, now + ttl };
+		rc = store_tx(st, touch_tx, &t);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct logout_ctx {
+	const char *th, *tenant, *actor;
+};
+
+static int logout_tx(store_conn_t *c, void *ud)
+{
+	struct logout_ctx *l = ud;
+	int rc = store_exec(c, "DELETE FROM sessions WHERE token_hash = ?", "t", l->th);
+	if (rc <= 0)
+		return rc;
+	return audit_append(c, l->tenant, (int64_t)time(NULL), l->actor, "auth.logout", l->actor, "session ended");
+}
+
+int auth_logout(store_t *st, const char *token, const char *actor_tenant, const char *actor)
+{
+	char th[65];
+	struct logout_ctx l = { th, actor_tenant, actor };
+	if (!token || strlen(token) != 64)
+		return 0;
+	auth_sha256_hex(token, 64, th);
+	return store_tx(st, logout_tx, &l);
+}
+
+/* ---- API keys ---- */
+
+struct key_ctx {
+	const char *tenant, *name, *role, *actor, *prefix, *hash;
+};
+
+static int key_create_tx(store_conn_t *c, void *ud)
+{
+	struct key_ctx *k = ud;
+	int64_t now = (int64_t)time(NULL), n = 0;
+	int rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM tenants WHERE code = ?", "t", k->tenant);
+	if (rc < 0)
+		return rc;
+	if (!n)
+		return store_fail(ERR_NOT_FOUND, "unknown tenant '%s'", k->tenant);
+	rc = store_exec(c, "INSERT INTO api_keys (tenant, prefix, key_hash, name, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			"ttttti", k->tenant, k->prefix, k->hash, k->name, k->role, now);
+	if (rc < 0)
+		return rc;
+	return audit_append(c, k->tenant, now, k->actor, "apikey.create", k->prefix, k->name);
+}
+
+int auth_apikey_create(store_t *st, const char *tenant, const char *name, const char *role,
+		       const char *actor, char ret_key[AUTH_APIKEY_LEN], char ret_prefix[16])
+{
+	char secret[65], hash[65];
+	unsigned char pb[6];
+	role_t r;
+	struct key_ctx k = { tenant, name, role, actor, ret_prefix, hash };
+	if (!name || !*name || strlen(name) > 100)
+		return store_fail(ERR_INVALID, "an API key needs a name (at most 100 characters)");
+	if (role_parse(role, &r) < 0)
+		return store_fail(ERR_INVALID, "unknown role '%s'", role ? role : "");
+	sodium_ready();
+	randombytes_buf(pb, sizeof(pb));
+	sodium_bin2hex(ret_prefix, 16, pb, sizeof(pb));
+	auth_random_token(secret);
+	snprintf(ret_key, AUTH_APIKEY_LEN, "sgp_%s_%s", ret_prefix, secret);
+	auth_sha256_hex(ret_key, strlen(ret_key), hash);
+	return store_tx(st, key_create_tx, &k);
+}
+
+static int key_revoke_tx(store_conn_t *c, void *ud)
+{
+	struct key_ctx *k = ud;
+	int64_t now = (int64_t)time(NULL);
+	int rc = store_exec(c, "UPDATE api_keys SET revoked_at = ? WHERE tenant = ? AND prefix = ? AND revoked_at IS NULL",
+			    "itt", now, k->tenant, k->prefix);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return store_fail(ERR_NOT_FOUND, "no active API key '%s' in '%s'", k->prefix, k->tenant);
+	return audit_append(c, k->tenant, now, k->actor, "apikey.revoke", k->prefix, "revoked");
+}
+
+int auth_apikey_revoke(store_t *st, const char *tenant, const char *prefix, const char *actor)
+{
+	struct key_ctx k = { tenant, NULL, NULL, actor, prefix, NULL };
+	if (!prefix)
+		return ERR_INVALID;
+	/* accept the whole key as well as its prefix */
+	if (!strncmp(prefix, "sgp_", 4) && strlen(prefix) > 16) {
+		static __thread char p[16];
+		snprintf(p, sizeof(p), "%.12s", prefix + 4);
+		k.prefix = p;
+	}
+	return store_tx(st, key_revoke_tx, &k);
+}
+
+int auth_apikey_lookup(store_t *st, const char *key, auth_principal_t *ret)
+{
+	store_conn_t *c = store_reader(st);
+	store_stmt_t *s;
+	char prefix[16], hash[65];
+	int rc;
+	memset(ret, 0, sizeof(*ret));
+	if (!key || strncmp(key, "sgp_", 4) || strlen(key) != 4 + 12 + 1 + 64 || key[16] != '_')
+		return ERR_UNAUTHORIZED;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	snprintf(prefix, sizeof(prefix), "%.12s", key + 4);
+	auth_sha256_hex(key, strlen(key), hash);
+	rc = store_prepare(c, "SELECT id, tenant, key_hash, name, role FROM api_keys WHERE prefix = ? AND revoked_at IS NULL", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "t", prefix);
+	rc = store_step(s);
+	if (rc == STORE_ROW && auth_token_equal(store_col_text(s, 2), hash)) {
+		ret->kind = AUTH_APIKEY;
+		ret->apikey_id = store_col_int64(s, 0);
+		snprintf(ret->tenant, sizeof(ret->tenant), "%s", store_col_text(s, 1));
+		snprintf(ret->username, sizeof(ret->username), "apikey:%s", prefix);
+		snprintf(ret->full_name, sizeof(ret->full_name), "%s", store_col_text(s, 3));
+		role_parse(store_col_text(s, 4), &ret->role);
+		rc = 0;
+	} else {
+		rc = rc < 0 ? rc : ERR_UNAUTHORIZED;
+	}
+	store_finalize(s);
+	return rc;
+}

@@ -1,0 +1,130 @@
+/*
+ * auth.h: roles, the permission table, passwords, users, sessions, login rate
+ * limiting and API keys. This is a domain module: it knows the store, never
+ * HTTP. The router (http/server.c) calls auth_session_lookup() or
+ * auth_apikey_lookup() for each request and perm_allowed() for its route.
+ *
+ * Secrets: passwords are hashed with argon2id (libsodium crypto_pwhash_str);
+ * session tokens and API keys are 256-bit random values whose SHA-256 is all
+ * the database keeps, so a copy of the database does not hold usable
+ * credentials. None of them is ever logged.
+ */
+#ifndef SIGAP_AUTH_H
+#define SIGAP_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+typedef enum role {
+	ROLE_NONE = 0,
+	ROLE_WARGA,         /* citizen */
+	ROLE_PETUGAS,       /* agency officer */
+	ROLE_ADMIN_OPD,     /* agency administrator */
+	ROLE_KEPALA_OPD,    /* head of agency */
+	ROLE_KOORDINATOR,   /* complaint coordinator */
+	ROLE_SEKDA,         /* regional secretary */
+	ROLE_WAKIL,         /* deputy head */
+	ROLE_KEPALA_DAERAH, /* regional head */
+	ROLE_DPRD,          /* regional parliament member */
+	ROLE_ADMIN,         /* tenant administrator */
+	ROLE_COUNT
+} role_t;
+
+/* Stable code name ("kepala_daerah"); "" for ROLE_NONE. */
+const char *role_name(role_t r);
+/* Indonesian display label ("Kepala Daerah"), also a msgid. */
+const char *role_label(role_t r);
+/* ERR_INVALID for an unknown name. */
+int role_parse(const char *name, role_t *ret);
+/* Whether the role belongs to an OPD (petugas, admin_opd, kepala_opd). */
+int role_needs_unit(role_t r);
+
+/* Permissions: one table, role x permission (perm.c). */
+enum perm {
+	PERM_PUBLIC = 0,     /* anyone, no login */
+	PERM_LOGIN,          /* any logged-in user */
+	PERM_DASHBOARD,      /* the role's dashboard */
+	PERM_USERS_MANAGE,   /* add users, reset passwords */
+	PERM_UNITS_MANAGE,   /* OPDs */
+	PERM_APIKEYS_MANAGE, /* API keys */
+	PERM_AUDIT_VIEW,     /* read and verify the audit log */
+	PERM_CALENDAR_MANAGE,/* local holidays */
+	PERM_API_READ,       /* machine clients: read-only API */
+	PERM_COUNT
+};
+int perm_allowed(role_t r, int perm);
+const char *perm_name(int perm);
+
+typedef enum auth_kind { AUTH_NONE = 0, AUTH_SESSION = 1, AUTH_APIKEY = 2 } auth_kind_t;
+
+/* Who is making a request. */
+typedef struct auth_principal {
+	auth_kind_t kind;
+	int64_t user_id;     /* 0 for API keys */
+	int64_t apikey_id;   /* 0 for sessions */
+	char tenant[16];     /* kode wilayah of the user's tenant */
+	char username[64];
+	char full_name[128];
+	role_t role;
+	char unit[32];       /* OPD code or "" */
+	char csrf[65];       /* the session's CSRF token (hex) */
+	char lang[8];        /* preferred language or "" */
+} auth_principal_t;
+
+/* Passwords. The policy: at least 10 characters, at most 128 bytes. */
+#define AUTH_HASH_MAX 128
+int auth_password_check_policy(const char *pw, const char **ret_msgid);
+int auth_hash_password(const char *pw, char out[AUTH_HASH_MAX]);
+/* 0 if pw matches hash, ERR_UNAUTHORIZED if not. */
+int auth_verify_password(const char *hash, const char *pw);
+
+/* Random 256-bit token as 64 hex chars + NUL. */
+void auth_random_token(char out[65]);
+/* SHA-256 of s as 64 hex chars + NUL. */
+void auth_sha256_hex(const char *s, size_t len, char out[65]);
+/* Constant-time comparison of two NUL-terminated strings. 1 if equal. */
+int auth_token_equal(const char *a, const char *b);
+
+/* Users. */
+typedef struct user_new {
+	const char *tenant, *username, *full_name, *role, *unit, *password;
+	const char *email, *phone, *nik; /* optional */
+} user_new_t;
+/* Validates and adds a user (audited as actor). ERR_EXISTS if the username is
+ * taken in the tenant; ERR_INVALID with *ret_msgid naming the problem. */
+int user_add(store_t *st, const user_new_t *u, const char *actor, int64_t *ret_id, const char **ret_msgid);
+/* Sets a new password; if old is not NULL it must match. Ends the user's other sessions. */
+int user_set_password(store_t *st, const char *tenant, const char *username, const char *old,
+		      const char *newpw, const char *actor, const char **ret_msgid);
+typedef int (*user_row_fn)(void *ud, const char *username, const char *full_name, const char *role,
+			   const char *unit, int disabled);
+int user_list(store_t *st, const char *tenant, user_row_fn fn, void *ud);
+
+/* Login with rate limiting: more than cfg max failures within the window for a
+ * username or for an address locks both out for lockout seconds
+ * (ERR_RATE_LIMITED, *ret_retry_after set). Wrong credentials: ERR_UNAUTHORIZED
+ * (the same answer for an unknown user). On success a session is created:
+ * ret_token receives the raw token for the cookie. */
+typedef struct auth_limits {
+	int max_failures;
+	long window, lockout, session_ttl;
+} auth_limits_t;
+int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
+	       const char *password, const char *ip, int64_t now, char ret_token[65],
+	       auth_principal_t *ret, long *ret_retry_after);
+/* Looks a session up by raw token; extends it (sliding expiry) when more than
+ * a minute old. ERR_UNAUTHORIZED if unknown or expired. */
+int auth_session_lookup(store_t *st, const char *token, int64_t now, long ttl, auth_principal_t *ret);
+int auth_logout(store_t *st, const char *token, const char *actor_tenant, const char *actor);
+
+/* API keys: "sgp_" + 12-char public prefix + "_" + 64-hex secret. The full key
+ * is returned once; only its hash is stored. */
+#define AUTH_APIKEY_LEN 96
+int auth_apikey_create(store_t *st, const char *tenant, const char *name, const char *role,
+		       const char *actor, char ret_key[AUTH_APIKEY_LEN], char ret_prefix[16]);
+int auth_apikey_revoke(store_t *st, const char *tenant, const char *prefix, const char *actor);
+int auth_apikey_lookup(store_t *st, const char *key, auth_principal_t *ret);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * perm.c: roles and the one permission table (role x permission). The router
+ * checks every route's permission here; nothing else grants access.
+ */
+#include "auth/auth.h"
+
+#include <string.h>
+
+#include "core/err.h"
+#include "core/banned.h"
+
+static const struct {
+	const char *name, *label;
+} roles[ROLE_COUNT] = {
+	[ROLE_NONE] = { "", "Tamu" },
+	[ROLE_WARGA] = { "warga", "Warga" },
+	[ROLE_PETUGAS] = { "petugas", "Petugas OPD" },
+	[ROLE_ADMIN_OPD] = { "admin_opd", "Admin OPD" },
+	[ROLE_KEPALA_OPD] = { "kepala_opd", "Kepala OPD" },
+	[ROLE_KOORDINATOR] = { "koordinator", "Admin Koordinator Pengaduan" },
+	[ROLE_SEKDA] = { "sekda", "Sekretaris Daerah" },
+	[ROLE_WAKIL] = { "wakil", "Wakil Kepala Daerah" },
+	[ROLE_KEPALA_DAERAH] = { "kepala_daerah", "Kepala Daerah" },
+	[ROLE_DPRD] = { "dprd", "Anggota DPRD" },
+	[ROLE_ADMIN] = { "admin", "Administrator" },
+};
+
+const char *role_name(role_t r)
+{
+	return r > ROLE_NONE && r < ROLE_COUNT ? roles[r].name : "";
+}
+
+const char *role_label(role_t r)
+{
+	return r >= ROLE_NONE && r < ROLE_COUNT ? roles[r].label : roles[ROLE_NONE].label;
+}
+
+int role_parse(const char *name, role_t *ret)
+{
+	for (int r = ROLE_WARGA; r < ROLE_COUNT; r++)
+		if (name && !strcmp(name, roles[r].name)) {
+			*ret = (role_t)r;
+			return 0;
+		}
+	return ERR_INVALID;
+}
+
+int role_needs_unit(role_t r)
+{
+	return r == ROLE_PETUGAS || r == ROLE_ADMIN_OPD || r == ROLE_KEPALA_OPD;
+}
+
+#define W (1u << ROLE_WARGA)
+#define PT (1u << ROLE_PETUGAS)
+#define AO (1u << ROLE_ADMIN_OPD)
+#define KO (1u << ROLE_KEPALA_OPD)
+#define KR (1u << ROLE_KOORDINATOR)
+#define SE (1u << ROLE_SEKDA)
+#define WA (1u << ROLE_WAKIL)
+#define KD (1u << ROLE_KEPALA_DAERAH)
+#define DP (1u << ROLE_DPRD)
+#define AD (1u << ROLE_ADMIN)
+#define ALL (W | PT | AO | KO | KR | SE | WA | KD | DP | AD)
+
+/* Which roles hold each permission. PERM_PUBLIC needs no login at all. */
+static const struct {
+	const char *name;
+	unsigned roles;
+} perms[PERM_COUNT] = {
+	[PERM_PUBLIC] = { "public", 0 },
+	[PERM_LOGIN] = { "login", ALL },
+	[PERM_DASHBOARD] = { "dashboard", ALL },
+	[PERM_USERS_MANAGE] = { "users.manage", AD },
+	[PERM_UNITS_MANAGE] = { "units.manage", AD },
+	[PERM_APIKEYS_MANAGE] = { "apikeys.manage", AD },
+	[PERM_AUDIT_VIEW] = { "audit.view", AD | SE | KD },
+	[PERM_CALENDAR_MANAGE] = { "calendar.manage", AD },
+	[PERM_API_READ] = { "api.read", ALL },
+};
+
+int perm_allowed(role_t r, int perm)
+{
+	if (perm < 0 || perm >= PERM_COUNT)
+		return 0;
+	if (perm == PERM_PUBLIC)
+		return 1;
+	if (r <= ROLE_NONE || r >= ROLE_COUNT)
+		return 0;
+	return (perms[perm].roles >> r) & 1u;
+}
+
+const char *perm_name(int perm)
+{
+	return perm >= 0 && perm < PERM_COUNT ? perms[perm].name : "?";
+}

@@ -1,0 +1,345 @@
+/*
+ * config.c: the settings table and its loaders (see config.h). Adding an
+ * option is one line in `options`.
+ */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/banned.h"
+
+enum opt_type { T_STR, T_INT, T_LONG, T_BOOL, T_ENUM };
+
+typedef struct option {
+	const char *name;
+	enum opt_type type;
+	size_t off;
+	size_t size;  /* for strings */
+	long min, max;
+	const char *def;
+	const char *choices; /* T_ENUM: '|'-separated */
+	const char *help;
+} option_t;
+
+#define S(f) T_STR, offsetof(config_t, f), sizeof(((config_t *)0)->f)
+#define I(f) T_INT, offsetof(config_t, f), 0
+#define L(f) T_LONG, offsetof(config_t, f), 0
+#define B(f) T_BOOL, offsetof(config_t, f), 0
+#define E(f) T_ENUM, offsetof(config_t, f), sizeof(((config_t *)0)->f)
+
+static const option_t options[] = {
+	{ "db", S(db), 0, 0, "var/sigap.db", NULL, "SQLite file path or postgresql:// URL" },
+	{ "listen", S(listen), 0, 0, "127.0.0.1:8080", NULL, "address to serve on, HOST:PORT" },
+	{ "threads", I(threads), 1, 256, "0", NULL, "worker threads (0 = one per CPU core)" },
+	{ "tls-cert", S(tls_cert), 0, 0, "", NULL, "TLS certificate chain (PEM); enables HTTPS and HTTP/2" },
+	{ "tls-key", S(tls_key), 0, 0, "", NULL, "TLS private key (PEM)" },
+	{ "max-body", L(max_body), 1024, 1L << 30, "10485760", NULL, "largest request body, bytes" },
+	{ "max-header", L(max_header), 1024, 1L << 20, "16384", NULL, "largest request header block, bytes" },
+	{ "access-log", S(access_log), 0, 0, "-", NULL, "access log file ('-' = stdout, '' = off)" },
+	{ "log-level", E(log_level), 0, 0, "info", "debug|info|warn|error", "diagnostic log level" },
+	{ "session-ttl", L(session_ttl), 60, 30L * 86400, "28800", NULL, "seconds an idle session lives" },
+	{ "login-max-failures", I(login_max_failures), 1, 1000, "5", NULL, "failed logins before a lockout" },
+	{ "login-window", L(login_window), 10, 86400, "900", NULL, "seconds over which failures count" },
+	{ "login-lockout", L(login_lockout), 1, 86400, "900", NULL, "seconds a lockout lasts" },
+	{ "data-dir", S(data_dir), 0, 0, "var/files", NULL, "directory for uploaded files" },
+	{ "lang", E(lang), 0, 0, "id", "id|en", "default interface language" },
+	{ "trust-proxy", B(trust_proxy), 0, 1, "0", NULL, "trust X-Forwarded-For/-Proto (behind a proxy)" },
+	{ "shutdown-grace", I(shutdown_grace), 0, 600, "10", NULL, "seconds in-flight requests get on SIGTERM" },
+};
+#define NOPT (sizeof(options) / sizeof(options[0]))
+
+static const option_t *find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NOPT; i++) {
+		if (strlen(options[i].name) == len && !strncmp(options[i].name, name, len))
+			return &options[i];
+		/* accept underscores for dashes (file and env forms) */
+		if (strlen(options[i].name) == len) {
+			size_t j;
+			for (j = 0; j < len; j++) {
+				char a = options[i].name[j], b = name[j];
+				if (b == '_')
+					b = '-';
+				if (a != tolower((unsigned char)b))
+					break;
+			}
+			if (j == len)
+				return &options[i];
+		}
+	}
+	return NULL;
+}
+
+static int parse_long(const char *v, long *ret)
+{
+	char *end;
+	errno = 0;
+	long x = strtol(v, &end, 10);
+	if (errno || end == v || *end)
+		return ERR_INVALID;
+	*ret = x;
+	return 0;
+}
+
+static int set_opt(config_t *cfg, const option_t *o, const char *value, char *err, size_t errlen)
+{
+	char *base = (char *)cfg;
+	long x;
+	switch (o->type) {
+	case T_STR:
+		if (strlen(value) >= o->size) {
+			snprintf(err, errlen, "%s is too long (at most %zu characters)", o->name, o->size - 1);
+			return ERR_INVALID;
+		}
+		snprintf(base + o->off, o->size, "%s", value);
+		return 0;
+	case T_ENUM: {
+		const char *c = o->choices;
+		size_t vl = strlen(value);
+		while (c && *c) {
+			const char *bar = strchr(c, '|');
+			size_t cl = bar ? (size_t)(bar - c) : strlen(c);
+			if (cl == vl && !strncmp(c, value, vl)) {
+				snprintf(base + o->off, o->size, "%s", value);
+				return 0;
+			}
+			c = bar ? bar + 1 : NULL;
+		}
+		snprintf(err, errlen, "%s must be one of %s, got '%s'", o->name, o->choices, value);
+		return ERR_INVALID;
+	}
+	case T_BOOL:
+		if (!strcmp(value, "1") || !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "on"))
+			*(int *)(base + o->off) = 1;
+		else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "off"))
+			*(int *)(base + o->off) = 0;
+		else {
+			snprintf(err, errlen, "%s must be true or false, got '%s'", o->name, value);
+			return ERR_INVALID;
+		}
+		return 0;
+	case T_INT:
+	case T_LONG:
+		if (parse_long(value, &x) < 0) {
+			snprintf(err, errlen, "%s must be a whole number, got '%s'", o->name, value);
+			return ERR_INVALID;
+		}
+		/* threads 0 means auto */
+		if ((x < o->min || x > o->max) && !(o->off == offsetof(config_t, threads) && x == 0)) {
+			snprintf(err, errlen, "%s must be between %ld and %ld, got '%s'", o->name, o->min,
+				 o->max, value);
+			return ERR_INVALID;
+		}
+		if (o->type == T_INT)
+			*(int *)(base + o->off) = (int)x;
+		else
+			*(long *)(base + o->off) = x;
+		return 0;
+	}
+	return ERR_INTERNAL;
+}
+
+void config_defaults(config_t *cfg)
+{
+	char err[256];
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < NOPT; i++)
+		set_opt(cfg, &options[i], options[i].def, err, sizeof(err));
+}
+
+int config_set(config_t *cfg, const char *name, const char *value, char *err, size_t errlen)
+{
+	const option_t *o = find(name, strlen(name));
+	if (!o) {
+		snprintf(err, errlen, "unknown setting '%s' (see 'sigap help')", name);
+		return ERR_INVALID;
+	}
+	return set_opt(cfg, o, value, err, errlen);
+}
+
+static char *trim(char *s)
+{
+	char *e;
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int config_load_file(config_t *cfg, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[2048], sub[512];
+	int lineno = 0;
+	if (!f) {
+		snprintf(err, errlen, "cannot read config file '%s': %s", path, strerror(errno));
+		return ERR_IO;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *p, *eq, *k, *v;
+		size_t vl;
+		lineno++;
+		p = trim(line);
+		if (!*p || *p == '#')
+			continue;
+		eq = strchr(p, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%d: expected 'name = value'", path, lineno);
+			fclose(f);
+			return ERR_INVALID;
+		}
+		*eq = '\0';
+		k = trim(p);
+		v = trim(eq + 1);
+		vl = strlen(v);
+		if (vl >= 2 && ((v[0] == '"' && v[vl - 1] == '"') || (v[0] == '\'' && v[vl - 1] == '\''))) {
+			v[vl - 1] = '\0';
+			v++;
+		}
+		if (config_set(cfg, k, v, sub, sizeof(sub)) < 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, sub);
+			fclose(f);
+			return ERR_INVALID;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+int config_load_env(config_t *cfg, char *err, size_t errlen)
+{
+	char name[64], sub[512];
+	for (size_t i = 0; i < NOPT; i++) {
+		const char *v;
+		size_t j, n = strlen(options[i].name);
+		memcpy(name, "SIGAP_", 6);
+		for (j = 0; j < n && j + 7 < sizeof(name); j++)
+			name[6 + j] = options[i].name[j] == '-' ? '_' : (char)toupper((unsigned char)options[i].name[j]);
+		name[6 + j] = '\0';
+		v = getenv(name);
+		if (!v)
+			continue;
+		if (set_opt(cfg, &options[i], v, sub, sizeof(sub)) < 0) {
+			snprintf(err, errlen, "%s: %s", name, sub);
+			return ERR_INVALID;
+		}
+	}
+	return 0;
+}
+
+int config_load_args(config_t *cfg, int argc, char **argv, char *err, size_t errlen)
+{
+	int out = 0;
+	char sub[512];
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *eq, *val;
+		const option_t *o;
+		size_t nl;
+		int is_config;
+		if (strncmp(a, "--", 2) || !a[2]) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		a += 2;
+		eq = strchr(a, '=');
+		nl = eq ? (size_t)(eq - a) : strlen(a);
+		is_config = nl == 6 && !strncmp(a, "config", 6);
+		o = is_config ? NULL : find(a, nl);
+		if (!o && !is_config) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (eq) {
+			val = eq + 1;
+		} else if (o && o->type == T_BOOL && (i + 1 >= argc || !strncmp(argv[i + 1], "--", 2))) {
+			val = "1";
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			snprintf(err, errlen, "--%.*s needs a value", (int)nl, a);
+			return ERR_INVALID;
+		}
+		if (is_config) {
+			if (config_load_file(cfg, val, err, errlen) < 0)
+				return ERR_INVALID;
+			continue;
+		}
+		if (set_opt(cfg, o, val, sub, sizeof(sub)) < 0) {
+			snprintf(err, errlen, "--%s", sub);
+			return ERR_INVALID;
+		}
+	}
+	argv[out] = NULL;
+	return out;
+}
+
+int config_listen_parts(const config_t *cfg, char *host, size_t hostlen, int *ret_port)
+{
+	const char *colon = strrchr(cfg->listen, ':');
+	long port;
+	size_t hl;
+	if (!colon)
+		return ERR_INVALID;
+	if (parse_long(colon + 1, &port) < 0 || port < 0 || port > 65535)
+		return ERR_INVALID;
+	hl = (size_t)(colon - cfg->listen);
+	if (hl >= hostlen)
+		return ERR_INVALID;
+	memcpy(host, cfg->listen, hl);
+	host[hl] = '\0';
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	}
+	*ret_port = (int)port;
+	return 0;
+}
+
+int config_validate(const config_t *cfg, char *err, size_t errlen)
+{
+	char host[256];
+	int port;
+	if (!cfg->db[0]) {
+		snprintf(err, errlen, "db is empty: give --db PATH or a postgresql:// URL");
+		return ERR_INVALID;
+	}
+	if (config_listen_parts(cfg, host, sizeof(host), &port) < 0) {
+		snprintf(err, errlen, "listen must be HOST:PORT with a port from 0 to 65535, got '%s'", cfg->listen);
+		return ERR_INVALID;
+	}
+	if (!!cfg->tls_cert[0] != !!cfg->tls_key[0]) {
+		snprintf(err, errlen, "tls-cert and tls-key must be given together");
+		return ERR_INVALID;
+	}
+	if (cfg->tls_cert[0] && access(cfg->tls_cert, R_OK)) {
+		snprintf(err, errlen, "cannot read tls-cert '%s'", cfg->tls_cert);
+		return ERR_INVALID;
+	}
+	if (cfg->tls_key[0] && access(cfg->tls_key, R_OK)) {
+		snprintf(err, errlen, "cannot read tls-key '%s'", cfg->tls_key);
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+void config_print_help(void *file)
+{
+	FILE *f = file;
+	for (size_t i = 0; i < NOPT; i++) {
+		char env[64];
+		size_t j, n = strlen(options[i].name);
+		for (j = 0; j < n && j < sizeof(env) - 1; j++)
+			env[j] = options[i].name[j] == '-' ? '_' : (char)toupper((unsigned char)options[i].name[j]);
+		env[j] = '\0';
+		fprintf(f, "  --%-20s %s (default '%s', env SIGAP_%s)\n", options[i].name, options[i].help,
+			options[i].def, env);
+	}
+}

@@ -1,0 +1,54 @@
+/*
+ * config.h: sigap's settings, described once in a table (name, type, min,
+ * max, default, help) in the style of Redis's config.c. Values come, in
+ * increasing precedence, from the defaults, a configuration file
+ * (`name = value` lines, '#' comments), SIGAP_<NAME> environment variables,
+ * and command-line flags (--name VALUE or --name=VALUE). Every value is
+ * validated when it is set; config_validate() checks the combination.
+ */
+#ifndef SIGAP_CONFIG_H
+#define SIGAP_CONFIG_H
+
+#include <stddef.h>
+
+typedef struct config {
+	char db[1024];          /* SQLite path or postgresql:// URL */
+	char listen[256];       /* HOST:PORT */
+	int threads;            /* worker threads, each with its own event loop */
+	char tls_cert[1024];    /* PEM certificate chain; TLS on when set with tls_key */
+	char tls_key[1024];     /* PEM private key */
+	long max_body;          /* bytes accepted in a request body */
+	long max_header;        /* bytes accepted in all request headers together */
+	char access_log[1024];  /* "-" = stdout, "" = off */
+	char log_level[16];     /* debug, info, warn, error */
+	long session_ttl;       /* seconds a session lives without use */
+	int login_max_failures; /* failed logins in the window before lockout */
+	long login_window;      /* seconds of the counting window */
+	long login_lockout;     /* seconds a locked account/address waits */
+	char data_dir[1024];    /* uploaded files, by content hash */
+	char lang[8];           /* default UI language: id or en */
+	int trust_proxy;        /* honour X-Forwarded-For/-Proto from a proxy */
+	int shutdown_grace;     /* seconds in-flight requests get on SIGTERM */
+} config_t;
+
+/* Fills cfg with the defaults. */
+void config_defaults(config_t *cfg);
+/* Sets one option by name from text; ERR_INVALID with a message in err
+ * (e.g. "threads must be between 1 and 256, got '0'"). */
+int config_set(config_t *cfg, const char *name, const char *value, char *err, size_t errlen);
+/* Reads a config file. ERR_IO / ERR_INVALID ("FILE:LINE: ..."). */
+int config_load_file(config_t *cfg, const char *path, char *err, size_t errlen);
+/* Applies every SIGAP_<NAME> variable of the environment. */
+int config_load_env(config_t *cfg, char *err, size_t errlen);
+/* Consumes the flags it knows (--name V / --name=V) from argv, compacting the
+ * rest in place; returns the new argc, or ERR_INVALID. "--config FILE" loads
+ * a file at that point. */
+int config_load_args(config_t *cfg, int argc, char **argv, char *err, size_t errlen);
+/* Checks the combination (e.g. tls_cert without tls_key). */
+int config_validate(const config_t *cfg, char *err, size_t errlen);
+/* Writes the option table (name, default, help) for `sigap help`. */
+void config_print_help(void *file);
+/* Splits listen into host and port. */
+int config_listen_parts(const config_t *cfg, char *host, size_t hostlen, int *ret_port);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * log.h: sigap's diagnostic log (stderr) and access log. Each line is written
+ * with a single write(2), so lines from several threads never interleave.
+ * Messages are lower-case and quote values ('x'); never pass secrets
+ * (passwords, tokens, NIKs) to these functions.
+ */
+#ifndef SIGAP_LOG_H
+#define SIGAP_LOG_H
+
+#include <stddef.h>
+
+enum log_level { LOG_DEBUG = 0, LOG_INFO = 1, LOG_WARN = 2, LOG_ERROR = 3 };
+
+void log_set_level(enum log_level lvl);
+void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+/* error() in git's style: logs and returns -1-ish code. */
+int log_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Access log: path "-" is stdout, NULL or "" disables it. 0 or ERR_IO. */
+int log_access_open(const char *path);
+void log_access_close(void);
+int log_access_enabled(void);
+/* Writes one access-log line (already formatted, without newline). */
+void log_access_line(const char *line, size_t len);
+
+#endif

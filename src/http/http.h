@@ -1,0 +1,112 @@
+/*
+ * http.h: the request context that route handlers see, the static route
+ * table, and the response helpers. The server (server.c) owns the h2o event
+ * loops; for each request it builds a req_t, matches the route table, checks
+ * the route's permission against the session or API key (auth/), and calls
+ * the handler. Handlers are adapters (web/, api/): they turn the request into
+ * calls of domain functions and answer through the helpers below, which add
+ * the security headers and keep the one JSON error shape
+ *   {"error":{"code":"...","message":"..."}}
+ * for /api/ routes and a Bahasa Indonesia (or English) HTML page elsewhere.
+ *
+ * Memory: everything a handler allocates for the request comes from r->arena,
+ * released in one go when the request ends. Response bodies are copied into
+ * h2o's request pool by the send helpers.
+ */
+#ifndef SIGAP_HTTP_H
+#define SIGAP_HTTP_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "core/arena.h"
+#include "core/sb.h"
+#include "http/parse.h"
+
+struct st_h2o_req_t;
+struct app;
+struct tenant;
+struct i18n_catalog;
+
+#define HTTP_MAX_PARAMS 8
+
+typedef struct req {
+	struct st_h2o_req_t *h;       /* the h2o request (only server.c and helpers touch it) */
+	struct app *app;              /* shared application state */
+	arena_t arena;                /* per-request memory */
+	char method[16];              /* GET, POST, ... */
+	char *path;                   /* decoded path, no query */
+	kvlist_t query;               /* parsed query string */
+	kvlist_t form;                /* urlencoded POST body (parsed before the handler) */
+	kvlist_t cookies;             /* Cookie header */
+	kv_t params[HTTP_MAX_PARAMS]; /* route parameters, e.g. {tenant} */
+	size_t nparams;
+	const struct route *route;    /* matched route */
+	int api;                      /* 1 for /api/ routes: JSON errors */
+	const char *lang;             /* "id" or "en" */
+	const struct i18n_catalog *cat; /* catalogue for lang (NULL = Indonesian source) */
+	struct tenant *tenant;        /* loaded when the route has {tenant} */
+	auth_principal_t who;         /* the logged-in user or API key (who.kind == AUTH_NONE if anonymous) */
+	char session_token[72];       /* raw session token from the cookie ("" if none) */
+	char ip[64];                  /* client address (X-Forwarded-For when trusted) */
+	int tls;                      /* request came over TLS (or a trusted proxy said https) */
+	int status;                   /* status sent, for the access log */
+	size_t resp_bytes;            /* body bytes sent, for the access log */
+	const char *body;             /* raw request body (may be NULL) */
+	size_t body_len;
+} req_t;
+
+/* A handler answers through the helpers and returns 0, or returns a negative
+ * ERR_* without answering and the server answers with the error page/JSON. */
+typedef int (*handler_fn)(req_t *r);
+
+enum route_flags {
+	ROUTE_API = 1,         /* JSON errors */
+	ROUTE_NO_CSRF = 2,     /* POST without CSRF check (login form uses its own pre-session token) */
+	ROUTE_TENANT = 4,      /* pattern contains {tenant}; it is loaded and checked */
+};
+
+typedef struct route {
+	const char *method;  /* "GET", "POST", ... */
+	const char *pattern; /* "/t/{tenant}/dasbor" */
+	handler_fn fn;
+	int perm;            /* PERM_* from auth/perm.h */
+	unsigned flags;
+} route_t;
+
+/* The application's route table (web/routes.c). */
+extern const route_t app_routes[];
+extern const size_t app_routes_count;
+
+/* --- request helpers --- */
+const char *req_param(req_t *r, const char *name);    /* route parameter or NULL */
+const char *req_query(req_t *r, const char *name);    /* query parameter or NULL */
+const char *req_form(req_t *r, const char *name);     /* form field or NULL */
+const char *req_header(req_t *r, const char *name);   /* NUL-terminated copy or NULL */
+const char *req_cookie(req_t *r, const char *name);
+/* Translates an Indonesian msgid into the request's language. */
+const char *req_t_(req_t *r, const char *msgid);
+/* Parses the body as JSON (Content-Type must be application/json).
+ * ERR_UNSUPPORTED or ERR_INVALID with a message in err. Caller json_decref(). */
+int req_json_body(req_t *r, json_t **ret, char *err, size_t errlen);
+
+/* --- responses (each adds the security headers) --- */
+void http_send(req_t *r, int status, const char *content_type, const char *body, size_t len);
+/* Steals the reference to j. */
+void http_send_json(req_t *r, int status, json_t *j);
+void http_redirect(req_t *r, const char *location);        /* 303 See Other */
+void http_add_header(req_t *r, const char *name, const char *value);
+void http_set_cookie(req_t *r, const char *name, const char *value, long max_age, int http_only);
+/* Error answer in the right shape and language; message is an Indonesian
+ * msgid (translated) or NULL for the default message of the code. */
+void http_error(req_t *r, int code, const char *message);
+/* Renders template `name` inside the base layout with ctx (stolen) and sends it. */
+void http_page(req_t *r, int status, const char *name, json_t *ctx);
+
+/* --- the server --- */
+/* Runs the server until SIGTERM/SIGINT; in-flight requests finish (up to the
+ * configured grace period). Returns 0 on a clean stop, < 0 if it could not start. */
+int server_run(struct app *app);
+
+#endif

@@ -1,0 +1,618 @@
+/*
+ * server.c: the HTTP server on libh2o-evloop. N worker threads each run their
+ * own event loop with their own listening socket (SO_REUSEPORT), so the kernel
+ * spreads connections and no lock sits on the request path. One h2o handler
+ * takes every request and dispatches it through the static route table
+ * (app_routes): it checks header size, parses the path, query, cookies and
+ * form body, loads the tenant, identifies the user (session cookie or API
+ * key), enforces the route's permission and the CSRF token, calls the
+ * handler, and writes the access log. SIGTERM or SIGINT stops accepting,
+ * asks h2o to close connections after their current request, and waits up to
+ * the configured grace period for in-flight requests to finish.
+ */
+#include "http/http.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <h2o.h>
+#include <h2o/http2.h>
+
+#include "app.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "tenants/tenants.h"
+#include "web/i18n.h"
+#include "core/banned.h"
+
+typedef struct worker {
+	pthread_t tid;
+	int idx;
+	int fd;
+	app_t *app;
+	h2o_evloop_t *loop;
+	h2o_context_t ctx;
+	h2o_accept_ctx_t accept_ctx;
+	h2o_socket_t *listener;
+} worker_t;
+
+static h2o_globalconf_t gconf;
+static app_t *the_app;
+static SSL_CTX *ssl_ctx;
+
+/* ---------------------------------------------------------------- helpers */
+
+static h2o_req_t *H(req_t *r)
+{
+	return (h2o_req_t *)r->h;
+}
+
+const char *req_param(req_t *r, const char *name)
+{
+	for (size_t i = 0; i < r->nparams; i++)
+		if (!strcmp(r->params[i].key, name))
+			return r->params[i].val;
+	return NULL;
+}
+
+const char *req_query(req_t *r, const char *name)
+{
+	return kv_get(&r->query, name);
+}
+
+const char *req_form(req_t *r, const char *name)
+{
+	return kv_get(&r->form, name);
+}
+
+const char *req_cookie(req_t *r, const char *name)
+{
+	return kv_get(&r->cookies, name);
+}
+
+const char *req_header(req_t *r, const char *name)
+{
+	h2o_headers_t *hs = &H(r)->headers;
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < hs->size; i++) {
+		h2o_iovec_t n = *hs->entries[i].name;
+		if (n.len == nl && !strncasecmp(n.base, name, nl))
+			return arena_strndup(&r->arena, hs->entries[i].value.base, hs->entries[i].value.len);
+	}
+	return NULL;
+}
+
+const char *req_t_(req_t *r, const char *msgid)
+{
+	if (r->cat)
+		return i18n_get(r->cat, msgid);
+	return msgid;
+}
+
+int req_json_body(req_t *r, json_t **ret, char *err, size_t errlen)
+{
+	const char *ct = req_header(r, "content-type");
+	json_error_t je;
+	*ret = NULL;
+	if (!ct || !content_type_is(ct, strlen(ct), "application/json")) {
+		snprintf(err, errlen, "%s", req_t_(r, "Content-Type harus application/json"));
+		return ERR_UNSUPPORTED;
+	}
+	*ret = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (!*ret) {
+		snprintf(err, errlen, "%s: %s", req_t_(r, "JSON tidak valid"), je.text);
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- responses */
+
+static void add_hdr(req_t *r, const char *name, const char *value)
+{
+	h2o_req_t *h = H(r);
+	size_t nl = strlen(name), vl = strlen(value);
+	char *n = h2o_mem_alloc_pool(&h->pool, nl + 1), *v = h2o_mem_alloc_pool(&h->pool, vl + 1);
+	memcpy(n, name, nl + 1);
+	memcpy(v, value, vl + 1);
+	h2o_add_header_by_str(&h->pool, &h->res.headers, n, nl, 1, NULL, v, vl);
+}
+
+void http_add_header(req_t *r, const char *name, const char *value)
+{
+	add_hdr(r, name, value);
+}
+
+void http_set_cookie(req_t *r, const char *name, const char *value, long max_age, int http_only)
+{
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s=%s; Path=/; Max-Age=%ld; SameSite=Lax%s%s", name, value, max_age,
+		 http_only ? "; HttpOnly" : "", r->tls ? "; Secure" : "");
+	add_hdr(r, "set-cookie", buf);
+}
+
+static void security_headers(req_t *r)
+{
+	add_hdr(r, "content-security-policy",
+		"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+	add_hdr(r, "x-content-type-options", "nosniff");
+	add_hdr(r, "referrer-policy", "same-origin");
+	add_hdr(r, "x-frame-options", "DENY");
+	if (r->tls)
+		add_hdr(r, "strict-transport-security", "max-age=31536000");
+}
+
+void http_send(req_t *r, int status, const char *content_type, const char *body, size_t len)
+{
+	h2o_req_t *h = H(r);
+	if (r->status)
+		return; /* already answered */
+	h->res.status = status;
+	h->res.reason = "";
+	r->status = status;
+	r->resp_bytes = len;
+	h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
+	security_headers(r);
+	h2o_send_inline(h, body, len);
+}
+
+void http_send_json(req_t *r, int status, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (!s) {
+		json_decref(j);
+		http_send(r, 500, "application/json", "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}", 59);
+		return;
+	}
+	add_hdr(r, "cache-control", "no-store");
+	http_send(r, status, "application/json; charset=utf-8", s, strlen(s));
+	free(s);
+	json_decref(j);
+}
+
+void http_redirect(req_t *r, const char *location)
+{
+	add_hdr(r, "location", location);
+	http_send(r, 303, "text/plain; charset=utf-8", "", 0);
+}
+
+static const char *default_message(int code)
+{
+	switch (code) {
+	case ERR_INVALID: return "permintaan tidak valid";
+	case ERR_NOT_FOUND: return "halaman atau data tidak ditemukan";
+	case ERR_EXISTS: return "data sudah ada";
+	case ERR_CONFLICT: return "data telah diubah orang lain; muat ulang lalu coba lagi";
+	case ERR_UNAUTHORIZED: return "silakan masuk terlebih dahulu";
+	case ERR_FORBIDDEN: return "Anda tidak berhak mengakses halaman ini";
+	case ERR_TOO_LARGE: return "permintaan terlalu besar";
+	case ERR_RATE_LIMITED: return "terlalu banyak percobaan; coba lagi nanti";
+	case ERR_UNAVAILABLE: return "layanan sedang tidak tersedia; coba lagi sebentar lagi";
+	case ERR_METHOD: return "metode tidak diizinkan untuk alamat ini";
+	case ERR_UNSUPPORTED: return "jenis isi tidak didukung";
+	default: return "terjadi kesalahan pada server";
+	}
+}
+
+void http_error(req_t *r, int code, const char *message)
+{
+	int status = err_http_status(code);
+	const char *msg = req_t_(r, message ? message : default_message(code));
+	if (code == ERR_UNAVAILABLE)
+		add_hdr(r, "retry-after", "5");
+	if (r->api || !the_app || !the_app->tmpl) {
+		json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", err_code_name(code), "message", msg);
+		http_send_json(r, status, j);
+		return;
+	}
+	{
+		json_t *ctx = json_pack("{s:i,s:s,s:s}", "status", status, "message", msg, "title",
+					req_t_(r, status == 404 ? "Tidak ditemukan" : status >= 500 ? "Kesalahan server" : "Permintaan tidak dapat diproses"));
+		http_page(r, status, "error", ctx);
+	}
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+static long header_bytes(h2o_req_t *h)
+{
+	long n = (long)h->input.path.len + (long)h->input.method.len;
+	for (size_t i = 0; i < h->headers.size; i++)
+		n += (long)(h->headers.entries[i].name->len + h->headers.entries[i].value.len + 4);
+	return n;
+}
+
+static void client_ip(req_t *r)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	h2o_req_t *h = H(r);
+	const char *xff;
+	snprintf(r->ip, sizeof(r->ip), "?");
+	if (the_app->cfg.trust_proxy && (xff = req_header(r, "x-forwarded-for")) != NULL) {
+		const char *comma = strchr(xff, ',');
+		snprintf(r->ip, sizeof(r->ip), "%.*s", (int)(comma ? (size_t)(comma - xff) : strlen(xff)), xff);
+		return;
+	}
+	if (h->conn->callbacks->get_peername && (sl = h->conn->callbacks->get_peername(h->conn, (void *)&ss)) > 0) {
+		char host[NI_MAXHOST];
+		if (getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), NULL, 0, NI_NUMERICHOST) == 0)
+			snprintf(r->ip, sizeof(r->ip), "%s", host);
+	}
+}
+
+static void pick_language(req_t *r)
+{
+	static const char *const langs[] = { "id", "en" };
+	const char *c = req_cookie(r, "lang"), *al;
+	if (c && (!strcmp(c, "id") || !strcmp(c, "en"))) {
+		r->lang = !strcmp(c, "en") ? "en" : "id";
+	} else if (r->who.lang[0] && (!strcmp(r->who.lang, "en") || !strcmp(r->who.lang, "id"))) {
+		r->lang = !strcmp(r->who.lang, "en") ? "en" : "id";
+	} else {
+		al = req_header(r, "accept-language");
+		r->lang = i18n_negotiate(al, langs, 2, the_app->cfg.lang);
+		r->lang = !strcmp(r->lang, "en") ? "en" : "id";
+	}
+	r->cat = !strcmp(r->lang, "en") ? the_app->cat_en : NULL;
+}
+
+static void identify(req_t *r)
+{
+	const char *auth = req_header(r, "authorization"), *key = req_header(r, "x-api-key");
+	const char *tok = req_cookie(r, "sigap_session");
+	int rc;
+	if (auth && !strncasecmp(auth, "Bearer ", 7))
+		key = auth + 7;
+	if (key) {
+		if (auth_apikey_lookup(the_app->store, key, &r->who) < 0)
+			memset(&r->who, 0, sizeof(r->who));
+		return;
+	}
+	if (tok && strlen(tok) == 64) {
+		snprintf(r->session_token, sizeof(r->session_token), "%s", tok);
+		rc = auth_session_lookup(the_app->store, tok, (int64_t)time(NULL), the_app->cfg.session_ttl, &r->who);
+		if (rc < 0)
+			memset(&r->who, 0, sizeof(r->who));
+	}
+}
+
+static int csrf_ok(req_t *r)
+{
+	const char *given = req_form(r, "_csrf");
+	const char *expected;
+	if (!given)
+		given = req_header(r, "x-csrf-token");
+	if (r->who.kind == AUTH_SESSION)
+		expected = r->who.csrf;
+	else
+		expected = req_cookie(r, "sigap_pre");
+	return expected && given && auth_token_equal(expected, given);
+}
+
+static void access_log(req_t *r, const struct timespec *t0)
+{
+	struct timespec t1;
+	char line[1024];
+	long us;
+	h2o_req_t *h = H(r);
+	if (!log_access_enabled())
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000;
+	/* the query string is left out: it may carry personal data */
+	snprintf(line, sizeof(line), "%s %s %.*s %d %zu %ldus %s", r->ip, r->method,
+		 (int)(h->input.query_at == SIZE_MAX ? h->input.path.len : h->input.query_at), h->input.path.base,
+		 r->status, r->resp_bytes, us, r->who.kind ? r->who.username : "-");
+	log_access_line(line, strlen(line));
+}
+
+static int dispatch(req_t *r)
+{
+	h2o_req_t *h = H(r);
+	const route_t *rt = NULL;
+	int path_matched = 0, rc, is_get;
+	char *query = NULL;
+	const char *ct;
+
+	if (header_bytes(h) > the_app->cfg.max_header) {
+		r->api = 1;
+		http_send(r, 431, "application/json",
+			  "{\"error\":{\"code\":\"too_large\",\"message\":\"header permintaan terlalu besar\"}}", 75);
+		return 0;
+	}
+	snprintf(r->method, sizeof(r->method), "%.*s", (int)h->method.len, h->method.base);
+	if (path_split(&r->arena, h->path.base, h->path.len, &r->path, &query) < 0)
+		return ERR_INVALID;
+	r->api = !strncmp(r->path, "/api/", 5);
+	if (query && form_parse(&r->arena, query, strlen(query), 100, &r->query) < 0)
+		return ERR_INVALID;
+	{
+		const char *ck = req_header(r, "cookie");
+		if (ck)
+			cookie_parse(&r->arena, ck, strlen(ck), &r->cookies);
+	}
+	identify(r);
+	pick_language(r);
+	is_get = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
+	for (size_t i = 0; i < app_routes_count; i++) {
+		size_t n = 0;
+		if (route_match(app_routes[i].pattern, r->path, r->params, HTTP_MAX_PARAMS, &n) != 1)
+			continue;
+		path_matched = 1;
+		if (!strcmp(app_routes[i].method, r->method) || (is_get && !strcmp(app_routes[i].method, "GET"))) {
+			rt = &app_routes[i];
+			r->nparams = n;
+			for (size_t k = 0; k < n; k++) {
+				/* make the parameters NUL-terminated copies */
+				r->params[k].key = arena_strndup(&r->arena, r->params[k].key, r->params[k].key_len);
+				r->params[k].val = arena_strndup(&r->arena, r->params[k].val, r->params[k].val_len);
+				if (!r->params[k].key || !r->params[k].val)
+					return ERR_NOMEM;
+			}
+			break;
+		}
+	}
+	if (!rt)
+		return path_matched ? ERR_METHOD : ERR_NOT_FOUND;
+	r->route = rt;
+	if (rt->flags & ROUTE_API)
+		r->api = 1;
+	if (rt->flags & ROUTE_TENANT) {
+		const char *code = req_param(r, "tenant");
+		store_conn_t *c = store_reader(the_app->store);
+		if (!c)
+			return ERR_UNAVAILABLE;
+		r->tenant = arena_zalloc(&r->arena, sizeof(tenant_t));
+		if (!r->tenant)
+			return ERR_NOMEM;
+		rc = tenant_get(c, code ? code : "", r->tenant);
+		if (rc < 0) {
+			r->tenant = NULL;
+			if (rc == ERR_NOT_FOUND) {
+				http_error(r, ERR_NOT_FOUND, "Pemda tidak ditemukan");
+				return 0;
+			}
+			return rc;
+		}
+		/* a login holds in its own tenant only */
+		if (r->who.kind && strcmp(r->who.tenant, r->tenant->code))
+			memset(&r->who, 0, sizeof(r->who));
+	}
+	if (!perm_allowed(r->who.role, rt->perm)) {
+		if (r->who.kind == AUTH_NONE && !r->api && r->tenant && is_get) {
+			sb_t loc = SB_INIT;
+			sb_addf(&loc, "/t/%s/masuk?next=", r->tenant->code);
+			sb_add_urlenc(&loc, r->path, strlen(r->path));
+			http_redirect(r, loc.buf);
+			sb_release(&loc);
+			return 0;
+		}
+		return r->who.kind == AUTH_NONE ? ERR_UNAUTHORIZED : ERR_FORBIDDEN;
+	}
+	r->body = h->entity.base;
+	r->body_len = h->entity.base ? h->entity.len : 0;
+	ct = req_header(r, "content-type");
+	if (!is_get && ct && content_type_is(ct, strlen(ct), "application/x-www-form-urlencoded")) {
+		rc = form_parse(&r->arena, r->body ? r->body : "", r->body_len, 200, &r->form);
+		if (rc < 0)
+			return rc == ERR_TOO_LARGE ? ERR_TOO_LARGE : ERR_INVALID;
+	}
+	if (!is_get && !(rt->flags & ROUTE_NO_CSRF) && r->who.kind != AUTH_APIKEY && !csrf_ok(r)) {
+		http_error(r, ERR_FORBIDDEN, "token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi");
+		return 0;
+	}
+	return rt->fn(r);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *h)
+{
+	req_t r;
+	struct timespec t0;
+	int rc;
+	(void)self;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&r, 0, sizeof(r));
+	r.h = h;
+	r.app = the_app;
+	arena_init(&r.arena);
+	kvlist_init(&r.query);
+	kvlist_init(&r.form);
+	kvlist_init(&r.cookies);
+	r.lang = the_app->cfg.lang;
+	r.tls = h->scheme == &H2O_URL_SCHEME_HTTPS;
+	client_ip(&r);
+	if (the_app->cfg.trust_proxy) {
+		const char *proto = req_header(&r, "x-forwarded-proto");
+		if (proto && !strcmp(proto, "https"))
+			r.tls = 1;
+	}
+	if (the_app->stopping)
+		add_hdr(&r, "connection", "close");
+	rc = dispatch(&r);
+	if (rc < 0 && !r.status) {
+		if (rc == ERR_METHOD)
+			add_hdr(&r, "allow", "GET, POST");
+		if (err_http_status(rc) >= 500)
+			log_warn("%s %s: %s (%s)", r.method, r.path ? r.path : "?", err_code_name(rc), store_errmsg());
+		http_error(&r, rc, NULL);
+	}
+	if (!r.status)
+		http_error(&r, ERR_INTERNAL, NULL);
+	access_log(&r, &t0);
+	arena_release(&r.arena);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- loops */
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+	worker_t *w = listener->data;
+	h2o_socket_t *sock;
+	if (err)
+		return;
+	if ((sock = h2o_evloop_socket_accept(listener)) == NULL)
+		return;
+	h2o_accept(&w->accept_ctx, sock);
+}
+
+static int open_listener(const char *host, int port, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo *res = NULL;
+	char portstr[16];
+	int fd = -1, one = 1;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	if (getaddrinfo(host[0] ? host : NULL, portstr, &hints, &res) != 0 || !res) {
+		snprintf(err, errlen, "cannot resolve listen address '%s'", host);
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, H2O_SOMAXCONN)) {
+		snprintf(err, errlen, "cannot listen on %s:%d: %s", host, port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static int conns_open(h2o_context_t *ctx)
+{
+	return !h2o_linklist_is_empty(&ctx->http1._conns) || !h2o_linklist_is_empty(&ctx->http2._conns);
+}
+
+static void *worker_main(void *arg)
+{
+	worker_t *w = arg;
+	struct timespec t;
+	time_t deadline;
+	w->loop = h2o_evloop_create();
+	h2o_context_init(&w->ctx, w->loop, &gconf);
+	w->accept_ctx.ctx = &w->ctx;
+	w->accept_ctx.hosts = gconf.hosts;
+	w->accept_ctx.ssl_ctx = ssl_ctx;
+	w->listener = h2o_evloop_socket_create(w->loop, w->fd, H2O_SOCKET_FLAG_DONT_READ);
+	w->listener->data = w;
+	h2o_socket_read_start(w->listener, on_accept);
+	while (!w->app->stopping)
+		h2o_evloop_run(w->loop, 200);
+	/* graceful stop: no new connections, finish what is in flight */
+	h2o_socket_read_stop(w->listener);
+	h2o_socket_close(w->listener);
+	h2o_context_request_shutdown(&w->ctx);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	deadline = t.tv_sec + w->app->cfg.shutdown_grace;
+	while (conns_open(&w->ctx)) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec >= deadline)
+			break;
+		h2o_evloop_run(w->loop, 100);
+	}
+	return NULL;
+}
+
+static int setup_tls(const config_t *cfg, char *err, size_t errlen)
+{
+	SSL_load_error_strings();
+	SSL_library_init();
+	OpenSSL_add_all_algorithms();
+	ssl_ctx = SSL_CTX_new(SSLv23_server_method());
+	if (!ssl_ctx)
+		goto fail;
+	SSL_CTX_set_options(ssl_ctx, SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1);
+	if (SSL_CTX_use_certificate_chain_file(ssl_ctx, cfg->tls_cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ssl_ctx, cfg->tls_key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ssl_ctx) != 1)
+		goto fail;
+	h2o_ssl_register_alpn_protocols(ssl_ctx, h2o_http2_alpn_protocols);
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot use TLS certificate '%s' / key '%s': %s", cfg->tls_cert, cfg->tls_key,
+		 ERR_reason_error_string(ERR_get_error()) ? ERR_reason_error_string(ERR_get_error()) : "invalid");
+	return ERR_INVALID;
+}
+
+int server_run(app_t *app)
+{
+	char host[256], err[512];
+	int port, n = app->threads, rc = 0, sig;
+	worker_t *ws;
+	h2o_hostconf_t *hostconf;
+	h2o_pathconf_t *pathconf;
+	h2o_handler_t *handler;
+	sigset_t set;
+
+	the_app = app;
+	signal(SIGPIPE, SIG_IGN);
+	if (config_listen_parts(&app->cfg, host, sizeof(host), &port) < 0)
+		return log_fail(ERR_INVALID, "bad listen address '%s'", app->cfg.listen);
+	h2o_config_init(&gconf);
+	gconf.max_request_entity_size = (size_t)app->cfg.max_body;
+	gconf.server_name = h2o_iovec_init(H2O_STRLIT("sigap"));
+	hostconf = h2o_config_register_host(&gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+	pathconf = h2o_config_register_path(hostconf, "/", 0);
+	handler = h2o_create_handler(pathconf, sizeof(*handler));
+	handler->on_req = on_req;
+	if (app->cfg.tls_cert[0] && setup_tls(&app->cfg, err, sizeof(err)) < 0)
+		return log_fail(ERR_INVALID, "%s", err);
+
+	ws = calloc((size_t)n, sizeof(*ws));
+	if (!ws)
+		return ERR_NOMEM;
+	for (int i = 0; i < n; i++) {
+		ws[i].idx = i;
+		ws[i].app = app;
+		ws[i].fd = open_listener(host, port, err, sizeof(err));
+		if (ws[i].fd < 0) {
+			for (int j = 0; j < i; j++)
+				close(ws[j].fd);
+			free(ws);
+			return log_fail(ERR_UNAVAILABLE, "%s", err);
+		}
+		if (i == 0 && port == 0) {
+			/* an ephemeral port: every worker must share the one the kernel chose */
+			struct sockaddr_storage ss;
+			socklen_t sl = sizeof(ss);
+			getsockname(ws[0].fd, (struct sockaddr *)&ss, &sl);
+			port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+							      : ((struct sockaddr_in *)&ss)->sin_port);
+		}
+	}
+	/* signals are taken by this thread only, with sigwait() */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (int i = 0; i < n; i++)
+		pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]);
+	log_info("sigap serving on %s://%s:%d with %d worker threads", ssl_ctx ? "https" : "http", host, port, n);
+	if (sigwait(&set, &sig) == 0)
+		log_info("received %s: finishing in-flight requests (up to %d s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+			 app->cfg.shutdown_grace);
+	app->stopping = 1;
+	for (int i = 0; i < n; i++)
+		pthread_join(ws[i].tid, NULL);
+	log_info("sigap stopped");
+	free(ws);
+	return rc;
+}

@@ -1,0 +1,120 @@
+/*
+ * migrations.c: sigap's schema, as numbered migrations in the shared SQL
+ * dialect of store.h. A migration is never edited once released: changes come
+ * as a new entry at the end. Every table carries the tenant (kode wilayah) as
+ * the leading column of its key, so a deployment can be split by tenant across
+ * database clusters. Two tables hold national reference data and are keyed by
+ * region code instead: regions (Kemendagri codes) and national holidays
+ * (tenant '*').
+ */
+#include "store/store_impl.h"
+
+const store_migration_t store_migrations[] = {
+	{ 1, "platform foundation",
+	  /* Official region codes (Kepmendagri 300.2.2-2430/2025). */
+	  "CREATE TABLE regions ("
+	  "  code TEXT NOT NULL PRIMARY KEY,"
+	  "  name TEXT NOT NULL,"
+	  "  level BIGINT NOT NULL,"
+	  "  parent TEXT);"
+	  "CREATE INDEX regions_parent ON regions (parent, code);"
+	  "CREATE INDEX regions_name ON regions (level, name);"
+
+	  /* A tenant is a Pemda: a provinsi or a kabupaten/kota. */
+	  "CREATE TABLE tenants ("
+	  "  code TEXT NOT NULL PRIMARY KEY,"
+	  "  name TEXT NOT NULL,"
+	  "  level BIGINT NOT NULL,"
+	  "  head_title TEXT NOT NULL,"
+	  "  tz_offset BIGINT NOT NULL,"
+	  "  tz_name TEXT NOT NULL,"
+	  "  created_at BIGINT NOT NULL);"
+
+	  /* OPD (organisasi perangkat daerah). */
+	  "CREATE TABLE units ("
+	  "  tenant TEXT NOT NULL REFERENCES tenants (code),"
+	  "  code TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  kind TEXT NOT NULL DEFAULT 'dinas',"
+	  "  created_at BIGINT NOT NULL,"
+	  "  PRIMARY KEY (tenant, code));"
+
+	  "CREATE TABLE users ("
+	  "  id {ID},"
+	  "  tenant TEXT NOT NULL REFERENCES tenants (code),"
+	  "  username TEXT NOT NULL,"
+	  "  full_name TEXT NOT NULL,"
+	  "  role TEXT NOT NULL,"
+	  "  unit TEXT,"
+	  "  email TEXT,"
+	  "  phone TEXT,"
+	  "  nik TEXT,"
+	  "  password_hash TEXT NOT NULL,"
+	  "  totp_secret TEXT,"
+	  "  lang TEXT,"
+	  "  disabled BIGINT NOT NULL DEFAULT 0,"
+	  "  created_at BIGINT NOT NULL,"
+	  "  updated_at BIGINT NOT NULL,"
+	  "  version BIGINT NOT NULL DEFAULT 1,"
+	  "  FOREIGN KEY (tenant, unit) REFERENCES units (tenant, code));"
+	  "CREATE UNIQUE INDEX users_login ON users (tenant, username);"
+
+	  /* Server-side sessions; the token itself is never stored, only its hash. */
+	  "CREATE TABLE sessions ("
+	  "  token_hash TEXT NOT NULL PRIMARY KEY,"
+	  "  tenant TEXT NOT NULL,"
+	  "  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+	  "  csrf TEXT NOT NULL,"
+	  "  created_at BIGINT NOT NULL,"
+	  "  expires_at BIGINT NOT NULL);"
+	  "CREATE INDEX sessions_user ON sessions (tenant, user_id);"
+	  "CREATE INDEX sessions_expiry ON sessions (expires_at);"
+
+	  /* Login rate limiting and lockout, shared by every instance. */
+	  "CREATE TABLE login_attempts ("
+	  "  tenant TEXT NOT NULL,"
+	  "  subject TEXT NOT NULL,"
+	  "  window_start BIGINT NOT NULL,"
+	  "  failures BIGINT NOT NULL,"
+	  "  locked_until BIGINT NOT NULL DEFAULT 0,"
+	  "  PRIMARY KEY (tenant, subject));"
+
+	  "CREATE TABLE api_keys ("
+	  "  id {ID},"
+	  "  tenant TEXT NOT NULL REFERENCES tenants (code),"
+	  "  prefix TEXT NOT NULL,"
+	  "  key_hash TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  role TEXT NOT NULL,"
+	  "  created_at BIGINT NOT NULL,"
+	  "  revoked_at BIGINT);"
+	  "CREATE UNIQUE INDEX api_keys_prefix ON api_keys (prefix);"
+	  "CREATE INDEX api_keys_tenant ON api_keys (tenant);"
+
+	  /* Hash-chained audit log, one chain per tenant ('*' = system). */
+	  "CREATE TABLE audit_log ("
+	  "  tenant TEXT NOT NULL,"
+	  "  seq BIGINT NOT NULL,"
+	  "  ts BIGINT NOT NULL,"
+	  "  actor TEXT NOT NULL,"
+	  "  action TEXT NOT NULL,"
+	  "  object TEXT NOT NULL,"
+	  "  summary TEXT NOT NULL,"
+	  "  prev_hash TEXT NOT NULL,"
+	  "  hash TEXT NOT NULL,"
+	  "  PRIMARY KEY (tenant, seq));"
+	  "CREATE TABLE audit_heads ("
+	  "  tenant TEXT NOT NULL PRIMARY KEY,"
+	  "  seq BIGINT NOT NULL,"
+	  "  hash TEXT NOT NULL);"
+
+	  /* Non-working days: tenant '*' for national ones, else local. */
+	  "CREATE TABLE holidays ("
+	  "  tenant TEXT NOT NULL,"
+	  "  day TEXT NOT NULL,"
+	  "  kind TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  PRIMARY KEY (tenant, day));" },
+};
+
+const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

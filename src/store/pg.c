@@ -1,0 +1,676 @@
+/*
+ * pg.c: the PostgreSQL backend of store.h, for deployments that outgrow one
+ * SQLite file (several sigap instances, a provinsi with many kabupaten). It
+ * speaks libpq's extended query protocol with text parameters and results:
+ * store_prepare() only rewrites the shared dialect's '?' placeholders to $n,
+ * and the first store_step() sends the statement and fetches its whole result.
+ *
+ * Connections mirror sqlite.c: one write connection serialised by a mutex
+ * (store_tx wraps the function in BEGIN/COMMIT), and one read connection per
+ * thread, opened on first use and closed by store_close(). Every connection
+ * runs with synchronous_commit = on, so a commit is durable (on the server's
+ * disk, and on a synchronous standby if one is configured) when store_tx()
+ * returns. A connection that broke (server restarted, network cut) is reset
+ * on its next use; while the server stays down the calls fail with
+ * ERR_UNAVAILABLE (HTTP 503) and the store recovers by itself once it is back.
+ *
+ * Error mapping (SQLSTATE): 23505 unique_violation -> ERR_EXISTS, other 23xxx
+ * integrity violations -> ERR_INVALID (as SQLite's constraint errors), 40001 /
+ * 40P01 -> ERR_CONFLICT, 08xxx / 57P0x / a dead connection -> ERR_UNAVAILABLE,
+ * anything else -> ERR_DB. Messages never carry bound values (DETAIL lines and
+ * data-exception texts, which quote values, are left out) nor the password.
+ *
+ * One difference from SQLite that callers must know: in PostgreSQL a failed
+ * statement aborts the whole transaction. store_tx() therefore remembers the
+ * first statement error inside a transaction and, if the function carries on
+ * and returns >= 0 anyway, rolls back and returns that error.
+ */
+#include "store/store_impl.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/sb.h"
+#include "core/banned.h"
+
+typedef struct pg_store pg_store_t;
+
+typedef struct pg_conn {
+	struct store_conn hdr;
+	PGconn *pg;           /* never NULL once the connection is listed */
+	pg_store_t *store;    /* owner */
+	pthread_t owner;      /* readers: the thread this connection belongs to */
+	struct pg_conn *next; /* all readers of the store, for close() */
+	int in_tx;            /* the writer inside store_tx() */
+	int tx_err;           /* first statement error inside the current transaction */
+	char tx_msg[256];     /* its message */
+} pg_conn_t;
+
+struct pg_store {
+	struct store hdr;
+	char *url;             /* the URL given to store_open(), to open more connections */
+	char *password;        /* the URL's password (decoded), to scrub from messages; may be NULL */
+	int read_only;         /* store_options_t.read_only */
+	pthread_mutex_t wlock; /* serialises store_tx() on writer */
+	pg_conn_t *writer;     /* the write connection (NULL until (re)opened) */
+	pthread_mutex_t rlock; /* guards readers */
+	pg_conn_t *readers;    /* one per thread */
+};
+
+typedef struct pg_stmt {
+	struct store_stmt hdr;
+	pg_conn_t *conn;
+	char *sql;       /* with $n placeholders */
+	int nparams;     /* number of placeholders */
+	char **vals;     /* nparams bound values as text, owned; NULL = SQL NULL */
+	PGresult *res;   /* result of the last execution, NULL before step */
+	int executed;    /* res belongs to the current execution */
+	int row;         /* current row, -1 before the first */
+	int nrows;
+	int64_t changes; /* rows changed by the last execution */
+} pg_stmt_t;
+
+/* Copies msg into out with newlines and tabs folded into single spaces,
+ * trailing blanks trimmed and every occurrence of the password replaced. */
+static void clean_msg(const pg_store_t *s, const char *msg, char *out, size_t outlen)
+{
+	const char *pw = s ? s->password : NULL;
+	size_t pwlen = pw ? strlen(pw) : 0, n = 0;
+	int blank = 0;
+	if (!outlen)
+		return;
+	for (const char *p = msg ? msg : ""; *p && n + 1 < outlen;) {
+		if (pwlen && !strncmp(p, pw, pwlen)) {
+			for (const char *m = "***"; *m && n + 1 < outlen; m++)
+				out[n++] = *m;
+			p += pwlen;
+			blank = 0;
+		} else if (*p == '\n' || *p == '\t' || *p == '\r' || *p == ' ') {
+			if (!blank && n)
+				out[n++] = ' ';
+			blank = 1;
+			p++;
+		} else {
+			out[n++] = *p++;
+			blank = 0;
+		}
+	}
+	while (n && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+}
+
+/* The password of a URL as written (possibly %-encoded), for scrubbing when the
+ * URL does not even parse. NULL if none. Caller frees. */
+static char *raw_url_password(const char *url)
+{
+	const char *p = strstr(url, "://"), *at, *colon, *slash;
+	if (!p)
+		return NULL;
+	p += 3;
+	slash = strchr(p, '/');
+	at = memchr(p, '@', slash ? (size_t)(slash - p) : strlen(p));
+	if (!at)
+		return NULL;
+	colon = memchr(p, ':', (size_t)(at - p));
+	if (!colon || colon + 1 == at)
+		return NULL;
+	return strndup(colon + 1, (size_t)(at - colon - 1));
+}
+
+/* Maps a failed result (or a NULL result) to an ERR_* code and sets the
+ * thread's message. what says what was being done ("query", "commit"). */
+static int pg_fail(pg_conn_t *c, const PGresult *res, const char *what)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	char msg[400];
+	int code = ERR_DB;
+
+	if (!state)
+		state = "";
+	if (PQstatus(c->pg) != CONNECTION_OK || !strncmp(state, "08", 2) ||
+	    !strncmp(state, "57P0", 4))
+		code = ERR_UNAVAILABLE;
+	else if (!strcmp(state, "23505"))
+		code = ERR_EXISTS;
+	else if (!strncmp(state, "23", 2))
+		code = ERR_INVALID;
+	else if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
+		code = ERR_CONFLICT;
+
+	if (!strncmp(state, "22", 2))
+		/* Data exceptions quote the offending value: keep it out of logs. */
+		snprintf(msg, sizeof(msg), "invalid value for a parameter or column");
+	else
+		clean_msg(c->store, primary ? primary : PQerrorMessage(c->pg), msg, sizeof(msg));
+	if (!msg[0])
+		snprintf(msg, sizeof(msg), "unknown error");
+	if (code == ERR_UNAVAILABLE)
+		store_fail(code, "PostgreSQL %s failed: connection lost: %s", what, msg);
+	else if (*state)
+		store_fail(code, "PostgreSQL %s failed: %s (SQLSTATE %s)", what, msg, state);
+	else
+		store_fail(code, "PostgreSQL %s failed: %s", what, msg);
+
+	if (c->in_tx && !c->tx_err) {
+		c->tx_err = code;
+		snprintf(c->tx_msg, sizeof(c->tx_msg), "%s", store_errmsg());
+	}
+	return code;
+}
+
+/* Runs a parameterless command; 0 or an ERR_* code. */
+static int run(pg_conn_t *c, const char *sql, const char *what)
+{
+	PGresult *res = PQexec(c->pg, sql);
+	ExecStatusType st = PQresultStatus(res);
+	int rc = 0;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		rc = pg_fail(c, res, what);
+	PQclear(res);
+	return rc;
+}
+
+/* The session settings of every (re)opened connection. */
+static int session_setup(pg_conn_t *c)
+{
+	return run(c, c->store->read_only
+			      ? "SET synchronous_commit = on; SET client_min_messages = warning;"
+				"SET default_transaction_read_only = on"
+			      : "SET synchronous_commit = on; SET client_min_messages = warning",
+		   "session setup");
+}
+
+/* Opens a new connection to the store's URL into *ret. ERR_UNAVAILABLE (or
+ * ERR_NOMEM) with the reason set. */
+static int conn_open(pg_store_t *s, pg_conn_t **ret)
+{
+	/* connect_timeout and application_name are defaults that the URL's own
+	 * parameters override (expand_dbname processes the URL in place). */
+	static const char *const keys[] = { "connect_timeout", "application_name", "dbname", NULL };
+	const char *vals[] = { "10", "sigap", s->url, NULL };
+	pg_conn_t *c = calloc(1, sizeof(*c));
+	char msg[400];
+	int rc;
+	*ret = NULL;
+	if (!c)
+		return store_fail(ERR_NOMEM, "out of memory");
+	c->hdr.ops = &store_pg_ops;
+	c->store = s;
+	c->pg = PQconnectdbParams(keys, vals, 1);
+	if (!c->pg) {
+		free(c);
+		return store_fail(ERR_NOMEM, "out of memory");
+	}
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		clean_msg(s, PQerrorMessage(c->pg), msg, sizeof(msg));
+		PQfinish(c->pg);
+		free(c);
+		return store_fail(ERR_UNAVAILABLE, "cannot connect to PostgreSQL: %s", msg);
+	}
+	rc = session_setup(c);
+	if (rc < 0) {
+		PQfinish(c->pg);
+		free(c);
+		return rc;
+	}
+	*ret = c;
+	return 0;
+}
+
+static void conn_free(pg_conn_t *c)
+{
+	if (!c)
+		return;
+	PQfinish(c->pg);
+	free(c);
+}
+
+/* Makes sure c is usable: resets a broken connection once. 0 or
+ * ERR_UNAVAILABLE with the reason set. */
+static int conn_check(pg_conn_t *c)
+{
+	char msg[400];
+	if (PQstatus(c->pg) == CONNECTION_OK)
+		return 0;
+	PQreset(c->pg);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		clean_msg(c->store, PQerrorMessage(c->pg), msg, sizeof(msg));
+		return store_fail(ERR_UNAVAILABLE, "cannot reconnect to PostgreSQL: %s", msg);
+	}
+	return session_setup(c);
+}
+
+static void pg_close(store_t *st);
+
+static int pg_open(const char *url, const store_options_t *opt, store_t **ret)
+{
+	pg_store_t *s;
+	PQconninfoOption *info;
+	char *perr = NULL, msg[400];
+	int rc;
+
+	*ret = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->url = strdup(url))) {
+		free(s);
+		return store_fail(ERR_NOMEM, "out of memory");
+	}
+	s->hdr.ops = &store_pg_ops;
+	s->read_only = opt && opt->read_only;
+	pthread_mutex_init(&s->wlock, NULL);
+	pthread_mutex_init(&s->rlock, NULL);
+
+	info = PQconninfoParse(url, &perr);
+	if (!info) {
+		s->password = raw_url_password(url);
+		clean_msg(s, perr ? perr : "out of memory", msg, sizeof(msg));
+		PQfreemem(perr);
+		pg_close(&s->hdr);
+		return store_fail(ERR_UNAVAILABLE, "invalid PostgreSQL URL: %s", msg);
+	}
+	for (PQconninfoOption *o = info; o->keyword; o++)
+		if (!strcmp(o->keyword, "password") && o->val && *o->val)
+			s->password = strdup(o->val);
+	PQconninfoFree(info);
+
+	/* The write connection is opened now: it checks the URL and the server. */
+	rc = conn_open(s, &s->writer);
+	if (rc < 0) {
+		pg_close(&s->hdr);
+		return rc;
+	}
+	*ret = &s->hdr;
+	return 0;
+}
+
+static void pg_close(store_t *st)
+{
+	pg_store_t *s = (pg_store_t *)st;
+	pg_conn_t *c, *n;
+	if (!s)
+		return;
+	for (c = s->readers; c; c = n) {
+		n = c->next;
+		conn_free(c);
+	}
+	conn_free(s->writer);
+	pthread_mutex_destroy(&s->wlock);
+	pthread_mutex_destroy(&s->rlock);
+	free(s->url);
+	free(s->password);
+	free(s);
+}
+
+static store_conn_t *pg_reader(store_t *st)
+{
+	pg_store_t *s = (pg_store_t *)st;
+	pthread_t self = pthread_self();
+	pg_conn_t *c;
+
+	pthread_mutex_lock(&s->rlock);
+	for (c = s->readers; c && !pthread_equal(c->owner, self); c = c->next)
+		;
+	pthread_mutex_unlock(&s->rlock);
+	if (c)
+		return conn_check(c) < 0 ? NULL : &c->hdr;
+
+	if (conn_open(s, &c) < 0)
+		return NULL;
+	c->owner = self;
+	pthread_mutex_lock(&s->rlock);
+	c->next = s->readers;
+	s->readers = c;
+	pthread_mutex_unlock(&s->rlock);
+	return &c->hdr;
+}
+
+/* BEGIN on the writer, opening or resetting it as needed. A connection that
+ * died while idle is noticed only when BEGIN fails; nothing has run yet then,
+ * so it is reset and BEGIN tried once more. */
+static int writer_begin(pg_store_t *s)
+{
+	int rc, attempt;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (!s->writer && (rc = conn_open(s, &s->writer)) < 0)
+			return rc;
+		rc = conn_check(s->writer);
+		if (rc < 0)
+			return rc;
+		rc = run(s->writer, "BEGIN", "begin");
+		if (rc != ERR_UNAVAILABLE)
+			return rc;
+	}
+	return rc;
+}
+
+static int pg_tx(store_t *st, store_tx_fn fn, void *ud)
+{
+	pg_store_t *s = (pg_store_t *)st;
+	pg_conn_t *c;
+	PGresult *res;
+	int rc, frc;
+
+	pthread_mutex_lock(&s->wlock);
+	rc = writer_begin(s);
+	if (rc < 0) {
+		pthread_mutex_unlock(&s->wlock);
+		return rc;
+	}
+	c = s->writer;
+	c->in_tx = 1;
+	c->tx_err = 0;
+	frc = fn(&c->hdr, ud);
+	c->in_tx = 0;
+
+	if (frc < 0 || c->tx_err) {
+		/* On a broken connection ROLLBACK fails too; the server rolls back. */
+		if (PQstatus(c->pg) == CONNECTION_OK)
+			PQclear(PQexec(c->pg, "ROLLBACK"));
+		if (frc >= 0) {
+			/* fn ignored a failed statement: the transaction was aborted. */
+			frc = store_fail(c->tx_err, "%s", c->tx_msg);
+		}
+		pthread_mutex_unlock(&s->wlock);
+		return frc;
+	}
+
+	res = PQexec(c->pg, "COMMIT");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = pg_fail(c, res, "commit");
+	else if (!strcmp(PQcmdStatus(res), "ROLLBACK"))
+		rc = store_fail(ERR_DB, "PostgreSQL commit failed: the transaction was aborted");
+	else
+		rc = frc;
+	PQclear(res);
+	pthread_mutex_unlock(&s->wlock);
+	return rc;
+}
+
+/* Rewrites '?' placeholders to $1, $2, ... outside string literals ('...',
+ * E'...' with backslash escapes), quoted identifiers ("...") and comments.
+ * Dollar-quoted strings are not part of the dialect. */
+static char *translate(const char *sql, int *ret_n)
+{
+	enum { NORMAL, SQUOTE, ESTRING, DQUOTE, LINE_COMMENT, BLOCK_COMMENT } state = NORMAL;
+	sb_t out = SB_INIT;
+	int n = 0, depth = 0;
+	const char *p;
+
+	for (p = sql; *p; p++) {
+		char ch = *p;
+		switch (state) {
+		case NORMAL:
+			if (ch == '?') {
+				sb_addf(&out, "$%d", ++n);
+				continue;
+			}
+			if (ch == '\'') {
+				int e = p > sql && (p[-1] == 'E' || p[-1] == 'e') &&
+					(p - 1 == sql || !(isalnum((unsigned char)p[-2]) || p[-2] == '_'));
+				state = e ? ESTRING : SQUOTE;
+			} else if (ch == '"') {
+				state = DQUOTE;
+			} else if (ch == '-' && p[1] == '-') {
+				state = LINE_COMMENT;
+			} else if (ch == '/' && p[1] == '*') {
+				state = BLOCK_COMMENT;
+				depth = 1;
+				sb_addch(&out, *p++);
+				ch = *p;
+			}
+			break;
+		case SQUOTE: /* '' inside a literal leaves and re-enters: same result */
+			if (ch == '\'')
+				state = NORMAL;
+			break;
+		case ESTRING: /* backslash escapes, and '' as in plain literals */
+			if ((ch == '\\' && p[1]) || (ch == '\'' && p[1] == '\'')) {
+				sb_addch(&out, *p++);
+				ch = *p;
+			} else if (ch == '\'') {
+				state = NORMAL;
+			}
+			break;
+		case DQUOTE:
+			if (ch == '"')
+				state = NORMAL;
+			break;
+		case LINE_COMMENT:
+			if (ch == '\n')
+				state = NORMAL;
+			break;
+		case BLOCK_COMMENT: /* PostgreSQL block comments nest */
+			if (ch == '*' && p[1] == '/') {
+				sb_addch(&out, *p++);
+				ch = *p;
+				if (--depth == 0)
+					state = NORMAL;
+			} else if (ch == '/' && p[1] == '*') {
+				sb_addch(&out, *p++);
+				ch = *p;
+				depth++;
+			}
+			break;
+		}
+		sb_addch(&out, ch);
+	}
+	*ret_n = n;
+	return sb_detach(&out, NULL);
+}
+
+static int pg_prepare(store_conn_t *conn, const char *sql, store_stmt_t **ret)
+{
+	pg_conn_t *c = (pg_conn_t *)conn;
+	pg_stmt_t *s;
+	*ret = NULL;
+	if (!sql)
+		return store_fail(ERR_INTERNAL, "no SQL given");
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return store_fail(ERR_NOMEM, "out of memory");
+	s->hdr.ops = &store_pg_ops;
+	s->conn = c;
+	s->row = -1;
+	s->sql = translate(sql, &s->nparams);
+	if (!s->sql || (s->nparams && !(s->vals = calloc((size_t)s->nparams, sizeof(char *))))) {
+		free(s->sql);
+		free(s);
+		return store_fail(ERR_NOMEM, "out of memory");
+	}
+	*ret = &s->hdr;
+	return 0;
+}
+
+/* Replaces parameter idx's value with v (owned; NULL = SQL NULL). */
+static int set_param(pg_stmt_t *s, int idx, char *v)
+{
+	if (idx < 1 || idx > s->nparams) {
+		free(v);
+		return store_fail(ERR_DB, "bind index %d out of range (the statement has %d placeholders)",
+				  idx, s->nparams);
+	}
+	free(s->vals[idx - 1]);
+	s->vals[idx - 1] = v;
+	return 0;
+}
+
+static int pg_bind_text(store_stmt_t *st, int idx, const char *v, long len)
+{
+	pg_stmt_t *s = (pg_stmt_t *)st;
+	char *copy = NULL;
+	if (v) {
+		/* Text parameters end at the first NUL, as in libpq's text format. */
+		copy = len < 0 ? strdup(v) : strndup(v, (size_t)len);
+		if (!copy)
+			return store_fail(ERR_NOMEM, "out of memory");
+	}
+	return set_param(s, idx, copy);
+}
+
+static int pg_bind_int64(store_stmt_t *st, int idx, int64_t v)
+{
+	char buf[24], *copy;
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	if (!(copy = strdup(buf)))
+		return store_fail(ERR_NOMEM, "out of memory");
+	return set_param((pg_stmt_t *)st, idx, copy);
+}
+
+static int pg_bind_null(store_stmt_t *st, int idx)
+{
+	return set_param((pg_stmt_t *)st, idx, NULL);
+}
+
+static int pg_step(store_stmt_t *st)
+{
+	pg_stmt_t *s = (pg_stmt_t *)st;
+	pg_conn_t *c = s->conn;
+	ExecStatusType rs;
+
+	if (!s->executed) {
+		PQclear(s->res);
+		s->res = PQexecParams(c->pg, s->sql, s->nparams, NULL, (const char *const *)s->vals,
+				      NULL, NULL, 0);
+		rs = PQresultStatus(s->res);
+		if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
+			int rc = pg_fail(c, s->res, "query");
+			PQclear(s->res);
+			s->res = NULL;
+			return rc;
+		}
+		s->executed = 1;
+		s->row = -1;
+		s->nrows = rs == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
+		/* PQcmdTuples also counts a SELECT's rows; only writes count here. */
+		s->changes = strncmp(PQcmdStatus(s->res), "SELECT", 6)
+				     ? strtoll(PQcmdTuples(s->res), NULL, 10) : 0;
+	}
+	if (s->row < s->nrows)
+		s->row++;
+	return s->row < s->nrows ? STORE_ROW : STORE_DONE;
+}
+
+static int pg_reset(store_stmt_t *st)
+{
+	pg_stmt_t *s = (pg_stmt_t *)st;
+	PQclear(s->res);
+	s->res = NULL;
+	s->executed = 0;
+	s->row = -1;
+	s->nrows = 0;
+	s->changes = 0;
+	return 0;
+}
+
+static int pg_column_count(store_stmt_t *st)
+{
+	pg_stmt_t *s = (pg_stmt_t *)st;
+	return s->res ? PQnfields(s->res) : 0;
+}
+
+/* The current row's value for col, or NULL (no row, bad column, SQL NULL). */
+static const char *cell(pg_stmt_t *s, int col)
+{
+	if (!s->res || s->row < 0 || s->row >= s->nrows || col < 0 || col >= PQnfields(s->res) ||
+	    PQgetisnull(s->res, s->row, col))
+		return NULL;
+	return PQgetvalue(s->res, s->row, col);
+}
+
+static const char *pg_col_text(store_stmt_t *st, int col)
+{
+	return cell((pg_stmt_t *)st, col);
+}
+
+static int64_t pg_col_int64(store_stmt_t *st, int col)
+{
+	const char *v = cell((pg_stmt_t *)st, col);
+	if (!v)
+		return 0;
+	/* A comparison or EXISTS yields a PostgreSQL boolean: read it as 0/1. */
+	if (!strcmp(v, "t"))
+		return 1;
+	if (!strcmp(v, "f"))
+		return 0;
+	return strtoll(v, NULL, 10);
+}
+
+static int pg_col_is_null(store_stmt_t *st, int col)
+{
+	pg_stmt_t *s = (pg_stmt_t *)st;
+	if (!s->res || s->row < 0 || s->row >= s->nrows || col < 0 || col >= PQnfields(s->res))
+		return 1;
+	return PQgetisnull(s->res, s->row, col);
+}
+
+static int64_t pg_changes(store_stmt_t *st)
+{
+	return ((pg_stmt_t *)st)->changes;
+}
+
+static void pg_finalize(store_stmt_t *st)
+{
+	pg_stmt_t *s = (pg_stmt_t *)st;
+	if (!s)
+		return;
+	PQclear(s->res);
+	for (int i = 0; i < s->nparams; i++)
+		free(s->vals[i]);
+	free(s->vals);
+	free(s->sql);
+	free(s);
+}
+
+static int pg_exec_script(store_conn_t *conn, const char *sql)
+{
+	pg_conn_t *c = (pg_conn_t *)conn;
+	return run(c, sql, "script");
+}
+
+static int pg_integrity_check(store_t *st, char *msg, size_t msglen)
+{
+	store_conn_t *c = pg_reader(st);
+	int64_t one = 0;
+	int rc;
+	if (!c) {
+		snprintf(msg, msglen, "%s", store_errmsg());
+		return ERR_UNAVAILABLE;
+	}
+	rc = store_query_int64(c, &one, "SELECT 1", "");
+	if (rc < 0 || one != 1) {
+		snprintf(msg, msglen, "%s", rc < 0 ? store_errmsg() : "SELECT 1 gave a wrong answer");
+		return rc < 0 ? rc : ERR_DB;
+	}
+	snprintf(msg, msglen, "ok");
+	return 0;
+}
+
+const struct store_ops store_pg_ops = {
+	.kind = STORE_PG,
+	.open = pg_open,
+	.close = pg_close,
+	.reader = pg_reader,
+	.tx = pg_tx,
+	.prepare = pg_prepare,
+	.bind_text = pg_bind_text,
+	.bind_int64 = pg_bind_int64,
+	.bind_null = pg_bind_null,
+	.step = pg_step,
+	.reset = pg_reset,
+	.column_count = pg_column_count,
+	.col_text = pg_col_text,
+	.col_int64 = pg_col_int64,
+	.col_is_null = pg_col_is_null,
+	.changes = pg_changes,
+	.finalize = pg_finalize,
+	.exec_script = pg_exec_script,
+	.integrity_check = pg_integrity_check,
+};

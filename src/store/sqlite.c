@@ -1,0 +1,378 @@
+/*
+ * sqlite.c: the embedded SQLite backend of store.h, the default for a single
+ * Pemda on one small server. One writer connection serialised by a mutex
+ * (write transactions are BEGIN IMMEDIATE), and one read connection per
+ * thread, opened on first use. The database runs in WAL mode with
+ * synchronous=FULL, so a committed transaction is on disk when store_tx()
+ * returns, and readers never block the writer. Foreign keys are on and a busy
+ * timeout covers other processes (a CLI command next to a running server).
+ */
+#include "store/store_impl.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/banned.h"
+
+typedef struct sq_conn {
+	struct store_conn hdr;
+	sqlite3 *db;
+	int in_tx;            /* inside store_tx() (writer only) */
+	int tx_err;           /* first failed statement's error in this transaction */
+	struct sq_conn *next; /* all readers of the store, for close() */
+} sq_conn_t;
+
+typedef struct sq_store {
+	struct store hdr;
+	char *path;
+	store_options_t opt;
+	sq_conn_t writer;
+	pthread_mutex_t wlock;
+	pthread_key_t key;     /* thread -> its reader */
+	pthread_mutex_t rlock; /* guards readers list */
+	sq_conn_t *readers;
+} sq_store_t;
+
+typedef struct sq_stmt {
+	struct store_stmt hdr;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	sq_conn_t *conn;
+	int64_t changes;
+	int done;
+} sq_stmt_t;
+
+static int map_rc(sqlite3 *db, int rc)
+{
+	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return store_fail(ERR_EXISTS, "%s", msg);
+		return store_fail(ERR_INVALID, "%s", msg);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return store_fail(ERR_CONFLICT, "%s", msg);
+	case SQLITE_NOMEM:
+		return store_fail(ERR_NOMEM, "%s", msg);
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_READONLY:
+		return store_fail(ERR_UNAVAILABLE, "%s", msg);
+	default:
+		return store_fail(ERR_DB, "%s", msg);
+	}
+}
+
+static int conn_open(sq_store_t *s, sq_conn_t *c, int create)
+{
+	static const char pragmas[] =
+		"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	int rc;
+	c->hdr.ops = &store_sqlite_ops;
+	c->next = NULL;
+	if (s->opt.read_only)
+		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+	rc = sqlite3_open_v2(s->path, &c->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(ERR_UNAVAILABLE, "cannot open database '%s': %s", s->path,
+			   c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		sqlite3_close(c->db);
+		c->db = NULL;
+		return ERR_UNAVAILABLE;
+	}
+	sqlite3_busy_timeout(c->db, s->opt.busy_timeout_ms > 0 ? s->opt.busy_timeout_ms : 5000);
+	rc = sqlite3_exec(c->db, s->opt.read_only ? "PRAGMA foreign_keys=ON;" : pragmas, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = map_rc(c->db, rc);
+		store_fail(ERR_UNAVAILABLE, "cannot open database '%s': %s", s->path, store_errmsg());
+		sqlite3_close(c->db);
+		c->db = NULL;
+		return ERR_UNAVAILABLE;
+	}
+	return 0;
+}
+
+static void sq_close(store_t *st);
+
+static int sq_open(const char *url, const store_options_t *opt, store_t **ret)
+{
+	sq_store_t *s = calloc(1, sizeof(*s));
+	int rc;
+	if (!s || !(s->path = strdup(url))) {
+		free(s);
+		return ERR_NOMEM;
+	}
+	s->hdr.ops = &store_sqlite_ops;
+	s->opt = *opt;
+	pthread_mutex_init(&s->wlock, NULL);
+	pthread_mutex_init(&s->rlock, NULL);
+	if (pthread_key_create(&s->key, NULL)) {
+		free(s->path);
+		free(s);
+		return ERR_NOMEM;
+	}
+	rc = conn_open(s, &s->writer, 1);
+	if (rc < 0) {
+		sq_close(&s->hdr);
+		return rc;
+	}
+	*ret = &s->hdr;
+	return 0;
+}
+
+static void sq_close(store_t *st)
+{
+	sq_store_t *s = (sq_store_t *)st;
+	sq_conn_t *c, *n;
+	for (c = s->readers; c; c = n) {
+		n = c->next;
+		sqlite3_close(c->db);
+		free(c);
+	}
+	if (s->writer.db)
+		sqlite3_close(s->writer.db);
+	pthread_key_delete(s->key);
+	pthread_mutex_destroy(&s->wlock);
+	pthread_mutex_destroy(&s->rlock);
+	free(s->path);
+	free(s);
+}
+
+static store_conn_t *sq_reader(store_t *st)
+{
+	sq_store_t *s = (sq_store_t *)st;
+	sq_conn_t *c = pthread_getspecific(s->key);
+	if (c)
+		return &c->hdr;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		store_fail(ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (conn_open(s, c, 0) < 0) {
+		free(c);
+		return NULL;
+	}
+	pthread_setspecific(s->key, c);
+	pthread_mutex_lock(&s->rlock);
+	c->next = s->readers;
+	s->readers = c;
+	pthread_mutex_unlock(&s->rlock);
+	return &c->hdr;
+}
+
+static int sq_tx(store_t *st, store_tx_fn fn, void *ud)
+{
+	sq_store_t *s = (sq_store_t *)st;
+	int rc, frc;
+	pthread_mutex_lock(&s->wlock);
+	rc = sqlite3_exec(s->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = map_rc(s->writer.db, rc);
+		pthread_mutex_unlock(&s->wlock);
+		return rc;
+	}
+	s->writer.in_tx = 1;
+	s->writer.tx_err = 0;
+	frc = fn(&s->writer.hdr, ud);
+	s->writer.in_tx = 0;
+	if (frc >= 0 && s->writer.tx_err)
+		frc = s->writer.tx_err;
+	if (frc < 0) {
+		sqlite3_exec(s->writer.db, "ROLLBACK", NULL, NULL, NULL);
+		pthread_mutex_unlock(&s->wlock);
+		return frc;
+	}
+	rc = sqlite3_exec(s->writer.db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = map_rc(s->writer.db, rc);
+		if (!sqlite3_get_autocommit(s->writer.db))
+			sqlite3_exec(s->writer.db, "ROLLBACK", NULL, NULL, NULL);
+		pthread_mutex_unlock(&s->wlock);
+		return rc;
+	}
+	pthread_mutex_unlock(&s->wlock);
+	return frc;
+}
+
+static int sq_prepare(store_conn_t *conn, const char *sql, store_stmt_t **ret)
+{
+	sq_conn_t *c = (sq_conn_t *)conn;
+	sq_stmt_t *s;
+	int rc;
+	*ret = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return store_fail(ERR_NOMEM, "out of memory");
+	rc = sqlite3_prepare_v2(c->db, sql, -1, &s->st, NULL);
+	if (rc != SQLITE_OK) {
+		rc = map_rc(c->db, rc);
+		free(s);
+		return rc;
+	}
+	s->hdr.ops = &store_sqlite_ops;
+	s->db = c->db;
+	s->conn = c;
+	*ret = &s->hdr;
+	return 0;
+}
+
+static int sq_bind_text(store_stmt_t *st, int idx, const char *v, long len)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	int rc = v ? sqlite3_bind_text(s->st, idx, v, len < 0 ? -1 : (int)len, SQLITE_TRANSIENT)
+		   : sqlite3_bind_null(s->st, idx);
+	return rc == SQLITE_OK ? 0 : map_rc(s->db, rc);
+}
+
+static int sq_bind_int64(store_stmt_t *st, int idx, int64_t v)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	int rc = sqlite3_bind_int64(s->st, idx, v);
+	return rc == SQLITE_OK ? 0 : map_rc(s->db, rc);
+}
+
+static int sq_bind_null(store_stmt_t *st, int idx)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	int rc = sqlite3_bind_null(s->st, idx);
+	return rc == SQLITE_OK ? 0 : map_rc(s->db, rc);
+}
+
+static int sq_step(store_stmt_t *st)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	int rc;
+	if (s->done)
+		return STORE_DONE;
+	rc = sqlite3_step(s->st);
+	if (rc == SQLITE_ROW)
+		return STORE_ROW;
+	if (rc == SQLITE_DONE) {
+		s->done = 1;
+		s->changes = sqlite3_stmt_readonly(s->st) ? 0 : sqlite3_changes(s->db);
+		return STORE_DONE;
+	}
+	rc = map_rc(s->db, sqlite3_extended_errcode(s->db));
+	sqlite3_reset(s->st);
+	/* as on PostgreSQL, a failed statement dooms its transaction */
+	if (s->conn->in_tx && !s->conn->tx_err)
+		s->conn->tx_err = rc;
+	return rc;
+}
+
+static int sq_reset(store_stmt_t *st)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	sqlite3_reset(s->st);
+	s->done = 0;
+	s->changes = 0;
+	return 0;
+}
+
+static int sq_column_count(store_stmt_t *st)
+{
+	return sqlite3_column_count(((sq_stmt_t *)st)->st);
+}
+
+static const char *sq_col_text(store_stmt_t *st, int col)
+{
+	return (const char *)sqlite3_column_text(((sq_stmt_t *)st)->st, col);
+}
+
+static int64_t sq_col_int64(store_stmt_t *st, int col)
+{
+	return sqlite3_column_int64(((sq_stmt_t *)st)->st, col);
+}
+
+static int sq_col_is_null(store_stmt_t *st, int col)
+{
+	return sqlite3_column_type(((sq_stmt_t *)st)->st, col) == SQLITE_NULL;
+}
+
+static int64_t sq_changes(store_stmt_t *st)
+{
+	return ((sq_stmt_t *)st)->changes;
+}
+
+static void sq_finalize(store_stmt_t *st)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	sqlite3_finalize(s->st);
+	free(s);
+}
+
+static int sq_exec_script(store_conn_t *conn, const char *sql)
+{
+	sq_conn_t *c = (sq_conn_t *)conn;
+	char *msg = NULL;
+	int rc = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		int code = map_rc(c->db, rc);
+		store_fail(code, "%s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return code;
+	}
+	return 0;
+}
+
+static int sq_integrity_check(store_t *st, char *msg, size_t msglen)
+{
+	sq_store_t *s = (sq_store_t *)st;
+	sqlite3_stmt *q;
+	int bad = 0;
+	snprintf(msg, msglen, "ok");
+	pthread_mutex_lock(&s->wlock);
+	if (sqlite3_prepare_v2(s->writer.db, "PRAGMA integrity_check", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			const char *r = (const char *)sqlite3_column_text(q, 0);
+			if (!r || strcmp(r, "ok")) {
+				snprintf(msg, msglen, "integrity_check: %s", r ? r : "?");
+				bad = 1;
+			}
+		}
+		sqlite3_finalize(q);
+	} else {
+		snprintf(msg, msglen, "%s", sqlite3_errmsg(s->writer.db));
+		bad = 1;
+	}
+	if (!bad && sqlite3_prepare_v2(s->writer.db, "PRAGMA foreign_key_check", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			snprintf(msg, msglen, "foreign_key_check: row %lld of table %s has a dangling reference",
+				 (long long)sqlite3_column_int64(q, 1), sqlite3_column_text(q, 0));
+			bad = 1;
+		}
+		sqlite3_finalize(q);
+	}
+	pthread_mutex_unlock(&s->wlock);
+	return bad ? ERR_DB : 0;
+}
+
+const struct store_ops store_sqlite_ops = {
+	.kind = STORE_SQLITE,
+	.open = sq_open,
+	.close = sq_close,
+	.reader = sq_reader,
+	.tx = sq_tx,
+	.prepare = sq_prepare,
+	.bind_text = sq_bind_text,
+	.bind_int64 = sq_bind_int64,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.reset = sq_reset,
+	.column_count = sq_column_count,
+	.col_text = sq_col_text,
+	.col_int64 = sq_col_int64,
+	.col_is_null = sq_col_is_null,
+	.changes = sq_changes,
+	.finalize = sq_finalize,
+	.exec_script = sq_exec_script,
+	.integrity_check = sq_integrity_check,
+};

@@ -1,0 +1,128 @@
+/*
+ * store.h: the one storage interface of sigap. Domain code talks to the
+ * database only through these functions; two implementations sit behind them:
+ * sqlite.c (the embedded default, a file path) and pg.c (PostgreSQL, a
+ * postgresql:// URL). Both run the same SQL text and the same migrations.
+ *
+ * The SQL dialect that domain code writes (and both backends accept):
+ *  - placeholders are '?', numbered left to right from 1; the PostgreSQL
+ *    backend rewrites them to $1, $2, ... (a '?' inside a '...' literal is left
+ *    alone);
+ *  - integers are BIGINT (timestamps are unix seconds, set by the caller, never
+ *    by SQL functions such as now()); booleans are 0/1 BIGINT; text is TEXT;
+ *  - INSERT ... RETURNING, ON CONFLICT (...) DO NOTHING / DO UPDATE, LIMIT ?
+ *    OFFSET ?, lower(x) LIKE lower(?) for case-insensitive matching, || for
+ *    concatenation;
+ *  - DDL (migrations only) may use two tokens that the backend expands:
+ *    {ID} = an auto-increment 64-bit primary key column type, {BLOB} = binary.
+ *
+ * Connections:
+ *  - store_reader() gives the calling thread its own read connection, opened on
+ *    first use and kept until store_close().
+ *  - store_tx() runs a function inside a write transaction and returns only
+ *    after the commit is durable (or the transaction rolled back). Writes are
+ *    serialised per store; the implementation may batch several concurrent
+ *    transactions into one commit (group commit), so a tx function must not
+ *    keep state outside its transaction and must be safe to run again.
+ *
+ * Errors: functions return 0 (or STORE_ROW / STORE_DONE from store_step) or a
+ * negative ERR_* code: ERR_EXISTS for a unique/primary-key violation,
+ * ERR_CONFLICT for a serialisation failure or stale optimistic lock,
+ * ERR_UNAVAILABLE when the database cannot be reached, ERR_DB otherwise.
+ * store_errmsg() gives the calling thread's last database message, for logs;
+ * it never contains bound parameter values.
+ */
+#ifndef SIGAP_STORE_H
+#define SIGAP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct store store_t;           /* a database: its connections */
+typedef struct store_conn store_conn_t; /* one connection, used by one thread at a time */
+typedef struct store_stmt store_stmt_t; /* a prepared statement with its result cursor */
+
+typedef enum store_kind { STORE_SQLITE = 1, STORE_PG = 2 } store_kind_t;
+
+#define STORE_DONE 0 /* store_step: no (more) rows */
+#define STORE_ROW 1  /* store_step: a row is available */
+
+typedef struct store_options {
+	int busy_timeout_ms; /* SQLite: how long to wait for a lock (default 5000) */
+	int read_only;       /* open for reading only (reports, verify) */
+} store_options_t;
+
+/* Opens the database named by url: "postgresql://..." or "postgres://..." selects
+ * PostgreSQL; anything else (optionally prefixed "sqlite:") is a SQLite file
+ * path, created if absent. opt may be NULL. ERR_UNAVAILABLE when it cannot be
+ * opened or reached, with the reason in store_errmsg(). */
+int store_open(const char *url, const store_options_t *opt, store_t **ret);
+/* Closes every connection. NULL-safe. No statement may be open. */
+void store_close(store_t *st);
+store_kind_t store_kind(const store_t *st);
+/* Thread-local text of the last error on this thread ("" if none). */
+const char *store_errmsg(void);
+/* Sets this thread's store_errmsg() text (printf-style) and returns code, so
+ * a backend or a domain function can `return store_fail(ERR_..., "...")`. */
+int store_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Applies pending numbered migrations (migrations.c) in one transaction each.
+ * ret_from/ret_to (may be NULL) receive the schema version before and after. */
+int store_migrate(store_t *st, int *ret_from, int *ret_to);
+/* The current schema version (0 for an empty database). */
+int store_schema_version(store_t *st, int *ret);
+/* Number of migrations this binary knows. */
+int store_latest_version(void);
+
+/* This thread's read connection (opened on first use). NULL when it cannot be
+ * opened; store_errmsg() says why. */
+store_conn_t *store_reader(store_t *st);
+
+typedef int (*store_tx_fn)(store_conn_t *c, void *ud);
+/* Runs fn(c, ud) in a write transaction. If fn returns < 0 the transaction
+ * rolls back and that value is returned; otherwise it commits and store_tx
+ * returns fn's value (or the commit's error). Returns after the commit is on
+ * disk (SQLite synchronous=FULL; PostgreSQL synchronous_commit=on). */
+int store_tx(store_t *st, store_tx_fn fn, void *ud);
+
+/* Statements. idx for binds is 1-based, col for columns is 0-based. */
+int store_prepare(store_conn_t *c, const char *sql, store_stmt_t **ret);
+int store_bind_text(store_stmt_t *s, int idx, const char *v, long len); /* v NULL binds NULL; len < 0: strlen */
+int store_bind_int64(store_stmt_t *s, int idx, int64_t v);
+int store_bind_null(store_stmt_t *s, int idx);
+/* Binds by a type string: 't' const char * (NULL binds NULL), 'i' int64_t,
+ * 'd' int, 'n' NULL (no argument consumed). Starts at index 1. */
+int store_bindf(store_stmt_t *s, const char *types, ...);
+/* Executes (on the first call after prepare/reset) and moves to the next row:
+ * STORE_ROW, STORE_DONE, or a negative error. */
+int store_step(store_stmt_t *s);
+/* Rewinds the statement so it can run again; bindings are kept. */
+int store_reset(store_stmt_t *s);
+int store_column_count(store_stmt_t *s);
+/* Column text of the current row; NULL for SQL NULL. Valid until the next
+ * store_step/store_reset/store_finalize. */
+const char *store_col_text(store_stmt_t *s, int col);
+int64_t store_col_int64(store_stmt_t *s, int col); /* 0 for NULL */
+int store_col_is_null(store_stmt_t *s, int col);
+/* Rows changed by the statement's last execution (INSERT/UPDATE/DELETE). */
+int64_t store_changes(store_stmt_t *s);
+void store_finalize(store_stmt_t *s); /* NULL-safe */
+
+/* prepare + bindf + step until done + finalize. Returns the number of rows
+ * changed (>= 0) or a negative error. */
+int store_exec(store_conn_t *c, const char *sql, const char *types, ...);
+/* Runs a query and stores the first column of the first row in *ret.
+ * ERR_NOT_FOUND if there is no row. */
+int store_query_int64(store_conn_t *c, int64_t *ret, const char *sql, const char *types, ...);
+/* Same, copying text into buf (truncated to bufsize-1). NULL gives "". */
+int store_query_text(store_conn_t *c, char *buf, size_t bufsize, const char *sql, const char *types, ...);
+
+/* Runs several ';'-separated statements without parameters (DDL). Tokens
+ * {ID} and {BLOB} are expanded for the backend. */
+int store_exec_script(store_conn_t *c, const char *sql);
+
+/* Checks the database's own integrity (SQLite: PRAGMA integrity_check and
+ * foreign_key_check; PostgreSQL: the connection answers). 0 if sound. */
+int store_integrity_check(store_t *st, char *msg, size_t msglen);
+
+#endif

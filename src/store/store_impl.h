@@ -1,0 +1,58 @@
+/*
+ * store_impl.h: what a storage backend provides. store.c dispatches the public
+ * store.h calls through a backend's ops table and implements everything that is
+ * backend-neutral (bindf, exec helpers, token expansion, the migration runner).
+ * Backends: sqlite.c (store_sqlite_ops) and pg.c (store_pg_ops).
+ *
+ * Each backend's structs must begin with the common header below, so store.c
+ * can find the ops table from any handle.
+ */
+#ifndef SIGAP_STORE_IMPL_H
+#define SIGAP_STORE_IMPL_H
+
+#include "store/store.h"
+
+struct store_ops {
+	store_kind_t kind;
+	int (*open)(const char *url, const store_options_t *opt, store_t **ret);
+	void (*close)(store_t *st);
+	store_conn_t *(*reader)(store_t *st);
+	int (*tx)(store_t *st, store_tx_fn fn, void *ud);
+	int (*prepare)(store_conn_t *c, const char *sql, store_stmt_t **ret);
+	int (*bind_text)(store_stmt_t *s, int idx, const char *v, long len);
+	int (*bind_int64)(store_stmt_t *s, int idx, int64_t v);
+	int (*bind_null)(store_stmt_t *s, int idx);
+	int (*step)(store_stmt_t *s);
+	int (*reset)(store_stmt_t *s);
+	int (*column_count)(store_stmt_t *s);
+	const char *(*col_text)(store_stmt_t *s, int col);
+	int64_t (*col_int64)(store_stmt_t *s, int col);
+	int (*col_is_null)(store_stmt_t *s, int col);
+	int64_t (*changes)(store_stmt_t *s);
+	void (*finalize)(store_stmt_t *s);
+	/* Runs ';'-separated DDL/SQL without parameters; tokens already expanded. */
+	int (*exec_script)(store_conn_t *c, const char *sql);
+	int (*integrity_check)(store_t *st, char *msg, size_t msglen);
+};
+
+/* Common headers: the first member of every backend's struct. */
+struct store { const struct store_ops *ops; };
+struct store_conn { const struct store_ops *ops; };
+struct store_stmt { const struct store_ops *ops; };
+
+extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
+
+/* Expands the DDL tokens {ID} and {BLOB} for kind. Caller frees. NULL on OOM. */
+char *store_expand_tokens(store_kind_t kind, const char *sql);
+
+/* The numbered migrations (migrations.c), versions 1..n in order. */
+typedef struct store_migration {
+	int version;      /* 1, 2, 3, ... */
+	const char *name; /* short description */
+	const char *sql;  /* ';'-separated statements in the shared dialect */
+} store_migration_t;
+extern const store_migration_t store_migrations[];
+extern const int store_migrations_count;
+
+#endif

@@ -1,0 +1,506 @@
+/*
+ * tenants.c: tenants, regions, OPDs and holidays (see tenants.h).
+ */
+#include "tenants/tenants.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit/audit.h"
+#include "core/csv.h"
+#include "core/err.h"
+#include "core/sb.h"
+#include "core/banned.h"
+
+int region_code_level(const char *code, int *ret_level)
+{
+	static const int seg_len[] = { 2, 2, 2, 4 };
+	int level = 0;
+	const char *p = code;
+	if (!code)
+		return ERR_INVALID;
+	while (level < 4) {
+		for (int i = 0; i < seg_len[level]; i++, p++)
+			if (!isdigit((unsigned char)*p))
+				return ERR_INVALID;
+		level++;
+		if (!*p)
+			break;
+		if (*p++ != '.' || level == 4)
+			return ERR_INVALID;
+	}
+	*ret_level = level;
+	return 0;
+}
+
+static void parent_of(const char *code, int level, char *out, size_t outlen)
+{
+	static const size_t len_at[] = { 0, 2, 5, 8, 13 };
+	if (level <= 1) {
+		out[0] = '\0';
+		return;
+	}
+	snprintf(out, outlen, "%.*s", (int)len_at[level - 1], code);
+}
+
+struct import_ctx {
+	const char *path;
+	void (*progress)(void *ud, long rows);
+	void *ud;
+	long rows;
+	char *err;
+	size_t errlen;
+};
+
+static int import_regions_tx(store_conn_t *c, void *ud)
+{
+	struct import_ctx *ic = ud;
+	csv_reader_t r;
+	csv_options_t opt = { .expect_fields = 3 };
+	const csv_field_t *f;
+	size_t n;
+	store_stmt_t *ins;
+	FILE *fp = fopen(ic->path, "rb");
+	int rc;
+	int64_t orphans = 0;
+	if (!fp) {
+		snprintf(ic->err, ic->errlen, "cannot read '%s': %s", ic->path, strerror(errno));
+		return ERR_IO;
+	}
+	if ((rc = csv_reader_init_file(&r, fp, &opt)) < 0) {
+		fclose(fp);
+		return rc;
+	}
+	rc = store_exec(c, "DELETE FROM regions", "");
+	if (rc >= 0)
+		rc = store_prepare(c, "INSERT INTO regions (code, name, level, parent) VALUES (?, ?, ?, ?)", &ins);
+	if (rc < 0) {
+		csv_reader_release(&r);
+		fclose(fp);
+		return rc;
+	}
+	ic->rows = 0;
+	while ((rc = csv_next(&r, &f, &n)) == 1) {
+		int level, decl;
+		char parent[16], *end;
+		long lv;
+		if (csv_line(&r) == 1 && !strcmp(f[0].ptr, "kode"))
+			continue; /* header */
+		if (region_code_level(f[0].ptr, &level) < 0) {
+			snprintf(ic->err, ic->errlen, "line %zu: malformed region code '%s'", csv_line(&r), f[0].ptr);
+			rc = ERR_INVALID;
+			break;
+		}
+		errno = 0;
+		lv = strtol(f[2].ptr, &end, 10);
+		decl = (int)lv;
+		if (errno || *end || end == f[2].ptr || decl != level) {
+			snprintf(ic->err, ic->errlen, "line %zu: level '%s' does not match code '%s'", csv_line(&r),
+				 f[2].ptr, f[0].ptr);
+			rc = ERR_INVALID;
+			break;
+		}
+		if (!f[1].len) {
+			snprintf(ic->err, ic->errlen, "line %zu: empty name for '%s'", csv_line(&r), f[0].ptr);
+			rc = ERR_INVALID;
+			break;
+		}
+		parent_of(f[0].ptr, level, parent, sizeof(parent));
+		store_reset(ins);
+		store_bindf(ins, "ttd", f[0].ptr, f[1].ptr, level);
+		if (parent[0])
+			store_bind_text(ins, 4, parent, -1);
+		else
+			store_bind_null(ins, 4);
+		rc = store_step(ins);
+		if (rc == ERR_EXISTS) {
+			snprintf(ic->err, ic->errlen, "line %zu: duplicate region code '%s'", csv_line(&r), f[0].ptr);
+			break;
+		}
+		if (rc < 0)
+			break;
+		ic->rows++;
+		if (ic->progress && ic->rows % 10000 == 0)
+			ic->progress(ic->ud, ic->rows);
+	}
+	if (rc < 0 && !ic->err[0])
+		snprintf(ic->err, ic->errlen, "%s", csv_error(&r)[0] ? csv_error(&r) : store_errmsg());
+	store_finalize(ins);
+	csv_reader_release(&r);
+	fclose(fp);
+	if (rc < 0)
+		return rc;
+	if (ic->rows == 0) {
+		snprintf(ic->err, ic->errlen, "'%s' holds no regions", ic->path);
+		return ERR_INVALID;
+	}
+	rc = store_query_int64(c, &orphans,
+			       "SELECT COUNT(*) FROM regions r WHERE r.parent IS NOT NULL AND NOT EXISTS "
+			       "(SELECT 1 FROM regions p WHERE p.code = r.parent)", "");
+	if (rc < 0)
+		return rc;
+	if (orphans) {
+		snprintf(ic->err, ic->errlen, "%lld regions have no parent region in the file", (long long)orphans);
+		return ERR_INVALID;
+	}
+	{
+		char summary[64];
+		snprintf(summary, sizeof(summary), "%ld regions", ic->rows);
+		rc = audit_append(c, AUDIT_SYSTEM, (int64_t)time(NULL), "cli", "region.import", "regions", summary);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+int region_import_csv(store_t *st, const char *path, void (*progress)(void *ud, long rows), void *ud,
+		      long *ret_rows, char *err, size_t errlen)
+{
+	struct import_ctx ic = { path, progress, ud, 0, err, errlen };
+	int rc;
+	err[0] = '\0';
+	rc = store_tx(st, import_regions_tx, &ic);
+	if (rc < 0 && !err[0])
+		snprintf(err, errlen, "%s", store_errmsg());
+	if (ret_rows)
+		*ret_rows = rc < 0 ? 0 : ic.rows;
+	return rc;
+}
+
+int region_exists(store_conn_t *c, const char *code)
+{
+	int64_t n = 0;
+	int rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM regions WHERE code = ?", "t", code);
+	return rc < 0 ? rc : n > 0;
+}
+
+int region_name(store_conn_t *c, const char *code, char *buf, size_t bufsize)
+{
+	return store_query_text(c, buf, bufsize, "SELECT name FROM regions WHERE code = ?", "t", code);
+}
+
+int64_t region_count(store_conn_t *c, int level)
+{
+	int64_t n = 0;
+	int rc = level ? store_query_int64(c, &n, "SELECT COUNT(*) FROM regions WHERE level = ?", "d", level)
+		       : store_query_int64(c, &n, "SELECT COUNT(*) FROM regions", "");
+	return rc < 0 ? rc : n;
+}
+
+int region_search(store_conn_t *c, const char *q, int level, const char *parent, int limit,
+		  region_row_fn fn, void *ud)
+{
+	sb_t pat = SB_INIT;
+	store_stmt_t *s;
+	int rc, by_code;
+	if (!q)
+		q = "";
+	if (limit <= 0 || limit > 1000)
+		limit = 50;
+	by_code = isdigit((unsigned char)q[0]);
+	if (by_code) {
+		sb_adds(&pat, q);
+		sb_addch(&pat, '%');
+	} else {
+		sb_addch(&pat, '%');
+		for (const char *p = q; *p; p++) {
+			if (*p == '%' || *p == '_' || *p == '\\')
+				sb_addch(&pat, '\\');
+			sb_addch(&pat, *p);
+		}
+		sb_addch(&pat, '%');
+	}
+	rc = store_prepare(c,
+		by_code ? "SELECT code, name, level FROM regions WHERE code LIKE ? "
+			  "AND (? = 0 OR level = ?) AND (? IS NULL OR parent = ?) ORDER BY code LIMIT ?"
+			: "SELECT code, name, level FROM regions WHERE lower(name) LIKE lower(?) ESCAPE '\\' "
+			  "AND (? = 0 OR level = ?) AND (? IS NULL OR parent = ?) ORDER BY level, name, code LIMIT ?",
+		&s);
+	if (rc == 0)
+		rc = store_bindf(s, "tddttd", pat.buf, level, level, parent, parent, limit);
+	sb_release(&pat);
+	if (rc < 0) {
+		store_finalize(s);
+		return rc;
+	}
+	while ((rc = store_step(s)) == STORE_ROW) {
+		rc = fn(ud, store_col_text(s, 0), store_col_text(s, 1), (int)store_col_int64(s, 2));
+		if (rc < 0)
+			break;
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+struct tenant_add_ctx {
+	const char *code, *actor;
+};
+
+static int tenant_add_tx(store_conn_t *c, void *ud)
+{
+	struct tenant_add_ctx *tc = ud;
+	char name[128], head[32];
+	const char *tzname;
+	int level, tz, rc;
+	if (region_code_level(tc->code, &level) < 0)
+		return store_fail(ERR_INVALID, "'%s' is not a kode wilayah", tc->code);
+	if (level > 2)
+		return store_fail(ERR_INVALID, "'%s' is a kecamatan or desa; a tenant is a provinsi or kabupaten/kota",
+				  tc->code);
+	rc = region_name(c, tc->code, name, sizeof(name));
+	if (rc == ERR_NOT_FOUND)
+		return store_fail(ERR_NOT_FOUND, "unknown region code '%s' (import the region list first)", tc->code);
+	if (rc < 0)
+		return rc;
+	if (cal_tz_for_region(tc->code, &tz, &tzname) < 0)
+		return store_fail(ERR_INVALID, "no time zone known for '%s'", tc->code);
+	if (level == 1)
+		snprintf(head, sizeof(head), "Gubernur");
+	else if (!strncmp(name, "Kota ", 5))
+		snprintf(head, sizeof(head), "Wali Kota");
+	else
+		snprintf(head, sizeof(head), "Bupati");
+	if (level == 1) {
+		/* provinces are listed without the word Provinsi */
+		char full[140];
+		snprintf(full, sizeof(full), "Provinsi %s", name);
+		snprintf(name, sizeof(name), "%.127s", full);
+	}
+	rc = store_exec(c, "INSERT INTO tenants (code, name, level, head_title, tz_offset, tz_name, created_at) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+			"ttdtdti", tc->code, name, level, head, tz, tzname,
+			(int64_t)time(NULL));
+	if (rc == ERR_EXISTS)
+		return store_fail(ERR_EXISTS, "tenant '%s' already exists", tc->code);
+	if (rc < 0)
+		return rc;
+	return audit_append(c, tc->code, (int64_t)time(NULL), tc->actor, "tenant.add", tc->code, name);
+}
+
+int tenant_add(store_t *st, const char *code, const char *actor)
+{
+	struct tenant_add_ctx tc = { code, actor };
+	return store_tx(st, tenant_add_tx, &tc);
+}
+
+static void tenant_from_row(store_stmt_t *s, tenant_t *t)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->code, sizeof(t->code), "%s", store_col_text(s, 0));
+	snprintf(t->name, sizeof(t->name), "%s", store_col_text(s, 1));
+	t->level = (int)store_col_int64(s, 2);
+	snprintf(t->head_title, sizeof(t->head_title), "%s", store_col_text(s, 3));
+	t->tz_offset = (int)store_col_int64(s, 4);
+	snprintf(t->tz_name, sizeof(t->tz_name), "%s", store_col_text(s, 5));
+}
+
+#define TENANT_COLS "code, name, level, head_title, tz_offset, tz_name"
+
+int tenant_get(store_conn_t *c, const char *code, tenant_t *ret)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT " TENANT_COLS " FROM tenants WHERE code = ?", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "t", code);
+	rc = store_step(s);
+	if (rc == STORE_ROW)
+		tenant_from_row(s, ret);
+	store_finalize(s);
+	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? ERR_NOT_FOUND : rc;
+}
+
+int tenant_list(store_conn_t *c, tenant_row_fn fn, void *ud)
+{
+	store_stmt_t *s;
+	tenant_t t;
+	int rc = store_prepare(c, "SELECT " TENANT_COLS " FROM tenants ORDER BY code", &s);
+	if (rc < 0)
+		return rc;
+	while ((rc = store_step(s)) == STORE_ROW) {
+		tenant_from_row(s, &t);
+		if ((rc = fn(ud, &t)) < 0)
+			break;
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+struct unit_ctx {
+	const char *tenant, *code, *name, *kind, *actor;
+};
+
+static int unit_add_tx(store_conn_t *c, void *ud)
+{
+	struct unit_ctx *u = ud;
+	int rc = store_exec(c, "INSERT INTO units (tenant, code, name, kind, created_at) VALUES (?, ?, ?, ?, ?)",
+			    "tttti", u->tenant, u->code, u->name, u->kind, (int64_t)time(NULL));
+	if (rc == ERR_EXISTS)
+		return store_fail(ERR_EXISTS, "OPD '%s' already exists in '%s'", u->code, u->tenant);
+	if (rc < 0)
+		return rc;
+	return audit_append(c, u->tenant, (int64_t)time(NULL), u->actor, "unit.add", u->code, u->name);
+}
+
+int unit_add(store_t *st, const char *tenant, const char *code, const char *name, const char *kind,
+	     const char *actor)
+{
+	struct unit_ctx u = { tenant, code, name, kind ? kind : "dinas", actor };
+	if (!code || !*code || strlen(code) > 24 || !name || !*name || strlen(name) > 200)
+		return store_fail(ERR_INVALID, "an OPD needs a code (at most 24 characters) and a name");
+	return store_tx(st, unit_add_tx, &u);
+}
+
+int unit_exists(store_conn_t *c, const char *tenant, const char *code)
+{
+	int64_t n = 0;
+	int rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM units WHERE tenant = ? AND code = ?", "tt",
+				   tenant, code);
+	return rc < 0 ? rc : n > 0;
+}
+
+int unit_list(store_conn_t *c, const char *tenant, unit_row_fn fn, void *ud)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT code, name, kind FROM units WHERE tenant = ? ORDER BY name", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "t", tenant);
+	while ((rc = store_step(s)) == STORE_ROW)
+		if ((rc = fn(ud, store_col_text(s, 0), store_col_text(s, 1), store_col_text(s, 2))) < 0)
+			break;
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+struct hol_ctx {
+	calendar_t *cal;
+	long rows;
+};
+
+static int holidays_tx(store_conn_t *c, void *ud)
+{
+	struct hol_ctx *h = ud;
+	store_stmt_t *s;
+	cal_holiday_t hd;
+	char day[CAL_DATE_LEN], summary[64];
+	int rc = store_exec(c, "DELETE FROM holidays WHERE tenant = '*'", "");
+	if (rc < 0)
+		return rc;
+	rc = store_prepare(c, "INSERT INTO holidays (tenant, day, kind, name) VALUES ('*', ?, ?, ?)", &s);
+	if (rc < 0)
+		return rc;
+	h->rows = 0;
+	for (size_t i = 0; i < calendar_count(h->cal); i++) {
+		calendar_get(h->cal, i, &hd);
+		cal_format_date(hd.day, day);
+		store_reset(s);
+		store_bindf(s, "ttt", day, cal_holiday_type_name(hd.type), hd.name);
+		if ((rc = store_step(s)) < 0)
+			break;
+		h->rows++;
+	}
+	store_finalize(s);
+	if (rc < 0)
+		return rc;
+	snprintf(summary, sizeof(summary), "%ld national holidays", h->rows);
+	return audit_append(c, AUDIT_SYSTEM, (int64_t)time(NULL), "cli", "holiday.import", "holidays", summary);
+}
+
+int holidays_import(store_t *st, const char *path, long *ret_rows, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	sb_t buf = SB_INIT;
+	char chunk[8192];
+	size_t n;
+	struct hol_ctx h = { NULL, 0 };
+	int rc;
+	if (!f) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		return ERR_IO;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && buf.len < (1u << 24))
+		sb_add(&buf, chunk, n);
+	fclose(f);
+	if ((rc = calendar_new(&h.cal)) < 0) {
+		sb_release(&buf);
+		return rc;
+	}
+	rc = calendar_load_tsv(h.cal, buf.buf, buf.len, err, errlen);
+	sb_release(&buf);
+	if (rc == 0 && calendar_count(h.cal) == 0) {
+		snprintf(err, errlen, "'%s' holds no holidays", path);
+		rc = ERR_INVALID;
+	}
+	if (rc == 0) {
+		rc = store_tx(st, holidays_tx, &h);
+		if (rc < 0)
+			snprintf(err, errlen, "%s", store_errmsg());
+	}
+	calendar_free(h.cal);
+	if (ret_rows)
+		*ret_rows = h.rows;
+	return rc;
+}
+
+struct local_ctx {
+	const char *tenant, *name, *actor;
+	char day[CAL_DATE_LEN];
+};
+
+static int local_tx(store_conn_t *c, void *ud)
+{
+	struct local_ctx *l = ud;
+	int rc = store_exec(c, "INSERT INTO holidays (tenant, day, kind, name) VALUES (?, ?, 'libur_daerah', ?)",
+			    "ttt", l->tenant, l->day, l->name);
+	if (rc == ERR_EXISTS)
+		return store_fail(ERR_EXISTS, "'%s' is already a local holiday", l->day);
+	if (rc < 0)
+		return rc;
+	return audit_append(c, l->tenant, (int64_t)time(NULL), l->actor, "holiday.add", l->day, l->name);
+}
+
+int holiday_add_local(store_t *st, const char *tenant, int32_t day, const char *name, const char *actor)
+{
+	struct local_ctx l = { tenant, name, actor, "" };
+	if (!name || !*name || strlen(name) > CAL_NAME_MAX)
+		return store_fail(ERR_INVALID, "a holiday needs a name of at most %d bytes", CAL_NAME_MAX);
+	if (cal_format_date(day, l.day) < 0)
+		return store_fail(ERR_INVALID, "invalid date");
+	return store_tx(st, local_tx, &l);
+}
+
+int tenant_calendar(store_conn_t *c, const char *tenant, calendar_t **ret)
+{
+	store_stmt_t *s;
+	calendar_t *cal;
+	char prov[3] = { 0 };
+	int rc = calendar_new(&cal);
+	if (rc < 0)
+		return rc;
+	snprintf(prov, sizeof(prov), "%.2s", tenant);
+	rc = store_prepare(c, "SELECT day, kind, name FROM holidays WHERE tenant IN ('*', ?, ?)", &s);
+	if (rc < 0) {
+		calendar_free(cal);
+		return rc;
+	}
+	store_bindf(s, "tt", tenant, prov);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		int32_t day;
+		int type;
+		const char *k = store_col_text(s, 1);
+		if (cal_parse_date(store_col_text(s, 0), &day) < 0 ||
+		    cal_holiday_type_parse(k, strlen(k), &type) < 0)
+			continue; /* rows are validated on the way in */
+		calendar_add_holiday(cal, day, type, store_col_text(s, 2));
+	}
+	store_finalize(s);
+	if (rc < 0) {
+		calendar_free(cal);
+		return rc;
+	}
+	*ret = cal;
+	return 0;
+}

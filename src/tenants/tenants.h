@@ -1,0 +1,67 @@
+/*
+ * tenants.h: Pemda (tenants), the national region codes (kode wilayah
+ * Kemendagri), OPDs (units) and the working-day calendar of each tenant.
+ * A tenant is a provinsi (code "52") or a kabupaten/kota (code "52.71"); its
+ * name, head title (Gubernur / Bupati / Wali Kota) and time zone (WIB, WITA,
+ * WIT) derive from the region list, which must be imported first.
+ */
+#ifndef SIGAP_TENANTS_H
+#define SIGAP_TENANTS_H
+
+#include <stdint.h>
+
+#include "core/calendar.h"
+#include "store/store.h"
+
+typedef struct tenant {
+	char code[16];       /* kode wilayah, e.g. "52.71" */
+	char name[128];      /* "Kota Mataram" */
+	int level;           /* 1 provinsi, 2 kabupaten/kota */
+	char head_title[32]; /* "Wali Kota", "Bupati", "Gubernur" */
+	int tz_offset;       /* seconds east of UTC */
+	char tz_name[8];     /* "WITA" */
+} tenant_t;
+
+/* Region level of a well-formed code: 1 "PP", 2 "PP.KK", 3 "PP.KK.CC",
+ * 4 "PP.KK.CC.DDDD"; ERR_INVALID for anything else. */
+int region_code_level(const char *code, int *ret_level);
+
+/* Imports the region CSV (kode,nama,level; RFC 4180) in one transaction,
+ * replacing what was there; progress(ud, rows) is called every 10,000 rows
+ * (may be NULL). Checks each row's level against its code and that every
+ * parent exists. ERR_INVALID with "line N: ..." in err. */
+int region_import_csv(store_t *st, const char *path, void (*progress)(void *ud, long rows), void *ud,
+		      long *ret_rows, char *err, size_t errlen);
+/* 1 if the code exists, 0 if not, < 0 on error. Usable as nik_region_fn. */
+int region_exists(store_conn_t *c, const char *code);
+int region_name(store_conn_t *c, const char *code, char *buf, size_t bufsize);
+/* Searches by code prefix (if q starts with a digit) or by name substring
+ * (case-insensitive); level 0 = any, parent NULL = any. */
+typedef int (*region_row_fn)(void *ud, const char *code, const char *name, int level);
+int region_search(store_conn_t *c, const char *q, int level, const char *parent, int limit,
+		  region_row_fn fn, void *ud);
+int64_t region_count(store_conn_t *c, int level);
+
+/* Adds a tenant for a provinsi or kabupaten/kota code that exists in the
+ * region list. ERR_NOT_FOUND (unknown code), ERR_INVALID (a kecamatan or
+ * desa), ERR_EXISTS. Audited. */
+int tenant_add(store_t *st, const char *code, const char *actor);
+int tenant_get(store_conn_t *c, const char *code, tenant_t *ret);
+typedef int (*tenant_row_fn)(void *ud, const tenant_t *t);
+int tenant_list(store_conn_t *c, tenant_row_fn fn, void *ud);
+
+/* OPDs. */
+int unit_add(store_t *st, const char *tenant, const char *code, const char *name, const char *kind,
+	     const char *actor);
+int unit_exists(store_conn_t *c, const char *tenant, const char *code);
+typedef int (*unit_row_fn)(void *ud, const char *code, const char *name, const char *kind);
+int unit_list(store_conn_t *c, const char *tenant, unit_row_fn fn, void *ud);
+
+/* Holidays: imports the national TSV (tenant "*"); adds a tenant's local day. */
+int holidays_import(store_t *st, const char *path, long *ret_rows, char *err, size_t errlen);
+int holiday_add_local(store_t *st, const char *tenant, int32_t day, const char *name, const char *actor);
+/* The tenant's calendar: national days plus its own (and, for a kab/kota,
+ * its province's) local days. Caller frees with calendar_free(). */
+int tenant_calendar(store_conn_t *c, const char *tenant, calendar_t **ret);
+
+#endif

@@ -1,0 +1,382 @@
+/*
+ * pages.c: the HTML adapter of the platform foundation: the page renderer
+ * (layout + template), the portal, a tenant's home page, login and logout,
+ * password change, the dashboard shell per role, the language switch and the
+ * embedded static files. Every page is rendered from templates/ with
+ * escaping on by default; every form carries the CSRF token.
+ */
+#include "web/pages.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "tenants/tenants.h"
+#include "web/i18n.h"
+#include "web/tmpl.h"
+#include "core/banned.h"
+
+static const char *translate(void *ud, const char *msgid)
+{
+	return req_t_((req_t *)ud, msgid);
+}
+
+/* The CSRF token the page's forms must carry: the session's, or for an
+ * anonymous visitor a random one in the sigap_pre cookie (double submit). */
+static const char *page_csrf(req_t *r)
+{
+	const char *pre;
+	char *tok;
+	if (r->who.kind == AUTH_SESSION)
+		return r->who.csrf;
+	pre = req_cookie(r, "sigap_pre");
+	if (pre && strlen(pre) == 64)
+		return pre;
+	tok = arena_alloc(&r->arena, 65);
+	if (!tok)
+		return "";
+	auth_random_token(tok);
+	http_set_cookie(r, "sigap_pre", tok, 86400, 1);
+	/* later reads in this request must see it */
+	kvlist_add(&r->arena, &r->cookies, "sigap_pre", 9, tok, 64);
+	return tok;
+}
+
+json_t *page_tenant_json(const tenant_t *t)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:i}", "code", t->code, "name", t->name, "head_title",
+			 t->head_title, "tz", t->tz_name, "level", t->level);
+}
+
+void http_page(req_t *r, int status, const char *name, json_t *ctx)
+{
+	sb_t content = SB_INIT, page = SB_INIT;
+	char next[512];
+	int rc;
+	if (!ctx)
+		ctx = json_object();
+	json_object_set_new(ctx, "lang", json_string(r->lang));
+	json_object_set_new(ctx, "lang_en", json_boolean(!strcmp(r->lang, "en")));
+	json_object_set_new(ctx, "csrf", json_string(page_csrf(r)));
+	snprintf(next, sizeof(next), "%s", r->path ? r->path : "/");
+	json_object_set_new(ctx, "here", json_string(next));
+	if (r->tenant)
+		json_object_set_new(ctx, "tenant", page_tenant_json(r->tenant));
+	if (r->who.kind == AUTH_SESSION)
+		json_object_set_new(ctx, "user",
+				    json_pack("{s:s,s:s,s:s,s:s}", "name", r->who.full_name, "username",
+					      r->who.username, "role", role_name(r->who.role), "role_label",
+					      req_t_(r, role_label(r->who.role))));
+	rc = tmpl_render(r->app->tmpl, name, ctx, translate, r, &content);
+	if (rc == 0) {
+		json_object_set_new(ctx, "content", json_stringn(content.buf, content.len));
+		rc = tmpl_render(r->app->tmpl, "layout", ctx, translate, r, &page);
+	}
+	json_decref(ctx);
+	sb_release(&content);
+	if (rc < 0 || page.err) {
+		log_error("rendering page '%s' failed (%d)", name, rc);
+		sb_release(&page);
+		r->api = 1;
+		http_error(r, ERR_INTERNAL, NULL);
+		return;
+	}
+	http_add_header(r, "cache-control", r->who.kind ? "no-store" : "no-cache");
+	http_send(r, status, "text/html; charset=utf-8", page.buf, page.len);
+	sb_release(&page);
+}
+
+/* ---------------------------------------------------------------- portal */
+
+static int add_tenant(void *ud, const tenant_t *t)
+{
+	json_array_append_new((json_t *)ud, page_tenant_json(t));
+	return 0;
+}
+
+int h_portal(req_t *r)
+{
+	json_t *list = json_array();
+	store_conn_t *c = store_reader(r->app->store);
+	int rc;
+	if (!c) {
+		json_decref(list);
+		return ERR_UNAVAILABLE;
+	}
+	rc = tenant_list(c, add_tenant, list);
+	if (rc < 0) {
+		json_decref(list);
+		return rc;
+	}
+	if (json_array_size(list) == 1) {
+		/* one Pemda: go straight to it */
+		char loc[64];
+		snprintf(loc, sizeof(loc), "/t/%s/", json_string_value(json_object_get(json_array_get(list, 0), "code")));
+		json_decref(list);
+		http_redirect(r, loc);
+		return 0;
+	}
+	http_page(r, 200, "portal", json_pack("{s:o,s:s}", "tenants", list, "title", req_t_(r, "Pilih Pemda")));
+	return 0;
+}
+
+struct units_ctx {
+	json_t *arr;
+};
+
+static int add_unit(void *ud, const char *code, const char *name, const char *kind)
+{
+	json_array_append_new(((struct units_ctx *)ud)->arr,
+			      json_pack("{s:s,s:s,s:s}", "code", code, "name", name, "kind", kind));
+	return 0;
+}
+
+int h_tenant_home(req_t *r)
+{
+	struct units_ctx u = { json_array() };
+	store_conn_t *c = store_reader(r->app->store);
+	char today[CAL_DATE_LEN];
+	calendar_t *cal = NULL;
+	int32_t day = cal_local_day((int64_t)time(NULL), r->tenant->tz_offset);
+	int rc;
+	if (!c) {
+		json_decref(u.arr);
+		return ERR_UNAVAILABLE;
+	}
+	rc = unit_list(c, r->tenant->code, add_unit, &u);
+	if (rc == 0)
+		rc = tenant_calendar(c, r->tenant->code, &cal);
+	if (rc < 0) {
+		json_decref(u.arr);
+		return rc;
+	}
+	cal_format_date(day, today);
+	{
+		json_t *ctx = json_pack("{s:o,s:s,s:s,s:b}", "units", u.arr, "title", r->tenant->name, "today",
+					today, "working_day", calendar_is_working_day(cal, day));
+		const char *hol = calendar_holiday_name(cal, day);
+		if (hol)
+			json_object_set_new(ctx, "holiday", json_string(hol));
+		calendar_free(cal);
+		http_page(r, 200, "tenant_home", ctx);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- login */
+
+static int safe_next(const char *next)
+{
+	/* only local paths: no scheme, no //host, no backslashes */
+	return next && next[0] == '/' && next[1] != '/' && next[1] != '\\' && !strchr(next, '\\') &&
+	       strlen(next) < 400;
+}
+
+static void login_page(req_t *r, int status, const char *error, const char *username)
+{
+	const char *next = req_form(r, "next");
+	json_t *ctx;
+	if (!next)
+		next = req_query(r, "next");
+	ctx = json_pack("{s:s,s:s,s:s}", "title", req_t_(r, "Masuk"), "next", safe_next(next) ? next : "",
+			"username", username ? username : "");
+	if (error)
+		json_object_set_new(ctx, "error", json_string(req_t_(r, error)));
+	http_page(r, status, "login", ctx);
+}
+
+int h_login_form(req_t *r)
+{
+	if (r->who.kind == AUTH_SESSION) {
+		char loc[64];
+		snprintf(loc, sizeof(loc), "/t/%s/dasbor", r->tenant->code);
+		http_redirect(r, loc);
+		return 0;
+	}
+	login_page(r, 200, NULL, NULL);
+	return 0;
+}
+
+int h_login(req_t *r)
+{
+	const char *user = req_form(r, "username"), *pw = req_form(r, "password"), *next = req_form(r, "next");
+	auth_limits_t lim = { r->app->cfg.login_max_failures, r->app->cfg.login_window, r->app->cfg.login_lockout,
+			      r->app->cfg.session_ttl };
+	char token[65], loc[512];
+	auth_principal_t who;
+	long retry = 0;
+	int rc;
+	if (!user || !*user || !pw || !*pw) {
+		login_page(r, 400, "isi nama pengguna dan kata sandi", user);
+		return 0;
+	}
+	rc = auth_login(r->app->store, &lim, r->tenant->code, user, pw, r->ip, (int64_t)time(NULL), token, &who, &retry);
+	if (rc == ERR_RATE_LIMITED) {
+		char ra[24];
+		snprintf(ra, sizeof(ra), "%ld", retry);
+		http_add_header(r, "retry-after", ra);
+		login_page(r, 429, "terlalu banyak percobaan masuk yang gagal; akun dikunci sementara, coba lagi nanti", user);
+		return 0;
+	}
+	if (rc == ERR_UNAUTHORIZED) {
+		login_page(r, 401, "nama pengguna atau kata sandi salah", user);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	http_set_cookie(r, "sigap_session", token, r->app->cfg.session_ttl, 1);
+	if (safe_next(next))
+		snprintf(loc, sizeof(loc), "%s", next);
+	else
+		snprintf(loc, sizeof(loc), "/t/%s/dasbor", r->tenant->code);
+	http_redirect(r, loc);
+	return 0;
+}
+
+int h_logout(req_t *r)
+{
+	char loc[64];
+	if (r->who.kind == AUTH_SESSION) {
+		int rc = auth_logout(r->app->store, r->session_token, r->tenant->code, r->who.username);
+		if (rc < 0)
+			return rc;
+	}
+	http_set_cookie(r, "sigap_session", "", 0, 1);
+	snprintf(loc, sizeof(loc), "/t/%s/", r->tenant->code);
+	http_redirect(r, loc);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- account */
+
+static void password_page(req_t *r, int status, const char *error, const char *notice)
+{
+	json_t *ctx = json_pack("{s:s}", "title", req_t_(r, "Ganti kata sandi"));
+	if (error)
+		json_object_set_new(ctx, "error", json_string(req_t_(r, error)));
+	if (notice)
+		json_object_set_new(ctx, "notice", json_string(req_t_(r, notice)));
+	http_page(r, status, "password", ctx);
+}
+
+int h_password_form(req_t *r)
+{
+	password_page(r, 200, NULL, NULL);
+	return 0;
+}
+
+int h_password(req_t *r)
+{
+	const char *old = req_form(r, "old"), *n1 = req_form(r, "new"), *n2 = req_form(r, "confirm");
+	const char *msgid = NULL;
+	char loc[96];
+	int rc;
+	if (!old || !n1 || !n2) {
+		password_page(r, 400, "semua kolom wajib diisi", NULL);
+		return 0;
+	}
+	if (strcmp(n1, n2)) {
+		password_page(r, 400, "konfirmasi kata sandi tidak sama", NULL);
+		return 0;
+	}
+	rc = user_set_password(r->app->store, r->tenant->code, r->who.username, old, n1, r->who.username, &msgid);
+	if (rc == ERR_UNAUTHORIZED || rc == ERR_INVALID) {
+		password_page(r, rc == ERR_UNAUTHORIZED ? 403 : 400, msgid ? msgid : "kata sandi tidak valid", NULL);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	/* every session of the user ended; sign in again with the new password */
+	http_set_cookie(r, "sigap_session", "", 0, 1);
+	snprintf(loc, sizeof(loc), "/t/%s/masuk?changed=1", r->tenant->code);
+	http_redirect(r, loc);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- dashboard */
+
+/* The dashboard shell: what each role works on. Later issues fill the cards. */
+static const struct {
+	role_t role;
+	const char *cards[5];
+} role_cards[] = {
+	{ ROLE_WARGA, { "Ajukan permohonan layanan", "Lacak permohonan", "Sampaikan pengaduan", "Isi survei kepuasan", NULL } },
+	{ ROLE_PETUGAS, { "Antrian permohonan OPD", "Pengaduan untuk OPD", NULL } },
+	{ ROLE_ADMIN_OPD, { "Antrian permohonan OPD", "Pengaduan untuk OPD", "Layanan milik OPD", NULL } },
+	{ ROLE_KEPALA_OPD, { "Persetujuan hasil layanan", "Usulan kebijakan OPD", "Kinerja OPD", NULL } },
+	{ ROLE_KOORDINATOR, { "Verifikasi pengaduan masuk", "Pengaduan terlambat", "Duplikat pengaduan", NULL } },
+	{ ROLE_SEKDA, { "Usulan menunggu saran Sekda", "Kinerja seluruh OPD", "Log audit", NULL } },
+	{ ROLE_WAKIL, { "Usulan menunggu pertimbangan", "Kinerja seluruh OPD", NULL } },
+	{ ROLE_KEPALA_DAERAH, { "Usulan menunggu keputusan", "Kinerja seluruh OPD", "Log audit", NULL } },
+	{ ROLE_DPRD, { "Agenda DPRD", "Pokok pikiran DPRD", NULL } },
+	{ ROLE_ADMIN, { "Pengguna dan peran", "OPD", "Hari libur daerah", "Kunci API", "Log audit" } },
+};
+
+int h_dashboard(req_t *r)
+{
+	json_t *cards = json_array();
+	for (size_t i = 0; i < sizeof(role_cards) / sizeof(role_cards[0]); i++) {
+		if (role_cards[i].role != r->who.role)
+			continue;
+		for (int j = 0; j < 5 && role_cards[i].cards[j]; j++)
+			json_array_append_new(cards, json_pack("{s:s}", "title", req_t_(r, role_cards[i].cards[j])));
+	}
+	http_page(r, 200, "dashboard",
+		  json_pack("{s:s,s:o,s:s}", "title", req_t_(r, "Dasbor"), "cards", cards, "unit", r->who.unit));
+	return 0;
+}
+
+/* ---------------------------------------------------------------- misc */
+
+int h_lang(req_t *r)
+{
+	const char *lang = req_param(r, "lang"), *next = req_query(r, "next");
+	if (!lang || (strcmp(lang, "id") && strcmp(lang, "en")))
+		return ERR_NOT_FOUND;
+	http_set_cookie(r, "lang", lang, 365L * 86400, 0);
+	http_redirect(r, safe_next(next) ? next : "/");
+	return 0;
+}
+
+int h_static(req_t *r)
+{
+	const char *file = req_param(r, "file");
+	char path[160];
+	const asset_t *a;
+	const char *type = "application/octet-stream", *dot;
+	if (!file || strchr(file, '/'))
+		return ERR_NOT_FOUND;
+	snprintf(path, sizeof(path), "static/%s", file);
+	if (!(a = asset_find(path)))
+		return ERR_NOT_FOUND;
+	dot = strrchr(file, '.');
+	if (dot && !strcmp(dot, ".css"))
+		type = "text/css; charset=utf-8";
+	else if (dot && !strcmp(dot, ".js"))
+		type = "text/javascript; charset=utf-8";
+	else if (dot && !strcmp(dot, ".svg"))
+		type = "image/svg+xml";
+	http_add_header(r, "cache-control", "public, max-age=3600");
+	http_send(r, 200, type, (const char *)a->data, a->len);
+	return 0;
+}
+
+int h_healthz(req_t *r)
+{
+	http_send(r, 200, "application/json", "{\"status\":\"ok\"}", 15);
+	return 0;
+}
+
+int h_readyz(req_t *r)
+{
+	int64_t one = 0;
+	store_conn_t *c = store_reader(r->app->store);
+	if (!c || store_query_int64(c, &one, "SELECT 1", "") < 0 || one != 1)
+		return ERR_UNAVAILABLE;
+	http_send(r, 200, "application/json", "{\"status\":\"ready\"}", 18);
+	return 0;
+}

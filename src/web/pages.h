@@ -1,0 +1,39 @@
+/*
+ * pages.h: HTML page handlers of the foundation (pages.c) and the JSON API
+ * handlers (api/api.c), collected for the route table (routes.c).
+ */
+#ifndef SIGAP_PAGES_H
+#define SIGAP_PAGES_H
+
+#include <jansson.h>
+
+#include "http/http.h"
+#include "tenants/tenants.h"
+
+json_t *page_tenant_json(const tenant_t *t);
+
+int h_portal(req_t *r);
+int h_tenant_home(req_t *r);
+int h_login_form(req_t *r);
+int h_login(req_t *r);
+int h_logout(req_t *r);
+int h_password_form(req_t *r);
+int h_password(req_t *r);
+int h_dashboard(req_t *r);
+int h_lang(req_t *r);
+int h_static(req_t *r);
+int h_healthz(req_t *r);
+int h_readyz(req_t *r);
+int h_admin_users(req_t *r);
+int h_admin_user_add(req_t *r);
+int h_admin_audit(req_t *r);
+
+int api_tenants(req_t *r);
+int api_regions(req_t *r);
+int api_region(req_t *r);
+int api_nik_validate(req_t *r);
+int api_calendar_add(req_t *r);
+int api_calendar_between(req_t *r);
+int api_me(req_t *r);
+
+#endif

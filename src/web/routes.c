@@ -1,0 +1,42 @@
+/*
+ * routes.c: the static route table. One line per route: method, path
+ * pattern, handler, the permission the router enforces, and flags. The first
+ * pattern that matches wins, so specific routes come before general ones.
+ */
+#include "web/pages.h"
+
+#include "auth/auth.h"
+#include "core/banned.h"
+
+#define T ROUTE_TENANT
+#define A ROUTE_API
+
+const route_t app_routes[] = {
+	{ "GET", "/healthz", h_healthz, PERM_PUBLIC, A },
+	{ "GET", "/readyz", h_readyz, PERM_PUBLIC, A },
+	{ "GET", "/static/{file}", h_static, PERM_PUBLIC, 0 },
+	{ "GET", "/bahasa/{lang}", h_lang, PERM_PUBLIC, 0 },
+	{ "GET", "/", h_portal, PERM_PUBLIC, 0 },
+
+	{ "GET", "/t/{tenant}", h_tenant_home, PERM_PUBLIC, T },
+	{ "GET", "/t/{tenant}/", h_tenant_home, PERM_PUBLIC, T },
+	{ "GET", "/t/{tenant}/masuk", h_login_form, PERM_PUBLIC, T },
+	{ "POST", "/t/{tenant}/masuk", h_login, PERM_PUBLIC, T },
+	{ "POST", "/t/{tenant}/keluar", h_logout, PERM_PUBLIC, T },
+	{ "GET", "/t/{tenant}/dasbor", h_dashboard, PERM_DASHBOARD, T },
+	{ "GET", "/t/{tenant}/akun/sandi", h_password_form, PERM_LOGIN, T },
+	{ "POST", "/t/{tenant}/akun/sandi", h_password, PERM_LOGIN, T },
+	{ "GET", "/t/{tenant}/admin/pengguna", h_admin_users, PERM_USERS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/pengguna", h_admin_user_add, PERM_USERS_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/audit", h_admin_audit, PERM_AUDIT_VIEW, T },
+
+	{ "GET", "/api/v1/tenants", api_tenants, PERM_PUBLIC, A },
+	{ "GET", "/api/v1/regions", api_regions, PERM_PUBLIC, A },
+	{ "GET", "/api/v1/regions/{code}", api_region, PERM_PUBLIC, A },
+	{ "POST", "/api/v1/nik/validate", api_nik_validate, PERM_PUBLIC, A | ROUTE_NO_CSRF },
+	{ "GET", "/api/v1/t/{tenant}/calendar/add", api_calendar_add, PERM_PUBLIC, A | T },
+	{ "GET", "/api/v1/t/{tenant}/calendar/between", api_calendar_between, PERM_PUBLIC, A | T },
+	{ "GET", "/api/v1/t/{tenant}/me", api_me, PERM_LOGIN, A | T },
+};
+
+const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);
