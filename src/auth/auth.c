@@ -15,6 +15,7 @@
 
 #include "audit/audit.h"
 #include "core/err.h"
+#include "core/nls.h"
 #include "core/banned.h"
 
 static int sodium_ready(void)
@@ -29,11 +30,11 @@ int auth_password_check_policy(const char *pw, const char **ret_msgid)
 {
 	size_t n = pw ? strlen(pw) : 0;
 	if (n < 10) {
-		*ret_msgid = "kata sandi minimal 10 karakter";
+		*ret_msgid = N_("kata sandi minimal 10 karakter");
 		return ERR_INVALID;
 	}
 	if (n > 128) {
-		*ret_msgid = "kata sandi maksimal 128 karakter";
+		*ret_msgid = N_("kata sandi maksimal 128 karakter");
 		return ERR_INVALID;
 	}
 	return 0;
@@ -116,7 +117,7 @@ static int user_add_tx(store_conn_t *c, void *ud)
 	if (rc < 0)
 		return rc;
 	if (!n) {
-		*x->msgid = "Pemda tidak dikenal";
+		*x->msgid = N_("Pemda tidak dikenal");
 		return store_fail(ERR_NOT_FOUND, "unknown tenant '%s'", u->tenant);
 	}
 	if (u->unit && *u->unit) {
@@ -125,7 +126,7 @@ static int user_add_tx(store_conn_t *c, void *ud)
 		if (rc < 0)
 			return rc;
 		if (!n) {
-			*x->msgid = "OPD tidak dikenal";
+			*x->msgid = N_("OPD tidak dikenal");
 			return store_fail(ERR_INVALID, "unknown OPD '%s' in '%s'", u->unit, u->tenant);
 		}
 	}
@@ -135,7 +136,7 @@ static int user_add_tx(store_conn_t *c, void *ud)
 			       "tttttttttii", u->tenant, u->username, u->full_name, u->role,
 			       (u->unit && *u->unit) ? u->unit : NULL, u->email, u->phone, u->nik, x->hash, now, now);
 	if (rc == ERR_EXISTS) {
-		*x->msgid = "nama pengguna sudah dipakai";
+		*x->msgid = N_("nama pengguna sudah dipakai");
 		return store_fail(ERR_EXISTS, "user '%s' already exists in '%s'", u->username, u->tenant);
 	}
 	if (rc < 0)
@@ -153,19 +154,19 @@ int user_add(store_t *st, const user_new_t *u, const char *actor, int64_t *ret_i
 	int rc;
 	*x.msgid = NULL;
 	if (!valid_username(u->username)) {
-		*x.msgid = "nama pengguna harus 3-64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung";
+		*x.msgid = N_("nama pengguna harus 3-64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung");
 		return store_fail(ERR_INVALID, "invalid username '%s'", u->username ? u->username : "");
 	}
 	if (!u->full_name || !*u->full_name || strlen(u->full_name) > 120) {
-		*x.msgid = "nama lengkap wajib diisi (maksimal 120 karakter)";
+		*x.msgid = N_("nama lengkap wajib diisi (maksimal 120 karakter)");
 		return store_fail(ERR_INVALID, "full name is required (at most 120 characters)");
 	}
 	if (role_parse(u->role, &role) < 0) {
-		*x.msgid = "peran tidak dikenal";
+		*x.msgid = N_("peran tidak dikenal");
 		return store_fail(ERR_INVALID, "unknown role '%s'", u->role ? u->role : "");
 	}
 	if (role_needs_unit(role) && (!u->unit || !*u->unit)) {
-		*x.msgid = "peran ini harus terikat pada satu OPD";
+		*x.msgid = N_("peran ini harus terikat pada satu OPD");
 		return store_fail(ERR_INVALID, "role '%s' needs an OPD (--unit)", u->role);
 	}
 	if (auth_password_check_policy(u->password, x.msgid) < 0)
@@ -216,7 +217,7 @@ int user_set_password(store_t *st, const char *tenant, const char *username, con
 		if (rc < 0)
 			return rc;
 		if (auth_verify_password(cur, old) < 0) {
-			*ret_msgid = "kata sandi lama salah";
+			*ret_msgid = N_("kata sandi lama salah");
 			return ERR_UNAUTHORIZED;
 		}
 	}

@@ -7,22 +7,23 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/nls.h"
 #include "core/banned.h"
 
 static const struct {
 	const char *name, *label;
 } roles[ROLE_COUNT] = {
-	[ROLE_NONE] = { "", "Tamu" },
-	[ROLE_WARGA] = { "warga", "Warga" },
-	[ROLE_PETUGAS] = { "petugas", "Petugas OPD" },
-	[ROLE_ADMIN_OPD] = { "admin_opd", "Admin OPD" },
-	[ROLE_KEPALA_OPD] = { "kepala_opd", "Kepala OPD" },
-	[ROLE_KOORDINATOR] = { "koordinator", "Admin Koordinator Pengaduan" },
-	[ROLE_SEKDA] = { "sekda", "Sekretaris Daerah" },
-	[ROLE_WAKIL] = { "wakil", "Wakil Kepala Daerah" },
-	[ROLE_KEPALA_DAERAH] = { "kepala_daerah", "Kepala Daerah" },
-	[ROLE_DPRD] = { "dprd", "Anggota DPRD" },
-	[ROLE_ADMIN] = { "admin", "Administrator" },
+	[ROLE_NONE] = { "", N_("Tamu") },
+	[ROLE_WARGA] = { "warga", N_("Warga") },
+	[ROLE_PETUGAS] = { "petugas", N_("Petugas OPD") },
+	[ROLE_ADMIN_OPD] = { "admin_opd", N_("Admin OPD") },
+	[ROLE_KEPALA_OPD] = { "kepala_opd", N_("Kepala OPD") },
+	[ROLE_KOORDINATOR] = { "koordinator", N_("Admin Koordinator Pengaduan") },
+	[ROLE_SEKDA] = { "sekda", N_("Sekretaris Daerah") },
+	[ROLE_WAKIL] = { "wakil", N_("Wakil Kepala Daerah") },
+	[ROLE_KEPALA_DAERAH] = { "kepala_daerah", N_("Kepala Daerah") },
+	[ROLE_DPRD] = { "dprd", N_("Anggota DPRD") },
+	[ROLE_ADMIN] = { "admin", N_("Administrator") },
 };
 
 const char *role_name(role_t r)

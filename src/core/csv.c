@@ -20,6 +20,22 @@
 #define CSV_EOF (-1)
 #define CSV_IOERR (-2)
 
+static int fail(csv_reader_t *r, int code, size_t line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(csv_reader_t *r, int code, size_t line, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(r->errmsg, sizeof(r->errmsg), "line %zu: ", line);
+	if (n > 0 && (size_t)n < sizeof(r->errmsg)) {
+		va_start(ap, fmt);
+		vsnprintf(r->errmsg + n, sizeof(r->errmsg) - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	r->err = code;
+	return code;
+}
+
 static void reader_init(csv_reader_t *r, const csv_options_t *opt)
 {
 	memset(r, 0, sizeof(*r));
@@ -51,8 +67,12 @@ int csv_reader_init_file(csv_reader_t *r, FILE *f, const csv_options_t *opt)
 	reader_init(r, opt);
 	r->f = f;
 	r->chunk = malloc(CSV_CHUNK);
-	if (!r->chunk)
-		return ERR_NOMEM;
+	if (!r->chunk) {
+		/* csv_next() on this reader reports the error too */
+		r->in = "";
+		r->in_eof = 1;
+		return fail(r, ERR_NOMEM, 1, "out of memory");
+	}
 	r->in = r->chunk;
 	return 0;
 }
@@ -84,22 +104,6 @@ const char *csv_error(const csv_reader_t *r)
 size_t csv_line(const csv_reader_t *r)
 {
 	return r->rec_line;
-}
-
-static int fail(csv_reader_t *r, int code, size_t line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(csv_reader_t *r, int code, size_t line, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(r->errmsg, sizeof(r->errmsg), "line %zu: ", line);
-	if (n > 0 && (size_t)n < sizeof(r->errmsg)) {
-		va_start(ap, fmt);
-		vsnprintf(r->errmsg + n, sizeof(r->errmsg) - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	r->err = code;
-	return code;
 }
 
 /* Next input byte, CSV_EOF or CSV_IOERR. */

@@ -82,7 +82,8 @@ typedef struct csv_reader {
  * the defaults. Returns 0 (cannot fail today; keep the check). */
 int csv_reader_init_mem(csv_reader_t *r, const char *buf, size_t len,
 			const csv_options_t *opt);
-/* Reads f from its current position. 0 or ERR_NOMEM. */
+/* Reads f from its current position (f == NULL reads nothing). 0 or
+ * ERR_NOMEM; after ERR_NOMEM, csv_next() returns it too. */
 int csv_reader_init_file(csv_reader_t *r, FILE *f, const csv_options_t *opt);
 /*
  * Reads the next record: returns 1 and sets *ret_fields / *ret_n, 0 at the

@@ -136,7 +136,7 @@ char *route_param(arena_t *a, const kv_t *params, size_t n, const char *name);
  * (never NULL, may be ""); filename is NULL for ordinary fields and "" or the
  * client's name for file fields: UNTRUSTED, never use it as a path.
  * content_type is the part's Content-Type, "text/plain" when absent
- * (RFC 7578 section 4.4). data/len point into the body passed to
+ * (RFC 7578 section 4.4; then a static string: treat it as read-only). data/len point into the body passed to
  * multipart_parse() (no copy), so the body must outlive the parts.
  */
 typedef struct mp_part {

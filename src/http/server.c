@@ -32,6 +32,7 @@
 
 #include "app.h"
 #include "core/err.h"
+#include "core/nls.h"
 #include "core/log.h"
 #include "tenants/tenants.h"
 #include "web/i18n.h"
@@ -155,13 +156,40 @@ static void security_headers(req_t *r)
 		add_hdr(r, "strict-transport-security", "max-age=31536000");
 }
 
+static const char *status_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "";
+	}
+}
+
 void http_send(req_t *r, int status, const char *content_type, const char *body, size_t len)
 {
 	h2o_req_t *h = H(r);
 	if (r->status)
 		return; /* already answered */
 	h->res.status = status;
-	h->res.reason = "";
+	h->res.reason = status_reason(status);
+	h->res.content_length = len;
 	r->status = status;
 	r->resp_bytes = len;
 	h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
@@ -192,18 +220,18 @@ void http_redirect(req_t *r, const char *location)
 static const char *default_message(int code)
 {
 	switch (code) {
-	case ERR_INVALID: return "permintaan tidak valid";
-	case ERR_NOT_FOUND: return "halaman atau data tidak ditemukan";
-	case ERR_EXISTS: return "data sudah ada";
-	case ERR_CONFLICT: return "data telah diubah orang lain; muat ulang lalu coba lagi";
-	case ERR_UNAUTHORIZED: return "silakan masuk terlebih dahulu";
-	case ERR_FORBIDDEN: return "Anda tidak berhak mengakses halaman ini";
-	case ERR_TOO_LARGE: return "permintaan terlalu besar";
-	case ERR_RATE_LIMITED: return "terlalu banyak percobaan; coba lagi nanti";
-	case ERR_UNAVAILABLE: return "layanan sedang tidak tersedia; coba lagi sebentar lagi";
-	case ERR_METHOD: return "metode tidak diizinkan untuk alamat ini";
-	case ERR_UNSUPPORTED: return "jenis isi tidak didukung";
-	default: return "terjadi kesalahan pada server";
+	case ERR_INVALID: return N_("permintaan tidak valid");
+	case ERR_NOT_FOUND: return N_("halaman atau data tidak ditemukan");
+	case ERR_EXISTS: return N_("data sudah ada");
+	case ERR_CONFLICT: return N_("data telah diubah orang lain; muat ulang lalu coba lagi");
+	case ERR_UNAUTHORIZED: return N_("silakan masuk terlebih dahulu");
+	case ERR_FORBIDDEN: return N_("Anda tidak berhak mengakses halaman ini");
+	case ERR_TOO_LARGE: return N_("permintaan terlalu besar");
+	case ERR_RATE_LIMITED: return N_("terlalu banyak percobaan; coba lagi nanti");
+	case ERR_UNAVAILABLE: return N_("layanan sedang tidak tersedia; coba lagi sebentar lagi");
+	case ERR_METHOD: return N_("metode tidak diizinkan untuk alamat ini");
+	case ERR_UNSUPPORTED: return N_("jenis isi tidak didukung");
+	default: return N_("terjadi kesalahan pada server");
 	}
 }
 
@@ -220,7 +248,7 @@ void http_error(req_t *r, int code, const char *message)
 	}
 	{
 		json_t *ctx = json_pack("{s:i,s:s,s:s}", "status", status, "message", msg, "title",
-					req_t_(r, status == 404 ? "Tidak ditemukan" : status >= 500 ? "Kesalahan server" : "Permintaan tidak dapat diproses"));
+					req_t_(r, status == 404 ? N_("Tidak ditemukan") : status >= 500 ? N_("Kesalahan server") : N_("Permintaan tidak dapat diproses")));
 		http_page(r, status, "error", ctx);
 	}
 }

@@ -10,6 +10,7 @@
 
 #include "core/calendar.h"
 #include "core/err.h"
+#include "core/nls.h"
 #include "core/banned.h"
 
 static bool is_space(char c)
@@ -120,22 +121,22 @@ int nik_validate(const char *nik, size_t len, int32_t today_day, nik_region_fn f
 }
 
 static const char *const messages[NIK_REASON_COUNT] = {
-	[NIK_OK] = "NIK valid",
-	[NIK_ERR_LENGTH] = "NIK harus 16 digit",
-	[NIK_ERR_DIGITS] = "NIK hanya boleh berisi angka; karakter ke-%s bukan angka",
-	[NIK_ERR_PROVINCE] = "kode provinsi '%s' pada NIK tidak dikenal",
-	[NIK_ERR_KABKOTA] = "kode kabupaten/kota '%s' pada NIK tidak dikenal",
-	[NIK_ERR_DATE] = "tanggal lahir '%s' pada NIK bukan tanggal yang valid",
-	[NIK_ERR_FUTURE] = "tanggal lahir '%s' pada NIK belum lewat",
-	[NIK_ERR_SERIAL] = "nomor urut pada NIK tidak boleh 0000",
+	[NIK_OK] = N_("NIK valid"),
+	[NIK_ERR_LENGTH] = N_("NIK harus 16 digit"),
+	[NIK_ERR_DIGITS] = N_("NIK hanya boleh berisi angka; karakter ke-%s bukan angka"),
+	[NIK_ERR_PROVINCE] = N_("kode provinsi '%s' pada NIK tidak dikenal"),
+	[NIK_ERR_KABKOTA] = N_("kode kabupaten/kota '%s' pada NIK tidak dikenal"),
+	[NIK_ERR_DATE] = N_("tanggal lahir '%s' pada NIK bukan tanggal yang valid"),
+	[NIK_ERR_FUTURE] = N_("tanggal lahir '%s' pada NIK belum lewat"),
+	[NIK_ERR_SERIAL] = N_("nomor urut pada NIK tidak boleh 0000"),
 	[NIK_NOTE_KECAMATAN_UNKNOWN] =
-		"kode kecamatan '%s' pada NIK tidak ada dalam daftar wilayah terbaru; NIK tetap diterima",
+		N_("kode kecamatan '%s' pada NIK tidak ada dalam daftar wilayah terbaru; NIK tetap diterima"),
 };
 
 const char *nik_reason_message(int reason)
 {
 	if (reason < 0 || reason >= NIK_REASON_COUNT)
-		return "NIK tidak valid";
+		return N_("NIK tidak valid");
 	return messages[reason];
 }
 

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "audit/audit.h"
 #include "core/err.h"
+#include "core/nls.h"
 #include "core/banned.h"
 
 struct list_ctx {
@@ -82,7 +83,7 @@ int h_admin_user_add(req_t *r)
 	const char *msgid = NULL;
 	int rc = user_add(r->app->store, &u, r->who.username, NULL, &msgid);
 	if (rc == ERR_INVALID || rc == ERR_EXISTS || rc == ERR_NOT_FOUND)
-		return users_page(r, rc == ERR_EXISTS ? 409 : 400, req_t_(r, msgid ? msgid : "data pengguna tidak valid"), NULL);
+		return users_page(r, rc == ERR_EXISTS ? 409 : 400, req_t_(r, msgid ? msgid : N_("data pengguna tidak valid")), NULL);
 	if (rc < 0)
 		return rc;
 	return users_page(r, 200, NULL, req_t_(r, "pengguna ditambahkan"));

@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "core/err.h"
+#include "core/nls.h"
 #include "core/log.h"
 #include "tenants/tenants.h"
 #include "web/i18n.h"
@@ -63,7 +64,12 @@ void http_page(req_t *r, int status, const char *name, json_t *ctx)
 	json_object_set_new(ctx, "lang_en", json_boolean(!strcmp(r->lang, "en")));
 	json_object_set_new(ctx, "csrf", json_string(page_csrf(r)));
 	snprintf(next, sizeof(next), "%s", r->path ? r->path : "/");
-	json_object_set_new(ctx, "here", json_string(next));
+	{
+		sb_t q = SB_INIT;
+		sb_add_urlenc(&q, next, strlen(next));
+		json_object_set_new(ctx, "here", json_string(q.buf));
+		sb_release(&q);
+	}
 	if (r->tenant)
 		json_object_set_new(ctx, "tenant", page_tenant_json(r->tenant));
 	if (r->who.kind == AUTH_SESSION)
@@ -156,7 +162,7 @@ int h_tenant_home(req_t *r)
 	}
 	cal_format_date(day, today);
 	{
-		json_t *ctx = json_pack("{s:o,s:s,s:s,s:b}", "units", u.arr, "title", r->tenant->name, "today",
+		json_t *ctx = json_pack("{s:o,s:s,s:s,s:b}", "units", u.arr, "title", req_t_(r, "Beranda"), "today",
 					today, "working_day", calendar_is_working_day(cal, day));
 		const char *hol = calendar_holiday_name(cal, day);
 		if (hol)
@@ -211,7 +217,7 @@ int h_login(req_t *r)
 	long retry = 0;
 	int rc;
 	if (!user || !*user || !pw || !*pw) {
-		login_page(r, 400, "isi nama pengguna dan kata sandi", user);
+		login_page(r, 400, N_("isi nama pengguna dan kata sandi"), user);
 		return 0;
 	}
 	rc = auth_login(r->app->store, &lim, r->tenant->code, user, pw, r->ip, (int64_t)time(NULL), token, &who, &retry);
@@ -219,11 +225,11 @@ int h_login(req_t *r)
 		char ra[24];
 		snprintf(ra, sizeof(ra), "%ld", retry);
 		http_add_header(r, "retry-after", ra);
-		login_page(r, 429, "terlalu banyak percobaan masuk yang gagal; akun dikunci sementara, coba lagi nanti", user);
+		login_page(r, 429, N_("terlalu banyak percobaan masuk yang gagal; akun dikunci sementara, coba lagi nanti"), user);
 		return 0;
 	}
 	if (rc == ERR_UNAUTHORIZED) {
-		login_page(r, 401, "nama pengguna atau kata sandi salah", user);
+		login_page(r, 401, N_("nama pengguna atau kata sandi salah"), user);
 		return 0;
 	}
 	if (rc < 0)
@@ -276,11 +282,11 @@ int h_password(req_t *r)
 	char loc[96];
 	int rc;
 	if (!old || !n1 || !n2) {
-		password_page(r, 400, "semua kolom wajib diisi", NULL);
+		password_page(r, 400, N_("semua kolom wajib diisi"), NULL);
 		return 0;
 	}
 	if (strcmp(n1, n2)) {
-		password_page(r, 400, "konfirmasi kata sandi tidak sama", NULL);
+		password_page(r, 400, N_("konfirmasi kata sandi tidak sama"), NULL);
 		return 0;
 	}
 	rc = user_set_password(r->app->store, r->tenant->code, r->who.username, old, n1, r->who.username, &msgid);
@@ -304,16 +310,16 @@ static const struct {
 	role_t role;
 	const char *cards[5];
 } role_cards[] = {
-	{ ROLE_WARGA, { "Ajukan permohonan layanan", "Lacak permohonan", "Sampaikan pengaduan", "Isi survei kepuasan", NULL } },
-	{ ROLE_PETUGAS, { "Antrian permohonan OPD", "Pengaduan untuk OPD", NULL } },
-	{ ROLE_ADMIN_OPD, { "Antrian permohonan OPD", "Pengaduan untuk OPD", "Layanan milik OPD", NULL } },
-	{ ROLE_KEPALA_OPD, { "Persetujuan hasil layanan", "Usulan kebijakan OPD", "Kinerja OPD", NULL } },
-	{ ROLE_KOORDINATOR, { "Verifikasi pengaduan masuk", "Pengaduan terlambat", "Duplikat pengaduan", NULL } },
-	{ ROLE_SEKDA, { "Usulan menunggu saran Sekda", "Kinerja seluruh OPD", "Log audit", NULL } },
-	{ ROLE_WAKIL, { "Usulan menunggu pertimbangan", "Kinerja seluruh OPD", NULL } },
-	{ ROLE_KEPALA_DAERAH, { "Usulan menunggu keputusan", "Kinerja seluruh OPD", "Log audit", NULL } },
-	{ ROLE_DPRD, { "Agenda DPRD", "Pokok pikiran DPRD", NULL } },
-	{ ROLE_ADMIN, { "Pengguna dan peran", "OPD", "Hari libur daerah", "Kunci API", "Log audit" } },
+	{ ROLE_WARGA, { N_("Ajukan permohonan layanan"), N_("Lacak permohonan"), N_("Sampaikan pengaduan"), N_("Isi survei kepuasan"), NULL } },
+	{ ROLE_PETUGAS, { N_("Antrian permohonan OPD"), N_("Pengaduan untuk OPD"), NULL } },
+	{ ROLE_ADMIN_OPD, { N_("Antrian permohonan OPD"), N_("Pengaduan untuk OPD"), N_("Layanan milik OPD"), NULL } },
+	{ ROLE_KEPALA_OPD, { N_("Persetujuan hasil layanan"), N_("Usulan kebijakan OPD"), N_("Kinerja OPD"), NULL } },
+	{ ROLE_KOORDINATOR, { N_("Verifikasi pengaduan masuk"), N_("Pengaduan terlambat"), N_("Duplikat pengaduan"), NULL } },
+	{ ROLE_SEKDA, { N_("Usulan menunggu saran Sekda"), N_("Kinerja seluruh OPD"), N_("Log audit"), NULL } },
+	{ ROLE_WAKIL, { N_("Usulan menunggu pertimbangan"), N_("Kinerja seluruh OPD"), NULL } },
+	{ ROLE_KEPALA_DAERAH, { N_("Usulan menunggu keputusan"), N_("Kinerja seluruh OPD"), N_("Log audit"), NULL } },
+	{ ROLE_DPRD, { N_("Agenda DPRD"), N_("Pokok pikiran DPRD"), NULL } },
+	{ ROLE_ADMIN, { N_("Pengguna dan peran"), N_("OPD"), N_("Hari libur daerah"), N_("Kunci API"), N_("Log audit") } },
 };
 
 int h_dashboard(req_t *r)

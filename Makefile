@@ -1,0 +1,39 @@
+# Thin wrapper around Meson. The two commands a new user needs:
+#   make run    install what is missing, build, create var/sigap.db with demo data, serve on :8080
+#   make test   install what is missing, build, run every test (unit, end-to-end, browser,
+#               sanitizers, fuzz smoke) against SQLite and a throwaway PostgreSQL
+BUILD ?= build
+DB ?= var/sigap.db
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: all deps build run test unit e2e browser asan fuzz bench clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+build: deps
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) >/dev/null
+	@ninja -C $(BUILD)
+
+run: build
+	@mkdir -p $(dir $(DB))
+	@[ -f $(DB) ] || $(BUILD)/sigap init --db $(DB) --demo
+	@$(BUILD)/sigap demo accounts
+	@echo "Serving on http://$(LISTEN)/ (Ctrl-C stops)"
+	@$(BUILD)/sigap serve --db $(DB) --listen $(LISTEN)
+
+test:
+	@scripts/deps.sh test
+	@scripts/test.sh all
+
+unit e2e browser asan fuzz:
+	@scripts/deps.sh test
+	@scripts/test.sh $@
+
+bench: build
+	@bench/healthz.sh
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Checks that po/en.po translates every msgid that sigap uses.
+
+msgids are collected from templates/*.html ({{_ text}}) and from src/**/*.c
+(N_("..."), req_t_(r, "..."), http_error(r, CODE, "...")). Indonesian is the
+source language, so a msgid is the Indonesian text itself.
+
+  scripts/po-check.py            exit 1 and list what is missing or empty
+  scripts/po-check.py --update   append missing msgids to po/en.po (empty msgstr)
+"""
+import glob
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+C_PATTERNS = [
+    re.compile(r'\bN_\(\s*"((?:[^"\\]|\\.)*)"\s*\)'),
+    re.compile(r'\breq_t_\(\s*\w+\s*,\s*"((?:[^"\\]|\\.)*)"\s*\)'),
+    re.compile(r'\bhttp_error\(\s*\w+\s*,\s*\w+\s*,\s*"((?:[^"\\]|\\.)*)"\s*\)'),
+]
+TMPL = re.compile(r'\{\{_\s+(.*?)\s*\}\}', re.S)
+
+
+def c_unescape(s):
+    return bytes(s, 'utf-8').decode('unicode_escape').encode('latin-1').decode('utf-8')
+
+
+def used():
+    ids = {}
+    for f in sorted(glob.glob(os.path.join(ROOT, 'src', '**', '*.c'), recursive=True)):
+        text = open(f, encoding='utf-8').read()
+        for pat in C_PATTERNS:
+            for m in pat.finditer(text):
+                ids.setdefault(c_unescape(m.group(1)), os.path.relpath(f, ROOT))
+    for f in sorted(glob.glob(os.path.join(ROOT, 'templates', '*.html'))):
+        for m in TMPL.finditer(open(f, encoding='utf-8').read()):
+            ids.setdefault(m.group(1), os.path.relpath(f, ROOT))
+    return ids
+
+
+def po_entries(path):
+    entries, cur, key = {}, {}, None
+    for line in open(path, encoding='utf-8'):
+        line = line.rstrip('\n')
+        if line.startswith('msgid '):
+            if 'msgid' in cur:
+                entries[cur['msgid']] = cur.get('msgstr', '')
+            cur, key = {'msgid': eval(line[6:])}, 'msgid'
+        elif line.startswith('msgstr '):
+            cur['msgstr'], key = eval(line[7:]), 'msgstr'
+        elif line.startswith('"') and key:
+            cur[key] += eval(line)
+    if 'msgid' in cur:
+        entries[cur['msgid']] = cur.get('msgstr', '')
+    return entries
+
+
+def po_quote(s):
+    return '"' + s.replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n') + '"'
+
+
+def main():
+    po = os.path.join(ROOT, 'po', 'en.po')
+    ids, have = used(), po_entries(po)
+    missing = [m for m in ids if m not in have]
+    empty = [m for m in ids if m in have and not have[m]]
+    if '--update' in sys.argv:
+        with open(po, 'a', encoding='utf-8') as fh:
+            for m in missing:
+                fh.write('\n#: %s\nmsgid %s\nmsgstr ""\n' % (ids[m], po_quote(m)))
+        print('added %d msgids to po/en.po' % len(missing))
+        return 0
+    for m in missing:
+        print('missing in po/en.po: %r (%s)' % (m, ids[m]))
+    for m in empty:
+        print('untranslated in po/en.po: %r (%s)' % (m, ids[m]))
+    print('%d msgids used, %d missing, %d untranslated' % (len(ids), len(missing), len(empty)))
+    return 1 if missing or empty else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
