@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks that po/en.po translates every msgid that sigap uses.
+"""Checks that po/en.po (with the po/en-MODULE.po fragments) translates every msgid that sigap uses.
 
 msgids are collected from templates/*.html ({{_ text}}) and from src/**/*.c
 (N_("..."), req_t_(r, "..."), http_error(r, CODE, "...")). Indonesian is the
@@ -62,7 +62,9 @@ def po_quote(s):
 
 def main():
     po = os.path.join(ROOT, 'po', 'en.po')
-    ids, have = used(), po_entries(po)
+    ids, have = used(), {}
+    for f in sorted(glob.glob(os.path.join(ROOT, 'po', 'en*.po'))):
+        have.update(po_entries(f))
     missing = [m for m in ids if m not in have]
     empty = [m for m in ids if m in have and not have[m]]
     if '--update' in sys.argv:

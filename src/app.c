@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/sb.h"
 #include "web/i18n.h"
 #include "web/tmpl.h"
 #include "core/banned.h"
@@ -36,12 +37,30 @@ int app_init(app_t *app, char *err, size_t errlen)
 		if (rc < 0)
 			return rc;
 	}
+	/* po/en.po (with the header) plus every module's po/en-MODULE.po fragment */
 	po = asset_find("po/en.po");
 	if (!po) {
 		snprintf(err, errlen, "po/en.po is not embedded");
 		return ERR_INTERNAL;
 	}
-	return i18n_catalog_parse((const char *)po->data, po->len, &app->cat_en, err, errlen);
+	{
+		sb_t all = SB_INIT;
+		sb_add(&all, po->data, po->len);
+		for (size_t i = 0; i < sigap_assets_count; i++) {
+			const char *p = sigap_assets[i].path;
+			if (strncmp(p, "po/en-", 6) || strcmp(p + strlen(p) - 3, ".po"))
+				continue;
+			sb_addch(&all, '\n');
+			sb_add(&all, sigap_assets[i].data, sigap_assets[i].len);
+		}
+		if (all.err) {
+			sb_release(&all);
+			return ERR_NOMEM;
+		}
+		rc = i18n_catalog_parse(all.buf, all.len, &app->cat_en, err, errlen);
+		sb_release(&all);
+		return rc;
+	}
 }
 
 void app_release(app_t *app)

@@ -75,9 +75,18 @@ typedef struct route {
 	unsigned flags;
 } route_t;
 
-/* The application's route table (web/routes.c). */
-extern const route_t app_routes[];
-extern const size_t app_routes_count;
+/* A module's routes. Each domain module defines one table in its own file
+ * (e.g. routes_services in services/web.c); web/routes.c lists them all in
+ * app_route_tables, and the router tries them in that order. */
+typedef struct route_table {
+	const route_t *routes;
+	size_t count;
+} route_table_t;
+#define ROUTE_TABLE(arr) { arr, sizeof(arr) / sizeof(arr[0]) }
+extern const route_table_t *const app_route_tables[];
+/* The domain modules' tables. */
+extern const route_table_t routes_services, routes_complaints, routes_governance, routes_performance;
+extern const size_t app_route_tables_count;
 
 /* --- request helpers --- */
 const char *req_param(req_t *r, const char *name);    /* route parameter or NULL */
@@ -103,6 +112,17 @@ void http_set_cookie(req_t *r, const char *name, const char *value, long max_age
 void http_error(req_t *r, int code, const char *message);
 /* Renders template `name` inside the base layout with ctx (stolen) and sends it. */
 void http_page(req_t *r, int status, const char *name, json_t *ctx);
+
+/* --- durable writes ---
+ * A handler that changes data calls http_write() and returns its result.
+ * fn runs inside a write transaction (store_tx; it may be batched with other
+ * requests' transactions into one group commit) and, once the commit is on
+ * disk, done(r, rc, ud) runs on this request's own event-loop thread and
+ * answers the request. rc is fn's result or the commit's error. ud and
+ * everything fn and done use must live in r->arena (never on the handler's
+ * stack): the handler may have returned before fn runs. */
+typedef int (*http_done_fn)(req_t *r, int rc, void *ud);
+int http_write(req_t *r, store_tx_fn fn, void *ud, http_done_fn done);
 
 /* --- the server --- */
 /* Runs the server until SIGTERM/SIGINT; in-flight requests finish (up to the

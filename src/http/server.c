@@ -253,6 +253,14 @@ void http_error(req_t *r, int code, const char *message)
 	}
 }
 
+/* ---------------------------------------------------------------- writes */
+
+int http_write(req_t *r, store_tx_fn fn, void *ud, http_done_fn done)
+{
+	int rc = store_tx(the_app->store, fn, ud);
+	return done(r, rc, ud);
+}
+
 /* ---------------------------------------------------------------- dispatch */
 
 static long header_bytes(h2o_req_t *h)
@@ -376,13 +384,16 @@ static int dispatch(req_t *r)
 	identify(r);
 	pick_language(r);
 	is_get = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
-	for (size_t i = 0; i < app_routes_count; i++) {
-		size_t n = 0;
-		if (route_match(app_routes[i].pattern, r->path, r->params, HTTP_MAX_PARAMS, &n) != 1)
-			continue;
-		path_matched = 1;
-		if (!strcmp(app_routes[i].method, r->method) || (is_get && !strcmp(app_routes[i].method, "GET"))) {
-			rt = &app_routes[i];
+	for (size_t t = 0; t < app_route_tables_count && !rt; t++) {
+		const route_t *routes = app_route_tables[t]->routes;
+		for (size_t i = 0; i < app_route_tables[t]->count; i++) {
+			size_t n = 0;
+			if (route_match(routes[i].pattern, r->path, r->params, HTTP_MAX_PARAMS, &n) != 1)
+				continue;
+			path_matched = 1;
+			if (strcmp(routes[i].method, r->method) && !(is_get && !strcmp(routes[i].method, "GET")))
+				continue;
+			rt = &routes[i];
 			r->nparams = n;
 			for (size_t k = 0; k < n; k++) {
 				/* make the parameters NUL-terminated copies */

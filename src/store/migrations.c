@@ -9,6 +9,12 @@
  */
 #include "store/store_impl.h"
 
+/* Each domain module keeps its own tables in its schema.c. */
+extern const char migration_services_sql[];
+extern const char migration_complaints_sql[];
+extern const char migration_governance_sql[];
+extern const char migration_performance_sql[];
+
 const store_migration_t store_migrations[] = {
 	{ 1, "platform foundation",
 	  /* Official region codes (Kepmendagri 300.2.2-2430/2025). */
@@ -115,6 +121,30 @@ const store_migration_t store_migrations[] = {
 	  "  kind TEXT NOT NULL,"
 	  "  name TEXT NOT NULL,"
 	  "  PRIMARY KEY (tenant, day));" },
+	{ 2, "registration numbers, notifications",
+	  "CREATE TABLE sequences ("
+	  "  tenant TEXT NOT NULL,"
+	  "  kind TEXT NOT NULL,"
+	  "  year BIGINT NOT NULL,"
+	  "  value BIGINT NOT NULL,"
+	  "  PRIMARY KEY (tenant, kind, year));"
+	  "CREATE TABLE notifications ("
+	  "  id {ID},"
+	  "  tenant TEXT NOT NULL,"
+	  "  user_id BIGINT NOT NULL DEFAULT 0,"
+	  "  role TEXT,"
+	  "  unit TEXT,"
+	  "  kind TEXT NOT NULL,"
+	  "  object TEXT NOT NULL,"
+	  "  message TEXT NOT NULL,"
+	  "  created_at BIGINT NOT NULL,"
+	  "  read_at BIGINT);"
+	  "CREATE INDEX notifications_user ON notifications (tenant, user_id, read_at);"
+	  "CREATE INDEX notifications_role ON notifications (tenant, role, unit, read_at);" },
+	{ 3, "services: catalogue, applications, workflow", migration_services_sql },
+	{ 4, "complaints", migration_complaints_sql },
+	{ 5, "governance: proposals, decisions, DPRD", migration_governance_sql },
+	{ 6, "performance: surveys and aggregates", migration_performance_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -11,7 +11,7 @@
 #define T ROUTE_TENANT
 #define A ROUTE_API
 
-const route_t app_routes[] = {
+static const route_t foundation_routes[] = {
 	{ "GET", "/healthz", h_healthz, PERM_PUBLIC, A },
 	{ "GET", "/readyz", h_readyz, PERM_PUBLIC, A },
 	{ "GET", "/static/{file}", h_static, PERM_PUBLIC, 0 },
@@ -39,4 +39,10 @@ const route_t app_routes[] = {
 	{ "GET", "/api/v1/t/{tenant}/me", api_me, PERM_LOGIN, A | T },
 };
 
-const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);
+static const route_table_t foundation = ROUTE_TABLE(foundation_routes);
+
+/* Tried in this order: the first matching pattern wins. */
+const route_table_t *const app_route_tables[] = {
+	&foundation, &routes_services, &routes_complaints, &routes_governance, &routes_performance,
+};
+const size_t app_route_tables_count = sizeof(app_route_tables) / sizeof(app_route_tables[0]);

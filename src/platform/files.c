@@ -1,0 +1,167 @@
+/*
+ * files.c: the upload store (see platform.h). Files live outside the
+ * database under their SHA-256, two levels deep (ab/abcdef...), written with
+ * the classic durable sequence: temp file, fsync, rename, fsync of the
+ * directory. The type is what libmagic sees in the bytes; the client's
+ * Content-Type and file name are never trusted.
+ */
+#include "platform/platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <magic.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/banned.h"
+
+static const char *const doc_types[] = { "application/pdf", "image/jpeg", "image/png", NULL };
+static const char *const image_types[] = { "image/jpeg", "image/png", "image/webp", NULL };
+const files_policy_t files_policy_documents = { doc_types, 5u << 20 };
+const files_policy_t files_policy_images = { image_types, 5u << 20 };
+
+static pthread_key_t magic_key;
+static pthread_once_t magic_once = PTHREAD_ONCE_INIT;
+
+static void magic_free(void *m)
+{
+	magic_close(m);
+}
+
+static void magic_init(void)
+{
+	pthread_key_create(&magic_key, magic_free);
+}
+
+int files_sniff(const void *data, size_t len, char *ret_mime, size_t mimelen)
+{
+	magic_t m;
+	const char *t;
+	pthread_once(&magic_once, magic_init);
+	m = pthread_getspecific(magic_key);
+	if (!m) {
+		/* one libmagic handle per thread: it is not thread-safe */
+		m = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS);
+		if (!m || magic_load(m, NULL) != 0) {
+			if (m)
+				magic_close(m);
+			return store_fail(ERR_INTERNAL, "libmagic could not load its database");
+		}
+		pthread_setspecific(magic_key, m);
+	}
+	t = magic_buffer(m, data, len);
+	snprintf(ret_mime, mimelen, "%s", t ? t : "application/octet-stream");
+	return 0;
+}
+
+static int valid_hash(const char *h)
+{
+	if (!h || strlen(h) != FILES_HASH_LEN)
+		return 0;
+	for (const char *p = h; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return 0;
+	return 1;
+}
+
+static int mkdirs(const char *dir)
+{
+	char tmp[1024];
+	size_t n = strlen(dir);
+	if (n >= sizeof(tmp))
+		return ERR_INVALID;
+	memcpy(tmp, dir, n + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0750) && errno != EEXIST)
+			return ERR_IO;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0750) && errno != EEXIST)
+		return ERR_IO;
+	return 0;
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+	if (fd < 0)
+		return ERR_IO;
+	rc = fsync(fd);
+	close(fd);
+	return rc ? ERR_IO : 0;
+}
+
+int files_put(const char *dir, const void *data, size_t len, const files_policy_t *policy,
+	      char ret_hash[FILES_HASH_LEN + 1], char *ret_mime, size_t mimelen)
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+	char sub[1100], path[1200], tmp[1220];
+	int ok = 0, fd, rc;
+	const unsigned char *p = data;
+	size_t left = len;
+	if (policy && policy->max_bytes && len > policy->max_bytes)
+		return store_fail(ERR_TOO_LARGE, "file of %zu bytes is larger than %zu", len, policy->max_bytes);
+	if (len == 0)
+		return store_fail(ERR_INVALID, "empty file");
+	if ((rc = files_sniff(data, len, ret_mime, mimelen)) < 0)
+		return rc;
+	for (const char *const *t = policy ? policy->types : NULL; t && *t; t++)
+		if (!strcmp(*t, ret_mime))
+			ok = 1;
+	if (policy && policy->types && !ok)
+		return store_fail(ERR_UNSUPPORTED, "file type '%s' is not allowed", ret_mime);
+	crypto_hash_sha256(d, data, len);
+	sodium_bin2hex(ret_hash, FILES_HASH_LEN + 1, d, sizeof(d));
+	snprintf(sub, sizeof(sub), "%s/%.2s", dir, ret_hash);
+	snprintf(path, sizeof(path), "%s/%s", sub, ret_hash);
+	if (access(path, F_OK) == 0)
+		return 0; /* same content already stored */
+	if (mkdirs(sub) < 0)
+		return store_fail(ERR_IO, "cannot create '%s': %s", sub, strerror(errno));
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)gettid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return store_fail(ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
+	while (left) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			unlink(tmp);
+			return store_fail(ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (fsync(fd) || close(fd) || rename(tmp, path) || fsync_dir(sub) < 0) {
+		unlink(tmp);
+		return store_fail(ERR_IO, "cannot store '%s': %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+int files_get(const char *dir, const char *hash, sb_t *out)
+{
+	char path[1200], buf[65536];
+	FILE *f;
+	size_t n;
+	if (!valid_hash(hash))
+		return ERR_INVALID;
+	snprintf(path, sizeof(path), "%s/%.2s/%s", dir, hash, hash);
+	f = fopen(path, "rb");
+	if (!f)
+		return ERR_NOT_FOUND;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_add(out, buf, n);
+	fclose(f);
+	return out->err ? ERR_NOMEM : 0;
+}

@@ -1,0 +1,34 @@
+/*
+ * notify.c: the notification queue (see platform.h). A notification is one
+ * row addressed to a user or to a role (optionally within one OPD); the
+ * dashboard shows it, and delivery channels (e-mail, webhooks) read the same
+ * rows. Writing it inside the caller's transaction means a notification
+ * exists exactly when the change it reports was committed.
+ */
+#include "platform/platform.h"
+
+#include <string.h>
+
+#include "core/err.h"
+#include "core/banned.h"
+
+int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
+	       const char *object, const char *message, int64_t now)
+{
+	int rc;
+	if (!to || (!to->user_id && !to->role))
+		return store_fail(ERR_INVALID, "a notification needs a user or a role");
+	rc = store_exec(c, "INSERT INTO notifications (tenant, user_id, role, unit, kind, object, message, created_at) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			"tittttti", tenant, to->user_id, to->role, to->unit, kind, object, message, now);
+	return rc < 0 ? rc : 0;
+}
+
+int notify_unread(store_conn_t *c, const char *tenant, int64_t user_id, const char *role, const char *unit,
+		  int64_t *ret_count)
+{
+	return store_query_int64(c, ret_count,
+		"SELECT COUNT(*) FROM notifications WHERE tenant = ? AND read_at IS NULL AND "
+		"(user_id = ? OR (role = ? AND (unit IS NULL OR unit = ?)))",
+		"titt", tenant, user_id, role, unit ? unit : "");
+}

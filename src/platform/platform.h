@@ -1,0 +1,68 @@
+/*
+ * platform.h: services shared by the domain modules (services, complaints,
+ * governance, performance):
+ *  - registration numbers, human-readable and unique per tenant, kind and
+ *    year even with several sigap instances on one database;
+ *  - notifications to a user, or to a role (optionally within an OPD);
+ *  - the file store for uploads, outside the database, by content hash, with
+ *    type and size checked by libmagic.
+ * All writers take a store_conn_t inside store_tx(), so what they write
+ * commits with the change that caused it.
+ */
+#ifndef SIGAP_PLATFORM_H
+#define SIGAP_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sb.h"
+#include "store/store.h"
+
+/* ---- registration numbers ----
+ * Format: TENANT/KIND/YEAR/NNNNNN, e.g. "52.71/ADU/2026/000123". KIND is 2-8
+ * upper-case letters (ADU pengaduan, PMH permohonan, KEP keputusan, ...).
+ * The counter row is locked by the UPDATE until the transaction ends, so two
+ * instances never hand out the same number; a rolled-back transaction leaves
+ * no gap in PostgreSQL and SQLite alike. */
+int regno_next(store_conn_t *c, const char *tenant, const char *kind, int year, int64_t *ret_seq,
+	       char *ret_number, size_t numlen);
+/* Parses a number back into its parts; ERR_INVALID if malformed. */
+int regno_parse(const char *number, char *tenant, size_t tlen, char *kind, size_t klen, int *ret_year,
+		int64_t *ret_seq);
+
+/* ---- notifications ---- */
+typedef struct notify_target {
+	int64_t user_id;  /* a user, or 0 */
+	const char *role; /* a role name (e.g. "kepala_opd"), or NULL */
+	const char *unit; /* with role: only that OPD's holders, or NULL */
+} notify_target_t;
+/* Queues a notification (shown in the recipient's dashboard; e-mail and
+ * webhooks deliver from the same table). object is e.g. "complaint:42". */
+int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
+	       const char *object, const char *message, int64_t now);
+/* Unread count for a user (their own plus their role's and OPD's). */
+int notify_unread(store_conn_t *c, const char *tenant, int64_t user_id, const char *role, const char *unit,
+		  int64_t *ret_count);
+
+/* ---- file store ---- */
+#define FILES_HASH_LEN 64
+typedef struct files_policy {
+	const char *const *types; /* allowed MIME types (NULL-terminated list) */
+	size_t max_bytes;         /* 0 = no limit */
+} files_policy_t;
+extern const files_policy_t files_policy_documents; /* pdf, jpeg, png: 5 MiB */
+extern const files_policy_t files_policy_images;    /* jpeg, png, webp: 5 MiB */
+
+/* Checks data against policy (libmagic, never the client's claimed type)
+ * and writes it under dir as hash[0..2]/hash (write to a temp file, fsync,
+ * rename, fsync the directory), so it is on disk before anything refers to
+ * it. Returns ERR_TOO_LARGE, ERR_UNSUPPORTED (type not allowed; *ret_mime
+ * says what it is), ERR_IO. Storing the same content twice is a no-op. */
+int files_put(const char *dir, const void *data, size_t len, const files_policy_t *policy,
+	      char ret_hash[FILES_HASH_LEN + 1], char *ret_mime, size_t mimelen);
+/* Reads a stored file into out. ERR_NOT_FOUND, ERR_INVALID (bad hash). */
+int files_get(const char *dir, const char *hash, sb_t *out);
+/* The MIME type libmagic sees in data. */
+int files_sniff(const void *data, size_t len, char *ret_mime, size_t mimelen);
+
+#endif
