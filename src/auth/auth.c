@@ -98,18 +98,10 @@ static int valid_username(const char *u)
 	return 1;
 }
 
-struct user_add_ctx {
-	const user_new_t *u;
-	const char *actor;
-	const char *hash;
-	int64_t id;
-	const char **msgid;
-};
-
-static int user_add_tx(store_conn_t *c, void *ud)
+int user_add_tx(store_conn_t *c, void *ud)
 {
-	struct user_add_ctx *x = ud;
-	const user_new_t *u = x->u;
+	user_add_op_t *x = ud;
+	const user_new_t *u = &x->u;
 	int64_t now = (int64_t)time(NULL), n = 0;
 	char summary[160];
 	int rc;
@@ -117,7 +109,7 @@ static int user_add_tx(store_conn_t *c, void *ud)
 	if (rc < 0)
 		return rc;
 	if (!n) {
-		*x->msgid = N_("Pemda tidak dikenal");
+		x->msgid = N_("Pemda tidak dikenal");
 		return store_fail(ERR_NOT_FOUND, "unknown tenant '%s'", u->tenant);
 	}
 	if (u->unit && *u->unit) {
@@ -126,7 +118,7 @@ static int user_add_tx(store_conn_t *c, void *ud)
 		if (rc < 0)
 			return rc;
 		if (!n) {
-			*x->msgid = N_("OPD tidak dikenal");
+			x->msgid = N_("OPD tidak dikenal");
 			return store_fail(ERR_INVALID, "unknown OPD '%s' in '%s'", u->unit, u->tenant);
 		}
 	}
@@ -136,7 +128,7 @@ static int user_add_tx(store_conn_t *c, void *ud)
 			       "tttttttttii", u->tenant, u->username, u->full_name, u->role,
 			       (u->unit && *u->unit) ? u->unit : NULL, u->email, u->phone, u->nik, x->hash, now, now);
 	if (rc == ERR_EXISTS) {
-		*x->msgid = N_("nama pengguna sudah dipakai");
+		x->msgid = N_("nama pengguna sudah dipakai");
 		return store_fail(ERR_EXISTS, "user '%s' already exists in '%s'", u->username, u->tenant);
 	}
 	if (rc < 0)
@@ -145,37 +137,44 @@ static int user_add_tx(store_conn_t *c, void *ud)
 	return audit_append(c, u->tenant, now, x->actor, "user.add", u->username, summary);
 }
 
-int user_add(store_t *st, const user_new_t *u, const char *actor, int64_t *ret_id, const char **ret_msgid)
+int user_add_prepare(const user_new_t *u, const char *actor, user_add_op_t *op)
 {
-	char hash[AUTH_HASH_MAX];
 	role_t role;
-	const char *dummy;
-	struct user_add_ctx x = { u, actor, hash, 0, ret_msgid ? ret_msgid : &dummy };
-	int rc;
-	*x.msgid = NULL;
+	memset(op, 0, sizeof(*op));
+	op->u = *u;
+	op->actor = actor;
 	if (!valid_username(u->username)) {
-		*x.msgid = N_("nama pengguna harus 3-64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung");
+		op->msgid = N_("nama pengguna harus 3-64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung");
 		return store_fail(ERR_INVALID, "invalid username '%s'", u->username ? u->username : "");
 	}
 	if (!u->full_name || !*u->full_name || strlen(u->full_name) > 120) {
-		*x.msgid = N_("nama lengkap wajib diisi (maksimal 120 karakter)");
+		op->msgid = N_("nama lengkap wajib diisi (maksimal 120 karakter)");
 		return store_fail(ERR_INVALID, "full name is required (at most 120 characters)");
 	}
 	if (role_parse(u->role, &role) < 0) {
-		*x.msgid = N_("peran tidak dikenal");
+		op->msgid = N_("peran tidak dikenal");
 		return store_fail(ERR_INVALID, "unknown role '%s'", u->role ? u->role : "");
 	}
 	if (role_needs_unit(role) && (!u->unit || !*u->unit)) {
-		*x.msgid = N_("peran ini harus terikat pada satu OPD");
+		op->msgid = N_("peran ini harus terikat pada satu OPD");
 		return store_fail(ERR_INVALID, "role '%s' needs an OPD (--unit)", u->role);
 	}
-	if (auth_password_check_policy(u->password, x.msgid) < 0)
+	if (auth_password_check_policy(u->password, &op->msgid) < 0)
 		return store_fail(ERR_INVALID, "password too short or too long (10 to 128 characters)");
-	if ((rc = auth_hash_password(u->password, hash)) < 0)
-		return rc;
-	rc = store_tx(st, user_add_tx, &x);
+	return auth_hash_password(u->password, op->hash);
+}
+
+int user_add(store_t *st, const user_new_t *u, const char *actor, int64_t *ret_id, const char **ret_msgid)
+{
+	user_add_op_t op;
+	int rc = user_add_prepare(u, actor, &op);
+	if (rc == 0)
+		rc = store_tx(st, user_add_tx, &op);
+	if (ret_msgid)
+		*ret_msgid = op.msgid;
 	if (rc >= 0 && ret_id)
-		*ret_id = x.id;
+		*ret_id = op.id;
+	sodium_memzero(op.hash, sizeof(op.hash));
 	return rc < 0 ? rc : 0;
 }
 

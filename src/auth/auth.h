@@ -95,6 +95,19 @@ typedef struct user_new {
 /* Validates and adds a user (audited as actor). ERR_EXISTS if the username is
  * taken in the tenant; ERR_INVALID with *ret_msgid naming the problem. */
 int user_add(store_t *st, const user_new_t *u, const char *actor, int64_t *ret_id, const char **ret_msgid);
+/* The same in two steps, for callers that commit through http_write():
+ * user_add_prepare() validates and hashes the password (slow, no database),
+ * user_add_tx() is the store_tx_fn that inserts (ud = the op). The op keeps
+ * pointers into u's strings: they must outlive the transaction. */
+typedef struct user_add_op {
+	user_new_t u;
+	const char *actor;
+	char hash[AUTH_HASH_MAX];
+	int64_t id;          /* the new user's id, after the commit */
+	const char *msgid;   /* the reason of an ERR_INVALID / ERR_EXISTS, or NULL */
+} user_add_op_t;
+int user_add_prepare(const user_new_t *u, const char *actor, user_add_op_t *op);
+int user_add_tx(store_conn_t *c, void *op);
 /* Sets a new password; if old is not NULL it must match. Ends the user's other sessions. */
 int user_set_password(store_t *st, const char *tenant, const char *username, const char *old,
 		      const char *newpw, const char *actor, const char **ret_msgid);

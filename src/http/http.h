@@ -55,6 +55,10 @@ typedef struct req {
 	size_t resp_bytes;            /* body bytes sent, for the access log */
 	const char *body;             /* raw request body (may be NULL) */
 	size_t body_len;
+	struct worker *worker;        /* the event-loop thread that owns the request */
+	void **alive;                 /* slot in h2o's request pool; NULLed when h2o drops the request */
+	char log_path[256];           /* path without query, for the access log */
+	long t0_ns;                   /* start time, for the access log */
 } req_t;
 
 /* A handler answers through the helpers and returns 0, or returns a negative
@@ -123,6 +127,8 @@ void http_page(req_t *r, int status, const char *name, json_t *ctx);
  * stack): the handler may have returned before fn runs. */
 typedef int (*http_done_fn)(req_t *r, int rc, void *ud);
 int http_write(req_t *r, store_tx_fn fn, void *ud, http_done_fn done);
+/* What http_write() returns while the commit is pending; the handler passes it on. */
+#define HTTP_PENDING 1
 
 /* --- the server --- */
 /* Runs the server until SIGTERM/SIGINT; in-flight requests finish (up to the

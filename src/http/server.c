@@ -40,6 +40,9 @@
 
 typedef struct worker {
 	pthread_t tid;
+	h2o_multithread_queue_t *queue;       /* wakes the loop for finished commits */
+	h2o_multithread_receiver_t committed; /* receives them */
+	int pending;                          /* requests waiting for a commit */
 	int idx;
 	int fd;
 	app_t *app;
@@ -58,6 +61,13 @@ static SSL_CTX *ssl_ctx;
 static h2o_req_t *H(req_t *r)
 {
 	return (h2o_req_t *)r->h;
+}
+
+static long now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000L + t.tv_nsec;
 }
 
 const char *req_param(req_t *r, const char *name)
@@ -124,8 +134,14 @@ int req_json_body(req_t *r, json_t **ret, char *err, size_t errlen)
 static void add_hdr(req_t *r, const char *name, const char *value)
 {
 	h2o_req_t *h = H(r);
-	size_t nl = strlen(name), vl = strlen(value);
-	char *n = h2o_mem_alloc_pool(&h->pool, nl + 1), *v = h2o_mem_alloc_pool(&h->pool, vl + 1);
+	size_t nl;
+	char *n, *v;
+	if (!h)
+		return;
+	nl = strlen(name);
+	size_t vl = strlen(value);
+	n = h2o_mem_alloc_pool(&h->pool, nl + 1);
+	v = h2o_mem_alloc_pool(&h->pool, vl + 1);
 	memcpy(n, name, nl + 1);
 	memcpy(v, value, vl + 1);
 	h2o_add_header_by_str(&h->pool, &h->res.headers, n, nl, 1, NULL, v, vl);
@@ -185,8 +201,8 @@ static const char *status_reason(int status)
 void http_send(req_t *r, int status, const char *content_type, const char *body, size_t len)
 {
 	h2o_req_t *h = H(r);
-	if (r->status)
-		return; /* already answered */
+	if (r->status || !h)
+		return; /* already answered, or the client has gone */
 	h->res.status = status;
 	h->res.reason = status_reason(status);
 	h->res.content_length = len;
@@ -255,10 +271,39 @@ void http_error(req_t *r, int code, const char *message)
 
 /* ---------------------------------------------------------------- writes */
 
+typedef struct write_msg {
+	h2o_multithread_message_t super; /* must come first */
+	req_t *r;
+	void *ud;
+	http_done_fn done;
+	int rc;
+} write_msg_t;
+
+/* Writer thread: the commit is durable (or failed); hand the result back to
+ * the event loop that owns the request. */
+static void on_committed(int rc, void *cud)
+{
+	write_msg_t *m = cud;
+	m->rc = rc;
+	h2o_multithread_send_message(&m->r->worker->committed, &m->super);
+}
+
 int http_write(req_t *r, store_tx_fn fn, void *ud, http_done_fn done)
 {
-	int rc = store_tx(the_app->store, fn, ud);
-	return done(r, rc, ud);
+	write_msg_t *m = calloc(1, sizeof(*m));
+	int rc;
+	if (!m)
+		return ERR_NOMEM;
+	m->r = r;
+	m->ud = ud;
+	m->done = done;
+	rc = store_tx_async(the_app->store, fn, ud, on_committed, m);
+	if (rc < 0) {
+		free(m);
+		return done(r, rc, ud);
+	}
+	r->worker->pending++;
+	return HTTP_PENDING;
 }
 
 /* ---------------------------------------------------------------- dispatch */
@@ -339,21 +384,63 @@ static int csrf_ok(req_t *r)
 	return expected && given && auth_token_equal(expected, given);
 }
 
-static void access_log(req_t *r, const struct timespec *t0)
+static void access_log(req_t *r)
 {
-	struct timespec t1;
 	char line[1024];
-	long us;
-	h2o_req_t *h = H(r);
 	if (!log_access_enabled())
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	us = (t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000;
 	/* the query string is left out: it may carry personal data */
-	snprintf(line, sizeof(line), "%s %s %.*s %d %zu %ldus %s", r->ip, r->method,
-		 (int)(h->input.query_at == SIZE_MAX ? h->input.path.len : h->input.query_at), h->input.path.base,
-		 r->status, r->resp_bytes, us, r->who.kind ? r->who.username : "-");
+	snprintf(line, sizeof(line), "%s %s %s %d %zu %ldus %s", r->ip, r->method, r->log_path, r->status,
+		 r->resp_bytes, (now_ns() - r->t0_ns) / 1000, r->who.kind ? r->who.username : "-");
 	log_access_line(line, strlen(line));
+}
+
+/* h2o is done with the request (sent, or the client went away). */
+static void on_h2o_req_gone(void *p)
+{
+	req_t **slot = p;
+	if (*slot)
+		(*slot)->h = NULL;
+}
+
+/* Ends a request: error page if nothing was sent, access log, memory. */
+static void finish(req_t *r, int rc)
+{
+	if (rc < 0 && !r->status && r->h) {
+		if (rc == ERR_METHOD)
+			add_hdr(r, "allow", "GET, POST");
+		if (err_http_status(rc) >= 500)
+			log_warn("%s %s: %s (%s)", r->method, r->log_path, err_code_name(rc), store_errmsg());
+		http_error(r, rc, NULL);
+	}
+	if (!r->status && r->h)
+		http_error(r, ERR_INTERNAL, NULL);
+	access_log(r);
+	if (r->alive)
+		*r->alive = NULL;
+	arena_release(&r->arena);
+	free(r);
+}
+
+static void on_commit_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+	while (!h2o_linklist_is_empty(messages)) {
+		write_msg_t *m = H2O_STRUCT_FROM_MEMBER(write_msg_t, super.link, messages->next);
+		req_t *r = m->r;
+		int rc;
+		h2o_linklist_unlink(&m->super.link);
+		r->worker->pending--;
+		if (r->h) {
+			rc = m->done(r, m->rc, m->ud);
+			if (rc == HTTP_PENDING)
+				rc = ERR_INTERNAL; /* a done handler must answer */
+		} else {
+			rc = 0; /* the client went away; the data is committed all the same */
+			r->status = 499;
+		}
+		free(m);
+		finish(r, rc);
+	}
 }
 
 static int dispatch(req_t *r)
@@ -370,7 +457,6 @@ static int dispatch(req_t *r)
 			  "{\"error\":{\"code\":\"too_large\",\"message\":\"header permintaan terlalu besar\"}}", 75);
 		return 0;
 	}
-	snprintf(r->method, sizeof(r->method), "%.*s", (int)h->method.len, h->method.base);
 	if (path_split(&r->arena, h->path.base, h->path.len, &r->path, &query) < 0)
 		return ERR_INVALID;
 	r->api = !strncmp(r->path, "/api/", 5);
@@ -457,42 +543,42 @@ static int dispatch(req_t *r)
 	return rt->fn(r);
 }
 
+static __thread worker_t *this_worker;
+
 static int on_req(h2o_handler_t *self, h2o_req_t *h)
 {
-	req_t r;
-	struct timespec t0;
+	req_t *r = calloc(1, sizeof(*r));
 	int rc;
 	(void)self;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&r, 0, sizeof(r));
-	r.h = h;
-	r.app = the_app;
-	arena_init(&r.arena);
-	kvlist_init(&r.query);
-	kvlist_init(&r.form);
-	kvlist_init(&r.cookies);
-	r.lang = the_app->cfg.lang;
-	r.tls = h->scheme == &H2O_URL_SCHEME_HTTPS;
-	client_ip(&r);
+	if (!r)
+		return -1;
+	r->t0_ns = now_ns();
+	r->h = h;
+	r->app = the_app;
+	r->worker = this_worker;
+	arena_init(&r->arena);
+	kvlist_init(&r->query);
+	kvlist_init(&r->form);
+	kvlist_init(&r->cookies);
+	r->lang = the_app->cfg.lang;
+	r->tls = h->scheme == &H2O_URL_SCHEME_HTTPS;
+	snprintf(r->method, sizeof(r->method), "%.*s", (int)h->method.len, h->method.base);
+	snprintf(r->log_path, sizeof(r->log_path), "%.*s",
+		 (int)(h->input.query_at == SIZE_MAX ? h->input.path.len : h->input.query_at), h->input.path.base);
+	r->alive = h2o_mem_alloc_shared(&h->pool, sizeof(req_t *), on_h2o_req_gone);
+	*r->alive = r;
+	client_ip(r);
 	if (the_app->cfg.trust_proxy) {
-		const char *proto = req_header(&r, "x-forwarded-proto");
+		const char *proto = req_header(r, "x-forwarded-proto");
 		if (proto && !strcmp(proto, "https"))
-			r.tls = 1;
+			r->tls = 1;
 	}
 	if (the_app->stopping)
-		add_hdr(&r, "connection", "close");
-	rc = dispatch(&r);
-	if (rc < 0 && !r.status) {
-		if (rc == ERR_METHOD)
-			add_hdr(&r, "allow", "GET, POST");
-		if (err_http_status(rc) >= 500)
-			log_warn("%s %s: %s (%s)", r.method, r.path ? r.path : "?", err_code_name(rc), store_errmsg());
-		http_error(&r, rc, NULL);
-	}
-	if (!r.status)
-		http_error(&r, ERR_INTERNAL, NULL);
-	access_log(&r, &t0);
-	arena_release(&r.arena);
+		add_hdr(r, "connection", "close");
+	rc = dispatch(r);
+	if (rc == HTTP_PENDING)
+		return 0; /* answered when the commit is durable */
+	finish(r, rc);
 	return 0;
 }
 
@@ -546,7 +632,10 @@ static void *worker_main(void *arg)
 	struct timespec t;
 	time_t deadline;
 	w->loop = h2o_evloop_create();
+	this_worker = w;
 	h2o_context_init(&w->ctx, w->loop, &gconf);
+	w->queue = h2o_multithread_create_queue(w->loop);
+	h2o_multithread_register_receiver(w->queue, &w->committed, on_commit_messages);
 	w->accept_ctx.ctx = &w->ctx;
 	w->accept_ctx.hosts = gconf.hosts;
 	w->accept_ctx.ssl_ctx = ssl_ctx;
@@ -561,7 +650,7 @@ static void *worker_main(void *arg)
 	h2o_context_request_shutdown(&w->ctx);
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	deadline = t.tv_sec + w->app->cfg.shutdown_grace;
-	while (conns_open(&w->ctx)) {
+	while (conns_open(&w->ctx) || w->pending > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (t.tv_sec >= deadline)
 			break;

@@ -653,7 +653,16 @@ static int pg_integrity_check(store_t *st, char *msg, size_t msglen)
 	return 0;
 }
 
+static int pg_take_error(store_conn_t *conn)
+{
+	pg_conn_t *c = (pg_conn_t *)conn;
+	int e = c->tx_err;
+	c->tx_err = 0;
+	return e;
+}
+
 const struct store_ops store_pg_ops = {
+	.take_error = pg_take_error,
 	.kind = STORE_PG,
 	.open = pg_open,
 	.close = pg_close,

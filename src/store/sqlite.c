@@ -355,7 +355,16 @@ static int sq_integrity_check(store_t *st, char *msg, size_t msglen)
 	return bad ? ERR_DB : 0;
 }
 
+static int sq_take_error(store_conn_t *conn)
+{
+	sq_conn_t *c = (sq_conn_t *)conn;
+	int e = c->tx_err;
+	c->tx_err = 0;
+	return e;
+}
+
 const struct store_ops store_sqlite_ops = {
+	.take_error = sq_take_error,
 	.kind = STORE_SQLITE,
 	.open = sq_open,
 	.close = sq_close,

@@ -6,6 +6,7 @@
  */
 #include "store/store_impl.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,25 +32,224 @@ int store_fail(int code, const char *fmt, ...)
 	return code;
 }
 
+/* ---------------------------------------------------------------- group commit
+ *
+ * One writer thread per store takes every queued transaction that is
+ * waiting, runs them one after another inside one database transaction, each
+ * in its own SAVEPOINT (a caller that fails is rolled back to its savepoint
+ * alone), commits once, and then reports each caller's result. While it
+ * commits, new requests queue up and form the next batch, so under load one
+ * fsync serves many requests; with a single caller it is one transaction as
+ * before (no savepoint). */
+
+#define GROUP_MAX 256
+
+typedef struct gc_req {
+	store_tx_fn fn;
+	void *ud;
+	store_complete_fn complete; /* NULL for a synchronous caller */
+	void *cud;
+	int rc;
+	char msg[400];        /* store_errmsg() of a failure, carried to the caller's thread */
+	int done;             /* synchronous callers wait for this */
+	struct gc_req *next;
+} gc_req_t;
+
+struct store_group {
+	pthread_mutex_t mu;
+	pthread_cond_t work;    /* writer waits for requests */
+	pthread_cond_t done;    /* synchronous callers wait for their result */
+	gc_req_t *head, *tail;
+	int stopping;
+	pthread_t tid;
+	uint64_t txs, commits;
+};
+
+typedef struct gc_batch {
+	gc_req_t *reqs[GROUP_MAX];
+	int n;
+} gc_batch_t;
+
+static int run_one(store_conn_t *c, gc_req_t *q, int savepoint)
+{
+	int rc, e;
+	if (savepoint && (rc = c->ops->exec_script(c, "SAVEPOINT sigap_gc")) < 0)
+		return rc;
+	rc = q->fn(c, q->ud);
+	e = c->ops->take_error(c);
+	if (rc >= 0 && e < 0)
+		rc = e; /* fn ignored a failed statement */
+	if (savepoint) {
+		if (rc < 0) {
+			char keep[512];
+			/* keep the caller's error message across the rollback */
+			snprintf(keep, sizeof(keep), "%s", store_errmsg());
+			c->ops->exec_script(c, "ROLLBACK TO SAVEPOINT sigap_gc");
+			store_fail(0, "%s", keep);
+		}
+		c->ops->exec_script(c, "RELEASE SAVEPOINT sigap_gc");
+		c->ops->take_error(c);
+	}
+	return rc;
+}
+
+static int batch_fn(store_conn_t *c, void *ud)
+{
+	gc_batch_t *b = ud;
+	if (b->n == 1) {
+		b->reqs[0]->rc = run_one(c, b->reqs[0], 0);
+		return b->reqs[0]->rc < 0 ? b->reqs[0]->rc : 0;
+	}
+	for (int i = 0; i < b->n; i++) {
+		b->reqs[i]->rc = run_one(c, b->reqs[i], 1);
+		if (b->reqs[i]->rc < 0)
+			snprintf(b->reqs[i]->msg, sizeof(b->reqs[i]->msg), "%s", store_errmsg());
+	}
+	return 0;
+}
+
+static void *writer_main(void *arg)
+{
+	store_t *st = arg;
+	struct store_group *g = st->group;
+	gc_batch_t b;
+	for (;;) {
+		int rc;
+		pthread_mutex_lock(&g->mu);
+		while (!g->head && !g->stopping)
+			pthread_cond_wait(&g->work, &g->mu);
+		if (!g->head && g->stopping) {
+			pthread_mutex_unlock(&g->mu);
+			break;
+		}
+		b.n = 0;
+		while (g->head && b.n < GROUP_MAX) {
+			b.reqs[b.n++] = g->head;
+			g->head = g->head->next;
+		}
+		if (!g->head)
+			g->tail = NULL;
+		pthread_mutex_unlock(&g->mu);
+
+		rc = st->ops->tx(st, batch_fn, &b);
+		pthread_mutex_lock(&g->mu);
+		g->txs += (uint64_t)b.n;
+		g->commits++;
+		pthread_mutex_unlock(&g->mu);
+		for (int i = 0; i < b.n; i++) {
+			gc_req_t *q = b.reqs[i];
+			/* a failed commit fails everyone who had succeeded */
+			if (rc < 0 && q->rc >= 0)
+				q->rc = rc;
+			if (b.n == 1 && rc < 0)
+				q->rc = rc;
+			if (q->rc < 0 && (!q->msg[0] || rc < 0))
+				snprintf(q->msg, sizeof(q->msg), "%s", store_errmsg());
+			if (q->complete) {
+				q->complete(q->rc, q->cud);
+				free(q);
+			} else {
+				pthread_mutex_lock(&g->mu);
+				q->done = 1;
+				pthread_cond_broadcast(&g->done);
+				pthread_mutex_unlock(&g->mu);
+			}
+		}
+	}
+	return NULL;
+}
+
+static int enqueue(store_t *st, gc_req_t *q)
+{
+	struct store_group *g = st->group;
+	pthread_mutex_lock(&g->mu);
+	if (g->stopping) {
+		pthread_mutex_unlock(&g->mu);
+		return store_fail(ERR_UNAVAILABLE, "the database is closing");
+	}
+	q->next = NULL;
+	if (g->tail)
+		g->tail->next = q;
+	else
+		g->head = q;
+	g->tail = q;
+	pthread_cond_signal(&g->work);
+	pthread_mutex_unlock(&g->mu);
+	return 0;
+}
+
+static int group_start(store_t *st)
+{
+	struct store_group *g = calloc(1, sizeof(*g));
+	if (!g)
+		return ERR_NOMEM;
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->work, NULL);
+	pthread_cond_init(&g->done, NULL);
+	st->group = g;
+	if (pthread_create(&g->tid, NULL, writer_main, st)) {
+		st->group = NULL;
+		free(g);
+		return store_fail(ERR_NOMEM, "cannot start the writer thread");
+	}
+	return 0;
+}
+
+static void group_stop(store_t *st)
+{
+	struct store_group *g = st->group;
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->mu);
+	g->stopping = 1; /* the writer drains the queue first */
+	pthread_cond_signal(&g->work);
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(g->tid, NULL);
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->work);
+	pthread_cond_destroy(&g->done);
+	free(g);
+	st->group = NULL;
+}
+
+void store_group_stats(store_t *st, uint64_t *ret_txs, uint64_t *ret_commits)
+{
+	struct store_group *g = st->group;
+	pthread_mutex_lock(&g->mu);
+	*ret_txs = g->txs;
+	*ret_commits = g->commits;
+	pthread_mutex_unlock(&g->mu);
+}
+
 int store_open(const char *url, const store_options_t *opt, store_t **ret)
 {
 	store_options_t def = { .busy_timeout_ms = 5000 };
+	int rc;
 	*ret = NULL;
 	if (!url || !*url)
 		return store_fail(ERR_INVALID, "no database given (use --db PATH or a postgresql:// URL)");
 	if (!opt)
 		opt = &def;
 	if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11))
-		return store_pg_ops.open(url, opt, ret);
-	if (!strncmp(url, "sqlite:", 7))
-		url += 7;
-	return store_sqlite_ops.open(url, opt, ret);
+		rc = store_pg_ops.open(url, opt, ret);
+	else
+		rc = store_sqlite_ops.open(!strncmp(url, "sqlite:", 7) ? url + 7 : url, opt, ret);
+	if (rc < 0)
+		return rc;
+	(*ret)->group = NULL;
+	if ((rc = group_start(*ret)) < 0) {
+		(*ret)->ops->close(*ret);
+		*ret = NULL;
+	}
+	return rc;
 }
 
 void store_close(store_t *st)
 {
-	if (st)
-		st->ops->close(st);
+	if (!st)
+		return;
+	group_stop(st);
+	st->ops->close(st);
 }
 
 store_kind_t store_kind(const store_t *st)
@@ -64,7 +264,34 @@ store_conn_t *store_reader(store_t *st)
 
 int store_tx(store_t *st, store_tx_fn fn, void *ud)
 {
-	return st->ops->tx(st, fn, ud);
+	struct store_group *g = st->group;
+	gc_req_t q = { .fn = fn, .ud = ud };
+	int rc = enqueue(st, &q);
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&g->mu);
+	while (!q.done)
+		pthread_cond_wait(&g->done, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+	if (q.rc < 0)
+		store_fail(q.rc, "%s", q.msg);
+	return q.rc;
+}
+
+int store_tx_async(store_t *st, store_tx_fn fn, void *ud, store_complete_fn complete, void *cud)
+{
+	gc_req_t *q = calloc(1, sizeof(*q));
+	int rc;
+	if (!q)
+		return store_fail(ERR_NOMEM, "out of memory");
+	q->fn = fn;
+	q->ud = ud;
+	q->complete = complete;
+	q->cud = cud;
+	rc = enqueue(st, q);
+	if (rc < 0)
+		free(q);
+	return rc;
 }
 
 int store_prepare(store_conn_t *c, const char *sql, store_stmt_t **ret)

@@ -84,6 +84,15 @@ typedef int (*store_tx_fn)(store_conn_t *c, void *ud);
  * returns fn's value (or the commit's error). Returns after the commit is on
  * disk (SQLite synchronous=FULL; PostgreSQL synchronous_commit=on). */
 int store_tx(store_t *st, store_tx_fn fn, void *ud);
+/* The asynchronous form: queues fn and returns at once (0, or ERR_UNAVAILABLE
+ * when the store is closing). Once fn's transaction is durable (or failed),
+ * complete(rc, cud) runs on the writer thread: it must be quick and must not
+ * call the store; it typically hands the result to another thread. */
+typedef void (*store_complete_fn)(int rc, void *cud);
+int store_tx_async(store_t *st, store_tx_fn fn, void *ud, store_complete_fn complete, void *cud);
+
+/* Group-commit statistics since open: transactions and commits. */
+void store_group_stats(store_t *st, uint64_t *ret_txs, uint64_t *ret_commits);
 
 /* Statements. idx for binds is 1-based, col for columns is 0-based. */
 int store_prepare(store_conn_t *c, const char *sql, store_stmt_t **ret);

@@ -33,10 +33,18 @@ struct store_ops {
 	/* Runs ';'-separated DDL/SQL without parameters; tokens already expanded. */
 	int (*exec_script)(store_conn_t *c, const char *sql);
 	int (*integrity_check)(store_t *st, char *msg, size_t msglen);
+	/* Returns and clears the first statement error of the current
+	 * transaction on c (0 if none): the group-commit writer uses it to
+	 * roll one caller back to its savepoint without failing the batch. */
+	int (*take_error)(store_conn_t *c);
 };
 
 /* Common headers: the first member of every backend's struct. */
-struct store { const struct store_ops *ops; };
+struct store_group;
+struct store {
+	const struct store_ops *ops;
+	struct store_group *group; /* the group-commit writer (store.c); backends leave it NULL */
+};
 struct store_conn { const struct store_ops *ops; };
 struct store_stmt { const struct store_ops *ops; };
 

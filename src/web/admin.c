@@ -70,6 +70,17 @@ int h_admin_users(req_t *r)
 	return users_page(r, 200, NULL, NULL);
 }
 
+static int user_added(req_t *r, int rc, void *ud)
+{
+	user_add_op_t *op = ud;
+	if (rc == ERR_INVALID || rc == ERR_EXISTS || rc == ERR_NOT_FOUND)
+		return users_page(r, rc == ERR_EXISTS ? 409 : 400,
+				  req_t_(r, op->msgid ? op->msgid : N_("data pengguna tidak valid")), NULL);
+	if (rc < 0)
+		return rc;
+	return users_page(r, 200, NULL, req_t_(r, "pengguna ditambahkan"));
+}
+
 int h_admin_user_add(req_t *r)
 {
 	user_new_t u = {
@@ -80,13 +91,15 @@ int h_admin_user_add(req_t *r)
 		.unit = req_form(r, "unit"),
 		.password = req_form(r, "password"),
 	};
-	const char *msgid = NULL;
-	int rc = user_add(r->app->store, &u, r->who.username, NULL, &msgid);
-	if (rc == ERR_INVALID || rc == ERR_EXISTS || rc == ERR_NOT_FOUND)
-		return users_page(r, rc == ERR_EXISTS ? 409 : 400, req_t_(r, msgid ? msgid : N_("data pengguna tidak valid")), NULL);
+	/* the op outlives this function: it lives in the request's arena */
+	user_add_op_t *op = arena_zalloc(&r->arena, sizeof(*op));
+	int rc;
+	if (!op)
+		return ERR_NOMEM;
+	rc = user_add_prepare(&u, r->who.username, op);
 	if (rc < 0)
-		return rc;
-	return users_page(r, 200, NULL, req_t_(r, "pengguna ditambahkan"));
+		return user_added(r, rc, op);
+	return http_write(r, user_add_tx, op, user_added);
 }
 
 int h_admin_audit(req_t *r)
