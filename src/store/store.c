@@ -52,13 +52,13 @@ typedef struct gc_req {
 	int rc;
 	char msg[400];        /* store_errmsg() of a failure, carried to the caller's thread */
 	int done;             /* synchronous callers wait for this */
+	pthread_cond_t cv;    /* ... signalled on this (their own: no thundering herd) */
 	struct gc_req *next;
 } gc_req_t;
 
 struct store_group {
 	pthread_mutex_t mu;
 	pthread_cond_t work;    /* writer waits for requests */
-	pthread_cond_t done;    /* synchronous callers wait for their result */
 	gc_req_t *head, *tail;
 	int stopping;
 	pthread_t tid;
@@ -151,7 +151,7 @@ static void *writer_main(void *arg)
 			} else {
 				pthread_mutex_lock(&g->mu);
 				q->done = 1;
-				pthread_cond_broadcast(&g->done);
+				pthread_cond_signal(&q->cv);
 				pthread_mutex_unlock(&g->mu);
 			}
 		}
@@ -185,7 +185,6 @@ static int group_start(store_t *st)
 		return ERR_NOMEM;
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->work, NULL);
-	pthread_cond_init(&g->done, NULL);
 	st->group = g;
 	if (pthread_create(&g->tid, NULL, writer_main, st)) {
 		st->group = NULL;
@@ -207,7 +206,6 @@ static void group_stop(store_t *st)
 	pthread_join(g->tid, NULL);
 	pthread_mutex_destroy(&g->mu);
 	pthread_cond_destroy(&g->work);
-	pthread_cond_destroy(&g->done);
 	free(g);
 	st->group = NULL;
 }
@@ -266,13 +264,18 @@ int store_tx(store_t *st, store_tx_fn fn, void *ud)
 {
 	struct store_group *g = st->group;
 	gc_req_t q = { .fn = fn, .ud = ud };
-	int rc = enqueue(st, &q);
-	if (rc < 0)
+	int rc;
+	pthread_cond_init(&q.cv, NULL);
+	rc = enqueue(st, &q);
+	if (rc < 0) {
+		pthread_cond_destroy(&q.cv);
 		return rc;
+	}
 	pthread_mutex_lock(&g->mu);
 	while (!q.done)
-		pthread_cond_wait(&g->done, &g->mu);
+		pthread_cond_wait(&q.cv, &g->mu);
 	pthread_mutex_unlock(&g->mu);
+	pthread_cond_destroy(&q.cv);
 	if (q.rc < 0)
 		store_fail(q.rc, "%s", q.msg);
 	return q.rc;
