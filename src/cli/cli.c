@@ -55,6 +55,10 @@ void cli_usage(void *file)
 		"  import holidays FILE    national holidays (TSV date,type,name_id,name_en,status)\n"
 		"  holiday add --tenant CODE --date YYYY-MM-DD --name NAME   a local holiday\n"
 		"  audit verify [--tenant CODE]   check the hash chain of the audit log\n"
+		"  check                   database integrity check plus audit chain verification\n"
+		"  backup --out FILE       online, consistent backup (SQLite backup API or pg_dump)\n"
+		"  restore --from FILE [--force]   bring a backup back (stop sigap first)\n"
+		"  migrate-data --from PATH --to postgresql://...   move a SQLite database to PostgreSQL\n"
 		"  model train|eval|predict ...   the text classifier (see docs/ai.md)\n"
 		"  help | version\n\n"
 		"roles: warga petugas admin_opd kepala_opd koordinator sekda wakil kepala_daerah dprd admin\n\n"
@@ -501,6 +505,128 @@ static int cmd_audit(config_t *cfg, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_check(config_t *cfg, int argc, char **argv)
+{
+	store_t *st;
+	audit_report_t rep;
+	char msg[512];
+	int rc, bad = 0;
+	if (!no_leftovers(argc, argv, 1))
+		return 2;
+	if (open_store(cfg, &st, 0) < 0)
+		return 1;
+	rc = store_integrity_check(st, msg, sizeof(msg));
+	printf("integrity check: %s\n", rc == 0 ? "ok" : msg);
+	bad |= rc < 0;
+	rc = audit_verify(st, NULL, &rep);
+	if (rc < 0) {
+		printf("audit chain: cannot read: %s\n", store_errmsg());
+		bad = 1;
+	} else if (!rep.ok) {
+		printf("audit chain BROKEN in tenant '%s' at entry %lld: %s\n", rep.tenant, (long long)rep.seq, rep.message);
+		bad = 1;
+	} else {
+		printf("audit chain ok: %lld entries in %lld chains\n", (long long)rep.entries, (long long)rep.tenants);
+	}
+	store_close(st);
+	return bad ? 1 : 0;
+}
+
+static int cmd_backup(config_t *cfg, int argc, char **argv)
+{
+	const char *out = take_opt(&argc, argv, "--out");
+	char err[512];
+	if (!out || !no_leftovers(argc, argv, 1)) {
+		fprintf(stderr, "sigap: usage: sigap backup --db DB --out FILE\n");
+		return 2;
+	}
+	if (store_backup(cfg->db, out, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sigap: backup failed: %s\n", err);
+		return 1;
+	}
+	printf("backup written to %s\n", out);
+	return 0;
+}
+
+static int cmd_restore(config_t *cfg, int argc, char **argv)
+{
+	const char *in = take_opt(&argc, argv, "--from");
+	int force = take_flag(&argc, argv, "--force");
+	char err[512];
+	if (!in || !no_leftovers(argc, argv, 1)) {
+		fprintf(stderr, "sigap: usage: sigap restore --db DB --from FILE [--force]\n");
+		return 2;
+	}
+	if (store_restore(cfg->db, in, force, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sigap: restore failed: %s\n", err);
+		return 1;
+	}
+	printf("restored %s into %s\n", in, cfg->db);
+	return 0;
+}
+
+static void copy_progress(void *ud, const char *table, int64_t done, int64_t total)
+{
+	(void)ud;
+	if (isatty(2))
+		fprintf(stderr, "\r  %-24s %10lld / %-10lld rows%s", table, (long long)done, (long long)total,
+			done >= total ? "\n" : "");
+	else if (done >= total)
+		fprintf(stderr, "  %-24s %lld rows\n", table, (long long)total);
+}
+
+static int cmd_migrate_data(config_t *cfg, int argc, char **argv)
+{
+	const char *from = take_opt(&argc, argv, "--from"), *to = take_opt(&argc, argv, "--to");
+	store_t *src = NULL, *dst = NULL;
+	audit_report_t a, b;
+	char err[512];
+	int rc;
+	(void)cfg;
+	if (!from || !to || !no_leftovers(argc, argv, 1)) {
+		fprintf(stderr, "sigap: usage: sigap migrate-data --from PATH --to postgresql://...\n");
+		return 2;
+	}
+	if (store_open(from, NULL, &src) < 0 || store_kind(src) != STORE_SQLITE) {
+		fprintf(stderr, "sigap: cannot open the source SQLite database '%s': %s\n", from, store_errmsg());
+		store_close(src);
+		return 1;
+	}
+	if (store_open(to, NULL, &dst) < 0) {
+		fprintf(stderr, "sigap: cannot open the target database: %s\n", store_errmsg());
+		store_close(src);
+		return 1;
+	}
+	if (store_migrate(src, NULL, NULL) < 0 || store_migrate(dst, NULL, NULL) < 0) {
+		fprintf(stderr, "sigap: migration failed: %s\n", store_errmsg());
+		rc = 1;
+		goto out;
+	}
+	if (audit_verify(src, NULL, &a) < 0 || !a.ok) {
+		fprintf(stderr, "sigap: the source's audit chain does not verify (%s); fix that first\n", a.message);
+		rc = 1;
+		goto out;
+	}
+	fprintf(stderr, "copying %s -> PostgreSQL\n", from);
+	if (store_copy(src, dst, copy_progress, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sigap: copy failed: %s\n", err);
+		rc = 1;
+		goto out;
+	}
+	if (audit_verify(dst, NULL, &b) < 0 || !b.ok || b.entries != a.entries) {
+		fprintf(stderr, "sigap: the audit chain does not verify in the target (%s)\n", b.message);
+		rc = 1;
+		goto out;
+	}
+	printf("moved: every table's row count matches; audit chain verified in the target (%lld entries in %lld chains)\n",
+	       (long long)b.entries, (long long)b.tenants);
+	rc = 0;
+out:
+	store_close(src);
+	store_close(dst);
+	return rc;
+}
+
 int cli_run(config_t *cfg, int argc, char **argv)
 {
 	const char *cmd = argc > 0 ? argv[0] : "help";
@@ -528,7 +654,8 @@ int cli_run(config_t *cfg, int argc, char **argv)
 			{ "init", cmd_init },       { "serve", cmd_serve }, { "migrate", cmd_migrate },
 			{ "tenant", cmd_tenant },   { "unit", cmd_unit },   { "user", cmd_user },
 			{ "apikey", cmd_apikey },   { "import", cmd_import }, { "holiday", cmd_holiday },
-			{ "audit", cmd_audit },
+			{ "audit", cmd_audit },     { "check", cmd_check }, { "backup", cmd_backup },
+			{ "restore", cmd_restore }, { "migrate-data", cmd_migrate_data },
 		};
 		char err[512];
 		for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {

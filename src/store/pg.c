@@ -590,6 +590,12 @@ static const char *pg_col_text(store_stmt_t *st, int col)
 	return cell((pg_stmt_t *)st, col);
 }
 
+static const char *pg_col_name(store_stmt_t *st, int col)
+{
+	pg_stmt_t *s = (pg_stmt_t *)st;
+	return s->res && col >= 0 && col < PQnfields(s->res) ? PQfname(s->res, col) : NULL;
+}
+
 static int64_t pg_col_int64(store_stmt_t *st, int col)
 {
 	const char *v = cell((pg_stmt_t *)st, col);
@@ -676,6 +682,7 @@ const struct store_ops store_pg_ops = {
 	.reset = pg_reset,
 	.column_count = pg_column_count,
 	.col_text = pg_col_text,
+	.col_name = pg_col_name,
 	.col_int64 = pg_col_int64,
 	.col_is_null = pg_col_is_null,
 	.changes = pg_changes,

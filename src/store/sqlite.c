@@ -287,6 +287,11 @@ static const char *sq_col_text(store_stmt_t *st, int col)
 	return (const char *)sqlite3_column_text(((sq_stmt_t *)st)->st, col);
 }
 
+static const char *sq_col_name(store_stmt_t *st, int col)
+{
+	return sqlite3_column_name(((sq_stmt_t *)st)->st, col);
+}
+
 static int64_t sq_col_int64(store_stmt_t *st, int col)
 {
 	return sqlite3_column_int64(((sq_stmt_t *)st)->st, col);
@@ -378,6 +383,7 @@ const struct store_ops store_sqlite_ops = {
 	.reset = sq_reset,
 	.column_count = sq_column_count,
 	.col_text = sq_col_text,
+	.col_name = sq_col_name,
 	.col_int64 = sq_col_int64,
 	.col_is_null = sq_col_is_null,
 	.changes = sq_changes,

@@ -366,6 +366,11 @@ const char *store_col_text(store_stmt_t *s, int col)
 	return s->ops->col_text(s, col);
 }
 
+const char *store_col_name(store_stmt_t *s, int col)
+{
+	return s->ops->col_name(s, col);
+}
+
 int64_t store_col_int64(store_stmt_t *s, int col)
 {
 	return s->ops->col_int64(s, col);

@@ -112,6 +112,8 @@ int store_column_count(store_stmt_t *s);
  * store_step/store_reset/store_finalize. */
 const char *store_col_text(store_stmt_t *s, int col);
 int64_t store_col_int64(store_stmt_t *s, int col); /* 0 for NULL */
+/* Name of a result column (after the first store_step on PostgreSQL). */
+const char *store_col_name(store_stmt_t *s, int col);
 int store_col_is_null(store_stmt_t *s, int col);
 /* Rows changed by the statement's last execution (INSERT/UPDATE/DELETE). */
 int64_t store_changes(store_stmt_t *s);
@@ -133,5 +135,23 @@ int store_exec_script(store_conn_t *c, const char *sql);
 /* Checks the database's own integrity (SQLite: PRAGMA integrity_check and
  * foreign_key_check; PostgreSQL: the connection answers). 0 if sound. */
 int store_integrity_check(store_t *st, char *msg, size_t msglen);
+
+/* ---- operations (backup.c, copy.c) ---- */
+
+/* An online, consistent backup of the database at url into the file out:
+ * SQLite through its backup API (a complete database file), PostgreSQL
+ * through pg_dump --format=custom. Message in err on failure. */
+int store_backup(const char *url, const char *out, char *err, size_t errlen);
+/* Restores a backup made by store_backup() into url. SQLite: the target file
+ * must not exist unless force (then it is replaced atomically); the backup
+ * is integrity-checked first. PostgreSQL: pg_restore --clean --if-exists. */
+int store_restore(const char *url, const char *in, int force, char *err, size_t errlen);
+
+/* Copies every table of from (a SQLite store) into to, parents before
+ * children, in batches; to must be migrated to the same schema version and
+ * hold no rows of those tables. progress(ud, table, rows_done, rows_total)
+ * may be NULL. Afterwards the row counts of every table are compared. */
+typedef void (*store_progress_fn)(void *ud, const char *table, int64_t done, int64_t total);
+int store_copy(store_t *from, store_t *to, store_progress_fn progress, void *ud, char *err, size_t errlen);
 
 #endif

@@ -26,6 +26,7 @@ struct store_ops {
 	int (*reset)(store_stmt_t *s);
 	int (*column_count)(store_stmt_t *s);
 	const char *(*col_text)(store_stmt_t *s, int col);
+	const char *(*col_name)(store_stmt_t *s, int col);
 	int64_t (*col_int64)(store_stmt_t *s, int col);
 	int (*col_is_null)(store_stmt_t *s, int col);
 	int64_t (*changes)(store_stmt_t *s);
