@@ -51,6 +51,7 @@ static const option_t options[] = {
 	{ "lang", E(lang), 0, 0, "id", "id|en", "default interface language" },
 	{ "trust-proxy", B(trust_proxy), 0, 1, "0", NULL, "trust X-Forwarded-For/-Proto (behind a proxy)" },
 	{ "shutdown-grace", I(shutdown_grace), 0, 600, "10", NULL, "seconds in-flight requests get on SIGTERM" },
+	{ "sweep-interval", I(sweep_interval), 0, 86400, "60", NULL, "seconds between SLA/deadline sweeps (0 = off)" },
 };
 #define NOPT (sizeof(options) / sizeof(options[0]))
 

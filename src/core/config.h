@@ -29,6 +29,7 @@ typedef struct config {
 	char lang[8];           /* default UI language: id or en */
 	int trust_proxy;        /* honour X-Forwarded-For/-Proto from a proxy */
 	int shutdown_grace;     /* seconds in-flight requests get on SIGTERM */
+	int sweep_interval;     /* seconds between runs of the periodic jobs (0 = never) */
 } config_t;
 
 /* Fills cfg with the defaults. */

@@ -130,6 +130,17 @@ int http_write(req_t *r, store_tx_fn fn, void *ud, http_done_fn done);
 /* What http_write() returns while the commit is pending; the handler passes it on. */
 #define HTTP_PENDING 1
 
+/* --- periodic jobs ---
+ * Functions the server runs every `sweep-interval` seconds on a background
+ * thread (SLA escalations, reminders, snapshots). Each must be idempotent:
+ * with several instances every instance runs them. NULL-terminated list in
+ * web/routes.c. */
+typedef struct app_job {
+	const char *name;
+	int (*fn)(store_t *st, int64_t now);
+} app_job_t;
+extern const app_job_t app_jobs[];
+
 /* --- the server --- */
 /* Runs the server until SIGTERM/SIGINT; in-flight requests finish (up to the
  * configured grace period). Returns 0 on a clean stop, < 0 if it could not start. */

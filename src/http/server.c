@@ -659,6 +659,34 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* The periodic jobs' thread: wakes every sweep-interval seconds (or at once
+ * on shutdown) and runs each job; a failing job is logged and retried next time. */
+static pthread_mutex_t jobs_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t jobs_cv = PTHREAD_COND_INITIALIZER;
+
+static void *jobs_main(void *arg)
+{
+	app_t *app = arg;
+	for (;;) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += app->cfg.sweep_interval;
+		pthread_mutex_lock(&jobs_mu);
+		while (!app->stopping) {
+			if (pthread_cond_timedwait(&jobs_cv, &jobs_mu, &until) == ETIMEDOUT)
+				break;
+		}
+		pthread_mutex_unlock(&jobs_mu);
+		if (app->stopping)
+			return NULL;
+		for (const app_job_t *j = app_jobs; j->fn; j++) {
+			int rc = j->fn(app->store, (int64_t)time(NULL));
+			if (rc < 0)
+				log_warn("job %s failed: %s (%s)", j->name, err_code_name(rc), store_errmsg());
+		}
+	}
+}
+
 static int setup_tls(const config_t *cfg, char *err, size_t errlen)
 {
 	SSL_load_error_strings();
@@ -689,6 +717,7 @@ int server_run(app_t *app)
 	h2o_pathconf_t *pathconf;
 	h2o_handler_t *handler;
 	sigset_t set;
+	pthread_t jobs_tid = 0;
 
 	the_app = app;
 	signal(SIGPIPE, SIG_IGN);
@@ -733,13 +762,20 @@ int server_run(app_t *app)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	for (int i = 0; i < n; i++)
 		pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]);
+	if (app->cfg.sweep_interval > 0 && app_jobs[0].fn)
+		pthread_create(&jobs_tid, NULL, jobs_main, app);
 	log_info("sigap serving on %s://%s:%d with %d worker threads", ssl_ctx ? "https" : "http", host, port, n);
 	if (sigwait(&set, &sig) == 0)
 		log_info("received %s: finishing in-flight requests (up to %d s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
 			 app->cfg.shutdown_grace);
+	pthread_mutex_lock(&jobs_mu);
 	app->stopping = 1;
+	pthread_cond_broadcast(&jobs_cv);
+	pthread_mutex_unlock(&jobs_mu);
 	for (int i = 0; i < n; i++)
 		pthread_join(ws[i].tid, NULL);
+	if (jobs_tid)
+		pthread_join(jobs_tid, NULL);
 	log_info("sigap stopped");
 	free(ws);
 	return rc;

@@ -46,3 +46,8 @@ const route_table_t *const app_route_tables[] = {
 	&foundation, &routes_services, &routes_complaints, &routes_governance, &routes_performance,
 };
 const size_t app_route_tables_count = sizeof(app_route_tables) / sizeof(app_route_tables[0]);
+
+/* Periodic jobs (see http.h). */
+const app_job_t app_jobs[] = {
+	{ NULL, NULL },
+};

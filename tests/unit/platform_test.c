@@ -1,0 +1,242 @@
+/*
+ * platform_test.c: registration numbers (format, parsing, uniqueness and no
+ * gaps under concurrent writers, rollback gives the number back), the file
+ * store (type by content, size limit, dedupe, durable read-back) and
+ * notifications. Runs on SQLite, and on PostgreSQL when SIGAP_TEST_PG is set.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/err.h"
+#include "platform/platform.h"
+#include "testutil.h"
+#include "core/banned.h"
+
+typedef struct regno_ud {
+	const char *tenant, *kind;
+	int year;
+	int64_t seq;
+	char number[64];
+	int fail_after; /* roll back after taking the number */
+} regno_ud_t;
+
+static int take_number(store_conn_t *c, void *ud)
+{
+	regno_ud_t *r = ud;
+	int rc = regno_next(c, r->tenant, r->kind, r->year, &r->seq, r->number, sizeof(r->number));
+	if (rc < 0)
+		return rc;
+	return r->fail_after ? ERR_INVALID : 0;
+}
+
+static void test_regno_format_and_parse(void **state)
+{
+	test_store_t ts;
+	regno_ud_t r = { "52.71", "ADU", 2026, 0, "", 0 };
+	char tenant[16], kind[16];
+	int year;
+	int64_t seq;
+	(void)state;
+	test_store_open(&ts);
+	assert_int_equal(store_tx(ts.st, take_number, &r), 0);
+	assert_string_equal(r.number, "52.71/ADU/2026/000001");
+	assert_int_equal(store_tx(ts.st, take_number, &r), 0);
+	assert_string_equal(r.number, "52.71/ADU/2026/000002");
+	/* another kind, year and tenant count on their own */
+	r.kind = "PMH";
+	assert_int_equal(store_tx(ts.st, take_number, &r), 0);
+	assert_string_equal(r.number, "52.71/PMH/2026/000001");
+	r.year = 2027;
+	assert_int_equal(store_tx(ts.st, take_number, &r), 0);
+	assert_string_equal(r.number, "52.71/PMH/2027/000001");
+	r.tenant = "52";
+	assert_int_equal(store_tx(ts.st, take_number, &r), 0);
+	assert_string_equal(r.number, "52/PMH/2027/000001");
+	/* a rolled-back transaction gives its number back */
+	r.fail_after = 1;
+	assert_int_equal(store_tx(ts.st, take_number, &r), ERR_INVALID);
+	r.fail_after = 0;
+	assert_int_equal(store_tx(ts.st, take_number, &r), 0);
+	assert_string_equal(r.number, "52/PMH/2027/000002");
+	/* bad kinds */
+	r.kind = "adu";
+	assert_int_equal(store_tx(ts.st, take_number, &r), ERR_INVALID);
+	r.kind = "A";
+	assert_int_equal(store_tx(ts.st, take_number, &r), ERR_INVALID);
+	/* parsing */
+	assert_int_equal(regno_parse("52.71/ADU/2026/000123", tenant, sizeof(tenant), kind, sizeof(kind), &year, &seq), 0);
+	assert_string_equal(tenant, "52.71");
+	assert_string_equal(kind, "ADU");
+	assert_int_equal(year, 2026);
+	assert_int_equal(seq, 123);
+	assert_int_equal(regno_parse("52.71/ADU/2026/12", tenant, sizeof(tenant), kind, sizeof(kind), &year, &seq), ERR_INVALID);
+	assert_int_equal(regno_parse("52.71/ADU/26/000001", tenant, sizeof(tenant), kind, sizeof(kind), &year, &seq), ERR_INVALID);
+	assert_int_equal(regno_parse("52.71/adu/2026/000001", tenant, sizeof(tenant), kind, sizeof(kind), &year, &seq), ERR_INVALID);
+	assert_int_equal(regno_parse("ADU/2026/000001", tenant, sizeof(tenant), kind, sizeof(kind), &year, &seq), ERR_INVALID);
+	assert_int_equal(regno_parse("", tenant, sizeof(tenant), kind, sizeof(kind), &year, &seq), ERR_INVALID);
+	test_store_close(&ts);
+}
+
+#define THREADS 8
+#define PER_THREAD 50
+
+typedef struct worker {
+	store_t *st;
+	int64_t seqs[PER_THREAD];
+} worker_t;
+
+static void *grab(void *arg)
+{
+	worker_t *w = arg;
+	for (int i = 0; i < PER_THREAD; i++) {
+		regno_ud_t r = { "52.71", "ADU", 2026, 0, "", 0 };
+		if (store_tx(w->st, take_number, &r) == 0)
+			w->seqs[i] = r.seq;
+	}
+	return NULL;
+}
+
+static void test_regno_concurrent_unique(void **state)
+{
+	test_store_t ts;
+	worker_t w[THREADS];
+	pthread_t t[THREADS];
+	static char seen[THREADS * PER_THREAD + 1];
+	(void)state;
+	test_store_open(&ts);
+	/* a second store on the same database: like a second sigap instance */
+	{
+		store_t *other;
+		assert_int_equal(store_open(ts.url, NULL, &other), 0);
+		for (int i = 0; i < THREADS; i++) {
+			memset(&w[i], 0, sizeof(w[i]));
+			w[i].st = i % 2 ? other : ts.st;
+			pthread_create(&t[i], NULL, grab, &w[i]);
+		}
+		for (int i = 0; i < THREADS; i++)
+			pthread_join(t[i], NULL);
+		store_close(other);
+	}
+	memset(seen, 0, sizeof(seen));
+	for (int i = 0; i < THREADS; i++)
+		for (int j = 0; j < PER_THREAD; j++) {
+			int64_t s = w[i].seqs[j];
+			assert_true(s >= 1 && s <= THREADS * PER_THREAD);
+			assert_int_equal(seen[s], 0); /* never handed out twice */
+			seen[s] = 1;
+		}
+	/* no gaps: exactly 1..N */
+	for (int s = 1; s <= THREADS * PER_THREAD; s++)
+		assert_int_equal(seen[s], 1);
+	test_store_close(&ts);
+}
+
+static const unsigned char png_1x1[] = {
+	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+	0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
+	0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+	0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+};
+
+static void test_files(void **state)
+{
+	char dir[256], hash[FILES_HASH_LEN + 1], hash2[FILES_HASH_LEN + 1], mime[64], path[600];
+	static const char pdf[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+	static const char script[] = "#!/bin/sh\nrm -rf /\n";
+	files_policy_t tiny = { files_policy_images.types, 10 };
+	sb_t out = SB_INIT;
+	struct stat sbuf;
+	(void)state;
+	test_mkdtemp(dir, sizeof(dir));
+	assert_int_equal(files_put(dir, png_1x1, sizeof(png_1x1), &files_policy_images, hash, mime, sizeof(mime)), 0);
+	assert_string_equal(mime, "image/png");
+	assert_int_equal(strlen(hash), 64);
+	snprintf(path, sizeof(path), "%s/%.2s/%s", dir, hash, hash);
+	assert_int_equal(stat(path, &sbuf), 0);
+	assert_int_equal(sbuf.st_size, sizeof(png_1x1));
+	/* same content: same hash, no second copy */
+	assert_int_equal(files_put(dir, png_1x1, sizeof(png_1x1), &files_policy_images, hash2, mime, sizeof(mime)), 0);
+	assert_string_equal(hash, hash2);
+	assert_int_equal(files_get(dir, hash, &out), 0);
+	assert_int_equal(out.len, sizeof(png_1x1));
+	assert_memory_equal(out.buf, png_1x1, sizeof(png_1x1));
+	sb_release(&out);
+	/* the type comes from the bytes: a PDF is a document, not an image */
+	assert_int_equal(files_put(dir, pdf, sizeof(pdf) - 1, &files_policy_images, hash, mime, sizeof(mime)), ERR_UNSUPPORTED);
+	assert_string_equal(mime, "application/pdf");
+	assert_int_equal(files_put(dir, pdf, sizeof(pdf) - 1, &files_policy_documents, hash, mime, sizeof(mime)), 0);
+	assert_int_equal(files_put(dir, script, sizeof(script) - 1, &files_policy_documents, hash, mime, sizeof(mime)), ERR_UNSUPPORTED);
+	/* size limit and empty files */
+	assert_int_equal(files_put(dir, png_1x1, sizeof(png_1x1), &tiny, hash, mime, sizeof(mime)), ERR_TOO_LARGE);
+	assert_int_equal(files_put(dir, png_1x1, 0, &files_policy_images, hash, mime, sizeof(mime)), ERR_INVALID);
+	/* bad or unknown hashes */
+	assert_int_equal(files_get(dir, "../../etc/passwd", &out), ERR_INVALID);
+	assert_int_equal(files_get(dir, "0000000000000000000000000000000000000000000000000000000000000000", &out), ERR_NOT_FOUND);
+	sb_release(&out);
+	/* cleanup: two levels */
+	{
+		char cmd[300];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+typedef struct notify_ud {
+	notify_target_t to;
+	int64_t now;
+} notify_ud_t;
+
+static int add_notification(store_conn_t *c, void *ud)
+{
+	notify_ud_t *n = ud;
+	return notify_add(c, "52.71", &n->to, "sla.overdue", "application:1", "permohonan terlambat", n->now);
+}
+
+static void test_notify(void **state)
+{
+	test_store_t ts;
+	notify_ud_t a = { { 0, "kepala_opd", "DISDUKCAPIL" }, 1000 }, b = { { 42, NULL, NULL }, 1001 },
+		    c = { { 0, "sekda", NULL }, 1002 }, bad = { { 0, NULL, NULL }, 1 };
+	int64_t n = -1;
+	(void)state;
+	test_store_open(&ts);
+	assert_int_equal(store_tx(ts.st, add_notification, &a), 0);
+	assert_int_equal(store_tx(ts.st, add_notification, &b), 0);
+	assert_int_equal(store_tx(ts.st, add_notification, &c), 0);
+	assert_int_equal(store_tx(ts.st, add_notification, &bad), ERR_INVALID);
+	/* the kepala OPD of DISDUKCAPIL sees the OPD's one */
+	assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 7, "kepala_opd", "DISDUKCAPIL", &n), 0);
+	assert_int_equal(n, 1);
+	/* the kepala OPD of another OPD does not */
+	assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 8, "kepala_opd", "DLH", &n), 0);
+	assert_int_equal(n, 0);
+	/* user 42 sees their own; the sekda sees the one to all sekda */
+	assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 42, "warga", "", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 9, "sekda", "", &n), 0);
+	assert_int_equal(n, 1);
+	/* other tenants see nothing */
+	assert_int_equal(notify_unread(store_reader(ts.st), "52", 42, "sekda", "", &n), 0);
+	assert_int_equal(n, 0);
+	test_store_close(&ts);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_regno_format_and_parse),
+		cmocka_unit_test(test_regno_concurrent_unique),
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_notify),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
