@@ -1,0 +1,169 @@
+// Browser tests of sigap's login flow, driven by Playwright (the playwright-core package only,
+// no downloaded browsers) on Debian's /usr/bin/chromium, and run with Node's built-in test
+// runner. They check what a person on a phone sees: the Indonesian login page, a successful
+// login as the demo Sekda landing on the dashboard with name and role, logout, the error shown
+// for a wrong password, the switch to English, and that the login page loads cleanly (no failed
+// request, no console error such as a CSP violation) and stays small.
+//
+// The server is not started here: tests/browser/run.sh starts sigap on a demo database and passes
+// its base URL in SIGAP_BASE_URL (e.g. http://127.0.0.1:43127). SIGAP_CHROMIUM overrides the
+// browser path, SIGAP_SCREENSHOT the path of the dashboard screenshot.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.SIGAP_BASE_URL || '').replace(/\/+$/, '');
+const CHROMIUM = process.env.SIGAP_CHROMIUM || '/usr/bin/chromium';
+const SCREENSHOT = process.env.SIGAP_SCREENSHOT || '/tmp/sigap-dashboard.png';
+const TENANT = '52.71';
+const PASSWORD = 'sigap-demo-2026';
+const LOGIN = `/t/${TENANT}/masuk`;
+const DASHBOARD = `/t/${TENANT}/dasbor`;
+const HOME = `/t/${TENANT}/`;
+const PHONE = { width: 360, height: 740 };
+const MAX_LOGIN_BYTES = 20 * 1024;
+
+if (!BASE) {
+  throw new Error('SIGAP_BASE_URL is not set; run the tests through tests/browser/run.sh');
+}
+
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+// A fresh phone-sized context (own cookie jar) per test, so tests do not share a session.
+async function phonePage(t) {
+  const context = await browser.newContext({
+    viewport: PHONE,
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'id-ID',
+  });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  return page;
+}
+
+function path(page) {
+  return new URL(page.url()).pathname;
+}
+
+async function login(page, username, password) {
+  await page.goto(BASE + LOGIN);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([
+    page.waitForNavigation(),
+    page.click('form[action$="/masuk"] button[type="submit"]'),
+  ]);
+}
+
+test('sekda logs in on a phone, sees the dashboard, and logs out', async (t) => {
+  const page = await phonePage(t);
+  await page.goto(BASE + LOGIN);
+  assert.equal(await page.getAttribute('html', 'lang'), 'id');
+  assert.match(await page.title(), /^Masuk\b/);
+  assert.equal((await page.textContent('main h1')).trim(), 'Masuk');
+  assert.equal((await page.textContent('label[for="username"]')).trim(), 'Nama pengguna');
+  assert.equal((await page.textContent('label[for="password"]')).trim(), 'Kata sandi');
+
+  await login(page, 'sekda', PASSWORD);
+  assert.equal(path(page), DASHBOARD);
+  assert.match(await page.title(), /^Dasbor\b/);
+  const who = await page.textContent('main');
+  assert.match(who, /Lalu Sukri Hamzah/);
+  assert.match(who, /Sekretaris Daerah/);
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+  // Nothing on the dashboard may be wider than the phone (no sideways scrolling).
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= PHONE.width, `dashboard is ${scrollWidth}px wide on a ${PHONE.width}px phone`);
+
+  await Promise.all([
+    page.waitForNavigation(),
+    page.getByRole('button', { name: 'Keluar' }).click(),
+  ]);
+  assert.equal(path(page), HOME);
+  assert.equal(await page.getByRole('button', { name: 'Keluar' }).count(), 0);
+
+  // The session is gone: the dashboard sends us back to the login page.
+  await page.goto(BASE + DASHBOARD);
+  assert.equal(path(page), LOGIN);
+  assert.equal((await page.textContent('main h1')).trim(), 'Masuk');
+});
+
+test('a wrong password shows the Indonesian error and stays on the login page', async (t) => {
+  const page = await phonePage(t);
+  await login(page, 'sekda', 'bukan-sandi-yang-benar');
+  assert.equal(path(page), LOGIN);
+  const alert = page.getByRole('alert');
+  assert.equal(await alert.count(), 1);
+  assert.equal((await alert.textContent()).trim(), 'nama pengguna atau kata sandi salah');
+  // The username is kept, the password is not.
+  assert.equal(await page.inputValue('#username'), 'sekda');
+  assert.equal(await page.inputValue('#password'), '');
+  assert.equal(await page.getByRole('button', { name: 'Keluar' }).count(), 0);
+});
+
+test('the English link in the header switches the page language to en', async (t) => {
+  const page = await phonePage(t);
+  await page.goto(BASE + LOGIN);
+  assert.equal(await page.getAttribute('html', 'lang'), 'id');
+  await Promise.all([
+    page.waitForNavigation(),
+    page.click('header a[hreflang="en"]'),
+  ]);
+  assert.equal(path(page), LOGIN, 'the language switch returns to the same page');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.notEqual((await page.textContent('label[for="username"]')).trim(), 'Nama pengguna');
+  // And back again.
+  assert.equal(await page.locator('header a[hreflang="id"]').count(), 1);
+});
+
+test('the login page loads cleanly and is small', async (t) => {
+  const page = await phonePage(t);
+  const problems = [];
+  const responses = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  page.on('response', (res) => {
+    responses.push(res);
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+
+  await page.goto(BASE + LOGIN, { waitUntil: 'load' });
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(problems, []);
+
+  // The stylesheet really applied (a CSP block would leave the default styles).
+  const cssLoaded = responses.some((r) => new URL(r.url()).pathname.endsWith('.css') && r.ok());
+  assert.ok(cssLoaded, 'the stylesheet was loaded');
+
+  let total = 0;
+  const parts = [];
+  for (const res of responses) {
+    const sizes = await res.request().sizes();
+    const bytes = sizes.responseHeadersSize + sizes.responseBodySize;
+    parts.push(`${new URL(res.url()).pathname} ${bytes} B`);
+    total += bytes;
+  }
+  t.diagnostic(`login page transfer: ${total} B (${parts.join(', ')})`);
+  assert.ok(total > 0);
+  assert.ok(total < MAX_LOGIN_BYTES, `login page transferred ${total} B, limit ${MAX_LOGIN_BYTES} B`);
+});
