@@ -16,6 +16,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <pthread.h>
@@ -160,16 +161,23 @@ void http_set_cookie(req_t *r, const char *name, const char *value, long max_age
 	add_hdr(r, "set-cookie", buf);
 }
 
+/* Headers on every response. Static strings: h2o never modifies them, so
+ * they are added without copying. */
+#define STATIC_HDR(r, name, value) \
+	h2o_add_header_by_str(&H(r)->pool, &H(r)->res.headers, name, sizeof(name) - 1, 0, NULL, value, sizeof(value) - 1)
+
 static void security_headers(req_t *r)
 {
-	add_hdr(r, "content-security-policy",
-		"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
-	add_hdr(r, "x-content-type-options", "nosniff");
-	add_hdr(r, "referrer-policy", "same-origin");
-	add_hdr(r, "x-frame-options", "DENY");
+	if (!H(r))
+		return;
+	STATIC_HDR(r, "content-security-policy",
+		   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+		   "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+	STATIC_HDR(r, "x-content-type-options", "nosniff");
+	STATIC_HDR(r, "referrer-policy", "same-origin");
+	STATIC_HDR(r, "x-frame-options", "DENY");
 	if (r->tls)
-		add_hdr(r, "strict-transport-security", "max-age=31536000");
+		STATIC_HDR(r, "strict-transport-security", "max-age=31536000");
 }
 
 static const char *status_reason(int status)
@@ -322,16 +330,18 @@ static void client_ip(req_t *r)
 	socklen_t sl;
 	h2o_req_t *h = H(r);
 	const char *xff;
-	snprintf(r->ip, sizeof(r->ip), "?");
+	r->ip[0] = '?';
+	r->ip[1] = '\0';
 	if (the_app->cfg.trust_proxy && (xff = req_header(r, "x-forwarded-for")) != NULL) {
 		const char *comma = strchr(xff, ',');
 		snprintf(r->ip, sizeof(r->ip), "%.*s", (int)(comma ? (size_t)(comma - xff) : strlen(xff)), xff);
 		return;
 	}
 	if (h->conn->callbacks->get_peername && (sl = h->conn->callbacks->get_peername(h->conn, (void *)&ss)) > 0) {
-		char host[NI_MAXHOST];
-		if (getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), NULL, 0, NI_NUMERICHOST) == 0)
-			snprintf(r->ip, sizeof(r->ip), "%s", host);
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, r->ip, sizeof(r->ip));
+		else if (ss.ss_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, r->ip, sizeof(r->ip));
 	}
 }
 
@@ -562,7 +572,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	kvlist_init(&r->cookies);
 	r->lang = the_app->cfg.lang;
 	r->tls = h->scheme == &H2O_URL_SCHEME_HTTPS;
-	snprintf(r->method, sizeof(r->method), "%.*s", (int)h->method.len, h->method.base);
+	{
+		size_t ml = h->method.len < sizeof(r->method) - 1 ? h->method.len : sizeof(r->method) - 1;
+		memcpy(r->method, h->method.base, ml);
+		r->method[ml] = '\0';
+	}
 	snprintf(r->log_path, sizeof(r->log_path), "%.*s",
 		 (int)(h->input.query_at == SIZE_MAX ? h->input.path.len : h->input.query_at), h->input.path.base);
 	r->alive = h2o_mem_alloc_shared(&h->pool, sizeof(req_t *), on_h2o_req_gone);
