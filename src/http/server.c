@@ -417,8 +417,6 @@ static void on_h2o_req_gone(void *p)
 static void finish(req_t *r, int rc)
 {
 	if (rc < 0 && !r->status && r->h) {
-		if (rc == ERR_METHOD)
-			add_hdr(r, "allow", "GET, POST");
 		if (err_http_status(rc) >= 500)
 			log_warn("%s %s: %s (%s)", r->method, r->log_path, err_code_name(rc), store_errmsg());
 		http_error(r, rc, NULL);
@@ -458,15 +456,17 @@ static int dispatch(req_t *r)
 	h2o_req_t *h = H(r);
 	const route_t *rt = NULL;
 	int path_matched = 0, rc, is_get;
+	char allow[64] = "";
 	char *query = NULL;
 	const char *ct;
 
 	if (header_bytes(h) > the_app->cfg.max_header) {
 		r->api = 1;
-		http_send(r, 431, "application/json",
-			  "{\"error\":{\"code\":\"too_large\",\"message\":\"header permintaan terlalu besar\"}}", 75);
+		static const char body[] = "{\"error\":{\"code\":\"too_large\",\"message\":\"header permintaan terlalu besar\"}}";
+		http_send(r, 431, "application/json", body, sizeof(body) - 1);
 		return 0;
 	}
+	r->api = h->path.len >= 5 && !memcmp(h->path.base, "/api/", 5);
 	if (path_split(&r->arena, h->path.base, h->path.len, &r->path, &query) < 0)
 		return ERR_INVALID;
 	r->api = !strncmp(r->path, "/api/", 5);
@@ -487,8 +487,12 @@ static int dispatch(req_t *r)
 			if (route_match(routes[i].pattern, r->path, r->params, HTTP_MAX_PARAMS, &n) != 1)
 				continue;
 			path_matched = 1;
-			if (strcmp(routes[i].method, r->method) && !(is_get && !strcmp(routes[i].method, "GET")))
+			if (strcmp(routes[i].method, r->method) && !(is_get && !strcmp(routes[i].method, "GET"))) {
+				if (!strstr(allow, routes[i].method) && strlen(allow) + strlen(routes[i].method) + 3 < sizeof(allow))
+					snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow), "%s%s", allow[0] ? ", " : "",
+						 routes[i].method);
 				continue;
+			}
 			rt = &routes[i];
 			r->nparams = n;
 			for (size_t k = 0; k < n; k++) {
@@ -501,8 +505,11 @@ static int dispatch(req_t *r)
 			break;
 		}
 	}
-	if (!rt)
+	if (!rt) {
+		if (path_matched && allow[0])
+			add_hdr(r, "allow", allow);
 		return path_matched ? ERR_METHOD : ERR_NOT_FOUND;
+	}
 	r->route = rt;
 	if (rt->flags & ROUTE_API)
 		r->api = 1;
@@ -540,6 +547,8 @@ static int dispatch(req_t *r)
 	}
 	r->body = h->entity.base;
 	r->body_len = h->entity.base ? h->entity.len : 0;
+	if (r->body_len > (size_t)the_app->cfg.max_body)
+		return ERR_TOO_LARGE;
 	ct = req_header(r, "content-type");
 	if (!is_get && ct && content_type_is(ct, strlen(ct), "application/x-www-form-urlencoded")) {
 		rc = form_parse(&r->arena, r->body ? r->body : "", r->body_len, 200, &r->form);
@@ -662,6 +671,10 @@ static void *worker_main(void *arg)
 	h2o_socket_read_stop(w->listener);
 	h2o_socket_close(w->listener);
 	h2o_context_request_shutdown(&w->ctx);
+	/* HTTP/1 keep-alive connections idle until their timeout; shorten it so
+	 * idle clients do not hold the shutdown up (h2o compares each entry
+	 * against the timeout's current value) */
+	w->ctx.http1.req_timeout.timeout = 1000;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	deadline = t.tv_sec + w->app->cfg.shutdown_grace;
 	while (conns_open(&w->ctx) || w->pending > 0) {
@@ -738,7 +751,9 @@ int server_run(app_t *app)
 	if (config_listen_parts(&app->cfg, host, sizeof(host), &port) < 0)
 		return log_fail(ERR_INVALID, "bad listen address '%s'", app->cfg.listen);
 	h2o_config_init(&gconf);
-	gconf.max_request_entity_size = (size_t)app->cfg.max_body;
+	/* h2o itself refuses bodies beyond twice the limit (plain 413); up to
+	 * that, dispatch() answers 413 in the request's shape (JSON or page) */
+	gconf.max_request_entity_size = (size_t)app->cfg.max_body * 2;
 	gconf.server_name = h2o_iovec_init(H2O_STRLIT("sigap"));
 	hostconf = h2o_config_register_host(&gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
 	pathconf = h2o_config_register_path(hostconf, "/", 0);

@@ -144,7 +144,13 @@ static int import_regions_tx(store_conn_t *c, void *ud)
 	if (rc < 0)
 		return rc;
 	if (orphans) {
-		snprintf(ic->err, ic->errlen, "%lld regions have no parent region in the file", (long long)orphans);
+		char code[32] = "", parent[32] = "";
+		store_query_text(c, code, sizeof(code),
+				 "SELECT r.code FROM regions r WHERE r.parent IS NOT NULL AND NOT EXISTS "
+				 "(SELECT 1 FROM regions p WHERE p.code = r.parent) ORDER BY r.code LIMIT 1", "");
+		store_query_text(c, parent, sizeof(parent), "SELECT parent FROM regions WHERE code = ?", "t", code);
+		snprintf(ic->err, ic->errlen, "region '%s' has no parent region '%s' in the file (%lld such regions)", code,
+			 parent, (long long)orphans);
 		return ERR_INVALID;
 	}
 	{
