@@ -133,10 +133,19 @@ static int verify_chain(store_conn_t *c, const char *tenant, int64_t head_seq, c
 	store_finalize(s);
 	if (rc < 0)
 		return rc;
-	if (expect - 1 != head_seq || strcmp(prev, head_hash)) {
+	if (expect - 1 < head_seq) {
 		snprintf(msg, sizeof(msg), "chain ends at entry %" PRId64 " but its head says %" PRId64 ": entries were removed from the end",
 			 expect - 1, head_seq);
 		return fail(rep, tenant, expect, msg);
+	}
+	if (expect - 1 > head_seq) {
+		snprintf(msg, sizeof(msg), "entry %" PRId64 " is beyond the chain's head (%" PRId64 "): an entry was added outside sigap",
+			 head_seq + 1, head_seq);
+		return fail(rep, tenant, head_seq + 1, msg);
+	}
+	if (strcmp(prev, head_hash)) {
+		snprintf(msg, sizeof(msg), "entry %" PRId64 ": its hash differs from the one the chain's head recorded", head_seq);
+		return fail(rep, tenant, head_seq, msg);
 	}
 	return 0;
 }
@@ -171,12 +180,15 @@ int audit_verify(store_t *st, const char *tenant, audit_report_t *rep)
 	/* Entries without a head (head row deleted) are a break too. */
 	if (rep->ok) {
 		int64_t orphans = 0;
-		rc = store_query_int64(c, &orphans,
-			"SELECT COUNT(*) FROM audit_log WHERE tenant NOT IN (SELECT tenant FROM audit_heads)", "");
+		rc = tenant ? store_query_int64(c, &orphans,
+						"SELECT COUNT(*) FROM audit_log WHERE tenant = ? AND tenant NOT IN (SELECT tenant FROM audit_heads)",
+						"t", tenant)
+			    : store_query_int64(c, &orphans,
+						"SELECT COUNT(*) FROM audit_log WHERE tenant NOT IN (SELECT tenant FROM audit_heads)", "");
 		if (rc < 0)
 			return rc;
-		if (orphans && !tenant)
-			fail(rep, "?", 0, "audit entries exist for a chain whose head was removed");
+		if (orphans)
+			fail(rep, tenant ? tenant : "?", 1, "audit entries exist for a chain whose head was removed");
 	}
 	return 0;
 }

@@ -361,7 +361,7 @@ int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const 
 	snprintf(subj_user, sizeof(subj_user), "u:%s", username);
 	snprintf(subj_ip, sizeof(subj_ip), "ip:%s", ip ? ip : "?");
 	if ((rc = locked_for(c, tenant, subj_user, now, &wait)) < 0 ||
-	    (rc += locked_for(c, tenant, subj_ip, now, &wait)) < 0)
+	    (rc = locked_for(c, tenant, subj_ip, now, &wait)) < 0)
 		return rc;
 	if (wait > 0) {
 		*ret_retry_after = wait;

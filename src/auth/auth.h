@@ -108,14 +108,14 @@ typedef struct user_add_op {
 } user_add_op_t;
 int user_add_prepare(const user_new_t *u, const char *actor, user_add_op_t *op);
 int user_add_tx(store_conn_t *c, void *op);
-/* Sets a new password; if old is not NULL it must match. Ends the user's other sessions. */
+/* Sets a new password; if old is not NULL it must match. Ends all of the user's sessions. */
 int user_set_password(store_t *st, const char *tenant, const char *username, const char *old,
 		      const char *newpw, const char *actor, const char **ret_msgid);
 typedef int (*user_row_fn)(void *ud, const char *username, const char *full_name, const char *role,
 			   const char *unit, int disabled);
 int user_list(store_t *st, const char *tenant, user_row_fn fn, void *ud);
 
-/* Login with rate limiting: more than cfg max failures within the window for a
+/* Login with rate limiting: max_failures failed logins within the window for a
  * username or for an address locks both out for lockout seconds
  * (ERR_RATE_LIMITED, *ret_retry_after set). Wrong credentials: ERR_UNAUTHORIZED
  * (the same answer for an unknown user). On success a session is created:

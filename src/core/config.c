@@ -178,13 +178,14 @@ static char *trim(char *s)
 int config_load_file(config_t *cfg, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	char line[2048], sub[512];
+	char *line = NULL, sub[512];
+	size_t cap = 0;
 	int lineno = 0;
 	if (!f) {
 		snprintf(err, errlen, "cannot read config file '%s': %s", path, strerror(errno));
 		return ERR_IO;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	while (getline(&line, &cap, f) >= 0) {
 		char *p, *eq, *k, *v;
 		size_t vl;
 		lineno++;
@@ -194,8 +195,7 @@ int config_load_file(config_t *cfg, const char *path, char *err, size_t errlen)
 		eq = strchr(p, '=');
 		if (!eq) {
 			snprintf(err, errlen, "%s:%d: expected 'name = value'", path, lineno);
-			fclose(f);
-			return ERR_INVALID;
+			goto bad;
 		}
 		*eq = '\0';
 		k = trim(p);
@@ -204,15 +204,28 @@ int config_load_file(config_t *cfg, const char *path, char *err, size_t errlen)
 		if (vl >= 2 && ((v[0] == '"' && v[vl - 1] == '"') || (v[0] == '\'' && v[vl - 1] == '\''))) {
 			v[vl - 1] = '\0';
 			v++;
+		} else {
+			/* an unquoted value may end with a comment: "threads = 4  # per core" */
+			char *hash = strstr(v, " #");
+			if (!hash)
+				hash = strstr(v, "\t#");
+			if (hash) {
+				*hash = '\0';
+				v = trim(v);
+			}
 		}
 		if (config_set(cfg, k, v, sub, sizeof(sub)) < 0) {
 			snprintf(err, errlen, "%s:%d: %s", path, lineno, sub);
-			fclose(f);
-			return ERR_INVALID;
+			goto bad;
 		}
 	}
+	free(line);
 	fclose(f);
 	return 0;
+bad:
+	free(line);
+	fclose(f);
+	return ERR_INVALID;
 }
 
 int config_load_env(config_t *cfg, char *err, size_t errlen)
@@ -233,6 +246,15 @@ int config_load_env(config_t *cfg, char *err, size_t errlen)
 			return ERR_INVALID;
 		}
 	}
+	return 0;
+}
+
+static int is_bool_word(const char *v)
+{
+	static const char *const words[] = { "1", "0", "true", "false", "yes", "no", "on", "off" };
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(v, words[i]))
+			return 1;
 	return 0;
 }
 
@@ -260,8 +282,8 @@ int config_load_args(config_t *cfg, int argc, char **argv, char *err, size_t err
 		}
 		if (eq) {
 			val = eq + 1;
-		} else if (o && o->type == T_BOOL && (i + 1 >= argc || !strncmp(argv[i + 1], "--", 2))) {
-			val = "1";
+		} else if (o && o->type == T_BOOL && (i + 1 >= argc || !is_bool_word(argv[i + 1]))) {
+			val = "1"; /* a bare boolean flag */
 		} else if (i + 1 < argc) {
 			val = argv[++i];
 		} else {

@@ -110,8 +110,24 @@ static int import_regions_tx(store_conn_t *c, void *ud)
 			break;
 		}
 		parent_of(f[0].ptr, level, parent, sizeof(parent));
-		store_reset(ins);
-		store_bindf(ins, "ttd", f[0].ptr, f[1].ptr, level);
+		{
+			/* some official names carry stray spaces */
+			const char *nm = f[1].ptr;
+			size_t nl = f[1].len;
+			while (nl && isspace((unsigned char)*nm))
+				nm++, nl--;
+			while (nl && isspace((unsigned char)nm[nl - 1]))
+				nl--;
+			if (!nl) {
+				snprintf(ic->err, ic->errlen, "line %zu: empty name for '%s'", csv_line(&r), f[0].ptr);
+				rc = ERR_INVALID;
+				break;
+			}
+			store_reset(ins);
+			store_bindf(ins, "t", f[0].ptr);
+			store_bind_text(ins, 2, nm, (long)nl);
+			store_bind_int64(ins, 3, level);
+		}
 		if (parent[0])
 			store_bind_text(ins, 4, parent, -1);
 		else
@@ -198,34 +214,41 @@ int64_t region_count(store_conn_t *c, int level)
 int region_search(store_conn_t *c, const char *q, int level, const char *parent, int limit,
 		  region_row_fn fn, void *ud)
 {
-	sb_t pat = SB_INIT;
+	sb_t pat = SB_INIT, sql = SB_INIT;
 	store_stmt_t *s;
-	int rc, by_code;
+	int rc, by_code, idx = 2;
 	if (!q)
 		q = "";
 	if (limit <= 0 || limit > 1000)
 		limit = 50;
 	by_code = isdigit((unsigned char)q[0]);
-	if (by_code) {
-		sb_adds(&pat, q);
+	/* LIKE wildcards in the user's text are escaped: they match themselves */
+	if (!by_code)
 		sb_addch(&pat, '%');
-	} else {
-		sb_addch(&pat, '%');
-		for (const char *p = q; *p; p++) {
-			if (*p == '%' || *p == '_' || *p == '\\')
-				sb_addch(&pat, '\\');
-			sb_addch(&pat, *p);
-		}
-		sb_addch(&pat, '%');
+	for (const char *p = q; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			sb_addch(&pat, '\\');
+		sb_addch(&pat, *p);
 	}
-	rc = store_prepare(c,
-		by_code ? "SELECT code, name, level FROM regions WHERE code LIKE ? "
-			  "AND (? = 0 OR level = ?) AND (? IS NULL OR parent = ?) ORDER BY code LIMIT ?"
-			: "SELECT code, name, level FROM regions WHERE lower(name) LIKE lower(?) ESCAPE '\\' "
-			  "AND (? = 0 OR level = ?) AND (? IS NULL OR parent = ?) ORDER BY level, name, code LIMIT ?",
-		&s);
+	sb_addch(&pat, '%');
+	/* only the conditions that apply: PostgreSQL cannot type an unused NULL parameter */
+	sb_adds(&sql, by_code ? "SELECT code, name, level FROM regions WHERE code LIKE ? ESCAPE '\\'"
+			      : "SELECT code, name, level FROM regions WHERE lower(name) LIKE lower(?) ESCAPE '\\'");
+	if (level)
+		sb_adds(&sql, " AND level = ?");
+	if (parent)
+		sb_adds(&sql, " AND parent = ?");
+	sb_adds(&sql, by_code ? " ORDER BY code LIMIT ?" : " ORDER BY level, name, code LIMIT ?");
+	rc = store_prepare(c, sql.buf, &s);
+	sb_release(&sql);
 	if (rc == 0)
-		rc = store_bindf(s, "tddttd", pat.buf, level, level, parent, parent, limit);
+		rc = store_bind_text(s, 1, pat.buf, -1);
+	if (rc == 0 && level)
+		rc = store_bind_int64(s, idx++, level);
+	if (rc == 0 && parent)
+		rc = store_bind_text(s, idx++, parent, -1);
+	if (rc == 0)
+		rc = store_bind_int64(s, idx, limit);
 	sb_release(&pat);
 	if (rc < 0) {
 		store_finalize(s);
@@ -459,7 +482,13 @@ struct local_ctx {
 static int local_tx(store_conn_t *c, void *ud)
 {
 	struct local_ctx *l = ud;
-	int rc = store_exec(c, "INSERT INTO holidays (tenant, day, kind, name) VALUES (?, ?, 'libur_daerah', ?)",
+	int64_t n = 0;
+	int rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM tenants WHERE code = ?", "t", l->tenant);
+	if (rc < 0)
+		return rc;
+	if (!n)
+		return store_fail(ERR_NOT_FOUND, "unknown tenant '%s'", l->tenant);
+	rc = store_exec(c, "INSERT INTO holidays (tenant, day, kind, name) VALUES (?, ?, 'libur_daerah', ?)",
 			    "ttt", l->tenant, l->day, l->name);
 	if (rc == ERR_EXISTS)
 		return store_fail(ERR_EXISTS, "'%s' is already a local holiday", l->day);
