@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "ai/ai_cli.h"
 #include "app.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
@@ -638,10 +639,8 @@ int cli_run(config_t *cfg, int argc, char **argv)
 		printf("sigap %s\n", SIGAP_VERSION);
 		return 0;
 	}
-	if (!strcmp(cmd, "model")) {
-		fprintf(stderr, "sigap: the text classifier is not built in yet\n"); /* AI-WIRE */
-		return 2;
-	}
+	if (!strcmp(cmd, "model"))
+		return ai_cli_model(argc, argv);
 	if (!strcmp(cmd, "demo") && argc == 2 && !strcmp(argv[1], "accounts")) {
 		demo_print_accounts();
 		return 0;

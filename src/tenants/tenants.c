@@ -56,6 +56,72 @@ struct import_ctx {
 	size_t errlen;
 };
 
+#define REGION_BATCH 250
+
+/* Rows waiting to be inserted by one multi-row INSERT: one round trip per
+ * batch instead of per row, which matters on PostgreSQL. */
+typedef struct region_batch {
+	int n;
+	char code[REGION_BATCH][16];
+	char parent[REGION_BATCH][16];
+	char *name[REGION_BATCH];
+	int level[REGION_BATCH];
+	size_t line[REGION_BATCH];
+} region_batch_t;
+
+static void batch_clear(region_batch_t *b)
+{
+	for (int i = 0; i < b->n; i++)
+		free(b->name[i]);
+	b->n = 0;
+}
+
+static int batch_flush(store_conn_t *c, region_batch_t *b, struct import_ctx *ic)
+{
+	sb_t sql = SB_INIT;
+	store_stmt_t *s;
+	int rc, k = 1;
+	if (!b->n)
+		return 0;
+	for (int i = 0; i < b->n; i++)
+		for (int j = 0; j < i; j++)
+			if (!strcmp(b->code[i], b->code[j])) {
+				snprintf(ic->err, ic->errlen, "line %zu: duplicate region code '%s'", b->line[i], b->code[i]);
+				return ERR_EXISTS;
+			}
+	sb_adds(&sql, "INSERT INTO regions (code, name, level, parent) VALUES ");
+	for (int i = 0; i < b->n; i++)
+		sb_adds(&sql, i ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)");
+	rc = store_prepare(c, sql.buf, &s);
+	sb_release(&sql);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < b->n && rc >= 0; i++) {
+		rc = store_bind_text(s, k++, b->code[i], -1);
+		if (rc >= 0)
+			rc = store_bind_text(s, k++, b->name[i], -1);
+		if (rc >= 0)
+			rc = store_bind_int64(s, k++, b->level[i]);
+		if (rc >= 0)
+			rc = store_bind_text(s, k++, b->parent[i][0] ? b->parent[i] : NULL, -1);
+	}
+	if (rc >= 0)
+		rc = store_step(s);
+	store_finalize(s);
+	if (rc == ERR_EXISTS) {
+		snprintf(ic->err, ic->errlen, "lines %zu-%zu: duplicate region code (it appears earlier in the file)",
+			 b->line[0], b->line[b->n - 1]);
+		return ERR_EXISTS;
+	}
+	if (rc < 0)
+		return rc;
+	ic->rows += b->n;
+	if (ic->progress && ic->rows / 10000 != (ic->rows - b->n) / 10000)
+		ic->progress(ic->ud, ic->rows);
+	batch_clear(b);
+	return 0;
+}
+
 static int import_regions_tx(store_conn_t *c, void *ud)
 {
 	struct import_ctx *ic = ud;
@@ -63,7 +129,7 @@ static int import_regions_tx(store_conn_t *c, void *ud)
 	csv_options_t opt = { .expect_fields = 3 };
 	const csv_field_t *f;
 	size_t n;
-	store_stmt_t *ins;
+	region_batch_t *b;
 	FILE *fp = fopen(ic->path, "rb");
 	int rc;
 	int64_t orphans = 0;
@@ -71,22 +137,19 @@ static int import_regions_tx(store_conn_t *c, void *ud)
 		snprintf(ic->err, ic->errlen, "cannot read '%s': %s", ic->path, strerror(errno));
 		return ERR_IO;
 	}
-	if ((rc = csv_reader_init_file(&r, fp, &opt)) < 0) {
+	b = calloc(1, sizeof(*b));
+	if (!b || (rc = csv_reader_init_file(&r, fp, &opt)) < 0) {
+		free(b);
 		fclose(fp);
-		return rc;
+		return ERR_NOMEM;
 	}
 	rc = store_exec(c, "DELETE FROM regions", "");
-	if (rc >= 0)
-		rc = store_prepare(c, "INSERT INTO regions (code, name, level, parent) VALUES (?, ?, ?, ?)", &ins);
-	if (rc < 0) {
-		csv_reader_release(&r);
-		fclose(fp);
-		return rc;
-	}
 	ic->rows = 0;
-	while ((rc = csv_next(&r, &f, &n)) == 1) {
+	while (rc >= 0 && (rc = csv_next(&r, &f, &n)) == 1) {
 		int level, decl;
-		char parent[16], *end;
+		char *end;
+		const char *nm = f[1].ptr;
+		size_t nl = f[1].len;
 		long lv;
 		if (csv_line(&r) == 1 && !strcmp(f[0].ptr, "kode"))
 			continue; /* header */
@@ -104,48 +167,35 @@ static int import_regions_tx(store_conn_t *c, void *ud)
 			rc = ERR_INVALID;
 			break;
 		}
-		if (!f[1].len) {
+		/* some official names carry stray spaces */
+		while (nl && isspace((unsigned char)*nm))
+			nm++, nl--;
+		while (nl && isspace((unsigned char)nm[nl - 1]))
+			nl--;
+		if (!nl) {
 			snprintf(ic->err, ic->errlen, "line %zu: empty name for '%s'", csv_line(&r), f[0].ptr);
 			rc = ERR_INVALID;
 			break;
 		}
-		parent_of(f[0].ptr, level, parent, sizeof(parent));
-		{
-			/* some official names carry stray spaces */
-			const char *nm = f[1].ptr;
-			size_t nl = f[1].len;
-			while (nl && isspace((unsigned char)*nm))
-				nm++, nl--;
-			while (nl && isspace((unsigned char)nm[nl - 1]))
-				nl--;
-			if (!nl) {
-				snprintf(ic->err, ic->errlen, "line %zu: empty name for '%s'", csv_line(&r), f[0].ptr);
-				rc = ERR_INVALID;
-				break;
-			}
-			store_reset(ins);
-			store_bindf(ins, "t", f[0].ptr);
-			store_bind_text(ins, 2, nm, (long)nl);
-			store_bind_int64(ins, 3, level);
-		}
-		if (parent[0])
-			store_bind_text(ins, 4, parent, -1);
-		else
-			store_bind_null(ins, 4);
-		rc = store_step(ins);
-		if (rc == ERR_EXISTS) {
-			snprintf(ic->err, ic->errlen, "line %zu: duplicate region code '%s'", csv_line(&r), f[0].ptr);
+		snprintf(b->code[b->n], sizeof(b->code[0]), "%s", f[0].ptr);
+		parent_of(f[0].ptr, level, b->parent[b->n], sizeof(b->parent[0]));
+		b->name[b->n] = strndup(nm, nl);
+		b->level[b->n] = level;
+		b->line[b->n] = csv_line(&r);
+		if (!b->name[b->n]) {
+			rc = ERR_NOMEM;
 			break;
 		}
-		if (rc < 0)
-			break;
-		ic->rows++;
-		if (ic->progress && ic->rows % 10000 == 0)
-			ic->progress(ic->ud, ic->rows);
+		b->n++;
+		if (b->n == REGION_BATCH)
+			rc = batch_flush(c, b, ic);
 	}
+	if (rc == 0)
+		rc = batch_flush(c, b, ic);
 	if (rc < 0 && !ic->err[0])
 		snprintf(ic->err, ic->errlen, "%s", csv_error(&r)[0] ? csv_error(&r) : store_errmsg());
-	store_finalize(ins);
+	batch_clear(b);
+	free(b);
 	csv_reader_release(&r);
 	fclose(fp);
 	if (rc < 0)
