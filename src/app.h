@@ -13,6 +13,7 @@
 #include "store/store.h"
 
 struct tmpl_set;
+struct clf_registry;
 struct i18n_catalog;
 
 /* Files compiled into the binary (templates/, static/, po/), see scripts/embed.py. */
@@ -30,6 +31,7 @@ typedef struct app {
 	store_t *store;
 	struct tmpl_set *tmpl;        /* every templates/NAME.html, by NAME */
 	struct i18n_catalog *cat_en;  /* English catalogue (Indonesian is the source) */
+	struct clf_registry *models;  /* routing models per tenant (may hold none) */
 	int threads;                  /* resolved worker count */
 	volatile int stopping;        /* set on SIGTERM */
 } app_t;

@@ -11,8 +11,10 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "ai/ai_cli.h"
+#include "ai/classifier.h"
 #include "app.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
@@ -200,6 +202,30 @@ static int import_defaults(store_t *st, const char *regions, const char *holiday
 	return 0;
 }
 
+/* Trains Kota Mataram's complaint-routing model from the demo set, unless
+ * one is there already (the same as `sigap model train`). */
+static int demo_train_model(const config_t *cfg)
+{
+	char out[1100], cmd[1200];
+	char *argv[] = { "model", "train", "--input", SIGAP_DATADIR "/demo/complaints_52.71.tsv", "--output", out, "--stem",
+			 "--stopwords", SIGAP_DATADIR "/stopwords/stopwords_sastrawi_py.txt", NULL };
+	snprintf(out, sizeof(out), "%s/52.71.model", cfg->models_dir);
+	if (access(out, F_OK) == 0)
+		return 0;
+	snprintf(cmd, sizeof(cmd), "%s", cfg->models_dir);
+	for (char *p = cmd + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(cmd, 0750);
+			*p = '/';
+		}
+	if (mkdir(cmd, 0750) && errno != EEXIST) {
+		fprintf(stderr, "sigap: cannot create '%s': %s\n", cmd, strerror(errno));
+		return ERR_IO;
+	}
+	return ai_cli_model(9, argv) == 0 ? 0 : ERR_INTERNAL;
+}
+
 static int cmd_init(config_t *cfg, int argc, char **argv)
 {
 	int demo = take_flag(&argc, argv, "--demo");
@@ -225,6 +251,8 @@ static int cmd_init(config_t *cfg, int argc, char **argv)
 		rc = demo_load(st, 0);
 	if (rc == 0 && demo)
 		printf("demo data loaded: Kota Mataram (52.71) and Provinsi Nusa Tenggara Barat (52)\n");
+	if (rc == 0 && demo)
+		rc = demo_train_model(cfg);
 	store_close(st);
 	return rc < 0 ? 1 : 0;
 }
@@ -269,7 +297,17 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 		store_close(app.store);
 		return 1;
 	}
+	if (access(cfg->models_dir, F_OK) == 0) {
+		if (clf_registry_load_dir(cfg->models_dir, &app.models, err, sizeof(err)) < 0) {
+			fprintf(stderr, "sigap: cannot load the routing models: %s\n", err);
+			app_release(&app);
+			store_close(app.store);
+			return 1;
+		}
+		log_info("loaded %zu routing model(s) from %s", clf_registry_count(app.models), cfg->models_dir);
+	}
 	rc = server_run(&app);
+	clf_registry_free(app.models);
 	app_release(&app);
 	store_close(app.store);
 	log_access_close();

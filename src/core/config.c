@@ -48,6 +48,7 @@ static const option_t options[] = {
 	{ "login-window", L(login_window), 10, 86400, "900", NULL, "seconds over which failures count" },
 	{ "login-lockout", L(login_lockout), 1, 86400, "900", NULL, "seconds a lockout lasts" },
 	{ "data-dir", S(data_dir), 0, 0, "var/files", NULL, "directory for uploaded files" },
+	{ "models-dir", S(models_dir), 0, 0, "var/models", NULL, "complaint routing models (TENANT.model)" },
 	{ "lang", E(lang), 0, 0, "id", "id|en", "default interface language" },
 	{ "trust-proxy", B(trust_proxy), 0, 1, "0", NULL, "trust X-Forwarded-For/-Proto (behind a proxy)" },
 	{ "shutdown-grace", I(shutdown_grace), 0, 600, "10", NULL, "seconds in-flight requests get on SIGTERM" },

@@ -26,6 +26,7 @@ typedef struct config {
 	long login_window;      /* seconds of the counting window */
 	long login_lockout;     /* seconds a locked account/address waits */
 	char data_dir[1024];    /* uploaded files, by content hash */
+	char models_dir[1024];  /* text classifier models, one TENANT.model per tenant */
 	char lang[8];           /* default UI language: id or en */
 	int trust_proxy;        /* honour X-Forwarded-For/-Proto from a proxy */
 	int shutdown_grace;     /* seconds in-flight requests get on SIGTERM */
