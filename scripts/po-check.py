@@ -62,9 +62,13 @@ def po_quote(s):
 
 def main():
     po = os.path.join(ROOT, 'po', 'en.po')
-    ids, have = used(), {}
+    ids, have, where, dups = used(), {}, {}, []
     for f in sorted(glob.glob(os.path.join(ROOT, 'po', 'en*.po'))):
-        have.update(po_entries(f))
+        for k, v in po_entries(f).items():
+            if k and k in where:
+                dups.append((k, where[k], os.path.basename(f)))
+            where[k] = os.path.basename(f)
+            have[k] = v
     missing = [m for m in ids if m not in have]
     empty = [m for m in ids if m in have and not have[m]]
     if '--update' in sys.argv:
@@ -73,12 +77,14 @@ def main():
                 fh.write('\n#: %s\nmsgid %s\nmsgstr ""\n' % (ids[m], po_quote(m)))
         print('added %d msgids to po/en.po' % len(missing))
         return 0
+    for m, a, b in dups:
+        print('defined twice: %r in %s and %s (keep one; the catalogue refuses duplicates)' % (m, a, b))
     for m in missing:
         print('missing in po/en.po: %r (%s)' % (m, ids[m]))
     for m in empty:
         print('untranslated in po/en.po: %r (%s)' % (m, ids[m]))
     print('%d msgids used, %d missing, %d untranslated' % (len(ids), len(missing), len(empty)))
-    return 1 if missing or empty else 0
+    return 1 if missing or empty or dups else 0
 
 
 if __name__ == '__main__':

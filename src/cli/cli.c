@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
 #include "ai/ai_cli.h"
 #include "ai/classifier.h"
 #include "app.h"
+#include "services/services.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/err.h"
@@ -58,6 +60,7 @@ void cli_usage(void *file)
 		"  import holidays FILE    national holidays (TSV date,type,name_id,name_en,status)\n"
 		"  holiday add --tenant CODE --date YYYY-MM-DD --name NAME   a local holiday\n"
 		"  audit verify [--tenant CODE]   check the hash chain of the audit log\n"
+		"  sweep                   run the periodic jobs once (SLA escalations, reminders)\n"
 		"  check                   database integrity check plus audit chain verification\n"
 		"  backup --out FILE       online, consistent backup (SQLite backup API or pg_dump)\n"
 		"  restore --from FILE [--force]   bring a backup back (stop sigap first)\n"
@@ -249,6 +252,8 @@ static int cmd_init(config_t *cfg, int argc, char **argv)
 	rc = import_defaults(st, regions, holidays);
 	if (rc == 0 && demo)
 		rc = demo_load(st, 0);
+	if (rc == 0 && demo && (rc = services_demo_load(st)) < 0)
+		fprintf(stderr, "sigap: demo services: %s\n", store_errmsg());
 	if (rc == 0 && demo)
 		printf("demo data loaded: Kota Mataram (52.71) and Provinsi Nusa Tenggara Barat (52)\n");
 	if (rc == 0 && demo)
@@ -544,6 +549,27 @@ static int cmd_audit(config_t *cfg, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_sweep(config_t *cfg, int argc, char **argv)
+{
+	store_t *st;
+	int bad = 0;
+	if (!no_leftovers(argc, argv, 1))
+		return 2;
+	if (open_store(cfg, &st, 0) < 0)
+		return 1;
+	for (const app_job_t *j = app_jobs; j->fn; j++) {
+		int rc = j->fn(st, (int64_t)time(NULL));
+		if (rc < 0) {
+			fprintf(stderr, "sigap: %s failed: %s\n", j->name, store_errmsg());
+			bad = 1;
+		} else {
+			printf("%s: %d notification(s)\n", j->name, rc);
+		}
+	}
+	store_close(st);
+	return bad;
+}
+
 static int cmd_check(config_t *cfg, int argc, char **argv)
 {
 	store_t *st;
@@ -691,7 +717,7 @@ int cli_run(config_t *cfg, int argc, char **argv)
 			{ "init", cmd_init },       { "serve", cmd_serve }, { "migrate", cmd_migrate },
 			{ "tenant", cmd_tenant },   { "unit", cmd_unit },   { "user", cmd_user },
 			{ "apikey", cmd_apikey },   { "import", cmd_import }, { "holiday", cmd_holiday },
-			{ "audit", cmd_audit },     { "check", cmd_check }, { "backup", cmd_backup },
+			{ "audit", cmd_audit },     { "check", cmd_check }, { "sweep", cmd_sweep }, { "backup", cmd_backup },
 			{ "restore", cmd_restore }, { "migrate-data", cmd_migrate_data },
 		};
 		char err[512];

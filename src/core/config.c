@@ -50,6 +50,7 @@ static const option_t options[] = {
 	{ "data-dir", S(data_dir), 0, 0, "var/files", NULL, "directory for uploaded files" },
 	{ "models-dir", S(models_dir), 0, 0, "var/models", NULL, "complaint routing models (TENANT.model)" },
 	{ "lang", E(lang), 0, 0, "id", "id|en", "default interface language" },
+	{ "public-url", S(public_url), 0, 0, "", NULL, "public base URL for QR codes and links (default: from Host)" },
 	{ "trust-proxy", B(trust_proxy), 0, 1, "0", NULL, "trust X-Forwarded-For/-Proto (behind a proxy)" },
 	{ "shutdown-grace", I(shutdown_grace), 0, 600, "10", NULL, "seconds in-flight requests get on SIGTERM" },
 	{ "sweep-interval", I(sweep_interval), 0, 86400, "60", NULL, "seconds between SLA/deadline sweeps (0 = off)" },
@@ -337,6 +338,10 @@ int config_validate(const config_t *cfg, char *err, size_t errlen)
 	}
 	if (config_listen_parts(cfg, host, sizeof(host), &port) < 0) {
 		snprintf(err, errlen, "listen must be HOST:PORT with a port from 0 to 65535, got '%s'", cfg->listen);
+		return ERR_INVALID;
+	}
+	if (cfg->public_url[0] && strncmp(cfg->public_url, "https://", 8) && strncmp(cfg->public_url, "http://", 7)) {
+		snprintf(err, errlen, "public-url must start with https:// or http://, got '%s'", cfg->public_url);
 		return ERR_INVALID;
 	}
 	if (!!cfg->tls_cert[0] != !!cfg->tls_key[0]) {

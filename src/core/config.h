@@ -28,6 +28,7 @@ typedef struct config {
 	char data_dir[1024];    /* uploaded files, by content hash */
 	char models_dir[1024];  /* text classifier models, one TENANT.model per tenant */
 	char lang[8];           /* default UI language: id or en */
+	char public_url[256];   /* https://layanan.example.go.id: base of absolute links (QR codes) */
 	int trust_proxy;        /* honour X-Forwarded-For/-Proto from a proxy */
 	int shutdown_grace;     /* seconds in-flight requests get on SIGTERM */
 	int sweep_interval;     /* seconds between runs of the periodic jobs (0 = never) */

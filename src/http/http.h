@@ -98,6 +98,12 @@ const char *req_query(req_t *r, const char *name);    /* query parameter or NULL
 const char *req_form(req_t *r, const char *name);     /* form field or NULL */
 const char *req_header(req_t *r, const char *name);   /* NUL-terminated copy or NULL */
 const char *req_cookie(req_t *r, const char *name);
+/* The Host the client asked for (HTTP/1 Host or HTTP/2 :authority), or NULL. */
+const char *req_host(req_t *r);
+/* "https://host" for absolute links (QR codes, e-mails): the configured
+ * public-url when set, else built from the request's Host when it is a
+ * plain host name, else "http://localhost". Never NULL. */
+const char *req_base_url(req_t *r);
 /* Translates an Indonesian msgid into the request's language. */
 const char *req_t_(req_t *r, const char *msgid);
 /* Parses the body as JSON (Content-Type must be application/json).

@@ -106,6 +106,33 @@ const char *req_header(req_t *r, const char *name)
 	return NULL;
 }
 
+const char *req_host(req_t *r)
+{
+	h2o_req_t *h = H(r);
+	if (!h || !h->authority.len)
+		return NULL;
+	return arena_strndup(&r->arena, h->authority.base, h->authority.len);
+}
+
+const char *req_base_url(req_t *r)
+{
+	const char *host;
+	char *out;
+	size_t n;
+	if (the_app->cfg.public_url[0])
+		return the_app->cfg.public_url;
+	host = req_host(r);
+	if (!host || !*host || strlen(host) > 200 ||
+	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != strlen(host))
+		host = "localhost";
+	n = strlen(host) + 16;
+	out = arena_alloc(&r->arena, n);
+	if (!out)
+		return "http://localhost";
+	snprintf(out, n, "%s://%s", r->tls ? "https" : "http", host);
+	return out;
+}
+
 const char *req_t_(req_t *r, const char *msgid)
 {
 	if (r->cat)

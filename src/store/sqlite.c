@@ -56,7 +56,9 @@ static int map_rc(sqlite3 *db, int rc)
 		return store_fail(ERR_INVALID, "%s", msg);
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return store_fail(ERR_CONFLICT, "%s", msg);
+		/* still locked after the busy timeout: another process holds the
+		 * database; the caller should retry later (503 + Retry-After) */
+		return store_fail(ERR_UNAVAILABLE, "%s", msg);
 	case SQLITE_NOMEM:
 		return store_fail(ERR_NOMEM, "%s", msg);
 	case SQLITE_CANTOPEN:

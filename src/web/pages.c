@@ -305,21 +305,31 @@ int h_password(req_t *r)
 
 /* ---------------------------------------------------------------- dashboard */
 
-/* The dashboard shell: what each role works on. Later issues fill the cards. */
+/* The dashboard: what each role works on, with links into the modules.
+ * href is appended to "/t/TENANT"; NULL for a card without a page yet. */
+typedef struct card {
+	const char *title, *href;
+} card_t;
+
 static const struct {
 	role_t role;
-	const char *cards[5];
+	card_t cards[6];
 } role_cards[] = {
-	{ ROLE_WARGA, { N_("Ajukan permohonan layanan"), N_("Lacak permohonan"), N_("Sampaikan pengaduan"), N_("Isi survei kepuasan"), NULL } },
-	{ ROLE_PETUGAS, { N_("Antrian permohonan OPD"), N_("Pengaduan untuk OPD"), NULL } },
-	{ ROLE_ADMIN_OPD, { N_("Antrian permohonan OPD"), N_("Pengaduan untuk OPD"), N_("Layanan milik OPD"), NULL } },
-	{ ROLE_KEPALA_OPD, { N_("Persetujuan hasil layanan"), N_("Usulan kebijakan OPD"), N_("Kinerja OPD"), NULL } },
-	{ ROLE_KOORDINATOR, { N_("Verifikasi pengaduan masuk"), N_("Pengaduan terlambat"), N_("Duplikat pengaduan"), NULL } },
-	{ ROLE_SEKDA, { N_("Usulan menunggu saran Sekda"), N_("Kinerja seluruh OPD"), N_("Log audit"), NULL } },
-	{ ROLE_WAKIL, { N_("Usulan menunggu pertimbangan"), N_("Kinerja seluruh OPD"), NULL } },
-	{ ROLE_KEPALA_DAERAH, { N_("Usulan menunggu keputusan"), N_("Kinerja seluruh OPD"), N_("Log audit"), NULL } },
-	{ ROLE_DPRD, { N_("Agenda DPRD"), N_("Pokok pikiran DPRD"), NULL } },
-	{ ROLE_ADMIN, { N_("Pengguna dan peran"), N_("OPD"), N_("Hari libur daerah"), N_("Kunci API"), N_("Log audit") } },
+	{ ROLE_WARGA, { { N_("Cari dan ajukan layanan"), "/layanan" }, { N_("Permohonan saya"), "/permohonan" },
+			{ N_("Lacak permohonan"), "/lacak" }, { N_("Sampaikan pengaduan"), NULL } } },
+	{ ROLE_PETUGAS, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Pengaduan untuk OPD"), NULL } } },
+	{ ROLE_ADMIN_OPD, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Pengaduan untuk OPD"), NULL } } },
+	{ ROLE_KEPALA_OPD, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Usulan kebijakan OPD"), NULL },
+			     { N_("Kinerja OPD"), NULL } } },
+	{ ROLE_KOORDINATOR, { { N_("Verifikasi pengaduan masuk"), NULL }, { N_("Pengaduan terlambat"), NULL } } },
+	{ ROLE_SEKDA, { { N_("Usulan menunggu saran Sekda"), NULL }, { N_("Antrian permohonan seluruh OPD"), "/antrian" },
+			{ N_("Kinerja seluruh OPD"), NULL }, { N_("Log audit"), "/admin/audit" } } },
+	{ ROLE_WAKIL, { { N_("Usulan menunggu pertimbangan"), NULL }, { N_("Kinerja seluruh OPD"), NULL } } },
+	{ ROLE_KEPALA_DAERAH, { { N_("Usulan menunggu keputusan"), NULL }, { N_("Antrian permohonan seluruh OPD"), "/antrian" },
+				{ N_("Kinerja seluruh OPD"), NULL }, { N_("Log audit"), "/admin/audit" } } },
+	{ ROLE_DPRD, { { N_("Agenda DPRD"), NULL }, { N_("Pokok pikiran DPRD"), NULL } } },
+	{ ROLE_ADMIN, { { N_("Pengguna dan peran"), "/admin/pengguna" }, { N_("Katalog layanan"), "/admin/layanan" },
+			{ N_("Log audit"), "/admin/audit" } } },
 };
 
 int h_dashboard(req_t *r)
@@ -328,8 +338,16 @@ int h_dashboard(req_t *r)
 	for (size_t i = 0; i < sizeof(role_cards) / sizeof(role_cards[0]); i++) {
 		if (role_cards[i].role != r->who.role)
 			continue;
-		for (int j = 0; j < 5 && role_cards[i].cards[j]; j++)
-			json_array_append_new(cards, json_pack("{s:s}", "title", req_t_(r, role_cards[i].cards[j])));
+		for (int j = 0; j < 6 && role_cards[i].cards[j].title; j++) {
+			const card_t *c = &role_cards[i].cards[j];
+			json_t *o = json_pack("{s:s}", "title", req_t_(r, c->title));
+			if (c->href) {
+				char href[128];
+				snprintf(href, sizeof(href), "/t/%s%s", r->tenant->code, c->href);
+				json_object_set_new(o, "href", json_string(href));
+			}
+			json_array_append_new(cards, o);
+		}
 	}
 	http_page(r, 200, "dashboard",
 		  json_pack("{s:s,s:o,s:s}", "title", req_t_(r, "Dasbor"), "cards", cards, "unit", r->who.unit));

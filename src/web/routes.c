@@ -6,6 +6,7 @@
 #include "web/pages.h"
 
 #include "auth/auth.h"
+#include "services/services.h"
 #include "core/banned.h"
 
 #define T ROUTE_TENANT
@@ -49,5 +50,6 @@ const size_t app_route_tables_count = sizeof(app_route_tables) / sizeof(app_rout
 
 /* Periodic jobs (see http.h). */
 const app_job_t app_jobs[] = {
+	{ "services.sla_sweep", services_sla_sweep },
 	{ NULL, NULL },
 };

@@ -1,0 +1,382 @@
+/*
+ * api.c: the JSON API of the services module under /api/v1 (documented in
+ * docs/openapi.json, served at /api/v1/openapi.json): the catalogue (read,
+ * and create/update for administrators), applications (file with files as
+ * base64, list own, read, act), the receipt PDF, the OPD queue, public
+ * tracking and verification, and the SLA sweep for operators. Errors use
+ * the one JSON shape {"error":{"code","message"}}. It reuses the web
+ * adapters' job functions so both paths run the same checks and
+ * transactions.
+ */
+#include "services/handlers.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/err.h"
+#include "core/nls.h"
+#include "tenants/tenants.h"
+#include "core/banned.h"
+
+/* in web.c */
+int svc_apply_common(req_t *r, const char *code, json_t *values, const services_upload_t *ups, size_t nups);
+int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64_t version, svc_form_t *form);
+int svc_admin_save_common(req_t *r, const char *code, json_t *fields);
+
+static store_conn_t *rd(req_t *r)
+{
+	return store_reader(r->app->store);
+}
+
+static int parse_id(const char *s, int64_t *ret)
+{
+	char *end;
+	long long v;
+	if (!s || !*s)
+		return ERR_NOT_FOUND;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v <= 0)
+		return ERR_NOT_FOUND;
+	*ret = v;
+	return 0;
+}
+
+static int body(req_t *r, json_t **ret)
+{
+	char err[256];
+	int rc = req_json_body(r, ret, err, sizeof(err));
+	if (rc < 0) {
+		http_error(r, rc, err);
+		return rc;
+	}
+	if (!json_is_object(*ret)) {
+		json_decref(*ret);
+		http_error(r, ERR_INVALID, N_("badan permintaan harus berupa objek JSON"));
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+int svc_api_openapi(req_t *r)
+{
+	const asset_t *a = asset_find("static/openapi.json");
+	if (!a)
+		return ERR_NOT_FOUND;
+	http_add_header(r, "cache-control", "public, max-age=300");
+	http_send(r, 200, "application/json; charset=utf-8", (const char *)a->data, a->len);
+	return 0;
+}
+
+int svc_api_services(req_t *r)
+{
+	const char *q = req_query(r, "q"), *unit = req_query(r, "unit");
+	json_t *list = NULL;
+	int rc;
+	if (q && strlen(q) > 100) {
+		http_error(r, ERR_INVALID, N_("kata kunci terlalu panjang"));
+		return 0;
+	}
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	if ((rc = services_list(rd(r), r->tenant->code, q, unit, &list)) < 0)
+		return rc;
+	http_send_json(r, 200, json_pack("{s:o}", "services", list));
+	return 0;
+}
+
+int svc_api_service(req_t *r)
+{
+	const char *v = req_query(r, "version");
+	int64_t ver = 0;
+	json_t *s = NULL;
+	int rc;
+	if (v && parse_id(v, &ver) < 0) {
+		http_error(r, ERR_INVALID, N_("versi harus bilangan bulat positif"));
+		return 0;
+	}
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	rc = services_get(rd(r), r->tenant->code, req_param(r, "code"), ver, &s);
+	if (rc == ERR_NOT_FOUND) {
+		http_error(r, rc, N_("layanan tidak ditemukan"));
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	http_send_json(r, 200, s);
+	return 0;
+}
+
+/* JSON catalogue bodies use arrays for the line formats too; turn them into text. */
+static void lines_to_text(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	if (json_is_array(v)) {
+		sb_t sb = SB_INIT;
+		for (size_t i = 0; i < json_array_size(v); i++)
+			if (json_is_string(json_array_get(v, i)))
+				sb_addf(&sb, "%s\n", json_string_value(json_array_get(v, i)));
+		json_object_set_new(o, key, json_string(sb.buf));
+		sb_release(&sb);
+	}
+}
+
+static json_t *catalogue_fields(json_t *b)
+{
+	/* form/steps may come as JSON arrays of objects: format them */
+	json_t *form = json_object_get(b, "form"), *steps = json_object_get(b, "steps");
+	sb_t sb = SB_INIT;
+	if (json_is_array(form)) {
+		services_form_format(form, &sb);
+		json_object_set_new(b, "form_text", json_string(sb.buf));
+		sb_reset(&sb);
+	} else if (json_is_string(form)) {
+		json_object_set(b, "form_text", form);
+	}
+	if (json_is_array(steps)) {
+		services_steps_format(steps, &sb);
+		json_object_set_new(b, "steps_text", json_string(sb.buf));
+	} else if (json_is_string(steps)) {
+		json_object_set(b, "steps_text", steps);
+	}
+	sb_release(&sb);
+	lines_to_text(b, "requirements");
+	lines_to_text(b, "procedure");
+	lines_to_text(b, "legal_basis");
+	if (!json_object_get(b, "sla_days"))
+		json_object_set_new(b, "sla_days", json_string("x"));
+	if (!json_object_get(b, "fee"))
+		json_object_set_new(b, "fee", json_integer(0));
+	return b;
+}
+
+int svc_api_service_create(req_t *r)
+{
+	json_t *b;
+	if (body(r, &b) < 0)
+		return 0;
+	return svc_admin_save_common(r, NULL, catalogue_fields(b));
+}
+
+int svc_api_service_update(req_t *r)
+{
+	json_t *b;
+	if (body(r, &b) < 0)
+		return 0;
+	if (!json_object_get(b, "row_version")) {
+		json_decref(b);
+		http_error(r, ERR_INVALID, N_("kolom 'row_version' wajib diisi"));
+		return 0;
+	}
+	return svc_admin_save_common(r, req_param(r, "code"), catalogue_fields(b));
+}
+
+/* files: {"field": {"filename": "...", "content_base64": "..."}} */
+static int decode_files(req_t *r, json_t *files, services_upload_t **ret, size_t *ret_n)
+{
+	size_t n = json_object_size(files), i = 0;
+	const char *key;
+	json_t *v;
+	services_upload_t *u;
+	*ret = NULL;
+	*ret_n = 0;
+	if (!n)
+		return 0;
+	u = arena_zalloc(&r->arena, n * sizeof(*u));
+	if (!u)
+		return ERR_NOMEM;
+	json_object_foreach(files, key, v)
+	{
+		const char *b64 = json_string_value(json_object_get(v, "content_base64"));
+		size_t len = b64 ? strlen(b64) : 0, out_len = 0;
+		unsigned char *buf;
+		if (!b64)
+			return ERR_INVALID;
+		buf = arena_alloc(&r->arena, len / 4 * 3 + 4);
+		if (!buf)
+			return ERR_NOMEM;
+		if (sodium_base642bin(buf, len / 4 * 3 + 4, b64, len, " \r\n", &out_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+			return ERR_INVALID;
+		u[i].field = arena_strndup(&r->arena, key, strlen(key));
+		u[i].filename = json_string_value(json_object_get(v, "filename"))
+					? arena_strndup(&r->arena, json_string_value(json_object_get(v, "filename")),
+							strlen(json_string_value(json_object_get(v, "filename"))))
+					: key;
+		u[i].data = buf;
+		u[i].len = out_len;
+		i++;
+	}
+	*ret = u;
+	*ret_n = i;
+	return 0;
+}
+
+int svc_api_apply(req_t *r)
+{
+	json_t *b, *values;
+	services_upload_t *ups;
+	size_t n;
+	const char *code;
+	if (body(r, &b) < 0)
+		return 0;
+	code = json_string_value(json_object_get(b, "service"));
+	values = json_object_get(b, "values");
+	if (!code || (values && !json_is_object(values))) {
+		json_decref(b);
+		http_error(r, ERR_INVALID, N_("kolom 'service' (kode layanan) dan 'values' (objek) wajib diisi"));
+		return 0;
+	}
+	if (decode_files(r, json_object_get(b, "files"), &ups, &n) < 0) {
+		json_decref(b);
+		http_error(r, ERR_INVALID, N_("berkas harus berupa objek dengan 'content_base64'"));
+		return 0;
+	}
+	values = values ? json_deep_copy(values) : json_object();
+	{
+		char *c = arena_strndup(&r->arena, code, strlen(code));
+		json_decref(b);
+		return svc_apply_common(r, c ? c : "", values, ups, n);
+	}
+}
+
+int svc_api_mine(req_t *r)
+{
+	json_t *list = NULL;
+	int rc;
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	if ((rc = services_my_apps(rd(r), r->tenant->code, r->who.user_id, svc_now(), &list)) < 0)
+		return rc;
+	http_send_json(r, 200, json_pack("{s:o}", "applications", list));
+	return 0;
+}
+
+int svc_api_app(req_t *r)
+{
+	int64_t id;
+	json_t *a = NULL;
+	int rc;
+	if (parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	rc = services_app_get(rd(r), r->tenant->code, id, &r->who, svc_now(), &a);
+	if (rc == ERR_FORBIDDEN) {
+		http_error(r, rc, N_("permohonan ini bukan milik Anda atau OPD Anda"));
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	http_send_json(r, 200, a);
+	return 0;
+}
+
+int svc_api_app_action(req_t *r)
+{
+	int64_t id, ver = 0;
+	json_t *b, *v;
+	svc_form_t f;
+	const char *op, *text;
+	int rc;
+	if (parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	if (body(r, &b) < 0)
+		return 0;
+	op = json_string_value(json_object_get(b, "op"));
+	text = json_string_value(json_object_get(b, "text"));
+	v = json_object_get(b, "version");
+	if (!op) {
+		json_decref(b);
+		http_error(r, ERR_INVALID, N_("kolom 'op' wajib diisi"));
+		return 0;
+	}
+	if (v && (!json_is_integer(v) || json_integer_value(v) <= 0)) {
+		json_decref(b);
+		http_error(r, ERR_INVALID, N_("kolom 'version' harus bilangan bulat positif"));
+		return 0;
+	}
+	ver = v ? json_integer_value(v) : 0;
+	memset(&f, 0, sizeof(f));
+	f.values = json_is_object(json_object_get(b, "values")) ? json_deep_copy(json_object_get(b, "values")) : json_object();
+	if (decode_files(r, json_object_get(b, "files"), &f.uploads, &f.nuploads) < 0) {
+		json_decref(b);
+		json_decref(f.values);
+		http_error(r, ERR_INVALID, N_("berkas harus berupa objek dengan 'content_base64'"));
+		return 0;
+	}
+	{
+		char *o = arena_strndup(&r->arena, op, strlen(op));
+		char *t = text ? arena_strndup(&r->arena, text, strlen(text)) : NULL;
+		json_decref(b);
+		rc = svc_act_common(r, id, o, t, ver, &f);
+	}
+	json_decref(f.values);
+	return rc;
+}
+
+int svc_api_receipt(req_t *r)
+{
+	return svc_h_receipt(r);
+}
+
+int svc_api_queue(req_t *r)
+{
+	json_t *list = NULL;
+	const char *all = req_query(r, "all");
+	int rc;
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	rc = services_queue(rd(r), r->tenant->code, &r->who, req_query(r, "unit"), all && !strcmp(all, "1"), svc_now(),
+			    &list);
+	if (rc == ERR_FORBIDDEN) {
+		http_error(r, rc, N_("antrian permohonan hanya untuk petugas OPD dan pimpinan"));
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	http_send_json(r, 200, json_pack("{s:o}", "applications", list));
+	return 0;
+}
+
+int svc_api_track(req_t *r)
+{
+	const char *num = req_query(r, "number");
+	json_t *t = NULL;
+	int rc;
+	if (!num || !*num) {
+		http_error(r, ERR_INVALID, N_("parameter 'number' wajib diisi"));
+		return 0;
+	}
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	rc = services_track(rd(r), r->tenant->code, num, svc_now(), &t);
+	if (rc == ERR_NOT_FOUND) {
+		http_error(r, rc, N_("nomor registrasi tidak ditemukan"));
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	http_send_json(r, 200, t);
+	return 0;
+}
+
+int svc_api_verify(req_t *r)
+{
+	json_t *v = NULL;
+	int rc = rd(r) ? services_verify(rd(r), req_param(r, "code"), &v) : ERR_UNAVAILABLE;
+	if (rc == ERR_NOT_FOUND) {
+		http_send_json(r, 404, json_pack("{s:b,s:{s:s,s:s}}", "valid", 0, "error", "code", "not_found", "message",
+						 req_t_(r, "dokumen tidak dikenal")));
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	http_send_json(r, 200, v);
+	return 0;
+}

@@ -1,0 +1,1144 @@
+/*
+ * web.c: the HTML pages of the services module: the public catalogue and
+ * standar pelayanan, applying with documents (multipart form), the
+ * citizen's own applications with fix-and-resubmit and cancel, the officer
+ * queue sorted by SLA urgency and the application page with its workflow
+ * actions, the receipt PDF, public tracking by number and the public
+ * verification page behind the receipt's QR code, and the administrator's
+ * catalogue editor. Handlers translate forms into services.h calls; every
+ * write goes through http_write() in one transaction.
+ */
+#include "services/handlers.h"
+
+#include <errno.h>
+#include <h2o.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "core/err.h"
+#include "core/nls.h"
+#include "docs/docs.h"
+#include "platform/platform.h"
+#include "tenants/nik.h"
+#include "tenants/tenants.h"
+#include "core/banned.h"
+
+/* ---------------------------------------------------------------- shared helpers */
+
+int64_t svc_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+int32_t svc_today(req_t *r)
+{
+	return cal_local_day(svc_now(), r->tenant ? r->tenant->tz_offset : 8 * 3600);
+}
+
+int svc_csrf_ok(req_t *r, const char *given)
+{
+	if (r->who.kind == AUTH_APIKEY)
+		return 1;
+	if (!given)
+		given = req_header(r, "x-csrf-token");
+	return r->who.kind == AUTH_SESSION && given && auth_token_equal(r->who.csrf, given);
+}
+
+const char *svc_base_url(req_t *r)
+{
+	return req_base_url(r);
+}
+
+const char *svc_nik_field(const json_t *form)
+{
+	for (size_t i = 0; i < json_array_size(form); i++) {
+		const json_t *f = json_array_get(form, i);
+		if (!strcmp(json_string_value(json_object_get(f, "type")), "nik"))
+			return json_string_value(json_object_get(f, "name"));
+	}
+	return "nik";
+}
+
+const char *svc_message(req_t *r, const char *msg, const char *field)
+{
+	const char *m = req_t_(r, msg ? msg : N_("data tidak valid"));
+	if (field && *field) {
+		size_t n = strlen(field) + strlen(m) + 8;
+		char *s = arena_alloc(&r->arena, n);
+		if (s) {
+			snprintf(s, n, "%s: %s", field, m);
+			return s;
+		}
+	}
+	return m;
+}
+
+static void add_value(json_t *values, const char *name, const char *v, size_t len)
+{
+	json_t *old = json_object_get(values, name), *nv = json_stringn(v, len);
+	if (!nv)
+		return;
+	if (!old) {
+		json_object_set_new(values, name, nv);
+	} else if (json_is_array(old)) {
+		json_array_append_new(old, nv);
+	} else {
+		json_t *arr = json_array();
+		json_array_append(arr, old);
+		json_array_append_new(arr, nv);
+		json_object_set_new(values, name, arr);
+	}
+}
+
+int svc_read_form(req_t *r, svc_form_t *f)
+{
+	const char *ct = req_header(r, "content-type");
+	mp_part_t *parts = NULL;
+	size_t n = 0;
+	int rc;
+	memset(f, 0, sizeof(*f));
+	f->values = json_object();
+	if (!f->values)
+		return ERR_NOMEM;
+	if (ct && content_type_is(ct, strlen(ct), "application/x-www-form-urlencoded")) {
+		for (size_t i = 0; i < r->form.n; i++) {
+			if (!strcmp(r->form.items[i].key, "_csrf"))
+				f->csrf = r->form.items[i].val;
+			else
+				add_value(f->values, r->form.items[i].key, r->form.items[i].val, r->form.items[i].val_len);
+		}
+		return 0;
+	}
+	rc = multipart_parse(&r->arena, ct ? ct : "", r->body ? r->body : "", r->body_len, 100, &parts, &n);
+	if (rc < 0)
+		return rc;
+	f->uploads = arena_zalloc(&r->arena, (n ? n : 1) * sizeof(*f->uploads));
+	if (!f->uploads)
+		return ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		mp_part_t *p = &parts[i];
+		if (p->filename) {
+			services_upload_t *u;
+			if (!p->len)
+				continue;
+			u = &f->uploads[f->nuploads++];
+			u->field = p->name;
+			u->filename = p->filename;
+			u->data = p->data;
+			u->len = p->len;
+			continue;
+		}
+		if (!utf8_valid(p->data, p->len) || memchr(p->data, '\0', p->len))
+			return ERR_INVALID;
+		if (!strcmp(p->name, "_csrf")) {
+			f->csrf = arena_strndup(&r->arena, p->data, p->len);
+			continue;
+		}
+		add_value(f->values, p->name, p->data, p->len);
+	}
+	return 0;
+}
+
+int svc_send_blob(req_t *r, const char *hash, const char *mime, const char *name)
+{
+	sb_t b = SB_INIT, cd = SB_INIT;
+	int rc = files_get(r->app->cfg.data_dir, hash, &b);
+	if (rc < 0) {
+		sb_release(&b);
+		return rc == ERR_INVALID ? ERR_NOT_FOUND : rc;
+	}
+	sb_adds(&cd, "attachment; filename=\"");
+	for (const char *p = name && *name ? name : "berkas"; *p; p++)
+		sb_addch(&cd, (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+				      *p == '.' || *p == '-' || *p == '_' ? *p : '_');
+	sb_adds(&cd, "\"");
+	http_add_header(r, "content-disposition", cd.buf);
+	http_add_header(r, "cache-control", "private, no-store");
+	http_send(r, 200, mime && *mime ? mime : "application/octet-stream", b.buf, b.len);
+	sb_release(&b);
+	sb_release(&cd);
+	return 0;
+}
+
+static store_conn_t *rd(req_t *r)
+{
+	return store_reader(r->app->store);
+}
+
+static int parse_id(const char *s, int64_t *ret)
+{
+	char *end;
+	long long v;
+	if (!s || !*s)
+		return ERR_NOT_FOUND;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v <= 0)
+		return ERR_NOT_FOUND;
+	*ret = v;
+	return 0;
+}
+
+static void rupiah(int64_t v, char *out, size_t len)
+{
+	char digits[32], buf[48];
+	size_t n, o = 0;
+	snprintf(digits, sizeof(digits), "%" PRId64, v);
+	n = strlen(digits);
+	for (size_t i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = '.';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	snprintf(out, len, "Rp%s", buf);
+}
+
+static void decorate_service(req_t *r, json_t *s)
+{
+	char fee[48];
+	int64_t f = json_integer_value(json_object_get(s, "fee"));
+	rupiah(f, fee, sizeof(fee));
+	json_object_set_new(s, "fee_text", json_string(f ? fee : req_t_(r, "Gratis")));
+}
+
+/* Form fields for a template: type flags, current values, option selection. */
+static json_t *form_view(const json_t *form, const json_t *values)
+{
+	json_t *out = json_array();
+	for (size_t i = 0; i < json_array_size(form); i++) {
+		const json_t *f = json_array_get(form, i);
+		const char *type = json_string_value(json_object_get(f, "type"));
+		const char *name = json_string_value(json_object_get(f, "name"));
+		json_t *v = values ? json_object_get(values, name) : NULL, *opts = json_array(), *fv;
+		for (size_t k = 0; k < json_array_size(json_object_get(f, "options")); k++) {
+			const char *o = json_string_value(json_array_get(json_object_get(f, "options"), k));
+			int sel = 0;
+			if (json_is_string(v))
+				sel = !strcmp(json_string_value(v), o);
+			for (size_t m = 0; json_is_array(v) && m < json_array_size(v); m++)
+				if (!strcmp(json_string_value(json_array_get(v, m)) ? json_string_value(json_array_get(v, m)) : "", o))
+					sel = 1;
+			json_array_append_new(opts, json_pack("{s:s,s:b}", "value", o, "selected", sel));
+		}
+		fv = json_pack("{s:s,s:s,s:s,s:b,s:s,s:o}", "name", name, "label",
+			       json_string_value(json_object_get(f, "label")), "help",
+			       json_string_value(json_object_get(f, "help")) ? json_string_value(json_object_get(f, "help")) : "",
+			       "required", json_is_true(json_object_get(f, "required")), "value",
+			       json_is_string(v) ? json_string_value(v) : "", "options", opts);
+		/* one flag per type, all set so a section never falls through to
+		 * an outer context's key of the same name */
+		for (int t = 0; t < FT_COUNT; t++) {
+			char k[32];
+			snprintf(k, sizeof(k), "t_%s", services_field_type_name(t));
+			json_object_set_new(fv, k, json_boolean(!strcmp(type, services_field_type_name(t))));
+		}
+		json_array_append_new(out, fv);
+	}
+	return out;
+}
+
+/* ---------------------------------------------------------------- catalogue */
+
+int svc_h_catalog(req_t *r)
+{
+	const char *q = req_query(r, "q");
+	json_t *list = NULL, *cats = json_array();
+	const char *last = NULL;
+	json_t *cur = NULL;
+	int rc;
+	if (q && strlen(q) > 100)
+		q = NULL;
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	if ((rc = services_list(rd(r), r->tenant->code, q, NULL, &list)) < 0) {
+		json_decref(cats);
+		return rc;
+	}
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *s = json_array_get(list, i);
+		const char *cat = json_string_value(json_object_get(s, "category"));
+		decorate_service(r, s);
+		if (!last || strcmp(last, cat)) {
+			cur = json_array();
+			json_array_append_new(cats, json_pack("{s:s,s:o}", "name", cat, "services", cur));
+			last = cat;
+		}
+		json_array_append(cur, s);
+	}
+	http_page(r, 200, "services_catalog",
+		  json_pack("{s:s,s:o,s:s,s:i,s:b}", "title", req_t_(r, "Layanan publik"), "categories", cats, "q", q ? q : "",
+			    "count", (int)json_array_size(list), "is_admin", r->who.role == ROLE_ADMIN));
+	json_decref(list);
+	return 0;
+}
+
+int svc_h_service(req_t *r)
+{
+	json_t *s = NULL;
+	int rc;
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	rc = services_get(rd(r), r->tenant->code, req_param(r, "code"), 0, &s);
+	if (rc < 0)
+		return rc;
+	decorate_service(r, s);
+	http_page(r, 200, "services_detail",
+		  json_pack("{s:s,s:o,s:b,s:b}", "title", json_string_value(json_object_get(s, "name")), "service", s,
+			    "can_apply", r->who.kind == AUTH_NONE || r->who.role == ROLE_WARGA, "is_admin",
+			    r->who.role == ROLE_ADMIN));
+	return 0;
+}
+
+/* ---------------------------------------------------------------- apply */
+
+static int apply_page(req_t *r, int status, json_t *svc, const json_t *values, const char *error)
+{
+	json_t *ctx;
+	const json_t *form = json_object_get(svc, "form");
+	int has_nik = strcmp(svc_nik_field(form), "nik") != 0;
+	ctx = json_pack("{s:s,s:O,s:o,s:b,s:s,s:s}", "title", req_t_(r, "Ajukan permohonan"), "service", svc, "fields",
+			form_view(form, values), "need_nik", !has_nik, "nik",
+			values && json_is_string(json_object_get(values, "nik")) ? json_string_value(json_object_get(values, "nik"))
+										 : "",
+			"action", "ajukan");
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	http_page(r, status, "services_apply", ctx);
+	return 0;
+}
+
+int svc_h_apply_form(req_t *r)
+{
+	json_t *s = NULL;
+	int rc;
+	if (r->who.role != ROLE_WARGA) {
+		http_error(r, ERR_FORBIDDEN, N_("permohonan layanan diajukan dengan akun warga"));
+		return 0;
+	}
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	if ((rc = services_get(rd(r), r->tenant->code, req_param(r, "code"), 0, &s)) < 0)
+		return rc;
+	rc = apply_page(r, 200, s, NULL, NULL);
+	json_decref(s);
+	return rc;
+}
+
+/* State of one filing: allocated from the arena, used by tx and done. */
+typedef struct apply_job {
+	services_apply_t in;
+	json_t *clean, *svc, *values;
+	services_stored_t *stored;
+	size_t nstored;
+	int64_t uid, now;
+	char actor[64];
+	services_filed_t out;
+	const char *msg;
+} apply_job_t;
+
+static int apply_tx(store_conn_t *c, void *ud)
+{
+	apply_job_t *j = ud;
+	return services_file(c, &j->in, j->clean, j->stored, j->nstored, j->uid, j->actor, j->now, &j->out, &j->msg);
+}
+
+static void apply_job_free(apply_job_t *j)
+{
+	json_decref(j->clean);
+	json_decref(j->svc);
+	json_decref(j->values);
+	free(j->stored);
+	j->clean = j->svc = j->values = NULL;
+	j->stored = NULL;
+}
+
+static int apply_done(req_t *r, int rc, void *ud)
+{
+	apply_job_t *j = ud;
+	if (rc < 0 && j->msg) {
+		int status = err_http_status(rc);
+		if (r->api) {
+			http_send_json(r, status, json_pack("{s:{s:s,s:s}}", "error", "code", err_code_name(rc), "message",
+							    req_t_(r, j->msg)));
+			rc = 0;
+		} else {
+			rc = apply_page(r, status, j->svc, j->values, req_t_(r, j->msg));
+		}
+	} else if (rc >= 0) {
+		if (r->api) {
+			char due[CAL_DATE_LEN];
+			sb_t u = SB_INIT;
+			cal_format_date(j->out.due, due);
+			sb_addf(&u, "%s/v/%s", svc_base_url(r), j->out.verify_code);
+			http_send_json(r, 201, json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)j->out.id, "number",
+							 j->out.number, "due", due, "state", "proses", "verify_url", u.buf));
+			sb_release(&u);
+		} else {
+			char loc[128];
+			snprintf(loc, sizeof(loc), "/t/%s/permohonan/%" PRId64 "?baru=1", r->tenant->code, j->out.id);
+			http_redirect(r, loc);
+		}
+		rc = 0;
+	}
+	apply_job_free(j);
+	return rc;
+}
+
+/* Shared by the web form and the JSON API: checks input, stores files, and
+ * files the application. values is stolen. */
+int svc_apply_common(req_t *r, const char *code, json_t *values, const services_upload_t *ups, size_t nups);
+int svc_apply_common(req_t *r, const char *code, json_t *values, const services_upload_t *ups, size_t nups)
+{
+	apply_job_t *j = arena_zalloc(&r->arena, sizeof(*j));
+	const char *field = NULL, *nikf;
+	json_t *nikv;
+	int rc;
+	if (!j) {
+		json_decref(values);
+		return ERR_NOMEM;
+	}
+	j->values = values;
+	if (r->who.role != ROLE_WARGA || r->who.kind != AUTH_SESSION) {
+		apply_job_free(j);
+		http_error(r, ERR_FORBIDDEN, N_("permohonan layanan diajukan dengan akun warga"));
+		return 0;
+	}
+	if (!rd(r)) {
+		apply_job_free(j);
+		return ERR_UNAVAILABLE;
+	}
+	if ((rc = services_get(rd(r), r->tenant->code, code, 0, &j->svc)) < 0) {
+		apply_job_free(j);
+		if (rc == ERR_NOT_FOUND) {
+			http_error(r, rc, N_("layanan tidak ditemukan"));
+			return 0;
+		}
+		return rc;
+	}
+	nikf = svc_nik_field(json_object_get(j->svc, "form"));
+	nikv = json_object_get(values, nikf);
+	if (!json_is_string(nikv) || !*json_string_value(nikv)) {
+		rc = ERR_INVALID;
+		j->msg = N_("NIK pemohon wajib diisi");
+	} else {
+		rc = services_check_input(json_object_get(j->svc, "form"), values, ups, nups, NULL, r->app->cfg.data_dir,
+					  svc_today(r), rd(r), &j->clean, &j->stored, &j->nstored, &j->msg, &field);
+		if (rc == 0 && !strcmp(nikf, "nik")) {
+			/* a form without its own NIK field: check the page's NIK input */
+			const char *m = NULL;
+			int reason = 0;
+			if (nik_validate(json_string_value(nikv), json_string_length(nikv), svc_today(r), NULL, NULL, NULL,
+					 &reason) < 0) {
+				m = nik_reason_message(reason);
+				rc = ERR_INVALID;
+				j->msg = m;
+				field = "NIK";
+			}
+		}
+	}
+	if (rc < 0) {
+		if (!j->msg) {
+			apply_job_free(j);
+			return rc;
+		}
+		j->msg = svc_message(r, j->msg, field);
+		/* already translated: passes through req_t_() unchanged */
+		return apply_done(r, rc, j);
+	}
+	j->in.tenant = r->tenant->code;
+	j->in.service_code = json_string_value(json_object_get(j->svc, "code"));
+	j->in.service_ver = json_integer_value(json_object_get(j->svc, "version"));
+	j->in.nik = json_string_value(nikv);
+	j->in.applicant_name = r->who.full_name;
+	j->uid = r->who.user_id;
+	j->now = svc_now();
+	snprintf(j->actor, sizeof(j->actor), "%s", r->who.username);
+	return http_write(r, apply_tx, j, apply_done);
+}
+
+int svc_h_apply(req_t *r)
+{
+	svc_form_t f;
+	int rc = svc_read_form(r, &f);
+	if (rc < 0) {
+		json_decref(f.values);
+		http_error(r, rc == ERR_TOO_LARGE ? rc : ERR_INVALID, N_("formulir tidak dapat dibaca"));
+		return 0;
+	}
+	if (!svc_csrf_ok(r, f.csrf)) {
+		json_decref(f.values);
+		http_error(r, ERR_FORBIDDEN, N_("token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi"));
+		return 0;
+	}
+	return svc_apply_common(r, req_param(r, "code"), f.values, f.uploads, f.nuploads);
+}
+
+/* ---------------------------------------------------------------- my applications, one application */
+
+int svc_h_mine(req_t *r)
+{
+	json_t *list = NULL;
+	int rc;
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	if ((rc = services_my_apps(rd(r), r->tenant->code, r->who.user_id, svc_now(), &list)) < 0)
+		return rc;
+	http_page(r, 200, "services_mine", json_pack("{s:s,s:o}", "title", req_t_(r, "Permohonan saya"), "apps", list));
+	return 0;
+}
+
+static int app_page(req_t *r, int status, int64_t id, const char *error, const char *notice)
+{
+	json_t *a = NULL, *units = json_array(), *ctx, *vals, *disp = json_array(), *form;
+	store_stmt_t *s;
+	int rc;
+	if (!rd(r)) {
+		json_decref(units);
+		json_decref(disp);
+		return ERR_UNAVAILABLE;
+	}
+	rc = services_app_get(rd(r), r->tenant->code, id, &r->who, svc_now(), &a);
+	if (rc < 0) {
+		json_decref(units);
+		json_decref(disp);
+		if (rc == ERR_FORBIDDEN) {
+			http_error(r, rc, N_("permohonan ini bukan milik Anda atau OPD Anda"));
+			return 0;
+		}
+		return rc;
+	}
+	/* values in form order, for display */
+	vals = json_object_get(a, "values");
+	form = json_object_get(json_object_get(a, "service"), "form");
+	for (size_t i = 0; i < json_array_size(form); i++) {
+		json_t *f = json_array_get(form, i), *v = json_object_get(vals, json_string_value(json_object_get(f, "name")));
+		sb_t sb = SB_INIT;
+		if (!strcmp(json_string_value(json_object_get(f, "type")), "file"))
+			continue;
+		if (!strcmp(json_string_value(json_object_get(f, "type")), "nik") && json_is_string(v) &&
+		    !json_is_true(json_object_get(a, "officer"))) {
+			char m[17];
+			services_mask_nik(json_string_value(v), m);
+			sb_adds(&sb, m);
+		} else if (json_is_string(v)) {
+			sb_adds(&sb, json_string_value(v));
+		} else {
+			for (size_t k = 0; k < json_array_size(v); k++)
+				sb_addf(&sb, "%s%s", k ? ", " : "", json_string_value(json_array_get(v, k)));
+		}
+		json_array_append_new(disp, json_pack("{s:s,s:s}", "label", json_string_value(json_object_get(f, "label")),
+						      "value", sb.buf));
+		sb_release(&sb);
+	}
+	if (json_is_true(json_object_get(json_object_get(a, "can"), "work")) &&
+	    store_prepare(rd(r), "SELECT code, name FROM units WHERE tenant = ? AND code <> ? ORDER BY name", &s) == 0) {
+		store_bindf(s, "tt", r->tenant->code, json_string_value(json_object_get(a, "unit")));
+		while (store_step(s) == STORE_ROW)
+			json_array_append_new(units, json_pack("{s:s,s:s}", "code", store_col_text(s, 0), "name",
+							       store_col_text(s, 1)));
+		store_finalize(s);
+	}
+	if (json_is_true(json_object_get(json_object_get(a, "can"), "resubmit")))
+		json_object_set_new(a, "fields", form_view(form, vals));
+	ctx = json_pack("{s:s,s:o,s:o,s:o,s:b}", "title", json_string_value(json_object_get(a, "number")), "app", a,
+			"units", units, "shown_values", disp, "new", req_query(r, "baru") != NULL);
+	if (json_object_get(a, "verify_code")) {
+		sb_t svg = SB_INIT, url = SB_INIT;
+		sb_addf(&url, "%s/v/%s", svc_base_url(r), json_string_value(json_object_get(a, "verify_code")));
+		if (qr_svg(url.buf, &svg) == 0)
+			json_object_set_new(ctx, "qr_svg", json_string(svg.buf));
+		json_object_set_new(ctx, "verify_url", json_string(url.buf));
+		sb_release(&svg);
+		sb_release(&url);
+	}
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	if (notice)
+		json_object_set_new(ctx, "notice", json_string(notice));
+	http_page(r, status, "services_app", ctx);
+	return 0;
+}
+
+int svc_h_app(req_t *r)
+{
+	int64_t id;
+	if (parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	return app_page(r, 200, id, NULL, NULL);
+}
+
+/* An action on an application (web and API). */
+typedef struct act_job {
+	services_act_t a;
+	auth_principal_t who;
+	int64_t now;
+	const char *msg;
+	json_t *clean;
+	services_stored_t *stored, result;
+	char text[2048];
+	char op[16];
+} act_job_t;
+
+static int act_tx(store_conn_t *c, void *ud)
+{
+	act_job_t *j = ud;
+	return services_act(c, &j->a, &j->who, j->now, &j->msg);
+}
+
+static int act_done(req_t *r, int rc, void *ud)
+{
+	act_job_t *j = ud;
+	json_decref(j->clean);
+	free(j->stored);
+	j->clean = NULL;
+	j->stored = NULL;
+	if (r->api) {
+		json_t *a = NULL;
+		if (rc < 0) {
+			if (!j->msg)
+				return rc;
+			http_send_json(r, err_http_status(rc), json_pack("{s:{s:s,s:s}}", "error", "code", err_code_name(rc),
+									 "message", req_t_(r, j->msg)));
+			return 0;
+		}
+		rc = services_app_get(rd(r), r->tenant->code, j->a.id, &r->who, svc_now(), &a);
+		if (rc < 0)
+			return rc;
+		http_send_json(r, 200, a);
+		return 0;
+	}
+	if (rc < 0) {
+		if (!j->msg)
+			return rc;
+		return app_page(r, err_http_status(rc), j->a.id, req_t_(r, j->msg), NULL);
+	}
+	{
+		char loc[128];
+		snprintf(loc, sizeof(loc), "/t/%s/permohonan/%" PRId64, r->tenant->code, j->a.id);
+		http_redirect(r, loc);
+	}
+	return 0;
+}
+
+/* Starts an action; for resubmit/result, form is the multipart form. */
+int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64_t version, svc_form_t *form);
+int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64_t version, svc_form_t *form)
+{
+	act_job_t *j = arena_zalloc(&r->arena, sizeof(*j));
+	if (!j)
+		return ERR_NOMEM;
+	snprintf(j->op, sizeof(j->op), "%s", op ? op : "");
+	snprintf(j->text, sizeof(j->text), "%s", text ? text : "");
+	j->a.tenant = r->tenant->code;
+	j->a.id = id;
+	j->a.expected_version = version;
+	j->a.op = j->op;
+	j->a.text = j->text;
+	j->who = r->who;
+	j->now = svc_now();
+	if (text && strlen(text) >= sizeof(j->text)) {
+		j->msg = N_("catatan terlalu panjang (maksimal 2000 karakter)");
+		return act_done(r, ERR_INVALID, j);
+	}
+	if (!strcmp(j->op, "resubmit") && form) {
+		json_t *a = NULL;
+		const char *field = NULL;
+		size_t n = 0;
+		int rc;
+		if (!rd(r))
+			return ERR_UNAVAILABLE;
+		rc = services_app_get(rd(r), r->tenant->code, id, &r->who, j->now, &a);
+		if (rc < 0) {
+			j->msg = rc == ERR_FORBIDDEN ? N_("permohonan ini bukan milik Anda atau OPD Anda") : N_("permohonan tidak ditemukan");
+			return act_done(r, rc, j);
+		}
+		if (json_is_true(json_object_get(a, "owner"))) {
+			json_t *have = json_object();
+			json_t *files = json_object_get(a, "files");
+			for (size_t i = 0; i < json_array_size(files); i++)
+				json_object_set_new(have, json_string_value(json_object_get(json_array_get(files, i), "field")),
+						    json_true());
+			/* fields not sent keep their earlier values */
+			{
+				json_t *vals = json_deep_copy(json_object_get(a, "values"));
+				json_object_update(vals, form->values);
+				rc = services_check_input(json_object_get(json_object_get(a, "service"), "form"), vals,
+							  form->uploads, form->nuploads, have, r->app->cfg.data_dir,
+							  svc_today(r), rd(r), &j->clean, &j->stored, &n, &j->msg, &field);
+				json_decref(vals);
+			}
+			json_decref(have);
+			if (rc < 0) {
+				json_decref(a);
+				if (!j->msg)
+					return rc;
+				j->msg = svc_message(r, j->msg, field);
+				return act_done(r, rc, j);
+			}
+			j->a.clean = j->clean;
+			j->a.stored = j->stored;
+			j->a.nstored = n;
+		}
+		json_decref(a);
+	}
+	if (!strcmp(j->op, "result")) {
+		const services_upload_t *u = NULL;
+		int rc;
+		for (size_t i = 0; form && i < form->nuploads; i++)
+			if (!strcmp(form->uploads[i].field, "hasil"))
+				u = &form->uploads[i];
+		if (u) {
+			rc = files_put(r->app->cfg.data_dir, u->data, u->len, &files_policy_documents, j->result.hash,
+				       j->result.mime, sizeof(j->result.mime));
+			if (rc < 0) {
+				j->msg = rc == ERR_TOO_LARGE	 ? N_("berkas terlalu besar (maksimal 5 MB)")
+					 : rc == ERR_UNSUPPORTED ? N_("jenis berkas tidak diterima; unggah PDF, JPEG atau PNG")
+								 : N_("berkas tidak dapat disimpan");
+				return act_done(r, rc, j);
+			}
+			snprintf(j->result.field, sizeof(j->result.field), "hasil");
+			snprintf(j->result.filename, sizeof(j->result.filename), "%s", u->filename && *u->filename ? u->filename : "hasil");
+			j->result.size = (int64_t)u->len;
+			j->a.result = &j->result;
+		} else if (text && !strcmp(text, "generate")) {
+			/* a generated result letter */
+			json_t *a = NULL;
+			doc_t *d = NULL;
+			sb_t pdf = SB_INIT, url = SB_INIT;
+			int rc2 = services_app_get(rd(r), r->tenant->code, id, &r->who, j->now, &a);
+			if (rc2 < 0) {
+				j->msg = N_("permohonan ini bukan milik Anda atau OPD Anda");
+				return act_done(r, rc2, j);
+			}
+			if (doc_new("SURAT KETERANGAN HASIL LAYANAN", &d) == 0) {
+				doc_header_line(d, r->tenant->name);
+				doc_header_line(d, json_string_value(json_object_get(a, "unit_name")));
+				doc_subtitle(d, json_string_value(json_object_get(a, "number")));
+				doc_row(d, "Layanan", json_string_value(json_object_get(json_object_get(a, "service"), "name")));
+				doc_row(d, "Pemohon", json_string_value(json_object_get(a, "applicant_name")));
+				doc_row(d, "NIK", json_string_value(json_object_get(a, "nik_masked")));
+				doc_row(d, "Diajukan", json_string_value(json_object_get(a, "filed")));
+				doc_para(d, "Permohonan tersebut di atas telah diproses sesuai standar pelayanan.");
+				sb_addf(&url, "%s/v/%s", svc_base_url(r), json_string_value(json_object_get(a, "verify_code")));
+				doc_qr(d, url.buf, "Pindai untuk memeriksa keaslian dokumen.");
+				doc_footer(d, "Dokumen elektronik diterbitkan oleh sigap.");
+				rc2 = doc_render(d, &pdf);
+			} else {
+				rc2 = ERR_NOMEM;
+			}
+			doc_free(d);
+			json_decref(a);
+			sb_release(&url);
+			if (rc2 == 0)
+				rc2 = files_put(r->app->cfg.data_dir, pdf.buf, pdf.len, &files_policy_documents, j->result.hash,
+						j->result.mime, sizeof(j->result.mime));
+			sb_release(&pdf);
+			if (rc2 < 0)
+				return rc2;
+			snprintf(j->result.field, sizeof(j->result.field), "hasil");
+			snprintf(j->result.filename, sizeof(j->result.filename), "hasil-layanan.pdf");
+			j->a.result = &j->result;
+			j->text[0] = '\0';
+		}
+	}
+	return http_write(r, act_tx, j, act_done);
+}
+
+int svc_h_app_action(req_t *r)
+{
+	int64_t id, ver = 0;
+	const char *v = req_form(r, "version");
+	if (parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	if (v && *v && parse_id(v, &ver) < 0)
+		ver = -1;
+	return svc_act_common(r, id, req_form(r, "op"), req_form(r, "text"), ver, NULL);
+}
+
+static int multipart_action(req_t *r, const char *op)
+{
+	int64_t id, ver = 0;
+	svc_form_t f;
+	json_t *v;
+	int rc;
+	if (parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	rc = svc_read_form(r, &f);
+	if (rc < 0) {
+		json_decref(f.values);
+		http_error(r, rc == ERR_TOO_LARGE ? rc : ERR_INVALID, N_("formulir tidak dapat dibaca"));
+		return 0;
+	}
+	if (!svc_csrf_ok(r, f.csrf)) {
+		json_decref(f.values);
+		http_error(r, ERR_FORBIDDEN, N_("token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi"));
+		return 0;
+	}
+	v = json_object_get(f.values, "version");
+	if (json_is_string(v) && parse_id(json_string_value(v), &ver) < 0)
+		ver = -1;
+	json_object_del(f.values, "version");
+	{
+		const char *text = json_string_value(json_object_get(f.values, "text"));
+		char *t = text ? arena_strndup(&r->arena, text, strlen(text)) : NULL;
+		json_object_del(f.values, "text");
+		rc = svc_act_common(r, id, op, t, ver, &f);
+	}
+	json_decref(f.values);
+	return rc;
+}
+
+int svc_h_app_resubmit(req_t *r)
+{
+	return multipart_action(r, "resubmit");
+}
+
+int svc_h_app_result(req_t *r)
+{
+	return multipart_action(r, "result");
+}
+
+int svc_h_receipt(req_t *r)
+{
+	int64_t id;
+	sb_t pdf = SB_INIT;
+	int rc;
+	if (parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	rc = services_receipt_pdf(rd(r), r->tenant->code, id, &r->who, svc_base_url(r), svc_now(), &pdf);
+	if (rc < 0) {
+		sb_release(&pdf);
+		if (rc == ERR_FORBIDDEN) {
+			http_error(r, rc, N_("permohonan ini bukan milik Anda atau OPD Anda"));
+			return 0;
+		}
+		return rc;
+	}
+	http_add_header(r, "content-disposition", "inline; filename=\"tanda-terima.pdf\"");
+	http_add_header(r, "cache-control", "private, no-store");
+	http_send(r, 200, "application/pdf", pdf.buf, pdf.len);
+	sb_release(&pdf);
+	return 0;
+}
+
+int svc_h_file(req_t *r)
+{
+	int64_t id;
+	json_t *a = NULL;
+	const char *field = req_param(r, "field");
+	int rc;
+	if (parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	rc = services_app_get(rd(r), r->tenant->code, id, &r->who, svc_now(), &a);
+	if (rc < 0)
+		return rc;
+	if (!strcmp(field, "hasil")) {
+		json_t *res = json_object_get(a, "result");
+		rc = res ? svc_send_blob(r, json_string_value(json_object_get(res, "hash")),
+					 json_string_value(json_object_get(res, "mime")),
+					 json_string_value(json_object_get(res, "filename")))
+			 : ERR_NOT_FOUND;
+	} else {
+		rc = ERR_NOT_FOUND;
+		for (size_t i = 0; i < json_array_size(json_object_get(a, "files")); i++) {
+			json_t *f = json_array_get(json_object_get(a, "files"), i);
+			if (!strcmp(json_string_value(json_object_get(f, "field")), field)) {
+				rc = svc_send_blob(r, json_string_value(json_object_get(f, "hash")),
+						   json_string_value(json_object_get(f, "mime")),
+						   json_string_value(json_object_get(f, "filename")));
+				break;
+			}
+		}
+	}
+	json_decref(a);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- queue, tracking, verification */
+
+int svc_h_queue(req_t *r)
+{
+	json_t *list = NULL;
+	const char *unit = req_query(r, "opd");
+	int rc, all = req_query(r, "semua") != NULL;
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	rc = services_queue(rd(r), r->tenant->code, &r->who, unit, all, svc_now(), &list);
+	if (rc == ERR_FORBIDDEN) {
+		http_error(r, rc, N_("antrian permohonan hanya untuk petugas OPD dan pimpinan"));
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	http_page(r, 200, "services_queue",
+		  json_pack("{s:s,s:o,s:b,s:s}", "title", req_t_(r, "Antrian permohonan"), "apps", list, "all", all, "unit",
+			    role_needs_unit(r->who.role) ? r->who.unit : (unit ? unit : "")));
+	return 0;
+}
+
+int svc_h_track(req_t *r)
+{
+	const char *num = req_query(r, "nomor");
+	json_t *ctx = json_pack("{s:s,s:s}", "title", req_t_(r, "Lacak permohonan"), "nomor", num ? num : "");
+	int status = 200;
+	if (num && *num) {
+		json_t *t = NULL;
+		int rc = rd(r) ? services_track(rd(r), r->tenant->code, num, svc_now(), &t) : ERR_UNAVAILABLE;
+		if (rc == 0) {
+			json_object_set_new(ctx, "result", t);
+		} else if (rc == ERR_NOT_FOUND) {
+			status = 404;
+			json_object_set_new(ctx, "error", json_string(req_t_(r, "nomor registrasi tidak ditemukan")));
+		} else {
+			json_decref(ctx);
+			return rc;
+		}
+	}
+	http_page(r, status, "services_track", ctx);
+	return 0;
+}
+
+int svc_h_verify(req_t *r)
+{
+	json_t *v = NULL;
+	int rc = rd(r) ? services_verify(rd(r), req_param(r, "code"), &v) : ERR_UNAVAILABLE;
+	if (rc == ERR_NOT_FOUND) {
+		http_page(r, 404, "services_verify",
+			  json_pack("{s:s,s:b}", "title", req_t_(r, "Verifikasi dokumen"), "valid", 0));
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	http_page(r, 200, "services_verify", json_pack("{s:s,s:b,s:o}", "title", req_t_(r, "Verifikasi dokumen"), "valid", 1,
+						       "doc", v));
+	return 0;
+}
+
+/* ---------------------------------------------------------------- admin: catalogue editor */
+
+int svc_h_admin_list(req_t *r)
+{
+	json_t *list = NULL;
+	int rc;
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	if ((rc = services_list(rd(r), r->tenant->code, NULL, NULL, &list)) < 0)
+		return rc;
+	http_page(r, 200, "services_admin_list",
+		  json_pack("{s:s,s:o}", "title", req_t_(r, "Katalog layanan"), "services", list));
+	return 0;
+}
+
+static int add_unit(void *ud, const char *code, const char *name, const char *kind)
+{
+	(void)kind;
+	json_array_append_new((json_t *)ud, json_pack("{s:s,s:s}", "code", code, "name", name));
+	return 0;
+}
+
+static int admin_page(req_t *r, int status, json_t *svc, const char *error)
+{
+	json_t *units = json_array(), *ctx;
+	const char *sel = json_string_value(json_object_get(svc, "unit"));
+	if (rd(r))
+		unit_list(rd(r), r->tenant->code, add_unit, units);
+	for (size_t i = 0; i < json_array_size(units); i++) {
+		json_t *u = json_array_get(units, i);
+		json_object_set_new(u, "selected", json_boolean(sel && !strcmp(sel, json_string_value(json_object_get(u, "code")))));
+	}
+	ctx = json_pack("{s:s,s:o,s:o,s:b}", "title", req_t_(r, "Ubah layanan"), "service", svc, "units", units, "is_new",
+			!json_object_get(svc, "id"));
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	http_page(r, status, "services_admin_edit", ctx);
+	return 0;
+}
+
+static json_t *svc_for_edit(json_t *s)
+{
+	sb_t a = SB_INIT, b = SB_INIT;
+	const char *keys[] = { "requirements", "procedure", "legal_basis" };
+	services_form_format(json_object_get(s, "form"), &a);
+	services_steps_format(json_object_get(s, "steps"), &b);
+	json_object_set_new(s, "form_text", json_string(a.buf));
+	json_object_set_new(s, "steps_text", json_string(b.buf));
+	for (size_t k = 0; k < 3; k++) {
+		sb_t t = SB_INIT;
+		json_t *arr = json_object_get(s, keys[k]);
+		for (size_t i = 0; i < json_array_size(arr); i++)
+			sb_addf(&t, "%s\n", json_string_value(json_array_get(arr, i)));
+		json_object_set_new(s, keys[k], json_string(t.buf));
+		sb_release(&t);
+	}
+	sb_release(&a);
+	sb_release(&b);
+	return s;
+}
+
+int svc_h_admin_form(req_t *r)
+{
+	const char *code = req_param(r, "code");
+	json_t *s = NULL;
+	int rc;
+	if (!code) {
+		s = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i}", "form_text",
+			      "nama | text | Nama lengkap | wajib |\nnik_pemohon | nik | NIK pemohon | wajib |\n", "steps_text",
+			      "Verifikasi berkas | petugas\nProses teknis | petugas\nPersetujuan Kepala OPD | kepala_opd\n",
+			      "code", "", "name", "", "sla_days", 5, "fee", 0);
+		return admin_page(r, 200, s, NULL);
+	}
+	if (!rd(r))
+		return ERR_UNAVAILABLE;
+	if ((rc = services_get(rd(r), r->tenant->code, code, 0, &s)) < 0)
+		return rc;
+	return admin_page(r, 200, svc_for_edit(s), NULL);
+}
+
+typedef struct admin_job {
+	services_def_t d;
+	char code[64];
+	int64_t ver;
+	int is_new;
+	char actor[64];
+	int64_t now;
+	const char *msg;
+	int line;
+	json_t *echo;
+} admin_job_t;
+
+static int admin_tx(store_conn_t *c, void *ud)
+{
+	admin_job_t *j = ud;
+	if (j->is_new)
+		return services_create(c, j->echo ? json_string_value(json_object_get(j->echo, "_tenant")) : "", &j->d,
+				       j->actor, j->now, NULL, &j->msg, &j->line);
+	return services_update(c, json_string_value(json_object_get(j->echo, "_tenant")), j->code, j->ver, &j->d, j->actor,
+			       j->now, &j->msg, &j->line);
+}
+
+static int admin_done(req_t *r, int rc, void *ud)
+{
+	admin_job_t *j = ud;
+	if (rc < 0 && j->msg) {
+		const char *m = req_t_(r, j->msg);
+		if (j->line > 0) {
+			char *s = arena_alloc(&r->arena, strlen(m) + 32);
+			if (s) {
+				snprintf(s, strlen(m) + 32, "%s %d: %s", req_t_(r, "baris"), j->line, m);
+				m = s;
+			}
+		}
+		if (r->api) {
+			http_send_json(r, err_http_status(rc), json_pack("{s:{s:s,s:s,s:i}}", "error", "code", err_code_name(rc),
+									 "message", m, "line", j->line));
+			rc = 0;
+		} else {
+			json_object_del(j->echo, "_tenant");
+			if (!j->is_new)
+				json_object_set_new(j->echo, "id", json_integer(1));
+			rc = admin_page(r, err_http_status(rc), j->echo, m);
+			j->echo = NULL;
+		}
+	} else if (rc >= 0) {
+		if (r->api) {
+			json_t *s = NULL;
+			rc = services_get(rd(r), r->tenant->code, j->is_new ? j->d.code : j->code, 0, &s);
+			if (rc == 0)
+				http_send_json(r, j->is_new ? 201 : 200, s);
+		} else {
+			char loc[128];
+			snprintf(loc, sizeof(loc), "/t/%s/layanan/%s", r->tenant->code, j->is_new ? j->d.code : j->code);
+			http_redirect(r, loc);
+			rc = 0;
+		}
+	}
+	json_decref(j->echo);
+	return rc;
+}
+
+static int64_t num_of(json_t *o, const char *k, int *bad)
+{
+	json_t *v = json_object_get(o, k);
+	char *end;
+	long long n;
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (!json_is_string(v)) {
+		*bad = 1;
+		return 0;
+	}
+	errno = 0;
+	n = strtoll(json_string_value(v), &end, 10);
+	if (errno || *end || end == json_string_value(v))
+		*bad = 1;
+	return n;
+}
+
+/* Starts a create (code NULL) or update from an object of fields (web form
+ * or JSON body); fields is stolen. */
+int svc_admin_save_common(req_t *r, const char *code, json_t *fields);
+int svc_admin_save_common(req_t *r, const char *code, json_t *fields)
+{
+	admin_job_t *j = arena_zalloc(&r->arena, sizeof(*j));
+	int bad = 0;
+	if (!j) {
+		json_decref(fields);
+		return ERR_NOMEM;
+	}
+	if (r->who.role != ROLE_ADMIN) {
+		json_decref(fields);
+		http_error(r, ERR_FORBIDDEN, N_("hanya administrator yang dapat mengubah katalog layanan"));
+		return 0;
+	}
+	j->echo = fields;
+	json_object_set_new(fields, "_tenant", json_string(r->tenant->code));
+#define F(k) (json_string_value(json_object_get(fields, k)) ? json_string_value(json_object_get(fields, k)) : "")
+	j->is_new = code == NULL;
+	snprintf(j->code, sizeof(j->code), "%s", code ? code : "");
+	j->d.code = code ? code : F("code");
+	j->d.unit = F("unit");
+	j->d.name = F("name");
+	j->d.category = F("category");
+	j->d.summary = F("summary");
+	j->d.requirements = F("requirements");
+	j->d.procedure = F("procedure");
+	j->d.product = F("product");
+	j->d.complaints = F("complaints");
+	j->d.legal_basis = F("legal_basis");
+	j->d.form = F("form_text");
+	j->d.steps = F("steps_text");
+#undef F
+	j->d.sla_days = num_of(fields, "sla_days", &bad);
+	j->d.fee = num_of(fields, "fee", &bad);
+	if (!j->is_new) {
+		int b2 = 0;
+		j->ver = num_of(fields, "row_version", &b2);
+		if (b2)
+			j->ver = -1;
+	}
+	snprintf(j->actor, sizeof(j->actor), "%s", r->who.username);
+	j->now = svc_now();
+	if (bad) {
+		j->msg = N_("jangka waktu dan biaya harus bilangan bulat");
+		return admin_done(r, ERR_INVALID, j);
+	}
+	return http_write(r, admin_tx, j, admin_done);
+}
+
+int svc_h_admin_save(req_t *r)
+{
+	json_t *fields = json_object();
+	for (size_t i = 0; i < r->form.n; i++)
+		if (strcmp(r->form.items[i].key, "_csrf"))
+			json_object_set_new(fields, r->form.items[i].key, json_string(r->form.items[i].val));
+	return svc_admin_save_common(r, req_param(r, "code"), fields);
+}

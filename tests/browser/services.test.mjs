@@ -1,0 +1,151 @@
+// Browser test of the public-services journey on a phone-sized Chromium (Playwright, Debian's
+// chromium, Node's test runner; started by tests/browser/run.sh with SIGAP_BASE_URL): the
+// administrator adds a service through the JSON API, the citizen finds it in the catalogue, reads
+// the standar pelayanan, applies with a file upload (a bad NIK is refused first), gets the
+// registration number, receipt PDF and QR; the officer verifies and returns it for correction; the
+// citizen resubmits; officer and kepala OPD approve; the QR's verification page and the anonymous
+// tracking page show the result without personal data. Pages must load without console errors
+// (CSP) or failed requests.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.SIGAP_BASE_URL || '').replace(/\/+$/, '');
+const CHROMIUM = process.env.SIGAP_CHROMIUM || '/usr/bin/chromium';
+const TENANT = '52.71';
+const PASSWORD = 'sigap-demo-2026';
+const PHONE = { width: 360, height: 740 };
+const NIK = '5271014101900001';
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+const CODE = 'uji-browser-' + Date.now().toString(36);
+
+if (!BASE) throw new Error('SIGAP_BASE_URL is not set; run the tests through tests/browser/run.sh');
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+after(async () => { if (browser) await browser.close(); });
+
+async function phone(t) {
+  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'id-ID' });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const problems = [];
+  // HTTP errors are checked by URL below (the bad-NIK form answers 400 on purpose; Chromium's
+  // own /favicon.ico probe is not ours); anything else on the console is a problem (CSP ...)
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+  });
+  page.on('response', (r) => {
+    const u = new URL(r.url());
+    if (r.status() >= 400 && u.pathname !== '/favicon.ico' && !u.pathname.endsWith('/ajukan')) {
+      problems.push(`${r.status()} ${u.pathname}`);
+    }
+  });
+  page.on('requestfailed', (r) => problems.push('failed ' + r.url()));
+  page.problems = problems;
+  return page;
+}
+
+async function login(page, username) {
+  await page.goto(`${BASE}/t/${TENANT}/masuk`);
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForNavigation(), page.click('form[action$="/masuk"] button[type="submit"]')]);
+  assert.match(new URL(page.url()).pathname, /\/dasbor$/);
+}
+
+async function submit(page, selector) {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+test('apply, return, resubmit, approve and verify on a phone', async (t) => {
+  // the administrator adds a service through the API
+  const admin = await phone(t);
+  await login(admin, 'admin');
+  const csrf = await admin.getAttribute('input[name="_csrf"]', 'value');
+  const res = await admin.request.post(`${BASE}/api/v1/t/${TENANT}/services`, {
+    headers: { 'X-CSRF-Token': csrf },
+    data: {
+      code: CODE, unit: 'DISDUKCAPIL', name: 'Layanan Uji Peramban', category: 'Kependudukan',
+      summary: 'Layanan untuk uji peramban.', requirements: ['Kartu keluarga'], procedure: ['Ajukan', 'Verifikasi'],
+      sla_days: 3, fee: 0, product: 'Dokumen uji', complaints: 'Melalui menu Pengaduan.', legal_basis: ['Peraturan uji'],
+      form: 'nama | text | Nama lengkap | wajib | Sesuai KTP\nnik_pemohon | nik | NIK pemohon | wajib\nkk | file | Kartu keluarga | wajib\n',
+      steps: 'Verifikasi berkas | petugas\nPersetujuan Kepala OPD | kepala_opd\n',
+    },
+  });
+  assert.equal(res.status(), 201, await res.text());
+
+  // the citizen finds it and applies
+  const w = await phone(t);
+  await login(w, 'warga');
+  await w.goto(`${BASE}/t/${TENANT}/layanan?q=Peramban`);
+  await submit(w, `a[href$="/layanan/${CODE}"]`);
+  assert.match(await w.textContent('main'), /Persyaratan[\s\S]*Kartu keluarga/);
+  assert.match(await w.textContent('main'), /Gratis/);
+  await submit(w, `a[href$="/layanan/${CODE}/ajukan"]`);
+  await w.fill('#f-nama', 'Baiq Nurul Aini');
+  await w.fill('#f-nik_pemohon', '5271013202900001');      // 32 February: no such date
+  await w.setInputFiles('#f-kk', { name: 'kk.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await submit(w, 'form[enctype] button[type="submit"]');
+  assert.match(await w.textContent('.alert'), /NIK/);
+  await w.fill('#f-nik_pemohon', NIK);
+  await w.setInputFiles('#f-kk', { name: 'kk.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await submit(w, 'form[enctype] button[type="submit"]');
+  const appUrl = new URL(w.url());
+  assert.match(appUrl.pathname, /\/permohonan\/\d+$/);
+  const number = (await w.textContent('main h1')).trim();
+  assert.match(number, /^52\.71\/PMH\/\d{4}\/\d{6}$/);
+  assert.ok(await w.isVisible('.svc-qr svg'), 'the QR code is shown');
+  const verifyUrl = await w.getAttribute('.svc-qr a', 'href');
+  const pdf = await w.request.get(`${BASE}${appUrl.pathname}/tanda-terima.pdf`);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+
+  // the officer returns it for correction
+  const o = await phone(t);
+  await login(o, 'petugas');
+  await o.goto(`${BASE}/t/${TENANT}/antrian`);
+  await submit(o, `a:text("${number}")`);
+  await o.fill('#t-ret', 'Scan kartu keluarga buram');
+  await submit(o, 'form:has(#t-ret) button');
+  assert.match(await o.textContent('main'), /Dikembalikan untuk perbaikan/);
+
+  // the citizen resubmits with a new file
+  await w.goto(appUrl.href);
+  assert.match(await w.textContent('main'), /Scan kartu keluarga buram/);
+  await w.setInputFiles('form[action$="/perbaiki"] #f-kk', { name: 'kk2.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await submit(w, 'form[action$="/perbaiki"] button[type="submit"]');
+  assert.match(await w.textContent('main'), /Sedang diproses/);
+
+  // verification step by the officer, approval by the kepala OPD
+  await o.goto(appUrl.href);
+  await submit(o, 'form:has(input[value="advance"]) button');
+  const k = await phone(t);
+  await login(k, 'kepala_opd');
+  await k.goto(appUrl.href);
+  await submit(k, 'form:has(input[value="advance"]) button');
+  assert.match(await k.textContent('main'), /Selesai/);
+
+  // the QR's page and anonymous tracking: authentic, done, no personal data
+  const anon = await phone(t);
+  await anon.goto(verifyUrl);
+  const v = await anon.textContent('main');
+  assert.match(v, /Dokumen asli/);
+  assert.ok(v.includes(number) && v.includes('Selesai'));
+  assert.ok(!v.includes('Baiq') && !v.includes(NIK));
+  await anon.goto(`${BASE}/t/${TENANT}/lacak`);
+  await anon.fill('#nomor', number);
+  await submit(anon, 'form button[type="submit"]');
+  const tr = await anon.textContent('main');
+  assert.ok(tr.includes('Selesai') && !tr.includes('Baiq'));
+
+  for (const p of [admin, w, o, k, anon]) assert.deepEqual(p.problems, [], 'console errors or failed requests');
+});
