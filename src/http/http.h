@@ -38,7 +38,9 @@ typedef struct req {
 	char method[16];              /* GET, POST, ... */
 	char *path;                   /* decoded path, no query */
 	kvlist_t query;               /* parsed query string */
-	kvlist_t form;                /* urlencoded POST body (parsed before the handler) */
+	kvlist_t form;                /* urlencoded POST body, or the plain fields of a multipart one */
+	mp_part_t *parts;             /* multipart/form-data parts (files included), or NULL */
+	size_t nparts;
 	kvlist_t cookies;             /* Cookie header */
 	kv_t params[HTTP_MAX_PARAMS]; /* route parameters, e.g. {tenant} */
 	size_t nparams;

@@ -581,6 +581,16 @@ static int dispatch(req_t *r)
 		rc = form_parse(&r->arena, r->body ? r->body : "", r->body_len, 200, &r->form);
 		if (rc < 0)
 			return rc == ERR_TOO_LARGE ? ERR_TOO_LARGE : ERR_INVALID;
+	} else if (!is_get && ct && content_type_is(ct, strlen(ct), "multipart/form-data")) {
+		rc = multipart_parse(&r->arena, ct, r->body ? r->body : "", r->body_len, 100, &r->parts, &r->nparts);
+		if (rc < 0)
+			return rc == ERR_TOO_LARGE ? ERR_TOO_LARGE : ERR_INVALID;
+		/* plain fields (no file name) are also readable with req_form() */
+		for (size_t i = 0; i < r->nparts; i++)
+			if (!r->parts[i].filename && r->parts[i].name &&
+			    kvlist_add(&r->arena, &r->form, r->parts[i].name, strlen(r->parts[i].name), r->parts[i].data,
+				       r->parts[i].len) < 0)
+				return ERR_NOMEM;
 	}
 	if (!is_get && !(rt->flags & ROUTE_NO_CSRF) && r->who.kind != AUTH_APIKEY && !csrf_ok(r)) {
 		http_error(r, ERR_FORBIDDEN, "token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi");
