@@ -18,6 +18,7 @@
 #include "ai/classifier.h"
 #include "app.h"
 #include "services/services.h"
+#include "governance/governance.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/err.h"
@@ -254,6 +255,8 @@ static int cmd_init(config_t *cfg, int argc, char **argv)
 		rc = demo_load(st, 0);
 	if (rc == 0 && demo && (rc = services_demo_load(st)) < 0)
 		fprintf(stderr, "sigap: demo services: %s\n", store_errmsg());
+	if (rc == 0 && demo && (rc = governance_demo_load(st)) < 0)
+		fprintf(stderr, "sigap: demo proposals: %s\n", store_errmsg());
 	if (rc == 0 && demo)
 		printf("demo data loaded: Kota Mataram (52.71) and Provinsi Nusa Tenggara Barat (52)\n");
 	if (rc == 0 && demo)

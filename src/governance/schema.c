@@ -1,2 +1,135 @@
-/* schema.c: the governance module's tables (migration; filled in by the module). */
-const char migration_governance_sql[] = "CREATE TABLE governance_placeholder (tenant TEXT NOT NULL PRIMARY KEY)";
+/*
+ * schema.c: the governance module's tables (migration 5), in the shared SQL
+ * dialect of store.h.
+ *
+ *  - governance_keys: one Ed25519 signing key per official; the private key
+ *    is sealed (crypto_secretbox) under a key derived from the official's
+ *    passphrase (argon2id with the stored salt and limits).
+ *  - governance_proposals: one row per proposal (usulan), its current state,
+ *    current content version and the deadline of the step it waits for.
+ *  - governance_versions: every content version of a proposal, append-only,
+ *    so a signature made over an older version can still be checked.
+ *  - governance_steps: the signed chain (submission, recommendation,
+ *    consideration, decision, returns), append-only.
+ *  - governance_decisions: the final decision (setuju/tolak) of the head,
+ *    written once; the code has no UPDATE or DELETE of this table, and the
+ *    verification detects any change through the signatures.
+ *  - governance_dprd: the DPRD stages of a proposal that needs DPRD approval.
+ *  - governance_attachments: files attached to a proposal (file store hashes).
+ */
+const char migration_governance_sql[] =
+	"CREATE TABLE governance_keys ("
+	"  tenant TEXT NOT NULL,"
+	"  username TEXT NOT NULL,"
+	"  full_name TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  public_key TEXT NOT NULL,"   /* hex, 32 bytes */
+	"  sealed_key TEXT NOT NULL,"   /* hex, secretbox of the 64-byte secret key */
+	"  salt TEXT NOT NULL,"         /* hex, crypto_pwhash_SALTBYTES */
+	"  nonce TEXT NOT NULL,"        /* hex, crypto_secretbox_NONCEBYTES */
+	"  opslimit BIGINT NOT NULL,"
+	"  memlimit BIGINT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  PRIMARY KEY (tenant, username));"
+
+	"CREATE TABLE governance_proposals ("
+	"  id {ID},"
+	"  tenant TEXT NOT NULL,"
+	"  unit TEXT NOT NULL,"           /* OPD concerned */
+	"  kind TEXT NOT NULL,"           /* usulan | telaahan | rancangan */
+	"  title TEXT NOT NULL,"          /* current title (copy of the version's) */
+	"  urgency TEXT NOT NULL,"        /* biasa | segera | sangat_segera */
+	"  needs_dprd BIGINT NOT NULL DEFAULT 0,"
+	"  is_public BIGINT NOT NULL DEFAULT 0,"
+	"  state TEXT NOT NULL,"          /* draf diajukan pertimbangan keputusan dikembalikan disetujui ditolak */
+	"  dprd_stage TEXT NOT NULL DEFAULT '',"
+	"  content_version BIGINT NOT NULL DEFAULT 1,"
+	"  origin TEXT NOT NULL DEFAULT 'opd'," /* opd | pokir */
+	"  created_by TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  updated_at BIGINT NOT NULL,"
+	"  step_since BIGINT NOT NULL DEFAULT 0," /* when the current wait began */
+	"  due_at BIGINT NOT NULL DEFAULT 0,"     /* deadline of the current step (0: none) */
+	"  reminder BIGINT NOT NULL DEFAULT 0,"   /* 0 none, 1 due-day reminder sent, 2 overdue sent */
+	"  version BIGINT NOT NULL DEFAULT 1);"
+	"CREATE INDEX governance_proposals_state ON governance_proposals (tenant, state, unit);"
+	"CREATE INDEX governance_proposals_due ON governance_proposals (due_at);"
+
+	"CREATE TABLE governance_versions ("
+	"  tenant TEXT NOT NULL,"
+	"  proposal_id BIGINT NOT NULL,"
+	"  version BIGINT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  unit TEXT NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  background TEXT NOT NULL,"
+	"  analysis TEXT NOT NULL,"
+	"  options TEXT NOT NULL,"
+	"  proposed TEXT NOT NULL,"
+	"  urgency TEXT NOT NULL,"
+	"  needs_dprd BIGINT NOT NULL,"
+	"  attachments TEXT NOT NULL DEFAULT ''," /* sorted file hashes, comma-separated */
+	"  content_hash TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  PRIMARY KEY (tenant, proposal_id, version));"
+
+	"CREATE TABLE governance_steps ("
+	"  tenant TEXT NOT NULL,"
+	"  proposal_id BIGINT NOT NULL,"
+	"  idx BIGINT NOT NULL,"
+	"  kind TEXT NOT NULL,"           /* ajukan kembalikan_sekda saran pertimbangan keputusan */
+	"  role TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  actor_name TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL,"
+	"  note TEXT NOT NULL,"
+	"  proposal_version BIGINT NOT NULL,"
+	"  content_hash TEXT NOT NULL,"
+	"  prev_hash TEXT NOT NULL,"
+	"  extra TEXT NOT NULL DEFAULT ''," /* decision: number and public flag, signed */
+	"  public_key TEXT NOT NULL,"
+	"  signature TEXT NOT NULL,"
+	"  step_hash TEXT NOT NULL,"
+	"  signed_at BIGINT NOT NULL,"
+	"  PRIMARY KEY (tenant, proposal_id, idx));"
+
+	"CREATE TABLE governance_decisions ("
+	"  tenant TEXT NOT NULL,"
+	"  proposal_id BIGINT NOT NULL,"
+	"  token TEXT NOT NULL,"          /* verification link token, 32 hex */
+	"  verdict TEXT NOT NULL,"        /* setuju | tolak */
+	"  number TEXT NOT NULL,"         /* display number, '' for a rejection */
+	"  regno TEXT NOT NULL,"          /* 52.71/KEP/2026/000012 or '' */
+	"  seq BIGINT NOT NULL,"
+	"  year BIGINT NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  note TEXT NOT NULL,"
+	"  is_public BIGINT NOT NULL,"
+	"  step_idx BIGINT NOT NULL,"
+	"  decided_by TEXT NOT NULL,"
+	"  decided_at BIGINT NOT NULL,"
+	"  PRIMARY KEY (tenant, proposal_id));"
+	"CREATE UNIQUE INDEX governance_decisions_token ON governance_decisions (tenant, token);"
+	"CREATE INDEX governance_decisions_public ON governance_decisions (tenant, is_public, decided_at);"
+
+	"CREATE TABLE governance_dprd ("
+	"  tenant TEXT NOT NULL,"
+	"  proposal_id BIGINT NOT NULL,"
+	"  stage TEXT NOT NULL,"          /* diajukan pembahasan disetujui ditolak */
+	"  stage_day TEXT NOT NULL,"      /* YYYY-MM-DD */
+	"  note TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  PRIMARY KEY (tenant, proposal_id, stage));"
+
+	"CREATE TABLE governance_attachments ("
+	"  tenant TEXT NOT NULL,"
+	"  proposal_id BIGINT NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  mime TEXT NOT NULL,"
+	"  size BIGINT NOT NULL,"
+	"  added_by TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  PRIMARY KEY (tenant, proposal_id, hash))";

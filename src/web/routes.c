@@ -7,6 +7,7 @@
 
 #include "auth/auth.h"
 #include "services/services.h"
+#include "governance/governance.h"
 #include "core/banned.h"
 
 #define T ROUTE_TENANT
@@ -51,5 +52,6 @@ const size_t app_route_tables_count = sizeof(app_route_tables) / sizeof(app_rout
 /* Periodic jobs (see http.h). */
 const app_job_t app_jobs[] = {
 	{ "services.sla_sweep", services_sla_sweep },
+	{ "governance.deadline_sweep", governance_deadline_sweep },
 	{ NULL, NULL },
 };

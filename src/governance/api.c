@@ -1,0 +1,155 @@
+/*
+ * api.c: the governance JSON API under /api/v1/t/{tenant}/: the inbox, one
+ * proposal with its signed chain, creating a proposal, acting on it (the
+ * same fields as the web forms, passphrase included), and the public
+ * verification and register. A JSON body is copied into the request's form
+ * fields so the web adapter's action code serves both; answers are JSON.
+ * There is deliberately no route that changes or deletes a decision.
+ */
+#include "governance/web.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "core/err.h"
+#include "governance/governance.h"
+#include "tenants/tenants.h"
+#include "core/banned.h"
+
+/* Copies the top-level scalars of a JSON object body into r->form. */
+static int body_to_form(req_t *r)
+{
+	json_t *body = NULL, *v;
+	const char *k;
+	char err[256];
+	int rc = req_json_body(r, &body, err, sizeof(err));
+	if (rc < 0) {
+		http_error(r, rc, err);
+		return 1;
+	}
+	if (!json_is_object(body)) {
+		json_decref(body);
+		http_error(r, ERR_INVALID, "badan permintaan harus objek JSON");
+		return 1;
+	}
+	json_object_foreach(body, k, v) {
+		char buf[32];
+		const char *s = NULL;
+		if (json_is_string(v))
+			s = json_string_value(v);
+		else if (json_is_integer(v))
+			snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v)), s = buf;
+		else if (json_is_true(v))
+			s = "1";
+		else if (json_is_false(v))
+			continue;
+		if (s && kvlist_add(&r->arena, &r->form, k, strlen(k), s, strlen(s)) < 0) {
+			json_decref(body);
+			return ERR_NOMEM;
+		}
+	}
+	json_decref(body);
+	return 0;
+}
+
+int api_gov_list(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	json_t *arr = json_array();
+	const char *all = req_query(r, "all");
+	int rc = c ? governance_inbox(c, r->tenant->code, r->who.role, r->who.unit, r->who.username, (int64_t)time(NULL),
+				      all && !strcmp(all, "1"), arr)
+		   : ERR_UNAVAILABLE;
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	http_send_json(r, 200, json_pack("{s:o}", "proposals", arr));
+	return 0;
+}
+
+int api_gov_get(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	json_t *p = NULL;
+	gov_verify_report_t rep;
+	int64_t id;
+	int rc;
+	if (gov_parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	rc = governance_get(c, r->tenant->code, id, r->who.role, r->who.unit, &p);
+	if (rc == ERR_FORBIDDEN) {
+		if (role_needs_unit(r->who.role))
+			http_error(r, ERR_FORBIDDEN, "usulan ini milik OPD lain");
+		else
+			http_error(r, ERR_FORBIDDEN, "Anda tidak berhak melihat usulan ini");
+		return 0;
+	}
+	if (rc == ERR_NOT_FOUND) {
+		http_error(r, ERR_NOT_FOUND, "usulan tidak ditemukan");
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	if ((rc = governance_verify(c, r->tenant->code, id, &rep)) < 0) {
+		json_decref(p);
+		return rc;
+	}
+	json_object_set_new(p, "verification", json_pack("{s:b,s:i,s:s}", "valid", rep.ok, "steps", rep.steps, "problem",
+							  rep.ok ? "" : rep.message));
+	http_send_json(r, 200, p);
+	return 0;
+}
+
+int api_gov_create(req_t *r)
+{
+	int rc = body_to_form(r);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	return h_gov_create(r);
+}
+
+int api_gov_act(req_t *r)
+{
+	int64_t id;
+	int rc;
+	if (gov_parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	rc = body_to_form(r);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	return gov_do_action(r, id);
+}
+
+int api_gov_verify(req_t *r)
+{
+	json_t *v = NULL;
+	int64_t id;
+	const char *token = req_param(r, "token");
+	int rc = gov_verification(r, token, &v, &id);
+	if (rc == ERR_NOT_FOUND) {
+		http_error(r, ERR_NOT_FOUND, "keputusan dengan kode verifikasi ini tidak ditemukan");
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	http_send_json(r, 200, v);
+	return 0;
+}
+
+int api_gov_register(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	json_t *arr = json_array();
+	int rc = c ? governance_register(c, r->tenant->code, 200, arr) : ERR_UNAVAILABLE;
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	http_send_json(r, 200, json_pack("{s:o}", "decisions", arr));
+	return 0;
+}

@@ -1,0 +1,1688 @@
+/*
+ * governance.c: proposals, the signed chain of recommendation, consideration
+ * and decision, the DPRD stages, deadlines and verification (see
+ * governance.h for the flow and docs/governance.md for the byte layout of
+ * what is signed). Every action runs in one write transaction: it reads and
+ * checks first (state, role, OPD, version, signing key), and only then
+ * writes, so a refusal leaves nothing but its own audit entry behind.
+ */
+#include "governance/governance.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/calendar.h"
+#include "core/err.h"
+#include "core/nls.h"
+#include "platform/platform.h"
+#include "tenants/tenants.h"
+#include "core/banned.h"
+
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* ------------------------------------------------------------------ labels */
+
+static const struct {
+	const char *code, *label;
+} labels[] = {
+	{ "draf", N_("Draf") },
+	{ "diajukan", N_("Menunggu saran Sekda") },
+	{ "pertimbangan", N_("Menunggu pertimbangan Wakil") },
+	{ "keputusan", N_("Menunggu keputusan Kepala Daerah") },
+	{ "dikembalikan", N_("Dikembalikan untuk perbaikan") },
+	{ "disetujui", N_("Disetujui") },
+	{ "ditolak", N_("Ditolak") },
+};
+
+static const struct {
+	const char *code, *label;
+} verdicts[] = {
+	{ "setuju", N_("Setuju") },
+	{ "tidak_setuju", N_("Tidak setuju") },
+	{ "setuju_catatan", N_("Setuju dengan catatan") },
+	{ "tolak", N_("Tolak") },
+	{ "kembalikan", N_("Kembalikan") },
+};
+
+static const struct {
+	const char *code, *label;
+} step_kinds[] = {
+	{ "ajukan", N_("Diajukan oleh Kepala OPD") },
+	{ "kembalikan_sekda", N_("Dikembalikan Sekda ke OPD") },
+	{ "saran", N_("Saran Sekda") },
+	{ "pertimbangan", N_("Pertimbangan Wakil Kepala Daerah") },
+	{ "keputusan", N_("Keputusan Kepala Daerah") },
+};
+
+const char *governance_state_label(const char *state)
+{
+	for (size_t i = 0; state && i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (!strcmp(labels[i].code, state))
+			return labels[i].label;
+	return "";
+}
+
+const char *governance_verdict_label(const char *verdict)
+{
+	for (size_t i = 0; verdict && i < sizeof(verdicts) / sizeof(verdicts[0]); i++)
+		if (!strcmp(verdicts[i].code, verdict))
+			return verdicts[i].label;
+	return "";
+}
+
+const char *governance_step_label(const char *kind)
+{
+	for (size_t i = 0; kind && i < sizeof(step_kinds) / sizeof(step_kinds[0]); i++)
+		if (!strcmp(step_kinds[i].code, kind))
+			return step_kinds[i].label;
+	return "";
+}
+
+static int one_of(const char *s, const char *const *list)
+{
+	for (; s && *list; list++)
+		if (!strcmp(s, *list))
+			return 1;
+	return 0;
+}
+
+static const char *const KINDS[] = { "usulan", "telaahan", "rancangan", NULL };
+static const char *const URGENCIES[] = { "biasa", "segera", "sangat_segera", NULL };
+static const char *const ADVICE[] = { "setuju", "tidak_setuju", "setuju_catatan", NULL };
+static const char *const DECISIONS[] = { "setuju", "tolak", "kembalikan", NULL };
+
+int governance_urgency_days(const char *urgency)
+{
+	if (!urgency)
+		return -1;
+	if (!strcmp(urgency, "biasa"))
+		return 10;
+	if (!strcmp(urgency, "segera"))
+		return 5;
+	if (!strcmp(urgency, "sangat_segera"))
+		return 2;
+	return -1;
+}
+
+/* The role a step kind must be signed by. */
+static const char *step_role(const char *kind)
+{
+	if (!strcmp(kind, "ajukan"))
+		return "kepala_opd";
+	if (!strcmp(kind, "kembalikan_sekda") || !strcmp(kind, "saran"))
+		return "sekda";
+	if (!strcmp(kind, "pertimbangan"))
+		return "wakil";
+	if (!strcmp(kind, "keputusan"))
+		return "kepala_daerah";
+	return "";
+}
+
+/* ------------------------------------------------------------ canonical form */
+
+static void put_field(sb_t *out, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	unsigned char len[4] = { (unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8),
+				 (unsigned char)n };
+	sb_add(out, len, 4);
+	if (n)
+		sb_add(out, s, n);
+}
+
+static void put_int(sb_t *out, int64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	put_field(out, buf);
+}
+
+static void sha256_hex(const void *data, size_t len, char out[GOV_HASH_HEX])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, data, len);
+	sodium_bin2hex(out, GOV_HASH_HEX, h, sizeof(h));
+}
+
+void governance_content_hash(const char *tenant, int64_t proposal_id, int64_t version, const char *unit,
+			     const gov_content_t *ct, const char *attachments, char out[GOV_HASH_HEX])
+{
+	sb_t m = SB_INIT;
+	put_field(&m, GOV_DOMAIN_CONTENT);
+	put_field(&m, tenant);
+	put_int(&m, proposal_id);
+	put_int(&m, version);
+	put_field(&m, unit);
+	put_field(&m, ct->kind);
+	put_field(&m, ct->title);
+	put_field(&m, ct->background);
+	put_field(&m, ct->analysis);
+	put_field(&m, ct->options);
+	put_field(&m, ct->proposed);
+	put_field(&m, ct->urgency);
+	put_int(&m, ct->needs_dprd ? 1 : 0);
+	put_field(&m, attachments);
+	sha256_hex(m.buf, m.len, out);
+	sb_release(&m);
+}
+
+void governance_step_message(const gov_step_fields_t *f, sb_t *out)
+{
+	put_field(out, GOV_DOMAIN_STEP);
+	put_field(out, f->tenant);
+	put_int(out, f->proposal_id);
+	put_int(out, f->proposal_version);
+	put_field(out, f->content_hash);
+	put_int(out, f->idx);
+	put_field(out, f->kind);
+	put_field(out, f->role);
+	put_field(out, f->actor);
+	put_field(out, f->public_key);
+	put_field(out, f->verdict);
+	put_field(out, f->note);
+	put_field(out, f->extra);
+	put_int(out, f->signed_at);
+	put_field(out, f->prev_hash);
+}
+
+/* step_hash = SHA-256(message || signature bytes) */
+static int step_hash(const gov_step_fields_t *f, const char *sig_hex, char out[GOV_HASH_HEX])
+{
+	unsigned char sig[crypto_sign_BYTES];
+	size_t siglen = 0;
+	sb_t m = SB_INIT;
+	if (!sig_hex || sodium_hex2bin(sig, sizeof(sig), sig_hex, strlen(sig_hex), NULL, &siglen, NULL) < 0 ||
+	    siglen != sizeof(sig))
+		return ERR_INVALID;
+	governance_step_message(f, &m);
+	sb_add(&m, sig, sizeof(sig));
+	if (m.err) {
+		sb_release(&m);
+		return ERR_NOMEM;
+	}
+	sha256_hex(m.buf, m.len, out);
+	sb_release(&m);
+	return 0;
+}
+
+void governance_decision_title(const char *head_title, const char *tenant_name, int64_t seq, int year, char *out,
+			       size_t outlen)
+{
+	static const char *const prefixes[] = { "Kota ", "Kabupaten ", "Provinsi ", NULL };
+	const char *name = tenant_name ? tenant_name : "";
+	for (int i = 0; prefixes[i]; i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i]))) {
+			name += strlen(prefixes[i]);
+			break;
+		}
+	snprintf(out, outlen, "Keputusan %s %s Nomor %" PRId64 "/%d", head_title ? head_title : "", name, seq, year);
+}
+
+/* ------------------------------------------------------------------- keys */
+
+static int key_seal(const char *passphrase, unsigned char pk[crypto_sign_PUBLICKEYBYTES],
+		    unsigned char sk[crypto_sign_SECRETKEYBYTES], char *pk_hex, char *sealed_hex, char *salt_hex,
+		    char *nonce_hex)
+{
+	unsigned char salt[crypto_pwhash_SALTBYTES], nonce[crypto_secretbox_NONCEBYTES];
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	unsigned char sealed[crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES];
+	randombytes_buf(salt, sizeof(salt));
+	randombytes_buf(nonce, sizeof(nonce));
+	if (crypto_pwhash(key, sizeof(key), passphrase, strlen(passphrase), salt, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			  crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return ERR_NOMEM;
+	crypto_secretbox_easy(sealed, sk, crypto_sign_SECRETKEYBYTES, nonce, key);
+	sodium_memzero(key, sizeof(key));
+	sodium_bin2hex(pk_hex, 2 * crypto_sign_PUBLICKEYBYTES + 1, pk, crypto_sign_PUBLICKEYBYTES);
+	sodium_bin2hex(sealed_hex, 2 * sizeof(sealed) + 1, sealed, sizeof(sealed));
+	sodium_bin2hex(salt_hex, 2 * sizeof(salt) + 1, salt, sizeof(salt));
+	sodium_bin2hex(nonce_hex, 2 * sizeof(nonce) + 1, nonce, sizeof(nonce));
+	return 0;
+}
+
+struct key_ctx {
+	const char *tenant, *username, *full_name, *role;
+	char pk[2 * crypto_sign_PUBLICKEYBYTES + 1];
+	char sealed[2 * (crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES) + 1];
+	char salt[2 * crypto_pwhash_SALTBYTES + 1];
+	char nonce[2 * crypto_secretbox_NONCEBYTES + 1];
+	int64_t now;
+};
+
+static int key_insert_tx(store_conn_t *c, void *ud)
+{
+	struct key_ctx *k = ud;
+	int64_t n = 0;
+	char summary[160];
+	int rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM governance_keys WHERE tenant = ? AND username = ?", "tt",
+				   k->tenant, k->username);
+	if (rc < 0)
+		return rc;
+	if (n > 0)
+		return ERR_EXISTS;
+	rc = store_exec(c, "INSERT INTO governance_keys (tenant, username, full_name, role, public_key, sealed_key, salt, "
+			   "nonce, opslimit, memlimit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			"ttttttttiii", k->tenant, k->username, k->full_name, k->role, k->pk, k->sealed, k->salt, k->nonce,
+			(int64_t)crypto_pwhash_OPSLIMIT_INTERACTIVE, (int64_t)crypto_pwhash_MEMLIMIT_INTERACTIVE, k->now);
+	if (rc < 0)
+		return rc;
+	snprintf(summary, sizeof(summary), "kunci tanda tangan dibuat (%.16s...)", k->pk);
+	return audit_append(c, k->tenant, k->now, k->username, "governance.key_create", k->username, summary);
+}
+
+static int can_sign(role_t role)
+{
+	return role == ROLE_KEPALA_OPD || role == ROLE_SEKDA || role == ROLE_WAKIL || role == ROLE_KEPALA_DAERAH;
+}
+
+static int key_create_sk(store_t *st, const char *tenant, const char *username, const char *full_name, role_t role,
+			 const char *passphrase, int64_t now, const char **ret_msgid,
+			 unsigned char ret_sk[crypto_sign_SECRETKEYBYTES])
+{
+	struct key_ctx k = { tenant, username, full_name ? full_name : username, role_name(role), "", "", "", "", now };
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	size_t plen = passphrase ? strlen(passphrase) : 0;
+	int rc;
+	if (ret_msgid)
+		*ret_msgid = NULL;
+	if (!can_sign(role)) {
+		if (ret_msgid)
+			*ret_msgid = N_("peran Anda tidak menandatangani usulan");
+		return ERR_INVALID;
+	}
+	if (plen < GOV_PASSPHRASE_MIN || plen > GOV_PASSPHRASE_MAX) {
+		if (ret_msgid)
+			*ret_msgid = N_("frasa sandi minimal 10 karakter dan maksimal 256 karakter");
+		return ERR_INVALID;
+	}
+	crypto_sign_keypair(pk, sk);
+	rc = key_seal(passphrase, pk, sk, k.pk, k.sealed, k.salt, k.nonce);
+	if (rc == 0)
+		rc = store_tx(st, key_insert_tx, &k);
+	if (rc == ERR_EXISTS && ret_msgid)
+		*ret_msgid = N_("Anda sudah memiliki kunci tanda tangan");
+	if (rc == 0 && ret_sk)
+		memcpy(ret_sk, sk, sizeof(sk));
+	sodium_memzero(sk, sizeof(sk));
+	return rc;
+}
+
+int governance_key_create(store_t *st, const char *tenant, const char *username, const char *full_name,
+			  role_t role, const char *passphrase, int64_t now, const char **ret_msgid)
+{
+	return key_create_sk(st, tenant, username, full_name, role, passphrase, now, ret_msgid, NULL);
+}
+
+int governance_key_exists(store_conn_t *c, const char *tenant, const char *username, char pk_hex[65])
+{
+	char pk[80];
+	int rc = store_query_text(c, pk, sizeof(pk), "SELECT public_key FROM governance_keys WHERE tenant = ? AND username = ?",
+				  "tt", tenant, username);
+	if (rc == ERR_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (pk_hex)
+		snprintf(pk_hex, 65, "%.64s", pk);
+	return 1;
+}
+
+int governance_key_unseal(store_conn_t *c, const char *tenant, const char *username, const char *passphrase,
+			  unsigned char ret_sk[crypto_sign_SECRETKEYBYTES])
+{
+	store_stmt_t *s;
+	unsigned char salt[crypto_pwhash_SALTBYTES], nonce[crypto_secretbox_NONCEBYTES];
+	unsigned char sealed[crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES], key[crypto_secretbox_KEYBYTES];
+	size_t l1 = 0, l2 = 0, l3 = 0;
+	int64_t ops, mem;
+	int rc;
+	if (!passphrase || strlen(passphrase) > GOV_PASSPHRASE_MAX)
+		return ERR_UNAUTHORIZED;
+	rc = store_prepare(c, "SELECT salt, nonce, sealed_key, opslimit, memlimit FROM governance_keys "
+			      "WHERE tenant = ? AND username = ?", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tt", tenant, username);
+	rc = store_step(s);
+	if (rc != STORE_ROW) {
+		store_finalize(s);
+		return rc < 0 ? rc : ERR_NOT_FOUND;
+	}
+	if (sodium_hex2bin(salt, sizeof(salt), store_col_text(s, 0), strlen(store_col_text(s, 0)), NULL, &l1, NULL) < 0 ||
+	    sodium_hex2bin(nonce, sizeof(nonce), store_col_text(s, 1), strlen(store_col_text(s, 1)), NULL, &l2, NULL) < 0 ||
+	    sodium_hex2bin(sealed, sizeof(sealed), store_col_text(s, 2), strlen(store_col_text(s, 2)), NULL, &l3, NULL) < 0 ||
+	    l1 != sizeof(salt) || l2 != sizeof(nonce) || l3 != sizeof(sealed)) {
+		store_finalize(s);
+		return store_fail(ERR_DB, "signing key of '%s' is malformed", username);
+	}
+	ops = store_col_int64(s, 3);
+	mem = store_col_int64(s, 4);
+	store_finalize(s);
+	if (ops <= 0 || mem <= 0 || mem > (int64_t)1 << 32)
+		return store_fail(ERR_DB, "signing key of '%s' has bad limits", username);
+	if (crypto_pwhash(key, sizeof(key), passphrase, strlen(passphrase), salt, (unsigned long long)ops, (size_t)mem,
+			  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return ERR_NOMEM;
+	rc = crypto_secretbox_open_easy(ret_sk, sealed, sizeof(sealed), nonce, key) == 0 ? 0 : ERR_UNAUTHORIZED;
+	sodium_memzero(key, sizeof(key));
+	return rc;
+}
+
+/* ---------------------------------------------------------------- proposals */
+
+typedef struct prop {
+	int64_t id, version, content_version, needs_dprd, is_public;
+	char unit[32], kind[24], urgency[24], state[24], dprd_stage[24], origin[16], created_by[64];
+	char title[4 * GOV_TITLE_MAX + 8];
+} prop_t;
+
+static int prop_load(store_conn_t *c, const char *tenant, int64_t id, prop_t *p)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT id, version, content_version, needs_dprd, is_public, unit, kind, urgency, state, "
+				  "dprd_stage, origin, created_by, title FROM governance_proposals WHERE tenant = ? AND id = ?",
+			       &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		p->id = store_col_int64(s, 0);
+		p->version = store_col_int64(s, 1);
+		p->content_version = store_col_int64(s, 2);
+		p->needs_dprd = store_col_int64(s, 3);
+		p->is_public = store_col_int64(s, 4);
+		snprintf(p->unit, sizeof(p->unit), "%s", store_col_text(s, 5));
+		snprintf(p->kind, sizeof(p->kind), "%s", store_col_text(s, 6));
+		snprintf(p->urgency, sizeof(p->urgency), "%s", store_col_text(s, 7));
+		snprintf(p->state, sizeof(p->state), "%s", store_col_text(s, 8));
+		snprintf(p->dprd_stage, sizeof(p->dprd_stage), "%s", store_col_text(s, 9));
+		snprintf(p->origin, sizeof(p->origin), "%s", store_col_text(s, 10));
+		snprintf(p->created_by, sizeof(p->created_by), "%s", store_col_text(s, 11));
+		snprintf(p->title, sizeof(p->title), "%s", store_col_text(s, 12));
+		rc = 0;
+	} else if (rc == STORE_DONE) {
+		rc = ERR_NOT_FOUND;
+	}
+	store_finalize(s);
+	return rc;
+}
+
+static int refuse(gov_action_t *a, int code, const char *msgid)
+{
+	a->ret_msgid = msgid;
+	return code;
+}
+
+static int check_content(gov_action_t *a, const gov_content_t *ct)
+{
+	if (!ct->title || !*ct->title)
+		return refuse(a, ERR_INVALID, N_("judul wajib diisi"));
+	if (strlen(ct->title) > GOV_TITLE_MAX)
+		return refuse(a, ERR_INVALID, N_("judul terlalu panjang (maksimal 300 karakter)"));
+	if (!ct->background || !*ct->background)
+		return refuse(a, ERR_INVALID, N_("latar belakang wajib diisi"));
+	if (strlen(ct->background) > GOV_TEXT_MAX || (ct->analysis && strlen(ct->analysis) > GOV_TEXT_MAX) ||
+	    (ct->options && strlen(ct->options) > GOV_TEXT_MAX) || (ct->proposed && strlen(ct->proposed) > GOV_TEXT_MAX))
+		return refuse(a, ERR_INVALID, N_("isian terlalu panjang (maksimal 20.000 karakter per bagian)"));
+	if (!one_of(ct->kind, KINDS))
+		return refuse(a, ERR_INVALID, N_("jenis usulan tidak dikenal"));
+	if (!one_of(ct->urgency, URGENCIES))
+		return refuse(a, ERR_INVALID, N_("sifat usulan harus biasa, segera atau sangat segera"));
+	return 0;
+}
+
+static const char *nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* The proposal's attachments as signed: file hashes in ascending order, comma-separated. */
+static int attachment_list(store_conn_t *c, const char *tenant, int64_t id, sb_t *out)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT hash FROM governance_attachments WHERE tenant = ? AND proposal_id = ? ORDER BY hash",
+			       &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		if (out->len)
+			sb_addch(out, ',');
+		sb_adds(out, store_col_text(s, 0));
+	}
+	store_finalize(s);
+	if (rc >= 0 && out->err)
+		rc = ERR_NOMEM;
+	return rc < 0 ? rc : 0;
+}
+
+static int insert_version(store_conn_t *c, gov_action_t *a, int64_t id, int64_t version, const char *unit,
+			  const gov_content_t *ct)
+{
+	char hash[GOV_HASH_HEX];
+	sb_t att = SB_INIT;
+	int rc = attachment_list(c, a->tenant, id, &att);
+	if (rc == 0) {
+		governance_content_hash(a->tenant, id, version, unit, ct, att.buf, hash);
+		rc = store_exec(c, "INSERT INTO governance_versions (tenant, proposal_id, version, kind, unit, title, background, "
+				   "analysis, options, proposed, urgency, needs_dprd, attachments, content_hash, created_by, created_at) "
+				   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				"tiittttttttittti", a->tenant, id, version, ct->kind, unit, ct->title, nz(ct->background),
+				nz(ct->analysis), nz(ct->options), nz(ct->proposed), ct->urgency, (int64_t)(ct->needs_dprd ? 1 : 0),
+				att.buf, hash, a->actor, a->now);
+	}
+	sb_release(&att);
+	return rc;
+}
+
+/* Due time of a step that starts now: end of the Nth working day after today. */
+static int compute_due(store_conn_t *c, const char *tenant, const char *urgency, int64_t now, int64_t *ret)
+{
+	tenant_t t;
+	calendar_t *cal = NULL;
+	int32_t today, due;
+	int days = governance_urgency_days(urgency), rc;
+	if (days < 0)
+		days = 10;
+	rc = tenant_get(c, tenant, &t);
+	if (rc < 0)
+		return rc;
+	rc = tenant_calendar(c, tenant, &cal);
+	if (rc < 0)
+		return rc;
+	today = cal_local_day(now, t.tz_offset);
+	rc = calendar_add_working_days(cal, today, days, &due);
+	calendar_free(cal);
+	if (rc < 0)
+		return rc;
+	*ret = cal_local_midnight(due + 1, t.tz_offset) - 1;
+	return 0;
+}
+
+static int set_state(store_conn_t *c, gov_action_t *a, prop_t *p, const char *state)
+{
+	int64_t due = 0;
+	int rc;
+	if (!strcmp(state, "diajukan") || !strcmp(state, "pertimbangan") || !strcmp(state, "keputusan") ||
+	    !strcmp(state, "dikembalikan")) {
+		rc = compute_due(c, a->tenant, p->urgency, a->now, &due);
+		if (rc < 0)
+			return rc;
+	}
+	rc = store_exec(c, "UPDATE governance_proposals SET state = ?, step_since = ?, due_at = ?, reminder = 0, "
+			   "updated_at = ?, version = version + 1 WHERE tenant = ? AND id = ? AND version = ?",
+			"tiiitii", state, a->now, due, a->now, a->tenant, p->id, p->version);
+	if (rc < 0)
+		return rc;
+	return rc == 0 ? ERR_CONFLICT : 0;
+}
+
+static int notify_role(store_conn_t *c, gov_action_t *a, int64_t id, const char *role, const char *unit,
+		       const char *message)
+{
+	notify_target_t to = { 0, role, unit };
+	char obj[48];
+	snprintf(obj, sizeof(obj), "proposal:%" PRId64, id);
+	return notify_add(c, a->tenant, &to, "governance", obj, message, a->now);
+}
+
+static int audit(store_conn_t *c, gov_action_t *a, int64_t id, const char *action, const char *summary)
+{
+	char obj[48];
+	snprintf(obj, sizeof(obj), "proposal:%" PRId64, id);
+	return audit_append(c, a->tenant, a->now, a->actor, action, obj, summary);
+}
+
+static int op_create(store_conn_t *c, gov_action_t *a, int *writing)
+{
+	const char *unit = a->actor_unit;
+	int64_t id = 0;
+	char summary[400];
+	int rc;
+	if (!role_needs_unit(a->role))
+		return refuse(a, ERR_FORBIDDEN, N_("hanya OPD yang dapat menyusun usulan"));
+	if (!unit || !*unit)
+		return refuse(a, ERR_FORBIDDEN, N_("akun Anda tidak terhubung ke OPD"));
+	if ((rc = check_content(a, &a->content)) < 0)
+		return rc;
+	*writing = 1;
+	rc = store_query_int64(c, &id,
+			       "INSERT INTO governance_proposals (tenant, unit, kind, title, urgency, needs_dprd, is_public, "
+			       "state, content_version, origin, created_by, created_at, updated_at) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, 'draf', 1, 'opd', ?, ?, ?) RETURNING id",
+			       "tttttiitii", a->tenant, unit, a->content.kind, a->content.title, a->content.urgency,
+			       (int64_t)(a->content.needs_dprd ? 1 : 0), (int64_t)(a->content.is_public ? 1 : 0), a->actor,
+			       a->now, a->now);
+	if (rc < 0)
+		return rc;
+	a->ret_id = id;
+	if ((rc = insert_version(c, a, id, 1, unit, &a->content)) < 0)
+		return rc;
+	snprintf(summary, sizeof(summary), "usulan disusun: %.300s", a->content.title);
+	return audit(c, a, id, "governance.create", summary);
+}
+
+static int op_pokir(store_conn_t *c, gov_action_t *a, int *writing)
+{
+	gov_content_t ct = a->content;
+	int64_t id = 0;
+	char summary[400];
+	int rc;
+	if (a->role != ROLE_DPRD)
+		return refuse(a, ERR_FORBIDDEN, N_("hanya anggota DPRD yang dapat menyampaikan pokok pikiran"));
+	if (!a->unit || !*a->unit)
+		return refuse(a, ERR_INVALID, N_("pilih OPD yang dituju"));
+	rc = unit_exists(c, a->tenant, a->unit);
+	if (rc < 0)
+		return rc;
+	if (!rc)
+		return refuse(a, ERR_INVALID, N_("OPD tidak dikenal"));
+	ct.kind = "usulan";
+	ct.urgency = "biasa";
+	ct.needs_dprd = 0;
+	ct.is_public = 0;
+	if ((rc = check_content(a, &ct)) < 0)
+		return rc;
+	*writing = 1;
+	rc = store_query_int64(c, &id,
+			       "INSERT INTO governance_proposals (tenant, unit, kind, title, urgency, needs_dprd, is_public, "
+			       "state, content_version, origin, created_by, created_at, updated_at) "
+			       "VALUES (?, ?, ?, ?, ?, 0, 0, 'draf', 1, 'pokir', ?, ?, ?) RETURNING id",
+			       "ttttttii", a->tenant, a->unit, ct.kind, ct.title, ct.urgency, a->actor, a->now, a->now);
+	if (rc < 0)
+		return rc;
+	a->ret_id = id;
+	if ((rc = insert_version(c, a, id, 1, a->unit, &ct)) < 0)
+		return rc;
+	snprintf(summary, sizeof(summary), "pokok pikiran DPRD untuk %s: %.300s", a->unit, ct.title);
+	if ((rc = audit(c, a, id, "governance.pokir", summary)) < 0)
+		return rc;
+	return notify_role(c, a, id, "kepala_opd", a->unit, "pokok pikiran DPRD baru menjadi usulan OPD");
+}
+
+static int check_opd(gov_action_t *a, const prop_t *p)
+{
+	if (!role_needs_unit(a->role))
+		return refuse(a, ERR_FORBIDDEN, N_("peran Anda tidak berwenang melakukan tindakan ini"));
+	if (!a->actor_unit || strcmp(a->actor_unit, p->unit))
+		return refuse(a, ERR_FORBIDDEN, N_("usulan ini milik OPD lain"));
+	return 0;
+}
+
+static int check_version(gov_action_t *a, const prop_t *p)
+{
+	if (a->expected_version && a->expected_version != p->version)
+		return refuse(a, ERR_CONFLICT, N_("data telah diubah orang lain; muat ulang halaman lalu coba lagi"));
+	return 0;
+}
+
+static int is_final(const prop_t *p)
+{
+	return !strcmp(p->state, "disetujui") || !strcmp(p->state, "ditolak");
+}
+
+static int op_edit(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
+{
+	gov_content_t ct = a->content;
+	char summary[400];
+	int rc;
+	if ((rc = check_opd(a, p)) < 0)
+		return rc;
+	if (is_final(p))
+		return refuse(a, ERR_CONFLICT, N_("usulan sudah diputuskan; isinya tidak dapat diubah lagi"));
+	if (strcmp(p->state, "draf") && strcmp(p->state, "dikembalikan"))
+		return refuse(a, ERR_CONFLICT, N_("usulan sedang diproses pimpinan dan tidak dapat diubah"));
+	if ((rc = check_version(a, p)) < 0)
+		return rc;
+	if ((rc = check_content(a, &ct)) < 0)
+		return rc;
+	*writing = 1;
+	if ((rc = insert_version(c, a, p->id, p->content_version + 1, p->unit, &ct)) < 0)
+		return rc;
+	rc = store_exec(c, "UPDATE governance_proposals SET kind = ?, title = ?, urgency = ?, needs_dprd = ?, is_public = ?, "
+			   "content_version = content_version + 1, updated_at = ?, version = version + 1 "
+			   "WHERE tenant = ? AND id = ? AND version = ?",
+			"tttiiitii", ct.kind, ct.title, ct.urgency, (int64_t)(ct.needs_dprd ? 1 : 0),
+			(int64_t)(ct.is_public ? 1 : 0), a->now, a->tenant, p->id, p->version);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ERR_CONFLICT;
+	snprintf(summary, sizeof(summary), "usulan diubah menjadi versi %" PRId64 ": %.300s", p->content_version + 1,
+		 ct.title);
+	return audit(c, a, p->id, "governance.edit", summary);
+}
+
+/* Loads the current version's content (strings copied into buf). */
+struct cur_content {
+	gov_content_t ct;
+	char *buf[6];
+};
+
+static void cur_release(struct cur_content *cc)
+{
+	for (int i = 0; i < 6; i++)
+		free(cc->buf[i]);
+}
+
+static int cur_load(store_conn_t *c, const char *tenant, const prop_t *p, struct cur_content *cc)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT title, background, analysis, options, proposed, kind FROM governance_versions "
+				  "WHERE tenant = ? AND proposal_id = ? AND version = ?", &s);
+	memset(cc, 0, sizeof(*cc));
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tii", tenant, p->id, p->content_version);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		for (int i = 0; i < 6; i++)
+			if (!(cc->buf[i] = strdup(nz(store_col_text(s, i)))))
+				rc = ERR_NOMEM;
+		if (rc == STORE_ROW) {
+			cc->ct = (gov_content_t){ cc->buf[5], cc->buf[0], cc->buf[1], cc->buf[2], cc->buf[3], cc->buf[4],
+						  p->urgency, (int)p->needs_dprd, (int)p->is_public };
+			rc = 0;
+		}
+	} else if (rc == STORE_DONE) {
+		rc = ERR_NOT_FOUND;
+	}
+	store_finalize(s);
+	if (rc < 0)
+		cur_release(cc);
+	return rc;
+}
+
+static int op_attach(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
+{
+	struct cur_content cc;
+	char summary[400];
+	int64_t n = 0;
+	int rc;
+	if ((rc = check_opd(a, p)) < 0)
+		return rc;
+	if (is_final(p))
+		return refuse(a, ERR_CONFLICT, N_("usulan sudah diputuskan; isinya tidak dapat diubah lagi"));
+	if (strcmp(p->state, "draf") && strcmp(p->state, "dikembalikan"))
+		return refuse(a, ERR_CONFLICT, N_("usulan sedang diproses pimpinan dan tidak dapat diubah"));
+	if ((rc = check_version(a, p)) < 0)
+		return rc;
+	if (!a->file_hash || strlen(a->file_hash) != 64 || !a->file_name || !*a->file_name || strlen(a->file_name) > 200)
+		return refuse(a, ERR_INVALID, N_("berkas lampiran tidak valid"));
+	rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM governance_attachments WHERE tenant = ? AND proposal_id = ?",
+			       "ti", a->tenant, p->id);
+	if (rc < 0)
+		return rc;
+	if (n >= 10)
+		return refuse(a, ERR_INVALID, N_("paling banyak 10 lampiran per usulan"));
+	rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM governance_attachments WHERE tenant = ? AND proposal_id = ? AND hash = ?",
+			       "tit", a->tenant, p->id, a->file_hash);
+	if (rc < 0)
+		return rc;
+	if (n > 0)
+		return refuse(a, ERR_CONFLICT, N_("berkas yang sama sudah dilampirkan"));
+	if ((rc = cur_load(c, a->tenant, p, &cc)) < 0)
+		return rc;
+	*writing = 1;
+	rc = store_exec(c, "INSERT INTO governance_attachments (tenant, proposal_id, hash, name, mime, size, added_by, created_at) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "tittti" "ti", a->tenant, p->id, a->file_hash, a->file_name,
+			nz(a->file_mime), a->file_size, a->actor, a->now);
+	if (rc >= 0)
+		rc = insert_version(c, a, p->id, p->content_version + 1, p->unit, &cc.ct);
+	cur_release(&cc);
+	if (rc < 0)
+		return rc;
+	rc = store_exec(c, "UPDATE governance_proposals SET content_version = content_version + 1, updated_at = ?, "
+			   "version = version + 1 WHERE tenant = ? AND id = ? AND version = ?", "itii", a->now, a->tenant, p->id,
+			p->version);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ERR_CONFLICT;
+	snprintf(summary, sizeof(summary), "lampiran ditambahkan (%.16s...): %.200s", a->file_hash, a->file_name);
+	return audit(c, a, p->id, "governance.attach", summary);
+}
+
+/* Appends a signed step. Everything has been checked; extra may be "". */
+struct last_step {
+	int64_t idx;
+	char hash[GOV_HASH_HEX];
+};
+
+static int last_step(store_conn_t *c, const char *tenant, int64_t id, struct last_step *ls)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT idx, step_hash FROM governance_steps WHERE tenant = ? AND proposal_id = ? "
+				  "ORDER BY idx DESC LIMIT 1", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		ls->idx = store_col_int64(s, 0);
+		snprintf(ls->hash, sizeof(ls->hash), "%s", store_col_text(s, 1));
+		rc = 0;
+	} else if (rc == STORE_DONE) {
+		ls->idx = -1;
+		snprintf(ls->hash, sizeof(ls->hash), "%s", ZERO_HASH);
+		rc = 0;
+	}
+	store_finalize(s);
+	return rc;
+}
+
+/* Checks the signing key before anything is written. */
+static int check_key(store_conn_t *c, gov_action_t *a, char pk_hex[65])
+{
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	char have[65];
+	int rc = governance_key_exists(c, a->tenant, a->actor, pk_hex);
+	if (rc < 0)
+		return rc;
+	if (!rc)
+		return refuse(a, ERR_INVALID, N_("Anda belum membuat kunci tanda tangan"));
+	if (!a->sk)
+		return refuse(a, ERR_INVALID, N_("frasa sandi kunci tanda tangan wajib diisi"));
+	crypto_sign_ed25519_sk_to_pk(pk, a->sk);
+	sodium_bin2hex(have, sizeof(have), pk, sizeof(pk));
+	if (strcmp(have, pk_hex))
+		return refuse(a, ERR_FORBIDDEN, N_("kunci tanda tangan tidak cocok dengan akun Anda"));
+	return 0;
+}
+
+static int append_step(store_conn_t *c, gov_action_t *a, prop_t *p, const char *kind, const char *verdict,
+		       const char *note, const char *extra, const char *pk_hex, int64_t *ret_idx)
+{
+	struct last_step ls;
+	char content_hash[GOV_HASH_HEX], sig_hex[2 * crypto_sign_BYTES + 1], hash[GOV_HASH_HEX];
+	unsigned char sig[crypto_sign_BYTES];
+	gov_step_fields_t f;
+	sb_t m = SB_INIT;
+	int rc = last_step(c, a->tenant, p->id, &ls);
+	if (rc < 0)
+		return rc;
+	rc = store_query_text(c, content_hash, sizeof(content_hash),
+			      "SELECT content_hash FROM governance_versions WHERE tenant = ? AND proposal_id = ? AND version = ?",
+			      "tii", a->tenant, p->id, p->content_version);
+	if (rc < 0)
+		return rc;
+	f = (gov_step_fields_t){ a->tenant, p->id, p->content_version, content_hash, ls.idx + 1, kind, role_name(a->role),
+				 a->actor, pk_hex, verdict, note, extra, a->now, ls.hash };
+	governance_step_message(&f, &m);
+	if (m.err) {
+		sb_release(&m);
+		return ERR_NOMEM;
+	}
+	crypto_sign_detached(sig, NULL, (const unsigned char *)m.buf, m.len, a->sk);
+	sb_release(&m);
+	sodium_bin2hex(sig_hex, sizeof(sig_hex), sig, sizeof(sig));
+	if ((rc = step_hash(&f, sig_hex, hash)) < 0)
+		return rc;
+	rc = store_exec(c, "INSERT INTO governance_steps (tenant, proposal_id, idx, kind, role, actor, actor_name, verdict, "
+			   "note, proposal_version, content_hash, prev_hash, extra, public_key, signature, step_hash, signed_at) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			"tiitttttti" "tttttti", a->tenant, p->id, f.idx, kind, f.role, a->actor, nz(a->actor_name), verdict,
+			note, p->content_version, content_hash, ls.hash, extra, pk_hex, sig_hex, hash, a->now);
+	if (rc < 0)
+		return rc;
+	if (ret_idx)
+		*ret_idx = f.idx;
+	return 0;
+}
+
+static int note_required(const char *verdict)
+{
+	return strcmp(verdict, "setuju") != 0;
+}
+
+static const char *const WAIT_ROLE[][2] = {
+	{ "diajukan", "sekda" }, { "pertimbangan", "wakil" }, { "keputusan", "kepala_daerah" },
+};
+
+static int out_of_turn(gov_action_t *a, const prop_t *p)
+{
+	if (is_final(p))
+		return refuse(a, ERR_CONFLICT, N_("keputusan sudah ditetapkan dan tidak dapat diubah atau diulang"));
+	return refuse(a, ERR_CONFLICT, N_("bukan giliran Anda: usulan ini tidak sedang menunggu tindakan Anda"));
+}
+
+static int op_signed(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
+{
+	const char *kind, *need_state, *verdict = nz(a->verdict), *note = nz(a->note), *next;
+	role_t need_role;
+	char pk_hex[65], extra[400] = "", summary[600];
+	int rc;
+	switch (a->op) {
+	case GOV_OP_SUBMIT:
+		kind = "ajukan", need_role = ROLE_KEPALA_OPD, need_state = NULL, next = "diajukan";
+		verdict = "";
+		break;
+	case GOV_OP_RECOMMEND:
+		kind = "saran", need_role = ROLE_SEKDA, need_state = "diajukan", next = "pertimbangan";
+		break;
+	case GOV_OP_RETURN:
+		kind = "kembalikan_sekda", need_role = ROLE_SEKDA, need_state = "diajukan", next = "dikembalikan";
+		verdict = "kembalikan";
+		break;
+	case GOV_OP_CONSIDER:
+		kind = "pertimbangan", need_role = ROLE_WAKIL, need_state = "pertimbangan", next = "keputusan";
+		break;
+	default:
+		kind = "keputusan", need_role = ROLE_KEPALA_DAERAH, need_state = "keputusan", next = NULL;
+		break;
+	}
+	if (a->role != need_role)
+		return refuse(a, ERR_FORBIDDEN, N_("peran Anda tidak berwenang melakukan tindakan ini"));
+	if (a->op == GOV_OP_SUBMIT) {
+		if ((rc = check_opd(a, p)) < 0)
+			return rc;
+		if (strcmp(p->state, "draf") && strcmp(p->state, "dikembalikan"))
+			return is_final(p) ? refuse(a, ERR_CONFLICT, N_("usulan sudah diputuskan; isinya tidak dapat diubah lagi"))
+					   : refuse(a, ERR_CONFLICT, N_("usulan sudah diajukan"));
+	} else if (strcmp(p->state, need_state)) {
+		return out_of_turn(a, p);
+	}
+	if ((rc = check_version(a, p)) < 0)
+		return rc;
+	if (strlen(note) > GOV_NOTE_MAX)
+		return refuse(a, ERR_INVALID, N_("catatan terlalu panjang (maksimal 4.000 karakter)"));
+	if (a->op == GOV_OP_RECOMMEND || a->op == GOV_OP_CONSIDER) {
+		if (!one_of(verdict, ADVICE))
+			return refuse(a, ERR_INVALID, N_("pilih setuju, tidak setuju, atau setuju dengan catatan"));
+		if (note_required(verdict) && !*note)
+			return refuse(a, ERR_INVALID, N_("tuliskan catatan atau alasan"));
+		if (a->op == GOV_OP_CONSIDER && !*note)
+			return refuse(a, ERR_INVALID, N_("tuliskan pertimbangan Anda"));
+	} else if (a->op == GOV_OP_RETURN) {
+		if (!*note)
+			return refuse(a, ERR_INVALID, N_("tuliskan apa yang perlu diperbaiki OPD"));
+	} else if (a->op == GOV_OP_DECIDE) {
+		if (!one_of(verdict, DECISIONS))
+			return refuse(a, ERR_INVALID, N_("pilih setuju, tolak, atau kembalikan"));
+		if (note_required(verdict) && !*note)
+			return refuse(a, ERR_INVALID, N_("tuliskan catatan atau alasan"));
+	}
+	if (a->passphrase_failed)
+		return refuse(a, ERR_FORBIDDEN, N_("frasa sandi kunci tanda tangan salah"));
+	if ((rc = check_key(c, a, pk_hex)) < 0)
+		return rc;
+
+	*writing = 1;
+	if (a->op == GOV_OP_DECIDE && strcmp(verdict, "kembalikan")) {
+		/* a final decision: number (if approved), token, signed extra */
+		tenant_t t;
+		int64_t seq = 0, idx = 0;
+		char regno[64] = "", number[128] = "", tok[33];
+		unsigned char rnd[16];
+		int year;
+		if ((rc = tenant_get(c, a->tenant, &t)) < 0)
+			return rc;
+		{
+			int y;
+			cal_civil_from_days(cal_local_day(a->now, t.tz_offset), &y, NULL, NULL);
+			year = y;
+		}
+		if (!strcmp(verdict, "setuju")) {
+			if ((rc = regno_next(c, a->tenant, "KEP", year, &seq, regno, sizeof(regno))) < 0)
+				return rc;
+			governance_decision_title(t.head_title, t.name, seq, year, number, sizeof(number));
+		}
+		randombytes_buf(rnd, sizeof(rnd));
+		sodium_bin2hex(tok, sizeof(tok), rnd, sizeof(rnd));
+		snprintf(extra, sizeof(extra), "number=%s\nregno=%s\npublic=%d\ntoken=%s", number, regno, a->is_public ? 1 : 0,
+			 tok);
+		if ((rc = append_step(c, a, p, kind, verdict, note, extra, pk_hex, &idx)) < 0)
+			return rc;
+		rc = store_exec(c, "INSERT INTO governance_decisions (tenant, proposal_id, token, verdict, number, regno, seq, "
+				   "year, title, note, is_public, step_idx, decided_by, decided_at) "
+				   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				"titttti" "ittiiti", a->tenant, p->id, tok, verdict, number, regno, seq, (int64_t)year, p->title,
+				note, (int64_t)(a->is_public ? 1 : 0), idx, a->actor, a->now);
+		if (rc < 0)
+			return rc;
+		snprintf(a->ret_number, sizeof(a->ret_number), "%s", number);
+		snprintf(a->ret_token, sizeof(a->ret_token), "%s", tok);
+		next = !strcmp(verdict, "setuju") ? "disetujui" : "ditolak";
+	} else {
+		if (a->op == GOV_OP_DECIDE)
+			next = "dikembalikan";
+		if ((rc = append_step(c, a, p, kind, verdict, note, extra, pk_hex, NULL)) < 0)
+			return rc;
+	}
+	if ((rc = set_state(c, a, p, next)) < 0)
+		return rc;
+	snprintf(summary, sizeof(summary), "%s%s%s (ditandatangani): %.300s", kind, *verdict ? " " : "", verdict, p->title);
+	if ((rc = audit(c, a, p->id, a->op == GOV_OP_DECIDE ? "governance.decide" : "governance.step", summary)) < 0)
+		return rc;
+	/* who works on it next */
+	for (size_t i = 0; i < sizeof(WAIT_ROLE) / sizeof(WAIT_ROLE[0]); i++)
+		if (!strcmp(next, WAIT_ROLE[i][0]))
+			return notify_role(c, a, p->id, WAIT_ROLE[i][1], NULL, "usulan menunggu tindakan Anda");
+	if (!strcmp(next, "dikembalikan"))
+		return notify_role(c, a, p->id, "kepala_opd", p->unit, "usulan dikembalikan untuk perbaikan");
+	rc = notify_role(c, a, p->id, "kepala_opd", p->unit, "keputusan Kepala Daerah telah ditetapkan");
+	if (rc == 0 && !strcmp(next, "disetujui") && p->needs_dprd)
+		rc = notify_role(c, a, p->id, "dprd", NULL, "usulan Kepala Daerah akan diajukan ke DPRD");
+	return rc;
+}
+
+static const char *const DPRD_STAGES[] = { "diajukan", "pembahasan", "disetujui", "ditolak", NULL };
+
+static int op_dprd(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
+{
+	const char *stage = nz(a->verdict), *want;
+	char prev_day[CAL_DATE_LEN] = "", day[CAL_DATE_LEN], summary[400];
+	tenant_t t;
+	int32_t pd;
+	int rc;
+	if (a->role != ROLE_SEKDA && a->role != ROLE_DPRD)
+		return refuse(a, ERR_FORBIDDEN, N_("peran Anda tidak berwenang melakukan tindakan ini"));
+	if (!p->needs_dprd)
+		return refuse(a, ERR_CONFLICT, N_("usulan ini tidak memerlukan persetujuan DPRD"));
+	if (strcmp(p->state, "disetujui"))
+		return refuse(a, ERR_CONFLICT, N_("usulan baru dapat diajukan ke DPRD setelah disetujui Kepala Daerah"));
+	if (!one_of(stage, DPRD_STAGES))
+		return refuse(a, ERR_INVALID, N_("tahap DPRD tidak dikenal"));
+	if (!*p->dprd_stage)
+		want = "diajukan";
+	else if (!strcmp(p->dprd_stage, "diajukan"))
+		want = "pembahasan";
+	else if (!strcmp(p->dprd_stage, "pembahasan"))
+		want = "disetujui|ditolak";
+	else
+		return refuse(a, ERR_CONFLICT, N_("tahap DPRD sudah selesai"));
+	if (strcmp(want, stage) && !(strchr(want, '|') && (!strcmp(stage, "disetujui") || !strcmp(stage, "ditolak"))))
+		return refuse(a, ERR_CONFLICT, N_("tahap DPRD harus berurutan: diajukan, pembahasan, lalu disetujui atau ditolak"));
+	if ((rc = check_version(a, p)) < 0)
+		return rc;
+	if ((rc = tenant_get(c, a->tenant, &t)) < 0)
+		return rc;
+	if (cal_format_date(a->stage_day, day) < 0)
+		return refuse(a, ERR_INVALID, N_("tanggal tahap harus berformat YYYY-MM-DD"));
+	if (a->stage_day > cal_local_day(a->now, t.tz_offset))
+		return refuse(a, ERR_INVALID, N_("tanggal tahap tidak boleh di masa depan"));
+	if (*p->dprd_stage) {
+		rc = store_query_text(c, prev_day, sizeof(prev_day),
+				      "SELECT stage_day FROM governance_dprd WHERE tenant = ? AND proposal_id = ? AND stage = ?",
+				      "tit", a->tenant, p->id, p->dprd_stage);
+		if (rc < 0 && rc != ERR_NOT_FOUND)
+			return rc;
+		if (rc == 0 && cal_parse_date(prev_day, &pd) == 0 && a->stage_day < pd)
+			return refuse(a, ERR_INVALID, N_("tanggal tahap tidak boleh sebelum tahap sebelumnya"));
+	}
+	if (strlen(nz(a->note)) > GOV_NOTE_MAX)
+		return refuse(a, ERR_INVALID, N_("catatan terlalu panjang (maksimal 4.000 karakter)"));
+	*writing = 1;
+	rc = store_exec(c, "INSERT INTO governance_dprd (tenant, proposal_id, stage, stage_day, note, actor, created_at) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?)", "titttti", a->tenant, p->id, stage, day, nz(a->note), a->actor, a->now);
+	if (rc < 0)
+		return rc;
+	rc = store_exec(c, "UPDATE governance_proposals SET dprd_stage = ?, updated_at = ?, version = version + 1 "
+			   "WHERE tenant = ? AND id = ? AND version = ?", "titii", stage, a->now, a->tenant, p->id, p->version);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ERR_CONFLICT;
+	snprintf(summary, sizeof(summary), "tahap DPRD %s pada %s: %.300s", stage, day, p->title);
+	if ((rc = audit(c, a, p->id, "governance.dprd", summary)) < 0)
+		return rc;
+	return notify_role(c, a, p->id, a->role == ROLE_DPRD ? "sekda" : "dprd", NULL, "tahap DPRD diperbarui");
+}
+
+static const char *op_name(gov_op_t op)
+{
+	static const char *const names[] = { "", "create", "edit", "submit", "recommend", "return", "consider", "decide",
+					     "dprd_stage", "pokir", "attach" };
+	return op >= GOV_OP_CREATE && op <= GOV_OP_ATTACH ? names[op] : "?";
+}
+
+static int dispatch(store_conn_t *c, gov_action_t *a, int *writing)
+{
+	prop_t p;
+	int rc;
+	if (a->op == GOV_OP_CREATE)
+		return op_create(c, a, writing);
+	if (a->op == GOV_OP_POKIR)
+		return op_pokir(c, a, writing);
+	memset(&p, 0, sizeof(p));
+	rc = prop_load(c, a->tenant, a->proposal_id, &p);
+	if (rc == ERR_NOT_FOUND)
+		return refuse(a, ERR_NOT_FOUND, N_("usulan tidak ditemukan"));
+	if (rc < 0)
+		return rc;
+	a->ret_id = p.id;
+	switch (a->op) {
+	case GOV_OP_EDIT:
+		return op_edit(c, a, &p, writing);
+	case GOV_OP_SUBMIT:
+	case GOV_OP_RECOMMEND:
+	case GOV_OP_RETURN:
+	case GOV_OP_CONSIDER:
+	case GOV_OP_DECIDE:
+		return op_signed(c, a, &p, writing);
+	case GOV_OP_DPRD_STAGE:
+		return op_dprd(c, a, &p, writing);
+	case GOV_OP_ATTACH:
+		return op_attach(c, a, &p, writing);
+	default:
+		return refuse(a, ERR_INVALID, N_("tindakan tidak dikenal"));
+	}
+}
+
+int governance_action_tx(store_conn_t *c, void *ud)
+{
+	gov_action_t *a = ud;
+	int writing = 0, rc;
+	a->ret_rc = 0;
+	a->ret_msgid = NULL;
+	a->ret_number[0] = a->ret_token[0] = '\0';
+	if (!a->tenant || !a->actor)
+		return ERR_INVALID;
+	rc = dispatch(c, a, &writing);
+	if (rc >= 0)
+		return 0;
+	if (!writing && (rc == ERR_FORBIDDEN || rc == ERR_CONFLICT || rc == ERR_INVALID || rc == ERR_NOT_FOUND) &&
+	    a->ret_msgid) {
+		char obj[48], summary[300];
+		int arc;
+		snprintf(obj, sizeof(obj), "proposal:%" PRId64, a->proposal_id);
+		snprintf(summary, sizeof(summary), "ditolak: %s oleh %s: %s", op_name(a->op), role_name(a->role), a->ret_msgid);
+		arc = audit_append(c, a->tenant, a->now, a->actor, "governance.refused", obj, summary);
+		if (arc < 0)
+			return arc;
+		a->ret_rc = rc;
+		return GOV_REFUSED;
+	}
+	return rc;
+}
+
+int governance_apply(store_t *st, gov_action_t *a)
+{
+	int rc = store_tx(st, governance_action_tx, a);
+	if (rc == GOV_REFUSED)
+		return a->ret_rc;
+	return rc;
+}
+
+/* ------------------------------------------------------------------ reading */
+
+static json_t *row_summary(store_stmt_t *s, int64_t now)
+{
+	/* columns: id, unit, kind, title, urgency, state, dprd_stage, due_at, updated_at, origin, needs_dprd, version */
+	int64_t due = store_col_int64(s, 7);
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:I,s:s,s:b,s:I}", "id", (json_int_t)store_col_int64(s, 0),
+			 "unit", store_col_text(s, 1), "kind", store_col_text(s, 2), "title", store_col_text(s, 3),
+			 "urgency", store_col_text(s, 4), "state", store_col_text(s, 5), "state_label",
+			 governance_state_label(store_col_text(s, 5)), "dprd_stage", store_col_text(s, 6), "due_at",
+			 (json_int_t)due, "overdue", due > 0 && now > due, "updated_at", (json_int_t)store_col_int64(s, 8),
+			 "origin", store_col_text(s, 9), "needs_dprd", (int)store_col_int64(s, 10), "version",
+			 (json_int_t)store_col_int64(s, 11));
+}
+
+#define SUMMARY_COLS "SELECT id, unit, kind, title, urgency, state, dprd_stage, due_at, updated_at, origin, needs_dprd, version " \
+		     "FROM governance_proposals WHERE tenant = ? "
+
+int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const char *unit, const char *username,
+		     int64_t now, int all, json_t *arr)
+{
+	store_stmt_t *s;
+	const char *where, *types = "t";
+	const char *state = NULL;
+	char sql[700];
+	int rc;
+	(void)username;
+	switch (role) {
+	case ROLE_SEKDA:
+		where = all ? "" : "AND state = ? ";
+		state = "diajukan";
+		break;
+	case ROLE_WAKIL:
+		where = all ? "" : "AND state = ? ";
+		state = "pertimbangan";
+		break;
+	case ROLE_KEPALA_DAERAH:
+		where = all ? "" : "AND state = ? ";
+		state = "keputusan";
+		break;
+	case ROLE_PETUGAS:
+	case ROLE_ADMIN_OPD:
+	case ROLE_KEPALA_OPD:
+		where = all ? "AND unit = ? " : "AND unit = ? AND state IN ('draf', 'dikembalikan') ";
+		break;
+	case ROLE_DPRD:
+		where = all ? "AND (needs_dprd = 1 OR origin = 'pokir') "
+			    : "AND ((needs_dprd = 1 AND state = 'disetujui' AND dprd_stage NOT IN ('disetujui', 'ditolak')) "
+			      "OR (origin = 'pokir' AND created_by = ?)) ";
+		break;
+	default:
+		return 0;
+	}
+	snprintf(sql, sizeof(sql), "%s%sORDER BY CASE WHEN due_at = 0 THEN 1 ELSE 0 END, due_at, id DESC LIMIT 500",
+		 SUMMARY_COLS, where);
+	rc = store_prepare(c, sql, &s);
+	if (rc < 0)
+		return rc;
+	if (role_needs_unit(role))
+		store_bindf(s, "tt", tenant, unit ? unit : "");
+	else if (role == ROLE_DPRD && !all)
+		store_bindf(s, "tt", tenant, username ? username : "");
+	else if (state && !all)
+		store_bindf(s, "tt", tenant, state);
+	else
+		store_bindf(s, types, tenant);
+	while ((rc = store_step(s)) == STORE_ROW)
+		json_array_append_new(arr, row_summary(s, now));
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int governance_get(store_conn_t *c, const char *tenant, int64_t id, role_t role, const char *unit, json_t **ret)
+{
+	store_stmt_t *s;
+	json_t *j, *steps, *dprd, *att;
+	int rc;
+	rc = store_prepare(c, "SELECT p.id, p.unit, p.kind, p.title, p.urgency, p.state, p.dprd_stage, p.due_at, p.updated_at, "
+			      "p.origin, p.needs_dprd, p.version, p.is_public, p.content_version, p.created_by, p.created_at, "
+			      "v.background, v.analysis, v.options, v.proposed, v.content_hash, "
+			      "(SELECT name FROM units u WHERE u.tenant = p.tenant AND u.code = p.unit) "
+			      "FROM governance_proposals p JOIN governance_versions v ON v.tenant = p.tenant AND "
+			      "v.proposal_id = p.id AND v.version = p.content_version WHERE p.tenant = ? AND p.id = ?", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	rc = store_step(s);
+	if (rc != STORE_ROW) {
+		store_finalize(s);
+		return rc < 0 ? rc : ERR_NOT_FOUND;
+	}
+	/* who may read it: the OPD concerned, the leadership, the administrator,
+	 * and DPRD members for DPRD items and pokok pikiran */
+	if ((role_needs_unit(role) && (!unit || strcmp(unit, store_col_text(s, 1)))) ||
+	    (role == ROLE_DPRD && !store_col_int64(s, 10) && strcmp(store_col_text(s, 9), "pokir")) ||
+	    (!role_needs_unit(role) && role != ROLE_DPRD && role != ROLE_SEKDA && role != ROLE_WAKIL &&
+	     role != ROLE_KEPALA_DAERAH && role != ROLE_ADMIN)) {
+		store_finalize(s);
+		return ERR_FORBIDDEN;
+	}
+	j = row_summary(s, 0);
+	json_object_set_new(j, "is_public", json_boolean(store_col_int64(s, 12)));
+	json_object_set_new(j, "content_version", json_integer(store_col_int64(s, 13)));
+	json_object_set_new(j, "created_by", json_string(store_col_text(s, 14)));
+	json_object_set_new(j, "created_at", json_integer(store_col_int64(s, 15)));
+	json_object_set_new(j, "background", json_string(store_col_text(s, 16)));
+	json_object_set_new(j, "analysis", json_string(store_col_text(s, 17)));
+	json_object_set_new(j, "options", json_string(store_col_text(s, 18)));
+	json_object_set_new(j, "proposed", json_string(store_col_text(s, 19)));
+	json_object_set_new(j, "content_hash", json_string(store_col_text(s, 20)));
+	json_object_set_new(j, "unit_name", json_string(store_col_text(s, 21) ? store_col_text(s, 21) : ""));
+	store_finalize(s);
+
+	steps = json_array();
+	json_object_set_new(j, "steps", steps);
+	rc = store_prepare(c, "SELECT idx, kind, role, actor, actor_name, verdict, note, proposal_version, signed_at, "
+			      "public_key, signature, step_hash FROM governance_steps WHERE tenant = ? AND proposal_id = ? "
+			      "ORDER BY idx", &s);
+	if (rc < 0)
+		goto fail;
+	store_bindf(s, "ti", tenant, id);
+	while ((rc = store_step(s)) == STORE_ROW)
+		json_array_append_new(steps, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s}", "idx",
+						       (json_int_t)store_col_int64(s, 0), "kind", store_col_text(s, 1),
+						       "kind_label", governance_step_label(store_col_text(s, 1)), "role",
+						       store_col_text(s, 2), "actor", store_col_text(s, 3), "actor_name",
+						       store_col_text(s, 4), "verdict", store_col_text(s, 5), "verdict_label",
+						       governance_verdict_label(store_col_text(s, 5)), "note",
+						       store_col_text(s, 6), "proposal_version",
+						       (json_int_t)store_col_int64(s, 7), "signed_at",
+						       (json_int_t)store_col_int64(s, 8), "public_key", store_col_text(s, 9),
+						       "signature", store_col_text(s, 10), "step_hash", store_col_text(s, 11)));
+	store_finalize(s);
+	if (rc < 0)
+		goto fail;
+
+	dprd = json_array();
+	json_object_set_new(j, "dprd", dprd);
+	rc = store_prepare(c, "SELECT stage, stage_day, note, actor FROM governance_dprd WHERE tenant = ? AND proposal_id = ? "
+			      "ORDER BY created_at, stage", &s);
+	if (rc < 0)
+		goto fail;
+	store_bindf(s, "ti", tenant, id);
+	while ((rc = store_step(s)) == STORE_ROW)
+		json_array_append_new(dprd, json_pack("{s:s,s:s,s:s,s:s}", "stage", store_col_text(s, 0), "day",
+						      store_col_text(s, 1), "note", store_col_text(s, 2), "actor",
+						      store_col_text(s, 3)));
+	store_finalize(s);
+	if (rc < 0)
+		goto fail;
+
+	att = json_array();
+	json_object_set_new(j, "attachments", att);
+	rc = store_prepare(c, "SELECT hash, name, mime, size FROM governance_attachments WHERE tenant = ? AND proposal_id = ? "
+			      "ORDER BY created_at, name", &s);
+	if (rc < 0)
+		goto fail;
+	store_bindf(s, "ti", tenant, id);
+	while ((rc = store_step(s)) == STORE_ROW)
+		json_array_append_new(att, json_pack("{s:s,s:s,s:s,s:I}", "hash", store_col_text(s, 0), "name",
+						     store_col_text(s, 1), "mime", store_col_text(s, 2), "size",
+						     (json_int_t)store_col_int64(s, 3)));
+	store_finalize(s);
+	if (rc < 0)
+		goto fail;
+
+	rc = store_prepare(c, "SELECT token, verdict, number, regno, note, is_public, decided_at, decided_by, title "
+			      "FROM governance_decisions WHERE tenant = ? AND proposal_id = ?", &s);
+	if (rc < 0)
+		goto fail;
+	store_bindf(s, "ti", tenant, id);
+	if ((rc = store_step(s)) == STORE_ROW)
+		json_object_set_new(j, "decision",
+				    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:s,s:s}", "token", store_col_text(s, 0),
+					      "verdict", store_col_text(s, 1), "verdict_label",
+					      governance_verdict_label(store_col_text(s, 1)), "number", store_col_text(s, 2),
+					      "regno", store_col_text(s, 3), "note", store_col_text(s, 4), "is_public",
+					      (int)store_col_int64(s, 5), "decided_at", (json_int_t)store_col_int64(s, 6),
+					      "decided_by", store_col_text(s, 7), "title", store_col_text(s, 8)));
+	store_finalize(s);
+	if (rc < 0)
+		goto fail;
+	*ret = j;
+	return 0;
+fail:
+	json_decref(j);
+	return rc;
+}
+
+int governance_pending_by_unit(store_conn_t *c, const char *tenant, int64_t now, json_t *arr)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT u.code, u.name, "
+				  "(SELECT COUNT(*) FROM governance_proposals p WHERE p.tenant = u.tenant AND p.unit = u.code AND p.state = 'draf'), "
+				  "(SELECT COUNT(*) FROM governance_proposals p WHERE p.tenant = u.tenant AND p.unit = u.code AND p.state = 'diajukan'), "
+				  "(SELECT COUNT(*) FROM governance_proposals p WHERE p.tenant = u.tenant AND p.unit = u.code AND p.state = 'pertimbangan'), "
+				  "(SELECT COUNT(*) FROM governance_proposals p WHERE p.tenant = u.tenant AND p.unit = u.code AND p.state = 'keputusan'), "
+				  "(SELECT COUNT(*) FROM governance_proposals p WHERE p.tenant = u.tenant AND p.unit = u.code AND p.state = 'dikembalikan'), "
+				  "(SELECT COUNT(*) FROM governance_proposals p WHERE p.tenant = u.tenant AND p.unit = u.code AND p.state IN ('diajukan', 'pertimbangan', 'keputusan', 'dikembalikan') AND p.due_at > 0 AND p.due_at < ?) "
+				  "FROM units u WHERE u.tenant = ? ORDER BY u.code", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "it", now, tenant);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		int64_t d = store_col_int64(s, 2), w1 = store_col_int64(s, 3), w2 = store_col_int64(s, 4),
+			w3 = store_col_int64(s, 5), r = store_col_int64(s, 6);
+		if (d + w1 + w2 + w3 + r == 0)
+			continue;
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "unit", store_col_text(s, 0), "name",
+						     store_col_text(s, 1), "draf", (json_int_t)d, "diajukan", (json_int_t)w1,
+						     "pertimbangan", (json_int_t)w2, "keputusan", (json_int_t)w3,
+						     "dikembalikan", (json_int_t)r, "total", (json_int_t)(w1 + w2 + w3 + r), "overdue", (json_int_t)store_col_int64(s, 7)));
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int governance_differences(store_conn_t *c, const char *tenant, json_t *arr)
+{
+	/* the last sekda recommendation and wakil consideration before the decision */
+	store_stmt_t *s;
+	int rc = store_prepare(c,
+		"SELECT d.proposal_id, d.title, d.verdict, d.number, d.decided_at, p.unit, "
+		"(SELECT st.verdict FROM governance_steps st WHERE st.tenant = d.tenant AND st.proposal_id = d.proposal_id "
+		" AND st.kind = 'saran' ORDER BY st.idx DESC LIMIT 1), "
+		"(SELECT st.note FROM governance_steps st WHERE st.tenant = d.tenant AND st.proposal_id = d.proposal_id "
+		" AND st.kind = 'saran' ORDER BY st.idx DESC LIMIT 1), "
+		"(SELECT st.verdict FROM governance_steps st WHERE st.tenant = d.tenant AND st.proposal_id = d.proposal_id "
+		" AND st.kind = 'pertimbangan' ORDER BY st.idx DESC LIMIT 1), "
+		"(SELECT st.note FROM governance_steps st WHERE st.tenant = d.tenant AND st.proposal_id = d.proposal_id "
+		" AND st.kind = 'pertimbangan' ORDER BY st.idx DESC LIMIT 1), d.token "
+		"FROM governance_decisions d JOIN governance_proposals p ON p.tenant = d.tenant AND p.id = d.proposal_id "
+		"WHERE d.tenant = ? ORDER BY d.decided_at DESC LIMIT 500", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "t", tenant);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		const char *dec = store_col_text(s, 2), *sek = store_col_text(s, 6), *wak = store_col_text(s, 8);
+		int approve = !strcmp(dec, "setuju");
+		/* "differs": advice against an approval, or advice for a rejection */
+		int sek_diff = sek && (approve ? !strcmp(sek, "tidak_setuju") : strcmp(sek, "tidak_setuju") != 0);
+		int wak_diff = wak && (approve ? !strcmp(wak, "tidak_setuju") : strcmp(wak, "tidak_setuju") != 0);
+		if (!sek_diff && !wak_diff)
+			continue;
+		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:s}", "id",
+						     (json_int_t)store_col_int64(s, 0), "title", store_col_text(s, 1),
+						     "decision", dec, "decision_label", governance_verdict_label(dec), "number",
+						     store_col_text(s, 3), "decided_at", (json_int_t)store_col_int64(s, 4),
+						     "unit", store_col_text(s, 5), "sekda", sek ? sek : "", "sekda_label",
+						     governance_verdict_label(sek), "sekda_note", nz(store_col_text(s, 7)),
+						     "wakil", wak ? wak : "", "wakil_label", governance_verdict_label(wak),
+						     "wakil_note", nz(store_col_text(s, 9)), "sekda_differs", sek_diff,
+						     "wakil_differs", wak_diff, "token", store_col_text(s, 10)));
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int governance_register(store_conn_t *c, const char *tenant, int limit, json_t *arr)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT d.proposal_id, d.token, d.number, d.title, d.decided_at, d.verdict, v.proposed, p.unit "
+				  "FROM governance_decisions d JOIN governance_proposals p ON p.tenant = d.tenant AND p.id = d.proposal_id "
+				  "JOIN governance_steps st ON st.tenant = d.tenant AND st.proposal_id = d.proposal_id AND st.idx = d.step_idx "
+				  "JOIN governance_versions v ON v.tenant = d.tenant AND v.proposal_id = d.proposal_id "
+				  "AND v.version = st.proposal_version "
+				  "WHERE d.tenant = ? AND d.is_public = 1 AND d.verdict = 'setuju' ORDER BY d.decided_at DESC, d.seq DESC LIMIT ?",
+			       &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, (int64_t)(limit > 0 ? limit : 100));
+	while ((rc = store_step(s)) == STORE_ROW)
+		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "id", (json_int_t)store_col_int64(s, 0),
+						     "token", store_col_text(s, 1), "number", store_col_text(s, 2), "title",
+						     store_col_text(s, 3), "decided_at", (json_int_t)store_col_int64(s, 4),
+						     "verdict", store_col_text(s, 5), "text", store_col_text(s, 6), "unit",
+						     store_col_text(s, 7)));
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int governance_token_lookup(store_conn_t *c, const char *tenant, const char *token, int64_t *ret_id)
+{
+	if (!token || strlen(token) != 32 || strspn(token, "0123456789abcdef") != 32)
+		return ERR_NOT_FOUND;
+	return store_query_int64(c, ret_id, "SELECT proposal_id FROM governance_decisions WHERE tenant = ? AND token = ?", "tt",
+				 tenant, token);
+}
+
+/* -------------------------------------------------------------- verification */
+
+static int vfail(gov_verify_report_t *rep, int idx, const char *msgid, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int vfail(gov_verify_report_t *rep, int idx, const char *msgid, const char *fmt, ...)
+{
+	va_list ap;
+	rep->ok = 0;
+	rep->bad_step = idx;
+	rep->msgid = msgid;
+	va_start(ap, fmt);
+	vsnprintf(rep->message, sizeof(rep->message), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* Recomputes a stored version's content hash. 1 match, 0 mismatch, < 0 error. */
+static int version_hash(store_conn_t *c, const char *tenant, int64_t id, int64_t version, char out[GOV_HASH_HEX])
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT kind, unit, title, background, analysis, options, proposed, urgency, needs_dprd, "
+				  "attachments FROM governance_versions WHERE tenant = ? AND proposal_id = ? AND version = ?", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tii", tenant, id, version);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		gov_content_t ct = { store_col_text(s, 0), store_col_text(s, 2), store_col_text(s, 3), store_col_text(s, 4),
+				     store_col_text(s, 5), store_col_text(s, 6), store_col_text(s, 7),
+				     (int)store_col_int64(s, 8), 0 };
+		governance_content_hash(tenant, id, version, store_col_text(s, 1), &ct, store_col_text(s, 9), out);
+		rc = 0;
+	} else if (rc == STORE_DONE) {
+		rc = ERR_NOT_FOUND;
+	}
+	store_finalize(s);
+	return rc;
+}
+
+typedef struct vstep {
+	int64_t idx, version, signed_at;
+	char *kind, *role, *actor, *verdict, *note, *content_hash, *prev_hash, *extra, *public_key, *signature, *step_hash;
+} vstep_t;
+
+static void vstep_free(vstep_t *v)
+{
+	free(v->kind), free(v->role), free(v->actor), free(v->verdict), free(v->note), free(v->content_hash);
+	free(v->prev_hash), free(v->extra), free(v->public_key), free(v->signature), free(v->step_hash);
+}
+
+static char *dup_col(store_stmt_t *s, int col)
+{
+	const char *t = store_col_text(s, col);
+	return strdup(t ? t : "");
+}
+
+static int verify_one(store_conn_t *c, const char *tenant, int64_t id, const vstep_t *v, int i, const char *prev,
+		      char out_hash[GOV_HASH_HEX], gov_verify_report_t *rep)
+{
+	char content[GOV_HASH_HEX], key[80], keyrole[32];
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES];
+	size_t l1 = 0, l2 = 0;
+	gov_step_fields_t f = { tenant, id, v->version, v->content_hash, v->idx, v->kind, v->role, v->actor, v->public_key,
+				v->verdict, v->note, v->extra, v->signed_at, v->prev_hash };
+	sb_t m = SB_INIT;
+	int rc, good;
+	if (v->idx != i)
+		return vfail(rep, i, N_("urutan langkah rusak"), "step %d: index %" PRId64 " out of order", i, v->idx);
+	if (strcmp(v->prev_hash, prev))
+		return vfail(rep, i, N_("rantai langkah terputus"), "step %d: does not link to the previous step", i);
+	rc = version_hash(c, tenant, id, v->version, content);
+	if (rc == ERR_NOT_FOUND)
+		return vfail(rep, i, N_("versi usulan yang ditandatangani tidak ada"), "step %d: signed version missing", i);
+	if (rc < 0)
+		return rc;
+	if (strcmp(content, v->content_hash))
+		return vfail(rep, i, N_("isi usulan telah diubah setelah ditandatangani"),
+			     "step %d: content of version %" PRId64 " does not match its hash", i, v->version);
+	if (strcmp(v->role, step_role(v->kind)))
+		return vfail(rep, i, N_("penanda tangan tidak memegang peran yang diperlukan"),
+			     "step %d: '%s' must be signed by %s, not %s", i, v->kind, step_role(v->kind), v->role);
+	rc = store_query_text(c, key, sizeof(key), "SELECT public_key FROM governance_keys WHERE tenant = ? AND username = ?",
+			      "tt", tenant, v->actor);
+	if (rc == ERR_NOT_FOUND || (rc == 0 && strcmp(key, v->public_key)))
+		return vfail(rep, i, N_("kunci penanda tangan bukan milik pejabat yang tercatat"),
+			     "step %d: key is not the registered key of '%s'", i, v->actor);
+	if (rc < 0)
+		return rc;
+	rc = store_query_text(c, keyrole, sizeof(keyrole), "SELECT role FROM governance_keys WHERE tenant = ? AND username = ?",
+			      "tt", tenant, v->actor);
+	if (rc < 0)
+		return rc;
+	if (strcmp(keyrole, v->role))
+		return vfail(rep, i, N_("penanda tangan tidak memegang peran yang diperlukan"),
+			     "step %d: key of '%s' belongs to role %s", i, v->actor, keyrole);
+	if (sodium_hex2bin(pk, sizeof(pk), v->public_key, strlen(v->public_key), NULL, &l1, NULL) < 0 || l1 != sizeof(pk) ||
+	    sodium_hex2bin(sig, sizeof(sig), v->signature, strlen(v->signature), NULL, &l2, NULL) < 0 || l2 != sizeof(sig))
+		return vfail(rep, i, N_("tanda tangan rusak"), "step %d: malformed key or signature", i);
+	governance_step_message(&f, &m);
+	good = !m.err && crypto_sign_verify_detached(sig, (const unsigned char *)m.buf, m.len, pk) == 0;
+	sb_release(&m);
+	if (!good)
+		return vfail(rep, i, N_("tanda tangan tidak sah"), "step %d: signature does not verify", i);
+	if ((rc = step_hash(&f, v->signature, out_hash)) < 0)
+		return rc;
+	if (strcmp(out_hash, v->step_hash))
+		return vfail(rep, i, N_("rantai langkah terputus"), "step %d: stored step hash does not match", i);
+	return 1;
+}
+
+int governance_verify(store_conn_t *c, const char *tenant, int64_t id, gov_verify_report_t *rep)
+{
+	store_stmt_t *s;
+	vstep_t *steps = NULL;
+	size_t n = 0, cap = 0;
+	char prev[GOV_HASH_HEX], h[GOV_HASH_HEX];
+	int rc, final_idx = -1;
+	memset(rep, 0, sizeof(*rep));
+	rep->ok = 1;
+	rep->bad_step = -1;
+	rc = store_prepare(c, "SELECT idx, proposal_version, signed_at, kind, role, actor, verdict, note, content_hash, "
+			      "prev_hash, extra, public_key, signature, step_hash FROM governance_steps "
+			      "WHERE tenant = ? AND proposal_id = ? ORDER BY idx", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		vstep_t *v;
+		if (n == cap) {
+			vstep_t *nv = realloc(steps, (cap ? cap * 2 : 8) * sizeof(*nv));
+			if (!nv) {
+				rc = ERR_NOMEM;
+				break;
+			}
+			steps = nv;
+			cap = cap ? cap * 2 : 8;
+		}
+		v = &steps[n++];
+		v->idx = store_col_int64(s, 0);
+		v->version = store_col_int64(s, 1);
+		v->signed_at = store_col_int64(s, 2);
+		v->kind = dup_col(s, 3), v->role = dup_col(s, 4), v->actor = dup_col(s, 5), v->verdict = dup_col(s, 6);
+		v->note = dup_col(s, 7), v->content_hash = dup_col(s, 8), v->prev_hash = dup_col(s, 9);
+		v->extra = dup_col(s, 10), v->public_key = dup_col(s, 11), v->signature = dup_col(s, 12);
+		v->step_hash = dup_col(s, 13);
+		if (!v->kind || !v->role || !v->actor || !v->verdict || !v->note || !v->content_hash || !v->prev_hash ||
+		    !v->extra || !v->public_key || !v->signature || !v->step_hash) {
+			rc = ERR_NOMEM;
+			break;
+		}
+	}
+	store_finalize(s);
+	if (rc < 0)
+		goto out;
+	snprintf(prev, sizeof(prev), "%s", ZERO_HASH);
+	for (size_t i = 0; i < n; i++) {
+		rc = verify_one(c, tenant, id, &steps[i], (int)i, prev, h, rep);
+		if (rc <= 0)
+			goto out;
+		rep->steps++;
+		snprintf(prev, sizeof(prev), "%s", h);
+		if (!strcmp(steps[i].kind, "keputusan") && strcmp(steps[i].verdict, "kembalikan")) {
+			if (final_idx >= 0) {
+				vfail(rep, (int)i, N_("terdapat lebih dari satu keputusan akhir"), "step %zu: a second final decision", i);
+				goto out0;
+			}
+			final_idx = (int)i;
+		}
+	}
+	/* the decision row must say exactly what the decision step signed */
+	rc = store_prepare(c, "SELECT token, verdict, number, regno, is_public, step_idx, decided_by, decided_at, note "
+			      "FROM governance_decisions WHERE tenant = ? AND proposal_id = ?", &s);
+	if (rc < 0)
+		goto out;
+	store_bindf(s, "ti", tenant, id);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		char extra[400];
+		int64_t sidx = store_col_int64(s, 5);
+		snprintf(extra, sizeof(extra), "number=%s\nregno=%s\npublic=%d\ntoken=%s", store_col_text(s, 2),
+			 store_col_text(s, 3), (int)store_col_int64(s, 4), store_col_text(s, 0));
+		if (final_idx < 0 || sidx != final_idx)
+			vfail(rep, (int)sidx, N_("catatan keputusan tidak sesuai dengan langkah yang ditandatangani"),
+			      "decision row points at step %" PRId64 ", which is not the signed final decision", sidx);
+		else if (strcmp(extra, steps[sidx].extra) || strcmp(store_col_text(s, 1), steps[sidx].verdict) ||
+			 strcmp(store_col_text(s, 6), steps[sidx].actor) || store_col_int64(s, 7) != steps[sidx].signed_at ||
+			 strcmp(store_col_text(s, 8), steps[sidx].note))
+			vfail(rep, (int)sidx, N_("catatan keputusan telah diubah setelah ditandatangani"),
+			      "decision row differs from the signed decision (step %" PRId64 ")", sidx);
+		rc = 0;
+	} else if (rc == STORE_DONE) {
+		if (final_idx >= 0)
+			vfail(rep, final_idx, N_("catatan keputusan hilang"), "the signed decision has no decision row");
+		rc = 0;
+	}
+	store_finalize(s);
+	goto out;
+out0:
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		vstep_free(&steps[i]);
+	free(steps);
+	return rc < 0 ? rc : 0;
+}
+
+/* --------------------------------------------------------------- deadlines */
+
+struct sweep_item {
+	char tenant[16], state[24], unit[32];
+	int64_t id, due, reminder;
+};
+
+struct sweep_ctx {
+	int64_t now;
+	int sent;
+};
+
+static int sweep_tx(store_conn_t *c, void *ud)
+{
+	struct sweep_ctx *x = ud;
+	struct sweep_item *items = NULL;
+	size_t n = 0, cap = 0;
+	store_stmt_t *s;
+	int rc;
+	x->sent = 0;
+	/* due today (the due day began) and not yet reminded, or overdue and not yet told */
+	rc = store_prepare(c, "SELECT tenant, id, state, unit, due_at, reminder FROM governance_proposals "
+			      "WHERE state IN ('diajukan', 'pertimbangan', 'keputusan', 'dikembalikan') AND due_at > 0 "
+			      "AND ((reminder = 0 AND due_at < ?) OR (reminder < 2 AND due_at < ?)) ORDER BY tenant, id LIMIT 1000",
+			   &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ii", x->now + 86400, x->now);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		if (n == cap) {
+			struct sweep_item *ni = realloc(items, (cap ? cap * 2 : 16) * sizeof(*ni));
+			if (!ni) {
+				rc = ERR_NOMEM;
+				break;
+			}
+			items = ni;
+			cap = cap ? cap * 2 : 16;
+		}
+		snprintf(items[n].tenant, sizeof(items[n].tenant), "%s", store_col_text(s, 0));
+		items[n].id = store_col_int64(s, 1);
+		snprintf(items[n].state, sizeof(items[n].state), "%s", store_col_text(s, 2));
+		snprintf(items[n].unit, sizeof(items[n].unit), "%s", store_col_text(s, 3));
+		items[n].due = store_col_int64(s, 4);
+		items[n].reminder = store_col_int64(s, 5);
+		n++;
+	}
+	store_finalize(s);
+	for (size_t i = 0; rc >= 0 && i < n; i++) {
+		struct sweep_item *it = &items[i];
+		const char *role = "kepala_opd", *unit = NULL;
+		int overdue = x->now > it->due;
+		int64_t level = overdue ? 2 : 1;
+		notify_target_t to;
+		char obj[48];
+		for (size_t k = 0; k < sizeof(WAIT_ROLE) / sizeof(WAIT_ROLE[0]); k++)
+			if (!strcmp(it->state, WAIT_ROLE[k][0]))
+				role = WAIT_ROLE[k][1];
+		if (!strcmp(role, "kepala_opd"))
+			unit = it->unit;
+		to = (notify_target_t){ 0, role, unit };
+		snprintf(obj, sizeof(obj), "proposal:%" PRId64, it->id);
+		rc = notify_add(c, it->tenant, &to, overdue ? "governance.overdue" : "governance.due", obj,
+				overdue ? "usulan melewati tenggat" : "tenggat usulan jatuh hari ini", x->now);
+		if (rc < 0)
+			break;
+		rc = store_exec(c, "UPDATE governance_proposals SET reminder = ? WHERE tenant = ? AND id = ?", "iti", level,
+				it->tenant, it->id);
+		if (rc < 0)
+			break;
+		rc = 0;
+		x->sent++;
+	}
+	free(items);
+	return rc < 0 ? rc : 0;
+}
+
+int governance_deadline_sweep(store_t *st, int64_t now)
+{
+	struct sweep_ctx x = { now, 0 };
+	int rc = store_tx(st, sweep_tx, &x);
+	return rc < 0 ? rc : x.sent;
+}

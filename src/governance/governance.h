@@ -1,0 +1,224 @@
+/*
+ * governance.h: proposals (usulan kebijakan, telaahan staf, rancangan
+ * keputusan) and the signed chain that carries them from an OPD through the
+ * Sekda (recommendation), the Wakil Kepala Daerah (consideration) to the
+ * Kepala Daerah (decision), then, when needed, through the DPRD stages.
+ * This is a domain module: it knows the store, never HTTP.
+ *
+ * Flow (states of governance_proposals.state):
+ *   draf --ajukan(kepala_opd)--> diajukan --saran(sekda)--> pertimbangan
+ *   --pertimbangan(wakil)--> keputusan --keputusan(kepala_daerah)-->
+ *   disetujui | ditolak (final) | dikembalikan.
+ *   diajukan --kembalikan(sekda)--> dikembalikan; dikembalikan --edit,
+ *   ajukan--> diajukan. A disetujui proposal that needs DPRD approval then
+ *   walks the DPRD stages diajukan -> pembahasan -> disetujui | ditolak.
+ *
+ * Signatures: every step (submission, return, recommendation, consideration,
+ * decision) is an Ed25519 signature (libsodium) over the canonical message
+ * governance_step_message() builds, which binds the tenant, the proposal id,
+ * the content version and its hash, the step index and the previous step's
+ * hash (so a step cannot be replayed elsewhere in the chain or in another
+ * proposal). The exact byte layout is in docs/governance.md.
+ *
+ * Refusals: an action by the wrong role, out of turn, a second decision or an
+ * edit after the decision is refused: governance_apply() returns a negative
+ * ERR_* (ERR_FORBIDDEN, ERR_CONFLICT, ERR_INVALID), sets ret_msgid to an
+ * Indonesian msgid saying why, and the refusal itself is appended to the
+ * audit log (action "governance.refused") in a transaction of its own.
+ *
+ * Immutability: a decision row is inserted once; nothing in sigap updates or
+ * deletes it, and governance_verify() detects any edit made behind sigap's
+ * back (decision row, steps, or signed content).
+ */
+#ifndef SIGAP_GOVERNANCE_H
+#define SIGAP_GOVERNANCE_H
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "core/sb.h"
+#include "store/store.h"
+
+#define GOV_PASSPHRASE_MIN 10
+#define GOV_PASSPHRASE_MAX 256
+#define GOV_TITLE_MAX 300
+#define GOV_TEXT_MAX 20000
+#define GOV_NOTE_MAX 4000
+#define GOV_DOMAIN_STEP "sigap/governance/step/v1"
+#define GOV_DOMAIN_CONTENT "sigap/governance/content/v1"
+#define GOV_HASH_HEX 65 /* SHA-256 as hex + NUL */
+#define GOV_REFUSED 1   /* governance_action_tx(): refused and audited, see a->ret_rc */
+
+/* ---- signing keys ---- */
+
+/* Creates the official's key pair, sealing the secret key under a key
+ * derived from passphrase (argon2id, random salt; crypto_secretbox, random
+ * nonce). Only the roles that sign (kepala_opd, sekda, wakil, kepala_daerah)
+ * may have one. ERR_INVALID (*ret_msgid: passphrase too short/long, role
+ * cannot sign), ERR_EXISTS (the user already has a key). Audited. */
+int governance_key_create(store_t *st, const char *tenant, const char *username, const char *full_name,
+			  role_t role, const char *passphrase, int64_t now, const char **ret_msgid);
+/* 1 if the user has a key (public key hex into pk_hex if not NULL), 0 if not, < 0 on error. */
+int governance_key_exists(store_conn_t *c, const char *tenant, const char *username, char pk_hex[65]);
+/* Opens the user's sealed secret key with passphrase (runs argon2id: about
+ * 0.1 s). ERR_NOT_FOUND: no key; ERR_UNAUTHORIZED: wrong passphrase. The
+ * caller must sodium_memzero(ret_sk) when done. */
+int governance_key_unseal(store_conn_t *c, const char *tenant, const char *username, const char *passphrase,
+			  unsigned char ret_sk[crypto_sign_SECRETKEYBYTES]);
+
+/* ---- actions ---- */
+
+typedef enum gov_op {
+	GOV_OP_CREATE = 1, /* an OPD drafts a proposal (petugas, admin_opd, kepala_opd) */
+	GOV_OP_EDIT,       /* the OPD edits a draft or returned proposal: a new content version */
+	GOV_OP_SUBMIT,     /* kepala_opd submits (signed) */
+	GOV_OP_RECOMMEND,  /* sekda: saran setuju | tidak_setuju | setuju_catatan (signed) */
+	GOV_OP_RETURN,     /* sekda returns it to the OPD for revision (signed) */
+	GOV_OP_CONSIDER,   /* wakil: pertimbangan setuju | tidak_setuju | setuju_catatan (signed) */
+	GOV_OP_DECIDE,     /* kepala_daerah: setuju | tolak | kembalikan (signed) */
+	GOV_OP_DPRD_STAGE, /* sekda or dprd record a DPRD stage with its date */
+	GOV_OP_POKIR,      /* dprd: pokok pikiran, becomes a draft proposal of the OPD */
+	GOV_OP_ATTACH,     /* the OPD attaches a stored file: a new content version */
+} gov_op_t;
+
+/* A proposal's content as the OPD writes it. Strings may be NULL (= ""). */
+typedef struct gov_content {
+	const char *kind;       /* usulan | telaahan | rancangan */
+	const char *title;
+	const char *background; /* latar belakang */
+	const char *analysis;
+	const char *options;
+	const char *proposed;   /* the proposed decision */
+	const char *urgency;    /* biasa | segera | sangat_segera */
+	int needs_dprd;
+	int is_public;          /* publish the decision in the register (JDIH) */
+} gov_content_t;
+
+/* One action. Inputs are borrowed and must outlive governance_apply(). */
+typedef struct gov_action {
+	gov_op_t op;
+	const char *tenant;
+	int64_t now;               /* unix seconds */
+	const char *actor;         /* username */
+	const char *actor_name;    /* display name */
+	role_t role;
+	const char *actor_unit;    /* the actor's OPD ("" or NULL for non-OPD roles) */
+	int64_t proposal_id;       /* every op but CREATE and POKIR */
+	int64_t expected_version;  /* optimistic lock: the proposal's version the form saw (0 = unchecked) */
+	gov_content_t content;     /* CREATE, EDIT, POKIR (POKIR: title and background) */
+	const char *unit;          /* CREATE by non-OPD roles and POKIR: the OPD concerned */
+	const char *verdict;       /* RECOMMEND, CONSIDER, DECIDE; DPRD_STAGE: the stage */
+	const char *note;
+	int is_public;             /* DECIDE: publish in the register */
+	int32_t stage_day;         /* DPRD_STAGE: date of the stage (day number) */
+	const unsigned char *sk;   /* signed ops: the unsealed secret key (64 bytes) */
+	int passphrase_failed;     /* signed ops: the caller could not open the key (wrong passphrase):
+	                            * the action is refused and audited */
+	const char *file_hash;     /* ATTACH: the file store hash (files_put), its name and type */
+	const char *file_name, *file_mime;
+	int64_t file_size;
+	/* outputs */
+	int64_t ret_id;            /* the proposal */
+	int ret_rc;                /* the refusal's code when the tx returned GOV_REFUSED */
+	const char *ret_msgid;     /* why it was refused (Indonesian msgid), or NULL */
+	char ret_number[128];      /* DECIDE setuju: "Keputusan Wali Kota Mataram Nomor 12/2026" */
+	char ret_token[33];        /* DECIDE final: verification token */
+} gov_action_t;
+
+/* The write transaction of an action (for http_write): 0 done; GOV_REFUSED
+ * when refused (the refusal is audited and committed; a->ret_rc holds the
+ * code); < 0 on a database error (rolled back). */
+int governance_action_tx(store_conn_t *c, void *ud);
+/* store_tx(governance_action_tx); returns 0 or the negative code (refusal included). */
+int governance_apply(store_t *st, gov_action_t *a);
+
+/* ---- reading ---- */
+
+/* The proposals in role's inbox (see docs/governance.md); for OPD roles
+ * only their unit's. all = 1: every proposal the role may see, not only
+ * those waiting for it. Adds objects to arr (caller owns). */
+int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const char *unit, const char *username,
+		     int64_t now, int all, json_t *arr);
+/* Indonesian msgid labels of states, steps and verdicts ("" for unknown codes). */
+const char *governance_state_label(const char *state);
+const char *governance_verdict_label(const char *verdict);
+const char *governance_step_label(const char *kind);
+/* The whole proposal: fields, current content, steps, DPRD stages, decision,
+ * attachments. ERR_NOT_FOUND. ERR_FORBIDDEN unless role may read it: the OPD
+ * concerned (unit must match), sekda, wakil, kepala_daerah, admin, and dprd
+ * for proposals that need the DPRD or came from pokok pikiran.
+ * *ret is a new reference. */
+int governance_get(store_conn_t *c, const char *tenant, int64_t id, role_t role, const char *unit, json_t **ret);
+/* Per OPD (only OPDs with any): counts of proposals in each open state and
+ * how many are past their deadline at now. */
+int governance_pending_by_unit(store_conn_t *c, const char *tenant, int64_t now, json_t *arr);
+/* Final decisions where the Sekda's recommendation or the Wakil's
+ * consideration differed from the head's decision. */
+int governance_differences(store_conn_t *c, const char *tenant, json_t *arr);
+/* Public decisions, newest first (the JDIH register). */
+int governance_register(store_conn_t *c, const char *tenant, int limit, json_t *arr);
+
+/* ---- verification ---- */
+
+typedef struct gov_verify_report {
+	int ok;            /* 1 if every signature and link checks */
+	int steps;         /* steps checked */
+	int bad_step;      /* index of the first bad step, -1 if none (or the decision row) */
+	char message[256]; /* what is wrong, in English for logs, e.g. "step 2: signature does not verify" */
+	const char *msgid; /* the same for people (Indonesian msgid) */
+} gov_verify_report_t;
+/* Verifies a proposal's whole chain: each step's content hash against the
+ * stored version, its link to the previous step, that its key is the
+ * registered key of the signer and the signer holds the role the step needs,
+ * the Ed25519 signature, and the decision row against the decision step.
+ * Returns 0 when the check ran (see rep->ok), < 0 on database errors. */
+int governance_verify(store_conn_t *c, const char *tenant, int64_t proposal_id, gov_verify_report_t *rep);
+/* Finds the proposal of a decision's verification token. ERR_NOT_FOUND. */
+int governance_token_lookup(store_conn_t *c, const char *tenant, const char *token, int64_t *ret_id);
+
+/* ---- canonical serialisation (exposed for tests and docs) ---- */
+
+/* The fields a signature covers. */
+typedef struct gov_step_fields {
+	const char *tenant;
+	int64_t proposal_id;
+	int64_t proposal_version;
+	const char *content_hash; /* 64 hex */
+	int64_t idx;
+	const char *kind, *role, *actor, *public_key, *verdict, *note, *extra;
+	int64_t signed_at;
+	const char *prev_hash;    /* 64 hex; 64 zeros for step 0 */
+} gov_step_fields_t;
+/* Appends the canonical message of a step to out (see docs/governance.md). */
+void governance_step_message(const gov_step_fields_t *f, sb_t *out);
+/* SHA-256 (hex) of a content version's canonical serialisation. */
+void governance_content_hash(const char *tenant, int64_t proposal_id, int64_t version, const char *unit,
+			     const gov_content_t *ct, const char *attachments, char out[GOV_HASH_HEX]);
+
+/* ---- formatting ---- */
+
+/* "Keputusan Wali Kota Mataram Nomor 12/2026" from the head title and the
+ * tenant's name ("Kota Mataram" -> "Mataram"). */
+void governance_decision_title(const char *head_title, const char *tenant_name, int64_t seq, int year, char *out,
+			       size_t outlen);
+
+/* ---- deadlines ---- */
+
+/* Working days a step may take for an urgency: biasa 10, segera 5,
+ * sangat_segera 2; -1 for an unknown urgency. */
+int governance_urgency_days(const char *urgency);
+/* Sends reminders: on the due day (once) and when overdue (once) to the role
+ * the proposal waits for. Returns the number of notifications queued (>= 0)
+ * or a negative error. */
+int governance_deadline_sweep(store_t *st, int64_t now);
+
+/* ---- demo ---- */
+
+/* Keys for the demo kepala_opd, sekda, wakil and kepala_daerah of 52.71
+ * (passphrase sigap-demo-2026) and demo proposals in several states.
+ * Idempotent; needs the platform demo data (tenant, OPDs, users) first. */
+int governance_demo_load(store_t *st);
+
+#endif

@@ -1,0 +1,868 @@
+/*
+ * web.c: the HTML (and shared JSON) adapter of the governance module: the
+ * leadership inbox per role, the proposal form, the proposal page with its
+ * signed chain and the form of whoever acts next, the signing-key page, the
+ * Sekda's overview per OPD with the differences report, pokok pikiran of
+ * DPRD members, the public register (JDIH), the public verification page and
+ * the decision PDF with its QR code. Handlers turn forms into gov_action_t
+ * and run them through http_write(); the domain lives in governance.c.
+ */
+#include "governance/web.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "core/calendar.h"
+#include "core/err.h"
+#include "core/nls.h"
+#include "docs/docs.h"
+#include "governance/governance.h"
+#include "platform/platform.h"
+#include "tenants/tenants.h"
+#include "core/banned.h"
+
+/* ------------------------------------------------------------------ helpers */
+
+static void fmt_time(req_t *r, int64_t ts, char *out, size_t n)
+{
+	time_t t = (time_t)(ts + r->tenant->tz_offset);
+	struct tm tm;
+	char buf[32];
+	if (ts <= 0) {
+		snprintf(out, n, "-");
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
+	snprintf(out, n, "%s %s", buf, r->tenant->tz_name);
+}
+
+static void add_time(req_t *r, json_t *o, const char *key, const char *as)
+{
+	char buf[48];
+	json_t *v = json_object_get(o, key);
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return;
+	fmt_time(r, json_integer_value(v), buf, sizeof(buf));
+	json_object_set_new(o, as, json_string(buf));
+}
+
+/* Adds translated labels and local times to list items. */
+static void decorate_items(req_t *r, json_t *arr)
+{
+	size_t i;
+	json_t *it;
+	json_array_foreach(arr, i, it) {
+		json_object_set_new(it, "state_label", json_string(req_t_(r, governance_state_label(
+									 json_string_value(json_object_get(it, "state"))))));
+		add_time(r, it, "due_at", "due_text");
+		add_time(r, it, "updated_at", "updated_text");
+		add_time(r, it, "decided_at", "decided_text");
+	}
+}
+
+int gov_parse_id(const char *s, int64_t *ret)
+{
+	char *end;
+	long long v;
+	if (!s || !*s || strlen(s) > 18)
+		return ERR_NOT_FOUND;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v <= 0)
+		return ERR_NOT_FOUND;
+	*ret = v;
+	return 0;
+}
+
+static int is_leader(role_t r)
+{
+	return r == ROLE_SEKDA || r == ROLE_WAKIL || r == ROLE_KEPALA_DAERAH;
+}
+
+void gov_verify_url(req_t *r, const char *token, sb_t *out)
+{
+	const char *host = req_header(r, "host");
+	sb_addf(out, "%s://%s/t/%s/verifikasi/%s", r->tls ? "https" : "http", host && *host ? host : "localhost",
+		r->tenant->code, token);
+}
+
+/* ---------------------------------------------------------------- the inbox */
+
+int h_gov_list(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	json_t *inbox = json_array(), *all = json_array(), *ctx;
+	char pk[65];
+	int rc, has_key;
+	if (!c) {
+		json_decref(inbox);
+		json_decref(all);
+		return ERR_UNAVAILABLE;
+	}
+	rc = governance_inbox(c, r->tenant->code, r->who.role, r->who.unit, r->who.username, (int64_t)time(NULL), 0, inbox);
+	if (rc == 0)
+		rc = governance_inbox(c, r->tenant->code, r->who.role, r->who.unit, r->who.username, (int64_t)time(NULL), 1, all);
+	has_key = rc == 0 ? governance_key_exists(c, r->tenant->code, r->who.username, pk) : 0;
+	if (rc < 0 || has_key < 0) {
+		json_decref(inbox);
+		json_decref(all);
+		return rc < 0 ? rc : has_key;
+	}
+	decorate_items(r, inbox);
+	decorate_items(r, all);
+	ctx = json_pack("{s:s,s:o,s:o,s:b,s:b,s:b,s:b,s:b,s:b}", "title", req_t_(r, "Usulan kebijakan"), "inbox", inbox, "all",
+			all, "is_opd", role_needs_unit(r->who.role), "is_leader", is_leader(r->who.role), "is_dprd",
+			r->who.role == ROLE_DPRD, "can_sign",
+			r->who.role == ROLE_KEPALA_OPD || is_leader(r->who.role), "has_key", has_key, "is_sekda",
+			r->who.role == ROLE_SEKDA || r->who.role == ROLE_KEPALA_DAERAH || r->who.role == ROLE_WAKIL);
+	http_page(r, 200, "governance_list", ctx);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- the form */
+
+static json_t *form_values(req_t *r)
+{
+	const char *f[] = { "kind", "title", "background", "analysis", "options", "proposed", "urgency" };
+	json_t *v = json_object();
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		const char *x = req_form(r, f[i]);
+		json_object_set_new(v, f[i], json_string(x ? x : ""));
+	}
+	json_object_set_new(v, "needs_dprd", json_boolean(req_form(r, "needs_dprd") != NULL));
+	json_object_set_new(v, "is_public", json_boolean(req_form(r, "is_public") != NULL));
+	return v;
+}
+
+static void form_flags(json_t *v)
+{
+	const char *kind = json_string_value(json_object_get(v, "kind"));
+	const char *urg = json_string_value(json_object_get(v, "urgency"));
+	json_object_set_new(v, "k_usulan", json_boolean(!kind || !strcmp(kind, "usulan") || !*kind));
+	json_object_set_new(v, "k_telaahan", json_boolean(kind && !strcmp(kind, "telaahan")));
+	json_object_set_new(v, "k_rancangan", json_boolean(kind && !strcmp(kind, "rancangan")));
+	json_object_set_new(v, "u_biasa", json_boolean(!urg || !strcmp(urg, "biasa") || !*urg));
+	json_object_set_new(v, "u_segera", json_boolean(urg && !strcmp(urg, "segera")));
+	json_object_set_new(v, "u_sangat", json_boolean(urg && !strcmp(urg, "sangat_segera")));
+}
+
+static void form_page(req_t *r, int status, json_t *values, int64_t id, int64_t version, const char *error)
+{
+	json_t *ctx;
+	form_flags(values);
+	ctx = json_pack("{s:s,s:o,s:I,s:I}", "title", req_t_(r, id ? "Ubah usulan" : "Usulan baru"), "p", values, "id",
+			(json_int_t)id, "version", (json_int_t)version);
+	if (error)
+		json_object_set_new(ctx, "error", json_string(req_t_(r, error)));
+	http_page(r, status, "governance_form", ctx);
+}
+
+int h_gov_new(req_t *r)
+{
+	if (!role_needs_unit(r->who.role))
+		return ERR_FORBIDDEN;
+	form_page(r, 200, json_object(), 0, 0, NULL);
+	return 0;
+}
+
+static void content_from_form(req_t *r, gov_content_t *ct)
+{
+	ct->kind = req_form(r, "kind");
+	ct->title = req_form(r, "title");
+	ct->background = req_form(r, "background");
+	ct->analysis = req_form(r, "analysis");
+	ct->options = req_form(r, "options");
+	ct->proposed = req_form(r, "proposed");
+	ct->urgency = req_form(r, "urgency");
+	{
+		const char *d = req_form(r, "needs_dprd"), *p = req_form(r, "is_public");
+		ct->needs_dprd = d && *d && strcmp(d, "0") && strcmp(d, "false");
+		ct->is_public = p && *p && strcmp(p, "0") && strcmp(p, "false");
+	}
+}
+
+static gov_action_t *new_action(req_t *r, gov_op_t op)
+{
+	gov_action_t *a = arena_zalloc(&r->arena, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->op = op;
+	a->tenant = r->tenant->code;
+	a->now = (int64_t)time(NULL);
+	a->actor = r->who.username;
+	a->actor_name = r->who.full_name;
+	a->role = r->who.role;
+	a->actor_unit = r->who.unit;
+	return a;
+}
+
+static void answer_json_action(req_t *r, gov_action_t *a)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	json_t *j = json_pack("{s:I}", "id", (json_int_t)a->ret_id), *p = NULL;
+	if (c && governance_get(c, r->tenant->code, a->ret_id, ROLE_ADMIN, NULL, &p) == 0) {
+		json_object_set(j, "state", json_object_get(p, "state"));
+		json_object_set(j, "version", json_object_get(p, "version"));
+		json_decref(p);
+	}
+	if (a->ret_token[0]) {
+		sb_t u = SB_INIT;
+		gov_verify_url(r, a->ret_token, &u);
+		json_object_set_new(j, "number", json_string(a->ret_number));
+		json_object_set_new(j, "token", json_string(a->ret_token));
+		json_object_set_new(j, "verify_url", json_string(u.buf));
+		sb_release(&u);
+	}
+	http_send_json(r, a->op == GOV_OP_CREATE || a->op == GOV_OP_POKIR ? 201 : 200, j);
+}
+
+static int create_done(req_t *r, int rc, void *ud)
+{
+	gov_action_t *a = ud;
+	char loc[96];
+	if (rc == GOV_REFUSED) {
+		if (r->api) {
+			http_error(r, a->ret_rc, a->ret_msgid);
+			return 0;
+		}
+		if (a->op == GOV_OP_POKIR)
+			return gov_pokir_page(r, err_http_status(a->ret_rc), a->ret_msgid);
+		form_page(r, err_http_status(a->ret_rc), form_values(r), a->proposal_id,
+			  a->expected_version, a->ret_msgid);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (r->api) {
+		answer_json_action(r, a);
+		return 0;
+	}
+	snprintf(loc, sizeof(loc), "/t/%s/usulan/%" PRId64, r->tenant->code, a->ret_id);
+	http_redirect(r, loc);
+	return 0;
+}
+
+int h_gov_create(req_t *r)
+{
+	gov_action_t *a = new_action(r, GOV_OP_CREATE);
+	if (!a)
+		return ERR_NOMEM;
+	content_from_form(r, &a->content);
+	return http_write(r, governance_action_tx, a, create_done);
+}
+
+int h_gov_edit_form(req_t *r)
+{
+	int64_t id;
+	json_t *p = NULL, *v;
+	store_conn_t *c = store_reader(r->app->store);
+	int rc;
+	if (gov_parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	rc = governance_get(c, r->tenant->code, id, r->who.role, r->who.unit, &p);
+	if (rc < 0)
+		return rc;
+	if (!role_needs_unit(r->who.role)) {
+		json_decref(p);
+		return ERR_FORBIDDEN;
+	}
+	v = json_deep_copy(p);
+	form_page(r, 200, v, id, json_integer_value(json_object_get(p, "version")), NULL);
+	json_decref(p);
+	return 0;
+}
+
+int h_gov_edit(req_t *r)
+{
+	gov_action_t *a = new_action(r, GOV_OP_EDIT);
+	const char *ver = req_form(r, "version");
+	if (!a)
+		return ERR_NOMEM;
+	if (gov_parse_id(req_param(r, "id"), &a->proposal_id) < 0)
+		return ERR_NOT_FOUND;
+	if (ver && gov_parse_id(ver, &a->expected_version) < 0)
+		a->expected_version = 0;
+	content_from_form(r, &a->content);
+	return http_write(r, governance_action_tx, a, create_done);
+}
+
+/* ---------------------------------------------------------------- the page */
+
+static int show_page(req_t *r, int status, int64_t id, const char *error, const char *notice)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	json_t *p = NULL, *ctx, *steps, *st, *dec;
+	gov_verify_report_t rep;
+	const char *state;
+	char pk[65];
+	size_t i;
+	int rc, has_key, opd_here, final;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	rc = governance_get(c, r->tenant->code, id, r->who.role, r->who.unit, &p);
+	if (rc == ERR_FORBIDDEN) {
+		if (role_needs_unit(r->who.role))
+			http_error(r, ERR_FORBIDDEN, "usulan ini milik OPD lain");
+		else
+			http_error(r, ERR_FORBIDDEN, "Anda tidak berhak melihat usulan ini");
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	if ((rc = governance_verify(c, r->tenant->code, id, &rep)) < 0 ||
+	    (has_key = governance_key_exists(c, r->tenant->code, r->who.username, pk)) < 0) {
+		json_decref(p);
+		return rc < 0 ? rc : has_key;
+	}
+	state = json_string_value(json_object_get(p, "state"));
+	steps = json_object_get(p, "steps");
+	json_array_foreach(steps, i, st) {
+		add_time(r, st, "signed_at", "signed_text");
+		json_object_set_new(st, "kind_label", json_string(req_t_(r, json_string_value(json_object_get(st, "kind_label")))));
+		json_object_set_new(st, "verdict_label",
+				    json_string(req_t_(r, json_string_value(json_object_get(st, "verdict_label")))));
+		json_object_set_new(st, "sig_short",
+				    json_stringn(json_string_value(json_object_get(st, "signature")), 16));
+	}
+	if ((dec = json_object_get(p, "decision"))) {
+		add_time(r, dec, "decided_at", "decided_text");
+		json_object_set_new(dec, "verdict_label",
+				    json_string(req_t_(r, json_string_value(json_object_get(dec, "verdict_label")))));
+	}
+	add_time(r, p, "due_at", "due_text");
+	json_object_set_new(p, "state_label", json_string(req_t_(r, governance_state_label(state))));
+	opd_here = role_needs_unit(r->who.role) && !strcmp(r->who.unit, json_string_value(json_object_get(p, "unit")));
+	final = !strcmp(state, "disetujui") || !strcmp(state, "ditolak");
+	{
+		int can_edit = opd_here && (!strcmp(state, "draf") || !strcmp(state, "dikembalikan"));
+		int can_submit = can_edit && r->who.role == ROLE_KEPALA_OPD;
+		int can_sekda = r->who.role == ROLE_SEKDA && !strcmp(state, "diajukan");
+		int can_wakil = r->who.role == ROLE_WAKIL && !strcmp(state, "pertimbangan");
+		int can_kd = r->who.role == ROLE_KEPALA_DAERAH && !strcmp(state, "keputusan");
+		const char *ds = json_string_value(json_object_get(p, "dprd_stage"));
+		int can_dprd = (r->who.role == ROLE_SEKDA || r->who.role == ROLE_DPRD) &&
+			       json_is_true(json_object_get(p, "needs_dprd")) && !strcmp(state, "disetujui") &&
+			       strcmp(ds, "disetujui") && strcmp(ds, "ditolak");
+		char today[CAL_DATE_LEN];
+		cal_format_date(cal_local_day((int64_t)time(NULL), r->tenant->tz_offset), today);
+		ctx = json_pack("{s:s,s:o,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:s,s:s,s:b,s:b,s:b}", "title",
+				json_string_value(json_object_get(p, "title")), "p", p, "can_edit", can_edit, "can_submit",
+				can_submit, "can_sekda", can_sekda, "can_wakil", can_wakil, "can_kd", can_kd, "can_dprd",
+				can_dprd, "has_key", has_key, "needs_key", (can_submit || can_sekda || can_wakil || can_kd) && !has_key,
+				"verified", rep.ok, "verify_problem", rep.ok ? "" : req_t_(r, rep.msgid ? rep.msgid : ""),
+				"today", today, "final", final, "dprd_next_diajukan", can_dprd && !*ds, "dprd_next_pembahasan",
+				can_dprd && !strcmp(ds, "diajukan"));
+		json_object_set_new(ctx, "dprd_next_final", json_boolean(can_dprd && !strcmp(ds, "pembahasan")));
+		json_object_set_new(ctx, "verify_steps", json_integer(rep.steps));
+	}
+	if (dec && json_string_length(json_object_get(dec, "token"))) {
+		sb_t u = SB_INIT;
+		gov_verify_url(r, json_string_value(json_object_get(dec, "token")), &u);
+		json_object_set_new(ctx, "verify_url", json_string(u.buf));
+		sb_release(&u);
+	}
+	if (error)
+		json_object_set_new(ctx, "error", json_string(req_t_(r, error)));
+	if (notice)
+		json_object_set_new(ctx, "notice", json_string(req_t_(r, notice)));
+	http_page(r, status, "governance_show", ctx);
+	return 0;
+}
+
+int h_gov_show(req_t *r)
+{
+	int64_t id;
+	if (gov_parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	return show_page(r, 200, id, NULL, req_query(r, "ok") ? N_("tindakan tersimpan dan ditandatangani") : NULL);
+}
+
+/* ---------------------------------------------------------------- actions */
+
+static int act_done(req_t *r, int rc, void *ud)
+{
+	gov_action_t *a = ud;
+	char loc[128];
+	if (a->sk)
+		sodium_memzero((void *)a->sk, crypto_sign_SECRETKEYBYTES);
+	if (rc == GOV_REFUSED) {
+		if (r->api) {
+			http_error(r, a->ret_rc, a->ret_msgid);
+			return 0;
+		}
+		if (a->ret_rc == ERR_NOT_FOUND)
+			return ERR_NOT_FOUND;
+		return show_page(r, err_http_status(a->ret_rc), a->proposal_id, a->ret_msgid, NULL);
+	}
+	if (rc < 0)
+		return rc;
+	if (r->api) {
+		answer_json_action(r, a);
+		return 0;
+	}
+	snprintf(loc, sizeof(loc), "/t/%s/usulan/%" PRId64 "?ok=1", r->tenant->code, a->proposal_id);
+	http_redirect(r, loc);
+	return 0;
+}
+
+static void act_error(req_t *r, int code, int64_t id, const char *msgid)
+{
+	if (r->api || show_page(r, err_http_status(code), id, msgid, NULL) < 0)
+		http_error(r, code, msgid);
+}
+
+int gov_do_action(req_t *r, int64_t id)
+{
+	const char *action = req_form(r, "action"), *pass = req_form(r, "passphrase"), *ver = req_form(r, "version");
+	const char *pub = req_form(r, "is_public");
+	gov_action_t *a;
+	gov_op_t op;
+	int rc;
+	if (!action)
+		action = "";
+	if (!strcmp(action, "ajukan"))
+		op = GOV_OP_SUBMIT;
+	else if (!strcmp(action, "saran"))
+		op = GOV_OP_RECOMMEND;
+	else if (!strcmp(action, "kembalikan"))
+		op = GOV_OP_RETURN;
+	else if (!strcmp(action, "pertimbangan"))
+		op = GOV_OP_CONSIDER;
+	else if (!strcmp(action, "keputusan"))
+		op = GOV_OP_DECIDE;
+	else if (!strcmp(action, "dprd"))
+		op = GOV_OP_DPRD_STAGE;
+	else {
+		act_error(r, ERR_INVALID, id, N_("tindakan tidak dikenal"));
+		return 0;
+	}
+	if (!(a = new_action(r, op)))
+		return ERR_NOMEM;
+	a->proposal_id = id;
+	a->verdict = op == GOV_OP_DPRD_STAGE ? req_form(r, "stage") : req_form(r, "verdict");
+	a->note = req_form(r, "note");
+	a->is_public = pub && *pub && strcmp(pub, "0") && strcmp(pub, "false");
+	if (ver && gov_parse_id(ver, &a->expected_version) < 0)
+		a->expected_version = 0;
+	if (op == GOV_OP_DPRD_STAGE) {
+		const char *day = req_form(r, "stage_day");
+		if (!day || cal_parse_date(day, &a->stage_day) < 0) {
+			act_error(r, ERR_INVALID, id, N_("tanggal tahap harus berformat YYYY-MM-DD"));
+			return 0;
+		}
+	} else if (pass && *pass && r->who.kind == AUTH_SESSION) {
+		/* unseal the signing key (argon2id, ~0.1 s); the key lives in the
+		 * request arena and is wiped in act_done */
+		unsigned char *sk = arena_alloc(&r->arena, crypto_sign_SECRETKEYBYTES);
+		store_conn_t *c = store_reader(r->app->store);
+		if (!sk)
+			return ERR_NOMEM;
+		if (!c)
+			return ERR_UNAVAILABLE;
+		rc = governance_key_unseal(c, r->tenant->code, r->who.username, pass, sk);
+		if (rc < 0 && rc != ERR_NOT_FOUND && rc != ERR_UNAUTHORIZED)
+			return rc;
+		/* a wrong passphrase is refused (and audited) by the domain, after
+		 * the state checks, so an out-of-turn attempt still says so */
+		a->passphrase_failed = rc == ERR_UNAUTHORIZED;
+		a->sk = rc == 0 ? sk : NULL;
+	}
+	return http_write(r, governance_action_tx, a, act_done);
+}
+
+int h_gov_act(req_t *r)
+{
+	int64_t id;
+	if (gov_parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	return gov_do_action(r, id);
+}
+
+/* ---------------------------------------------------------------- attachments */
+
+/* POST multipart: _csrf, version, file. The route has ROUTE_NO_CSRF because
+ * the server checks CSRF before a multipart body is parsed; the token is
+ * checked here. */
+int h_gov_attach(req_t *r)
+{
+	const char *ct = req_header(r, "content-type");
+	const char *csrf = NULL, *ver = NULL;
+	mp_part_t *parts = NULL, *file = NULL;
+	size_t n = 0;
+	char hash[FILES_HASH_LEN + 1], mime[128];
+	gov_action_t *a;
+	int rc;
+	int64_t id;
+	if (gov_parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	rc = multipart_parse(&r->arena, ct ? ct : "", r->body ? r->body : "", r->body_len, 10, &parts, &n);
+	if (rc < 0) {
+		act_error(r, rc == ERR_TOO_LARGE ? ERR_TOO_LARGE : ERR_INVALID, id, N_("unggahan tidak dapat dibaca"));
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(parts[i].name, "_csrf") && !parts[i].filename)
+			csrf = arena_strndup(&r->arena, parts[i].data, parts[i].len);
+		else if (!strcmp(parts[i].name, "version") && !parts[i].filename)
+			ver = arena_strndup(&r->arena, parts[i].data, parts[i].len);
+		else if (!strcmp(parts[i].name, "file") && parts[i].filename && parts[i].len)
+			file = &parts[i];
+	}
+	if (r->who.kind == AUTH_SESSION && (!csrf || !auth_token_equal(csrf, r->who.csrf))) {
+		http_error(r, ERR_FORBIDDEN, "token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi");
+		return 0;
+	}
+	if (!file) {
+		act_error(r, ERR_INVALID, id, N_("pilih berkas yang akan dilampirkan"));
+		return 0;
+	}
+	rc = files_put(r->app->cfg.data_dir, file->data, file->len, &files_policy_documents, hash, mime, sizeof(mime));
+	if (rc == ERR_TOO_LARGE || rc == ERR_UNSUPPORTED) {
+		act_error(r, rc, id, rc == ERR_TOO_LARGE ? N_("berkas terlalu besar (maksimal 5 MB)")
+							 : N_("jenis berkas tidak diizinkan; gunakan PDF, JPEG atau PNG"));
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (!(a = new_action(r, GOV_OP_ATTACH)))
+		return ERR_NOMEM;
+	a->proposal_id = id;
+	if (ver && gov_parse_id(ver, &a->expected_version) < 0)
+		a->expected_version = 0;
+	a->file_hash = arena_strdup(&r->arena, hash);
+	a->file_name = file->filename;
+	a->file_mime = arena_strdup(&r->arena, mime);
+	a->file_size = (int64_t)file->len;
+	return http_write(r, governance_action_tx, a, act_done);
+}
+
+int h_gov_attachment(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	const char *hash = req_param(r, "hash");
+	json_t *p = NULL, *att;
+	sb_t b = SB_INIT;
+	size_t i;
+	int64_t id;
+	int rc;
+	if (gov_parse_id(req_param(r, "id"), &id) < 0 || !hash)
+		return ERR_NOT_FOUND;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	if ((rc = governance_get(c, r->tenant->code, id, r->who.role, r->who.unit, &p)) < 0)
+		return rc;
+	json_array_foreach(json_object_get(p, "attachments"), i, att) {
+		if (strcmp(json_string_value(json_object_get(att, "hash")), hash))
+			continue;
+		rc = files_get(r->app->cfg.data_dir, hash, &b);
+		if (rc == 0) {
+			http_add_header(r, "content-disposition", "attachment; filename=\"lampiran\"");
+			http_add_header(r, "cache-control", "private, no-store");
+			http_send(r, 200, json_string_value(json_object_get(att, "mime")), b.buf, b.len);
+		}
+		sb_release(&b);
+		json_decref(p);
+		return rc == ERR_INVALID ? ERR_NOT_FOUND : rc;
+	}
+	json_decref(p);
+	return ERR_NOT_FOUND;
+}
+
+/* ---------------------------------------------------------------- keys */
+
+static void key_page(req_t *r, int status, const char *error, const char *notice)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	char pk[65] = "";
+	int has = c ? governance_key_exists(c, r->tenant->code, r->who.username, pk) : 0;
+	json_t *ctx = json_pack("{s:s,s:b,s:s,s:b}", "title", req_t_(r, "Kunci tanda tangan"), "has_key", has > 0,
+				"public_key", pk, "can_sign",
+				r->who.role == ROLE_KEPALA_OPD || is_leader(r->who.role));
+	if (error)
+		json_object_set_new(ctx, "error", json_string(req_t_(r, error)));
+	if (notice)
+		json_object_set_new(ctx, "notice", json_string(req_t_(r, notice)));
+	http_page(r, status, "governance_key", ctx);
+}
+
+int h_gov_key_form(req_t *r)
+{
+	key_page(r, 200, NULL, NULL);
+	return 0;
+}
+
+int h_gov_key_create(req_t *r)
+{
+	const char *p1 = req_form(r, "passphrase"), *p2 = req_form(r, "confirm"), *msgid = NULL;
+	int rc;
+	if (!p1 || !p2 || !*p1) {
+		key_page(r, 400, N_("frasa sandi wajib diisi dua kali"), NULL);
+		return 0;
+	}
+	if (strcmp(p1, p2)) {
+		key_page(r, 400, N_("konfirmasi frasa sandi tidak sama"), NULL);
+		return 0;
+	}
+	/* argon2id runs here (~0.1 s), then one short write transaction */
+	rc = governance_key_create(r->app->store, r->tenant->code, r->who.username, r->who.full_name, r->who.role, p1,
+				   (int64_t)time(NULL), &msgid);
+	if (rc == ERR_INVALID || rc == ERR_EXISTS) {
+		key_page(r, rc == ERR_EXISTS ? 409 : 400, msgid ? msgid : N_("frasa sandi tidak valid"), NULL);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	key_page(r, 200, NULL, N_("kunci tanda tangan dibuat; simpan frasa sandi Anda baik-baik"));
+	return 0;
+}
+
+/* ---------------------------------------------------------------- overview */
+
+int h_gov_rekap(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	json_t *pending = json_array(), *diff = json_array();
+	int rc;
+	if (!is_leader(r->who.role)) {
+		json_decref(pending);
+		json_decref(diff);
+		return ERR_FORBIDDEN;
+	}
+	rc = c ? governance_pending_by_unit(c, r->tenant->code, (int64_t)time(NULL), pending) : ERR_UNAVAILABLE;
+	if (rc == 0)
+		rc = governance_differences(c, r->tenant->code, diff);
+	if (rc < 0) {
+		json_decref(pending);
+		json_decref(diff);
+		return rc;
+	}
+	{
+		size_t i;
+		json_t *it;
+		json_array_foreach(diff, i, it) {
+			add_time(r, it, "decided_at", "decided_text");
+			json_object_set_new(it, "decision_label", json_string(req_t_(r, json_string_value(json_object_get(it, "decision_label")))));
+			json_object_set_new(it, "sekda_label", json_string(req_t_(r, json_string_value(json_object_get(it, "sekda_label")))));
+			json_object_set_new(it, "wakil_label", json_string(req_t_(r, json_string_value(json_object_get(it, "wakil_label")))));
+		}
+	}
+	http_page(r, 200, "governance_rekap",
+		  json_pack("{s:s,s:o,s:o}", "title", req_t_(r, "Rekap usulan per OPD"), "pending", pending, "diff", diff));
+	return 0;
+}
+
+/* ---------------------------------------------------------------- pokir */
+
+static int add_unit(void *ud, const char *code, const char *name, const char *kind)
+{
+	(void)kind;
+	json_array_append_new((json_t *)ud, json_pack("{s:s,s:s}", "code", code, "name", name));
+	return 0;
+}
+
+int gov_pokir_page(req_t *r, int status, const char *error)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	json_t *units = json_array(), *ctx;
+	int rc = c ? unit_list(c, r->tenant->code, add_unit, units) : ERR_UNAVAILABLE;
+	if (rc < 0) {
+		json_decref(units);
+		return rc;
+	}
+	ctx = json_pack("{s:s,s:o}", "title", req_t_(r, "Pokok pikiran DPRD"), "units", units);
+	json_object_set_new(ctx, "p", form_values(r));
+	if (error)
+		json_object_set_new(ctx, "error", json_string(req_t_(r, error)));
+	http_page(r, status, "governance_pokir", ctx);
+	return 0;
+}
+
+int h_gov_pokir_form(req_t *r)
+{
+	if (r->who.role != ROLE_DPRD)
+		return ERR_FORBIDDEN;
+	return gov_pokir_page(r, 200, NULL);
+}
+
+int h_gov_pokir(req_t *r)
+{
+	gov_action_t *a = new_action(r, GOV_OP_POKIR);
+	if (!a)
+		return ERR_NOMEM;
+	a->unit = req_form(r, "unit");
+	a->content.title = req_form(r, "title");
+	a->content.background = req_form(r, "background");
+	a->content.proposed = req_form(r, "proposed");
+	return http_write(r, governance_action_tx, a, create_done);
+}
+
+/* ---------------------------------------------------------------- public */
+
+int h_gov_register(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	json_t *arr = json_array();
+	int rc = c ? governance_register(c, r->tenant->code, 200, arr) : ERR_UNAVAILABLE;
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	decorate_items(r, arr);
+	http_page(r, 200, "governance_register", json_pack("{s:s,s:o}", "title", req_t_(r, "Produk hukum daerah"), "items", arr));
+	return 0;
+}
+
+/* What the verification page and its JSON show. *ret_id receives the proposal. */
+int gov_verification(req_t *r, const char *token, json_t **ret, int64_t *ret_id)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	gov_verify_report_t rep;
+	json_t *p = NULL, *out, *signers, *st, *dec;
+	int64_t id = 0;
+	size_t i;
+	int rc;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	rc = governance_token_lookup(c, r->tenant->code, token, &id);
+	if (rc < 0)
+		return rc;
+	if ((rc = governance_get(c, r->tenant->code, id, ROLE_ADMIN, NULL, &p)) < 0)
+		return rc;
+	if ((rc = governance_verify(c, r->tenant->code, id, &rep)) < 0) {
+		json_decref(p);
+		return rc;
+	}
+	dec = json_object_get(p, "decision");
+	signers = json_array();
+	json_array_foreach(json_object_get(p, "steps"), i, st) {
+		char when[48];
+		fmt_time(r, json_integer_value(json_object_get(st, "signed_at")), when, sizeof(when));
+		json_array_append_new(signers, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "idx",
+							 json_integer_value(json_object_get(st, "idx")), "step",
+							 json_string_value(json_object_get(st, "kind")), "step_label",
+							 req_t_(r, json_string_value(json_object_get(st, "kind_label"))), "role",
+							 json_string_value(json_object_get(st, "role")), "name",
+							 json_string_value(json_object_get(st, "actor_name")), "verdict",
+							 json_string_value(json_object_get(st, "verdict")), "verdict_label",
+							 req_t_(r, json_string_value(json_object_get(st, "verdict_label"))),
+							 "signed_at", when, "public_key",
+							 json_string_value(json_object_get(st, "public_key"))));
+	}
+	{
+		char when[48];
+		const char *pub = json_is_true(json_object_get(dec, "is_public")) ? "1" : "";
+		fmt_time(r, json_integer_value(json_object_get(dec, "decided_at")), when, sizeof(when));
+		out = json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:i,s:s}", "valid", rep.ok, "problem",
+				rep.ok ? "" : req_t_(r, rep.msgid ? rep.msgid : ""), "number",
+				json_string_value(json_object_get(dec, "number")), "verdict",
+				json_string_value(json_object_get(dec, "verdict")), "verdict_label",
+				req_t_(r, governance_verdict_label(json_string_value(json_object_get(dec, "verdict")))), "title",
+				json_string_value(json_object_get(dec, "title")), "decided_at", when, "unit",
+				json_string_value(json_object_get(p, "unit_name")), "signers", signers, "steps_checked",
+				rep.steps, "token", token);
+		/* the decided text only when the decision is public */
+		if (*pub)
+			json_object_set(out, "text", json_object_get(p, "proposed"));
+	}
+	json_decref(p);
+	*ret = out;
+	*ret_id = id;
+	return 0;
+}
+
+int h_gov_verify(req_t *r)
+{
+	json_t *v = NULL;
+	int64_t id;
+	const char *token = req_param(r, "token");
+	int rc = gov_verification(r, token, &v, &id);
+	sb_t svg = SB_INIT, url = SB_INIT;
+	if (rc == ERR_NOT_FOUND) {
+		http_error(r, ERR_NOT_FOUND, "keputusan dengan kode verifikasi ini tidak ditemukan");
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	gov_verify_url(r, token, &url);
+	if (qr_svg(url.buf, &svg) == 0)
+		json_object_set_new(v, "qr", json_stringn(svg.buf, svg.len));
+	json_object_set_new(v, "url", json_string(url.buf));
+	sb_release(&svg);
+	sb_release(&url);
+	json_object_set(v, "decision_title", json_object_get(v, "title"));
+	json_object_set_new(v, "title", json_string(req_t_(r, "Verifikasi keputusan")));
+	http_page(r, 200, "governance_verify", v);
+	return 0;
+}
+
+int h_gov_pdf(req_t *r)
+{
+	json_t *v = NULL, *st;
+	int64_t id;
+	const char *token = req_param(r, "token");
+	doc_t *d = NULL;
+	sb_t pdf = SB_INIT, url = SB_INIT, head = SB_INIT;
+	size_t i;
+	int rc = gov_verification(r, token, &v, &id);
+	if (rc == ERR_NOT_FOUND) {
+		http_error(r, ERR_NOT_FOUND, "keputusan dengan kode verifikasi ini tidak ditemukan");
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	{
+		const char *num = json_string_value(json_object_get(v, "number"));
+		rc = doc_new(num && *num ? num : "Keputusan", &d);
+	}
+	if (rc < 0) {
+		json_decref(v);
+		return rc;
+	}
+	sb_addf(&head, "PEMERINTAH %s", r->tenant->name);
+	for (char *p = head.buf; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	doc_header_line(d, head.buf);
+	doc_subtitle(d, json_string_value(json_object_get(v, "title")));
+	doc_row(d, "Keputusan", json_string_value(json_object_get(v, "verdict_label")));
+	doc_row(d, "Tanggal", json_string_value(json_object_get(v, "decided_at")));
+	doc_row(d, "OPD pengusul", json_string_value(json_object_get(v, "unit")));
+	if (json_object_get(v, "text")) {
+		doc_heading(d, "Isi keputusan");
+		doc_para(d, json_string_value(json_object_get(v, "text")));
+	}
+	doc_heading(d, "Rangkaian tanda tangan elektronik");
+	json_array_foreach(json_object_get(v, "signers"), i, st) {
+		sb_t line = SB_INIT;
+		sb_addf(&line, "%s, %s%s%s", json_string_value(json_object_get(st, "name")),
+			json_string_value(json_object_get(st, "signed_at")),
+			*json_string_value(json_object_get(st, "verdict_label")) ? " - " : "",
+			json_string_value(json_object_get(st, "verdict_label")));
+		doc_row(d, json_string_value(json_object_get(st, "step_label")), line.buf);
+		sb_release(&line);
+	}
+	gov_verify_url(r, token, &url);
+	doc_qr(d, url.buf, "Pindai untuk memeriksa keaslian keputusan ini");
+	doc_footer(d, "Ditandatangani secara elektronik (Ed25519) melalui sigap");
+	rc = doc_render(d, &pdf);
+	doc_free(d);
+	json_decref(v);
+	sb_release(&url);
+	sb_release(&head);
+	if (rc < 0) {
+		sb_release(&pdf);
+		return rc;
+	}
+	http_add_header(r, "content-disposition", "inline; filename=\"keputusan.pdf\"");
+	http_send(r, 200, "application/pdf", pdf.buf, pdf.len);
+	sb_release(&pdf);
+	return 0;
+}

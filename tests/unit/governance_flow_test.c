@@ -1,0 +1,805 @@
+/*
+ * governance_flow_test.c: tests of the governance module (governance.h): the
+ * proposal flow through Kepala OPD, Sekda, Wakil and Kepala Daerah; refusals
+ * (wrong role, out of turn, a second decision, an edit after the decision)
+ * and their audit entries; signing keys (passphrase policy, wrong
+ * passphrase); and signature verification, which must reject tampered
+ * content, a tampered decision row, a wrong signer and a replayed step. Also
+ * DPRD stages, pokok pikiran, deadlines and reminders, the differences
+ * report and the decision number format. Each case gets a fresh store
+ * (testutil.h; SQLite, or PostgreSQL with SIGAP_TEST_PG).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/calendar.h"
+#include "core/err.h"
+#include "governance/governance.h"
+#include "testutil.h"
+#include "core/banned.h"
+
+#define T "52.71"
+#define NOW 1780000000 /* 2026-05-29 04:26 WITA, a Friday */
+#define UNIT "DISDUKCAPIL"
+
+typedef struct who {
+	const char *username;
+	role_t role;
+	const char *unit;
+	unsigned char sk[crypto_sign_SECRETKEYBYTES];
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+} who_t;
+
+typedef struct fx {
+	test_store_t ts;
+	who_t opd, sekda, wakil, kd, dprd, petugas;
+} fx_t;
+
+/* A key row with a real public key; the sealed part is a dummy (these
+ * tests sign with the secret key directly; key_test covers sealing). */
+static void add_key(fx_t *f, who_t *w)
+{
+	char pk[65], sql[1024];
+	crypto_sign_keypair(w->pk, w->sk);
+	sodium_bin2hex(pk, sizeof(pk), w->pk, sizeof(w->pk));
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO governance_keys (tenant, username, full_name, role, public_key, sealed_key, salt, nonce, "
+		 "opslimit, memlimit, created_at) VALUES ('%s', '%s', 'Nama %s', '%s', '%s', '00', '00', '00', 1, 1, 0)",
+		 T, w->username, w->username, role_name(w->role), pk);
+	assert_int_equal(test_sql(&f->ts, sql), 0);
+}
+
+static int setup(void **state)
+{
+	fx_t *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	assert_true(sodium_init() >= 0);
+	test_store_open(&f->ts);
+	assert_int_equal(test_sql(&f->ts, "INSERT INTO tenants (code, name, level, head_title, tz_offset, tz_name, created_at) "
+					  "VALUES ('52.71', 'Kota Mataram', 2, 'Wali Kota', 28800, 'WITA', 0)"),
+			 0);
+	assert_int_equal(test_sql(&f->ts, "INSERT INTO units (tenant, code, name, kind, created_at) VALUES "
+					  "('52.71', 'DISDUKCAPIL', 'Dinas Kependudukan', 'dinas', 0)"),
+			 0);
+	assert_int_equal(test_sql(&f->ts, "INSERT INTO units (tenant, code, name, kind, created_at) VALUES "
+					  "('52.71', 'DINKES', 'Dinas Kesehatan', 'dinas', 0)"),
+			 0);
+	f->opd = (who_t){ "kepala_opd", ROLE_KEPALA_OPD, UNIT, { 0 }, { 0 } };
+	f->sekda = (who_t){ "sekda", ROLE_SEKDA, "", { 0 }, { 0 } };
+	f->wakil = (who_t){ "wakil", ROLE_WAKIL, "", { 0 }, { 0 } };
+	f->kd = (who_t){ "kepala_daerah", ROLE_KEPALA_DAERAH, "", { 0 }, { 0 } };
+	f->dprd = (who_t){ "dprd", ROLE_DPRD, "", { 0 }, { 0 } };
+	f->petugas = (who_t){ "petugas", ROLE_PETUGAS, UNIT, { 0 }, { 0 } };
+	add_key(f, &f->opd);
+	add_key(f, &f->sekda);
+	add_key(f, &f->wakil);
+	add_key(f, &f->kd);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx_t *f = *state;
+	test_store_close(&f->ts);
+	free(f);
+	return 0;
+}
+
+static int do_act(fx_t *f, who_t *w, gov_op_t op, int64_t id, const char *verdict, const char *note, int64_t now,
+		  gov_action_t *out)
+{
+	gov_action_t a = { 0 };
+	int rc;
+	a.op = op;
+	a.tenant = T;
+	a.now = now;
+	a.actor = w->username;
+	a.actor_name = w->username;
+	a.role = w->role;
+	a.actor_unit = w->unit;
+	a.proposal_id = id;
+	a.verdict = verdict;
+	a.note = note;
+	a.is_public = 1;
+	a.sk = w->sk;
+	rc = governance_apply(f->ts.st, &a);
+	if (out)
+		*out = a;
+	return rc;
+}
+
+static int64_t create(fx_t *f, int needs_dprd, int64_t now)
+{
+	gov_action_t a = { 0 };
+	a.op = GOV_OP_CREATE;
+	a.tenant = T;
+	a.now = now;
+	a.actor = "petugas";
+	a.role = ROLE_PETUGAS;
+	a.actor_unit = UNIT;
+	a.content = (gov_content_t){ "telaahan", "Jam layanan sore", "Antrean panjang", "Analisis", "1. A\n2. B",
+				     "Perpanjang jam layanan", "segera", needs_dprd, 1 };
+	assert_int_equal(governance_apply(f->ts.st, &a), 0);
+	assert_true(a.ret_id > 0);
+	return a.ret_id;
+}
+
+/* created, submitted, recommended, considered, decided (verdict) */
+static int64_t full_flow(fx_t *f, const char *decision, gov_action_t *ret_decide)
+{
+	int64_t id = create(f, 0, NOW);
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 10, NULL), 0);
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, id, "setuju", "", NOW + 20, NULL), 0);
+	assert_int_equal(do_act(f, &f->wakil, GOV_OP_CONSIDER, id, "setuju_catatan", "perhatikan anggaran", NOW + 30, NULL),
+			 0);
+	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, decision, "laksanakan", NOW + 40, ret_decide), 0);
+	return id;
+}
+
+static void verify(fx_t *f, int64_t id, gov_verify_report_t *rep)
+{
+	store_conn_t *c = store_reader(f->ts.st);
+	assert_non_null(c);
+	assert_int_equal(governance_verify(c, T, id, rep), 0);
+}
+
+static const char *state_of(fx_t *f, int64_t id, char *buf, size_t n)
+{
+	store_conn_t *c = store_reader(f->ts.st);
+	assert_int_equal(store_query_text(c, buf, n, "SELECT state FROM governance_proposals WHERE tenant = ? AND id = ?",
+					  "ti", T, id),
+			 0);
+	return buf;
+}
+
+static int64_t count(fx_t *f, const char *sql)
+{
+	int64_t n = -1;
+	assert_int_equal(store_query_int64(store_reader(f->ts.st), &n, sql, ""), 0);
+	return n;
+}
+
+/* ---- the flow ---- */
+
+static void test_full_flow_signed_and_verified(void **state)
+{
+	fx_t *f = *state;
+	gov_action_t d;
+	gov_verify_report_t rep;
+	char st[32];
+	json_t *j = NULL;
+	int64_t id = full_flow(f, "setuju", &d);
+	assert_string_equal(d.ret_number, "Keputusan Wali Kota Mataram Nomor 1/2026");
+	assert_int_equal(strlen(d.ret_token), 32);
+	assert_string_equal(state_of(f, id, st, sizeof(st)), "disetujui");
+	verify(f, id, &rep);
+	assert_true(rep.ok);
+	assert_int_equal(rep.steps, 4);
+	assert_int_equal(rep.bad_step, -1);
+	/* the record says who advised and who decided */
+	assert_int_equal(governance_get(store_reader(f->ts.st), T, id, ROLE_SEKDA, "", &j), 0);
+	assert_int_equal(json_array_size(json_object_get(j, "steps")), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "steps"), 1), "role")), "sekda");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "steps"), 3), "role")),
+			    "kepala_daerah");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "decision"), "number")), d.ret_number);
+	json_decref(j);
+	/* who may read it */
+	j = NULL;
+	assert_int_equal(governance_get(store_reader(f->ts.st), T, id, ROLE_WARGA, "", &j), ERR_FORBIDDEN);
+	assert_int_equal(governance_get(store_reader(f->ts.st), T, id, ROLE_KOORDINATOR, "", &j), ERR_FORBIDDEN);
+	assert_int_equal(governance_get(store_reader(f->ts.st), T, id, ROLE_DPRD, "", &j), ERR_FORBIDDEN);
+	assert_int_equal(governance_get(store_reader(f->ts.st), T, id, ROLE_PETUGAS, "DINKES", &j), ERR_FORBIDDEN);
+	assert_int_equal(governance_get(store_reader(f->ts.st), T, id, ROLE_PETUGAS, UNIT, &j), 0);
+	json_decref(j);
+	assert_int_equal(governance_get(store_reader(f->ts.st), T, 4242, ROLE_SEKDA, "", &j), ERR_NOT_FOUND);
+	/* the token finds it; the register lists it */
+	{
+		int64_t got = 0;
+		json_t *reg = json_array();
+		assert_int_equal(governance_token_lookup(store_reader(f->ts.st), T, d.ret_token, &got), 0);
+		assert_int_equal(got, id);
+		assert_int_equal(governance_token_lookup(store_reader(f->ts.st), T, "0123", &got), ERR_NOT_FOUND);
+		assert_int_equal(governance_register(store_reader(f->ts.st), T, 10, reg), 0);
+		assert_int_equal(json_array_size(reg), 1);
+		json_decref(reg);
+	}
+	/* second approved decision gets number 2 */
+	full_flow(f, "setuju", &d);
+	assert_string_equal(d.ret_number, "Keputusan Wali Kota Mataram Nomor 2/2026");
+	/* a rejection is final, signed, but gets no number */
+	id = full_flow(f, "tolak", &d);
+	assert_string_equal(d.ret_number, "");
+	assert_string_equal(state_of(f, id, st, sizeof(st)), "ditolak");
+	verify(f, id, &rep);
+	assert_true(rep.ok);
+}
+
+static void test_return_revise_resubmit(void **state)
+{
+	fx_t *f = *state;
+	gov_action_t a = { 0 };
+	gov_verify_report_t rep;
+	char st[32];
+	int64_t id = create(f, 0, NOW);
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 1, NULL), 0);
+	/* the OPD cannot edit while the Sekda has it */
+	a = (gov_action_t){ .op = GOV_OP_EDIT, .tenant = T, .now = NOW + 2, .actor = "petugas", .role = ROLE_PETUGAS,
+			    .actor_unit = UNIT, .proposal_id = id };
+	a.content = (gov_content_t){ "telaahan", "Jam layanan sore (revisi)", "Antrean panjang", "Analisis baru", "",
+				     "Perpanjang", "segera", 0, 1 };
+	assert_int_equal(governance_apply(f->ts.st, &a), ERR_CONFLICT);
+	/* a return needs a note */
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RETURN, id, NULL, "", NOW + 3, &a), ERR_INVALID);
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RETURN, id, NULL, "lengkapi analisis", NOW + 3, NULL), 0);
+	assert_string_equal(state_of(f, id, st, sizeof(st)), "dikembalikan");
+	a = (gov_action_t){ .op = GOV_OP_EDIT, .tenant = T, .now = NOW + 4, .actor = "petugas", .role = ROLE_PETUGAS,
+			    .actor_unit = UNIT, .proposal_id = id };
+	a.content = (gov_content_t){ "telaahan", "Jam layanan sore (revisi)", "Antrean panjang", "Analisis baru", "",
+				     "Perpanjang", "segera", 0, 1 };
+	assert_int_equal(governance_apply(f->ts.st, &a), 0);
+	/* another OPD cannot touch it */
+	a.actor_unit = "DINKES";
+	assert_int_equal(governance_apply(f->ts.st, &a), ERR_FORBIDDEN);
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 5, NULL), 0);
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, id, "setuju_catatan", "cek anggaran", NOW + 6, NULL), 0);
+	assert_int_equal(do_act(f, &f->wakil, GOV_OP_CONSIDER, id, "setuju", "baik", NOW + 7, NULL), 0);
+	/* the head sends it back too: not final */
+	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "kembalikan", "tambahkan kajian", NOW + 8, NULL), 0);
+	assert_string_equal(state_of(f, id, st, sizeof(st)), "dikembalikan");
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM governance_decisions"), 0);
+	verify(f, id, &rep);
+	assert_true(rep.ok);
+	assert_int_equal(rep.steps, 6);
+	/* two content versions were signed */
+	assert_int_equal(count(f, "SELECT COUNT(DISTINCT proposal_version) FROM governance_steps"), 2);
+}
+
+/* ---- refusals ---- */
+
+static void test_refusals_are_clear_and_audited(void **state)
+{
+	fx_t *f = *state;
+	gov_action_t a;
+	int64_t id = create(f, 0, NOW), before;
+	before = count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.refused'");
+	/* the wakil before the Sekda: out of turn */
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 1, NULL), 0);
+	assert_int_equal(do_act(f, &f->wakil, GOV_OP_CONSIDER, id, "setuju", "x", NOW + 2, &a), ERR_CONFLICT);
+	assert_string_equal(a.ret_msgid, "bukan giliran Anda: usulan ini tidak sedang menunggu tindakan Anda");
+	/* the Sekda deciding: wrong role */
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_DECIDE, id, "setuju", "", NOW + 3, &a), ERR_FORBIDDEN);
+	assert_string_equal(a.ret_msgid, "peran Anda tidak berwenang melakukan tindakan ini");
+	/* a petugas submitting: only the kepala OPD signs */
+	assert_int_equal(do_act(f, &f->petugas, GOV_OP_SUBMIT, id, NULL, "", NOW + 3, &a), ERR_FORBIDDEN);
+	/* submitting twice */
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 3, &a), ERR_CONFLICT);
+	/* a bad recommendation */
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, id, "mungkin", "", NOW + 3, &a), ERR_INVALID);
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, id, "tidak_setuju", "", NOW + 3, &a), ERR_INVALID);
+	assert_string_equal(a.ret_msgid, "tuliskan catatan atau alasan");
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.refused'"), before + 6);
+	/* nothing half-written: still one step */
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM governance_steps"), 1);
+	/* unknown proposal */
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, 999, "setuju", "", NOW + 3, &a), ERR_NOT_FOUND);
+}
+
+static void test_second_decision_and_edit_after_decision_refused(void **state)
+{
+	fx_t *f = *state;
+	gov_action_t a;
+	gov_verify_report_t rep;
+	int64_t id = full_flow(f, "setuju", NULL), before;
+	before = count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.refused'");
+	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "tolak", "berubah pikiran", NOW + 100, &a), ERR_CONFLICT);
+	assert_string_equal(a.ret_msgid, "keputusan sudah ditetapkan dan tidak dapat diubah atau diulang");
+	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "setuju", "", NOW + 100, &a), ERR_CONFLICT);
+	a = (gov_action_t){ .op = GOV_OP_EDIT, .tenant = T, .now = NOW + 101, .actor = "petugas", .role = ROLE_PETUGAS,
+			    .actor_unit = UNIT, .proposal_id = id };
+	a.content = (gov_content_t){ "telaahan", "Judul lain", "x", "", "", "", "biasa", 0, 0 };
+	assert_int_equal(governance_apply(f->ts.st, &a), ERR_CONFLICT);
+	assert_string_equal(a.ret_msgid, "usulan sudah diputuskan; isinya tidak dapat diubah lagi");
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 102, &a), ERR_CONFLICT);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.refused'"), before + 4);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM governance_decisions"), 1);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM governance_steps"), 4);
+	verify(f, id, &rep);
+	assert_true(rep.ok);
+}
+
+/* ---- keys ---- */
+
+static void test_keys_passphrase(void **state)
+{
+	fx_t *f = *state;
+	const char *msgid = NULL;
+	unsigned char sk[crypto_sign_SECRETKEYBYTES], pk[crypto_sign_PUBLICKEYBYTES];
+	char hex[65], want[65];
+	store_conn_t *c = store_reader(f->ts.st);
+	assert_int_equal(governance_key_create(f->ts.st, T, "sekda2", "Sekda Dua", ROLE_SEKDA, "pendek", NOW, &msgid),
+			 ERR_INVALID);
+	assert_non_null(msgid);
+	assert_int_equal(governance_key_create(f->ts.st, T, "warga", "Warga", ROLE_WARGA, "frasa-sandi-panjang", NOW, &msgid),
+			 ERR_INVALID);
+	assert_int_equal(governance_key_create(f->ts.st, T, "sekda2", "Sekda Dua", ROLE_SEKDA, "frasa-sandi-panjang", NOW,
+					       &msgid),
+			 0);
+	assert_int_equal(governance_key_create(f->ts.st, T, "sekda2", "Sekda Dua", ROLE_SEKDA, "frasa-sandi-lain!", NOW,
+					       &msgid),
+			 ERR_EXISTS);
+	assert_int_equal(governance_key_exists(c, T, "sekda2", want), 1);
+	assert_int_equal(governance_key_exists(c, T, "nobody", NULL), 0);
+	assert_int_equal(governance_key_unseal(c, T, "sekda2", "salah-frasa-sandi", sk), ERR_UNAUTHORIZED);
+	assert_int_equal(governance_key_unseal(c, T, "nobody", "frasa-sandi-panjang", sk), ERR_NOT_FOUND);
+	assert_int_equal(governance_key_unseal(c, T, "sekda2", "frasa-sandi-panjang", sk), 0);
+	crypto_sign_ed25519_sk_to_pk(pk, sk);
+	sodium_bin2hex(hex, sizeof(hex), pk, sizeof(pk));
+	assert_string_equal(hex, want);
+	/* the secret key is not stored in the clear */
+	{
+		char sealed[300];
+		char skhex[2 * crypto_sign_SECRETKEYBYTES + 1];
+		sodium_bin2hex(skhex, sizeof(skhex), sk, sizeof(sk));
+		assert_int_equal(store_query_text(c, sealed, sizeof(sealed),
+						  "SELECT sealed_key FROM governance_keys WHERE username = 'sekda2'", ""),
+				 0);
+		assert_null(strstr(sealed, skhex));
+		assert_null(strstr(sealed, skhex + 64)); /* nor its public half */
+	}
+}
+
+static void test_signing_with_someone_elses_key_refused(void **state)
+{
+	fx_t *f = *state;
+	gov_action_t a;
+	who_t impostor = f->sekda;
+	int64_t id = create(f, 0, NOW);
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 1, NULL), 0);
+	memcpy(impostor.sk, f->wakil.sk, sizeof(impostor.sk));
+	assert_int_equal(do_act(f, &impostor, GOV_OP_RECOMMEND, id, "setuju", "", NOW + 2, &a), ERR_FORBIDDEN);
+	assert_string_equal(a.ret_msgid, "kunci tanda tangan tidak cocok dengan akun Anda");
+	/* the caller could not open the key: refused and audited, nothing signed */
+	{
+		gov_action_t b = { 0 };
+		int64_t before = count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.refused'");
+		b = (gov_action_t){ .op = GOV_OP_RECOMMEND, .tenant = T, .now = NOW + 3, .actor = "sekda", .role = ROLE_SEKDA,
+				    .proposal_id = id, .verdict = "setuju", .note = "", .passphrase_failed = 1 };
+		assert_int_equal(governance_apply(f->ts.st, &b), ERR_FORBIDDEN);
+		assert_string_equal(b.ret_msgid, "frasa sandi kunci tanda tangan salah");
+		assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.refused'"), before + 1);
+		assert_int_equal(count(f, "SELECT COUNT(*) FROM governance_steps"), 1);
+	}
+	/* no key at all */
+	{
+		who_t nokey = { "sekda_baru", ROLE_SEKDA, "", { 0 }, { 0 } };
+		assert_int_equal(do_act(f, &nokey, GOV_OP_RECOMMEND, id, "setuju", "", NOW + 2, &a), ERR_INVALID);
+		assert_string_equal(a.ret_msgid, "Anda belum membuat kunci tanda tangan");
+	}
+}
+
+/* ---- verification against tampering ---- */
+
+static void expect_bad(fx_t *f, int64_t id, int step)
+{
+	gov_verify_report_t rep;
+	verify(f, id, &rep);
+	if (rep.ok || rep.bad_step != step)
+		print_error("verify: ok=%d bad_step=%d (want %d): %s\n", rep.ok, rep.bad_step, step, rep.message);
+	assert_false(rep.ok);
+	assert_int_equal(rep.bad_step, step);
+	assert_non_null(rep.msgid);
+}
+
+static void test_tampered_content_rejected(void **state)
+{
+	fx_t *f = *state;
+	int64_t id = full_flow(f, "setuju", NULL);
+	char sql[256];
+	snprintf(sql, sizeof(sql), "UPDATE governance_versions SET proposed = 'Tutup layanan' WHERE proposal_id = %" PRId64, id);
+	assert_int_equal(test_sql(&f->ts, sql), 0);
+	expect_bad(f, id, 0);
+}
+
+static void test_tampered_step_note_rejected(void **state)
+{
+	fx_t *f = *state;
+	int64_t id = full_flow(f, "setuju", NULL);
+	char sql[256];
+	/* rewrite what the Sekda advised */
+	snprintf(sql, sizeof(sql), "UPDATE governance_steps SET verdict = 'tidak_setuju' WHERE proposal_id = %" PRId64 " AND idx = 1",
+		 id);
+	assert_int_equal(test_sql(&f->ts, sql), 0);
+	expect_bad(f, id, 1);
+}
+
+static void test_tampered_decision_row_rejected(void **state)
+{
+	fx_t *f = *state;
+	int64_t id = full_flow(f, "setuju", NULL);
+	char sql[256];
+	snprintf(sql, sizeof(sql), "UPDATE governance_decisions SET number = 'Keputusan Wali Kota Mataram Nomor 99/2026' "
+				   "WHERE proposal_id = %" PRId64, id);
+	assert_int_equal(test_sql(&f->ts, sql), 0);
+	expect_bad(f, id, 3);
+	snprintf(sql, sizeof(sql), "UPDATE governance_decisions SET number = 'Keputusan Wali Kota Mataram Nomor 1/2026', "
+				   "verdict = 'tolak' WHERE proposal_id = %" PRId64, id);
+	assert_int_equal(test_sql(&f->ts, sql), 0);
+	expect_bad(f, id, 3);
+	/* deleting the decision row is noticed too */
+	snprintf(sql, sizeof(sql), "DELETE FROM governance_decisions WHERE proposal_id = %" PRId64, id);
+	assert_int_equal(test_sql(&f->ts, sql), 0);
+	expect_bad(f, id, 3);
+}
+
+/* Re-signs step 1 with the wakil's key but leaves actor 'sekda': a properly
+ * formed signature by the wrong person. */
+static void test_wrong_signer_rejected(void **state)
+{
+	fx_t *f = *state;
+	int64_t id = full_flow(f, "setuju", NULL);
+	store_conn_t *c = store_reader(f->ts.st);
+	store_stmt_t *s;
+	gov_step_fields_t fl;
+	unsigned char sig[crypto_sign_BYTES];
+	char pk[65], sighex[2 * crypto_sign_BYTES + 1], sql[1024], ch[65], prev[65], note[200], verdict[40];
+	int64_t version, at;
+	sb_t m = SB_INIT;
+	assert_int_equal(store_prepare(c, "SELECT content_hash, prev_hash, note, verdict, proposal_version, signed_at "
+					  "FROM governance_steps WHERE proposal_id = ? AND idx = 1", &s),
+			 0);
+	store_bindf(s, "i", id);
+	assert_int_equal(store_step(s), STORE_ROW);
+	snprintf(ch, sizeof(ch), "%s", store_col_text(s, 0));
+	snprintf(prev, sizeof(prev), "%s", store_col_text(s, 1));
+	snprintf(note, sizeof(note), "%s", store_col_text(s, 2));
+	snprintf(verdict, sizeof(verdict), "%s", store_col_text(s, 3));
+	version = store_col_int64(s, 4);
+	at = store_col_int64(s, 5);
+	store_finalize(s);
+	sodium_bin2hex(pk, sizeof(pk), f->wakil.pk, sizeof(f->wakil.pk));
+	fl = (gov_step_fields_t){ T, id, version, ch, 1, "saran", "sekda", "sekda", pk, verdict, note, "", at, prev };
+	governance_step_message(&fl, &m);
+	crypto_sign_detached(sig, NULL, (const unsigned char *)m.buf, m.len, f->wakil.sk);
+	sb_release(&m);
+	sodium_bin2hex(sighex, sizeof(sighex), sig, sizeof(sig));
+	snprintf(sql, sizeof(sql), "UPDATE governance_steps SET public_key = '%s', signature = '%s' WHERE proposal_id = %" PRId64
+				   " AND idx = 1", pk, sighex, id);
+	assert_int_equal(test_sql(&f->ts, sql), 0);
+	expect_bad(f, id, 1);
+}
+
+/* Copies the Sekda's signed recommendation of proposal A into proposal B
+ * (same index), and into A again at another index: both are replays. */
+static void test_replayed_step_rejected(void **state)
+{
+	fx_t *f = *state;
+	int64_t a = full_flow(f, "setuju", NULL);
+	int64_t b = create(f, 0, NOW + 50);
+	char sql[1200];
+	gov_verify_report_t rep;
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, b, NULL, "", NOW + 60, NULL), 0);
+	verify(f, b, &rep);
+	assert_true(rep.ok);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO governance_steps (tenant, proposal_id, idx, kind, role, actor, actor_name, verdict, note, "
+		 "proposal_version, content_hash, prev_hash, extra, public_key, signature, step_hash, signed_at) "
+		 "SELECT tenant, %" PRId64 ", idx, kind, role, actor, actor_name, verdict, note, proposal_version, content_hash, "
+		 "prev_hash, extra, public_key, signature, step_hash, signed_at FROM governance_steps WHERE proposal_id = %" PRId64
+		 " AND idx = 1", b, a);
+	assert_int_equal(test_sql(&f->ts, sql), 0);
+	expect_bad(f, b, 1);
+	/* within A: the recommendation again after the decision */
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO governance_steps (tenant, proposal_id, idx, kind, role, actor, actor_name, verdict, note, "
+		 "proposal_version, content_hash, prev_hash, extra, public_key, signature, step_hash, signed_at) "
+		 "SELECT tenant, proposal_id, 4, kind, role, actor, actor_name, verdict, note, proposal_version, content_hash, "
+		 "prev_hash, extra, public_key, signature, step_hash, signed_at FROM governance_steps WHERE proposal_id = %" PRId64
+		 " AND idx = 1", a);
+	assert_int_equal(test_sql(&f->ts, sql), 0);
+	expect_bad(f, a, 4);
+}
+
+/* ---- canonical form ---- */
+
+static void test_canonical_message_layout(void **state)
+{
+	(void)state;
+	gov_step_fields_t fl = { "52.71", 7, 2, "ab", 3, "saran", "sekda", "sekda", "cd", "setuju", "", "", 1780000000,
+				 "ef" };
+	sb_t m = SB_INIT;
+	static const char want_start[] = "\0\0\0\x18sigap/governance/step/v1\0\0\0\x05" "52.71\0\0\0\x01" "7\0\0\0\x01" "2";
+	governance_step_message(&fl, &m);
+	assert_memory_equal(m.buf, want_start, sizeof(want_start) - 1);
+	/* 15 fields: 24+5+1+1+2+1+5+5+5+2+6+0+0+10+2 bytes of text + 15*4 length bytes */
+	assert_int_equal(m.len, 24 + 5 + 1 + 1 + 2 + 1 + 5 + 5 + 5 + 2 + 6 + 0 + 0 + 10 + 2 + 15 * 4);
+	sb_release(&m);
+	/* a field boundary cannot be moved: ("ab","c") != ("a","bc") */
+	{
+		gov_content_t c1 = { "usulan", "ab", "c", "", "", "", "biasa", 0, 0 };
+		gov_content_t c2 = { "usulan", "a", "bc", "", "", "", "biasa", 0, 0 };
+		char h1[GOV_HASH_HEX], h2[GOV_HASH_HEX];
+		governance_content_hash("52.71", 1, 1, "X", &c1, "", h1);
+		governance_content_hash("52.71", 1, 1, "X", &c2, "", h2);
+		assert_string_not_equal(h1, h2);
+	}
+}
+
+static void test_decision_title(void **state)
+{
+	char buf[128];
+	(void)state;
+	governance_decision_title("Wali Kota", "Kota Mataram", 12, 2026, buf, sizeof(buf));
+	assert_string_equal(buf, "Keputusan Wali Kota Mataram Nomor 12/2026");
+	governance_decision_title("Bupati", "Kabupaten Lombok Barat", 3, 2026, buf, sizeof(buf));
+	assert_string_equal(buf, "Keputusan Bupati Lombok Barat Nomor 3/2026");
+	governance_decision_title("Gubernur", "Provinsi Nusa Tenggara Barat", 1, 2027, buf, sizeof(buf));
+	assert_string_equal(buf, "Keputusan Gubernur Nusa Tenggara Barat Nomor 1/2027");
+	assert_int_equal(governance_urgency_days("biasa"), 10);
+	assert_int_equal(governance_urgency_days("segera"), 5);
+	assert_int_equal(governance_urgency_days("sangat_segera"), 2);
+	assert_int_equal(governance_urgency_days("kilat"), -1);
+}
+
+/* ---- DPRD, pokir, reports, deadlines ---- */
+
+static int dprd_stage(fx_t *f, who_t *w, int64_t id, const char *stage, const char *day, gov_action_t *out)
+{
+	gov_action_t a = { 0 };
+	int32_t d = 0;
+	int rc;
+	assert_int_equal(cal_parse_date(day, &d), 0);
+	a.op = GOV_OP_DPRD_STAGE;
+	a.tenant = T;
+	a.now = NOW + 1000;
+	a.actor = w->username;
+	a.role = w->role;
+	a.proposal_id = id;
+	a.verdict = stage;
+	a.note = "";
+	a.stage_day = d;
+	rc = governance_apply(f->ts.st, &a);
+	if (out)
+		*out = a;
+	return rc;
+}
+
+static void test_dprd_stages(void **state)
+{
+	fx_t *f = *state;
+	gov_action_t a;
+	json_t *j = NULL, *inbox = json_array();
+	int64_t plain = full_flow(f, "setuju", NULL);
+	int64_t id = create(f, 1, NOW);
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 1, NULL), 0);
+	/* not before the head's decision */
+	assert_int_equal(dprd_stage(f, &f->sekda, id, "diajukan", "2026-05-27", &a), ERR_CONFLICT);
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, id, "setuju", "", NOW + 2, NULL), 0);
+	assert_int_equal(do_act(f, &f->wakil, GOV_OP_CONSIDER, id, "setuju", "ok", NOW + 3, NULL), 0);
+	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "setuju", "", NOW + 4, NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->sekda, plain, "diajukan", "2026-05-27", &a), ERR_CONFLICT);
+	/* the DPRD member sees it */
+	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_DPRD, "", "dprd", NOW, 0, inbox), 0);
+	assert_int_equal(json_array_size(inbox), 1);
+	json_decref(inbox);
+	/* in order, with dates that do not go backwards or into the future */
+	assert_int_equal(dprd_stage(f, &f->dprd, id, "pembahasan", "2026-05-27", &a), ERR_CONFLICT);
+	assert_int_equal(dprd_stage(f, &f->petugas, id, "diajukan", "2026-05-27", &a), ERR_FORBIDDEN);
+	assert_int_equal(dprd_stage(f, &f->sekda, id, "diajukan", "2026-06-30", &a), ERR_INVALID);
+	assert_int_equal(dprd_stage(f, &f->sekda, id, "diajukan", "2026-05-20", NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->dprd, id, "pembahasan", "2026-05-19", &a), ERR_INVALID);
+	assert_string_equal(a.ret_msgid, "tanggal tahap tidak boleh sebelum tahap sebelumnya");
+	assert_int_equal(dprd_stage(f, &f->dprd, id, "pembahasan", "2026-05-22", NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->dprd, id, "disetujui", "2026-05-27", NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->dprd, id, "ditolak", "2026-05-27", &a), ERR_CONFLICT);
+	assert_int_equal(governance_get(store_reader(f->ts.st), T, id, ROLE_DPRD, "", &j), 0);
+	assert_int_equal(json_array_size(json_object_get(j, "dprd")), 3);
+	assert_string_equal(json_string_value(json_object_get(j, "dprd_stage")), "disetujui");
+	json_decref(j);
+}
+
+static void test_pokir_becomes_opd_proposal(void **state)
+{
+	fx_t *f = *state;
+	gov_action_t a = { 0 };
+	json_t *inbox = json_array();
+	a.op = GOV_OP_POKIR;
+	a.tenant = T;
+	a.now = NOW;
+	a.actor = "dprd";
+	a.role = ROLE_DPRD;
+	a.unit = "NOPE";
+	a.content.title = "Perbaikan drainase";
+	a.content.background = "Banjir di Ampenan";
+	assert_int_equal(governance_apply(f->ts.st, &a), ERR_INVALID);
+	a.unit = UNIT;
+	assert_int_equal(governance_apply(f->ts.st, &a), 0);
+	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_KEPALA_OPD, UNIT, "kepala_opd", NOW, 0, inbox), 0);
+	assert_int_equal(json_array_size(inbox), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(inbox, 0), "origin")), "pokir");
+	json_decref(inbox);
+	inbox = json_array();
+	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_KEPALA_OPD, "DINKES", "x", NOW, 1, inbox), 0);
+	assert_int_equal(json_array_size(inbox), 0);
+	json_decref(inbox);
+	/* a sekda cannot send pokir */
+	a.role = ROLE_SEKDA;
+	assert_int_equal(governance_apply(f->ts.st, &a), ERR_FORBIDDEN);
+	/* the OPD takes it on: the kepala OPD submits it */
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, a.ret_id, NULL, "", NOW + 1, NULL), 0);
+}
+
+static void test_differences_and_pending(void **state)
+{
+	fx_t *f = *state;
+	json_t *arr = json_array();
+	int64_t id = create(f, 0, NOW);
+	store_conn_t *c = store_reader(f->ts.st);
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 1, NULL), 0);
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, id, "tidak_setuju", "anggaran belum ada", NOW + 2, NULL), 0);
+	assert_int_equal(do_act(f, &f->wakil, GOV_OP_CONSIDER, id, "setuju", "baik", NOW + 3, NULL), 0);
+	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "setuju", "", NOW + 4, NULL), 0);
+	full_flow(f, "setuju", NULL); /* agrees everywhere: not listed */
+	assert_int_equal(governance_differences(c, T, arr), 0);
+	assert_int_equal(json_array_size(arr), 1);
+	assert_true(json_is_true(json_object_get(json_array_get(arr, 0), "sekda_differs")));
+	assert_false(json_is_true(json_object_get(json_array_get(arr, 0), "wakil_differs")));
+	json_decref(arr);
+	arr = json_array();
+	create(f, 0, NOW);
+	id = create(f, 0, NOW);
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 1, NULL), 0);
+	assert_int_equal(governance_pending_by_unit(c, T, NOW + 30 * 86400, arr), 0);
+	assert_int_equal(json_array_size(arr), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 0), "draf")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 0), "diajukan")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 0), "overdue")), 1);
+	json_decref(arr);
+}
+
+static void test_deadlines_and_reminders(void **state)
+{
+	fx_t *f = *state;
+	int64_t id = create(f, 0, NOW), due = 0;
+	store_conn_t *c = store_reader(f->ts.st);
+	json_t *inbox = json_array();
+	/* urgency segera: 5 working days; NOW is Friday 2026-05-29 04:26 WITA */
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW, NULL), 0);
+	assert_int_equal(store_query_int64(c, &due, "SELECT due_at FROM governance_proposals WHERE id = ?", "i", id), 0);
+	{
+		char d[CAL_DATE_LEN];
+		cal_format_date(cal_local_day(due, 8 * 3600), d);
+		/* Fri 29 May + 5 working days (no holidays loaded) = Fri 5 June, end of day */
+		assert_string_equal(d, "2026-06-05");
+		assert_int_equal(cal_local_day(due + 1, 8 * 3600), cal_local_day(due, 8 * 3600) + 1);
+	}
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 3600), 0);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, due - 3600), 1); /* due today */
+	assert_int_equal(governance_deadline_sweep(f->ts.st, due - 60), 0);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, due + 60), 1); /* overdue */
+	assert_int_equal(governance_deadline_sweep(f->ts.st, due + 86400), 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE kind = 'governance.overdue' AND role = 'sekda'"), 1);
+	assert_int_equal(governance_inbox(c, T, ROLE_SEKDA, "", "sekda", due + 60, 0, inbox), 0);
+	assert_int_equal(json_array_size(inbox), 1);
+	assert_true(json_is_true(json_object_get(json_array_get(inbox, 0), "overdue")));
+	json_decref(inbox);
+	/* the next step starts a new deadline and new reminders */
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, id, "setuju", "", due + 100, NULL), 0);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, due + 200), 0);
+}
+
+/* Attachments are part of the signed content: adding one makes a new
+ * version; changing the list afterwards breaks the signature. */
+static void test_attachments_are_signed(void **state)
+{
+	fx_t *f = *state;
+	gov_action_t a = { 0 };
+	gov_verify_report_t rep;
+	char sql[300];
+	int64_t id = create(f, 0, NOW), v = 0;
+	a = (gov_action_t){ .op = GOV_OP_ATTACH, .tenant = T, .now = NOW + 1, .actor = "petugas", .role = ROLE_PETUGAS,
+			    .actor_unit = UNIT, .proposal_id = id,
+			    .file_hash = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+			    .file_name = "kajian.pdf", .file_mime = "application/pdf", .file_size = 1234 };
+	assert_int_equal(governance_apply(f->ts.st, &a), 0);
+	assert_int_equal(governance_apply(f->ts.st, &a), ERR_CONFLICT); /* the same file twice */
+	a.file_hash = "short";
+	assert_int_equal(governance_apply(f->ts.st, &a), ERR_INVALID);
+	assert_int_equal(store_query_int64(store_reader(f->ts.st), &v,
+					   "SELECT content_version FROM governance_proposals WHERE id = ?", "i", id),
+			 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 2, NULL), 0);
+	/* no more attachments once submitted */
+	a.file_hash = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+	assert_int_equal(governance_apply(f->ts.st, &a), ERR_CONFLICT);
+	verify(f, id, &rep);
+	assert_true(rep.ok);
+	snprintf(sql, sizeof(sql), "UPDATE governance_versions SET attachments = '' WHERE proposal_id = %" PRId64, id);
+	assert_int_equal(test_sql(&f->ts, sql), 0);
+	expect_bad(f, id, 0);
+}
+
+/* The demo loader: keys with the demo passphrase, five proposals in
+ * different states, every chain valid; a second run changes nothing. */
+static void test_demo_load(void **state)
+{
+	test_store_t ts;
+	static const char *const users[] = { "kepala_opd", "sekda", "wakil", "kepala_daerah" };
+	unsigned char sk[crypto_sign_SECRETKEYBYTES];
+	store_stmt_t *s;
+	int64_t n = 0;
+	int rc;
+	(void)state;
+	test_store_open(&ts);
+	assert_int_equal(test_sql(&ts, "INSERT INTO tenants (code, name, level, head_title, tz_offset, tz_name, created_at) "
+				       "VALUES ('52.71', 'Kota Mataram', 2, 'Wali Kota', 28800, 'WITA', 0)"),
+			 0);
+	assert_int_equal(test_sql(&ts, "INSERT INTO units (tenant, code, name, kind, created_at) VALUES "
+				       "('52.71', 'DISDUKCAPIL', 'Dinas Kependudukan', 'dinas', 0)"),
+			 0);
+	for (int i = 0; i < 4; i++) {
+		char sql[400];
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO users (tenant, username, full_name, role, unit, password_hash, created_at, updated_at) "
+			 "VALUES ('52.71', '%s', 'Pejabat %s', '%s', %s, 'x', 0, 0)",
+			 users[i], users[i], users[i], i == 0 ? "'DISDUKCAPIL'" : "NULL");
+		assert_int_equal(test_sql(&ts, sql), 0);
+	}
+	assert_int_equal(governance_demo_load(ts.st), 0);
+	assert_int_equal(governance_demo_load(ts.st), 0);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n, "SELECT COUNT(*) FROM governance_proposals", ""), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n,
+					   "SELECT COUNT(*) FROM governance_decisions WHERE number <> ''", ""),
+			 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(governance_key_unseal(store_reader(ts.st), "52.71", "kepala_daerah", "sigap-demo-2026", sk), 0);
+	assert_int_equal(store_prepare(store_reader(ts.st), "SELECT id FROM governance_proposals ORDER BY id", &s), 0);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		gov_verify_report_t rep;
+		int64_t id = store_col_int64(s, 0);
+		store_conn_t *c = store_reader(ts.st);
+		assert_int_equal(governance_verify(c, "52.71", id, &rep), 0);
+		if (!rep.ok)
+			print_error("demo proposal %" PRId64 ": %s\n", id, rep.message);
+		assert_true(rep.ok);
+	}
+	store_finalize(s);
+	assert_int_equal(rc, STORE_DONE);
+	test_store_close(&ts);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_full_flow_signed_and_verified, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_return_revise_resubmit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_are_clear_and_audited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_decision_and_edit_after_decision_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_passphrase, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signing_with_someone_elses_key_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tampered_content_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tampered_step_note_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tampered_decision_row_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_signer_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replayed_step_rejected, setup, teardown),
+		cmocka_unit_test(test_canonical_message_layout),
+		cmocka_unit_test(test_decision_title),
+		cmocka_unit_test_setup_teardown(test_dprd_stages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pokir_becomes_opd_proposal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_differences_and_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deadlines_and_reminders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attachments_are_signed, setup, teardown),
+		cmocka_unit_test(test_demo_load),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
