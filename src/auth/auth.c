@@ -343,6 +343,12 @@ static const char *dummy_hash(void)
 	return h;
 }
 
+void auth_init(void)
+{
+	sodium_ready();
+	(void)dummy_hash();
+}
+
 int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
 	       const char *password, const char *ip, int64_t now, char ret_token[65],
 	       auth_principal_t *ret, long *ret_retry_after)

@@ -73,6 +73,10 @@ typedef struct auth_principal {
 	char lang[8];        /* preferred language or "" */
 } auth_principal_t;
 
+/* Prepares what login needs at start-up (libsodium, the dummy hash that
+ * makes an unknown username cost as much as a known one). */
+void auth_init(void);
+
 /* Passwords. The policy: at least 10 characters, at most 128 bytes. */
 #define AUTH_HASH_MAX 128
 int auth_password_check_policy(const char *pw, const char **ret_msgid);

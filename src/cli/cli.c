@@ -6,6 +6,8 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include "app.h"
 #include "services/services.h"
 #include "governance/governance.h"
+#include "complaints/complaints.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/err.h"
@@ -115,8 +118,14 @@ static int no_leftovers(int argc, char **argv, int from)
 
 static int open_store(const config_t *cfg, store_t **st, int migrate)
 {
-	int rc = store_open(cfg->db, NULL, st);
-	int ver = 0;
+	int rc, ver = 0;
+	if (!migrate && strncmp(cfg->db, "postgres", 8) &&
+	    access(strncmp(cfg->db, "sqlite:", 7) ? cfg->db : cfg->db + 7, F_OK) != 0) {
+		/* do not leave an empty database file behind */
+		fprintf(stderr, "sigap: database '%s' does not exist; run 'sigap init --db %s' first\n", cfg->db, cfg->db);
+		return ERR_NOT_FOUND;
+	}
+	rc = store_open(cfg->db, NULL, st);
 	if (rc < 0) {
 		fprintf(stderr, "sigap: cannot open database: %s\n", store_errmsg());
 		return rc;
@@ -257,6 +266,8 @@ static int cmd_init(config_t *cfg, int argc, char **argv)
 		fprintf(stderr, "sigap: demo services: %s\n", store_errmsg());
 	if (rc == 0 && demo && (rc = governance_demo_load(st)) < 0)
 		fprintf(stderr, "sigap: demo proposals: %s\n", store_errmsg());
+	if (rc == 0 && demo && (rc = complaints_demo_load(st)) < 0)
+		fprintf(stderr, "sigap: demo complaints: %s\n", store_errmsg());
 	if (rc == 0 && demo)
 		printf("demo data loaded: Kota Mataram (52.71) and Provinsi Nusa Tenggara Barat (52)\n");
 	if (rc == 0 && demo)
@@ -296,10 +307,20 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 	memset(&app, 0, sizeof(app));
 	app.cfg = *cfg;
 	app.threads = cfg->threads > 0 ? cfg->threads : (int)(ncpu > 0 ? ncpu : 1);
+	/* SIGTERM and SIGINT go to server_run()'s sigwait(): block them before
+	 * any thread (the store's writer) exists, so every thread inherits it */
+	{
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGINT);
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+	}
 	if (log_access_open(cfg->access_log) < 0)
 		return 1;
 	if (open_store(cfg, &app.store, 0) < 0)
 		return 1;
+	auth_init();
 	if (app_init(&app, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sigap: %s\n", err);
 		store_close(app.store);
@@ -314,7 +335,10 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 		}
 		log_info("loaded %zu routing model(s) from %s", clf_registry_count(app.models), cfg->models_dir);
 	}
+	/* complaint routing uses whatever models were loaded (none: coordinator queue) */
+	complaints_set_router(complaints_clf_router, app.models);
 	rc = server_run(&app);
+	complaints_set_router(NULL, NULL);
 	clf_registry_free(app.models);
 	app_release(&app);
 	store_close(app.store);

@@ -1,16 +1,37 @@
-/* routes.c: the complaints module's routes (filled in by the module). */
-#include "http/http.h"
+/*
+ * routes.c: the complaints module's routes: the public list, intake form,
+ * complaint page with its actions, work queue and photos under
+ * /t/{tenant}/pengaduan, and (until web/routes.c lists a table of its own)
+ * the Open311 GeoReport v2 API under /open311/. Specific patterns come
+ * before general ones: the first match wins.
+ */
+#include "complaints/web.h"
+#include "open311/open311.h"
+
 #include "auth/auth.h"
 #include "core/err.h"
 #include "core/banned.h"
 
-static int h_placeholder(req_t *r)
-{
-	(void)r;
-	return ERR_NOT_FOUND;
-}
+#define T ROUTE_TENANT
 
 static const route_t routes[] = {
-	{ "GET", "/t/{tenant}/_complaints", h_placeholder, PERM_PUBLIC, ROUTE_TENANT },
+	{ "GET", "/t/{tenant}/pengaduan", h_complaints_list, PERM_PUBLIC, T },
+	{ "GET", "/t/{tenant}/pengaduan/baru", h_complaints_new_form, PERM_PUBLIC, T },
+	/* multipart: the handler checks the CSRF token itself */
+	{ "POST", "/t/{tenant}/pengaduan/baru", h_complaints_new, PERM_PUBLIC, T | ROUTE_NO_CSRF },
+	{ "GET", "/t/{tenant}/pengaduan/kelola", h_complaints_queue, PERM_DASHBOARD, T },
+	{ "GET", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings, PERM_DASHBOARD, T },
+	{ "POST", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings_save, PERM_DASHBOARD, T },
+	{ "GET", "/t/{tenant}/pengaduan/{id}", h_complaints_detail, PERM_PUBLIC, T },
+	{ "POST", "/t/{tenant}/pengaduan/{id}/aksi", h_complaints_act, PERM_LOGIN, T },
+	{ "GET", "/t/{tenant}/pengaduan/{id}/foto/{n}", h_complaints_photo, PERM_PUBLIC, T },
+
+	/* Open311 GeoReport v2; POST authenticates with its api_key field */
+	{ "GET", "/open311/{file}", o311_discovery, PERM_PUBLIC, 0 },
+	{ "GET", "/open311/v2/{file}", o311_get, PERM_PUBLIC, 0 },
+	{ "POST", "/open311/v2/{file}", o311_post, PERM_PUBLIC, ROUTE_NO_CSRF },
+	{ "GET", "/open311/v2/services/{file}", o311_service, PERM_PUBLIC, 0 },
+	{ "GET", "/open311/v2/requests/{file}", o311_request, PERM_PUBLIC, 0 },
+	{ "GET", "/open311/v2/tokens/{file}", o311_token, PERM_PUBLIC, 0 },
 };
 const route_table_t routes_complaints = ROUTE_TABLE(routes);

@@ -1,2 +1,117 @@
-/* schema.c: the complaints module's tables (migration; filled in by the module). */
-const char migration_complaints_sql[] = "CREATE TABLE complaints_placeholder (tenant TEXT NOT NULL PRIMARY KEY)";
+/*
+ * schema.c: the complaints module's tables (migration 4), in the shared SQL
+ * dialect of store/store.h. Every table leads its key with the tenant.
+ *
+ *  complaints_categories  a tenant's complaint categories, each owned by an OPD,
+ *                         with the SLA class that sets the answer deadline;
+ *  complaints_settings    per-tenant settings: deadlines in working days,
+ *                         auto-routing threshold, duplicate radius and window;
+ *  complaints             one row per complaint (pengaduan, aspirasi,
+ *                         permintaan informasi), with its state, deadlines and
+ *                         answer; coordinates are stored as micro-degrees;
+ *  complaints_photos      up to 3 photos per complaint (file store hashes, EXIF
+ *                         already stripped);
+ *  complaints_events      the public and internal history of a complaint: every
+ *                         status change, reply and answer (also the FixMyStreet
+ *                         servicerequestupdates feed);
+ *  complaints_duplicates  duplicate suggestions found on intake.
+ */
+const char migration_complaints_sql[] =
+	"CREATE TABLE complaints_categories ("
+	"  tenant TEXT NOT NULL,"
+	"  code TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  unit TEXT NOT NULL,"
+	"  sla_class TEXT NOT NULL DEFAULT 'sederhana',"
+	"  active BIGINT NOT NULL DEFAULT 1,"
+	"  version BIGINT NOT NULL DEFAULT 1,"
+	"  PRIMARY KEY (tenant, code));"
+
+	"CREATE TABLE complaints_settings ("
+	"  tenant TEXT NOT NULL PRIMARY KEY,"
+	"  verify_days BIGINT NOT NULL DEFAULT 3,"
+	"  sla_simple BIGINT NOT NULL DEFAULT 5,"
+	"  sla_coord BIGINT NOT NULL DEFAULT 14,"
+	"  sla_field BIGINT NOT NULL DEFAULT 60,"
+	"  escalate_days BIGINT NOT NULL DEFAULT 3,"
+	"  auto_route BIGINT NOT NULL DEFAULT 1,"
+	"  route_threshold_milli BIGINT NOT NULL DEFAULT 800,"
+	"  dup_radius_m BIGINT NOT NULL DEFAULT 300,"
+	"  dup_window_days BIGINT NOT NULL DEFAULT 30,"
+	"  version BIGINT NOT NULL DEFAULT 1);"
+
+	"CREATE TABLE complaints ("
+	"  id {ID},"
+	"  tenant TEXT NOT NULL,"
+	"  number TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  description TEXT NOT NULL,"
+	"  category TEXT NOT NULL DEFAULT '',"
+	"  unit TEXT NOT NULL DEFAULT '',"
+	"  sla_class TEXT NOT NULL DEFAULT 'sederhana',"
+	"  status TEXT NOT NULL,"
+	"  identity TEXT NOT NULL,"
+	"  reporter_user_id BIGINT NOT NULL DEFAULT 0,"
+	"  reporter_name TEXT NOT NULL DEFAULT '',"
+	"  reporter_contact TEXT NOT NULL DEFAULT '',"
+	"  has_location BIGINT NOT NULL DEFAULT 0,"
+	"  lat_e6 BIGINT NOT NULL DEFAULT 0,"
+	"  lon_e6 BIGINT NOT NULL DEFAULT 0,"
+	"  kelurahan TEXT NOT NULL DEFAULT '',"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  source TEXT NOT NULL DEFAULT 'web',"
+	"  route_category TEXT NOT NULL DEFAULT '',"
+	"  route_confidence_milli BIGINT NOT NULL DEFAULT -1,"
+	"  route_explanation TEXT NOT NULL DEFAULT '',"
+	"  forwarded_to TEXT NOT NULL DEFAULT '',"
+	"  answer TEXT NOT NULL DEFAULT '',"
+	"  answered_by TEXT NOT NULL DEFAULT '',"
+	"  answered_at BIGINT NOT NULL DEFAULT 0,"
+	"  rating BIGINT NOT NULL DEFAULT 0,"
+	"  reopened BIGINT NOT NULL DEFAULT 0,"
+	"  escalation BIGINT NOT NULL DEFAULT 0,"
+	"  merged_into BIGINT NOT NULL DEFAULT 0,"
+	"  verify_due BIGINT NOT NULL DEFAULT 0,"
+	"  answer_due BIGINT NOT NULL DEFAULT 0,"
+	"  expected_at BIGINT NOT NULL DEFAULT 0,"
+	"  created_at BIGINT NOT NULL,"
+	"  updated_at BIGINT NOT NULL,"
+	"  version BIGINT NOT NULL DEFAULT 1,"
+	"  UNIQUE (tenant, number));"
+	"CREATE INDEX complaints_tenant_created ON complaints (tenant, created_at);"
+	"CREATE INDEX complaints_tenant_status ON complaints (tenant, status, unit);"
+	"CREATE INDEX complaints_tenant_cat ON complaints (tenant, category, created_at);"
+	"CREATE INDEX complaints_tenant_kel ON complaints (tenant, kelurahan, status);"
+	"CREATE INDEX complaints_tenant_updated ON complaints (tenant, updated_at);"
+	"CREATE INDEX complaints_tenant_merged ON complaints (tenant, merged_into);"
+
+	"CREATE TABLE complaints_photos ("
+	"  tenant TEXT NOT NULL,"
+	"  complaint_id BIGINT NOT NULL,"
+	"  idx BIGINT NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  mime TEXT NOT NULL,"
+	"  PRIMARY KEY (tenant, complaint_id, idx));"
+
+	"CREATE TABLE complaints_events ("
+	"  id {ID},"
+	"  tenant TEXT NOT NULL,"
+	"  complaint_id BIGINT NOT NULL,"
+	"  ts BIGINT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  actor_role TEXT NOT NULL DEFAULT '',"
+	"  action TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  public BIGINT NOT NULL DEFAULT 1);"
+	"CREATE INDEX complaints_events_c ON complaints_events (tenant, complaint_id, id);"
+	"CREATE INDEX complaints_events_ts ON complaints_events (tenant, ts);"
+
+	"CREATE TABLE complaints_duplicates ("
+	"  tenant TEXT NOT NULL,"
+	"  complaint_id BIGINT NOT NULL,"
+	"  candidate_id BIGINT NOT NULL,"
+	"  score_milli BIGINT NOT NULL,"
+	"  distance_m BIGINT NOT NULL DEFAULT -1,"
+	"  PRIMARY KEY (tenant, complaint_id, candidate_id))";

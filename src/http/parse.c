@@ -734,6 +734,9 @@ static int parse_part_headers(arena_t *a, const char *h, size_t hlen,
 	size_t pos = 0;
 	int seen_cd = 0;
 
+	if (!h)
+		return ERR_INVALID;
+
 	while (pos < hlen) {
 		const char *line = h + pos, *colon, *eol, *v;
 		size_t llen, nlen, vlen, i;

@@ -244,6 +244,8 @@ void http_send(req_t *r, int status, const char *content_type, const char *body,
 	r->status = status;
 	r->resp_bytes = len;
 	h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
+	if (status == 503)
+		STATIC_HDR(r, "retry-after", "5"); /* every 503, whatever the module */
 	security_headers(r);
 	h2o_send_inline(h, body, len);
 }
@@ -253,7 +255,8 @@ void http_send_json(req_t *r, int status, json_t *j)
 	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (!s) {
 		json_decref(j);
-		http_send(r, 500, "application/json", "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}", 59);
+		static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+		http_send(r, 500, "application/json", oom, sizeof(oom) - 1);
 		return;
 	}
 	add_hdr(r, "cache-control", "no-store");
@@ -290,8 +293,6 @@ void http_error(req_t *r, int code, const char *message)
 {
 	int status = err_http_status(code);
 	const char *msg = req_t_(r, message ? message : default_message(code));
-	if (code == ERR_UNAVAILABLE)
-		add_hdr(r, "retry-after", "5");
 	if (r->api || !the_app || !the_app->tmpl) {
 		json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", err_code_name(code), "message", msg);
 		http_send_json(r, status, j);

@@ -316,13 +316,13 @@ static const struct {
 	card_t cards[6];
 } role_cards[] = {
 	{ ROLE_WARGA, { { N_("Cari dan ajukan layanan"), "/layanan" }, { N_("Permohonan saya"), "/permohonan" },
-			{ N_("Lacak permohonan"), "/lacak" }, { N_("Sampaikan pengaduan"), NULL } } },
-	{ ROLE_PETUGAS, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Pengaduan untuk OPD"), NULL },
+			{ N_("Lacak permohonan"), "/lacak" }, { N_("Sampaikan pengaduan"), "/pengaduan/baru" }, { N_("Pengaduan saya"), "/pengaduan/kelola" } } },
+	{ ROLE_PETUGAS, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Pengaduan untuk OPD"), "/pengaduan/kelola" },
 			  { N_("Usulan kebijakan OPD"), "/usulan" } } },
-	{ ROLE_ADMIN_OPD, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Pengaduan untuk OPD"), NULL } } },
+	{ ROLE_ADMIN_OPD, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Pengaduan untuk OPD"), "/pengaduan/kelola" } } },
 	{ ROLE_KEPALA_OPD, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Usulan kebijakan OPD"), "/usulan" },
 			     { N_("Kinerja OPD"), NULL } } },
-	{ ROLE_KOORDINATOR, { { N_("Verifikasi pengaduan masuk"), NULL }, { N_("Pengaduan terlambat"), NULL } } },
+	{ ROLE_KOORDINATOR, { { N_("Verifikasi pengaduan masuk"), "/pengaduan/kelola" }, { N_("Pengaturan pengaduan"), "/pengaduan/pengaturan" } } },
 	{ ROLE_SEKDA, { { N_("Usulan menunggu saran Sekda"), "/usulan" }, { N_("Antrian permohonan seluruh OPD"), "/antrian" },
 			{ N_("Kinerja seluruh OPD"), NULL }, { N_("Rekap usulan per OPD"), "/usulan/rekap" },
 			{ N_("Log audit"), "/admin/audit" } } },
@@ -330,7 +330,7 @@ static const struct {
 	{ ROLE_KEPALA_DAERAH, { { N_("Usulan menunggu keputusan"), "/usulan" }, { N_("Antrian permohonan seluruh OPD"), "/antrian" },
 				{ N_("Kinerja seluruh OPD"), NULL }, { N_("Log audit"), "/admin/audit" } } },
 	{ ROLE_DPRD, { { N_("Agenda DPRD"), "/usulan" }, { N_("Pokok pikiran DPRD"), "/pokir" } } },
-	{ ROLE_ADMIN, { { N_("Pengguna dan peran"), "/admin/pengguna" }, { N_("Katalog layanan"), "/admin/layanan" },
+	{ ROLE_ADMIN, { { N_("Pengguna dan peran"), "/admin/pengguna" }, { N_("Katalog layanan"), "/admin/layanan" }, { N_("Pengaturan pengaduan"), "/pengaduan/pengaturan" },
 			{ N_("Log audit"), "/admin/audit" } } },
 };
 

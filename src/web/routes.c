@@ -8,6 +8,7 @@
 #include "auth/auth.h"
 #include "services/services.h"
 #include "governance/governance.h"
+#include "complaints/complaints.h"
 #include "core/banned.h"
 
 #define T ROUTE_TENANT
@@ -53,5 +54,6 @@ const size_t app_route_tables_count = sizeof(app_route_tables) / sizeof(app_rout
 const app_job_t app_jobs[] = {
 	{ "services.sla_sweep", services_sla_sweep },
 	{ "governance.deadline_sweep", governance_deadline_sweep },
+	{ "complaints.sla_sweep", complaints_sla_sweep },
 	{ NULL, NULL },
 };

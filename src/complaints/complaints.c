@@ -1,0 +1,1618 @@
+/*
+ * complaints.c: the complaints domain (see complaints.h): settings and
+ * categories, the state machine, working-day deadlines, intake with routing
+ * and duplicate suggestions, the handling actions, the escalation sweep, and
+ * the read side. Plain structs in, store calls out; no HTTP here.
+ */
+#include "complaints/complaints.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/err.h"
+#include "core/nls.h"
+#include "core/sb.h"
+#include "http/parse.h"
+#include "platform/platform.h"
+#include "tenants/tenants.h"
+#include "core/banned.h"
+
+/* ------------------------------------------------------------ routing hook */
+
+static complaints_router_fn router_fn;
+static void *router_ud;
+
+void complaints_set_router(complaints_router_fn fn, void *ud)
+{
+	router_fn = fn;
+	router_ud = ud;
+}
+
+int complaints_route(const char *tenant, const char *text, char *ret_category, size_t catlen,
+		     double *ret_confidence, char *ret_explanation, size_t explen)
+{
+	double conf = 0;
+	int rc;
+	if (!ret_category || catlen == 0 || !ret_confidence)
+		return ERR_INVALID;
+	ret_category[0] = '\0';
+	if (ret_explanation && explen)
+		ret_explanation[0] = '\0';
+	if (!router_fn || !tenant || !text)
+		return ERR_UNAVAILABLE;
+	rc = router_fn(router_ud, tenant, text, ret_category, catlen, &conf, ret_explanation, explen);
+	if (rc < 0 || !ret_category[0]) {
+		ret_category[0] = '\0';
+		return ERR_UNAVAILABLE;
+	}
+	ret_category[catlen - 1] = '\0';
+	if (ret_explanation && explen)
+		ret_explanation[explen - 1] = '\0';
+	if (!(conf >= 0)) /* also NaN */
+		conf = 0;
+	if (conf > 1)
+		conf = 1;
+	*ret_confidence = conf;
+	return 0;
+}
+
+/* ------------------------------------------------------------ change counter */
+
+static uint64_t generation;
+
+uint64_t complaints_generation(void)
+{
+	return __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
+}
+
+void complaints_touch(void)
+{
+	__atomic_add_fetch(&generation, 1, __ATOMIC_ACQ_REL);
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static void copy(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+static int empty(const char *s)
+{
+	return !s || !*s;
+}
+
+/* Characters in valid UTF-8 s, or -1 if s is not valid UTF-8. */
+static long utf8_chars(const char *s)
+{
+	size_t len = strlen(s);
+	long n = 0;
+	if (!utf8_valid(s, len))
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Has the text any non-space character? */
+static int blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (!isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int has_ctl(const char *s, int allow_newline)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if ((ch < 0x20 && !(allow_newline && (ch == '\n' || ch == '\r' || ch == '\t'))) || ch == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
+static int add_event(store_conn_t *c, const char *tenant, int64_t id, int64_t now, const char *actor,
+		     const char *role, const char *action, const char *status, const char *note, int pub)
+{
+	int rc = store_exec(c,
+			    "INSERT INTO complaints_events (tenant, complaint_id, ts, actor, actor_role, action, status, "
+			    "note, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			    "tiitttttd", tenant, id, now, actor ? actor : "", role ? role : "", action, status,
+			    note ? note : "", pub);
+	return rc < 0 ? rc : 0;
+}
+
+static int audit(store_conn_t *c, const char *tenant, int64_t now, const char *actor, const char *action,
+		 int64_t id, const char *summary)
+{
+	char obj[48];
+	snprintf(obj, sizeof(obj), "complaint:%" PRId64, id);
+	return audit_append(c, tenant, now, actor ? actor : "", action, obj, summary ? summary : "");
+}
+
+static int notify(store_conn_t *c, const char *tenant, int64_t user_id, const char *role, const char *unit,
+		  const char *kind, int64_t id, const char *message, int64_t now)
+{
+	notify_target_t to = { user_id, role, unit && *unit ? unit : NULL };
+	char obj[48];
+	snprintf(obj, sizeof(obj), "complaint:%" PRId64, id);
+	return notify_add(c, tenant, &to, kind, obj, message, now);
+}
+
+/* ------------------------------------------------------------ settings */
+
+void complaints_settings_default(complaints_settings_t *s)
+{
+	s->verify_days = 3;
+	s->sla_simple = 5;
+	s->sla_coord = 14;
+	s->sla_field = 60;
+	s->escalate_days = 3;
+	s->auto_route = 1;
+	s->route_threshold = 0.8;
+	s->dup_radius_m = 300;
+	s->dup_window_days = 30;
+}
+
+int complaints_settings_get(store_conn_t *c, const char *tenant, complaints_settings_t *ret)
+{
+	store_stmt_t *s;
+	int rc;
+	complaints_settings_default(ret);
+	rc = store_prepare(c,
+			   "SELECT verify_days, sla_simple, sla_coord, sla_field, escalate_days, auto_route, "
+			   "route_threshold_milli, dup_radius_m, dup_window_days FROM complaints_settings WHERE tenant = ?",
+			   &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "t", tenant);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		ret->verify_days = (int)store_col_int64(s, 0);
+		ret->sla_simple = (int)store_col_int64(s, 1);
+		ret->sla_coord = (int)store_col_int64(s, 2);
+		ret->sla_field = (int)store_col_int64(s, 3);
+		ret->escalate_days = (int)store_col_int64(s, 4);
+		ret->auto_route = (int)store_col_int64(s, 5);
+		ret->route_threshold = (double)store_col_int64(s, 6) / 1000.0;
+		ret->dup_radius_m = (int)store_col_int64(s, 7);
+		ret->dup_window_days = (int)store_col_int64(s, 8);
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int complaints_settings_set_tx(store_conn_t *c, const char *tenant, const complaints_settings_t *s,
+			       const char *actor, int64_t now, const char **ret_msgid)
+{
+	int rc;
+	char sum[200];
+	if (s->verify_days < 1 || s->verify_days > 30 || s->sla_simple < 1 || s->sla_simple > 365 ||
+	    s->sla_coord < 1 || s->sla_coord > 365 || s->sla_field < 1 || s->sla_field > 365 ||
+	    s->escalate_days < 1 || s->escalate_days > 60) {
+		*ret_msgid = N_("tenggat harus antara 1 dan 365 hari kerja (verifikasi 1 sampai 30)");
+		return ERR_INVALID;
+	}
+	if (!(s->route_threshold >= 0.0 && s->route_threshold <= 1.0) || (s->auto_route != 0 && s->auto_route != 1)) {
+		*ret_msgid = N_("ambang rute otomatis harus antara 0 dan 1");
+		return ERR_INVALID;
+	}
+	if (s->dup_radius_m < 0 || s->dup_radius_m > 50000 || s->dup_window_days < 0 || s->dup_window_days > 365) {
+		*ret_msgid = N_("radius duplikat 0 sampai 50000 m dan jendela 0 sampai 365 hari");
+		return ERR_INVALID;
+	}
+	rc = store_exec(c,
+			"INSERT INTO complaints_settings (tenant, verify_days, sla_simple, sla_coord, sla_field, "
+			"escalate_days, auto_route, route_threshold_milli, dup_radius_m, dup_window_days) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant) DO UPDATE SET "
+			"verify_days = excluded.verify_days, sla_simple = excluded.sla_simple, "
+			"sla_coord = excluded.sla_coord, sla_field = excluded.sla_field, "
+			"escalate_days = excluded.escalate_days, auto_route = excluded.auto_route, "
+			"route_threshold_milli = excluded.route_threshold_milli, dup_radius_m = excluded.dup_radius_m, "
+			"dup_window_days = excluded.dup_window_days, version = complaints_settings.version + 1",
+			"tddddddidd", tenant, s->verify_days, s->sla_simple, s->sla_coord, s->sla_field, s->escalate_days,
+			s->auto_route, (int64_t)llround(s->route_threshold * 1000.0), s->dup_radius_m, s->dup_window_days);
+	if (rc < 0)
+		return rc;
+	snprintf(sum, sizeof(sum), "verify %d, sla %d/%d/%d, auto %d at %.2f", s->verify_days, s->sla_simple,
+		 s->sla_coord, s->sla_field, s->auto_route, s->route_threshold);
+	return audit_append(c, tenant, now, actor, "complaints.settings", "complaints_settings", sum);
+}
+
+int complaints_sla_days(const complaints_settings_t *s, const char *kind, const char *sla_class)
+{
+	if (kind && !strcmp(kind, "informasi"))
+		return s->sla_simple;
+	if (empty(sla_class) || !strcmp(sla_class, "sederhana"))
+		return s->sla_simple;
+	if (!strcmp(sla_class, "koordinasi"))
+		return s->sla_coord;
+	if (!strcmp(sla_class, "lapangan"))
+		return s->sla_field;
+	return ERR_INVALID;
+}
+
+/* ------------------------------------------------------------ categories */
+
+int complaints_category_put_tx(store_conn_t *c, const char *tenant, const complaints_category_t *cat,
+			       const char *actor, int64_t now, const char **ret_msgid)
+{
+	complaints_settings_t s;
+	int rc;
+	size_t n = strlen(cat->code);
+	complaints_settings_default(&s);
+	if (n < 2 || n > 30) {
+		*ret_msgid = N_("kode kategori harus 2 sampai 30 huruf kecil, angka atau '_'");
+		return ERR_INVALID;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)cat->code[i]) && !isdigit((unsigned char)cat->code[i]) && cat->code[i] != '_') {
+			*ret_msgid = N_("kode kategori harus 2 sampai 30 huruf kecil, angka atau '_'");
+			return ERR_INVALID;
+		}
+	if (empty(cat->name) || has_ctl(cat->name, 0)) {
+		*ret_msgid = N_("nama kategori wajib diisi");
+		return ERR_INVALID;
+	}
+	if (complaints_sla_days(&s, "pengaduan", cat->sla_class) < 0) {
+		*ret_msgid = N_("kelas SLA harus sederhana, koordinasi atau lapangan");
+		return ERR_INVALID;
+	}
+	rc = unit_exists(c, tenant, cat->unit);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		*ret_msgid = N_("OPD tidak dikenal");
+		return ERR_INVALID;
+	}
+	rc = store_exec(c,
+			"INSERT INTO complaints_categories (tenant, code, name, unit, sla_class) VALUES (?, ?, ?, ?, ?) "
+			"ON CONFLICT (tenant, code) DO UPDATE SET name = excluded.name, unit = excluded.unit, "
+			"sla_class = excluded.sla_class, version = complaints_categories.version + 1",
+			"ttttt", tenant, cat->code, cat->name, cat->unit,
+			empty(cat->sla_class) ? "sederhana" : cat->sla_class);
+	if (rc < 0)
+		return rc;
+	return audit_append(c, tenant, now, actor, "complaints.category", cat->code, cat->unit);
+}
+
+static void read_category(store_stmt_t *s, complaints_category_t *ret)
+{
+	copy(ret->code, sizeof(ret->code), store_col_text(s, 0));
+	copy(ret->name, sizeof(ret->name), store_col_text(s, 1));
+	copy(ret->unit, sizeof(ret->unit), store_col_text(s, 2));
+	copy(ret->sla_class, sizeof(ret->sla_class), store_col_text(s, 3));
+}
+
+int complaints_category_get(store_conn_t *c, const char *tenant, const char *code, complaints_category_t *ret)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c,
+			       "SELECT code, name, unit, sla_class FROM complaints_categories "
+			       "WHERE tenant = ? AND code = ? AND active = 1",
+			       &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tt", tenant, code ? code : "");
+	rc = store_step(s);
+	if (rc == STORE_ROW)
+		read_category(s, ret);
+	store_finalize(s);
+	return rc < 0 ? rc : rc == STORE_ROW ? 0 : ERR_NOT_FOUND;
+}
+
+int complaints_category_list(store_conn_t *c, const char *tenant, complaints_category_fn fn, void *ud)
+{
+	store_stmt_t *s;
+	complaints_category_t cat;
+	int rc = store_prepare(c,
+			       "SELECT code, name, unit, sla_class FROM complaints_categories "
+			       "WHERE tenant = ? AND active = 1 ORDER BY name",
+			       &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "t", tenant);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		read_category(s, &cat);
+		if ((rc = fn(ud, &cat)) < 0)
+			break;
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* ------------------------------------------------------------ state machine */
+
+static const struct {
+	const char *code, *label, *open311, *fms;
+	int closed;
+} statuses[] = {
+	{ "baru", N_("Menunggu verifikasi"), "open", "open", 0 },
+	{ "tunda", N_("Ditunda"), "open", "investigating", 0 },
+	{ "disposisi", N_("Ditangani OPD"), "open", "in_progress", 0 },
+	{ "dijawab", N_("Dijawab"), "closed", "action_scheduled", 1 },
+	{ "selesai", N_("Selesai"), "closed", "fixed", 1 },
+	{ "bukan_wewenang", N_("Bukan wewenang"), "closed", "not_councils_responsibility", 1 },
+	{ "arsip", N_("Diarsipkan"), "closed", "no_further_action", 1 },
+	{ "digabung", N_("Digabung"), "closed", "duplicate", 1 },
+};
+#define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
+
+static int status_idx(const char *st)
+{
+	for (size_t i = 0; st && i < NSTATUS; i++)
+		if (!strcmp(st, statuses[i].code))
+			return (int)i;
+	return -1;
+}
+
+int complaints_status_closed(const char *status)
+{
+	int i = status_idx(status);
+	return i < 0 ? 1 : statuses[i].closed;
+}
+
+const char *complaints_open311_status(const char *status)
+{
+	int i = status_idx(status);
+	return i < 0 ? "closed" : statuses[i].open311;
+}
+
+const char *complaints_fms_status(const char *status)
+{
+	int i = status_idx(status);
+	return i < 0 ? "closed" : statuses[i].fms;
+}
+
+const char *complaints_status_label(const char *status)
+{
+	int i = status_idx(status);
+	return i < 0 ? N_("Tidak dikenal") : statuses[i].label;
+}
+
+/* action, allowed from (space-separated), to ("" = unchanged) */
+static const struct {
+	const char *action, *from, *to;
+} transitions[] = {
+	{ "verifikasi", " baru tunda ", "disposisi" },
+	{ "tunda", " baru ", "tunda" },
+	{ "bukan_wewenang", " baru tunda ", "bukan_wewenang" },
+	{ "arsipkan", " baru tunda ", "arsip" },
+	{ "gabung", " baru tunda disposisi ", "digabung" },
+	{ "jawab", " disposisi ", "dijawab" },
+	{ "balas", " baru tunda disposisi dijawab selesai ", "" },
+	{ "nilai", " dijawab ", "selesai" },
+	{ "buka_kembali", " dijawab selesai ", "disposisi" },
+};
+
+int complaints_next_status(const char *status, const char *action, int reopened, const char **ret_status,
+			   const char **ret_msgid)
+{
+	char key[24];
+	int si = status_idx(status);
+	*ret_msgid = NULL;
+	if (si < 0) {
+		*ret_msgid = N_("status tidak dikenal");
+		return ERR_INVALID;
+	}
+	for (size_t i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++) {
+		if (!action || strcmp(action, transitions[i].action))
+			continue;
+		snprintf(key, sizeof(key), " %s ", status);
+		if (!strstr(transitions[i].from, key)) {
+			*ret_msgid = N_("tindakan ini tidak dapat dilakukan pada status pengaduan sekarang");
+			return ERR_CONFLICT;
+		}
+		if (!strcmp(action, "buka_kembali") && reopened) {
+			*ret_msgid = N_("pengaduan hanya dapat dibuka kembali satu kali");
+			return ERR_CONFLICT;
+		}
+		*ret_status = transitions[i].to[0] ? transitions[i].to : statuses[si].code;
+		return 0;
+	}
+	*ret_msgid = N_("tindakan tidak dikenal");
+	return ERR_INVALID;
+}
+
+/* ------------------------------------------------------------ deadlines */
+
+int complaints_due(const calendar_t *cal, int tz_offset, int64_t from, int n, int64_t *ret_due)
+{
+	int32_t day = cal_local_day(from, tz_offset), due;
+	int rc;
+	if (n < 0)
+		return ERR_INVALID;
+	rc = calendar_add_working_days(cal, day, n, &due);
+	if (rc < 0)
+		return rc;
+	*ret_due = cal_local_midnight(due + 1, tz_offset) - 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------ similarity */
+
+#define SIM_MAX_WORDS 256
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The distinct words of s (3+ bytes, ASCII lower-cased; bytes >= 0x80 are
+ * word characters) as sorted 32-bit hashes. Returns how many. */
+static size_t word_set(const char *s, uint32_t *out, size_t max)
+{
+	size_t n = 0, k = 0;
+	while (s && *s && n < max) {
+		uint32_t h = 2166136261u;
+		size_t len = 0;
+		while (*s && !isalnum((unsigned char)*s) && !((unsigned char)*s & 0x80))
+			s++;
+		while (*s && (isalnum((unsigned char)*s) || ((unsigned char)*s & 0x80))) {
+			h = (h ^ (unsigned char)tolower((unsigned char)*s)) * 16777619u;
+			len++;
+			s++;
+		}
+		if (len >= 3)
+			out[n++] = h;
+	}
+	qsort(out, n, sizeof(*out), cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if (!k || out[k - 1] != out[i])
+			out[k++] = out[i];
+	return k;
+}
+
+static double jaccard(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	size_t i = 0, j = 0, common = 0;
+	if (!na || !nb)
+		return 0;
+	while (i < na && j < nb) {
+		if (a[i] == b[j]) {
+			common++;
+			i++;
+			j++;
+		} else if (a[i] < b[j]) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	return (double)common / (double)(na + nb - common);
+}
+
+double complaints_text_similarity(const char *a, const char *b)
+{
+	uint32_t wa[SIM_MAX_WORDS], wb[SIM_MAX_WORDS];
+	size_t na = word_set(a, wa, SIM_MAX_WORDS), nb = word_set(b, wb, SIM_MAX_WORDS);
+	return jaccard(wa, na, wb, nb);
+}
+
+double complaints_distance_m(double lat1, double lon1, double lat2, double lon2)
+{
+	const double r = 6371000.0, d2r = M_PI / 180.0;
+	double dlat = (lat2 - lat1) * d2r, dlon = (lon2 - lon1) * d2r;
+	double h = sin(dlat / 2) * sin(dlat / 2) + cos(lat1 * d2r) * cos(lat2 * d2r) * sin(dlon / 2) * sin(dlon / 2);
+	if (h > 1)
+		h = 1;
+	return 2 * r * asin(sqrt(h));
+}
+
+/* ------------------------------------------------------------ intake */
+
+static const char *const kinds[] = { "pengaduan", "aspirasi", "informasi" };
+static const char *const identities[] = { "terbuka", "anonim", "rahasia" };
+
+static int in_list(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (!strcmp(s, list[i]))
+			return 1;
+	return 0;
+}
+
+static int valid_hash(const char *h)
+{
+	if (!h || strlen(h) != FILES_HASH_LEN)
+		return 0;
+	for (; *h; h++)
+		if (!isxdigit((unsigned char)*h) || isupper((unsigned char)*h))
+			return 0;
+	return 1;
+}
+
+int complaints_validate(store_conn_t *c, const complaint_new_t *in, const char **ret_msgid)
+{
+	long n;
+	int rc;
+	*ret_msgid = NULL;
+#define BAD(m)                  \
+	do {                    \
+		*ret_msgid = (m); \
+		return ERR_INVALID; \
+	} while (0)
+	if (!in_list(in->kind, kinds, 3))
+		BAD(N_("jenis laporan harus pengaduan, aspirasi atau informasi"));
+	if (empty(in->description) || blank(in->description))
+		BAD(N_("isi laporan wajib diisi"));
+	n = utf8_chars(in->description);
+	if (n < 0 || has_ctl(in->description, 1))
+		BAD(N_("isi laporan berisi karakter yang tidak sah"));
+	if (n > CPL_MAX_DESCRIPTION)
+		BAD(N_("isi laporan terlalu panjang (paling banyak 4000 karakter)"));
+	if (!empty(in->title)) {
+		n = utf8_chars(in->title);
+		if (n < 0 || has_ctl(in->title, 0))
+			BAD(N_("judul berisi karakter yang tidak sah"));
+		if (n > CPL_MAX_TITLE)
+			BAD(N_("judul terlalu panjang (paling banyak 200 karakter)"));
+	}
+	if (!empty(in->address)) {
+		n = utf8_chars(in->address);
+		if (n < 0 || has_ctl(in->address, 0))
+			BAD(N_("alamat berisi karakter yang tidak sah"));
+		if (n > CPL_MAX_ADDRESS)
+			BAD(N_("alamat terlalu panjang (paling banyak 300 karakter)"));
+	}
+	if (!in_list(in->identity, identities, 3))
+		BAD(N_("identitas harus terbuka, anonim atau rahasia"));
+	if (strcmp(in->identity, "anonim") && in->user_id <= 0 && empty(in->reporter_name))
+		BAD(N_("nama pelapor wajib diisi, atau pilih anonim"));
+	if (!empty(in->reporter_name) && (utf8_chars(in->reporter_name) < 0 || utf8_chars(in->reporter_name) > 120 ||
+					  has_ctl(in->reporter_name, 0)))
+		BAD(N_("nama pelapor tidak sah (paling banyak 120 karakter)"));
+	if (!empty(in->reporter_contact) &&
+	    (utf8_chars(in->reporter_contact) < 0 || strlen(in->reporter_contact) > 120 ||
+	     has_ctl(in->reporter_contact, 0)))
+		BAD(N_("kontak pelapor tidak sah (paling banyak 120 karakter)"));
+	if (in->has_location) {
+		if (!isfinite(in->lat) || !isfinite(in->lon) || in->lat < -90 || in->lat > 90 || in->lon < -180 ||
+		    in->lon > 180)
+			BAD(N_("lokasi tidak sah: lintang -90 sampai 90, bujur -180 sampai 180"));
+		if (in->lat < -11.5 || in->lat > 6.5 || in->lon < 94.0 || in->lon > 141.5)
+			BAD(N_("lokasi berada di luar wilayah Indonesia"));
+	}
+	if (!empty(in->kelurahan)) {
+		int level;
+		size_t tl = strlen(in->tenant);
+		if (region_code_level(in->kelurahan, &level) < 0 || level != 4 || strncmp(in->kelurahan, in->tenant, tl) ||
+		    in->kelurahan[tl] != '.')
+			BAD(N_("kelurahan/desa tidak berada di wilayah Pemda ini"));
+		rc = region_exists(c, in->kelurahan);
+		if (rc < 0)
+			return rc;
+		if (!rc)
+			BAD(N_("kelurahan/desa tidak dikenal"));
+	}
+	if (!strcmp(in->kind, "pengaduan") && !in->has_location && empty(in->kelurahan) && empty(in->address))
+		BAD(N_("lokasi wajib diisi: titik peta, kelurahan atau alamat"));
+	if (!empty(in->category)) {
+		complaints_category_t cat;
+		rc = complaints_category_get(c, in->tenant, in->category, &cat);
+		if (rc == ERR_NOT_FOUND)
+			BAD(N_("kategori tidak dikenal"));
+		if (rc < 0)
+			return rc;
+	}
+	if (in->nphotos > CPL_MAX_PHOTOS)
+		BAD(N_("paling banyak 3 foto"));
+	for (size_t i = 0; i < in->nphotos; i++)
+		if (!valid_hash(in->photo_hash[i]) || empty(in->photo_mime[i]))
+			BAD(N_("foto tidak sah"));
+	if (empty(in->source) || empty(in->actor))
+		BAD(N_("sumber laporan tidak dikenal"));
+#undef BAD
+	return 0;
+}
+
+/* A title from the description's first line: up to 80 characters, cut at a
+ * character boundary. */
+static void make_title(const char *desc, char *out, size_t outlen)
+{
+	size_t i = 0, chars = 0, o = 0;
+	while (desc[i] && isspace((unsigned char)desc[i]))
+		i++;
+	while (desc[i] && desc[i] != '\n' && desc[i] != '\r' && o + 5 < outlen) {
+		if (((unsigned char)desc[i] & 0xC0) != 0x80) {
+			if (chars == 80)
+				break;
+			chars++;
+		}
+		out[o++] = desc[i++];
+	}
+	while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80) {
+		/* do not end inside a multi-byte character */
+		size_t k = o;
+		while (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0x80)
+			k--;
+		if (k == 0)
+			break;
+		{
+			unsigned char lead = (unsigned char)out[k - 1];
+			size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+			if (o - (k - 1) == need)
+				break;
+			o = k - 1;
+		}
+	}
+	out[o] = '\0';
+	if (desc[i] && desc[i] != '\n' && desc[i] != '\r' && o + 4 < outlen)
+		snprintf(out + o, outlen - o, "...");
+}
+
+struct dup_found {
+	int64_t id;
+	double score;
+	int dist;
+};
+
+static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const char *title, const char *category,
+			   int64_t self, const complaints_settings_t *set, struct dup_found *out, int max)
+{
+	store_stmt_t *s;
+	int rc, n = 0;
+	uint32_t mine[SIM_MAX_WORDS], other[SIM_MAX_WORDS];
+	size_t nmine, nother;
+	int64_t since = in->now - (int64_t)set->dup_window_days * 86400;
+	{
+		char text[CPL_MAX_DESCRIPTION * 4 + CPL_MAX_TITLE * 4 + 4];
+		snprintf(text, sizeof(text), "%s %s", title, in->description);
+		nmine = word_set(text, mine, SIM_MAX_WORDS);
+	}
+	if (in->has_location) {
+		/* a bounding box around the radius first (1 degree of latitude is
+		 * about 111 km; longitude shrinks with cos(latitude), near 1 here) */
+		int64_t dlat = (int64_t)(set->dup_radius_m / 111000.0 * 1e6) + 1;
+		int64_t dlon = (int64_t)(set->dup_radius_m / (111000.0 * cos(in->lat * M_PI / 180.0)) * 1e6) + 1;
+		int64_t lat = llround(in->lat * 1e6), lon = llround(in->lon * 1e6);
+		rc = store_prepare(c,
+				   "SELECT id, title, description, lat_e6, lon_e6 FROM complaints "
+				   "WHERE tenant = ? AND category = ? AND created_at >= ? AND id <> ? AND has_location = 1 "
+				   "AND lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ? "
+				   "AND status <> 'arsip' AND status <> 'digabung' ORDER BY created_at DESC LIMIT 100",
+				   &s);
+		if (rc < 0)
+			return rc;
+		store_bindf(s, "ttiiiiii", in->tenant, category, since, self, lat - dlat, lat + dlat, lon - dlon, lon + dlon);
+	} else if (!empty(in->kelurahan)) {
+		rc = store_prepare(c,
+				   "SELECT id, title, description, 0, 0 FROM complaints "
+				   "WHERE tenant = ? AND category = ? AND created_at >= ? AND id <> ? AND kelurahan = ? "
+				   "AND status <> 'arsip' AND status <> 'digabung' ORDER BY created_at DESC LIMIT 100",
+				   &s);
+		if (rc < 0)
+			return rc;
+		store_bindf(s, "ttiit", in->tenant, category, since, self, in->kelurahan);
+	} else {
+		return 0; /* no place to compare */
+	}
+	while ((rc = store_step(s)) == STORE_ROW) {
+		int dist = -1;
+		double score;
+		if (in->has_location) {
+			double d = complaints_distance_m(in->lat, in->lon, (double)store_col_int64(s, 3) / 1e6,
+							 (double)store_col_int64(s, 4) / 1e6);
+			if (d > set->dup_radius_m)
+				continue;
+			dist = (int)lround(d);
+		}
+		{
+			char text[CPL_MAX_DESCRIPTION * 4 + CPL_MAX_TITLE * 4 + 4];
+			snprintf(text, sizeof(text), "%s %s", store_col_text(s, 1), store_col_text(s, 2));
+			nother = word_set(text, other, SIM_MAX_WORDS);
+		}
+		score = jaccard(mine, nmine, other, nother);
+		if (score < 0.2)
+			continue;
+		if (n < max) {
+			out[n].id = store_col_int64(s, 0);
+			out[n].score = score;
+			out[n].dist = dist;
+			n++;
+		} else {
+			int worst = 0;
+			for (int k = 1; k < n; k++)
+				if (out[k].score < out[worst].score)
+					worst = k;
+			if (out[worst].score < score) {
+				out[worst].id = store_col_int64(s, 0);
+				out[worst].score = score;
+				out[worst].dist = dist;
+			}
+		}
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : n;
+}
+
+int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, complaint_created_t *ret,
+			 const char **ret_msgid)
+{
+	complaints_settings_t set;
+	complaints_category_t cat;
+	tenant_t t;
+	calendar_t *cal = NULL;
+	char title[CPL_MAX_TITLE * 4 + 8], route_cat[32] = "", expl[256] = "", sum[160];
+	char text[CPL_MAX_DESCRIPTION * 4 + CPL_MAX_TITLE * 4 + 4];
+	const char *category = in->category && *in->category ? in->category : "";
+	const char *status = "baru";
+	double conf = -1;
+	int routed, rc, year, sla, have_cat = 0;
+	int64_t verify_due = 0, answer_due = 0, expected = 0, id = 0, seq;
+	struct dup_found dups[5];
+	const char *msg = NULL;
+	store_stmt_t *s;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!ret_msgid)
+		ret_msgid = &msg;
+	if ((rc = complaints_validate(c, in, ret_msgid)) < 0)
+		return rc;
+	if ((rc = tenant_get(c, in->tenant, &t)) < 0)
+		return rc;
+	if ((rc = complaints_settings_get(c, in->tenant, &set)) < 0)
+		return rc;
+	if (!empty(in->title))
+		copy(title, sizeof(title), in->title);
+	else
+		make_title(in->description, title, sizeof(title));
+
+	/* the routing hook: a confident proposal that agrees with the citizen's
+	 * choice (or fills in a missing one) skips the coordinator */
+	snprintf(text, sizeof(text), "%s\n%s", title, in->description);
+	routed = complaints_route(in->tenant, text, route_cat, sizeof(route_cat), &conf, expl, sizeof(expl)) == 0;
+	if (routed && complaints_category_get(c, in->tenant, route_cat, &cat) < 0) {
+		routed = 0; /* the model knows a label the tenant does not */
+		conf = -1;
+		route_cat[0] = expl[0] = '\0';
+	}
+	if (routed && set.auto_route && conf >= set.route_threshold && (!*category || !strcmp(category, route_cat))) {
+		category = route_cat;
+		status = "disposisi";
+	}
+	if (*category) {
+		if ((rc = complaints_category_get(c, in->tenant, category, &cat)) < 0)
+			return rc;
+		have_cat = 1;
+	}
+	sla = complaints_sla_days(&set, in->kind, have_cat ? cat.sla_class : "sederhana");
+	if (sla < 0)
+		sla = set.sla_simple;
+
+	if ((rc = tenant_calendar(c, in->tenant, &cal)) < 0)
+		return rc;
+	rc = complaints_due(cal, t.tz_offset, in->now, set.verify_days, &verify_due);
+	if (rc == 0)
+		rc = !strcmp(status, "disposisi") ? complaints_due(cal, t.tz_offset, in->now, sla, &answer_due)
+						  : complaints_due(cal, t.tz_offset, in->now, set.verify_days + sla, &expected);
+	calendar_free(cal);
+	if (rc < 0) {
+		*ret_msgid = N_("waktu laporan di luar jangkauan kalender");
+		return ERR_INVALID;
+	}
+	if (answer_due)
+		expected = answer_due;
+
+	cal_civil_from_days(cal_local_day(in->now, t.tz_offset), &year, NULL, NULL);
+	if ((rc = regno_next(c, in->tenant, "ADU", year, &seq, ret->number, sizeof(ret->number))) < 0)
+		return rc;
+
+	rc = store_prepare(c,
+			   "INSERT INTO complaints (tenant, number, kind, title, description, category, unit, sla_class, "
+			   "status, identity, reporter_user_id, reporter_name, reporter_contact, has_location, lat_e6, "
+			   "lon_e6, kelurahan, address, source, route_category, route_confidence_milli, route_explanation, "
+			   "verify_due, answer_due, expected_at, created_at, updated_at) VALUES "
+			   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			   &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ttttttttttittdiittttitiiiii", in->tenant, ret->number, in->kind, title, in->description,
+		    category, have_cat && !strcmp(status, "disposisi") ? cat.unit : "", have_cat ? cat.sla_class : "sederhana",
+		    status, in->identity, in->user_id, in->reporter_name ? in->reporter_name : "",
+		    in->reporter_contact ? in->reporter_contact : "", in->has_location,
+		    (int64_t)(in->has_location ? llround(in->lat * 1e6) : 0),
+		    (int64_t)(in->has_location ? llround(in->lon * 1e6) : 0), in->kelurahan ? in->kelurahan : "",
+		    in->address ? in->address : "", in->source, route_cat, (int64_t)(conf >= 0 ? llround(conf * 1000) : -1),
+		    expl, verify_due, answer_due, expected, in->now, in->now);
+	rc = store_step(s);
+	if (rc == STORE_ROW)
+		id = store_col_int64(s, 0);
+	store_finalize(s);
+	if (rc < 0)
+		return rc;
+	if (id <= 0)
+		return ERR_DB;
+	for (size_t i = 0; i < in->nphotos; i++) {
+		rc = store_exec(c, "INSERT INTO complaints_photos (tenant, complaint_id, idx, hash, mime) VALUES (?, ?, ?, ?, ?)",
+				"tiitt", in->tenant, id, (int64_t)i, in->photo_hash[i], in->photo_mime[i]);
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = add_event(c, in->tenant, id, in->now, in->identity && strcmp(in->identity, "terbuka") ? "" : in->actor,
+			    "", "lapor", "baru", "", 1)) < 0)
+		return rc;
+	if (!strcmp(status, "disposisi")) {
+		char note[200];
+		snprintf(note, sizeof(note), "rute otomatis ke %s (keyakinan %.2f)", cat.unit, conf);
+		if ((rc = add_event(c, in->tenant, id, in->now, "sistem", "", "verifikasi", "disposisi", note, 1)) < 0)
+			return rc;
+		if ((rc = notify(c, in->tenant, 0, "petugas", cat.unit, "complaint.new", id,
+				 "Pengaduan baru didisposisikan ke OPD Anda", in->now)) < 0 ||
+		    (rc = notify(c, in->tenant, 0, "admin_opd", cat.unit, "complaint.new", id,
+				 "Pengaduan baru didisposisikan ke OPD Anda", in->now)) < 0)
+			return rc;
+		copy(ret->unit, sizeof(ret->unit), cat.unit);
+	} else if ((rc = notify(c, in->tenant, 0, "koordinator", NULL, "complaint.new", id,
+				"Pengaduan baru menunggu verifikasi", in->now)) < 0) {
+		return rc;
+	}
+	if (*category) {
+		int nd = find_duplicates(c, in, title, category, id, &set, dups, 5);
+		if (nd < 0)
+			return nd;
+		for (int i = 0; i < nd; i++) {
+			rc = store_exec(c,
+					"INSERT INTO complaints_duplicates (tenant, complaint_id, candidate_id, score_milli, "
+					"distance_m) VALUES (?, ?, ?, ?, ?)",
+					"tiiii", in->tenant, id, dups[i].id, (int64_t)llround(dups[i].score * 1000),
+					(int64_t)dups[i].dist);
+			if (rc < 0)
+				return rc;
+		}
+		ret->duplicates = nd;
+	}
+	snprintf(sum, sizeof(sum), "%s %s %s%s%s", ret->number, in->kind, status, *category ? " " : "", category);
+	if ((rc = audit(c, in->tenant, in->now, in->actor, "complaints.create", id, sum)) < 0)
+		return rc;
+	ret->id = id;
+	copy(ret->status, sizeof(ret->status), status);
+	ret->expected = expected;
+	complaints_touch();
+	return 0;
+}
+
+struct create_ctx {
+	const complaint_new_t *in;
+	complaint_created_t *ret;
+	const char **msgid;
+};
+
+static int create_fn(store_conn_t *c, void *ud)
+{
+	struct create_ctx *x = ud;
+	return complaints_create_tx(c, x->in, x->ret, x->msgid);
+}
+
+int complaints_create(store_t *st, const complaint_new_t *in, complaint_created_t *ret, const char **ret_msgid)
+{
+	const char *msg = NULL;
+	struct create_ctx x = { in, ret, ret_msgid ? ret_msgid : &msg };
+	int rc = store_tx(st, create_fn, &x);
+	complaints_touch();
+	return rc;
+}
+
+/* ------------------------------------------------------------ reading */
+
+#define CPL_COLS                                                                                                    \
+	"id, tenant, number, kind, title, description, category, unit, sla_class, status, identity, "               \
+	"reporter_user_id, reporter_name, reporter_contact, has_location, lat_e6, lon_e6, kelurahan, address, "     \
+	"source, route_category, route_confidence_milli, route_explanation, forwarded_to, answer, answered_by, "     \
+	"answered_at, rating, reopened, escalation, merged_into, verify_due, answer_due, expected_at, created_at, " \
+	"updated_at, version, "                                                                                     \
+	"(SELECT k.name FROM complaints_categories k WHERE k.tenant = complaints.tenant AND k.code = "              \
+	"complaints.category), (SELECT r.name FROM regions r WHERE r.code = complaints.kelurahan), "                \
+	"(SELECT COUNT(*) FROM complaints_photos p WHERE p.tenant = complaints.tenant AND p.complaint_id = "        \
+	"complaints.id), (SELECT u.name FROM units u WHERE u.tenant = complaints.tenant AND u.code = "           \
+	"complaints.unit)"
+
+static void read_row(store_stmt_t *s, complaint_t *cp)
+{
+	int i = 0;
+	cp->id = store_col_int64(s, i++);
+	copy(cp->tenant, sizeof(cp->tenant), store_col_text(s, i++));
+	copy(cp->number, sizeof(cp->number), store_col_text(s, i++));
+	copy(cp->kind, sizeof(cp->kind), store_col_text(s, i++));
+	copy(cp->title, sizeof(cp->title), store_col_text(s, i++));
+	copy(cp->description, sizeof(cp->description), store_col_text(s, i++));
+	copy(cp->category, sizeof(cp->category), store_col_text(s, i++));
+	copy(cp->unit, sizeof(cp->unit), store_col_text(s, i++));
+	copy(cp->sla_class, sizeof(cp->sla_class), store_col_text(s, i++));
+	copy(cp->status, sizeof(cp->status), store_col_text(s, i++));
+	copy(cp->identity, sizeof(cp->identity), store_col_text(s, i++));
+	cp->reporter_user_id = store_col_int64(s, i++);
+	copy(cp->reporter_name, sizeof(cp->reporter_name), store_col_text(s, i++));
+	copy(cp->reporter_contact, sizeof(cp->reporter_contact), store_col_text(s, i++));
+	cp->has_location = (int)store_col_int64(s, i++);
+	cp->lat = (double)store_col_int64(s, i++) / 1e6;
+	cp->lon = (double)store_col_int64(s, i++) / 1e6;
+	copy(cp->kelurahan, sizeof(cp->kelurahan), store_col_text(s, i++));
+	copy(cp->address, sizeof(cp->address), store_col_text(s, i++));
+	copy(cp->source, sizeof(cp->source), store_col_text(s, i++));
+	copy(cp->route_category, sizeof(cp->route_category), store_col_text(s, i++));
+	{
+		int64_t m = store_col_int64(s, i++);
+		cp->route_confidence = m < 0 ? -1 : (double)m / 1000.0;
+	}
+	copy(cp->route_explanation, sizeof(cp->route_explanation), store_col_text(s, i++));
+	copy(cp->forwarded_to, sizeof(cp->forwarded_to), store_col_text(s, i++));
+	copy(cp->answer, sizeof(cp->answer), store_col_text(s, i++));
+	copy(cp->answered_by, sizeof(cp->answered_by), store_col_text(s, i++));
+	cp->answered_at = store_col_int64(s, i++);
+	cp->rating = (int)store_col_int64(s, i++);
+	cp->reopened = (int)store_col_int64(s, i++);
+	cp->escalation = (int)store_col_int64(s, i++);
+	cp->merged_into = store_col_int64(s, i++);
+	cp->verify_due = store_col_int64(s, i++);
+	cp->answer_due = store_col_int64(s, i++);
+	cp->expected_at = store_col_int64(s, i++);
+	cp->created_at = store_col_int64(s, i++);
+	cp->updated_at = store_col_int64(s, i++);
+	cp->version = store_col_int64(s, i++);
+	copy(cp->category_name, sizeof(cp->category_name), store_col_text(s, i++));
+	copy(cp->kelurahan_name, sizeof(cp->kelurahan_name), store_col_text(s, i++));
+	cp->nphotos = (int)store_col_int64(s, i++);
+	copy(cp->unit_name, sizeof(cp->unit_name), store_col_text(s, i++));
+}
+
+int complaints_get(store_conn_t *c, const char *tenant, int64_t id, complaint_t *ret)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT " CPL_COLS " FROM complaints WHERE tenant = ? AND id = ?", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	rc = store_step(s);
+	if (rc == STORE_ROW)
+		read_row(s, ret);
+	store_finalize(s);
+	if (rc < 0)
+		return rc;
+	if (rc != STORE_ROW)
+		return ERR_NOT_FOUND;
+	ret->nphotos = 0;
+	rc = store_prepare(c, "SELECT hash, mime FROM complaints_photos WHERE tenant = ? AND complaint_id = ? ORDER BY idx",
+			   &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	while ((rc = store_step(s)) == STORE_ROW && ret->nphotos < CPL_MAX_PHOTOS) {
+		copy(ret->photo_hash[ret->nphotos], sizeof(ret->photo_hash[0]), store_col_text(s, 0));
+		copy(ret->photo_mime[ret->nphotos], sizeof(ret->photo_mime[0]), store_col_text(s, 1));
+		ret->nphotos++;
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int64_t complaints_expected(const complaint_t *cp)
+{
+	if (cp->answer_due)
+		return cp->answer_due;
+	if (!strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda"))
+		return cp->expected_at;
+	return 0;
+}
+
+int complaints_list(store_conn_t *c, const complaints_filter_t *f, complaints_row_fn fn, void *ud)
+{
+	sb_t q = SB_INIT;
+	store_stmt_t *s;
+	const char *cats[16];
+	char catbuf[512];
+	size_t ncats = 0;
+	int rc, idx = 1;
+	complaint_t *cp;
+
+	sb_adds(&q, "SELECT " CPL_COLS " FROM complaints WHERE tenant = ?");
+	if (!f->include_hidden)
+		sb_adds(&q, " AND status <> 'arsip' AND status <> 'digabung'");
+	if (f->status && !strcmp(f->status, "open"))
+		sb_adds(&q, " AND status IN ('baru', 'tunda', 'disposisi')");
+	else if (f->status && !strcmp(f->status, "closed"))
+		sb_adds(&q, " AND status NOT IN ('baru', 'tunda', 'disposisi')");
+	else if (!empty(f->status))
+		sb_adds(&q, " AND status = ?");
+	if (!empty(f->category)) {
+		char *p, *save = NULL;
+		copy(catbuf, sizeof(catbuf), f->category);
+		for (p = strtok_r(catbuf, ",", &save); p && ncats < 16; p = strtok_r(NULL, ",", &save))
+			if (*p)
+				cats[ncats++] = p;
+		if (ncats) {
+			sb_adds(&q, " AND category IN (");
+			for (size_t i = 0; i < ncats; i++)
+				sb_adds(&q, i ? ", ?" : "?");
+			sb_adds(&q, ")");
+		}
+	}
+	if (!empty(f->kelurahan))
+		sb_adds(&q, " AND kelurahan = ?");
+	if (!empty(f->unit))
+		sb_adds(&q, " AND unit = ?");
+	if (f->reporter_user_id > 0)
+		sb_adds(&q, " AND reporter_user_id = ?");
+	if (f->ids && f->nids) {
+		sb_adds(&q, " AND id IN (");
+		for (size_t i = 0; i < f->nids; i++)
+			sb_adds(&q, i ? ", ?" : "?");
+		sb_adds(&q, ")");
+	}
+	if (f->from)
+		sb_adds(&q, " AND created_at >= ?");
+	if (f->to)
+		sb_adds(&q, " AND created_at <= ?");
+	sb_adds(&q, " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
+	if (q.err) {
+		sb_release(&q);
+		return ERR_NOMEM;
+	}
+	rc = store_prepare(c, q.buf, &s);
+	sb_release(&q);
+	if (rc < 0)
+		return rc;
+	store_bind_text(s, idx++, f->tenant, -1);
+	if (!empty(f->status) && strcmp(f->status, "open") && strcmp(f->status, "closed"))
+		store_bind_text(s, idx++, f->status, -1);
+	for (size_t i = 0; i < ncats; i++)
+		store_bind_text(s, idx++, cats[i], -1);
+	if (!empty(f->kelurahan))
+		store_bind_text(s, idx++, f->kelurahan, -1);
+	if (!empty(f->unit))
+		store_bind_text(s, idx++, f->unit, -1);
+	if (f->reporter_user_id > 0)
+		store_bind_int64(s, idx++, f->reporter_user_id);
+	for (size_t i = 0; f->ids && i < f->nids; i++)
+		store_bind_int64(s, idx++, f->ids[i]);
+	if (f->from)
+		store_bind_int64(s, idx++, f->from);
+	if (f->to)
+		store_bind_int64(s, idx++, f->to);
+	store_bind_int64(s, idx++, f->limit > 0 ? f->limit : 100);
+	store_bind_int64(s, idx++, f->offset > 0 ? f->offset : 0);
+	cp = malloc(sizeof(*cp));
+	if (!cp) {
+		store_finalize(s);
+		return ERR_NOMEM;
+	}
+	while ((rc = store_step(s)) == STORE_ROW) {
+		memset(cp, 0, sizeof(*cp));
+		read_row(s, cp);
+		if ((rc = fn(ud, cp)) < 0)
+			break;
+	}
+	free(cp);
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int complaints_events(store_conn_t *c, const char *tenant, int64_t complaint_id, int64_t from, int64_t to,
+		      int only_public, int limit, complaints_event_fn fn, void *ud)
+{
+	store_stmt_t *s;
+	complaints_event_t *e;
+	int rc;
+	if (complaint_id > 0)
+		rc = store_prepare(c,
+				   "SELECT id, complaint_id, ts, actor, actor_role, action, status, note, public "
+				   "FROM complaints_events WHERE tenant = ? AND complaint_id = ? AND (public = 1 OR ? = 0) "
+				   "ORDER BY id LIMIT ?",
+				   &s);
+	else
+		rc = store_prepare(c,
+				   "SELECT e.id, e.complaint_id, e.ts, e.actor, e.actor_role, e.action, e.status, e.note, "
+				   "e.public FROM complaints_events e JOIN complaints k ON k.tenant = e.tenant AND "
+				   "k.id = e.complaint_id WHERE e.tenant = ? AND e.ts >= ? AND e.ts <= ? AND "
+				   "(e.public = 1 OR ? = 0) AND k.status <> 'arsip' ORDER BY e.id LIMIT ?",
+				   &s);
+	if (rc < 0)
+		return rc;
+	if (complaint_id > 0)
+		store_bindf(s, "tidd", tenant, complaint_id, only_public, limit > 0 ? limit : 1000);
+	else
+		store_bindf(s, "tiidd", tenant, from, to, only_public, limit > 0 ? limit : 1000);
+	e = malloc(sizeof(*e));
+	if (!e) {
+		store_finalize(s);
+		return ERR_NOMEM;
+	}
+	while ((rc = store_step(s)) == STORE_ROW) {
+		e->id = store_col_int64(s, 0);
+		e->complaint_id = store_col_int64(s, 1);
+		e->ts = store_col_int64(s, 2);
+		copy(e->actor, sizeof(e->actor), store_col_text(s, 3));
+		copy(e->actor_role, sizeof(e->actor_role), store_col_text(s, 4));
+		copy(e->action, sizeof(e->action), store_col_text(s, 5));
+		copy(e->status, sizeof(e->status), store_col_text(s, 6));
+		copy(e->note, sizeof(e->note), store_col_text(s, 7));
+		e->is_public = (int)store_col_int64(s, 8);
+		if ((rc = fn(ud, e)) < 0)
+			break;
+	}
+	free(e);
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int complaints_duplicates(store_conn_t *c, const char *tenant, int64_t id, complaints_dup_fn fn, void *ud)
+{
+	store_stmt_t *s;
+	complaints_dup_t d;
+	int rc = store_prepare(c,
+			       "SELECT d.candidate_id, d.score_milli, d.distance_m, k.number, k.title, k.status "
+			       "FROM complaints_duplicates d JOIN complaints k ON k.tenant = d.tenant AND k.id = d.candidate_id "
+			       "WHERE d.tenant = ? AND d.complaint_id = ? ORDER BY d.score_milli DESC LIMIT 10",
+			       &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		d.candidate_id = store_col_int64(s, 0);
+		d.score = (double)store_col_int64(s, 1) / 1000.0;
+		d.distance_m = (int)store_col_int64(s, 2);
+		copy(d.number, sizeof(d.number), store_col_text(s, 3));
+		copy(d.title, sizeof(d.title), store_col_text(s, 4));
+		copy(d.status, sizeof(d.status), store_col_text(s, 5));
+		if ((rc = fn(ud, &d)) < 0)
+			break;
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+void complaints_public_name(const complaint_t *cp, char *buf, size_t len)
+{
+	const char *p = cp->reporter_name;
+	size_t o = 0;
+	if (!strcmp(cp->identity, "anonim") || !*p) {
+		snprintf(buf, len, "%s", N_("Anonim"));
+		return;
+	}
+	if (!strcmp(cp->identity, "rahasia")) {
+		snprintf(buf, len, "%s", N_("Dirahasiakan"));
+		return;
+	}
+	/* each word: its first character and three stars */
+	while (*p && o + 8 < len) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		if (o)
+			buf[o++] = ' ';
+		buf[o++] = *p++;
+		while (((unsigned char)*p & 0xC0) == 0x80 && o + 5 < len)
+			buf[o++] = *p++;
+		memcpy(buf + o, "***", 3);
+		o += 3;
+		while (*p && *p != ' ')
+			p++;
+	}
+	buf[o] = '\0';
+}
+
+/* ------------------------------------------------------------ actions */
+
+static int is_coordinator(role_t r)
+{
+	return r == ROLE_KOORDINATOR || r == ROLE_ADMIN;
+}
+
+static int is_opd(role_t r)
+{
+	return r == ROLE_PETUGAS || r == ROLE_ADMIN_OPD || r == ROLE_KEPALA_OPD;
+}
+
+static int notify_merged(store_conn_t *c, const char *tenant, int64_t id, int64_t now)
+{
+	store_stmt_t *s;
+	int64_t users[200], ids[200];
+	int n = 0, rc = store_prepare(c,
+				     "SELECT id, reporter_user_id FROM complaints WHERE tenant = ? AND merged_into = ? "
+				     "AND status = 'digabung' LIMIT 200",
+				     &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		ids[n] = store_col_int64(s, 0);
+		users[n] = store_col_int64(s, 1);
+		n++;
+	}
+	store_finalize(s);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		if ((rc = add_event(c, tenant, ids[i], now, "sistem", "", "jawab", "digabung",
+				    "laporan induk telah dijawab", 1)) < 0)
+			return rc;
+		if (users[i] > 0 && (rc = notify(c, tenant, users[i], NULL, NULL, "complaint.answered", ids[i],
+						 "Laporan yang digabung dengan laporan Anda telah dijawab", now)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char **ret_msgid)
+{
+	complaint_t *cp;
+	complaints_settings_t set;
+	complaints_category_t cat;
+	tenant_t t;
+	calendar_t *cal = NULL;
+	const char *next = NULL, *msg = NULL, *text = a->text ? a->text : "";
+	const char *role = role_name(a->role);
+	char sum[200], unit[32] = "", category[32] = "", sla_class[16] = "";
+	int rc, is_reporter, sla;
+	int64_t answer_due = 0, n;
+	if (!ret_msgid)
+		ret_msgid = &msg;
+	*ret_msgid = NULL;
+	cp = malloc(sizeof(*cp));
+	if (!cp)
+		return ERR_NOMEM;
+#define FAIL(code, m)            \
+	do {                     \
+		*ret_msgid = (m); \
+		rc = (code);     \
+		goto out;        \
+	} while (0)
+	rc = complaints_get(c, a->tenant, a->id, cp);
+	if (rc == ERR_NOT_FOUND)
+		FAIL(ERR_NOT_FOUND, N_("pengaduan tidak ditemukan"));
+	if (rc < 0)
+		goto out;
+	if (a->version && a->version != cp->version)
+		FAIL(ERR_CONFLICT, N_("data telah diubah orang lain; muat ulang halaman lalu coba lagi"));
+	is_reporter = a->user_id > 0 && a->user_id == cp->reporter_user_id;
+	if (!a->action)
+		FAIL(ERR_INVALID, N_("tindakan tidak dikenal"));
+	/* who may do what */
+	if (!strcmp(a->action, "verifikasi") || !strcmp(a->action, "tunda") || !strcmp(a->action, "bukan_wewenang") ||
+	    !strcmp(a->action, "arsipkan") || !strcmp(a->action, "gabung")) {
+		if (!is_coordinator(a->role))
+			FAIL(ERR_FORBIDDEN, N_("hanya koordinator pengaduan yang dapat melakukan ini"));
+	} else if (!strcmp(a->action, "jawab")) {
+		if (!(is_opd(a->role) && a->unit && !strcmp(a->unit, cp->unit)) && !is_coordinator(a->role))
+			FAIL(ERR_FORBIDDEN, N_("hanya OPD yang menangani pengaduan ini yang dapat menjawab"));
+	} else if (!strcmp(a->action, "balas") || !strcmp(a->action, "nilai") || !strcmp(a->action, "buka_kembali")) {
+		if (!is_reporter)
+			FAIL(ERR_FORBIDDEN, N_("hanya pelapor yang dapat melakukan ini"));
+	}
+	if ((rc = complaints_next_status(cp->status, a->action, cp->reopened, &next, ret_msgid)) < 0)
+		goto out;
+	if ((rc = complaints_settings_get(c, a->tenant, &set)) < 0 || (rc = tenant_get(c, a->tenant, &t)) < 0)
+		goto out;
+	if (!strcmp(a->action, "jawab") || !strcmp(a->action, "balas")) {
+		n = utf8_chars(text);
+		if (blank(text))
+			FAIL(ERR_INVALID, !strcmp(a->action, "jawab") ? N_("jawaban wajib diisi") : N_("balasan wajib diisi"));
+		if (n < 0 || has_ctl(text, 1))
+			FAIL(ERR_INVALID, N_("teks berisi karakter yang tidak sah"));
+		if (n > CPL_MAX_TEXT)
+			FAIL(ERR_INVALID, N_("teks terlalu panjang (paling banyak 4000 karakter)"));
+	} else if (*text && (utf8_chars(text) < 0 || utf8_chars(text) > CPL_MAX_TEXT || has_ctl(text, 1))) {
+		FAIL(ERR_INVALID, N_("catatan tidak sah (paling banyak 4000 karakter)"));
+	}
+
+	if (!strcmp(a->action, "verifikasi") || !strcmp(a->action, "buka_kembali")) {
+		if (!strcmp(a->action, "verifikasi")) {
+			const char *cc = !empty(a->category)         ? a->category
+					 : !empty(cp->category)      ? cp->category
+					 : !empty(cp->route_category) ? cp->route_category
+								      : "";
+			if (!*cc)
+				FAIL(ERR_INVALID, N_("pilih kategori pengaduan"));
+			rc = complaints_category_get(c, a->tenant, cc, &cat);
+			if (rc == ERR_NOT_FOUND)
+				FAIL(ERR_INVALID, N_("kategori tidak dikenal"));
+			if (rc < 0)
+				goto out;
+			copy(category, sizeof(category), cat.code);
+			copy(unit, sizeof(unit), !empty(a->unit_target) ? a->unit_target : cat.unit);
+			copy(sla_class, sizeof(sla_class), !empty(a->sla_class) ? a->sla_class : cat.sla_class);
+			rc = unit_exists(c, a->tenant, unit);
+			if (rc < 0)
+				goto out;
+			if (!rc)
+				FAIL(ERR_INVALID, N_("OPD tidak dikenal"));
+		} else {
+			copy(category, sizeof(category), cp->category);
+			copy(unit, sizeof(unit), cp->unit);
+			copy(sla_class, sizeof(sla_class), cp->sla_class);
+		}
+		sla = complaints_sla_days(&set, cp->kind, sla_class);
+		if (sla < 0)
+			FAIL(ERR_INVALID, N_("kelas SLA harus sederhana, koordinasi atau lapangan"));
+		if ((rc = tenant_calendar(c, a->tenant, &cal)) < 0)
+			goto out;
+		rc = complaints_due(cal, t.tz_offset, a->now, sla, &answer_due);
+		calendar_free(cal);
+		if (rc < 0)
+			FAIL(ERR_INVALID, N_("waktu di luar jangkauan kalender"));
+		rc = store_exec(c,
+				"UPDATE complaints SET status = ?, category = ?, unit = ?, sla_class = ?, answer_due = ?, "
+				"escalation = 0, reopened = reopened + ?, rating = 0, updated_at = ?, version = version + 1 "
+				"WHERE tenant = ? AND id = ? AND version = ?",
+				"ttttiditii", next, category, unit, sla_class, answer_due,
+				!strcmp(a->action, "buka_kembali") ? 1 : 0, a->now, a->tenant, a->id, cp->version);
+	} else if (!strcmp(a->action, "bukan_wewenang")) {
+		if (empty(a->forward_to) || utf8_chars(a->forward_to) < 0 || utf8_chars(a->forward_to) > 120 ||
+		    has_ctl(a->forward_to, 0))
+			FAIL(ERR_INVALID, N_("sebutkan instansi atau Pemda tujuan penerusan"));
+		rc = store_exec(c,
+				"UPDATE complaints SET status = ?, forwarded_to = ?, updated_at = ?, version = version + 1 "
+				"WHERE tenant = ? AND id = ? AND version = ?",
+				"ttitii", next, a->forward_to, a->now, a->tenant, a->id, cp->version);
+	} else if (!strcmp(a->action, "gabung")) {
+		complaint_t *target = malloc(sizeof(*target));
+		if (!target)
+			FAIL(ERR_NOMEM, NULL);
+		rc = a->merge_into == a->id ? ERR_INVALID : complaints_get(c, a->tenant, a->merge_into, target);
+		if (rc == 0 && (!strcmp(target->status, "digabung") || !strcmp(target->status, "arsip")))
+			rc = ERR_INVALID;
+		free(target);
+		if (rc == ERR_NOT_FOUND || rc == ERR_INVALID)
+			FAIL(ERR_INVALID, N_("pengaduan induk tidak ditemukan atau tidak dapat menjadi induk"));
+		if (rc < 0)
+			goto out;
+		rc = store_exec(c,
+				"UPDATE complaints SET status = ?, merged_into = ?, updated_at = ?, version = version + 1 "
+				"WHERE tenant = ? AND id = ? AND version = ?",
+				"tiitii", next, a->merge_into, a->now, a->tenant, a->id, cp->version);
+	} else if (!strcmp(a->action, "jawab")) {
+		rc = store_exec(c,
+				"UPDATE complaints SET status = ?, answer = ?, answered_by = ?, answered_at = ?, "
+				"updated_at = ?, version = version + 1 WHERE tenant = ? AND id = ? AND version = ?",
+				"tttiitii", next, text, a->actor, a->now, a->now, a->tenant, a->id, cp->version);
+	} else if (!strcmp(a->action, "nilai")) {
+		if (a->rating < 1 || a->rating > 5)
+			FAIL(ERR_INVALID, N_("nilai harus 1 sampai 5"));
+		rc = store_exec(c,
+				"UPDATE complaints SET status = ?, rating = ?, updated_at = ?, version = version + 1 "
+				"WHERE tenant = ? AND id = ? AND version = ?",
+				"tditii", next, a->rating, a->now, a->tenant, a->id, cp->version);
+	} else { /* tunda, arsipkan, balas */
+		rc = store_exec(c,
+				"UPDATE complaints SET status = ?, updated_at = ?, version = version + 1 "
+				"WHERE tenant = ? AND id = ? AND version = ?",
+				"titii", next, a->now, a->tenant, a->id, cp->version);
+	}
+	if (rc < 0)
+		goto out;
+	if (rc == 0)
+		FAIL(ERR_CONFLICT, N_("data telah diubah orang lain; muat ulang halaman lalu coba lagi"));
+
+	/* the history, notifications and the audit entry */
+	{
+		char note[CPL_MAX_TEXT * 4 + 160];
+		int pub = 1;
+		if (!strcmp(a->action, "verifikasi"))
+			snprintf(note, sizeof(note), "%s%s%s", unit, *text ? ": " : "", text);
+		else if (!strcmp(a->action, "bukan_wewenang"))
+			snprintf(note, sizeof(note), "%s%s%s", a->forward_to, *text ? ": " : "", text);
+		else if (!strcmp(a->action, "gabung"))
+			snprintf(note, sizeof(note), "#%" PRId64, a->merge_into);
+		else if (!strcmp(a->action, "nilai"))
+			snprintf(note, sizeof(note), "%d/5%s%s", a->rating, *text ? ": " : "", text);
+		else
+			snprintf(note, sizeof(note), "%s", text);
+		if (!strcmp(a->action, "arsipkan"))
+			pub = 0;
+		/* a confidential or anonymous reporter's replies carry no name */
+		rc = add_event(c, a->tenant, a->id, a->now,
+			       is_reporter && strcmp(cp->identity, "terbuka") ? "" : a->actor, role, a->action, next, note,
+			       pub);
+		if (rc < 0)
+			goto out;
+	}
+	if (!strcmp(a->action, "verifikasi")) {
+		if ((rc = notify(c, a->tenant, 0, "petugas", unit, "complaint.assigned", a->id,
+				 "Pengaduan didisposisikan ke OPD Anda", a->now)) < 0 ||
+		    (rc = notify(c, a->tenant, 0, "admin_opd", unit, "complaint.assigned", a->id,
+				 "Pengaduan didisposisikan ke OPD Anda", a->now)) < 0)
+			goto out;
+	} else if (!strcmp(a->action, "jawab")) {
+		if (cp->reporter_user_id > 0 &&
+		    (rc = notify(c, a->tenant, cp->reporter_user_id, NULL, NULL, "complaint.answered", a->id,
+				 "Pengaduan Anda telah dijawab", a->now)) < 0)
+			goto out;
+		if ((rc = notify_merged(c, a->tenant, a->id, a->now)) < 0)
+			goto out;
+	} else if (!strcmp(a->action, "balas") || !strcmp(a->action, "buka_kembali")) {
+		if (*cp->unit && (rc = notify(c, a->tenant, 0, "petugas", cp->unit, "complaint.reply", a->id,
+					      !strcmp(a->action, "balas") ? "Pelapor membalas pengaduan"
+									  : "Pelapor membuka kembali pengaduan",
+					      a->now)) < 0)
+			goto out;
+	} else if (!strcmp(a->action, "bukan_wewenang") || !strcmp(a->action, "gabung") ||
+		   !strcmp(a->action, "tunda")) {
+		if (cp->reporter_user_id > 0 &&
+		    (rc = notify(c, a->tenant, cp->reporter_user_id, NULL, NULL, "complaint.status", a->id,
+				 "Status pengaduan Anda berubah", a->now)) < 0)
+			goto out;
+	}
+	snprintf(sum, sizeof(sum), "%s %s -> %s%s%s", cp->number, cp->status, next, *unit ? " " : "", unit);
+	{
+		char act[48];
+		snprintf(act, sizeof(act), "complaints.%s", a->action);
+		rc = audit(c, a->tenant, a->now, a->actor, act, a->id, sum);
+	}
+out:
+#undef FAIL
+	free(cp);
+	if (rc >= 0)
+		complaints_touch();
+	return rc < 0 ? rc : 0;
+}
+
+struct act_ctx {
+	const complaint_action_t *a;
+	const char **msgid;
+};
+
+static int act_fn(store_conn_t *c, void *ud)
+{
+	struct act_ctx *x = ud;
+	return complaints_act_tx(c, x->a, x->msgid);
+}
+
+int complaints_act(store_t *st, const complaint_action_t *a, const char **ret_msgid)
+{
+	const char *msg = NULL;
+	struct act_ctx x = { a, ret_msgid ? ret_msgid : &msg };
+	int rc = store_tx(st, act_fn, &x);
+	complaints_touch();
+	return rc;
+}
+
+/* ------------------------------------------------------------ escalation */
+
+#define SWEEP_BATCH 200
+
+struct sweep_row {
+	int64_t id, due, version;
+	char tenant[16], unit[32], status[16], number[48];
+	int level;
+};
+
+struct sweep_ctx {
+	int64_t now;
+	int64_t after; /* keyset: rows with a larger id are next */
+	int count;     /* escalations made by this batch */
+	int rows;      /* rows looked at by this batch */
+	int64_t last;  /* the largest id looked at */
+};
+
+static int sweep_fn(store_conn_t *c, void *ud)
+{
+	struct sweep_ctx *x = ud;
+	struct sweep_row *rows = calloc(SWEEP_BATCH, sizeof(*rows));
+	store_stmt_t *s;
+	int n = 0, rc;
+	if (!rows)
+		return ERR_NOMEM;
+	x->count = 0;
+	x->rows = 0;
+	rc = store_prepare(c,
+			   "SELECT id, tenant, unit, status, number, escalation, version, "
+			   "CASE WHEN status = 'disposisi' THEN answer_due ELSE verify_due END FROM complaints "
+			   "WHERE ((status IN ('baru', 'tunda') AND verify_due > 0 AND verify_due < ? AND escalation < 1) "
+			   "OR (status = 'disposisi' AND answer_due > 0 AND answer_due < ? AND escalation < 2)) "
+			   "AND id > ? ORDER BY id LIMIT ?",
+			   &s);
+	if (rc < 0)
+		goto out;
+	store_bindf(s, "iiid", x->now, x->now, x->after, SWEEP_BATCH);
+	while ((rc = store_step(s)) == STORE_ROW && n < SWEEP_BATCH) {
+		struct sweep_row *r = &rows[n++];
+		r->id = store_col_int64(s, 0);
+		copy(r->tenant, sizeof(r->tenant), store_col_text(s, 1));
+		copy(r->unit, sizeof(r->unit), store_col_text(s, 2));
+		copy(r->status, sizeof(r->status), store_col_text(s, 3));
+		copy(r->number, sizeof(r->number), store_col_text(s, 4));
+		r->level = (int)store_col_int64(s, 5);
+		r->version = store_col_int64(s, 6);
+		r->due = store_col_int64(s, 7);
+	}
+	store_finalize(s);
+	if (rc < 0)
+		goto out;
+	x->rows = n;
+	x->last = n ? rows[n - 1].id : x->after;
+	for (int i = 0; i < n; i++) {
+		struct sweep_row *r = &rows[i];
+		int level;
+		const char *note;
+		char sum[160];
+		if (strcmp(r->status, "disposisi")) {
+			level = 1;
+			note = "verifikasi melewati tenggat; diteruskan ke Sekda";
+			if ((rc = notify(c, r->tenant, 0, "koordinator", NULL, "complaint.overdue", r->id,
+					 "Verifikasi pengaduan melewati tenggat", x->now)) < 0 ||
+			    (rc = notify(c, r->tenant, 0, "sekda", NULL, "complaint.overdue", r->id,
+					 "Verifikasi pengaduan melewati tenggat", x->now)) < 0)
+				goto out;
+		} else if (r->level == 0) {
+			level = 1;
+			note = "jawaban melewati tenggat; diteruskan ke kepala OPD";
+			if ((rc = notify(c, r->tenant, 0, "kepala_opd", r->unit, "complaint.overdue", r->id,
+					 "Pengaduan melewati tenggat jawaban", x->now)) < 0)
+				goto out;
+		} else {
+			complaints_settings_t set;
+			tenant_t t;
+			calendar_t *cal = NULL;
+			int64_t sekda_due;
+			if ((rc = complaints_settings_get(c, r->tenant, &set)) < 0 || (rc = tenant_get(c, r->tenant, &t)) < 0 ||
+			    (rc = tenant_calendar(c, r->tenant, &cal)) < 0)
+				goto out;
+			rc = complaints_due(cal, t.tz_offset, r->due, set.escalate_days, &sekda_due);
+			calendar_free(cal);
+			if (rc < 0 || x->now <= sekda_due) {
+				rc = 0;
+				continue;
+			}
+			level = 2;
+			note = "jawaban jauh melewati tenggat; diteruskan ke Sekda";
+			if ((rc = notify(c, r->tenant, 0, "sekda", NULL, "complaint.overdue", r->id,
+					 "Pengaduan jauh melewati tenggat jawaban", x->now)) < 0)
+				goto out;
+		}
+		rc = store_exec(c,
+				"UPDATE complaints SET escalation = ?, version = version + 1 WHERE tenant = ? AND id = ? "
+				"AND version = ?",
+				"dtii", level, r->tenant, r->id, r->version);
+		if (rc < 0)
+			goto out;
+		if (rc == 0)
+			continue;
+		if ((rc = add_event(c, r->tenant, r->id, x->now, "sistem", "", "eskalasi", r->status, note, 0)) < 0)
+			goto out;
+		snprintf(sum, sizeof(sum), "%s eskalasi level %d", r->number, level);
+		if ((rc = audit(c, r->tenant, x->now, "sistem", "complaints.escalate", r->id, sum)) < 0)
+			goto out;
+		x->count++;
+	}
+	rc = 0;
+out:
+	free(rows);
+	return rc;
+}
+
+int complaints_sla_sweep_count(store_t *st, int64_t now, int *ret_count)
+{
+	struct sweep_ctx x = { now, 0, 0, 0, 0 };
+	int total = 0, rc;
+	/* batches of SWEEP_BATCH candidates in id order, each its own
+	 * transaction, until the candidates run out */
+	for (;;) {
+		rc = store_tx(st, sweep_fn, &x);
+		if (rc < 0)
+			return rc;
+		total += x.count;
+		if (x.count)
+			complaints_touch();
+		if (x.rows < SWEEP_BATCH)
+			break;
+		x.after = x.last;
+	}
+	if (ret_count)
+		*ret_count = total;
+	return 0;
+}
+
+int complaints_sla_sweep(store_t *st, int64_t now)
+{
+	return complaints_sla_sweep_count(st, now, NULL);
+}

@@ -1,0 +1,308 @@
+/*
+ * complaints.h: the complaints domain (pengaduan, aspirasi, permintaan
+ * informasi), handled like SP4N-LAPOR!: intake with location and photos,
+ * coordinator verification within a deadline, disposition to an OPD, the
+ * OPD's answer within its SLA, the citizen's reply, rating and one reopening,
+ * escalation of overdue items, duplicate suggestions and merging, the routing
+ * hook, and the read side used by the public pages and the Open311 API.
+ *
+ * This module knows the store, never HTTP. Writers come in two forms: a
+ * `_tx` function that takes a store_conn_t inside store_tx() (what the HTTP
+ * handlers pass to http_write) and, for tests and the CLI, a wrapper taking a
+ * store_t. Every state change appends an audit entry and a complaints_events
+ * row in the same transaction. Errors: 0 or a negative ERR_* (core/err.h);
+ * where a function has `const char **ret_msgid`, an ERR_INVALID, ERR_CONFLICT
+ * or ERR_FORBIDDEN comes with an Indonesian message (a msgid, static) there.
+ *
+ * Statuses (stable codes, see docs/complaints.md for the Open311 mapping):
+ *   baru            submitted, waiting for the coordinator (verify_due)
+ *   tunda           put on hold by the coordinator (still to verify)
+ *   disposisi       verified and sent to an OPD (answer_due)
+ *   dijawab         the OPD answered; the citizen may reply, rate, reopen
+ *   selesai         the citizen rated the answer
+ *   bukan_wewenang  forwarded to another tenant or agency (closed here)
+ *   arsip           archived as spam (hidden from public lists)
+ *   digabung        merged into another complaint (merged_into)
+ */
+#ifndef SIGAP_COMPLAINTS_H
+#define SIGAP_COMPLAINTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "core/calendar.h"
+#include "store/store.h"
+
+#define CPL_MAX_TITLE 200        /* characters */
+#define CPL_MAX_DESCRIPTION 4000 /* characters */
+#define CPL_MAX_ADDRESS 300      /* characters */
+#define CPL_MAX_TEXT 4000        /* answers, replies, notes: characters */
+#define CPL_MAX_PHOTOS 3
+
+/* ---- routing hook ----
+ * A router proposes a category (one of the tenant's category codes) for a
+ * complaint's text, with a confidence in [0, 1] and a short explanation.
+ * Returns 0, or < 0 when it has no answer (no model for the tenant). */
+typedef int (*complaints_router_fn)(void *ud, const char *tenant, const char *text, char *ret_category,
+				    size_t catlen, double *ret_confidence, char *ret_explanation,
+				    size_t explen);
+/* Registers the router (fn NULL removes it). Call at start-up, before the
+ * server's threads run; the router itself must be thread-safe. */
+void complaints_set_router(complaints_router_fn fn, void *ud);
+/* Asks the registered router. ERR_UNAVAILABLE when none is registered or
+ * it has no answer: the complaint then waits for the coordinator. On 0 the
+ * category is NUL-terminated, the confidence is clamped to [0, 1] and the
+ * explanation is NUL-terminated ("" if none). */
+int complaints_route(const char *tenant, const char *text, char *ret_category, size_t catlen,
+		     double *ret_confidence, char *ret_explanation, size_t explen);
+/* A router over the AI classifier (router_ai.c): ud is a clf_registry_t *
+ * (ai/classifier.h) holding one model per tenant; a tenant without a model
+ * gets ERR_UNAVAILABLE, so its complaints wait for the coordinator. */
+int complaints_clf_router(void *ud, const char *tenant, const char *text, char *ret_category, size_t catlen,
+			  double *ret_confidence, char *ret_explanation, size_t explen);
+
+/* ---- settings and categories ---- */
+typedef struct complaints_settings {
+	int verify_days;         /* coordinator verification deadline, working days (3) */
+	int sla_simple;          /* information requests and simple complaints (5) */
+	int sla_coord;           /* complaints needing coordination (14) */
+	int sla_field;           /* complaints needing field checks (60) */
+	int escalate_days;       /* working days past answer_due before the Sekda is told (3) */
+	int auto_route;          /* 1: confident router proposals skip the coordinator */
+	double route_threshold;  /* confidence needed for auto-routing (0.8) */
+	int dup_radius_m;        /* duplicate search radius in metres (300) */
+	int dup_window_days;     /* duplicate search window in days (30) */
+} complaints_settings_t;
+/* The tenant's settings, or the defaults when it has none. */
+int complaints_settings_get(store_conn_t *c, const char *tenant, complaints_settings_t *ret);
+/* Validates and stores the settings (audited). ERR_INVALID with a msgid. */
+int complaints_settings_set_tx(store_conn_t *c, const char *tenant, const complaints_settings_t *s,
+			       const char *actor, int64_t now, const char **ret_msgid);
+void complaints_settings_default(complaints_settings_t *ret);
+
+/* SLA classes of a category: "sederhana" (sla_simple), "koordinasi"
+ * (sla_coord), "lapangan" (sla_field). Information requests always use
+ * sla_simple. Returns the working days, or ERR_INVALID for an unknown class. */
+int complaints_sla_days(const complaints_settings_t *s, const char *kind, const char *sla_class);
+
+typedef struct complaints_category {
+	char code[32];
+	char name[128];
+	char unit[32];       /* owning OPD */
+	char sla_class[16];
+} complaints_category_t;
+/* Adds or updates a category (the OPD must exist). Audited. */
+int complaints_category_put_tx(store_conn_t *c, const char *tenant, const complaints_category_t *cat,
+			       const char *actor, int64_t now, const char **ret_msgid);
+int complaints_category_get(store_conn_t *c, const char *tenant, const char *code, complaints_category_t *ret);
+typedef int (*complaints_category_fn)(void *ud, const complaints_category_t *cat);
+int complaints_category_list(store_conn_t *c, const char *tenant, complaints_category_fn fn, void *ud);
+
+/* ---- the state machine (pure) ----
+ * Actions: "verifikasi", "tunda", "bukan_wewenang", "arsipkan", "gabung"
+ * (coordinator); "jawab" (the OPD the complaint is with, or the coordinator);
+ * "balas", "nilai", "buka_kembali" (the reporter).
+ * *ret_status gets the status after action from status; "balas" keeps it.
+ * ERR_CONFLICT with a msgid when the action is not allowed in that status
+ * (or a second reopening), ERR_INVALID for an unknown action or status. */
+int complaints_next_status(const char *status, const char *action, int reopened, const char **ret_status,
+			   const char **ret_msgid);
+/* 1 if the status is closed in the Open311 sense. */
+int complaints_status_closed(const char *status);
+/* Open311 "open"/"closed", and the FixMyStreet extended status. */
+const char *complaints_open311_status(const char *status);
+const char *complaints_fms_status(const char *status);
+/* Indonesian label of a status (a msgid). */
+const char *complaints_status_label(const char *status);
+
+/* ---- deadlines (pure) ----
+ * The end (23:59:59 local time) of the n-th working day after the local
+ * day of `from` in a zone at UTC+tz_offset. ERR_INVALID when out of range. */
+int complaints_due(const calendar_t *cal, int tz_offset, int64_t from, int n, int64_t *ret_due);
+
+/* ---- intake ---- */
+typedef struct complaint_new {
+	const char *tenant;
+	const char *kind;        /* "pengaduan", "aspirasi", "informasi" */
+	const char *title;       /* 1..CPL_MAX_TITLE characters; NULL: the description's start */
+	const char *description; /* 1..CPL_MAX_DESCRIPTION characters */
+	const char *category;    /* a category code, or NULL/"" to let the router or coordinator pick */
+	int has_location;        /* lat/lon given */
+	double lat, lon;         /* WGS84 degrees, within Indonesia */
+	const char *kelurahan;   /* a level-4 region code of the tenant, or NULL/"" */
+	const char *address;     /* free text, or NULL */
+	const char *identity;    /* "terbuka", "anonim", "rahasia" (name hidden from the OPD) */
+	int64_t user_id;         /* the logged-in reporter, or 0 */
+	const char *reporter_name;    /* shown per identity; NULL ok */
+	const char *reporter_contact; /* e-mail or phone; never published; NULL ok */
+	const char *source;      /* "web", "open311", "api" */
+	const char *actor;       /* audit actor: username, or "anonim", or "apikey:<prefix>" */
+	size_t nphotos;
+	const char *photo_hash[CPL_MAX_PHOTOS]; /* file store hashes (EXIF stripped) */
+	const char *photo_mime[CPL_MAX_PHOTOS];
+	int64_t now;
+} complaint_new_t;
+
+typedef struct complaint_created {
+	int64_t id;
+	char number[48];       /* "52.71/ADU/2026/000123" */
+	char status[16];       /* "baru" or "disposisi" (auto-routed) */
+	char unit[32];         /* OPD when auto-routed */
+	int64_t expected;      /* expected answer time (unix) */
+	int duplicates;        /* duplicate suggestions recorded */
+} complaint_created_t;
+
+/* Checks a new complaint without writing (reads categories and regions).
+ * ERR_INVALID with a msgid naming the first problem. */
+int complaints_validate(store_conn_t *c, const complaint_new_t *in, const char **ret_msgid);
+/* Validates, numbers (regno kind ADU), routes, computes deadlines, stores the
+ * complaint, its photos and duplicate suggestions, notifies the coordinator
+ * or the OPD and audits, all in the caller's transaction. */
+int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, complaint_created_t *ret,
+			 const char **ret_msgid);
+int complaints_create(store_t *st, const complaint_new_t *in, complaint_created_t *ret, const char **ret_msgid);
+
+/* ---- actions ---- */
+typedef struct complaint_action {
+	const char *tenant;
+	int64_t id;
+	int64_t version;       /* expected version, 0 = do not check */
+	const char *action;    /* see complaints_next_status */
+	const char *actor;     /* username (audit) */
+	role_t role;
+	const char *unit;      /* actor's OPD ("" if none) */
+	int64_t user_id;       /* actor's user id (0 for API keys) */
+	const char *unit_target;  /* verifikasi: the OPD (default: the category's) */
+	const char *category;     /* verifikasi: category (default: the complaint's or the router's) */
+	const char *sla_class;    /* verifikasi: override the category's class, or NULL */
+	const char *forward_to;   /* bukan_wewenang: the agency or tenant it goes to */
+	const char *text;         /* jawab: answer; balas: reply; others: note */
+	int rating;               /* nilai: 1..5 */
+	int64_t merge_into;       /* gabung: the complaint this one duplicates */
+	int64_t now;
+} complaint_action_t;
+/* Applies an action: checks the actor may (coordinator; the complaint's OPD;
+ * the reporter), the state machine and the version, then updates, records
+ * an event, notifies and audits. ERR_FORBIDDEN, ERR_CONFLICT, ERR_INVALID,
+ * ERR_NOT_FOUND, each with a msgid. */
+int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char **ret_msgid);
+int complaints_act(store_t *st, const complaint_action_t *a, const char **ret_msgid);
+
+/* ---- escalation ----
+ * Escalates overdue items once per level: verification overdue -> the
+ * coordinators and the Sekda; answer overdue -> the kepala OPD (level 1),
+ * then escalate_days working days later the Sekda (level 2). Idempotent: a
+ * second run at the same time changes nothing. *ret_count (may be NULL)
+ * gets the number of escalations made. */
+int complaints_sla_sweep(store_t *st, int64_t now);
+int complaints_sla_sweep_count(store_t *st, int64_t now, int *ret_count);
+
+/* ---- reading ---- */
+typedef struct complaint {
+	int64_t id;
+	char tenant[16];
+	char number[48];
+	char kind[16];
+	char title[CPL_MAX_TITLE * 4 + 1];
+	char description[CPL_MAX_DESCRIPTION * 4 + 1];
+	char category[32];
+	char category_name[128];
+	char unit[32];
+	char unit_name[128];
+	char sla_class[16];
+	char status[16];
+	char identity[16];
+	int64_t reporter_user_id;
+	char reporter_name[128];
+	char reporter_contact[128];
+	int has_location;
+	double lat, lon;
+	char kelurahan[32];
+	char kelurahan_name[128];
+	char address[CPL_MAX_ADDRESS * 4 + 1];
+	char source[16];
+	char route_category[32];
+	double route_confidence;  /* -1 when no router answered */
+	char route_explanation[256];
+	char forwarded_to[128];
+	char answer[CPL_MAX_TEXT * 4 + 1];
+	char answered_by[64];
+	int64_t answered_at;
+	int rating;
+	int reopened;
+	int escalation;
+	int64_t merged_into;
+	int64_t verify_due, answer_due, expected_at;
+	int64_t created_at, updated_at;
+	int64_t version;
+	int nphotos;
+	char photo_hash[CPL_MAX_PHOTOS][68];
+	char photo_mime[CPL_MAX_PHOTOS][32];
+} complaint_t;
+
+/* Loads one complaint of the tenant (with its photos and names). ERR_NOT_FOUND. */
+int complaints_get(store_conn_t *c, const char *tenant, int64_t id, complaint_t *ret);
+/* Expected answer time: answer_due once dispositioned, else the estimate
+ * made at intake (verification deadline plus the SLA of its class); 0 when
+ * closed without an answer (spam, forwarded, merged). */
+int64_t complaints_expected(const complaint_t *cp);
+
+typedef struct complaints_filter {
+	const char *tenant;
+	const char *status;      /* one status code, or "open"/"closed" (Open311), or NULL */
+	const char *category;    /* NULL or a comma-separated list of codes */
+	const char *kelurahan;   /* NULL or a code */
+	const char *unit;        /* NULL or an OPD (OPD work queues) */
+	const int64_t *ids;      /* NULL or nids ids */
+	size_t nids;
+	int64_t from, to;        /* created_at range [from, to], 0 = open end */
+	int include_hidden;      /* 0: leave out arsip (spam) and digabung */
+	int64_t reporter_user_id;/* > 0: only this reporter's */
+	int limit, offset;       /* limit 0 = 100 */
+} complaints_filter_t;
+typedef int (*complaints_row_fn)(void *ud, const complaint_t *cp);
+/* Newest first. Rows have no photos loaded (nphotos = 0) except the count. */
+int complaints_list(store_conn_t *c, const complaints_filter_t *f, complaints_row_fn fn, void *ud);
+
+typedef struct complaints_event {
+	int64_t id, complaint_id, ts;
+	char actor[64], actor_role[32], action[32], status[16];
+	char note[CPL_MAX_TEXT * 4 + 1];
+	int is_public;
+} complaints_event_t;
+typedef int (*complaints_event_fn)(void *ud, const complaints_event_t *e);
+/* One complaint's events (complaint_id > 0), or the tenant's public events
+ * in [from, to] for the servicerequestupdates feed (complaint_id 0), oldest first. */
+int complaints_events(store_conn_t *c, const char *tenant, int64_t complaint_id, int64_t from, int64_t to,
+		      int only_public, int limit, complaints_event_fn fn, void *ud);
+
+typedef struct complaints_dup {
+	int64_t candidate_id;
+	double score;
+	int distance_m; /* -1 unknown */
+	char number[48], title[CPL_MAX_TITLE * 4 + 1], status[16];
+} complaints_dup_t;
+typedef int (*complaints_dup_fn)(void *ud, const complaints_dup_t *d);
+int complaints_duplicates(store_conn_t *c, const char *tenant, int64_t id, complaints_dup_fn fn, void *ud);
+
+/* Text similarity in [0, 1] (Jaccard over lower-cased words of 3+ bytes),
+ * and great-circle distance in metres. Exposed for tests. */
+double complaints_text_similarity(const char *a, const char *b);
+double complaints_distance_m(double lat1, double lon1, double lat2, double lon2);
+
+/* Masks a reporter's name for the public ("Baiq N*** A***"), or "Anonim". */
+void complaints_public_name(const complaint_t *cp, char *buf, size_t len);
+
+/* A counter that moves whenever this process changed a complaint (after
+ * each write transaction's function and again after its commit), so
+ * caches of rendered complaints (the Open311 GET) can tell they are stale.
+ * Callers that commit through http_write() call complaints_touch() from
+ * their done callback. Thread-safe. */
+uint64_t complaints_generation(void);
+void complaints_touch(void);
+
+/* Demo data for 52.71: the categories, settings and a few complaints. Idempotent. */
+int complaints_demo_load(store_t *st);
+
+#endif

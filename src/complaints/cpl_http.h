@@ -1,0 +1,47 @@
+/*
+ * cpl_http.h: HTTP helpers shared by the complaints web pages (web.c) and
+ * the Open311 API (src/open311/): reading a urlencoded or multipart intake
+ * form, storing its photos (metadata stripped, type checked by libmagic),
+ * W3C datetimes in the tenant's zone, and the public JSON view of a
+ * complaint (personal data removed). Everything allocates from r->arena.
+ */
+#ifndef SIGAP_COMPLAINTS_CPL_HTTP_H
+#define SIGAP_COMPLAINTS_CPL_HTTP_H
+
+#include <jansson.h>
+
+#include "complaints/complaints.h"
+#include "http/http.h"
+
+/* Largest photo accepted (after the server's own body limit). */
+#define CPL_PHOTO_MAX (5u * 1024 * 1024)
+
+/* For a multipart/form-data body: parses it, adds its text fields to
+ * r->form (so req_form() sees them; each must be valid UTF-8) and returns
+ * the file parts with a non-empty body in *ret_files and *ret_n. For any other
+ * body: *ret_n = 0. ERR_INVALID / ERR_TOO_LARGE / ERR_NOMEM. */
+int cplh_read_form(req_t *r, mp_part_t **ret_files, size_t *ret_n);
+
+/* Strips and stores up to CPL_MAX_PHOTOS photos into in->photo_*.
+ * ERR_UNSUPPORTED (not a JPEG/PNG/WebP), ERR_TOO_LARGE, ERR_INVALID (a
+ * broken image, or more than 3), ERR_IO; *ret_msgid says which. */
+int cplh_store_photos(req_t *r, const mp_part_t *files, size_t n, complaint_new_t *in, const char **ret_msgid);
+
+/* "2026-06-01T10:00:00+08:00" (25 chars + NUL). */
+void cplh_w3c(char buf[32], int64_t t, int tz_offset);
+/* Parses a W3C datetime ("YYYY-MM-DD", "YYYY-MM-DDThh:mm[:ss][.frac](Z|+hh:mm|-hh:mm)";
+ * no zone means the tenant's). ERR_INVALID. */
+int cplh_parse_w3c(const char *s, int tz_offset, int64_t *ret);
+
+/* Parses a decimal id (1..2^53). ERR_INVALID. */
+int cplh_parse_id(const char *s, int64_t *ret);
+
+/* Whether the request's user may see the complaint's personal data and
+ * internal notes: the coordinator, admin, the OPD holding it, the reporter. */
+int cplh_is_staff_for(const req_t *r, const complaint_t *cp);
+
+/* The base URL for absolute media URLs (req_base_url: the configured
+ * public-url, else the request's Host). */
+const char *cplh_origin(req_t *r);
+
+#endif

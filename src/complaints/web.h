@@ -1,0 +1,20 @@
+/*
+ * web.h: the HTML handlers of the complaints module (web.c), for its route
+ * table (routes.c).
+ */
+#ifndef SIGAP_COMPLAINTS_WEB_H
+#define SIGAP_COMPLAINTS_WEB_H
+
+#include "http/http.h"
+
+int h_complaints_list(req_t *r);      /* GET  /t/{tenant}/pengaduan */
+int h_complaints_new_form(req_t *r);  /* GET  /t/{tenant}/pengaduan/baru */
+int h_complaints_new(req_t *r);       /* POST /t/{tenant}/pengaduan/baru (multipart) */
+int h_complaints_queue(req_t *r);     /* GET  /t/{tenant}/pengaduan/kelola */
+int h_complaints_detail(req_t *r);    /* GET  /t/{tenant}/pengaduan/{id} */
+int h_complaints_act(req_t *r);       /* POST /t/{tenant}/pengaduan/{id}/aksi */
+int h_complaints_photo(req_t *r);     /* GET  /t/{tenant}/pengaduan/{id}/foto/{n} */
+int h_complaints_settings(req_t *r);       /* GET  /t/{tenant}/pengaduan/pengaturan (admin, koordinator) */
+int h_complaints_settings_save(req_t *r);  /* POST /t/{tenant}/pengaduan/pengaturan */
+
+#endif

@@ -1,0 +1,359 @@
+"""
+test_auth.py: logging in and out, the login lockout, CSRF protection,
+session cookies, role permissions, tenant isolation, the password change
+form and API keys, all against a running sigap server.
+"""
+import re
+
+from harness import DEMO_PASSWORD, TENANT, TENANT2, check_sigap, unique
+
+LOGIN = "/t/%s/masuk" % TENANT
+BAD_LOGIN = "nama pengguna atau kata sandi salah"
+BAD_CSRF = "token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi"
+FORBIDDEN = "Anda tidak berhak mengakses halaman ini"
+
+
+def alert(r):
+    """The texts of the page's alert and notice boxes."""
+    return re.findall(r'<p class="(?:alert|notice)"[^>]*>([^<]*)</p>', r.text)
+
+
+def new_user(env, role="warga", password="rahasia-panjang-1", tenant=TENANT):
+    """Adds a user to the shared database with the CLI; returns its name."""
+    name = unique("u")
+    check_sigap(["user", "add", "--tenant", tenant, "--username", name, "--name", "Pengguna Uji " + name,
+                 "--role", role], db=env.shared_db, input=password + "\n")
+    return name
+
+
+def test_login_ok(env):
+    c = env.client()
+    form = c.get(LOGIN).expect(200, contains='action="/t/52.71/masuk"')
+    assert 'name="password"' in form.text and 'type="password"' in form.text
+    r = c.post_form(LOGIN, {"_csrf": form.csrf(), "username": "admin", "password": DEMO_PASSWORD})
+    r.expect(303)
+    assert r.header("location") == "/t/%s/dasbor" % TENANT
+    d = c.get("/t/%s/dasbor" % TENANT).expect(200, contains="Admin Sigap Mataram")
+    assert "Dasbor" in d.text
+    assert d.header("cache-control") == "no-store", d.header("cache-control")
+    # the login form of a logged-in user goes to the dashboard
+    r = c.get(LOGIN).expect(303)
+    assert r.header("location") == "/t/%s/dasbor" % TENANT
+    me = c.get("/api/v1/t/%s/me" % TENANT).expect(200).json()
+    assert me == {"tenant": TENANT, "username": "admin", "name": "Admin Sigap Mataram", "role": "admin",
+                  "unit": "", "auth": "session"}, me
+
+
+def test_login_next_is_local_only(env):
+    c = env.client()
+    r = c.get("/t/%s/admin/audit" % TENANT).expect(303)
+    assert r.header("location") == "/t/52.71/masuk?next=%2Ft%2F52.71%2Fadmin%2Faudit", r.header("location")
+    form = c.get(r.header("location")).expect(200)
+    assert 'name="next" value="/t/52.71/admin/audit"' in form.text, form.text
+    r = c.post_form(LOGIN, {"_csrf": form.csrf(), "username": "sekda", "password": DEMO_PASSWORD,
+                            "next": "/t/52.71/admin/audit"}).expect(303)
+    assert r.header("location") == "/t/52.71/admin/audit"
+    c.get("/t/52.71/admin/audit").expect(200, contains="Log audit")
+    d = env.client()
+    form = d.get(LOGIN + "?next=//evil.example/").expect(200)
+    assert "evil" not in form.text
+    r = d.post_form(LOGIN, {"_csrf": form.csrf(), "username": "warga", "password": DEMO_PASSWORD,
+                            "next": "https://evil.example/"}).expect(303)
+    assert r.header("location") == "/t/52.71/dasbor", r.header("location")
+
+
+def test_login_wrong_password_and_unknown_user_same_message(env):
+    c = env.client()
+    token = c.get(LOGIN).csrf()
+    r1 = c.post_form(LOGIN, {"_csrf": token, "username": "admin", "password": "salah-sekali-123"})
+    r1.expect(401, ctype="text/html")
+    assert alert(r1) == [BAD_LOGIN], alert(r1)
+    r2 = c.post_form(LOGIN, {"_csrf": token, "username": "tidak_ada_" + unique(), "password": "salah-sekali-123"})
+    r2.expect(401)
+    assert alert(r2) == alert(r1)
+    assert "sigap_session" not in c.cookies
+    # the username is kept in the form, escaped; the password never comes back
+    r3 = c.post_form(LOGIN, {"_csrf": token, "username": '<b>"x', "password": "salah-sekali-123"}).expect(401)
+    assert "<b>\"x" not in r3.text and "&lt;b&gt;" in r3.text, r3.text
+    assert "salah-sekali-123" not in r3.text
+    # empty fields
+    r4 = c.post_form(LOGIN, {"_csrf": token, "username": "admin", "password": ""}).expect(400)
+    assert alert(r4) == ["isi nama pengguna dan kata sandi"], alert(r4)
+    # other tenants' users do not exist here
+    user = new_user(env, tenant=TENANT2)
+    r5 = c.post_form(LOGIN, {"_csrf": token, "username": user, "password": "rahasia-panjang-1"}).expect(401)
+    assert alert(r5) == [BAD_LOGIN]
+
+
+def test_lockout_after_five_failures(env):
+    user = new_user(env)
+    a = env.client()               # each client has its own address (X-Forwarded-For)
+    token = a.get(LOGIN).csrf()
+    statuses = []
+    for _ in range(5):
+        r = a.post_form(LOGIN, {"_csrf": token, "username": user, "password": "bukan-sandinya-1"})
+        statuses.append(r.status)
+    assert statuses == [401, 401, 401, 401, 429], statuses
+    assert int(r.header("retry-after")) == 900, r.header("retry-after")
+    assert "terlalu banyak percobaan masuk yang gagal" in alert(r)[0], alert(r)
+    # now even the right password is refused, with a Retry-After
+    r = a.post_form(LOGIN, {"_csrf": token, "username": user, "password": "rahasia-panjang-1"}).expect(429)
+    assert 0 < int(r.header("retry-after")) <= 900, r.header("retry-after")
+    # ... from another address too (the account is locked)
+    b = env.client()
+    r = b.post_form(LOGIN, {"_csrf": b.get(LOGIN).csrf(), "username": user, "password": "rahasia-panjang-1"})
+    r.expect(429)
+    assert "sigap_session" not in b.cookies
+    # the address is locked as well, for every user
+    r = a.post_form(LOGIN, {"_csrf": token, "username": "warga", "password": DEMO_PASSWORD}).expect(429)
+    # other users from other addresses are not affected
+    env.client().login(TENANT, "warga")
+    # the lockout is in the audit log
+    rows = env.shared_db.sql("SELECT action, object FROM audit_log WHERE tenant = '52.71' AND action = 'auth.lockout'")
+    assert (("auth.lockout", user) in [tuple(x) for x in rows]), rows
+
+
+def test_csrf_missing_or_wrong_is_403(env):
+    c = env.client()
+    good = c.get(LOGIN).csrf()
+    for fields in ({"username": "admin", "password": DEMO_PASSWORD},
+                   {"_csrf": "0" * 64, "username": "admin", "password": DEMO_PASSWORD},
+                   {"_csrf": good[:-1], "username": "admin", "password": DEMO_PASSWORD},
+                   {"_csrf": "", "username": "admin", "password": DEMO_PASSWORD}):
+        r = c.post_form(LOGIN, fields).expect(403, ctype="text/html")
+        assert BAD_CSRF in r.text, r.text
+    assert "sigap_session" not in c.cookies
+    # the right token without its cookie (another browser) is refused
+    other = env.client()
+    other.post_form(LOGIN, {"_csrf": good, "username": "admin", "password": DEMO_PASSWORD}).expect(403)
+    # with a session, the session's token is needed: the pre-login one is not enough
+    c.login(TENANT, "admin")
+    new = {"username": unique("c"), "full_name": "Uji CSRF", "role": "warga", "password": "rahasia-panjang-1"}
+    c.post_form("/t/%s/admin/pengguna" % TENANT, dict(new, _csrf=good)).expect(403, contains=BAD_CSRF)
+    c.post_form("/t/%s/admin/pengguna" % TENANT, new).expect(403, contains=BAD_CSRF)
+    users = c.get("/t/%s/admin/pengguna" % TENANT).expect(200)
+    assert new["username"] not in users.text
+    # the token in a header works as well as the form field
+    r = c.post_form("/t/%s/admin/pengguna" % TENANT, new, headers={"X-CSRF-Token": users.csrf()})
+    r.expect(200)
+    assert alert(r) == ["pengguna ditambahkan"], alert(r)
+    # logging out needs the token too
+    c.post_form("/t/%s/keluar" % TENANT, {}).expect(403)
+    c.get("/t/%s/dasbor" % TENANT).expect(200)
+
+
+def test_logout_ends_the_session(env):
+    c = env.client()
+    c.login(TENANT, "petugas")
+    token = c.session_csrf(TENANT)
+    old_cookie = c.cookies["sigap_session"]
+    r = c.post_form("/t/%s/keluar" % TENANT, {"_csrf": token}).expect(303)
+    assert r.header("location") == "/t/%s/" % TENANT
+    cleared = [l for l in r.header_all("set-cookie") if l.startswith("sigap_session=")]
+    assert cleared and cleared[0].startswith("sigap_session=;") and "Max-Age=0" in cleared[0], cleared
+    assert "sigap_session" not in c.cookies
+    # the old cookie no longer works anywhere
+    c.cookies["sigap_session"] = old_cookie
+    r = c.get("/t/%s/dasbor" % TENANT).expect(303)
+    assert r.header("location").startswith("/t/%s/masuk" % TENANT)
+    c.get("/api/v1/t/%s/me" % TENANT).expect_json_error(401, code="unauthorized",
+                                                       message="silakan masuk terlebih dahulu")
+    # a logout without a session is harmless
+    d = env.client()
+    d.post_form("/t/%s/keluar" % TENANT, {"_csrf": d.get(LOGIN).csrf()}).expect(303)
+
+
+def test_session_cookie_flags(env):
+    c = env.client()
+    r = c.login(TENANT, "warga")
+    lines = [l for l in r.header_all("set-cookie") if l.startswith("sigap_session=")]
+    assert len(lines) == 1, r.header_all("set-cookie")
+    attrs = [a.strip() for a in lines[0].split(";")]
+    token = attrs[0].split("=", 1)[1]
+    assert re.fullmatch(r"[0-9a-f]{64}", token), token
+    assert "HttpOnly" in attrs and "SameSite=Lax" in attrs and "Path=/" in attrs, attrs
+    assert "Max-Age=28800" in attrs, attrs
+    assert "Secure" not in attrs, attrs    # plain HTTP in this test
+    # the token is not stored in clear in the database
+    rows = env.shared_db.sql("SELECT COUNT(*) FROM sessions WHERE token_hash = '%s'" % token)
+    assert int(rows[0][0]) == 0, rows
+    # a garbage cookie is just anonymous
+    d = env.client()
+    d.cookies["sigap_session"] = "f" * 64
+    d.get("/t/%s/dasbor" % TENANT).expect(303)
+
+
+def test_role_permissions(env):
+    w = env.client()
+    w.login(TENANT, "warga")
+    for path in ("/t/%s/admin/pengguna" % TENANT, "/t/%s/admin/audit" % TENANT):
+        r = w.get(path).expect(403, ctype="text/html")
+        assert FORBIDDEN in r.text, r.text
+    r = w.post_form("/t/%s/admin/pengguna" % TENANT, {"_csrf": w.session_csrf(TENANT), "username": "x" + unique(),
+                                                      "full_name": "X", "role": "admin", "password": "a" * 12})
+    r.expect(403, contains=FORBIDDEN)
+    d = w.get("/t/%s/dasbor" % TENANT).expect(200, contains="Baiq Nurul Aini")
+    assert "/t/%s/admin/pengguna" % TENANT not in d.text      # no link to what warga may not open
+    # the audit log: admin, sekda and kepala_daerah only
+    for role, status in (("sekda", 200), ("kepala_daerah", 200), ("petugas", 403), ("dprd", 403),
+                         ("koordinator", 403)):
+        c = env.client()
+        c.login(TENANT, role)
+        assert c.get("/t/%s/admin/audit" % TENANT).status == status, role
+        assert c.get("/t/%s/admin/pengguna" % TENANT).status == 403, role
+    # anonymous: pages redirect to the login, the API says 401
+    a = env.client()
+    r = a.get("/t/%s/admin/pengguna" % TENANT).expect(303)
+    assert r.header("location") == "/t/52.71/masuk?next=%2Ft%2F52.71%2Fadmin%2Fpengguna"
+    a.post_form("/t/%s/admin/pengguna" % TENANT, {"_csrf": a.get(LOGIN).csrf(), "username": "zz"}).expect(401)
+    a.get("/api/v1/t/%s/me" % TENANT).expect_json_error(401, code="unauthorized")
+
+
+def test_admin_lists_and_adds_users(env):
+    c = env.client()
+    c.login(TENANT, "admin")
+    page = c.get("/t/%s/admin/pengguna" % TENANT).expect(200)
+    for name in ("Baiq Nurul Aini", "Admin Sigap Mataram", "Dewi Anggraini"):
+        assert name in page.text, name
+    assert "Lalu Muhammad Fikri" not in page.text      # a user of tenant 52
+    token = page.csrf()
+    path = "/t/%s/admin/pengguna" % TENANT
+    name = unique("baru")
+    ok = {"_csrf": token, "username": name, "full_name": "Pengguna <Baru>", "role": "warga", "unit": "",
+          "password": "sandi-awal-123"}
+    r = c.post_form(path, ok).expect(200)
+    assert alert(r) == ["pengguna ditambahkan"], alert(r)
+    assert name in r.text and "Pengguna &lt;Baru&gt;" in r.text and "Pengguna <Baru>" not in r.text
+    bad_cases = [
+        ({"username": "Bad User"}, 400, "nama pengguna harus 3-64 karakter"),
+        ({"username": "ab"}, 400, "nama pengguna harus 3-64 karakter"),
+        ({"username": "a" * 65}, 400, "nama pengguna harus 3-64 karakter"),
+        ({"full_name": ""}, 400, "nama lengkap wajib diisi"),
+        ({"full_name": "x" * 121}, 400, "nama lengkap wajib diisi"),
+        ({"role": "raja"}, 400, "peran tidak dikenal"),
+        ({"role": "petugas"}, 400, "peran ini harus terikat pada satu OPD"),
+        ({"role": "petugas", "unit": "TIDAK-ADA"}, 400, "OPD tidak dikenal"),
+        ({"password": "pendek"}, 400, "kata sandi minimal 10 karakter"),
+        ({"password": "p" * 129}, 400, "kata sandi maksimal 128 karakter"),
+        ({"username": name}, 409, "nama pengguna sudah dipakai"),
+    ]
+    for change, status, msg in bad_cases:
+        fields = dict(ok, username=unique("b"))
+        fields.update(change)
+        r = c.post_form(path, fields).expect(status)
+        assert len(alert(r)) == 1 and alert(r)[0].startswith(msg), (change, alert(r))
+    # missing fields entirely
+    r = c.post_form(path, {"_csrf": token}).expect(400)
+    assert alert(r), r.text
+    # the new user can log in and is a warga
+    n = env.client()
+    n.login(TENANT, name, "sandi-awal-123")
+    me = n.get("/api/v1/t/%s/me" % TENANT).expect(200).json()
+    assert me["username"] == name and me["role"] == "warga" and me["name"] == "Pengguna <Baru>", me
+    # a user with an OPD
+    r = c.post_form(path, dict(ok, username=unique("p"), role="petugas", unit="DISDUKCAPIL")).expect(200)
+    assert alert(r) == ["pengguna ditambahkan"], alert(r)
+    # the additions are audited
+    audit = c.get("/t/%s/admin/audit" % TENANT).expect(200)
+    assert "user.add" in audit.text and name in audit.text
+    assert "Rantai hash utuh" in audit.text, audit.text
+
+
+def test_session_does_not_cross_tenants(env):
+    c = env.client()
+    c.login(TENANT, "admin")
+    token = c.session_csrf(TENANT)
+    r = c.get("/t/%s/admin/pengguna" % TENANT2).expect(303)
+    assert r.header("location").startswith("/t/52/masuk"), r.header("location")
+    r = c.get("/t/%s/dasbor" % TENANT2).expect(303)
+    c.get("/api/v1/t/%s/me" % TENANT2).expect_json_error(401, code="unauthorized")
+    name = unique("x")
+    r = c.post_form("/t/%s/admin/pengguna" % TENANT2, {"_csrf": token, "username": name, "full_name": "X",
+                                                        "role": "admin", "password": "rahasia-panjang-1"})
+    assert r.status in (401, 403), r.describe()
+    rows = env.shared_db.sql("SELECT COUNT(*) FROM users WHERE username = '%s'" % name)
+    assert int(rows[0][0]) == 0, rows
+    # the session still works at home
+    c.get("/api/v1/t/%s/me" % TENANT).expect(200)
+    # and the admin of 52 sees only 52's users
+    d = env.client()
+    d.login(TENANT2, "admin")
+    page = d.get("/t/%s/admin/pengguna" % TENANT2).expect(200)
+    assert "Lalu Muhammad Fikri" in page.text and "Baiq Nurul Aini" not in page.text
+
+
+def test_password_change_flow(env):
+    user = new_user(env, password="sandi-lama-123")
+    c, other = env.client(), env.client()
+    c.login(TENANT, user, "sandi-lama-123")
+    other.login(TENANT, user, "sandi-lama-123")
+    form = c.get("/t/%s/akun/sandi" % TENANT).expect(200, contains='action="/t/52.71/akun/sandi"')
+    token = form.csrf()
+    path = "/t/%s/akun/sandi" % TENANT
+    cases = [
+        ({"old": "sandi-salah-99", "new": "sandi-baru-456", "confirm": "sandi-baru-456"}, 403, "kata sandi lama salah"),
+        ({"old": "sandi-lama-123", "new": "sandi-baru-456", "confirm": "sandi-baru-457"}, 400,
+         "konfirmasi kata sandi tidak sama"),
+        ({"old": "sandi-lama-123", "new": "pendek", "confirm": "pendek"}, 400, "kata sandi minimal 10 karakter"),
+        ({"old": "sandi-lama-123", "new": "sandi-baru-456"}, 400, "semua kolom wajib diisi"),
+    ]
+    for fields, status, msg in cases:
+        r = c.post_form(path, dict(fields, _csrf=token)).expect(status)
+        assert alert(r) == [msg], (fields, alert(r))
+    c.post_form(path, {"old": "sandi-lama-123", "new": "sandi-baru-456", "confirm": "sandi-baru-456"}).expect(403)
+    r = c.post_form(path, {"_csrf": token, "old": "sandi-lama-123", "new": "sandi-baru-456",
+                           "confirm": "sandi-baru-456"}).expect(303)
+    assert r.header("location") == "/t/%s/masuk?changed=1" % TENANT, r.header("location")
+    assert "sigap_session" not in c.cookies
+    # every session of the user ended, the other browser's too
+    other.get("/t/%s/dasbor" % TENANT).expect(303)
+    other.get("/api/v1/t/%s/me" % TENANT).expect(401)
+    # the old password is gone, the new one works
+    env.client().login(TENANT, user, "sandi-lama-123", expect=401)
+    env.client().login(TENANT, user, "sandi-baru-456")
+    # anonymous visitors get the login page
+    r = env.client().get(path).expect(303)
+    assert r.header("location").startswith("/t/%s/masuk?next=" % TENANT)
+
+
+def test_api_key_from_cli(env):
+    p = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "test", "--role", "admin"], db=env.shared_db)
+    key = p.stdout.strip()
+    assert re.fullmatch(r"sgp_[0-9a-f]{12}_[0-9a-f]{64}", key), p.stdout
+    assert "shown only once" in p.stderr, p.stderr
+    c = env.client()
+    me = c.get("/api/v1/t/%s/me" % TENANT, headers={"Authorization": "Bearer " + key}).expect(200).json()
+    assert me["auth"] == "apikey" and me["role"] == "admin" and me["tenant"] == TENANT, me
+    assert me["username"] == "apikey:" + key[4:16] and me["name"] == "test", me
+    c.get("/api/v1/t/%s/me" % TENANT, headers={"X-API-Key": key}).expect(200)
+    # no session cookie is made for an API key
+    assert "sigap_session" not in c.cookies
+    # the key works in its tenant only
+    c.get("/api/v1/t/%s/me" % TENANT2, headers={"Authorization": "Bearer " + key}).expect_json_error(401)
+    # a wrong secret with the right prefix, or a malformed key, is refused
+    wrong = key[:-1] + ("0" if key[-1] != "0" else "1")
+    c.get("/api/v1/t/%s/me" % TENANT, headers={"Authorization": "Bearer " + wrong}).expect_json_error(401)
+    c.get("/api/v1/t/%s/me" % TENANT, headers={"Authorization": "Bearer sgp_x"}).expect_json_error(401)
+    # with a key, form POSTs need no CSRF token (no cookies are involved)
+    name = unique("k")
+    r = c.post_form("/t/%s/admin/pengguna" % TENANT, {"username": name, "full_name": "Lewat API",
+                                                      "role": "warga", "password": "rahasia-panjang-1"},
+                    headers={"Authorization": "Bearer " + key}).expect(200)
+    assert alert(r) == ["pengguna ditambahkan"], alert(r)
+    # a warga key cannot manage users
+    wk = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "warga-key", "--role", "warga"],
+                     db=env.shared_db).stdout.strip()
+    assert c.get("/api/v1/t/%s/me" % TENANT, headers={"Authorization": "Bearer " + wk}).json()["role"] == "warga"
+    c.get("/t/%s/admin/pengguna" % TENANT, headers={"Authorization": "Bearer " + wk}).expect(403)
+    # revoked by prefix: refused at once
+    p = check_sigap(["apikey", "revoke", "--tenant", TENANT, key[4:16]], db=env.shared_db)
+    assert "revoked" in p.stdout, p.stdout
+    c.get("/api/v1/t/%s/me" % TENANT, headers={"Authorization": "Bearer " + key}).expect_json_error(
+        401, code="unauthorized")
+    # revoking again fails with a message; the whole key is accepted as well
+    p = env.sigap(["apikey", "revoke", "--tenant", TENANT, key], db=env.shared_db)
+    assert p.returncode == 1 and "no active API key" in p.stderr, (p.returncode, p.stderr)
+    p = env.sigap(["apikey", "create", "--tenant", "99.99", "--name", "x"], db=env.shared_db)
+    assert p.returncode == 1 and "unknown tenant" in p.stderr, (p.returncode, p.stderr)
+    p = env.sigap(["apikey", "create", "--tenant", TENANT, "--name", "x", "--role", "raja"], db=env.shared_db)
+    assert p.returncode == 1 and "unknown role" in p.stderr, (p.returncode, p.stderr)

@@ -1,0 +1,253 @@
+"""
+test_cli.py: the sigap commands: init (idempotent), tenant, user and
+import commands with their error messages and exit codes, `audit verify`
+on an intact and on a tampered database, and start-up failures (an
+unreachable database, bad settings) that must exit non-zero with a message
+naming the problem.
+"""
+import os
+
+from harness import check_sigap, run_sigap, unique
+
+
+def count(db, sql):
+    return int(db.sql(sql)[0][0])
+
+
+TABLES = ("regions", "tenants", "users", "units", "holidays", "audit_log")
+
+
+def test_init_is_idempotent(env):
+    db = env.new_db(init=False)
+    first = check_sigap(["init", "--regions", env.small_regions_csv()], db=db)
+    assert "schema version 0 -> " in first.stdout, first.stdout
+    assert "imported" in first.stdout and "regions" in first.stdout, first.stdout
+    assert "national holidays" in first.stdout, first.stdout
+    counts = [count(db, "SELECT COUNT(*) FROM %s" % t) for t in TABLES]
+    assert counts[0] > 1000 and counts[1] == 0 and counts[4] == 126, counts
+    second = check_sigap(["init"], db=db)
+    version = first.stdout.split("schema version 0 -> ")[1].split()[0]
+    assert "schema version %s -> %s" % (version, version) in second.stdout, second.stdout
+    assert "imported" not in second.stdout, second.stdout      # nothing imported twice
+    assert [count(db, "SELECT COUNT(*) FROM %s" % t) for t in TABLES] == counts
+    # --demo on a database that has the demo already changes nothing
+    demo = env.new_db()
+    counts = [count(demo, "SELECT COUNT(*) FROM %s" % t) for t in TABLES]
+    assert counts[1] == 2 and counts[2] == 20, counts
+    p = check_sigap(["init", "--demo"], db=demo)
+    assert "schema version %s -> %s" % (version, version) in p.stdout and "imported" not in p.stdout, p.stdout
+    assert [count(demo, "SELECT COUNT(*) FROM %s" % t) for t in TABLES] == counts
+    check_sigap(["migrate"], db=demo)
+    p = check_sigap(["audit", "verify"], db=demo)
+    assert p.stdout.startswith("audit chain ok"), p.stdout
+
+
+def test_tenant_add_and_list(env):
+    db = env.new_db()
+    p = check_sigap(["tenant", "add", "52.01"], db=db)
+    assert p.stdout.strip() == "tenant 52.01 added", p.stdout
+    lines = check_sigap(["tenant", "list"], db=db).stdout.splitlines()
+    assert [l.split()[0] for l in lines] == ["52", "52.01", "52.71"], lines
+    row = [l for l in lines if l.startswith("52.01")][0]
+    assert "Kabupaten Lombok Barat" in row and "Bupati" in row and "WITA" in row, row
+    for args, rc, msg in (
+        (["tenant", "add", "52.01"], 1, "tenant '52.01' already exists"),
+        (["tenant", "add", "99"], 1, "unknown region code '99' (import the region list first)"),
+        (["tenant", "add", "52.71.01"], 1, "'52.71.01' is a kecamatan or desa; a tenant is a provinsi or kabupaten/kota"),
+        (["tenant", "add", "52.71.01.1004"], 1, "is a kecamatan or desa"),
+        (["tenant", "add", "abc"], 1, "'abc' is not a kode wilayah"),
+        (["tenant", "add"], 2, "usage: sigap tenant add CODE"),
+        (["tenant", "remove", "52"], 2, "usage: sigap tenant add CODE"),
+    ):
+        p = run_sigap(args, db=db)
+        assert p.returncode == rc and msg in p.stderr, (args, p.returncode, p.stderr)
+    assert count(db, "SELECT COUNT(*) FROM tenants") == 3
+    # the new tenant has an audit chain of its own
+    assert count(db, "SELECT COUNT(*) FROM audit_log WHERE tenant = '52.01' AND action = 'tenant.add'") == 1
+
+
+def test_user_add_list_and_passwd(env):
+    db = env.new_db()
+    base = ["user", "add", "--tenant", "52.71", "--name", "Ni Luh Uji"]
+    p = check_sigap(base + ["--username", "niluh", "--role", "warga"], db=db, input="kata-sandi-kuat-1\n")
+    assert p.stdout.strip() == "user niluh added", p.stdout
+    p = check_sigap(base + ["--username", "petugas2", "--role", "petugas", "--unit", "DISDUKCAPIL"], db=db,
+                    input="kata-sandi-kuat-2\n")
+    listing = check_sigap(["user", "list", "--tenant", "52.71"], db=db).stdout
+    rows = {l.split()[0]: l.split() for l in listing.splitlines()}
+    assert rows["niluh"][:3] == ["niluh", "warga", "-"], rows["niluh"]
+    assert rows["petugas2"][:3] == ["petugas2", "petugas", "DISDUKCAPIL"], rows["petugas2"]
+    assert "admin" in rows and len(rows) == 12, rows
+    # the password is stored hashed
+    h = db.sql("SELECT password_hash FROM users WHERE username = 'niluh'")[0][0]
+    assert "kata-sandi-kuat-1" not in h and h.startswith("$argon2"), h
+    for args, stdin, rc, msg in (
+        (base + ["--username", "lemah", "--role", "warga"], "pendek\n", 1, "kata sandi minimal 10 karakter"),
+        (base + ["--username", "kosong", "--role", "warga"], "", 2, "no password given on stdin"),
+        (base + ["--username", "niluh", "--role", "warga"], "kata-sandi-kuat-1\n", 1, "nama pengguna sudah dipakai"),
+        (base + ["--username", "Bad Name", "--role", "warga"], "kata-sandi-kuat-1\n", 1, "nama pengguna harus 3-64"),
+        (base + ["--username", "raja", "--role", "raja"], "kata-sandi-kuat-1\n", 1, "peran tidak dikenal"),
+        (base + ["--username", "tanpaopd", "--role", "petugas"], "kata-sandi-kuat-1\n", 1,
+         "peran ini harus terikat pada satu OPD"),
+        (["user", "add", "--tenant", "99.99", "--username", "x1x", "--name", "X", "--role", "warga"],
+         "kata-sandi-kuat-1\n", 1, "Pemda tidak dikenal"),
+        (["user", "add", "--tenant", "52.71", "--username", "x2x"], "kata-sandi-kuat-1\n", 2,
+         "user add needs --username, --name and --role"),
+        (["user", "list"], "", 2, "usage: sigap user"),
+    ):
+        p = run_sigap(args, db=db, input=stdin)
+        assert p.returncode == rc and msg in p.stderr, (args, p.returncode, p.stderr)
+    assert count(db, "SELECT COUNT(*) FROM users WHERE tenant = '52.71'") == 12
+    # user passwd
+    p = check_sigap(["user", "passwd", "--tenant", "52.71", "--username", "niluh"], db=db, input="sandi-baru-niluh\n")
+    assert "password changed" in p.stdout, p.stdout
+    assert db.sql("SELECT password_hash FROM users WHERE username = 'niluh'")[0][0] != h
+    p = run_sigap(["user", "passwd", "--tenant", "52.71", "--username", "niluh"], db=db, input="pendek\n")
+    assert p.returncode == 1 and "kata sandi minimal 10 karakter" in p.stderr, p.stderr
+
+
+def _write(env, name, text):
+    path = os.path.join(env.tmp, unique(name))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def test_import_wilayah_malformed_fails_with_line_and_keeps_data(env):
+    db = env.new_db()
+    before = count(db, "SELECT COUNT(*) FROM regions")
+    assert before > 1000
+    bad_level = _write(env, "lvl", "kode,nama,level\n52,Nusa Tenggara Barat,1\n52.71,Kota Mataram,5\n")
+    p = run_sigap(["import", "wilayah", bad_level], db=db)
+    assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
+    assert "import of '%s' failed: line 3: level '5' does not match code '52.71'" % bad_level in p.stderr, p.stderr
+    bad_code = _write(env, "code", "kode,nama,level\n52,Nusa Tenggara Barat,1\nxx.yy,Salah,2\n")
+    p = run_sigap(["import", "wilayah", bad_code], db=db)
+    assert p.returncode == 1 and "line 3" in p.stderr, p.stderr
+    orphan = _write(env, "orphan", "kode,nama,level\n52,Nusa Tenggara Barat,1\n52.71,Kota Mataram,2\n77.01,Tanpa Induk,2\n")
+    p = run_sigap(["import", "wilayah", orphan], db=db)
+    assert p.returncode == 1 and "failed" in p.stderr and "parent" in p.stderr, p.stderr
+    p = run_sigap(["import", "wilayah", os.path.join(env.tmp, "tidak-ada.csv")], db=db)
+    assert p.returncode == 1 and "No such file or directory" in p.stderr, p.stderr
+    # all or nothing: the old list is untouched
+    assert count(db, "SELECT COUNT(*) FROM regions") == before
+    assert db.sql("SELECT name FROM regions WHERE code = '52.71'")[0][0] == "Kota Mataram"
+    assert count(db, "SELECT COUNT(*) FROM regions WHERE code IN ('77.01', 'xx.yy')") == 0
+    p = run_sigap(["import", "wilayah"], db=db)
+    assert p.returncode == 2 and "usage: sigap import wilayah FILE" in p.stderr, p.stderr
+
+
+def test_import_wilayah_missing_parent_names_the_region(env):
+    db = env.new_db()
+    orphan = _write(env, "orphan", "kode,nama,level\n52,Nusa Tenggara Barat,1\n52.71,Kota Mataram,2\n77.01,Tanpa Induk,2\n")
+    p = run_sigap(["import", "wilayah", orphan], db=db)
+    assert p.returncode == 1, p.returncode
+    assert "line 4" in p.stderr or "77.01" in p.stderr, p.stderr
+
+
+def _verify(db):
+    return run_sigap(["audit", "verify"], db=db)
+
+
+def test_audit_verify_ok(env):
+    db = env.new_db()
+    p = _verify(db)
+    n = count(db, "SELECT COUNT(*) FROM audit_log")
+    chains = count(db, "SELECT COUNT(*) FROM audit_heads")
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert p.stdout.strip() == "audit chain ok: %d entries in %d chains" % (n, chains), p.stdout
+    p = run_sigap(["audit", "verify", "--tenant", "52.71"], db=db)
+    n71 = count(db, "SELECT COUNT(*) FROM audit_log WHERE tenant = '52.71'")
+    assert p.returncode == 0 and p.stdout.strip() == "audit chain ok: %d entries in 1 chains" % n71, p.stdout
+
+
+def test_audit_verify_detects_an_edited_entry(env):
+    db = env.new_db()
+    db.sql("UPDATE audit_log SET summary = 'role=admin unit=' WHERE tenant = '52.71' AND seq = 3")
+    p = _verify(db)
+    assert p.returncode == 1, (p.returncode, p.stdout)
+    assert p.stdout.strip() == ("audit chain BROKEN in tenant '52.71' at entry 3: "
+                                "entry 3: hash does not match its content (edited)"), p.stdout
+    # the other chains are fine
+    assert run_sigap(["audit", "verify", "--tenant", "52"], db=db).returncode == 0
+
+
+def test_audit_verify_detects_a_deleted_entry(env):
+    db = env.new_db()
+    db.sql("DELETE FROM audit_log WHERE tenant = '52.71' AND seq = 2")
+    p = _verify(db)
+    assert p.returncode == 1, (p.returncode, p.stdout)
+    assert "audit chain BROKEN in tenant '52.71' at entry 2: entry 2 is missing (found 3 next)" in p.stdout, p.stdout
+    # removing the last entry is noticed through the chain head
+    db = env.new_db()
+    last = count(db, "SELECT MAX(seq) FROM audit_log WHERE tenant = '52'")
+    db.sql("DELETE FROM audit_log WHERE tenant = '52' AND seq = %d" % last)
+    p = _verify(db)
+    assert p.returncode == 1 and "tenant '52'" in p.stdout and "removed from the end" in p.stdout, p.stdout
+
+
+def test_audit_verify_detects_swapped_entries(env):
+    db = env.new_db()
+    for q in ("UPDATE audit_log SET seq = -1 WHERE tenant = '52.71' AND seq = 2",
+              "UPDATE audit_log SET seq = 2 WHERE tenant = '52.71' AND seq = 3",
+              "UPDATE audit_log SET seq = 3 WHERE tenant = '52.71' AND seq = -1"):
+        db.sql(q)
+    p = _verify(db)
+    assert p.returncode == 1, (p.returncode, p.stdout)
+    assert p.stdout.startswith("audit chain BROKEN in tenant '52.71' at entry 2: entry 2"), p.stdout
+    # swapping the contents but keeping the hashes in place is caught too
+    db = env.new_db()
+    a = db.sql("SELECT actor, action, object, summary FROM audit_log WHERE tenant = '52' AND seq = 4")[0]
+    b = db.sql("SELECT actor, action, object, summary FROM audit_log WHERE tenant = '52' AND seq = 5")[0]
+    for seq, row in ((4, b), (5, a)):
+        db.sql("UPDATE audit_log SET actor = '%s', action = '%s', object = '%s', summary = '%s' "
+               "WHERE tenant = '52' AND seq = %d" % (tuple(v.replace("'", "''") for v in row) + (seq,)))
+    p = _verify(db)
+    assert p.returncode == 1 and "at entry 4: entry 4: hash does not match its content (edited)" in p.stdout, p.stdout
+
+
+def test_serve_with_unreachable_postgresql_fails(env):
+    p = run_sigap(["serve", "--db", "postgresql://127.0.0.1:1/x", "--listen", "127.0.0.1:0"])
+    assert p.returncode != 0, p.returncode
+    assert "cannot open database" in p.stderr and "127.0.0.1" in p.stderr and "port 1" in p.stderr, p.stderr
+
+
+def test_serve_on_an_uninitialised_database_fails(env):
+    path = os.path.join(env.tmp, unique("empty") + ".db")
+    p = run_sigap(["serve", "--listen", "127.0.0.1:0"], db=path)
+    assert p.returncode == 1 and "does not exist; run 'sigap init --db %s'" % path in p.stderr, p.stderr
+    assert not os.path.exists(path), "serve left an empty database file behind"
+    # a port in use is an error with a message, not a crash
+    srv = env.server
+    p = run_sigap(["serve", "--listen", "256.1.1.1:%d" % srv.port], db=env.shared_db)
+    assert p.returncode == 1 and "256.1.1.1" in p.stderr, (p.returncode, p.stderr)
+
+
+def test_bad_settings_exit_2_naming_the_setting(env):
+    db = os.path.join(env.tmp, unique("never") + ".db")
+    conf = _write(env, "conf", "threads = 4\nno equals sign here\n")
+    conf2 = _write(env, "conf", "colour = blue\n")
+    cases = (
+        (["--threads", "999"], None, "--threads must be between 1 and 256, got '999'"),
+        (["--listen", "nonsense"], None, "listen must be HOST:PORT with a port from 0 to 65535, got 'nonsense'"),
+        (["--listen", "127.0.0.1:70000"], None, "listen must be HOST:PORT"),
+        ([], {"SIGAP_MAX_BODY": "abc"}, "SIGAP_MAX_BODY: max-body must be a whole number, got 'abc'"),
+        (["--max-body", "10"], None, "--max-body must be between 1024 and 1073741824, got '10'"),
+        ([], {"SIGAP_THREADS": "-1"}, "SIGAP_THREADS: threads must be between 1 and 256, got '-1'"),
+        (["--session-ttl", "x"], None, "session-ttl must be a whole number, got 'x'"),
+        (["--config", conf], None, "%s:2: expected 'name = value'" % conf),
+        ([], {"SIGAP_CONFIG": conf2}, "%s:1: unknown setting 'colour'" % conf2),
+        (["--tls-cert", "/nonexistent.pem"], None, "tls-cert and tls-key must be given together"),
+        (["--bogus", "1"], None, "unexpected argument '--bogus'"),
+    )
+    for args, envv, msg in cases:
+        p = run_sigap(["serve"] + args, db=db, env=envv)
+        assert p.returncode == 2, (args, envv, p.returncode, p.stderr)
+        assert msg in p.stderr, (args, envv, p.stderr)
+    assert not os.path.exists(db), "a failed start must not create the database"
+    p = run_sigap(["frobnicate"])
+    assert p.returncode == 2 and "unknown command 'frobnicate'" in p.stderr, p.stderr
+    p = run_sigap(["version"])
+    assert p.returncode == 0 and p.stdout.startswith("sigap "), p.stdout
+    p = run_sigap(["help"])
+    assert p.returncode == 0 and "usage: sigap COMMAND" in p.stdout and "--max-body" in p.stdout

@@ -1,0 +1,768 @@
+/*
+ * complaints_test.c: the complaints domain (complaints/complaints.h) on a
+ * fresh store per case (SQLite, or PostgreSQL with SIGAP_TEST_PG): the
+ * state machine table, working-day deadlines across a local holiday,
+ * intake validation and numbering, the routing hook (none, confident,
+ * unsure, unknown label), the whole handling flow with its permission,
+ * version and reopen-once rules, duplicate suggestions and merging with the
+ * merged reporter notified, the idempotent escalation sweep, and the Open311
+ * status mapping.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ai/classifier.h"
+#include "audit/audit.h"
+#include "complaints/complaints.h"
+#include "core/calendar.h"
+#include "core/err.h"
+#include "testutil.h"
+#include "core/banned.h"
+
+#define T "52.71"
+#define WITA 28800
+
+static const char *setup_sql =
+	"INSERT INTO regions (code, name, level, parent) VALUES ('52', 'NUSA TENGGARA BARAT', 1, NULL);"
+	"INSERT INTO regions (code, name, level, parent) VALUES ('52.71', 'KOTA MATARAM', 2, '52');"
+	"INSERT INTO regions (code, name, level, parent) VALUES ('52.71.02', 'Mataram', 3, '52.71');"
+	"INSERT INTO regions (code, name, level, parent) VALUES ('52.71.02.1011', 'Pejanggik', 4, '52.71.02');"
+	"INSERT INTO regions (code, name, level, parent) VALUES ('52.01.01.2001', 'Desa Lain', 4, NULL);"
+	"INSERT INTO tenants (code, name, level, head_title, tz_offset, tz_name, created_at) "
+	"VALUES ('52.71', 'Kota Mataram', 2, 'Wali Kota', 28800, 'WITA', 0);"
+	"INSERT INTO units (tenant, code, name, kind, created_at) VALUES ('52.71', 'DPUPR', 'PU', 'dinas', 0);"
+	"INSERT INTO units (tenant, code, name, kind, created_at) VALUES ('52.71', 'DLH', 'LH', 'dinas', 0);"
+	"INSERT INTO units (tenant, code, name, kind, created_at) VALUES ('52.71', 'DISDUKCAPIL', 'Dukcapil', 'dinas', 0);"
+	"INSERT INTO holidays (tenant, day, kind, name) VALUES ('52.71', '2026-06-03', 'libur_daerah', 'Hari Jadi');"
+	"INSERT INTO complaints_categories (tenant, code, name, unit, sla_class) VALUES ('52.71', 'jalan', 'Jalan', 'DPUPR', 'lapangan');"
+	"INSERT INTO complaints_categories (tenant, code, name, unit, sla_class) VALUES ('52.71', 'sampah', 'Sampah', 'DLH', 'sederhana');"
+	"INSERT INTO complaints_categories (tenant, code, name, unit, sla_class) VALUES ('52.71', 'adminduk', 'Adminduk', 'DISDUKCAPIL', 'sederhana')";
+
+/* Monday 2026-06-01 10:00 WITA */
+static int64_t t0(void)
+{
+	return cal_local_midnight(cal_days_from_civil(2026, 6, 1), WITA) + 10 * 3600;
+}
+
+static int64_t end_of(int y, int m, int d)
+{
+	return cal_local_midnight(cal_days_from_civil(y, m, d) + 1, WITA) - 1;
+}
+
+static int setup(void **state)
+{
+	test_store_t *ts = calloc(1, sizeof(*ts));
+	test_store_open(ts);
+	assert_int_equal(test_sql(ts, setup_sql), 0);
+	*state = ts;
+	complaints_set_router(NULL, NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	test_store_t *ts = *state;
+	complaints_set_router(NULL, NULL);
+	test_store_close(ts);
+	free(ts);
+	return 0;
+}
+
+static complaint_new_t base(void)
+{
+	complaint_new_t in;
+	memset(&in, 0, sizeof(in));
+	in.tenant = T;
+	in.kind = "pengaduan";
+	in.title = "Jalan berlubang di Jl. Pejanggik";
+	in.description = "Aspal di Jalan Pejanggik depan bank mengelupas, lubang besar makin lebar tiap hujan";
+	in.category = "jalan";
+	in.has_location = 1;
+	in.lat = -8.5837;
+	in.lon = 116.1165;
+	in.identity = "terbuka";
+	in.user_id = 7;
+	in.reporter_name = "Baiq Nurul Aini";
+	in.source = "web";
+	in.actor = "warga";
+	in.now = t0();
+	return in;
+}
+
+static complaint_action_t act(int64_t id, const char *action, const char *actor, role_t role, const char *unit,
+			      int64_t user_id, int64_t now)
+{
+	complaint_action_t a;
+	memset(&a, 0, sizeof(a));
+	a.tenant = T;
+	a.id = id;
+	a.action = action;
+	a.actor = actor;
+	a.role = role;
+	a.unit = unit;
+	a.user_id = user_id;
+	a.now = now;
+	return a;
+}
+
+static void get(test_store_t *ts, int64_t id, complaint_t *cp)
+{
+	assert_int_equal(complaints_get(store_reader(ts->st), T, id, cp), 0);
+}
+
+static int64_t count(test_store_t *ts, const char *sql)
+{
+	int64_t n = -1;
+	assert_int_equal(store_query_int64(store_reader(ts->st), &n, sql, ""), 0);
+	return n;
+}
+
+/* ------------------------------------------------------------ pure parts */
+
+static void test_state_machine(void **state)
+{
+	static const struct {
+		const char *from, *action, *to;
+		int reopened, rc;
+	} cases[] = {
+		{ "baru", "verifikasi", "disposisi", 0, 0 },
+		{ "tunda", "verifikasi", "disposisi", 0, 0 },
+		{ "baru", "tunda", "tunda", 0, 0 },
+		{ "tunda", "tunda", NULL, 0, ERR_CONFLICT },
+		{ "baru", "bukan_wewenang", "bukan_wewenang", 0, 0 },
+		{ "baru", "arsipkan", "arsip", 0, 0 },
+		{ "disposisi", "arsipkan", NULL, 0, ERR_CONFLICT },
+		{ "disposisi", "gabung", "digabung", 0, 0 },
+		{ "dijawab", "gabung", NULL, 0, ERR_CONFLICT },
+		{ "disposisi", "jawab", "dijawab", 0, 0 },
+		{ "baru", "jawab", NULL, 0, ERR_CONFLICT },
+		{ "dijawab", "nilai", "selesai", 0, 0 },
+		{ "selesai", "nilai", NULL, 0, ERR_CONFLICT },
+		{ "dijawab", "buka_kembali", "disposisi", 0, 0 },
+		{ "selesai", "buka_kembali", "disposisi", 0, 0 },
+		{ "selesai", "buka_kembali", NULL, 1, ERR_CONFLICT },
+		{ "disposisi", "buka_kembali", NULL, 0, ERR_CONFLICT },
+		{ "dijawab", "balas", "dijawab", 0, 0 },
+		{ "arsip", "balas", NULL, 0, ERR_CONFLICT },
+		{ "digabung", "verifikasi", NULL, 0, ERR_CONFLICT },
+		{ "bukan_wewenang", "verifikasi", NULL, 0, ERR_CONFLICT },
+		{ "baru", "hapus", NULL, 0, ERR_INVALID },
+		{ "entah", "verifikasi", NULL, 0, ERR_INVALID },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *to = NULL, *msg = NULL;
+		int rc = complaints_next_status(cases[i].from, cases[i].action, cases[i].reopened, &to, &msg);
+		if (rc != cases[i].rc)
+			print_error("%s --%s--> rc %d, expected %d\n", cases[i].from, cases[i].action, rc, cases[i].rc);
+		assert_int_equal(rc, cases[i].rc);
+		if (rc == 0)
+			assert_string_equal(to, cases[i].to);
+		else
+			assert_non_null(msg);
+	}
+	/* Open311 and FixMyStreet mapping */
+	assert_string_equal(complaints_open311_status("baru"), "open");
+	assert_string_equal(complaints_open311_status("disposisi"), "open");
+	assert_string_equal(complaints_open311_status("dijawab"), "closed");
+	assert_string_equal(complaints_fms_status("disposisi"), "in_progress");
+	assert_string_equal(complaints_fms_status("selesai"), "fixed");
+	assert_string_equal(complaints_fms_status("digabung"), "duplicate");
+	assert_string_equal(complaints_fms_status("bukan_wewenang"), "not_councils_responsibility");
+	assert_false(complaints_status_closed("tunda"));
+	assert_true(complaints_status_closed("arsip"));
+}
+
+static void test_deadlines(void **state)
+{
+	calendar_t *cal;
+	int64_t due;
+	complaints_settings_t s;
+	(void)state;
+	assert_int_equal(calendar_new(&cal), 0);
+	assert_int_equal(calendar_add_holiday(cal, cal_days_from_civil(2026, 6, 3), CAL_LIBUR_DAERAH, "Hari Jadi"), 0);
+	/* Monday + 3 working days, Wednesday off: Friday, end of day WITA */
+	assert_int_equal(complaints_due(cal, WITA, t0(), 3, &due), 0);
+	assert_int_equal(due, end_of(2026, 6, 5));
+	/* 5 working days: Tue, Thu, Fri, Mon, Tue */
+	assert_int_equal(complaints_due(cal, WITA, t0(), 5, &due), 0);
+	assert_int_equal(due, end_of(2026, 6, 9));
+	/* filed on Saturday 23:30 WITA: counting starts from that day */
+	assert_int_equal(complaints_due(cal, WITA, cal_local_midnight(cal_days_from_civil(2026, 6, 6), WITA) + 23 * 3600 + 1800,
+					1, &due), 0);
+	assert_int_equal(due, end_of(2026, 6, 8));
+	/* late evening UTC is already the next local day */
+	assert_int_equal(complaints_due(cal, WITA, end_of(2026, 6, 1) + 1, 1, &due), 0);
+	assert_int_equal(due, end_of(2026, 6, 4));
+	assert_int_equal(complaints_due(cal, WITA, t0(), -1, &due), ERR_INVALID);
+	calendar_free(cal);
+	complaints_settings_default(&s);
+	assert_int_equal(complaints_sla_days(&s, "informasi", "lapangan"), 5);
+	assert_int_equal(complaints_sla_days(&s, "pengaduan", "sederhana"), 5);
+	assert_int_equal(complaints_sla_days(&s, "pengaduan", "koordinasi"), 14);
+	assert_int_equal(complaints_sla_days(&s, "pengaduan", "lapangan"), 60);
+	assert_int_equal(complaints_sla_days(&s, "pengaduan", "lain"), ERR_INVALID);
+}
+
+static void test_similarity_and_distance(void **state)
+{
+	double d;
+	(void)state;
+	assert_true(complaints_text_similarity("Jalan berlubang di Pejanggik", "jalan BERLUBANG dekat Pejanggik!") > 0.7);
+	assert_true(complaints_text_similarity("Sampah menumpuk", "Lampu jalan mati") < 0.01);
+	assert_true(complaints_text_similarity("", "apa saja") == 0);
+	d = complaints_distance_m(-8.5837, 116.1165, -8.5837, 116.1175); /* 0.001 degree of longitude */
+	assert_true(d > 105 && d < 115);
+	assert_true(complaints_distance_m(1, 1, 1, 1) == 0);
+}
+
+/* ------------------------------------------------------------ intake */
+
+static void test_intake_validation(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in;
+	complaint_created_t out;
+	const char *msg;
+	char *big = malloc(CPL_MAX_DESCRIPTION + 2);
+
+#define EXPECT_INVALID(what)                                                             \
+	do {                                                                             \
+		msg = NULL;                                                              \
+		assert_int_equal(complaints_create(ts->st, &in, &out, &msg), ERR_INVALID); \
+		assert_non_null(msg);                                                    \
+		assert_non_null(strstr(msg, what));                                      \
+	} while (0)
+
+	in = base();
+	in.kind = "keluhan";
+	EXPECT_INVALID("jenis laporan");
+	in = base();
+	in.description = "   ";
+	EXPECT_INVALID("isi laporan wajib");
+	in = base();
+	memset(big, 'a', CPL_MAX_DESCRIPTION + 1);
+	big[CPL_MAX_DESCRIPTION + 1] = '\0';
+	in.description = big;
+	EXPECT_INVALID("4000");
+	in = base();
+	in.has_location = 0;
+	EXPECT_INVALID("lokasi wajib");
+	in = base();
+	in.lat = 95;
+	EXPECT_INVALID("lokasi tidak sah");
+	in = base();
+	in.lat = 48.85; /* Paris */
+	in.lon = 2.35;
+	EXPECT_INVALID("luar wilayah Indonesia");
+	in = base();
+	in.kelurahan = "52.01.01.2001";
+	EXPECT_INVALID("wilayah Pemda ini");
+	in = base();
+	in.kelurahan = "52.71.02.9999";
+	EXPECT_INVALID("tidak dikenal");
+	in = base();
+	in.category = "banjir";
+	EXPECT_INVALID("kategori");
+	in = base();
+	in.identity = "terbuka";
+	in.user_id = 0;
+	in.reporter_name = "";
+	EXPECT_INVALID("nama pelapor");
+	in = base();
+	in.description = "tidak \xff sah";
+	EXPECT_INVALID("karakter");
+	in = base();
+	in.nphotos = 1;
+	in.photo_hash[0] = "../../etc/passwd";
+	in.photo_mime[0] = "image/jpeg";
+	EXPECT_INVALID("foto");
+	/* nothing was stored half-way */
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints"), 0);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM sequences"), 0);
+
+	/* exactly 4000 characters (multi-byte) is fine */
+	{
+		char *s = malloc(CPL_MAX_DESCRIPTION * 2 + 1);
+		for (int i = 0; i < CPL_MAX_DESCRIPTION; i++)
+			memcpy(s + 2 * i, "\xc3\xa9", 2);
+		s[CPL_MAX_DESCRIPTION * 2] = '\0';
+		in = base();
+		in.description = s;
+		in.title = NULL;
+		assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+		free(s);
+	}
+	free(big);
+#undef EXPECT_INVALID
+}
+
+static void test_intake_numbering_and_deadlines(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t out;
+	complaint_t *cp = malloc(sizeof(*cp));
+	const char *msg;
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	assert_string_equal(out.number, "52.71/ADU/2026/000001");
+	assert_string_equal(out.status, "baru"); /* no router: the coordinator decides */
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "baru");
+	assert_string_equal(cp->category, "jalan");
+	assert_string_equal(cp->unit, "");
+	assert_int_equal(cp->verify_due, end_of(2026, 6, 5));
+	assert_true(cp->route_confidence < 0);
+	/* expected: 3 + 60 working days, a real date in the future */
+	assert_true(complaints_expected(cp) > cp->verify_due);
+	assert_int_equal(cp->lat == -8.5837 && cp->lon == 116.1165, 1);
+	in.kind = "aspirasi";
+	in.has_location = 0;
+	in.category = NULL;
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0); /* aspirasi needs no location */
+	assert_string_equal(out.number, "52.71/ADU/2026/000002");
+	/* an audit entry, an event and a notification for each */
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM audit_log WHERE action = 'complaints.create'"), 2);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_events WHERE action = 'lapor'"), 2);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE role = 'koordinator'"), 2);
+	free(cp);
+}
+
+/* ------------------------------------------------------------ routing */
+
+static struct {
+	const char *category;
+	double conf;
+	int rc;
+} fake;
+
+static int fake_router(void *ud, const char *tenant, const char *text, char *cat, size_t catlen, double *conf,
+		       char *expl, size_t explen)
+{
+	(void)ud;
+	(void)text;
+	if (strcmp(tenant, T) || fake.rc < 0)
+		return -1;
+	snprintf(cat, catlen, "%s", fake.category);
+	*conf = fake.conf;
+	snprintf(expl, explen, "kata: sampah");
+	return 0;
+}
+
+static void test_routing(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t out;
+	complaint_t *cp = malloc(sizeof(*cp));
+	const char *msg;
+	char cat[32], expl[64];
+	double conf;
+
+	assert_int_equal(complaints_route(T, "x", cat, sizeof(cat), &conf, expl, sizeof(expl)), ERR_UNAVAILABLE);
+	complaints_set_router(fake_router, NULL);
+	in.category = NULL;
+	in.description = "Sampah menumpuk di TPS pasar tiga hari tidak diangkut";
+	in.title = NULL;
+
+	/* confident: straight to the category's OPD, answer deadline set */
+	fake.category = "sampah";
+	fake.conf = 0.93;
+	fake.rc = 0;
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	assert_string_equal(out.status, "disposisi");
+	assert_string_equal(out.unit, "DLH");
+	get(ts, out.id, cp);
+	assert_string_equal(cp->unit, "DLH");
+	assert_string_equal(cp->category, "sampah");
+	assert_int_equal(cp->answer_due, end_of(2026, 6, 9)); /* 5 working days, Wednesday off */
+	assert_true(cp->route_confidence > 0.92 && cp->route_confidence < 0.94);
+	assert_string_equal(cp->route_explanation, "kata: sampah");
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE role = 'petugas' AND unit = 'DLH'"), 1);
+
+	/* unsure: waits for the coordinator, the proposal is kept */
+	fake.conf = 0.55;
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	assert_string_equal(out.status, "baru");
+	get(ts, out.id, cp);
+	assert_string_equal(cp->route_category, "sampah");
+	assert_string_equal(cp->category, "");
+
+	/* confident but disagreeing with the citizen: the coordinator decides */
+	fake.conf = 0.99;
+	in.category = "jalan";
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	assert_string_equal(out.status, "baru");
+	in.category = NULL;
+
+	/* a label the tenant does not have: plain fallback */
+	fake.category = "banjir";
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	assert_string_equal(out.status, "baru");
+	get(ts, out.id, cp);
+	assert_string_equal(cp->route_category, "");
+
+	/* the tenant turned auto-routing off */
+	{
+		fake.category = "sampah";
+		assert_int_equal(test_sql(ts, "INSERT INTO complaints_settings (tenant, auto_route) VALUES ('52.71', 0)"), 0);
+		assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+		assert_string_equal(out.status, "baru");
+	}
+	free(cp);
+}
+
+/* ------------------------------------------------------------ the flow */
+
+static void test_flow(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t out;
+	complaint_t *cp = malloc(sizeof(*cp));
+	complaint_action_t a;
+	const char *msg;
+	int64_t now = t0();
+	audit_report_t rep;
+
+	in.category = "adminduk";
+	in.kind = "informasi";
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+
+	/* only the coordinator verifies */
+	a = act(out.id, "verifikasi", "petugas", ROLE_PETUGAS, "DISDUKCAPIL", 9, now + 60);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+	/* no OPD can answer before the disposition (it is nobody's yet) */
+	a = act(out.id, "jawab", "petugas", ROLE_PETUGAS, "DISDUKCAPIL", 9, now + 60);
+	a.text = "jawaban";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+
+	a = act(out.id, "verifikasi", "koordinator", ROLE_KOORDINATOR, "", 5, now + 3600);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "disposisi");
+	assert_string_equal(cp->unit, "DISDUKCAPIL");
+	assert_int_equal(cp->answer_due, end_of(2026, 6, 9));
+	assert_int_equal(cp->version, 2);
+
+	/* a stale version is a conflict */
+	a = act(out.id, "jawab", "petugas", ROLE_PETUGAS, "DISDUKCAPIL", 9, now + 7200);
+	a.text = "Syaratnya KTP dan KK.";
+	a.version = 1;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_CONFLICT);
+	/* another OPD may not answer */
+	a.version = 2;
+	a.unit = "DLH";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+	/* an empty answer is refused */
+	a.unit = "DISDUKCAPIL";
+	a.text = "  ";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_INVALID);
+	a.text = "Syaratnya KTP dan KK.";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "dijawab");
+	assert_string_equal(cp->answer, "Syaratnya KTP dan KK.");
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 7 AND kind = 'complaint.answered'"), 1);
+
+	/* only the reporter rates, replies or reopens */
+	a = act(out.id, "nilai", "lain", ROLE_WARGA, "", 8, now + 8000);
+	a.rating = 5;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+	a = act(out.id, "balas", "warga", ROLE_WARGA, "", 7, now + 8000);
+	a.text = "Terima kasih, apakah perlu fotokopi?";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(out.id, "nilai", "warga", ROLE_WARGA, "", 7, now + 9000);
+	a.rating = 6;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_INVALID);
+	a.rating = 4;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "selesai");
+	assert_int_equal(cp->rating, 4);
+
+	/* reopen once: back to the OPD with a fresh deadline */
+	a = act(out.id, "buka_kembali", "warga", ROLE_WARGA, "", 7, now + 86400);
+	a.text = "Ternyata masih ditolak di loket";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "disposisi");
+	assert_int_equal(cp->reopened, 1);
+	assert_int_equal(cp->rating, 0);
+	assert_int_equal(cp->answer_due, end_of(2026, 6, 10));
+	a = act(out.id, "jawab", "petugas", ROLE_PETUGAS, "DISDUKCAPIL", 9, now + 90000);
+	a.text = "Sudah kami tindak lanjuti di loket.";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(out.id, "buka_kembali", "warga", ROLE_WARGA, "", 7, now + 95000);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_CONFLICT);
+	assert_non_null(strstr(msg, "satu kali"));
+
+	/* every step is in the public history and in a sound audit chain */
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_events WHERE public = 1"), 7);
+	assert_int_equal(audit_verify(ts->st, T, &rep), 0);
+	assert_true(rep.ok);
+
+	/* coordinator outcomes on fresh complaints */
+	in = base();
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	a = act(out.id, "bukan_wewenang", "koordinator", ROLE_KOORDINATOR, "", 5, now + 100);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_INVALID); /* where to? */
+	a.forward_to = "Balai Jalan Nasional NTB";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "bukan_wewenang");
+	assert_string_equal(cp->forwarded_to, "Balai Jalan Nasional NTB");
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_CONFLICT);
+
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	a = act(out.id, "arsipkan", "koordinator", ROLE_KOORDINATOR, "", 5, now + 100);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(999999, "arsipkan", "koordinator", ROLE_KOORDINATOR, "", 5, now + 100);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_NOT_FOUND);
+	free(cp);
+}
+
+/* ------------------------------------------------------------ duplicates */
+
+struct dups {
+	int n;
+	int64_t first;
+};
+
+static int on_dup(void *ud, const complaints_dup_t *d)
+{
+	struct dups *x = ud;
+	if (!x->n++)
+		x->first = d->candidate_id;
+	return 0;
+}
+
+static void test_duplicates_and_merge(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t first, second, far, other;
+	complaint_action_t a;
+	const char *msg;
+	struct dups d = { 0, 0 };
+	complaint_t *cp = malloc(sizeof(*cp));
+
+	assert_int_equal(complaints_create(ts->st, &in, &first, &msg), 0);
+	/* the same hole reported 80 m away the next day, in other words */
+	in.now += 86400;
+	in.user_id = 11;
+	in.lon += 0.0007;
+	in.description = "Lubang besar di Jalan Pejanggik depan bank, aspal mengelupas dan berbahaya";
+	assert_int_equal(complaints_create(ts->st, &in, &second, &msg), 0);
+	assert_int_equal(second.duplicates, 1);
+	assert_int_equal(complaints_duplicates(store_reader(ts->st), T, second.id, on_dup, &d), 0);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.first, first.id);
+	/* 5 km away: not a duplicate; another category: not either */
+	in.lon += 0.05;
+	assert_int_equal(complaints_create(ts->st, &in, &far, &msg), 0);
+	assert_int_equal(far.duplicates, 0);
+	in.lon -= 0.05;
+	in.category = "sampah";
+	assert_int_equal(complaints_create(ts->st, &in, &other, &msg), 0);
+	assert_int_equal(other.duplicates, 0);
+
+	/* merge the second into the first; answer the first */
+	a = act(second.id, "gabung", "koordinator", ROLE_KOORDINATOR, "", 5, in.now + 10);
+	a.merge_into = second.id;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_INVALID); /* not into itself */
+	a.merge_into = first.id;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, second.id, cp);
+	assert_string_equal(cp->status, "digabung");
+	assert_int_equal(cp->merged_into, first.id);
+	/* a merged complaint cannot be a target */
+	a = act(far.id, "gabung", "koordinator", ROLE_KOORDINATOR, "", 5, in.now + 20);
+	a.merge_into = second.id;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_INVALID);
+
+	a = act(first.id, "verifikasi", "koordinator", ROLE_KOORDINATOR, "", 5, in.now + 30);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(first.id, "jawab", "petugas", ROLE_PETUGAS, "DPUPR", 9, in.now + 40);
+	a.text = "Lubang sudah ditambal hari ini.";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	/* both reporters hear of the answer */
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 7 AND kind = 'complaint.answered'"), 1);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 11 AND kind = 'complaint.answered'"), 1);
+	free(cp);
+}
+
+/* ------------------------------------------------------------ escalation */
+
+static void test_sweep(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t unverified, late;
+	complaint_action_t a;
+	const char *msg;
+	int n = -1;
+	complaint_t *cp = malloc(sizeof(*cp));
+
+	assert_int_equal(complaints_create(ts->st, &in, &unverified, &msg), 0);
+	in.category = "sampah";
+	assert_int_equal(complaints_create(ts->st, &in, &late, &msg), 0);
+	a = act(late.id, "verifikasi", "koordinator", ROLE_KOORDINATOR, "", 5, in.now + 60);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0); /* answer due Tue 2026-06-09 */
+
+	/* before any deadline: nothing */
+	assert_int_equal(complaints_sla_sweep_count(ts->st, end_of(2026, 6, 5), &n), 0);
+	assert_int_equal(n, 0);
+	/* Saturday: verification overdue -> coordinators and Sekda */
+	assert_int_equal(complaints_sla_sweep_count(ts->st, end_of(2026, 6, 6), &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE role = 'sekda' AND kind = 'complaint.overdue'"), 1);
+	/* idempotent */
+	assert_int_equal(complaints_sla_sweep_count(ts->st, end_of(2026, 6, 6), &n), 0);
+	assert_int_equal(n, 0);
+	/* Wednesday 06-10: the answer is late -> kepala OPD */
+	assert_int_equal(complaints_sla_sweep_count(ts->st, end_of(2026, 6, 10) - 3600, &n), 0);
+	assert_int_equal(n, 1);
+	get(ts, late.id, cp);
+	assert_int_equal(cp->escalation, 1);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE role = 'kepala_opd' AND unit = 'DLH'"), 1);
+	assert_int_equal(complaints_sla_sweep_count(ts->st, end_of(2026, 6, 10), &n), 0);
+	assert_int_equal(n, 0);
+	/* three working days after the due date (Fri 06-12) has passed -> Sekda */
+	assert_int_equal(complaints_sla_sweep_count(ts->st, end_of(2026, 6, 12), &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(complaints_sla_sweep_count(ts->st, end_of(2026, 6, 12) + 1, &n), 0);
+	assert_int_equal(n, 1);
+	get(ts, late.id, cp);
+	assert_int_equal(cp->escalation, 2);
+	assert_int_equal(complaints_sla_sweep_count(ts->st, end_of(2026, 6, 30), &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM audit_log WHERE action = 'complaints.escalate'"), 3);
+	free(cp);
+}
+
+
+/* ------------------------------------------------------------ the AI router */
+
+static void test_ai_router(void **state)
+{
+	test_store_t *ts = *state;
+	char path[512], mpath[512], err[256], line[2048];
+	const char *labels[600], *texts[600];
+	char *bufs[600];
+	size_t n = 0;
+	FILE *f;
+	clf_model_t *m = NULL;
+	clf_registry_t *reg = NULL;
+	complaint_new_t in = base();
+	complaint_created_t out;
+	complaint_t *cp = malloc(sizeof(*cp));
+	const char *msg;
+
+	test_src_path("data/demo/complaints_52.71.tsv", path, sizeof(path));
+	f = fopen(path, "r");
+	if (!f) {
+		print_message("skipped: %s not found\n", path);
+		free(cp);
+		return;
+	}
+	while (fgets(line, sizeof(line), f) && n < 600) {
+		char *copy, *tab, *nl;
+		if (!strncmp(line, "label\t", 6) || !strchr(line, '\t'))
+			continue;
+		copy = strdup(line);
+		tab = strchr(copy, '\t');
+		if ((nl = strchr(tab, '\n')))
+			*nl = '\0';
+		*tab = '\0';
+		bufs[n] = copy;
+		labels[n] = copy;
+		texts[n] = tab + 1;
+		n++;
+	}
+	fclose(f);
+	assert_int_equal(ai_train_from_rows(labels, texts, n, NULL, &m, err, sizeof(err)), 0);
+	snprintf(mpath, sizeof(mpath), "%s/models", ts->dir);
+	assert_int_equal(mkdir(mpath, 0700), 0);
+	snprintf(mpath, sizeof(mpath), "%s/models/52.71.model", ts->dir);
+	assert_int_equal(clf_save(m, mpath, err, sizeof(err)), 0);
+	clf_free(m);
+	snprintf(mpath, sizeof(mpath), "%s/models", ts->dir);
+	assert_int_equal(clf_registry_load_dir(mpath, &reg, err, sizeof(err)), 0);
+	complaints_set_router(complaints_clf_router, reg);
+
+	in.category = NULL;
+	in.title = NULL;
+	in.description = "Sampah di TPS dekat pasar sudah tiga hari tidak diangkut, baunya menyengat sampai rumah warga";
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->route_category, "sampah");
+	assert_true(cp->route_confidence > 0 && cp->route_confidence <= 1);
+	assert_true(cp->route_explanation[0] != '\0');
+	/* a proposal at or above 0.8 went straight to DLH; below, it waits */
+	if (cp->route_confidence >= 0.8)
+		assert_string_equal(cp->status, "disposisi");
+	else
+		assert_string_equal(cp->status, "baru");
+	/* another tenant has no model: plain fallback */
+	{
+		char cat[32], expl[64];
+		double conf;
+		assert_int_equal(complaints_route("52", "sampah menumpuk", cat, sizeof(cat), &conf, expl, sizeof(expl)),
+				 ERR_UNAVAILABLE);
+	}
+	complaints_set_router(NULL, NULL);
+	clf_registry_free(reg);
+	for (size_t i = 0; i < n; i++)
+		free(bufs[i]);
+	/* the model directory goes with ts->dir's cleanup (one level) */
+	snprintf(mpath, sizeof(mpath), "%s/models/52.71.model", ts->dir);
+	unlink(mpath);
+	snprintf(mpath, sizeof(mpath), "%s/models", ts->dir);
+	rmdir(mpath);
+	free(cp);
+}
+
+static void test_public_name(void **state)
+{
+	complaint_t *cp = calloc(1, sizeof(*cp));
+	char buf[64];
+	(void)state;
+	snprintf(cp->reporter_name, sizeof(cp->reporter_name), "Baiq Nurul Aini");
+	snprintf(cp->identity, sizeof(cp->identity), "terbuka");
+	complaints_public_name(cp, buf, sizeof(buf));
+	assert_string_equal(buf, "B*** N*** A***");
+	snprintf(cp->identity, sizeof(cp->identity), "rahasia");
+	complaints_public_name(cp, buf, sizeof(buf));
+	assert_string_equal(buf, "Dirahasiakan");
+	snprintf(cp->identity, sizeof(cp->identity), "anonim");
+	complaints_public_name(cp, buf, sizeof(buf));
+	assert_string_equal(buf, "Anonim");
+	free(cp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_state_machine),
+		cmocka_unit_test(test_deadlines),
+		cmocka_unit_test(test_similarity_and_distance),
+		cmocka_unit_test(test_public_name),
+		cmocka_unit_test_setup_teardown(test_intake_validation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intake_numbering_and_deadlines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicates_and_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ai_router, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
