@@ -40,7 +40,11 @@ build() { # DIR [meson options...]
 if [ "${SIGAP_TEST_PG:-}" = none ]; then
 	unset SIGAP_TEST_PG
 elif [ -z "${SIGAP_TEST_PG:-}" ]; then
-	if url=$(scripts/pg-test-server.sh start "${TMPDIR:-/tmp}/sigap-pg-test" 2>/tmp/sigap-pg-test.log); then
+	# a free port, so a PostgreSQL already running on the machine is no obstacle
+	pgport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	if url=$(scripts/pg-test-server.sh start "${TMPDIR:-/tmp}/sigap-pg-test-$pgport" "$pgport" 2>/tmp/sigap-pg-test.log); then
+		pgdir="${TMPDIR:-/tmp}/sigap-pg-test-$pgport"
+		trap 'scripts/pg-test-server.sh stop "$pgdir" >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
 		export SIGAP_TEST_PG=$url
 		echo "PostgreSQL for tests: $SIGAP_TEST_PG"
 	else
