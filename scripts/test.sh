@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs sigap's test suites; `make test` runs them all. Usage:
-#   scripts/test.sh [all|unit|e2e|browser|asan|fuzz]
+#   scripts/test.sh [all|unit|e2e|browser|faults|asan|fuzz]
 # unit     cmocka unit tests (meson test), against SQLite and PostgreSQL
 # e2e      end-to-end tests of the real binary over HTTP and its CLI, both backends
-# browser  Playwright (playwright-core) driving Debian's chromium through a login
+# browser  Playwright (playwright-core) driving Debian's chromium through the journeys
+# faults   kill -9 during concurrent submissions (both backends), two instances behind haproxy
 # asan     an ASan+UBSan build running the unit and end-to-end tests
 # fuzz     every libFuzzer target for FUZZ_SECONDS (default 10) seconds each
 # PostgreSQL: SIGAP_TEST_PG=postgresql://... uses that server; otherwise a
@@ -57,12 +58,19 @@ fi
 
 run_unit() { build build && meson test -C build --print-errorlogs --num-processes 2; }
 run_e2e() { build build && SIGAP_BIN=build/sigap python3 tests/e2e/run.py; }
+run_faults() {
+	build build || return 1
+	SIGAP_BIN=build/sigap python3 tests/crash/crash.py --rounds "${CRASH_ROUNDS:-3}" || return 1
+	[ -n "${SIGAP_TEST_PG:-}" ] || return 0
+	SIGAP_BIN=build/sigap python3 tests/scale/haproxy_test.py
+}
 run_browser() { build build && SIGAP_BIN=build/sigap tests/browser/run.sh; }
 run_asan() {
 	build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug || return 1
+	export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 3 || return 1
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 SIGAP_BIN=build-asan/sigap \
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 SIGAP_BIN=build-asan/sigap \
 		python3 tests/e2e/run.py --backend sqlite
 }
 run_fuzz() {
@@ -91,16 +99,18 @@ all)
 	stage "po catalogue" python3 scripts/po-check.py
 	stage "end-to-end tests" run_e2e
 	stage "browser tests" run_browser
+	stage "crash (kill -9) and scale-out (haproxy) tests" run_faults
 	stage "ASan+UBSan build: unit and end-to-end tests" run_asan
 	stage "fuzz smoke run" run_fuzz
 	;;
 unit) stage "unit tests" run_unit ;;
 e2e) stage "end-to-end tests" run_e2e ;;
 browser) stage "browser tests" run_browser ;;
+faults) stage "crash and scale-out tests" run_faults ;;
 asan) stage "ASan+UBSan build" run_asan ;;
 fuzz) stage "fuzz smoke run" run_fuzz ;;
 *)
-	echo "usage: scripts/test.sh [all|unit|e2e|browser|asan|fuzz]" >&2
+	echo "usage: scripts/test.sh [all|unit|e2e|browser|faults|asan|fuzz]" >&2
 	exit 2
 	;;
 esac

@@ -53,6 +53,17 @@ def write_kind(sub):
     return "open311" if sub.name == "open311" else "web"
 
 
+def soft(problems, fn, *args):
+    """Runs a check; records its AssertionError in problems instead of
+    stopping, so one wrong answer does not hide whether sigap recovers."""
+    try:
+        fn(*args)
+    except AssertionError as e:
+        msg = str(e).split("\n")[0][:300]
+        if msg not in problems:
+            problems.append(msg)
+
+
 # --------------------------------------------------------------- start-up
 
 @backends("pg")
@@ -120,13 +131,14 @@ def test_pg_lost_while_serving(env):
 
         cluster.stop()
         t_down = time.time()
+        problems = []
         for _ in range(3):
             for path, kind in DB_ROUTES:
-                expect_unavailable(c.get(path), kind)
+                soft(problems, expect_unavailable, c.get(path), kind)
             c.get("/healthz").expect(200)
             ok, r = sub.submit(c, sess, harness.unique("flt"))
             assert not ok, "a write succeeded during the outage"
-            expect_unavailable(r, write_kind(sub))
+            soft(problems, expect_unavailable, r, write_kind(sub))
             time.sleep(0.2)
         assert srv.alive, "sigap died while PostgreSQL was down; log:\n%s" % srv.log_text()[-1500:]
         down_for = time.time() - t_down
@@ -142,14 +154,13 @@ def test_pg_lost_while_serving(env):
         assert srv.alive
         srv.stop()
         print("      pg down %.1fs; ready again %.2fs after PostgreSQL restarted" % (down_for, took))
+        assert not problems, "sigap recovered, but answers during the outage were wrong:\n" + "\n".join(problems)
     finally:
         cluster.stop()
         shutil.rmtree(cluster.dir, ignore_errors=True)
 
 
 @backends("pg")
-@harness.known_bug("identify() in src/http/server.c treats a failed session or API-key lookup (a database "
-                   "error) as 'nobody': the first request after a PostgreSQL restart is anonymous (303 / 401)")
 def test_pg_restart_between_requests_keeps_identity(env):
     """PostgreSQL restarts while sigap is idle, so every pooled connection is
     dead but not yet known to be. The next signed-in request (session cookie,
@@ -242,7 +253,8 @@ def test_sqlite_locked_longer_than_busy_timeout(env):
         assert r.status == 503, ("a write blocked by a lock for %.1fs answered %d, expected 503 with Retry-After "
                                  "(the database is busy, not a conflicting edit); body: %s"
                                  % (waited, r.status, r.text[:300]))
-        expect_unavailable(r, write_kind(sub))
+        problems = []
+        soft(problems, expect_unavailable, r, write_kind(sub))
     finally:
         release.set()
         t.join(15)
@@ -251,3 +263,4 @@ def test_sqlite_locked_longer_than_busy_timeout(env):
     assert ok, "a write after the lock was released failed: %s %s" % (r.describe(), r.text[:300])
     assert sub.present(db, [key]) == {key: 1}
     srv.stop()
+    assert not problems, "sigap recovered, but the answer under the lock was wrong: " + "; ".join(problems)

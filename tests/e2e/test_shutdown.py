@@ -129,8 +129,6 @@ def test_sigint_also_stops_cleanly(env):
     srv.log.close()
 
 
-@known_bug("threads made before server_run() blocks SIGTERM (e.g. the store's writer thread, "
-           "src/store/store.c) can take the signal: the process dies of it (exit -15) instead of stopping")
 def test_sigterm_right_after_start_is_graceful(env):
     """A SIGTERM as soon as /healthz answers, a few times over: always exit 0."""
     db = env.new_db()
