@@ -74,11 +74,11 @@ run_asan() {
 		python3 tests/e2e/run.py --backend sqlite
 }
 run_fuzz() {
-	CC=clang build build-fuzz -Dfuzz=true -Dtests=disabled || return 1
+	CC=clang build build-fuzz -Dfuzz=true -Dtests=disabled -Db_sanitize=address,undefined -Db_lundef=false || return 1
 	local ok=0 t
 	mkdir -p build-fuzz/corpus
 	for t in build-fuzz/fuzz_*; do
-		[ -x "$t" ] || continue
+		[ -f "$t" ] && [ -x "$t" ] || continue
 		local name=${t##*/}
 		mkdir -p "build-fuzz/corpus/$name"
 		if "$t" -max_total_time="${FUZZ_SECONDS:-10}" -print_final_stats=0 "build-fuzz/corpus/$name" \
