@@ -22,6 +22,7 @@
 #include "services/services.h"
 #include "governance/governance.h"
 #include "complaints/complaints.h"
+#include "performance/performance.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/err.h"
@@ -268,6 +269,8 @@ static int cmd_init(config_t *cfg, int argc, char **argv)
 		fprintf(stderr, "sigap: demo proposals: %s\n", store_errmsg());
 	if (rc == 0 && demo && (rc = complaints_demo_load(st)) < 0)
 		fprintf(stderr, "sigap: demo complaints: %s\n", store_errmsg());
+	if (rc == 0 && demo && (rc = performance_demo_load(st)) < 0)
+		fprintf(stderr, "sigap: demo performance data: %s\n", store_errmsg());
 	if (rc == 0 && demo)
 		printf("demo data loaded: Kota Mataram (52.71) and Provinsi Nusa Tenggara Barat (52)\n");
 	if (rc == 0 && demo)

@@ -252,7 +252,7 @@ void http_send(req_t *r, int status, const char *content_type, const char *body,
 
 void http_send_json(req_t *r, int status, json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10));
 	if (!s) {
 		json_decref(j);
 		static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";

@@ -1,2 +1,59 @@
-/* schema.c: the performance module's tables (migration; filled in by the module). */
-const char migration_performance_sql[] = "CREATE TABLE performance_placeholder (tenant TEXT NOT NULL PRIMARY KEY)";
+/*
+ * schema.c: the performance module's tables (one migration, shared SQL
+ * dialect). Facts arrive through the recording API of performance.h; the
+ * dashboards read the aggregates (perf_daily, perf_hist, perf_kec) only.
+ * Every key and index starts with tenant.
+ */
+const char migration_performance_sql[] =
+	/* one row per application / complaint; open = 1 until finished */
+	"CREATE TABLE perf_items ("
+	" tenant TEXT NOT NULL, kind BIGINT NOT NULL, item_id TEXT NOT NULL,"
+	" unit TEXT NOT NULL, service TEXT NOT NULL, kecamatan TEXT NOT NULL,"
+	" received_day BIGINT NOT NULL, due_day BIGINT NOT NULL, finished_day BIGINT,"
+	" working_days BIGINT, open BIGINT NOT NULL DEFAULT 1,"
+	" routed BIGINT, routed_day BIGINT, routed_unit TEXT, version BIGINT NOT NULL DEFAULT 1,"
+	" PRIMARY KEY (tenant, kind, item_id));"
+	/* covering, in GROUP BY order: the overdue count reads open items only, without a sort */
+	"CREATE INDEX perf_items_open ON perf_items (tenant, open, unit, service, kind, due_day);"
+	/* per-day counters */
+	"CREATE TABLE perf_daily ("
+	" tenant TEXT NOT NULL, day BIGINT NOT NULL, kind BIGINT NOT NULL, unit TEXT NOT NULL, service TEXT NOT NULL,"
+	" received BIGINT NOT NULL DEFAULT 0, finished BIGINT NOT NULL DEFAULT 0, in_sla BIGINT NOT NULL DEFAULT 0,"
+	" wd_sum BIGINT NOT NULL DEFAULT 0, routed BIGINT NOT NULL DEFAULT 0, routed_ok BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (tenant, day, kind, unit, service));"
+	/* covering indexes for the trend (whole tenant, one OPD) */
+	"CREATE INDEX perf_daily_trend ON perf_daily (tenant, day, kind, received, finished, in_sla);"
+	"CREATE INDEX perf_daily_unit ON perf_daily (tenant, unit, day, kind, received, finished, in_sla);"
+	/* the same counters per month (month = year * 100 + month): what the dashboard reads */
+	"CREATE TABLE perf_monthly ("
+	" tenant TEXT NOT NULL, month BIGINT NOT NULL, kind BIGINT NOT NULL, unit TEXT NOT NULL, service TEXT NOT NULL,"
+	" received BIGINT NOT NULL DEFAULT 0, finished BIGINT NOT NULL DEFAULT 0, in_sla BIGINT NOT NULL DEFAULT 0,"
+	" wd_sum BIGINT NOT NULL DEFAULT 0, routed BIGINT NOT NULL DEFAULT 0, routed_ok BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (tenant, month, kind, unit, service));"
+	/* per-month completion-time histograms: month = year * 100 + month */
+	"CREATE TABLE perf_hist ("
+	" tenant TEXT NOT NULL, month BIGINT NOT NULL, kind BIGINT NOT NULL, unit TEXT NOT NULL, service TEXT NOT NULL,"
+	" wd BIGINT NOT NULL, n BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (tenant, month, kind, unit, service, wd));"
+	/* covering: the dashboard reads every bucket of a period without touching the table */
+	"CREATE INDEX perf_hist_cover ON perf_hist (tenant, month, kind, unit, service, wd, n);"
+	/* per-month counters per kecamatan */
+	"CREATE TABLE perf_kec ("
+	" tenant TEXT NOT NULL, month BIGINT NOT NULL, kind BIGINT NOT NULL, unit TEXT NOT NULL, kecamatan TEXT NOT NULL,"
+	" received BIGINT NOT NULL DEFAULT 0, finished BIGINT NOT NULL DEFAULT 0, in_sla BIGINT NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (tenant, month, kind, unit, kecamatan));"
+	/* survey invitations: only the token's SHA-256 is kept */
+	"CREATE TABLE perf_survey_invites ("
+	" tenant TEXT NOT NULL, token_hash TEXT NOT NULL, kind BIGINT NOT NULL, item_id TEXT NOT NULL,"
+	" unit TEXT NOT NULL, service TEXT NOT NULL, created BIGINT NOT NULL, used BIGINT NOT NULL DEFAULT 0,"
+	" version BIGINT NOT NULL DEFAULT 1,"
+	" PRIMARY KEY (tenant, token_hash));"
+	"CREATE UNIQUE INDEX perf_survey_invites_item ON perf_survey_invites (tenant, kind, item_id);"
+	/* survey answers: nine scores 1..4 (PermenPANRB 14/2017) */
+	"CREATE TABLE perf_survey_responses ("
+	" tenant TEXT NOT NULL, kind BIGINT NOT NULL, item_id TEXT NOT NULL, unit TEXT NOT NULL, service TEXT NOT NULL,"
+	" day BIGINT NOT NULL, u1 BIGINT NOT NULL, u2 BIGINT NOT NULL, u3 BIGINT NOT NULL, u4 BIGINT NOT NULL,"
+	" u5 BIGINT NOT NULL, u6 BIGINT NOT NULL, u7 BIGINT NOT NULL, u8 BIGINT NOT NULL, u9 BIGINT NOT NULL,"
+	" comment TEXT, created BIGINT NOT NULL,"
+	" PRIMARY KEY (tenant, kind, item_id));"
+	"CREATE INDEX perf_survey_responses_day ON perf_survey_responses (tenant, day, unit, service)";

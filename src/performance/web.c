@@ -1,0 +1,1382 @@
+/*
+ * web.c: the HTTP adapter of the performance module: the dashboard page
+ * (per tenant, OPD and service, with SVG charts), its CSV / xlsx exports,
+ * the printable IKM report, the public survey form reached by a token link,
+ * the JSON dashboard API and the public open-data endpoints (catalogue,
+ * CSV/JSON datasets, field descriptions). Handlers turn query strings and
+ * forms into perf_* calls (performance.h) and render templates/performance_*.
+ *
+ * Who sees what: sekda, wakil, kepala_daerah, admin, koordinator and dprd see
+ * every OPD side by side; kepala_opd and admin_opd see their own OPD only;
+ * other roles get 403. Open data and the survey form need no login.
+ */
+#include "performance/web.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "core/calendar.h"
+#include "core/err.h"
+#include "core/nls.h"
+#include "docs/docs.h"
+#include "performance/chart.h"
+#include "performance/export.h"
+#include "performance/performance.h"
+#include "tenants/tenants.h"
+#include "core/banned.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+#define MAX_UNITS 200
+
+struct units {
+	size_t n;
+	struct {
+		char code[32];
+		char name[160];
+	} u[MAX_UNITS];
+};
+
+static int add_unit_cb(void *ud, const char *code, const char *name, const char *kind)
+{
+	struct units *u = ud;
+	(void)kind;
+	if (u->n < MAX_UNITS) {
+		snprintf(u->u[u->n].code, sizeof(u->u[0].code), "%s", code);
+		snprintf(u->u[u->n].name, sizeof(u->u[0].name), "%s", name);
+		u->n++;
+	}
+	return 0;
+}
+
+static const char *unit_name(const struct units *u, const char *code)
+{
+	for (size_t i = 0; i < u->n; i++)
+		if (!strcmp(u->u[i].code, code))
+			return u->u[i].name;
+	return code;
+}
+
+static int unit_known(const struct units *u, const char *code)
+{
+	for (size_t i = 0; i < u->n; i++)
+		if (!strcmp(u->u[i].code, code))
+			return 1;
+	return 0;
+}
+
+/* Roles that see every OPD; OPD roles see their own. */
+static int sees_all(role_t r)
+{
+	return r == ROLE_SEKDA || r == ROLE_WAKIL || r == ROLE_KEPALA_DAERAH || r == ROLE_ADMIN || r == ROLE_KOORDINATOR ||
+	       r == ROLE_DPRD;
+}
+
+static int sees_own(role_t r)
+{
+	return r == ROLE_KEPALA_OPD || r == ROLE_ADMIN_OPD;
+}
+
+struct view {
+	struct units units;
+	const char *unit;    /* NULL = all */
+	int kidx;            /* 0 both, 1 applications, 2 complaints */
+	int weekly;
+	perf_query_t q;
+	char dari[8], sampai[8];
+	const char *jenis;   /* "semua", "permohonan", "pengaduan" */
+	const char *tren;    /* "bulan", "minggu" */
+};
+
+static int parse_month(const char *s, int *ret_y, int *ret_m)
+{
+	int y, m;
+	if (!s || strlen(s) != 7 || s[4] != '-')
+		return ERR_INVALID;
+	for (int i = 0; i < 7; i++)
+		if (i != 4 && (s[i] < '0' || s[i] > '9'))
+			return ERR_INVALID;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	if (y < 2000 || y > 2100 || m < 1 || m > 12)
+		return ERR_INVALID;
+	*ret_y = y;
+	*ret_m = m;
+	return 0;
+}
+
+static int32_t today_of(req_t *r)
+{
+	return cal_local_day((int64_t)time(NULL), r->tenant->tz_offset);
+}
+
+/* Reads dari/sampai/opd/jenis/tren and the caller's scope into v.
+ * Returns 0, or an error code with *ret_msg (a msgid) for a 4xx. */
+static int view_parse(req_t *r, store_conn_t *c, struct view *v, int need_login, const char **ret_msg)
+{
+	const char *dari = req_query(r, "dari"), *sampai = req_query(r, "sampai"), *opd = req_query(r, "opd");
+	const char *jenis = req_query(r, "jenis"), *tren = req_query(r, "tren");
+	int y1, m1, y2, m2, rc;
+	int32_t today = today_of(r);
+	*ret_msg = NULL;
+	memset(v, 0, sizeof(*v));
+	if ((rc = unit_list(c, r->tenant->code, add_unit_cb, &v->units)) < 0)
+		return rc;
+	if (need_login) {
+		if (sees_own(r->who.role)) {
+			if (opd && *opd && strcmp(opd, r->who.unit)) {
+				*ret_msg = N_("Anda hanya dapat melihat kinerja OPD Anda sendiri");
+				return ERR_FORBIDDEN;
+			}
+			v->unit = r->who.unit;
+		} else if (!sees_all(r->who.role)) {
+			*ret_msg = N_("dasbor kinerja hanya untuk pimpinan daerah dan kepala OPD");
+			return ERR_FORBIDDEN;
+		}
+	}
+	if (!v->unit && opd && *opd) {
+		if (!unit_known(&v->units, opd)) {
+			*ret_msg = N_("OPD tidak dikenal");
+			return ERR_INVALID;
+		}
+		v->unit = opd;
+	}
+	{
+		int ty, tm;
+		cal_civil_from_days(today, &ty, &tm, NULL);
+		y2 = ty;
+		m2 = tm;
+		y1 = tm == 12 ? ty : ty - 1;
+		m1 = tm == 12 ? 1 : tm + 1;
+	}
+	if ((dari && *dari && parse_month(dari, &y1, &m1) < 0) || (sampai && *sampai && parse_month(sampai, &y2, &m2) < 0)) {
+		*ret_msg = N_("periode harus berbentuk TTTT-BB, misalnya 2026-01");
+		return ERR_INVALID;
+	}
+	if (y1 * 12 + m1 > y2 * 12 + m2) {
+		*ret_msg = N_("bulan awal periode harus sebelum bulan akhir");
+		return ERR_INVALID;
+	}
+	if ((y2 * 12 + m2) - (y1 * 12 + m1) >= 120) {
+		*ret_msg = N_("periode paling panjang 10 tahun");
+		return ERR_INVALID;
+	}
+	snprintf(v->dari, sizeof(v->dari), "%04d-%02d", y1, m1);
+	snprintf(v->sampai, sizeof(v->sampai), "%04d-%02d", y2, m2);
+	v->jenis = "semua";
+	if (jenis && *jenis) {
+		if (!strcmp(jenis, "permohonan"))
+			v->kidx = PERF_APPLICATION;
+		else if (!strcmp(jenis, "pengaduan"))
+			v->kidx = PERF_COMPLAINT;
+		else if (strcmp(jenis, "semua")) {
+			*ret_msg = N_("jenis harus semua, permohonan atau pengaduan");
+			return ERR_INVALID;
+		}
+		v->jenis = jenis;
+	}
+	v->tren = "bulan";
+	if (tren && *tren) {
+		if (!strcmp(tren, "minggu"))
+			v->weekly = 1;
+		else if (strcmp(tren, "bulan")) {
+			*ret_msg = N_("tren harus bulan atau minggu");
+			return ERR_INVALID;
+		}
+		v->tren = tren;
+	}
+	v->q.tenant = r->tenant->code;
+	v->q.unit = v->unit;
+	v->q.from = cal_days_from_civil(y1, m1, 1);
+	v->q.to = cal_days_from_civil(y2, m2, cal_days_in_month(y2, m2));
+	v->q.today = today;
+	v->q.weekly = v->weekly;
+	return 0;
+}
+
+/* Sends j (stolen) as JSON with reals printed to 10 significant digits, so
+ * 81.8 reads 81.8 and not 81.799999999999997. */
+static void send_json(req_t *r, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	json_decref(j);
+	if (!s) {
+		http_error(r, ERR_NOMEM, NULL);
+		return;
+	}
+	http_send(r, 200, "application/json", s, strlen(s));
+	free(s);
+}
+
+static void fail(req_t *r, int rc, const char *msg)
+{
+	http_error(r, rc, msg);
+}
+
+static json_t *col(const char *name, const char *title, const char *type)
+{
+	return json_pack("{s:s,s:s,s:s}", "name", name, "title", title, "type", type);
+}
+
+static json_t *pct_json(double v)
+{
+	return v < 0 ? json_null() : json_real((double)(int64_t)(v * 10 + 0.5) / 10.0);
+}
+
+static json_t *wd_json(int w)
+{
+	if (w < 0)
+		return json_null();
+	if (w >= PERF_WD_CAP)
+		return json_string(">120");
+	return json_integer(w);
+}
+
+static const char *kind_label(int k)
+{
+	return k == PERF_APPLICATION ? N_("Permohonan") : k == PERF_COMPLAINT ? N_("Pengaduan") : N_("Semua");
+}
+
+/* Columns shared by the OPD and service tables. */
+static void add_count_cols(req_t *r, json_t *cols)
+{
+	json_array_append_new(cols, col("diterima", req_t_(r, "Diterima"), "integer"));
+	json_array_append_new(cols, col("selesai", req_t_(r, "Selesai"), "integer"));
+	json_array_append_new(cols, col("dalam_proses", req_t_(r, "Dalam proses"), "integer"));
+	json_array_append_new(cols, col("tepat_waktu_persen", req_t_(r, "Tepat waktu (%)"), "number"));
+	json_array_append_new(cols, col("median_hari_kerja", req_t_(r, "Median (hari kerja)"), "integer"));
+	json_array_append_new(cols, col("p90_hari_kerja", req_t_(r, "Persentil 90 (hari kerja)"), "integer"));
+	json_array_append_new(cols, col("terlambat", req_t_(r, "Terlambat"), "integer"));
+	json_array_append_new(cols, col("ketepatan_disposisi_persen", req_t_(r, "Ketepatan disposisi (%)"), "number"));
+}
+
+static void add_count_cells(json_t *row, const perf_counts_t *k)
+{
+	json_array_append_new(row, json_integer(k->received));
+	json_array_append_new(row, json_integer(k->finished));
+	json_array_append_new(row, json_integer(k->open_end));
+	json_array_append_new(row, pct_json(perf_sla_pct(k)));
+	json_array_append_new(row, wd_json(perf_hist_percentile(k->hist, 50)));
+	json_array_append_new(row, wd_json(perf_hist_percentile(k->hist, 90)));
+	json_array_append_new(row, json_integer(k->overdue));
+	json_array_append_new(row, pct_json(perf_routing_pct(k)));
+}
+
+static json_t *table(const char *id, const char *title, json_t *cols, json_t *rows)
+{
+	return json_pack("{s:s,s:s,s:s,s:o,s:o}", "id", id, "sheet", id, "title", title, "columns", cols, "rows", rows);
+}
+
+static json_t *table_opd(req_t *r, const struct view *v, const perf_dashboard_t *d)
+{
+	json_t *cols = json_array(), *rows = json_array();
+	json_array_append_new(cols, col("kode_opd", req_t_(r, "Kode OPD"), "string"));
+	json_array_append_new(cols, col("nama_opd", req_t_(r, "Nama OPD"), "string"));
+	add_count_cols(r, cols);
+	for (size_t i = 0; i < d->nunits; i++) {
+		json_t *row = json_pack("[s,s]", d->units[i].unit, unit_name(&v->units, d->units[i].unit));
+		add_count_cells(row, &d->units[i].k[v->kidx]);
+		json_array_append_new(rows, row);
+	}
+	return table("opd", req_t_(r, "Kinerja per OPD"), cols, rows);
+}
+
+static json_t *table_services(req_t *r, const struct view *v, const perf_dashboard_t *d)
+{
+	json_t *cols = json_array(), *rows = json_array();
+	json_array_append_new(cols, col("kode_opd", req_t_(r, "Kode OPD"), "string"));
+	json_array_append_new(cols, col("layanan", req_t_(r, "Layanan / kategori"), "string"));
+	add_count_cols(r, cols);
+	for (size_t i = 0; i < d->nservices; i++) {
+		json_t *row = json_pack("[s,s]", d->services[i].unit, d->services[i].service);
+		add_count_cells(row, &d->services[i].k[v->kidx]);
+		json_array_append_new(rows, row);
+	}
+	return table("layanan", req_t_(r, "Kinerja per layanan"), cols, rows);
+}
+
+static void period_label(int32_t start, int weekly, char *buf, size_t size)
+{
+	char d[CAL_DATE_LEN];
+	cal_format_date(start, d);
+	if (weekly)
+		snprintf(buf, size, "%s", d);
+	else
+		snprintf(buf, size, "%.7s", d);
+}
+
+static json_t *table_trend(req_t *r, const struct view *v, const perf_dashboard_t *d)
+{
+	json_t *cols = json_array(), *rows = json_array();
+	json_array_append_new(cols, col("periode", v->weekly ? req_t_(r, "Minggu mulai") : req_t_(r, "Bulan"), "string"));
+	json_array_append_new(cols, col("diterima", req_t_(r, "Diterima"), "integer"));
+	json_array_append_new(cols, col("selesai", req_t_(r, "Selesai"), "integer"));
+	json_array_append_new(cols, col("tepat_waktu_persen", req_t_(r, "Tepat waktu (%)"), "number"));
+	for (size_t i = 0; i < d->ntrend; i++) {
+		char lab[16];
+		const perf_trend_point_t *p = &d->trend[i];
+		period_label(p->start, v->weekly, lab, sizeof(lab));
+		json_array_append_new(rows, json_pack("[s,I,I,o]", lab, (json_int_t)p->received[v->kidx],
+						      (json_int_t)p->finished[v->kidx],
+						      pct_json(p->finished[v->kidx] > 0 ? 100.0 * (double)p->in_sla[v->kidx] /
+											   (double)p->finished[v->kidx]
+										 : -1)));
+	}
+	return table("tren", req_t_(r, "Tren"), cols, rows);
+}
+
+static json_t *table_kec(req_t *r, store_conn_t *c, const struct view *v, const perf_dashboard_t *d)
+{
+	json_t *cols = json_array(), *rows = json_array();
+	json_array_append_new(cols, col("kode_kecamatan", req_t_(r, "Kode kecamatan"), "string"));
+	json_array_append_new(cols, col("kecamatan", req_t_(r, "Kecamatan"), "string"));
+	json_array_append_new(cols, col("diterima", req_t_(r, "Diterima"), "integer"));
+	json_array_append_new(cols, col("selesai", req_t_(r, "Selesai"), "integer"));
+	json_array_append_new(cols, col("tepat_waktu_persen", req_t_(r, "Tepat waktu (%)"), "number"));
+	for (size_t i = 0; i < d->nkec; i++) {
+		const perf_kec_row_t *k = &d->kec[i];
+		char name[160] = "";
+		if (strcmp(k->kecamatan, "-") && region_name(c, k->kecamatan, name, sizeof(name)) < 0)
+			name[0] = '\0';
+		if (!strcmp(k->kecamatan, "-"))
+			snprintf(name, sizeof(name), "%s", req_t_(r, "Tidak diketahui"));
+		json_array_append_new(rows, json_pack("[s,s,I,I,o]", k->kecamatan, name, (json_int_t)k->received[v->kidx],
+						      (json_int_t)k->finished[v->kidx],
+						      pct_json(k->finished[v->kidx] > 0 ? 100.0 * (double)k->in_sla[v->kidx] /
+											   (double)k->finished[v->kidx]
+										 : -1)));
+	}
+	return table("kecamatan", req_t_(r, "Per kecamatan"), cols, rows);
+}
+
+static json_t *table_ikm(req_t *r, const struct view *v, const perf_ikm_report_t *rep, int per_service)
+{
+	json_t *cols = json_array(), *rows = json_array();
+	size_t n = per_service ? rep->nservices : rep->nunits;
+	json_array_append_new(cols, col("kode_opd", req_t_(r, "Kode OPD"), "string"));
+	json_array_append_new(cols, col(per_service ? "layanan" : "nama_opd",
+					per_service ? req_t_(r, "Layanan / kategori") : req_t_(r, "Nama OPD"), "string"));
+	json_array_append_new(cols, col("responden", req_t_(r, "Responden"), "integer"));
+	json_array_append_new(cols, col("populasi", req_t_(r, "Populasi (selesai)"), "integer"));
+	json_array_append_new(cols, col("sampel_minimum", req_t_(r, "Sampel minimum"), "integer"));
+	for (int i = 0; i < PERF_UNSUR; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "nrr_u%d", i + 1);
+		json_array_append_new(cols, col(name, req_t_(r, perf_unsur_label(i)), "number"));
+	}
+	json_array_append_new(cols, col("ikm", "IKM", "number"));
+	json_array_append_new(cols, col("mutu", req_t_(r, "Mutu"), "string"));
+	json_array_append_new(cols, col("kinerja", req_t_(r, "Kinerja unit"), "string"));
+	for (size_t i = 0; i < n; i++) {
+		const perf_ikm_row_t *x = per_service ? &rep->services[i] : &rep->units[i];
+		json_t *row = json_pack("[s,s,I,I,I]", x->unit, per_service ? x->service : unit_name(&v->units, x->unit),
+					(json_int_t)x->k.n, (json_int_t)x->k.population, (json_int_t)x->k.sample_min);
+		char g[2] = { x->k.grade, 0 };
+		for (int u = 0; u < PERF_UNSUR; u++)
+			json_array_append_new(row, x->k.n ? json_real((double)(int64_t)(x->k.nrr[u] * 1000 + 0.5) / 1000.0)
+							  : json_null());
+		json_array_append_new(row, x->k.n ? json_real(x->k.ikm_x100 / 100.0) : json_null());
+		json_array_append_new(row, json_string(g));
+		json_array_append_new(row, json_string(req_t_(r, perf_grade_label(x->k.grade))));
+		json_array_append_new(rows, row);
+	}
+	return table(per_service ? "ikm_layanan" : "ikm_opd",
+		     per_service ? req_t_(r, "IKM per layanan") : req_t_(r, "IKM per OPD"), cols, rows);
+}
+
+/* Rows as {"cells": [...]} with "-" for no data, for the generic template. */
+static json_t *html_table(json_t *t)
+{
+	json_t *rows = json_object_get(t, "rows"), *out = json_array(), *row, *cell, *ht;
+	size_t i, j;
+	json_array_foreach(rows, i, row) {
+		json_t *cells = json_array();
+		json_array_foreach(row, j, cell)
+			json_array_append_new(cells, json_is_null(cell) ? json_string("-") : json_incref(cell));
+		json_array_append_new(out, json_pack("{s:o}", "cells", cells));
+	}
+	ht = json_deep_copy(t);
+	json_object_set_new(ht, "rows", out);
+	json_object_set_new(ht, "empty", json_boolean(json_array_size(rows) == 0));
+	return ht;
+}
+
+static void query_string(const struct view *v, sb_t *qs)
+{
+	sb_addf(qs, "dari=%s&sampai=%s&jenis=%s&tren=%s", v->dari, v->sampai, v->jenis, v->tren);
+	if (v->unit) {
+		sb_adds(qs, "&opd=");
+		sb_add_urlenc(qs, v->unit, strlen(v->unit));
+	}
+}
+
+static json_t *card(const char *label, json_t *value, const char *note)
+{
+	json_t *c = json_pack("{s:s,s:o}", "label", label, "value", json_is_null(value) ? json_string("-") : value);
+	if (json_is_null(value))
+		json_decref(value);
+	if (note)
+		json_object_set_new(c, "note", json_string(note));
+	return c;
+}
+
+/* ---------------------------------------------------------------- dashboard */
+
+static int load_dashboard(req_t *r, store_conn_t *c, struct view *v, perf_dashboard_t *d)
+{
+	int rc = perf_dashboard(c, &v->q, d);
+	return rc;
+}
+
+static json_t *charts(req_t *r, store_conn_t *c, const struct view *v, const perf_dashboard_t *d)
+{
+	json_t *out = json_object();
+	sb_t sb = SB_INIT;
+	size_t n = v->unit ? d->nservices : d->nunits;
+	const perf_row_t *rows = v->unit ? d->services : d->units;
+	const char **labels = calloc(n + d->ntrend + d->nkec + 1, sizeof(char *));
+	double *vals = calloc(2 * (n + d->ntrend + d->nkec) + 1, sizeof(double));
+	char(*tl)[16] = calloc(d->ntrend + 1, sizeof(*tl));
+	char(*kn)[80] = calloc(d->nkec + 1, sizeof(*kn));
+	if (!labels || !vals || !tl || !kn)
+		goto done;
+	/* SLA compliance per OPD (or per service of the one OPD) */
+	for (size_t i = 0; i < n; i++) {
+		labels[i] = v->unit ? rows[i].service : rows[i].unit;
+		vals[i] = perf_sla_pct(&rows[i].k[v->kidx]);
+	}
+	{
+		chart_text_t t = { "sla", req_t_(r, "Penyelesaian tepat waktu (%)"), req_t_(r, "Tabel data"),
+				   v->unit ? req_t_(r, "Layanan") : "OPD", "%", 1 };
+		chart_bars(&sb, &t, labels, vals, n, 100);
+		json_object_set_new(out, "sla", json_stringn(sb.buf, sb.len));
+		sb_reset(&sb);
+	}
+	/* overdue per OPD */
+	for (size_t i = 0; i < n; i++)
+		vals[i] = (double)rows[i].k[v->kidx].overdue;
+	{
+		chart_text_t t = { "terlambat", req_t_(r, "Terlambat saat ini"), req_t_(r, "Tabel data"),
+				   v->unit ? req_t_(r, "Layanan") : "OPD", "", 0 };
+		chart_bars(&sb, &t, labels, vals, n, 0);
+		json_object_set_new(out, "overdue", json_stringn(sb.buf, sb.len));
+		sb_reset(&sb);
+	}
+	/* trend */
+	{
+		double *rec = vals, *fin = vals + d->ntrend;
+		for (size_t i = 0; i < d->ntrend; i++) {
+			period_label(d->trend[i].start, v->weekly, tl[i], sizeof(tl[i]));
+			labels[i] = tl[i];
+			rec[i] = (double)d->trend[i].received[v->kidx];
+			fin[i] = (double)d->trend[i].finished[v->kidx];
+		}
+		{
+			chart_series_t s[2] = { { req_t_(r, "Diterima"), rec }, { req_t_(r, "Selesai"), fin } };
+			chart_text_t t = { "tren", v->weekly ? req_t_(r, "Tren mingguan") : req_t_(r, "Tren bulanan"),
+					   req_t_(r, "Tabel data"), v->weekly ? req_t_(r, "Minggu mulai") : req_t_(r, "Bulan"),
+					   "", 0 };
+			chart_lines(&sb, &t, labels, d->ntrend, s, 2);
+			json_object_set_new(out, "trend", json_stringn(sb.buf, sb.len));
+			sb_reset(&sb);
+		}
+	}
+	/* per kecamatan */
+	for (size_t i = 0; i < d->nkec; i++) {
+		if (!strcmp(d->kec[i].kecamatan, "-") || region_name(c, d->kec[i].kecamatan, kn[i], sizeof(kn[i])) < 0 ||
+		    !kn[i][0])
+			snprintf(kn[i], sizeof(kn[i]), "%s", strcmp(d->kec[i].kecamatan, "-") ? d->kec[i].kecamatan
+											     : req_t_(r, "Tidak diketahui"));
+		labels[i] = kn[i];
+		vals[i] = (double)d->kec[i].received[v->kidx];
+	}
+	{
+		chart_text_t t = { "kecamatan", req_t_(r, "Diterima per kecamatan"), req_t_(r, "Tabel data"),
+				   req_t_(r, "Kecamatan"), "", 0 };
+		chart_bars(&sb, &t, labels, vals, d->nkec, 0);
+		json_object_set_new(out, "kec", json_stringn(sb.buf, sb.len));
+	}
+done:
+	free(labels);
+	free(vals);
+	free(tl);
+	free(kn);
+	sb_release(&sb);
+	return out;
+}
+
+static json_t *summary_cards(req_t *r, const struct view *v, const perf_dashboard_t *d)
+{
+	const perf_counts_t *k = &d->total.k[v->kidx];
+	json_t *cards = json_array();
+	json_array_append_new(cards, card(req_t_(r, "Diterima"), json_integer(k->received), NULL));
+	json_array_append_new(cards, card(req_t_(r, "Selesai"), json_integer(k->finished), NULL));
+	json_array_append_new(cards, card(req_t_(r, "Dalam proses"), json_integer(k->open_end),
+					  req_t_(r, "pada akhir periode")));
+	json_array_append_new(cards, card(req_t_(r, "Tepat waktu (%)"), pct_json(perf_sla_pct(k)),
+					  req_t_(r, "selesai dalam standar waktu")));
+	json_array_append_new(cards, card(req_t_(r, "Median (hari kerja)"), wd_json(perf_hist_percentile(k->hist, 50)), NULL));
+	json_array_append_new(cards, card(req_t_(r, "Persentil 90 (hari kerja)"),
+					  wd_json(perf_hist_percentile(k->hist, 90)), NULL));
+	json_array_append_new(cards, card(req_t_(r, "Terlambat"), json_integer(k->overdue),
+					  req_t_(r, "masih terbuka dan lewat batas waktu")));
+	json_array_append_new(cards, card(req_t_(r, "Ketepatan disposisi (%)"), pct_json(perf_routing_pct(k)), NULL));
+	return cards;
+}
+
+static int overdue_cmp(const void *a, const void *b)
+{
+	const perf_row_t *x = *(const perf_row_t *const *)a, *y = *(const perf_row_t *const *)b;
+	int64_t dx = x->k[0].overdue, dy = y->k[0].overdue;
+	return dx < dy ? 1 : dx > dy ? -1 : strcmp(x->unit, y->unit);
+}
+
+static json_t *top_overdue(const struct view *v, const perf_dashboard_t *d)
+{
+	json_t *arr = json_array();
+	const perf_row_t **p = calloc(d->nunits + 1, sizeof(*p));
+	if (!p)
+		return arr;
+	for (size_t i = 0; i < d->nunits; i++)
+		p[i] = &d->units[i];
+	qsort(p, d->nunits, sizeof(*p), overdue_cmp);
+	for (size_t i = 0; i < d->nunits && i < 5; i++) {
+		if (p[i]->k[v->kidx].overdue <= 0)
+			continue;
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:I}", "code", p[i]->unit, "name",
+						     unit_name(&v->units, p[i]->unit), "overdue",
+						     (json_int_t)p[i]->k[v->kidx].overdue));
+	}
+	free(p);
+	return arr;
+}
+
+static json_t *view_ctx(req_t *r, const struct view *v)
+{
+	json_t *opds = json_array(), *jenis = json_array(), *tren = json_array();
+	sb_t qs = SB_INIT;
+	json_t *ctx;
+	static const char *const jn[] = { "semua", "permohonan", "pengaduan" };
+	for (size_t i = 0; i < v->units.n; i++)
+		json_array_append_new(opds, json_pack("{s:s,s:s,s:b}", "code", v->units.u[i].code, "name", v->units.u[i].name,
+						      "selected", v->unit && !strcmp(v->unit, v->units.u[i].code)));
+	for (int i = 0; i < 3; i++)
+		json_array_append_new(jenis, json_pack("{s:s,s:s,s:b}", "value", jn[i], "label", req_t_(r, kind_label(i)),
+						       "selected", v->kidx == i));
+	json_array_append_new(tren, json_pack("{s:s,s:s,s:b}", "value", "bulan", "label", req_t_(r, "Bulanan"), "selected",
+					      !v->weekly));
+	json_array_append_new(tren, json_pack("{s:s,s:s,s:b}", "value", "minggu", "label", req_t_(r, "Mingguan"), "selected",
+					      v->weekly));
+	query_string(v, &qs);
+	ctx = json_pack("{s:s,s:s,s:o,s:o,s:o,s:b,s:s,s:s}", "dari", v->dari, "sampai", v->sampai, "opds", opds, "jenis",
+			jenis, "trens", tren, "all_units", !sees_own(r->who.role), "qs", qs.buf, "kind_label",
+			req_t_(r, kind_label(v->kidx)));
+	if (v->unit)
+		json_object_set_new(ctx, "unit", json_pack("{s:s,s:s}", "code", v->unit, "name", unit_name(&v->units, v->unit)));
+	sb_release(&qs);
+	return ctx;
+}
+
+int h_perf_dashboard(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	struct view *v = arena_zalloc(&r->arena, sizeof(*v));
+	perf_dashboard_t d;
+	const char *msg;
+	json_t *ctx, *tables;
+	int rc;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	if (!v)
+		return ERR_NOMEM;
+	if ((rc = view_parse(r, c, v, 1, &msg)) < 0) {
+		if (!msg)
+			return rc;
+		fail(r, rc, msg);
+		return 0;
+	}
+	if ((rc = load_dashboard(r, c, v, &d)) < 0)
+		return rc;
+	ctx = view_ctx(r, v);
+	tables = json_array();
+	if (!v->unit) {
+		json_t *t = table_opd(r, v, &d);
+		json_array_append_new(tables, html_table(t));
+		json_decref(t);
+	}
+	{
+		json_t *t = table_services(r, v, &d);
+		json_array_append_new(tables, html_table(t));
+		json_decref(t);
+	}
+	{
+		json_t *t = table_kec(r, c, v, &d);
+		json_array_append_new(tables, html_table(t));
+		json_decref(t);
+	}
+	json_object_set_new(ctx, "title", json_string(req_t_(r, "Kinerja pelayanan")));
+	json_object_set_new(ctx, "cards", summary_cards(r, v, &d));
+	json_object_set_new(ctx, "charts", charts(r, c, v, &d));
+	{
+		json_t *top = top_overdue(v, &d);
+		json_object_set_new(ctx, "has_overdue", json_boolean(json_array_size(top) > 0));
+		json_object_set_new(ctx, "top_overdue", top);
+	}
+	json_object_set_new(ctx, "tables", tables);
+	perf_dashboard_release(&d);
+	http_page(r, 200, "performance_dashboard", ctx);
+	return 0;
+}
+
+/* JSON of the same dashboard: GET /api/v1/t/{tenant}/kinerja */
+int api_perf_dashboard(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	struct view *v = arena_zalloc(&r->arena, sizeof(*v));
+	perf_dashboard_t d;
+	const char *msg;
+	json_t *out, *totals;
+	int rc;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	if (!v)
+		return ERR_NOMEM;
+	if ((rc = view_parse(r, c, v, 1, &msg)) < 0) {
+		if (!msg)
+			return rc;
+		fail(r, rc, msg);
+		return 0;
+	}
+	if ((rc = load_dashboard(r, c, v, &d)) < 0)
+		return rc;
+	totals = json_object();
+	for (int k = 0; k < 3; k++) {
+		const perf_counts_t *x = &d.total.k[k];
+		json_object_set_new(totals, k == 0 ? "all" : perf_kind_name((perf_kind_t)k),
+				    json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "received", (json_int_t)x->received,
+					      "finished", (json_int_t)x->finished, "finished_in_sla", (json_int_t)x->in_sla,
+					      "open_end", (json_int_t)x->open_end, "overdue", (json_int_t)x->overdue,
+					      "sla_pct", pct_json(perf_sla_pct(x)), "median_wd",
+					      wd_json(perf_hist_percentile(x->hist, 50)), "p90_wd",
+					      wd_json(perf_hist_percentile(x->hist, 90)), "routing_pct",
+					      pct_json(perf_routing_pct(x))));
+	}
+	out = json_pack("{s:{s:s,s:s},s:o,s:o,s:o,s:o,s:o}", "period", "from", v->dari, "to", v->sampai, "totals", totals,
+			"opd", table_opd(r, v, &d), "services", table_services(r, v, &d), "trend", table_trend(r, v, &d),
+			"kecamatan", table_kec(r, c, v, &d));
+	if (v->unit)
+		json_object_set_new(out, "unit", json_string(v->unit));
+	perf_dashboard_release(&d);
+	send_json(r, out);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- IKM */
+
+int h_perf_ikm(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	struct view *v = arena_zalloc(&r->arena, sizeof(*v));
+	perf_ikm_report_t rep;
+	const char *msg;
+	json_t *ctx, *tables, *unsur = json_array(), *t;
+	int rc;
+	if (!c) {
+		json_decref(unsur);
+		return ERR_UNAVAILABLE;
+	}
+	if ((rc = view_parse(r, c, v, 1, &msg)) < 0) {
+		json_decref(unsur);
+		if (!msg)
+			return rc;
+		fail(r, rc, msg);
+		return 0;
+	}
+	if ((rc = perf_ikm_report(c, &v->q, &rep)) < 0) {
+		json_decref(unsur);
+		return rc;
+	}
+	ctx = view_ctx(r, v);
+	tables = json_array();
+	t = table_ikm(r, v, &rep, 0);
+	json_array_append_new(tables, html_table(t));
+	json_decref(t);
+	t = table_ikm(r, v, &rep, 1);
+	json_array_append_new(tables, html_table(t));
+	json_decref(t);
+	for (int i = 0; i < PERF_UNSUR; i++) {
+		char code[8];
+		snprintf(code, sizeof(code), "U%d", i + 1);
+		json_array_append_new(unsur, json_pack("{s:s,s:s,s:o}", "code", code, "label", req_t_(r, perf_unsur_label(i)),
+						       "nrr", rep.total.k.n ? json_real((double)(int64_t)(rep.total.k.nrr[i] * 1000 + 0.5) / 1000.0) : json_string("-")));
+	}
+	{
+		char ikm[16], g[2] = { rep.total.k.grade, 0 };
+		snprintf(ikm, sizeof(ikm), "%d.%02d", rep.total.k.ikm_x100 / 100, rep.total.k.ikm_x100 % 100);
+		json_object_set_new(ctx, "total",
+				    json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:b}", "n", (json_int_t)rep.total.k.n, "ikm",
+					      rep.total.k.n ? ikm : "-", "grade", g, "grade_label",
+					      req_t_(r, perf_grade_label(rep.total.k.grade)), "population",
+					      (json_int_t)rep.total.k.population, "sample_min", (json_int_t)rep.total.k.sample_min,
+					      "sample_low", rep.total.k.n < rep.total.k.sample_min));
+	}
+	{
+		json_t *low = json_array();
+		for (size_t i = 0; i < rep.nunits; i++)
+			if (rep.units[i].k.n < rep.units[i].k.sample_min)
+				json_array_append_new(low, json_pack("{s:s,s:I,s:I}", "code", rep.units[i].unit, "n",
+								     (json_int_t)rep.units[i].k.n, "min",
+								     (json_int_t)rep.units[i].k.sample_min));
+		json_object_set_new(ctx, "has_low", json_boolean(json_array_size(low) > 0));
+		json_object_set_new(ctx, "low_samples", low);
+	}
+	perf_ikm_report_release(&rep);
+	json_object_set_new(ctx, "title", json_string(req_t_(r, "Indeks Kepuasan Masyarakat")));
+	json_object_set_new(ctx, "unsur", unsur);
+	json_object_set_new(ctx, "tables", tables);
+	http_page(r, 200, "performance_ikm", ctx);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- exports */
+
+static void attach(req_t *r, const struct view *v, const char *name, const char *ext)
+{
+	char cd[256];
+	snprintf(cd, sizeof(cd), "attachment; filename=\"kinerja-%s-%s-%s-%s.%s\"", r->tenant->code, v->dari, v->sampai,
+		 name, ext);
+	http_add_header(r, "content-disposition", cd);
+	http_add_header(r, "cache-control", "no-store");
+}
+
+int h_perf_export(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	struct view *v = arena_zalloc(&r->arena, sizeof(*v));
+	const char *file = req_param(r, "file"), *dot, *msg;
+	char name[32];
+	int xlsx, rc, all;
+	json_t *tables;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	if (!file || !(dot = strrchr(file, '.')) || (size_t)(dot - file) >= sizeof(name))
+		return ERR_NOT_FOUND;
+	snprintf(name, sizeof(name), "%.*s", (int)(dot - file), file);
+	if (!strcmp(dot, ".xlsx"))
+		xlsx = 1;
+	else if (!strcmp(dot, ".csv"))
+		xlsx = 0;
+	else
+		return ERR_NOT_FOUND;
+	all = !strcmp(name, "semua");
+	if (!all && strcmp(name, "opd") && strcmp(name, "layanan") && strcmp(name, "tren") && strcmp(name, "kecamatan") &&
+	    strcmp(name, "ikm_opd") && strcmp(name, "ikm_layanan"))
+		return ERR_NOT_FOUND;
+	if (all && !xlsx)
+		return ERR_NOT_FOUND;
+	if ((rc = view_parse(r, c, v, 1, &msg)) < 0) {
+		if (!msg)
+			return rc;
+		fail(r, rc, msg);
+		return 0;
+	}
+	tables = json_array();
+	if (all || strncmp(name, "ikm", 3)) {
+		perf_dashboard_t d;
+		if ((rc = perf_dashboard(c, &v->q, &d)) < 0) {
+			json_decref(tables);
+			return rc;
+		}
+		if (all || !strcmp(name, "opd"))
+			json_array_append_new(tables, table_opd(r, v, &d));
+		if (all || !strcmp(name, "layanan"))
+			json_array_append_new(tables, table_services(r, v, &d));
+		if (all || !strcmp(name, "tren"))
+			json_array_append_new(tables, table_trend(r, v, &d));
+		if (all || !strcmp(name, "kecamatan"))
+			json_array_append_new(tables, table_kec(r, c, v, &d));
+		perf_dashboard_release(&d);
+	}
+	if (all || !strncmp(name, "ikm", 3)) {
+		perf_ikm_report_t rep;
+		if ((rc = perf_ikm_report(c, &v->q, &rep)) < 0) {
+			json_decref(tables);
+			return rc;
+		}
+		if (all || !strcmp(name, "ikm_opd"))
+			json_array_append_new(tables, table_ikm(r, v, &rep, 0));
+		if (all || !strcmp(name, "ikm_layanan"))
+			json_array_append_new(tables, table_ikm(r, v, &rep, 1));
+		perf_ikm_report_release(&rep);
+	}
+	if (xlsx) {
+		char *buf;
+		size_t len;
+		rc = perf_export_xlsx(tables, NULL, &buf, &len);
+		json_decref(tables);
+		if (rc < 0)
+			return rc;
+		attach(r, v, name, "xlsx");
+		http_send(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf, len);
+		free(buf);
+		return 0;
+	}
+	{
+		sb_t out = SB_INIT;
+		json_t *t = json_array_get(tables, 0);
+		perf_export_csv(&out, json_object_get(t, "columns"), json_object_get(t, "rows"), 1, 1);
+		json_decref(tables);
+		if (out.err) {
+			sb_release(&out);
+			return ERR_NOMEM;
+		}
+		attach(r, v, name, "csv");
+		http_send(r, 200, "text/csv; charset=utf-8; header=present", out.buf, out.len);
+		sb_release(&out);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- PDF */
+
+static void fmt_pct(char *buf, size_t size, double v)
+{
+	if (v < 0)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.1f%%", v);
+}
+
+static void fmt_wd(char *buf, size_t size, int w)
+{
+	if (w < 0)
+		snprintf(buf, size, "-");
+	else if (w >= PERF_WD_CAP)
+		snprintf(buf, size, ">120");
+	else
+		snprintf(buf, size, "%d", w);
+}
+
+static void pdf_counts(req_t *r, doc_t *doc, const perf_counts_t *k, const perf_ikm_t *ikm)
+{
+	char b[64];
+	snprintf(b, sizeof(b), "%lld", (long long)k->received);
+	doc_row(doc, req_t_(r, "Diterima"), b);
+	snprintf(b, sizeof(b), "%lld", (long long)k->finished);
+	doc_row(doc, req_t_(r, "Selesai"), b);
+	snprintf(b, sizeof(b), "%lld", (long long)k->open_end);
+	doc_row(doc, req_t_(r, "Dalam proses"), b);
+	fmt_pct(b, sizeof(b), perf_sla_pct(k));
+	doc_row(doc, req_t_(r, "Tepat waktu (%)"), b);
+	fmt_wd(b, sizeof(b), perf_hist_percentile(k->hist, 50));
+	doc_row(doc, req_t_(r, "Median (hari kerja)"), b);
+	fmt_wd(b, sizeof(b), perf_hist_percentile(k->hist, 90));
+	doc_row(doc, req_t_(r, "Persentil 90 (hari kerja)"), b);
+	snprintf(b, sizeof(b), "%lld", (long long)k->overdue);
+	doc_row(doc, req_t_(r, "Terlambat"), b);
+	fmt_pct(b, sizeof(b), perf_routing_pct(k));
+	doc_row(doc, req_t_(r, "Ketepatan disposisi (%)"), b);
+	if (ikm && ikm->n) {
+		snprintf(b, sizeof(b), "%d.%02d (%c, %s)", ikm->ikm_x100 / 100, ikm->ikm_x100 % 100, ikm->grade,
+			 req_t_(r, perf_grade_label(ikm->grade)));
+		doc_row(doc, "IKM", b);
+		snprintf(b, sizeof(b), "%lld / %lld", (long long)ikm->n, (long long)ikm->sample_min);
+		doc_row(doc, req_t_(r, "Responden / sampel minimum"), b);
+	} else {
+		doc_row(doc, "IKM", "-");
+	}
+}
+
+/* GET /t/{tenant}/kinerja/laporan.pdf: the period's performance and IKM,
+ * the whole tenant first, then one block per OPD. */
+int h_perf_pdf(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	struct view *v = arena_zalloc(&r->arena, sizeof(*v));
+	perf_dashboard_t d;
+	perf_ikm_report_t rep;
+	doc_t *doc = NULL;
+	sb_t out = SB_INIT, line = SB_INIT;
+	const char *msg;
+	int rc;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	if (!v)
+		return ERR_NOMEM;
+	if ((rc = view_parse(r, c, v, 1, &msg)) < 0) {
+		if (!msg)
+			return rc;
+		fail(r, rc, msg);
+		return 0;
+	}
+	if ((rc = perf_dashboard(c, &v->q, &d)) < 0)
+		return rc;
+	if ((rc = perf_ikm_report(c, &v->q, &rep)) < 0) {
+		perf_dashboard_release(&d);
+		return rc;
+	}
+	rc = doc_new(req_t_(r, "Laporan kinerja pelayanan dan IKM"), &doc);
+	if (rc == 0) {
+		char hdr[200];
+		snprintf(hdr, sizeof(hdr), "%s", r->tenant->name);
+		doc_header_line(doc, hdr);
+		sb_addf(&line, "%s %s - %s · %s", req_t_(r, "Periode"), v->dari, v->sampai, req_t_(r, kind_label(v->kidx)));
+		doc_subtitle(doc, line.buf);
+		doc_heading(doc, v->unit ? unit_name(&v->units, v->unit) : r->tenant->name);
+		pdf_counts(r, doc, &d.total.k[v->kidx], &rep.total.k);
+		for (size_t i = 0; !v->unit && i < d.nunits; i++) {
+			const perf_ikm_t *ik = NULL;
+			sb_reset(&line);
+			sb_addf(&line, "%s - %s", d.units[i].unit, unit_name(&v->units, d.units[i].unit));
+			doc_heading(doc, line.buf);
+			for (size_t j = 0; j < rep.nunits; j++)
+				if (!strcmp(rep.units[j].unit, d.units[i].unit))
+					ik = &rep.units[j].k;
+			pdf_counts(r, doc, &d.units[i].k[v->kidx], ik);
+		}
+		doc_para(doc, req_t_(r, "IKM = 25 × (jumlah NRR × 1/9). Mutu: A 88,31–100; B 76,61–88,30; C 65,00–76,60; D 25,00–64,99."));
+		doc_footer(doc, "sigap");
+		rc = doc_render(doc, &out);
+	}
+	doc_free(doc);
+	sb_release(&line);
+	perf_dashboard_release(&d);
+	perf_ikm_report_release(&rep);
+	if (rc < 0 || out.err) {
+		sb_release(&out);
+		return rc < 0 ? rc : ERR_NOMEM;
+	}
+	attach(r, v, "laporan", "pdf");
+	http_send(r, 200, "application/pdf", out.buf, out.len);
+	sb_release(&out);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- survey */
+
+static const char *const score_labels[4] = { N_("Tidak baik"), N_("Kurang baik"), N_("Baik"), N_("Sangat baik") };
+
+static json_t *survey_ctx(req_t *r, const perf_invite_t *inv, const int *chosen, const char *comment)
+{
+	json_t *items = json_array();
+	for (int i = 0; i < PERF_UNSUR; i++) {
+		json_t *opts = json_array();
+		char name[8];
+		snprintf(name, sizeof(name), "u%d", i + 1);
+		for (int s = 1; s <= 4; s++)
+			json_array_append_new(opts, json_pack("{s:i,s:s,s:b}", "value", s, "label",
+							      req_t_(r, score_labels[s - 1]), "checked",
+							      chosen && chosen[i] == s));
+		json_array_append_new(items, json_pack("{s:s,s:i,s:s,s:o}", "name", name, "no", i + 1, "label",
+						       req_t_(r, perf_unsur_label(i)), "options", opts));
+	}
+	return json_pack("{s:s,s:o,s:s,s:s,s:s,s:s}", "title", req_t_(r, "Survei Kepuasan Masyarakat"), "unsur", items,
+			 "token", req_param(r, "token"), "unit", inv->unit, "kind",
+			 req_t_(r, kind_label(inv->kind)), "comment", comment ? comment : "");
+}
+
+int h_perf_survey_form(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	perf_invite_t inv;
+	int rc;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	rc = perf_survey_lookup(c, r->tenant->code, req_param(r, "token"), &inv);
+	if (rc == ERR_NOT_FOUND) {
+		http_error(r, ERR_NOT_FOUND, "tautan survei tidak dikenal");
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (inv.used) {
+		http_page(r, 200, "performance_survey_done",
+			  json_pack("{s:s,s:b}", "title", req_t_(r, "Survei Kepuasan Masyarakat"), "already", 1));
+		return 0;
+	}
+	http_page(r, 200, "performance_survey", survey_ctx(r, &inv, NULL, NULL));
+	return 0;
+}
+
+struct survey_op {
+	const char *tenant, *token, *comment, *msgid;
+	int scores[PERF_UNSUR];
+	int32_t day;
+	int64_t now;
+};
+
+static int survey_tx(store_conn_t *c, void *ud)
+{
+	struct survey_op *op = ud;
+	return perf_survey_submit(c, op->tenant, op->token, op->scores, op->comment, op->day, op->now, &op->msgid);
+}
+
+static int survey_done(req_t *r, int rc, void *ud)
+{
+	struct survey_op *op = ud;
+	if (rc == 0) {
+		http_page(r, 200, "performance_survey_done",
+			  json_pack("{s:s,s:b}", "title", req_t_(r, "Survei Kepuasan Masyarakat"), "already", 0));
+		return 0;
+	}
+	if (rc == ERR_INVALID) {
+		store_conn_t *c = store_reader(r->app->store);
+		perf_invite_t inv;
+		json_t *ctx;
+		if (!c || perf_survey_lookup(c, r->tenant->code, op->token, &inv) < 0) {
+			http_error(r, ERR_NOT_FOUND, "tautan survei tidak dikenal");
+			return 0;
+		}
+		ctx = survey_ctx(r, &inv, op->scores, op->comment);
+		json_object_set_new(ctx, "error", json_string(req_t_(r, op->msgid ? op->msgid : "isian tidak sah")));
+		http_page(r, 400, "performance_survey", ctx);
+		return 0;
+	}
+	if (rc == ERR_CONFLICT) {
+		http_page(r, 409, "performance_survey_done",
+			  json_pack("{s:s,s:b}", "title", req_t_(r, "Survei Kepuasan Masyarakat"), "already", 1));
+		return 0;
+	}
+	if (rc == ERR_NOT_FOUND) {
+		http_error(r, ERR_NOT_FOUND, "tautan survei tidak dikenal");
+		return 0;
+	}
+	http_error(r, rc, NULL);
+	return 0;
+}
+
+int h_perf_survey_submit(req_t *r)
+{
+	struct survey_op *op = arena_zalloc(&r->arena, sizeof(*op));
+	const char *token = req_param(r, "token"), *comment = req_form(r, "komentar");
+	if (!op)
+		return ERR_NOMEM;
+	op->tenant = r->tenant->code;
+	op->token = arena_strdup(&r->arena, token ? token : "");
+	op->comment = comment ? arena_strdup(&r->arena, comment) : NULL;
+	op->now = (int64_t)time(NULL);
+	op->day = today_of(r);
+	for (int i = 0; i < PERF_UNSUR; i++) {
+		char name[8];
+		const char *s;
+		snprintf(name, sizeof(name), "u%d", i + 1);
+		s = req_form(r, name);
+		op->scores[i] = s && s[0] >= '1' && s[0] <= '4' && !s[1] ? s[0] - '0' : 0;
+	}
+	return http_write(r, survey_tx, op, survey_done);
+}
+
+/* ---------------------------------------------------------------- open data */
+
+#define OD_MONTHS 12
+
+static const struct dataset {
+	const char *id, *title, *desc;
+} datasets[] = {
+	{ "kinerja-opd-bulanan", N_("Kinerja pelayanan per OPD per bulan"),
+	  N_("Jumlah permohonan layanan dan pengaduan yang diterima dan diselesaikan per OPD per bulan, persentase "
+	     "penyelesaian tepat waktu, median dan persentil 90 lama penyelesaian dalam hari kerja.") },
+	{ "kinerja-kecamatan-bulanan", N_("Kinerja pelayanan per kecamatan per bulan"),
+	  N_("Jumlah permohonan layanan dan pengaduan yang diterima dan diselesaikan per kecamatan asal pemohon per bulan.") },
+	{ "ikm-opd-bulanan", N_("Indeks Kepuasan Masyarakat per OPD per bulan"),
+	  N_("Nilai rata-rata per unsur (NRR), IKM dan mutu pelayanan per OPD per bulan menurut PermenPANRB 14/2017, "
+	     "dari survei kepuasan masyarakat.") },
+};
+
+static const struct dataset *dataset_find(const char *id, size_t len)
+{
+	for (size_t i = 0; i < sizeof(datasets) / sizeof(datasets[0]); i++)
+		if (strlen(datasets[i].id) == len && !strncmp(datasets[i].id, id, len))
+			return &datasets[i];
+	return NULL;
+}
+
+/* The snapshot date: data up to and including yesterday (tenant time), or
+ * ?tanggal=YYYY-MM-DD (no later than yesterday) for an earlier snapshot. */
+static int od_asof(req_t *r, int32_t *ret)
+{
+	const char *t = req_query(r, "tanggal");
+	int32_t yest = today_of(r) - 1, d;
+	if (!t || !*t) {
+		*ret = yest;
+		return 0;
+	}
+	if (cal_parse_date(t, &d) < 0 || d > yest || d < cal_days_from_civil(2000, 1, 1)) {
+		http_error(r, ERR_INVALID, "tanggal harus TTTT-BB-HH dan paling lambat kemarin");
+		return ERR_INVALID;
+	}
+	*ret = d;
+	return 0;
+}
+
+static json_t *od_columns(const struct dataset *ds)
+{
+	json_t *c = json_array();
+	if (!strcmp(ds->id, "kinerja-opd-bulanan")) {
+		json_array_append_new(c, col("bulan", "Bulan (TTTT-BB)", "string"));
+		json_array_append_new(c, col("kode_opd", "Kode OPD", "string"));
+		json_array_append_new(c, col("nama_opd", "Nama OPD", "string"));
+		json_array_append_new(c, col("jenis", "permohonan atau pengaduan", "string"));
+		json_array_append_new(c, col("diterima", "Jumlah diterima dalam bulan itu", "integer"));
+		json_array_append_new(c, col("selesai", "Jumlah selesai dalam bulan itu", "integer"));
+		json_array_append_new(c, col("selesai_tepat_waktu", "Jumlah selesai dalam standar waktu", "integer"));
+		json_array_append_new(c, col("persen_tepat_waktu", "selesai_tepat_waktu / selesai x 100", "number"));
+		json_array_append_new(c, col("median_hari_kerja", "Median lama penyelesaian (hari kerja)", "integer"));
+		json_array_append_new(c, col("p90_hari_kerja", "Persentil 90 lama penyelesaian (hari kerja)", "integer"));
+	} else if (!strcmp(ds->id, "kinerja-kecamatan-bulanan")) {
+		json_array_append_new(c, col("bulan", "Bulan (TTTT-BB)", "string"));
+		json_array_append_new(c, col("kode_kecamatan", "Kode wilayah Kemendagri kecamatan, - bila tidak diketahui", "string"));
+		json_array_append_new(c, col("jenis", "permohonan atau pengaduan", "string"));
+		json_array_append_new(c, col("diterima", "Jumlah diterima dalam bulan itu", "integer"));
+		json_array_append_new(c, col("selesai", "Jumlah selesai dalam bulan itu", "integer"));
+		json_array_append_new(c, col("selesai_tepat_waktu", "Jumlah selesai dalam standar waktu", "integer"));
+	} else {
+		json_array_append_new(c, col("bulan", "Bulan (TTTT-BB)", "string"));
+		json_array_append_new(c, col("kode_opd", "Kode OPD", "string"));
+		json_array_append_new(c, col("nama_opd", "Nama OPD", "string"));
+		json_array_append_new(c, col("responden", "Jumlah responden", "integer"));
+		for (int i = 0; i < PERF_UNSUR; i++) {
+			char n[16];
+			snprintf(n, sizeof(n), "nrr_u%d", i + 1);
+			json_array_append_new(c, col(n, perf_unsur_label(i), "number"));
+		}
+		json_array_append_new(c, col("ikm", "IKM = 25 x jumlah NRR / 9", "number"));
+		json_array_append_new(c, col("mutu", "A 88,31-100; B 76,61-88,30; C 65,00-76,60; D 25,00-64,99", "string"));
+	}
+	return c;
+}
+
+static int od_rows(req_t *r, store_conn_t *c, const struct dataset *ds, int32_t asof, json_t *rows)
+{
+	struct units *u = arena_zalloc(&r->arena, sizeof(*u));
+	int y, m, rc;
+	if (!u)
+		return ERR_NOMEM;
+	if ((rc = unit_list(c, r->tenant->code, add_unit_cb, u)) < 0)
+		return rc;
+	/* the OD_MONTHS complete months up to the snapshot day: the last one is
+	 * the snapshot day's month if that day is its last, else the month before */
+	{
+		int d;
+		cal_civil_from_days(asof, &y, &m, &d);
+		if (d != cal_days_in_month(y, m) && --m < 1) {
+			m = 12;
+			y--;
+		}
+	}
+	m -= OD_MONTHS - 1;
+	while (m < 1) {
+		m += 12;
+		y--;
+	}
+	for (int i = 0; i < OD_MONTHS; i++) {
+		perf_query_t q;
+		char month[8];
+		memset(&q, 0, sizeof(q));
+		q.tenant = r->tenant->code;
+		q.from = cal_days_from_civil(y, m, 1);
+		q.to = cal_days_from_civil(y, m, cal_days_in_month(y, m));
+		q.today = asof + 1;
+		snprintf(month, sizeof(month), "%04d-%02d", y, m);
+		if (!strcmp(ds->id, "ikm-opd-bulanan")) {
+			perf_ikm_report_t rep;
+			if ((rc = perf_ikm_report(c, &q, &rep)) < 0)
+				return rc;
+			for (size_t j = 0; j < rep.nunits; j++) {
+				const perf_ikm_t *k = &rep.units[j].k;
+				char g[2] = { k->grade, 0 };
+				json_t *row;
+				if (!k->n)
+					continue;
+				row = json_pack("[s,s,s,I]", month, rep.units[j].unit, unit_name(u, rep.units[j].unit),
+						(json_int_t)k->n);
+				for (int x = 0; x < PERF_UNSUR; x++)
+					json_array_append_new(row, json_real((double)(int64_t)(k->nrr[x] * 1000 + 0.5) / 1000.0));
+				json_array_append_new(row, json_real(k->ikm_x100 / 100.0));
+				json_array_append_new(row, json_string(g));
+				json_array_append_new(rows, row);
+			}
+			perf_ikm_report_release(&rep);
+		} else {
+			perf_dashboard_t d;
+			if ((rc = perf_dashboard(c, &q, &d)) < 0)
+				return rc;
+			if (!strcmp(ds->id, "kinerja-opd-bulanan")) {
+				for (size_t j = 0; j < d.nunits; j++)
+					for (int k = 1; k <= 2; k++) {
+						const perf_counts_t *x = &d.units[j].k[k];
+						if (!x->received && !x->finished)
+							continue;
+						json_array_append_new(
+							rows, json_pack("[s,s,s,s,I,I,I,o,o,o]", month, d.units[j].unit,
+									unit_name(u, d.units[j].unit),
+									k == PERF_APPLICATION ? "permohonan" : "pengaduan",
+									(json_int_t)x->received, (json_int_t)x->finished,
+									(json_int_t)x->in_sla, pct_json(perf_sla_pct(x)),
+									wd_json(perf_hist_percentile(x->hist, 50)),
+									wd_json(perf_hist_percentile(x->hist, 90))));
+					}
+			} else {
+				for (size_t j = 0; j < d.nkec; j++)
+					for (int k = 1; k <= 2; k++) {
+						const perf_kec_row_t *x = &d.kec[j];
+						if (!x->received[k] && !x->finished[k])
+							continue;
+						json_array_append_new(rows, json_pack("[s,s,s,I,I,I]", month, x->kecamatan,
+										      k == PERF_APPLICATION ? "permohonan"
+													    : "pengaduan",
+										      (json_int_t)x->received[k],
+										      (json_int_t)x->finished[k],
+										      (json_int_t)x->in_sla[k]));
+					}
+			}
+			perf_dashboard_release(&d);
+		}
+		if (++m > 12) {
+			m = 1;
+			y++;
+		}
+	}
+	return 0;
+}
+
+static void base_url(req_t *r, sb_t *out)
+{
+	const char *host = req_header(r, "host");
+	sb_addf(out, "%s://%s/api/v1/t/%s/data-terbuka", r->tls ? "https" : "http", host ? host : "localhost",
+		r->tenant->code);
+}
+
+int api_perf_opendata_catalog(req_t *r)
+{
+	json_t *list = json_array(), *out;
+	sb_t base = SB_INIT;
+	char modified[CAL_DATE_LEN];
+	int32_t asof;
+	if (od_asof(r, &asof) < 0) {
+		json_decref(list);
+		return 0;
+	}
+	cal_format_date(asof, modified);
+	base_url(r, &base);
+	for (size_t i = 0; i < sizeof(datasets) / sizeof(datasets[0]); i++) {
+		const struct dataset *ds = &datasets[i];
+		sb_t id = SB_INIT, csv = SB_INIT, js = SB_INIT, schema = SB_INIT;
+		sb_addf(&id, "%s/%s", base.buf, ds->id);
+		sb_addf(&csv, "%s/%s.csv", base.buf, ds->id);
+		sb_addf(&js, "%s/%s.json", base.buf, ds->id);
+		sb_addf(&schema, "%s/%s.schema.json", base.buf, ds->id);
+		json_array_append_new(
+			list,
+			json_pack("{s:s,s:s,s:s,s:s,s:[s,s,s],s:s,s:{s:s},s:{s:s,s:s},s:s,s:s,s:s,s:s,s:[s],s:s,s:s,s:[{s:s,s:s,s:s,s:s},{s:s,s:s,s:s,s:s}]}",
+				  "@type", "dcat:Dataset", "identifier", id.buf, "title", ds->title, "description", ds->desc,
+				  "keyword", "pelayanan publik", "kinerja", "IKM", "modified", modified, "publisher", "name",
+				  r->tenant->name, "contactPoint", "@type", "vcard:Contact", "fn", r->tenant->name,
+				  "accessLevel", "public", "license", "https://creativecommons.org/licenses/by/4.0/",
+				  "accrualPeriodicity", "R/P1D", "spatial", r->tenant->code, "language", "id", "describedBy",
+				  schema.buf, "describedByType", "application/json", "distribution", "@type",
+				  "dcat:Distribution", "downloadURL", csv.buf, "mediaType", "text/csv", "format", "CSV", "@type",
+				  "dcat:Distribution", "downloadURL", js.buf, "mediaType", "application/json", "format",
+				  "JSON"));
+		sb_release(&id);
+		sb_release(&csv);
+		sb_release(&js);
+		sb_release(&schema);
+	}
+	out = json_pack("{s:s,s:s,s:s,s:o}", "@context", "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
+			"@type", "dcat:Catalog", "conformsTo", "https://project-open-data.cio.gov/v1.1/schema", "dataset",
+			list);
+	sb_release(&base);
+	http_add_header(r, "cache-control", "public, max-age=3600");
+	http_add_header(r, "access-control-allow-origin", "*");
+	send_json(r, out);
+	return 0;
+}
+
+int api_perf_opendata(req_t *r)
+{
+	const char *file = req_param(r, "file");
+	const struct dataset *ds = NULL;
+	store_conn_t *c = store_reader(r->app->store);
+	enum { CSV, JSON, SCHEMA } fmt;
+	size_t len;
+	int32_t asof;
+	int rc;
+	json_t *rows;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	if (!file)
+		return ERR_NOT_FOUND;
+	len = strlen(file);
+	if (len > 12 && !strcmp(file + len - 12, ".schema.json")) {
+		fmt = SCHEMA;
+		ds = dataset_find(file, len - 12);
+	} else if (len > 5 && !strcmp(file + len - 5, ".json")) {
+		fmt = JSON;
+		ds = dataset_find(file, len - 5);
+	} else if (len > 4 && !strcmp(file + len - 4, ".csv")) {
+		fmt = CSV;
+		ds = dataset_find(file, len - 4);
+	} else {
+		return ERR_NOT_FOUND;
+	}
+	if (!ds)
+		return ERR_NOT_FOUND;
+	http_add_header(r, "access-control-allow-origin", "*");
+	if (fmt == SCHEMA) {
+		json_t *fields = json_array(), *cols = od_columns(ds), *cl;
+		size_t i;
+		json_array_foreach(cols, i, cl)
+			json_array_append_new(fields, json_pack("{s:O,s:O,s:O}", "name", json_object_get(cl, "name"), "type",
+								json_object_get(cl, "type"), "description",
+								json_object_get(cl, "title")));
+		json_decref(cols);
+		http_add_header(r, "cache-control", "public, max-age=86400");
+		send_json(r, json_pack("{s:s,s:s,s:s,s:o,s:s}", "name", ds->id, "title", ds->title, "description",
+						 ds->desc, "fields", fields, "missingValues", ""));
+		return 0;
+	}
+	if (od_asof(r, &asof) < 0)
+		return 0;
+	rows = json_array();
+	if ((rc = od_rows(r, c, ds, asof, rows)) < 0) {
+		json_decref(rows);
+		return rc;
+	}
+	http_add_header(r, "cache-control", "public, max-age=3600");
+	if (fmt == JSON) {
+		char d[CAL_DATE_LEN];
+		json_t *cols = od_columns(ds), *objs = json_array(), *row;
+		size_t i;
+		cal_format_date(asof, d);
+		json_array_foreach(rows, i, row) {
+			json_t *o = json_object(), *cl;
+			size_t j;
+			json_array_foreach(cols, j, cl)
+				json_object_set(o, json_string_value(json_object_get(cl, "name")), json_array_get(row, j));
+			json_array_append_new(objs, o);
+		}
+		json_decref(cols);
+		json_decref(rows);
+		send_json(r, json_pack("{s:s,s:s,s:s,s:o}", "dataset", ds->id, "tenant", r->tenant->code, "as_of", d,
+						 "rows", objs));
+		return 0;
+	}
+	{
+		sb_t out = SB_INIT;
+		json_t *cols = od_columns(ds);
+		perf_export_csv(&out, cols, rows, 0, 0);
+		json_decref(cols);
+		json_decref(rows);
+		if (out.err) {
+			sb_release(&out);
+			return ERR_NOMEM;
+		}
+		http_send(r, 200, "text/csv; charset=utf-8; header=present", out.buf, out.len);
+		sb_release(&out);
+	}
+	return 0;
+}

@@ -1,0 +1,252 @@
+"""
+test_performance.py: the performance module through the real server, on a
+fresh database with a known fixture for Provinsi NTB (tenant 52) written
+straight into the module's aggregate tables (the same rows the recording
+API produces: perf_daily, perf_monthly, perf_hist, perf_kec, perf_items): the Sekda's dashboard (figures, SVG charts with title/desc,
+data tables), OPD scoping for the kepala OPD and refusals for other roles,
+bad periods, the CSV export parsed with the csv module, the xlsx export
+opened with openpyxl (Debian's python3-openpyxl) or, failing that, read as
+OOXML with zipfile, the SKM survey form by token (missing answers, answer,
+second answer refused) and the IKM report, and the public open-data
+catalogue, CSV/JSON datasets and field descriptions.
+"""
+import csv
+import datetime
+import hashlib
+import io
+import os
+import re
+import subprocess
+import zipfile
+
+T = "52"                       # Provinsi NTB: its OPD users sit in DIKBUD
+TOKEN = "ab" * 32              # survey token of the fixture
+EPOCH = datetime.date(1970, 1, 1)
+
+
+def day(d):
+    return (d - EPOCH).days
+
+
+def months():
+    """(first day of this month, first day of last month) in WITA."""
+    now = datetime.datetime.utcnow() + datetime.timedelta(hours=8)
+    m = now.date().replace(day=1)
+    p = (m - datetime.timedelta(days=1)).replace(day=1)
+    return m, p, now.date()
+
+
+def fixture(db):
+    m, p, today = months()
+    pm = p.year * 100 + p.month
+    mm = m.year * 100 + m.month
+    rows = [
+        # tenant, day, kind, unit, service, received, finished, in_sla, wd_sum, routed, routed_ok
+        "INSERT INTO perf_daily VALUES ('52', %d, 1, 'DIKBUD', 'PPDB', 10, 8, 6, 30, 0, 0)" % day(p),
+        "INSERT INTO perf_daily VALUES ('52', %d, 1, 'DINKES', 'IZIN', 5, 5, 5, 10, 0, 0)" % day(p),
+        "INSERT INTO perf_daily VALUES ('52', %d, 2, 'DINKES', 'rujukan', 4, 2, 1, 9, 4, 3)" % day(m),
+        "INSERT INTO perf_monthly VALUES ('52', %d, 1, 'DIKBUD', 'PPDB', 10, 8, 6, 30, 0, 0)" % pm,
+        "INSERT INTO perf_monthly VALUES ('52', %d, 1, 'DINKES', 'IZIN', 5, 5, 5, 10, 0, 0)" % pm,
+        "INSERT INTO perf_monthly VALUES ('52', %d, 2, 'DINKES', 'rujukan', 4, 2, 1, 9, 4, 3)" % mm,
+        "INSERT INTO perf_hist VALUES ('52', %d, 1, 'DIKBUD', 'PPDB', 2, 4)" % pm,
+        "INSERT INTO perf_hist VALUES ('52', %d, 1, 'DIKBUD', 'PPDB', 5, 4)" % pm,
+        "INSERT INTO perf_kec VALUES ('52', %d, 1, 'DIKBUD', '52.71.01', 10, 8, 6)" % pm,
+        "INSERT INTO perf_items (tenant, kind, item_id, unit, service, kecamatan, received_day, due_day, open)"
+        " VALUES ('52', 2, 'K1', 'DINKES', 'rujukan', '-', %d, %d, 1)" % (day(today) - 20, day(today) - 10),
+        "INSERT INTO perf_items (tenant, kind, item_id, unit, service, kecamatan, received_day, due_day, open)"
+        " VALUES ('52', 2, 'K2', 'DINKES', 'rujukan', '-', %d, %d, 1)" % (day(today) - 20, day(today) - 10),
+        "INSERT INTO perf_survey_invites (tenant, token_hash, kind, item_id, unit, service, created, used)"
+        " VALUES ('52', '%s', 1, 'P-1', 'DIKBUD', 'PPDB', 1, 0)" % hashlib.sha256(TOKEN.encode()).hexdigest(),
+    ]
+    for q in rows:
+        db.sql(q)
+
+
+def setup(env):
+    db = env.new_db()
+    fixture(db)
+    return env.start_server(db=db)
+
+
+def client(srv, user=None):
+    c = srv.client()
+    if user:
+        c.login(T, user)
+    return c
+
+
+def test_dashboard_sekda_kepala_opd_and_refusals(env):
+    srv = setup(env)
+    m, p, _ = months()
+    c = client(srv, "sekda")
+    r = c.get("/t/%s/kinerja" % T).expect(200, ctype="text/html")
+    html = r.text
+    assert '<svg viewBox="0 0 360' in html and 'role="img"' in html, html[:500]
+    assert '<title id="sla-t">' in html and '<desc id="sla-d">' in html
+    assert "DIKBUD: 75.0%" in html, "SLA of DIKBUD (6/8) spelled out in the chart's desc"
+    assert "Kinerja per OPD" in html and "DINKES" in html
+    assert "<script" not in html
+    j = c.get("/api/v1/t/%s/kinerja" % T).expect(200, ctype="application/json").json()
+    a = j["totals"]["all"]
+    assert (a["received"], a["finished"], a["finished_in_sla"], a["open_end"], a["overdue"]) == (19, 15, 12, 4, 2), a
+    assert a["sla_pct"] == 80.0, a
+    assert j["totals"]["complaint"]["routing_pct"] == 75.0, j["totals"]
+    assert j["totals"]["application"]["median_wd"] == 2 and j["totals"]["application"]["p90_wd"] == 5
+    units = [row[0] for row in j["opd"]["rows"]]
+    assert units == ["DIKBUD", "DINKES"], units
+    # one OPD only
+    j = c.get("/api/v1/t/%s/kinerja?opd=DIKBUD" % T).expect(200).json()
+    assert j["totals"]["all"]["received"] == 10 and j["unit"] == "DIKBUD", j
+    # a period with nothing in it
+    j = c.get("/api/v1/t/%s/kinerja?dari=2024-01&sampai=2024-02" % T).expect(200).json()
+    assert j["totals"]["all"]["received"] == 0 and j["totals"]["all"]["sla_pct"] is None
+    # bad periods are 400 with a clear message
+    c.get("/t/%s/kinerja?dari=2026-13" % T).expect(400, contains="periode harus berbentuk")
+    c.get("/t/%s/kinerja?dari=2026-05&sampai=2026-01" % T).expect(400, contains="bulan awal periode")
+    c.get("/t/%s/kinerja?dari=2000-01&sampai=2026-01" % T).expect(400, contains="paling panjang 10 tahun")
+    c.get("/t/%s/kinerja?opd=NOPE" % T).expect(400, contains="OPD tidak dikenal")
+    c.get("/t/%s/kinerja?jenis=x" % T).expect(400)
+    # kepala OPD: own unit only
+    k = client(srv, "kepala_opd")
+    j = k.get("/api/v1/t/%s/kinerja" % T).expect(200).json()
+    assert j["unit"] == "DIKBUD" and j["totals"]["all"]["received"] == 10, j
+    k.get("/t/%s/kinerja" % T).expect(200, contains="DIKBUD")
+    k.get("/t/%s/kinerja?opd=DINKES" % T).expect(403)
+    k.get("/api/v1/t/%s/kinerja?opd=DINKES" % T).expect_json_error(403)
+    # other roles and anonymous
+    client(srv, "warga").get("/t/%s/kinerja" % T).expect(403)
+    client(srv, "petugas").get("/api/v1/t/%s/kinerja" % T).expect_json_error(403)
+    r = client(srv).get("/t/%s/kinerja" % T)
+    assert r.status == 303 and "/masuk" in r.header("location"), r.describe()
+    # another tenant's login does not carry over
+    other = client(srv)
+    other.login("52.71", "sekda")
+    r = other.get("/t/%s/kinerja" % T)
+    assert r.status == 303, r.describe()
+
+
+def test_csv_and_xlsx_exports(env):
+    srv = setup(env)
+    c = client(srv, "sekda")
+    r = c.get("/t/%s/kinerja/ekspor/opd.csv" % T).expect(200, ctype="text/csv")
+    assert "attachment" in r.header("content-disposition") and ".csv" in r.header("content-disposition")
+    rows = list(csv.reader(io.StringIO(r.body.decode("utf-8-sig"), newline="")))
+    assert r.body.startswith(b"\xef\xbb\xbf") and b"\r\n" in r.body
+    assert rows[0][:3] == ["Kode OPD", "Nama OPD", "Diterima"], rows[0]
+    byunit = {row[0]: row for row in rows[1:]}
+    assert set(byunit) == {"DIKBUD", "DINKES"}, rows
+    assert byunit["DIKBUD"][2:6] == ["10", "8", "2", "75.00"], byunit["DIKBUD"]
+    assert all(len(row) == len(rows[0]) for row in rows)
+    for name in ("layanan", "tren", "kecamatan", "ikm_opd", "ikm_layanan"):
+        r = c.get("/t/%s/kinerja/ekspor/%s.csv" % (T, name)).expect(200, ctype="text/csv")
+        assert len(list(csv.reader(io.StringIO(r.body.decode("utf-8-sig"), newline="")))) >= 1
+    c.get("/t/%s/kinerja/ekspor/nope.csv" % T).expect(404)
+    c.get("/t/%s/kinerja/ekspor/opd.pdfx" % T).expect(404)
+    client(srv, "warga").get("/t/%s/kinerja/ekspor/opd.csv" % T).expect(403)
+
+    r = c.get("/t/%s/kinerja/laporan.pdf" % T).expect(200, ctype="application/pdf")
+    assert r.body.startswith(b"%PDF-") and b"%%EOF" in r.body[-64:], r.body[:20]
+    client(srv, "kepala_opd").get("/t/%s/kinerja/laporan.pdf?opd=DINKES" % T).expect(403)
+
+    r = c.get("/t/%s/kinerja/ekspor/semua.xlsx" % T).expect(200)
+    assert r.header("content-type").startswith("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    path = os.path.join(env.tmp, "kinerja.xlsx")
+    with open(path, "wb") as f:
+        f.write(r.body)
+    check_xlsx(path)
+
+
+def check_xlsx(path):
+    """Opens the workbook with openpyxl (in-process, or Debian's
+    /usr/bin/python3 with python3-openpyxl); falls back to reading the
+    OOXML parts with zipfile."""
+    script = ("import openpyxl,sys\n"
+              "wb=openpyxl.load_workbook(sys.argv[1])\n"
+              "print('|'.join(wb.sheetnames))\n"
+              "ws=wb['opd']\n"
+              "rows=[[c.value for c in r] for r in ws.iter_rows()]\n"
+              "print(rows[0][0]); print(rows[1][0], rows[1][2], rows[1][3])\n")
+    for py in ("python3", "/usr/bin/python3"):
+        p = subprocess.run([py, "-c", script, path], capture_output=True, text=True)
+        if p.returncode == 0:
+            out = p.stdout.splitlines()
+            assert out[0] == "opd|layanan|tren|kecamatan|ikm_opd|ikm_layanan", out
+            assert out[1] == "Kode OPD", out
+            assert out[2] == "DIKBUD 10 8", out
+            return
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        assert "xl/workbook.xml" in names and "xl/worksheets/sheet1.xml" in names, names
+        wb = z.read("xl/workbook.xml").decode()
+        assert 'name="opd"' in wb and 'name="ikm_layanan"' in wb, wb
+
+
+def test_survey_form_and_ikm(env):
+    srv = setup(env)
+    c = client(srv)
+    base = "/t/%s/survei/%s" % (T, TOKEN)
+    page = c.get(base).expect(200, contains="Survei Kepuasan Masyarakat")
+    assert page.text.count("<fieldset") == 9, page.text
+    for label in ("Persyaratan", "Biaya/tarif", "Sarana dan prasarana", "Tidak baik", "Kurang baik", "Sangat baik"):
+        assert label in page.text, label
+    csrf = page.csrf()
+    # unknown token
+    c.get("/t/%s/survei/%s" % (T, "cd" * 32)).expect(404, contains="tautan survei tidak dikenal")
+    c.get("/t/%s/survei/x" % T).expect(404)
+    # missing answers: 400, the form again with the error and the chosen values kept
+    fields = {"_csrf": csrf, "u1": "4", "u2": "3", "komentar": "Cepat"}
+    r = c.post_form(base, fields).expect(400, contains="setiap unsur harus dinilai 1 sampai 4")
+    assert re.search(r'name="u1" value="4" required checked', r.text), r.text
+    # without CSRF: refused
+    bad = dict(fields)
+    bad["_csrf"] = "0" * 64
+    assert c.post_form(base, bad).status == 403
+    # a full answer
+    fields = {"_csrf": csrf, "komentar": "Pelayanan cepat"}
+    for i, s in enumerate((4, 4, 4, 3, 4, 4, 4, 4, 4)):
+        fields["u%d" % (i + 1)] = str(s)
+    c.post_form(base, fields).expect(200, contains="penilaian Anda sudah kami terima")
+    c.post_form(base, fields).expect(409, contains="sudah diisi")
+    c.get(base).expect(200, contains="sudah diisi")
+    # the IKM report: one response, S = 35: IKM = 25 * 35 / 9 = 97.22 (A)
+    s = client(srv, "sekda")
+    ikm = s.get("/t/%s/kinerja/ikm" % T).expect(200, contains="97.22")
+    assert "Sangat Baik" in ikm.text and "Krejcie" in ikm.text, "sample warning expected (1 response)"
+    r = s.get("/t/%s/kinerja/ekspor/ikm_opd.csv" % T).expect(200)
+    rows = list(csv.reader(io.StringIO(r.body.decode("utf-8-sig"), newline="")))
+    assert rows[1][0] == "DIKBUD" and rows[1][2] == "1" and rows[1][-3] == "97.22" and rows[1][-2] == "A", rows
+
+
+def test_open_data(env):
+    srv = setup(env)
+    c = client(srv)
+    m, p, today = months()
+    cat = c.get("/api/v1/t/%s/data-terbuka" % T).expect(200, ctype="application/json").json()
+    assert cat["conformsTo"] == "https://project-open-data.cio.gov/v1.1/schema"
+    ids = [d["identifier"].rsplit("/", 1)[1] for d in cat["dataset"]]
+    assert ids == ["kinerja-opd-bulanan", "kinerja-kecamatan-bulanan", "ikm-opd-bulanan"], ids
+    for d in cat["dataset"]:
+        assert d["accessLevel"] == "public" and d["accrualPeriodicity"] == "R/P1D"
+        assert {x["format"] for x in d["distribution"]} == {"CSV", "JSON"}
+        assert d["describedBy"].endswith(".schema.json")
+    r = c.get("/api/v1/t/%s/data-terbuka/kinerja-opd-bulanan.csv" % T).expect(200, ctype="text/csv")
+    assert r.header("access-control-allow-origin") == "*"
+    rows = list(csv.DictReader(io.StringIO(r.text, newline="")))
+    month = "%04d-%02d" % (p.year, p.month)
+    got = {(x["bulan"], x["kode_opd"], x["jenis"]): x for x in rows}
+    x = got[(month, "DIKBUD", "permohonan")]
+    assert (x["diterima"], x["selesai"], x["selesai_tepat_waktu"], x["median_hari_kerja"]) == ("10", "8", "6", "2"), x
+    schema = c.get("/api/v1/t/%s/data-terbuka/kinerja-opd-bulanan.schema.json" % T).expect(200).json()
+    assert [f["name"] for f in schema["fields"]] == list(rows[0].keys()) if rows else True
+    js = c.get("/api/v1/t/%s/data-terbuka/kinerja-kecamatan-bulanan.json" % T).expect(200).json()
+    assert {"bulan": month, "kode_kecamatan": "52.71.01", "jenis": "permohonan", "diterima": 10, "selesai": 8,
+            "selesai_tepat_waktu": 6} in js["rows"], js
+    # an earlier snapshot: the day before last month began has none of it
+    before = (p - datetime.timedelta(days=1)).isoformat()
+    js = c.get("/api/v1/t/%s/data-terbuka/kinerja-opd-bulanan.json?tanggal=%s" % (T, before)).expect(200).json()
+    assert js["as_of"] == before and js["rows"] == [], js
+    c.get("/api/v1/t/%s/data-terbuka/kinerja-opd-bulanan.json?tanggal=%s" % (T, today.isoformat())) \
+        .expect_json_error(400)
+    c.get("/api/v1/t/%s/data-terbuka/tidak-ada.csv" % T).expect_json_error(404)
+    # no personal data: the survey comment never appears
+    assert "Pelayanan" not in c.get("/api/v1/t/%s/data-terbuka/ikm-opd-bulanan.csv" % T).text

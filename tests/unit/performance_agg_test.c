@@ -1,0 +1,457 @@
+/*
+ * performance_agg_test.c: the dashboard aggregates checked against a
+ * brute-force recomputation from the raw items. A few thousand random
+ * applications and complaints are fed through the recording API (received,
+ * routed, re-routed to another OPD, finished; some calls repeated to check
+ * idempotency), kept in memory as well, and every figure of perf_dashboard()
+ * (per OPD x service x kind: received, finished, within SLA, open at the end,
+ * overdue now, working-day sum, routing, median and 90th percentile; the
+ * trend; the kecamatan breakdown) is compared with what a plain loop over the
+ * items gives, for several periods and with and without an OPD filter.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "core/calendar.h"
+#include "core/err.h"
+#include "performance/performance.h"
+#include "core/banned.h"
+
+#define NITEMS 2500
+
+static const char *const units[] = { "DISDUKCAPIL", "DPMPTSP", "DLH", "DINKES" };
+static const char *const services[] = { "S1", "S2", "S3" };
+static const char *const kecs[] = { "52.71.01", "52.71.02", "52.71.03", "" };
+
+typedef struct item {
+	char id[16];
+	int kind;
+	int unit, service, kec;
+	int32_t received, due, finished; /* finished -1 = open */
+	int wd;
+	int routed, routed_unit;         /* routed -1 = none */
+	int32_t routed_day;
+} item_t;
+
+static item_t items[NITEMS];
+static uint64_t rng = 88172645463325252ull;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+static int32_t D0, TODAY;
+
+static perf_item_t to_perf(const item_t *x)
+{
+	perf_item_t it;
+	memset(&it, 0, sizeof(it));
+	it.tenant = "52.71";
+	it.kind = (perf_kind_t)x->kind;
+	it.item_id = x->id;
+	it.unit = units[x->unit];
+	it.service = services[x->service];
+	it.kecamatan = kecs[x->kec];
+	it.received_day = x->received;
+	it.due_day = x->due;
+	it.finished_day = x->finished;
+	it.working_days = x->wd;
+	return it;
+}
+
+struct batch {
+	size_t from, to;
+	int phase;
+};
+
+static int feed_tx(store_conn_t *c, void *ud)
+{
+	struct batch *b = ud;
+	int rc = 0;
+	for (size_t i = b->from; i < b->to && rc == 0; i++) {
+		item_t *x = &items[i];
+		perf_item_t it = to_perf(x);
+		if (b->phase == 0) {
+			rc = perf_record_received(c, &it);
+			if (rc == 0 && i % 7 == 0)
+				rc = perf_record_received(c, &it); /* repeated: no effect */
+		} else if (b->phase == 1 && x->kind == PERF_COMPLAINT && x->routed >= 0) {
+			/* first verdict on routed_day, in the first unit */
+			int first = x->routed_unit == x->unit ? x->routed : 1;
+			rc = perf_record_routing(c, "52.71", PERF_COMPLAINT, x->id, NULL, first, x->routed_day);
+			if (rc == 0 && x->routed_unit != x->unit)
+				/* re-routed: verdict becomes 0 and the open item moves */
+				rc = perf_record_routing(c, "52.71", PERF_COMPLAINT, x->id, units[x->unit], 0,
+							 x->routed_day + 1);
+		} else if (b->phase == 2 && x->finished >= 0) {
+			rc = perf_record_finished(c, &it);
+			if (rc == 0 && i % 5 == 0)
+				rc = perf_record_finished(c, &it); /* repeated: no effect */
+		}
+	}
+	return rc;
+}
+
+static void generate(void)
+{
+	for (size_t i = 0; i < NITEMS; i++) {
+		item_t *x = &items[i];
+		memset(x, 0, sizeof(*x));
+		snprintf(x->id, sizeof(x->id), "X%zu", i);
+		x->kind = rnd(3) ? PERF_APPLICATION : PERF_COMPLAINT;
+		x->unit = (int)rnd(4);
+		x->service = (int)rnd(3);
+		x->kec = (int)rnd(4);
+		x->received = D0 + (int32_t)rnd(110);
+		x->due = x->received + (int32_t)rnd(20);
+		x->finished = -1;
+		x->routed = -1;
+		x->routed_unit = x->unit;
+		if (rnd(10) < 7) {
+			int32_t f = x->received + (int32_t)rnd(40);
+			if (f <= TODAY) {
+				x->finished = f;
+				x->wd = (int)rnd(10) == 0 ? 100 + (int)rnd(60) : (int)rnd(30);
+			}
+		}
+		if (x->kind == PERF_COMPLAINT && rnd(10) < 7) {
+			x->routed = (int)rnd(2);
+			x->routed_day = x->received;
+			if (x->finished < 0 && rnd(4) == 0) {
+				/* re-routed from another unit while open */
+				x->routed_unit = (x->unit + 1) % 4;
+				x->routed = 0;
+			}
+		}
+	}
+}
+
+/* Items are first received in routed_unit (the unit before re-routing). */
+static void feed(test_store_t *ts)
+{
+	for (int phase = 0; phase < 3; phase++)
+		for (size_t i = 0; i < NITEMS; i += 500) {
+			struct batch b = { i, i + 500 < NITEMS ? i + 500 : NITEMS, phase };
+			if (phase == 0) {
+				/* receive in the original unit */
+				for (size_t j = b.from; j < b.to; j++) {
+					int u = items[j].unit;
+					items[j].unit = items[j].routed_unit;
+					items[j].routed_unit = u; /* temporarily: the final unit */
+				}
+				assert_int_equal(store_tx(ts->st, feed_tx, &b), 0);
+				for (size_t j = b.from; j < b.to; j++) {
+					int u = items[j].unit;
+					items[j].unit = items[j].routed_unit;
+					items[j].routed_unit = u;
+				}
+			} else {
+				int rc = store_tx(ts->st, feed_tx, &b);
+				if (rc != 0)
+					print_error("phase %d: %s\n", phase, store_errmsg());
+				assert_int_equal(rc, 0);
+			}
+		}
+}
+
+static int64_t month_of(int32_t d)
+{
+	int y, m;
+	cal_civil_from_days(d, &y, &m, NULL);
+	return y * 100 + m;
+}
+
+static int pct_nearest_rank(const int *v, size_t n, int p)
+{
+	int hist[PERF_WD_CAP + 1] = { 0 };
+	size_t rank, cum = 0;
+	if (!n)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		hist[v[i] > PERF_WD_CAP ? PERF_WD_CAP : v[i]]++;
+	rank = (n * (size_t)p + 99) / 100;
+	for (int w = 0; w <= PERF_WD_CAP; w++) {
+		cum += (size_t)hist[w];
+		if (cum >= rank)
+			return w;
+	}
+	return PERF_WD_CAP;
+}
+
+static void check_period(test_store_t *ts, int32_t from, int32_t to, const char *unit)
+{
+	perf_query_t q = { "52.71", unit, from, to, TODAY, 0 };
+	perf_dashboard_t d;
+	static int wds[NITEMS];
+	int64_t tot_received = 0;
+	assert_int_equal(perf_dashboard(store_reader(ts->st), &q, &d), 0);
+	for (int u = 0; u < 4; u++)
+		for (int s = 0; s < 3; s++)
+			for (int k = 1; k <= 2; k++) {
+				perf_counts_t e;
+				const perf_counts_t *got = NULL;
+				size_t nw = 0;
+				memset(&e, 0, sizeof(e));
+				for (size_t i = 0; i < NITEMS; i++) {
+					const item_t *x = &items[i];
+					if (x->kind != k || x->service != s)
+						continue;
+					if (x->routed >= 0 && x->routed_unit == u && x->routed_day >= from &&
+					    x->routed_day <= to) {
+						e.routed++;
+						e.routed_ok += x->routed;
+					}
+					if (x->unit != u)
+						continue;
+					if (x->received >= from && x->received <= to)
+						e.received++;
+					if (x->finished >= from && x->finished <= to) {
+						e.finished++;
+						e.in_sla += x->finished <= x->due;
+						e.wd_sum += x->wd;
+					}
+					if (x->finished >= 0 && month_of(x->finished) >= month_of(from) &&
+					    month_of(x->finished) <= month_of(to))
+						wds[nw++] = x->wd;
+					if (x->received <= to && (x->finished < 0 || x->finished > to))
+						e.open_end++;
+					if (to >= TODAY && x->finished < 0 && x->due < TODAY)
+						e.overdue++;
+				}
+				if (unit && strcmp(unit, units[u]))
+					continue;
+				tot_received += e.received;
+				for (size_t r = 0; r < d.nservices; r++)
+					if (!strcmp(d.services[r].unit, units[u]) && !strcmp(d.services[r].service, services[s]))
+						got = &d.services[r].k[k];
+				if (!got) {
+					assert_int_equal(e.received + e.finished + e.open_end + e.routed + (int64_t)nw, 0);
+					continue;
+				}
+				assert_int_equal(got->received, e.received);
+				assert_int_equal(got->finished, e.finished);
+				assert_int_equal(got->in_sla, e.in_sla);
+				assert_int_equal(got->wd_sum, e.wd_sum);
+				assert_int_equal(got->open_end, e.open_end);
+				assert_int_equal(got->overdue, e.overdue);
+				assert_int_equal(got->routed, e.routed);
+				assert_int_equal(got->routed_ok, e.routed_ok);
+				assert_int_equal(perf_hist_percentile(got->hist, 50), pct_nearest_rank(wds, nw, 50));
+				assert_int_equal(perf_hist_percentile(got->hist, 90), pct_nearest_rank(wds, nw, 90));
+			}
+	assert_int_equal(d.total.k[0].received, tot_received);
+	assert_int_equal(d.total.k[PERF_APPLICATION].received + d.total.k[PERF_COMPLAINT].received, tot_received);
+	/* trend: monthly sums equal the period's */
+	{
+		int64_t r = 0, f = 0;
+		for (size_t i = 0; i < d.ntrend; i++) {
+			r += d.trend[i].received[0];
+			f += d.trend[i].finished[0];
+			assert_int_equal(d.trend[i].received[0],
+					 d.trend[i].received[PERF_APPLICATION] + d.trend[i].received[PERF_COMPLAINT]);
+			if (i)
+				assert_true(d.trend[i].start > d.trend[i - 1].start);
+		}
+		assert_int_equal(r, d.total.k[0].received);
+		assert_int_equal(f, d.total.k[0].finished);
+	}
+	/* kecamatan breakdown */
+	for (int kc = 0; kc < 4; kc++) {
+		int64_t er = 0, ef = 0;
+		const char *name = kecs[kc][0] ? kecs[kc] : "-";
+		const perf_kec_row_t *got = NULL;
+		for (size_t i = 0; i < NITEMS; i++) {
+			const item_t *x = &items[i];
+			if (x->kec != kc || (unit && strcmp(unit, units[x->unit])))
+				continue;
+			if (month_of(x->received) >= month_of(from) && month_of(x->received) <= month_of(to))
+				er++;
+			if (x->finished >= 0 && month_of(x->finished) >= month_of(from) && month_of(x->finished) <= month_of(to))
+				ef++;
+		}
+		for (size_t i = 0; i < d.nkec; i++)
+			if (!strcmp(d.kec[i].kecamatan, name))
+				got = &d.kec[i];
+		if (!got) {
+			assert_int_equal(er + ef, 0);
+			continue;
+		}
+		assert_int_equal(got->received[0], er);
+		assert_int_equal(got->finished[0], ef);
+	}
+	perf_dashboard_release(&d);
+}
+
+static void test_aggregates_match_brute_force(void **state)
+{
+	test_store_t ts;
+	(void)state;
+	D0 = cal_days_from_civil(2026, 1, 1);
+	TODAY = cal_days_from_civil(2026, 4, 20);
+	generate();
+	test_store_open(&ts);
+	feed(&ts);
+	check_period(&ts, D0, cal_days_from_civil(2026, 4, 30), NULL);
+	check_period(&ts, D0, cal_days_from_civil(2026, 4, 30), "DLH");
+	check_period(&ts, cal_days_from_civil(2026, 2, 1), cal_days_from_civil(2026, 2, 28), NULL);
+	check_period(&ts, cal_days_from_civil(2026, 3, 1), cal_days_from_civil(2026, 3, 31), "DISDUKCAPIL");
+	check_period(&ts, cal_days_from_civil(2026, 2, 1), cal_days_from_civil(2026, 3, 31), NULL);
+	/* weekly trend sums to the same totals */
+	{
+		perf_query_t q = { "52.71", NULL, D0, cal_days_from_civil(2026, 4, 30), TODAY, 1 };
+		perf_dashboard_t d;
+		int64_t r = 0;
+		assert_int_equal(perf_dashboard(store_reader(ts.st), &q, &d), 0);
+		for (size_t i = 0; i < d.ntrend; i++) {
+			r += d.trend[i].received[0];
+			assert_int_equal(cal_weekday(d.trend[i].start), 1);
+		}
+		assert_int_equal(r, d.total.k[0].received);
+		perf_dashboard_release(&d);
+	}
+	test_store_close(&ts);
+}
+
+struct bulk_ctx {
+	size_t from, to;
+};
+
+static int bulk_tx(store_conn_t *c, void *ud)
+{
+	struct bulk_ctx *b = ud;
+	perf_item_t *its = calloc(b->to - b->from + 1, sizeof(*its));
+	int *rt = calloc(b->to - b->from + 1, sizeof(int));
+	int rc;
+	for (size_t i = b->from; i < b->to; i++) {
+		its[i - b->from] = to_perf(&items[i]);
+		if (items[i].finished < 0)
+			its[i - b->from].finished_day = -1;
+		rt[i - b->from] = items[i].kind == PERF_COMPLAINT ? items[i].routed : -1;
+	}
+	rc = perf_record_bulk(c, its, rt, b->to - b->from);
+	free(its);
+	free(rt);
+	return rc;
+}
+
+/* The bulk loader gives the same aggregates as the single-item calls. */
+static void test_bulk_matches_brute_force(void **state)
+{
+	test_store_t ts;
+	(void)state;
+	rng = 1234567;
+	D0 = cal_days_from_civil(2026, 1, 1);
+	TODAY = cal_days_from_civil(2026, 4, 20);
+	generate();
+	for (size_t i = 0; i < NITEMS; i++)
+		items[i].routed_unit = items[i].unit; /* bulk has no re-routing */
+	test_store_open(&ts);
+	for (size_t i = 0; i < NITEMS; i += 700) {
+		struct bulk_ctx b = { i, i + 700 < NITEMS ? i + 700 : NITEMS };
+		int rc = store_tx(ts.st, bulk_tx, &b);
+		if (rc != 0)
+			print_error("bulk: %s\n", store_errmsg());
+		assert_int_equal(rc, 0);
+	}
+	{
+		/* again, overlapping: every item is known and skipped */
+		struct bulk_ctx b = { 100, 1500 };
+		assert_int_equal(store_tx(ts.st, bulk_tx, &b), 0);
+	}
+	check_period(&ts, D0, cal_days_from_civil(2026, 4, 30), NULL);
+	check_period(&ts, cal_days_from_civil(2026, 2, 1), cal_days_from_civil(2026, 3, 31), "DLH");
+	check_period(&ts, cal_days_from_civil(2026, 4, 1), cal_days_from_civil(2026, 4, 30), NULL);
+	test_store_close(&ts);
+}
+
+static void test_bad_input(void **state)
+{
+	test_store_t ts;
+	perf_query_t q = { "52.71", NULL, 100, 50, 100, 0 };
+	perf_dashboard_t d;
+	int64_t h[PERF_WD_CAP + 1] = { 0 };
+	(void)state;
+	test_store_open(&ts);
+	assert_int_equal(perf_dashboard(store_reader(ts.st), &q, &d), ERR_INVALID);
+	q.from = 0;
+	q.to = 5000;
+	assert_int_equal(perf_dashboard(store_reader(ts.st), &q, &d), ERR_INVALID);
+	perf_dashboard_release(&d);
+	perf_dashboard_release(NULL);
+	assert_int_equal(perf_hist_percentile(h, 50), -1);
+	h[3] = 1;
+	h[7] = 1;
+	assert_int_equal(perf_hist_percentile(h, 50), 3);
+	assert_int_equal(perf_hist_percentile(h, 90), 7);
+	assert_int_equal(perf_hist_percentile(h, 0), -1);
+	{
+		perf_kind_t k;
+		assert_int_equal(perf_kind_parse("pengaduan", &k), 0);
+		assert_int_equal(k, PERF_COMPLAINT);
+		assert_int_equal(perf_kind_parse("x", &k), ERR_INVALID);
+		assert_int_equal(perf_kind_parse(NULL, &k), ERR_INVALID);
+	}
+	test_store_close(&ts);
+}
+
+static int bad_item_tx(store_conn_t *c, void *ud)
+{
+	perf_item_t *it = ud;
+	return perf_record_received(c, it);
+}
+
+static int bad_finish_tx(store_conn_t *c, void *ud)
+{
+	perf_item_t *it = ud;
+	return perf_record_finished(c, it);
+}
+
+static int routing_unknown_tx(store_conn_t *c, void *ud)
+{
+	(void)ud;
+	return perf_record_routing(c, "52.71", PERF_COMPLAINT, "nope", NULL, 1, 20000);
+}
+
+static void test_bad_items_refused(void **state)
+{
+	test_store_t ts;
+	perf_item_t it = { "52.71", PERF_APPLICATION, "B1", "DLH", "S", "", 20000, 20010, 0, 1 };
+	(void)state;
+	test_store_open(&ts);
+	it.kind = (perf_kind_t)7;
+	assert_int_equal(store_tx(ts.st, bad_item_tx, &it), ERR_INVALID);
+	it.kind = PERF_APPLICATION;
+	it.due_day = 19000;
+	assert_int_equal(store_tx(ts.st, bad_item_tx, &it), ERR_INVALID);
+	it.due_day = 20010;
+	it.unit = "";
+	assert_int_equal(store_tx(ts.st, bad_item_tx, &it), ERR_INVALID);
+	it.unit = "DLH";
+	it.item_id = NULL;
+	assert_int_equal(store_tx(ts.st, bad_item_tx, &it), ERR_INVALID);
+	it.item_id = "B1";
+	it.finished_day = 19999;
+	assert_int_equal(store_tx(ts.st, bad_finish_tx, &it), ERR_INVALID);
+	assert_int_equal(store_tx(ts.st, routing_unknown_tx, NULL), ERR_NOT_FOUND);
+	assert_int_equal(store_tx(ts.st, bad_item_tx, &it), 0);
+	test_store_close(&ts);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_aggregates_match_brute_force),
+		cmocka_unit_test(test_bulk_matches_brute_force),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_bad_items_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
