@@ -18,9 +18,22 @@
 #include "core/err.h"
 #include "core/banned.h"
 
+/* Prepared statements kept per connection, by SQL text: sigap runs the same
+ * few hundred statements over and over, and parsing them each time cost
+ * more than running them. */
+#define SQ_CACHE 128
+
+typedef struct sq_cached {
+	char *sql;          /* owned copy of the text */
+	sqlite3_stmt *st;
+	int busy;           /* handed out and not yet finalized */
+} sq_cached_t;
+
 typedef struct sq_conn {
 	struct store_conn hdr;
 	sqlite3 *db;
+	sq_cached_t cache[SQ_CACHE];
+	int ncache;
 	int in_tx;            /* inside store_tx() (writer only) */
 	int tx_err;           /* first failed statement's error in this transaction */
 	struct sq_conn *next; /* all readers of the store, for close() */
@@ -42,6 +55,7 @@ typedef struct sq_stmt {
 	sqlite3_stmt *st;
 	sqlite3 *db;
 	sq_conn_t *conn;
+	int cached;      /* index in conn->cache, or -1 */
 	int64_t changes;
 	int done;
 } sq_stmt_t;
@@ -69,6 +83,15 @@ static int map_rc(sqlite3 *db, int rc)
 	default:
 		return store_fail(ERR_DB, "%s", msg);
 	}
+}
+
+static void cache_clear(sq_conn_t *c)
+{
+	for (int i = 0; i < c->ncache; i++) {
+		sqlite3_finalize(c->cache[i].st);
+		free(c->cache[i].sql);
+	}
+	c->ncache = 0;
 }
 
 static int conn_open(sq_store_t *s, sq_conn_t *c, int create)
@@ -135,9 +158,11 @@ static void sq_close(store_t *st)
 	sq_conn_t *c, *n;
 	for (c = s->readers; c; c = n) {
 		n = c->next;
+		cache_clear(c);
 		sqlite3_close(c->db);
 		free(c);
 	}
+	cache_clear(&s->writer);
 	if (s->writer.db)
 		sqlite3_close(s->writer.db);
 	pthread_key_delete(s->key);
@@ -208,16 +233,33 @@ static int sq_prepare(store_conn_t *conn, const char *sql, store_stmt_t **ret)
 {
 	sq_conn_t *c = (sq_conn_t *)conn;
 	sq_stmt_t *s;
-	int rc;
+	int rc, slot = -1;
 	*ret = NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return store_fail(ERR_NOMEM, "out of memory");
-	rc = sqlite3_prepare_v2(c->db, sql, -1, &s->st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = map_rc(c->db, rc);
-		free(s);
-		return rc;
+	s->cached = -1;
+	for (int i = 0; i < c->ncache; i++)
+		if (!c->cache[i].busy && !strcmp(c->cache[i].sql, sql)) {
+			slot = i;
+			break;
+		}
+	if (slot >= 0) {
+		s->st = c->cache[slot].st;
+		c->cache[slot].busy = 1;
+		s->cached = slot;
+	} else {
+		rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL);
+		if (rc != SQLITE_OK) {
+			rc = map_rc(c->db, rc);
+			free(s);
+			return rc;
+		}
+		if (c->ncache < SQ_CACHE && s->st && (c->cache[c->ncache].sql = strdup(sql)) != NULL) {
+			c->cache[c->ncache].st = s->st;
+			c->cache[c->ncache].busy = 1;
+			s->cached = c->ncache++;
+		}
 	}
 	s->hdr.ops = &store_sqlite_ops;
 	s->db = c->db;
@@ -312,7 +354,14 @@ static int64_t sq_changes(store_stmt_t *st)
 static void sq_finalize(store_stmt_t *st)
 {
 	sq_stmt_t *s = (sq_stmt_t *)st;
-	sqlite3_finalize(s->st);
+	if (s->cached >= 0) {
+		/* back into the cache, clean for the next user */
+		sqlite3_reset(s->st);
+		sqlite3_clear_bindings(s->st);
+		s->conn->cache[s->cached].busy = 0;
+	} else {
+		sqlite3_finalize(s->st);
+	}
 	free(s);
 }
 
