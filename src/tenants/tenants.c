@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,6 +455,8 @@ int unit_list(store_conn_t *c, const char *tenant, unit_row_fn fn, void *ud)
 	return rc < 0 ? rc : 0;
 }
 
+static int calendar_bump(store_conn_t *c);
+
 struct hol_ctx {
 	calendar_t *cal;
 	long rows;
@@ -484,9 +487,13 @@ static int holidays_tx(store_conn_t *c, void *ud)
 	store_finalize(s);
 	if (rc < 0)
 		return rc;
+	if ((rc = calendar_bump(c)) < 0)
+		return rc;
 	snprintf(summary, sizeof(summary), "%ld national holidays", h->rows);
 	return audit_append(c, AUDIT_SYSTEM, (int64_t)time(NULL), "cli", "holiday.import", "holidays", summary);
 }
+
+static void calendar_cache_drop(void);
 
 int holidays_import(store_t *st, const char *path, long *ret_rows, char *err, size_t errlen)
 {
@@ -517,6 +524,7 @@ int holidays_import(store_t *st, const char *path, long *ret_rows, char *err, si
 		rc = store_tx(st, holidays_tx, &h);
 		if (rc < 0)
 			snprintf(err, errlen, "%s", store_errmsg());
+		calendar_cache_drop();
 	}
 	calendar_free(h.cal);
 	if (ret_rows)
@@ -542,7 +550,7 @@ static int local_tx(store_conn_t *c, void *ud)
 			    "ttt", l->tenant, l->day, l->name);
 	if (rc == ERR_EXISTS)
 		return store_fail(ERR_EXISTS, "'%s' is already a local holiday", l->day);
-	if (rc < 0)
+	if (rc < 0 || (rc = calendar_bump(c)) < 0)
 		return rc;
 	return audit_append(c, l->tenant, (int64_t)time(NULL), l->actor, "holiday.add", l->day, l->name);
 }
@@ -550,14 +558,42 @@ static int local_tx(store_conn_t *c, void *ud)
 int holiday_add_local(store_t *st, const char *tenant, int32_t day, const char *name, const char *actor)
 {
 	struct local_ctx l = { tenant, name, actor, "" };
+	int rc;
 	if (!name || !*name || strlen(name) > CAL_NAME_MAX)
 		return store_fail(ERR_INVALID, "a holiday needs a name of at most %d bytes", CAL_NAME_MAX);
 	if (cal_format_date(day, l.day) < 0)
 		return store_fail(ERR_INVALID, "invalid date");
-	return store_tx(st, local_tx, &l);
+	rc = store_tx(st, local_tx, &l);
+	calendar_cache_drop();
+	return rc;
 }
 
-int tenant_calendar(store_conn_t *c, const char *tenant, calendar_t **ret)
+/* Calendars change rarely (a holiday import, a local holiday) but are read
+ * on every SLA computation, so each tenant's is kept in memory and callers
+ * get a clone (a few memcpy). Every change of the holidays table bumps one
+ * counter row (sequences '*', 'CAL', 0) in the same transaction; a cached
+ * calendar is used only while that generation is unchanged, which one
+ * indexed lookup tells, so every instance sees a change at once. */
+#define CAL_CACHE 64
+
+static struct {
+	char tenant[16];
+	calendar_t *cal;
+	int64_t generation;
+} cal_cache[CAL_CACHE];
+static int cal_cache_n;
+static pthread_mutex_t cal_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void calendar_cache_drop(void)
+{
+	pthread_mutex_lock(&cal_mu);
+	for (int i = 0; i < cal_cache_n; i++)
+		calendar_free(cal_cache[i].cal);
+	cal_cache_n = 0;
+	pthread_mutex_unlock(&cal_mu);
+}
+
+static int calendar_load(store_conn_t *c, const char *tenant, calendar_t **ret)
 {
 	store_stmt_t *s;
 	calendar_t *cal;
@@ -587,5 +623,62 @@ int tenant_calendar(store_conn_t *c, const char *tenant, calendar_t **ret)
 		return rc;
 	}
 	*ret = cal;
+	return 0;
+}
+
+static int calendar_generation(store_conn_t *c, int64_t *ret)
+{
+	int rc = store_query_int64(c, ret, "SELECT value FROM sequences WHERE tenant = '*' AND kind = 'CAL' AND year = 0", "");
+	if (rc == ERR_NOT_FOUND) {
+		*ret = 0;
+		return 0;
+	}
+	return rc;
+}
+
+static int calendar_bump(store_conn_t *c)
+{
+	int rc = store_exec(c, "INSERT INTO sequences (tenant, kind, year, value) VALUES ('*', 'CAL', 0, 1) "
+			       "ON CONFLICT (tenant, kind, year) DO UPDATE SET value = sequences.value + 1", "");
+	return rc < 0 ? rc : 0;
+}
+
+int tenant_calendar(store_conn_t *c, const char *tenant, calendar_t **ret)
+{
+	int64_t now = (int64_t)time(NULL), gen = 0;
+	calendar_t *cal;
+	int rc, slot = -1;
+	if ((rc = calendar_generation(c, &gen)) < 0)
+		return rc;
+	pthread_mutex_lock(&cal_mu);
+	for (int i = 0; i < cal_cache_n; i++)
+		if (!strcmp(cal_cache[i].tenant, tenant)) {
+			slot = i;
+			break;
+		}
+	if (slot >= 0 && cal_cache[slot].generation == gen) {
+		rc = calendar_clone(cal_cache[slot].cal, ret);
+		pthread_mutex_unlock(&cal_mu);
+		return rc;
+	}
+	pthread_mutex_unlock(&cal_mu);
+	if ((rc = calendar_load(c, tenant, &cal)) < 0)
+		return rc;
+	if ((rc = calendar_clone(cal, ret)) < 0) {
+		calendar_free(cal);
+		return rc;
+	}
+	pthread_mutex_lock(&cal_mu);
+	slot = -1;
+	for (int i = 0; i < cal_cache_n; i++)
+		if (!strcmp(cal_cache[i].tenant, tenant))
+			slot = i;
+	if (slot < 0)
+		slot = cal_cache_n < CAL_CACHE ? cal_cache_n++ : (int)(now % CAL_CACHE);
+	calendar_free(cal_cache[slot].cal); /* NULL-safe: a new slot holds none */
+	snprintf(cal_cache[slot].tenant, sizeof(cal_cache[slot].tenant), "%s", tenant);
+	cal_cache[slot].cal = cal;
+	cal_cache[slot].generation = gen;
+	pthread_mutex_unlock(&cal_mu);
 	return 0;
 }
