@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -178,13 +179,9 @@ int user_add(store_t *st, const user_new_t *u, const char *actor, int64_t *ret_i
 	return rc < 0 ? rc : 0;
 }
 
-struct passwd_ctx {
-	const char *tenant, *username, *hash, *actor;
-};
-
-static int passwd_tx(store_conn_t *c, void *ud)
+int user_passwd_tx(store_conn_t *c, void *ud)
 {
-	struct passwd_ctx *p = ud;
+	user_passwd_op_t *p = ud;
 	int64_t now = (int64_t)time(NULL);
 	int rc = store_exec(c, "UPDATE users SET password_hash = ?, updated_at = ?, version = version + 1 "
 			       "WHERE tenant = ? AND username = ?", "titt", p->hash, now, p->tenant, p->username);
@@ -199,16 +196,15 @@ static int passwd_tx(store_conn_t *c, void *ud)
 	return audit_append(c, p->tenant, now, p->actor, "user.password", p->username, "password changed");
 }
 
-int user_set_password(store_t *st, const char *tenant, const char *username, const char *old,
-		      const char *newpw, const char *actor, const char **ret_msgid)
+int user_passwd_prepare(store_t *st, const char *tenant, const char *username, const char *old,
+			const char *newpw, const char *actor, user_passwd_op_t *op)
 {
-	char hash[AUTH_HASH_MAX], cur[AUTH_HASH_MAX];
-	struct passwd_ctx p = { tenant, username, hash, actor };
-	const char *dummy;
+	char cur[AUTH_HASH_MAX];
 	int rc;
-	if (!ret_msgid)
-		ret_msgid = &dummy;
-	*ret_msgid = NULL;
+	memset(op, 0, sizeof(*op));
+	snprintf(op->tenant, sizeof(op->tenant), "%s", tenant);
+	snprintf(op->username, sizeof(op->username), "%s", username);
+	snprintf(op->actor, sizeof(op->actor), "%s", actor);
 	if (old) {
 		rc = store_query_text(store_reader(st), cur, sizeof(cur),
 				      "SELECT password_hash FROM users WHERE tenant = ? AND username = ?", "tt",
@@ -216,15 +212,26 @@ int user_set_password(store_t *st, const char *tenant, const char *username, con
 		if (rc < 0)
 			return rc;
 		if (auth_verify_password(cur, old) < 0) {
-			*ret_msgid = N_("kata sandi lama salah");
+			op->msgid = N_("kata sandi lama salah");
 			return ERR_UNAUTHORIZED;
 		}
 	}
-	if (auth_password_check_policy(newpw, ret_msgid) < 0)
+	if (auth_password_check_policy(newpw, &op->msgid) < 0)
 		return ERR_INVALID;
-	if ((rc = auth_hash_password(newpw, hash)) < 0)
-		return rc;
-	return store_tx(st, passwd_tx, &p);
+	return auth_hash_password(newpw, op->hash);
+}
+
+int user_set_password(store_t *st, const char *tenant, const char *username, const char *old,
+		      const char *newpw, const char *actor, const char **ret_msgid)
+{
+	user_passwd_op_t op;
+	int rc = user_passwd_prepare(st, tenant, username, old, newpw, actor, &op);
+	if (rc == 0)
+		rc = store_tx(st, user_passwd_tx, &op);
+	if (ret_msgid)
+		*ret_msgid = op.msgid;
+	sodium_memzero(op.hash, sizeof(op.hash));
+	return rc;
 }
 
 int user_list(store_t *st, const char *tenant, user_row_fn fn, void *ud)
@@ -349,28 +356,30 @@ void auth_init(void)
 	(void)dummy_hash();
 }
 
-int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
-	       const char *password, const char *ip, int64_t now, char ret_token[65],
-	       auth_principal_t *ret, long *ret_retry_after)
+int auth_login_check(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
+		     const char *password, const char *ip, int64_t now, auth_login_op_t *op)
 {
 	store_conn_t *c = store_reader(st);
 	store_stmt_t *s;
-	char subj_user[96], subj_ip[96], hash[AUTH_HASH_MAX] = "", token_hash[65], csrf[65];
+	char hash[AUTH_HASH_MAX] = "";
 	long wait = 0;
 	int rc, found = 0, disabled = 0;
-	int64_t user_id = 0;
-	*ret_retry_after = 0;
+	memset(op, 0, sizeof(*op));
+	op->lim = *lim;
+	op->now = now;
 	if (!c)
 		return ERR_UNAVAILABLE;
 	if (!username || !password || !*username || strlen(username) > 64 || strlen(password) > 128)
 		return ERR_UNAUTHORIZED;
-	snprintf(subj_user, sizeof(subj_user), "u:%s", username);
-	snprintf(subj_ip, sizeof(subj_ip), "ip:%s", ip ? ip : "?");
-	if ((rc = locked_for(c, tenant, subj_user, now, &wait)) < 0 ||
-	    (rc = locked_for(c, tenant, subj_ip, now, &wait)) < 0)
+	snprintf(op->tenant, sizeof(op->tenant), "%s", tenant);
+	snprintf(op->username, sizeof(op->username), "%s", username);
+	snprintf(op->subj_user, sizeof(op->subj_user), "u:%s", username);
+	snprintf(op->subj_ip, sizeof(op->subj_ip), "ip:%s", ip ? ip : "?");
+	if ((rc = locked_for(c, tenant, op->subj_user, now, &wait)) < 0 ||
+	    (rc = locked_for(c, tenant, op->subj_ip, now, &wait)) < 0)
 		return rc;
 	if (wait > 0) {
-		*ret_retry_after = wait;
+		op->retry_after = wait;
 		return ERR_RATE_LIMITED;
 	}
 	rc = store_prepare(c, "SELECT id, password_hash, full_name, role, unit, lang, disabled FROM users "
@@ -379,52 +388,89 @@ int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const 
 		return rc;
 	store_bindf(s, "tt", tenant, username);
 	rc = store_step(s);
-	memset(ret, 0, sizeof(*ret));
 	if (rc == STORE_ROW) {
 		found = 1;
-		user_id = store_col_int64(s, 0);
+		op->who.user_id = store_col_int64(s, 0);
 		snprintf(hash, sizeof(hash), "%s", store_col_text(s, 1));
-		snprintf(ret->full_name, sizeof(ret->full_name), "%s", store_col_text(s, 2));
-		role_parse(store_col_text(s, 3), &ret->role);
-		snprintf(ret->unit, sizeof(ret->unit), "%s", store_col_text(s, 4) ? store_col_text(s, 4) : "");
-		snprintf(ret->lang, sizeof(ret->lang), "%s", store_col_text(s, 5) ? store_col_text(s, 5) : "");
+		snprintf(op->who.full_name, sizeof(op->who.full_name), "%s", store_col_text(s, 2));
+		role_parse(store_col_text(s, 3), &op->who.role);
+		snprintf(op->who.unit, sizeof(op->who.unit), "%s", store_col_text(s, 4) ? store_col_text(s, 4) : "");
+		snprintf(op->who.lang, sizeof(op->who.lang), "%s", store_col_text(s, 5) ? store_col_text(s, 5) : "");
 		disabled = (int)store_col_int64(s, 6);
 	}
 	store_finalize(s);
 	if (rc < 0)
 		return rc;
-	if (auth_verify_password(found ? hash : dummy_hash(), password) < 0 || !found || disabled) {
-		struct fail_ctx f = { lim, tenant, { subj_user, subj_ip }, username, now, 0 };
-		rc = store_tx(st, record_failure_tx, &f);
-		if (rc < 0)
-			return rc;
-		if (f.locked) {
-			*ret_retry_after = lim->lockout;
-			return ERR_RATE_LIMITED;
-		}
-		return ERR_UNAUTHORIZED;
+	/* the slow part, and no database in it: argon2id */
+	op->ok = auth_verify_password(found ? hash : dummy_hash(), password) == 0 && found && !disabled;
+	sodium_memzero(hash, sizeof(hash));
+	if (op->ok) {
+		auth_random_token(op->token);
+		auth_random_token(op->who.csrf);
+		auth_sha256_hex(op->token, 64, op->token_hash);
+		op->who.kind = AUTH_SESSION;
+		snprintf(op->who.tenant, sizeof(op->who.tenant), "%s", tenant);
+		snprintf(op->who.username, sizeof(op->who.username), "%s", username);
 	}
-	auth_random_token(ret_token);
-	auth_random_token(csrf);
-	auth_sha256_hex(ret_token, 64, token_hash);
-	{
-		struct login_ctx l = { tenant, username, subj_user, token_hash, csrf, user_id, now, lim->session_ttl };
-		rc = store_tx(st, login_ok_tx, &l);
-		if (rc < 0)
-			return rc;
-	}
-	ret->kind = AUTH_SESSION;
-	ret->user_id = user_id;
-	snprintf(ret->tenant, sizeof(ret->tenant), "%s", tenant);
-	snprintf(ret->username, sizeof(ret->username), "%s", username);
-	memcpy(ret->csrf, csrf, sizeof(ret->csrf));
 	return 0;
 }
 
+int auth_login_tx(store_conn_t *c, void *ud)
+{
+	auth_login_op_t *op = ud;
+	if (op->ok) {
+		struct login_ctx l = { op->tenant, op->username, op->subj_user, op->token_hash, op->who.csrf,
+				       op->who.user_id, op->now, op->lim.session_ttl };
+		return login_ok_tx(c, &l);
+	} else {
+		struct fail_ctx f = { &op->lim, op->tenant, { op->subj_user, op->subj_ip }, op->username, op->now, 0 };
+		int rc = record_failure_tx(c, &f);
+		op->locked = f.locked;
+		return rc;
+	}
+}
+
+int auth_login_result(auth_login_op_t *op, int rc)
+{
+	if (rc < 0)
+		return rc;
+	if (op->ok)
+		return 0;
+	if (op->locked) {
+		op->retry_after = op->lim.lockout;
+		return ERR_RATE_LIMITED;
+	}
+	return ERR_UNAUTHORIZED;
+}
+
+int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
+	       const char *password, const char *ip, int64_t now, char ret_token[65],
+	       auth_principal_t *ret, long *ret_retry_after)
+{
+	auth_login_op_t op;
+	int rc = auth_login_check(st, lim, tenant, username, password, ip, now, &op);
+	if (rc == 0)
+		rc = auth_login_result(&op, store_tx(st, auth_login_tx, &op));
+	*ret_retry_after = op.retry_after;
+	memset(ret, 0, sizeof(*ret));
+	if (rc == 0) {
+		*ret = op.who;
+		memcpy(ret_token, op.token, 65);
+	}
+	sodium_memzero(&op, sizeof(op));
+	return rc;
+}
+
 struct touch_ctx {
-	const char *token_hash;
+	char token_hash[65];
 	int64_t expires;
 };
+
+static void touch_done(int rc, void *cud)
+{
+	(void)rc; /* a missed extension only shortens the session */
+	free(cud);
+}
 
 static int touch_tx(store_conn_t *c, void *ud)
 {
@@ -472,37 +518,47 @@ int auth_session_lookup(store_t *st, const char *token, int64_t now, long ttl, a
 	snprintf(ret->unit, sizeof(ret->unit), "%s", store_col_text(s, 7) ? store_col_text(s, 7) : "");
 	snprintf(ret->lang, sizeof(ret->lang), "%s", store_col_text(s, 8) ? store_col_text(s, 8) : "");
 	store_finalize(s);
-	/* sliding expiry, written at most once a minute per session */
+	/* sliding expiry, written at most once a minute per session; nobody
+	 * waits for this commit (it is acknowledged to no one), so the request
+	 * goes on at once */
 	if (now + ttl - expires > 60) {
-		struct touch_ctx t = { th, now + ttl };
-		rc = store_tx(st, touch_tx, &t);
-		if (rc < 0)
-			return rc;
+		struct touch_ctx *t = malloc(sizeof(*t));
+		if (t) {
+			memcpy(t->token_hash, th, sizeof(t->token_hash));
+			t->expires = now + ttl;
+			if (store_tx_async(st, touch_tx, t, touch_done, t) < 0)
+				free(t);
+		}
 	}
 	return 0;
 }
 
-struct logout_ctx {
-	const char *th, *tenant, *actor;
-};
-
-static int logout_tx(store_conn_t *c, void *ud)
+int auth_logout_tx(store_conn_t *c, void *ud)
 {
-	struct logout_ctx *l = ud;
+	auth_logout_op_t *l = ud;
 	int rc = store_exec(c, "DELETE FROM sessions WHERE token_hash = ?", "t", l->th);
 	if (rc <= 0)
 		return rc;
 	return audit_append(c, l->tenant, (int64_t)time(NULL), l->actor, "auth.logout", l->actor, "session ended");
 }
 
+int auth_logout_prepare(const char *token, const char *actor_tenant, const char *actor, auth_logout_op_t *op)
+{
+	memset(op, 0, sizeof(*op));
+	if (!token || strlen(token) != 64)
+		return ERR_NOT_FOUND;
+	auth_sha256_hex(token, 64, op->th);
+	snprintf(op->tenant, sizeof(op->tenant), "%s", actor_tenant);
+	snprintf(op->actor, sizeof(op->actor), "%s", actor);
+	return 0;
+}
+
 int auth_logout(store_t *st, const char *token, const char *actor_tenant, const char *actor)
 {
-	char th[65];
-	struct logout_ctx l = { th, actor_tenant, actor };
-	if (!token || strlen(token) != 64)
+	auth_logout_op_t op;
+	if (auth_logout_prepare(token, actor_tenant, actor, &op) < 0)
 		return 0;
-	auth_sha256_hex(token, 64, th);
-	return store_tx(st, logout_tx, &l);
+	return store_tx(st, auth_logout_tx, &op);
 }
 
 /* ---- API keys ---- */

@@ -115,6 +115,16 @@ int user_add_tx(store_conn_t *c, void *op);
 /* Sets a new password; if old is not NULL it must match. Ends all of the user's sessions. */
 int user_set_password(store_t *st, const char *tenant, const char *username, const char *old,
 		      const char *newpw, const char *actor, const char **ret_msgid);
+/* The same in two steps, for http_write(): prepare checks the old password
+ * and hashes the new one (slow, no write); the tx stores it. */
+typedef struct user_passwd_op {
+	char tenant[16], username[72], actor[72];
+	char hash[AUTH_HASH_MAX];
+	const char *msgid; /* why prepare refused, or NULL */
+} user_passwd_op_t;
+int user_passwd_prepare(store_t *st, const char *tenant, const char *username, const char *old,
+			const char *newpw, const char *actor, user_passwd_op_t *op);
+int user_passwd_tx(store_conn_t *c, void *op);
 typedef int (*user_row_fn)(void *ud, const char *username, const char *full_name, const char *role,
 			   const char *unit, int disabled);
 int user_list(store_t *st, const char *tenant, user_row_fn fn, void *ud);
@@ -131,10 +141,36 @@ typedef struct auth_limits {
 int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
 	       const char *password, const char *ip, int64_t now, char ret_token[65],
 	       auth_principal_t *ret, long *ret_retry_after);
+/* The same in three steps, for callers that commit through http_write()
+ * (so no event-loop thread waits for an fsync): auth_login_check() reads and
+ * verifies the password (argon2id; no write): 0 when the attempt is to be
+ * recorded, ERR_RATE_LIMITED (op->retry_after) or an error; auth_login_tx()
+ * records it (session or failure); auth_login_result(op, rc) gives
+ * auth_login()'s answer. */
+typedef struct auth_login_op {
+	auth_limits_t lim;
+	int64_t now;
+	char tenant[16], username[72], subj_user[96], subj_ip[96];
+	int ok;                /* the password matched an enabled user */
+	int locked;            /* this failure locked the account or address */
+	long retry_after;
+	char token[65], token_hash[65];
+	auth_principal_t who;  /* the signed-in user, when ok */
+} auth_login_op_t;
+int auth_login_check(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
+		     const char *password, const char *ip, int64_t now, auth_login_op_t *op);
+int auth_login_tx(store_conn_t *c, void *op);
+int auth_login_result(auth_login_op_t *op, int rc);
 /* Looks a session up by raw token; extends it (sliding expiry) when more than
  * a minute old. ERR_UNAUTHORIZED if unknown or expired. */
 int auth_session_lookup(store_t *st, const char *token, int64_t now, long ttl, auth_principal_t *ret);
 int auth_logout(store_t *st, const char *token, const char *actor_tenant, const char *actor);
+typedef struct auth_logout_op {
+	char th[65], tenant[16], actor[72];
+} auth_logout_op_t;
+/* ERR_NOT_FOUND for a malformed token (nothing to do). */
+int auth_logout_prepare(const char *token, const char *actor_tenant, const char *actor, auth_logout_op_t *op);
+int auth_logout_tx(store_conn_t *c, void *op);
 
 /* API keys: "sgp_" + 12-char public prefix + "_" + 64-hex secret. The full key
  * is returned once; only its hash is stored. */

@@ -207,34 +207,27 @@ int h_login_form(req_t *r)
 	return 0;
 }
 
-int h_login(req_t *r)
+static int login_done(req_t *r, int rc, void *ud)
 {
-	const char *user = req_form(r, "username"), *pw = req_form(r, "password"), *next = req_form(r, "next");
-	auth_limits_t lim = { r->app->cfg.login_max_failures, r->app->cfg.login_window, r->app->cfg.login_lockout,
-			      r->app->cfg.session_ttl };
-	char token[65], loc[512];
-	auth_principal_t who;
-	long retry = 0;
-	int rc;
-	if (!user || !*user || !pw || !*pw) {
-		login_page(r, 400, N_("isi nama pengguna dan kata sandi"), user);
-		return 0;
-	}
-	rc = auth_login(r->app->store, &lim, r->tenant->code, user, pw, r->ip, (int64_t)time(NULL), token, &who, &retry);
+	auth_login_op_t *op = ud;
+	const char *next = req_form(r, "next");
+	char loc[512];
+	rc = auth_login_result(op, rc);
 	if (rc == ERR_RATE_LIMITED) {
 		char ra[24];
-		snprintf(ra, sizeof(ra), "%ld", retry);
+		snprintf(ra, sizeof(ra), "%ld", op->retry_after);
 		http_add_header(r, "retry-after", ra);
-		login_page(r, 429, N_("terlalu banyak percobaan masuk yang gagal; akun dikunci sementara, coba lagi nanti"), user);
+		login_page(r, 429, N_("terlalu banyak percobaan masuk yang gagal; akun dikunci sementara, coba lagi nanti"),
+			   op->username);
 		return 0;
 	}
 	if (rc == ERR_UNAUTHORIZED) {
-		login_page(r, 401, N_("nama pengguna atau kata sandi salah"), user);
+		login_page(r, 401, N_("nama pengguna atau kata sandi salah"), op->username);
 		return 0;
 	}
 	if (rc < 0)
 		return rc;
-	http_set_cookie(r, "sigap_session", token, r->app->cfg.session_ttl, 1);
+	http_set_cookie(r, "sigap_session", op->token, r->app->cfg.session_ttl, 1);
 	if (safe_next(next))
 		snprintf(loc, sizeof(loc), "%s", next);
 	else
@@ -243,18 +236,53 @@ int h_login(req_t *r)
 	return 0;
 }
 
-int h_logout(req_t *r)
+int h_login(req_t *r)
+{
+	const char *user = req_form(r, "username"), *pw = req_form(r, "password");
+	auth_limits_t lim = { r->app->cfg.login_max_failures, r->app->cfg.login_window, r->app->cfg.login_lockout,
+			      r->app->cfg.session_ttl };
+	auth_login_op_t *op;
+	int rc;
+	if (!user || !*user || !pw || !*pw) {
+		login_page(r, 400, N_("isi nama pengguna dan kata sandi"), user);
+		return 0;
+	}
+	/* the op outlives this function: it lives in the request's arena */
+	if (!(op = arena_zalloc(&r->arena, sizeof(*op))))
+		return ERR_NOMEM;
+	rc = auth_login_check(r->app->store, &lim, r->tenant->code, user, pw, r->ip, (int64_t)time(NULL), op);
+	if (rc == ERR_UNAUTHORIZED || rc == ERR_RATE_LIMITED) {
+		snprintf(op->username, sizeof(op->username), "%s", user);
+		return login_done(r, rc, op);
+	}
+	if (rc < 0)
+		return rc;
+	/* record the session (or the failure) durably, then answer */
+	return http_write(r, auth_login_tx, op, login_done);
+}
+
+static int logout_done(req_t *r, int rc, void *ud)
 {
 	char loc[64];
-	if (r->who.kind == AUTH_SESSION) {
-		int rc = auth_logout(r->app->store, r->session_token, r->tenant->code, r->who.username);
-		if (rc < 0)
-			return rc;
-	}
+	(void)ud;
+	if (rc < 0)
+		return rc;
 	http_set_cookie(r, "sigap_session", "", 0, 1);
 	snprintf(loc, sizeof(loc), "/t/%s/", r->tenant->code);
 	http_redirect(r, loc);
 	return 0;
+}
+
+int h_logout(req_t *r)
+{
+	auth_logout_op_t *op;
+	if (r->who.kind != AUTH_SESSION)
+		return logout_done(r, 0, NULL);
+	if (!(op = arena_zalloc(&r->arena, sizeof(*op))))
+		return ERR_NOMEM;
+	if (auth_logout_prepare(r->session_token, r->tenant->code, r->who.username, op) < 0)
+		return logout_done(r, 0, NULL);
+	return http_write(r, auth_logout_tx, op, logout_done);
 }
 
 /* ---------------------------------------------------------------- account */
@@ -275,23 +303,12 @@ int h_password_form(req_t *r)
 	return 0;
 }
 
-int h_password(req_t *r)
+static int password_done(req_t *r, int rc, void *ud)
 {
-	const char *old = req_form(r, "old"), *n1 = req_form(r, "new"), *n2 = req_form(r, "confirm");
-	const char *msgid = NULL;
+	user_passwd_op_t *op = ud;
 	char loc[96];
-	int rc;
-	if (!old || !n1 || !n2) {
-		password_page(r, 400, N_("semua kolom wajib diisi"), NULL);
-		return 0;
-	}
-	if (strcmp(n1, n2)) {
-		password_page(r, 400, N_("konfirmasi kata sandi tidak sama"), NULL);
-		return 0;
-	}
-	rc = user_set_password(r->app->store, r->tenant->code, r->who.username, old, n1, r->who.username, &msgid);
 	if (rc == ERR_UNAUTHORIZED || rc == ERR_INVALID) {
-		password_page(r, rc == ERR_UNAUTHORIZED ? 403 : 400, msgid ? msgid : "kata sandi tidak valid", NULL);
+		password_page(r, rc == ERR_UNAUTHORIZED ? 403 : 400, op->msgid ? op->msgid : N_("kata sandi tidak valid"), NULL);
 		return 0;
 	}
 	if (rc < 0)
@@ -301,6 +318,27 @@ int h_password(req_t *r)
 	snprintf(loc, sizeof(loc), "/t/%s/masuk?changed=1", r->tenant->code);
 	http_redirect(r, loc);
 	return 0;
+}
+
+int h_password(req_t *r)
+{
+	const char *old = req_form(r, "old"), *n1 = req_form(r, "new"), *n2 = req_form(r, "confirm");
+	user_passwd_op_t *op;
+	int rc;
+	if (!old || !n1 || !n2) {
+		password_page(r, 400, N_("semua kolom wajib diisi"), NULL);
+		return 0;
+	}
+	if (strcmp(n1, n2)) {
+		password_page(r, 400, N_("konfirmasi kata sandi tidak sama"), NULL);
+		return 0;
+	}
+	if (!(op = arena_zalloc(&r->arena, sizeof(*op))))
+		return ERR_NOMEM;
+	rc = user_passwd_prepare(r->app->store, r->tenant->code, r->who.username, old, n1, r->who.username, op);
+	if (rc < 0)
+		return password_done(r, rc, op);
+	return http_write(r, user_passwd_tx, op, password_done);
 }
 
 /* ---------------------------------------------------------------- dashboard */
