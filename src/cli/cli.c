@@ -27,6 +27,7 @@
 #include "auth/auth.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/sb.h"
 #include "http/http.h"
 #include "tenants/tenants.h"
 #include "core/banned.h"
@@ -722,6 +723,92 @@ out:
 	return rc;
 }
 
+/* `sigap model train --tenant CODE`: the tenant's own history is the
+ * training set. A complaint counts once a coordinator (or a confident
+ * automatic routing the coordinator did not correct) settled its category:
+ * disposisi, dijawab or selesai. label = the settled category code, text =
+ * title + description. */
+static const config_t *model_cfg;
+
+typedef struct tenant_rows {
+	store_t *st;
+	char **labels, **texts;
+	size_t n;
+} tenant_rows_t;
+
+static void tenant_rows_release(void *handle)
+{
+	tenant_rows_t *t = handle;
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->labels[i]);
+		free(t->texts[i]);
+	}
+	free(t->labels);
+	free(t->texts);
+	store_close(t->st);
+	free(t);
+}
+
+static int tenant_rows_fetch(const char *tenant, const char ***ret_labels, const char ***ret_texts, size_t *ret_n,
+			     void **ret_handle, char *err, size_t errlen)
+{
+	tenant_rows_t *t = calloc(1, sizeof(*t));
+	store_stmt_t *s;
+	size_t cap = 0;
+	int rc;
+	if (!t)
+		return ERR_NOMEM;
+	if (open_store(model_cfg, &t->st, 0) < 0) {
+		free(t);
+		snprintf(err, errlen, "cannot open the database '%s'", model_cfg->db);
+		return ERR_UNAVAILABLE;
+	}
+	rc = store_prepare(store_reader(t->st),
+			   "SELECT category, title, description FROM complaints WHERE tenant = ? AND category <> '' "
+			   "AND status IN ('disposisi', 'dijawab', 'selesai') ORDER BY id", &s);
+	if (rc == 0)
+		store_bindf(s, "t", tenant);
+	while (rc == 0 && (rc = store_step(s)) == STORE_ROW) {
+		sb_t text = SB_INIT;
+		if (t->n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			char **nl = realloc(t->labels, nc * sizeof(char *)), **nt;
+			if (nl)
+				t->labels = nl;
+			nt = realloc(t->texts, nc * sizeof(char *));
+			if (nt)
+				t->texts = nt;
+			if (!nl || !nt) {
+				rc = ERR_NOMEM;
+				break;
+			}
+			cap = nc;
+		}
+		sb_addf(&text, "%s. %s", store_col_text(s, 1), store_col_text(s, 2));
+		t->labels[t->n] = strdup(store_col_text(s, 0));
+		t->texts[t->n] = sb_detach(&text, NULL);
+		t->n++;
+		rc = 0;
+	}
+	if (rc == STORE_DONE)
+		rc = 0;
+	store_finalize(s);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot read the complaints of '%s': %s", tenant, store_errmsg());
+		tenant_rows_release(t);
+		return rc;
+	}
+	*ret_labels = (const char **)t->labels;
+	*ret_texts = (const char **)t->texts;
+	*ret_n = t->n;
+	*ret_handle = t;
+	return 0;
+}
+
+static const ai_row_source_t tenant_source = { tenant_rows_fetch, tenant_rows_release };
+
 int cli_run(config_t *cfg, int argc, char **argv)
 {
 	const char *cmd = argc > 0 ? argv[0] : "help";
@@ -733,8 +820,11 @@ int cli_run(config_t *cfg, int argc, char **argv)
 		printf("sigap %s\n", SIGAP_VERSION);
 		return 0;
 	}
-	if (!strcmp(cmd, "model"))
+	if (!strcmp(cmd, "model")) {
+		model_cfg = cfg;
+		ai_cli_set_tenant_source(&tenant_source);
 		return ai_cli_model(argc, argv);
+	}
 	if (!strcmp(cmd, "demo") && argc == 2 && !strcmp(argv[1], "accounts")) {
 		demo_print_accounts();
 		return 0;
