@@ -18,6 +18,7 @@
 #include "core/nls.h"
 #include "core/sb.h"
 #include "http/parse.h"
+#include "performance/performance.h"
 #include "platform/platform.h"
 #include "tenants/tenants.h"
 #include "core/banned.h"
@@ -128,6 +129,72 @@ static int add_event(store_conn_t *c, const char *tenant, int64_t id, int64_t no
 			    "tiitttttd", tenant, id, now, actor ? actor : "", role ? role : "", action, status,
 			    note ? note : "", pub);
 	return rc < 0 ? rc : 0;
+}
+
+/* ------------------------------------------------------------ performance feed
+ *
+ * The performance module (performance/performance.h) is fed inside the same
+ * transactions: received on intake (unit PERF_UNROUTED until an OPD has it),
+ * a routing verdict when the complaint goes to an OPD (auto-routing, or the
+ * coordinator's verification compared with the proposal), finished and a
+ * survey invitation when answered. Item id: the complaint number; service:
+ * the category code; kecamatan: from the kelurahan. See docs/complaints.md. */
+
+#define PERF_UNROUTED "-"
+
+/* "52.71.02" from the kelurahan code "52.71.02.1011"; "" if none. */
+static void kec_of(const char *kel, char out[16])
+{
+	int dots = 0;
+	size_t i;
+	out[0] = '\0';
+	for (i = 0; kel && kel[i] && i < 15; i++)
+		if (kel[i] == '.' && ++dots == 3)
+			break;
+	if (dots == 3) {
+		memcpy(out, kel, i);
+		out[i] = '\0';
+	}
+}
+
+/* The performance item of a stored complaint (as it was before the action). */
+static void perf_item_of(const complaint_t *cp, const char *tenant, int tz, char kec[16], perf_item_t *it)
+{
+	int64_t due_ts = cp->answer_due ? cp->answer_due : cp->expected_at;
+	memset(it, 0, sizeof(*it));
+	kec_of(cp->kelurahan, kec);
+	it->tenant = tenant;
+	it->kind = PERF_COMPLAINT;
+	it->item_id = cp->number;
+	it->unit = cp->unit[0] ? cp->unit : PERF_UNROUTED;
+	it->service = cp->category;
+	it->kecamatan = kec;
+	it->received_day = cal_local_day(cp->created_at, tz);
+	it->due_day = due_ts ? cal_local_day(due_ts, tz) : it->received_day;
+	if (it->due_day < it->received_day)
+		it->due_day = it->received_day;
+	it->finished_day = -1;
+	it->working_days = -1;
+}
+
+int complaints_survey_token(store_conn_t *c, const char *tenant, int64_t id, char ret[65])
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c,
+			       "SELECT note FROM complaints_events WHERE tenant = ? AND complaint_id = ? AND "
+			       "action = 'survei' ORDER BY id LIMIT 1",
+			       &s);
+	ret[0] = '\0';
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	rc = store_step(s);
+	if (rc == STORE_ROW && store_col_text(s, 0))
+		snprintf(ret, 65, "%s", store_col_text(s, 0));
+	store_finalize(s);
+	if (rc < 0)
+		return rc;
+	return *ret ? 0 : ERR_NOT_FOUND;
 }
 
 static int audit(store_conn_t *c, const char *tenant, int64_t now, const char *actor, const char *action,
@@ -874,6 +941,24 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, complaint_c
 	snprintf(sum, sizeof(sum), "%s %s %s%s%s", ret->number, in->kind, status, *category ? " " : "", category);
 	if ((rc = audit(c, in->tenant, in->now, in->actor, "complaints.create", id, sum)) < 0)
 		return rc;
+	{
+		char kec[16];
+		int32_t today = cal_local_day(in->now, t.tz_offset);
+		int auto_routed = !strcmp(status, "disposisi");
+		perf_item_t it = { .tenant = in->tenant, .kind = PERF_COMPLAINT, .item_id = ret->number,
+				   .unit = auto_routed ? cat.unit : PERF_UNROUTED, .service = category, .kecamatan = kec,
+				   .received_day = today, .due_day = cal_local_day(expected, t.tz_offset),
+				   .finished_day = -1, .working_days = -1 };
+		kec_of(in->kelurahan, kec);
+		if (it.due_day < today)
+			it.due_day = today;
+		if ((rc = perf_record_received(c, &it)) < 0)
+			return rc;
+		/* auto-routing sent it to an OPD at once; nothing re-routes it later */
+		if (auto_routed && (rc = perf_record_routing(c, in->tenant, PERF_COMPLAINT, ret->number, cat.unit, 1,
+							     today)) < 0)
+			return rc;
+	}
 	ret->id = id;
 	copy(ret->status, sizeof(ret->status), status);
 	ret->expected = expected;
@@ -1106,14 +1191,14 @@ int complaints_events(store_conn_t *c, const char *tenant, int64_t complaint_id,
 		rc = store_prepare(c,
 				   "SELECT id, complaint_id, ts, actor, actor_role, action, status, note, public "
 				   "FROM complaints_events WHERE tenant = ? AND complaint_id = ? AND (public = 1 OR ? = 0) "
-				   "ORDER BY id LIMIT ?",
+				   "AND action <> 'survei' ORDER BY id LIMIT ?",
 				   &s);
 	else
 		rc = store_prepare(c,
 				   "SELECT e.id, e.complaint_id, e.ts, e.actor, e.actor_role, e.action, e.status, e.note, "
 				   "e.public FROM complaints_events e JOIN complaints k ON k.tenant = e.tenant AND "
 				   "k.id = e.complaint_id WHERE e.tenant = ? AND e.ts >= ? AND e.ts <= ? AND "
-				   "(e.public = 1 OR ? = 0) AND k.status <> 'arsip' ORDER BY e.id LIMIT ?",
+				   "(e.public = 1 OR ? = 0) AND e.action <> 'survei' AND k.status <> 'arsip' ORDER BY e.id LIMIT ?",
 				   &s);
 	if (rc < 0)
 		return rc;
@@ -1447,6 +1532,49 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 		char act[48];
 		snprintf(act, sizeof(act), "complaints.%s", a->action);
 		rc = audit(c, a->tenant, a->now, a->actor, act, a->id, sum);
+	}
+	if (rc < 0)
+		goto out;
+	/* the performance feed; a reopening changes nothing there (the first
+	 * answer counts); closings without an answer only leave the open items */
+	if (!strcmp(next, "arsip") || !strcmp(next, "bukan_wewenang") || !strcmp(next, "digabung")) {
+		if ((rc = perf_record_closed(c, a->tenant, PERF_COMPLAINT, cp->number)) < 0)
+			goto out;
+	}
+	if (!strcmp(a->action, "verifikasi") || !strcmp(a->action, "jawab")) {
+		char kec[16];
+		int32_t today = cal_local_day(a->now, t.tz_offset);
+		perf_item_t it;
+		perf_item_of(cp, a->tenant, t.tz_offset, kec, &it);
+		/* a complaint filed before the feed existed is recorded first */
+		if ((rc = perf_record_received(c, &it)) < 0)
+			goto out;
+		if (!strcmp(a->action, "verifikasi")) {
+			/* right first time: the coordinator kept the OPD of the
+			 * proposal (the router's category, else the reporter's) */
+			const char *pc = !empty(cp->route_category) ? cp->route_category : cp->category;
+			int correct = 1;
+			if (!empty(pc)) {
+				complaints_category_t pcat;
+				rc = complaints_category_get(c, a->tenant, pc, &pcat);
+				if (rc == 0)
+					correct = !strcmp(pcat.unit, unit);
+				else if (rc != ERR_NOT_FOUND)
+					goto out;
+			}
+			rc = perf_record_routing(c, a->tenant, PERF_COMPLAINT, cp->number, unit, correct, today);
+		} else {
+			char token[65];
+			it.finished_day = today >= it.received_day ? today : it.received_day;
+			if ((rc = perf_record_finished(c, &it)) < 0)
+				goto out;
+			rc = perf_survey_invite(c, a->tenant, PERF_COMPLAINT, cp->number, it.unit, it.service, a->now,
+						token);
+			if (rc == 0)
+				rc = add_event(c, a->tenant, a->id, a->now, "sistem", "", "survei", next, token, 0);
+			else if (rc == ERR_EXISTS)
+				rc = 0; /* answered again after a reopening: the first link stays */
+		}
 	}
 out:
 #undef FAIL

@@ -189,6 +189,11 @@ typedef struct complaint_action {
 int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char **ret_msgid);
 int complaints_act(store_t *st, const complaint_action_t *a, const char **ret_msgid);
 
+/* The raw token of the complaint's survey invitation (created when it is
+ * first answered; performance/performance.h keeps only its hash), for
+ * showing the link /t/{tenant}/survei/{token} to the logged-in reporter and
+ * nobody else. ERR_NOT_FOUND when there is none. */
+int complaints_survey_token(store_conn_t *c, const char *tenant, int64_t id, char ret[65]);
 /* ---- escalation ----
  * Escalates overdue items once per level: verification overdue -> the
  * coordinators and the Sekda; answer overdue -> the kepala OPD (level 1),

@@ -24,6 +24,7 @@
 #include "complaints/cpl_http.h"
 #include "core/err.h"
 #include "core/nls.h"
+#include "performance/performance.h"
 #include "platform/platform.h"
 #include "tenants/tenants.h"
 #include "core/banned.h"
@@ -477,6 +478,14 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 							     parent->answer[0] ? json_string(parent->answer) : json_null()));
 	if (coord && cp->reporter_contact[0])
 		json_object_set_new(ctx, "contact", json_string(cp->reporter_contact));
+	if (reporter && cp->answered_at) {
+		/* the satisfaction survey link: the logged-in reporter's alone */
+		char token[65];
+		perf_invite_t inv;
+		if (complaints_survey_token(c, r->tenant->code, cp->id, token) == 0 &&
+		    perf_survey_lookup(c, r->tenant->code, token, &inv) == 0)
+			json_object_set_new(ctx, "survey", json_pack("{s:s,s:b}", "token", token, "used", inv.used));
+	}
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	if (notice)

@@ -227,7 +227,9 @@ int perf_record_finished(store_conn_t *c, const perf_item_t *it)
 		wd = calendar_working_days_between(cal, si.received_day, it->finished_day);
 		calendar_free(cal);
 	}
-	in_sla = it->finished_day <= si.due_day;
+	/* the due day may have moved since intake (an SLA paused while the
+	 * citizen fixed an application): the later one counts */
+	in_sla = it->finished_day <= (it->due_day > si.due_day ? it->due_day : si.due_day);
 	rc = store_exec(c,
 			"UPDATE perf_items SET finished_day = ?, working_days = ?, open = 0, version = version + 1"
 			" WHERE tenant = ? AND kind = ? AND item_id = ? AND open = 1",
@@ -240,6 +242,19 @@ int perf_record_finished(store_conn_t *c, const perf_item_t *it)
 	if (rc == 0)
 		rc = bump_kec(c, it->tenant, it->finished_day, it->kind, si.unit, si.kecamatan, 0, 1, in_sla);
 	return rc;
+}
+
+int perf_record_closed(store_conn_t *c, const char *tenant, perf_kind_t kind, const char *item_id)
+{
+	int rc;
+	if ((rc = check_text("tenant", tenant, 15, 1)) < 0 || (rc = check_text("item_id", item_id, 64, 1)) < 0)
+		return rc;
+	if (kind != PERF_APPLICATION && kind != PERF_COMPLAINT)
+		return store_fail(ERR_INVALID, "performance: unknown kind %d", (int)kind);
+	rc = store_exec(c, "UPDATE perf_items SET open = 0, version = version + 1"
+			   " WHERE tenant = ? AND kind = ? AND item_id = ? AND open = 1",
+			"tit", tenant, (int64_t)kind, item_id);
+	return rc < 0 ? rc : 0;
 }
 
 int perf_record_routing(store_conn_t *c, const char *tenant, perf_kind_t kind, const char *item_id,

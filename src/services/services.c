@@ -20,6 +20,7 @@
 #include "audit/audit.h"
 #include "core/err.h"
 #include "core/nls.h"
+#include "performance/performance.h"
 #include "platform/platform.h"
 #include "tenants/nik.h"
 #include "tenants/tenants.h"
@@ -611,6 +612,67 @@ static const char *step_field(const json_t *steps, int step, const char *k)
 	return jstr(json_array_get(steps, (size_t)step), k);
 }
 
+/* ---------------------------------------------------------------- performance feed
+ *
+ * The performance module (performance/performance.h) is fed from inside the
+ * same transactions: received when filed, a routing verdict (0: it was at the
+ * wrong OPD) when transferred, finished and a survey invitation when selesai.
+ * Its item id is the registration number, its unit the service's owning OPD
+ * (or the target of the last transfer), its service the service code. */
+
+/* The kecamatan of an applicant from the NIK, when it lies in the tenant
+ * ("52.71.01" for tenant "52.71"); "" otherwise. */
+static void nik_kecamatan(const char *nik, const char *tenant, int32_t today, char out[16])
+{
+	nik_info_t info;
+	size_t tl = strlen(tenant);
+	out[0] = '\0';
+	if (!nik || nik_validate(nik, strlen(nik), today, NULL, NULL, &info, NULL) < 0)
+		return;
+	if (info.kecamatan[0] && !strncmp(info.kecamatan, tenant, tl) && info.kecamatan[tl] == '.')
+		snprintf(out, 16, "%s", info.kecamatan);
+}
+
+/* The OPD the performance item is counted for: the target of the last
+ * transfer, else the service's owning OPD. */
+static int perf_unit_of(store_conn_t *c, const char *tenant, int64_t app, const json_t *svc, char out[32])
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c,
+			       "SELECT note FROM services_events WHERE tenant = ? AND app_id = ? AND action = 'transfer' "
+			       "ORDER BY id DESC LIMIT 1",
+			       &s);
+	snprintf(out, 32, "%s", jstr(svc, "unit"));
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, app);
+	rc = store_step(s);
+	if (rc == STORE_ROW && store_col_text(s, 0) && *store_col_text(s, 0))
+		snprintf(out, 32, "%s", store_col_text(s, 0));
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* The raw survey token of an application, kept in a 'survei' event (never
+ * listed in the history) so that only its applicant is shown the link. */
+static int survey_token_of(store_conn_t *c, const char *tenant, int64_t app, char out[65])
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c,
+			       "SELECT note FROM services_events WHERE tenant = ? AND app_id = ? AND action = 'survei' "
+			       "ORDER BY id LIMIT 1",
+			       &s);
+	out[0] = '\0';
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, app);
+	rc = store_step(s);
+	if (rc == STORE_ROW && store_col_text(s, 0))
+		snprintf(out, 65, "%s", store_col_text(s, 0));
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
 int services_file(store_conn_t *c, const services_apply_t *in, const json_t *clean, const services_stored_t *stored,
 		  size_t nstored, int64_t user_id, const char *actor, int64_t now, services_filed_t *ret,
 		  const char **ret_msg)
@@ -701,6 +763,16 @@ int services_file(store_conn_t *c, const services_apply_t *in, const json_t *cle
 		snprintf(msg, sizeof(msg), "Permohonan baru %s: %s", ret->number, jstr(svc, "name"));
 		rc = notify_add(c, in->tenant, &to, "services.new", obj, msg, now);
 	}
+	if (rc == 0) {
+		char kec[16];
+		perf_item_t it = { .tenant = in->tenant, .kind = PERF_APPLICATION, .item_id = ret->number,
+				   .unit = jstr(svc, "unit"), .service = jstr(svc, "code"), .kecamatan = kec,
+				   .received_day = today, .due_day = due, .finished_day = -1, .working_days = -1 };
+		nik_kecamatan(in->nik, in->tenant, today, kec);
+		rc = perf_record_received(c, &it);
+	}
+	if (rc < 0)
+		goto out;
 	ret->id = id;
 	ret->due = due;
 out:
@@ -808,7 +880,7 @@ static json_t *events_json(store_conn_t *c, const char *tenant, int64_t id, int 
 	json_t *arr = json_array();
 	if (store_prepare(c,
 			  "SELECT ts, actor, action, state, step_name, note, internal FROM services_events "
-			  "WHERE tenant = ? AND app_id = ? AND (internal = 0 OR ? = 1) ORDER BY id",
+			  "WHERE tenant = ? AND app_id = ? AND (internal = 0 OR ? = 1) AND action <> 'survei' ORDER BY id",
 			  &s) < 0)
 		return arr;
 	store_bindf(s, "tii", tenant, id, (int64_t)internal);
@@ -899,6 +971,17 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 							   a.result_name ? a.result_name : ""));
 	if (owner || officer || is_overseer(who, tenant))
 		json_object_set_new(j, "verify_code", json_string(a.verify));
+	if (owner && a.state == SVC_SELESAI) {
+		/* the survey link is the applicant's alone */
+		char token[65];
+		perf_invite_t inv;
+		if ((rc = survey_token_of(c, tenant, id, token)) < 0) {
+			json_decref(j);
+			goto out;
+		}
+		if (*token && perf_survey_lookup(c, tenant, token, &inv) == 0)
+			json_object_set_new(j, "survey", json_pack("{s:s,s:b}", "token", token, "used", inv.used));
+	}
 	*ret = j;
 out:
 	calendar_free(cal);
@@ -1366,6 +1449,47 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 		notify_target_t to = { 0, "petugas", unit };
 		snprintf(sum, sizeof(sum), "Permohonan %s menunggu tindakan", a.number);
 		rc = notify_add(c, x->tenant, &to, "services.todo", obj, sum, now);
+	}
+	if (rc < 0)
+		goto out;
+	/* the performance feed (see perf_unit_of); ditolak and dibatalkan are
+	 * not completions: they only leave the open items (docs/services.md) */
+	if (nst == SVC_DITOLAK || nst == SVC_DIBATALKAN) {
+		if ((rc = perf_record_closed(c, x->tenant, PERF_APPLICATION, a.number)) < 0)
+			goto out;
+	}
+	if (!strcmp(op, "transfer") || (action == SVC_ADVANCE && nst == SVC_SELESAI)) {
+		char punit[32], kec[16];
+		int32_t filed_day = cal_local_day(a.filed_at, t.tz_offset);
+		perf_item_t it = { .tenant = x->tenant, .kind = PERF_APPLICATION, .item_id = a.number,
+				   .unit = punit, .service = jstr(svc, "code"), .kecamatan = kec,
+				   .received_day = filed_day, .due_day = due >= filed_day ? due : filed_day,
+				   .finished_day = -1, .working_days = -1 };
+		if ((rc = perf_unit_of(c, x->tenant, a.id, svc, punit)) < 0)
+			goto out;
+		nik_kecamatan(a.nik, x->tenant, today, kec);
+		/* an application filed before the feed existed is recorded first */
+		if ((rc = perf_record_received(c, &it)) < 0)
+			goto out;
+		if (!strcmp(op, "transfer")) {
+			rc = perf_record_routing(c, x->tenant, PERF_APPLICATION, a.number, punit, 0, today);
+		} else {
+			/* working days on the SLA clock: without the days it waited
+			 * for the applicant's correction */
+			int wd = calendar_working_days_between(cal, filed_day, today) - (int)paused_total;
+			char token[65];
+			it.finished_day = today;
+			it.working_days = wd > 0 ? wd : 0;
+			if ((rc = perf_record_finished(c, &it)) < 0)
+				goto out;
+			rc = perf_survey_invite(c, x->tenant, PERF_APPLICATION, a.number, punit, jstr(svc, "code"), now,
+						token);
+			if (rc == 0)
+				rc = add_event(c, x->tenant, a.id, now, "sistem", "survei", nst,
+					       step_field(steps, nstep, "name"), token, 1);
+			else if (rc == ERR_EXISTS)
+				rc = 0;
+		}
 	}
 out:
 	free(data);

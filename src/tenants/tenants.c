@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -587,8 +588,10 @@ static pthread_mutex_t cal_mu = PTHREAD_MUTEX_INITIALIZER;
 static void calendar_cache_drop(void)
 {
 	pthread_mutex_lock(&cal_mu);
-	for (int i = 0; i < cal_cache_n; i++)
+	for (int i = 0; i < cal_cache_n; i++) {
 		calendar_free(cal_cache[i].cal);
+		cal_cache[i].cal = NULL;
+	}
 	cal_cache_n = 0;
 	pthread_mutex_unlock(&cal_mu);
 }
@@ -636,10 +639,18 @@ static int calendar_generation(store_conn_t *c, int64_t *ret)
 	return rc;
 }
 
+/* The generation is a fresh random number, not a counter: two databases
+ * opened in one process (tests, migrate-data) never share one by chance. */
 static int calendar_bump(store_conn_t *c)
 {
-	int rc = store_exec(c, "INSERT INTO sequences (tenant, kind, year, value) VALUES ('*', 'CAL', 0, 1) "
-			       "ON CONFLICT (tenant, kind, year) DO UPDATE SET value = sequences.value + 1", "");
+	int64_t gen;
+	int rc;
+	if (sodium_init() < 0)
+		return store_fail(ERR_INTERNAL, "libsodium could not start");
+	randombytes_buf(&gen, sizeof(gen));
+	gen = (gen & INT64_MAX) | 1; /* positive and never 0 ("unknown") */
+	rc = store_exec(c, "INSERT INTO sequences (tenant, kind, year, value) VALUES ('*', 'CAL', 0, ?) "
+			   "ON CONFLICT (tenant, kind, year) DO UPDATE SET value = excluded.value", "i", gen);
 	return rc < 0 ? rc : 0;
 }
 
@@ -656,7 +667,8 @@ int tenant_calendar(store_conn_t *c, const char *tenant, calendar_t **ret)
 			slot = i;
 			break;
 		}
-	if (slot >= 0 && cal_cache[slot].generation == gen) {
+	/* generation 0: holidays never changed through sigap; do not cache */
+	if (gen != 0 && slot >= 0 && cal_cache[slot].generation == gen) {
 		rc = calendar_clone(cal_cache[slot].cal, ret);
 		pthread_mutex_unlock(&cal_mu);
 		return rc;
@@ -664,6 +676,10 @@ int tenant_calendar(store_conn_t *c, const char *tenant, calendar_t **ret)
 	pthread_mutex_unlock(&cal_mu);
 	if ((rc = calendar_load(c, tenant, &cal)) < 0)
 		return rc;
+	if (gen == 0) {
+		*ret = cal;
+		return 0;
+	}
 	if ((rc = calendar_clone(cal, ret)) < 0) {
 		calendar_free(cal);
 		return rc;
