@@ -9,7 +9,7 @@ build_pkgs=(build-essential meson ninja-build pkg-config
   liblinear-dev libstemmer-dev libutf8proc-dev libhpdf-dev libqrencode-dev libxlsxwriter-dev
   libmagic-dev liboath-dev libcurl4-openssl-dev sqlite3)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev curl chromium
-  postgresql postgresql-client nginx-light wrk python3 haproxy)
+  postgresql postgresql-client nginx-light wrk python3 python3-openpyxl openssl haproxy)
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()
