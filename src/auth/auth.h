@@ -52,6 +52,9 @@ enum perm {
 	PERM_AUDIT_VIEW,     /* read and verify the audit log */
 	PERM_CALENDAR_MANAGE,/* local holidays */
 	PERM_API_READ,       /* machine clients: read-only API */
+	PERM_PERF_VIEW,      /* performance dashboards, IKM reports, exports */
+	PERM_SERVICES_CATALOG, /* create and edit services */
+	PERM_COMPLAINTS_CONFIGURE, /* complaint categories, deadlines, routing threshold */
 	PERM_COUNT
 };
 int perm_allowed(role_t r, int perm);

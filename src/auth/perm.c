@@ -77,6 +77,10 @@ static const struct {
 	[PERM_AUDIT_VIEW] = { "audit.view", AD | SE | KD },
 	[PERM_CALENDAR_MANAGE] = { "calendar.manage", AD },
 	[PERM_API_READ] = { "api.read", ALL },
+	/* OPD heads and admins see their own OPD only: the handler narrows it */
+	[PERM_PERF_VIEW] = { "performance.view", SE | WA | KD | AD | KR | DP | KO | AO },
+	[PERM_SERVICES_CATALOG] = { "services.catalog", AD },
+	[PERM_COMPLAINTS_CONFIGURE] = { "complaints.configure", AD | KR },
 };
 
 int perm_allowed(role_t r, int perm)

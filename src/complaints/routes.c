@@ -20,8 +20,8 @@ static const route_t routes[] = {
 	/* multipart: the handler checks the CSRF token itself */
 	{ "POST", "/t/{tenant}/pengaduan/baru", h_complaints_new, PERM_PUBLIC, T | ROUTE_NO_CSRF },
 	{ "GET", "/t/{tenant}/pengaduan/kelola", h_complaints_queue, PERM_DASHBOARD, T },
-	{ "GET", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings, PERM_DASHBOARD, T },
-	{ "POST", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings_save, PERM_DASHBOARD, T },
+	{ "GET", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings, PERM_COMPLAINTS_CONFIGURE, T },
+	{ "POST", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings_save, PERM_COMPLAINTS_CONFIGURE, T },
 	{ "GET", "/t/{tenant}/pengaduan/{id}", h_complaints_detail, PERM_PUBLIC, T },
 	{ "POST", "/t/{tenant}/pengaduan/{id}/aksi", h_complaints_act, PERM_LOGIN, T },
 	{ "GET", "/t/{tenant}/pengaduan/{id}/foto/{n}", h_complaints_photo, PERM_PUBLIC, T },

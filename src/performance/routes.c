@@ -12,13 +12,13 @@
 #define A ROUTE_API
 
 static const route_t routes[] = {
-	{ "GET", "/t/{tenant}/kinerja", h_perf_dashboard, PERM_DASHBOARD, T },
-	{ "GET", "/t/{tenant}/kinerja/ikm", h_perf_ikm, PERM_DASHBOARD, T },
-	{ "GET", "/t/{tenant}/kinerja/laporan.pdf", h_perf_pdf, PERM_DASHBOARD, T },
-	{ "GET", "/t/{tenant}/kinerja/ekspor/{file}", h_perf_export, PERM_DASHBOARD, T },
+	{ "GET", "/t/{tenant}/kinerja", h_perf_dashboard, PERM_PERF_VIEW, T },
+	{ "GET", "/t/{tenant}/kinerja/ikm", h_perf_ikm, PERM_PERF_VIEW, T },
+	{ "GET", "/t/{tenant}/kinerja/laporan.pdf", h_perf_pdf, PERM_PERF_VIEW, T },
+	{ "GET", "/t/{tenant}/kinerja/ekspor/{file}", h_perf_export, PERM_PERF_VIEW, T },
 	{ "GET", "/t/{tenant}/survei/{token}", h_perf_survey_form, PERM_PUBLIC, T },
 	{ "POST", "/t/{tenant}/survei/{token}", h_perf_survey_submit, PERM_PUBLIC, T },
-	{ "GET", "/api/v1/t/{tenant}/kinerja", api_perf_dashboard, PERM_API_READ, A | T },
+	{ "GET", "/api/v1/t/{tenant}/kinerja", api_perf_dashboard, PERM_PERF_VIEW, A | T },
 	{ "GET", "/api/v1/t/{tenant}/data-terbuka", api_perf_opendata_catalog, PERM_PUBLIC, A | T },
 	{ "GET", "/api/v1/t/{tenant}/data-terbuka/{file}", api_perf_opendata, PERM_PUBLIC, A | T },
 };

@@ -34,19 +34,19 @@ static const route_t routes[] = {
 	/* officers */
 	{ "GET", "/t/{tenant}/antrian", svc_h_queue, PERM_DASHBOARD, T },
 	/* administrators */
-	{ "GET", "/t/{tenant}/admin/layanan", svc_h_admin_list, PERM_UNITS_MANAGE, T },
-	{ "GET", "/t/{tenant}/admin/layanan/baru", svc_h_admin_form, PERM_UNITS_MANAGE, T },
-	{ "POST", "/t/{tenant}/admin/layanan/baru", svc_h_admin_save, PERM_UNITS_MANAGE, T },
-	{ "GET", "/t/{tenant}/admin/layanan/{code}", svc_h_admin_form, PERM_UNITS_MANAGE, T },
-	{ "POST", "/t/{tenant}/admin/layanan/{code}", svc_h_admin_save, PERM_UNITS_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/layanan", svc_h_admin_list, PERM_SERVICES_CATALOG, T },
+	{ "GET", "/t/{tenant}/admin/layanan/baru", svc_h_admin_form, PERM_SERVICES_CATALOG, T },
+	{ "POST", "/t/{tenant}/admin/layanan/baru", svc_h_admin_save, PERM_SERVICES_CATALOG, T },
+	{ "GET", "/t/{tenant}/admin/layanan/{code}", svc_h_admin_form, PERM_SERVICES_CATALOG, T },
+	{ "POST", "/t/{tenant}/admin/layanan/{code}", svc_h_admin_save, PERM_SERVICES_CATALOG, T },
 
 	/* JSON API */
 	{ "GET", "/api/v1/openapi.json", svc_api_openapi, PERM_PUBLIC, A },
 	{ "GET", "/api/v1/verify/{code}", svc_api_verify, PERM_PUBLIC, A },
 	{ "GET", "/api/v1/t/{tenant}/services", svc_api_services, PERM_PUBLIC, A | T },
-	{ "POST", "/api/v1/t/{tenant}/services", svc_api_service_create, PERM_UNITS_MANAGE, A | T },
+	{ "POST", "/api/v1/t/{tenant}/services", svc_api_service_create, PERM_SERVICES_CATALOG, A | T },
 	{ "GET", "/api/v1/t/{tenant}/services/{code}", svc_api_service, PERM_PUBLIC, A | T },
-	{ "PUT", "/api/v1/t/{tenant}/services/{code}", svc_api_service_update, PERM_UNITS_MANAGE, A | T },
+	{ "PUT", "/api/v1/t/{tenant}/services/{code}", svc_api_service_update, PERM_SERVICES_CATALOG, A | T },
 	{ "GET", "/api/v1/t/{tenant}/applications", svc_api_mine, PERM_LOGIN, A | T },
 	{ "POST", "/api/v1/t/{tenant}/applications", svc_api_apply, PERM_LOGIN, A | T },
 	{ "GET", "/api/v1/t/{tenant}/applications/{id}", svc_api_app, PERM_LOGIN, A | T },
