@@ -1,0 +1,165 @@
+/*
+ * groupcommit_test.c: the group-commit writer of store.c. Many threads
+ * submit transactions at once, so the writer batches them; some of them
+ * fail (by returning an error, or by a statement that fails and is
+ * ignored). Each caller must get its own result, the failed ones must leave
+ * nothing behind, the successful ones must all be there, and batching must
+ * really happen. Also the asynchronous form (store_tx_async) and the
+ * error message carried back to the caller's thread. Runs on SQLite, and on
+ * PostgreSQL when SIGAP_TEST_PG is set.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "testutil.h"
+#include "core/banned.h"
+
+#define THREADS 16
+#define PER_THREAD 40
+
+typedef struct job {
+	int64_t key;
+	int mode; /* 0 succeed, 1 return an error after inserting, 2 ignore a failed statement */
+} job_t;
+
+static int create_table(store_conn_t *c, void *ud)
+{
+	(void)ud;
+	return store_exec_script(c, "CREATE TABLE gc_test (k BIGINT NOT NULL PRIMARY KEY, v TEXT NOT NULL)");
+}
+
+static int insert_job(store_conn_t *c, void *ud)
+{
+	job_t *j = ud;
+	int rc = store_exec(c, "INSERT INTO gc_test (k, v) VALUES (?, 'x')", "i", j->key);
+	if (rc < 0)
+		return rc;
+	if (j->mode == 1)
+		return store_fail(ERR_INVALID, "job %lld refused on purpose", (long long)j->key);
+	if (j->mode == 2)
+		(void)store_exec(c, "INSERT INTO gc_test (k, v) VALUES (?, NULL)", "i", j->key + 1000000);
+	return 0;
+}
+
+typedef struct worker {
+	store_t *st;
+	int idx;
+	int rcs[PER_THREAD];
+	char msg[PER_THREAD][64];
+} worker_t;
+
+static void *run(void *arg)
+{
+	worker_t *w = arg;
+	for (int i = 0; i < PER_THREAD; i++) {
+		job_t j = { (int64_t)w->idx * 1000 + i, i % 3 };
+		w->rcs[i] = store_tx(w->st, insert_job, &j);
+		snprintf(w->msg[i], sizeof(w->msg[i]), "%s", w->rcs[i] < 0 ? store_errmsg() : "");
+	}
+	return NULL;
+}
+
+static void test_failures_stay_with_their_caller(void **state)
+{
+	test_store_t ts;
+	worker_t w[THREADS];
+	pthread_t t[THREADS];
+	uint64_t txs0, commits0, txs1, commits1;
+	int64_t n = 0;
+	(void)state;
+	test_store_open(&ts);
+	assert_int_equal(store_tx(ts.st, create_table, NULL), 0);
+	store_group_stats(ts.st, &txs0, &commits0);
+	for (int i = 0; i < THREADS; i++) {
+		w[i].st = ts.st;
+		w[i].idx = i;
+		pthread_create(&t[i], NULL, run, &w[i]);
+	}
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	store_group_stats(ts.st, &txs1, &commits1);
+	for (int i = 0; i < THREADS; i++)
+		for (int k = 0; k < PER_THREAD; k++) {
+			int64_t key = (int64_t)i * 1000 + k, present = -1;
+			assert_int_equal(store_query_int64(store_reader(ts.st), &present,
+							   "SELECT COUNT(*) FROM gc_test WHERE k = ?", "i", key), 0);
+			if (k % 3 == 0) {
+				assert_int_equal(w[i].rcs[k], 0);
+				assert_int_equal(present, 1);
+			} else {
+				/* refused, or a failed statement the function ignored:
+				 * rolled back alone, the reason carried to its own thread */
+				assert_true(w[i].rcs[k] < 0);
+				assert_int_equal(present, 0);
+				if (k % 3 == 1)
+					assert_non_null(strstr(w[i].msg[k], "refused on purpose"));
+			}
+		}
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n, "SELECT COUNT(*) FROM gc_test", ""), 0);
+	assert_int_equal(n, THREADS * ((PER_THREAD + 2) / 3));
+	/* every transaction went through the writer, in fewer commits than transactions */
+	assert_int_equal(txs1 - txs0, THREADS * PER_THREAD);
+	assert_true(commits1 - commits0 < txs1 - txs0);
+	test_store_close(&ts);
+}
+
+typedef struct async_result {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done, rc;
+} async_result_t;
+
+static void on_done(int rc, void *cud)
+{
+	async_result_t *a = cud;
+	pthread_mutex_lock(&a->mu);
+	a->rc = rc;
+	a->done = 1;
+	pthread_cond_signal(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+}
+
+static int wait_async(async_result_t *a)
+{
+	pthread_mutex_lock(&a->mu);
+	while (!a->done)
+		pthread_cond_wait(&a->cv, &a->mu);
+	pthread_mutex_unlock(&a->mu);
+	return a->rc;
+}
+
+static void test_async_completion(void **state)
+{
+	test_store_t ts;
+	job_t ok = { 1, 0 }, bad = { 2, 1 };
+	async_result_t a = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 1 };
+	async_result_t b = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 1 };
+	int64_t n = -1;
+	(void)state;
+	test_store_open(&ts);
+	assert_int_equal(store_tx(ts.st, create_table, NULL), 0);
+	assert_int_equal(store_tx_async(ts.st, insert_job, &ok, on_done, &a), 0);
+	assert_int_equal(store_tx_async(ts.st, insert_job, &bad, on_done, &b), 0);
+	assert_int_equal(wait_async(&a), 0);
+	assert_int_equal(wait_async(&b), ERR_INVALID);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n, "SELECT COUNT(*) FROM gc_test", ""), 0);
+	assert_int_equal(n, 1);
+	test_store_close(&ts);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_failures_stay_with_their_caller),
+		cmocka_unit_test(test_async_completion),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
