@@ -6,7 +6,7 @@ BUILD ?= build
 DB ?= var/sigap.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build run test unit e2e browser faults asan fuzz bench clean
+.PHONY: all deps build run test unit e2e browser faults scale asan fuzz bench clean
 
 all: build
 
@@ -28,7 +28,7 @@ test:
 	@scripts/deps.sh test
 	@scripts/test.sh all
 
-unit e2e browser faults asan fuzz:
+unit e2e browser faults scale asan fuzz:
 	@scripts/deps.sh test
 	@scripts/test.sh $@
 
