@@ -313,6 +313,7 @@ typedef struct write_msg {
 	void *ud;
 	http_done_fn done;
 	int rc;
+	char msg[256];                   /* store_errmsg() of a failure, for the loop thread */
 } write_msg_t;
 
 /* Writer thread: the commit is durable (or failed); hand the result back to
@@ -321,6 +322,8 @@ static void on_committed(int rc, void *cud)
 {
 	write_msg_t *m = cud;
 	m->rc = rc;
+	if (rc < 0)
+		snprintf(m->msg, sizeof(m->msg), "%s", store_errmsg());
 	h2o_multithread_send_message(&m->r->worker->committed, &m->super);
 }
 
@@ -472,6 +475,8 @@ static void on_commit_messages(h2o_multithread_receiver_t *receiver, h2o_linklis
 		int rc;
 		h2o_linklist_unlink(&m->super.link);
 		r->worker->pending--;
+		if (m->rc < 0)
+			store_fail(m->rc, "%s", m->msg); /* the reason, on this thread too */
 		if (r->h) {
 			rc = m->done(r, m->rc, m->ud);
 			if (rc == HTTP_PENDING)

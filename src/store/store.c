@@ -51,6 +51,7 @@ typedef struct gc_req {
 	void *cud;
 	int rc;
 	char msg[400];        /* store_errmsg() of a failure, carried to the caller's thread */
+	int db_conflict;      /* the database chose it as a deadlock/serialisation victim */
 	int done;             /* synchronous callers wait for this */
 	pthread_cond_t cv;    /* ... signalled on this (their own: no thundering herd) */
 	struct gc_req *next;
@@ -70,16 +71,25 @@ typedef struct gc_batch {
 	int n;
 } gc_batch_t;
 
+/* Runs one caller's function. In a batch it runs inside its own savepoint,
+ * and a deadlock or serialisation failure chosen by the database (not a
+ * domain's own ERR_CONFLICT) is retried: the transaction functions are
+ * written to be run again. */
+#define GC_RETRIES 3
+
 static int run_one(store_conn_t *c, gc_req_t *q, int savepoint)
 {
-	int rc, e;
-	if (savepoint && (rc = c->ops->exec_script(c, "SAVEPOINT sigap_gc")) < 0)
-		return rc;
-	rc = q->fn(c, q->ud);
-	e = c->ops->take_error(c);
-	if (rc >= 0 && e < 0)
-		rc = e; /* fn ignored a failed statement */
-	if (savepoint) {
+	int rc = 0, e;
+	for (int attempt = 0; attempt < GC_RETRIES; attempt++) {
+		if (savepoint && (rc = c->ops->exec_script(c, "SAVEPOINT sigap_gc")) < 0)
+			return rc;
+		rc = q->fn(c, q->ud);
+		e = c->ops->take_error(c);
+		if (rc >= 0 && e < 0)
+			rc = e; /* fn ignored a failed statement */
+		q->db_conflict = e == ERR_CONFLICT;
+		if (!savepoint)
+			return rc;
 		if (rc < 0) {
 			char keep[512];
 			/* keep the caller's error message across the rollback */
@@ -89,6 +99,8 @@ static int run_one(store_conn_t *c, gc_req_t *q, int savepoint)
 		}
 		c->ops->exec_script(c, "RELEASE SAVEPOINT sigap_gc");
 		c->ops->take_error(c);
+		if (rc >= 0 || !q->db_conflict)
+			break;
 	}
 	return rc;
 }
@@ -132,6 +144,10 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&g->mu);
 
 		rc = st->ops->tx(st, batch_fn, &b);
+		/* a lone transaction has no savepoint: a deadlock victim runs again whole */
+		for (int attempt = 1; b.n == 1 && rc == ERR_CONFLICT && b.reqs[0]->db_conflict && attempt < GC_RETRIES;
+		     attempt++)
+			rc = st->ops->tx(st, batch_fn, &b);
 		pthread_mutex_lock(&g->mu);
 		g->txs += (uint64_t)b.n;
 		g->commits++;
@@ -146,6 +162,8 @@ static void *writer_main(void *arg)
 			if (q->rc < 0 && (!q->msg[0] || rc < 0))
 				snprintf(q->msg, sizeof(q->msg), "%s", store_errmsg());
 			if (q->complete) {
+				if (q->rc < 0)
+					store_fail(q->rc, "%s", q->msg); /* what store_errmsg() tells complete() */
 				q->complete(q->rc, q->cud);
 				free(q);
 			} else {
