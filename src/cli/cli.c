@@ -264,14 +264,17 @@ static int cmd_init(config_t *cfg, int argc, char **argv)
 	rc = import_defaults(st, regions, holidays);
 	if (rc == 0 && demo)
 		rc = demo_load(st, 0);
+	/* the performance demo (a year of synthetic activity) loads only into a
+	 * tenant without performance data, so it goes before the modules whose
+	 * demo items feed that data */
+	if (rc == 0 && demo && (rc = performance_demo_load(st)) < 0)
+		fprintf(stderr, "sigap: demo performance data: %s\n", store_errmsg());
 	if (rc == 0 && demo && (rc = services_demo_load(st)) < 0)
 		fprintf(stderr, "sigap: demo services: %s\n", store_errmsg());
 	if (rc == 0 && demo && (rc = governance_demo_load(st)) < 0)
 		fprintf(stderr, "sigap: demo proposals: %s\n", store_errmsg());
 	if (rc == 0 && demo && (rc = complaints_demo_load(st)) < 0)
 		fprintf(stderr, "sigap: demo complaints: %s\n", store_errmsg());
-	if (rc == 0 && demo && (rc = performance_demo_load(st)) < 0)
-		fprintf(stderr, "sigap: demo performance data: %s\n", store_errmsg());
 	if (rc == 0 && demo)
 		printf("demo data loaded: Kota Mataram (52.71) and Provinsi Nusa Tenggara Barat (52)\n");
 	if (rc == 0 && demo)

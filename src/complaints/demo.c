@@ -14,7 +14,6 @@
 #include <time.h>
 
 #include "core/err.h"
-#include "performance/performance.h"
 #include "tenants/tenants.h"
 #include "core/banned.h"
 
@@ -114,11 +113,6 @@ int complaints_demo_load(store_t *st)
 		return rc;
 	if (have > 0)
 		return 0;
-	/* the complaints below feed the performance module; its year of
-	 * synthetic demo activity loads only into a tenant without performance
-	 * data, so it goes first (a no-op when already loaded) */
-	if ((rc = performance_demo_load(st)) < 0)
-		return rc;
 	if (warga_id(st, &warga) < 0)
 		warga = 0;
 	for (size_t i = 0; i < sizeof(demo_complaints) / sizeof(demo_complaints[0]); i++) {

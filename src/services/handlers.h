@@ -28,8 +28,6 @@ typedef struct svc_form {
 int svc_read_form(req_t *r, svc_form_t *f);
 /* 1 if the form's _csrf (or the X-CSRF-Token header) matches the session. */
 int svc_csrf_ok(req_t *r, const char *given);
-/* "http(s)://host" of this request (the Host header, checked). */
-const char *svc_base_url(req_t *r);
 /* Sends the file store's blob `hash` with mime as an attachment named name. */
 int svc_send_blob(req_t *r, const char *hash, const char *mime, const char *name);
 /* Now, as unix seconds. */

@@ -48,11 +48,6 @@ int svc_csrf_ok(req_t *r, const char *given)
 	return r->who.kind == AUTH_SESSION && given && auth_token_equal(r->who.csrf, given);
 }
 
-const char *svc_base_url(req_t *r)
-{
-	return req_base_url(r);
-}
-
 const char *svc_nik_field(const json_t *form)
 {
 	for (size_t i = 0; i < json_array_size(form); i++) {
@@ -374,7 +369,7 @@ static int apply_done(req_t *r, int rc, void *ud)
 			char due[CAL_DATE_LEN];
 			sb_t u = SB_INIT;
 			cal_format_date(j->out.due, due);
-			sb_addf(&u, "%s/v/%s", svc_base_url(r), j->out.verify_code);
+			sb_addf(&u, "%s/v/%s", req_base_url(r), j->out.verify_code);
 			http_send_json(r, 201, json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)j->out.id, "number",
 							 j->out.number, "due", due, "state", "proses", "verify_url", u.buf));
 			sb_release(&u);
@@ -549,7 +544,7 @@ static int app_page(req_t *r, int status, int64_t id, const char *error, const c
 			"units", units, "shown_values", disp, "new", req_query(r, "baru") != NULL);
 	if (json_object_get(a, "verify_code")) {
 		sb_t svg = SB_INIT, url = SB_INIT;
-		sb_addf(&url, "%s/v/%s", svc_base_url(r), json_string_value(json_object_get(a, "verify_code")));
+		sb_addf(&url, "%s/v/%s", req_base_url(r), json_string_value(json_object_get(a, "verify_code")));
 		if (qr_svg(url.buf, &svg) == 0)
 			json_object_set_new(ctx, "qr_svg", json_string(svg.buf));
 		json_object_set_new(ctx, "verify_url", json_string(url.buf));
@@ -724,7 +719,7 @@ int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64
 				doc_row(d, "NIK", json_string_value(json_object_get(a, "nik_masked")));
 				doc_row(d, "Diajukan", json_string_value(json_object_get(a, "filed")));
 				doc_para(d, "Permohonan tersebut di atas telah diproses sesuai standar pelayanan.");
-				sb_addf(&url, "%s/v/%s", svc_base_url(r), json_string_value(json_object_get(a, "verify_code")));
+				sb_addf(&url, "%s/v/%s", req_base_url(r), json_string_value(json_object_get(a, "verify_code")));
 				doc_qr(d, url.buf, "Pindai untuk memeriksa keaslian dokumen.");
 				doc_footer(d, "Dokumen elektronik diterbitkan oleh sigap.");
 				rc2 = doc_render(d, &pdf);
@@ -812,7 +807,7 @@ int svc_h_receipt(req_t *r)
 		return ERR_NOT_FOUND;
 	if (!rd(r))
 		return ERR_UNAVAILABLE;
-	rc = services_receipt_pdf(rd(r), r->tenant->code, id, &r->who, svc_base_url(r), svc_now(), &pdf);
+	rc = services_receipt_pdf(rd(r), r->tenant->code, id, &r->who, req_base_url(r), svc_now(), &pdf);
 	if (rc < 0) {
 		sb_release(&pdf);
 		if (rc == ERR_FORBIDDEN) {

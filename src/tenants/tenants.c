@@ -494,8 +494,6 @@ static int holidays_tx(store_conn_t *c, void *ud)
 	return audit_append(c, AUDIT_SYSTEM, (int64_t)time(NULL), "cli", "holiday.import", "holidays", summary);
 }
 
-static void calendar_cache_drop(void);
-
 int holidays_import(store_t *st, const char *path, long *ret_rows, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
@@ -525,7 +523,6 @@ int holidays_import(store_t *st, const char *path, long *ret_rows, char *err, si
 		rc = store_tx(st, holidays_tx, &h);
 		if (rc < 0)
 			snprintf(err, errlen, "%s", store_errmsg());
-		calendar_cache_drop();
 	}
 	calendar_free(h.cal);
 	if (ret_rows)
@@ -559,14 +556,11 @@ static int local_tx(store_conn_t *c, void *ud)
 int holiday_add_local(store_t *st, const char *tenant, int32_t day, const char *name, const char *actor)
 {
 	struct local_ctx l = { tenant, name, actor, "" };
-	int rc;
 	if (!name || !*name || strlen(name) > CAL_NAME_MAX)
 		return store_fail(ERR_INVALID, "a holiday needs a name of at most %d bytes", CAL_NAME_MAX);
 	if (cal_format_date(day, l.day) < 0)
 		return store_fail(ERR_INVALID, "invalid date");
-	rc = store_tx(st, local_tx, &l);
-	calendar_cache_drop();
-	return rc;
+	return store_tx(st, local_tx, &l);
 }
 
 /* Calendars change rarely (a holiday import, a local holiday) but are read
@@ -584,17 +578,6 @@ static struct {
 } cal_cache[CAL_CACHE];
 static int cal_cache_n;
 static pthread_mutex_t cal_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static void calendar_cache_drop(void)
-{
-	pthread_mutex_lock(&cal_mu);
-	for (int i = 0; i < cal_cache_n; i++) {
-		calendar_free(cal_cache[i].cal);
-		cal_cache[i].cal = NULL;
-	}
-	cal_cache_n = 0;
-	pthread_mutex_unlock(&cal_mu);
-}
 
 static int calendar_load(store_conn_t *c, const char *tenant, calendar_t **ret)
 {
