@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,7 +507,7 @@ int complaints_due(const calendar_t *cal, int tz_offset, int64_t from, int n, in
 
 /* ------------------------------------------------------------ similarity */
 
-#define SIM_MAX_WORDS 256
+#define SIM_MAX_WORDS CPL_MAX_WORDS
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -717,110 +718,261 @@ static void make_title(const char *desc, char *out, size_t outlen)
 		snprintf(out + o, outlen - o, "...");
 }
 
-struct dup_found {
-	int64_t id;
-	double score;
-	int dist;
-};
+/* The word signature kept with each complaint (column words): its sorted
+ * distinct word hashes as 8 hex digits each, so that the duplicate search
+ * compares numbers instead of tokenising every candidate's text again. */
+static void words_encode(const uint32_t *w, size_t n, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 9 <= outlen; i++)
+		for (int sh = 28; sh >= 0; sh -= 4)
+			out[o++] = hex[(w[i] >> sh) & 15];
+	out[o] = '\0';
+}
 
-static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const char *title, const char *category,
-			   int64_t self, const complaints_settings_t *set, struct dup_found *out, int max)
+/* -1 when s is not a signature (then the text is tokenised instead). */
+static long words_decode(const char *s, uint32_t *out, size_t max)
+{
+	size_t n = 0;
+	if (!s)
+		return -1;
+	while (*s && n < max) {
+		uint32_t v = 0;
+		for (int k = 0; k < 8; k++, s++) {
+			int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
+			if (d < 0)
+				return -1;
+			v = v << 4 | (uint32_t)d;
+		}
+		if (n && out[n - 1] >= v)
+			return -1; /* not sorted and distinct */
+		out[n++] = v;
+	}
+	return *s ? -1 : (long)n;
+}
+
+/* The signature of a complaint stored before migration 7 (words NULL). */
+static int old_signature(store_conn_t *c, const char *tenant, int64_t id, uint32_t *out)
 {
 	store_stmt_t *s;
-	int rc, n = 0;
-	uint32_t mine[SIM_MAX_WORDS], other[SIM_MAX_WORDS];
-	size_t nmine, nother;
-	int64_t since = in->now - (int64_t)set->dup_window_days * 86400;
-	{
+	int rc = store_prepare(c, "SELECT title, description FROM complaints WHERE tenant = ? AND id = ?", &s);
+	uint32_t all[CPL_MAX_WORDS];
+	size_t n = 0;
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	if ((rc = store_step(s)) == STORE_ROW) {
 		char text[CPL_MAX_DESCRIPTION * 4 + CPL_MAX_TITLE * 4 + 4];
-		snprintf(text, sizeof(text), "%s %s", title, in->description);
-		nmine = word_set(text, mine, SIM_MAX_WORDS);
+		snprintf(text, sizeof(text), "%s %s", store_col_text(s, 0), store_col_text(s, 1));
+		n = word_set(text, all, CPL_MAX_WORDS);
 	}
+	store_finalize(s);
+	if (rc < 0)
+		return rc;
+	if (n > CPL_SIG_WORDS)
+		n = CPL_SIG_WORDS;
+	memcpy(out, all, n * sizeof(*out));
+	return (int)n;
+}
+
+/* Jaccard similarity of two signatures (each the smallest CPL_SIG_WORDS
+ * word hashes of its text). Exact when neither text had more distinct words;
+ * otherwise the bottom-k estimate: of the k smallest hashes of the union,
+ * the share found in both. */
+static double sig_similarity(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	size_t i = 0, j = 0, seen = 0, common = 0;
+	if (na < CPL_SIG_WORDS && nb < CPL_SIG_WORDS)
+		return jaccard(a, na, b, nb);
+	while (seen < CPL_SIG_WORDS && (i < na || j < nb)) {
+		if (i < na && j < nb && a[i] == b[j]) {
+			common++;
+			i++;
+			j++;
+		} else if (j >= nb || (i < na && a[i] < b[j])) {
+			i++;
+		} else {
+			j++;
+		}
+		seen++;
+	}
+	return seen ? (double)common / (double)seen : 0;
+}
+
+/* Keeps the best max suggestions in p->dups. */
+static void dup_offer(complaint_prep_t *p, int max, int64_t id, double score, int dist)
+{
+	int slot = p->ndups;
+	if (p->ndups >= max) {
+		slot = 0;
+		for (int k = 1; k < p->ndups; k++)
+			if (p->dups[k].score_milli < p->dups[slot].score_milli)
+				slot = k;
+		if (p->dups[slot].score_milli >= (int)lround(score * 1000))
+			return;
+	} else {
+		p->ndups++;
+	}
+	p->dups[slot].id = id;
+	p->dups[slot].score_milli = (int)lround(score * 1000);
+	p->dups[slot].distance_m = dist;
+}
+
+/* The grid cell of a point (column cell): squares of CPL_CELL_E6 millionths
+ * of a degree (about 555 m), numbered latitude row * 100000 + longitude
+ * column. Floor division, so that cells south of the equator are squares
+ * too. Migration 7 computes the same in SQL for older rows. */
+#define CPL_CELL_E6 5000
+#define CPL_DUP_CANDIDATES 100
+#define CPL_DUP_MAX_CELLS 25
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return (a - (((a % b) + b) % b)) / b;
+}
+
+int64_t complaints_cell(double lat, double lon)
+{
+	return floor_div(llround(lat * 1e6), CPL_CELL_E6) * 100000 + floor_div(llround(lon * 1e6), CPL_CELL_E6);
+}
+
+/* Scores one candidate row (id, words, lat_e6, lon_e6): 1 when it was within
+ * the radius (it counts towards the candidates looked at), 0 when not. */
+static int dup_consider(store_conn_t *c, const complaint_new_t *in, const complaints_settings_t *set,
+			complaint_prep_t *p, store_stmt_t *s)
+{
+	uint32_t other[CPL_SIG_WORDS];
+	int dist = -1;
+	long nother;
+	double score;
 	if (in->has_location) {
-		/* a bounding box around the radius first (1 degree of latitude is
-		 * about 111 km; longitude shrinks with cos(latitude), near 1 here) */
+		double d = complaints_distance_m(in->lat, in->lon, (double)store_col_int64(s, 2) / 1e6,
+						 (double)store_col_int64(s, 3) / 1e6);
+		if (d > set->dup_radius_m)
+			return 0;
+		dist = (int)lround(d);
+	}
+	nother = words_decode(store_col_text(s, 1), other, CPL_SIG_WORDS);
+	if (nother < 0) /* a complaint from before signatures were kept */
+		nother = old_signature(c, in->tenant, store_col_int64(s, 0), other);
+	if (nother >= 0) {
+		score = sig_similarity(p->words, p->nwords, other, (size_t)nother);
+		if (score >= 0.2)
+			dup_offer(p, CPL_MAX_DUPS, store_col_int64(s, 0), score, dist);
+	}
+	return 1;
+}
+
+/* Duplicate suggestions: of the CPL_DUP_CANDIDATES most recent complaints of
+ * the same category within the radius (or the same kelurahan, without
+ * coordinates) and the time window, those whose words are similar (Jaccard
+ * 0.2 and above), best CPL_MAX_DUPS kept.
+ *
+ * With coordinates the search reads the grid cells that the radius touches,
+ * each on the index complaints_dup_cell newest first, and merges them by
+ * time: it reads at most CPL_DUP_CANDIDATES rows per cell, however many
+ * complaints the tenant has. A radius touching more than CPL_DUP_MAX_CELLS
+ * cells (over about 1 km) scans the category by time instead. */
+static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const complaints_settings_t *set,
+			   complaint_prep_t *p)
+{
+	store_stmt_t *cur[CPL_DUP_MAX_CELLS];
+	int64_t head_ts[CPL_DUP_MAX_CELLS], head_id[CPL_DUP_MAX_CELLS];
+	int ncur = 0, rc = 0, looked = 0;
+	int64_t since = in->now - (int64_t)set->dup_window_days * 86400;
+	p->ndups = 0;
+	if (!p->category[0] || set->dup_window_days <= 0)
+		return 0;
+	if (in->has_location) {
 		int64_t dlat = (int64_t)(set->dup_radius_m / 111000.0 * 1e6) + 1;
 		int64_t dlon = (int64_t)(set->dup_radius_m / (111000.0 * cos(in->lat * M_PI / 180.0)) * 1e6) + 1;
 		int64_t lat = llround(in->lat * 1e6), lon = llround(in->lon * 1e6);
-		rc = store_prepare(c,
-				   "SELECT id, title, description, lat_e6, lon_e6 FROM complaints "
-				   "WHERE tenant = ? AND category = ? AND created_at >= ? AND id <> ? AND has_location = 1 "
-				   "AND lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ? "
-				   "AND status <> 'arsip' AND status <> 'digabung' ORDER BY created_at DESC LIMIT 100",
-				   &s);
-		if (rc < 0)
-			return rc;
-		store_bindf(s, "ttiiiiii", in->tenant, category, since, self, lat - dlat, lat + dlat, lon - dlon, lon + dlon);
-	} else if (!empty(in->kelurahan)) {
-		rc = store_prepare(c,
-				   "SELECT id, title, description, 0, 0 FROM complaints "
-				   "WHERE tenant = ? AND category = ? AND created_at >= ? AND id <> ? AND kelurahan = ? "
-				   "AND status <> 'arsip' AND status <> 'digabung' ORDER BY created_at DESC LIMIT 100",
-				   &s);
-		if (rc < 0)
-			return rc;
-		store_bindf(s, "ttiit", in->tenant, category, since, self, in->kelurahan);
-	} else {
-		return 0; /* no place to compare */
-	}
-	while ((rc = store_step(s)) == STORE_ROW) {
-		int dist = -1;
-		double score;
-		if (in->has_location) {
-			double d = complaints_distance_m(in->lat, in->lon, (double)store_col_int64(s, 3) / 1e6,
-							 (double)store_col_int64(s, 4) / 1e6);
-			if (d > set->dup_radius_m)
-				continue;
-			dist = (int)lround(d);
-		}
-		{
-			char text[CPL_MAX_DESCRIPTION * 4 + CPL_MAX_TITLE * 4 + 4];
-			snprintf(text, sizeof(text), "%s %s", store_col_text(s, 1), store_col_text(s, 2));
-			nother = word_set(text, other, SIM_MAX_WORDS);
-		}
-		score = jaccard(mine, nmine, other, nother);
-		if (score < 0.2)
-			continue;
-		if (n < max) {
-			out[n].id = store_col_int64(s, 0);
-			out[n].score = score;
-			out[n].dist = dist;
-			n++;
+		int64_t r0 = floor_div(lat - dlat, CPL_CELL_E6), r1 = floor_div(lat + dlat, CPL_CELL_E6);
+		int64_t c0 = floor_div(lon - dlon, CPL_CELL_E6), c1 = floor_div(lon + dlon, CPL_CELL_E6);
+		if ((r1 - r0 + 1) * (c1 - c0 + 1) <= CPL_DUP_MAX_CELLS) {
+			for (int64_t row = r0; row <= r1 && rc >= 0; row++)
+				for (int64_t col = c0; col <= c1 && rc >= 0; col++) {
+					store_stmt_t *s;
+					rc = store_prepare(c,
+							   "SELECT id, words, lat_e6, lon_e6, created_at FROM complaints "
+							   "WHERE tenant = ? AND category = ? AND cell = ? AND created_at >= ? "
+							   "AND lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ? "
+							   "AND status <> 'arsip' AND status <> 'digabung' "
+							   "ORDER BY created_at DESC, id DESC LIMIT 100",
+							   &s);
+					if (rc < 0)
+						break;
+					store_bindf(s, "ttiiiiii", in->tenant, p->category, row * 100000 + col, since,
+						    lat - dlat, lat + dlat, lon - dlon, lon + dlon);
+					cur[ncur++] = s;
+				}
 		} else {
-			int worst = 0;
-			for (int k = 1; k < n; k++)
-				if (out[k].score < out[worst].score)
-					worst = k;
-			if (out[worst].score < score) {
-				out[worst].id = store_col_int64(s, 0);
-				out[worst].score = score;
-				out[worst].dist = dist;
+			/* a wide radius: newest first through the category */
+			rc = store_prepare(c,
+					   "SELECT id, words, lat_e6, lon_e6, created_at FROM complaints "
+					   "WHERE tenant = ? AND category = ? AND created_at >= ? "
+					   "AND lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ? AND has_location = 1 "
+					   "AND status <> 'arsip' AND status <> 'digabung' ORDER BY created_at DESC LIMIT 1000",
+					   &cur[0]);
+			if (rc == 0) {
+				store_bindf(cur[0], "ttiiiii", in->tenant, p->category, since, lat - dlat, lat + dlat,
+					    lon - dlon, lon + dlon);
+				ncur = 1;
 			}
 		}
+	} else if (!empty(in->kelurahan)) {
+		rc = store_prepare(c,
+				   "SELECT id, words, 0, 0, created_at FROM complaints "
+				   "WHERE tenant = ? AND category = ? AND created_at >= ? AND kelurahan = ? "
+				   "AND status <> 'arsip' AND status <> 'digabung' ORDER BY created_at DESC LIMIT 100",
+				   &cur[0]);
+		if (rc == 0) {
+			store_bindf(cur[0], "ttit", in->tenant, p->category, since, in->kelurahan);
+			ncur = 1;
+		}
 	}
-	store_finalize(s);
-	return rc < 0 ? rc : n;
+	/* the first row of each cursor, then a merge by (created_at, id) newest first */
+	for (int i = 0; i < ncur && rc >= 0; i++) {
+		int st = store_step(cur[i]);
+		if (st < 0)
+			rc = st;
+		head_ts[i] = st == STORE_ROW ? store_col_int64(cur[i], 4) : INT64_MIN;
+		head_id[i] = st == STORE_ROW ? store_col_int64(cur[i], 0) : 0;
+	}
+	while (rc >= 0 && looked < CPL_DUP_CANDIDATES) {
+		int best = -1, st;
+		for (int i = 0; i < ncur; i++)
+			if (head_ts[i] != INT64_MIN &&
+			    (best < 0 || head_ts[i] > head_ts[best] || (head_ts[i] == head_ts[best] && head_id[i] > head_id[best])))
+				best = i;
+		if (best < 0)
+			break;
+		looked += dup_consider(c, in, set, p, cur[best]);
+		st = store_step(cur[best]);
+		if (st < 0)
+			rc = st;
+		head_ts[best] = st == STORE_ROW ? store_col_int64(cur[best], 4) : INT64_MIN;
+		head_id[best] = st == STORE_ROW ? store_col_int64(cur[best], 0) : 0;
+	}
+	for (int i = 0; i < ncur; i++)
+		store_finalize(cur[i]);
+	return rc < 0 ? rc : 0;
 }
 
-int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, complaint_created_t *ret,
-			 const char **ret_msgid)
+int complaints_prepare(store_conn_t *c, const complaint_new_t *in, complaint_prep_t *p, const char **ret_msgid)
 {
 	complaints_settings_t set;
 	complaints_category_t cat;
 	tenant_t t;
 	calendar_t *cal = NULL;
-	char title[CPL_MAX_TITLE * 4 + 8], route_cat[32] = "", expl[256] = "", sum[160];
 	char text[CPL_MAX_DESCRIPTION * 4 + CPL_MAX_TITLE * 4 + 4];
 	const char *category = in->category && *in->category ? in->category : "";
-	const char *status = "baru";
-	double conf = -1;
-	int routed, rc, year, sla, have_cat = 0;
-	int64_t verify_due = 0, answer_due = 0, expected = 0, id = 0, seq;
-	struct dup_found dups[5];
+	int routed, rc, sla, have_cat = 0;
 	const char *msg = NULL;
-	store_stmt_t *s;
 
-	memset(ret, 0, sizeof(*ret));
+	memset(p, 0, offsetof(complaint_prep_t, words));
+	p->ndups = 0;
 	if (!ret_msgid)
 		ret_msgid = &msg;
 	if ((rc = complaints_validate(c, in, ret_msgid)) < 0)
@@ -830,144 +982,198 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, complaint_c
 	if ((rc = complaints_settings_get(c, in->tenant, &set)) < 0)
 		return rc;
 	if (!empty(in->title))
-		copy(title, sizeof(title), in->title);
+		copy(p->title, sizeof(p->title), in->title);
 	else
-		make_title(in->description, title, sizeof(title));
+		make_title(in->description, p->title, sizeof(p->title));
 
 	/* the routing hook: a confident proposal that agrees with the citizen's
 	 * choice (or fills in a missing one) skips the coordinator */
-	snprintf(text, sizeof(text), "%s\n%s", title, in->description);
-	routed = complaints_route(in->tenant, text, route_cat, sizeof(route_cat), &conf, expl, sizeof(expl)) == 0;
-	if (routed && complaints_category_get(c, in->tenant, route_cat, &cat) < 0) {
+	snprintf(text, sizeof(text), "%s\n%s", p->title, in->description);
+	p->route_confidence = -1;
+	routed = complaints_route(in->tenant, text, p->route_category, sizeof(p->route_category), &p->route_confidence,
+				  p->route_explanation, sizeof(p->route_explanation)) == 0;
+	if (routed && complaints_category_get(c, in->tenant, p->route_category, &cat) < 0)
 		routed = 0; /* the model knows a label the tenant does not */
-		conf = -1;
-		route_cat[0] = expl[0] = '\0';
+	if (!routed) {
+		p->route_confidence = -1;
+		p->route_category[0] = p->route_explanation[0] = '\0';
 	}
-	if (routed && set.auto_route && conf >= set.route_threshold && (!*category || !strcmp(category, route_cat))) {
-		category = route_cat;
-		status = "disposisi";
+	if (routed && set.auto_route && p->route_confidence >= set.route_threshold &&
+	    (!*category || !strcmp(category, p->route_category))) {
+		category = p->route_category;
+		p->auto_routed = 1;
 	}
+	copy(p->category, sizeof(p->category), category);
 	if (*category) {
 		if ((rc = complaints_category_get(c, in->tenant, category, &cat)) < 0)
 			return rc;
 		have_cat = 1;
 	}
-	sla = complaints_sla_days(&set, in->kind, have_cat ? cat.sla_class : "sederhana");
+	copy(p->sla_class, sizeof(p->sla_class), have_cat ? cat.sla_class : "sederhana");
+	sla = complaints_sla_days(&set, in->kind, p->sla_class);
 	if (sla < 0)
 		sla = set.sla_simple;
 
 	if ((rc = tenant_calendar(c, in->tenant, &cal)) < 0)
 		return rc;
-	rc = complaints_due(cal, t.tz_offset, in->now, set.verify_days, &verify_due);
+	rc = complaints_due(cal, t.tz_offset, in->now, set.verify_days, &p->verify_due);
 	if (rc == 0)
-		rc = !strcmp(status, "disposisi") ? complaints_due(cal, t.tz_offset, in->now, sla, &answer_due)
-						  : complaints_due(cal, t.tz_offset, in->now, set.verify_days + sla, &expected);
+		rc = p->auto_routed ? complaints_due(cal, t.tz_offset, in->now, sla, &p->answer_due)
+				    : complaints_due(cal, t.tz_offset, in->now, set.verify_days + sla, &p->expected);
 	calendar_free(cal);
 	if (rc < 0) {
 		*ret_msgid = N_("waktu laporan di luar jangkauan kalender");
 		return ERR_INVALID;
 	}
-	if (answer_due)
-		expected = answer_due;
+	if (p->answer_due)
+		p->expected = p->answer_due;
+	p->today = cal_local_day(in->now, t.tz_offset);
+	cal_civil_from_days(p->today, &p->year, NULL, NULL);
+	p->due_day = cal_local_day(p->expected, t.tz_offset);
+	if (p->due_day < p->today)
+		p->due_day = p->today;
 
-	cal_civil_from_days(cal_local_day(in->now, t.tz_offset), &year, NULL, NULL);
-	if ((rc = regno_next(c, in->tenant, "ADU", year, &seq, ret->number, sizeof(ret->number))) < 0)
-		return rc;
+	snprintf(text, sizeof(text), "%s %s", p->title, in->description);
+	{
+		uint32_t all[CPL_MAX_WORDS];
+		p->nwords = word_set(text, all, CPL_MAX_WORDS);
+		if (p->nwords > CPL_SIG_WORDS)
+			p->nwords = CPL_SIG_WORDS;
+		memcpy(p->words, all, p->nwords * sizeof(*all));
+	}
+	return find_duplicates(c, in, &set, p);
+}
 
+int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const complaint_prep_t *prep,
+			 complaint_created_t *ret, const char **ret_msgid)
+{
+	complaints_category_t cat;
+	complaint_prep_t *own = NULL;
+	const complaint_prep_t *p = prep;
+	char sum[160], words[CPL_SIG_WORDS * 8 + 1];
+	const char *status;
+	int rc;
+	int64_t id = 0, seq;
+	const char *msg = NULL;
+	store_stmt_t *s;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!ret_msgid)
+		ret_msgid = &msg;
+	if (!p) {
+		if (!(own = malloc(sizeof(*own))))
+			return ERR_NOMEM;
+		if ((rc = complaints_prepare(c, in, own, ret_msgid)) < 0) {
+			free(own);
+			return rc;
+		}
+		p = own;
+	}
+	status = p->auto_routed ? "disposisi" : "baru";
+	/* the category as it is now (its OPD may have changed since prepare) */
+	if (p->category[0] && (rc = complaints_category_get(c, in->tenant, p->category, &cat)) < 0) {
+		if (rc == ERR_NOT_FOUND) {
+			*ret_msgid = N_("kategori baru saja berubah; kirim ulang laporan");
+			rc = ERR_CONFLICT;
+		}
+		goto out;
+	}
+	if ((rc = regno_next(c, in->tenant, "ADU", p->year, &seq, ret->number, sizeof(ret->number))) < 0)
+		goto out;
+
+	words_encode(p->words, p->nwords, words, sizeof(words));
 	rc = store_prepare(c,
 			   "INSERT INTO complaints (tenant, number, kind, title, description, category, unit, sla_class, "
 			   "status, identity, reporter_user_id, reporter_name, reporter_contact, has_location, lat_e6, "
 			   "lon_e6, kelurahan, address, source, route_category, route_confidence_milli, route_explanation, "
-			   "verify_due, answer_due, expected_at, created_at, updated_at) VALUES "
-			   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			   "verify_due, answer_due, expected_at, created_at, updated_at, words, cell) VALUES "
+			   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			   &s);
 	if (rc < 0)
-		return rc;
-	store_bindf(s, "ttttttttttittdiittttitiiiii", in->tenant, ret->number, in->kind, title, in->description,
-		    category, have_cat && !strcmp(status, "disposisi") ? cat.unit : "", have_cat ? cat.sla_class : "sederhana",
-		    status, in->identity, in->user_id, in->reporter_name ? in->reporter_name : "",
-		    in->reporter_contact ? in->reporter_contact : "", in->has_location,
-		    (int64_t)(in->has_location ? llround(in->lat * 1e6) : 0),
+		goto out;
+	store_bindf(s, in->has_location ? "ttttttttttittdiittttitiiiiiti" : "ttttttttttittdiittttitiiiiitn", in->tenant, ret->number, in->kind, p->title, in->description,
+		    p->category, p->auto_routed ? cat.unit : "", p->sla_class, status, in->identity, in->user_id,
+		    in->reporter_name ? in->reporter_name : "", in->reporter_contact ? in->reporter_contact : "",
+		    in->has_location, (int64_t)(in->has_location ? llround(in->lat * 1e6) : 0),
 		    (int64_t)(in->has_location ? llround(in->lon * 1e6) : 0), in->kelurahan ? in->kelurahan : "",
-		    in->address ? in->address : "", in->source, route_cat, (int64_t)(conf >= 0 ? llround(conf * 1000) : -1),
-		    expl, verify_due, answer_due, expected, in->now, in->now);
+		    in->address ? in->address : "", in->source, p->route_category,
+		    (int64_t)(p->route_confidence >= 0 ? llround(p->route_confidence * 1000) : -1), p->route_explanation,
+		    p->verify_due, p->answer_due, p->expected, in->now, in->now, words,
+		    in->has_location ? complaints_cell(in->lat, in->lon) : (int64_t)0);
 	rc = store_step(s);
 	if (rc == STORE_ROW)
 		id = store_col_int64(s, 0);
 	store_finalize(s);
 	if (rc < 0)
-		return rc;
-	if (id <= 0)
-		return ERR_DB;
+		goto out;
+	if (id <= 0) {
+		rc = ERR_DB;
+		goto out;
+	}
 	for (size_t i = 0; i < in->nphotos; i++) {
 		rc = store_exec(c, "INSERT INTO complaints_photos (tenant, complaint_id, idx, hash, mime) VALUES (?, ?, ?, ?, ?)",
 				"tiitt", in->tenant, id, (int64_t)i, in->photo_hash[i], in->photo_mime[i]);
 		if (rc < 0)
-			return rc;
+			goto out;
 	}
 	if ((rc = add_event(c, in->tenant, id, in->now, in->identity && strcmp(in->identity, "terbuka") ? "" : in->actor,
 			    "", "lapor", "baru", "", 1)) < 0)
-		return rc;
-	if (!strcmp(status, "disposisi")) {
+		goto out;
+	if (p->auto_routed) {
 		char note[200];
-		snprintf(note, sizeof(note), "rute otomatis ke %s (keyakinan %.2f)", cat.unit, conf);
+		snprintf(note, sizeof(note), "rute otomatis ke %s (keyakinan %.2f)", cat.unit, p->route_confidence);
 		if ((rc = add_event(c, in->tenant, id, in->now, "sistem", "", "verifikasi", "disposisi", note, 1)) < 0)
-			return rc;
+			goto out;
 		if ((rc = notify(c, in->tenant, 0, "petugas", cat.unit, "complaint.new", id,
 				 "Pengaduan baru didisposisikan ke OPD Anda", in->now)) < 0 ||
 		    (rc = notify(c, in->tenant, 0, "admin_opd", cat.unit, "complaint.new", id,
 				 "Pengaduan baru didisposisikan ke OPD Anda", in->now)) < 0)
-			return rc;
+			goto out;
 		copy(ret->unit, sizeof(ret->unit), cat.unit);
 	} else if ((rc = notify(c, in->tenant, 0, "koordinator", NULL, "complaint.new", id,
 				"Pengaduan baru menunggu verifikasi", in->now)) < 0) {
-		return rc;
+		goto out;
 	}
-	if (*category) {
-		int nd = find_duplicates(c, in, title, category, id, &set, dups, 5);
-		if (nd < 0)
-			return nd;
-		for (int i = 0; i < nd; i++) {
-			rc = store_exec(c,
-					"INSERT INTO complaints_duplicates (tenant, complaint_id, candidate_id, score_milli, "
-					"distance_m) VALUES (?, ?, ?, ?, ?)",
-					"tiiii", in->tenant, id, dups[i].id, (int64_t)llround(dups[i].score * 1000),
-					(int64_t)dups[i].dist);
-			if (rc < 0)
-				return rc;
-		}
-		ret->duplicates = nd;
+	for (int i = 0; i < p->ndups; i++) {
+		rc = store_exec(c,
+				"INSERT INTO complaints_duplicates (tenant, complaint_id, candidate_id, score_milli, "
+				"distance_m) VALUES (?, ?, ?, ?, ?)",
+				"tiidd", in->tenant, id, p->dups[i].id, p->dups[i].score_milli, p->dups[i].distance_m);
+		if (rc < 0)
+			goto out;
 	}
-	snprintf(sum, sizeof(sum), "%s %s %s%s%s", ret->number, in->kind, status, *category ? " " : "", category);
+	ret->duplicates = p->ndups;
+	snprintf(sum, sizeof(sum), "%s %s %s%s%s", ret->number, in->kind, status, p->category[0] ? " " : "",
+		 p->category);
 	if ((rc = audit(c, in->tenant, in->now, in->actor, "complaints.create", id, sum)) < 0)
-		return rc;
+		goto out;
 	{
 		char kec[16];
-		int32_t today = cal_local_day(in->now, t.tz_offset);
-		int auto_routed = !strcmp(status, "disposisi");
 		perf_item_t it = { .tenant = in->tenant, .kind = PERF_COMPLAINT, .item_id = ret->number,
-				   .unit = auto_routed ? cat.unit : PERF_UNROUTED, .service = category, .kecamatan = kec,
-				   .received_day = today, .due_day = cal_local_day(expected, t.tz_offset),
+				   .unit = p->auto_routed ? cat.unit : PERF_UNROUTED, .service = p->category,
+				   .kecamatan = kec, .received_day = p->today, .due_day = p->due_day,
 				   .finished_day = -1, .working_days = -1 };
 		kec_of(in->kelurahan, kec);
-		if (it.due_day < today)
-			it.due_day = today;
 		if ((rc = perf_record_received(c, &it)) < 0)
-			return rc;
+			goto out;
 		/* auto-routing sent it to an OPD at once; nothing re-routes it later */
-		if (auto_routed && (rc = perf_record_routing(c, in->tenant, PERF_COMPLAINT, ret->number, cat.unit, 1,
-							     today)) < 0)
-			return rc;
+		if (p->auto_routed &&
+		    (rc = perf_record_routing(c, in->tenant, PERF_COMPLAINT, ret->number, cat.unit, 1, p->today)) < 0)
+			goto out;
 	}
 	ret->id = id;
 	copy(ret->status, sizeof(ret->status), status);
-	ret->expected = expected;
+	ret->expected = p->expected;
 	complaints_touch();
-	return 0;
+	rc = 0;
+out:
+	free(own);
+	return rc;
 }
 
 struct create_ctx {
 	const complaint_new_t *in;
+	const complaint_prep_t *prep;
 	complaint_created_t *ret;
 	const char **msgid;
 };
@@ -975,14 +1181,32 @@ struct create_ctx {
 static int create_fn(store_conn_t *c, void *ud)
 {
 	struct create_ctx *x = ud;
-	return complaints_create_tx(c, x->in, x->ret, x->msgid);
+	return complaints_create_tx(c, x->in, x->prep, x->ret, x->msgid);
 }
 
 int complaints_create(store_t *st, const complaint_new_t *in, complaint_created_t *ret, const char **ret_msgid)
 {
 	const char *msg = NULL;
-	struct create_ctx x = { in, ret, ret_msgid ? ret_msgid : &msg };
-	int rc = store_tx(st, create_fn, &x);
+	struct create_ctx x = { in, NULL, ret, ret_msgid ? ret_msgid : &msg };
+	complaint_prep_t *p = malloc(sizeof(*p));
+	store_conn_t *r;
+	int rc;
+	if (!p)
+		return ERR_NOMEM;
+	/* the reads first, on this thread's reader; the writer only writes */
+	if (!(r = store_reader(st))) {
+		free(p);
+		return ERR_UNAVAILABLE;
+	}
+	if ((rc = store_read_begin(r)) == 0) {
+		rc = complaints_prepare(r, in, p, x.msgid);
+		store_read_end(r);
+	}
+	if (rc == 0) {
+		x.prep = p;
+		rc = store_tx(st, create_fn, &x);
+	}
+	free(p);
 	complaints_touch();
 	return rc;
 }

@@ -156,11 +156,51 @@ typedef struct complaint_created {
 /* Checks a new complaint without writing (reads categories and regions).
  * ERR_INVALID with a msgid naming the first problem. */
 int complaints_validate(store_conn_t *c, const complaint_new_t *in, const char **ret_msgid);
-/* Validates, numbers (regno kind ADU), routes, computes deadlines, stores the
- * complaint, its photos and duplicate suggestions, notifies the coordinator
- * or the OPD and audits, all in the caller's transaction. */
-int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, complaint_created_t *ret,
-			 const char **ret_msgid);
+
+/* Everything about a new complaint that needs only reads: the checks of
+ * complaints_validate, the title, the routing proposal, the category and
+ * status it starts in, its deadlines, the words compared for duplicates and
+ * the duplicate suggestions. Worked out on the request's own thread with its
+ * reader connection, so that the single writer only writes. */
+#define CPL_MAX_WORDS 256 /* distinct words looked at in one text */
+#define CPL_SIG_WORDS 64  /* kept in a signature: the smallest hashes */
+#define CPL_MAX_DUPS 5
+typedef struct complaint_prep {
+	char title[CPL_MAX_TITLE * 4 + 8];
+	char category[32];       /* where it starts ("" = the coordinator picks) */
+	char route_category[32]; /* the router's proposal, "" if none */
+	char route_explanation[256];
+	double route_confidence; /* -1 without a proposal */
+	int auto_routed;         /* starts as "disposisi" with the category's OPD */
+	char sla_class[16];
+	int64_t verify_due, answer_due, expected;
+	int year;                /* of the tracking number (tenant's local time) */
+	int32_t today, due_day;  /* local days, for the performance counters */
+	size_t nwords;
+	uint32_t words[CPL_SIG_WORDS]; /* signature: its smallest distinct word hashes, sorted */
+	int ndups;
+	struct {
+		int64_t id;
+		int score_milli;
+		int distance_m;      /* -1 without coordinates */
+	} dups[CPL_MAX_DUPS];
+} complaint_prep_t;
+/* The grid square of a point that the duplicate search reads by (about
+ * 555 m a side); stored with each complaint that has coordinates. */
+int64_t complaints_cell(double lat, double lon);
+/* ERR_INVALID with a msgid, like complaints_validate; other errors from the
+ * database. The duplicate search sees what was committed when it ran: two
+ * identical reports committed in the same instant may miss each other (the
+ * coordinator still finds them in the list). */
+int complaints_prepare(store_conn_t *c, const complaint_new_t *in, complaint_prep_t *ret, const char **ret_msgid);
+/* Numbers (regno kind ADU), stores the complaint, its photos and duplicate
+ * suggestions, notifies the coordinator or the OPD, audits and feeds the
+ * performance counters, all in the caller's transaction. prep is what
+ * complaints_prepare gave for in (NULL: prepared here, in the transaction).
+ * The category is read again in the transaction: one deleted meanwhile gives
+ * ERR_CONFLICT, and an OPD changed meanwhile is the one that gets it. */
+int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const complaint_prep_t *prep,
+			 complaint_created_t *ret, const char **ret_msgid);
 int complaints_create(store_t *st, const complaint_new_t *in, complaint_created_t *ret, const char **ret_msgid);
 
 /* ---- actions ---- */

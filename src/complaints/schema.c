@@ -115,3 +115,19 @@ const char migration_complaints_sql[] =
 	"  score_milli BIGINT NOT NULL,"
 	"  distance_m BIGINT NOT NULL DEFAULT -1,"
 	"  PRIMARY KEY (tenant, complaint_id, candidate_id))";
+
+/* Migration 7, for the duplicate search (complaints.c, find_duplicates):
+ *  - words: the complaint's word signature, its 64 smallest distinct word
+ *    hashes, sorted, 8 hex digits each (at most 512 characters); NULL for
+ *    older rows, whose text is tokenised when they are compared;
+ *  - cell: the grid square of its coordinates (complaints_cell), NULL
+ *    without coordinates; computed here for older rows with floor division;
+ *  - an index by category and cell, newest first, that carries everything
+ *    the search reads. */
+const char migration_complaints_words_sql[] =
+	"ALTER TABLE complaints ADD COLUMN words TEXT;"
+	"ALTER TABLE complaints ADD COLUMN cell BIGINT;"
+	"UPDATE complaints SET cell = ((lat_e6 - (((lat_e6 % 5000) + 5000) % 5000)) / 5000) * 100000 + "
+	"(lon_e6 - (((lon_e6 % 5000) + 5000) % 5000)) / 5000 WHERE has_location = 1;"
+	"CREATE INDEX complaints_dup_cell ON complaints "
+	"(tenant, category, cell, created_at, id, lat_e6, lon_e6, status, words)";

@@ -234,6 +234,7 @@ int h_complaints_new_form(req_t *r)
 
 struct new_op {
 	complaint_new_t in;
+	complaint_prep_t prep; /* the reads, done before the write */
 	complaint_created_t out;
 	const char *msgid;
 };
@@ -241,7 +242,7 @@ struct new_op {
 static int new_tx(store_conn_t *c, void *ud)
 {
 	struct new_op *op = ud;
-	return complaints_create_tx(c, &op->in, &op->out, &op->msgid);
+	return complaints_create_tx(c, &op->in, &op->prep, &op->out, &op->msgid);
 }
 
 static int new_done(req_t *r, int rc, void *ud)
@@ -337,7 +338,11 @@ int h_complaints_new(req_t *r)
 	op->in.now = (int64_t)time(NULL);
 	if (!op->in.description)
 		op->in.description = "";
-	rc = complaints_validate(c, &op->in, &msgid);
+	/* one snapshot for all of its reads */
+	if ((rc = store_read_begin(c)) == 0) {
+		rc = complaints_prepare(c, &op->in, &op->prep, &msgid);
+		store_read_end(c);
+	}
 	if (rc == ERR_INVALID) {
 		new_form(r, 400, req_t_(r, msgid));
 		return 0;

@@ -724,6 +724,7 @@ int o311_get(req_t *r)
 
 struct post_op {
 	complaint_new_t in;
+	complaint_prep_t prep; /* the reads, done before the write */
 	complaint_created_t out;
 	const char *msgid;
 	enum fmt f;
@@ -733,7 +734,7 @@ struct post_op {
 static int post_tx(store_conn_t *c, void *ud)
 {
 	struct post_op *op = ud;
-	return complaints_create_tx(c, &op->in, &op->out, &op->msgid);
+	return complaints_create_tx(c, &op->in, &op->prep, &op->out, &op->msgid);
 }
 
 static int post_done(req_t *r, int rc, void *ud)
@@ -860,7 +861,11 @@ int o311_post(req_t *r)
 	op->in.source = "open311";
 	op->in.actor = arena_strdup(&r->arena, who.username);
 	op->in.now = (int64_t)time(NULL);
-	rc = complaints_validate(c, &op->in, &msgid);
+	/* one snapshot for all of its reads */
+	if ((rc = store_read_begin(c)) == 0) {
+		rc = complaints_prepare(c, &op->in, &op->prep, &msgid);
+		store_read_end(c);
+	}
 	if (rc < 0)
 		return o311_fail(r, f, rc, msgid);
 	rc = cplh_store_photos(r, files, nfiles, &op->in, &msgid);

@@ -14,6 +14,7 @@ extern const char migration_services_sql[];
 extern const char migration_complaints_sql[];
 extern const char migration_governance_sql[];
 extern const char migration_performance_sql[];
+extern const char migration_complaints_words_sql[];
 
 const store_migration_t store_migrations[] = {
 	{ 1, "platform foundation",
@@ -145,6 +146,7 @@ const store_migration_t store_migrations[] = {
 	{ 4, "complaints", migration_complaints_sql },
 	{ 5, "governance: proposals, decisions, DPRD", migration_governance_sql },
 	{ 6, "performance: surveys and aggregates", migration_performance_sql },
+	{ 7, "complaints: word signatures, duplicate search index", migration_complaints_words_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

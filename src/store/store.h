@@ -77,6 +77,14 @@ int store_latest_version(void);
 /* This thread's read connection (opened on first use). NULL when it cannot be
  * opened; store_errmsg() says why. */
 store_conn_t *store_reader(store_t *st);
+/* One snapshot for several reads on a reader connection: between
+ * store_read_begin and store_read_end every statement sees the same committed
+ * state, and SQLite takes its read lock and keeps its page cache once instead
+ * of once per statement (PostgreSQL: no-op, each statement stands alone).
+ * Only on a reader, never nested, and always ended: an open snapshot holds
+ * back SQLite's checkpoints. */
+int store_read_begin(store_conn_t *c);
+void store_read_end(store_conn_t *c);
 
 typedef int (*store_tx_fn)(store_conn_t *c, void *ud);
 /* Runs fn(c, ud) in a write transaction. If fn returns < 0 the transaction

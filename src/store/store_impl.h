@@ -38,6 +38,9 @@ struct store_ops {
 	 * transaction on c (0 if none): the group-commit writer uses it to
 	 * roll one caller back to its savepoint without failing the batch. */
 	int (*take_error)(store_conn_t *c);
+	/* store_read_begin/end; NULL: nothing to do */
+	int (*read_begin)(store_conn_t *c);
+	void (*read_end)(store_conn_t *c);
 };
 
 /* Common headers: the first member of every backend's struct. */

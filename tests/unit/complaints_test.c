@@ -600,6 +600,127 @@ static void test_duplicates_and_merge(void **state)
 	free(cp);
 }
 
+/* The duplicate search by grid cell: neighbouring squares, the time window,
+ * rows from before migration 7 (no signature, cell computed by the
+ * migration's own SQL), long texts compared by their signatures, and a
+ * category that vanished between the reads and the write. */
+extern const char migration_complaints_words_sql[];
+
+struct prep_tx {
+	const complaint_new_t *in;
+	const complaint_prep_t *prep;
+	complaint_created_t *out;
+	const char **msg;
+};
+
+static int prep_tx_fn(store_conn_t *c, void *ud)
+{
+	struct prep_tx *x = ud;
+	return complaints_create_tx(c, x->in, x->prep, x->out, x->msg);
+}
+
+static char *long_text(const char *tag, int words)
+{
+	char *b = malloc((size_t)words * 16 + 64);
+	size_t o = 0;
+	for (int i = 0; i < words; i++)
+		o += (size_t)snprintf(b + o, 32, "%skata%03d ", tag, i);
+	b[o] = '\0';
+	return b;
+}
+
+static void test_duplicate_search(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t a, b, c, old, tail;
+	complaint_prep_t *prep = malloc(sizeof(*prep));
+	const char *msg;
+	struct dups d = { 0, 0 };
+	char sql[512], *upd, *end;
+	char *long1 = long_text("", 90), *long2 = long_text("", 90), *long3 = long_text("lain", 90);
+
+	/* cells: floor division south of the equator, about 555 m a side */
+	assert_int_equal(complaints_cell(-8.5837, 116.1165), -1717LL * 100000 + 23223);
+	assert_int_equal(complaints_cell(-8.585, 116.1165), -1717LL * 100000 + 23223);
+	assert_int_equal(complaints_cell(-8.585001, 116.1165), -1718LL * 100000 + 23223);
+	assert_int_equal(complaints_cell(0.0001, 100.0), 0LL * 100000 + 20000);
+
+	/* two reports 2 m apart on either side of a cell border */
+	in.lat = -8.584999;
+	assert_int_equal(complaints_create(ts->st, &in, &a, &msg), 0);
+	in.lat = -8.585001;
+	in.now += 3600;
+	assert_int_equal(complaints_create(ts->st, &in, &b, &msg), 0);
+	assert_true(complaints_cell(-8.584999, in.lon) != complaints_cell(-8.585001, in.lon));
+	assert_int_equal(b.duplicates, 1);
+	/* 31 days later: outside the window (30 days) */
+	in.now += 31 * 86400;
+	assert_int_equal(complaints_create(ts->st, &in, &c, &msg), 0);
+	assert_int_equal(c.duplicates, 0);
+
+	/* a complaint stored before migration 7: no signature, no cell; the
+	 * migration's UPDATE gives the cell complaints_cell gives */
+	in.now += 60;
+	in.lat = -8.5901;
+	assert_int_equal(complaints_create(ts->st, &in, &old, &msg), 0);
+	snprintf(sql, sizeof(sql), "UPDATE complaints SET words = NULL, cell = NULL WHERE id = %lld", (long long)old.id);
+	assert_int_equal(test_sql(ts, sql), 0);
+	upd = strstr(migration_complaints_words_sql, "UPDATE complaints SET cell");
+	assert_non_null(upd);
+	upd = strdup(upd);
+	end = strchr(upd, ';');
+	assert_non_null(end);
+	*end = '\0';
+	assert_int_equal(test_sql(ts, upd), 0);
+	free(upd);
+	snprintf(sql, sizeof(sql), "SELECT cell FROM complaints WHERE id = %lld", (long long)old.id);
+	assert_int_equal(count(ts, sql), complaints_cell(-8.5901, in.lon));
+	in.now += 60;
+	in.lat = -8.5902;
+	in.user_id = 12;
+	assert_int_equal(complaints_create(ts->st, &in, &tail, &msg), 0);
+	assert_int_equal(complaints_duplicates(store_reader(ts->st), T, tail.id, on_dup, &d), 0);
+	assert_true(d.n >= 1);
+	assert_int_equal(d.first, old.id);
+
+	/* long texts (90 distinct words) are compared by their 64-word
+	 * signatures: the same text matches, another one does not */
+	in.category = "sampah";
+	in.lat = -8.60;
+	in.title = "Laporan panjang";
+	in.description = long1;
+	assert_int_equal(complaints_create(ts->st, &in, &a, &msg), 0);
+	in.now += 60;
+	in.description = long2;
+	assert_int_equal(complaints_create(ts->st, &in, &b, &msg), 0);
+	assert_int_equal(b.duplicates, 1);
+	in.now += 60;
+	in.title = "Hal lain sama sekali";
+	in.description = long3;
+	assert_int_equal(complaints_create(ts->st, &in, &c, &msg), 0);
+	assert_int_equal(c.duplicates, 0);
+
+	/* the reads happen before the write: a category gone meanwhile is a
+	 * conflict, not a complaint without its OPD */
+	in = base();
+	in.category = "adminduk";
+	in.now += 40 * 86400;
+	assert_int_equal(complaints_prepare(store_reader(ts->st), &in, prep, &msg), 0);
+	assert_string_equal(prep->category, "adminduk");
+	assert_int_equal(test_sql(ts, "DELETE FROM complaints_categories WHERE code = 'adminduk'"), 0);
+	{
+		struct prep_tx x = { &in, prep, &a, &msg };
+		msg = NULL;
+		assert_int_equal(store_tx(ts->st, prep_tx_fn, &x), ERR_CONFLICT);
+		assert_non_null(msg);
+	}
+	free(long1);
+	free(long2);
+	free(long3);
+	free(prep);
+}
+
 /* ------------------------------------------------------------ escalation */
 
 static void test_sweep(void **state)
@@ -761,6 +882,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates_and_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ai_router, setup, teardown),
 	};
