@@ -55,20 +55,25 @@ int audit_append(store_conn_t *c, const char *tenant, int64_t ts, const char *ac
 	char prev[65], hash[65];
 	int64_t seq;
 	int rc;
-	/* Creates the head on first use; the UPDATE then takes the row lock (PostgreSQL)
-	 * so concurrent instances append one after another. */
-	rc = store_exec(c, "INSERT INTO audit_heads (tenant, seq, hash) VALUES (?, 0, ?) "
-			   "ON CONFLICT (tenant) DO NOTHING", "tt", tenant, GENESIS);
-	if (rc < 0)
-		return rc;
-	rc = store_prepare(c, "UPDATE audit_heads SET seq = seq + 1 WHERE tenant = ? RETURNING seq, hash", &s);
-	if (rc < 0)
-		return rc;
-	store_bindf(s, "t", tenant);
-	rc = store_step(s);
-	if (rc != STORE_ROW) {
+	/* The UPDATE takes the head's row lock (PostgreSQL), so concurrent
+	 * instances append one after another. The head is created on the
+	 * tenant's first entry only: one statement less on every other (a round
+	 * trip on PostgreSQL). */
+	for (int attempt = 0;; attempt++) {
+		rc = store_prepare(c, "UPDATE audit_heads SET seq = seq + 1 WHERE tenant = ? RETURNING seq, hash", &s);
+		if (rc < 0)
+			return rc;
+		store_bindf(s, "t", tenant);
+		rc = store_step(s);
+		if (rc == STORE_ROW)
+			break;
 		store_finalize(s);
-		return rc < 0 ? rc : ERR_DB;
+		if (rc < 0 || attempt)
+			return rc < 0 ? rc : ERR_DB;
+		rc = store_exec(c, "INSERT INTO audit_heads (tenant, seq, hash) VALUES (?, 0, ?) "
+				   "ON CONFLICT (tenant) DO NOTHING", "tt", tenant, GENESIS);
+		if (rc < 0)
+			return rc;
 	}
 	seq = store_col_int64(s, 0);
 	snprintf(prev, sizeof(prev), "%s", store_col_text(s, 1) ? store_col_text(s, 1) : "");

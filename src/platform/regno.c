@@ -33,12 +33,18 @@ int regno_next(store_conn_t *c, const char *tenant, const char *kind, int year, 
 	int rc;
 	if (!valid_kind(kind) || year < 2000 || year > 9999 || !tenant || !*tenant)
 		return store_fail(ERR_INVALID, "bad registration number kind '%s' or year %d", kind ? kind : "", year);
-	rc = store_exec(c, "INSERT INTO sequences (tenant, kind, year, value) VALUES (?, ?, ?, 0) "
-			   "ON CONFLICT (tenant, kind, year) DO NOTHING", "ttd", tenant, kind, year);
-	if (rc < 0)
-		return rc;
+	/* the counter row is created by the year's first number only (one
+	 * statement less on every other: a round trip on PostgreSQL) */
 	rc = store_query_int64(c, &seq, "UPDATE sequences SET value = value + 1 WHERE tenant = ? AND kind = ? AND year = ? "
 					"RETURNING value", "ttd", tenant, kind, year);
+	if (rc == ERR_NOT_FOUND) {
+		rc = store_exec(c, "INSERT INTO sequences (tenant, kind, year, value) VALUES (?, ?, ?, 0) "
+				   "ON CONFLICT (tenant, kind, year) DO NOTHING", "ttd", tenant, kind, year);
+		if (rc < 0)
+			return rc;
+		rc = store_query_int64(c, &seq, "UPDATE sequences SET value = value + 1 WHERE tenant = ? AND kind = ? AND year = ? "
+						"RETURNING value", "ttd", tenant, kind, year);
+	}
 	if (rc < 0)
 		return rc;
 	if (ret_seq)
