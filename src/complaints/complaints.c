@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/err.h"
 #include "core/nls.h"
 #include "core/sb.h"
@@ -960,6 +963,66 @@ static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const com
 	return rc < 0 ? rc : 0;
 }
 
+/* ------------------------------------------------------------ reporter key */
+
+static const char key_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; /* Crockford */
+
+static void key_new(char out[CPL_KEY_SIZE])
+{
+	for (int i = 0; i < 20; i++)
+		out[i] = key_alphabet[randombytes_uniform(32)];
+	out[20] = '\0';
+}
+
+/* The 20 characters of a key as typed: case, dashes and spaces ignored,
+ * O read as 0 and I, L as 1. -1 when it is not a key. */
+static int key_normalize(const char *in, char out[21])
+{
+	size_t n = 0;
+	for (; in && *in; in++) {
+		int ch = toupper((unsigned char)*in);
+		if (ch == '-' || ch == ' ')
+			continue;
+		if (ch == 'O')
+			ch = '0';
+		else if (ch == 'I' || ch == 'L')
+			ch = '1';
+		if (n >= 20 || !strchr(key_alphabet, ch) || !ch)
+			return -1;
+		out[n++] = (char)ch;
+	}
+	out[n] = '\0';
+	return n == 20 ? 0 : -1;
+}
+
+void complaints_key_format(const char *key, char out[CPL_KEY_SIZE])
+{
+	char k[21];
+	if (key_normalize(key, k) < 0) {
+		out[0] = '\0';
+		return;
+	}
+	snprintf(out, CPL_KEY_SIZE, "%.4s-%.4s-%.4s-%.4s-%.4s", k, k + 4, k + 8, k + 12, k + 16);
+}
+
+int complaints_reporter_key_ok(store_conn_t *c, const char *tenant, int64_t id, const char *key)
+{
+	char k[21], hash[65], stored[72] = "";
+	int rc;
+	if (key_normalize(key, k) < 0)
+		return 0;
+	rc = store_query_text(c, stored, sizeof(stored), "SELECT reporter_key_hash FROM complaints WHERE tenant = ? AND id = ?",
+			      "ti", tenant, id);
+	if (rc == ERR_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (strlen(stored) != 64)
+		return 0; /* filed before keys existed */
+	auth_sha256_hex(k, 20, hash);
+	return auth_token_equal(hash, stored);
+}
+
 int complaints_prepare(store_conn_t *c, const complaint_new_t *in, complaint_prep_t *p, const char **ret_msgid)
 {
 	complaints_settings_t set;
@@ -1033,6 +1096,7 @@ int complaints_prepare(store_conn_t *c, const complaint_new_t *in, complaint_pre
 	if (p->due_day < p->today)
 		p->due_day = p->today;
 
+	key_new(p->reporter_key);
 	snprintf(text, sizeof(text), "%s %s", p->title, in->description);
 	{
 		uint32_t all[CPL_MAX_WORDS];
@@ -1050,7 +1114,7 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 	complaints_category_t cat;
 	complaint_prep_t *own = NULL;
 	const complaint_prep_t *p = prep;
-	char sum[160], words[CPL_SIG_WORDS * 8 + 1];
+	char sum[160], words[CPL_SIG_WORDS * 8 + 1], key_hash[65];
 	const char *status;
 	int rc;
 	int64_t id = 0, seq;
@@ -1086,12 +1150,14 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 			   "INSERT INTO complaints (tenant, number, kind, title, description, category, unit, sla_class, "
 			   "status, identity, reporter_user_id, reporter_name, reporter_contact, has_location, lat_e6, "
 			   "lon_e6, kelurahan, address, source, route_category, route_confidence_milli, route_explanation, "
-			   "verify_due, answer_due, expected_at, created_at, updated_at, words, cell) VALUES "
-			   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			   "verify_due, answer_due, expected_at, created_at, updated_at, words, cell, reporter_key_hash) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			   "RETURNING id",
 			   &s);
 	if (rc < 0)
 		goto out;
-	store_bindf(s, in->has_location ? "ttttttttttittdiittttitiiiiiti" : "ttttttttttittdiittttitiiiiitn", in->tenant, ret->number, in->kind, p->title, in->description,
+	auth_sha256_hex(p->reporter_key, strlen(p->reporter_key), key_hash);
+	store_bindf(s, "ttttttttttittdiittttitiiiiitit", in->tenant, ret->number, in->kind, p->title, in->description,
 		    p->category, p->auto_routed ? cat.unit : "", p->sla_class, status, in->identity, in->user_id,
 		    in->reporter_name ? in->reporter_name : "", in->reporter_contact ? in->reporter_contact : "",
 		    in->has_location, (int64_t)(in->has_location ? llround(in->lat * 1e6) : 0),
@@ -1099,7 +1165,9 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 		    in->address ? in->address : "", in->source, p->route_category,
 		    (int64_t)(p->route_confidence >= 0 ? llround(p->route_confidence * 1000) : -1), p->route_explanation,
 		    p->verify_due, p->answer_due, p->expected, in->now, in->now, words,
-		    in->has_location ? complaints_cell(in->lat, in->lon) : (int64_t)0);
+		    in->has_location ? complaints_cell(in->lat, in->lon) : (int64_t)0, key_hash);
+	if (!in->has_location)
+		store_bind_null(s, 29); /* no cell */
 	rc = store_step(s);
 	if (rc == STORE_ROW)
 		id = store_col_int64(s, 0);
@@ -1163,6 +1231,7 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 	}
 	ret->id = id;
 	copy(ret->status, sizeof(ret->status), status);
+	copy(ret->reporter_key, sizeof(ret->reporter_key), p->reporter_key);
 	ret->expected = p->expected;
 	complaints_touch();
 	rc = 0;
@@ -1584,6 +1653,11 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	if (a->version && a->version != cp->version)
 		FAIL(ERR_CONFLICT, N_("data telah diubah orang lain; muat ulang halaman lalu coba lagi"));
 	is_reporter = a->user_id > 0 && a->user_id == cp->reporter_user_id;
+	if (!is_reporter && a->reporter_key && *a->reporter_key) {
+		if ((rc = complaints_reporter_key_ok(c, a->tenant, a->id, a->reporter_key)) < 0)
+			goto out;
+		is_reporter = rc;
+	}
 	if (!a->action)
 		FAIL(ERR_INVALID, N_("tindakan tidak dikenal"));
 	/* who may do what */

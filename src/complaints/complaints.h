@@ -39,6 +39,11 @@
 #define CPL_MAX_ADDRESS 300      /* characters */
 #define CPL_MAX_TEXT 4000        /* answers, replies, notes: characters */
 #define CPL_MAX_PHOTOS 3
+/* The reporter key: 20 random Crockford base-32 characters (100 bits) shown
+ * as XXXX-XXXX-XXXX-XXXX-XXXX, given to whoever filed a complaint (anonymous
+ * reporters included) so that they can reply, rate and reopen it without an
+ * account. Only its SHA-256 is stored. */
+#define CPL_KEY_SIZE 32
 
 /* ---- routing hook ----
  * A router proposes a category (one of the tenant's category codes) for a
@@ -151,6 +156,7 @@ typedef struct complaint_created {
 	char unit[32];         /* OPD when auto-routed */
 	int64_t expected;      /* expected answer time (unix) */
 	int duplicates;        /* duplicate suggestions recorded */
+	char reporter_key[CPL_KEY_SIZE]; /* the reporter key, to hand to the reporter once */
 } complaint_created_t;
 
 /* Checks a new complaint without writing (reads categories and regions).
@@ -184,6 +190,7 @@ typedef struct complaint_prep {
 		int score_milli;
 		int distance_m;      /* -1 without coordinates */
 	} dups[CPL_MAX_DUPS];
+	char reporter_key[CPL_KEY_SIZE]; /* new random reporter key (see below) */
 } complaint_prep_t;
 /* The grid square of a point that the duplicate search reads by (about
  * 555 m a side); stored with each complaint that has coordinates. */
@@ -220,6 +227,7 @@ typedef struct complaint_action {
 	const char *text;         /* jawab: answer; balas: reply; others: note */
 	int rating;               /* nilai: 1..5 */
 	int64_t merge_into;       /* gabung: the complaint this one duplicates */
+	const char *reporter_key; /* balas, nilai, buka_kembali without an account: the reporter key */
 	int64_t now;
 } complaint_action_t;
 /* Applies an action: checks the actor may (coordinator; the complaint's OPD;
@@ -227,6 +235,12 @@ typedef struct complaint_action {
  * an event, notifies and audits. ERR_FORBIDDEN, ERR_CONFLICT, ERR_INVALID,
  * ERR_NOT_FOUND, each with a msgid. */
 int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char **ret_msgid);
+/* 1 when key (any case, with or without dashes or spaces) is the reporter
+ * key of complaint id, 0 when not (or the complaint has none), < 0 on a
+ * database error. */
+int complaints_reporter_key_ok(store_conn_t *c, const char *tenant, int64_t id, const char *key);
+/* Writes key in its display form (XXXX-XXXX-XXXX-XXXX-XXXX) to out. */
+void complaints_key_format(const char *key, char out[CPL_KEY_SIZE]);
 int complaints_act(store_t *st, const complaint_action_t *a, const char **ret_msgid);
 
 /* The raw token of the complaint's survey invitation (created when it is

@@ -23,7 +23,10 @@ static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings, PERM_COMPLAINTS_CONFIGURE, T },
 	{ "POST", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings_save, PERM_COMPLAINTS_CONFIGURE, T },
 	{ "GET", "/t/{tenant}/pengaduan/{id}", h_complaints_detail, PERM_PUBLIC, T },
-	{ "POST", "/t/{tenant}/pengaduan/{id}/aksi", h_complaints_act, PERM_LOGIN, T },
+	/* staff and signed-in reporters; a reporter without an account with the
+	 * reporter key (the handler checks which) */
+	{ "POST", "/t/{tenant}/pengaduan/{id}/aksi", h_complaints_act, PERM_PUBLIC, T },
+	{ "POST", "/t/{tenant}/pengaduan/{id}/kunci", h_complaints_key, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/pengaduan/{id}/foto/{n}", h_complaints_photo, PERM_PUBLIC, T },
 
 	/* Open311 GeoReport v2; POST authenticates with its api_key field */

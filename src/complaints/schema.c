@@ -131,3 +131,8 @@ const char migration_complaints_words_sql[] =
 	"(lon_e6 - (((lon_e6 % 5000) + 5000) % 5000)) / 5000 WHERE has_location = 1;"
 	"CREATE INDEX complaints_dup_cell ON complaints "
 	"(tenant, category, cell, created_at, id, lat_e6, lon_e6, status, words)";
+
+/* Migration 8: the reporter key's SHA-256 (complaints.h, CPL_KEY_SIZE), so
+ * that a reporter without an account can reply, rate and reopen. NULL for
+ * complaints filed before. */
+const char migration_complaints_key_sql[] = "ALTER TABLE complaints ADD COLUMN reporter_key_hash TEXT";

@@ -232,6 +232,24 @@ int h_complaints_new_form(req_t *r)
 	return 0;
 }
 
+#define KEY_COOKIE "sigap_pelapor"
+#define KEY_COOKIE_AGE (366L * 86400)
+
+static void set_key_cookie(req_t *r, int64_t id, const char *key)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/t/%s/pengaduan/%" PRId64, r->tenant->code, id);
+	http_set_cookie_path(r, KEY_COOKIE, key, path, KEY_COOKIE_AGE, 1);
+}
+
+/* The reporter key this browser holds for the complaint (its cookie is sent
+ * under the complaint's path only), or NULL. */
+static const char *held_key(req_t *r)
+{
+	const char *k = req_cookie(r, KEY_COOKIE);
+	return k && *k && strlen(k) < CPL_KEY_SIZE ? k : NULL;
+}
+
 struct new_op {
 	complaint_new_t in;
 	complaint_prep_t prep; /* the reads, done before the write */
@@ -257,6 +275,9 @@ static int new_done(req_t *r, int rc, void *ud)
 		}
 		return rc;
 	}
+	/* the reporter key, in a cookie for this complaint's pages alone: this
+	 * browser may reply, rate and reopen; the page shows it once to note */
+	set_key_cookie(r, op->out.id, op->out.reporter_key);
 	snprintf(loc, sizeof(loc), "/t/%s/pengaduan/%" PRId64 "?baru=1", r->tenant->code, op->out.id);
 	http_redirect(r, loc);
 	return 0;
@@ -418,7 +439,7 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	json_t *ctx, *photos, *events;
 	struct ev_ctx ev;
 	char name[160], coords[64] = "";
-	int rc, coord, opd, reporter, staff;
+	int rc, coord, opd, reporter, staff, by_key;
 	if (!c || !cp) {
 		http_error(r, c ? ERR_NOMEM : ERR_UNAVAILABLE, NULL);
 		return;
@@ -433,6 +454,8 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	}
 	opd = is_opd_of(r, cp);
 	reporter = r->who.kind == AUTH_SESSION && r->who.user_id > 0 && r->who.user_id == cp->reporter_user_id;
+	by_key = held_key(r) && complaints_reporter_key_ok(c, r->tenant->code, cp->id, held_key(r)) == 1;
+	reporter = reporter || by_key;
 	staff = coord || opd;
 	/* who the reporter is: the coordinator sees the name (and contact),
 	 * the OPD too unless confidential, the public a masked name */
@@ -529,6 +552,15 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	}
 	if (reporter && (!strcmp(cp->status, "dijawab") || !strcmp(cp->status, "selesai")) && !cp->reopened)
 		json_object_set_new(ctx, "can_reopen", json_true());
+	if (by_key && req_query(r, "baru")) {
+		/* shown once, right after filing, to note down */
+		char shown[CPL_KEY_SIZE];
+		complaints_key_format(held_key(r), shown);
+		json_object_set_new(ctx, "reporter_key", json_string(shown));
+	}
+	/* someone else's browser: the reporter may bring the key */
+	if (!reporter && !staff && strcmp(cp->status, "arsip") && strcmp(cp->status, "digabung"))
+		json_object_set_new(ctx, "can_claim", json_true());
 	json_object_set_new(ctx, "staff", json_boolean(staff));
 	http_page(r, status, "complaints_detail", ctx);
 }
@@ -589,8 +621,19 @@ int h_complaints_act(req_t *r)
 	op->a.id = id;
 	op->a.version = version;
 	op->a.action = req_form(r, "aksi");
-	op->a.actor = r->who.username;
-	op->a.role = r->who.role;
+	op->a.reporter_key = held_key(r);
+	if (r->who.kind != AUTH_SESSION) {
+		/* without an account only the reporter's own actions, with the key */
+		const char *act = op->a.action ? op->a.action : "";
+		if (strcmp(act, "balas") && strcmp(act, "nilai") && strcmp(act, "buka_kembali"))
+			return ERR_UNAUTHORIZED;
+		if (!op->a.reporter_key) {
+			detail_page(r, 403, id, req_t_(r, "masukkan kode pelapor terlebih dahulu"), NULL);
+			return 0;
+		}
+	}
+	op->a.actor = r->who.kind == AUTH_SESSION ? r->who.username : "pelapor";
+	op->a.role = r->who.kind == AUTH_SESSION ? r->who.role : ROLE_NONE;
 	op->a.unit = r->who.unit;
 	op->a.user_id = r->who.user_id;
 	op->a.unit_target = req_form(r, "unit");
@@ -614,6 +657,33 @@ int h_complaints_act(req_t *r)
 		return 0;
 	}
 	return http_write(r, act_tx, op, act_done);
+}
+
+/* The reporter brings the key to another browser: checked, then kept in
+ * this complaint's cookie. */
+int h_complaints_key(req_t *r)
+{
+	const char *key = req_form(r, "kunci");
+	store_conn_t *c = store_reader(r->app->store);
+	char norm[CPL_KEY_SIZE], loc[96];
+	int64_t id;
+	int rc;
+	if (cplh_parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	complaints_key_format(key, norm);
+	rc = norm[0] ? complaints_reporter_key_ok(c, r->tenant->code, id, norm) : 0;
+	if (rc < 0)
+		return rc;
+	if (!rc) {
+		detail_page(r, 403, id, req_t_(r, "kode pelapor tidak cocok dengan laporan ini"), NULL);
+		return 0;
+	}
+	set_key_cookie(r, id, norm);
+	snprintf(loc, sizeof(loc), "/t/%s/pengaduan/%" PRId64, r->tenant->code, id);
+	http_redirect(r, loc);
+	return 0;
 }
 
 /* ------------------------------------------------------------ photos */

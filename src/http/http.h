@@ -119,6 +119,10 @@ void http_send_json(req_t *r, int status, json_t *j);
 void http_redirect(req_t *r, const char *location);        /* 303 See Other */
 void http_add_header(req_t *r, const char *name, const char *value);
 void http_set_cookie(req_t *r, const char *name, const char *value, long max_age, int http_only);
+/* The same, sent back by the browser only under path (a URL path without
+ * ';' or spaces). */
+void http_set_cookie_path(req_t *r, const char *name, const char *value, const char *path, long max_age,
+			  int http_only);
 /* Error answer in the right shape and language; message is an Indonesian
  * msgid (translated) or NULL for the default message of the code. */
 void http_error(req_t *r, int code, const char *message);

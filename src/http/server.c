@@ -180,12 +180,18 @@ void http_add_header(req_t *r, const char *name, const char *value)
 	add_hdr(r, name, value);
 }
 
-void http_set_cookie(req_t *r, const char *name, const char *value, long max_age, int http_only)
+void http_set_cookie_path(req_t *r, const char *name, const char *value, const char *path, long max_age,
+			  int http_only)
 {
 	char buf[512];
-	snprintf(buf, sizeof(buf), "%s=%s; Path=/; Max-Age=%ld; SameSite=Lax%s%s", name, value, max_age,
+	snprintf(buf, sizeof(buf), "%s=%s; Path=%s; Max-Age=%ld; SameSite=Lax%s%s", name, value, path, max_age,
 		 http_only ? "; HttpOnly" : "", r->tls ? "; Secure" : "");
 	add_hdr(r, "set-cookie", buf);
+}
+
+void http_set_cookie(req_t *r, const char *name, const char *value, long max_age, int http_only)
+{
+	http_set_cookie_path(r, name, value, "/", max_age, http_only);
 }
 
 /* Headers on every response. Static strings: h2o never modifies them, so

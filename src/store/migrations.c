@@ -15,6 +15,7 @@ extern const char migration_complaints_sql[];
 extern const char migration_governance_sql[];
 extern const char migration_performance_sql[];
 extern const char migration_complaints_words_sql[];
+extern const char migration_complaints_key_sql[];
 
 const store_migration_t store_migrations[] = {
 	{ 1, "platform foundation",
@@ -147,6 +148,7 @@ const store_migration_t store_migrations[] = {
 	{ 5, "governance: proposals, decisions, DPRD", migration_governance_sql },
 	{ 6, "performance: surveys and aggregates", migration_performance_sql },
 	{ 7, "complaints: word signatures, duplicate search index", migration_complaints_words_sql },
+	{ 8, "complaints: reporter key", migration_complaints_key_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

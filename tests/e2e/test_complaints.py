@@ -474,3 +474,79 @@ def test_settings_and_categories(env):
     w.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(403)
     p = login(env, "petugas")
     p.post_form("/t/%s/pengaduan/pengaturan" % TENANT, dict(fields, _csrf=p.session_csrf(TENANT))).expect(403)
+
+
+def test_anonymous_reporter_key(env):
+    """An anonymous reporter gets a reporter code: this browser keeps it in a cookie for the
+    complaint's pages alone, the page shows it once, and on another device the code lets the
+    reporter reply, rate and reopen without an account; a wrong code or no code does not."""
+    set_auto_route(env, False)
+    try:
+        a = env.client()
+        form = a.get("/t/%s/pengaduan/baru" % TENANT).expect(200)
+        body, ctype = multipart([("_csrf", form.csrf()), ("kind", "pengaduan"), ("title", "Got mampet"),
+                                 ("description", "Got di gang kami mampet dan berbau sejak seminggu"),
+                                 ("category", "drainase"), ("kelurahan", "52.71.02.1011"),
+                                 ("identity", "anonim")], [])
+        r = a.request("POST", "/t/%s/pengaduan/baru" % TENANT, body=body, headers={"Content-Type": ctype})
+        assert r.status == 303, (r.status, r.text[:300])
+        cid = re.match(r"/t/52\.71/pengaduan/(\d+)\?baru=1$", r.header("location")).group(1)
+        line = [l for l in r.header_all("set-cookie") if l.startswith("sigap_pelapor=")]
+        assert line, r.header_all("set-cookie")
+        assert "Path=/t/52.71/pengaduan/%s;" % cid in line[0] and "HttpOnly" in line[0], line[0]
+        page = a.get(r.header("location")).expect(200, contains="Kode pelapor Anda")
+        code = re.search(r'class="cpl-key"><strong>([0-9A-Z-]+)</strong>', page.text).group(1)
+        assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){4}", code), code
+        # only its hash is stored
+        stored = str(env.shared_db.sql("SELECT reporter_key_hash FROM complaints WHERE id = %s" % cid)[0][0])
+        assert len(stored) == 64 and code.replace("-", "") not in stored
+        # the code is shown once; the page later offers the reply form, not the code
+        page = a.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="Balas")
+        assert "Kode pelapor Anda" not in page.text
+
+        # another device: no code, no reporter actions; a staff action needs an account
+        b = env.client()
+        page = b.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="Anda pelapor laporan ini?")
+        version = re.search(r'name="version" value="(\d+)"', a.get("/t/%s/pengaduan/%s" % (TENANT, cid)).text).group(1)
+        b.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "balas", "version": version, "text": "halo"}).expect(403)
+        r = b.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                        {"_csrf": page.csrf(), "aksi": "verifikasi", "version": version})
+        assert r.status in (401, 303) and r.status != 200, r.status
+        assert count(env, "SELECT COUNT(*) FROM complaints WHERE id = %s AND status = 'baru'" % cid) == 1
+        # a wrong code is refused, the right one (any case, no dashes) accepted
+        b.post_form("/t/%s/pengaduan/%s/kunci" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "kunci": "0000-0000-0000-0000-0000"}).expect(403, contains="tidak cocok")
+        b.post_form("/t/%s/pengaduan/%s/kunci" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "kunci": code.replace("-", "").lower()}).expect(303)
+        page = b.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="Balas")
+        b.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "balas", "version": version,
+                     "text": "Sudah dua kali hujan, makin parah"}).expect(303)
+        # the code works for this complaint only
+        other = env.shared_db.sql("SELECT MIN(id) FROM complaints WHERE tenant = '52.71' AND id <> %s" % cid)[0][0]
+        b.post_form("/t/%s/pengaduan/%s/kunci" % (TENANT, other),
+                    {"_csrf": page.csrf(), "kunci": code}).expect(403)
+
+        # the coordinator verifies, the OPD answers; the reporter rates with the code, no account
+        k = login(env, "koordinator")
+        page = k.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200)
+        version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+        k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "verifikasi", "version": version, "category": "drainase"}).expect(303)
+        page = k.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="Jawaban OPD")
+        version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+        k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "jawab", "version": version,
+                     "text": "Got sudah dibersihkan petugas."}).expect(303)
+        page = b.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="Nilai jawaban")
+        version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+        b.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "nilai", "version": version, "rating": "4"}).expect(303)
+        row = env.shared_db.sql("SELECT rating, status FROM complaints WHERE id = %s" % cid)[0]
+        assert tuple(str(x) for x in row) == ("4", "selesai"), row
+        # the reporter's actions are in the history as "Pelapor", with no name
+        page = env.client().get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="makin parah")
+        assert "Anonim" in page.text
+    finally:
+        set_auto_route(env, True)

@@ -721,6 +721,58 @@ static void test_duplicate_search(void **state)
 	free(prep);
 }
 
+/* The reporter key: random, only its hash stored, accepted in any case and
+ * with or without dashes, for its own complaint alone, and it lets a
+ * reporter without an account reply and rate but nothing else. */
+static void test_reporter_key(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t one, two;
+	complaint_action_t a;
+	const char *msg;
+	char shown[CPL_KEY_SIZE], lower[CPL_KEY_SIZE], sql[160];
+
+	in.identity = "anonim";
+	in.user_id = 0;
+	in.reporter_name = NULL;
+	in.has_location = 0; /* no coordinates: no grid cell either */
+	in.kelurahan = "52.71.02.1011";
+	assert_int_equal(complaints_create(ts->st, &in, &one, &msg), 0);
+	assert_int_equal(complaints_create(ts->st, &in, &two, &msg), 0);
+	assert_int_equal(strlen(one.reporter_key), 20);
+	assert_string_not_equal(one.reporter_key, two.reporter_key);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM complaints WHERE id = %lld AND cell IS NULL AND "
+		 "reporter_key_hash IS NOT NULL", (long long)one.id);
+	assert_int_equal(count(ts, sql), 1);
+
+	complaints_key_format(one.reporter_key, shown);
+	assert_int_equal(strlen(shown), 24);
+	assert_int_equal(shown[4], '-');
+	for (size_t i = 0; i <= strlen(shown); i++)
+		lower[i] = (char)(shown[i] >= 'A' && shown[i] <= 'Z' ? shown[i] + 32 : shown[i]);
+	assert_int_equal(complaints_reporter_key_ok(store_reader(ts->st), T, one.id, one.reporter_key), 1);
+	assert_int_equal(complaints_reporter_key_ok(store_reader(ts->st), T, one.id, lower), 1);
+	assert_int_equal(complaints_reporter_key_ok(store_reader(ts->st), T, two.id, one.reporter_key), 0);
+	assert_int_equal(complaints_reporter_key_ok(store_reader(ts->st), T, one.id, "0000-0000-0000-0000-0000"), 0);
+	assert_int_equal(complaints_reporter_key_ok(store_reader(ts->st), T, one.id, "bukan kode"), 0);
+	assert_int_equal(complaints_reporter_key_ok(store_reader(ts->st), T, one.id, ""), 0);
+	assert_int_equal(complaints_reporter_key_ok(store_reader(ts->st), T, 999999, one.reporter_key), 0);
+
+	/* a reply with the key; with the other complaint's key: forbidden */
+	a = act(one.id, "balas", "pelapor", ROLE_NONE, "", 0, in.now + 60);
+	a.text = "Masih belum ditangani";
+	a.reporter_key = two.reporter_key;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+	a.reporter_key = lower;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	/* the key does not make its holder a coordinator */
+	a = act(one.id, "verifikasi", "pelapor", ROLE_NONE, "", 0, in.now + 70);
+	a.reporter_key = one.reporter_key;
+	a.category = "jalan";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+}
+
 /* ------------------------------------------------------------ escalation */
 
 static void test_sweep(void **state)
@@ -883,6 +935,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates_and_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reporter_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ai_router, setup, teardown),
 	};
