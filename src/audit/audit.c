@@ -79,12 +79,12 @@ int audit_append(store_conn_t *c, const char *tenant, int64_t ts, const char *ac
 	snprintf(prev, sizeof(prev), "%s", store_col_text(s, 1) ? store_col_text(s, 1) : "");
 	store_finalize(s);
 	audit_entry_hash(prev, tenant, seq, ts, actor, action, object, summary, hash);
-	rc = store_exec(c, "INSERT INTO audit_log (tenant, seq, ts, actor, action, object, summary, prev_hash, hash) "
+	rc = store_exec_nowait(c, "INSERT INTO audit_log (tenant, seq, ts, actor, action, object, summary, prev_hash, hash) "
 			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			"tiittttt" "t", tenant, seq, ts, actor, action, object, summary, prev, hash);
 	if (rc < 0)
 		return rc;
-	rc = store_exec(c, "UPDATE audit_heads SET hash = ? WHERE tenant = ?", "tt", hash, tenant);
+	rc = store_exec_nowait(c, "UPDATE audit_heads SET hash = ? WHERE tenant = ?", "tt", hash, tenant);
 	return rc < 0 ? rc : 0;
 }
 

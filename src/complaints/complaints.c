@@ -127,7 +127,7 @@ static int has_ctl(const char *s, int allow_newline)
 static int add_event(store_conn_t *c, const char *tenant, int64_t id, int64_t now, const char *actor,
 		     const char *role, const char *action, const char *status, const char *note, int pub)
 {
-	int rc = store_exec(c,
+	int rc = store_exec_nowait(c,
 			    "INSERT INTO complaints_events (tenant, complaint_id, ts, actor, actor_role, action, status, "
 			    "note, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			    "tiitttttd", tenant, id, now, actor ? actor : "", role ? role : "", action, status,
@@ -1179,7 +1179,7 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 		goto out;
 	}
 	for (size_t i = 0; i < in->nphotos; i++) {
-		rc = store_exec(c, "INSERT INTO complaints_photos (tenant, complaint_id, idx, hash, mime) VALUES (?, ?, ?, ?, ?)",
+		rc = store_exec_nowait(c, "INSERT INTO complaints_photos (tenant, complaint_id, idx, hash, mime) VALUES (?, ?, ?, ?, ?)",
 				"tiitt", in->tenant, id, (int64_t)i, in->photo_hash[i], in->photo_mime[i]);
 		if (rc < 0)
 			goto out;
@@ -1203,7 +1203,7 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 		goto out;
 	}
 	for (int i = 0; i < p->ndups; i++) {
-		rc = store_exec(c,
+		rc = store_exec_nowait(c,
 				"INSERT INTO complaints_duplicates (tenant, complaint_id, candidate_id, score_milli, "
 				"distance_m) VALUES (?, ?, ?, ?, ?)",
 				"tiidd", in->tenant, id, p->dups[i].id, p->dups[i].score_milli, p->dups[i].distance_m);

@@ -85,7 +85,7 @@ static int bump_daily(store_conn_t *c, const char *tenant, int32_t day, int kind
 		      const char *service, int64_t received, int64_t finished, int64_t in_sla, int64_t wd,
 		      int64_t routed, int64_t routed_ok)
 {
-	int rc = store_exec(c,
+	int rc = store_exec_nowait(c,
 			    "INSERT INTO perf_daily (tenant, day, kind, unit, service, received, finished, in_sla, wd_sum,"
 			    " routed, routed_ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 			    " ON CONFLICT (tenant, day, kind, unit, service) DO UPDATE SET"
@@ -99,7 +99,7 @@ static int bump_daily(store_conn_t *c, const char *tenant, int32_t day, int kind
 			    wd, routed, routed_ok);
 	if (rc < 0)
 		return rc;
-	rc = store_exec(c,
+	rc = store_exec_nowait(c,
 			"INSERT INTO perf_monthly (tenant, month, kind, unit, service, received, finished, in_sla, wd_sum,"
 			" routed, routed_ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 			" ON CONFLICT (tenant, month, kind, unit, service) DO UPDATE SET"
@@ -117,7 +117,7 @@ static int bump_daily(store_conn_t *c, const char *tenant, int32_t day, int kind
 static int bump_kec(store_conn_t *c, const char *tenant, int32_t day, int kind, const char *unit, const char *kec,
 		    int64_t received, int64_t finished, int64_t in_sla)
 {
-	int rc = store_exec(c,
+	int rc = store_exec_nowait(c,
 			    "INSERT INTO perf_kec (tenant, month, kind, unit, kecamatan, received, finished, in_sla)"
 			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, month, kind, unit, kecamatan) DO UPDATE SET"
 			    " received = perf_kec.received + excluded.received,"
@@ -135,7 +135,7 @@ static int bump_hist(store_conn_t *c, const char *tenant, int32_t day, int kind,
 		wd = 0;
 	if (wd > PERF_WD_CAP)
 		wd = PERF_WD_CAP;
-	rc = store_exec(c,
+	rc = store_exec_nowait(c,
 			"INSERT INTO perf_hist (tenant, month, kind, unit, service, wd, n) VALUES (?, ?, ?, ?, ?, ?, 1)"
 			" ON CONFLICT (tenant, month, kind, unit, service, wd) DO UPDATE SET n = perf_hist.n + 1",
 			"tiitti", tenant, month_of(day), (int64_t)kind, unit, service, wd);
@@ -275,7 +275,7 @@ int perf_record_routing(store_conn_t *c, const char *tenant, perf_kind_t kind, c
 	if (si.routed < 0) {
 		rc = bump_daily(c, tenant, day, kind, si.unit, si.service, 0, 0, 0, 0, 1, correct);
 		if (rc == 0)
-			rc = store_exec(c,
+			rc = store_exec_nowait(c,
 					"UPDATE perf_items SET routed = ?, routed_day = ?, routed_unit = ?, version = version + 1"
 					" WHERE tenant = ? AND kind = ? AND item_id = ?",
 					"iittit", (int64_t)correct, (int64_t)day, si.unit, tenant, (int64_t)kind, item_id);
@@ -283,7 +283,7 @@ int perf_record_routing(store_conn_t *c, const char *tenant, perf_kind_t kind, c
 		rc = bump_daily(c, tenant, si.routed_day, kind, si.routed_unit, si.service, 0, 0, 0, 0, 0,
 				correct - si.routed);
 		if (rc == 0)
-			rc = store_exec(c,
+			rc = store_exec_nowait(c,
 					"UPDATE perf_items SET routed = ?, version = version + 1"
 					" WHERE tenant = ? AND kind = ? AND item_id = ?",
 					"itit", (int64_t)correct, tenant, (int64_t)kind, item_id);
@@ -299,7 +299,7 @@ int perf_record_routing(store_conn_t *c, const char *tenant, perf_kind_t kind, c
 		if (rc == 0)
 			rc = bump_kec(c, tenant, si.received_day, kind, unit, si.kecamatan, 1, 0, 0);
 		if (rc == 0)
-			rc = store_exec(c,
+			rc = store_exec_nowait(c,
 					"UPDATE perf_items SET unit = ?, version = version + 1"
 					" WHERE tenant = ? AND kind = ? AND item_id = ?",
 					"ttit", unit, tenant, (int64_t)kind, item_id);

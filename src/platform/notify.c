@@ -18,7 +18,7 @@ int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, c
 	int rc;
 	if (!to || (!to->user_id && !to->role))
 		return store_fail(ERR_INVALID, "a notification needs a user or a role");
-	rc = store_exec(c, "INSERT INTO notifications (tenant, user_id, role, unit, kind, object, message, created_at) "
+	rc = store_exec_nowait(c, "INSERT INTO notifications (tenant, user_id, role, unit, kind, object, message, created_at) "
 			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			"tittttti", tenant, to->user_id, to->role, to->unit, kind, object, message, now);
 	return rc < 0 ? rc : 0;

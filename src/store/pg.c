@@ -20,6 +20,14 @@
  * anything else -> ERR_DB. Messages never carry bound values (DETAIL lines and
  * data-exception texts, which quote values, are left out) nor the password.
  *
+ * Inside store_tx() the writer uses libpq's pipeline mode: a statement run
+ * with store_exec_nowait() is sent without waiting for its answer, and the
+ * answers are read, in order, at the next statement that needs its own (one
+ * Sync each time), when the function returns, or before a savepoint command.
+ * So a complaint's dozen inserts and counter updates cost a few round trips
+ * instead of one each. The first failure among them becomes the
+ * transaction's error, as below.
+ *
  * One difference from SQLite that callers must know: in PostgreSQL a failed
  * statement aborts the whole transaction. store_tx() therefore remembers the
  * first statement error inside a transaction and, if the function carries on
@@ -47,6 +55,7 @@ typedef struct pg_store pg_store_t;
  * execution, which was over half of its time on the complaint intake
  * (measured with log_min_duration_statement). */
 #define PG_CACHE 256
+#define PG_PIPE_MAX 64 /* answers left unread at most (pkind[]) */
 
 typedef struct pg_prepared {
 	uint32_t hash;
@@ -63,6 +72,10 @@ typedef struct pg_conn {
 	pg_store_t *store;    /* owner */
 	pthread_t owner;      /* readers: the thread this connection belongs to */
 	struct pg_conn *next; /* all readers of the store, for close() */
+	int pipeline;         /* the writer inside store_tx(): libpq pipeline mode on */
+	int pending;          /* commands sent in the pipeline whose answers are unread */
+	char pkind[64];       /* each pending command: 'P' prepare, 'E' execute */
+	short pslot[64];      /* for a 'P': its entry in prepared[] */
 	int in_tx;            /* the writer inside store_tx() */
 	int tx_err;           /* first statement error inside the current transaction */
 	char tx_msg[256];     /* its message */
@@ -182,15 +195,37 @@ static int pg_fail(pg_conn_t *c, const PGresult *res, const char *what)
 	return code;
 }
 
+static int pipe_collect(pg_conn_t *c, PGresult **ret_last);
+
+/* Leaves pipeline mode for a while (a script, a savepoint command): every
+ * answer is read first. */
+static void pipe_pause(pg_conn_t *c)
+{
+	if (!c->pipeline)
+		return;
+	pipe_collect(c, NULL);
+	PQexitPipelineMode(c->pg);
+}
+
+static void pipe_resume(pg_conn_t *c)
+{
+	if (c->pipeline && PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF && !PQenterPipelineMode(c->pg))
+		c->pipeline = 0; /* carry on without */
+}
+
 /* Runs a parameterless command; 0 or an ERR_* code. */
 static int run(pg_conn_t *c, const char *sql, const char *what)
 {
-	PGresult *res = PQexec(c->pg, sql);
-	ExecStatusType st = PQresultStatus(res);
+	PGresult *res;
+	ExecStatusType st;
 	int rc = 0;
+	pipe_pause(c);
+	res = PQexec(c->pg, sql);
+	st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		rc = pg_fail(c, res, what);
 	PQclear(res);
+	pipe_resume(c);
 	return rc;
 }
 
@@ -394,7 +429,24 @@ static int pg_tx(store_t *st, store_tx_fn fn, void *ud)
 	c = s->writer;
 	c->in_tx = 1;
 	c->tx_err = 0;
+	c->pending = 0;
+	c->pipeline = PQenterPipelineMode(c->pg) == 1;
 	frc = fn(&c->hdr, ud);
+	/* the answers not waited for, then back to plain mode for COMMIT */
+	pipe_collect(c, NULL);
+	if (c->pipeline) {
+		c->pipeline = 0;
+		if (!PQexitPipelineMode(c->pg)) {
+			/* answers still unread: the connection is broken; start afresh
+			 * (the server rolls the transaction back) */
+			if (!c->tx_err)
+				pg_fail(c, NULL, "pipeline");
+			prepared_clear(c);
+			PQreset(c->pg);
+			if (frc >= 0)
+				frc = c->tx_err ? c->tx_err : ERR_UNAVAILABLE;
+		}
+	}
 	c->in_tx = 0;
 
 	if (frc < 0 || c->tx_err) {
@@ -593,6 +645,116 @@ static const char *prepared_name(pg_conn_t *c, const char *sql, int nparams, PGr
 	return e->name;
 }
 
+/* ---------------------------------------------------------------- pipeline */
+
+/* Sends s in the pipeline without reading anything: its prepare first when
+ * the statement is new on this session. 0, or ERR_UNAVAILABLE when the
+ * connection would not take it. */
+static int pipe_send(pg_conn_t *c, pg_stmt_t *s)
+{
+	uint32_t h = sql_hash(s->sql);
+	const char *name = NULL;
+	int ok;
+	if (c->pending + 2 > PG_PIPE_MAX)
+		pipe_collect(c, NULL); /* bound what the server holds for us */
+	for (int i = 0; i < c->nprepared && !name; i++)
+		if (c->prepared[i].hash == h && !strcmp(c->prepared[i].sql, s->sql))
+			name = c->prepared[i].name;
+	if (!name && c->nprepared < PG_CACHE) {
+		pg_prepared_t *e = &c->prepared[c->nprepared];
+		snprintf(e->name, sizeof(e->name), "sigap_s%u", c->next_name++);
+		if ((e->sql = strdup(s->sql)) != NULL && PQsendPrepare(c->pg, e->name, s->sql, s->nparams, NULL)) {
+			e->hash = h;
+			/* forgotten again if the server refuses or skips it */
+			c->pslot[c->pending] = (short)c->nprepared++;
+			c->pkind[c->pending++] = 'P';
+			name = e->name;
+		} else {
+			free(e->sql);
+			e->sql = NULL;
+		}
+	}
+	ok = name ? PQsendQueryPrepared(c->pg, name, s->nparams, (const char *const *)s->vals, NULL, NULL, 0)
+		  : PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, (const char *const *)s->vals, NULL, NULL, 0);
+	if (!ok)
+		return pg_fail(c, NULL, "query");
+	c->pkind[c->pending++] = 'E';
+	return 0;
+}
+
+/* Ends the pipeline's current stretch with a Sync and reads every answer up
+ * to it, in order. The first failure is recorded as the transaction's error
+ * (pg_fail); a refused prepare forgets the cached names. With ret_last, the
+ * last command's answer is handed over (the caller's own statement) and the
+ * result is its status: 0, or the error that failed it (its own, or an
+ * earlier one that aborted the pipeline). */
+static int pipe_collect(pg_conn_t *c, PGresult **ret_last)
+{
+	int n = c->pending, rc = 0, dead = 0;
+	PGresult *res;
+	if (ret_last)
+		*ret_last = NULL;
+	if (!c->pipeline || (n == 0 && !ret_last))
+		return 0;
+	c->pending = 0;
+	if (!PQpipelineSync(c->pg))
+		dead = 1;
+	for (int i = 0; i < n; i++) {
+		int last = i == n - 1 && ret_last;
+		while ((res = PQgetResult(c->pg)) != NULL) {
+			ExecStatusType st = PQresultStatus(res);
+			if ((st == PGRES_FATAL_ERROR || st == PGRES_PIPELINE_ABORTED) && c->pkind[i] == 'P') {
+				/* no such statement on the server: never match it again */
+				pg_prepared_t *e = &c->prepared[c->pslot[i]];
+				e->hash = 0;
+				e->sql[0] = '\0';
+			}
+			if (st == PGRES_FATAL_ERROR) {
+				int code = pg_fail(c, res, "query");
+				if (last)
+					rc = code;
+			} else if (st == PGRES_PIPELINE_ABORTED && last) {
+				rc = c->tx_err ? store_fail(c->tx_err, "%s", c->tx_msg) : store_fail(ERR_DB, "statement skipped");
+			}
+			if (last && !*ret_last && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+				*ret_last = res;
+				continue;
+			}
+			PQclear(res);
+		}
+		if (PQstatus(c->pg) != CONNECTION_OK)
+			dead = 1;
+	}
+	/* the Sync's own answer (no null pointer follows it) */
+	res = dead ? NULL : PQgetResult(c->pg);
+	if (!res || PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
+		int code = pg_fail(c, res, "pipeline");
+		if (!rc && ret_last)
+			rc = code;
+	}
+	PQclear(res);
+	if (ret_last && rc < 0 && *ret_last) {
+		PQclear(*ret_last);
+		*ret_last = NULL;
+	}
+	if (ret_last && !rc && !*ret_last)
+		rc = c->tx_err ? store_fail(c->tx_err, "%s", c->tx_msg) : pg_fail(c, NULL, "query");
+	return rc;
+}
+
+static int pg_send(store_stmt_t *st)
+{
+	pg_stmt_t *s = (pg_stmt_t *)st;
+	pg_conn_t *c = s->conn;
+	int rc;
+	if (!c->pipeline) {
+		while ((rc = st->ops->step(st)) == STORE_ROW)
+			;
+		return rc < 0 ? rc : 0;
+	}
+	return pipe_send(c, s);
+}
+
 /* Runs s once: prepared when possible. */
 static PGresult *execute(pg_conn_t *c, pg_stmt_t *s)
 {
@@ -611,6 +773,18 @@ static int pg_step(store_stmt_t *st)
 	pg_conn_t *c = s->conn;
 	ExecStatusType rs;
 
+	if (!s->executed && c->pipeline) {
+		int rc;
+		PQclear(s->res);
+		s->res = NULL;
+		if ((rc = pipe_send(c, s)) < 0 || (rc = pipe_collect(c, &s->res)) < 0)
+			return rc;
+		rs = PQresultStatus(s->res);
+		s->executed = 1;
+		s->row = -1;
+		s->nrows = rs == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
+		s->changes = strncmp(PQcmdStatus(s->res), "SELECT", 6) ? strtoll(PQcmdTuples(s->res), NULL, 10) : 0;
+	}
 	if (!s->executed) {
 		PQclear(s->res);
 		s->res = execute(c, s);
@@ -737,13 +911,16 @@ static int pg_integrity_check(store_t *st, char *msg, size_t msglen)
 static int pg_take_error(store_conn_t *conn)
 {
 	pg_conn_t *c = (pg_conn_t *)conn;
-	int e = c->tx_err;
+	int e;
+	pipe_collect(c, NULL); /* the answers not waited for */
+	e = c->tx_err;
 	c->tx_err = 0;
 	return e;
 }
 
 const struct store_ops store_pg_ops = {
 	.take_error = pg_take_error,
+	.send = pg_send,
 	.kind = STORE_PG,
 	.open = pg_open,
 	.close = pg_close,

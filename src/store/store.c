@@ -121,12 +121,13 @@ static int batch_fn(store_conn_t *c, void *ud)
 {
 	gc_batch_t *b = ud;
 	if (b->optimistic) {
-		for (int i = 0; i < b->n; i++) {
-			int rc = b->reqs[i]->fn(c, b->reqs[i]->ud);
-			int e = c->ops->take_error(c);
-			if (rc < 0 || e < 0)
+		/* a failed statement stays the transaction's error: one look at the
+		 * end (on PostgreSQL, one wait for the answers not waited for) */
+		for (int i = 0; i < b->n; i++)
+			if (b->reqs[i]->fn(c, b->reqs[i]->ud) < 0)
 				return GC_REPLAY;
-		}
+		if (c->ops->take_error(c) < 0)
+			return GC_REPLAY;
 		for (int i = 0; i < b->n; i++)
 			b->reqs[i]->rc = 0;
 		return 0;
@@ -476,6 +477,28 @@ int store_exec(store_conn_t *c, const char *sql, const char *types, ...)
 	rc = exec_va(c, sql, types, ap);
 	va_end(ap);
 	return rc;
+}
+
+int store_exec_nowait(store_conn_t *c, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	store_stmt_t *s;
+	int rc;
+	if (!c->ops->send) {
+		va_start(ap, types);
+		rc = exec_va(c, sql, types, ap);
+		va_end(ap);
+		return rc < 0 ? rc : 0;
+	}
+	if ((rc = store_prepare(c, sql, &s)) < 0)
+		return rc;
+	va_start(ap, types);
+	rc = bindv(s, types, ap);
+	va_end(ap);
+	if (rc == 0)
+		rc = c->ops->send(s);
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
 }
 
 static int query_first(store_conn_t *c, const char *sql, const char *types, va_list ap,

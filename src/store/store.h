@@ -130,6 +130,14 @@ void store_finalize(store_stmt_t *s); /* NULL-safe */
 /* prepare + bindf + step until done + finalize. Returns the number of rows
  * changed (>= 0) or a negative error. */
 int store_exec(store_conn_t *c, const char *sql, const char *types, ...);
+/* Like store_exec, for a write inside store_tx whose row count the caller
+ * does not need (an event, a notification, a counter, an audit row). On
+ * PostgreSQL it is sent without waiting for the server's answer (libpq
+ * pipeline mode): a failure shows at the next statement that waits, or when
+ * the transaction function returns, and fails the transaction as any failed
+ * statement does. Elsewhere, and outside a transaction, it is store_exec.
+ * Returns 0 or an error known at once. */
+int store_exec_nowait(store_conn_t *c, const char *sql, const char *types, ...);
 /* Runs a query and stores the first column of the first row in *ret.
  * ERR_NOT_FOUND if there is no row. */
 int store_query_int64(store_conn_t *c, int64_t *ret, const char *sql, const char *types, ...);

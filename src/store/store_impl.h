@@ -38,6 +38,10 @@ struct store_ops {
 	 * transaction on c (0 if none): the group-commit writer uses it to
 	 * roll one caller back to its savepoint without failing the batch. */
 	int (*take_error)(store_conn_t *c);
+	/* store_exec_nowait: runs a bound statement whose answer the caller
+	 * does not need; it may return before the statement ran (its failure
+	 * then shows as the transaction's error). NULL: step it. */
+	int (*send)(store_stmt_t *s);
 	/* store_read_begin/end; NULL: nothing to do */
 	int (*read_begin)(store_conn_t *c);
 	void (*read_end)(store_conn_t *c);
