@@ -1836,7 +1836,7 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	/* the performance feed; a reopening changes nothing there (the first
 	 * answer counts); closings without an answer only leave the open items */
 	if (!strcmp(next, "arsip") || !strcmp(next, "bukan_wewenang") || !strcmp(next, "digabung")) {
-		if ((rc = perf_record_closed(c, a->tenant, PERF_COMPLAINT, cp->number)) < 0)
+		if ((rc = perf_record_closed(c, a->tenant, PERF_COMPLAINT, cp->number, cal_local_day(a->now, t.tz_offset))) < 0)
 			goto out;
 	}
 	if (!strcmp(a->action, "verifikasi") || !strcmp(a->action, "jawab")) {

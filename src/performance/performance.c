@@ -244,16 +244,35 @@ int perf_record_finished(store_conn_t *c, const perf_item_t *it)
 	return rc;
 }
 
-int perf_record_closed(store_conn_t *c, const char *tenant, perf_kind_t kind, const char *item_id)
+int perf_record_closed(store_conn_t *c, const char *tenant, perf_kind_t kind, const char *item_id, int32_t day)
 {
+	store_stmt_t *s;
+	char unit[32] = "", service[64] = "";
 	int rc;
 	if ((rc = check_text("tenant", tenant, 15, 1)) < 0 || (rc = check_text("item_id", item_id, 64, 1)) < 0)
 		return rc;
 	if (kind != PERF_APPLICATION && kind != PERF_COMPLAINT)
 		return store_fail(ERR_INVALID, "performance: unknown kind %d", (int)kind);
-	rc = store_exec(c, "UPDATE perf_items SET open = 0, version = version + 1"
-			   " WHERE tenant = ? AND kind = ? AND item_id = ? AND open = 1",
-			"tit", tenant, (int64_t)kind, item_id);
+	if (day < CAL_DAY_MIN || day > CAL_DAY_MAX)
+		return store_fail(ERR_INVALID, "performance: bad closing day");
+	rc = store_prepare(c, "UPDATE perf_items SET open = 0, closed_day = ?, version = version + 1"
+			      " WHERE tenant = ? AND kind = ? AND item_id = ? AND open = 1 RETURNING unit, service",
+			   &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "itit", (int64_t)day, tenant, (int64_t)kind, item_id);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		snprintf(unit, sizeof(unit), "%s", store_col_text(s, 0) ? store_col_text(s, 0) : "");
+		snprintf(service, sizeof(service), "%s", store_col_text(s, 1) ? store_col_text(s, 1) : "-");
+	}
+	store_finalize(s);
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : 0; /* already closed, finished, or unknown */
+	rc = store_exec_nowait(c,
+			       "INSERT INTO perf_monthly (tenant, month, kind, unit, service, closed) VALUES (?, ?, ?, ?, ?, 1)"
+			       " ON CONFLICT (tenant, month, kind, unit, service) DO UPDATE SET closed = perf_monthly.closed + 1",
+			       "tiitt", tenant, month_of(day), (int64_t)kind, unit, service);
 	return rc < 0 ? rc : 0;
 }
 
@@ -417,7 +436,7 @@ static int load_counts(store_conn_t *c, const perf_query_t *q, perf_row_t **arr,
 			       " SUM(CASE WHEN month >= ? THEN wd_sum ELSE 0 END),"
 			       " SUM(CASE WHEN month >= ? THEN routed ELSE 0 END),"
 			       " SUM(CASE WHEN month >= ? THEN routed_ok ELSE 0 END),"
-			       " SUM(received) - SUM(finished)"
+			       " SUM(received) - SUM(finished) - SUM(closed)"
 			       " FROM perf_monthly WHERE tenant = ? AND month <= ? GROUP BY unit, service, kind",
 			       &s);
 	if (rc < 0)

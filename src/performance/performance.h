@@ -99,9 +99,10 @@ int perf_record_finished(store_conn_t *c, const perf_item_t *it);
 /* An item that ended without being completed (an application rejected or
  * cancelled, a complaint archived, forwarded elsewhere or merged): it leaves
  * the open items, so it is never counted overdue; it is not a completion,
- * so SLA compliance and completion times do not see it. Idempotent; an
- * unknown item is no error. */
-int perf_record_closed(store_conn_t *c, const char *tenant, perf_kind_t kind, const char *item_id);
+ * so SLA compliance and completion times do not see it. It stops counting as
+ * "in progress" from day (the tenant's local day of the closing) on.
+ * Idempotent; an unknown item is no error. */
+int perf_record_closed(store_conn_t *c, const char *tenant, perf_kind_t kind, const char *item_id, int32_t day);
 
 int perf_record_routing(store_conn_t *c, const char *tenant, perf_kind_t kind, const char *item_id,
 			const char *unit, int correct, int32_t day);

@@ -57,3 +57,23 @@ const char migration_performance_sql[] =
 	" comment TEXT, created BIGINT NOT NULL,"
 	" PRIMARY KEY (tenant, kind, item_id));"
 	"CREATE INDEX perf_survey_responses_day ON perf_survey_responses (tenant, day, unit, service)";
+
+/* Migration 9: "in progress" (open at the end of a period) is received minus
+ * finished minus closed without completion. perf_items keeps the day an item
+ * closed; perf_monthly counts closings per month. Items closed before this
+ * migration did not keep that day: they are counted as closed in the month
+ * they were received (the day number is turned into year * 100 + month with
+ * integer arithmetic that SQLite and PostgreSQL compute alike). */
+const char migration_performance_closed_sql[] =
+	"ALTER TABLE perf_items ADD COLUMN closed_day BIGINT;"
+	"ALTER TABLE perf_monthly ADD COLUMN closed BIGINT NOT NULL DEFAULT 0;"
+	"INSERT INTO perf_monthly (tenant, month, kind, unit, service, closed) "
+	"SELECT tenant, (yoe + era * 400 + CASE WHEN mp >= 10 THEN 1 ELSE 0 END) * 100 + "
+	"CASE WHEN mp < 10 THEN mp + 3 ELSE mp - 9 END, kind, unit, service, COUNT(*) FROM "
+	"(SELECT tenant, kind, unit, service, era, yoe, (5 * (doe - (365 * yoe + yoe / 4 - yoe / 100)) + 2) / 153 AS mp FROM "
+	"(SELECT tenant, kind, unit, service, era, doe, (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365 AS yoe FROM "
+	"(SELECT tenant, kind, unit, service, (received_day + 719468) / 146097 AS era, "
+	"(received_day + 719468) - ((received_day + 719468) / 146097) * 146097 AS doe "
+	"FROM perf_items WHERE open = 0 AND finished_day IS NULL) a) b) c "
+	"WHERE TRUE GROUP BY 1, 2, 3, 4, 5 "
+	"ON CONFLICT (tenant, month, kind, unit, service) DO UPDATE SET closed = perf_monthly.closed + excluded.closed";

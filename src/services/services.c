@@ -1455,7 +1455,7 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 	/* the performance feed (see perf_unit_of); ditolak and dibatalkan are
 	 * not completions: they only leave the open items (docs/services.md) */
 	if (nst == SVC_DITOLAK || nst == SVC_DIBATALKAN) {
-		if ((rc = perf_record_closed(c, x->tenant, PERF_APPLICATION, a.number)) < 0)
+		if ((rc = perf_record_closed(c, x->tenant, PERF_APPLICATION, a.number, cal_local_day(now, t.tz_offset))) < 0)
 			goto out;
 	}
 	if (!strcmp(op, "transfer") || (action == SVC_ADVANCE && nst == SVC_SELESAI)) {

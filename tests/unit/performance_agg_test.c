@@ -32,6 +32,7 @@ typedef struct item {
 	int kind;
 	int unit, service, kec;
 	int32_t received, due, finished; /* finished -1 = open */
+	int32_t closed;                  /* closed without completion on that day, -1 = not */
 	int wd;
 	int routed, routed_unit;         /* routed -1 = none */
 	int32_t routed_day;
@@ -95,9 +96,18 @@ static int feed_tx(store_conn_t *c, void *ud)
 			rc = perf_record_finished(c, &it);
 			if (rc == 0 && i % 5 == 0)
 				rc = perf_record_finished(c, &it); /* repeated: no effect */
+		} else if (b->phase == 3 && x->closed >= 0) {
+			rc = perf_record_closed(c, "52.71", (perf_kind_t)x->kind, x->id, x->closed);
+			if (rc == 0 && i % 3 == 0) /* repeated, even on a later day: no effect */
+				rc = perf_record_closed(c, "52.71", (perf_kind_t)x->kind, x->id, x->closed + 9);
 		}
 	}
 	return rc;
+}
+
+static int perf_record_received_tx(store_conn_t *c, void *ud)
+{
+	return perf_record_received(c, ud);
 }
 
 static void generate(void)
@@ -113,6 +123,7 @@ static void generate(void)
 		x->received = D0 + (int32_t)rnd(110);
 		x->due = x->received + (int32_t)rnd(20);
 		x->finished = -1;
+		x->closed = -1;
 		x->routed = -1;
 		x->routed_unit = x->unit;
 		if (rnd(10) < 7) {
@@ -131,13 +142,15 @@ static void generate(void)
 				x->routed = 0;
 			}
 		}
+		if (x->finished < 0 && rnd(4) == 0 && x->received + 30 <= TODAY)
+			x->closed = x->received + (int32_t)rnd(30); /* rejected, archived, forwarded... */
 	}
 }
 
 /* Items are first received in routed_unit (the unit before re-routing). */
 static void feed(test_store_t *ts)
 {
-	for (int phase = 0; phase < 3; phase++)
+	for (int phase = 0; phase < 4; phase++)
 		for (size_t i = 0; i < NITEMS; i += 500) {
 			struct batch b = { i, i + 500 < NITEMS ? i + 500 : NITEMS, phase };
 			if (phase == 0) {
@@ -221,9 +234,10 @@ static void check_period(test_store_t *ts, int32_t from, int32_t to, const char 
 					if (x->finished >= 0 && month_of(x->finished) >= month_of(from) &&
 					    month_of(x->finished) <= month_of(to))
 						wds[nw++] = x->wd;
-					if (x->received <= to && (x->finished < 0 || x->finished > to))
+					if (x->received <= to && (x->finished < 0 || x->finished > to) &&
+					    (x->closed < 0 || x->closed > to))
 						e.open_end++;
-					if (to >= TODAY && x->finished < 0 && x->due < TODAY)
+					if (to >= TODAY && x->finished < 0 && x->closed < 0 && x->due < TODAY)
 						e.overdue++;
 				}
 				if (unit && strcmp(unit, units[u]))
@@ -343,6 +357,54 @@ static int bulk_tx(store_conn_t *c, void *ud)
 }
 
 /* The bulk loader gives the same aggregates as the single-item calls. */
+/* Migration 9 counts the items closed before it as closed in the month they
+ * were received: its SQL turns day numbers into months as cal_civil_from_days
+ * does, across month ends, leap days and years. */
+extern const char migration_performance_closed_sql[];
+
+static void test_closed_backfill(void **state)
+{
+	static const int dates[][3] = { { 1999, 12, 31 }, { 2000, 2, 29 }, { 2000, 3, 1 }, { 2023, 1, 1 },
+					{ 2024, 2, 28 }, { 2024, 2, 29 }, { 2024, 3, 1 }, { 2025, 12, 31 },
+					{ 2026, 1, 1 }, { 2026, 6, 30 }, { 2026, 7, 1 }, { 2100, 3, 1 } };
+	const size_t n = sizeof(dates) / sizeof(dates[0]);
+	test_store_t ts;
+	char *ins, *end;
+	(void)state;
+	test_store_open(&ts);
+	for (size_t i = 0; i < n; i++) {
+		item_t x;
+		perf_item_t it;
+		memset(&x, 0, sizeof(x));
+		snprintf(x.id, sizeof(x.id), "B%zu", i);
+		x.kind = PERF_COMPLAINT;
+		x.received = cal_days_from_civil(dates[i][0], dates[i][1], dates[i][2]);
+		x.due = x.received + 5;
+		x.finished = -1;
+		it = to_perf(&x);
+		assert_int_equal(store_tx(ts.st, (store_tx_fn)perf_record_received_tx, &it), 0);
+	}
+	/* as before migration 9: closed, no day kept, not counted */
+	assert_int_equal(test_sql(&ts, "UPDATE perf_items SET open = 0; UPDATE perf_monthly SET closed = 0"), 0);
+	ins = strdup(strstr(migration_performance_closed_sql, "INSERT INTO perf_monthly"));
+	assert_non_null(ins);
+	if ((end = strchr(ins, ';')) != NULL)
+		*end = '\0';
+	assert_int_equal(test_sql(&ts, ins), 0);
+	free(ins);
+	for (size_t i = 0; i < n; i++) {
+		int64_t got = -1;
+		int64_t m = (int64_t)dates[i][0] * 100 + dates[i][1];
+		assert_int_equal(store_query_int64(store_reader(ts.st), &got,
+						   "SELECT SUM(closed) FROM perf_monthly WHERE tenant = '52.71' AND month = ?",
+						   "i", m),
+				 0);
+		/* two dates share February 2024 (28 and 29), the rest a month each */
+		assert_int_equal(got, m == 202402 ? 2 : 1);
+	}
+	test_store_close(&ts);
+}
+
 static void test_bulk_matches_brute_force(void **state)
 {
 	test_store_t ts;
@@ -351,8 +413,10 @@ static void test_bulk_matches_brute_force(void **state)
 	D0 = cal_days_from_civil(2026, 1, 1);
 	TODAY = cal_days_from_civil(2026, 4, 20);
 	generate();
-	for (size_t i = 0; i < NITEMS; i++)
+	for (size_t i = 0; i < NITEMS; i++) {
 		items[i].routed_unit = items[i].unit; /* bulk has no re-routing */
+		items[i].closed = -1;                 /* nor closings */
+	}
 	test_store_open(&ts);
 	for (size_t i = 0; i < NITEMS; i += 700) {
 		struct bulk_ctx b = { i, i + 700 < NITEMS ? i + 700 : NITEMS };
@@ -450,6 +514,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_aggregates_match_brute_force),
 		cmocka_unit_test(test_bulk_matches_brute_force),
+		cmocka_unit_test(test_closed_backfill),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_bad_items_refused),
 	};
