@@ -89,10 +89,13 @@ test('file with a photo, the coordinator verifies, the OPD answers, the citizen 
   assert.ok(m, url.pathname);
   const page = `${BASE}${url.pathname}`;
   assert.match(await w.textContent('.notice'), /telah diterima/);
+  assert.ok(await w.evaluate(() => document.documentElement.scrollWidth <= 360),
+    'the complaint page is wider than the phone');
   assert.match(await w.textContent('#cpl-number'), /^52\.71\/ADU\/\d{4}\/\d{6}$/);
   assert.equal((await w.textContent('#cpl-status')).trim(), 'Menunggu verifikasi');
   // the photo loads, and it carries no EXIF
   const img = w.locator('.cpl-photos img').first();
+  await img.scrollIntoViewIfNeeded(); // it loads lazily, as the citizen scrolls to it
   await img.waitFor();
   assert.ok(await img.evaluate((el) => el.complete && el.naturalWidth === 16), 'photo did not load');
   const photo = await w.request.get(`${page}/foto/0`);
@@ -132,4 +135,61 @@ test('file with a photo, the coordinator verifies, the OPD answers, the citizen 
   assert.match(await anon.textContent('main'), /Akta kelahiran anak belum terbit/);
 
   for (const pg of [w, k, p, anon]) assert.deepEqual(pg.problems, [], 'console errors or failed requests');
+});
+
+test('an anonymous reporter replies with the reporter code, on the same phone and on another', async (t) => {
+  // files without an account, anonymously
+  const a = await phone(t);
+  await a.goto(`${BASE}/t/${TENANT}/pengaduan/baru`);
+  await a.check('input[name="kind"][value="pengaduan"]');
+  await a.check('input[name="identity"][value="anonim"]');
+  await a.fill('#title', 'Lampu jalan mati');
+  await a.fill('#description', 'Lampu penerangan jalan di gang kami mati sejak seminggu, gelap dan rawan.');
+  await a.selectOption('#category', 'pju');
+  await a.selectOption('#kelurahan', '52.71.02.1011');
+  await submit(a, 'form[action$="/pengaduan/baru"] button[type="submit"]');
+  const url = new URL(a.url());
+  const m = url.pathname.match(/^\/t\/52\.71\/pengaduan\/(\d+)$/);
+  assert.ok(m, url.pathname);
+  const page = `${BASE}${url.pathname}`;
+  // the code is shown once, and this phone keeps it in a cookie for this complaint's pages only
+  const code = (await a.textContent('#cpl-key .cpl-key')).trim();
+  assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){4}$/);
+  const cookies = await a.context().cookies(page);
+  const c = cookies.find((x) => x.name === 'sigap_pelapor');
+  assert.ok(c, 'no reporter cookie');
+  assert.equal(c.path, url.pathname);
+  assert.ok(c.httpOnly, 'the reporter cookie must be HttpOnly');
+  assert.equal(c.value, code.replaceAll('-', ''));
+  const other = await a.context().cookies(`${BASE}/t/${TENANT}/pengaduan/${Number(m[1]) + 1}`);
+  assert.ok(!other.some((x) => x.name === 'sigap_pelapor'), 'the cookie is sent to another complaint');
+  assert.equal(await a.evaluate(() => document.cookie.includes('sigap_pelapor')), false);
+  // on the same phone the reply form is there at once; the page fits the phone's width
+  await a.goto(page);
+  assert.ok(await a.evaluate(() => document.documentElement.scrollWidth <= 360),
+    'the complaint page is wider than the phone');
+  assert.equal(await a.locator('#cpl-key').count(), 0, 'the code is shown on the confirmation page only');
+  await a.fill('#b-text', 'Sudah tiga malam gelap total.');
+  await submit(a, '#cpl-reply button[type="submit"]');
+  assert.match(await a.textContent('.cpl-history'), /tiga malam gelap/);
+
+  // another phone: no reply form until the code is entered; a wrong code is refused
+  const b = await phone(t);
+  await b.goto(page);
+  assert.equal(await b.locator('#cpl-reply').count(), 0);
+  await b.click('#cpl-claim summary');
+  await b.fill('#k-kunci', '0000-0000-0000-0000-0000');
+  await submit(b, '#cpl-claim button[type="submit"]');
+  assert.match(await b.textContent('.alert'), /kode pelapor tidak cocok/);
+  b.problems.length = 0; // the refusal is a 403 on purpose
+  await b.click('#cpl-claim summary');
+  await b.fill('#k-kunci', code.toLowerCase());
+  await submit(b, '#cpl-claim button[type="submit"]');
+  await b.fill('#b-text', 'Dari ponsel lain: masih mati.');
+  await submit(b, '#cpl-reply button[type="submit"]');
+  assert.match(await b.textContent('.cpl-history'), /ponsel lain/);
+  // and the public never learns who it was
+  assert.ok(!(await b.textContent('main')).includes(code), 'the code shown again');
+
+  for (const pg of [a, b]) assert.deepEqual(pg.problems, [], 'console errors or failed requests');
 });
