@@ -740,7 +740,8 @@ static int post_tx(store_conn_t *c, void *ud)
 static int post_done(req_t *r, int rc, void *ud)
 {
 	struct post_op *op = ud;
-	char id[24], notice[256], due[32];
+	char id[24], notice[512], due[32], key[CPL_KEY_SIZE];
+	size_t n;
 	complaints_touch();
 	if (rc < 0)
 		return o311_fail(r, op->f, rc, op->msgid);
@@ -752,6 +753,13 @@ static int post_done(req_t *r, int rc, void *ud)
 	} else {
 		snprintf(notice, sizeof(notice), "%s %s", req_t_(r, "Nomor pelacakan"), op->out.number);
 	}
+	/* the reporter code, for the client to hand to the citizen (this
+	 * answer only: no GET shows it) */
+	complaints_key_format(op->out.reporter_key, key);
+	n = strlen(notice);
+	if (key[0])
+		snprintf(notice + n, sizeof(notice) - n, "; %s %s (/t/%s/pengaduan/%s)",
+			 req_t_(r, "kode pelapor untuk membalas dan menilai"), key, op->in.tenant, id);
 	send_doc(r, 200, op->f, "service_requests",
 		 json_pack("[{s:s,s:s,s:n}]", "service_request_id", id, "service_notice", notice, "account_id"));
 	return 0;

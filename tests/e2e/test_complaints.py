@@ -153,6 +153,14 @@ def test_open311_post_then_get_both_formats(env):
     rid = j[0]["service_request_id"]
     assert re.fullmatch(r"[0-9]+", rid) and j[0]["account_id"] is None, j
     assert re.search(r"52\.71/ADU/20[0-9]{2}/[0-9]{6}", j[0]["service_notice"]), j
+    # the reporter code, for the app to hand to the citizen: it works on the web, no GET shows it
+    code = re.search(r"kode pelapor untuk membalas dan menilai ([0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}) "
+                     r"\(/t/52\.71/pengaduan/%s\)" % rid, j[0]["service_notice"]).group(1)
+    c = env.client()
+    page = c.get("/t/%s/pengaduan/%s" % (TENANT, rid)).expect(200, contains="Anda pelapor laporan ini?")
+    c.post_form("/t/%s/pengaduan/%s/kunci" % (TENANT, rid), {"_csrf": page.csrf(), "kunci": code}).expect(303)
+    c.get("/t/%s/pengaduan/%s" % (TENANT, rid)).expect(200, contains="Kirim balasan")
+    assert code not in env.client().get("/open311/v2/requests/%s.json?%s" % (rid, J)).text
     assert count(env) == before + 1
     # the audit entry went in with it
     assert count(env, "SELECT COUNT(*) FROM audit_log WHERE action = 'complaints.create' AND object = 'complaint:%s'"
