@@ -697,8 +697,13 @@ static int pipe_collect(pg_conn_t *c, PGresult **ret_last)
 	if (!c->pipeline || (n == 0 && !ret_last))
 		return 0;
 	c->pending = 0;
-	if (!PQpipelineSync(c->pg))
-		dead = 1;
+	if (!PQpipelineSync(c->pg)) {
+		/* the Sync did not go out: the server would not answer, so reading
+		 * could wait for ever. Fail; leaving pipeline mode then fails too and
+		 * pg_tx starts the connection afresh. */
+		int code = pg_fail(c, NULL, "pipeline");
+		return ret_last ? code : 0;
+	}
 	for (int i = 0; i < n; i++) {
 		int last = i == n - 1 && ret_last;
 		while ((res = PQgetResult(c->pg)) != NULL) {
