@@ -1,0 +1,798 @@
+/*
+ * intake.c: new complaints. The checks (complaints_validate), the reads done
+ * before the write (complaints_prepare: title, routing, deadlines, the
+ * duplicate search by grid cell and word signature), the write itself
+ * (complaints_create_tx), and the reporter code. See docs/complaints.md.
+ */
+#include "complaints/complaints.h"
+#include "complaints/internal.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "auth/auth.h"
+#include "core/err.h"
+#include "core/nls.h"
+#include "performance/performance.h"
+#include "tenants/tenants.h"
+#include "core/banned.h"
+
+/* ------------------------------------------------------------ similarity */
+
+#define SIM_MAX_WORDS CPL_MAX_WORDS
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The distinct words of s (3+ bytes, ASCII lower-cased; bytes >= 0x80 are
+ * word characters) as sorted 32-bit hashes. Returns how many. */
+static size_t word_set(const char *s, uint32_t *out, size_t max)
+{
+	size_t n = 0, k = 0;
+	while (s && *s && n < max) {
+		uint32_t h = 2166136261u;
+		size_t len = 0;
+		while (*s && !isalnum((unsigned char)*s) && !((unsigned char)*s & 0x80))
+			s++;
+		while (*s && (isalnum((unsigned char)*s) || ((unsigned char)*s & 0x80))) {
+			h = (h ^ (unsigned char)tolower((unsigned char)*s)) * 16777619u;
+			len++;
+			s++;
+		}
+		if (len >= 3)
+			out[n++] = h;
+	}
+	qsort(out, n, sizeof(*out), cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if (!k || out[k - 1] != out[i])
+			out[k++] = out[i];
+	return k;
+}
+
+static double jaccard(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	size_t i = 0, j = 0, common = 0;
+	if (!na || !nb)
+		return 0;
+	while (i < na && j < nb) {
+		if (a[i] == b[j]) {
+			common++;
+			i++;
+			j++;
+		} else if (a[i] < b[j]) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	return (double)common / (double)(na + nb - common);
+}
+
+double complaints_text_similarity(const char *a, const char *b)
+{
+	uint32_t wa[SIM_MAX_WORDS], wb[SIM_MAX_WORDS];
+	size_t na = word_set(a, wa, SIM_MAX_WORDS), nb = word_set(b, wb, SIM_MAX_WORDS);
+	return jaccard(wa, na, wb, nb);
+}
+
+double complaints_distance_m(double lat1, double lon1, double lat2, double lon2)
+{
+	const double r = 6371000.0, d2r = M_PI / 180.0;
+	double dlat = (lat2 - lat1) * d2r, dlon = (lon2 - lon1) * d2r;
+	double h = sin(dlat / 2) * sin(dlat / 2) + cos(lat1 * d2r) * cos(lat2 * d2r) * sin(dlon / 2) * sin(dlon / 2);
+	if (h > 1)
+		h = 1;
+	return 2 * r * asin(sqrt(h));
+}
+
+/* ------------------------------------------------------------ intake */
+
+static const char *const kinds[] = { "pengaduan", "aspirasi", "informasi" };
+static const char *const identities[] = { "terbuka", "anonim", "rahasia" };
+
+static int in_list(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (!strcmp(s, list[i]))
+			return 1;
+	return 0;
+}
+
+static int valid_hash(const char *h)
+{
+	if (!h || strlen(h) != FILES_HASH_LEN)
+		return 0;
+	for (; *h; h++)
+		if (!isxdigit((unsigned char)*h) || isupper((unsigned char)*h))
+			return 0;
+	return 1;
+}
+
+int complaints_validate(store_conn_t *c, const complaint_new_t *in, const char **ret_msgid)
+{
+	long n;
+	int rc;
+	*ret_msgid = NULL;
+#define BAD(m)                  \
+	do {                    \
+		*ret_msgid = (m); \
+		return ERR_INVALID; \
+	} while (0)
+	if (!in_list(in->kind, kinds, 3))
+		BAD(N_("jenis laporan harus pengaduan, aspirasi atau informasi"));
+	if (empty(in->description) || blank(in->description))
+		BAD(N_("isi laporan wajib diisi"));
+	n = utf8_chars(in->description);
+	if (n < 0 || has_ctl(in->description, 1))
+		BAD(N_("isi laporan berisi karakter yang tidak sah"));
+	if (n > CPL_MAX_DESCRIPTION)
+		BAD(N_("isi laporan terlalu panjang (paling banyak 4000 karakter)"));
+	if (!empty(in->title)) {
+		n = utf8_chars(in->title);
+		if (n < 0 || has_ctl(in->title, 0))
+			BAD(N_("judul berisi karakter yang tidak sah"));
+		if (n > CPL_MAX_TITLE)
+			BAD(N_("judul terlalu panjang (paling banyak 200 karakter)"));
+	}
+	if (!empty(in->address)) {
+		n = utf8_chars(in->address);
+		if (n < 0 || has_ctl(in->address, 0))
+			BAD(N_("alamat berisi karakter yang tidak sah"));
+		if (n > CPL_MAX_ADDRESS)
+			BAD(N_("alamat terlalu panjang (paling banyak 300 karakter)"));
+	}
+	if (!in_list(in->identity, identities, 3))
+		BAD(N_("identitas harus terbuka, anonim atau rahasia"));
+	if (strcmp(in->identity, "anonim") && in->user_id <= 0 && empty(in->reporter_name))
+		BAD(N_("nama pelapor wajib diisi, atau pilih anonim"));
+	if (!empty(in->reporter_name) && (utf8_chars(in->reporter_name) < 0 || utf8_chars(in->reporter_name) > 120 ||
+					  has_ctl(in->reporter_name, 0)))
+		BAD(N_("nama pelapor tidak sah (paling banyak 120 karakter)"));
+	if (!empty(in->reporter_contact) &&
+	    (utf8_chars(in->reporter_contact) < 0 || strlen(in->reporter_contact) > 120 ||
+	     has_ctl(in->reporter_contact, 0)))
+		BAD(N_("kontak pelapor tidak sah (paling banyak 120 karakter)"));
+	if (in->has_location) {
+		if (!isfinite(in->lat) || !isfinite(in->lon) || in->lat < -90 || in->lat > 90 || in->lon < -180 ||
+		    in->lon > 180)
+			BAD(N_("lokasi tidak sah: lintang -90 sampai 90, bujur -180 sampai 180"));
+		if (in->lat < -11.5 || in->lat > 6.5 || in->lon < 94.0 || in->lon > 141.5)
+			BAD(N_("lokasi berada di luar wilayah Indonesia"));
+	}
+	if (!empty(in->kelurahan)) {
+		int level;
+		size_t tl = strlen(in->tenant);
+		if (region_code_level(in->kelurahan, &level) < 0 || level != 4 || strncmp(in->kelurahan, in->tenant, tl) ||
+		    in->kelurahan[tl] != '.')
+			BAD(N_("kelurahan/desa tidak berada di wilayah Pemda ini"));
+		rc = region_exists(c, in->kelurahan);
+		if (rc < 0)
+			return rc;
+		if (!rc)
+			BAD(N_("kelurahan/desa tidak dikenal"));
+	}
+	if (!strcmp(in->kind, "pengaduan") && !in->has_location && empty(in->kelurahan) && empty(in->address))
+		BAD(N_("lokasi wajib diisi: titik peta, kelurahan atau alamat"));
+	if (!empty(in->category)) {
+		complaints_category_t cat;
+		rc = complaints_category_get(c, in->tenant, in->category, &cat);
+		if (rc == ERR_NOT_FOUND)
+			BAD(N_("kategori tidak dikenal"));
+		if (rc < 0)
+			return rc;
+	}
+	if (in->nphotos > CPL_MAX_PHOTOS)
+		BAD(N_("paling banyak 3 foto"));
+	for (size_t i = 0; i < in->nphotos; i++)
+		if (!valid_hash(in->photo_hash[i]) || empty(in->photo_mime[i]))
+			BAD(N_("foto tidak sah"));
+	if (empty(in->source) || empty(in->actor))
+		BAD(N_("sumber laporan tidak dikenal"));
+#undef BAD
+	return 0;
+}
+
+/* A title from the description's first line: up to 80 characters, cut at a
+ * character boundary. */
+static void make_title(const char *desc, char *out, size_t outlen)
+{
+	size_t i = 0, chars = 0, o = 0;
+	while (desc[i] && isspace((unsigned char)desc[i]))
+		i++;
+	while (desc[i] && desc[i] != '\n' && desc[i] != '\r' && o + 5 < outlen) {
+		if (((unsigned char)desc[i] & 0xC0) != 0x80) {
+			if (chars == 80)
+				break;
+			chars++;
+		}
+		out[o++] = desc[i++];
+	}
+	while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80) {
+		/* do not end inside a multi-byte character */
+		size_t k = o;
+		while (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0x80)
+			k--;
+		if (k == 0)
+			break;
+		{
+			unsigned char lead = (unsigned char)out[k - 1];
+			size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+			if (o - (k - 1) == need)
+				break;
+			o = k - 1;
+		}
+	}
+	out[o] = '\0';
+	if (desc[i] && desc[i] != '\n' && desc[i] != '\r' && o + 4 < outlen)
+		snprintf(out + o, outlen - o, "...");
+}
+
+/* The word signature kept with each complaint (column words): its sorted
+ * distinct word hashes as 8 hex digits each, so that the duplicate search
+ * compares numbers instead of tokenising every candidate's text again. */
+static void words_encode(const uint32_t *w, size_t n, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 9 <= outlen; i++)
+		for (int sh = 28; sh >= 0; sh -= 4)
+			out[o++] = hex[(w[i] >> sh) & 15];
+	out[o] = '\0';
+}
+
+/* -1 when s is not a signature (then the text is tokenised instead). */
+static long words_decode(const char *s, uint32_t *out, size_t max)
+{
+	size_t n = 0;
+	if (!s)
+		return -1;
+	while (*s && n < max) {
+		uint32_t v = 0;
+		for (int k = 0; k < 8; k++, s++) {
+			int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
+			if (d < 0)
+				return -1;
+			v = v << 4 | (uint32_t)d;
+		}
+		if (n && out[n - 1] >= v)
+			return -1; /* not sorted and distinct */
+		out[n++] = v;
+	}
+	return *s ? -1 : (long)n;
+}
+
+/* The signature of a complaint stored before migration 7 (words NULL). */
+static int old_signature(store_conn_t *c, const char *tenant, int64_t id, uint32_t *out)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT title, description FROM complaints WHERE tenant = ? AND id = ?", &s);
+	uint32_t all[CPL_MAX_WORDS];
+	size_t n = 0;
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	if ((rc = store_step(s)) == STORE_ROW) {
+		char text[CPL_MAX_DESCRIPTION * 4 + CPL_MAX_TITLE * 4 + 4];
+		snprintf(text, sizeof(text), "%s %s", store_col_text(s, 0), store_col_text(s, 1));
+		n = word_set(text, all, CPL_MAX_WORDS);
+	}
+	store_finalize(s);
+	if (rc < 0)
+		return rc;
+	if (n > CPL_SIG_WORDS)
+		n = CPL_SIG_WORDS;
+	memcpy(out, all, n * sizeof(*out));
+	return (int)n;
+}
+
+/* Jaccard similarity of two signatures (each the smallest CPL_SIG_WORDS
+ * word hashes of its text). Exact when neither text had more distinct words;
+ * otherwise the bottom-k estimate: of the k smallest hashes of the union,
+ * the share found in both. */
+static double sig_similarity(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	size_t i = 0, j = 0, seen = 0, common = 0;
+	if (na < CPL_SIG_WORDS && nb < CPL_SIG_WORDS)
+		return jaccard(a, na, b, nb);
+	while (seen < CPL_SIG_WORDS && (i < na || j < nb)) {
+		if (i < na && j < nb && a[i] == b[j]) {
+			common++;
+			i++;
+			j++;
+		} else if (j >= nb || (i < na && a[i] < b[j])) {
+			i++;
+		} else {
+			j++;
+		}
+		seen++;
+	}
+	return seen ? (double)common / (double)seen : 0;
+}
+
+/* Keeps the best max suggestions in p->dups. */
+static void dup_offer(complaint_prep_t *p, int max, int64_t id, double score, int dist)
+{
+	int slot = p->ndups;
+	if (p->ndups >= max) {
+		slot = 0;
+		for (int k = 1; k < p->ndups; k++)
+			if (p->dups[k].score_milli < p->dups[slot].score_milli)
+				slot = k;
+		if (p->dups[slot].score_milli >= (int)lround(score * 1000))
+			return;
+	} else {
+		p->ndups++;
+	}
+	p->dups[slot].id = id;
+	p->dups[slot].score_milli = (int)lround(score * 1000);
+	p->dups[slot].distance_m = dist;
+}
+
+/* The grid cell of a point (column cell): squares of CPL_CELL_E6 millionths
+ * of a degree (about 555 m), numbered latitude row * 100000 + longitude
+ * column. Floor division, so that cells south of the equator are squares
+ * too. Migration 7 computes the same in SQL for older rows. */
+#define CPL_CELL_E6 5000
+#define CPL_DUP_CANDIDATES 100
+#define CPL_DUP_MAX_CELLS 25
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return (a - (((a % b) + b) % b)) / b;
+}
+
+int64_t complaints_cell(double lat, double lon)
+{
+	return floor_div(llround(lat * 1e6), CPL_CELL_E6) * 100000 + floor_div(llround(lon * 1e6), CPL_CELL_E6);
+}
+
+/* Scores one candidate row (id, words, lat_e6, lon_e6): 1 when it was within
+ * the radius (it counts towards the candidates looked at), 0 when not. */
+static int dup_consider(store_conn_t *c, const complaint_new_t *in, const complaints_settings_t *set,
+			complaint_prep_t *p, store_stmt_t *s)
+{
+	uint32_t other[CPL_SIG_WORDS];
+	int dist = -1;
+	long nother;
+	double score;
+	if (in->has_location) {
+		double d = complaints_distance_m(in->lat, in->lon, (double)store_col_int64(s, 2) / 1e6,
+						 (double)store_col_int64(s, 3) / 1e6);
+		if (d > set->dup_radius_m)
+			return 0;
+		dist = (int)lround(d);
+	}
+	nother = words_decode(store_col_text(s, 1), other, CPL_SIG_WORDS);
+	if (nother < 0) /* a complaint from before signatures were kept */
+		nother = old_signature(c, in->tenant, store_col_int64(s, 0), other);
+	if (nother >= 0) {
+		score = sig_similarity(p->words, p->nwords, other, (size_t)nother);
+		if (score >= 0.2)
+			dup_offer(p, CPL_MAX_DUPS, store_col_int64(s, 0), score, dist);
+	}
+	return 1;
+}
+
+/* Duplicate suggestions: of the CPL_DUP_CANDIDATES most recent complaints of
+ * the same category within the radius (or the same kelurahan, without
+ * coordinates) and the time window, those whose words are similar (Jaccard
+ * 0.2 and above), best CPL_MAX_DUPS kept.
+ *
+ * With coordinates the search reads the grid cells that the radius touches,
+ * each on the index complaints_dup_cell newest first, and merges them by
+ * time: it reads at most CPL_DUP_CANDIDATES rows per cell, however many
+ * complaints the tenant has. A radius touching more than CPL_DUP_MAX_CELLS
+ * cells (over about 1 km) scans the category by time instead. */
+static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const complaints_settings_t *set,
+			   complaint_prep_t *p)
+{
+	store_stmt_t *cur[CPL_DUP_MAX_CELLS];
+	int64_t head_ts[CPL_DUP_MAX_CELLS], head_id[CPL_DUP_MAX_CELLS];
+	int ncur = 0, rc = 0, looked = 0;
+	int64_t since = in->now - (int64_t)set->dup_window_days * 86400;
+	p->ndups = 0;
+	if (!p->category[0] || set->dup_window_days <= 0)
+		return 0;
+	if (in->has_location) {
+		int64_t dlat = (int64_t)(set->dup_radius_m / 111000.0 * 1e6) + 1;
+		int64_t dlon = (int64_t)(set->dup_radius_m / (111000.0 * cos(in->lat * M_PI / 180.0)) * 1e6) + 1;
+		int64_t lat = llround(in->lat * 1e6), lon = llround(in->lon * 1e6);
+		int64_t r0 = floor_div(lat - dlat, CPL_CELL_E6), r1 = floor_div(lat + dlat, CPL_CELL_E6);
+		int64_t c0 = floor_div(lon - dlon, CPL_CELL_E6), c1 = floor_div(lon + dlon, CPL_CELL_E6);
+		if ((r1 - r0 + 1) * (c1 - c0 + 1) <= CPL_DUP_MAX_CELLS) {
+			for (int64_t row = r0; row <= r1 && rc >= 0; row++)
+				for (int64_t col = c0; col <= c1 && rc >= 0; col++) {
+					store_stmt_t *s;
+					rc = store_prepare(c,
+							   "SELECT id, words, lat_e6, lon_e6, created_at FROM complaints "
+							   "WHERE tenant = ? AND category = ? AND cell = ? AND created_at >= ? "
+							   "AND lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ? "
+							   "AND status <> 'arsip' AND status <> 'digabung' "
+							   "ORDER BY created_at DESC, id DESC LIMIT 100",
+							   &s);
+					if (rc < 0)
+						break;
+					store_bindf(s, "ttiiiiii", in->tenant, p->category, row * 100000 + col, since,
+						    lat - dlat, lat + dlat, lon - dlon, lon + dlon);
+					cur[ncur++] = s;
+				}
+		} else {
+			/* a wide radius: newest first through the category */
+			rc = store_prepare(c,
+					   "SELECT id, words, lat_e6, lon_e6, created_at FROM complaints "
+					   "WHERE tenant = ? AND category = ? AND created_at >= ? "
+					   "AND lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ? AND has_location = 1 "
+					   "AND status <> 'arsip' AND status <> 'digabung' ORDER BY created_at DESC LIMIT 1000",
+					   &cur[0]);
+			if (rc == 0) {
+				store_bindf(cur[0], "ttiiiii", in->tenant, p->category, since, lat - dlat, lat + dlat,
+					    lon - dlon, lon + dlon);
+				ncur = 1;
+			}
+		}
+	} else if (!empty(in->kelurahan)) {
+		rc = store_prepare(c,
+				   "SELECT id, words, 0, 0, created_at FROM complaints "
+				   "WHERE tenant = ? AND category = ? AND created_at >= ? AND kelurahan = ? "
+				   "AND status <> 'arsip' AND status <> 'digabung' ORDER BY created_at DESC LIMIT 100",
+				   &cur[0]);
+		if (rc == 0) {
+			store_bindf(cur[0], "ttit", in->tenant, p->category, since, in->kelurahan);
+			ncur = 1;
+		}
+	}
+	/* the first row of each cursor, then a merge by (created_at, id) newest first */
+	for (int i = 0; i < ncur && rc >= 0; i++) {
+		int st = store_step(cur[i]);
+		if (st < 0)
+			rc = st;
+		head_ts[i] = st == STORE_ROW ? store_col_int64(cur[i], 4) : INT64_MIN;
+		head_id[i] = st == STORE_ROW ? store_col_int64(cur[i], 0) : 0;
+	}
+	while (rc >= 0 && looked < CPL_DUP_CANDIDATES) {
+		int best = -1, st;
+		for (int i = 0; i < ncur; i++)
+			if (head_ts[i] != INT64_MIN &&
+			    (best < 0 || head_ts[i] > head_ts[best] || (head_ts[i] == head_ts[best] && head_id[i] > head_id[best])))
+				best = i;
+		if (best < 0)
+			break;
+		looked += dup_consider(c, in, set, p, cur[best]);
+		st = store_step(cur[best]);
+		if (st < 0)
+			rc = st;
+		head_ts[best] = st == STORE_ROW ? store_col_int64(cur[best], 4) : INT64_MIN;
+		head_id[best] = st == STORE_ROW ? store_col_int64(cur[best], 0) : 0;
+	}
+	for (int i = 0; i < ncur; i++)
+		store_finalize(cur[i]);
+	return rc < 0 ? rc : 0;
+}
+
+/* ------------------------------------------------------------ reporter key */
+
+static const char key_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; /* Crockford */
+
+static void key_new(char out[CPL_KEY_SIZE])
+{
+	for (int i = 0; i < 20; i++)
+		out[i] = key_alphabet[randombytes_uniform(32)];
+	out[20] = '\0';
+}
+
+/* The 20 characters of a key as typed: case, dashes and spaces ignored,
+ * O read as 0 and I, L as 1. -1 when it is not a key. */
+static int key_normalize(const char *in, char out[21])
+{
+	size_t n = 0;
+	for (; in && *in; in++) {
+		int ch = toupper((unsigned char)*in);
+		if (ch == '-' || ch == ' ')
+			continue;
+		if (ch == 'O')
+			ch = '0';
+		else if (ch == 'I' || ch == 'L')
+			ch = '1';
+		if (n >= 20 || !strchr(key_alphabet, ch) || !ch)
+			return -1;
+		out[n++] = (char)ch;
+	}
+	out[n] = '\0';
+	return n == 20 ? 0 : -1;
+}
+
+void complaints_key_format(const char *key, char out[CPL_KEY_SIZE])
+{
+	char k[21];
+	if (key_normalize(key, k) < 0) {
+		out[0] = '\0';
+		return;
+	}
+	snprintf(out, CPL_KEY_SIZE, "%.4s-%.4s-%.4s-%.4s-%.4s", k, k + 4, k + 8, k + 12, k + 16);
+}
+
+int complaints_reporter_key_ok(store_conn_t *c, const char *tenant, int64_t id, const char *key)
+{
+	char k[21], hash[65], stored[72] = "";
+	int rc;
+	if (key_normalize(key, k) < 0)
+		return 0;
+	rc = store_query_text(c, stored, sizeof(stored), "SELECT reporter_key_hash FROM complaints WHERE tenant = ? AND id = ?",
+			      "ti", tenant, id);
+	if (rc == ERR_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (strlen(stored) != 64)
+		return 0; /* filed before keys existed */
+	auth_sha256_hex(k, 20, hash);
+	return auth_token_equal(hash, stored);
+}
+
+int complaints_prepare(store_conn_t *c, const complaint_new_t *in, complaint_prep_t *p, const char **ret_msgid)
+{
+	complaints_settings_t set;
+	complaints_category_t cat;
+	tenant_t t;
+	calendar_t *cal = NULL;
+	char text[CPL_MAX_DESCRIPTION * 4 + CPL_MAX_TITLE * 4 + 4];
+	const char *category = in->category && *in->category ? in->category : "";
+	int routed, rc, sla, have_cat = 0;
+	const char *msg = NULL;
+
+	memset(p, 0, offsetof(complaint_prep_t, words));
+	p->ndups = 0;
+	if (!ret_msgid)
+		ret_msgid = &msg;
+	if ((rc = complaints_validate(c, in, ret_msgid)) < 0)
+		return rc;
+	if ((rc = tenant_get(c, in->tenant, &t)) < 0)
+		return rc;
+	if ((rc = complaints_settings_get(c, in->tenant, &set)) < 0)
+		return rc;
+	if (!empty(in->title))
+		copy(p->title, sizeof(p->title), in->title);
+	else
+		make_title(in->description, p->title, sizeof(p->title));
+
+	/* the routing hook: a confident proposal that agrees with the citizen's
+	 * choice (or fills in a missing one) skips the coordinator */
+	snprintf(text, sizeof(text), "%s\n%s", p->title, in->description);
+	p->route_confidence = -1;
+	routed = complaints_route(in->tenant, text, p->route_category, sizeof(p->route_category), &p->route_confidence,
+				  p->route_explanation, sizeof(p->route_explanation)) == 0;
+	if (routed && complaints_category_get(c, in->tenant, p->route_category, &cat) < 0)
+		routed = 0; /* the model knows a label the tenant does not */
+	if (!routed) {
+		p->route_confidence = -1;
+		p->route_category[0] = p->route_explanation[0] = '\0';
+	}
+	if (routed && set.auto_route && p->route_confidence >= set.route_threshold &&
+	    (!*category || !strcmp(category, p->route_category))) {
+		category = p->route_category;
+		p->auto_routed = 1;
+	}
+	copy(p->category, sizeof(p->category), category);
+	if (*category) {
+		if ((rc = complaints_category_get(c, in->tenant, category, &cat)) < 0)
+			return rc;
+		have_cat = 1;
+	}
+	copy(p->sla_class, sizeof(p->sla_class), have_cat ? cat.sla_class : "sederhana");
+	sla = complaints_sla_days(&set, in->kind, p->sla_class);
+	if (sla < 0)
+		sla = set.sla_simple;
+
+	if ((rc = tenant_calendar(c, in->tenant, &cal)) < 0)
+		return rc;
+	rc = complaints_due(cal, t.tz_offset, in->now, set.verify_days, &p->verify_due);
+	if (rc == 0)
+		rc = p->auto_routed ? complaints_due(cal, t.tz_offset, in->now, sla, &p->answer_due)
+				    : complaints_due(cal, t.tz_offset, in->now, set.verify_days + sla, &p->expected);
+	calendar_free(cal);
+	if (rc < 0) {
+		*ret_msgid = N_("waktu laporan di luar jangkauan kalender");
+		return ERR_INVALID;
+	}
+	if (p->answer_due)
+		p->expected = p->answer_due;
+	p->today = cal_local_day(in->now, t.tz_offset);
+	cal_civil_from_days(p->today, &p->year, NULL, NULL);
+	p->due_day = cal_local_day(p->expected, t.tz_offset);
+	if (p->due_day < p->today)
+		p->due_day = p->today;
+
+	key_new(p->reporter_key);
+	snprintf(text, sizeof(text), "%s %s", p->title, in->description);
+	{
+		uint32_t all[CPL_MAX_WORDS];
+		p->nwords = word_set(text, all, CPL_MAX_WORDS);
+		if (p->nwords > CPL_SIG_WORDS)
+			p->nwords = CPL_SIG_WORDS;
+		memcpy(p->words, all, p->nwords * sizeof(*all));
+	}
+	return find_duplicates(c, in, &set, p);
+}
+
+int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const complaint_prep_t *prep,
+			 complaint_created_t *ret, const char **ret_msgid)
+{
+	complaints_category_t cat;
+	complaint_prep_t *own = NULL;
+	const complaint_prep_t *p = prep;
+	char sum[160], words[CPL_SIG_WORDS * 8 + 1], key_hash[65];
+	const char *status;
+	int rc;
+	int64_t id = 0, seq;
+	const char *msg = NULL;
+	store_stmt_t *s;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!ret_msgid)
+		ret_msgid = &msg;
+	if (!p) {
+		if (!(own = malloc(sizeof(*own))))
+			return ERR_NOMEM;
+		if ((rc = complaints_prepare(c, in, own, ret_msgid)) < 0) {
+			free(own);
+			return rc;
+		}
+		p = own;
+	}
+	status = p->auto_routed ? "disposisi" : "baru";
+	/* the category as it is now (its OPD may have changed since prepare) */
+	if (p->category[0] && (rc = complaints_category_get(c, in->tenant, p->category, &cat)) < 0) {
+		if (rc == ERR_NOT_FOUND) {
+			*ret_msgid = N_("kategori baru saja berubah; kirim ulang laporan");
+			rc = ERR_CONFLICT;
+		}
+		goto out;
+	}
+	if ((rc = regno_next(c, in->tenant, "ADU", p->year, &seq, ret->number, sizeof(ret->number))) < 0)
+		goto out;
+
+	words_encode(p->words, p->nwords, words, sizeof(words));
+	rc = store_prepare(c,
+			   "INSERT INTO complaints (tenant, number, kind, title, description, category, unit, sla_class, "
+			   "status, identity, reporter_user_id, reporter_name, reporter_contact, has_location, lat_e6, "
+			   "lon_e6, kelurahan, address, source, route_category, route_confidence_milli, route_explanation, "
+			   "verify_due, answer_due, expected_at, created_at, updated_at, words, cell, reporter_key_hash) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			   "RETURNING id",
+			   &s);
+	if (rc < 0)
+		goto out;
+	auth_sha256_hex(p->reporter_key, strlen(p->reporter_key), key_hash);
+	store_bindf(s, "ttttttttttittdiittttitiiiiitit", in->tenant, ret->number, in->kind, p->title, in->description,
+		    p->category, p->auto_routed ? cat.unit : "", p->sla_class, status, in->identity, in->user_id,
+		    in->reporter_name ? in->reporter_name : "", in->reporter_contact ? in->reporter_contact : "",
+		    in->has_location, (int64_t)(in->has_location ? llround(in->lat * 1e6) : 0),
+		    (int64_t)(in->has_location ? llround(in->lon * 1e6) : 0), in->kelurahan ? in->kelurahan : "",
+		    in->address ? in->address : "", in->source, p->route_category,
+		    (int64_t)(p->route_confidence >= 0 ? llround(p->route_confidence * 1000) : -1), p->route_explanation,
+		    p->verify_due, p->answer_due, p->expected, in->now, in->now, words,
+		    in->has_location ? complaints_cell(in->lat, in->lon) : (int64_t)0, key_hash);
+	if (!in->has_location)
+		store_bind_null(s, 29); /* no cell */
+	rc = store_step(s);
+	if (rc == STORE_ROW)
+		id = store_col_int64(s, 0);
+	store_finalize(s);
+	if (rc < 0)
+		goto out;
+	if (id <= 0) {
+		rc = ERR_DB;
+		goto out;
+	}
+	for (size_t i = 0; i < in->nphotos; i++) {
+		rc = store_exec_nowait(c, "INSERT INTO complaints_photos (tenant, complaint_id, idx, hash, mime) VALUES (?, ?, ?, ?, ?)",
+				"tiitt", in->tenant, id, (int64_t)i, in->photo_hash[i], in->photo_mime[i]);
+		if (rc < 0)
+			goto out;
+	}
+	if ((rc = add_event(c, in->tenant, id, in->now, in->identity && strcmp(in->identity, "terbuka") ? "" : in->actor,
+			    "", "lapor", "baru", "", 1)) < 0)
+		goto out;
+	if (p->auto_routed) {
+		char note[200];
+		snprintf(note, sizeof(note), "rute otomatis ke %s (keyakinan %.2f)", cat.unit, p->route_confidence);
+		if ((rc = add_event(c, in->tenant, id, in->now, "sistem", "", "verifikasi", "disposisi", note, 1)) < 0)
+			goto out;
+		if ((rc = notify(c, in->tenant, 0, "petugas", cat.unit, "complaint.new", id,
+				 "Pengaduan baru didisposisikan ke OPD Anda", in->now)) < 0 ||
+		    (rc = notify(c, in->tenant, 0, "admin_opd", cat.unit, "complaint.new", id,
+				 "Pengaduan baru didisposisikan ke OPD Anda", in->now)) < 0)
+			goto out;
+		copy(ret->unit, sizeof(ret->unit), cat.unit);
+	} else if ((rc = notify(c, in->tenant, 0, "koordinator", NULL, "complaint.new", id,
+				"Pengaduan baru menunggu verifikasi", in->now)) < 0) {
+		goto out;
+	}
+	for (int i = 0; i < p->ndups; i++) {
+		rc = store_exec_nowait(c,
+				"INSERT INTO complaints_duplicates (tenant, complaint_id, candidate_id, score_milli, "
+				"distance_m) VALUES (?, ?, ?, ?, ?)",
+				"tiidd", in->tenant, id, p->dups[i].id, p->dups[i].score_milli, p->dups[i].distance_m);
+		if (rc < 0)
+			goto out;
+	}
+	ret->duplicates = p->ndups;
+	snprintf(sum, sizeof(sum), "%s %s %s%s%s", ret->number, in->kind, status, p->category[0] ? " " : "",
+		 p->category);
+	if ((rc = audit(c, in->tenant, in->now, in->actor, "complaints.create", id, sum)) < 0)
+		goto out;
+	{
+		char kec[16];
+		perf_item_t it = { .tenant = in->tenant, .kind = PERF_COMPLAINT, .item_id = ret->number,
+				   .unit = p->auto_routed ? cat.unit : PERF_UNROUTED, .service = p->category,
+				   .kecamatan = kec, .received_day = p->today, .due_day = p->due_day,
+				   .finished_day = -1, .working_days = -1 };
+		kec_of(in->kelurahan, kec);
+		if ((rc = perf_record_received(c, &it)) < 0)
+			goto out;
+		/* auto-routing sent it to an OPD at once; nothing re-routes it later */
+		if (p->auto_routed &&
+		    (rc = perf_record_routing(c, in->tenant, PERF_COMPLAINT, ret->number, cat.unit, 1, p->today)) < 0)
+			goto out;
+	}
+	ret->id = id;
+	copy(ret->status, sizeof(ret->status), status);
+	copy(ret->reporter_key, sizeof(ret->reporter_key), p->reporter_key);
+	ret->expected = p->expected;
+	complaints_touch();
+	rc = 0;
+out:
+	free(own);
+	return rc;
+}
+
+struct create_ctx {
+	const complaint_new_t *in;
+	const complaint_prep_t *prep;
+	complaint_created_t *ret;
+	const char **msgid;
+};
+
+static int create_fn(store_conn_t *c, void *ud)
+{
+	struct create_ctx *x = ud;
+	return complaints_create_tx(c, x->in, x->prep, x->ret, x->msgid);
+}
+
+int complaints_create(store_t *st, const complaint_new_t *in, complaint_created_t *ret, const char **ret_msgid)
+{
+	const char *msg = NULL;
+	struct create_ctx x = { in, NULL, ret, ret_msgid ? ret_msgid : &msg };
+	complaint_prep_t *p = malloc(sizeof(*p));
+	store_conn_t *r;
+	int rc;
+	if (!p)
+		return ERR_NOMEM;
+	/* the reads first, on this thread's reader; the writer only writes */
+	if (!(r = store_reader(st))) {
+		free(p);
+		return ERR_UNAVAILABLE;
+	}
+	if ((rc = store_read_begin(r)) == 0) {
+		rc = complaints_prepare(r, in, p, x.msgid);
+		store_read_end(r);
+	}
+	if (rc == 0) {
+		x.prep = p;
+		rc = store_tx(st, create_fn, &x);
+	}
+	free(p);
+	complaints_touch();
+	return rc;
+}
+

@@ -1,0 +1,107 @@
+/*
+ * internal.h: helpers shared by the complaints module's domain files
+ * (complaints.c: settings, categories, state machine, reading, actions,
+ * escalation; intake.c: new complaints, duplicates, the reporter code). Not
+ * part of the module's interface (complaints.h).
+ */
+#ifndef SIGAP_COMPLAINTS_INTERNAL_H
+#define SIGAP_COMPLAINTS_INTERNAL_H
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "complaints/complaints.h"
+#include "http/parse.h"
+#include "platform/platform.h"
+
+/* The performance feed's unit of a complaint no OPD has yet. */
+#define PERF_UNROUTED "-"
+
+static inline void copy(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+static inline int empty(const char *s)
+{
+	return !s || !*s;
+}
+
+/* Characters in valid UTF-8 s, or -1 if s is not valid UTF-8. */
+static inline long utf8_chars(const char *s)
+{
+	size_t len = strlen(s);
+	long n = 0;
+	if (!utf8_valid(s, len))
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Has the text any non-space character? */
+static inline int blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (!isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static inline int has_ctl(const char *s, int allow_newline)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if ((ch < 0x20 && !(allow_newline && (ch == '\n' || ch == '\r' || ch == '\t'))) || ch == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
+static inline int add_event(store_conn_t *c, const char *tenant, int64_t id, int64_t now, const char *actor,
+		     const char *role, const char *action, const char *status, const char *note, int pub)
+{
+	int rc = store_exec_nowait(c,
+			    "INSERT INTO complaints_events (tenant, complaint_id, ts, actor, actor_role, action, status, "
+			    "note, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			    "tiitttttd", tenant, id, now, actor ? actor : "", role ? role : "", action, status,
+			    note ? note : "", pub);
+	return rc < 0 ? rc : 0;
+}
+
+static inline void kec_of(const char *kel, char out[16])
+{
+	int dots = 0;
+	size_t i;
+	out[0] = '\0';
+	for (i = 0; kel && kel[i] && i < 15; i++)
+		if (kel[i] == '.' && ++dots == 3)
+			break;
+	if (dots == 3) {
+		memcpy(out, kel, i);
+		out[i] = '\0';
+	}
+}
+
+static inline int audit(store_conn_t *c, const char *tenant, int64_t now, const char *actor, const char *action,
+		 int64_t id, const char *summary)
+{
+	char obj[48];
+	snprintf(obj, sizeof(obj), "complaint:%" PRId64, id);
+	return audit_append(c, tenant, now, actor ? actor : "", action, obj, summary ? summary : "");
+}
+
+static inline int notify(store_conn_t *c, const char *tenant, int64_t user_id, const char *role, const char *unit,
+		  const char *kind, int64_t id, const char *message, int64_t now)
+{
+	notify_target_t to = { user_id, role, unit && *unit ? unit : NULL };
+	char obj[48];
+	snprintf(obj, sizeof(obj), "complaint:%" PRId64, id);
+	return notify_add(c, tenant, &to, kind, obj, message, now);
+}
+
+#endif
