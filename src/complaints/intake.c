@@ -20,7 +20,6 @@
 #include "auth/auth.h"
 #include "core/err.h"
 #include "core/nls.h"
-#include "core/sb.h"
 #include "performance/performance.h"
 #include "tenants/tenants.h"
 #include "core/banned.h"
@@ -398,15 +397,16 @@ static int dup_consider(store_conn_t *c, const complaint_new_t *in, const compla
  * 0.2 and above), best CPL_MAX_DUPS kept.
  *
  * With coordinates the search reads the grid cells that the radius touches,
- * each on the index complaints_dup_cell newest first, merged by time in one
- * statement: it reads at most CPL_DUP_CANDIDATES rows per cell, however many
+ * each on the index complaints_dup_cell newest first, and merges them by
+ * time: it reads at most CPL_DUP_CANDIDATES rows per cell, however many
  * complaints the tenant has. A radius touching more than CPL_DUP_MAX_CELLS
  * cells (over about 1 km) scans the category by time instead. */
 static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const complaints_settings_t *set,
 			   complaint_prep_t *p)
 {
-	store_stmt_t *q = NULL;
-	int rc = 0, looked = 0;
+	store_stmt_t *cur[CPL_DUP_MAX_CELLS];
+	int64_t head_ts[CPL_DUP_MAX_CELLS], head_id[CPL_DUP_MAX_CELLS];
+	int ncur = 0, rc = 0, looked = 0;
 	int64_t since = in->now - (int64_t)set->dup_window_days * 86400;
 	p->ndups = 0;
 	if (!p->category[0] || set->dup_window_days <= 0)
@@ -417,37 +417,23 @@ static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const com
 		int64_t lat = llround(in->lat * 1e6), lon = llround(in->lon * 1e6);
 		int64_t r0 = floor_div(lat - dlat, CPL_CELL_E6), r1 = floor_div(lat + dlat, CPL_CELL_E6);
 		int64_t c0 = floor_div(lon - dlon, CPL_CELL_E6), c1 = floor_div(lon + dlon, CPL_CELL_E6);
-		int ncells = (int)((r1 - r0 + 1) * (c1 - c0 + 1));
-		if (ncells <= CPL_DUP_MAX_CELLS) {
-			/* one statement (one round trip on PostgreSQL): each cell's
-			 * newest rows on the index, merged by time */
-			sb_t sql = SB_INIT;
-			int idx = 1;
-			sb_adds(&sql, "SELECT id, words, lat_e6, lon_e6, created_at FROM (");
-			for (int i = 0; i < ncells; i++)
-				sb_addf(&sql,
-					"%sSELECT * FROM (SELECT id, words, lat_e6, lon_e6, created_at FROM complaints "
-					"WHERE tenant = ? AND category = ? AND cell = ? AND created_at >= ? "
-					"AND lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ? "
-					"AND status <> 'arsip' AND status <> 'digabung' "
-					"ORDER BY created_at DESC, id DESC LIMIT %d) AS c%d",
-					i ? " UNION ALL " : "", CPL_DUP_CANDIDATES, i);
-			sb_addf(&sql, ") AS u ORDER BY created_at DESC, id DESC LIMIT %d", 2 * CPL_DUP_CANDIDATES);
-			rc = sql.buf ? store_prepare(c, sql.buf, &q) : ERR_NOMEM;
-			sb_release(&sql);
-			if (rc == 0) {
-				for (int64_t row = r0; row <= r1; row++)
-					for (int64_t col = c0; col <= c1; col++) {
-						store_bind_text(q, idx++, in->tenant, -1);
-						store_bind_text(q, idx++, p->category, -1);
-						store_bind_int64(q, idx++, row * 100000 + col);
-						store_bind_int64(q, idx++, since);
-						store_bind_int64(q, idx++, lat - dlat);
-						store_bind_int64(q, idx++, lat + dlat);
-						store_bind_int64(q, idx++, lon - dlon);
-						store_bind_int64(q, idx++, lon + dlon);
-					}
-			}
+		if ((r1 - r0 + 1) * (c1 - c0 + 1) <= CPL_DUP_MAX_CELLS) {
+			for (int64_t row = r0; row <= r1 && rc >= 0; row++)
+				for (int64_t col = c0; col <= c1 && rc >= 0; col++) {
+					store_stmt_t *s;
+					rc = store_prepare(c,
+							   "SELECT id, words, lat_e6, lon_e6, created_at FROM complaints "
+							   "WHERE tenant = ? AND category = ? AND cell = ? AND created_at >= ? "
+							   "AND lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ? "
+							   "AND status <> 'arsip' AND status <> 'digabung' "
+							   "ORDER BY created_at DESC, id DESC LIMIT 100",
+							   &s);
+					if (rc < 0)
+						break;
+					store_bindf(s, "ttiiiiii", in->tenant, p->category, row * 100000 + col, since,
+						    lat - dlat, lat + dlat, lon - dlon, lon + dlon);
+					cur[ncur++] = s;
+				}
 		} else {
 			/* a wide radius: newest first through the category */
 			rc = store_prepare(c,
@@ -455,10 +441,11 @@ static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const com
 					   "WHERE tenant = ? AND category = ? AND created_at >= ? "
 					   "AND lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ? AND has_location = 1 "
 					   "AND status <> 'arsip' AND status <> 'digabung' ORDER BY created_at DESC LIMIT 1000",
-					   &q);
+					   &cur[0]);
 			if (rc == 0) {
-				store_bindf(q, "ttiiiii", in->tenant, p->category, since, lat - dlat, lat + dlat,
+				store_bindf(cur[0], "ttiiiii", in->tenant, p->category, since, lat - dlat, lat + dlat,
 					    lon - dlon, lon + dlon);
+				ncur = 1;
 			}
 		}
 	} else if (!empty(in->kelurahan)) {
@@ -466,22 +453,37 @@ static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const com
 				   "SELECT id, words, 0, 0, created_at FROM complaints "
 				   "WHERE tenant = ? AND category = ? AND created_at >= ? AND kelurahan = ? "
 				   "AND status <> 'arsip' AND status <> 'digabung' ORDER BY created_at DESC LIMIT 100",
-				   &q);
+				   &cur[0]);
 		if (rc == 0) {
-			store_bindf(q, "ttit", in->tenant, p->category, since, in->kelurahan);
+			store_bindf(cur[0], "ttit", in->tenant, p->category, since, in->kelurahan);
+			ncur = 1;
 		}
 	}
-	/* newest first, until CPL_DUP_CANDIDATES within the radius */
-	while (q && rc >= 0 && looked < CPL_DUP_CANDIDATES) {
-		int step = store_step(q);
-		if (step != STORE_ROW) {
-			if (step < 0)
-				rc = step;
+	/* the first row of each cursor, then a merge by (created_at, id) newest first */
+	for (int i = 0; i < ncur && rc >= 0; i++) {
+		int st = store_step(cur[i]);
+		if (st < 0)
+			rc = st;
+		head_ts[i] = st == STORE_ROW ? store_col_int64(cur[i], 4) : INT64_MIN;
+		head_id[i] = st == STORE_ROW ? store_col_int64(cur[i], 0) : 0;
+	}
+	while (rc >= 0 && looked < CPL_DUP_CANDIDATES) {
+		int best = -1, st;
+		for (int i = 0; i < ncur; i++)
+			if (head_ts[i] != INT64_MIN &&
+			    (best < 0 || head_ts[i] > head_ts[best] || (head_ts[i] == head_ts[best] && head_id[i] > head_id[best])))
+				best = i;
+		if (best < 0)
 			break;
-		}
-		looked += dup_consider(c, in, set, p, q);
+		looked += dup_consider(c, in, set, p, cur[best]);
+		st = store_step(cur[best]);
+		if (st < 0)
+			rc = st;
+		head_ts[best] = st == STORE_ROW ? store_col_int64(cur[best], 4) : INT64_MIN;
+		head_id[best] = st == STORE_ROW ? store_col_int64(cur[best], 0) : 0;
 	}
-	store_finalize(q);
+	for (int i = 0; i < ncur; i++)
+		store_finalize(cur[i]);
 	return rc < 0 ? rc : 0;
 }
 
