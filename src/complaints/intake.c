@@ -756,11 +756,9 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 				   .kecamatan = kec, .received_day = p->today, .due_day = p->due_day,
 				   .finished_day = -1, .working_days = -1 };
 		kec_of(in->kelurahan, kec);
-		if ((rc = perf_record_received(c, &it)) < 0)
-			goto out;
-		/* auto-routing sent it to an OPD at once; nothing re-routes it later */
-		if (p->auto_routed &&
-		    (rc = perf_record_routing(c, in->tenant, PERF_COMPLAINT, ret->number, cat.unit, 1, p->today)) < 0)
+		/* new in this transaction (its number was just taken); auto-routing
+		 * sent it to an OPD at once, a verdict nothing changes later */
+		if ((rc = perf_record_new(c, &it, p->auto_routed ? 1 : -1)) < 0)
 			goto out;
 	}
 	ret->id = id;

@@ -169,6 +169,37 @@ struct stored_item {
 	int open, routed; /* routed -1 = none */
 };
 
+int perf_record_new(store_conn_t *c, const perf_item_t *it, int routed)
+{
+	const char *svc, *kec;
+	int rc = check_item(it, 0);
+	if (rc < 0)
+		return rc;
+	if (routed < -1 || routed > 1)
+		return store_fail(ERR_INVALID, "performance: bad routing verdict %d", routed);
+	svc = dash(it->service);
+	kec = dash(it->kecamatan);
+	if (routed >= 0)
+		rc = store_exec_nowait(c,
+				       "INSERT INTO perf_items (tenant, kind, item_id, unit, service, kecamatan, received_day,"
+				       " due_day, open, routed, routed_day, routed_unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+				       "tittttiiiit", it->tenant, (int64_t)it->kind, it->item_id, it->unit, svc, kec,
+				       (int64_t)it->received_day, (int64_t)it->due_day, (int64_t)routed,
+				       (int64_t)it->received_day, it->unit);
+	else
+		rc = store_exec_nowait(c,
+				       "INSERT INTO perf_items (tenant, kind, item_id, unit, service, kecamatan, received_day,"
+				       " due_day, open) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+				       "tittttii", it->tenant, (int64_t)it->kind, it->item_id, it->unit, svc, kec,
+				       (int64_t)it->received_day, (int64_t)it->due_day);
+	if (rc == 0)
+		rc = bump_daily(c, it->tenant, it->received_day, it->kind, it->unit, svc, 1, 0, 0, 0, routed >= 0 ? 1 : 0,
+				routed > 0 ? 1 : 0);
+	if (rc == 0)
+		rc = bump_kec(c, it->tenant, it->received_day, it->kind, it->unit, kec, 1, 0, 0);
+	return rc;
+}
+
 static int load_item(store_conn_t *c, const char *tenant, int kind, const char *item_id, struct stored_item *ret)
 {
 	store_stmt_t *s;

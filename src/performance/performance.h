@@ -85,6 +85,14 @@ typedef struct perf_item {
 
 /* Records a new item. Idempotent: an item already known is left as it is. */
 int perf_record_received(store_conn_t *c, const perf_item_t *it);
+/* The same for an item created in this very transaction (so certainly new),
+ * with its routing verdict when it was routed on arrival (routed 0 or 1 on
+ * received_day, in it->unit; -1: none): the counters come out exactly as
+ * perf_record_received then perf_record_routing would leave them, but every
+ * statement is a write sent without waiting for its answer
+ * (store_exec_nowait), so it costs no round trip on PostgreSQL. An item that
+ * exists after all fails the transaction (unique key). */
+int perf_record_new(store_conn_t *c, const perf_item_t *it, int routed);
 /* Records that an item is finished (application) or answered (complaint).
  * An item never recorded as received is recorded first from its fields. An
  * item already finished is left as it is (returns 0). finished within SLA
