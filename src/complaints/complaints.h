@@ -195,7 +195,8 @@ typedef struct complaint_prep {
 /* The grid square of a point that the duplicate search reads by (about
  * 555 m a side); stored with each complaint that has coordinates. */
 int64_t complaints_cell(double lat, double lon);
-/* ERR_INVALID with a msgid, like complaints_validate; other errors from the
+/* c is a reader: all the reads run in one snapshot (store_read_begin).
+ * ERR_INVALID with a msgid, like complaints_validate; other errors from the
  * database. The duplicate search sees what was committed when it ran: two
  * identical reports committed in the same instant may miss each other (the
  * coordinator still finds them in the list). */

@@ -279,28 +279,34 @@ static long words_decode(const char *s, uint32_t *out, size_t max)
 	return *s ? -1 : (long)n;
 }
 
+/* The signature of a complaint's title and description: the smallest
+ * CPL_SIG_WORDS of its distinct word hashes, sorted. Returns how many. */
+static size_t signature(const char *title, const char *description, uint32_t out[CPL_SIG_WORDS])
+{
+	char text[CPL_MAX_DESCRIPTION * 4 + CPL_MAX_TITLE * 4 + 4];
+	uint32_t all[CPL_MAX_WORDS];
+	size_t n;
+	snprintf(text, sizeof(text), "%s %s", title ? title : "", description ? description : "");
+	n = word_set(text, all, CPL_MAX_WORDS);
+	if (n > CPL_SIG_WORDS)
+		n = CPL_SIG_WORDS;
+	memcpy(out, all, n * sizeof(*out));
+	return n;
+}
+
 /* The signature of a complaint stored before migration 7 (words NULL). */
 static int old_signature(store_conn_t *c, const char *tenant, int64_t id, uint32_t *out)
 {
 	store_stmt_t *s;
 	int rc = store_prepare(c, "SELECT title, description FROM complaints WHERE tenant = ? AND id = ?", &s);
-	uint32_t all[CPL_MAX_WORDS];
 	size_t n = 0;
 	if (rc < 0)
 		return rc;
 	store_bindf(s, "ti", tenant, id);
-	if ((rc = store_step(s)) == STORE_ROW) {
-		char text[CPL_MAX_DESCRIPTION * 4 + CPL_MAX_TITLE * 4 + 4];
-		snprintf(text, sizeof(text), "%s %s", store_col_text(s, 0), store_col_text(s, 1));
-		n = word_set(text, all, CPL_MAX_WORDS);
-	}
+	if ((rc = store_step(s)) == STORE_ROW)
+		n = signature(store_col_text(s, 0), store_col_text(s, 1), out);
 	store_finalize(s);
-	if (rc < 0)
-		return rc;
-	if (n > CPL_SIG_WORDS)
-		n = CPL_SIG_WORDS;
-	memcpy(out, all, n * sizeof(*out));
-	return (int)n;
+	return rc < 0 ? rc : (int)n;
 }
 
 /* Jaccard similarity of two signatures (each the smallest CPL_SIG_WORDS
@@ -547,7 +553,9 @@ int complaints_reporter_key_ok(store_conn_t *c, const char *tenant, int64_t id, 
 	return auth_token_equal(hash, stored);
 }
 
-int complaints_prepare(store_conn_t *c, const complaint_new_t *in, complaint_prep_t *p, const char **ret_msgid)
+/* complaints_prepare's reads, on whatever connection c is (the writer's,
+ * when complaints_create_tx is given no prep). */
+static int prepare_reads(store_conn_t *c, const complaint_new_t *in, complaint_prep_t *p, const char **ret_msgid)
 {
 	complaints_settings_t set;
 	complaints_category_t cat, given, proposed;
@@ -631,15 +639,18 @@ int complaints_prepare(store_conn_t *c, const complaint_new_t *in, complaint_pre
 		p->due_day = p->today;
 
 	key_new(p->reporter_key);
-	snprintf(text, sizeof(text), "%s %s", p->title, in->description);
-	{
-		uint32_t all[CPL_MAX_WORDS];
-		p->nwords = word_set(text, all, CPL_MAX_WORDS);
-		if (p->nwords > CPL_SIG_WORDS)
-			p->nwords = CPL_SIG_WORDS;
-		memcpy(p->words, all, p->nwords * sizeof(*all));
-	}
+	p->nwords = signature(p->title, in->description, p->words);
 	return find_duplicates(c, in, &set, p);
+}
+
+int complaints_prepare(store_conn_t *c, const complaint_new_t *in, complaint_prep_t *p, const char **ret_msgid)
+{
+	int rc = store_read_begin(c);
+	if (rc < 0)
+		return rc;
+	rc = prepare_reads(c, in, p, ret_msgid);
+	store_read_end(c);
+	return rc;
 }
 
 int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const complaint_prep_t *prep,
@@ -661,7 +672,7 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 	if (!p) {
 		if (!(own = malloc(sizeof(*own))))
 			return ERR_NOMEM;
-		if ((rc = complaints_prepare(c, in, own, ret_msgid)) < 0) {
+		if ((rc = prepare_reads(c, in, own, ret_msgid)) < 0) {
 			free(own);
 			return rc;
 		}
@@ -799,10 +810,7 @@ int complaints_create(store_t *st, const complaint_new_t *in, complaint_created_
 		free(p);
 		return ERR_UNAVAILABLE;
 	}
-	if ((rc = store_read_begin(r)) == 0) {
-		rc = complaints_prepare(r, in, p, x.msgid);
-		store_read_end(r);
-	}
+	rc = complaints_prepare(r, in, p, x.msgid);
 	if (rc == 0) {
 		x.prep = p;
 		rc = store_tx(st, create_fn, &x);

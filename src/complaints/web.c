@@ -359,11 +359,7 @@ int h_complaints_new(req_t *r)
 	op->in.now = (int64_t)time(NULL);
 	if (!op->in.description)
 		op->in.description = "";
-	/* one snapshot for all of its reads */
-	if ((rc = store_read_begin(c)) == 0) {
-		rc = complaints_prepare(c, &op->in, &op->prep, &msgid);
-		store_read_end(c);
-	}
+	rc = complaints_prepare(c, &op->in, &op->prep, &msgid);
 	if (rc == ERR_INVALID) {
 		new_form(r, 400, req_t_(r, msgid));
 		return 0;
@@ -440,6 +436,7 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	struct ev_ctx ev;
 	char name[160], coords[64] = "";
 	int rc, coord, opd, reporter, staff, by_key;
+	const char *key;
 	if (!c || !cp) {
 		http_error(r, c ? ERR_NOMEM : ERR_UNAVAILABLE, NULL);
 		return;
@@ -454,7 +451,8 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	}
 	opd = is_opd_of(r, cp);
 	reporter = r->who.kind == AUTH_SESSION && r->who.user_id > 0 && r->who.user_id == cp->reporter_user_id;
-	by_key = held_key(r) && complaints_reporter_key_ok(c, r->tenant->code, cp->id, held_key(r)) == 1;
+	key = held_key(r);
+	by_key = key && complaints_reporter_key_ok(c, r->tenant->code, cp->id, key) == 1;
 	reporter = reporter || by_key;
 	staff = coord || opd;
 	/* who the reporter is: the coordinator sees the name (and contact),
@@ -555,7 +553,7 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	if (by_key && req_query(r, "baru")) {
 		/* shown once, right after filing, to note down */
 		char shown[CPL_KEY_SIZE];
-		complaints_key_format(held_key(r), shown);
+		complaints_key_format(key, shown);
 		json_object_set_new(ctx, "reporter_key", json_string(shown));
 	}
 	/* someone else's browser: the reporter may bring the key */

@@ -869,11 +869,7 @@ int o311_post(req_t *r)
 	op->in.source = "open311";
 	op->in.actor = arena_strdup(&r->arena, who.username);
 	op->in.now = (int64_t)time(NULL);
-	/* one snapshot for all of its reads */
-	if ((rc = store_read_begin(c)) == 0) {
-		rc = complaints_prepare(c, &op->in, &op->prep, &msgid);
-		store_read_end(c);
-	}
+	rc = complaints_prepare(c, &op->in, &op->prep, &msgid);
 	if (rc < 0)
 		return o311_fail(r, f, rc, msgid);
 	rc = cplh_store_photos(r, files, nfiles, &op->in, &msgid);

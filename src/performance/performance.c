@@ -142,6 +142,15 @@ static int bump_hist(store_conn_t *c, const char *tenant, int32_t day, int kind,
 	return rc < 0 ? rc : 0;
 }
 
+/* The counters of a new item received (and routed on arrival, routed 0 or 1;
+ * -1 none): its day's and month's row, its kecamatan's. */
+static int count_received(store_conn_t *c, const perf_item_t *it, const char *svc, const char *kec, int routed)
+{
+	int rc = bump_daily(c, it->tenant, it->received_day, it->kind, it->unit, svc, 1, 0, 0, 0, routed >= 0 ? 1 : 0,
+			    routed > 0 ? 1 : 0);
+	return rc < 0 ? rc : bump_kec(c, it->tenant, it->received_day, it->kind, it->unit, kec, 1, 0, 0);
+}
+
 int perf_record_received(store_conn_t *c, const perf_item_t *it)
 {
 	const char *svc, *kec;
@@ -157,10 +166,7 @@ int perf_record_received(store_conn_t *c, const perf_item_t *it)
 			(int64_t)it->received_day, (int64_t)it->due_day);
 	if (rc <= 0)
 		return rc; /* error, or already known */
-	rc = bump_daily(c, it->tenant, it->received_day, it->kind, it->unit, svc, 1, 0, 0, 0, 0, 0);
-	if (rc == 0)
-		rc = bump_kec(c, it->tenant, it->received_day, it->kind, it->unit, kec, 1, 0, 0);
-	return rc;
+	return count_received(c, it, svc, kec, -1);
 }
 
 struct stored_item {
@@ -192,12 +198,7 @@ int perf_record_new(store_conn_t *c, const perf_item_t *it, int routed)
 				       " due_day, open) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
 				       "tittttii", it->tenant, (int64_t)it->kind, it->item_id, it->unit, svc, kec,
 				       (int64_t)it->received_day, (int64_t)it->due_day);
-	if (rc == 0)
-		rc = bump_daily(c, it->tenant, it->received_day, it->kind, it->unit, svc, 1, 0, 0, 0, routed >= 0 ? 1 : 0,
-				routed > 0 ? 1 : 0);
-	if (rc == 0)
-		rc = bump_kec(c, it->tenant, it->received_day, it->kind, it->unit, kec, 1, 0, 0);
-	return rc;
+	return rc < 0 ? rc : count_received(c, it, svc, kec, routed);
 }
 
 static int load_item(store_conn_t *c, const char *tenant, int kind, const char *item_id, struct stored_item *ret)

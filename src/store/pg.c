@@ -608,26 +608,28 @@ static int pg_bind_null(store_stmt_t *st, int idx)
 	return set_param((pg_stmt_t *)st, idx, NULL);
 }
 
-static uint32_t sql_hash(const char *sql)
-{
-	uint32_t h = 2166136261u;
-	for (; *sql; sql++)
-		h = (h ^ (unsigned char)*sql) * 16777619u;
-	return h;
-}
 
 /* The name of sql prepared on c's session, preparing it on first use; NULL
  * when the cache is full (the statement then runs unnamed) or the server
  * refused it (*ret_res holds its error). */
-static const char *prepared_name(pg_conn_t *c, const char *sql, int nparams, PGresult **ret_res)
+/* The name sql is prepared under on c's session, or NULL. */
+static const char *prepared_find(const pg_conn_t *c, const char *sql, uint32_t h)
 {
-	uint32_t h = sql_hash(sql);
-	pg_prepared_t *e;
-	PGresult *res;
-	*ret_res = NULL;
 	for (int i = 0; i < c->nprepared; i++)
 		if (c->prepared[i].hash == h && !strcmp(c->prepared[i].sql, sql))
 			return c->prepared[i].name;
+	return NULL;
+}
+
+static const char *prepared_name(pg_conn_t *c, const char *sql, int nparams, PGresult **ret_res)
+{
+	uint32_t h = store_sql_hash(sql);
+	const char *found = prepared_find(c, sql, h);
+	pg_prepared_t *e;
+	PGresult *res;
+	*ret_res = NULL;
+	if (found)
+		return found;
 	if (c->nprepared >= PG_CACHE)
 		return NULL;
 	e = &c->prepared[c->nprepared];
@@ -652,14 +654,12 @@ static const char *prepared_name(pg_conn_t *c, const char *sql, int nparams, PGr
  * connection would not take it. */
 static int pipe_send(pg_conn_t *c, pg_stmt_t *s)
 {
-	uint32_t h = sql_hash(s->sql);
-	const char *name = NULL;
+	uint32_t h = store_sql_hash(s->sql);
+	const char *name;
 	int ok;
 	if (c->pending + 2 > PG_PIPE_MAX)
 		pipe_collect(c, NULL); /* bound what the server holds for us */
-	for (int i = 0; i < c->nprepared && !name; i++)
-		if (c->prepared[i].hash == h && !strcmp(c->prepared[i].sql, s->sql))
-			name = c->prepared[i].name;
+	name = prepared_find(c, s->sql, h);
 	if (!name && c->nprepared < PG_CACHE) {
 		pg_prepared_t *e = &c->prepared[c->nprepared];
 		snprintf(e->name, sizeof(e->name), "sigap_s%u", c->next_name++);

@@ -253,19 +253,12 @@ static int sq_tx(store_t *st, store_tx_fn fn, void *ud)
 	return frc;
 }
 
-static uint32_t sql_hash(const char *sql)
-{
-	uint32_t h = 2166136261u;
-	for (; *sql; sql++)
-		h = (h ^ (unsigned char)*sql) * 16777619u;
-	return h;
-}
 
 /* A free cached statement for sql (marked busy), or a new one, cached when
  * there is room (*ret_slot -1 when not cached: the caller finalizes it). */
 static int cache_take(sq_conn_t *c, const char *sql, sqlite3_stmt **ret, int *ret_slot)
 {
-	uint32_t h = sql_hash(sql);
+	uint32_t h = store_sql_hash(sql);
 	int rc;
 	*ret_slot = -1;
 	for (int i = 0; i < c->ncache; i++)

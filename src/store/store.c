@@ -311,6 +311,14 @@ store_conn_t *store_reader(store_t *st)
 	return st->ops->reader(st);
 }
 
+uint32_t store_sql_hash(const char *sql)
+{
+	uint32_t h = 2166136261u;
+	for (; *sql; sql++)
+		h = (h ^ (unsigned char)*sql) * 16777619u;
+	return h;
+}
+
 int store_read_begin(store_conn_t *c)
 {
 	return c->ops->read_begin ? c->ops->read_begin(c) : 0;

@@ -59,6 +59,9 @@ struct store_stmt { const struct store_ops *ops; };
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops;
 
+/* FNV-1a of an SQL text: the backends' statement caches compare it first. */
+uint32_t store_sql_hash(const char *sql);
+
 /* Expands the DDL tokens {ID} and {BLOB} for kind. Caller frees. NULL on OOM. */
 char *store_expand_tokens(store_kind_t kind, const char *sql);
 
