@@ -26,6 +26,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 bin=${SIGAP_BIN:-build/sigap}
 case $bin in /*) ;; *) bin=$root/$bin ;; esac
 wrk_t=${SIGAP_BENCH_THREADS:-2}
@@ -48,14 +50,6 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sigap-bench.XXXXXX")
 nginx_pid= sigap_pid=
-stop() { # pid: SIGTERM, wait up to 5 s, then SIGKILL
-	local pid=$1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
 cleanup() {
 	stop "$sigap_pid"
 	stop "$nginx_pid"
@@ -64,16 +58,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A free loopback port: bind port 0 and report what the kernel chose.
-free_port() {
-	if command -v python3 >/dev/null; then
-		python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-	elif command -v node >/dev/null; then
-		node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
-	else
-		echo $((20000 + RANDOM % 20000))
-	fi
-}
 
 # wait_up PORT PID LOG: poll until the server answers 200 (bash's /dev/tcp, no curl needed).
 wait_up() {

@@ -33,6 +33,7 @@ typedef struct app {
 	struct i18n_catalog *cat_en;  /* English catalogue (Indonesian is the source) */
 	struct clf_registry *models;  /* routing models per tenant (may hold none) */
 	int threads;                  /* resolved worker count */
+	struct workpool *compute;     /* threads for CPU-heavy work (http_offload), or NULL */
 	volatile int stopping;        /* set on SIGTERM */
 } app_t;
 

@@ -162,13 +162,21 @@ int user_add_prepare(const user_new_t *u, const char *actor, user_add_op_t *op)
 	}
 	if (auth_password_check_policy(u->password, &op->msgid) < 0)
 		return store_fail(ERR_INVALID, "password too short or too long (10 to 128 characters)");
-	return auth_hash_password(u->password, op->hash);
+	return 0;
+}
+
+int user_add_hash(void *ud)
+{
+	user_add_op_t *op = ud;
+	return auth_hash_password(op->u.password, op->hash);
 }
 
 int user_add(store_t *st, const user_new_t *u, const char *actor, int64_t *ret_id, const char **ret_msgid)
 {
 	user_add_op_t op;
 	int rc = user_add_prepare(u, actor, &op);
+	if (rc == 0)
+		rc = user_add_hash(&op);
 	if (rc == 0)
 		rc = store_tx(st, user_add_tx, &op);
 	if (ret_msgid)
@@ -199,26 +207,40 @@ int user_passwd_tx(store_conn_t *c, void *ud)
 int user_passwd_prepare(store_t *st, const char *tenant, const char *username, const char *old,
 			const char *newpw, const char *actor, user_passwd_op_t *op)
 {
-	char cur[AUTH_HASH_MAX];
 	int rc;
 	memset(op, 0, sizeof(*op));
 	snprintf(op->tenant, sizeof(op->tenant), "%s", tenant);
 	snprintf(op->username, sizeof(op->username), "%s", username);
 	snprintf(op->actor, sizeof(op->actor), "%s", actor);
+	op->old = old;
+	op->newpw = newpw;
+	if (auth_password_check_policy(newpw, &op->msgid) < 0)
+		return ERR_INVALID;
 	if (old) {
-		rc = store_query_text(store_reader(st), cur, sizeof(cur),
+		store_conn_t *c = store_reader(st);
+		if (!c)
+			return ERR_UNAVAILABLE;
+		rc = store_query_text(c, op->cur, sizeof(op->cur),
 				      "SELECT password_hash FROM users WHERE tenant = ? AND username = ?", "tt",
 				      tenant, username);
 		if (rc < 0)
 			return rc;
-		if (auth_verify_password(cur, old) < 0) {
+	}
+	return 0;
+}
+
+int user_passwd_hash(void *ud)
+{
+	user_passwd_op_t *op = ud;
+	if (op->old) {
+		int bad = auth_verify_password(op->cur, op->old) < 0;
+		sodium_memzero(op->cur, sizeof(op->cur));
+		if (bad) {
 			op->msgid = N_("kata sandi lama salah");
 			return ERR_UNAUTHORIZED;
 		}
 	}
-	if (auth_password_check_policy(newpw, &op->msgid) < 0)
-		return ERR_INVALID;
-	return auth_hash_password(newpw, op->hash);
+	return auth_hash_password(op->newpw, op->hash);
 }
 
 int user_set_password(store_t *st, const char *tenant, const char *username, const char *old,
@@ -226,6 +248,8 @@ int user_set_password(store_t *st, const char *tenant, const char *username, con
 {
 	user_passwd_op_t op;
 	int rc = user_passwd_prepare(st, tenant, username, old, newpw, actor, &op);
+	if (rc == 0)
+		rc = user_passwd_hash(&op);
 	if (rc == 0)
 		rc = store_tx(st, user_passwd_tx, &op);
 	if (ret_msgid)
@@ -361,9 +385,8 @@ int auth_login_check(store_t *st, const auth_limits_t *lim, const char *tenant, 
 {
 	store_conn_t *c = store_reader(st);
 	store_stmt_t *s;
-	char hash[AUTH_HASH_MAX] = "";
 	long wait = 0;
-	int rc, found = 0, disabled = 0;
+	int rc;
 	memset(op, 0, sizeof(*op));
 	op->lim = *lim;
 	op->now = now;
@@ -389,28 +412,40 @@ int auth_login_check(store_t *st, const auth_limits_t *lim, const char *tenant, 
 	store_bindf(s, "tt", tenant, username);
 	rc = store_step(s);
 	if (rc == STORE_ROW) {
-		found = 1;
+		op->found = 1;
 		op->who.user_id = store_col_int64(s, 0);
-		snprintf(hash, sizeof(hash), "%s", store_col_text(s, 1));
+		snprintf(op->hash, sizeof(op->hash), "%s", store_col_text(s, 1));
 		snprintf(op->who.full_name, sizeof(op->who.full_name), "%s", store_col_text(s, 2));
 		role_parse(store_col_text(s, 3), &op->who.role);
 		snprintf(op->who.unit, sizeof(op->who.unit), "%s", store_col_text(s, 4) ? store_col_text(s, 4) : "");
 		snprintf(op->who.lang, sizeof(op->who.lang), "%s", store_col_text(s, 5) ? store_col_text(s, 5) : "");
-		disabled = (int)store_col_int64(s, 6);
+		op->disabled = (int)store_col_int64(s, 6);
 	}
 	store_finalize(s);
-	if (rc < 0)
+	if (rc < 0) {
+		sodium_memzero(op->hash, sizeof(op->hash));
 		return rc;
-	/* the slow part, and no database in it: argon2id */
-	op->ok = auth_verify_password(found ? hash : dummy_hash(), password) == 0 && found && !disabled;
-	sodium_memzero(hash, sizeof(hash));
+	}
+	snprintf(op->password, sizeof(op->password), "%s", password);
+	return 0;
+}
+
+int auth_login_verify(void *ud)
+{
+	auth_login_op_t *op = ud;
+	/* the slow part, and no database in it: argon2id (an unknown user is
+	 * checked against a dummy hash, so timing does not reveal it) */
+	op->ok = auth_verify_password(op->found ? op->hash : dummy_hash(), op->password) == 0 && op->found &&
+		 !op->disabled;
+	sodium_memzero(op->hash, sizeof(op->hash));
+	sodium_memzero(op->password, sizeof(op->password));
 	if (op->ok) {
 		auth_random_token(op->token);
 		auth_random_token(op->who.csrf);
 		auth_sha256_hex(op->token, 64, op->token_hash);
 		op->who.kind = AUTH_SESSION;
-		snprintf(op->who.tenant, sizeof(op->who.tenant), "%s", tenant);
-		snprintf(op->who.username, sizeof(op->who.username), "%s", username);
+		snprintf(op->who.tenant, sizeof(op->who.tenant), "%s", op->tenant);
+		snprintf(op->who.username, sizeof(op->who.username), "%s", op->username);
 	}
 	return 0;
 }
@@ -449,6 +484,8 @@ int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const 
 {
 	auth_login_op_t op;
 	int rc = auth_login_check(st, lim, tenant, username, password, ip, now, &op);
+	if (rc == 0)
+		rc = auth_login_verify(&op);
 	if (rc == 0)
 		rc = auth_login_result(&op, store_tx(st, auth_login_tx, &op));
 	*ret_retry_after = op.retry_after;

@@ -102,10 +102,11 @@ typedef struct user_new {
 /* Validates and adds a user (audited as actor). ERR_EXISTS if the username is
  * taken in the tenant; ERR_INVALID with *ret_msgid naming the problem. */
 int user_add(store_t *st, const user_new_t *u, const char *actor, int64_t *ret_id, const char **ret_msgid);
-/* The same in two steps, for callers that commit through http_write():
- * user_add_prepare() validates and hashes the password (slow, no database),
- * user_add_tx() is the store_tx_fn that inserts (ud = the op). The op keeps
- * pointers into u's strings: they must outlive the transaction. */
+/* The same in three steps, for the web (http_offload, then http_write):
+ * user_add_prepare() validates (fast, no database), user_add_hash() hashes
+ * the password (argon2id: slow, no database; 0 or ERR_NOMEM), user_add_tx()
+ * is the store_tx_fn that inserts (ud = the op). The op keeps pointers into
+ * u's strings: they must outlive the transaction. */
 typedef struct user_add_op {
 	user_new_t u;
 	const char *actor;
@@ -114,19 +115,28 @@ typedef struct user_add_op {
 	const char *msgid;   /* the reason of an ERR_INVALID / ERR_EXISTS, or NULL */
 } user_add_op_t;
 int user_add_prepare(const user_new_t *u, const char *actor, user_add_op_t *op);
+int user_add_hash(void *op);
 int user_add_tx(store_conn_t *c, void *op);
 /* Sets a new password; if old is not NULL it must match. Ends all of the user's sessions. */
 int user_set_password(store_t *st, const char *tenant, const char *username, const char *old,
 		      const char *newpw, const char *actor, const char **ret_msgid);
-/* The same in two steps, for http_write(): prepare checks the old password
- * and hashes the new one (slow, no write); the tx stores it. */
+/* The same in three steps, for the web (http_offload, then http_write):
+ * user_passwd_prepare() checks the new password's policy and reads the
+ * current hash (fast; ERR_INVALID with msgid); user_passwd_hash() checks the
+ * old password and hashes the new one (argon2id: slow, no database;
+ * ERR_UNAUTHORIZED with msgid for a wrong old password; it wipes the current
+ * hash); user_passwd_tx() stores it. The op keeps pointers to old and newpw:
+ * they must outlive user_passwd_hash(). */
 typedef struct user_passwd_op {
 	char tenant[16], username[72], actor[72];
 	char hash[AUTH_HASH_MAX];
-	const char *msgid; /* why prepare refused, or NULL */
+	char cur[AUTH_HASH_MAX]; /* the current hash, when old is checked */
+	const char *old, *newpw;
+	const char *msgid; /* why a step refused, or NULL */
 } user_passwd_op_t;
 int user_passwd_prepare(store_t *st, const char *tenant, const char *username, const char *old,
 			const char *newpw, const char *actor, user_passwd_op_t *op);
+int user_passwd_hash(void *op);
 int user_passwd_tx(store_conn_t *c, void *op);
 typedef int (*user_row_fn)(void *ud, const char *username, const char *full_name, const char *role,
 			   const char *unit, int disabled);
@@ -144,12 +154,16 @@ typedef struct auth_limits {
 int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
 	       const char *password, const char *ip, int64_t now, char ret_token[65],
 	       auth_principal_t *ret, long *ret_retry_after);
-/* The same in three steps, for callers that commit through http_write()
- * (so no event-loop thread waits for an fsync): auth_login_check() reads and
- * verifies the password (argon2id; no write): 0 when the attempt is to be
- * recorded, ERR_RATE_LIMITED (op->retry_after) or an error; auth_login_tx()
- * records it (session or failure); auth_login_result(op, rc) gives
- * auth_login()'s answer. */
+/* The same in four steps, for the web sign-in: no event-loop thread hashes
+ * (http_offload) or waits for an fsync (http_write).
+ *  - auth_login_check() reads: lockouts and the user row; 0 when the attempt
+ *    goes on, ERR_RATE_LIMITED (op->retry_after), ERR_UNAUTHORIZED for
+ *    malformed input, or an error. It keeps the password in op.
+ *  - auth_login_verify() is the argon2id check alone, no database: it always
+ *    returns 0, sets op->ok, and wipes the password and hash from op. An
+ *    unknown user costs the same (a dummy hash), so timing does not tell.
+ *  - auth_login_tx() records the attempt (session or failure).
+ *  - auth_login_result(op, rc) gives auth_login()'s answer. */
 typedef struct auth_login_op {
 	auth_limits_t lim;
 	int64_t now;
@@ -159,9 +173,12 @@ typedef struct auth_login_op {
 	long retry_after;
 	char token[65], token_hash[65];
 	auth_principal_t who;  /* the signed-in user, when ok */
+	int found, disabled;   /* what check read, for verify */
+	char hash[AUTH_HASH_MAX], password[129]; /* wiped by verify */
 } auth_login_op_t;
 int auth_login_check(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
 		     const char *password, const char *ip, int64_t now, auth_login_op_t *op);
+int auth_login_verify(void *op);
 int auth_login_tx(store_conn_t *c, void *op);
 int auth_login_result(auth_login_op_t *op, int rc);
 /* Looks a session up by raw token; extends it (sliding expiry) when more than

@@ -27,6 +27,7 @@
 #include "auth/auth.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/workpool.h"
 #include "core/sb.h"
 #include "http/http.h"
 #include "tenants/tenants.h"
@@ -344,7 +345,21 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 	}
 	/* complaint routing uses whatever models were loaded (none: coordinator queue) */
 	complaints_set_router(complaints_clf_router, app.models);
+	/* argon2id (sign-in, passwords, signing keys) runs here, not on the
+	 * event loops, at nice +5, with a bounded queue */
+	{
+		int nc = cfg->compute_threads > 0 ? cfg->compute_threads : (int)(ncpu > 1 ? ncpu / 2 : 1);
+		int nq = cfg->compute_queue > 0 ? cfg->compute_queue : 64 * nc;
+		if (!(app.compute = workpool_start(nc, nq, 5))) {
+			fprintf(stderr, "sigap: cannot start %d compute threads\n", nc);
+			app_release(&app);
+			store_close(app.store);
+			return 1;
+		}
+	}
 	rc = server_run(&app);
+	workpool_stop(app.compute); /* after the loops: every accepted job has run */
+	app.compute = NULL;
 	complaints_set_router(NULL, NULL);
 	clf_registry_free(app.models);
 	app_release(&app);

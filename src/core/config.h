@@ -15,6 +15,8 @@ typedef struct config {
 	char db[1024];          /* SQLite path or postgresql:// URL */
 	char listen[256];       /* HOST:PORT */
 	int threads;            /* worker threads, each with its own event loop */
+	int compute_threads;    /* threads for CPU-heavy work (argon2id); 0 = half the cores */
+	int compute_queue;      /* jobs that may wait for them; 0 = 64 per thread */
 	char tls_cert[1024];    /* PEM certificate chain; TLS on when set with tls_key */
 	char tls_key[1024];     /* PEM private key */
 	long max_body;          /* bytes accepted in a request body */

@@ -223,47 +223,47 @@ void governance_decision_title(const char *head_title, const char *tenant_name, 
 
 /* ------------------------------------------------------------------- keys */
 
-static int key_seal(const char *passphrase, unsigned char pk[crypto_sign_PUBLICKEYBYTES],
-		    unsigned char sk[crypto_sign_SECRETKEYBYTES], char *pk_hex, char *sealed_hex, char *salt_hex,
-		    char *nonce_hex)
+int governance_key_seal(void *ud)
 {
+	gov_key_new_t *k = ud;
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
 	unsigned char salt[crypto_pwhash_SALTBYTES], nonce[crypto_secretbox_NONCEBYTES];
 	unsigned char key[crypto_secretbox_KEYBYTES];
 	unsigned char sealed[crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES];
+	int rc = 0;
+	crypto_sign_keypair(pk, sk);
 	randombytes_buf(salt, sizeof(salt));
 	randombytes_buf(nonce, sizeof(nonce));
-	if (crypto_pwhash(key, sizeof(key), passphrase, strlen(passphrase), salt, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			  crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
-		return ERR_NOMEM;
+	if (crypto_pwhash(key, sizeof(key), k->passphrase, strlen(k->passphrase), salt,
+			  crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+			  crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		rc = ERR_NOMEM;
+		goto out;
+	}
 	crypto_secretbox_easy(sealed, sk, crypto_sign_SECRETKEYBYTES, nonce, key);
+	sodium_bin2hex(k->pk, sizeof(k->pk), pk, sizeof(pk));
+	sodium_bin2hex(k->sealed, sizeof(k->sealed), sealed, sizeof(sealed));
+	sodium_bin2hex(k->salt, sizeof(k->salt), salt, sizeof(salt));
+	sodium_bin2hex(k->nonce, sizeof(k->nonce), nonce, sizeof(nonce));
+out:
 	sodium_memzero(key, sizeof(key));
-	sodium_bin2hex(pk_hex, 2 * crypto_sign_PUBLICKEYBYTES + 1, pk, crypto_sign_PUBLICKEYBYTES);
-	sodium_bin2hex(sealed_hex, 2 * sizeof(sealed) + 1, sealed, sizeof(sealed));
-	sodium_bin2hex(salt_hex, 2 * sizeof(salt) + 1, salt, sizeof(salt));
-	sodium_bin2hex(nonce_hex, 2 * sizeof(nonce) + 1, nonce, sizeof(nonce));
-	return 0;
+	sodium_memzero(sk, sizeof(sk));
+	return rc;
 }
 
-struct key_ctx {
-	const char *tenant, *username, *full_name, *role;
-	char pk[2 * crypto_sign_PUBLICKEYBYTES + 1];
-	char sealed[2 * (crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES) + 1];
-	char salt[2 * crypto_pwhash_SALTBYTES + 1];
-	char nonce[2 * crypto_secretbox_NONCEBYTES + 1];
-	int64_t now;
-};
-
-static int key_insert_tx(store_conn_t *c, void *ud)
+int governance_key_insert_tx(store_conn_t *c, void *ud)
 {
-	struct key_ctx *k = ud;
+	gov_key_new_t *k = ud;
 	int64_t n = 0;
 	char summary[160];
 	int rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM governance_keys WHERE tenant = ? AND username = ?", "tt",
 				   k->tenant, k->username);
 	if (rc < 0)
 		return rc;
-	if (n > 0)
+	if (n > 0) {
+		k->msgid = N_("Anda sudah memiliki kunci tanda tangan");
 		return ERR_EXISTS;
+	}
 	rc = store_exec(c, "INSERT INTO governance_keys (tenant, username, full_name, role, public_key, sealed_key, salt, "
 			   "nonce, opslimit, memlimit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			"ttttttttiii", k->tenant, k->username, k->full_name, k->role, k->pk, k->sealed, k->salt, k->nonce,
@@ -279,42 +279,40 @@ static int can_sign(role_t role)
 	return role == ROLE_KEPALA_OPD || role == ROLE_SEKDA || role == ROLE_WAKIL || role == ROLE_KEPALA_DAERAH;
 }
 
-static int key_create_sk(store_t *st, const char *tenant, const char *username, const char *full_name, role_t role,
-			 const char *passphrase, int64_t now, const char **ret_msgid,
-			 unsigned char ret_sk[crypto_sign_SECRETKEYBYTES])
+int governance_key_prepare(gov_key_new_t *k, const char *tenant, const char *username, const char *full_name,
+			   role_t role, const char *passphrase, int64_t now)
 {
-	struct key_ctx k = { tenant, username, full_name ? full_name : username, role_name(role), "", "", "", "", now };
-	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
 	size_t plen = passphrase ? strlen(passphrase) : 0;
-	int rc;
-	if (ret_msgid)
-		*ret_msgid = NULL;
+	memset(k, 0, sizeof(*k));
+	k->tenant = tenant;
+	k->username = username;
+	k->full_name = full_name && *full_name ? full_name : username;
+	k->role = role_name(role);
+	k->passphrase = passphrase;
+	k->now = now;
 	if (!can_sign(role)) {
-		if (ret_msgid)
-			*ret_msgid = N_("peran Anda tidak menandatangani usulan");
+		k->msgid = N_("peran Anda tidak menandatangani usulan");
 		return ERR_INVALID;
 	}
 	if (plen < GOV_PASSPHRASE_MIN || plen > GOV_PASSPHRASE_MAX) {
-		if (ret_msgid)
-			*ret_msgid = N_("frasa sandi minimal 10 karakter dan maksimal 256 karakter");
+		k->msgid = N_("frasa sandi minimal 10 karakter dan maksimal 256 karakter");
 		return ERR_INVALID;
 	}
-	crypto_sign_keypair(pk, sk);
-	rc = key_seal(passphrase, pk, sk, k.pk, k.sealed, k.salt, k.nonce);
-	if (rc == 0)
-		rc = store_tx(st, key_insert_tx, &k);
-	if (rc == ERR_EXISTS && ret_msgid)
-		*ret_msgid = N_("Anda sudah memiliki kunci tanda tangan");
-	if (rc == 0 && ret_sk)
-		memcpy(ret_sk, sk, sizeof(sk));
-	sodium_memzero(sk, sizeof(sk));
-	return rc;
+	return 0;
 }
 
 int governance_key_create(store_t *st, const char *tenant, const char *username, const char *full_name,
 			  role_t role, const char *passphrase, int64_t now, const char **ret_msgid)
 {
-	return key_create_sk(st, tenant, username, full_name, role, passphrase, now, ret_msgid, NULL);
+	gov_key_new_t k;
+	int rc = governance_key_prepare(&k, tenant, username, full_name, role, passphrase, now);
+	if (rc == 0)
+		rc = governance_key_seal(&k);
+	if (rc == 0)
+		rc = store_tx(st, governance_key_insert_tx, &k);
+	if (ret_msgid)
+		*ret_msgid = k.msgid;
+	return rc;
 }
 
 int governance_key_exists(store_conn_t *c, const char *tenant, const char *username, char pk_hex[65])
@@ -331,17 +329,16 @@ int governance_key_exists(store_conn_t *c, const char *tenant, const char *usern
 	return 1;
 }
 
-int governance_key_unseal(store_conn_t *c, const char *tenant, const char *username, const char *passphrase,
-			  unsigned char ret_sk[crypto_sign_SECRETKEYBYTES])
+int governance_key_load(store_conn_t *c, const char *tenant, const char *username, const char *passphrase,
+			gov_sealed_key_t *k)
 {
 	store_stmt_t *s;
-	unsigned char salt[crypto_pwhash_SALTBYTES], nonce[crypto_secretbox_NONCEBYTES];
-	unsigned char sealed[crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES], key[crypto_secretbox_KEYBYTES];
 	size_t l1 = 0, l2 = 0, l3 = 0;
-	int64_t ops, mem;
 	int rc;
+	memset(k, 0, sizeof(*k));
 	if (!passphrase || strlen(passphrase) > GOV_PASSPHRASE_MAX)
 		return ERR_UNAUTHORIZED;
+	k->passphrase = passphrase;
 	rc = store_prepare(c, "SELECT salt, nonce, sealed_key, opslimit, memlimit FROM governance_keys "
 			      "WHERE tenant = ? AND username = ?", &s);
 	if (rc < 0)
@@ -352,23 +349,47 @@ int governance_key_unseal(store_conn_t *c, const char *tenant, const char *usern
 		store_finalize(s);
 		return rc < 0 ? rc : ERR_NOT_FOUND;
 	}
-	if (sodium_hex2bin(salt, sizeof(salt), store_col_text(s, 0), strlen(store_col_text(s, 0)), NULL, &l1, NULL) < 0 ||
-	    sodium_hex2bin(nonce, sizeof(nonce), store_col_text(s, 1), strlen(store_col_text(s, 1)), NULL, &l2, NULL) < 0 ||
-	    sodium_hex2bin(sealed, sizeof(sealed), store_col_text(s, 2), strlen(store_col_text(s, 2)), NULL, &l3, NULL) < 0 ||
-	    l1 != sizeof(salt) || l2 != sizeof(nonce) || l3 != sizeof(sealed)) {
+	if (sodium_hex2bin(k->salt, sizeof(k->salt), store_col_text(s, 0), strlen(store_col_text(s, 0)), NULL, &l1,
+			   NULL) < 0 ||
+	    sodium_hex2bin(k->nonce, sizeof(k->nonce), store_col_text(s, 1), strlen(store_col_text(s, 1)), NULL, &l2,
+			   NULL) < 0 ||
+	    sodium_hex2bin(k->sealed, sizeof(k->sealed), store_col_text(s, 2), strlen(store_col_text(s, 2)), NULL, &l3,
+			   NULL) < 0 ||
+	    l1 != sizeof(k->salt) || l2 != sizeof(k->nonce) || l3 != sizeof(k->sealed)) {
 		store_finalize(s);
 		return store_fail(ERR_DB, "signing key of '%s' is malformed", username);
 	}
-	ops = store_col_int64(s, 3);
-	mem = store_col_int64(s, 4);
+	k->ops = store_col_int64(s, 3);
+	k->mem = store_col_int64(s, 4);
 	store_finalize(s);
-	if (ops <= 0 || mem <= 0 || mem > (int64_t)1 << 32)
+	if (k->ops <= 0 || k->mem <= 0 || k->mem > (int64_t)1 << 32)
 		return store_fail(ERR_DB, "signing key of '%s' has bad limits", username);
-	if (crypto_pwhash(key, sizeof(key), passphrase, strlen(passphrase), salt, (unsigned long long)ops, (size_t)mem,
-			  crypto_pwhash_ALG_ARGON2ID13) != 0)
+	return 0;
+}
+
+int governance_key_open(void *ud)
+{
+	gov_sealed_key_t *k = ud;
+	unsigned char key[crypto_secretbox_KEYBYTES];
+	int rc;
+	if (crypto_pwhash(key, sizeof(key), k->passphrase, strlen(k->passphrase), k->salt, (unsigned long long)k->ops,
+			  (size_t)k->mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return ERR_NOMEM;
-	rc = crypto_secretbox_open_easy(ret_sk, sealed, sizeof(sealed), nonce, key) == 0 ? 0 : ERR_UNAUTHORIZED;
+	rc = crypto_secretbox_open_easy(k->sk, k->sealed, sizeof(k->sealed), k->nonce, key) == 0 ? 0 : ERR_UNAUTHORIZED;
 	sodium_memzero(key, sizeof(key));
+	if (rc < 0)
+		sodium_memzero(k->sk, sizeof(k->sk));
+	return rc;
+}
+
+int governance_key_unseal(store_conn_t *c, const char *tenant, const char *username, const char *passphrase,
+			  unsigned char ret_sk[crypto_sign_SECRETKEYBYTES])
+{
+	gov_sealed_key_t k;
+	int rc = governance_key_load(c, tenant, username, passphrase, &k);
+	if (rc == 0 && (rc = governance_key_open(&k)) == 0)
+		memcpy(ret_sk, k.sk, sizeof(k.sk));
+	sodium_memzero(&k, sizeof(k));
 	return rc;
 }
 

@@ -60,6 +60,25 @@
  * cannot sign), ERR_EXISTS (the user already has a key). Audited. */
 int governance_key_create(store_t *st, const char *tenant, const char *username, const char *full_name,
 			  role_t role, const char *passphrase, int64_t now, const char **ret_msgid);
+/* The same in three steps, for the web (http_offload, then http_write):
+ * governance_key_prepare() checks the role and the passphrase's length (fast;
+ * ERR_INVALID with k->msgid), governance_key_seal() makes the key pair and
+ * seals it (argon2id: slow, no database; the secret key is wiped),
+ * governance_key_insert_tx() stores it (ERR_EXISTS with k->msgid). k keeps
+ * the pointers it was given: they must outlive the transaction. */
+typedef struct gov_key_new {
+	const char *tenant, *username, *full_name, *role, *passphrase;
+	int64_t now;
+	char pk[2 * crypto_sign_PUBLICKEYBYTES + 1];
+	char sealed[2 * (crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES) + 1];
+	char salt[2 * crypto_pwhash_SALTBYTES + 1];
+	char nonce[2 * crypto_secretbox_NONCEBYTES + 1];
+	const char *msgid; /* why a step refused, or NULL */
+} gov_key_new_t;
+int governance_key_prepare(gov_key_new_t *k, const char *tenant, const char *username, const char *full_name,
+			   role_t role, const char *passphrase, int64_t now);
+int governance_key_seal(void *k);
+int governance_key_insert_tx(store_conn_t *c, void *k);
 /* 1 if the user has a key (public key hex into pk_hex if not NULL), 0 if not, < 0 on error. */
 int governance_key_exists(store_conn_t *c, const char *tenant, const char *username, char pk_hex[65]);
 /* Opens the user's sealed secret key with passphrase (runs argon2id: about
@@ -67,6 +86,22 @@ int governance_key_exists(store_conn_t *c, const char *tenant, const char *usern
  * caller must sodium_memzero(ret_sk) when done. */
 int governance_key_unseal(store_conn_t *c, const char *tenant, const char *username, const char *passphrase,
 			  unsigned char ret_sk[crypto_sign_SECRETKEYBYTES]);
+/* The same in two steps, for the web (http_offload): governance_key_load()
+ * reads the sealed key (fast; ERR_NOT_FOUND, ERR_UNAUTHORIZED for an
+ * over-long passphrase, ERR_DB for a malformed row) and keeps the passphrase
+ * pointer; governance_key_open() runs argon2id and opens it into k->sk (slow,
+ * no database; ERR_UNAUTHORIZED for a wrong passphrase, k->sk wiped then).
+ * The caller wipes k (sodium_memzero) when done. */
+typedef struct gov_sealed_key {
+	unsigned char salt[crypto_pwhash_SALTBYTES], nonce[crypto_secretbox_NONCEBYTES];
+	unsigned char sealed[crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES];
+	int64_t ops, mem;
+	const char *passphrase;
+	unsigned char sk[crypto_sign_SECRETKEYBYTES]; /* the opened secret key */
+} gov_sealed_key_t;
+int governance_key_load(store_conn_t *c, const char *tenant, const char *username, const char *passphrase,
+			gov_sealed_key_t *k);
+int governance_key_open(void *k);
 
 /* ---- actions ---- */
 

@@ -419,6 +419,28 @@ static void act_error(req_t *r, int code, int64_t id, const char *msgid)
 		http_error(r, code, msgid);
 }
 
+/* A signing key being opened for an action: k first, so that
+ * governance_key_open() can take the struct as its gov_sealed_key_t. */
+struct unseal {
+	gov_sealed_key_t k;
+	gov_action_t *a;
+};
+
+static int key_opened(req_t *r, int rc, void *ud)
+{
+	struct unseal *u = ud;
+	gov_action_t *a = u->a;
+	if (rc < 0 && rc != ERR_NOT_FOUND && rc != ERR_UNAUTHORIZED) {
+		sodium_memzero(&u->k, sizeof(u->k));
+		return rc; /* compute queue full (503), or out of memory */
+	}
+	/* a wrong passphrase is refused (and audited) by the domain, after the
+	 * state checks, so an out-of-turn attempt still says so */
+	a->passphrase_failed = rc == ERR_UNAUTHORIZED;
+	a->sk = rc == 0 ? u->k.sk : NULL;
+	return http_write(r, governance_action_tx, a, act_done);
+}
+
 int gov_do_action(req_t *r, int64_t id)
 {
 	const char *action = req_form(r, "action"), *pass = req_form(r, "passphrase"), *ver = req_form(r, "version");
@@ -459,21 +481,22 @@ int gov_do_action(req_t *r, int64_t id)
 			return 0;
 		}
 	} else if (pass && *pass && r->who.kind == AUTH_SESSION) {
-		/* unseal the signing key (argon2id, ~0.1 s); the key lives in the
-		 * request arena and is wiped in act_done */
-		unsigned char *sk = arena_alloc(&r->arena, crypto_sign_SECRETKEYBYTES);
+		/* read the sealed signing key here, open it (argon2id, ~0.1 s) on a
+		 * compute thread; the key lives in the request arena and is wiped
+		 * in act_done */
+		struct unseal *u = arena_zalloc(&r->arena, sizeof(*u));
 		store_conn_t *c = store_reader(r->app->store);
-		if (!sk)
+		if (!u)
 			return ERR_NOMEM;
 		if (!c)
 			return ERR_UNAVAILABLE;
-		rc = governance_key_unseal(c, r->tenant->code, r->who.username, pass, sk);
-		if (rc < 0 && rc != ERR_NOT_FOUND && rc != ERR_UNAUTHORIZED)
+		u->a = a;
+		rc = governance_key_load(c, r->tenant->code, r->who.username, pass, &u->k);
+		if (rc == 0)
+			return http_offload(r, governance_key_open, u, key_opened);
+		if (rc != ERR_NOT_FOUND && rc != ERR_UNAUTHORIZED)
 			return rc;
-		/* a wrong passphrase is refused (and audited) by the domain, after
-		 * the state checks, so an out-of-turn attempt still says so */
-		a->passphrase_failed = rc == ERR_UNAUTHORIZED;
-		a->sk = rc == 0 ? sk : NULL;
+		return key_opened(r, rc, u);
 	}
 	return http_write(r, governance_action_tx, a, act_done);
 }
@@ -599,9 +622,30 @@ int h_gov_key_form(req_t *r)
 	return 0;
 }
 
+static int key_created(req_t *r, int rc, void *ud)
+{
+	gov_key_new_t *k = ud;
+	if (rc == ERR_INVALID || rc == ERR_EXISTS) {
+		key_page(r, rc == ERR_EXISTS ? 409 : 400, k->msgid ? k->msgid : N_("frasa sandi tidak valid"), NULL);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	key_page(r, 200, NULL, N_("kunci tanda tangan dibuat; simpan frasa sandi Anda baik-baik"));
+	return 0;
+}
+
+static int key_sealed(req_t *r, int rc, void *ud)
+{
+	if (rc < 0)
+		return key_created(r, rc, ud);
+	return http_write(r, governance_key_insert_tx, ud, key_created);
+}
+
 int h_gov_key_create(req_t *r)
 {
-	const char *p1 = req_form(r, "passphrase"), *p2 = req_form(r, "confirm"), *msgid = NULL;
+	const char *p1 = req_form(r, "passphrase"), *p2 = req_form(r, "confirm");
+	gov_key_new_t *k;
 	int rc;
 	if (!p1 || !p2 || !*p1) {
 		key_page(r, 400, N_("frasa sandi wajib diisi dua kali"), NULL);
@@ -611,17 +655,14 @@ int h_gov_key_create(req_t *r)
 		key_page(r, 400, N_("konfirmasi frasa sandi tidak sama"), NULL);
 		return 0;
 	}
-	/* argon2id runs here (~0.1 s), then one short write transaction */
-	rc = governance_key_create(r->app->store, r->tenant->code, r->who.username, r->who.full_name, r->who.role, p1,
-				   (int64_t)time(NULL), &msgid);
-	if (rc == ERR_INVALID || rc == ERR_EXISTS) {
-		key_page(r, rc == ERR_EXISTS ? 409 : 400, msgid ? msgid : N_("frasa sandi tidak valid"), NULL);
-		return 0;
-	}
+	if (!(k = arena_zalloc(&r->arena, sizeof(*k))))
+		return ERR_NOMEM;
+	rc = governance_key_prepare(k, r->tenant->code, r->who.username, r->who.full_name, r->who.role, p1,
+				    (int64_t)time(NULL));
 	if (rc < 0)
-		return rc;
-	key_page(r, 200, NULL, N_("kunci tanda tangan dibuat; simpan frasa sandi Anda baik-baik"));
-	return 0;
+		return key_created(r, rc, k);
+	/* argon2id on a compute thread (~0.1 s), then one short write */
+	return http_offload(r, governance_key_seal, k, key_sealed);
 }
 
 /* ---------------------------------------------------------------- overview */

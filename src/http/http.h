@@ -61,6 +61,7 @@ typedef struct req {
 	void **alive;                 /* slot in h2o's request pool; NULLed when h2o drops the request */
 	char log_path[256];           /* path without query, for the access log */
 	long t0_ns;                   /* start time, for the access log */
+	int waits;                    /* commits or compute jobs outstanding (0 or 1) */
 } req_t;
 
 /* A handler answers through the helpers and returns 0, or returns a negative
@@ -141,6 +142,21 @@ typedef int (*http_done_fn)(req_t *r, int rc, void *ud);
 int http_write(req_t *r, store_tx_fn fn, void *ud, http_done_fn done);
 /* What http_write() returns while the commit is pending; the handler passes it on. */
 #define HTTP_PENDING 1
+
+/* --- CPU-heavy work ---
+ * A handler with CPU-heavy work (argon2id password hashing, sealing or
+ * opening a signing key: ~0.1 s each) calls http_offload() and returns its
+ * result. work(ud) runs on one of the compute threads (--compute-threads,
+ * run at a lower priority than the event loops), never on the event loop, so
+ * the loop goes on serving its other requests meanwhile. Then done(r, rc, ud)
+ * runs on this request's own event-loop thread with work's result; it either
+ * answers, or starts an http_write() (or another http_offload()) and returns
+ * HTTP_PENDING. work must not touch r: everything it uses lives in ud, in
+ * r->arena. When the compute queue is full, done gets ERR_UNAVAILABLE and
+ * work does not run (the default answer is a 503 with Retry-After).
+ * Without compute threads (tests, tools) work runs inline. */
+typedef int (*http_work_fn)(void *ud);
+int http_offload(req_t *r, http_work_fn work, void *ud, http_done_fn done);
 
 /* --- periodic jobs ---
  * Functions the server runs every `sweep-interval` seconds on a background

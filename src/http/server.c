@@ -35,6 +35,7 @@
 #include "core/err.h"
 #include "core/nls.h"
 #include "core/log.h"
+#include "core/workpool.h"
 #include "tenants/tenants.h"
 #include "web/i18n.h"
 #include "core/banned.h"
@@ -333,22 +334,79 @@ static void on_committed(int rc, void *cud)
 	h2o_multithread_send_message(&m->r->worker->committed, &m->super);
 }
 
-int http_write(req_t *r, store_tx_fn fn, void *ud, http_done_fn done)
+/* A message for the result of a commit or a compute job, with extra bytes
+ * behind it for the job; NULL when out of memory. */
+static write_msg_t *new_msg(req_t *r, void *ud, http_done_fn done, size_t extra)
 {
-	write_msg_t *m = calloc(1, sizeof(*m));
-	int rc;
-	if (!m)
-		return ERR_NOMEM;
-	m->r = r;
-	m->ud = ud;
-	m->done = done;
-	rc = store_tx_async(the_app->store, fn, ud, on_committed, m);
+	write_msg_t *m = calloc(1, sizeof(*m) + extra);
+	if (m) {
+		m->r = r;
+		m->ud = ud;
+		m->done = done;
+	}
+	return m;
+}
+
+/* After handing m over: the request now waits for it, or (rc < 0: not
+ * accepted) done answers at once. */
+static int wait_for(req_t *r, write_msg_t *m, int rc)
+{
 	if (rc < 0) {
+		http_done_fn done = m->done;
+		void *ud = m->ud;
 		free(m);
 		return done(r, rc, ud);
 	}
 	r->worker->pending++;
+	r->waits++;
 	return HTTP_PENDING;
+}
+
+int http_write(req_t *r, store_tx_fn fn, void *ud, http_done_fn done)
+{
+	write_msg_t *m = new_msg(r, ud, done, 0);
+	if (!m)
+		return ERR_NOMEM;
+	return wait_for(r, m, store_tx_async(the_app->store, fn, ud, on_committed, m));
+}
+
+/* Compute thread: run the job; the result goes back to the request's loop
+ * the same way a commit does. */
+typedef struct offload_job {
+	http_work_fn work;
+	void *ud;
+} offload_job_t;
+
+static int offload_run(void *ud)
+{
+	offload_job_t *j = (offload_job_t *)((write_msg_t *)ud + 1);
+	return j->work(j->ud);
+}
+
+static void offload_complete(int rc, void *cud)
+{
+	write_msg_t *m = cud;
+	m->rc = rc;
+	h2o_multithread_send_message(&m->r->worker->committed, &m->super);
+}
+
+int http_offload(req_t *r, http_work_fn work, void *ud, http_done_fn done)
+{
+	write_msg_t *m;
+	offload_job_t *j;
+	int rc;
+	if (!the_app->compute)
+		return done(r, work(ud), ud);
+	/* the job rides behind the message, freed with it */
+	if (!(m = new_msg(r, ud, done, sizeof(*j))))
+		return ERR_NOMEM;
+	j = (offload_job_t *)(m + 1);
+	j->work = work;
+	j->ud = ud;
+	rc = workpool_submit(the_app->compute, offload_run, m, offload_complete, m);
+	if (rc < 0)
+		log_warn("compute queue full: %s %s answered 503", r->method, r->log_path);
+	return wait_for(r, m, rc);
 }
 
 /* ---------------------------------------------------------------- dispatch */
@@ -481,10 +539,15 @@ static void on_commit_messages(h2o_multithread_receiver_t *receiver, h2o_linklis
 		int rc;
 		h2o_linklist_unlink(&m->super.link);
 		r->worker->pending--;
-		if (m->rc < 0)
+		r->waits--;
+		if (m->rc < 0 && m->msg[0])
 			store_fail(m->rc, "%s", m->msg); /* the reason, on this thread too */
 		if (r->h) {
 			rc = m->done(r, m->rc, m->ud);
+			if (rc == HTTP_PENDING && r->waits > 0) {
+				free(m); /* done started the next step (a write after the hashing) */
+				continue;
+			}
 			if (rc == HTTP_PENDING)
 				rc = ERR_INTERNAL; /* a done handler must answer */
 		} else {

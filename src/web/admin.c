@@ -81,6 +81,13 @@ static int user_added(req_t *r, int rc, void *ud)
 	return users_page(r, 200, NULL, req_t_(r, "pengguna ditambahkan"));
 }
 
+static int user_hashed(req_t *r, int rc, void *ud)
+{
+	if (rc < 0)
+		return user_added(r, rc, ud);
+	return http_write(r, user_add_tx, ud, user_added);
+}
+
 int h_admin_user_add(req_t *r)
 {
 	user_new_t u = {
@@ -99,7 +106,8 @@ int h_admin_user_add(req_t *r)
 	rc = user_add_prepare(&u, r->who.username, op);
 	if (rc < 0)
 		return user_added(r, rc, op);
-	return http_write(r, user_add_tx, op, user_added);
+	/* argon2id on a compute thread, then the write */
+	return http_offload(r, user_add_hash, op, user_hashed);
 }
 
 int h_admin_audit(req_t *r)

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 #include <time.h>
 
@@ -236,6 +237,17 @@ static int login_done(req_t *r, int rc, void *ud)
 	return 0;
 }
 
+static int login_verified(req_t *r, int rc, void *ud)
+{
+	auth_login_op_t *op = ud;
+	if (rc < 0) {
+		sodium_memzero(op->password, sizeof(op->password));
+		sodium_memzero(op->hash, sizeof(op->hash));
+		return rc; /* compute queue full: 503, nothing recorded */
+	}
+	return http_write(r, auth_login_tx, op, login_done);
+}
+
 int h_login(req_t *r)
 {
 	const char *user = req_form(r, "username"), *pw = req_form(r, "password");
@@ -257,8 +269,9 @@ int h_login(req_t *r)
 	}
 	if (rc < 0)
 		return rc;
-	/* record the session (or the failure) durably, then answer */
-	return http_write(r, auth_login_tx, op, login_done);
+	/* argon2id on a compute thread, then the session (or the failure) is
+	 * recorded durably, then the answer */
+	return http_offload(r, auth_login_verify, op, login_verified);
 }
 
 static int logout_done(req_t *r, int rc, void *ud)
@@ -320,6 +333,13 @@ static int password_done(req_t *r, int rc, void *ud)
 	return 0;
 }
 
+static int password_hashed(req_t *r, int rc, void *ud)
+{
+	if (rc < 0)
+		return password_done(r, rc, ud);
+	return http_write(r, user_passwd_tx, ud, password_done);
+}
+
 int h_password(req_t *r)
 {
 	const char *old = req_form(r, "old"), *n1 = req_form(r, "new"), *n2 = req_form(r, "confirm");
@@ -338,7 +358,9 @@ int h_password(req_t *r)
 	rc = user_passwd_prepare(r->app->store, r->tenant->code, r->who.username, old, n1, r->who.username, op);
 	if (rc < 0)
 		return password_done(r, rc, op);
-	return http_write(r, user_passwd_tx, op, password_done);
+	/* argon2id twice (the old one checked, the new one hashed) on a compute
+	 * thread, then the write */
+	return http_offload(r, user_passwd_hash, op, password_hashed);
 }
 
 /* ---------------------------------------------------------------- dashboard */

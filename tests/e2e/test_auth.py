@@ -357,3 +357,50 @@ def test_api_key_from_cli(env):
     assert p.returncode == 1 and "unknown tenant" in p.stderr, (p.returncode, p.stderr)
     p = env.sigap(["apikey", "create", "--tenant", TENANT, "--name", "x", "--role", "raja"], db=env.shared_db)
     assert p.returncode == 1 and "unknown role" in p.stderr, (p.returncode, p.stderr)
+
+
+def test_login_burst_beyond_the_compute_queue_gets_503(env):
+    """Password hashing runs on compute threads with a bounded queue: with one
+    thread and one waiting place, a burst of sign-ins gets some 303s and, for
+    the rest, a clean 503 with Retry-After; nothing half-done is stored (one
+    session per 303, no failure counted against the user), and the server signs
+    people in normally afterwards."""
+    import threading
+    db = env.new_db()
+    srv = env.start_server(db, args=["--threads", "1", "--compute-threads", "1", "--compute-queue", "1"])
+    n = 12
+    clients = [srv.client(ip="10.77.0.%d" % (i + 1)) for i in range(n)]
+    tokens = [c.get(LOGIN).expect(200).csrf() for c in clients]
+    results = [None] * n
+    go = threading.Barrier(n)
+
+    def run(i):
+        go.wait()
+        results[i] = clients[i].post_form(LOGIN, {"_csrf": tokens[i], "username": "petugas",
+                                                  "password": DEMO_PASSWORD})
+
+    ts = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    statuses = sorted(r.status for r in results)
+    assert set(statuses) <= {303, 503}, [r.describe() for r in results]
+    ok = [r for r in results if r.status == 303]
+    busy = [r for r in results if r.status == 503]
+    assert ok and busy, statuses
+    for r in busy:
+        assert r.header("retry-after"), r.describe()
+        assert "layanan sedang tidak tersedia" in r.text, r.text[:300]
+    for r in ok:
+        assert r.header("location") == "/t/%s/dasbor" % TENANT, r.describe()
+    sessions = db.sql("SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id "
+                      "WHERE u.tenant = '%s' AND u.username = 'petugas'" % TENANT)
+    assert int(sessions[0][0]) == len(ok), (sessions, statuses)
+    # the refused ones were not counted as failed sign-ins (no lockout)
+    fails = db.sql("SELECT COUNT(*) FROM login_attempts")
+    assert int(fails[0][0]) == 0, fails
+    # the queue drained: a sign-in now simply works, and so does a password form
+    c = srv.client(ip="10.77.1.1")
+    c.login(TENANT, "petugas")
+    c.get("/t/%s/dasbor" % TENANT).expect(200)
