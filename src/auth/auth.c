@@ -86,6 +86,45 @@ int auth_token_equal(const char *a, const char *b)
 	return sodium_memcmp(a, b, la) == 0;
 }
 
+void auth_csrf_mask(const char *token, char out[129])
+{
+	unsigned char t[32], m[32];
+	size_t n = 0;
+	if (!token || strlen(token) != 64 || sodium_hex2bin(t, sizeof(t), token, 64, NULL, &n, NULL) < 0 ||
+	    n != sizeof(t)) {
+		snprintf(out, 129, "%s", token ? token : "");
+		return;
+	}
+	randombytes_buf(m, sizeof(m));
+	for (size_t i = 0; i < sizeof(t); i++)
+		t[i] ^= m[i];
+	sodium_bin2hex(out, 65, m, sizeof(m));
+	sodium_bin2hex(out + 64, 65, t, sizeof(t));
+	sodium_memzero(t, sizeof(t));
+}
+
+int auth_csrf_equal(const char *expected, const char *given)
+{
+	unsigned char m[32], x[32];
+	char plain[65];
+	size_t n1 = 0, n2 = 0;
+	int ok;
+	if (!expected || !given)
+		return 0;
+	if (strlen(given) != 128)
+		return auth_token_equal(expected, given);
+	if (sodium_hex2bin(m, sizeof(m), given, 64, NULL, &n1, NULL) < 0 || n1 != sizeof(m) ||
+	    sodium_hex2bin(x, sizeof(x), given + 64, 64, NULL, &n2, NULL) < 0 || n2 != sizeof(x))
+		return 0;
+	for (size_t i = 0; i < sizeof(x); i++)
+		x[i] ^= m[i];
+	sodium_bin2hex(plain, sizeof(plain), x, sizeof(x));
+	ok = auth_token_equal(expected, plain);
+	sodium_memzero(plain, sizeof(plain));
+	sodium_memzero(x, sizeof(x));
+	return ok;
+}
+
 static int valid_username(const char *u)
 {
 	size_t n = u ? strlen(u) : 0;

@@ -93,6 +93,15 @@ void auth_random_token(char out[65]);
 void auth_sha256_hex(const char *s, size_t len, char out[65]);
 /* Constant-time comparison of two NUL-terminated strings. 1 if equal. */
 int auth_token_equal(const char *a, const char *b);
+/* CSRF tokens as pages carry them. Responses may be compressed, so a token
+ * must never appear twice as the same bytes (BREACH): auth_csrf_mask() turns
+ * a 64-hex token into 128 hex chars, a fresh random 32-byte mask followed by
+ * the token XOR the mask, different on every call. auth_csrf_equal() is 1
+ * when given is either form of expected (constant time in the token; the
+ * plain form stays valid for clients that read the token elsewhere). A
+ * token that is not 64 hex chars is copied unmasked. */
+void auth_csrf_mask(const char *token, char out[129]);
+int auth_csrf_equal(const char *expected, const char *given);
 
 /* Users. */
 typedef struct user_new {

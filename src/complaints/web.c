@@ -291,7 +291,7 @@ static int csrf_ok(req_t *r)
 	if (!given)
 		given = req_header(r, "x-csrf-token");
 	expected = r->who.kind == AUTH_SESSION ? r->who.csrf : req_cookie(r, "sigap_pre");
-	return given && expected && *expected && auth_token_equal(expected, given);
+	return given && expected && *expected && auth_csrf_equal(expected, given);
 }
 
 static int parse_coord(const char *s, double *ret)

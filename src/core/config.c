@@ -56,6 +56,7 @@ static const option_t options[] = {
 	{ "lang", E(lang), 0, 0, "id", "id|en", "default interface language" },
 	{ "public-url", S(public_url), 0, 0, "", NULL, "public base URL for QR codes and links (default: from Host)" },
 	{ "trust-proxy", B(trust_proxy), 0, 1, "0", NULL, "trust X-Forwarded-For/-Proto (behind a proxy)" },
+	{ "gzip", B(gzip), 0, 1, "1", NULL, "gzip text answers of 1 KiB or more for clients that accept it" },
 	{ "shutdown-grace", I(shutdown_grace), 0, 600, "10", NULL, "seconds in-flight requests get on SIGTERM" },
 	{ "sweep-interval", I(sweep_interval), 0, 86400, "60", NULL, "seconds between SLA/deadline sweeps (0 = off)" },
 };

@@ -32,6 +32,7 @@ typedef struct config {
 	char lang[8];           /* default UI language: id or en */
 	char public_url[256];   /* https://layanan.example.go.id: base of absolute links (QR codes) */
 	int trust_proxy;        /* honour X-Forwarded-For/-Proto from a proxy */
+	int gzip;               /* compress text answers for clients that accept gzip */
 	int shutdown_grace;     /* seconds in-flight requests get on SIGTERM */
 	int sweep_interval;     /* seconds between runs of the periodic jobs (0 = never) */
 } config_t;

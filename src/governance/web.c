@@ -539,7 +539,7 @@ int h_gov_attach(req_t *r)
 		else if (!strcmp(parts[i].name, "file") && parts[i].filename && parts[i].len)
 			file = &parts[i];
 	}
-	if (r->who.kind == AUTH_SESSION && (!csrf || !auth_token_equal(csrf, r->who.csrf))) {
+	if (r->who.kind == AUTH_SESSION && (!csrf || !auth_csrf_equal(r->who.csrf, csrf))) {
 		http_error(r, ERR_FORBIDDEN, "token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi");
 		return 0;
 	}

@@ -45,7 +45,7 @@ int svc_csrf_ok(req_t *r, const char *given)
 		return 1;
 	if (!given)
 		given = req_header(r, "x-csrf-token");
-	return r->who.kind == AUTH_SESSION && given && auth_token_equal(r->who.csrf, given);
+	return r->who.kind == AUTH_SESSION && given && auth_csrf_equal(r->who.csrf, given);
 }
 
 const char *svc_nik_field(const json_t *form)

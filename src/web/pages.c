@@ -63,7 +63,13 @@ void http_page(req_t *r, int status, const char *name, json_t *ctx)
 		ctx = json_object();
 	json_object_set_new(ctx, "lang", json_string(r->lang));
 	json_object_set_new(ctx, "lang_en", json_boolean(!strcmp(r->lang, "en")));
-	json_object_set_new(ctx, "csrf", json_string(page_csrf(r)));
+	{
+		/* masked afresh on every page: the token never repeats as the same
+		 * bytes, so compressing the page cannot leak it (BREACH) */
+		char masked[129];
+		auth_csrf_mask(page_csrf(r), masked);
+		json_object_set_new(ctx, "csrf", json_string(masked));
+	}
 	snprintf(next, sizeof(next), "%s", r->path ? r->path : "/");
 	{
 		sb_t q = SB_INIT;
@@ -447,6 +453,8 @@ int h_static(req_t *r)
 		type = "text/javascript; charset=utf-8";
 	else if (dot && !strcmp(dot, ".svg"))
 		type = "image/svg+xml";
+	else if (dot && !strcmp(dot, ".json"))
+		type = "application/json";
 	http_add_header(r, "cache-control", "public, max-age=3600");
 	http_send(r, 200, type, (const char *)a->data, a->len);
 	return 0;

@@ -3,7 +3,7 @@
 // runner. They check what a person on a phone sees: the Indonesian login page, a successful
 // login as the demo Sekda landing on the dashboard with name and role, logout, the error shown
 // for a wrong password, the switch to English, and that the login page loads cleanly (no failed
-// request, no console error such as a CSP violation) and stays small.
+// request, no console error such as a CSP violation), stays small and comes gzipped.
 //
 // The server is not started here: tests/browser/run.sh starts sigap on a demo database and passes
 // its base URL in SIGAP_BASE_URL (e.g. http://127.0.0.1:43127). SIGAP_CHROMIUM overrides the
@@ -165,5 +165,12 @@ test('the login page loads cleanly and is small', async (t) => {
   }
   t.diagnostic(`login page transfer: ${total} B (${parts.join(', ')})`);
   assert.ok(total > 0);
+  // The page and its stylesheet (both over 1 KiB) came gzipped: Chromium asks for it.
+  for (const res of responses) {
+    const p = new URL(res.url()).pathname;
+    if (p === LOGIN || p === '/static/style.css') {
+      assert.equal((await res.allHeaders())['content-encoding'], 'gzip', `${p} was not gzipped`);
+    }
+  }
   assert.ok(total < MAX_LOGIN_BYTES, `login page transferred ${total} B, limit ${MAX_LOGIN_BYTES} B`);
 });

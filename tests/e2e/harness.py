@@ -176,7 +176,7 @@ class Response:
 
     def csrf(self):
         """The _csrf value of the first form on the page."""
-        m = re.search(r'name="_csrf" value="([0-9a-f]{64})"', self.text)
+        m = re.search(r'name="_csrf" value="([0-9a-f]{128})"', self.text)
         assert m, "%s: no _csrf field in the page" % self.describe()
         return m.group(1)
 

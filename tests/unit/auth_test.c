@@ -228,6 +228,46 @@ static void test_tokens(void **state)
 	assert_false(auth_token_equal(a, NULL));
 }
 
+/* CSRF tokens in pages: masked afresh each time, every masked form checks
+ * against the token, nothing else does. */
+static void test_csrf_mask(void **state)
+{
+	char tok[65], other[65], m1[129], m2[129], bad[129];
+	(void)state;
+	auth_random_token(tok);
+	auth_random_token(other);
+	auth_csrf_mask(tok, m1);
+	auth_csrf_mask(tok, m2);
+	assert_int_equal(strlen(m1), 128);
+	assert_string_not_equal(m1, m2);            /* a fresh mask every time */
+	assert_null(strstr(m1, tok));               /* the token's bytes never show */
+	assert_true(auth_csrf_equal(tok, m1));
+	assert_true(auth_csrf_equal(tok, m2));
+	assert_true(auth_csrf_equal(tok, tok));     /* the plain token still checks */
+	assert_false(auth_csrf_equal(other, m1));
+	assert_false(auth_csrf_equal(other, tok));
+	/* any one character changed, in the mask or in the masked token */
+	for (size_t i = 0; i < 128; i += 7) {
+		memcpy(bad, m1, sizeof(bad));
+		bad[i] = bad[i] == '0' ? '1' : '0';
+		assert_false(auth_csrf_equal(tok, bad));
+	}
+	/* not hex, wrong lengths, missing */
+	memcpy(bad, m1, sizeof(bad));
+	bad[3] = 'g';
+	assert_false(auth_csrf_equal(tok, bad));
+	assert_false(auth_csrf_equal(tok, ""));
+	bad[127] = '\0';
+	assert_false(auth_csrf_equal(tok, bad));
+	assert_false(auth_csrf_equal(NULL, m1));
+	assert_false(auth_csrf_equal(tok, NULL));
+	/* an odd token is copied as it is */
+	auth_csrf_mask("pendek", bad);
+	assert_string_equal(bad, "pendek");
+	auth_csrf_mask(NULL, bad);
+	assert_string_equal(bad, "");
+}
+
 /* ---- users ---- */
 
 static void test_user_add_validation(void **state)
@@ -675,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_password_policy),
 		cmocka_unit_test(test_hash_verify),
 		cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_csrf_mask),
 		cmocka_unit_test(test_user_add_validation),
 		cmocka_unit_test(test_user_add_store_errors),
 		cmocka_unit_test(test_user_list),
