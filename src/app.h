@@ -21,9 +21,13 @@ typedef struct asset {
 	const char *path;          /* "templates/base.html" */
 	const unsigned char *data; /* contents, NUL-terminated */
 	size_t len;
+	const char *hash;          /* 16 hex digits of the content's SHA-256 (the ETag) */
 } asset_t;
 extern const asset_t sigap_assets[];
 extern const size_t sigap_assets_count;
+/* 10 hex digits over every static/ file: pages link to /static/F?v=THIS, and
+ * such a URL may be cached for a year (any change makes a new one). */
+extern const char sigap_static_version[];
 const asset_t *asset_find(const char *path);
 
 typedef struct app {

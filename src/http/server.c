@@ -247,7 +247,8 @@ void http_send(req_t *r, int status, const char *content_type, const char *body,
 		return; /* already answered, or the client has gone */
 	h->res.status = status;
 	h->res.reason = status_reason(status);
-	h->res.content_length = len;
+	/* a 304 has no body, and no Content-Length that would claim one */
+	h->res.content_length = status == 304 ? SIZE_MAX : len;
 	r->status = status;
 	r->resp_bytes = len;
 	h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));

@@ -63,6 +63,7 @@ void http_page(req_t *r, int status, const char *name, json_t *ctx)
 		ctx = json_object();
 	json_object_set_new(ctx, "lang", json_string(r->lang));
 	json_object_set_new(ctx, "lang_en", json_boolean(!strcmp(r->lang, "en")));
+	json_object_set_new(ctx, "v", json_string(sigap_static_version)); /* /static/F?v={{v}} */
 	{
 		/* masked afresh on every page: the token never repeats as the same
 		 * bytes, so compressing the page cannot leak it (BREACH) */
@@ -440,7 +441,8 @@ int h_static(req_t *r)
 	const char *file = req_param(r, "file");
 	char path[160];
 	const asset_t *a;
-	const char *type = "application/octet-stream", *dot;
+	const char *type = "application/octet-stream", *dot, *v, *inm;
+	char etag[24];
 	if (!file || strchr(file, '/'))
 		return ERR_NOT_FOUND;
 	snprintf(path, sizeof(path), "static/%s", file);
@@ -455,7 +457,19 @@ int h_static(req_t *r)
 		type = "image/svg+xml";
 	else if (dot && !strcmp(dot, ".json"))
 		type = "application/json";
-	http_add_header(r, "cache-control", "public, max-age=3600");
+	/* the pages link to F?v=VERSION: that exact URL never changes content,
+	 * so a phone keeps it a year and never asks again; any other URL is
+	 * checked each time, cheaply (ETag, 304 without a body) */
+	v = req_query(r, "v");
+	http_add_header(r, "cache-control", v && !strcmp(v, sigap_static_version) ? "public, max-age=31536000, immutable"
+										 : "public, no-cache");
+	snprintf(etag, sizeof(etag), "\"%s\"", a->hash);
+	http_add_header(r, "etag", etag);
+	inm = req_header(r, "if-none-match");
+	if (inm && (strstr(inm, etag) || !strcmp(inm, "*"))) {
+		http_send(r, 304, type, "", 0);
+		return 0;
+	}
 	http_send(r, 200, type, (const char *)a->data, a->len);
 	return 0;
 }

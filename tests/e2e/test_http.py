@@ -411,3 +411,35 @@ def test_csrf_token_is_masked_afresh_on_every_page(env):
     for tok in (p1, p2):
         r = c.post_form("/t/%s/admin/pengguna" % TENANT, {"_csrf": tok, "username": "x"})
         assert r.status == 400, r.describe()  # past the CSRF check, refused for the bad username
+
+
+def test_static_files_are_cached_by_version_and_revalidated_by_etag(env):
+    """Pages link to /static/F?v=VERSION: that URL may be kept a year (a phone on a slow line
+    never asks for it again); a change to any static file makes a new VERSION. Any other URL of
+    the file is checked every time, and an unchanged file costs a 304 without a body."""
+    c = env.client()
+    page = c.get("/t/%s/pengaduan" % TENANT).expect(200)
+    links = set(re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text))
+    assert links, page.text[:500]
+    versions = {re.search(r"\?v=([0-9a-f]{10})$", l).group(1) for l in links}
+    assert len(versions) == 1, links               # one version for all static files
+    for link in links:
+        r = c.get(link).expect(200)
+        assert r.header("cache-control") == "public, max-age=31536000, immutable", r.headers
+        etag = r.header("etag")
+        assert re.fullmatch(r'"[0-9a-f]{16}"', etag or ""), r.headers
+        plain = c.get(link.split("?")[0]).expect(200)
+        assert plain.header("cache-control") == "public, no-cache" and plain.header("etag") == etag
+        assert plain.body == r.body
+        # revalidation: 304, no body, no Content-Length
+        nm = c.get(link, headers={"If-None-Match": etag}).expect(304)
+        assert nm.body == b"" and nm.header("content-length") is None and nm.header("etag") == etag
+        c.get(link.split("?")[0], headers={"If-None-Match": 'W/"x", ' + etag}).expect(304)
+        c.get(link, headers={"If-None-Match": '"0000000000000000"'}).expect(200)
+    # an old or made-up version is served, but not for keeps
+    r = c.get("/static/style.css?v=0123456789").expect(200)
+    assert r.header("cache-control") == "public, no-cache", r.headers
+    # different files have different ETags
+    a = c.get("/static/style.css").header("etag")
+    b = c.get("/static/complaints.css").header("etag")
+    assert a and b and a != b
