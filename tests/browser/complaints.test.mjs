@@ -196,3 +196,55 @@ test('an anonymous reporter replies with the reporter code, on the same phone an
 
   for (const pg of [a, b]) assert.deepEqual(pg.problems, [], 'console errors or failed requests');
 });
+
+test('a large photo is made smaller on the phone before it is sent', async (t) => {
+  const w = await phone(t);
+  await w.goto(`${BASE}/t/${TENANT}/pengaduan/baru`);
+  // a 3200x2400 "camera photo" (a PNG of several MB, more than the server's 5 MB limit for a
+  // photo), made in the page itself
+  const b64 = await w.evaluate(async () => {
+    const c = document.createElement('canvas');
+    c.width = 3200; c.height = 2400;
+    const g = c.getContext('2d');
+    const im = g.createImageData(c.width, c.height);
+    for (let i = 0; i < im.data.length; i += 4) {
+      const x = (i / 4) % c.width, y = Math.floor(i / 4 / c.width);
+      im.data[i] = (x * 255) / c.width; im.data[i + 1] = Math.random() * 255;
+      im.data[i + 2] = (y * 255) / c.height; im.data[i + 3] = 255;
+    }
+    g.putImageData(im, 0, 0);
+    const blob = await new Promise((r) => c.toBlob(r, 'image/png'));
+    const buf = new Uint8Array(await blob.arrayBuffer());
+    let s = '';
+    for (let i = 0; i < buf.length; i += 0x8000) s += String.fromCharCode.apply(null, buf.subarray(i, i + 0x8000));
+    return btoa(s);
+  });
+  const original = Buffer.from(b64, 'base64');
+  assert.ok(original.length > 5 * 1024 * 1024, `test photo only ${original.length} B`);
+  await w.check('input[name="kind"][value="pengaduan"]');
+  await w.fill('#title', 'Lampu jalan mati');
+  await w.fill('#description', 'Lampu penerangan jalan di depan masjid mati sejak seminggu, jalan gelap sekali.');
+  await w.selectOption('#category', 'pju');
+  await w.fill('#address', 'Jl. Majapahit');
+  await w.check('input[name="identity"][value="anonim"]');
+  await w.setInputFiles('#photo1', { name: 'IMG_0001.png', mimeType: 'image/png', buffer: original });
+  // the phone says what it did, in the citizen's language
+  await w.waitForSelector('#photo1-note');
+  assert.match(await w.textContent('#photo1-note'), /^Foto diperkecil agar hemat kuota: \d+\.\d MB → \d+ KB$/);
+  await submit(w, 'form[action$="/pengaduan/baru"] button[type="submit"]');
+  const url = new URL(w.url());
+  assert.match(url.pathname, /^\/t\/52\.71\/pengaduan\/\d+$/, await w.textContent('body'));
+  // the stored photo is a JPEG of 1600x1200, a fraction of the original
+  const img = w.locator('.cpl-photos img').first();
+  await img.scrollIntoViewIfNeeded();
+  await img.waitFor();
+  await w.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
+  assert.deepEqual(await img.evaluate((el) => [el.naturalWidth, el.naturalHeight]), [1600, 1200]);
+  const photo = await w.request.get(`${BASE}${url.pathname}/foto/0`);
+  assert.equal(photo.status(), 200);
+  assert.equal(photo.headers()['content-type'], 'image/jpeg');
+  const sent = (await photo.body()).length;
+  t.diagnostic(`photo: ${original.length} B on the phone, ${sent} B sent and stored`);
+  assert.ok(sent < original.length / 4, `stored photo is ${sent} B`);
+  assert.deepEqual(w.problems, []);
+});
