@@ -182,6 +182,7 @@ typedef struct complaint_prep {
 	int64_t verify_due, answer_due, expected;
 	int year;                /* of the tracking number (tenant's local time) */
 	int32_t today, due_day;  /* local days, for the performance counters */
+	int64_t dup_seen_id;     /* the newest complaint id the duplicate search could see; -1: no search */
 	size_t nwords;
 	uint32_t words[CPL_SIG_WORDS]; /* signature: its smallest distinct word hashes, sorted */
 	int ndups;
@@ -257,6 +258,18 @@ int complaints_survey_token(store_conn_t *c, const char *tenant, int64_t id, cha
  * gets the number of escalations made. */
 int complaints_sla_sweep(store_t *st, int64_t now);
 int complaints_sla_sweep_count(store_t *st, int64_t now, int *ret_count);
+/* Duplicates filed at the same moment: intake compares a new complaint with
+ * those committed before its read snapshot, so two reports of the same thing
+ * sent together (or committed in one group commit) miss each other there.
+ * The sweep (a periodic job) compares each complaint filed since its last run
+ * with the ones its intake could not see (ids between its dup_seen_id and its
+ * own), by the same rules, and adds the suggestions (at most CPL_MAX_DUPS per
+ * complaint; an existing suggestion is not repeated). Idempotent, safe with
+ * several instances (progress only moves forward). Complaints filed less
+ * than 5 s before now wait for the next run (on PostgreSQL a smaller id may
+ * still be committing). ret_added: suggestions added. */
+int complaints_dup_sweep(store_t *st, int64_t now);
+int complaints_dup_sweep_count(store_t *st, int64_t now, int *ret_added);
 
 /* ---- reading ---- */
 typedef struct complaint {

@@ -415,8 +415,13 @@ static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const com
 	int ncur = 0, rc = 0, looked = 0;
 	int64_t since = in->now - (int64_t)set->dup_window_days * 86400;
 	p->ndups = 0;
-	if (!p->category[0] || set->dup_window_days <= 0)
+	p->dup_seen_id = -1;
+	if (!p->category[0] || set->dup_window_days <= 0 || (!in->has_location && empty(in->kelurahan)))
 		return 0;
+	/* what this search cannot see (filed at the same moment, or in the same
+	 * group commit) complaints_dup_sweep() compares later */
+	if ((rc = store_query_int64(c, &p->dup_seen_id, "SELECT COALESCE(MAX(id), 0) FROM complaints", "")) < 0)
+		return rc;
 	if (in->has_location) {
 		int64_t dlat = (int64_t)(set->dup_radius_m / 111000.0 * 1e6) + 1;
 		int64_t dlon = (int64_t)(set->dup_radius_m / (111000.0 * cos(in->lat * M_PI / 180.0)) * 1e6) + 1;
@@ -491,6 +496,206 @@ static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const com
 	for (int i = 0; i < ncur; i++)
 		store_finalize(cur[i]);
 	return rc < 0 ? rc : 0;
+}
+
+/* ------------------------------------------------------- late duplicates */
+
+/* Complaints filed at the same moment cannot see each other at intake: each
+ * searched a snapshot taken before the other was committed. The sweep finds,
+ * for each complaint filed since its last run, those between dup_seen_id and
+ * its own id (exactly the ones its search could not see), scores them as the
+ * intake would, and adds the suggestions. Progress is kept in sequences
+ * ('*', 'DUPSEEN', 0): the last complaint id swept. */
+
+#define DUP_SWEEP_BATCH 256
+
+typedef struct dup_row {
+	int64_t id, seen, lat_e6, lon_e6; /* seen: dup_seen_id, -1 for NULL */
+	int has_location;
+	char tenant[16], category[32], kelurahan[24];
+	char words[CPL_SIG_WORDS * 8 + 1];
+} dup_row_t;
+
+typedef struct dup_link {
+	char tenant[16];
+	int64_t complaint_id, candidate_id;
+	int score_milli, distance_m;
+} dup_link_t;
+
+typedef struct dup_sweep {
+	dup_row_t rows[DUP_SWEEP_BATCH];
+	int nrows;
+	dup_link_t links[DUP_SWEEP_BATCH * CPL_MAX_DUPS];
+	int nlinks;
+	int64_t mark;  /* the last id swept so far */
+	int added;     /* suggestions added over the whole sweep */
+} dup_sweep_t;
+
+static int dup_sweep_tx(store_conn_t *c, void *ud)
+{
+	dup_sweep_t *x = ud;
+	int rc;
+	for (int i = 0; i < x->nlinks; i++) {
+		dup_link_t *l = &x->links[i];
+		rc = store_exec(c,
+				"INSERT INTO complaints_duplicates (tenant, complaint_id, candidate_id, score_milli, distance_m) "
+				"VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+				"tiiii", l->tenant, l->complaint_id, l->candidate_id, (int64_t)l->score_milli,
+				(int64_t)l->distance_m);
+		if (rc < 0)
+			return rc;
+	}
+	/* only forward: another instance may have swept further already */
+	rc = store_exec(c, "UPDATE sequences SET value = ? WHERE tenant = '*' AND kind = 'DUPSEEN' AND year = 0 AND value < ?",
+			"ii", x->mark, x->mark);
+	if (rc == 0)
+		rc = store_exec(c, "INSERT INTO sequences (tenant, kind, year, value) VALUES ('*', 'DUPSEEN', 0, ?) "
+				   "ON CONFLICT DO NOTHING", "i", x->mark);
+	return rc < 0 ? rc : 0;
+}
+
+/* Reads the next batch of complaints after x->mark into x->rows, stopping
+ * at the first one filed less than DUP_SWEEP_LAG seconds before now: on
+ * PostgreSQL ids are taken before commit, so a complaint with a smaller id
+ * may still be committing; it gets a few seconds. *ret_more: the batch is
+ * full (more may follow at once). */
+#define DUP_SWEEP_LAG 5
+static int dup_sweep_read(store_conn_t *c, dup_sweep_t *x, int64_t now, int *ret_more)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c,
+			       "SELECT id, dup_seen_id, tenant, category, has_location, lat_e6, lon_e6, kelurahan, words, "
+			       "created_at FROM complaints WHERE id > ? ORDER BY id LIMIT 256",
+			       &s);
+	x->nrows = 0;
+	*ret_more = 0;
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "i", x->mark);
+	while ((rc = store_step(s)) == STORE_ROW && x->nrows < DUP_SWEEP_BATCH) {
+		dup_row_t *r = &x->rows[x->nrows];
+		if (store_col_int64(s, 9) > now - DUP_SWEEP_LAG)
+			break; /* too recent: next time */
+		x->nrows++;
+		r->id = store_col_int64(s, 0);
+		r->seen = store_col_is_null(s, 1) ? -1 : store_col_int64(s, 1);
+		copy(r->tenant, sizeof(r->tenant), store_col_text(s, 2));
+		copy(r->category, sizeof(r->category), store_col_text(s, 3));
+		r->has_location = (int)store_col_int64(s, 4);
+		r->lat_e6 = store_col_int64(s, 5);
+		r->lon_e6 = store_col_int64(s, 6);
+		copy(r->kelurahan, sizeof(r->kelurahan), store_col_text(s, 7));
+		copy(r->words, sizeof(r->words), store_col_text(s, 8));
+	}
+	*ret_more = x->nrows == DUP_SWEEP_BATCH;
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* The suggestions for one complaint among those its intake could not see. */
+static int dup_sweep_one(store_conn_t *c, const dup_row_t *r, dup_sweep_t *x)
+{
+	complaint_new_t in;
+	complaint_prep_t *p;
+	complaints_settings_t set;
+	store_stmt_t *s;
+	long n;
+	int rc;
+	if (!(p = calloc(1, sizeof(*p))))
+		return ERR_NOMEM;
+	memset(&in, 0, sizeof(in));
+	in.tenant = r->tenant;
+	in.has_location = r->has_location;
+	in.lat = (double)r->lat_e6 / 1e6;
+	in.lon = (double)r->lon_e6 / 1e6;
+	if ((n = words_decode(r->words, p->words, CPL_SIG_WORDS)) < 0 ||
+	    (rc = complaints_settings_get(c, r->tenant, &set)) < 0) {
+		free(p);
+		return n < 0 ? 0 : rc;
+	}
+	p->nwords = (size_t)n;
+	rc = store_prepare(c,
+			   r->has_location
+				   ? "SELECT id, words, lat_e6, lon_e6 FROM complaints WHERE tenant = ? AND category = ? "
+				     "AND id > ? AND id < ? AND status <> 'arsip' AND status <> 'digabung' AND has_location = 1 "
+				     "ORDER BY id DESC LIMIT 100"
+				   : "SELECT id, words, lat_e6, lon_e6 FROM complaints WHERE tenant = ? AND category = ? "
+				     "AND id > ? AND id < ? AND status <> 'arsip' AND status <> 'digabung' AND kelurahan = ? "
+				     "ORDER BY id DESC LIMIT 100",
+			   &s);
+	if (rc < 0) {
+		free(p);
+		return rc;
+	}
+	if (r->has_location)
+		store_bindf(s, "ttii", r->tenant, r->category, r->seen, r->id);
+	else
+		store_bindf(s, "ttiit", r->tenant, r->category, r->seen, r->id, r->kelurahan);
+	while ((rc = store_step(s)) == STORE_ROW)
+		dup_consider(c, &in, &set, p, s);
+	store_finalize(s);
+	for (int i = 0; rc >= 0 && i < p->ndups; i++) {
+		dup_link_t *l = &x->links[x->nlinks++];
+		copy(l->tenant, sizeof(l->tenant), r->tenant);
+		l->complaint_id = r->id;
+		l->candidate_id = p->dups[i].id;
+		l->score_milli = p->dups[i].score_milli;
+		l->distance_m = p->dups[i].distance_m;
+	}
+	free(p);
+	return rc < 0 ? rc : 0;
+}
+
+int complaints_dup_sweep_count(store_t *st, int64_t now, int *ret_added)
+{
+	store_conn_t *c = store_reader(st);
+	dup_sweep_t *x;
+	int rc;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	if (!(x = calloc(1, sizeof(*x))))
+		return ERR_NOMEM;
+	rc = store_query_int64(c, &x->mark, "SELECT value FROM sequences WHERE tenant = '*' AND kind = 'DUPSEEN' AND year = 0",
+			       "");
+	if (rc == ERR_NOT_FOUND)
+		rc = 0;
+	while (rc >= 0) {
+		int more = 0;
+		int64_t stored = x->mark;
+		x->nlinks = 0;
+		if ((rc = store_read_begin(c)) < 0)
+			break;
+		rc = dup_sweep_read(c, x, now, &more);
+		for (int i = 0; rc >= 0 && i < x->nrows; i++) {
+			const dup_row_t *r = &x->rows[i];
+			/* only complaints whose intake search missed some others */
+			if (r->seen >= 0 && r->seen < r->id - 1 && r->category[0])
+				rc = dup_sweep_one(c, r, x);
+		}
+		store_read_end(c);
+		if (rc < 0)
+			break;
+		if (x->nrows)
+			x->mark = x->rows[x->nrows - 1].id;
+		/* a write only for suggestions, and to keep the progress at the end
+		 * (a first sweep over old complaints reads them all, writes once) */
+		if ((x->nlinks || (!more && x->mark != stored)) && (rc = store_tx(st, dup_sweep_tx, x)) < 0)
+			break;
+		x->added += x->nlinks;
+		if (!more)
+			break;
+	}
+	if (ret_added)
+		*ret_added = x->added;
+	if (x->added)
+		complaints_touch();
+	free(x);
+	return rc < 0 ? rc : 0;
+}
+
+int complaints_dup_sweep(store_t *st, int64_t now)
+{
+	return complaints_dup_sweep_count(st, now, NULL);
 }
 
 /* ------------------------------------------------------------ reporter key */
@@ -695,14 +900,15 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 			   "INSERT INTO complaints (tenant, number, kind, title, description, category, unit, sla_class, "
 			   "status, identity, reporter_user_id, reporter_name, reporter_contact, has_location, lat_e6, "
 			   "lon_e6, kelurahan, address, source, route_category, route_confidence_milli, route_explanation, "
-			   "verify_due, answer_due, expected_at, created_at, updated_at, words, cell, reporter_key_hash) "
-			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			   "verify_due, answer_due, expected_at, created_at, updated_at, words, cell, reporter_key_hash, "
+			   "dup_seen_id) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			   "RETURNING id",
 			   &s);
 	if (rc < 0)
 		goto out;
 	auth_sha256_hex(p->reporter_key, strlen(p->reporter_key), key_hash);
-	store_bindf(s, "ttttttttttittdiittttitiiiiitit", in->tenant, ret->number, in->kind, p->title, in->description,
+	store_bindf(s, "ttttttttttittdiittttitiiiiititi", in->tenant, ret->number, in->kind, p->title, in->description,
 		    p->category, p->auto_routed ? cat.unit : "", p->sla_class, status, in->identity, in->user_id,
 		    in->reporter_name ? in->reporter_name : "", in->reporter_contact ? in->reporter_contact : "",
 		    in->has_location, (int64_t)(in->has_location ? llround(in->lat * 1e6) : 0),
@@ -710,9 +916,11 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 		    in->address ? in->address : "", in->source, p->route_category,
 		    (int64_t)(p->route_confidence >= 0 ? llround(p->route_confidence * 1000) : -1), p->route_explanation,
 		    p->verify_due, p->answer_due, p->expected, in->now, in->now, words,
-		    in->has_location ? complaints_cell(in->lat, in->lon) : (int64_t)0, key_hash);
+		    in->has_location ? complaints_cell(in->lat, in->lon) : (int64_t)0, key_hash, p->dup_seen_id);
 	if (!in->has_location)
 		store_bind_null(s, 29); /* no cell */
+	if (p->dup_seen_id < 0)
+		store_bind_null(s, 31); /* no duplicate search ran */
 	rc = store_step(s);
 	if (rc == STORE_ROW)
 		id = store_col_int64(s, 0);

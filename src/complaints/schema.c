@@ -136,3 +136,10 @@ const char migration_complaints_words_sql[] =
  * that a reporter without an account can reply, rate and reopen. NULL for
  * complaints filed before. */
 const char migration_complaints_key_sql[] = "ALTER TABLE complaints ADD COLUMN reporter_key_hash TEXT";
+
+/* Migration 10: dup_seen_id, the newest complaint id that the duplicate
+ * search at intake could see (NULL when no search ran, and for complaints
+ * filed before). Complaints filed at the same moment, or committed in the
+ * same group commit, cannot see each other then; complaints_dup_sweep()
+ * compares each complaint with those between dup_seen_id and its own id. */
+const char migration_complaints_dup_seen_sql[] = "ALTER TABLE complaints ADD COLUMN dup_seen_id BIGINT";

@@ -55,5 +55,6 @@ const app_job_t app_jobs[] = {
 	{ "services.sla_sweep", services_sla_sweep },
 	{ "governance.deadline_sweep", governance_deadline_sweep },
 	{ "complaints.sla_sweep", complaints_sla_sweep },
+	{ "complaints.dup_sweep", complaints_dup_sweep },
 	{ NULL, NULL },
 };

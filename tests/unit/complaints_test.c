@@ -619,6 +619,72 @@ static int prep_tx_fn(store_conn_t *c, void *ud)
 	return complaints_create_tx(c, x->in, x->prep, x->out, x->msg);
 }
 
+/* Reports sent at the same moment: both prepared (read snapshot) before
+ * either is written, so neither sees the other at intake; the sweep then
+ * links the later to the earlier, by the same rules (a report of something
+ * else is left alone), only once, not before the reports are 5 s old, and a
+ * complaint that was compared at intake is not compared again. */
+static void test_duplicates_filed_together(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in1 = base(), in2 = base(), in3 = base(), in4 = base();
+	complaint_prep_t *p1 = malloc(sizeof(*p1)), *p2 = malloc(sizeof(*p2)), *p3 = malloc(sizeof(*p3));
+	complaint_created_t a, b, c, later;
+	const char *msg;
+	struct dups d = { 0, 0 };
+	int added = -1;
+	char sql[256];
+
+	in2.user_id = 11;
+	in2.lon += 0.0004; /* 44 m away, in other words */
+	in2.description = "Lubang besar di Jalan Pejanggik depan bank, aspal mengelupas dan berbahaya";
+	in3.user_id = 12;   /* same spot, same moment, about something else */
+	in3.description = "Lampu lalu lintas perempatan mati total sejak kemarin sore";
+	in3.title = "Lampu lalu lintas mati";
+	assert_int_equal(complaints_prepare(store_reader(ts->st), &in1, p1, &msg), 0);
+	assert_int_equal(complaints_prepare(store_reader(ts->st), &in2, p2, &msg), 0);
+	assert_int_equal(complaints_prepare(store_reader(ts->st), &in3, p3, &msg), 0);
+	assert_true(p1->dup_seen_id >= 0 && p1->dup_seen_id == p2->dup_seen_id);
+	{
+		struct prep_tx x1 = { &in1, p1, &a, &msg }, x2 = { &in2, p2, &b, &msg }, x3 = { &in3, p3, &c, &msg };
+		assert_int_equal(store_tx(ts->st, prep_tx_fn, &x1), 0);
+		assert_int_equal(store_tx(ts->st, prep_tx_fn, &x2), 0);
+		assert_int_equal(store_tx(ts->st, prep_tx_fn, &x3), 0);
+	}
+	assert_int_equal(b.duplicates, 0); /* intake could not see a */
+	/* too recent: nothing yet */
+	assert_int_equal(complaints_dup_sweep_count(ts->st, in1.now + 1, &added), 0);
+	assert_int_equal(added, 0);
+	/* later: b is linked to a; c (other words) to nothing */
+	assert_int_equal(complaints_dup_sweep_count(ts->st, in1.now + 60, &added), 0);
+	assert_int_equal(added, 1);
+	assert_int_equal(complaints_duplicates(store_reader(ts->st), T, b.id, on_dup, &d), 0);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.first, a.id);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM complaints_duplicates WHERE complaint_id IN (%lld, %lld)",
+		 (long long)a.id, (long long)c.id);
+	assert_int_equal(count(ts, sql), 0);
+	snprintf(sql, sizeof(sql), "SELECT score_milli FROM complaints_duplicates WHERE complaint_id = %lld", (long long)b.id);
+	assert_true(count(ts, sql) >= 200);
+	/* again: nothing new, progress kept */
+	assert_int_equal(complaints_dup_sweep_count(ts->st, in1.now + 120, &added), 0);
+	assert_int_equal(added, 0);
+	assert_int_equal(count(ts, "SELECT value FROM sequences WHERE tenant = '*' AND kind = 'DUPSEEN'"), c.id);
+	/* a report filed afterwards is compared at intake (it sees a and b) and
+	 * needs nothing from the sweep */
+	in4.now += 300;
+	in4.user_id = 13;
+	assert_int_equal(complaints_create(ts->st, &in4, &later, &msg), 0);
+	assert_int_equal(later.duplicates, 2);
+	assert_int_equal(complaints_dup_sweep_count(ts->st, in4.now + 60, &added), 0);
+	assert_int_equal(added, 0);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM complaints_duplicates WHERE complaint_id = %lld", (long long)later.id);
+	assert_int_equal(count(ts, sql), 2);
+	free(p1);
+	free(p2);
+	free(p3);
+}
+
 static char *long_text(const char *tag, int words)
 {
 	char *b = malloc((size_t)words * 16 + 64);
@@ -935,6 +1001,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates_and_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicates_filed_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reporter_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ai_router, setup, teardown),
