@@ -186,7 +186,7 @@ typedef struct complaint_prep {
 	size_t nwords;
 	uint32_t words[CPL_SIG_WORDS]; /* signature: its smallest distinct word hashes, sorted */
 	int ndups;
-	struct {
+	struct complaint_dup {
 		int64_t id;
 		int score_milli;
 		int distance_m;      /* -1 without coordinates */

@@ -592,6 +592,12 @@ static int dup_sweep_read(store_conn_t *c, dup_sweep_t *x, int64_t now, int *ret
 	return rc < 0 ? rc : 0;
 }
 
+static int by_score_desc(const void *a, const void *b)
+{
+	int x = ((const struct complaint_dup *)a)->score_milli, y = ((const struct complaint_dup *)b)->score_milli;
+	return (x < y) - (x > y);
+}
+
 /* The suggestions for one complaint among those its intake could not see. */
 static int dup_sweep_one(store_conn_t *c, const dup_row_t *r, dup_sweep_t *x)
 {
@@ -608,10 +614,13 @@ static int dup_sweep_one(store_conn_t *c, const dup_row_t *r, dup_sweep_t *x)
 	in.has_location = r->has_location;
 	in.lat = (double)r->lat_e6 / 1e6;
 	in.lon = (double)r->lon_e6 / 1e6;
+	int64_t have = 0;
 	if ((n = words_decode(r->words, p->words, CPL_SIG_WORDS)) < 0 ||
-	    (rc = complaints_settings_get(c, r->tenant, &set)) < 0) {
+	    (rc = complaints_settings_get(c, r->tenant, &set)) < 0 ||
+	    (rc = store_query_int64(c, &have, "SELECT COUNT(*) FROM complaints_duplicates WHERE tenant = ? AND complaint_id = ?",
+				    "ti", r->tenant, r->id)) < 0 || have >= CPL_MAX_DUPS) {
 		free(p);
-		return n < 0 ? 0 : rc;
+		return n < 0 || have >= CPL_MAX_DUPS ? 0 : rc; /* nothing to compare, or its intake found enough */
 	}
 	p->nwords = (size_t)n;
 	rc = store_prepare(c,
@@ -634,6 +643,10 @@ static int dup_sweep_one(store_conn_t *c, const dup_row_t *r, dup_sweep_t *x)
 	while ((rc = store_step(s)) == STORE_ROW)
 		dup_consider(c, &in, &set, p, s);
 	store_finalize(s);
+	/* at most CPL_MAX_DUPS suggestions in all: the best of the new ones */
+	qsort(p->dups, (size_t)p->ndups, sizeof(p->dups[0]), by_score_desc);
+	if (p->ndups > CPL_MAX_DUPS - (int)have)
+		p->ndups = CPL_MAX_DUPS - (int)have;
 	for (int i = 0; rc >= 0 && i < p->ndups; i++) {
 		dup_link_t *l = &x->links[x->nlinks++];
 		copy(l->tenant, sizeof(l->tenant), r->tenant);

@@ -680,6 +680,28 @@ static void test_duplicates_filed_together(void **state)
 	assert_int_equal(added, 0);
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM complaints_duplicates WHERE complaint_id = %lld", (long long)later.id);
 	assert_int_equal(count(ts, sql), 2);
+	/* a complaint whose intake already found CPL_MAX_DUPS (5) gets no more */
+	for (int i = 0; i < 3; i++) {
+		in4.now += 60;
+		assert_int_equal(complaints_create(ts->st, &in4, &later, &msg), 0);
+	}
+	assert_int_equal(later.duplicates, 5);
+	in1.now = in2.now = in4.now + 60;
+	in2 = in1;
+	in2.user_id = 14;
+	assert_int_equal(complaints_prepare(store_reader(ts->st), &in1, p1, &msg), 0);
+	assert_int_equal(complaints_prepare(store_reader(ts->st), &in2, p2, &msg), 0);
+	{
+		struct prep_tx x1 = { &in1, p1, &a, &msg }, x2 = { &in2, p2, &b, &msg };
+		assert_int_equal(store_tx(ts->st, prep_tx_fn, &x1), 0);
+		assert_int_equal(store_tx(ts->st, prep_tx_fn, &x2), 0);
+	}
+	assert_int_equal(a.duplicates, 5);
+	assert_int_equal(b.duplicates, 5);
+	assert_int_equal(complaints_dup_sweep_count(ts->st, in1.now + 60, &added), 0);
+	assert_int_equal(added, 0);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM complaints_duplicates WHERE complaint_id = %lld", (long long)b.id);
+	assert_int_equal(count(ts, sql), 5);
 	free(p1);
 	free(p2);
 	free(p3);
