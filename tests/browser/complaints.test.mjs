@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { bigPhoto } from './photo.mjs';
 
 const BASE = (process.env.SIGAP_BASE_URL || '').replace(/\/+$/, '');
 const CHROMIUM = process.env.SIGAP_CHROMIUM || '/usr/bin/chromium';
@@ -201,25 +202,8 @@ test('a large photo is made smaller on the phone before it is sent', async (t) =
   const w = await phone(t);
   await w.goto(`${BASE}/t/${TENANT}/pengaduan/baru`);
   // a 3200x2400 "camera photo" (a PNG of several MB, more than the server's 5 MB limit for a
-  // photo), made in the page itself
-  const b64 = await w.evaluate(async () => {
-    const c = document.createElement('canvas');
-    c.width = 3200; c.height = 2400;
-    const g = c.getContext('2d');
-    const im = g.createImageData(c.width, c.height);
-    for (let i = 0; i < im.data.length; i += 4) {
-      const x = (i / 4) % c.width, y = Math.floor(i / 4 / c.width);
-      im.data[i] = (x * 255) / c.width; im.data[i + 1] = Math.random() * 255;
-      im.data[i + 2] = (y * 255) / c.height; im.data[i + 3] = 255;
-    }
-    g.putImageData(im, 0, 0);
-    const blob = await new Promise((r) => c.toBlob(r, 'image/png'));
-    const buf = new Uint8Array(await blob.arrayBuffer());
-    let s = '';
-    for (let i = 0; i < buf.length; i += 0x8000) s += String.fromCharCode.apply(null, buf.subarray(i, i + 0x8000));
-    return btoa(s);
-  });
-  const original = Buffer.from(b64, 'base64');
+  // photo)
+  const original = await bigPhoto(w, 3200, 2400);
   assert.ok(original.length > 5 * 1024 * 1024, `test photo only ${original.length} B`);
   await w.check('input[name="kind"][value="pengaduan"]');
   await w.fill('#title', 'Lampu jalan mati');

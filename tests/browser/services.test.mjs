@@ -10,6 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { bigPhoto, imageSize } from './photo.mjs';
 
 const BASE = (process.env.SIGAP_BASE_URL || '').replace(/\/+$/, '');
 const CHROMIUM = process.env.SIGAP_CHROMIUM || '/usr/bin/chromium';
@@ -118,12 +119,22 @@ test('apply, return, resubmit, approve and verify on a phone', async (t) => {
   await submit(o, 'form:has(#t-ret) button');
   assert.match(await o.textContent('main'), /Dikembalikan untuk perbaikan/);
 
-  // the citizen resubmits with a new file
+  // the citizen resubmits with a new file: this time a phone photo of the card, 4000x3000
+  // (too large for the server as it is), made smaller by the page before it goes
   await w.goto(appUrl.href);
   assert.match(await w.textContent('main'), /Scan kartu keluarga buram/);
-  await w.setInputFiles('form[action$="/perbaiki"] #f-kk', { name: 'kk2.pdf', mimeType: 'application/pdf', buffer: PDF });
+  const photo = await bigPhoto(w, 4000, 3000);
+  assert.ok(photo.length > 5 * 1024 * 1024, `test photo only ${photo.length} B`);
+  await w.setInputFiles('form[action$="/perbaiki"] #f-kk', { name: 'kk2.png', mimeType: 'image/png', buffer: photo });
+  await w.waitForSelector('form[action$="/perbaiki"] #f-kk-note');
+  assert.match(await w.textContent('#f-kk-note'), /^Foto diperkecil agar hemat kuota: \d+\.\d MB → \d+(\.\d)? [KM]B$/);
   await submit(w, 'form[action$="/perbaiki"] button[type="submit"]');
   assert.match(await w.textContent('main'), /Sedang diproses/);
+  const doc = `${BASE}${appUrl.pathname}/berkas/kk`;
+  const stored = await w.request.get(doc);
+  assert.equal(stored.headers()['content-type'], 'image/jpeg');
+  assert.ok((await stored.body()).length < photo.length / 4, 'the document photo was not made smaller');
+  assert.deepEqual(await imageSize(w, doc), [2000, 1500]);
 
   // verification step by the officer, approval by the kepala OPD
   await o.goto(appUrl.href);
