@@ -529,6 +529,8 @@ typedef struct dup_sweep {
 	int nlinks;
 	int64_t mark;  /* the last id swept so far */
 	int added;     /* suggestions added over the whole sweep */
+	char set_tenant[16];          /* whose settings set holds ("" = none yet) */
+	complaints_settings_t set;
 } dup_sweep_t;
 
 static int dup_sweep_tx(store_conn_t *c, void *ud)
@@ -603,10 +605,15 @@ static int dup_sweep_one(store_conn_t *c, const dup_row_t *r, dup_sweep_t *x)
 {
 	complaint_new_t in;
 	complaint_prep_t *p;
-	complaints_settings_t set;
 	store_stmt_t *s;
+	int64_t have = 0;
 	long n;
-	int rc;
+	int rc = 0;
+	if (strcmp(x->set_tenant, r->tenant)) {
+		if ((rc = complaints_settings_get(c, r->tenant, &x->set)) < 0)
+			return rc;
+		copy(x->set_tenant, sizeof(x->set_tenant), r->tenant);
+	}
 	if (!(p = calloc(1, sizeof(*p))))
 		return ERR_NOMEM;
 	memset(&in, 0, sizeof(in));
@@ -614,13 +621,9 @@ static int dup_sweep_one(store_conn_t *c, const dup_row_t *r, dup_sweep_t *x)
 	in.has_location = r->has_location;
 	in.lat = (double)r->lat_e6 / 1e6;
 	in.lon = (double)r->lon_e6 / 1e6;
-	int64_t have = 0;
-	if ((n = words_decode(r->words, p->words, CPL_SIG_WORDS)) < 0 ||
-	    (rc = complaints_settings_get(c, r->tenant, &set)) < 0 ||
-	    (rc = store_query_int64(c, &have, "SELECT COUNT(*) FROM complaints_duplicates WHERE tenant = ? AND complaint_id = ?",
-				    "ti", r->tenant, r->id)) < 0 || have >= CPL_MAX_DUPS) {
+	if ((n = words_decode(r->words, p->words, CPL_SIG_WORDS)) < 0) {
 		free(p);
-		return n < 0 || have >= CPL_MAX_DUPS ? 0 : rc; /* nothing to compare, or its intake found enough */
+		return 0; /* nothing to compare with */
 	}
 	p->nwords = (size_t)n;
 	rc = store_prepare(c,
@@ -641,9 +644,14 @@ static int dup_sweep_one(store_conn_t *c, const dup_row_t *r, dup_sweep_t *x)
 	else
 		store_bindf(s, "ttiit", r->tenant, r->category, r->seen, r->id, r->kelurahan);
 	while ((rc = store_step(s)) == STORE_ROW)
-		dup_consider(c, &in, &set, p, s);
+		dup_consider(c, &in, &x->set, p, s);
 	store_finalize(s);
 	/* at most CPL_MAX_DUPS suggestions in all: the best of the new ones */
+	if (rc >= 0 && p->ndups > 0)
+		rc = store_query_int64(c, &have, "SELECT COUNT(*) FROM complaints_duplicates WHERE tenant = ? AND complaint_id = ?",
+				       "ti", r->tenant, r->id);
+	if (have >= CPL_MAX_DUPS)
+		p->ndups = 0;
 	qsort(p->dups, (size_t)p->ndups, sizeof(p->dups[0]), by_score_desc);
 	if (p->ndups > CPL_MAX_DUPS - (int)have)
 		p->ndups = CPL_MAX_DUPS - (int)have;
@@ -932,8 +940,8 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 		    in->has_location ? complaints_cell(in->lat, in->lon) : (int64_t)0, key_hash, p->dup_seen_id);
 	if (!in->has_location)
 		store_bind_null(s, 29); /* no cell */
-	if (p->dup_seen_id < 0)
-		store_bind_null(s, 31); /* no duplicate search ran */
+	if (p->dup_seen_id < 0 || p->ndups >= CPL_MAX_DUPS)
+		store_bind_null(s, 31); /* no search ran, or it found enough: nothing for the sweep */
 	rc = store_step(s);
 	if (rc == STORE_ROW)
 		id = store_col_int64(s, 0);
