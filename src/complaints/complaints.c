@@ -268,6 +268,7 @@ int complaints_category_put_tx(store_conn_t *c, const char *tenant, const compla
 			empty(cat->sla_class) ? "sederhana" : cat->sla_class);
 	if (rc < 0)
 		return rc;
+	store_memo_clear(); /* intake's category check reads it afresh */
 	return audit_append(c, tenant, now, actor, "complaints.category", cat->code, cat->unit);
 }
 

@@ -905,13 +905,21 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 		p = own;
 	}
 	status = p->auto_routed ? "disposisi" : "baru";
-	/* the category as it is now (its OPD may have changed since prepare) */
-	if (p->category[0] && (rc = complaints_category_get(c, in->tenant, p->category, &cat)) < 0) {
-		if (rc == ERR_NOT_FOUND) {
-			*ret_msgid = N_("kategori baru saja berubah; kirim ulang laporan");
-			rc = ERR_CONFLICT;
+	/* the category as it is now (its OPD may have changed since prepare);
+	 * read once per transaction (a change to a category clears the memo) */
+	if (p->category[0]) {
+		char key[96];
+		snprintf(key, sizeof(key), "cat|%s|%s", in->tenant, p->category);
+		if (!store_memo_get(key, NULL, cat.unit, sizeof(cat.unit))) {
+			if ((rc = complaints_category_get(c, in->tenant, p->category, &cat)) < 0) {
+				if (rc == ERR_NOT_FOUND) {
+					*ret_msgid = N_("kategori baru saja berubah; kirim ulang laporan");
+					rc = ERR_CONFLICT;
+				}
+				goto out;
+			}
+			store_memo_put(key, 0, cat.unit);
 		}
-		goto out;
 	}
 	if ((rc = regno_next(c, in->tenant, "ADU", p->year, &seq, ret->number, sizeof(ret->number))) < 0)
 		goto out;

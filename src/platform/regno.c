@@ -30,9 +30,21 @@ int regno_next(store_conn_t *c, const char *tenant, const char *kind, int year, 
 	       char *ret_number, size_t numlen)
 {
 	int64_t seq = 0;
+	char key[96];
 	int rc;
 	if (!valid_kind(kind) || year < 2000 || year > 9999 || !tenant || !*tenant)
 		return store_fail(ERR_INVALID, "bad registration number kind '%s' or year %d", kind ? kind : "", year);
+	/* taken before in this transaction: its UPDATE locked the row, so the
+	 * next value is known; the increment need not be waited for */
+	snprintf(key, sizeof(key), "seq|%s|%s|%d", tenant, kind, year);
+	if (store_memo_get(key, &seq, NULL, 0)) {
+		seq++;
+		rc = store_exec_nowait(c, "UPDATE sequences SET value = value + 1 WHERE tenant = ? AND kind = ? AND year = ?",
+				       "ttd", tenant, kind, year);
+		if (rc < 0)
+			return rc;
+		goto out;
+	}
 	/* the counter row is created by the year's first number only (one
 	 * statement less on every other: a round trip on PostgreSQL) */
 	rc = store_query_int64(c, &seq, "UPDATE sequences SET value = value + 1 WHERE tenant = ? AND kind = ? AND year = ? "
@@ -47,6 +59,8 @@ int regno_next(store_conn_t *c, const char *tenant, const char *kind, int year, 
 	}
 	if (rc < 0)
 		return rc;
+out:
+	store_memo_put(key, seq, NULL);
 	if (ret_seq)
 		*ret_seq = seq;
 	if (ret_number)

@@ -431,7 +431,9 @@ static int pg_tx(store_t *st, store_tx_fn fn, void *ud)
 	c->tx_err = 0;
 	c->pending = 0;
 	c->pipeline = PQenterPipelineMode(c->pg) == 1;
+	store_memo_clear(); /* nothing from an earlier transaction */
 	frc = fn(&c->hdr, ud);
+	store_memo_clear(); /* nor for anything after it */
 	/* the answers not waited for, then back to plain mode for COMMIT */
 	pipe_collect(c, NULL);
 	if (c->pipeline) {

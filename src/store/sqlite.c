@@ -232,7 +232,9 @@ static int sq_tx(store_t *st, store_tx_fn fn, void *ud)
 	}
 	s->writer.in_tx = 1;
 	s->writer.tx_err = 0;
+	store_memo_clear(); /* nothing from an earlier transaction */
 	frc = fn(&s->writer.hdr, ud);
+	store_memo_clear(); /* nor for anything after it */
 	s->writer.in_tx = 0;
 	if (frc >= 0 && s->writer.tx_err)
 		frc = s->writer.tx_err;

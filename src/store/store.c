@@ -32,6 +32,56 @@ int store_fail(int code, const char *fmt, ...)
 	return code;
 }
 
+/* ---------------------------------------------------------------- memo */
+
+typedef struct memo_slot {
+	char key[96];
+	int64_t n;
+	char text[STORE_MEMO_TEXT];
+} memo_slot_t;
+
+static __thread memo_slot_t memo[STORE_MEMO_SLOTS];
+static __thread int memo_used, memo_next;
+
+int store_memo_get(const char *key, int64_t *ret_n, char *ret_text, size_t textlen)
+{
+	for (int i = 0; i < memo_used; i++)
+		if (!strcmp(memo[i].key, key)) {
+			if (ret_n)
+				*ret_n = memo[i].n;
+			if (ret_text && textlen)
+				snprintf(ret_text, textlen, "%s", memo[i].text);
+			return 1;
+		}
+	return 0;
+}
+
+void store_memo_put(const char *key, int64_t n, const char *text)
+{
+	memo_slot_t *m = NULL;
+	if (strlen(key) >= sizeof(m->key) || (text && strlen(text) >= STORE_MEMO_TEXT))
+		return;
+	for (int i = 0; i < memo_used && !m; i++)
+		if (!strcmp(memo[i].key, key))
+			m = &memo[i];
+	if (!m) {
+		if (memo_used < STORE_MEMO_SLOTS) {
+			m = &memo[memo_used++];
+		} else {
+			m = &memo[memo_next];
+			memo_next = (memo_next + 1) % STORE_MEMO_SLOTS;
+		}
+		snprintf(m->key, sizeof(m->key), "%s", key);
+	}
+	m->n = n;
+	snprintf(m->text, sizeof(m->text), "%s", text ? text : "");
+}
+
+void store_memo_clear(void)
+{
+	memo_used = memo_next = 0;
+}
+
 /* ---------------------------------------------------------------- group commit
  *
  * One writer thread per store takes every queued transaction that is
@@ -101,6 +151,7 @@ static int run_one(store_conn_t *c, gc_req_t *q, int savepoint)
 			/* keep the caller's error message across the rollback */
 			snprintf(keep, sizeof(keep), "%s", store_errmsg());
 			c->ops->exec_script(c, "ROLLBACK TO SAVEPOINT sigap_gc");
+			store_memo_clear(); /* what it read may be undone */
 			store_fail(0, "%s", keep);
 		}
 		c->ops->exec_script(c, "RELEASE SAVEPOINT sigap_gc");

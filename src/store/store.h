@@ -138,6 +138,29 @@ int store_exec(store_conn_t *c, const char *sql, const char *types, ...);
  * statement does. Elsewhere, and outside a transaction, it is store_exec.
  * Returns 0 or an error known at once. */
 int store_exec_nowait(store_conn_t *c, const char *sql, const char *types, ...);
+/* Per-transaction memo: a value a write transaction's functions read once
+ * and may reuse later in the same database transaction, for any caller of
+ * its group commit. Meant for a counter or a chain head whose row the
+ * transaction locked with the UPDATE that read it (nobody else can change it
+ * before the commit), and for a row only checked for existence. On
+ * PostgreSQL each reuse saves a round trip the writer would wait for.
+ *  - Only inside a store_tx function, on the writer's thread (the memo is
+ *    the thread's own).
+ *  - Every memo is dropped when a transaction begins and when a caller's
+ *    savepoint is rolled back, so nothing read is reused past a rollback.
+ *  - A function that changes what some memo holds (say, a category) calls
+ *    store_memo_clear() in its transaction.
+ *  - Keys of at most 95 bytes; texts of at most STORE_MEMO_TEXT - 1 bytes
+ *    (a longer key or text is not kept). STORE_MEMO_SLOTS entries, the
+ *    oldest replaced.
+ * store_memo_get: 1 and the value when key is kept (text copied into
+ * ret_text if not NULL, truncated to textlen - 1), 0 when not. */
+#define STORE_MEMO_TEXT 80
+#define STORE_MEMO_SLOTS 32
+int store_memo_get(const char *key, int64_t *ret_n, char *ret_text, size_t textlen);
+void store_memo_put(const char *key, int64_t n, const char *text);
+void store_memo_clear(void);
+
 /* Runs a query and stores the first column of the first row in *ret.
  * ERR_NOT_FOUND if there is no row. */
 int store_query_int64(store_conn_t *c, int64_t *ret, const char *sql, const char *types, ...);

@@ -5,7 +5,10 @@
  * ignored). Each caller must get its own result, the failed ones must leave
  * nothing behind, the successful ones must all be there, and batching must
  * really happen. Also the asynchronous form (store_tx_async) and the
- * error message carried back to the caller's thread. Runs on SQLite, and on
+ * error message carried back to the caller's thread. And the per-transaction
+ * memo (store_memo_*) behind registration numbers and the audit chain: with
+ * callers of a batch failing and rolled back, the numbers handed out stay
+ * unique and without gaps and the chain verifies. Runs on SQLite, and on
  * PostgreSQL when SIGAP_TEST_PG is set.
  */
 #include <stdarg.h>
@@ -16,9 +19,12 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "core/err.h"
+#include "platform/platform.h"
 #include "testutil.h"
 #include "core/banned.h"
 
@@ -185,11 +191,141 @@ static void test_async_completion(void **state)
 	test_store_close(&ts);
 }
 
+/* ---- the per-transaction memo */
+
+static int memo_put_fn(store_conn_t *c, void *ud)
+{
+	int64_t n = 0;
+	char t[STORE_MEMO_TEXT];
+	(void)c;
+	(void)ud;
+	if (store_memo_get("k", &n, t, sizeof(t)))
+		return store_fail(ERR_INTERNAL, "a memo from an earlier transaction");
+	store_memo_put("k", 42, "teks");
+	if (!store_memo_get("k", &n, t, sizeof(t)) || n != 42 || strcmp(t, "teks"))
+		return store_fail(ERR_INTERNAL, "memo not kept");
+	store_memo_put("k", 43, NULL);
+	if (!store_memo_get("k", &n, NULL, 0) || n != 43)
+		return store_fail(ERR_INTERNAL, "memo not replaced");
+	/* more keys than slots: the oldest go, the newest stay */
+	for (int i = 0; i < STORE_MEMO_SLOTS + 5; i++) {
+		char key[16];
+		snprintf(key, sizeof(key), "n%d", i);
+		store_memo_put(key, i, NULL);
+	}
+	if (!store_memo_get("n36", &n, NULL, 0) || n != 36 || store_memo_get("n0", &n, NULL, 0))
+		return store_fail(ERR_INTERNAL, "memo slots not reused oldest first");
+	return 0;
+}
+
+typedef struct num_job {
+	int64_t key;
+	int mode;     /* 0 succeed; 1 refuse after taking a number; 2 a failed statement, not waited for */
+	int64_t seq;  /* the number it got */
+} num_job_t;
+
+static int number_job(store_conn_t *c, void *ud)
+{
+	num_job_t *j = ud;
+	char number[64];
+	int rc = regno_next(c, "99", "ADU", 2026, &j->seq, number, sizeof(number));
+	if (rc < 0)
+		return rc;
+	if ((rc = audit_append(c, "99", 1700000000 + j->key, "uji", "test.number", number, "nomor")) < 0)
+		return rc;
+	if ((rc = store_exec_nowait(c, "INSERT INTO gc_test (k, v) VALUES (?, ?)", "it", j->key, number)) < 0)
+		return rc;
+	if (j->mode == 1)
+		return store_fail(ERR_INVALID, "job %lld refused after its number", (long long)j->key);
+	if (j->mode == 2)
+		(void)store_exec_nowait(c, "INSERT INTO gc_test (k, v) VALUES (?, NULL)", "i", j->key + 1000000);
+	return 0;
+}
+
+typedef struct num_worker {
+	store_t *st;
+	int idx;
+	num_job_t jobs[PER_THREAD];
+	int rcs[PER_THREAD];
+} num_worker_t;
+
+static void *run_numbers(void *arg)
+{
+	num_worker_t *w = arg;
+	for (int i = 0; i < PER_THREAD; i++) {
+		w->jobs[i].key = (int64_t)w->idx * 1000 + i;
+		w->jobs[i].mode = i % 7 == 3 ? 1 : i % 7 == 5 ? 2 : 0;
+		w->rcs[i] = store_tx(w->st, number_job, &w->jobs[i]);
+	}
+	return NULL;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void test_memo_numbers_and_chain(void **state)
+{
+	test_store_t ts;
+	num_worker_t *w = calloc(THREADS, sizeof(*w));
+	pthread_t t[THREADS];
+	int64_t got[THREADS * PER_THREAD], n = 0, k = 0;
+	uint64_t txs0, commits0, txs1, commits1;
+	audit_report_t rep;
+	(void)state;
+	test_store_open(&ts);
+	assert_int_equal(store_tx(ts.st, create_table, NULL), 0);
+	/* a memo lives for one transaction only */
+	assert_int_equal(store_tx(ts.st, memo_put_fn, NULL), 0);
+	assert_int_equal(store_tx(ts.st, memo_put_fn, NULL), 0);
+
+	store_group_stats(ts.st, &txs0, &commits0);
+	for (int i = 0; i < THREADS; i++) {
+		w[i].st = ts.st;
+		w[i].idx = i;
+		pthread_create(&t[i], NULL, run_numbers, &w[i]);
+	}
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	store_group_stats(ts.st, &txs1, &commits1);
+	assert_true(commits1 - commits0 < txs1 - txs0); /* batches really formed */
+	for (int i = 0; i < THREADS; i++)
+		for (int j = 0; j < PER_THREAD; j++) {
+			if (w[i].jobs[j].mode == 0) {
+				assert_int_equal(w[i].rcs[j], 0);
+				got[k++] = w[i].jobs[j].seq;
+			} else {
+				assert_true(w[i].rcs[j] < 0);
+			}
+		}
+	/* the successful callers hold exactly 1..k: unique, and the numbers of
+	 * the refused ones were handed out again (rolled back with them) */
+	qsort(got, (size_t)k, sizeof(got[0]), cmp_i64);
+	for (int64_t i = 0; i < k; i++)
+		assert_int_equal(got[i], i + 1);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n,
+					   "SELECT value FROM sequences WHERE tenant = '99' AND kind = 'ADU' AND year = 2026", ""), 0);
+	assert_int_equal(n, k);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n, "SELECT COUNT(*) FROM gc_test", ""), 0);
+	assert_int_equal(n, k);
+	/* one audit entry per success, chained without a break */
+	assert_int_equal(audit_verify(ts.st, "99", &rep), 0);
+	if (!rep.ok)
+		fprintf(stderr, "audit: %s\n", rep.message);
+	assert_true(rep.ok);
+	assert_int_equal(rep.entries, k);
+	free(w);
+	test_store_close(&ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_failures_stay_with_their_caller),
 		cmocka_unit_test(test_async_completion),
+		cmocka_unit_test(test_memo_numbers_and_chain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
