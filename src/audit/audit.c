@@ -48,35 +48,14 @@ void audit_entry_hash(const char *prev_hash, const char *tenant, int64_t seq, in
 	sodium_bin2hex(out, 65, d, sizeof(d));
 }
 
-int audit_append(store_conn_t *c, const char *tenant, int64_t ts, const char *actor,
-		 const char *action, const char *object, const char *summary)
+/* Takes the tenant's next sequence number and the previous entry's hash.
+ * The UPDATE takes the head's row lock (PostgreSQL), so concurrent instances
+ * append one after another. The head is created on the tenant's first entry
+ * only: one statement less on every other (a round trip on PostgreSQL). */
+static int head_next(store_conn_t *c, const char *tenant, int64_t *ret_seq, char prev[65])
 {
 	store_stmt_t *s;
-	char prev[65], hash[65], key[96];
-	int64_t seq;
 	int rc;
-	/* Appended before in this transaction: the head's row is locked by that
-	 * UPDATE and its value known; the entry and the new head are written
-	 * without waiting. */
-	snprintf(key, sizeof(key), "audit|%s", tenant);
-	if (store_memo_get(key, &seq, prev, sizeof(prev)) && strlen(prev) == 64) {
-		seq++;
-		audit_entry_hash(prev, tenant, seq, ts, actor, action, object, summary, hash);
-		rc = store_exec_nowait(c, "INSERT INTO audit_log (tenant, seq, ts, actor, action, object, summary, prev_hash, "
-					  "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				       "tiittttt" "t", tenant, seq, ts, actor, action, object, summary, prev, hash);
-		if (rc < 0)
-			return rc;
-		rc = store_exec_nowait(c, "UPDATE audit_heads SET seq = ?, hash = ? WHERE tenant = ?", "itt", seq, hash, tenant);
-		if (rc < 0)
-			return rc;
-		store_memo_put(key, seq, hash);
-		return 0;
-	}
-	/* The UPDATE takes the head's row lock (PostgreSQL), so concurrent
-	 * instances append one after another. The head is created on the
-	 * tenant's first entry only: one statement less on every other (a round
-	 * trip on PostgreSQL). */
 	for (int attempt = 0;; attempt++) {
 		rc = store_prepare(c, "UPDATE audit_heads SET seq = seq + 1 WHERE tenant = ? RETURNING seq, hash", &s);
 		if (rc < 0)
@@ -93,16 +72,32 @@ int audit_append(store_conn_t *c, const char *tenant, int64_t ts, const char *ac
 		if (rc < 0)
 			return rc;
 	}
-	seq = store_col_int64(s, 0);
-	snprintf(prev, sizeof(prev), "%s", store_col_text(s, 1) ? store_col_text(s, 1) : "");
+	*ret_seq = store_col_int64(s, 0);
+	snprintf(prev, 65, "%s", store_col_text(s, 1) ? store_col_text(s, 1) : "");
 	store_finalize(s);
+	return 0;
+}
+
+int audit_append(store_conn_t *c, const char *tenant, int64_t ts, const char *actor,
+		 const char *action, const char *object, const char *summary)
+{
+	char prev[65], hash[65], key[96];
+	int64_t seq;
+	int rc;
+	/* appended before in this transaction: the head's row is locked since
+	 * then and its value known (store_memo_get), so nothing is waited for */
+	snprintf(key, sizeof(key), "audit|%s", tenant);
+	if (store_memo_get(key, &seq, prev, sizeof(prev)) && strlen(prev) == 64)
+		seq++;
+	else if ((rc = head_next(c, tenant, &seq, prev)) < 0)
+		return rc;
 	audit_entry_hash(prev, tenant, seq, ts, actor, action, object, summary, hash);
 	rc = store_exec_nowait(c, "INSERT INTO audit_log (tenant, seq, ts, actor, action, object, summary, prev_hash, hash) "
 			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			"tiittttt" "t", tenant, seq, ts, actor, action, object, summary, prev, hash);
 	if (rc < 0)
 		return rc;
-	rc = store_exec_nowait(c, "UPDATE audit_heads SET hash = ? WHERE tenant = ?", "tt", hash, tenant);
+	rc = store_exec_nowait(c, "UPDATE audit_heads SET seq = ?, hash = ? WHERE tenant = ?", "itt", seq, hash, tenant);
 	if (rc < 0)
 		return rc;
 	store_memo_put(key, seq, hash);
