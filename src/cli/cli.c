@@ -28,6 +28,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/workpool.h"
+#include "platform/platform.h"
 #include "core/sb.h"
 #include "http/http.h"
 #include "tenants/tenants.h"
@@ -343,6 +344,15 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 		}
 		log_info("loaded %zu routing model(s) from %s", clf_registry_count(app.models), cfg->models_dir);
 	}
+	/* e-mail: queued with the changes, sent by the periodic job */
+	{
+		mail_config_t mc = { cfg->smtp_url, cfg->smtp_user, cfg->smtp_password, cfg->mail_from, cfg->public_url };
+		mail_configure(&mc);
+		if (mail_configured())
+			log_info("e-mail through %s as %s", cfg->smtp_url, cfg->mail_from);
+		else
+			log_info("e-mail off (no smtp-url): notifications show in the dashboards only");
+	}
 	/* complaint routing uses whatever models were loaded (none: coordinator queue) */
 	complaints_set_router(complaints_clf_router, app.models);
 	/* argon2id (sign-in, passwords, signing keys) runs here, not on the
@@ -360,6 +370,7 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 	rc = server_run(&app);
 	workpool_stop(app.compute); /* after the loops: every accepted job has run */
 	app.compute = NULL;
+	mail_configure(NULL);
 	complaints_set_router(NULL, NULL);
 	clf_registry_free(app.models);
 	app_release(&app);

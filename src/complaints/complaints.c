@@ -736,34 +736,70 @@ static int is_opd(role_t r)
 	return r == ROLE_PETUGAS || r == ROLE_ADMIN_OPD || r == ROLE_KEPALA_OPD;
 }
 
-static int notify_merged(store_conn_t *c, const char *tenant, int64_t id, int64_t now)
+/* A reporter without an account who left an e-mail address hears of the
+ * answer by e-mail (those with one get it through their notification). */
+static int mail_reporter(store_conn_t *c, const char *tenant, int64_t id, int64_t user_id, const char *contact,
+			 const char *number, const char *what, const char *answer, int64_t now)
+{
+	char subject[200], link[400], obj[48];
+	sb_t body = SB_INIT;
+	int rc;
+	if (user_id > 0 || !mail_configured() || !mail_valid_address(contact))
+		return 0;
+	snprintf(obj, sizeof(obj), "complaint:%" PRId64, id);
+	mail_object_link(tenant, obj, link, sizeof(link));
+	snprintf(subject, sizeof(subject), "%s: %s", what, number);
+	sb_addf(&body, "%s (%s).\n\n", what, number);
+	if (answer && *answer)
+		sb_addf(&body, "%s\n\n", answer);
+	if (link[0])
+		sb_addf(&body, "Lihat jawaban, balas atau beri nilai di %s\n(dengan kode pelapor yang Anda catat saat melapor).\n\n",
+			link);
+	sb_adds(&body, "-- \nsigap: pesan otomatis, tidak perlu dibalas.\n");
+	rc = body.err ? ERR_NOMEM : mail_enqueue(c, tenant, contact, subject, body.buf, now);
+	sb_release(&body);
+	return rc;
+}
+
+static int notify_merged(store_conn_t *c, const char *tenant, int64_t id, const char *answer, int64_t now)
 {
 	store_stmt_t *s;
-	int64_t users[200], ids[200];
-	int n = 0, rc = store_prepare(c,
-				     "SELECT id, reporter_user_id FROM complaints WHERE tenant = ? AND merged_into = ? "
-				     "AND status = 'digabung' LIMIT 200",
-				     &s);
-	if (rc < 0)
+	struct merged {
+		int64_t id, user;
+		char number[40], contact[128];
+	} *m = calloc(200, sizeof(*m));
+	int n = 0, rc;
+	if (!m)
+		return ERR_NOMEM;
+	rc = store_prepare(c,
+			   "SELECT id, reporter_user_id, number, reporter_contact FROM complaints WHERE tenant = ? "
+			   "AND merged_into = ? AND status = 'digabung' LIMIT 200",
+			   &s);
+	if (rc < 0) {
+		free(m);
 		return rc;
+	}
 	store_bindf(s, "ti", tenant, id);
-	while ((rc = store_step(s)) == STORE_ROW) {
-		ids[n] = store_col_int64(s, 0);
-		users[n] = store_col_int64(s, 1);
+	while ((rc = store_step(s)) == STORE_ROW && n < 200) {
+		m[n].id = store_col_int64(s, 0);
+		m[n].user = store_col_int64(s, 1);
+		copy(m[n].number, sizeof(m[n].number), store_col_text(s, 2));
+		copy(m[n].contact, sizeof(m[n].contact), store_col_text(s, 3));
 		n++;
 	}
 	store_finalize(s);
-	if (rc < 0)
-		return rc;
-	for (int i = 0; i < n; i++) {
-		if ((rc = add_event(c, tenant, ids[i], now, "sistem", "", "jawab", "digabung",
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		if ((rc = add_event(c, tenant, m[i].id, now, "sistem", "", "jawab", "digabung",
 				    "laporan induk telah dijawab", 1)) < 0)
-			return rc;
-		if (users[i] > 0 && (rc = notify(c, tenant, users[i], NULL, NULL, "complaint.answered", ids[i],
-						 "Laporan yang digabung dengan laporan Anda telah dijawab", now)) < 0)
-			return rc;
+			break;
+		if (m[i].user > 0 && (rc = notify(c, tenant, m[i].user, NULL, NULL, "complaint.answered", m[i].id,
+						  "Laporan yang digabung dengan laporan Anda telah dijawab", now)) < 0)
+			break;
+		rc = mail_reporter(c, tenant, m[i].id, m[i].user, m[i].contact, m[i].number,
+				   "Laporan yang digabung dengan laporan Anda telah dijawab", answer, now);
 	}
-	return 0;
+	free(m);
+	return rc < 0 ? rc : 0;
 }
 
 int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char **ret_msgid)
@@ -955,7 +991,9 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 		    (rc = notify(c, a->tenant, cp->reporter_user_id, NULL, NULL, "complaint.answered", a->id,
 				 "Pengaduan Anda telah dijawab", a->now)) < 0)
 			goto out;
-		if ((rc = notify_merged(c, a->tenant, a->id, a->now)) < 0)
+		if ((rc = mail_reporter(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_contact, cp->number,
+					"Pengaduan Anda telah dijawab", text, a->now)) < 0 ||
+		    (rc = notify_merged(c, a->tenant, a->id, text, a->now)) < 0)
 			goto out;
 	} else if (!strcmp(a->action, "balas") || !strcmp(a->action, "buka_kembali")) {
 		if (*cp->unit && (rc = notify(c, a->tenant, 0, "petugas", cp->unit, "complaint.reply", a->id,

@@ -54,6 +54,10 @@ static const option_t options[] = {
 	{ "data-dir", S(data_dir), 0, 0, "var/files", NULL, "directory for uploaded files" },
 	{ "models-dir", S(models_dir), 0, 0, "var/models", NULL, "complaint routing models (TENANT.model)" },
 	{ "lang", E(lang), 0, 0, "id", "id|en", "default interface language" },
+	{ "smtp-url", S(smtp_url), 0, 0, "", NULL, "SMTP server for e-mail, smtp://host:587 or smtps://host:465 ('' = no e-mail)" },
+	{ "smtp-user", S(smtp_user), 0, 0, "", NULL, "SMTP login name" },
+	{ "smtp-password", S(smtp_password), 0, 0, "", NULL, "SMTP password (better from SIGAP_SMTP_PASSWORD or a file)" },
+	{ "mail-from", S(mail_from), 0, 0, "", NULL, "sender address of e-mail, e.g. layanan@mataramkota.go.id" },
 	{ "public-url", S(public_url), 0, 0, "", NULL, "public base URL for QR codes and links (default: from Host)" },
 	{ "trust-proxy", B(trust_proxy), 0, 1, "0", NULL, "trust X-Forwarded-For/-Proto (behind a proxy)" },
 	{ "gzip", B(gzip), 0, 1, "1", NULL, "gzip text answers of 1 KiB or more for clients that accept it" },
@@ -347,6 +351,15 @@ int config_validate(const config_t *cfg, char *err, size_t errlen)
 	}
 	if (cfg->public_url[0] && strncmp(cfg->public_url, "https://", 8) && strncmp(cfg->public_url, "http://", 7)) {
 		snprintf(err, errlen, "public-url must start with https:// or http://, got '%s'", cfg->public_url);
+		return ERR_INVALID;
+	}
+	if (cfg->smtp_url[0] && strncmp(cfg->smtp_url, "smtp://", 7) && strncmp(cfg->smtp_url, "smtps://", 8)) {
+		snprintf(err, errlen, "smtp-url must start with smtp:// or smtps://, got '%s'", cfg->smtp_url);
+		return ERR_INVALID;
+	}
+	if (cfg->smtp_url[0] && (!cfg->mail_from[0] || !strchr(cfg->mail_from, '@') ||
+				 strpbrk(cfg->mail_from, " <>\r\n\t\"'"))) {
+		snprintf(err, errlen, "with smtp-url, mail-from must be a plain e-mail address, got '%s'", cfg->mail_from);
 		return ERR_INVALID;
 	}
 	if (!!cfg->tls_cert[0] != !!cfg->tls_key[0]) {

@@ -31,6 +31,10 @@ typedef struct config {
 	char models_dir[1024];  /* text classifier models, one TENANT.model per tenant */
 	char lang[8];           /* default UI language: id or en */
 	char public_url[256];   /* https://layanan.example.go.id: base of absolute links (QR codes) */
+	char smtp_url[512];     /* smtp://host:587 or smtps://host:465; "" = no e-mail */
+	char smtp_user[256];
+	char smtp_password[256]; /* a secret: never logged */
+	char mail_from[256];    /* sender address */
 	int trust_proxy;        /* honour X-Forwarded-For/-Proto from a proxy */
 	int gzip;               /* compress text answers for clients that accept gzip */
 	int shutdown_grace;     /* seconds in-flight requests get on SIGTERM */

@@ -7,6 +7,7 @@
  */
 #include "platform/platform.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -21,7 +22,22 @@ int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, c
 	rc = store_exec_nowait(c, "INSERT INTO notifications (tenant, user_id, role, unit, kind, object, message, created_at) "
 			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			"tittttti", tenant, to->user_id, to->role, to->unit, kind, object, message, now);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	if (to->user_id > 0 && mail_configured()) {
+		char addr[300] = "", link[400], body[1200];
+		rc = store_query_text(c, addr, sizeof(addr), "SELECT email FROM users WHERE tenant = ? AND id = ? AND disabled = 0",
+				      "ti", tenant, to->user_id);
+		if (rc < 0 && rc != ERR_NOT_FOUND)
+			return rc;
+		if (mail_valid_address(addr)) {
+			mail_object_link(tenant, object, link, sizeof(link));
+			snprintf(body, sizeof(body), "%s\n%s%s\n\n-- \nsigap: pesan otomatis, tidak perlu dibalas.\n", message,
+				 link[0] ? "\n" : "", link);
+			return mail_enqueue(c, tenant, addr, message, body, now);
+		}
+	}
+	return 0;
 }
 
 int notify_unread(store_conn_t *c, const char *tenant, int64_t user_id, const char *role, const char *unit,

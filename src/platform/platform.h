@@ -4,6 +4,7 @@
  *  - registration numbers, human-readable and unique per tenant, kind and
  *    year even with several sigap instances on one database;
  *  - notifications to a user, or to a role (optionally within an OPD);
+ *  - e-mail, queued with the change it reports and sent by a periodic job;
  *  - the file store for uploads, outside the database, by content hash, with
  *    type and size checked by libmagic.
  * All writers take a store_conn_t inside store_tx(), so what they write
@@ -36,13 +37,53 @@ typedef struct notify_target {
 	const char *role; /* a role name (e.g. "kepala_opd"), or NULL */
 	const char *unit; /* with role: only that OPD's holders, or NULL */
 } notify_target_t;
-/* Queues a notification (shown in the recipient's dashboard; e-mail and
- * webhooks deliver from the same table). object is e.g. "complaint:42". */
+/* Queues a notification, shown in the recipient's dashboard. object is e.g.
+ * "complaint:42". One addressed to a user who has an e-mail address is also
+ * queued as an e-mail (when e-mail is configured): the message as subject
+ * and body, with the object's public link. */
 int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
 	       const char *object, const char *message, int64_t now);
 /* Unread count for a user (their own plus their role's and OPD's). */
 int notify_unread(store_conn_t *c, const char *tenant, int64_t user_id, const char *role, const char *unit,
 		  int64_t *ret_count);
+
+/* ---- e-mail ----
+ * A message is queued in mail_outbox by mail_enqueue() inside the caller's
+ * transaction, so it exists exactly when the change it reports committed;
+ * the periodic job mail_job() sends what is due through the SMTP server set
+ * by mail_configure() (libcurl; smtp:// with STARTTLS when offered, or
+ * smtps://), and records each message's fate: sent; or tried again after
+ * 1 min, 5 min, 30 min, 2 h, 6 h, 12 h, 24 h; or given up after 8 attempts
+ * with the last error kept. With several instances each message is leased by
+ * the one sending it, so it goes out once. Without a configured server
+ * nothing is queued (notify_add) and mail_job() does nothing. Addresses are
+ * never logged. */
+typedef struct mail_config {
+	const char *url;        /* smtp://host:587 or smtps://host:465; "" = no e-mail */
+	const char *user, *password; /* SMTP login, or "" */
+	const char *from;       /* the sender address */
+	const char *public_url; /* base of the links in messages ("" = no links) */
+} mail_config_t;
+/* Copies cfg (at start-up, before any thread sends; NULL at the end turns
+ * e-mail off and releases libcurl). */
+void mail_configure(const mail_config_t *cfg);
+int mail_configured(void);
+/* A plain address (local@domain.tld, printable ASCII, no display name): 1 or 0. */
+int mail_valid_address(const char *addr);
+/* ERR_INVALID for an address mail_valid_address() refuses. The subject is
+ * made one line. */
+int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char *subject, const char *body,
+		 int64_t now);
+/* The public link of a notification's object ("complaint:42" ->
+ * PUBLIC_URL/t/TENANT/pengaduan/42; application:, proposal: likewise) into
+ * out: 1, or 0 (out "") without a public URL or for another object. */
+int mail_object_link(const char *tenant, const char *object, char *out, size_t outlen);
+/* The whole message (headers, base64 UTF-8 body, CRLF lines) appended to out. */
+int mail_format(const char *from, const char *to, const char *subject, const char *body, int64_t id, int64_t now,
+		sb_t *out);
+/* Sends what is due; *ret_sent and *ret_failed count this run's messages. */
+int mail_send_due(store_t *st, int64_t now, int *ret_sent, int *ret_failed);
+int mail_job(store_t *st, int64_t now);
 
 /* ---- file store ---- */
 #define FILES_HASH_LEN 64

@@ -17,6 +17,7 @@ extern const char migration_performance_sql[];
 extern const char migration_complaints_words_sql[];
 extern const char migration_complaints_key_sql[];
 extern const char migration_complaints_dup_seen_sql[];
+extern const char migration_mail_sql[];
 extern const char migration_performance_closed_sql[];
 
 const store_migration_t store_migrations[] = {
@@ -153,6 +154,7 @@ const store_migration_t store_migrations[] = {
 	{ 8, "complaints: reporter key", migration_complaints_key_sql },
 	{ 9, "performance: closings without completion", migration_performance_closed_sql },
 	{ 10, "complaints: duplicates filed at the same moment", migration_complaints_dup_seen_sql },
+	{ 11, "platform: e-mail outbox", migration_mail_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

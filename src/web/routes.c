@@ -9,6 +9,7 @@
 #include "services/services.h"
 #include "governance/governance.h"
 #include "complaints/complaints.h"
+#include "platform/platform.h"
 #include "core/banned.h"
 
 #define T ROUTE_TENANT
@@ -56,5 +57,6 @@ const app_job_t app_jobs[] = {
 	{ "governance.deadline_sweep", governance_deadline_sweep },
 	{ "complaints.sla_sweep", complaints_sla_sweep },
 	{ "complaints.dup_sweep", complaints_dup_sweep },
+	{ "mail.send", mail_job },
 	{ NULL, NULL },
 };

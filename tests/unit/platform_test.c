@@ -1,8 +1,10 @@
 /*
  * platform_test.c: registration numbers (format, parsing, uniqueness and no
  * gaps under concurrent writers, rollback gives the number back), the file
- * store (type by content, size limit, dedupe, durable read-back) and
- * notifications. Runs on SQLite, and on PostgreSQL when SIGAP_TEST_PG is set.
+ * store (type by content, size limit, dedupe, durable read-back),
+ * notifications, and e-mail (addresses, the message format, queueing with a
+ * user's notification, retries when the server cannot be reached). Runs on
+ * SQLite, and on PostgreSQL when SIGAP_TEST_PG is set.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -230,6 +233,133 @@ static void test_notify(void **state)
 	test_store_close(&ts);
 }
 
+/* ---- e-mail */
+
+static int enqueue_fn(store_conn_t *c, void *ud)
+{
+	const char **a = ud;
+	return mail_enqueue(c, "52.71", a[0], a[1], a[2], 5000);
+}
+
+static int notify_user_fn(store_conn_t *c, void *ud)
+{
+	notify_target_t to = { *(int64_t *)ud, NULL, NULL };
+	return notify_add(c, "52.71", &to, "complaint.answered", "complaint:7", "Pengaduan Anda telah dijawab", 6000);
+}
+
+static void test_mail(void **state)
+{
+	test_store_t ts;
+	const char *ok[] = { "warga@example.id", "a.b-c+d@sub.domain.go.id", "x@y.co" };
+	const char *bad[] = { "", "warga", "@example.id", "warga@", "warga@example", "a@b@c.id", "a b@c.id",
+			      "warga@example.id\r\nBcc: x@y.id", "<warga@example.id>", "warga@.id", "warga@example.",
+			      "wärga@example.id" };
+	const char *good_mail[] = { "warga@example.id", "Laporan\r\nBcc: x@y.id dijawab", "Isi jawaban" };
+	const char *bad_mail[] = { "bukan-alamat", "S", "B" };
+	sb_t m = SB_INIT;
+	char link[256], *p, dec[256], subj[256];
+	size_t dl = 0;
+	int64_t n = -1, user = 0;
+	int sent = -1, failed = -1;
+	mail_config_t mc = { "smtp://127.0.0.1:1", "", "", "layanan@mataramkota.go.id", "https://sigap.example.id/" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		assert_true(mail_valid_address(ok[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(mail_valid_address(bad[i]));
+	assert_false(mail_valid_address(NULL));
+
+	/* the message: headers, subject as a UTF-8 encoded word, body base64 */
+	assert_int_equal(mail_format("layanan@mataramkota.go.id", "warga@example.id", "Pengaduan Anda — dijawab",
+				     "Jawaban: jalan sudah ditambal.\n", 12, 1780000000, &m), 0);
+	assert_non_null(strstr(m.buf, "From: sigap <layanan@mataramkota.go.id>\r\n"));
+	assert_non_null(strstr(m.buf, "To: <warga@example.id>\r\n"));
+	assert_non_null(strstr(m.buf, "Date: Thu, 28 May 2026 20:26:40 +0000\r\n"));
+	assert_non_null(strstr(m.buf, "Message-ID: <sigap.12.1780000000@mataramkota.go.id>\r\n"));
+	assert_non_null(strstr(m.buf, "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n"));
+	p = strstr(m.buf, "Subject: =?UTF-8?B?");
+	assert_non_null(p);
+	p += 19;
+	assert_int_equal(sodium_base642bin((unsigned char *)subj, sizeof(subj) - 1, p, strcspn(p, "?"), NULL, &dl, NULL,
+					   sodium_base64_VARIANT_ORIGINAL), 0);
+	subj[dl] = '\0';
+	assert_string_equal(subj, "Pengaduan Anda — dijawab");
+	p = strstr(m.buf, "\r\n\r\n") + 4;
+	assert_int_equal(sodium_base642bin((unsigned char *)dec, sizeof(dec) - 1, p, strlen(p), "\r\n", &dl, NULL,
+					   sodium_base64_VARIANT_ORIGINAL), 0);
+	dec[dl] = '\0';
+	assert_string_equal(dec, "Jawaban: jalan sudah ditambal.\n");
+	sb_release(&m);
+
+	test_store_open(&ts);
+	assert_int_equal(test_sql(&ts,
+		"INSERT INTO tenants (code, name, level, head_title, tz_offset, tz_name, created_at) VALUES "
+		"('52.71', 'Kota Mataram', 2, 'Wali Kota', 28800, 'WITA', 0)"), 0);
+	/* without a server nothing is queued from notifications */
+	mail_configure(NULL);
+	assert_int_equal(test_sql(&ts, "INSERT INTO users (tenant, username, full_name, role, email, password_hash, "
+				      "created_at, updated_at) VALUES ('52.71', 'budi', 'Budi', 'warga', 'budi@example.id', "
+				      "'x', 0, 0)"), 0);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &user, "SELECT id FROM users WHERE username = 'budi'", ""), 0);
+	assert_int_equal(store_tx(ts.st, notify_user_fn, &user), 0);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n, "SELECT COUNT(*) FROM mail_outbox", ""), 0);
+	assert_int_equal(n, 0);
+
+	mail_configure(&mc);
+	assert_true(mail_configured());
+	/* links to an object's public page, only for the known kinds */
+	assert_int_equal(mail_object_link("52.71", "complaint:42", link, sizeof(link)), 1);
+	assert_string_equal(link, "https://sigap.example.id/t/52.71/pengaduan/42");
+	assert_int_equal(mail_object_link("52.71", "application:7", link, sizeof(link)), 1);
+	assert_string_equal(link, "https://sigap.example.id/t/52.71/permohonan/7");
+	assert_int_equal(mail_object_link("52.71", "service:KTP", link, sizeof(link)), 0);
+	assert_int_equal(mail_object_link("52.71", "complaint:4x", link, sizeof(link)), 0);
+	assert_string_equal(link, "");
+	/* a bad address is refused, and its transaction with it */
+	assert_int_equal(store_tx(ts.st, enqueue_fn, bad_mail), ERR_INVALID);
+	/* a notification to a user with an address becomes an e-mail, link included */
+	assert_int_equal(store_tx(ts.st, notify_user_fn, &user), 0);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n,
+					   "SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'budi@example.id' "
+					   "AND subject = 'Pengaduan Anda telah dijawab' AND body LIKE "
+					   "'%https://sigap.example.id/t/52.71/pengaduan/7%'", ""), 0);
+	assert_int_equal(n, 1);
+	/* a header cannot be smuggled in through the subject */
+	assert_int_equal(store_tx(ts.st, enqueue_fn, good_mail), 0);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n,
+					   "SELECT COUNT(*) FROM mail_outbox WHERE subject = 'Laporan  Bcc: x@y.id dijawab'", ""), 0);
+	assert_int_equal(n, 1);
+	/* a disabled user gets none */
+	assert_int_equal(test_sql(&ts, "UPDATE users SET disabled = 1 WHERE username = 'budi'"), 0);
+	assert_int_equal(store_tx(ts.st, notify_user_fn, &user), 0);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n, "SELECT COUNT(*) FROM mail_outbox", ""), 0);
+	assert_int_equal(n, 2);
+
+	/* the server cannot be reached: both stay queued, tried again in a minute */
+	assert_int_equal(mail_send_due(ts.st, 7000, &sent, &failed), 0);
+	assert_int_equal(sent, 0);
+	assert_int_equal(failed, 2);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n,
+					   "SELECT COUNT(*) FROM mail_outbox WHERE attempts = 1 AND next_at = 7060 AND "
+					   "sent_at IS NULL AND failed_at IS NULL AND lease_until = 0 AND last_error <> ''", ""), 0);
+	assert_int_equal(n, 2);
+	/* not due yet: nothing tried */
+	assert_int_equal(mail_send_due(ts.st, 7030, &sent, &failed), 0);
+	assert_int_equal(failed, 0);
+	/* after 8 attempts in all, given up */
+	assert_int_equal(test_sql(&ts, "UPDATE mail_outbox SET attempts = 7, next_at = 0"), 0);
+	assert_int_equal(mail_send_due(ts.st, 8000, &sent, &failed), 0);
+	assert_int_equal(failed, 2);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n,
+					   "SELECT COUNT(*) FROM mail_outbox WHERE failed_at = 8000 AND attempts = 8", ""), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(mail_send_due(ts.st, 100000, &sent, &failed), 0);
+	assert_int_equal(failed, 0);
+	mail_configure(NULL);
+	assert_false(mail_configured());
+	test_store_close(&ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_regno_concurrent_unique),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_notify),
+		cmocka_unit_test(test_mail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

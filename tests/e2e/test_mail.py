@@ -1,0 +1,108 @@
+"""
+test_mail.py: e-mail to citizens, end to end. A reporter without an account
+who leaves an e-mail address hears of the answer: the message is queued with
+the answer's transaction and sent by the periodic job through the SMTP server
+(here tests/e2e/smtp_sink.py), with the answer and the link to the public
+page; a refused recipient stays queued with the server's reason, to be tried
+again later; without an SMTP server nothing is queued.
+"""
+import base64
+import email
+import email.header
+import re
+import time
+
+from harness import TENANT, check_sigap
+
+FROM = "layanan@mataramkota.go.id"
+
+
+def wait_for(pred, secs=20):
+    end = time.time() + secs
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.2)
+    return pred()
+
+
+def file_and_answer(srv, db, reporter, text):
+    """An Open311 report with the reporter's e-mail (no account), verified by the coordinator if
+    it waits for that, answered by the DISDUKCAPIL officer. Returns the complaint's id."""
+    key = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "mail-" + reporter], db=db).stdout.strip()
+    c = srv.client()
+    r = c.post_form("/open311/v2/requests.json", {
+        "jurisdiction_id": TENANT, "api_key": key, "service_code": "adminduk", "lat": "-8.5837", "long": "116.1165",
+        "description": "KTP-el belum dicetak sudah tiga bulan, mohon kejelasan", "email": reporter})
+    assert r.status == 200, (r.status, r.text[:300])
+    cid = r.json()[0]["service_request_id"]
+    k = srv.client()
+    k.login(TENANT, "koordinator")
+    page = k.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200)
+    if "Verifikasi koordinator" in page.text:
+        version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+        k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid), {"_csrf": page.csrf(), "aksi": "verifikasi",
+                    "version": version, "category": "adminduk"}).expect(303)
+    p = srv.client()
+    p.login(TENANT, "petugas")
+    page = p.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="Jawaban OPD")
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    p.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                {"_csrf": page.csrf(), "aksi": "jawab", "version": version, "text": text}).expect(303)
+    return cid
+
+
+def test_answer_reaches_the_reporter_by_email(env):
+    from smtp_sink import SmtpSink
+    sink = SmtpSink()
+    sink.reject.add("tidak.ada@example.id")
+    try:
+        db = env.new_db()
+        srv = env.start_server(db, args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from", FROM,
+                                         "--public-url", "https://sigap.example.id", "--sweep-interval", "1"])
+        cid = file_and_answer(srv, db, "warga.pelapor@example.id", "KTP-el Anda sudah dicetak, ambil di loket 3.")
+        got = wait_for(lambda: [m for m in sink.messages if m[1] == ["warga.pelapor@example.id"]])
+        assert got, "no e-mail reached the sink: %r" % sink.messages
+        sender, rcpts, raw = got[0]
+        assert sender == FROM, sender
+        msg = email.message_from_bytes(raw)
+        subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+        assert subject.startswith("Pengaduan Anda telah dijawab: 52.71/ADU/"), subject
+        assert msg["To"] == "<warga.pelapor@example.id>" and "sigap" in msg["From"], (msg["To"], msg["From"])
+        assert msg.get_content_type() == "text/plain" and msg.get_content_charset() == "utf-8"
+        body = msg.get_payload(decode=True).decode("utf-8")
+        assert "KTP-el Anda sudah dicetak, ambil di loket 3." in body, body
+        assert "https://sigap.example.id/t/52.71/pengaduan/%s" % cid in body, body
+        # sent once, and marked so
+        assert wait_for(lambda: db.sql("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NOT NULL")[0][0] in (1, "1"))
+        time.sleep(1.5)
+        assert len([m for m in sink.messages if m[1] == ["warga.pelapor@example.id"]]) == 1, sink.messages
+
+        # a mailbox the server refuses: kept, with the reason, for a later attempt
+        file_and_answer(srv, db, "tidak.ada@example.id", "Sudah dicetak.")
+        row = wait_for(lambda: db.sql("SELECT attempts, last_error, sent_at, failed_at FROM mail_outbox "
+                                      "WHERE recipient = 'tidak.ada@example.id' AND attempts > 0"))
+        assert row, db.sql("SELECT * FROM mail_outbox")
+        attempts, err, sent, failed = row[0]
+        assert int(attempts) == 1 and "550" in err and sent in (None, "") and failed in (None, ""), row
+        # addresses are not logged
+        assert "tidak.ada@example.id" not in srv.log_text() and "warga.pelapor" not in srv.log_text()
+    finally:
+        sink.close()
+
+
+def test_no_smtp_server_no_outbox(env):
+    db = env.new_db()
+    srv = env.start_server(db, args=["--sweep-interval", "1"])
+    file_and_answer(srv, db, "warga.lain@example.id", "Sudah selesai.")
+    assert int(db.sql("SELECT COUNT(*) FROM mail_outbox")[0][0]) == 0
+    assert "e-mail off" in srv.log_text()
+
+
+def test_bad_mail_settings_stop_the_start(env):
+    db = env.new_db()
+    p = env.sigap(["serve", "--smtp-url", "http://mail.example.id", "--mail-from", FROM], db=db)
+    assert p.returncode != 0 and "smtp-url must start with smtp:// or smtps://" in p.stderr, p.stderr
+    p = env.sigap(["serve", "--smtp-url", "smtp://127.0.0.1:25"], db=db)
+    assert p.returncode != 0 and "mail-from must be a plain e-mail address" in p.stderr, p.stderr
