@@ -223,6 +223,7 @@ static void new_form(req_t *r, int status, const char *error)
 				"logged_in", r->who.kind == AUTH_SESSION);
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
+	json_object_set_new(ctx, "mail_on", json_boolean(mail_configured()));
 	http_page(r, status, "complaints_new", ctx);
 }
 

@@ -61,6 +61,9 @@ def test_answer_reaches_the_reporter_by_email(env):
         db = env.new_db()
         srv = env.start_server(db, args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from", FROM,
                                          "--public-url", "https://sigap.example.id", "--sweep-interval", "1"])
+        # the intake form says where the answer will go
+        srv.client().get("/t/%s/pengaduan/baru" % TENANT).expect(
+            200, contains="Jika Anda mengisi alamat e-mail, jawaban atas laporan ini dikirim ke sana.")
         cid = file_and_answer(srv, db, "warga.pelapor@example.id", "KTP-el Anda sudah dicetak, ambil di loket 3.")
         got = wait_for(lambda: [m for m in sink.messages if m[1] == ["warga.pelapor@example.id"]])
         assert got, "no e-mail reached the sink: %r" % sink.messages
@@ -95,6 +98,7 @@ def test_answer_reaches_the_reporter_by_email(env):
 def test_no_smtp_server_no_outbox(env):
     db = env.new_db()
     srv = env.start_server(db, args=["--sweep-interval", "1"])
+    assert "dikirim ke sana" not in srv.client().get("/t/%s/pengaduan/baru" % TENANT).expect(200).text
     file_and_answer(srv, db, "warga.lain@example.id", "Sudah selesai.")
     assert int(db.sql("SELECT COUNT(*) FROM mail_outbox")[0][0]) == 0
     assert "e-mail off" in srv.log_text()
