@@ -42,9 +42,9 @@ import faults_util as fu  # noqa: E402
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer", "Segmentation fault")
 INTER_MS, FALL, RISE = 500, 2, 2
-# A health check may wait behind sign-ins (argon2id, ~0.1-0.3 s of CPU each
-# on the event loop) on a loaded 2-core machine; a check timeout of only
-# INTER_MS marks the last instance DOWN under load (seen: 0.5 s timeouts).
+# A health check on a loaded 2-core machine may be slow (when argon2id still
+# ran on the event loops, it waited behind sign-ins; seen: 0.5 s timeouts);
+# a check timeout of only INTER_MS marked the last instance DOWN under load.
 CHECK_TIMEOUT_MS = 3000
 
 HAPROXY_CFG = """\
@@ -185,7 +185,8 @@ class MixedLoad(fu.Load):
                             {"_csrf": form.csrf() if form.status == 200 else "", "username": user,
                              "password": harness.DEMO_PASSWORD})
             ok = r.status == 303 and c.get("/t/%s/dasbor" % harness.TENANT).status == 200
-            detail = "%s: %s" % (user, r.status)
+            # a form that did not come (502) makes the POST a 403 (no CSRF token): say why
+            detail = "%s: %s" % (user, r.status if form.status == 200 else "form %s" % form.status)
         except (OSError, AssertionError, fu.http_client_errors()) as e:
             ok, detail = False, "%s: %s" % (user, type(e).__name__)
         with self._lock:
@@ -300,8 +301,18 @@ def main():
             fails = bad + [(t - t_kill, d, "login") for t, d in load.logins_failed]
             outside = [f for f in fails if f[0] < 0 or f[0] > window]
             assert not outside, "failures outside [kill, kill+%.1fs]: %r" % (window, outside[:10])
-            assert len(fails) <= a.threads, "%d failures for %d threads: %r" % (len(fails), a.threads, fails[:20])
-            return "%d failures, all within %.2fs of the kill" % (len(fails), max([f[0] for f in fails] or [0]))
+            # only the dying instance fails requests: haproxy's 502 for what reached A (in flight, or
+            # accepted by A's sockets while the killed process was still being torn down), never
+            # an error answered by B, and nothing once haproxy has marked A DOWN. (A count of at most
+            # one per thread does not hold: a thread whose request failed may send its next one
+            # into A's accept queue before the kernel has closed it.)
+            other = [st_ for st_ in load.statuses if st_ not in (200, 502)]
+            assert not other, "statuses other than 200 and 502: %r" % load.statuses
+            assert all(d.endswith(": 502") or d.endswith(": form 502") for _t, d, _o in fails if _o == "login"), fails
+            late = [f for f in fails if down_after is not None and f[0] > down_after]
+            assert not late, "failures after a was marked DOWN (%.2fs): %r" % (down_after, late[:10])
+            return "%d failures (502 from haproxy), all within %.2fs of the kill, before a was DOWN" % (
+                len(fails), max([f[0] for f in fails] or [0]))
         checks.run("failures are bounded to the kill's in-flight requests", bounded)
 
         def stored_once():
