@@ -755,7 +755,6 @@ static int mail_reporter(store_conn_t *c, const char *tenant, int64_t id, int64_
 	if (link[0])
 		sb_addf(&body, "Lihat jawaban, balas atau beri nilai di %s\n(dengan kode pelapor yang Anda catat saat melapor).\n\n",
 			link);
-	sb_adds(&body, "-- \nsigap: pesan otomatis, tidak perlu dibalas.\n");
 	rc = body.err ? ERR_NOMEM : mail_enqueue(c, tenant, contact, subject, body.buf, now);
 	sb_release(&body);
 	return rc;

@@ -80,11 +80,6 @@ int mail_configured(void)
 	return conf.url[0] && conf.from[0];
 }
 
-const char *mail_public_url(void)
-{
-	return conf.public_url;
-}
-
 int mail_valid_address(const char *a)
 {
 	const char *at, *dot;
@@ -103,7 +98,8 @@ int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char
 		 int64_t now)
 {
 	char subj[400];
-	size_t o = 0;
+	sb_t text = SB_INIT;
+	size_t o = 0, n = body ? strlen(body) : 0;
 	int rc;
 	if (!mail_valid_address(to))
 		return store_fail(ERR_INVALID, "not an e-mail address: '%s'", to ? to : "");
@@ -111,9 +107,16 @@ int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char
 	for (const char *p = subject ? subject : ""; *p && o + 1 < sizeof(subj); p++)
 		subj[o++] = *p == '\r' || *p == '\n' ? ' ' : *p;
 	subj[o] = '\0';
-	rc = store_exec_nowait(c, "INSERT INTO mail_outbox (tenant, recipient, subject, body, created_at, next_at) "
-				  "VALUES (?, ?, ?, ?, ?, ?)",
-			       "ttttii", tenant, to, subj, body ? body : "", now, now);
+	/* every message ends with the same signature */
+	while (n && body[n - 1] == '\n')
+		n--;
+	sb_add(&text, body ? body : "", n);
+	sb_adds(&text, "\n\n-- \nsigap: pesan otomatis, tidak perlu dibalas.\n");
+	rc = text.err ? ERR_NOMEM
+		      : store_exec_nowait(c, "INSERT INTO mail_outbox (tenant, recipient, subject, body, created_at, next_at) "
+					     "VALUES (?, ?, ?, ?, ?, ?)",
+					  "ttttii", tenant, to, subj, text.buf, now, now);
+	sb_release(&text);
 	return rc < 0 ? rc : 0;
 }
 

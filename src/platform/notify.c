@@ -32,8 +32,7 @@ int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, c
 			return rc;
 		if (mail_valid_address(addr)) {
 			mail_object_link(tenant, object, link, sizeof(link));
-			snprintf(body, sizeof(body), "%s\n%s%s\n\n-- \nsigap: pesan otomatis, tidak perlu dibalas.\n", message,
-				 link[0] ? "\n" : "", link);
+			snprintf(body, sizeof(body), "%s\n%s%s", message, link[0] ? "\n" : "", link);
 			return mail_enqueue(c, tenant, addr, message, body, now);
 		}
 	}

@@ -71,7 +71,7 @@ int mail_configured(void);
 /* A plain address (local@domain.tld, printable ASCII, no display name): 1 or 0. */
 int mail_valid_address(const char *addr);
 /* ERR_INVALID for an address mail_valid_address() refuses. The subject is
- * made one line. */
+ * made one line; the body gets sigap's signature. */
 int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char *subject, const char *body,
 		 int64_t now);
 /* The public link of a notification's object ("complaint:42" ->
