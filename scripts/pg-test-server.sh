@@ -12,17 +12,23 @@
 #   scripts/pg-test-server.sh [start] [DIR [PORT]]   start; already running: just print the URL
 #   scripts/pg-test-server.sh stop [DIR]             stop the cluster (the data stays in DIR)
 #   scripts/pg-test-server.sh url [DIR]              print the URL of a running cluster
+#   scripts/pg-test-server.sh standby DIR PORT PRIMARY_PORT
+#                                                    a hot standby (read replica) streaming from the
+#                                                    cluster on 127.0.0.1:PRIMARY_PORT (pg_basebackup);
+#                                                    already running: just print the URL
+#   scripts/pg-test-server.sh promote DIR            promote a standby to a primary (pg_ctl promote)
 # DIR defaults to /tmp/sigap-pg, PORT to 55432 (also settable as $PGTEST_PORT).
 # Needs the Debian package postgresql-15 (binaries in /usr/lib/postgresql/15/bin).
 set -euo pipefail
 
 cmd=start
 case "${1:-}" in
-start | stop | url) cmd=$1; shift ;;
+start | stop | url | standby | promote) cmd=$1; shift ;;
 -h | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 esac
 dir=${1:-/tmp/sigap-pg}
 port=${2:-${PGTEST_PORT:-55432}}
+primary_port=${3:-}
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
 db=sigap_test
 data=$dir/data
@@ -67,6 +73,17 @@ url)
 	print_url
 	exit 0
 	;;
+promote)
+	is_running || die "no cluster running in $dir"
+	[ -f "$data/standby.signal" ] || die "the cluster in $dir is not a standby"
+	as_owner "$bin/pg_ctl" promote -D "$data" -w -t 60 >/dev/null || die "pg_ctl promote failed"
+	rm -f "$dir/standby.conf"
+	log "promoted the standby in $dir"
+	exit 0
+	;;
+standby)
+	[ -n "$primary_port" ] || die "usage: $0 standby DIR PORT PRIMARY_PORT"
+	;;
 esac
 
 if is_running; then
@@ -81,7 +98,17 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 chmod 700 "$dir"
 
-if [ ! -f "$data/PG_VERSION" ]; then
+if [ "$cmd" = standby ] && [ ! -f "$data/PG_VERSION" ]; then
+	log "copying the cluster on port $primary_port into $data (pg_basebackup)"
+	as_owner "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U postgres -D "$data" -R -X stream \
+		-c fast >"$dir/basebackup.log" 2>&1 || {
+		cat "$dir/basebackup.log" >&2
+		die "pg_basebackup from port $primary_port failed"
+	}
+	# kept apart: the settings below rewrite postgresql.auto.conf at every start
+	printf "primary_conninfo = 'host=127.0.0.1 port=%s user=postgres application_name=sigap_standby'\nhot_standby = on\n" \
+		"$primary_port" >"$dir/standby.conf"
+elif [ ! -f "$data/PG_VERSION" ]; then
 	log "creating a cluster in $data"
 	as_owner "$bin/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 \
 		--locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
@@ -101,6 +128,9 @@ fsync = on
 synchronous_commit = on
 log_min_messages = warning
 EOF
+if [ -f "$dir/standby.conf" ]; then
+	as_owner tee -a "$data/postgresql.auto.conf" <"$dir/standby.conf" >/dev/null
+fi
 echo "$port" >"$dir/port"
 
 as_owner "$bin/pg_ctl" start -D "$data" -l "$dir/server.log" -w -t 60 >/dev/null || {
@@ -110,7 +140,8 @@ as_owner "$bin/pg_ctl" start -D "$data" -l "$dir/server.log" -w -t 60 >/dev/null
 
 psql=(/usr/bin/psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)
 [ -x /usr/bin/psql ] || psql[0]=$bin/psql
-if [ -z "$(as_owner "${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
+if [ ! -f "$data/standby.signal" ] &&
+	[ -z "$(as_owner "${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
 	as_owner "${psql[@]}" -c "CREATE DATABASE $db ENCODING 'UTF8' TEMPLATE template0" >/dev/null
 	log "created database $db"
 fi

@@ -596,8 +596,9 @@ int auth_session_lookup(store_t *st, const char *token, int64_t now, long ttl, a
 	store_finalize(s);
 	/* sliding expiry, written at most once a minute per session; nobody
 	 * waits for this commit (it is acknowledged to no one), so the request
-	 * goes on at once */
-	if (now + ttl - expires > 60) {
+	 * goes on at once. A read replica cannot write it: there the session
+	 * keeps the expiry the primary gave it. */
+	if (now + ttl - expires > 60 && !store_read_only(st)) {
 		struct touch_ctx *t = malloc(sizeof(*t));
 		if (t) {
 			memcpy(t->token_hash, th, sizeof(t->token_hash));

@@ -15,6 +15,7 @@ int err_http_status(int code)
 	case ERR_TOO_LARGE: return 413;
 	case ERR_RATE_LIMITED: return 429;
 	case ERR_UNAVAILABLE: return 503;
+	case ERR_READ_ONLY: return 503;
 	case ERR_METHOD: return 405;
 	case ERR_UNSUPPORTED: return 415;
 	default: return 500;
@@ -34,6 +35,7 @@ const char *err_code_name(int code)
 	case ERR_TOO_LARGE: return "too_large";
 	case ERR_RATE_LIMITED: return "rate_limited";
 	case ERR_UNAVAILABLE: return "unavailable";
+	case ERR_READ_ONLY: return "read_only";
 	case ERR_METHOD: return "method_not_allowed";
 	case ERR_UNSUPPORTED: return "unsupported";
 	default: return "internal";

@@ -24,6 +24,7 @@ enum {
 	ERR_INTERNAL = -13,    /* bug: 500 */
 	ERR_METHOD = -14,      /* method not allowed: 405 */
 	ERR_UNSUPPORTED = -15, /* unsupported media type / feature: 415 */
+	ERR_READ_ONLY = -16,   /* the database refuses writes (a read replica): 503 */
 };
 
 /* HTTP status for an error code (500 for unknown codes). */

@@ -127,6 +127,9 @@ void http_set_cookie_path(req_t *r, const char *name, const char *value, const c
 /* Error answer in the right shape and language; message is an Indonesian
  * msgid (translated) or NULL for the default message of the code. */
 void http_error(req_t *r, int code, const char *message);
+/* The default message of an error code: an Indonesian msgid (translate it
+ * with req_t_). Never NULL. */
+const char *http_error_message(int code);
 /* Renders template `name` inside the base layout with ctx (stolen) and sends it. */
 void http_page(req_t *r, int status, const char *name, json_t *ctx);
 

@@ -279,7 +279,7 @@ void http_redirect(req_t *r, const char *location)
 	http_send(r, 303, "text/plain; charset=utf-8", "", 0);
 }
 
-static const char *default_message(int code)
+const char *http_error_message(int code)
 {
 	switch (code) {
 	case ERR_INVALID: return N_("permintaan tidak valid");
@@ -291,6 +291,8 @@ static const char *default_message(int code)
 	case ERR_TOO_LARGE: return N_("permintaan terlalu besar");
 	case ERR_RATE_LIMITED: return N_("terlalu banyak percobaan; coba lagi nanti");
 	case ERR_UNAVAILABLE: return N_("layanan sedang tidak tersedia; coba lagi sebentar lagi");
+	case ERR_READ_ONLY:
+		return N_("alamat ini hanya untuk membaca (salinan basis data); perubahan tidak dapat disimpan di sini");
 	case ERR_METHOD: return N_("metode tidak diizinkan untuk alamat ini");
 	case ERR_UNSUPPORTED: return N_("jenis isi tidak didukung");
 	default: return N_("terjadi kesalahan pada server");
@@ -300,7 +302,7 @@ static const char *default_message(int code)
 void http_error(req_t *r, int code, const char *message)
 {
 	int status = err_http_status(code);
-	const char *msg = req_t_(r, message ? message : default_message(code));
+	const char *msg = req_t_(r, message ? message : http_error_message(code));
 	if (r->api || !the_app || !the_app->tmpl) {
 		json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", err_code_name(code), "message", msg);
 		http_send_json(r, status, j);
@@ -818,6 +820,7 @@ static pthread_cond_t jobs_cv = PTHREAD_COND_INITIALIZER;
 static void *jobs_main(void *arg)
 {
 	app_t *app = arg;
+	int ro, was_ro = 0; /* so that a replica says at its first sweep that jobs wait */
 	for (;;) {
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -830,6 +833,15 @@ static void *jobs_main(void *arg)
 		pthread_mutex_unlock(&jobs_mu);
 		if (app->stopping)
 			return NULL;
+		/* a read replica (hot standby) cannot run them; a promoted one can */
+		ro = store_probe_read_only(app->store);
+		if (ro >= 0 && ro != was_ro)
+			log_info(ro ? "the database is read-only (a standby): background jobs paused"
+				    : "the database accepts writes: background jobs running");
+		if (ro >= 0)
+			was_ro = ro;
+		if (ro == 1)
+			continue;
 		for (const app_job_t *j = app_jobs; j->fn; j++) {
 			int rc = j->fn(app->store, (int64_t)time(NULL));
 			if (rc < 0)
@@ -927,6 +939,9 @@ int server_run(app_t *app)
 	if (app->cfg.sweep_interval > 0 && app_jobs[0].fn)
 		pthread_create(&jobs_tid, NULL, jobs_main, app);
 	log_info("sigap serving on %s://%s:%d with %d worker threads", ssl_ctx ? "https" : "http", host, port, n);
+	if (store_read_only(app->store))
+		log_info("the database is read-only (a standby): pages and APIs that read are served, "
+			 "changes answer 503 (read_only), background jobs wait until it accepts writes");
 	if (sigwait(&set, &sig) == 0)
 		log_info("received %s: finishing in-flight requests (up to %d s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
 			 app->cfg.shutdown_grace);

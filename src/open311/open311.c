@@ -253,7 +253,9 @@ static int o311_fail(req_t *r, enum fmt f, int rc, const char *msgid)
 	if (rc == ERR_INVALID || rc == ERR_UNSUPPORTED || rc == ERR_CONFLICT || rc == ERR_EXISTS)
 		status = 400;
 	if (!msgid)
-		msgid = status >= 500 ? N_("terjadi kesalahan pada server") : N_("permintaan tidak valid");
+		msgid = rc == ERR_UNAVAILABLE || rc == ERR_READ_ONLY ? http_error_message(rc)
+			: status >= 500				  ? N_("terjadi kesalahan pada server")
+								  : N_("permintaan tidak valid");
 	return o311_error(r, f, status, msgid, NULL);
 }
 

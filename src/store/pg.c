@@ -71,6 +71,7 @@ typedef struct pg_conn {
 	PGconn *pg;           /* never NULL once the connection is listed */
 	pg_store_t *store;    /* owner */
 	pthread_t owner;      /* readers: the thread this connection belongs to */
+	int reader;           /* a reader (never runs a write transaction) */
 	struct pg_conn *next; /* all readers of the store, for close() */
 	int pipeline;         /* the writer inside store_tx(): libpq pipeline mode on */
 	int pending;          /* commands sent in the pipeline whose answers are unread */
@@ -171,6 +172,13 @@ static int pg_fail(pg_conn_t *c, const PGresult *res, const char *what)
 		code = ERR_EXISTS;
 	else if (!strncmp(state, "23", 2))
 		code = ERR_INVALID;
+	else if (!strcmp(state, "25006"))
+		/* read_only_sql_transaction: a hot standby (read replica) */
+		code = ERR_READ_ONLY;
+	else if (c->reader && (!strcmp(state, "40001") || !strcmp(state, "40P01")))
+		/* a read cancelled on a standby by a conflict with recovery: nobody
+		 * else's change to retry against, just try again later */
+		code = ERR_UNAVAILABLE;
 	else if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
 		code = ERR_CONFLICT;
 
@@ -181,7 +189,10 @@ static int pg_fail(pg_conn_t *c, const PGresult *res, const char *what)
 		clean_msg(c->store, primary ? primary : PQerrorMessage(c->pg), msg, sizeof(msg));
 	if (!msg[0])
 		snprintf(msg, sizeof(msg), "unknown error");
-	if (code == ERR_UNAVAILABLE)
+	if (code == ERR_READ_ONLY)
+		store_note_read_only(&c->store->hdr);
+	if (code == ERR_UNAVAILABLE && (PQstatus(c->pg) != CONNECTION_OK || !strncmp(state, "08", 2) ||
+					!strncmp(state, "57P0", 4)))
 		store_fail(code, "PostgreSQL %s failed: connection lost: %s", what, msg);
 	else if (*state)
 		store_fail(code, "PostgreSQL %s failed: %s (SQLSTATE %s)", what, msg, state);
@@ -387,6 +398,7 @@ static store_conn_t *pg_reader(store_t *st)
 	if (conn_open(s, &c) < 0)
 		return NULL;
 	c->owner = self;
+	c->reader = 1;
 	pthread_mutex_lock(&s->rlock);
 	c->next = s->readers;
 	s->readers = c;
@@ -915,6 +927,19 @@ static int pg_integrity_check(store_t *st, char *msg, size_t msglen)
 	return 0;
 }
 
+static int pg_probe_read_only(store_t *st)
+{
+	store_conn_t *c = pg_reader(st);
+	int64_t ro = 0;
+	int rc;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	rc = store_query_int64(c, &ro,
+			       "SELECT CASE WHEN pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on' "
+			       "THEN 1 ELSE 0 END", "");
+	return rc < 0 ? rc : ro ? 1 : 0;
+}
+
 static int pg_take_error(store_conn_t *conn)
 {
 	pg_conn_t *c = (pg_conn_t *)conn;
@@ -948,4 +973,5 @@ const struct store_ops store_pg_ops = {
 	.finalize = pg_finalize,
 	.exec_script = pg_exec_script,
 	.integrity_check = pg_integrity_check,
+	.probe_read_only = pg_probe_read_only,
 };

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/err.h"
 #include "core/banned.h"
@@ -79,10 +80,11 @@ static int map_rc(sqlite3 *db, int rc)
 		return store_fail(ERR_UNAVAILABLE, "%s", msg);
 	case SQLITE_NOMEM:
 		return store_fail(ERR_NOMEM, "%s", msg);
+	case SQLITE_READONLY:
+		return store_fail(ERR_READ_ONLY, "%s", msg);
 	case SQLITE_CANTOPEN:
 	case SQLITE_IOERR:
 	case SQLITE_FULL:
-	case SQLITE_READONLY:
 		return store_fail(ERR_UNAVAILABLE, "%s", msg);
 	default:
 		return store_fail(ERR_DB, "%s", msg);
@@ -490,6 +492,12 @@ static int sq_integrity_check(store_t *st, char *msg, size_t msglen)
 	return bad ? ERR_DB : 0;
 }
 
+static int sq_probe_read_only(store_t *st)
+{
+	sq_store_t *s = (sq_store_t *)st;
+	return s->opt.read_only || access(s->path, W_OK) != 0 ? 1 : 0;
+}
+
 static int sq_take_error(store_conn_t *conn)
 {
 	sq_conn_t *c = (sq_conn_t *)conn;
@@ -522,4 +530,5 @@ const struct store_ops store_sqlite_ops = {
 	.finalize = sq_finalize,
 	.exec_script = sq_exec_script,
 	.integrity_check = sq_integrity_check,
+	.probe_read_only = sq_probe_read_only,
 };

@@ -337,10 +337,31 @@ int store_open(const char *url, const store_options_t *opt, store_t **ret)
 	if (rc < 0)
 		return rc;
 	(*ret)->group = NULL;
+	(*ret)->read_only = 0;
 	if ((rc = group_start(*ret)) < 0) {
 		(*ret)->ops->close(*ret);
 		*ret = NULL;
+		return rc;
 	}
+	store_probe_read_only(*ret); /* a failure here shows again at first use */
+	return 0;
+}
+
+int store_read_only(store_t *st)
+{
+	return __atomic_load_n(&st->read_only, __ATOMIC_RELAXED);
+}
+
+void store_note_read_only(store_t *st)
+{
+	__atomic_store_n(&st->read_only, 1, __ATOMIC_RELAXED);
+}
+
+int store_probe_read_only(store_t *st)
+{
+	int rc = st->ops->probe_read_only ? st->ops->probe_read_only(st) : 0;
+	if (rc >= 0)
+		__atomic_store_n(&st->read_only, rc ? 1 : 0, __ATOMIC_RELAXED);
 	return rc;
 }
 

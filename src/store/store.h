@@ -99,6 +99,18 @@ int store_tx(store_t *st, store_tx_fn fn, void *ud);
 typedef void (*store_complete_fn)(int rc, void *cud);
 int store_tx_async(store_t *st, store_tx_fn fn, void *ud, store_complete_fn complete, void *cud);
 
+/* Whether the database refuses writes: a PostgreSQL hot standby (a read
+ * replica) or a store opened read_only. No round trip: the state last found
+ * by store_probe_read_only() (run by store_open) or by a write that the
+ * server refused as read-only (ERR_READ_ONLY). A promoted standby accepts
+ * writes at once; this flag follows at the next probe. */
+int store_read_only(store_t *st);
+/* Asks the database whether it refuses writes (PostgreSQL: pg_is_in_recovery()
+ * or transaction_read_only, on this thread's reader) and records the answer
+ * for store_read_only(). 1 read-only, 0 writable, < 0 when it cannot be asked
+ * (the recorded state is then left as it was). */
+int store_probe_read_only(store_t *st);
+
 /* Group-commit statistics since open: transactions and commits. */
 void store_group_stats(store_t *st, uint64_t *ret_txs, uint64_t *ret_commits);
 

@@ -45,6 +45,9 @@ struct store_ops {
 	/* store_read_begin/end; NULL: nothing to do */
 	int (*read_begin)(store_conn_t *c);
 	void (*read_end)(store_conn_t *c);
+	/* store_probe_read_only: 1 the database refuses writes, 0 it accepts
+	 * them, < 0 it cannot be asked */
+	int (*probe_read_only)(store_t *st);
 };
 
 /* Common headers: the first member of every backend's struct. */
@@ -52,7 +55,11 @@ struct store_group;
 struct store {
 	const struct store_ops *ops;
 	struct store_group *group; /* the group-commit writer (store.c); backends leave it NULL */
+	int read_only;             /* store_read_only(), read and written atomically */
 };
+
+/* Records that the database refused a write as read-only (any thread). */
+void store_note_read_only(store_t *st);
 struct store_conn { const struct store_ops *ops; };
 struct store_stmt { const struct store_ops *ops; };
 

@@ -5,7 +5,9 @@ faults_util.py: helpers shared by the fault-tolerance tests of sigap
 It adds to harness.py (which it imports and does not change):
   - PgCluster: a private PostgreSQL 15 cluster (started through
     scripts/pg-test-server.sh with its own DIR and PORT) that a test may stop,
-    start, or kill -9 without disturbing the shared test cluster;
+    start, or kill -9 without disturbing the shared test cluster; it can also
+    be a hot standby (read replica) of another one, and be promoted; copy_of()
+    puts a fresh demo database in it;
   - Submitter: the pluggable "one durable write" a load thread makes, each
     answered only after its group commit: Open311Submitter (a complaint
     through POST /open311/v2/requests.json with an api_key) and
@@ -106,6 +108,33 @@ class PgCluster:
     def stop(self):
         """Fast shutdown (pg_ctl stop -m fast)."""
         self._script("stop", self.dir)
+
+    def start_standby(self, primary):
+        """Makes this cluster a hot standby (a read replica) of the running
+        PgCluster primary: pg_basebackup, then streaming replication."""
+        p = self._script("standby", self.dir, str(self.port), str(primary.port))
+        assert p.returncode == 0, "cannot start a standby in %s: %s" % (self.dir, p.stderr[-1500:])
+        self.url = p.stdout.strip().splitlines()[-1]
+        return self.url
+
+    def promote(self):
+        """A standby becomes a primary (pg_ctl promote, waits for it)."""
+        p = self._script("promote", self.dir)
+        assert p.returncode == 0, "cannot promote the standby in %s: %s" % (self.dir, p.stderr[-1500:])
+
+    def copy_of(self, env):
+        """A copy of the demo template in this cluster: pg_dump of a fresh
+        copy in env's shared cluster, restored under the same schema name.
+        Returns it as a harness.Database."""
+        src = env.new_db()
+        dump = subprocess.run(["pg_dump", "--schema=" + src.schema, "--no-owner", "--no-privileges", env.pg_url],
+                              capture_output=True, text=True, timeout=120)
+        assert dump.returncode == 0, dump.stderr
+        p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", self.url], input=dump.stdout,
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr[-1000:]
+        return harness.Database("pg", harness.pg_schema_url(self.url, src.schema), pg_base=self.url,
+                                schema=src.schema)
 
     def postmaster_pid(self):
         try:

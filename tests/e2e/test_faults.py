@@ -94,20 +94,6 @@ def test_unopenable_sqlite_at_startup(env):
 
 # --------------------------------------------------------------- PostgreSQL lost
 
-def _private_copy(env, cluster):
-    """A copy of the demo template in the private cluster (pg_dump of a
-    fresh copy in the shared cluster, restored under the same schema name)."""
-    src = env.new_db()
-    dump = subprocess.run(["pg_dump", "--schema=" + src.schema, "--no-owner", "--no-privileges", env.pg_url],
-                          capture_output=True, text=True, timeout=120)
-    assert dump.returncode == 0, dump.stderr
-    p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", cluster.url], input=dump.stdout,
-                       capture_output=True, text=True, timeout=120)
-    assert p.returncode == 0, p.stderr[-1000:]
-    return harness.Database("pg", harness.pg_schema_url(cluster.url, src.schema), pg_base=cluster.url,
-                            schema=src.schema)
-
-
 DB_ROUTES = (("/readyz", "api"), ("/t/%s/" % TENANT, "web"), ("/api/v1/tenants", "api"),
              ("/api/v1/regions/52.71", "api"), ("/api/v1/t/%s/calendar/add?from=2026-12-01&days=3" % TENANT, "api"))
 
@@ -118,7 +104,7 @@ def test_pg_lost_while_serving(env):
     cluster = fu.PgCluster(tempfile.mkdtemp(prefix="sigap-pg-faults-"), harness.free_port())
     cluster.start()
     try:
-        db = _private_copy(env, cluster)
+        db = cluster.copy_of(env)
         sub = fu.pick_submitter(db=db)
         sub.setup(db)
         srv = env.start_server(db)
@@ -169,7 +155,7 @@ def test_pg_restart_between_requests_keeps_identity(env):
     cluster = fu.PgCluster(tempfile.mkdtemp(prefix="sigap-pg-faults-"), harness.free_port())
     cluster.start()
     try:
-        db = _private_copy(env, cluster)
+        db = cluster.copy_of(env)
         p = harness.check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "ident", "--role", "admin"],
                                 db=db)
         key = p.stdout.split()[0]

@@ -751,9 +751,17 @@ static void test_read_only(void **state)
 	store_t *ro;
 	struct ins in = { "ro", 1, 0 };
 	create_t(f->st);
+	assert_int_equal(store_read_only(f->st), 0);
+	assert_int_equal(store_probe_read_only(f->st), 0);
 	assert_int_equal(store_open(f->url, &opt, &ro), 0);
+	/* known at open (a standby says the same through pg_is_in_recovery) */
+	assert_int_equal(store_read_only(ro), 1);
+	assert_int_equal(store_probe_read_only(ro), 1);
 	assert_int_equal(count_rows(ro, NULL), 0);
-	assert_true(store_tx(ro, insert_fn, &in) < 0);
+	/* a refused write has its own code (HTTP 503 with a clear message) */
+	assert_int_equal(store_tx(ro, insert_fn, &in), ERR_READ_ONLY);
+	assert_int_equal(store_read_only(ro), 1);
+	assert_int_equal(count_rows(f->st, NULL), 0);
 	store_close(ro);
 	store_close(NULL);
 }
