@@ -346,7 +346,8 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 	}
 	/* e-mail: queued with the changes, sent by the periodic job */
 	{
-		mail_config_t mc = { cfg->smtp_url, cfg->smtp_user, cfg->smtp_password, cfg->mail_from, cfg->public_url };
+		mail_config_t mc = { cfg->smtp_url, cfg->smtp_user, cfg->smtp_password, cfg->mail_from, cfg->public_url,
+				     cfg->mail_digest_hour };
 		mail_configure(&mc);
 		if (mail_configured())
 			log_info("e-mail through %s as %s", cfg->smtp_url, cfg->mail_from);

@@ -58,6 +58,8 @@ static const option_t options[] = {
 	{ "smtp-user", S(smtp_user), 0, 0, "", NULL, "SMTP login name" },
 	{ "smtp-password", S(smtp_password), 0, 0, "", NULL, "SMTP password (better from SIGAP_SMTP_PASSWORD or a file)" },
 	{ "mail-from", S(mail_from), 0, 0, "", NULL, "sender address of e-mail, e.g. layanan@mataramkota.go.id" },
+	{ "mail-digest-hour", I(mail_digest_hour), -1, 23, "7", NULL,
+	  "local hour of the officials' daily e-mail digest of their role's notifications (-1 = none)" },
 	{ "public-url", S(public_url), 0, 0, "", NULL, "public base URL for QR codes and links (default: from Host)" },
 	{ "trust-proxy", B(trust_proxy), 0, 1, "0", NULL, "trust X-Forwarded-For/-Proto (behind a proxy)" },
 	{ "gzip", B(gzip), 0, 1, "1", NULL, "gzip text answers of 1 KiB or more for clients that accept it" },

@@ -35,6 +35,7 @@ typedef struct config {
 	char smtp_user[256];
 	char smtp_password[256]; /* a secret: never logged */
 	char mail_from[256];    /* sender address */
+	int mail_digest_hour;   /* local hour of the officials' daily digest, -1 = none */
 	int trust_proxy;        /* honour X-Forwarded-For/-Proto from a proxy */
 	int gzip;               /* compress text answers for clients that accept gzip */
 	int shutdown_grace;     /* seconds in-flight requests get on SIGTERM */

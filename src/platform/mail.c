@@ -52,6 +52,7 @@ static const int64_t backoff[MAIL_ATTEMPTS] = { 60, 300, 1800, 7200, 21600, 4320
 
 static struct {
 	char url[512], user[256], password[256], from[256], public_url[256];
+	int digest_hour;
 } conf;
 
 void mail_configure(const mail_config_t *cfg)
@@ -70,6 +71,7 @@ void mail_configure(const mail_config_t *cfg)
 	snprintf(conf.password, sizeof(conf.password), "%s", cfg && cfg->password ? cfg->password : "");
 	snprintf(conf.from, sizeof(conf.from), "%s", cfg && cfg->from ? cfg->from : "");
 	snprintf(conf.public_url, sizeof(conf.public_url), "%s", cfg && cfg->public_url ? cfg->public_url : "");
+	conf.digest_hour = cfg ? cfg->digest_hour : -1;
 	/* no trailing slash: links are public_url + "/t/..." */
 	for (size_t n = strlen(conf.public_url); n && conf.public_url[n - 1] == '/'; n--)
 		conf.public_url[n - 1] = '\0';
@@ -137,6 +139,20 @@ int mail_object_link(const char *tenant, const char *object, char *out, size_t o
 		}
 	}
 	return 0;
+}
+
+int mail_page_link(const char *tenant, const char *page, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	if (!conf.public_url[0])
+		return 0;
+	snprintf(out, outlen, "%s/t/%s/%s", conf.public_url, tenant, page);
+	return 1;
+}
+
+int mail_digest_hour(void)
+{
+	return mail_configured() ? conf.digest_hour : -1;
 }
 
 /* ---------------------------------------------------------------- format */

@@ -63,11 +63,14 @@ typedef struct mail_config {
 	const char *user, *password; /* SMTP login, or "" */
 	const char *from;       /* the sender address */
 	const char *public_url; /* base of the links in messages ("" = no links) */
+	int digest_hour;        /* local hour of the officials' daily digest (0-23), -1 = none */
 } mail_config_t;
 /* Copies cfg (at start-up, before any thread sends; NULL at the end turns
  * e-mail off and releases libcurl). */
 void mail_configure(const mail_config_t *cfg);
 int mail_configured(void);
+/* The configured digest hour, or -1 (none, or e-mail off). */
+int mail_digest_hour(void);
 /* A plain address (local@domain.tld, printable ASCII, no display name): 1 or 0. */
 int mail_valid_address(const char *addr);
 /* ERR_INVALID for an address mail_valid_address() refuses. The subject is
@@ -84,6 +87,32 @@ int mail_format(const char *from, const char *to, const char *subject, const cha
 /* Sends what is due; *ret_sent and *ret_failed count this run's messages. */
 int mail_send_due(store_t *st, int64_t now, int *ret_sent, int *ret_failed);
 int mail_job(store_t *st, int64_t now);
+/* The link to a page of a tenant (PUBLIC_URL/t/TENANT/page) into out: 1, or
+ * 0 (out "") without a public URL. */
+int mail_page_link(const char *tenant, const char *page, char *out, size_t outlen);
+
+/* ---- the officials' daily digest (digest.c) ----
+ * Notifications addressed to a role (a new complaint for an OPD, an overdue
+ * item, an escalation, a proposal waiting for its next step) show on the
+ * dashboard of every holder; one e-mail per notification per holder would be
+ * a flood. Instead each official (any role but warga) with an address gets
+ * one message a day, from digest_hour local time of the tenant on: the
+ * unread notifications addressed to their role (and OPD) since their last
+ * digest, at most a week old, newest 30 listed with their links, the rest
+ * counted, and the link to the dashboard. Nothing new: no message. Exactly
+ * one per user and day with several instances (the user's mail_digest row is
+ * claimed in the transaction that queues the message). Returns the number of
+ * digests queued; does nothing without e-mail or with digest_hour -1. */
+int mail_digest_job(store_t *st, int64_t now);
+/* The job's two steps, for tests: the officials whose digest is due now
+ * (at most max; returns how many), and one official's digest (1 queued, 0
+ * nothing to report or done already, by this or another instance). */
+typedef struct mail_digest_user {
+	char tenant[32];
+	int64_t user_id, day, tz_offset; /* day: today in the tenant's local time */
+} mail_digest_user_t;
+int mail_digest_due(store_t *st, int64_t now, mail_digest_user_t *users, int max);
+int mail_digest_send(store_t *st, const mail_digest_user_t *u, int64_t now);
 
 /* ---- file store ---- */
 #define FILES_HASH_LEN 64

@@ -18,6 +18,7 @@ extern const char migration_complaints_words_sql[];
 extern const char migration_complaints_key_sql[];
 extern const char migration_complaints_dup_seen_sql[];
 extern const char migration_mail_sql[];
+extern const char migration_mail_digest_sql[];
 extern const char migration_performance_closed_sql[];
 
 const store_migration_t store_migrations[] = {
@@ -155,6 +156,7 @@ const store_migration_t store_migrations[] = {
 	{ 9, "performance: closings without completion", migration_performance_closed_sql },
 	{ 10, "complaints: duplicates filed at the same moment", migration_complaints_dup_seen_sql },
 	{ 11, "platform: e-mail outbox", migration_mail_sql },
+	{ 12, "platform: officials' daily e-mail digest", migration_mail_digest_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -57,6 +57,7 @@ const app_job_t app_jobs[] = {
 	{ "governance.deadline_sweep", governance_deadline_sweep },
 	{ "complaints.sla_sweep", complaints_sla_sweep },
 	{ "complaints.dup_sweep", complaints_dup_sweep },
+	{ "mail.digest", mail_digest_job },
 	{ "mail.send", mail_job },
 	{ NULL, NULL },
 };

@@ -110,3 +110,43 @@ def test_bad_mail_settings_stop_the_start(env):
     assert p.returncode != 0 and "smtp-url must start with smtp:// or smtps://" in p.stderr, p.stderr
     p = env.sigap(["serve", "--smtp-url", "smtp://127.0.0.1:25"], db=db)
     assert p.returncode != 0 and "mail-from must be a plain e-mail address" in p.stderr, p.stderr
+
+
+def test_officials_daily_digest(env):
+    """Role-addressed notifications (a new complaint waits for the coordinator or an OPD) reach
+    the officials with an address as one digest a day, from --mail-digest-hour local time (0
+    here, so it is due at once): the items with their links and the dashboard link; a second
+    sweep the same day sends nothing more."""
+    from smtp_sink import SmtpSink
+    sink = SmtpSink()
+    try:
+        db = env.new_db()
+        srv = env.start_server(db, args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from", FROM,
+                                         "--public-url", "https://sigap.example.id", "--sweep-interval", "1",
+                                         "--mail-digest-hour", "0"])
+        key = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "digest"], db=db).stdout.strip()
+        r = srv.client().post_form("/open311/v2/requests.json", {
+            "jurisdiction_id": TENANT, "api_key": key, "service_code": "adminduk", "lat": "-8.5837",
+            "long": "116.1165", "description": "KTP-el belum dicetak sudah tiga bulan, mohon kejelasan"})
+        assert r.status == 200, (r.status, r.text[:300])
+        cid = r.json()[0]["service_request_id"]
+        waiting = db.sql("SELECT role, unit FROM notifications WHERE object = 'complaint:%s' AND user_id = 0" % cid)
+        assert waiting, "no role-addressed notification for the new complaint"
+        role, unit = waiting[0]
+        who = db.sql("SELECT username FROM users WHERE tenant = '%s' AND role = '%s' AND disabled = 0 %s "
+                     "ORDER BY id LIMIT 1" % (TENANT, role, "AND unit = '%s'" % unit if unit else ""))[0][0]
+        db.sql("UPDATE users SET email = 'pejabat.uji@mataramkota.go.id' WHERE tenant = '%s' AND username = '%s'"
+               % (TENANT, who))
+        got = wait_for(lambda: [m for m in sink.messages if m[1] == ["pejabat.uji@mataramkota.go.id"]])
+        assert got, "no digest reached the sink: %r" % sink.messages
+        msg = email.message_from_bytes(got[0][2])
+        subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+        assert re.match(r"sigap: \d+ pemberitahuan baru untuk jabatan Anda$", subject), subject
+        body = msg.get_payload(decode=True).decode("utf-8")
+        assert "https://sigap.example.id/t/52.71/pengaduan/%s" % cid in body, body
+        assert "Dasbor: https://sigap.example.id/t/52.71/dasbor" in body, body
+        time.sleep(2.5)                     # two more sweeps: nothing more today
+        assert len([m for m in sink.messages if m[1] == ["pejabat.uji@mataramkota.go.id"]]) == 1, sink.messages
+        assert "pejabat.uji" not in srv.log_text()
+    finally:
+        sink.close()

@@ -360,6 +360,150 @@ static void test_mail(void **state)
 	test_store_close(&ts);
 }
 
+/* ---- the officials' daily digest */
+
+typedef struct role_note {
+	const char *role, *unit, *object, *message;
+	int64_t now;
+} role_note_t;
+
+static int role_note_fn(store_conn_t *c, void *ud)
+{
+	role_note_t *n = ud;
+	notify_target_t to = { 0, n->role, n->unit };
+	return notify_add(c, "52.71", &to, "complaint.new", n->object, n->message, n->now);
+}
+
+static int64_t outbox_count(test_store_t *ts, const char *where)
+{
+	char sql[400];
+	int64_t n = -1;
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM mail_outbox WHERE %s", where);
+	assert_int_equal(store_query_int64(store_reader(ts->st), &n, sql, ""), 0);
+	return n;
+}
+
+static void test_digest(void **state)
+{
+	test_store_t ts;
+	/* 2026-12-01 00:00 UTC = 08:00 WITA; the tenant is 8 hours east of UTC */
+	const int64_t day0 = 1796083200, h = 3600;
+	mail_config_t mc = { "smtp://127.0.0.1:1", "", "", "layanan@mataramkota.go.id", "https://sigap.example.id", 7 };
+	char body[4000] = "";
+	(void)state;
+	test_store_open(&ts);
+	assert_int_equal(test_sql(&ts,
+		"INSERT INTO tenants (code, name, level, head_title, tz_offset, tz_name, created_at) VALUES "
+		"('52.71', 'Kota Mataram', 2, 'Wali Kota', 28800, 'WITA', 0);"
+		"INSERT INTO units (tenant, code, name, created_at) VALUES ('52.71', 'DLH', 'Dinas LH', 0), "
+		"('52.71', 'DISHUB', 'Dinas Perhubungan', 0);"
+		"INSERT INTO users (tenant, username, full_name, role, unit, email, lang, password_hash, created_at, "
+		"updated_at) VALUES "
+		"('52.71', 'ani', 'Ani', 'petugas', 'DLH', 'ani@mataramkota.go.id', 'id', 'x', 0, 0),"
+		"('52.71', 'bob', 'Bob', 'petugas', 'DISHUB', 'bob@mataramkota.go.id', 'en', 'x', 0, 0),"
+		"('52.71', 'cici', 'Cici', 'petugas', 'DLH', NULL, 'id', 'x', 0, 0),"
+		"('52.71', 'dedi', 'Dedi', 'warga', NULL, 'dedi@example.id', 'id', 'x', 0, 0),"
+		"('52.71', 'eka', 'Eka', 'sekda', NULL, 'eka@mataramkota.go.id', 'id', 'x', 0, 0),"
+		"('52.71', 'fajar', 'Fajar', 'petugas', 'DLH', 'fajar@mataramkota.go.id', 'id', 'x', 0, 1)"), 0);
+	assert_int_equal(test_sql(&ts, "UPDATE users SET disabled = 1 WHERE username = 'fajar'"), 0);
+
+	/* off without e-mail, and with the hour -1 */
+	mail_configure(NULL);
+	assert_int_equal(mail_digest_job(ts.st, day0), 0);
+	mc.digest_hour = -1;
+	mail_configure(&mc);
+	assert_int_equal(mail_digest_job(ts.st, day0), 0);
+	mc.digest_hour = 7;
+	mail_configure(&mc);
+
+	/* nothing addressed to anyone yet: no message, but the day counts as done */
+	assert_int_equal(mail_digest_job(ts.st, day0 - 2 * h), 0); /* 06:00 local: too early, nothing claimed */
+	assert_int_equal(outbox_count(&ts, "1 = 1"), 0);
+
+	role_note_t dlh1 = { "petugas", "DLH", "complaint:11", "Pengaduan baru: sampah menumpuk", day0 - 3 * h },
+		    dlh2 = { "petugas", "DLH", "complaint:12", "Pengaduan baru: saluran tersumbat", day0 - 2 * h },
+		    hub = { "petugas", "DISHUB", "complaint:13", "Pengaduan baru: parkir liar", day0 - 2 * h },
+		    all = { "sekda", NULL, "proposal:4", "Usulan menunggu rekomendasi", day0 - h },
+		    old = { "petugas", "DLH", "complaint:2", "Pengaduan lama", day0 - 9 * 86400 };
+	assert_int_equal(store_tx(ts.st, role_note_fn, &old), 0);
+	assert_int_equal(store_tx(ts.st, role_note_fn, &dlh1), 0);
+	assert_int_equal(store_tx(ts.st, role_note_fn, &dlh2), 0);
+	assert_int_equal(store_tx(ts.st, role_note_fn, &hub), 0);
+	assert_int_equal(store_tx(ts.st, role_note_fn, &all), 0);
+	/* one read already: not reported */
+	assert_int_equal(test_sql(&ts, "UPDATE notifications SET read_at = 1 WHERE object = 'complaint:13'"), 0);
+
+	/* 08:00 local: ani (DLH) and eka (sekda) get one each; bob's was read;
+	 * cici has no address, dedi is a citizen, fajar is disabled */
+	assert_int_equal(mail_digest_job(ts.st, day0), 2);
+	assert_int_equal(outbox_count(&ts, "1 = 1"), 2);
+	assert_int_equal(outbox_count(&ts, "recipient = 'ani@mataramkota.go.id' AND "
+					   "subject = 'sigap: 2 pemberitahuan baru untuk jabatan Anda'"), 1);
+	assert_int_equal(outbox_count(&ts, "recipient = 'eka@mataramkota.go.id'"), 1);
+	assert_int_equal(store_query_text(store_reader(ts.st), body, sizeof(body),
+					  "SELECT body FROM mail_outbox WHERE recipient = 'ani@mataramkota.go.id'", ""), 0);
+	/* newest first, with links; the week-old one and other OPDs' left out */
+	assert_non_null(strstr(body, "Pemberitahuan untuk Ani (petugas, DLH), 01-12-2026:"));
+	assert_true(strstr(body, "saluran tersumbat") < strstr(body, "sampah menumpuk"));
+	assert_non_null(strstr(body, "https://sigap.example.id/t/52.71/pengaduan/12"));
+	assert_null(strstr(body, "Pengaduan lama"));
+	assert_null(strstr(body, "parkir"));
+	assert_non_null(strstr(body, "Dasbor: https://sigap.example.id/t/52.71/dasbor"));
+
+	/* the same day again (the next minute): nothing due, nothing sent */
+	assert_int_equal(mail_digest_job(ts.st, day0 + h), 0);
+	assert_int_equal(outbox_count(&ts, "1 = 1"), 2);
+
+	/* two instances listing the same due officials at the same moment: each
+	 * official's digest goes out once (the claim in digest_tx) */
+	{
+		mail_digest_user_t a[8], b[8];
+		int na, nb, sent = 0;
+		role_note_t n = { "sekda", NULL, "proposal:5", "Usulan kedua", day0 + 86400 + h };
+		assert_int_equal(store_tx(ts.st, role_note_fn, &n), 0);
+		na = mail_digest_due(ts.st, day0 + 86400 + 2 * h, a, 8);
+		nb = mail_digest_due(ts.st, day0 + 86400 + 2 * h, b, 8);
+		assert_int_equal(na, 3); /* ani, bob, eka */
+		assert_int_equal(nb, na);
+		for (int i = 0; i < na; i++)
+			sent += mail_digest_send(ts.st, &a[i], day0 + 86400 + 2 * h);
+		for (int i = 0; i < nb; i++)
+			assert_int_equal(mail_digest_send(ts.st, &b[i], day0 + 86400 + 2 * h), 0);
+		assert_int_equal(sent, 1); /* eka's; nothing new for ani and bob */
+		assert_int_equal(outbox_count(&ts, "recipient = 'eka@mataramkota.go.id'"), 2);
+		/* back to where the rest of the test expects it: day 2 not yet done */
+		assert_int_equal(test_sql(&ts, "DELETE FROM mail_outbox WHERE body LIKE '%Usulan kedua%';"
+					      "UPDATE mail_digest SET day = day - 1;"
+					      "UPDATE notifications SET read_at = 1 WHERE object = 'proposal:5'"), 0);
+	}
+
+	/* the next day: only what is new since; bob's new one in English */
+	role_note_t dlh3 = { "petugas", "DLH", "complaint:14", "Pengaduan baru: pohon tumbang", day0 + 5 * h },
+		    hub2 = { "petugas", "DISHUB", "complaint:15", "Pengaduan baru: lampu lalu lintas mati", day0 + 6 * h };
+	assert_int_equal(store_tx(ts.st, role_note_fn, &dlh3), 0);
+	assert_int_equal(store_tx(ts.st, role_note_fn, &hub2), 0);
+	assert_int_equal(mail_digest_job(ts.st, day0 + 86400 - 2 * h), 0); /* 06:00 local of day 2: not yet */
+	assert_int_equal(mail_digest_job(ts.st, day0 + 86400), 2);
+	assert_int_equal(outbox_count(&ts, "recipient = 'ani@mataramkota.go.id' AND body LIKE '%pohon tumbang%' "
+					   "AND body NOT LIKE '%sampah%'"), 1);
+	assert_int_equal(outbox_count(&ts, "recipient = 'bob@mataramkota.go.id' AND "
+					   "subject = 'sigap: 1 new notification(s) for your role' AND "
+					   "body LIKE 'Notifications for Bob (petugas, DISHUB), 02-12-2026:%'"), 1);
+	assert_int_equal(outbox_count(&ts, "recipient = 'eka@mataramkota.go.id'"), 1);
+
+	/* more than fit in one message: the rest are counted */
+	for (int i = 0; i < 33; i++) {
+		role_note_t n = { "sekda", NULL, "proposal:9", "Usulan menunggu", day0 + 86400 + h };
+		assert_int_equal(store_tx(ts.st, role_note_fn, &n), 0);
+	}
+	assert_int_equal(mail_digest_job(ts.st, day0 + 2 * 86400), 1);
+	assert_int_equal(outbox_count(&ts, "recipient = 'eka@mataramkota.go.id' AND "
+					   "subject = 'sigap: 33 pemberitahuan baru untuk jabatan Anda' AND "
+					   "body LIKE '%dan 3 lainnya.%'"), 1);
+	mail_configure(NULL);
+	test_store_close(&ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_notify),
 		cmocka_unit_test(test_mail),
+		cmocka_unit_test(test_digest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
