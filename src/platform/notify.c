@@ -13,6 +13,16 @@
 #include "core/err.h"
 #include "core/banned.h"
 
+/* Migration 13: per user, the newest notification they have seen (on the
+ * dashboard). A notification to a role is shared by all its holders, so
+ * "read" is per user, not on the notification's row. */
+const char migration_notify_seen_sql[] =
+	"CREATE TABLE notify_seen ("
+	"  tenant TEXT NOT NULL,"
+	"  user_id BIGINT NOT NULL,"
+	"  seen_id BIGINT NOT NULL,"
+	"  PRIMARY KEY (tenant, user_id))";
+
 int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
 	       const char *object, const char *message, int64_t now)
 {

@@ -19,6 +19,7 @@ extern const char migration_complaints_key_sql[];
 extern const char migration_complaints_dup_seen_sql[];
 extern const char migration_mail_sql[];
 extern const char migration_mail_digest_sql[];
+extern const char migration_notify_seen_sql[];
 extern const char migration_performance_closed_sql[];
 
 const store_migration_t store_migrations[] = {
@@ -157,6 +158,7 @@ const store_migration_t store_migrations[] = {
 	{ 10, "complaints: duplicates filed at the same moment", migration_complaints_dup_seen_sql },
 	{ 11, "platform: e-mail outbox", migration_mail_sql },
 	{ 12, "platform: officials' daily e-mail digest", migration_mail_digest_sql },
+	{ 13, "platform: what each user has seen of their notifications", migration_notify_seen_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
