@@ -16,6 +16,7 @@
 
 #include "audit/audit.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "core/nls.h"
 #include "core/banned.h"
 
@@ -199,6 +200,10 @@ int user_add_prepare(const user_new_t *u, const char *actor, user_add_op_t *op)
 		op->msgid = N_("peran ini harus terikat pada satu OPD");
 		return store_fail(ERR_INVALID, "role '%s' needs an OPD (--unit)", u->role);
 	}
+	if (!role_needs_unit(role) && u->unit && *u->unit) {
+		op->msgid = N_("peran ini tidak terikat pada OPD");
+		return store_fail(ERR_INVALID, "role '%s' has no OPD (leave out --unit)", u->role);
+	}
 	if (auth_password_check_policy(u->password, &op->msgid) < 0)
 		return store_fail(ERR_INVALID, "password too short or too long (10 to 128 characters)");
 	return 0;
@@ -255,6 +260,10 @@ int user_passwd_prepare(store_t *st, const char *tenant, const char *username, c
 	op->newpw = newpw;
 	if (auth_password_check_policy(newpw, &op->msgid) < 0)
 		return ERR_INVALID;
+	if (old && !strcmp(old, newpw)) {
+		op->msgid = N_("kata sandi baru harus berbeda dari kata sandi lama");
+		return ERR_INVALID;
+	}
 	if (old) {
 		store_conn_t *c = store_reader(st);
 		if (!c)
@@ -333,6 +342,38 @@ static int locked_for(store_conn_t *c, const char *tenant, const char *subject, 
 	return 0;
 }
 
+/* Counts one failure of subject within the window; at max failures the
+ * subject is locked for lockout seconds (its count starts over) and *locked
+ * set. Safe to run again in a retried transaction: a rolled-back count is
+ * gone with it. */
+static int count_failure(store_conn_t *c, const char *tenant, const char *subject, int max, long window,
+			 long lockout, int64_t now, int *locked)
+{
+	int64_t failures = 0;
+	int rc = store_exec(c,
+		"INSERT INTO login_attempts (tenant, subject, window_start, failures, locked_until) "
+		"VALUES (?, ?, ?, 1, 0) ON CONFLICT (tenant, subject) DO UPDATE SET "
+		"failures = CASE WHEN login_attempts.window_start < ? THEN 1 ELSE login_attempts.failures + 1 END, "
+		"window_start = CASE WHEN login_attempts.window_start < ? THEN ? ELSE login_attempts.window_start END",
+		"ttiiii", tenant, subject, now, now - window, now - window, now);
+	*locked = 0;
+	if (rc < 0)
+		return rc;
+	rc = store_query_int64(c, &failures, "SELECT failures FROM login_attempts WHERE tenant = ? AND subject = ?",
+			       "tt", tenant, subject);
+	if (rc < 0)
+		return rc;
+	if (failures < max)
+		return 0;
+	rc = store_exec(c, "UPDATE login_attempts SET locked_until = ?, failures = 0, window_start = ? "
+			   "WHERE tenant = ? AND subject = ?",
+			"iitt", now + lockout, now, tenant, subject);
+	if (rc < 0)
+		return rc;
+	*locked = 1;
+	return 0;
+}
+
 struct fail_ctx {
 	const auth_limits_t *lim;
 	const char *tenant, *subjects[2], *username;
@@ -340,30 +381,21 @@ struct fail_ctx {
 	int locked;
 };
 
+/* subjects[0] is the username (lim->max_failures), subjects[1] the address
+ * (lim->max_failures_address, higher: many users may share it). */
 static int record_failure_tx(store_conn_t *c, void *ud)
 {
 	struct fail_ctx *f = ud;
 	int rc;
+	f->locked = 0;
 	for (int i = 0; i < 2; i++) {
-		int64_t failures = 0;
-		rc = store_exec(c,
-			"INSERT INTO login_attempts (tenant, subject, window_start, failures, locked_until) "
-			"VALUES (?, ?, ?, 1, 0) ON CONFLICT (tenant, subject) DO UPDATE SET "
-			"failures = CASE WHEN login_attempts.window_start < ? THEN 1 ELSE login_attempts.failures + 1 END, "
-			"window_start = CASE WHEN login_attempts.window_start < ? THEN ? ELSE login_attempts.window_start END",
-			"ttiiii", f->tenant, f->subjects[i], f->now, f->now - f->lim->window, f->now - f->lim->window, f->now);
+		int max = i == 0 || f->lim->max_failures_address <= 0 ? f->lim->max_failures
+								       : f->lim->max_failures_address;
+		int locked = 0;
+		rc = count_failure(c, f->tenant, f->subjects[i], max, f->lim->window, f->lim->lockout, f->now, &locked);
 		if (rc < 0)
 			return rc;
-		rc = store_query_int64(c, &failures, "SELECT failures FROM login_attempts WHERE tenant = ? AND subject = ?",
-				       "tt", f->tenant, f->subjects[i]);
-		if (rc < 0)
-			return rc;
-		if (failures >= f->lim->max_failures) {
-			rc = store_exec(c, "UPDATE login_attempts SET locked_until = ?, failures = 0, window_start = ? "
-					   "WHERE tenant = ? AND subject = ?",
-					"iitt", f->now + f->lim->lockout, f->now, f->tenant, f->subjects[i]);
-			if (rc < 0)
-				return rc;
+		if (locked) {
 			f->locked = 1;
 			rc = audit_append(c, f->tenant, f->now, i == 0 ? f->username : "-", "auth.lockout",
 					  i == 0 ? f->username : "address", "too many failed logins");
@@ -372,6 +404,34 @@ static int record_failure_tx(store_conn_t *c, void *ud)
 		}
 	}
 	return 0;
+}
+
+int auth_attempt_locked(store_t *st, const char *tenant, const char *subject, int64_t now, long *ret_retry_after)
+{
+	store_conn_t *c = store_reader(st);
+	*ret_retry_after = 0;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	return locked_for(c, tenant, subject, now, ret_retry_after);
+}
+
+int auth_attempt_fail_tx(store_conn_t *c, const auth_limits_t *lim, const char *tenant, const char *subject,
+			 const char *actor, const char *summary, int64_t now)
+{
+	int locked = 0;
+	int rc = count_failure(c, tenant, subject, lim->max_failures, lim->window, lim->lockout, now, &locked);
+	if (rc < 0)
+		return rc;
+	if (!locked)
+		return 0;
+	rc = audit_append(c, tenant, now, actor, "auth.lockout", subject, summary);
+	return rc < 0 ? rc : 1;
+}
+
+int auth_attempt_clear_tx(store_conn_t *c, const char *tenant, const char *subject)
+{
+	int rc = store_exec(c, "DELETE FROM login_attempts WHERE tenant = ? AND subject = ?", "tt", tenant, subject);
+	return rc < 0 ? rc : 0;
 }
 
 struct login_ctx {
@@ -641,36 +701,54 @@ int auth_logout(store_t *st, const char *token, const char *actor_tenant, const 
 /* ---- API keys ---- */
 
 struct key_ctx {
-	const char *tenant, *name, *role, *actor, *prefix, *hash;
+	const char *tenant, *name, *role, *unit, *actor, *prefix, *hash;
 };
 
 static int key_create_tx(store_conn_t *c, void *ud)
 {
 	struct key_ctx *k = ud;
 	int64_t now = (int64_t)time(NULL), n = 0;
+	char summary[160];
 	int rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM tenants WHERE code = ?", "t", k->tenant);
 	if (rc < 0)
 		return rc;
 	if (!n)
 		return store_fail(ERR_NOT_FOUND, "unknown tenant '%s'", k->tenant);
-	rc = store_exec(c, "INSERT INTO api_keys (tenant, prefix, key_hash, name, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			"ttttti", k->tenant, k->prefix, k->hash, k->name, k->role, now);
+	if (k->unit) {
+		rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM units WHERE tenant = ? AND code = ?", "tt", k->tenant,
+				       k->unit);
+		if (rc < 0)
+			return rc;
+		if (!n)
+			return store_fail(ERR_NOT_FOUND, "unknown OPD '%s' in '%s' (see 'sigap unit list --tenant %s')",
+					  k->unit, k->tenant, k->tenant);
+	}
+	rc = store_exec(c, "INSERT INTO api_keys (tenant, prefix, key_hash, name, role, unit, created_at) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+			"tttttti", k->tenant, k->prefix, k->hash, k->name, k->role, k->unit, now);
 	if (rc < 0)
 		return rc;
-	return audit_append(c, k->tenant, now, k->actor, "apikey.create", k->prefix, k->name);
+	snprintf(summary, sizeof(summary), "%.100s (role=%s unit=%s)", k->name, k->role, k->unit ? k->unit : "");
+	return audit_append(c, k->tenant, now, k->actor, "apikey.create", k->prefix, summary);
 }
 
-int auth_apikey_create(store_t *st, const char *tenant, const char *name, const char *role,
+int auth_apikey_create(store_t *st, const char *tenant, const char *name, const char *role, const char *unit,
 		       const char *actor, char ret_key[AUTH_APIKEY_LEN], char ret_prefix[16])
 {
 	char secret[65], hash[65];
 	unsigned char pb[6];
 	role_t r;
-	struct key_ctx k = { tenant, name, role, actor, ret_prefix, hash };
+	struct key_ctx k = { tenant, name, role, unit && *unit ? unit : NULL, actor, ret_prefix, hash };
 	if (!name || !*name || strlen(name) > 100)
 		return store_fail(ERR_INVALID, "an API key needs a name (at most 100 characters)");
 	if (role_parse(role, &r) < 0)
 		return store_fail(ERR_INVALID, "unknown role '%s'", role ? role : "");
+	if (role_needs_unit(r) && !k.unit)
+		return store_fail(ERR_INVALID, "an API key with role '%s' belongs to one OPD: give --unit CODE", role);
+	if (!role_needs_unit(r) && k.unit)
+		return store_fail(ERR_INVALID, "role '%s' has no OPD: leave out --unit", role);
+	if (k.unit && strlen(k.unit) > 31)
+		return store_fail(ERR_NOT_FOUND, "unknown OPD '%.40s' in '%s'", k.unit, tenant);
 	sodium_ready();
 	randombytes_buf(pb, sizeof(pb));
 	sodium_bin2hex(ret_prefix, 16, pb, sizeof(pb));
@@ -695,7 +773,7 @@ static int key_revoke_tx(store_conn_t *c, void *ud)
 
 int auth_apikey_revoke(store_t *st, const char *tenant, const char *prefix, const char *actor)
 {
-	struct key_ctx k = { tenant, NULL, NULL, actor, prefix, NULL };
+	struct key_ctx k = { tenant, NULL, NULL, NULL, actor, prefix, NULL };
 	if (!prefix)
 		return ERR_INVALID;
 	/* accept the whole key as well as its prefix */
@@ -720,18 +798,31 @@ int auth_apikey_lookup(store_t *st, const char *key, auth_principal_t *ret)
 		return ERR_UNAVAILABLE;
 	snprintf(prefix, sizeof(prefix), "%.12s", key + 4);
 	auth_sha256_hex(key, strlen(key), hash);
-	rc = store_prepare(c, "SELECT id, tenant, key_hash, name, role FROM api_keys WHERE prefix = ? AND revoked_at IS NULL", &s);
+	rc = store_prepare(c, "SELECT id, tenant, key_hash, name, role, unit FROM api_keys "
+			      "WHERE prefix = ? AND revoked_at IS NULL", &s);
 	if (rc < 0)
 		return rc;
 	store_bindf(s, "t", prefix);
 	rc = store_step(s);
 	if (rc == STORE_ROW && auth_token_equal(store_col_text(s, 2), hash)) {
+		const char *unit = store_col_text(s, 5) ? store_col_text(s, 5) : "";
+		role_t role = ROLE_NONE;
+		role_parse(store_col_text(s, 4), &role);
+		if (role_needs_unit(role) && !*unit) {
+			/* an OPD role without its OPD (a key made before keys had
+			 * one) would see every OPD's data: refused */
+			log_warn("API key %s (role %s) has no OPD and is refused; revoke it and create one with --unit",
+				 prefix, store_col_text(s, 4));
+			store_finalize(s);
+			return ERR_UNAUTHORIZED;
+		}
 		ret->kind = AUTH_APIKEY;
 		ret->apikey_id = store_col_int64(s, 0);
 		snprintf(ret->tenant, sizeof(ret->tenant), "%s", store_col_text(s, 1));
 		snprintf(ret->username, sizeof(ret->username), "apikey:%s", prefix);
 		snprintf(ret->full_name, sizeof(ret->full_name), "%s", store_col_text(s, 3));
-		role_parse(store_col_text(s, 4), &ret->role);
+		ret->role = role;
+		snprintf(ret->unit, sizeof(ret->unit), "%s", unit);
 		rc = 0;
 	} else {
 		rc = rc < 0 ? rc : ERR_UNAUTHORIZED;

@@ -108,8 +108,10 @@ typedef struct user_new {
 	const char *tenant, *username, *full_name, *role, *unit, *password;
 	const char *email, *phone, *nik; /* optional */
 } user_new_t;
-/* Validates and adds a user (audited as actor). ERR_EXISTS if the username is
- * taken in the tenant; ERR_INVALID with *ret_msgid naming the problem. */
+/* Validates and adds a user (audited as actor). An OPD role (role_needs_unit)
+ * needs a unit of the tenant, any other role must have none. ERR_EXISTS if
+ * the username is taken in the tenant; ERR_INVALID with *ret_msgid naming
+ * the problem. */
 int user_add(store_t *st, const user_new_t *u, const char *actor, int64_t *ret_id, const char **ret_msgid);
 /* The same in three steps, for the web (http_offload, then http_write):
  * user_add_prepare() validates (fast, no database), user_add_hash() hashes
@@ -126,12 +128,14 @@ typedef struct user_add_op {
 int user_add_prepare(const user_new_t *u, const char *actor, user_add_op_t *op);
 int user_add_hash(void *op);
 int user_add_tx(store_conn_t *c, void *op);
-/* Sets a new password; if old is not NULL it must match. Ends all of the user's sessions. */
+/* Sets a new password; if old is not NULL it must match and differ from the
+ * new one. Ends all of the user's sessions. */
 int user_set_password(store_t *st, const char *tenant, const char *username, const char *old,
 		      const char *newpw, const char *actor, const char **ret_msgid);
 /* The same in three steps, for the web (http_offload, then http_write):
- * user_passwd_prepare() checks the new password's policy and reads the
- * current hash (fast; ERR_INVALID with msgid); user_passwd_hash() checks the
+ * user_passwd_prepare() checks the new password's policy and, when old is
+ * given, that the new one differs from it, and reads the current hash (fast;
+ * ERR_INVALID with msgid); user_passwd_hash() checks the
  * old password and hashes the new one (argon2id: slow, no database;
  * ERR_UNAUTHORIZED with msgid for a wrong old password; it wipes the current
  * hash); user_passwd_tx() stores it. The op keeps pointers to old and newpw:
@@ -152,13 +156,17 @@ typedef int (*user_row_fn)(void *ud, const char *username, const char *full_name
 int user_list(store_t *st, const char *tenant, user_row_fn fn, void *ud);
 
 /* Login with rate limiting: max_failures failed logins within the window for a
- * username or for an address locks both out for lockout seconds
- * (ERR_RATE_LIMITED, *ret_retry_after set). Wrong credentials: ERR_UNAUTHORIZED
- * (the same answer for an unknown user). On success a session is created:
- * ret_token receives the raw token for the cookie. */
+ * username, or max_failures_address from one address, lock that username, or
+ * that address (every user signing in from it), out for lockout seconds
+ * (ERR_RATE_LIMITED, *ret_retry_after set). The address gets a higher limit
+ * than a username because an office or a proxy puts many users behind one
+ * address. Wrong credentials: ERR_UNAUTHORIZED (the same answer for an
+ * unknown user). On success a session is created: ret_token receives the raw
+ * token for the cookie. */
 typedef struct auth_limits {
 	int max_failures;
 	long window, lockout, session_ttl;
+	int max_failures_address; /* failures from one address; 0: as max_failures */
 } auth_limits_t;
 int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
 	       const char *password, const char *ip, int64_t now, char ret_token[65],
@@ -190,6 +198,23 @@ int auth_login_check(store_t *st, const auth_limits_t *lim, const char *tenant, 
 int auth_login_verify(void *op);
 int auth_login_tx(store_conn_t *c, void *op);
 int auth_login_result(auth_login_op_t *op, int rc);
+/* Attempt limits for secrets other than the sign-in password (the governance
+ * signing-key passphrase), kept with the sign-in limits in login_attempts
+ * under a subject of the caller's own ("sign:USERNAME"; sign-in uses "u:" and
+ * "ip:"), so every instance sees them: lim->max_failures failures within
+ * lim->window lock the subject for lim->lockout seconds.
+ *  - auth_attempt_locked() reads: 1 while locked (*ret_retry_after = the
+ *    seconds left), 0 if not, < 0 on error. Check it before trying the
+ *    secret, so a locked subject learns nothing from a guess.
+ *  - auth_attempt_fail_tx() counts one failure in the caller's write
+ *    transaction: 1 when this failure locked the subject (then audited as
+ *    "auth.lockout" by actor, object subject, with summary), else 0.
+ *  - auth_attempt_clear_tx() forgets the subject's failures (after a success). */
+int auth_attempt_locked(store_t *st, const char *tenant, const char *subject, int64_t now, long *ret_retry_after);
+int auth_attempt_fail_tx(store_conn_t *c, const auth_limits_t *lim, const char *tenant, const char *subject,
+			 const char *actor, const char *summary, int64_t now);
+int auth_attempt_clear_tx(store_conn_t *c, const char *tenant, const char *subject);
+
 /* Looks a session up by raw token; extends it (sliding expiry) when more than
  * a minute old. ERR_UNAUTHORIZED if unknown or expired. */
 int auth_session_lookup(store_t *st, const char *token, int64_t now, long ttl, auth_principal_t *ret);
@@ -202,9 +227,14 @@ int auth_logout_prepare(const char *token, const char *actor_tenant, const char 
 int auth_logout_tx(store_conn_t *c, void *op);
 
 /* API keys: "sgp_" + 12-char public prefix + "_" + 64-hex secret. The full key
- * is returned once; only its hash is stored. */
+ * is returned once; only its hash is stored. A key acts with one role; a key
+ * of an OPD role (role_needs_unit) belongs to one OPD of the tenant (unit,
+ * required; ERR_NOT_FOUND for an unknown one) and is scoped to it like a user
+ * of that OPD; any other role takes no unit (ERR_INVALID). Errors are
+ * explained in store_errmsg(). auth_apikey_lookup() refuses a key of an OPD
+ * role without an OPD (made before keys had one): it would see every OPD. */
 #define AUTH_APIKEY_LEN 96
-int auth_apikey_create(store_t *st, const char *tenant, const char *name, const char *role,
+int auth_apikey_create(store_t *st, const char *tenant, const char *name, const char *role, const char *unit,
 		       const char *actor, char ret_key[AUTH_APIKEY_LEN], char ret_prefix[16]);
 int auth_apikey_revoke(store_t *st, const char *tenant, const char *prefix, const char *actor);
 int auth_apikey_lookup(store_t *st, const char *key, auth_principal_t *ret);

@@ -62,7 +62,9 @@ void cli_usage(void *file)
 		"                          the password is read from stdin (prompted on a terminal)\n"
 		"  user passwd --tenant CODE --username U   (new password from stdin)\n"
 		"  user list --tenant CODE\n"
-		"  apikey create --tenant CODE --name NAME [--role ROLE]   prints the key once\n"
+		"  apikey create --tenant CODE --name NAME [--role ROLE] [--unit OPD]\n"
+		"                          prints the key once; the role is warga unless given,\n"
+		"                          an OPD role (petugas, admin_opd, kepala_opd) needs --unit\n"
 		"  apikey revoke --tenant CODE PREFIX\n"
 		"  import wilayah FILE     region codes (CSV kode,nama,level)\n"
 		"  import holidays FILE    national holidays (TSV date,type,name_id,name_en,status)\n"
@@ -504,22 +506,27 @@ static int cmd_user(config_t *cfg, int argc, char **argv)
 static int cmd_apikey(config_t *cfg, int argc, char **argv)
 {
 	const char *tenant = take_opt(&argc, argv, "--tenant"), *name = take_opt(&argc, argv, "--name");
-	const char *role = take_opt(&argc, argv, "--role");
+	const char *role = take_opt(&argc, argv, "--role"), *unit = take_opt(&argc, argv, "--unit");
 	char key[AUTH_APIKEY_LEN], prefix[16];
 	store_t *st;
 	int rc;
 	if (argc < 2 || !tenant || (!strcmp(argv[1], "create") ? argc != 2 || !name : strcmp(argv[1], "revoke") || argc != 3)) {
-		fprintf(stderr, "sigap: usage: sigap apikey create --tenant CODE --name NAME [--role ROLE] | "
+		fprintf(stderr, "sigap: usage: sigap apikey create --tenant CODE --name NAME [--role ROLE] [--unit OPD] | "
 				"apikey revoke --tenant CODE PREFIX\n");
 		return 2;
 	}
 	if (open_store(cfg, &st, 0) < 0)
 		return 1;
 	if (!strcmp(argv[1], "create")) {
-		rc = auth_apikey_create(st, tenant, name, role ? role : "admin", "cli", key, prefix);
+		/* least privilege: a key is a citizen's (it can file complaints
+		 * and read public data) unless a role is asked for */
+		if (!role)
+			role = "warga";
+		rc = auth_apikey_create(st, tenant, name, role, unit, "cli", key, prefix);
 		if (rc == 0) {
 			printf("%s\n", key);
-			fprintf(stderr, "API key %s created; it is shown only once, keep it secret\n", prefix);
+			fprintf(stderr, "API key %s created with role %s%s%s; it is shown only once, keep it secret\n",
+				prefix, role, unit ? " for OPD " : "", unit ? unit : "");
 		}
 	} else {
 		rc = auth_apikey_revoke(st, tenant, argv[2], "cli");

@@ -147,6 +147,8 @@ void complaints_settings_default(complaints_settings_t *s)
 	s->route_threshold = 0.8;
 	s->dup_radius_m = 300;
 	s->dup_window_days = 30;
+	s->version = 0;
+	s->check_version = 0;
 }
 
 int complaints_settings_get(store_conn_t *c, const char *tenant, complaints_settings_t *ret)
@@ -156,7 +158,8 @@ int complaints_settings_get(store_conn_t *c, const char *tenant, complaints_sett
 	complaints_settings_default(ret);
 	rc = store_prepare(c,
 			   "SELECT verify_days, sla_simple, sla_coord, sla_field, escalate_days, auto_route, "
-			   "route_threshold_milli, dup_radius_m, dup_window_days FROM complaints_settings WHERE tenant = ?",
+			   "route_threshold_milli, dup_radius_m, dup_window_days, version FROM complaints_settings "
+			   "WHERE tenant = ?",
 			   &s);
 	if (rc < 0)
 		return rc;
@@ -172,6 +175,7 @@ int complaints_settings_get(store_conn_t *c, const char *tenant, complaints_sett
 		ret->route_threshold = (double)store_col_int64(s, 6) / 1000.0;
 		ret->dup_radius_m = (int)store_col_int64(s, 7);
 		ret->dup_window_days = (int)store_col_int64(s, 8);
+		ret->version = store_col_int64(s, 9);
 	}
 	store_finalize(s);
 	return rc < 0 ? rc : 0;
@@ -182,10 +186,17 @@ int complaints_settings_set_tx(store_conn_t *c, const char *tenant, const compla
 {
 	int rc;
 	char sum[200];
-	if (s->verify_days < 1 || s->verify_days > 30 || s->sla_simple < 1 || s->sla_simple > 365 ||
-	    s->sla_coord < 1 || s->sla_coord > 365 || s->sla_field < 1 || s->sla_field > 365 ||
-	    s->escalate_days < 1 || s->escalate_days > 60) {
-		*ret_msgid = N_("tenggat harus antara 1 dan 365 hari kerja (verifikasi 1 sampai 30)");
+	if (s->verify_days < 1 || s->verify_days > 30) {
+		*ret_msgid = N_("tenggat verifikasi koordinator harus antara 1 dan 30 hari kerja");
+		return ERR_INVALID;
+	}
+	if (s->sla_simple < 1 || s->sla_simple > 365 || s->sla_coord < 1 || s->sla_coord > 365 || s->sla_field < 1 ||
+	    s->sla_field > 365) {
+		*ret_msgid = N_("tenggat jawaban OPD harus antara 1 dan 365 hari kerja");
+		return ERR_INVALID;
+	}
+	if (s->escalate_days < 1 || s->escalate_days > 60) {
+		*ret_msgid = N_("eskalasi ke Sekda harus antara 1 dan 60 hari kerja setelah tenggat OPD");
 		return ERR_INVALID;
 	}
 	if (!(s->route_threshold >= 0.0 && s->route_threshold <= 1.0) || (s->auto_route != 0 && s->auto_route != 1)) {
@@ -196,19 +207,41 @@ int complaints_settings_set_tx(store_conn_t *c, const char *tenant, const compla
 		*ret_msgid = N_("radius duplikat 0 sampai 50000 m dan jendela 0 sampai 365 hari");
 		return ERR_INVALID;
 	}
-	rc = store_exec(c,
-			"INSERT INTO complaints_settings (tenant, verify_days, sla_simple, sla_coord, sla_field, "
-			"escalate_days, auto_route, route_threshold_milli, dup_radius_m, dup_window_days) "
-			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant) DO UPDATE SET "
-			"verify_days = excluded.verify_days, sla_simple = excluded.sla_simple, "
-			"sla_coord = excluded.sla_coord, sla_field = excluded.sla_field, "
-			"escalate_days = excluded.escalate_days, auto_route = excluded.auto_route, "
-			"route_threshold_milli = excluded.route_threshold_milli, dup_radius_m = excluded.dup_radius_m, "
-			"dup_window_days = excluded.dup_window_days, version = complaints_settings.version + 1",
-			"tddddddidd", tenant, s->verify_days, s->sla_simple, s->sla_coord, s->sla_field, s->escalate_days,
-			s->auto_route, (int64_t)llround(s->route_threshold * 1000.0), s->dup_radius_m, s->dup_window_days);
+	if (s->check_version && s->version > 0) {
+		/* optimistic lock: only the version the form was based on */
+		rc = store_exec(c,
+				"UPDATE complaints_settings SET verify_days = ?, sla_simple = ?, sla_coord = ?, "
+				"sla_field = ?, escalate_days = ?, auto_route = ?, route_threshold_milli = ?, "
+				"dup_radius_m = ?, dup_window_days = ?, version = version + 1 WHERE tenant = ? AND version = ?",
+				"ddddddiddti", s->verify_days, s->sla_simple, s->sla_coord, s->sla_field, s->escalate_days,
+				s->auto_route, (int64_t)llround(s->route_threshold * 1000.0), s->dup_radius_m,
+				s->dup_window_days, tenant, s->version);
+	} else {
+		/* with check_version and version 0 the form saw the defaults: a
+		 * row stored meanwhile is a conflict (nothing inserted) */
+#define SETTINGS_INSERT                                                                                           \
+	"INSERT INTO complaints_settings (tenant, verify_days, sla_simple, sla_coord, sla_field, escalate_days, " \
+	"auto_route, route_threshold_milli, dup_radius_m, dup_window_days) "                                      \
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant) "
+		rc = store_exec(c,
+				s->check_version ? SETTINGS_INSERT "DO NOTHING"
+						 : SETTINGS_INSERT
+				"DO UPDATE SET verify_days = excluded.verify_days, sla_simple = excluded.sla_simple, "
+				"sla_coord = excluded.sla_coord, sla_field = excluded.sla_field, "
+				"escalate_days = excluded.escalate_days, auto_route = excluded.auto_route, "
+				"route_threshold_milli = excluded.route_threshold_milli, dup_radius_m = excluded.dup_radius_m, "
+				"dup_window_days = excluded.dup_window_days, version = complaints_settings.version + 1",
+				"tddddddidd", tenant, s->verify_days, s->sla_simple, s->sla_coord, s->sla_field,
+				s->escalate_days, s->auto_route, (int64_t)llround(s->route_threshold * 1000.0),
+				s->dup_radius_m, s->dup_window_days);
+#undef SETTINGS_INSERT
+	}
 	if (rc < 0)
 		return rc;
+	if (rc == 0 && s->check_version) {
+		*ret_msgid = N_("pengaturan telah diubah orang lain; muat ulang halaman lalu coba lagi");
+		return ERR_CONFLICT;
+	}
 	snprintf(sum, sizeof(sum), "verify %d, sla %d/%d/%d, auto %d at %.2f", s->verify_days, s->sla_simple,
 		 s->sla_coord, s->sla_field, s->auto_route, s->route_threshold);
 	return audit_append(c, tenant, now, actor, "complaints.settings", "complaints_settings", sum);
@@ -245,8 +278,16 @@ int complaints_category_put_tx(store_conn_t *c, const char *tenant, const compla
 			*ret_msgid = N_("kode kategori harus 2 sampai 30 huruf kecil, angka atau '_'");
 			return ERR_INVALID;
 		}
-	if (empty(cat->name) || has_ctl(cat->name, 0)) {
+	if (empty(cat->name) || blank(cat->name)) {
 		*ret_msgid = N_("nama kategori wajib diisi");
+		return ERR_INVALID;
+	}
+	if (utf8_chars(cat->name) < 0 || has_ctl(cat->name, 0)) {
+		*ret_msgid = N_("nama kategori berisi karakter yang tidak sah");
+		return ERR_INVALID;
+	}
+	if (utf8_chars(cat->name) > CPL_MAX_CATEGORY_NAME) {
+		*ret_msgid = N_("nama kategori terlalu panjang (paling banyak 120 karakter)");
 		return ERR_INVALID;
 	}
 	if (complaints_sla_days(&s, "pengaduan", cat->sla_class) < 0) {
@@ -260,12 +301,36 @@ int complaints_category_put_tx(store_conn_t *c, const char *tenant, const compla
 		*ret_msgid = N_("OPD tidak dikenal");
 		return ERR_INVALID;
 	}
-	rc = store_exec(c,
-			"INSERT INTO complaints_categories (tenant, code, name, unit, sla_class) VALUES (?, ?, ?, ?, ?) "
-			"ON CONFLICT (tenant, code) DO UPDATE SET name = excluded.name, unit = excluded.unit, "
-			"sla_class = excluded.sla_class, version = complaints_categories.version + 1",
-			"ttttt", tenant, cat->code, cat->name, cat->unit,
-			empty(cat->sla_class) ? "sederhana" : cat->sla_class);
+	if (cat->check_version && cat->version > 0) {
+		/* optimistic lock: only the version the edit was based on */
+		rc = store_exec(c,
+				"UPDATE complaints_categories SET name = ?, unit = ?, sla_class = ?, version = version + 1 "
+				"WHERE tenant = ? AND code = ? AND version = ?",
+				"ttttti", cat->name, cat->unit, empty(cat->sla_class) ? "sederhana" : cat->sla_class, tenant,
+				cat->code, cat->version);
+		if (rc == 0) {
+			*ret_msgid = N_("kategori telah diubah orang lain; muat ulang halaman lalu coba lagi");
+			return ERR_CONFLICT;
+		}
+	} else {
+		/* with check_version and version 0 the form was for a new
+		 * category: a code taken meanwhile (or before) is not overwritten */
+#define CATEGORY_INSERT                                                                                   \
+	"INSERT INTO complaints_categories (tenant, code, name, unit, sla_class) VALUES (?, ?, ?, ?, ?) " \
+	"ON CONFLICT (tenant, code) "
+		rc = store_exec(c,
+				cat->check_version ? CATEGORY_INSERT "DO NOTHING"
+						   : CATEGORY_INSERT "DO UPDATE SET name = excluded.name, unit = excluded.unit, "
+								     "sla_class = excluded.sla_class, "
+								     "version = complaints_categories.version + 1",
+				"ttttt", tenant, cat->code, cat->name, cat->unit,
+				empty(cat->sla_class) ? "sederhana" : cat->sla_class);
+#undef CATEGORY_INSERT
+		if (rc == 0 && cat->check_version) {
+			*ret_msgid = N_("kode kategori ini sudah dipakai; pilih Ubah pada kategori itu untuk mengubahnya");
+			return ERR_CONFLICT;
+		}
+	}
 	if (rc < 0)
 		return rc;
 	store_memo_clear(); /* intake's category check reads it afresh */
@@ -278,13 +343,15 @@ static void read_category(store_stmt_t *s, complaints_category_t *ret)
 	copy(ret->name, sizeof(ret->name), store_col_text(s, 1));
 	copy(ret->unit, sizeof(ret->unit), store_col_text(s, 2));
 	copy(ret->sla_class, sizeof(ret->sla_class), store_col_text(s, 3));
+	ret->version = store_col_int64(s, 4);
+	ret->check_version = 0;
 }
 
 int complaints_category_get(store_conn_t *c, const char *tenant, const char *code, complaints_category_t *ret)
 {
 	store_stmt_t *s;
 	int rc = store_prepare(c,
-			       "SELECT code, name, unit, sla_class FROM complaints_categories "
+			       "SELECT code, name, unit, sla_class, version FROM complaints_categories "
 			       "WHERE tenant = ? AND code = ? AND active = 1",
 			       &s);
 	if (rc < 0)
@@ -302,7 +369,7 @@ int complaints_category_list(store_conn_t *c, const char *tenant, complaints_cat
 	store_stmt_t *s;
 	complaints_category_t cat;
 	int rc = store_prepare(c,
-			       "SELECT code, name, unit, sla_class FROM complaints_categories "
+			       "SELECT code, name, unit, sla_class, version FROM complaints_categories "
 			       "WHERE tenant = ? AND active = 1 ORDER BY name",
 			       &s);
 	if (rc < 0)
@@ -561,6 +628,8 @@ int complaints_list(store_conn_t *c, const complaints_filter_t *f, complaints_ro
 	}
 	if (!empty(f->kelurahan))
 		sb_adds(&q, " AND kelurahan = ?");
+	if (!empty(f->kind))
+		sb_adds(&q, " AND kind = ?");
 	if (!empty(f->unit))
 		sb_adds(&q, " AND unit = ?");
 	if (f->reporter_user_id > 0)
@@ -571,9 +640,9 @@ int complaints_list(store_conn_t *c, const complaints_filter_t *f, complaints_ro
 			sb_adds(&q, i ? ", ?" : "?");
 		sb_adds(&q, ")");
 	}
-	if (f->from)
+	if (f->from || f->has_from)
 		sb_adds(&q, " AND created_at >= ?");
-	if (f->to)
+	if (f->to || f->has_to)
 		sb_adds(&q, " AND created_at <= ?");
 	sb_adds(&q, " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
 	if (q.err) {
@@ -591,15 +660,17 @@ int complaints_list(store_conn_t *c, const complaints_filter_t *f, complaints_ro
 		store_bind_text(s, idx++, cats[i], -1);
 	if (!empty(f->kelurahan))
 		store_bind_text(s, idx++, f->kelurahan, -1);
+	if (!empty(f->kind))
+		store_bind_text(s, idx++, f->kind, -1);
 	if (!empty(f->unit))
 		store_bind_text(s, idx++, f->unit, -1);
 	if (f->reporter_user_id > 0)
 		store_bind_int64(s, idx++, f->reporter_user_id);
 	for (size_t i = 0; f->ids && i < f->nids; i++)
 		store_bind_int64(s, idx++, f->ids[i]);
-	if (f->from)
+	if (f->from || f->has_from)
 		store_bind_int64(s, idx++, f->from);
-	if (f->to)
+	if (f->to || f->has_to)
 		store_bind_int64(s, idx++, f->to);
 	store_bind_int64(s, idx++, f->limit > 0 ? f->limit : 100);
 	store_bind_int64(s, idx++, f->offset > 0 ? f->offset : 0);
@@ -674,7 +745,8 @@ int complaints_duplicates(store_conn_t *c, const char *tenant, int64_t id, compl
 	int rc = store_prepare(c,
 			       "SELECT d.candidate_id, d.score_milli, d.distance_m, k.number, k.title, k.status "
 			       "FROM complaints_duplicates d JOIN complaints k ON k.tenant = d.tenant AND k.id = d.candidate_id "
-			       "WHERE d.tenant = ? AND d.complaint_id = ? ORDER BY d.score_milli DESC LIMIT 10",
+			       "WHERE d.tenant = ? AND d.complaint_id = ? AND k.status <> 'digabung' AND k.status <> 'arsip' "
+			       "ORDER BY d.score_milli DESC LIMIT 10",
 			       &s);
 	if (rc < 0)
 		return rc;
@@ -724,6 +796,302 @@ void complaints_public_name(const complaint_t *cp, char *buf, size_t len)
 	buf[o] = '\0';
 }
 
+/* ------------------------------------------------------------ personal data in public texts */
+
+static int is_email_local(unsigned char ch)
+{
+	return isalnum(ch) || (ch && strchr("._%+-", ch));
+}
+
+static int is_email_domain(unsigned char ch)
+{
+	return isalnum(ch) || ch == '.' || ch == '-';
+}
+
+/* E-mail addresses: all of the local part but its first character. */
+static int mask_emails(char *s)
+{
+	int masked = 0;
+	for (char *at = strchr(s, '@'); at; at = strchr(at + 1, '@')) {
+		char *l = at, *d = at + 1, *dot = NULL;
+		int letters = 1;
+		while (l > s && is_email_local((unsigned char)l[-1]))
+			l--;
+		if (l == at)
+			continue;
+		while (is_email_domain((unsigned char)*d))
+			d++;
+		while (d > at + 1 && (d[-1] == '.' || d[-1] == '-'))
+			d--; /* the full stop ending a sentence */
+		for (char *p = at + 1; p < d; p++)
+			if (*p == '.')
+				dot = p;
+		if (!dot || dot == at + 1)
+			continue;
+		for (char *p = dot + 1; p < d; p++)
+			if (!isalpha((unsigned char)*p))
+				letters = 0; /* a numeric or odd last label: not an address */
+		if (!letters || d - dot - 1 < 2)
+			continue;
+		if (at - l == 1)
+			*l = '*';
+		else
+			for (char *p = l + 1; p < at; p++)
+				*p = '*';
+		masked = 1;
+	}
+	return masked;
+}
+
+#define MASK_GROUPS 8
+
+/* Digits of groups [a, b] (separated by one space, '-' or '.'), as a
+ * string in d; returns how many (at most 20, else 21). */
+static size_t group_digits(char *const *start, char *const *end, int a, int b, char d[24])
+{
+	size_t n = 0;
+	for (int g = a; g <= b; g++)
+		for (char *p = start[g]; p < end[g]; p++) {
+			if (n == 21)
+				return n;
+			d[n++] = *p;
+		}
+	d[n] = '\0';
+	return n;
+}
+
+/* 1: NIK-like, 2: phone, 0: neither. first_len: digits of the first group. */
+static int number_kind(const char *d, size_t n, size_t first_len, int plus)
+{
+	if (n == 16 && !plus)
+		return 1;
+	/* 08xx... (the first group holds at least "08x": "08.06.2026" is a date) */
+	if (!plus && d[0] == '0' && d[1] == '8' && first_len >= 3 && n >= 10 && n <= 13)
+		return 2;
+	if (d[0] == '6' && d[1] == '2' && d[2] == '8' && n >= 11 && n <= 14)
+		return 2;
+	return 0;
+}
+
+/* NIK-like numbers and phone numbers. */
+static int mask_numbers(char *s)
+{
+	int masked = 0;
+	char *p = s;
+	while (*p) {
+		char *start[MASK_GROUPS], *end[MASK_GROUPS], d[24];
+		int ng = 0, plus, best = -1, kind = 0;
+		if (!isdigit((unsigned char)*p) || (p > s && isdigit((unsigned char)p[-1]))) {
+			p++;
+			continue;
+		}
+		plus = p > s && p[-1] == '+';
+		/* the groups of this number */
+		for (char *q = p; ng < MASK_GROUPS;) {
+			start[ng] = q;
+			while (isdigit((unsigned char)*q))
+				q++;
+			end[ng++] = q;
+			if ((*q == ' ' || *q == '-' || *q == '.') && isdigit((unsigned char)q[1]))
+				q++;
+			else
+				break;
+		}
+		/* from the first group that starts a match, the longest match */
+		for (int a = 0; a < ng && best < 0; a++) {
+			int pl = a == 0 && plus;
+			for (int b = ng - 1; b >= a; b--) {
+				size_t n = group_digits(start, end, a, b, d);
+				if (n >= 10 && n <= 16 && (kind = number_kind(d, n, (size_t)(end[a] - start[a]), pl))) {
+					size_t k = 0, keep_end = kind == 1 ? 4 : 2;
+					for (int g = a; g <= b; g++)
+						for (char *x = start[g]; x < end[g]; x++, k++)
+							if (k >= 4 && k < n - keep_end)
+								*x = '*';
+					masked = 1;
+					best = b;
+					break;
+				}
+			}
+		}
+		p = best >= 0 ? end[best] : end[ng - 1];
+	}
+	return masked;
+}
+
+int complaints_mask_personal(char *s)
+{
+	int a, b;
+	if (!s)
+		return 0;
+	a = mask_emails(s);
+	b = mask_numbers(s);
+	return a || b;
+}
+
+int complaints_public_note(const complaints_event_t *e, char *out, size_t n)
+{
+	static const char auto_prefix[] = "rute otomatis ke ";
+	const char *note = e->note;
+	if (!n)
+		return 0;
+	if (!strcmp(e->action, "verifikasi") && !strcmp(e->actor, "sistem") &&
+	    !strncmp(note, auto_prefix, sizeof(auto_prefix) - 1)) {
+		/* "rute otomatis ke UNIT (keyakinan 0.93)": the OPD only */
+		const char *u = note + sizeof(auto_prefix) - 1, *sp = strstr(u, " (");
+		snprintf(out, n, "%.*s", (int)(sp ? (size_t)(sp - u) : strlen(u)), u);
+	} else {
+		snprintf(out, n, "%s", note);
+	}
+	return complaints_mask_personal(out);
+}
+
+/* ------------------------------------------------------------ villages, numbers, contacts */
+
+int complaints_villages(store_conn_t *c, const char *tenant, complaints_village_fn fn, void *ud)
+{
+	store_stmt_t *s;
+	int rc;
+	/* down the region tree on regions_parent: a provinsi's kabupaten/kota,
+	 * their kecamatan, their villages; a kabupaten/kota's kecamatan and
+	 * their villages */
+	rc = store_prepare(c,
+			   strchr(tenant, '.')
+				   ? "SELECT d.code, d.name, k.code, k.name, b.name FROM regions b "
+				     "JOIN regions k ON k.parent = b.code JOIN regions d ON d.parent = k.code "
+				     "WHERE b.code = ? ORDER BY b.code, k.name, k.code, d.name, d.code"
+				   : "SELECT d.code, d.name, k.code, k.name, b.name FROM regions b "
+				     "JOIN regions k ON k.parent = b.code JOIN regions d ON d.parent = k.code "
+				     "WHERE b.parent = ? ORDER BY b.code, k.name, k.code, d.name, d.code",
+			   &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "t", tenant);
+	while ((rc = store_step(s)) == STORE_ROW)
+		if ((rc = fn(ud, store_col_text(s, 0), store_col_text(s, 1), store_col_text(s, 2), store_col_text(s, 3),
+			     store_col_text(s, 4))) < 0)
+			break;
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int complaints_number_normalize(const char *in, char *out, size_t n)
+{
+	char buf[64], *part[4], *save = NULL, *tok;
+	size_t o = 0, np = 0;
+	long year;
+	long long seq;
+	char *end;
+	if (!in || !n)
+		return ERR_INVALID;
+	for (; *in; in++) {
+		if (isspace((unsigned char)*in))
+			continue;
+		if (o + 1 >= sizeof(buf))
+			return ERR_INVALID;
+		buf[o++] = (char)toupper((unsigned char)*in);
+	}
+	buf[o] = '\0';
+	if (!o || buf[0] == '/' || buf[o - 1] == '/' || strstr(buf, "//"))
+		return ERR_INVALID;
+	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (np == 4)
+			return ERR_INVALID;
+		part[np++] = tok;
+	}
+	if (np != 4)
+		return ERR_INVALID;
+	/* the tenant: digits and dots */
+	for (const char *p = part[0]; *p; p++)
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return ERR_INVALID;
+	for (const char *p = part[1]; *p; p++)
+		if (!isupper((unsigned char)*p))
+			return ERR_INVALID;
+	if (!isdigit((unsigned char)part[2][0]) || !isdigit((unsigned char)part[3][0]) || strlen(part[3]) > 12 ||
+	    strlen(part[1]) < 2 || strlen(part[1]) > 8 || !isdigit((unsigned char)part[0][0]))
+		return ERR_INVALID;
+	year = strtol(part[2], &end, 10);
+	if (*end || year < 2000 || year > 9999)
+		return ERR_INVALID;
+	seq = strtoll(part[3], &end, 10);
+	if (*end || seq <= 0)
+		return ERR_INVALID;
+	if (strcmp(part[1], "ADU"))
+		return ERR_UNSUPPORTED;
+	if ((size_t)snprintf(out, n, "%s/ADU/%ld/%06lld", part[0], year, seq) >= n)
+		return ERR_INVALID;
+	return 0;
+}
+
+int complaints_find_number(store_conn_t *c, const char *tenant, const char *number, int64_t *ret_id,
+			   char ret_status[16])
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT id, status FROM complaints WHERE tenant = ? AND number = ?", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tt", tenant, number);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		*ret_id = store_col_int64(s, 0);
+		copy(ret_status, 16, store_col_text(s, 1));
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : rc == STORE_ROW ? 0 : ERR_NOT_FOUND;
+}
+
+int complaints_contact_check(const char *contact, const char **ret_msgid)
+{
+	const char *p, *at, *dot;
+	size_t digits = 0;
+	char d[24];
+	*ret_msgid = NULL;
+	if (!contact)
+		return 0;
+	if ((at = strchr(contact, '@'))) {
+		/* an address someone can write to: a dot in the domain, a last
+		 * label of letters */
+		int ok = mail_valid_address(contact) && strlen(contact) <= 120;
+		dot = ok ? strrchr(at, '.') : NULL;
+		if (ok && (!dot || strlen(dot + 1) < 2))
+			ok = 0;
+		for (p = dot ? dot + 1 : ""; ok && *p; p++)
+			if (!isalpha((unsigned char)*p))
+				ok = 0;
+		for (p = at + 1; ok && *p; p++)
+			if (!is_email_domain((unsigned char)*p))
+				ok = 0;
+		if (!ok) {
+			*ret_msgid = N_("alamat e-mail tidak sah; tulis lengkap, misalnya budi@contoh.id");
+			return ERR_INVALID;
+		}
+		return 0;
+	}
+	/* a phone number: digits, with spaces, dashes, dots or brackets between */
+	p = contact;
+	if (*p == '+')
+		p++;
+	for (; *p; p++) {
+		if (isdigit((unsigned char)*p)) {
+			if (digits < sizeof(d) - 1)
+				d[digits] = *p;
+			digits++;
+		} else if (!strchr(" -.()", *p)) {
+			*ret_msgid = N_("kontak harus alamat e-mail atau nomor HP, misalnya budi@contoh.id atau 081234567890");
+			return ERR_INVALID;
+		}
+	}
+	d[digits < sizeof(d) ? digits : sizeof(d) - 1] = '\0';
+	if (digits && ((contact[0] == '+' && d[0] == '6' && d[1] == '2' && d[2] >= '1' && digits >= 10 && digits <= 14) ||
+		       (contact[0] != '+' && d[0] == '0' && d[1] >= '1' && digits >= 9 && digits <= 13) ||
+		       (contact[0] != '+' && d[0] == '6' && d[1] == '2' && d[2] >= '1' && digits >= 10 && digits <= 14)))
+		return 0;
+	*ret_msgid = digits ? N_("nomor HP tidak sah: awali dengan 08 atau +62, 10 sampai 13 angka")
+			    : N_("kontak harus alamat e-mail atau nomor HP, misalnya budi@contoh.id atau 081234567890");
+	return ERR_INVALID;
+}
+
 /* ------------------------------------------------------------ actions */
 
 static int is_coordinator(role_t r)
@@ -760,50 +1128,99 @@ static int mail_reporter(store_conn_t *c, const char *tenant, int64_t id, int64_
 	return rc;
 }
 
+/* A merged complaint's reporter hears that the main complaint was answered:
+ * a public event on the merged complaint, a notification (with an account)
+ * or an e-mail (without one, with an address). */
+static int notify_one_merged(store_conn_t *c, const char *tenant, int64_t id, int64_t user, const char *contact,
+			     const char *number, const char *answer, int64_t now)
+{
+	int rc;
+	if ((rc = add_event(c, tenant, id, now, "sistem", "", "jawab", "digabung", "laporan induk telah dijawab", 1)) < 0)
+		return rc;
+	if (user > 0 && (rc = notify(c, tenant, user, NULL, NULL, "complaint.answered", id,
+				     "Laporan yang digabung dengan laporan Anda telah dijawab", now)) < 0)
+		return rc;
+	return mail_reporter(c, tenant, id, user, contact, number,
+			     "Laporan yang digabung dengan laporan Anda telah dijawab", answer, now);
+}
+
+#define MERGED_BATCH 200
+
+/* Every complaint merged into id, however many, is told of its answer.
+ * Merging re-points a complaint's own merged ones to the new main complaint
+ * (complaints_act_tx), so they all hang directly under it; the recursive
+ * walk also reaches chains stored before that was so. */
 static int notify_merged(store_conn_t *c, const char *tenant, int64_t id, const char *answer, int64_t now)
 {
 	store_stmt_t *s;
 	struct merged {
 		int64_t id, user;
-		char number[40], contact[128];
-	} *m = calloc(200, sizeof(*m));
-	int n = 0, rc;
+		char number[48], contact[128];
+	} *m = calloc(MERGED_BATCH, sizeof(*m));
+	int64_t after = 0;
+	int n, rc = 0;
 	if (!m)
 		return ERR_NOMEM;
-	rc = store_prepare(c,
-			   "SELECT id, reporter_user_id, number, reporter_contact FROM complaints WHERE tenant = ? "
-			   "AND merged_into = ? AND status = 'digabung' LIMIT 200",
-			   &s);
-	if (rc < 0) {
-		free(m);
-		return rc;
-	}
-	store_bindf(s, "ti", tenant, id);
-	while ((rc = store_step(s)) == STORE_ROW && n < 200) {
-		m[n].id = store_col_int64(s, 0);
-		m[n].user = store_col_int64(s, 1);
-		copy(m[n].number, sizeof(m[n].number), store_col_text(s, 2));
-		copy(m[n].contact, sizeof(m[n].contact), store_col_text(s, 3));
-		n++;
-	}
-	store_finalize(s);
-	for (int i = 0; rc >= 0 && i < n; i++) {
-		if ((rc = add_event(c, tenant, m[i].id, now, "sistem", "", "jawab", "digabung",
-				    "laporan induk telah dijawab", 1)) < 0)
+	do {
+		n = 0;
+		rc = store_prepare(c,
+				   "WITH RECURSIVE m(id) AS (SELECT id FROM complaints WHERE tenant = ? AND merged_into = ? "
+				   "AND status = 'digabung' UNION SELECT k.id FROM complaints k JOIN m ON k.merged_into = m.id "
+				   "WHERE k.tenant = ? AND k.status = 'digabung') "
+				   "SELECT k.id, k.reporter_user_id, k.number, k.reporter_contact FROM complaints k "
+				   "JOIN m ON k.id = m.id WHERE k.tenant = ? AND k.id > ? ORDER BY k.id LIMIT ?",
+				   &s);
+		if (rc < 0)
 			break;
-		if (m[i].user > 0 && (rc = notify(c, tenant, m[i].user, NULL, NULL, "complaint.answered", m[i].id,
-						  "Laporan yang digabung dengan laporan Anda telah dijawab", now)) < 0)
-			break;
-		rc = mail_reporter(c, tenant, m[i].id, m[i].user, m[i].contact, m[i].number,
-				   "Laporan yang digabung dengan laporan Anda telah dijawab", answer, now);
-	}
+		store_bindf(s, "tittid", tenant, id, tenant, tenant, after, MERGED_BATCH);
+		while ((rc = store_step(s)) == STORE_ROW && n < MERGED_BATCH) {
+			m[n].id = store_col_int64(s, 0);
+			m[n].user = store_col_int64(s, 1);
+			copy(m[n].number, sizeof(m[n].number), store_col_text(s, 2));
+			copy(m[n].contact, sizeof(m[n].contact), store_col_text(s, 3));
+			n++;
+		}
+		store_finalize(s);
+		for (int i = 0; rc >= 0 && i < n; i++)
+			rc = notify_one_merged(c, tenant, m[i].id, m[i].user, m[i].contact, m[i].number, answer, now);
+		if (n)
+			after = m[n - 1].id;
+	} while (rc >= 0 && n == MERGED_BATCH);
 	free(m);
 	return rc < 0 ? rc : 0;
 }
 
+/* Merging id into into: the complaints merged into id so far now hang under
+ * into too (a public event on each says so), so that none of them is left
+ * at the end of a chain when into is answered. *ret_count gets how many. */
+static int repoint_merged(store_conn_t *c, const char *tenant, int64_t id, int64_t into, const char *actor,
+			  const char *role, int64_t now, int *ret_count)
+{
+	char note[48];
+	int rc;
+	*ret_count = 0;
+	snprintf(note, sizeof(note), "#%" PRId64, into);
+	rc = store_exec(c,
+			"INSERT INTO complaints_events (tenant, complaint_id, ts, actor, actor_role, action, status, note, "
+			"public) SELECT tenant, id, CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), 'gabung', "
+			"'digabung', CAST(? AS TEXT), 1 FROM complaints "
+			"WHERE tenant = ? AND merged_into = ? AND status = 'digabung'",
+			"itttti", now, actor ? actor : "", role ? role : "", note, tenant, id);
+	if (rc < 0)
+		return rc;
+	rc = store_exec(c,
+			"UPDATE complaints SET merged_into = ?, updated_at = ?, version = version + 1 "
+			"WHERE tenant = ? AND merged_into = ? AND status = 'digabung'",
+			"iiti", into, now, tenant, id);
+	if (rc < 0)
+		return rc;
+	*ret_count = rc;
+	return 0;
+}
+
 int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char **ret_msgid)
 {
-	complaint_t *cp;
+	complaint_t *cp, *target = NULL;
 	complaints_settings_t set;
 	complaints_category_t cat;
 	tenant_t t;
@@ -811,7 +1228,7 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	const char *next = NULL, *msg = NULL, *text = a->text ? a->text : "";
 	const char *role = role_name(a->role);
 	char sum[200], unit[32] = "", category[32] = "", sla_class[16] = "";
-	int rc, is_reporter, sla;
+	int rc, is_reporter, sla, repointed = 0;
 	int64_t answer_due = 0, n;
 	if (!ret_msgid)
 		ret_msgid = &msg;
@@ -867,6 +1284,9 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	} else if (*text && (utf8_chars(text) < 0 || utf8_chars(text) > CPL_MAX_TEXT || has_ctl(text, 1))) {
 		FAIL(ERR_INVALID, N_("catatan tidak sah (paling banyak 4000 karakter)"));
 	}
+	/* the reporter is told why their complaint waits */
+	if (!strcmp(a->action, "tunda") && blank(text))
+		FAIL(ERR_INVALID, N_("alasan penundaan wajib diisi; pelapor perlu tahu mengapa laporannya ditunda"));
 
 	if (!strcmp(a->action, "verifikasi") || !strcmp(a->action, "buka_kembali")) {
 		if (!strcmp(a->action, "verifikasi")) {
@@ -910,21 +1330,23 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 				"ttttiditii", next, category, unit, sla_class, answer_due,
 				!strcmp(a->action, "buka_kembali") ? 1 : 0, a->now, a->tenant, a->id, cp->version);
 	} else if (!strcmp(a->action, "bukan_wewenang")) {
-		if (empty(a->forward_to) || utf8_chars(a->forward_to) < 0 || utf8_chars(a->forward_to) > 120 ||
-		    has_ctl(a->forward_to, 0))
+		if (empty(a->forward_to) || blank(a->forward_to))
 			FAIL(ERR_INVALID, N_("sebutkan instansi atau Pemda tujuan penerusan"));
+		if (utf8_chars(a->forward_to) < 0 || has_ctl(a->forward_to, 0))
+			FAIL(ERR_INVALID, N_("nama instansi atau Pemda tujuan berisi karakter yang tidak sah"));
+		if (utf8_chars(a->forward_to) > CPL_MAX_FORWARD)
+			FAIL(ERR_INVALID, N_("nama instansi atau Pemda tujuan terlalu panjang (paling banyak 120 karakter)"));
 		rc = store_exec(c,
 				"UPDATE complaints SET status = ?, forwarded_to = ?, updated_at = ?, version = version + 1 "
 				"WHERE tenant = ? AND id = ? AND version = ?",
 				"ttitii", next, a->forward_to, a->now, a->tenant, a->id, cp->version);
 	} else if (!strcmp(a->action, "gabung")) {
-		complaint_t *target = malloc(sizeof(*target));
+		target = malloc(sizeof(*target));
 		if (!target)
 			FAIL(ERR_NOMEM, NULL);
 		rc = a->merge_into == a->id ? ERR_INVALID : complaints_get(c, a->tenant, a->merge_into, target);
 		if (rc == 0 && (!strcmp(target->status, "digabung") || !strcmp(target->status, "arsip")))
 			rc = ERR_INVALID;
-		free(target);
 		if (rc == ERR_NOT_FOUND || rc == ERR_INVALID)
 			FAIL(ERR_INVALID, N_("pengaduan induk tidak ditemukan atau tidak dapat menjadi induk"));
 		if (rc < 0)
@@ -1007,7 +1429,24 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 				 "Status pengaduan Anda berubah", a->now)) < 0)
 			goto out;
 	}
+	if (!strcmp(a->action, "gabung")) {
+		/* merged into one already answered: this reporter, and those of
+		 * the complaints merged into this one, get that answer now */
+		if (target->answered_at && (!strcmp(target->status, "dijawab") || !strcmp(target->status, "selesai"))) {
+			if ((rc = notify_merged(c, a->tenant, a->id, target->answer, a->now)) < 0 ||
+			    (rc = notify_one_merged(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_contact,
+						    cp->number, target->answer, a->now)) < 0)
+				goto out;
+		}
+		/* no chains: what was merged into this one now hangs under the target */
+		if ((rc = repoint_merged(c, a->tenant, a->id, a->merge_into, a->actor, role, a->now, &repointed)) < 0)
+			goto out;
+	}
 	snprintf(sum, sizeof(sum), "%s %s -> %s%s%s", cp->number, cp->status, next, *unit ? " " : "", unit);
+	if (repointed) {
+		size_t sl = strlen(sum);
+		snprintf(sum + sl, sizeof(sum) - sl, " #%" PRId64 " (+%d)", a->merge_into, repointed);
+	}
 	{
 		char act[48];
 		snprintf(act, sizeof(act), "complaints.%s", a->action);
@@ -1059,6 +1498,7 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 out:
 #undef FAIL
 	free(cp);
+	free(target);
 	if (rc >= 0)
 		complaints_touch();
 	return rc < 0 ? rc : 0;

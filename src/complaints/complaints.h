@@ -38,6 +38,8 @@
 #define CPL_MAX_DESCRIPTION 4000 /* characters */
 #define CPL_MAX_ADDRESS 300      /* characters */
 #define CPL_MAX_TEXT 4000        /* answers, replies, notes: characters */
+#define CPL_MAX_CATEGORY_NAME 120 /* characters */
+#define CPL_MAX_FORWARD 120      /* bukan_wewenang: the agency it goes to, characters */
 #define CPL_MAX_PHOTOS 3
 /* The reporter key: 20 random Crockford base-32 characters (100 bits) shown
  * as XXXX-XXXX-XXXX-XXXX-XXXX, given to whoever filed a complaint (anonymous
@@ -78,10 +80,19 @@ typedef struct complaints_settings {
 	double route_threshold;  /* confidence needed for auto-routing (0.8) */
 	int dup_radius_m;        /* duplicate search radius in metres (300) */
 	int dup_window_days;     /* duplicate search window in days (30) */
+	/* get: the stored row's version (0: the tenant has none yet, the
+	 * defaults apply). set: the version the change was based on, checked
+	 * when check_version is 1 (optimistic lock: two coordinators saving the
+	 * same form, the second gets ERR_CONFLICT); 0 with check_version means
+	 * "there was no row". */
+	int64_t version;
+	int check_version;
 } complaints_settings_t;
 /* The tenant's settings, or the defaults when it has none. */
 int complaints_settings_get(store_conn_t *c, const char *tenant, complaints_settings_t *ret);
-/* Validates and stores the settings (audited). ERR_INVALID with a msgid. */
+/* Validates and stores the settings (audited). ERR_INVALID with a msgid;
+ * ERR_CONFLICT (with a msgid) when check_version is set and the stored
+ * version is no longer s->version. */
 int complaints_settings_set_tx(store_conn_t *c, const char *tenant, const complaints_settings_t *s,
 			       const char *actor, int64_t now, const char **ret_msgid);
 void complaints_settings_default(complaints_settings_t *ret);
@@ -93,11 +104,19 @@ int complaints_sla_days(const complaints_settings_t *s, const char *kind, const 
 
 typedef struct complaints_category {
 	char code[32];
-	char name[128];
+	char name[CPL_MAX_CATEGORY_NAME * 4 + 1];
 	char unit[32];       /* owning OPD */
 	char sla_class[16];
+	/* get/list: the row's version. put: the version the edit was based on,
+	 * checked when check_version is 1 (optimistic lock, like the settings):
+	 * 0 means "a new category" (a code already taken is ERR_CONFLICT), more
+	 * means "this stored version" (changed meanwhile: ERR_CONFLICT). Without
+	 * check_version (scripts, the demo) put adds or overwrites as before. */
+	int64_t version;
+	int check_version;
 } complaints_category_t;
-/* Adds or updates a category (the OPD must exist). Audited. */
+/* Adds or updates a category (the OPD must exist). Audited. ERR_INVALID
+ * or ERR_CONFLICT with a msgid. */
 int complaints_category_put_tx(store_conn_t *c, const char *tenant, const complaints_category_t *cat,
 			       const char *actor, int64_t now, const char **ret_msgid);
 int complaints_category_get(store_conn_t *c, const char *tenant, const char *code, complaints_category_t *ret);
@@ -280,7 +299,7 @@ typedef struct complaint {
 	char title[CPL_MAX_TITLE * 4 + 1];
 	char description[CPL_MAX_DESCRIPTION * 4 + 1];
 	char category[32];
-	char category_name[128];
+	char category_name[CPL_MAX_CATEGORY_NAME * 4 + 1];
 	char unit[32];
 	char unit_name[128];
 	char sla_class[16];
@@ -298,7 +317,7 @@ typedef struct complaint {
 	char route_category[32];
 	double route_confidence;  /* -1 when no router answered */
 	char route_explanation[256];
-	char forwarded_to[128];
+	char forwarded_to[CPL_MAX_FORWARD * 4 + 1];
 	char answer[CPL_MAX_TEXT * 4 + 1];
 	char answered_by[64];
 	int64_t answered_at;
@@ -329,7 +348,9 @@ typedef struct complaints_filter {
 	const char *unit;        /* NULL or an OPD (OPD work queues) */
 	const int64_t *ids;      /* NULL or nids ids */
 	size_t nids;
-	int64_t from, to;        /* created_at range [from, to], 0 = open end */
+	int64_t from, to;        /* created_at range [from, to], 0 = open end ... */
+	int has_from, has_to;    /* ... unless given as such: 1970-01-01T00:00:00Z is a time too */
+	const char *kind;        /* NULL or "pengaduan", "aspirasi", "informasi" */
 	int include_hidden;      /* 0: leave out arsip (spam) and digabung */
 	int64_t reporter_user_id;/* > 0: only this reporter's */
 	int limit, offset;       /* limit 0 = 100 */
@@ -366,6 +387,48 @@ double complaints_distance_m(double lat1, double lon1, double lat2, double lon2)
 
 /* Masks a reporter's name for the public ("Baiq N*** A***"), or "Anonim". */
 void complaints_public_name(const complaint_t *cp, char *buf, size_t len);
+
+/* Personal data that reporters (and officials) type into a complaint's
+ * texts, masked in place for every public view; only ASCII characters are
+ * replaced, by '*', so the length and the UTF-8 stay as they were:
+ *  - a NIK-like number (16 digits, also written in groups "5271 0141 ..."):
+ *    the first 4 and the last 4 digits stay ("5271********0001");
+ *  - an Indonesian phone number: 08 + 8 to 11 digits, or 62 / +62 + 8... with
+ *    11 to 14 digits, plain or in groups separated by one space, '-' or '.':
+ *    the first 4 and the last 2 digits stay ("0812******90");
+ *  - an e-mail address: its local part but the first character
+ *    ("b***@example.com").
+ * Returns 1 when something was masked, else 0. */
+int complaints_mask_personal(char *s);
+/* The public text of a history entry (or Open311 update): the automatic
+ * routing's internals (model confidence) left out, so "rute otomatis ke
+ * DISDUKCAPIL (keyakinan 1.00)" reads "DISDUKCAPIL", like a coordinator's
+ * disposition; then personal data masked. out gets at most n - 1 bytes.
+ * Returns 1 when personal data was masked. */
+int complaints_public_note(const complaints_event_t *e, char *out, size_t n);
+
+/* The tenant's kelurahan/desa (the level-4 regions below it in the region
+ * tree), each with its kecamatan and kabupaten/kota, ordered by
+ * kabupaten/kota code, then kecamatan name, then name: every one, however
+ * many (a provinsi has over a thousand). */
+typedef int (*complaints_village_fn)(void *ud, const char *code, const char *name, const char *kec_code,
+				     const char *kec_name, const char *kab_name);
+int complaints_villages(store_conn_t *c, const char *tenant, complaints_village_fn fn, void *ud);
+
+/* A tracking number as people type it ("  52.71/adu/2026/123 "): spaces
+ * dropped, letters upper-cased, the serial written with 6 digits at least.
+ * ERR_INVALID when it is not of the form KODE/ADU/YYYY/NNN; ERR_UNSUPPORTED
+ * when it is a number of another kind (an application's "PMH"). */
+int complaints_number_normalize(const char *in, char *out, size_t n);
+/* The id of the tenant's complaint with that (normalized) number, and its
+ * status. ERR_NOT_FOUND. */
+int complaints_find_number(store_conn_t *c, const char *tenant, const char *number, int64_t *ret_id,
+			   char ret_status[16]);
+
+/* Whether a reporter's contact is an e-mail address or an Indonesian
+ * phone number (see complaints_mask_personal; landlines 0[1-9]... with 9 to
+ * 13 digits too). 0, or ERR_INVALID with a msgid that says what is wrong. */
+int complaints_contact_check(const char *contact, const char **ret_msgid);
 
 /* A counter that moves whenever this process changed a complaint (after
  * each write transaction's function and again after its commit), so

@@ -162,6 +162,47 @@ int cplh_parse_w3c(const char *s, int tz_offset, int64_t *ret)
 	return 0;
 }
 
+int cplh_parse_decimal(const char *s, double *ret)
+{
+	char buf[40], *end;
+	size_t len, i = 0, digits_before = 0, digits_after = 0;
+	double v;
+	if (!s)
+		return ERR_INVALID;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	len = strlen(s);
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (!len || len > 32)
+		return ERR_INVALID;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (buf[i] == '+' || buf[i] == '-')
+		i++;
+	while (isdigit((unsigned char)buf[i])) {
+		i++;
+		digits_before++;
+	}
+	if (buf[i] == '.') {
+		i++;
+		while (isdigit((unsigned char)buf[i])) {
+			i++;
+			digits_after++;
+		}
+		if (!digits_after)
+			return ERR_INVALID;
+	}
+	if (buf[i] || !digits_before)
+		return ERR_INVALID;
+	errno = 0;
+	v = strtod(buf, &end);
+	if (errno || *end)
+		return ERR_INVALID;
+	*ret = v;
+	return 0;
+}
+
 int cplh_parse_id(const char *s, int64_t *ret)
 {
 	char *end;

@@ -33,6 +33,12 @@ void cplh_w3c(char buf[32], int64_t t, int tz_offset);
  * no zone means the tenant's). ERR_INVALID. */
 int cplh_parse_w3c(const char *s, int tz_offset, int64_t *ret);
 
+/* Parses a latitude or longitude written as a plain decimal number: an
+ * optional sign, digits, optionally a point and more digits ("-8.5837",
+ * "116", "+0.5"), at most 32 characters; spaces and tabs around it are
+ * ignored. No exponent, hex, "inf" or "nan". ERR_INVALID. */
+int cplh_parse_decimal(const char *s, double *ret);
+
 /* Parses a decimal id (1..2^53). ERR_INVALID. */
 int cplh_parse_id(const char *s, int64_t *ret);
 

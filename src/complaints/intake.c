@@ -165,6 +165,13 @@ static int validate(store_conn_t *c, const complaint_new_t *in, const char **ret
 	    (utf8_chars(in->reporter_contact) < 0 || strlen(in->reporter_contact) > 120 ||
 	     has_ctl(in->reporter_contact, 0)))
 		BAD(N_("kontak pelapor tidak sah (paling banyak 120 karakter)"));
+	/* someone must be able to reach the reporter with it: an e-mail
+	 * address or an Indonesian phone number, nothing else ("abc") */
+	if (!empty(in->reporter_contact)) {
+		const char *m;
+		if (complaints_contact_check(in->reporter_contact, &m) < 0)
+			BAD(m);
+	}
 	if (in->has_location) {
 		if (!isfinite(in->lat) || !isfinite(in->lon) || in->lat < -90 || in->lat > 90 || in->lon < -180 ||
 		    in->lon > 180)
@@ -184,7 +191,8 @@ static int validate(store_conn_t *c, const complaint_new_t *in, const char **ret
 		if (!rc)
 			BAD(N_("kelurahan/desa tidak dikenal"));
 	}
-	if (!strcmp(in->kind, "pengaduan") && !in->has_location && empty(in->kelurahan) && empty(in->address))
+	/* an address of spaces only is no location */
+	if (!strcmp(in->kind, "pengaduan") && !in->has_location && empty(in->kelurahan) && blank(in->address))
 		BAD(N_("lokasi wajib diisi: titik peta, kelurahan atau alamat"));
 	if (!empty(in->category)) {
 		rc = complaints_category_get(c, in->tenant, in->category, ret_cat);
@@ -802,10 +810,20 @@ static int prepare_reads(store_conn_t *c, const complaint_new_t *in, complaint_p
 		return rc;
 	if ((rc = complaints_settings_get(c, in->tenant, &set)) < 0)
 		return rc;
-	if (!empty(in->title))
-		copy(p->title, sizeof(p->title), in->title);
-	else
+	if (!empty(in->title) && !blank(in->title)) {
+		/* without the spaces around it */
+		const char *t0 = in->title;
+		size_t tl;
+		while (isspace((unsigned char)*t0))
+			t0++;
+		tl = strlen(t0);
+		while (tl && isspace((unsigned char)t0[tl - 1]))
+			tl--;
+		snprintf(p->title, sizeof(p->title), "%.*s", (int)tl, t0);
+	} else {
+		/* none, or only spaces: the description's first line */
 		make_title(in->description, p->title, sizeof(p->title));
+	}
 
 	/* the routing hook: a confident proposal that agrees with the citizen's
 	 * choice (or fills in a missing one) skips the coordinator */
@@ -942,7 +960,7 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 		    in->reporter_name ? in->reporter_name : "", in->reporter_contact ? in->reporter_contact : "",
 		    in->has_location, (int64_t)(in->has_location ? llround(in->lat * 1e6) : 0),
 		    (int64_t)(in->has_location ? llround(in->lon * 1e6) : 0), in->kelurahan ? in->kelurahan : "",
-		    in->address ? in->address : "", in->source, p->route_category,
+		    in->address && !blank(in->address) ? in->address : "", in->source, p->route_category,
 		    (int64_t)(p->route_confidence >= 0 ? llround(p->route_confidence * 1000) : -1), p->route_explanation,
 		    p->verify_due, p->answer_due, p->expected, in->now, in->now, words,
 		    in->has_location ? complaints_cell(in->lat, in->lon) : (int64_t)0, key_hash, p->dup_seen_id);

@@ -14,6 +14,7 @@
 
 #include "audit/audit.h"
 #include "complaints/complaints.h"
+#include "core/text.h"
 #include "http/parse.h"
 #include "platform/platform.h"
 
@@ -52,14 +53,14 @@ static inline int blank(const char *s)
 	return 1;
 }
 
+/* Does the text hold a control character (C0 or DEL; with allow_newline,
+ * tab and line breaks are fine) or a Unicode noncharacter (U+FDD0..U+FDEF,
+ * and U+FFFE/U+FFFF of every plane)? Noncharacters are not allowed in XML,
+ * so one of them in a published text would break the Open311 XML answers
+ * for every client. Also C1 controls and invalid UTF-8. */
 static inline int has_ctl(const char *s, int allow_newline)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if ((ch < 0x20 && !(allow_newline && (ch == '\n' || ch == '\r' || ch == '\t'))) || ch == 0x7f)
-			return 1;
-	}
-	return 0;
+	return !text_clean(s, allow_newline); /* the one rule of core/text.h */
 }
 
 static inline int add_event(store_conn_t *c, const char *tenant, int64_t id, int64_t now, const char *actor,

@@ -9,10 +9,14 @@
  * complaint_action_t and run them through http_write(); the domain lives in
  * complaints.c. Personal data: the public sees a masked name (or Anonim /
  * Dirahasiakan) and never the contact; the OPD does not see the name of a
- * confidential reporter.
+ * confidential reporter. A NIK, phone number or e-mail address typed into
+ * a text is masked for everyone but the officials handling the complaint
+ * (complaints_mask_personal), and the public history names roles and OPDs,
+ * not usernames.
  */
 #include "complaints/web.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +34,28 @@
 #include "core/banned.h"
 
 /* ------------------------------------------------------------ helpers */
+
+static int blank_str(const char *s)
+{
+	for (; s && *s; s++)
+		if (!isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* An arena copy of s without the spaces around it (NULL stays NULL). */
+static const char *trimmed(req_t *r, const char *s)
+{
+	size_t n;
+	if (!s)
+		return NULL;
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return arena_strndup(&r->arena, s, n);
+}
 
 static void fmt_time(req_t *r, int64_t ts, char *out, size_t n)
 {
@@ -75,28 +101,52 @@ static int is_opd_of(const req_t *r, const complaint_t *cp)
 	       cp->unit[0] && !strcmp(r->who.unit, cp->unit);
 }
 
-/* The list-level view of a complaint: nothing personal. */
-static json_t *item_json(req_t *r, const complaint_t *cp)
+/* s as the viewer may see it: personal data typed into it (NIK, phone
+ * numbers, e-mail addresses) masked unless show_all (the officials handling
+ * the complaint). *masked (may be NULL) is set when there was some. Never
+ * the original on a failure. */
+static const char *shown(req_t *r, const char *s, int show_all, int *masked)
+{
+	char *m;
+	if (!s || !*s)
+		return "";
+	if (!(m = arena_strdup(&r->arena, s)))
+		return "";
+	if (complaints_mask_personal(m) && masked)
+		*masked = 1;
+	return show_all ? s : m;
+}
+
+/* The list-level view of a complaint: nothing personal (with show_all 0,
+ * the title's personal data masked too). "due" is the deadline of whoever
+ * must act now: the coordinator's verification while it waits for it
+ * (baru, tunda), else the expected answer. */
+static json_t *item_json(req_t *r, const complaint_t *cp, int show_all)
 {
 	int64_t exp = complaints_expected(cp);
-	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:b,s:s}", "id", (json_int_t)cp->id, "number",
-			 cp->number, "title", cp->title, "kind_label", req_t_(r, kind_label(cp->kind)), "category",
-			 cp->category, "category_name", cp->category_name[0] ? cp->category_name : "-", "kelurahan",
-			 cp->kelurahan_name[0] ? cp->kelurahan_name : "", "status", cp->status, "status_label",
-			 req_t_(r, complaints_status_label(cp->status)), "created", jtime(r, cp->created_at), "expected",
-			 jtime(r, exp), "overdue", exp > 0 && exp < (int64_t)time(NULL) && !complaints_status_closed(cp->status),
-			 "unit", cp->unit);
+	int verifying = !strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda");
+	int64_t due = verifying && cp->verify_due > 0 ? cp->verify_due : exp;
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:b,s:s}", "id", (json_int_t)cp->id,
+			 "number", cp->number, "title", shown(r, cp->title, show_all, NULL), "kind_label", req_t_(r, kind_label(cp->kind)),
+			 "category", cp->category, "category_name", cp->category_name[0] ? cp->category_name : "-",
+			 "kelurahan", cp->kelurahan_name[0] ? cp->kelurahan_name : "", "status", cp->status,
+			 "status_label", req_t_(r, complaints_status_label(cp->status)), "created", jtime(r, cp->created_at),
+			 "expected", jtime(r, exp), "due", jtime(r, due), "due_what",
+			 due <= 0 ? "" : req_t_(r, verifying && cp->verify_due > 0 ? N_("verifikasi") : N_("jawaban")),
+			 "overdue", due > 0 && due < (int64_t)time(NULL) && !complaints_status_closed(cp->status), "unit",
+			 cp->unit);
 }
 
 struct list_ctx {
 	req_t *r;
 	json_t *arr;
+	int show_all; /* the officials' queue: texts as typed */
 };
 
 static int add_item(void *ud, const complaint_t *cp)
 {
 	struct list_ctx *x = ud;
-	json_array_append_new(x->arr, item_json(x->r, cp));
+	json_array_append_new(x->arr, item_json(x->r, cp, x->show_all));
 	return 0;
 }
 
@@ -123,30 +173,53 @@ static json_t *categories(req_t *r, store_conn_t *c, const char *selected)
 	return x.arr;
 }
 
+/* The kelurahan/desa select: every one of the tenant (a provinsi has over a
+ * thousand), grouped by kecamatan (optgroup), the group labelled with the
+ * kabupaten/kota too in a provinsi, so that two villages of one name can be
+ * told apart. */
 struct kel_ctx {
-	json_t *arr;
+	json_t *groups, *items; /* items: the open group's (held by groups) */
+	char kec[24];
 	const char *selected;
+	int province;
 };
 
-static int add_kel(void *ud, const char *code, const char *name, int level)
+static int add_kel(void *ud, const char *code, const char *name, const char *kec_code, const char *kec_name,
+		   const char *kab_name)
 {
 	struct kel_ctx *x = ud;
-	(void)level;
-	json_array_append_new(x->arr, json_pack("{s:s,s:s,s:b}", "code", code, "name", name, "selected",
-						x->selected && !strcmp(x->selected, code)));
+	if (!x->items || strcmp(x->kec, kec_code)) {
+		char label[300];
+		json_t *g;
+		if (x->province && *kab_name)
+			snprintf(label, sizeof(label), "%s, %s", *kec_name ? kec_name : kec_code, kab_name);
+		else
+			snprintf(label, sizeof(label), "%s", *kec_name ? kec_name : kec_code);
+		x->items = json_array();
+		g = json_pack("{s:s,s:O}", "label", label, "items", x->items);
+		json_decref(x->items); /* the group holds it */
+		if (!g)
+			return ERR_NOMEM;
+		json_array_append_new(x->groups, g);
+		snprintf(x->kec, sizeof(x->kec), "%s", kec_code);
+	}
+	json_array_append_new(x->items, json_pack("{s:s,s:s,s:b}", "code", code, "name", name, "selected",
+						  x->selected && !strcmp(x->selected, code)));
 	return 0;
 }
 
 static json_t *kelurahan_list(req_t *r, store_conn_t *c, const char *selected)
 {
-	struct kel_ctx x = { json_array(), selected };
-	char prefix[24];
-	snprintf(prefix, sizeof(prefix), "%s.", r->tenant->code);
-	if (region_search(c, prefix, 4, NULL, 500, add_kel, &x) < 0) {
-		json_decref(x.arr);
+	struct kel_ctx x;
+	memset(&x, 0, sizeof(x));
+	x.groups = json_array();
+	x.selected = selected;
+	x.province = r->tenant->level == 1;
+	if (complaints_villages(c, r->tenant->code, add_kel, &x) < 0) {
+		json_decref(x.groups);
 		return json_array();
 	}
-	return x.arr;
+	return x.groups;
 }
 
 static int add_unit(void *ud, const char *code, const char *name, const char *kind)
@@ -169,34 +242,174 @@ static json_t *status_options(req_t *r, const char *selected)
 
 /* ------------------------------------------------------------ public list */
 
+#define LIST_PAGE 50       /* complaints per page of the public list */
+#define LIST_MAX_PAGE 100000
+
+/* Appends "&k=v" (or "?k=v" first) with v percent-encoded, when v is set. */
+static void qs_add(sb_t *sb, const char *k, const char *v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	if (!v || !*v)
+		return;
+	sb_addch(sb, sb->len && strchr(sb->buf, '?') ? '&' : '?');
+	sb_adds(sb, k);
+	sb_addch(sb, '=');
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if (isalnum(*p) || strchr("-._~", *p)) {
+			sb_addch(sb, (char)*p);
+		} else {
+			sb_addch(sb, '%');
+			sb_addch(sb, hex[*p >> 4]);
+			sb_addch(sb, hex[*p & 15]);
+		}
+	}
+}
+
+static const char *const kind_codes[] = { "pengaduan", "aspirasi", "informasi" };
+
+/* The filter's link to page `page`, or NULL for none. */
+static json_t *page_url(req_t *r, const complaints_filter_t *f, int page)
+{
+	sb_t sb = SB_INIT;
+	char n[16];
+	json_t *v;
+	sb_addf(&sb, "/t/%s/pengaduan", r->tenant->code);
+	qs_add(&sb, "kelurahan", f->kelurahan);
+	qs_add(&sb, "kategori", f->category);
+	qs_add(&sb, "status", f->status);
+	qs_add(&sb, "jenis", f->kind);
+	if (page > 1) {
+		snprintf(n, sizeof(n), "%d", page);
+		qs_add(&sb, "hal", n);
+	}
+	v = sb.err ? json_null() : json_string(sb.buf);
+	sb_release(&sb);
+	return v ? v : json_null();
+}
+
+static void list_page(req_t *r, int status, const complaints_filter_t *f, json_t *items, int page, int more,
+		      const char *error, const char *typed_number)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	json_t *kinds = json_array(), *ctx;
+	char example[48];
+	time_t now = time(NULL) + r->tenant->tz_offset;
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	snprintf(example, sizeof(example), "%s/ADU/%d/000123", r->tenant->code, tm.tm_year + 1900);
+	for (size_t i = 0; i < 3; i++)
+		json_array_append_new(kinds, json_pack("{s:s,s:s,s:b}", "code", kind_codes[i], "label",
+						       req_t_(r, kind_label(kind_codes[i])), "selected",
+						       f->kind && !strcmp(f->kind, kind_codes[i])));
+	if (!items)
+		items = json_array();
+	ctx = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:s,s:s}", "title", req_t_(r, "Pengaduan masyarakat"), "items",
+			items, "categories", c ? categories(r, c, f->category) : json_array(), "kelurahan",
+			c ? kelurahan_list(r, c, f->kelurahan) : json_array(), "statuses", status_options(r, f->status),
+			"kinds", kinds, "staff", r->who.kind == AUTH_SESSION && r->who.role != ROLE_WARGA, "empty",
+			json_array_size(items) == 0 && !error, "example_number", example, "f_nomor",
+			typed_number ? typed_number : "");
+	if (page > 1 || more)
+		json_object_set_new(ctx, "paging",
+				    json_pack("{s:i,s:o,s:o}", "page", page, "prev_url",
+					      page > 1 ? page_url(r, f, page - 1) : json_null(), "next_url",
+					      more ? page_url(r, f, page + 1) : json_null()));
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	http_page(r, status, "complaints_list", ctx);
+}
+
+/* "Cari nomor laporan": the complaint's page, found by its tracking number
+ * however it was typed (spaces, case, a short serial). */
+static int lookup_number(req_t *r, const char *typed)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	complaints_filter_t f;
+	char number[64], status[16], loc[96];
+	int64_t id;
+	int rc;
+	memset(&f, 0, sizeof(f));
+	if (!c)
+		return ERR_UNAVAILABLE;
+	rc = complaints_number_normalize(typed, number, sizeof(number));
+	if (rc == ERR_UNSUPPORTED) {
+		list_page(r, 400, &f, NULL, 1, 0,
+			  req_t_(r, "nomor ini bukan nomor pengaduan; nomor permohonan layanan dilacak di halaman Lacak permohonan"),
+			  typed);
+		return 0;
+	}
+	if (rc < 0) {
+		list_page(r, 400, &f, NULL, 1, 0,
+			  req_t_(r, "nomor laporan tidak dikenali; tulis seperti pada bukti laporan, misalnya 52.71/ADU/2026/000123"),
+			  typed);
+		return 0;
+	}
+	rc = complaints_find_number(c, r->tenant->code, number, &id, status);
+	if (rc == 0 && !strcmp(status, "arsip") && !is_coord(r))
+		rc = ERR_NOT_FOUND; /* spam stays out of sight */
+	if (rc == ERR_NOT_FOUND) {
+		list_page(r, 404, &f, NULL, 1, 0, req_t_(r, "laporan dengan nomor ini tidak ditemukan di Pemda ini"), typed);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	snprintf(loc, sizeof(loc), "/t/%s/pengaduan/%" PRId64, r->tenant->code, id);
+	http_redirect(r, loc);
+	return 0;
+}
+
 int h_complaints_list(req_t *r)
 {
 	store_conn_t *c = store_reader(r->app->store);
 	complaints_filter_t f;
 	struct list_ctx x;
 	const char *kel = req_query(r, "kelurahan"), *cat = req_query(r, "kategori"), *st = req_query(r, "status");
-	json_t *ctx;
-	int rc;
+	const char *kind = req_query(r, "jenis"), *hal = req_query(r, "hal"), *nomor = req_query(r, "nomor");
+	int rc, page = 1, more;
 	if (!c)
 		return ERR_UNAVAILABLE;
+	if (nomor && !blank_str(nomor))
+		return lookup_number(r, nomor);
 	memset(&f, 0, sizeof(f));
 	f.tenant = r->tenant->code;
 	f.kelurahan = kel && *kel ? kel : NULL;
 	f.category = cat && *cat && !strchr(cat, ',') ? cat : NULL;
 	f.status = st && *st && strcmp(st, "arsip") && strcmp(st, "digabung") ? st : NULL;
-	f.limit = 100;
+	if (kind && *kind) {
+		int known = 0;
+		for (size_t i = 0; i < 3; i++)
+			known |= !strcmp(kind, kind_codes[i]);
+		if (!known) {
+			list_page(r, 400, &f, NULL, 1, 0, req_t_(r, "jenis laporan harus pengaduan, aspirasi atau informasi"),
+				  NULL);
+			return 0;
+		}
+		f.kind = kind;
+	}
+	if (hal && *hal) {
+		char *end;
+		long n = strlen(hal) <= 9 && hal[0] >= '1' && hal[0] <= '9' ? strtol(hal, &end, 10) : 0;
+		if (n < 1 || *end || n > LIST_MAX_PAGE) {
+			list_page(r, 400, &f, NULL, 1, 0, req_t_(r, "nomor halaman tidak sah"), NULL);
+			return 0;
+		}
+		page = (int)n;
+	}
+	/* one more than a page: is there a next one? */
+	f.limit = LIST_PAGE + 1;
+	f.offset = (page - 1) * LIST_PAGE;
 	x.r = r;
 	x.arr = json_array();
+	x.show_all = 0; /* the public list: personal data in titles masked */
 	rc = complaints_list(c, &f, add_item, &x);
 	if (rc < 0) {
 		json_decref(x.arr);
 		return rc;
 	}
-	ctx = json_pack("{s:s,s:o,s:o,s:o,s:o,s:b,s:b}", "title", req_t_(r, "Pengaduan masyarakat"), "items", x.arr,
-			"categories", categories(r, c, f.category), "kelurahan", kelurahan_list(r, c, f.kelurahan),
-			"statuses", status_options(r, f.status), "staff",
-			r->who.kind == AUTH_SESSION && r->who.role != ROLE_WARGA, "empty", json_array_size(x.arr) == 0);
-	http_page(r, 200, "complaints_list", ctx);
+	more = json_array_size(x.arr) > LIST_PAGE;
+	if (more)
+		json_array_remove(x.arr, LIST_PAGE);
+	list_page(r, 200, &f, x.arr, page, more, NULL, NULL);
 	return 0;
 }
 
@@ -295,17 +508,20 @@ static int csrf_ok(req_t *r)
 	return given && expected && *expected && auth_csrf_equal(expected, given);
 }
 
-static int parse_coord(const char *s, double *ret)
+/* A latitude or longitude from the web form: a plain decimal number, with a
+ * decimal point or, as Indonesian keyboards and habits write it, a decimal
+ * comma ("-8,5837"). (Open311 keeps the specification's point.) */
+static int parse_coord(req_t *r, const char *s, double *ret)
 {
-	char *end;
-	double v;
-	if (!s || !*s || strlen(s) > 32)
-		return ERR_INVALID;
-	v = strtod(s, &end);
-	if (*end)
-		return ERR_INVALID;
-	*ret = v;
-	return 0;
+	const char *comma = s ? strchr(s, ',') : NULL;
+	if (comma && !strchr(s, '.') && !strchr(comma + 1, ',')) {
+		char *t = arena_strdup(&r->arena, s);
+		if (!t)
+			return ERR_NOMEM;
+		t[comma - s] = '.';
+		s = t;
+	}
+	return cplh_parse_decimal(s, ret);
 }
 
 int h_complaints_new(req_t *r)
@@ -340,7 +556,7 @@ int h_complaints_new(req_t *r)
 	lat = req_form(r, "lat");
 	lon = req_form(r, "long");
 	if ((lat && *lat) || (lon && *lon)) {
-		if (parse_coord(lat, &op->in.lat) < 0 || parse_coord(lon, &op->in.lon) < 0) {
+		if (parse_coord(r, lat, &op->in.lat) < 0 || parse_coord(r, lon, &op->in.lon) < 0) {
 			new_form(r, 400, req_t_(r, "lintang dan bujur harus angka desimal, misalnya -8.5837 dan 116.1165"));
 			return 0;
 		}
@@ -354,7 +570,10 @@ int h_complaints_new(req_t *r)
 	}
 	if (r->who.kind == AUTH_SESSION && !strcmp(op->in.identity, "anonim"))
 		op->in.user_id = 0; /* truly anonymous: not linked to the account */
-	op->in.reporter_contact = strcmp(op->in.identity, "anonim") ? req_form(r, "contact") : NULL;
+	/* the contact without the spaces a phone keyboard adds; "" is none */
+	op->in.reporter_contact = strcmp(op->in.identity, "anonim") ? trimmed(r, req_form(r, "contact")) : NULL;
+	if (op->in.reporter_contact && !*op->in.reporter_contact)
+		op->in.reporter_contact = NULL;
 	op->in.source = "web";
 	op->in.actor = r->who.kind == AUTH_SESSION && strcmp(op->in.identity, "anonim") ? r->who.username : "anonim";
 	op->in.now = (int64_t)time(NULL);
@@ -382,6 +601,7 @@ struct ev_ctx {
 	json_t *arr;
 	const complaint_t *cp;
 	int staff;
+	int masked; /* personal data was masked in a note */
 };
 
 static const char *action_label(const char *a)
@@ -400,23 +620,49 @@ static const char *action_label(const char *a)
 	return a;
 }
 
+/* Who made a history entry, for the public: the role, or for an OPD's
+ * officer the OPD, never a username. */
+static const char *public_who(req_t *r, const complaints_event_t *e, const complaint_t *cp)
+{
+	role_t role;
+	if (!strcmp(e->actor, "sistem"))
+		return req_t_(r, "Sistem");
+	if (!*e->actor || role_parse(e->actor_role, &role) < 0)
+		return "";
+	if (role_needs_unit(role))
+		return cp->unit_name[0] ? cp->unit_name : cp->unit[0] ? cp->unit : req_t_(r, role_label(role));
+	return req_t_(r, role_label(role));
+}
+
 static int add_event(void *ud, const complaints_event_t *e)
 {
 	struct ev_ctx *x = ud;
-	const char *who = e->actor;
+	const char *who = x->staff ? e->actor : public_who(x->r, e, x->cp), *note = e->note;
 	/* reporters' own names never show to the public or to the OPD of a
-	 * confidential complaint; staff names do */
+	 * confidential complaint; officials see staff usernames, the public
+	 * roles and OPDs */
 	if (!strcmp(e->action, "lapor") || !strcmp(e->action, "balas") || !strcmp(e->action, "nilai") ||
 	    !strcmp(e->action, "buka_kembali"))
 		who = req_t_(x->r, "Pelapor");
+	if (!x->staff) {
+		/* no routing internals, no personal data */
+		size_t n = strlen(e->note) + 1;
+		char *pub = arena_alloc(&x->r->arena, n);
+		if (!pub)
+			return ERR_NOMEM;
+		if (complaints_public_note(e, pub, n))
+			x->masked = 1;
+		note = pub;
+	}
 	json_array_append_new(x->arr, json_pack("{s:o,s:s,s:s,s:s,s:b}", "when", jtime(x->r, e->ts), "what",
 						req_t_(x->r, action_label(e->action)), "who", who ? who : "", "note",
-						e->note, "internal", !e->is_public));
+						note, "internal", !e->is_public));
 	return 0;
 }
 
 struct dup_ctx {
 	json_t *arr;
+	int64_t first; /* the best suggestion that can be merged into */
 };
 
 static int add_dup(void *ud, const complaints_dup_t *d)
@@ -425,10 +671,49 @@ static int add_dup(void *ud, const complaints_dup_t *d)
 	json_array_append_new(x->arr, json_pack("{s:I,s:s,s:s,s:i,s:i}", "id", (json_int_t)d->candidate_id, "number",
 						d->number, "title", d->title, "score", (int)(d->score * 100 + 0.5),
 						"distance", d->distance_m));
+	if (!x->first && strcmp(d->status, "digabung") && strcmp(d->status, "arsip"))
+		x->first = d->candidate_id;
 	return 0;
 }
 
-static void detail_page(req_t *r, int status, int64_t id, const char *error, const char *notice)
+/* What the user typed into the form of an action that failed (too long,
+ * stale...) goes back into that form, so that nothing has to be typed
+ * again: ctx keys t_<action> (the text), t_forward_to, merge_value. When
+ * that form is no longer offered (someone else acted meanwhile), the text
+ * is shown on its own to copy. */
+static void keep_typed(json_t *ctx, const complaint_action_t *a)
+{
+	static const char *const form_of[][2] = {
+		{ "verifikasi", "can_verify" }, { "tunda", "can_hold" },    { "bukan_wewenang", "can_verify" },
+		{ "arsipkan", "can_verify" },   { "jawab", "can_answer" }, { "balas", "can_reply" },
+		{ "nilai", "can_rate" },        { "buka_kembali", "can_reopen" },
+	};
+	const char *flag = NULL, *text = a->text ? a->text : "";
+	char key[48];
+	for (size_t i = 0; i < sizeof(form_of) / sizeof(form_of[0]); i++)
+		if (!strcmp(a->action, form_of[i][0]))
+			flag = form_of[i][1];
+	if (!strcmp(a->action, "gabung")) {
+		if (a->merge_into > 0)
+			json_object_set_new(ctx, "merge_value", json_integer(a->merge_into));
+		return;
+	}
+	if (!flag)
+		return;
+	if (!strcmp(a->action, "bukan_wewenang") && a->forward_to)
+		json_object_set_new(ctx, "t_forward_to", json_string(a->forward_to));
+	if (!*text)
+		return;
+	if (json_is_true(json_object_get(ctx, flag))) {
+		snprintf(key, sizeof(key), "t_%s", a->action);
+		json_object_set_new(ctx, key, json_string(text)); /* NULL (not UTF-8) is not set */
+	} else {
+		json_object_set_new(ctx, "typed_orphan", json_string(text));
+	}
+}
+
+static void detail_page(req_t *r, int status, int64_t id, const char *error, const char *notice,
+			const complaint_action_t *typed)
 {
 	store_conn_t *c = store_reader(r->app->store);
 	complaint_t *cp = arena_alloc(&r->arena, sizeof(*cp));
@@ -436,7 +721,7 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	json_t *ctx, *photos, *events;
 	struct ev_ctx ev;
 	char name[160], coords[64] = "";
-	int rc, coord, opd, reporter, staff, by_key;
+	int rc, coord, opd, reporter, staff, by_key, masked = 0;
 	const char *key;
 	if (!c || !cp) {
 		http_error(r, c ? ERR_NOMEM : ERR_UNAVAILABLE, NULL);
@@ -463,11 +748,11 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 							   ? req_t_(r, "Anonim")
 							   : cp->reporter_name);
 	else {
-		char masked[160];
-		complaints_public_name(cp, masked, sizeof(masked));
+		char mname[160];
+		complaints_public_name(cp, mname, sizeof(mname));
 		/* "Anonim" and "Dirahasiakan" are msgids; a masked name is not */
 		snprintf(name, sizeof(name), "%s",
-			 strcmp(cp->identity, "terbuka") || !cp->reporter_name[0] ? req_t_(r, masked) : masked);
+			 strcmp(cp->identity, "terbuka") || !cp->reporter_name[0] ? req_t_(r, mname) : mname);
 	}
 	photos = json_array();
 	for (int i = 0; i < cp->nphotos; i++)
@@ -479,6 +764,7 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	ev.arr = events;
 	ev.cp = cp;
 	ev.staff = staff;
+	ev.masked = 0;
 	complaints_events(c, r->tenant->code, cp->id, 0, 0, !staff, 200, add_event, &ev);
 	if (cp->merged_into) {
 		parent = arena_alloc(&r->arena, sizeof(*parent));
@@ -486,15 +772,17 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 			parent = NULL;
 	}
 	ctx = json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o}",
-			"title", cp->title, "id", (json_int_t)cp->id, "version", (json_int_t)cp->version, "number",
-			cp->number, "kind_label", req_t_(r, kind_label(cp->kind)), "description", cp->description,
+			"title", shown(r, cp->title, staff, &masked), "id", (json_int_t)cp->id, "version",
+			(json_int_t)cp->version, "number", cp->number, "kind_label", req_t_(r, kind_label(cp->kind)),
+			"description", shown(r, cp->description, staff, &masked),
 			"category_name", cp->category_name[0] ? cp->category_name : "-", "status", cp->status,
 			"status_label", req_t_(r, complaints_status_label(cp->status)), "kelurahan", cp->kelurahan_name,
-			"address", cp->address, "reporter", name, "coords", coords, "unit",
+			"address", shown(r, cp->address, staff, &masked), "reporter", name, "coords", coords, "unit",
 			cp->unit_name[0] ? cp->unit_name : cp->unit, "photos", photos, "events", events, "created",
 			jtime(r, cp->created_at), "verify_due", jtime(r, cp->verify_due), "expected",
-			jtime(r, complaints_expected(cp)), "forwarded_to", cp->forwarded_to, "answered_at",
-			jtime(r, cp->answered_at), "answer", cp->answer[0] ? json_string(cp->answer) : json_null());
+			jtime(r, complaints_expected(cp)), "forwarded_to", shown(r, cp->forwarded_to, staff, &masked),
+			"answered_at", jtime(r, cp->answered_at), "answer",
+			cp->answer[0] ? json_string(shown(r, cp->answer, staff, &masked)) : json_null());
 	if (cp->rating)
 		json_object_set_new(ctx, "rating", json_integer(cp->rating));
 	json_object_set_new(ctx, "has_photos", json_boolean(cp->nphotos > 0));
@@ -502,7 +790,12 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 		json_object_set_new(ctx, "parent", json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)parent->id, "number",
 							     parent->number, "status_label",
 							     req_t_(r, complaints_status_label(parent->status)), "answer",
-							     parent->answer[0] ? json_string(parent->answer) : json_null()));
+							     parent->answer[0] ? json_string(shown(r, parent->answer, staff, &masked))
+										: json_null()));
+	/* say so: the public sees personal data masked; the officials, who see
+	 * the text as typed, that the public does not */
+	if (masked || ev.masked)
+		json_object_set_new(ctx, staff ? "pii_staff" : "pii_masked", json_true());
 	if (coord && cp->reporter_contact[0])
 		json_object_set_new(ctx, "contact", json_string(cp->reporter_contact));
 	if (reporter && cp->answered_at) {
@@ -517,22 +810,25 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 		json_object_set_new(ctx, "error", json_string(error));
 	if (notice)
 		json_object_set_new(ctx, "notice", json_string(notice));
-	/* the forms of whoever may act now */
+	/* the forms of whoever may act now; the coordinator may merge a
+	 * duplicate also once it is with an OPD (auto-routed ones are) */
+	if (coord && (!strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda") || !strcmp(cp->status, "disposisi"))) {
+		struct dup_ctx d = { json_array(), 0 };
+		complaints_duplicates(c, r->tenant->code, cp->id, add_dup, &d);
+		if (json_array_size(d.arr))
+			json_object_set_new(ctx, "has_duplicates", json_true());
+		if (d.first)
+			json_object_set_new(ctx, "merge_value", json_integer(d.first));
+		json_object_set_new(ctx, "duplicates", d.arr);
+	}
 	if (coord && (!strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda"))) {
 		json_t *units = json_array();
-		struct dup_ctx d = { json_array() };
 		unit_list(c, r->tenant->code, add_unit, units);
-		complaints_duplicates(c, r->tenant->code, cp->id, add_dup, &d);
 		json_object_set_new(ctx, "can_verify", json_true());
 		json_object_set_new(ctx, "can_hold", json_boolean(!strcmp(cp->status, "baru")));
 		json_object_set_new(ctx, "categories",
 				    categories(r, c, cp->category[0] ? cp->category : cp->route_category));
 		json_object_set_new(ctx, "units", units);
-		if (json_array_size(d.arr)) {
-			json_object_set_new(ctx, "has_duplicates", json_true());
-			json_object_set_new(ctx, "dup_first", json_incref(json_object_get(json_array_get(d.arr, 0), "id")));
-		}
-		json_object_set_new(ctx, "duplicates", d.arr);
 		if (cp->route_confidence >= 0 && cp->route_category[0])
 			json_object_set_new(ctx, "route",
 					    json_pack("{s:s,s:i,s:s}", "category", cp->route_category, "confidence",
@@ -546,8 +842,15 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	if (reporter && !complaints_status_closed(cp->status))
 		json_object_set_new(ctx, "can_reply", json_true());
 	if (reporter && !strcmp(cp->status, "dijawab")) {
+		/* no rating chosen beforehand: the reporter picks one (the one
+		 * picked stays when the form comes back with an error) */
+		json_t *opts = json_array();
+		int picked = typed && typed->action && !strcmp(typed->action, "nilai") ? typed->rating : 0;
+		for (int v = 5; v >= 1; v--)
+			json_array_append_new(opts, json_pack("{s:i,s:b}", "n", v, "selected", v == picked));
 		json_object_set_new(ctx, "can_reply", json_true());
 		json_object_set_new(ctx, "can_rate", json_true());
+		json_object_set_new(ctx, "rating_options", opts);
 	}
 	if (reporter && (!strcmp(cp->status, "dijawab") || !strcmp(cp->status, "selesai")) && !cp->reopened)
 		json_object_set_new(ctx, "can_reopen", json_true());
@@ -561,6 +864,8 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	if (!reporter && !staff && strcmp(cp->status, "arsip") && strcmp(cp->status, "digabung"))
 		json_object_set_new(ctx, "can_claim", json_true());
 	json_object_set_new(ctx, "staff", json_boolean(staff));
+	if (typed && typed->action)
+		keep_typed(ctx, typed);
 	http_page(r, status, "complaints_detail", ctx);
 }
 
@@ -569,8 +874,8 @@ int h_complaints_detail(req_t *r)
 	int64_t id;
 	if (cplh_parse_id(req_param(r, "id"), &id) < 0)
 		return ERR_NOT_FOUND;
-	detail_page(r, 200, id,
-		    NULL, req_query(r, "baru") ? req_t_(r, "Laporan Anda telah diterima. Simpan nomor pelacakannya.") : NULL);
+	detail_page(r, 200, id, NULL,
+		    req_query(r, "baru") ? req_t_(r, "Laporan Anda telah diterima. Simpan nomor pelacakannya.") : NULL, NULL);
 	return 0;
 }
 
@@ -593,7 +898,7 @@ static int act_done(req_t *r, int rc, void *ud)
 	if (rc < 0) {
 		if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_FORBIDDEN || rc == ERR_NOT_FOUND) {
 			detail_page(r, err_http_status(rc), op->a.id,
-				    req_t_(r, op->msgid ? op->msgid : N_("tindakan tidak dapat dilakukan")), NULL);
+				    req_t_(r, op->msgid ? op->msgid : N_("tindakan tidak dapat dilakukan")), NULL, &op->a);
 			return 0;
 		}
 		return rc;
@@ -621,13 +926,14 @@ int h_complaints_act(req_t *r)
 	op->a.version = version;
 	op->a.action = req_form(r, "aksi");
 	op->a.reporter_key = held_key(r);
+	op->a.text = req_form(r, "text");
 	if (r->who.kind != AUTH_SESSION) {
 		/* without an account only the reporter's own actions, with the key */
 		const char *act = op->a.action ? op->a.action : "";
 		if (strcmp(act, "balas") && strcmp(act, "nilai") && strcmp(act, "buka_kembali"))
 			return ERR_UNAUTHORIZED;
 		if (!op->a.reporter_key) {
-			detail_page(r, 403, id, req_t_(r, "masukkan kode pelapor terlebih dahulu"), NULL);
+			detail_page(r, 403, id, req_t_(r, "masukkan kode pelapor terlebih dahulu"), NULL, &op->a);
 			return 0;
 		}
 	}
@@ -639,20 +945,19 @@ int h_complaints_act(req_t *r)
 	op->a.category = req_form(r, "category");
 	op->a.sla_class = req_form(r, "sla_class");
 	op->a.forward_to = req_form(r, "forward_to");
-	op->a.text = req_form(r, "text");
 	op->a.rating = (v = req_form(r, "rating")) && v[0] >= '1' && v[0] <= '5' && !v[1] ? v[0] - '0' : 0;
 	op->a.merge_into = merge;
 	op->a.now = (int64_t)time(NULL);
 	if (version < 0) {
-		detail_page(r, 400, id, req_t_(r, "versi data tidak sah"), NULL);
+		detail_page(r, 400, id, req_t_(r, "versi data tidak sah"), NULL, &op->a);
 		return 0;
 	}
 	if (merge < 0) {
-		detail_page(r, 400, id, req_t_(r, "nomor laporan induk harus angka"), NULL);
+		detail_page(r, 400, id, req_t_(r, "nomor laporan induk harus angka"), NULL, &op->a);
 		return 0;
 	}
 	if (op->a.action && !strcmp(op->a.action, "nilai") && !op->a.rating) {
-		detail_page(r, 400, id, req_t_(r, "nilai harus 1 sampai 5"), NULL);
+		detail_page(r, 400, id, req_t_(r, "nilai harus 1 sampai 5"), NULL, &op->a);
 		return 0;
 	}
 	return http_write(r, act_tx, op, act_done);
@@ -676,7 +981,7 @@ int h_complaints_key(req_t *r)
 	if (rc < 0)
 		return rc;
 	if (!rc) {
-		detail_page(r, 403, id, req_t_(r, "kode pelapor tidak cocok dengan laporan ini"), NULL);
+		detail_page(r, 403, id, req_t_(r, "kode pelapor tidak cocok dengan laporan ini"), NULL, NULL);
 		return 0;
 	}
 	set_key_cookie(r, id, norm);
@@ -746,6 +1051,9 @@ int h_complaints_queue(req_t *r)
 	}
 	x.r = r;
 	x.arr = json_array();
+	/* the officials handling them see the titles as typed; the others
+	 * (citizens, the Sekda...) with personal data masked */
+	x.show_all = is_coord(r) || opd;
 	rc = complaints_list(c, &f, add_item, &x);
 	if (rc < 0) {
 		json_decref(x.arr);
@@ -766,25 +1074,95 @@ static int can_configure(const req_t *r)
 	return r->who.kind == AUTH_SESSION && (r->who.role == ROLE_ADMIN || r->who.role == ROLE_KOORDINATOR);
 }
 
-static void settings_page(req_t *r, int status, const char *error, const char *notice)
+/* Which form of the settings page comes back with what was typed. */
+enum typed_form { TYPED_NONE = 0, TYPED_SETTINGS, TYPED_CATEGORY };
+
+struct unit_sel {
+	json_t *arr;
+	const char *selected;
+};
+
+static int add_unit_sel(void *ud, const char *code, const char *name, const char *kind)
+{
+	struct unit_sel *x = ud;
+	(void)kind;
+	json_array_append_new(x->arr, json_pack("{s:s,s:s,s:b}", "code", code, "name", name, "selected",
+						x->selected && !strcmp(x->selected, code)));
+	return 0;
+}
+
+static const char *form_or(req_t *r, const char *name)
+{
+	const char *v = req_form(r, name);
+	return v ? v : "";
+}
+
+/* The settings page. After an error the form that was sent comes back with
+ * what was typed (typed), not the stored values, and with the stored
+ * version, to send again. The category form edits the category named by
+ * ?kategori= (its values and version), else adds one (version 0). */
+static void settings_page(req_t *r, int status, const char *error, const char *notice, enum typed_form typed)
 {
 	store_conn_t *c = store_reader(r->app->store);
 	complaints_settings_t s;
+	complaints_category_t ed;
 	struct cat_ctx x = { json_array(), NULL };
-	json_t *units = json_array(), *ctx;
+	struct unit_sel us = { json_array(), NULL };
+	json_t *ctx;
+	const char *edit = req_query(r, "kategori"), *sla = "sederhana";
+	int editing = 0;
 	if (!c || complaints_settings_get(c, r->tenant->code, &s) < 0) {
 		json_decref(x.arr);
-		json_decref(units);
+		json_decref(us.arr);
 		http_error(r, ERR_UNAVAILABLE, NULL);
 		return;
 	}
+	memset(&ed, 0, sizeof(ed));
+	if (typed == TYPED_CATEGORY) {
+		const char *v = req_form(r, "version");
+		complaints_category_t cur;
+		snprintf(ed.code, sizeof(ed.code), "%s", form_or(r, "code"));
+		snprintf(ed.name, sizeof(ed.name), "%s", form_or(r, "name"));
+		snprintf(ed.unit, sizeof(ed.unit), "%s", form_or(r, "unit"));
+		snprintf(ed.sla_class, sizeof(ed.sla_class), "%s", form_or(r, "sla_class"));
+		ed.version = v && *v ? strtoll(v, NULL, 10) : 0;
+		/* an edit that met a newer version: that version, to send again */
+		editing = ed.version > 0;
+		if (editing && complaints_category_get(c, r->tenant->code, ed.code, &cur) == 0)
+			ed.version = cur.version;
+	} else if (edit && *edit && complaints_category_get(c, r->tenant->code, edit, &ed) == 0) {
+		editing = 1;
+	}
+	if (ed.sla_class[0])
+		sla = ed.sla_class;
 	complaints_category_list(c, r->tenant->code, add_cat, &x);
-	unit_list(c, r->tenant->code, add_unit, units);
-	ctx = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:b,s:i,s:i,s:i,s:o,s:o}", "title", req_t_(r, "Pengaturan pengaduan"),
-			"verify_days", s.verify_days, "sla_simple", s.sla_simple, "sla_coord", s.sla_coord, "sla_field",
-			s.sla_field, "escalate_days", s.escalate_days, "auto_route", s.auto_route, "threshold",
-			(int)(s.route_threshold * 100 + 0.5), "dup_radius_m", s.dup_radius_m, "dup_window_days",
-			s.dup_window_days, "categories", x.arr, "units", units);
+	us.selected = ed.unit;
+	unit_list(c, r->tenant->code, add_unit_sel, &us);
+	ctx = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:b,s:i,s:i,s:i,s:o,s:o,s:I}", "title",
+			req_t_(r, "Pengaturan pengaduan"), "verify_days", s.verify_days, "sla_simple", s.sla_simple,
+			"sla_coord", s.sla_coord, "sla_field", s.sla_field, "escalate_days", s.escalate_days, "auto_route",
+			s.auto_route, "threshold", (int)(s.route_threshold * 100 + 0.5), "dup_radius_m", s.dup_radius_m,
+			"dup_window_days", s.dup_window_days, "categories", x.arr, "units", us.arr, "version",
+			(json_int_t)s.version);
+	if (typed == TYPED_SETTINGS) {
+		/* what was typed, as typed (a wrong value too, to correct it) */
+		static const char *const fields[] = { "verify_days", "sla_simple", "sla_coord",   "sla_field",
+						      "escalate_days", "threshold", "dup_radius_m", "dup_window_days" };
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			json_t *v = json_string(form_or(r, fields[i]));
+			json_object_set_new(ctx, fields[i], v ? v : json_string(""));
+		}
+		json_object_set_new(ctx, "auto_route", json_boolean(req_form(r, "auto_route") != NULL));
+	}
+	{
+		json_t *cat = json_pack("{s:s,s:s,s:I,s:b,s:b,s:b,s:b}", "code", ed.code, "name", ed.name, "version",
+					(json_int_t)ed.version, "editing", editing, "sla_sederhana",
+					!strcmp(sla, "sederhana"), "sla_koordinasi", !strcmp(sla, "koordinasi"),
+					"sla_lapangan", !strcmp(sla, "lapangan"));
+		/* NULL (typed text that is not UTF-8): an empty form */
+		json_object_set_new(ctx, "cat", cat ? cat : json_pack("{s:s,s:s,s:i,s:b}", "code", "", "name", "",
+								  "version", 0, "editing", 0));
+	}
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	if (notice)
@@ -796,7 +1174,7 @@ int h_complaints_settings(req_t *r)
 {
 	if (!can_configure(r))
 		return ERR_FORBIDDEN;
-	settings_page(r, 200, NULL, NULL);
+	settings_page(r, 200, NULL, NULL, TYPED_NONE);
 	return 0;
 }
 
@@ -819,13 +1197,28 @@ static int settings_tx(store_conn_t *c, void *ud)
 static int settings_done(req_t *r, int rc, void *ud)
 {
 	struct settings_op *op = ud;
-	if (rc == ERR_INVALID) {
-		settings_page(r, 400, req_t_(r, op->msgid ? op->msgid : N_("data tidak valid")), NULL);
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
+		settings_page(r, rc == ERR_CONFLICT ? 409 : 400, req_t_(r, op->msgid ? op->msgid : N_("data tidak valid")),
+			      NULL, op->is_category ? TYPED_CATEGORY : TYPED_SETTINGS);
 		return 0;
 	}
 	if (rc < 0)
 		return rc;
-	settings_page(r, 200, NULL, req_t_(r, "pengaturan disimpan"));
+	settings_page(r, 200, NULL, req_t_(r, op->is_category ? N_("kategori disimpan") : N_("pengaturan disimpan")), TYPED_NONE);
+	return 0;
+}
+
+/* A form's version: digits only. ERR_INVALID. */
+static int parse_version(const char *v, int64_t *ret)
+{
+	char *end;
+	long long n;
+	if (v[0] < '0' || v[0] > '9' || strlen(v) > 18)
+		return ERR_INVALID;
+	n = strtoll(v, &end, 10);
+	if (*end)
+		return ERR_INVALID;
+	*ret = n;
 	return 0;
 }
 
@@ -847,6 +1240,7 @@ static int form_int(req_t *r, const char *name, int min, int max, int *ret)
 int h_complaints_settings_save(req_t *r)
 {
 	struct settings_op *op;
+	const char *v;
 	int pct = 0;
 	if (!can_configure(r))
 		return ERR_FORBIDDEN;
@@ -857,32 +1251,67 @@ int h_complaints_settings_save(req_t *r)
 	op->actor = r->who.username;
 	op->now = (int64_t)time(NULL);
 	if (req_form(r, "code")) {
+		const char *name = req_form(r, "name") ? req_form(r, "name") : "";
 		op->is_category = 1;
+		if (strlen(name) >= sizeof(op->cat.name)) {
+			/* more than 120 characters whatever they are: never cut */
+			settings_page(r, 400, req_t_(r, "nama kategori terlalu panjang (paling banyak 120 karakter)"), NULL,
+				      TYPED_CATEGORY);
+			return 0;
+		}
 		snprintf(op->cat.code, sizeof(op->cat.code), "%s", req_form(r, "code"));
-		snprintf(op->cat.name, sizeof(op->cat.name), "%s", req_form(r, "name") ? req_form(r, "name") : "");
+		snprintf(op->cat.name, sizeof(op->cat.name), "%s", name);
 		snprintf(op->cat.unit, sizeof(op->cat.unit), "%s", req_form(r, "unit") ? req_form(r, "unit") : "");
 		snprintf(op->cat.sla_class, sizeof(op->cat.sla_class), "%s",
 			 req_form(r, "sla_class") ? req_form(r, "sla_class") : "");
+		/* the form's version (optimistic lock): 0 for a new category, the
+		 * stored one for an edit; none (older scripts): add or overwrite */
+		if ((v = req_form(r, "version")) && *v) {
+			if (parse_version(v, &op->cat.version) < 0) {
+				settings_page(r, 400, req_t_(r, "versi data tidak sah"), NULL, TYPED_CATEGORY);
+				return 0;
+			}
+			op->cat.check_version = 1;
+		}
 		return http_write(r, settings_tx, op, settings_done);
 	}
-	if (form_int(r, "verify_days", 1, 30, &op->s.verify_days) < 0 ||
-	    form_int(r, "sla_simple", 1, 365, &op->s.sla_simple) < 0 ||
+	if (form_int(r, "verify_days", 1, 30, &op->s.verify_days) < 0) {
+		settings_page(r, 400, req_t_(r, "tenggat verifikasi koordinator harus antara 1 dan 30 hari kerja"), NULL,
+			      TYPED_SETTINGS);
+		return 0;
+	}
+	if (form_int(r, "sla_simple", 1, 365, &op->s.sla_simple) < 0 ||
 	    form_int(r, "sla_coord", 1, 365, &op->s.sla_coord) < 0 ||
-	    form_int(r, "sla_field", 1, 365, &op->s.sla_field) < 0 ||
-	    form_int(r, "escalate_days", 1, 60, &op->s.escalate_days) < 0) {
-		settings_page(r, 400, req_t_(r, "tenggat harus antara 1 dan 365 hari kerja (verifikasi 1 sampai 30)"), NULL);
+	    form_int(r, "sla_field", 1, 365, &op->s.sla_field) < 0) {
+		settings_page(r, 400, req_t_(r, "tenggat jawaban OPD harus antara 1 dan 365 hari kerja"), NULL,
+			      TYPED_SETTINGS);
+		return 0;
+	}
+	if (form_int(r, "escalate_days", 1, 60, &op->s.escalate_days) < 0) {
+		settings_page(r, 400, req_t_(r, "eskalasi ke Sekda harus antara 1 dan 60 hari kerja setelah tenggat OPD"), NULL,
+			      TYPED_SETTINGS);
 		return 0;
 	}
 	if (form_int(r, "threshold", 0, 100, &pct) < 0) {
-		settings_page(r, 400, req_t_(r, "ambang rute otomatis harus antara 0 dan 100 persen"), NULL);
+		settings_page(r, 400, req_t_(r, "ambang rute otomatis harus antara 0 dan 100 persen"), NULL, TYPED_SETTINGS);
 		return 0;
 	}
 	if (form_int(r, "dup_radius_m", 0, 50000, &op->s.dup_radius_m) < 0 ||
 	    form_int(r, "dup_window_days", 0, 365, &op->s.dup_window_days) < 0) {
-		settings_page(r, 400, req_t_(r, "radius duplikat 0 sampai 50000 m dan jendela 0 sampai 365 hari"), NULL);
+		settings_page(r, 400, req_t_(r, "radius duplikat 0 sampai 50000 m dan jendela 0 sampai 365 hari"), NULL,
+			      TYPED_SETTINGS);
 		return 0;
 	}
 	op->s.route_threshold = pct / 100.0;
 	op->s.auto_route = req_form(r, "auto_route") != NULL;
+	/* the form's version (optimistic lock); a client that sends none
+	 * (older scripts) overwrites as before */
+	if ((v = req_form(r, "version")) && *v) {
+		if (parse_version(v, &op->s.version) < 0) {
+			settings_page(r, 400, req_t_(r, "versi data tidak sah"), NULL, TYPED_SETTINGS);
+			return 0;
+		}
+		op->s.check_version = 1;
+	}
 	return http_write(r, settings_tx, op, settings_done);
 }

@@ -49,6 +49,8 @@ static const option_t options[] = {
 	{ "log-level", E(log_level), 0, 0, "info", "debug|info|warn|error", "diagnostic log level" },
 	{ "session-ttl", L(session_ttl), 60, 30L * 86400, "28800", NULL, "seconds an idle session lives" },
 	{ "login-max-failures", I(login_max_failures), 1, 1000, "5", NULL, "failed logins before a lockout" },
+	{ "login-max-failures-address", I(login_max_failures_address), 1, 100000, "50", NULL,
+	  "failed logins from one address (an office, a proxy) before it is locked out" },
 	{ "login-window", L(login_window), 10, 86400, "900", NULL, "seconds over which failures count" },
 	{ "login-lockout", L(login_lockout), 1, 86400, "900", NULL, "seconds a lockout lasts" },
 	{ "data-dir", S(data_dir), 0, 0, "var/files", NULL, "directory for uploaded files" },
@@ -64,6 +66,8 @@ static const option_t options[] = {
 	{ "trust-proxy", B(trust_proxy), 0, 1, "0", NULL, "trust X-Forwarded-For/-Proto (behind a proxy)" },
 	{ "gzip", B(gzip), 0, 1, "1", NULL, "gzip text answers of 1 KiB or more for clients that accept it" },
 	{ "shutdown-grace", I(shutdown_grace), 0, 600, "10", NULL, "seconds in-flight requests get on SIGTERM" },
+	{ "request-timeout", I(request_timeout), 10, 3600, "180", NULL,
+	  "seconds a request may take to arrive (a photo over a slow phone line) and an idle connection stays open" },
 	{ "sweep-interval", I(sweep_interval), 0, 86400, "60", NULL, "seconds between SLA/deadline sweeps (0 = off)" },
 };
 #define NOPT (sizeof(options) / sizeof(options[0]))

@@ -25,6 +25,7 @@ typedef struct config {
 	char log_level[16];     /* debug, info, warn, error */
 	long session_ttl;       /* seconds a session lives without use */
 	int login_max_failures; /* failed logins in the window before lockout */
+	int login_max_failures_address; /* the same from one address (shared by an office or a proxy) */
 	long login_window;      /* seconds of the counting window */
 	long login_lockout;     /* seconds a locked account/address waits */
 	char data_dir[1024];    /* uploaded files, by content hash */
@@ -39,6 +40,7 @@ typedef struct config {
 	int trust_proxy;        /* honour X-Forwarded-For/-Proto from a proxy */
 	int gzip;               /* compress text answers for clients that accept gzip */
 	int shutdown_grace;     /* seconds in-flight requests get on SIGTERM */
+	int request_timeout;    /* seconds for a request to arrive; also the keep-alive idle time */
 	int sweep_interval;     /* seconds between runs of the periodic jobs (0 = never) */
 } config_t;
 

@@ -15,6 +15,7 @@
 
 #include "audit/audit.h"
 #include "core/calendar.h"
+#include "core/text.h"
 #include "core/err.h"
 #include "core/nls.h"
 #include "platform/platform.h"
@@ -56,6 +57,39 @@ static const struct {
 	{ "pertimbangan", N_("Pertimbangan Wakil Kepala Daerah") },
 	{ "keputusan", N_("Keputusan Kepala Daerah") },
 };
+
+static const struct {
+	const char *code, *label;
+} urgencies[] = {
+	{ "biasa", N_("biasa") },
+	{ "segera", N_("segera") },
+	{ "sangat_segera", N_("sangat segera") },
+};
+
+static const struct {
+	const char *code, *label;
+} dprd_stages[] = {
+	{ "diajukan", N_("Diajukan ke DPRD") },
+	{ "pembahasan", N_("Pembahasan") },
+	{ "disetujui", N_("Disetujui DPRD") },
+	{ "ditolak", N_("Ditolak DPRD") },
+};
+
+const char *governance_urgency_label(const char *urgency)
+{
+	for (size_t i = 0; urgency && i < sizeof(urgencies) / sizeof(urgencies[0]); i++)
+		if (!strcmp(urgencies[i].code, urgency))
+			return urgencies[i].label;
+	return "";
+}
+
+const char *governance_dprd_stage_label(const char *stage)
+{
+	for (size_t i = 0; stage && i < sizeof(dprd_stages) / sizeof(dprd_stages[0]); i++)
+		if (!strcmp(dprd_stages[i].code, stage))
+			return dprd_stages[i].label;
+	return "";
+}
 
 const char *governance_state_label(const char *state)
 {
@@ -450,6 +484,9 @@ static int check_content(gov_action_t *a, const gov_content_t *ct)
 	if (strlen(ct->background) > GOV_TEXT_MAX || (ct->analysis && strlen(ct->analysis) > GOV_TEXT_MAX) ||
 	    (ct->options && strlen(ct->options) > GOV_TEXT_MAX) || (ct->proposed && strlen(ct->proposed) > GOV_TEXT_MAX))
 		return refuse(a, ERR_INVALID, N_("isian terlalu panjang (maksimal 20.000 karakter per bagian)"));
+	if (!text_clean(ct->title, 0) || !text_clean(ct->background, 1) || !text_clean(ct->analysis, 1) ||
+	    !text_clean(ct->options, 1) || !text_clean(ct->proposed, 1))
+		return refuse(a, ERR_INVALID, N_("isian berisi karakter yang tidak sah"));
 	if (!one_of(ct->kind, KINDS))
 		return refuse(a, ERR_INVALID, N_("jenis usulan tidak dikenal"));
 	if (!one_of(ct->urgency, URGENCIES))
@@ -1136,16 +1173,20 @@ static json_t *row_summary(store_stmt_t *s, int64_t now)
 {
 	/* columns: id, unit, kind, title, urgency, state, dprd_stage, due_at, updated_at, origin, needs_dprd, version */
 	int64_t due = store_col_int64(s, 7);
-	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:I,s:s,s:b,s:I}", "id", (json_int_t)store_col_int64(s, 0),
-			 "unit", store_col_text(s, 1), "kind", store_col_text(s, 2), "title", store_col_text(s, 3),
-			 "urgency", store_col_text(s, 4), "state", store_col_text(s, 5), "state_label",
-			 governance_state_label(store_col_text(s, 5)), "dprd_stage", store_col_text(s, 6), "due_at",
-			 (json_int_t)due, "overdue", due > 0 && now > due, "updated_at", (json_int_t)store_col_int64(s, 8),
-			 "origin", store_col_text(s, 9), "needs_dprd", (int)store_col_int64(s, 10), "version",
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:b,s:I,s:s,s:b,s:I}", "id",
+			 (json_int_t)store_col_int64(s, 0), "unit", store_col_text(s, 1), "kind", store_col_text(s, 2),
+			 "title", store_col_text(s, 3), "urgency", store_col_text(s, 4), "urgency_label",
+			 governance_urgency_label(store_col_text(s, 4)), "state", store_col_text(s, 5), "state_label",
+			 governance_state_label(store_col_text(s, 5)), "dprd_stage", store_col_text(s, 6),
+			 "dprd_stage_label", governance_dprd_stage_label(store_col_text(s, 6)), "due_at", (json_int_t)due,
+			 "overdue", due > 0 && now > due, "updated_at", (json_int_t)store_col_int64(s, 8), "origin",
+			 store_col_text(s, 9), "needs_dprd", (int)store_col_int64(s, 10), "version",
 			 (json_int_t)store_col_int64(s, 11));
 }
 
-#define SUMMARY_COLS "SELECT id, unit, kind, title, urgency, state, dprd_stage, due_at, updated_at, origin, needs_dprd, version " \
+/* The summary columns, then the OPD's name (column 12). */
+#define SUMMARY_COLS "SELECT id, unit, kind, title, urgency, state, dprd_stage, due_at, updated_at, origin, needs_dprd, version, " \
+		     "(SELECT name FROM units u WHERE u.tenant = governance_proposals.tenant AND u.code = governance_proposals.unit) " \
 		     "FROM governance_proposals WHERE tenant = ? "
 
 int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const char *unit, const char *username,
@@ -1154,7 +1195,7 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 	store_stmt_t *s;
 	const char *where, *types = "t";
 	const char *state = NULL;
-	char sql[700];
+	char sql[1024];
 	int rc;
 	(void)username;
 	switch (role) {
@@ -1176,9 +1217,17 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 		where = all ? "AND unit = ? " : "AND unit = ? AND state IN ('draf', 'dikembalikan') ";
 		break;
 	case ROLE_DPRD:
+		/* waiting for a DPRD stage; pokok pikiran are drafts of the OPD
+		 * concerned (only the OPD acts on them), so they are listed with
+		 * all = 1 only */
 		where = all ? "AND (needs_dprd = 1 OR origin = 'pokir') "
-			    : "AND ((needs_dprd = 1 AND state = 'disetujui' AND dprd_stage NOT IN ('disetujui', 'ditolak')) "
-			      "OR (origin = 'pokir' AND created_by = ?)) ";
+			    : "AND needs_dprd = 1 AND state = 'disetujui' AND dprd_stage NOT IN ('disetujui', 'ditolak') ";
+		break;
+	case ROLE_ADMIN:
+		/* reads every proposal (governance_get) but acts on none */
+		if (!all)
+			return 0;
+		where = "";
 		break;
 	default:
 		return 0;
@@ -1190,14 +1239,15 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 		return rc;
 	if (role_needs_unit(role))
 		store_bindf(s, "tt", tenant, unit ? unit : "");
-	else if (role == ROLE_DPRD && !all)
-		store_bindf(s, "tt", tenant, username ? username : "");
 	else if (state && !all)
 		store_bindf(s, "tt", tenant, state);
 	else
 		store_bindf(s, types, tenant);
-	while ((rc = store_step(s)) == STORE_ROW)
-		json_array_append_new(arr, row_summary(s, now));
+	while ((rc = store_step(s)) == STORE_ROW) {
+		json_t *it = row_summary(s, now);
+		json_object_set_new(it, "unit_name", json_string(nz(store_col_text(s, 12))));
+		json_array_append_new(arr, it);
+	}
 	store_finalize(s);
 	return rc < 0 ? rc : 0;
 }
@@ -1268,8 +1318,10 @@ int governance_get(store_conn_t *c, const char *tenant, int64_t id, role_t role,
 
 	dprd = json_array();
 	json_object_set_new(j, "dprd", dprd);
+	/* in the order of the stages (each is recorded once, in order; two in
+	 * the same second must not come out alphabetically) */
 	rc = store_prepare(c, "SELECT stage, stage_day, note, actor FROM governance_dprd WHERE tenant = ? AND proposal_id = ? "
-			      "ORDER BY created_at, stage", &s);
+			      "ORDER BY CASE stage WHEN 'diajukan' THEN 0 WHEN 'pembahasan' THEN 1 ELSE 2 END, created_at", &s);
 	if (rc < 0)
 		goto fail;
 	store_bindf(s, "ti", tenant, id);
@@ -1391,7 +1443,8 @@ int governance_differences(store_conn_t *c, const char *tenant, json_t *arr)
 int governance_register(store_conn_t *c, const char *tenant, int limit, json_t *arr)
 {
 	store_stmt_t *s;
-	int rc = store_prepare(c, "SELECT d.proposal_id, d.token, d.number, d.title, d.decided_at, d.verdict, v.proposed, p.unit "
+	int rc = store_prepare(c, "SELECT d.proposal_id, d.token, d.number, d.title, d.decided_at, d.verdict, v.proposed, p.unit, "
+				  "(SELECT name FROM units u WHERE u.tenant = p.tenant AND u.code = p.unit) "
 				  "FROM governance_decisions d JOIN governance_proposals p ON p.tenant = d.tenant AND p.id = d.proposal_id "
 				  "JOIN governance_steps st ON st.tenant = d.tenant AND st.proposal_id = d.proposal_id AND st.idx = d.step_idx "
 				  "JOIN governance_versions v ON v.tenant = d.tenant AND v.proposal_id = d.proposal_id "
@@ -1402,11 +1455,12 @@ int governance_register(store_conn_t *c, const char *tenant, int limit, json_t *
 		return rc;
 	store_bindf(s, "ti", tenant, (int64_t)(limit > 0 ? limit : 100));
 	while ((rc = store_step(s)) == STORE_ROW)
-		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "id", (json_int_t)store_col_int64(s, 0),
-						     "token", store_col_text(s, 1), "number", store_col_text(s, 2), "title",
-						     store_col_text(s, 3), "decided_at", (json_int_t)store_col_int64(s, 4),
-						     "verdict", store_col_text(s, 5), "text", store_col_text(s, 6), "unit",
-						     store_col_text(s, 7)));
+		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "id",
+						     (json_int_t)store_col_int64(s, 0), "token", store_col_text(s, 1), "number",
+						     store_col_text(s, 2), "title", store_col_text(s, 3), "decided_at",
+						     (json_int_t)store_col_int64(s, 4), "verdict", store_col_text(s, 5), "text",
+						     store_col_text(s, 6), "unit", store_col_text(s, 7), "unit_name",
+						     nz(store_col_text(s, 8))));
 	store_finalize(s);
 	return rc < 0 ? rc : 0;
 }

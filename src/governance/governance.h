@@ -176,10 +176,13 @@ int governance_apply(store_t *st, gov_action_t *a);
  * those waiting for it. Adds objects to arr (caller owns). */
 int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const char *unit, const char *username,
 		     int64_t now, int all, json_t *arr);
-/* Indonesian msgid labels of states, steps and verdicts ("" for unknown codes). */
+/* Indonesian msgid labels of states, steps, verdicts, urgencies (sifat) and
+ * DPRD stages ("" for unknown codes). Pages show these, never the codes. */
 const char *governance_state_label(const char *state);
 const char *governance_verdict_label(const char *verdict);
 const char *governance_step_label(const char *kind);
+const char *governance_urgency_label(const char *urgency);
+const char *governance_dprd_stage_label(const char *stage);
 /* The whole proposal: fields, current content, steps, DPRD stages, decision,
  * attachments. ERR_NOT_FOUND. ERR_FORBIDDEN unless role may read it: the OPD
  * concerned (unit must match), sekda, wakil, kepala_daerah, admin, and dprd

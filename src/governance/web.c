@@ -60,6 +60,10 @@ static void decorate_items(req_t *r, json_t *arr)
 	json_array_foreach(arr, i, it) {
 		json_object_set_new(it, "state_label", json_string(req_t_(r, governance_state_label(
 									 json_string_value(json_object_get(it, "state"))))));
+		json_object_set_new(it, "urgency_label", json_string(req_t_(r, governance_urgency_label(
+									   json_string_value(json_object_get(it, "urgency"))))));
+		json_object_set_new(it, "dprd_stage_label", json_string(req_t_(r, governance_dprd_stage_label(
+									      json_string_value(json_object_get(it, "dprd_stage"))))));
 		add_time(r, it, "due_at", "due_text");
 		add_time(r, it, "updated_at", "updated_text");
 		add_time(r, it, "decided_at", "decided_text");
@@ -121,6 +125,8 @@ int h_gov_list(req_t *r)
 			r->who.role == ROLE_DPRD, "can_sign",
 			r->who.role == ROLE_KEPALA_OPD || is_leader(r->who.role), "has_key", has_key, "is_sekda",
 			r->who.role == ROLE_SEKDA || r->who.role == ROLE_KEPALA_DAERAH || r->who.role == ROLE_WAKIL);
+	/* the administrator reads every proposal but acts on none: no inbox */
+	json_object_set_new(ctx, "is_observer", json_boolean(r->who.role == ROLE_ADMIN));
 	http_page(r, 200, "governance_list", ctx);
 	return 0;
 }
@@ -257,10 +263,13 @@ int h_gov_create(req_t *r)
 	return http_write(r, governance_action_tx, a, create_done);
 }
 
+static void act_error(req_t *r, int code, int64_t id, const char *msgid);
+
 int h_gov_edit_form(req_t *r)
 {
 	int64_t id;
 	json_t *p = NULL, *v;
+	const char *state;
 	store_conn_t *c = store_reader(r->app->store);
 	int rc;
 	if (gov_parse_id(req_param(r, "id"), &id) < 0)
@@ -268,11 +277,26 @@ int h_gov_edit_form(req_t *r)
 	if (!c)
 		return ERR_UNAVAILABLE;
 	rc = governance_get(c, r->tenant->code, id, r->who.role, r->who.unit, &p);
+	if (rc == ERR_FORBIDDEN && role_needs_unit(r->who.role)) {
+		http_error(r, ERR_FORBIDDEN, "usulan ini milik OPD lain");
+		return 0;
+	}
 	if (rc < 0)
 		return rc;
 	if (!role_needs_unit(r->who.role)) {
 		json_decref(p);
 		return ERR_FORBIDDEN;
+	}
+	/* the same refusals as the edit itself (op_edit), at once: the page of
+	 * the proposal with the reason, not a form that cannot be saved */
+	state = json_string_value(json_object_get(p, "state"));
+	if (strcmp(state, "draf") && strcmp(state, "dikembalikan")) {
+		int final = !strcmp(state, "disetujui") || !strcmp(state, "ditolak");
+		json_decref(p);
+		act_error(r, ERR_CONFLICT, id,
+			  final ? N_("usulan sudah diputuskan; isinya tidak dapat diubah lagi")
+				: N_("usulan sedang diproses pimpinan dan tidak dapat diubah"));
+		return 0;
 	}
 	v = json_deep_copy(p);
 	form_page(r, 200, v, id, json_integer_value(json_object_get(p, "version")), NULL);
@@ -295,6 +319,20 @@ int h_gov_edit(req_t *r)
 }
 
 /* ---------------------------------------------------------------- the page */
+
+/* The file type as people name it (the attachment policy allows these three). */
+static const char *mime_label(const char *mime)
+{
+	if (!mime)
+		return "";
+	if (!strcmp(mime, "application/pdf"))
+		return "PDF";
+	if (!strcmp(mime, "image/jpeg"))
+		return "JPEG";
+	if (!strcmp(mime, "image/png"))
+		return "PNG";
+	return mime;
+}
 
 static int show_page(req_t *r, int status, int64_t id, const char *error, const char *notice)
 {
@@ -337,8 +375,15 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 		json_object_set_new(dec, "verdict_label",
 				    json_string(req_t_(r, json_string_value(json_object_get(dec, "verdict_label")))));
 	}
+	json_array_foreach(json_object_get(p, "dprd"), i, st)
+		json_object_set_new(st, "stage_label", json_string(req_t_(r, governance_dprd_stage_label(
+									json_string_value(json_object_get(st, "stage"))))));
+	json_array_foreach(json_object_get(p, "attachments"), i, st)
+		json_object_set_new(st, "type_label", json_string(mime_label(json_string_value(json_object_get(st, "mime")))));
 	add_time(r, p, "due_at", "due_text");
 	json_object_set_new(p, "state_label", json_string(req_t_(r, governance_state_label(state))));
+	json_object_set_new(p, "urgency_label", json_string(req_t_(r, governance_urgency_label(
+								      json_string_value(json_object_get(p, "urgency"))))));
 	opd_here = role_needs_unit(r->who.role) && !strcmp(r->who.unit, json_string_value(json_object_get(p, "unit")));
 	final = !strcmp(state, "disetujui") || !strcmp(state, "ditolak");
 	{
@@ -362,6 +407,8 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 				can_dprd && !strcmp(ds, "diajukan"));
 		json_object_set_new(ctx, "dprd_next_final", json_boolean(can_dprd && !strcmp(ds, "pembahasan")));
 		json_object_set_new(ctx, "verify_steps", json_integer(rep.steps));
+		/* "all signatures valid" only when there is a signature to check */
+		json_object_set_new(ctx, "chain_ok", json_boolean(rep.ok && rep.steps > 0));
 	}
 	if (dec && json_string_length(json_object_get(dec, "token"))) {
 		sb_t u = SB_INIT;
@@ -424,7 +471,50 @@ static void act_error(req_t *r, int code, int64_t id, const char *msgid)
 struct unseal {
 	gov_sealed_key_t k;
 	gov_action_t *a;
+	/* passphrase guesses are limited like sign-ins (auth_attempt_*) */
+	auth_limits_t lim;
+	char subject[96]; /* "sign:USERNAME" */
+	int locked;       /* this wrong passphrase locked the user's signing */
 };
+
+/* 429 while a user's signing is locked: the passphrase is not tried. */
+static int sign_locked(req_t *r, int64_t id, long retry_after)
+{
+	char ra[24];
+	snprintf(ra, sizeof(ra), "%ld", retry_after);
+	http_add_header(r, "retry-after", ra);
+	act_error(r, ERR_RATE_LIMITED, id,
+		  N_("terlalu banyak frasa sandi kunci tanda tangan yang salah; penandatanganan dikunci sementara, coba lagi nanti"));
+	return 0;
+}
+
+/* The action, with the passphrase attempt in the same transaction: a wrong
+ * one counted (refused and audited with the action), a right one clearing
+ * the count. */
+static int attempt_action_tx(store_conn_t *c, void *ud)
+{
+	struct unseal *u = ud;
+	gov_action_t *a = u->a;
+	int rc = 0;
+	u->locked = 0;
+	if (a->passphrase_failed)
+		rc = auth_attempt_fail_tx(c, &u->lim, a->tenant, u->subject, a->actor,
+					  "too many wrong signing-key passphrases", a->now);
+	else if (a->sk)
+		rc = auth_attempt_clear_tx(c, a->tenant, u->subject);
+	if (rc < 0)
+		return rc;
+	u->locked = rc == 1;
+	return governance_action_tx(c, a);
+}
+
+static int attempt_done(req_t *r, int rc, void *ud)
+{
+	struct unseal *u = ud;
+	if (rc >= 0 && u->locked)
+		return sign_locked(r, u->a->proposal_id, u->lim.lockout);
+	return act_done(r, rc, u->a);
+}
 
 static int key_opened(req_t *r, int rc, void *ud)
 {
@@ -438,7 +528,7 @@ static int key_opened(req_t *r, int rc, void *ud)
 	 * state checks, so an out-of-turn attempt still says so */
 	a->passphrase_failed = rc == ERR_UNAUTHORIZED;
 	a->sk = rc == 0 ? u->k.sk : NULL;
-	return http_write(r, governance_action_tx, a, act_done);
+	return http_write(r, attempt_action_tx, u, attempt_done);
 }
 
 int gov_do_action(req_t *r, int64_t id)
@@ -486,11 +576,22 @@ int gov_do_action(req_t *r, int64_t id)
 		 * in act_done */
 		struct unseal *u = arena_zalloc(&r->arena, sizeof(*u));
 		store_conn_t *c = store_reader(r->app->store);
+		long wait = 0;
 		if (!u)
 			return ERR_NOMEM;
 		if (!c)
 			return ERR_UNAVAILABLE;
 		u->a = a;
+		/* a locked user's guess is not even tried */
+		u->lim = (auth_limits_t){ .max_failures = r->app->cfg.login_max_failures,
+					  .window = r->app->cfg.login_window,
+					  .lockout = r->app->cfg.login_lockout };
+		snprintf(u->subject, sizeof(u->subject), "sign:%s", r->who.username);
+		rc = auth_attempt_locked(r->app->store, r->tenant->code, u->subject, a->now, &wait);
+		if (rc < 0)
+			return rc;
+		if (rc)
+			return sign_locked(r, id, wait);
 		rc = governance_key_load(c, r->tenant->code, r->who.username, pass, &u->k);
 		if (rc == 0)
 			return http_offload(r, governance_key_open, u, key_opened);

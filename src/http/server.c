@@ -299,10 +299,38 @@ const char *http_error_message(int code)
 	}
 }
 
+/* Errors under /open311/ that no Open311 handler answers (an unknown
+ * method or path, a body too large or badly encoded) still come in the
+ * GeoReport v2 error format: a list of {code, description}, in XML when the
+ * path asks for .xml. */
+static int open311_error(req_t *r, int status, const char *msg)
+{
+	h2o_req_t *h = H(r);
+	size_t plen = h ? (h->path.len < h->query_at ? h->path.len : h->query_at) : 0;
+	sb_t b = SB_INIT;
+	if (!h || plen < 9 || memcmp(h->path.base, "/open311/", 9))
+		return 0;
+	if (plen >= 4 && !memcmp(h->path.base + plen - 4, ".xml", 4)) {
+		sb_addf(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<errors><error><code>%d</code><description>", status);
+		sb_add_html(&b, msg, strlen(msg));
+		sb_adds(&b, "</description></error></errors>\n");
+		if (!b.err) {
+			add_hdr(r, "cache-control", "no-store");
+			http_send(r, status, "text/xml; charset=utf-8", b.buf, b.len);
+		}
+		sb_release(&b);
+		return 1;
+	}
+	http_send_json(r, status, json_pack("[{s:i,s:s}]", "code", status, "description", msg));
+	return 1;
+}
+
 void http_error(req_t *r, int code, const char *message)
 {
 	int status = err_http_status(code);
 	const char *msg = req_t_(r, message ? message : http_error_message(code));
+	if (open311_error(r, status, msg))
+		return;
 	if (r->api || !the_app || !the_app->tmpl) {
 		json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", err_code_name(code), "message", msg);
 		http_send_json(r, status, j);
@@ -311,6 +339,16 @@ void http_error(req_t *r, int code, const char *message)
 	{
 		json_t *ctx = json_pack("{s:i,s:s,s:s}", "status", status, "message", msg, "title",
 					req_t_(r, status == 404 ? N_("Tidak ditemukan") : status >= 500 ? N_("Kesalahan server") : N_("Permintaan tidak dapat diproses")));
+		/* "back home": the Pemda's home, also for an unknown page under
+		 * /t/{code}/ (the code is only digits and dots, or it is not used) */
+		char home[48] = "/";
+		const char *p = r->path ? r->path : "";
+		if (r->tenant)
+			snprintf(home, sizeof(home), "/t/%s/", r->tenant->code);
+		else if (!strncmp(p, "/t/", 3) && strspn(p + 3, "0123456789.") > 0 && strspn(p + 3, "0123456789.") < 20 &&
+			 (p[3 + strspn(p + 3, "0123456789.")] == '/' || !p[3 + strspn(p + 3, "0123456789.")]))
+			snprintf(home, sizeof(home), "/t/%.*s/", (int)strspn(p + 3, "0123456789."), p + 3);
+		json_object_set_new(ctx, "home", json_string(home));
 		http_page(r, status, "error", ctx);
 	}
 }
@@ -687,6 +725,29 @@ static int dispatch(req_t *r)
 
 static __thread worker_t *this_worker;
 
+/* Secrets travel in some paths (a survey invitation, a reporter's key):
+ * every path segment of 32 or more hex digits is logged as its first four
+ * and "...", in place. */
+static void redact_tokens(char *path)
+{
+	char *out = path;
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+		if (n >= 32 && strspn(p, "0123456789abcdefABCDEF") >= n) {
+			memmove(out, p, 4);
+			memcpy(out + 4, "...", 3);
+			out += 7;
+		} else {
+			memmove(out, p, n);
+			out += n;
+		}
+		p += n;
+		if (*p == '/')
+			*out++ = *p++;
+	}
+	*out = '\0';
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *h)
 {
 	req_t *r = calloc(1, sizeof(*r));
@@ -711,6 +772,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	}
 	snprintf(r->log_path, sizeof(r->log_path), "%.*s",
 		 (int)(h->input.query_at == SIZE_MAX ? h->input.path.len : h->input.query_at), h->input.path.base);
+	redact_tokens(r->log_path);
 	r->alive = h2o_mem_alloc_shared(&h->pool, sizeof(req_t *), on_h2o_req_gone);
 	*r->alive = r;
 	client_ip(r);
@@ -891,6 +953,12 @@ int server_run(app_t *app)
 	 * that, dispatch() answers 413 in the request's shape (JSON or page) */
 	gconf.max_request_entity_size = (size_t)app->cfg.max_body * 2;
 	gconf.server_name = h2o_iovec_init(H2O_STRLIT("sigap"));
+	/* h2o's default, 10 s for the whole request, cut off a photo sent from a
+	 * phone at 2G-like speeds (50 KB/s: about 500 KB). The same timeout is
+	 * the HTTP/1 keep-alive idle time; idle connections cost the event loop
+	 * next to nothing. */
+	gconf.http1.req_timeout = (uint64_t)app->cfg.request_timeout * 1000;
+	gconf.http2.idle_timeout = (uint64_t)app->cfg.request_timeout * 1000;
 	hostconf = h2o_config_register_host(&gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
 	pathconf = h2o_config_register_path(hostconf, "/", 0);
 	handler = h2o_create_handler(pathconf, sizeof(*handler));

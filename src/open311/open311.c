@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "app.h"
@@ -67,6 +68,32 @@ static const char *singular(const char *plural)
 	return "item";
 }
 
+/* Text content, escaped, with every character XML 1.0 does not allow (C0
+ * controls but tab and line breaks, U+FFFE, U+FFFF) written as U+FFFD:
+ * intake refuses them, but one stored before that would otherwise make the
+ * whole document unreadable for every client. */
+static void xml_text(sb_t *sb, const char *s, size_t len)
+{
+	size_t start = 0, i = 0;
+	while (i < len) {
+		const unsigned char *p = (const unsigned char *)s + i;
+		size_t bad = 0;
+		if (p[0] < 0x20 && p[0] != '\t' && p[0] != '\n' && p[0] != '\r')
+			bad = 1;
+		else if (p[0] == 0xEF && i + 2 < len && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
+			bad = 3;
+		if (bad) {
+			sb_add_html(sb, s + start, i - start);
+			sb_adds(sb, "\xEF\xBF\xBD");
+			i += bad;
+			start = i;
+		} else {
+			i++;
+		}
+	}
+	sb_add_html(sb, s + start, len - start);
+}
+
 static void xml_value(sb_t *sb, const char *name, json_t *v)
 {
 	sb_addf(sb, "<%s>", name);
@@ -87,7 +114,7 @@ static void xml_value(sb_t *sb, const char *name, json_t *v)
 		break;
 	}
 	case JSON_STRING:
-		sb_add_html(sb, json_string_value(v), json_string_length(v));
+		xml_text(sb, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
 		sb_addf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -412,7 +439,19 @@ static json_t *time_or_null(int64_t t, int tz)
 	return json_string(buf);
 }
 
-/* One request in the specification's shape; personal data never appears. */
+/* s for the public, with the personal data typed into it (NIK, phone
+ * numbers, e-mail addresses) masked: an arena copy ("" if none is left). */
+static const char *masked(req_t *r, const char *s)
+{
+	char *m = s ? arena_strdup(&r->arena, s) : NULL;
+	if (!m)
+		return "";
+	complaints_mask_personal(m);
+	return m;
+}
+
+/* One request in the specification's shape; personal data never appears,
+ * neither the reporter's nor what anyone typed into the texts. */
 static json_t *request_json(req_t *r, const complaint_t *cp, int tz)
 {
 	json_t *o = json_object();
@@ -428,16 +467,16 @@ static json_t *request_json(req_t *r, const complaint_t *cp, int tz)
 		notes = req_t_(r, complaints_status_label(cp->status));
 	json_object_set_new(o, "service_request_id", json_string(id));
 	json_object_set_new(o, "status", json_string(complaints_open311_status(cp->status)));
-	json_object_set_new(o, "status_notes", str_or_null(notes));
+	json_object_set_new(o, "status_notes", str_or_null(masked(r, notes)));
 	json_object_set_new(o, "service_name", str_or_null(cp->category_name));
 	json_object_set_new(o, "service_code", str_or_null(cp->category));
-	json_object_set_new(o, "description", json_string(cp->description));
+	json_object_set_new(o, "description", json_string(masked(r, cp->description)));
 	json_object_set_new(o, "agency_responsible", str_or_null(cp->unit_name[0] ? cp->unit_name : cp->unit));
 	json_object_set_new(o, "service_notice", json_string(notice));
 	json_object_set_new(o, "requested_datetime", time_or_null(cp->created_at, tz));
 	json_object_set_new(o, "updated_datetime", time_or_null(cp->updated_at, tz));
 	json_object_set_new(o, "expected_datetime", time_or_null(complaints_expected(cp), tz));
-	json_object_set_new(o, "address", str_or_null(cp->address[0] ? cp->address : cp->kelurahan_name));
+	json_object_set_new(o, "address", str_or_null(cp->address[0] ? masked(r, cp->address) : cp->kelurahan_name));
 	json_object_set_new(o, "address_id", str_or_null(cp->kelurahan));
 	json_object_set_new(o, "zipcode", json_null());
 	json_object_set_new(o, "lat", cp->has_location ? json_real(cp->lat) : json_null());
@@ -464,11 +503,15 @@ static int add_request(void *ud, const complaint_t *cp)
 	return 0;
 }
 
-/* Splits a comma-separated list into up to max arena strings. */
-static size_t split_list(req_t *r, const char *s, char **out, size_t max, int *ret_overflow)
+/* Splits a comma-separated list into up to max arena strings, leaving out
+ * empty items; *ret_empty (may be NULL) is set when there was one ("6,,7",
+ * "6,"). */
+static size_t split_list(req_t *r, const char *s, char **out, size_t max, int *ret_overflow, int *ret_empty)
 {
 	size_t n = 0;
 	*ret_overflow = 0;
+	if (ret_empty)
+		*ret_empty = 0;
 	while (s && *s) {
 		const char *comma = strchr(s, ',');
 		size_t len = comma ? (size_t)(comma - s) : strlen(s);
@@ -484,7 +527,11 @@ static size_t split_list(req_t *r, const char *s, char **out, size_t max, int *r
 				break;
 			}
 			out[n++] = arena_strndup(&r->arena, s, len);
+		} else if (ret_empty) {
+			*ret_empty = 1;
 		}
+		if (comma && !comma[1] && ret_empty)
+			*ret_empty = 1; /* a trailing comma */
 		s = comma ? comma + 1 : s + strlen(s);
 	}
 	return n;
@@ -499,9 +546,9 @@ static int get_requests(req_t *r, enum fmt f)
 	const char *sd = req_query(r, "start_date"), *ed = req_query(r, "end_date");
 	const char *ids_s = req_query(r, "service_request_id"), *codes = req_query(r, "service_code");
 	const char *status = req_query(r, "status");
-	int64_t now = (int64_t)time(NULL), from, to, ids[100];
+	int64_t now = (int64_t)time(NULL), from = 0, to = 0, ids[100];
 	char *items[100];
-	int overflow, rc;
+	int overflow, rc, has_from, has_to, hole;
 	size_t n;
 	if (jurisdiction(r, f, &t) < 0)
 		return 0;
@@ -510,25 +557,31 @@ static int get_requests(req_t *r, enum fmt f)
 	flt.limit = O311_MAX_REQUESTS;
 	if (ids_s && *ids_s) {
 		/* the specification: with service_request_id, other parameters are ignored */
-		n = split_list(r, ids_s, items, 100, &overflow);
+		n = split_list(r, ids_s, items, 100, &overflow, &hole);
 		if (overflow)
 			return o311_error(r, f, 400, N_("paling banyak 100 service_request_id sekaligus"), NULL);
+		if (hole || !n)
+			return o311_error(r, f, 400, N_("service_request_id berisi nomor yang kosong"), ids_s);
 		for (size_t i = 0; i < n; i++)
 			if (!items[i] || cplh_parse_id(items[i], &ids[i]) < 0)
 				return o311_error(r, f, 400, N_("service_request_id tidak sah"), items[i]);
 		flt.ids = ids;
 		flt.nids = n;
 	} else {
-		if (sd && *sd && cplh_parse_w3c(sd, t.tz_offset, &from) < 0)
+		/* whether a date was given, apart from its value: 0 is
+		 * 1970-01-01T00:00:00Z, a date like any other */
+		has_from = sd && *sd;
+		has_to = ed && *ed;
+		if (has_from && cplh_parse_w3c(sd, t.tz_offset, &from) < 0)
 			return o311_error(r, f, 400, N_("start_date harus berformat W3C, misalnya 2026-06-01T00:00:00+08:00"), sd);
-		if (ed && *ed && cplh_parse_w3c(ed, t.tz_offset, &to) < 0)
+		if (has_to && cplh_parse_w3c(ed, t.tz_offset, &to) < 0)
 			return o311_error(r, f, 400, N_("end_date harus berformat W3C, misalnya 2026-06-30T23:59:59+08:00"), ed);
-		if (!(sd && *sd) && !(ed && *ed)) {
+		if (!has_from && !has_to) {
 			to = now;
 			from = now - O311_DEFAULT_DAYS * 86400;
-		} else if (!(sd && *sd)) {
+		} else if (!has_from) {
 			from = to - O311_DEFAULT_DAYS * 86400;
-		} else if (!(ed && *ed)) {
+		} else if (!has_to) {
 			to = from + O311_DEFAULT_DAYS * 86400;
 		}
 		if (to < from)
@@ -537,15 +590,16 @@ static int get_requests(req_t *r, enum fmt f)
 			return o311_error(r, f, 400, N_("rentang start_date sampai end_date paling lama 90 hari"), NULL);
 		flt.from = from;
 		flt.to = to;
+		flt.has_from = flt.has_to = 1; /* both bounds always apply */
 		if (codes && *codes) {
-			n = split_list(r, codes, items, 16, &overflow);
+			n = split_list(r, codes, items, 16, &overflow, NULL);
 			if (overflow)
 				return o311_error(r, f, 400, N_("paling banyak 16 service_code sekaligus"), NULL);
 			flt.category = codes;
 		}
 		if (status && *status) {
 			int open = 0, closed = 0;
-			n = split_list(r, status, items, 4, &overflow);
+			n = split_list(r, status, items, 4, &overflow, NULL);
 			for (size_t i = 0; i < n; i++) {
 				if (items[i] && !strcmp(items[i], "open"))
 					open = 1;
@@ -643,6 +697,8 @@ int o311_token(req_t *r)
 	if (!cp)
 		return o311_fail(r, f, ERR_NOMEM, NULL);
 	rc = complaints_get(c, t.code, id, cp);
+	if (rc == 0 && !strcmp(cp->status, "arsip"))
+		rc = ERR_NOT_FOUND; /* spam is not public: its token does not exist either */
 	if (rc == ERR_NOT_FOUND)
 		return o311_error(r, f, 404, N_("token tidak ditemukan"), tok);
 	if (rc < 0)
@@ -663,12 +719,18 @@ static int add_update(void *ud, const complaints_event_t *e)
 {
 	struct upd_ctx *x = ud;
 	char id[24], rid[24], when[32];
+	size_t n = strlen(e->note) + 1;
+	char *note = arena_alloc(&x->r->arena, n);
+	if (!note)
+		return ERR_NOMEM;
+	/* no routing internals, no personal data */
+	complaints_public_note(e, note, n);
 	snprintf(id, sizeof(id), "%" PRId64, e->id);
 	snprintf(rid, sizeof(rid), "%" PRId64, e->complaint_id);
 	cplh_w3c(when, e->ts, x->tz);
 	json_array_append_new(x->arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:n}", "update_id", id, "service_request_id", rid,
 						"status", complaints_fms_status(e->status), "updated_datetime", when,
-						"description", e->note[0] ? e->note : req_t_(x->r, complaints_status_label(e->status)),
+						"description", note[0] ? note : req_t_(x->r, complaints_status_label(e->status)),
 						"media_url"));
 	return 0;
 }
@@ -677,19 +739,22 @@ static int get_updates(req_t *r, enum fmt f)
 {
 	tenant_t t;
 	const char *sd = req_query(r, "start_date"), *ed = req_query(r, "end_date");
-	int64_t now = (int64_t)time(NULL), from, to;
+	int64_t now = (int64_t)time(NULL), from = 0, to = 0;
+	int has_from = sd && *sd, has_to = ed && *ed;
 	struct upd_ctx x;
 	store_conn_t *c;
 	int rc;
 	if (jurisdiction(r, f, &t) < 0)
 		return 0;
-	if (sd && *sd && cplh_parse_w3c(sd, t.tz_offset, &from) < 0)
+	/* given or not is the parameter's presence, never its value (0 is
+	 * 1970-01-01T00:00:00Z) */
+	if (has_from && cplh_parse_w3c(sd, t.tz_offset, &from) < 0)
 		return o311_error(r, f, 400, N_("start_date harus berformat W3C, misalnya 2026-06-01T00:00:00+08:00"), sd);
-	if (ed && *ed && cplh_parse_w3c(ed, t.tz_offset, &to) < 0)
+	if (has_to && cplh_parse_w3c(ed, t.tz_offset, &to) < 0)
 		return o311_error(r, f, 400, N_("end_date harus berformat W3C, misalnya 2026-06-30T23:59:59+08:00"), ed);
-	if (!(ed && *ed))
+	if (!has_to)
 		to = now;
-	if (!(sd && *sd))
+	if (!has_from)
 		from = to - O311_DEFAULT_DAYS * 86400;
 	if (to < from)
 		return o311_error(r, f, 400, N_("end_date tidak boleh sebelum start_date"), NULL);
@@ -767,18 +832,18 @@ static int post_done(req_t *r, int rc, void *ud)
 	return 0;
 }
 
-static int parse_coord(const char *s, double *ret)
+/* An arena copy of s without the spaces around it (NULL stays NULL). */
+static const char *trim(req_t *r, const char *s)
 {
-	char *end;
-	double v;
-	if (!s || !*s || strlen(s) > 32)
-		return ERR_INVALID;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || *end || !isfinite(v))
-		return ERR_INVALID;
-	*ret = v;
-	return 0;
+	size_t n;
+	if (!s)
+		return NULL;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return arena_strndup(&r->arena, s, n);
 }
 
 int o311_post(req_t *r)
@@ -790,13 +855,21 @@ int o311_post(req_t *r)
 	size_t nfiles;
 	tenant_t t;
 	auth_principal_t who;
-	const char *key, *code, *desc, *lat, *lon, *kind, *first, *last, *msgid = NULL;
+	const char *key, *code, *desc, *lat, *lon, *kind, *first, *last, *ct, *auth, *msgid = NULL;
 	complaints_category_t cat;
 	store_conn_t *c;
 	int rc;
 
 	if (f == FMT_NONE || strcmp(name, "requests"))
 		return o311_error(r, f, 404, N_("alamat tidak dikenal"), NULL);
+	/* the fields come as a form, never as JSON or text: say so rather
+	 * than that the first field is missing */
+	ct = req_header(r, "content-type");
+	if (ct ? !content_type_is(ct, strlen(ct), "application/x-www-form-urlencoded") &&
+			 !content_type_is(ct, strlen(ct), "multipart/form-data")
+	       : r->body_len > 0)
+		return o311_error(r, f, 415,
+				  N_("isi permintaan harus application/x-www-form-urlencoded atau multipart/form-data"), NULL);
 	rc = cplh_read_form(r, &files, &nfiles);
 	if (rc < 0)
 		return o311_error(r, f, rc == ERR_TOO_LARGE ? 413 : 400, N_("isi permintaan tidak dapat dibaca"), NULL);
@@ -809,6 +882,10 @@ int o311_post(req_t *r)
 			return o311_error(r, f, 403, N_("api_key tidak valid"), NULL);
 	} else if (r->who.kind == AUTH_APIKEY) {
 		who = r->who;
+	} else if (req_header(r, "x-api-key") ||
+		   ((auth = req_header(r, "authorization")) && strlen(auth) > 7 && !strncasecmp(auth, "bearer ", 7))) {
+		/* a key came in a header, and did not check out (unknown or revoked) */
+		return o311_error(r, f, 403, N_("api_key tidak valid"), NULL);
 	} else {
 		return o311_error(r, f, 403, N_("api_key wajib untuk membuat laporan"), NULL);
 	}
@@ -842,13 +919,15 @@ int o311_post(req_t *r)
 	lat = req_form(r, "lat");
 	lon = req_form(r, "long");
 	if ((lat && *lat) || (lon && *lon)) {
-		if (parse_coord(lat, &op->in.lat) < 0 || parse_coord(lon, &op->in.lon) < 0)
+		if (cplh_parse_decimal(lat, &op->in.lat) < 0 || cplh_parse_decimal(lon, &op->in.lon) < 0)
 			return o311_error(r, f, 400, N_("lat dan long harus angka desimal, keduanya"), NULL);
 		op->in.has_location = 1;
 	}
 	op->in.address = req_form(r, "address_string");
 	op->in.kelurahan = req_form(r, "address_id");
-	if (!op->in.has_location && !(op->in.address && *op->in.address) && !(op->in.kelurahan && *op->in.kelurahan))
+	if (op->in.address && !op->in.address[strspn(op->in.address, " \t\r\n")])
+		op->in.address = NULL; /* spaces only: no address */
+	if (!op->in.has_location && !op->in.address && !(op->in.kelurahan && *op->in.kelurahan))
 		return o311_error(r, f, 400, N_("lokasi wajib: lat dan long, address_string atau address_id"), NULL);
 	first = req_form(r, "first_name");
 	last = req_form(r, "last_name");
@@ -864,9 +943,13 @@ int o311_post(req_t *r)
 		op->in.reporter_name = arena_strdup(&r->arena, nm.buf);
 		sb_release(&nm);
 	}
-	op->in.reporter_contact = req_form(r, "email");
+	/* never published; an e-mail address or an Indonesian phone number
+	 * (complaints_contact_check), without the spaces around it */
+	op->in.reporter_contact = trim(r, req_form(r, "email"));
 	if (!op->in.reporter_contact || !*op->in.reporter_contact)
-		op->in.reporter_contact = req_form(r, "phone");
+		op->in.reporter_contact = trim(r, req_form(r, "phone"));
+	if (op->in.reporter_contact && !*op->in.reporter_contact)
+		op->in.reporter_contact = NULL;
 	op->in.identity = op->in.reporter_name && *op->in.reporter_name ? "terbuka" : "anonim";
 	op->in.source = "open311";
 	op->in.actor = arena_strdup(&r->arena, who.username);

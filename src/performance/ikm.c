@@ -20,6 +20,7 @@
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/calendar.h"
+#include "core/text.h"
 #include "core/err.h"
 #include "core/nls.h"
 #include "core/banned.h"
@@ -191,37 +192,6 @@ int perf_survey_lookup(store_conn_t *c, const char *tenant, const char *token, p
 	return rc;
 }
 
-/* Valid UTF-8 without control characters other than tab and line breaks. */
-static int text_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		int n;
-		if (*p < 0x80) {
-			if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
-				return 0;
-			p++;
-			continue;
-		}
-		if ((*p & 0xE0) == 0xC0 && *p >= 0xC2)
-			n = 1;
-		else if ((*p & 0xF0) == 0xE0)
-			n = 2;
-		else if ((*p & 0xF8) == 0xF0 && *p <= 0xF4)
-			n = 3;
-		else
-			return 0;
-		for (int i = 1; i <= n; i++)
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-		if (n == 2 && ((*p == 0xE0 && p[1] < 0xA0) || (*p == 0xED && p[1] >= 0xA0)))
-			return 0;
-		if (n == 3 && ((*p == 0xF0 && p[1] < 0x90) || (*p == 0xF4 && p[1] >= 0x90)))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
 
 int perf_survey_submit(store_conn_t *c, const char *tenant, const char *token, const int scores[PERF_UNSUR],
 		       const char *comment, int32_t day, int64_t now, const char **ret_msgid)
@@ -239,7 +209,7 @@ int perf_survey_submit(store_conn_t *c, const char *tenant, const char *token, c
 		*ret_msgid = N_("saran atau komentar paling banyak 2000 karakter");
 		return ERR_INVALID;
 	}
-	if (comment && !text_ok(comment)) {
+	if (comment && !text_clean(comment, 1)) {
 		*ret_msgid = N_("saran atau komentar berisi karakter yang tidak sah");
 		return ERR_INVALID;
 	}
@@ -263,25 +233,21 @@ int perf_survey_submit(store_conn_t *c, const char *tenant, const char *token, c
 		*ret_msgid = N_("survei ini sudah diisi, terima kasih");
 		return ERR_CONFLICT;
 	}
+	/* anonymous: nothing that leads back to the item or its citizen (the
+	 * spent invitation above stops a second answer) */
 	rc = store_exec(c,
-			"INSERT INTO perf_survey_responses (tenant, kind, item_id, unit, service, day,"
-			" u1, u2, u3, u4, u5, u6, u7, u8, u9, comment, created)"
-			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-			" ON CONFLICT (tenant, kind, item_id) DO NOTHING",
-			"titttiddddddddd" "ti", tenant, (int64_t)inv.kind, inv.item_id, inv.unit, inv.service,
-			(int64_t)day, scores[0], scores[1], scores[2], scores[3], scores[4], scores[5], scores[6],
-			scores[7], scores[8], comment && *comment ? comment : NULL, now);
+			"INSERT INTO perf_survey_answers (tenant, kind, unit, service, day,"
+			" u1, u2, u3, u4, u5, u6, u7, u8, u9, comment)"
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			"titti" "ddddddddd" "t", tenant, (int64_t)inv.kind, inv.unit, inv.service, (int64_t)day, scores[0],
+			scores[1], scores[2], scores[3], scores[4], scores[5], scores[6], scores[7], scores[8],
+			comment && *comment ? comment : NULL);
 	if (rc < 0)
 		return rc;
-	if (rc == 0) {
-		*ret_msgid = N_("survei ini sudah diisi, terima kasih");
-		return ERR_CONFLICT;
-	}
 	{
 		char summary[160];
-		snprintf(summary, sizeof(summary), "survey answer for %s %s (%s)", perf_kind_name(inv.kind), inv.item_id,
-			 inv.unit);
-		rc = audit_append(c, tenant, now, "warga", "performance.survey", inv.item_id, summary);
+		snprintf(summary, sizeof(summary), "an anonymous survey answer (%s, %s)", inv.unit, inv.service);
+		rc = audit_append(c, tenant, now, "anonim", "performance.survey", "survey", summary);
 	}
 	return rc < 0 ? rc : 0;
 }
@@ -341,7 +307,7 @@ int perf_ikm_report(store_conn_t *c, const perf_query_t *q, perf_ikm_report_t *r
 	memset(&r, 0, sizeof(r));
 	rc = store_prepare(c,
 			   "SELECT unit, service, COUNT(*), SUM(u1), SUM(u2), SUM(u3), SUM(u4), SUM(u5), SUM(u6),"
-			   " SUM(u7), SUM(u8), SUM(u9) FROM perf_survey_responses"
+			   " SUM(u7), SUM(u8), SUM(u9) FROM perf_survey_answers"
 			   " WHERE tenant = ? AND day >= ? AND day <= ? GROUP BY unit, service",
 			   &s);
 	if (rc < 0)

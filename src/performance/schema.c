@@ -58,6 +58,23 @@ const char migration_performance_sql[] =
 	" PRIMARY KEY (tenant, kind, item_id));"
 	"CREATE INDEX perf_survey_responses_day ON perf_survey_responses (tenant, day, unit, service)";
 
+/* Migration 15: the survey is anonymous (PermenPANRB 14/2017; the form says
+ * so), but each answer row carried the application or complaint it was
+ * about, and so its applicant, and the second it was given. Answers now keep
+ * only what the IKM needs: kind, OPD, service, day, the nine scores and the
+ * comment. Spent invitations still stop a second answer. Existing answers
+ * are copied in an order that says nothing about when they were given. */
+const char migration_performance_anon_sql[] =
+	"CREATE TABLE perf_survey_answers ("
+	" tenant TEXT NOT NULL, kind BIGINT NOT NULL, unit TEXT NOT NULL, service TEXT NOT NULL, day BIGINT NOT NULL,"
+	" u1 BIGINT NOT NULL, u2 BIGINT NOT NULL, u3 BIGINT NOT NULL, u4 BIGINT NOT NULL, u5 BIGINT NOT NULL,"
+	" u6 BIGINT NOT NULL, u7 BIGINT NOT NULL, u8 BIGINT NOT NULL, u9 BIGINT NOT NULL, comment TEXT);"
+	"INSERT INTO perf_survey_answers (tenant, kind, unit, service, day, u1, u2, u3, u4, u5, u6, u7, u8, u9, comment)"
+	" SELECT tenant, kind, unit, service, day, u1, u2, u3, u4, u5, u6, u7, u8, u9, comment FROM perf_survey_responses"
+	" ORDER BY tenant, day, unit, service, u1, u2, u3, u4, u5, u6, u7, u8, u9, comment;"
+	"DROP TABLE perf_survey_responses;"
+	"CREATE INDEX perf_survey_answers_day ON perf_survey_answers (tenant, day, unit, service)";
+
 /* Migration 9: "in progress" (open at the end of a period) is received minus
  * finished minus closed without completion. perf_items keeps the day an item
  * closed; perf_monthly counts closings per month. Items closed before this

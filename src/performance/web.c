@@ -101,8 +101,10 @@ static int parse_month(const char *s, int *ret_y, int *ret_m)
 			return ERR_INVALID;
 	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	m = (s[5] - '0') * 10 + (s[6] - '0');
-	if (y < 2000 || y > 2100 || m < 1 || m > 12)
+	if (m < 1 || m > 12)
 		return ERR_INVALID;
+	if (y < 2000 || y > 2100)
+		return ERR_NOT_FOUND; /* well formed, out of range */
 	*ret_y = y;
 	*ret_m = m;
 	return 0;
@@ -152,9 +154,16 @@ static int view_parse(req_t *r, store_conn_t *c, struct view *v, int need_login,
 		y1 = tm == 12 ? ty : ty - 1;
 		m1 = tm == 12 ? 1 : tm + 1;
 	}
-	if ((dari && *dari && parse_month(dari, &y1, &m1) < 0) || (sampai && *sampai && parse_month(sampai, &y2, &m2) < 0)) {
-		*ret_msg = N_("periode harus berbentuk TTTT-BB, misalnya 2026-01");
-		return ERR_INVALID;
+	{
+		int e1 = dari && *dari ? parse_month(dari, &y1, &m1) : 0, e2 = sampai && *sampai ? parse_month(sampai, &y2, &m2) : 0;
+		if (e1 == ERR_INVALID || e2 == ERR_INVALID) {
+			*ret_msg = N_("periode harus berbentuk TTTT-BB, misalnya 2026-01");
+			return ERR_INVALID;
+		}
+		if (e1 < 0 || e2 < 0) {
+			*ret_msg = N_("periode harus antara tahun 2000 dan 2100");
+			return ERR_INVALID;
+		}
 	}
 	if (y1 * 12 + m1 > y2 * 12 + m2) {
 		*ret_msg = N_("bulan awal periode harus sebelum bulan akhir");
@@ -1243,11 +1252,11 @@ static int od_rows(req_t *r, store_conn_t *c, const struct dataset *ds, int32_t 
 	return 0;
 }
 
+/* The catalogue's links: public-url, else the scheme and host the request
+ * came with (checked by req_base_url). */
 static void base_url(req_t *r, sb_t *out)
 {
-	const char *host = req_header(r, "host");
-	sb_addf(out, "%s://%s/api/v1/t/%s/data-terbuka", r->tls ? "https" : "http", host ? host : "localhost",
-		r->tenant->code);
+	sb_addf(out, "%s/api/v1/t/%s/data-terbuka", req_base_url(r), r->tenant->code);
 }
 
 int api_perf_opendata_catalog(req_t *r)

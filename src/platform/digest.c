@@ -9,9 +9,10 @@
  *      UPDATE ... SET day = today WHERE day < today: a second instance doing
  *      the same at the same moment changes no row (PostgreSQL re-checks the
  *      condition once the first commits) and stops there;
- *   2. the unread notifications addressed to the official's role (within
- *      their OPD, or to all the role's holders) newer than the row's last_id
- *      and at most DIGEST_MAX_AGE old are read, newest first;
+ *   2. the notifications addressed to the official's role (within their
+ *      OPD, or to all the role's holders) newer than the row's last_id and
+ *      than what the official has seen on the dashboard (notify_seen), and
+ *      at most DIGEST_MAX_AGE old, are read, newest first;
  *   3. last_id moves to the newest notification of the tenant, so each one
  *      is reported once; if there was anything, one message is queued in the
  *      same transaction (mail_enqueue), so it exists exactly when the claim
@@ -79,6 +80,14 @@ static int digest_tx(store_conn_t *c, void *ud)
 			       u->tenant, u->user_id);
 	if (rc < 0)
 		return rc;
+	/* what the official has seen on the dashboard is not reported again */
+	{
+		int64_t seen = 0;
+		if ((rc = notify_seen_id(c, u->tenant, u->user_id, &seen)) < 0)
+			return rc;
+		if (seen > last_id)
+			last_id = seen;
+	}
 	rc = store_query_int64(c, &newest, "SELECT COALESCE(MAX(id), 0) FROM notifications WHERE tenant = ?", "t",
 			       u->tenant);
 	if (rc < 0)
@@ -109,7 +118,7 @@ static int digest_tx(store_conn_t *c, void *ud)
 		return 0;
 
 	static const char match[] = "FROM notifications WHERE tenant = ? AND user_id = 0 AND role = ? AND "
-				    "(unit IS NULL OR unit = ?) AND read_at IS NULL AND id > ? AND id <= ? AND "
+				    "(unit IS NULL OR unit = ?) AND id > ? AND id <= ? AND "
 				    "created_at >= ?";
 	char sql[400];
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) %s", match);

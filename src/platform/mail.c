@@ -124,21 +124,12 @@ int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char
 
 int mail_object_link(const char *tenant, const char *object, char *out, size_t outlen)
 {
-	static const struct {
-		const char *prefix, *path;
-	} kinds[] = { { "complaint:", "pengaduan" }, { "application:", "permohonan" }, { "proposal:", "usulan" } };
+	char path[200];
 	out[0] = '\0';
-	if (!conf.public_url[0] || !object)
+	if (!conf.public_url[0] || !notify_object_path(tenant, object, path, sizeof(path)))
 		return 0;
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		size_t pl = strlen(kinds[i].prefix);
-		if (!strncmp(object, kinds[i].prefix, pl) && object[pl] >= '0' && object[pl] <= '9' &&
-		    strspn(object + pl, "0123456789") == strlen(object + pl)) {
-			snprintf(out, outlen, "%s/t/%s/%s/%s", conf.public_url, tenant, kinds[i].path, object + pl);
-			return 1;
-		}
-	}
-	return 0;
+	snprintf(out, outlen, "%s%s", conf.public_url, path);
+	return 1;
 }
 
 int mail_page_link(const char *tenant, const char *page, char *out, size_t outlen)

@@ -49,11 +49,81 @@ int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, c
 	return 0;
 }
 
+/* The user's notifications: their own, or to their role within their OPD
+ * or to all its holders. Binds: tenant, user_id, role, unit. */
+#define MINE "tenant = ? AND (user_id = ? OR (user_id = 0 AND role = ? AND (unit IS NULL OR unit = ?)))"
+
+int notify_seen_id(store_conn_t *c, const char *tenant, int64_t user_id, int64_t *ret_id)
+{
+	int rc = store_query_int64(c, ret_id, "SELECT seen_id FROM notify_seen WHERE tenant = ? AND user_id = ?", "ti",
+				   tenant, user_id);
+	if (rc == ERR_NOT_FOUND) {
+		*ret_id = 0;
+		return 0;
+	}
+	return rc;
+}
+
 int notify_unread(store_conn_t *c, const char *tenant, int64_t user_id, const char *role, const char *unit,
 		  int64_t *ret_count)
 {
-	return store_query_int64(c, ret_count,
-		"SELECT COUNT(*) FROM notifications WHERE tenant = ? AND read_at IS NULL AND "
-		"(user_id = ? OR (role = ? AND (unit IS NULL OR unit = ?)))",
-		"titt", tenant, user_id, role, unit ? unit : "");
+	int64_t seen = 0;
+	int rc = notify_seen_id(c, tenant, user_id, &seen);
+	if (rc < 0)
+		return rc;
+	return store_query_int64(c, ret_count, "SELECT COUNT(*) FROM notifications WHERE " MINE " AND id > ?", "titti",
+				 tenant, user_id, role ? role : "", unit ? unit : "", seen);
+}
+
+int notify_list(store_conn_t *c, const char *tenant, int64_t user_id, const char *role, const char *unit, int64_t now,
+		int64_t max_age, int limit, notify_item_fn fn, void *ud)
+{
+	int64_t seen = 0;
+	store_stmt_t *s;
+	int rc = notify_seen_id(c, tenant, user_id, &seen), n = 0;
+	if (rc < 0)
+		return rc;
+	rc = store_prepare(c, "SELECT id, created_at, kind, object, message FROM notifications WHERE " MINE
+			      " AND created_at >= ? ORDER BY id DESC LIMIT ?", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tittii", tenant, user_id, role ? role : "", unit ? unit : "", now - max_age, (int64_t)limit);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		notify_item_t it = { store_col_int64(s, 0), store_col_int64(s, 1), store_col_text(s, 2),
+				     store_col_text(s, 3), store_col_text(s, 4), 0 };
+		it.seen = it.id <= seen;
+		n++;
+		if (fn && fn(ud, &it))
+			break;
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : n;
+}
+
+int notify_mark_seen_tx(store_conn_t *c, const char *tenant, int64_t user_id, int64_t upto_id)
+{
+	int rc = store_exec(c, "INSERT INTO notify_seen (tenant, user_id, seen_id) VALUES (?, ?, ?) "
+			       "ON CONFLICT (tenant, user_id) DO UPDATE SET seen_id = CASE WHEN notify_seen.seen_id < "
+			       "excluded.seen_id THEN excluded.seen_id ELSE notify_seen.seen_id END",
+			    "tii", tenant, user_id, upto_id);
+	return rc < 0 ? rc : 0;
+}
+
+int notify_object_path(const char *tenant, const char *object, char *out, size_t outlen)
+{
+	static const struct {
+		const char *prefix, *path;
+	} kinds[] = { { "complaint:", "pengaduan" }, { "application:", "permohonan" }, { "proposal:", "usulan" } };
+	out[0] = '\0';
+	if (!object)
+		return 0;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t pl = strlen(kinds[i].prefix);
+		if (!strncmp(object, kinds[i].prefix, pl) && object[pl] >= '0' && object[pl] <= '9' &&
+		    strspn(object + pl, "0123456789") == strlen(object + pl)) {
+			snprintf(out, outlen, "/t/%s/%s/%s", tenant, kinds[i].path, object + pl);
+			return 1;
+		}
+	}
+	return 0;
 }

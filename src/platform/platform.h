@@ -43,9 +43,31 @@ typedef struct notify_target {
  * and body, with the object's public link. */
 int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
 	       const char *object, const char *message, int64_t now);
-/* Unread count for a user (their own plus their role's and OPD's). */
+/* A user's notifications are their own plus those to their role: within
+ * their OPD (unit) or to all its holders (unit NULL). "Seen" is per user:
+ * everything up to the id they last marked (notify_mark_seen_tx). */
+/* How many of the user's notifications they have not seen. */
 int notify_unread(store_conn_t *c, const char *tenant, int64_t user_id, const char *role, const char *unit,
 		  int64_t *ret_count);
+typedef struct notify_item {
+	int64_t id, created_at;
+	const char *kind, *object, *message;
+	int seen; /* 0: newer than what the user marked as seen */
+} notify_item_t;
+typedef int (*notify_item_fn)(void *ud, const notify_item_t *it);
+/* The user's newest notifications, newest first, at most limit, at most
+ * max_age seconds old; fn's non-zero return stops the walk. Returns the
+ * number listed or an error. */
+int notify_list(store_conn_t *c, const char *tenant, int64_t user_id, const char *role, const char *unit, int64_t now,
+		int64_t max_age, int limit, notify_item_fn fn, void *ud);
+/* The newest notification id the user has marked as seen (0 if none). */
+int notify_seen_id(store_conn_t *c, const char *tenant, int64_t user_id, int64_t *ret_id);
+/* Marks everything up to upto_id as seen by the user (never moves back). */
+int notify_mark_seen_tx(store_conn_t *c, const char *tenant, int64_t user_id, int64_t upto_id);
+/* The path of a notification's object page ("complaint:42" ->
+ * /t/TENANT/pengaduan/42; application: -> permohonan, proposal: -> usulan)
+ * into out: 1, or 0 (out "") for another kind of object. */
+int notify_object_path(const char *tenant, const char *object, char *out, size_t outlen);
 
 /* ---- e-mail ----
  * A message is queued in mail_outbox by mail_enqueue() inside the caller's
@@ -97,8 +119,8 @@ int mail_page_link(const char *tenant, const char *page, char *out, size_t outle
  * dashboard of every holder; one e-mail per notification per holder would be
  * a flood. Instead each official (any role but warga) with an address gets
  * one message a day, from digest_hour local time of the tenant on: the
- * unread notifications addressed to their role (and OPD) since their last
- * digest, at most a week old, newest 30 listed with their links, the rest
+ * notifications addressed to their role (and OPD) since their last digest
+ * that they have not seen on the dashboard, at most a week old, newest 30 listed with their links, the rest
  * counted, and the link to the dashboard. Nothing new: no message. Exactly
  * one per user and day with several instances (the user's mail_digest row is
  * claimed in the transaction that queues the message). Returns the number of

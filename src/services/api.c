@@ -24,7 +24,8 @@
 #include "core/banned.h"
 
 /* in web.c */
-int svc_apply_common(req_t *r, const char *code, json_t *values, const services_upload_t *ups, size_t nups);
+int svc_apply_common(req_t *r, const char *code, json_t *values, const services_upload_t *ups, size_t nups,
+		     const char *nonce);
 int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64_t version, svc_form_t *form);
 int svc_admin_save_common(req_t *r, const char *code, json_t *fields);
 
@@ -60,6 +61,14 @@ static int body(req_t *r, json_t **ret)
 		http_error(r, ERR_INVALID, N_("badan permintaan harus berupa objek JSON"));
 		return ERR_INVALID;
 	}
+	return 0;
+}
+
+/* 400 with msgid about field name; frees b. Returns 0 (answered). */
+static int refuse(req_t *r, json_t *b, const char *msgid, const char *name)
+{
+	json_decref(b);
+	http_error(r, ERR_INVALID, svc_fill(r, msgid, name));
 	return 0;
 }
 
@@ -127,6 +136,96 @@ static void lines_to_text(json_t *o, const char *key)
 	}
 }
 
+/* One line of text for the line formats: no control characters, no line
+ * break, and none of the separators (seps) of the format. */
+static int line_ok(const json_t *v, const char *seps)
+{
+	const char *s = json_string_value(v);
+	return s && services_text_clean(s, 0) && !strpbrk(s, seps);
+}
+
+/* form/steps as an array of objects whose members are strings (form:
+ * "required" and "not_future" booleans, "options" an array of strings) fit
+ * for the line format; 1 when so. */
+static int items_ok(const json_t *arr, int form)
+{
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		const json_t *o = json_array_get(arr, i), *v;
+		const char *k;
+		if (!json_is_object(o))
+			return 0;
+		json_object_foreach((json_t *)o, k, v)
+		{
+			if (form && (!strcmp(k, "required") || !strcmp(k, "not_future"))) {
+				if (!json_is_boolean(v))
+					return 0;
+			} else if (form && !strcmp(k, "options")) {
+				if (!json_is_array(v))
+					return 0;
+				for (size_t n = 0; n < json_array_size(v); n++)
+					if (!line_ok(json_array_get(v, n), "|;"))
+						return 0;
+			} else if (!line_ok(v, "|")) {
+				return 0;
+			}
+		}
+	}
+	return 1;
+}
+
+/* refuse() for the checks below: ERR_INVALID once answered. */
+static int type_error(req_t *r, json_t *b, const char *msgid, const char *name)
+{
+	refuse(r, b, msgid, name);
+	return ERR_INVALID;
+}
+
+/* The JSON types of a catalogue body against the ServiceInput schema of
+ * docs/openapi.json (a string where an integer belongs is refused, not read
+ * as a number). 0, or answers 400 and frees b. */
+static int catalogue_types(req_t *r, json_t *b, int update)
+{
+	static const char *const strings[] = { "code", "unit", "name", "category", "summary", "product", "complaints" };
+	static const char *const lines[] = { "requirements", "procedure", "legal_basis" };
+	static const char *const ints[] = { "sla_days", "fee", "row_version" };
+	static const char *const not_lines = N_("kolom '%s' harus berupa larik teks, satu baris per unsur");
+	static const char *const not_items =
+		N_("kolom '%s' harus berupa teks format baris atau larik objek yang isinya teks satu baris tanpa '|'");
+	json_t *f = json_object_get(b, "form"), *st = json_object_get(b, "steps");
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+		json_t *v = json_object_get(b, strings[i]);
+		if (v && !json_is_string(v))
+			return type_error(r, b, N_("kolom '%s' harus berupa teks"), strings[i]);
+	}
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		json_t *v = json_object_get(b, lines[i]);
+		if (v && !json_is_array(v))
+			return type_error(r, b, not_lines, lines[i]);
+		for (size_t k = 0; k < json_array_size(v); k++) {
+			if (!json_is_string(json_array_get(v, k)))
+				return type_error(r, b, not_lines, lines[i]);
+			if (!line_ok(json_array_get(v, k), ""))
+				return type_error(
+					r, b, N_("kolom '%s' berisi karakter yang tidak diizinkan (karakter kendali atau pindah baris)"),
+					lines[i]);
+		}
+	}
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		json_t *v = json_object_get(b, ints[i]);
+		if (v && !json_is_integer(v))
+			return type_error(r, b, N_("kolom '%s' harus bilangan bulat"), ints[i]);
+	}
+	if (!json_object_get(b, "sla_days"))
+		return type_error(r, b, N_("kolom '%s' wajib diisi"), "sla_days");
+	if (update && !json_object_get(b, "row_version"))
+		return type_error(r, b, N_("kolom '%s' wajib diisi"), "row_version");
+	if (f && !json_is_string(f) && !(json_is_array(f) && items_ok(f, 1)))
+		return type_error(r, b, not_items, "form");
+	if (st && !json_is_string(st) && !(json_is_array(st) && items_ok(st, 0)))
+		return type_error(r, b, not_items, "steps");
+	return 0;
+}
+
 static json_t *catalogue_fields(json_t *b)
 {
 	/* form/steps may come as JSON arrays of objects: format them */
@@ -149,8 +248,6 @@ static json_t *catalogue_fields(json_t *b)
 	lines_to_text(b, "requirements");
 	lines_to_text(b, "procedure");
 	lines_to_text(b, "legal_basis");
-	if (!json_object_get(b, "sla_days"))
-		json_object_set_new(b, "sla_days", json_string("x"));
 	if (!json_object_get(b, "fee"))
 		json_object_set_new(b, "fee", json_integer(0));
 	return b;
@@ -159,7 +256,7 @@ static json_t *catalogue_fields(json_t *b)
 int svc_api_service_create(req_t *r)
 {
 	json_t *b;
-	if (body(r, &b) < 0)
+	if (body(r, &b) < 0 || catalogue_types(r, b, 0) < 0)
 		return 0;
 	return svc_admin_save_common(r, NULL, catalogue_fields(b));
 }
@@ -167,13 +264,8 @@ int svc_api_service_create(req_t *r)
 int svc_api_service_update(req_t *r)
 {
 	json_t *b;
-	if (body(r, &b) < 0)
+	if (body(r, &b) < 0 || catalogue_types(r, b, 1) < 0)
 		return 0;
-	if (!json_object_get(b, "row_version")) {
-		json_decref(b);
-		http_error(r, ERR_INVALID, N_("kolom 'row_version' wajib diisi"));
-		return 0;
-	}
 	return svc_admin_save_common(r, req_param(r, "code"), catalogue_fields(b));
 }
 
@@ -186,6 +278,8 @@ static int decode_files(req_t *r, json_t *files, services_upload_t **ret, size_t
 	services_upload_t *u;
 	*ret = NULL;
 	*ret_n = 0;
+	if (files && !json_is_object(files))
+		return ERR_INVALID;
 	if (!n)
 		return 0;
 	u = arena_zalloc(&r->arena, n * sizeof(*u));
@@ -194,9 +288,10 @@ static int decode_files(req_t *r, json_t *files, services_upload_t **ret, size_t
 	json_object_foreach(files, key, v)
 	{
 		const char *b64 = json_string_value(json_object_get(v, "content_base64"));
+		json_t *fn = json_object_get(v, "filename");
 		size_t len = b64 ? strlen(b64) : 0, out_len = 0;
 		unsigned char *buf;
-		if (!b64)
+		if (!b64 || (fn && !json_is_string(fn)))
 			return ERR_INVALID;
 		buf = arena_alloc(&r->arena, len / 4 * 3 + 4);
 		if (!buf)
@@ -227,7 +322,7 @@ int svc_api_apply(req_t *r)
 		return 0;
 	code = json_string_value(json_object_get(b, "service"));
 	values = json_object_get(b, "values");
-	if (!code || (values && !json_is_object(values))) {
+	if (!code || !json_is_object(values)) {
 		json_decref(b);
 		http_error(r, ERR_INVALID, N_("kolom 'service' (kode layanan) dan 'values' (objek) wajib diisi"));
 		return 0;
@@ -237,11 +332,15 @@ int svc_api_apply(req_t *r)
 		http_error(r, ERR_INVALID, N_("berkas harus berupa objek dengan 'content_base64'"));
 		return 0;
 	}
+	if (json_object_get(b, "nonce") && !services_nonce_ok(json_string_value(json_object_get(b, "nonce"))))
+		return refuse(r, b, N_("kolom '%s' harus 16 sampai 64 huruf, angka, '-' atau '_'"), "nonce");
 	values = values ? json_deep_copy(values) : json_object();
 	{
 		char *c = arena_strndup(&r->arena, code, strlen(code));
+		const char *nv = json_string_value(json_object_get(b, "nonce"));
+		char *nonce = nv ? arena_strndup(&r->arena, nv, strlen(nv)) : NULL;
 		json_decref(b);
-		return svc_apply_common(r, c ? c : "", values, ups, n);
+		return svc_apply_common(r, c ? c : "", values, ups, n, nonce);
 	}
 }
 
@@ -291,11 +390,17 @@ int svc_api_app_action(req_t *r)
 	op = json_string_value(json_object_get(b, "op"));
 	text = json_string_value(json_object_get(b, "text"));
 	v = json_object_get(b, "version");
-	if (!op) {
+	if (!json_object_get(b, "op")) {
 		json_decref(b);
 		http_error(r, ERR_INVALID, N_("kolom 'op' wajib diisi"));
 		return 0;
 	}
+	if (!op)
+		return refuse(r, b, N_("kolom '%s' harus berupa teks"), "op");
+	if (json_object_get(b, "text") && !text)
+		return refuse(r, b, N_("kolom '%s' harus berupa teks"), "text");
+	if (json_object_get(b, "values") && !json_is_object(json_object_get(b, "values")))
+		return refuse(r, b, N_("kolom '%s' harus berupa objek"), "values");
 	if (v && (!json_is_integer(v) || json_integer_value(v) <= 0)) {
 		json_decref(b);
 		http_error(r, ERR_INVALID, N_("kolom 'version' harus bilangan bulat positif"));
@@ -355,6 +460,14 @@ int svc_api_track(req_t *r)
 	}
 	if (!rd(r))
 		return ERR_UNAVAILABLE;
+	if (strlen(num) <= 100) {
+		/* as typed: spaces, lower case, a serial without its zeros */
+		char *canon = arena_alloc(&r->arena, 128);
+		if (canon) {
+			services_number_normalize(num, canon, 128);
+			num = canon;
+		}
+	}
 	rc = services_track(rd(r), r->tenant->code, num, svc_now(), &t);
 	if (rc == ERR_NOT_FOUND) {
 		http_error(r, rc, N_("nomor registrasi tidak ditemukan"));

@@ -76,7 +76,7 @@ static const services_def_t demo[] = {
 	  "dikirim",
 	  3, 0, "Kutipan Akta Kelahiran", PENGADUAN_DUKCAPIL, DASAR_ADMINDUK,
 	  F_NIK "nama_bayi | text | Nama bayi | wajib | Sesuai surat keterangan lahir\n"
-	  "tanggal_lahir | date | Tanggal lahir bayi | wajib | YYYY-MM-DD\n"
+	  "tanggal_lahir | date | Tanggal lahir bayi | wajib | YYYY-MM-DD | lampau\n"
 	  "tempat_lahir | text | Tempat lahir | wajib\n"
 	  "jenis_kelamin | choice | Jenis kelamin | wajib | | Laki-laki; Perempuan\n"
 	  "anak_ke | number | Anak ke | opsional\n"
@@ -87,7 +87,8 @@ static const services_def_t demo[] = {
 	  "Surat keterangan kematian dari rumah sakit atau kelurahan\nKartu keluarga almarhum\nKTP-el pelapor",
 	  "Pelapor mengajukan di sigap\nPetugas memverifikasi\nAkta diterbitkan", 3, 0, "Kutipan Akta Kematian",
 	  PENGADUAN_DUKCAPIL, DASAR_ADMINDUK,
-	  F_NIK "nama_almarhum | text | Nama almarhum | wajib\ntanggal_meninggal | date | Tanggal meninggal | wajib\n"
+	  F_NIK "nama_almarhum | text | Nama almarhum | wajib\n"
+	  "tanggal_meninggal | date | Tanggal meninggal | wajib | | lampau\n"
 	  "surat_kematian | file | Surat keterangan kematian | wajib\n" F_KK,
 	  STEPS_SIMPLE },
 	{ "akta-perkawinan", "DISDUKCAPIL", "Pencatatan Perkawinan (non-Muslim)", "Pencatatan Sipil",
@@ -96,7 +97,8 @@ static const services_def_t demo[] = {
 	  "berdampingan\nKTP-el dua orang saksi",
 	  "Mempelai mengajukan di sigap\nVerifikasi berkas\nPencatatan dan penerbitan akta", 3, 0,
 	  "Kutipan Akta Perkawinan", PENGADUAN_DUKCAPIL, DASAR_ADMINDUK,
-	  F_NIK "nama_pasangan | text | Nama pasangan | wajib\ntanggal_kawin | date | Tanggal perkawinan | wajib\n"
+	  F_NIK "nama_pasangan | text | Nama pasangan | wajib\n"
+	  "tanggal_kawin | date | Tanggal perkawinan | wajib | | lampau\n"
 	  "surat_pemuka_agama | file | Surat keterangan perkawinan | wajib\n",
 	  STEPS_DUKCAPIL },
 	{ "pindah-datang", "DISDUKCAPIL", "Surat Pindah Datang", "Kependudukan",

@@ -39,6 +39,8 @@ int32_t svc_today(req_t *r);
 /* Maps a domain error with message (msgid) and field label to an answer
  * (JSON error for API, else NULL is returned for the caller to render). */
 const char *svc_message(req_t *r, const char *msg, const char *field);
+/* The translation of msgid with its "%s" replaced by arg (arena memory). */
+const char *svc_fill(req_t *r, const char *msgid, const char *arg);
 
 /* Handlers (web.c) */
 int svc_h_catalog(req_t *r);

@@ -2,9 +2,10 @@
  * receipt.c: the receipt (tanda terima) of an application as a PDF, built
  * with src/docs: the Pemda and OPD, the registration number, service and
  * version, filing date and SLA due day, the applicant with a masked NIK,
- * the attached files, and a QR code of the public verification page
- * (base_url/v/CODE) that shows the application's authenticity and status
- * without personal data.
+ * the attached files (under their fields' labels, sizes in KB/MB), the
+ * address of the public tracking page, and a QR code of the public
+ * verification page (base_url/v/CODE) that shows the application's
+ * authenticity and status without personal data.
  */
 #include "services/services.h"
 
@@ -59,17 +60,26 @@ int services_receipt_pdf(store_conn_t *c, const char *tenant, int64_t id, const 
 	doc_row(d, "Nama", js(a, "applicant_name"));
 	doc_row(d, "NIK", js(a, "nik_masked"));
 	if (json_array_size(json_object_get(a, "files"))) {
+		const json_t *form = json_object_get(svc, "form");
 		doc_heading(d, "Berkas yang diterima");
 		for (size_t i = 0; i < json_array_size(json_object_get(a, "files")); i++) {
 			json_t *f = json_array_get(json_object_get(a, "files"), i);
-			snprintf(line, sizeof(line), "%s (%s, %lld bita)", js(f, "filename"), js(f, "mime"),
-				 (long long)json_integer_value(json_object_get(f, "size")));
-			doc_row(d, js(f, "field"), line);
+			const char *label = js(f, "field");
+			char size[32];
+			/* under the field's label, as on the form */
+			for (size_t k = 0; k < json_array_size(form); k++)
+				if (!strcmp(js(json_array_get(form, k), "name"), label))
+					label = js(json_array_get(form, k), "label");
+			services_size_text(json_integer_value(json_object_get(f, "size")), 1, size, sizeof(size));
+			snprintf(line, sizeof(line), "%s (%s, %s)", js(f, "filename"), js(f, "mime"), size);
+			doc_row(d, label, line);
 		}
 	}
 	doc_para(d, "Simpan tanda terima ini. Status permohonan dapat dilacak tanpa masuk dengan nomor registrasi di "
-		    "atas. Target selesai dihitung dalam hari kerja dan berhenti sementara selama permohonan "
-		    "dikembalikan untuk perbaikan.");
+		    "atas, di alamat berikut. Target selesai dihitung dalam hari kerja dan berhenti sementara selama "
+		    "permohonan dikembalikan untuk perbaikan.");
+	snprintf(url, sizeof(url), "%s/t/%s/lacak?nomor=%s", base_url, tenant, js(a, "number"));
+	doc_row(d, "Lacak status", url);
 	snprintf(url, sizeof(url), "%s/v/%s", base_url, js(a, "verify_code"));
 	doc_qr(d, url, "Pindai kode QR untuk memeriksa keaslian tanda terima ini.");
 	doc_footer(d, "Dokumen ini diterbitkan secara elektronik oleh sigap dan sah tanpa tanda tangan basah.");

@@ -122,9 +122,10 @@ static int valid_code(const char *s)
 	return 1;
 }
 
+/* Length in characters (not bytes) within min..max. */
 static int text_ok(const char *s, size_t min, size_t max)
 {
-	size_t n = s ? strlen(s) : 0;
+	size_t n = services_text_chars(s);
 	return n >= min && n <= max;
 }
 
@@ -136,6 +137,35 @@ static int check_def(store_conn_t *c, const char *tenant, const services_def_t *
 	*ret_form = *ret_steps = NULL;
 	if (ret_line)
 		*ret_line = 0;
+	{
+		/* no control characters or noncharacters in any text (they
+		 * would reach pages and PDFs raw); line breaks only where the
+		 * field has lines */
+		static const struct {
+			size_t off;
+			int multiline;
+			const char *msg;
+		} texts[] = {
+			{ offsetof(services_def_t, name), 0, N_("nama layanan berisi karakter yang tidak diizinkan") },
+			{ offsetof(services_def_t, category), 0, N_("kategori layanan berisi karakter yang tidak diizinkan") },
+			{ offsetof(services_def_t, summary), 1, N_("ringkasan layanan berisi karakter yang tidak diizinkan") },
+			{ offsetof(services_def_t, requirements), 1, N_("persyaratan berisi karakter yang tidak diizinkan") },
+			{ offsetof(services_def_t, procedure), 1, N_("prosedur berisi karakter yang tidak diizinkan") },
+			{ offsetof(services_def_t, product), 0, N_("produk pelayanan berisi karakter yang tidak diizinkan") },
+			{ offsetof(services_def_t, complaints), 1,
+			  N_("penanganan pengaduan berisi karakter yang tidak diizinkan") },
+			{ offsetof(services_def_t, legal_basis), 1, N_("dasar hukum berisi karakter yang tidak diizinkan") },
+			{ offsetof(services_def_t, form), 1, N_("formulir berisi karakter yang tidak diizinkan") },
+			{ offsetof(services_def_t, steps), 1, N_("alur kerja berisi karakter yang tidak diizinkan") },
+		};
+		for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+			const char *v = *(const char *const *)((const char *)d + texts[i].off);
+			if (!services_text_clean(v, texts[i].multiline)) {
+				*ret_msg = texts[i].msg;
+				return ERR_INVALID;
+			}
+		}
+	}
 	if (!d->unit || (rc = unit_exists(c, tenant, d->unit)) == 0) {
 		*ret_msg = N_("OPD pemilik layanan tidak dikenal");
 		return ERR_INVALID;
@@ -217,6 +247,10 @@ int services_create(store_conn_t *c, const char *tenant, const services_def_t *d
 	int rc;
 	if (!valid_code(d->code)) {
 		*ret_msg = N_("kode layanan hanya huruf kecil, angka dan tanda hubung (2 sampai 40)");
+		return ERR_INVALID;
+	}
+	if (services_code_reserved(d->code)) {
+		*ret_msg = N_("kode layanan ini dipakai oleh alamat halaman (baru, ajukan, ubah, hapus, cari); pilih kode lain");
 		return ERR_INVALID;
 	}
 	rc = store_query_int64(c, &exists, "SELECT COUNT(*) FROM services WHERE tenant = ? AND code = ?", "tt", tenant,
@@ -366,41 +400,31 @@ int services_list(store_conn_t *c, const char *tenant, const char *q, const char
 {
 	store_stmt_t *s;
 	json_t *arr;
-	char *like = NULL;
 	int rc;
-	if (q && *q) {
-		size_t n = strlen(q);
-		like = malloc(n + 3);
-		if (!like)
-			return ERR_NOMEM;
-		like[0] = '%';
-		memcpy(like + 1, q, n);
-		like[n + 1] = '%';
-		like[n + 2] = '\0';
-	}
+	/* the words are matched here, not in SQL: each word anywhere, in any
+	 * order, or as a synonym (services_query_match); a catalogue is small */
 	rc = store_prepare(c,
 			   "SELECT s.code, v.name, v.category, v.unit, COALESCE(u.name, v.unit), v.sla_days, v.fee, v.summary "
 			   SVC_FROM "WHERE s.tenant = ? AND v.ver = s.current_ver AND s.active = 1 "
-			   "AND (? = '' OR lower(v.name) LIKE lower(?) OR lower(v.summary) LIKE lower(?) "
-			   "OR lower(v.category) LIKE lower(?)) AND (? = '' OR v.unit = ?) "
-			   "ORDER BY v.category, v.name LIMIT 500",
+			   "AND (? = '' OR v.unit = ?) ORDER BY v.category, v.name LIMIT 500",
 			   &s);
-	if (rc < 0) {
-		free(like);
+	if (rc < 0)
 		return rc;
-	}
-	store_bindf(s, "ttttttt", tenant, like ? like : "", like ? like : "", like ? like : "", like ? like : "",
-		    unit ? unit : "", unit ? unit : "");
+	store_bindf(s, "ttt", tenant, unit ? unit : "", unit ? unit : "");
 	arr = json_array();
-	while ((rc = store_step(s)) == STORE_ROW)
+	while ((rc = store_step(s)) == STORE_ROW) {
+		const char *texts[] = { store_col_text(s, 1), store_col_text(s, 0), store_col_text(s, 7),
+					store_col_text(s, 2), store_col_text(s, 3), store_col_text(s, 4) };
+		if (q && *q && !services_query_match(q, texts, sizeof(texts) / sizeof(texts[0])))
+			continue;
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:b,s:s}", "code", store_col_text(s, 0),
 						     "name", store_col_text(s, 1), "category", store_col_text(s, 2),
 						     "unit", store_col_text(s, 3), "unit_name", store_col_text(s, 4),
 						     "sla_days", (json_int_t)store_col_int64(s, 5), "fee",
 						     (json_int_t)store_col_int64(s, 6), "free", store_col_int64(s, 6) == 0,
 						     "summary", store_col_text(s, 7)));
+	}
 	store_finalize(s);
-	free(like);
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;
@@ -500,7 +524,10 @@ int services_check_input(const json_t *form, json_t *values, const services_uplo
 				}
 				continue;
 			}
-			if (strlen(s) > 2000) {
+			if (!services_text_clean(s, 0)) {
+				*ret_msg = N_("isian berisi karakter yang tidak diizinkan (karakter kendali atau pindah baris)");
+				rc = ERR_INVALID;
+			} else if (services_text_chars(s) > 2000) {
 				*ret_msg = N_("isian terlalu panjang (maksimal 2000 karakter)");
 				rc = ERR_INVALID;
 			} else if (!strcmp(type, "number")) {
@@ -515,7 +542,19 @@ int services_check_input(const json_t *form, json_t *values, const services_uplo
 			} else if (!strcmp(type, "date")) {
 				int32_t day;
 				if (cal_parse_date(s, &day) < 0) {
-					*ret_msg = N_("tanggal harus berformat YYYY-MM-DD");
+					/* 2026-02-30 has the format but is no day */
+					int shaped = strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
+						     strspn(s, "0123456789") == 4 && strspn(s + 5, "0123456789") == 2 &&
+						     strspn(s + 8, "0123456789") == 2;
+					*ret_msg = shaped ? N_("tanggal tidak ada di kalender")
+							  : N_("tanggal harus berformat YYYY-MM-DD");
+					rc = ERR_INVALID;
+				} else if (day < cal_days_from_civil(1900, 1, 1) ||
+					   day > cal_days_from_civil(2100, 12, 31)) {
+					*ret_msg = N_("tanggal harus antara tahun 1900 dan 2100");
+					rc = ERR_INVALID;
+				} else if (json_is_true(json_object_get(f, "not_future")) && day > today) {
+					*ret_msg = N_("tanggal tidak boleh di masa depan");
 					rc = ERR_INVALID;
 				}
 			} else if (!strcmp(type, "choice")) {
@@ -562,7 +601,19 @@ int services_check_input(const json_t *form, json_t *values, const services_uplo
 		if (rc < 0)
 			break;
 		snprintf(st->field, sizeof(st->field), "%s", name);
-		snprintf(st->filename, sizeof(st->filename), "%s", u->filename && *u->filename ? u->filename : name);
+		{
+			/* the client's file name is for display only: one clean line,
+			 * cut on a character boundary; else the field's name */
+			const char *fn = u->filename && *u->filename && services_text_clean(u->filename, 0) ? u->filename : name;
+			size_t n = strlen(fn);
+			if (n >= sizeof(st->filename)) {
+				n = sizeof(st->filename) - 1;
+				while (n && ((unsigned char)fn[n] & 0xC0) == 0x80)
+					n--;
+			}
+			memcpy(st->filename, fn, n);
+			st->filename[n] = '\0';
+		}
 		st->size = (int64_t)u->len;
 		nstored++;
 	}
@@ -673,6 +724,34 @@ static int survey_token_of(store_conn_t *c, const char *tenant, int64_t app, cha
 	return rc < 0 ? rc : 0;
 }
 
+/* The application the applicant filed with this form nonce, into *ret
+ * (id, number, verify code, due day): 0, or ERR_NOT_FOUND. */
+static int find_by_nonce(store_conn_t *c, const char *tenant, int64_t user_id, const char *nonce,
+			 services_filed_t *ret)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c,
+			       "SELECT a.id, a.number, a.verify_code, a.due_day FROM services_apps a JOIN services_events e "
+			       "ON e.tenant = a.tenant AND e.app_id = a.id WHERE a.tenant = ? AND a.applicant_id = ? "
+			       "AND e.action = 'formulir' AND e.note = ? ORDER BY a.id LIMIT 1",
+			       &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tit", tenant, user_id, nonce);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		ret->id = store_col_int64(s, 0);
+		snprintf(ret->number, sizeof(ret->number), "%s", store_col_text(s, 1));
+		snprintf(ret->verify_code, sizeof(ret->verify_code), "%s", store_col_text(s, 2));
+		ret->due = (int32_t)store_col_int64(s, 3);
+		rc = 0;
+	} else if (rc == STORE_DONE) {
+		rc = ERR_NOT_FOUND;
+	}
+	store_finalize(s);
+	return rc;
+}
+
 int services_file(store_conn_t *c, const services_apply_t *in, const json_t *clean, const services_stored_t *stored,
 		  size_t nstored, int64_t user_id, const char *actor, int64_t now, services_filed_t *ret,
 		  const char **ret_msg)
@@ -719,11 +798,27 @@ int services_file(store_conn_t *c, const services_apply_t *in, const json_t *cle
 		rc = ERR_INVALID;
 		goto out;
 	}
+	if (in->nonce && !services_nonce_ok(in->nonce)) {
+		*ret_msg = N_("kode formulir tidak valid; muat ulang halaman formulir lalu coba lagi");
+		rc = ERR_INVALID;
+		goto out;
+	}
 	if ((rc = services_sla_due(cal, today, (int)json_integer_value(json_object_get(svc, "sla_days")), &due)) < 0)
 		goto out;
 	cal_civil_from_days(today, &y, NULL, NULL);
 	if ((rc = regno_next(c, in->tenant, "PMH", y, NULL, ret->number, sizeof(ret->number))) < 0)
 		goto out;
+	/* The same form sent twice: asked only now, after regno_next's UPDATE
+	 * has locked the tenant's counter row until the commit, so a filing
+	 * with the same nonce at the same moment (another instance on
+	 * PostgreSQL) has committed and is seen, or waits for this one. On
+	 * SQLite every write transaction is serialised anyway. Returning an
+	 * error rolls the number back. */
+	if (in->nonce && (rc = find_by_nonce(c, in->tenant, user_id, in->nonce, ret)) != ERR_NOT_FOUND) {
+		if (rc == 0)
+			rc = ERR_EXISTS;
+		goto out;
+	}
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(ret->verify_code, sizeof(ret->verify_code), rnd, sizeof(rnd));
 	unit = jstr(svc, "unit");
@@ -752,6 +847,9 @@ int services_file(store_conn_t *c, const services_apply_t *in, const json_t *cle
 		goto out;
 	if ((rc = add_event(c, in->tenant, id, now, actor, "diajukan", SVC_PROSES,
 			    step_field(json_object_get(svc, "steps"), 0, "name"), "", 0)) < 0)
+		goto out;
+	/* the form's nonce, in an event no history shows (like 'survei') */
+	if (in->nonce && (rc = add_event(c, in->tenant, id, now, actor, "formulir", SVC_PROSES, "", in->nonce, 1)) < 0)
 		goto out;
 	OBJ(obj, id);
 	snprintf(sum, sizeof(sum), "%s %s", ret->number, jstr(svc, "code"));
@@ -857,13 +955,17 @@ static int load_app(store_conn_t *c, const char *tenant, int64_t id, app_row_t *
 	return rc;
 }
 
-/* May who see the application? 0, or ERR_FORBIDDEN. */
-static int can_view(const app_row_t *a, const char *tenant, const auth_principal_t *who, int *ret_owner,
-		    int *ret_officer)
+/* May who see the application? 0, or ERR_FORBIDDEN. officer: of the OPD
+ * handling it now (may act); watcher: of the OPD owning the service
+ * (svc_unit) while a workflow step has it at another OPD (reads only: the
+ * service and its performance figures stay with the owner). */
+static int can_view(const app_row_t *a, const char *tenant, const char *svc_unit, const auth_principal_t *who,
+		    int *ret_owner, int *ret_officer, int *ret_watcher)
 {
 	*ret_owner = who && who->kind == AUTH_SESSION && !strcmp(who->tenant, tenant) && who->user_id == a->applicant_id;
 	*ret_officer = is_officer_of(who, tenant, a->unit);
-	if (*ret_owner || *ret_officer || is_overseer(who, tenant))
+	*ret_watcher = !*ret_officer && svc_unit && *svc_unit && is_officer_of(who, tenant, svc_unit);
+	if (*ret_owner || *ret_officer || *ret_watcher || is_overseer(who, tenant))
 		return 0;
 	return ERR_FORBIDDEN;
 }
@@ -880,7 +982,8 @@ static json_t *events_json(store_conn_t *c, const char *tenant, int64_t id, int 
 	json_t *arr = json_array();
 	if (store_prepare(c,
 			  "SELECT ts, actor, action, state, step_name, note, internal FROM services_events "
-			  "WHERE tenant = ? AND app_id = ? AND (internal = 0 OR ? = 1) AND action <> 'survei' ORDER BY id",
+			  "WHERE tenant = ? AND app_id = ? AND (internal = 0 OR ? = 1) AND action NOT IN ('survei', 'formulir') "
+			  "ORDER BY id",
 			  &s) < 0)
 		return arr;
 	store_bindf(s, "tii", tenant, id, (int64_t)internal);
@@ -889,9 +992,10 @@ static json_t *events_json(store_conn_t *c, const char *tenant, int64_t id, int 
 		int st = (int)store_col_int64(s, 3);
 		json_t *e;
 		fmt_time(store_col_int64(s, 0), tz, when, sizeof(when));
-		e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "when", when, "action", store_col_text(s, 2), "state",
-			      services_state_name(st), "state_label", services_state_label(st), "step",
-			      store_col_text(s, 4), "internal", store_col_int64(s, 6) != 0);
+		e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "when", when, "action", store_col_text(s, 2),
+			      "action_label", services_event_label(store_col_text(s, 2)), "state", services_state_name(st),
+			      "state_label", services_state_label(st), "step", store_col_text(s, 4), "internal",
+			      store_col_int64(s, 6) != 0);
 		if (with_actor) {
 			json_object_set_new(e, "actor", json_string(store_col_text(s, 1)));
 			json_object_set_new(e, "note", json_string(store_col_text(s, 5)));
@@ -906,20 +1010,23 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 		     json_t **ret)
 {
 	app_row_t a;
-	json_t *svc = NULL, *j, *files, *steps, *can;
+	json_t *svc = NULL, *j, *files, *steps, *can, *values;
 	tenant_t t;
 	calendar_t *cal = NULL;
-	int owner, officer, rc, remaining, flag, open;
+	int owner, officer, watcher, staff, rc, remaining, flag, open, with_reason;
 	char due[CAL_DATE_LEN], filed[32], nik[17], uname[200];
 	store_stmt_t *s;
 	const char *step_role;
 
 	if ((rc = load_app(c, tenant, id, &a)) < 0)
 		return rc;
-	if ((rc = can_view(&a, tenant, who, &owner, &officer)) < 0)
-		goto out;
 	if ((rc = svc_by_id(c, tenant, a.service_id, a.service_ver, &svc)) < 0)
 		goto out;
+	if ((rc = can_view(&a, tenant, jstr(svc, "unit"), who, &owner, &officer, &watcher)) < 0)
+		goto out;
+	/* officers of the handling or the owning OPD and the overseers see
+	 * the actors, notes and internal entries of the history */
+	staff = officer || watcher || is_overseer(who, tenant);
 	if ((rc = tenant_ctx(c, tenant, &t, &cal)) < 0)
 		goto out;
 	flag = sla_of(cal, a.state, (int32_t)a.due, cal_local_day(now, t.tz_offset), &remaining);
@@ -941,35 +1048,56 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 							       store_col_text(s, 4)));
 		store_finalize(s);
 	}
+	/* the form's NIK fields in full only for the applicant and the handling
+	 * OPD, as on the page; masked for everyone else */
+	values = json_loads(a.data ? a.data : "{}", 0, NULL);
+	if (!json_is_object(values)) {
+		json_decref(values);
+		values = json_object();
+	}
+	if (!owner && !officer) {
+		const json_t *form = json_object_get(svc, "form");
+		for (size_t i = 0; i < json_array_size(form); i++) {
+			const json_t *f = json_array_get(form, i);
+			const char *v = json_string_value(json_object_get(values, jstr(f, "name")));
+			char m[17];
+			if (strcmp(jstr(f, "type"), "nik") || !v)
+				continue;
+			services_mask_nik(v, m);
+			json_object_set_new(values, jstr(f, "name"), json_string(m));
+		}
+	}
+	/* the reason belongs to the state it explains: a returned application
+	 * that was resubmitted no longer shows why it was returned */
+	with_reason = a.state == SVC_DIKEMBALIKAN || a.state == SVC_DITOLAK;
 	can = json_pack("{s:b,s:b,s:b,s:b,s:b,s:b}", "advance",
 			officer && a.state == SVC_PROSES && (strcmp(step_role, "kepala_opd") || who->role == ROLE_KEPALA_OPD),
 			"return", officer && a.state == SVC_PROSES, "reject", officer && a.state == SVC_PROSES, "resubmit",
 			owner && a.state == SVC_DIKEMBALIKAN, "cancel", owner && open, "work", officer && open);
-	j = json_pack("{s:I,s:s,s:{s:s,s:s,s:I,s:O,s:O,s:I},s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:s,"
-		      "s:s,s:s,s:{s:s,s:i},s:b,s:s,s:I,s:o,s:b,s:b,s:o}",
+	j = json_pack("{s:I,s:s,s:{s:s,s:s,s:I,s:O,s:O,s:I,s:s},s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:s,"
+		      "s:s,s:s,s:{s:s,s:i,s:i},s:b,s:s,s:I,s:o,s:b,s:b,s:b,s:o}",
 		      "id", (json_int_t)a.id, "number", a.number, "service", "code", jstr(svc, "code"), "name",
 		      jstr(svc, "name"), "version", (json_int_t)a.service_ver, "steps", steps, "form",
 		      json_object_get(svc, "form"), "sla_days", json_integer_value(json_object_get(svc, "sla_days")),
-		      "unit", a.unit, "unit_name", uname, "state", services_state_name(a.state), "state_label",
+		      "unit", jstr(svc, "unit"), "unit", a.unit, "unit_name", uname, "state", services_state_name(a.state),
+		      "state_label",
 		      services_state_label(a.state), "step_name", step_field(steps, a.step, "name"), "step", (json_int_t)a.step,
 		      "step_role", step_role, "applicant_name", a.applicant_name, "nik", officer ? a.nik : nik, "nik_masked",
-		      nik, "values", json_loads(a.data ? a.data : "{}", 0, NULL), "files", files, "assignee", a.assignee,
-		      "reason", a.reason ? a.reason : "", "filed", filed, "sla", "flag", services_sla_flag_name(flag),
-		      "remaining", remaining, "paused", a.paused, "due", due, "version", (json_int_t)a.version, "events",
-		      events_json(c, tenant, id, officer || is_overseer(who, tenant), officer || owner ||
-				  is_overseer(who, tenant), t.tz_offset),
-		      "owner", owner, "officer", officer, "can", can);
+		      nik, "values", values, "files", files, "assignee", a.assignee, "reason",
+		      with_reason && a.reason ? a.reason : "", "filed", filed, "sla", "flag", services_sla_flag_name(flag),
+		      "remaining", remaining, "late", flag == SLA_OVERDUE && remaining < 0 ? -remaining : 0, "paused",
+		      a.paused, "due", due, "version", (json_int_t)a.version, "events",
+		      events_json(c, tenant, id, staff, staff || owner, t.tz_offset), "owner", owner, "officer", officer,
+		      "watcher", watcher, "can", can);
 	if (!j) {
 		rc = ERR_NOMEM;
 		goto out;
 	}
-	if (!json_object_get(j, "values"))
-		json_object_set_new(j, "values", json_object());
 	if (a.result_hash)
 		json_object_set_new(j, "result", json_pack("{s:s,s:s,s:s}", "hash", a.result_hash, "mime",
 							   a.result_mime ? a.result_mime : "", "filename",
 							   a.result_name ? a.result_name : ""));
-	if (owner || officer || is_overseer(who, tenant))
+	if (owner || staff)
 		json_object_set_new(j, "verify_code", json_string(a.verify));
 	if (owner && a.state == SVC_SELESAI) {
 		/* the survey link is the applicant's alone */
@@ -1070,13 +1198,17 @@ int services_verify(store_conn_t *c, const char *code, json_t **ret)
 	return rc;
 }
 
+/* Summaries of the applications matching where (one parameter after the
+ * tenant: types "i" a1, "t" a2, "tt" a2 twice, or "" none). With unit set,
+ * each gets elsewhere (handled by another OPD now: not actionable by unit)
+ * and those come after the ones unit handles. */
 static int list_apps(store_conn_t *c, const char *tenant, const char *where, const char *types, int64_t a1,
-		     const char *a2, int64_t now, json_t **ret)
+		     const char *a2, const char *unit, int64_t now, json_t **ret)
 {
 	store_stmt_t *s;
 	tenant_t t;
 	calendar_t *cal = NULL;
-	json_t *arr;
+	json_t *arr, *later = json_array();
 	sb_t sql = SB_INIT;
 	int32_t today;
 	int rc;
@@ -1093,24 +1225,29 @@ static int list_apps(store_conn_t *c, const char *tenant, const char *where, con
 	sb_release(&sql);
 	if (rc < 0) {
 		calendar_free(cal);
+		json_decref(later);
 		return rc;
 	}
 	if (!strcmp(types, "i"))
 		store_bindf(s, "ti", tenant, a1);
 	else if (!strcmp(types, "t"))
 		store_bindf(s, "tt", tenant, a2);
+	else if (!strcmp(types, "tt"))
+		store_bindf(s, "ttt", tenant, a2, a2);
 	else
 		store_bindf(s, "t", tenant);
 	arr = json_array();
 	while ((rc = store_step(s)) == STORE_ROW) {
 		int st = (int)store_col_int64(s, 2), remaining, flag;
+		int elsewhere = unit && *unit && strcmp(store_col_text(s, 6), unit) != 0;
 		json_t *steps = json_loads(store_col_text(s, 9), 0, NULL);
 		char due[CAL_DATE_LEN], filed[32];
 		flag = sla_of(cal, st, (int32_t)store_col_int64(s, 4), today, &remaining);
 		fmt_day((int32_t)store_col_int64(s, 4), due);
 		fmt_time(store_col_int64(s, 7), t.tz_offset, filed, sizeof(filed));
 		json_array_append_new(
-			arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:b,s:b}", "id",
+			elsewhere ? later : arr,
+			json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:b,s:b,s:b}", "id",
 				       (json_int_t)store_col_int64(s, 0), "number", store_col_text(s, 1), "service",
 				       store_col_text(s, 8), "state", services_state_name(st), "state_label",
 				       services_state_label(st), "step_name",
@@ -1118,11 +1255,14 @@ static int list_apps(store_conn_t *c, const char *tenant, const char *where, con
 				       services_sla_flag_name(flag), "remaining", remaining, "assignee",
 				       store_col_text(s, 5), "unit", store_col_text(s, 6), "unit_name",
 				       store_col_text(s, 10), "filed", filed, "overdue", flag == SLA_OVERDUE, "near",
-				       flag == SLA_NEAR));
+				       flag == SLA_NEAR, "elsewhere", elsewhere));
 		json_decref(steps);
 	}
 	store_finalize(s);
 	calendar_free(cal);
+	if (rc >= 0)
+		rc = json_array_extend(arr, later) < 0 ? ERR_NOMEM : 0;
+	json_decref(later);
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;
@@ -1133,7 +1273,7 @@ static int list_apps(store_conn_t *c, const char *tenant, const char *where, con
 
 int services_my_apps(store_conn_t *c, const char *tenant, int64_t user_id, int64_t now, json_t **ret)
 {
-	int rc = list_apps(c, tenant, "a.applicant_id = ?", "i", user_id, NULL, now, ret);
+	int rc = list_apps(c, tenant, "a.applicant_id = ?", "i", user_id, NULL, NULL, now, ret);
 	return rc;
 }
 
@@ -1141,15 +1281,23 @@ int services_queue(store_conn_t *c, const char *tenant, const auth_principal_t *
 		   int include_closed, int64_t now, json_t **ret)
 {
 	const char *scope;
-	if (role_needs_unit(who->role))
+	if (role_needs_unit(who->role)) {
+		/* an OPD role without an OPD (a key made without one) has no queue,
+		 * not every OPD's */
+		if (!*who->unit)
+			return ERR_FORBIDDEN;
 		unit = who->unit;
-	else if (!is_overseer(who, tenant))
+	} else if (!is_overseer(who, tenant)) {
 		return ERR_FORBIDDEN;
+	}
+	/* an OPD's queue: what it handles now, then what it owns (the
+	 * service's OPD) while a workflow step has it at another OPD */
 	if (unit && *unit)
-		scope = include_closed ? "a.unit = ?" : "a.unit = ? AND a.state IN (0, 1)";
+		scope = include_closed ? "(a.unit = ? OR v.unit = ?)"
+				       : "(a.unit = ? OR v.unit = ?) AND a.state IN (0, 1)";
 	else
 		scope = include_closed ? "1 = 1" : "a.state IN (0, 1)";
-	return list_apps(c, tenant, scope, unit && *unit ? "t" : "", 0, unit, now, ret);
+	return list_apps(c, tenant, scope, unit && *unit ? "tt" : "", 0, unit, unit, now, ret);
 }
 
 /* ---------------------------------------------------------------- actions */
@@ -1177,7 +1325,7 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 	json_t *svc = NULL, *steps;
 	tenant_t t;
 	calendar_t *cal = NULL;
-	int owner, officer, rc, action = -1, nst, nstep, nsteps;
+	int owner, officer, watcher, rc, action = -1, nst, nstep, nsteps;
 	int32_t today, due;
 	int64_t paused_day = 0, paused_total, closed_at;
 	int paused;
@@ -1196,8 +1344,22 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 			*ret_msg = N_("permohonan tidak ditemukan");
 		return rc;
 	}
-	if ((rc = can_view(&a, x->tenant, who, &owner, &officer)) < 0) {
+	if ((rc = svc_by_id(c, x->tenant, a.service_id, a.service_ver, &svc)) < 0)
+		goto out;
+	if ((rc = can_view(&a, x->tenant, jstr(svc, "unit"), who, &owner, &officer, &watcher)) < 0) {
 		*ret_msg = N_("permohonan ini bukan milik Anda atau OPD Anda");
+		goto out;
+	}
+	if (watcher) {
+		/* the owning OPD follows the application while another OPD
+		 * handles a step, but does not act on it */
+		*ret_msg = N_("permohonan ini sedang ditangani OPD lain; OPD Anda hanya dapat melihatnya");
+		rc = ERR_FORBIDDEN;
+		goto out;
+	}
+	if (!services_text_clean(text, 1)) {
+		*ret_msg = N_("teks berisi karakter yang tidak diizinkan (karakter kendali)");
+		rc = ERR_INVALID;
 		goto out;
 	}
 	if (x->expected_version && x->expected_version != a.version) {
@@ -1205,8 +1367,6 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 		rc = ERR_CONFLICT;
 		goto out;
 	}
-	if ((rc = svc_by_id(c, x->tenant, a.service_id, a.service_ver, &svc)) < 0)
-		goto out;
 	if ((rc = tenant_ctx(c, x->tenant, &t, &cal)) < 0)
 		goto out;
 	steps = json_object_get(svc, "steps");
@@ -1246,12 +1406,12 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 			rc = ERR_FORBIDDEN;
 			goto out;
 		}
-		if ((action == SVC_RETURN || action == SVC_REJECT) && (!*text || strlen(text) > 2000)) {
+		if ((action == SVC_RETURN || action == SVC_REJECT) && (!*text || services_text_chars(text) > 2000)) {
 			*ret_msg = N_("alasan wajib diisi (maksimal 2000 karakter)");
 			rc = ERR_INVALID;
 			goto out;
 		}
-		if (strlen(text) > 2000) {
+		if (services_text_chars(text) > 2000) {
 			*ret_msg = N_("catatan terlalu panjang (maksimal 2000 karakter)");
 			rc = ERR_INVALID;
 			goto out;
@@ -1342,7 +1502,7 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 			ev_note = text;
 			ev_internal = 1;
 		} else if (!strcmp(op, "note")) {
-			if (!*text || strlen(text) > 2000) {
+			if (!*text || services_text_chars(text) > 2000) {
 				*ret_msg = N_("catatan wajib diisi (maksimal 2000 karakter)");
 				rc = ERR_INVALID;
 				goto out;

@@ -120,7 +120,11 @@ typedef struct services_def {
 /* Form definition line format, one field per line:
  *   name | type | label | wajib|opsional | help text | option1; option2
  * e.g. "nama_bayi | text | Nama bayi | wajib | Sesuai surat keterangan lahir".
- * Parses into a JSON array of {name,type,label,required,help,options[]}.
+ * A date field's sixth column may say "lampau": the date may not lie after
+ * the day of filing (a birth or a death), e.g.
+ * "tanggal_lahir | date | Tanggal lahir | wajib | | lampau".
+ * Parses into a JSON array of {name,type,label,required,help,options[]}
+ * (a date field also has not_future, a boolean).
  * ERR_INVALID with *ret_msg and *ret_line (1-based) on a bad line. */
 int services_form_parse(const char *text, json_t **ret, const char **ret_msg, int *ret_line);
 /* Steps line format, one step per line: "name | role [| OPD code]"; role is
@@ -146,9 +150,12 @@ int services_update(store_conn_t *c, const char *tenant, const char *code, int64
  * product, complaints, legal_basis[], form[], steps[], active}. ver 0 =
  * current. ERR_NOT_FOUND. */
 int services_get(store_conn_t *c, const char *tenant, const char *code, int64_t ver, json_t **ret);
-/* Active services matching q (name/summary/category substring; NULL = all),
- * as a JSON array of {code, name, category, unit, unit_name, sla_days, fee,
- * summary}, ordered by category and name. */
+/* Active services matching q (NULL or blank = all): every word of q must
+ * occur, case-insensitively, in the service's name, code, summary,
+ * category or OPD (code or name), or name the same thing as one of the
+ * words there (services_query_match), in any order; a JSON array of
+ * {code, name, category, unit, unit_name, sla_days, fee, summary}, ordered
+ * by category and name. */
 int services_list(store_conn_t *c, const char *tenant, const char *q, const char *unit, json_t **ret);
 
 /* ---------------------------------------------------------------- applications */
@@ -181,7 +188,14 @@ typedef struct services_apply {
 	json_t *values;              /* borrowed */
 	const services_upload_t *uploads;
 	size_t nuploads;
+	/* The one-time key of the form the citizen filled in (NULL = none):
+	 * a second filing by the same applicant with the same nonce files
+	 * nothing and gets the first application (services_file). */
+	const char *nonce;
 } services_apply_t;
+
+/* 1 when s is a usable form nonce: 16 to 64 characters of [A-Za-z0-9_-]. */
+int services_nonce_ok(const char *s);
 
 /* Validates values and uploads against the form of the service's current
  * version (or of form when given), and stores the uploads in data_dir
@@ -198,7 +212,10 @@ int services_check_input(const json_t *form, json_t *values, const services_uplo
 			 const char **ret_msg, const char **ret_field);
 
 /* Files the application (inside a write tx): registration number (PMH),
- * row, files, first event, audit. The NIK is checked again. */
+ * row, files, first event, audit. The NIK is checked again. With
+ * in->nonce, when the applicant already filed an application with that
+ * nonce, nothing is written: ERR_EXISTS with that application in *ret
+ * (a form sent twice, one after the other or at the same moment). */
 typedef struct services_filed {
 	int64_t id;
 	char number[64];
@@ -264,8 +281,39 @@ int services_sla_sweep(store_t *st, int64_t now);
 /* Loads about 20 demo services for tenant 52.71 (Kota Mataram). Idempotent. */
 int services_demo_load(store_t *st);
 
+/* A registration number as typed (spaces around it, lower case, a serial
+ * without its leading zeros: " 52.71/pmh/2026/7 ") in its canonical form
+ * "52.71/PMH/2026/000007", in out (outlen >= 48). ERR_INVALID when it is
+ * not shaped like a number (then out holds the trimmed text). */
+int services_number_normalize(const char *in, char *out, size_t outlen);
+
+/* 1 when every word of query q occurs in one of the n texts (ASCII case
+ * folded), or, failing that, when the word's canonical search terms (the
+ * synonyms of ai/search.h: "akte" = "akta", "kk" = "kartu keluarga") are
+ * all among those of the texts. A blank query matches everything. */
+int services_query_match(const char *q, const char *const *texts, size_t n);
+
+/* A file size for people: "800 B", "120 KB", "1,3 MB" (decimal_comma) or
+ * "1.3 MB". out should hold 32 bytes. */
+void services_size_text(int64_t bytes, int decimal_comma, char *out, size_t outlen);
+
 /* Masks a NIK for display: "5271********0001". out must hold 17 bytes. */
 void services_mask_nik(const char *nik, char out[17]);
+
+/* 1 when s (NUL-terminated) is valid UTF-8 without control characters
+ * (C0 but, when multiline, tab, LF and CR; DEL; C1) and without Unicode
+ * noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF); 0 otherwise. NULL is
+ * clean. Every text a user gives the module passes this check. */
+int services_text_clean(const char *s, int multiline);
+/* Characters (code points) in UTF-8 s; NULL is 0. */
+size_t services_text_chars(const char *s);
+/* Service codes that are words of the module's own paths
+ * ("/admin/layanan/baru"): 1 for "baru", "ajukan", ... */
+int services_code_reserved(const char *code);
+/* Indonesian label (a msgid) of a history event's action ("diteruskan",
+ * "assign", ...), e.g. "Tahap selesai, diteruskan"; the action itself when
+ * unknown. */
+const char *services_event_label(const char *action);
 
 /* Receipt PDF of an application (who must be allowed to see it), with a QR
  * to base_url + "/v/" + verify_code. */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <h2o.h>
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,24 @@ int64_t svc_now(void)
 int32_t svc_today(req_t *r)
 {
 	return cal_local_day(svc_now(), r->tenant ? r->tenant->tz_offset : 8 * 3600);
+}
+
+/* Today in the tenant's time zone as YYYY-MM-DD (arena memory). */
+static const char *today_text(req_t *r)
+{
+	char *d = arena_alloc(&r->arena, CAL_DATE_LEN);
+	if (d && cal_format_date(svc_today(r), d) < 0)
+		d[0] = '\0';
+	return d ? d : "";
+}
+
+/* 1 when the form has a file field. */
+static int has_file_field(const json_t *form)
+{
+	for (size_t i = 0; i < json_array_size(form); i++)
+		if (!strcmp(json_string_value(json_object_get(json_array_get(form, i), "type")), "file"))
+			return 1;
+	return 0;
 }
 
 int svc_csrf_ok(req_t *r, const char *given)
@@ -70,6 +89,21 @@ const char *svc_message(req_t *r, const char *msg, const char *field)
 		}
 	}
 	return m;
+}
+
+const char *svc_fill(req_t *r, const char *msgid, const char *arg)
+{
+	const char *m = req_t_(r, msgid), *p = strstr(m, "%s");
+	size_t n;
+	char *out;
+	if (!p)
+		return m;
+	n = strlen(m) + strlen(arg) + 1;
+	out = arena_alloc(&r->arena, n);
+	if (!out)
+		return m;
+	snprintf(out, n, "%.*s%s%s", (int)(p - m), m, arg, p + 2);
+	return out;
 }
 
 static void add_value(json_t *values, const char *name, const char *v, size_t len)
@@ -193,16 +227,32 @@ static void rupiah(int64_t v, char *out, size_t len)
 	snprintf(out, len, "Rp%s", buf);
 }
 
+/* "1 hari kerja" / "N hari kerja" in the page's language: one msgid for
+ * one day and one with "%s" for more, so English reads "1 working day",
+ * "3 working days" (the catalogues keep one form per msgid). */
+static const char *days_text(req_t *r, long long n, const char *one, const char *many)
+{
+	char num[24];
+	if (n == 1)
+		return req_t_(r, one);
+	snprintf(num, sizeof(num), "%lld", n);
+	return svc_fill(r, many, num);
+}
+
 static void decorate_service(req_t *r, json_t *s)
 {
 	char fee[48];
 	int64_t f = json_integer_value(json_object_get(s, "fee"));
 	rupiah(f, fee, sizeof(fee));
 	json_object_set_new(s, "fee_text", json_string(f ? fee : req_t_(r, "Gratis")));
+	json_object_set_new(s, "sla_text", json_string(days_text(r, json_integer_value(json_object_get(s, "sla_days")),
+								 N_("1 hari kerja"), N_("%s hari kerja"))));
 }
 
-/* Form fields for a template: type flags, current values, option selection. */
-static json_t *form_view(const json_t *form, const json_t *values)
+/* Form fields for a template: type flags, current values, option
+ * selection, and for a date that may not lie in the future its max
+ * (today, YYYY-MM-DD). */
+static json_t *form_view(const json_t *form, const json_t *values, const char *today)
 {
 	json_t *out = json_array();
 	for (size_t i = 0; i < json_array_size(form); i++) {
@@ -225,6 +275,7 @@ static json_t *form_view(const json_t *form, const json_t *values)
 			       json_string_value(json_object_get(f, "help")) ? json_string_value(json_object_get(f, "help")) : "",
 			       "required", json_is_true(json_object_get(f, "required")), "value",
 			       json_is_string(v) ? json_string_value(v) : "", "options", opts);
+		json_object_set_new(fv, "max", json_string(json_is_true(json_object_get(f, "not_future")) && today ? today : ""));
 		/* one flag per type, all set so a section never falls through to
 		 * an outer context's key of the same name */
 		for (int t = 0; t < FT_COUNT; t++) {
@@ -291,18 +342,32 @@ int svc_h_service(req_t *r)
 
 /* ---------------------------------------------------------------- apply */
 
-static int apply_page(req_t *r, int status, json_t *svc, const json_t *values, const char *error)
+/* The application form. nonce: the form's one-time key (NULL: a new one);
+ * a form that comes back after an error keeps its key, so sending it
+ * twice still files once. */
+static int apply_page(req_t *r, int status, json_t *svc, const json_t *values, const char *error, const char *nonce)
 {
 	json_t *ctx;
 	const json_t *form = json_object_get(svc, "form");
 	int has_nik = strcmp(svc_nik_field(form), "nik") != 0;
-	ctx = json_pack("{s:s,s:O,s:o,s:b,s:s,s:s}", "title", req_t_(r, "Ajukan permohonan"), "service", svc, "fields",
-			form_view(form, values), "need_nik", !has_nik, "nik",
+	char fresh[33];
+	if (!nonce || !services_nonce_ok(nonce)) {
+		unsigned char rnd[16];
+		randombytes_buf(rnd, sizeof(rnd));
+		sodium_bin2hex(fresh, sizeof(fresh), rnd, sizeof(rnd));
+		nonce = fresh;
+	}
+	decorate_service(r, svc);
+	ctx = json_pack("{s:s,s:O,s:o,s:b,s:s,s:s,s:s}", "title", req_t_(r, "Ajukan permohonan"), "service", svc, "fields",
+			form_view(form, values, today_text(r)), "need_nik", !has_nik, "nik",
 			values && json_is_string(json_object_get(values, "nik")) ? json_string_value(json_object_get(values, "nik"))
 										 : "",
-			"action", "ajukan");
-	if (error)
+			"action", "ajukan", "nonce", nonce);
+	if (error) {
 		json_object_set_new(ctx, "error", json_string(error));
+		/* a browser never sends a chosen file again */
+		json_object_set_new(ctx, "files_again", json_boolean(has_file_field(form)));
+	}
 	http_page(r, status, "services_apply", ctx);
 	return 0;
 }
@@ -319,7 +384,7 @@ int svc_h_apply_form(req_t *r)
 		return ERR_UNAVAILABLE;
 	if ((rc = services_get(rd(r), r->tenant->code, req_param(r, "code"), 0, &s)) < 0)
 		return rc;
-	rc = apply_page(r, 200, s, NULL, NULL);
+	rc = apply_page(r, 200, s, NULL, NULL, NULL);
 	json_decref(s);
 	return rc;
 }
@@ -334,6 +399,7 @@ typedef struct apply_job {
 	char actor[64];
 	services_filed_t out;
 	const char *msg;
+	char nonce[65]; /* the form's one-time key, "" for none */
 } apply_job_t;
 
 static int apply_tx(store_conn_t *c, void *ud)
@@ -355,6 +421,30 @@ static void apply_job_free(apply_job_t *j)
 static int apply_done(req_t *r, int rc, void *ud)
 {
 	apply_job_t *j = ud;
+	if (rc == ERR_EXISTS && j->out.id > 0) {
+		/* the same form again: nothing new was filed; answer with the
+		 * application it filed the first time */
+		if (r->api) {
+			char due[CAL_DATE_LEN];
+			json_t *a = NULL;
+			sb_t u = SB_INIT;
+			int st = rd(r) ? services_app_get(rd(r), r->tenant->code, j->out.id, &r->who, svc_now(), &a) : -1;
+			cal_format_date(j->out.due, due);
+			sb_addf(&u, "%s/v/%s", req_base_url(r), j->out.verify_code);
+			http_send_json(r, 200, json_pack("{s:I,s:s,s:s,s:s,s:s,s:b}", "id", (json_int_t)j->out.id, "number",
+							 j->out.number, "due", due, "state",
+							 st == 0 ? json_string_value(json_object_get(a, "state")) : "proses",
+							 "verify_url", u.buf, "repeated", 1));
+			json_decref(a);
+			sb_release(&u);
+		} else {
+			char loc[128];
+			snprintf(loc, sizeof(loc), "/t/%s/permohonan/%" PRId64 "?ulang=1", r->tenant->code, j->out.id);
+			http_redirect(r, loc);
+		}
+		apply_job_free(j);
+		return 0;
+	}
 	if (rc < 0 && j->msg) {
 		int status = err_http_status(rc);
 		if (r->api) {
@@ -362,7 +452,7 @@ static int apply_done(req_t *r, int rc, void *ud)
 							    req_t_(r, j->msg)));
 			rc = 0;
 		} else {
-			rc = apply_page(r, status, j->svc, j->values, req_t_(r, j->msg));
+			rc = apply_page(r, status, j->svc, j->values, req_t_(r, j->msg), j->nonce);
 		}
 	} else if (rc >= 0) {
 		if (r->api) {
@@ -385,9 +475,12 @@ static int apply_done(req_t *r, int rc, void *ud)
 }
 
 /* Shared by the web form and the JSON API: checks input, stores files, and
- * files the application. values is stolen. */
-int svc_apply_common(req_t *r, const char *code, json_t *values, const services_upload_t *ups, size_t nups);
-int svc_apply_common(req_t *r, const char *code, json_t *values, const services_upload_t *ups, size_t nups)
+ * files the application. values is stolen. nonce: the form's one-time key
+ * (NULL or "": none; else checked by services_file). */
+int svc_apply_common(req_t *r, const char *code, json_t *values, const services_upload_t *ups, size_t nups,
+		     const char *nonce);
+int svc_apply_common(req_t *r, const char *code, json_t *values, const services_upload_t *ups, size_t nups,
+		     const char *nonce)
 {
 	apply_job_t *j = arena_zalloc(&r->arena, sizeof(*j));
 	const char *field = NULL, *nikf;
@@ -398,6 +491,7 @@ int svc_apply_common(req_t *r, const char *code, json_t *values, const services_
 		return ERR_NOMEM;
 	}
 	j->values = values;
+	snprintf(j->nonce, sizeof(j->nonce), "%s", nonce ? nonce : "");
 	if (r->who.role != ROLE_WARGA || r->who.kind != AUTH_SESSION) {
 		apply_job_free(j);
 		http_error(r, ERR_FORBIDDEN, N_("permohonan layanan diajukan dengan akun warga"));
@@ -406,6 +500,13 @@ int svc_apply_common(req_t *r, const char *code, json_t *values, const services_
 	if (!rd(r)) {
 		apply_job_free(j);
 		return ERR_UNAVAILABLE;
+	}
+	if (nonce && *nonce && !services_nonce_ok(nonce)) {
+		/* checked again in services_file; here so the page can answer
+		 * before anything is stored */
+		apply_job_free(j);
+		http_error(r, ERR_INVALID, N_("kode formulir tidak valid; muat ulang halaman formulir lalu coba lagi"));
+		return 0;
 	}
 	if ((rc = services_get(rd(r), r->tenant->code, code, 0, &j->svc)) < 0) {
 		apply_job_free(j);
@@ -450,6 +551,7 @@ int svc_apply_common(req_t *r, const char *code, json_t *values, const services_
 	j->in.service_ver = json_integer_value(json_object_get(j->svc, "version"));
 	j->in.nik = json_string_value(nikv);
 	j->in.applicant_name = r->who.full_name;
+	j->in.nonce = *j->nonce ? j->nonce : NULL;
 	j->uid = r->who.user_id;
 	j->now = svc_now();
 	snprintf(j->actor, sizeof(j->actor), "%s", r->who.username);
@@ -470,10 +572,24 @@ int svc_h_apply(req_t *r)
 		http_error(r, ERR_FORBIDDEN, N_("token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi"));
 		return 0;
 	}
-	return svc_apply_common(r, req_param(r, "code"), f.values, f.uploads, f.nuploads);
+	{
+		/* the form's one-time key is no form field */
+		const char *nv = json_string_value(json_object_get(f.values, "_nonce"));
+		char *nonce = nv ? arena_strndup(&r->arena, nv, strlen(nv)) : NULL;
+		json_object_del(f.values, "_nonce");
+		return svc_apply_common(r, req_param(r, "code"), f.values, f.uploads, f.nuploads, nonce);
+	}
 }
 
 /* ---------------------------------------------------------------- my applications, one application */
+
+/* Replaces the msgid under key of o by its translation. */
+static void translate(req_t *r, json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	if (v)
+		json_object_set_new(o, key, json_string(req_t_(r, v)));
+}
 
 int svc_h_mine(req_t *r)
 {
@@ -483,13 +599,41 @@ int svc_h_mine(req_t *r)
 		return ERR_UNAVAILABLE;
 	if ((rc = services_my_apps(rd(r), r->tenant->code, r->who.user_id, svc_now(), &list)) < 0)
 		return rc;
+	for (size_t i = 0; i < json_array_size(list); i++)
+		translate(r, json_array_get(list, i), "state_label");
 	http_page(r, 200, "services_mine", json_pack("{s:s,s:o}", "title", req_t_(r, "Permohonan saya"), "apps", list));
 	return 0;
 }
 
-static int app_page(req_t *r, int status, int64_t id, const char *error, const char *notice)
+/* The SLA line of the application page: what is left, how late, paused,
+ * or nothing once closed. */
+static json_t *sla_view(req_t *r, const json_t *a)
 {
-	json_t *a = NULL, *units = json_array(), *ctx, *vals, *disp = json_array(), *form;
+	const json_t *sla = json_object_get(a, "sla");
+	const char *flag = json_string_value(json_object_get(sla, "flag"));
+	json_int_t rem = json_integer_value(json_object_get(sla, "remaining"));
+	json_int_t late = json_integer_value(json_object_get(sla, "late"));
+	int open = flag && (!strcmp(flag, "ok") || !strcmp(flag, "near"));
+	const char *late_text = "";
+	if (flag && !strcmp(flag, "overdue")) {
+		/* past the due day on a weekend or holiday: late by no working day yet */
+		late_text = late > 0 ? days_text(r, late, N_("terlambat 1 hari kerja"), N_("terlambat %s hari kerja"))
+				     : req_t_(r, "terlambat");
+	}
+	return json_pack("{s:b,s:s,s:b,s:b,s:I,s:s}", "paused", flag && !strcmp(flag, "paused"), "late", late_text,
+			 "due_today", open && rem <= 0, "running", open && rem > 0, "remaining", rem, "left",
+			 days_text(r, rem, N_("1 hari kerja tersisa"), N_("%s hari kerja tersisa")));
+}
+
+/* The application page. op/text: an officer's action that failed, whose
+ * typed text goes back into its field (or is shown when the field is gone).
+ * A failed correction (op "resubmit") shows its error in the correction
+ * form, refilled with typed (the values sent over the stored ones), and a
+ * failed cancel its error at the cancel form. */
+static int app_page(req_t *r, int status, int64_t id, const char *error, const char *notice, const char *op,
+		    const char *text, const json_t *typed)
+{
+	json_t *a = NULL, *units = json_array(), *ctx, *vals, *disp = json_array(), *form, *can;
 	store_stmt_t *s;
 	int rc;
 	if (!rd(r)) {
@@ -539,9 +683,56 @@ static int app_page(req_t *r, int status, int64_t id, const char *error, const c
 		store_finalize(s);
 	}
 	if (json_is_true(json_object_get(json_object_get(a, "can"), "resubmit")))
-		json_object_set_new(a, "fields", form_view(form, vals));
-	ctx = json_pack("{s:s,s:o,s:o,s:o,s:b}", "title", json_string_value(json_object_get(a, "number")), "app", a,
-			"units", units, "shown_values", disp, "new", req_query(r, "baru") != NULL);
+		json_object_set_new(a, "fields", form_view(form, typed ? typed : vals, today_text(r)));
+	/* files under their fields' labels, sizes in KB/MB */
+	for (size_t i = 0; i < json_array_size(json_object_get(a, "files")); i++) {
+		json_t *f = json_array_get(json_object_get(a, "files"), i);
+		const char *field = json_string_value(json_object_get(f, "field")), *label = field;
+		char size[32];
+		for (size_t k = 0; k < json_array_size(form); k++)
+			if (!strcmp(json_string_value(json_object_get(json_array_get(form, k), "name")), field))
+				label = json_string_value(json_object_get(json_array_get(form, k), "label"));
+		services_size_text(json_integer_value(json_object_get(f, "size")), !r->lang || strcmp(r->lang, "en"),
+				   size, sizeof(size));
+		json_object_set_new(f, "label", json_string(label));
+		json_object_set_new(f, "size_text", json_string(size));
+	}
+	/* labels in the page's language */
+	translate(r, a, "state_label");
+	for (size_t i = 0; i < json_array_size(json_object_get(a, "events")); i++) {
+		translate(r, json_array_get(json_object_get(a, "events"), i), "state_label");
+		translate(r, json_array_get(json_object_get(a, "events"), i), "action_label");
+	}
+	json_object_set_new(a, "sla_view", sla_view(r, a));
+	ctx = json_pack("{s:s,s:o,s:o,s:o,s:b,s:b}", "title", json_string_value(json_object_get(a, "number")), "app", a,
+			"units", units, "shown_values", disp, "new", req_query(r, "baru") != NULL, "repeated",
+			req_query(r, "ulang") != NULL);
+	{
+		/* where the citizen can follow it without signing in */
+		sb_t u = SB_INIT;
+		sb_addf(&u, "%s/t/%s/lacak?nomor=%s", req_base_url(r), r->tenant->code,
+			json_string_value(json_object_get(a, "number")));
+		json_object_set_new(ctx, "track_url", json_string(u.buf ? u.buf : ""));
+		sb_release(&u);
+	}
+	if (op && text && *text) {
+		/* the text typed into a form whose action failed goes back into
+		 * that form; if the form is not shown any more, above it */
+		const char *key = NULL, *flag = NULL;
+		can = json_object_get(a, "can");
+		if (!strcmp(op, "return"))
+			key = "typed_return", flag = "return";
+		else if (!strcmp(op, "reject"))
+			key = "typed_reject", flag = "reject";
+		else if (!strcmp(op, "advance"))
+			key = "typed_advance", flag = "advance";
+		else if (!strcmp(op, "note"))
+			key = "typed_note", flag = "work";
+		if (key && json_is_true(json_object_get(can, flag)))
+			json_object_set_new(ctx, key, json_string(text));
+		else if (key)
+			json_object_set_new(ctx, "typed_lost", json_string(text));
+	}
 	if (json_object_get(a, "verify_code")) {
 		sb_t svg = SB_INIT, url = SB_INIT;
 		sb_addf(&url, "%s/v/%s", req_base_url(r), json_string_value(json_object_get(a, "verify_code")));
@@ -551,8 +742,19 @@ static int app_page(req_t *r, int status, int64_t id, const char *error, const c
 		sb_release(&svg);
 		sb_release(&url);
 	}
-	if (error)
-		json_object_set_new(ctx, "error", json_string(error));
+	if (error) {
+		/* at the form that failed when it is still there, else on top */
+		can = json_object_get(a, "can");
+		if (op && !strcmp(op, "resubmit") && json_is_true(json_object_get(can, "resubmit"))) {
+			json_object_set_new(ctx, "resubmit_error", json_string(error));
+			/* a browser never sends a chosen file again */
+			json_object_set_new(ctx, "files_again", json_boolean(has_file_field(form)));
+		} else if (op && !strcmp(op, "cancel") && json_is_true(json_object_get(can, "cancel"))) {
+			json_object_set_new(ctx, "cancel_error", json_string(error));
+		} else {
+			json_object_set_new(ctx, "error", json_string(error));
+		}
+	}
 	if (notice)
 		json_object_set_new(ctx, "notice", json_string(notice));
 	http_page(r, status, "services_app", ctx);
@@ -564,7 +766,7 @@ int svc_h_app(req_t *r)
 	int64_t id;
 	if (parse_id(req_param(r, "id"), &id) < 0)
 		return ERR_NOT_FOUND;
-	return app_page(r, 200, id, NULL, NULL);
+	return app_page(r, 200, id, NULL, NULL, NULL, NULL, NULL);
 }
 
 /* An action on an application (web and API). */
@@ -574,8 +776,9 @@ typedef struct act_job {
 	int64_t now;
 	const char *msg;
 	json_t *clean;
+	json_t *typed; /* resubmit: the values sent over the stored ones, for the form if it fails */
 	services_stored_t *stored, result;
-	char text[2048];
+	char *text; /* arena */
 	char op[16];
 } act_job_t;
 
@@ -588,11 +791,14 @@ static int act_tx(store_conn_t *c, void *ud)
 static int act_done(req_t *r, int rc, void *ud)
 {
 	act_job_t *j = ud;
+	json_t *typed = j->typed;
 	json_decref(j->clean);
 	free(j->stored);
 	j->clean = NULL;
 	j->stored = NULL;
+	j->typed = NULL;
 	if (r->api) {
+		json_decref(typed);
 		json_t *a = NULL;
 		if (rc < 0) {
 			if (!j->msg)
@@ -608,10 +814,12 @@ static int act_done(req_t *r, int rc, void *ud)
 		return 0;
 	}
 	if (rc < 0) {
-		if (!j->msg)
-			return rc;
-		return app_page(r, err_http_status(rc), j->a.id, req_t_(r, j->msg), NULL);
+		if (j->msg)
+			rc = app_page(r, err_http_status(rc), j->a.id, req_t_(r, j->msg), NULL, j->op, j->text, typed);
+		json_decref(typed);
+		return rc;
 	}
+	json_decref(typed);
 	{
 		char loc[128];
 		snprintf(loc, sizeof(loc), "/t/%s/permohonan/%" PRId64, r->tenant->code, j->a.id);
@@ -628,7 +836,9 @@ int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64
 	if (!j)
 		return ERR_NOMEM;
 	snprintf(j->op, sizeof(j->op), "%s", op ? op : "");
-	snprintf(j->text, sizeof(j->text), "%s", text ? text : "");
+	j->text = arena_strndup(&r->arena, text ? text : "", text ? strlen(text) : 0);
+	if (!j->text)
+		return ERR_NOMEM;
 	j->a.tenant = r->tenant->code;
 	j->a.id = id;
 	j->a.expected_version = version;
@@ -636,10 +846,6 @@ int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64
 	j->a.text = j->text;
 	j->who = r->who;
 	j->now = svc_now();
-	if (text && strlen(text) >= sizeof(j->text)) {
-		j->msg = N_("catatan terlalu panjang (maksimal 2000 karakter)");
-		return act_done(r, ERR_INVALID, j);
-	}
 	if (!strcmp(j->op, "resubmit") && form) {
 		json_t *a = NULL;
 		const char *field = NULL;
@@ -658,21 +864,23 @@ int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64
 			for (size_t i = 0; i < json_array_size(files); i++)
 				json_object_set_new(have, json_string_value(json_object_get(json_array_get(files, i), "field")),
 						    json_true());
-			/* fields not sent keep their earlier values */
-			{
-				json_t *vals = json_deep_copy(json_object_get(a, "values"));
-				json_object_update(vals, form->values);
-				rc = services_check_input(json_object_get(json_object_get(a, "service"), "form"), vals,
-							  form->uploads, form->nuploads, have, r->app->cfg.data_dir,
-							  svc_today(r), rd(r), &j->clean, &j->stored, &n, &j->msg, &field);
-				json_decref(vals);
-			}
+			/* fields not sent keep their earlier values; what was sent
+			 * goes back into the form if anything fails */
+			j->typed = json_deep_copy(json_object_get(a, "values"));
+			json_object_update(j->typed, form->values);
+			rc = services_check_input(json_object_get(json_object_get(a, "service"), "form"), j->typed,
+						  form->uploads, form->nuploads, have, r->app->cfg.data_dir, svc_today(r),
+						  rd(r), &j->clean, &j->stored, &n, &j->msg, &field);
 			json_decref(have);
 			if (rc < 0) {
+				/* field is the label in a's form: make the message first */
+				if (j->msg)
+					j->msg = svc_message(r, j->msg, field);
 				json_decref(a);
-				if (!j->msg)
+				if (!j->msg) {
+					json_decref(j->typed);
 					return rc;
-				j->msg = svc_message(r, j->msg, field);
+				}
 				return act_done(r, rc, j);
 			}
 			j->a.clean = j->clean;
@@ -697,7 +905,11 @@ int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64
 				return act_done(r, rc, j);
 			}
 			snprintf(j->result.field, sizeof(j->result.field), "hasil");
-			snprintf(j->result.filename, sizeof(j->result.filename), "%s", u->filename && *u->filename ? u->filename : "hasil");
+			snprintf(j->result.filename, sizeof(j->result.filename), "%s",
+				 u->filename && *u->filename && strlen(u->filename) < sizeof(j->result.filename) &&
+						 services_text_clean(u->filename, 0)
+					 ? u->filename
+					 : "hasil");
 			j->result.size = (int64_t)u->len;
 			j->a.result = &j->result;
 		} else if (text && !strcmp(text, "generate")) {
@@ -752,6 +964,12 @@ int svc_h_app_action(req_t *r)
 		return ERR_NOT_FOUND;
 	if (v && *v && parse_id(v, &ver) < 0)
 		ver = -1;
+	if (req_form(r, "op") && !strcmp(req_form(r, "op"), "cancel") && !req_form(r, "yakin")) {
+		/* a cancel cannot be undone: the page's form asks for a tick
+		 * first (required, so a browser asks too, without script) */
+		return app_page(r, 400, id, req_t_(r, "centang \"Ya, batalkan permohonan ini\" untuk membatalkan"), NULL,
+				"cancel", NULL, NULL);
+	}
 	return svc_act_common(r, id, req_form(r, "op"), req_form(r, "text"), ver, NULL);
 }
 
@@ -874,6 +1092,8 @@ int svc_h_queue(req_t *r)
 	}
 	if (rc < 0)
 		return rc;
+	for (size_t i = 0; i < json_array_size(list); i++)
+		translate(r, json_array_get(list, i), "state_label");
 	http_page(r, 200, "services_queue",
 		  json_pack("{s:s,s:o,s:b,s:s}", "title", req_t_(r, "Antrian permohonan"), "apps", list, "all", all, "unit",
 			    role_needs_unit(r->who.role) ? r->who.unit : (unit ? unit : "")));
@@ -883,12 +1103,35 @@ int svc_h_queue(req_t *r)
 int svc_h_track(req_t *r)
 {
 	const char *num = req_query(r, "nomor");
-	json_t *ctx = json_pack("{s:s,s:s}", "title", req_t_(r, "Lacak permohonan"), "nomor", num ? num : "");
+	char canon[128];
+	json_t *ctx;
 	int status = 200;
+	/* as typed: spaces, lower case, a serial without its zeros (what is
+	 * not shaped like a number stays as typed, without spaces, and is
+	 * not found below) */
+	if (num && strlen(num) <= 100) {
+		services_number_normalize(num, canon, sizeof(canon));
+		num = canon;
+	}
+	ctx = json_pack("{s:s,s:s}", "title", req_t_(r, "Lacak permohonan"), "nomor", num ? num : "");
+	if (num && *num && strchr(num, '/') && !strncmp(strchr(num, '/'), "/ADU/", 5)) {
+		/* a complaint's number: the complaints module finds it (or says
+		 * it is not there) under its own rules of what is public */
+		char loc[192];
+		json_decref(ctx);
+		snprintf(loc, sizeof(loc), "/t/%s/pengaduan?nomor=%s", r->tenant->code, num);
+		http_redirect(r, loc);
+		return 0;
+	}
 	if (num && *num) {
 		json_t *t = NULL;
 		int rc = rd(r) ? services_track(rd(r), r->tenant->code, num, svc_now(), &t) : ERR_UNAVAILABLE;
 		if (rc == 0) {
+			translate(r, t, "state_label");
+			for (size_t i = 0; i < json_array_size(json_object_get(t, "history")); i++) {
+				translate(r, json_array_get(json_object_get(t, "history"), i), "state_label");
+				translate(r, json_array_get(json_object_get(t, "history"), i), "action_label");
+			}
 			json_object_set_new(ctx, "result", t);
 		} else if (rc == ERR_NOT_FOUND) {
 			status = 404;
@@ -913,6 +1156,7 @@ int svc_h_verify(req_t *r)
 	}
 	if (rc < 0)
 		return rc;
+	translate(r, v, "state_label");
 	http_page(r, 200, "services_verify", json_pack("{s:s,s:b,s:o}", "title", req_t_(r, "Verifikasi dokumen"), "valid", 1,
 						       "doc", v));
 	return 0;
@@ -928,6 +1172,8 @@ int svc_h_admin_list(req_t *r)
 		return ERR_UNAVAILABLE;
 	if ((rc = services_list(rd(r), r->tenant->code, NULL, NULL, &list)) < 0)
 		return rc;
+	for (size_t i = 0; i < json_array_size(list); i++)
+		decorate_service(r, json_array_get(list, i));
 	http_page(r, 200, "services_admin_list",
 		  json_pack("{s:s,s:o}", "title", req_t_(r, "Katalog layanan"), "services", list));
 	return 0;

@@ -1,17 +1,22 @@
 /*
  * workflow.c: the pure parts of the services module, without a store: the
  * application state machine, the SLA arithmetic on the tenant's working-day
- * calendar, NIK masking, and the line formats in which an administrator
- * writes a service's form fields and workflow steps. Everything here is unit
+ * calendar, NIK masking, the line formats in which an administrator
+ * writes a service's form fields and workflow steps, and the small text
+ * helpers of the pages (registration numbers as typed, catalogue search
+ * words, file sizes, form nonces). Everything here is unit
  * tested directly (tests/unit/services_workflow_test.c).
  */
 #include "services/services.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ai/search.h"
 #include "core/err.h"
+#include "core/text.h"
 #include "core/nls.h"
 #include "core/banned.h"
 
@@ -156,6 +161,192 @@ void services_mask_nik(const char *nik, char out[17])
 	out[16] = '\0';
 }
 
+/* ---------------------------------------------------------------- text checks */
+
+/* The module's text rule is the platform's (core/text.h). */
+int services_text_clean(const char *s, int multiline)
+{
+	return text_clean(s, multiline);
+}
+
+size_t services_text_chars(const char *s)
+{
+	return text_chars(s);
+}
+
+int services_code_reserved(const char *code)
+{
+	/* "baru" is the new-service form under /admin/layanan/; the others are
+	 * path words of the module that a page for a service could meet */
+	static const char *const words[] = { "baru", "ajukan", "ubah", "hapus", "cari" };
+	for (size_t i = 0; code && i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(code, words[i]))
+			return 1;
+	return 0;
+}
+
+const char *services_event_label(const char *action)
+{
+	static const struct {
+		const char *action, *label;
+	} labels[] = {
+		{ "diajukan", N_("Diajukan") },
+		{ "diteruskan", N_("Tahap selesai, diteruskan") },
+		{ "selesai", N_("Selesai") },
+		{ "dikembalikan", N_("Dikembalikan untuk perbaikan") },
+		{ "ditolak", N_("Ditolak") },
+		{ "diajukan_ulang", N_("Diajukan ulang setelah perbaikan") },
+		{ "dibatalkan", N_("Dibatalkan") },
+		{ "assign", N_("Ditugaskan ke petugas") },
+		{ "note", N_("Catatan internal") },
+		{ "transfer", N_("Diteruskan ke OPD lain") },
+		{ "result", N_("Dokumen hasil diunggah") },
+	};
+	for (size_t i = 0; action && i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (!strcmp(action, labels[i].action))
+			return labels[i].label;
+	return action ? action : "";
+}
+
+int services_nonce_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n < 16 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+int services_number_normalize(const char *in, char *out, size_t outlen)
+{
+	/* "52.71/PMH/2026/000001": kode wilayah / kind / year / serial */
+	char buf[128], *part[4];
+	size_t n = 0;
+	int k = 1;
+	long long serial = 0;
+	for (const char *p = in ? in : ""; *p && n + 1 < sizeof(buf); p++)
+		if (!isspace((unsigned char)*p))
+			buf[n++] = (char)toupper((unsigned char)*p);
+	buf[n] = '\0';
+	snprintf(out, outlen, "%s", buf);
+	part[0] = buf;
+	for (char *p = buf; *p && k < 4; p++)
+		if (*p == '/') {
+			*p = '\0';
+			part[k++] = p + 1;
+		}
+	if (k != 4 || strchr(part[3], '/') || !*part[0] || strspn(part[0], "0123456789.") != strlen(part[0]) ||
+	    strlen(part[1]) < 2 || strlen(part[1]) > 8 || strspn(part[1], "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(part[1]) ||
+	    strlen(part[2]) != 4 || strspn(part[2], "0123456789") != 4 || !*part[3] || strlen(part[3]) > 12 ||
+	    strspn(part[3], "0123456789") != strlen(part[3]))
+		return ERR_INVALID;
+	{
+		char *end;
+		serial = strtoll(part[3], &end, 10);
+		if (*end)
+			serial = 0;
+	}
+	if (serial <= 0 || outlen < 48)
+		return ERR_INVALID;
+	snprintf(out, outlen, "%s/%s/%s/%06lld", part[0], part[1], part[2], serial);
+	return 0;
+}
+
+/* ASCII lower case copy of s (caller frees); NULL on no memory. */
+static char *lower_dup(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		d[i] = (char)tolower((unsigned char)s[i]);
+	d[n] = '\0';
+	return d;
+}
+
+/* 1 when every space-separated term of terms is a whole term of hay
+ * (space-separated too); 0 for no terms. */
+static int all_terms_in(const char *terms, const char *hay)
+{
+	int found = 0;
+	for (const char *t = terms; *t;) {
+		size_t tl = strcspn(t, " ");
+		int in = 0;
+		if (tl) {
+			for (const char *h = hay; *h && !in;) {
+				size_t hl = strcspn(h, " ");
+				in = hl == tl && !memcmp(h, t, tl);
+				h += hl;
+				while (*h == ' ')
+					h++;
+			}
+			if (!in)
+				return 0;
+			found = 1;
+		}
+		t += tl;
+		while (*t == ' ')
+			t++;
+	}
+	return found;
+}
+
+int services_query_match(const char *q, const char *const *texts, size_t n)
+{
+	sb_t all = SB_INIT;
+	char *hay = NULL, *canon = NULL;
+	int ok = 1;
+	const char *p = q ? q : "";
+	for (size_t i = 0; i < n; i++)
+		sb_addf(&all, "%s\n", texts[i] ? texts[i] : "");
+	if (all.err || !(hay = lower_dup(all.buf ? all.buf : "", all.len))) {
+		sb_release(&all);
+		return 0;
+	}
+	while (ok && *p) {
+		size_t wl;
+		char *w;
+		p += strspn(p, " \t\r\n,;");
+		wl = strcspn(p, " \t\r\n,;");
+		if (!wl)
+			break;
+		if (!(w = lower_dup(p, wl))) {
+			ok = 0;
+			break;
+		}
+		p += wl;
+		if (!strstr(hay, w)) {
+			/* not written as such: the same thing in other words? */
+			char *wt = NULL;
+			if (!canon && search_analyze(all.buf, all.len, &canon) < 0)
+				canon = NULL;
+			ok = canon && search_analyze(w, wl, &wt) == 0 && all_terms_in(wt, canon);
+			free(wt);
+		}
+		free(w);
+	}
+	free(canon);
+	free(hay);
+	sb_release(&all);
+	return ok;
+}
+
+void services_size_text(int64_t bytes, int decimal_comma, char *out, size_t outlen)
+{
+	if (bytes < 0)
+		bytes = 0;
+	if (bytes < 1024) {
+		snprintf(out, outlen, "%lld B", (long long)bytes);
+	} else if (bytes < 1024 * 1024) {
+		snprintf(out, outlen, "%lld KB", (long long)((bytes + 512) / 1024));
+	} else {
+		long long tenths = (long long)((bytes * 10 + 512 * 1024) / (1024 * 1024));
+		snprintf(out, outlen, "%lld%c%lld MB", tenths / 10, decimal_comma ? ',' : '.', tenths % 10);
+	}
+}
+
 /* ---------------------------------------------------------------- line formats */
 
 /* Splits line[0..len) on '|' into at most max trimmed, NUL-terminated parts
@@ -231,7 +422,7 @@ static int each_line(const char *text, int max_parts, line_fn fn, void *ud, cons
 static int form_line(void *ud, char **f, int n, const char **ret_msg)
 {
 	json_t *arr = ud, *field, *opts;
-	int type = -1;
+	int type = -1, not_future = 0;
 	if (n < 3) {
 		*ret_msg = N_("baris formulir harus berisi: nama | jenis | label | wajib/opsional | bantuan | pilihan");
 		return ERR_INVALID;
@@ -282,8 +473,21 @@ static int form_line(void *ud, char **f, int n, const char **ret_msg)
 		*ret_msg = N_("kolom pilihan memerlukan minimal dua pilihan dipisah titik koma");
 		return ERR_INVALID;
 	}
+	if (type == FT_DATE) {
+		/* a date's sixth column is its bound: "lampau" = not after the
+		 * day of filing (a birth, a death, a marriage) */
+		not_future = json_array_size(opts) == 1 && !strcmp(json_string_value(json_array_get(opts, 0)), "lampau");
+		if (json_array_size(opts) && !not_future) {
+			json_decref(opts);
+			*ret_msg = N_("isian keenam kolom tanggal hanya boleh 'lampau' (tanggal tidak boleh di masa depan)");
+			return ERR_INVALID;
+		}
+		json_array_clear(opts);
+	}
 	field = json_pack("{s:s,s:s,s:s,s:b,s:s,s:o}", "name", f[0], "type", field_types[type], "label", f[2],
 			  "required", n >= 4 && !strcmp(f[3], "wajib"), "help", n >= 5 ? f[4] : "", "options", opts);
+	if (field && type == FT_DATE)
+		json_object_set_new(field, "not_future", json_boolean(not_future));
 	if (!field || json_array_size(arr) >= 50) {
 		json_decref(field);
 		*ret_msg = N_("formulir terlalu banyak kolom (maksimal 50)");
@@ -359,7 +563,10 @@ void services_form_format(const json_t *form, sb_t *out)
 		const json_t *f = json_array_get(form, i), *opts = json_object_get(f, "options");
 		sb_addf(out, "%s | %s | %s | %s | %s", jstr(f, "name"), jstr(f, "type"), jstr(f, "label"),
 			json_is_true(json_object_get(f, "required")) ? "wajib" : "opsional", jstr(f, "help"));
-		if (json_array_size(opts)) {
+		if (!strcmp(jstr(f, "type"), "date")) {
+			if (json_is_true(json_object_get(f, "not_future")))
+				sb_adds(out, " | lampau");
+		} else if (json_array_size(opts)) {
 			sb_adds(out, " | ");
 			for (size_t k = 0; k < json_array_size(opts); k++)
 				sb_addf(out, "%s%s", k ? "; " : "", json_string_value(json_array_get(opts, k)));

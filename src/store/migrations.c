@@ -21,6 +21,7 @@ extern const char migration_mail_sql[];
 extern const char migration_mail_digest_sql[];
 extern const char migration_notify_seen_sql[];
 extern const char migration_performance_closed_sql[];
+extern const char migration_performance_anon_sql[];
 
 const store_migration_t store_migrations[] = {
 	{ 1, "platform foundation",
@@ -159,6 +160,10 @@ const store_migration_t store_migrations[] = {
 	{ 11, "platform: e-mail outbox", migration_mail_sql },
 	{ 12, "platform: officials' daily e-mail digest", migration_mail_digest_sql },
 	{ 13, "platform: what each user has seen of their notifications", migration_notify_seen_sql },
+	/* An API key of an OPD role belongs to one OPD (NULL for other roles);
+	 * auth_apikey_lookup() refuses an OPD-role key left without one. */
+	{ 14, "auth: the OPD of an API key", "ALTER TABLE api_keys ADD COLUMN unit TEXT;" },
+	{ 15, "performance: survey answers without the item they were about", migration_performance_anon_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

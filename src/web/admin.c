@@ -31,21 +31,31 @@ static int add_user_row(void *ud, const char *username, const char *full_name, c
 	return 0;
 }
 
+struct unit_opts {
+	json_t *arr;
+	const char *selected; /* the OPD typed into a refused form, or NULL */
+};
+
 static int add_unit_opt(void *ud, const char *code, const char *name, const char *kind)
 {
+	struct unit_opts *o = ud;
 	(void)kind;
-	json_array_append_new((json_t *)ud, json_pack("{s:s,s:s}", "code", code, "name", name));
+	json_array_append_new(o->arr, json_pack("{s:s,s:s,s:b}", "code", code, "name", name, "selected",
+						o->selected && !strcmp(o->selected, code)));
 	return 0;
 }
 
-static int users_page(req_t *r, int status, const char *error, const char *notice)
+/* The user list and the add form; typed (a refused form's input, the
+ * password left out) fills the form again, NULL leaves it empty. */
+static int users_page(req_t *r, int status, const char *error, const char *notice, const user_new_t *typed)
 {
 	struct list_ctx l = { r, json_array() };
 	json_t *roles = json_array(), *units = json_array(), *ctx;
+	struct unit_opts uo = { units, typed ? typed->unit : NULL };
 	store_conn_t *c = store_reader(r->app->store);
 	int rc = user_list(r->app->store, r->tenant->code, add_user_row, &l);
 	if (rc == 0)
-		rc = c ? unit_list(c, r->tenant->code, add_unit_opt, units) : ERR_UNAVAILABLE;
+		rc = c ? unit_list(c, r->tenant->code, add_unit_opt, &uo) : ERR_UNAVAILABLE;
 	if (rc < 0) {
 		json_decref(l.arr);
 		json_decref(roles);
@@ -53,10 +63,14 @@ static int users_page(req_t *r, int status, const char *error, const char *notic
 		return rc;
 	}
 	for (int i = ROLE_WARGA; i < ROLE_COUNT; i++)
-		json_array_append_new(roles, json_pack("{s:s,s:s}", "code", role_name((role_t)i), "label",
-						       req_t_(r, role_label((role_t)i))));
+		json_array_append_new(roles, json_pack("{s:s,s:s,s:b}", "code", role_name((role_t)i), "label",
+						       req_t_(r, role_label((role_t)i)), "selected",
+						       typed && typed->role && !strcmp(typed->role, role_name((role_t)i))));
 	ctx = json_pack("{s:s,s:o,s:o,s:o}", "title", req_t_(r, "Pengguna dan peran"), "users", l.arr, "roles", roles,
 			"units", units);
+	if (typed)
+		json_object_set_new(ctx, "form", json_pack("{s:s,s:s}", "username", typed->username ? typed->username : "",
+							   "full_name", typed->full_name ? typed->full_name : ""));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	if (notice)
@@ -67,7 +81,7 @@ static int users_page(req_t *r, int status, const char *error, const char *notic
 
 int h_admin_users(req_t *r)
 {
-	return users_page(r, 200, NULL, NULL);
+	return users_page(r, 200, NULL, NULL, NULL);
 }
 
 static int user_added(req_t *r, int rc, void *ud)
@@ -75,10 +89,10 @@ static int user_added(req_t *r, int rc, void *ud)
 	user_add_op_t *op = ud;
 	if (rc == ERR_INVALID || rc == ERR_EXISTS || rc == ERR_NOT_FOUND)
 		return users_page(r, rc == ERR_EXISTS ? 409 : 400,
-				  req_t_(r, op->msgid ? op->msgid : N_("data pengguna tidak valid")), NULL);
+				  req_t_(r, op->msgid ? op->msgid : N_("data pengguna tidak valid")), NULL, &op->u);
 	if (rc < 0)
 		return rc;
-	return users_page(r, 200, NULL, req_t_(r, "pengguna ditambahkan"));
+	return users_page(r, 200, NULL, req_t_(r, "pengguna ditambahkan"), NULL);
 }
 
 static int user_hashed(req_t *r, int rc, void *ud)

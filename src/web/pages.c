@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/nls.h"
 #include "core/log.h"
+#include "platform/platform.h"
 #include "tenants/tenants.h"
 #include "web/i18n.h"
 #include "web/tmpl.h"
@@ -71,7 +72,15 @@ void http_page(req_t *r, int status, const char *name, json_t *ctx)
 		auth_csrf_mask(page_csrf(r), masked);
 		json_object_set_new(ctx, "csrf", json_string(masked));
 	}
-	snprintf(next, sizeof(next), "%s", r->path ? r->path : "/");
+	/* where the language switch comes back to: this page, unless it is the
+	 * answer to a form (a POST-only address would answer the GET with 405):
+	 * then the Pemda's home */
+	if (r->path && (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")))
+		snprintf(next, sizeof(next), "%s", r->path);
+	else if (r->tenant)
+		snprintf(next, sizeof(next), "/t/%s/", r->tenant->code);
+	else
+		snprintf(next, sizeof(next), "/");
 	{
 		sb_t q = SB_INIT;
 		sb_add_urlenc(&q, next, strlen(next));
@@ -82,9 +91,9 @@ void http_page(req_t *r, int status, const char *name, json_t *ctx)
 		json_object_set_new(ctx, "tenant", page_tenant_json(r->tenant));
 	if (r->who.kind == AUTH_SESSION)
 		json_object_set_new(ctx, "user",
-				    json_pack("{s:s,s:s,s:s,s:s}", "name", r->who.full_name, "username",
+				    json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", r->who.full_name, "username",
 					      r->who.username, "role", role_name(r->who.role), "role_label",
-					      req_t_(r, role_label(r->who.role))));
+					      req_t_(r, role_label(r->who.role)), "tenant", r->who.tenant));
 	rc = tmpl_render(r->app->tmpl, name, ctx, translate, r, &content);
 	if (rc == 0) {
 		json_object_set_new(ctx, "content", json_stringn(content.buf, content.len));
@@ -225,8 +234,15 @@ static int login_done(req_t *r, int rc, void *ud)
 		char ra[24];
 		snprintf(ra, sizeof(ra), "%ld", op->retry_after);
 		http_add_header(r, "retry-after", ra);
-		login_page(r, 429, N_("terlalu banyak percobaan masuk yang gagal; akun dikunci sementara, coba lagi nanti"),
-			   op->username);
+		/* the username or the address may be what is held: say for how long,
+		 * not whose fault it is */
+		char msg[200];
+		long minutes = (op->retry_after + 59) / 60;
+		snprintf(msg, sizeof(msg),
+			 req_t_(r, N_("terlalu banyak percobaan masuk yang gagal; masuk ditahan sementara, coba lagi "
+				      "dalam %ld menit")),
+			 minutes > 0 ? minutes : 1);
+		login_page(r, 429, msg, op->username);
 		return 0;
 	}
 	if (rc == ERR_UNAUTHORIZED) {
@@ -259,7 +275,7 @@ int h_login(req_t *r)
 {
 	const char *user = req_form(r, "username"), *pw = req_form(r, "password");
 	auth_limits_t lim = { r->app->cfg.login_max_failures, r->app->cfg.login_window, r->app->cfg.login_lockout,
-			      r->app->cfg.session_ttl };
+			      r->app->cfg.session_ttl, r->app->cfg.login_max_failures_address };
 	auth_login_op_t *op;
 	int rc;
 	if (!user || !*user || !pw || !*pw) {
@@ -402,9 +418,44 @@ static const struct {
 			{ N_("Kinerja seluruh OPD"), "/kinerja" }, { N_("Log audit"), "/admin/audit" } } },
 };
 
+/* The dashboard's notifications: the user's newest (their own and their
+ * role's), unseen ones marked; "mark as seen" covers what was shown. */
+#define NOTES_SHOWN 20
+#define NOTES_MAX_AGE (30 * 86400)
+
+struct notes {
+	req_t *r;
+	json_t *list;
+	int64_t newest;
+	int unseen;
+};
+
+static int add_note(void *ud, const notify_item_t *it)
+{
+	struct notes *n = ud;
+	char path[200], when[32];
+	time_t t = (time_t)(it->created_at + n->r->tenant->tz_offset);
+	struct tm tm;
+	json_t *o;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%d-%m-%Y %H:%M", &tm);
+	o = json_pack("{s:s,s:s,s:b}", "message", it->message, "when", when, "unseen", !it->seen);
+	if (notify_object_path(n->r->tenant->code, it->object, path, sizeof(path)))
+		json_object_set_new(o, "href", json_string(path));
+	json_array_append_new(n->list, o);
+	if (it->id > n->newest)
+		n->newest = it->id;
+	n->unseen += !it->seen;
+	return 0;
+}
+
 int h_dashboard(req_t *r)
 {
-	json_t *cards = json_array();
+	json_t *cards = json_array(), *ctx;
+	struct notes notes = { r, json_array(), 0, 0 };
+	store_conn_t *c = store_reader(r->app->store);
+	char role[40];
+	int rc;
 	for (size_t i = 0; i < sizeof(role_cards) / sizeof(role_cards[0]); i++) {
 		if (role_cards[i].role != r->who.role)
 			continue;
@@ -419,9 +470,66 @@ int h_dashboard(req_t *r)
 			json_array_append_new(cards, o);
 		}
 	}
-	http_page(r, 200, "dashboard",
-		  json_pack("{s:s,s:o,s:s}", "title", req_t_(r, "Dasbor"), "cards", cards, "unit", r->who.unit));
+	snprintf(role, sizeof(role), "%s", role_name(r->who.role));
+	rc = c ? notify_list(c, r->tenant->code, r->who.user_id, role, r->who.unit, (int64_t)time(NULL), NOTES_MAX_AGE,
+			     NOTES_SHOWN, add_note, &notes)
+	       : ERR_UNAVAILABLE;
+	if (rc < 0) {
+		json_decref(cards);
+		json_decref(notes.list);
+		return rc;
+	}
+	ctx = json_pack("{s:s,s:o,s:s,s:o,s:i,s:I}", "title", req_t_(r, "Dasbor"), "cards", cards, "unit", r->who.unit,
+			"notes", notes.list, "unseen", notes.unseen, "newest", (json_int_t)notes.newest);
+	if (rc > 0)
+		json_object_set_new(ctx, "has_notes", json_true());
+	http_page(r, 200, "dashboard", ctx);
 	return 0;
+}
+
+struct seen_op {
+	char tenant[32];
+	int64_t user_id, upto;
+};
+
+static int seen_tx(store_conn_t *c, void *ud)
+{
+	struct seen_op *op = ud;
+	return notify_mark_seen_tx(c, op->tenant, op->user_id, op->upto);
+}
+
+static int seen_done(req_t *r, int rc, void *ud)
+{
+	char loc[96];
+	if (rc < 0)
+		return rc;
+	snprintf(loc, sizeof(loc), "/t/%s/dasbor", r->tenant->code);
+	http_redirect(r, loc);
+	return 0;
+}
+
+/* POST /t/{tenant}/dasbor/dibaca: marks the notifications up to the one
+ * given (the newest the dashboard showed) as seen by this user; newer ones
+ * that arrived meanwhile stay unseen. */
+int h_dashboard_seen(req_t *r)
+{
+	const char *upto = req_form(r, "upto");
+	struct seen_op *op;
+	char *end = NULL;
+	long long v;
+	if (r->who.kind != AUTH_SESSION || r->who.user_id <= 0)
+		return ERR_FORBIDDEN;
+	v = upto ? strtoll(upto, &end, 10) : -1;
+	if (!upto || !*upto || *end || v < 0) {
+		http_error(r, ERR_INVALID, N_("penanda pemberitahuan tidak valid"));
+		return 0;
+	}
+	if (!(op = arena_zalloc(&r->arena, sizeof(*op))))
+		return ERR_NOMEM;
+	snprintf(op->tenant, sizeof(op->tenant), "%s", r->tenant->code);
+	op->user_id = r->who.user_id;
+	op->upto = v;
+	return http_write(r, seen_tx, op, seen_done);
 }
 
 /* ---------------------------------------------------------------- misc */
@@ -463,10 +571,13 @@ int h_static(req_t *r)
 	v = req_query(r, "v");
 	http_add_header(r, "cache-control", v && !strcmp(v, sigap_static_version) ? "public, max-age=31536000, immutable"
 										 : "public, no-cache");
-	snprintf(etag, sizeof(etag), "\"%s\"", a->hash);
+	/* weak: the gzipped and the plain answer (h2o's filter) share it, which
+	 * a strong validator may not (RFC 9110 8.8.1); If-None-Match compares
+	 * weakly anyway, so "HASH" and W/"HASH" both match */
+	snprintf(etag, sizeof(etag), "W/\"%s\"", a->hash);
 	http_add_header(r, "etag", etag);
 	inm = req_header(r, "if-none-match");
-	if (inm && (strstr(inm, etag) || !strcmp(inm, "*"))) {
+	if (inm && (strstr(inm, etag + 2) || !strcmp(inm, "*"))) {
 		http_send(r, 304, type, "", 0);
 		return 0;
 	}

@@ -20,6 +20,7 @@ int h_logout(req_t *r);
 int h_password_form(req_t *r);
 int h_password(req_t *r);
 int h_dashboard(req_t *r);
+int h_dashboard_seen(req_t *r);
 int h_lang(req_t *r);
 int h_static(req_t *r);
 int h_healthz(req_t *r);

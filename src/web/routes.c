@@ -28,6 +28,7 @@ static const route_t foundation_routes[] = {
 	{ "POST", "/t/{tenant}/masuk", h_login, PERM_PUBLIC, T },
 	{ "POST", "/t/{tenant}/keluar", h_logout, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/dasbor", h_dashboard, PERM_DASHBOARD, T },
+	{ "POST", "/t/{tenant}/dasbor/dibaca", h_dashboard_seen, PERM_DASHBOARD, T },
 	{ "GET", "/t/{tenant}/akun/sandi", h_password_form, PERM_LOGIN, T },
 	{ "POST", "/t/{tenant}/akun/sandi", h_password, PERM_LOGIN, T },
 	{ "GET", "/t/{tenant}/admin/pengguna", h_admin_users, PERM_USERS_MANAGE, T },

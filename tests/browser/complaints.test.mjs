@@ -124,6 +124,8 @@ test('file with a photo, the coordinator verifies, the OPD answers, the citizen 
   // the citizen sees the answer and rates it
   await w.goto(page);
   assert.match(await w.textContent('#cpl-answer'), /loket 2 Disdukcapil/);
+  // no rating is chosen for the citizen beforehand
+  assert.equal(await w.inputValue('#r-rating'), '');
   await w.selectOption('#r-rating', '4');
   await w.fill('#r-text', 'Terima kasih, cepat.');
   await submit(w, '#cpl-rate button[type="submit"]');
@@ -231,4 +233,64 @@ test('a large photo is made smaller on the phone before it is sent', async (t) =
   t.diagnostic(`photo: ${original.length} B on the phone, ${sent} B sent and stored`);
   assert.ok(sent < original.length / 4, `stored photo is ${sent} B`);
   assert.deepEqual(w.problems, []);
+});
+
+test('a report is found by its number, the list goes by pages, a provinsi lists every village', async (t) => {
+  const a = await phone(t);
+  await a.goto(`${BASE}/t/${TENANT}/pengaduan`);
+  assert.ok(await a.evaluate(() => document.documentElement.scrollWidth <= 360), 'the list is wider than the phone');
+  // the number of a listed report, typed the way a phone keyboard does it
+  const first = (await a.textContent('.cpl-items li small.who')).trim();
+  const number = first.split(' · ')[0];
+  assert.match(number, /^52\.71\/ADU\/\d{4}\/\d{6}$/);
+  await a.fill('#nomor', ` ${number.toLowerCase()} `);
+  await submit(a, 'form.cpl-lookup button[type="submit"]');
+  assert.match(new URL(a.url()).pathname, /^\/t\/52\.71\/pengaduan\/\d+$/);
+  assert.equal((await a.textContent('#cpl-number')).trim(), number);
+  // a number that does not exist: said so, with what was typed still there
+  await a.goto(`${BASE}/t/${TENANT}/pengaduan`);
+  await a.fill('#nomor', '52.71/ADU/2020/999999');
+  await submit(a, 'form.cpl-lookup button[type="submit"]');
+  assert.match(await a.textContent('.alert'), /tidak ditemukan/);
+  assert.equal(await a.inputValue('#nomor'), '52.71/ADU/2020/999999');
+  a.problems.length = 0; // the 404 is on purpose
+  // the kind filter
+  await a.selectOption('#jenis', 'aspirasi');
+  await submit(a, 'form.cpl-filter button[type="submit"]');
+  assert.equal(new URL(a.url()).searchParams.get('jenis'), 'aspirasi');
+
+  // the provinsi: every village of NTB, in groups by kecamatan and kabupaten/kota
+  await a.goto(`${BASE}/t/52/pengaduan/baru`);
+  const n = await a.locator('#kelurahan option[value^="52."]').count();
+  assert.ok(n > 1000, `${n} villages`);
+  const bima = await a.locator('#kelurahan option[value^="52.72."]').first().getAttribute('value');
+  await a.selectOption('#kelurahan', bima);
+  const label = await a.evaluate(() => document.querySelector('#kelurahan').selectedOptions[0].parentElement.label);
+  assert.match(label, /^Kecamatan .+, Kota Bima$/);
+  assert.ok(await a.evaluate(() => document.documentElement.scrollWidth <= 360), 'the form is wider than the phone');
+  assert.deepEqual(a.problems, []);
+});
+
+test('"Pakai lokasi saya" fills the coordinates, or says what to do when the phone will not tell', async (t) => {
+  // allowed: the fields are filled and the note says so
+  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'id-ID',
+    geolocation: { latitude: -8.5837, longitude: 116.1165 }, permissions: ['geolocation'] });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.goto(`${BASE}/t/${TENANT}/pengaduan/baru`);
+  await page.click('#cpl-locate');
+  await page.waitForFunction(() => document.getElementById('lat').value !== '');
+  assert.equal(await page.inputValue('#lat'), '-8.583700');
+  assert.equal(await page.inputValue('#long'), '116.116500');
+  assert.match(await page.textContent('#cpl-locate-note'), /^Lokasi terisi: -8\.58370, 116\.11650$/);
+
+  // refused: it used to do nothing visible; now the note says what to do instead
+  const denied = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'id-ID' });
+  t.after(() => denied.close());
+  const p2 = await denied.newPage();
+  await p2.goto(`${BASE}/t/${TENANT}/pengaduan/baru`);
+  await p2.click('#cpl-locate');
+  await p2.waitForFunction(() => document.getElementById('cpl-locate-note').textContent !== '');
+  assert.match(await p2.textContent('#cpl-locate-note'), /Lokasi tidak dapat diambil .*Pilih kelurahan atau isi alamat\./);
+  assert.equal(await p2.inputValue('#lat'), '');
 });

@@ -174,3 +174,31 @@ test('the login page loads cleanly and is small', async (t) => {
   }
   assert.ok(total < MAX_LOGIN_BYTES, `login page transferred ${total} B, limit ${MAX_LOGIN_BYTES} B`);
 });
+
+test('a form is sent once: a second tap while it is on its way does nothing', async (t) => {
+  // On a slow line the first tap seems to do nothing, and a second one sent the form again (two
+  // applications with two numbers). forms.js, on every page, lets a POST form go once. Here the
+  // form is sent into a frame, so the page and its button stay to be looked at and tapped again.
+  const page = await phonePage(t);
+  let posts = 0;
+  page.on('request', (r) => { if (r.method() === 'POST') posts++; });
+  await page.goto(BASE + LOGIN);
+  await page.evaluate(() => {
+    const f = document.createElement('iframe');
+    f.name = 'sink';
+    document.body.appendChild(f);
+    document.querySelector('form[action$="/masuk"]').target = 'sink';
+  });
+  await page.fill('#username', 'sekda');
+  await page.fill('#password', PASSWORD);
+  const button = page.locator('form[action$="/masuk"] button[type="submit"]');
+  const answered = page.waitForResponse((r) => r.request().method() === 'POST' && /\/masuk$/.test(r.url()));
+  await button.click();
+  await page.waitForFunction(() => document.querySelector('form[action$="/masuk"] button[type="submit"]').disabled);
+  assert.equal((await button.textContent()).trim(), 'Mengirim…');
+  await button.click({ force: true });
+  await page.evaluate(() => document.querySelector('form[action$="/masuk"]').requestSubmit());
+  assert.equal((await answered).status(), 303);
+  await page.waitForTimeout(500); // room for a second request, if one were made
+  assert.equal(posts, 1, `the form went out ${posts} times`);
+});

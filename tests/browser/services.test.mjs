@@ -4,8 +4,9 @@
 // the standar pelayanan, applies with a file upload (a bad NIK is refused first), gets the
 // registration number, receipt PDF and QR; the officer verifies and returns it for correction; the
 // citizen resubmits; officer and kepala OPD approve; the QR's verification page and the anonymous
-// tracking page show the result without personal data. Pages must load without console errors
-// (CSP) or failed requests.
+// tracking page show the result without personal data. A refused correction lands at the correction
+// form with its message in view and the typed text kept; cancelling needs a tick. Pages must load
+// without console errors (CSP) or failed requests.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -125,11 +126,17 @@ test('apply, return, resubmit, approve and verify on a phone', async (t) => {
   assert.match(await w.textContent('main'), /Scan kartu keluarga buram/);
   const photo = await bigPhoto(w, 4000, 3000);
   assert.ok(photo.length > 5 * 1024 * 1024, `test photo only ${photo.length} B`);
-  await w.setInputFiles('form[action$="/perbaiki"] #f-kk', { name: 'kk2.png', mimeType: 'image/png', buffer: photo });
-  await w.waitForSelector('form[action$="/perbaiki"] #f-kk-note');
+  await w.setInputFiles('form[action*="/perbaiki"] #f-kk', { name: 'kk2.png', mimeType: 'image/png', buffer: photo });
+  await w.waitForSelector('form[action*="/perbaiki"] #f-kk-note');
   assert.match(await w.textContent('#f-kk-note'), /^Foto diperkecil agar hemat kuota: \d+\.\d MB → \d+(\.\d)? [KM]B$/);
-  await submit(w, 'form[action$="/perbaiki"] button[type="submit"]');
+  await submit(w, 'form[action*="/perbaiki"] button[type="submit"]');
   assert.match(await w.textContent('main'), /Sedang diproses/);
+  // back in proses: the old reason is only in the history, which labels every entry
+  assert.equal(await w.locator('main p.alert').count(), 0);
+  const history = await w.textContent('.svc-events');
+  assert.match(history, /Scan kartu keluarga buram/);
+  assert.match(history, /\(Diajukan ulang setelah perbaikan, warga\)/);
+  assert.doesNotMatch(history, /\((diajukan|diteruskan|dikembalikan|diajukan_ulang), /);
   const doc = `${BASE}${appUrl.pathname}/berkas/kk`;
   const stored = await w.request.get(doc);
   assert.equal(stored.headers()['content-type'], 'image/jpeg');
@@ -159,4 +166,61 @@ test('apply, return, resubmit, approve and verify on a phone', async (t) => {
   assert.ok(tr.includes('Selesai') && !tr.includes('Baiq'));
 
   for (const p of [admin, w, o, k, anon]) assert.deepEqual(p.problems, [], 'console errors or failed requests');
+});
+
+test('a refused correction says why at the form, and cancelling asks first, on a phone', async (t) => {
+  // an akta kelahiran application filed through the API and returned by the officer
+  const w = await phone(t);
+  await login(w, 'warga');
+  const csrf = await w.getAttribute('input[name="_csrf"]', 'value');
+  const b64 = PDF.toString('base64');
+  const filed = await w.request.post(`${BASE}/api/v1/t/${TENANT}/applications`, {
+    headers: { 'X-CSRF-Token': csrf },
+    data: {
+      service: 'akta-kelahiran',
+      values: { nik_pemohon: NIK, nama_bayi: 'Lalu Ahmad', tanggal_lahir: '2026-01-05', tempat_lahir: 'Mataram', jenis_kelamin: 'Laki-laki' },
+      files: { surat_lahir: { filename: 'skl.pdf', content_base64: b64 }, kk: { filename: 'kk.pdf', content_base64: b64 } },
+    },
+  });
+  assert.equal(filed.status(), 201, await filed.text());
+  const appUrl = `${BASE}/t/${TENANT}/permohonan/${(await filed.json()).id}`;
+  const o = await phone(t);
+  await login(o, 'petugas');
+  await o.goto(appUrl);
+  await o.fill('#t-ret', 'Surat keterangan lahir tidak terbaca');
+  await submit(o, 'form:has(#t-ret) button');
+
+  // the citizen corrects the name but picks a text file as the KK: refused (415); the phone lands at
+  // the correction form, which says why, keeps the name typed and asks for the file again
+  await w.goto(appUrl);
+  assert.equal(await w.getAttribute('#f-tanggal_lahir', 'max'), await w.evaluate(() => {
+    // the tenant's day (WITA, UTC+8), not the browser's
+    const d = new Date(Date.now() + 8 * 3600 * 1000);
+    return d.toISOString().slice(0, 10);
+  }));
+  await w.fill('form[action*="/perbaiki"] #f-nama_bayi', 'Lalu Ahmad Diketik');
+  await w.setInputFiles('form[action*="/perbaiki"] #f-kk', { name: 'kk.pdf', mimeType: 'application/pdf', buffer: Buffer.from('bukan pdf, hanya teks') });
+  await submit(w, 'form[action*="/perbaiki"] button[type="submit"]');
+  assert.equal(new URL(w.url()).hash, '#perbaiki');
+  const alert = w.locator('#perbaiki .alert[role="alert"]');
+  assert.match(await alert.textContent(), /^Kartu keluarga: jenis berkas tidak diterima; unggah PDF, JPEG atau PNG.*pilih lagi/);
+  const box = await alert.boundingBox();
+  assert.ok(box && box.y >= 0 && box.y + box.height <= PHONE.height, `the message is out of view: ${JSON.stringify(box)}`);
+  assert.equal(await w.inputValue('form[action*="/perbaiki"] #f-nama_bayi'), 'Lalu Ahmad Diketik');
+  const width = await w.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= PHONE.width, `the page is ${width} px wide`);
+  w.problems.splice(0, w.problems.length, ...w.problems.filter((p) => !/^415 .*\/perbaiki$/.test(p)));
+
+  // cancel: a tap on the button alone does nothing; with the tick it cancels
+  await w.goto(appUrl);
+  await w.click('#batal button[type="submit"]');
+  await w.waitForTimeout(300);
+  assert.equal(w.url(), appUrl);
+  assert.equal(await w.evaluate(() => document.querySelector('#batal input[name="yakin"]').validity.valueMissing), true);
+  assert.match(await w.textContent('main .svc-state'), /Dikembalikan untuk perbaikan/);
+  await w.check('#batal input[name="yakin"]');
+  await submit(w, '#batal button[type="submit"]');
+  assert.match(await w.textContent('main .svc-state'), /Dibatalkan/);
+
+  for (const p of [w, o]) assert.deepEqual(p.problems, [], 'console errors or failed requests');
 });

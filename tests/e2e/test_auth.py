@@ -96,6 +96,7 @@ def test_lockout_after_five_failures(env):
     assert statuses == [401, 401, 401, 401, 429], statuses
     assert int(r.header("retry-after")) == 900, r.header("retry-after")
     assert "terlalu banyak percobaan masuk yang gagal" in alert(r)[0], alert(r)
+    assert "coba lagi dalam 15 menit" in alert(r)[0], alert(r)   # how long, not "account locked"
     # now even the right password is refused, with a Retry-After
     r = a.post_form(LOGIN, {"_csrf": token, "username": user, "password": "rahasia-panjang-1"}).expect(429)
     assert 0 < int(r.header("retry-after")) <= 900, r.header("retry-after")
@@ -104,13 +105,49 @@ def test_lockout_after_five_failures(env):
     r = b.post_form(LOGIN, {"_csrf": b.get(LOGIN).csrf(), "username": user, "password": "rahasia-panjang-1"})
     r.expect(429)
     assert "sigap_session" not in b.cookies
-    # the address is locked as well, for every user
-    r = a.post_form(LOGIN, {"_csrf": token, "username": "warga", "password": DEMO_PASSWORD}).expect(429)
+    # the address is not locked by one user's failures: the others behind it
+    # (an office, a proxy) still sign in
+    a.post_form(LOGIN, {"_csrf": token, "username": "warga", "password": DEMO_PASSWORD}).expect(303)
     # other users from other addresses are not affected
     env.client().login(TENANT, "warga")
     # the lockout is in the audit log
     rows = env.shared_db.sql("SELECT action, object FROM audit_log WHERE tenant = '52.71' AND action = 'auth.lockout'")
     assert (("auth.lockout", user) in [tuple(x) for x in rows]), rows
+
+
+def test_shared_address_is_not_locked_by_a_few_users(env):
+    """One office address: 12 failed sign-ins of 4 colleagues (3 each, none
+    locked) do not lock out the others, with the default settings."""
+    users = [new_user(env) for _ in range(4)]
+    office = env.client()
+    token = office.get(LOGIN).csrf()
+    for user in users:
+        for _ in range(3):
+            r = office.post_form(LOGIN, {"_csrf": token, "username": user, "password": "bukan-sandinya-1"})
+            assert r.status == 401, r.describe()
+    colleague = env.client(ip=office.ip)     # another browser in the same office
+    colleague.login(TENANT, users[0], "rahasia-panjang-1")
+
+
+def test_address_lockout_at_its_own_limit(env):
+    """login-max-failures-address: failures of many usernames from one
+    address add up; at the limit the address is locked for everyone (429,
+    audited), other addresses are not."""
+    db = env.new_db()
+    srv = env.start_server(db, args=["--login-max-failures-address", "7"])
+    a = srv.client(ip="10.66.0.1")
+    token = a.get(LOGIN).expect(200).csrf()
+    statuses = []
+    for i in range(7):
+        r = a.post_form(LOGIN, {"_csrf": token, "username": "tamu%d" % (i // 2), "password": "bukan-sandinya-1"})
+        statuses.append(r.status)
+    assert statuses == [401] * 6 + [429], statuses
+    assert int(r.header("retry-after")) == 900, r.header("retry-after")
+    # now every user is refused from that address, even with the right password
+    a.post_form(LOGIN, {"_csrf": token, "username": "warga", "password": DEMO_PASSWORD}).expect(429)
+    srv.client(ip="10.66.0.2").login(TENANT, "warga")
+    rows = db.sql("SELECT object FROM audit_log WHERE tenant = '52.71' AND action = 'auth.lockout'")
+    assert [tuple(x) for x in rows] == [("address",)], rows
 
 
 def test_csrf_missing_or_wrong_is_403(env):
@@ -233,6 +270,9 @@ def test_admin_lists_and_adds_users(env):
         ({"role": "raja"}, 400, "peran tidak dikenal"),
         ({"role": "petugas"}, 400, "peran ini harus terikat pada satu OPD"),
         ({"role": "petugas", "unit": "TIDAK-ADA"}, 400, "OPD tidak dikenal"),
+        ({"role": "warga", "unit": "DLH"}, 400, "peran ini tidak terikat pada OPD"),
+        ({"role": "sekda", "unit": "DLH"}, 400, "peran ini tidak terikat pada OPD"),
+        ({"role": "admin", "unit": "DISDUKCAPIL"}, 400, "peran ini tidak terikat pada OPD"),
         ({"password": "pendek"}, 400, "kata sandi minimal 10 karakter"),
         ({"password": "p" * 129}, 400, "kata sandi maksimal 128 karakter"),
         ({"username": name}, 409, "nama pengguna sudah dipakai"),
@@ -245,6 +285,14 @@ def test_admin_lists_and_adds_users(env):
     # missing fields entirely
     r = c.post_form(path, {"_csrf": token}).expect(400)
     assert alert(r), r.text
+    # a refused form keeps what was typed (escaped), except the password
+    typed = unique("ketik")
+    r = c.post_form(path, dict(ok, username=typed, full_name='Sekda "Baru"', role="sekda", unit="DLH")).expect(400)
+    assert alert(r) == ["peran ini tidak terikat pada OPD"], alert(r)
+    assert 'value="%s"' % typed in r.text and 'value="Sekda &quot;Baru&quot;"' in r.text, r.text
+    assert '<option value="sekda" selected>' in r.text and '<option value="DLH" selected>' in r.text, r.text
+    assert r.text.count(" selected>") == 2 and "sandi-awal-123" not in r.text
+    assert typed not in c.get(path).text     # nothing was added
     # the new user can log in and is a warga
     n = env.client()
     n.login(TENANT, name, "sandi-awal-123")
@@ -296,10 +344,14 @@ def test_password_change_flow(env):
          "konfirmasi kata sandi tidak sama"),
         ({"old": "sandi-lama-123", "new": "pendek", "confirm": "pendek"}, 400, "kata sandi minimal 10 karakter"),
         ({"old": "sandi-lama-123", "new": "sandi-baru-456"}, 400, "semua kolom wajib diisi"),
+        ({"old": "sandi-lama-123", "new": "sandi-lama-123", "confirm": "sandi-lama-123"}, 400,
+         "kata sandi baru harus berbeda dari kata sandi lama"),
     ]
     for fields, status, msg in cases:
         r = c.post_form(path, dict(fields, _csrf=token)).expect(status)
         assert alert(r) == [msg], (fields, alert(r))
+    # none of them ended the session
+    c.get("/t/%s/dasbor" % TENANT).expect(200)
     c.post_form(path, {"old": "sandi-lama-123", "new": "sandi-baru-456", "confirm": "sandi-baru-456"}).expect(403)
     r = c.post_form(path, {"_csrf": token, "old": "sandi-lama-123", "new": "sandi-baru-456",
                            "confirm": "sandi-baru-456"}).expect(303)
@@ -357,6 +409,56 @@ def test_api_key_from_cli(env):
     assert p.returncode == 1 and "unknown tenant" in p.stderr, (p.returncode, p.stderr)
     p = env.sigap(["apikey", "create", "--tenant", TENANT, "--name", "x", "--role", "raja"], db=env.shared_db)
     assert p.returncode == 1 and "unknown role" in p.stderr, (p.returncode, p.stderr)
+
+
+def test_api_key_default_role_is_warga(env):
+    """Least privilege: without --role a key is a citizen's, which is enough
+    for Open311 reports but not for managing users."""
+    p = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "open311-app"], db=env.shared_db)
+    key = p.stdout.strip()
+    assert "created with role warga" in p.stderr, p.stderr
+    c = env.client()
+    h = {"Authorization": "Bearer " + key}
+    me = c.get("/api/v1/t/%s/me" % TENANT, headers=h).expect(200).json()
+    assert me["role"] == "warga" and me["unit"] == "" and me["auth"] == "apikey", me
+    c.get("/t/%s/admin/pengguna" % TENANT, headers=h).expect(403)
+    r = c.post_form("/open311/v2/requests.json", {
+        "jurisdiction_id": TENANT, "api_key": key, "service_code": "sampah", "lat": "-8.5921", "long": "116.0893",
+        "description": "Sampah menumpuk di depan pasar, uji kunci warga"})
+    assert r.status == 200 and r.json()[0]["service_request_id"], r.describe()
+
+
+def test_api_key_of_an_opd_role_is_scoped_to_its_opd(env):
+    def create(*extra):
+        return env.sigap(["apikey", "create", "--tenant", TENANT, "--name", unique("opd")] + list(extra),
+                         db=env.shared_db)
+
+    # an OPD role needs --unit, of an OPD of the tenant; other roles take none
+    for args, msg in ((["--role", "kepala_opd"], "an API key with role 'kepala_opd' belongs to one OPD: give --unit"),
+                      (["--role", "petugas", "--unit", ""], "belongs to one OPD: give --unit"),
+                      (["--role", "admin_opd", "--unit", "TIDAK-ADA"], "unknown OPD 'TIDAK-ADA' in '52.71'"),
+                      (["--role", "warga", "--unit", "DLH"], "role 'warga' has no OPD: leave out --unit"),
+                      (["--role", "admin", "--unit", "DLH"], "role 'admin' has no OPD: leave out --unit")):
+        p = create(*args)
+        assert p.returncode == 1 and msg in p.stderr, (args, p.returncode, p.stderr)
+    p = env.sigap(["apikey", "create", "--tenant", TENANT2, "--name", "x", "--role", "petugas", "--unit", "DLH"],
+                  db=env.shared_db)
+    assert p.returncode == 1 and "unknown OPD 'DLH' in '52'" in p.stderr, p.stderr
+    # a kepala_opd key sees its own OPD's performance, not the whole tenant's
+    p = create("--role", "kepala_opd", "--unit", "DISDUKCAPIL")
+    assert p.returncode == 0 and "for OPD DISDUKCAPIL" in p.stderr, p.stderr
+    h = {"Authorization": "Bearer " + p.stdout.strip()}
+    c = env.client()
+    me = c.get("/api/v1/t/%s/me" % TENANT, headers=h).expect(200).json()
+    assert me["role"] == "kepala_opd" and me["unit"] == "DISDUKCAPIL", me
+    j = c.get("/api/v1/t/%s/kinerja" % TENANT, headers=h).expect(200).json()
+    assert j["unit"] == "DISDUKCAPIL", j.get("unit")
+    c.get("/api/v1/t/%s/kinerja?opd=DLH" % TENANT, headers=h).expect_json_error(403)
+    # a key of an OPD role left without its OPD (made before keys had one) is refused
+    p = create("--role", "petugas", "--unit", "DLH")
+    old = p.stdout.strip()
+    env.shared_db.sql("UPDATE api_keys SET unit = NULL WHERE prefix = '%s'" % old[4:16])
+    c.get("/api/v1/t/%s/me" % TENANT, headers={"Authorization": "Bearer " + old}).expect_json_error(401)
 
 
 def test_login_burst_beyond_the_compute_queue_gets_503(env):

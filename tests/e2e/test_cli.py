@@ -73,11 +73,16 @@ def test_user_add_list_and_passwd(env):
     assert p.stdout.strip() == "user niluh added", p.stdout
     p = check_sigap(base + ["--username", "petugas2", "--role", "petugas", "--unit", "DISDUKCAPIL"], db=db,
                     input="kata-sandi-kuat-2\n")
+    assert p.stdout.strip() == "user petugas2 added", p.stdout
+    # the same words for every account, with or without an OPD
+    p = check_sigap(base + ["--username", "pt_dlh", "--role", "petugas", "--unit", "DLH"], db=db,
+                    input="kata-sandi-kuat-3\n")
+    assert p.stdout == "user pt_dlh added\n", p.stdout
     listing = check_sigap(["user", "list", "--tenant", "52.71"], db=db).stdout
     rows = {l.split()[0]: l.split() for l in listing.splitlines()}
     assert rows["niluh"][:3] == ["niluh", "warga", "-"], rows["niluh"]
     assert rows["petugas2"][:3] == ["petugas2", "petugas", "DISDUKCAPIL"], rows["petugas2"]
-    assert "admin" in rows and len(rows) == 12, rows
+    assert "admin" in rows and len(rows) == 13, rows
     # the password is stored hashed
     h = db.sql("SELECT password_hash FROM users WHERE username = 'niluh'")[0][0]
     assert "kata-sandi-kuat-1" not in h and h.startswith("$argon2"), h
@@ -89,6 +94,10 @@ def test_user_add_list_and_passwd(env):
         (base + ["--username", "raja", "--role", "raja"], "kata-sandi-kuat-1\n", 1, "peran tidak dikenal"),
         (base + ["--username", "tanpaopd", "--role", "petugas"], "kata-sandi-kuat-1\n", 1,
          "peran ini harus terikat pada satu OPD"),
+        (base + ["--username", "wargaopd", "--role", "warga", "--unit", "DLH"], "kata-sandi-kuat-1\n", 1,
+         "peran ini tidak terikat pada OPD"),
+        (base + ["--username", "sekdaopd", "--role", "sekda", "--unit", "DLH"], "kata-sandi-kuat-1\n", 1,
+         "peran ini tidak terikat pada OPD"),
         (["user", "add", "--tenant", "99.99", "--username", "x1x", "--name", "X", "--role", "warga"],
          "kata-sandi-kuat-1\n", 1, "Pemda tidak dikenal"),
         (["user", "add", "--tenant", "52.71", "--username", "x2x"], "kata-sandi-kuat-1\n", 2,
@@ -97,7 +106,7 @@ def test_user_add_list_and_passwd(env):
     ):
         p = run_sigap(args, db=db, input=stdin)
         assert p.returncode == rc and msg in p.stderr, (args, p.returncode, p.stderr)
-    assert count(db, "SELECT COUNT(*) FROM users WHERE tenant = '52.71'") == 12
+    assert count(db, "SELECT COUNT(*) FROM users WHERE tenant = '52.71'") == 13
     # user passwd
     p = check_sigap(["user", "passwd", "--tenant", "52.71", "--username", "niluh"], db=db, input="sandi-baru-niluh\n")
     assert "password changed" in p.stdout, p.stdout
@@ -235,6 +244,8 @@ def test_bad_settings_exit_2_naming_the_setting(env):
         (["--max-body", "10"], None, "--max-body must be between 1024 and 1073741824, got '10'"),
         ([], {"SIGAP_THREADS": "-1"}, "SIGAP_THREADS: threads must be between 1 and 256, got '-1'"),
         (["--session-ttl", "x"], None, "session-ttl must be a whole number, got 'x'"),
+        (["--login-max-failures-address", "0"], None,
+         "--login-max-failures-address must be between 1 and 100000, got '0'"),
         (["--config", conf], None, "%s:2: expected 'name = value'" % conf),
         ([], {"SIGAP_CONFIG": conf2}, "%s:1: unknown setting 'colour'" % conf2),
         (["--tls-cert", "/nonexistent.pem"], None, "tls-cert and tls-key must be given together"),

@@ -14,10 +14,12 @@ rates it, and the public list and page show it without personal data.
 """
 import os
 import re
+import time
+import urllib.parse
 import uuid
 import xml.etree.ElementTree as ET
 
-from harness import REPO, TENANT, check_sigap
+from harness import REPO, TENANT, check_sigap, unique
 
 FIX = os.path.join(REPO, "tests", "fixtures", "complaints")
 J = "jurisdiction_id=" + TENANT
@@ -306,6 +308,119 @@ def test_open311_service_request_updates(env):
     expect_error(c.get("/open311/v2/servicerequestupdates.json?%s&start_date=x" % J), 400)
 
 
+def test_open311_refuses_noncharacters_and_blank_address(env):
+    """U+FFFE, U+FFFF (and the other noncharacters) cannot be written in XML: refused like control
+    characters in every text field, in both formats; an address_string of spaces is no location."""
+    before = count(env)
+    for fmt in ("json", "xml"):
+        for field in ("description", "address_string", "first_name", "email"):
+            for ch in ("\uffff", "\ufffe", "\ufdd0", "\U0001ffff"):
+                r = post(env, good(env, **{field: "teks %s akhir" % ch}), fmt=fmt)
+                expect_error(r, 400, fmt, contains="tidak sah")
+        for blank in ("   ", " \t "):
+            r = post(env, good(env, lat=None, long=None, address_string=blank), fmt=fmt)
+            expect_error(r, 400, fmt, contains="lokasi")
+    assert count(env) == before
+    # the requests.xml list stays well-formed for everyone
+    xml(env.client().get("/open311/v2/requests.xml?" + J).expect(200))
+
+
+def test_open311_xml_survives_stored_noncharacters(env):
+    """A text stored before intake refused noncharacters and control characters is written into
+    the XML as U+FFFD, so that requests.xml stays readable."""
+    rid = post(env, good(env, description="Laporan lama dengan karakter aneh")).expect(200).json()[0][
+        "service_request_id"]
+    ch = "chr" if env.shared_db.backend == "pg" else "char"
+    env.shared_db.sql("UPDATE complaints SET description = 'lama ' || %s(65535) || ' ' || %s(65534) || ' akhir', "
+                      "address = 'Gang ' || %s(1) || ' Mawar' WHERE id = %s" % (ch, ch, ch, rid))
+    try:
+        c = env.client()
+        one = xml(c.get("/open311/v2/requests/%s.xml?%s" % (rid, J)).expect(200))
+        assert one.find("request/description").text == "lama \ufffd \ufffd akhir", one.find("request/description").text
+        assert one.find("request/address").text == "Gang \ufffd Mawar"
+        lst = xml(c.get("/open311/v2/requests.xml?" + J).expect(200))
+        assert rid in [e.text for e in lst.iter("service_request_id")]
+        # JSON carries them as they are
+        g = c.get("/open311/v2/requests/%s.json?%s" % (rid, J)).expect(200).json()[0]
+        assert g["description"] == "lama \uffff \ufffe akhir", g
+    finally:
+        env.shared_db.sql("UPDATE complaints SET status = 'arsip' WHERE id = %s" % rid)
+
+
+def test_open311_lat_long_plain_decimal(env):
+    before = count(env)
+    for fmt in ("json", "xml"):
+        for lat in ("0x1p3", "1e1", "-8.5e0", "inf", "nan", "-8.", ".5", "--8.5", "-8.5x", "8,5"):
+            expect_error(post(env, good(env, lat=lat), fmt=fmt), 400, fmt, contains="desimal")
+        expect_error(post(env, good(env, long="1.16e2"), fmt=fmt), 400, fmt, contains="desimal")
+    assert count(env) == before
+    # spaces around the number are ignored at both ends alike
+    for lat in (" -8.59", "-8.59 ", " -8.59 ", "-8.59"):
+        rid = post(env, good(env, lat=lat, long=" 116.0893 ")).expect(200).json()[0]["service_request_id"]
+        g = env.client().get("/open311/v2/requests/%s.json?%s" % (rid, J)).expect(200).json()[0]
+        assert g["lat"] == -8.59 and g["long"] == 116.0893, g
+
+
+def test_open311_key_and_content_type_errors(env):
+    before = count(env)
+    f = good(env, api_key=None)
+    c = env.client()
+    # a key sent in a header that does not check out is invalid, not missing
+    for h in ({"X-API-Key": "sgp_bad"}, {"Authorization": "Bearer sgp_000000000000_" + "0" * 64},
+              {"Authorization": "bearer nope"}):
+        expect_error(c.post_form("/open311/v2/requests.json", f, headers=h), 403, contains="api_key tidak valid")
+    expect_error(c.post_form("/open311/v2/requests.json", f), 403, contains="api_key wajib")
+    # a revoked key, as a header and as the field
+    key = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", unique("o311rev"), "--role", "warga"],
+                      db=env.shared_db).stdout.strip()
+    c.post_form("/open311/v2/requests.json", f, headers={"Authorization": "Bearer " + key}).expect(200)
+    check_sigap(["apikey", "revoke", "--tenant", TENANT, key[4:16]], db=env.shared_db)
+    for fmt in ("json", "xml"):
+        expect_error(c.post_form("/open311/v2/requests." + fmt, f, headers={"Authorization": "Bearer " + key}),
+                     403, fmt, contains="api_key tidak valid")
+        expect_error(c.post_form("/open311/v2/requests." + fmt, good(env, api_key=key)), 403, fmt,
+                     contains="api_key tidak valid")
+    # fields as text or JSON: said so, not "jurisdiction_id wajib diisi"
+    body = urllib.parse.urlencode(good(env))
+    for fmt in ("json", "xml"):
+        for ct in ("text/plain", "application/json"):
+            r = c.request("POST", "/open311/v2/requests." + fmt, body=body, headers={"Content-Type": ct})
+            expect_error(r, 415, fmt, contains="application/x-www-form-urlencoded")
+        r = c.request("POST", "/open311/v2/requests." + fmt, body=body)
+        expect_error(r, 415, fmt, contains="multipart/form-data")
+    assert count(env) == before + 1
+
+
+def test_open311_dates_of_1970_and_id_lists(env):
+    c = env.client()
+    for q in ("end_date=1970-01-01T00:00:00Z", "start_date=1969-12-01T00:00:00Z&end_date=1970-01-01T00:00:00Z",
+              "start_date=1970-01-01T00:00:00Z", "end_date=1970-01-01T07:00:00%2B07:00"):
+        assert c.get("/open311/v2/requests.json?%s&%s" % (J, q)).expect(200).json() == [], q
+        assert xml(c.get("/open311/v2/requests.xml?%s&%s" % (J, q)).expect(200)).findall("request") == [], q
+    assert c.get("/open311/v2/servicerequestupdates.json?%s&end_date=1970-01-01T00:00:00Z" % J).expect(200).json() == []
+    # a start of 1970-01-01T00:00:00Z is a start like one second later (the updates have no window)
+    a = c.get("/open311/v2/servicerequestupdates.json?%s&start_date=1970-01-01T00:00:00Z" % J).expect(200).json()
+    b = c.get("/open311/v2/servicerequestupdates.json?%s&start_date=1970-01-01T00:00:01Z" % J).expect(200).json()
+    assert a == b and a
+    for ids in ("6,,7", "6,", ",6", ",", " , "):
+        for fmt in ("json", "xml"):
+            expect_error(c.get("/open311/v2/requests.%s?%s&service_request_id=%s"
+                               % (fmt, J, urllib.parse.quote(ids, safe=","))), 400, fmt, contains="service_request_id")
+    assert sorted(x["service_request_id"] for x in
+                  c.get("/open311/v2/requests.json?%s&service_request_id=1,%%202" % J).expect(200).json()) == ["1", "2"]
+
+
+def test_open311_spam_token_not_found(env):
+    rid = post(env, good(env, description="Iklan obat kuat murah hubungi nomor ini")).expect(200).json()[0][
+        "service_request_id"]
+    c = env.client()
+    assert c.get("/open311/v2/tokens/%s.json?%s" % (rid, J)).expect(200).json()[0]["token"] == rid
+    env.shared_db.sql("UPDATE complaints SET status = 'arsip' WHERE id = %s" % rid)
+    for fmt in ("json", "xml"):
+        expect_error(c.get("/open311/v2/requests/%s.%s?%s" % (rid, fmt, J)), 404, fmt)
+        expect_error(c.get("/open311/v2/tokens/%s.%s?%s" % (rid, fmt, J)), 404, fmt, contains="token")
+
+
 # ------------------------------------------------------------------ the web flow
 
 def login(env, user):
@@ -558,3 +673,488 @@ def test_anonymous_reporter_key(env):
         assert "Anonim" in page.text
     finally:
         set_auto_route(env, True)
+
+
+# ------------------------------------------------------------------ merging, settings, deadlines, typed text
+
+def version_of(page):
+    return re.search(r'name="version" value="(\d+)"', page.text).group(1)
+
+
+def status_of(env, cid):
+    return str(env.shared_db.sql("SELECT status FROM complaints WHERE id = %s" % cid)[0][0])
+
+
+def file_o311(env, description, category="jalan", lat="-8.6012", lon="116.1234"):
+    return post(env, good(env, service_code=category, description=description, lat=lat, long=lon)).expect(200).json()[
+        0]["service_request_id"]
+
+
+def to_disposisi(env, k, cid, category):
+    """The coordinator verifies the complaint unless it was auto-routed already."""
+    if status_of(env, cid) == "baru":
+        page = k.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="Verifikasi koordinator")
+        k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "verifikasi", "version": version_of(page),
+                     "category": category}).expect(303)
+    assert status_of(env, cid) == "disposisi"
+
+
+def test_merge_from_disposisi_without_chains(env):
+    """An auto-routed (or verified) duplicate: its page shows the coordinator the suggestion and
+    the merge form. Merging a complaint that others were merged into moves them along, so that
+    every merged report shows the final answer."""
+    tag = unique("zeta")
+    text = "Trotoar ambles dan berlubang di depan sekolah %s, membahayakan murid yang lewat" % tag
+    first = file_o311(env, text)
+    second = file_o311(env, text + " setiap pagi", lat="-8.6013")
+    k = login(env, "koordinator")
+    to_disposisi(env, k, second, "jalan")
+    page = k.get("/t/%s/pengaduan/%s" % (TENANT, second)).expect(200, contains="Gabungkan laporan duplikat")
+    assert "Kemungkinan duplikat" in page.text, page.text
+    number_first = str(env.shared_db.sql("SELECT number FROM complaints WHERE id = %s" % first)[0][0])
+    assert number_first in page.text
+    # the form is filled in with the suggestion
+    assert re.search(r'name="merge_into" inputmode="numeric" value="%s"' % first, page.text), page.text
+    k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, second),
+                {"_csrf": page.csrf(), "aksi": "gabung", "version": version_of(page), "merge_into": first}).expect(303)
+    assert status_of(env, second) == "digabung"
+
+    # now the main one goes into a third: the second follows it
+    third = file_o311(env, "Trotoar di depan sekolah %s rusak parah" % tag, lat="-8.6100", lon="116.1300")
+    page = k.get("/t/%s/pengaduan/%s" % (TENANT, first)).expect(200)
+    k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, first),
+                {"_csrf": page.csrf(), "aksi": "gabung", "version": version_of(page), "merge_into": third}).expect(303)
+    rows = env.shared_db.sql("SELECT id, merged_into FROM complaints WHERE id IN (%s, %s) ORDER BY id" % (first, second))
+    assert [str(r[1]) for r in rows] == [third, third], rows
+    to_disposisi(env, k, third, "jalan")
+    page = k.get("/t/%s/pengaduan/%s" % (TENANT, third)).expect(200, contains="Jawaban OPD")
+    answer = "Trotoar sudah diperbaiki dinas PU %s" % tag
+    k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, third),
+                {"_csrf": page.csrf(), "aksi": "jawab", "version": version_of(page), "text": answer}).expect(303)
+    # both merged reports show the answer, and both were told
+    anon = env.client()
+    for cid in (first, second):
+        anon.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains=answer)
+        assert count(env, "SELECT COUNT(*) FROM complaints_events WHERE complaint_id = %s AND action = 'jawab' "
+                          "AND note = 'laporan induk telah dijawab'" % cid) == 1, cid
+
+
+def test_settings_conflict_and_clear_limits(env):
+    """Two coordinators save the settings form at once: the second gets a 409, not a silent
+    overwrite. Each limit is named rightly; category names have a server-side limit."""
+    k1, k2 = login(env, "koordinator"), login(env, "koordinator")
+    p1 = k1.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(200)
+    p2 = k2.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(200)
+    assert version_of(p1) == version_of(p2)
+    base = {"verify_days": "3", "sla_simple": "5", "sla_coord": "14", "sla_field": "60", "escalate_days": "3",
+            "auto_route": "1", "threshold": "80", "dup_radius_m": "300", "dup_window_days": "30"}
+    try:
+        k1.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
+                     dict(base, _csrf=p1.csrf(), version=version_of(p1), escalate_days="5")).expect(
+            200, contains="pengaturan disimpan")
+        k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
+                     dict(base, _csrf=p2.csrf(), version=version_of(p2), escalate_days="7")).expect(
+            409, contains="diubah orang lain")
+        assert count(env, "SELECT escalate_days FROM complaints_settings WHERE tenant = '%s'" % TENANT) == 5
+        # a fresh form saves
+        p2 = k2.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(200)
+        assert 'name="escalate_days" type="number" min="1" max="60" value="5"' in p2.text
+        k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
+                     dict(base, _csrf=p2.csrf(), version=version_of(p2), escalate_days="7")).expect(200)
+        # each limit in its own words
+        p2 = k2.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(200)
+        f = dict(base, _csrf=p2.csrf(), version=version_of(p2))
+        r = k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT, dict(f, escalate_days="61")).expect(400)
+        alert = re.search(r'<p class="alert" role="alert">(.*?)</p>', r.text).group(1)
+        assert "60 hari kerja" in alert and "365" not in alert, alert
+        k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT, dict(f, verify_days="31")).expect(400, contains="30 hari")
+        k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT, dict(f, sla_coord="366")).expect(400, contains="365")
+        k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT, dict(f, version="x")).expect(400, contains="versi")
+        # category names: at most 120 characters, whatever the form says
+        code = unique("kat")[:30]
+        for name in ("a" * 121, "é" * 121, "b" * 500, "\U0001f600" * 121):
+            k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
+                         {"_csrf": p2.csrf(), "code": code, "name": name, "unit": "DLH",
+                          "sla_class": "sederhana"}).expect(400, contains="120")
+        assert count(env, "SELECT COUNT(*) FROM complaints_categories WHERE code = '%s'" % code) == 0
+        k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
+                     {"_csrf": p2.csrf(), "code": code, "name": "é" * 120, "unit": "DLH",
+                      "sla_class": "sederhana"}).expect(200)
+        assert str(env.shared_db.sql("SELECT name FROM complaints_categories WHERE code = '%s'" % code)[0][0]) == \
+            "é" * 120
+        env.shared_db.sql("UPDATE complaints_categories SET active = 0 WHERE code = '%s'" % code)
+    finally:
+        set_auto_route(env, True)
+
+
+def test_hold_needs_a_reason_and_forward_messages(env):
+    set_auto_route(env, False)
+    try:
+        cid = file_o311(env, "Lampu taman kota %s mati sejak minggu lalu" % unique("q"), category="pju")
+        assert status_of(env, cid) == "baru"
+        k = login(env, "koordinator")
+        page = k.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200)
+        assert re.search(r'<input id="h-text" name="text" maxlength="4000" required', page.text)
+        f = {"_csrf": page.csrf(), "version": version_of(page)}
+        for reason in ("", "   "):
+            k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                        dict(f, aksi="tunda", text=reason)).expect(400, contains="alasan penundaan wajib")
+        k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    dict(f, aksi="bukan_wewenang", forward_to="")).expect(400, contains="sebutkan instansi")
+        r = k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                        dict(f, aksi="bukan_wewenang", forward_to="B" * 121)).expect(400, contains="terlalu panjang")
+        assert "sebutkan instansi" not in r.text
+        # what was typed is still in the form
+        assert 'value="%s"' % ("B" * 121) in r.text
+        assert status_of(env, cid) == "baru"
+        k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    dict(f, aksi="tunda", text="Menunggu foto lampu dari pelapor")).expect(303)
+        assert status_of(env, cid) == "tunda"
+    finally:
+        set_auto_route(env, True)
+
+
+def test_queue_deadline_of_verification(env):
+    """In the coordinator's queue an item waiting for verification shows the 3-working-day
+    verification deadline, not the estimated answer date."""
+    import datetime
+    set_auto_route(env, False)
+    try:
+        cid = file_o311(env, "Parkir liar %s menutup jalan masuk gang" % unique("q"), category="parkir")
+        assert status_of(env, cid) == "baru"
+        verify_due, expected = [int(x) for x in env.shared_db.sql(
+            "SELECT verify_due, expected_at FROM complaints WHERE id = %s" % cid)[0]]
+        assert verify_due < expected
+
+        def local(ts):
+            return datetime.datetime.fromtimestamp(ts + 8 * 3600, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M WITA")
+        q = login(env, "koordinator").get("/t/%s/pengaduan/kelola" % TENANT).expect(200)
+        row = re.search(r'<tr[^>]*><td>[^<]*</td><td><a href="/t/52\.71/pengaduan/%s">.*?</tr>' % cid, q.text, re.S)
+        assert row, q.text[:2000]
+        assert local(verify_due) in row.group(0) and "(verifikasi)" in row.group(0), row.group(0)
+        assert local(expected) not in row.group(0), row.group(0)
+        # the page still states the expected answer date
+        login(env, "koordinator").get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains=local(expected))
+    finally:
+        set_auto_route(env, True)
+
+
+def test_answer_text_kept_on_error(env):
+    """An officer's answer that fails (too long, stale form) comes back in the form; when the
+    form is gone (someone else answered), the text is shown to copy."""
+    cid = file_o311(env, "KTP-el %s belum jadi setelah dua bulan" % unique("q"), category="adminduk")
+    k = login(env, "koordinator")
+    to_disposisi(env, k, cid, "adminduk")
+    p = login(env, "petugas")  # petugas of DISDUKCAPIL
+    page = p.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="Jawaban OPD")
+    v = version_of(page)
+    long_text = "Jawaban panjang " + "x" * 4000
+    r = p.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "jawab", "version": v, "text": long_text}).expect(400, contains="4000")
+    assert ">%s</textarea>" % long_text in r.text
+    text = "KTP-el sudah dicetak & dapat diambil <di loket 2>."
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    r = p.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "jawab", "version": str(int(v) + 5), "text": text}).expect(409)
+    assert ">%s</textarea>" % escaped in r.text, r.text
+    assert 'name="version" value="%s"' % v in r.text  # the fresh version, to send again
+    # someone else answers first: the form is gone, the text is offered to copy
+    kp = k.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200)
+    k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                {"_csrf": kp.csrf(), "aksi": "jawab", "version": version_of(kp), "text": "Sudah dijawab."}).expect(303)
+    r = p.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "jawab", "version": v, "text": text}).expect(409)
+    assert "Teks Anda belum terkirim" in r.text and escaped in r.text
+    assert 'id="cpl-answer-form"' not in r.text
+
+
+# ------------------------------------------------------------------ privacy, the public list, lookups, forms
+
+def file_web(c, fields, files=(), tenant=TENANT):
+    """Files a report through the web form (multipart, with the form's CSRF token)."""
+    form = c.get("/t/%s/pengaduan/baru" % tenant).expect(200)
+    body, ctype = multipart([("_csrf", form.csrf())] + list(fields), files)
+    return c.request("POST", "/t/%s/pengaduan/baru" % tenant, body=body, headers={"Content-Type": ctype})
+
+
+def filed_id(r):
+    assert r.status == 303, (r.status, r.text[:600])
+    return re.search(r"/pengaduan/(\d+)\?baru=1$", r.header("location")).group(1)
+
+
+def w3c_ago(seconds):
+    import datetime
+    tz = datetime.timezone(datetime.timedelta(hours=8))
+    t = datetime.datetime.now(tz) - datetime.timedelta(seconds=seconds)
+    return urllib.parse.quote(t.strftime("%Y-%m-%dT%H:%M:%S+08:00"))
+
+
+def test_personal_data_masked_for_the_public(env):
+    """A NIK, a phone number and an e-mail address typed into an anonymous report, into the
+    coordinator's note and into the OPD's answer are masked on every public view: the page (for
+    the reporter too), the public list, Open311 JSON and XML and its updates feed. The
+    coordinator and the OPD handling it see them as typed. The public history names roles and
+    OPDs, never usernames, and no routing internals."""
+    set_auto_route(env, False)
+    try:
+        tag = unique("pii")
+        a = env.client()
+        cid = filed_id(file_web(a, [
+            ("kind", "pengaduan"), ("identity", "anonim"), ("category", "adminduk"),
+            ("title", "Data KK salah %s, hubungi 081234567890" % tag),
+            ("description", "Nama di KK saya salah. NIK saya 5271014101900001, hubungi 081234567890 "
+                            "atau budi.santoso@example.com"),
+            ("address", "Jl. Majapahit %s" % tag)]))
+        typed = ("5271014101900001", "081234567890", "budi.santoso@example.com")
+        shown = ("5271********0001", "0812******90", "b***********@example.com")
+        assert typed[0] in str(env.shared_db.sql("SELECT description FROM complaints WHERE id = %s" % cid)[0][0])
+        # the coordinator verifies with a note, the OPD answers: both mention the reporter's phone
+        k = login(env, "koordinator")
+        page = k.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains=typed[0])
+        assert "Anda melihatnya utuh" in page.text
+        k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "verifikasi", "version": version_of(page), "category": "adminduk",
+                     "text": "pelapor dapat dihubungi di 081234567890"}).expect(303)
+        p = login(env, "petugas")  # petugas of DISDUKCAPIL
+        page = p.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains=typed[2])
+        p.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "jawab", "version": version_of(page),
+                     "text": "KK sudah dibetulkan; kami kirim ke budi.santoso@example.com dan 081234567890"}).expect(303)
+        # an automatic routing entry as intake writes one (this tenant's router may be off)
+        env.shared_db.sql("INSERT INTO complaints_events (tenant, complaint_id, ts, actor, actor_role, action, status, "
+                          "note, public) VALUES ('%s', %s, %d, 'sistem', '', 'verifikasi', 'disposisi', "
+                          "'rute otomatis ke DISDUKCAPIL (keyakinan 0.97)', 1)" % (TENANT, cid, int(time.time())))
+
+        views = {
+            "page": env.client().get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200),
+            "reporter": a.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200),
+            "list": env.client().get("/t/%s/pengaduan?kategori=adminduk" % TENANT).expect(200, contains=tag),
+            "json": env.client().get("/open311/v2/requests/%s.json?%s" % (cid, J)).expect(200),
+            "xml": env.client().get("/open311/v2/requests/%s.xml?%s" % (cid, J)).expect(200),
+            "list.json": env.client().get("/open311/v2/requests.json?service_request_id=%s&%s" % (cid, J)).expect(200),
+            "updates.json": env.client().get("/open311/v2/servicerequestupdates.json?%s&start_date=%s"
+                                             % (J, w3c_ago(300))).expect(200),
+            "updates.xml": env.client().get("/open311/v2/servicerequestupdates.xml?%s&start_date=%s"
+                                            % (J, w3c_ago(300))).expect(200),
+        }
+        for name, r in views.items():
+            for t in typed:
+                assert t not in r.text, (name, t)
+            assert "keyakinan" not in r.text, name
+        for name in ("page", "reporter", "json", "xml"):
+            for m in shown:
+                assert m in views[name].text, (name, m)
+        assert "Data KK salah %s, hubungi 0812******90" % tag in views["list"].text
+        assert "disamarkan di halaman publik" in views["page"].text
+        j = views["json"].json()[0]
+        assert "0812******90" in j["status_notes"] and "b***********@example.com" in j["description"], j
+        notes = [u["description"] for u in views["updates.json"].json() if u["service_request_id"] == cid]
+        assert "DISDUKCAPIL" in notes and any("0812******90" in n for n in notes), notes
+        # the public history: roles and the OPD, no usernames
+        hist = views["page"].text.split('class="cpl-history"', 1)[1]
+        assert "· Sistem</small><br>DISDUKCAPIL" in hist, hist
+        assert "· Admin Koordinator Pengaduan</small>" in hist, hist
+        assert "· Dinas Kependudukan" in hist, hist
+        assert not re.search(r"· (koordinator|petugas)</small>", hist), hist
+        # the officials handling it keep the original, and the usernames
+        for c in (k, p):
+            page = c.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200)
+            for t in typed:
+                assert t in page.text, t
+            assert "keyakinan 0.97" in page.text
+            assert re.search(r"· koordinator</small>", page.text) and re.search(r"· petugas</small>", page.text)
+    finally:
+        set_auto_route(env, True)
+
+
+def test_province_lists_every_village(env):
+    """The provinsi's form and list filter offer every village (1,166 in NTB, not 500), grouped
+    by kecamatan with the kabupaten/kota, so two villages of one name can be told apart; one in
+    Kota Bima can be chosen."""
+    want = int(env.shared_db.sql("SELECT COUNT(*) FROM regions WHERE level = 4 AND code LIKE '52.%'")[0][0])
+    assert want > 1000, want
+    c = env.client()
+    for path in ("/t/52/pengaduan/baru", "/t/52/pengaduan"):
+        page = c.get(path).expect(200)
+        sel = re.search(r'<select id="kelurahan".*?</select>', page.text, re.S).group(0)
+        codes = re.findall(r'<option value="(52\.\d\d\.\d\d\.\d{4})"', sel)
+        assert len(codes) == want == len(set(codes)), (path, len(codes), want)
+        assert any(x.startswith("52.72.") for x in codes)      # Kota Bima, past the old cap
+        # "Dasan Baru" is in two kecamatan: each in its own labelled group
+        groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', sel, re.S)
+        with_dasan = [label for label, opts in groups if ">Dasan Baru<" in opts]
+        assert len(with_dasan) == 2 and len(set(with_dasan)) == 2, with_dasan
+        assert all(l.startswith("Kecamatan ") and ", Kabupaten " in l or ", Kota " in l for l in with_dasan), with_dasan
+    # a village of Kota Bima is accepted
+    bima = str(env.shared_db.sql("SELECT code FROM regions WHERE level = 4 AND code LIKE '52.72.%' ORDER BY code")[0][0])
+    cid = filed_id(file_web(env.client(), [("kind", "pengaduan"), ("identity", "anonim"), ("kelurahan", bima),
+                                           ("description", "Jalan desa %s berlubang" % unique("b"))], tenant="52"))
+    assert str(env.shared_db.sql("SELECT kelurahan FROM complaints WHERE id = %s" % cid)[0][0]) == bima
+    # a kota's own form: its kecamatan, without the kabupaten/kota
+    page = c.get("/t/%s/pengaduan/baru" % TENANT).expect(200)
+    assert '<optgroup label="Kecamatan Mataram">' in page.text
+
+
+def test_public_list_pages_kinds_and_lookup(env):
+    """The public list goes page by page (50 a page, next and previous links that keep the
+    filter), filters by kind, and finds a report by its number however it is typed."""
+    db = env.new_db()
+    srv = env.start_server(db)
+    try:
+        key = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "pages"], db=db).stdout.strip()
+        c = srv.client()
+        for i in range(53):
+            c.post_form("/open311/v2/requests.json", {
+                "jurisdiction_id": TENANT, "api_key": key, "service_code": "pju", "lat": "-8.58", "long": "116.11",
+                "attribute[kind]": "informasi", "description": "Permintaan data lampu jalan nomor %d" % i}).expect(200)
+        total = int(db.sql("SELECT COUNT(*) FROM complaints WHERE tenant = '%s' AND kind = 'informasi' AND status NOT IN "
+                           "('arsip', 'digabung')" % TENANT)[0][0])
+        assert 50 < total <= 100, total
+        p1 = c.get("/t/%s/pengaduan?jenis=informasi" % TENANT).expect(200)
+        assert p1.text.count('<li class="card">') == 50
+        assert "Permintaan data lampu jalan nomor 52" in p1.text           # newest first
+        assert "Halaman 1" in p1.text and 'rel="prev"' not in p1.text
+        nxt = re.search(r'<a href="([^"]+)" rel="next">', p1.text).group(1).replace("&amp;", "&").replace("&#61;", "=")
+        assert nxt == "/t/%s/pengaduan?jenis=informasi&hal=2" % TENANT, nxt
+        p2 = c.get(nxt).expect(200, contains="Halaman 2")
+        assert p2.text.count('<li class="card">') == total - 50
+        assert "Permintaan data lampu jalan nomor 0<" in p2.text and 'rel="next"' not in p2.text
+        prev = re.search(r'<a href="([^"]+)" rel="prev">', p2.text).group(1).replace("&#61;", "=")
+        assert prev == "/t/%s/pengaduan?jenis=informasi" % TENANT, prev
+        # the kind filter: no information request among the pengaduan
+        pg = c.get("/t/%s/pengaduan?jenis=pengaduan" % TENANT).expect(200)
+        assert "lampu jalan nomor" not in pg.text and '<option value="pengaduan" selected>' in pg.text
+        # bad input: a clear 400
+        c.get("/t/%s/pengaduan?jenis=keluhan" % TENANT).expect(400, contains="jenis laporan harus")
+        for hal in ("0", "-1", "abc", "1x", "99999999999"):
+            c.get("/t/%s/pengaduan?hal=%s" % (TENANT, hal)).expect(400, contains="nomor halaman tidak sah")
+        c.get("/t/%s/pengaduan?jenis=informasi&hal=9" % TENANT).expect(200, contains="Belum ada laporan")
+
+        # the lookup: spaces, lower case, a short serial
+        cid, number = [str(x) for x in db.sql("SELECT id, number FROM complaints WHERE tenant = '%s' ORDER BY id DESC"
+                                                % TENANT)[0]]
+        year, serial = number.split("/")[2], int(number.split("/")[3])
+        assert 'placeholder="%s/ADU/' % TENANT in p1.text and 'name="nomor"' in p1.text
+        for typed in (number, "  %s " % number.lower(), "%s / adu / %s / %d" % (TENANT, year, serial)):
+            r = c.get("/t/%s/pengaduan?nomor=%s" % (TENANT, urllib.parse.quote(typed))).expect(303)
+            assert r.header("location") == "/t/%s/pengaduan/%s" % (TENANT, cid), r.header("location")
+        r = c.get("/t/%s/pengaduan?nomor=%s" % (TENANT, urllib.parse.quote("%s/ADU/%s/999999" % (TENANT, year))))
+        r.expect(404, contains="tidak ditemukan")
+        assert 'value="%s/ADU/%s/999999"' % (TENANT, year) in r.text      # what was typed stays
+        c.get("/t/%s/pengaduan?nomor=%s" % (TENANT, urllib.parse.quote("%s/PMH/%s/000001" % (TENANT, year)))).expect(
+            400, contains="bukan nomor pengaduan")
+        c.get("/t/%s/pengaduan?nomor=halo" % TENANT).expect(400, contains="nomor laporan tidak dikenali")
+        # another tenant's number, and spam, are not found here
+        c.get("/t/52/pengaduan?nomor=%s" % urllib.parse.quote(number)).expect(404)
+        db.sql("UPDATE complaints SET status = 'arsip' WHERE id = %s" % cid)
+        c.get("/t/%s/pengaduan?nomor=%s" % (TENANT, urllib.parse.quote(number))).expect(404)
+    finally:
+        srv.stop()
+
+
+def test_contact_must_reach_the_reporter(env):
+    """The contact is an e-mail address or an Indonesian phone number; "abc" and friends get a
+    clear message and the form back with what was typed; nothing is stored."""
+    before = count(env)
+    fields = [("kind", "aspirasi"), ("identity", "terbuka"), ("name", "Budi"),
+              ("description", "Usul taman bermain di kelurahan kami")]
+    for bad, msg in (("abc", "e-mail atau nomor HP"), ("budi@", "alamat e-mail tidak sah"),
+                     ("budi@contoh", "alamat e-mail tidak sah"), ("12345", "nomor HP tidak sah")):
+        r = file_web(env.client(), fields + [("contact", bad)]).expect(400, contains=msg)
+        assert 'name="contact" maxlength="120" value="%s"' % bad in r.text
+    assert count(env) == before
+    for good_contact in ("budi@contoh.id", " 0812-3456-7890 ", "+62 812 3456 7890"):
+        cid = filed_id(file_web(env.client(), fields + [("contact", good_contact)]))
+        assert str(env.shared_db.sql("SELECT reporter_contact FROM complaints WHERE id = %s" % cid)[0][0]) == \
+            good_contact.strip()
+    # Open311 too, in the specification's error format
+    expect_error(post(env, good(env, email="abc")), 400, contains="e-mail")
+    expect_error(post(env, good(env, email=None, phone="123"), fmt="xml"), 400, "xml", contains="nomor HP")
+    post(env, good(env, email=None, phone="081234567890")).expect(200)
+
+
+def test_rating_is_chosen_and_decimal_comma(env):
+    """The rating is not preset: the reporter picks one (an empty choice is refused). Latitude
+    and longitude take a decimal comma on the web form; a title of spaces is no title."""
+    set_auto_route(env, False)
+    try:
+        a = env.client()
+        cid = filed_id(file_web(a, [("kind", "pengaduan"), ("identity", "anonim"), ("category", "sampah"),
+                                    ("title", "    "), ("lat", "-8,5837"), ("long", " 116,1165"),
+                                    ("description", "Sampah %s menumpuk di depan pasar" % unique("k"))]))
+        lat, lon, title = env.shared_db.sql("SELECT lat_e6, lon_e6, title FROM complaints WHERE id = %s" % cid)[0]
+        assert (int(lat), int(lon)) == (-8583700, 116116500), (lat, lon)
+        assert str(title).startswith("Sampah ") and str(title).strip() == str(title), title
+        for lat_bad in ("-8,58,37", "-8,", "8.5,3"):
+            file_web(env.client(), [("kind", "pengaduan"), ("identity", "anonim"), ("lat", lat_bad),
+                                    ("long", "116,1"), ("description", "x")]).expect(400, contains="desimal")
+        k = login(env, "koordinator")
+        to_disposisi(env, k, cid, "sampah")
+        page = k.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200)
+        k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "jawab", "version": version_of(page),
+                     "text": "Sudah diangkut."}).expect(303)
+        page = a.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="Nilai jawaban")
+        sel = re.search(r'<select id="r-rating" name="rating" required>(.*?)</select>', page.text, re.S).group(1)
+        assert sel.startswith('<option value="">') and " selected" not in sel, sel
+        r = a.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                        {"_csrf": page.csrf(), "aksi": "nilai", "version": version_of(page), "rating": "",
+                         "text": "cepat"}).expect(400, contains="nilai harus 1 sampai 5")
+        # the rating picked stays when the form comes back (here: a stale form)
+        r = a.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                        {"_csrf": page.csrf(), "aksi": "nilai", "version": str(int(version_of(page)) + 9),
+                         "rating": "3", "text": "cepat"}).expect(409)
+        assert '<option value="3" selected>3</option>' in r.text and r.text.count(" selected>") == 1
+        assert status_of(env, cid) == "dijawab"
+        a.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "nilai", "version": version_of(page), "rating": "2"}).expect(303)
+        assert str(env.shared_db.sql("SELECT rating FROM complaints WHERE id = %s" % cid)[0][0]) == "2"
+    finally:
+        set_auto_route(env, True)
+
+
+def test_settings_form_keeps_typed_values_and_category_lock(env):
+    """A refused settings form comes back with what was typed, not the stored values. Category
+    edits carry their version: a second coordinator's stale edit is a 409, and a new category
+    may not overwrite one of the same code."""
+    k1, k2 = login(env, "koordinator"), login(env, "koordinator")
+    page = k1.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(200)
+    base_f = {"_csrf": page.csrf(), "version": version_of(page), "verify_days": "3", "sla_simple": "5",
+              "sla_coord": "14", "sla_field": "60", "escalate_days": "3", "auto_route": "1", "threshold": "80",
+              "dup_radius_m": "300", "dup_window_days": "30"}
+    r = k1.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
+                     dict(base_f, sla_simple="7", sla_field="400", dup_radius_m="450")).expect(400, contains="365")
+    assert 'id="sla_simple" name="sla_simple" type="number" min="1" max="365" value="7"' in r.text
+    assert 'id="sla_field" name="sla_field" type="number" min="1" max="365" value="400"' in r.text
+    assert 'id="dup_radius_m" name="dup_radius_m" type="number" min="0" max="50000" value="450"' in r.text
+    r = k1.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
+                     {k: v for k, v in dict(base_f, threshold="120").items() if k != "auto_route"}).expect(400)
+    assert 'value="120"' in r.text and 'name="auto_route" value="1" checked' not in r.text
+
+    code = unique("kt")[:30]
+    f = {"_csrf": page.csrf(), "code": code, "name": "Taman kota", "unit": "DLH", "sla_class": "sederhana",
+         "version": "0"}
+    k1.post_form("/t/%s/pengaduan/pengaturan" % TENANT, f).expect(200, contains="kategori disimpan")
+    # a second "new" category of that code is refused, with the form kept
+    r = k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
+                     dict(f, _csrf=k2.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(200).csrf(), name="Taman",
+                          unit="DPUPR", sla_class="lapangan")).expect(409, contains="sudah dipakai")
+    assert 'id="c-name" name="name" required maxlength="120" value="Taman"' in r.text
+    assert '<option value="DPUPR" selected>' in r.text and '<option value="lapangan" selected>' in r.text
+    # both open the edit form; the first saves, the second is stale
+    e1 = k1.get("/t/%s/pengaduan/pengaturan?kategori=%s" % (TENANT, code)).expect(200, contains="Ubah kategori")
+    e2 = k2.get("/t/%s/pengaduan/pengaturan?kategori=%s" % (TENANT, code)).expect(200)
+    v = re.search(r'<form [^>]*id="cpl-category">.*?name="version" value="(\d+)"', e1.text, re.S).group(1)
+    assert int(v) >= 1 and 'value="Taman kota"' in e1.text
+    k1.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
+                 dict(f, _csrf=e1.csrf(), name="Taman dan hutan kota", version=v)).expect(200)
+    r = k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
+                     dict(f, _csrf=e2.csrf(), name="Ruang terbuka", version=v)).expect(409, contains="diubah orang lain")
+    assert 'value="Ruang terbuka"' in r.text
+    assert str(env.shared_db.sql("SELECT name FROM complaints_categories WHERE code = '%s'" % code)[0][0]) == \
+        "Taman dan hutan kota"
+    # the page offers the fresh version to send again
+    v2 = re.search(r'<form [^>]*id="cpl-category">.*?name="version" value="(\d+)"', r.text, re.S).group(1)
+    assert int(v2) == int(v) + 1
+    env.shared_db.sql("UPDATE complaints_categories SET active = 0 WHERE code = '%s'" % code)

@@ -6,11 +6,17 @@ with the official's passphrase; the numbered decision, its public
 verification page, PDF and register entry; refusals (out of turn, a second
 decision, an edit after the decision, a wrong passphrase) with clear
 messages and audit entries; tampering found by the verification page; the
-JSON API; DPRD stages and pokok pikiran; OPD isolation.
+JSON API; DPRD stages and pokok pikiran; OPD isolation. Also: pages show
+labels, never codes; a draft without signatures does not claim valid ones;
+the edit form of a proposal that can no longer change says so at once; the
+lists agree with what each role may open (admin, dprd); docs/openapi.json
+agrees with what the governance API answers.
 """
+import json
+import os
 import re
 
-from harness import DEMO_PASSWORD, TENANT
+from harness import DEMO_PASSWORD, REPO, TENANT
 
 BASE = "/t/%s" % TENANT
 
@@ -116,6 +122,9 @@ def test_four_roles_sign_and_the_decision_verifies(env):
     assert [s["role"] for s in j["signers"]] == ["kepala_opd", "sekda", "wakil", "kepala_daerah"], j
     reg = anon.get(BASE + "/jdih").expect(200)
     assert "Perpanjangan jam layanan e2e" in reg.text and token in reg.text
+    # the OPD by its name, not its code
+    entry = [e for e in reg.text.split("<article") if token in e][0]
+    assert "Dinas Kependudukan" in entry and "DISDUKCAPIL" not in entry, entry
     assert any(d["token"] == token for d in anon.get("/api/v1/t/%s/keputusan" % TENANT).expect(200).json()["decisions"])
     # unknown token
     anon.get("%s/verifikasi/%s" % (BASE, "0" * 32)).expect(404)
@@ -145,6 +154,9 @@ def test_attachment_upload_is_signed_content(env):
     r = c.request("POST", "%s/usulan/%d/lampiran" % (BASE, pid), body=body, headers={"Content-Type": ctype})
     r.expect(303)
     page = c.get("%s/usulan/%d" % (BASE, pid)).expect(200, contains="kajian.pdf")
+    # the file type as people name it, not the MIME code
+    listed = re.search(r'<ul id="attachments">.*?</ul>', page.text, re.S).group(0)
+    assert "<small>PDF," in listed and "application/pdf" not in listed, listed
     href = re.search(r'href="(/t/[^"]+/lampiran/[0-9a-f]{64})"', page.text).group(1)
     got = c.get(href).expect(200, ctype="application/pdf")
     assert got.body == PDF
@@ -246,7 +258,16 @@ def test_dprd_stages_and_pokir(env):
     act(dprd, pid, "dprd", stage="pembahasan", stage_day="2026-01-12")
     act(dprd, pid, "dprd", stage="disetujui", stage_day="2026-01-20")
     page = dprd.get("%s/usulan/%d" % (BASE, pid)).expect(200).text
-    assert "2026-01-20" in page and "pembahasan" in page
+    stages = re.search(r'<ul id="dprd">.*?</ul>', page, re.S).group(0)
+    assert "2026-01-20" in stages, stages
+    # the stages by their labels, not their codes
+    for label in ("Diajukan ke DPRD", "Pembahasan", "Disetujui DPRD"):
+        assert "<strong>%s</strong>" % label in stages, (label, stages)
+    assert not re.search(r"<strong>(diajukan|pembahasan|disetujui)</strong>", stages), stages
+    # in the order they happened, even when recorded in the same second
+    assert re.findall(r"<strong>([^<]*)</strong>", stages) == ["Diajukan ke DPRD", "Pembahasan", "Disetujui DPRD"], stages
+    row = [l for l in dprd.get(BASE + "/usulan").text.splitlines() if "Raperda e2e" in l and "<tr>" in l]
+    assert row and "Disetujui DPRD" in row[0] and "DPRD: disetujui" not in row[0], row
     # pokok pikiran becomes a draft of the OPD concerned
     form = dprd.get(BASE + "/pokir").expect(200)
     r = dprd.post_form(BASE + "/pokir", {"_csrf": form.csrf(), "unit": "DISDUKCAPIL", "title": "Pokir perekaman e2e",
@@ -281,3 +302,140 @@ def test_key_page_rules(env):
     # a role that does not sign gets no form
     w = login(env, "warga")
     assert 'name="confirm"' not in w.get(BASE + "/kunci-tanda-tangan").expect(200).text
+
+
+def inbox_and_all(c):
+    """The list page split into its inbox ("Menunggu tindakan Anda") and the table of all proposals."""
+    text = c.get(BASE + "/usulan").expect(200).text
+    inbox, rest = text.split("Semua usulan", 1) if "Semua usulan" in text else (text, "")
+    return inbox, rest
+
+
+def test_lists_show_labels_not_codes(env):
+    a = actors(env)
+    c = a["kepala_opd"]
+    h = {"X-CSRF-Token": csrf(c)}
+    r = c.post_json("/api/v1/t/%s/usulan" % TENANT, {"kind": "usulan", "title": "Sangat segera e2e",
+                                                     "background": "latar", "urgency": "sangat_segera"}, headers=h)
+    pid = r.expect(201).json()["id"]
+    act(c, pid, "ajukan")
+    inbox, rest = inbox_and_all(a["sekda"])
+    small = inbox[inbox.index("Sangat segera e2e"):].split("</li>", 1)[0]
+    assert "sifat sangat segera" in small, small
+    # no code anywhere on the page, and the OPD by its name
+    assert "sangat_segera" not in inbox + rest, inbox
+    assert "Dinas Kependudukan" in small and "DISDUKCAPIL" not in small, small
+    # the proposal page names its urgency too
+    page = a["sekda"].get("%s/usulan/%d" % (BASE, pid)).expect(200).text
+    assert "sifat sangat segera" in page and "sangat_segera" not in page, page
+    # the JSON keeps the code and adds the label
+    j = a["sekda"].get("/api/v1/t/%s/usulan/%d" % (TENANT, pid)).expect(200).json()
+    assert j["urgency"] == "sangat_segera" and j["urgency_label"] == "sangat segera", j
+
+
+def test_unsigned_draft_does_not_claim_valid_signatures(env):
+    a = actors(env)
+    pid = create(a["kepala_opd"], "Draf tanpa tanda tangan e2e")
+    page = a["kepala_opd"].get("%s/usulan/%d" % (BASE, pid)).expect(200).text
+    assert 'id="chain-ok"' not in page and "Semua tanda tangan sah" not in page, page
+    assert re.search(r'id="chain-none">Belum ada tanda tangan\.<', page), page
+    # a pokok pikiran draft of the DPRD, as the DPRD member sees it
+    dprd = login(env, "dprd")
+    form = dprd.get(BASE + "/pokir").expect(200)
+    r = dprd.post_form(BASE + "/pokir", {"_csrf": form.csrf(), "unit": "DISDUKCAPIL", "title": "Pokir tanpa tanda tangan e2e",
+                                         "background": "Uraian"}).expect(303)
+    page = dprd.get(r.header("location")).expect(200).text
+    assert "Semua tanda tangan sah" not in page and 'id="chain-none"' in page, page
+    # once signed, the check is shown with the number of steps
+    act(a["kepala_opd"], pid, "ajukan")
+    page = a["kepala_opd"].get("%s/usulan/%d" % (BASE, pid)).expect(200).text
+    assert "Semua tanda tangan sah. (1)" in page and 'id="chain-none"' not in page, page
+
+
+def test_edit_form_of_a_proposal_that_cannot_change_says_so(env):
+    a = actors(env)
+    c = a["kepala_opd"]
+    pid = create(c, "Usulan untuk formulir ubah e2e")
+    c.get("%s/usulan/%d/ubah" % (BASE, pid)).expect(200, contains='name="title"')
+    act(c, pid, "ajukan")
+    r = c.get("%s/usulan/%d/ubah" % (BASE, pid)).expect(409, contains="usulan sedang diproses pimpinan")
+    assert 'name="title"' not in r.text and 'name="background"' not in r.text
+    done = decided(env, a, "Usulan diputuskan untuk formulir ubah e2e")
+    r = c.get("%s/usulan/%d/ubah" % (BASE, done)).expect(409, contains="usulan sudah diputuskan")
+    assert 'name="title"' not in r.text and 'name="background"' not in r.text
+    # the page is the proposal's own, with its decision
+    assert 'id="decision"' in r.text, r.text[:2000]
+    # another OPD's proposal: refused with the reason; a role outside the OPDs: 403
+    other = login(env, "dprd")
+    form = other.get(BASE + "/pokir").expect(200)
+    r = other.post_form(BASE + "/pokir", {"_csrf": form.csrf(), "unit": "DINKES", "title": "Pokir lain e2e",
+                                          "background": "x"}).expect(303)
+    oid = int(r.header("location").rsplit("/", 1)[1])
+    c.get("%s/usulan/%d/ubah" % (BASE, oid)).expect(403, contains="usulan ini milik OPD lain")
+    a["sekda"].get("%s/usulan/%d/ubah" % (BASE, pid)).expect(403)
+
+
+def test_lists_agree_with_what_each_role_may_open(env):
+    a = actors(env)
+    pid = create(a["kepala_opd"], "Usulan terlihat admin e2e")
+    admin = login(env, "admin")
+    # admin opens every proposal, so its list shows every one; it acts on none
+    j = admin.get("/api/v1/t/%s/usulan?all=1" % TENANT).expect(200).json()
+    ids = [p["id"] for p in j["proposals"]]
+    assert pid in ids, ids
+    for i in ids:
+        admin.get("/api/v1/t/%s/usulan/%d" % (TENANT, i)).expect(200)
+    assert admin.get("/api/v1/t/%s/usulan" % TENANT).expect(200).json()["proposals"] == []
+    text = admin.get(BASE + "/usulan").expect(200).text
+    assert "Usulan terlihat admin e2e" in text and 'id="observer"' in text, text
+    assert "Menunggu tindakan Anda" not in text
+    assert len(re.findall(r'<tr><td><a href="/t/[0-9.]+/usulan/\d+"', text)) == len(ids)
+    # the DPRD member's own pokok pikiran is a draft of the OPD: listed, but not waiting for the DPRD
+    dprd = login(env, "dprd")
+    form = dprd.get(BASE + "/pokir").expect(200)
+    dprd.post_form(BASE + "/pokir", {"_csrf": form.csrf(), "unit": "DISDUKCAPIL", "title": "Pokir bukan tugas DPRD e2e",
+                                     "background": "Uraian"}).expect(303)
+    inbox, rest = inbox_and_all(dprd)
+    assert "Pokir bukan tugas DPRD e2e" not in inbox and "Pokir bukan tugas DPRD e2e" in rest
+    assert all(p["title"] != "Pokir bukan tugas DPRD e2e"
+               for p in dprd.get("/api/v1/t/%s/usulan" % TENANT).expect(200).json()["proposals"])
+    inbox, _ = inbox_and_all(a["kepala_opd"])
+    assert "Pokir bukan tugas DPRD e2e" in inbox
+
+
+def test_openapi_agrees_with_the_governance_api(env):
+    with open(os.path.join(REPO, "docs", "openapi.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+
+    def documented(method, path, status):
+        op = doc["paths"][path][method]
+        assert str(status) in op["responses"], "%s %s answers %d, not in docs/openapi.json %s" % (
+            method.upper(), path, status, sorted(op["responses"]))
+        if status == 401:
+            assert op.get("security"), "%s %s needs a login but has no security" % (method.upper(), path)
+
+    lst, one = "/api/v1/t/{tenant}/usulan", "/api/v1/t/{tenant}/usulan/{id}"
+    act_path = "/api/v1/t/{tenant}/usulan/{id}/tindakan"
+    anon = env.client()
+    documented("get", lst, anon.get("/api/v1/t/%s/usulan" % TENANT).expect(401).status)
+    documented("get", one, anon.get("/api/v1/t/%s/usulan/1" % TENANT).expect(401).status)
+    a = actors(env)
+    c = a["kepala_opd"]
+    h = {"X-CSRF-Token": csrf(c)}
+    documented("get", lst, c.get("/api/v1/t/%s/usulan" % TENANT).expect(200).status)
+    r = c.post_json("/api/v1/t/%s/usulan" % TENANT, {"kind": "usulan", "title": "OpenAPI e2e", "background": "x",
+                                                     "urgency": "biasa"}, headers=h).expect(201)
+    documented("post", lst, r.status)
+    pid = r.json()["id"]
+    documented("post", lst, c.post_json("/api/v1/t/%s/usulan" % TENANT, {"kind": "x"}, headers=h).expect(400).status)
+    documented("get", one, c.get("/api/v1/t/%s/usulan/%d" % (TENANT, pid)).expect(200).status)
+    documented("get", one, login(env, "warga").get("/api/v1/t/%s/usulan/%d" % (TENANT, pid)).expect(403).status)
+    documented("get", one, c.get("/api/v1/t/%s/usulan/999999" % TENANT).expect(404).status)
+    documented("post", act_path, c.post_json("/api/v1/t/%s/usulan/%d/tindakan" % (TENANT, pid),
+                                             {"action": "ajukan", "passphrase": DEMO_PASSWORD, "version": 99},
+                                             headers=h).expect(409).status)
+    documented("post", act_path, c.post_json("/api/v1/t/%s/usulan/%d/tindakan" % (TENANT, pid),
+                                             {"action": "terbang"}, headers=h).expect(400).status)
+    documented("post", act_path, c.post_json("/api/v1/t/%s/usulan/%d/tindakan" % (TENANT, pid),
+                                             {"action": "ajukan", "passphrase": DEMO_PASSWORD},
+                                             headers=h).expect(200).status)

@@ -85,7 +85,9 @@ def test_dashboard_sekda_kepala_opd_and_refusals(env):
     assert '<title id="sla-t">' in html and '<desc id="sla-d">' in html
     assert "DIKBUD: 75.0%" in html, "SLA of DIKBUD (6/8) spelled out in the chart's desc"
     assert "Kinerja per OPD" in html and "DINKES" in html
-    assert "<script" not in html
+    # the charts need no script: the only one is the site-wide forms.js (submit once)
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert all('src="/static/forms.js?' in s for s in scripts), scripts
     j = c.get("/api/v1/t/%s/kinerja" % T).expect(200, ctype="application/json").json()
     a = j["totals"]["all"]
     assert (a["received"], a["finished"], a["finished_in_sla"], a["open_end"], a["overdue"]) == (19, 15, 12, 4, 2), a
@@ -102,6 +104,7 @@ def test_dashboard_sekda_kepala_opd_and_refusals(env):
     assert j["totals"]["all"]["received"] == 0 and j["totals"]["all"]["sla_pct"] is None
     # bad periods are 400 with a clear message
     c.get("/t/%s/kinerja?dari=2026-13" % T).expect(400, contains="periode harus berbentuk")
+    c.get("/t/%s/kinerja?dari=9999-12&sampai=9999-12" % T).expect(400, contains="antara tahun 2000 dan 2100")
     c.get("/t/%s/kinerja?dari=2026-05&sampai=2026-01" % T).expect(400, contains="bulan awal periode")
     c.get("/t/%s/kinerja?dari=2000-01&sampai=2026-01" % T).expect(400, contains="paling panjang 10 tahun")
     c.get("/t/%s/kinerja?opd=NOPE" % T).expect(400, contains="OPD tidak dikenal")
@@ -182,7 +185,10 @@ def check_xlsx(path):
 
 
 def test_survey_form_and_ikm(env):
-    srv = setup(env)
+    db = env.new_db()
+    fixture(db)
+    alog = os.path.join(env.tmp, "survey-access.log")
+    srv = env.start_server(db=db, args=["--access-log", alog])
     c = client(srv)
     base = "/t/%s/survei/%s" % (T, TOKEN)
     page = c.get(base).expect(200, contains="Survei Kepuasan Masyarakat")
@@ -208,6 +214,15 @@ def test_survey_form_and_ikm(env):
     c.post_form(base, fields).expect(200, contains="penilaian Anda sudah kami terima")
     c.post_form(base, fields).expect(409, contains="sudah diisi")
     c.get(base).expect(200, contains="sudah diisi")
+    # anonymous: nothing leads back to the application P-1 (and so its citizen): not the answer's
+    # row, not the audit entry, not the access log (which shows the token's first 4 digits only)
+    answers = db.sql("SELECT * FROM perf_survey_answers WHERE tenant = '52'")
+    assert len(answers) == 1 and "P-1" not in repr(answers) and "Pelayanan cepat" in repr(answers), answers
+    aud = db.sql("SELECT actor, object, summary FROM audit_log WHERE tenant = '52' AND action = 'performance.survey'")
+    assert aud and aud[0][0] == "anonim" and "P-1" not in repr(aud), aud
+    with open(alog) as f:
+        log = f.read()
+    assert "/survei/abab..." in log and TOKEN not in log, log[-600:]
     # the IKM report: one response, S = 35: IKM = 25 * 35 / 9 = 97.22 (A)
     s = client(srv, "sekda")
     ikm = s.get("/t/%s/kinerja/ikm" % T).expect(200, contains="97.22")
@@ -229,6 +244,10 @@ def test_open_data(env):
         assert d["accessLevel"] == "public" and d["accrualPeriodicity"] == "R/P1D"
         assert {x["format"] for x in d["distribution"]} == {"CSV", "JSON"}
         assert d["describedBy"].endswith(".schema.json")
+        # links on the host the catalogue was asked on (they said http://localhost)
+        base = "http://127.0.0.1:%d/api/v1/t/%s/data-terbuka/" % (srv.port, T)
+        for u in [d["identifier"], d["describedBy"]] + [x["downloadURL"] for x in d["distribution"]]:
+            assert u.startswith(base), u
     r = c.get("/api/v1/t/%s/data-terbuka/kinerja-opd-bulanan.csv" % T).expect(200, ctype="text/csv")
     assert r.header("access-control-allow-origin") == "*"
     rows = list(csv.DictReader(io.StringIO(r.text, newline="")))

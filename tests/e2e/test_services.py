@@ -9,14 +9,28 @@ page, tracks the application anonymously without personal data; the OPD
 officer verifies and returns it for correction, the citizen resubmits,
 the kepala OPD approves; another OPD's officer, another tenant's user and
 another citizen are refused. The JSON API files (base64 files), reads,
-tracks, verifies and cancels.
+tracks, verifies and cancels. Overseers get the form's NIK masked from the
+API as on the page; route words are refused as service codes; control
+characters, noncharacters and wrong JSON types are refused with 400; the
+owning OPD keeps reading an application a workflow step moved to another
+OPD; the application page says how late it is, drops an old reason, labels
+its history, and keeps an officer's text when the action fails. A refused
+correction says why in the correction form and keeps what was typed; a form
+sent twice (its nonce) files once; cancelling needs a tick; a birth date in
+the future or no calendar day is refused; tracking takes a number as typed
+and leads a complaint number to the complaint; states and "N working days"
+read right in English; catalogue search matches every word; the receipt
+lists files by label with sizes in KB/MB and prints the tracking address.
 """
 import base64
+import html
 import json
 import re
+import urllib.parse
 import uuid
+import zlib
 
-from harness import TENANT
+from harness import TENANT, check_sigap
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -53,7 +67,7 @@ def api(c, method, path, obj=None, csrf=None):
     return c.request(method, path, body=json.dumps(obj) if obj is not None else None, headers=h)
 
 
-def new_service(env, code=None):
+def new_service(env, code=None, steps=STEPS):
     """Creates a service in DISDUKCAPIL through the API as admin; returns its code."""
     code = code or "uji-" + uuid.uuid4().hex[:8]
     c = env.client()
@@ -62,12 +76,35 @@ def new_service(env, code=None):
     svc = {"code": code, "unit": "DISDUKCAPIL", "name": "Layanan Uji " + code, "category": "Kependudukan",
            "summary": "Layanan untuk pengujian.", "requirements": ["Kartu keluarga"], "procedure": ["Ajukan", "Verifikasi"],
            "sla_days": 3, "fee": 0, "product": "Dokumen uji", "complaints": "Melalui menu Pengaduan.",
-           "legal_basis": ["Peraturan uji"], "form": FORM, "steps": STEPS}
+           "legal_basis": ["Peraturan uji"], "form": FORM, "steps": steps}
     r = api(c, "POST", "/api/v1/t/%s/services" % TENANT, svc, csrf)
     assert r.status == 201, r.text
     j = r.json()
     assert j["code"] == code and j["version"] == 1 and len(j["form"]) == 4 and len(j["steps"]) == 3, j
     return code, c, csrf
+
+
+def file_app(env, code):
+    """The demo warga files an application for code through the API; returns (client, csrf, id)."""
+    w = env.client()
+    w.login(TENANT, "warga")
+    csrf = w.session_csrf(TENANT)
+    r = api(w, "POST", "/api/v1/t/%s/applications" % TENANT,
+            {"service": code, "values": {"nama": "Baiq Nurul Aini", "nik_pemohon": NIK, "keperluan": "Baru"},
+             "files": {"kk": {"filename": "kk.pdf", "content_base64": base64.b64encode(PDF).decode()}}}, csrf)
+    assert r.status == 201, r.text
+    return w, csrf, r.json()["id"]
+
+
+def add_officer(env, admin, unit, role="petugas"):
+    """Adds an officer of unit through the admin page; returns a logged-in client."""
+    page = admin.get("/t/%s/admin/pengguna" % TENANT).expect(200)
+    uname = "ptg" + uuid.uuid4().hex[:6]
+    admin.post_form("/t/%s/admin/pengguna" % TENANT, {"_csrf": page.csrf(), "username": uname, "full_name": "Petugas Uji",
+                                                     "role": role, "unit": unit, "password": "kata-sandi-uji-123"}).expect(200)
+    o = env.client()
+    o.login(TENANT, uname, password="kata-sandi-uji-123")
+    return o
 
 
 def app_count(env):
@@ -254,3 +291,457 @@ def test_isolation_other_opd_tenant_and_citizen(env):
     k.login(TENANT, "petugas")
     api(k, "POST", "/api/v1/t/%s/applications" % TENANT, {"service": code, "values": {}}, k.session_csrf(TENANT)) \
         .expect_json_error(403)
+
+
+def test_nik_in_values_masked_for_overseers_in_api(env):
+    code, _admin, _ = new_service(env)
+    w, _csrf, app_id = file_app(env, code)
+    path = "/api/v1/t/%s/applications/%d" % (TENANT, app_id)
+    # the applicant and the handling OPD: in full
+    assert w.get(path).expect(200).json()["values"]["nik_pemohon"] == NIK
+    o = env.client()
+    o.login(TENANT, "petugas")
+    assert o.get(path).expect(200).json()["values"]["nik_pemohon"] == NIK
+    # overseers with a session, and an admin API key: masked, as on the page
+    for role in ("sekda", "wakil", "kepala_daerah", "admin"):
+        c = env.client()
+        c.login(TENANT, role)
+        r = c.get(path).expect(200)
+        assert r.json()["values"]["nik_pemohon"] == "5271********0001", (role, r.text)
+        assert NIK not in r.text, role
+        page = c.get("/t/%s/permohonan/%d" % (TENANT, app_id)).expect(200)
+        assert NIK not in page.text and "5271********0001" in page.text, role
+    key = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "uji-nik", "--role", "admin"],
+                      db=env.shared_db).stdout.strip()
+    r = env.client().get(path, headers={"Authorization": "Bearer " + key}).expect(200)
+    assert r.json()["values"]["nik_pemohon"] == "5271********0001" and NIK not in r.text, r.text
+
+
+def test_catalogue_input_refused(env):
+    code, admin, csrf = new_service(env)
+    base = {"unit": "DISDUKCAPIL", "name": "Layanan Salah", "category": "Kependudukan", "summary": "s",
+            "requirements": ["a"], "procedure": ["b"], "sla_days": 3, "fee": 0, "product": "p", "complaints": "c",
+            "legal_basis": ["d"], "form": FORM, "steps": STEPS}
+    svcs = "/api/v1/t/%s/services" % TENANT
+
+    def refused(body, *words, method="POST", path=svcs):
+        e = api(admin, method, path, body, csrf).expect_json_error(400, code="invalid")
+        for w in words:
+            assert w in e["message"], (body, e)
+        return e
+
+    # route words are not service codes (/admin/layanan/baru is the new-service form)
+    refused(dict(base, code="baru"), "alamat halaman")
+    page = admin.get("/t/%s/admin/layanan/baru" % TENANT).expect(200)
+    fields = dict(base, code="baru", _csrf=page.csrf(), requirements="a", procedure="b", legal_basis="d",
+                  form_text=FORM, steps_text=STEPS)
+    del fields["form"], fields["steps"]
+    r = admin.post_form("/t/%s/admin/layanan/baru" % TENANT, fields).expect(400, contains="alamat halaman")
+    assert 'value="baru"' in r.text        # the typed form comes back
+    # control characters and noncharacters, in every text field
+    c = "uji-" + uuid.uuid4().hex[:8]
+    for bad in ("a\u0001b", "a\uffffb", "a\ufffeb", "a\ufdd0b", "a\u007fb", "a\u0085b"):
+        refused(dict(base, code=c, name="Layanan " + bad), "nama layanan")
+        refused(dict(base, code=c, summary="Ringkas " + bad), "ringkasan")
+        refused(dict(base, code=c, requirements=["Akta", bad]), "requirements")
+    refused(dict(base, code=c, name="Layanan\nbaru"), "nama layanan")
+    refused(dict(base, code=c, form=FORM + "catatan | text | Catatan \u0001 | opsional\n"), "formulir")
+    # JSON types against the schema: no string for an integer, no string for an array
+    refused(dict(base, code=c, sla_days="3"), "sla_days", "bilangan bulat")
+    refused(dict(base, code=c, fee="0"), "fee")
+    refused(dict(base, code=c, sla_days=3.5), "sla_days")
+    refused(dict(base, code=c, requirements="a"), "requirements", "larik")
+    refused(dict(base, code=c, procedure=["a", 1]), "procedure")
+    refused(dict(base, code=c, name=["x"]), "name", "teks")
+    refused(dict(base, code=c, form=[{"name": "a", "type": "text", "label": "A | wajib"}]), "form")
+    refused(dict(base, code=c, steps=[{"name": "Verifikasi", "role": 1}]), "steps")
+    refused({k: v for k, v in base.items() if k != "sla_days"} | {"code": c}, "sla_days", "wajib")
+    env_get = admin.get("/api/v1/t/%s/services/%s" % (TENANT, c))
+    assert env_get.status == 404, env_get.text       # nothing was created
+    # the same for an edit
+    cur = admin.get("/api/v1/t/%s/services/%s" % (TENANT, code)).expect(200).json()
+    upd = dict(cur, form=FORM, steps=STEPS)
+    one = "/api/v1/t/%s/services/%s" % (TENANT, code)
+    refused(dict(upd, row_version=str(cur["row_version"])), "row_version", method="PUT", path=one)
+    refused(dict(upd, name="a\uffffb"), "nama layanan", method="PUT", path=one)
+    refused(dict(upd, sla_days="5"), "sla_days", method="PUT", path=one)
+    assert admin.get(one).expect(200).json()["version"] == 1
+    # an array form and steps in the schema's shape are still taken
+    ok = dict(base, code=c, form=cur["form"], steps=cur["steps"], name="Layanan \u00e9\u00e8 \U0001f600")
+    r = api(admin, "POST", svcs, ok, csrf)
+    assert r.status == 201 and r.json()["name"] == ok["name"], r.text
+    # application values and action fields
+    w, wcsrf, app_id = file_app(env, code)
+    api(w, "POST", "/api/v1/t/%s/applications" % TENANT,
+        {"service": code, "values": {"nama": "Baiq\u0001", "nik_pemohon": NIK, "keperluan": "Baru"},
+         "files": {"kk": {"content_base64": base64.b64encode(PDF).decode()}}}, wcsrf).expect_json_error(400)
+    api(w, "POST", "/api/v1/t/%s/applications" % TENANT, {"service": code, "values": "x"}, wcsrf).expect_json_error(400)
+    api(w, "POST", "/api/v1/t/%s/applications" % TENANT,
+        {"service": code, "values": {"nama": "Baiq", "nik_pemohon": NIK, "keperluan": "Baru"}, "files": "kk"},
+        wcsrf).expect_json_error(400)
+    o = env.client()
+    o.login(TENANT, "petugas")
+    ocsrf = o.session_csrf(TENANT)
+    acts = "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id)
+    api(o, "POST", acts, {"op": "note", "text": 5}, ocsrf).expect_json_error(400, message="text")
+    api(o, "POST", acts, {"op": 1}, ocsrf).expect_json_error(400, message="op")
+    api(o, "POST", acts, {"op": "note", "text": "catatan \u0001"}, ocsrf).expect_json_error(400)
+    api(o, "POST", acts, {"op": "note", "text": "catatan \uffff"}, ocsrf).expect_json_error(400)
+    api(w, "POST", acts, {"op": "resubmit", "values": "x"}, wcsrf).expect_json_error(400, message="values")
+    api(w, "POST", acts, {"op": "resubmit", "files": []}, wcsrf).expect_json_error(400)
+
+
+def test_owning_opd_keeps_reading(env):
+    """A step at DPUPR of a DISDUKCAPIL service: DISDUKCAPIL reads it and sees
+    it in its queue as being at another OPD, but cannot act; DPUPR acts."""
+    steps = ("Verifikasi berkas | petugas\nPemeriksaan teknis | petugas | DPUPR\n"
+             "Persetujuan Kepala OPD | kepala_opd | DISDUKCAPIL\n")
+    code, admin, _ = new_service(env, steps=steps)
+    _w, _csrf, app_id = file_app(env, code)
+    page_path = "/t/%s/permohonan/%d" % (TENANT, app_id)
+    act = page_path + "/aksi"
+    o = env.client()
+    o.login(TENANT, "petugas")
+    p = o.get(page_path).expect(200)
+    number = re.search(r"52\.71/PMH/\d{4}/\d{6}", p.text).group(0)
+    o.post_form(act, {"_csrf": p.csrf(), "op": "advance"}).expect(303)
+    # the owner: read only, with a notice, and in its queue as being elsewhere
+    p = o.get(page_path).expect(200, contains="sedang ditangani OPD lain")
+    assert "Selesaikan tahap" not in p.text and 'name="op" value="return"' not in p.text
+    assert NIK not in p.text
+    j = [a for a in o.get("/api/v1/t/%s/queue" % TENANT).expect(200).json()["applications"] if a["id"] == app_id]
+    assert j and j[0]["elsewhere"] is True and j[0]["unit"] == "DPUPR", j
+    q = o.get("/t/%s/antrian" % TENANT).expect(200)
+    row = q.text[q.text.index(number):]
+    row = row[:row.index("</tr>")]
+    assert "Sedang di OPD lain: %s" % j[0]["unit_name"] in row, row
+    o.post_form(act, {"_csrf": p.csrf(), "op": "advance"}).expect(403)
+    o.post_form(act, {"_csrf": p.csrf(), "op": "note", "text": "dari pemilik"}).expect(403)
+    k = env.client()
+    k.login(TENANT, "kepala_opd")
+    k.get(page_path).expect(200, contains="sedang ditangani OPD lain")
+    # DPUPR handles the step
+    d = add_officer(env, admin, "DPUPR")
+    dp = d.get(page_path).expect(200, contains="Selesaikan tahap")
+    assert "sedang ditangani OPD lain" not in dp.text
+    j = [a for a in d.get("/api/v1/t/%s/queue" % TENANT).expect(200).json()["applications"] if a["id"] == app_id]
+    assert j and j[0]["elsewhere"] is False, j
+    d.post_form(act, {"_csrf": dp.csrf(), "op": "advance"}).expect(303)
+    # back home for the approval; DPUPR no longer sees it; another OPD never did
+    d.get(page_path).expect(403)
+    kp = k.get(page_path).expect(200, contains="Selesaikan tahap")
+    k.post_form(act, {"_csrf": kp.csrf(), "op": "advance"}).expect(303)
+    add_officer(env, admin, "DLH").get(page_path).expect(403)
+
+
+def test_application_page_texts(env):
+    code, _admin, _ = new_service(env)
+    w, wcsrf, app_id = file_app(env, code)
+    page_path = "/t/%s/permohonan/%d" % (TENANT, app_id)
+    act = page_path + "/aksi"
+    o = env.client()
+    o.login(TENANT, "petugas")
+    p = o.get(page_path).expect(200, contains="hari kerja tersisa")
+    ocsrf = p.csrf()
+    o.post_form(act, {"_csrf": ocsrf, "op": "advance"}).expect(303)
+    # a failed return keeps the typed reason: stale version (409) and too long (400)
+    reason = "Mohon unggah ulang scan kartu keluarga yang lebih jelas 4711"
+    r = o.post_form(act, {"_csrf": ocsrf, "op": "return", "version": "1", "text": reason}).expect(409)
+    assert ">%s</textarea>" % reason in r.text, r.text[:3000]
+    ver = re.search(r'name="version" value="(\d+)"', r.text).group(1)
+    long_reason = "Berkas kurang jelas " + "x" * 1990
+    r = o.post_form(act, {"_csrf": ocsrf, "op": "return", "version": ver, "text": long_reason}).expect(400)
+    assert ">%s</textarea>" % long_reason in r.text
+    # 2000 characters of two bytes each are within the limit
+    o.post_form(act, {"_csrf": ocsrf, "op": "note", "text": "\u00e9" * 2000}).expect(303)
+    o.post_form(act, {"_csrf": ocsrf, "op": "return", "text": reason}).expect(303)
+    assert "<strong>Alasan:</strong>" in w.get(page_path).expect(200, contains=reason).text
+    # resubmitted: back in proses without the old reason on top (it stays in the history)
+    api(w, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "resubmit"}, wcsrf).expect(200)
+    p = w.get(page_path).expect(200, contains="Sedang diproses")
+    assert "<strong>Alasan:</strong>" not in p.text and "Diajukan ulang setelah perbaikan" in p.text
+    assert reason in p.text      # the return in the history
+    # overdue: how late, in working days, not a negative number left
+    env.shared_db.sql("UPDATE services_apps SET due_day = due_day - 30 WHERE id = %d" % app_id)
+    p = o.get(page_path).expect(200)
+    m = re.search(r"\(terlambat (\d+) hari kerja\)", p.text)
+    assert m and int(m.group(1)) >= 15, p.text[:3000]
+    assert "hari kerja tersisa" not in p.text and "(-" not in p.text
+    # finished: no SLA count at all; every history entry has a label, no raw codes
+    o.post_form(act, {"_csrf": ocsrf, "op": "advance"}).expect(303)
+    o.post_form(act, {"_csrf": ocsrf, "op": "advance"}).expect(303)
+    r = post_mp(o, page_path + "/hasil", [("_csrf", ocsrf)], [("hasil", "hasil.pdf", PDF)])
+    assert r.status == 303, r.text[:500]
+    k = env.client()
+    k.login(TENANT, "kepala_opd")
+    k.post_form(act, {"_csrf": k.get(page_path).expect(200).csrf(), "op": "advance"}).expect(303)
+    p = o.get(page_path).expect(200, contains="Selesai")
+    assert "hari kerja tersisa" not in p.text and "terlambat" not in p.text
+    hist = p.text[p.text.index("svc-events"):]
+    for raw in ("(diajukan,", "(diteruskan,", "(dikembalikan,", "(diajukan_ulang,", "(note,", "(result,", "(selesai,"):
+        assert raw not in hist, raw
+    for label in ("Tahap selesai, diteruskan", "Catatan internal", "Dikembalikan untuk perbaikan",
+                  "Dokumen hasil diunggah"):
+        assert label in hist, label
+
+
+def returned_app(env, code):
+    """An application of code filed by the demo warga and returned by the officer; (client, id, page path)."""
+    w, _csrf, app_id = file_app(env, code)
+    page_path = "/t/%s/permohonan/%d" % (TENANT, app_id)
+    o = env.client()
+    o.login(TENANT, "petugas")
+    p = o.get(page_path).expect(200)
+    o.post_form(page_path + "/aksi", {"_csrf": p.csrf(), "op": "return", "text": "Scan kartu keluarga buram"}).expect(303)
+    return w, app_id, page_path
+
+
+def test_resubmit_refused_says_why_and_keeps_typed(env):
+    """The correction form, refused: the reason in the form (the field's label first), the values typed
+    (not the stored ones), and a word that chosen files must be chosen again."""
+    code, _admin, _ = new_service(env)
+    w, app_id, page_path = returned_app(env, code)
+    page = w.get(page_path).expect(200, contains="Perbaiki dan ajukan ulang")
+    ver = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    fix = page_path + "/perbaiki"
+    base = [("_csrf", page.csrf()), ("version", ver), ("nama", "Nama Diketik 4711"), ("nik_pemohon", NIK),
+            ("keperluan", "Perubahan")]
+
+    def refused(status, fields, files, message, name="Nama Diketik 4711"):
+        r = post_mp(w, fix, fields, files).expect(status)
+        section = r.text[r.text.index('id="perbaiki"'):]
+        alert = re.search(r'<p class="alert" role="alert">(.*?)</p>', section, re.S)
+        assert alert and message in alert.group(1), (message, section[:1500])
+        assert "pilih lagi" in alert.group(1), alert.group(1)
+        assert 'name="nama" value="%s"' % name in section and 'value="Baiq Nurul Aini"' not in section, section[:3000]
+        return section
+
+    s = refused(400, [base[0], base[1], base[2], ("nik_pemohon", "123"), base[4]], [], "NIK pemohon: NIK harus 16 digit")
+    assert 'value="123"' in s
+    refused(400, [base[0], base[1], ("nama", " "), base[3], base[4]], [], "Nama lengkap: wajib diisi", name=" ")
+    refused(415, base, [("kk", "kk.pdf", b"just some text, not a pdf")],
+            "Kartu keluarga: jenis berkas tidak diterima; unggah PDF, JPEG atau PNG")
+    refused(413, base, [("kk", "kk.jpg", b"\xff\xd8\xff\xe0" + b"\0" * int(5.9 * 1024 * 1024))],
+            "Kartu keluarga: berkas terlalu besar")
+    # the choice typed is kept as well; nothing was changed
+    assert '<option value="Perubahan" selected>' in s
+    j = w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()
+    assert j["state"] == "dikembalikan" and j["values"]["nama"] == "Baiq Nurul Aini", j
+    # the form's address brings the phone to the form, where the message is
+    assert 'action="/t/%s/permohonan/%d/perbaiki#perbaiki"' % (TENANT, app_id) in page.text
+    r = post_mp(w, fix, base, [("kk", "kk2.pdf", PDF)])
+    assert r.status == 303, r.text[:1500]
+    assert w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()["values"]["nama"] == \
+        "Nama Diketik 4711"
+
+
+def test_form_sent_twice_files_once(env):
+    """One application form, sent twice (one after the other, or at the same moment, the same CSRF
+    token): one application; the second answer shows the first. The API takes the same nonce."""
+    import threading
+    code, _admin, _ = new_service(env)
+    w = env.client()
+    w.login(TENANT, "warga")
+    path = "/t/%s/layanan/%s/ajukan" % (TENANT, code)
+
+    def form():
+        page = w.get(path).expect(200)
+        nonce = re.search(r'name="_nonce" value="([0-9a-f]{32})"', page.text)
+        assert nonce, page.text[:2000]
+        return [("_csrf", page.csrf()), ("_nonce", nonce.group(1)), ("nama", "Baiq Nurul Aini"),
+                ("nik_pemohon", NIK), ("keperluan", "Baru")]
+
+    fields = form()
+    before = app_count(env)
+    r1 = post_mp(w, path, fields, [("kk", "kk.pdf", PDF)])
+    r2 = post_mp(w, path, fields, [("kk", "kk.pdf", PDF)])
+    assert r1.status == 303 and r2.status == 303, (r1.text[:500], r2.text[:500])
+    id1 = re.match(r"^/t/%s/permohonan/(\d+)\?baru=1$" % re.escape(TENANT), r1.header("location")).group(1)
+    assert r2.header("location") == "/t/%s/permohonan/%s?ulang=1" % (TENANT, id1), r2.header("location")
+    assert app_count(env) == before + 1
+    w.get(r2.header("location")).expect(200, contains="tidak dibuat permohonan kedua")
+    # a refused form keeps its nonce: corrected and sent twice, still one
+    bad = [f if f[0] != "nik_pemohon" else ("nik_pemohon", "123") for f in form()]
+    r = post_mp(w, path, bad, [("kk", "kk.pdf", PDF)]).expect(400)
+    nonce = dict(bad)["_nonce"]
+    assert 'name="_nonce" value="%s"' % nonce in r.text
+    good = [f if f[0] != "nik_pemohon" else ("nik_pemohon", NIK) for f in bad]
+    locs = [post_mp(w, path, good, [("kk", "kk.pdf", PDF)]).header("location") for _ in range(2)]
+    assert locs[1].endswith("?ulang=1") and locs[0].split("?")[0] == locs[1].split("?")[0], locs
+    # at the same moment
+    fields = form()
+    before = app_count(env)
+    out = []
+
+    def send():
+        out.append(post_mp(w, path, fields, [("kk", "kk.pdf", PDF)]))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r.status == 303 for r in out), [r.status for r in out]
+    ids = {r.header("location").split("?")[0] for r in out}
+    assert len(ids) == 1 and app_count(env) == before + 1, ([r.header("location") for r in out], app_count(env))
+    # a bad nonce is refused
+    post_mp(w, path, [(k, "x/y" if k == "_nonce" else v) for k, v in form()], [("kk", "kk.pdf", PDF)]).expect(400)
+    # the API: "nonce" member
+    csrf = w.session_csrf(TENANT)
+    body = {"service": code, "nonce": "klien-uji-" + uuid.uuid4().hex,
+            "values": {"nama": "Baiq", "nik_pemohon": NIK, "keperluan": "Baru"},
+            "files": {"kk": {"filename": "kk.pdf", "content_base64": base64.b64encode(PDF).decode()}}}
+    a = api(w, "POST", "/api/v1/t/%s/applications" % TENANT, body, csrf).expect(201).json()
+    b = api(w, "POST", "/api/v1/t/%s/applications" % TENANT, body, csrf).expect(200).json()
+    assert b["id"] == a["id"] and b["number"] == a["number"] and b["repeated"] is True and "repeated" not in a, (a, b)
+    api(w, "POST", "/api/v1/t/%s/applications" % TENANT, dict(body, nonce="pendek"), csrf) \
+        .expect_json_error(400, message="nonce")
+    api(w, "POST", "/api/v1/t/%s/applications" % TENANT, dict(body, nonce=5), csrf).expect_json_error(400)
+
+
+def test_cancel_asks_first(env):
+    code, _admin, _ = new_service(env)
+    w, _csrf, app_id = file_app(env, code)
+    page_path = "/t/%s/permohonan/%d" % (TENANT, app_id)
+    p = w.get(page_path).expect(200)
+    form = p.text[p.text.index('id="batal"'):]
+    form = form[:form.index("</form>")]
+    assert re.search(r'<input type="checkbox" name="yakin" value="1" required>', form), form
+    # without the tick: nothing happens, the page says why, at the cancel form
+    r = w.post_form(page_path + "/aksi", {"_csrf": p.csrf(), "op": "cancel"}).expect(400)
+    sec = r.text[r.text.index('id="batal"'):]
+    assert re.search(r'<p class="alert" role="alert">centang &quot;Ya, batalkan permohonan ini&quot;', sec), sec[:800]
+    assert w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()["state"] == "proses"
+    w.post_form(page_path + "/aksi", {"_csrf": p.csrf(), "op": "cancel", "yakin": "1"}).expect(303)
+    assert w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()["state"] == "dibatalkan"
+
+
+def test_birth_date_in_the_future_refused(env):
+    w = env.client()
+    w.login(TENANT, "warga")
+    path = "/t/%s/layanan/akta-kelahiran/ajukan" % TENANT
+    page = w.get(path).expect(200)
+    today = re.search(r'id="f-tanggal_lahir" name="tanggal_lahir" type="date" value="" max="(\d{4}-\d{2}-\d{2})"',
+                      page.text)
+    assert today, page.text[:3000]
+    before = app_count(env)
+    files = [("surat_lahir", "skl.pdf", PDF), ("kk", "kk.pdf", PDF)]
+    for day, msg in (("2099-01-05", "Tanggal lahir bayi: tanggal tidak boleh di masa depan"),
+                     ("2025-02-29", "Tanggal lahir bayi: tanggal tidak ada di kalender"),
+                     ("0205-01-05", "Tanggal lahir bayi: tanggal harus antara tahun 1900 dan 2100")):
+        r = post_mp(w, path, [("_csrf", page.csrf()), ("nik_pemohon", NIK), ("nama_bayi", "Lalu Ahmad"),
+                              ("tanggal_lahir", day), ("tempat_lahir", "Mataram"), ("jenis_kelamin", "Laki-laki")],
+                    files).expect(400)
+        assert msg in r.text, (day, r.text[:2500])
+        assert 'value="%s"' % day in r.text
+        assert "pilih lagi" in r.text      # the files must be chosen again
+    assert app_count(env) == before
+    r = post_mp(w, path, [("_csrf", page.csrf()), ("nik_pemohon", NIK), ("nama_bayi", "Lalu Ahmad"),
+                          ("tanggal_lahir", today.group(1)), ("tempat_lahir", "Mataram"), ("jenis_kelamin", "Laki-laki")],
+                files)
+    assert r.status == 303, r.text[:2000]
+    # the API as well
+    api(w, "POST", "/api/v1/t/%s/applications" % TENANT,
+        {"service": "akta-kelahiran", "values": {"nik_pemohon": NIK, "nama_bayi": "A", "tanggal_lahir": "2099-01-05",
+                                                 "tempat_lahir": "Mataram", "jenis_kelamin": "Laki-laki"}},
+        w.session_csrf(TENANT)).expect_json_error(400, message="masa depan")
+    # the definition keeps its bound
+    svc = w.get("/api/v1/t/%s/services/akta-kelahiran" % TENANT).expect(200).json()
+    f = [x for x in svc["form"] if x["name"] == "tanggal_lahir"][0]
+    assert f["not_future"] is True, f
+
+
+def test_tracking_as_typed(env):
+    code, _admin, _ = new_service(env)
+    w, _csrf, app_id = file_app(env, code)
+    number = w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()["number"]
+    serial = int(number.rsplit("/", 1)[1])
+    anon = env.client()
+    for typed in (" %s " % number, number.lower(), "%s/%d" % (number.rsplit("/", 1)[0].lower(), serial)):
+        r = anon.get("/t/%s/lacak?nomor=%s" % (TENANT, urllib.parse.quote(typed))).expect(200, contains="Sedang diproses")
+        assert 'value="%s"' % number in r.text, typed
+        t = anon.get("/api/v1/t/%s/track?number=%s" % (TENANT, urllib.parse.quote(typed))).expect(200).json()
+        assert t["number"] == number, t
+    # a complaint's number goes to the complaints' lookup, which finds it (or says it is not there)
+    rows = env.shared_db.sql("SELECT id, number FROM complaints WHERE tenant = '%s' ORDER BY id LIMIT 1" % TENANT)
+    assert rows, "the demo has complaints"
+    cnum = rows[0][1]
+    serial = int(cnum.rsplit("/", 1)[1])
+    typed = " %s/%d " % (cnum.rsplit("/", 1)[0].lower(), serial)
+    r = anon.get("/t/%s/lacak?nomor=%s" % (TENANT, urllib.parse.quote(typed))).expect(303)
+    assert r.header("location") == "/t/%s/pengaduan?nomor=%s" % (TENANT, cnum), r.header("location")
+    anon.get("/t/%s/lacak?nomor=52.71/PMH/2020/999999" % TENANT).expect(404, contains="tidak ditemukan")
+
+
+def test_english_states_and_working_days(env):
+    code, _admin, _ = new_service(env)
+    w, _csrf, app_id = file_app(env, code)
+    en = {"Accept-Language": "en"}
+    a = w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()
+    anon = env.client()
+    t = anon.get("/t/%s/lacak?nomor=%s" % (TENANT, a["number"]), headers=en).expect(200)
+    v = anon.get("/v/" + re.search(r"/v/([0-9a-f]{32})", w.get("/t/%s/permohonan/%d" % (TENANT, app_id)).text).group(1),
+                 headers=en).expect(200)
+    mine = w.get("/t/%s/permohonan" % TENANT, headers=en).expect(200)
+    for page in (t, v, mine):
+        assert "In progress" in page.text and "Sedang diproses" not in page.text, page.describe()
+    # "3 working days", and one day in the singular, in both languages
+    for path in ("/t/%s/layanan" % TENANT, "/t/%s/layanan/%s" % (TENANT, code), "/t/%s/layanan/%s/ajukan" % (TENANT, code)):
+        p = w.get(path, headers=en).expect(200)
+        assert "3 working days" in p.text and "3 working day " not in p.text and "3 working day<" not in p.text, path
+        assert "3 hari kerja" in w.get(path).expect(200).text, path
+    cat = anon.get("/t/%s/layanan" % TENANT, headers=en).expect(200).text
+    assert not re.search(r"\b(?!1 )\d+ working day\b", cat) and "1 working days" not in cat, cat
+    kk = anon.get("/t/%s/layanan/kartu-keluarga" % TENANT, headers=en).expect(200).text
+    assert "<dd>1 working day</dd>" in kk, kk[:3000]
+    p = w.get("/t/%s/permohonan/%d" % (TENANT, app_id), headers=en).expect(200)
+    assert re.search(r"\(\d+ working days? left\)", p.text), p.text[:3000]
+    assert not re.search(r"\((?!1 )\d+ working day left\)", p.text)
+
+
+def test_catalogue_search_every_word(env):
+    anon = env.client()
+    for q, code in (("akta lahir", "akta-kelahiran"), ("Kelahiran AKTA", "akta-kelahiran"), ("akte", "akta-kematian"),
+                    ("kk", "kartu-keluarga"), ("sktm", "sktm"), ("disdukcapil", "ktp-el")):
+        page = anon.get("/t/%s/layanan?q=%s" % (TENANT, urllib.parse.quote(q))).expect(200)
+        assert 'href="/t/%s/layanan/%s"' % (TENANT, code) in page.text, q
+        lst = anon.get("/api/v1/t/%s/services?q=%s" % (TENANT, urllib.parse.quote(q))).expect(200).json()["services"]
+        assert code in [s["code"] for s in lst], (q, lst)
+    page = anon.get("/t/%s/layanan?q=akta+lahir+xyz" % TENANT).expect(200, contains="Tidak ada layanan yang cocok")
+
+
+def pdf_text(data):
+    """The text of a PDF's content streams (FlateDecode inflated, octal escapes such as \\057 decoded)."""
+    out = []
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            out.append(zlib.decompress(m.group(1)))
+        except zlib.error:
+            out.append(m.group(1))
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), b"\n".join(out).decode("latin-1"))
+
+
+def test_receipt_labels_sizes_and_tracking_address(env):
+    code, _admin, _ = new_service(env)
+    w = env.client()
+    w.login(TENANT, "warga")
+    path = "/t/%s/layanan/%s/ajukan" % (TENANT, code)
+    form = w.get(path).expect(200)
+    big = PDF + b" " * (1359704 - len(PDF))
+    r = post_mp(w, path, [("_csrf", form.csrf()), ("nama", "Baiq Nurul Aini"), ("nik_pemohon", NIK),
+                          ("keperluan", "Baru")], [("kk", "kk.pdf", big)])
+    assert r.status == 303, r.text[:1000]
+    page = w.get(r.header("location")).expect(200)
+    shown = html.unescape(page.text)
+    app_path = r.header("location").split("?")[0]
+    number = re.search(r"52\.71/PMH/\d{4}/\d{6}", page.text).group(0)
+    track = "/t/%s/lacak?nomor=%s" % (TENANT, number)
+    # the page: label, size in MB, where to track it
+    assert re.search(r"<li>Kartu keluarga: <a [^>]*>kk\.pdf</a> <small>application/pdf, 1,3 MB</small>", page.text), \
+        page.text[page.text.index("Berkas"):][:600]
+    assert track in shown
+    assert "1,3 MB" not in w.get(app_path, headers={"Accept-Language": "en"}).text.replace("1.3 MB", "")
+    text = pdf_text(w.get(app_path + "/tanda-terima.pdf").expect(200, ctype="application/pdf").body)
+    assert "(Kartu keluarga)" in text, text[:3000]
+    assert "1,3 MB" in text and "bita" not in text and "(kk)" not in text
+    assert track in text, text[:3000]

@@ -68,7 +68,8 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-static const auth_limits_t LIM = { 3, 900, 600, 3600 };
+/* 3 failures lock a username, 6 an address (shared by many users) */
+static const auth_limits_t LIM = { 3, 900, 600, 3600, 6 };
 
 static int64_t count(const char *sql, const char *arg)
 {
@@ -300,6 +301,15 @@ static void test_user_add_validation(void **state)
 	assert_string_equal(msg, "peran ini harus terikat pada satu OPD");
 	u.unit = "";
 	assert_int_equal(user_add(TS.st, &u, "tester", NULL, &msg), ERR_INVALID);
+	/* and a role without an OPD is given none, even an existing one */
+	u.unit = UNIT;
+	static const char *no_opd[] = { "warga", "koordinator", "sekda", "wakil", "kepala_daerah", "dprd", "admin" };
+	for (size_t i = 0; i < sizeof(no_opd) / sizeof(no_opd[0]); i++) {
+		u.role = no_opd[i];
+		msg = NULL;
+		assert_int_equal(user_add(TS.st, &u, "tester", NULL, &msg), ERR_INVALID);
+		assert_string_equal(msg, "peran ini tidak terikat pada OPD");
+	}
 	u.role = "warga";
 	u.unit = NULL;
 	u.password = "pendek";
@@ -476,11 +486,11 @@ static void test_lockout(void **state)
 	assert_int_equal(auth_login(TS.st, &LIM, TENANT, "kunci", "sandi-kunci-123", "10.1.0.2", t + 120, token, &p, &retry),
 			 ERR_RATE_LIMITED);
 	assert_int_equal(retry, LIM.lockout - 100);
-	/* the address is locked too, for every user */
-	retry = 0;
-	assert_int_equal(auth_login(TS.st, &LIM, TENANT, "budi", PW_BUDI, "10.1.0.1", t + 120, token, &p, &retry),
-			 ERR_RATE_LIMITED);
-	assert_int_equal(retry, LIM.lockout - 100);
+	/* the address is not: other users behind it (an office, a proxy) still
+	 * sign in */
+	retry = -1;
+	assert_int_equal(auth_login(TS.st, &LIM, TENANT, "budi", PW_BUDI, "10.1.0.1", t + 120, token, &p, &retry), 0);
+	assert_int_equal(retry, 0);
 	/* the lockout is audited */
 	assert_true(count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.lockout' AND object = ?", "kunci") >= 1);
 	/* once it has passed, the right password works */
@@ -490,6 +500,38 @@ static void test_lockout(void **state)
 	assert_int_equal(retry, 0);
 	assert_int_equal(auth_session_lookup(TS.st, token, t + 20 + LIM.lockout, LIM.session_ttl, &p), 0);
 	assert_string_equal(p.username, "kunci");
+}
+
+/* An address has its own, higher limit (max_failures_address): failures of
+ * several usernames from it add up, and at the limit it is locked for
+ * everyone, also for a user who never failed; another address is not. */
+static void test_address_lockout(void **state)
+{
+	char token[65];
+	auth_principal_t p;
+	long retry = -1;
+	const int64_t t = T0 + 150000;
+	char name[32];
+	(void)state;
+	/* two failures each of three usernames: none reaches 3, the address reaches 6 */
+	for (int i = 0; i < LIM.max_failures_address - 1; i++) {
+		snprintf(name, sizeof(name), "kantor%d", i / 2);
+		assert_int_equal(auth_login(TS.st, &LIM, TENANT, name, "salah-salah-xx", "10.7.0.1", t + i, token, &p,
+					    &retry), ERR_UNAUTHORIZED);
+	}
+	/* below the limit the address still works for a good password */
+	assert_int_equal(auth_login(TS.st, &LIM, TENANT, "budi", PW_BUDI, "10.7.0.1", t + 10, token, &p, &retry), 0);
+	/* the limit's failure locks it */
+	assert_int_equal(auth_login(TS.st, &LIM, TENANT, "kantor9", "salah-salah-xx", "10.7.0.1", t + 11, token, &p,
+				    &retry), ERR_RATE_LIMITED);
+	assert_int_equal(retry, LIM.lockout);
+	retry = 0;
+	assert_int_equal(auth_login(TS.st, &LIM, TENANT, "budi", PW_BUDI, "10.7.0.1", t + 20, token, &p, &retry),
+			 ERR_RATE_LIMITED);
+	assert_int_equal(retry, LIM.lockout - 9);
+	assert_true(count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.lockout' AND object = ?", "address") >= 1);
+	/* another address, and budi's own name, are not locked */
+	assert_int_equal(auth_login(TS.st, &LIM, TENANT, "budi", PW_BUDI, "10.7.0.2", t + 20, token, &p, &retry), 0);
 }
 
 static void test_failures_outside_window(void **state)
@@ -614,6 +656,12 @@ static void test_set_password(void **state)
 	assert_string_equal(msg, "kata sandi minimal 10 karakter");
 	/* unknown user */
 	assert_int_equal(user_set_password(TS.st, TENANT, "tidakada", NULL, "sandi-baru-456", "admin", &msg), ERR_NOT_FOUND);
+	/* the new password must differ from the old one */
+	msg = NULL;
+	assert_int_equal(user_set_password(TS.st, TENANT, "ganti", "sandi-lama-123", "sandi-lama-123", "ganti", &msg),
+			 ERR_INVALID);
+	assert_string_equal(msg, "kata sandi baru harus berbeda dari kata sandi lama");
+	assert_int_equal(auth_session_lookup(TS.st, token, now + 1, LIM.session_ttl, &p), 0);
 	/* success ends the sessions */
 	assert_int_equal(user_set_password(TS.st, TENANT, "ganti", "sandi-lama-123", "sandi-baru-456", "ganti", &msg), 0);
 	assert_int_equal(auth_session_lookup(TS.st, token, now + 2, LIM.session_ttl, &p), ERR_UNAUTHORIZED);
@@ -630,7 +678,7 @@ static void test_apikeys(void **state)
 	char key[AUTH_APIKEY_LEN], prefix[16], key2[AUTH_APIKEY_LEN], prefix2[16], bad[AUTH_APIKEY_LEN];
 	auth_principal_t p;
 	(void)state;
-	assert_int_equal(auth_apikey_create(TS.st, TENANT, "dashboard BI", "dprd", "admin", key, prefix), 0);
+	assert_int_equal(auth_apikey_create(TS.st, TENANT, "dashboard BI", "dprd", NULL, "admin", key, prefix), 0);
 	assert_int_equal(strlen(prefix), 12);
 	assert_int_equal(strlen(key), 4 + 12 + 1 + 64);
 	assert_int_equal(strncmp(key, "sgp_", 4), 0);
@@ -669,13 +717,13 @@ static void test_apikeys(void **state)
 	assert_int_equal(auth_apikey_lookup(TS.st, bad, &p), ERR_UNAUTHORIZED);
 
 	/* creation errors */
-	assert_int_equal(auth_apikey_create(TS.st, TENANT, "", "dprd", "admin", key2, prefix2), ERR_INVALID);
-	assert_int_equal(auth_apikey_create(TS.st, TENANT, NULL, "dprd", "admin", key2, prefix2), ERR_INVALID);
-	assert_int_equal(auth_apikey_create(TS.st, TENANT, "x", "kaisar", "admin", key2, prefix2), ERR_INVALID);
-	assert_int_equal(auth_apikey_create(TS.st, "99.99", "x", "dprd", "admin", key2, prefix2), ERR_NOT_FOUND);
+	assert_int_equal(auth_apikey_create(TS.st, TENANT, "", "dprd", NULL, "admin", key2, prefix2), ERR_INVALID);
+	assert_int_equal(auth_apikey_create(TS.st, TENANT, NULL, "dprd", NULL, "admin", key2, prefix2), ERR_INVALID);
+	assert_int_equal(auth_apikey_create(TS.st, TENANT, "x", "kaisar", NULL, "admin", key2, prefix2), ERR_INVALID);
+	assert_int_equal(auth_apikey_create(TS.st, "99.99", "x", "dprd", NULL, "admin", key2, prefix2), ERR_NOT_FOUND);
 
 	/* a second key, revoked by its whole text; the first stays */
-	assert_int_equal(auth_apikey_create(TS.st, TENANT, "etl", "admin", "admin", key2, prefix2), 0);
+	assert_int_equal(auth_apikey_create(TS.st, TENANT, "etl", "admin", NULL, "admin", key2, prefix2), 0);
 	assert_string_not_equal(prefix, prefix2);
 	assert_int_equal(auth_apikey_lookup(TS.st, key2, &p), 0);
 	assert_int_equal(p.role, ROLE_ADMIN);
@@ -693,6 +741,103 @@ static void test_apikeys(void **state)
 	assert_int_equal(auth_apikey_revoke(TS.st, TENANT, NULL, "admin"), ERR_INVALID);
 	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'apikey.revoke' AND object = ?", prefix), 1);
 	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'apikey.create' AND object = ?", prefix), 1);
+}
+
+/* A key of an OPD role belongs to one OPD and carries it; other roles have
+ * none; an OPD-role key left without an OPD is refused. */
+static void test_apikey_units(void **state)
+{
+	char key[AUTH_APIKEY_LEN], prefix[16];
+	auth_principal_t p;
+	(void)state;
+	/* OPD roles need an OPD of the tenant */
+	assert_int_equal(auth_apikey_create(TS.st, TENANT, "sim", "petugas", NULL, "admin", key, prefix), ERR_INVALID);
+	assert_non_null(strstr(store_errmsg(), "--unit"));
+	assert_int_equal(auth_apikey_create(TS.st, TENANT, "sim", "kepala_opd", "", "admin", key, prefix), ERR_INVALID);
+	assert_int_equal(auth_apikey_create(TS.st, TENANT, "sim", "admin_opd", "DISHUB", "admin", key, prefix),
+			 ERR_NOT_FOUND);
+	assert_non_null(strstr(store_errmsg(), "DISHUB"));
+	assert_int_equal(auth_apikey_create(TS.st, OTHER, "sim", "admin_opd", UNIT, "admin", key, prefix), ERR_NOT_FOUND);
+	/* other roles take none */
+	assert_int_equal(auth_apikey_create(TS.st, TENANT, "sim", "warga", UNIT, "admin", key, prefix), ERR_INVALID);
+	assert_int_equal(auth_apikey_create(TS.st, TENANT, "sim", "sekda", UNIT, "admin", key, prefix), ERR_INVALID);
+	assert_int_equal(count("SELECT COUNT(*) FROM api_keys WHERE name = ?", "sim"), 0);
+	/* a kepala_opd key of DISDUK is scoped to DISDUK */
+	assert_int_equal(auth_apikey_create(TS.st, TENANT, "sim", "kepala_opd", UNIT, "admin", key, prefix), 0);
+	assert_int_equal(auth_apikey_lookup(TS.st, key, &p), 0);
+	assert_int_equal(p.role, ROLE_KEPALA_OPD);
+	assert_string_equal(p.unit, UNIT);
+	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'apikey.create' AND summary LIKE ?",
+			       "%unit=DISDUK%"), 1);
+	/* a key of another role has no OPD */
+	assert_int_equal(auth_apikey_create(TS.st, TENANT, "portal", "warga", NULL, "admin", key, prefix), 0);
+	assert_int_equal(auth_apikey_lookup(TS.st, key, &p), 0);
+	assert_int_equal(p.role, ROLE_WARGA);
+	assert_string_equal(p.unit, "");
+	/* an OPD-role key without its OPD (made before keys had one) would see
+	 * every OPD: refused */
+	assert_int_equal(auth_apikey_create(TS.st, TENANT, "lama", "petugas", UNIT, "admin", key, prefix), 0);
+	assert_int_equal(test_sql(&TS, "UPDATE api_keys SET unit = NULL WHERE name = 'lama'"), 0);
+	assert_int_equal(auth_apikey_lookup(TS.st, key, &p), ERR_UNAUTHORIZED);
+	assert_int_equal(p.kind, AUTH_NONE);
+}
+
+/* The attempt limiter for other secrets (the signing-key passphrase): its
+ * own subject, the username limit, a lockout that is audited, cleared by a
+ * success. */
+struct attempt {
+	const char *subject;
+	int64_t now;
+	int clear, rc;
+};
+
+static int attempt_tx(store_conn_t *c, void *ud)
+{
+	struct attempt *a = ud;
+	if (a->clear)
+		return a->rc = auth_attempt_clear_tx(c, TENANT, a->subject);
+	a->rc = auth_attempt_fail_tx(c, &LIM, TENANT, a->subject, "budi", "too many wrong signing-key passphrases", a->now);
+	return a->rc < 0 ? a->rc : 0;
+}
+
+static int attempt(const char *subject, int64_t now, int clear)
+{
+	struct attempt a = { subject, now, clear, -1 };
+	assert_int_equal(store_tx(TS.st, attempt_tx, &a), 0);
+	return a.rc;
+}
+
+static void test_attempt_limiter(void **state)
+{
+	char token[65];
+	auth_principal_t p;
+	const int64_t t = T0 + 500000;
+	long wait = -1;
+	(void)state;
+	assert_int_equal(auth_attempt_locked(TS.st, TENANT, "sign:budi", t, &wait), 0);
+	assert_int_equal(wait, 0);
+	/* max_failures (3): two are just counted, the third locks */
+	assert_int_equal(attempt("sign:budi", t, 0), 0);
+	assert_int_equal(attempt("sign:budi", t + 1, 0), 0);
+	assert_int_equal(auth_attempt_locked(TS.st, TENANT, "sign:budi", t + 1, &wait), 0);
+	assert_int_equal(attempt("sign:budi", t + 2, 0), 1);
+	assert_int_equal(auth_attempt_locked(TS.st, TENANT, "sign:budi", t + 12, &wait), 1);
+	assert_int_equal(wait, LIM.lockout - 10);
+	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.lockout' AND object = ?", "sign:budi"), 1);
+	/* only that subject: the same user still signs in, in this tenant only */
+	assert_int_equal(auth_attempt_locked(TS.st, OTHER, "sign:budi", t + 12, &wait), 0);
+	assert_int_equal(auth_attempt_locked(TS.st, TENANT, "u:budi", t + 12, &wait), 0);
+	assert_int_equal(auth_login(TS.st, &LIM, TENANT, "budi", PW_BUDI, "10.8.0.1", t + 12, token, &p, &wait), 0);
+	/* it ends after the lockout */
+	assert_int_equal(auth_attempt_locked(TS.st, TENANT, "sign:budi", t + 2 + LIM.lockout, &wait), 0);
+	/* a success clears the count: 2 + clear + 2 never locks */
+	assert_int_equal(attempt("sign:siti", t, 0), 0);
+	assert_int_equal(attempt("sign:siti", t + 1, 0), 0);
+	assert_int_equal(attempt("sign:siti", t + 2, 1), 0);
+	assert_int_equal(attempt("sign:siti", t + 3, 0), 0);
+	assert_int_equal(attempt("sign:siti", t + 4, 0), 0);
+	assert_int_equal(auth_attempt_locked(TS.st, TENANT, "sign:siti", t + 5, &wait), 0);
+	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.lockout' AND object = ?", "sign:siti"), 0);
 }
 
 /* Last: every change above was audited into a sound chain. */
@@ -722,12 +867,15 @@ int main(void)
 		cmocka_unit_test(test_login_success),
 		cmocka_unit_test(test_login_wrong),
 		cmocka_unit_test(test_lockout),
+		cmocka_unit_test(test_address_lockout),
 		cmocka_unit_test(test_failures_outside_window),
 		cmocka_unit_test(test_session_expiry),
 		cmocka_unit_test(test_disabled_user),
 		cmocka_unit_test(test_logout),
 		cmocka_unit_test(test_set_password),
 		cmocka_unit_test(test_apikeys),
+		cmocka_unit_test(test_apikey_units),
+		cmocka_unit_test(test_attempt_limiter),
 		cmocka_unit_test(test_audit_sound),
 	};
 	return cmocka_run_group_tests_name("auth", tests, group_setup, group_teardown);

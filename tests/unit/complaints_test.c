@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "complaints/complaints.h"
 #include "core/calendar.h"
 #include "core/err.h"
+#include "core/sb.h"
 #include "testutil.h"
 #include "core/banned.h"
 
@@ -537,6 +539,13 @@ struct dups {
 	int64_t first;
 };
 
+static int count_row(void *ud, const complaint_t *cp)
+{
+	(void)cp;
+	(*(int64_t *)ud)++;
+	return 0;
+}
+
 static int on_dup(void *ud, const complaints_dup_t *d)
 {
 	struct dups *x = ud;
@@ -598,6 +607,317 @@ static void test_duplicates_and_merge(void **state)
 	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 7 AND kind = 'complaint.answered'"), 1);
 	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 11 AND kind = 'complaint.answered'"), 1);
 	free(cp);
+}
+
+/* Merging a complaint that others were already merged into: they move to
+ * the new main complaint (no chain), so every merged reporter hears of its
+ * answer; a chain stored before that is still walked; merging into a
+ * complaint already answered tells the reporter at once. */
+static void test_merge_no_chain(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t c7, c1, c9, late, old;
+	complaint_action_t a;
+	const char *msg;
+	complaint_t *cp = malloc(sizeof(*cp));
+	int64_t now = t0();
+
+	in.user_id = 101;
+	assert_int_equal(complaints_create(ts->st, &in, &c1, &msg), 0);
+	in.user_id = 107;
+	in.now += 60;
+	assert_int_equal(complaints_create(ts->st, &in, &c7, &msg), 0);
+	in.user_id = 109;
+	in.now += 60;
+	assert_int_equal(complaints_create(ts->st, &in, &c9, &msg), 0);
+
+	/* #7 into #1, then #1 into #9: #7 now hangs under #9 too */
+	a = act(c7.id, "gabung", "koordinator", ROLE_KOORDINATOR, "", 5, now + 600);
+	a.merge_into = c1.id;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(c1.id, "gabung", "koordinator", ROLE_KOORDINATOR, "", 5, now + 700);
+	a.merge_into = c9.id;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, c7.id, cp);
+	assert_string_equal(cp->status, "digabung");
+	assert_int_equal(cp->merged_into, c9.id);
+	get(ts, c1.id, cp);
+	assert_int_equal(cp->merged_into, c9.id);
+	/* #7's history says where it went */
+	{
+		char q[200];
+		snprintf(q, sizeof(q), "SELECT COUNT(*) FROM complaints_events WHERE complaint_id = %" PRId64
+				       " AND action = 'gabung' AND note = '#%" PRId64 "' AND public = 1", c7.id, c9.id);
+		assert_int_equal(count(ts, q), 1);
+	}
+
+	/* a chain stored before re-pointing existed: #old -> #7 is walked too */
+	in.user_id = 113;
+	in.now += 60;
+	assert_int_equal(complaints_create(ts->st, &in, &old, &msg), 0);
+	{
+		char q[200];
+		snprintf(q, sizeof(q), "UPDATE complaints SET status = 'digabung', merged_into = %" PRId64 " WHERE id = %" PRId64,
+			 c7.id, old.id);
+		assert_int_equal(test_sql(ts, q), 0);
+	}
+
+	a = act(c9.id, "verifikasi", "koordinator", ROLE_KOORDINATOR, "", 5, now + 800);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(c9.id, "jawab", "petugas", ROLE_PETUGAS, "DPUPR", 9, now + 900);
+	a.text = "Sudah ditambal.";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	/* every merged reporter, however deep, hears of the answer once */
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 109 AND kind = 'complaint.answered'"), 1);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 101 AND kind = 'complaint.answered'"), 1);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 107 AND kind = 'complaint.answered'"), 1);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 113 AND kind = 'complaint.answered'"), 1);
+
+	/* merged into a complaint already answered: told at once */
+	in.user_id = 117;
+	in.now += 3600;
+	assert_int_equal(complaints_create(ts->st, &in, &late, &msg), 0);
+	a = act(late.id, "gabung", "koordinator", ROLE_KOORDINATOR, "", 5, now + 4000);
+	a.merge_into = c9.id;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 117 AND kind = 'complaint.answered'"), 1);
+	/* and nobody was told twice */
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 107 AND kind = 'complaint.answered'"), 1);
+	free(cp);
+}
+
+struct settings_tx {
+	const complaints_settings_t *s;
+	const char **msg;
+};
+
+static int settings_tx_fn(store_conn_t *c, void *ud)
+{
+	struct settings_tx *x = ud;
+	return complaints_settings_set_tx(c, T, x->s, "koordinator", t0(), x->msg);
+}
+
+static int settings_set(test_store_t *ts, const complaints_settings_t *s, const char **msg)
+{
+	struct settings_tx x = { s, msg };
+	*msg = NULL;
+	return store_tx(ts->st, settings_tx_fn, &x);
+}
+
+struct cat_tx {
+	const complaints_category_t *cat;
+	const char **msg;
+};
+
+static int cat_tx_fn(store_conn_t *c, void *ud)
+{
+	struct cat_tx *x = ud;
+	return complaints_category_put_tx(c, T, x->cat, "koordinator", t0(), x->msg);
+}
+
+static int cat_put(test_store_t *ts, const complaints_category_t *cat, const char **msg)
+{
+	struct cat_tx x = { cat, msg };
+	*msg = NULL;
+	return store_tx(ts->st, cat_tx_fn, &x);
+}
+
+/* The settings: each limit named in its own message, and two coordinators
+ * saving the same form: the second gets a conflict, not a silent overwrite.
+ * Category names: at most 120 characters, no control characters. */
+static void test_settings_and_category_limits(void **state)
+{
+	test_store_t *ts = *state;
+	complaints_settings_t s, got;
+	complaints_category_t cat;
+	const char *msg;
+	char name[CPL_MAX_CATEGORY_NAME * 2 + 4];
+
+	complaints_settings_default(&s);
+	s.escalate_days = 61;
+	assert_int_equal(settings_set(ts, &s, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "60"));
+	assert_null(strstr(msg, "365"));
+	s.escalate_days = 3;
+	s.verify_days = 31;
+	assert_int_equal(settings_set(ts, &s, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "30"));
+	s.verify_days = 3;
+	s.sla_field = 366;
+	assert_int_equal(settings_set(ts, &s, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "365"));
+	s.sla_field = 60;
+
+	/* both coordinators open the form on the defaults (no row yet) */
+	assert_int_equal(complaints_settings_get(store_reader(ts->st), T, &got), 0);
+	assert_int_equal(got.version, 0);
+	s.check_version = 1;
+	s.version = 0;
+	s.verify_days = 4;
+	assert_int_equal(settings_set(ts, &s, &msg), 0);
+	s.verify_days = 5;
+	assert_int_equal(settings_set(ts, &s, &msg), ERR_CONFLICT);
+	assert_non_null(strstr(msg, "diubah orang lain"));
+	assert_int_equal(complaints_settings_get(store_reader(ts->st), T, &got), 0);
+	assert_int_equal(got.verify_days, 4);
+	assert_int_equal(got.version, 1);
+	/* from the stored version: saved; the same version again: conflict */
+	s.version = 1;
+	s.verify_days = 6;
+	assert_int_equal(settings_set(ts, &s, &msg), 0);
+	s.verify_days = 7;
+	assert_int_equal(settings_set(ts, &s, &msg), ERR_CONFLICT);
+	assert_int_equal(complaints_settings_get(store_reader(ts->st), T, &got), 0);
+	assert_int_equal(got.verify_days, 6);
+	assert_int_equal(got.version, 2);
+	/* without a version (scripts, the demo) it saves as before */
+	s.check_version = 0;
+	s.verify_days = 3;
+	assert_int_equal(settings_set(ts, &s, &msg), 0);
+	assert_int_equal(complaints_settings_get(store_reader(ts->st), T, &got), 0);
+	assert_int_equal(got.verify_days, 3);
+	assert_int_equal(got.version, 3);
+
+	/* category names: 120 characters (multi-byte) kept whole, 121 refused */
+	memset(&cat, 0, sizeof(cat));
+	snprintf(cat.code, sizeof(cat.code), "pasar");
+	snprintf(cat.unit, sizeof(cat.unit), "DLH");
+	snprintf(cat.sla_class, sizeof(cat.sla_class), "sederhana");
+	for (int i = 0; i < CPL_MAX_CATEGORY_NAME; i++)
+		memcpy(name + 2 * i, "\xc3\xa9", 2);
+	name[CPL_MAX_CATEGORY_NAME * 2] = '\0';
+	snprintf(cat.name, sizeof(cat.name), "%s", name);
+	assert_int_equal(cat_put(ts, &cat, &msg), 0);
+	assert_int_equal(complaints_category_get(store_reader(ts->st), T, "pasar", &cat), 0);
+	assert_string_equal(cat.name, name);
+	memset(cat.name, 'a', CPL_MAX_CATEGORY_NAME + 1);
+	cat.name[CPL_MAX_CATEGORY_NAME + 1] = '\0';
+	assert_int_equal(cat_put(ts, &cat, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "120"));
+	snprintf(cat.name, sizeof(cat.name), "Pasar \xef\xbf\xbf");
+	assert_int_equal(cat_put(ts, &cat, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "karakter"));
+	snprintf(cat.name, sizeof(cat.name), "   ");
+	assert_int_equal(cat_put(ts, &cat, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "wajib"));
+}
+
+/* Holding needs a reason (the reporter is told why); forwarding names the
+ * agency, with a message that fits what is wrong. */
+static void test_hold_and_forward_input(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t out;
+	complaint_action_t a;
+	complaint_t *cp = malloc(sizeof(*cp));
+	const char *msg;
+	char longname[CPL_MAX_FORWARD + 2];
+	int64_t now = t0();
+
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	a = act(out.id, "tunda", "koordinator", ROLE_KOORDINATOR, "", 5, now + 60);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "alasan penundaan wajib"));
+	a.text = "  \n ";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_INVALID);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "baru");
+
+	a = act(out.id, "bukan_wewenang", "koordinator", ROLE_KOORDINATOR, "", 5, now + 60);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "sebutkan"));
+	memset(longname, 'B', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	a.forward_to = longname;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "terlalu panjang"));
+	a.forward_to = "Balai \xef\xbf\xbe Jalan";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "karakter"));
+
+	a = act(out.id, "tunda", "koordinator", ROLE_KOORDINATOR, "", 5, now + 60);
+	a.text = "Menunggu foto lokasi yang lebih jelas dari pelapor.";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "tunda");
+	/* a 120-character agency name (multi-byte) is kept whole */
+	{
+		char name[CPL_MAX_FORWARD * 3 + 1];
+		for (int i = 0; i < CPL_MAX_FORWARD; i++)
+			memcpy(name + 3 * i, "\xe2\x80\x94", 3);
+		name[CPL_MAX_FORWARD * 3] = '\0';
+		a = act(out.id, "bukan_wewenang", "koordinator", ROLE_KOORDINATOR, "", 5, now + 120);
+		a.forward_to = name;
+		assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+		get(ts, out.id, cp);
+		assert_string_equal(cp->forwarded_to, name);
+	}
+	free(cp);
+}
+
+/* Unicode noncharacters are refused like control characters in every text
+ * (XML cannot carry them); an address of spaces is no location; a created_at
+ * bound of 0 given as such is a bound. */
+static void test_noncharacters_and_blank_address(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in;
+	complaint_created_t out;
+	const char *msg;
+	static const char *const bad[] = { "a \xef\xbf\xbf b", "a \xef\xbf\xbe b", "a \xef\xb7\x90 b",
+					   "a \xf0\x9f\xbf\xbf b", "a \xf4\x8f\xbf\xbe b" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		in = base();
+		in.description = bad[i];
+		assert_int_equal(complaints_create(ts->st, &in, &out, &msg), ERR_INVALID);
+		assert_non_null(strstr(msg, "karakter"));
+		in = base();
+		in.address = bad[i];
+		assert_int_equal(complaints_create(ts->st, &in, &out, &msg), ERR_INVALID);
+		in = base();
+		in.title = bad[i];
+		assert_int_equal(complaints_create(ts->st, &in, &out, &msg), ERR_INVALID);
+		in = base();
+		in.reporter_name = bad[i];
+		in.user_id = 0;
+		assert_int_equal(complaints_create(ts->st, &in, &out, &msg), ERR_INVALID);
+	}
+	/* neighbours of the noncharacters are fine: U+FFFD, U+FDCF, U+1FFFD, emoji */
+	in = base();
+	in.description = "a \xef\xbf\xbd \xef\xb7\x8f \xf0\x9f\xbf\xbd \xf0\x9f\x98\x80 b";
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+
+	in = base();
+	in.has_location = 0;
+	in.address = "    ";
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "lokasi wajib"));
+	in.kelurahan = "52.71.02.1011";
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	{
+		complaint_t *cp = malloc(sizeof(*cp));
+		get(ts, out.id, cp);
+		assert_string_equal(cp->address, "");
+		free(cp);
+	}
+
+	/* created_at <= 0, given: nothing (every complaint is from 2026) */
+	{
+		complaints_filter_t f;
+		int64_t n = 0;
+		memset(&f, 0, sizeof(f));
+		f.tenant = T;
+		f.from = -86400;
+		f.to = 0;
+		f.has_from = f.has_to = 1;
+		assert_int_equal(complaints_list(store_reader(ts->st), &f, count_row, &n), 0);
+		assert_int_equal(n, 0);
+		f.has_to = 0; /* the old meaning: 0 is an open end */
+		assert_int_equal(complaints_list(store_reader(ts->st), &f, count_row, &n), 0);
+		assert_int_equal(n, 2);
+	}
 }
 
 /* The duplicate search by grid cell: neighbouring squares, the time window,
@@ -1010,6 +1330,305 @@ static void test_public_name(void **state)
 	free(cp);
 }
 
+/* ------------------------------------------------------------ personal data, lookups, listing */
+
+static void mask_is(const char *in, const char *want, int changed)
+{
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", in);
+	assert_int_equal(complaints_mask_personal(buf), changed);
+	assert_string_equal(buf, want);
+	/* masking twice changes nothing more */
+	assert_int_equal(complaints_mask_personal(buf), 0);
+	assert_string_equal(buf, want);
+}
+
+/* NIK-like numbers, Indonesian phone numbers and e-mail addresses typed
+ * into a text are masked for the public; other numbers are not. */
+static void test_mask_personal(void **state)
+{
+	complaints_event_t *e = calloc(1, sizeof(*e));
+	char out[256];
+	(void)state;
+	mask_is("NIK saya 5271014101900001, hubungi 081234567890 atau budi@example.com.",
+		"NIK saya 5271********0001, hubungi 0812******90 atau b***@example.com.", 1);
+	mask_is("NIK:5271014101900001", "NIK:5271********0001", 1);
+	mask_is("KK 5271 0101 0109 0001", "KK 5271 **** **** 0001", 1);
+	mask_is("HP 0812-3456-7890 ya", "HP 0812-****-**90 ya", 1);
+	mask_is("WA +6281234567890", "WA +6281*******90", 1);
+	mask_is("WA +62 812 3456 7890", "WA +62 81* **** **90", 1);
+	mask_is("telp 6281234567890.", "telp 6281*******90.", 1);
+	mask_is("0812.3456.789", "0812.****.*89", 1);
+	mask_is("surel: a@b.co.id", "surel: *@b.co.id", 1);
+	mask_is("Budi.Santoso+lapor@mail.example.org", "B*****************@mail.example.org", 1);
+	/* not personal: dates, times, amounts, RT/RW, short or long numbers */
+	mask_is("tgl 08.06.2026 10.30, Rp 1.500.000, RT 03 RW 05, No. 12345",
+		"tgl 08.06.2026 10.30, Rp 1.500.000, RT 03 RW 05, No. 12345", 0);
+	mask_is("kode 12345678901234567890 dan 0812345", "kode 12345678901234567890 dan 0812345", 0);
+	mask_is("@pemkot, a@b, x@y.1, email@localhost", "@pemkot, a@b, x@y.1, email@localhost", 0);
+	/* multi-byte text around stays whole */
+	mask_is("Pak Dédé 081234567890 — terima kasih", "Pak Dédé 0812******90 — terima kasih", 1);
+
+	/* the automatic routing's internals never reach the public */
+	snprintf(e->action, sizeof(e->action), "verifikasi");
+	snprintf(e->actor, sizeof(e->actor), "sistem");
+	snprintf(e->note, sizeof(e->note), "rute otomatis ke DISDUKCAPIL (keyakinan 1.00)");
+	assert_int_equal(complaints_public_note(e, out, sizeof(out)), 0);
+	assert_string_equal(out, "DISDUKCAPIL");
+	/* a coordinator's note is kept, with its personal data masked */
+	snprintf(e->actor, sizeof(e->actor), "koordinator");
+	snprintf(e->note, sizeof(e->note), "DLH: pelapor di 081234567890");
+	assert_int_equal(complaints_public_note(e, out, sizeof(out)), 1);
+	assert_string_equal(out, "DLH: pelapor di 0812******90");
+	free(e);
+}
+
+/* The contact must reach the reporter: an e-mail address or an Indonesian
+ * phone number, each refused with its own message. */
+static void test_contact(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t out;
+	const char *msg;
+	static const char *const good[] = { "budi@contoh.id",  "b.santoso+lapor@mail.example.org", "081234567890",
+					    "0812-3456-7890",  "+62 812 3456 7890", "6281234567890", "(0370) 631234" };
+	static const char *const bad_mail[] = { "budi@", "budi@contoh", "@contoh.id", "budi@contoh.1", "bu di@contoh.id" };
+	static const char *const bad_phone[] = { "123", "081234", "0812345678901234", "+1 555 123 4567" };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(complaints_contact_check(good[i], &msg), 0);
+	}
+	for (size_t i = 0; i < sizeof(bad_mail) / sizeof(bad_mail[0]); i++) {
+		assert_int_equal(complaints_contact_check(bad_mail[i], &msg), ERR_INVALID);
+		assert_non_null(strstr(msg, "e-mail"));
+	}
+	for (size_t i = 0; i < sizeof(bad_phone) / sizeof(bad_phone[0]); i++) {
+		assert_int_equal(complaints_contact_check(bad_phone[i], &msg), ERR_INVALID);
+		assert_non_null(strstr(msg, "nomor HP"));
+	}
+	assert_int_equal(complaints_contact_check("abc", &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "e-mail atau nomor HP"));
+	/* intake refuses it, storing nothing */
+	in.reporter_contact = "abc";
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "e-mail atau nomor HP"));
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints"), 0);
+	in.reporter_contact = "081234567890";
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+}
+
+/* A title of only spaces is no title: the description's start is used;
+ * spaces around a title go. */
+static void test_blank_title(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t out;
+	complaint_t *cp = malloc(sizeof(*cp));
+	const char *msg;
+	in.title = "     ";
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->title, "Aspal di Jalan Pejanggik depan bank mengelupas, lubang besar makin lebar tiap hu...");
+	in.title = "  Lubang di Pejanggik  ";
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->title, "Lubang di Pejanggik");
+	free(cp);
+}
+
+/* Tracking numbers as people type them, and the lookup. */
+static void test_number_lookup(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t out;
+	char n[64], st[16];
+	int64_t id = 0;
+	const char *msg;
+	assert_int_equal(complaints_number_normalize("  52.71/adu/2026/123 ", n, sizeof(n)), 0);
+	assert_string_equal(n, "52.71/ADU/2026/000123");
+	assert_int_equal(complaints_number_normalize("52.71 / ADU / 2026 / 000123", n, sizeof(n)), 0);
+	assert_string_equal(n, "52.71/ADU/2026/000123");
+	assert_int_equal(complaints_number_normalize("52/ADU/2027/1234567", n, sizeof(n)), 0);
+	assert_string_equal(n, "52/ADU/2027/1234567");
+	assert_int_equal(complaints_number_normalize("52.71/PMH/2026/000001", n, sizeof(n)), ERR_UNSUPPORTED);
+	assert_int_equal(complaints_number_normalize("abc", n, sizeof(n)), ERR_INVALID);
+	assert_int_equal(complaints_number_normalize("52.71/ADU/26/1", n, sizeof(n)), ERR_INVALID);
+	assert_int_equal(complaints_number_normalize("52.71/ADU/2026/0", n, sizeof(n)), ERR_INVALID);
+	assert_int_equal(complaints_number_normalize("52.71/ADU/2026/1/2", n, sizeof(n)), ERR_INVALID);
+	assert_int_equal(complaints_number_normalize("52.71//2026/1", n, sizeof(n)), ERR_INVALID);
+	assert_int_equal(complaints_number_normalize("", n, sizeof(n)), ERR_INVALID);
+
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	assert_int_equal(complaints_number_normalize(out.number, n, sizeof(n)), 0);
+	assert_string_equal(n, out.number);
+	assert_int_equal(complaints_find_number(store_reader(ts->st), T, n, &id, st), 0);
+	assert_int_equal(id, out.id);
+	assert_string_equal(st, "baru");
+	assert_int_equal(complaints_find_number(store_reader(ts->st), "52", n, &id, st), ERR_NOT_FOUND);
+	assert_int_equal(complaints_find_number(store_reader(ts->st), T, "52.71/ADU/2026/999999", &id, st),
+			 ERR_NOT_FOUND);
+}
+
+/* The public list by kind, a page at a time. */
+static void test_list_kind_and_pages(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t out;
+	complaints_filter_t f;
+	const char *msg;
+	int64_t n;
+	for (int i = 0; i < 5; i++) {
+		in.kind = i < 3 ? "aspirasi" : "informasi";
+		in.now = t0() + i;
+		assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	}
+	memset(&f, 0, sizeof(f));
+	f.tenant = T;
+	f.kind = "aspirasi";
+	n = 0;
+	assert_int_equal(complaints_list(store_reader(ts->st), &f, count_row, &n), 0);
+	assert_int_equal(n, 3);
+	f.kind = "informasi";
+	n = 0;
+	assert_int_equal(complaints_list(store_reader(ts->st), &f, count_row, &n), 0);
+	assert_int_equal(n, 2);
+	f.kind = "pengaduan";
+	n = 0;
+	assert_int_equal(complaints_list(store_reader(ts->st), &f, count_row, &n), 0);
+	assert_int_equal(n, 0);
+	f.kind = NULL;
+	f.limit = 2;
+	f.offset = 4;
+	n = 0;
+	assert_int_equal(complaints_list(store_reader(ts->st), &f, count_row, &n), 0);
+	assert_int_equal(n, 1);
+}
+
+struct village_ctx {
+	int n;
+	char labels[8][200];
+};
+
+static int on_village(void *ud, const char *code, const char *name, const char *kec_code, const char *kec_name,
+		      const char *kab_name)
+{
+	struct village_ctx *x = ud;
+	(void)kec_code;
+	if (x->n < 8)
+		snprintf(x->labels[x->n], sizeof(x->labels[0]), "%s|%s|%s|%s", code, name, kec_name, kab_name);
+	x->n++;
+	return 0;
+}
+
+/* Every village of a provinsi (no cap), with its kecamatan and
+ * kabupaten/kota so that two of one name can be told apart. */
+static void test_villages(void **state)
+{
+	test_store_t *ts = *state;
+	struct village_ctx x;
+	sb_t sql = SB_INIT;
+	sb_adds(&sql, "INSERT INTO regions (code, name, level, parent) VALUES ('52.01', 'Kabupaten Lombok Barat', 2, '52');"
+		      "INSERT INTO regions (code, name, level, parent) VALUES ('52.01.05', 'Gunungsari', 3, '52.01');"
+		      "INSERT INTO regions (code, name, level, parent) VALUES ('52.01.05.2001', 'Pejanggik', 4, '52.01.05')");
+	/* more than the 500 (and the 1,000) a region search returns */
+	for (int k = 1; k <= 3; k++) {
+		sb_addf(&sql, ";INSERT INTO regions (code, name, level, parent) VALUES ('52.7%d', 'Kota %d', 2, '52')", k + 2, k);
+		sb_addf(&sql, ";INSERT INTO regions (code, name, level, parent) VALUES ('52.7%d.01', 'Kec %d', 3, '52.7%d')", k + 2,
+			k, k + 2);
+		for (int v = 1; v <= 400; v++)
+			sb_addf(&sql, ";INSERT INTO regions (code, name, level, parent) VALUES ('52.7%d.01.%04d', 'Desa %d', 4, "
+				      "'52.7%d.01')",
+				k + 2, v, v, k + 2);
+	}
+	assert_int_equal(test_sql(ts, sql.buf), 0);
+	sb_release(&sql);
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(complaints_villages(store_reader(ts->st), "52", on_village, &x), 0);
+	assert_int_equal(x.n, 2 + 1200);
+	/* by kabupaten/kota code: Lombok Barat first, then Kota Mataram */
+	assert_string_equal(x.labels[0], "52.01.05.2001|Pejanggik|Gunungsari|Kabupaten Lombok Barat");
+	assert_string_equal(x.labels[1], "52.71.02.1011|Pejanggik|Mataram|KOTA MATARAM");
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(complaints_villages(store_reader(ts->st), T, on_village, &x), 0);
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.labels[0], "52.71.02.1011|Pejanggik|Mataram|KOTA MATARAM");
+}
+
+/* Category edits carry the version they were based on: two coordinators
+ * changing one category, the second gets a conflict; a new category may
+ * not silently overwrite one of the same code. */
+static void test_category_lock(void **state)
+{
+	test_store_t *ts = *state;
+	complaints_category_t a, b, got;
+	const char *msg;
+	assert_int_equal(complaints_category_get(store_reader(ts->st), T, "sampah", &a), 0);
+	assert_true(a.version > 0);
+	b = a;
+	a.check_version = b.check_version = 1;
+	snprintf(a.name, sizeof(a.name), "Sampah dan kebersihan");
+	assert_int_equal(cat_put(ts, &a, &msg), 0);
+	snprintf(b.name, sizeof(b.name), "Persampahan");
+	assert_int_equal(cat_put(ts, &b, &msg), ERR_CONFLICT);
+	assert_non_null(strstr(msg, "diubah orang lain"));
+	assert_int_equal(complaints_category_get(store_reader(ts->st), T, "sampah", &got), 0);
+	assert_string_equal(got.name, "Sampah dan kebersihan");
+	assert_int_equal(got.version, a.version + 1);
+	/* from the fresh version it saves */
+	b.version = got.version;
+	assert_int_equal(cat_put(ts, &b, &msg), 0);
+	/* a "new" category with a code in use */
+	memset(&a, 0, sizeof(a));
+	snprintf(a.code, sizeof(a.code), "sampah");
+	snprintf(a.name, sizeof(a.name), "Sampah baru");
+	snprintf(a.unit, sizeof(a.unit), "DLH");
+	a.check_version = 1;
+	assert_int_equal(cat_put(ts, &a, &msg), ERR_CONFLICT);
+	assert_non_null(strstr(msg, "sudah dipakai"));
+	assert_int_equal(complaints_category_get(store_reader(ts->st), T, "sampah", &got), 0);
+	assert_string_equal(got.name, "Persampahan");
+	/* a new code is added; without a version (scripts) it overwrites */
+	snprintf(a.code, sizeof(a.code), "taman");
+	assert_int_equal(cat_put(ts, &a, &msg), 0);
+	a.check_version = 0;
+	snprintf(a.code, sizeof(a.code), "sampah");
+	assert_int_equal(cat_put(ts, &a, &msg), 0);
+	assert_int_equal(complaints_category_get(store_reader(ts->st), T, "sampah", &got), 0);
+	assert_string_equal(got.name, "Sampah baru");
+}
+
+/* Suggestions that can no longer be merged into (merged themselves, or
+ * archived as spam) are not offered. */
+static void test_duplicates_hide_closed(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t a1, a2, a3, fresh;
+	complaint_action_t a;
+	const char *msg;
+	struct dups d = { 0, 0 };
+	assert_int_equal(complaints_create(ts->st, &in, &a1, &msg), 0);
+	in.now += 60;
+	assert_int_equal(complaints_create(ts->st, &in, &a2, &msg), 0);
+	in.now += 60;
+	assert_int_equal(complaints_create(ts->st, &in, &a3, &msg), 0);
+	in.now += 60;
+	assert_int_equal(complaints_create(ts->st, &in, &fresh, &msg), 0);
+	assert_int_equal(fresh.duplicates, 3);
+	/* a2 merged into a1, a3 archived */
+	a = act(a2.id, "gabung", "koordinator", ROLE_KOORDINATOR, "", 5, in.now + 10);
+	a.merge_into = a1.id;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(a3.id, "arsipkan", "koordinator", ROLE_KOORDINATOR, "", 5, in.now + 20);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	assert_int_equal(complaints_duplicates(store_reader(ts->st), T, fresh.id, on_dup, &d), 0);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.first, a1.id);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1017,11 +1636,23 @@ int main(void)
 		cmocka_unit_test(test_deadlines),
 		cmocka_unit_test(test_similarity_and_distance),
 		cmocka_unit_test(test_public_name),
+		cmocka_unit_test(test_mask_personal),
+		cmocka_unit_test_setup_teardown(test_contact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blank_title, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_number_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_kind_and_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_villages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_category_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicates_hide_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intake_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intake_numbering_and_deadlines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates_and_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merge_no_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_settings_and_category_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hold_and_forward_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_noncharacters_and_blank_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates_filed_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reporter_key, setup, teardown),

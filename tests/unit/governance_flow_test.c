@@ -6,7 +6,8 @@
  * passphrase); and signature verification, which must reject tampered
  * content, a tampered decision row, a wrong signer and a replayed step. Also
  * DPRD stages, pokok pikiran, deadlines and reminders, the differences
- * report and the decision number format. Each case gets a fresh store
+ * report and the decision number format; the labels list items carry, and
+ * lists that agree with what each role may open (admin, dprd). Each case gets a fresh store
  * (testutil.h; SQLite, or PostgreSQL with SIGAP_TEST_PG).
  */
 #include <stdarg.h>
@@ -291,6 +292,24 @@ static void test_refusals_are_clear_and_audited(void **state)
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM governance_steps"), 1);
 	/* unknown proposal */
 	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, 999, "setuju", "", NOW + 3, &a), ERR_NOT_FOUND);
+	/* text with a control character or a noncharacter (it would break the
+	 * page, the decision's PDF and XML exports) is refused */
+	{
+		static const char *const bad[] = { "Jam\x01 layanan", "Jam layanan \xef\xbf\xbf", "Jam\nlayanan" };
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			gov_action_t c = { 0 };
+			c.op = GOV_OP_CREATE;
+			c.tenant = T;
+			c.now = NOW;
+			c.actor = "petugas";
+			c.role = ROLE_PETUGAS;
+			c.actor_unit = UNIT;
+			c.content = (gov_content_t){ "telaahan", bad[i], "Antrean panjang", "Analisis", "1. A\n2. B",
+						     "Perpanjang jam layanan", "segera", 0, 1 };
+			assert_int_equal(governance_apply(f->ts.st, &c), ERR_INVALID);
+			assert_string_equal(c.ret_msgid, "isian berisi karakter yang tidak sah");
+		}
+	}
 }
 
 static void test_second_decision_and_edit_after_decision_refused(void **state)
@@ -602,6 +621,10 @@ static void test_dprd_stages(void **state)
 	assert_int_equal(dprd_stage(f, &f->dprd, id, "ditolak", "2026-05-27", &a), ERR_CONFLICT);
 	assert_int_equal(governance_get(store_reader(f->ts.st), T, id, ROLE_DPRD, "", &j), 0);
 	assert_int_equal(json_array_size(json_object_get(j, "dprd")), 3);
+	/* in the order of the stages, though recorded in the same second */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "dprd"), 0), "stage")), "diajukan");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "dprd"), 1), "stage")), "pembahasan");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "dprd"), 2), "stage")), "disetujui");
 	assert_string_equal(json_string_value(json_object_get(j, "dprd_stage")), "disetujui");
 	json_decref(j);
 }
@@ -778,6 +801,107 @@ static void test_demo_load(void **state)
 	test_store_close(&ts);
 }
 
+/* Pages show labels, never codes: the inbox items carry the label of the
+ * urgency (sifat), of the DPRD stage and the OPD's name. */
+static void test_inbox_items_carry_labels(void **state)
+{
+	fx_t *f = *state;
+	json_t *arr = json_array(), *it;
+	gov_action_t a = { 0 };
+	assert_string_equal(governance_urgency_label("biasa"), "biasa");
+	assert_string_equal(governance_urgency_label("sangat_segera"), "sangat segera");
+	assert_string_equal(governance_urgency_label("nope"), "");
+	assert_string_equal(governance_urgency_label(NULL), "");
+	assert_string_equal(governance_dprd_stage_label("pembahasan"), "Pembahasan");
+	assert_string_equal(governance_dprd_stage_label("diajukan"), "Diajukan ke DPRD");
+	assert_string_equal(governance_dprd_stage_label(""), "");
+	a.op = GOV_OP_CREATE;
+	a.tenant = T;
+	a.now = NOW;
+	a.actor = "petugas";
+	a.role = ROLE_PETUGAS;
+	a.actor_unit = UNIT;
+	a.content = (gov_content_t){ "usulan", "Sangat mendesak", "Latar", "", "", "", "sangat_segera", 0, 0 };
+	assert_int_equal(governance_apply(f->ts.st, &a), 0);
+	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_KEPALA_OPD, UNIT, "kepala_opd", NOW, 0, arr), 0);
+	assert_int_equal(json_array_size(arr), 1);
+	it = json_array_get(arr, 0);
+	assert_string_equal(json_string_value(json_object_get(it, "urgency")), "sangat_segera");
+	assert_string_equal(json_string_value(json_object_get(it, "urgency_label")), "sangat segera");
+	assert_string_equal(json_string_value(json_object_get(it, "unit_name")), "Dinas Kependudukan");
+	assert_string_equal(json_string_value(json_object_get(it, "dprd_stage_label")), "");
+	json_decref(arr);
+}
+
+/* What the list shows agrees with what each role may open: the
+ * administrator reads every proposal (governance_get), so "all" lists every
+ * one, and its inbox is empty because it acts on none; a DPRD member's inbox
+ * holds only what waits for a DPRD stage, not its own pokok pikiran (drafts
+ * of the OPD, which only the OPD acts on); those are in its "all" list. */
+static void test_inbox_admin_and_dprd_agree_with_access(void **state)
+{
+	fx_t *f = *state;
+	store_conn_t *c = store_reader(f->ts.st);
+	json_t *arr = json_array(), *it, *p = NULL;
+	gov_action_t a = { 0 };
+	size_t i;
+	int64_t pokir, dprd_item, plain = full_flow(f, "setuju", NULL);
+	(void)plain;
+	dprd_item = create(f, 1, NOW);
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, dprd_item, NULL, "", NOW + 1, NULL), 0);
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, dprd_item, "setuju", "", NOW + 2, NULL), 0);
+	assert_int_equal(do_act(f, &f->wakil, GOV_OP_CONSIDER, dprd_item, "setuju", "ok", NOW + 3, NULL), 0);
+	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, dprd_item, "setuju", "", NOW + 4, NULL), 0);
+	create(f, 0, NOW); /* a draft */
+	a.op = GOV_OP_POKIR;
+	a.tenant = T;
+	a.now = NOW;
+	a.actor = "dprd";
+	a.role = ROLE_DPRD;
+	a.unit = "DINKES";
+	a.content.title = "Pokir puskesmas";
+	a.content.background = "Antrean";
+	assert_int_equal(governance_apply(f->ts.st, &a), 0);
+	pokir = a.ret_id;
+
+	/* admin: everything with all = 1, and each one opens */
+	assert_int_equal(governance_inbox(c, T, ROLE_ADMIN, "", "admin", NOW, 1, arr), 0);
+	assert_int_equal(json_array_size(arr), 4);
+	json_array_foreach(arr, i, it) {
+		assert_int_equal(governance_get(c, T, json_integer_value(json_object_get(it, "id")), ROLE_ADMIN, "", &p), 0);
+		json_decref(p);
+	}
+	json_decref(arr);
+	arr = json_array();
+	assert_int_equal(governance_inbox(c, T, ROLE_ADMIN, "", "admin", NOW, 0, arr), 0);
+	assert_int_equal(json_array_size(arr), 0);
+	json_decref(arr);
+
+	/* dprd: the inbox has the item waiting for a DPRD stage only */
+	arr = json_array();
+	assert_int_equal(governance_inbox(c, T, ROLE_DPRD, "", "dprd", NOW, 0, arr), 0);
+	assert_int_equal(json_array_size(arr), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 0), "id")), dprd_item);
+	json_decref(arr);
+	/* all = 1: the DPRD item and the pokir, each of which opens */
+	arr = json_array();
+	assert_int_equal(governance_inbox(c, T, ROLE_DPRD, "", "dprd", NOW, 1, arr), 0);
+	assert_int_equal(json_array_size(arr), 2);
+	json_array_foreach(arr, i, it) {
+		int64_t id = json_integer_value(json_object_get(it, "id"));
+		assert_true(id == dprd_item || id == pokir);
+		assert_int_equal(governance_get(c, T, id, ROLE_DPRD, "", &p), 0);
+		json_decref(p);
+	}
+	json_decref(arr);
+	/* a warga or koordinator: nothing, and cannot open */
+	arr = json_array();
+	assert_int_equal(governance_inbox(c, T, ROLE_WARGA, "", "warga", NOW, 1, arr), 0);
+	assert_int_equal(json_array_size(arr), 0);
+	json_decref(arr);
+	assert_int_equal(governance_get(c, T, pokir, ROLE_WARGA, "", &p), ERR_FORBIDDEN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -800,6 +924,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deadlines_and_reminders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attachments_are_signed, setup, teardown),
 		cmocka_unit_test(test_demo_load),
+		cmocka_unit_test_setup_teardown(test_inbox_items_carry_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inbox_admin_and_dprd_agree_with_access, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

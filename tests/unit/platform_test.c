@@ -204,6 +204,26 @@ static int add_notification(store_conn_t *c, void *ud)
 	return notify_add(c, "52.71", &n->to, "sla.overdue", "application:1", "permohonan terlambat", n->now);
 }
 
+struct seen_ud {
+	int n, unseen;
+	int64_t newest;
+};
+
+static int note_cb(void *ud, const notify_item_t *it)
+{
+	struct seen_ud *s = ud;
+	s->n++;
+	s->unseen += !it->seen;
+	if (it->id > s->newest)
+		s->newest = it->id;
+	return 0;
+}
+
+static int mark_seen_fn(store_conn_t *c, void *ud)
+{
+	return notify_mark_seen_tx(c, "52.71", 7, *(int64_t *)ud);
+}
+
 static void test_notify(void **state)
 {
 	test_store_t ts;
@@ -230,6 +250,39 @@ static void test_notify(void **state)
 	/* other tenants see nothing */
 	assert_int_equal(notify_unread(store_reader(ts.st), "52", 42, "sekda", "", &n), 0);
 	assert_int_equal(n, 0);
+
+	/* the list, newest first; seen is per user */
+	{
+		struct seen_ud su = { 0, 0, 0 };
+		assert_int_equal(notify_list(store_reader(ts.st), "52.71", 7, "kepala_opd", "DISDUKCAPIL", 1500, 86400, 10,
+					     note_cb, &su), 1);
+		assert_int_equal(su.unseen, 1);
+		assert_int_equal(store_tx(ts.st, mark_seen_fn, &su.newest), 0);
+		su.n = su.unseen = 0;
+		assert_int_equal(notify_list(store_reader(ts.st), "52.71", 7, "kepala_opd", "DISDUKCAPIL", 1500, 86400, 10,
+					     note_cb, &su), 1);
+		assert_int_equal(su.unseen, 0);
+		assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 7, "kepala_opd", "DISDUKCAPIL", &n), 0);
+		assert_int_equal(n, 0);
+		/* another holder of the role has not seen it */
+		assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 17, "kepala_opd", "DISDUKCAPIL", &n), 0);
+		assert_int_equal(n, 1);
+		/* never moves back */
+		su.newest = 0;
+		assert_int_equal(store_tx(ts.st, mark_seen_fn, &su.newest), 0);
+		assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 7, "kepala_opd", "DISDUKCAPIL", &n), 0);
+		assert_int_equal(n, 0);
+		/* too old for the list */
+		assert_int_equal(notify_list(store_reader(ts.st), "52.71", 7, "kepala_opd", "DISDUKCAPIL", 1000 + 86401,
+					     86400, 10, NULL, NULL), 0);
+	}
+	{
+		char path[64];
+		assert_int_equal(notify_object_path("52.71", "proposal:3", path, sizeof(path)), 1);
+		assert_string_equal(path, "/t/52.71/usulan/3");
+		assert_int_equal(notify_object_path("52.71", "proposal:3x", path, sizeof(path)), 0);
+		assert_string_equal(path, "");
+	}
 	test_store_close(&ts);
 }
 
@@ -430,8 +483,9 @@ static void test_digest(void **state)
 	assert_int_equal(store_tx(ts.st, role_note_fn, &dlh2), 0);
 	assert_int_equal(store_tx(ts.st, role_note_fn, &hub), 0);
 	assert_int_equal(store_tx(ts.st, role_note_fn, &all), 0);
-	/* one read already: not reported */
-	assert_int_equal(test_sql(&ts, "UPDATE notifications SET read_at = 1 WHERE object = 'complaint:13'"), 0);
+	/* one seen on the dashboard already: not reported */
+	assert_int_equal(test_sql(&ts, "INSERT INTO notify_seen (tenant, user_id, seen_id) SELECT '52.71', u.id, n.id "
+				      "FROM users u, notifications n WHERE u.username = 'bob' AND n.object = 'complaint:13'"), 0);
 
 	/* 08:00 local: ani (DLH) and eka (sekda) get one each; bob's was read;
 	 * cici has no address, dedi is a citizen, fajar is disabled */
@@ -474,7 +528,8 @@ static void test_digest(void **state)
 		/* back to where the rest of the test expects it: day 2 not yet done */
 		assert_int_equal(test_sql(&ts, "DELETE FROM mail_outbox WHERE body LIKE '%Usulan kedua%';"
 					      "UPDATE mail_digest SET day = day - 1;"
-					      "UPDATE notifications SET read_at = 1 WHERE object = 'proposal:5'"), 0);
+					      "INSERT INTO notify_seen (tenant, user_id, seen_id) SELECT '52.71', u.id, n.id "
+					      "FROM users u, notifications n WHERE u.username = 'eka' AND n.object = 'proposal:5'"), 0);
 	}
 
 	/* the next day: only what is new since; bob's new one in English */

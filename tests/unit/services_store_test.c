@@ -6,7 +6,12 @@
  * SLA clock paused and resumed in the audit log -> kepala OPD approval),
  * OPD and tenant isolation, nothing half-saved on bad input, public
  * tracking and verification without personal data, the receipt PDF, and
- * the idempotent overdue escalation sweep.
+ * the idempotent overdue escalation sweep; the NIK in the values masked for
+ * overseers, reserved codes and control characters refused, the owning OPD
+ * following (not acting on) an application a workflow step moved to another
+ * OPD, and the application's reason, SLA lateness and history labels; a
+ * form sent twice (same nonce) files once, a birth date in the future or
+ * no calendar day is refused, and catalogue search matches every word.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -82,6 +87,7 @@ static int group_setup(void **state)
 	add_user("52.71", "petugas", "petugas", "DISDUKCAPIL");
 	add_user("52.71", "kepala", "kepala_opd", "DISDUKCAPIL");
 	add_user("52.71", "petugas2", "petugas", "DPMPTSP");
+	add_user("52.71", "petugas3", "petugas", "DPUPR");
 	add_user("52.01", "petugas", "petugas", "DISDUKCAPIL");
 	assert_int_equal(services_demo_load(TS.st), 0);
 	return 0;
@@ -178,6 +184,46 @@ static int apply(const char *nik, const void *kk, size_t kklen, int64_t now, int
 	return rc;
 }
 
+/* Checks and files an application for service code with values (stolen)
+ * and the PDF for every file field. */
+static int apply_to(const char *code, json_t *vals, int64_t now, int64_t *ret_id)
+{
+	json_t *svc = NULL, *form;
+	services_upload_t ups[8];
+	size_t nup = 0;
+	struct file_tx x;
+	const char *msg = NULL, *field = NULL;
+	char dir[300];
+	int rc;
+	memset(&x, 0, sizeof(x));
+	snprintf(dir, sizeof(dir), "%s/files", TS.dir);
+	assert_int_equal(services_get(store_reader(TS.st), "52.71", code, 0, &svc), 0);
+	form = json_object_get(svc, "form");
+	for (size_t i = 0; i < json_array_size(form) && nup < 8; i++)
+		if (!strcmp(json_string_value(json_object_get(json_array_get(form, i), "type")), "file"))
+			ups[nup++] = (services_upload_t){ json_string_value(json_object_get(json_array_get(form, i), "name")),
+							  "berkas.pdf", PDF, sizeof(PDF) - 1 };
+	rc = services_check_input(form, vals, ups, nup, NULL, dir, cal_local_day(now, 28800), store_reader(TS.st),
+				  &x.clean, &x.stored, &x.nstored, &msg, &field);
+	if (rc == 0) {
+		x.in.tenant = "52.71";
+		x.in.service_code = code;
+		x.in.service_ver = json_integer_value(json_object_get(svc, "version"));
+		x.in.nik = NIK;
+		x.in.applicant_name = "Baiq Nurul Aini";
+		x.uid = warga_id;
+		x.now = now;
+		rc = store_tx(TS.st, file_fn, &x);
+		if (rc == 0)
+			*ret_id = x.out.id;
+	}
+	json_decref(x.clean);
+	free(x.stored);
+	json_decref(vals);
+	json_decref(svc);
+	return rc;
+}
+
 static void test_catalogue(void **state)
 {
 	json_t *list = NULL, *s = NULL;
@@ -251,6 +297,61 @@ static void test_versioning(void **state)
 	json_decref(v1);
 }
 
+struct create_tx {
+	services_def_t d;
+	const char *msg;
+	int line;
+};
+
+static int create_fn(store_conn_t *c, void *ud)
+{
+	struct create_tx *x = ud;
+	return services_create(c, "52.71", &x->d, "admin", 1000, NULL, &x->msg, &x->line);
+}
+
+/* Codes that are words of the module's paths, and control characters or
+ * noncharacters in any text, are refused; nothing is saved. */
+static void test_catalogue_bad_text(void **state)
+{
+	struct create_tx x;
+	const services_def_t good = { "uji-teks", "DISDUKCAPIL", "Layanan uji teks", "Kependudukan", "Ringkas",
+				      "Akta\r\nKK", "Ajukan", 5, 0, "Dokumen", "Pengaduan", "Dasar",
+				      "nama | text | Nama | wajib\n", "Verifikasi | petugas\n" };
+	int64_t n = count("SELECT COUNT(*) FROM services");
+	(void)state;
+	memset(&x, 0, sizeof(x));
+	x.d = good;
+	x.d.code = "baru";
+	assert_int_equal(store_tx(TS.st, create_fn, &x), ERR_INVALID);
+	assert_non_null(strstr(x.msg, "alamat halaman"));
+	x.d = good;
+	x.d.name = "Layanan a\x01" "b";
+	assert_int_equal(store_tx(TS.st, create_fn, &x), ERR_INVALID);
+	assert_string_equal(x.msg, "nama layanan berisi karakter yang tidak diizinkan");
+	x.d.name = "Layanan a\xef\xbf\xbf" "b";
+	assert_int_equal(store_tx(TS.st, create_fn, &x), ERR_INVALID);
+	x.d.name = "Layanan\nuji";
+	assert_int_equal(store_tx(TS.st, create_fn, &x), ERR_INVALID);
+	x.d = good;
+	x.d.summary = "Ringkas \xef\xb7\x90";
+	assert_int_equal(store_tx(TS.st, create_fn, &x), ERR_INVALID);
+	x.d = good;
+	x.d.steps = "Verifikasi\x1b | petugas\n";
+	assert_int_equal(store_tx(TS.st, create_fn, &x), ERR_INVALID);
+	assert_int_equal(count("SELECT COUNT(*) FROM services"), n);
+	/* lengths are characters: a 200-character name of 2-byte letters fits */
+	{
+		char name[401];
+		for (int i = 0; i < 200; i++)
+			memcpy(name + 2 * i, "\xc3\xa9", 2);
+		name[400] = '\0';
+		x.d = good;
+		x.d.name = name;
+		assert_int_equal(store_tx(TS.st, create_fn, &x), 0);
+	}
+	assert_int_equal(count("SELECT COUNT(*) FROM services"), n + 1);
+}
+
 static void test_bad_input(void **state)
 {
 	int64_t id = 0;
@@ -310,6 +411,19 @@ static void test_journey(void **state)
 	assert_string_equal(json_string_value(json_object_get(a, "nik")), NIK);
 	json_decref(a);
 	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &sekda, now, &a), 0);
+	/* the form's NIK field: masked for the overseer, as on the page */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "values"), "nik_pemohon")),
+			    "5271********0001");
+	dump = json_dumps(a, 0);
+	assert_null(strstr(dump, NIK));
+	free(dump);
+	json_decref(a);
+	/* in full for the applicant and the handling OPD */
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &warga, now, &a), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "values"), "nik_pemohon")), NIK);
+	json_decref(a);
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &petugas, now, &a), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "values"), "nik_pemohon")), NIK);
 	json_decref(a);
 	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &warga2, now, &a), ERR_FORBIDDEN);
 	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &other_opd, now, &a), ERR_FORBIDDEN);
@@ -339,12 +453,47 @@ static void test_journey(void **state)
 	/* the citizen was notified */
 	assert_true(count("SELECT COUNT(*) FROM notifications WHERE kind = 'services.returned'") >= 1);
 
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &warga, now, &a), 0);
+	assert_string_equal(json_string_value(json_object_get(a, "reason")), "Scan kartu keluarga buram, unggah ulang");
+	json_decref(a);
 	/* resubmit (a day later at most changes the due day by one) */
 	assert_int_equal(act(id, "resubmit", NULL, warga, now + 60), 0);
+	/* back in proses: the old reason is history, not the current state */
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &warga, now, &a), 0);
+	assert_string_equal(json_string_value(json_object_get(a, "state")), "proses");
+	assert_string_equal(json_string_value(json_object_get(a, "reason")), "");
+	{
+		json_t *ev = json_object_get(a, "events");
+		int seen = 0;
+		for (size_t i = 0; i < json_array_size(ev); i++) {
+			json_t *e = json_array_get(ev, i);
+			const char *act_ = json_string_value(json_object_get(e, "action"));
+			assert_string_not_equal(json_string_value(json_object_get(e, "action_label")), act_);
+			if (!strcmp(act_, "dikembalikan")) {
+				assert_string_equal(json_string_value(json_object_get(e, "note")),
+						    "Scan kartu keluarga buram, unggah ulang");
+				seen = 1;
+			}
+		}
+		assert_true(seen);
+	}
+	json_decref(a);
 	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'services.sla_resume'"), 1);
 	assert_int_equal(count("SELECT COUNT(*) FROM services_apps WHERE paused_day IS NOT NULL"), 0);
 
 	/* assign, note, transfer rules */
+	/* texts: no control characters; limits in characters, not bytes */
+	assert_int_equal(act(id, "note", "catatan \x01", petugas, now), ERR_INVALID);
+	assert_int_equal(act(id, "note", "catatan \xef\xbf\xbe", petugas, now), ERR_INVALID);
+	{
+		char note[4003];
+		for (int i = 0; i < 2000; i++)
+			memcpy(note + 2 * i, "\xc3\xa9", 2);
+		note[4000] = '\0';
+		assert_int_equal(act(id, "note", note, petugas, now), 0);
+		memcpy(note + 4000, "x", 2);
+		assert_int_equal(act(id, "note", note, petugas, now), ERR_INVALID);
+	}
 	assert_int_equal(act(id, "assign", "petugas2", petugas, now), ERR_INVALID);
 	assert_int_equal(act(id, "assign", "petugas", petugas, now), 0);
 	assert_int_equal(act(id, "note", "berkas lengkap", petugas, now), 0);
@@ -398,6 +547,105 @@ static void test_journey(void **state)
 	}
 }
 
+/* PBG moves from DPMPTSP (the owner) to DPUPR for its technical step: the
+ * owner's officers keep reading it and see it in their queue as being at
+ * another OPD, without acting; DPUPR handles it; other OPDs see nothing. */
+static void test_owning_opd_follows(void **state)
+{
+	int64_t now = (int64_t)time(NULL), id = 0;
+	json_t *a = NULL, *q = NULL;
+	auth_principal_t dpm = who("52.71", 5, "petugas2", ROLE_PETUGAS, "DPMPTSP");
+	auth_principal_t dpupr = who("52.71", 7, "petugas3", ROLE_PETUGAS, "DPUPR");
+	auth_principal_t capil = who("52.71", 3, "petugas", ROLE_PETUGAS, "DISDUKCAPIL");
+	int found = 0;
+	(void)state;
+	assert_int_equal(apply_to("pbg",
+				  json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "nama", "Baiq Nurul Aini", "nik_pemohon", NIK,
+					    "lokasi", "Jl. Pejanggik 10", "fungsi", "Hunian", "luas", "120",
+					    "jumlah_lantai", "2"),
+				  now, &id),
+			 0);
+	assert_int_equal(act(id, "advance", NULL, dpm, now), 0);
+	assert_int_equal(count("SELECT COUNT(*) FROM services_apps WHERE unit = 'DPUPR'"), 1);
+
+	/* the owner reads it, without the full NIK and without actions */
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &dpm, now, &a), 0);
+	assert_true(json_is_true(json_object_get(a, "watcher")));
+	assert_false(json_is_true(json_object_get(a, "officer")));
+	assert_false(json_is_true(json_object_get(json_object_get(a, "can"), "advance")));
+	assert_false(json_is_true(json_object_get(json_object_get(a, "can"), "work")));
+	assert_string_equal(json_string_value(json_object_get(a, "unit")), "DPUPR");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "service"), "unit")), "DPMPTSP");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "values"), "nik_pemohon")),
+			    "5271********0001");
+	json_decref(a);
+	assert_int_equal(act(id, "advance", NULL, dpm, now), ERR_FORBIDDEN);
+	assert_int_equal(act(id, "note", "dari pemilik", dpm, now), ERR_FORBIDDEN);
+	/* DPUPR handles it */
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &dpupr, now, &a), 0);
+	assert_true(json_is_true(json_object_get(a, "officer")));
+	assert_false(json_is_true(json_object_get(a, "watcher")));
+	json_decref(a);
+	/* an OPD neither handling nor owning it */
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &capil, now, &a), ERR_FORBIDDEN);
+
+	/* queues: DPMPTSP lists it after its own, marked elsewhere; DPUPR as its own */
+	assert_int_equal(services_queue(store_reader(TS.st), "52.71", &dpm, NULL, 0, now, &q), 0);
+	for (size_t i = 0; i < json_array_size(q); i++) {
+		json_t *e = json_array_get(q, i);
+		if (json_integer_value(json_object_get(e, "id")) == id) {
+			assert_true(json_is_true(json_object_get(e, "elsewhere")));
+			assert_string_equal(json_string_value(json_object_get(e, "unit")), "DPUPR");
+			found = 1;
+		} else {
+			assert_false(json_is_true(json_object_get(e, "elsewhere")));
+			assert_false(found); /* its own come first */
+		}
+	}
+	assert_true(found);
+	json_decref(q);
+	assert_int_equal(services_queue(store_reader(TS.st), "52.71", &dpupr, NULL, 0, now, &q), 0);
+	assert_int_equal(json_array_size(q), 1);
+	assert_false(json_is_true(json_object_get(json_array_get(q, 0), "elsewhere")));
+	json_decref(q);
+
+	/* back at DPMPTSP for the next step: its officer acts again */
+	assert_int_equal(act(id, "advance", NULL, dpupr, now), 0);
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &dpm, now, &a), 0);
+	assert_true(json_is_true(json_object_get(a, "officer")));
+	assert_true(json_is_true(json_object_get(json_object_get(a, "can"), "advance")));
+	json_decref(a);
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &dpupr, now, &a), ERR_FORBIDDEN);
+
+	/* an OPD role without an OPD has no queue */
+	{
+		auth_principal_t nounit = who("52.71", 8, "kunci", ROLE_PETUGAS, NULL);
+		assert_int_equal(services_queue(store_reader(TS.st), "52.71", &nounit, NULL, 0, now, &q), ERR_FORBIDDEN);
+	}
+}
+
+/* The SLA of an overdue application says how many working days late it is. */
+static void test_sla_late(void **state)
+{
+	int64_t now = (int64_t)time(NULL), id = 0;
+	json_t *a = NULL;
+	auth_principal_t warga = who("52.71", warga_id, "warga", ROLE_WARGA, NULL);
+	(void)state;
+	assert_int_equal(apply(NIK, PDF, sizeof(PDF) - 1, now - 60 * 86400, &id, NULL), 0);
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &warga, now, &a), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "sla"), "flag")), "overdue");
+	assert_true(json_integer_value(json_object_get(json_object_get(a, "sla"), "late")) > 20);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(a, "sla"), "late")),
+			 -json_integer_value(json_object_get(json_object_get(a, "sla"), "remaining")));
+	json_decref(a);
+	/* a text value with a control character is refused */
+	assert_int_equal(apply_to("pbg",
+				  json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "nama", "Baiq\x01", "nik_pemohon", NIK, "lokasi",
+					    "Jl. Pejanggik 10", "fungsi", "Hunian", "luas", "120", "jumlah_lantai", "2"),
+				  now, &id),
+			 ERR_INVALID);
+}
+
 static void test_queue_and_sweep(void **state)
 {
 	int64_t now = (int64_t)time(NULL), old = 0, fresh = 0;
@@ -445,11 +693,183 @@ static void test_queue_and_sweep(void **state)
 	}
 }
 
+/* Files a KTP-el application for uid with nonce; the result in *out. */
+static int apply_nonce(int64_t uid, const char *nonce, int64_t now, services_filed_t *out, const char **msg)
+{
+	json_t *svc = NULL, *vals = json_pack("{s:s,s:s,s:s}", "nama", "Baiq Nurul Aini", "nik_pemohon", NIK, "alasan",
+					      "Baru");
+	services_upload_t up = { "kk", "kk.pdf", PDF, sizeof(PDF) - 1 };
+	struct file_tx x;
+	const char *field = NULL;
+	char dir[300];
+	int rc;
+	memset(&x, 0, sizeof(x));
+	snprintf(dir, sizeof(dir), "%s/files", TS.dir);
+	assert_int_equal(services_get(store_reader(TS.st), "52.71", "ktp-el", 0, &svc), 0);
+	assert_int_equal(services_check_input(json_object_get(svc, "form"), vals, &up, 1, NULL, dir,
+					      cal_local_day(now, 28800), store_reader(TS.st), &x.clean, &x.stored,
+					      &x.nstored, msg, &field),
+			 0);
+	x.in.tenant = "52.71";
+	x.in.service_code = "ktp-el";
+	x.in.service_ver = json_integer_value(json_object_get(svc, "version"));
+	x.in.nik = NIK;
+	x.in.applicant_name = "Baiq Nurul Aini";
+	x.in.nonce = nonce;
+	x.uid = uid;
+	x.now = now;
+	rc = store_tx(TS.st, file_fn, &x);
+	*out = x.out;
+	*msg = x.msg;
+	json_decref(x.clean);
+	free(x.stored);
+	json_decref(vals);
+	json_decref(svc);
+	return rc;
+}
+
+/* The same form (nonce) sent twice by one applicant files once: the second
+ * gets the first application and uses no number; another applicant's
+ * nonce is theirs; the nonce is in no history. */
+static void test_nonce_files_once(void **state)
+{
+	services_filed_t a, b, c;
+	const char *msg = NULL;
+	const char *nonce = "0123456789abcdef0123456789abcdef";
+	int64_t now = (int64_t)time(NULL), apps, seq;
+	auth_principal_t warga = who("52.71", warga_id, "warga", ROLE_WARGA, NULL);
+	auth_principal_t petugas = who("52.71", 0, "petugas", ROLE_PETUGAS, "DISDUKCAPIL");
+	json_t *app = NULL;
+	(void)state;
+	assert_int_equal(apply_nonce(warga_id, nonce, now, &a, &msg), 0);
+	apps = count("SELECT COUNT(*) FROM services_apps");
+	seq = count("SELECT COALESCE(SUM(value), 0) FROM sequences");
+	assert_int_equal(apply_nonce(warga_id, nonce, now, &b, &msg), ERR_EXISTS);
+	assert_int_equal(b.id, a.id);
+	assert_string_equal(b.number, a.number);
+	assert_string_equal(b.verify_code, a.verify_code);
+	assert_int_equal(b.due, a.due);
+	assert_int_equal(count("SELECT COUNT(*) FROM services_apps"), apps);
+	assert_int_equal(count("SELECT COALESCE(SUM(value), 0) FROM sequences"), seq);
+	/* another applicant with the same nonce, and no nonce: new ones */
+	assert_int_equal(apply_nonce(warga2_id, nonce, now, &c, &msg), 0);
+	assert_true(c.id != a.id);
+	assert_int_equal(apply_nonce(warga_id, NULL, now, &c, &msg), 0);
+	assert_true(c.id != a.id);
+	assert_int_equal(apply_nonce(warga_id, NULL, now, &b, &msg), 0);
+	assert_true(b.id != c.id);
+	/* a malformed nonce is refused, nothing filed */
+	apps = count("SELECT COUNT(*) FROM services_apps");
+	assert_int_equal(apply_nonce(warga_id, "kurang/panjang-0123", now, &b, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "kode formulir"));
+	assert_int_equal(count("SELECT COUNT(*) FROM services_apps"), apps);
+	/* no history shows the nonce, not even the officers' */
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", a.id, &warga, now, &app), 0);
+	{
+		char *dump = json_dumps(json_object_get(app, "events"), 0);
+		assert_null(strstr(dump, nonce));
+		assert_null(strstr(dump, "formulir"));
+		free(dump);
+	}
+	json_decref(app);
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", a.id, &petugas, now, &app), 0);
+	{
+		char *dump = json_dumps(json_object_get(app, "events"), 0);
+		assert_null(strstr(dump, nonce));
+		free(dump);
+	}
+	json_decref(app);
+}
+
+/* A birth date after today, a day not in the calendar and a year far off
+ * are refused with the field's label; today and earlier are taken. */
+static void test_dates(void **state)
+{
+	json_t *svc = NULL;
+	int64_t now = (int64_t)time(NULL);
+	int32_t today = cal_local_day(now, 28800);
+	char day[CAL_DATE_LEN];
+	const char *bad[][2] = { { "2099-01-05", "tanggal tidak boleh di masa depan" },
+				 { "2025-02-29", "tanggal tidak ada di kalender" },
+				 { "2026-13-01", "tanggal tidak ada di kalender" },
+				 { "05/01/2026", "tanggal harus berformat YYYY-MM-DD" },
+				 { "0205-01-05", "tanggal harus antara tahun 1900 dan 2100" } };
+	(void)state;
+	assert_int_equal(services_get(store_reader(TS.st), "52.71", "akta-kelahiran", 0, &svc), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]) + 3; i++) {
+		json_t *vals, *clean = NULL;
+		services_stored_t *st = NULL;
+		size_t n = 0;
+		const char *msg = NULL, *field = NULL, *date;
+		int rc;
+		if (i < sizeof(bad) / sizeof(bad[0])) {
+			date = bad[i][0];
+		} else {
+			/* tomorrow is refused; today and yesterday are taken */
+			cal_format_date(today + 1 - (int32_t)(i - sizeof(bad) / sizeof(bad[0])), day);
+			date = day;
+		}
+		vals = json_pack("{s:s,s:s,s:s,s:s,s:s}", "nik_pemohon", NIK, "nama_bayi", "Lalu Ahmad", "tanggal_lahir", date,
+				 "tempat_lahir", "Mataram", "jenis_kelamin", "Laki-laki");
+		rc = services_check_input(json_object_get(svc, "form"), vals, NULL, 0, NULL, TS.dir, today,
+					  store_reader(TS.st), &clean, &st, &n, &msg, &field);
+		if (i < sizeof(bad) / sizeof(bad[0])) {
+			assert_int_equal(rc, ERR_INVALID);
+			assert_string_equal(msg, bad[i][1]);
+			assert_string_equal(field, "Tanggal lahir bayi");
+		} else if (i == sizeof(bad) / sizeof(bad[0])) {
+			assert_int_equal(rc, ERR_INVALID);
+			assert_string_equal(msg, "tanggal tidak boleh di masa depan");
+		} else {
+			/* past the dates: stops at the missing files */
+			assert_int_equal(rc, ERR_INVALID);
+			assert_string_equal(msg, "berkas wajib diunggah");
+		}
+		json_decref(clean);
+		free(st);
+		json_decref(vals);
+	}
+	json_decref(svc);
+}
+
+/* Catalogue search: every word, any case and order, codes, the OPD, and
+ * the synonyms of the service search (akte, kk). */
+static void test_search_words(void **state)
+{
+	static const struct {
+		const char *q, *code;
+		size_t min, max;
+	} cases[] = {
+		{ "akta lahir", "akta-kelahiran", 1, 1 }, { "kelahiran akta", "akta-kelahiran", 1, 1 },
+		{ "AKTA KELAHIRAN", "akta-kelahiran", 1, 1 }, { "akte", "akta-kematian", 3, 3 },
+		{ "akte lahir", "akta-kelahiran", 1, 1 },  { "kk", "kartu-keluarga", 1, 20 },
+		{ "sktm", "sktm", 1, 1 },                   { "tidak mampu", "sktm", 1, 1 },
+		{ "disdukcapil", "ktp-el", 8, 20 },         { "akta zzzz", NULL, 0, 0 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *list = NULL;
+		int found = cases[i].code == NULL;
+		assert_int_equal(services_list(store_reader(TS.st), "52.71", cases[i].q, NULL, &list), 0);
+		for (size_t k = 0; k < json_array_size(list); k++)
+			if (cases[i].code && !strcmp(json_string_value(json_object_get(json_array_get(list, k), "code")),
+						     cases[i].code))
+				found = 1;
+		if (!found || json_array_size(list) < cases[i].min || json_array_size(list) > cases[i].max)
+			fail_msg("q=\"%s\": %zu services, %s found", cases[i].q, json_array_size(list),
+				 cases[i].code ? cases[i].code : "-");
+		json_decref(list);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_catalogue),      cmocka_unit_test(test_versioning), cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_journey),        cmocka_unit_test(test_queue_and_sweep),
+		cmocka_unit_test(test_catalogue_bad_text), cmocka_unit_test(test_journey),
+		cmocka_unit_test(test_queue_and_sweep), cmocka_unit_test(test_owning_opd_follows),
+		cmocka_unit_test(test_sla_late),       cmocka_unit_test(test_nonce_files_once), cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_search_words),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
