@@ -1247,7 +1247,10 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 		FAIL(ERR_NOT_FOUND, N_("pengaduan tidak ditemukan"));
 	if (rc < 0)
 		goto out;
-	if (a->version && a->version != cp->version)
+	/* a reply changes no state: whatever happened since the page was loaded
+	 * (the reporter rated in another tab, an officer acted), it can go in;
+	 * the transition table below still says whether replies are open */
+	if (a->version && a->version != cp->version && !(a->action && !strcmp(a->action, "balas")))
 		FAIL(ERR_CONFLICT, N_("data telah diubah orang lain; muat ulang halaman lalu coba lagi"));
 	is_reporter = a->user_id > 0 && a->user_id == cp->reporter_user_id;
 	if (!is_reporter && a->reporter_key && *a->reporter_key) {

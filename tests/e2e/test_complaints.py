@@ -668,6 +668,13 @@ def test_anonymous_reporter_key(env):
                     {"_csrf": page.csrf(), "aksi": "nilai", "version": version, "rating": "4"}).expect(303)
         row = env.shared_db.sql("SELECT rating, status FROM complaints WHERE id = %s" % cid)[0]
         assert tuple(str(x) for x in row) == ("4", "selesai"), row
+        # a reply from the page as it was before the rating (another tab): a reply changes no
+        # state, so it goes in instead of a 409 that lost the text
+        b.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "balas", "version": version,
+                     "text": "Terima kasih, sudah bersih sekarang"}).expect(303)
+        assert count(env, "SELECT COUNT(*) FROM complaints_events WHERE complaint_id = %s AND action = 'balas' "
+                          "AND note = 'Terima kasih, sudah bersih sekarang'" % cid) == 1
         # the reporter's actions are in the history as "Pelapor", with no name
         page = env.client().get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="makin parah")
         assert "Anonim" in page.text
