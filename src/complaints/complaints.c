@@ -977,51 +977,11 @@ int complaints_villages(store_conn_t *c, const char *tenant, complaints_village_
 
 int complaints_number_normalize(const char *in, char *out, size_t n)
 {
-	char buf[64], *part[4], *save = NULL, *tok;
-	size_t o = 0, np = 0;
-	long year;
-	long long seq;
-	char *end;
-	if (!in || !n)
-		return ERR_INVALID;
-	for (; *in; in++) {
-		if (isspace((unsigned char)*in))
-			continue;
-		if (o + 1 >= sizeof(buf))
-			return ERR_INVALID;
-		buf[o++] = (char)toupper((unsigned char)*in);
-	}
-	buf[o] = '\0';
-	if (!o || buf[0] == '/' || buf[o - 1] == '/' || strstr(buf, "//"))
-		return ERR_INVALID;
-	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
-		if (np == 4)
-			return ERR_INVALID;
-		part[np++] = tok;
-	}
-	if (np != 4)
-		return ERR_INVALID;
-	/* the tenant: digits and dots */
-	for (const char *p = part[0]; *p; p++)
-		if (!isdigit((unsigned char)*p) && *p != '.')
-			return ERR_INVALID;
-	for (const char *p = part[1]; *p; p++)
-		if (!isupper((unsigned char)*p))
-			return ERR_INVALID;
-	if (!isdigit((unsigned char)part[2][0]) || !isdigit((unsigned char)part[3][0]) || strlen(part[3]) > 12 ||
-	    strlen(part[1]) < 2 || strlen(part[1]) > 8 || !isdigit((unsigned char)part[0][0]))
-		return ERR_INVALID;
-	year = strtol(part[2], &end, 10);
-	if (*end || year < 2000 || year > 9999)
-		return ERR_INVALID;
-	seq = strtoll(part[3], &end, 10);
-	if (*end || seq <= 0)
-		return ERR_INVALID;
-	if (strcmp(part[1], "ADU"))
-		return ERR_UNSUPPORTED;
-	if ((size_t)snprintf(out, n, "%s/ADU/%ld/%06lld", part[0], year, seq) >= n)
-		return ERR_INVALID;
-	return 0;
+	int rc = regno_normalize(in, out, n);
+	if (rc < 0)
+		return rc;
+	/* well formed: a complaint's, or another kind's (an application's) */
+	return strstr(out, "/ADU/") == strchr(out, '/') ? 0 : ERR_UNSUPPORTED;
 }
 
 int complaints_find_number(store_conn_t *c, const char *tenant, const char *number, int64_t *ret_id,

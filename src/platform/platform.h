@@ -30,6 +30,12 @@ int regno_next(store_conn_t *c, const char *tenant, const char *kind, int year, 
 /* Parses a number back into its parts; ERR_INVALID if malformed. */
 int regno_parse(const char *number, char *tenant, size_t tlen, char *kind, size_t klen, int *ret_year,
 		int64_t *ret_seq);
+/* A number as people type it (" 52.71/pmh/2026/7 ": spaces anywhere, lower
+ * case, a serial without its leading zeros) in its canonical form
+ * "52.71/PMH/2026/000007", in out. ERR_INVALID when it is not shaped like a
+ * number (or out is too small); out then holds the text without spaces,
+ * upper-cased. */
+int regno_normalize(const char *in, char *out, size_t outlen);
 
 /* ---- notifications ---- */
 typedef struct notify_target {

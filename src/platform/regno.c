@@ -68,6 +68,44 @@ out:
 	return 0;
 }
 
+int regno_normalize(const char *in, char *out, size_t outlen)
+{
+	char buf[128], *part[4];
+	size_t n = 0;
+	int k = 1;
+	char *end;
+	long year;
+	long long seq;
+	if (!outlen)
+		return ERR_INVALID;
+	for (const char *p = in ? in : ""; *p && n + 1 < sizeof(buf); p++)
+		if (!isspace((unsigned char)*p))
+			buf[n++] = (char)toupper((unsigned char)*p);
+	buf[n] = '\0';
+	snprintf(out, outlen, "%s", buf);
+	part[0] = buf;
+	for (char *p = buf; *p; p++)
+		if (*p == '/') {
+			if (k == 4)
+				return ERR_INVALID;
+			*p = '\0';
+			part[k++] = p + 1;
+		}
+	/* tenant: a kode wilayah; kind: as regno_next takes; year: 4 digits;
+	 * serial: 1 to 12 digits, not 0 */
+	if (k != 4 || !isdigit((unsigned char)part[0][0]) || strspn(part[0], "0123456789.") != strlen(part[0]) ||
+	    !valid_kind(part[1]) || strlen(part[2]) != 4 || strspn(part[2], "0123456789") != 4 || !*part[3] ||
+	    strlen(part[3]) > 12 || strspn(part[3], "0123456789") != strlen(part[3]))
+		return ERR_INVALID;
+	year = strtol(part[2], &end, 10);
+	seq = strtoll(part[3], &end, 10);
+	if (year < 2000 || seq <= 0)
+		return ERR_INVALID;
+	if ((size_t)snprintf(out, outlen, "%s/%s/%ld/%06lld", part[0], part[1], year, seq) >= outlen)
+		return ERR_INVALID;
+	return 0;
+}
+
 int regno_parse(const char *number, char *tenant, size_t tlen, char *kind, size_t klen, int *ret_year,
 		int64_t *ret_seq)
 {

@@ -18,6 +18,7 @@
 #include "core/err.h"
 #include "core/text.h"
 #include "core/nls.h"
+#include "platform/platform.h"
 #include "core/banned.h"
 
 static const char *const state_names[SVC_STATE_COUNT] = { "proses", "dikembalikan", "ditolak", "selesai",
@@ -221,37 +222,7 @@ int services_nonce_ok(const char *s)
 
 int services_number_normalize(const char *in, char *out, size_t outlen)
 {
-	/* "52.71/PMH/2026/000001": kode wilayah / kind / year / serial */
-	char buf[128], *part[4];
-	size_t n = 0;
-	int k = 1;
-	long long serial = 0;
-	for (const char *p = in ? in : ""; *p && n + 1 < sizeof(buf); p++)
-		if (!isspace((unsigned char)*p))
-			buf[n++] = (char)toupper((unsigned char)*p);
-	buf[n] = '\0';
-	snprintf(out, outlen, "%s", buf);
-	part[0] = buf;
-	for (char *p = buf; *p && k < 4; p++)
-		if (*p == '/') {
-			*p = '\0';
-			part[k++] = p + 1;
-		}
-	if (k != 4 || strchr(part[3], '/') || !*part[0] || strspn(part[0], "0123456789.") != strlen(part[0]) ||
-	    strlen(part[1]) < 2 || strlen(part[1]) > 8 || strspn(part[1], "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(part[1]) ||
-	    strlen(part[2]) != 4 || strspn(part[2], "0123456789") != 4 || !*part[3] || strlen(part[3]) > 12 ||
-	    strspn(part[3], "0123456789") != strlen(part[3]))
-		return ERR_INVALID;
-	{
-		char *end;
-		serial = strtoll(part[3], &end, 10);
-		if (*end)
-			serial = 0;
-	}
-	if (serial <= 0 || outlen < 48)
-		return ERR_INVALID;
-	snprintf(out, outlen, "%s/%s/%s/%06lld", part[0], part[1], part[2], serial);
-	return 0;
+	return regno_normalize(in, out, outlen); /* the platform's numbers */
 }
 
 /* ASCII lower case copy of s (caller frees); NULL on no memory. */
