@@ -5,6 +5,9 @@
 BUILD ?= build
 DB ?= var/sigap.db
 LISTEN ?= 127.0.0.1:8080
+# the demo signs officials in with a password alone; a real deployment keeps the
+# default (two-step sign-in for every official): make run TWO_FACTOR_ROLES=officials
+TWO_FACTOR_ROLES ?= none
 
 .PHONY: all deps build run test unit e2e browser faults scale asan fuzz bench clean
 
@@ -21,8 +24,9 @@ run: build
 	@mkdir -p $(dir $(DB))
 	@[ -f $(DB) ] || $(BUILD)/sigap init --db $(DB) --demo
 	@$(BUILD)/sigap demo accounts
+	@echo "Two-step sign-in required for: $(TWO_FACTOR_ROLES) (demo; the default of sigap serve is officials)"
 	@echo "Serving on http://$(LISTEN)/ (Ctrl-C stops)"
-	@$(BUILD)/sigap serve --db $(DB) --listen $(LISTEN)
+	@$(BUILD)/sigap serve --db $(DB) --listen $(LISTEN) --two-factor-roles $(TWO_FACTOR_ROLES)
 
 test:
 	@scripts/deps.sh test

@@ -53,7 +53,7 @@ extra=()
 [ -n "${SIGAP_BENCH_COMPUTE:-}" ] && extra=(--compute-threads "$SIGAP_BENCH_COMPUTE")
 # --trust-proxy: each signing-in client claims its own address, so the per-address lockout
 # (which only counts failures anyway) stays out of the picture
-"$bin" serve --db "$tmp/sigap.db" --listen "127.0.0.1:$port" --threads "$workers" --access-log '' \
+"$bin" serve --db "$tmp/sigap.db" --listen "127.0.0.1:$port" --threads "$workers" --access-log '' --two-factor-roles none \
 	--trust-proxy --data-dir "$tmp/files" "${extra[@]}" >"$tmp/sigap.log" 2>&1 &
 sigap_pid=$!
 for _ in $(seq 100); do

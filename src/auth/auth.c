@@ -5,6 +5,7 @@
  * never holds the writer.
  */
 #include "auth/auth.h"
+#include "auth/twofa.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -18,6 +19,8 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/nls.h"
+#include "core/text.h"
+#include "platform/platform.h"
 #include "core/banned.h"
 
 static int sodium_ready(void)
@@ -438,6 +441,7 @@ struct login_ctx {
 	const char *tenant, *username, *subject_user, *token_hash, *csrf;
 	int64_t user_id, now;
 	long ttl;
+	int totp; /* half a session: the second step is owed */
 };
 
 static int login_ok_tx(store_conn_t *c, void *ud)
@@ -450,12 +454,17 @@ static int login_ok_tx(store_conn_t *c, void *ud)
 	rc = store_exec(c, "DELETE FROM sessions WHERE expires_at < ?", "i", l->now);
 	if (rc < 0)
 		return rc;
-	rc = store_exec(c, "INSERT INTO sessions (token_hash, tenant, user_id, csrf, created_at, expires_at) "
-			   "VALUES (?, ?, ?, ?, ?, ?)",
-			"ttitii", l->token_hash, l->tenant, l->user_id, l->csrf, l->now, l->now + l->ttl);
+	/* with a second factor, the session is half made and short until the
+	 * code comes (twofa.c makes it whole) */
+	rc = store_exec(c, "INSERT INTO sessions (token_hash, tenant, user_id, csrf, created_at, expires_at, stage) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+			"ttitiii", l->token_hash, l->tenant, l->user_id, l->csrf, l->now,
+			l->now + (l->totp && l->ttl > AUTH_TOTP_PENDING_TTL ? AUTH_TOTP_PENDING_TTL : l->ttl),
+			(int64_t)(l->totp ? 1 : 0));
 	if (rc < 0)
 		return rc;
-	return audit_append(c, l->tenant, l->now, l->username, "auth.login", l->username, "session started");
+	return audit_append(c, l->tenant, l->now, l->username, l->totp ? "auth.password" : "auth.login", l->username,
+			    l->totp ? "password accepted; the second step is awaited" : "session started");
 }
 
 /* A valid hash of a random password: verifying against it costs the same as a
@@ -504,8 +513,8 @@ int auth_login_check(store_t *st, const auth_limits_t *lim, const char *tenant, 
 		op->retry_after = wait;
 		return ERR_RATE_LIMITED;
 	}
-	rc = store_prepare(c, "SELECT id, password_hash, full_name, role, unit, lang, disabled FROM users "
-			      "WHERE tenant = ? AND username = ?", &s);
+	rc = store_prepare(c, "SELECT id, password_hash, full_name, role, unit, lang, disabled, "
+			      "totp_enabled_at IS NOT NULL FROM users WHERE tenant = ? AND username = ?", &s);
 	if (rc < 0)
 		return rc;
 	store_bindf(s, "tt", tenant, username);
@@ -519,6 +528,7 @@ int auth_login_check(store_t *st, const auth_limits_t *lim, const char *tenant, 
 		snprintf(op->who.unit, sizeof(op->who.unit), "%s", store_col_text(s, 4) ? store_col_text(s, 4) : "");
 		snprintf(op->who.lang, sizeof(op->who.lang), "%s", store_col_text(s, 5) ? store_col_text(s, 5) : "");
 		op->disabled = (int)store_col_int64(s, 6);
+		op->totp = (int)store_col_int64(s, 7);
 	}
 	store_finalize(s);
 	if (rc < 0) {
@@ -543,6 +553,8 @@ int auth_login_verify(void *ud)
 		auth_random_token(op->who.csrf);
 		auth_sha256_hex(op->token, 64, op->token_hash);
 		op->who.kind = AUTH_SESSION;
+		op->who.mfa = op->totp ? AUTH_MFA_CODE
+				       : auth_2fa_required(op->who.role) ? AUTH_MFA_ENROL : AUTH_MFA_NONE;
 		snprintf(op->who.tenant, sizeof(op->who.tenant), "%s", op->tenant);
 		snprintf(op->who.username, sizeof(op->who.username), "%s", op->username);
 	}
@@ -554,7 +566,7 @@ int auth_login_tx(store_conn_t *c, void *ud)
 	auth_login_op_t *op = ud;
 	if (op->ok) {
 		struct login_ctx l = { op->tenant, op->username, op->subj_user, op->token_hash, op->who.csrf,
-				       op->who.user_id, op->now, op->lim.session_ttl };
+				       op->who.user_id, op->now, op->lim.session_ttl, op->totp };
 		return login_ok_tx(c, &l);
 	} else {
 		struct fail_ctx f = { &op->lim, op->tenant, { op->subj_user, op->subj_ip }, op->username, op->now, 0 };
@@ -597,6 +609,129 @@ int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const 
 	return rc;
 }
 
+/* ---------------------------------------------------------------- self-registration */
+
+/* "+62 812-3456-7890" -> "+6281234567890"; 0 if it is not 9-15 digits */
+static int phone_normalize(const char *in, char out[24])
+{
+	size_t n = 0, digits = 0;
+	for (const char *p = in; *p; p++) {
+		if (*p == ' ' || *p == '-' || *p == '.' || *p == '(' || *p == ')')
+			continue;
+		if (*p == '+' && n == 0) {
+			out[n++] = '+';
+			continue;
+		}
+		if (*p < '0' || *p > '9' || n >= 20)
+			return 0;
+		out[n++] = *p;
+		digits++;
+	}
+	out[n] = '\0';
+	return digits >= 9 && digits <= 15;
+}
+
+static void trim_copy(char *out, size_t outlen, const char *in, int lower)
+{
+	size_t n;
+	while (in && (*in == ' ' || *in == '\t'))
+		in++;
+	snprintf(out, outlen, "%s", in ? in : "");
+	n = strlen(out);
+	while (n && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+		out[--n] = '\0';
+	if (lower)
+		for (char *q = out; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+}
+
+int auth_register_prepare(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
+			  const char *full_name, const char *email, const char *phone, const char *password,
+			  const char *confirm, const char *ip, int64_t now, auth_register_op_t *op)
+{
+	user_new_t u = { 0 };
+	long wait = 0;
+	size_t chars;
+	int rc;
+	memset(op, 0, sizeof(*op));
+	op->lim = *lim;
+	op->now = now;
+	snprintf(op->subject, sizeof(op->subject), "reg:%s", ip ? ip : "?");
+	if ((rc = auth_attempt_locked(st, tenant, op->subject, now, &wait)) < 0)
+		return rc;
+	if (rc > 0) {
+		op->retry_after = wait;
+		return ERR_RATE_LIMITED;
+	}
+	trim_copy(op->username, sizeof(op->username), username, 1);
+	trim_copy(op->full_name, sizeof(op->full_name), full_name, 0);
+	trim_copy(op->email, sizeof(op->email), email, 1);
+	chars = text_chars(op->full_name);
+	if (!text_clean(op->full_name, 0) || chars < 2 || chars > 120 ||
+	    (full_name && strlen(full_name) >= sizeof(op->full_name))) {
+		op->add.msgid = N_("nama lengkap wajib diisi: 2 sampai 120 huruf, tanpa karakter khusus");
+		return ERR_INVALID;
+	}
+	if (op->email[0] && (!mail_valid_address(op->email) || strlen(email) >= sizeof(op->email))) {
+		op->add.msgid = N_("alamat e-mail tidak valid; kosongkan bila tidak punya");
+		return ERR_INVALID;
+	}
+	if (phone && phone[0] && (strlen(phone) > 40 || !phone_normalize(phone, op->phone))) {
+		op->add.msgid = N_("nomor telepon tidak valid: 9 sampai 15 angka, boleh diawali +62; kosongkan bila tidak punya");
+		return ERR_INVALID;
+	}
+	if (!password || !confirm || strcmp(password, confirm)) {
+		op->add.msgid = N_("konfirmasi kata sandi tidak sama");
+		return ERR_INVALID;
+	}
+	u.tenant = tenant;
+	u.username = op->username;
+	u.full_name = op->full_name;
+	u.role = "warga";
+	u.password = password;
+	u.email = op->email[0] ? op->email : NULL;
+	u.phone = op->phone[0] ? op->phone : NULL;
+	if ((rc = user_add_prepare(&u, op->username, &op->add)) < 0)
+		return rc;
+	return 0;
+}
+
+int auth_register_hash(void *ud)
+{
+	auth_register_op_t *op = ud;
+	return user_add_hash(&op->add);
+}
+
+int auth_register_tx(store_conn_t *c, void *ud)
+{
+	auth_register_op_t *op = ud;
+	int rc;
+	op->add.actor = op->username; /* the citizen registers themselves */
+	if ((rc = user_add_tx(c, &op->add)) < 0)
+		return rc;
+	/* counted against the address: the limit holds for accounts made */
+	if ((rc = auth_attempt_fail_tx(c, &op->lim, op->add.u.tenant, op->subject, "-",
+				       "many accounts made from one address", op->now)) < 0)
+		return rc;
+	auth_random_token(op->token);
+	auth_random_token(op->who.csrf);
+	auth_sha256_hex(op->token, 64, op->token_hash);
+	{
+		struct login_ctx l = { op->add.u.tenant, op->username, "", op->token_hash, op->who.csrf, op->add.id,
+				       op->now, op->lim.session_ttl, 0 };
+		if ((rc = login_ok_tx(c, &l)) < 0)
+			return rc;
+	}
+	op->who.kind = AUTH_SESSION;
+	op->who.user_id = op->add.id;
+	op->who.role = ROLE_WARGA;
+	op->who.mfa = auth_2fa_required(ROLE_WARGA) ? AUTH_MFA_ENROL : AUTH_MFA_NONE;
+	snprintf(op->who.tenant, sizeof(op->who.tenant), "%s", op->add.u.tenant);
+	snprintf(op->who.username, sizeof(op->who.username), "%s", op->username);
+	snprintf(op->who.full_name, sizeof(op->who.full_name), "%s", op->full_name);
+	return 0;
+}
+
 struct touch_ctx {
 	char token_hash[65];
 	int64_t expires;
@@ -629,8 +764,8 @@ int auth_session_lookup(store_t *st, const char *token, int64_t now, long ttl, a
 		return ERR_UNAVAILABLE;
 	auth_sha256_hex(token, 64, th);
 	rc = store_prepare(c, "SELECT s.user_id, s.tenant, s.csrf, s.expires_at, u.username, u.full_name, u.role, "
-			      "u.unit, u.lang, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id "
-			      "WHERE s.token_hash = ?", &s);
+			      "u.unit, u.lang, u.disabled, s.stage, u.totp_enabled_at IS NOT NULL "
+			      "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?", &s);
 	if (rc < 0)
 		return rc;
 	store_bindf(s, "t", th);
@@ -653,7 +788,14 @@ int auth_session_lookup(store_t *st, const char *token, int64_t now, long ttl, a
 	role_parse(store_col_text(s, 6), &ret->role);
 	snprintf(ret->unit, sizeof(ret->unit), "%s", store_col_text(s, 7) ? store_col_text(s, 7) : "");
 	snprintf(ret->lang, sizeof(ret->lang), "%s", store_col_text(s, 8) ? store_col_text(s, 8) : "");
+	/* a second step owed: the code of this sign-in, or (whatever the
+	 * session) the enrolment the role's policy requires */
+	ret->mfa = store_col_int64(s, 10) ? AUTH_MFA_CODE
+		   : !store_col_int64(s, 11) && auth_2fa_required(ret->role) ? AUTH_MFA_ENROL
+									      : AUTH_MFA_NONE;
 	store_finalize(s);
+	if (ret->mfa == AUTH_MFA_CODE)
+		return 0; /* a half session keeps its short life */
 	/* sliding expiry, written at most once a minute per session; nobody
 	 * waits for this commit (it is acknowledged to no one), so the request
 	 * goes on at once. A read replica cannot write it: there the session
@@ -702,6 +844,7 @@ int auth_logout(store_t *st, const char *token, const char *actor_tenant, const 
 
 struct key_ctx {
 	const char *tenant, *name, *role, *unit, *actor, *prefix, *hash;
+	long rate_limit; /* complaints per minute; 0 none, -1 the server's default (NULL) */
 };
 
 static int key_create_tx(store_conn_t *c, void *ud)
@@ -723,22 +866,34 @@ static int key_create_tx(store_conn_t *c, void *ud)
 			return store_fail(ERR_NOT_FOUND, "unknown OPD '%s' in '%s' (see 'sigap unit list --tenant %s')",
 					  k->unit, k->tenant, k->tenant);
 	}
-	rc = store_exec(c, "INSERT INTO api_keys (tenant, prefix, key_hash, name, role, unit, created_at) "
-			   "VALUES (?, ?, ?, ?, ?, ?, ?)",
-			"tttttti", k->tenant, k->prefix, k->hash, k->name, k->role, k->unit, now);
+	rc = store_exec(c, "INSERT INTO api_keys (tenant, prefix, key_hash, name, role, unit, created_at, rate_limit) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, -1))",
+			"ttttttii", k->tenant, k->prefix, k->hash, k->name, k->role, k->unit, now,
+			(int64_t)(k->rate_limit < 0 ? -1 : k->rate_limit));
 	if (rc < 0)
 		return rc;
 	snprintf(summary, sizeof(summary), "%.100s (role=%s unit=%s)", k->name, k->role, k->unit ? k->unit : "");
+	if (k->rate_limit >= 0) /* its own limit on complaints per minute */
+		snprintf(summary, sizeof(summary), "%.100s (role=%s unit=%s rate_limit=%ld)", k->name, k->role,
+			 k->unit ? k->unit : "", k->rate_limit);
 	return audit_append(c, k->tenant, now, k->actor, "apikey.create", k->prefix, summary);
 }
 
 int auth_apikey_create(store_t *st, const char *tenant, const char *name, const char *role, const char *unit,
 		       const char *actor, char ret_key[AUTH_APIKEY_LEN], char ret_prefix[16])
 {
+	return auth_apikey_create_limited(st, tenant, name, role, unit, -1, actor, ret_key, ret_prefix);
+}
+
+int auth_apikey_create_limited(store_t *st, const char *tenant, const char *name, const char *role, const char *unit,
+			       long rate_limit, const char *actor, char ret_key[AUTH_APIKEY_LEN], char ret_prefix[16])
+{
 	char secret[65], hash[65];
 	unsigned char pb[6];
 	role_t r;
-	struct key_ctx k = { tenant, name, role, unit && *unit ? unit : NULL, actor, ret_prefix, hash };
+	struct key_ctx k = { tenant, name, role, unit && *unit ? unit : NULL, actor, ret_prefix, hash, rate_limit };
+	if (rate_limit < -1 || rate_limit > 1000000)
+		return store_fail(ERR_INVALID, "a rate limit is 0 (none) to 1000000 complaints per minute");
 	if (!name || !*name || strlen(name) > 100)
 		return store_fail(ERR_INVALID, "an API key needs a name (at most 100 characters)");
 	if (role_parse(role, &r) < 0)
@@ -798,7 +953,7 @@ int auth_apikey_lookup(store_t *st, const char *key, auth_principal_t *ret)
 		return ERR_UNAVAILABLE;
 	snprintf(prefix, sizeof(prefix), "%.12s", key + 4);
 	auth_sha256_hex(key, strlen(key), hash);
-	rc = store_prepare(c, "SELECT id, tenant, key_hash, name, role, unit FROM api_keys "
+	rc = store_prepare(c, "SELECT id, tenant, key_hash, name, role, unit, rate_limit FROM api_keys "
 			      "WHERE prefix = ? AND revoked_at IS NULL", &s);
 	if (rc < 0)
 		return rc;
@@ -818,6 +973,7 @@ int auth_apikey_lookup(store_t *st, const char *key, auth_principal_t *ret)
 		}
 		ret->kind = AUTH_APIKEY;
 		ret->apikey_id = store_col_int64(s, 0);
+		ret->apikey_rate = store_col_is_null(s, 6) ? -1 : (int)store_col_int64(s, 6);
 		snprintf(ret->tenant, sizeof(ret->tenant), "%s", store_col_text(s, 1));
 		snprintf(ret->username, sizeof(ret->username), "apikey:%s", prefix);
 		snprintf(ret->full_name, sizeof(ret->full_name), "%s", store_col_text(s, 3));

@@ -67,6 +67,7 @@ typedef struct auth_principal {
 	auth_kind_t kind;
 	int64_t user_id;     /* 0 for API keys */
 	int64_t apikey_id;   /* 0 for sessions */
+	int apikey_rate;     /* API keys: its complaints per minute (rate_limit), 0 none, -1 the server's default */
 	char tenant[16];     /* kode wilayah of the user's tenant */
 	char username[64];
 	char full_name[128];
@@ -74,7 +75,16 @@ typedef struct auth_principal {
 	char unit[32];       /* OPD code or "" */
 	char csrf[65];       /* the session's CSRF token (hex) */
 	char lang[8];        /* preferred language or "" */
+	int mfa;             /* sessions: 0, or what is still owed (auth_mfa_t, twofa.h) */
 } auth_principal_t;
+
+/* A session that still owes a second step (twofa.h). The router treats it as
+ * anonymous, except on the pages that settle it. */
+typedef enum auth_mfa {
+	AUTH_MFA_NONE = 0,
+	AUTH_MFA_CODE = 1,  /* password given; the code from the app is awaited */
+	AUTH_MFA_ENROL = 2, /* the role requires a second factor and there is none */
+} auth_mfa_t;
 
 /* Prepares what login needs at start-up (libsodium, the dummy hash that
  * makes an unknown username cost as much as a known one). */
@@ -191,6 +201,7 @@ typedef struct auth_login_op {
 	char token[65], token_hash[65];
 	auth_principal_t who;  /* the signed-in user, when ok */
 	int found, disabled;   /* what check read, for verify */
+	int totp;              /* the user has a second factor: the session waits for it */
 	char hash[AUTH_HASH_MAX], password[129]; /* wiped by verify */
 } auth_login_op_t;
 int auth_login_check(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
@@ -215,8 +226,41 @@ int auth_attempt_fail_tx(store_conn_t *c, const auth_limits_t *lim, const char *
 			 const char *actor, const char *summary, int64_t now);
 int auth_attempt_clear_tx(store_conn_t *c, const char *tenant, const char *subject);
 
+/* Self-registration of citizens: anyone may make an account of role warga
+ * (the role that applies for services and files complaints), signed in at
+ * once. In three steps, like user_add for the web:
+ *  - auth_register_prepare() checks the fields (the username is lower-cased
+ *    and trimmed; full name clean text of 2-120 characters; e-mail and phone
+ *    optional, checked and the phone normalised to digits with an optional
+ *    leading +; password policy and its confirmation) and the address's
+ *    limit: lim->max_failures accounts within lim->window from one address,
+ *    then lim->lockout seconds of ERR_RATE_LIMITED (op->retry_after), kept
+ *    in login_attempts under "reg:ADDRESS" so every instance counts them.
+ *    ERR_INVALID with op->add.msgid for a bad field.
+ *  - auth_register_hash() hashes the password (argon2id, no database).
+ *  - auth_register_tx() adds the user (ERR_EXISTS with msgid when the name
+ *    is taken), counts the account against the address, starts a session
+ *    (op->token for the cookie; op->who). Audited as "user.add" with the
+ *    new user as the actor, and "auth.login". */
+typedef struct auth_register_op {
+	user_add_op_t add;
+	auth_limits_t lim;
+	int64_t now;
+	char subject[96];
+	char username[72], full_name[256], email[256], phone[24];
+	char token[65], token_hash[65];
+	auth_principal_t who;
+	long retry_after;
+} auth_register_op_t;
+int auth_register_prepare(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
+			  const char *full_name, const char *email, const char *phone, const char *password,
+			  const char *confirm, const char *ip, int64_t now, auth_register_op_t *op);
+int auth_register_hash(void *op);
+int auth_register_tx(store_conn_t *c, void *op);
+
 /* Looks a session up by raw token; extends it (sliding expiry) when more than
- * a minute old. ERR_UNAUTHORIZED if unknown or expired. */
+ * a minute old. ERR_UNAUTHORIZED if unknown or expired. A session that owes
+ * a second step is found with ret->mfa set (and is not extended). */
 int auth_session_lookup(store_t *st, const char *token, int64_t now, long ttl, auth_principal_t *ret);
 int auth_logout(store_t *st, const char *token, const char *actor_tenant, const char *actor);
 typedef struct auth_logout_op {
@@ -236,6 +280,12 @@ int auth_logout_tx(store_conn_t *c, void *op);
 #define AUTH_APIKEY_LEN 96
 int auth_apikey_create(store_t *st, const char *tenant, const char *name, const char *role, const char *unit,
 		       const char *actor, char ret_key[AUTH_APIKEY_LEN], char ret_prefix[16]);
+/* The same with the key's own limit on complaints filed through it, per
+ * minute (sigap apikey create --rate-limit N, complaints.h "intake limits"):
+ * 0 = none, -1 = the server's default (complaint-limit-apikey); at most
+ * 1000000 (ERR_INVALID). */
+int auth_apikey_create_limited(store_t *st, const char *tenant, const char *name, const char *role, const char *unit,
+			       long rate_limit, const char *actor, char ret_key[AUTH_APIKEY_LEN], char ret_prefix[16]);
 int auth_apikey_revoke(store_t *st, const char *tenant, const char *prefix, const char *actor);
 int auth_apikey_lookup(store_t *st, const char *key, auth_principal_t *ret);
 

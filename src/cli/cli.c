@@ -25,6 +25,7 @@
 #include "performance/performance.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "auth/twofa.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/workpool.h"
@@ -62,9 +63,13 @@ void cli_usage(void *file)
 		"                          the password is read from stdin (prompted on a terminal)\n"
 		"  user passwd --tenant CODE --username U   (new password from stdin)\n"
 		"  user list --tenant CODE\n"
-		"  apikey create --tenant CODE --name NAME [--role ROLE] [--unit OPD]\n"
+		"  user 2fa-reset --tenant CODE --username U   remove a lost second factor (sign-in\n"
+		"                          sets one up again when the role requires it)\n"
+		"  apikey create --tenant CODE --name NAME [--role ROLE] [--unit OPD] [--rate-limit N]\n"
 		"                          prints the key once; the role is warga unless given,\n"
-		"                          an OPD role (petugas, admin_opd, kepala_opd) needs --unit\n"
+		"                          an OPD role (petugas, admin_opd, kepala_opd) needs --unit;\n"
+		"                          --rate-limit: complaints it may file per minute (0 = no\n"
+		"                          limit; default: the setting complaint-limit-apikey)\n"
 		"  apikey revoke --tenant CODE PREFIX\n"
 		"  import wilayah FILE     region codes (CSV kode,nama,level)\n"
 		"  import holidays FILE    national holidays (TSV date,type,name_id,name_en,status)\n"
@@ -332,6 +337,16 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 	if (open_store(cfg, &app.store, 0) < 0)
 		return 1;
 	auth_init();
+	{
+		unsigned mask;
+		const char *why = NULL;
+		if (auth_2fa_parse_roles(cfg->two_factor_roles, &mask, &why) < 0) {
+			fprintf(stderr, "sigap: two-factor-roles: %s\n", why ? why : "invalid");
+			store_close(app.store);
+			return 1;
+		}
+		auth_2fa_set_roles(mask);
+	}
 	if (app_init(&app, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sigap: %s\n", err);
 		store_close(app.store);
@@ -463,13 +478,24 @@ static int cmd_user(config_t *cfg, int argc, char **argv)
 	int rc;
 	const char *msgid = NULL;
 	if (argc != 2 || !tenant) {
-		fprintf(stderr, "sigap: usage: sigap user add|passwd|list --tenant CODE ... (see 'sigap help')\n");
+		fprintf(stderr, "sigap: usage: sigap user add|passwd|list|2fa-reset --tenant CODE ... (see 'sigap help')\n");
 		return 2;
 	}
 	if (open_store(cfg, &st, 0) < 0)
 		return 1;
 	if (!strcmp(argv[1], "list")) {
 		rc = user_list(st, tenant, print_user, NULL);
+	} else if (!strcmp(argv[1], "2fa-reset")) {
+		if (!username) {
+			store_close(st);
+			fprintf(stderr, "sigap: user 2fa-reset needs --username\n");
+			return 2;
+		}
+		rc = auth_2fa_reset(st, tenant, username, "cli");
+		if (rc == ERR_NOT_FOUND)
+			msgid = "no such user in this tenant";
+		if (rc == 0)
+			printf("user %s: second factor removed, sessions ended\n", username);
 	} else if (!strcmp(argv[1], "add") || !strcmp(argv[1], "passwd")) {
 		if (!username || (!strcmp(argv[1], "add") && (!name || !role))) {
 			store_close(st);
@@ -507,13 +533,25 @@ static int cmd_apikey(config_t *cfg, int argc, char **argv)
 {
 	const char *tenant = take_opt(&argc, argv, "--tenant"), *name = take_opt(&argc, argv, "--name");
 	const char *role = take_opt(&argc, argv, "--role"), *unit = take_opt(&argc, argv, "--unit");
-	char key[AUTH_APIKEY_LEN], prefix[16];
+	const char *rate = take_opt(&argc, argv, "--rate-limit");
+	char key[AUTH_APIKEY_LEN], prefix[16], *end = NULL;
+	long rate_limit = -1; /* the server's default */
 	store_t *st;
 	int rc;
-	if (argc < 2 || !tenant || (!strcmp(argv[1], "create") ? argc != 2 || !name : strcmp(argv[1], "revoke") || argc != 3)) {
-		fprintf(stderr, "sigap: usage: sigap apikey create --tenant CODE --name NAME [--role ROLE] [--unit OPD] | "
-				"apikey revoke --tenant CODE PREFIX\n");
+	if (argc < 2 || !tenant || (!strcmp(argv[1], "create") ? argc != 2 || !name : strcmp(argv[1], "revoke") || argc != 3 || rate)) {
+		fprintf(stderr, "sigap: usage: sigap apikey create --tenant CODE --name NAME [--role ROLE] [--unit OPD] "
+				"[--rate-limit N] | apikey revoke --tenant CODE PREFIX\n");
 		return 2;
+	}
+	if (rate) {
+		/* complaints per minute, 0 = no limit: digits only */
+		errno = 0;
+		rate_limit = *rate >= '0' && *rate <= '9' && strlen(rate) <= 7 ? strtol(rate, &end, 10) : -1;
+		if (errno || !end || *end || rate_limit < 0 || rate_limit > 1000000) {
+			fprintf(stderr, "sigap: --rate-limit must be a number of complaints per minute from 0 (no limit) "
+					"to 1000000, got '%s'\n", rate);
+			return 2;
+		}
 	}
 	if (open_store(cfg, &st, 0) < 0)
 		return 1;
@@ -522,11 +560,16 @@ static int cmd_apikey(config_t *cfg, int argc, char **argv)
 		 * and read public data) unless a role is asked for */
 		if (!role)
 			role = "warga";
-		rc = auth_apikey_create(st, tenant, name, role, unit, "cli", key, prefix);
+		rc = auth_apikey_create_limited(st, tenant, name, role, unit, rate_limit, "cli", key, prefix);
 		if (rc == 0) {
+			char lim[64] = "";
+			if (rate_limit == 0)
+				snprintf(lim, sizeof(lim), ", no limit on complaints");
+			else if (rate_limit > 0)
+				snprintf(lim, sizeof(lim), ", at most %ld complaints a minute", rate_limit);
 			printf("%s\n", key);
-			fprintf(stderr, "API key %s created with role %s%s%s; it is shown only once, keep it secret\n",
-				prefix, role, unit ? " for OPD " : "", unit ? unit : "");
+			fprintf(stderr, "API key %s created with role %s%s%s%s; it is shown only once, keep it secret\n",
+				prefix, role, unit ? " for OPD " : "", unit ? unit : "", lim);
 		}
 	} else {
 		rc = auth_apikey_revoke(st, tenant, argv[2], "cli");

@@ -231,6 +231,46 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 			 complaint_created_t *ret, const char **ret_msgid);
 int complaints_create(store_t *st, const complaint_new_t *in, complaint_created_t *ret, const char **ret_msgid);
 
+/* ---- intake limits ----
+ * How many complaints one client may file within a window: an API key
+ * (Open311), a citizen's account or a client address (the web form). One
+ * fixed window per tenant and subject, starting with the subject's first
+ * complaint after the previous window ended. The counters live in the
+ * database (complaints_rate), so every instance counts against the same
+ * limit. A limit with max 0 is no limit and costs nothing: no read, no write.
+ *  - complaints_limit_check() reads, on a reader, before anything else is
+ *    done for the request: ERR_RATE_LIMITED (*ret_retry_after = the seconds
+ *    until the window ends, at least 1) when the subject has used its
+ *    window's complaints; 0 when it may file; < 0 on a database error.
+ *  - complaints_limit_count_tx() counts one complaint in the complaint's own
+ *    write transaction, and returns ERR_RATE_LIMITED (with the retry) when
+ *    requests running at the same moment took the last ones meanwhile: the
+ *    caller returns it, so its transaction, count included, rolls back and a
+ *    refused complaint leaves nothing. Safe to run again. Call it after
+ *    complaints_create_tx(), whose tenant-wide rows (the number counter, the
+ *    audit chain) are then locked first by every instance: the counter's row
+ *    lock taken before them could deadlock two instances on PostgreSQL.
+ * A refused request never counts. */
+typedef struct complaints_limit {
+	char subject[80]; /* "key:ID", "user:ID", "ip:ADDRESS" (complaints_limit_address) */
+	int max;          /* complaints per window; 0 = no limit */
+	long window;      /* seconds */
+} complaints_limit_t;
+int complaints_limit_check(store_conn_t *c, const char *tenant, const complaints_limit_t *l, int64_t now,
+			   long *ret_retry_after);
+int complaints_limit_count_tx(store_conn_t *c, const char *tenant, const complaints_limit_t *l, int64_t now,
+			      long *ret_retry_after);
+/* The subject of a client address, "ip:..." into out (n >= 64): an IPv4
+ * address as it is (also written as ::ffff:a.b.c.d), an IPv6 address by its
+ * /64 prefix ("ip:2001:db8:1:2::/64"), since one subscriber gets a whole /64
+ * and could change the rest at will; anything else as given, cut at 60
+ * characters. */
+void complaints_limit_address(const char *ip, char *out, size_t n);
+/* Deletes counters whose window started more than a day ago (every window
+ * is shorter), so that a client's address is not kept longer than it is of
+ * use. A periodic job; writes only when there is something to delete. */
+int complaints_limit_prune(store_t *st, int64_t now);
+
 /* ---- actions ---- */
 typedef struct complaint_action {
 	const char *tenant;

@@ -143,3 +143,20 @@ const char migration_complaints_key_sql[] = "ALTER TABLE complaints ADD COLUMN r
  * same group commit, cannot see each other then; complaints_dup_sweep()
  * compares each complaint with those between dup_seen_id and its own id. */
 const char migration_complaints_dup_seen_sql[] = "ALTER TABLE complaints ADD COLUMN dup_seen_id BIGINT";
+
+/* Migration 16: limits on how fast complaints come in (complaints.h,
+ * complaints_limit_*): one fixed-window counter per tenant and subject
+ * ("key:ID" for an API key, "user:ID" for a citizen's account, "ip:ADDRESS"
+ * for the web form's anonymous clients), kept in the database so that every
+ * instance counts against the same limit. A row outlives its window by at
+ * most a day (complaints_limit_prune). And an API key's own limit, in
+ * complaints per minute: NULL for the server's default
+ * (complaint-limit-apikey), 0 for none. */
+const char migration_complaints_rate_sql[] =
+	"CREATE TABLE complaints_rate ("
+	"  tenant TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  window_start BIGINT NOT NULL,"
+	"  hits BIGINT NOT NULL,"
+	"  PRIMARY KEY (tenant, subject));"
+	"ALTER TABLE api_keys ADD COLUMN rate_limit BIGINT";

@@ -469,12 +469,64 @@ struct new_op {
 	complaint_prep_t prep; /* the reads, done before the write */
 	complaint_created_t out;
 	const char *msgid;
+	complaints_limit_t limit; /* the client's (max 0: none) */
+	long retry_after;         /* when the limit refused it */
 };
+
+/* The limit of whoever files through the web form: a citizen signed in
+ * (and not filing anonymously) per account; anyone else, and a citizen who
+ * files anonymously (so that no counter links the account to that report),
+ * per client address, with a higher limit since many people may share
+ * one. Officials' accounts are not limited: the Pemda made them. */
+static void web_limit(req_t *r, const char *identity, complaints_limit_t *l)
+{
+	const config_t *cfg = &r->app->cfg;
+	memset(l, 0, sizeof(*l));
+	l->window = cfg->complaint_limit_window;
+	if (r->who.kind == AUTH_SESSION && strcmp(identity, "anonim")) {
+		if (r->who.role == ROLE_WARGA) {
+			l->max = cfg->complaint_limit_user;
+			snprintf(l->subject, sizeof(l->subject), "user:%" PRId64, r->who.user_id);
+		}
+		return;
+	}
+	l->max = cfg->complaint_limit_address;
+	complaints_limit_address(r->ip, l->subject, sizeof(l->subject));
+}
+
+/* 429 with Retry-After: the form again, with what was typed. */
+static void new_limited(req_t *r, const complaints_limit_t *l, long retry_after)
+{
+	char ra[24], msg[640];
+	long minutes = (retry_after + 59) / 60;
+	const char *fmt = !strncmp(l->subject, "user:", 5)
+		? N_("laporan belum terkirim: akun Anda mengirim terlalu banyak laporan; coba lagi dalam %ld menit")
+		: N_("laporan belum terkirim: terlalu banyak laporan dari jaringan yang sama; coba lagi dalam %ld menit");
+	size_t n;
+	snprintf(ra, sizeof(ra), "%ld", retry_after > 0 ? retry_after : 1);
+	http_add_header(r, "retry-after", ra);
+	snprintf(msg, sizeof(msg), req_t_(r, fmt), minutes > 0 ? minutes : 1);
+	n = strlen(msg);
+	snprintf(msg + n, sizeof(msg) - n, ". %s", req_t_(r, N_("Isian Anda tetap di bawah; foto perlu dipilih lagi.")));
+	/* many people share an office's or a Mal Pelayanan Publik's address:
+	 * signed in, a citizen is counted per account instead */
+	n = strlen(msg);
+	if (r->who.kind != AUTH_SESSION)
+		snprintf(msg + n, sizeof(msg) - n, " %s",
+			 req_t_(r, N_("Di jaringan bersama (kantor, Mal Pelayanan Publik), masuklah dengan akun: laporan dihitung per akun.")));
+	new_form(r, 429, msg);
+}
 
 static int new_tx(store_conn_t *c, void *ud)
 {
 	struct new_op *op = ud;
-	return complaints_create_tx(c, &op->in, &op->prep, &op->out, &op->msgid);
+	int rc = complaints_create_tx(c, &op->in, &op->prep, &op->out, &op->msgid);
+	if (rc < 0)
+		return rc;
+	/* counted with the complaint, in its transaction: refused, neither is
+	 * kept. Last, after the tenant's number and audit chain, so that two
+	 * instances lock rows in the same order (no deadlock between them) */
+	return complaints_limit_count_tx(c, op->in.tenant, &op->limit, op->in.now, &op->retry_after);
 }
 
 static int new_done(req_t *r, int rc, void *ud)
@@ -482,6 +534,10 @@ static int new_done(req_t *r, int rc, void *ud)
 	struct new_op *op = ud;
 	char loc[96];
 	complaints_touch();
+	if (rc == ERR_RATE_LIMITED) {
+		new_limited(r, &op->limit, op->retry_after);
+		return 0;
+	}
 	if (rc < 0) {
 		if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
 			new_form(r, 400, req_t_(r, op->msgid ? op->msgid : N_("data laporan tidak valid")));
@@ -553,6 +609,16 @@ int h_complaints_new(req_t *r)
 	op->in.kelurahan = req_form(r, "kelurahan");
 	op->in.address = req_form(r, "address");
 	op->in.identity = req_form(r, "identity") ? req_form(r, "identity") : "terbuka";
+	op->in.now = (int64_t)time(NULL);
+	/* over the limit: refused before anything is read or stored */
+	web_limit(r, op->in.identity, &op->limit);
+	rc = complaints_limit_check(c, r->tenant->code, &op->limit, op->in.now, &op->retry_after);
+	if (rc == ERR_RATE_LIMITED) {
+		new_limited(r, &op->limit, op->retry_after);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
 	lat = req_form(r, "lat");
 	lon = req_form(r, "long");
 	if ((lat && *lat) || (lon && *lon)) {
@@ -576,7 +642,6 @@ int h_complaints_new(req_t *r)
 		op->in.reporter_contact = NULL;
 	op->in.source = "web";
 	op->in.actor = r->who.kind == AUTH_SESSION && strcmp(op->in.identity, "anonim") ? r->who.username : "anonim";
-	op->in.now = (int64_t)time(NULL);
 	if (!op->in.description)
 		op->in.description = "";
 	rc = complaints_prepare(c, &op->in, &op->prep, &msgid);

@@ -28,6 +28,13 @@ typedef struct config {
 	int login_max_failures_address; /* the same from one address (shared by an office or a proxy) */
 	long login_window;      /* seconds of the counting window */
 	long login_lockout;     /* seconds a locked account/address waits */
+	int complaint_limit_address; /* web complaints from one client address per window (0 = no limit) */
+	int complaint_limit_user;    /* the same from one citizen's account (0 = no limit) */
+	long complaint_limit_window; /* seconds of that window */
+	int complaint_limit_apikey;  /* Open311 complaints per minute of a key without its own limit (0 = none) */
+	char two_factor_roles[256]; /* roles that must sign in in two steps (auth/twofa.h) */
+	int self_registration;  /* citizens may make their own (warga) accounts */
+	int register_max_per_address; /* accounts one address may make per hour */
 	char data_dir[1024];    /* uploaded files, by content hash */
 	char models_dir[1024];  /* text classifier models, one TENANT.model per tenant */
 	char lang[8];           /* default UI language: id or en */

@@ -51,6 +51,9 @@ typedef struct req {
 	struct tenant *tenant;        /* loaded when the route has {tenant} */
 	auth_principal_t who;         /* the logged-in user or API key (who.kind == AUTH_NONE if anonymous) */
 	char session_token[72];       /* raw session token from the cookie ("" if none) */
+	auth_principal_t pending;     /* a session that still owes a second step (who is then
+	                               * anonymous): pending.mfa says which; only the pages that
+	                               * settle it (src/web/twofa.c) look at it */
 	char ip[64];                  /* client address (X-Forwarded-For when trusted) */
 	int tls;                      /* request came over TLS (or a trusted proxy said https) */
 	int status;                   /* status sent, for the access log */

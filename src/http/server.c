@@ -465,13 +465,35 @@ static void client_ip(req_t *r)
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	h2o_req_t *h = H(r);
-	const char *xff;
 	r->ip[0] = '?';
 	r->ip[1] = '\0';
-	if (the_app->cfg.trust_proxy && (xff = req_header(r, "x-forwarded-for")) != NULL) {
-		const char *comma = strchr(xff, ',');
-		snprintf(r->ip, sizeof(r->ip), "%.*s", (int)(comma ? (size_t)(comma - xff) : strlen(xff)), xff);
-		return;
+	if (the_app->cfg.trust_proxy) {
+		/* The address the trusted proxy saw is what it added last: the
+		 * rightmost entry of the last X-Forwarded-For line (nginx appends
+		 * to the line, haproxy adds a line). Anything left of it came from
+		 * the client and could be made up to dodge the limits kept per
+		 * address. */
+		h2o_headers_t *hs = &h->headers;
+		const h2o_iovec_t *last = NULL;
+		for (size_t i = 0; i < hs->size; i++) {
+			h2o_iovec_t n = *hs->entries[i].name;
+			if (n.len == 15 && !strncasecmp(n.base, "x-forwarded-for", 15))
+				last = &hs->entries[i].value;
+		}
+		if (last) {
+			size_t end = last->len, start;
+			while (end && (last->base[end - 1] == ' ' || last->base[end - 1] == '\t'))
+				end--;
+			start = end;
+			while (start && last->base[start - 1] != ',')
+				start--;
+			while (start < end && (last->base[start] == ' ' || last->base[start] == '\t'))
+				start++;
+			if (end > start) {
+				snprintf(r->ip, sizeof(r->ip), "%.*s", (int)(end - start), last->base + start);
+				return;
+			}
+		}
 	}
 	if (h->conn->callbacks->get_peername && (sl = h->conn->callbacks->get_peername(h->conn, (void *)&ss)) > 0) {
 		if (ss.ss_family == AF_INET)
@@ -520,6 +542,11 @@ static int identify(req_t *r)
 	}
 	if (rc < 0)
 		memset(&r->who, 0, sizeof(r->who));
+	else if (r->who.kind == AUTH_SESSION && r->who.mfa) {
+		/* a second step is owed: anonymous but for the pages that settle it */
+		r->pending = r->who;
+		memset(&r->who, 0, sizeof(r->who));
+	}
 	return rc == ERR_UNAVAILABLE || rc == ERR_DB ? ERR_UNAVAILABLE : 0;
 }
 
@@ -531,6 +558,8 @@ static int csrf_ok(req_t *r)
 		given = req_header(r, "x-csrf-token");
 	if (r->who.kind == AUTH_SESSION)
 		expected = r->who.csrf;
+	else if (r->pending.kind == AUTH_SESSION)
+		expected = r->pending.csrf;
 	else
 		expected = req_cookie(r, "sigap_pre");
 	return expected && given && auth_csrf_equal(expected, given);
@@ -684,11 +713,18 @@ static int dispatch(req_t *r)
 		/* a login holds in its own tenant only */
 		if (r->who.kind && strcmp(r->who.tenant, r->tenant->code))
 			memset(&r->who, 0, sizeof(r->who));
+		if (r->pending.kind && strcmp(r->pending.tenant, r->tenant->code))
+			memset(&r->pending, 0, sizeof(r->pending));
 	}
 	if (!perm_allowed(r->who.role, rt->perm)) {
 		if (r->who.kind == AUTH_NONE && !r->api && r->tenant && is_get) {
 			sb_t loc = SB_INIT;
-			sb_addf(&loc, "/t/%s/masuk?next=", r->tenant->code);
+			/* a sign-in half done goes on where it stopped */
+			if (r->pending.kind)
+				sb_addf(&loc, "/t/%s/%s?next=", r->tenant->code,
+					r->pending.mfa == AUTH_MFA_CODE ? "masuk/kode" : "akun/dua-langkah");
+			else
+				sb_addf(&loc, "/t/%s/masuk?next=", r->tenant->code);
 			sb_add_urlenc(&loc, r->path, strlen(r->path));
 			http_redirect(r, loc.buf);
 			sb_release(&loc);

@@ -796,12 +796,34 @@ struct post_op {
 	const char *msgid;
 	enum fmt f;
 	int tz;
+	complaints_limit_t limit; /* the key's (max 0: none) */
+	long retry_after;         /* when the count refused it */
 };
 
 static int post_tx(store_conn_t *c, void *ud)
 {
 	struct post_op *op = ud;
-	return complaints_create_tx(c, &op->in, &op->prep, &op->out, &op->msgid);
+	int rc = complaints_create_tx(c, &op->in, &op->prep, &op->out, &op->msgid);
+	if (rc < 0)
+		return rc;
+	/* counted with the complaint, in its transaction: refused, neither is
+	 * kept. Last, after the tenant's number and audit chain, so that two
+	 * instances lock rows in the same order (no deadlock between them) */
+	return complaints_limit_count_tx(c, op->in.tenant, &op->limit, op->in.now, &op->retry_after);
+}
+
+/* 429 with Retry-After, in the specification's error format: the key has
+ * filed its complaints of this minute. */
+static int o311_limited(req_t *r, enum fmt f, const complaints_limit_t *l, long retry_after)
+{
+	char ra[24], desc[300];
+	snprintf(ra, sizeof(ra), "%ld", retry_after > 0 ? retry_after : 1);
+	http_add_header(r, "retry-after", ra);
+	snprintf(desc, sizeof(desc),
+		 req_t_(r, N_("terlalu banyak laporan: api_key ini boleh %d laporan per menit; coba lagi dalam %ld detik")),
+		 l->max, retry_after > 0 ? retry_after : 1);
+	send_doc(r, 429, f == FMT_NONE ? FMT_JSON : f, "errors", json_pack("[{s:i,s:s}]", "code", 429, "description", desc));
+	return 0;
 }
 
 static int post_done(req_t *r, int rc, void *ud)
@@ -810,6 +832,8 @@ static int post_done(req_t *r, int rc, void *ud)
 	char id[24], notice[512], due[32], key[CPL_KEY_SIZE];
 	size_t n;
 	complaints_touch();
+	if (rc == ERR_RATE_LIMITED)
+		return o311_limited(r, op->f, &op->limit, op->retry_after);
 	if (rc < 0)
 		return o311_fail(r, op->f, rc, op->msgid);
 	snprintf(id, sizeof(id), "%" PRId64, op->out.id);
@@ -857,7 +881,10 @@ int o311_post(req_t *r)
 	auth_principal_t who;
 	const char *key, *code, *desc, *lat, *lon, *kind, *first, *last, *ct, *auth, *msgid = NULL;
 	complaints_category_t cat;
+	complaints_limit_t limit;
 	store_conn_t *c;
+	int64_t now = (int64_t)time(NULL);
+	long retry_after = 0;
 	int rc;
 
 	if (f == FMT_NONE || strcmp(name, "requests"))
@@ -891,6 +918,19 @@ int o311_post(req_t *r)
 	}
 	if (strcmp(who.tenant, t.code))
 		return o311_error(r, f, 403, N_("api_key tidak berlaku untuk jurisdiction_id ini"), NULL);
+	/* the key's limit per minute: its own, or the server's default; a key
+	 * without one (0) costs nothing here nor in the transaction */
+	memset(&limit, 0, sizeof(limit));
+	limit.max = who.apikey_rate >= 0 ? who.apikey_rate : r->app->cfg.complaint_limit_apikey;
+	limit.window = 60;
+	snprintf(limit.subject, sizeof(limit.subject), "key:%" PRId64, who.apikey_id);
+	if (limit.max > 0) {
+		rc = complaints_limit_check(store_reader(r->app->store), t.code, &limit, now, &retry_after);
+		if (rc == ERR_RATE_LIMITED)
+			return o311_limited(r, f, &limit, retry_after);
+		if (rc < 0)
+			return o311_fail(r, f, rc, NULL);
+	}
 
 	code = req_form(r, "service_code");
 	if (!code || !*code)
@@ -908,6 +948,7 @@ int o311_post(req_t *r)
 		return o311_fail(r, f, ERR_NOMEM, NULL);
 	op->f = f;
 	op->tz = t.tz_offset;
+	op->limit = limit;
 	op->in.tenant = arena_strdup(&r->arena, t.code);
 	op->in.category = code;
 	kind = req_form(r, "attribute[kind]");
@@ -953,7 +994,7 @@ int o311_post(req_t *r)
 	op->in.identity = op->in.reporter_name && *op->in.reporter_name ? "terbuka" : "anonim";
 	op->in.source = "open311";
 	op->in.actor = arena_strdup(&r->arena, who.username);
-	op->in.now = (int64_t)time(NULL);
+	op->in.now = now;
 	rc = complaints_prepare(c, &op->in, &op->prep, &msgid);
 	if (rc < 0)
 		return o311_fail(r, f, rc, msgid);

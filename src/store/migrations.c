@@ -22,6 +22,7 @@ extern const char migration_mail_digest_sql[];
 extern const char migration_notify_seen_sql[];
 extern const char migration_performance_closed_sql[];
 extern const char migration_performance_anon_sql[];
+extern const char migration_complaints_rate_sql[];
 
 const store_migration_t store_migrations[] = {
 	{ 1, "platform foundation",
@@ -164,6 +165,23 @@ const store_migration_t store_migrations[] = {
 	 * auth_apikey_lookup() refuses an OPD-role key left without one. */
 	{ 14, "auth: the OPD of an API key", "ALTER TABLE api_keys ADD COLUMN unit TEXT;" },
 	{ 15, "performance: survey answers without the item they were about", migration_performance_anon_sql },
+	{ 16, "complaints: intake rate limits, an API key's own limit", migration_complaints_rate_sql },
+	/* Two-step sign-in (auth/twofa.h): when the second factor was set up
+	 * (NULL: none; the secret is users.totp_secret), the time step of the
+	 * last accepted code (a code is never accepted twice), one-time recovery
+	 * codes by SHA-256, and sessions half made (stage 1: password given,
+	 * code awaited). */
+	{ 17, "auth: two-step sign-in",
+	  "ALTER TABLE users ADD COLUMN totp_enabled_at BIGINT;"
+	  "ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;"
+	  "ALTER TABLE sessions ADD COLUMN stage BIGINT NOT NULL DEFAULT 0;"
+	  "CREATE TABLE user_recovery_codes ("
+	  "  tenant TEXT NOT NULL,"
+	  "  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+	  "  code_hash TEXT NOT NULL,"
+	  "  created_at BIGINT NOT NULL,"
+	  "  used_at BIGINT,"
+	  "  PRIMARY KEY (tenant, user_id, code_hash));" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -1,11 +1,17 @@
 /*
- * admin.c: the tenant administrator's pages of the foundation: the user list
- * with a form to add a user, and the audit log with its verification.
+ * admin.c: the tenant administrator's pages of the foundation: the overview
+ * of the administration pages, the user list with a form to add a user, the
+ * audit log with its verification, and the helpers the other admin*.c files
+ * share (admin.h).
  */
 #include "web/pages.h"
+#include "web/admin.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,20 +21,25 @@
 #include "core/nls.h"
 #include "core/banned.h"
 
-struct list_ctx {
-	req_t *r;
-	json_t *arr;
-};
+/* ---------------------------------------------------------------- helpers */
 
-static int add_user_row(void *ud, const char *username, const char *full_name, const char *role, const char *unit,
-			int disabled)
+json_t *admin_ctx(req_t *r, const char *title_msgid, const char *nav)
 {
-	struct list_ctx *l = ud;
-	role_t rl = ROLE_NONE;
-	role_parse(role, &rl);
-	json_array_append_new(l->arr, json_pack("{s:s,s:s,s:s,s:s,s:b}", "username", username, "name", full_name,
-						"role", req_t_(l->r, role_label(rl)), "unit", unit, "disabled", disabled));
-	return 0;
+	json_t *ctx = json_pack("{s:s}", "title", req_t_(r, title_msgid));
+	char key[32];
+	snprintf(key, sizeof(key), "nav_%s", nav ? nav : "");
+	json_object_set_new(ctx, key, json_true());
+	return ctx;
+}
+
+json_t *admin_role_options(req_t *r, const char *selected)
+{
+	json_t *roles = json_array();
+	for (int i = ROLE_WARGA; i < ROLE_COUNT; i++)
+		json_array_append_new(roles, json_pack("{s:s,s:s,s:b}", "code", role_name((role_t)i), "label",
+						       req_t_(r, role_label((role_t)i)), "selected",
+						       selected && !strcmp(selected, role_name((role_t)i))));
+	return roles;
 }
 
 struct unit_opts {
@@ -45,29 +56,134 @@ static int add_unit_opt(void *ud, const char *code, const char *name, const char
 	return 0;
 }
 
+json_t *admin_unit_options(req_t *r, const char *selected, int *ret_rc)
+{
+	struct unit_opts uo = { json_array(), selected };
+	store_conn_t *c = store_reader(r->app->store);
+	int rc = c ? unit_list(c, r->tenant->code, add_unit_opt, &uo) : ERR_UNAVAILABLE;
+	*ret_rc = rc;
+	if (rc < 0) {
+		json_decref(uo.arr);
+		return NULL;
+	}
+	return uo.arr;
+}
+
+const char *admin_form_trim(req_t *r, const char *name)
+{
+	const char *v = req_form(r, name);
+	size_t n;
+	if (!v)
+		return NULL;
+	while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+		v++;
+	n = strlen(v);
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n'))
+		n--;
+	return arena_strndup(&r->arena, v, n);
+}
+
+int admin_form_int64(req_t *r, const char *name, int64_t *ret)
+{
+	const char *v = req_form(r, name);
+	char *end = NULL;
+	long long n;
+	*ret = 0;
+	if (!v || !isdigit((unsigned char)*v))
+		return ERR_INVALID;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || *end || n <= 0)
+		return ERR_INVALID;
+	*ret = (int64_t)n;
+	return 0;
+}
+
+void admin_redirect(req_t *r, const char *path, const char *ok)
+{
+	sb_t loc = SB_INIT;
+	sb_addf(&loc, "/t/%s%s", r->tenant->code, path);
+	if (ok)
+		sb_addf(&loc, "%cok=%s", strchr(path, '?') ? '&' : '?', ok);
+	http_redirect(r, loc.err ? "/" : loc.buf);
+	sb_release(&loc);
+}
+
+const char *admin_notice(req_t *r, const char *const *pairs)
+{
+	const char *ok = req_query(r, "ok");
+	if (!ok)
+		return NULL;
+	for (size_t i = 0; pairs[i] && pairs[i + 1]; i += 2)
+		if (!strcmp(ok, pairs[i]))
+			return req_t_(r, pairs[i + 1]);
+	return NULL;
+}
+
+void admin_when(req_t *r, int64_t ts, char out[32])
+{
+	time_t t = (time_t)(ts + r->tenant->tz_offset);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
+}
+
+const char *admin_urlenc(req_t *r, const char *s)
+{
+	sb_t b = SB_INIT;
+	const char *out;
+	sb_add_urlenc(&b, s, strlen(s));
+	out = b.err ? "" : arena_strndup(&r->arena, b.buf ? b.buf : "", b.len);
+	sb_release(&b);
+	return out ? out : "";
+}
+
+/* ---------------------------------------------------------------- overview */
+
+int h_admin_home(req_t *r)
+{
+	http_page(r, 200, "admin_home", admin_ctx(r, N_("Administrasi"), "home"));
+	return 0;
+}
+
+/* ---------------------------------------------------------------- users */
+
+struct list_ctx {
+	req_t *r;
+	json_t *arr;
+};
+
+static int add_user_row(void *ud, const char *username, const char *full_name, const char *role, const char *unit,
+			int disabled)
+{
+	struct list_ctx *l = ud;
+	role_t rl = ROLE_NONE;
+	role_parse(role, &rl);
+	json_array_append_new(l->arr, json_pack("{s:s,s:s,s:s,s:s,s:b,s:b}", "username", username, "name", full_name,
+						"role", req_t_(l->r, role_label(rl)), "unit", unit, "disabled", disabled,
+						"self", !strcmp(username, l->r->who.username)));
+	return 0;
+}
+
 /* The user list and the add form; typed (a refused form's input, the
  * password left out) fills the form again, NULL leaves it empty. */
 static int users_page(req_t *r, int status, const char *error, const char *notice, const user_new_t *typed)
 {
 	struct list_ctx l = { r, json_array() };
-	json_t *roles = json_array(), *units = json_array(), *ctx;
-	struct unit_opts uo = { units, typed ? typed->unit : NULL };
-	store_conn_t *c = store_reader(r->app->store);
+	json_t *units, *ctx;
 	int rc = user_list(r->app->store, r->tenant->code, add_user_row, &l);
-	if (rc == 0)
-		rc = c ? unit_list(c, r->tenant->code, add_unit_opt, &uo) : ERR_UNAVAILABLE;
 	if (rc < 0) {
 		json_decref(l.arr);
-		json_decref(roles);
-		json_decref(units);
 		return rc;
 	}
-	for (int i = ROLE_WARGA; i < ROLE_COUNT; i++)
-		json_array_append_new(roles, json_pack("{s:s,s:s,s:b}", "code", role_name((role_t)i), "label",
-						       req_t_(r, role_label((role_t)i)), "selected",
-						       typed && typed->role && !strcmp(typed->role, role_name((role_t)i))));
-	ctx = json_pack("{s:s,s:o,s:o,s:o}", "title", req_t_(r, "Pengguna dan peran"), "users", l.arr, "roles", roles,
-			"units", units);
+	if (!(units = admin_unit_options(r, typed ? typed->unit : NULL, &rc))) {
+		json_decref(l.arr);
+		return rc;
+	}
+	ctx = admin_ctx(r, N_("Pengguna dan peran"), "users");
+	json_object_set_new(ctx, "users", l.arr);
+	json_object_set_new(ctx, "roles", admin_role_options(r, typed ? typed->role : NULL));
+	json_object_set_new(ctx, "units", units);
 	if (typed)
 		json_object_set_new(ctx, "form", json_pack("{s:s,s:s}", "username", typed->username ? typed->username : "",
 							   "full_name", typed->full_name ? typed->full_name : ""));
@@ -165,6 +281,12 @@ int h_admin_audit(req_t *r)
 	}
 	ctx = json_pack("{s:s,s:o,s:b,s:I,s:s}", "title", req_t_(r, "Log audit"), "entries", rows, "chain_ok", rep.ok,
 			"checked", (json_int_t)rep.entries, "problem", rep.message);
+	/* the administration menu for the administrator (the Sekda and the
+	 * Kepala Daerah read the log too, but may open none of its pages) */
+	if (r->who.role == ROLE_ADMIN) {
+		json_object_set_new(ctx, "admin_menu", json_true());
+		json_object_set_new(ctx, "nav_audit", json_true());
+	}
 	http_page(r, 200, "admin_audit", ctx);
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include "tenants/tenants.h"
 #include "web/i18n.h"
 #include "web/tmpl.h"
+#include "web/twofa.h"
 #include "core/banned.h"
 
 static const char *translate(void *ud, const char *msgid)
@@ -36,6 +37,8 @@ static const char *page_csrf(req_t *r)
 	char *tok;
 	if (r->who.kind == AUTH_SESSION)
 		return r->who.csrf;
+	if (r->pending.kind == AUTH_SESSION)
+		return r->pending.csrf;
 	pre = req_cookie(r, "sigap_pre");
 	if (pre && strlen(pre) == 64)
 		return pre;
@@ -108,7 +111,7 @@ void http_page(req_t *r, int status, const char *name, json_t *ctx)
 		http_error(r, ERR_INTERNAL, NULL);
 		return;
 	}
-	http_add_header(r, "cache-control", r->who.kind ? "no-store" : "no-cache");
+	http_add_header(r, "cache-control", r->who.kind || r->pending.kind ? "no-store" : "no-cache");
 	http_send(r, status, "text/html; charset=utf-8", page.buf, page.len);
 	sb_release(&page);
 }
@@ -192,7 +195,7 @@ int h_tenant_home(req_t *r)
 
 /* ---------------------------------------------------------------- login */
 
-static int safe_next(const char *next)
+int page_safe_next(const char *next)
 {
 	/* only local paths: no scheme, no //host, no backslashes */
 	return next && next[0] == '/' && next[1] != '/' && next[1] != '\\' && !strchr(next, '\\') &&
@@ -205,8 +208,16 @@ static void login_page(req_t *r, int status, const char *error, const char *user
 	json_t *ctx;
 	if (!next)
 		next = req_query(r, "next");
-	ctx = json_pack("{s:s,s:s,s:s}", "title", req_t_(r, "Masuk"), "next", safe_next(next) ? next : "",
-			"username", username ? username : "");
+	ctx = json_pack("{s:s,s:s,s:s,s:b}", "title", req_t_(r, "Masuk"), "next", page_safe_next(next) ? next : "",
+			"username", username ? username : "", "can_register", r->app->cfg.self_registration);
+	{
+		/* the way to a new account keeps where the visitor was going */
+		sb_t q = SB_INIT;
+		if (page_safe_next(next))
+			sb_add_urlenc(&q, next, strlen(next));
+		json_object_set_new(ctx, "next_q", json_string(q.buf));
+		sb_release(&q);
+	}
 	if (error)
 		json_object_set_new(ctx, "error", json_string(req_t_(r, error)));
 	http_page(r, status, "login", ctx);
@@ -214,6 +225,11 @@ static void login_page(req_t *r, int status, const char *error, const char *user
 
 int h_login_form(req_t *r)
 {
+	if (r->pending.kind == AUTH_SESSION) {
+		/* half signed in: go on with the second step */
+		twofa_after_password(r, r->pending.mfa, req_query(r, "next"));
+		return 0;
+	}
 	if (r->who.kind == AUTH_SESSION) {
 		char loc[64];
 		snprintf(loc, sizeof(loc), "/t/%s/dasbor", r->tenant->code);
@@ -228,7 +244,6 @@ static int login_done(req_t *r, int rc, void *ud)
 {
 	auth_login_op_t *op = ud;
 	const char *next = req_form(r, "next");
-	char loc[512];
 	rc = auth_login_result(op, rc);
 	if (rc == ERR_RATE_LIMITED) {
 		char ra[24];
@@ -251,13 +266,24 @@ static int login_done(req_t *r, int rc, void *ud)
 	}
 	if (rc < 0)
 		return rc;
-	http_set_cookie(r, "sigap_session", op->token, r->app->cfg.session_ttl, 1);
-	if (safe_next(next))
+	page_signed_in(r, op->token, op->who.mfa, next, NULL);
+	return 0;
+}
+
+void page_signed_in(req_t *r, const char *token, int mfa, const char *next, const char *home)
+{
+	char loc[512];
+	http_set_cookie(r, "sigap_session", token, r->app->cfg.session_ttl, 1);
+	if (mfa) {
+		/* the second step: the code, or setting one up first */
+		twofa_after_password(r, mfa, next);
+		return;
+	}
+	if (page_safe_next(next))
 		snprintf(loc, sizeof(loc), "%s", next);
 	else
-		snprintf(loc, sizeof(loc), "/t/%s/dasbor", r->tenant->code);
+		snprintf(loc, sizeof(loc), "/t/%s/%s", r->tenant->code, home ? home : "dasbor");
 	http_redirect(r, loc);
-	return 0;
 }
 
 static int login_verified(req_t *r, int rc, void *ud)
@@ -312,11 +338,13 @@ static int logout_done(req_t *r, int rc, void *ud)
 int h_logout(req_t *r)
 {
 	auth_logout_op_t *op;
-	if (r->who.kind != AUTH_SESSION)
+	/* a session half made (second step owed) is ended the same way */
+	const auth_principal_t *who = r->who.kind == AUTH_SESSION ? &r->who : &r->pending;
+	if (who->kind != AUTH_SESSION)
 		return logout_done(r, 0, NULL);
 	if (!(op = arena_zalloc(&r->arena, sizeof(*op))))
 		return ERR_NOMEM;
-	if (auth_logout_prepare(r->session_token, r->tenant->code, r->who.username, op) < 0)
+	if (auth_logout_prepare(r->session_token, r->tenant->code, who->username, op) < 0)
 		return logout_done(r, 0, NULL);
 	return http_write(r, auth_logout_tx, op, logout_done);
 }
@@ -414,7 +442,7 @@ static const struct {
 	{ ROLE_KEPALA_DAERAH, { { N_("Usulan menunggu keputusan"), "/usulan" }, { N_("Antrian permohonan seluruh OPD"), "/antrian" },
 				{ N_("Kinerja seluruh OPD"), "/kinerja" }, { N_("Log audit"), "/admin/audit" } } },
 	{ ROLE_DPRD, { { N_("Agenda DPRD"), "/usulan" }, { N_("Pokok pikiran DPRD"), "/pokir" }, { N_("Kinerja seluruh OPD"), "/kinerja" } } },
-	{ ROLE_ADMIN, { { N_("Pengguna dan peran"), "/admin/pengguna" }, { N_("Katalog layanan"), "/admin/layanan" }, { N_("Pengaturan pengaduan"), "/pengaduan/pengaturan" },
+	{ ROLE_ADMIN, { { N_("Administrasi: pengguna, OPD, kunci API, hari libur"), "/admin" }, { N_("Katalog layanan"), "/admin/layanan" }, { N_("Pengaturan pengaduan"), "/pengaduan/pengaturan" },
 			{ N_("Kinerja seluruh OPD"), "/kinerja" }, { N_("Log audit"), "/admin/audit" } } },
 };
 
@@ -483,6 +511,8 @@ int h_dashboard(req_t *r)
 			"notes", notes.list, "unseen", notes.unseen, "newest", (json_int_t)notes.newest);
 	if (rc > 0)
 		json_object_set_new(ctx, "has_notes", json_true());
+	if (req_query(r, "baru"))
+		json_object_set_new(ctx, "welcome", json_true()); /* just registered */
 	http_page(r, 200, "dashboard", ctx);
 	return 0;
 }
@@ -540,7 +570,7 @@ int h_lang(req_t *r)
 	if (!lang || (strcmp(lang, "id") && strcmp(lang, "en")))
 		return ERR_NOT_FOUND;
 	http_set_cookie(r, "lang", lang, 365L * 86400, 0);
-	http_redirect(r, safe_next(next) ? next : "/");
+	http_redirect(r, page_safe_next(next) ? next : "/");
 	return 0;
 }
 

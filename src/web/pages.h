@@ -11,6 +11,12 @@
 #include "tenants/tenants.h"
 
 json_t *page_tenant_json(const tenant_t *t);
+/* 1 if next is a local path a sign-in may go on to (no scheme, no //host). */
+int page_safe_next(const char *next);
+/* The answer to a sign-in (or a new account) that made the session token:
+ * sets the cookie, then goes to the second step owed (mfa), or to next when
+ * it is safe, or to /t/TENANT/home (NULL: the dashboard). */
+void page_signed_in(req_t *r, const char *token, int mfa, const char *next, const char *home);
 
 int h_portal(req_t *r);
 int h_tenant_home(req_t *r);

@@ -4,6 +4,9 @@
  * pattern that matches wins, so specific routes come before general ones.
  */
 #include "web/pages.h"
+#include "web/admin.h"
+#include "web/twofa.h"
+#include "web/register.h"
 
 #include "auth/auth.h"
 #include "services/services.h"
@@ -27,6 +30,14 @@ static const route_t foundation_routes[] = {
 	{ "GET", "/t/{tenant}/masuk", h_login_form, PERM_PUBLIC, T },
 	{ "POST", "/t/{tenant}/masuk", h_login, PERM_PUBLIC, T },
 	{ "POST", "/t/{tenant}/keluar", h_logout, PERM_PUBLIC, T },
+	{ "GET", "/t/{tenant}/daftar", h_register_form, PERM_PUBLIC, T },
+	{ "POST", "/t/{tenant}/daftar", h_register, PERM_PUBLIC, T },
+	/* two-step sign-in: public routes, the handlers check the session (a
+	 * half-made one is anonymous to the router) */
+	{ "GET", "/t/{tenant}/masuk/kode", h_2fa_code_form, PERM_PUBLIC, T },
+	{ "POST", "/t/{tenant}/masuk/kode", h_2fa_code, PERM_PUBLIC, T },
+	{ "GET", "/t/{tenant}/akun/dua-langkah", h_2fa_page, PERM_PUBLIC, T },
+	{ "POST", "/t/{tenant}/akun/dua-langkah", h_2fa_post, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/dasbor", h_dashboard, PERM_DASHBOARD, T },
 	{ "POST", "/t/{tenant}/dasbor/dibaca", h_dashboard_seen, PERM_DASHBOARD, T },
 	{ "GET", "/t/{tenant}/akun/sandi", h_password_form, PERM_LOGIN, T },
@@ -34,6 +45,25 @@ static const route_t foundation_routes[] = {
 	{ "GET", "/t/{tenant}/admin/pengguna", h_admin_users, PERM_USERS_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/pengguna", h_admin_user_add, PERM_USERS_MANAGE, T },
 	{ "GET", "/t/{tenant}/admin/audit", h_admin_audit, PERM_AUDIT_VIEW, T },
+	/* the tenant administrator's pages (web/admin*.c) */
+	{ "GET", "/t/{tenant}/admin", h_admin_home, PERM_USERS_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/pengguna/{username}", h_admin_user_form, PERM_USERS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/pengguna/{username}/status", h_admin_user_status, PERM_USERS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/pengguna/{username}/peran", h_admin_user_role, PERM_USERS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/pengguna/{username}/sandi", h_admin_user_password, PERM_USERS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/pengguna/{username}/dua-langkah", h_admin_user_2fa_reset, PERM_USERS_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/opd", h_admin_units, PERM_UNITS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/opd", h_admin_unit_add, PERM_UNITS_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/opd/{code}", h_admin_unit_form, PERM_UNITS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/opd/{code}", h_admin_unit_save, PERM_UNITS_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/kunci-api", h_admin_keys, PERM_APIKEYS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/kunci-api", h_admin_key_create, PERM_APIKEYS_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/kunci-api/{prefix}/cabut", h_admin_key_revoke_form, PERM_APIKEYS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/kunci-api/{prefix}/cabut", h_admin_key_revoke, PERM_APIKEYS_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/hari-libur", h_admin_holidays, PERM_CALENDAR_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/hari-libur", h_admin_holiday_add, PERM_CALENDAR_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/hari-libur/{date}/hapus", h_admin_holiday_remove_form, PERM_CALENDAR_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/hari-libur/{date}/hapus", h_admin_holiday_remove, PERM_CALENDAR_MANAGE, T },
 
 	{ "GET", "/api/v1/tenants", api_tenants, PERM_PUBLIC, A },
 	{ "GET", "/api/v1/regions", api_regions, PERM_PUBLIC, A },
@@ -58,6 +88,7 @@ const app_job_t app_jobs[] = {
 	{ "governance.deadline_sweep", governance_deadline_sweep },
 	{ "complaints.sla_sweep", complaints_sla_sweep },
 	{ "complaints.dup_sweep", complaints_dup_sweep },
+	{ "complaints.rate_prune", complaints_limit_prune },
 	{ "mail.digest", mail_digest_job },
 	{ "mail.send", mail_job },
 	{ NULL, NULL },

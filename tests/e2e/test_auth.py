@@ -5,7 +5,7 @@ form and API keys, all against a running sigap server.
 """
 import re
 
-from harness import DEMO_PASSWORD, TENANT, TENANT2, check_sigap, unique
+from harness import DEMO_PASSWORD, TENANT, TENANT2, check_sigap, raw_request, raw_statuses, unique
 
 LOGIN = "/t/%s/masuk" % TENANT
 BAD_LOGIN = "nama pengguna atau kata sandi salah"
@@ -148,6 +148,38 @@ def test_address_lockout_at_its_own_limit(env):
     srv.client(ip="10.66.0.2").login(TENANT, "warga")
     rows = db.sql("SELECT object FROM audit_log WHERE tenant = '52.71' AND action = 'auth.lockout'")
     assert [tuple(x) for x in rows] == [("address",)], rows
+
+
+def test_address_from_the_proxy_not_the_client(env):
+    """With trust-proxy, the address is what the proxy added (the rightmost
+    entry of the last X-Forwarded-For line): a client that writes addresses
+    into the header itself cannot spread its failures over made-up ones, nor
+    get another address locked."""
+    db = env.new_db()
+    srv = env.start_server(db, args=["--login-max-failures-address", "3"])
+    c = srv.client()
+    token = c.get(LOGIN).expect(200).csrf()
+    statuses = []
+    for i, fake in enumerate(["1.1.1.1", "2.2.2.2, 3.3.3.3", "10.67.0.2"]):
+        r = c.post_form(LOGIN, {"_csrf": token, "username": "tamu%d" % i, "password": "bukan-sandinya-1"},
+                        headers={"X-Forwarded-For": fake + ", 10.67.0.1"})
+        statuses.append(r.status)
+    assert statuses == [401, 401, 429], statuses
+    # 10.67.0.1 is locked, whatever it claims to be; 10.67.0.2 (only written by the client) is not
+    r = c.post_form(LOGIN, {"_csrf": token, "username": "warga", "password": DEMO_PASSWORD},
+                    headers={"X-Forwarded-For": "10.67.0.9, 10.67.0.1"})
+    r.expect(429)
+    srv.client(ip="10.67.0.2").login(TENANT, "warga")
+    # haproxy adds its own line after the client's: the last line counts
+    form = srv.client(ip="10.67.0.3").get(LOGIN)
+    raw = ("POST %s HTTP/1.1\r\nHost: x\r\nCookie: %s\r\nX-Forwarded-For: 10.67.0.3\r\n"
+           "X-Forwarded-For: 10.67.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+           "Content-Length: %d\r\nConnection: close\r\n\r\n%s")
+    cookie = "; ".join("%s=%s" % kv for kv in c.cookies.items())
+    body = "_csrf=%s&username=warga&password=%s" % (token, DEMO_PASSWORD)
+    data = raw_request(srv.port, (raw % (LOGIN, cookie, len(body), body)).encode())
+    assert raw_statuses(data) == [429], data[:300]
+    assert form.status == 200
 
 
 def test_csrf_missing_or_wrong_is_403(env):

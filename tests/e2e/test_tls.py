@@ -22,7 +22,7 @@ class TlsServer(Server):
     def start(self, timeout=15):
         self.port = free_port()
         cmd = [sigap_bin(), "serve", "--db", self.db.url, "--listen", "127.0.0.1:%d" % self.port,
-               "--threads", "2", "--access-log", ""] + self.args
+               "--threads", "2", "--access-log", "", "--two-factor-roles", "none"] + self.args
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT, env=clean_env())
         deadline = time.time() + timeout

@@ -807,6 +807,65 @@ static int attempt(const char *subject, int64_t now, int clear)
 	return a.rc;
 }
 
+static int reg_tx(store_conn_t *c, void *ud)
+{
+	return auth_register_tx(c, ud);
+}
+
+static int reg(const char *user, const char *name, const char *email, const char *phone, const char *pw,
+	       const char *confirm, const char *ip, int64_t now, auth_register_op_t *op)
+{
+	static const auth_limits_t RL = { 2, 3600, 3600, 3600, 0 };
+	int rc = auth_register_prepare(TS.st, &RL, TENANT, user, name, email, phone, pw, confirm, ip, now, op);
+	if (rc == 0)
+		rc = auth_register_hash(op);
+	if (rc == 0)
+		rc = store_tx(TS.st, reg_tx, op);
+	return rc;
+}
+
+static void test_register(void **state)
+{
+	auth_register_op_t op;
+	auth_principal_t p;
+	const char *pw = "rahasia-warga-99";
+	(void)state;
+	/* refusals, each with its reason, nothing stored */
+	assert_int_equal(reg("ab", "Siti", NULL, NULL, pw, pw, "10.9.0.1", T0, &op), ERR_INVALID);
+	assert_non_null(strstr(op.add.msgid, "nama pengguna"));
+	assert_int_equal(reg("siti.a", "S", NULL, NULL, pw, pw, "10.9.0.1", T0, &op), ERR_INVALID);
+	assert_int_equal(reg("siti.a", "Siti\x1b[31m", NULL, NULL, pw, pw, "10.9.0.1", T0, &op), ERR_INVALID);
+	assert_int_equal(reg("siti.a", "Siti", "siti@", NULL, pw, pw, "10.9.0.1", T0, &op), ERR_INVALID);
+	assert_non_null(strstr(op.add.msgid, "e-mail"));
+	assert_int_equal(reg("siti.a", "Siti", NULL, "12345", pw, pw, "10.9.0.1", T0, &op), ERR_INVALID);
+	assert_non_null(strstr(op.add.msgid, "telepon"));
+	assert_int_equal(reg("siti.a", "Siti", NULL, "+62 812 3456 78x", pw, pw, "10.9.0.1", T0, &op), ERR_INVALID);
+	assert_int_equal(reg("siti.a", "Siti", NULL, NULL, pw, "lain-lain-123", "10.9.0.1", T0, &op), ERR_INVALID);
+	assert_int_equal(reg("siti.a", "Siti", NULL, NULL, "pendek", "pendek", "10.9.0.1", T0, &op), ERR_INVALID);
+	assert_int_equal(count("SELECT COUNT(*) FROM users WHERE username = ?", "siti.a"), 0);
+
+	/* an account, signed in: the username lower-cased, the phone normalised */
+	assert_int_equal(reg("  Siti.A ", "Siti Aminah", "Siti@Example.ID", "+62 812-3456-7890", pw, pw, "10.9.0.1", T0,
+			     &op), 0);
+	assert_string_equal(op.username, "siti.a");
+	assert_int_equal(op.who.role, ROLE_WARGA);
+	assert_int_equal(auth_session_lookup(TS.st, op.token, T0 + 1, 3600, &p), 0);
+	assert_string_equal(p.username, "siti.a");
+	assert_int_equal(p.role, ROLE_WARGA);
+	assert_int_equal(count("SELECT COUNT(*) FROM users WHERE username = ? AND phone = '+6281234567890' "
+			       "AND email = 'siti@example.id' AND role = 'warga' AND unit IS NULL", "siti.a"), 1);
+	assert_int_equal(count("SELECT COUNT(*) FROM audit_log WHERE action = 'user.add' AND actor = ?", "siti.a"), 1);
+	/* the name is taken */
+	assert_int_equal(reg("siti.a", "Siti Lain", NULL, NULL, pw, pw, "10.9.0.2", T0, &op), ERR_EXISTS);
+	/* two accounts an hour from one address (RL), then 429 for the rest of the hour */
+	assert_int_equal(reg("siti.b", "Siti Bee", NULL, NULL, pw, pw, "10.9.0.1", T0 + 10, &op), 0);
+	assert_int_equal(reg("siti.c", "Siti Cee", NULL, NULL, pw, pw, "10.9.0.1", T0 + 20, &op), ERR_RATE_LIMITED);
+	assert_true(op.retry_after > 3500 && op.retry_after <= 3600);
+	assert_int_equal(count("SELECT COUNT(*) FROM users WHERE username = ?", "siti.c"), 0);
+	assert_int_equal(reg("siti.c", "Siti Cee", NULL, NULL, pw, pw, "10.9.0.3", T0 + 20, &op), 0);
+	assert_int_equal(reg("siti.d", "Siti Dee", NULL, NULL, pw, pw, "10.9.0.1", T0 + 10 + 3600, &op), 0);
+}
+
 static void test_attempt_limiter(void **state)
 {
 	char token[65];
@@ -876,6 +935,7 @@ int main(void)
 		cmocka_unit_test(test_apikeys),
 		cmocka_unit_test(test_apikey_units),
 		cmocka_unit_test(test_attempt_limiter),
+		cmocka_unit_test(test_register),
 		cmocka_unit_test(test_audit_sound),
 	};
 	return cmocka_run_group_tests_name("auth", tests, group_setup, group_teardown);

@@ -1629,6 +1629,104 @@ static void test_duplicates_hide_closed(void **state)
 	assert_int_equal(d.first, a1.id);
 }
 
+/* Intake limits (complaints_limit_*): a fixed window per subject, checked
+ * before and counted in the complaint's own transaction; a complaint that
+ * requests running at the same moment pushed over the limit is refused in
+ * its transaction and leaves nothing, its count included; the window starts
+ * over; 0 is no limit and writes no counter; addresses are keyed by IPv4
+ * address or IPv6 /64; the prune forgets counters a day old. */
+struct limited {
+	complaint_new_t in;
+	complaints_limit_t l;
+	complaint_created_t out;
+	const char *msg;
+	long retry;
+};
+
+static int limited_tx(store_conn_t *c, void *ud)
+{
+	struct limited *x = ud;
+	int rc = complaints_create_tx(c, &x->in, NULL, &x->out, &x->msg);
+	if (rc < 0)
+		return rc;
+	return complaints_limit_count_tx(c, T, &x->l, x->in.now, &x->retry);
+}
+
+static int64_t count_of(test_store_t *ts, const char *sql)
+{
+	int64_t n = -1;
+	assert_int_equal(store_query_int64(store_reader(ts->st), &n, sql, ""), 0);
+	return n;
+}
+
+static void test_intake_limits(void **state)
+{
+	test_store_t *ts = *state;
+	struct limited x;
+	long retry = -1;
+	int64_t before = count_of(ts, "SELECT COUNT(*) FROM complaints");
+	char subj[80];
+	memset(&x, 0, sizeof(x));
+	x.in = base();
+	x.l.max = 3;
+	x.l.window = 600;
+	snprintf(x.l.subject, sizeof(x.l.subject), "ip:10.0.0.1");
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(complaints_limit_check(store_reader(ts->st), T, &x.l, x.in.now, &retry), 0);
+		assert_int_equal(retry, 0);
+		assert_int_equal(store_tx(ts->st, limited_tx, &x), 0);
+		x.in.now += 10;
+	}
+	/* the window (from the first, 30 s ago) is used up: 570 s to wait */
+	assert_int_equal(complaints_limit_check(store_reader(ts->st), T, &x.l, x.in.now, &retry), ERR_RATE_LIMITED);
+	assert_int_equal(retry, 570);
+	/* one that passed the check together with the third: refused in its
+	 * transaction, nothing kept */
+	assert_int_equal(store_tx(ts->st, limited_tx, &x), ERR_RATE_LIMITED);
+	assert_int_equal(x.retry, 570);
+	assert_int_equal(count_of(ts, "SELECT COUNT(*) FROM complaints"), before + 3);
+	assert_int_equal(count_of(ts, "SELECT hits FROM complaints_rate WHERE subject = 'ip:10.0.0.1'"), 3);
+	/* another subject has its own window; another tenant too */
+	snprintf(x.l.subject, sizeof(x.l.subject), "user:7");
+	assert_int_equal(complaints_limit_check(store_reader(ts->st), T, &x.l, x.in.now, &retry), 0);
+	snprintf(x.l.subject, sizeof(x.l.subject), "ip:10.0.0.1");
+	assert_int_equal(complaints_limit_check(store_reader(ts->st), "52.72", &x.l, x.in.now, &retry), 0);
+	/* the window over (600 s after its first complaint): it starts again */
+	x.in.now = t0() + 600;
+	assert_int_equal(complaints_limit_check(store_reader(ts->st), T, &x.l, x.in.now, &retry), 0);
+	assert_int_equal(store_tx(ts->st, limited_tx, &x), 0);
+	assert_int_equal(count_of(ts, "SELECT hits FROM complaints_rate WHERE subject = 'ip:10.0.0.1'"), 1);
+	assert_int_equal(count_of(ts, "SELECT window_start FROM complaints_rate WHERE subject = 'ip:10.0.0.1'"),
+			 t0() + 600);
+	/* 0: no limit, and no counter written */
+	x.l.max = 0;
+	snprintf(x.l.subject, sizeof(x.l.subject), "key:9");
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(complaints_limit_check(store_reader(ts->st), T, &x.l, x.in.now, &retry), 0);
+		assert_int_equal(store_tx(ts->st, limited_tx, &x), 0);
+	}
+	assert_int_equal(count_of(ts, "SELECT COUNT(*) FROM complaints_rate WHERE subject = 'key:9'"), 0);
+	assert_int_equal(count_of(ts, "SELECT COUNT(*) FROM complaints"), before + 9);
+	/* addresses */
+	complaints_limit_address("192.0.2.7", subj, sizeof(subj));
+	assert_string_equal(subj, "ip:192.0.2.7");
+	complaints_limit_address("::ffff:192.0.2.7", subj, sizeof(subj));
+	assert_string_equal(subj, "ip:192.0.2.7");
+	complaints_limit_address("2001:db8:1:2:aaaa:bbbb:cccc:dddd", subj, sizeof(subj));
+	assert_string_equal(subj, "ip:2001:db8:1:2::/64");
+	complaints_limit_address("2001:db8:1:2::99", subj, sizeof(subj));
+	assert_string_equal(subj, "ip:2001:db8:1:2::/64");
+	complaints_limit_address("?", subj, sizeof(subj));
+	assert_string_equal(subj, "ip:?");
+	complaints_limit_address(NULL, subj, sizeof(subj));
+	assert_string_equal(subj, "ip:?");
+	/* the prune: nothing a day old yet, then everything */
+	assert_int_equal(complaints_limit_prune(ts->st, t0() + 86400), 0);
+	assert_int_equal(count_of(ts, "SELECT COUNT(*) FROM complaints_rate"), 1);
+	assert_int_equal(complaints_limit_prune(ts->st, t0() + 600 + 86401), 0);
+	assert_int_equal(count_of(ts, "SELECT COUNT(*) FROM complaints_rate"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1658,6 +1756,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reporter_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ai_router, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intake_limits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
