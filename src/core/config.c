@@ -65,7 +65,7 @@ static const option_t options[] = {
 	{ "self-registration", B(self_registration), 0, 1, "1", NULL,
 	  "citizens may make their own account (role warga) at /t/TENANT/daftar (0 = accounts only from an admin)" },
 	{ "register-max-per-address", I(register_max_per_address), 1, 100000, "10", NULL,
-	  "accounts one address may make per hour (an office or a proxy puts many people behind one)" },
+	  "accounts one address may make per hour, and password-reset links it may ask for (an office or a proxy puts many people behind one)" },
 	{ "two-factor-roles", S(two_factor_roles), 0, 0, "officials", NULL,
 	  "roles that must sign in with a code from an authenticator app: role names, 'officials' (all but warga) or 'none'" },
 	{ "data-dir", S(data_dir), 0, 0, "var/files", NULL, "directory for uploaded files" },

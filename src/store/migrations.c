@@ -182,6 +182,18 @@ const store_migration_t store_migrations[] = {
 	  "  created_at BIGINT NOT NULL,"
 	  "  used_at BIGINT,"
 	  "  PRIMARY KEY (tenant, user_id, code_hash));" },
+	/* A forgotten password (auth/recover.h): the e-mailed links, by the
+	 * SHA-256 of their token; one per user (a new one voids the older). */
+	{ 18, "auth: password reset by e-mail",
+	  "CREATE TABLE password_resets ("
+	  "  tenant TEXT NOT NULL,"
+	  "  token_hash TEXT NOT NULL,"
+	  "  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+	  "  created_at BIGINT NOT NULL,"
+	  "  expires_at BIGINT NOT NULL,"
+	  "  used_at BIGINT,"
+	  "  PRIMARY KEY (tenant, token_hash));"
+	  "CREATE INDEX password_resets_user ON password_resets (tenant, user_id);" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

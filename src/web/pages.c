@@ -22,6 +22,7 @@
 #include "web/i18n.h"
 #include "web/tmpl.h"
 #include "web/twofa.h"
+#include "web/recover.h"
 #include "core/banned.h"
 
 static const char *translate(void *ud, const char *msgid)
@@ -210,6 +211,9 @@ static void login_page(req_t *r, int status, const char *error, const char *user
 		next = req_query(r, "next");
 	ctx = json_pack("{s:s,s:s,s:s,s:b}", "title", req_t_(r, "Masuk"), "next", page_safe_next(next) ? next : "",
 			"username", username ? username : "", "can_register", r->app->cfg.self_registration);
+	json_object_set_new(ctx, "can_recover", json_boolean(recover_available(r)));
+	if (!error && req_query(r, "changed"))
+		json_object_set_new(ctx, "notice", json_string(req_t_(r, N_("Kata sandi sudah diganti dan semua sesi lama berakhir; masuk dengan kata sandi baru."))));
 	{
 		/* the way to a new account keeps where the visitor was going */
 		sb_t q = SB_INIT;

@@ -7,6 +7,7 @@
 #include "web/admin.h"
 #include "web/twofa.h"
 #include "web/register.h"
+#include "web/recover.h"
 
 #include "auth/auth.h"
 #include "services/services.h"
@@ -31,6 +32,10 @@ static const route_t foundation_routes[] = {
 	{ "POST", "/t/{tenant}/masuk", h_login, PERM_PUBLIC, T },
 	{ "POST", "/t/{tenant}/keluar", h_logout, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/daftar", h_register_form, PERM_PUBLIC, T },
+	{ "GET", "/t/{tenant}/lupa-sandi", h_recover_form, PERM_PUBLIC, T },
+	{ "POST", "/t/{tenant}/lupa-sandi", h_recover, PERM_PUBLIC, T },
+	{ "GET", "/t/{tenant}/lupa-sandi/{token}", h_recover_link, PERM_PUBLIC, T },
+	{ "POST", "/t/{tenant}/lupa-sandi/{token}", h_recover_set, PERM_PUBLIC, T },
 	{ "POST", "/t/{tenant}/daftar", h_register, PERM_PUBLIC, T },
 	/* two-step sign-in: public routes, the handlers check the session (a
 	 * half-made one is anonymous to the router) */

@@ -1,0 +1,209 @@
+/*
+ * recover.c: a forgotten password, recovered by e-mail. See recover.h for
+ * the guarantees.
+ */
+#include "auth/recover.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/err.h"
+#include "core/nls.h"
+#include "platform/platform.h"
+#include "core/banned.h"
+
+static int hex64(const char *s)
+{
+	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+int auth_recover_prepare(store_t *st, const auth_limits_t *lim, const char *tenant, const char *tenant_name,
+			 const char *who, const char *ip, const char *link_base, int64_t now, auth_recover_op_t *op)
+{
+	store_conn_t *c = store_reader(st);
+	store_stmt_t *s;
+	char typed[256];
+	long wait = 0;
+	int rc;
+	memset(op, 0, sizeof(*op));
+	op->lim = *lim;
+	op->now = now;
+	snprintf(op->tenant, sizeof(op->tenant), "%s", tenant);
+	snprintf(op->tenant_name, sizeof(op->tenant_name), "%s", tenant_name ? tenant_name : tenant);
+	snprintf(op->link_base, sizeof(op->link_base), "%s", link_base ? link_base : "");
+	snprintf(op->subject, sizeof(op->subject), "pwreset:%s", ip ? ip : "?");
+	if (!c)
+		return ERR_UNAVAILABLE;
+	if ((rc = auth_attempt_locked(st, tenant, op->subject, now, &wait)) < 0)
+		return rc;
+	if (rc > 0) {
+		op->retry_after = wait;
+		return ERR_RATE_LIMITED;
+	}
+	/* a name or an address, as typed (trimmed, lower case: usernames and
+	 * the addresses we keep are lower case) */
+	while (who && (*who == ' ' || *who == '\t'))
+		who++;
+	snprintf(typed, sizeof(typed), "%s", who ? who : "");
+	for (size_t n = strlen(typed); n && (typed[n - 1] == ' ' || typed[n - 1] == '\t');)
+		typed[--n] = '\0';
+	for (char *p = typed; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (!typed[0] || (who && strlen(who) >= sizeof(typed)))
+		return 0; /* nothing to look for: the same answer */
+	rc = store_prepare(c,
+			   "SELECT id, username, email FROM users WHERE tenant = ? AND disabled = 0 AND email IS NOT NULL "
+			   "AND email <> '' AND (username = ? OR LOWER(email) = ?) ORDER BY CASE WHEN username = ? THEN 0 "
+			   "ELSE 1 END, id LIMIT 1",
+			   &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tttt", tenant, typed, typed, typed);
+	rc = store_step(s);
+	if (rc == STORE_ROW && mail_valid_address(store_col_text(s, 2))) {
+		op->found = 1;
+		op->user_id = store_col_int64(s, 0);
+		snprintf(op->username, sizeof(op->username), "%s", store_col_text(s, 1));
+		snprintf(op->email, sizeof(op->email), "%s", store_col_text(s, 2));
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int auth_recover_tx(store_conn_t *c, void *ud)
+{
+	auth_recover_op_t *op = ud;
+	char subject[240], body[1400];
+	int rc;
+	/* every request counts against the address, found or not */
+	rc = auth_attempt_fail_tx(c, &op->lim, op->tenant, op->subject, "-", "many password-reset requests from one address",
+				  op->now);
+	if (rc < 0)
+		return rc;
+	if (!op->found)
+		return 0;
+	auth_random_token(op->token);
+	auth_sha256_hex(op->token, 64, op->token_hash);
+	/* only the newest link works */
+	rc = store_exec(c, "DELETE FROM password_resets WHERE tenant = ? AND user_id = ?", "ti", op->tenant, op->user_id);
+	if (rc < 0)
+		return rc;
+	rc = store_exec(c, "INSERT INTO password_resets (tenant, token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+			"ttiii", op->tenant, op->token_hash, op->user_id, op->now, op->now + RECOVER_TTL);
+	if (rc < 0)
+		return rc;
+	snprintf(subject, sizeof(subject), "Atur ulang kata sandi sigap %s", op->tenant_name);
+	snprintf(body, sizeof(body),
+		 "Ada permintaan untuk mengatur ulang kata sandi akun \"%s\" di sigap %s.\n\n"
+		 "Untuk memilih kata sandi baru, buka tautan ini dalam satu jam (hanya bisa dipakai sekali):\n\n"
+		 "%s/t/%s/lupa-sandi/%s\n\n"
+		 "Bila Anda tidak memintanya, abaikan pesan ini: kata sandi Anda tidak berubah.\n\n"
+		 "(English: someone asked to reset the password of this account. Open the link within one hour "
+		 "to choose a new password, or ignore this message if it was not you.)",
+		 op->username, op->tenant_name, op->link_base, op->tenant, op->token);
+	rc = mail_enqueue(c, op->tenant, op->email, subject, body, op->now);
+	sodium_memzero(body, sizeof(body));
+	if (rc < 0)
+		return rc;
+	return audit_append(c, op->tenant, op->now, op->username, "user.password.recover_request", op->username,
+			    "a password-reset link was sent by e-mail");
+}
+
+/* the user of a token that works now; ERR_NOT_FOUND if none */
+static int token_user(store_conn_t *c, const char *tenant, const char *token_hash, int64_t now, int64_t *ret_id,
+		      char username[72])
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c,
+			       "SELECT u.id, u.username FROM password_resets p JOIN users u ON u.id = p.user_id "
+			       "WHERE p.tenant = ? AND p.token_hash = ? AND p.used_at IS NULL AND p.expires_at > ? "
+			       "AND u.disabled = 0",
+			       &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tti", tenant, token_hash, now);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		*ret_id = store_col_int64(s, 0);
+		snprintf(username, 72, "%s", store_col_text(s, 1));
+	}
+	store_finalize(s);
+	if (rc < 0)
+		return rc;
+	return rc == STORE_ROW ? 0 : ERR_NOT_FOUND;
+}
+
+int auth_recover_check(store_t *st, const char *tenant, const char *token, int64_t now, char username[72])
+{
+	store_conn_t *c = store_reader(st);
+	char th[65];
+	int64_t id;
+	username[0] = '\0';
+	if (!hex64(token))
+		return ERR_NOT_FOUND;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	auth_sha256_hex(token, 64, th);
+	return token_user(c, tenant, th, now, &id, username);
+}
+
+int auth_recover_set_prepare(store_t *st, const char *tenant, const char *token, const char *password,
+			     const char *confirm, int64_t now, auth_recover_set_op_t *op)
+{
+	store_conn_t *c = store_reader(st);
+	int rc;
+	memset(op, 0, sizeof(*op));
+	snprintf(op->tenant, sizeof(op->tenant), "%s", tenant);
+	op->now = now;
+	if (!hex64(token))
+		return ERR_NOT_FOUND;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	auth_sha256_hex(token, 64, op->token_hash);
+	if ((rc = token_user(c, tenant, op->token_hash, now, &op->user_id, op->username)) < 0)
+		return rc;
+	if (!password || !confirm || strcmp(password, confirm)) {
+		op->msgid = N_("konfirmasi kata sandi tidak sama");
+		return ERR_INVALID;
+	}
+	if (auth_password_check_policy(password, &op->msgid) < 0)
+		return ERR_INVALID;
+	op->password = password;
+	return 0;
+}
+
+int auth_recover_set_hash(void *ud)
+{
+	auth_recover_set_op_t *op = ud;
+	int rc = auth_hash_password(op->password, op->hash);
+	op->password = NULL;
+	return rc;
+}
+
+int auth_recover_set_tx(store_conn_t *c, void *ud)
+{
+	auth_recover_set_op_t *op = ud;
+	char subject[96];
+	int rc = store_exec(c,
+			    "UPDATE password_resets SET used_at = ? WHERE tenant = ? AND token_hash = ? AND used_at IS NULL "
+			    "AND expires_at > ?",
+			    "itti", op->now, op->tenant, op->token_hash, op->now);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ERR_NOT_FOUND; /* spent by another request meanwhile */
+	rc = store_exec(c, "UPDATE users SET password_hash = ?, updated_at = ?, version = version + 1 WHERE tenant = ? AND id = ?",
+			"titi", op->hash, op->now, op->tenant, op->user_id);
+	if (rc < 0)
+		return rc;
+	if ((rc = store_exec(c, "DELETE FROM sessions WHERE user_id = ?", "i", op->user_id)) < 0)
+		return rc;
+	snprintf(subject, sizeof(subject), "u:%s", op->username);
+	if ((rc = auth_attempt_clear_tx(c, op->tenant, subject)) < 0)
+		return rc;
+	return audit_append(c, op->tenant, op->now, op->username, "user.password.recover", op->username,
+			    "password set through an e-mailed link; sessions ended");
+}

@@ -1,0 +1,150 @@
+"""
+test_recover.py: a forgotten password, recovered by e-mail, end to end with
+the SMTP sink: the link arrives (built from public-url, never from the Host
+the asker sent), works once, sets the password, ends the old sessions; the
+answer to a request never tells whether an account exists; a newer link voids
+the older, an old one expires; requests are limited per address; without
+e-mail the pages say to ask the administrator.
+"""
+import email
+import re
+import time
+
+from harness import TENANT
+
+FROM = "layanan@mataramkota.go.id"
+PUBLIC = "https://sigap.example.id"
+ASK = "/t/%s/lupa-sandi" % TENANT
+SENT = "tautan untuk memilih kata sandi baru sudah dikirim"
+
+
+def wait_for(pred, secs=20):
+    end = time.time() + secs
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.2)
+    return pred()
+
+
+def bodies_to(sink, rcpt):
+    out = []
+    for _sender, rcpts, raw in list(sink.messages):
+        if rcpts == [rcpt]:
+            out.append(email.message_from_bytes(raw).get_payload(decode=True).decode("utf-8"))
+    return out
+
+
+def link_in(body):
+    m = re.search(r"(https?://\S+/t/52\.71/lupa-sandi/([0-9a-f]{64}))", body)
+    assert m, body
+    return m.group(1), m.group(2)
+
+
+def register(c, username, mail, password="rahasia-lama-123"):
+    page = c.get("/t/%s/daftar" % TENANT).expect(200)
+    c.post_form("/t/%s/daftar" % TENANT, {"_csrf": page.csrf(), "full_name": "Baiq Warga", "username": username,
+                                          "email": mail, "password": password, "confirm": password}).expect(303)
+
+
+def ask(c, who, status=200, headers=None):
+    page = c.get(ASK).expect(200)
+    return c.post_form(ASK, {"_csrf": page.csrf(), "who": who}, headers=headers).expect(status)
+
+
+def test_password_recovered_by_email(env):
+    from smtp_sink import SmtpSink
+    sink = SmtpSink()
+    try:
+        db = env.new_db()
+        srv = env.start_server(db, args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from", FROM,
+                                         "--public-url", PUBLIC, "--sweep-interval", "1"])
+        w = srv.client(ip="10.70.0.1")
+        register(w, "baiq.warga", "Baiq.Warga@example.id")
+        # the sign-in page offers it
+        login = srv.client(ip="10.70.0.2").get("/t/%s/masuk" % TENANT).expect(200)
+        assert 'href="%s"' % ASK in login.text
+        # asked by name, from a request that claims another Host: the link is the public URL's
+        c = srv.client(ip="10.70.0.2")
+        r = ask(c, "Baiq.Warga ", headers={"Host": "penipu.example"})
+        assert SENT in r.text
+        got = wait_for(lambda: bodies_to(sink, "baiq.warga@example.id"))
+        assert len(got) == 1, sink.messages
+        url, token = link_in(got[0])
+        assert url.startswith(PUBLIC + "/"), url
+        assert "penipu" not in got[0] and '"baiq.warga"' in got[0]
+        path = url[len(PUBLIC):]
+        # only the token's hash is stored, and the token is not logged
+        assert int(db.sql("SELECT COUNT(*) FROM password_resets WHERE token_hash = '%s'" % token)[0][0]) == 0
+        assert int(db.sql("SELECT COUNT(*) FROM password_resets")[0][0]) == 1
+        assert token not in srv.log_text()
+        # the link's page; a mismatch keeps the page
+        page = c.get(path).expect(200, contains="baiq.warga")
+        assert page.header("referrer-policy") == "no-referrer"
+        c.post_form(path, {"_csrf": page.csrf(), "password": "rahasia-baru-456", "confirm": "rahasia-baru-457"}).expect(
+            400, contains="konfirmasi kata sandi tidak sama")
+        c.post_form(path, {"_csrf": page.csrf(), "password": "pendek", "confirm": "pendek"}).expect(400)
+        r = c.post_form(path, {"_csrf": page.csrf(), "password": "rahasia-baru-456", "confirm": "rahasia-baru-456"})
+        r.expect(303)
+        assert r.header("location") == "/t/%s/masuk?changed=1" % TENANT
+        c.get(r.header("location")).expect(200, contains="Kata sandi sudah diganti")
+        # the session from before ended; the new password works, the old one not
+        w.get("/t/%s/dasbor" % TENANT).expect(303)
+        srv.client(ip="10.70.0.3").login(TENANT, "baiq.warga", "rahasia-lama-123", expect=401)
+        srv.client(ip="10.70.0.3").login(TENANT, "baiq.warga", "rahasia-baru-456")
+        assert int(db.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'user.password.recover' "
+                          "AND object = 'baiq.warga'")[0][0]) == 1
+        # the link works once
+        c.get(path).expect(404, contains="tidak berlaku lagi")
+        c.post_form(path, {"_csrf": page.csrf(), "password": "rahasia-lagi-789", "confirm": "rahasia-lagi-789"}).expect(404)
+
+        # asked by address (any case): a new link; a newer one voids it
+        ask(c, "BAIQ.WARGA@EXAMPLE.ID")
+        got = wait_for(lambda: len(bodies_to(sink, "baiq.warga@example.id")) >= 2 and bodies_to(sink, "baiq.warga@example.id"))
+        first = link_in(got[1])[0][len(PUBLIC):]
+        ask(c, "baiq.warga")
+        got = wait_for(lambda: len(bodies_to(sink, "baiq.warga@example.id")) >= 3 and bodies_to(sink, "baiq.warga@example.id"))
+        second = link_in(got[2])[0][len(PUBLIC):]
+        c.get(first).expect(404)
+        c.get(second).expect(200)
+        # and an hour later it is gone too
+        db.sql("UPDATE password_resets SET expires_at = expires_at - 3601")
+        c.get(second).expect(404)
+
+        # an unknown name, or an account without an address: the same answer, no message
+        n = len(sink.messages)
+        assert SENT in ask(srv.client(ip="10.70.0.4"), "tidak-ada-orangnya").text
+        assert SENT in ask(srv.client(ip="10.70.0.4"), "warga").text      # the demo citizen has no address
+        time.sleep(2.5)
+        assert len(sink.messages) == n, sink.messages[n:]
+        # malformed tokens are simply not found
+        c.get(ASK + "/xyz").expect(404)
+        c.get(ASK + "/" + "0" * 64).expect(404)
+    finally:
+        sink.close()
+
+
+def test_requests_limited_per_address(env):
+    from smtp_sink import SmtpSink
+    sink = SmtpSink()
+    try:
+        srv = env.start_server(env.new_db(), args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from",
+                                                   FROM, "--public-url", PUBLIC, "--register-max-per-address", "3"])
+        c = srv.client(ip="10.71.0.1")
+        for who in ("a1", "a2", "a3"):
+            ask(c, who)
+        r = ask(c, "a4", status=429)
+        assert int(r.header("retry-after")) > 0 and "coba lagi dalam" in r.text
+        ask(srv.client(ip="10.71.0.2"), "a5")
+    finally:
+        sink.close()
+
+
+def test_without_email_ask_the_administrator(env):
+    c = env.client(ip="10.72.0.1")      # the shared server: no SMTP server
+    assert "/lupa-sandi" not in c.get("/t/%s/masuk" % TENANT).expect(200).text
+    page = c.get(ASK).expect(200, contains="hubungi admin Pemda")
+    assert 'name="who"' not in page.text
+    token = c.get("/t/%s/masuk" % TENANT).csrf()
+    c.post_form(ASK, {"_csrf": token, "who": "warga"}).expect(404, contains="hubungi admin Pemda")
