@@ -123,7 +123,7 @@ as_owner tee "$data/postgresql.auto.conf" >/dev/null <<EOF
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
-max_connections = 100
+max_connections = 200   # every test server holds a few; a run starts dozens
 fsync = on
 synchronous_commit = on
 log_min_messages = warning

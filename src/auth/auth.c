@@ -248,6 +248,12 @@ int user_passwd_tx(store_conn_t *c, void *ud)
 			"tt", p->tenant, p->username);
 	if (rc < 0)
 		return rc;
+	/* an e-mailed reset link from before must not undo this change */
+	rc = store_exec(c, "DELETE FROM password_resets WHERE used_at IS NULL AND user_id IN "
+			   "(SELECT id FROM users WHERE tenant = ? AND username = ?)",
+			"tt", p->tenant, p->username);
+	if (rc < 0)
+		return rc;
 	return audit_append(c, p->tenant, now, p->actor, "user.password", p->username, "password changed");
 }
 
@@ -631,6 +637,22 @@ static int phone_normalize(const char *in, char out[24])
 	return digits >= 9 && digits <= 15;
 }
 
+/* 1 if s holds a zero-width or a bidirectional control character
+ * (U+200B-200F, U+202A-202E, U+2060-2064, U+2066-2069, U+FEFF): invisible
+ * in a name, they could make it look like someone else's */
+static int invisible_marks(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (p[0] == 0xE2 && p[1] == 0x80 && ((p[2] >= 0x8B && p[2] <= 0x8F) || (p[2] >= 0xAA && p[2] <= 0xAE)))
+			return 1;
+		if (p[0] == 0xE2 && p[1] == 0x81 && ((p[2] >= 0xA0 && p[2] <= 0xA4) || (p[2] >= 0xA6 && p[2] <= 0xA9)))
+			return 1;
+		if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+			return 1;
+	}
+	return 0;
+}
+
 static void trim_copy(char *out, size_t outlen, const char *in, int lower)
 {
 	size_t n;
@@ -667,9 +689,9 @@ int auth_register_prepare(store_t *st, const auth_limits_t *lim, const char *ten
 	trim_copy(op->full_name, sizeof(op->full_name), full_name, 0);
 	trim_copy(op->email, sizeof(op->email), email, 1);
 	chars = text_chars(op->full_name);
-	if (!text_clean(op->full_name, 0) || chars < 2 || chars > 120 ||
+	if (!text_clean(op->full_name, 0) || chars < 2 || strlen(op->full_name) > 120 || invisible_marks(op->full_name) ||
 	    (full_name && strlen(full_name) >= sizeof(op->full_name))) {
-		op->add.msgid = N_("nama lengkap wajib diisi: 2 sampai 120 huruf, tanpa karakter khusus");
+		op->add.msgid = N_("nama lengkap wajib diisi: 2 sampai 120 karakter, tanpa karakter khusus");
 		return ERR_INVALID;
 	}
 	if (op->email[0] && (!mail_valid_address(op->email) || strlen(email) >= sizeof(op->email))) {
@@ -693,7 +715,32 @@ int auth_register_prepare(store_t *st, const auth_limits_t *lim, const char *ten
 	u.phone = op->phone[0] ? op->phone : NULL;
 	if ((rc = user_add_prepare(&u, op->username, &op->add)) < 0)
 		return rc;
+	/* a taken name is refused before any hashing; the attempt still counts
+	 * against the address (auth_register_refused_tx), so names cannot be
+	 * tried without limit */
+	{
+		int64_t n = 0;
+		store_conn_t *c = store_reader(st);
+		if (!c)
+			return ERR_UNAVAILABLE;
+		rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM users WHERE tenant = ? AND username = ?", "tt", tenant,
+				       op->username);
+		if (rc < 0)
+			return rc;
+		if (n) {
+			op->add.msgid = N_("nama pengguna sudah dipakai");
+			return ERR_EXISTS;
+		}
+	}
 	return 0;
+}
+
+int auth_register_refused_tx(store_conn_t *c, void *ud)
+{
+	auth_register_op_t *op = ud;
+	int rc = auth_attempt_fail_tx(c, &op->lim, op->add.u.tenant ? op->add.u.tenant : "", op->subject, "-",
+				      "many account names tried from one address", op->now);
+	return rc < 0 ? rc : 0;
 }
 
 int auth_register_hash(void *ud)

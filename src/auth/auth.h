@@ -235,8 +235,10 @@ int auth_attempt_clear_tx(store_conn_t *c, const char *tenant, const char *subje
  *    leading +; password policy and its confirmation) and the address's
  *    limit: lim->max_failures accounts within lim->window from one address,
  *    then lim->lockout seconds of ERR_RATE_LIMITED (op->retry_after), kept
- *    in login_attempts under "reg:ADDRESS" so every instance counts them.
- *    ERR_INVALID with op->add.msgid for a bad field.
+ *    in login_attempts under "reg:ADDRESS" (ADDRESS: ip_limit_key, an IPv6
+ *    address by its /64) so every instance counts them. ERR_INVALID with
+ *    op->add.msgid for a bad field; ERR_EXISTS for a taken name, before
+ *    any hashing (then auth_register_refused_tx).
  *  - auth_register_hash() hashes the password (argon2id, no database).
  *  - auth_register_tx() adds the user (ERR_EXISTS with msgid when the name
  *    is taken), counts the account against the address, starts a session
@@ -257,6 +259,10 @@ int auth_register_prepare(store_t *st, const auth_limits_t *lim, const char *ten
 			  const char *confirm, const char *ip, int64_t now, auth_register_op_t *op);
 int auth_register_hash(void *op);
 int auth_register_tx(store_conn_t *c, void *op);
+/* A name found taken by prepare (ERR_EXISTS) is refused before hashing;
+ * this counts the attempt against the address like an account made, so
+ * nobody can try names (or burn argon2id time) without limit. */
+int auth_register_refused_tx(store_conn_t *c, void *op);
 
 /* Looks a session up by raw token; extends it (sliding expiry) when more than
  * a minute old. ERR_UNAUTHORIZED if unknown or expired. A session that owes

@@ -70,7 +70,20 @@ int auth_recover_prepare(store_t *st, const auth_limits_t *lim, const char *tena
 		snprintf(op->email, sizeof(op->email), "%s", store_col_text(s, 2));
 	}
 	store_finalize(s);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	if (op->found) {
+		/* a mailbox gets at most RECOVER_PER_ACCOUNT links an hour, however
+		 * many addresses ask: beyond that, the same answer and no message */
+		char subj[64];
+		long w = 0;
+		snprintf(subj, sizeof(subj), "pwreset-user:%lld", (long long)op->user_id);
+		if ((rc = auth_attempt_locked(st, tenant, subj, now, &w)) < 0)
+			return rc;
+		if (rc > 0)
+			op->found = 0;
+	}
+	return 0;
 }
 
 int auth_recover_tx(store_conn_t *c, void *ud)
@@ -85,6 +98,14 @@ int auth_recover_tx(store_conn_t *c, void *ud)
 		return rc;
 	if (!op->found)
 		return 0;
+	{
+		auth_limits_t per_account = { RECOVER_PER_ACCOUNT, 3600, 3600, 0, 0 };
+		char subj[64];
+		snprintf(subj, sizeof(subj), "pwreset-user:%lld", (long long)op->user_id);
+		if ((rc = auth_attempt_fail_tx(c, &per_account, op->tenant, subj, "-",
+					       "many password-reset links for one account", op->now)) < 0)
+			return rc;
+	}
 	auth_random_token(op->token);
 	auth_sha256_hex(op->token, 64, op->token_hash);
 	/* only the newest link works */
@@ -206,4 +227,10 @@ int auth_recover_set_tx(store_conn_t *c, void *ud)
 		return rc;
 	return audit_append(c, op->tenant, op->now, op->username, "user.password.recover", op->username,
 			    "password set through an e-mailed link; sessions ended");
+}
+
+int auth_recover_void_tx(store_conn_t *c, int64_t user_id)
+{
+	int rc = store_exec(c, "DELETE FROM password_resets WHERE user_id = ? AND used_at IS NULL", "i", user_id);
+	return rc < 0 ? rc : 0;
 }

@@ -12,7 +12,9 @@
  *    and only the newest link of a user works (asking again voids the older).
  *  - Requests are limited per address (lim: "pwreset:ADDRESS" in
  *    login_attempts, shared by every instance), counted whether or not an
- *    account was found, so the limit says nothing either.
+ *    account was found, so the limit says nothing either; and an account is
+ *    sent at most RECOVER_PER_ACCOUNT links an hour, whoever asks (beyond
+ *    that: the same answer, no message), so nobody floods a mailbox.
  *  - The message is queued in the transaction that stores the token
  *    (mail_enqueue), so a link exists exactly when its message is on the way.
  *  - Setting the new password ends every session of the user, clears the
@@ -30,6 +32,7 @@
 #include "store/store.h"
 
 #define RECOVER_TTL 3600
+#define RECOVER_PER_ACCOUNT 3 /* links one account may be sent per hour */
 
 /* Step 1, asking. prepare() checks the address's limit (ERR_RATE_LIMITED,
  * op->retry_after) and looks the account up by username or e-mail address
@@ -50,6 +53,11 @@ typedef struct auth_recover_op {
 int auth_recover_prepare(store_t *st, const auth_limits_t *lim, const char *tenant, const char *tenant_name,
 			 const char *who, const char *ip, const char *link_base, int64_t now, auth_recover_op_t *op);
 int auth_recover_tx(store_conn_t *c, void *op);
+
+/* Voids every outstanding link of a user, in the caller's transaction: any
+ * other change of the password, disabling the account, or a reset of its
+ * second factor calls it, so an old link cannot undo what was done. */
+int auth_recover_void_tx(store_conn_t *c, int64_t user_id);
 
 /* The link's page: 0 with the account's username when the token is one that
  * works now; ERR_NOT_FOUND otherwise (unknown, used, voided or expired). */

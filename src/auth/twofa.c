@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "audit/audit.h"
+#include "auth/recover.h"
 #include "core/err.h"
 #include "core/nls.h"
 
@@ -30,6 +31,13 @@ int auth_2fa_parse_roles(const char *spec, unsigned *ret_mask, const char **ret_
 		*ret_msg = NULL;
 	if (!spec || strlen(spec) >= sizeof(buf))
 		return ERR_INVALID;
+	if (strspn(spec, ", \t") == strlen(spec)) {
+		/* an empty value (a config line left blank) must not switch the
+		 * requirement off unnoticed */
+		if (ret_msg)
+			*ret_msg = "empty: give role names, 'officials', or 'none' to require no second step";
+		return ERR_INVALID;
+	}
 	snprintf(buf, sizeof(buf), "%s", spec);
 	for (char *w = strtok_r(buf, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
 		role_t r;
@@ -65,6 +73,8 @@ int auth_2fa_required(role_t r)
 
 /* ---------------------------------------------------------------- TOTP */
 
+static void base32_20(const unsigned char raw[20], char out[AUTH_TOTP_SECRET_LEN]);
+
 static pthread_once_t oath_once = PTHREAD_ONCE_INIT;
 static int oath_ok;
 
@@ -83,10 +93,16 @@ static int ready(void)
 
 void auth_totp_secret_new(char out[AUTH_TOTP_SECRET_LEN])
 {
-	static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 	unsigned char raw[20];
 	ready();
 	randombytes_buf(raw, sizeof(raw));
+	base32_20(raw, out);
+	sodium_memzero(raw, sizeof(raw));
+}
+
+static void base32_20(const unsigned char raw[20], char out[AUTH_TOTP_SECRET_LEN])
+{
+	static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 	/* 20 bytes = 160 bits = exactly 32 base32 digits of 5 bits */
 	for (int i = 0; i < 32; i++) {
 		int bit = i * 5, byte = bit / 8, shift = bit % 8;
@@ -94,7 +110,23 @@ void auth_totp_secret_new(char out[AUTH_TOTP_SECRET_LEN])
 		out[i] = b32[(v >> (11 - shift)) & 31];
 	}
 	out[32] = '\0';
+}
+
+int auth_totp_secret_for_session(const char *session_token, int64_t user_id, int64_t version,
+				 char out[AUTH_TOTP_SECRET_LEN])
+{
+	unsigned char raw[20];
+	char msg[96];
+	out[0] = '\0';
+	if (!session_token || strlen(session_token) != 64 || strspn(session_token, "0123456789abcdef") != 64)
+		return ERR_INVALID;
+	ready();
+	snprintf(msg, sizeof(msg), "sigap-totp-enrol|%lld|%lld", (long long)user_id, (long long)version);
+	crypto_generichash(raw, sizeof(raw), (const unsigned char *)msg, strlen(msg),
+			   (const unsigned char *)session_token, 64);
+	base32_20(raw, out);
 	sodium_memzero(raw, sizeof(raw));
+	return 0;
 }
 
 int auth_totp_secret_ok(const char *s)
@@ -298,6 +330,10 @@ int auth_2fa_status(store_conn_t *c, const char *tenant, int64_t user_id, role_t
 		return rc;
 	ret->enabled = at > 0;
 	ret->enabled_at = at;
+	rc = store_query_int64(c, &ret->version, "SELECT version FROM users WHERE tenant = ? AND id = ?", "ti", tenant,
+			       user_id);
+	if (rc < 0)
+		return rc;
 	rc = store_query_int64(c, &left,
 			       "SELECT COUNT(*) FROM user_recovery_codes WHERE tenant = ? AND user_id = ? AND used_at IS NULL",
 			       "ti", tenant, user_id);
@@ -415,6 +451,13 @@ int auth_2fa_verify_prepare(store_t *st, const auth_limits_t *lim, auth_2fa_acti
 	}
 	if (code && auth_totp_check(secret, code, now, &op->step) == 0) {
 		op->ok = 1;
+	} else if (code && strspn(code, "0123456789 -") == strlen(code)) {
+		/* digits that are not the code now: six of them from a phone whose
+		 * clock is off, or the wrong number of digits */
+		char digits[AUTH_TOTP_DIGITS + 1];
+		op->hint = code_digits(code, digits) < 0
+				    ? N_("kode terdiri dari 6 angka; salin dari aplikasi autentikator")
+				    : N_("kode salah; periksa jam ponsel Anda (harus tepat, otomatis dari jaringan) lalu masukkan kode yang sedang tampil");
 	} else {
 		char norm[11];
 		if (code && auth_recovery_code_normalize(code, norm) == 0) {
@@ -485,7 +528,7 @@ int auth_2fa_verify_tx(store_conn_t *c, void *ud)
 			return rc;
 		good = rc > 0;
 		if (!good)
-			op->msgid = N_("kode ini sudah dipakai; tunggu kode berikutnya di aplikasi");
+			op->msgid = N_("kode ini sudah dipakai atau sudah lewat; tunggu kode berikutnya di aplikasi");
 	} else if (op->ok && op->recovery) {
 		int64_t left = 0;
 		rc = store_exec(c,
@@ -515,7 +558,8 @@ int auth_2fa_verify_tx(store_conn_t *c, void *ud)
 			return rc;
 		op->locked = rc > 0;
 		if (!op->msgid)
-			op->msgid = N_("kode salah; masukkan kode 6 angka dari aplikasi autentikator atau satu kode pemulihan");
+			op->msgid = op->hint ? op->hint
+					     : N_("kode salah; masukkan kode 6 angka dari aplikasi autentikator atau satu kode pemulihan");
 		return 0; /* the failure is recorded: commit it */
 	}
 	op->ok = 2; /* accepted */
@@ -539,10 +583,15 @@ int auth_2fa_verify_result(auth_2fa_verify_op_t *op, int rc)
 
 int auth_2fa_reset_tx(store_conn_t *c, const char *tenant, const char *username, const char *actor)
 {
-	int64_t id = 0, now = (int64_t)time(NULL);
+	int64_t id = 0, on = 0, now = (int64_t)time(NULL);
 	int rc = store_query_int64(c, &id, "SELECT id FROM users WHERE tenant = ? AND username = ?", "tt", tenant, username);
 	if (rc < 0)
 		return rc;
+	rc = store_query_int64(c, &on, "SELECT COUNT(*) FROM users WHERE id = ? AND totp_enabled_at IS NOT NULL", "i", id);
+	if (rc < 0)
+		return rc;
+	if (!on)
+		return 1; /* nothing to remove: nothing changes, nothing is audited */
 	rc = store_exec(c,
 			"UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = 0, updated_at = ?, "
 			"version = version + 1 WHERE tenant = ? AND id = ?",
@@ -552,6 +601,8 @@ int auth_2fa_reset_tx(store_conn_t *c, const char *tenant, const char *username,
 	if ((rc = store_exec(c, "DELETE FROM user_recovery_codes WHERE tenant = ? AND user_id = ?", "ti", tenant, id)) < 0)
 		return rc;
 	if ((rc = sessions_end_others(c, tenant, id, NULL)) < 0)
+		return rc;
+	if ((rc = auth_recover_void_tx(c, id)) < 0)
 		return rc;
 	{
 		char subject[96];

@@ -53,7 +53,8 @@
 
 /* The roles that must have a second factor, as a bit mask of 1u << role.
  * spec: a comma-separated list of role names, or "officials" (every role
- * but warga), or "none". ERR_INVALID with *ret_msg naming the bad word. */
+ * but warga), or "none". ERR_INVALID with *ret_msg naming the bad word, or
+ * for an empty spec (a blank config line must not turn it off silently). */
 int auth_2fa_parse_roles(const char *spec, unsigned *ret_mask, const char **ret_msg);
 /* Sets the policy for this process (serve sets it at start-up). */
 void auth_2fa_set_roles(unsigned mask);
@@ -64,6 +65,15 @@ int auth_2fa_required(role_t r);
 
 /* A fresh random secret, base32 without padding (32 characters). */
 void auth_totp_secret_new(char out[AUTH_TOTP_SECRET_LEN]);
+/* The secret offered at enrolment to the holder of session_token (the raw
+ * 64-hex cookie value): BLAKE2b keyed with the token over the user and the
+ * user's row version. The server computes it again when the code comes, so
+ * the secret is never taken from the form (nobody enrols a secret of their
+ * choosing, such as all zeros); the same page shows the same secret again
+ * after a wrong code; and a database copy (which holds only the token's
+ * hash) cannot predict it. ERR_INVALID without a 64-hex token. */
+int auth_totp_secret_for_session(const char *session_token, int64_t user_id, int64_t version,
+				 char out[AUTH_TOTP_SECRET_LEN]);
 /* 1 if s is a secret as auth_totp_secret_new() makes them (upper-case
  * base32, 32 characters). */
 int auth_totp_secret_ok(const char *s);
@@ -94,6 +104,7 @@ typedef struct auth_2fa_status {
 	int64_t enabled_at;   /* when (unix seconds), 0 if not */
 	int recovery_left;    /* unused recovery codes */
 	int required;         /* the user's role requires it */
+	int64_t version;      /* users.version (auth_totp_secret_for_session) */
 } auth_2fa_status_t;
 int auth_2fa_status(store_conn_t *c, const char *tenant, int64_t user_id, role_t role, auth_2fa_status_t *ret);
 
@@ -150,6 +161,7 @@ typedef struct auth_2fa_verify_op {
 	long retry_after;
 	int recovery_left; /* after a recovery code was used */
 	char codes[AUTH_RECOVERY_CODES][AUTH_RECOVERY_LEN + 1]; /* AUTH_2FA_NEW_CODES */
+	const char *hint;  /* why digits typed were not the code (prepare) */
 	const char *msgid;
 } auth_2fa_verify_op_t;
 int auth_2fa_verify_prepare(store_t *st, const auth_limits_t *lim, auth_2fa_action_t action, const char *tenant,
@@ -159,9 +171,11 @@ int auth_2fa_verify_tx(store_conn_t *c, void *op);
 int auth_2fa_verify_result(auth_2fa_verify_op_t *op, int rc);
 
 /* An administrator's reset for a user who lost the phone and the recovery
- * codes: removes the second factor and the codes and ends the user's
- * sessions; the next sign-in enrols again (if the role requires it).
- * Audited as "auth.2fa.reset" by actor. ERR_NOT_FOUND for an unknown user. */
+ * codes: removes the second factor and the codes, ends the user's sessions
+ * and voids their password-reset links; the next sign-in enrols again (if
+ * the role requires it). Audited as "auth.2fa.reset" by actor. 0 when done,
+ * 1 when the user had no second factor (nothing changed, nothing audited),
+ * ERR_NOT_FOUND for an unknown user. */
 int auth_2fa_reset(store_t *st, const char *tenant, const char *username, const char *actor);
 int auth_2fa_reset_tx(store_conn_t *c, const char *tenant, const char *username, const char *actor);
 

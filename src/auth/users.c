@@ -3,6 +3,7 @@
  * users.h).
  */
 #include "auth/users.h"
+#include "auth/recover.h"
 
 #include <inttypes.h>
 #include <sodium.h>
@@ -221,6 +222,8 @@ int user_edit_tx(store_conn_t *c, void *ud)
 			if ((rc = store_exec(c, "DELETE FROM sessions WHERE user_id = ?", "i", id)) < 0)
 				return rc;
 			op->sessions_ended = rc;
+			if ((rc = auth_recover_void_tx(c, id)) < 0)
+				return rc;
 		}
 		snprintf(summary, sizeof(summary), "%s; sessions ended: %" PRId64,
 			 op->disabled ? "disabled" : "enabled", op->sessions_ended);
@@ -264,6 +267,8 @@ int user_edit_tx(store_conn_t *c, void *ud)
 		if ((rc = store_exec(c, "DELETE FROM sessions WHERE user_id = ?", "i", id)) < 0)
 			return rc;
 		op->sessions_ended = rc;
+		if ((rc = auth_recover_void_tx(c, id)) < 0)
+			return rc;
 		snprintf(summary, sizeof(summary), "password set by an administrator; sessions ended: %" PRId64,
 			 op->sessions_ended);
 		rc = audit_append(c, op->tenant, now, op->actor, "user.password.reset", op->username, summary);

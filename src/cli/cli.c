@@ -346,6 +346,7 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 			return 1;
 		}
 		auth_2fa_set_roles(mask);
+		log_info("two-step sign-in required for: %s", mask ? cfg->two_factor_roles : "no role (none)");
 	}
 	if (app_init(&app, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sigap: %s\n", err);
@@ -496,6 +497,10 @@ static int cmd_user(config_t *cfg, int argc, char **argv)
 			msgid = "no such user in this tenant";
 		if (rc == 0)
 			printf("user %s: second factor removed, sessions ended\n", username);
+		else if (rc == 1) {
+			printf("user %s has no second factor: nothing changed\n", username);
+			rc = 0;
+		}
 	} else if (!strcmp(argv[1], "add") || !strcmp(argv[1], "passwd")) {
 		if (!username || (!strcmp(argv[1], "add") && (!name || !role))) {
 			store_close(st);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "http/parse.h"
 #include "core/banned.h"
 
 /* Every window is at most this long (the settings' maximum); a counter
@@ -98,25 +99,9 @@ int complaints_limit_count_tx(store_conn_t *c, const char *tenant, const complai
 
 void complaints_limit_address(const char *ip, char *out, size_t n)
 {
-	unsigned char a[16];
-	char text[INET6_ADDRSTRLEN];
-	if (!ip || !*ip)
-		ip = "?";
-	if (inet_pton(AF_INET6, ip, a) == 1) {
-		static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-		if (!memcmp(a, mapped, sizeof(mapped))) {
-			/* ::ffff:a.b.c.d is an IPv4 client on a dual-stack socket */
-			snprintf(out, n, "ip:%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
-			return;
-		}
-		/* one subscriber's /64: the host part is theirs to change */
-		memset(a + 8, 0, 8);
-		if (inet_ntop(AF_INET6, a, text, sizeof(text))) {
-			snprintf(out, n, "ip:%s/64", text);
-			return;
-		}
-	}
-	snprintf(out, n, "ip:%.60s", ip);
+	char key[80];
+	ip_limit_key(ip, key, sizeof(key));
+	snprintf(out, n, "ip:%s", key);
 }
 
 static int prune_tx(store_conn_t *c, void *ud)

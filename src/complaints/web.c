@@ -555,14 +555,6 @@ static int new_done(req_t *r, int rc, void *ud)
 
 /* The intake form is multipart, which the router does not read: check the
  * CSRF token here (the session's, or the anonymous double-submit cookie). */
-static int csrf_ok(req_t *r)
-{
-	const char *given = req_form(r, "_csrf"), *expected;
-	if (!given)
-		given = req_header(r, "x-csrf-token");
-	expected = r->who.kind == AUTH_SESSION ? r->who.csrf : req_cookie(r, "sigap_pre");
-	return given && expected && *expected && auth_csrf_equal(expected, given);
-}
 
 /* A latitude or longitude from the web form: a plain decimal number, with a
  * decimal point or, as Indonesian keyboards and habits write it, a decimal
@@ -592,7 +584,7 @@ int h_complaints_new(req_t *r)
 		new_form(r, rc == ERR_TOO_LARGE ? 413 : 400, req_t_(r, "formulir tidak dapat dibaca; coba lagi"));
 		return 0;
 	}
-	if (r->who.kind == AUTH_APIKEY || !csrf_ok(r)) {
+	if (r->who.kind == AUTH_APIKEY || !http_csrf_ok(r)) {
 		http_error(r, ERR_FORBIDDEN, "token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi");
 		return 0;
 	}

@@ -51,10 +51,13 @@ typedef struct req {
 	struct tenant *tenant;        /* loaded when the route has {tenant} */
 	auth_principal_t who;         /* the logged-in user or API key (who.kind == AUTH_NONE if anonymous) */
 	char session_token[72];       /* raw session token from the cookie ("" if none) */
+	int session_gone;             /* the cookie named a session that no longer exists */
 	auth_principal_t pending;     /* a session that still owes a second step (who is then
 	                               * anonymous): pending.mfa says which; only the pages that
 	                               * settle it (src/web/twofa.c) look at it */
 	char ip[64];                  /* client address (X-Forwarded-For when trusted) */
+	int no_referrer;              /* send Referrer-Policy: no-referrer (a secret in the address) */
+	char ip_key[80];              /* the key of limits per address (ip_limit_key: IPv6 by /64) */
 	int tls;                      /* request came over TLS (or a trusted proxy said https) */
 	int status;                   /* status sent, for the access log */
 	size_t resp_bytes;            /* body bytes sent, for the access log */
@@ -121,6 +124,11 @@ void http_send(req_t *r, int status, const char *content_type, const char *body,
 /* Steals the reference to j. */
 void http_send_json(req_t *r, int status, json_t *j);
 void http_redirect(req_t *r, const char *location);        /* 303 See Other */
+/* 1 if the form's _csrf (or X-CSRF-Token) is the token its page carried: the
+ * session's, a half-made session's, or an anonymous visitor's sigap_pre
+ * cookie. The router checks it for every POST; a route that reads its body
+ * itself (ROUTE_NO_CSRF) calls it. */
+int http_csrf_ok(req_t *r);
 void http_add_header(req_t *r, const char *name, const char *value);
 void http_set_cookie(req_t *r, const char *name, const char *value, long max_age, int http_only);
 /* The same, sent back by the browser only under path (a URL path without

@@ -7,6 +7,9 @@
  */
 #include "http/parse.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
+
 #include <stdint.h>
 #include <string.h>
 
@@ -861,4 +864,27 @@ int multipart_parse(arena_t *a, const char *content_type, const char *body,
 	*ret_parts = parts;
 	*ret_n = n;
 	return 0;
+}
+
+void ip_limit_key(const char *ip, char *out, size_t n)
+{
+	unsigned char a[16];
+	char text[INET6_ADDRSTRLEN];
+	if (!ip || !*ip)
+		ip = "?";
+	if (inet_pton(AF_INET6, ip, a) == 1) {
+		static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		if (!memcmp(a, mapped, sizeof(mapped))) {
+			/* ::ffff:a.b.c.d is an IPv4 client on a dual-stack socket */
+			snprintf(out, n, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+			return;
+		}
+		/* one subscriber's /64: the host part is theirs to change */
+		memset(a + 8, 0, 8);
+		if (inet_ntop(AF_INET6, a, text, sizeof(text))) {
+			snprintf(out, n, "%s/64", text);
+			return;
+		}
+	}
+	snprintf(out, n, "%.60s", ip);
 }

@@ -176,4 +176,11 @@ int content_type_is(const char *ct, size_t len, const char *media);
  * above U+10FFFF), 0 otherwise. NUL bytes are valid UTF-8 here. */
 int utf8_valid(const char *s, size_t len);
 
+/* The key under which limits per client address count (sign-in, sign-up,
+ * password reset, complaints): an IPv4 address as it is (also written
+ * ::ffff:a.b.c.d), an IPv6 address as its /64 ("2001:db8:1:2::/64"), since
+ * a subscriber's network hands out the host part at will; anything else as
+ * given (at most 60 bytes). */
+void ip_limit_key(const char *ip, char *out, size_t n);
+
 #endif

@@ -208,7 +208,10 @@ static void security_headers(req_t *r)
 		   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
 		   "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
 	STATIC_HDR(r, "x-content-type-options", "nosniff");
-	STATIC_HDR(r, "referrer-policy", "same-origin");
+	if (r->no_referrer)
+		STATIC_HDR(r, "referrer-policy", "no-referrer");
+	else
+		STATIC_HDR(r, "referrer-policy", "same-origin");
 	STATIC_HDR(r, "x-frame-options", "DENY");
 	if (r->tls)
 		STATIC_HDR(r, "strict-transport-security", "max-age=31536000");
@@ -275,6 +278,14 @@ void http_send_json(req_t *r, int status, json_t *j)
 
 void http_redirect(req_t *r, const char *location)
 {
+	/* a header never carries a control byte or a non-ASCII one (no header
+	 * splitting, whatever a caller let through) */
+	for (const unsigned char *p = (const unsigned char *)location; *p; p++)
+		if (*p < 0x21 || *p > 0x7e) {
+			log_warn("redirect to an unsafe location refused");
+			location = "/";
+			break;
+		}
 	add_hdr(r, "location", location);
 	http_send(r, 303, "text/plain; charset=utf-8", "", 0);
 }
@@ -460,7 +471,7 @@ static long header_bytes(h2o_req_t *h)
 	return n;
 }
 
-static void client_ip(req_t *r)
+static void client_ip_raw(req_t *r)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -503,6 +514,12 @@ static void client_ip(req_t *r)
 	}
 }
 
+static void client_ip(req_t *r)
+{
+	client_ip_raw(r);
+	ip_limit_key(r->ip, r->ip_key, sizeof(r->ip_key));
+}
+
 static void pick_language(req_t *r)
 {
 	static const char *const langs[] = { "id", "en" };
@@ -540,9 +557,11 @@ static int identify(req_t *r)
 		if (rc != ERR_UNAVAILABLE && rc != ERR_DB)
 			break;
 	}
-	if (rc < 0)
+	if (rc < 0) {
 		memset(&r->who, 0, sizeof(r->who));
-	else if (r->who.kind == AUTH_SESSION && r->who.mfa) {
+		/* a session cookie that no longer opens a session (expired, ended) */
+		r->session_gone = rc == ERR_UNAUTHORIZED && r->session_token[0];
+	} else if (r->who.kind == AUTH_SESSION && r->who.mfa) {
 		/* a second step is owed: anonymous but for the pages that settle it */
 		r->pending = r->who;
 		memset(&r->who, 0, sizeof(r->who));
@@ -550,7 +569,7 @@ static int identify(req_t *r)
 	return rc == ERR_UNAVAILABLE || rc == ERR_DB ? ERR_UNAVAILABLE : 0;
 }
 
-static int csrf_ok(req_t *r)
+int http_csrf_ok(req_t *r)
 {
 	const char *given = req_form(r, "_csrf");
 	const char *expected;
@@ -717,6 +736,14 @@ static int dispatch(req_t *r)
 			memset(&r->pending, 0, sizeof(r->pending));
 	}
 	if (!perm_allowed(r->who.role, rt->perm)) {
+		if (r->who.kind == AUTH_NONE && !r->api && r->tenant && !is_get && r->session_gone) {
+			/* a form sent after its session ended: say so on the sign-in page */
+			char loc[64];
+			http_set_cookie(r, "sigap_session", "", 0, 1);
+			snprintf(loc, sizeof(loc), "/t/%s/masuk?berakhir=1", r->tenant->code);
+			http_redirect(r, loc);
+			return 0;
+		}
 		if (r->who.kind == AUTH_NONE && !r->api && r->tenant && is_get) {
 			sb_t loc = SB_INIT;
 			/* a sign-in half done goes on where it stopped */
@@ -752,7 +779,16 @@ static int dispatch(req_t *r)
 				       r->parts[i].len) < 0)
 				return ERR_NOMEM;
 	}
-	if (!is_get && !(rt->flags & ROUTE_NO_CSRF) && r->who.kind != AUTH_APIKEY && !csrf_ok(r)) {
+	if (!is_get && !(rt->flags & ROUTE_NO_CSRF) && r->who.kind != AUTH_APIKEY && !http_csrf_ok(r)) {
+		if (r->session_gone && r->tenant && !r->api) {
+			/* the form came from a session that has ended meanwhile (its
+			 * token was the session's): say so, rather than blame the form */
+			char loc[64];
+			http_set_cookie(r, "sigap_session", "", 0, 1);
+			snprintf(loc, sizeof(loc), "/t/%s/masuk?berakhir=1", r->tenant->code);
+			http_redirect(r, loc);
+			return 0;
+		}
 		http_error(r, ERR_FORBIDDEN, "token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi");
 		return 0;
 	}

@@ -24,6 +24,7 @@
 #include "auth/users.h"
 #include "core/err.h"
 #include "core/nls.h"
+#include "core/text.h"
 #include "core/banned.h"
 
 #define KEY_NAME_MAX 100
@@ -183,7 +184,7 @@ int h_admin_key_create(req_t *r)
 	}
 	if (op->msgid)
 		;
-	else if (!*op->name || strlen(op->name) > KEY_NAME_MAX)
+	else if (!*op->name || strlen(op->name) > KEY_NAME_MAX || !text_clean(op->name, 0))
 		op->msgid = N_("nama kunci wajib diisi (maksimal 100 karakter), misalnya nama aplikasinya");
 	else if (role_parse(op->role, &rl) < 0)
 		op->msgid = N_("peran tidak dikenal");

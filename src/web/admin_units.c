@@ -23,6 +23,7 @@
 #include "audit/audit.h"
 #include "core/err.h"
 #include "core/nls.h"
+#include "core/text.h"
 #include "core/banned.h"
 
 #define UNIT_CODE_MAX 24
@@ -94,7 +95,8 @@ static int valid_code(const char *s)
 
 static int valid_name(const char *s)
 {
-	return s && *s && strlen(s) <= UNIT_NAME_MAX;
+	/* shown on the public pages: clean text (core/text.h), no control byte */
+	return s && *s && strlen(s) <= UNIT_NAME_MAX && text_clean(s, 0);
 }
 
 /* ---------------------------------------------------------------- list and add */

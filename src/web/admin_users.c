@@ -228,7 +228,7 @@ static int reset2fa_done(req_t *r, int rc, void *ud)
 	if (rc < 0)
 		return rc;
 	snprintf(path, sizeof(path), "/admin/pengguna/%s", x->username);
-	admin_redirect(r, path, "dua-langkah");
+	admin_redirect(r, path, rc == 1 ? "sama" : "dua-langkah");
 	return 0;
 }
 

@@ -86,13 +86,32 @@ void http_page(req_t *r, int status, const char *name, json_t *ctx)
 	else
 		snprintf(next, sizeof(next), "/");
 	{
-		sb_t q = SB_INIT;
-		sb_add_urlenc(&q, next, strlen(next));
+		/* the query too (a sign-in's next, a list's filter), re-encoded */
+		sb_t here = SB_INIT, q = SB_INIT;
+		sb_adds(&here, next);
+		if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD"))
+			for (size_t i = 0, k = 0; i < r->query.n && here.len < 400; i++) {
+				/* a next the sign-in would drop is not carried either */
+				if (!strcmp(r->query.items[i].key, "next") && !page_safe_next(r->query.items[i].val))
+					continue;
+				sb_addch(&here, k++ ? '&' : '?');
+				sb_add_urlenc(&here, r->query.items[i].key, r->query.items[i].key_len);
+				sb_addch(&here, '=');
+				sb_add_urlenc(&here, r->query.items[i].val, r->query.items[i].val_len);
+			}
+		if (here.len >= 400) { /* page_safe_next's limit: the page alone then */
+			sb_reset(&here);
+			sb_adds(&here, next);
+		}
+		sb_add_urlenc(&q, here.buf, here.len);
 		json_object_set_new(ctx, "here", json_string(q.buf));
 		sb_release(&q);
+		sb_release(&here);
 	}
 	if (r->tenant)
 		json_object_set_new(ctx, "tenant", page_tenant_json(r->tenant));
+	if (r->pending.kind == AUTH_SESSION)
+		json_object_set_new(ctx, "pending", json_string(r->pending.tenant)); /* half signed in: "Keluar" */
 	if (r->who.kind == AUTH_SESSION)
 		json_object_set_new(ctx, "user",
 				    json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", r->who.full_name, "username",
@@ -198,9 +217,17 @@ int h_tenant_home(req_t *r)
 
 int page_safe_next(const char *next)
 {
-	/* only local paths: no scheme, no //host, no backslashes */
-	return next && next[0] == '/' && next[1] != '/' && next[1] != '\\' && !strchr(next, '\\') &&
-	       strlen(next) < 400;
+	/* only local paths of visible ASCII: no scheme, no //host, no
+	 * backslashes, and no control byte (a CR/LF would split the Location
+	 * header; a tab is dropped by browsers, so "/\t/evil" would become
+	 * "//evil") */
+	size_t n;
+	if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\')
+		return 0;
+	for (n = 0; next[n]; n++)
+		if ((unsigned char)next[n] < 0x21 || (unsigned char)next[n] > 0x7e || next[n] == '\\')
+			return 0;
+	return n < 400;
 }
 
 static void login_page(req_t *r, int status, const char *error, const char *username)
@@ -212,7 +239,9 @@ static void login_page(req_t *r, int status, const char *error, const char *user
 	ctx = json_pack("{s:s,s:s,s:s,s:b}", "title", req_t_(r, "Masuk"), "next", page_safe_next(next) ? next : "",
 			"username", username ? username : "", "can_register", r->app->cfg.self_registration);
 	json_object_set_new(ctx, "can_recover", json_boolean(recover_available(r)));
-	if (!error && req_query(r, "changed"))
+	if (!error && req_query(r, "berakhir"))
+		json_object_set_new(ctx, "notice", json_string(req_t_(r, N_("Sesi Anda sudah berakhir (lama tidak dipakai, atau waktu memasukkan kode habis); masuk lagi."))));
+	else if (!error && req_query(r, "changed"))
 		json_object_set_new(ctx, "notice", json_string(req_t_(r, N_("Kata sandi sudah diganti dan semua sesi lama berakhir; masuk dengan kata sandi baru."))));
 	{
 		/* the way to a new account keeps where the visitor was going */
@@ -315,7 +344,23 @@ int h_login(req_t *r)
 	/* the op outlives this function: it lives in the request's arena */
 	if (!(op = arena_zalloc(&r->arena, sizeof(*op))))
 		return ERR_NOMEM;
-	rc = auth_login_check(r->app->store, &lim, r->tenant->code, user, pw, r->ip, (int64_t)time(NULL), op);
+	{
+		/* usernames are lower case: a phone keyboard's capital or a trailing
+		 * space from a suggestion must not make a right name wrong */
+		char *u = arena_strndup(&r->arena, user, strlen(user));
+		size_t n;
+		if (!u)
+			return ERR_NOMEM;
+		while (*u == ' ' || *u == '\t')
+			u++;
+		for (n = strlen(u); n && (u[n - 1] == ' ' || u[n - 1] == '\t');)
+			u[--n] = '\0';
+		for (char *q = u; *q; q++)
+			if (*q >= 'A' && *q <= 'Z')
+				*q = (char)(*q - 'A' + 'a');
+		user = u;
+	}
+	rc = auth_login_check(r->app->store, &lim, r->tenant->code, user, pw, r->ip_key, (int64_t)time(NULL), op);
 	if (rc == ERR_UNAUTHORIZED || rc == ERR_RATE_LIMITED) {
 		snprintf(op->username, sizeof(op->username), "%s", user);
 		return login_done(r, rc, op);

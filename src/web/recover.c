@@ -70,7 +70,7 @@ int h_recover(req_t *r)
 	}
 	if (!(op = arena_zalloc(&r->arena, sizeof(*op))))
 		return ERR_NOMEM;
-	rc = auth_recover_prepare(r->app->store, &lim, r->tenant->code, r->tenant->name, who, r->ip,
+	rc = auth_recover_prepare(r->app->store, &lim, r->tenant->code, r->tenant->name, who, r->ip_key,
 				  r->app->cfg.public_url, (int64_t)time(NULL), op);
 	if (rc == ERR_RATE_LIMITED) {
 		char ra[24], msg[200];
@@ -118,7 +118,7 @@ int h_recover_link(req_t *r)
 	if (rc < 0)
 		return rc;
 	/* the token is in this address: no referrer leaves with it */
-	http_add_header(r, "referrer-policy", "no-referrer");
+	r->no_referrer = 1;
 	link_page(r, 200, username, NULL);
 	return 0;
 }
@@ -155,7 +155,7 @@ int h_recover_set(req_t *r)
 	int rc;
 	if (!op)
 		return ERR_NOMEM;
-	http_add_header(r, "referrer-policy", "no-referrer");
+	r->no_referrer = 1;
 	rc = auth_recover_set_prepare(r->app->store, r->tenant->code, req_param(r, "token"), req_form(r, "password"),
 				      req_form(r, "confirm"), (int64_t)time(NULL), op);
 	if (rc == ERR_NOT_FOUND) {

@@ -73,13 +73,19 @@ static int registered(req_t *r, int rc, void *ud)
 {
 	auth_register_op_t *op = ud;
 	if (rc == ERR_EXISTS) {
-		register_page(r, 409, req_t_(r, N_("nama pengguna sudah dipakai; pilih nama lain")));
+		register_page(r, 409, req_t_(r, N_("nama pengguna sudah dipakai; pilih nama lain. Bila Anda baru saja mendaftar dengan nama ini, akun Anda sudah jadi: silakan masuk.")));
 		return 0;
 	}
 	if (rc < 0)
 		return rc;
 	page_signed_in(r, op->token, op->who.mfa, next_of(r), "dasbor?baru=1");
 	return 0;
+}
+
+/* a taken name: counted against the address, then the same 409 */
+static int refused(req_t *r, int rc, void *ud)
+{
+	return registered(r, rc < 0 ? rc : ERR_EXISTS, ud);
 }
 
 static int hashed(req_t *r, int rc, void *ud)
@@ -104,7 +110,7 @@ int h_register(req_t *r)
 		return ERR_NOMEM;
 	rc = auth_register_prepare(r->app->store, &lim, r->tenant->code, req_form(r, "username"),
 				   req_form(r, "full_name"), req_form(r, "email"), req_form(r, "phone"),
-				   req_form(r, "password"), req_form(r, "confirm"), r->ip, (int64_t)time(NULL), op);
+				   req_form(r, "password"), req_form(r, "confirm"), r->ip_key, (int64_t)time(NULL), op);
 	if (rc == ERR_RATE_LIMITED) {
 		char ra[24], msg[200];
 		long minutes = (op->retry_after + 59) / 60;
@@ -120,6 +126,8 @@ int h_register(req_t *r)
 		register_page(r, 400, req_t_(r, op->add.msgid ? op->add.msgid : N_("periksa isian Anda")));
 		return 0;
 	}
+	if (rc == ERR_EXISTS)
+		return http_write(r, auth_register_refused_tx, op, refused);
 	if (rc < 0)
 		return rc;
 	return http_offload(r, auth_register_hash, op, hashed);

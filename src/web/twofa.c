@@ -100,6 +100,14 @@ int h_2fa_code_form(req_t *r)
 		return 0;
 	}
 	if (r->pending.kind != AUTH_SESSION || r->pending.mfa != AUTH_MFA_CODE) {
+		if (r->session_gone) {
+			/* the half session ran out (10 minutes): say so */
+			char loc[64];
+			http_set_cookie(r, "sigap_session", "", 0, 1);
+			snprintf(loc, sizeof(loc), "/t/%s/masuk?berakhir=1", r->tenant->code);
+			http_redirect(r, loc);
+			return 0;
+		}
 		go(r, r->pending.kind ? "akun/dua-langkah" : "masuk", next_of(r));
 		return 0;
 	}
@@ -129,10 +137,17 @@ static int code_done(req_t *r, int rc, void *ud)
 	if (rc < 0)
 		return rc;
 	if (op->recovery) {
-		/* a recovery code was spent: show how many are left */
-		char where[64];
-		snprintf(where, sizeof(where), "akun/dua-langkah?pemulihan=%d", op->recovery_left);
-		go(r, where, NULL);
+		/* a recovery code was spent: show how many are left (and keep
+		 * where the sign-in was going) */
+		sb_t loc = SB_INIT;
+		const char *next = next_of(r);
+		sb_addf(&loc, "/t/%s/akun/dua-langkah?pemulihan=%d", r->tenant->code, op->recovery_left);
+		if (*next) {
+			sb_adds(&loc, "&next=");
+			sb_add_urlenc(&loc, next, strlen(next));
+		}
+		http_redirect(r, loc.buf);
+		sb_release(&loc);
 		return 0;
 	}
 	done_redirect(r, next_of(r));
@@ -236,12 +251,13 @@ static int enrol_ctx(req_t *r, const auth_principal_t *p, json_t *ctx, const cha
 	/* the template writes qr unescaped ({{{qr}}}): base64 and this prefix
 	 * hold no character that could end the attribute */
 	grouped(secret, g);
-	json_object_set_new(ctx, "enrol", json_pack("{s:s,s:s,s:s}", "secret", secret, "secret_grouped", g, "qr", b64));
+	json_object_set_new(ctx, "enrol", json_pack("{s:s,s:s,s:s,s:s}", "secret", secret, "secret_grouped", g, "qr", b64,
+						    "uri", uri));
 	return 0;
 }
 
 static int account_page(req_t *r, const auth_principal_t *p, int status, const char *error, const char *notice,
-			const char *secret, char codes[][AUTH_RECOVERY_LEN + 1])
+			char codes[][AUTH_RECOVERY_LEN + 1])
 {
 	auth_2fa_status_t st;
 	store_conn_t *c = store_reader(r->app->store);
@@ -263,12 +279,10 @@ static int account_page(req_t *r, const auth_principal_t *p, int status, const c
 		json_object_set_new(ctx, "enabled_day", json_string(day));
 		json_object_set_new(ctx, "can_disable", json_boolean(!st.required));
 	} else {
-		char fresh[AUTH_TOTP_SECRET_LEN];
-		if (!secret || !auth_totp_secret_ok(secret)) {
-			auth_totp_secret_new(fresh);
-			secret = fresh;
-		}
-		if ((rc = enrol_ctx(r, p, ctx, secret)) < 0) {
+		/* the secret this session is offered (the same after a wrong code) */
+		char secret[AUTH_TOTP_SECRET_LEN];
+		if (auth_totp_secret_for_session(r->session_token, p->user_id, st.version, secret) < 0 ||
+		    (rc = enrol_ctx(r, p, ctx, secret)) < 0) {
 			json_decref(ctx);
 			return rc;
 		}
@@ -301,7 +315,7 @@ int h_2fa_page(req_t *r)
 			 req_t_(r, N_("Anda masuk dengan kode pemulihan; sisa %ld kode. Buat kode baru bila hampir habis.")),
 			 n < 0 ? 0 : n > AUTH_RECOVERY_CODES ? AUTH_RECOVERY_CODES : n);
 	}
-	return account_page(r, p, 200, NULL, left && *left ? notice : NULL, NULL, NULL);
+	return account_page(r, p, 200, NULL, left && *left ? notice : NULL, NULL);
 }
 
 static int enable_done(req_t *r, int rc, void *ud)
@@ -309,14 +323,14 @@ static int enable_done(req_t *r, int rc, void *ud)
 	auth_2fa_enable_op_t *op = ud;
 	const auth_principal_t *p = r->who.kind == AUTH_SESSION ? &r->who : &r->pending;
 	if (rc == ERR_EXISTS)
-		return account_page(r, p, 409, req_t_(r, op->msgid), NULL, NULL, NULL);
+		return account_page(r, p, 409, req_t_(r, op->msgid), NULL, NULL);
 	if (rc < 0)
 		return rc;
 	/* the session is whole now: the page shows the codes once, and the way on */
 	r->pending.mfa = 0;
 	return account_page(r, p, 200, NULL,
 			    req_t_(r, N_("Verifikasi dua langkah aktif. Simpan kode pemulihan di bawah ini sekarang: kode ini hanya ditampilkan sekali.")),
-			    NULL, op->codes);
+			    op->codes);
 }
 
 static int verify_done(req_t *r, int rc, void *ud)
@@ -326,26 +340,25 @@ static int verify_done(req_t *r, int rc, void *ud)
 	rc = auth_2fa_verify_result(op, rc);
 	if (rc == ERR_RATE_LIMITED) {
 		retry_after(r, op->retry_after);
-		return account_page(r, p, 429, locked_msg(r, op->retry_after), NULL, NULL, NULL);
+		return account_page(r, p, 429, locked_msg(r, op->retry_after), NULL, NULL);
 	}
 	if (rc == ERR_UNAUTHORIZED || rc == ERR_FORBIDDEN)
 		return account_page(r, p, rc == ERR_FORBIDDEN ? 403 : 401,
-				    req_t_(r, op->msgid ? op->msgid : N_("kode salah")), NULL, NULL, NULL);
+				    req_t_(r, op->msgid ? op->msgid : N_("kode salah")), NULL, NULL);
 	if (rc < 0)
 		return rc;
 	if (op->action == AUTH_2FA_NEW_CODES)
 		return account_page(r, p, 200, NULL,
 				    req_t_(r, N_("Kode pemulihan baru dibuat; yang lama tidak berlaku lagi. Simpan kode di bawah ini sekarang: kode ini hanya ditampilkan sekali.")),
-				    NULL, op->codes);
+				    op->codes);
 	return account_page(r, p, 200, NULL,
-			    req_t_(r, N_("Verifikasi dua langkah dimatikan. Sesi lain akun ini sudah diakhiri.")), NULL,
-			    NULL);
+			    req_t_(r, N_("Verifikasi dua langkah dimatikan. Sesi lain akun ini sudah diakhiri.")), NULL);
 }
 
 int h_2fa_post(req_t *r)
 {
 	const auth_principal_t *p = account_of(r);
-	const char *action = req_form(r, "action"), *code = req_form(r, "code"), *secret = req_form(r, "secret");
+	const char *action = req_form(r, "action"), *code = req_form(r, "code");
 	int64_t now = (int64_t)time(NULL);
 	int rc;
 	if (!p)
@@ -354,16 +367,27 @@ int h_2fa_post(req_t *r)
 		action = "";
 	if (!code || !*code || strlen(code) > 64)
 		return account_page(r, p, 400, req_t_(r, N_("isi kode 6 angka yang sedang tampil di aplikasi autentikator")),
-				    NULL, secret, NULL);
+				    NULL, NULL);
 	if (!strcmp(action, "aktifkan")) {
 		auth_2fa_enable_op_t *op = arena_zalloc(&r->arena, sizeof(*op));
+		auth_2fa_status_t st;
+		char secret[AUTH_TOTP_SECRET_LEN];
+		store_conn_t *c = store_reader(r->app->store);
 		if (!op)
 			return ERR_NOMEM;
-		rc = auth_2fa_enable_prepare(op, r->tenant->code, p->username, p->user_id, r->session_token,
-					     secret ? secret : "", code, now);
+		if (!c)
+			return ERR_UNAVAILABLE;
+		/* the secret the page offered this session, computed again: never
+		 * one sent with the form */
+		if ((rc = auth_2fa_status(c, r->tenant->code, p->user_id, p->role, &st)) < 0)
+			return rc;
+		if (auth_totp_secret_for_session(r->session_token, p->user_id, st.version, secret) < 0)
+			return ERR_UNAUTHORIZED;
+		rc = auth_2fa_enable_prepare(op, r->tenant->code, p->username, p->user_id, r->session_token, secret, code,
+					     now);
 		if (rc == ERR_INVALID || rc == ERR_UNAUTHORIZED)
-			/* the same secret again, if it is one: no need to scan anew */
-			return account_page(r, p, rc == ERR_INVALID ? 400 : 401, req_t_(r, op->msgid), NULL, secret, NULL);
+			/* the same secret again: no need to scan anew */
+			return account_page(r, p, rc == ERR_INVALID ? 400 : 401, req_t_(r, op->msgid), NULL, NULL);
 		if (rc < 0)
 			return rc;
 		return http_write(r, auth_2fa_enable_tx, op, enable_done);
@@ -375,19 +399,19 @@ int h_2fa_post(req_t *r)
 			return ERR_NOMEM;
 		if (p->mfa == AUTH_MFA_ENROL)
 			return account_page(r, p, 400, req_t_(r, N_("verifikasi dua langkah belum aktif untuk akun ini")),
-					    NULL, NULL, NULL);
+					    NULL, NULL);
 		rc = auth_2fa_verify_prepare(r->app->store, &lim,
 					     !strcmp(action, "matikan") ? AUTH_2FA_DISABLE : AUTH_2FA_NEW_CODES,
 					     r->tenant->code, p->username, p->user_id, p->role, r->session_token, code, now, op);
 		if (rc == ERR_RATE_LIMITED) {
 			retry_after(r, op->retry_after);
-			return account_page(r, p, 429, locked_msg(r, op->retry_after), NULL, NULL, NULL);
+			return account_page(r, p, 429, locked_msg(r, op->retry_after), NULL, NULL);
 		}
 		if (rc == ERR_NOT_FOUND)
-			return account_page(r, p, 409, req_t_(r, op->msgid), NULL, NULL, NULL);
+			return account_page(r, p, 409, req_t_(r, op->msgid), NULL, NULL);
 		if (rc < 0)
 			return rc;
 		return http_write(r, auth_2fa_verify_tx, op, verify_done);
 	}
-	return account_page(r, p, 400, req_t_(r, N_("tindakan tidak dikenal")), NULL, NULL, NULL);
+	return account_page(r, p, 400, req_t_(r, N_("tindakan tidak dikenal")), NULL, NULL);
 }

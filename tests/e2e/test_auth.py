@@ -180,6 +180,7 @@ def test_address_from_the_proxy_not_the_client(env):
     data = raw_request(srv.port, (raw % (LOGIN, cookie, len(body), body)).encode())
     assert raw_statuses(data) == [429], data[:300]
     assert form.status == 200
+    srv.stop()
 
 
 def test_csrf_missing_or_wrong_is_403(env):
@@ -538,3 +539,57 @@ def test_login_burst_beyond_the_compute_queue_gets_503(env):
     c = srv.client(ip="10.77.1.1")
     c.login(TENANT, "petugas")
     c.get("/t/%s/dasbor" % TENANT).expect(200)
+
+
+def test_next_never_splits_a_header_or_leaves_the_site(env):
+    """next goes into the Location header: a CR/LF in it must not add a header (a cookie set by a
+    link), a tab must not make "/\\t/evil" into "//evil"; such a next is dropped."""
+    c = env.client(ip="10.68.0.1")
+    for bad in ("%2F%0D%0ASet-Cookie:%20x=y", "%2F%0ASet-Cookie:%20x=y", "%2F%09%2Fevil.example%2Fx",
+                "%2F%5Cevil.example", "%2F%C3%A9"):
+        r = c.get("/bahasa/en?next=" + bad).expect(303)
+        assert r.header("location") == "/", (bad, r.header("location"))
+        assert not [h for h in r.header_all("set-cookie") if h.startswith("x=")], r.headers
+        # the sign-in form does not carry it, nor does the POST use it
+        form = c.get(LOGIN + "?next=" + bad).expect(200)
+        assert 'name="next" value=""' in form.text, (bad, form.text[-1200:])
+    form = c.get(LOGIN).expect(200)
+    r = c.post_form(LOGIN, {"_csrf": form.csrf(), "username": "warga", "password": DEMO_PASSWORD,
+                            "next": "/t/52.71/\r\nSet-Cookie: sigap_session=abc"}).expect(303)
+    assert r.header("location") == "/t/%s/dasbor" % TENANT, r.header("location")
+    assert [h for h in r.header_all("set-cookie") if h.startswith("sigap_session=")][0] != "sigap_session=abc"
+
+
+def test_username_typed_with_capitals_or_spaces(env):
+    """Usernames are lower case; a phone keyboard's capital letter or a suggestion's trailing
+    space must not turn a right name into 'wrong password'."""
+    c = env.client(ip="10.69.0.1")
+    c.login(TENANT, " Warga ")
+    assert 'autocapitalize="none"' in env.client().get(LOGIN).text
+
+
+def test_form_after_the_session_ended_says_so(env):
+    """A form sent after its session ended (expired, or ended elsewhere) is not blamed on the
+    form's token: the answer is the sign-in page saying the session ended."""
+    db = env.new_db()
+    srv = env.start_server(db)
+    c = srv.client(ip="10.69.0.2")
+    c.login(TENANT, "warga")
+    token = c.session_csrf(TENANT)
+    db.sql("DELETE FROM sessions")
+    r = c.post_form("/t/%s/akun/sandi" % TENANT, {"_csrf": token, "old": "x", "new": "y", "confirm": "y"})
+    r.expect(303)
+    assert r.header("location") == "/t/%s/masuk?berakhir=1" % TENANT
+    c.get(r.header("location")).expect(200, contains="Sesi Anda sudah berakhir")
+    # without any session a bad token is still the form's fault
+    env.client().post_form("/t/%s/keluar" % TENANT, {"_csrf": "0" * 64}).expect(403)
+    srv.stop()
+
+
+def test_language_switch_keeps_the_query(env):
+    c = env.client()
+    page = c.get(LOGIN + "?next=%2Ft%2F52.71%2Flayanan%2Fkia%2Fajukan").expect(200)
+    m = re.search(r'href="/bahasa/en\?next=([^"]+)"', page.text)
+    assert m, page.text[-1500:]
+    r = c.get("/bahasa/en?next=" + m.group(1)).expect(303)
+    assert r.header("location") == LOGIN + "?next=%2Ft%2F52.71%2Flayanan%2Fkia%2Fajukan", r.header("location")

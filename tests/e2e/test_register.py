@@ -114,6 +114,8 @@ def test_per_address_limit_is_shared(env):
     assert int(db.sql("SELECT COUNT(*) FROM users WHERE username = '%s'" % name)[0][0]) == 0
     # another address is not held
     register(b.client(ip="10.32.0.2"), form_fields()).expect(303)
+    a.stop()
+    b.stop()
 
 
 def test_registration_closed(env):
@@ -123,6 +125,7 @@ def test_registration_closed(env):
     c.get(REG).expect(404, contains="pendaftaran mandiri tidak dibuka")
     login = c.get("/t/%s/masuk" % TENANT).expect(200)
     c.post_form(REG, dict(form_fields(), _csrf=login.csrf())).expect(404)
+    srv.stop()
 
 
 def test_two_steps_for_citizens_when_asked(env):
@@ -132,3 +135,25 @@ def test_two_steps_for_citizens_when_asked(env):
     r.expect(303)
     assert r.header("location") == "/t/%s/akun/dua-langkah" % TENANT, r.header("location")
     c.get("/t/%s/dasbor" % TENANT).expect(303)
+    srv.stop()
+
+
+def test_taken_names_and_ipv6_count_against_the_address(env):
+    """Trying names that are taken counts against the address like accounts made (no argon2id
+    is spent on them, and names cannot be tried without limit); an IPv6 client counts by its /64."""
+    srv = env.start_server(env.new_db(), args=["--register-max-per-address", "3"])
+    c = srv.client(ip="10.35.0.1")
+    for _ in range(3):
+        register(c, form_fields(username="warga")).expect(409, contains="sudah dipakai")
+    register(c, form_fields()).expect(429)
+    # one subscriber's /64 is one address
+    for host in ("1", "2", "3"):
+        register(srv.client(ip="2001:db8:7:1::" + host), form_fields()).expect(303)
+    register(srv.client(ip="2001:db8:7:1::9"), form_fields()).expect(429)
+    register(srv.client(ip="2001:db8:7:2::1"), form_fields()).expect(303)
+    # the name is then usable to sign in, typed as the citizen typed it at first
+    name = unique("Tika.")
+    d = srv.client(ip="10.35.0.2")
+    register(d, form_fields(username=name, password="rahasia-tika-99", confirm="rahasia-tika-99")).expect(303)
+    srv.client(ip="10.35.0.3").login(TENANT, name + " ", password="rahasia-tika-99")
+    srv.stop()

@@ -11,6 +11,7 @@ authenticator app does (RFC 6238: HMAC-SHA1, 6 digits, 30 s).
 """
 import base64
 import hashlib
+import html
 import hmac
 import re
 import struct
@@ -38,9 +39,9 @@ def alerts(r):
 
 
 def secret_of(page):
-    m = re.search(r'name="secret" value="([A-Z2-7]{32})"', page.text)
+    m = re.search(r'<code class="secret">((?:[A-Z2-7]{4} ){7}[A-Z2-7]{4})</code>', page.text)
     assert m, "no secret in the enrolment page: %s" % page.text[:1500]
-    return m.group(1)
+    return m.group(1).replace(" ", "")
 
 
 def recovery_codes(page):
@@ -71,11 +72,31 @@ def enrol(c):
     page = c.get(ENROL).expect(200)
     secret = secret_of(page)
     at = time.time()
-    r = c.post_form(ENROL, {"_csrf": page.csrf(), "action": "aktifkan", "secret": secret, "code": totp(secret, at)})
+    r = c.post_form(ENROL, {"_csrf": page.csrf(), "action": "aktifkan", "code": totp(secret, at)})
     r.expect(200, contains="Verifikasi dua langkah aktif")
     codes = recovery_codes(r)
     assert len(codes) == 10 and len(set(codes)) == 10, codes
     return secret, codes, at
+
+
+def test_half_signed_in_visitor_can_still_file_a_complaint(env):
+    """Someone who stopped at the code page is anonymous everywhere else: the public complaint
+    form works for them (its token is the half session's), and the header offers Keluar."""
+    srv = server(env)
+    c = srv.client(ip="10.25.0.1")
+    password_step(c, "sekda", ENROL)
+    form = c.get("/t/%s/pengaduan/baru" % TENANT).expect(200)
+    assert 'action="/t/52.71/keluar"' in form.text          # a visible way out
+    boundary = "x-sigap-uji"
+    fields = [("_csrf", form.csrf()), ("kind", "pengaduan"), ("title", "Lampu jalan mati"),
+              ("description", "Lampu jalan di depan kantor pos mati sejak tiga malam"), ("category", "pju"),
+              ("identity", "anonim"), ("address", "Jl. Langko")]
+    body = "".join('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (boundary, k, v)
+                   for k, v in fields) + "--%s--\r\n" % boundary
+    r = c.request("POST", "/t/%s/pengaduan/baru" % TENANT, body=body,
+                  headers={"Content-Type": "multipart/form-data; boundary=" + boundary})
+    assert r.status == 303, (r.status, r.text[:500])
+    srv.stop()
 
 
 def test_official_is_sent_to_enrol_first(env):
@@ -89,26 +110,29 @@ def test_official_is_sent_to_enrol_first(env):
     c.get("/t/%s/usulan" % TENANT).expect(303)
     page = c.get(ENROL).expect(200, contains="wajib memakai verifikasi dua langkah")
     assert page.header("cache-control") == "no-store"
-    # a QR code as an image (data: URI, allowed by the CSP) and the secret typed in groups of four
+    # a QR code as an image (data: URI, allowed by the CSP), the otpauth link for an app on this
+    # phone, and the secret typed in groups of four; the same secret when the page comes again
     assert re.search(r'<img class="qr" src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"', page.text), page.text[:2000]
     secret = secret_of(page)
-    assert " ".join(secret[i:i + 4] for i in range(0, 32, 4)) in page.text
+    assert 'href="otpauth://totp/sigap%20Kota%20Mataram%3Asekda?secret=' + secret in html.unescape(page.text)
+    assert secret_of(c.get(ENROL).expect(200)) == secret
     # the form needs its CSRF token
-    c.post_form(ENROL, {"action": "aktifkan", "secret": secret, "code": totp(secret)}).expect(403)
+    c.post_form(ENROL, {"action": "aktifkan", "code": totp(secret)}).expect(403)
     # a wrong code: 401, the same secret offered again (no new scan), nothing stored
-    r = c.post_form(ENROL, {"_csrf": page.csrf(), "action": "aktifkan", "secret": secret, "code": "12345"})
-    r.expect(400)
-    r = c.post_form(ENROL, {"_csrf": page.csrf(), "action": "aktifkan", "secret": secret,
+    r = c.post_form(ENROL, {"_csrf": page.csrf(), "action": "aktifkan", "code": "12345"})
+    r.expect(400, contains="kode terdiri dari 6 angka")
+    r = c.post_form(ENROL, {"_csrf": page.csrf(), "action": "aktifkan",
                             "code": "%06d" % ((int(totp(secret)) + 1) % 1000000)})
     r.expect(401, contains="kode salah")
     assert secret_of(r) == secret
-    # a secret that is not one of ours
-    r = c.post_form(ENROL, {"_csrf": page.csrf(), "action": "aktifkan", "secret": "A" * 31, "code": "123456"})
-    r.expect(400, contains="kunci rahasia tidak sah")
+    # a secret of one's own choosing (all zeros) sent with the form is not taken
+    weak = "A" * 32
+    r = c.post_form(ENROL, {"_csrf": page.csrf(), "action": "aktifkan", "secret": weak, "code": totp(weak)})
+    r.expect(401)
     assert n(srv, "SELECT COUNT(*) FROM users WHERE tenant = '52.71' AND username = 'sekda' "
              "AND totp_enabled_at IS NOT NULL") == 0
     # the right code: on, the codes shown once (only their hashes stored), the session whole
-    r = c.post_form(ENROL, {"_csrf": page.csrf(), "action": "aktifkan", "secret": secret, "code": totp(secret)})
+    r = c.post_form(ENROL, {"_csrf": page.csrf(), "action": "aktifkan", "code": totp(secret)})
     r.expect(200, contains="Verifikasi dua langkah aktif")
     codes = recovery_codes(r)
     assert len(codes) == 10
@@ -125,6 +149,7 @@ def test_official_is_sent_to_enrol_first(env):
     # the audit log has the enrolment, and no secret
     assert n(srv, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.2fa.enable' AND object = 'sekda'") == 1
     assert n(srv, "SELECT COUNT(*) FROM audit_log WHERE summary LIKE '%%%s%%'" % secret) == 0
+    srv.stop()
 
 
 def test_code_step_replay_recovery_and_lockout(env):
@@ -178,6 +203,7 @@ def test_code_step_replay_recovery_and_lockout(env):
     # the sign-in of other officials is not held
     k = srv.client(ip="10.21.0.2")
     password_step(k, "kepala_daerah", ENROL)
+    srv.stop()
 
 
 def test_admin_reset_from_cli(env):
@@ -193,10 +219,18 @@ def test_admin_reset_from_cli(env):
     r = c.get(DASH).expect(303)
     assert r.header("location").startswith("/t/%s/masuk" % TENANT)
     password_step(c, "koordinator", ENROL)
-    c.get(ENROL).expect(200, contains='name="secret"')
+    c.get(ENROL).expect(200, contains='class="secret"')
     assert n(srv, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.2fa.reset' AND object = 'koordinator'") == 1
     p = run_sigap(["user", "2fa-reset", "--tenant", TENANT, "--username", "nobody"], db=srv.db)
     assert p.returncode == 1 and "no such user" in p.stderr, (p.returncode, p.stderr)
+    # a user without a second factor: nothing changes, nothing is audited, sessions stay
+    w = srv.client(ip="10.22.0.2")
+    password_step(w, "warga", DASH)
+    out = check_sigap(["user", "2fa-reset", "--tenant", TENANT, "--username", "warga"], db=srv.db).stdout
+    assert "nothing changed" in out, out
+    w.get(DASH).expect(200)
+    assert n(srv, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.2fa.reset' AND object = 'warga'") == 0
+    srv.stop()
 
 
 def test_citizen_turns_it_on_and_off(env):
@@ -243,6 +277,9 @@ def test_bad_policy_at_start(env):
     p = run_sigap(["serve", "--listen", "127.0.0.1:0", "--two-factor-roles", "sekda,bupati"], db=env.shared_db)
     assert p.returncode == 1, (p.returncode, p.stderr)
     assert "two-factor-roles" in p.stderr and "bupati" in p.stderr, p.stderr
+    # an empty value (a blank config line) must not switch it off unnoticed
+    p = run_sigap(["serve", "--listen", "127.0.0.1:0", "--two-factor-roles", ""], db=env.shared_db)
+    assert p.returncode == 1 and "empty" in p.stderr, (p.returncode, p.stderr)
 
 
 def test_admin_resets_from_the_web(env):
@@ -276,3 +313,4 @@ def test_admin_resets_from_the_web(env):
     password_step(s, "sekda", ENROL)
     enrol(s)
     s.post_form("/t/%s/admin/pengguna/kepala_opd/dua-langkah" % TENANT, {"_csrf": s.session_csrf(TENANT)}).expect(403)
+    srv.stop()

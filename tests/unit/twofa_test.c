@@ -109,6 +109,26 @@ static void test_secrets_uri_codes(void **state)
 	assert_int_equal(auth_recovery_code_normalize("abcd-efgh-jkm", norm), ERR_INVALID); /* 11 */
 	assert_int_equal(auth_recovery_code_normalize("abcd-efgh-j0", norm), ERR_INVALID);  /* 0 is not used */
 	assert_int_equal(auth_recovery_code_normalize("123456", norm), ERR_INVALID);
+
+	/* the secret offered to a session: the same for the same session, user
+	 * and version; another for any of them changed; never without a token */
+	{
+		char t1[65], t2[65], s1[AUTH_TOTP_SECRET_LEN], s2[AUTH_TOTP_SECRET_LEN];
+		auth_random_token(t1);
+		auth_random_token(t2);
+		assert_int_equal(auth_totp_secret_for_session(t1, 7, 3, s1), 0);
+		assert_true(auth_totp_secret_ok(s1));
+		assert_int_equal(auth_totp_secret_for_session(t1, 7, 3, s2), 0);
+		assert_string_equal(s1, s2);
+		assert_int_equal(auth_totp_secret_for_session(t2, 7, 3, s2), 0);
+		assert_string_not_equal(s1, s2);
+		assert_int_equal(auth_totp_secret_for_session(t1, 8, 3, s2), 0);
+		assert_string_not_equal(s1, s2);
+		assert_int_equal(auth_totp_secret_for_session(t1, 7, 4, s2), 0);
+		assert_string_not_equal(s1, s2);
+		assert_int_equal(auth_totp_secret_for_session("abc", 7, 3, s2), ERR_INVALID);
+		assert_int_equal(auth_totp_secret_for_session(NULL, 7, 3, s2), ERR_INVALID);
+	}
 }
 
 static void test_policy(void **state)
@@ -122,8 +142,9 @@ static void test_policy(void **state)
 		assert_true(m & (1u << r));
 	assert_int_equal(auth_2fa_parse_roles("none", &m, &msg), 0);
 	assert_int_equal(m, 0);
-	assert_int_equal(auth_2fa_parse_roles("", &m, &msg), 0);
-	assert_int_equal(m, 0);
+	assert_int_equal(auth_2fa_parse_roles("", &m, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "empty"));
+	assert_int_equal(auth_2fa_parse_roles(" , ", &m, &msg), ERR_INVALID);
 	assert_int_equal(auth_2fa_parse_roles("sekda, admin", &m, &msg), 0);
 	assert_int_equal(m, (1u << ROLE_SEKDA) | (1u << ROLE_ADMIN));
 	assert_int_equal(auth_2fa_parse_roles("sekda,bupati", &m, &msg), ERR_INVALID);
