@@ -354,3 +354,43 @@ int apikey_get(store_conn_t *c, const char *tenant, const char *prefix, apikey_i
 	store_finalize(s);
 	return rc;
 }
+
+int user_search(store_conn_t *c, const char *tenant, const char *q, const char *role, int64_t offset, int64_t limit,
+		user_row_fn fn, void *ud, int64_t *ret_total)
+{
+	/* the pattern: lower case, with LIKE's own characters escaped */
+	char pat[200];
+	size_t n = 0;
+	store_stmt_t *s;
+	int rc;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	pat[n++] = '%';
+	for (const char *p = q ? q : ""; *p && n + 3 < sizeof(pat); p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			pat[n++] = '\\';
+		pat[n++] = (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p);
+	}
+	pat[n++] = '%';
+	pat[n] = '\0';
+	if (!role)
+		role = "";
+#define USER_MATCH                                                                                                     \
+	"FROM users WHERE tenant = ? AND (LOWER(username) LIKE ? ESCAPE '\\' OR LOWER(full_name) LIKE ? ESCAPE '\\' "    \
+	"OR LOWER(COALESCE(email, '')) LIKE ? ESCAPE '\\') AND (? = '' OR role = ?)"
+	rc = store_query_int64(c, ret_total, "SELECT COUNT(*) " USER_MATCH, "tttttt", tenant, pat, pat, pat, role, role);
+	if (rc < 0)
+		return rc;
+	rc = store_prepare(c, "SELECT username, full_name, role, unit, disabled " USER_MATCH
+			      " ORDER BY username LIMIT ? OFFSET ?", &s);
+#undef USER_MATCH
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ttttttii", tenant, pat, pat, pat, role, role, limit, offset);
+	while ((rc = store_step(s)) == STORE_ROW)
+		if ((rc = fn(ud, store_col_text(s, 0), store_col_text(s, 1), store_col_text(s, 2),
+			     store_col_text(s, 3) ? store_col_text(s, 3) : "", (int)store_col_int64(s, 4))) < 0)
+			break;
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}

@@ -42,6 +42,13 @@ typedef struct user_info {
 	int64_t created_at, updated_at;
 } user_info_t;
 
+/* A page of the tenant's users in username order: those whose username,
+ * full name or e-mail address contains q (any case; "" for all) and, when
+ * role is not "", of that role; offset and limit page them; *ret_total is
+ * how many match in all. A self-registering public makes the list long. */
+int user_search(store_conn_t *c, const char *tenant, const char *q, const char *role, int64_t offset, int64_t limit,
+		user_row_fn fn, void *ud, int64_t *ret_total);
+
 /* ERR_NOT_FOUND when the tenant has no such user. */
 int user_get(store_conn_t *c, const char *tenant, const char *username, user_info_t *ret);
 

@@ -18,6 +18,8 @@
 #include "app.h"
 #include "audit/audit.h"
 #include "core/err.h"
+#include "auth/users.h"
+#include "core/sb.h"
 #include "core/nls.h"
 #include "core/banned.h"
 
@@ -167,11 +169,25 @@ static int add_user_row(void *ud, const char *username, const char *full_name, c
 
 /* The user list and the add form; typed (a refused form's input, the
  * password left out) fills the form again, NULL leaves it empty. */
+#define USERS_PER_PAGE 50
+
 static int users_page(req_t *r, int status, const char *error, const char *notice, const user_new_t *typed)
 {
 	struct list_ctx l = { r, json_array() };
 	json_t *units, *ctx;
-	int rc = user_list(r->app->store, r->tenant->code, add_user_row, &l);
+	const char *q = req_query(r, "q"), *role = req_query(r, "peran"), *pg = req_query(r, "hal");
+	int64_t total = 0, page = pg ? strtoll(pg, NULL, 10) : 1;
+	role_t rl;
+	int rc;
+	/* a search by username, name or e-mail, a role, pages of 50 */
+	if (!q || strlen(q) > 100)
+		q = "";
+	if (!role || role_parse(role, &rl) < 0)
+		role = "";
+	if (page < 1 || page > 1000000)
+		page = 1;
+	rc = user_search(store_reader(r->app->store), r->tenant->code, q, role, (page - 1) * USERS_PER_PAGE,
+			 USERS_PER_PAGE, add_user_row, &l, &total);
 	if (rc < 0) {
 		json_decref(l.arr);
 		return rc;
@@ -182,6 +198,25 @@ static int users_page(req_t *r, int status, const char *error, const char *notic
 	}
 	ctx = admin_ctx(r, N_("Pengguna dan peran"), "users");
 	json_object_set_new(ctx, "users", l.arr);
+	{
+		sb_t qs = SB_INIT;
+		int64_t pages = (total + USERS_PER_PAGE - 1) / USERS_PER_PAGE;
+		char line[120];
+		sb_adds(&qs, "q=");
+		sb_add_urlenc(&qs, q, strlen(q));
+		sb_adds(&qs, "&peran=");
+		sb_add_urlenc(&qs, role, strlen(role));
+		snprintf(line, sizeof(line), req_t_(r, N_("%lld pengguna; halaman %lld dari %lld")), (long long)total,
+			 (long long)page, (long long)(pages ? pages : 1));
+		json_t *search = json_pack("{s:s,s:s,s:s,s:o}", "q", q, "summary", line, "qs", qs.buf, "role_options",
+					   admin_role_options(r, role));
+		if (page > 1)
+			json_object_set_new(search, "prev", json_integer(page - 1));
+		if (page < pages)
+			json_object_set_new(search, "next", json_integer(page + 1));
+		json_object_set_new(ctx, "search", search);
+		sb_release(&qs);
+	}
 	json_object_set_new(ctx, "roles", admin_role_options(r, typed ? typed->role : NULL));
 	json_object_set_new(ctx, "units", units);
 	if (typed)

@@ -611,3 +611,35 @@ def test_admin_pages_refuse_other_roles(env):
     nothing_changed(env)
     # the demo admin's password is untouched
     env.client().login(TENANT, "warga", DEMO_PASSWORD)
+
+
+def test_admin_user_list_search_and_pages(env):
+    """With self-registration the list grows: it comes in pages of 50, searchable by username,
+    name or e-mail (any case), and filtered by role."""
+    db = env.new_db()
+    srv = env.start_server(db)
+    hash_ = db.sql("SELECT password_hash FROM users WHERE tenant = '52.71' AND username = 'warga'")[0][0]
+    db.sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60) "
+           "INSERT INTO users (tenant, username, full_name, role, email, password_hash, created_at, updated_at) "
+           "SELECT '52.71', 'wrg' || (100 + i), 'Warga Nomor ' || i, 'warga', 'w' || i || '@contoh.id', '%s', 0, 0 "
+           "FROM n" % hash_)
+    c = srv.client(ip="10.74.0.1")
+    c.login(TENANT, "admin")
+    page = c.get(ADMIN + "/pengguna").expect(200)
+    total = int(db.sql("SELECT COUNT(*) FROM users WHERE tenant = '52.71'")[0][0])
+    assert "%d pengguna; halaman 1 dari %d" % (total, (total + 49) // 50) in page.text, page.text[-3000:]
+    assert len(re.findall(r'href="/t/52\.71/admin/pengguna/[^"/]+"', page.text)) == 50
+    assert 'hal=2"' in page.text and "Sebelumnya" not in page.text
+    last = c.get(ADMIN + "/pengguna?hal=%d" % ((total + 49) // 50)).expect(200)
+    assert "Sebelumnya" in last.text and "Berikutnya" not in last.text
+    # by name, any case; by e-mail; by role; "%" is a character, not a wildcard
+    r = c.get(ADMIN + "/pengguna?q=NOMOR%2017").expect(200)
+    assert "wrg117" in r.text and "1 pengguna; halaman 1 dari 1" in r.text, r.text[-2500:]
+    r = c.get(ADMIN + "/pengguna?q=w42%40contoh").expect(200)
+    assert "wrg142" in r.text and "1 pengguna" in r.text
+    r = c.get(ADMIN + "/pengguna?peran=sekda").expect(200)
+    assert "/admin/pengguna/sekda" in r.text and "wrg101" not in r.text and "1 pengguna" in r.text
+    assert re.search(r"<p>0 pengguna;", c.get(ADMIN + "/pengguna?q=%25").text)
+    # nonsense pages and roles fall back, never an error
+    c.get(ADMIN + "/pengguna?hal=-3&peran=raja").expect(200)
+    srv.stop()
