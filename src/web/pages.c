@@ -279,18 +279,13 @@ static int login_done(req_t *r, int rc, void *ud)
 	const char *next = req_form(r, "next");
 	rc = auth_login_result(op, rc);
 	if (rc == ERR_RATE_LIMITED) {
-		char ra[24];
-		snprintf(ra, sizeof(ra), "%ld", op->retry_after);
-		http_add_header(r, "retry-after", ra);
 		/* the username or the address may be what is held: say for how long,
 		 * not whose fault it is */
-		char msg[200];
-		long minutes = (op->retry_after + 59) / 60;
-		snprintf(msg, sizeof(msg),
-			 req_t_(r, N_("terlalu banyak percobaan masuk yang gagal; masuk ditahan sementara, coba lagi "
-				      "dalam %ld menit")),
-			 minutes > 0 ? minutes : 1);
-		login_page(r, 429, msg, op->username);
+		login_page(r, 429,
+			   page_held(r, op->retry_after,
+				     N_("terlalu banyak percobaan masuk yang gagal; masuk ditahan sementara, coba lagi "
+					"dalam %ld menit")),
+			   op->username);
 		return 0;
 	}
 	if (rc == ERR_UNAUTHORIZED) {
@@ -301,6 +296,18 @@ static int login_done(req_t *r, int rc, void *ud)
 		return rc;
 	page_signed_in(r, op->token, op->who.mfa, next, NULL);
 	return 0;
+}
+
+const char *page_held(req_t *r, long seconds, const char *msgid)
+{
+	char ra[24], *msg = arena_alloc(&r->arena, 240);
+	long minutes = (seconds + 59) / 60;
+	snprintf(ra, sizeof(ra), "%ld", seconds > 0 ? seconds : 1);
+	http_add_header(r, "retry-after", ra);
+	if (!msg)
+		return "";
+	snprintf(msg, 240, req_t_(r, msgid), minutes > 0 ? minutes : 1);
+	return msg;
 }
 
 void page_signed_in(req_t *r, const char *token, int mfa, const char *next, const char *home)

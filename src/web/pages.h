@@ -17,6 +17,10 @@ int page_safe_next(const char *next);
  * sets the cookie, then goes to the second step owed (mfa), or to next when
  * it is safe, or to /t/TENANT/home (NULL: the dashboard). */
 void page_signed_in(req_t *r, const char *token, int mfa, const char *next, const char *home);
+/* A 429's parts: sets Retry-After to seconds (at least 1) and returns msgid
+ * (a message with one "%ld") translated, with the whole minutes to wait
+ * (at least 1), in the request's arena. */
+const char *page_held(req_t *r, long seconds, const char *msgid);
 
 int h_portal(req_t *r);
 int h_tenant_home(req_t *r);

@@ -73,14 +73,10 @@ int h_recover(req_t *r)
 	rc = auth_recover_prepare(r->app->store, &lim, r->tenant->code, r->tenant->name, who, r->ip_key,
 				  r->app->cfg.public_url, (int64_t)time(NULL), op);
 	if (rc == ERR_RATE_LIMITED) {
-		char ra[24], msg[200];
-		long minutes = (op->retry_after + 59) / 60;
-		snprintf(ra, sizeof(ra), "%ld", op->retry_after > 0 ? op->retry_after : 1);
-		http_add_header(r, "retry-after", ra);
-		snprintf(msg, sizeof(msg),
-			 req_t_(r, N_("terlalu banyak permintaan dari alamat ini; coba lagi dalam %ld menit")),
-			 minutes > 0 ? minutes : 1);
-		request_page(r, 429, msg, NULL);
+		request_page(r, 429,
+			     page_held(r, op->retry_after,
+				       N_("terlalu banyak permintaan dari alamat ini; coba lagi dalam %ld menit")),
+			     NULL);
 		return 0;
 	}
 	if (rc < 0)

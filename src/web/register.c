@@ -112,14 +112,9 @@ int h_register(req_t *r)
 				   req_form(r, "full_name"), req_form(r, "email"), req_form(r, "phone"),
 				   req_form(r, "password"), req_form(r, "confirm"), r->ip_key, (int64_t)time(NULL), op);
 	if (rc == ERR_RATE_LIMITED) {
-		char ra[24], msg[200];
-		long minutes = (op->retry_after + 59) / 60;
-		snprintf(ra, sizeof(ra), "%ld", op->retry_after > 0 ? op->retry_after : 1);
-		http_add_header(r, "retry-after", ra);
-		snprintf(msg, sizeof(msg),
-			 req_t_(r, N_("terlalu banyak akun dibuat dari alamat ini; coba lagi dalam %ld menit")),
-			 minutes > 0 ? minutes : 1);
-		register_page(r, 429, msg);
+		register_page(r, 429,
+			      page_held(r, op->retry_after,
+					N_("terlalu banyak akun dibuat dari alamat ini; coba lagi dalam %ld menit")));
 		return 0;
 	}
 	if (rc == ERR_INVALID) {

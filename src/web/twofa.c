@@ -64,22 +64,10 @@ static auth_limits_t limits(req_t *r)
 	return lim;
 }
 
-static void retry_after(req_t *r, long seconds)
-{
-	char ra[24];
-	snprintf(ra, sizeof(ra), "%ld", seconds > 0 ? seconds : 1);
-	http_add_header(r, "retry-after", ra);
-}
-
+/* a 429: Retry-After and the message with the minutes to wait */
 static const char *locked_msg(req_t *r, long seconds)
 {
-	char *msg = arena_alloc(&r->arena, 200);
-	long minutes = (seconds + 59) / 60;
-	if (!msg)
-		return "";
-	snprintf(msg, 200, req_t_(r, N_("terlalu banyak kode yang salah; coba lagi dalam %ld menit")),
-		 minutes > 0 ? minutes : 1);
-	return msg;
+	return page_held(r, seconds, N_("terlalu banyak kode yang salah; coba lagi dalam %ld menit"));
 }
 
 /* ---------------------------------------------------------------- the code after the password */
@@ -120,7 +108,6 @@ static int code_done(req_t *r, int rc, void *ud)
 	auth_2fa_verify_op_t *op = ud;
 	rc = auth_2fa_verify_result(op, rc);
 	if (rc == ERR_RATE_LIMITED) {
-		retry_after(r, op->retry_after);
 		code_page(r, 429, locked_msg(r, op->retry_after));
 		return 0;
 	}
@@ -177,7 +164,6 @@ int h_2fa_code(req_t *r)
 	rc = auth_2fa_verify_prepare(r->app->store, &lim, AUTH_2FA_SIGN_IN, r->tenant->code, r->pending.username,
 				     r->pending.user_id, r->pending.role, r->session_token, code, (int64_t)time(NULL), op);
 	if (rc == ERR_RATE_LIMITED) {
-		retry_after(r, op->retry_after);
 		code_page(r, 429, locked_msg(r, op->retry_after));
 		return 0;
 	}
@@ -339,7 +325,6 @@ static int verify_done(req_t *r, int rc, void *ud)
 	const auth_principal_t *p = r->who.kind == AUTH_SESSION ? &r->who : &r->pending;
 	rc = auth_2fa_verify_result(op, rc);
 	if (rc == ERR_RATE_LIMITED) {
-		retry_after(r, op->retry_after);
 		return account_page(r, p, 429, locked_msg(r, op->retry_after), NULL, NULL);
 	}
 	if (rc == ERR_UNAUTHORIZED || rc == ERR_FORBIDDEN)
@@ -404,7 +389,6 @@ int h_2fa_post(req_t *r)
 					     !strcmp(action, "matikan") ? AUTH_2FA_DISABLE : AUTH_2FA_NEW_CODES,
 					     r->tenant->code, p->username, p->user_id, p->role, r->session_token, code, now, op);
 		if (rc == ERR_RATE_LIMITED) {
-			retry_after(r, op->retry_after);
 			return account_page(r, p, 429, locked_msg(r, op->retry_after), NULL, NULL);
 		}
 		if (rc == ERR_NOT_FOUND)
