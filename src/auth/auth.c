@@ -653,7 +653,7 @@ static int invisible_marks(const char *s)
 	return 0;
 }
 
-static void trim_copy(char *out, size_t outlen, const char *in, int lower)
+void auth_trim_copy(char *out, size_t outlen, const char *in, int lower)
 {
 	size_t n;
 	while (in && (*in == ' ' || *in == '\t'))
@@ -685,9 +685,9 @@ int auth_register_prepare(store_t *st, const auth_limits_t *lim, const char *ten
 		op->retry_after = wait;
 		return ERR_RATE_LIMITED;
 	}
-	trim_copy(op->username, sizeof(op->username), username, 1);
-	trim_copy(op->full_name, sizeof(op->full_name), full_name, 0);
-	trim_copy(op->email, sizeof(op->email), email, 1);
+	auth_trim_copy(op->username, sizeof(op->username), username, 1);
+	auth_trim_copy(op->full_name, sizeof(op->full_name), full_name, 0);
+	auth_trim_copy(op->email, sizeof(op->email), email, 1);
 	chars = text_chars(op->full_name);
 	if (!text_clean(op->full_name, 0) || chars < 2 || strlen(op->full_name) > 120 || invisible_marks(op->full_name) ||
 	    (full_name && strlen(full_name) >= sizeof(op->full_name))) {

@@ -226,6 +226,11 @@ int auth_attempt_fail_tx(store_conn_t *c, const auth_limits_t *lim, const char *
 			 const char *actor, const char *summary, int64_t now);
 int auth_attempt_clear_tx(store_conn_t *c, const char *tenant, const char *subject);
 
+/* Copies in into out without leading and trailing blanks (space, tab), in
+ * ASCII lower case when lower is set: how a typed username or e-mail
+ * address is read everywhere (usernames are lower case). NULL is "". */
+void auth_trim_copy(char *out, size_t outlen, const char *in, int lower);
+
 /* Self-registration of citizens: anyone may make an account of role warga
  * (the role that applies for services and files complaints), signed in at
  * once. In three steps, like user_add for the web:

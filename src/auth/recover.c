@@ -4,7 +4,6 @@
  */
 #include "auth/recover.h"
 
-#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,13 +44,7 @@ int auth_recover_prepare(store_t *st, const auth_limits_t *lim, const char *tena
 	}
 	/* a name or an address, as typed (trimmed, lower case: usernames and
 	 * the addresses we keep are lower case) */
-	while (who && (*who == ' ' || *who == '\t'))
-		who++;
-	snprintf(typed, sizeof(typed), "%s", who ? who : "");
-	for (size_t n = strlen(typed); n && (typed[n - 1] == ' ' || typed[n - 1] == '\t');)
-		typed[--n] = '\0';
-	for (char *p = typed; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	auth_trim_copy(typed, sizeof(typed), who, 1);
 	if (!typed[0] || (who && strlen(who) >= sizeof(typed)))
 		return 0; /* nothing to look for: the same answer */
 	rc = store_prepare(c,

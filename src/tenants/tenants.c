@@ -456,7 +456,6 @@ int unit_list(store_conn_t *c, const char *tenant, unit_row_fn fn, void *ud)
 	return rc < 0 ? rc : 0;
 }
 
-static int calendar_bump(store_conn_t *c);
 
 struct hol_ctx {
 	calendar_t *cal;
@@ -488,7 +487,7 @@ static int holidays_tx(store_conn_t *c, void *ud)
 	store_finalize(s);
 	if (rc < 0)
 		return rc;
-	if ((rc = calendar_bump(c)) < 0)
+	if ((rc = tenant_calendar_bump_tx(c)) < 0)
 		return rc;
 	snprintf(summary, sizeof(summary), "%ld national holidays", h->rows);
 	return audit_append(c, AUDIT_SYSTEM, (int64_t)time(NULL), "cli", "holiday.import", "holidays", summary);
@@ -548,7 +547,7 @@ static int local_tx(store_conn_t *c, void *ud)
 			    "ttt", l->tenant, l->day, l->name);
 	if (rc == ERR_EXISTS)
 		return store_fail(ERR_EXISTS, "'%s' is already a local holiday", l->day);
-	if (rc < 0 || (rc = calendar_bump(c)) < 0)
+	if (rc < 0 || (rc = tenant_calendar_bump_tx(c)) < 0)
 		return rc;
 	return audit_append(c, l->tenant, (int64_t)time(NULL), l->actor, "holiday.add", l->day, l->name);
 }
@@ -624,7 +623,7 @@ static int calendar_generation(store_conn_t *c, int64_t *ret)
 
 /* The generation is a fresh random number, not a counter: two databases
  * opened in one process (tests, migrate-data) never share one by chance. */
-static int calendar_bump(store_conn_t *c)
+int tenant_calendar_bump_tx(store_conn_t *c)
 {
 	int64_t gen;
 	int rc;

@@ -60,6 +60,12 @@ int unit_list(store_conn_t *c, const char *tenant, unit_row_fn fn, void *ud);
 /* Holidays: imports the national TSV (tenant "*"); adds a tenant's local day. */
 int holidays_import(store_t *st, const char *path, long *ret_rows, char *err, size_t errlen);
 int holiday_add_local(store_t *st, const char *tenant, int32_t day, const char *name, const char *actor);
+/* Marks the holidays changed, in the caller's write transaction: every
+ * instance's cached calendars (tenant_calendar) are read afresh. The
+ * generation is a fresh random number, not a counter, so two databases
+ * opened in one process never share one by chance. */
+int tenant_calendar_bump_tx(store_conn_t *c);
+
 /* The tenant's calendar: national days plus its own (and, for a kab/kota,
  * its province's) local days. Caller frees with calendar_free(). */
 int tenant_calendar(store_conn_t *c, const char *tenant, calendar_t **ret);

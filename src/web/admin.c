@@ -111,15 +111,18 @@ void admin_redirect(req_t *r, const char *path, const char *ok)
 	sb_release(&loc);
 }
 
-const char *admin_notice(req_t *r, const char *const *pairs)
+void admin_message(req_t *r, json_t *ctx, const char *error, const char *const *pairs)
 {
 	const char *ok = req_query(r, "ok");
-	if (!ok)
-		return NULL;
-	for (size_t i = 0; pairs[i] && pairs[i + 1]; i += 2)
-		if (!strcmp(ok, pairs[i]))
-			return req_t_(r, pairs[i + 1]);
-	return NULL;
+	if (error) {
+		json_object_set_new(ctx, "error", json_string(error));
+		return;
+	}
+	for (size_t i = 0; ok && pairs[i] && pairs[i + 1]; i += 2)
+		if (!strcmp(ok, pairs[i])) {
+			json_object_set_new(ctx, "notice", json_string(req_t_(r, pairs[i + 1])));
+			return;
+		}
 }
 
 void admin_when(req_t *r, int64_t ts, char out[32])

@@ -58,9 +58,10 @@ const char *admin_form_trim(req_t *r, const char *name);
 int admin_form_int64(req_t *r, const char *name, int64_t *ret);
 /* 303 to /t/{tenant}{path}, with ?ok=ok (or &ok=) when ok is not NULL. */
 void admin_redirect(req_t *r, const char *path, const char *ok);
-/* The notice for ?ok= of this page: the msgid of the first key in pairs
- * {key, msgid, ..., NULL} that matches, translated; NULL for none. */
-const char *admin_notice(req_t *r, const char *const *pairs);
+/* The page's message into ctx: "error" when error is not NULL, else
+ * "notice" for ?ok=: the msgid of the first key in pairs {key, msgid, ...,
+ * NULL} that matches, translated (nothing for none). */
+void admin_message(req_t *r, json_t *ctx, const char *error, const char *const *pairs);
 /* A Unix time as "YYYY-MM-DD HH:MM" in the tenant's time zone. */
 void admin_when(req_t *r, int64_t ts, char out[32]);
 /* A path segment percent-encoded (for hrefs), in the arena. */

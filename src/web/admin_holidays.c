@@ -16,7 +16,6 @@
 #include "web/pages.h"
 #include "web/admin.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,21 +41,6 @@ static const char *const notices[] = {
 	"hapus", N_("hari libur daerah dihapus; hari itu kembali menjadi hari kerja untuk tenggat yang dihitung mulai sekarang"),
 	NULL, NULL,
 };
-
-/* Calendars are cached per instance by generation (tenants.c): a change of
- * the holidays table sets a new random one in its transaction. */
-static int calendar_bump_tx(store_conn_t *c)
-{
-	int64_t gen;
-	int rc;
-	if (sodium_init() < 0)
-		return store_fail(ERR_INTERNAL, "libsodium could not start");
-	randombytes_buf(&gen, sizeof(gen));
-	gen = (gen & INT64_MAX) | 1; /* positive and never 0 ("unknown") */
-	rc = store_exec(c, "INSERT INTO sequences (tenant, kind, year, value) VALUES ('*', 'CAL', 0, ?) "
-			   "ON CONFLICT (tenant, kind, year) DO UPDATE SET value = excluded.value", "i", gen);
-	return rc < 0 ? rc : 0;
-}
 
 static int current_year(req_t *r)
 {
@@ -140,13 +124,7 @@ static int holidays_page(req_t *r, int status, int year, const char *error, cons
 	if (typed)
 		json_object_set_new(ctx, "form", json_pack("{s:s,s:s}", "date", typed->date ? typed->date : "", "name",
 							   typed->name ? typed->name : ""));
-	if (error)
-		json_object_set_new(ctx, "error", json_string(error));
-	else {
-		const char *notice = admin_notice(r, notices);
-		if (notice)
-			json_object_set_new(ctx, "notice", json_string(notice));
-	}
+	admin_message(r, ctx, error, notices);
 	http_page(r, status, "admin_holidays", ctx);
 	return 0;
 }
@@ -207,7 +185,7 @@ static int holiday_add_tx(store_conn_t *c, void *ud)
 		op->msgid = N_("tanggal itu sudah menjadi hari libur daerah");
 		return store_fail(ERR_EXISTS, "'%s' already is a local holiday", op->day);
 	}
-	if (rc < 0 || (rc = calendar_bump_tx(c)) < 0)
+	if (rc < 0 || (rc = tenant_calendar_bump_tx(c)) < 0)
 		return rc;
 	return audit_append(c, op->tenant, (int64_t)time(NULL), op->actor, "holiday.add", op->day, op->name);
 }
@@ -342,7 +320,7 @@ static int holiday_remove_tx(store_conn_t *c, void *ud)
 		return rc;
 	if (rc == 0)
 		return store_fail(ERR_NOT_FOUND, "no local holiday '%s' in '%s'", op->day, op->tenant);
-	if ((rc = calendar_bump_tx(c)) < 0)
+	if ((rc = tenant_calendar_bump_tx(c)) < 0)
 		return rc;
 	return audit_append(c, op->tenant, (int64_t)time(NULL), op->actor, "holiday.remove", op->day, op->removed);
 }

@@ -90,13 +90,7 @@ static int keys_page(req_t *r, int status, const char *error, const key_typed_t 
 	if (typed)
 		json_object_set_new(ctx, "form", json_pack("{s:s,s:s}", "name", typed->name ? typed->name : "", "rate",
 							   typed->rate ? typed->rate : ""));
-	if (error)
-		json_object_set_new(ctx, "error", json_string(error));
-	else {
-		const char *notice = admin_notice(r, notices);
-		if (notice)
-			json_object_set_new(ctx, "notice", json_string(notice));
-	}
+	admin_message(r, ctx, error, notices);
 	http_page(r, status, "admin_keys", ctx);
 	return 0;
 }

@@ -141,13 +141,7 @@ static int units_page(req_t *r, int status, const char *error, const unit_typed_
 	if (typed)
 		json_object_set_new(ctx, "form", json_pack("{s:s,s:s}", "code", typed->code ? typed->code : "", "name",
 							   typed->name ? typed->name : ""));
-	if (error)
-		json_object_set_new(ctx, "error", json_string(error));
-	else {
-		const char *notice = admin_notice(r, list_notices);
-		if (notice)
-			json_object_set_new(ctx, "notice", json_string(notice));
-	}
+	admin_message(r, ctx, error, list_notices);
 	http_page(r, status, "admin_units", ctx);
 	return 0;
 }

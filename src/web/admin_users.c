@@ -75,13 +75,7 @@ static int user_page(req_t *r, int status, const char *username, const char *err
 	json_object_set_new(ctx, "units", units);
 	/* one's own account: no disabling, no demotion, no reset here */
 	json_object_set_new(ctx, "self", json_boolean(!strcmp(u.username, r->who.username)));
-	if (error)
-		json_object_set_new(ctx, "error", json_string(error));
-	else {
-		const char *notice = admin_notice(r, notices);
-		if (notice)
-			json_object_set_new(ctx, "notice", json_string(notice));
-	}
+	admin_message(r, ctx, error, notices);
 	snprintf(path, sizeof(path), "/t/%s/admin/pengguna/%s", r->tenant->code, u.username);
 	json_object_set_new(ctx, "action", json_string(path));
 	http_page(r, status, "admin_user_edit", ctx);

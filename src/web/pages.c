@@ -354,17 +354,11 @@ int h_login(req_t *r)
 	{
 		/* usernames are lower case: a phone keyboard's capital or a trailing
 		 * space from a suggestion must not make a right name wrong */
-		char *u = arena_strndup(&r->arena, user, strlen(user));
-		size_t n;
+		size_t n = strlen(user) + 1;
+		char *u = arena_alloc(&r->arena, n);
 		if (!u)
 			return ERR_NOMEM;
-		while (*u == ' ' || *u == '\t')
-			u++;
-		for (n = strlen(u); n && (u[n - 1] == ' ' || u[n - 1] == '\t');)
-			u[--n] = '\0';
-		for (char *q = u; *q; q++)
-			if (*q >= 'A' && *q <= 'Z')
-				*q = (char)(*q - 'A' + 'a');
+		auth_trim_copy(u, n, user, 1);
 		user = u;
 	}
 	rc = auth_login_check(r->app->store, &lim, r->tenant->code, user, pw, r->ip_key, (int64_t)time(NULL), op);

@@ -237,8 +237,7 @@ static int enrol_ctx(req_t *r, const auth_principal_t *p, json_t *ctx, const cha
 	/* the template writes qr unescaped ({{{qr}}}): base64 and this prefix
 	 * hold no character that could end the attribute */
 	grouped(secret, g);
-	json_object_set_new(ctx, "enrol", json_pack("{s:s,s:s,s:s,s:s}", "secret", secret, "secret_grouped", g, "qr", b64,
-						    "uri", uri));
+	json_object_set_new(ctx, "enrol", json_pack("{s:s,s:s,s:s}", "secret_grouped", g, "qr", b64, "uri", uri));
 	return 0;
 }
 

@@ -88,6 +88,17 @@ def check_sigap(args, db=None, input=None, env=None):
     return p
 
 
+def wait_for(pred, secs=20):
+    """pred() until it is true (then its value) or secs pass (then its last value)."""
+    end = time.time() + secs
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.2)
+    return pred()
+
+
 def free_port():
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.bind(("127.0.0.1", 0))

@@ -12,19 +12,9 @@ import email.header
 import re
 import time
 
-from harness import TENANT, check_sigap
+from harness import TENANT, check_sigap, wait_for
 
 FROM = "layanan@mataramkota.go.id"
-
-
-def wait_for(pred, secs=20):
-    end = time.time() + secs
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.2)
-    return pred()
 
 
 def file_and_answer(srv, db, reporter, text):

@@ -10,22 +10,12 @@ import email
 import re
 import time
 
-from harness import TENANT
+from harness import TENANT, wait_for
 
 FROM = "layanan@mataramkota.go.id"
 PUBLIC = "https://sigap.example.id"
 ASK = "/t/%s/lupa-sandi" % TENANT
 SENT = "tautan untuk memilih kata sandi baru sudah dikirim"
-
-
-def wait_for(pred, secs=20):
-    end = time.time() + secs
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.2)
-    return pred()
 
 
 def bodies_to(sink, rcpt):
