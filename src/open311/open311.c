@@ -318,7 +318,11 @@ static int jurisdiction(req_t *r, enum fmt f, tenant_t *ret)
 		struct one_tenant x;
 		memset(&x, 0, sizeof(x));
 		rc = tenant_list(c, count_tenant, &x);
-		if (rc == 0 && x.n == 1) {
+		if (rc < 0) {
+			o311_fail(r, f, rc == ERR_DB ? ERR_UNAVAILABLE : rc, NULL);
+			return rc;
+		}
+		if (x.n == 1) {
 			*ret = x.t;
 			return 0;
 		}
@@ -905,8 +909,15 @@ int o311_post(req_t *r)
 	/* api_key: the form field, or the Authorization / X-API-Key header */
 	key = req_form(r, "api_key");
 	if (key && *key) {
-		if (strlen(key) > 200 || auth_apikey_lookup(r->app->store, key, &who) < 0)
+		/* a database that cannot be asked is a 503 (retried once on a
+		 * fresh connection, as identify() does), never "not valid" */
+		rc = strlen(key) > 200 ? ERR_UNAUTHORIZED : auth_apikey_lookup(r->app->store, key, &who);
+		if (rc == ERR_UNAVAILABLE || rc == ERR_DB)
+			rc = auth_apikey_lookup(r->app->store, key, &who);
+		if (rc == ERR_UNAUTHORIZED || rc == ERR_NOT_FOUND)
 			return o311_error(r, f, 403, N_("api_key tidak valid"), NULL);
+		if (rc < 0)
+			return o311_fail(r, f, rc == ERR_DB ? ERR_UNAVAILABLE : rc, NULL);
 	} else if (r->who.kind == AUTH_APIKEY) {
 		who = r->who;
 	} else if (req_header(r, "x-api-key") ||

@@ -1035,8 +1035,14 @@ static int survey_done(req_t *r, int rc, void *ud)
 		store_conn_t *c = store_reader(r->app->store);
 		perf_invite_t inv;
 		json_t *ctx;
-		if (!c || perf_survey_lookup(c, r->tenant->code, op->token, &inv) < 0) {
+		int lrc = c ? perf_survey_lookup(c, r->tenant->code, op->token, &inv) : ERR_UNAVAILABLE;
+		if (lrc == ERR_NOT_FOUND) {
 			http_error(r, ERR_NOT_FOUND, "tautan survei tidak dikenal");
+			return 0;
+		}
+		if (lrc < 0) {
+			/* the database went away between the write and this read */
+			http_error(r, lrc == ERR_DB ? ERR_UNAVAILABLE : lrc, NULL);
 			return 0;
 		}
 		ctx = survey_ctx(r, &inv, op->scores, op->comment);
