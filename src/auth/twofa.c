@@ -343,6 +343,30 @@ int auth_2fa_status(store_conn_t *c, const char *tenant, int64_t user_id, role_t
 	return 0;
 }
 
+/* The session (old_hash) moves to a new token and CSRF token, made by the
+ * caller, when it changes privilege: whoever saw the token of the half-made
+ * session (a shared computer, a log) holds nothing afterwards. expires_at
+ * > 0 sets its end too; only_half: only a half-made session (stage 1).
+ * Returns the rows changed (0: the session is gone). */
+static int session_rotate(store_conn_t *c, const char *old_hash, int64_t user_id, const char *new_token,
+			  const char *new_csrf, int64_t expires_at, int only_half)
+{
+	char nh[65];
+	auth_sha256_hex(new_token, 64, nh);
+	if (expires_at > 0)
+		return store_exec(c,
+				  only_half ? "UPDATE sessions SET stage = 0, token_hash = ?, csrf = ?, expires_at = ? "
+					      "WHERE token_hash = ? AND user_id = ? AND stage = 1"
+					    : "UPDATE sessions SET stage = 0, token_hash = ?, csrf = ?, expires_at = ? "
+					      "WHERE token_hash = ? AND user_id = ?",
+				  "ttiti", nh, new_csrf, expires_at, old_hash, user_id);
+	return store_exec(c,
+			  only_half ? "UPDATE sessions SET stage = 0, token_hash = ?, csrf = ? "
+				      "WHERE token_hash = ? AND user_id = ? AND stage = 1"
+				    : "UPDATE sessions SET stage = 0, token_hash = ?, csrf = ? WHERE token_hash = ? AND user_id = ?",
+			  "ttti", nh, new_csrf, old_hash, user_id);
+}
+
 /* ends every session of the user but keep (NULL: all) */
 static int sessions_end_others(store_conn_t *c, const char *tenant, int64_t user_id, const char *keep)
 {
@@ -359,8 +383,11 @@ int auth_2fa_enable_prepare(auth_2fa_enable_op_t *op, const char *tenant, const 
 	snprintf(op->username, sizeof(op->username), "%s", username);
 	op->user_id = user_id;
 	op->now = now;
-	if (session_token && strlen(session_token) == 64)
+	if (session_token && strlen(session_token) == 64) {
 		auth_sha256_hex(session_token, 64, op->token_hash);
+		auth_random_token(op->new_token);
+		auth_random_token(op->new_csrf);
+	}
 	if (!auth_totp_secret_ok(secret)) {
 		op->msgid = N_("kunci rahasia tidak sah; muat ulang halaman lalu pindai kode QR yang baru");
 		return ERR_INVALID;
@@ -395,11 +422,13 @@ int auth_2fa_enable_tx(store_conn_t *c, void *ud)
 	}
 	if ((rc = codes_replace(c, op->tenant, op->user_id, op->codes, op->now)) < 0)
 		return rc;
-	/* the session that proved the code is full; any other may be a thief's */
-	if (op->token_hash[0] &&
-	    (rc = store_exec(c, "UPDATE sessions SET stage = 0 WHERE token_hash = ? AND user_id = ?", "ti",
-			     op->token_hash, op->user_id)) < 0)
-		return rc;
+	/* the session that proved the code is full, under a new token; any
+	 * other may be a thief's */
+	if (op->token_hash[0]) {
+		if ((rc = session_rotate(c, op->token_hash, op->user_id, op->new_token, op->new_csrf, 0, 0)) < 0)
+			return rc;
+		auth_sha256_hex(op->new_token, 64, op->token_hash);
+	}
 	if ((rc = sessions_end_others(c, op->tenant, op->user_id, op->token_hash)) < 0)
 		return rc;
 	return audit_append(c, op->tenant, op->now, op->username, "auth.2fa.enable", op->username,
@@ -424,8 +453,13 @@ int auth_2fa_verify_prepare(store_t *st, const auth_limits_t *lim, auth_2fa_acti
 	snprintf(op->tenant, sizeof(op->tenant), "%s", tenant);
 	snprintf(op->username, sizeof(op->username), "%s", username);
 	snprintf(op->subject, sizeof(op->subject), "2fa:%s", username);
-	if (session_token && strlen(session_token) == 64)
+	if (session_token && strlen(session_token) == 64) {
 		auth_sha256_hex(session_token, 64, op->token_hash);
+		if (action == AUTH_2FA_SIGN_IN) {
+			auth_random_token(op->new_token);
+			auth_random_token(op->new_csrf);
+		}
+	}
 	if (!c)
 		return ERR_UNAVAILABLE;
 	if ((rc = auth_attempt_locked(st, tenant, op->subject, now, &wait)) < 0)
@@ -475,8 +509,10 @@ static int do_action(store_conn_t *c, auth_2fa_verify_op_t *op)
 	int rc;
 	switch (op->action) {
 	case AUTH_2FA_SIGN_IN:
-		rc = store_exec(c, "UPDATE sessions SET stage = 0, expires_at = ? WHERE token_hash = ? AND user_id = ? AND stage = 1",
-				"iti", op->now + op->lim.session_ttl, op->token_hash, op->user_id);
+		if (!op->new_token[0])
+			return ERR_INVALID;
+		rc = session_rotate(c, op->token_hash, op->user_id, op->new_token, op->new_csrf,
+				    op->now + op->lim.session_ttl, 1);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {

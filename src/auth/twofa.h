@@ -110,13 +110,15 @@ int auth_2fa_status(store_conn_t *c, const char *tenant, int64_t user_id, role_t
 
 /* Enrolment: stores secret after checking code against it at now, makes
  * AUTH_RECOVERY_CODES recovery codes (into codes, shown once), turns the
- * caller's session (token_hash) into a full one and ends the user's other
- * sessions; audited as "auth.2fa.enable". ERR_UNAUTHORIZED (msgid) for a
+ * caller's session (token_hash) into a full one under a new token and CSRF
+ * token (new_token, new_csrf: the caller sets the cookie) and ends the
+ * user's other sessions; audited as "auth.2fa.enable". ERR_UNAUTHORIZED (msgid) for a
  * wrong code; ERR_EXISTS if a second factor is already set up; ERR_INVALID
  * (msgid) for a malformed secret or a code that is not 6 digits. Runs as one
  * write transaction. */
 typedef struct auth_2fa_enable_op {
 	char tenant[16], username[72], token_hash[65];
+	char new_token[65], new_csrf[65]; /* the session's from now on (when token_hash was given) */
 	int64_t user_id, now;
 	char secret[AUTH_TOTP_SECRET_LEN];
 	int64_t step; /* the step of the code, checked before the transaction */
@@ -143,7 +145,8 @@ int auth_2fa_enable_tx(store_conn_t *c, void *op);
  *  - auth_2fa_verify_result() gives 0, ERR_UNAUTHORIZED (msgid) or
  *    ERR_RATE_LIMITED. */
 typedef enum auth_2fa_action {
-	AUTH_2FA_SIGN_IN = 1,   /* the half-made session (token_hash) becomes full */
+	AUTH_2FA_SIGN_IN = 1,   /* the half-made session (token_hash) becomes full, under
+				 * new_token and new_csrf (the caller sets the cookie) */
 	AUTH_2FA_DISABLE,       /* remove the second factor (refused when required) */
 	AUTH_2FA_NEW_CODES,     /* replace the recovery codes */
 } auth_2fa_action_t;
@@ -151,6 +154,7 @@ typedef struct auth_2fa_verify_op {
 	auth_limits_t lim;
 	auth_2fa_action_t action;
 	char tenant[16], username[72], token_hash[65], subject[96];
+	char new_token[65], new_csrf[65]; /* AUTH_2FA_SIGN_IN: the session's from now on */
 	int64_t user_id, now;
 	role_t role;
 	int ok;           /* the code matched (before the replay check) */

@@ -123,6 +123,8 @@ static int code_done(req_t *r, int rc, void *ud)
 	}
 	if (rc < 0)
 		return rc;
+	/* the session is whole now, under a new token */
+	http_set_cookie(r, "sigap_session", op->new_token, r->app->cfg.session_ttl, 1);
 	if (op->recovery) {
 		/* a recovery code was spent: show how many are left (and keep
 		 * where the sign-in was going) */
@@ -311,7 +313,14 @@ static int enable_done(req_t *r, int rc, void *ud)
 		return account_page(r, p, 409, req_t_(r, op->msgid), NULL, NULL);
 	if (rc < 0)
 		return rc;
-	/* the session is whole now: the page shows the codes once, and the way on */
+	/* the session is whole now, under a new token and CSRF token (the page's
+	 * forms carry the new one): the page shows the codes once, and the way on */
+	if (op->new_token[0]) {
+		http_set_cookie(r, "sigap_session", op->new_token, r->app->cfg.session_ttl, 1);
+		snprintf(r->session_token, sizeof(r->session_token), "%s", op->new_token);
+		snprintf(r->who.kind == AUTH_SESSION ? r->who.csrf : r->pending.csrf, sizeof(r->who.csrf), "%s",
+			 op->new_csrf);
+	}
 	r->pending.mfa = 0;
 	return account_page(r, p, 200, NULL,
 			    req_t_(r, N_("Verifikasi dua langkah aktif. Simpan kode pemulihan di bawah ini sekarang: kode ini hanya ditampilkan sekali.")),

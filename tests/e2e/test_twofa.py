@@ -132,12 +132,23 @@ def test_official_is_sent_to_enrol_first(env):
     assert n(srv, "SELECT COUNT(*) FROM users WHERE tenant = '52.71' AND username = 'sekda' "
              "AND totp_enabled_at IS NOT NULL") == 0
     # the right code: on, the codes shown once (only their hashes stored), the session whole
+    # under a new token; the half session's token opens nothing
+    half = c.cookies["sigap_session"]
     r = c.post_form(ENROL, {"_csrf": page.csrf(), "action": "aktifkan", "code": totp(secret)})
     r.expect(200, contains="Verifikasi dua langkah aktif")
+    assert c.cookies["sigap_session"] != half
+    thief = srv.client(ip="10.20.0.9")
+    thief.cookies["sigap_session"] = half
+    thief.get(DASH).expect(303)
+    thief.get("/api/v1/t/%s/me" % TENANT).expect_json_error(401)
     codes = recovery_codes(r)
     assert len(codes) == 10
     stored = [row[0] for row in srv.db.sql("SELECT code_hash FROM user_recovery_codes")]
     assert len(stored) == 10 and not set(codes) & set(stored)
+    # the answer's forms carry the new session's CSRF token: new recovery codes from it work
+    r2 = c.post_form(ENROL, {"_csrf": r.csrf(), "action": "kode-baru", "code": totp(secret, time.time() + 30)})
+    r2.expect(200, contains="Kode pemulihan baru dibuat")
+    codes = recovery_codes(r2)
     c.get(DASH).expect(200, contains="Dasbor")
     c.get("/api/v1/t/%s/me" % TENANT).expect(200)
     # the account page now tells what is set up; the role may not turn it off
@@ -174,10 +185,19 @@ def test_code_step_replay_recovery_and_lockout(env):
     c.post_form(CODE, {"_csrf": page.csrf(), "code": totp(secret, at)}).expect(401, contains="sudah dipakai")
     # the next one, typed with a space, opens the dashboard (and next is kept)
     nxt = totp(secret, time.time() + 30)
+    half = c.cookies["sigap_session"]
     r = c.post_form(CODE, {"_csrf": page.csrf(), "code": nxt[:3] + " " + nxt[3:], "next": "/t/52.71/usulan"})
     r.expect(303)
     assert r.header("location") == "/t/52.71/usulan"
     c.get(DASH).expect(200)
+    # the whole session has a new token: the half session's token (seen on a shared
+    # computer, say) opens nothing
+    assert c.cookies["sigap_session"] != half
+    thief = srv.client(ip="10.21.0.9")
+    thief.cookies["sigap_session"] = half
+    thief.get(DASH).expect(303)
+    assert n(srv, "SELECT COUNT(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE tenant = '52.71' "
+             "AND username = 'wakil')") == 1
     c.post_form("/t/%s/keluar" % TENANT, {"_csrf": c.session_csrf(TENANT)}).expect(303)
 
     # a recovery code, once; the account page says how many are left

@@ -278,10 +278,18 @@ static void test_enrol_and_sign_in(void **state)
 	/* the right one: the session is whole, with the full life */
 	assert_int_equal(auth_totp_code(secret, T0 + 120, code), 0);
 	assert_int_equal(verify(AUTH_2FA_SIGN_IN, "sekda1", id, ROLE_SEKDA, token, code, T0 + 120, &v), 0);
+	/* under a new token and CSRF token: the half session's token opens nothing */
+	assert_int_equal(count("SELECT COUNT(*) FROM sessions WHERE token_hash = ?", th), 0);
+	assert_int_equal(auth_session_lookup(TS.st, token, T0 + 130, LIM.session_ttl, &q), ERR_UNAUTHORIZED);
+	assert_int_equal(strlen(v.new_token), 64);
+	assert_string_not_equal(v.new_token, token);
+	auth_sha256_hex(v.new_token, 64, th);
 	assert_int_equal(count("SELECT stage FROM sessions WHERE token_hash = ?", th), 0);
 	assert_int_equal(count("SELECT expires_at FROM sessions WHERE token_hash = ?", th), T0 + 120 + LIM.session_ttl);
-	assert_int_equal(auth_session_lookup(TS.st, token, T0 + 130, LIM.session_ttl, &q), 0);
+	assert_int_equal(auth_session_lookup(TS.st, v.new_token, T0 + 130, LIM.session_ttl, &q), 0);
 	assert_int_equal(q.mfa, AUTH_MFA_NONE);
+	assert_string_equal(q.csrf, v.new_csrf);
+	assert_string_not_equal(q.csrf, p.csrf);
 	/* two failures before the success were forgotten: the limiter is clear */
 	assert_int_equal(count("SELECT COUNT(*) FROM login_attempts WHERE subject = ?", "2fa:sekda1"), 0);
 	/* no secret or code in the audit log */
@@ -312,7 +320,7 @@ static void test_replay_between_instances(void **state)
 	assert_int_equal(b.ok, 1);
 	assert_int_equal(auth_2fa_verify_result(&a, store_tx(TS.st, auth_2fa_verify_tx, &a)), 0);
 	assert_int_equal(auth_2fa_verify_result(&b, store_tx(TS.st, auth_2fa_verify_tx, &b)), ERR_UNAUTHORIZED);
-	assert_int_equal(auth_session_lookup(TS.st, t1, T0 + 215, LIM.session_ttl, &p), 0);
+	assert_int_equal(auth_session_lookup(TS.st, a.new_token, T0 + 215, LIM.session_ttl, &p), 0);
 	assert_int_equal(p.mfa, AUTH_MFA_NONE);
 	assert_int_equal(auth_session_lookup(TS.st, t2, T0 + 215, LIM.session_ttl, &p), 0);
 	assert_int_equal(p.mfa, AUTH_MFA_CODE);
@@ -379,8 +387,10 @@ static void test_policy_forces_enrolment(void **state)
 	assert_int_equal(auth_totp_code(secret, T0 + 403, code), 0);
 	assert_int_equal(auth_2fa_enable_prepare(&en, TENANT, "admin1", id, token, secret, code, T0 + 403), 0);
 	assert_int_equal(store_tx(TS.st, enable_fn, &en), 0);
-	assert_int_equal(auth_session_lookup(TS.st, token, T0 + 404, LIM.session_ttl, &p), 0);
+	assert_int_equal(auth_session_lookup(TS.st, token, T0 + 404, LIM.session_ttl, &p), ERR_UNAUTHORIZED);
+	assert_int_equal(auth_session_lookup(TS.st, en.new_token, T0 + 404, LIM.session_ttl, &p), 0);
 	assert_int_equal(p.mfa, AUTH_MFA_NONE);
+	assert_string_equal(p.csrf, en.new_csrf);
 	assert_int_equal(auth_session_lookup(TS.st, other, T0 + 404, LIM.session_ttl, &p), ERR_UNAUTHORIZED);
 	/* a citizen is never asked */
 	auth_2fa_set_roles(0);
@@ -427,6 +437,8 @@ static void test_disable_codes_reset(void **state)
 	assert_int_equal(auth_login(TS.st, &LIM, TENANT, "petugas1", PW, "10.1.0.7", T0 + 560, other, &p, &retry), 0);
 	assert_int_equal(auth_totp_code(secret, T0 + 570, code), 0);
 	assert_int_equal(verify(AUTH_2FA_SIGN_IN, "petugas1", id, ROLE_KOORDINATOR, other, code, T0 + 570, &v), 0);
+	memcpy(other, v.new_token, sizeof(other));
+	assert_int_equal(auth_session_lookup(TS.st, other, T0 + 571, LIM.session_ttl, &p), 0);
 	assert_int_equal(auth_totp_code(secret, T0 + 600, code), 0);
 	assert_int_equal(verify(AUTH_2FA_DISABLE, "petugas1", id, ROLE_KOORDINATOR, token, code, T0 + 600, &v), 0);
 	assert_int_equal(auth_2fa_status(store_reader(TS.st), TENANT, id, ROLE_KOORDINATOR, &st), 0);
