@@ -20,9 +20,11 @@
 int h_admin_home(req_t *r);
 
 int h_admin_user_form(req_t *r);
+int h_admin_user_status_form(req_t *r); /* GET .../{username}/status: asks before disabling */
 int h_admin_user_status(req_t *r);
 int h_admin_user_role(req_t *r);
 int h_admin_user_password(req_t *r);
+int h_admin_user_2fa_form(req_t *r);    /* GET .../{username}/dua-langkah: asks before a reset */
 int h_admin_user_2fa_reset(req_t *r);   /* POST .../{username}/dua-langkah: remove a lost second factor */
 
 int h_admin_units(req_t *r);

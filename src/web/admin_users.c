@@ -11,6 +11,7 @@
 #include "web/pages.h"
 #include "web/admin.h"
 
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -244,4 +245,101 @@ int h_admin_user_2fa_reset(req_t *r)
 	snprintf(x->username, sizeof(x->username), "%s", username);
 	snprintf(x->actor, sizeof(x->actor), "%s", r->who.username);
 	return http_write(r, reset2fa_tx, x, reset2fa_done);
+}
+
+/* ---------------------------------------------------------------- confirmations */
+
+#define Q_DISABLE N_("Nonaktifkan pengguna ini? Ia tidak dapat masuk lagi dan semua sesinya langsung berakhir. Datanya tetap tersimpan dan akunnya dapat diaktifkan kembali.")
+#define Q_RESET2FA N_("Atur ulang verifikasi dua langkah pengguna ini? Semua sesinya berakhir dan saat masuk lagi ia memasang yang baru. Pastikan dulu bahwa yang meminta memang pengguna ini.")
+
+/* The page that asks before a change that ends someone's sessions: the
+ * user's facts, the question, and a form with the button (hidden: more
+ * fields, or NULL). */
+static int confirm_page(req_t *r, const user_info_t *u, const char *title, const char *question, const char *button,
+			const char *what, json_t *hidden)
+{
+	role_t rl = ROLE_NONE;
+	char action[160], back[128];
+	json_t *ctx, *confirm;
+	role_parse(u->role, &rl);
+	snprintf(back, sizeof(back), "/t/%s/admin/pengguna/%s", r->tenant->code, u->username);
+	snprintf(action, sizeof(action), "%s/%s", back, what);
+	ctx = admin_ctx(r, title, "users");
+	confirm = json_pack("{s:s,s:s,s:s,s:s}", "action", action, "back", back, "question", req_t_(r, question), "button",
+			    req_t_(r, button));
+	if (hidden)
+		json_object_set_new(confirm, "hidden", hidden);
+	json_object_set_new(ctx, "confirm", confirm);
+	json_object_set_new(ctx, "facts",
+			    json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "label", req_t_(r, N_("Nama pengguna")), "value",
+				      u->username, "label", req_t_(r, N_("Nama")), "value", u->full_name, "label",
+				      req_t_(r, N_("Peran")), "value", req_t_(r, role_label(rl))));
+	http_page(r, 200, "admin_confirm", ctx);
+	return 0;
+}
+
+/* The user of the address, for a confirmation; answers itself (and sets
+ * *done) when there is none. */
+static int confirm_user(req_t *r, user_info_t *u, int *done)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	int rc = c ? user_get(c, r->tenant->code, req_param(r, "username"), u) : ERR_UNAVAILABLE;
+	*done = 0;
+	if (rc == ERR_NOT_FOUND) {
+		http_error(r, ERR_NOT_FOUND, N_("pengguna tidak ditemukan"));
+		*done = 1;
+		return 0;
+	}
+	return rc;
+}
+
+/* GET .../status: asks before disabling (enabling again needs no question,
+ * so a disabled user's address goes back to the page). */
+int h_admin_user_status_form(req_t *r)
+{
+	user_info_t u;
+	char path[128], version[24];
+	int done, rc;
+	if ((rc = confirm_user(r, &u, &done)) < 0 || done)
+		return rc;
+	if (!strcmp(u.username, r->who.username))
+		return user_page(r, 403, u.username, req_t_(r, N_("Anda tidak dapat menonaktifkan akun Anda sendiri")), NULL,
+				 NULL);
+	if (u.disabled) {
+		snprintf(path, sizeof(path), "/admin/pengguna/%s", u.username);
+		admin_redirect(r, path, NULL);
+		return 0;
+	}
+	/* the version seen here: a change meanwhile makes the POST a 409 */
+	snprintf(version, sizeof(version), "%" PRId64, u.version);
+	return confirm_page(r, &u, N_("Nonaktifkan pengguna"), Q_DISABLE, N_("Ya, nonaktifkan"), "status",
+			    json_pack("[{s:s,s:s},{s:s,s:s}]", "name", "version", "value", version, "name", "disabled",
+				      "value", "1"));
+}
+
+/* GET .../dua-langkah: asks before a reset of the second factor. */
+int h_admin_user_2fa_form(req_t *r)
+{
+	user_info_t u;
+	auth_2fa_status_t tf;
+	role_t rl = ROLE_NONE;
+	char path[128];
+	int done, rc;
+	if ((rc = confirm_user(r, &u, &done)) < 0 || done)
+		return rc;
+	if (!strcmp(u.username, r->who.username))
+		return user_page(r, 403, u.username,
+				 req_t_(r, N_("verifikasi dua langkah akun Anda sendiri tidak diatur ulang di sini; masuk dengan kode pemulihan, atau minta administrator lain")),
+				 NULL, NULL);
+	role_parse(u.role, &rl);
+	if ((rc = auth_2fa_status(store_reader(r->app->store), r->tenant->code, u.id, rl, &tf)) < 0)
+		return rc;
+	if (!tf.enabled) {
+		/* nothing to reset: the page says it is not set up */
+		snprintf(path, sizeof(path), "/admin/pengguna/%s", u.username);
+		admin_redirect(r, path, NULL);
+		return 0;
+	}
+	return confirm_page(r, &u, N_("Atur ulang verifikasi dua langkah"), Q_RESET2FA, N_("Ya, atur ulang"),
+			    "dua-langkah", NULL);
 }

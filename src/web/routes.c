@@ -53,9 +53,11 @@ static const route_t foundation_routes[] = {
 	/* the tenant administrator's pages (web/admin*.c) */
 	{ "GET", "/t/{tenant}/admin", h_admin_home, PERM_USERS_MANAGE, T },
 	{ "GET", "/t/{tenant}/admin/pengguna/{username}", h_admin_user_form, PERM_USERS_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/pengguna/{username}/status", h_admin_user_status_form, PERM_USERS_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/pengguna/{username}/status", h_admin_user_status, PERM_USERS_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/pengguna/{username}/peran", h_admin_user_role, PERM_USERS_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/pengguna/{username}/sandi", h_admin_user_password, PERM_USERS_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/pengguna/{username}/dua-langkah", h_admin_user_2fa_form, PERM_USERS_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/pengguna/{username}/dua-langkah", h_admin_user_2fa_reset, PERM_USERS_MANAGE, T },
 	{ "GET", "/t/{tenant}/admin/opd", h_admin_units, PERM_UNITS_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/opd", h_admin_unit_add, PERM_UNITS_MANAGE, T },

@@ -2,12 +2,13 @@
 // chromium, Node's test runner; started by tests/browser/run.sh with SIGAP_BASE_URL): the admin goes
 // from the dashboard to the users page and its administration menu, adds an OPD (a bad code is refused
 // first, with the typed text kept), creates an API key (shown once, to be copied), checks that the key
-// works, and revokes it after a confirmation. Every page fits a 360 px screen and loads without
+// works, and revokes it after a confirmation; then adds an account and disables it, again after a
+// confirmation (cancelled once). Every page fits a 360 px screen and loads without
 // console errors (CSP) or failed requests.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, TENANT, phone, submit as tap, fitsPhone, signIn } from './lib.mjs';
+import { BASE, TENANT, phone, submit as tap, pathOf, fitsPhone, signIn } from './lib.mjs';
 
 const CODE = 'UJI' + Date.now().toString(36).toUpperCase();
 // the refused OPD form answers 400 on purpose
@@ -81,6 +82,27 @@ test('the admin adds an OPD and an API key on a phone, then revokes the key', as
   assert.equal(await page.locator('tr', { hasText: name }).getByRole('link', { name: 'Cabut' }).count(), 0);
   const revoked = await page.request.get(`${BASE}/api/v1/t/${TENANT}/me`, { headers: { Authorization: 'Bearer ' + key } });
   assert.equal(revoked.status(), 401);
+
+  // a new officer's account, then disabled: the button asks first, with a way back
+  const user = 'uji' + CODE.toLowerCase();
+  await tap(page, menu.getByRole('link', { name: 'Pengguna' }));
+  await page.fill('#username', user);
+  await page.fill('#full_name', 'Petugas Uji Peramban');
+  await page.selectOption('#role', 'warga');
+  await page.fill('#password', 'sandi-uji-peramban-1');
+  await tap(page, page.locator('form[method="post"][action$="/admin/pengguna"] button[type="submit"]'));
+  await tap(page, page.getByRole('link', { name: user, exact: true }));
+  assert.equal(pathOf(page), `/t/${TENANT}/admin/pengguna/${user}`);
+  await tap(page, page.getByRole('link', { name: 'Nonaktifkan pengguna' }));
+  assert.equal(pathOf(page), `/t/${TENANT}/admin/pengguna/${user}/status`);
+  assert.match(await page.textContent('main'), /Nonaktifkan pengguna ini\?/);
+  await fitsPhone(page, 'the question before disabling');
+  await tap(page, page.getByRole('link', { name: 'Batal' }));
+  assert.equal(pathOf(page), `/t/${TENANT}/admin/pengguna/${user}`);
+  await tap(page, page.getByRole('link', { name: 'Nonaktifkan pengguna' }));
+  await tap(page, page.getByRole('button', { name: 'Ya, nonaktifkan' }));
+  assert.match(await page.locator('p.notice').textContent(), /^pengguna dinonaktifkan/);
+  assert.equal(await page.getByRole('button', { name: 'Aktifkan kembali' }).count(), 1);
 
   assert.deepEqual(page.problems, []);
 });

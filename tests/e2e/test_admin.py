@@ -426,9 +426,19 @@ def test_admin_disable_ends_sessions_and_enable(env):
     c = admin_client(env)
     path = ADMIN + "/pengguna/" + user
     page = c.get(path).expect(200, contains="Nonaktifkan pengguna")
-    r = c.post_form(path + "/status", {"_csrf": page.csrf(), "version": version_of(page), "disabled": "1"})
+    # the button asks first: a page with the user's facts, the question and the form
+    assert 'href="%s/status"' % path in page.text
+    conf = c.get(path + "/status").expect(200, contains="Nonaktifkan pengguna ini?")
+    assert user in conf.text and 'href="%s"' % path in conf.text           # and a way back
+    form = re.search(r'<form method="post" action="([^"]+)">(.*?)</form>', conf.text, re.S)
+    assert form and form.group(1) == path + "/status", conf.text[:2000]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2)))
+    assert fields["disabled"] == "1" and fields["version"] == version_of(page), fields
+    r = c.post_form(path + "/status", fields)
     r.expect(303)
     assert r.header("location") == path + "?ok=nonaktif"
+    # a disabled user's address goes back to the page (enabling asks nothing)
+    assert c.get(path + "/status").expect(303).header("location") == path
     page = c.get(r.header("location")).expect(200, contains="Aktifkan kembali")
     assert alert(page)[0].startswith("pengguna dinonaktifkan"), alert(page)
     # both sessions ended; signing in is refused
@@ -517,6 +527,11 @@ def test_admin_cannot_disable_or_demote_themselves(env):
     page = c.get(path).expect(200, contains="Ini akun Anda sendiri")
     for sub in ("status", "peran", "sandi"):
         assert 'action="%s/%s"' % (path, sub) not in page.text, sub
+    assert 'href="%s/status"' % path not in page.text
+    # nor the questions before them
+    c.get(path + "/status").expect(403, contains="Anda tidak dapat menonaktifkan akun Anda sendiri")
+    c.get(path + "/dua-langkah").expect(403, contains="akun Anda sendiri tidak diatur ulang di sini")
+    c.get(ADMIN + "/pengguna/tidak-ada/status").expect(404, contains="pengguna tidak ditemukan")
     v = env.shared_db.sql("SELECT version FROM users WHERE tenant = '%s' AND username = '%s'" % (TENANT, me))[0][0]
     token = page.csrf()
     for sub, fields, msg in (
@@ -544,7 +559,8 @@ POSTS = [
     ("/pengguna/warga/peran", {"version": "1", "role": "admin", "unit": ""}),
     ("/pengguna/warga/sandi", {"version": "1", "new": "diambil-alih-1", "confirm": "diambil-alih-1"}),
 ]
-GETS = ["", "/opd", "/opd/DLH", "/kunci-api", "/hari-libur", "/pengguna/warga"]
+GETS = ["", "/opd", "/opd/DLH", "/kunci-api", "/hari-libur", "/pengguna/warga", "/pengguna/warga/status",
+        "/pengguna/warga/dua-langkah"]
 
 
 def nothing_changed(env):

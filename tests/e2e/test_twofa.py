@@ -313,14 +313,22 @@ def test_admin_resets_from_the_web(env):
     password_step(a, "admin", ENROL)
     enrol(a)
     page = a.get("/t/%s/admin/pengguna/kepala_opd" % TENANT).expect(200, contains="Sisa kode pemulihan:")
-    assert 'action="/t/52.71/admin/pengguna/kepala_opd/dua-langkah"' in page.text
+    # the button leads to a question first; its form does the reset
+    assert 'href="/t/52.71/admin/pengguna/kepala_opd/dua-langkah"' in page.text
+    conf = a.get("/t/%s/admin/pengguna/kepala_opd/dua-langkah" % TENANT).expect(
+        200, contains="Atur ulang verifikasi dua langkah pengguna ini?")
+    assert 'action="/t/52.71/admin/pengguna/kepala_opd/dua-langkah"' in conf.text
+    assert n(srv, "SELECT COUNT(*) FROM users WHERE username = 'kepala_opd' AND totp_enabled_at IS NOT NULL") == 1
     # not without the form's token
     a.post_form("/t/%s/admin/pengguna/kepala_opd/dua-langkah" % TENANT, {}).expect(403)
-    r = a.post_form("/t/%s/admin/pengguna/kepala_opd/dua-langkah" % TENANT, {"_csrf": page.csrf()}).expect(303)
+    r = a.post_form("/t/%s/admin/pengguna/kepala_opd/dua-langkah" % TENANT, {"_csrf": conf.csrf()}).expect(303)
     a.get(r.header("location")).expect(200, contains="diatur ulang")
     # the user's sessions ended; signing in asks for a new one
     k.get(DASH).expect(303)
     password_step(k, "kepala_opd", ENROL)
+    # with nothing left to reset, the question's address goes back to the user's page
+    r = a.get("/t/%s/admin/pengguna/kepala_opd/dua-langkah" % TENANT).expect(303)
+    assert r.header("location") == "/t/52.71/admin/pengguna/kepala_opd", r.header("location")
     assert n(srv, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.2fa.reset' AND actor = 'admin' "
                   "AND object = 'kepala_opd'") == 1
     # not one's own (that is what recovery codes are for), and not by other roles
