@@ -64,7 +64,7 @@ def run_round(rd, env, db, cluster, submitter, rng, tmin, tmax):
     fu.wait_http(srv.port, "/readyz", 200, timeout=15)
     submitter.setup(db)
     sess = submitter.session(srv.port, "10.99.%d.1" % (rd.n % 250))
-    load = fu.Load(submitter, srv.port, sess, threads, "cr%dr%d" % (os.getpid() % 1000, rd.n)).start()
+    load = fu.Load(submitter, srv.port, sess, threads, "cr%dr%dk" % (os.getpid() % 1000, rd.n)).start()
     time.sleep(wait)
     before = load.counts()
     recovered = None
