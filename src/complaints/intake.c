@@ -832,10 +832,14 @@ static int prepare_reads(store_conn_t *c, const complaint_new_t *in, complaint_p
 	routed = complaints_route(in->tenant, text, p->route_category, sizeof(p->route_category), &p->route_confidence,
 				  p->route_explanation, sizeof(p->route_explanation)) == 0;
 	proposed.code[0] = '\0';
-	if (routed && given.code[0] && !strcmp(given.code, p->route_category))
+	if (routed && given.code[0] && !strcmp(given.code, p->route_category)) {
 		proposed = given; /* read already */
-	else if (routed && complaints_category_get(c, in->tenant, p->route_category, &proposed) < 0) {
-		routed = 0; /* the model knows a label the tenant does not */
+	} else if (routed && (rc = complaints_category_get(c, in->tenant, p->route_category, &proposed)) < 0) {
+		/* the model knows a label the tenant does not; a category that
+		 * cannot be read is an error, not a reason to skip routing */
+		if (rc != ERR_NOT_FOUND)
+			return rc;
+		routed = 0;
 		proposed.code[0] = '\0';
 	}
 	if (!routed) {

@@ -163,10 +163,16 @@ static int add_cat(void *ud, const complaints_category_t *cat)
 	return 0;
 }
 
-static json_t *categories(req_t *r, store_conn_t *c, const char *selected)
+/* The tenant's categories for a select. A list that cannot be read sets
+ * *err (the first error is kept) and gives an empty one, which the page
+ * must not show: an empty select would read as "no categories". */
+static json_t *categories(req_t *r, store_conn_t *c, const char *selected, int *err)
 {
 	struct cat_ctx x = { json_array(), selected };
-	if (complaints_category_list(c, r->tenant->code, add_cat, &x) < 0) {
+	int rc = c ? complaints_category_list(c, r->tenant->code, add_cat, &x) : ERR_UNAVAILABLE;
+	if (rc < 0) {
+		if (!*err)
+			*err = rc;
 		json_decref(x.arr);
 		return json_array();
 	}
@@ -208,14 +214,19 @@ static int add_kel(void *ud, const char *code, const char *name, const char *kec
 	return 0;
 }
 
-static json_t *kelurahan_list(req_t *r, store_conn_t *c, const char *selected)
+/* As categories(): *err set when the villages cannot be read. */
+static json_t *kelurahan_list(req_t *r, store_conn_t *c, const char *selected, int *err)
 {
 	struct kel_ctx x;
+	int rc;
 	memset(&x, 0, sizeof(x));
 	x.groups = json_array();
 	x.selected = selected;
 	x.province = r->tenant->level == 1;
-	if (complaints_villages(c, r->tenant->code, add_kel, &x) < 0) {
+	rc = c ? complaints_villages(c, r->tenant->code, add_kel, &x) : ERR_UNAVAILABLE;
+	if (rc < 0) {
+		if (!*err)
+			*err = rc;
 		json_decref(x.groups);
 		return json_array();
 	}
@@ -295,6 +306,7 @@ static void list_page(req_t *r, int status, const complaints_filter_t *f, json_t
 	char example[48];
 	time_t now = time(NULL) + r->tenant->tz_offset;
 	struct tm tm;
+	int err = 0;
 	gmtime_r(&now, &tm);
 	snprintf(example, sizeof(example), "%s/ADU/%d/000123", r->tenant->code, tm.tm_year + 1900);
 	for (size_t i = 0; i < 3; i++)
@@ -304,8 +316,8 @@ static void list_page(req_t *r, int status, const complaints_filter_t *f, json_t
 	if (!items)
 		items = json_array();
 	ctx = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:s,s:s}", "title", req_t_(r, "Pengaduan masyarakat"), "items",
-			items, "categories", c ? categories(r, c, f->category) : json_array(), "kelurahan",
-			c ? kelurahan_list(r, c, f->kelurahan) : json_array(), "statuses", status_options(r, f->status),
+			items, "categories", categories(r, c, f->category, &err), "kelurahan",
+			kelurahan_list(r, c, f->kelurahan, &err), "statuses", status_options(r, f->status),
 			"kinds", kinds, "staff", r->who.kind == AUTH_SESSION && r->who.role != ROLE_WARGA, "empty",
 			json_array_size(items) == 0 && !error, "example_number", example, "f_nomor",
 			typed_number ? typed_number : "");
@@ -314,6 +326,13 @@ static void list_page(req_t *r, int status, const complaints_filter_t *f, json_t
 				    json_pack("{s:i,s:o,s:o}", "page", page, "prev_url",
 					      page > 1 ? page_url(r, f, page - 1) : json_null(), "next_url",
 					      more ? page_url(r, f, page + 1) : json_null()));
+	if (err < 0) {
+		/* filters that could not be read: a 503, not a list page whose
+		 * selects say there are no categories or villages */
+		json_decref(ctx);
+		http_error(r, err, NULL);
+		return;
+	}
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	http_page(r, status, "complaints_list", ctx);
@@ -419,10 +438,11 @@ static void new_form(req_t *r, int status, const char *error)
 {
 	store_conn_t *c = store_reader(r->app->store);
 	const char *kind = req_form(r, "kind"), *ident = req_form(r, "identity");
+	int err = 0;
 	json_t *ctx = json_pack("{s:s,s:o,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:b}", "title",
 				req_t_(r, "Laporkan"), "categories",
-				c ? categories(r, c, req_form(r, "category")) : json_array(), "kelurahan",
-				c ? kelurahan_list(r, c, req_form(r, "kelurahan")) : json_array(), "f_title",
+				categories(r, c, req_form(r, "category"), &err), "kelurahan",
+				kelurahan_list(r, c, req_form(r, "kelurahan"), &err), "f_title",
 				req_form(r, "title") ? req_form(r, "title") : "", "f_description",
 				req_form(r, "description") ? req_form(r, "description") : "", "f_address",
 				req_form(r, "address") ? req_form(r, "address") : "", "f_lat",
@@ -434,6 +454,13 @@ static void new_form(req_t *r, int status, const char *error)
 				"k_informasi", kind && !strcmp(kind, "informasi"), "i_terbuka", !ident || !strcmp(ident, "terbuka"),
 				"i_anonim", ident && !strcmp(ident, "anonim"), "i_rahasia", ident && !strcmp(ident, "rahasia"),
 				"logged_in", r->who.kind == AUTH_SESSION);
+	if (err < 0) {
+		/* a form without its categories and villages cannot be filled
+		 * in: 503, whatever answer the form was to carry */
+		json_decref(ctx);
+		http_error(r, err, NULL);
+		return;
+	}
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	json_object_set_new(ctx, "mail_on", json_boolean(mail_configured()));
@@ -779,6 +806,7 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	struct ev_ctx ev;
 	char name[160], coords[64] = "";
 	int rc, coord, opd, reporter, staff, by_key, masked = 0;
+	int err = 0; /* the first read that failed after the complaint's own */
 	const char *key;
 	if (!c || !cp) {
 		http_error(r, c ? ERR_NOMEM : ERR_UNAVAILABLE, NULL);
@@ -795,7 +823,12 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	opd = is_opd_of(r, cp);
 	reporter = r->who.kind == AUTH_SESSION && r->who.user_id > 0 && r->who.user_id == cp->reporter_user_id;
 	key = held_key(r);
-	by_key = key && complaints_reporter_key_ok(c, r->tenant->code, cp->id, key) == 1;
+	/* a key that cannot be checked is no reason to hide the reporter's
+	 * forms: the page is not shown at all (err) */
+	rc = key ? complaints_reporter_key_ok(c, r->tenant->code, cp->id, key) : 0;
+	if (rc < 0)
+		err = rc;
+	by_key = rc == 1;
 	reporter = reporter || by_key;
 	staff = coord || opd;
 	/* who the reporter is: the coordinator sees the name (and contact),
@@ -822,11 +855,19 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	ev.cp = cp;
 	ev.staff = staff;
 	ev.masked = 0;
-	complaints_events(c, r->tenant->code, cp->id, 0, 0, !staff, 200, add_event, &ev);
+	/* every read below counts: a history, a parent or a form missing
+	 * because the database went away would pass for the real page */
+	rc = complaints_events(c, r->tenant->code, cp->id, 0, 0, !staff, 200, add_event, &ev);
+	if (rc < 0 && !err)
+		err = rc;
 	if (cp->merged_into) {
 		parent = arena_alloc(&r->arena, sizeof(*parent));
-		if (parent && complaints_get(c, r->tenant->code, cp->merged_into, parent) < 0)
+		rc = parent ? complaints_get(c, r->tenant->code, cp->merged_into, parent) : 0;
+		if (rc < 0) {
 			parent = NULL;
+			if (rc != ERR_NOT_FOUND && !err)
+				err = rc;
+		}
 	}
 	ctx = json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o}",
 			"title", shown(r, cp->title, staff, &masked), "id", (json_int_t)cp->id, "version",
@@ -859,9 +900,13 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 		/* the satisfaction survey link: the logged-in reporter's alone */
 		char token[65];
 		perf_invite_t inv;
-		if (complaints_survey_token(c, r->tenant->code, cp->id, token) == 0 &&
-		    perf_survey_lookup(c, r->tenant->code, token, &inv) == 0)
+		rc = complaints_survey_token(c, r->tenant->code, cp->id, token);
+		if (rc == 0)
+			rc = perf_survey_lookup(c, r->tenant->code, token, &inv);
+		if (rc == 0)
 			json_object_set_new(ctx, "survey", json_pack("{s:s,s:b}", "token", token, "used", inv.used));
+		else if (rc != ERR_NOT_FOUND && !err)
+			err = rc;
 	}
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
@@ -871,7 +916,9 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	 * duplicate also once it is with an OPD (auto-routed ones are) */
 	if (coord && (!strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda") || !strcmp(cp->status, "disposisi"))) {
 		struct dup_ctx d = { json_array(), 0 };
-		complaints_duplicates(c, r->tenant->code, cp->id, add_dup, &d);
+		rc = complaints_duplicates(c, r->tenant->code, cp->id, add_dup, &d);
+		if (rc < 0 && !err)
+			err = rc;
 		if (json_array_size(d.arr))
 			json_object_set_new(ctx, "has_duplicates", json_true());
 		if (d.first)
@@ -880,11 +927,13 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	}
 	if (coord && (!strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda"))) {
 		json_t *units = json_array();
-		unit_list(c, r->tenant->code, add_unit, units);
+		rc = unit_list(c, r->tenant->code, add_unit, units);
+		if (rc < 0 && !err)
+			err = rc;
 		json_object_set_new(ctx, "can_verify", json_true());
 		json_object_set_new(ctx, "can_hold", json_boolean(!strcmp(cp->status, "baru")));
 		json_object_set_new(ctx, "categories",
-				    categories(r, c, cp->category[0] ? cp->category : cp->route_category));
+				    categories(r, c, cp->category[0] ? cp->category : cp->route_category, &err));
 		json_object_set_new(ctx, "units", units);
 		if (cp->route_confidence >= 0 && cp->route_category[0])
 			json_object_set_new(ctx, "route",
@@ -921,6 +970,11 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	if (!reporter && !staff && strcmp(cp->status, "arsip") && strcmp(cp->status, "digabung"))
 		json_object_set_new(ctx, "can_claim", json_true());
 	json_object_set_new(ctx, "staff", json_boolean(staff));
+	if (err < 0) {
+		json_decref(ctx);
+		http_error(r, err, NULL);
+		return;
+	}
 	if (typed && typed->action)
 		keep_typed(ctx, typed);
 	http_page(r, status, "complaints_detail", ctx);
@@ -1167,7 +1221,7 @@ static void settings_page(req_t *r, int status, const char *error, const char *n
 	struct unit_sel us = { json_array(), NULL };
 	json_t *ctx;
 	const char *edit = req_query(r, "kategori"), *sla = "sederhana";
-	int editing = 0;
+	int editing = 0, rc, err = 0;
 	if (!c || complaints_settings_get(c, r->tenant->code, &s) < 0) {
 		json_decref(x.arr);
 		json_decref(us.arr);
@@ -1185,16 +1239,35 @@ static void settings_page(req_t *r, int status, const char *error, const char *n
 		ed.version = v && *v ? strtoll(v, NULL, 10) : 0;
 		/* an edit that met a newer version: that version, to send again */
 		editing = ed.version > 0;
-		if (editing && complaints_category_get(c, r->tenant->code, ed.code, &cur) == 0)
+		rc = editing ? complaints_category_get(c, r->tenant->code, ed.code, &cur) : ERR_NOT_FOUND;
+		if (rc == 0)
 			ed.version = cur.version;
-	} else if (edit && *edit && complaints_category_get(c, r->tenant->code, edit, &ed) == 0) {
-		editing = 1;
+		else if (rc != ERR_NOT_FOUND)
+			err = rc;
+	} else if (edit && *edit) {
+		/* a category that cannot be read is not "a new one": the form
+		 * would add instead of edit */
+		rc = complaints_category_get(c, r->tenant->code, edit, &ed);
+		if (rc == 0)
+			editing = 1;
+		else if (rc != ERR_NOT_FOUND)
+			err = rc;
 	}
 	if (ed.sla_class[0])
 		sla = ed.sla_class;
-	complaints_category_list(c, r->tenant->code, add_cat, &x);
+	rc = complaints_category_list(c, r->tenant->code, add_cat, &x);
+	if (rc < 0 && !err)
+		err = rc;
 	us.selected = ed.unit;
-	unit_list(c, r->tenant->code, add_unit_sel, &us);
+	rc = unit_list(c, r->tenant->code, add_unit_sel, &us);
+	if (rc < 0 && !err)
+		err = rc;
+	if (err < 0) {
+		json_decref(x.arr);
+		json_decref(us.arr);
+		http_error(r, err, NULL);
+		return;
+	}
 	ctx = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:b,s:i,s:i,s:i,s:o,s:o,s:I}", "title",
 			req_t_(r, "Pengaturan pengaduan"), "verify_days", s.verify_days, "sla_simple", s.sla_simple,
 			"sla_coord", s.sla_coord, "sla_field", s.sla_field, "escalate_days", s.escalate_days, "auto_route",

@@ -706,10 +706,15 @@ static void key_page(req_t *r, int status, const char *error, const char *notice
 {
 	store_conn_t *c = store_reader(r->app->store);
 	char pk[65] = "";
-	int has = c ? governance_key_exists(c, r->tenant->code, r->who.username, pk) : 0;
-	json_t *ctx = json_pack("{s:s,s:b,s:s,s:b}", "title", req_t_(r, "Kunci tanda tangan"), "has_key", has > 0,
-				"public_key", pk, "can_sign",
-				r->who.role == ROLE_KEPALA_OPD || is_leader(r->who.role));
+	int has = c ? governance_key_exists(c, r->tenant->code, r->who.username, pk) : ERR_UNAVAILABLE;
+	json_t *ctx;
+	if (has < 0) {
+		/* not known, so not "no key yet": that page offers to make one */
+		http_error(r, has, NULL);
+		return;
+	}
+	ctx = json_pack("{s:s,s:b,s:s,s:b}", "title", req_t_(r, "Kunci tanda tangan"), "has_key", has > 0, "public_key", pk,
+			"can_sign", r->who.role == ROLE_KEPALA_OPD || is_leader(r->who.role));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(req_t_(r, error)));
 	if (notice)

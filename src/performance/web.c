@@ -337,7 +337,19 @@ static json_t *table_trend(req_t *r, const struct view *v, const perf_dashboard_
 	return table("tren", req_t_(r, "Tren"), cols, rows);
 }
 
-static json_t *table_kec(req_t *r, store_conn_t *c, const struct view *v, const perf_dashboard_t *d)
+/* The kecamatan's name into name: "" for a code the region list does not
+ * have; a name that cannot be read sets *err (the first error is kept),
+ * and the caller answers with it instead of a table of blank names. */
+static void kec_name(store_conn_t *c, const char *code, char *name, size_t size, int *err)
+{
+	int rc = region_name(c, code, name, size);
+	if (rc < 0)
+		name[0] = '\0';
+	if (rc < 0 && rc != ERR_NOT_FOUND && !*err)
+		*err = rc;
+}
+
+static json_t *table_kec(req_t *r, store_conn_t *c, const struct view *v, const perf_dashboard_t *d, int *err)
 {
 	json_t *cols = json_array(), *rows = json_array();
 	json_array_append_new(cols, col("kode_kecamatan", req_t_(r, "Kode kecamatan"), "string"));
@@ -348,8 +360,8 @@ static json_t *table_kec(req_t *r, store_conn_t *c, const struct view *v, const 
 	for (size_t i = 0; i < d->nkec; i++) {
 		const perf_kec_row_t *k = &d->kec[i];
 		char name[160] = "";
-		if (strcmp(k->kecamatan, "-") && region_name(c, k->kecamatan, name, sizeof(name)) < 0)
-			name[0] = '\0';
+		if (strcmp(k->kecamatan, "-"))
+			kec_name(c, k->kecamatan, name, sizeof(name), err);
 		if (!strcmp(k->kecamatan, "-"))
 			snprintf(name, sizeof(name), "%s", req_t_(r, "Tidak diketahui"));
 		json_array_append_new(rows, json_pack("[s,s,I,I,o]", k->kecamatan, name, (json_int_t)k->received[v->kidx],
@@ -440,7 +452,7 @@ static int load_dashboard(req_t *r, store_conn_t *c, struct view *v, perf_dashbo
 	return rc;
 }
 
-static json_t *charts(req_t *r, store_conn_t *c, const struct view *v, const perf_dashboard_t *d)
+static json_t *charts(req_t *r, store_conn_t *c, const struct view *v, const perf_dashboard_t *d, int *err)
 {
 	json_t *out = json_object();
 	sb_t sb = SB_INIT;
@@ -495,8 +507,9 @@ static json_t *charts(req_t *r, store_conn_t *c, const struct view *v, const per
 	}
 	/* per kecamatan */
 	for (size_t i = 0; i < d->nkec; i++) {
-		if (!strcmp(d->kec[i].kecamatan, "-") || region_name(c, d->kec[i].kecamatan, kn[i], sizeof(kn[i])) < 0 ||
-		    !kn[i][0])
+		if (strcmp(d->kec[i].kecamatan, "-"))
+			kec_name(c, d->kec[i].kecamatan, kn[i], sizeof(kn[i]), err);
+		if (!strcmp(d->kec[i].kecamatan, "-") || !kn[i][0])
 			snprintf(kn[i], sizeof(kn[i]), "%s", strcmp(d->kec[i].kecamatan, "-") ? d->kec[i].kecamatan
 											     : req_t_(r, "Tidak diketahui"));
 		labels[i] = kn[i];
@@ -596,7 +609,7 @@ int h_perf_dashboard(req_t *r)
 	perf_dashboard_t d;
 	const char *msg;
 	json_t *ctx, *tables;
-	int rc;
+	int rc, err = 0;
 	if (!c)
 		return ERR_UNAVAILABLE;
 	if (!v)
@@ -622,13 +635,13 @@ int h_perf_dashboard(req_t *r)
 		json_decref(t);
 	}
 	{
-		json_t *t = table_kec(r, c, v, &d);
+		json_t *t = table_kec(r, c, v, &d, &err);
 		json_array_append_new(tables, html_table(t));
 		json_decref(t);
 	}
 	json_object_set_new(ctx, "title", json_string(req_t_(r, "Kinerja pelayanan")));
 	json_object_set_new(ctx, "cards", summary_cards(r, v, &d));
-	json_object_set_new(ctx, "charts", charts(r, c, v, &d));
+	json_object_set_new(ctx, "charts", charts(r, c, v, &d, &err));
 	{
 		json_t *top = top_overdue(v, &d);
 		json_object_set_new(ctx, "has_overdue", json_boolean(json_array_size(top) > 0));
@@ -636,6 +649,10 @@ int h_perf_dashboard(req_t *r)
 	}
 	json_object_set_new(ctx, "tables", tables);
 	perf_dashboard_release(&d);
+	if (err < 0) {
+		json_decref(ctx);
+		return err;
+	}
 	http_page(r, 200, "performance_dashboard", ctx);
 	return 0;
 }
@@ -648,7 +665,7 @@ int api_perf_dashboard(req_t *r)
 	perf_dashboard_t d;
 	const char *msg;
 	json_t *out, *totals;
-	int rc;
+	int rc, err = 0;
 	if (!c)
 		return ERR_UNAVAILABLE;
 	if (!v)
@@ -675,10 +692,14 @@ int api_perf_dashboard(req_t *r)
 	}
 	out = json_pack("{s:{s:s,s:s},s:o,s:o,s:o,s:o,s:o}", "period", "from", v->dari, "to", v->sampai, "totals", totals,
 			"opd", table_opd(r, v, &d), "services", table_services(r, v, &d), "trend", table_trend(r, v, &d),
-			"kecamatan", table_kec(r, c, v, &d));
+			"kecamatan", table_kec(r, c, v, &d, &err));
+	perf_dashboard_release(&d);
+	if (err < 0) {
+		json_decref(out);
+		return err;
+	}
 	if (v->unit)
 		json_object_set_new(out, "unit", json_string(v->unit));
-	perf_dashboard_release(&d);
 	send_json(r, out);
 	return 0;
 }
@@ -767,7 +788,7 @@ int h_perf_export(req_t *r)
 	struct view *v = arena_zalloc(&r->arena, sizeof(*v));
 	const char *file = req_param(r, "file"), *dot, *msg;
 	char name[32];
-	int xlsx, rc, all;
+	int xlsx, rc, all, err = 0;
 	json_t *tables;
 	if (!c)
 		return ERR_UNAVAILABLE;
@@ -806,8 +827,12 @@ int h_perf_export(req_t *r)
 		if (all || !strcmp(name, "tren"))
 			json_array_append_new(tables, table_trend(r, v, &d));
 		if (all || !strcmp(name, "kecamatan"))
-			json_array_append_new(tables, table_kec(r, c, v, &d));
+			json_array_append_new(tables, table_kec(r, c, v, &d, &err));
 		perf_dashboard_release(&d);
+		if (err < 0) {
+			json_decref(tables);
+			return err;
+		}
 	}
 	if (all || !strncmp(name, "ikm", 3)) {
 		perf_ikm_report_t rep;

@@ -80,10 +80,14 @@ static int tenant_ctx(store_conn_t *c, const char *tenant, tenant_t *t, calendar
 	return tenant_calendar(c, tenant, cal);
 }
 
-static void unit_name(store_conn_t *c, const char *tenant, const char *unit, char *buf, size_t len)
+/* The OPD's name into buf, its code for an OPD no longer there. 0, or the
+ * error of a database that cannot be asked (never shown as the code). */
+static int unit_name(store_conn_t *c, const char *tenant, const char *unit, char *buf, size_t len)
 {
-	if (store_query_text(c, buf, len, "SELECT name FROM units WHERE tenant = ? AND code = ?", "tt", tenant, unit) < 0)
+	int rc = store_query_text(c, buf, len, "SELECT name FROM units WHERE tenant = ? AND code = ?", "tt", tenant, unit);
+	if (rc == ERR_NOT_FOUND)
 		snprintf(buf, len, "%s", unit);
+	return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
 static int is_officer_of(const auth_principal_t *who, const char *tenant, const char *unit)
@@ -212,10 +216,12 @@ static int check_def(store_conn_t *c, const char *tenant, const services_def_t *
 			json_decref(*ret_form);
 			json_decref(*ret_steps);
 			*ret_form = *ret_steps = NULL;
+			if (rc < 0)
+				return rc; /* not asked, so not "unknown": no message */
 			if (ret_line)
 				*ret_line = (int)i + 1;
 			*ret_msg = N_("OPD pada tahap alur kerja tidak dikenal");
-			return rc < 0 ? rc : ERR_INVALID;
+			return ERR_INVALID;
 		}
 	}
 	return 0;
@@ -976,18 +982,24 @@ int services_app_id_by_number(store_conn_t *c, const char *tenant, const char *n
 				 number ? number : "");
 }
 
-static json_t *events_json(store_conn_t *c, const char *tenant, int64_t id, int internal, int with_actor, int tz)
+/* The history of an application into *ret: 0, or an error (a history
+ * cut short by a lost database is never passed off as the whole). */
+static int events_json(store_conn_t *c, const char *tenant, int64_t id, int internal, int with_actor, int tz,
+		       json_t **ret)
 {
 	store_stmt_t *s;
-	json_t *arr = json_array();
-	if (store_prepare(c,
-			  "SELECT ts, actor, action, state, step_name, note, internal FROM services_events "
-			  "WHERE tenant = ? AND app_id = ? AND (internal = 0 OR ? = 1) AND action NOT IN ('survei', 'formulir') "
-			  "ORDER BY id",
-			  &s) < 0)
-		return arr;
+	json_t *arr;
+	int rc = store_prepare(c,
+			       "SELECT ts, actor, action, state, step_name, note, internal FROM services_events "
+			       "WHERE tenant = ? AND app_id = ? AND (internal = 0 OR ? = 1) AND action NOT IN ('survei', 'formulir') "
+			       "ORDER BY id",
+			       &s);
+	*ret = NULL;
+	if (rc < 0)
+		return rc;
+	arr = json_array();
 	store_bindf(s, "tii", tenant, id, (int64_t)internal);
-	while (store_step(s) == STORE_ROW) {
+	while ((rc = store_step(s)) == STORE_ROW) {
 		char when[32];
 		int st = (int)store_col_int64(s, 3);
 		json_t *e;
@@ -1003,14 +1015,19 @@ static json_t *events_json(store_conn_t *c, const char *tenant, int64_t id, int 
 		json_array_append_new(arr, e);
 	}
 	store_finalize(s);
-	return arr;
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	*ret = arr;
+	return 0;
 }
 
 int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth_principal_t *who, int64_t now,
 		     json_t **ret)
 {
 	app_row_t a;
-	json_t *svc = NULL, *j, *files, *steps, *can, *values;
+	json_t *svc = NULL, *j, *files, *steps, *can, *values, *events = NULL;
 	tenant_t t;
 	calendar_t *cal = NULL;
 	int owner, officer, watcher, staff, rc, remaining, flag, open, with_reason;
@@ -1033,20 +1050,27 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 	fmt_day((int32_t)a.due, due);
 	fmt_time(a.filed_at, t.tz_offset, filed, sizeof(filed));
 	services_mask_nik(a.nik, nik);
-	unit_name(c, tenant, a.unit, uname, sizeof(uname));
+	if ((rc = unit_name(c, tenant, a.unit, uname, sizeof(uname))) < 0)
+		goto out;
 	steps = json_object_get(svc, "steps");
 	step_role = step_field(steps, a.step, "role");
 	open = a.state == SVC_PROSES || a.state == SVC_DIKEMBALIKAN;
+	/* the files and the history whole, or an error: a list cut short
+	 * would show an application without its documents (and a download
+	 * of one would be a 404) */
+	if ((rc = store_prepare(c, "SELECT field, hash, mime, size, filename FROM services_files WHERE tenant = ? AND app_id = ? "
+				   "ORDER BY field", &s)) < 0)
+		goto out;
 	files = json_array();
-	if (store_prepare(c, "SELECT field, hash, mime, size, filename FROM services_files WHERE tenant = ? AND app_id = ? "
-			     "ORDER BY field", &s) == 0) {
-		store_bindf(s, "ti", tenant, id);
-		while (store_step(s) == STORE_ROW)
-			json_array_append_new(files, json_pack("{s:s,s:s,s:s,s:I,s:s}", "field", store_col_text(s, 0), "hash",
-							       store_col_text(s, 1), "mime", store_col_text(s, 2), "size",
-							       (json_int_t)store_col_int64(s, 3), "filename",
-							       store_col_text(s, 4)));
-		store_finalize(s);
+	store_bindf(s, "ti", tenant, id);
+	while ((rc = store_step(s)) == STORE_ROW)
+		json_array_append_new(files, json_pack("{s:s,s:s,s:s,s:I,s:s}", "field", store_col_text(s, 0), "hash",
+						       store_col_text(s, 1), "mime", store_col_text(s, 2), "size",
+						       (json_int_t)store_col_int64(s, 3), "filename", store_col_text(s, 4)));
+	store_finalize(s);
+	if (rc < 0 || (rc = events_json(c, tenant, id, staff, staff || owner, t.tz_offset, &events)) < 0) {
+		json_decref(files);
+		goto out;
 	}
 	/* the form's NIK fields in full only for the applicant and the handling
 	 * OPD, as on the page; masked for everyone else */
@@ -1086,8 +1110,7 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 		      nik, "values", values, "files", files, "assignee", a.assignee, "reason",
 		      with_reason && a.reason ? a.reason : "", "filed", filed, "sla", "flag", services_sla_flag_name(flag),
 		      "remaining", remaining, "late", flag == SLA_OVERDUE && remaining < 0 ? -remaining : 0, "paused",
-		      a.paused, "due", due, "version", (json_int_t)a.version, "events",
-		      events_json(c, tenant, id, staff, staff || owner, t.tz_offset), "owner", owner, "officer", officer,
+		      a.paused, "due", due, "version", (json_int_t)a.version, "events", events, "owner", owner, "officer", officer,
 		      "watcher", watcher, "can", can);
 	if (!j) {
 		rc = ERR_NOMEM;
@@ -1107,8 +1130,14 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 			json_decref(j);
 			goto out;
 		}
-		if (*token && perf_survey_lookup(c, tenant, token, &inv) == 0)
+		rc = *token ? perf_survey_lookup(c, tenant, token, &inv) : ERR_NOT_FOUND;
+		if (rc == 0)
 			json_object_set_new(j, "survey", json_pack("{s:s,s:b}", "token", token, "used", inv.used));
+		else if (rc != ERR_NOT_FOUND) {
+			json_decref(j);
+			goto out;
+		}
+		rc = 0;
 	}
 	*ret = j;
 out:
@@ -1126,6 +1155,7 @@ int services_track(store_conn_t *c, const char *tenant, const char *number, int6
 	tenant_t t;
 	calendar_t *cal = NULL;
 	char due[CAL_DATE_LEN], filed[32], uname[200];
+	json_t *history = NULL;
 	int rc, remaining, flag;
 	if ((rc = services_app_id_by_number(c, tenant, number, &id)) < 0)
 		return rc;
@@ -1138,12 +1168,14 @@ int services_track(store_conn_t *c, const char *tenant, const char *number, int6
 	flag = sla_of(cal, a.state, (int32_t)a.due, cal_local_day(now, t.tz_offset), &remaining);
 	fmt_day((int32_t)a.due, due);
 	fmt_time(a.filed_at, t.tz_offset, filed, sizeof(filed));
-	unit_name(c, tenant, a.unit, uname, sizeof(uname));
+	if ((rc = unit_name(c, tenant, a.unit, uname, sizeof(uname))) < 0 ||
+	    (rc = events_json(c, tenant, id, 0, 0, t.tz_offset, &history)) < 0)
+		goto out;
 	*ret = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "number", a.number, "service", jstr(svc, "name"),
 			 "unit_name", uname, "state", services_state_name(a.state), "state_label",
 			 services_state_label(a.state), "step_name",
 			 step_field(json_object_get(svc, "steps"), a.step, "name"), "filed", filed, "due", due, "sla",
-			 services_sla_flag_name(flag), "history", events_json(c, tenant, id, 0, 0, t.tz_offset));
+			 services_sla_flag_name(flag), "history", history);
 	rc = *ret ? 0 : ERR_NOMEM;
 out:
 	calendar_free(cal);
@@ -1183,9 +1215,9 @@ int services_verify(store_conn_t *c, const char *code, json_t **ret)
 		char filed[32], uname[200];
 		if ((rc = load_app(c, tenant, id, &a)) < 0)
 			return rc;
-		if ((rc = svc_by_id(c, tenant, a.service_id, a.service_ver, &svc)) == 0 && (rc = tenant_get(c, tenant, &t)) == 0) {
+		if ((rc = svc_by_id(c, tenant, a.service_id, a.service_ver, &svc)) == 0 && (rc = tenant_get(c, tenant, &t)) == 0 &&
+		    (rc = unit_name(c, tenant, a.unit, uname, sizeof(uname))) == 0) {
 			fmt_time(a.filed_at, t.tz_offset, filed, sizeof(filed));
-			unit_name(c, tenant, a.unit, uname, sizeof(uname));
 			*ret = json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "valid", 1, "tenant", tenant,
 					 "tenant_name", t.name, "number", a.number, "service", jstr(svc, "name"), "unit_name",
 					 uname, "filed", filed, "state", services_state_name(a.state), "state_label",

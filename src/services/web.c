@@ -428,12 +428,20 @@ static int apply_done(req_t *r, int rc, void *ud)
 			char due[CAL_DATE_LEN];
 			json_t *a = NULL;
 			sb_t u = SB_INIT;
-			int st = rd(r) ? services_app_get(rd(r), r->tenant->code, j->out.id, &r->who, svc_now(), &a) : -1;
+			int st = rd(r) ? services_app_get(rd(r), r->tenant->code, j->out.id, &r->who, svc_now(), &a)
+				       : ERR_UNAVAILABLE;
+			if (st < 0) {
+				/* its state unknown, not guessed: the client asks
+				 * again and gets this answer once it can be read */
+				apply_job_free(j);
+				sb_release(&u);
+				return st;
+			}
 			cal_format_date(j->out.due, due);
 			sb_addf(&u, "%s/v/%s", req_base_url(r), j->out.verify_code);
 			http_send_json(r, 200, json_pack("{s:I,s:s,s:s,s:s,s:s,s:b}", "id", (json_int_t)j->out.id, "number",
 							 j->out.number, "due", due, "state",
-							 st == 0 ? json_string_value(json_object_get(a, "state")) : "proses",
+							 json_string_value(json_object_get(a, "state")),
 							 "verify_url", u.buf, "repeated", 1));
 			json_decref(a);
 			sb_release(&u);
@@ -674,13 +682,23 @@ static int app_page(req_t *r, int status, int64_t id, const char *error, const c
 						      "value", sb.buf));
 		sb_release(&sb);
 	}
-	if (json_is_true(json_object_get(json_object_get(a, "can"), "work")) &&
-	    store_prepare(rd(r), "SELECT code, name FROM units WHERE tenant = ? AND code <> ? ORDER BY name", &s) == 0) {
-		store_bindf(s, "tt", r->tenant->code, json_string_value(json_object_get(a, "unit")));
-		while (store_step(s) == STORE_ROW)
-			json_array_append_new(units, json_pack("{s:s,s:s}", "code", store_col_text(s, 0), "name",
-							       store_col_text(s, 1)));
-		store_finalize(s);
+	if (json_is_true(json_object_get(json_object_get(a, "can"), "work"))) {
+		/* the OPDs it may be transferred to, all of them or a 503: an
+		 * empty list would say there is no other OPD */
+		rc = store_prepare(rd(r), "SELECT code, name FROM units WHERE tenant = ? AND code <> ? ORDER BY name", &s);
+		if (rc == 0) {
+			store_bindf(s, "tt", r->tenant->code, json_string_value(json_object_get(a, "unit")));
+			while ((rc = store_step(s)) == STORE_ROW)
+				json_array_append_new(units, json_pack("{s:s,s:s}", "code", store_col_text(s, 0), "name",
+								       store_col_text(s, 1)));
+			store_finalize(s);
+		}
+		if (rc < 0) {
+			json_decref(a);
+			json_decref(units);
+			json_decref(disp);
+			return rc;
+		}
 	}
 	if (json_is_true(json_object_get(json_object_get(a, "can"), "resubmit")))
 		json_object_set_new(a, "fields", form_view(form, typed ? typed : vals, today_text(r)));
@@ -855,7 +873,11 @@ int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64
 			return ERR_UNAVAILABLE;
 		rc = services_app_get(rd(r), r->tenant->code, id, &r->who, j->now, &a);
 		if (rc < 0) {
-			j->msg = rc == ERR_FORBIDDEN ? N_("permohonan ini bukan milik Anda atau OPD Anda") : N_("permohonan tidak ditemukan");
+			/* a database that cannot be asked says so (503), not
+			 * "not found" */
+			j->msg = rc == ERR_FORBIDDEN   ? N_("permohonan ini bukan milik Anda atau OPD Anda")
+				 : rc == ERR_NOT_FOUND ? N_("permohonan tidak ditemukan")
+						       : NULL;
 			return act_done(r, rc, j);
 		}
 		if (json_is_true(json_object_get(a, "owner"))) {
@@ -917,9 +939,13 @@ int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64
 			json_t *a = NULL;
 			doc_t *d = NULL;
 			sb_t pdf = SB_INIT, url = SB_INIT;
-			int rc2 = services_app_get(rd(r), r->tenant->code, id, &r->who, j->now, &a);
+			int rc2 = rd(r) ? services_app_get(rd(r), r->tenant->code, id, &r->who, j->now, &a) : ERR_UNAVAILABLE;
 			if (rc2 < 0) {
-				j->msg = N_("permohonan ini bukan milik Anda atau OPD Anda");
+				/* refused or not there as before; a database that
+				 * cannot be asked is a 503 without that message */
+				j->msg = rc2 == ERR_FORBIDDEN || rc2 == ERR_NOT_FOUND
+						 ? N_("permohonan ini bukan milik Anda atau OPD Anda")
+						 : NULL;
 				return act_done(r, rc2, j);
 			}
 			if (doc_new("SURAT KETERANGAN HASIL LAYANAN", &d) == 0) {
@@ -1190,8 +1216,14 @@ static int admin_page(req_t *r, int status, json_t *svc, const char *error)
 {
 	json_t *units = json_array(), *ctx;
 	const char *sel = json_string_value(json_object_get(svc, "unit"));
-	if (rd(r))
-		unit_list(rd(r), r->tenant->code, add_unit, units);
+	/* the editor without its OPDs could not be saved: 503, not an empty
+	 * select */
+	int rc = rd(r) ? unit_list(rd(r), r->tenant->code, add_unit, units) : ERR_UNAVAILABLE;
+	if (rc < 0) {
+		json_decref(units);
+		json_decref(svc);
+		return rc;
+	}
 	for (size_t i = 0; i < json_array_size(units); i++) {
 		json_t *u = json_array_get(units, i);
 		json_object_set_new(u, "selected", json_boolean(sel && !strcmp(sel, json_string_value(json_object_get(u, "code")))));

@@ -4,9 +4,14 @@ test_faults.py: what sigap does when its database is missing or goes away.
   - an unreachable database at start-up: a clear message and a non-zero exit;
   - PostgreSQL stopped while sigap serves (a private cluster, never the
     shared one): database-backed requests get 503 with Retry-After and the
-    error shape of their kind (JSON for the API, an HTML page for the web),
-    /healthz stays 200, sigap keeps running, and it serves again by itself
-    within seconds of PostgreSQL coming back;
+    error shape of their kind (JSON for the API, Open311's error list, an
+    HTML page for the web), also those for something that does not exist
+    (404 otherwise) and a sign-in; /healthz stays 200, sigap keeps running,
+    and it serves again by itself within seconds of PostgreSQL coming back;
+  - one table's reads failing as on a lost connection while the rest
+    answers (a page whose later reads fail half way): 503 as well, never a
+    200 page or answer with its history, list, select or signing key left
+    out, nor a 404 for a file that is there;
   - SQLite locked by another process for longer than the busy timeout: a
     write gets a clear 503 with Retry-After (not a crash), and succeeds once
     the lock is released.
@@ -14,6 +19,8 @@ test_faults.py: what sigap does when its database is missing or goes away.
 Writes go through faults_util.pick_submitter(): Open311 when the binary has
 it, else the admin's add-user form.
 """
+import base64
+import json
 import os
 import shutil
 import sqlite3
@@ -95,7 +102,49 @@ def test_unopenable_sqlite_at_startup(env):
 # --------------------------------------------------------------- PostgreSQL lost
 
 DB_ROUTES = (("/readyz", "api"), ("/t/%s/" % TENANT, "web"), ("/api/v1/tenants", "api"),
-             ("/api/v1/regions/52.71", "api"), ("/api/v1/t/%s/calendar/add?from=2026-12-01&days=3" % TENANT, "api"))
+             ("/api/v1/regions/52.71", "api"), ("/api/v1/t/%s/calendar/add?from=2026-12-01&days=3" % TENANT, "api"),
+             # what the public reads: the portal, complaints, services, the
+             # legal register, and the same through Open311 and the API
+             ("/", "web"), ("/t/%s/pengaduan" % TENANT, "web"), ("/t/%s/pengaduan/baru" % TENANT, "web"),
+             ("/t/%s/layanan" % TENANT, "web"), ("/t/%s/jdih" % TENANT, "web"),
+             ("/open311/v2/requests.json?jurisdiction_id=%s" % TENANT, "open311"),
+             ("/open311/v2/services.json?jurisdiction_id=%s" % TENANT, "open311"),
+             ("/open311/v2/servicerequestupdates.json?jurisdiction_id=%s" % TENANT, "open311"),
+             ("/api/v1/regions?q=mataram", "api"), ("/api/v1/t/%s/services" % TENANT, "api"),
+             ("/api/v1/t/%s/keputusan" % TENANT, "api"),
+             ("/api/v1/t/%s/data-terbuka/kinerja-opd-bulanan.json" % TENANT, "api"))
+
+# Addresses of things that do not exist: 404 while the database answers,
+# and while it does not, 503 (nobody could look), never "not found".
+NOWHERE = "0" * 32
+ABSENT_ROUTES = (("/v/" + NOWHERE, "web"), ("/api/v1/verify/" + NOWHERE, "api"),
+                 ("/t/%s/verifikasi/%s" % (TENANT, NOWHERE), "web"),
+                 ("/api/v1/t/%s/verifikasi/%s" % (TENANT, NOWHERE), "api"),
+                 ("/t/%s/survei/%s" % (TENANT, "0" * 64), "web"),
+                 ("/t/%s/pengaduan/999999" % TENANT, "web"),
+                 ("/t/%s/lacak?nomor=%s/PMH/2026/999999" % (TENANT, TENANT), "web"),
+                 ("/api/v1/t/%s/track?number=%s/PMH/2026/999999" % (TENANT, TENANT), "api"),
+                 ("/open311/v2/requests/999999.json?jurisdiction_id=%s" % TENANT, "open311"),
+                 ("/open311/v2/services/no-such-code.json?jurisdiction_id=%s" % TENANT, "open311"))
+
+
+def demo_routes(db):
+    """Pages of things the demo database has: a complaint (public page, and
+    through Open311), a category, a service, a decision's verification page,
+    a survey invitation."""
+    def one(query):
+        return db.sql(query)[0][0]
+    cid = one("SELECT MIN(id) FROM complaints WHERE tenant = '%s' AND status <> 'arsip'" % TENANT)
+    cat = one("SELECT MIN(code) FROM complaints_categories WHERE tenant = '%s' AND active = 1" % TENANT)
+    svc = one("SELECT MIN(code) FROM services WHERE tenant = '%s' AND active = 1" % TENANT)
+    tok = one("SELECT MIN(token) FROM governance_decisions WHERE tenant = '%s'" % TENANT)
+    survey = one("SELECT MIN(note) FROM complaints_events WHERE tenant = '%s' AND action = 'survei'" % TENANT)
+    return (("/t/%s/pengaduan/%s" % (TENANT, cid), "web"),
+            ("/open311/v2/requests/%s.json?jurisdiction_id=%s" % (cid, TENANT), "open311"),
+            ("/open311/v2/services/%s.json?jurisdiction_id=%s" % (cat, TENANT), "open311"),
+            ("/t/%s/layanan/%s" % (TENANT, svc), "web"), ("/api/v1/t/%s/services/%s" % (TENANT, svc), "api"),
+            ("/t/%s/verifikasi/%s" % (TENANT, tok), "web"), ("/api/v1/t/%s/verifikasi/%s" % (TENANT, tok), "api"),
+            ("/t/%s/survei/%s" % (TENANT, survey), "web"))
 
 
 @backends("pg")
@@ -105,23 +154,37 @@ def test_pg_lost_while_serving(env):
     cluster.start()
     try:
         db = cluster.copy_of(env)
+        routes = DB_ROUTES + demo_routes(db)
         sub = fu.pick_submitter(db=db)
         sub.setup(db)
         srv = env.start_server(db)
         c = srv.client()
-        for path, _kind in DB_ROUTES:
+        for path, _kind in routes:
             c.get(path).expect(200)
+        for path, _kind in ABSENT_ROUTES:
+            c.get(path).expect(404)
+        signin = c.get("/t/%s/masuk" % TENANT).expect(200).csrf()
+        nik = {"nik": "5271014101900001"}
+        c.post_json("/api/v1/nik/validate", nik).expect(200)
         sess = sub.session(srv.port, c.ip)
         ok, r = sub.submit(c, sess, harness.unique("flt"))
         assert ok, "a write before the outage failed: %s" % r.describe()
 
         cluster.stop()
         t_down = time.time()
+        # Open311 keeps a request's answer for a second (CACHE_TTL_MS): past it
+        time.sleep(1.1)
         problems = []
         for _ in range(3):
-            for path, kind in DB_ROUTES:
+            for path, kind in routes + ABSENT_ROUTES:
                 soft(problems, expect_unavailable, c.get(path), kind)
+            # a sign-in that cannot be checked is neither wrong nor made
+            soft(problems, expect_unavailable,
+                 c.post_form("/t/%s/masuk" % TENANT, {"_csrf": signin, "username": "sekda",
+                                                      "password": harness.DEMO_PASSWORD}), "web")
+            soft(problems, expect_unavailable, c.post_json("/api/v1/nik/validate", nik), "api")
             c.get("/healthz").expect(200)
+            c.get("/open311/discovery.json").expect(200)  # fixed text: no database in it
             ok, r = sub.submit(c, sess, harness.unique("flt"))
             assert not ok, "a write succeeded during the outage"
             soft(problems, expect_unavailable, r, write_kind(sub))
@@ -131,8 +194,11 @@ def test_pg_lost_while_serving(env):
 
         cluster.start()
         took = fu.wait_http(srv.port, "/readyz", 200, timeout=10)
-        for path, _kind in DB_ROUTES:
+        for path, _kind in routes:
             c.get(path).expect(200)
+        for path, _kind in ABSENT_ROUTES:
+            c.get(path).expect(404)
+        srv.client().login(TENANT, "sekda")
         key = harness.unique("flt")
         ok, r = sub.submit(c, sess, key)
         assert ok, "a write after PostgreSQL came back failed: %s %s" % (r.describe(), r.text[:300])
@@ -144,6 +210,116 @@ def test_pg_lost_while_serving(env):
     finally:
         cluster.stop()
         shutil.rmtree(cluster.dir, ignore_errors=True)
+
+
+# --------------------------------------------------------------- one read lost mid-page
+
+def lose_table(db, table):
+    """Every read of table fails from now on as one on a lost connection
+    does (SQLSTATE 57P01, admin_shutdown): the table becomes a view over a
+    function that raises it. The rest of the database answers, so a page
+    that reads table after other things fails half way through, as when
+    PostgreSQL goes away in the middle of a request."""
+    db.sql("ALTER TABLE {t} RENAME TO {t}_kept; "
+           "CREATE FUNCTION {t}_lost() RETURNS SETOF {t}_kept LANGUAGE plpgsql AS "
+           "$$BEGIN RAISE EXCEPTION 'test: {t} lost' USING ERRCODE = '57P01'; END$$; "
+           "CREATE VIEW {t} AS SELECT * FROM {t}_lost()".format(t=table))
+
+
+def mend_table(db, table):
+    db.sql("DROP VIEW {t}; DROP FUNCTION {t}_lost(); ALTER TABLE {t}_kept RENAME TO {t}".format(t=table))
+
+
+def filed_application(db, c_admin, c_warga):
+    """A service made by the admin and an application with a file by the
+    demo warga, through the API; returns (id, number)."""
+    unit = db.sql("SELECT MIN(code) FROM units WHERE tenant = '%s'" % TENANT)[0][0]
+    code = harness.unique("flt").replace("_", "-")
+    svc = {"code": code, "unit": unit, "name": "Layanan Uji " + code, "category": "Uji",
+           "summary": "Layanan untuk pengujian.", "requirements": ["Kartu keluarga"], "procedure": ["Ajukan"],
+           "sla_days": 3, "fee": 0, "product": "Dokumen uji", "complaints": "Melalui menu Pengaduan.",
+           "legal_basis": ["Peraturan uji"], "form": "nama | text | Nama lengkap | wajib\nkk | file | Kartu keluarga | wajib\n",
+           "steps": "Verifikasi berkas | petugas\n"}
+    hdr = {"Content-Type": "application/json", "X-CSRF-Token": c_admin.session_csrf(TENANT)}
+    r = c_admin.request("POST", "/api/v1/t/%s/services" % TENANT, body=json.dumps(svc), headers=hdr)
+    assert r.status == 201, r.describe() + r.text[:300]
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    app = {"service": code, "values": {"nama": "Baiq Nurul Aini", "nik": "5271014101900001"},
+           "files": {"kk": {"filename": "kk.pdf", "content_base64": base64.b64encode(pdf).decode()}}}
+    hdr = {"Content-Type": "application/json", "X-CSRF-Token": c_warga.session_csrf(TENANT)}
+    r = c_warga.request("POST", "/api/v1/t/%s/applications" % TENANT, body=json.dumps(app), headers=hdr)
+    assert r.status == 201, r.describe() + r.text[:300]
+    return r.json()["id"], r.json()["number"]
+
+
+@backends("pg")
+def test_pg_read_lost_mid_page(env):
+    """A page whose later reads fail (the database went away after its
+    first ones) answers 503 with Retry-After in its kind's shape, never 200
+    with a part left out (an empty history, list or select, "no signing key
+    yet"), nor 404 for a file that is there. Each table in turn loses its
+    reads; with it back, the same addresses answer 200."""
+    db = env.new_db()
+    srv = env.start_server(db)
+    admin, sekda, warga, koord, anon = srv.client(), srv.client(), srv.client(), srv.client(), srv.client()
+    admin.login(TENANT, "admin")
+    sekda.login(TENANT, "sekda")
+    warga.login(TENANT, "warga")
+    koord.login(TENANT, "koordinator")
+    app_id, number = filed_application(db, admin, warga)
+    cid = db.sql("SELECT MIN(id) FROM complaints WHERE tenant = '%s' AND status <> 'arsip'" % TENANT)[0][0]
+    # one the coordinator verifies: its page reads duplicates, OPDs, categories
+    new = db.sql("SELECT MIN(id) FROM complaints WHERE tenant = '%s' AND status = 'baru'" % TENANT)[0][0]
+    assert db.sql("SELECT COUNT(*) FROM perf_kec WHERE tenant = '%s' AND kecamatan <> '-'" % TENANT)[0][0] != "0", \
+        "the demo has no complaints per kecamatan: the dashboard would read no region names"
+    cases = (
+        # the history of a complaint, read after the complaint itself
+        ("complaints_events", ((anon, "/t/%s/pengaduan/%s" % (TENANT, cid), "web"),
+                               (anon, "/open311/v2/servicerequestupdates.json?jurisdiction_id=%s" % TENANT, "open311"))),
+        # the categories of the complaint form and of the settings
+        ("complaints_categories", ((anon, "/t/%s/pengaduan/baru" % TENANT, "web"),
+                                   (koord, "/t/%s/pengaduan/pengaturan" % TENANT, "web"))),
+        # the suggested duplicates on the coordinator's page
+        ("complaints_duplicates", ((koord, "/t/%s/pengaduan/%s" % (TENANT, new), "web"),)),
+        # whether the Sekda has a signing key: not "none yet"
+        ("governance_keys", ((sekda, "/t/%s/kunci-tanda-tangan" % TENANT, "web"),
+                             (sekda, "/t/%s/usulan" % TENANT, "web"))),
+        # the OPDs of the catalogue editor
+        ("units", ((admin, "/t/%s/admin/layanan/baru" % TENANT, "web"),)),
+        # the kecamatan names of the dashboard, read after its figures
+        ("regions", ((sekda, "/t/%s/kinerja" % TENANT, "web"), (sekda, "/api/v1/t/%s/kinerja" % TENANT, "api"),
+                     (sekda, "/t/%s/kinerja/ekspor/kecamatan.csv" % TENANT, "web"))),
+        # an application's history, read after the application
+        ("services_events", ((anon, "/t/%s/lacak?nomor=%s" % (TENANT, number), "web"),
+                             (anon, "/api/v1/t/%s/track?number=%s" % (TENANT, number), "api"),
+                             (warga, "/t/%s/permohonan/%s" % (TENANT, app_id), "web"),
+                             (warga, "/api/v1/t/%s/applications/%s" % (TENANT, app_id), "api"))),
+        # its files: never "this file does not exist"
+        ("services_files", ((warga, "/t/%s/permohonan/%s/berkas/kk" % (TENANT, app_id), "web"),
+                            (warga, "/api/v1/t/%s/applications/%s" % (TENANT, app_id), "api"))),
+    )
+    problems = []
+    for table, routes in cases:
+        for c, path, _kind in routes:
+            c.get(path).expect(200)
+        lose_table(db, table)
+        try:
+            for c, path, kind in routes:
+                soft(problems, expect_unavailable_without, c.get(path), kind, table)
+        finally:
+            mend_table(db, table)
+        for c, path, _kind in routes:
+            c.get(path).expect(200)
+    assert srv.alive, "sigap died; log:\n%s" % srv.log_text()[-1500:]
+    srv.stop()
+    assert not problems, "answers while one table could not be read:\n" + "\n".join(problems)
+
+
+def expect_unavailable_without(r, kind, table):
+    try:
+        expect_unavailable(r, kind)
+    except AssertionError as e:
+        raise AssertionError("%s unreadable: %s" % (table, e))
 
 
 @backends("pg")
