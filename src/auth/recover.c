@@ -14,6 +14,9 @@
 #include "platform/platform.h"
 #include "core/banned.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 static int hex64(const char *s)
 {
 	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
@@ -47,83 +50,106 @@ int auth_recover_prepare(store_t *st, const auth_limits_t *lim, const char *tena
 	auth_trim_copy(typed, sizeof(typed), who, 1);
 	if (!typed[0] || (who && strlen(who) >= sizeof(typed)))
 		return 0; /* nothing to look for: the same answer */
-	rc = store_prepare(c,
-			   "SELECT id, username, email FROM users WHERE tenant = ? AND disabled = 0 AND email IS NOT NULL "
-			   "AND email <> '' AND (username = ? OR LOWER(email) = ?) ORDER BY CASE WHEN username = ? THEN 0 "
-			   "ELSE 1 END, id LIMIT 1",
-			   &s);
+	/* a username is one account; an address, every account that has it
+	 * (a household's shared mailbox), oldest first */
+	rc = strchr(typed, '@')
+		     ? store_prepare(c,
+				     "SELECT id, username, email FROM users WHERE tenant = ? AND disabled = 0 "
+				     "AND email IS NOT NULL AND LOWER(email) = ? ORDER BY id LIMIT " STR(RECOVER_MAX_ACCOUNTS),
+				     &s)
+		     : store_prepare(c,
+				     "SELECT id, username, email FROM users WHERE tenant = ? AND disabled = 0 "
+				     "AND email IS NOT NULL AND email <> '' AND username = ?",
+				     &s);
 	if (rc < 0)
 		return rc;
-	store_bindf(s, "tttt", tenant, typed, typed, typed);
-	rc = store_step(s);
-	if (rc == STORE_ROW && mail_valid_address(store_col_text(s, 2))) {
-		op->found = 1;
-		op->user_id = store_col_int64(s, 0);
-		snprintf(op->username, sizeof(op->username), "%s", store_col_text(s, 1));
-		snprintf(op->email, sizeof(op->email), "%s", store_col_text(s, 2));
+	store_bindf(s, "tt", tenant, typed);
+	while ((rc = store_step(s)) == STORE_ROW && op->found < RECOVER_MAX_ACCOUNTS) {
+		struct auth_recover_account *a = &op->acct[op->found];
+		if (!mail_valid_address(store_col_text(s, 2)))
+			continue;
+		a->user_id = store_col_int64(s, 0);
+		snprintf(a->username, sizeof(a->username), "%s", store_col_text(s, 1));
+		snprintf(a->email, sizeof(a->email), "%s", store_col_text(s, 2));
+		op->found++;
 	}
 	store_finalize(s);
 	if (rc < 0)
 		return rc;
-	if (op->found) {
-		/* a mailbox gets at most RECOVER_PER_ACCOUNT links an hour, however
-		 * many addresses ask: beyond that, the same answer and no message */
+	for (int i = 0; i < op->found;) {
+		/* a mailbox gets at most RECOVER_PER_ACCOUNT links an hour per
+		 * account, however many addresses ask: beyond that, the same
+		 * answer and no message */
 		char subj[64];
 		long w = 0;
-		snprintf(subj, sizeof(subj), "pwreset-user:%lld", (long long)op->user_id);
+		snprintf(subj, sizeof(subj), "pwreset-user:%lld", (long long)op->acct[i].user_id);
 		if ((rc = auth_attempt_locked(st, tenant, subj, now, &w)) < 0)
 			return rc;
-		if (rc > 0)
-			op->found = 0;
+		if (rc > 0) {
+			memmove(&op->acct[i], &op->acct[i + 1], (size_t)(op->found - i - 1) * sizeof(op->acct[0]));
+			op->found--;
+		} else {
+			i++;
+		}
 	}
 	return 0;
+}
+
+/* one account's link: counted, stored (voiding its older one), mailed, audited */
+static int send_link(store_conn_t *c, auth_recover_op_t *op, struct auth_recover_account *a, int shared)
+{
+	auth_limits_t per_account = { RECOVER_PER_ACCOUNT, 3600, 3600, 0, 0 };
+	char subj[64], subject[240], body[1700];
+	int rc;
+	snprintf(subj, sizeof(subj), "pwreset-user:%lld", (long long)a->user_id);
+	if ((rc = auth_attempt_fail_tx(c, &per_account, op->tenant, subj, "-",
+				       "many password-reset links for one account", op->now)) < 0)
+		return rc;
+	auth_random_token(a->token);
+	auth_sha256_hex(a->token, 64, a->token_hash);
+	/* only the newest link works */
+	rc = store_exec(c, "DELETE FROM password_resets WHERE tenant = ? AND user_id = ?", "ti", op->tenant, a->user_id);
+	if (rc < 0)
+		return rc;
+	rc = store_exec(c, "INSERT INTO password_resets (tenant, token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+			"ttiii", op->tenant, a->token_hash, a->user_id, op->now, op->now + RECOVER_TTL);
+	if (rc < 0)
+		return rc;
+	snprintf(subject, sizeof(subject), "Atur ulang kata sandi sigap %s: akun %s", op->tenant_name, a->username);
+	snprintf(body, sizeof(body),
+		 "Ada permintaan untuk mengatur ulang kata sandi akun \"%s\" di sigap %s.\n\n"
+		 "Untuk memilih kata sandi baru, buka tautan ini dalam satu jam (hanya bisa dipakai sekali):\n\n"
+		 "%s/t/%s/lupa-sandi/%s\n\n"
+		 "%s"
+		 "Bila Anda tidak memintanya, abaikan pesan ini: kata sandi Anda tidak berubah.\n\n"
+		 "(English: someone asked to reset the password of this account. Open the link within one hour "
+		 "to choose a new password, or ignore this message if it was not you.%s)",
+		 a->username, op->tenant_name, op->link_base, op->tenant, a->token,
+		 shared ? "Alamat e-mail ini dipakai lebih dari satu akun; setiap akun mendapat pesan dan tautannya "
+			  "sendiri. Pakai tautan di pesan yang menyebut akun Anda.\n\n"
+			: "",
+		 shared ? " This address belongs to more than one account: each gets its own message and link." : "");
+	rc = mail_enqueue(c, op->tenant, a->email, subject, body, op->now);
+	sodium_memzero(body, sizeof(body));
+	if (rc < 0)
+		return rc;
+	return audit_append(c, op->tenant, op->now, a->username, "user.password.recover_request", a->username,
+			    "a password-reset link was sent by e-mail");
 }
 
 int auth_recover_tx(store_conn_t *c, void *ud)
 {
 	auth_recover_op_t *op = ud;
-	char subject[240], body[1400];
 	int rc;
 	/* every request counts against the address, found or not */
 	rc = auth_attempt_fail_tx(c, &op->lim, op->tenant, op->subject, "-", "many password-reset requests from one address",
 				  op->now);
 	if (rc < 0)
 		return rc;
-	if (!op->found)
-		return 0;
-	{
-		auth_limits_t per_account = { RECOVER_PER_ACCOUNT, 3600, 3600, 0, 0 };
-		char subj[64];
-		snprintf(subj, sizeof(subj), "pwreset-user:%lld", (long long)op->user_id);
-		if ((rc = auth_attempt_fail_tx(c, &per_account, op->tenant, subj, "-",
-					       "many password-reset links for one account", op->now)) < 0)
+	for (int i = 0; i < op->found; i++)
+		if ((rc = send_link(c, op, &op->acct[i], op->found > 1)) < 0)
 			return rc;
-	}
-	auth_random_token(op->token);
-	auth_sha256_hex(op->token, 64, op->token_hash);
-	/* only the newest link works */
-	rc = store_exec(c, "DELETE FROM password_resets WHERE tenant = ? AND user_id = ?", "ti", op->tenant, op->user_id);
-	if (rc < 0)
-		return rc;
-	rc = store_exec(c, "INSERT INTO password_resets (tenant, token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-			"ttiii", op->tenant, op->token_hash, op->user_id, op->now, op->now + RECOVER_TTL);
-	if (rc < 0)
-		return rc;
-	snprintf(subject, sizeof(subject), "Atur ulang kata sandi sigap %s", op->tenant_name);
-	snprintf(body, sizeof(body),
-		 "Ada permintaan untuk mengatur ulang kata sandi akun \"%s\" di sigap %s.\n\n"
-		 "Untuk memilih kata sandi baru, buka tautan ini dalam satu jam (hanya bisa dipakai sekali):\n\n"
-		 "%s/t/%s/lupa-sandi/%s\n\n"
-		 "Bila Anda tidak memintanya, abaikan pesan ini: kata sandi Anda tidak berubah.\n\n"
-		 "(English: someone asked to reset the password of this account. Open the link within one hour "
-		 "to choose a new password, or ignore this message if it was not you.)",
-		 op->username, op->tenant_name, op->link_base, op->tenant, op->token);
-	rc = mail_enqueue(c, op->tenant, op->email, subject, body, op->now);
-	sodium_memzero(body, sizeof(body));
-	if (rc < 0)
-		return rc;
-	return audit_append(c, op->tenant, op->now, op->username, "user.password.recover_request", op->username,
-			    "a password-reset link was sent by e-mail");
+	return 0;
 }
 
 /* the user of a token that works now; ERR_NOT_FOUND if none */

@@ -20,6 +20,10 @@
  *  - Setting the new password ends every session of the user, clears the
  *    user's sign-in lockout, and is audited ("user.password.recover"). A
  *    second factor (twofa.h) is not touched: it is still asked at sign-in.
+ *  - An address typed is looked up among the accounts' e-mail addresses: a
+ *    household often shares one, so each of its accounts (up to
+ *    RECOVER_MAX_ACCOUNTS, oldest first) gets its own message naming it,
+ *    each within its own limit. A username typed means that account only.
  *  - Without e-mail (mail_configured() false) there is nothing to send:
  *    the pages say to ask the Pemda's administrator instead.
  */
@@ -33,6 +37,7 @@
 
 #define RECOVER_TTL 3600
 #define RECOVER_PER_ACCOUNT 3 /* links one account may be sent per hour */
+#define RECOVER_MAX_ACCOUNTS 5 /* accounts sharing one address, each sent its link */
 
 /* Step 1, asking. prepare() checks the address's limit (ERR_RATE_LIMITED,
  * op->retry_after) and looks the account up by username or e-mail address
@@ -44,10 +49,12 @@ typedef struct auth_recover_op {
 	auth_limits_t lim;
 	int64_t now;
 	char tenant[16], subject[96], tenant_name[160], link_base[256];
-	int found;
-	int64_t user_id;
-	char username[72], email[256];
-	char token[65], token_hash[65];
+	int found; /* accounts to send a link to (0: none, the same answer) */
+	struct auth_recover_account {
+		int64_t user_id;
+		char username[72], email[256];
+		char token[65], token_hash[65];
+	} acct[RECOVER_MAX_ACCOUNTS];
 	long retry_after;
 } auth_recover_op_t;
 int auth_recover_prepare(store_t *st, const auth_limits_t *lim, const char *tenant, const char *tenant_name,

@@ -121,6 +121,51 @@ def test_password_recovered_by_email(env):
         sink.close()
 
 
+def test_a_shared_address_gets_a_link_per_account(env):
+    """A household shares one mailbox: asked by that address, each account gets its own
+    message naming it, and each link sets its own account's password; asked by a username,
+    that account only."""
+    from smtp_sink import SmtpSink
+    sink = SmtpSink()
+    try:
+        db = env.new_db()
+        srv = env.start_server(db, args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from", FROM,
+                                         "--public-url", PUBLIC, "--sweep-interval", "1"])
+        c = srv.client(ip="10.72.0.1")
+        register(c, "ibu.rumah", "Keluarga.Lalu@example.id", password="sandi-ibu-lama-1")
+        register(srv.client(ip="10.72.0.2"), "bapak.rumah", "keluarga.lalu@example.id", password="sandi-bapak-lama-1")
+        mailbox = "keluarga.lalu@example.id"
+        assert SENT in ask(srv.client(ip="10.72.0.3"), "KELUARGA.LALU@example.id").text
+        got = wait_for(lambda: len(bodies_to(sink, mailbox)) >= 2 and bodies_to(sink, mailbox))
+        time.sleep(1.5)
+        assert len(bodies_to(sink, mailbox)) == 2, sink.messages
+        by_account = {}
+        for body in got:
+            names = re.findall(r'akun "([a-z.]+)"', body)
+            assert len(names) == 1, body
+            assert "lebih dari satu akun" in body, body
+            by_account[names[0]] = link_in(body)[0][len(PUBLIC):]
+        assert sorted(by_account) == ["bapak.rumah", "ibu.rumah"], by_account
+        # each link is its own account's
+        page = c.get(by_account["bapak.rumah"]).expect(200, contains="bapak.rumah")
+        c.post_form(by_account["bapak.rumah"], {"_csrf": page.csrf(), "password": "sandi-bapak-baru-2",
+                                                "confirm": "sandi-bapak-baru-2"}).expect(303)
+        srv.client(ip="10.72.0.4").login(TENANT, "bapak.rumah", "sandi-bapak-baru-2")
+        srv.client(ip="10.72.0.4").login(TENANT, "ibu.rumah", "sandi-ibu-lama-1")      # untouched
+        c.get(by_account["ibu.rumah"]).expect(200, contains="ibu.rumah")               # still works
+        assert int(db.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'user.password.recover_request'")[0][0]) == 2
+        # by username: that account only, without the note about sharing
+        n = len(bodies_to(sink, mailbox))
+        ask(srv.client(ip="10.72.0.5"), "ibu.rumah")
+        got = wait_for(lambda: len(bodies_to(sink, mailbox)) > n and bodies_to(sink, mailbox))
+        time.sleep(1.5)
+        assert len(bodies_to(sink, mailbox)) == n + 1
+        assert 'akun "ibu.rumah"' in got[-1] and "lebih dari satu akun" not in got[-1], got[-1]
+        srv.stop()
+    finally:
+        sink.close()
+
+
 def test_requests_limited_per_address(env):
     from smtp_sink import SmtpSink
     sink = SmtpSink()
