@@ -5,8 +5,10 @@
    held it: a few hundred KB instead of several MB on a slow line, and a photo
    over the server's 5 MB limit still gets through. PDFs and small images go
    as they are. The form says what it did under the input (its data-shrunk
-   text, in the page's language) and its submit buttons wait while a photo is
-   being made smaller. If anything fails, the original file is sent. */
+   text, in the page's language) in a status region, put there as soon as a
+   photo is chosen so that a screen reader announces the text when it comes,
+   and its submit buttons wait while a photo is being made smaller. If
+   anything fails, the original file is sent. */
 (function () {
   if (!window.createImageBitmap || !window.DataTransfer || !HTMLCanvasElement.prototype.toBlob) return;
   var MAX_BYTES = 1024 * 1024;
@@ -18,6 +20,7 @@
       p = document.createElement('p');
       p.id = id;
       p.className = 'upload-note';
+      p.setAttribute('role', 'status');
       input.insertAdjacentElement('afterend', p);
     }
     p.textContent = text;
@@ -36,6 +39,7 @@
     input.addEventListener('change', function () {
       var f = input.files && input.files[0];
       if (!f || !/^image\//.test(f.type)) return;
+      note(input, '');
       hold(form, 1);
       var done = function () { hold(form, -1); };
       createImageBitmap(f, { imageOrientation: 'from-image' }).then(function (bmp) {

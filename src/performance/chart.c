@@ -142,8 +142,8 @@ void chart_lines(sb_t *out, const chart_text_t *t, const char *const *labels, si
 	/* axes and the maximum */
 	chart_fmt(num, sizeof(num), max, t->decimals);
 	sb_addf(out,
-		"<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#9aa7b5\"/>"
-		"<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#9aa7b5\"/>"
+		"<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#7d8998\"/>"
+		"<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#7d8998\"/>"
 		"<text x=\"0\" y=\"%.0f\" fill=\"#5a6776\">%s</text><text x=\"0\" y=\"%.0f\" fill=\"#5a6776\">0</text>",
 		left, top, left, top + plot_h, left, top + plot_h, W - right, top + plot_h, top + 12, num,
 		top + plot_h);

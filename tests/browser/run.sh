@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs sigap's browser tests (tests/browser/*.test.mjs) against a real server: installs the npm
-# dependencies if they are missing (npm ci from the committed lock; playwright-core only, no
-# browser download), creates a throw-away demo database with `sigap init --demo`, starts
-# `sigap serve` on a free loopback port, runs the tests with Node's test runner and the base URL
+# dependencies if any that package.json lists is missing (npm ci from the committed lock:
+# playwright-core with no browser download, and axe-core for a11y.test.mjs), creates a throw-away
+# demo database with `sigap init --demo`, starts `sigap serve` on a free loopback port, runs the tests with Node's test runner and the base URL
 # in SIGAP_BASE_URL, then stops the server with SIGTERM. Exits non-zero if anything fails.
 #
 # Environment:
@@ -24,9 +24,14 @@ command -v node >/dev/null || die "node not found; install Debian's nodejs and n
 chrome=${SIGAP_CHROMIUM:-/usr/bin/chromium}
 [ -x "$chrome" ] || die "browser '$chrome' not found; install Debian's chromium or set SIGAP_CHROMIUM"
 
-if [ ! -d "$here/node_modules/playwright-core" ]; then
+# every package in package.json's dependencies and devDependencies must be in node_modules
+missing=$(cd "$here" && node -e '
+const p = require("./package.json"), fs = require("fs");
+const names = Object.keys({ ...p.dependencies, ...p.devDependencies });
+console.log(names.filter((n) => !fs.existsSync("node_modules/" + n + "/package.json")).join(" "));')
+if [ -n "$missing" ]; then
 	command -v npm >/dev/null || die "npm not found; install Debian's npm"
-	echo "run.sh: installing npm dependencies" >&2
+	echo "run.sh: installing npm dependencies (missing: $missing)" >&2
 	export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 	if [ -f "$here/package-lock.json" ]; then
 		(cd "$here" && npm ci --no-audit --no-fund) >&2
