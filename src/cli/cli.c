@@ -130,10 +130,13 @@ static int no_leftovers(int argc, char **argv, int from)
 static int open_store(const config_t *cfg, store_t **st, int migrate)
 {
 	int rc, ver = 0;
+	char shown[sizeof(cfg->db)];
+	/* the URL goes into messages without its password */
+	config_redact_url(cfg->db, shown, sizeof(shown));
 	if (!migrate && strncmp(cfg->db, "postgres", 8) &&
 	    access(strncmp(cfg->db, "sqlite:", 7) ? cfg->db : cfg->db + 7, F_OK) != 0) {
 		/* do not leave an empty database file behind */
-		fprintf(stderr, "sigap: database '%s' does not exist; run 'sigap init --db %s' first\n", cfg->db, cfg->db);
+		fprintf(stderr, "sigap: database '%s' does not exist; run 'sigap init --db %s' first\n", shown, shown);
 		return ERR_NOT_FOUND;
 	}
 	rc = store_open(cfg->db, NULL, st);
@@ -152,8 +155,8 @@ static int open_store(const config_t *cfg, store_t **st, int migrate)
 	}
 	rc = store_schema_version(*st, &ver);
 	if (rc < 0 || ver < store_latest_version()) {
-		fprintf(stderr, "sigap: database '%s' is %s; run 'sigap init --db %s' (or 'sigap migrate')\n", cfg->db,
-			rc < 0 ? "not readable" : ver == 0 ? "not initialised" : "at an older schema version", cfg->db);
+		fprintf(stderr, "sigap: database '%s' is %s; run 'sigap init --db %s' (or 'sigap migrate')\n", shown,
+			rc < 0 ? "not readable" : ver == 0 ? "not initialised" : "at an older schema version", shown);
 		store_close(*st);
 		return rc < 0 ? rc : ERR_INVALID;
 	}
@@ -269,7 +272,11 @@ static int cmd_init(config_t *cfg, int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
-	printf("database %s: schema version %d -> %d\n", cfg->db, from, to);
+	{
+		char shown[sizeof(cfg->db)];
+		config_redact_url(cfg->db, shown, sizeof(shown)); /* stdout ends up in logs */
+		printf("database %s: schema version %d -> %d\n", shown, from, to);
+	}
 	rc = import_defaults(st, regions, holidays);
 	if (rc == 0 && demo)
 		rc = demo_load(st, 0);
@@ -367,8 +374,12 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 		mail_config_t mc = { cfg->smtp_url, cfg->smtp_user, cfg->smtp_password, cfg->mail_from, cfg->public_url,
 				     cfg->mail_digest_hour };
 		mail_configure(&mc);
-		if (mail_configured())
-			log_info("e-mail through %s as %s", cfg->smtp_url, cfg->mail_from);
+		if (mail_configured()) {
+			/* smtp://user:password@host works (curl reads it): never log that password */
+			char shown[sizeof(cfg->smtp_url)];
+			config_redact_url(cfg->smtp_url, shown, sizeof(shown));
+			log_info("e-mail through %s as %s", shown, cfg->mail_from);
+		}
 		else
 			log_info("e-mail off (no smtp-url): notifications show in the dashboards only");
 	}
@@ -742,7 +753,11 @@ static int cmd_restore(config_t *cfg, int argc, char **argv)
 		fprintf(stderr, "sigap: restore failed: %s\n", err);
 		return 1;
 	}
-	printf("restored %s into %s\n", in, cfg->db);
+	{
+		char shown[sizeof(cfg->db)];
+		config_redact_url(cfg->db, shown, sizeof(shown));
+		printf("restored %s into %s\n", in, shown);
+	}
 	return 0;
 }
 
@@ -847,7 +862,9 @@ static int tenant_rows_fetch(const char *tenant, const char ***ret_labels, const
 		return ERR_NOMEM;
 	if (open_store(model_cfg, &t->st, 0) < 0) {
 		free(t);
-		snprintf(err, errlen, "cannot open the database '%s'", model_cfg->db);
+		char shown[sizeof(model_cfg->db)];
+		config_redact_url(model_cfg->db, shown, sizeof(shown));
+		snprintf(err, errlen, "cannot open the database '%s'", shown);
 		return ERR_UNAVAILABLE;
 	}
 	rc = store_prepare(store_reader(t->st),

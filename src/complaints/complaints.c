@@ -1094,14 +1094,23 @@ static int mail_reporter(store_conn_t *c, const char *tenant, int64_t id, int64_
 static int notify_one_merged(store_conn_t *c, const char *tenant, int64_t id, int64_t user, const char *contact,
 			     const char *number, const char *answer, int64_t now)
 {
+	char *shown;
 	int rc;
 	if ((rc = add_event(c, tenant, id, now, "sistem", "", "jawab", "digabung", "laporan induk telah dijawab", 1)) < 0)
 		return rc;
 	if (user > 0 && (rc = notify(c, tenant, user, NULL, NULL, "complaint.answered", id,
 				     "Laporan yang digabung dengan laporan Anda telah dijawab", now)) < 0)
 		return rc;
-	return mail_reporter(c, tenant, id, user, contact, number,
-			     "Laporan yang digabung dengan laporan Anda telah dijawab", answer, now);
+	/* the answer was written for another reporter: this one reads it as
+	 * the public does (and as their own complaint's page shows it), with
+	 * the personal data typed into it (a phone number, a NIK) masked */
+	if (!(shown = strdup(answer ? answer : "")))
+		return ERR_NOMEM;
+	complaints_mask_personal(shown);
+	rc = mail_reporter(c, tenant, id, user, contact, number, "Laporan yang digabung dengan laporan Anda telah dijawab",
+			   shown, now);
+	free(shown);
+	return rc;
 }
 
 #define MERGED_BATCH 200
@@ -1412,8 +1421,15 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	}
 	{
 		char act[48];
+		/* nor does the audit log name them: the Sekda and the Kepala
+		 * Daerah read it, and for an anonymous complaint the username
+		 * would tie the account to the report it was kept apart from
+		 * (the events above are blanked for the same reason) */
+		const char *who = !is_reporter || !strcmp(cp->identity, "terbuka") ? a->actor
+				  : !strcmp(cp->identity, "anonim")		  ? "anonim"
+										  : "pelapor";
 		snprintf(act, sizeof(act), "complaints.%s", a->action);
-		rc = audit(c, a->tenant, a->now, a->actor, act, a->id, sum);
+		rc = audit(c, a->tenant, a->now, who, act, a->id, sum);
 	}
 	if (rc < 0)
 		goto out;

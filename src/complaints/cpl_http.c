@@ -69,8 +69,11 @@ int cplh_store_photos(req_t *r, const mp_part_t *files, size_t n, complaint_new_
 		rc = complaints_strip_metadata(files[i].data, files[i].len, &clean, &mime);
 		if (rc < 0) {
 			sb_release(&clean);
+			/* too many pixels is a 400 like a broken file: the bytes
+			 * were few, so not 413 */
 			*ret_msgid = rc == ERR_UNSUPPORTED ? N_("foto harus berupa gambar JPEG, PNG atau WebP")
 				     : rc == ERR_NOMEM     ? N_("foto tidak dapat diproses")
+				     : rc == ERR_TOO_LARGE ? N_("ukuran gambar foto terlalu besar (paling banyak 67 megapiksel, misalnya 8192 × 8192 piksel)")
 							   : N_("berkas foto rusak atau tidak lengkap");
 			return rc == ERR_NOMEM ? ERR_NOMEM : rc == ERR_UNSUPPORTED ? ERR_UNSUPPORTED : ERR_INVALID;
 		}

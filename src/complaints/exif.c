@@ -12,6 +12,15 @@
 #include "core/err.h"
 #include "core/banned.h"
 
+/* 0, or why a width x height image is refused: empty (ERR_INVALID), or
+ * more pixels than CPL_PHOTO_MAX_PIXELS (ERR_TOO_LARGE). */
+static int check_size(uint64_t w, uint64_t h)
+{
+	if (!w || !h)
+		return ERR_INVALID;
+	return w * h > CPL_PHOTO_MAX_PIXELS ? ERR_TOO_LARGE : 0;
+}
+
 static int jpeg_keep_app(const unsigned char *seg, size_t seglen, unsigned char marker)
 {
 	/* seg points at the segment's payload (after the length), seglen bytes */
@@ -80,6 +89,15 @@ static int strip_jpeg(const unsigned char *in, size_t len, sb_t *out)
 			seglen = (size_t)in[i + 2] << 8 | in[i + 3];
 			if (seglen < 2 || seglen > len - i - 2)
 				return ERR_INVALID;
+			if (b >= 0xC0 && b <= 0xCF && b != 0xC4 && b != 0xC8 && b != 0xCC) {
+				/* a frame header (SOFn): precision, height, width */
+				int rc;
+				if (seglen < 7)
+					return ERR_INVALID;
+				rc = check_size((uint64_t)in[i + 7] << 8 | in[i + 8], (uint64_t)in[i + 5] << 8 | in[i + 6]);
+				if (rc < 0)
+					return rc;
+			}
 			drop = b == 0xFE || (b >= 0xE0 && b <= 0xEF && !jpeg_keep_app(in + i + 4, seglen - 2, b));
 			if (!drop)
 				sb_add(out, in + i, seglen + 2);
@@ -118,8 +136,13 @@ static int strip_png(const unsigned char *in, size_t len, sb_t *out)
 			if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z')))
 				return ERR_INVALID;
 		}
-		if (first && memcmp(in + i + 4, "IHDR", 4))
-			return ERR_INVALID;
+		if (first) {
+			int rc;
+			if (memcmp(in + i + 4, "IHDR", 4) || n != 13)
+				return ERR_INVALID;
+			if ((rc = check_size(be32(in + i + 8), be32(in + i + 12))) < 0)
+				return rc;
+		}
 		first = 0;
 		for (size_t k = 0; k < sizeof(drop) / sizeof(drop[0]); k++)
 			if (!memcmp(in + i + 4, drop[k], 4))
@@ -162,6 +185,25 @@ static int strip_webp(const unsigned char *in, size_t len, sb_t *out)
 		if (!memcmp(in + i, "EXIF", 4) || !memcmp(in + i, "XMP ", 4)) {
 			i += total;
 			continue;
+		}
+		{
+			/* the canvas (VP8X) or the image's own size (VP8, VP8L) */
+			const unsigned char *d = in + i + 8;
+			int rc = 0;
+			if (!memcmp(in + i, "VP8X", 4))
+				rc = n < 10 ? ERR_INVALID
+					    : check_size(1 + ((uint64_t)d[4] | (uint64_t)d[5] << 8 | (uint64_t)d[6] << 16),
+							 1 + ((uint64_t)d[7] | (uint64_t)d[8] << 8 | (uint64_t)d[9] << 16));
+			else if (!memcmp(in + i, "VP8 ", 4))
+				rc = n < 10 ? ERR_INVALID
+					    : check_size(((uint64_t)d[6] | (uint64_t)d[7] << 8) & 0x3FFF,
+							 ((uint64_t)d[8] | (uint64_t)d[9] << 8) & 0x3FFF);
+			else if (!memcmp(in + i, "VP8L", 4))
+				rc = n < 5 ? ERR_INVALID
+					   : check_size(1 + (((uint64_t)d[1] | (uint64_t)d[2] << 8) & 0x3FFF),
+							1 + (((uint64_t)d[2] >> 6 | (uint64_t)d[3] << 2 | (uint64_t)d[4] << 10) & 0x3FFF));
+			if (rc < 0)
+				return rc;
 		}
 		{
 			size_t at = out->len;

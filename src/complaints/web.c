@@ -660,7 +660,12 @@ int h_complaints_new(req_t *r)
 	if (op->in.reporter_contact && !*op->in.reporter_contact)
 		op->in.reporter_contact = NULL;
 	op->in.source = "web";
-	op->in.actor = r->who.kind == AUTH_SESSION && strcmp(op->in.identity, "anonim") ? r->who.username : "anonim";
+	/* the audit log names only an open reporter's account: a confidential
+	 * one is hidden from the OPD and the leaders (who read the log), an
+	 * anonymous one is not linked to the account at all */
+	op->in.actor = r->who.kind != AUTH_SESSION || !strcmp(op->in.identity, "anonim") ? "anonim"
+		       : strcmp(op->in.identity, "terbuka")			       ? "pelapor"
+											       : r->who.username;
 	if (!op->in.description)
 		op->in.description = "";
 	rc = complaints_prepare(c, &op->in, &op->prep, &msgid);
@@ -1165,7 +1170,10 @@ int h_complaints_queue(req_t *r)
 	/* the officials handling them see the titles as typed; the others
 	 * (citizens, the Sekda...) with personal data masked */
 	x.show_all = is_coord(r) || opd;
-	rc = complaints_list(c, &f, add_item, &x);
+	/* a citizen's API key has no account (user id 0) and so no reports of
+	 * its own; 0 in the filter means "anyone's", which would list every
+	 * complaint of the Pemda as "Laporan saya" */
+	rc = r->who.role == ROLE_WARGA && r->who.user_id <= 0 ? 0 : complaints_list(c, &f, add_item, &x);
 	if (rc < 0) {
 		json_decref(x.arr);
 		return rc;

@@ -375,7 +375,9 @@ int config_validate(const config_t *cfg, char *err, size_t errlen)
 		return ERR_INVALID;
 	}
 	if (cfg->smtp_url[0] && strncmp(cfg->smtp_url, "smtp://", 7) && strncmp(cfg->smtp_url, "smtps://", 8)) {
-		snprintf(err, errlen, "smtp-url must start with smtp:// or smtps://, got '%s'", cfg->smtp_url);
+		char shown[sizeof(cfg->smtp_url)];
+		config_redact_url(cfg->smtp_url, shown, sizeof(shown));
+		snprintf(err, errlen, "smtp-url must start with smtp:// or smtps://, got '%s'", shown);
 		return ERR_INVALID;
 	}
 	if (cfg->smtp_url[0] && (!cfg->mail_from[0] || !strchr(cfg->mail_from, '@') ||
@@ -410,4 +412,51 @@ void config_print_help(void *file)
 		fprintf(f, "  --%-20s %s (default '%s', env SIGAP_%s)\n", options[i].name, options[i].help,
 			options[i].def, env);
 	}
+}
+
+void config_redact_url(const char *url, char *out, size_t outlen)
+{
+	const char *p = url ? url : "", *auth = strstr(p, "://"), *end, *at = NULL, *colon = NULL;
+	size_t n = 0;
+	if (!outlen)
+		return;
+#define PUT(c)                          \
+	do {                            \
+		if (n + 1 < outlen)     \
+			out[n++] = (c); \
+	} while (0)
+	/* the authority ends at the path, the query or the fragment; its last
+	 * '@' ends the user information, whose first ':' starts the password */
+	if (auth) {
+		auth += 3;
+		end = auth + strcspn(auth, "/?#");
+		for (const char *q = auth; q < end; q++)
+			if (*q == '@')
+				at = q;
+		if (at)
+			colon = memchr(auth, ':', (size_t)(at - auth));
+	}
+	while (*p) {
+		if (colon && p == colon + 1) {
+			for (const char *m = "***"; *m; m++)
+				PUT(*m);
+			p = at;
+			colon = NULL; /* once: an empty password has p == at already */
+			continue;
+		}
+		/* libpq takes the password as a query parameter too */
+		if ((*p == '?' || *p == '&') && !strncmp(p + 1, "password=", 9)) {
+			for (const char *m = p; m < p + 10; m++)
+				PUT(*m);
+			for (const char *m = "***"; *m; m++)
+				PUT(*m);
+			p += 10;
+			p += strcspn(p, "&#");
+			continue;
+		}
+		PUT(*p);
+		p++;
+	}
+#undef PUT
+	out[n] = '\0';
 }

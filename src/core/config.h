@@ -70,5 +70,10 @@ int config_validate(const config_t *cfg, char *err, size_t errlen);
 void config_print_help(void *file);
 /* Splits listen into host and port. */
 int config_listen_parts(const config_t *cfg, char *host, size_t hostlen, int *ret_port);
+/* url (a db or smtp-url value) fit for a log line or a message: the password
+ * of its user information (scheme://user:PASSWORD@host) and the value of a
+ * password= query parameter are written as "***". Anything else is copied;
+ * out is always terminated (cut to outlen - 1 bytes). */
+void config_redact_url(const char *url, char *out, size_t outlen);
 
 #endif

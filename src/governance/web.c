@@ -612,6 +612,31 @@ int h_gov_act(req_t *r)
 
 /* ---------------------------------------------------------------- attachments */
 
+/* 1 when the user may attach a file to proposal id now (an OPD user of its
+ * OPD, while it is a draft or returned: what op_attach checks), 0 when not,
+ * or an error of the database. */
+static int may_attach(req_t *r, int64_t id)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	json_t *p = NULL;
+	const char *unit, *state;
+	int rc, ok;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	if (!role_needs_unit(r->who.role))
+		return 0;
+	rc = governance_get(c, r->tenant->code, id, r->who.role, r->who.unit, &p);
+	if (rc == ERR_FORBIDDEN || rc == ERR_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	unit = json_string_value(json_object_get(p, "unit"));
+	state = json_string_value(json_object_get(p, "state"));
+	ok = unit && state && !strcmp(unit, r->who.unit) && (!strcmp(state, "draf") || !strcmp(state, "dikembalikan"));
+	json_decref(p);
+	return ok;
+}
+
 /* POST multipart: _csrf, version, file. The route has ROUTE_NO_CSRF because
  * the server checks CSRF before a multipart body is parsed; the token is
  * checked here. */
@@ -648,6 +673,24 @@ int h_gov_attach(req_t *r)
 		act_error(r, ERR_INVALID, id, N_("pilih berkas yang akan dilampirkan"));
 		return 0;
 	}
+	if (!(a = new_action(r, GOV_OP_ATTACH)))
+		return ERR_NOMEM;
+	a->proposal_id = id;
+	if (ver && gov_parse_id(ver, &a->expected_version) < 0)
+		a->expected_version = 0;
+	/* The file is stored only for someone who may attach it now. The
+	 * store keeps whatever it is given and nothing removes a file no row
+	 * refers to, so storing first let any account (a citizen's, made by
+	 * self-registration) fill the disk 5 MB per refused request. Anyone
+	 * else goes to the transaction without a file, which refuses (and
+	 * audits) the attempt; if the proposal became attachable meanwhile, it
+	 * refuses the missing file. */
+	if ((rc = may_attach(r, id)) < 0)
+		return rc;
+	if (!rc) {
+		a->file_name = file->filename;
+		return http_write(r, governance_action_tx, a, act_done);
+	}
 	rc = files_put(r->app->cfg.data_dir, file->data, file->len, &files_policy_documents, hash, mime, sizeof(mime));
 	if (rc == ERR_TOO_LARGE || rc == ERR_UNSUPPORTED) {
 		act_error(r, rc, id, rc == ERR_TOO_LARGE ? N_("berkas terlalu besar (maksimal 5 MB)")
@@ -656,11 +699,6 @@ int h_gov_attach(req_t *r)
 	}
 	if (rc < 0)
 		return rc;
-	if (!(a = new_action(r, GOV_OP_ATTACH)))
-		return ERR_NOMEM;
-	a->proposal_id = id;
-	if (ver && gov_parse_id(ver, &a->expected_version) < 0)
-		a->expected_version = 0;
 	a->file_hash = arena_strdup(&r->arena, hash);
 	a->file_name = file->filename;
 	a->file_mime = arena_strdup(&r->arena, mime);

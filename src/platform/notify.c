@@ -53,6 +53,15 @@ int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, c
  * or to all its holders. Binds: tenant, user_id, role, unit. */
 #define MINE "tenant = ? AND (user_id = ? OR (user_id = 0 AND role = ? AND (unit IS NULL OR unit = ?)))"
 
+/* The user id bound for "their own": a principal without an account (an
+ * API key has user id 0) owns no notification. Bound as 0 it would match
+ * user_id = 0, the mark of every notification to a role, so a key of any
+ * role would read all of them, every OPD's and the leaders'. */
+static int64_t own_id(int64_t user_id)
+{
+	return user_id > 0 ? user_id : -1;
+}
+
 int notify_seen_id(store_conn_t *c, const char *tenant, int64_t user_id, int64_t *ret_id)
 {
 	int rc = store_query_int64(c, ret_id, "SELECT seen_id FROM notify_seen WHERE tenant = ? AND user_id = ?", "ti",
@@ -72,7 +81,7 @@ int notify_unread(store_conn_t *c, const char *tenant, int64_t user_id, const ch
 	if (rc < 0)
 		return rc;
 	return store_query_int64(c, ret_count, "SELECT COUNT(*) FROM notifications WHERE " MINE " AND id > ?", "titti",
-				 tenant, user_id, role ? role : "", unit ? unit : "", seen);
+				 tenant, own_id(user_id), role ? role : "", unit ? unit : "", seen);
 }
 
 int notify_list(store_conn_t *c, const char *tenant, int64_t user_id, const char *role, const char *unit, int64_t now,
@@ -87,7 +96,8 @@ int notify_list(store_conn_t *c, const char *tenant, int64_t user_id, const char
 			      " AND created_at >= ? ORDER BY id DESC LIMIT ?", &s);
 	if (rc < 0)
 		return rc;
-	store_bindf(s, "tittii", tenant, user_id, role ? role : "", unit ? unit : "", now - max_age, (int64_t)limit);
+	store_bindf(s, "tittii", tenant, own_id(user_id), role ? role : "", unit ? unit : "", now - max_age,
+		    (int64_t)limit);
 	while ((rc = store_step(s)) == STORE_ROW) {
 		notify_item_t it = { store_col_int64(s, 0), store_col_int64(s, 1), store_col_text(s, 2),
 				     store_col_text(s, 3), store_col_text(s, 4), 0 };

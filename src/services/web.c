@@ -913,10 +913,25 @@ int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64
 	}
 	if (!strcmp(j->op, "result")) {
 		const services_upload_t *u = NULL;
-		int rc;
+		json_t *a = NULL;
+		int rc, officer;
 		for (size_t i = 0; form && i < form->nuploads; i++)
 			if (!strcmp(form->uploads[i].field, "hasil"))
 				u = &form->uploads[i];
+		/* A result is stored (or made) only for an officer who may act on
+		 * the application: the file store keeps whatever it is given and
+		 * nothing removes a file no row refers to, so storing first let
+		 * any applicant fill the disk 5 MB per refused request. Anyone
+		 * else goes to services_act without a result, which refuses it
+		 * (and refuses the missing result if they became an officer
+		 * meanwhile). */
+		rc = rd(r) ? services_app_get(rd(r), r->tenant->code, id, &r->who, j->now, &a) : ERR_UNAVAILABLE;
+		if (rc < 0 && rc != ERR_FORBIDDEN && rc != ERR_NOT_FOUND)
+			return rc;
+		officer = rc == 0 && json_is_true(json_object_get(a, "officer"));
+		json_decref(a);
+		if (!officer)
+			u = NULL, text = NULL;
 		if (u) {
 			rc = files_put(r->app->cfg.data_dir, u->data, u->len, &files_policy_documents, j->result.hash,
 				       j->result.mime, sizeof(j->result.mime));

@@ -177,6 +177,110 @@ static void test_bad_inputs(void **state)
 	sb_release(&out);
 }
 
+/* A tiny PNG, JPEG or WebP declaring w x h pixels, appended to out. */
+static void png_of(sb_t *out, uint32_t w, uint32_t h)
+{
+	unsigned char ihdr[25] = { 0, 0, 0, 13, 'I', 'H', 'D', 'R' };
+	static const unsigned char rest[] = { 0, 0, 0, 1, 'I', 'D', 'A', 'T', 0, 0, 0, 0, 0,
+					      0, 0, 0, 0, 'I', 'E', 'N', 'D', 0, 0, 0, 0 };
+	for (int k = 0; k < 4; k++) {
+		ihdr[8 + k] = (unsigned char)(w >> (24 - 8 * k));
+		ihdr[12 + k] = (unsigned char)(h >> (24 - 8 * k));
+	}
+	ihdr[16] = 8;
+	ihdr[17] = 2;
+	sb_add(out, "\x89PNG\r\n\x1a\n", 8);
+	sb_add(out, ihdr, sizeof(ihdr));
+	sb_add(out, rest, sizeof(rest));
+}
+
+static void jpeg_of(sb_t *out, unsigned marker, uint32_t w, uint32_t h)
+{
+	unsigned char sof[] = { 0xFF, (unsigned char)marker, 0, 11, 8, (unsigned char)(h >> 8), (unsigned char)h,
+				(unsigned char)(w >> 8), (unsigned char)w, 1, 1, 0x11, 0 };
+	static const unsigned char scan[] = { 0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 0x3F, 0, 0x12, 0x34, 0xFF, 0xD9 };
+	sb_add(out, "\xFF\xD8", 2);
+	sb_add(out, sof, sizeof(sof));
+	sb_add(out, scan, sizeof(scan));
+}
+
+static void webp_of(sb_t *out, const char *kind, uint32_t w, uint32_t h)
+{
+	unsigned char c[18] = { 0 };
+	uint32_t sz;
+	memcpy(c, kind, 4);
+	c[4] = 10;
+	if (!strcmp(kind, "VP8X")) {
+		w--, h--;
+		c[12] = (unsigned char)w, c[13] = (unsigned char)(w >> 8), c[14] = (unsigned char)(w >> 16);
+		c[15] = (unsigned char)h, c[16] = (unsigned char)(h >> 8), c[17] = (unsigned char)(h >> 16);
+	} else if (!strcmp(kind, "VP8L")) {
+		uint32_t v = (w - 1) | (h - 1) << 14;
+		c[8] = 0x2f;
+		c[9] = (unsigned char)v, c[10] = (unsigned char)(v >> 8), c[11] = (unsigned char)(v >> 16);
+		c[12] = (unsigned char)(v >> 24);
+	} else {
+		c[11] = 0x9d, c[12] = 0x01, c[13] = 0x2a;
+		c[14] = (unsigned char)w, c[15] = (unsigned char)(w >> 8);
+		c[16] = (unsigned char)h, c[17] = (unsigned char)(h >> 8);
+	}
+	sb_add(out, "RIFF\0\0\0\0WEBP", 12);
+	sb_add(out, c, sizeof(c));
+	sz = (uint32_t)(out->len - 8);
+	memcpy(out->buf + 4, &sz, 4); /* little-endian host */
+}
+
+/* A few bytes that declare a gigapixel image (a decompression bomb for
+ * every browser that opens the public page) are refused; a big phone
+ * photo is not. */
+static void test_too_many_pixels(void **state)
+{
+	static const struct {
+		uint32_t w, h;
+		int rc;
+	} sizes[] = {
+		{ 8192, 8192, 0 }, { 8160, 6120, 0 }, { 16000, 4000, 0 }, { 1, 1, 0 },
+		{ 8193, 8192, ERR_TOO_LARGE }, { 16383, 16383, ERR_TOO_LARGE }, { 65535, 65535, ERR_TOO_LARGE },
+		{ 0, 10, ERR_INVALID }, { 10, 0, ERR_INVALID },
+	};
+	static const unsigned jpeg_sof[] = { 0xC0, 0xC2, 0xC1, 0xC9 };
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint32_t w = sizes[i].w, h = sizes[i].h;
+		sb_t in = SB_INIT, out = SB_INIT;
+		png_of(&in, w, h);
+		assert_int_equal(complaints_strip_metadata(in.buf, in.len, &out, NULL), sizes[i].rc);
+		for (size_t k = 0; k < sizeof(jpeg_sof) / sizeof(jpeg_sof[0]); k++) {
+			sb_reset(&in);
+			sb_reset(&out);
+			jpeg_of(&in, jpeg_sof[k], w, h);
+			assert_int_equal(complaints_strip_metadata(in.buf, in.len, &out, NULL), sizes[i].rc);
+		}
+		/* WebP: at most 16383 (VP8, VP8L) or 2^24 (VP8X) a side; 0 is
+		 * not expressible in VP8L and VP8X (they store the size - 1) */
+		if (w <= 16383 && h <= 16383 && w && h) {
+			sb_reset(&in);
+			sb_reset(&out);
+			webp_of(&in, "VP8L", w, h);
+			assert_int_equal(complaints_strip_metadata(in.buf, in.len, &out, NULL), sizes[i].rc);
+		}
+		if (w && h) {
+			sb_reset(&in);
+			sb_reset(&out);
+			webp_of(&in, "VP8X", w, h);
+			assert_int_equal(complaints_strip_metadata(in.buf, in.len, &out, NULL), sizes[i].rc);
+		}
+		if (w <= 16383 && h <= 16383) {
+			sb_reset(&in);
+			sb_reset(&out);
+			webp_of(&in, "VP8 ", w, h);
+			assert_int_equal(complaints_strip_metadata(in.buf, in.len, &out, NULL), sizes[i].rc);
+		}
+		sb_release(&in);
+		sb_release(&out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_png_text_removed),
 		cmocka_unit_test(test_clean_files_unchanged),
 		cmocka_unit_test(test_webp_exif_removed),
+		cmocka_unit_test(test_too_many_pixels),
 		cmocka_unit_test(test_bad_inputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -496,6 +496,34 @@ static void test_help(void **state)
 	free(buf);
 }
 
+/* A password in a db or smtp-url value never reaches a log line or a
+ * message: the user information's and a password= parameter's. */
+static void test_redact_url(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "smtp://mailer:S3cret@mail.example:587", "smtp://mailer:***@mail.example:587" },
+		{ "smtps://mail.example:465", "smtps://mail.example:465" },
+		{ "smtp://user@mail.example", "smtp://user@mail.example" },
+		{ "postgresql://sigap:p%40ss:w@db:5432/sigap?sslmode=require", "postgresql://sigap:***@db:5432/sigap?sslmode=require" },
+		{ "postgresql://db/sigap?sslmode=require&password=hunter2&user=x", "postgresql://db/sigap?sslmode=require&password=***&user=x" },
+		{ "postgresql://db/sigap?password=hunter2", "postgresql://db/sigap?password=***" },
+		{ "postgresql://u:@db/x", "postgresql://u:***@db/x" },
+		{ "/var/lib/sigap/sigap.db", "/var/lib/sigap/sigap.db" },
+		{ "var/a@b:c.db", "var/a@b:c.db" },
+		{ "", "" },
+	};
+	char out[200], small[12];
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		config_redact_url(cases[i][0], out, sizeof(out));
+		assert_string_equal(out, cases[i][1]);
+	}
+	config_redact_url("smtp://u:secretsecret@h", small, sizeof(small));
+	assert_string_equal(small, "smtp://u:**");
+	config_redact_url(NULL, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_redact_url),
 	};
 	return cmocka_run_group_tests_name("config", tests, group_setup, group_teardown);
 }

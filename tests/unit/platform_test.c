@@ -250,6 +250,14 @@ static void test_notify(void **state)
 	/* other tenants see nothing */
 	assert_int_equal(notify_unread(store_reader(ts.st), "52", 42, "sekda", "", &n), 0);
 	assert_int_equal(n, 0);
+	/* a principal without an account (an API key, user id 0) owns none:
+	 * "user_id = 0" marks every notification to a role */
+	assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 0, "warga", "", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(notify_list(store_reader(ts.st), "52.71", 0, "warga", "", 1500, 86400, 10, NULL, NULL), 0);
+	/* but one of a role reads that role's, like a user of it */
+	assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 0, "sekda", "", &n), 0);
+	assert_int_equal(n, 1);
 
 	/* the list, newest first; seen is per user */
 	{
