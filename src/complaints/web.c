@@ -1131,7 +1131,11 @@ int h_complaints_photo(req_t *r)
 		sb_release(&data);
 		return rc;
 	}
-	http_add_header(r, "cache-control", "public, max-age=86400, immutable");
+	/* A photo's bytes never change, but whether it may be shown does: a
+	 * complaint archived as spam hides its photos. So shared caches keep a
+	 * public one for ten minutes, not a day; an archived one (seen by the
+	 * coordinator) is not stored at all. */
+	http_add_header(r, "cache-control", strcmp(cp->status, "arsip") ? "public, max-age=600" : "private, no-store");
 	http_send(r, 200, cp->photo_mime[n], data.buf, data.len);
 	sb_release(&data);
 	return 0;

@@ -791,6 +791,12 @@ int h_gov_key_create(req_t *r)
 	const char *p1 = req_form(r, "passphrase"), *p2 = req_form(r, "confirm");
 	gov_key_new_t *k;
 	int rc;
+	if (r->who.kind != AUTH_SESSION) {
+		/* a signing key is a person's: an API key could make one it can
+		 * never use (signing needs a session), recorded as apikey:PREFIX */
+		http_error(r, ERR_FORBIDDEN, N_("kunci tanda tangan hanya dapat dibuat oleh pejabat yang masuk sendiri, bukan dengan kunci API"));
+		return 0;
+	}
 	if (!p1 || !p2 || !*p1) {
 		key_page(r, 400, N_("frasa sandi wajib diisi dua kali"), NULL);
 		return 0;

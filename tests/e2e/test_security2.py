@@ -22,6 +22,7 @@ import base64
 import os
 import re
 import struct
+import time
 import uuid
 import zlib
 
@@ -320,3 +321,38 @@ def test_refused_uploads_store_no_file(env):
     p.request("POST", "/t/%s/usulan/5/lampiran" % TENANT, body=body, headers={"Content-Type": ct}).expect(303)
     assert len(stored()) == len(before) + 2, stored()
     srv.stop()
+
+
+# ------------------------------------------------------------ a spam photo leaves shared caches soon
+
+def test_photo_cache_follows_visibility(env):
+    # a photo's bytes never change, but a complaint archived as spam hides
+    # them: shared caches may keep a public one ten minutes (it was a day,
+    # 'immutable'), an archived one (only the coordinator sees it) not at all
+    c = env.client()
+    r = post_complaint(c, "anonim", files=[("photo", "foto.png", png(64, 48), "image/png")])
+    r.expect(303)
+    cid = int(re.search(r"/pengaduan/(\d+)\?baru=1$", r.header("location")).group(1))
+    photo = "/t/%s/pengaduan/%d/foto/0" % (TENANT, cid)
+    r = env.client().get(photo).expect(200)
+    assert r.header("cache-control") == "public, max-age=600", r.headers
+    env.shared_db.sql("UPDATE complaints SET status = 'arsip' WHERE id = %d" % cid)
+    time.sleep(1.1)         # past the one-second cache of a complaint
+    env.client().get(photo).expect(404)
+    k = env.client()
+    k.login(TENANT, "koordinator")
+    r = k.get(photo).expect(200)
+    assert r.header("cache-control") == "private, no-store", r.headers
+
+
+# ------------------------------------------------------------ a signing key is a person's
+
+def test_apikey_cannot_make_a_signing_key(env):
+    key = new_key(env, role="sekda")
+    r = env.client().post_form("/t/%s/kunci-tanda-tangan" % TENANT, {"passphrase": "frasa-sandi-panjang-1",
+                                                                     "confirm": "frasa-sandi-panjang-1"},
+                               headers={"Authorization": "Bearer " + key})
+    r.expect(403, contains="bukan dengan kunci API")
+    prefix = key[4:16]
+    assert env.shared_db.sql("SELECT COUNT(*) FROM governance_keys WHERE username = 'apikey:%s'" % prefix)[0][0] \
+        in (0, "0")
