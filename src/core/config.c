@@ -62,6 +62,8 @@ static const option_t options[] = {
 	  "seconds over which web complaints count" },
 	{ "complaint-limit-apikey", I(complaint_limit_apikey), 0, 1000000, "120", NULL,
 	  "Open311 complaints per minute of an API key made without --rate-limit (0 = no limit)" },
+	{ "application-limit-user", I(application_limit_user), 0, 100000, "20", NULL,
+	  "service applications one citizen's account may file per hour, each with files of up to 5 MB (0 = no limit)" },
 	{ "self-registration", B(self_registration), 0, 1, "1", NULL,
 	  "citizens may make their own account (role warga) at /t/TENANT/daftar (0 = accounts only from an admin)" },
 	{ "register-max-per-address", I(register_max_per_address), 1, 100000, "10", NULL,

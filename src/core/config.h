@@ -32,6 +32,7 @@ typedef struct config {
 	int complaint_limit_user;    /* the same from one citizen's account (0 = no limit) */
 	long complaint_limit_window; /* seconds of that window */
 	int complaint_limit_apikey;  /* Open311 complaints per minute of a key without its own limit (0 = none) */
+	int application_limit_user;  /* service applications one citizen's account may file per hour (0 = none) */
 	char two_factor_roles[256]; /* roles that must sign in in two steps (auth/twofa.h) */
 	int self_registration;  /* citizens may make their own (warga) accounts */
 	int register_max_per_address; /* accounts one address may make per hour */

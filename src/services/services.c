@@ -730,10 +730,34 @@ static int survey_token_of(store_conn_t *c, const char *tenant, int64_t app, cha
 	return rc < 0 ? rc : 0;
 }
 
+int services_filings_since(store_conn_t *c, const char *tenant, int64_t user_id, int64_t since, int64_t *ret_n,
+			   int64_t *ret_oldest)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c,
+			       "SELECT COUNT(*), COALESCE(MIN(filed_at), 0) FROM services_apps WHERE tenant = ? "
+			       "AND applicant_id = ? AND filed_at >= ?",
+			       &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tii", tenant, user_id, since);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		*ret_n = store_col_int64(s, 0);
+		*ret_oldest = store_col_int64(s, 1);
+		rc = 0;
+	} else if (rc == STORE_DONE) {
+		*ret_n = *ret_oldest = 0;
+		rc = 0;
+	}
+	store_finalize(s);
+	return rc;
+}
+
 /* The application the applicant filed with this form nonce, into *ret
  * (id, number, verify code, due day): 0, or ERR_NOT_FOUND. */
-static int find_by_nonce(store_conn_t *c, const char *tenant, int64_t user_id, const char *nonce,
-			 services_filed_t *ret)
+int services_find_by_nonce(store_conn_t *c, const char *tenant, int64_t user_id, const char *nonce,
+			   services_filed_t *ret)
 {
 	store_stmt_t *s;
 	int rc = store_prepare(c,
@@ -820,7 +844,7 @@ int services_file(store_conn_t *c, const services_apply_t *in, const json_t *cle
 	 * PostgreSQL) has committed and is seen, or waits for this one. On
 	 * SQLite every write transaction is serialised anyway. Returning an
 	 * error rolls the number back. */
-	if (in->nonce && (rc = find_by_nonce(c, in->tenant, user_id, in->nonce, ret)) != ERR_NOT_FOUND) {
+	if (in->nonce && (rc = services_find_by_nonce(c, in->tenant, user_id, in->nonce, ret)) != ERR_NOT_FOUND) {
 		if (rc == 0)
 			rc = ERR_EXISTS;
 		goto out;

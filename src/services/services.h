@@ -226,6 +226,18 @@ int services_file(store_conn_t *c, const services_apply_t *in, const json_t *cle
 		  size_t nstored, int64_t user_id, const char *actor, int64_t now, services_filed_t *ret,
 		  const char **ret_msg);
 
+/* The application user_id filed with form nonce, into *ret: 0, or
+ * ERR_NOT_FOUND (services_file answers a form sent again with it). */
+int services_find_by_nonce(store_conn_t *c, const char *tenant, int64_t user_id, const char *nonce,
+			   services_filed_t *ret);
+
+/* How many applications user_id filed in the tenant at or after `since`
+ * (*ret_n), and when the oldest of those was filed (*ret_oldest, 0 when
+ * none): the per-account limit (application-limit-user) is read before
+ * anything of a new application, its files included, is stored. */
+int services_filings_since(store_conn_t *c, const char *tenant, int64_t user_id, int64_t since, int64_t *ret_n,
+			   int64_t *ret_oldest);
+
 /* Loads an application for `who` (checks tenant, ownership or OPD scope):
  * JSON {id, number, service{code,name,version,steps,form}, unit, state,
  * state_label, step, step_name, step_role, applicant_name, nik (masked

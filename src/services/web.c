@@ -482,6 +482,53 @@ static int apply_done(req_t *r, int rc, void *ud)
 	return rc;
 }
 
+/* The account's limit per hour (application-limit-user), read before
+ * anything is stored: a citizen files a few applications, and each may
+ * carry files of 5 MB, which the store keeps. Over it: 429 with
+ * Retry-After and the form again (the API: its JSON error). A form sent
+ * again whose first filing counted is answered with that application, as
+ * services_file would. *answered: apply_done() answered and freed j (its
+ * result is returned); else 0 to go on, or an error (j still held).
+ * Requests in flight at the same moment may pass it together (each reads
+ * the count before any commits). */
+static int apply_limit(req_t *r, apply_job_t *j, int *answered)
+{
+	int max = r->app->cfg.application_limit_user;
+	int64_t n = 0, oldest = 0, now = svc_now();
+	long wait, minutes;
+	char ra[24], *msg;
+	int rc;
+	if (max <= 0)
+		return 0;
+	if ((rc = services_filings_since(rd(r), r->tenant->code, r->who.user_id, now - 3600, &n, &oldest)) < 0)
+		return rc;
+	if (n < max)
+		return 0;
+	if (*j->nonce) {
+		rc = services_find_by_nonce(rd(r), r->tenant->code, r->who.user_id, j->nonce, &j->out);
+		if (rc == 0) {
+			*answered = 1;
+			return apply_done(r, ERR_EXISTS, j);
+		}
+		if (rc != ERR_NOT_FOUND)
+			return rc;
+	}
+	wait = (long)(oldest + 3600 - now);
+	if (wait < 1)
+		wait = 1;
+	minutes = (wait + 59) / 60;
+	snprintf(ra, sizeof(ra), "%ld", wait);
+	http_add_header(r, "retry-after", ra);
+	if (!(msg = arena_alloc(&r->arena, 320)))
+		return ERR_NOMEM;
+	snprintf(msg, 320,
+		 req_t_(r, N_("akun Anda sudah mengajukan %d permohonan dalam satu jam terakhir, batas yang berlaku; coba lagi dalam %ld menit")),
+		 (int)n, minutes);
+	j->msg = msg;
+	*answered = 1;
+	return apply_done(r, ERR_RATE_LIMITED, j);
+}
+
 /* Shared by the web form and the JSON API: checks input, stores files, and
  * files the application. values is stolen. nonce: the form's one-time key
  * (NULL or "": none; else checked by services_file). */
@@ -523,6 +570,16 @@ int svc_apply_common(req_t *r, const char *code, json_t *values, const services_
 			return 0;
 		}
 		return rc;
+	}
+	{
+		int answered = 0;
+		rc = apply_limit(r, j, &answered);
+		if (answered)
+			return rc;
+		if (rc < 0) {
+			apply_job_free(j);
+			return rc;
+		}
 	}
 	nikf = svc_nik_field(json_object_get(j->svc, "form"));
 	nikv = json_object_get(values, nikf);

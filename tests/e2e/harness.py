@@ -338,7 +338,11 @@ class Server:
                    "--threads", "2", "--access-log", "",
                    # officials sign in with a password alone unless a test asks for
                    # two steps (later flags win: args may say --two-factor-roles officials)
-                   "--two-factor-roles", "none"] + (["--trust-proxy", "1"] if self.trust_proxy else []) \
+                   "--two-factor-roles", "none",
+                   # the demo warga files far more applications in one run than a
+                   # citizen in an hour; the limit is still read on every filing
+                   # (test_services.test_applications_limited_per_account sets 2)
+                   "--application-limit-user", "1000"] + (["--trust-proxy", "1"] if self.trust_proxy else []) \
                 + self.args
             self.log = open(self.log_path, "ab")
             self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,

@@ -25,12 +25,13 @@ lists files by label with sizes in KB/MB and prints the tracking address.
 import base64
 import html
 import json
+import os
 import re
 import urllib.parse
 import uuid
 import zlib
 
-from harness import TENANT, check_sigap
+from harness import DEMO_PASSWORD, TENANT, check_sigap
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -745,3 +746,60 @@ def test_receipt_labels_sizes_and_tracking_address(env):
     assert "(Kartu keluarga)" in text, text[:3000]
     assert "1,3 MB" in text and "bita" not in text and "(kk)" not in text
     assert track in text, text[:3000]
+
+
+def test_applications_limited_per_account(env):
+    """application-limit-user: a citizen's account files at most N applications an hour. Over it,
+    429 with Retry-After, before any file is stored; the web form comes back with what was typed;
+    a form sent again whose first filing counted is still answered with that application; another
+    citizen is not held."""
+    data_dir = os.path.join(env.tmp, "files-batas-" + uuid.uuid4().hex[:8])
+    srv = env.start_server(args=["--application-limit-user", "2", "--data-dir", data_dir])
+
+    def stored():
+        return sorted(os.path.join(d, f) for d, _, fs in os.walk(data_dir) for f in fs)
+
+    code, _admin, _ = new_service(env)
+    name = "batas" + uuid.uuid4().hex[:8]
+    check_sigap(["user", "add", "--tenant", TENANT, "--username", name, "--name", "Warga Batas", "--role", "warga"],
+                db=env.shared_db, input=DEMO_PASSWORD + "\n")
+    w = srv.client()
+    w.login(TENANT, name)
+    csrf = w.session_csrf(TENANT)
+
+    def body(nonce):
+        return {"service": code, "nonce": nonce, "values": {"nama": "Warga Batas", "nik_pemohon": NIK, "keperluan": "Baru"},
+                "files": {"kk": {"filename": "kk.pdf", "content_base64": base64.b64encode(PDF + nonce.encode()).decode()}}}
+
+    first = "batas-satu-" + uuid.uuid4().hex
+    a = api(w, "POST", "/api/v1/t/%s/applications" % TENANT, body(first), csrf).expect(201).json()
+    api(w, "POST", "/api/v1/t/%s/applications" % TENANT, body("batas-dua-" + uuid.uuid4().hex), csrf).expect(201)
+    files = stored()
+    assert len(files) == 2, files              # each application's own file (they differ)
+    r = api(w, "POST", "/api/v1/t/%s/applications" % TENANT, body("batas-tiga-" + uuid.uuid4().hex), csrf)
+    r.expect_json_error(429, message="coba lagi dalam")
+    ra = int(r.header("retry-after"))
+    assert 0 < ra <= 3600, ra
+    assert stored() == files                   # the refused one's file was not written
+    mine = [x for x in w.get("/api/v1/t/%s/applications" % TENANT).expect(200).json()["applications"]]
+    assert len(mine) == 2, mine
+    # the first form again: its application, not a refusal
+    again = api(w, "POST", "/api/v1/t/%s/applications" % TENANT, body(first), csrf).expect(200).json()
+    assert again["id"] == a["id"] and again["repeated"] is True, again
+    # the web form: 429, the form again with what was typed
+    path = "/t/%s/layanan/%s/ajukan" % (TENANT, code)
+    page = w.get(path).expect(200)
+    nonce = re.search(r'name="_nonce" value="([0-9a-f]{32})"', page.text).group(1)
+    r = post_mp(w, path, [("_csrf", page.csrf()), ("_nonce", nonce), ("nama", "Warga Batas Web"),
+                          ("nik_pemohon", NIK), ("keperluan", "Baru")], [("kk", "kk.pdf", PDF)])
+    r.expect(429, contains="batas yang berlaku")
+    assert 'value="Warga Batas Web"' in r.text and int(r.header("retry-after")) > 0
+    # another citizen files as usual
+    name2 = "batas" + uuid.uuid4().hex[:8]
+    check_sigap(["user", "add", "--tenant", TENANT, "--username", name2, "--name", "Warga Lain", "--role", "warga"],
+                db=env.shared_db, input=DEMO_PASSWORD + "\n")
+    other = srv.client()
+    other.login(TENANT, name2)
+    api(other, "POST", "/api/v1/t/%s/applications" % TENANT, body("batas-lain-" + uuid.uuid4().hex),
+        other.session_csrf(TENANT)).expect(201)
+    srv.stop()
