@@ -690,6 +690,16 @@ static json_t *sla_view(req_t *r, const json_t *a)
 			 days_text(r, rem, N_("1 hari kerja tersisa"), N_("%s hari kerja tersisa")));
 }
 
+/* Who may open an application's files and its result: the applicant and
+ * the officers of the OPD handling or owning it, not those who only oversee
+ * it (the Sekda, Wakil, Kepala Daerah, admin), for whom the page masks the
+ * NIK: a scan of a KTP or KK shows it, and the family, in full. */
+static int files_open(const json_t *a)
+{
+	return json_is_true(json_object_get(a, "owner")) || json_is_true(json_object_get(a, "officer")) ||
+	       json_is_true(json_object_get(a, "watcher"));
+}
+
 /* The application page. op/text: an officer's action that failed, whose
  * typed text goes back into its field (or is shown when the field is gone).
  * A failed correction (op "resubmit") shows its error in the correction
@@ -779,9 +789,9 @@ static int app_page(req_t *r, int status, int64_t id, const char *error, const c
 		translate(r, json_array_get(json_object_get(a, "events"), i), "action_label");
 	}
 	json_object_set_new(a, "sla_view", sla_view(r, a));
-	ctx = json_pack("{s:s,s:o,s:o,s:o,s:b,s:b}", "title", json_string_value(json_object_get(a, "number")), "app", a,
-			"units", units, "shown_values", disp, "new", req_query(r, "baru") != NULL, "repeated",
-			req_query(r, "ulang") != NULL);
+	ctx = json_pack("{s:s,s:o,s:o,s:o,s:b,s:b,s:b}", "title", json_string_value(json_object_get(a, "number")), "app",
+			a, "units", units, "shown_values", disp, "new", req_query(r, "baru") != NULL, "repeated",
+			req_query(r, "ulang") != NULL, "files_open", files_open(a));
 	{
 		/* where the citizen can follow it without signing in */
 		sb_t u = SB_INIT;
@@ -1152,6 +1162,13 @@ int svc_h_file(req_t *r)
 	rc = services_app_get(rd(r), r->tenant->code, id, &r->who, svc_now(), &a);
 	if (rc < 0)
 		return rc;
+	if (!files_open(a)) {
+		/* an overseer reads the application with the NIK masked; the
+		 * scans (KTP, KK) and the result show it and more in full */
+		json_decref(a);
+		http_error(r, ERR_FORBIDDEN, N_("berkas permohonan hanya dapat dibuka pemohon dan petugas OPD yang menanganinya"));
+		return 0;
+	}
 	if (!strcmp(field, "hasil")) {
 		json_t *res = json_object_get(a, "result");
 		rc = res ? svc_send_blob(r, json_string_value(json_object_get(res, "hash")),

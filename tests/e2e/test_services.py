@@ -318,6 +318,27 @@ def test_nik_in_values_masked_for_overseers_in_api(env):
     assert r.json()["values"]["nik_pemohon"] == "5271********0001" and NIK not in r.text, r.text
 
 
+def test_overseers_do_not_open_the_applicants_scans(env):
+    """A KTP or KK scan shows the NIK (and the family) in full: the applicant and the OPD's
+    officers open it; the overseers, whose page masks the NIK, see the file's name only."""
+    code, _admin, _ = new_service(env)
+    w, _csrf, app_id = file_app(env, code)
+    scan = "/t/%s/permohonan/%d/berkas/kk" % (TENANT, app_id)
+    page = "/t/%s/permohonan/%d" % (TENANT, app_id)
+    w.get(scan).expect(200)
+    assert 'href="%s"' % scan in w.get(page).expect(200).text
+    o = env.client()
+    o.login(TENANT, "petugas")
+    o.get(scan).expect(200)
+    for role in ("sekda", "wakil", "kepala_daerah", "admin"):
+        c = env.client()
+        c.login(TENANT, role)
+        c.get(scan).expect(403, contains="hanya dapat dibuka pemohon dan petugas OPD")
+        text = c.get(page).expect(200).text
+        assert 'href="%s"' % scan not in text and "kk.pdf" in text, role
+        assert "Berkas pemohon hanya dapat dibuka" in text, role
+
+
 def test_catalogue_input_refused(env):
     code, admin, csrf = new_service(env)
     base = {"unit": "DISDUKCAPIL", "name": "Layanan Salah", "category": "Kependudukan", "summary": "s",
