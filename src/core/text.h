@@ -20,4 +20,12 @@ int text_clean(const char *s, int multiline);
 /* The number of characters (code points) of valid UTF-8 s; NULL is 0. */
 size_t text_chars(const char *s);
 
+/* Masks personal data in free text, in place, keeping its length: e-mail
+ * addresses (all of the local part but its first character), 16-digit
+ * NIK-like numbers (all but the first 4 and last 4 digits) and Indonesian
+ * mobile numbers 08.../+62 8... (all but the first 4 and last 2 digits),
+ * also when typed in groups separated by a space, '-' or '.'. Dates and
+ * other numbers stay. Returns 1 when something was masked. NULL: 0. */
+int text_mask_personal(char *s);
+
 #endif

@@ -19,6 +19,7 @@
 
 #include "audit/audit.h"
 #include "core/err.h"
+#include "core/text.h"
 #include "core/nls.h"
 #include "performance/performance.h"
 #include "platform/platform.h"
@@ -1008,7 +1009,10 @@ int services_app_id_by_number(store_conn_t *c, const char *tenant, const char *n
 
 /* The history of an application into *ret: 0, or an error (a history
  * cut short by a lost database is never passed off as the whole). */
-static int events_json(store_conn_t *c, const char *tenant, int64_t id, int internal, int with_actor, int tz,
+/* mask: the reader only oversees (the NIK is masked for them): NIK-like
+ * numbers, phone numbers and e-mail addresses in the notes are masked too
+ * (text_mask_personal), since an officer's note may quote them. */
+static int events_json(store_conn_t *c, const char *tenant, int64_t id, int internal, int with_actor, int mask, int tz,
 		       json_t **ret)
 {
 	store_stmt_t *s;
@@ -1033,8 +1037,13 @@ static int events_json(store_conn_t *c, const char *tenant, int64_t id, int inte
 			      "state_label", services_state_label(st), "step", store_col_text(s, 4), "internal",
 			      store_col_int64(s, 6) != 0);
 		if (with_actor) {
+			const char *note = store_col_text(s, 5) ? store_col_text(s, 5) : "";
+			char *m = mask ? strdup(note) : NULL;
+			if (m)
+				text_mask_personal(m);
 			json_object_set_new(e, "actor", json_string(store_col_text(s, 1)));
-			json_object_set_new(e, "note", json_string(store_col_text(s, 5)));
+			json_object_set_new(e, "note", json_string(m ? m : note));
+			free(m);
 		}
 		json_array_append_new(arr, e);
 	}
@@ -1092,7 +1101,8 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 						       store_col_text(s, 1), "mime", store_col_text(s, 2), "size",
 						       (json_int_t)store_col_int64(s, 3), "filename", store_col_text(s, 4)));
 	store_finalize(s);
-	if (rc < 0 || (rc = events_json(c, tenant, id, staff, staff || owner, t.tz_offset, &events)) < 0) {
+	if (rc < 0 || (rc = events_json(c, tenant, id, staff, staff || owner, !officer && !watcher && !owner, t.tz_offset,
+				  &events)) < 0) {
 		json_decref(files);
 		goto out;
 	}
@@ -1118,6 +1128,8 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 	/* the reason belongs to the state it explains: a returned application
 	 * that was resubmitted no longer shows why it was returned */
 	with_reason = a.state == SVC_DIKEMBALIKAN || a.state == SVC_DITOLAK;
+	if (with_reason && a.reason && !officer && !watcher && !owner)
+		text_mask_personal(a.reason); /* as the notes, for who only oversees */
 	can = json_pack("{s:b,s:b,s:b,s:b,s:b,s:b}", "advance",
 			officer && a.state == SVC_PROSES && (strcmp(step_role, "kepala_opd") || who->role == ROLE_KEPALA_OPD),
 			"return", officer && a.state == SVC_PROSES, "reject", officer && a.state == SVC_PROSES, "resubmit",
@@ -1193,7 +1205,7 @@ int services_track(store_conn_t *c, const char *tenant, const char *number, int6
 	fmt_day((int32_t)a.due, due);
 	fmt_time(a.filed_at, t.tz_offset, filed, sizeof(filed));
 	if ((rc = unit_name(c, tenant, a.unit, uname, sizeof(uname))) < 0 ||
-	    (rc = events_json(c, tenant, id, 0, 0, t.tz_offset, &history)) < 0)
+	    (rc = events_json(c, tenant, id, 0, 0, 0, t.tz_offset, &history)) < 0)
 		goto out;
 	*ret = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "number", a.number, "service", jstr(svc, "name"),
 			 "unit_name", uname, "state", services_state_name(a.state), "state_label",

@@ -330,6 +330,14 @@ def test_overseers_do_not_open_the_applicants_scans(env):
     o = env.client()
     o.login(TENANT, "petugas")
     o.get(scan).expect(200)
+    # an officer's internal note quoting a phone number and a NIK: in full for the OPD, masked
+    # for the overseers, as the NIK on the page
+    api_path = "/api/v1/t/%s/applications/%d" % (TENANT, app_id)
+    version = o.get(api_path).expect(200).json()["version"]
+    note = "Ditelepon ke 0812-3456-7890, NIK %s cocok dengan KK" % NIK
+    api(o, "POST", api_path + "/actions", {"op": "note", "text": note, "version": version},
+        o.session_csrf(TENANT)).expect(200)
+    assert note in [e.get("note") for e in o.get(api_path).expect(200).json()["events"]]
     for role in ("sekda", "wakil", "kepala_daerah", "admin"):
         c = env.client()
         c.login(TENANT, role)
@@ -337,6 +345,9 @@ def test_overseers_do_not_open_the_applicants_scans(env):
         text = c.get(page).expect(200).text
         assert 'href="%s"' % scan not in text and "kk.pdf" in text, role
         assert "Berkas pemohon hanya dapat dibuka" in text, role
+        assert NIK not in text and "0812-3456-7890" not in text and "0812-****-**90" in text, role
+        notes = [e.get("note") for e in c.get(api_path).expect(200).json()["events"]]
+        assert "Ditelepon ke 0812-****-**90, NIK 5271********0001 cocok dengan KK" in notes, (role, notes)
 
 
 def test_catalogue_input_refused(env):
