@@ -29,7 +29,7 @@ int auth_recover_prepare(store_t *st, const auth_limits_t *lim, const char *tena
 	store_stmt_t *s;
 	char typed[256];
 	long wait = 0;
-	int rc;
+	int rc, n;
 	memset(op, 0, sizeof(*op));
 	op->lim = *lim;
 	op->now = now;
@@ -76,21 +76,19 @@ int auth_recover_prepare(store_t *st, const auth_limits_t *lim, const char *tena
 	store_finalize(s);
 	if (rc < 0)
 		return rc;
-	for (int i = 0; i < op->found;) {
+	n = op->found;
+	op->found = 0;
+	for (int i = 0; i < n; i++) {
 		/* a mailbox gets at most RECOVER_PER_ACCOUNT links an hour per
 		 * account, however many addresses ask: beyond that, the same
-		 * answer and no message */
+		 * answer and no message (the account is left out) */
 		char subj[64];
 		long w = 0;
 		snprintf(subj, sizeof(subj), "pwreset-user:%lld", (long long)op->acct[i].user_id);
 		if ((rc = auth_attempt_locked(st, tenant, subj, now, &w)) < 0)
 			return rc;
-		if (rc > 0) {
-			memmove(&op->acct[i], &op->acct[i + 1], (size_t)(op->found - i - 1) * sizeof(op->acct[0]));
-			op->found--;
-		} else {
-			i++;
-		}
+		if (rc == 0)
+			op->acct[op->found++] = op->acct[i];
 	}
 	return 0;
 }

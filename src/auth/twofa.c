@@ -353,18 +353,11 @@ static int session_rotate(store_conn_t *c, const char *old_hash, int64_t user_id
 {
 	char nh[65];
 	auth_sha256_hex(new_token, 64, nh);
-	if (expires_at > 0)
-		return store_exec(c,
-				  only_half ? "UPDATE sessions SET stage = 0, token_hash = ?, csrf = ?, expires_at = ? "
-					      "WHERE token_hash = ? AND user_id = ? AND stage = 1"
-					    : "UPDATE sessions SET stage = 0, token_hash = ?, csrf = ?, expires_at = ? "
-					      "WHERE token_hash = ? AND user_id = ?",
-				  "ttiti", nh, new_csrf, expires_at, old_hash, user_id);
 	return store_exec(c,
-			  only_half ? "UPDATE sessions SET stage = 0, token_hash = ?, csrf = ? "
-				      "WHERE token_hash = ? AND user_id = ? AND stage = 1"
-				    : "UPDATE sessions SET stage = 0, token_hash = ?, csrf = ? WHERE token_hash = ? AND user_id = ?",
-			  "ttti", nh, new_csrf, old_hash, user_id);
+			  "UPDATE sessions SET stage = 0, token_hash = ?, csrf = ?, "
+			  "expires_at = CASE WHEN ? > 0 THEN ? ELSE expires_at END "
+			  "WHERE token_hash = ? AND user_id = ? AND stage >= ?",
+			  "ttiitii", nh, new_csrf, expires_at, expires_at, old_hash, user_id, (int64_t)(only_half ? 1 : 0));
 }
 
 /* ends every session of the user but keep (NULL: all) */

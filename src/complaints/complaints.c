@@ -804,11 +804,6 @@ int complaints_mask_personal(char *s)
 	return text_mask_personal(s);
 }
 
-static int is_email_domain(unsigned char ch)
-{
-	return isalnum(ch) || ch == '.' || ch == '-';
-}
-
 int complaints_public_note(const complaints_event_t *e, char *out, size_t n)
 {
 	static const char auto_prefix[] = "rute otomatis ke ";
@@ -900,7 +895,7 @@ int complaints_contact_check(const char *contact, const char **ret_msgid)
 			if (!isalpha((unsigned char)*p))
 				ok = 0;
 		for (p = at + 1; ok && *p; p++)
-			if (!is_email_domain((unsigned char)*p))
+			if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
 				ok = 0;
 		if (!ok) {
 			*ret_msgid = N_("alamat e-mail tidak sah; tulis lengkap, misalnya budi@contoh.id");
