@@ -5,38 +5,18 @@
 // citizen rates the answer; the public page then shows the answer and the rating, the photo
 // (served without its EXIF data) loads, and no page logs a console error (a CSP violation...).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { bigPhoto } from './photo.mjs';
+import { BASE, TENANT, PHONE, phoneContext, newContext, submit, signIn } from './lib.mjs';
 
-const BASE = (process.env.SIGAP_BASE_URL || '').replace(/\/+$/, '');
-const CHROMIUM = process.env.SIGAP_CHROMIUM || '/usr/bin/chromium';
-const TENANT = '52.71';
-const PASSWORD = 'sigap-demo-2026';
-const PHONE = { width: 360, height: 740 };
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PHOTO = path.join(HERE, '..', 'fixtures', 'complaints', 'photo_exif.jpg');
 
-if (!BASE) throw new Error('SIGAP_BASE_URL is not set; run the tests through tests/browser/run.sh');
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-});
-after(async () => { if (browser) await browser.close(); });
-
 async function phone(t) {
-  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'id-ID' });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  const page = await phoneContext(t);
   const problems = [];
   page.on('console', (m) => {
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
@@ -54,15 +34,8 @@ async function phone(t) {
 }
 
 async function login(page, username) {
-  await page.goto(`${BASE}/t/${TENANT}/masuk`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('form[action$="/masuk"] button[type="submit"]')]);
+  await signIn(page, username);
   assert.match(new URL(page.url()).pathname, /\/dasbor$/);
-}
-
-async function submit(page, selector) {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
 }
 
 test('file with a photo, the coordinator verifies, the OPD answers, the citizen rates', async (t) => {
@@ -273,7 +246,7 @@ test('a report is found by its number, the list goes by pages, a provinsi lists 
 
 test('"Pakai lokasi saya" fills the coordinates, or says what to do when the phone will not tell', async (t) => {
   // allowed: the fields are filled and the note says so
-  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'id-ID',
+  const context = await newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'id-ID',
     geolocation: { latitude: -8.5837, longitude: 116.1165 }, permissions: ['geolocation'] });
   t.after(() => context.close());
   const page = await context.newPage();
@@ -285,7 +258,7 @@ test('"Pakai lokasi saya" fills the coordinates, or says what to do when the pho
   assert.match(await page.textContent('#cpl-locate-note'), /^Lokasi terisi: -8\.58370, 116\.11650$/);
 
   // refused: it used to do nothing visible; now the note says what to do instead
-  const denied = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'id-ID' });
+  const denied = await newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'id-ID' });
   t.after(() => denied.close());
   const p2 = await denied.newPage();
   await p2.goto(`${BASE}/t/${TENANT}/pengaduan/baru`);

@@ -6,42 +6,14 @@
 // key is created on the way (passphrase sigap-demo-2026, the demo loader's). Run through
 // tests/browser/run.sh, which starts sigap on a fresh demo database (SIGAP_BASE_URL).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, TENANT, PASSWORD, PHONE, phoneContext, submit } from './lib.mjs';
 
-const BASE = (process.env.SIGAP_BASE_URL || '').replace(/\/+$/, '');
-const CHROMIUM = process.env.SIGAP_CHROMIUM || '/usr/bin/chromium';
-const TENANT = '52.71';
-const PASSWORD = 'sigap-demo-2026';
 const PASSPHRASE = 'sigap-demo-2026';
-const PHONE = { width: 360, height: 740 };
-
-if (!BASE) {
-  throw new Error('SIGAP_BASE_URL is not set; run the tests through tests/browser/run.sh');
-}
-
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-});
-
-after(async () => {
-  if (browser) await browser.close();
-});
 
 async function phonePage(t) {
-  const context = await browser.newContext({
-    viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'id-ID',
-  });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  const page = await phoneContext(t, 15_000);
   const problems = [];
   // Failed requests are collected with their address (a browser's own /favicon.ico probe is not ours).
   page.on('response', (res) => {
@@ -54,10 +26,6 @@ async function phonePage(t) {
   page.on('pageerror', (err) => problems.push(err.message));
   page.problems = problems;
   return page;
-}
-
-async function submit(page, selector) {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
 }
 
 async function login(page, username) {

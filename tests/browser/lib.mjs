@@ -24,13 +24,25 @@ before(async () => {
 });
 after(async () => { if (browser) await browser.close(); });
 
-// A fresh phone (own cookie jar) for test t. page.problems collects console errors, failed
-// requests and answers >= 400; expected(url, status) says which answers a test causes on purpose.
-export async function phone(t, expected = () => false) {
+// A browser context of the shared browser with these options (a test that wants its own device
+// or permissions); the caller closes it.
+export function newContext(options) {
+  return browser.newContext(options);
+}
+
+// A page on a fresh phone (own cookie jar) for test t, closed after it; nothing is watched.
+export async function phoneContext(t, timeout = 10_000) {
   const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'id-ID' });
   t.after(() => context.close());
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(timeout);
+  return page;
+}
+
+// A fresh phone (own cookie jar) for test t. page.problems collects console errors, failed
+// requests and answers >= 400; expected(url, status) says which answers a test causes on purpose.
+export async function phone(t, expected = () => false) {
+  const page = await phoneContext(t);
   const problems = [];
   page.on('console', (m) => {
     // Chromium logs every answer >= 400 as "Failed to load resource": those are judged below

@@ -9,53 +9,15 @@
 // its base URL in SIGAP_BASE_URL (e.g. http://127.0.0.1:43127). SIGAP_CHROMIUM overrides the
 // browser path, SIGAP_SCREENSHOT the path of the dashboard screenshot.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, TENANT, PASSWORD, PHONE, phoneContext } from './lib.mjs';
 
-const BASE = (process.env.SIGAP_BASE_URL || '').replace(/\/+$/, '');
-const CHROMIUM = process.env.SIGAP_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT = process.env.SIGAP_SCREENSHOT || '/tmp/sigap-dashboard.png';
-const TENANT = '52.71';
-const PASSWORD = 'sigap-demo-2026';
 const LOGIN = `/t/${TENANT}/masuk`;
 const DASHBOARD = `/t/${TENANT}/dasbor`;
 const HOME = `/t/${TENANT}/`;
-const PHONE = { width: 360, height: 740 };
 const MAX_LOGIN_BYTES = 20 * 1024;
-
-if (!BASE) {
-  throw new Error('SIGAP_BASE_URL is not set; run the tests through tests/browser/run.sh');
-}
-
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-});
-
-after(async () => {
-  if (browser) await browser.close();
-});
-
-// A fresh phone-sized context (own cookie jar) per test, so tests do not share a session.
-async function phonePage(t) {
-  const context = await browser.newContext({
-    viewport: PHONE,
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: 'id-ID',
-  });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  return page;
-}
 
 function path(page) {
   return new URL(page.url()).pathname;
@@ -72,7 +34,7 @@ async function login(page, username, password) {
 }
 
 test('sekda logs in on a phone, sees the dashboard, and logs out', async (t) => {
-  const page = await phonePage(t);
+  const page = await phoneContext(t);
   await page.goto(BASE + LOGIN);
   assert.equal(await page.getAttribute('html', 'lang'), 'id');
   assert.match(await page.title(), /^Masuk\b/);
@@ -106,7 +68,7 @@ test('sekda logs in on a phone, sees the dashboard, and logs out', async (t) => 
 });
 
 test('a wrong password shows the Indonesian error and stays on the login page', async (t) => {
-  const page = await phonePage(t);
+  const page = await phoneContext(t);
   await login(page, 'sekda', 'bukan-sandi-yang-benar');
   assert.equal(path(page), LOGIN);
   const alert = page.getByRole('alert');
@@ -119,7 +81,7 @@ test('a wrong password shows the Indonesian error and stays on the login page', 
 });
 
 test('the English link in the header switches the page language to en', async (t) => {
-  const page = await phonePage(t);
+  const page = await phoneContext(t);
   await page.goto(BASE + LOGIN);
   assert.equal(await page.getAttribute('html', 'lang'), 'id');
   await Promise.all([
@@ -134,7 +96,7 @@ test('the English link in the header switches the page language to en', async (t
 });
 
 test('the login page loads cleanly and is small', async (t) => {
-  const page = await phonePage(t);
+  const page = await phoneContext(t);
   const problems = [];
   const responses = [];
   page.on('console', (msg) => {
@@ -179,7 +141,7 @@ test('a form is sent once: a second tap while it is on its way does nothing', as
   // On a slow line the first tap seems to do nothing, and a second one sent the form again (two
   // applications with two numbers). forms.js, on every page, lets a POST form go once. Here the
   // form is sent into a frame, so the page and its button stay to be looked at and tapped again.
-  const page = await phonePage(t);
+  const page = await phoneContext(t);
   let posts = 0;
   page.on('request', (r) => { if (r.method() === 'POST') posts++; });
   await page.goto(BASE + LOGIN);

@@ -5,43 +5,9 @@
 // page loads without console errors (no CSP violation: the charts use no inline style or
 // script); the filter form changes the period; a kepala OPD sees only their own OPD.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-
-const BASE = (process.env.SIGAP_BASE_URL || '').replace(/\/+$/, '');
-const CHROMIUM = process.env.SIGAP_CHROMIUM || '/usr/bin/chromium';
-const TENANT = '52.71';
-const PASSWORD = 'sigap-demo-2026';
-const PHONE = { width: 360, height: 740 };
-
-if (!BASE) {
-  throw new Error('SIGAP_BASE_URL is not set; run the tests through tests/browser/run.sh');
-}
-
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-});
-
-after(async () => {
-  if (browser) await browser.close();
-});
-
-async function phonePage(t) {
-  const context = await browser.newContext({
-    viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'id-ID',
-  });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  return page;
-}
+import { BASE, TENANT, PASSWORD, PHONE, phoneContext } from './lib.mjs';
 
 async function login(page, username) {
   await page.goto(`${BASE}/t/${TENANT}/masuk`);
@@ -54,7 +20,7 @@ async function login(page, username) {
 }
 
 test('the Sekda reads the performance dashboard on a phone', async (t) => {
-  const page = await phonePage(t);
+  const page = await phoneContext(t);
   await login(page, 'sekda');
   // listen after login: the browser's own favicon.ico probe (404) is not ours
   const problems = [];
@@ -87,7 +53,7 @@ test('the Sekda reads the performance dashboard on a phone', async (t) => {
 });
 
 test('a kepala OPD sees only their own OPD', async (t) => {
-  const page = await phonePage(t);
+  const page = await phoneContext(t);
   await login(page, 'kepala_opd');
   const resp = await page.goto(`${BASE}/t/${TENANT}/kinerja`);
   assert.equal(resp.status(), 200);

@@ -8,64 +8,21 @@
 // form with its message in view and the typed text kept; cancelling needs a tick. Pages must load
 // without console errors (CSP) or failed requests.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 import { bigPhoto, imageSize } from './photo.mjs';
+import { BASE, TENANT, PHONE, phone as libPhone, submit, signIn } from './lib.mjs';
 
-const BASE = (process.env.SIGAP_BASE_URL || '').replace(/\/+$/, '');
-const CHROMIUM = process.env.SIGAP_CHROMIUM || '/usr/bin/chromium';
-const TENANT = '52.71';
-const PASSWORD = 'sigap-demo-2026';
-const PHONE = { width: 360, height: 740 };
 const NIK = '5271014101900001';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 const CODE = 'uji-browser-' + Date.now().toString(36);
 
-if (!BASE) throw new Error('SIGAP_BASE_URL is not set; run the tests through tests/browser/run.sh');
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-});
-after(async () => { if (browser) await browser.close(); });
-
-async function phone(t) {
-  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'id-ID' });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const problems = [];
-  // HTTP errors are checked by URL below (the bad-NIK form answers 400 on purpose; Chromium's
-  // own /favicon.ico probe is not ours); anything else on the console is a problem (CSP ...)
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-  });
-  page.on('response', (r) => {
-    const u = new URL(r.url());
-    if (r.status() >= 400 && u.pathname !== '/favicon.ico' && !u.pathname.endsWith('/ajukan')) {
-      problems.push(`${r.status()} ${u.pathname}`);
-    }
-  });
-  page.on('requestfailed', (r) => problems.push('failed ' + r.url()));
-  page.problems = problems;
-  return page;
-}
+// the bad-NIK form answers 400 on purpose
+const phone = (t) => libPhone(t, (u) => u.pathname.endsWith('/ajukan'));
 
 async function login(page, username) {
-  await page.goto(`${BASE}/t/${TENANT}/masuk`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('form[action$="/masuk"] button[type="submit"]')]);
+  await signIn(page, username);
   assert.match(new URL(page.url()).pathname, /\/dasbor$/);
-}
-
-async function submit(page, selector) {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
 }
 
 test('apply, return, resubmit, approve and verify on a phone', async (t) => {
