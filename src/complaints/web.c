@@ -524,15 +524,14 @@ static void web_limit(req_t *r, const char *identity, complaints_limit_t *l)
 /* 429 with Retry-After: the form again, with what was typed. */
 static void new_limited(req_t *r, const complaints_limit_t *l, long retry_after)
 {
-	char ra[24], msg[640];
-	long minutes = (retry_after + 59) / 60;
+	char msg[640];
+	long minutes;
 	const char *fmt = !strncmp(l->subject, "user:", 5)
 		? N_("laporan belum terkirim: akun Anda mengirim terlalu banyak laporan; coba lagi dalam %ld menit")
 		: N_("laporan belum terkirim: terlalu banyak laporan dari jaringan yang sama; coba lagi dalam %ld menit");
 	size_t n;
-	snprintf(ra, sizeof(ra), "%ld", retry_after > 0 ? retry_after : 1);
-	http_add_header(r, "retry-after", ra);
-	snprintf(msg, sizeof(msg), req_t_(r, fmt), minutes > 0 ? minutes : 1);
+	minutes = http_retry_after(r, retry_after);
+	snprintf(msg, sizeof(msg), req_t_(r, fmt), minutes);
 	n = strlen(msg);
 	snprintf(msg + n, sizeof(msg) - n, ". %s", req_t_(r, N_("Isian Anda tetap di bawah; foto perlu dipilih lagi.")));
 	/* many people share an office's or a Mal Pelayanan Publik's address:

@@ -480,9 +480,7 @@ struct unseal {
 /* 429 while a user's signing is locked: the passphrase is not tried. */
 static int sign_locked(req_t *r, int64_t id, long retry_after)
 {
-	char ra[24];
-	snprintf(ra, sizeof(ra), "%ld", retry_after);
-	http_add_header(r, "retry-after", ra);
+	http_retry_after(r, retry_after);
 	act_error(r, ERR_RATE_LIMITED, id,
 		  N_("terlalu banyak frasa sandi kunci tanda tangan yang salah; penandatanganan dikunci sementara, coba lagi nanti"));
 	return 0;

@@ -130,6 +130,9 @@ void http_redirect(req_t *r, const char *location);        /* 303 See Other */
  * itself (ROUTE_NO_CSRF) calls it. */
 int http_csrf_ok(req_t *r);
 void http_add_header(req_t *r, const char *name, const char *value);
+/* Retry-After: seconds (at least 1) on the answer; returns the wait in
+ * whole minutes, rounded up (at least 1), for a "try again in N minutes". */
+long http_retry_after(req_t *r, long seconds);
 void http_set_cookie(req_t *r, const char *name, const char *value, long max_age, int http_only);
 /* The same, sent back by the browser only under path (a URL path without
  * ';' or spaces). */

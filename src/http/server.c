@@ -181,6 +181,16 @@ void http_add_header(req_t *r, const char *name, const char *value)
 	add_hdr(r, name, value);
 }
 
+long http_retry_after(req_t *r, long seconds)
+{
+	char ra[24];
+	if (seconds < 1)
+		seconds = 1;
+	snprintf(ra, sizeof(ra), "%ld", seconds);
+	add_hdr(r, "retry-after", ra);
+	return (seconds + 59) / 60;
+}
+
 void http_set_cookie_path(req_t *r, const char *name, const char *value, const char *path, long max_age,
 			  int http_only)
 {

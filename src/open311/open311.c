@@ -820,9 +820,8 @@ static int post_tx(store_conn_t *c, void *ud)
  * filed its complaints of this minute. */
 static int o311_limited(req_t *r, enum fmt f, const complaints_limit_t *l, long retry_after)
 {
-	char ra[24], desc[300];
-	snprintf(ra, sizeof(ra), "%ld", retry_after > 0 ? retry_after : 1);
-	http_add_header(r, "retry-after", ra);
+	char desc[300];
+	http_retry_after(r, retry_after);
 	snprintf(desc, sizeof(desc),
 		 req_t_(r, N_("terlalu banyak laporan: api_key ini boleh %d laporan per menit; coba lagi dalam %ld detik")),
 		 l->max, retry_after > 0 ? retry_after : 1);

@@ -495,8 +495,8 @@ static int apply_limit(req_t *r, apply_job_t *j, int *answered)
 {
 	int max = r->app->cfg.application_limit_user;
 	int64_t n = 0, oldest = 0, now = svc_now();
-	long wait, minutes;
-	char ra[24], *msg;
+	long minutes;
+	char *msg;
 	int rc;
 	if (max <= 0)
 		return 0;
@@ -513,12 +513,7 @@ static int apply_limit(req_t *r, apply_job_t *j, int *answered)
 		if (rc != ERR_NOT_FOUND)
 			return rc;
 	}
-	wait = (long)(oldest + 3600 - now);
-	if (wait < 1)
-		wait = 1;
-	minutes = (wait + 59) / 60;
-	snprintf(ra, sizeof(ra), "%ld", wait);
-	http_add_header(r, "retry-after", ra);
+	minutes = http_retry_after(r, (long)(oldest + 3600 - now));
 	if (!(msg = arena_alloc(&r->arena, 320)))
 		return ERR_NOMEM;
 	snprintf(msg, 320,

@@ -300,13 +300,11 @@ static int login_done(req_t *r, int rc, void *ud)
 
 const char *page_held(req_t *r, long seconds, const char *msgid)
 {
-	char ra[24], *msg = arena_alloc(&r->arena, 240);
-	long minutes = (seconds + 59) / 60;
-	snprintf(ra, sizeof(ra), "%ld", seconds > 0 ? seconds : 1);
-	http_add_header(r, "retry-after", ra);
+	char *msg = arena_alloc(&r->arena, 240);
+	long minutes = http_retry_after(r, seconds);
 	if (!msg)
 		return "";
-	snprintf(msg, 240, req_t_(r, msgid), minutes > 0 ? minutes : 1);
+	snprintf(msg, 240, req_t_(r, msgid), minutes);
 	return msg;
 }
 
