@@ -850,6 +850,20 @@ int services_file(store_conn_t *c, const services_apply_t *in, const json_t *cle
 			rc = ERR_EXISTS;
 		goto out;
 	}
+	/* the per-account limit, counted again under the same lock: two
+	 * filings in flight together were both under it when read outside */
+	if (in->limit_per_hour > 0) {
+		int64_t n = 0, oldest = 0;
+		if ((rc = services_filings_since(c, in->tenant, user_id, now - 3600, &n, &oldest)) < 0)
+			goto out;
+		if (n >= in->limit_per_hour) {
+			ret->limit_count = n;
+			ret->limit_retry = (long)(oldest + 3600 - now);
+			ret->number[0] = '\0';
+			rc = ERR_RATE_LIMITED; /* the caller words it with the figures */
+			goto out;
+		}
+	}
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(ret->verify_code, sizeof(ret->verify_code), rnd, sizeof(rnd));
 	unit = jstr(svc, "unit");

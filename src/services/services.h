@@ -192,6 +192,12 @@ typedef struct services_apply {
 	 * a second filing by the same applicant with the same nonce files
 	 * nothing and gets the first application (services_file). */
 	const char *nonce;
+	/* The account's limit of filings per hour (application-limit-user),
+	 * 0 = none. Read before anything is stored (the web layer) and counted
+	 * again here, inside the write transaction after the registration
+	 * number's row lock: filings sent at the same moment cannot pass it
+	 * together. */
+	int limit_per_hour;
 } services_apply_t;
 
 /* 1 when s is a usable form nonce: 16 to 64 characters of [A-Za-z0-9_-]. */
@@ -221,6 +227,10 @@ typedef struct services_filed {
 	char number[64];
 	char verify_code[33];
 	int32_t due;
+	/* ERR_RATE_LIMITED: the account's filings in the last hour, and the
+	 * seconds until the oldest of them leaves the hour */
+	int64_t limit_count;
+	long limit_retry;
 } services_filed_t;
 int services_file(store_conn_t *c, const services_apply_t *in, const json_t *clean, const services_stored_t *stored,
 		  size_t nstored, int64_t user_id, const char *actor, int64_t now, services_filed_t *ret,

@@ -418,9 +418,13 @@ static void apply_job_free(apply_job_t *j)
 	j->stored = NULL;
 }
 
+static int limit_message(req_t *r, apply_job_t *j, int64_t n, long retry);
+
 static int apply_done(req_t *r, int rc, void *ud)
 {
 	apply_job_t *j = ud;
+	if (rc == ERR_RATE_LIMITED && j->out.limit_count > 0 && limit_message(r, j, j->out.limit_count, j->out.limit_retry) < 0)
+		rc = ERR_NOMEM;
 	if (rc == ERR_EXISTS && j->out.id > 0) {
 		/* the same form again: nothing new was filed; answer with the
 		 * application it filed the first time */
@@ -482,6 +486,21 @@ static int apply_done(req_t *r, int rc, void *ud)
 	return rc;
 }
 
+/* The answer to a filing over the account's limit: Retry-After, and the
+ * message with the count and the minutes to wait (j->msg). */
+static int limit_message(req_t *r, apply_job_t *j, int64_t n, long retry)
+{
+	long minutes = http_retry_after(r, retry);
+	char *msg = arena_alloc(&r->arena, 320);
+	if (!msg)
+		return ERR_NOMEM;
+	snprintf(msg, 320,
+		 req_t_(r, N_("akun Anda sudah mengajukan %d permohonan dalam satu jam terakhir, batas yang berlaku; coba lagi dalam %ld menit")),
+		 (int)n, minutes);
+	j->msg = msg;
+	return 0;
+}
+
 /* The account's limit per hour (application-limit-user), read before
  * anything is stored: a citizen files a few applications, and each may
  * carry files of 5 MB, which the store keeps. Over it: 429 with
@@ -489,14 +508,13 @@ static int apply_done(req_t *r, int rc, void *ud)
  * again whose first filing counted is answered with that application, as
  * services_file would. *answered: apply_done() answered and freed j (its
  * result is returned); else 0 to go on, or an error (j still held).
- * Requests in flight at the same moment may pass it together (each reads
- * the count before any commits). */
+ * Requests in flight at the same moment may all pass this read; then
+ * services_file counts again inside the write transaction, and those over
+ * the limit are refused there (their files stay unreferenced blobs). */
 static int apply_limit(req_t *r, apply_job_t *j, int *answered)
 {
 	int max = r->app->cfg.application_limit_user;
 	int64_t n = 0, oldest = 0, now = svc_now();
-	long minutes;
-	char *msg;
 	int rc;
 	if (max <= 0)
 		return 0;
@@ -513,13 +531,8 @@ static int apply_limit(req_t *r, apply_job_t *j, int *answered)
 		if (rc != ERR_NOT_FOUND)
 			return rc;
 	}
-	minutes = http_retry_after(r, (long)(oldest + 3600 - now));
-	if (!(msg = arena_alloc(&r->arena, 320)))
+	if (limit_message(r, j, n, (long)(oldest + 3600 - now)) < 0)
 		return ERR_NOMEM;
-	snprintf(msg, 320,
-		 req_t_(r, N_("akun Anda sudah mengajukan %d permohonan dalam satu jam terakhir, batas yang berlaku; coba lagi dalam %ld menit")),
-		 (int)n, minutes);
-	j->msg = msg;
 	*answered = 1;
 	return apply_done(r, ERR_RATE_LIMITED, j);
 }
@@ -612,6 +625,7 @@ int svc_apply_common(req_t *r, const char *code, json_t *values, const services_
 	j->in.nik = json_string_value(nikv);
 	j->in.applicant_name = r->who.full_name;
 	j->in.nonce = *j->nonce ? j->nonce : NULL;
+	j->in.limit_per_hour = r->app->cfg.application_limit_user;
 	j->uid = r->who.user_id;
 	j->now = svc_now();
 	snprintf(j->actor, sizeof(j->actor), "%s", r->who.username);

@@ -780,24 +780,65 @@ def test_receipt_labels_sizes_and_tracking_address(env):
     assert track in text, text[:3000]
 
 
+def limited_citizen(env, limit, data_dir, full_name):
+    """A server with application-limit-user = limit, a new service, and a new citizen signed in to
+    it: (server, service code, client, CSRF token)."""
+    srv = env.start_server(args=["--application-limit-user", str(limit), "--data-dir", data_dir])
+    code, _admin, _ = new_service(env)
+    name = "batas" + uuid.uuid4().hex[:8]
+    check_sigap(["user", "add", "--tenant", TENANT, "--username", name, "--name", full_name, "--role", "warga"],
+                db=env.shared_db, input=DEMO_PASSWORD + "\n")
+    w = srv.client()
+    w.login(TENANT, name)
+    return srv, code, w, w.session_csrf(TENANT)
+
+
+def test_application_limit_holds_for_filings_sent_together(env):
+    """Filings in flight at the same moment all pass the limit's first read (none has committed
+    yet); the count inside the write transaction refuses those over it, so the account never
+    holds more than its limit, and each refusal is a 429 with Retry-After."""
+    import threading
+    srv, code, w, csrf = limited_citizen(env, 3, os.path.join(env.tmp, "files-serentak-" + uuid.uuid4().hex[:8]),
+                                         "Warga Serentak")
+    n = 16
+    results = [None] * n
+    gate = threading.Barrier(n)
+
+    def one(i):
+        c = srv.client()
+        c.cookies = dict(w.cookies)
+        body = {"service": code, "nonce": "serentak-%d-%s" % (i, uuid.uuid4().hex),
+                "values": {"nama": "Warga Serentak", "nik_pemohon": NIK, "keperluan": "Baru"},
+                "files": {"kk": {"filename": "kk.pdf", "content_base64": base64.b64encode(PDF).decode()}}}
+        gate.wait()
+        results[i] = api(c, "POST", "/api/v1/t/%s/applications" % TENANT, body, csrf)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    codes = sorted(r.status for r in results)
+    assert codes.count(201) == 3 and codes.count(429) == n - 3, codes
+    for r in results:
+        if r.status == 429:
+            r.expect_json_error(429, message="coba lagi dalam")
+            assert 0 < int(r.header("retry-after")) <= 3600
+    mine = w.get("/api/v1/t/%s/applications" % TENANT).expect(200).json()["applications"]
+    assert len(mine) == 3, mine
+    srv.stop()
+
+
 def test_applications_limited_per_account(env):
     """application-limit-user: a citizen's account files at most N applications an hour. Over it,
     429 with Retry-After, before any file is stored; the web form comes back with what was typed;
     a form sent again whose first filing counted is still answered with that application; another
     citizen is not held."""
     data_dir = os.path.join(env.tmp, "files-batas-" + uuid.uuid4().hex[:8])
-    srv = env.start_server(args=["--application-limit-user", "2", "--data-dir", data_dir])
+    srv, code, w, csrf = limited_citizen(env, 2, data_dir, "Warga Batas")
 
     def stored():
         return sorted(os.path.join(d, f) for d, _, fs in os.walk(data_dir) for f in fs)
-
-    code, _admin, _ = new_service(env)
-    name = "batas" + uuid.uuid4().hex[:8]
-    check_sigap(["user", "add", "--tenant", TENANT, "--username", name, "--name", "Warga Batas", "--role", "warga"],
-                db=env.shared_db, input=DEMO_PASSWORD + "\n")
-    w = srv.client()
-    w.login(TENANT, name)
-    csrf = w.session_csrf(TENANT)
 
     def body(nonce):
         return {"service": code, "nonce": nonce, "values": {"nama": "Warga Batas", "nik_pemohon": NIK, "keperluan": "Baru"},

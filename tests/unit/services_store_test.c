@@ -694,6 +694,9 @@ static void test_queue_and_sweep(void **state)
 }
 
 /* Files a KTP-el application for uid with nonce; the result in *out. */
+/* application-limit-user for apply_nonce's filings (0: none) */
+static int file_limit;
+
 static int apply_nonce(int64_t uid, const char *nonce, int64_t now, services_filed_t *out, const char **msg)
 {
 	json_t *svc = NULL, *vals = json_pack("{s:s,s:s,s:s}", "nama", "Baiq Nurul Aini", "nik_pemohon", NIK, "alasan",
@@ -716,6 +719,7 @@ static int apply_nonce(int64_t uid, const char *nonce, int64_t now, services_fil
 	x.in.nik = NIK;
 	x.in.applicant_name = "Baiq Nurul Aini";
 	x.in.nonce = nonce;
+	x.in.limit_per_hour = file_limit;
 	x.uid = uid;
 	x.now = now;
 	rc = store_tx(TS.st, file_fn, &x);
@@ -779,6 +783,41 @@ static void test_nonce_files_once(void **state)
 		free(dump);
 	}
 	json_decref(app);
+}
+
+/* The per-account limit is counted inside the write transaction: at the
+ * limit the filing is refused with the count and the wait, and nothing of
+ * it (row, number) is kept; a form sent again is still answered with its
+ * application; one more allowed, and it files. */
+static void test_limit_counted_in_tx(void **state)
+{
+	services_filed_t a, b;
+	const char *msg = NULL;
+	const char *nonce = "limitlimitlimit0123456789abcdef0";
+	int64_t now = (int64_t)time(NULL), n = 0, oldest = 0, apps, seq;
+	(void)state;
+	assert_int_equal(apply_nonce(warga2_id, nonce, now, &a, &msg), 0);
+	assert_int_equal(services_filings_since(store_reader(TS.st), "52.71", warga2_id, now - 3600, &n, &oldest), 0);
+	assert_true(n >= 1);
+	apps = count("SELECT COUNT(*) FROM services_apps");
+	seq = count("SELECT COALESCE(SUM(value), 0) FROM sequences");
+	file_limit = (int)n;
+	assert_int_equal(apply_nonce(warga2_id, NULL, now + 5, &b, &msg), ERR_RATE_LIMITED);
+	assert_int_equal(b.limit_count, n);
+	assert_true(b.limit_retry > 0 && b.limit_retry <= 3600);
+	assert_int_equal(b.id, 0);
+	assert_string_equal(b.number, "");
+	assert_int_equal(count("SELECT COUNT(*) FROM services_apps"), apps);
+	assert_int_equal(count("SELECT COALESCE(SUM(value), 0) FROM sequences"), seq);
+	/* the same form again: its application, not a refusal */
+	assert_int_equal(apply_nonce(warga2_id, nonce, now + 5, &b, &msg), ERR_EXISTS);
+	assert_int_equal(b.id, a.id);
+	/* another account is not held by it */
+	assert_int_equal(services_filings_since(store_reader(TS.st), "52.71", warga_id, now - 3600, &n, &oldest), 0);
+	file_limit = (int)n + 1;
+	assert_int_equal(apply_nonce(warga_id, NULL, now + 5, &b, &msg), 0);
+	assert_true(b.id > 0);
+	file_limit = 0;
 }
 
 /* A birth date after today, a day not in the calendar and a year far off
@@ -868,7 +907,8 @@ int main(void)
 		cmocka_unit_test(test_catalogue),      cmocka_unit_test(test_versioning), cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_catalogue_bad_text), cmocka_unit_test(test_journey),
 		cmocka_unit_test(test_queue_and_sweep), cmocka_unit_test(test_owning_opd_follows),
-		cmocka_unit_test(test_sla_late),       cmocka_unit_test(test_nonce_files_once), cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_sla_late),       cmocka_unit_test(test_nonce_files_once), cmocka_unit_test(test_limit_counted_in_tx),
+		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_search_words),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
