@@ -29,6 +29,11 @@
 #   SIGAP_BENCH_BACKEND       sqlite (default) or postgresql: then the database is a fresh schema
 #                             on the server at SIGAP_TEST_PG (dropped afterwards), and the
 #                             reference loop commits to that server
+#   SIGAP_BENCH_SYNC_DELAY_US SQLite only: a slower disk, simulated. Every fsync/fdatasync of
+#                             sigap and of the reference loop waits this many microseconds more
+#                             after the real flush (build/libslowsync.so, bench/slowsync.c); the
+#                             figures are printed as simulated. Default 0: the disk as it is
+#   SIGAP_BENCH_GET           0: skip the GET comparison (default 1)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -46,6 +51,9 @@ workers=${SIGAP_BENCH_WORKERS:-2}
 post_dur=${SIGAP_BENCH_POST_DURATION:-10s}
 post_c=${SIGAP_BENCH_POST_CONNECTIONS:-32}
 target=${SIGAP_BENCH_TARGET:-0.6}
+sync_delay=${SIGAP_BENCH_SYNC_DELAY_US:-0}
+do_get=${SIGAP_BENCH_GET:-1}
+slow_lib=$(dirname "$bin")/libslowsync.so
 
 die() { echo "open311.sh: $*" >&2; exit 2; }
 missing=
@@ -54,6 +62,11 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$missing nginx
 [ -z "$missing" ] || die "missing tools; install them with: apt-get install -y$missing"
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$bin" ] || die "sigap binary '$bin' not found; build it (ninja -C build) or set SIGAP_BIN"
+case $sync_delay in '' | *[!0-9]*) die "SIGAP_BENCH_SYNC_DELAY_US must be a number of microseconds" ;; esac
+# with_sync CMD...: runs CMD with the simulated flush time, if any
+with_sync() {
+	if [ "$sync_delay" -gt 0 ]; then LD_PRELOAD=$slow_lib SLOWSYNC_US=$sync_delay "$@"; else "$@"; fi
+}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sigap-open311.XXXXXX")
 nginx_pid= sigap_pid=
@@ -97,6 +110,13 @@ postgresql)
 	count_complaints() { psql -X -tAq "$db" -c "SELECT COUNT(*) FROM complaints" 2>/dev/null || echo "?"; } ;;
 *) die "SIGAP_BENCH_BACKEND must be sqlite or postgresql" ;;
 esac
+sim_note=
+if [ "$sync_delay" -gt 0 ]; then
+	sim_note=" [SIMULATED: each flush $sync_delay us slower]"
+	[ "$backend" = sqlite ] || die "SIGAP_BENCH_SYNC_DELAY_US works with SQLite only (PostgreSQL flushes in its own server)"
+	[ -f "$slow_lib" ] || die "$slow_lib not built (ninja -C build)"
+	echo "SIMULATED DISK: every fsync/fdatasync of sigap and of the reference loop waits $sync_delay us more"
+fi
 echo "backend: $backend"
 
 # ---- sigap with the demo data and an API key
@@ -105,7 +125,7 @@ echo "backend: $backend"
 # beyond a key's default limit (complaint-limit-apikey, 120 a minute); a limit of 0 costs nothing
 key=$("$bin" apikey create --tenant 52.71 --name bench --rate-limit 0 --db "$db" 2>/dev/null) || die "apikey create failed"
 sigap_port=$(free_port)
-"$bin" serve --db "$db" --listen "127.0.0.1:$sigap_port" --threads "$workers" --access-log '' \
+with_sync "$bin" serve --db "$db" --listen "127.0.0.1:$sigap_port" --threads "$workers" --access-log '' \
 	--data-dir "$tmp/files" >"$tmp/sigap.log" 2>&1 &
 sigap_pid=$!
 wait_up "$sigap_port" "$sigap_pid" "$tmp/sigap.log" || die "sigap did not start"
@@ -147,24 +167,28 @@ errs_of() { awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsu
 	END { print n + 0 }' "$1"; }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-echo "GET $path ($(wc -c <"$tmp/req.json") bytes): wrk -t$wrk_t -c$wrk_c -d$dur, $workers workers each, $(nproc) CPUs"
-wrk -t"$wrk_t" -c"$wrk_c" -d2s "http://127.0.0.1:$nginx_port$path" >/dev/null 2>&1 || true
-wrk -t"$wrk_t" -c"$wrk_c" -d2s "http://127.0.0.1:$sigap_port$path" >/dev/null 2>&1 || true
-: >"$tmp/nginx.rps"; : >"$tmp/sigap.rps"
-printf '%-6s %-6s %12s %8s\n' run server 'req/s' errors
-for i in $(seq "$rounds"); do
-	for s in nginx sigap; do
-		if [ $s = nginx ]; then port=$nginx_port; else port=$sigap_port; fi
-		wrk -t"$wrk_t" -c"$wrk_c" -d"$dur" "http://127.0.0.1:$port$path" >"$tmp/wrk-$s-$i.txt" 2>&1 || die "wrk failed"
-		printf '%-6s %-6s %12.0f %8d\n' "$i" "$s" "$(rps_of "$tmp/wrk-$s-$i.txt")" "$(errs_of "$tmp/wrk-$s-$i.txt")"
-		rps_of "$tmp/wrk-$s-$i.txt" >>"$tmp/$s.rps"
+if [ "$do_get" = 1 ]; then
+	echo "GET $path ($(wc -c <"$tmp/req.json") bytes): wrk -t$wrk_t -c$wrk_c -d$dur, $workers workers each, $(nproc) CPUs"
+	wrk -t"$wrk_t" -c"$wrk_c" -d2s "http://127.0.0.1:$nginx_port$path" >/dev/null 2>&1 || true
+	wrk -t"$wrk_t" -c"$wrk_c" -d2s "http://127.0.0.1:$sigap_port$path" >/dev/null 2>&1 || true
+	: >"$tmp/nginx.rps"; : >"$tmp/sigap.rps"
+	printf '%-6s %-6s %12s %8s\n' run server 'req/s' errors
+	for i in $(seq "$rounds"); do
+		for s in nginx sigap; do
+			if [ $s = nginx ]; then port=$nginx_port; else port=$sigap_port; fi
+			wrk -t"$wrk_t" -c"$wrk_c" -d"$dur" "http://127.0.0.1:$port$path" >"$tmp/wrk-$s-$i.txt" 2>&1 || die "wrk failed"
+			printf '%-6s %-6s %12.0f %8d\n' "$i" "$s" "$(rps_of "$tmp/wrk-$s-$i.txt")" "$(errs_of "$tmp/wrk-$s-$i.txt")"
+			rps_of "$tmp/wrk-$s-$i.txt" >>"$tmp/$s.rps"
+		done
 	done
-done
-n_rps=$(median <"$tmp/nginx.rps"); s_rps=$(median <"$tmp/sigap.rps")
-ratio=$(awk -v s="$s_rps" -v n="$n_rps" 'BEGIN { printf "%.3f", (n > 0 ? s / n : 0) }')
-verdict=$(awk -v r="$ratio" -v t="$target" 'BEGIN { print (r >= t ? "PASS" : "FAIL") }')
-printf '%-6s %-6s %12.0f\n%-6s %-6s %12.0f\n' median nginx "$n_rps" median sigap "$s_rps"
-echo "GET sigap/nginx requests/s = $ratio (target >= $target): $verdict"
+	n_rps=$(median <"$tmp/nginx.rps"); s_rps=$(median <"$tmp/sigap.rps")
+	ratio=$(awk -v s="$s_rps" -v n="$n_rps" 'BEGIN { printf "%.3f", (n > 0 ? s / n : 0) }')
+	verdict=$(awk -v r="$ratio" -v t="$target" 'BEGIN { print (r >= t ? "PASS" : "FAIL") }')
+	printf '%-6s %-6s %12.0f\n%-6s %-6s %12.0f\n' median nginx "$n_rps" median sigap "$s_rps"
+	echo "GET sigap/nginx requests/s = $ratio (target >= $target): $verdict"
+else
+	echo "GET comparison skipped (SIGAP_BENCH_GET=0)"
+fi
 
 # ---- durable POST, two scenarios:
 #  kota: reports spread over the whole city (Kota Mataram's extent), eight categories, varied
@@ -219,12 +243,12 @@ for scen in kota satu-titik; do
 done
 if [ -x "$gc_bin" ]; then
 	if [ "$backend" = sqlite ]; then gc_db=$tmp/gc.db; else gc_db=$db; fi
-	ref=$("$gc_bin" "$gc_db" 1 5 2>/dev/null | awk '/^reference/ { print $(NF - 1) }')
+	ref=$(with_sync "$gc_bin" "$gc_db" 1 5 2>/dev/null | awk '/^reference/ { print $(NF - 1) }')
 	printf 'reference fsync loop  %10s rows/s  (one single-row transaction per commit, same %s)\n' "${ref:-?}" \
 		"$([ "$backend" = sqlite ] && echo disk || echo server)"
 	if [ -n "${ref:-}" ]; then
 		while read -r scen rps; do
-			echo "POST $scen/reference = $(awk -v p="$rps" -v r="$ref" 'BEGIN { printf "%.2f", (r > 0 ? p / r : 0) }') (target >= 5)"
+			echo "POST $scen/reference = $(awk -v p="$rps" -v r="$ref" 'BEGIN { printf "%.2f", (r > 0 ? p / r : 0) }') (target >= 5)$sim_note"
 		done <"$tmp/post.rps"
 	fi
 else
