@@ -424,6 +424,28 @@ int auth_attempt_locked(store_t *st, const char *tenant, const char *subject, in
 	return locked_for(c, tenant, subject, now, ret_retry_after);
 }
 
+int auth_attempt_locked_tx(store_conn_t *c, const char *tenant, const char *subject, int64_t now,
+			   long *ret_retry_after)
+{
+	int64_t until = 0;
+	/* an UPDATE that changes nothing: it waits for, and then reads, a
+	 * lockout another instance's transaction is committing (a SELECT
+	 * would read the row as it was before that commit) */
+	int rc = store_query_int64(c, &until,
+				   "UPDATE login_attempts SET locked_until = locked_until WHERE tenant = ? AND subject = ? "
+				   "RETURNING locked_until",
+				   "tt", tenant, subject);
+	*ret_retry_after = 0;
+	if (rc == ERR_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (until <= now)
+		return 0;
+	*ret_retry_after = (long)(until - now);
+	return 1;
+}
+
 int auth_attempt_fail_tx(store_conn_t *c, const auth_limits_t *lim, const char *tenant, const char *subject,
 			 const char *actor, const char *summary, int64_t now)
 {
@@ -570,13 +592,21 @@ int auth_login_verify(void *ud)
 int auth_login_tx(store_conn_t *c, void *ud)
 {
 	auth_login_op_t *op = ud;
+	int rc;
+	/* the lockouts again, in the transaction: attempts sent together all
+	 * passed auth_login_check's read before any of them was counted. A
+	 * held attempt is neither judged nor counted, as if it came later. */
+	op->retry_after = 0;
+	if ((rc = auth_attempt_locked_tx(c, op->tenant, op->subj_user, op->now, &op->retry_after)) != 0 ||
+	    (rc = auth_attempt_locked_tx(c, op->tenant, op->subj_ip, op->now, &op->retry_after)) != 0)
+		return rc < 0 ? rc : 0;
 	if (op->ok) {
 		struct login_ctx l = { op->tenant, op->username, op->subj_user, op->token_hash, op->who.csrf,
 				       op->who.user_id, op->now, op->lim.session_ttl, op->totp };
 		return login_ok_tx(c, &l);
 	} else {
 		struct fail_ctx f = { &op->lim, op->tenant, { op->subj_user, op->subj_ip }, op->username, op->now, 0 };
-		int rc = record_failure_tx(c, &f);
+		rc = record_failure_tx(c, &f);
 		op->locked = f.locked;
 		return rc;
 	}
@@ -586,6 +616,8 @@ int auth_login_result(auth_login_op_t *op, int rc)
 {
 	if (rc < 0)
 		return rc;
+	if (op->retry_after > 0)
+		return ERR_RATE_LIMITED; /* held by a lockout seen in the transaction */
 	if (op->ok)
 		return 0;
 	if (op->locked) {
@@ -735,10 +767,23 @@ int auth_register_prepare(store_t *st, const auth_limits_t *lim, const char *ten
 	return 0;
 }
 
+/* The address's limit again, in the transaction: registrations sent
+ * together all passed auth_register_prepare's read before any was counted.
+ * ERR_RATE_LIMITED (op->retry_after) when it is reached. */
+static int register_held_tx(store_conn_t *c, auth_register_op_t *op)
+{
+	int rc = auth_attempt_locked_tx(c, op->add.u.tenant ? op->add.u.tenant : "", op->subject, op->now,
+					&op->retry_after);
+	return rc > 0 ? ERR_RATE_LIMITED : rc;
+}
+
 int auth_register_refused_tx(store_conn_t *c, void *ud)
 {
 	auth_register_op_t *op = ud;
-	int rc = auth_attempt_fail_tx(c, &op->lim, op->add.u.tenant ? op->add.u.tenant : "", op->subject, "-",
+	int rc = register_held_tx(c, op);
+	if (rc < 0)
+		return rc;
+	rc = auth_attempt_fail_tx(c, &op->lim, op->add.u.tenant ? op->add.u.tenant : "", op->subject, "-",
 				      "many account names tried from one address", op->now);
 	return rc < 0 ? rc : 0;
 }
@@ -754,7 +799,7 @@ int auth_register_tx(store_conn_t *c, void *ud)
 	auth_register_op_t *op = ud;
 	int rc;
 	op->add.actor = op->username; /* the citizen registers themselves */
-	if ((rc = user_add_tx(c, &op->add)) < 0)
+	if ((rc = register_held_tx(c, op)) < 0 || (rc = user_add_tx(c, &op->add)) < 0)
 		return rc;
 	/* counted against the address: the limit holds for accounts made */
 	if ((rc = auth_attempt_fail_tx(c, &op->lim, op->add.u.tenant, op->subject, "-",

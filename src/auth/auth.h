@@ -189,7 +189,8 @@ int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const 
  *  - auth_login_verify() is the argon2id check alone, no database: it always
  *    returns 0, sets op->ok, and wipes the password and hash from op. An
  *    unknown user costs the same (a dummy hash), so timing does not tell.
- *  - auth_login_tx() records the attempt (session or failure).
+ *  - auth_login_tx() reads the lockouts again (then op->retry_after > 0
+ *    and nothing is recorded) and records the attempt (session or failure).
  *  - auth_login_result(op, rc) gives auth_login()'s answer. */
 typedef struct auth_login_op {
 	auth_limits_t lim;
@@ -217,11 +218,16 @@ int auth_login_result(auth_login_op_t *op, int rc);
  *  - auth_attempt_locked() reads: 1 while locked (*ret_retry_after = the
  *    seconds left), 0 if not, < 0 on error. Check it before trying the
  *    secret, so a locked subject learns nothing from a guess.
+ *  - auth_attempt_locked_tx() is the same read in the caller's write
+ *    transaction, under the row's lock. Decide there too: attempts sent
+ *    together all pass auth_attempt_locked() before any was counted.
  *  - auth_attempt_fail_tx() counts one failure in the caller's write
  *    transaction: 1 when this failure locked the subject (then audited as
  *    "auth.lockout" by actor, object subject, with summary), else 0.
  *  - auth_attempt_clear_tx() forgets the subject's failures (after a success). */
 int auth_attempt_locked(store_t *st, const char *tenant, const char *subject, int64_t now, long *ret_retry_after);
+int auth_attempt_locked_tx(store_conn_t *c, const char *tenant, const char *subject, int64_t now,
+			   long *ret_retry_after);
 int auth_attempt_fail_tx(store_conn_t *c, const auth_limits_t *lim, const char *tenant, const char *subject,
 			 const char *actor, const char *summary, int64_t now);
 int auth_attempt_clear_tx(store_conn_t *c, const char *tenant, const char *subject);

@@ -98,8 +98,13 @@ static int send_link(store_conn_t *c, auth_recover_op_t *op, struct auth_recover
 {
 	auth_limits_t per_account = { RECOVER_PER_ACCOUNT, 3600, 3600, 0, 0 };
 	char subj[64], subject[240], body[1700];
+	long wait = 0;
 	int rc;
 	snprintf(subj, sizeof(subj), "pwreset-user:%lld", (long long)a->user_id);
+	/* the account's limit again, here: requests sent together all passed
+	 * the prepare's read before any link was counted */
+	if ((rc = auth_attempt_locked_tx(c, op->tenant, subj, op->now, &wait)) != 0)
+		return rc < 0 ? rc : 0; /* the same answer, no message */
 	if ((rc = auth_attempt_fail_tx(c, &per_account, op->tenant, subj, "-",
 				       "many password-reset links for one account", op->now)) < 0)
 		return rc;
@@ -139,6 +144,10 @@ int auth_recover_tx(store_conn_t *c, void *ud)
 {
 	auth_recover_op_t *op = ud;
 	int rc;
+	/* the address's limit again, here: requests sent together all passed
+	 * the prepare's read before any was counted */
+	if ((rc = auth_attempt_locked_tx(c, op->tenant, op->subject, op->now, &op->retry_after)) != 0)
+		return rc < 0 ? rc : ERR_RATE_LIMITED;
 	/* every request counts against the address, found or not */
 	rc = auth_attempt_fail_tx(c, &op->lim, op->tenant, op->subject, "-", "many password-reset requests from one address",
 				  op->now);

@@ -42,7 +42,9 @@
 /* Step 1, asking. prepare() checks the address's limit (ERR_RATE_LIMITED,
  * op->retry_after) and looks the account up by username or e-mail address
  * (who, case-insensitive for addresses); found or not, it returns 0. tx()
- * counts the request and, for an enabled account with an address, stores
+ * checks both limits again (requests sent together all passed prepare's
+ * reads: ERR_RATE_LIMITED for the address, an account over its limit left
+ * out), counts the request and, for an enabled account with an address, stores
  * the token and queues the message with the link (built from the public
  * URL; op->link_base, e.g. "https://layanan.example.go.id"). */
 typedef struct auth_recover_op {

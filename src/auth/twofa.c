@@ -549,6 +549,12 @@ int auth_2fa_verify_tx(store_conn_t *c, void *ud)
 	int good = 0, rc;
 	op->locked = 0;
 	op->msgid = NULL;
+	/* the lockout again, in the transaction: codes sent together all
+	 * passed the prepare's read before any was counted. A held code is
+	 * neither judged nor spent. */
+	op->retry_after = 0;
+	if ((rc = auth_attempt_locked_tx(c, op->tenant, op->subject, op->now, &op->retry_after)) != 0)
+		return rc < 0 ? rc : 0;
 	if (op->ok && !op->recovery) {
 		/* later than the last accepted step, or it is a replay */
 		rc = store_exec(c, "UPDATE users SET totp_last_step = ? WHERE tenant = ? AND id = ? AND totp_last_step < ?",
@@ -601,6 +607,8 @@ int auth_2fa_verify_result(auth_2fa_verify_op_t *op, int rc)
 {
 	if (rc < 0)
 		return rc;
+	if (op->retry_after > 0 && op->ok != 2)
+		return ERR_RATE_LIMITED; /* held by a lockout seen in the transaction */
 	if (op->ok == 2)
 		return 0;
 	if (op->locked) {

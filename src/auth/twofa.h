@@ -137,7 +137,9 @@ int auth_2fa_enable_tx(store_conn_t *c, void *op);
  *    (ERR_RATE_LIMITED with retry_after), the secret and checks the code;
  *    sets op->ok, op->step or op->recovery. It never fails for a wrong code:
  *    the transaction records the failure.
- *  - auth_2fa_verify_tx() in one write transaction: for a good TOTP code,
+ *  - auth_2fa_verify_tx() in one write transaction: reads the lockout again
+ *    (codes sent together all passed the prepare's read; a held one is
+ *    neither judged nor spent, op->retry_after > 0); for a good TOTP code,
  *    refuses a step not later than the last accepted one (a replay counts
  *    as a failure); for a recovery code, marks it used (a used one is a
  *    failure); then does op->action; a failure is counted in the limiter

@@ -475,6 +475,7 @@ struct unseal {
 	auth_limits_t lim;
 	char subject[96]; /* "sign:USERNAME" */
 	int locked;       /* this wrong passphrase locked the user's signing */
+	long held;        /* > 0: found locked in the transaction, nothing done */
 };
 
 /* 429 while a user's signing is locked: the passphrase is not tried. */
@@ -495,6 +496,10 @@ static int attempt_action_tx(store_conn_t *c, void *ud)
 	gov_action_t *a = u->a;
 	int rc = 0;
 	u->locked = 0;
+	/* the lockout again, in the transaction: guesses sent together all
+	 * passed gov_do_action's read before any was counted */
+	if ((rc = auth_attempt_locked_tx(c, a->tenant, u->subject, a->now, &u->held)) != 0)
+		return rc < 0 ? rc : 0;
 	if (a->passphrase_failed)
 		rc = auth_attempt_fail_tx(c, &u->lim, a->tenant, u->subject, a->actor,
 					  "too many wrong signing-key passphrases", a->now);
@@ -509,6 +514,10 @@ static int attempt_action_tx(store_conn_t *c, void *ud)
 static int attempt_done(req_t *r, int rc, void *ud)
 {
 	struct unseal *u = ud;
+	if (rc >= 0 && u->held > 0) {
+		sodium_memzero(&u->k, sizeof(u->k));
+		return sign_locked(r, u->a->proposal_id, u->held);
+	}
 	if (rc >= 0 && u->locked)
 		return sign_locked(r, u->a->proposal_id, u->lim.lockout);
 	return act_done(r, rc, u->a);

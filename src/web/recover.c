@@ -45,7 +45,15 @@ int h_recover_form(req_t *r)
 
 static int requested(req_t *r, int rc, void *ud)
 {
-	(void)ud;
+	auth_recover_op_t *op = ud;
+	if (rc == ERR_RATE_LIMITED) {
+		/* the address's limit, reached by requests sent together */
+		request_page(r, 429,
+			     page_held(r, op->retry_after,
+				       N_("terlalu banyak permintaan dari alamat ini; coba lagi dalam %ld menit")),
+			     NULL);
+		return 0;
+	}
 	if (rc < 0)
 		return rc;
 	/* the same words whether or not an account was found */

@@ -72,6 +72,13 @@ int h_register_form(req_t *r)
 static int registered(req_t *r, int rc, void *ud)
 {
 	auth_register_op_t *op = ud;
+	if (rc == ERR_RATE_LIMITED) {
+		/* the address's limit, reached by registrations sent together */
+		register_page(r, 429,
+			      page_held(r, op->retry_after,
+					N_("terlalu banyak akun dibuat dari alamat ini; coba lagi dalam %ld menit")));
+		return 0;
+	}
 	if (rc == ERR_EXISTS) {
 		register_page(r, 409, req_t_(r, N_("nama pengguna sudah dipakai; pilih nama lain. Bila Anda baru saja mendaftar dengan nama ini, akun Anda sudah jadi: silakan masuk.")));
 		return 0;
