@@ -361,15 +361,24 @@ int user_search(store_conn_t *c, const char *tenant, const char *q, const char *
 	/* the pattern: lower case, with LIKE's own characters escaped */
 	char pat[200];
 	size_t n = 0;
+	const char *p = q ? q : "";
 	store_stmt_t *s;
 	int rc;
 	if (!c)
 		return ERR_UNAVAILABLE;
 	pat[n++] = '%';
-	for (const char *p = q ? q : ""; *p && n + 3 < sizeof(pat); p++) {
+	for (; *p && n + 3 < sizeof(pat); p++) {
 		if (*p == '%' || *p == '_' || *p == '\\')
 			pat[n++] = '\\';
 		pat[n++] = (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p);
+	}
+	/* a pattern cut short ends on a whole character: half of one is not
+	 * UTF-8, and PostgreSQL refuses the query */
+	if (((unsigned char)*p & 0xC0) == 0x80) {
+		while (n > 1 && ((unsigned char)pat[n - 1] & 0xC0) == 0x80)
+			n--;
+		if (n > 1)
+			n--; /* the lead byte */
 	}
 	pat[n++] = '%';
 	pat[n] = '\0';

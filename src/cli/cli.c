@@ -950,6 +950,15 @@ int cli_run(config_t *cfg, int argc, char **argv)
 				fprintf(stderr, "sigap: %s\n", err);
 				return 2;
 			}
+			/* the commands whose arguments are stored as text (names, codes,
+			 * usernames; not file paths): UTF-8 only, as on the web */
+			if (!strcmp(cmd, "tenant") || !strcmp(cmd, "unit") || !strcmp(cmd, "user") ||
+			    !strcmp(cmd, "apikey") || !strcmp(cmd, "holiday") || !strcmp(cmd, "audit"))
+				for (int k = 1; k < argc; k++)
+					if (!utf8_valid(argv[k], strlen(argv[k]))) {
+						fprintf(stderr, "sigap: argument %d of '%s' is not valid UTF-8\n", k, cmd);
+						return 2;
+					}
 			return cmds[i].fn(cfg, argc, argv);
 		}
 	}

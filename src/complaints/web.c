@@ -1400,6 +1400,11 @@ int h_complaints_settings_save(req_t *r)
 				      TYPED_CATEGORY);
 			return 0;
 		}
+		if (req_form(r, "unit") && strlen(req_form(r, "unit")) >= sizeof(op->cat.unit)) {
+			/* longer than any OPD code: never cut (half a character is no text) */
+			settings_page(r, 400, req_t_(r, "OPD tidak dikenal"), NULL, TYPED_CATEGORY);
+			return 0;
+		}
 		snprintf(op->cat.code, sizeof(op->cat.code), "%s", req_form(r, "code"));
 		snprintf(op->cat.name, sizeof(op->cat.name), "%s", name);
 		snprintf(op->cat.unit, sizeof(op->cat.unit), "%s", req_form(r, "unit") ? req_form(r, "unit") : "");

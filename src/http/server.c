@@ -510,6 +510,11 @@ static void client_ip_raw(req_t *r)
 				start--;
 			while (start < end && (last->base[start] == ' ' || last->base[start] == '\t'))
 				start++;
+			/* an address is printable ASCII: anything else (bytes that are
+			 * not UTF-8, which the database refuses) is no address */
+			for (size_t k = start; k < end; k++)
+				if ((unsigned char)last->base[k] < 0x21 || (unsigned char)last->base[k] > 0x7e)
+					end = start;
 			if (end > start) {
 				snprintf(r->ip, sizeof(r->ip), "%.*s", (int)(end - start), last->base + start);
 				return;
@@ -782,12 +787,20 @@ static int dispatch(req_t *r)
 		rc = multipart_parse(&r->arena, ct, r->body ? r->body : "", r->body_len, 100, &r->parts, &r->nparts);
 		if (rc < 0)
 			return rc == ERR_TOO_LARGE ? ERR_TOO_LARGE : ERR_INVALID;
-		/* plain fields (no file name) are also readable with req_form() */
-		for (size_t i = 0; i < r->nparts; i++)
-			if (!r->parts[i].filename && r->parts[i].name &&
-			    kvlist_add(&r->arena, &r->form, r->parts[i].name, strlen(r->parts[i].name), r->parts[i].data,
+		/* plain fields (no file name) are also readable with req_form(),
+		 * held to form_parse()'s rule: valid UTF-8 without NUL bytes (the
+		 * database refuses anything else; PostgreSQL with an error) */
+		for (size_t i = 0; i < r->nparts; i++) {
+			if (r->parts[i].filename || !r->parts[i].name)
+				continue;
+			if (!utf8_valid(r->parts[i].data, r->parts[i].len) || memchr(r->parts[i].data, 0, r->parts[i].len)) {
+				http_error(r, ERR_INVALID, N_("formulir tidak dapat dibaca"));
+				return 0;
+			}
+			if (kvlist_add(&r->arena, &r->form, r->parts[i].name, strlen(r->parts[i].name), r->parts[i].data,
 				       r->parts[i].len) < 0)
 				return ERR_NOMEM;
+		}
 	}
 	if (!is_get && !(rt->flags & ROUTE_NO_CSRF) && r->who.kind != AUTH_APIKEY && !http_csrf_ok(r)) {
 		if (r->session_gone && r->tenant && !r->api) {

@@ -181,6 +181,11 @@ int h_admin_user_password(req_t *r)
 	int rc;
 	if (!op)
 		return ERR_NOMEM;
+	if (strlen(req_param(r, "username")) >= sizeof(op->username)) {
+		/* no such user, and a name cut short to fit is not one either */
+		http_error(r, ERR_NOT_FOUND, N_("pengguna tidak ditemukan"));
+		return 0;
+	}
 	if (!n1 || !n2 || !*n1) {
 		op->what = USER_CHANGE_PASSWORD;
 		snprintf(op->username, sizeof(op->username), "%s", req_param(r, "username"));
@@ -241,6 +246,10 @@ int h_admin_user_2fa_reset(req_t *r)
 				 NULL, NULL);
 	if (!(x = arena_zalloc(&r->arena, sizeof(*x))))
 		return ERR_NOMEM;
+	if (strlen(username) >= sizeof(x->username)) {
+		http_error(r, ERR_NOT_FOUND, N_("pengguna tidak ditemukan"));
+		return 0;
+	}
 	snprintf(x->tenant, sizeof(x->tenant), "%s", r->tenant->code);
 	snprintf(x->username, sizeof(x->username), "%s", username);
 	snprintf(x->actor, sizeof(x->actor), "%s", r->who.username);
