@@ -407,6 +407,15 @@ int svc_api_app_action(req_t *r)
 		return 0;
 	}
 	ver = v ? json_integer_value(v) : 0;
+	if (!v && strcmp(op, "note")) {
+		/* every change of state names the version it was decided on: a
+		 * request sent twice (a client's retry) or two officers at once
+		 * would otherwise both apply, e.g. advance two steps */
+		json_decref(b);
+		http_error(r, ERR_INVALID,
+			   N_("kolom 'version' wajib diisi: versi permohonan yang terakhir Anda baca, agar dua perubahan tidak saling menimpa"));
+		return 0;
+	}
 	memset(&f, 0, sizeof(f));
 	f.values = json_is_object(json_object_get(b, "values")) ? json_deep_copy(json_object_get(b, "values")) : json_object();
 	if (decode_files(r, json_object_get(b, "files"), &f.uploads, &f.nuploads) < 0) {

@@ -301,7 +301,7 @@ def test_refused_uploads_store_no_file(env):
         w.request("POST", "/t/%s/permohonan/%d/hasil" % (TENANT, app_id), body=body,
                   headers={"Content-Type": ct}).expect(403, contains="hanya petugas OPD")
         w.post_json("/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {
-            "op": "result", "files": {"hasil": {"filename": "h.pdf", "content_base64": base64.b64encode(blob + b"x").decode()}}},
+            "op": "result", "version": 1, "files": {"hasil": {"filename": "h.pdf", "content_base64": base64.b64encode(blob + b"x").decode()}}},
             headers={"X-CSRF-Token": csrf}).expect_json_error(403)
         # an attachment of a proposal (an OPD's draft)
         body, ct = multipart([("_csrf", csrf), ("version", "")], [("file", "lampiran.pdf", blob + b"y", "application/pdf")])

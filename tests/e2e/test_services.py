@@ -263,21 +263,31 @@ def test_isolation_other_opd_tenant_and_citizen(env):
     o.login(TENANT, uname, password="kata-sandi-uji-123")
     oc = o.session_csrf(TENANT)
     api(o, "GET", "/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect_json_error(403)
-    api(o, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "advance"}, oc).expect_json_error(403)
+    v0 = api(w, "GET", "/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()["version"]
+    api(o, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "advance", "version": v0},
+        oc).expect_json_error(403)
     assert all(a["id"] != app_id for a in o.get("/api/v1/t/%s/queue" % TENANT).expect(200).json()["applications"])
     # another tenant's officer: the login does not hold in 52.71
     t2 = env.client()
     t2.login("52", "petugas")
-    api(t2, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "advance"},
+    api(t2, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "advance", "version": v0},
         t2.session_csrf("52")).expect_json_error(401)
     # (another citizen's access is covered by tests/unit/services_store_test.c: the demo has one warga)
     # the citizen cannot act as officer; a stale version is a conflict
-    api(w, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "advance"}, csrf).expect_json_error(403)
+    api(w, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "advance", "version": v0},
+        csrf).expect_json_error(403)
     api(w, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "cancel", "version": 99}, csrf) \
         .expect_json_error(409)
-    r = api(w, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "cancel"}, csrf).expect(200)
+    # a change of state names the version it was decided on (a retried request, or two
+    # officers at once, must not apply twice); only a note may go without
+    api(w, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "cancel"}, csrf) \
+        .expect_json_error(400, message="'version' wajib diisi")
+    r = api(w, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "cancel", "version": v0},
+            csrf).expect(200)
     assert r.json()["state"] == "dibatalkan"
-    api(w, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "cancel"}, csrf).expect_json_error(409)
+    # the same request again (a client's retry): refused, nothing changes twice
+    api(w, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "cancel", "version": v0},
+        csrf).expect_json_error(409)
     # API bad input
     api(w, "POST", "/api/v1/t/%s/applications" % TENANT, {"service": code, "values": {"nama": "B", "nik_pemohon": "1"}},
         csrf).expect_json_error(400)
@@ -490,7 +500,9 @@ def test_application_page_texts(env):
     o.post_form(act, {"_csrf": ocsrf, "op": "return", "text": reason}).expect(303)
     assert "<strong>Alasan:</strong>" in w.get(page_path).expect(200, contains=reason).text
     # resubmitted: back in proses without the old reason on top (it stays in the history)
-    api(w, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "resubmit"}, wcsrf).expect(200)
+    v = api(w, "GET", "/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()["version"]
+    api(w, "POST", "/api/v1/t/%s/applications/%d/actions" % (TENANT, app_id), {"op": "resubmit", "version": v},
+        wcsrf).expect(200)
     p = w.get(page_path).expect(200, contains="Sedang diproses")
     assert "<strong>Alasan:</strong>" not in p.text and "Diajukan ulang setelah perbaikan" in p.text
     assert reason in p.text      # the return in the history
