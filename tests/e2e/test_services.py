@@ -434,6 +434,43 @@ def test_catalogue_input_refused(env):
     api(w, "POST", acts, {"op": "resubmit", "files": []}, wcsrf).expect_json_error(400)
 
 
+def test_two_officers_on_one_page_do_not_overwrite(env):
+    """Every form of the officer's page that changes the application carries the version the page
+    showed: of two officers who opened the same page, the second to act (assigning, transferring
+    or attaching a result) gets 409 with a message, and the first one's change stands."""
+    code, _admin, _ = new_service(env)
+    _w, _csrf, app_id = file_app(env, code)
+    page_path = "/t/%s/permohonan/%d" % (TENANT, app_id)
+    o = env.client()
+    o.login(TENANT, "petugas")
+    k = env.client()
+    k.login(TENANT, "kepala_opd")
+    po, pk = o.get(page_path).expect(200), k.get(page_path).expect(200)
+    forms = re.findall(r'<form method="post" action="[^"]*/(aksi|hasil)"[^>]*>(.*?)</form>', po.text, re.S)
+    changing = [(a, f) for a, f in forms if 'value="note"' not in f]
+    assert len(changing) >= 4, forms     # advance, return/reject, assign, transfer, result (upload and generate)
+    for action, f in changing:
+        assert 'name="version" value="' in f, (action, f[:200])
+    ver = re.search(r'name="version" value="(\d+)"', po.text).group(1)
+    assert re.search(r'name="version" value="(\d+)"', pk.text).group(1) == ver
+    unit = env.shared_db.sql("SELECT unit FROM services_apps WHERE id = %d" % app_id)[0][0]
+    # the kepala OPD assigns it; the officer, on the page opened before, would transfer it
+    k.post_form(page_path + "/aksi", {"_csrf": pk.csrf(), "version": ver, "op": "assign", "text": "petugas"}).expect(303)
+    r = o.post_form(page_path + "/aksi", {"_csrf": po.csrf(), "version": ver, "op": "transfer", "text": "DPUPR"})
+    r.expect(409, contains="data telah diubah orang lain")
+    r = o.post_form(page_path + "/aksi", {"_csrf": po.csrf(), "version": ver, "op": "assign", "text": "kepala_opd"})
+    r.expect(409, contains="data telah diubah orang lain")
+    r = post_mp(o, page_path + "/hasil", [("_csrf", po.csrf()), ("version", ver)], [("hasil", "hasil.pdf", PDF)])
+    assert r.status == 409, (r.status, r.text[:300])
+    row = env.shared_db.sql("SELECT unit, assignee FROM services_apps WHERE id = %d" % app_id)[0]
+    assert row[0] == unit and row[1] == "petugas", row
+    # reloaded, the page acts
+    po = o.get(page_path).expect(200)
+    ver2 = re.search(r'name="version" value="(\d+)"', po.text).group(1)
+    assert ver2 != ver
+    o.post_form(page_path + "/aksi", {"_csrf": po.csrf(), "version": ver2, "op": "transfer", "text": "DPUPR"}).expect(303)
+
+
 def test_owning_opd_keeps_reading(env):
     """A step at DPUPR of a DISDUKCAPIL service: DISDUKCAPIL reads it and sees
     it in its queue as being at another OPD, but cannot act; DPUPR acts."""
