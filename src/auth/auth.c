@@ -574,6 +574,8 @@ int auth_login_verify(void *ud)
 	 * checked against a dummy hash, so timing does not reveal it) */
 	op->ok = auth_verify_password(op->found ? op->hash : dummy_hash(), op->password) == 0 && op->found &&
 		 !op->disabled;
+	if (op->ok)
+		auth_sha256_hex(op->hash, strlen(op->hash), op->hash_sum);
 	sodium_memzero(op->hash, sizeof(op->hash));
 	sodium_memzero(op->password, sizeof(op->password));
 	if (op->ok) {
@@ -589,6 +591,37 @@ int auth_login_verify(void *ud)
 	return 0;
 }
 
+/* The password verified against the hash check read: is that still the
+ * user's, and the user still enabled? A password change (which ends the
+ * user's sessions) or a disable may have committed since; the UPDATE that
+ * changes nothing waits for one another instance is committing, and then
+ * reads it. If not, op->ok = 0: the attempt is a failure, no session. */
+static int still_valid_tx(store_conn_t *c, auth_login_op_t *op)
+{
+	store_stmt_t *s;
+	char sum[65] = "";
+	int64_t disabled = 1;
+	int rc = store_prepare(c,
+			       "UPDATE users SET password_hash = password_hash WHERE tenant = ? AND id = ? "
+			       "RETURNING password_hash, disabled",
+			       &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", op->tenant, op->who.user_id);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		const char *h = store_col_text(s, 0);
+		auth_sha256_hex(h ? h : "", h ? strlen(h) : 0, sum);
+		disabled = store_col_int64(s, 1);
+	}
+	store_finalize(s);
+	if (rc < 0)
+		return rc;
+	if (disabled || strcmp(sum, op->hash_sum))
+		op->ok = 0;
+	return 0;
+}
+
 int auth_login_tx(store_conn_t *c, void *ud)
 {
 	auth_login_op_t *op = ud;
@@ -600,6 +633,8 @@ int auth_login_tx(store_conn_t *c, void *ud)
 	if ((rc = auth_attempt_locked_tx(c, op->tenant, op->subj_user, op->now, &op->retry_after)) != 0 ||
 	    (rc = auth_attempt_locked_tx(c, op->tenant, op->subj_ip, op->now, &op->retry_after)) != 0)
 		return rc < 0 ? rc : 0;
+	if (op->ok && (rc = still_valid_tx(c, op)) < 0)
+		return rc;
 	if (op->ok) {
 		struct login_ctx l = { op->tenant, op->username, op->subj_user, op->token_hash, op->who.csrf,
 				       op->who.user_id, op->now, op->lim.session_ttl, op->totp };

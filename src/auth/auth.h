@@ -190,7 +190,10 @@ int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const 
  *    returns 0, sets op->ok, and wipes the password and hash from op. An
  *    unknown user costs the same (a dummy hash), so timing does not tell.
  *  - auth_login_tx() reads the lockouts again (then op->retry_after > 0
- *    and nothing is recorded) and records the attempt (session or failure).
+ *    and nothing is recorded), and for a matched password whether it is
+ *    still the user's and the user still enabled (a password change or a
+ *    disable committed since check: then it is a failure, no session), and
+ *    records the attempt (session or failure).
  *  - auth_login_result(op, rc) gives auth_login()'s answer. */
 typedef struct auth_login_op {
 	auth_limits_t lim;
@@ -204,6 +207,7 @@ typedef struct auth_login_op {
 	int found, disabled;   /* what check read, for verify */
 	int totp;              /* the user has a second factor: the session waits for it */
 	char hash[AUTH_HASH_MAX], password[129]; /* wiped by verify */
+	char hash_sum[65];     /* SHA-256 of the hash check read: tx sees whether it is still the user's */
 } auth_login_op_t;
 int auth_login_check(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
 		     const char *password, const char *ip, int64_t now, auth_login_op_t *op);

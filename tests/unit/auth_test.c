@@ -615,6 +615,47 @@ static void test_disabled_user(void **state)
 			 ERR_UNAUTHORIZED);
 }
 
+/* A sign-in whose password was verified just before a password change or a
+ * disable committed makes no session: the transaction sees the hash it
+ * verified is no longer the user's (or the user disabled) and counts a
+ * failure. */
+static void test_login_raced_by_password_change(void **state)
+{
+	auth_login_op_t op;
+	const char *msg = NULL;
+	const int64_t t = T0 + 500000;
+	int64_t before;
+	(void)state;
+	assert_int_equal(add_user("balapan", "warga", NULL, "sandi-balapan-1", NULL), 0);
+	/* the password changes between the check (and argon2) and the transaction */
+	assert_int_equal(auth_login_check(TS.st, &LIM, TENANT, "balapan", "sandi-balapan-1", "10.5.0.1", t, &op), 0);
+	assert_int_equal(auth_login_verify(&op), 0);
+	assert_int_equal(op.ok, 1);
+	assert_int_equal(user_set_password(TS.st, TENANT, "balapan", NULL, "sandi-balapan-2", "admin", &msg), 0);
+	before = count("SELECT COUNT(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 'balapan')", NULL);
+	assert_int_equal(auth_login_result(&op, store_tx(TS.st, auth_login_tx, &op)), ERR_UNAUTHORIZED);
+	assert_int_equal(count("SELECT COUNT(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 'balapan')",
+			       NULL),
+			 before);
+	assert_int_equal(count("SELECT COUNT(*) FROM login_attempts WHERE subject = ?", "u:balapan"), 1);
+	/* the same without a change: a session */
+	assert_int_equal(auth_login_check(TS.st, &LIM, TENANT, "balapan", "sandi-balapan-2", "10.5.0.1", t + 1, &op), 0);
+	assert_int_equal(auth_login_verify(&op), 0);
+	assert_int_equal(auth_login_result(&op, store_tx(TS.st, auth_login_tx, &op)), 0);
+	assert_int_equal(count("SELECT COUNT(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 'balapan')",
+			       NULL),
+			 before + 1);
+	/* disabled in between: no session either */
+	assert_int_equal(auth_login_check(TS.st, &LIM, TENANT, "balapan", "sandi-balapan-2", "10.5.0.1", t + 2, &op), 0);
+	assert_int_equal(auth_login_verify(&op), 0);
+	assert_int_equal(op.ok, 1);
+	assert_int_equal(test_sql(&TS, "UPDATE users SET disabled = 1 WHERE username = 'balapan'"), 0);
+	assert_int_equal(auth_login_result(&op, store_tx(TS.st, auth_login_tx, &op)), ERR_UNAUTHORIZED);
+	assert_int_equal(count("SELECT COUNT(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 'balapan')",
+			       NULL),
+			 before + 1);
+}
+
 static void test_logout(void **state)
 {
 	char token[65], other[65];
@@ -929,7 +970,7 @@ int main(void)
 		cmocka_unit_test(test_address_lockout),
 		cmocka_unit_test(test_failures_outside_window),
 		cmocka_unit_test(test_session_expiry),
-		cmocka_unit_test(test_disabled_user),
+		cmocka_unit_test(test_disabled_user), cmocka_unit_test(test_login_raced_by_password_change),
 		cmocka_unit_test(test_logout),
 		cmocka_unit_test(test_set_password),
 		cmocka_unit_test(test_apikeys),
