@@ -433,19 +433,30 @@ static int route_check(const char *p)
 	return n;
 }
 
+int route_valid(const char *pattern, size_t max_params)
+{
+	int np = route_check(pattern);
+	return np < 0 || (size_t)np > max_params ? ERR_INVALID : np;
+}
+
 int route_match(const char *pattern, const char *path, kv_t *params,
 		size_t max_params, size_t *ret_n)
 {
-	const char *p = pattern, *q = path;
-	size_t n = 0;
-	int np = route_check(pattern);
-
+	int np = route_valid(pattern, max_params);
 	if (ret_n)
 		*ret_n = 0;
 	if (np < 0)
 		return np;
-	if ((size_t)np > max_params)
-		return ERR_INVALID;
+	return route_match_valid(pattern, path, params, ret_n);
+}
+
+int route_match_valid(const char *pattern, const char *path, kv_t *params, size_t *ret_n)
+{
+	const char *p = pattern, *q = path;
+	size_t n = 0;
+
+	if (ret_n)
+		*ret_n = 0;
 	if (*q != '/')
 		return 0;
 	for (;;) {

@@ -127,6 +127,14 @@ int path_split(arena_t *a, const char *s, size_t len, char **ret_path,
  */
 int route_match(const char *pattern, const char *path, kv_t *params,
 		size_t max_params, size_t *ret_n);
+/* The pattern check of route_match() alone: the number of parameters the
+ * pattern binds, or ERR_INVALID (malformed, or more than max_params). */
+int route_valid(const char *pattern, size_t max_params);
+/* route_match() for a pattern route_valid() accepted with a max_params that
+ * params has room for: the same answers, without checking the pattern again
+ * (the router checks its tables once, at start, and matches every request
+ * against them). */
+int route_match_valid(const char *pattern, const char *path, kv_t *params, size_t *ret_n);
 /* NUL-terminated arena copy of the route parameter name from
  * route_match()'s output, or NULL when absent (or on OOM). */
 char *route_param(arena_t *a, const kv_t *params, size_t n, const char *name);

@@ -698,7 +698,8 @@ static int dispatch(req_t *r)
 		const route_t *routes = app_route_tables[t]->routes;
 		for (size_t i = 0; i < app_route_tables[t]->count; i++) {
 			size_t n = 0;
-			if (route_match(routes[i].pattern, r->path, r->params, HTTP_MAX_PARAMS, &n) != 1)
+			/* the patterns were checked at start (server_run) */
+			if (route_match_valid(routes[i].pattern, r->path, r->params, &n) != 1)
 				continue;
 			path_matched = 1;
 			if (strcmp(routes[i].method, r->method) && !(is_get && !strcmp(routes[i].method, "GET"))) {
@@ -1041,6 +1042,11 @@ int server_run(app_t *app)
 
 	the_app = app;
 	signal(SIGPIPE, SIG_IGN);
+	/* every route's pattern, once: dispatch() matches without checking */
+	for (size_t t = 0; t < app_route_tables_count; t++)
+		for (size_t i = 0; i < app_route_tables[t]->count; i++)
+			if (route_valid(app_route_tables[t]->routes[i].pattern, HTTP_MAX_PARAMS) < 0)
+				return log_fail(ERR_INVALID, "bad route pattern '%s'", app_route_tables[t]->routes[i].pattern);
 	if (config_listen_parts(&app->cfg, host, sizeof(host), &port) < 0)
 		return log_fail(ERR_INVALID, "bad listen address '%s'", app->cfg.listen);
 	h2o_config_init(&gconf);

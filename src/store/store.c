@@ -385,9 +385,13 @@ store_conn_t *store_reader(store_t *st)
 
 uint32_t store_sql_hash(const char *sql)
 {
+	size_t n = strlen(sql), i;
 	uint32_t h = 2166136261u;
-	for (; *sql; sql++)
-		h = (h ^ (unsigned char)*sql) * 16777619u;
+	h = (h ^ (uint32_t)n) * 16777619u;
+	for (i = 0; i < n && i < 48; i++)
+		h = (h ^ (unsigned char)sql[i]) * 16777619u;
+	for (i = n > 96 ? n - 48 : i; i < n; i++)
+		h = (h ^ (unsigned char)sql[i]) * 16777619u;
 	return h;
 }
 

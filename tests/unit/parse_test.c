@@ -400,6 +400,32 @@ static void test_route(void **state)
 	assert_int_equal(route_match("/{a}/{b}", "/x", pr, 1, &n), ERR_INVALID);
 	/* a literal '*' inside a segment is just a character */
 	assert_int_equal(route_match("/a*b", "/a*b", pr, 0, &n), 1);
+
+	/* the check alone, and the match of a checked pattern: the same answers */
+	assert_int_equal(route_valid("/t/{tenant}/services/{id}", 4), 2);
+	assert_int_equal(route_valid("/u/{id}/*", 4), 2);
+	assert_int_equal(route_valid("/a/b", 0), 0);
+	assert_int_equal(route_valid("/{a}/{b}", 1), ERR_INVALID);
+	assert_int_equal(route_valid("/a/{id", 4), ERR_INVALID);
+	assert_int_equal(route_valid("/*/a", 4), ERR_INVALID);
+	assert_int_equal(route_valid("a/b", 4), ERR_INVALID);
+	{
+		static const char *const pats[] = { "/t/{tenant}/services/{id}", "/files/*", "/u/{id}/*", "/a/b", "/" };
+		static const char *const paths[] = { "/t/3201/services/42", "/t//services/1", "/files", "/files/a/b.pdf",
+						      "/u/7/x/y", "/a/b", "/a/b/", "/", "/x", "", "a" };
+		for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+			for (size_t j = 0; j < sizeof(paths) / sizeof(paths[0]); j++) {
+				kv_t p1[4], p2[4];
+				size_t n1 = 9, n2 = 9;
+				int r1 = route_match(pats[i], paths[j], p1, 4, &n1);
+				assert_int_equal(route_match_valid(pats[i], paths[j], p2, &n2), r1);
+				assert_int_equal(n2, n1);
+				for (size_t k = 0; k < n1; k++) {
+					assert_int_equal(p2[k].val_len, p1[k].val_len);
+					assert_memory_equal(p2[k].val, p1[k].val, p1[k].val_len);
+				}
+			}
+	}
 }
 
 /* ---- content_type_is ---- */
