@@ -23,11 +23,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sigap: %s\n", err);
 		return 2;
 	}
+	/* --config files next: below the environment and the flags, as the file
+	 * of SIGAP_CONFIG (README "Settings": file < environment < flags) */
+	n = config_load_arg_files(&cfg, argc - 1, argv + 1, err, sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "sigap: %s\n", err);
+		return 2;
+	}
 	if (config_load_env(&cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sigap: %s\n", err);
 		return 2;
 	}
-	n = config_load_args(&cfg, argc - 1, argv + 1, err, sizeof(err));
+	n = config_load_args(&cfg, n, argv + 1, err, sizeof(err));
 	if (n < 0) {
 		fprintf(stderr, "sigap: %s\n", err);
 		return 2;

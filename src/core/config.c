@@ -292,6 +292,30 @@ static int is_bool_word(const char *v)
 	return 0;
 }
 
+int config_load_arg_files(config_t *cfg, int argc, char **argv, char *err, size_t errlen)
+{
+	int out = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *val;
+		if (!strcmp(a, "--config")) {
+			if (i + 1 >= argc) {
+				snprintf(err, errlen, "--config needs a value");
+				return ERR_INVALID;
+			}
+			val = argv[++i];
+		} else if (!strncmp(a, "--config=", 9)) {
+			val = a + 9;
+		} else {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (config_load_file(cfg, val, err, errlen) < 0)
+			return ERR_INVALID;
+	}
+	argv[out] = NULL;
+	return out;
+}
+
 int config_load_args(config_t *cfg, int argc, char **argv, char *err, size_t errlen)
 {
 	int out = 0;

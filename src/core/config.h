@@ -65,6 +65,12 @@ int config_load_env(config_t *cfg, char *err, size_t errlen);
  * rest in place; returns the new argc, or ERR_INVALID. "--config FILE" loads
  * a file at that point. */
 int config_load_args(config_t *cfg, int argc, char **argv, char *err, size_t errlen);
+/* Loads the files of every "--config FILE" / "--config=FILE" in argv, in
+ * order, and removes those arguments (compacting argv; returns the new argc,
+ * or ERR_INVALID with the file's message). main() runs it before
+ * config_load_env(), so that a file named on the command line is, like
+ * SIGAP_CONFIG, below the environment and the flags. */
+int config_load_arg_files(config_t *cfg, int argc, char **argv, char *err, size_t errlen);
 /* Checks the combination (e.g. tls_cert without tls_key). */
 int config_validate(const config_t *cfg, char *err, size_t errlen);
 /* Writes the option table (name, default, help) for `sigap help`. */

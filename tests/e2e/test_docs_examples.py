@@ -28,6 +28,14 @@ def test_settings_precedence_file_env_flags(env):
     p = run_sigap(["check", "--db", "/nonexistent/from-flag.db"],
                   env={"SIGAP_CONFIG": conf, "SIGAP_DB": "/nonexistent/from-env.db"})
     assert p.returncode == 1 and "/nonexistent/from-flag.db" in p.stderr, p.stderr
+    # the same with the file named by --config, wherever it stands among the flags
+    p = run_sigap(["check", "--config", conf])
+    assert p.returncode == 1 and "/nonexistent/from-file.db" in p.stderr, p.stderr
+    p = run_sigap(["check", "--config", conf], env={"SIGAP_DB": "/nonexistent/from-env.db"})
+    assert p.returncode == 1 and "/nonexistent/from-env.db" in p.stderr, p.stderr
+    p = run_sigap(["check", "--db", "/nonexistent/from-flag.db", "--config=" + conf],
+                  env={"SIGAP_DB": "/nonexistent/from-env.db"})
+    assert p.returncode == 1 and "/nonexistent/from-flag.db" in p.stderr, p.stderr
     # "Exit status: 0 success, 1 failure, 2 usage error"
     assert run_sigap(["no-such-command"]).returncode == 2
 

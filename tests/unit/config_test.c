@@ -389,6 +389,45 @@ static void test_args_config_file(void **state)
 	}
 }
 
+/* main()'s order: the files of --config before the environment, whatever
+ * their position; the arguments without them are left for the flags. */
+static void test_arg_files(void **state)
+{
+	config_t c;
+	char err[512] = "", path[512], flag[600];
+	(void)state;
+	config_defaults(&c);
+	test_write_file(tmpdir, "argfiles.conf", "threads = 3\nlang = en\n", path, sizeof(path));
+	snprintf(flag, sizeof(flag), "--config=%s", path);
+	{
+		char *argv[] = { "serve", "--threads", "9", "--config", path, "--lang", "id", flag, NULL };
+		assert_int_equal(config_load_arg_files(&c, 8, argv, err, sizeof(err)), 5);
+		assert_int_equal(c.threads, 3);
+		assert_string_equal(c.lang, "en");
+		assert_string_equal(argv[0], "serve");
+		assert_string_equal(argv[1], "--threads");
+		assert_string_equal(argv[2], "9");
+		assert_string_equal(argv[3], "--lang");
+		assert_string_equal(argv[4], "id");
+		assert_null(argv[5]);
+		/* then the flags, which win */
+		assert_int_equal(config_load_args(&c, 5, argv, err, sizeof(err)), 1);
+		assert_int_equal(c.threads, 9);
+		assert_string_equal(c.lang, "id");
+	}
+	{
+		char *argv[] = { "check", "--config", NULL };
+		assert_int_equal(config_load_arg_files(&c, 2, argv, err, sizeof(err)), ERR_INVALID);
+		assert_contains(err, "--config needs a value");
+	}
+	snprintf(flag, sizeof(flag), "--config=%s/missing.conf", tmpdir);
+	{
+		char *argv[] = { "check", flag, NULL };
+		assert_int_equal(config_load_arg_files(&c, 2, argv, err, sizeof(err)), ERR_INVALID);
+		assert_contains(err, "missing.conf");
+	}
+}
+
 static void test_precedence(void **state)
 {
 	config_t c;
@@ -536,7 +575,7 @@ int main(void)
 		cmocka_unit_test(test_env),
 		cmocka_unit_test(test_args),
 		cmocka_unit_test(test_args_config_file),
-		cmocka_unit_test(test_precedence),
+		cmocka_unit_test(test_arg_files), cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_redact_url),
