@@ -414,8 +414,9 @@ void csv_add_field_safe(sb_t *out, const char *s, size_t len)
 		s = "";
 		len = 0;
 	}
-	if (len && strchr("=+-@\t\r", s[0]) && s[0] != '\0' &&
-	    !plain_number(s, len))
+	/* a lone "-" or "+" (a table's "none") is no formula */
+	if (len && strchr("=+-@\t\r", s[0]) && s[0] != '\0' && !plain_number(s, len) &&
+	    !(len == 1 && (s[0] == '-' || s[0] == '+')))
 		add_field(out, "'", s, len);
 	else
 		add_field(out, NULL, s, len);

@@ -113,8 +113,8 @@ void csv_add_field(sb_t *out, const char *s, size_t len);
 /*
  * Like csv_add_field(), for exports that people open in a spreadsheet:
  * a field starting with = + - @ TAB or CR gets a leading ' so it is not
- * run as a formula (CSV injection). Plain numbers such as "-12" or "+62.5"
- * are left alone.
+ * run as a formula (CSV injection). Plain numbers such as "-12" or "+62.5",
+ * and a lone "-" or "+" (a table's "none"), are left alone.
  */
 void csv_add_field_safe(sb_t *out, const char *s, size_t len);
 void csv_end_record(sb_t *out);

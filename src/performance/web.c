@@ -33,6 +33,7 @@
 #define MAX_UNITS 200
 
 struct units {
+	const char *unrouted; /* the name of PERF_UNROUTED ("-") in the page's language */
 	size_t n;
 	struct {
 		char code[32];
@@ -54,6 +55,9 @@ static int add_unit_cb(void *ud, const char *code, const char *name, const char 
 
 static const char *unit_name(const struct units *u, const char *code)
 {
+	/* complaints the coordinator has not yet sent to an OPD (PERF_UNROUTED) */
+	if (!strcmp(code, "-"))
+		return u->unrouted ? u->unrouted : code;
 	for (size_t i = 0; i < u->n; i++)
 		if (!strcmp(u->u[i].code, code))
 			return u->u[i].name;
@@ -127,6 +131,7 @@ static int view_parse(req_t *r, store_conn_t *c, struct view *v, int need_login,
 	memset(v, 0, sizeof(*v));
 	if ((rc = unit_list(c, r->tenant->code, add_unit_cb, &v->units)) < 0)
 		return rc;
+	v->units.unrouted = req_t_(r, N_("Belum didisposisikan ke OPD"));
 	if (need_login) {
 		if (sees_own(r->who.role)) {
 			if (opd && *opd && strcmp(opd, r->who.unit)) {
@@ -1197,6 +1202,7 @@ static int od_rows(req_t *r, store_conn_t *c, const struct dataset *ds, int32_t 
 		return ERR_NOMEM;
 	if ((rc = unit_list(c, r->tenant->code, add_unit_cb, u)) < 0)
 		return rc;
+	u->unrouted = N_("Belum didisposisikan ke OPD"); /* open data: in Indonesian, as the OPDs' names */
 	/* the OD_MONTHS complete months up to the snapshot day: the last one is
 	 * the snapshot day's month if that day is its last, else the month before */
 	{

@@ -128,6 +128,30 @@ def test_dashboard_sekda_kepala_opd_and_refusals(env):
     assert r.status == 303, r.describe()
 
 
+def test_complaints_not_yet_at_an_opd_are_named(env):
+    """Complaints still with the coordinator are counted under the unit "-": the dashboard and
+    the exports name that row, and the CSV keeps its "-" code as it is (a lone sign is no
+    formula, so it gets no protective quote)."""
+    db = env.new_db()
+    fixture(db)
+    m, _p, _today = months()
+    db.sql("INSERT INTO perf_daily VALUES ('52', %d, 2, '-', 'jalan', 3, 0, 0, 0, 0, 0)" % day(m))
+    db.sql("INSERT INTO perf_monthly (tenant, month, kind, unit, service, received, finished, in_sla, wd_sum, routed, "
+           "routed_ok) VALUES ('52', %d, 2, '-', 'jalan', 3, 0, 0, 0, 0, 0)" % (m.year * 100 + m.month))
+    srv = env.start_server(db=db)
+    c = client(srv, "sekda")
+    r = c.get("/t/%s/kinerja/ekspor/opd.csv" % T).expect(200, ctype="text/csv")
+    rows = list(csv.reader(io.StringIO(r.body.decode("utf-8-sig"), newline="")))
+    byunit = {row[0]: row for row in rows[1:]}
+    assert "-" in byunit and byunit["-"][1] == "Belum didisposisikan ke OPD", rows
+    assert byunit["-"][2] == "3", byunit["-"]
+    assert b"'-" not in r.body, r.body[:400]
+    c.get("/t/%s/kinerja" % T).expect(200, contains="Belum didisposisikan ke OPD")
+    c.get("/bahasa/en?next=/").expect(303)
+    c.get("/t/%s/kinerja" % T).expect(200, contains="Not yet sent to an OPD")
+    srv.stop()
+
+
 def test_csv_and_xlsx_exports(env):
     srv = setup(env)
     c = client(srv, "sekda")

@@ -352,7 +352,9 @@ static void test_writer_safe(void **state)
 	SAFE("=x ", "\"'=x \"");
 	SAFE("-12", "-12");
 	SAFE("+62.5", "+62.5");
-	SAFE("-", "'-");
+	SAFE("-", "-");   /* a lone sign is a table's "none", no formula */
+	SAFE("+", "+");
+	SAFE("--", "'--");
 	SAFE("-.5", "'-.5");
 	SAFE("1.", "1.");  /* no dangerous first char */
 	SAFE("-1.", "'-1.");
