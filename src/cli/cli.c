@@ -80,7 +80,7 @@ void cli_usage(void *file)
 		"  backup --out FILE       online, consistent backup (SQLite backup API or pg_dump)\n"
 		"  restore --from FILE [--force]   bring a backup back (stop sigap first)\n"
 		"  migrate-data --from PATH --to postgresql://...   move a SQLite database to PostgreSQL\n"
-		"  model train|eval|predict ...   the text classifier (see docs/ai.md)\n"
+		"  model train|eval|predict|inspect|cv ... the text classifier (see docs/ai.md)\n"
 		"  help | version\n\n"
 		"roles: warga petugas admin_opd kepala_opd koordinator sekda wakil kepala_daerah dprd admin\n\n"
 		"settings (flags, SIGAP_* environment variables, or --config FILE with name = value lines):\n",

@@ -36,7 +36,7 @@ typedef struct option {
 static const option_t options[] = {
 	{ "db", S(db), 0, 0, "var/sigap.db", NULL, "SQLite file path or postgresql:// URL" },
 	{ "listen", S(listen), 0, 0, "127.0.0.1:8080", NULL, "address to serve on, HOST:PORT" },
-	{ "threads", I(threads), 1, 256, "0", NULL, "worker threads (0 = one per CPU core)" },
+	{ "threads", I(threads), 0, 256, "0", NULL, "worker threads (0 = one per CPU core)" },
 	{ "compute-threads", I(compute_threads), 0, 64, "0", NULL,
 	  "threads for password hashing and key sealing (0 = half the CPU cores, at least 1)" },
 	{ "compute-queue", I(compute_queue), 0, 100000, "0", NULL,
@@ -165,8 +165,7 @@ static int set_opt(config_t *cfg, const option_t *o, const char *value, char *er
 			snprintf(err, errlen, "%s must be a whole number, got '%s'", o->name, value);
 			return ERR_INVALID;
 		}
-		/* threads 0 means auto */
-		if ((x < o->min || x > o->max) && !(o->off == offsetof(config_t, threads) && x == 0)) {
+		if (x < o->min || x > o->max) {
 			snprintf(err, errlen, "%s must be between %ld and %ld, got '%s'", o->name, o->min,
 				 o->max, value);
 			return ERR_INVALID;

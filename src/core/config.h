@@ -55,7 +55,7 @@ typedef struct config {
 /* Fills cfg with the defaults. */
 void config_defaults(config_t *cfg);
 /* Sets one option by name from text; ERR_INVALID with a message in err
- * (e.g. "threads must be between 1 and 256, got '0'"). */
+ * (e.g. "threads must be between 0 and 256, got '999'"). */
 int config_set(config_t *cfg, const char *name, const char *value, char *err, size_t errlen);
 /* Reads a config file. ERR_IO / ERR_INVALID ("FILE:LINE: ..."). */
 int config_load_file(config_t *cfg, const char *path, char *err, size_t errlen);

@@ -237,12 +237,12 @@ def test_bad_settings_exit_2_naming_the_setting(env):
     conf = _write(env, "conf", "threads = 4\nno equals sign here\n")
     conf2 = _write(env, "conf", "colour = blue\n")
     cases = (
-        (["--threads", "999"], None, "--threads must be between 1 and 256, got '999'"),
+        (["--threads", "999"], None, "--threads must be between 0 and 256, got '999'"),
         (["--listen", "nonsense"], None, "listen must be HOST:PORT with a port from 0 to 65535, got 'nonsense'"),
         (["--listen", "127.0.0.1:70000"], None, "listen must be HOST:PORT"),
         ([], {"SIGAP_MAX_BODY": "abc"}, "SIGAP_MAX_BODY: max-body must be a whole number, got 'abc'"),
         (["--max-body", "10"], None, "--max-body must be between 1024 and 1073741824, got '10'"),
-        ([], {"SIGAP_THREADS": "-1"}, "SIGAP_THREADS: threads must be between 1 and 256, got '-1'"),
+        ([], {"SIGAP_THREADS": "-1"}, "SIGAP_THREADS: threads must be between 0 and 256, got '-1'"),
         (["--session-ttl", "x"], None, "session-ttl must be a whole number, got 'x'"),
         (["--login-max-failures-address", "0"], None,
          "--login-max-failures-address must be between 1 and 100000, got '0'"),

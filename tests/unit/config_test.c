@@ -85,11 +85,11 @@ static void test_set_int(void **state)
 	(void)state;
 	config_defaults(&c);
 	assert_int_equal(config_set(&c, "threads", "999", err, sizeof(err)), ERR_INVALID);
-	assert_string_equal(err, "threads must be between 1 and 256, got '999'");
+	assert_string_equal(err, "threads must be between 0 and 256, got '999'");
 	assert_int_equal(c.threads, 0); /* unchanged */
 	assert_int_equal(config_set(&c, "threads", "-1", err, sizeof(err)), ERR_INVALID);
 	assert_contains(err, "threads");
-	assert_contains(err, "between 1 and 256");
+	assert_contains(err, "between 0 and 256");
 	assert_int_equal(config_set(&c, "threads", "abc", err, sizeof(err)), ERR_INVALID);
 	assert_string_equal(err, "threads must be a whole number, got 'abc'");
 	assert_int_equal(config_set(&c, "threads", "4x", err, sizeof(err)), ERR_INVALID);
@@ -234,7 +234,7 @@ static void test_file_errors(void **state)
 	config_defaults(&c);
 	test_write_file(tmpdir, "range.conf", "\n\n# x\n\nthreads = 999\n", path, sizeof(path));
 	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), ERR_INVALID);
-	snprintf(want, sizeof(want), "%s:5: threads must be between 1 and 256, got '999'", path);
+	snprintf(want, sizeof(want), "%s:5: threads must be between 0 and 256, got '999'", path);
 	assert_string_equal(err, want);
 
 	config_defaults(&c);
@@ -345,7 +345,7 @@ static void test_args(void **state)
 	{
 		char *a4[] = { "sigap", "--threads=999", NULL };
 		assert_int_equal(config_load_args(&c, 2, a4, err, sizeof(err)), ERR_INVALID);
-		assert_string_equal(err, "--threads must be between 1 and 256, got '999'");
+		assert_string_equal(err, "--threads must be between 0 and 256, got '999'");
 	}
 	{
 		char *a5[] = { "sigap", "--log-level", "loud", NULL };
