@@ -974,7 +974,7 @@ static int notify_one_merged(store_conn_t *c, const char *tenant, int64_t id, in
 	if ((rc = add_event(c, tenant, id, now, "sistem", "", "jawab", "digabung", "laporan induk telah dijawab", 1)) < 0)
 		return rc;
 	if (user > 0 && (rc = notify(c, tenant, user, NULL, NULL, "complaint.answered", id,
-				     "Laporan yang digabung dengan laporan Anda telah dijawab", now)) < 0)
+				     N_("Laporan yang digabung dengan laporan Anda telah dijawab"), now)) < 0)
 		return rc;
 	/* the answer was written for another reporter: this one reads it as
 	 * the public does (and as their own complaint's page shows it), with
@@ -982,7 +982,7 @@ static int notify_one_merged(store_conn_t *c, const char *tenant, int64_t id, in
 	if (!(shown = strdup(answer ? answer : "")))
 		return ERR_NOMEM;
 	complaints_mask_personal(shown);
-	rc = mail_reporter(c, tenant, id, user, contact, number, "Laporan yang digabung dengan laporan Anda telah dijawab",
+	rc = mail_reporter(c, tenant, id, user, contact, number, N_("Laporan yang digabung dengan laporan Anda telah dijawab"),
 			   shown, now);
 	free(shown);
 	return rc;
@@ -1250,30 +1250,30 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	}
 	if (!strcmp(a->action, "verifikasi")) {
 		if ((rc = notify(c, a->tenant, 0, "petugas", unit, "complaint.assigned", a->id,
-				 "Pengaduan didisposisikan ke OPD Anda", a->now)) < 0 ||
+				 N_("Pengaduan didisposisikan ke OPD Anda"), a->now)) < 0 ||
 		    (rc = notify(c, a->tenant, 0, "admin_opd", unit, "complaint.assigned", a->id,
-				 "Pengaduan didisposisikan ke OPD Anda", a->now)) < 0)
+				 N_("Pengaduan didisposisikan ke OPD Anda"), a->now)) < 0)
 			goto out;
 	} else if (!strcmp(a->action, "jawab")) {
 		if (cp->reporter_user_id > 0 &&
 		    (rc = notify(c, a->tenant, cp->reporter_user_id, NULL, NULL, "complaint.answered", a->id,
-				 "Pengaduan Anda telah dijawab", a->now)) < 0)
+				 N_("Pengaduan Anda telah dijawab"), a->now)) < 0)
 			goto out;
 		if ((rc = mail_reporter(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_contact, cp->number,
-					"Pengaduan Anda telah dijawab", text, a->now)) < 0 ||
+					N_("Pengaduan Anda telah dijawab"), text, a->now)) < 0 ||
 		    (rc = notify_merged(c, a->tenant, a->id, text, a->now)) < 0)
 			goto out;
 	} else if (!strcmp(a->action, "balas") || !strcmp(a->action, "buka_kembali")) {
 		if (*cp->unit && (rc = notify(c, a->tenant, 0, "petugas", cp->unit, "complaint.reply", a->id,
-					      !strcmp(a->action, "balas") ? "Pelapor membalas pengaduan"
-									  : "Pelapor membuka kembali pengaduan",
+					      !strcmp(a->action, "balas") ? N_("Pelapor membalas pengaduan")
+									  : N_("Pelapor membuka kembali pengaduan"),
 					      a->now)) < 0)
 			goto out;
 	} else if (!strcmp(a->action, "bukan_wewenang") || !strcmp(a->action, "gabung") ||
 		   !strcmp(a->action, "tunda")) {
 		if (cp->reporter_user_id > 0 &&
 		    (rc = notify(c, a->tenant, cp->reporter_user_id, NULL, NULL, "complaint.status", a->id,
-				 "Status pengaduan Anda berubah", a->now)) < 0)
+				 N_("Status pengaduan Anda berubah"), a->now)) < 0)
 			goto out;
 	}
 	if (!strcmp(a->action, "gabung")) {
@@ -1441,15 +1441,15 @@ static int sweep_fn(store_conn_t *c, void *ud)
 			level = 1;
 			note = "verifikasi melewati tenggat; diteruskan ke Sekda";
 			if ((rc = notify(c, r->tenant, 0, "koordinator", NULL, "complaint.overdue", r->id,
-					 "Verifikasi pengaduan melewati tenggat", x->now)) < 0 ||
+					 N_("Verifikasi pengaduan melewati tenggat"), x->now)) < 0 ||
 			    (rc = notify(c, r->tenant, 0, "sekda", NULL, "complaint.overdue", r->id,
-					 "Verifikasi pengaduan melewati tenggat", x->now)) < 0)
+					 N_("Verifikasi pengaduan melewati tenggat"), x->now)) < 0)
 				goto out;
 		} else if (r->level == 0) {
 			level = 1;
 			note = "jawaban melewati tenggat; diteruskan ke kepala OPD";
 			if ((rc = notify(c, r->tenant, 0, "kepala_opd", r->unit, "complaint.overdue", r->id,
-					 "Pengaduan melewati tenggat jawaban", x->now)) < 0)
+					 N_("Pengaduan melewati tenggat jawaban"), x->now)) < 0)
 				goto out;
 		} else {
 			complaints_settings_t set;
@@ -1468,7 +1468,7 @@ static int sweep_fn(store_conn_t *c, void *ud)
 			level = 2;
 			note = "jawaban jauh melewati tenggat; diteruskan ke Sekda";
 			if ((rc = notify(c, r->tenant, 0, "sekda", NULL, "complaint.overdue", r->id,
-					 "Pengaduan jauh melewati tenggat jawaban", x->now)) < 0)
+					 N_("Pengaduan jauh melewati tenggat jawaban"), x->now)) < 0)
 				goto out;
 		}
 		rc = store_exec(c,

@@ -997,13 +997,13 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 		if ((rc = add_event(c, in->tenant, id, in->now, "sistem", "", "verifikasi", "disposisi", note, 1)) < 0)
 			goto out;
 		if ((rc = notify(c, in->tenant, 0, "petugas", cat.unit, "complaint.new", id,
-				 "Pengaduan baru didisposisikan ke OPD Anda", in->now)) < 0 ||
+				 N_("Pengaduan baru didisposisikan ke OPD Anda"), in->now)) < 0 ||
 		    (rc = notify(c, in->tenant, 0, "admin_opd", cat.unit, "complaint.new", id,
-				 "Pengaduan baru didisposisikan ke OPD Anda", in->now)) < 0)
+				 N_("Pengaduan baru didisposisikan ke OPD Anda"), in->now)) < 0)
 			goto out;
 		copy(ret->unit, sizeof(ret->unit), cat.unit);
 	} else if ((rc = notify(c, in->tenant, 0, "koordinator", NULL, "complaint.new", id,
-				"Pengaduan baru menunggu verifikasi", in->now)) < 0) {
+				N_("Pengaduan baru menunggu verifikasi"), in->now)) < 0) {
 		goto out;
 	}
 	for (int i = 0; i < p->ndups; i++) {

@@ -676,7 +676,7 @@ int h_complaints_new(req_t *r)
 		return rc;
 	rc = cplh_store_photos(r, files, nfiles, &op->in, &msgid);
 	if (rc < 0) {
-		new_form(r, rc == ERR_TOO_LARGE ? 413 : rc == ERR_IO ? 500 : 400, req_t_(r, msgid ? msgid : "foto tidak sah"));
+		new_form(r, rc == ERR_TOO_LARGE ? 413 : rc == ERR_IO ? 500 : 400, req_t_(r, msgid ? msgid : N_("foto tidak sah")));
 		return 0;
 	}
 	return http_write(r, new_tx, op, new_done);
@@ -1182,7 +1182,7 @@ int h_complaints_queue(req_t *r)
 		return rc;
 	}
 	ctx = json_pack("{s:s,s:o,s:b,s:o,s:b,s:b}", "title",
-			req_t_(r, r->who.role == ROLE_WARGA ? "Laporan saya" : "Antrean pengaduan"), "items", x.arr, "empty",
+			req_t_(r, r->who.role == ROLE_WARGA ? N_("Laporan saya") : N_("Antrean pengaduan")), "items", x.arr, "empty",
 			json_array_size(x.arr) == 0, "statuses", status_options(r, f.status), "opd", opd, "configure",
 			is_coord(r));
 	http_page(r, 200, "complaints_queue", ctx);

@@ -660,7 +660,7 @@ static int op_pokir(store_conn_t *c, gov_action_t *a, int *writing)
 	snprintf(summary, sizeof(summary), "pokok pikiran DPRD untuk %s: %.300s", a->unit, ct.title);
 	if ((rc = audit(c, a, id, "governance.pokir", summary)) < 0)
 		return rc;
-	return notify_role(c, a, id, "kepala_opd", a->unit, "pokok pikiran DPRD baru menjadi usulan OPD");
+	return notify_role(c, a, id, "kepala_opd", a->unit, N_("pokok pikiran DPRD baru menjadi usulan OPD"));
 }
 
 static int check_opd(gov_action_t *a, const prop_t *p)
@@ -1020,12 +1020,12 @@ static int op_signed(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 	/* who works on it next */
 	for (size_t i = 0; i < sizeof(WAIT_ROLE) / sizeof(WAIT_ROLE[0]); i++)
 		if (!strcmp(next, WAIT_ROLE[i][0]))
-			return notify_role(c, a, p->id, WAIT_ROLE[i][1], NULL, "usulan menunggu tindakan Anda");
+			return notify_role(c, a, p->id, WAIT_ROLE[i][1], NULL, N_("usulan menunggu tindakan Anda"));
 	if (!strcmp(next, "dikembalikan"))
-		return notify_role(c, a, p->id, "kepala_opd", p->unit, "usulan dikembalikan untuk perbaikan");
-	rc = notify_role(c, a, p->id, "kepala_opd", p->unit, "keputusan Kepala Daerah telah ditetapkan");
+		return notify_role(c, a, p->id, "kepala_opd", p->unit, N_("usulan dikembalikan untuk perbaikan"));
+	rc = notify_role(c, a, p->id, "kepala_opd", p->unit, N_("keputusan Kepala Daerah telah ditetapkan"));
 	if (rc == 0 && !strcmp(next, "disetujui") && p->needs_dprd)
-		rc = notify_role(c, a, p->id, "dprd", NULL, "usulan Kepala Daerah akan diajukan ke DPRD");
+		rc = notify_role(c, a, p->id, "dprd", NULL, N_("usulan Kepala Daerah akan diajukan ke DPRD"));
 	return rc;
 }
 
@@ -1089,7 +1089,7 @@ static int op_dprd(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 	snprintf(summary, sizeof(summary), "tahap DPRD %s pada %s: %.300s", stage, day, p->title);
 	if ((rc = audit(c, a, p->id, "governance.dprd", summary)) < 0)
 		return rc;
-	return notify_role(c, a, p->id, a->role == ROLE_DPRD ? "sekda" : "dprd", NULL, "tahap DPRD diperbarui");
+	return notify_role(c, a, p->id, a->role == ROLE_DPRD ? "sekda" : "dprd", NULL, N_("tahap DPRD diperbarui"));
 }
 
 static const char *op_name(gov_op_t op)
@@ -1199,16 +1199,18 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 	int rc;
 	(void)username;
 	switch (role) {
+	/* the leadership reads a proposal once the OPD submitted it: a draft
+	 * never submitted is the OPD's alone (governance_get) */
 	case ROLE_SEKDA:
-		where = all ? "" : "AND state = ? ";
+		where = all ? "AND state <> 'draf' " : "AND state = ? ";
 		state = "diajukan";
 		break;
 	case ROLE_WAKIL:
-		where = all ? "" : "AND state = ? ";
+		where = all ? "AND state <> 'draf' " : "AND state = ? ";
 		state = "pertimbangan";
 		break;
 	case ROLE_KEPALA_DAERAH:
-		where = all ? "" : "AND state = ? ";
+		where = all ? "AND state <> 'draf' " : "AND state = ? ";
 		state = "keputusan";
 		break;
 	case ROLE_PETUGAS:
@@ -1220,7 +1222,7 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 		/* waiting for a DPRD stage; pokok pikiran are drafts of the OPD
 		 * concerned (only the OPD acts on them), so they are listed with
 		 * all = 1 only */
-		where = all ? "AND (needs_dprd = 1 OR origin = 'pokir') "
+		where = all ? "AND ((needs_dprd = 1 AND state = 'disetujui') OR origin = 'pokir') "
 			    : "AND needs_dprd = 1 AND state = 'disetujui' AND dprd_stage NOT IN ('disetujui', 'ditolak') ";
 		break;
 	case ROLE_ADMIN:
@@ -1271,10 +1273,16 @@ int governance_get(store_conn_t *c, const char *tenant, int64_t id, role_t role,
 		store_finalize(s);
 		return rc < 0 ? rc : ERR_NOT_FOUND;
 	}
-	/* who may read it: the OPD concerned, the leadership, the administrator,
-	 * and DPRD members for DPRD items and pokok pikiran */
+	/* who may read it: the OPD concerned, the leadership once the OPD
+	 * submitted it (a draft is the OPD's), the administrator, and DPRD
+	 * members for pokok pikiran and for DPRD items once the head approved
+	 * them for the DPRD (not the OPD's draft nor the executive's
+	 * deliberation before) */
 	if ((role_needs_unit(role) && (!unit || strcmp(unit, store_col_text(s, 1)))) ||
-	    (role == ROLE_DPRD && !store_col_int64(s, 10) && strcmp(store_col_text(s, 9), "pokir")) ||
+	    (role == ROLE_DPRD && strcmp(store_col_text(s, 9), "pokir") &&
+	     (!store_col_int64(s, 10) || strcmp(store_col_text(s, 5), "disetujui"))) ||
+	    ((role == ROLE_SEKDA || role == ROLE_WAKIL || role == ROLE_KEPALA_DAERAH) &&
+	     !strcmp(store_col_text(s, 5), "draf")) ||
 	    (!role_needs_unit(role) && role != ROLE_DPRD && role != ROLE_SEKDA && role != ROLE_WAKIL &&
 	     role != ROLE_KEPALA_DAERAH && role != ROLE_ADMIN)) {
 		store_finalize(s);
@@ -1741,7 +1749,7 @@ static int sweep_tx(store_conn_t *c, void *ud)
 		to = (notify_target_t){ 0, role, unit };
 		snprintf(obj, sizeof(obj), "proposal:%" PRId64, it->id);
 		rc = notify_add(c, it->tenant, &to, overdue ? "governance.overdue" : "governance.due", obj,
-				overdue ? "usulan melewati tenggat" : "tenggat usulan jatuh hari ini", x->now);
+				overdue ? N_("usulan melewati tenggat") : N_("tenggat usulan jatuh hari ini"), x->now);
 		if (rc < 0)
 			break;
 		rc = store_exec(c, "UPDATE governance_proposals SET reminder = ? WHERE tenant = ? AND id = ?", "iti", level,

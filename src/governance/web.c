@@ -162,7 +162,7 @@ static void form_page(req_t *r, int status, json_t *values, int64_t id, int64_t 
 {
 	json_t *ctx;
 	form_flags(values);
-	ctx = json_pack("{s:s,s:o,s:I,s:I}", "title", req_t_(r, id ? "Ubah usulan" : "Usulan baru"), "p", values, "id",
+	ctx = json_pack("{s:s,s:o,s:I,s:I}", "title", req_t_(r, id ? N_("Ubah usulan") : N_("Usulan baru")), "p", values, "id",
 			(json_int_t)id, "version", (json_int_t)version);
 	if (error)
 		json_object_set_new(ctx, "error", json_string(req_t_(r, error)));

@@ -354,8 +354,8 @@ int o311_discovery(req_t *r)
 		return o311_error(r, f, 404, N_("alamat tidak dikenal"), NULL);
 	snprintf(url, sizeof(url), "%s/open311/v2", origin);
 	d = json_pack("{s:s,s:s,s:s,s:[{s:s,s:s,s:s,s:s,s:[s,s]}]}", "changeset", O311_CHANGESET, "contact",
-		      "Admin Koordinator Pengaduan Pemda; lihat /t/{kode}/pengaduan", "key_service",
-		      "Kunci API dibuat oleh administrator Pemda (sigap apikey create)", "endpoints", "specification",
+		      req_t_(r, "Admin Koordinator Pengaduan Pemda; lihat /t/{kode}/pengaduan"), "key_service",
+		      req_t_(r, "Kunci API dibuat oleh administrator Pemda (sigap apikey create)"), "endpoints", "specification",
 		      "http://wiki.open311.org/GeoReport_v2", "url", url, "changeset", O311_CHANGESET, "type",
 		      "production", "formats", "text/xml", "application/json");
 	send_doc(r, 200, f, "discovery", d);
@@ -419,7 +419,7 @@ int o311_service(req_t *r)
 		return o311_fail(r, f, rc, NULL);
 	d = json_pack("{s:s,s:[{s:b,s:s,s:s,s:b,s:s,s:i,s:s,s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}]}]}", "service_code",
 		      cat.code, "attributes", "variable", 1, "code", "kind", "datatype", "singlevaluelist", "required", 0,
-		      "datatype_description", "pengaduan (default), aspirasi atau informasi", "order", 1, "description",
+		      "datatype_description", req_t_(r, "pengaduan (default), aspirasi atau informasi"), "order", 1, "description",
 		      req_t_(r, "Jenis laporan"), "values", "key", "pengaduan", "name", req_t_(r, "Pengaduan"), "key",
 		      "aspirasi", "name", req_t_(r, "Aspirasi"), "key", "informasi", "name",
 		      req_t_(r, "Permintaan informasi"));

@@ -476,7 +476,7 @@ static json_t *charts(req_t *r, store_conn_t *c, const struct view *v, const per
 	}
 	{
 		chart_text_t t = { "sla", req_t_(r, "Penyelesaian tepat waktu (%)"), req_t_(r, "Tabel data"),
-				   v->unit ? req_t_(r, "Layanan") : "OPD", "%", 1 };
+				   v->unit ? req_t_(r, "Layanan") : req_t_(r, "OPD"), "%", 1 };
 		chart_bars(&sb, &t, labels, vals, n, 100);
 		json_object_set_new(out, "sla", json_stringn(sb.buf, sb.len));
 		sb_reset(&sb);
@@ -486,7 +486,7 @@ static json_t *charts(req_t *r, store_conn_t *c, const struct view *v, const per
 		vals[i] = (double)rows[i].k[v->kidx].overdue;
 	{
 		chart_text_t t = { "terlambat", req_t_(r, "Terlambat saat ini"), req_t_(r, "Tabel data"),
-				   v->unit ? req_t_(r, "Layanan") : "OPD", "", 0 };
+				   v->unit ? req_t_(r, "Layanan") : req_t_(r, "OPD"), "", 0 };
 		chart_bars(&sb, &t, labels, vals, n, 0);
 		json_object_set_new(out, "overdue", json_stringn(sb.buf, sb.len));
 		sb_reset(&sb);
@@ -1076,7 +1076,7 @@ static int survey_done(req_t *r, int rc, void *ud)
 			return 0;
 		}
 		ctx = survey_ctx(r, &inv, op->scores, op->comment);
-		json_object_set_new(ctx, "error", json_string(req_t_(r, op->msgid ? op->msgid : "isian tidak sah")));
+		json_object_set_new(ctx, "error", json_string(req_t_(r, op->msgid ? op->msgid : N_("isian tidak sah"))));
 		http_page(r, 400, "performance_survey", ctx);
 		return 0;
 	}

@@ -515,7 +515,7 @@ static int add_note(void *ud, const notify_item_t *it)
 	json_t *o;
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%d-%m-%Y %H:%M", &tm);
-	o = json_pack("{s:s,s:s,s:b}", "message", it->message, "when", when, "unseen", !it->seen);
+	o = json_pack("{s:s,s:s,s:b}", "message", req_t_(n->r, it->message), "when", when, "unseen", !it->seen);
 	if (notify_object_path(n->r->tenant->code, it->object, path, sizeof(path)))
 		json_object_set_new(o, "href", json_string(path));
 	json_array_append_new(n->list, o);
