@@ -63,10 +63,11 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$missing nginx
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$bin" ] || die "sigap binary '$bin' not found; build it (ninja -C build) or set SIGAP_BIN"
 case $sync_delay in '' | *[!0-9]*) die "SIGAP_BENCH_SYNC_DELAY_US must be a number of microseconds" ;; esac
-# with_sync CMD...: runs CMD with the simulated flush time, if any
-with_sync() {
-	if [ "$sync_delay" -gt 0 ]; then LD_PRELOAD=$slow_lib SLOWSYNC_US=$sync_delay "$@"; else "$@"; fi
-}
+# the simulated flush time, if any, as environment for env(1): env execs the program, so a
+# background job's $! is the program itself (a shell function there would be a subshell, and
+# stopping it would leave sigap running)
+sync_env=()
+if [ "$sync_delay" -gt 0 ]; then sync_env=("LD_PRELOAD=$slow_lib" "SLOWSYNC_US=$sync_delay"); fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sigap-open311.XXXXXX")
 nginx_pid= sigap_pid=
@@ -125,7 +126,7 @@ echo "backend: $backend"
 # beyond a key's default limit (complaint-limit-apikey, 120 a minute); a limit of 0 costs nothing
 key=$("$bin" apikey create --tenant 52.71 --name bench --rate-limit 0 --db "$db" 2>/dev/null) || die "apikey create failed"
 sigap_port=$(free_port)
-with_sync "$bin" serve --db "$db" --listen "127.0.0.1:$sigap_port" --threads "$workers" --access-log '' \
+env "${sync_env[@]}" "$bin" serve --db "$db" --listen "127.0.0.1:$sigap_port" --threads "$workers" --access-log '' \
 	--data-dir "$tmp/files" >"$tmp/sigap.log" 2>&1 &
 sigap_pid=$!
 wait_up "$sigap_port" "$sigap_pid" "$tmp/sigap.log" || die "sigap did not start"
@@ -243,7 +244,7 @@ for scen in kota satu-titik; do
 done
 if [ -x "$gc_bin" ]; then
 	if [ "$backend" = sqlite ]; then gc_db=$tmp/gc.db; else gc_db=$db; fi
-	ref=$(with_sync "$gc_bin" "$gc_db" 1 5 2>/dev/null | awk '/^reference/ { print $(NF - 1) }')
+	ref=$(env "${sync_env[@]}" "$gc_bin" "$gc_db" 1 5 2>/dev/null | awk '/^reference/ { print $(NF - 1) }')
 	printf 'reference fsync loop  %10s rows/s  (one single-row transaction per commit, same %s)\n' "${ref:-?}" \
 		"$([ "$backend" = sqlite ] && echo disk || echo server)"
 	if [ -n "${ref:-}" ]; then
