@@ -1070,6 +1070,29 @@ static int events_json(store_conn_t *c, const char *tenant, int64_t id, int inte
 	return 0;
 }
 
+/* text_mask_personal() on every text answer (and each chosen option) */
+static void mask_values(json_t *values)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(values, k, v) {
+		if (json_is_string(v)) {
+			char *m = strdup(json_string_value(v));
+			if (m && text_mask_personal(m))
+				json_string_set(v, m);
+			free(m);
+		} else if (json_is_array(v)) {
+			for (size_t i = 0; i < json_array_size(v); i++) {
+				json_t *e = json_array_get(v, i);
+				char *m = json_is_string(e) ? strdup(json_string_value(e)) : NULL;
+				if (m && text_mask_personal(m))
+					json_string_set(e, m);
+				free(m);
+			}
+		}
+	}
+}
+
 int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth_principal_t *who, int64_t now,
 		     json_t **ret)
 {
@@ -1121,7 +1144,9 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 		goto out;
 	}
 	/* the form's NIK fields in full only for the applicant and the handling
-	 * OPD, as on the page; masked for everyone else */
+	 * OPD, as on the page; masked for everyone else, and in the other
+	 * answers the personal data free text may hold (a phone number, an
+	 * e-mail address, a NIK typed in a text field), as in the notes */
 	values = json_loads(a.data ? a.data : "{}", 0, NULL);
 	if (!json_is_object(values)) {
 		json_decref(values);
@@ -1138,6 +1163,7 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 			services_mask_nik(v, m);
 			json_object_set_new(values, jstr(f, "name"), json_string(m));
 		}
+		mask_values(values);
 	}
 	/* the reason belongs to the state it explains: a returned application
 	 * that was resubmitted no longer shows why it was returned */

@@ -85,13 +85,13 @@ def new_service(env, code=None, steps=STEPS):
     return code, c, csrf
 
 
-def file_app(env, code):
+def file_app(env, code, nama="Baiq Nurul Aini"):
     """The demo warga files an application for code through the API; returns (client, csrf, id)."""
     w = env.client()
     w.login(TENANT, "warga")
     csrf = w.session_csrf(TENANT)
     r = api(w, "POST", "/api/v1/t/%s/applications" % TENANT,
-            {"service": code, "values": {"nama": "Baiq Nurul Aini", "nik_pemohon": NIK, "keperluan": "Baru"},
+            {"service": code, "values": {"nama": nama, "nik_pemohon": NIK, "keperluan": "Baru"},
              "files": {"kk": {"filename": "kk.pdf", "content_base64": base64.b64encode(PDF).decode()}}}, csrf)
     assert r.status == 201, r.text
     return w, csrf, r.json()["id"]
@@ -305,14 +305,18 @@ def test_isolation_other_opd_tenant_and_citizen(env):
 
 
 def test_nik_in_values_masked_for_overseers_in_api(env):
+    """The form's NIK in full for the applicant and the handling OPD, masked for the overseers;
+    so is the other personal data a text answer holds (a phone number, an e-mail address)."""
     code, _admin, _ = new_service(env)
-    w, _csrf, app_id = file_app(env, code)
+    nama = "Baiq Nurul Aini, HP 0812-3456-7890, baiq.aini@contoh.id"
+    w, _csrf, app_id = file_app(env, code, nama=nama)
     path = "/api/v1/t/%s/applications/%d" % (TENANT, app_id)
     # the applicant and the handling OPD: in full
     assert w.get(path).expect(200).json()["values"]["nik_pemohon"] == NIK
     o = env.client()
     o.login(TENANT, "petugas")
-    assert o.get(path).expect(200).json()["values"]["nik_pemohon"] == NIK
+    j = o.get(path).expect(200).json()
+    assert j["values"]["nik_pemohon"] == NIK and j["values"]["nama"] == nama, j["values"]
     # overseers with a session, and an admin API key: masked, as on the page
     for role in ("sekda", "wakil", "kepala_daerah", "admin"):
         c = env.client()
@@ -320,8 +324,12 @@ def test_nik_in_values_masked_for_overseers_in_api(env):
         r = c.get(path).expect(200)
         assert r.json()["values"]["nik_pemohon"] == "5271********0001", (role, r.text)
         assert NIK not in r.text, role
+        shown = r.json()["values"]["nama"]
+        assert shown.startswith("Baiq Nurul Aini, HP 0812") and "3456-78" not in shown, (role, shown)
+        assert "baiq.aini@" not in shown and "contoh.id" in shown, (role, shown)
         page = c.get("/t/%s/permohonan/%d" % (TENANT, app_id)).expect(200)
         assert NIK not in page.text and "5271********0001" in page.text, role
+        assert "0812-3456-7890" not in page.text and "baiq.aini@" not in page.text, role
     key = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "uji-nik", "--role", "admin"],
                       db=env.shared_db).stdout.strip()
     r = env.client().get(path, headers={"Authorization": "Bearer " + key}).expect(200)
