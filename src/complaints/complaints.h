@@ -166,6 +166,14 @@ typedef struct complaint_new {
 	const char *photo_hash[CPL_MAX_PHOTOS]; /* file store hashes (EXIF stripped) */
 	const char *photo_mime[CPL_MAX_PHOTOS];
 	int64_t now;
+	/* The tenant's row as the caller already read it (the router, Open311's
+	 * jurisdiction), or NULL: complaints_prepare() reads it then. Only its
+	 * time zone is used; the caller keeps it alive until the prepare ends. */
+	const struct tenant *tenant_row;
+	/* The category row (code == category) as the caller already read it
+	 * (Open311 checks service_code first), or NULL: read here. The writer
+	 * reads it again in its transaction either way. */
+	const struct complaints_category *category_row;
 } complaint_new_t;
 
 typedef struct complaint_created {

@@ -620,6 +620,7 @@ int h_complaints_new(req_t *r)
 	if (!op)
 		return ERR_NOMEM;
 	op->in.tenant = r->tenant->code;
+	op->in.tenant_row = r->tenant;
 	op->in.kind = req_form(r, "kind") ? req_form(r, "kind") : "pengaduan";
 	op->in.title = req_form(r, "title");
 	op->in.description = req_form(r, "description");

@@ -795,6 +795,8 @@ int o311_get(req_t *r)
 
 struct post_op {
 	complaint_new_t in;
+	tenant_t tenant; /* read by jurisdiction(); in.tenant_row points here */
+	complaints_category_t cat; /* service_code's category; in.category_row points here */
 	complaint_prep_t prep; /* the reads, done before the write */
 	complaint_created_t out;
 	const char *msgid;
@@ -960,6 +962,10 @@ int o311_post(req_t *r)
 	op->tz = t.tz_offset;
 	op->limit = limit;
 	op->in.tenant = arena_strdup(&r->arena, t.code);
+	op->tenant = t;
+	op->in.tenant_row = &op->tenant;
+	op->cat = cat;
+	op->in.category_row = &op->cat;
 	op->in.category = code;
 	kind = req_form(r, "attribute[kind]");
 	op->in.kind = kind && *kind ? kind : "pengaduan";
