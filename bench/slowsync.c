@@ -40,28 +40,27 @@ static void wait_more(void)
 		;
 }
 
-int fsync(int fd)
+/* the real call (looked up once), then the wait; errno is the call's */
+static int flush_then_wait(int (**real)(int), const char *name, int fd)
 {
-	static int (*real)(int);
 	int rc, e;
-	if (!real)
-		real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-	rc = real ? real(fd) : -1;
+	if (!*real)
+		*real = (int (*)(int))dlsym(RTLD_NEXT, name);
+	rc = *real ? (*real)(fd) : -1;
 	e = errno;
 	wait_more();
 	errno = e;
 	return rc;
 }
 
+int fsync(int fd)
+{
+	static int (*real)(int);
+	return flush_then_wait(&real, "fsync", fd);
+}
+
 int fdatasync(int fd)
 {
 	static int (*real)(int);
-	int rc, e;
-	if (!real)
-		real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-	rc = real ? real(fd) : -1;
-	e = errno;
-	wait_more();
-	errno = e;
-	return rc;
+	return flush_then_wait(&real, "fdatasync", fd);
 }

@@ -1070,26 +1070,24 @@ static int events_json(store_conn_t *c, const char *tenant, int64_t id, int inte
 	return 0;
 }
 
-/* text_mask_personal() on every text answer (and each chosen option) */
+/* text_mask_personal() on a JSON string, in place; anything else stays */
+static void mask_json_string(json_t *v)
+{
+	char *m = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+	if (m && text_mask_personal(m))
+		json_string_set(v, m);
+	free(m);
+}
+
+/* ... on every text answer, and each chosen option */
 static void mask_values(json_t *values)
 {
 	const char *k;
 	json_t *v;
 	json_object_foreach(values, k, v) {
-		if (json_is_string(v)) {
-			char *m = strdup(json_string_value(v));
-			if (m && text_mask_personal(m))
-				json_string_set(v, m);
-			free(m);
-		} else if (json_is_array(v)) {
-			for (size_t i = 0; i < json_array_size(v); i++) {
-				json_t *e = json_array_get(v, i);
-				char *m = json_is_string(e) ? strdup(json_string_value(e)) : NULL;
-				if (m && text_mask_personal(m))
-					json_string_set(e, m);
-				free(m);
-			}
-		}
+		mask_json_string(v);
+		for (size_t i = 0; json_is_array(v) && i < json_array_size(v); i++)
+			mask_json_string(json_array_get(v, i));
 	}
 }
 

@@ -43,16 +43,22 @@ int h_recover_form(req_t *r)
 	return 0;
 }
 
+/* 429: the address's limit of requests is reached (read before, or in the
+ * transaction when requests came together) */
+static int held(req_t *r, const auth_recover_op_t *op)
+{
+	request_page(r, 429,
+		     page_held(r, op->retry_after, N_("terlalu banyak permintaan dari alamat ini; coba lagi dalam %ld menit")),
+		     NULL);
+	return 0;
+}
+
 static int requested(req_t *r, int rc, void *ud)
 {
 	auth_recover_op_t *op = ud;
 	if (rc == ERR_RATE_LIMITED) {
 		/* the address's limit, reached by requests sent together */
-		request_page(r, 429,
-			     page_held(r, op->retry_after,
-				       N_("terlalu banyak permintaan dari alamat ini; coba lagi dalam %ld menit")),
-			     NULL);
-		return 0;
+		return held(r, op);
 	}
 	if (rc < 0)
 		return rc;
@@ -81,11 +87,7 @@ int h_recover(req_t *r)
 	rc = auth_recover_prepare(r->app->store, &lim, r->tenant->code, r->tenant->name, who, r->ip_key,
 				  r->app->cfg.public_url, (int64_t)time(NULL), op);
 	if (rc == ERR_RATE_LIMITED) {
-		request_page(r, 429,
-			     page_held(r, op->retry_after,
-				       N_("terlalu banyak permintaan dari alamat ini; coba lagi dalam %ld menit")),
-			     NULL);
-		return 0;
+		return held(r, op);
 	}
 	if (rc < 0)
 		return rc;

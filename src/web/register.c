@@ -69,15 +69,21 @@ int h_register_form(req_t *r)
 	return 0;
 }
 
+/* 429: the address's limit of accounts is reached (read before, or in the
+ * transaction when registrations came together) */
+static int held(req_t *r, const auth_register_op_t *op)
+{
+	register_page(r, 429,
+		      page_held(r, op->retry_after, N_("terlalu banyak akun dibuat dari alamat ini; coba lagi dalam %ld menit")));
+	return 0;
+}
+
 static int registered(req_t *r, int rc, void *ud)
 {
 	auth_register_op_t *op = ud;
 	if (rc == ERR_RATE_LIMITED) {
 		/* the address's limit, reached by registrations sent together */
-		register_page(r, 429,
-			      page_held(r, op->retry_after,
-					N_("terlalu banyak akun dibuat dari alamat ini; coba lagi dalam %ld menit")));
-		return 0;
+		return held(r, op);
 	}
 	if (rc == ERR_EXISTS) {
 		register_page(r, 409, req_t_(r, N_("nama pengguna sudah dipakai; pilih nama lain. Bila Anda baru saja mendaftar dengan nama ini, akun Anda sudah jadi: silakan masuk.")));
@@ -119,10 +125,7 @@ int h_register(req_t *r)
 				   req_form(r, "full_name"), req_form(r, "email"), req_form(r, "phone"),
 				   req_form(r, "password"), req_form(r, "confirm"), r->ip_key, (int64_t)time(NULL), op);
 	if (rc == ERR_RATE_LIMITED) {
-		register_page(r, 429,
-			      page_held(r, op->retry_after,
-					N_("terlalu banyak akun dibuat dari alamat ini; coba lagi dalam %ld menit")));
-		return 0;
+		return held(r, op);
 	}
 	if (rc == ERR_INVALID) {
 		register_page(r, 400, req_t_(r, op->add.msgid ? op->add.msgid : N_("periksa isian Anda")));
