@@ -905,6 +905,48 @@ int complaints_prepare(store_conn_t *c, const complaint_new_t *in, complaint_pre
 	return rc;
 }
 
+/* Who filed it, as the events name them: nobody for an anonymous or
+ * confidential report. */
+static const char *reporter_actor(const complaint_new_t *in)
+{
+	return in->identity && strcmp(in->identity, "terbuka") ? "" : in->actor ? in->actor : "";
+}
+
+/* The intake's duplicate suggestions, in one statement. */
+static int insert_duplicates(store_conn_t *c, const char *tenant, int64_t id, const struct complaint_dup *d, int n)
+{
+	static const char head[] = "INSERT INTO complaints_duplicates (tenant, complaint_id, candidate_id, score_milli, "
+				   "distance_m) VALUES (?, ?, ?, ?, ?)";
+	static const char row[] = ", (?, ?, ?, ?, ?)";
+	char sql[sizeof(head) + CPL_MAX_DUPS * sizeof(row)];
+	size_t len = sizeof(head) - 1;
+	store_stmt_t *s;
+	int rc = 0;
+	if (n < 1 || n > CPL_MAX_DUPS)
+		return store_fail(ERR_INVALID, "duplicates: %d suggestions", n);
+	memcpy(sql, head, len);
+	for (int i = 1; i < n; i++) {
+		memcpy(sql + len, row, sizeof(row) - 1);
+		len += sizeof(row) - 1;
+	}
+	sql[len] = '\0';
+	if ((rc = store_prepare(c, sql, &s)) < 0)
+		return rc;
+	for (int i = 0; i < n && rc >= 0; i++) {
+		int b = i * 5;
+		if ((rc = store_bind_text(s, b + 1, tenant, -1)) < 0 || (rc = store_bind_int64(s, b + 2, id)) < 0 ||
+		    (rc = store_bind_int64(s, b + 3, d[i].id)) < 0 ||
+		    (rc = store_bind_int64(s, b + 4, d[i].score_milli)) < 0)
+			break;
+		rc = store_bind_int64(s, b + 5, d[i].distance_m);
+	}
+	if (rc < 0) {
+		store_finalize(s);
+		return rc;
+	}
+	return store_send(s);
+}
+
 int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const complaint_prep_t *prep,
 			 complaint_created_t *ret, const char **ret_msgid)
 {
@@ -992,32 +1034,32 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 		if (rc < 0)
 			goto out;
 	}
-	if ((rc = add_event(c, in->tenant, id, in->now, in->identity && strcmp(in->identity, "terbuka") ? "" : in->actor,
-			    "", "lapor", "baru", "", 1)) < 0)
-		goto out;
 	if (p->auto_routed) {
-		char note[200];
+		/* filed, and routed at once: both events and both notices in one
+		 * statement each */
+		char note[200], obj[48];
+		const char *unit = cat.unit[0] ? cat.unit : NULL;
+		notify_target_t to[2] = { { 0, "petugas", unit }, { 0, "admin_opd", unit } };
 		snprintf(note, sizeof(note), "rute otomatis ke %s (keyakinan %.2f)", cat.unit, p->route_confidence);
-		if ((rc = add_event(c, in->tenant, id, in->now, "sistem", "", "verifikasi", "disposisi", note, 1)) < 0)
+		snprintf(obj, sizeof(obj), "complaint:%" PRId64, id);
+		rc = store_exec_nowait(c,
+				       "INSERT INTO complaints_events (tenant, complaint_id, ts, actor, actor_role, action, "
+				       "status, note, public) VALUES (?, ?, ?, ?, '', 'lapor', 'baru', '', 1), "
+				       "(?, ?, ?, 'sistem', '', 'verifikasi', 'disposisi', ?, 1)",
+				       "tiittiit", in->tenant, id, in->now, reporter_actor(in), in->tenant, id, in->now, note);
+		if (rc < 0)
 			goto out;
-		if ((rc = notify(c, in->tenant, 0, "petugas", cat.unit, "complaint.new", id,
-				 N_("Pengaduan baru didisposisikan ke OPD Anda"), in->now)) < 0 ||
-		    (rc = notify(c, in->tenant, 0, "admin_opd", cat.unit, "complaint.new", id,
-				 N_("Pengaduan baru didisposisikan ke OPD Anda"), in->now)) < 0)
+		if ((rc = notify_add_many(c, in->tenant, to, 2, "complaint.new", obj,
+					  N_("Pengaduan baru didisposisikan ke OPD Anda"), in->now)) < 0)
 			goto out;
 		copy(ret->unit, sizeof(ret->unit), cat.unit);
-	} else if ((rc = notify(c, in->tenant, 0, "koordinator", NULL, "complaint.new", id,
+	} else if ((rc = add_event(c, in->tenant, id, in->now, reporter_actor(in), "", "lapor", "baru", "", 1)) < 0 ||
+		   (rc = notify(c, in->tenant, 0, "koordinator", NULL, "complaint.new", id,
 				N_("Pengaduan baru menunggu verifikasi"), in->now)) < 0) {
 		goto out;
 	}
-	for (int i = 0; i < p->ndups; i++) {
-		rc = store_exec_nowait(c,
-				"INSERT INTO complaints_duplicates (tenant, complaint_id, candidate_id, score_milli, "
-				"distance_m) VALUES (?, ?, ?, ?, ?)",
-				"tiidd", in->tenant, id, p->dups[i].id, p->dups[i].score_milli, p->dups[i].distance_m);
-		if (rc < 0)
-			goto out;
-	}
+	if (p->ndups > 0 && (rc = insert_duplicates(c, in->tenant, id, p->dups, p->ndups)) < 0)
+		goto out;
 	ret->duplicates = p->ndups;
 	snprintf(sum, sizeof(sum), "%s %s %s%s%s", ret->number, in->kind, status, p->category[0] ? " " : "",
 		 p->category);

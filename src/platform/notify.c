@@ -23,30 +23,68 @@ const char migration_notify_seen_sql[] =
 	"  seen_id BIGINT NOT NULL,"
 	"  PRIMARY KEY (tenant, user_id))";
 
-int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
-	       const char *object, const char *message, int64_t now)
+int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *to, size_t n, const char *kind,
+		    const char *object, const char *message, int64_t now)
 {
+	static const char head[] = "INSERT INTO notifications (tenant, user_id, role, unit, kind, object, message, "
+				   "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	char sql[sizeof(head) + NOTIFY_MAX_TARGETS * 28];
+	size_t len = sizeof(head) - 1;
+	store_stmt_t *s;
 	int rc;
-	if (!to || (!to->user_id && !to->role))
-		return store_fail(ERR_INVALID, "a notification needs a user or a role");
-	rc = store_exec_nowait(c, "INSERT INTO notifications (tenant, user_id, role, unit, kind, object, message, created_at) "
-			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			"tittttti", tenant, to->user_id, to->role, to->unit, kind, object, message, now);
-	if (rc < 0)
+	if (!to || n < 1 || n > NOTIFY_MAX_TARGETS)
+		return store_fail(ERR_INVALID, "notifications: %zu recipients", n);
+	for (size_t i = 0; i < n; i++)
+		if (!to[i].user_id && !to[i].role)
+			return store_fail(ERR_INVALID, "a notification needs a user or a role");
+	memcpy(sql, head, len);
+	for (size_t i = 1; i < n; i++) {
+		static const char row[] = ", (?, ?, ?, ?, ?, ?, ?, ?)";
+		memcpy(sql + len, row, sizeof(row) - 1);
+		len += sizeof(row) - 1;
+	}
+	sql[len] = '\0';
+	if ((rc = store_prepare(c, sql, &s)) < 0)
 		return rc;
-	if (to->user_id > 0 && mail_configured()) {
-		char addr[300] = "", link[400], body[1200];
-		rc = store_query_text(c, addr, sizeof(addr), "SELECT email FROM users WHERE tenant = ? AND id = ? AND disabled = 0",
-				      "ti", tenant, to->user_id);
-		if (rc < 0 && rc != ERR_NOT_FOUND)
-			return rc;
-		if (mail_valid_address(addr)) {
-			mail_object_link(tenant, object, link, sizeof(link));
-			snprintf(body, sizeof(body), "%s\n%s%s", message, link[0] ? "\n" : "", link);
-			return mail_enqueue(c, tenant, addr, message, body, now);
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		int b = (int)i * 8;
+		if ((rc = store_bind_text(s, b + 1, tenant, -1)) < 0 || (rc = store_bind_int64(s, b + 2, to[i].user_id)) < 0 ||
+		    (rc = store_bind_text(s, b + 3, to[i].role, -1)) < 0 ||
+		    (rc = store_bind_text(s, b + 4, to[i].unit, -1)) < 0 || (rc = store_bind_text(s, b + 5, kind, -1)) < 0 ||
+		    (rc = store_bind_text(s, b + 6, object, -1)) < 0 ||
+		    (rc = store_bind_text(s, b + 7, message, -1)) < 0)
+			break;
+		rc = store_bind_int64(s, b + 8, now);
+	}
+	if (rc < 0) {
+		store_finalize(s);
+		return rc;
+	}
+	if ((rc = store_send(s)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if (to[i].user_id > 0 && mail_configured()) {
+			char addr[300] = "", link[400], body[1200];
+			rc = store_query_text(c, addr, sizeof(addr),
+					      "SELECT email FROM users WHERE tenant = ? AND id = ? AND disabled = 0", "ti",
+					      tenant, to[i].user_id);
+			if (rc < 0 && rc != ERR_NOT_FOUND)
+				return rc;
+			if (mail_valid_address(addr)) {
+				mail_object_link(tenant, object, link, sizeof(link));
+				snprintf(body, sizeof(body), "%s\n%s%s", message, link[0] ? "\n" : "", link);
+				if ((rc = mail_enqueue(c, tenant, addr, message, body, now)) < 0)
+					return rc;
+			}
 		}
 	}
 	return 0;
+}
+
+int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
+	       const char *object, const char *message, int64_t now)
+{
+	return notify_add_many(c, tenant, to, 1, kind, object, message, now);
 }
 
 /* The user's notifications: their own, or to their role within their OPD
@@ -112,7 +150,16 @@ int notify_list(store_conn_t *c, const char *tenant, int64_t user_id, const char
 
 int notify_mark_seen_tx(store_conn_t *c, const char *tenant, int64_t user_id, int64_t upto_id)
 {
-	int rc = store_exec(c, "INSERT INTO notify_seen (tenant, user_id, seen_id) VALUES (?, ?, ?) "
+	/* never beyond the newest notification there is: the mark only grows,
+	 * so a larger number (a hand-made form) would have every notification
+	 * still to come count as seen, for good */
+	int64_t newest = 0;
+	int rc = store_query_int64(c, &newest, "SELECT COALESCE(MAX(id), 0) FROM notifications", "");
+	if (rc < 0)
+		return rc;
+	if (upto_id > newest)
+		upto_id = newest;
+	rc = store_exec(c, "INSERT INTO notify_seen (tenant, user_id, seen_id) VALUES (?, ?, ?) "
 			       "ON CONFLICT (tenant, user_id) DO UPDATE SET seen_id = CASE WHEN notify_seen.seen_id < "
 			       "excluded.seen_id THEN excluded.seen_id ELSE notify_seen.seen_id END",
 			    "tii", tenant, user_id, upto_id);

@@ -49,6 +49,11 @@ typedef struct notify_target {
  * and body, with the object's public link. */
 int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
 	       const char *object, const char *message, int64_t now);
+/* notify_add for n recipients of the same message (1..NOTIFY_MAX_TARGETS),
+ * their rows written by one statement. */
+#define NOTIFY_MAX_TARGETS 8
+int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *to, size_t n, const char *kind,
+		    const char *object, const char *message, int64_t now);
 /* A user's notifications are their own plus those to their role: within
  * their OPD (unit) or to all its holders (unit NULL). "Seen" is per user:
  * everything up to the id they last marked (notify_mark_seen_tx). */

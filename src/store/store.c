@@ -585,6 +585,23 @@ int store_exec_nowait(store_conn_t *c, const char *sql, const char *types, ...)
 	return rc < 0 ? rc : 0;
 }
 
+int store_send(store_stmt_t *s)
+{
+	int rc = 0;
+	if (!s)
+		return store_fail(ERR_INVALID, "no statement");
+	if (s->ops->send) {
+		rc = s->ops->send(s);
+	} else {
+		while ((rc = store_step(s)) == STORE_ROW)
+			;
+		if (rc == STORE_DONE)
+			rc = 0;
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
 static int query_first(store_conn_t *c, const char *sql, const char *types, va_list ap,
 		       store_stmt_t **ret)
 {

@@ -150,6 +150,11 @@ int store_exec(store_conn_t *c, const char *sql, const char *types, ...);
  * statement does. Elsewhere, and outside a transaction, it is store_exec.
  * Returns 0 or an error known at once. */
 int store_exec_nowait(store_conn_t *c, const char *sql, const char *types, ...);
+/* store_exec_nowait for a statement the caller prepared and bound itself
+ * (say, an INSERT of several rows whose count varies): runs it, or on
+ * PostgreSQL inside a transaction sends it without waiting, and finalizes it
+ * in every case. Returns 0 or an error known at once. */
+int store_send(store_stmt_t *s);
 /* Per-transaction memo: a value a write transaction's functions read once
  * and may reuse later in the same database transaction, for any caller of
  * its group commit. Meant for a counter or a chain head whose row the

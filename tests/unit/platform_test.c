@@ -294,6 +294,58 @@ static void test_notify(void **state)
 	test_store_close(&ts);
 }
 
+/* Several recipients of one message, their rows written by one statement:
+ * each sees it as one written alone; a bad target or count refuses all. */
+static int add_many_fn(store_conn_t *c, void *ud)
+{
+	size_t n = *(size_t *)ud;
+	notify_target_t to[NOTIFY_MAX_TARGETS + 1] = {
+		{ 0, "petugas", "DLH" }, { 0, "admin_opd", "DLH" }, { 42, NULL, NULL }, { 0, "sekda", NULL },
+	};
+	for (size_t i = 4; i <= NOTIFY_MAX_TARGETS; i++)
+		to[i] = (notify_target_t){ 0, "wakil", NULL };
+	if (n == 99) { /* the third without a user or a role */
+		to[2].user_id = 0;
+		n = 3;
+	}
+	return notify_add_many(c, "52.71", to, n, "complaint.new", "complaint:5", "Pengaduan baru", 3000);
+}
+
+static void test_notify_many(void **state)
+{
+	test_store_t ts;
+	size_t four = 4, zero = 0, over = NOTIFY_MAX_TARGETS + 1, badrow = 99;
+	int64_t n = -1, rows = -1;
+	(void)state;
+	test_store_open(&ts);
+	assert_int_equal(store_tx(ts.st, add_many_fn, &zero), ERR_INVALID);
+	assert_int_equal(store_tx(ts.st, add_many_fn, &over), ERR_INVALID);
+	assert_int_equal(store_tx(ts.st, add_many_fn, &badrow), ERR_INVALID);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &rows, "SELECT COUNT(*) FROM notifications", ""), 0);
+	assert_int_equal(rows, 0);
+	assert_int_equal(store_tx(ts.st, add_many_fn, &four), 0);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &rows, "SELECT COUNT(*) FROM notifications", ""), 0);
+	assert_int_equal(rows, 4);
+	assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 7, "petugas", "DLH", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 8, "admin_opd", "DLH", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 9, "petugas", "DISDUKCAPIL", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 42, "warga", "", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(notify_unread(store_reader(ts.st), "52.71", 10, "sekda", "", &n), 0);
+	assert_int_equal(n, 1);
+	/* every column of every row as given */
+	assert_int_equal(store_query_int64(store_reader(ts.st), &rows,
+					   "SELECT COUNT(*) FROM notifications WHERE tenant = '52.71' AND kind = 'complaint.new' "
+					   "AND object = 'complaint:5' AND message = 'Pengaduan baru' AND created_at = 3000",
+					   ""),
+			 0);
+	assert_int_equal(rows, 4);
+	test_store_close(&ts);
+}
+
 /* ---- e-mail */
 
 static int enqueue_fn(store_conn_t *c, void *ud)
@@ -574,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_regno_concurrent_unique),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_notify),
+		cmocka_unit_test(test_notify_many),
 		cmocka_unit_test(test_mail),
 		cmocka_unit_test(test_digest),
 	};
