@@ -915,22 +915,14 @@ static const char *reporter_actor(const complaint_new_t *in)
 /* The intake's duplicate suggestions, in one statement. */
 static int insert_duplicates(store_conn_t *c, const char *tenant, int64_t id, const struct complaint_dup *d, int n)
 {
-	static const char head[] = "INSERT INTO complaints_duplicates (tenant, complaint_id, candidate_id, score_milli, "
-				   "distance_m) VALUES (?, ?, ?, ?, ?)";
-	static const char row[] = ", (?, ?, ?, ?, ?)";
-	char sql[sizeof(head) + CPL_MAX_DUPS * sizeof(row)];
-	size_t len = sizeof(head) - 1;
 	store_stmt_t *s;
-	int rc = 0;
-	if (n < 1 || n > CPL_MAX_DUPS)
+	int rc;
+	if (n > CPL_MAX_DUPS)
 		return store_fail(ERR_INVALID, "duplicates: %d suggestions", n);
-	memcpy(sql, head, len);
-	for (int i = 1; i < n; i++) {
-		memcpy(sql + len, row, sizeof(row) - 1);
-		len += sizeof(row) - 1;
-	}
-	sql[len] = '\0';
-	if ((rc = store_prepare(c, sql, &s)) < 0)
+	if ((rc = store_prepare_rows(c,
+				     "INSERT INTO complaints_duplicates (tenant, complaint_id, candidate_id, score_milli, "
+				     "distance_m)",
+				     5, n, &s)) < 0)
 		return rc;
 	for (int i = 0; i < n && rc >= 0; i++) {
 		int b = i * 5;

@@ -26,10 +26,6 @@ const char migration_notify_seen_sql[] =
 int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *to, size_t n, const char *kind,
 		    const char *object, const char *message, int64_t now)
 {
-	static const char head[] = "INSERT INTO notifications (tenant, user_id, role, unit, kind, object, message, "
-				   "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-	char sql[sizeof(head) + NOTIFY_MAX_TARGETS * 28];
-	size_t len = sizeof(head) - 1;
 	store_stmt_t *s;
 	int rc;
 	if (!to || n < 1 || n > NOTIFY_MAX_TARGETS)
@@ -37,14 +33,8 @@ int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *
 	for (size_t i = 0; i < n; i++)
 		if (!to[i].user_id && !to[i].role)
 			return store_fail(ERR_INVALID, "a notification needs a user or a role");
-	memcpy(sql, head, len);
-	for (size_t i = 1; i < n; i++) {
-		static const char row[] = ", (?, ?, ?, ?, ?, ?, ?, ?)";
-		memcpy(sql + len, row, sizeof(row) - 1);
-		len += sizeof(row) - 1;
-	}
-	sql[len] = '\0';
-	if ((rc = store_prepare(c, sql, &s)) < 0)
+	if ((rc = store_prepare_rows(c, "INSERT INTO notifications (tenant, user_id, role, unit, kind, object, message, "
+					"created_at)", 8, (int)n, &s)) < 0)
 		return rc;
 	for (size_t i = 0; i < n && rc >= 0; i++) {
 		int b = (int)i * 8;

@@ -602,6 +602,39 @@ int store_send(store_stmt_t *s)
 	return rc < 0 ? rc : 0;
 }
 
+int store_prepare_rows(store_conn_t *c, const char *head, int ncols, int nrows, store_stmt_t **ret)
+{
+	char sql[4096];
+	size_t len = head ? strlen(head) : 0, need;
+	*ret = NULL;
+	if (!head || ncols < 1 || nrows < 1 || ncols > 256 || nrows > 256)
+		return store_fail(ERR_INVALID, "rows: %d of %d columns", nrows, ncols);
+	/* " VALUES " + per row "(" + "?, " * ncols - 2 + ")" + ", " between */
+	need = len + 8 + (size_t)nrows * ((size_t)ncols * 3 + 2) + 1;
+	if (need > sizeof(sql))
+		return store_fail(ERR_INVALID, "rows: statement too long");
+	memcpy(sql, head, len);
+	memcpy(sql + len, " VALUES ", 8);
+	len += 8;
+	for (int r = 0; r < nrows; r++) {
+		if (r) {
+			sql[len++] = ',';
+			sql[len++] = ' ';
+		}
+		sql[len++] = '(';
+		for (int k = 0; k < ncols; k++) {
+			if (k) {
+				sql[len++] = ',';
+				sql[len++] = ' ';
+			}
+			sql[len++] = '?';
+		}
+		sql[len++] = ')';
+	}
+	sql[len] = '\0';
+	return store_prepare(c, sql, ret);
+}
+
 static int query_first(store_conn_t *c, const char *sql, const char *types, va_list ap,
 		       store_stmt_t **ret)
 {

@@ -155,6 +155,11 @@ int store_exec_nowait(store_conn_t *c, const char *sql, const char *types, ...);
  * PostgreSQL inside a transaction sends it without waiting, and finalizes it
  * in every case. Returns 0 or an error known at once. */
 int store_send(store_stmt_t *s);
+/* Prepares "head VALUES (?, ...), (?, ...), ..." for an INSERT of nrows
+ * rows of ncols columns each (head: "INSERT INTO t (a, b)"); row r's column
+ * k (from 0) binds at index r * ncols + k + 1. ERR_INVALID when nrows or
+ * ncols is below 1 or the text would exceed 4 KiB. */
+int store_prepare_rows(store_conn_t *c, const char *head, int ncols, int nrows, store_stmt_t **ret);
 /* Per-transaction memo: a value a write transaction's functions read once
  * and may reuse later in the same database transaction, for any caller of
  * its group commit. Meant for a counter or a chain head whose row the
