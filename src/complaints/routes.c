@@ -18,7 +18,7 @@ static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/pengaduan", h_complaints_list, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/pengaduan/baru", h_complaints_new_form, PERM_PUBLIC, T },
 	/* multipart: the handler checks the CSRF token itself */
-	{ "POST", "/t/{tenant}/pengaduan/baru", h_complaints_new, PERM_PUBLIC, T | ROUTE_NO_CSRF },
+	{ "POST", "/t/{tenant}/pengaduan/baru", h_complaints_new, PERM_PUBLIC, T | ROUTE_NO_CSRF | ROUTE_OVERSIZE_FORM },
 	{ "GET", "/t/{tenant}/pengaduan/kelola", h_complaints_queue, PERM_DASHBOARD, T },
 	{ "GET", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings, PERM_COMPLAINTS_CONFIGURE, T },
 	{ "POST", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings_save, PERM_COMPLAINTS_CONFIGURE, T },

@@ -14,9 +14,20 @@
 
 #include "app.h"
 #include "core/err.h"
+#include "core/nls.h"
 #include "governance/governance.h"
 #include "tenants/tenants.h"
 #include "core/banned.h"
+
+/* Answers 400 for a body field of the wrong JSON type; frees body. */
+static int type_refusal(req_t *r, json_t *body, const char *msgid, const char *key)
+{
+	char msg[256];
+	snprintf(msg, sizeof(msg), req_t_(r, msgid), strlen(key) <= 60 ? key : "...");
+	json_decref(body);
+	http_error(r, ERR_INVALID, msg);
+	return 1;
+}
 
 /* Copies the top-level scalars of a JSON object body into r->form. */
 static int body_to_form(req_t *r)
@@ -37,14 +48,20 @@ static int body_to_form(req_t *r)
 	json_object_foreach(body, k, v) {
 		char buf[32];
 		const char *s = NULL;
+		if (json_is_boolean(v) && !strcmp(k, "version"))   /* true would read as version 1 */
+			return type_refusal(r, body, N_("kolom '%s' harus bilangan bulat"), k);
 		if (json_is_string(v))
 			s = json_string_value(v);
 		else if (json_is_integer(v))
 			snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v)), s = buf;
 		else if (json_is_true(v))
 			s = "1";
-		else if (json_is_false(v))
+		else if (json_is_false(v) || json_is_null(v))
 			continue;
+		else    /* a number with a fraction, an array or an object has no
+			 * form field to become: dropping it took a "version": 1.5
+			 * as no version at all (the change unchecked) */
+			return type_refusal(r, body, N_("kolom '%s' harus berupa teks, bilangan bulat, true atau false"), k);
 		if (s && kvlist_add(&r->arena, &r->form, k, strlen(k), s, strlen(s)) < 0) {
 			json_decref(body);
 			return ERR_NOMEM;

@@ -304,6 +304,18 @@ int h_gov_edit_form(req_t *r)
 	return 0;
 }
 
+/* The version a form says it saw: 0 (no check) when the field is absent
+ * or empty, as for a hand-made post; a positive number; and for anything
+ * else (letters, 0, a number beyond int64) -1, which is never current, so
+ * that the change is refused as stale (409) instead of taken unchecked. */
+static int64_t form_version(const char *ver)
+{
+	int64_t v;
+	if (!ver || !*ver)
+		return 0;
+	return gov_parse_id(ver, &v) < 0 ? -1 : v;
+}
+
 int h_gov_edit(req_t *r)
 {
 	gov_action_t *a = new_action(r, GOV_OP_EDIT);
@@ -312,8 +324,7 @@ int h_gov_edit(req_t *r)
 		return ERR_NOMEM;
 	if (gov_parse_id(req_param(r, "id"), &a->proposal_id) < 0)
 		return ERR_NOT_FOUND;
-	if (ver && gov_parse_id(ver, &a->expected_version) < 0)
-		a->expected_version = 0;
+	a->expected_version = form_version(ver);
 	content_from_form(r, &a->content);
 	return http_write(r, governance_action_tx, a, create_done);
 }
@@ -569,8 +580,7 @@ int gov_do_action(req_t *r, int64_t id)
 	a->verdict = op == GOV_OP_DPRD_STAGE ? req_form(r, "stage") : req_form(r, "verdict");
 	a->note = req_form(r, "note");
 	a->is_public = pub && *pub && strcmp(pub, "0") && strcmp(pub, "false");
-	if (ver && gov_parse_id(ver, &a->expected_version) < 0)
-		a->expected_version = 0;
+	a->expected_version = form_version(ver);
 	if (op == GOV_OP_DPRD_STAGE) {
 		const char *day = req_form(r, "stage_day");
 		if (!day || cal_parse_date(day, &a->stage_day) < 0) {
@@ -683,8 +693,7 @@ int h_gov_attach(req_t *r)
 	if (!(a = new_action(r, GOV_OP_ATTACH)))
 		return ERR_NOMEM;
 	a->proposal_id = id;
-	if (ver && gov_parse_id(ver, &a->expected_version) < 0)
-		a->expected_version = 0;
+	a->expected_version = form_version(ver);
 	/* The file is stored only for someone who may attach it now. The
 	 * store keeps whatever it is given and nothing removes a file no row
 	 * refers to, so storing first let any account (a citizen's, made by

@@ -52,6 +52,8 @@ typedef struct req {
 	auth_principal_t who;         /* the logged-in user or API key (who.kind == AUTH_NONE if anonymous) */
 	char session_token[72];       /* raw session token from the cookie ("" if none) */
 	int session_gone;             /* the cookie named a session that no longer exists */
+	int oversize;                 /* ROUTE_OVERSIZE_FORM: the body was over max-body; its files
+	                               * were dropped (r->body is NULL) */
 	auth_principal_t pending;     /* a session that still owes a second step (who is then
 	                               * anonymous): pending.mfa says which; only the pages that
 	                               * settle it (src/web/twofa.c) look at it */
@@ -78,6 +80,11 @@ enum route_flags {
 	ROUTE_API = 1,         /* JSON errors */
 	ROUTE_NO_CSRF = 2,     /* POST without CSRF check (login form uses its own pre-session token) */
 	ROUTE_TENANT = 4,      /* pattern contains {tenant}; it is loaded and checked */
+	ROUTE_OVERSIZE_FORM = 8, /* a page's multipart form with files: a body over max-body (up to the
+	                          * twice as large that h2o lets through) still reaches the handler,
+	                          * with r->oversize set, its plain fields in r->form and r->parts,
+	                          * and no files and no body, so that the handler can show the form
+	                          * again with what the citizen typed instead of a bare 413 page */
 };
 
 typedef struct route {
@@ -133,6 +140,10 @@ void http_add_header(req_t *r, const char *name, const char *value);
 /* Retry-After: seconds (at least 1) on the answer; returns the wait in
  * whole minutes, rounded up (at least 1), for a "try again in N minutes". */
 long http_retry_after(req_t *r, long seconds);
+/* For a ROUTE_OVERSIZE_FORM handler with r->oversize set: what to say above
+ * the form shown again (the limit in MB, in the request's language; from
+ * the arena, never NULL). */
+const char *http_oversize_text(req_t *r);
 void http_set_cookie(req_t *r, const char *name, const char *value, long max_age, int http_only);
 /* The same, sent back by the browser only under path (a URL path without
  * ';' or spaces). */

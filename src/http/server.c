@@ -152,7 +152,25 @@ int req_json_body(req_t *r, json_t **ret, char *err, size_t errlen)
 	}
 	*ret = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &je);
 	if (!*ret) {
-		snprintf(err, errlen, "%s: %s", req_t_(r, "JSON tidak valid"), je.text);
+		/* what is wrong, in the reader's language: jansson's own text is
+		 * English and names its C flags (JSON_ALLOW_NUL) */
+		const char *why;
+		switch (json_error_code(&je)) {
+		case json_error_null_character:
+		case json_error_null_byte_in_key: why = N_("teks berisi karakter NUL"); break;
+		case json_error_invalid_utf8: why = N_("bukan UTF-8 yang sah"); break;
+		case json_error_duplicate_key: why = N_("kunci yang sama muncul dua kali"); break;
+		case json_error_numeric_overflow: why = N_("angka terlalu besar"); break;
+		case json_error_premature_end_of_input: why = N_("terpotong sebelum selesai"); break;
+		case json_error_end_of_input_expected: why = N_("ada isi lain setelah JSON selesai"); break;
+		case json_error_wrong_type: why = N_("harus berupa objek atau larik"); break;
+		default: why = N_("penulisan salah"); break;
+		}
+		if (je.line > 0 && je.column > 0)
+			snprintf(err, errlen, "%s: %s (%s %d, %s %d)", req_t_(r, "JSON tidak valid"), req_t_(r, why),
+				 req_t_(r, "baris"), je.line, req_t_(r, "kolom"), je.column);
+		else
+			snprintf(err, errlen, "%s: %s", req_t_(r, "JSON tidak valid"), req_t_(r, why));
 		return ERR_INVALID;
 	}
 	return 0;
@@ -189,6 +207,23 @@ long http_retry_after(req_t *r, long seconds)
 	snprintf(ra, sizeof(ra), "%ld", seconds);
 	add_hdr(r, "retry-after", ra);
 	return (seconds + 59) / 60;
+}
+
+const char *http_oversize_text(req_t *r)
+{
+	const char *fmt = req_t_(r, N_("foto atau berkas terlalu besar untuk dikirim: semuanya paling banyak %s sekali kirim. Isian Anda tetap di bawah; pilih foto atau berkas yang lebih kecil lalu kirim lagi."));
+	long max = the_app->cfg.max_body;
+	char size[32];
+	size_t n = strlen(fmt) + sizeof(size);
+	char *s = arena_alloc(&r->arena, n);
+	if (!s)
+		return fmt;
+	if (max >= 1024 * 1024)
+		snprintf(size, sizeof(size), "%ld MB", max / (1024 * 1024));
+	else
+		snprintf(size, sizeof(size), "%ld KB", max / 1024);
+	snprintf(s, n, fmt, size);
+	return s;
 }
 
 void http_set_cookie_path(req_t *r, const char *name, const char *value, const char *path, long max_age,
@@ -777,9 +812,16 @@ static int dispatch(req_t *r)
 	}
 	r->body = h->entity.base;
 	r->body_len = h->entity.base ? h->entity.len : 0;
-	if (r->body_len > (size_t)the_app->cfg.max_body)
-		return ERR_TOO_LARGE;
 	ct = req_header(r, "content-type");
+	if (r->body_len > (size_t)the_app->cfg.max_body) {
+		/* photos or documents too big for one request: a page form that
+		 * shows itself again (ROUTE_OVERSIZE_FORM) gets its plain fields,
+		 * so that a long complaint text is not lost with the photos */
+		if (is_get || r->api || !(rt->flags & ROUTE_OVERSIZE_FORM) || !ct ||
+		    !content_type_is(ct, strlen(ct), "multipart/form-data"))
+			return ERR_TOO_LARGE;
+		r->oversize = 1;
+	}
 	if (!is_get && ct && content_type_is(ct, strlen(ct), "application/x-www-form-urlencoded")) {
 		rc = form_parse(&r->arena, r->body ? r->body : "", r->body_len, 200, &r->form);
 		if (rc < 0)
@@ -801,6 +843,16 @@ static int dispatch(req_t *r)
 			if (kvlist_add(&r->arena, &r->form, r->parts[i].name, strlen(r->parts[i].name), r->parts[i].data,
 				       r->parts[i].len) < 0)
 				return ERR_NOMEM;
+		}
+		if (r->oversize) {
+			/* what was too big is not looked at: the files go */
+			size_t kept = 0;
+			for (size_t i = 0; i < r->nparts; i++)
+				if (!r->parts[i].filename)
+					r->parts[kept++] = r->parts[i];
+			r->nparts = kept;
+			r->body = NULL;
+			r->body_len = 0;
 		}
 	}
 	if (!is_get && !(rt->flags & ROUTE_NO_CSRF) && r->who.kind != AUTH_APIKEY && !http_csrf_ok(r)) {

@@ -21,7 +21,7 @@ static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/layanan", svc_h_catalog, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/layanan/{code}", svc_h_service, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/layanan/{code}/ajukan", svc_h_apply_form, PERM_LOGIN, T },
-	{ "POST", "/t/{tenant}/layanan/{code}/ajukan", svc_h_apply, PERM_LOGIN, T | MP },
+	{ "POST", "/t/{tenant}/layanan/{code}/ajukan", svc_h_apply, PERM_LOGIN, T | MP | ROUTE_OVERSIZE_FORM },
 	{ "GET", "/t/{tenant}/permohonan", svc_h_mine, PERM_LOGIN, T },
 	{ "GET", "/t/{tenant}/permohonan/{id}", svc_h_app, PERM_LOGIN, T },
 	{ "POST", "/t/{tenant}/permohonan/{id}/aksi", svc_h_app_action, PERM_LOGIN, T },

@@ -133,7 +133,8 @@ int svc_read_form(req_t *r, svc_form_t *f)
 	f->values = json_object();
 	if (!f->values)
 		return ERR_NOMEM;
-	if (ct && content_type_is(ct, strlen(ct), "application/x-www-form-urlencoded")) {
+	/* a form over max-body: the server kept its plain fields in r->form */
+	if (r->oversize || (ct && content_type_is(ct, strlen(ct), "application/x-www-form-urlencoded"))) {
 		for (size_t i = 0; i < r->form.n; i++) {
 			if (!strcmp(r->form.items[i].key, "_csrf"))
 				f->csrf = r->form.items[i].val;
@@ -632,6 +633,28 @@ int svc_apply_common(req_t *r, const char *code, json_t *values, const services_
 	return http_write(r, apply_tx, j, apply_done);
 }
 
+/* The files were too big to be read (r->oversize): the form again with
+ * what was typed, and the files to be chosen anew. values is stolen. */
+static int apply_oversize(req_t *r, json_t *values, const char *nonce)
+{
+	json_t *s = NULL;
+	int rc;
+	if (r->who.role != ROLE_WARGA) {
+		json_decref(values);
+		http_error(r, ERR_FORBIDDEN, N_("permohonan layanan diajukan dengan akun warga"));
+		return 0;
+	}
+	if (!rd(r))
+		rc = ERR_UNAVAILABLE;
+	else
+		rc = services_get(rd(r), r->tenant->code, req_param(r, "code"), 0, &s);
+	if (rc == 0)
+		rc = apply_page(r, 413, s, values, http_oversize_text(r), nonce);
+	json_decref(s);
+	json_decref(values);
+	return rc;
+}
+
 int svc_h_apply(req_t *r)
 {
 	svc_form_t f;
@@ -651,6 +674,8 @@ int svc_h_apply(req_t *r)
 		const char *nv = json_string_value(json_object_get(f.values, "_nonce"));
 		char *nonce = nv ? arena_strndup(&r->arena, nv, strlen(nv)) : NULL;
 		json_object_del(f.values, "_nonce");
+		if (r->oversize)
+			return apply_oversize(r, f.values, nonce);
 		return svc_apply_common(r, req_param(r, "code"), f.values, f.uploads, f.nuploads, nonce);
 	}
 }

@@ -7,6 +7,7 @@
  */
 #include "web/pages.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sodium.h>
@@ -597,8 +598,9 @@ int h_dashboard_seen(req_t *r)
 	long long v;
 	if (r->who.kind != AUTH_SESSION || r->who.user_id <= 0)
 		return ERR_FORBIDDEN;
+	errno = 0;
 	v = upto ? strtoll(upto, &end, 10) : -1;
-	if (!upto || !*upto || *end || v < 0) {
+	if (!upto || !*upto || *end || v < 0 || errno == ERANGE) {
 		http_error(r, ERR_INVALID, N_("penanda pemberitahuan tidak valid"));
 		return 0;
 	}
