@@ -177,6 +177,28 @@ int h_gov_new(req_t *r)
 	return 0;
 }
 
+/* A yes/no field: absent or empty, "0", "false" or "off" is no; "1", "true"
+ * or "on" (a checkbox) is yes; anything else is -1, refused, so that a
+ * client's "no" or "tidak" never publishes a decision. */
+static int form_flag(const char *v)
+{
+	if (!v || !*v || !strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "off"))
+		return 0;
+	if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "on"))
+		return 1;
+	return -1;
+}
+
+/* The message for a flag form_flag refuses, or NULL when both are fine. */
+static const char *flags_refusal(req_t *r)
+{
+	if (form_flag(req_form(r, "needs_dprd")) < 0)
+		return N_("kolom needs_dprd harus 1 atau 0 (true atau false)");
+	if (form_flag(req_form(r, "is_public")) < 0)
+		return N_("kolom is_public harus 1 atau 0 (true atau false)");
+	return NULL;
+}
+
 static void content_from_form(req_t *r, gov_content_t *ct)
 {
 	ct->kind = req_form(r, "kind");
@@ -188,8 +210,8 @@ static void content_from_form(req_t *r, gov_content_t *ct)
 	ct->urgency = req_form(r, "urgency");
 	{
 		const char *d = req_form(r, "needs_dprd"), *p = req_form(r, "is_public");
-		ct->needs_dprd = d && *d && strcmp(d, "0") && strcmp(d, "false");
-		ct->is_public = p && *p && strcmp(p, "0") && strcmp(p, "false");
+		ct->needs_dprd = form_flag(d) > 0;
+		ct->is_public = form_flag(p) > 0;
 	}
 }
 
@@ -254,11 +276,25 @@ static int create_done(req_t *r, int rc, void *ud)
 	return 0;
 }
 
+/* 400 for a yes/no field that is neither (flags_refusal): the form again
+ * with what was typed, or the API's error. */
+static int flags_refused(req_t *r, int64_t id, int64_t version, const char *msgid)
+{
+	if (r->api)
+		http_error(r, ERR_INVALID, msgid);
+	else
+		form_page(r, 400, form_values(r), id, version, msgid);
+	return 0;
+}
+
 int h_gov_create(req_t *r)
 {
 	gov_action_t *a = new_action(r, GOV_OP_CREATE);
+	const char *bad = flags_refusal(r);
 	if (!a)
 		return ERR_NOMEM;
+	if (bad)
+		return flags_refused(r, 0, 0, bad);
 	content_from_form(r, &a->content);
 	return http_write(r, governance_action_tx, a, create_done);
 }
@@ -325,6 +361,8 @@ int h_gov_edit(req_t *r)
 	if (gov_parse_id(req_param(r, "id"), &a->proposal_id) < 0)
 		return ERR_NOT_FOUND;
 	a->expected_version = form_version(ver);
+	if (flags_refusal(r))
+		return flags_refused(r, a->proposal_id, a->expected_version, flags_refusal(r));
 	content_from_form(r, &a->content);
 	return http_write(r, governance_action_tx, a, create_done);
 }
@@ -579,7 +617,11 @@ int gov_do_action(req_t *r, int64_t id)
 	a->proposal_id = id;
 	a->verdict = op == GOV_OP_DPRD_STAGE ? req_form(r, "stage") : req_form(r, "verdict");
 	a->note = req_form(r, "note");
-	a->is_public = pub && *pub && strcmp(pub, "0") && strcmp(pub, "false");
+	if (form_flag(pub) < 0) {
+		act_error(r, ERR_INVALID, id, N_("kolom is_public harus 1 atau 0 (true atau false)"));
+		return 0;
+	}
+	a->is_public = form_flag(pub) > 0;
 	a->expected_version = form_version(ver);
 	if (op == GOV_OP_DPRD_STAGE) {
 		const char *day = req_form(r, "stage_day");

@@ -439,3 +439,40 @@ def test_openapi_agrees_with_the_governance_api(env):
     documented("post", act_path, c.post_json("/api/v1/t/%s/usulan/%d/tindakan" % (TENANT, pid),
                                              {"action": "ajukan", "passphrase": DEMO_PASSWORD},
                                              headers=h).expect(200).status)
+
+
+def test_yes_no_fields_take_only_yes_or_no(env):
+    """is_public and needs_dprd are 1/0, true/false or a checkbox's "on":
+    a client's "no" or "tidak" was read as yes (a decision published in
+    the JDIH against the sender's intent); now it is refused with 400 and
+    nothing is stored or changed."""
+    a = actors(env)
+    c = a["kepala_opd"]
+    h = {"X-CSRF-Token": csrf(c)}
+    body = {"kind": "usulan", "title": "Bendera ya/tidak", "background": "latar", "urgency": "biasa"}
+    for key in ("is_public", "needs_dprd"):
+        for bad in ("no", "tidak", "abc", 2):
+            e = c.post_json("/api/v1/t/%s/usulan" % TENANT, dict(body, **{key: bad}), headers=h)
+            e.expect_json_error(400)
+            assert key in e.json()["error"]["message"], e.text
+    # the web form: shown again with the text kept
+    fields = {"_csrf": csrf(c), "kind": "telaahan", "title": "Bendera lewat formulir", "background": "latar",
+              "urgency": "segera", "is_public": "tidak"}
+    r = c.post_form(BASE + "/usulan", fields).expect(400)
+    assert "Bendera lewat formulir" in r.text and "is_public" in r.text
+    # good values still work: true publishes, "0" does not
+    r = c.post_json("/api/v1/t/%s/usulan" % TENANT, dict(body, is_public=True, needs_dprd="0"), headers=h).expect(201)
+    pid = r.json()["id"]
+    j = c.get("/api/v1/t/%s/usulan/%d" % (TENANT, pid)).expect(200).json()
+    assert j["is_public"] is True and j["needs_dprd"] is False, j
+    # nothing was made by the refused ones
+    mine = c.get("/api/v1/t/%s/usulan" % TENANT).expect(200).json()["proposals"]
+    assert not any(p["title"] in ("Bendera lewat formulir",) for p in mine)
+    assert sum(1 for p in mine if p["title"] == "Bendera ya/tidak") == 1
+    # an action's flag too: the head's decision with is_public "tidak" is refused
+    act(c, pid, "ajukan")
+    act(a["sekda"], pid, "saran", verdict="setuju", note="ok")
+    act(a["wakil"], pid, "pertimbangan", verdict="setuju", note="ok")
+    r = act(a["kepala_daerah"], pid, "keputusan", expect=400, verdict="setuju", note="x", is_public="tidak")
+    j = c.get("/api/v1/t/%s/usulan/%d" % (TENANT, pid)).expect(200).json()
+    assert j["state"] != "diputuskan" and not j.get("number"), j
