@@ -219,6 +219,11 @@ typedef struct complaint_prep {
 		int distance_m;      /* -1 without coordinates */
 	} dups[CPL_MAX_DUPS];
 	char reporter_key[CPL_KEY_SIZE]; /* new random reporter key (see below) */
+	/* after complaints_prepare's ERR_INVALID: the web form's field the
+	 * message is about ("title", "description", "category", "location",
+	 * "kelurahan", "address", "lat", "name", "contact", "photo1"), or NULL
+	 * when it is about none (a static string) */
+	const char *error_field;
 } complaint_prep_t;
 /* The grid square of a point that the duplicate search reads by (about
  * 555 m a side); stored with each complaint that has coordinates. */

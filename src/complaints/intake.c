@@ -120,96 +120,103 @@ static int valid_hash(const char *h)
 
 /* complaints_validate, also handing over the citizen's category as read
  * (ret_cat->code[0] is '\0' when there is none). */
-static int validate(store_conn_t *c, const complaint_new_t *in, const char **ret_msgid, complaints_category_t *ret_cat)
+static int validate(store_conn_t *c, const complaint_new_t *in, const char **ret_msgid, complaints_category_t *ret_cat,
+		    const char **ret_field)
 {
 	long n;
 	int rc;
+	const char *unused;
 	ret_cat->code[0] = '\0';
 	*ret_msgid = NULL;
-#define BAD(m)                  \
-	do {                    \
-		*ret_msgid = (m); \
+	if (!ret_field)
+		ret_field = &unused;
+	*ret_field = NULL;
+	/* m: the message; f: the web form's field it is about (NULL: none) */
+#define BAD(f, m)                  \
+	do {                       \
+		*ret_field = (f);  \
+		*ret_msgid = (m);  \
 		return ERR_INVALID; \
 	} while (0)
 	if (!in_list(in->kind, kinds, 3))
-		BAD(N_("jenis laporan harus pengaduan, aspirasi atau informasi"));
+		BAD(NULL, N_("jenis laporan harus pengaduan, aspirasi atau informasi"));
 	if (empty(in->description) || blank(in->description))
-		BAD(N_("isi laporan wajib diisi"));
+		BAD("description", N_("isi laporan wajib diisi"));
 	n = utf8_chars(in->description);
 	if (n < 0 || has_ctl(in->description, 1))
-		BAD(N_("isi laporan berisi karakter yang tidak sah"));
+		BAD("description", N_("isi laporan berisi karakter yang tidak sah"));
 	if (n > CPL_MAX_DESCRIPTION)
-		BAD(N_("isi laporan terlalu panjang (paling banyak 4000 karakter)"));
+		BAD("description", N_("isi laporan terlalu panjang (paling banyak 4000 karakter)"));
 	if (!empty(in->title)) {
 		n = utf8_chars(in->title);
 		if (n < 0 || has_ctl(in->title, 0))
-			BAD(N_("judul berisi karakter yang tidak sah"));
+			BAD("title", N_("judul berisi karakter yang tidak sah"));
 		if (n > CPL_MAX_TITLE)
-			BAD(N_("judul terlalu panjang (paling banyak 200 karakter)"));
+			BAD("title", N_("judul terlalu panjang (paling banyak 200 karakter)"));
 	}
 	if (!empty(in->address)) {
 		n = utf8_chars(in->address);
 		if (n < 0 || has_ctl(in->address, 0))
-			BAD(N_("alamat berisi karakter yang tidak sah"));
+			BAD("address", N_("alamat berisi karakter yang tidak sah"));
 		if (n > CPL_MAX_ADDRESS)
-			BAD(N_("alamat terlalu panjang (paling banyak 300 karakter)"));
+			BAD("address", N_("alamat terlalu panjang (paling banyak 300 karakter)"));
 	}
 	if (!in_list(in->identity, identities, 3))
-		BAD(N_("identitas harus terbuka, anonim atau rahasia"));
+		BAD(NULL, N_("identitas harus terbuka, anonim atau rahasia"));
 	if (strcmp(in->identity, "anonim") && in->user_id <= 0 && empty(in->reporter_name))
-		BAD(N_("nama pelapor wajib diisi, atau pilih anonim"));
+		BAD("name", N_("nama pelapor wajib diisi, atau pilih anonim"));
 	if (!empty(in->reporter_name) && (utf8_chars(in->reporter_name) < 0 || utf8_chars(in->reporter_name) > 120 ||
 					  has_ctl(in->reporter_name, 0)))
-		BAD(N_("nama pelapor tidak sah (paling banyak 120 karakter)"));
+		BAD("name", N_("nama pelapor tidak sah (paling banyak 120 karakter)"));
 	if (!empty(in->reporter_contact) &&
 	    (utf8_chars(in->reporter_contact) < 0 || strlen(in->reporter_contact) > 120 ||
 	     has_ctl(in->reporter_contact, 0)))
-		BAD(N_("kontak pelapor tidak sah (paling banyak 120 karakter)"));
+		BAD("contact", N_("kontak pelapor tidak sah (paling banyak 120 karakter)"));
 	/* someone must be able to reach the reporter with it: an e-mail
 	 * address or an Indonesian phone number, nothing else ("abc") */
 	if (!empty(in->reporter_contact)) {
 		const char *m;
 		if (complaints_contact_check(in->reporter_contact, &m) < 0)
-			BAD(m);
+			BAD("contact", m);
 	}
 	if (in->has_location) {
 		if (!isfinite(in->lat) || !isfinite(in->lon) || in->lat < -90 || in->lat > 90 || in->lon < -180 ||
 		    in->lon > 180)
-			BAD(N_("lokasi tidak sah: lintang -90 sampai 90, bujur -180 sampai 180"));
+			BAD("lat", N_("lokasi tidak sah: lintang -90 sampai 90, bujur -180 sampai 180"));
 		if (in->lat < -11.5 || in->lat > 6.5 || in->lon < 94.0 || in->lon > 141.5)
-			BAD(N_("lokasi berada di luar wilayah Indonesia"));
+			BAD("lat", N_("lokasi berada di luar wilayah Indonesia"));
 	}
 	if (!empty(in->kelurahan)) {
 		int level;
 		size_t tl = strlen(in->tenant);
 		if (region_code_level(in->kelurahan, &level) < 0 || level != 4 || strncmp(in->kelurahan, in->tenant, tl) ||
 		    in->kelurahan[tl] != '.')
-			BAD(N_("kelurahan/desa tidak berada di wilayah Pemda ini"));
+			BAD("kelurahan", N_("kelurahan/desa tidak berada di wilayah Pemda ini"));
 		rc = region_exists(c, in->kelurahan);
 		if (rc < 0)
 			return rc;
 		if (!rc)
-			BAD(N_("kelurahan/desa tidak dikenal"));
+			BAD("kelurahan", N_("kelurahan/desa tidak dikenal"));
 	}
 	/* an address of spaces only is no location */
 	if (!strcmp(in->kind, "pengaduan") && !in->has_location && empty(in->kelurahan) && blank(in->address))
-		BAD(N_("lokasi wajib diisi: titik peta, kelurahan atau alamat"));
+		BAD("location", N_("lokasi wajib diisi: titik peta, kelurahan atau alamat"));
 	if (!empty(in->category) && in->category_row && !strcmp(in->category_row->code, in->category)) {
 		*ret_cat = *in->category_row; /* read already by the caller: one statement less */
 	} else if (!empty(in->category)) {
 		rc = complaints_category_get(c, in->tenant, in->category, ret_cat);
 		if (rc == ERR_NOT_FOUND)
-			BAD(N_("kategori tidak dikenal"));
+			BAD("category", N_("kategori tidak dikenal"));
 		if (rc < 0)
 			return rc;
 	}
 	if (in->nphotos > CPL_MAX_PHOTOS)
-		BAD(N_("paling banyak 3 foto"));
+		BAD("photo1", N_("paling banyak 3 foto"));
 	for (size_t i = 0; i < in->nphotos; i++)
 		if (!valid_hash(in->photo_hash[i]) || empty(in->photo_mime[i]))
-			BAD(N_("foto tidak sah"));
+			BAD("photo1", N_("foto tidak sah"));
 	if (empty(in->source) || empty(in->actor))
-		BAD(N_("sumber laporan tidak dikenal"));
+		BAD(NULL, N_("sumber laporan tidak dikenal"));
 #undef BAD
 	return 0;
 }
@@ -217,7 +224,7 @@ static int validate(store_conn_t *c, const complaint_new_t *in, const char **ret
 int complaints_validate(store_conn_t *c, const complaint_new_t *in, const char **ret_msgid)
 {
 	complaints_category_t cat;
-	return validate(c, in, ret_msgid, &cat);
+	return validate(c, in, ret_msgid, &cat, NULL);
 }
 
 /* A title from the description's first line: up to 80 characters, cut at a
@@ -804,9 +811,10 @@ static int prepare_reads(store_conn_t *c, const complaint_new_t *in, complaint_p
 
 	memset(p, 0, offsetof(complaint_prep_t, words));
 	p->ndups = 0;
+	p->error_field = NULL;
 	if (!ret_msgid)
 		ret_msgid = &msg;
-	if ((rc = validate(c, in, ret_msgid, &given)) < 0)
+	if ((rc = validate(c, in, ret_msgid, &given, &p->error_field)) < 0)
 		return rc;
 	if (in->tenant_row && !strcmp(in->tenant_row->code, in->tenant))
 		t = *in->tenant_row; /* read already by the caller: one statement less */

@@ -434,50 +434,20 @@ int h_complaints_list(req_t *r)
 
 /* ------------------------------------------------------------ intake */
 
-/* The field of the intake form a refusal is about (its id in
- * complaints_new.html), from the start of its msgid, or NULL: the message
- * is shown next to that field as well as above the form. */
-static const char *error_field(const char *msgid)
-{
-	static const char *const map[][2] = {
-		{ "isi laporan", "description" },
-		{ "judul", "title" },
-		{ "alamat e-mail", "contact" },
-		{ "alamat", "address" },
-		{ "nama pelapor", "name" },
-		{ "kontak", "contact" },
-		{ "nomor HP", "contact" },
-		{ "lintang", "lat" },
-		{ "lokasi tidak sah", "lat" },
-		{ "lokasi berada", "lat" },
-		{ "lokasi wajib", "location" },
-		{ "kelurahan", "kelurahan" },
-		{ "kategori", "category" },
-		{ "foto", "photo1" },
-		{ "paling banyak 3 foto", "photo1" },
-		{ "ukuran gambar foto", "photo1" },
-		{ "berkas foto", "photo1" },
-	};
-	if (!msgid)
-		return NULL;
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strncmp(msgid, map[i][0], strlen(map[i][0])))
-			return map[i][1];
-	return NULL;
-}
-
-/* The intake form; error (translated) above it, and also next to the
- * field of msgid (untranslated; NULL: none). */
-static void new_form_at(req_t *r, int status, const char *error, const char *msgid);
+/* The intake form; error (translated) above it, and also next to field
+ * (its id in complaints_new.html, as complaint_prep_t's error_field names
+ * them; NULL: none). */
+static void new_form_at(req_t *r, int status, const char *error, const char *field);
 
 static void new_form(req_t *r, int status, const char *error)
 {
 	new_form_at(r, status, error, NULL);
 }
 
-static void new_form_at(req_t *r, int status, const char *error, const char *msgid)
+static void new_form_at(req_t *r, int status, const char *error, const char *field)
 {
-	const char *field = error ? error_field(msgid) : NULL;
+	if (!error)
+		field = NULL;
 	store_conn_t *c = store_reader(r->app->store);
 	const char *kind = req_form(r, "kind"), *ident = req_form(r, "identity");
 	int err = 0;
@@ -614,7 +584,9 @@ static int new_done(req_t *r, int rc, void *ud)
 	}
 	if (rc < 0) {
 		if (rc == ERR_INVALID || rc == ERR_CONFLICT) {
-			new_form_at(r, 400, req_t_(r, op->msgid ? op->msgid : N_("data laporan tidak valid")), op->msgid);
+			/* in the transaction only the category can have changed */
+			new_form_at(r, 400, req_t_(r, op->msgid ? op->msgid : N_("data laporan tidak valid")),
+				    rc == ERR_CONFLICT ? "category" : NULL);
 			return 0;
 		}
 		return rc;
@@ -661,7 +633,7 @@ int h_complaints_new(req_t *r)
 			http_error(r, ERR_FORBIDDEN, "token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi");
 			return 0;
 		}
-		new_form_at(r, 413, http_oversize_text(r), "foto");
+		new_form_at(r, 413, http_oversize_text(r), "photo1");
 		return 0;
 	}
 	rc = cplh_read_form(r, &files, &nfiles);
@@ -702,7 +674,7 @@ int h_complaints_new(req_t *r)
 	if ((lat && *lat) || (lon && *lon)) {
 		if (parse_coord(r, lat, &op->in.lat) < 0 || parse_coord(r, lon, &op->in.lon) < 0) {
 			const char *m = N_("lintang dan bujur harus angka desimal, misalnya -8.5837 dan 116.1165");
-			new_form_at(r, 400, req_t_(r, m), m);
+			new_form_at(r, 400, req_t_(r, m), "lat");
 			return 0;
 		}
 		op->in.has_location = 1;
@@ -730,7 +702,7 @@ int h_complaints_new(req_t *r)
 		op->in.description = "";
 	rc = complaints_prepare(c, &op->in, &op->prep, &msgid);
 	if (rc == ERR_INVALID) {
-		new_form_at(r, 400, req_t_(r, msgid), msgid);
+		new_form_at(r, 400, req_t_(r, msgid), op->prep.error_field);
 		return 0;
 	}
 	if (rc < 0)
@@ -738,7 +710,7 @@ int h_complaints_new(req_t *r)
 	rc = cplh_store_photos(r, files, nfiles, &op->in, &msgid);
 	if (rc < 0) {
 		new_form_at(r, rc == ERR_TOO_LARGE ? 413 : rc == ERR_IO ? 500 : 400, req_t_(r, msgid ? msgid : N_("foto tidak sah")),
-			    msgid ? msgid : "foto");
+			    "photo1");
 		return 0;
 	}
 	return http_write(r, new_tx, op, new_done);

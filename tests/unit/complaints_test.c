@@ -236,57 +236,76 @@ static void test_intake_validation(void **state)
 	const char *msg;
 	char *big = malloc(CPL_MAX_DESCRIPTION + 2);
 
-#define EXPECT_INVALID(what)                                                             \
+	complaint_prep_t *prep = malloc(sizeof(*prep));
+	/* the message, and the web form's field it is shown next to (NULL: none) */
+#define EXPECT_INVALID_AT(what, field)                                                   \
 	do {                                                                             \
 		msg = NULL;                                                              \
 		assert_int_equal(complaints_create(ts->st, &in, &out, &msg), ERR_INVALID); \
 		assert_non_null(msg);                                                    \
 		assert_non_null(strstr(msg, what));                                      \
+		msg = NULL;                                                              \
+		assert_int_equal(complaints_prepare(store_reader(ts->st), &in, prep, &msg), ERR_INVALID); \
+		assert_non_null(strstr(msg, what));                                      \
+		if (field)                                                               \
+			assert_string_equal(prep->error_field ? prep->error_field : "(none)", (const char *)(field)); \
+		else                                                                     \
+			assert_null(prep->error_field);                                  \
 	} while (0)
+#define EXPECT_INVALID(what) EXPECT_INVALID_AT(what, NULL)
 
 	in = base();
 	in.kind = "keluhan";
 	EXPECT_INVALID("jenis laporan");
 	in = base();
 	in.description = "   ";
-	EXPECT_INVALID("isi laporan wajib");
+	EXPECT_INVALID_AT("isi laporan wajib", "description");
 	in = base();
 	memset(big, 'a', CPL_MAX_DESCRIPTION + 1);
 	big[CPL_MAX_DESCRIPTION + 1] = '\0';
 	in.description = big;
-	EXPECT_INVALID("4000");
+	EXPECT_INVALID_AT("4000", "description");
 	in = base();
 	in.has_location = 0;
-	EXPECT_INVALID("lokasi wajib");
+	EXPECT_INVALID_AT("lokasi wajib", "location");
 	in = base();
 	in.lat = 95;
-	EXPECT_INVALID("lokasi tidak sah");
+	EXPECT_INVALID_AT("lokasi tidak sah", "lat");
 	in = base();
 	in.lat = 48.85; /* Paris */
 	in.lon = 2.35;
-	EXPECT_INVALID("luar wilayah Indonesia");
+	EXPECT_INVALID_AT("luar wilayah Indonesia", "lat");
 	in = base();
 	in.kelurahan = "52.01.01.2001";
-	EXPECT_INVALID("wilayah Pemda ini");
+	EXPECT_INVALID_AT("wilayah Pemda ini", "kelurahan");
 	in = base();
 	in.kelurahan = "52.71.02.9999";
-	EXPECT_INVALID("tidak dikenal");
+	EXPECT_INVALID_AT("tidak dikenal", "kelurahan");
 	in = base();
 	in.category = "banjir";
-	EXPECT_INVALID("kategori");
+	EXPECT_INVALID_AT("kategori", "category");
 	in = base();
 	in.identity = "terbuka";
 	in.user_id = 0;
 	in.reporter_name = "";
-	EXPECT_INVALID("nama pelapor");
+	EXPECT_INVALID_AT("nama pelapor", "name");
 	in = base();
 	in.description = "tidak \xff sah";
-	EXPECT_INVALID("karakter");
+	EXPECT_INVALID_AT("karakter", "description");
 	in = base();
 	in.nphotos = 1;
 	in.photo_hash[0] = "../../etc/passwd";
 	in.photo_mime[0] = "image/jpeg";
-	EXPECT_INVALID("foto");
+	EXPECT_INVALID_AT("foto", "photo1");
+	in = base();
+	in.reporter_contact = "abc";
+	EXPECT_INVALID_AT("kontak", "contact");
+	in = base();
+	in.title = "judul \x01 kendali";
+	EXPECT_INVALID_AT("judul", "title");
+	in = base();
+	in.address = "jalan \x01 kendali";
+	EXPECT_INVALID_AT("alamat", "address");
 	/* nothing was stored half-way */
 	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints"), 0);
 	assert_int_equal(count(ts, "SELECT COUNT(*) FROM sequences"), 0);
@@ -304,7 +323,9 @@ static void test_intake_validation(void **state)
 		free(s);
 	}
 	free(big);
+	free(prep);
 #undef EXPECT_INVALID
+#undef EXPECT_INVALID_AT
 }
 
 static void test_intake_numbering_and_deadlines(void **state)
