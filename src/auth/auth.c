@@ -622,6 +622,17 @@ static int still_valid_tx(store_conn_t *c, auth_login_op_t *op)
 	return 0;
 }
 
+int auth_set_lang_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *lang)
+{
+	int rc;
+	if (strcmp(lang ? lang : "", "id") && strcmp(lang ? lang : "", "en"))
+		return store_fail(ERR_INVALID, "language must be id or en");
+	/* a preference, not the account's data: no version bump, so that an
+	 * administrator's open edit form of the user stays current */
+	rc = store_exec_nowait(c, "UPDATE users SET lang = ? WHERE tenant = ? AND id = ?", "tti", lang, tenant, user_id);
+	return rc < 0 ? rc : 0;
+}
+
 int auth_login_tx(store_conn_t *c, void *ud)
 {
 	auth_login_op_t *op = ud;
@@ -638,6 +649,11 @@ int auth_login_tx(store_conn_t *c, void *ud)
 	if (op->ok) {
 		struct login_ctx l = { op->tenant, op->username, op->subj_user, op->token_hash, op->who.csrf,
 				       op->who.user_id, op->now, op->lim.session_ttl, op->totp };
+		if ((!strcmp(op->lang, "id") || !strcmp(op->lang, "en")) && strcmp(op->lang, op->who.lang)) {
+			if ((rc = auth_set_lang_tx(c, op->tenant, op->who.user_id, op->lang)) < 0)
+				return rc;
+			snprintf(op->who.lang, sizeof(op->who.lang), "%s", op->lang);
+		}
 		return login_ok_tx(c, &l);
 	} else {
 		struct fail_ctx f = { &op->lim, op->tenant, { op->subj_user, op->subj_ip }, op->username, op->now, 0 };

@@ -208,11 +208,18 @@ typedef struct auth_login_op {
 	int totp;              /* the user has a second factor: the session waits for it */
 	char hash[AUTH_HASH_MAX], password[129]; /* wiped by verify */
 	char hash_sum[65];     /* SHA-256 of the hash check read: tx sees whether it is still the user's */
+	char lang[4];          /* the caller may set it after check: the language ("id", "en") the
+	                        * user signs in from, kept in users.lang (their e-mails' language)
+	                        * when it differs; "" leaves it */
 } auth_login_op_t;
 int auth_login_check(store_t *st, const auth_limits_t *lim, const char *tenant, const char *username,
 		     const char *password, const char *ip, int64_t now, auth_login_op_t *op);
 int auth_login_verify(void *op);
 int auth_login_tx(store_conn_t *c, void *op);
+/* Keeps lang ("id" or "en", else ERR_INVALID) as the user's language, the
+ * one their e-mails are written in (mail_translate), inside the caller's
+ * write transaction. */
+int auth_set_lang_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *lang);
 int auth_login_result(auth_login_op_t *op, int rc);
 /* Attempt limits for secrets other than the sign-in password (the governance
  * signing-key passphrase), kept with the sign-in limits in login_attempts

@@ -33,6 +33,7 @@
 #include "core/sb.h"
 #include "http/http.h"
 #include "tenants/tenants.h"
+#include "web/i18n.h"
 #include "core/banned.h"
 
 #ifndef SIGAP_DATADIR
@@ -319,6 +320,15 @@ static int cmd_migrate(config_t *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* Messages to users who read English: the server's English catalogue. */
+static const i18n_catalog_t *mail_cat;
+
+static const char *mail_tr(const char *lang, const char *msgid)
+{
+	(void)lang; /* mail_translate asks only for "en" */
+	return mail_cat ? i18n_get(mail_cat, msgid) : msgid;
+}
+
 static int cmd_serve(config_t *cfg, int argc, char **argv)
 {
 	app_t app;
@@ -374,6 +384,8 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 		mail_config_t mc = { cfg->smtp_url, cfg->smtp_user, cfg->smtp_password, cfg->mail_from, cfg->public_url,
 				     cfg->mail_digest_hour };
 		mail_configure(&mc);
+		mail_cat = app.cat_en;
+		mail_set_translator(mail_tr);
 		if (mail_configured()) {
 			/* smtp://user:password@host works (curl reads it): never log that password */
 			char shown[sizeof(cfg->smtp_url)];
@@ -401,6 +413,7 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 	workpool_stop(app.compute); /* after the loops: every accepted job has run */
 	app.compute = NULL;
 	mail_configure(NULL);
+	mail_set_translator(NULL); /* the catalogue goes with the app */
 	complaints_set_router(NULL, NULL);
 	clf_registry_free(app.models);
 	app_release(&app);

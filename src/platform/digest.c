@@ -139,7 +139,7 @@ static int digest_tx(store_conn_t *c, void *ud)
 	}
 	store_bindf(s, "tttiii", u->tenant, role, unit, last_id, newest, op->now - DIGEST_MAX_AGE);
 	while ((rc = store_step(s)) == STORE_ROW) {
-		sb_addf(&body, "- %s\n", store_col_text(s, 1));
+		sb_addf(&body, "- %s\n", mail_translate(lang, store_col_text(s, 1)));
 		if (mail_object_link(u->tenant, store_col_text(s, 0), link, sizeof(link)))
 			sb_addf(&body, "  %s\n", link);
 		listed++;

@@ -77,6 +77,20 @@ void mail_configure(const mail_config_t *cfg)
 		conf.public_url[n - 1] = '\0';
 }
 
+static mail_translate_fn translator;
+
+void mail_set_translator(mail_translate_fn fn)
+{
+	translator = fn;
+}
+
+const char *mail_translate(const char *lang, const char *msgid)
+{
+	if (!msgid || !translator || !lang || strcmp(lang, "en"))
+		return msgid;
+	return translator(lang, msgid);
+}
+
 int mail_configured(void)
 {
 	return conf.url[0] && conf.from[0];

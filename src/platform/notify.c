@@ -54,16 +54,25 @@ int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		if (to[i].user_id > 0 && mail_configured()) {
-			char addr[300] = "", link[400], body[1200];
-			rc = store_query_text(c, addr, sizeof(addr),
-					      "SELECT email FROM users WHERE tenant = ? AND id = ? AND disabled = 0", "ti",
-					      tenant, to[i].user_id);
-			if (rc < 0 && rc != ERR_NOT_FOUND)
+			/* in the language the user last read sigap in */
+			char addr[300] = "", lang[8] = "", link[400], body[1200];
+			const char *msg;
+			if ((rc = store_prepare(c, "SELECT email, lang FROM users WHERE tenant = ? AND id = ? AND disabled = 0",
+						&s)) < 0)
+				return rc;
+			store_bindf(s, "ti", tenant, to[i].user_id);
+			if ((rc = store_step(s)) == STORE_ROW) {
+				snprintf(addr, sizeof(addr), "%s", store_col_text(s, 0) ? store_col_text(s, 0) : "");
+				snprintf(lang, sizeof(lang), "%s", store_col_text(s, 1) ? store_col_text(s, 1) : "");
+			}
+			store_finalize(s);
+			if (rc < 0)
 				return rc;
 			if (mail_valid_address(addr)) {
+				msg = mail_translate(lang, message);
 				mail_object_link(tenant, object, link, sizeof(link));
-				snprintf(body, sizeof(body), "%s\n%s%s", message, link[0] ? "\n" : "", link);
-				if ((rc = mail_enqueue(c, tenant, addr, message, body, now)) < 0)
+				snprintf(body, sizeof(body), "%s\n%s%s", msg, link[0] ? "\n" : "", link);
+				if ((rc = mail_enqueue(c, tenant, addr, msg, body, now)) < 0)
 					return rc;
 			}
 		}

@@ -102,6 +102,14 @@ typedef struct mail_config {
  * e-mail off and releases libcurl). */
 void mail_configure(const mail_config_t *cfg);
 int mail_configured(void);
+/* The language of a user's messages: fn(lang, msgid) gives msgid in lang
+ * ("en"; the msgid itself when there is no translation). Set once at
+ * start-up (the server's message catalogue); without it, and for any
+ * other language, messages stay in Indonesian. */
+typedef const char *(*mail_translate_fn)(const char *lang, const char *msgid);
+void mail_set_translator(mail_translate_fn fn);
+/* msgid in lang, through the translator set (msgid when none or lang is not "en"). */
+const char *mail_translate(const char *lang, const char *msgid);
 /* The configured digest hour, or -1 (none, or e-mail off). */
 int mail_digest_hour(void);
 /* A plain address (local@domain.tld, printable ASCII, no display name): 1 or 0. */

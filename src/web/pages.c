@@ -367,6 +367,12 @@ int h_login(req_t *r)
 	}
 	if (rc < 0)
 		return rc;
+	/* a language the visitor chose on this device (the switch's cookie)
+	 * becomes the account's: its e-mails' and its pages' on a device
+	 * without a choice. A browser's Accept-Language is no choice: it is
+	 * followed on that device alone */
+	if (req_cookie(r, "lang"))
+		snprintf(op->lang, sizeof(op->lang), "%s", r->lang);
 	/* argon2id on a compute thread, then the session (or the failure) is
 	 * recorded durably, then the answer */
 	return http_offload(r, auth_login_verify, op, login_verified);
@@ -614,14 +620,46 @@ int h_dashboard_seen(req_t *r)
 
 /* ---------------------------------------------------------------- misc */
 
-int h_lang(req_t *r)
+struct lang_op {
+	char tenant[16], lang[4];
+	int64_t user_id;
+};
+
+static int lang_tx(store_conn_t *c, void *ud)
 {
-	const char *lang = req_param(r, "lang"), *next = req_query(r, "next");
-	if (!lang || (strcmp(lang, "id") && strcmp(lang, "en")))
-		return ERR_NOT_FOUND;
-	http_set_cookie(r, "lang", lang, 365L * 86400, 0);
+	struct lang_op *op = ud;
+	return auth_set_lang_tx(c, op->tenant, op->user_id, op->lang);
+}
+
+static int lang_done(req_t *r, int rc, void *ud)
+{
+	const char *next = req_query(r, "next");
+	(void)ud;
+	/* the page's language switches whether or not the account kept it */
+	if (rc < 0)
+		log_warn("language of user %s not kept: %s", r->who.username, store_errmsg());
+	http_set_cookie(r, "lang", req_param(r, "lang"), 365L * 86400, 0);
 	http_redirect(r, page_safe_next(next) ? next : "/");
 	return 0;
+}
+
+/* GET /bahasa/{lang}: the language of the pages (a cookie), and for a
+ * signed-in user also of their e-mails (users.lang). */
+int h_lang(req_t *r)
+{
+	const char *lang = req_param(r, "lang");
+	struct lang_op *op;
+	if (!lang || (strcmp(lang, "id") && strcmp(lang, "en")))
+		return ERR_NOT_FOUND;
+	if (r->who.kind != AUTH_SESSION || r->who.user_id <= 0 || !strcmp(r->who.lang, lang) ||
+	    store_read_only(r->app->store))
+		return lang_done(r, 0, NULL);
+	if (!(op = arena_zalloc(&r->arena, sizeof(*op))))
+		return ERR_NOMEM;
+	snprintf(op->tenant, sizeof(op->tenant), "%s", r->who.tenant);
+	snprintf(op->lang, sizeof(op->lang), "%s", lang);
+	op->user_id = r->who.user_id;
+	return http_write(r, lang_tx, op, lang_done);
 }
 
 int h_static(req_t *r)

@@ -150,7 +150,21 @@ def english_client(env):
     return c
 
 
+def forget_languages(env):
+    """Signing in from an English page keeps "en" as the account's language (its e-mails', and
+    its pages' on a device without a choice); the demo accounts are shared by later tests, which
+    expect them as they were: no language of their own."""
+    env.shared_db.sql("UPDATE users SET lang = NULL WHERE tenant = '%s'" % TENANT)
+
+
 def test_english_pages_for_every_role(env):
+    try:
+        english_pages_for_every_role(env)
+    finally:
+        forget_languages(env)
+
+
+def english_pages_for_every_role(env):
     msgids = catalogue()
     problems, seen = [], 0
     for role in (None,) + ROLES:
@@ -174,6 +188,13 @@ def test_english_pages_for_every_role(env):
 def test_english_dashboard_notifications(env):
     """The demo's notifications (a complaint waiting for the coordinator, proposals waiting for the
     leaders) are read in English; a new one too."""
+    try:
+        english_dashboard_notifications(env)
+    finally:
+        forget_languages(env)
+
+
+def english_dashboard_notifications(env):
     anon = english_client(env)
     form = anon.get("/t/%s/pengaduan/baru" % TENANT).expect(200)
     r = anon.post_form("/t/%s/pengaduan/baru" % TENANT, {

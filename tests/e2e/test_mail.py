@@ -140,3 +140,64 @@ def test_officials_daily_digest(env):
         assert "pejabat.uji" not in srv.log_text()
     finally:
         sink.close()
+
+
+def test_user_mail_in_the_language_they_read(env):
+    """A citizen who signs in reading English gets their notification e-mails in English
+    (users.lang is kept at sign-in); switching the site back to Indonesian while signed in
+    switches their e-mails too. Without a choice the account's language is left as it is."""
+    from smtp_sink import SmtpSink
+    from test_complaints import file_web, filed_id
+    sink = SmtpSink()
+    try:
+        db = env.new_db()
+        srv = env.start_server(db, args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from", FROM,
+                                         "--public-url", "https://sigap.example.id", "--sweep-interval", "1"])
+        addr = "warga.english@example.id"
+        db.sql("UPDATE users SET email = '%s' WHERE tenant = '%s' AND username = 'warga'" % (addr, TENANT))
+
+        def answer(cid, text):
+            p = srv.client()
+            p.login(TENANT, "petugas")
+            k = srv.client()
+            k.login(TENANT, "koordinator")
+            page = k.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200)
+            if "Verifikasi koordinator" in page.text:
+                version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+                k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid), {"_csrf": page.csrf(), "aksi": "verifikasi",
+                            "version": version, "category": "adminduk"}).expect(303)
+            page = p.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="Jawaban OPD")
+            version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+            p.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                        {"_csrf": page.csrf(), "aksi": "jawab", "version": version, "text": text}).expect(303)
+
+        def mails_to(n):
+            got = wait_for(lambda: len([m for m in sink.messages if m[1] == [addr]]) >= n and
+                           [m for m in sink.messages if m[1] == [addr]])
+            assert got and len(got) >= n, "no e-mail reached the sink: %r" % sink.messages
+            msg = email.message_from_bytes(got[n - 1][2])
+            return str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+
+        fields = [("kind", "pengaduan"), ("description", "KTP-el belum dicetak sudah tiga bulan, mohon kejelasan"),
+                  ("category", "adminduk"), ("address", "Jl. Pejanggik 1"), ("identity", "terbuka")]
+        # signed in from an English page: the account keeps "en"
+        c = srv.client()
+        c.cookies["lang"] = "en"
+        c.login(TENANT, "warga")
+        assert db.sql("SELECT lang FROM users WHERE tenant = '%s' AND username = 'warga'" % TENANT)[0][0] == "en"
+        cid = filed_id(file_web(c, fields))
+        answer(cid, "KTP-el Anda sudah dicetak, ambil di loket 3.")
+        assert mails_to(1) == "Your complaint has been answered", sink.messages
+        # back to Indonesian on the site while signed in: the account follows
+        c.get("/bahasa/id").expect(303)
+        assert db.sql("SELECT lang FROM users WHERE tenant = '%s' AND username = 'warga'" % TENANT)[0][0] == "id"
+        cid = filed_id(file_web(c, fields))
+        answer(cid, "Sudah selesai.")
+        assert mails_to(2) == "Pengaduan Anda telah dijawab", sink.messages
+        # a sign-in without any language choice or Accept-Language leaves it
+        db.sql("UPDATE users SET lang = 'en' WHERE tenant = '%s' AND username = 'warga'" % TENANT)
+        srv.client().login(TENANT, "warga")
+        assert db.sql("SELECT lang FROM users WHERE tenant = '%s' AND username = 'warga'" % TENANT)[0][0] == "en"
+        assert addr not in srv.log_text()
+    finally:
+        sink.close()
