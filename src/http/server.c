@@ -574,10 +574,10 @@ static void pick_language(req_t *r)
 {
 	static const char *const langs[] = { "id", "en" };
 	const char *c = req_cookie(r, "lang"), *al;
+	/* this device's choice, else the browser's; the account's language
+	 * (users.lang) is its e-mails', not its pages' on another device */
 	if (c && (!strcmp(c, "id") || !strcmp(c, "en"))) {
 		r->lang = !strcmp(c, "en") ? "en" : "id";
-	} else if (r->who.lang[0] && (!strcmp(r->who.lang, "en") || !strcmp(r->who.lang, "id"))) {
-		r->lang = !strcmp(r->who.lang, "en") ? "en" : "id";
 	} else {
 		al = req_header(r, "accept-language");
 		r->lang = i18n_negotiate(al, langs, 2, the_app->cfg.lang);

@@ -368,9 +368,8 @@ int h_login(req_t *r)
 	if (rc < 0)
 		return rc;
 	/* a language the visitor chose on this device (the switch's cookie)
-	 * becomes the account's: its e-mails' and its pages' on a device
-	 * without a choice. A browser's Accept-Language is no choice: it is
-	 * followed on that device alone */
+	 * becomes the account's, the language of its e-mails. A browser's
+	 * Accept-Language is no choice: it only sets that device's pages */
 	if (req_cookie(r, "lang"))
 		snprintf(op->lang, sizeof(op->lang), "%s", r->lang);
 	/* argon2id on a compute thread, then the session (or the failure) is

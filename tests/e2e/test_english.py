@@ -151,9 +151,8 @@ def english_client(env):
 
 
 def forget_languages(env):
-    """Signing in from an English page keeps "en" as the account's language (its e-mails', and
-    its pages' on a device without a choice); the demo accounts are shared by later tests, which
-    expect them as they were: no language of their own."""
+    """Signing in from an English page keeps "en" as the account's language (its e-mails'); the
+    demo accounts are shared by later tests, which expect them as they were."""
     env.shared_db.sql("UPDATE users SET lang = NULL WHERE tenant = '%s'" % TENANT)
 
 
