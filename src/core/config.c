@@ -86,6 +86,9 @@ static const option_t options[] = {
 	{ "request-timeout", I(request_timeout), 10, 3600, "180", NULL,
 	  "seconds a request may take to arrive (a photo over a slow phone line) and an idle connection stays open" },
 	{ "sweep-interval", I(sweep_interval), 0, 86400, "60", NULL, "seconds between SLA/deadline sweeps (0 = off)" },
+	{ "metrics-token", S(metrics_token), 0, 0, "", NULL,
+	  "turns on GET /metrics (Prometheus) for requests with 'Authorization: Bearer TOKEN'; at least 16 "
+	  "characters ('' = off, 404; better from SIGAP_METRICS_TOKEN or a file)" },
 };
 #define NOPT (sizeof(options) / sizeof(options[0]))
 
@@ -409,6 +412,20 @@ int config_validate(const config_t *cfg, char *err, size_t errlen)
 				 strpbrk(cfg->mail_from, " <>\r\n\t\"'"))) {
 		snprintf(err, errlen, "with smtp-url, mail-from must be a plain e-mail address, got '%s'", cfg->mail_from);
 		return ERR_INVALID;
+	}
+	if (cfg->metrics_token[0]) {
+		/* the token itself is never part of a message */
+		size_t n = strlen(cfg->metrics_token);
+		if (n < 16) {
+			snprintf(err, errlen, "metrics-token must be at least 16 characters long, got %zu", n);
+			return ERR_INVALID;
+		}
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)cfg->metrics_token[i] < 0x21 || (unsigned char)cfg->metrics_token[i] > 0x7e) {
+				snprintf(err, errlen, "metrics-token may hold only printable ASCII characters without spaces "
+					 "(character %zu is not)", i + 1);
+				return ERR_INVALID;
+			}
 	}
 	if (!!cfg->tls_cert[0] != !!cfg->tls_key[0]) {
 		snprintf(err, errlen, "tls-cert and tls-key must be given together");

@@ -50,6 +50,8 @@ typedef struct config {
 	int shutdown_grace;     /* seconds in-flight requests get on SIGTERM */
 	int request_timeout;    /* seconds for a request to arrive; also the keep-alive idle time */
 	int sweep_interval;     /* seconds between runs of the periodic jobs (0 = never) */
+	char metrics_token[256]; /* a secret, never logged: GET /metrics answers requests that carry it
+	                          * (Authorization: Bearer); "" = no /metrics (404) */
 } config_t;
 
 /* Fills cfg with the defaults. */

@@ -30,21 +30,29 @@
 
 #include <h2o.h>
 #include <h2o/http2.h>
+#include <sodium.h>
 
 #include "app.h"
 #include "core/err.h"
 #include "core/nls.h"
 #include "core/log.h"
 #include "core/workpool.h"
+#include "http/metrics.h"
 #include "tenants/tenants.h"
 #include "web/i18n.h"
 #include "core/banned.h"
+
+#ifndef SIGAP_VERSION
+#define SIGAP_VERSION "dev"
+#endif
 
 typedef struct worker {
 	pthread_t tid;
 	h2o_multithread_queue_t *queue;       /* wakes the loop for finished commits */
 	h2o_multithread_receiver_t committed; /* receives them */
-	int pending;                          /* requests waiting for a commit */
+	int pending;                          /* requests waiting for a commit (written by this
+	                                       * thread only, relaxed: /metrics reads it) */
+	metrics_shard_t metrics;              /* this loop's counters for /metrics */
 	int idx;
 	int fd;
 	app_t *app;
@@ -57,6 +65,13 @@ typedef struct worker {
 static h2o_globalconf_t gconf;
 static app_t *the_app;
 static SSL_CTX *ssl_ctx;
+/* for /metrics: every loop's counters, when the process started, and the
+ * hash of the metrics-token (compared hash to hash: in constant time, and
+ * whatever the length of what a client sends) */
+static worker_t *workers;
+static int nworkers;
+static int64_t started_at;
+static unsigned char metrics_token_hash[crypto_generichash_BYTES];
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -454,7 +469,7 @@ static int wait_for(req_t *r, write_msg_t *m, int rc)
 		free(m);
 		return done(r, rc, ud);
 	}
-	r->worker->pending++;
+	__atomic_store_n(&r->worker->pending, r->worker->pending + 1, __ATOMIC_RELAXED);
 	r->waits++;
 	return HTTP_PENDING;
 }
@@ -634,14 +649,15 @@ int http_csrf_ok(req_t *r)
 	return expected && given && auth_csrf_equal(expected, given);
 }
 
-static void access_log(req_t *r)
+static void access_log(req_t *r, long took_ns)
 {
 	char line[1024];
 	if (!log_access_enabled())
 		return;
-	/* the query string is left out: it may carry personal data */
+	/* the query string is left out: it may carry personal data; so are the
+	 * request's headers (an Authorization header carries a secret) */
 	snprintf(line, sizeof(line), "%s %s %s %d %zu %ldus %s", r->ip, r->method, r->log_path, r->status,
-		 r->resp_bytes, (now_ns() - r->t0_ns) / 1000, r->who.kind ? r->who.username : "-");
+		 r->resp_bytes, took_ns / 1000, r->who.kind ? r->who.username : "-");
 	log_access_line(line, strlen(line));
 }
 
@@ -653,9 +669,11 @@ static void on_h2o_req_gone(void *p)
 		(*slot)->h = NULL;
 }
 
-/* Ends a request: error page if nothing was sent, access log, memory. */
+/* Ends a request: error page if nothing was sent, the duration for
+ * /metrics, access log, memory. */
 static void finish(req_t *r, int rc)
 {
+	long took;
 	if (rc < 0 && !r->status && r->h) {
 		if (err_http_status(rc) >= 500)
 			log_warn("%s %s: %s (%s)", r->method, r->log_path, err_code_name(rc), store_errmsg());
@@ -663,7 +681,10 @@ static void finish(req_t *r, int rc)
 	}
 	if (!r->status && r->h)
 		http_error(r, ERR_INTERNAL, NULL);
-	access_log(r);
+	took = now_ns() - r->t0_ns;
+	if (r->status && r->status != 499) /* 499: the client left, nothing was handed to h2o */
+		metrics_observe(&r->worker->metrics, took);
+	access_log(r, took);
 	if (r->alive)
 		*r->alive = NULL;
 	arena_release(&r->arena);
@@ -677,7 +698,7 @@ static void on_commit_messages(h2o_multithread_receiver_t *receiver, h2o_linklis
 		req_t *r = m->r;
 		int rc;
 		h2o_linklist_unlink(&m->super.link);
-		r->worker->pending--;
+		__atomic_store_n(&r->worker->pending, r->worker->pending - 1, __ATOMIC_RELAXED);
 		r->waits--;
 		if (m->rc < 0 && m->msg[0])
 			store_fail(m->rc, "%s", m->msg); /* the reason, on this thread too */
@@ -696,6 +717,67 @@ static void on_commit_messages(h2o_multithread_receiver_t *receiver, h2o_linklis
 		free(m);
 		finish(r, rc);
 	}
+}
+
+/* ---------------------------------------------------------------- metrics */
+
+/* Whether given (what followed "Bearer ") is the metrics-token. */
+static int metrics_token_ok(const char *given)
+{
+	unsigned char h[crypto_generichash_BYTES];
+	int ok;
+	crypto_generichash(h, sizeof(h), (const unsigned char *)given, strlen(given), NULL, 0);
+	ok = sodium_memcmp(h, metrics_token_hash, sizeof(h)) == 0;
+	sodium_memzero(h, sizeof(h));
+	return ok;
+}
+
+/* GET /metrics when a metrics-token is set (without one the path is
+ * unknown: 404). Only the token opens it, never the client's address: a
+ * proxy on the same host makes every request look local. */
+static int metrics_answer(req_t *r)
+{
+	const char *auth;
+	metrics_t m = { 0 };
+	sb_t b = SB_INIT;
+	pick_language(r);
+	r->api = 1; /* errors in the JSON shape: the clients are programs */
+	if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD")) {
+		add_hdr(r, "allow", "GET");
+		return ERR_METHOD;
+	}
+	auth = req_header(r, "authorization");
+	if (auth && !strncasecmp(auth, "Bearer ", 7)) {
+		auth += 7;
+		while (*auth == ' ')
+			auth++;
+	} else {
+		auth = NULL;
+	}
+	if (!auth || !metrics_token_ok(auth)) {
+		add_hdr(r, "www-authenticate", "Bearer realm=\"sigap metrics\"");
+		http_error(r, ERR_UNAUTHORIZED, N_("metrik hanya untuk permintaan dengan Authorization: Bearer dan metrics-token"));
+		return 0;
+	}
+	m.version = SIGAP_VERSION;
+	m.start_time = started_at;
+	m.threads = nworkers;
+	for (int i = 0; i < nworkers; i++) {
+		metrics_shard_add(&m.http, &workers[i].metrics);
+		m.waiting += __atomic_load_n(&workers[i].pending, __ATOMIC_RELAXED);
+	}
+	store_group_stats(the_app->store, &m.store_txs, &m.store_commits);
+	m.read_only = store_read_only(the_app->store);
+	m.compute_queued = the_app->compute ? workpool_queued(the_app->compute) : -1;
+	metrics_format(&m, &b);
+	if (b.err) {
+		sb_release(&b);
+		return ERR_NOMEM;
+	}
+	add_hdr(r, "cache-control", "no-store");
+	http_send(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.buf, b.len);
+	sb_release(&b);
+	return 0;
 }
 
 static int dispatch(req_t *r)
@@ -724,6 +806,10 @@ static int dispatch(req_t *r)
 		if (ck)
 			cookie_parse(&r->arena, ck, strlen(ck), &r->cookies);
 	}
+	/* before identify(): the bearer token here is no API key, and the
+	 * figures come without the database */
+	if (the_app->cfg.metrics_token[0] && !strcmp(r->path, "/metrics"))
+		return metrics_answer(r);
 	rc = identify(r);
 	pick_language(r);
 	if (rc < 0)
@@ -872,6 +958,16 @@ static int dispatch(req_t *r)
 }
 
 static __thread worker_t *this_worker;
+
+/* h2o calls this as it lets go of a request, for every request on this
+ * host (sigap's answers and h2o's own errors alike): its status class is
+ * counted for /metrics on this loop's own counters. */
+static void count_answer(h2o_logger_t *self, h2o_req_t *h)
+{
+	(void)self;
+	if (this_worker)
+		metrics_count_status(&this_worker->metrics, h->res.status);
+}
 
 /* Secrets travel in some paths (a survey invitation, a reporter's key):
  * every path segment of 32 or more hex digits is logged as its first four
@@ -1116,6 +1212,14 @@ int server_run(app_t *app)
 	pathconf = h2o_config_register_path(hostconf, "/", 0);
 	handler = h2o_create_handler(pathconf, sizeof(*handler));
 	handler->on_req = on_req;
+	/* every answer's status for /metrics, h2o's own errors included: those
+	 * before a path is known (a malformed request) use the fallback path */
+	h2o_create_logger(pathconf, sizeof(h2o_logger_t))->log_access = count_answer;
+	h2o_create_logger(&hostconf->fallback_path, sizeof(h2o_logger_t))->log_access = count_answer;
+	started_at = (int64_t)time(NULL);
+	if (app->cfg.metrics_token[0])
+		crypto_generichash(metrics_token_hash, sizeof(metrics_token_hash),
+				   (const unsigned char *)app->cfg.metrics_token, strlen(app->cfg.metrics_token), NULL, 0);
 	if (app->cfg.gzip) {
 		/* h2o's filter: 200 answers of a text type (HTML, CSS, JS, JSON,
 		 * XML, CSV) of 1 KiB or more, to clients sending Accept-Encoding:
@@ -1155,11 +1259,15 @@ int server_run(app_t *app)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	workers = ws;
+	nworkers = n;
 	for (int i = 0; i < n; i++)
 		pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]);
 	if (app->cfg.sweep_interval > 0 && app_jobs[0].fn)
 		pthread_create(&jobs_tid, NULL, jobs_main, app);
 	log_info("sigap serving on %s://%s:%d with %d worker threads", ssl_ctx ? "https" : "http", host, port, n);
+	if (app->cfg.metrics_token[0])
+		log_info("metrics for Prometheus at /metrics, for requests with the metrics-token as a bearer token");
 	if (store_read_only(app->store))
 		log_info("the database is read-only (a standby): pages and APIs that read are served, "
 			 "changes answer 503 (read_only), background jobs wait until it accepts writes");
@@ -1178,6 +1286,8 @@ int server_run(app_t *app)
 	if (ssl_ctx)
 		SSL_CTX_free(ssl_ctx);
 	ssl_ctx = NULL;
+	workers = NULL;
+	nworkers = 0;
 	free(ws);
 	return rc;
 }

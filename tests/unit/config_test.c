@@ -519,6 +519,39 @@ static void test_validate(void **state)
 	assert_contains(err, "db is empty");
 }
 
+/* metrics-token: off by default; at least 16 printable characters without
+ * spaces; the messages never show it */
+static void test_metrics_token(void **state)
+{
+	config_t c;
+	char err[512] = "";
+	char *argv[] = { "--metrics-token", "s3cret-but-short", NULL };
+	(void)state;
+	config_defaults(&c);
+	assert_string_equal(c.metrics_token, "");
+	assert_int_equal(config_validate(&c, err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "metrics-token", "short-secret", err, sizeof(err)), 0);
+	assert_int_equal(config_validate(&c, err, sizeof(err)), ERR_INVALID);
+	assert_string_equal(err, "metrics-token must be at least 16 characters long, got 12");
+	assert_null(strstr(err, "short-secret"));
+	assert_int_equal(config_set(&c, "metrics-token", "sixteen chars ok", err, sizeof(err)), 0);
+	assert_int_equal(config_validate(&c, err, sizeof(err)), ERR_INVALID);
+	assert_string_equal(err, "metrics-token may hold only printable ASCII characters without spaces "
+				 "(character 8 is not)");
+	assert_int_equal(config_set(&c, "metrics_token", "0123456789abcdef", err, sizeof(err)), 0);
+	assert_int_equal(config_validate(&c, err, sizeof(err)), 0);
+	/* the flag and the environment, like every setting */
+	config_defaults(&c);
+	assert_int_equal(config_load_args(&c, 2, argv, err, sizeof(err)), 0);
+	assert_string_equal(c.metrics_token, "s3cret-but-short");
+	config_defaults(&c);
+	setenv("SIGAP_METRICS_TOKEN", "from-the-environment", 1);
+	assert_int_equal(config_load_env(&c, err, sizeof(err)), 0);
+	unsetenv("SIGAP_METRICS_TOKEN");
+	assert_string_equal(c.metrics_token, "from-the-environment");
+	assert_int_equal(config_validate(&c, err, sizeof(err)), 0);
+}
+
 static void test_help(void **state)
 {
 	char *buf = NULL;
@@ -577,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_args_config_file),
 		cmocka_unit_test(test_arg_files), cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_metrics_token),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_redact_url),
 	};
