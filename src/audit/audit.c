@@ -7,9 +7,11 @@
 #include "audit/audit.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/err.h"
 #include "core/banned.h"
@@ -113,47 +115,67 @@ static int fail(audit_report_t *rep, const char *tenant, int64_t seq, const char
 	return 0;
 }
 
-static int verify_chain(store_conn_t *c, const char *tenant, int64_t head_seq, const char *head_hash,
-			audit_report_t *rep)
+/* Entries read per statement while verifying: a chain of a million entries
+ * is read in slices by sequence number, so neither backend holds the whole
+ * chain in memory (PostgreSQL's reader fetches a statement's whole result). */
+#define VERIFY_SLICE 5000
+
+/* Verifies the entries after from_seq (whose hash is from_hash; 0 and
+ * GENESIS for the whole chain) up to the head. before_last (may be NULL)
+ * gets the hash of the entry before the last one checked (from_hash if
+ * none was). */
+static int verify_chain_from(store_conn_t *c, const char *tenant, int64_t from_seq, const char *from_hash,
+			     int64_t head_seq, const char *head_hash, audit_report_t *rep, char *before_last)
 {
 	store_stmt_t *s;
-	char prev[65] = GENESIS, hash[65], msg[256];
-	int64_t expect = 1;
+	char prev[65], hash[65], msg[256];
+	int64_t expect = from_seq + 1, got;
 	int rc;
-	rc = store_prepare(c, "SELECT seq, ts, actor, action, object, summary, prev_hash, hash "
-			      "FROM audit_log WHERE tenant = ? ORDER BY seq", &s);
-	if (rc < 0)
-		return rc;
-	store_bindf(s, "t", tenant);
-	while ((rc = store_step(s)) == STORE_ROW) {
-		int64_t seq = store_col_int64(s, 0);
-		const char *stored_prev = store_col_text(s, 6), *stored = store_col_text(s, 7);
-		rep->entries++;
-		if (seq != expect) {
-			snprintf(msg, sizeof(msg), "entry %" PRId64 " is missing (found %" PRId64 " next): an entry was deleted or reordered",
-				 expect, seq);
-			store_finalize(s);
-			return fail(rep, tenant, expect, msg);
+	snprintf(prev, sizeof(prev), "%s", from_hash);
+	if (before_last)
+		snprintf(before_last, 65, "%s", from_hash);
+	do {
+		rc = store_prepare(c, "SELECT seq, ts, actor, action, object, summary, prev_hash, hash "
+				      "FROM audit_log WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?", &s);
+		if (rc < 0)
+			return rc;
+		store_bindf(s, "tii", tenant, expect - 1, (int64_t)VERIFY_SLICE);
+		got = 0;
+		while ((rc = store_step(s)) == STORE_ROW) {
+			int64_t seq = store_col_int64(s, 0);
+			const char *stored_prev = store_col_text(s, 6), *stored = store_col_text(s, 7);
+			rep->entries++;
+			got++;
+			if (seq != expect) {
+				snprintf(msg, sizeof(msg),
+					 "entry %" PRId64 " is missing (found %" PRId64 " next): an entry was deleted or reordered",
+					 expect, seq);
+				store_finalize(s);
+				return fail(rep, tenant, expect, msg);
+			}
+			if (!stored_prev || strcmp(stored_prev, prev)) {
+				snprintf(msg, sizeof(msg),
+					 "entry %" PRId64 ": does not follow entry %" PRId64 " (previous hash differs)", seq,
+					 seq - 1);
+				store_finalize(s);
+				return fail(rep, tenant, seq, msg);
+			}
+			audit_entry_hash(prev, tenant, seq, store_col_int64(s, 1), store_col_text(s, 2),
+					 store_col_text(s, 3), store_col_text(s, 4), store_col_text(s, 5), hash);
+			if (!stored || strcmp(stored, hash)) {
+				snprintf(msg, sizeof(msg), "entry %" PRId64 ": hash does not match its content (edited)", seq);
+				store_finalize(s);
+				return fail(rep, tenant, seq, msg);
+			}
+			if (before_last)
+				memcpy(before_last, prev, sizeof(prev));
+			memcpy(prev, hash, sizeof(prev));
+			expect++;
 		}
-		if (!stored_prev || strcmp(stored_prev, prev)) {
-			snprintf(msg, sizeof(msg), "entry %" PRId64 ": does not follow entry %" PRId64 " (previous hash differs)",
-				 seq, seq - 1);
-			store_finalize(s);
-			return fail(rep, tenant, seq, msg);
-		}
-		audit_entry_hash(prev, tenant, seq, store_col_int64(s, 1), store_col_text(s, 2),
-				 store_col_text(s, 3), store_col_text(s, 4), store_col_text(s, 5), hash);
-		if (!stored || strcmp(stored, hash)) {
-			snprintf(msg, sizeof(msg), "entry %" PRId64 ": hash does not match its content (edited)", seq);
-			store_finalize(s);
-			return fail(rep, tenant, seq, msg);
-		}
-		memcpy(prev, hash, sizeof(prev));
-		expect++;
-	}
-	store_finalize(s);
-	if (rc < 0)
-		return rc;
+		store_finalize(s);
+		if (rc < 0)
+			return rc;
+	} while (got == VERIFY_SLICE);
 	if (expect - 1 < head_seq) {
 		snprintf(msg, sizeof(msg), "chain ends at entry %" PRId64 " but its head says %" PRId64 ": entries were removed from the end",
 			 expect - 1, head_seq);
@@ -168,6 +190,133 @@ static int verify_chain(store_conn_t *c, const char *tenant, int64_t head_seq, c
 		snprintf(msg, sizeof(msg), "entry %" PRId64 ": its hash differs from the one the chain's head recorded", head_seq);
 		return fail(rep, tenant, head_seq, msg);
 	}
+	return 0;
+}
+
+static int verify_chain(store_conn_t *c, const char *tenant, int64_t head_seq, const char *head_hash,
+			audit_report_t *rep)
+{
+	return verify_chain_from(c, tenant, 0, GENESIS, head_seq, head_hash, rep, NULL);
+}
+
+/* Where audit_verify_since() takes up the check again, per store and
+ * tenant: the chain was found whole up to the head, and seq is the entry
+ * before the head, whose hash is hash. The next check reads the old head
+ * again (its content, its link to seq), then what came after it. */
+#define VERIFIED_MAX 256
+/* and at least this often the whole chain is read again, so that an edit of
+ * an older entry shows on the page within this time even in a process that
+ * runs for months */
+#define VERIFY_FULL_EVERY 900
+static struct verified {
+	const store_t *st;
+	char tenant[16];
+	int64_t seq;
+	char hash[65];
+	int64_t full_at; /* when the whole chain was last read */
+} verified[VERIFIED_MAX];
+static pthread_mutex_t verified_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int verified_get(const store_t *st, const char *tenant, int64_t *seq, char hash[65], int64_t *full_at)
+{
+	int found = 0;
+	pthread_mutex_lock(&verified_mu);
+	for (size_t i = 0; i < VERIFIED_MAX && verified[i].st; i++)
+		if (verified[i].st == st && !strcmp(verified[i].tenant, tenant)) {
+			*seq = verified[i].seq;
+			*full_at = verified[i].full_at;
+			memcpy(hash, verified[i].hash, 65);
+			found = 1;
+			break;
+		}
+	pthread_mutex_unlock(&verified_mu);
+	return found;
+}
+
+static void verified_put(const store_t *st, const char *tenant, int64_t seq, const char *hash, int64_t full_at)
+{
+	size_t i;
+	if (strlen(tenant) >= sizeof(verified[0].tenant))
+		return;
+	pthread_mutex_lock(&verified_mu);
+	for (i = 0; i < VERIFIED_MAX && verified[i].st; i++)
+		if (verified[i].st == st && !strcmp(verified[i].tenant, tenant))
+			break;
+	if (i == VERIFIED_MAX)
+		i = (size_t)(seq % VERIFIED_MAX); /* full: take the place of another */
+	verified[i].st = st;
+	snprintf(verified[i].tenant, sizeof(verified[i].tenant), "%s", tenant);
+	verified[i].seq = seq;
+	verified[i].full_at = full_at;
+	snprintf(verified[i].hash, sizeof(verified[i].hash), "%s", hash);
+	pthread_mutex_unlock(&verified_mu);
+}
+
+static void verified_drop(const store_t *st, const char *tenant)
+{
+	pthread_mutex_lock(&verified_mu);
+	for (size_t i = 0; i < VERIFIED_MAX && verified[i].st; i++)
+		if (verified[i].st == st && !strcmp(verified[i].tenant, tenant))
+			verified[i].seq = -1;
+	pthread_mutex_unlock(&verified_mu);
+}
+
+int audit_verify_since(store_t *st, const char *tenant, audit_report_t *rep)
+{
+	return audit_verify_since_at(st, tenant, (int64_t)time(NULL), rep);
+}
+
+int audit_verify_since_at(store_t *st, const char *tenant, int64_t now, audit_report_t *rep)
+{
+	store_conn_t *c = store_reader(st);
+	store_stmt_t *s;
+	char head_hash[65], from_hash[65] = GENESIS, before_last[65];
+	int64_t head_seq = 0, from_seq = 0, full_at = 0;
+	int rc, known;
+	memset(rep, 0, sizeof(*rep));
+	rep->ok = 1;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	rc = store_prepare(c, "SELECT seq, hash FROM audit_heads WHERE tenant = ?", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "t", tenant);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		head_seq = store_col_int64(s, 0);
+		snprintf(head_hash, sizeof(head_hash), "%s", store_col_text(s, 1));
+	}
+	store_finalize(s);
+	if (rc < 0)
+		return rc;
+	if (rc != STORE_ROW) /* no chain: what audit_verify says of it (orphans) */
+		return audit_verify(st, tenant, rep);
+	rep->tenants = 1;
+	known = verified_get(st, tenant, &from_seq, from_hash, &full_at) && from_seq >= 0 && from_seq <= head_seq &&
+		now - full_at < VERIFY_FULL_EVERY && now >= full_at;
+	if (known && from_seq > 0) {
+		/* the entry where the last check ended must still be the one it
+		 * found; otherwise the chain is checked again from the start */
+		char stored[80] = "";
+		rc = store_query_text(c, stored, sizeof(stored), "SELECT hash FROM audit_log WHERE tenant = ? AND seq = ?",
+				      "ti", tenant, from_seq);
+		if (rc < 0 && rc != ERR_NOT_FOUND)
+			return rc;
+		known = rc == 0 && !strcmp(stored, from_hash);
+	}
+	if (!known) {
+		from_seq = 0;
+		full_at = now;
+		snprintf(from_hash, sizeof(from_hash), "%s", GENESIS);
+	}
+	rc = verify_chain_from(c, tenant, from_seq, from_hash, head_seq, head_hash, rep, before_last);
+	if (rc < 0)
+		return rc;
+	rep->entries += from_seq;
+	if (rep->ok && head_seq > 0)
+		verified_put(st, tenant, head_seq - 1, before_last, full_at);
+	else
+		verified_drop(st, tenant);
 	return 0;
 }
 

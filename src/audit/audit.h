@@ -35,6 +35,21 @@ typedef struct audit_report {
  * the check ran (see rep->ok), < 0 if the database could not be read. */
 int audit_verify(store_t *st, const char *tenant, audit_report_t *rep);
 
+/* Verifies one tenant's chain like audit_verify(), for a page that shows it
+ * on every view: the part of the chain that an earlier call in this process
+ * found whole (for the same store) is not read again: the check takes up
+ * again at the head that call saw, which it verifies again (its content and
+ * its link to the entry before, whose stored hash must be unchanged), and
+ * goes on with the entries appended since. The first call, and any call
+ * after a broken chain or a changed entry at that point, reads the whole
+ * chain, and so does any call 15 minutes (VERIFY_FULL_EVERY) or more after
+ * the last whole read. rep->entries counts every entry known to be
+ * verified. An edit of an older entry made after a whole read is found by
+ * the next whole read (within 15 minutes of views), by audit_verify()
+ * (`sigap audit verify`, `sigap check`) and by the next process. */
+int audit_verify_since(store_t *st, const char *tenant, audit_report_t *rep);
+/* The same at the time now (unix seconds), for tests of the 15 minutes. */
+int audit_verify_since_at(store_t *st, const char *tenant, int64_t now, audit_report_t *rep);
 /* The hash of an entry (64 hex + NUL), exposed for tests. */
 void audit_entry_hash(const char *prev_hash, const char *tenant, int64_t seq, int64_t ts,
 		      const char *actor, const char *action, const char *object, const char *summary,

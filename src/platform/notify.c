@@ -129,12 +129,21 @@ int notify_list(store_conn_t *c, const char *tenant, int64_t user_id, const char
 	int rc = notify_seen_id(c, tenant, user_id, &seen), n = 0;
 	if (rc < 0)
 		return rc;
-	rc = store_prepare(c, "SELECT id, created_at, kind, object, message FROM notifications WHERE " MINE
-			      " AND created_at >= ? ORDER BY id DESC LIMIT ?", &s);
+	/* MINE as three branches, each a range of one index
+	 * (notifications_user_recent, notifications_role_recent twice): with
+	 * the OR the databases read every notification of the tenant and
+	 * sorted them */
+	rc = store_prepare(c, "SELECT id, created_at, kind, object, message FROM notifications "
+			      "WHERE tenant = ? AND user_id = ? AND created_at >= ? "
+			      "UNION ALL SELECT id, created_at, kind, object, message FROM notifications "
+			      "WHERE tenant = ? AND role = ? AND unit IS NULL AND user_id = 0 AND created_at >= ? "
+			      "UNION ALL SELECT id, created_at, kind, object, message FROM notifications "
+			      "WHERE tenant = ? AND role = ? AND unit = ? AND user_id = 0 AND created_at >= ? "
+			      "ORDER BY 1 DESC LIMIT ?", &s);
 	if (rc < 0)
 		return rc;
-	store_bindf(s, "tittii", tenant, own_id(user_id), role ? role : "", unit ? unit : "", now - max_age,
-		    (int64_t)limit);
+	store_bindf(s, "tii" "tti" "ttti" "i", tenant, own_id(user_id), now - max_age, tenant, role ? role : "",
+		    now - max_age, tenant, role ? role : "", unit ? unit : "", now - max_age, (int64_t)limit);
 	while ((rc = store_step(s)) == STORE_ROW) {
 		notify_item_t it = { store_col_int64(s, 0), store_col_int64(s, 1), store_col_text(s, 2),
 				     store_col_text(s, 3), store_col_text(s, 4), 0 };

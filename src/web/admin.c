@@ -312,7 +312,7 @@ int h_admin_audit(req_t *r)
 		json_decref(rows);
 		return rc;
 	}
-	rc = audit_verify(r->app->store, r->tenant->code, &rep);
+	rc = audit_verify_since(r->app->store, r->tenant->code, &rep);
 	if (rc < 0) {
 		json_decref(rows);
 		return rc;

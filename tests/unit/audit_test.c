@@ -368,6 +368,43 @@ static void test_head_deleted_detected(void **state)
 	}
 }
 
+/* The audit page's check (audit_verify_since): after a whole read it reads
+ * only new entries, so an older entry edited meanwhile shows at the next
+ * whole read, at most 15 minutes of views later; an edit of the entry where
+ * the last check ended shows at once. */
+static void test_verify_since_reads_all_again_within_15_minutes(void **state)
+{
+	test_store_t *ts = fx(state);
+	audit_report_t rep;
+	int64_t t = 2000000000;
+	struct append_ctx more = { 1, 0 };
+	assert_int_equal(audit_verify_since_at(ts->st, T1, t, &rep), 0);
+	assert_int_equal(rep.ok, 1);
+	assert_int_equal(rep.entries, PER_TENANT);
+	assert_int_equal(test_sql(ts, "UPDATE audit_log SET summary = 'rewritten' WHERE tenant = '52.71' AND seq = 2"), 0);
+	assert_int_equal(store_tx(ts->st, append_tx, &more), 0); /* one more entry each */
+	/* 10 minutes later: the new entry is read, the old edit not yet */
+	assert_int_equal(audit_verify_since_at(ts->st, T1, t + 600, &rep), 0);
+	assert_int_equal(rep.ok, 1);
+	assert_int_equal(rep.entries, PER_TENANT + 1);
+	/* 15 minutes after the whole read: read whole again, the edit found */
+	assert_int_equal(audit_verify_since_at(ts->st, T1, t + 900, &rep), 0);
+	assert_int_equal(rep.ok, 0);
+	assert_int_equal(rep.seq, 2);
+	/* and found again at once, since no whole read succeeded */
+	assert_int_equal(audit_verify_since_at(ts->st, T1, t + 901, &rep), 0);
+	assert_int_equal(rep.ok, 0);
+	/* the other tenant: an edit of the head its last check ended at
+	 * (entry 6, after the one more) shows at the next view */
+	assert_int_equal(audit_verify_since_at(ts->st, T2, t, &rep), 0);
+	assert_int_equal(rep.ok, 1);
+	assert_int_equal(rep.entries, PER_TENANT + 1);
+	assert_int_equal(test_sql(ts, "UPDATE audit_log SET summary = 'rewritten' WHERE tenant = '52' AND seq = 6"), 0);
+	assert_int_equal(audit_verify_since_at(ts->st, T2, t + 60, &rep), 0);
+	assert_int_equal(rep.ok, 0);
+	assert_int_equal(rep.seq, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +424,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forged_middle_detected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head_tampering_detected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head_deleted_detected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_since_reads_all_again_within_15_minutes, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
 }
