@@ -649,7 +649,7 @@ int auth_login_tx(store_conn_t *c, void *ud)
 	if (op->ok) {
 		struct login_ctx l = { op->tenant, op->username, op->subj_user, op->token_hash, op->who.csrf,
 				       op->who.user_id, op->now, op->lim.session_ttl, op->totp };
-		if ((!strcmp(op->lang, "id") || !strcmp(op->lang, "en")) && strcmp(op->lang, op->who.lang)) {
+		if (op->lang[0] && strcmp(op->lang, op->who.lang)) { /* auth_set_lang_tx checks it */
 			if ((rc = auth_set_lang_tx(c, op->tenant, op->who.user_id, op->lang)) < 0)
 				return rc;
 			snprintf(op->who.lang, sizeof(op->who.lang), "%s", op->lang);

@@ -189,13 +189,15 @@ static int form_flag(const char *v)
 	return -1;
 }
 
+#define MSG_IS_PUBLIC N_("kolom is_public harus 1 atau 0 (true atau false)")
+
 /* The message for a flag form_flag refuses, or NULL when both are fine. */
 static const char *flags_refusal(req_t *r)
 {
 	if (form_flag(req_form(r, "needs_dprd")) < 0)
 		return N_("kolom needs_dprd harus 1 atau 0 (true atau false)");
 	if (form_flag(req_form(r, "is_public")) < 0)
-		return N_("kolom is_public harus 1 atau 0 (true atau false)");
+		return MSG_IS_PUBLIC;
 	return NULL;
 }
 
@@ -355,14 +357,14 @@ static int64_t form_version(const char *ver)
 int h_gov_edit(req_t *r)
 {
 	gov_action_t *a = new_action(r, GOV_OP_EDIT);
-	const char *ver = req_form(r, "version");
+	const char *ver = req_form(r, "version"), *bad = flags_refusal(r);
 	if (!a)
 		return ERR_NOMEM;
 	if (gov_parse_id(req_param(r, "id"), &a->proposal_id) < 0)
 		return ERR_NOT_FOUND;
 	a->expected_version = form_version(ver);
-	if (flags_refusal(r))
-		return flags_refused(r, a->proposal_id, a->expected_version, flags_refusal(r));
+	if (bad)
+		return flags_refused(r, a->proposal_id, a->expected_version, bad);
 	content_from_form(r, &a->content);
 	return http_write(r, governance_action_tx, a, create_done);
 }
@@ -617,11 +619,10 @@ int gov_do_action(req_t *r, int64_t id)
 	a->proposal_id = id;
 	a->verdict = op == GOV_OP_DPRD_STAGE ? req_form(r, "stage") : req_form(r, "verdict");
 	a->note = req_form(r, "note");
-	if (form_flag(pub) < 0) {
-		act_error(r, ERR_INVALID, id, N_("kolom is_public harus 1 atau 0 (true atau false)"));
+	if ((a->is_public = form_flag(pub)) < 0) {
+		act_error(r, ERR_INVALID, id, MSG_IS_PUBLIC);
 		return 0;
 	}
-	a->is_public = form_flag(pub) > 0;
 	a->expected_version = form_version(ver);
 	if (op == GOV_OP_DPRD_STAGE) {
 		const char *day = req_form(r, "stage_day");
