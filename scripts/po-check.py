@@ -14,11 +14,18 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# a msgid is one string literal or several adjacent ones (as C joins them)
+LIT = r'((?:"(?:[^"\\]|\\.)*"\s*)+)'
 C_PATTERNS = [
-    re.compile(r'\bN_\(\s*"((?:[^"\\]|\\.)*)"\s*\)'),
-    re.compile(r'\breq_t_\(\s*\w+\s*,\s*"((?:[^"\\]|\\.)*)"\s*\)'),
-    re.compile(r'\bhttp_error\(\s*\w+\s*,\s*\w+\s*,\s*"((?:[^"\\]|\\.)*)"\s*\)'),
+    re.compile(r'\bN_\(\s*' + LIT + r'\)'),
+    re.compile(r'\breq_t_\(\s*\w+\s*,\s*' + LIT + r'\)'),
+    re.compile(r'\bhttp_error\(\s*\w+\s*,\s*\w+\s*,\s*' + LIT + r'\)'),
 ]
+PIECE = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def joined(lits):
+    return ''.join(PIECE.findall(lits))
 TMPL = re.compile(r'\{\{_\s+(.*?)\s*\}\}', re.S)
 
 
@@ -32,7 +39,7 @@ def used():
         text = open(f, encoding='utf-8').read()
         for pat in C_PATTERNS:
             for m in pat.finditer(text):
-                ids.setdefault(c_unescape(m.group(1)), os.path.relpath(f, ROOT))
+                ids.setdefault(c_unescape(joined(m.group(1))), os.path.relpath(f, ROOT))
     for f in sorted(glob.glob(os.path.join(ROOT, 'templates', '*.html'))):
         for m in TMPL.finditer(open(f, encoding='utf-8').read()):
             ids.setdefault(m.group(1), os.path.relpath(f, ROOT))

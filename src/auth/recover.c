@@ -132,7 +132,8 @@ static int send_link(store_conn_t *c, auth_recover_op_t *op, struct auth_recover
 			  "sendiri. Pakai tautan di pesan yang menyebut akun Anda.\n\n"
 			: "",
 		 shared ? " This address belongs to more than one account: each gets its own message and link." : "");
-	rc = mail_enqueue(c, op->tenant, a->email, subject, body, op->now);
+	/* written in both languages: the signature in Indonesian */
+	rc = mail_enqueue(c, op->tenant, a->email, NULL, subject, body, op->now);
 	sodium_memzero(body, sizeof(body));
 	if (rc < 0)
 		return rc;

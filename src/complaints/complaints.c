@@ -500,7 +500,7 @@ int complaints_due(const calendar_t *cal, int tz_offset, int64_t from, int n, in
 	"reporter_user_id, reporter_name, reporter_contact, has_location, lat_e6, lon_e6, kelurahan, address, "     \
 	"source, route_category, route_confidence_milli, route_explanation, forwarded_to, answer, answered_by, "     \
 	"answered_at, rating, reopened, escalation, merged_into, verify_due, answer_due, expected_at, created_at, " \
-	"updated_at, version, "                                                                                     \
+	"updated_at, version, reporter_lang, "                                                                      \
 	"(SELECT k.name FROM complaints_categories k WHERE k.tenant = complaints.tenant AND k.code = "              \
 	"complaints.category), (SELECT r.name FROM regions r WHERE r.code = complaints.kelurahan), "                \
 	"(SELECT COUNT(*) FROM complaints_photos p WHERE p.tenant = complaints.tenant AND p.complaint_id = "        \
@@ -550,6 +550,7 @@ static void read_row(store_stmt_t *s, complaint_t *cp)
 	cp->created_at = store_col_int64(s, i++);
 	cp->updated_at = store_col_int64(s, i++);
 	cp->version = store_col_int64(s, i++);
+	copy(cp->reporter_lang, sizeof(cp->reporter_lang), store_col_text(s, i++));
 	copy(cp->category_name, sizeof(cp->category_name), store_col_text(s, i++));
 	copy(cp->kelurahan_name, sizeof(cp->kelurahan_name), store_col_text(s, i++));
 	cp->nphotos = (int)store_col_int64(s, i++);
@@ -949,8 +950,11 @@ static int is_opd(role_t r)
 
 /* A reporter without an account who left an e-mail address hears of the
  * answer by e-mail (those with one get it through their notification). */
+/* An e-mail to a reporter without an account, in the language they filed
+ * in (lang: "en", else Indonesian); what is an Indonesian msgid. The
+ * answer is quoted as the OPD wrote it. */
 static int mail_reporter(store_conn_t *c, const char *tenant, int64_t id, int64_t user_id, const char *contact,
-			 const char *number, const char *what, const char *answer, int64_t now)
+			 const char *lang, const char *number, const char *what, const char *answer, int64_t now)
 {
 	char subject[200], link[400], obj[48];
 	sb_t body = SB_INIT;
@@ -959,14 +963,17 @@ static int mail_reporter(store_conn_t *c, const char *tenant, int64_t id, int64_
 		return 0;
 	snprintf(obj, sizeof(obj), "complaint:%" PRId64, id);
 	mail_object_link(tenant, obj, link, sizeof(link));
+	what = mail_translate(lang, what);
 	snprintf(subject, sizeof(subject), "%s: %s", what, number);
 	sb_addf(&body, "%s (%s).\n\n", what, number);
 	if (answer && *answer)
 		sb_addf(&body, "%s\n\n", answer);
 	if (link[0])
-		sb_addf(&body, "Lihat jawaban, balas atau beri nilai di %s\n(dengan kode pelapor yang Anda catat saat melapor).\n\n",
+		sb_addf(&body,
+			mail_translate(lang, N_("Lihat jawaban, balas atau beri nilai di %s\n"
+						"(dengan kode pelapor yang Anda catat saat melapor).\n\n")),
 			link);
-	rc = body.err ? ERR_NOMEM : mail_enqueue(c, tenant, contact, subject, body.buf, now);
+	rc = body.err ? ERR_NOMEM : mail_enqueue(c, tenant, contact, lang, subject, body.buf, now);
 	sb_release(&body);
 	return rc;
 }
@@ -975,7 +982,7 @@ static int mail_reporter(store_conn_t *c, const char *tenant, int64_t id, int64_
  * a public event on the merged complaint, a notification (with an account)
  * or an e-mail (without one, with an address). */
 static int notify_one_merged(store_conn_t *c, const char *tenant, int64_t id, int64_t user, const char *contact,
-			     const char *number, const char *answer, int64_t now)
+			     const char *lang, const char *number, const char *answer, int64_t now)
 {
 	char *shown;
 	int rc;
@@ -990,8 +997,8 @@ static int notify_one_merged(store_conn_t *c, const char *tenant, int64_t id, in
 	if (!(shown = strdup(answer ? answer : "")))
 		return ERR_NOMEM;
 	complaints_mask_personal(shown);
-	rc = mail_reporter(c, tenant, id, user, contact, number, N_("Laporan yang digabung dengan laporan Anda telah dijawab"),
-			   shown, now);
+	rc = mail_reporter(c, tenant, id, user, contact, lang, number,
+			   N_("Laporan yang digabung dengan laporan Anda telah dijawab"), shown, now);
 	free(shown);
 	return rc;
 }
@@ -1007,7 +1014,7 @@ static int notify_merged(store_conn_t *c, const char *tenant, int64_t id, const 
 	store_stmt_t *s;
 	struct merged {
 		int64_t id, user;
-		char number[48], contact[128];
+		char number[48], contact[128], lang[4];
 	} *m = calloc(MERGED_BATCH, sizeof(*m));
 	int64_t after = 0;
 	int n, rc = 0;
@@ -1019,7 +1026,7 @@ static int notify_merged(store_conn_t *c, const char *tenant, int64_t id, const 
 				   "WITH RECURSIVE m(id) AS (SELECT id FROM complaints WHERE tenant = ? AND merged_into = ? "
 				   "AND status = 'digabung' UNION SELECT k.id FROM complaints k JOIN m ON k.merged_into = m.id "
 				   "WHERE k.tenant = ? AND k.status = 'digabung') "
-				   "SELECT k.id, k.reporter_user_id, k.number, k.reporter_contact FROM complaints k "
+				   "SELECT k.id, k.reporter_user_id, k.number, k.reporter_contact, k.reporter_lang FROM complaints k "
 				   "JOIN m ON k.id = m.id WHERE k.tenant = ? AND k.id > ? ORDER BY k.id LIMIT ?",
 				   &s);
 		if (rc < 0)
@@ -1030,11 +1037,13 @@ static int notify_merged(store_conn_t *c, const char *tenant, int64_t id, const 
 			m[n].user = store_col_int64(s, 1);
 			copy(m[n].number, sizeof(m[n].number), store_col_text(s, 2));
 			copy(m[n].contact, sizeof(m[n].contact), store_col_text(s, 3));
+			copy(m[n].lang, sizeof(m[n].lang), store_col_text(s, 4));
 			n++;
 		}
 		store_finalize(s);
 		for (int i = 0; rc >= 0 && i < n; i++)
-			rc = notify_one_merged(c, tenant, m[i].id, m[i].user, m[i].contact, m[i].number, answer, now);
+			rc = notify_one_merged(c, tenant, m[i].id, m[i].user, m[i].contact, m[i].lang, m[i].number, answer,
+					       now);
 		if (n)
 			after = m[n - 1].id;
 	} while (rc >= 0 && n == MERGED_BATCH);
@@ -1267,8 +1276,8 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 		    (rc = notify(c, a->tenant, cp->reporter_user_id, NULL, NULL, "complaint.answered", a->id,
 				 N_("Pengaduan Anda telah dijawab"), a->now)) < 0)
 			goto out;
-		if ((rc = mail_reporter(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_contact, cp->number,
-					N_("Pengaduan Anda telah dijawab"), text, a->now)) < 0 ||
+		if ((rc = mail_reporter(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_contact,
+					cp->reporter_lang, cp->number, N_("Pengaduan Anda telah dijawab"), text, a->now)) < 0 ||
 		    (rc = notify_merged(c, a->tenant, a->id, text, a->now)) < 0)
 			goto out;
 	} else if (!strcmp(a->action, "balas") || !strcmp(a->action, "buka_kembali")) {
@@ -1290,7 +1299,7 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 		if (target->answered_at && (!strcmp(target->status, "dijawab") || !strcmp(target->status, "selesai"))) {
 			if ((rc = notify_merged(c, a->tenant, a->id, target->answer, a->now)) < 0 ||
 			    (rc = notify_one_merged(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_contact,
-						    cp->number, target->answer, a->now)) < 0)
+						    cp->reporter_lang, cp->number, target->answer, a->now)) < 0)
 				goto out;
 		}
 		/* no chains: what was merged into this one now hangs under the target */

@@ -160,6 +160,9 @@ typedef struct complaint_new {
 	int64_t user_id;         /* the logged-in reporter, or 0 */
 	const char *reporter_name;    /* shown per identity; NULL ok */
 	const char *reporter_contact; /* e-mail or phone; never published; NULL ok */
+	/* the language the reporter filed in, for the e-mails sent to a
+	 * reporter without an account: "en", or "id" (NULL or anything else) */
+	const char *lang;
 	const char *source;      /* "web", "open311", "api" */
 	const char *actor;       /* audit actor: username, or "anonim", or "apikey:<prefix>" */
 	size_t nphotos;
@@ -361,6 +364,7 @@ typedef struct complaint {
 	int64_t reporter_user_id;
 	char reporter_name[128];
 	char reporter_contact[128];
+	char reporter_lang[4];    /* "id" or "en": the e-mails to a reporter without an account */
 	int has_location;
 	double lat, lon;
 	char kelurahan[32];

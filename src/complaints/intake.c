@@ -998,14 +998,14 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 			   "status, identity, reporter_user_id, reporter_name, reporter_contact, has_location, lat_e6, "
 			   "lon_e6, kelurahan, address, source, route_category, route_confidence_milli, route_explanation, "
 			   "verify_due, answer_due, expected_at, created_at, updated_at, words, cell, reporter_key_hash, "
-			   "dup_seen_id) "
-			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			   "dup_seen_id, reporter_lang) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			   "RETURNING id",
 			   &s);
 	if (rc < 0)
 		goto out;
 	auth_sha256_hex(p->reporter_key, strlen(p->reporter_key), key_hash);
-	store_bindf(s, "ttttttttttittdiittttitiiiiititi", in->tenant, ret->number, in->kind, p->title, in->description,
+	store_bindf(s, "ttttttttttittdiittttitiiiiititit", in->tenant, ret->number, in->kind, p->title, in->description,
 		    p->category, p->auto_routed ? cat.unit : "", p->sla_class, status, in->identity, in->user_id,
 		    in->reporter_name ? in->reporter_name : "", in->reporter_contact ? in->reporter_contact : "",
 		    in->has_location, (int64_t)(in->has_location ? llround(in->lat * 1e6) : 0),
@@ -1013,7 +1013,8 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 		    in->address && !blank(in->address) ? in->address : "", in->source, p->route_category,
 		    (int64_t)(p->route_confidence >= 0 ? llround(p->route_confidence * 1000) : -1), p->route_explanation,
 		    p->verify_due, p->answer_due, p->expected, in->now, in->now, words,
-		    in->has_location ? complaints_cell(in->lat, in->lon) : (int64_t)0, key_hash, p->dup_seen_id);
+		    in->has_location ? complaints_cell(in->lat, in->lon) : (int64_t)0, key_hash, p->dup_seen_id,
+		    in->lang && !strcmp(in->lang, "en") ? "en" : "id");
 	if (!in->has_location)
 		store_bind_null(s, 29); /* no cell */
 	if (p->dup_seen_id < 0 || p->ndups >= CPL_MAX_DUPS)

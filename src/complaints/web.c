@@ -692,6 +692,7 @@ int h_complaints_new(req_t *r)
 	if (op->in.reporter_contact && !*op->in.reporter_contact)
 		op->in.reporter_contact = NULL;
 	op->in.source = "web";
+	op->in.lang = r->lang; /* the e-mails to a reporter without an account */
 	/* the audit log names only an open reporter's account: a confidential
 	 * one is hidden from the OPD and the leaders (who read the log), an
 	 * anonymous one is not linked to the account at all */

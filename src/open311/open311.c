@@ -1009,6 +1009,7 @@ int o311_post(req_t *r)
 		op->in.reporter_contact = NULL;
 	op->in.identity = op->in.reporter_name && *op->in.reporter_name ? "terbuka" : "anonim";
 	op->in.source = "open311";
+	op->in.lang = r->lang; /* from Accept-Language: the e-mail to the reporter */
 	op->in.actor = arena_strdup(&r->arena, who.username);
 	op->in.now = now;
 	rc = complaints_prepare(c, &op->in, &op->prep, &msgid);

@@ -158,7 +158,7 @@ static int digest_tx(store_conn_t *c, void *ud)
 		snprintf(subject, sizeof(subject),
 			 en ? "sigap: %lld new notification(s) for your role" : "sigap: %lld pemberitahuan baru untuk jabatan Anda",
 			 (long long)total);
-		rc = body.err ? ERR_NOMEM : mail_enqueue(c, u->tenant, email, subject, body.buf, op->now);
+		rc = body.err ? ERR_NOMEM : mail_enqueue(c, u->tenant, email, lang, subject, body.buf, op->now);
 	}
 	sb_release(&body);
 	if (rc < 0)

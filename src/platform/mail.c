@@ -23,6 +23,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/nls.h"
 #include "core/sb.h"
 #include "core/banned.h"
 
@@ -110,8 +111,8 @@ int mail_valid_address(const char *a)
 	return dot && dot > at + 1 && dot[1] != '\0' && at[1] != '.';
 }
 
-int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char *subject, const char *body,
-		 int64_t now)
+int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char *lang, const char *subject,
+		 const char *body, int64_t now)
 {
 	char subj[400];
 	sb_t text = SB_INIT;
@@ -127,7 +128,7 @@ int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char
 	while (n && body[n - 1] == '\n')
 		n--;
 	sb_add(&text, body ? body : "", n);
-	sb_adds(&text, "\n\n-- \nsigap: pesan otomatis, tidak perlu dibalas.\n");
+	sb_addf(&text, "\n\n-- \n%s\n", mail_translate(lang, N_("sigap: pesan otomatis, tidak perlu dibalas.")));
 	rc = text.err ? ERR_NOMEM
 		      : store_exec_nowait(c, "INSERT INTO mail_outbox (tenant, recipient, subject, body, created_at, next_at) "
 					     "VALUES (?, ?, ?, ?, ?, ?)",

@@ -72,7 +72,7 @@ int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *
 				msg = mail_translate(lang, message);
 				mail_object_link(tenant, object, link, sizeof(link));
 				snprintf(body, sizeof(body), "%s\n%s%s", msg, link[0] ? "\n" : "", link);
-				if ((rc = mail_enqueue(c, tenant, addr, msg, body, now)) < 0)
+				if ((rc = mail_enqueue(c, tenant, addr, lang, msg, body, now)) < 0)
 					return rc;
 			}
 		}

@@ -115,9 +115,10 @@ int mail_digest_hour(void);
 /* A plain address (local@domain.tld, printable ASCII, no display name): 1 or 0. */
 int mail_valid_address(const char *addr);
 /* ERR_INVALID for an address mail_valid_address() refuses. The subject is
- * made one line; the body gets sigap's signature. */
-int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char *subject, const char *body,
-		 int64_t now);
+ * made one line; the body gets sigap's signature, in lang ("en", else
+ * Indonesian: NULL is fine) like the subject and body the caller wrote. */
+int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char *lang, const char *subject,
+		 const char *body, int64_t now);
 /* The public link of a notification's object ("complaint:42" ->
  * PUBLIC_URL/t/TENANT/pengaduan/42; application:, proposal: likewise) into
  * out: 1, or 0 (out "") without a public URL or for another object. */

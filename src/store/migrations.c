@@ -209,6 +209,11 @@ const store_migration_t store_migrations[] = {
 	   * so each notification costs no more index writes than before */
 	  "DROP INDEX notifications_user;"
 	  "DROP INDEX notifications_role;" },
+	/* The language a complaint was filed in ("id" or "en"): the e-mails to
+	 * a reporter without an account (who has no users.lang) are written in
+	 * it. Complaints filed before are Indonesian, as their e-mails were. */
+	{ 20, "complaints: the reporter's language",
+	  "ALTER TABLE complaints ADD COLUMN reporter_lang TEXT NOT NULL DEFAULT 'id';" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

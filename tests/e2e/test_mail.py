@@ -11,6 +11,7 @@ import email
 import email.header
 import re
 import time
+import urllib.parse
 
 from harness import TENANT, check_sigap, wait_for
 
@@ -73,6 +74,7 @@ def test_answer_reaches_the_reporter_by_email(env):
         body = msg.get_payload(decode=True).decode("utf-8")
         assert "KTP-el Anda sudah dicetak, ambil di loket 3." in body, body
         assert "https://sigap.example.id/t/52.71/pengaduan/%s" % cid in body, body
+        assert body.rstrip().endswith("-- \nsigap: pesan otomatis, tidak perlu dibalas."), body
         # sent once, and marked so
         assert wait_for(lambda: db.sql("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NOT NULL")[0][0] in (1, "1"))
         time.sleep(1.5)
@@ -140,6 +142,7 @@ def test_officials_daily_digest(env):
         assert re.match(r"sigap: \d+ pemberitahuan baru untuk jabatan Anda$", subject), subject
         body = msg.get_payload(decode=True).decode("utf-8")
         assert "https://sigap.example.id/t/52.71/pengaduan/%s" % cid in body, body
+        assert body.rstrip().endswith("-- \nsigap: pesan otomatis, tidak perlu dibalas."), body
         assert "Dasbor: https://sigap.example.id/t/52.71/dasbor" in body, body
         time.sleep(2.5)                     # two more sweeps: nothing more today
         assert len([m for m in sink.messages if m[1] == ["pejabat.uji@mataramkota.go.id"]]) == 1, sink.messages
@@ -190,5 +193,66 @@ def test_user_mail_in_the_language_they_read(env):
         srv.client().login(TENANT, "warga")
         assert db.sql("SELECT lang FROM users WHERE tenant = '%s' AND username = 'warga'" % TENANT)[0][0] == "en"
         assert addr not in srv.log_text()
+    finally:
+        sink.close()
+
+
+def test_reporter_mail_in_the_language_they_filed_in(env):
+    """A reporter without an account hears of the answer in the language they filed in: the web
+    form read in English, or an Open311 client asking for English (Accept-Language), gets the
+    e-mail in English, subject and body, also when their report was merged into another one; the
+    OPD's answer is quoted as written. Reports filed before the language was kept stay Indonesian
+    (test_answer_reaches_the_reporter_by_email)."""
+    from smtp_sink import SmtpSink
+    from test_complaints import file_web, filed_id
+    sink = SmtpSink()
+    try:
+        db = env.new_db()
+        srv = env.start_server(db, args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from", FROM,
+                                         "--public-url", "https://sigap.example.id", "--sweep-interval", "1"])
+
+        def mail_to(addr):
+            got = wait_for(lambda: [m for m in sink.messages if m[1] == [addr]])
+            assert got, "no e-mail reached %s: %r" % (addr, sink.messages)
+            msg = email.message_from_bytes(got[0][2])
+            subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+            return subject, msg.get_payload(decode=True).decode("utf-8")
+
+        # the web form, read in English, by a visitor without an account
+        web = "web.en@example.id"
+        c = srv.client()
+        c.cookies["lang"] = "en"
+        main = filed_id(file_web(c, [("kind", "pengaduan"), ("category", "adminduk"), ("identity", "terbuka"),
+                                     ("description", "KTP-el belum dicetak sudah tiga bulan, mohon kejelasan"),
+                                     ("address", "Jl. Pejanggik 1"), ("name", "Wayan"), ("contact", web)]))
+        assert db.sql("SELECT reporter_lang FROM complaints WHERE id = %s" % main)[0][0] == "en"
+        # an Open311 client asking for English, whose report the coordinator merges into the first
+        o311 = "open311.en@example.id"
+        key = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "mail-lang"], db=db).stdout.strip()
+        r = srv.client().request("POST", "/open311/v2/requests.json", body=urllib.parse.urlencode({
+            "jurisdiction_id": TENANT, "api_key": key, "service_code": "adminduk", "lat": "-8.5837",
+            "long": "116.1165", "description": "KTP-el saya juga belum dicetak, sudah tiga bulan", "email": o311}),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en-US,en;q=0.9"})
+        assert r.status == 200, (r.status, r.text[:300])
+        merged = r.json()[0]["service_request_id"]
+        assert db.sql("SELECT reporter_lang FROM complaints WHERE id = %s" % merged)[0][0] == "en"
+        k = srv.client()
+        k.login(TENANT, "koordinator")
+        page = k.get("/t/%s/pengaduan/%s" % (TENANT, merged)).expect(200)
+        version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+        k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, merged), {"_csrf": page.csrf(), "aksi": "gabung",
+                    "version": version, "merge_into": main}).expect(303)
+
+        verify_and_answer(srv, main, "KTP-el Anda sudah dicetak, ambil di loket 3.")
+        subject, body = mail_to(web)
+        assert subject.startswith("Your complaint has been answered: 52.71/ADU/"), subject
+        assert "KTP-el Anda sudah dicetak, ambil di loket 3." in body, body
+        assert "See the answer, reply or rate it at https://sigap.example.id/t/52.71/pengaduan/%s" % main in body, body
+        assert "Lihat jawaban" not in body, body
+        assert body.rstrip().endswith("-- \nsigap: an automated message, please do not reply."), body
+        subject, body = mail_to(o311)
+        assert subject.startswith("A report merged with yours has been answered: 52.71/ADU/"), subject
+        assert "See the answer, reply or rate it at https://sigap.example.id/t/52.71/pengaduan/%s" % merged in body, body
+        assert web not in srv.log_text() and o311 not in srv.log_text()
     finally:
         sink.close()

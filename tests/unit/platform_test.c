@@ -351,7 +351,7 @@ static void test_notify_many(void **state)
 static int enqueue_fn(store_conn_t *c, void *ud)
 {
 	const char **a = ud;
-	return mail_enqueue(c, "52.71", a[0], a[1], a[2], 5000);
+	return mail_enqueue(c, "52.71", a[0], NULL, a[1], a[2], 5000);
 }
 
 static int notify_user_fn(store_conn_t *c, void *ud)
@@ -441,6 +441,11 @@ static void test_mail(void **state)
 	assert_int_equal(store_tx(ts.st, enqueue_fn, good_mail), 0);
 	assert_int_equal(store_query_int64(store_reader(ts.st), &n,
 					   "SELECT COUNT(*) FROM mail_outbox WHERE subject = 'Laporan  Bcc: x@y.id dijawab'", ""), 0);
+	assert_int_equal(n, 1);
+	/* with sigap's signature, in Indonesian without a language (no translator here) */
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n,
+					   "SELECT COUNT(*) FROM mail_outbox WHERE subject = 'Laporan  Bcc: x@y.id dijawab' "
+					   "AND body LIKE '%\n-- \nsigap: pesan otomatis, tidak perlu dibalas.\n'", ""), 0);
 	assert_int_equal(n, 1);
 	/* a disabled user gets none */
 	assert_int_equal(test_sql(&ts, "UPDATE users SET disabled = 1 WHERE username = 'budi'"), 0);
