@@ -214,6 +214,18 @@ const store_migration_t store_migrations[] = {
 	 * it. Complaints filed before are Indonesian, as their e-mails were. */
 	{ 20, "complaints: the reporter's language",
 	  "ALTER TABLE complaints ADD COLUMN reporter_lang TEXT NOT NULL DEFAULT 'id';" },
+	/* A list of one status, newest first (the public list's and the
+	 * queue's ?status=, Open311's): read in order from this index, whatever
+	 * the tenant's size and however rare the status there. The index it
+	 * replaces ended in unit, which no query reads from it (the OPD's
+	 * queue has complaints_tenant_unit_status), so each complaint costs no
+	 * more index writes than before. On a 200,000-complaint tenant a rare
+	 * status took 120-200 ms on both backends (the planners walked the
+	 * tenant's whole history, guessing the status common there as in
+	 * other tenants); 0.4-2.4 ms with it. */
+	{ 21, "complaints: lists of one status in the order they are shown",
+	  "DROP INDEX complaints_tenant_status;"
+	  "CREATE INDEX complaints_tenant_status ON complaints (tenant, status, created_at);" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

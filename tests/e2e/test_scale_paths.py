@@ -108,3 +108,29 @@ def test_citizen_and_opd_lists_through_their_indexes(env):
     assert "Skala judul 2" not in text and "Skala judul 3" not in text
     text = p.get("/t/%s/pengaduan/kelola?status=selesai" % TENANT).expect(200).text
     assert "Skala judul 3" in text and "Skala judul 2" not in text and "Skala judul 0" not in text
+
+
+def test_one_status_list_read_in_its_order(env):
+    """A list of one status, newest first (the public list's ?status=, the queue's, Open311's),
+    is read from complaints_tenant_status in the order it is shown, not by walking the tenant's
+    whole history for the few complaints of a rare status (migration 21): SQLite's plan has no
+    sort of its own, PostgreSQL's index has the order's column. And the list is still right."""
+    db = env.new_db()
+    srv = env.start_server(db)
+    now = int(time.time())
+    for i, status in enumerate(["dijawab", "selesai", "dijawab", "disposisi", "dijawab"]):
+        db.sql("INSERT INTO complaints (tenant, number, kind, title, description, category, unit, status, identity, "
+               "reporter_user_id, created_at, updated_at) VALUES ('%s', '%s/ADU/2020/8%05d', 'pengaduan', "
+               "'Urut status %d', 'uraian', 'adminduk', 'DISDUKCAPIL', '%s', 'terbuka', 0, %d, %d)"
+               % (TENANT, TENANT, i, i, status, now - 1000 + i, now - 1000 + i))
+    if db.backend == "sqlite":
+        plan = " | ".join(str(r[-1]) for r in db.sql(
+            "EXPLAIN QUERY PLAN SELECT * FROM complaints WHERE tenant = '%s' AND status <> 'arsip' AND "
+            "status <> 'digabung' AND status = 'dijawab' ORDER BY created_at DESC, id DESC LIMIT 20" % TENANT))
+        assert "complaints_tenant_status" in plan and "TEMP B-TREE" not in plan, plan
+    else:
+        indexdef = db.sql("SELECT indexdef FROM pg_indexes WHERE indexname = 'complaints_tenant_status' AND schemaname = current_schema()")[0][0]
+        assert indexdef.endswith("(tenant, status, created_at)"), indexdef
+    text = srv.client().get("/t/%s/pengaduan?status=dijawab" % TENANT).expect(200).text
+    shown = re.findall(r"Urut status (\d)", text)
+    assert shown == ["4", "2", "0"], shown
