@@ -131,7 +131,7 @@ static int digest_tx(store_conn_t *c, void *ud)
 	local_date(op->now, u->tz_offset, date, sizeof(date));
 	sb_addf(&body, en ? "Notifications for %s (%s%s%s), %s:\n\n" : "Pemberitahuan untuk %s (%s%s%s), %s:\n\n", name,
 		  role, unit[0] ? ", " : "", unit, date);
-	snprintf(sql, sizeof(sql), "SELECT object, message %s ORDER BY id DESC LIMIT %d", match, DIGEST_LIST);
+	snprintf(sql, sizeof(sql), "SELECT object, message, subject %s ORDER BY id DESC LIMIT %d", match, DIGEST_LIST);
 	rc = store_prepare(c, sql, &s);
 	if (rc < 0) {
 		sb_release(&body);
@@ -139,7 +139,8 @@ static int digest_tx(store_conn_t *c, void *ud)
 	}
 	store_bindf(s, "tttiii", u->tenant, role, unit, last_id, newest, op->now - DIGEST_MAX_AGE);
 	while ((rc = store_step(s)) == STORE_ROW) {
-		sb_addf(&body, "- %s\n", mail_translate(lang, store_col_text(s, 1)));
+		const char *subject = store_col_text(s, 2) ? store_col_text(s, 2) : "";
+		sb_addf(&body, "- %s%s%s\n", mail_translate(lang, store_col_text(s, 1)), *subject ? ": " : "", subject);
 		if (mail_object_link(u->tenant, store_col_text(s, 0), link, sizeof(link)))
 			sb_addf(&body, "  %s\n", link);
 		listed++;

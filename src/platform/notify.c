@@ -23,8 +23,8 @@ const char migration_notify_seen_sql[] =
 	"  seen_id BIGINT NOT NULL,"
 	"  PRIMARY KEY (tenant, user_id))";
 
-int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *to, size_t n, const char *kind,
-		    const char *object, const char *message, int64_t now)
+static int add_rows(store_conn_t *c, const char *tenant, const notify_target_t *to, size_t n, const char *kind,
+		    const char *object, const char *message, const char *subject, int64_t now)
 {
 	store_stmt_t *s;
 	int rc;
@@ -33,18 +33,21 @@ int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *
 	for (size_t i = 0; i < n; i++)
 		if (!to[i].user_id && !to[i].role)
 			return store_fail(ERR_INVALID, "a notification needs a user or a role");
+	if (!subject)
+		subject = "";
 	if ((rc = store_prepare_rows(c, "INSERT INTO notifications (tenant, user_id, role, unit, kind, object, message, "
-					"created_at)", 8, (int)n, &s)) < 0)
+					"subject, created_at)", 9, (int)n, &s)) < 0)
 		return rc;
 	for (size_t i = 0; i < n && rc >= 0; i++) {
-		int b = (int)i * 8;
+		int b = (int)i * 9;
 		if ((rc = store_bind_text(s, b + 1, tenant, -1)) < 0 || (rc = store_bind_int64(s, b + 2, to[i].user_id)) < 0 ||
 		    (rc = store_bind_text(s, b + 3, to[i].role, -1)) < 0 ||
 		    (rc = store_bind_text(s, b + 4, to[i].unit, -1)) < 0 || (rc = store_bind_text(s, b + 5, kind, -1)) < 0 ||
 		    (rc = store_bind_text(s, b + 6, object, -1)) < 0 ||
-		    (rc = store_bind_text(s, b + 7, message, -1)) < 0)
+		    (rc = store_bind_text(s, b + 7, message, -1)) < 0 ||
+		    (rc = store_bind_text(s, b + 8, subject, -1)) < 0)
 			break;
-		rc = store_bind_int64(s, b + 8, now);
+		rc = store_bind_int64(s, b + 9, now);
 	}
 	if (rc < 0) {
 		store_finalize(s);
@@ -55,8 +58,7 @@ int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *
 	for (size_t i = 0; i < n; i++) {
 		if (to[i].user_id > 0 && mail_configured()) {
 			/* in the language the user last read sigap in */
-			char addr[300] = "", lang[8] = "", link[400], body[1200];
-			const char *msg;
+			char addr[300] = "", lang[8] = "", link[400], body[1200], title[400];
 			if ((rc = store_prepare(c, "SELECT email, lang FROM users WHERE tenant = ? AND id = ? AND disabled = 0",
 						&s)) < 0)
 				return rc;
@@ -69,10 +71,11 @@ int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *
 			if (rc < 0)
 				return rc;
 			if (mail_valid_address(addr)) {
-				msg = mail_translate(lang, message);
+				snprintf(title, sizeof(title), "%s%s%s", mail_translate(lang, message), *subject ? ": " : "",
+					 subject);
 				mail_object_link(tenant, object, link, sizeof(link));
-				snprintf(body, sizeof(body), "%s\n%s%s", msg, link[0] ? "\n" : "", link);
-				if ((rc = mail_enqueue(c, tenant, addr, lang, msg, body, now)) < 0)
+				snprintf(body, sizeof(body), "%s\n%s%s", title, link[0] ? "\n" : "", link);
+				if ((rc = mail_enqueue(c, tenant, addr, lang, title, body, now)) < 0)
 					return rc;
 			}
 		}
@@ -83,7 +86,19 @@ int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *
 int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
 	       const char *object, const char *message, int64_t now)
 {
-	return notify_add_many(c, tenant, to, 1, kind, object, message, now);
+	return add_rows(c, tenant, to, 1, kind, object, message, NULL, now);
+}
+
+int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *to, size_t n, const char *kind,
+		    const char *object, const char *message, int64_t now)
+{
+	return add_rows(c, tenant, to, n, kind, object, message, NULL, now);
+}
+
+int notify_add_about(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
+		     const char *object, const char *message, const char *subject, int64_t now)
+{
+	return add_rows(c, tenant, to, 1, kind, object, message, subject, now);
 }
 
 /* The user's notifications: their own, or to their role within their OPD
@@ -133,11 +148,11 @@ int notify_list(store_conn_t *c, const char *tenant, int64_t user_id, const char
 	 * (notifications_user_recent, notifications_role_recent twice): with
 	 * the OR the databases read every notification of the tenant and
 	 * sorted them */
-	rc = store_prepare(c, "SELECT id, created_at, kind, object, message FROM notifications "
+	rc = store_prepare(c, "SELECT id, created_at, kind, object, message, subject FROM notifications "
 			      "WHERE tenant = ? AND user_id = ? AND created_at >= ? "
-			      "UNION ALL SELECT id, created_at, kind, object, message FROM notifications "
+			      "UNION ALL SELECT id, created_at, kind, object, message, subject FROM notifications "
 			      "WHERE tenant = ? AND role = ? AND unit IS NULL AND user_id = 0 AND created_at >= ? "
-			      "UNION ALL SELECT id, created_at, kind, object, message FROM notifications "
+			      "UNION ALL SELECT id, created_at, kind, object, message, subject FROM notifications "
 			      "WHERE tenant = ? AND role = ? AND unit = ? AND user_id = 0 AND created_at >= ? "
 			      "ORDER BY 1 DESC LIMIT ?", &s);
 	if (rc < 0)
@@ -146,7 +161,8 @@ int notify_list(store_conn_t *c, const char *tenant, int64_t user_id, const char
 		    now - max_age, tenant, role ? role : "", unit ? unit : "", now - max_age, (int64_t)limit);
 	while ((rc = store_step(s)) == STORE_ROW) {
 		notify_item_t it = { store_col_int64(s, 0), store_col_int64(s, 1), store_col_text(s, 2),
-				     store_col_text(s, 3), store_col_text(s, 4), 0 };
+				     store_col_text(s, 3), store_col_text(s, 4),
+				     store_col_text(s, 5) ? store_col_text(s, 5) : "", 0 };
 		it.seen = it.id <= seen;
 		n++;
 		if (fn && fn(ud, &it))

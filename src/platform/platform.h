@@ -54,6 +54,13 @@ int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, c
 #define NOTIFY_MAX_TARGETS 8
 int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *to, size_t n, const char *kind,
 		    const char *object, const char *message, int64_t now);
+/* notify_add with a subject: what the message is about, as data (an
+ * application's number), shown after the message ("message: subject" on
+ * the dashboard, in the digest and in the e-mail) so that the message can
+ * stay an Indonesian msgid that every reader gets in their language.
+ * subject NULL or "" is none. */
+int notify_add_about(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
+		     const char *object, const char *message, const char *subject, int64_t now);
 /* A user's notifications are their own plus those to their role: within
  * their OPD (unit) or to all its holders (unit NULL). "Seen" is per user:
  * everything up to the id they last marked (notify_mark_seen_tx). */
@@ -63,6 +70,7 @@ int notify_unread(store_conn_t *c, const char *tenant, int64_t user_id, const ch
 typedef struct notify_item {
 	int64_t id, created_at;
 	const char *kind, *object, *message;
+	const char *subject; /* "" when none (notify_add_about) */
 	int seen; /* 0: newer than what the user marked as seen */
 } notify_item_t;
 typedef int (*notify_item_fn)(void *ud, const notify_item_t *it);

@@ -902,9 +902,9 @@ int services_file(store_conn_t *c, const services_apply_t *in, const json_t *cle
 		goto out;
 	{
 		notify_target_t to = { 0, "petugas", unit };
-		char msg[300];
-		snprintf(msg, sizeof(msg), "Permohonan baru %s: %s", ret->number, jstr(svc, "name"));
-		rc = notify_add(c, in->tenant, &to, "services.new", obj, msg, now);
+		char about[300];
+		snprintf(about, sizeof(about), "%s (%s)", ret->number, jstr(svc, "name"));
+		rc = notify_add_about(c, in->tenant, &to, "services.new", obj, N_("Permohonan baru"), about, now);
 	}
 	if (rc == 0) {
 		char kec[16];
@@ -1408,14 +1408,14 @@ int services_queue(store_conn_t *c, const char *tenant, const auth_principal_t *
 
 /* ---------------------------------------------------------------- actions */
 
+/* what: an Indonesian msgid; the number follows it */
 static int notify_user(store_conn_t *c, const char *tenant, int64_t user, const char *kind, int64_t id,
 		       const char *what, const char *number, int64_t now)
 {
 	notify_target_t to = { user, NULL, NULL };
-	char obj[64], msg[300];
+	char obj[64];
 	OBJ(obj, id);
-	snprintf(msg, sizeof(msg), "Permohonan %s %s", number, what);
-	return notify_add(c, tenant, &to, kind, obj, msg, now);
+	return notify_add_about(c, tenant, &to, kind, obj, what, number, now);
 }
 
 #define UPD_SQL                                                                                                   \
@@ -1706,15 +1706,17 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 	/* who hears about it */
 	if (action == SVC_RETURN)
 		rc = notify_user(c, x->tenant, a.applicant_id, "services.returned", a.id,
-				 "dikembalikan untuk perbaikan", a.number, now);
+				 N_("Permohonan dikembalikan untuk perbaikan"), a.number, now);
 	else if (action == SVC_REJECT)
-		rc = notify_user(c, x->tenant, a.applicant_id, "services.rejected", a.id, "ditolak", a.number, now);
+		rc = notify_user(c, x->tenant, a.applicant_id, "services.rejected", a.id, N_("Permohonan ditolak"),
+				 a.number, now);
 	else if (action == SVC_ADVANCE && nst == SVC_SELESAI)
-		rc = notify_user(c, x->tenant, a.applicant_id, "services.done", a.id, "selesai", a.number, now);
+		rc = notify_user(c, x->tenant, a.applicant_id, "services.done", a.id, N_("Permohonan selesai"), a.number,
+				 now);
 	else if (action == SVC_RESUBMIT || !strcmp(op, "transfer") || (action == SVC_ADVANCE && strcmp(unit, a.unit))) {
 		notify_target_t to = { 0, "petugas", unit };
-		snprintf(sum, sizeof(sum), "Permohonan %s menunggu tindakan", a.number);
-		rc = notify_add(c, x->tenant, &to, "services.todo", obj, sum, now);
+		rc = notify_add_about(c, x->tenant, &to, "services.todo", obj, N_("Permohonan menunggu tindakan"), a.number,
+				      now);
 	}
 	if (rc < 0)
 		goto out;
@@ -1815,9 +1817,10 @@ static int sweep_tx(store_conn_t *c, void *ud)
 		OBJ(obj, e->id);
 		for (int lv = (int)prev + 1; lv <= e->level; lv++) {
 			notify_target_t to = { 0, lv == 1 ? "kepala_opd" : "sekda", lv == 1 ? e->unit : NULL };
-			snprintf(msg, sizeof(msg), "Permohonan %s melewati batas waktu layanan%s", e->number,
-				 lv == 1 ? "" : " lebih dari 3 hari kerja");
-			if ((rc = notify_add(c, e->tenant, &to, "services.overdue", obj, msg, x->now)) < 0)
+			if ((rc = notify_add_about(c, e->tenant, &to, "services.overdue", obj,
+						   lv == 1 ? N_("Permohonan melewati batas waktu layanan")
+							   : N_("Permohonan melewati batas waktu layanan lebih dari 3 hari kerja"),
+						   e->number, x->now)) < 0)
 				return rc;
 			snprintf(msg, sizeof(msg), "%s eskalasi tingkat %d ke %s", e->number, lv, lv == 1 ? "kepala_opd" : "sekda");
 			if ((rc = audit_append(c, e->tenant, x->now, "system", "services.escalate", obj, msg)) < 0)

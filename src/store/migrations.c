@@ -226,6 +226,12 @@ const store_migration_t store_migrations[] = {
 	{ 21, "complaints: lists of one status in the order they are shown",
 	  "DROP INDEX complaints_tenant_status;"
 	  "CREATE INDEX complaints_tenant_status ON complaints (tenant, status, created_at);" },
+	/* What a notification is about, as data (an application's number),
+	 * apart from its message, which is then a msgid read in each reader's
+	 * language (notify_add_about). Older notifications keep the number in
+	 * the message, in Indonesian. */
+	{ 22, "platform: the subject of a notification",
+	  "ALTER TABLE notifications ADD COLUMN subject TEXT NOT NULL DEFAULT '';" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -515,13 +515,15 @@ struct notes {
 static int add_note(void *ud, const notify_item_t *it)
 {
 	struct notes *n = ud;
-	char path[200], when[32];
+	char path[200], when[32], text[800];
 	time_t t = (time_t)(it->created_at + n->r->tenant->tz_offset);
 	struct tm tm;
 	json_t *o;
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%d-%m-%Y %H:%M", &tm);
-	o = json_pack("{s:s,s:s,s:b}", "message", req_t_(n->r, it->message), "when", when, "unseen", !it->seen);
+	/* the message in the reader's language, then what it is about */
+	snprintf(text, sizeof(text), "%s%s%s", req_t_(n->r, it->message), *it->subject ? ": " : "", it->subject);
+	o = json_pack("{s:s,s:s,s:b}", "message", text, "when", when, "unseen", !it->seen);
 	if (notify_object_path(n->r->tenant->code, it->object, path, sizeof(path)))
 		json_object_set_new(o, "href", json_string(path));
 	json_array_append_new(n->list, o);

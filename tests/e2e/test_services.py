@@ -933,3 +933,27 @@ def test_applications_limited_per_account(env):
     api(other, "POST", "/api/v1/t/%s/applications" % TENANT, body("batas-lain-" + uuid.uuid4().hex),
         other.session_csrf(TENANT)).expect(201)
     srv.stop()
+
+
+def test_application_notifications_in_the_readers_language(env):
+    """An application's notifications name it after their message, which each reader gets in their
+    own language: the officer's "New application: NUMBER (service)", the applicant's "Application
+    returned for correction: NUMBER"; in Indonesian as before. (They carried the number inside the
+    message, which no catalogue could translate.)"""
+    code, _admin, _ = new_service(env)
+    w, _app_id, page_path = returned_app(env, code)
+    number = env.shared_db.sql("SELECT number FROM services_apps WHERE id = %d" % _app_id)[0][0]
+    en = {"Accept-Language": "en"}
+
+    def notes(c, headers=None):
+        page = c.get("/t/%s/dasbor" % TENANT, headers=headers).expect(200)
+        m = re.search(r'<ul class="note-list">(.*?)</ul>', page.text, re.S)
+        assert m, page.text[:2000]
+        return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]*>", " ", m.group(1))))
+
+    assert "Application returned for correction: %s" % number in notes(w, en), notes(w, en)
+    assert "Permohonan dikembalikan untuk perbaikan: %s" % number in notes(w), notes(w)
+    o = env.client()
+    o.login(TENANT, "petugas")
+    assert "New application: %s (Layanan Uji %s)" % (number, code) in notes(o, en), notes(o, en)
+    assert "Permohonan baru: %s (Layanan Uji %s)" % (number, code) in notes(o), notes(o)

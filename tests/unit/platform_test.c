@@ -360,6 +360,19 @@ static int notify_user_fn(store_conn_t *c, void *ud)
 	return notify_add(c, "52.71", &to, "complaint.answered", "complaint:7", "Pengaduan Anda telah dijawab", 6000);
 }
 
+static int notify_about_fn(store_conn_t *c, void *ud)
+{
+	notify_target_t to = { *(int64_t *)ud, NULL, NULL };
+	return notify_add_about(c, "52.71", &to, "services.rejected", "application:9", "Permohonan ditolak",
+				"52.71/PMH/2026/000009", 9000);
+}
+
+static int note_subject_fn(void *ud, const notify_item_t *it)
+{
+	snprintf(ud, 200, "%s|%s|%s", it->object, it->message, it->subject);
+	return 1;
+}
+
 static void test_mail(void **state)
 {
 	test_store_t ts;
@@ -473,6 +486,22 @@ static void test_mail(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(mail_send_due(ts.st, 100000, &sent, &failed), 0);
 	assert_int_equal(failed, 0);
+	/* a notification with a subject: the message stays whole (a msgid),
+	 * the subject follows it on the dashboard's item and in the e-mail */
+	assert_int_equal(test_sql(&ts, "UPDATE users SET disabled = 0 WHERE username = 'budi'"), 0);
+	assert_int_equal(store_tx(ts.st, notify_about_fn, &user), 0);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n,
+					   "SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'budi@example.id' "
+					   "AND subject = 'Permohonan ditolak: 52.71/PMH/2026/000009' AND body LIKE "
+					   "'Permohonan ditolak: 52.71/PMH/2026/000009\n\nhttps://sigap.example.id/t/52.71/permohonan/9%'",
+					   ""), 0);
+	assert_int_equal(n, 1);
+	{
+		char got[200] = "";
+		assert_int_equal(notify_list(store_reader(ts.st), "52.71", user, "warga", NULL, 9000, 100, 10,
+					     note_subject_fn, got), 1);
+		assert_string_equal(got, "application:9|Permohonan ditolak|52.71/PMH/2026/000009");
+	}
 	mail_configure(NULL);
 	assert_false(mail_configured());
 	test_store_close(&ts);
