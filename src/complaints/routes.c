@@ -18,14 +18,15 @@ static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/pengaduan", h_complaints_list, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/pengaduan/baru", h_complaints_new_form, PERM_PUBLIC, T },
 	/* multipart: the handler checks the CSRF token itself */
-	{ "POST", "/t/{tenant}/pengaduan/baru", h_complaints_new, PERM_PUBLIC, T | ROUTE_NO_CSRF | ROUTE_OVERSIZE_FORM },
+	{ "POST", "/t/{tenant}/pengaduan/baru", h_complaints_new, PERM_PUBLIC, T | ROUTE_NO_CSRF | ROUTE_OVERSIZE_FORM,
+	  h_complaints_new_refill },
 	{ "GET", "/t/{tenant}/pengaduan/kelola", h_complaints_queue, PERM_DASHBOARD, T },
 	{ "GET", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings, PERM_COMPLAINTS_CONFIGURE, T },
 	{ "POST", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings_save, PERM_COMPLAINTS_CONFIGURE, T },
 	{ "GET", "/t/{tenant}/pengaduan/{id}", h_complaints_detail, PERM_PUBLIC, T },
 	/* staff and signed-in reporters; a reporter without an account with the
 	 * reporter key (the handler checks which) */
-	{ "POST", "/t/{tenant}/pengaduan/{id}/aksi", h_complaints_act, PERM_PUBLIC, T },
+	{ "POST", "/t/{tenant}/pengaduan/{id}/aksi", h_complaints_act, PERM_PUBLIC, T, h_complaints_act_refill },
 	{ "POST", "/t/{tenant}/pengaduan/{id}/kunci", h_complaints_key, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/pengaduan/{id}/foto/{n}", h_complaints_photo, PERM_PUBLIC, T },
 

@@ -599,9 +599,6 @@ static int new_done(req_t *r, int rc, void *ud)
 	return 0;
 }
 
-/* The intake form is multipart, which the router does not read: check the
- * CSRF token here (the session's, or the anonymous double-submit cookie). */
-
 /* A latitude or longitude from the web form: a plain decimal number, with a
  * decimal point or, as Indonesian keyboards and habits write it, a decimal
  * comma ("-8,5837"). (Open311 keeps the specification's point.) */
@@ -618,6 +615,16 @@ static int parse_coord(req_t *r, const char *s, double *ret)
 	return cplh_parse_decimal(s, ret);
 }
 
+int h_complaints_new_refill(req_t *r)
+{
+	new_form(r, 403, http_refill_text(r));
+	return 0;
+}
+
+/* The intake form: the router reads its plain fields but leaves the CSRF
+ * check here, where an API key is refused too (the web form is for
+ * people; programs file through Open311). The token is the session's, or
+ * the anonymous double-submit cookie's. */
 int h_complaints_new(req_t *r)
 {
 	struct new_op *op;
@@ -626,23 +633,20 @@ int h_complaints_new(req_t *r)
 	const char *lat, *lon, *msgid = NULL;
 	store_conn_t *c;
 	int rc;
+	/* first: no form goes back with its text before its token checked
+	 * out (the server read the plain fields, _csrf among them), or another
+	 * site could fill it in for someone */
+	if (r->who.kind == AUTH_APIKEY || !http_csrf_ok(r))
+		return http_csrf_refused(r);
 	if (r->oversize) {
 		/* the photos were too big: the form again with the text, the
 		 * photos to be chosen anew (the server kept the plain fields) */
-		if (r->who.kind == AUTH_APIKEY || !http_csrf_ok(r)) {
-			http_error(r, ERR_FORBIDDEN, "token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi");
-			return 0;
-		}
 		new_form_at(r, 413, http_oversize_text(r), "photo1");
 		return 0;
 	}
 	rc = cplh_read_form(r, &files, &nfiles);
 	if (rc < 0) {
 		new_form(r, rc == ERR_TOO_LARGE ? 413 : 400, req_t_(r, "formulir tidak dapat dibaca; coba lagi"));
-		return 0;
-	}
-	if (r->who.kind == AUTH_APIKEY || !http_csrf_ok(r)) {
-		http_error(r, ERR_FORBIDDEN, "token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi");
 		return 0;
 	}
 	if (!(c = store_reader(r->app->store)))
@@ -1058,6 +1062,34 @@ static int act_done(req_t *r, int rc, void *ud)
 	return 0;
 }
 
+/* Without an account only the reporter's own actions (with the key). */
+static int reporter_action(const char *act)
+{
+	return act && (!strcmp(act, "balas") || !strcmp(act, "nilai") || !strcmp(act, "buka_kembali"));
+}
+
+/* The complaint's page again with what was typed into the action's form
+ * (keep_typed); a signed-out visitor only for the reporter's actions. */
+int h_complaints_act_refill(req_t *r)
+{
+	complaint_action_t a = { 0 };
+	const char *v;
+	int64_t id;
+	if (cplh_parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	a.action = req_form(r, "aksi");
+	a.text = req_form(r, "text");
+	a.forward_to = req_form(r, "forward_to");
+	if ((v = req_form(r, "merge_into")) && *v && cplh_parse_id(v, &a.merge_into) < 0)
+		a.merge_into = 0;
+	if ((v = req_form(r, "rating")) && v[0] >= '1' && v[0] <= '5' && !v[1])
+		a.rating = v[0] - '0';
+	if (r->who.kind != AUTH_SESSION && !reporter_action(a.action))
+		return ERR_UNAUTHORIZED;
+	detail_page(r, 403, id, http_refill_text(r), NULL, &a);
+	return 0;
+}
+
 int h_complaints_act(req_t *r)
 {
 	struct act_op *op = arena_zalloc(&r->arena, sizeof(*op));
@@ -1078,9 +1110,7 @@ int h_complaints_act(req_t *r)
 	op->a.reporter_key = held_key(r);
 	op->a.text = req_form(r, "text");
 	if (r->who.kind != AUTH_SESSION) {
-		/* without an account only the reporter's own actions, with the key */
-		const char *act = op->a.action ? op->a.action : "";
-		if (strcmp(act, "balas") && strcmp(act, "nilai") && strcmp(act, "buka_kembali"))
+		if (!reporter_action(op->a.action))
 			return ERR_UNAUTHORIZED;
 		if (!op->a.reporter_key) {
 			detail_page(r, 403, id, req_t_(r, "masukkan kode pelapor terlebih dahulu"), NULL, &op->a);

@@ -10,10 +10,12 @@
 int h_complaints_list(req_t *r);      /* GET  /t/{tenant}/pengaduan */
 int h_complaints_new_form(req_t *r);  /* GET  /t/{tenant}/pengaduan/baru */
 int h_complaints_new(req_t *r);       /* POST /t/{tenant}/pengaduan/baru (multipart) */
+int h_complaints_new_refill(req_t *r); /* its refill (http.h): the form again, nothing stored */
 int h_complaints_queue(req_t *r);     /* GET  /t/{tenant}/pengaduan/kelola */
 int h_complaints_detail(req_t *r);    /* GET  /t/{tenant}/pengaduan/{id} */
-int h_complaints_act(req_t *r);
-int h_complaints_key(req_t *r);       /* POST /t/{tenant}/pengaduan/{id}/aksi */
+int h_complaints_act(req_t *r);       /* POST /t/{tenant}/pengaduan/{id}/aksi */
+int h_complaints_act_refill(req_t *r); /* its refill: the page again with the typed text */
+int h_complaints_key(req_t *r);       /* POST /t/{tenant}/pengaduan/{id}/kunci */
 int h_complaints_photo(req_t *r);     /* GET  /t/{tenant}/pengaduan/{id}/foto/{n} */
 int h_complaints_settings(req_t *r);       /* GET  /t/{tenant}/pengaduan/pengaturan (admin, koordinator) */
 int h_complaints_settings_save(req_t *r);  /* POST /t/{tenant}/pengaduan/pengaturan */

@@ -15,12 +15,12 @@
 
 static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/usulan", h_gov_list, PERM_DASHBOARD, T },
-	{ "POST", "/t/{tenant}/usulan", h_gov_create, PERM_DASHBOARD, T },
+	{ "POST", "/t/{tenant}/usulan", h_gov_create, PERM_DASHBOARD, T, h_gov_form_refill },
 	{ "GET", "/t/{tenant}/usulan/baru", h_gov_new, PERM_DASHBOARD, T },
 	{ "GET", "/t/{tenant}/usulan/rekap", h_gov_rekap, PERM_DASHBOARD, T },
 	{ "GET", "/t/{tenant}/usulan/{id}", h_gov_show, PERM_DASHBOARD, T },
 	{ "GET", "/t/{tenant}/usulan/{id}/ubah", h_gov_edit_form, PERM_DASHBOARD, T },
-	{ "POST", "/t/{tenant}/usulan/{id}/ubah", h_gov_edit, PERM_DASHBOARD, T },
+	{ "POST", "/t/{tenant}/usulan/{id}/ubah", h_gov_edit, PERM_DASHBOARD, T, h_gov_form_refill },
 	{ "POST", "/t/{tenant}/usulan/{id}/tindakan", h_gov_act, PERM_DASHBOARD, T },
 	/* multipart: the handler checks the _csrf field itself */
 	{ "POST", "/t/{tenant}/usulan/{id}/lampiran", h_gov_attach, PERM_DASHBOARD, T | ROUTE_NO_CSRF },
@@ -28,7 +28,7 @@ static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/kunci-tanda-tangan", h_gov_key_form, PERM_DASHBOARD, T },
 	{ "POST", "/t/{tenant}/kunci-tanda-tangan", h_gov_key_create, PERM_DASHBOARD, T },
 	{ "GET", "/t/{tenant}/pokir", h_gov_pokir_form, PERM_DASHBOARD, T },
-	{ "POST", "/t/{tenant}/pokir", h_gov_pokir, PERM_DASHBOARD, T },
+	{ "POST", "/t/{tenant}/pokir", h_gov_pokir, PERM_DASHBOARD, T, h_gov_pokir_refill },
 	{ "GET", "/t/{tenant}/jdih", h_gov_register, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/verifikasi/{token}", h_gov_verify, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/verifikasi/{token}/pdf", h_gov_pdf, PERM_PUBLIC, T },

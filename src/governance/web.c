@@ -369,6 +369,18 @@ int h_gov_edit(req_t *r)
 	return http_write(r, governance_action_tx, a, create_done);
 }
 
+int h_gov_form_refill(req_t *r)
+{
+	int64_t id = 0;
+	const char *p = req_param(r, "id");
+	if (p && gov_parse_id(p, &id) < 0)
+		return ERR_NOT_FOUND;
+	if (!role_needs_unit(r->who.role))
+		return ERR_FORBIDDEN;
+	form_page(r, 403, form_values(r), id, form_version(req_form(r, "version")), http_refill_text(r));
+	return 0;
+}
+
 /* ---------------------------------------------------------------- the page */
 
 /* The file type as people name it (the attachment policy allows these three). */
@@ -911,10 +923,17 @@ int h_gov_rekap(req_t *r)
 
 /* ---------------------------------------------------------------- pokir */
 
+struct unit_sel {
+	json_t *arr;
+	const char *selected; /* the OPD the form had chosen, or NULL */
+};
+
 static int add_unit(void *ud, const char *code, const char *name, const char *kind)
 {
+	struct unit_sel *u = ud;
 	(void)kind;
-	json_array_append_new((json_t *)ud, json_pack("{s:s,s:s}", "code", code, "name", name));
+	json_array_append_new(u->arr, json_pack("{s:s,s:s,s:b}", "code", code, "name", name, "selected",
+						 u->selected && !strcmp(u->selected, code)));
 	return 0;
 }
 
@@ -922,7 +941,8 @@ int gov_pokir_page(req_t *r, int status, const char *error)
 {
 	store_conn_t *c = store_reader(r->app->store);
 	json_t *units = json_array(), *ctx;
-	int rc = c ? unit_list(c, r->tenant->code, add_unit, units) : ERR_UNAVAILABLE;
+	struct unit_sel sel = { units, req_form(r, "unit") };
+	int rc = c ? unit_list(c, r->tenant->code, add_unit, &sel) : ERR_UNAVAILABLE;
 	if (rc < 0) {
 		json_decref(units);
 		return rc;
@@ -940,6 +960,13 @@ int h_gov_pokir_form(req_t *r)
 	if (r->who.role != ROLE_DPRD)
 		return ERR_FORBIDDEN;
 	return gov_pokir_page(r, 200, NULL);
+}
+
+int h_gov_pokir_refill(req_t *r)
+{
+	if (r->who.role != ROLE_DPRD)
+		return ERR_FORBIDDEN;
+	return gov_pokir_page(r, 403, http_refill_text(r));
 }
 
 int h_gov_pokir(req_t *r)

@@ -16,6 +16,8 @@ int h_gov_create(req_t *r);
 int h_gov_show(req_t *r);
 int h_gov_edit_form(req_t *r);
 int h_gov_edit(req_t *r);
+/* The refill (http.h) of both: the form again with what was typed. */
+int h_gov_form_refill(req_t *r);
 int h_gov_act(req_t *r);
 int h_gov_attach(req_t *r);
 int h_gov_attachment(req_t *r);
@@ -24,6 +26,7 @@ int h_gov_key_create(req_t *r);
 int h_gov_rekap(req_t *r);
 int h_gov_pokir_form(req_t *r);
 int h_gov_pokir(req_t *r);
+int h_gov_pokir_refill(req_t *r);
 int h_gov_register(req_t *r);
 int h_gov_verify(req_t *r);
 int h_gov_pdf(req_t *r);

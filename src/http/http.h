@@ -54,6 +54,7 @@ typedef struct req {
 	int session_gone;             /* the cookie named a session that no longer exists */
 	int oversize;                 /* ROUTE_OVERSIZE_FORM: the body was over max-body; its files
 	                               * were dropped (r->body is NULL) */
+	int refill;                   /* the route's refill is answering (http_csrf_refused) */
 	auth_principal_t pending;     /* a session that still owes a second step (who is then
 	                               * anonymous): pending.mfa says which; only the pages that
 	                               * settle it (src/web/twofa.c) look at it */
@@ -93,6 +94,17 @@ typedef struct route {
 	handler_fn fn;
 	int perm;            /* PERM_* from auth/perm.h */
 	unsigned flags;
+	/* A page form people type much into (a complaint, an application, a
+	 * proposal) may name a refill: when its CSRF token does not check out
+	 * (the page was open too long, its user signed in again elsewhere, the
+	 * cookie was cleared) on a POST that provably came from this site's own
+	 * page (http_same_origin), http_csrf_refused calls refill instead of
+	 * the bare 403. refill shows the form again, status 403, with what was
+	 * typed (never a password) and http_refill_text above it, and changes
+	 * nothing: no write, no limit counted. It may return ERR_UNAUTHORIZED
+	 * without answering when that form is not for this visitor (signed
+	 * out); the usual answer follows. NULL: no refill. */
+	handler_fn refill;
 } route_t;
 
 /* A module's routes. Each domain module defines one table in its own file
@@ -136,6 +148,26 @@ void http_redirect(req_t *r, const char *location);        /* 303 See Other */
  * cookie. The router checks it for every POST; a route that reads its body
  * itself (ROUTE_NO_CSRF) calls it. */
 int http_csrf_ok(req_t *r);
+/* 1 when the request provably comes from a page of this site: the browser
+ * said Sec-Fetch-Site: same-origin, or (without Sec-Fetch-Site) sent an
+ * Origin whose scheme, host and port are this site's: those of public-url
+ * when it is set, else the request's own (Host, and https when it came over
+ * TLS or a trusted proxy said so). 0 for anything else: another site, no
+ * Origin at all, Origin "null". */
+int http_same_origin(req_t *r);
+/* The answer to a POST whose CSRF token did not check out (the router's,
+ * or a handler's that checks it itself); returns what the handler
+ * returns. The route's refill when there is one and the request is
+ * same-origin (http_same_origin); else a form from a session that has
+ * ended goes to the sign-in page, and anything else gets the bare 403,
+ * which echoes nothing. */
+int http_csrf_refused(req_t *r);
+/* For a refill: what to say above the form shown again (in the request's
+ * language, from the arena, never NULL): it had expired and nothing was
+ * saved, check and send again; that the visitor is signed out now when
+ * the session ended; that photos or files must be chosen again when some
+ * came with it. */
+const char *http_refill_text(req_t *r);
 void http_add_header(req_t *r, const char *name, const char *value);
 /* Retry-After: seconds (at least 1) on the answer; returns the wait in
  * whole minutes, rounded up (at least 1), for a "try again in N minutes". */

@@ -649,6 +649,123 @@ int http_csrf_ok(req_t *r)
 	return expected && given && auth_csrf_equal(expected, given);
 }
 
+/* An origin as "scheme://host[:port]" in out: http or https only,
+ * lower-cased, the scheme's own port left out, the host of the characters
+ * req_base_url accepts; 0, or -1 when it is none. url is an Origin header
+ * (whole: nothing may follow) or a URL (a path may follow). */
+static int origin_norm(const char *url, int whole, char *out, size_t n)
+{
+	const char *host, *end, *colon, *rb;
+	long port = -1;
+	int https;
+	size_t hl, i;
+	if (!strncasecmp(url, "https://", 8))
+		https = 1, host = url + 8;
+	else if (!strncasecmp(url, "http://", 7))
+		https = 0, host = url + 7;
+	else
+		return -1;
+	end = host + strcspn(host, "/?#");
+	rb = host[0] == '[' ? memchr(host, ']', (size_t)(end - host)) : host;
+	if (end == host || end - host > 255 || !rb || (whole && *end))
+		return -1;
+	colon = memchr(rb, ':', (size_t)(end - rb));
+	hl = (size_t)((colon ? colon : end) - host);
+	if (!hl || strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") < hl)
+		return -1;
+	if (colon && colon + 1 < end) {
+		if (end - colon - 1 > 5 || strspn(colon + 1, "0123456789") < (size_t)(end - colon - 1))
+			return -1;
+		port = strtol(colon + 1, NULL, 10);
+	}
+	if (port == (https ? 443 : 80))
+		port = -1;
+	if (n < hl + 16)
+		return -1;
+	i = (size_t)snprintf(out, n, "%s://", https ? "https" : "http");
+	for (size_t k = 0; k < hl; k++)
+		out[i++] = (char)(host[k] >= 'A' && host[k] <= 'Z' ? host[k] + 32 : host[k]);
+	if (port >= 0)
+		snprintf(out + i, n - i, ":%ld", port);
+	else
+		out[i] = '\0';
+	return 0;
+}
+
+int http_same_origin(req_t *r)
+{
+	const char *site = req_header(r, "sec-fetch-site"), *origin, *host;
+	char got[300], own[300];
+	/* the browser's own word, which no page's script can set */
+	if (site)
+		return !strcmp(site, "same-origin");
+	origin = req_header(r, "origin");
+	if (!origin || origin_norm(origin, 1, got, sizeof(got)) < 0)
+		return 0;
+	if (the_app->cfg.public_url[0]) {
+		/* behind a proxy that ends TLS the request itself may say http
+		 * and a Host of the proxy's choosing: the configured address is
+		 * the site's */
+		if (origin_norm(the_app->cfg.public_url, 0, own, sizeof(own)) < 0)
+			return 0;
+	} else {
+		char url[300];
+		host = req_host(r);
+		if (!host || strlen(host) > 255)
+			return 0;
+		snprintf(url, sizeof(url), "%s://%s", r->tls ? "https" : "http", host);
+		if (origin_norm(url, 1, own, sizeof(own)) < 0)
+			return 0;
+	}
+	return !strcmp(got, own);
+}
+
+int http_csrf_refused(req_t *r)
+{
+	int gone = r->session_gone && r->tenant && !r->api;
+	if (gone)
+		http_set_cookie(r, "sigap_session", "", 0, 1);
+	if (!r->api && r->who.kind != AUTH_APIKEY && r->route && r->route->refill && http_same_origin(r)) {
+		int rc;
+		r->refill = 1;
+		rc = r->route->refill(r);
+		if (rc != ERR_UNAUTHORIZED || r->status)
+			return rc;
+		r->refill = 0; /* not a form for this visitor: as below */
+	}
+	if (gone) {
+		/* the form came from a session that has ended meanwhile (its
+		 * token was the session's): say so, rather than blame the form */
+		char loc[64];
+		snprintf(loc, sizeof(loc), "/t/%s/masuk?berakhir=1", r->tenant->code);
+		http_redirect(r, loc);
+		return 0;
+	}
+	http_error(r, ERR_FORBIDDEN, "token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi");
+	return 0;
+}
+
+const char *http_refill_text(req_t *r)
+{
+	const char *base = req_t_(r, N_("Formulir ini sudah kedaluwarsa, jadi belum ada yang disimpan. Periksa isian Anda di bawah lalu kirim lagi."));
+	sb_t b = SB_INIT;
+	int files = 0;
+	char *s;
+	for (size_t i = 0; i < r->nparts; i++)
+		if (r->parts[i].filename && r->parts[i].len)
+			files = 1;
+	sb_adds(&b, base);
+	if (r->session_gone && r->who.kind == AUTH_NONE)
+		sb_addf(&b, " %s", req_t_(r, N_("Anda juga sudah keluar (sesi masuk berakhir): yang dikirim sekarang tidak tercatat di akun Anda. Salin isian Anda bila ingin masuk lebih dulu.")));
+	if (r->oversize)
+		sb_addf(&b, " %s", http_oversize_text(r));
+	else if (files)
+		sb_addf(&b, " %s", req_t_(r, N_("Foto atau berkas yang tadi dipilih belum terkirim: pilih lagi sebelum mengirim.")));
+	s = b.err ? NULL : arena_strdup(&r->arena, b.buf);
+	sb_release(&b);
+	return s ? s : base;
+}
+
 static void access_log(req_t *r, long took_ns)
 {
 	char line[1024];
@@ -941,19 +1058,8 @@ static int dispatch(req_t *r)
 			r->body_len = 0;
 		}
 	}
-	if (!is_get && !(rt->flags & ROUTE_NO_CSRF) && r->who.kind != AUTH_APIKEY && !http_csrf_ok(r)) {
-		if (r->session_gone && r->tenant && !r->api) {
-			/* the form came from a session that has ended meanwhile (its
-			 * token was the session's): say so, rather than blame the form */
-			char loc[64];
-			http_set_cookie(r, "sigap_session", "", 0, 1);
-			snprintf(loc, sizeof(loc), "/t/%s/masuk?berakhir=1", r->tenant->code);
-			http_redirect(r, loc);
-			return 0;
-		}
-		http_error(r, ERR_FORBIDDEN, "token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi");
-		return 0;
-	}
+	if (!is_get && !(rt->flags & ROUTE_NO_CSRF) && r->who.kind != AUTH_APIKEY && !http_csrf_ok(r))
+		return http_csrf_refused(r);
 	return rt->fn(r);
 }
 

@@ -60,6 +60,11 @@ int svc_h_verify(req_t *r);
 int svc_h_admin_list(req_t *r);
 int svc_h_admin_form(req_t *r);
 int svc_h_admin_save(req_t *r);
+/* Refills (http.h): the form again with what was typed, nothing stored. */
+int svc_h_apply_refill(req_t *r);
+int svc_h_app_action_refill(req_t *r);
+int svc_h_app_resubmit_refill(req_t *r);
+int svc_h_admin_refill(req_t *r);
 
 /* Handlers (api.c) */
 int svc_api_openapi(req_t *r);

@@ -21,11 +21,12 @@ static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/layanan", svc_h_catalog, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/layanan/{code}", svc_h_service, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/layanan/{code}/ajukan", svc_h_apply_form, PERM_LOGIN, T },
-	{ "POST", "/t/{tenant}/layanan/{code}/ajukan", svc_h_apply, PERM_LOGIN, T | MP | ROUTE_OVERSIZE_FORM },
+	{ "POST", "/t/{tenant}/layanan/{code}/ajukan", svc_h_apply, PERM_LOGIN, T | MP | ROUTE_OVERSIZE_FORM,
+	  svc_h_apply_refill },
 	{ "GET", "/t/{tenant}/permohonan", svc_h_mine, PERM_LOGIN, T },
 	{ "GET", "/t/{tenant}/permohonan/{id}", svc_h_app, PERM_LOGIN, T },
-	{ "POST", "/t/{tenant}/permohonan/{id}/aksi", svc_h_app_action, PERM_LOGIN, T },
-	{ "POST", "/t/{tenant}/permohonan/{id}/perbaiki", svc_h_app_resubmit, PERM_LOGIN, T | MP },
+	{ "POST", "/t/{tenant}/permohonan/{id}/aksi", svc_h_app_action, PERM_LOGIN, T, svc_h_app_action_refill },
+	{ "POST", "/t/{tenant}/permohonan/{id}/perbaiki", svc_h_app_resubmit, PERM_LOGIN, T | MP, svc_h_app_resubmit_refill },
 	{ "POST", "/t/{tenant}/permohonan/{id}/hasil", svc_h_app_result, PERM_LOGIN, T | MP },
 	{ "GET", "/t/{tenant}/permohonan/{id}/tanda-terima.pdf", svc_h_receipt, PERM_LOGIN, T },
 	{ "GET", "/t/{tenant}/permohonan/{id}/berkas/{field}", svc_h_file, PERM_LOGIN, T },
@@ -36,9 +37,9 @@ static const route_t routes[] = {
 	/* administrators */
 	{ "GET", "/t/{tenant}/admin/layanan", svc_h_admin_list, PERM_SERVICES_CATALOG, T },
 	{ "GET", "/t/{tenant}/admin/layanan/baru", svc_h_admin_form, PERM_SERVICES_CATALOG, T },
-	{ "POST", "/t/{tenant}/admin/layanan/baru", svc_h_admin_save, PERM_SERVICES_CATALOG, T },
+	{ "POST", "/t/{tenant}/admin/layanan/baru", svc_h_admin_save, PERM_SERVICES_CATALOG, T, svc_h_admin_refill },
 	{ "GET", "/t/{tenant}/admin/layanan/{code}", svc_h_admin_form, PERM_SERVICES_CATALOG, T },
-	{ "POST", "/t/{tenant}/admin/layanan/{code}", svc_h_admin_save, PERM_SERVICES_CATALOG, T },
+	{ "POST", "/t/{tenant}/admin/layanan/{code}", svc_h_admin_save, PERM_SERVICES_CATALOG, T, svc_h_admin_refill },
 
 	/* JSON API */
 	{ "GET", "/api/v1/openapi.json", svc_api_openapi, PERM_PUBLIC, A },

@@ -123,6 +123,21 @@ static void add_value(json_t *values, const char *name, const char *v, size_t le
 	}
 }
 
+/* The plain fields the server read (r->form: an urlencoded body, or a
+ * multipart one's fields without its files) into values; the _csrf field
+ * apart, in *csrf (csrf NULL: dropped). */
+static void plain_values(req_t *r, json_t *values, const char **csrf)
+{
+	for (size_t i = 0; i < r->form.n; i++) {
+		if (!strcmp(r->form.items[i].key, "_csrf")) {
+			if (csrf)
+				*csrf = r->form.items[i].val;
+		} else {
+			add_value(values, r->form.items[i].key, r->form.items[i].val, r->form.items[i].val_len);
+		}
+	}
+}
+
 int svc_read_form(req_t *r, svc_form_t *f)
 {
 	const char *ct = req_header(r, "content-type");
@@ -135,12 +150,7 @@ int svc_read_form(req_t *r, svc_form_t *f)
 		return ERR_NOMEM;
 	/* a form over max-body: the server kept its plain fields in r->form */
 	if (r->oversize || (ct && content_type_is(ct, strlen(ct), "application/x-www-form-urlencoded"))) {
-		for (size_t i = 0; i < r->form.n; i++) {
-			if (!strcmp(r->form.items[i].key, "_csrf"))
-				f->csrf = r->form.items[i].val;
-			else
-				add_value(f->values, r->form.items[i].key, r->form.items[i].val, r->form.items[i].val_len);
-		}
+		plain_values(r, f->values, &f->csrf);
 		return 0;
 	}
 	rc = multipart_parse(&r->arena, ct ? ct : "", r->body ? r->body : "", r->body_len, 100, &parts, &n);
@@ -366,8 +376,9 @@ static int apply_page(req_t *r, int status, json_t *svc, const json_t *values, c
 			"action", "ajukan", "nonce", nonce);
 	if (error) {
 		json_object_set_new(ctx, "error", json_string(error));
-		/* a browser never sends a chosen file again */
-		json_object_set_new(ctx, "files_again", json_boolean(has_file_field(form)));
+		/* a browser never sends a chosen file again (a refill's text
+		 * says so itself when files came) */
+		json_object_set_new(ctx, "files_again", json_boolean(has_file_field(form) && !r->refill));
 	}
 	http_page(r, status, "services_apply", ctx);
 	return 0;
@@ -633,9 +644,10 @@ int svc_apply_common(req_t *r, const char *code, json_t *values, const services_
 	return http_write(r, apply_tx, j, apply_done);
 }
 
-/* The files were too big to be read (r->oversize): the form again with
- * what was typed, and the files to be chosen anew. values is stolen. */
-static int apply_oversize(req_t *r, json_t *values, const char *nonce)
+/* The form again with what was typed (values, stolen) and its one-time
+ * key, and msg above it: the files were too big to be read (r->oversize),
+ * or its token had expired (a refill). Nothing is stored. */
+static int apply_again(req_t *r, int status, json_t *values, const char *nonce, const char *msg)
 {
 	json_t *s = NULL;
 	int rc;
@@ -649,10 +661,30 @@ static int apply_oversize(req_t *r, json_t *values, const char *nonce)
 	else
 		rc = services_get(rd(r), r->tenant->code, req_param(r, "code"), 0, &s);
 	if (rc == 0)
-		rc = apply_page(r, 413, s, values, http_oversize_text(r), nonce);
+		rc = apply_page(r, status, s, values, msg, nonce);
 	json_decref(s);
 	json_decref(values);
 	return rc;
+}
+
+/* The form's one-time key, taken out of values (it is no form field). */
+static const char *take_nonce(req_t *r, json_t *values)
+{
+	const char *nv = json_string_value(json_object_get(values, "_nonce"));
+	char *nonce = nv ? arena_strndup(&r->arena, nv, strlen(nv)) : NULL;
+	json_object_del(values, "_nonce");
+	return nonce;
+}
+
+int svc_h_apply_refill(req_t *r)
+{
+	json_t *values = json_object();
+	const char *nonce;
+	if (!values)
+		return ERR_NOMEM;
+	plain_values(r, values, NULL);
+	nonce = take_nonce(r, values);
+	return apply_again(r, 403, values, nonce, http_refill_text(r));
 }
 
 int svc_h_apply(req_t *r)
@@ -666,16 +698,12 @@ int svc_h_apply(req_t *r)
 	}
 	if (!svc_csrf_ok(r, f.csrf)) {
 		json_decref(f.values);
-		http_error(r, ERR_FORBIDDEN, N_("token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi"));
-		return 0;
+		return http_csrf_refused(r);
 	}
 	{
-		/* the form's one-time key is no form field */
-		const char *nv = json_string_value(json_object_get(f.values, "_nonce"));
-		char *nonce = nv ? arena_strndup(&r->arena, nv, strlen(nv)) : NULL;
-		json_object_del(f.values, "_nonce");
+		const char *nonce = take_nonce(r, f.values);
 		if (r->oversize)
-			return apply_oversize(r, f.values, nonce);
+			return apply_again(r, 413, f.values, nonce, http_oversize_text(r));
 		return svc_apply_common(r, req_param(r, "code"), f.values, f.uploads, f.nuploads, nonce);
 	}
 }
@@ -866,8 +894,9 @@ static int app_page(req_t *r, int status, int64_t id, const char *error, const c
 		can = json_object_get(a, "can");
 		if (op && !strcmp(op, "resubmit") && json_is_true(json_object_get(can, "resubmit"))) {
 			json_object_set_new(ctx, "resubmit_error", json_string(error));
-			/* a browser never sends a chosen file again */
-			json_object_set_new(ctx, "files_again", json_boolean(has_file_field(form)));
+			/* a browser never sends a chosen file again (a refill's
+			 * text says so itself when files came) */
+			json_object_set_new(ctx, "files_again", json_boolean(has_file_field(form) && !r->refill));
 		} else if (op && !strcmp(op, "cancel") && json_is_true(json_object_get(can, "cancel"))) {
 			json_object_set_new(ctx, "cancel_error", json_string(error));
 		} else {
@@ -1131,8 +1160,7 @@ static int multipart_action(req_t *r, const char *op)
 	}
 	if (!svc_csrf_ok(r, f.csrf)) {
 		json_decref(f.values);
-		http_error(r, ERR_FORBIDDEN, N_("token keamanan formulir tidak valid; muat ulang halaman lalu coba lagi"));
-		return 0;
+		return http_csrf_refused(r);
 	}
 	v = json_object_get(f.values, "version");
 	if (json_is_string(v) && parse_id(json_string_value(v), &ver) < 0)
@@ -1151,6 +1179,34 @@ static int multipart_action(req_t *r, const char *op)
 int svc_h_app_resubmit(req_t *r)
 {
 	return multipart_action(r, "resubmit");
+}
+
+/* The application's page again with what was typed into the form of the
+ * action (its text) or of the correction (its fields). */
+int svc_h_app_action_refill(req_t *r)
+{
+	int64_t id;
+	if (parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	return app_page(r, 403, id, http_refill_text(r), NULL, req_form(r, "op"), req_form(r, "text"), NULL);
+}
+
+int svc_h_app_resubmit_refill(req_t *r)
+{
+	int64_t id;
+	json_t *typed = json_object();
+	int rc;
+	if (!typed)
+		return ERR_NOMEM;
+	if (parse_id(req_param(r, "id"), &id) < 0) {
+		json_decref(typed);
+		return ERR_NOT_FOUND;
+	}
+	plain_values(r, typed, NULL);
+	json_object_del(typed, "version");
+	rc = app_page(r, 403, id, http_refill_text(r), NULL, "resubmit", NULL, typed);
+	json_decref(typed);
+	return rc;
 }
 
 int svc_h_app_result(req_t *r)
@@ -1421,6 +1477,15 @@ static int admin_tx(store_conn_t *c, void *ud)
 			       j->now, &j->msg, &j->line);
 }
 
+/* The fields of a change to service code sent back into the editor:
+ * marked as no new one, and with the code its form posts to (which it
+ * does not send). */
+static void admin_edit_echo(json_t *fields, const char *code)
+{
+	json_object_set_new(fields, "id", json_integer(1));
+	json_object_set_new(fields, "code", json_string(code));
+}
+
 static int admin_done(req_t *r, int rc, void *ud)
 {
 	admin_job_t *j = ud;
@@ -1440,7 +1505,7 @@ static int admin_done(req_t *r, int rc, void *ud)
 		} else {
 			json_object_del(j->echo, "_tenant");
 			if (!j->is_new)
-				json_object_set_new(j->echo, "id", json_integer(1));
+				admin_edit_echo(j->echo, j->code);
 			rc = admin_page(r, err_http_status(rc), j->echo, m);
 			j->echo = NULL;
 		}
@@ -1530,11 +1595,32 @@ int svc_admin_save_common(req_t *r, const char *code, json_t *fields)
 	return http_write(r, admin_tx, j, admin_done);
 }
 
-int svc_h_admin_save(req_t *r)
+/* The editor's fields as sent (its form has no field twice), _csrf apart. */
+static json_t *admin_fields(req_t *r)
 {
 	json_t *fields = json_object();
 	for (size_t i = 0; i < r->form.n; i++)
 		if (strcmp(r->form.items[i].key, "_csrf"))
 			json_object_set_new(fields, r->form.items[i].key, json_string(r->form.items[i].val));
-	return svc_admin_save_common(r, req_param(r, "code"), fields);
+	return fields;
+}
+
+int svc_h_admin_save(req_t *r)
+{
+	return svc_admin_save_common(r, req_param(r, "code"), admin_fields(r));
+}
+
+int svc_h_admin_refill(req_t *r)
+{
+	const char *code = req_param(r, "code");
+	json_t *fields;
+	if (r->who.role != ROLE_ADMIN) {
+		http_error(r, ERR_FORBIDDEN, N_("hanya administrator yang dapat mengubah katalog layanan"));
+		return 0;
+	}
+	if (!(fields = admin_fields(r)))
+		return ERR_NOMEM;
+	if (code)
+		admin_edit_echo(fields, code);
+	return admin_page(r, 403, fields, http_refill_text(r));
 }
