@@ -596,6 +596,15 @@ int64_t complaints_expected(const complaint_t *cp)
 	return 0;
 }
 
+/* The deadline of whoever must act now (0: nobody), as item lists show it,
+ * and the work queue's order by it: items with one first, earliest first;
+ * then the rest, newest first. */
+#define CPL_DUE_SQL                                                                                 \
+	"CASE WHEN status IN ('baru', 'tunda') AND verify_due > 0 THEN verify_due "                   \
+	"WHEN status IN ('baru', 'tunda') THEN expected_at WHEN status = 'disposisi' THEN answer_due " \
+	"ELSE 0 END"
+#define CPL_DUE_ORDER "CASE WHEN (" CPL_DUE_SQL ") > 0 THEN 0 ELSE 1 END, " CPL_DUE_SQL ", created_at DESC, id DESC"
+
 int complaints_list(store_conn_t *c, const complaints_filter_t *f, complaints_row_fn fn, void *ud)
 {
 	sb_t q = SB_INIT;
@@ -651,10 +660,17 @@ int complaints_list(store_conn_t *c, const complaints_filter_t *f, complaints_ro
 	if (f->to || f->has_to)
 		sb_adds(&q, " AND created_at <= ?");
 	/* a list of ids is read by id: "+created_at" keeps SQLite from walking
-	 * the tenant's whole complaints_tenant_created index for its order */
-	sb_adds(&q, f->ids && f->nids ? " ORDER BY +created_at DESC, id DESC LIMIT ? OFFSET ?"
-				     : " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
-	sb_adds(&q, ") complaints ORDER BY created_at DESC, id DESC");
+	 * the tenant's whole complaints_tenant_created index for its order. The
+	 * work queue sorts by deadline what its filter chose (the open items of
+	 * a tenant or an OPD, on complaints_tenant_status), so that the most
+	 * overdue come first and none falls behind a page of newer ones. */
+	if (f->by_due) {
+		sb_adds(&q, " ORDER BY " CPL_DUE_ORDER " LIMIT ? OFFSET ?) complaints ORDER BY " CPL_DUE_ORDER);
+	} else {
+		sb_adds(&q, f->ids && f->nids ? " ORDER BY +created_at DESC, id DESC LIMIT ? OFFSET ?"
+					     : " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
+		sb_adds(&q, ") complaints ORDER BY created_at DESC, id DESC");
+	}
 	if (q.err) {
 		sb_release(&q);
 		return ERR_NOMEM;

@@ -410,10 +410,15 @@ typedef struct complaints_filter {
 	const char *kind;        /* NULL or "pengaduan", "aspirasi", "informasi" */
 	int include_hidden;      /* 0: leave out arsip (spam) and digabung */
 	int64_t reporter_user_id;/* > 0: only this reporter's */
+	int by_due;              /* 1: the work queue's order (below) instead of newest first */
 	int limit, offset;       /* limit 0 = 100 */
 } complaints_filter_t;
 typedef int (*complaints_row_fn)(void *ud, const complaint_t *cp);
-/* Newest first. Rows have no photos loaded (nphotos = 0) except the count. */
+/* Newest first; with by_due, the open ones first by the deadline of whoever
+ * must act now (the coordinator's verification for baru and tunda, the
+ * OPD's answer for disposisi), earliest (most overdue) first, then the
+ * others newest first. Rows have no photos loaded (nphotos = 0) except the
+ * count. */
 int complaints_list(store_conn_t *c, const complaints_filter_t *f, complaints_row_fn fn, void *ud);
 
 typedef struct complaints_event {

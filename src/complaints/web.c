@@ -28,6 +28,7 @@
 #include "complaints/cpl_http.h"
 #include "core/err.h"
 #include "core/nls.h"
+#include "http/deadline.h"
 #include "performance/performance.h"
 #include "platform/platform.h"
 #include "tenants/tenants.h"
@@ -120,33 +121,36 @@ static const char *shown(req_t *r, const char *s, int show_all, int *masked)
 /* The list-level view of a complaint: nothing personal (with show_all 0,
  * the title's personal data masked too). "due" is the deadline of whoever
  * must act now: the coordinator's verification while it waits for it
- * (baru, tunda), else the expected answer. */
-static json_t *item_json(req_t *r, const complaint_t *cp, int show_all)
+ * (baru, tunda), else the expected answer; "left", with a calendar and
+ * while the complaint is open, how far it is in working days. */
+static json_t *item_json(req_t *r, const complaint_t *cp, int show_all, const calendar_t *cal)
 {
-	int64_t exp = complaints_expected(cp);
+	int64_t exp = complaints_expected(cp), now = (int64_t)time(NULL);
 	int verifying = !strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda");
 	int64_t due = verifying && cp->verify_due > 0 ? cp->verify_due : exp;
-	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:b,s:s}", "id", (json_int_t)cp->id,
+	int open = !complaints_status_closed(cp->status);
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:b,s:s,s:s}", "id", (json_int_t)cp->id,
 			 "number", cp->number, "title", shown(r, cp->title, show_all, NULL), "kind_label", req_t_(r, kind_label(cp->kind)),
 			 "category", cp->category, "category_name", cp->category_name[0] ? cp->category_name : "-",
 			 "kelurahan", cp->kelurahan_name[0] ? cp->kelurahan_name : "", "status", cp->status,
 			 "status_label", req_t_(r, complaints_status_label(cp->status)), "created", jtime(r, cp->created_at),
 			 "expected", jtime(r, exp), "due", jtime(r, due), "due_what",
 			 due <= 0 ? "" : req_t_(r, verifying && cp->verify_due > 0 ? N_("verifikasi") : N_("jawaban")),
-			 "overdue", due > 0 && due < (int64_t)time(NULL) && !complaints_status_closed(cp->status), "unit",
-			 cp->unit);
+			 "overdue", due > 0 && due < now && open, "unit", cp->unit, "left",
+			 open ? http_deadline_words(r, cal, due, now) : "");
 }
 
 struct list_ctx {
 	req_t *r;
 	json_t *arr;
-	int show_all; /* the officials' queue: texts as typed */
+	int show_all;          /* the officials' queue: texts as typed */
+	const calendar_t *cal; /* the queue: deadlines in working days; NULL: none */
 };
 
 static int add_item(void *ud, const complaint_t *cp)
 {
 	struct list_ctx *x = ud;
-	json_array_append_new(x->arr, item_json(x->r, cp, x->show_all));
+	json_array_append_new(x->arr, item_json(x->r, cp, x->show_all, x->cal));
 	return 0;
 }
 
@@ -278,13 +282,13 @@ static void qs_add(sb_t *sb, const char *k, const char *v)
 
 static const char *const kind_codes[] = { "pengaduan", "aspirasi", "informasi" };
 
-/* The filter's link to page `page`, or NULL for none. */
-static json_t *page_url(req_t *r, const complaints_filter_t *f, int page)
+/* The filter's link to page `page` of the list at /t/TENANT/`base`. */
+static json_t *page_url(req_t *r, const char *base, const complaints_filter_t *f, int page)
 {
 	sb_t sb = SB_INIT;
 	char n[16];
 	json_t *v;
-	sb_addf(&sb, "/t/%s/pengaduan", r->tenant->code);
+	sb_addf(&sb, "/t/%s/%s", r->tenant->code, base);
 	qs_add(&sb, "kelurahan", f->kelurahan);
 	qs_add(&sb, "kategori", f->category);
 	qs_add(&sb, "status", f->status);
@@ -296,6 +300,28 @@ static json_t *page_url(req_t *r, const complaints_filter_t *f, int page)
 	v = sb.err ? json_null() : json_string(sb.buf);
 	sb_release(&sb);
 	return v ? v : json_null();
+}
+
+/* The "Sebelumnya / Halaman N / Berikutnya" links of a list's page. */
+static json_t *paging(req_t *r, const char *base, const complaints_filter_t *f, int page, int more)
+{
+	return json_pack("{s:i,s:o,s:o}", "page", page, "prev_url", page > 1 ? page_url(r, base, f, page - 1) : json_null(),
+			 "next_url", more ? page_url(r, base, f, page + 1) : json_null());
+}
+
+/* ?hal=N: *page (1 when not given); -1 for anything but 1..LIST_MAX_PAGE. */
+static int parse_page(const char *hal, int *page)
+{
+	char *end;
+	long n;
+	*page = 1;
+	if (!hal || !*hal)
+		return 0;
+	n = strlen(hal) <= 9 && hal[0] >= '1' && hal[0] <= '9' ? strtol(hal, &end, 10) : 0;
+	if (n < 1 || *end || n > LIST_MAX_PAGE)
+		return -1;
+	*page = (int)n;
+	return 0;
 }
 
 static void list_page(req_t *r, int status, const complaints_filter_t *f, json_t *items, int page, int more,
@@ -322,10 +348,7 @@ static void list_page(req_t *r, int status, const complaints_filter_t *f, json_t
 			json_array_size(items) == 0 && !error, "example_number", example, "f_nomor",
 			typed_number ? typed_number : "");
 	if (page > 1 || more)
-		json_object_set_new(ctx, "paging",
-				    json_pack("{s:i,s:o,s:o}", "page", page, "prev_url",
-					      page > 1 ? page_url(r, f, page - 1) : json_null(), "next_url",
-					      more ? page_url(r, f, page + 1) : json_null()));
+		json_object_set_new(ctx, "paging", paging(r, "pengaduan", f, page, more));
 	if (err < 0) {
 		/* filters that could not be read: a 503, not a list page whose
 		 * selects say there are no categories or villages */
@@ -405,14 +428,9 @@ int h_complaints_list(req_t *r)
 		}
 		f.kind = kind;
 	}
-	if (hal && *hal) {
-		char *end;
-		long n = strlen(hal) <= 9 && hal[0] >= '1' && hal[0] <= '9' ? strtol(hal, &end, 10) : 0;
-		if (n < 1 || *end || n > LIST_MAX_PAGE) {
-			list_page(r, 400, &f, NULL, 1, 0, req_t_(r, "nomor halaman tidak sah"), NULL);
-			return 0;
-		}
-		page = (int)n;
+	if (parse_page(hal, &page) < 0) {
+		list_page(r, 400, &f, NULL, 1, 0, req_t_(r, "nomor halaman tidak sah"), NULL);
+		return 0;
 	}
 	/* one more than a page: is there a next one? */
 	f.limit = LIST_PAGE + 1;
@@ -420,6 +438,7 @@ int h_complaints_list(req_t *r)
 	x.r = r;
 	x.arr = json_array();
 	x.show_all = 0; /* the public list: personal data in titles masked */
+	x.cal = NULL;
 	rc = complaints_list(c, &f, add_item, &x);
 	if (rc < 0) {
 		json_decref(x.arr);
@@ -789,7 +808,7 @@ static int add_event(void *ud, const complaints_event_t *e)
 
 struct dup_ctx {
 	json_t *arr;
-	int64_t first; /* the best suggestion that can be merged into */
+	char first[48]; /* the tracking number of the best suggestion that can be merged into */
 };
 
 static int add_dup(void *ud, const complaints_dup_t *d)
@@ -798,8 +817,8 @@ static int add_dup(void *ud, const complaints_dup_t *d)
 	json_array_append_new(x->arr, json_pack("{s:I,s:s,s:s,s:i,s:i}", "id", (json_int_t)d->candidate_id, "number",
 						d->number, "title", d->title, "score", (int)(d->score * 100 + 0.5),
 						"distance", d->distance_m));
-	if (!x->first && strcmp(d->status, "digabung") && strcmp(d->status, "arsip"))
-		x->first = d->candidate_id;
+	if (!x->first[0] && strcmp(d->status, "digabung") && strcmp(d->status, "arsip"))
+		snprintf(x->first, sizeof(x->first), "%s", d->number);
 	return 0;
 }
 
@@ -808,7 +827,7 @@ static int add_dup(void *ud, const complaints_dup_t *d)
  * again: ctx keys t_<action> (the text), t_forward_to, merge_value. When
  * that form is no longer offered (someone else acted meanwhile), the text
  * is shown on its own to copy. */
-static void keep_typed(json_t *ctx, const complaint_action_t *a)
+static void keep_typed(req_t *r, json_t *ctx, const complaint_action_t *a)
 {
 	static const char *const form_of[][2] = {
 		{ "verifikasi", "can_verify" }, { "tunda", "can_hold" },    { "bukan_wewenang", "can_verify" },
@@ -821,8 +840,10 @@ static void keep_typed(json_t *ctx, const complaint_action_t *a)
 		if (!strcmp(a->action, form_of[i][0]))
 			flag = form_of[i][1];
 	if (!strcmp(a->action, "gabung")) {
-		if (a->merge_into > 0)
-			json_object_set_new(ctx, "merge_value", json_integer(a->merge_into));
+		/* as typed: a tracking number, or an id */
+		const char *v = req_form(r, "merge_into");
+		if (v && *v)
+			json_object_set_new(ctx, "merge_value", json_string(v)); /* NULL (not UTF-8) is not set */
 		return;
 	}
 	if (!flag)
@@ -839,8 +860,10 @@ static void keep_typed(json_t *ctx, const complaint_action_t *a)
 	}
 }
 
-static void detail_page(req_t *r, int status, int64_t id, const char *error, const char *notice,
-			const complaint_action_t *typed)
+/* The complaint's page: error and notice on top, what was typed (typed)
+ * back in its form, and extra's keys (a confirmation) added to the page's. */
+static void detail_page_with(req_t *r, int status, int64_t id, const char *error, const char *notice,
+			     const complaint_action_t *typed, json_t *extra)
 {
 	store_conn_t *c = store_reader(r->app->store);
 	complaint_t *cp = arena_alloc(&r->arena, sizeof(*cp));
@@ -958,14 +981,14 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 	/* the forms of whoever may act now; the coordinator may merge a
 	 * duplicate also once it is with an OPD (auto-routed ones are) */
 	if (coord && (!strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda") || !strcmp(cp->status, "disposisi"))) {
-		struct dup_ctx d = { json_array(), 0 };
+		struct dup_ctx d = { json_array(), "" };
 		rc = complaints_duplicates(c, r->tenant->code, cp->id, add_dup, &d);
 		if (rc < 0 && !err)
 			err = rc;
 		if (json_array_size(d.arr))
 			json_object_set_new(ctx, "has_duplicates", json_true());
-		if (d.first)
-			json_object_set_new(ctx, "merge_value", json_integer(d.first));
+		if (d.first[0])
+			json_object_set_new(ctx, "merge_value", json_string(d.first));
 		json_object_set_new(ctx, "duplicates", d.arr);
 	}
 	if (coord && (!strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda"))) {
@@ -983,6 +1006,21 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 					    json_pack("{s:s,s:i,s:s}", "category", cp->route_category, "confidence",
 						      (int)(cp->route_confidence * 100 + 0.5), "explanation",
 						      cp->route_explanation));
+	}
+	if (staff && (!strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda") || !strcmp(cp->status, "disposisi"))) {
+		/* whoever acts now sees their deadline and how far it is in
+		 * working days: the coordinator the verification's (the page
+		 * showed only the expected answer), the OPD the answer's */
+		int verifying = strcmp(cp->status, "disposisi") != 0;
+		int64_t due = verifying ? cp->verify_due : cp->answer_due;
+		calendar_t *cal = NULL;
+		rc = due > 0 ? tenant_calendar(c, r->tenant->code, &cal) : 0;
+		if (rc < 0 && !err)
+			err = rc;
+		if (rc >= 0 && due > 0)
+			json_object_set_new(ctx, verifying ? "verify_left" : "answer_left",
+					    json_string(http_deadline_words(r, cal, due, (int64_t)time(NULL))));
+		calendar_free(cal);
 	}
 	if (coord && !strcmp(cp->status, "disposisi"))
 		json_object_set_new(ctx, "can_merge_only", json_true());
@@ -1019,8 +1057,16 @@ static void detail_page(req_t *r, int status, int64_t id, const char *error, con
 		return;
 	}
 	if (typed && typed->action)
-		keep_typed(ctx, typed);
+		keep_typed(r, ctx, typed);
+	if (extra)
+		json_object_update(ctx, extra);
 	http_page(r, status, "complaints_detail", ctx);
+}
+
+static void detail_page(req_t *r, int status, int64_t id, const char *error, const char *notice,
+			const complaint_action_t *typed)
+{
+	detail_page_with(r, status, id, error, notice, typed, NULL);
 }
 
 int h_complaints_detail(req_t *r)
@@ -1090,19 +1136,120 @@ int h_complaints_act_refill(req_t *r)
 	return 0;
 }
 
+/* The complaint to merge into, as the coordinator typed it: its tracking
+ * number, as the page and the suggestions show it (spaces and case do not
+ * matter, the serial may be short), or its id, as scripts send it. *ret_id
+ * is 0 when nothing was typed. Returns ERR_INVALID with *msgid for a
+ * number that is none or of no complaint of this tenant (another error of
+ * the database without). */
+static int merge_target(req_t *r, const char *typed, int64_t *ret_id, const char **msgid)
+{
+	store_conn_t *c;
+	char number[64], status[16];
+	int rc;
+	*ret_id = 0;
+	if (!typed || blank_str(typed))
+		return 0;
+	if (!strchr(typed, '/')) {
+		if (cplh_parse_id(typed, ret_id) == 0)
+			return 0;
+		*msgid = N_("nomor laporan induk tidak dikenali; tulis nomor pelacakannya, misalnya 52.71/ADU/2026/000123");
+		return ERR_INVALID;
+	}
+	if (complaints_number_normalize(typed, number, sizeof(number)) < 0) {
+		*msgid = N_("nomor laporan induk tidak dikenali; tulis nomor pelacakannya, misalnya 52.71/ADU/2026/000123");
+		return ERR_INVALID;
+	}
+	if (!(c = store_reader(r->app->store)))
+		return ERR_UNAVAILABLE;
+	rc = complaints_find_number(c, r->tenant->code, number, ret_id, status);
+	if (rc == ERR_NOT_FOUND) {
+		*msgid = N_("laporan induk dengan nomor ini tidak ditemukan di Pemda ini");
+		return ERR_INVALID; /* a mistyped field of this page, which exists */
+	}
+	return rc;
+}
+
+/* Archiving as spam and merging cannot be undone (the complaint leaves the
+ * coordinator's queue for good), so the coordinator's form asks first: the
+ * page again with what is about to happen (for a merge, the complaint it
+ * goes into, by number and title, since a mistyped number merges into the
+ * wrong one) and a button that sends the same action with yakin=1. */
+static int confirm_page(req_t *r, const complaint_action_t *a)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	complaint_t *cp = arena_alloc(&r->arena, sizeof(*cp)), *target = NULL;
+	json_t *extra, *conf;
+	const char *next, *msgid = NULL;
+	char version[24];
+	int merge = !strcmp(a->action, "gabung"), rc;
+	if (!c || !cp)
+		return c ? ERR_NOMEM : ERR_UNAVAILABLE;
+	/* no question about what the transaction would refuse anyway: a
+	 * stale page, or an action its state no longer allows (its words) */
+	if ((rc = complaints_get(c, r->tenant->code, a->id, cp)) < 0)
+		return rc;
+	if (a->version && a->version != cp->version) {
+		rc = ERR_CONFLICT;
+		msgid = N_("data telah diubah orang lain; muat ulang halaman lalu coba lagi");
+	} else {
+		rc = complaints_next_status(cp->status, a->action, cp->reopened, &next, &msgid);
+	}
+	if (rc < 0) {
+		detail_page(r, err_http_status(rc), a->id, req_t_(r, msgid ? msgid : N_("tindakan tidak dapat dilakukan")),
+			    NULL, a);
+		return 0;
+	}
+	if (merge) {
+		rc = ERR_INVALID;
+		if (!(target = arena_alloc(&r->arena, sizeof(*target))))
+			return ERR_NOMEM;
+		if (a->merge_into > 0 && a->merge_into != a->id)
+			rc = complaints_get(c, r->tenant->code, a->merge_into, target);
+		if (rc == 0 && (!strcmp(target->status, "digabung") || !strcmp(target->status, "arsip")))
+			rc = ERR_INVALID;
+		if (rc == ERR_NOT_FOUND || rc == ERR_INVALID) {
+			/* the transaction's own words */
+			detail_page(r, 400, a->id,
+				    req_t_(r, a->merge_into > 0 ? N_("pengaduan induk tidak ditemukan atau tidak dapat menjadi induk")
+								: N_("tulis nomor laporan induk yang akan menjadi tujuan penggabungan")),
+				    NULL, a);
+			return 0;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	snprintf(version, sizeof(version), "%" PRId64, a->version);
+	conf = json_pack("{s:s,s:s,s:s,s:s,s:s}", "action", a->action, "version", version, "question",
+			 req_t_(r, merge ? N_("Gabungkan laporan ini ke laporan induk tersebut? Pelapornya akan menerima jawaban "
+					      "laporan induk. Penggabungan tidak dapat dibatalkan.")
+					 : N_("Arsipkan laporan ini sebagai spam? Laporan disembunyikan dari publik dan dari "
+					      "antrean, dan tidak dapat dibatalkan.")),
+			 "button", req_t_(r, merge ? N_("Ya, gabungkan") : N_("Ya, arsipkan sebagai spam")), "heading",
+			 req_t_(r, merge ? N_("Gabungkan laporan?") : N_("Arsipkan sebagai spam?")));
+	if (target)
+		json_object_set_new(conf, "target",
+				    json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)target->id, "number", target->number,
+					      "title", target->title, "status_label",
+					      req_t_(r, complaints_status_label(target->status))));
+	extra = json_pack("{s:o}", "confirm", conf);
+	detail_page_with(r, 200, a->id, NULL, NULL, a, extra);
+	json_decref(extra);
+	return 0;
+}
+
 int h_complaints_act(req_t *r)
 {
 	struct act_op *op = arena_zalloc(&r->arena, sizeof(*op));
-	const char *v;
+	const char *v, *merge_msg = NULL;
 	int64_t id, version = 0, merge = 0;
+	int merge_rc;
 	if (!op)
 		return ERR_NOMEM;
 	if (cplh_parse_id(req_param(r, "id"), &id) < 0)
 		return ERR_NOT_FOUND;
 	if ((v = req_form(r, "version")) && *v && cplh_parse_id(v, &version) < 0)
 		version = -1;
-	if ((v = req_form(r, "merge_into")) && *v && cplh_parse_id(v, &merge) < 0)
-		merge = -1;
 	op->a.tenant = r->tenant->code;
 	op->a.id = id;
 	op->a.version = version;
@@ -1126,20 +1273,29 @@ int h_complaints_act(req_t *r)
 	op->a.sla_class = req_form(r, "sla_class");
 	op->a.forward_to = req_form(r, "forward_to");
 	op->a.rating = (v = req_form(r, "rating")) && v[0] >= '1' && v[0] <= '5' && !v[1] ? v[0] - '0' : 0;
-	op->a.merge_into = merge;
 	op->a.now = (int64_t)time(NULL);
 	if (version < 0) {
 		detail_page(r, 400, id, req_t_(r, "versi data tidak sah"), NULL, &op->a);
 		return 0;
 	}
-	if (merge < 0) {
-		detail_page(r, 400, id, req_t_(r, "nomor laporan induk harus angka"), NULL, &op->a);
+	merge_rc = op->a.action && !strcmp(op->a.action, "gabung") ? merge_target(r, req_form(r, "merge_into"), &merge, &merge_msg)
+								 : 0;
+	op->a.merge_into = merge;
+	if (merge_rc < 0 && merge_msg) {
+		detail_page(r, err_http_status(merge_rc), id, req_t_(r, merge_msg), NULL, &op->a);
 		return 0;
 	}
+	if (merge_rc < 0)
+		return merge_rc;
 	if (op->a.action && !strcmp(op->a.action, "nilai") && !op->a.rating) {
 		detail_page(r, 400, id, req_t_(r, "nilai harus 1 sampai 5"), NULL, &op->a);
 		return 0;
 	}
+	/* what cannot be undone asks first (the coordinator's; others are
+	 * refused by the transaction as before) */
+	if (op->a.action && (!strcmp(op->a.action, "arsipkan") || !strcmp(op->a.action, "gabung")) && is_coord(r) &&
+	    !req_form(r, "yakin"))
+		return confirm_page(r, &op->a);
 	return http_write(r, act_tx, op, act_done);
 }
 
@@ -1212,17 +1368,27 @@ int h_complaints_queue(req_t *r)
 	store_conn_t *c = store_reader(r->app->store);
 	complaints_filter_t f;
 	struct list_ctx x;
+	calendar_t *cal = NULL;
 	json_t *ctx;
-	int rc, opd = r->who.role == ROLE_PETUGAS || r->who.role == ROLE_ADMIN_OPD || r->who.role == ROLE_KEPALA_OPD;
+	int rc, page, more, opd = r->who.role == ROLE_PETUGAS || r->who.role == ROLE_ADMIN_OPD || r->who.role == ROLE_KEPALA_OPD;
 	const char *st = req_query(r, "status");
 	if (!c)
 		return ERR_UNAVAILABLE;
 	if (!is_coord(r) && !opd && r->who.role != ROLE_SEKDA && r->who.role != ROLE_KEPALA_DAERAH &&
 	    r->who.role != ROLE_WAKIL && r->who.role != ROLE_WARGA)
 		return ERR_FORBIDDEN;
+	if (parse_page(req_query(r, "hal"), &page) < 0) {
+		http_error(r, ERR_INVALID, N_("nomor halaman tidak sah"));
+		return 0;
+	}
 	memset(&f, 0, sizeof(f));
 	f.tenant = r->tenant->code;
-	f.limit = 200;
+	/* a page at a time, one more to know whether there is a next one; the
+	 * officials' items by deadline, so that the most overdue are on the
+	 * first page however many there are (it showed the newest 200, and the
+	 * oldest, most overdue items fell off the end) */
+	f.limit = LIST_PAGE + 1;
+	f.offset = (page - 1) * LIST_PAGE;
 	f.include_hidden = is_coord(r);
 	if (opd) {
 		f.unit = r->who.unit; /* an OPD sees its own items only */
@@ -1233,23 +1399,38 @@ int h_complaints_queue(req_t *r)
 	} else {
 		f.status = st && *st ? st : "open";
 	}
+	/* the items someone still has to act on (the closed ones have no
+	 * deadline left and stay newest first, on their index) */
+	f.by_due = r->who.role != ROLE_WARGA && f.status &&
+		   (!strcmp(f.status, "open") || !strcmp(f.status, "baru") || !strcmp(f.status, "tunda") ||
+		    !strcmp(f.status, "disposisi"));
 	x.r = r;
 	x.arr = json_array();
 	/* the officials handling them see the titles as typed; the others
 	 * (citizens, the Sekda...) with personal data masked */
 	x.show_all = is_coord(r) || opd;
+	/* the officials see how far each deadline is in working days */
+	rc = f.by_due ? tenant_calendar(c, r->tenant->code, &cal) : 0;
+	x.cal = cal;
 	/* a citizen's API key has no account (user id 0) and so no reports of
 	 * its own; 0 in the filter means "anyone's", which would list every
 	 * complaint of the Pemda as "Laporan saya" */
-	rc = r->who.role == ROLE_WARGA && r->who.user_id <= 0 ? 0 : complaints_list(c, &f, add_item, &x);
+	if (rc >= 0)
+		rc = r->who.role == ROLE_WARGA && r->who.user_id <= 0 ? 0 : complaints_list(c, &f, add_item, &x);
+	calendar_free(cal);
 	if (rc < 0) {
 		json_decref(x.arr);
 		return rc;
 	}
+	more = json_array_size(x.arr) > LIST_PAGE;
+	if (more)
+		json_array_remove(x.arr, LIST_PAGE);
 	ctx = json_pack("{s:s,s:o,s:b,s:o,s:b,s:b}", "title",
 			req_t_(r, r->who.role == ROLE_WARGA ? N_("Laporan saya") : N_("Antrean pengaduan")), "items", x.arr, "empty",
 			json_array_size(x.arr) == 0, "statuses", status_options(r, f.status), "opd", opd, "configure",
 			is_coord(r));
+	if (page > 1 || more)
+		json_object_set_new(ctx, "paging", paging(r, "pengaduan/kelola", &f, page, more));
 	http_page(r, 200, "complaints_queue", ctx);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "core/nls.h"
 #include "docs/docs.h"
 #include "governance/governance.h"
+#include "http/deadline.h"
 #include "platform/platform.h"
 #include "tenants/tenants.h"
 #include "core/banned.h"
@@ -98,6 +99,26 @@ void gov_verify_url(req_t *r, const char *token, sb_t *out)
 
 /* ---------------------------------------------------------------- the inbox */
 
+/* What waits for the official: how far each item's deadline is, in
+ * working days ("left"). */
+static int add_deadline_words(req_t *r, store_conn_t *c, json_t *items)
+{
+	calendar_t *cal = NULL;
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+	json_t *it;
+	int rc;
+	if (!json_array_size(items))
+		return 0;
+	if ((rc = tenant_calendar(c, r->tenant->code, &cal)) < 0)
+		return rc;
+	json_array_foreach(items, i, it)
+		json_object_set_new(it, "left", json_string(http_deadline_words(
+							r, cal, json_integer_value(json_object_get(it, "due_at")), now)));
+	calendar_free(cal);
+	return 0;
+}
+
 int h_gov_list(req_t *r)
 {
 	store_conn_t *c = store_reader(r->app->store);
@@ -120,6 +141,11 @@ int h_gov_list(req_t *r)
 	}
 	decorate_items(r, inbox);
 	decorate_items(r, all);
+	if ((rc = add_deadline_words(r, c, inbox)) < 0) {
+		json_decref(inbox);
+		json_decref(all);
+		return rc;
+	}
 	ctx = json_pack("{s:s,s:o,s:o,s:b,s:b,s:b,s:b,s:b,s:b}", "title", req_t_(r, "Usulan kebijakan"), "inbox", inbox, "all",
 			all, "is_opd", role_needs_unit(r->who.role), "is_leader", is_leader(r->who.role), "is_dprd",
 			r->who.role == ROLE_DPRD, "can_sign",
@@ -397,6 +423,44 @@ static const char *mime_label(const char *mime)
 	return mime;
 }
 
+/* A refused action (a wrong passphrase, a note missing, a stale form, an
+ * expired token...): what was typed goes back into its form, the
+ * passphrase excepted, so that a considered note written on a phone is not
+ * lost; when that form is no longer on the page (someone acted
+ * meanwhile), the note is shown on its own, to copy. Nothing on a GET. */
+static void keep_typed(req_t *r, json_t *ctx)
+{
+	static const char *const form_of[][2] = {
+		{ "ajukan", "can_submit" },	    { "saran", "can_sekda" },	  { "kembalikan", "can_sekda" },
+		{ "pertimbangan", "can_wakil" }, { "keputusan", "can_kd" }, { "dprd", "can_dprd" },
+	};
+	const char *action = req_form(r, "action"), *note = req_form(r, "note"), *verdict = req_form(r, "verdict");
+	const char *flag = NULL;
+	json_t *t;
+	char key[48];
+	if (!action)
+		return;
+	for (size_t i = 0; i < sizeof(form_of) / sizeof(form_of[0]); i++)
+		if (!strcmp(action, form_of[i][0]))
+			flag = form_of[i][1];
+	if (!flag)
+		return;
+	t = json_object();
+	if (verdict && strlen(verdict) < 32) {
+		snprintf(key, sizeof(key), "v_%s", verdict);
+		json_object_set_new(t, key, json_true());
+	}
+	json_object_set_new(t, "a_kembalikan", json_boolean(!strcmp(action, "kembalikan")));
+	json_object_set_new(t, "pub", json_boolean(form_flag(req_form(r, "is_public")) == 1));
+	if (note && *note) {
+		if (json_is_true(json_object_get(ctx, flag)))
+			json_object_set_new(t, "note", json_string(note)); /* NULL (not UTF-8) is not set */
+		else
+			json_object_set_new(ctx, "typed_orphan", json_string(note));
+	}
+	json_object_set_new(ctx, "typed", t);
+}
+
 static int show_page(req_t *r, int status, int64_t id, const char *error, const char *notice)
 {
 	store_conn_t *c = store_reader(r->app->store);
@@ -483,6 +547,7 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 		json_object_set_new(ctx, "error", json_string(req_t_(r, error)));
 	if (notice)
 		json_object_set_new(ctx, "notice", json_string(req_t_(r, notice)));
+	keep_typed(r, ctx);
 	http_page(r, status, "governance_show", ctx);
 	return 0;
 }

@@ -732,6 +732,14 @@ int svc_h_mine(req_t *r)
 	return 0;
 }
 
+/* How late an overdue SLA is: "terlambat 2 hari kerja", or "terlambat"
+ * past a due day that was a weekend or holiday (no working day late yet). */
+static const char *late_words(req_t *r, json_int_t late)
+{
+	return late > 0 ? days_text(r, late, N_("terlambat 1 hari kerja"), N_("terlambat %s hari kerja"))
+			: req_t_(r, "terlambat");
+}
+
 /* The SLA line of the application page: what is left, how late, paused,
  * or nothing once closed. */
 static json_t *sla_view(req_t *r, const json_t *a)
@@ -741,15 +749,25 @@ static json_t *sla_view(req_t *r, const json_t *a)
 	json_int_t rem = json_integer_value(json_object_get(sla, "remaining"));
 	json_int_t late = json_integer_value(json_object_get(sla, "late"));
 	int open = flag && (!strcmp(flag, "ok") || !strcmp(flag, "near"));
-	const char *late_text = "";
-	if (flag && !strcmp(flag, "overdue")) {
-		/* past the due day on a weekend or holiday: late by no working day yet */
-		late_text = late > 0 ? days_text(r, late, N_("terlambat 1 hari kerja"), N_("terlambat %s hari kerja"))
-				     : req_t_(r, "terlambat");
-	}
+	const char *late_text = flag && !strcmp(flag, "overdue") ? late_words(r, late) : "";
 	return json_pack("{s:b,s:s,s:b,s:b,s:I,s:s}", "paused", flag && !strcmp(flag, "paused"), "late", late_text,
 			 "due_today", open && rem <= 0, "running", open && rem > 0, "remaining", rem, "left",
 			 days_text(r, rem, N_("1 hari kerja tersisa"), N_("%s hari kerja tersisa")));
+}
+
+/* The queue's row of an application in working days, as sla_view words
+ * it: "3 hari kerja tersisa", "batas waktunya hari ini", "terlambat 2
+ * hari kerja"; "" when paused or closed. */
+static const char *sla_left(req_t *r, const json_t *app)
+{
+	const char *flag = json_string_value(json_object_get(app, "sla"));
+	json_int_t rem = json_integer_value(json_object_get(app, "remaining"));
+	if (flag && !strcmp(flag, "overdue"))
+		return late_words(r, -rem);
+	if (!flag || (strcmp(flag, "ok") && strcmp(flag, "near")))
+		return "";
+	return rem > 0 ? days_text(r, rem, N_("1 hari kerja tersisa"), N_("%s hari kerja tersisa"))
+		       : req_t_(r, "batas waktunya hari ini");
 }
 
 /* Who may open an application's files and its result: the applicant and
@@ -1297,8 +1315,11 @@ int svc_h_queue(req_t *r)
 	}
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < json_array_size(list); i++)
-		translate(r, json_array_get(list, i), "state_label");
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *app = json_array_get(list, i);
+		translate(r, app, "state_label");
+		json_object_set_new(app, "left", json_string(sla_left(r, app)));
+	}
 	http_page(r, 200, "services_queue",
 		  json_pack("{s:s,s:o,s:b,s:s}", "title", req_t_(r, "Antrian permohonan"), "apps", list, "all", all, "unit",
 			    role_needs_unit(r->who.role) ? r->who.unit : (unit ? unit : "")));

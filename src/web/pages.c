@@ -484,14 +484,18 @@ static const struct {
 			{ N_("Lacak permohonan"), "/lacak" }, { N_("Sampaikan pengaduan"), "/pengaduan/baru" }, { N_("Pengaduan saya"), "/pengaduan/kelola" } } },
 	{ ROLE_PETUGAS, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Pengaduan untuk OPD"), "/pengaduan/kelola" },
 			  { N_("Usulan kebijakan OPD"), "/usulan" } } },
+	/* the OPD roles see what each of them works on: admin_opd drafts
+	 * proposals too, and the kepala OPD answers complaints and is the one
+	 * an overdue answer is escalated to */
 	{ ROLE_ADMIN_OPD, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Pengaduan untuk OPD"), "/pengaduan/kelola" },
-			    { N_("Kinerja OPD"), "/kinerja" } } },
-	{ ROLE_KEPALA_OPD, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Usulan kebijakan OPD"), "/usulan" },
-			     { N_("Kinerja OPD"), "/kinerja" } } },
+			    { N_("Usulan kebijakan OPD"), "/usulan" }, { N_("Kinerja OPD"), "/kinerja" } } },
+	{ ROLE_KEPALA_OPD, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Pengaduan untuk OPD"), "/pengaduan/kelola" },
+			     { N_("Usulan kebijakan OPD"), "/usulan" }, { N_("Kinerja OPD"), "/kinerja" } } },
 	{ ROLE_KOORDINATOR, { { N_("Verifikasi pengaduan masuk"), "/pengaduan/kelola" }, { N_("Pengaturan pengaduan"), "/pengaduan/pengaturan" }, { N_("Kinerja seluruh OPD"), "/kinerja" } } },
+	/* the Sekda is where overdue complaints end up (docs/complaints.md) */
 	{ ROLE_SEKDA, { { N_("Usulan menunggu saran Sekda"), "/usulan" }, { N_("Antrian permohonan seluruh OPD"), "/antrian" },
-			{ N_("Kinerja seluruh OPD"), "/kinerja" }, { N_("Rekap usulan per OPD"), "/usulan/rekap" },
-			{ N_("Log audit"), "/admin/audit" } } },
+			{ N_("Pengaduan seluruh OPD"), "/pengaduan/kelola" }, { N_("Kinerja seluruh OPD"), "/kinerja" },
+			{ N_("Rekap usulan per OPD"), "/usulan/rekap" }, { N_("Log audit"), "/admin/audit" } } },
 	{ ROLE_WAKIL, { { N_("Usulan menunggu pertimbangan"), "/usulan" }, { N_("Kinerja seluruh OPD"), "/kinerja" } } },
 	{ ROLE_KEPALA_DAERAH, { { N_("Usulan menunggu keputusan"), "/usulan" }, { N_("Antrian permohonan seluruh OPD"), "/antrian" },
 				{ N_("Kinerja seluruh OPD"), "/kinerja" }, { N_("Log audit"), "/admin/audit" } } },

@@ -721,17 +721,19 @@ def test_merge_from_disposisi_without_chains(env):
     assert "Kemungkinan duplikat" in page.text, page.text
     number_first = str(env.shared_db.sql("SELECT number FROM complaints WHERE id = %s" % first)[0][0])
     assert number_first in page.text
-    # the form is filled in with the suggestion
-    assert re.search(r'name="merge_into" inputmode="numeric" value="%s"' % first, page.text), page.text
+    # the form is filled in with the suggestion's tracking number
+    assert re.search(r'name="merge_into" [^>]*value="%s"' % re.escape(number_first), page.text), page.text
     k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, second),
-                {"_csrf": page.csrf(), "aksi": "gabung", "version": version_of(page), "merge_into": first}).expect(303)
+                {"_csrf": page.csrf(), "aksi": "gabung", "version": version_of(page), "merge_into": first,
+                 "yakin": "1"}).expect(303)
     assert status_of(env, second) == "digabung"
 
     # now the main one goes into a third: the second follows it
     third = file_o311(env, "Trotoar di depan sekolah %s rusak parah" % tag, lat="-8.6100", lon="116.1300")
     page = k.get("/t/%s/pengaduan/%s" % (TENANT, first)).expect(200)
     k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, first),
-                {"_csrf": page.csrf(), "aksi": "gabung", "version": version_of(page), "merge_into": third}).expect(303)
+                {"_csrf": page.csrf(), "aksi": "gabung", "version": version_of(page), "merge_into": third,
+                 "yakin": "1"}).expect(303)
     rows = env.shared_db.sql("SELECT id, merged_into FROM complaints WHERE id IN (%s, %s) ORDER BY id" % (first, second))
     assert [str(r[1]) for r in rows] == [third, third], rows
     to_disposisi(env, k, third, "jalan")

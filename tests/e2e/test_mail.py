@@ -241,7 +241,7 @@ def test_reporter_mail_in_the_language_they_filed_in(env):
         page = k.get("/t/%s/pengaduan/%s" % (TENANT, merged)).expect(200)
         version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
         k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, merged), {"_csrf": page.csrf(), "aksi": "gabung",
-                    "version": version, "merge_into": main}).expect(303)
+                    "version": version, "merge_into": main, "yakin": "1"}).expect(303)
 
         verify_and_answer(srv, main, "KTP-el Anda sudah dicetak, ambil di loket 3.")
         subject, body = mail_to(web)

@@ -216,7 +216,7 @@ def test_merged_reporter_mail_masks_personal_data(env):
     page = k.get("/t/%s/pengaduan/%s" % (TENANT, other)).expect(200)
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
     k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, other), {"_csrf": page.csrf(), "aksi": "gabung",
-                "version": version, "merge_into": main}).expect(303)
+                "version": version, "merge_into": main, "yakin": "1"}).expect(303)
     # the OPD answers the main complaint's reporter with a phone number in it
     p = srv.client()
     p.login(TENANT, "petugas")
