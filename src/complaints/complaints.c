@@ -596,77 +596,116 @@ int64_t complaints_expected(const complaint_t *cp)
 	return 0;
 }
 
-/* The deadline of whoever must act now (0: nobody), as item lists show it,
- * and the work queue's order by it: items with one first, earliest first;
- * then the rest, newest first. */
-#define CPL_DUE_SQL                                                                                 \
-	"CASE WHEN status IN ('baru', 'tunda') AND verify_due > 0 THEN verify_due "                   \
-	"WHEN status IN ('baru', 'tunda') THEN expected_at WHEN status = 'disposisi' THEN answer_due " \
-	"ELSE 0 END"
-#define CPL_DUE_ORDER "CASE WHEN (" CPL_DUE_SQL ") > 0 THEN 0 ELSE 1 END, " CPL_DUE_SQL ", created_at DESC, id DESC"
+/* The filter's conditions after its tenant and status, in the order
+ * bind_rest binds them. */
+static void where_rest(sb_t *q, const complaints_filter_t *f, size_t ncats)
+{
+	if (!f->include_hidden)
+		sb_adds(q, " AND status <> 'arsip' AND status <> 'digabung'");
+	if (ncats) {
+		sb_adds(q, " AND category IN (");
+		for (size_t i = 0; i < ncats; i++)
+			sb_adds(q, i ? ", ?" : "?");
+		sb_adds(q, ")");
+	}
+	if (!empty(f->kelurahan))
+		sb_adds(q, " AND kelurahan = ?");
+	if (!empty(f->kind))
+		sb_adds(q, " AND kind = ?");
+	if (!empty(f->unit))
+		sb_adds(q, " AND unit = ?");
+	if (f->reporter_user_id > 0)
+		sb_adds(q, " AND reporter_user_id = ?");
+	if (f->ids && f->nids) {
+		sb_adds(q, " AND id IN (");
+		for (size_t i = 0; i < f->nids; i++)
+			sb_adds(q, i ? ", ?" : "?");
+		sb_adds(q, ")");
+	}
+	if (f->from || f->has_from)
+		sb_adds(q, " AND created_at >= ?");
+	if (f->to || f->has_to)
+		sb_adds(q, " AND created_at <= ?");
+}
+
+static void bind_rest(store_stmt_t *s, int *idx, const complaints_filter_t *f, const char *const *cats, size_t ncats)
+{
+	for (size_t i = 0; i < ncats; i++)
+		store_bind_text(s, (*idx)++, cats[i], -1);
+	if (!empty(f->kelurahan))
+		store_bind_text(s, (*idx)++, f->kelurahan, -1);
+	if (!empty(f->kind))
+		store_bind_text(s, (*idx)++, f->kind, -1);
+	if (!empty(f->unit))
+		store_bind_text(s, (*idx)++, f->unit, -1);
+	if (f->reporter_user_id > 0)
+		store_bind_int64(s, (*idx)++, f->reporter_user_id);
+	for (size_t i = 0; f->ids && i < f->nids; i++)
+		store_bind_int64(s, (*idx)++, f->ids[i]);
+	if (f->from || f->has_from)
+		store_bind_int64(s, (*idx)++, f->from);
+	if (f->to || f->has_to)
+		store_bind_int64(s, (*idx)++, f->to);
+}
+
+/* The open statuses the work queue may list by deadline: the filter's
+ * ("open": all three) into st; 0 when it is none of them (newest first). */
+static size_t due_statuses(const complaints_filter_t *f, const char *st[3])
+{
+	static const char *const open[] = { "baru", "tunda", "disposisi" };
+	size_t n = 0;
+	for (size_t i = 0; f->by_due && f->status && i < 3; i++)
+		if (!strcmp(f->status, "open") || !strcmp(f->status, open[i]))
+			st[n++] = open[i];
+	return n;
+}
 
 int complaints_list(store_conn_t *c, const complaints_filter_t *f, complaints_row_fn fn, void *ud)
 {
 	sb_t q = SB_INIT;
 	store_stmt_t *s;
-	const char *cats[16];
+	const char *cats[16], *due_st[3];
 	char catbuf[512];
-	size_t ncats = 0;
+	size_t ncats = 0, ndue = due_statuses(f, due_st);
 	int rc, idx = 1;
+	int64_t limit = f->limit > 0 ? f->limit : 100, offset = f->offset > 0 ? f->offset : 0;
 	complaint_t *cp;
 
-	/* The page is chosen in a subquery and only its rows get CPL_COLS's
-	 * lookups (category, village, unit, photos): PostgreSQL computes a
-	 * row's select list before OFFSET drops it, so page 400 of the public
-	 * list cost 400 pages of lookups. */
-	sb_adds(&q, "SELECT " CPL_COLS " FROM (SELECT * FROM complaints WHERE tenant = ?");
-	if (!f->include_hidden)
-		sb_adds(&q, " AND status <> 'arsip' AND status <> 'digabung'");
-	if (f->status && !strcmp(f->status, "open"))
-		sb_adds(&q, " AND status IN ('baru', 'tunda', 'disposisi')");
-	else if (f->status && !strcmp(f->status, "closed"))
-		sb_adds(&q, " AND status NOT IN ('baru', 'tunda', 'disposisi')");
-	else if (!empty(f->status))
-		sb_adds(&q, " AND status = ?");
 	if (!empty(f->category)) {
 		char *p, *save = NULL;
 		copy(catbuf, sizeof(catbuf), f->category);
 		for (p = strtok_r(catbuf, ",", &save); p && ncats < 16; p = strtok_r(NULL, ",", &save))
 			if (*p)
 				cats[ncats++] = p;
-		if (ncats) {
-			sb_adds(&q, " AND category IN (");
-			for (size_t i = 0; i < ncats; i++)
-				sb_adds(&q, i ? ", ?" : "?");
-			sb_adds(&q, ")");
+	}
+	/* The page is chosen in a subquery and only its rows get CPL_COLS's
+	 * lookups (category, village, unit, photos): PostgreSQL computes a
+	 * row's select list before OFFSET drops it, so page 400 of the public
+	 * list cost 400 pages of lookups. */
+	if (ndue) {
+		/* The work queue, most overdue first: each open status's page
+		 * read in order from its index (complaints_tenant_due, or
+		 * complaints_unit_due for an OPD), then merged; sorting all open
+		 * items took 0.2-0.7 s with 40,000 of them. */
+		sb_adds(&q, "SELECT " CPL_COLS " FROM (SELECT * FROM (");
+		for (size_t i = 0; i < ndue; i++) {
+			sb_addf(&q, "%sSELECT * FROM (SELECT * FROM complaints WHERE tenant = ? AND status = '%s'",
+				i ? " UNION ALL " : "", due_st[i]);
+			where_rest(&q, f, ncats);
+			sb_addf(&q, " ORDER BY " CPL_DUE_ORDER " LIMIT ?) b%zu", i);
 		}
-	}
-	if (!empty(f->kelurahan))
-		sb_adds(&q, " AND kelurahan = ?");
-	if (!empty(f->kind))
-		sb_adds(&q, " AND kind = ?");
-	if (!empty(f->unit))
-		sb_adds(&q, " AND unit = ?");
-	if (f->reporter_user_id > 0)
-		sb_adds(&q, " AND reporter_user_id = ?");
-	if (f->ids && f->nids) {
-		sb_adds(&q, " AND id IN (");
-		for (size_t i = 0; i < f->nids; i++)
-			sb_adds(&q, i ? ", ?" : "?");
-		sb_adds(&q, ")");
-	}
-	if (f->from || f->has_from)
-		sb_adds(&q, " AND created_at >= ?");
-	if (f->to || f->has_to)
-		sb_adds(&q, " AND created_at <= ?");
-	/* a list of ids is read by id: "+created_at" keeps SQLite from walking
-	 * the tenant's whole complaints_tenant_created index for its order. The
-	 * work queue sorts by deadline what its filter chose (the open items of
-	 * a tenant or an OPD, on complaints_tenant_status), so that the most
-	 * overdue come first and none falls behind a page of newer ones. */
-	if (f->by_due) {
-		sb_adds(&q, " ORDER BY " CPL_DUE_ORDER " LIMIT ? OFFSET ?) complaints ORDER BY " CPL_DUE_ORDER);
+		sb_adds(&q, ") u ORDER BY " CPL_DUE_ORDER " LIMIT ? OFFSET ?) complaints ORDER BY " CPL_DUE_ORDER);
 	} else {
+		sb_adds(&q, "SELECT " CPL_COLS " FROM (SELECT * FROM complaints WHERE tenant = ?");
+		if (f->status && !strcmp(f->status, "open"))
+			sb_adds(&q, " AND status IN ('baru', 'tunda', 'disposisi')");
+		else if (f->status && !strcmp(f->status, "closed"))
+			sb_adds(&q, " AND status NOT IN ('baru', 'tunda', 'disposisi')");
+		else if (!empty(f->status))
+			sb_adds(&q, " AND status = ?");
+		where_rest(&q, f, ncats);
+		/* a list of ids is read by id: "+created_at" keeps SQLite from
+		 * walking the tenant's whole complaints_tenant_created index */
 		sb_adds(&q, f->ids && f->nids ? " ORDER BY +created_at DESC, id DESC LIMIT ? OFFSET ?"
 					     : " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
 		sb_adds(&q, ") complaints ORDER BY created_at DESC, id DESC");
@@ -679,27 +718,21 @@ int complaints_list(store_conn_t *c, const complaints_filter_t *f, complaints_ro
 	sb_release(&q);
 	if (rc < 0)
 		return rc;
-	store_bind_text(s, idx++, f->tenant, -1);
-	if (!empty(f->status) && strcmp(f->status, "open") && strcmp(f->status, "closed"))
-		store_bind_text(s, idx++, f->status, -1);
-	for (size_t i = 0; i < ncats; i++)
-		store_bind_text(s, idx++, cats[i], -1);
-	if (!empty(f->kelurahan))
-		store_bind_text(s, idx++, f->kelurahan, -1);
-	if (!empty(f->kind))
-		store_bind_text(s, idx++, f->kind, -1);
-	if (!empty(f->unit))
-		store_bind_text(s, idx++, f->unit, -1);
-	if (f->reporter_user_id > 0)
-		store_bind_int64(s, idx++, f->reporter_user_id);
-	for (size_t i = 0; f->ids && i < f->nids; i++)
-		store_bind_int64(s, idx++, f->ids[i]);
-	if (f->from || f->has_from)
-		store_bind_int64(s, idx++, f->from);
-	if (f->to || f->has_to)
-		store_bind_int64(s, idx++, f->to);
-	store_bind_int64(s, idx++, f->limit > 0 ? f->limit : 100);
-	store_bind_int64(s, idx++, f->offset > 0 ? f->offset : 0);
+	if (ndue) {
+		/* each status's first offset + limit: the page is among them */
+		for (size_t i = 0; i < ndue; i++) {
+			store_bind_text(s, idx++, f->tenant, -1);
+			bind_rest(s, &idx, f, cats, ncats);
+			store_bind_int64(s, idx++, offset + limit);
+		}
+	} else {
+		store_bind_text(s, idx++, f->tenant, -1);
+		if (!empty(f->status) && strcmp(f->status, "open") && strcmp(f->status, "closed"))
+			store_bind_text(s, idx++, f->status, -1);
+		bind_rest(s, &idx, f, cats, ncats);
+	}
+	store_bind_int64(s, idx++, limit);
+	store_bind_int64(s, idx++, offset);
 	cp = malloc(sizeof(*cp));
 	if (!cp) {
 		store_finalize(s);

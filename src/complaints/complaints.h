@@ -414,11 +414,13 @@ typedef struct complaints_filter {
 	int limit, offset;       /* limit 0 = 100 */
 } complaints_filter_t;
 typedef int (*complaints_row_fn)(void *ud, const complaint_t *cp);
-/* Newest first; with by_due, the open ones first by the deadline of whoever
- * must act now (the coordinator's verification for baru and tunda, the
- * OPD's answer for disposisi), earliest (most overdue) first, then the
- * others newest first. Rows have no photos loaded (nphotos = 0) except the
- * count. */
+/* Newest first. With by_due and a status of the work queue ("open", baru,
+ * tunda, disposisi), by the deadline of whoever must act now (the
+ * coordinator's verification for baru and tunda, the OPD's answer for
+ * disposisi), earliest (most overdue) first, then those without one; newest
+ * first within a deadline; read a page at a time from the indexes of
+ * migration 23, however many are open. by_due with any other status is
+ * newest first. Rows have no photos loaded (nphotos = 0) except the count. */
 int complaints_list(store_conn_t *c, const complaints_filter_t *f, complaints_row_fn fn, void *ud);
 
 typedef struct complaints_event {

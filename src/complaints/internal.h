@@ -105,4 +105,17 @@ static inline int notify(store_conn_t *c, const char *tenant, int64_t user_id, c
 	return notify_add(c, tenant, &to, kind, obj, message, now);
 }
 
+/* The deadline of whoever must act now (0: nobody), as item lists show it,
+ * and the work queue's order by it: items with one first, earliest first;
+ * then the rest, newest first; within a deadline, newest first.
+ * CPL_DUE_KEY is that order's first key, which the indexes of migration 23
+ * hold (complaints_tenant_due, complaints_unit_due): their expression must
+ * stay this text, or the queue sorts all open items again. */
+#define CPL_DUE_SQL                                                                                 \
+	"CASE WHEN status IN ('baru', 'tunda') AND verify_due > 0 THEN verify_due "                   \
+	"WHEN status IN ('baru', 'tunda') THEN expected_at WHEN status = 'disposisi' THEN answer_due " \
+	"ELSE 0 END"
+#define CPL_DUE_KEY "(CASE WHEN (" CPL_DUE_SQL ") > 0 THEN (" CPL_DUE_SQL ") ELSE 9223372036854775807 END)"
+#define CPL_DUE_ORDER CPL_DUE_KEY ", created_at DESC, id DESC"
+
 #endif

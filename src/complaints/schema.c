@@ -16,6 +16,8 @@
  *                         servicerequestupdates feed);
  *  complaints_duplicates  duplicate suggestions found on intake.
  */
+#include "complaints/internal.h"
+
 const char migration_complaints_sql[] =
 	"CREATE TABLE complaints_categories ("
 	"  tenant TEXT NOT NULL,"
@@ -160,3 +162,11 @@ const char migration_complaints_rate_sql[] =
 	"  hits BIGINT NOT NULL,"
 	"  PRIMARY KEY (tenant, subject));"
 	"ALTER TABLE api_keys ADD COLUMN rate_limit BIGINT";
+
+/* Migration 23: the officials' queue (open complaints by the deadline of
+ * whoever must act, complaints_list's by_due) read in its order a page at a
+ * time, a tenant's and an OPD's, instead of sorting all open complaints.
+ * The expression is CPL_DUE_KEY, the queue's first key. */
+const char migration_complaints_due_sql[] =
+	"CREATE INDEX complaints_tenant_due ON complaints (tenant, status, " CPL_DUE_KEY ");"
+	"CREATE INDEX complaints_unit_due ON complaints (tenant, unit, status, " CPL_DUE_KEY ");";

@@ -23,6 +23,7 @@ extern const char migration_notify_seen_sql[];
 extern const char migration_performance_closed_sql[];
 extern const char migration_performance_anon_sql[];
 extern const char migration_complaints_rate_sql[];
+extern const char migration_complaints_due_sql[];
 
 const store_migration_t store_migrations[] = {
 	{ 1, "platform foundation",
@@ -232,6 +233,10 @@ const store_migration_t store_migrations[] = {
 	 * the message, in Indonesian. */
 	{ 22, "platform: the subject of a notification",
 	  "ALTER TABLE notifications ADD COLUMN subject TEXT NOT NULL DEFAULT '';" },
+	/* The officials' complaint queue in deadline order, a page at a time:
+	 * with 40,000 open complaints in a tenant it sorted them all, 0.2 s on
+	 * SQLite and 0.6-0.7 s on PostgreSQL a page (complaints/schema.c). */
+	{ 23, "complaints: the work queue by deadline, from an index", migration_complaints_due_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -134,3 +134,31 @@ def test_one_status_list_read_in_its_order(env):
     text = srv.client().get("/t/%s/pengaduan?status=dijawab" % TENANT).expect(200).text
     shown = re.findall(r"Urut status (\d)", text)
     assert shown == ["4", "2", "0"], shown
+
+
+def test_work_queue_read_from_its_deadline_indexes(env):
+    """The officials' queue (open complaints by the deadline of whoever must act) is read a page at a
+    time from complaints_tenant_due and, for an OPD, complaints_unit_due (migration 23), whose
+    expression is the queue's first key: SQLite's plan for a status's page takes the index's
+    order and sorts only within equal keys, never all the open complaints. The queue itself, most
+    overdue first across statuses, is test_officials_day's."""
+    db = env.new_db()
+    if db.backend == "sqlite":
+        sql = dict(db.sql("SELECT name, sql FROM sqlite_master WHERE name IN ('complaints_tenant_due', "
+                          "'complaints_unit_due')"))
+        m = re.search(r"\(tenant, status, (.*)\)$", sql["complaints_tenant_due"], re.S)
+        assert m and "verify_due" in m.group(1) and "answer_due" in m.group(1), sql
+        key = m.group(1)
+        assert sql["complaints_unit_due"].endswith("(tenant, unit, status, %s)" % key), sql
+        for extra, index in (("", "complaints_tenant_due"), (" AND unit = 'DISDUKCAPIL'", "complaints_unit_due")):
+            plan = " | ".join(str(r[-1]) for r in db.sql(
+                "EXPLAIN QUERY PLAN SELECT * FROM complaints WHERE tenant = '%s' AND status = 'disposisi'%s "
+                "AND status <> 'arsip' AND status <> 'digabung' ORDER BY %s, created_at DESC, id DESC LIMIT 51"
+                % (TENANT, extra, key)))
+            assert index in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
+    else:
+        for name, cols in (("complaints_tenant_due", "(tenant, status, ( CASE"),
+                           ("complaints_unit_due", "(tenant, unit, status, ( CASE")):
+            d = db.sql("SELECT replace(indexdef, chr(10), ' ') FROM pg_indexes WHERE schemaname = current_schema() "
+                       "AND indexname = '%s'" % name)
+            assert d and cols in d[0][0] and "answer_due" in d[0][0], (name, d)
