@@ -1037,7 +1037,7 @@ static int notify_one_merged(store_conn_t *c, const char *tenant, int64_t id, in
 	int rc;
 	if ((rc = add_event(c, tenant, id, now, "sistem", "", "jawab", "digabung", "laporan induk telah dijawab", 1)) < 0)
 		return rc;
-	if (user > 0 && (rc = notify(c, tenant, user, NULL, NULL, "complaint.answered", id,
+	if (user > 0 && (rc = notify(c, tenant, user, NULL, NULL, "complaint.answered", id, number,
 				     N_("Laporan yang digabung dengan laporan Anda telah dijawab"), now)) < 0)
 		return rc;
 	/* the answer was written for another reporter: this one reads it as
@@ -1315,15 +1315,15 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 			goto out;
 	}
 	if (!strcmp(a->action, "verifikasi")) {
-		if ((rc = notify(c, a->tenant, 0, "petugas", unit, "complaint.assigned", a->id,
+		if ((rc = notify(c, a->tenant, 0, "petugas", unit, "complaint.assigned", a->id, cp->number,
 				 N_("Pengaduan didisposisikan ke OPD Anda"), a->now)) < 0 ||
-		    (rc = notify(c, a->tenant, 0, "admin_opd", unit, "complaint.assigned", a->id,
+		    (rc = notify(c, a->tenant, 0, "admin_opd", unit, "complaint.assigned", a->id, cp->number,
 				 N_("Pengaduan didisposisikan ke OPD Anda"), a->now)) < 0)
 			goto out;
 	} else if (!strcmp(a->action, "jawab")) {
 		if (cp->reporter_user_id > 0 &&
 		    (rc = notify(c, a->tenant, cp->reporter_user_id, NULL, NULL, "complaint.answered", a->id,
-				 N_("Pengaduan Anda telah dijawab"), a->now)) < 0)
+				 cp->number, N_("Pengaduan Anda telah dijawab"), a->now)) < 0)
 			goto out;
 		if ((rc = mail_reporter(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_contact,
 					cp->reporter_lang, cp->number, N_("Pengaduan Anda telah dijawab"), text, a->now)) < 0 ||
@@ -1331,6 +1331,7 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 			goto out;
 	} else if (!strcmp(a->action, "balas") || !strcmp(a->action, "buka_kembali")) {
 		if (*cp->unit && (rc = notify(c, a->tenant, 0, "petugas", cp->unit, "complaint.reply", a->id,
+					      cp->number,
 					      !strcmp(a->action, "balas") ? N_("Pelapor membalas pengaduan")
 									  : N_("Pelapor membuka kembali pengaduan"),
 					      a->now)) < 0)
@@ -1338,7 +1339,7 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	} else if (!strcmp(a->action, "bukan_wewenang") || !strcmp(a->action, "gabung") ||
 		   !strcmp(a->action, "tunda")) {
 		if (cp->reporter_user_id > 0 &&
-		    (rc = notify(c, a->tenant, cp->reporter_user_id, NULL, NULL, "complaint.status", a->id,
+		    (rc = notify(c, a->tenant, cp->reporter_user_id, NULL, NULL, "complaint.status", a->id, cp->number,
 				 N_("Status pengaduan Anda berubah"), a->now)) < 0)
 			goto out;
 	}
@@ -1506,15 +1507,15 @@ static int sweep_fn(store_conn_t *c, void *ud)
 		if (strcmp(r->status, "disposisi")) {
 			level = 1;
 			note = "verifikasi melewati tenggat; diteruskan ke Sekda";
-			if ((rc = notify(c, r->tenant, 0, "koordinator", NULL, "complaint.overdue", r->id,
+			if ((rc = notify(c, r->tenant, 0, "koordinator", NULL, "complaint.overdue", r->id, r->number,
 					 N_("Verifikasi pengaduan melewati tenggat"), x->now)) < 0 ||
-			    (rc = notify(c, r->tenant, 0, "sekda", NULL, "complaint.overdue", r->id,
+			    (rc = notify(c, r->tenant, 0, "sekda", NULL, "complaint.overdue", r->id, r->number,
 					 N_("Verifikasi pengaduan melewati tenggat"), x->now)) < 0)
 				goto out;
 		} else if (r->level == 0) {
 			level = 1;
 			note = "jawaban melewati tenggat; diteruskan ke kepala OPD";
-			if ((rc = notify(c, r->tenant, 0, "kepala_opd", r->unit, "complaint.overdue", r->id,
+			if ((rc = notify(c, r->tenant, 0, "kepala_opd", r->unit, "complaint.overdue", r->id, r->number,
 					 N_("Pengaduan melewati tenggat jawaban"), x->now)) < 0)
 				goto out;
 		} else {
@@ -1533,7 +1534,7 @@ static int sweep_fn(store_conn_t *c, void *ud)
 			}
 			level = 2;
 			note = "jawaban jauh melewati tenggat; diteruskan ke Sekda";
-			if ((rc = notify(c, r->tenant, 0, "sekda", NULL, "complaint.overdue", r->id,
+			if ((rc = notify(c, r->tenant, 0, "sekda", NULL, "complaint.overdue", r->id, r->number,
 					 N_("Pengaduan jauh melewati tenggat jawaban"), x->now)) < 0)
 				goto out;
 		}

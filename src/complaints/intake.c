@@ -1051,11 +1051,11 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 		if (rc < 0)
 			goto out;
 		if ((rc = notify_add_many(c, in->tenant, to, 2, "complaint.new", obj,
-					  N_("Pengaduan baru didisposisikan ke OPD Anda"), in->now)) < 0)
+					  N_("Pengaduan baru didisposisikan ke OPD Anda"), ret->number, in->now)) < 0)
 			goto out;
 		copy(ret->unit, sizeof(ret->unit), cat.unit);
 	} else if ((rc = add_event(c, in->tenant, id, in->now, reporter_actor(in), "", "lapor", "baru", "", 1)) < 0 ||
-		   (rc = notify(c, in->tenant, 0, "koordinator", NULL, "complaint.new", id,
+		   (rc = notify(c, in->tenant, 0, "koordinator", NULL, "complaint.new", id, ret->number,
 				N_("Pengaduan baru menunggu verifikasi"), in->now)) < 0) {
 		goto out;
 	}

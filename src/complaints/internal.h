@@ -96,13 +96,15 @@ static inline int audit(store_conn_t *c, const char *tenant, int64_t now, const 
 	return audit_append(c, tenant, now, actor ? actor : "", action, obj, summary ? summary : "");
 }
 
+/* A notification about complaint id, whose tracking number follows the
+ * message (a msgid) wherever it is shown. */
 static inline int notify(store_conn_t *c, const char *tenant, int64_t user_id, const char *role, const char *unit,
-		  const char *kind, int64_t id, const char *message, int64_t now)
+		  const char *kind, int64_t id, const char *number, const char *message, int64_t now)
 {
 	notify_target_t to = { user_id, role, unit && *unit ? unit : NULL };
 	char obj[48];
 	snprintf(obj, sizeof(obj), "complaint:%" PRId64, id);
-	return notify_add(c, tenant, &to, kind, obj, message, now);
+	return notify_add_about(c, tenant, &to, kind, obj, message, number, now);
 }
 
 /* The deadline of whoever must act now (0: nobody), as item lists show it,

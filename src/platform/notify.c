@@ -90,9 +90,9 @@ int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, c
 }
 
 int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *to, size_t n, const char *kind,
-		    const char *object, const char *message, int64_t now)
+		    const char *object, const char *message, const char *subject, int64_t now)
 {
-	return add_rows(c, tenant, to, n, kind, object, message, NULL, now);
+	return add_rows(c, tenant, to, n, kind, object, message, subject, now);
 }
 
 int notify_add_about(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,

@@ -49,11 +49,11 @@ typedef struct notify_target {
  * and body, with the object's public link. */
 int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
 	       const char *object, const char *message, int64_t now);
-/* notify_add for n recipients of the same message (1..NOTIFY_MAX_TARGETS),
- * their rows written by one statement. */
+/* notify_add_about for n recipients of the same message
+ * (1..NOTIFY_MAX_TARGETS), their rows written by one statement. */
 #define NOTIFY_MAX_TARGETS 8
 int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *to, size_t n, const char *kind,
-		    const char *object, const char *message, int64_t now);
+		    const char *object, const char *message, const char *subject, int64_t now);
 /* notify_add with a subject: what the message is about, as data (an
  * application's number), shown after the message ("message: subject" on
  * the dashboard, in the digest and in the e-mail) so that the message can

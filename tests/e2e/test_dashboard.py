@@ -57,6 +57,10 @@ def test_dashboard_notifications(env):
     page = a.get("/t/%s/dasbor" % TENANT).expect(200)
     sec = notes_of(page)
     assert html.escape(message, quote=True).replace("&#x27;", "&#39;") in sec or message in sec, sec[:1500]
+    # the complaint's tracking number after the message: five "new complaint" lines are told apart
+    number = db.sql("SELECT number FROM complaints WHERE id = %s" % cid)[0][0]
+    assert "%s: %s" % (html.escape(message, quote=True).replace("&#x27;", "&#39;"), number) in sec, sec[:1500]
+    assert db.sql("SELECT subject FROM notifications WHERE object = 'complaint:%s' AND user_id = 0" % cid)[0][0] == number
     assert 'href="/t/%s/pengaduan/%s"' % (TENANT, cid) in sec, sec[:1500]
     n = unseen_badge(sec)
     assert n >= 1, sec[:1500]

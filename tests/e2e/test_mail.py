@@ -181,13 +181,16 @@ def test_user_mail_in_the_language_they_read(env):
         assert db.sql("SELECT lang FROM users WHERE tenant = '%s' AND username = 'warga'" % TENANT)[0][0] == "en"
         cid = filed_id(file_web(c, fields))
         verify_and_answer(srv, cid, "KTP-el Anda sudah dicetak, ambil di loket 3.")
-        assert mails_to(1) == "Your complaint has been answered", sink.messages
+        number = db.sql("SELECT number FROM complaints WHERE id = %s" % cid)[0][0]
+        # the complaint's number after the message, which is in the reader's language
+        assert mails_to(1) == "Your complaint has been answered: %s" % number, sink.messages
         # back to Indonesian on the site while signed in: the account follows
         c.get("/bahasa/id").expect(303)
         assert db.sql("SELECT lang FROM users WHERE tenant = '%s' AND username = 'warga'" % TENANT)[0][0] == "id"
         cid = filed_id(file_web(c, fields))
         verify_and_answer(srv, cid, "Sudah selesai.")
-        assert mails_to(2) == "Pengaduan Anda telah dijawab", sink.messages
+        number = db.sql("SELECT number FROM complaints WHERE id = %s" % cid)[0][0]
+        assert mails_to(2) == "Pengaduan Anda telah dijawab: %s" % number, sink.messages
         # a sign-in without any language choice or Accept-Language leaves it
         db.sql("UPDATE users SET lang = 'en' WHERE tenant = '%s' AND username = 'warga'" % TENANT)
         srv.client().login(TENANT, "warga")

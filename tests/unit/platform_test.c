@@ -308,7 +308,7 @@ static int add_many_fn(store_conn_t *c, void *ud)
 		to[2].user_id = 0;
 		n = 3;
 	}
-	return notify_add_many(c, "52.71", to, n, "complaint.new", "complaint:5", "Pengaduan baru", 3000);
+	return notify_add_many(c, "52.71", to, n, "complaint.new", "complaint:5", "Pengaduan baru", NULL, 3000);
 }
 
 static void test_notify_many(void **state)
