@@ -1161,7 +1161,7 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	 * (the reporter rated in another tab, an officer acted), it can go in;
 	 * the transition table below still says whether replies are open */
 	if (a->version && a->version != cp->version && !(a->action && !strcmp(a->action, "balas")))
-		FAIL(ERR_CONFLICT, N_("data telah diubah orang lain; muat ulang halaman lalu coba lagi"));
+		FAIL(ERR_CONFLICT, N_("data telah diubah orang lain; periksa data terbaru lalu kirim lagi"));
 	is_reporter = a->user_id > 0 && a->user_id == cp->reporter_user_id;
 	if (!is_reporter && a->reporter_key && *a->reporter_key) {
 		if ((rc = complaints_reporter_key_ok(c, a->tenant, a->id, a->reporter_key)) < 0)
@@ -1289,7 +1289,7 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	if (rc < 0)
 		goto out;
 	if (rc == 0)
-		FAIL(ERR_CONFLICT, N_("data telah diubah orang lain; muat ulang halaman lalu coba lagi"));
+		FAIL(ERR_CONFLICT, N_("data telah diubah orang lain; periksa data terbaru lalu kirim lagi"));
 
 	/* the history, notifications and the audit entry */
 	{

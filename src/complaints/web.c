@@ -1191,7 +1191,7 @@ static int confirm_page(req_t *r, const complaint_action_t *a)
 		return rc;
 	if (a->version && a->version != cp->version) {
 		rc = ERR_CONFLICT;
-		msgid = N_("data telah diubah orang lain; muat ulang halaman lalu coba lagi");
+		msgid = N_("data telah diubah orang lain; periksa data terbaru lalu kirim lagi");
 	} else {
 		rc = complaints_next_status(cp->status, a->action, cp->reopened, &next, &msgid);
 	}

@@ -675,7 +675,7 @@ static int check_opd(gov_action_t *a, const prop_t *p)
 static int check_version(gov_action_t *a, const prop_t *p)
 {
 	if (a->expected_version && a->expected_version != p->version)
-		return refuse(a, ERR_CONFLICT, N_("data telah diubah orang lain; muat ulang halaman lalu coba lagi"));
+		return refuse(a, ERR_CONFLICT, N_("data telah diubah orang lain; periksa data terbaru lalu kirim lagi"));
 	return 0;
 }
 

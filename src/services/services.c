@@ -318,7 +318,7 @@ int services_update(store_conn_t *c, const char *tenant, const char *code, int64
 		rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM services WHERE tenant = ? AND code = ?", "tt", tenant, code);
 		if (rc < 0)
 			return rc;
-		*ret_msg = n ? N_("data telah diubah orang lain; muat ulang halaman lalu coba lagi")
+		*ret_msg = n ? N_("data telah diubah orang lain; periksa data terbaru lalu kirim lagi")
 			     : N_("layanan tidak ditemukan");
 		return n ? ERR_CONFLICT : ERR_NOT_FOUND;
 	}
@@ -1469,7 +1469,7 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 		goto out;
 	}
 	if (x->expected_version && x->expected_version != a.version) {
-		*ret_msg = N_("data telah diubah orang lain; muat ulang halaman lalu coba lagi");
+		*ret_msg = N_("data telah diubah orang lain; periksa data terbaru lalu kirim lagi");
 		rc = ERR_CONFLICT;
 		goto out;
 	}
@@ -1667,7 +1667,7 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 					a.version);
 	}
 	if (rc == 0) {
-		*ret_msg = N_("data telah diubah orang lain; muat ulang halaman lalu coba lagi");
+		*ret_msg = N_("data telah diubah orang lain; periksa data terbaru lalu kirim lagi");
 		rc = ERR_CONFLICT;
 		goto out;
 	}
