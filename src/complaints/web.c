@@ -258,7 +258,6 @@ static json_t *status_options(req_t *r, const char *selected)
 /* ------------------------------------------------------------ public list */
 
 #define LIST_PAGE 50       /* complaints per page of the public list */
-#define LIST_MAX_PAGE 100000
 
 /* Appends "&k=v" (or "?k=v" first) with v percent-encoded, when v is set. */
 static void qs_add(sb_t *sb, const char *k, const char *v)
@@ -307,21 +306,6 @@ static json_t *paging(req_t *r, const char *base, const complaints_filter_t *f, 
 {
 	return json_pack("{s:i,s:o,s:o}", "page", page, "prev_url", page > 1 ? page_url(r, base, f, page - 1) : json_null(),
 			 "next_url", more ? page_url(r, base, f, page + 1) : json_null());
-}
-
-/* ?hal=N: *page (1 when not given); -1 for anything but 1..LIST_MAX_PAGE. */
-static int parse_page(const char *hal, int *page)
-{
-	char *end;
-	long n;
-	*page = 1;
-	if (!hal || !*hal)
-		return 0;
-	n = strlen(hal) <= 9 && hal[0] >= '1' && hal[0] <= '9' ? strtol(hal, &end, 10) : 0;
-	if (n < 1 || *end || n > LIST_MAX_PAGE)
-		return -1;
-	*page = (int)n;
-	return 0;
 }
 
 static void list_page(req_t *r, int status, const complaints_filter_t *f, json_t *items, int page, int more,
@@ -428,7 +412,7 @@ int h_complaints_list(req_t *r)
 		}
 		f.kind = kind;
 	}
-	if (parse_page(hal, &page) < 0) {
+	if (http_parse_page(hal, &page) < 0) {
 		list_page(r, 400, &f, NULL, 1, 0, req_t_(r, "nomor halaman tidak sah"), NULL);
 		return 0;
 	}
@@ -1377,7 +1361,7 @@ int h_complaints_queue(req_t *r)
 	if (!is_coord(r) && !opd && r->who.role != ROLE_SEKDA && r->who.role != ROLE_KEPALA_DAERAH &&
 	    r->who.role != ROLE_WAKIL && r->who.role != ROLE_WARGA)
 		return ERR_FORBIDDEN;
-	if (parse_page(req_query(r, "hal"), &page) < 0) {
+	if (http_parse_page(req_query(r, "hal"), &page) < 0) {
 		http_error(r, ERR_INVALID, N_("nomor halaman tidak sah"));
 		return 0;
 	}

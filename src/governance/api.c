@@ -77,7 +77,7 @@ int api_gov_list(req_t *r)
 	json_t *arr = json_array();
 	const char *all = req_query(r, "all");
 	int rc = c ? governance_inbox(c, r->tenant->code, r->who.role, r->who.unit, r->who.username, (int64_t)time(NULL),
-				      all && !strcmp(all, "1"), arr)
+				      all && !strcmp(all, "1"), 500, 0, arr)
 		   : ERR_UNAVAILABLE;
 	if (rc < 0) {
 		json_decref(arr);

@@ -1190,7 +1190,7 @@ static json_t *row_summary(store_stmt_t *s, int64_t now)
 		     "FROM governance_proposals WHERE tenant = ? "
 
 int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const char *unit, const char *username,
-		     int64_t now, int all, json_t *arr)
+		     int64_t now, int all, int limit, int offset, json_t *arr)
 {
 	store_stmt_t *s;
 	const char *where, *types = "t";
@@ -1234,8 +1234,8 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 	default:
 		return 0;
 	}
-	snprintf(sql, sizeof(sql), "%s%sORDER BY CASE WHEN due_at = 0 THEN 1 ELSE 0 END, due_at, id DESC LIMIT 500",
-		 SUMMARY_COLS, where);
+	snprintf(sql, sizeof(sql), "%s%sORDER BY CASE WHEN due_at = 0 THEN 1 ELSE 0 END, due_at, id DESC LIMIT %d OFFSET %d",
+		 SUMMARY_COLS, where, limit > 0 ? limit : 500, offset > 0 ? offset : 0);
 	rc = store_prepare(c, sql, &s);
 	if (rc < 0)
 		return rc;

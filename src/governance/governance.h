@@ -173,9 +173,11 @@ int governance_apply(store_t *st, gov_action_t *a);
 
 /* The proposals in role's inbox (see docs/governance.md); for OPD roles
  * only their unit's. all = 1: every proposal the role may see, not only
- * those waiting for it. Adds objects to arr (caller owns). */
+ * those waiting for it. Most urgent first (the earliest deadline; those
+ * without one last), limit of them after the first offset. Adds objects to
+ * arr (caller owns). */
 int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const char *unit, const char *username,
-		     int64_t now, int all, json_t *arr);
+		     int64_t now, int all, int limit, int offset, json_t *arr);
 /* Indonesian msgid labels of states, steps, verdicts, urgencies (sifat) and
  * DPRD stages ("" for unknown codes). Pages show these, never the codes. */
 const char *governance_state_label(const char *state);

@@ -119,26 +119,51 @@ static int add_deadline_words(req_t *r, store_conn_t *c, json_t *items)
 	return 0;
 }
 
+#define LIST_PAGE 50	  /* proposals per page of "Semua usulan" */
+
+static json_t *list_page_url(req_t *r, int page)
+{
+	char url[128];
+	if (page > 1)
+		snprintf(url, sizeof(url), "/t/%s/usulan?hal=%d", r->tenant->code, page);
+	else
+		snprintf(url, sizeof(url), "/t/%s/usulan", r->tenant->code);
+	return json_string(url);
+}
+
 int h_gov_list(req_t *r)
 {
 	store_conn_t *c = store_reader(r->app->store);
 	json_t *inbox = json_array(), *all = json_array(), *ctx;
 	char pk[65];
-	int rc, has_key;
+	int rc, has_key, page, more;
 	if (!c) {
 		json_decref(inbox);
 		json_decref(all);
 		return ERR_UNAVAILABLE;
 	}
-	rc = governance_inbox(c, r->tenant->code, r->who.role, r->who.unit, r->who.username, (int64_t)time(NULL), 0, inbox);
+	if (http_parse_page(req_query(r, "hal"), &page) < 0) {
+		json_decref(inbox);
+		json_decref(all);
+		http_error(r, ERR_INVALID, N_("nomor halaman tidak sah"));
+		return 0;
+	}
+	rc = governance_inbox(c, r->tenant->code, r->who.role, r->who.unit, r->who.username, (int64_t)time(NULL), 0, 500,
+			      0, inbox);
+	/* "Semua usulan" a page at a time, in its order (most urgent first),
+	 * one more to know whether there is a next page */
 	if (rc == 0)
-		rc = governance_inbox(c, r->tenant->code, r->who.role, r->who.unit, r->who.username, (int64_t)time(NULL), 1, all);
+		rc = governance_inbox(c, r->tenant->code, r->who.role, r->who.unit, r->who.username, (int64_t)time(NULL), 1,
+				      LIST_PAGE + 1, (page - 1) * LIST_PAGE, all);
 	has_key = rc == 0 ? governance_key_exists(c, r->tenant->code, r->who.username, pk) : 0;
 	if (rc < 0 || has_key < 0) {
 		json_decref(inbox);
 		json_decref(all);
 		return rc < 0 ? rc : has_key;
 	}
+	more = json_array_size(all) > LIST_PAGE;
+	if (more)
+		json_array_remove(all, LIST_PAGE);
 	decorate_items(r, inbox);
 	decorate_items(r, all);
 	if ((rc = add_deadline_words(r, c, inbox)) < 0) {
@@ -153,6 +178,10 @@ int h_gov_list(req_t *r)
 			r->who.role == ROLE_SEKDA || r->who.role == ROLE_KEPALA_DAERAH || r->who.role == ROLE_WAKIL);
 	/* the administrator reads every proposal but acts on none: no inbox */
 	json_object_set_new(ctx, "is_observer", json_boolean(r->who.role == ROLE_ADMIN));
+	if (page > 1 || more)
+		json_object_set_new(ctx, "paging", json_pack("{s:i,s:o,s:o}", "page", page, "prev_url",
+							     page > 1 ? list_page_url(r, page - 1) : json_null(),
+							     "next_url", more ? list_page_url(r, page + 1) : json_null()));
 	http_page(r, 200, "governance_list", ctx);
 	return 0;
 }

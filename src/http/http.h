@@ -148,6 +148,11 @@ void http_redirect(req_t *r, const char *location);        /* 303 See Other */
  * cookie. The router checks it for every POST; a route that reads its body
  * itself (ROUTE_NO_CSRF) calls it. */
 int http_csrf_ok(req_t *r);
+/* ?hal=N of a paged list: *page = N (1 when hal is NULL or ""); -1 for
+ * anything but 1..HTTP_MAX_PAGE written plainly ("01", "2x", "-1" are
+ * refused), to be answered with 400 "nomor halaman tidak sah". */
+#define HTTP_MAX_PAGE 100000
+int http_parse_page(const char *hal, int *page);
 /* 1 when the request provably comes from a page of this site: the browser
  * said Sec-Fetch-Site: same-origin, or (without Sec-Fetch-Site) sent an
  * Origin whose scheme, host and port are this site's: those of public-url

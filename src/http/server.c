@@ -692,6 +692,20 @@ static int origin_norm(const char *url, int whole, char *out, size_t n)
 	return 0;
 }
 
+int http_parse_page(const char *hal, int *page)
+{
+	char *end = NULL;
+	long n;
+	*page = 1;
+	if (!hal || !*hal)
+		return 0;
+	n = strlen(hal) <= 9 && hal[0] >= '1' && hal[0] <= '9' ? strtol(hal, &end, 10) : 0;
+	if (n < 1 || !end || *end || n > HTTP_MAX_PAGE)
+		return -1;
+	*page = (int)n;
+	return 0;
+}
+
 int http_same_origin(req_t *r)
 {
 	const char *site = req_header(r, "sec-fetch-site"), *origin, *host;

@@ -535,23 +535,44 @@ done:
 	return out;
 }
 
+/* The summary figures in two groups: the key ones (SLA compliance, backlog, overdue now), shown
+ * first so that they fit a phone's first screen, and the rest below the OPDs with the most overdue
+ * items. */
+static json_t *key_cards(req_t *r, const struct view *v, const perf_dashboard_t *d)
+{
+	const perf_counts_t *k = &d->total.k[v->kidx];
+	json_t *cards = json_array();
+	json_array_append_new(cards, card(req_t_(r, "Tepat waktu (%)"), pct_json(perf_sla_pct(k)),
+					  req_t_(r, "selesai dalam standar waktu")));
+	json_array_append_new(cards, card(req_t_(r, "Dalam proses"), json_integer(k->open_end),
+					  req_t_(r, "pada akhir periode")));
+	json_array_append_new(cards, card(req_t_(r, "Terlambat"), json_integer(k->overdue),
+					  req_t_(r, "masih terbuka dan lewat batas waktu")));
+	return cards;
+}
+
 static json_t *summary_cards(req_t *r, const struct view *v, const perf_dashboard_t *d)
 {
 	const perf_counts_t *k = &d->total.k[v->kidx];
 	json_t *cards = json_array();
 	json_array_append_new(cards, card(req_t_(r, "Diterima"), json_integer(k->received), NULL));
 	json_array_append_new(cards, card(req_t_(r, "Selesai"), json_integer(k->finished), NULL));
-	json_array_append_new(cards, card(req_t_(r, "Dalam proses"), json_integer(k->open_end),
-					  req_t_(r, "pada akhir periode")));
-	json_array_append_new(cards, card(req_t_(r, "Tepat waktu (%)"), pct_json(perf_sla_pct(k)),
-					  req_t_(r, "selesai dalam standar waktu")));
 	json_array_append_new(cards, card(req_t_(r, "Median (hari kerja)"), wd_json(perf_hist_percentile(k->hist, 50)), NULL));
 	json_array_append_new(cards, card(req_t_(r, "Persentil 90 (hari kerja)"),
 					  wd_json(perf_hist_percentile(k->hist, 90)), NULL));
-	json_array_append_new(cards, card(req_t_(r, "Terlambat"), json_integer(k->overdue),
-					  req_t_(r, "masih terbuka dan lewat batas waktu")));
 	json_array_append_new(cards, card(req_t_(r, "Ketepatan disposisi (%)"), pct_json(perf_routing_pct(k)), NULL));
 	return cards;
+}
+
+/* A table of the dashboard, collapsed behind its title when it is longer than a phone's screen. */
+#define PERF_TABLE_OPEN_ROWS 8
+static json_t *dashboard_table(json_t *t)
+{
+	json_t *ht = html_table(t);
+	size_t n = json_array_size(json_object_get(t, "rows"));
+	json_object_set_new(ht, "nrows", json_integer((json_int_t)n));
+	json_object_set_new(ht, "open", json_boolean(n <= PERF_TABLE_OPEN_ROWS));
+	return ht;
 }
 
 static int overdue_cmp(const void *a, const void *b)
@@ -631,20 +652,21 @@ int h_perf_dashboard(req_t *r)
 	tables = json_array();
 	if (!v->unit) {
 		json_t *t = table_opd(r, v, &d);
-		json_array_append_new(tables, html_table(t));
+		json_array_append_new(tables, dashboard_table(t));
 		json_decref(t);
 	}
 	{
 		json_t *t = table_services(r, v, &d);
-		json_array_append_new(tables, html_table(t));
+		json_array_append_new(tables, dashboard_table(t));
 		json_decref(t);
 	}
 	{
 		json_t *t = table_kec(r, c, v, &d, &err);
-		json_array_append_new(tables, html_table(t));
+		json_array_append_new(tables, dashboard_table(t));
 		json_decref(t);
 	}
 	json_object_set_new(ctx, "title", json_string(req_t_(r, "Kinerja pelayanan")));
+	json_object_set_new(ctx, "key_cards", key_cards(r, v, &d));
 	json_object_set_new(ctx, "cards", summary_cards(r, v, &d));
 	json_object_set_new(ctx, "charts", charts(r, c, v, &d, &err));
 	{

@@ -447,7 +447,7 @@ int svc_api_queue(req_t *r)
 	if (!rd(r))
 		return ERR_UNAVAILABLE;
 	rc = services_queue(rd(r), r->tenant->code, &r->who, req_query(r, "unit"), all && !strcmp(all, "1"), svc_now(),
-			    &list);
+			    500, 0, &list);
 	if (rc == ERR_FORBIDDEN) {
 		http_error(r, rc, N_("antrian permohonan hanya untuk petugas OPD dan pimpinan"));
 		return 0;

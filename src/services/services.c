@@ -1305,17 +1305,19 @@ int services_verify(store_conn_t *c, const char *code, json_t **ret)
 }
 
 /* Summaries of the applications matching where (one parameter after the
- * tenant: types "i" a1, "t" a2, "tt" a2 twice, or "" none). With unit set,
- * each gets elsewhere (handled by another OPD now: not actionable by unit)
- * and those come after the ones unit handles. */
+ * tenant: types "i" a1, "t" a2, "tt" a2 twice, or "" none), limit of them
+ * after the first offset, most urgent first. With unit set, each gets
+ * elsewhere (handled by another OPD now: not actionable by unit) and those
+ * come after the ones unit handles. */
 static int list_apps(store_conn_t *c, const char *tenant, const char *where, const char *types, int64_t a1,
-		     const char *a2, const char *unit, int64_t now, json_t **ret)
+		     const char *a2, const char *unit, int64_t now, int limit, int offset, json_t **ret)
 {
 	store_stmt_t *s;
 	tenant_t t;
 	calendar_t *cal = NULL;
-	json_t *arr, *later = json_array();
+	json_t *arr;
 	sb_t sql = SB_INIT;
+	int idx;
 	int32_t today;
 	int rc;
 	if ((rc = tenant_ctx(c, tenant, &t, &cal)) < 0)
@@ -1325,13 +1327,12 @@ static int list_apps(store_conn_t *c, const char *tenant, const char *where, con
 		"SELECT a.id, a.number, a.state, a.step, a.due_day, a.assignee, a.unit, a.filed_at, v.name, v.steps_json, "
 		"COALESCE(u.name, a.unit) FROM services_apps a JOIN services_versions v ON v.tenant = a.tenant AND "
 		"v.service_id = a.service_id AND v.ver = a.service_ver LEFT JOIN units u ON u.tenant = a.tenant AND "
-		"u.code = a.unit WHERE a.tenant = ? AND %s ORDER BY a.state, a.due_day, a.id LIMIT 500",
-		where);
+		"u.code = a.unit WHERE a.tenant = ? AND %s ORDER BY %sa.state, a.due_day, a.id LIMIT ? OFFSET ?",
+		where, unit && *unit ? "CASE WHEN a.unit = ? THEN 0 ELSE 1 END, " : "");
 	rc = sql.err ? ERR_NOMEM : store_prepare(c, sql.buf, &s);
 	sb_release(&sql);
 	if (rc < 0) {
 		calendar_free(cal);
-		json_decref(later);
 		return rc;
 	}
 	if (!strcmp(types, "i"))
@@ -1342,6 +1343,11 @@ static int list_apps(store_conn_t *c, const char *tenant, const char *where, con
 		store_bindf(s, "ttt", tenant, a2, a2);
 	else
 		store_bindf(s, "t", tenant);
+	idx = 2 + (int)strlen(types);
+	if (unit && *unit)
+		store_bind_text(s, idx++, unit, -1);
+	store_bind_int64(s, idx++, limit);
+	store_bind_int64(s, idx, offset);
 	arr = json_array();
 	while ((rc = store_step(s)) == STORE_ROW) {
 		int st = (int)store_col_int64(s, 2), remaining, flag;
@@ -1352,7 +1358,7 @@ static int list_apps(store_conn_t *c, const char *tenant, const char *where, con
 		fmt_day((int32_t)store_col_int64(s, 4), due);
 		fmt_time(store_col_int64(s, 7), t.tz_offset, filed, sizeof(filed));
 		json_array_append_new(
-			elsewhere ? later : arr,
+			arr,
 			json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:b,s:b,s:b}", "id",
 				       (json_int_t)store_col_int64(s, 0), "number", store_col_text(s, 1), "service",
 				       store_col_text(s, 8), "state", services_state_name(st), "state_label",
@@ -1366,9 +1372,6 @@ static int list_apps(store_conn_t *c, const char *tenant, const char *where, con
 	}
 	store_finalize(s);
 	calendar_free(cal);
-	if (rc >= 0)
-		rc = json_array_extend(arr, later) < 0 ? ERR_NOMEM : 0;
-	json_decref(later);
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;
@@ -1379,12 +1382,12 @@ static int list_apps(store_conn_t *c, const char *tenant, const char *where, con
 
 int services_my_apps(store_conn_t *c, const char *tenant, int64_t user_id, int64_t now, json_t **ret)
 {
-	int rc = list_apps(c, tenant, "a.applicant_id = ?", "i", user_id, NULL, NULL, now, ret);
+	int rc = list_apps(c, tenant, "a.applicant_id = ?", "i", user_id, NULL, NULL, now, 500, 0, ret);
 	return rc;
 }
 
 int services_queue(store_conn_t *c, const char *tenant, const auth_principal_t *who, const char *unit,
-		   int include_closed, int64_t now, json_t **ret)
+		   int include_closed, int64_t now, int limit, int offset, json_t **ret)
 {
 	const char *scope;
 	if (role_needs_unit(who->role)) {
@@ -1403,7 +1406,7 @@ int services_queue(store_conn_t *c, const char *tenant, const auth_principal_t *
 				       : "(a.unit = ? OR v.unit = ?) AND a.state IN (0, 1)";
 	else
 		scope = include_closed ? "1 = 1" : "a.state IN (0, 1)";
-	return list_apps(c, tenant, scope, unit && *unit ? "tt" : "", 0, unit, unit, now, ret);
+	return list_apps(c, tenant, scope, unit && *unit ? "tt" : "", 0, unit, unit, now, limit, offset, ret);
 }
 
 /* ---------------------------------------------------------------- actions */

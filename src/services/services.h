@@ -267,14 +267,16 @@ int services_track(store_conn_t *c, const char *tenant, const char *number, int6
 /* Public verification of a receipt/result by its code (any tenant). */
 int services_verify(store_conn_t *c, const char *code, json_t **ret);
 
-/* Lists: the citizen's own applications; the OPD queue (open ones of
- * who->unit, or of every OPD for sekda/kepala_daerah/wakil/admin; `unit`
- * narrows), sorted by SLA urgency (overdue first, then nearest due;
- * paused last). Arrays of summaries {id, number, service, state, state_label,
- * step_name, due, sla, remaining, assignee, unit, filed}. */
+/* Lists: the citizen's own applications (the newest 500); the OPD queue
+ * (open ones of who->unit, or of every OPD for sekda/kepala_daerah/wakil/
+ * admin; `unit` narrows: then those a step has at another OPD come last),
+ * sorted by SLA urgency (overdue first, then nearest due; paused last),
+ * limit of them after the first offset. Arrays of summaries {id, number,
+ * service, state, state_label, step_name, due, sla, remaining, assignee,
+ * unit, filed}. */
 int services_my_apps(store_conn_t *c, const char *tenant, int64_t user_id, int64_t now, json_t **ret);
 int services_queue(store_conn_t *c, const char *tenant, const auth_principal_t *who, const char *unit,
-		   int include_closed, int64_t now, json_t **ret);
+		   int include_closed, int64_t now, int limit, int offset, json_t **ret);
 
 /* One officer/citizen action on an application (inside a write tx). */
 typedef struct services_act {

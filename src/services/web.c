@@ -1301,28 +1301,68 @@ int svc_h_file(req_t *r)
 
 /* ---------------------------------------------------------------- queue, tracking, verification */
 
+#define QUEUE_PAGE 50	   /* applications per page of the queue */
+
+/* The queue's link to page `page`, keeping ?semua and ?opd. */
+static json_t *queue_page_url(req_t *r, int all, const char *unit, int page)
+{
+	sb_t u = SB_INIT;
+	json_t *v;
+	char sep = '?';
+	sb_addf(&u, "/t/%s/antrian", r->tenant->code);
+	if (all) {
+		sb_adds(&u, "?semua=1");
+		sep = '&';
+	}
+	if (unit && *unit) {
+		sb_addf(&u, "%copd=", sep);
+		sb_add_urlenc(&u, unit, strlen(unit));
+		sep = '&';
+	}
+	if (page > 1) /* page 1 is the list's own address */
+		sb_addf(&u, "%chal=%d", sep, page);
+	v = u.err ? json_null() : json_string(u.buf);
+	sb_release(&u);
+	return v ? v : json_null();
+}
+
 int svc_h_queue(req_t *r)
 {
-	json_t *list = NULL;
+	json_t *list = NULL, *ctx;
 	const char *unit = req_query(r, "opd");
-	int rc, all = req_query(r, "semua") != NULL;
+	int rc, page, more, all = req_query(r, "semua") != NULL;
 	if (!rd(r))
 		return ERR_UNAVAILABLE;
-	rc = services_queue(rd(r), r->tenant->code, &r->who, unit, all, svc_now(), &list);
+	if (http_parse_page(req_query(r, "hal"), &page) < 0) {
+		http_error(r, ERR_INVALID, N_("nomor halaman tidak sah"));
+		return 0;
+	}
+	/* a page at a time, in the queue's order (most urgent first), one
+	 * more to know whether there is a next page */
+	rc = services_queue(rd(r), r->tenant->code, &r->who, unit, all, svc_now(), QUEUE_PAGE + 1,
+			    (page - 1) * QUEUE_PAGE, &list);
 	if (rc == ERR_FORBIDDEN) {
 		http_error(r, rc, N_("antrian permohonan hanya untuk petugas OPD dan pimpinan"));
 		return 0;
 	}
 	if (rc < 0)
 		return rc;
+	more = json_array_size(list) > QUEUE_PAGE;
+	if (more)
+		json_array_remove(list, QUEUE_PAGE);
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		json_t *app = json_array_get(list, i);
 		translate(r, app, "state_label");
 		json_object_set_new(app, "left", json_string(sla_left(r, app)));
 	}
-	http_page(r, 200, "services_queue",
-		  json_pack("{s:s,s:o,s:b,s:s}", "title", req_t_(r, "Antrian permohonan"), "apps", list, "all", all, "unit",
-			    role_needs_unit(r->who.role) ? r->who.unit : (unit ? unit : "")));
+	ctx = json_pack("{s:s,s:o,s:b,s:s}", "title", req_t_(r, "Antrian permohonan"), "apps", list, "all", all, "unit",
+			role_needs_unit(r->who.role) ? r->who.unit : (unit ? unit : ""));
+	if (page > 1 || more)
+		json_object_set_new(ctx, "paging",
+				    json_pack("{s:i,s:o,s:o}", "page", page, "prev_url",
+					      page > 1 ? queue_page_url(r, all, unit, page - 1) : json_null(), "next_url",
+					      more ? queue_page_url(r, all, unit, page + 1) : json_null()));
+	http_page(r, 200, "services_queue", ctx);
 	return 0;
 }
 

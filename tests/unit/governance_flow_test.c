@@ -606,7 +606,7 @@ static void test_dprd_stages(void **state)
 	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "setuju", "", NOW + 4, NULL), 0);
 	assert_int_equal(dprd_stage(f, &f->sekda, plain, "diajukan", "2026-05-27", &a), ERR_CONFLICT);
 	/* the DPRD member sees it */
-	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_DPRD, "", "dprd", NOW, 0, inbox), 0);
+	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_DPRD, "", "dprd", NOW, 0, 500, 0, inbox), 0);
 	assert_int_equal(json_array_size(inbox), 1);
 	json_decref(inbox);
 	/* in order, with dates that do not go backwards or into the future */
@@ -645,12 +645,12 @@ static void test_pokir_becomes_opd_proposal(void **state)
 	assert_int_equal(governance_apply(f->ts.st, &a), ERR_INVALID);
 	a.unit = UNIT;
 	assert_int_equal(governance_apply(f->ts.st, &a), 0);
-	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_KEPALA_OPD, UNIT, "kepala_opd", NOW, 0, inbox), 0);
+	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_KEPALA_OPD, UNIT, "kepala_opd", NOW, 0, 500, 0, inbox), 0);
 	assert_int_equal(json_array_size(inbox), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(inbox, 0), "origin")), "pokir");
 	json_decref(inbox);
 	inbox = json_array();
-	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_KEPALA_OPD, "DINKES", "x", NOW, 1, inbox), 0);
+	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_KEPALA_OPD, "DINKES", "x", NOW, 1, 500, 0, inbox), 0);
 	assert_int_equal(json_array_size(inbox), 0);
 	json_decref(inbox);
 	/* a sekda cannot send pokir */
@@ -710,7 +710,7 @@ static void test_deadlines_and_reminders(void **state)
 	assert_int_equal(governance_deadline_sweep(f->ts.st, due + 60), 1); /* overdue */
 	assert_int_equal(governance_deadline_sweep(f->ts.st, due + 86400), 0);
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE kind = 'governance.overdue' AND role = 'sekda'"), 1);
-	assert_int_equal(governance_inbox(c, T, ROLE_SEKDA, "", "sekda", due + 60, 0, inbox), 0);
+	assert_int_equal(governance_inbox(c, T, ROLE_SEKDA, "", "sekda", due + 60, 0, 500, 0, inbox), 0);
 	assert_int_equal(json_array_size(inbox), 1);
 	assert_true(json_is_true(json_object_get(json_array_get(inbox, 0), "overdue")));
 	json_decref(inbox);
@@ -823,7 +823,7 @@ static void test_inbox_items_carry_labels(void **state)
 	a.actor_unit = UNIT;
 	a.content = (gov_content_t){ "usulan", "Sangat mendesak", "Latar", "", "", "", "sangat_segera", 0, 0 };
 	assert_int_equal(governance_apply(f->ts.st, &a), 0);
-	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_KEPALA_OPD, UNIT, "kepala_opd", NOW, 0, arr), 0);
+	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_KEPALA_OPD, UNIT, "kepala_opd", NOW, 0, 500, 0, arr), 0);
 	assert_int_equal(json_array_size(arr), 1);
 	it = json_array_get(arr, 0);
 	assert_string_equal(json_string_value(json_object_get(it, "urgency")), "sangat_segera");
@@ -865,7 +865,7 @@ static void test_inbox_admin_and_dprd_agree_with_access(void **state)
 	pokir = a.ret_id;
 
 	/* admin: everything with all = 1, and each one opens */
-	assert_int_equal(governance_inbox(c, T, ROLE_ADMIN, "", "admin", NOW, 1, arr), 0);
+	assert_int_equal(governance_inbox(c, T, ROLE_ADMIN, "", "admin", NOW, 1, 500, 0, arr), 0);
 	assert_int_equal(json_array_size(arr), 4);
 	json_array_foreach(arr, i, it) {
 		assert_int_equal(governance_get(c, T, json_integer_value(json_object_get(it, "id")), ROLE_ADMIN, "", &p), 0);
@@ -873,19 +873,19 @@ static void test_inbox_admin_and_dprd_agree_with_access(void **state)
 	}
 	json_decref(arr);
 	arr = json_array();
-	assert_int_equal(governance_inbox(c, T, ROLE_ADMIN, "", "admin", NOW, 0, arr), 0);
+	assert_int_equal(governance_inbox(c, T, ROLE_ADMIN, "", "admin", NOW, 0, 500, 0, arr), 0);
 	assert_int_equal(json_array_size(arr), 0);
 	json_decref(arr);
 
 	/* dprd: the inbox has the item waiting for a DPRD stage only */
 	arr = json_array();
-	assert_int_equal(governance_inbox(c, T, ROLE_DPRD, "", "dprd", NOW, 0, arr), 0);
+	assert_int_equal(governance_inbox(c, T, ROLE_DPRD, "", "dprd", NOW, 0, 500, 0, arr), 0);
 	assert_int_equal(json_array_size(arr), 1);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 0), "id")), dprd_item);
 	json_decref(arr);
 	/* all = 1: the DPRD item and the pokir, each of which opens */
 	arr = json_array();
-	assert_int_equal(governance_inbox(c, T, ROLE_DPRD, "", "dprd", NOW, 1, arr), 0);
+	assert_int_equal(governance_inbox(c, T, ROLE_DPRD, "", "dprd", NOW, 1, 500, 0, arr), 0);
 	assert_int_equal(json_array_size(arr), 2);
 	json_array_foreach(arr, i, it) {
 		int64_t id = json_integer_value(json_object_get(it, "id"));
@@ -896,7 +896,7 @@ static void test_inbox_admin_and_dprd_agree_with_access(void **state)
 	json_decref(arr);
 	/* a warga or koordinator: nothing, and cannot open */
 	arr = json_array();
-	assert_int_equal(governance_inbox(c, T, ROLE_WARGA, "", "warga", NOW, 1, arr), 0);
+	assert_int_equal(governance_inbox(c, T, ROLE_WARGA, "", "warga", NOW, 1, 500, 0, arr), 0);
 	assert_int_equal(json_array_size(arr), 0);
 	json_decref(arr);
 	assert_int_equal(governance_get(c, T, pokir, ROLE_WARGA, "", &p), ERR_FORBIDDEN);

@@ -590,7 +590,7 @@ static void test_owning_opd_follows(void **state)
 	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &capil, now, &a), ERR_FORBIDDEN);
 
 	/* queues: DPMPTSP lists it after its own, marked elsewhere; DPUPR as its own */
-	assert_int_equal(services_queue(store_reader(TS.st), "52.71", &dpm, NULL, 0, now, &q), 0);
+	assert_int_equal(services_queue(store_reader(TS.st), "52.71", &dpm, NULL, 0, now, 500, 0, &q), 0);
 	for (size_t i = 0; i < json_array_size(q); i++) {
 		json_t *e = json_array_get(q, i);
 		if (json_integer_value(json_object_get(e, "id")) == id) {
@@ -603,8 +603,22 @@ static void test_owning_opd_follows(void **state)
 		}
 	}
 	assert_true(found);
+	/* a page of it is that stretch of the whole, the elsewhere one last */
+	{
+		size_t n = json_array_size(q);
+		json_t *page;
+		assert_true(n >= 1);
+		assert_int_equal(services_queue(store_reader(TS.st), "52.71", &dpm, NULL, 0, now, 1, (int)n - 1, &page),
+				 0);
+		assert_int_equal(json_array_size(page), 1);
+		assert_int_equal(json_integer_value(json_object_get(json_array_get(page, 0), "id")), id);
+		json_decref(page);
+		assert_int_equal(services_queue(store_reader(TS.st), "52.71", &dpm, NULL, 0, now, 1, (int)n, &page), 0);
+		assert_int_equal(json_array_size(page), 0);
+		json_decref(page);
+	}
 	json_decref(q);
-	assert_int_equal(services_queue(store_reader(TS.st), "52.71", &dpupr, NULL, 0, now, &q), 0);
+	assert_int_equal(services_queue(store_reader(TS.st), "52.71", &dpupr, NULL, 0, now, 500, 0, &q), 0);
 	assert_int_equal(json_array_size(q), 1);
 	assert_false(json_is_true(json_object_get(json_array_get(q, 0), "elsewhere")));
 	json_decref(q);
@@ -620,7 +634,7 @@ static void test_owning_opd_follows(void **state)
 	/* an OPD role without an OPD has no queue */
 	{
 		auth_principal_t nounit = who("52.71", 8, "kunci", ROLE_PETUGAS, NULL);
-		assert_int_equal(services_queue(store_reader(TS.st), "52.71", &nounit, NULL, 0, now, &q), ERR_FORBIDDEN);
+		assert_int_equal(services_queue(store_reader(TS.st), "52.71", &nounit, NULL, 0, now, 500, 0, &q), ERR_FORBIDDEN);
 	}
 }
 
@@ -658,16 +672,16 @@ static void test_queue_and_sweep(void **state)
 	assert_int_equal(apply(NIK, PDF, sizeof(PDF) - 1, now, &fresh, NULL), 0);
 	/* filed 40 days ago: long overdue */
 	assert_int_equal(apply(NIK, PDF, sizeof(PDF) - 1, now - 40 * 86400, &old, NULL), 0);
-	assert_int_equal(services_queue(store_reader(TS.st), "52.71", &petugas, NULL, 0, now, &q), 0);
+	assert_int_equal(services_queue(store_reader(TS.st), "52.71", &petugas, NULL, 0, now, 500, 0, &q), 0);
 	assert_true(json_array_size(q) >= 2);
 	/* most urgent first */
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(q, 0), "id")), old);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(q, 0), "sla")), "overdue");
 	json_decref(q);
-	assert_int_equal(services_queue(store_reader(TS.st), "52.71", &other, NULL, 0, now, &q), 0);
+	assert_int_equal(services_queue(store_reader(TS.st), "52.71", &other, NULL, 0, now, 500, 0, &q), 0);
 	assert_int_equal(json_array_size(q), 0);
 	json_decref(q);
-	assert_int_equal(services_queue(store_reader(TS.st), "52.71", &warga, NULL, 0, now, &q), ERR_FORBIDDEN);
+	assert_int_equal(services_queue(store_reader(TS.st), "52.71", &warga, NULL, 0, now, 500, 0, &q), ERR_FORBIDDEN);
 	assert_int_equal(services_my_apps(store_reader(TS.st), "52.71", warga_id, now, &q), 0);
 	assert_true(json_array_size(q) >= 3);
 	json_decref(q);
