@@ -788,17 +788,19 @@ static int files_open(const json_t *a)
 static int app_page(req_t *r, int status, int64_t id, const char *error, const char *notice, const char *op,
 		    const char *text, const json_t *typed)
 {
-	json_t *a = NULL, *units = json_array(), *ctx, *vals, *disp = json_array(), *form, *can;
+	json_t *a = NULL, *units = json_array(), *officers = json_array(), *ctx, *vals, *disp = json_array(), *form, *can;
 	store_stmt_t *s;
 	int rc;
 	if (!rd(r)) {
 		json_decref(units);
+		json_decref(officers);
 		json_decref(disp);
 		return ERR_UNAVAILABLE;
 	}
 	rc = services_app_get(rd(r), r->tenant->code, id, &r->who, svc_now(), &a);
 	if (rc < 0) {
 		json_decref(units);
+		json_decref(officers);
 		json_decref(disp);
 		if (rc == ERR_FORBIDDEN) {
 			http_error(r, rc, N_("permohonan ini bukan milik Anda atau OPD Anda"));
@@ -840,9 +842,27 @@ static int app_page(req_t *r, int status, int64_t id, const char *error, const c
 								       store_col_text(s, 1)));
 			store_finalize(s);
 		}
+		/* who it may be assigned to: the OPD's officers by name (the
+		 * form asked for a username typed from memory) */
+		if (rc >= 0)
+			rc = store_prepare(rd(r),
+					   "SELECT username, full_name FROM users WHERE tenant = ? AND unit = ? AND role IN "
+					   "('petugas', 'admin_opd', 'kepala_opd') AND disabled = 0 ORDER BY full_name, username",
+					   &s);
+		if (rc >= 0) {
+			const char *cur = json_string_value(json_object_get(a, "assignee"));
+			store_bindf(s, "tt", r->tenant->code, json_string_value(json_object_get(a, "unit")));
+			while ((rc = store_step(s)) == STORE_ROW)
+				json_array_append_new(officers,
+						      json_pack("{s:s,s:s,s:b}", "username", store_col_text(s, 0), "name",
+								store_col_text(s, 1), "selected",
+								cur && !strcmp(cur, store_col_text(s, 0))));
+			store_finalize(s);
+		}
 		if (rc < 0) {
 			json_decref(a);
 			json_decref(units);
+			json_decref(officers);
 			json_decref(disp);
 			return rc;
 		}
@@ -869,9 +889,10 @@ static int app_page(req_t *r, int status, int64_t id, const char *error, const c
 		translate(r, json_array_get(json_object_get(a, "events"), i), "action_label");
 	}
 	json_object_set_new(a, "sla_view", sla_view(r, a));
-	ctx = json_pack("{s:s,s:o,s:o,s:o,s:b,s:b,s:b}", "title", json_string_value(json_object_get(a, "number")), "app",
-			a, "units", units, "shown_values", disp, "new", req_query(r, "baru") != NULL, "repeated",
+	ctx = json_pack("{s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:b}", "title", json_string_value(json_object_get(a, "number")),
+			"app", a, "units", units, "officers", officers, "shown_values", disp, "new", req_query(r, "baru") != NULL, "repeated",
 			req_query(r, "ulang") != NULL, "files_open", files_open(a));
+	json_object_set_new(ctx, "has_officers", json_boolean(json_array_size(json_object_get(ctx, "officers")) > 0));
 	{
 		/* where the citizen can follow it without signing in */
 		sb_t u = SB_INIT;

@@ -959,3 +959,34 @@ def test_application_notifications_in_the_readers_language(env):
     o.login(TENANT, "petugas")
     assert "New application: %s (Layanan Uji %s)" % (number, code) in notes(o, en), notes(o, en)
     assert "Permohonan baru: %s (Layanan Uji %s)" % (number, code) in notes(o), notes(o)
+
+
+def test_assign_chooses_from_the_opds_officers(env):
+    """The officer assigns an application by choosing one of the OPD's officers by name (the form
+    asked for a username typed from memory): the list holds the handling OPD's petugas, admin OPD
+    and kepala OPD who are not disabled, no one else; the current one is selected; a username
+    that is not among them is still refused."""
+    code, _admin, _ = new_service(env)
+    _w, _csrf, app_id = file_app(env, code)
+    page_path = "/t/%s/permohonan/%d" % (TENANT, app_id)
+    db = env.shared_db
+    unit = db.sql("SELECT unit FROM services_apps WHERE id = %d" % app_id)[0][0]
+    o = env.client()
+    o.login(TENANT, "petugas")
+    page = o.get(page_path).expect(200)
+    sel = re.search(r'<select id="t-asg" name="text" required>(.*?)</select>', page.text, re.S)
+    assert sel, page.text[:3000]
+    listed = re.findall(r'<option value="([^"]+)"', sel.group(1))
+    expect = [u for (u,) in db.sql("SELECT username FROM users WHERE tenant = '%s' AND unit = '%s' AND role IN "
+                                   "('petugas', 'admin_opd', 'kepala_opd') AND disabled = 0" % (TENANT, unit))]
+    assert sorted(listed) == sorted(expect) and "petugas" in listed, (listed, expect)
+    others = [u for (u,) in db.sql("SELECT username FROM users WHERE tenant = '%s' AND (unit IS NULL OR unit <> '%s' "
+                                   "OR disabled = 1)" % (TENANT, unit))]
+    assert not set(others) & set(listed), (others, listed)
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    o.post_form(page_path + "/aksi", {"_csrf": page.csrf(), "version": version, "op": "assign", "text": "petugas"}).expect(303)
+    page = o.get(page_path).expect(200)
+    assert re.search(r'<option value="petugas" selected>', page.text), page.text[:3000]
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    o.post_form(page_path + "/aksi", {"_csrf": page.csrf(), "version": version, "op": "assign",
+                                      "text": "koordinator"}).expect(400, contains="petugas tidak ditemukan di OPD ini")
