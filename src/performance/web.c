@@ -471,7 +471,10 @@ static json_t *charts(req_t *r, store_conn_t *c, const struct view *v, const per
 		goto done;
 	/* SLA compliance per OPD (or per service of the one OPD) */
 	for (size_t i = 0; i < n; i++) {
-		labels[i] = v->unit ? rows[i].service : rows[i].unit;
+		/* OPDs by code, short enough for a bar's label; the complaints
+		 * that reached none ("-") by what that means */
+		labels[i] = v->unit ? rows[i].service
+			    : !strcmp(rows[i].unit, "-") ? unit_name(&v->units, rows[i].unit) : rows[i].unit;
 		vals[i] = perf_sla_pct(&rows[i].k[v->kidx]);
 	}
 	{

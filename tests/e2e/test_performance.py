@@ -146,7 +146,11 @@ def test_complaints_not_yet_at_an_opd_are_named(env):
     assert "-" in byunit and byunit["-"][1] == "Belum didisposisikan ke OPD", rows
     assert byunit["-"][2] == "3", byunit["-"]
     assert b"'-" not in r.body, r.body[:400]
-    c.get("/t/%s/kinerja" % T).expect(200, contains="Belum didisposisikan ke OPD")
+    page = c.get("/t/%s/kinerja" % T).expect(200, contains="Belum didisposisikan ke OPD").text
+    # the charts too, not a bare "-" ("-: -%" in the SLA chart's description)
+    charts = re.findall(r'<svg viewBox=.*?</svg>', page, re.S)
+    assert charts and all("Belum didisposisikan ke OPD" in ch for ch in charts[:2]), charts[:2]
+    assert not any(re.search(r"(^|[>;] *)-: ", ch) for ch in charts[:2]), charts[:2]
     c.get("/bahasa/en?next=/").expect(303)
     c.get("/t/%s/kinerja" % T).expect(200, contains="Not yet sent to an OPD")
     srv.stop()
