@@ -1193,9 +1193,10 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 		     int64_t now, int all, int limit, int offset, json_t *arr)
 {
 	store_stmt_t *s;
-	const char *where, *types = "t";
+	const char *where;
 	const char *state = NULL;
 	char sql[1024];
+	int64_t lim = limit > 0 ? limit : 500, off = offset > 0 ? offset : 0;
 	int rc;
 	(void)username;
 	switch (role) {
@@ -1234,17 +1235,17 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 	default:
 		return 0;
 	}
-	snprintf(sql, sizeof(sql), "%s%sORDER BY CASE WHEN due_at = 0 THEN 1 ELSE 0 END, due_at, id DESC LIMIT %d OFFSET %d",
-		 SUMMARY_COLS, where, limit > 0 ? limit : 500, offset > 0 ? offset : 0);
+	snprintf(sql, sizeof(sql), "%s%sORDER BY CASE WHEN due_at = 0 THEN 1 ELSE 0 END, due_at, id DESC LIMIT ? OFFSET ?",
+		 SUMMARY_COLS, where);
 	rc = store_prepare(c, sql, &s);
 	if (rc < 0)
 		return rc;
-	if (role_needs_unit(role))
-		store_bindf(s, "tt", tenant, unit ? unit : "");
-	else if (state && !all)
-		store_bindf(s, "tt", tenant, state);
+	/* one text after the tenant (the unit, or the state waited for), or
+	 * none; then the page */
+	if (role_needs_unit(role) || (state && !all))
+		store_bindf(s, "ttii", tenant, role_needs_unit(role) ? (unit ? unit : "") : state, lim, off);
 	else
-		store_bindf(s, types, tenant);
+		store_bindf(s, "tii", tenant, lim, off);
 	while ((rc = store_step(s)) == STORE_ROW) {
 		json_t *it = row_summary(s, now);
 		json_object_set_new(it, "unit_name", json_string(nz(store_col_text(s, 12))));

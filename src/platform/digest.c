@@ -139,8 +139,9 @@ static int digest_tx(store_conn_t *c, void *ud)
 	}
 	store_bindf(s, "tttiii", u->tenant, role, unit, last_id, newest, op->now - DIGEST_MAX_AGE);
 	while ((rc = store_step(s)) == STORE_ROW) {
-		const char *subject = store_col_text(s, 2) ? store_col_text(s, 2) : "";
-		sb_addf(&body, "- %s%s%s\n", mail_translate(lang, store_col_text(s, 1)), *subject ? ": " : "", subject);
+		char line[700];
+		notify_text(line, sizeof(line), mail_translate(lang, store_col_text(s, 1)), store_col_text(s, 2));
+		sb_addf(&body, "- %s\n", line);
 		if (mail_object_link(u->tenant, store_col_text(s, 0), link, sizeof(link)))
 			sb_addf(&body, "  %s\n", link);
 		listed++;

@@ -23,6 +23,11 @@ const char migration_notify_seen_sql[] =
 	"  seen_id BIGINT NOT NULL,"
 	"  PRIMARY KEY (tenant, user_id))";
 
+void notify_text(char *out, size_t outlen, const char *message, const char *subject)
+{
+	snprintf(out, outlen, "%s%s%s", message ? message : "", subject && *subject ? ": " : "", subject ? subject : "");
+}
+
 static int add_rows(store_conn_t *c, const char *tenant, const notify_target_t *to, size_t n, const char *kind,
 		    const char *object, const char *message, const char *subject, int64_t now)
 {
@@ -71,8 +76,7 @@ static int add_rows(store_conn_t *c, const char *tenant, const notify_target_t *
 			if (rc < 0)
 				return rc;
 			if (mail_valid_address(addr)) {
-				snprintf(title, sizeof(title), "%s%s%s", mail_translate(lang, message), *subject ? ": " : "",
-					 subject);
+				notify_text(title, sizeof(title), mail_translate(lang, message), subject);
 				mail_object_link(tenant, object, link, sizeof(link));
 				snprintf(body, sizeof(body), "%s\n%s%s", title, link[0] ? "\n" : "", link);
 				if ((rc = mail_enqueue(c, tenant, addr, lang, title, body, now)) < 0)

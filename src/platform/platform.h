@@ -74,6 +74,10 @@ typedef struct notify_item {
 	int seen; /* 0: newer than what the user marked as seen */
 } notify_item_t;
 typedef int (*notify_item_fn)(void *ud, const notify_item_t *it);
+/* A notification as it is read: its message (already in the reader's
+ * language), then its subject if it has one ("Permohonan ditolak:
+ * 52.71/PMH/2026/000009"), into out (cut to outlen). */
+void notify_text(char *out, size_t outlen, const char *message, const char *subject);
 /* The user's newest notifications, newest first, at most limit, at most
  * max_age seconds old; fn's non-zero return stops the walk. Returns the
  * number listed or an error. */

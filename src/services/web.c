@@ -890,8 +890,8 @@ static int app_page(req_t *r, int status, int64_t id, const char *error, const c
 	}
 	json_object_set_new(a, "sla_view", sla_view(r, a));
 	ctx = json_pack("{s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:b}", "title", json_string_value(json_object_get(a, "number")),
-			"app", a, "units", units, "officers", officers, "shown_values", disp, "new", req_query(r, "baru") != NULL, "repeated",
-			req_query(r, "ulang") != NULL, "files_open", files_open(a));
+			"app", a, "units", units, "officers", officers, "shown_values", disp, "new",
+			req_query(r, "baru") != NULL, "repeated", req_query(r, "ulang") != NULL, "files_open", files_open(a));
 	json_object_set_new(ctx, "has_officers", json_boolean(json_array_size(json_object_get(ctx, "officers")) > 0));
 	{
 		/* where the citizen can follow it without signing in */

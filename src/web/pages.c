@@ -526,7 +526,7 @@ static int add_note(void *ud, const notify_item_t *it)
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%d-%m-%Y %H:%M", &tm);
 	/* the message in the reader's language, then what it is about */
-	snprintf(text, sizeof(text), "%s%s%s", req_t_(n->r, it->message), *it->subject ? ": " : "", it->subject);
+	notify_text(text, sizeof(text), req_t_(n->r, it->message), it->subject);
 	o = json_pack("{s:s,s:s,s:b}", "message", text, "when", when, "unseen", !it->seen);
 	if (notify_object_path(n->r->tenant->code, it->object, path, sizeof(path)))
 		json_object_set_new(o, "href", json_string(path));

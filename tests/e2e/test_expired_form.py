@@ -13,6 +13,7 @@ import re
 import uuid
 
 from harness import TENANT, unique
+from test_citizen_ux import count, post_mp
 
 T = "/t/%s" % TENANT
 NEW = T + "/pengaduan/baru"
@@ -37,30 +38,6 @@ def esc(s):
                  ("=", "&#61;")):
         s = s.replace(a, b)
     return s
-
-
-def multipart(fields, files=()):
-    boundary = "----sigap" + uuid.uuid4().hex
-    out = b""
-    for k, v in fields:
-        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" % (boundary, k)).encode()
-        out += str(v).encode("utf-8") + b"\r\n"
-    for k, name, ctype, data in files:
-        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n"
-                % (boundary, k, name, ctype)).encode() + data + b"\r\n"
-    out += ("--%s--\r\n" % boundary).encode()
-    return out, "multipart/form-data; boundary=" + boundary
-
-
-def post_mp(c, path, fields, files=(), headers=None):
-    body, ctype = multipart(fields, files)
-    h = {"Content-Type": ctype}
-    h.update(headers or {})
-    return c.request("POST", path, body=body, headers=h)
-
-
-def count(env, sql):
-    return int(env.shared_db.sql(sql)[0][0])
 
 
 def refilled(r, texts, files=False, said=EXPIRED):

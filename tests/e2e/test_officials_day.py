@@ -90,15 +90,20 @@ def test_queue_most_overdue_first_over_pages(env):
     w.get("/t/%s/pengaduan/kelola" % TENANT).expect(200)
 
 
-def test_verification_deadline_on_the_complaint_page(env):
-    db = env.shared_db
+def waiting_complaint(env, digit, title, age):
+    """One complaint waiting for the coordinator (filed age seconds ago, verification due in 3
+    days), numbered DIGIT then a serial; (its id, the coordinator's client, its page)."""
     now = int(time.time())
-    number = "%s/ADU/2020/6%05d" % (TENANT, int(time.time() * 1000) % 100000)
-    add_complaints(db, [(number, "Verifikasi %s" % unique("v"), "baru", "", now - 600, now + 3 * DAY, 0)])
-    cid = id_of(db, number)
+    number = "%s/ADU/2020/%s%05d" % (TENANT, digit, int(time.time() * 1000) % 100000)
+    add_complaints(env.shared_db, [(number, title, "baru", "", now - age, now + 3 * DAY, 0)])
+    cid = id_of(env.shared_db, number)
     k = env.client()
     k.login(TENANT, "koordinator")
-    page = k.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200)
+    return cid, k, k.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200)
+
+
+def test_verification_deadline_on_the_complaint_page(env):
+    cid, _k, page = waiting_complaint(env, "6", "Verifikasi %s" % unique("v"), 600)
     due = re.search(r'<dt>Batas verifikasi</dt><dd id="cpl-verify-due">([^<]*)<strong>\(([^)]*)\)</strong>', page.text)
     assert due, page.text[:3000]
     assert due.group(1).strip().endswith(" WITA"), due.groups()
@@ -145,13 +150,7 @@ def test_merge_by_tracking_number_asks_first(env):
 
 def test_archive_as_spam_asks_first(env):
     db = env.shared_db
-    now = int(time.time())
-    number = "%s/ADU/2020/3%05d" % (TENANT, int(time.time() * 1000) % 100000)
-    add_complaints(db, [(number, "Iklan %s" % unique("s"), "baru", "", now - 60, now + 3 * DAY, 0)])
-    cid = id_of(db, number)
-    k = env.client()
-    k.login(TENANT, "koordinator")
-    page = k.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200)
+    cid, k, page = waiting_complaint(env, "3", "Iklan %s" % unique("s"), 60)
     act = "/t/%s/pengaduan/%s/aksi" % (TENANT, cid)
     r = k.post_form(act, {"_csrf": page.csrf(), "aksi": "arsipkan", "version": version_of(page)}).expect(
         200, contains="Arsipkan sebagai spam?")
