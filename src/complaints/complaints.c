@@ -987,6 +987,19 @@ int complaints_contact_check(const char *contact, const char **ret_msgid)
 
 /* ------------------------------------------------------------ actions */
 
+int complaints_forward_check(const char *to, const char **msgid)
+{
+	if (empty(to) || blank(to))
+		*msgid = N_("sebutkan instansi atau Pemda tujuan penerusan");
+	else if (utf8_chars(to) < 0 || has_ctl(to, 0))
+		*msgid = N_("nama instansi atau Pemda tujuan berisi karakter yang tidak sah");
+	else if (utf8_chars(to) > CPL_MAX_FORWARD)
+		*msgid = N_("nama instansi atau Pemda tujuan terlalu panjang (paling banyak 120 karakter)");
+	else
+		return 0;
+	return ERR_INVALID;
+}
+
 static int is_coordinator(role_t r)
 {
 	return r == ROLE_KOORDINATOR || r == ROLE_ADMIN;
@@ -1243,12 +1256,9 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 				"ttttiditii", next, category, unit, sla_class, answer_due,
 				!strcmp(a->action, "buka_kembali") ? 1 : 0, a->now, a->tenant, a->id, cp->version);
 	} else if (!strcmp(a->action, "bukan_wewenang")) {
-		if (empty(a->forward_to) || blank(a->forward_to))
-			FAIL(ERR_INVALID, N_("sebutkan instansi atau Pemda tujuan penerusan"));
-		if (utf8_chars(a->forward_to) < 0 || has_ctl(a->forward_to, 0))
-			FAIL(ERR_INVALID, N_("nama instansi atau Pemda tujuan berisi karakter yang tidak sah"));
-		if (utf8_chars(a->forward_to) > CPL_MAX_FORWARD)
-			FAIL(ERR_INVALID, N_("nama instansi atau Pemda tujuan terlalu panjang (paling banyak 120 karakter)"));
+		const char *why;
+		if (complaints_forward_check(a->forward_to, &why) < 0)
+			FAIL(ERR_INVALID, why);
 		rc = store_exec(c,
 				"UPDATE complaints SET status = ?, forwarded_to = ?, updated_at = ?, version = version + 1 "
 				"WHERE tenant = ? AND id = ? AND version = ?",
@@ -1341,6 +1351,23 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 		if (cp->reporter_user_id > 0 &&
 		    (rc = notify(c, a->tenant, cp->reporter_user_id, NULL, NULL, "complaint.status", a->id, cp->number,
 				 N_("Status pengaduan Anda berubah"), a->now)) < 0)
+			goto out;
+		/* a reporter without an account who left an address hears it too:
+		 * a complaint on hold usually waits for them (a photo, a place),
+		 * and one forwarded must be taken to the agency it names */
+		if (!strcmp(a->action, "tunda"))
+			rc = mail_reporter(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_contact,
+					   cp->reporter_lang, cp->number, N_("Pengaduan Anda ditunda"), text, a->now);
+		else if (!strcmp(a->action, "bukan_wewenang")) {
+			char said[CPL_MAX_FORWARD * 4 + CPL_MAX_TEXT * 4 + 200];
+			snprintf(said, sizeof(said), "%s: %s%s%s",
+				 mail_translate(cp->reporter_lang, N_("Diteruskan kepada")), a->forward_to,
+				 *text ? "\n\n" : "", text);
+			rc = mail_reporter(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_contact,
+					   cp->reporter_lang, cp->number,
+					   N_("Pengaduan Anda bukan wewenang Pemda ini dan diteruskan"), said, a->now);
+		}
+		if (rc < 0)
 			goto out;
 	}
 	if (!strcmp(a->action, "gabung")) {

@@ -132,6 +132,11 @@ int complaints_category_list(store_conn_t *c, const char *tenant, complaints_cat
  * (or a second reopening), ERR_INVALID for an unknown action or status. */
 int complaints_next_status(const char *status, const char *action, int reopened, const char **ret_status,
 			   const char **ret_msgid);
+/* Whether to names an agency or Pemda a complaint can be forwarded to
+ * ("bukan_wewenang"): ERR_INVALID with a msgid when it is empty, holds
+ * control characters or invalid UTF-8, or is over CPL_MAX_FORWARD
+ * characters. */
+int complaints_forward_check(const char *to, const char **msgid);
 /* 1 if the status is closed in the Open311 sense. */
 int complaints_status_closed(const char *status);
 /* Open311 "open"/"closed", and the FixMyStreet extended status. */

@@ -1154,11 +1154,12 @@ static int merge_target(req_t *r, const char *typed, int64_t *ret_id, const char
 	return rc;
 }
 
-/* Archiving as spam and merging cannot be undone (the complaint leaves the
- * coordinator's queue for good), so the coordinator's form asks first: the
- * page again with what is about to happen (for a merge, the complaint it
- * goes into, by number and title, since a mistyped number merges into the
- * wrong one) and a button that sends the same action with yakin=1. */
+/* Archiving as spam, merging and forwarding as "bukan wewenang" cannot be
+ * undone (the complaint leaves the coordinator's queue for good), so the
+ * coordinator's form asks first: the page again with what is about to
+ * happen (for a merge, the complaint it goes into, by number and title,
+ * since a mistyped number merges into the wrong one; for a forward, the
+ * agency named) and a button that sends the same action with yakin=1. */
 static int confirm_page(req_t *r, const complaint_action_t *a)
 {
 	store_conn_t *c = store_reader(r->app->store);
@@ -1166,7 +1167,7 @@ static int confirm_page(req_t *r, const complaint_action_t *a)
 	json_t *extra, *conf;
 	const char *next, *msgid = NULL;
 	char version[24];
-	int merge = !strcmp(a->action, "gabung"), rc;
+	int merge = !strcmp(a->action, "gabung"), forward = !strcmp(a->action, "bukan_wewenang"), rc;
 	if (!c || !cp)
 		return c ? ERR_NOMEM : ERR_UNAVAILABLE;
 	/* no question about what the transaction would refuse anyway: a
@@ -1182,6 +1183,11 @@ static int confirm_page(req_t *r, const complaint_action_t *a)
 	if (rc < 0) {
 		detail_page(r, err_http_status(rc), a->id, req_t_(r, msgid ? msgid : N_("tindakan tidak dapat dilakukan")),
 			    NULL, a);
+		return 0;
+	}
+	if (forward && complaints_forward_check(a->forward_to, &msgid) < 0) {
+		/* the transaction's own words; what was typed stays in the form */
+		detail_page(r, 400, a->id, req_t_(r, msgid), NULL, a);
 		return 0;
 	}
 	if (merge) {
@@ -1205,12 +1211,21 @@ static int confirm_page(req_t *r, const complaint_action_t *a)
 	}
 	snprintf(version, sizeof(version), "%" PRId64, a->version);
 	conf = json_pack("{s:s,s:s,s:s,s:s,s:s}", "action", a->action, "version", version, "question",
-			 req_t_(r, merge ? N_("Gabungkan laporan ini ke laporan induk tersebut? Pelapornya akan menerima jawaban "
-					      "laporan induk. Penggabungan tidak dapat dibatalkan.")
-					 : N_("Arsipkan laporan ini sebagai spam? Laporan disembunyikan dari publik dan dari "
-					      "antrean, dan tidak dapat dibatalkan.")),
-			 "button", req_t_(r, merge ? N_("Ya, gabungkan") : N_("Ya, arsipkan sebagai spam")), "heading",
-			 req_t_(r, merge ? N_("Gabungkan laporan?") : N_("Arsipkan sebagai spam?")));
+			 req_t_(r, merge     ? N_("Gabungkan laporan ini ke laporan induk tersebut? Pelapornya akan menerima jawaban "
+						  "laporan induk. Penggabungan tidak dapat dibatalkan.")
+				   : forward ? N_("Teruskan laporan ini sebagai bukan wewenang Pemda ini? Laporan ditutup di sini, "
+						  "pelapor diberi tahu instansi tujuannya, dan penerusan tidak dapat dibatalkan.")
+					     : N_("Arsipkan laporan ini sebagai spam? Laporan disembunyikan dari publik dan dari "
+						  "antrean, dan tidak dapat dibatalkan.")),
+			 "button",
+			 req_t_(r, merge ? N_("Ya, gabungkan") : forward ? N_("Ya, teruskan") : N_("Ya, arsipkan sebagai spam")),
+			 "heading",
+			 req_t_(r, merge ? N_("Gabungkan laporan?") : forward ? N_("Teruskan sebagai bukan wewenang?")
+									 : N_("Arsipkan sebagai spam?")));
+	if (forward) {
+		json_object_set_new(conf, "forward_to", json_string(a->forward_to));
+		json_object_set_new(conf, "text", json_string(a->text ? a->text : ""));
+	}
 	if (target)
 		json_object_set_new(conf, "target",
 				    json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)target->id, "number", target->number,
@@ -1277,8 +1292,10 @@ int h_complaints_act(req_t *r)
 	}
 	/* what cannot be undone asks first (the coordinator's; others are
 	 * refused by the transaction as before) */
-	if (op->a.action && (!strcmp(op->a.action, "arsipkan") || !strcmp(op->a.action, "gabung")) && is_coord(r) &&
-	    !req_form(r, "yakin"))
+	if (op->a.action &&
+	    (!strcmp(op->a.action, "arsipkan") || !strcmp(op->a.action, "gabung") ||
+	     !strcmp(op->a.action, "bukan_wewenang")) &&
+	    is_coord(r) && !req_form(r, "yakin"))
 		return confirm_page(r, &op->a);
 	return http_write(r, act_tx, op, act_done);
 }

@@ -259,3 +259,75 @@ def test_reporter_mail_in_the_language_they_filed_in(env):
         assert web not in srv.log_text() and o311 not in srv.log_text()
     finally:
         sink.close()
+
+
+def test_held_or_forwarded_reporter_hears_by_email(env):
+    """A reporter without an account who left an e-mail address hears when the coordinator puts
+    the report on hold (it usually waits for them: a photo, the place) with the reason, and when it
+    is forwarded as "bukan wewenang", with the agency it went to. Forwarding asks first, naming the
+    agency; nothing changes until the coordinator confirms."""
+    from smtp_sink import SmtpSink
+    sink = SmtpSink()
+    try:
+        db = env.new_db()
+        srv = env.start_server(db, args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from", FROM,
+                                         "--public-url", "https://sigap.example.id", "--sweep-interval", "1"])
+        k = srv.client()
+        k.login(TENANT, "koordinator")
+        csrf = k.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(200).csrf()
+        k.post_form("/t/%s/pengaduan/pengaturan" % TENANT, {
+            "_csrf": csrf, "verify_days": "3", "sla_simple": "5", "sla_coord": "14", "sla_field": "60",
+            "escalate_days": "3", "threshold": "80", "dup_radius_m": "300", "dup_window_days": "30"}).expect(200)
+        key = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "mail-hold"], db=db).stdout.strip()
+
+        def filed(addr, text):
+            r = srv.client().post_form("/open311/v2/requests.json", {
+                "jurisdiction_id": TENANT, "api_key": key, "service_code": "adminduk", "lat": "-8.5837",
+                "long": "116.1165", "description": text, "email": addr})
+            assert r.status == 200, (r.status, r.text[:300])
+            return r.json()[0]["service_request_id"]
+
+        def act(cid, fields, status):
+            page = k.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200)
+            version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+            return k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                               dict(fields, _csrf=page.csrf(), version=version)).expect(status)
+
+        def mail_to(addr):
+            got = wait_for(lambda: [m for m in sink.messages if m[1] == [addr]])
+            assert got, "no e-mail reached %s: %r" % (addr, sink.messages)
+            msg = email.message_from_bytes(got[0][2])
+            subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+            return subject, msg.get_payload(decode=True).decode("utf-8")
+
+        def status(cid):
+            return db.sql("SELECT status FROM complaints WHERE id = %s" % cid)[0][0]
+
+        held = filed("tunda@example.id", "Jalan rusak di dekat pasar, mohon diperbaiki segera")
+        act(held, {"aksi": "tunda", "text": "Mohon kirim foto dan nama jalannya"}, 303)
+        subject, body = mail_to("tunda@example.id")
+        assert subject.startswith("Pengaduan Anda ditunda: 52.71/ADU/"), subject
+        assert "Mohon kirim foto dan nama jalannya" in body, body
+        assert "https://sigap.example.id/t/52.71/pengaduan/%s" % held in body, body
+
+        fwd = filed("teruskan@example.id", "Jalan nasional lintas kota berlubang besar, mohon diperbaiki")
+        # asked first, naming the agency and carrying the note; nothing changed yet
+        r = act(fwd, {"aksi": "bukan_wewenang", "forward_to": "Balai Jalan Nasional <NTB>",
+                      "text": "Ruas jalan nasional"}, 200)
+        assert "Teruskan sebagai bukan wewenang?" in r.text, r.text
+        assert "<strong>Balai Jalan Nasional &lt;NTB&gt;</strong>" in r.text, r.text
+        assert 'name="yakin" value="1"' in r.text and 'name="forward_to" value="Balai Jalan Nasional &lt;NTB&gt;"' in r.text
+        assert 'name="text" value="Ruas jalan nasional"' in r.text
+        assert status(fwd) == "baru"
+        # a confirmation without an agency is refused in the transaction's words
+        act(fwd, {"aksi": "bukan_wewenang", "forward_to": " ", "yakin": "1"}, 400)
+        assert status(fwd) == "baru"
+        act(fwd, {"aksi": "bukan_wewenang", "forward_to": "Balai Jalan Nasional <NTB>", "text": "Ruas jalan nasional",
+                  "yakin": "1"}, 303)
+        assert status(fwd) == "bukan_wewenang"
+        subject, body = mail_to("teruskan@example.id")
+        assert subject.startswith("Pengaduan Anda bukan wewenang Pemda ini dan diteruskan: 52.71/ADU/"), subject
+        assert "Diteruskan kepada: Balai Jalan Nasional <NTB>" in body and "Ruas jalan nasional" in body, body
+        assert "tunda@example.id" not in srv.log_text() and "teruskan@example.id" not in srv.log_text()
+    finally:
+        sink.close()
