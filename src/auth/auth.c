@@ -181,31 +181,58 @@ int user_add_tx(store_conn_t *c, void *ud)
 	return audit_append(c, u->tenant, now, x->actor, "user.add", u->username, summary);
 }
 
-int user_add_prepare(const user_new_t *u, const char *actor, user_add_op_t *op)
+int user_check_fields(const user_new_t *u, const char **ret_msgid, const char **ret_field)
 {
 	role_t role;
+	const char *field = "username";
+	*ret_msgid = NULL;
+	if (!valid_username(u->username)) {
+		*ret_msgid = N_("nama pengguna harus 3-64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung");
+		goto bad;
+	}
+	field = "full_name";
+	if (!u->full_name || !*u->full_name || strlen(u->full_name) > 120) {
+		*ret_msgid = N_("nama lengkap wajib diisi (maksimal 120 karakter)");
+		goto bad;
+	}
+	field = "role";
+	if (role_parse(u->role, &role) < 0) {
+		*ret_msgid = N_("peran tidak dikenal");
+		goto bad;
+	}
+	field = "unit";
+	if (role_needs_unit(role) && (!u->unit || !*u->unit)) {
+		*ret_msgid = N_("peran ini harus terikat pada satu OPD");
+		goto bad;
+	}
+	if (!role_needs_unit(role) && u->unit && *u->unit) {
+		*ret_msgid = N_("peran ini tidak terikat pada OPD");
+		goto bad;
+	}
+	return 0;
+bad:
+	if (ret_field)
+		*ret_field = field;
+	return ERR_INVALID;
+}
+
+int user_add_prepare(const user_new_t *u, const char *actor, user_add_op_t *op)
+{
 	memset(op, 0, sizeof(*op));
 	op->u = *u;
 	op->actor = actor;
-	if (!valid_username(u->username)) {
-		op->msgid = N_("nama pengguna harus 3-64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung");
-		return store_fail(ERR_INVALID, "invalid username '%s'", u->username ? u->username : "");
-	}
-	if (!u->full_name || !*u->full_name || strlen(u->full_name) > 120) {
-		op->msgid = N_("nama lengkap wajib diisi (maksimal 120 karakter)");
-		return store_fail(ERR_INVALID, "full name is required (at most 120 characters)");
-	}
-	if (role_parse(u->role, &role) < 0) {
-		op->msgid = N_("peran tidak dikenal");
-		return store_fail(ERR_INVALID, "unknown role '%s'", u->role ? u->role : "");
-	}
-	if (role_needs_unit(role) && (!u->unit || !*u->unit)) {
-		op->msgid = N_("peran ini harus terikat pada satu OPD");
-		return store_fail(ERR_INVALID, "role '%s' needs an OPD (--unit)", u->role);
-	}
-	if (!role_needs_unit(role) && u->unit && *u->unit) {
-		op->msgid = N_("peran ini tidak terikat pada OPD");
-		return store_fail(ERR_INVALID, "role '%s' has no OPD (leave out --unit)", u->role);
+	const char *field = "";
+	if (user_check_fields(u, &op->msgid, &field) < 0) {
+		/* the operator's words, for the CLI */
+		if (!strcmp(field, "username"))
+			return store_fail(ERR_INVALID, "invalid username '%s'", u->username ? u->username : "");
+		if (!strcmp(field, "full_name"))
+			return store_fail(ERR_INVALID, "full name is required (at most 120 characters)");
+		if (!strcmp(field, "role"))
+			return store_fail(ERR_INVALID, "unknown role '%s'", u->role ? u->role : "");
+		return store_fail(ERR_INVALID, u->unit && *u->unit ? "role '%s' has no OPD (leave out --unit)"
+								: "role '%s' needs an OPD (--unit)",
+				  u->role);
 	}
 	if (auth_password_check_policy(u->password, &op->msgid) < 0)
 		return store_fail(ERR_INVALID, "password too short or too long (10 to 128 characters)");
@@ -700,8 +727,7 @@ int auth_login(store_t *st, const auth_limits_t *lim, const char *tenant, const 
 
 /* ---------------------------------------------------------------- self-registration */
 
-/* "+62 812-3456-7890" -> "+6281234567890"; 0 if it is not 9-15 digits */
-static int phone_normalize(const char *in, char out[24])
+int auth_phone_normalize(const char *in, char out[24])
 {
 	size_t n = 0, digits = 0;
 	for (const char *p = in; *p; p++) {
@@ -781,7 +807,7 @@ int auth_register_prepare(store_t *st, const auth_limits_t *lim, const char *ten
 		op->add.msgid = N_("alamat e-mail tidak valid; kosongkan bila tidak punya");
 		return ERR_INVALID;
 	}
-	if (phone && phone[0] && (strlen(phone) > 40 || !phone_normalize(phone, op->phone))) {
+	if (phone && phone[0] && (strlen(phone) > 40 || !auth_phone_normalize(phone, op->phone))) {
 		op->add.msgid = N_("nomor telepon tidak valid: 9 sampai 15 angka, boleh diawali +62; kosongkan bila tidak punya");
 		return ERR_INVALID;
 	}

@@ -118,6 +118,15 @@ typedef struct user_new {
 	const char *tenant, *username, *full_name, *role, *unit, *password;
 	const char *email, *phone, *nik; /* optional */
 } user_new_t;
+/* The rules of a user's fields but the password: the username's pattern,
+ * the name, a known role, an OPD for the OPD roles (role_needs_unit) and
+ * none for the others. 0, or ERR_INVALID with *ret_msgid and (if
+ * ret_field) the field's name ("username", "full_name", "role", "unit"). */
+int user_check_fields(const user_new_t *u, const char **ret_msgid, const char **ret_field);
+/* "+62 812-3456-7890" -> "+6281234567890" in out; 1 if it is 9 to 15
+ * digits (an optional leading +; spaces, dashes, dots and brackets
+ * dropped), 0 otherwise. */
+int auth_phone_normalize(const char *in, char out[24]);
 /* Validates and adds a user (audited as actor). An OPD role (role_needs_unit)
  * needs a unit of the tenant, any other role must have none. ERR_EXISTS if
  * the username is taken in the tenant; ERR_INVALID with *ret_msgid naming

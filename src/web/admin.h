@@ -27,6 +27,9 @@ int h_admin_user_password(req_t *r);
 int h_admin_user_2fa_form(req_t *r);    /* GET .../{username}/dua-langkah: asks before a reset */
 int h_admin_user_2fa_reset(req_t *r);   /* POST .../{username}/dua-langkah: remove a lost second factor */
 
+int h_admin_import_form(req_t *r); /* GET /t/{t}/admin/impor-pengguna: officials from a CSV file (admin_import.c) */
+int h_admin_import(req_t *r);      /* POST: check, preview, then add them with invitation links */
+
 int h_admin_units(req_t *r);
 int h_admin_unit_add(req_t *r);
 int h_admin_unit_form(req_t *r);

@@ -49,6 +49,8 @@ static const route_t foundation_routes[] = {
 	{ "POST", "/t/{tenant}/akun/sandi", h_password, PERM_LOGIN, T },
 	{ "GET", "/t/{tenant}/admin/pengguna", h_admin_users, PERM_USERS_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/pengguna", h_admin_user_add, PERM_USERS_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/impor-pengguna", h_admin_import_form, PERM_USERS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/impor-pengguna", h_admin_import, PERM_USERS_MANAGE, T },
 	{ "GET", "/t/{tenant}/admin/audit", h_admin_audit, PERM_AUDIT_VIEW, T },
 	/* the tenant administrator's pages (web/admin*.c) */
 	{ "GET", "/t/{tenant}/admin", h_admin_home, PERM_USERS_MANAGE, T },
