@@ -597,10 +597,11 @@ int auth_login_check(store_t *st, const auth_limits_t *lim, const char *tenant, 
 int auth_login_verify(void *ud)
 {
 	auth_login_op_t *op = ud;
-	/* the slow part, and no database in it: argon2id (an unknown user is
-	 * checked against a dummy hash, so timing does not reveal it) */
-	op->ok = auth_verify_password(op->found ? op->hash : dummy_hash(), op->password) == 0 && op->found &&
-		 !op->disabled;
+	/* the slow part, and no database in it: argon2id (an unknown user, or
+	 * one invited who has not chosen a password yet and so has no argon2
+	 * hash, is checked against a dummy hash, so timing does not reveal it) */
+	int real = op->found && !strncmp(op->hash, "$argon2", 7);
+	op->ok = auth_verify_password(real ? op->hash : dummy_hash(), op->password) == 0 && real && !op->disabled;
 	if (op->ok)
 		auth_sha256_hex(op->hash, strlen(op->hash), op->hash_sum);
 	sodium_memzero(op->hash, sizeof(op->hash));
