@@ -340,13 +340,14 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 	memset(&app, 0, sizeof(app));
 	app.cfg = *cfg;
 	app.threads = cfg->threads > 0 ? cfg->threads : (int)(ncpu > 0 ? ncpu : 1);
-	/* SIGTERM and SIGINT go to server_run()'s sigwait(): block them before
+	/* SIGTERM, SIGINT and SIGHUP go to server_run()'s sigwait(): block them before
 	 * any thread (the store's writer) exists, so every thread inherits it */
 	{
 		sigset_t set;
 		sigemptyset(&set);
 		sigaddset(&set, SIGTERM);
 		sigaddset(&set, SIGINT);
+		sigaddset(&set, SIGHUP);
 		pthread_sigmask(SIG_BLOCK, &set, NULL);
 	}
 	if (log_access_open(cfg->access_log) < 0)

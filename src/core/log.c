@@ -13,6 +13,7 @@
 
 static enum log_level min_level = LOG_INFO;
 static int access_fd = -1;
+static char access_path[4096]; /* a file's, for log_access_reopen() */
 
 void log_set_level(enum log_level lvl)
 {
@@ -66,9 +67,30 @@ int log_access_open(const char *path)
 		access_fd = 1;
 		return 0;
 	}
+	if (strlen(path) >= sizeof(access_path))
+		return log_fail(ERR_INVALID, "access log path too long");
 	access_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (access_fd < 0)
 		return log_fail(ERR_IO, "cannot open access log '%s'", path);
+	snprintf(access_path, sizeof(access_path), "%s", path);
+	return 0;
+}
+
+int log_access_reopen(void)
+{
+	int fd;
+	if (access_fd <= 2 || !access_path[0])
+		return 0; /* off, or stdout */
+	fd = open(access_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return log_fail(ERR_IO, "cannot reopen access log '%s'; still writing to the old file", access_path);
+	/* one atomic swap under the writers: a line goes whole to the old file
+	 * or to the new one */
+	if (dup3(fd, access_fd, O_CLOEXEC) < 0) {
+		close(fd);
+		return log_fail(ERR_IO, "cannot reopen access log '%s'; still writing to the old file", access_path);
+	}
+	close(fd);
 	return 0;
 }
 
@@ -77,6 +99,7 @@ void log_access_close(void)
 	if (access_fd > 2)
 		close(access_fd);
 	access_fd = -1;
+	access_path[0] = '\0';
 }
 
 int log_access_enabled(void)

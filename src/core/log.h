@@ -22,6 +22,11 @@ int log_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 
 /* Access log: path "-" is stdout, NULL or "" disables it. 0 or ERR_IO. */
 int log_access_open(const char *path);
+/* Opens the access log's file again by its path, for log rotation (SIGHUP:
+ * logrotate moves the file, then signals): the lines after it go to the new
+ * file. Nothing for "-" or no log. 0, or ERR_IO (logged) with the old file
+ * kept. */
+int log_access_reopen(void);
 void log_access_close(void);
 int log_access_enabled(void);
 /* Writes one access-log line (already formatted, without newline). */

@@ -6,7 +6,8 @@
  * (app_routes): it checks header size, parses the path, query, cookies and
  * form body, loads the tenant, identifies the user (session cookie or API
  * key), enforces the route's permission and the CSRF token, calls the
- * handler, and writes the access log. SIGTERM or SIGINT stops accepting,
+ * handler, and writes the access log (SIGHUP reopens its file, for log
+ * rotation). SIGTERM or SIGINT stops accepting,
  * asks h2o to close connections after their current request, and waits up to
  * the configured grace period for in-flight requests to finish.
  */
@@ -1300,7 +1301,7 @@ fail:
 int server_run(app_t *app)
 {
 	char host[256], err[512];
-	int port, n = app->threads, rc = 0, sig;
+	int port, n = app->threads, rc = 0, sig = 0, got;
 	worker_t *ws;
 	h2o_hostconf_t *hostconf;
 	h2o_pathconf_t *pathconf;
@@ -1378,6 +1379,7 @@ int server_run(app_t *app)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	workers = ws;
 	nworkers = n;
@@ -1391,7 +1393,11 @@ int server_run(app_t *app)
 	if (store_read_only(app->store))
 		log_info("the database is read-only (a standby): pages and APIs that read are served, "
 			 "changes answer 503 (read_only), background jobs wait until it accepts writes");
-	if (sigwait(&set, &sig) == 0)
+	/* SIGHUP: log rotation moved the access log; the others stop */
+	while ((got = sigwait(&set, &sig)) == 0 && sig == SIGHUP)
+		if (log_access_reopen() == 0)
+			log_info("received SIGHUP: access log reopened");
+	if (got == 0)
 		log_info("received %s: finishing in-flight requests (up to %d s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
 			 app->cfg.shutdown_grace);
 	pthread_mutex_lock(&jobs_mu);

@@ -141,3 +141,32 @@ def test_sigterm_right_after_start_is_graceful(env):
         srv.log.close()
         outcomes.append(rc)
     assert outcomes == [0] * len(outcomes), "exit codes after SIGTERM: %r" % outcomes
+
+
+def test_sighup_reopens_the_access_log_for_rotation(env):
+    """logrotate moves the access log away and sends SIGHUP: the lines after it go to a new file
+    at the old path, none is lost or split, and the server keeps serving (SIGHUP does not stop it)."""
+    import os
+    from harness import unique, wait_for
+    log = os.path.join(env.tmp, unique("access") + ".log")
+    srv = env.start_server(args=["--access-log", log])
+    c = srv.client()
+    c.get("/t/%s/pengaduan?sebelum=rotasi" % TENANT).expect(200)
+    assert wait_for(lambda: os.path.exists(log) and "/pengaduan" in open(log).read())
+    os.rename(log, log + ".1")
+    srv.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: "access log reopened" in srv.log_text()), srv.log_text()[-2000:]
+    c.get("/t/%s/layanan" % TENANT).expect(200)
+    assert wait_for(lambda: os.path.exists(log) and "/layanan" in open(log).read()), "no new access log"
+    old, new = open(log + ".1").read(), open(log).read()
+    assert "/layanan" not in old and "/pengaduan" not in new, (old, new)
+    assert all(line.count(" ") >= 6 for line in (old + new).splitlines()), (old, new)
+    # a path that cannot be opened any more: the old file is kept, and the server goes on
+    os.rename(log, log + ".2")
+    os.makedirs(log)
+    srv.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: "cannot reopen access log" in srv.log_text()), srv.log_text()[-2000:]
+    c.get("/t/%s/layanan?lagi=1" % TENANT).expect(200)
+    assert wait_for(lambda: open(log + ".2").read().count("/layanan") == 2)
+    assert srv.proc.poll() is None
+    assert srv.stop() < 20
