@@ -25,6 +25,7 @@
 #include "performance/performance.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "auth/invite.h"
 #include "auth/twofa.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -66,6 +67,9 @@ void cli_usage(void *file)
 		"  user list --tenant CODE\n"
 		"  user 2fa-reset --tenant CODE --username U   remove a lost second factor (sign-in\n"
 		"                          sets one up again when the role requires it)\n"
+		"  user import --tenant CODE FILE|-   officials from a CSV file (username, nama, peran,\n"
+		"                          opd, email, hp; docs/admin.md), all or nothing; prints each\n"
+		"                          username with its link to choose a password (7 days, once)\n"
 		"  apikey create --tenant CODE --name NAME [--role ROLE] [--unit OPD] [--rate-limit N]\n"
 		"                          prints the key once; the role is warga unless given,\n"
 		"                          an OPD role (petugas, admin_opd, kepala_opd) needs --unit;\n"
@@ -494,6 +498,79 @@ static int print_user(void *ud, const char *username, const char *full_name, con
 	return 0;
 }
 
+/* sigap user import --tenant CODE FILE|-: the web page's import for the
+ * operator (auth/invite.h); the links are printed, not e-mailed */
+static int cmd_user_import(config_t *cfg, const char *tenant, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char *buf;
+	size_t len;
+	user_import_t imp;
+	tenant_t t;
+	store_t *st;
+	store_conn_t *c;
+	int rc;
+	if (!f) {
+		fprintf(stderr, "sigap: cannot open '%s': %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (!(buf = malloc(IMPORT_MAX_BYTES + 2))) {
+		if (f != stdin)
+			fclose(f);
+		return 1;
+	}
+	len = fread(buf, 1, IMPORT_MAX_BYTES + 1, f);
+	if (f != stdin)
+		fclose(f);
+	memset(&imp, 0, sizeof(imp));
+	snprintf(imp.tenant, sizeof(imp.tenant), "%s", tenant);
+	snprintf(imp.actor, sizeof(imp.actor), "cli");
+	snprintf(imp.link_base, sizeof(imp.link_base), "%s", cfg->public_url);
+	imp.now = (int64_t)time(NULL);
+	if (open_store(cfg, &st, 0) < 0) {
+		free(buf);
+		return 1;
+	}
+	c = store_reader(st);
+	rc = c ? tenant_get(c, tenant, &t) : ERR_UNAVAILABLE;
+	if (rc == ERR_NOT_FOUND)
+		fprintf(stderr, "sigap: unknown tenant '%s'\n", tenant);
+	if (rc == 0) {
+		snprintf(imp.tenant_name, sizeof(imp.tenant_name), "%s", t.name);
+		rc = user_import_parse(buf, len, &imp);
+		if ((rc == 0 || rc == ERR_INVALID) && imp.n) {
+			int rc2 = user_import_check(c, &imp);
+			rc = rc2 == ERR_EXISTS && rc == ERR_INVALID ? rc : rc2;
+		}
+		if (rc == 0) {
+			user_import_tokens(&imp);
+			rc = store_tx(st, user_import_tx, &imp);
+		}
+		for (int i = 0; i < imp.nerr; i++)
+			fprintf(stderr, "sigap: line %d%s%s: %s%s%s%s\n", imp.errs[i].line, imp.errs[i].column[0] ? ", column " : "",
+				imp.errs[i].column, imp.errs[i].msgid, imp.errs[i].value[0] ? " ('" : "", imp.errs[i].value,
+				imp.errs[i].value[0] ? "')" : "");
+		if (imp.more_errors)
+			fprintf(stderr, "sigap: and %d more errors\n", imp.more_errors);
+		if (rc == 0) {
+			/* username, then the link to choose a password (valid INVITE_TTL) */
+			for (int i = 0; i < imp.n; i++)
+				printf("%s\t%s/t/%s/lupa-sandi/%s\n", imp.rows[i].username, imp.link_base, tenant,
+				       imp.rows[i].token);
+			fprintf(stderr, "%d users added; each chooses a password through the link printed (valid %d days, once)\n",
+				imp.n, INVITE_TTL / 86400);
+		} else if (imp.nerr) {
+			fprintf(stderr, "sigap: nobody added\n");
+		} else if (rc != ERR_NOT_FOUND) {
+			fprintf(stderr, "sigap: %s\n", store_errmsg());
+		}
+	}
+	user_import_free(&imp);
+	free(buf);
+	store_close(st);
+	return rc < 0 ? 1 : 0;
+}
+
 static int cmd_user(config_t *cfg, int argc, char **argv)
 {
 	const char *tenant = take_opt(&argc, argv, "--tenant"), *username = take_opt(&argc, argv, "--username");
@@ -503,8 +580,10 @@ static int cmd_user(config_t *cfg, int argc, char **argv)
 	store_t *st;
 	int rc;
 	const char *msgid = NULL;
+	if (argc == 3 && tenant && !strcmp(argv[1], "import"))
+		return cmd_user_import(cfg, tenant, argv[2]);
 	if (argc != 2 || !tenant) {
-		fprintf(stderr, "sigap: usage: sigap user add|passwd|list|2fa-reset --tenant CODE ... (see 'sigap help')\n");
+		fprintf(stderr, "sigap: usage: sigap user add|passwd|list|2fa-reset|import --tenant CODE ... (see 'sigap help')\n");
 		return 2;
 	}
 	if (open_store(cfg, &st, 0) < 0)

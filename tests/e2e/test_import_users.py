@@ -209,3 +209,29 @@ def test_links_go_by_email_when_the_server_sends_it(env):
         assert m.group(1) not in srv.log_text() and "dewi@example.id" not in srv.log_text()
     finally:
         sink.close()
+
+
+def test_the_operator_imports_with_the_cli(env):
+    """sigap user import: the same checks, all or nothing, the links printed (the operator hands
+    them over); the file from stdin or a path."""
+    import os
+    a, b = unique("cli"), unique("cli")
+    bad = "username;nama;peran;opd\n%s;Satu Orang;petugas;DLH\n%s;Dua Orang;raja;\n" % (a, b)
+    p = env.sigap(["user", "import", "--tenant", TENANT, "-"], db=env.shared_db, input=bad)
+    assert p.returncode == 1 and "line 3, column peran: peran tidak dikenal ('raja')" in p.stderr, p.stderr
+    assert "nobody added" in p.stderr and p.stdout == "", (p.stdout, p.stderr)
+    assert users_named(env.shared_db, [a, b]) == []
+    path = os.path.join(env.tmp, unique("pegawai") + ".csv")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(bad.replace("raja", "warga"))
+    p = check_sigap(["user", "import", "--tenant", TENANT, path], db=env.shared_db)
+    lines = [ln.split("\t") for ln in p.stdout.splitlines()]
+    assert [ln[0] for ln in lines] == [a, b], p.stdout
+    assert all(LINK_RE.search(ln[1]) for ln in lines), p.stdout
+    assert "2 users added" in p.stderr, p.stderr
+    assert [r[2] for r in users_named(env.shared_db, [a, b])] == ["petugas", "warga"]
+    # the link works on the web
+    token = LINK_RE.search(lines[1][1]).group(1)
+    env.client().get("/t/%s/lupa-sandi/%s" % (TENANT, token)).expect(200, contains=b)
+    p = env.sigap(["user", "import", "--tenant", "99.99", path], db=env.shared_db)
+    assert p.returncode == 1 and "unknown tenant '99.99'" in p.stderr, p.stderr
