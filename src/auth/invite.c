@@ -13,6 +13,7 @@
 
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "core/csv.h"
 #include "core/err.h"
 #include "core/nls.h"
 #include "core/text.h"
@@ -63,64 +64,6 @@ static void add_error(user_import_t *imp, int line, int col, const char *msgid, 
 	}
 }
 
-/* ------------------------------------------------------------ CSV */
-
-struct reader {
-	const char *p, *end;
-	char sep;
-	int line;
-};
-
-static void trim_end(char *s, size_t n)
-{
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-}
-
-/* One field into out (cap bytes; *over when it did not fit), spaces around
- * it dropped; returns what ended it: the separator, '\n', 0 at the end of
- * the file, or -1 for a quote that never closes. */
-static int field(struct reader *rd, char *out, size_t cap, int *over)
-{
-	size_t n = 0;
-	int quoted = 0, ended = 0;
-	*over = 0;
-	while (rd->p < rd->end && (*rd->p == ' ' || *rd->p == '\t'))
-		rd->p++;
-	if (rd->p < rd->end && *rd->p == '"') {
-		quoted = 1;
-		rd->p++;
-	}
-	while (rd->p < rd->end) {
-		char ch = *rd->p++;
-		if (quoted) {
-			if (ch == '"' && rd->p < rd->end && *rd->p == '"') {
-				rd->p++;
-			} else if (ch == '"') {
-				quoted = 0;
-				continue;
-			} else if (ch == '\n') {
-				rd->line++;
-			}
-		} else if (ch == rd->sep) {
-			ended = rd->sep;
-			break;
-		} else if (ch == '\n' || ch == '\r') {
-			if (ch == '\r' && rd->p < rd->end && *rd->p == '\n')
-				rd->p++;
-			ended = '\n';
-			break;
-		}
-		if (n + 1 < cap)
-			out[n++] = ch;
-		else
-			*over = 1;
-	}
-	out[n] = '\0';
-	trim_end(out, n);
-	return quoted ? -1 : ended;
-}
-
 /* the header line's separator: the one of ',' and ';' that occurs more
  * often outside quotes (a header without either has one column) */
 static char guess_sep(const char *p, const char *end)
@@ -137,12 +80,34 @@ static char guess_sep(const char *p, const char *end)
 	return semis > commas ? ';' : ',';
 }
 
-static int blank_line(const char *p, const char *end)
+/* a field without the spaces a spreadsheet user typed around it */
+static void trimmed(const csv_field_t *f, char *out, size_t cap, int *over)
 {
-	for (; p < end && *p != '\n'; p++)
-		if (*p != ' ' && *p != '\t' && *p != '\r')
-			return 0;
+	const char *p = f->ptr, *e = f->ptr + f->len;
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	*over = (size_t)(e - p) >= cap;
+	snprintf(out, cap, "%.*s", (int)(*over ? cap - 1 : (size_t)(e - p)), p);
+}
+
+static int blank_record(const csv_field_t *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < f[i].len; j++)
+			if (f[i].ptr[j] != ' ' && f[i].ptr[j] != '\t')
+				return 0;
 	return 1;
+}
+
+/* the reader's own error ("line N: ..."), by its line */
+static void csv_failed(user_import_t *imp, const csv_reader_t *rd)
+{
+	int line = 0;
+	sscanf(csv_error(rd), "line %d", &line);
+	add_error(imp, line, -1, N_("baris ini tidak dapat dibaca sebagai CSV (periksa tanda kutip dan jumlah kolom)"),
+		  csv_error(rd));
 }
 
 /* ------------------------------------------------------------ parse */
@@ -187,8 +152,11 @@ static void check_row(user_import_t *imp, user_import_row_t *row)
 
 int user_import_parse(const char *csv, size_t len, user_import_t *imp)
 {
-	struct reader rd = { csv, csv + len, ',', 1 };
-	int map[16], ncol = 0, have[NCOLS] = { 0 }, cap = 0, end, over;
+	csv_options_t opt = { .max_fields = 16, .max_field_len = 1024 };
+	csv_reader_t rd;
+	const csv_field_t *f;
+	size_t nf;
+	int map[16], ncol = 0, have[NCOLS] = { 0 }, cap = 0, rc, over;
 	char cell[1024], *text;
 	imp->n = imp->nerr = imp->more_errors = 0;
 	imp->rows = NULL;
@@ -208,83 +176,77 @@ int user_import_parse(const char *csv, size_t len, user_import_t *imp)
 		return ERR_INVALID;
 	}
 	free(text);
-	if (len >= 3 && !memcmp(csv, "\xEF\xBB\xBF", 3))
-		rd.p += 3;
-	while (rd.p < rd.end && blank_line(rd.p, rd.end)) {
-		const char *nl = memchr(rd.p, '\n', (size_t)(rd.end - rd.p));
-		rd.p = nl ? nl + 1 : rd.end;
-		rd.line++;
+	opt.sep = guess_sep(len >= 3 && !memcmp(csv, "\xEF\xBB\xBF", 3) ? csv + 3 : csv, csv + len);
+	csv_reader_init_mem(&rd, csv, len, &opt);
+	/* the header */
+	while ((rc = csv_next(&rd, &f, &nf)) == 1 && blank_record(f, nf))
+		;
+	if (rc < 0) {
+		csv_failed(imp, &rd);
+		csv_reader_release(&rd);
+		return ERR_INVALID;
 	}
-	if (rd.p >= rd.end) {
+	if (rc == 0) {
+		csv_reader_release(&rd);
 		add_error(imp, 0, -1, N_("berkas kosong: baris pertama harus judul kolom, lalu satu baris per pengguna"), NULL);
 		return ERR_INVALID;
 	}
-	rd.sep = guess_sep(rd.p, rd.end);
-	/* the header */
-	do {
+	for (size_t i = 0; i < nf; i++) {
 		int known = -1;
-		end = field(&rd, cell, sizeof(cell), &over);
+		trimmed(&f[i], cell, sizeof(cell), &over);
 		for (char *q = cell; *q; q++)
 			*q = (char)tolower((unsigned char)*q);
-		for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
-			if (!strcmp(cell, headers[i].name))
-				known = headers[i].col;
-		if (end < 0 || ncol >= (int)(sizeof(map) / sizeof(map[0]))) {
-			add_error(imp, rd.line, -1, N_("judul kolom tidak terbaca"), NULL);
-			return ERR_INVALID;
-		}
+		for (size_t h = 0; h < sizeof(headers) / sizeof(headers[0]); h++)
+			if (!strcmp(cell, headers[h].name))
+				known = headers[h].col;
 		if (known < 0 && cell[0])
-			add_error(imp, rd.line, -1, N_("kolom tidak dikenal (yang dikenal: username, nama, peran, opd, email, hp)"),
-				  cell);
+			add_error(imp, (int)csv_line(&rd), -1,
+				  N_("kolom tidak dikenal (yang dikenal: username, nama, peran, opd, email, hp)"), cell);
 		else if (known >= 0 && have[known]++)
-			add_error(imp, rd.line, known, N_("kolom ini muncul dua kali"), cell);
+			add_error(imp, (int)csv_line(&rd), known, N_("kolom ini muncul dua kali"), cell);
 		map[ncol++] = known;
-	} while (end == rd.sep);
+	}
 	for (int k = COL_USERNAME; k <= COL_ROLE; k++)
 		if (!have[k])
-			add_error(imp, 1, k, N_("kolom wajib tidak ada di judul"), col_names[k]);
-	if (imp->nerr)
+			add_error(imp, (int)csv_line(&rd), k, N_("kolom wajib tidak ada di judul"), col_names[k]);
+	if (imp->nerr) {
+		csv_reader_release(&rd);
 		return ERR_INVALID;
-	rd.line++;
+	}
 	/* the rows */
-	while (rd.p < rd.end) {
+	while ((rc = csv_next(&rd, &f, &nf)) == 1) {
 		user_import_row_t *row;
-		int i = 0, first = rd.line;
-		if (blank_line(rd.p, rd.end)) {
-			const char *nl = memchr(rd.p, '\n', (size_t)(rd.end - rd.p));
-			rd.p = nl ? nl + 1 : rd.end;
-			rd.line++;
+		int line = (int)csv_line(&rd);
+		if (blank_record(f, nf))
 			continue;
-		}
 		if (imp->n >= IMPORT_MAX_ROWS) {
-			add_error(imp, first, -1, N_("terlalu banyak baris (paling banyak 1.000 pengguna per berkas)"), NULL);
-			return ERR_INVALID;
+			add_error(imp, line, -1, N_("terlalu banyak baris (paling banyak 1.000 pengguna per berkas)"), NULL);
+			break;
 		}
 		if (imp->n == cap) {
 			void *nr = realloc(imp->rows, (size_t)(cap ? cap * 2 : 64) * sizeof(*imp->rows));
-			if (!nr)
+			if (!nr) {
+				csv_reader_release(&rd);
 				return ERR_NOMEM;
+			}
 			imp->rows = nr;
 			cap = cap ? cap * 2 : 64;
 		}
 		row = &imp->rows[imp->n++];
 		memset(row, 0, sizeof(*row));
-		row->line = first;
-		do {
+		row->line = line;
+		for (size_t i = 0; i < nf; i++) {
 			char *dst = NULL;
 			size_t dcap = 0;
-			end = field(&rd, cell, sizeof(cell), &over);
-			if (end < 0) {
-				add_error(imp, first, -1, N_("tanda kutip tidak ditutup"), NULL);
-				return ERR_INVALID;
-			}
-			if (i >= ncol) {
-				if (cell[0])
-					add_error(imp, first, -1, N_("baris ini punya lebih banyak kolom daripada judulnya"), cell);
-				i++;
+			if (i >= (size_t)ncol) {
+				trimmed(&f[i], cell, sizeof(cell), &over);
+				if (cell[0]) {
+					add_error(imp, line, -1, N_("baris ini punya lebih banyak kolom daripada judulnya"), cell);
+					break;
+				}
 				continue;
 			}
-			switch (map[i++]) {
+			switch (map[i]) {
 			case COL_USERNAME: dst = row->username, dcap = sizeof(row->username); break;
 			case COL_NAME: dst = row->full_name, dcap = sizeof(row->full_name); break;
 			case COL_ROLE: dst = row->role, dcap = sizeof(row->role); break;
@@ -295,14 +257,14 @@ int user_import_parse(const char *csv, size_t len, user_import_t *imp)
 			}
 			if (!dst)
 				continue;
-			if (over || strlen(cell) >= dcap) {
-				add_error(imp, first, map[i - 1], N_("isian terlalu panjang"), cell);
-				continue;
+			trimmed(&f[i], dst, dcap, &over);
+			if (over) {
+				trimmed(&f[i], cell, sizeof(cell), &over);
+				add_error(imp, line, map[i], N_("isian terlalu panjang"), cell);
+				dst[0] = '\0';
 			}
-			snprintf(dst, dcap, "%s", cell);
-		} while (end == rd.sep);
-		rd.line++;
-		/* what a spreadsheet user types: "Petugas", "dlh", " X@Y.ID " */
+		}
+		/* what a spreadsheet user types: "Petugas", "dlh", "X@Y.ID" */
 		for (char *q = row->username; *q; q++)
 			*q = (char)tolower((unsigned char)*q);
 		for (char *q = row->role; *q; q++)
@@ -313,6 +275,9 @@ int user_import_parse(const char *csv, size_t len, user_import_t *imp)
 			*q = (char)tolower((unsigned char)*q);
 		check_row(imp, row);
 	}
+	if (rc < 0)
+		csv_failed(imp, &rd);
+	csv_reader_release(&rd);
 	if (!imp->n && !imp->nerr)
 		add_error(imp, 0, -1, N_("berkas kosong: baris pertama harus judul kolom, lalu satu baris per pengguna"), NULL);
 	return imp->nerr ? ERR_INVALID : 0;

@@ -10,10 +10,10 @@
  *  - All or nothing: a file with any bad row adds nobody; every bad row is
  *    reported (up to IMPORT_MAX_ERRORS) with its line and its column, so one
  *    round of corrections suffices.
- *  - The file is what a spreadsheet writes: UTF-8 (a BOM is skipped), comma-
- *    or semicolon-separated (Excel in an Indonesian locale writes ';'; the
- *    header line decides), fields quoted with "..." and "" inside, CRLF or LF,
- *    blank lines ignored. The header names the columns in any order:
+ *  - The file is what a spreadsheet writes, read by core/csv.h: UTF-8 (a BOM
+ *    is skipped), comma- or semicolon-separated (Excel in an Indonesian
+ *    locale writes ';'; the header line decides), fields quoted with "..."
+ *    and "" inside, CRLF or LF, blank lines ignored. The header names the columns in any order:
  *    username, nama, peran (required), opd, email, hp (optional; English
  *    names too: full_name, role, unit, phone).
  *  - Each row passes the rules of adding one user (user_check_fields):

@@ -47,6 +47,8 @@ static void reader_init(csv_reader_t *r, const csv_options_t *opt)
 		r->opt.max_field_len = CSV_DEFAULT_MAX_FIELD_LEN;
 	if (!r->opt.max_record_len)
 		r->opt.max_record_len = CSV_DEFAULT_MAX_RECORD_LEN;
+	if (!r->opt.sep)
+		r->opt.sep = ',';
 	r->expect = r->opt.expect_fields;
 	r->line = 1;
 	r->rec_line = 1;
@@ -258,7 +260,7 @@ int csv_next(csv_reader_t *r, const csv_field_t **ret_fields, size_t *ret_n)
 				quote_line = ln;
 				continue;
 			}
-			if (c == ',') {
+			if (c == r->opt.sep) {
 				if ((e = end_field(r, fstart)) < 0)
 					return e;
 				continue;
@@ -273,10 +275,10 @@ int csv_next(csv_reader_t *r, const csv_field_t **ret_fields, size_t *ret_n)
 				return e;
 			continue;
 		case ST_UNQUOTED:
-			if (c == ',' || c == '\r' || c == '\n') {
+			if (c == r->opt.sep || c == '\r' || c == '\n') {
 				if ((e = end_field(r, fstart)) < 0)
 					return e;
-				if (c != ',')
+				if (c != r->opt.sep)
 					return end_record(r, ret_fields, ret_n);
 				state = ST_FIELD;
 				continue;
@@ -303,10 +305,10 @@ int csv_next(csv_reader_t *r, const csv_field_t **ret_fields, size_t *ret_n)
 					return e;
 				continue;
 			}
-			if (c == ',' || c == '\r' || c == '\n') {
+			if (c == r->opt.sep || c == '\r' || c == '\n') {
 				if ((e = end_field(r, fstart)) < 0)
 					return e;
-				if (c != ',')
+				if (c != r->opt.sep)
 					return end_record(r, ret_fields, ret_n);
 				state = ST_FIELD;
 				continue;

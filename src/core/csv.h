@@ -45,6 +45,8 @@ typedef struct csv_options {
 	size_t max_record_len; /* bytes per record; 0 = CSV_DEFAULT_MAX_RECORD_LEN */
 	size_t expect_fields;  /* 0 = any count, N = exactly N,
 				  CSV_FIELDS_FROM_FIRST = as many as record 1 */
+	char sep;              /* the field separator; 0 = ',' (a spreadsheet in
+				  a locale with a decimal comma writes ';') */
 } csv_options_t;
 
 /* One field of the current record: valid until the next csv_next() or

@@ -138,7 +138,7 @@ def test_a_bad_row_adds_nobody_and_every_bad_row_is_named(env):
                       (b"username,nama\nabc,Abc\n", "kolom wajib tidak ada di judul"),
                       (b"username,nama,peran,jabatan\nabc,Abc,warga,x\n", "kolom tidak dikenal"),
                       (b"username,nama,peran\n", "berkas kosong"),
-                      (b"username,nama,peran\nabc,\"Abc,warga\n", "tanda kutip tidak ditutup"),
+                      (b"username,nama,peran\nabc,\"Abc,warga\n", "tidak dapat dibaca sebagai CSV"),
                       ("username,nama,peran\nabcd,Jos\xe9,warga\n".encode("latin-1"), "bukan teks UTF-8"),
                       (b"username,nama,peran\n" + b"".join(b"u%05d,Nama Orang,warga\n" % i for i in range(1001)),
                        "terlalu banyak baris")):

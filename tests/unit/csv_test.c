@@ -415,6 +415,20 @@ static void count_levels(csv_reader_t *r, size_t levels[5], size_t *ret_rows,
 	*ret_rows = rows;
 }
 
+/* A spreadsheet in a locale with a decimal comma separates with ';': the
+ * commas are then data, quoted or not. */
+static void test_semicolon(void **state)
+{
+	csv_options_t opt = { .sep = ';' };
+	sb_t out = SB_INIT;
+	csv_reader_t r;
+	assert_int_equal(read_all(S("a;b,c;\"d;e\"\r\n1,5;;\"x\"\"y\"\n"), &opt, &out, &r), 0);
+	assert_string_equal(out.buf, "a|b,c|d;e\n1,5||x\"y\n");
+	csv_reader_release(&r);
+	sb_release(&out);
+	expect_error(S("a;\"b\"c\n"), &opt, ERR_INVALID, "line 1: character after closing quote in field 2");
+}
+
 static void test_wilayah(void **state)
 {
 	csv_options_t opt = { .expect_fields = CSV_FIELDS_FROM_FIRST };
@@ -471,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_writer_safe),
+		cmocka_unit_test(test_semicolon),
 		cmocka_unit_test(test_wilayah),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
