@@ -23,8 +23,10 @@
 
 #include "app.h"
 #include "auth/invite.h"
+#include "core/csv.h"
 #include "core/err.h"
 #include "core/nls.h"
+#include "core/sb.h"
 #include "platform/platform.h"
 #include "core/banned.h"
 
@@ -120,6 +122,37 @@ static int imported(req_t *r, int rc, void *ud)
 	ctx = admin_ctx(r, N_("Impor pengguna"), "users");
 	json_object_set_new(ctx, "done", json_integer(imp->n));
 	json_object_set_new(ctx, "rows", rows_json(r, imp, 1));
+	/* hundreds of links are handed over by mail merge, not one by one:
+	 * the same list as CSV, to copy into a spreadsheet */
+	{
+		sb_t b = SB_INIT;
+		int links = 0;
+		csv_add_field(&b, "username", 8);
+		csv_add_field(&b, "nama", 4);
+		csv_add_field(&b, "tautan", 6);
+		csv_end_record(&b);
+		for (int i = 0; i < imp->n; i++) {
+			const user_import_row_t *row = &imp->rows[i];
+			char link[512];
+			if (row->mailed)
+				continue;
+			snprintf(link, sizeof(link), "%s/t/%s/lupa-sandi/%s", r->app->cfg.public_url, imp->tenant, row->token);
+			csv_add_field_safe(&b, row->username, strlen(row->username));
+			csv_add_field_safe(&b, row->full_name, strlen(row->full_name));
+			csv_add_field(&b, link, strlen(link));
+			csv_end_record(&b);
+			links++;
+		}
+		if (b.err) {
+			sb_release(&b);
+			json_decref(ctx);
+			user_import_free(imp);
+			return ERR_NOMEM;
+		}
+		if (links)
+			json_object_set_new(ctx, "links_csv", json_string(b.buf));
+		sb_release(&b);
+	}
 	json_object_set_new(ctx, "ttl_days", json_integer(INVITE_TTL / 86400));
 	user_import_free(imp);
 	/* the links are shown once: not kept by the browser or a proxy */

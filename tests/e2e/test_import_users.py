@@ -78,7 +78,8 @@ def test_import_checks_previews_then_adds_with_links(env):
 
     done = confirm(c, pre).expect(200, contains="Pengguna ditambahkan: 3")
     assert done.header("cache-control") == "no-store"
-    links = LINK_RE.findall(done.text)
+    table = re.search(r'<table class="adm-table" id="imp-result">(.*?)</table>', done.text, re.S).group(1)
+    links = LINK_RE.findall(table)
     assert len(links) == 3, done.text[:3000]
     rows = users_named(env.shared_db, [a, b, d])
     assert rows == sorted([(a, "Budi Santoso; S.T.", "petugas", "DLH", "budi@example.go.id", "081234567890"),
@@ -90,7 +91,7 @@ def test_import_checks_previews_then_adds_with_links(env):
                                              "password": "!invited"})
     assert r.status != 303, r.status
     # each link is that user's, works once, and the password it sets signs in
-    order = re.findall(r'<a href="/t/%s/admin/pengguna/([^"]+)">' % re.escape(TENANT), done.text)
+    order = re.findall(r'<a href="/t/%s/admin/pengguna/([^"]+)">' % re.escape(TENANT), table)
     token = dict(zip(order, links))[d]
     page = c2.get("/t/%s/lupa-sandi/%s" % (TENANT, token)).expect(200, contains=d)
     c2.post_form("/t/%s/lupa-sandi/%s" % (TENANT, token), {"_csrf": page.csrf(), "password": "kata-sandi-baru-1",
@@ -102,6 +103,14 @@ def test_import_checks_previews_then_adds_with_links(env):
                        "AND object IN ('%s', '%s', '%s')" % (TENANT, a, b, d))
     assert len(audit) == 3 and all(r[0] == "admin" and "imported, invited by link" in r[1] for r in audit), audit
     assert token not in srv.log_text()
+    # the same links as CSV, for a mail merge (a name starting with = would be quoted as text)
+    box = re.search(r'<textarea id="imp-links" readonly[^>]*>(.*?)</textarea>', done.text, re.S)
+    assert box, done.text[:3000]
+    import csv as csvmod
+    import io
+    got = list(csvmod.reader(io.StringIO(html.unescape(box.group(1)))))
+    assert got[0] == ["username", "nama", "tautan"] and len(got) == 4, got
+    assert dict((r[0], r[2]) for r in got[1:])[d].endswith("/lupa-sandi/" + token), got
     # the same file again: every username is taken now, nobody is added twice
     again = check(c, csv).expect(409)
     assert [e[1] for e in errors(again)] == ["username"] * 3, errors(again)
@@ -193,7 +202,8 @@ def test_links_go_by_email_when_the_server_sends_it(env):
                        "%s,Tanpa Surel,warga,,\n" % (a, b)).expect(200)
         assert "e-mail ke dewi@example.id" in pre.text and "tautan untuk diserahkan" in pre.text
         done = confirm(c, pre).expect(200, contains="Pengguna ditambahkan: 2")
-        shown = re.findall(r"https://sigap\.example\.id/t/%s/lupa-sandi/([0-9a-f]{64})" % re.escape(TENANT), done.text)
+        shown = set(re.findall(r"https://sigap\.example\.id/t/%s/lupa-sandi/([0-9a-f]{64})" % re.escape(TENANT),
+                               done.text))
         assert len(shown) == 1 and "dikirim ke dewi@example.id" in done.text, done.text[:3000]
         got = wait_for(lambda: [m for m in sink.messages if m[1] == ["dewi@example.id"]])
         assert got, sink.messages
