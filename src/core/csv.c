@@ -236,6 +236,11 @@ int csv_next(csv_reader_t *r, const csv_field_t **ret_fields, size_t *ret_n)
 			if (state == ST_QUOTED)
 				return fail(r, ERR_INVALID, quote_line,
 					    "unterminated quoted field");
+			/* "a,b," at the very end: the last field is an empty
+			 * one that starts here (fstart still marks the one
+			 * before it) */
+			if (state == ST_FIELD)
+				fstart = r->rec_len;
 			if ((e = end_field(r, fstart)) < 0)
 				return e;
 			return end_record(r, ret_fields, ret_n);

@@ -429,6 +429,17 @@ static void test_semicolon(void **state)
 	expect_error(S("a;\"b\"c\n"), &opt, ERR_INVALID, "line 1: character after closing quote in field 2");
 }
 
+/* An empty last field at the very end of the input, without a line break
+ * (a spreadsheet's row whose last cell is empty): it was read as a copy of
+ * the field before it. */
+static void test_empty_last_field_at_eof(void **state)
+{
+	expect_records(S("a,b,"), "a|b|\n");
+	expect_records(S("a,b\nc,"), "a|b\nc|\n");
+	expect_records(S("x,\"q\","), "x|q|\n");
+	expect_records(S(","), "|\n");
+}
+
 static void test_wilayah(void **state)
 {
 	csv_options_t opt = { .expect_fields = CSV_FIELDS_FROM_FIRST };
@@ -486,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_writer),
 		cmocka_unit_test(test_writer_safe),
 		cmocka_unit_test(test_semicolon),
+		cmocka_unit_test(test_empty_last_field_at_eof),
 		cmocka_unit_test(test_wilayah),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
