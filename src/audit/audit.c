@@ -362,3 +362,24 @@ int audit_verify(store_t *st, const char *tenant, audit_report_t *rep)
 	}
 	return 0;
 }
+
+int audit_list_about(store_conn_t *c, const char *tenant, const char *object, int limit, audit_row_fn fn, void *ud)
+{
+	store_stmt_t *s;
+	int rc, n = 0;
+	if (!object || !*object)
+		return 0;
+	rc = store_prepare(c, "SELECT ts, actor, action, summary FROM audit_log WHERE tenant = ? AND object = ? "
+			      "ORDER BY seq DESC LIMIT ?", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tti", tenant, object, (int64_t)limit);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		const char *actor = store_col_text(s, 1), *action = store_col_text(s, 2), *sum = store_col_text(s, 3);
+		n++;
+		if (fn(ud, store_col_int64(s, 0), actor ? actor : "", action ? action : "", sum ? sum : ""))
+			break;
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : n;
+}

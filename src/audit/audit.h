@@ -50,6 +50,12 @@ int audit_verify(store_t *st, const char *tenant, audit_report_t *rep);
 int audit_verify_since(store_t *st, const char *tenant, audit_report_t *rep);
 /* The same at the time now (unix seconds), for tests of the 15 minutes. */
 int audit_verify_since_at(store_t *st, const char *tenant, int64_t now, audit_report_t *rep);
+/* The tenant's entries about object (a username, "application:42"),
+ * newest first, at most limit: fn(ud, ts, actor, action, summary) for
+ * each; its non-zero return stops the walk. Returns how many were read, or
+ * an error. The personal-data export lists an account's own this way. */
+typedef int (*audit_row_fn)(void *ud, int64_t ts, const char *actor, const char *action, const char *summary);
+int audit_list_about(store_conn_t *c, const char *tenant, const char *object, int limit, audit_row_fn fn, void *ud);
 /* The hash of an entry (64 hex + NUL), exposed for tests. */
 void audit_entry_hash(const char *prev_hash, const char *tenant, int64_t seq, int64_t ts,
 		      const char *actor, const char *action, const char *object, const char *summary,

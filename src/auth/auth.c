@@ -265,8 +265,10 @@ int user_passwd_tx(store_conn_t *c, void *ud)
 {
 	user_passwd_op_t *p = ud;
 	int64_t now = (int64_t)time(NULL);
+	/* a deleted account (privacy.h) keeps a hash no password matches */
 	int rc = store_exec(c, "UPDATE users SET password_hash = ?, updated_at = ?, version = version + 1 "
-			       "WHERE tenant = ? AND username = ?", "titt", p->hash, now, p->tenant, p->username);
+			       "WHERE tenant = ? AND username = ? AND deleted_at IS NULL", "titt", p->hash, now, p->tenant,
+			    p->username);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
@@ -763,6 +765,12 @@ static int invisible_marks(const char *s)
 	return 0;
 }
 
+int auth_full_name_ok(const char *name)
+{
+	size_t chars = text_chars(name);
+	return name && text_clean(name, 0) && chars >= 2 && strlen(name) <= 120 && !invisible_marks(name);
+}
+
 void auth_trim_copy(char *out, size_t outlen, const char *in, int lower)
 {
 	size_t n;
@@ -783,7 +791,6 @@ int auth_register_prepare(store_t *st, const auth_limits_t *lim, const char *ten
 {
 	user_new_t u = { 0 };
 	long wait = 0;
-	size_t chars;
 	int rc;
 	memset(op, 0, sizeof(*op));
 	op->lim = *lim;
@@ -798,9 +805,7 @@ int auth_register_prepare(store_t *st, const auth_limits_t *lim, const char *ten
 	auth_trim_copy(op->username, sizeof(op->username), username, 1);
 	auth_trim_copy(op->full_name, sizeof(op->full_name), full_name, 0);
 	auth_trim_copy(op->email, sizeof(op->email), email, 1);
-	chars = text_chars(op->full_name);
-	if (!text_clean(op->full_name, 0) || chars < 2 || strlen(op->full_name) > 120 || invisible_marks(op->full_name) ||
-	    (full_name && strlen(full_name) >= sizeof(op->full_name))) {
+	if (!auth_full_name_ok(op->full_name) || (full_name && strlen(full_name) >= sizeof(op->full_name))) {
 		op->add.msgid = N_("nama lengkap wajib diisi: 2 sampai 120 karakter, tanpa karakter khusus");
 		return ERR_INVALID;
 	}

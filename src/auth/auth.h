@@ -55,6 +55,7 @@ enum perm {
 	PERM_PERF_VIEW,      /* performance dashboards, IKM reports, exports */
 	PERM_SERVICES_CATALOG, /* create and edit services */
 	PERM_COMPLAINTS_CONFIGURE, /* complaint categories, deadlines, routing threshold */
+	PERM_ACCOUNT_DELETE, /* delete one's own account (citizens: docs/privacy.md) */
 	PERM_COUNT
 };
 int perm_allowed(role_t r, int perm);
@@ -123,10 +124,6 @@ typedef struct user_new {
  * none for the others. 0, or ERR_INVALID with *ret_msgid and (if
  * ret_field) the field's name ("username", "full_name", "role", "unit"). */
 int user_check_fields(const user_new_t *u, const char **ret_msgid, const char **ret_field);
-/* "+62 812-3456-7890" -> "+6281234567890" in out; 1 if it is 9 to 15
- * digits (an optional leading +; spaces, dashes, dots and brackets
- * dropped), 0 otherwise. */
-int auth_phone_normalize(const char *in, char out[24]);
 /* Validates and adds a user (audited as actor). An OPD role (role_needs_unit)
  * needs a unit of the tenant, any other role must have none. ERR_EXISTS if
  * the username is taken in the tenant; ERR_INVALID with *ret_msgid naming
@@ -251,6 +248,18 @@ int auth_attempt_locked_tx(store_conn_t *c, const char *tenant, const char *subj
 int auth_attempt_fail_tx(store_conn_t *c, const auth_limits_t *lim, const char *tenant, const char *subject,
 			 const char *actor, const char *summary, int64_t now);
 int auth_attempt_clear_tx(store_conn_t *c, const char *tenant, const char *subject);
+
+/* A person's own details, by one rule at registration and on the account
+ * page (web/account.c):
+ *  - auth_full_name_ok(): 1 when name (already trimmed) is clean text of 2
+ *    to 120 characters without an invisible mark (a zero-width or a
+ *    bidirectional control character, which could make it look like
+ *    someone else's name);
+ *  - auth_phone_normalize(): "+62 812-3456-7890" -> "+6281234567890" in
+ *    out: 1, or 0 when it is not 9 to 15 digits with an optional leading +
+ *    (spaces, dashes, dots and brackets between them are dropped). */
+int auth_full_name_ok(const char *name);
+int auth_phone_normalize(const char *in, char out[24]);
 
 /* Copies in into out without leading and trailing blanks (space, tab), in
  * ASCII lower case when lower is set: how a typed username or e-mail

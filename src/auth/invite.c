@@ -129,7 +129,7 @@ static void check_row(user_import_t *imp, user_import_row_t *row)
 						    : row->unit;
 		add_error(imp, row->line, col, msgid, v);
 	}
-	if (row->full_name[0] && (!text_clean(row->full_name, 0) || text_chars(row->full_name) < 2))
+	if (row->full_name[0] && !auth_full_name_ok(row->full_name))
 		add_error(imp, row->line, COL_NAME, N_("nama lengkap wajib diisi: 2 sampai 120 karakter, tanpa karakter khusus"),
 			  row->full_name);
 	if (row->email[0] && !mail_valid_address(row->email))

@@ -81,6 +81,8 @@ static const struct {
 	[PERM_PERF_VIEW] = { "performance.view", SE | WA | KD | AD | KR | DP | KO | AO },
 	[PERM_SERVICES_CATALOG] = { "services.catalog", AD },
 	[PERM_COMPLAINTS_CONFIGURE] = { "complaints.configure", AD | KR },
+	/* an official's account is the Pemda's: its administrator disables it */
+	[PERM_ACCOUNT_DELETE] = { "account.delete", W },
 };
 
 int perm_allowed(role_t r, int perm)

@@ -34,7 +34,7 @@ int user_get(store_conn_t *c, const char *tenant, const char *username, user_inf
 	if (!tenant || !username || !*username || strlen(username) >= sizeof(ret->username))
 		return store_fail(ERR_NOT_FOUND, "no such user");
 	rc = store_prepare(c, "SELECT id, tenant, username, full_name, role, unit, disabled, version, created_at, "
-			      "updated_at FROM users WHERE tenant = ? AND username = ?", &s);
+			      "updated_at, deleted_at FROM users WHERE tenant = ? AND username = ?", &s);
 	if (rc < 0)
 		return rc;
 	store_bindf(s, "tt", tenant, username);
@@ -50,6 +50,7 @@ int user_get(store_conn_t *c, const char *tenant, const char *username, user_inf
 		ret->version = store_col_int64(s, 7);
 		ret->created_at = store_col_int64(s, 8);
 		ret->updated_at = store_col_int64(s, 9);
+		ret->deleted_at = store_col_int64(s, 10);
 		rc = 0;
 	} else if (rc == STORE_DONE) {
 		rc = store_fail(ERR_NOT_FOUND, "no user '%s' in '%s'", username, tenant);
@@ -176,13 +177,14 @@ int user_edit_tx(store_conn_t *c, void *ud)
 	int64_t now = (int64_t)time(NULL), id = 0, version = 0, n = 0;
 	char cur_role[24] = "", cur_unit[32] = "", summary[200];
 	store_stmt_t *s;
-	int disabled = 0, rc;
+	int disabled = 0, deleted = 0, rc;
 	/* the transaction may run again (group commit): results start afresh */
 	op->unchanged = 0;
 	op->sessions_ended = 0;
 	op->new_version = 0;
 	op->msgid = NULL;
-	rc = store_prepare(c, "SELECT id, role, unit, disabled, version FROM users WHERE tenant = ? AND username = ?", &s);
+	rc = store_prepare(c, "SELECT id, role, unit, disabled, version, deleted_at FROM users WHERE tenant = ? AND username = ?",
+			   &s);
 	if (rc < 0)
 		return rc;
 	store_bindf(s, "tt", op->tenant, op->username);
@@ -193,6 +195,7 @@ int user_edit_tx(store_conn_t *c, void *ud)
 		copy(cur_unit, sizeof(cur_unit), store_col_text(s, 2));
 		disabled = store_col_int64(s, 3) != 0;
 		version = store_col_int64(s, 4);
+		deleted = store_col_int64(s, 5) != 0;
 	}
 	store_finalize(s);
 	if (rc < 0)
@@ -200,6 +203,11 @@ int user_edit_tx(store_conn_t *c, void *ud)
 	if (rc != STORE_ROW) {
 		op->msgid = MSG_NO_USER;
 		return store_fail(ERR_NOT_FOUND, "no user '%s' in '%s'", op->username, op->tenant);
+	}
+	if (deleted) {
+		/* its owner deleted it: emptied, and so it stays (privacy.h) */
+		op->msgid = N_("akun ini telah dihapus atas permintaan pemiliknya dan tidak dapat diubah");
+		return store_fail(ERR_CONFLICT, "user '%s' was deleted by its owner", op->username);
 	}
 	if (version != op->version) {
 		op->msgid = MSG_STALE;

@@ -40,6 +40,7 @@ typedef struct user_info {
 	int disabled;
 	int64_t version;     /* users.version: the optimistic lock */
 	int64_t created_at, updated_at;
+	int64_t deleted_at;  /* deleted by its owner (src/privacy/), or 0 */
 } user_info_t;
 
 /* A page of the tenant's users in username order: those whose username,
@@ -66,7 +67,8 @@ typedef enum user_change {
  *  - ERR_FORBIDDEN: the actor's own account (see above);
  *  - ERR_NOT_FOUND: no such user in the tenant;
  *  - ERR_CONFLICT: the user's version is not the one given (someone else
- *    changed the user since it was read). */
+ *    changed the user since it was read), or the account was deleted by
+ *    its owner (docs/privacy.md): it stays as it is, disabled. */
 typedef struct user_edit_op {
 	user_change_t what;
 	char tenant[16], username[72], actor[72];

@@ -27,6 +27,7 @@
 #ifndef SIGAP_COMPLAINTS_H
 #define SIGAP_COMPLAINTS_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -506,6 +507,29 @@ int complaints_contact_check(const char *contact, const char **ret_msgid);
  * their done callback. Thread-safe. */
 uint64_t complaints_generation(void);
 void complaints_touch(void);
+
+/* ---- personal data (privacy.c, docs/privacy.md) ---- */
+/* Every complaint filed from user_id's account in the tenant (merged and
+ * archived ones too), newest first, as the personal-data export lists them
+ * (lang "id" or "en" for the labels; tz the tenant's offset for the
+ * times): an array of {id, number, url, kind, title, description,
+ * category, category_name, unit, unit_name, status, status_label,
+ * identity, reporter_name, contact, kelurahan, kelurahan_name, address,
+ * location{lat,lon}|null, created_at, updated_at, answer (personal data an
+ * official typed in it masked, as the reporter's page shows it),
+ * answered_at, rating, reopened, photos[{index,url}], history[{at, action,
+ * status, status_label, note, by_you}] (the public history; no official's
+ * username)}. Complaints filed anonymously are not linked to the account
+ * and so are not listed. */
+int complaints_user_export(store_conn_t *c, const char *tenant, int64_t user_id, const char *username, int tz,
+			   const char *lang, json_t **ret);
+/* Inside the caller's write transaction, for a deleted account: each of
+ * user_id's complaints becomes as an anonymous one (identity anonim, no
+ * account, name, contact or reporter code; the reporter's entries in its
+ * history no longer name username) and keeps its content, photos, answer
+ * and history; the account's intake counter goes. *ret_n: how many. */
+int complaints_user_forget_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *username,
+			      int64_t *ret_n);
 
 /* Demo data for 52.71: the categories, settings and a few complaints. Idempotent. */
 int complaints_demo_load(store_t *st);

@@ -100,12 +100,7 @@ int cplh_store_photos(req_t *r, const mp_part_t *files, size_t n, complaint_new_
 
 void cplh_w3c(char buf[32], int64_t t, int tz_offset)
 {
-	int32_t day = cal_local_day(t, tz_offset);
-	int64_t secs = t + tz_offset - (int64_t)day * 86400;
-	int y, m, d, off = tz_offset < 0 ? -tz_offset : tz_offset;
-	cal_civil_from_days(day, &y, &m, &d);
-	snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60),
-		 (int)(secs % 60), tz_offset < 0 ? '-' : '+', off / 3600, off / 60 % 60);
+	cal_format_instant(t, tz_offset, buf);
 }
 
 static int digits(const char *s, int n, int *ret)

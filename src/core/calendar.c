@@ -194,6 +194,16 @@ int64_t cal_local_midnight(int32_t day, int offset_seconds)
 	return (int64_t)day * 86400 - offset_seconds;
 }
 
+void cal_format_instant(int64_t unix_seconds, int offset_seconds, char buf[CAL_INSTANT_LEN])
+{
+	int32_t day = cal_local_day(unix_seconds, offset_seconds);
+	int64_t secs = unix_seconds + offset_seconds - (int64_t)day * 86400;
+	int y, m, d, off = offset_seconds < 0 ? -offset_seconds : offset_seconds;
+	cal_civil_from_days(day, &y, &m, &d);
+	snprintf(buf, CAL_INSTANT_LEN, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, (int)(secs / 3600),
+		 (int)(secs / 60 % 60), (int)(secs % 60), offset_seconds < 0 ? '-' : '+', off / 3600, off / 60 % 60);
+}
+
 /* ---- holiday types -------------------------------------------------------- */
 
 static const char *const type_names[CAL_HOLIDAY_TYPE_COUNT] = {

@@ -95,6 +95,12 @@ int cal_tz_for_region(const char *kode, int *ret_offset_seconds, const char **re
 int32_t cal_local_day(int64_t unix_seconds, int offset_seconds);
 /* Unix time of 00:00 local time of day at UTC+offset_seconds. */
 int64_t cal_local_midnight(int32_t day, int offset_seconds);
+/* Buffer size for cal_format_instant(). */
+#define CAL_INSTANT_LEN 32
+/* An instant as W3C / RFC 3339 local time with its offset,
+ * "2026-03-01T10:15:00+08:00" (Open311's datetimes, the personal-data
+ * export), into buf. */
+void cal_format_instant(int64_t unix_seconds, int offset_seconds, char buf[CAL_INSTANT_LEN]);
 
 /* ---- holidays and working days -------------------------------------------- */
 

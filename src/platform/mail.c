@@ -395,3 +395,57 @@ int mail_job(store_t *st, int64_t now)
 {
 	return mail_send_due(st, now, NULL, NULL);
 }
+
+/* Another account of the tenant (not deleted) with the same address: a
+ * household's shared mailbox. */
+static int address_shared(store_conn_t *c, const char *tenant, const char *address, int64_t user_id, int64_t *ret_n)
+{
+	return store_query_int64(c, ret_n, "SELECT COUNT(*) FROM users WHERE tenant = ? AND email = ? AND id <> ? "
+					   "AND deleted_at IS NULL", "tti", tenant, address, user_id);
+}
+
+int mail_list_to(store_conn_t *c, const char *tenant, const char *address, int64_t user_id, mail_item_fn fn, void *ud)
+{
+	store_stmt_t *s;
+	int64_t shared = 0;
+	int rc, n = 0;
+	if (!address || !*address)
+		return 0;
+	if ((rc = address_shared(c, tenant, address, user_id, &shared)) < 0)
+		return rc;
+	if (shared)
+		return 0; /* they would be other people's messages too */
+	rc = store_prepare(c, "SELECT created_at, sent_at, failed_at, subject FROM mail_outbox WHERE tenant = ? AND "
+			      "recipient = ? ORDER BY id", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tt", tenant, address);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		mail_item_t it = { store_col_int64(s, 0), store_col_int64(s, 1), store_col_int64(s, 2),
+				   store_col_text(s, 3) ? store_col_text(s, 3) : "" };
+		n++;
+		if (fn && fn(ud, &it))
+			break;
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : n;
+}
+
+int mail_forget_tx(store_conn_t *c, const char *tenant, const char *address, int64_t user_id, int64_t *ret_n)
+{
+	int64_t shared = 0;
+	int rc;
+	*ret_n = 0;
+	if (!address || !*address)
+		return 0;
+	if ((rc = address_shared(c, tenant, address, user_id, &shared)) < 0)
+		return rc;
+	if (shared)
+		return 0;
+	/* sent, failed or still waiting: none goes out any more */
+	rc = store_exec(c, "DELETE FROM mail_outbox WHERE tenant = ? AND recipient = ?", "tt", tenant, address);
+	if (rc < 0)
+		return rc;
+	*ret_n = rc;
+	return 0;
+}

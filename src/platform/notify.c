@@ -212,3 +212,43 @@ int notify_object_path(const char *tenant, const char *object, char *out, size_t
 	}
 	return 0;
 }
+
+int notify_list_own(store_conn_t *c, const char *tenant, int64_t user_id, notify_item_fn fn, void *ud)
+{
+	int64_t seen = 0;
+	store_stmt_t *s;
+	int rc = notify_seen_id(c, tenant, user_id, &seen), n = 0;
+	if (rc < 0)
+		return rc;
+	rc = store_prepare(c, "SELECT id, created_at, kind, object, message, subject FROM notifications "
+			      "WHERE tenant = ? AND user_id = ? ORDER BY id", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, own_id(user_id));
+	while ((rc = store_step(s)) == STORE_ROW) {
+		notify_item_t it = { store_col_int64(s, 0), store_col_int64(s, 1), store_col_text(s, 2),
+				     store_col_text(s, 3), store_col_text(s, 4),
+				     store_col_text(s, 5) ? store_col_text(s, 5) : "", 0 };
+		it.seen = it.id <= seen;
+		n++;
+		if (fn && fn(ud, &it))
+			break;
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : n;
+}
+
+int notify_forget_user_tx(store_conn_t *c, const char *tenant, int64_t user_id, int64_t *ret_n)
+{
+	int rc;
+	*ret_n = 0;
+	if (user_id <= 0)
+		return store_fail(ERR_INVALID, "no user");
+	if ((rc = store_exec(c, "DELETE FROM notifications WHERE tenant = ? AND user_id = ?", "ti", tenant, user_id)) < 0)
+		return rc;
+	*ret_n = rc;
+	if ((rc = store_exec(c, "DELETE FROM notify_seen WHERE tenant = ? AND user_id = ?", "ti", tenant, user_id)) < 0 ||
+	    (rc = store_exec(c, "DELETE FROM mail_digest WHERE tenant = ? AND user_id = ?", "ti", tenant, user_id)) < 0)
+		return rc;
+	return 0;
+}

@@ -87,6 +87,14 @@ int notify_list(store_conn_t *c, const char *tenant, int64_t user_id, const char
 int notify_seen_id(store_conn_t *c, const char *tenant, int64_t user_id, int64_t *ret_id);
 /* Marks everything up to upto_id as seen by the user (never moves back). */
 int notify_mark_seen_tx(store_conn_t *c, const char *tenant, int64_t user_id, int64_t upto_id);
+/* Every notification addressed to user_id itself (not those to their
+ * role), oldest first, whatever their age: the personal-data export
+ * (src/privacy/). Returns the number listed or an error. */
+int notify_list_own(store_conn_t *c, const char *tenant, int64_t user_id, notify_item_fn fn, void *ud);
+/* Inside the caller's write transaction, for a deleted account: the
+ * notifications addressed to user_id, what they marked as seen, and their
+ * digest's bookkeeping go. *ret_n: the notifications deleted. */
+int notify_forget_user_tx(store_conn_t *c, const char *tenant, int64_t user_id, int64_t *ret_n);
 /* The path of a notification's object page ("complaint:42" ->
  * /t/TENANT/pengaduan/42; application: -> permohonan, proposal: -> usulan)
  * into out: 1, or 0 (out "") for another kind of object. */
@@ -141,6 +149,21 @@ int mail_format(const char *from, const char *to, const char *subject, const cha
 /* Sends what is due; *ret_sent and *ret_failed count this run's messages. */
 int mail_send_due(store_t *st, int64_t now, int *ret_sent, int *ret_failed);
 int mail_job(store_t *st, int64_t now);
+/* The messages queued for address in the tenant (sent, failed or waiting),
+ * oldest first, for the personal-data export of user_id: never their
+ * bodies, which may carry a one-time link; and none at all when another
+ * account of the tenant has the same address (a shared mailbox: they would
+ * be that person's messages too). Returns the number listed or an error. */
+typedef struct mail_item {
+	int64_t created_at, sent_at, failed_at; /* 0: not (yet) */
+	const char *subject;
+} mail_item_t;
+typedef int (*mail_item_fn)(void *ud, const mail_item_t *it);
+int mail_list_to(store_conn_t *c, const char *tenant, const char *address, int64_t user_id, mail_item_fn fn, void *ud);
+/* Inside the caller's write transaction, for user_id's deleted account:
+ * every message queued for address in the tenant goes (sent or not), unless
+ * another account of the tenant has the same address. *ret_n: how many. */
+int mail_forget_tx(store_conn_t *c, const char *tenant, const char *address, int64_t user_id, int64_t *ret_n);
 /* The link to a page of a tenant (PUBLIC_URL/t/TENANT/page) into out: 1, or
  * 0 (out "") without a public URL. */
 int mail_page_link(const char *tenant, const char *page, char *out, size_t outlen);

@@ -321,6 +321,34 @@ int services_query_match(const char *q, const char *const *texts, size_t n);
  * "1.3 MB". out should hold 32 bytes. */
 void services_size_text(int64_t bytes, int decimal_comma, char *out, size_t outlen);
 
+/* ---------------------------------------------------------------- personal data
+ * A citizen's applications as their personal data (privacy.c,
+ * docs/privacy.md). An application is also the Pemda's record of an
+ * administrative act (UU 43/2009 tentang Kearsipan): a deleted account's
+ * finished applications stay whole, unlinked from the login. */
+
+/* Every application user_id filed in the tenant, oldest first, as the
+ * personal-data export lists them (lang: "id" or "en" for the labels; tz:
+ * the tenant's offset for the times): an array of {id, number, url,
+ * service{code,name}, unit, unit_name, state, state_label, step,
+ * applicant_name, nik (whole: the export is the applicant's own), filed_at,
+ * closed_at, updated_at, fields[{name,label,value}], files[{field, label,
+ * filename, mime, size, url}], history[{at, action, action_label, state,
+ * state_label, step, note, by_you}] (no internal notes, no officer's
+ * username), reason (returned or rejected), result{filename,mime,url},
+ * receipt_url}. */
+int services_user_export(store_conn_t *c, const char *tenant, int64_t user_id, const char *username, int tz,
+			 const char *lang, json_t **ret);
+/* The user's applications still in progress (proses, dikembalikan), which
+ * hold back the deletion of the account: an array of {id, number, state,
+ * url}, empty when none. */
+int services_user_open(store_conn_t *c, const char *tenant, int64_t user_id, json_t **ret);
+/* Inside the caller's write transaction: ERR_CONFLICT while one of the
+ * user's applications is in progress; else every application of user_id
+ * is unlinked from the account (applicant_id 0) and kept as it is; *ret_n
+ * says how many. */
+int services_user_forget_tx(store_conn_t *c, const char *tenant, int64_t user_id, int64_t *ret_n);
+
 /* Masks a NIK for display: "5271********0001". out must hold 17 bytes. */
 void services_mask_nik(const char *nik, char out[17]);
 

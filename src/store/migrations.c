@@ -237,6 +237,15 @@ const store_migration_t store_migrations[] = {
 	 * with 40,000 open complaints in a tenant it sorted them all, 0.2 s on
 	 * SQLite and 0.6-0.7 s on PostgreSQL a page (complaints/schema.c). */
 	{ 23, "complaints: the work queue by deadline, from an index", migration_complaints_due_sql },
+	/* Citizens' rights over their personal data (UU 27/2022; src/privacy/,
+	 * docs/privacy.md): when a citizen deleted their account (NULL: never;
+	 * the row stays, emptied, so that its username, which the audit log
+	 * names, is never given to someone else), and the contact a Pemda's
+	 * privacy notice gives for questions about personal data ("" until its
+	 * administrator sets one). */
+	{ 24, "privacy: deleted accounts, the Pemda's data-protection contact",
+	  "ALTER TABLE users ADD COLUMN deleted_at BIGINT;"
+	  "ALTER TABLE tenants ADD COLUMN privacy_contact TEXT NOT NULL DEFAULT '';" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -393,6 +393,34 @@ int tenant_get(store_conn_t *c, const char *code, tenant_t *ret)
 	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? ERR_NOT_FOUND : rc;
 }
 
+int tenant_privacy_contact(store_conn_t *c, const char *code, char *buf, size_t bufsize)
+{
+	return store_query_text(c, buf, bufsize, "SELECT privacy_contact FROM tenants WHERE code = ?", "t", code);
+}
+
+int tenant_privacy_contact_set_tx(store_conn_t *c, const char *code, const char *contact, const char *old_sum,
+				  const char *actor, int64_t now)
+{
+	char cur[TENANT_CONTACT_MAX + 8] = "", sum[65];
+	unsigned char d[crypto_hash_sha256_BYTES];
+	int rc = store_query_text(c, cur, sizeof(cur), "SELECT privacy_contact FROM tenants WHERE code = ?", "t", code);
+	if (rc < 0)
+		return rc;
+	/* the contact as the page showed it, by its digest: a form's line
+	 * breaks come back as CR LF, whatever was stored */
+	crypto_hash_sha256(d, (const unsigned char *)cur, strlen(cur));
+	sodium_bin2hex(sum, sizeof(sum), d, sizeof(d));
+	if (!old_sum || strcmp(sum, old_sum))
+		return store_fail(ERR_CONFLICT, "the privacy contact of '%s' changed meanwhile", code);
+	if (!strcmp(cur, contact))
+		return 1;
+	rc = store_exec(c, "UPDATE tenants SET privacy_contact = ? WHERE code = ?", "tt", contact, code);
+	if (rc < 0)
+		return rc;
+	/* who changed it, not what it says: it is public on the notice */
+	return audit_append(c, code, now, actor, "tenant.privacy_contact", code, *contact ? "set" : "cleared");
+}
+
 int tenant_list(store_conn_t *c, tenant_row_fn fn, void *ud)
 {
 	store_stmt_t *s;

@@ -50,6 +50,20 @@ int tenant_get(store_conn_t *c, const char *code, tenant_t *ret);
 typedef int (*tenant_row_fn)(void *ud, const tenant_t *t);
 int tenant_list(store_conn_t *c, tenant_row_fn fn, void *ud);
 
+/* The contact its privacy notice gives for questions about personal data
+ * (the Pemda's data-protection officer: name or office, e-mail, phone,
+ * address; plain text with line breaks, at most TENANT_CONTACT_MAX bytes),
+ * into buf: "" until its administrator sets one (docs/privacy.md). */
+#define TENANT_CONTACT_MAX 600
+int tenant_privacy_contact(store_conn_t *c, const char *code, char *buf, size_t bufsize);
+/* Sets it in the caller's write transaction, audited as
+ * "tenant.privacy_contact" by actor: contact must be clean multi-line text
+ * of at most TENANT_CONTACT_MAX bytes (the caller checks), old_sum the
+ * SHA-256 (hex) of the contact as the form showed it: ERR_CONFLICT when it
+ * changed meanwhile. 1 (nothing written) when it is the same already. */
+int tenant_privacy_contact_set_tx(store_conn_t *c, const char *code, const char *contact, const char *old_sum,
+				  const char *actor, int64_t now);
+
 /* OPDs. */
 int unit_add(store_t *st, const char *tenant, const char *code, const char *name, const char *kind,
 	     const char *actor);

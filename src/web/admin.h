@@ -6,6 +6,7 @@
  *  - admin_units.c     OPDs: list, add, edit name and kind
  *  - admin_keys.c      API keys: list, create (the key shown once), revoke
  *  - admin_holidays.c  the tenant's local holidays (hari libur daerah)
+ *  - admin_privacy.c   the contact the privacy notice gives (docs/privacy.md)
  * The router lets only the permissions' roles in (perm.c: admin) and only in
  * their own tenant; the handlers never look at another tenant's rows.
  */
@@ -44,6 +45,9 @@ int h_admin_holidays(req_t *r);
 int h_admin_holiday_add(req_t *r);
 int h_admin_holiday_remove_form(req_t *r);
 int h_admin_holiday_remove(req_t *r);
+
+int h_admin_privacy(req_t *r);       /* GET  /t/{tenant}/admin/privasi: the privacy notice's contact */
+int h_admin_privacy_save(req_t *r);  /* POST /t/{tenant}/admin/privasi */
 
 /* ---- helpers shared by admin*.c ---- */
 

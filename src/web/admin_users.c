@@ -74,6 +74,11 @@ static int user_page(req_t *r, int status, const char *username, const char *err
 	}
 	json_object_set_new(ctx, "roles", admin_role_options(r, typed_role ? typed_role : u.role));
 	json_object_set_new(ctx, "units", units);
+	if (u.deleted_at) {
+		char when[32];
+		admin_when(r, u.deleted_at, when);
+		json_object_set_new(json_object_get(ctx, "u"), "deleted", json_string(when));
+	}
 	/* one's own account: no disabling, no demotion, no reset here */
 	json_object_set_new(ctx, "self", json_boolean(!strcmp(u.username, r->who.username)));
 	admin_message(r, ctx, error, notices);

@@ -8,6 +8,7 @@
 #include "web/twofa.h"
 #include "web/register.h"
 #include "web/recover.h"
+#include "web/account.h"
 
 #include "auth/auth.h"
 #include "services/services.h"
@@ -45,6 +46,14 @@ static const route_t foundation_routes[] = {
 	{ "POST", "/t/{tenant}/akun/dua-langkah", h_2fa_post, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/dasbor", h_dashboard, PERM_DASHBOARD, T },
 	{ "POST", "/t/{tenant}/dasbor/dibaca", h_dashboard_seen, PERM_DASHBOARD, T },
+	/* one's own account and personal data (web/account.c, docs/privacy.md) */
+	{ "GET", "/t/{tenant}/akun", h_account, PERM_LOGIN, T },
+	{ "POST", "/t/{tenant}/akun", h_account_save, PERM_LOGIN, T },
+	{ "GET", "/t/{tenant}/akun/data.json", h_account_export, PERM_LOGIN, T },
+	{ "GET", "/t/{tenant}/akun/hapus", h_account_delete_form, PERM_ACCOUNT_DELETE, T },
+	{ "POST", "/t/{tenant}/akun/hapus", h_account_delete, PERM_ACCOUNT_DELETE, T },
+	{ "GET", "/t/{tenant}/akun/dihapus", h_account_deleted, PERM_PUBLIC, T },
+	{ "GET", "/t/{tenant}/privasi", h_privacy, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/akun/sandi", h_password_form, PERM_LOGIN, T },
 	{ "POST", "/t/{tenant}/akun/sandi", h_password, PERM_LOGIN, T },
 	{ "GET", "/t/{tenant}/admin/pengguna", h_admin_users, PERM_USERS_MANAGE, T },
@@ -69,6 +78,8 @@ static const route_t foundation_routes[] = {
 	{ "POST", "/t/{tenant}/admin/kunci-api", h_admin_key_create, PERM_APIKEYS_MANAGE, T },
 	{ "GET", "/t/{tenant}/admin/kunci-api/{prefix}/cabut", h_admin_key_revoke_form, PERM_APIKEYS_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/kunci-api/{prefix}/cabut", h_admin_key_revoke, PERM_APIKEYS_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/privasi", h_admin_privacy, PERM_USERS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/privasi", h_admin_privacy_save, PERM_USERS_MANAGE, T },
 	{ "GET", "/t/{tenant}/admin/hari-libur", h_admin_holidays, PERM_CALENDAR_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/hari-libur", h_admin_holiday_add, PERM_CALENDAR_MANAGE, T },
 	{ "GET", "/t/{tenant}/admin/hari-libur/{date}/hapus", h_admin_holiday_remove_form, PERM_CALENDAR_MANAGE, T },

@@ -183,6 +183,8 @@ test('accessibility: the public pages (anonymous visitor)', async (t) => {
     `${T}/jdih`,
     follow(`${T}/jdih`, /\/verifikasi\/[0-9a-f]+$/),
     `${T}/tidak-ada`,
+    `${T}/privasi`,
+    `${T}/akun/dihapus`,
     async (p) => { // in English too
       await p.goto(`${BASE}/bahasa/en?next=${T}/layanan`);
       assert.equal(await p.getAttribute('html', 'lang'), 'en');
@@ -210,6 +212,8 @@ test('accessibility: the citizen\'s pages (warga)', async (t) => {
     `${T}/pengaduan/baru`,
     `${T}/akun/sandi`,
     `${T}/akun/dua-langkah`,
+    `${T}/akun`,
+    `${T}/akun/hapus`,
   ]);
 });
 
@@ -270,6 +274,7 @@ test('accessibility: the administration pages (admin)', async (t) => {
       assert.ok(await p.locator('#apikey').count());
     },
     `${T}/admin/hari-libur`,
+    `${T}/admin/privasi`,
     `${T}/admin/audit`,
     `${T}/admin/layanan`,
     `${T}/admin/layanan/baru`,
