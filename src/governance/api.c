@@ -162,7 +162,7 @@ int api_gov_register(req_t *r)
 {
 	store_conn_t *c = store_reader(r->app->store);
 	json_t *arr = json_array();
-	int rc = c ? governance_register(c, r->tenant->code, 200, arr) : ERR_UNAVAILABLE;
+	int rc = c ? governance_register(c, r->tenant->code, NULL, 200, 0, arr, NULL) : ERR_UNAVAILABLE;
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;

@@ -580,13 +580,16 @@ static int set_state(store_conn_t *c, gov_action_t *a, prop_t *p, const char *st
 	return rc == 0 ? ERR_CONFLICT : 0;
 }
 
+/* A notification about proposal id to a role, with its title as the
+ * subject: "usulan menunggu tindakan Anda" five times over on a Sekda's
+ * dashboard did not say which proposals. */
 static int notify_role(store_conn_t *c, gov_action_t *a, int64_t id, const char *role, const char *unit,
-		       const char *message)
+		       const char *message, const char *title)
 {
 	notify_target_t to = { 0, role, unit };
 	char obj[48];
 	snprintf(obj, sizeof(obj), "proposal:%" PRId64, id);
-	return notify_add(c, a->tenant, &to, "governance", obj, message, a->now);
+	return notify_add_about(c, a->tenant, &to, "governance", obj, message, title, a->now);
 }
 
 static int audit(store_conn_t *c, gov_action_t *a, int64_t id, const char *action, const char *summary)
@@ -660,7 +663,7 @@ static int op_pokir(store_conn_t *c, gov_action_t *a, int *writing)
 	snprintf(summary, sizeof(summary), "pokok pikiran DPRD untuk %s: %.300s", a->unit, ct.title);
 	if ((rc = audit(c, a, id, "governance.pokir", summary)) < 0)
 		return rc;
-	return notify_role(c, a, id, "kepala_opd", a->unit, N_("pokok pikiran DPRD baru menjadi usulan OPD"));
+	return notify_role(c, a, id, "kepala_opd", a->unit, N_("pokok pikiran DPRD baru menjadi usulan OPD"), ct.title);
 }
 
 static int check_opd(gov_action_t *a, const prop_t *p)
@@ -1020,12 +1023,12 @@ static int op_signed(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 	/* who works on it next */
 	for (size_t i = 0; i < sizeof(WAIT_ROLE) / sizeof(WAIT_ROLE[0]); i++)
 		if (!strcmp(next, WAIT_ROLE[i][0]))
-			return notify_role(c, a, p->id, WAIT_ROLE[i][1], NULL, N_("usulan menunggu tindakan Anda"));
+			return notify_role(c, a, p->id, WAIT_ROLE[i][1], NULL, N_("usulan menunggu tindakan Anda"), p->title);
 	if (!strcmp(next, "dikembalikan"))
-		return notify_role(c, a, p->id, "kepala_opd", p->unit, N_("usulan dikembalikan untuk perbaikan"));
-	rc = notify_role(c, a, p->id, "kepala_opd", p->unit, N_("keputusan Kepala Daerah telah ditetapkan"));
+		return notify_role(c, a, p->id, "kepala_opd", p->unit, N_("usulan dikembalikan untuk perbaikan"), p->title);
+	rc = notify_role(c, a, p->id, "kepala_opd", p->unit, N_("keputusan Kepala Daerah telah ditetapkan"), p->title);
 	if (rc == 0 && !strcmp(next, "disetujui") && p->needs_dprd)
-		rc = notify_role(c, a, p->id, "dprd", NULL, N_("usulan Kepala Daerah akan diajukan ke DPRD"));
+		rc = notify_role(c, a, p->id, "dprd", NULL, N_("usulan Kepala Daerah akan diajukan ke DPRD"), p->title);
 	return rc;
 }
 
@@ -1044,6 +1047,8 @@ static int op_dprd(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 		return refuse(a, ERR_CONFLICT, N_("usulan ini tidak memerlukan persetujuan DPRD"));
 	if (strcmp(p->state, "disetujui"))
 		return refuse(a, ERR_CONFLICT, N_("usulan baru dapat diajukan ke DPRD setelah disetujui Kepala Daerah"));
+	if (!*stage)
+		return refuse(a, ERR_INVALID, N_("pilih tahap DPRD yang dicatat"));
 	if (!one_of(stage, DPRD_STAGES))
 		return refuse(a, ERR_INVALID, N_("tahap DPRD tidak dikenal"));
 	if (!*p->dprd_stage)
@@ -1089,7 +1094,7 @@ static int op_dprd(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 	snprintf(summary, sizeof(summary), "tahap DPRD %s pada %s: %.300s", stage, day, p->title);
 	if ((rc = audit(c, a, p->id, "governance.dprd", summary)) < 0)
 		return rc;
-	return notify_role(c, a, p->id, a->role == ROLE_DPRD ? "sekda" : "dprd", NULL, N_("tahap DPRD diperbarui"));
+	return notify_role(c, a, p->id, a->role == ROLE_DPRD ? "sekda" : "dprd", NULL, N_("tahap DPRD diperbarui"), p->title);
 }
 
 static const char *op_name(gov_op_t op)
@@ -1449,20 +1454,96 @@ int governance_differences(store_conn_t *c, const char *tenant, json_t *arr)
 	return rc < 0 ? rc : 0;
 }
 
-int governance_register(store_conn_t *c, const char *tenant, int limit, json_t *arr)
+/* One word of a register search as a LIKE pattern: lower case, LIKE's own
+ * characters escaped (they match themselves), cut on a whole UTF-8
+ * character (PostgreSQL refuses half of one). */
+static void like_word(const char *w, size_t len, char *out, size_t outlen)
 {
+	size_t n = 0, i;
+	out[n++] = '%';
+	for (i = 0; i < len && n + 4 < outlen; i++) {
+		char ch = w[i];
+		if (ch == '%' || ch == '_' || ch == '\\')
+			out[n++] = '\\';
+		out[n++] = (char)((ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch);
+	}
+	if (i < len && ((unsigned char)w[i] & 0xC0) == 0x80) {
+		while (n > 1 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
+			n--;
+		if (n > 1)
+			n--; /* the lead byte */
+	}
+	out[n++] = '%';
+	out[n] = '\0';
+}
+
+#define REG_WORDS 6 /* words of a search that count; more are ignored */
+
+int governance_register(store_conn_t *c, const char *tenant, const char *q, int limit, int offset, json_t *arr,
+			int64_t *ret_total)
+{
+	char pats[REG_WORDS][200];
+	const char *p = q ? q : "";
+	int nw = 0, rc, bi;
 	store_stmt_t *s;
-	int rc = store_prepare(c, "SELECT d.proposal_id, d.token, d.number, d.title, d.decided_at, d.verdict, v.proposed, p.unit, "
-				  "(SELECT name FROM units u WHERE u.tenant = p.tenant AND u.code = p.unit) "
-				  "FROM governance_decisions d JOIN governance_proposals p ON p.tenant = d.tenant AND p.id = d.proposal_id "
-				  "JOIN governance_steps st ON st.tenant = d.tenant AND st.proposal_id = d.proposal_id AND st.idx = d.step_idx "
-				  "JOIN governance_versions v ON v.tenant = d.tenant AND v.proposal_id = d.proposal_id "
-				  "AND v.version = st.proposal_version "
-				  "WHERE d.tenant = ? AND d.is_public = 1 AND d.verdict = 'setuju' ORDER BY d.decided_at DESC, d.seq DESC LIMIT ?",
-			       &s);
-	if (rc < 0)
-		return rc;
-	store_bindf(s, "ti", tenant, (int64_t)(limit > 0 ? limit : 100));
+	sb_t where = SB_INIT, sql = SB_INIT;
+	/* every word somewhere in the number, the title, the decided text or
+	 * the OPD's name ("perda adminduk" finds the Raperda on adminduk) */
+	while (*p && nw < REG_WORDS) {
+		size_t len;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		len = strcspn(p, " \t");
+		if (!len)
+			break;
+		like_word(p, len, pats[nw], sizeof(pats[nw]));
+		sb_adds(&where, " AND (LOWER(d.number) LIKE ? ESCAPE '\\' OR LOWER(d.title) LIKE ? ESCAPE '\\' "
+				"OR LOWER(v.proposed) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(u.name, '')) LIKE ? ESCAPE '\\')");
+		nw++;
+		p += len;
+	}
+#define REG_FROM                                                                                                       \
+	"FROM governance_decisions d JOIN governance_proposals p ON p.tenant = d.tenant AND p.id = d.proposal_id "       \
+	"JOIN governance_steps st ON st.tenant = d.tenant AND st.proposal_id = d.proposal_id AND st.idx = d.step_idx "   \
+	"JOIN governance_versions v ON v.tenant = d.tenant AND v.proposal_id = d.proposal_id "                          \
+	"AND v.version = st.proposal_version "                                                                           \
+	"LEFT JOIN units u ON u.tenant = p.tenant AND u.code = p.unit "                                                  \
+	"WHERE d.tenant = ? AND d.is_public = 1 AND d.verdict = 'setuju'"
+	if (ret_total) {
+		sb_addf(&sql, "SELECT COUNT(*) " REG_FROM "%s", where.buf ? where.buf : "");
+		if (sql.err || where.err) {
+			rc = ERR_NOMEM;
+			goto out;
+		}
+		if ((rc = store_prepare(c, sql.buf, &s)) < 0)
+			goto out;
+		store_bind_text(s, 1, tenant, -1);
+		for (int i = 0; i < nw; i++)
+			for (int k = 0; k < 4; k++)
+				store_bind_text(s, 2 + 4 * i + k, pats[i], -1);
+		rc = store_step(s);
+		*ret_total = rc == STORE_ROW ? store_col_int64(s, 0) : 0;
+		store_finalize(s);
+		if (rc < 0)
+			goto out;
+		sb_reset(&sql);
+	}
+	sb_addf(&sql, "SELECT d.proposal_id, d.token, d.number, d.title, d.decided_at, d.verdict, v.proposed, p.unit, u.name "
+		      REG_FROM "%s ORDER BY d.decided_at DESC, d.seq DESC LIMIT ? OFFSET ?", where.buf ? where.buf : "");
+#undef REG_FROM
+	if (sql.err || where.err) {
+		rc = ERR_NOMEM;
+		goto out;
+	}
+	if ((rc = store_prepare(c, sql.buf, &s)) < 0)
+		goto out;
+	store_bind_text(s, 1, tenant, -1);
+	for (int i = 0; i < nw; i++)
+		for (int k = 0; k < 4; k++)
+			store_bind_text(s, 2 + 4 * i + k, pats[i], -1);
+	bi = 2 + 4 * nw;
+	store_bind_int64(s, bi, (int64_t)(limit > 0 ? limit : 100));
+	store_bind_int64(s, bi + 1, (int64_t)(offset > 0 ? offset : 0));
 	while ((rc = store_step(s)) == STORE_ROW)
 		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "id",
 						     (json_int_t)store_col_int64(s, 0), "token", store_col_text(s, 1), "number",
@@ -1471,7 +1552,207 @@ int governance_register(store_conn_t *c, const char *tenant, int limit, json_t *
 						     store_col_text(s, 6), "unit", store_col_text(s, 7), "unit_name",
 						     nz(store_col_text(s, 8))));
 	store_finalize(s);
+out:
+	sb_release(&where);
+	sb_release(&sql);
 	return rc < 0 ? rc : 0;
+}
+
+/* ---------------------------------------------------------- what changed */
+
+/* A version's content as stored, for the comparison. */
+struct vcontent {
+	char *f[9]; /* kind, title, background, analysis, options, proposed, urgency, needs_dprd, attachments */
+};
+
+static void vcontent_release(struct vcontent *v)
+{
+	for (int i = 0; i < 9; i++)
+		free(v->f[i]);
+}
+
+static int vcontent_load(store_conn_t *c, const char *tenant, int64_t id, int64_t version, struct vcontent *v)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT kind, title, background, analysis, options, proposed, urgency, needs_dprd, "
+				  "attachments FROM governance_versions WHERE tenant = ? AND proposal_id = ? AND version = ?", &s);
+	memset(v, 0, sizeof(*v));
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tii", tenant, id, version);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		rc = 0;
+		for (int i = 0; i < 9; i++)
+			if (!(v->f[i] = strdup(i == 7 ? (store_col_int64(s, 7) ? "1" : "0") : nz(store_col_text(s, i)))))
+				rc = ERR_NOMEM;
+	} else if (rc == STORE_DONE) {
+		rc = ERR_NOT_FOUND;
+	}
+	store_finalize(s);
+	if (rc < 0)
+		vcontent_release(v);
+	return rc;
+}
+
+#define DIFF_LINES_MAX 400 /* lines per text compared line by line; beyond, the texts whole */
+
+/* Splits s (modified: line ends become NULs) into at most max lines. A
+ * browser sends a textarea's lines ended by CRLF, the API and older
+ * versions perhaps by LF alone: the same line either way. */
+static size_t split_lines(char *s, char **out, size_t max)
+{
+	size_t n = 0;
+	while (n < max) {
+		char *nl = strchr(s, '\n');
+		out[n++] = s;
+		if (nl && nl > s && nl[-1] == '\r')
+			nl[-1] = '\0';
+		else if (!nl && *s && s[strlen(s) - 1] == '\r')
+			s[strlen(s) - 1] = '\0';
+		if (!nl)
+			return n;
+		*nl = '\0';
+		s = nl + 1;
+	}
+	return max + 1; /* too many */
+}
+
+/* The lines of a and b that differ, in order (a longest common
+ * subsequence of lines), as {"del": true, "text"} and {"ins": true,
+ * "text"}; a run of unchanged lines left out is one {"gap": true}. */
+static int diff_lines(const char *a, const char *b, json_t *out)
+{
+	char *ca = strdup(a), *cb = strdup(b), *la[DIFF_LINES_MAX + 1], *lb[DIFF_LINES_MAX + 1];
+	size_t na, nb, i, j;
+	uint16_t *L = NULL;
+	int rc = 0, gap = 0;
+	if (!ca || !cb) {
+		rc = ERR_NOMEM;
+		goto out;
+	}
+	na = split_lines(ca, la, DIFF_LINES_MAX);
+	nb = split_lines(cb, lb, DIFF_LINES_MAX);
+	if (na > DIFF_LINES_MAX || nb > DIFF_LINES_MAX) {
+		/* too long to compare line by line: the two texts whole */
+		json_array_append_new(out, json_pack("{s:b,s:s}", "del", 1, "text", a));
+		json_array_append_new(out, json_pack("{s:b,s:s}", "ins", 1, "text", b));
+		goto out;
+	}
+	/* L[i][j]: length of the longest common subsequence of la[i..] and lb[j..] */
+	if (!(L = calloc((na + 1) * (nb + 1), sizeof(*L)))) {
+		rc = ERR_NOMEM;
+		goto out;
+	}
+	for (i = na; i-- > 0;)
+		for (j = nb; j-- > 0;)
+			L[i * (nb + 1) + j] = !strcmp(la[i], lb[j]) ? (uint16_t)(L[(i + 1) * (nb + 1) + j + 1] + 1)
+				: L[(i + 1) * (nb + 1) + j] >= L[i * (nb + 1) + j + 1] ? L[(i + 1) * (nb + 1) + j]
+										: L[i * (nb + 1) + j + 1];
+	for (i = 0, j = 0; i < na || j < nb;) {
+		if (i < na && j < nb && !strcmp(la[i], lb[j])) {
+			gap = 1, i++, j++;
+			continue;
+		}
+		/* a blank line added or removed is no change a reader sees */
+		/* a line replaced: the old one first, then the new */
+		int add = j < nb && (i == na || L[i * (nb + 1) + j + 1] > L[(i + 1) * (nb + 1) + j]);
+		const char *line = add ? lb[j++] : la[i++];
+		if (!line[strspn(line, " \t\r")])
+			continue;
+		if (gap)
+			json_array_append_new(out, json_pack("{s:b}", "gap", 1));
+		gap = 0;
+		json_array_append_new(out, json_pack("{s:b,s:s}", add ? "ins" : "del", 1, "text", line));
+	}
+	if (gap && json_array_size(out))
+		json_array_append_new(out, json_pack("{s:b}", "gap", 1));
+out:
+	free(L);
+	free(ca);
+	free(cb);
+	return rc;
+}
+
+/* The names of the attachments among hashes (comma-separated) that are
+ * not among other, joined by ", ". */
+static int attachments_added(store_conn_t *c, const char *tenant, int64_t id, const char *hashes, const char *other,
+			     sb_t *out)
+{
+	const char *p = hashes;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		char h[65];
+		if (len == 64) {
+			const char *q = other;
+			int found = 0;
+			memcpy(h, p, 64);
+			h[64] = '\0';
+			while (*q && !found) {
+				size_t l2 = strcspn(q, ",");
+				found = l2 == 64 && !memcmp(q, h, 64);
+				q += l2 + (q[l2] == ',');
+			}
+			if (!found) {
+				char name[256];
+				int rc = store_query_text(c, name, sizeof(name), "SELECT name FROM governance_attachments "
+						"WHERE tenant = ? AND proposal_id = ? AND hash = ?", "tit", tenant, id, h);
+				if (rc < 0 && rc != ERR_NOT_FOUND)
+					return rc;
+				sb_addf(out, "%s%s", out->len ? ", " : "", rc == 0 ? name : h);
+			}
+		}
+		p += len + (p[len] == ',');
+	}
+	return out->err ? ERR_NOMEM : 0;
+}
+
+int governance_changes(store_conn_t *c, const char *tenant, int64_t id, int64_t from, int64_t to, json_t **ret)
+{
+	static const char *const names[] = { "kind", "title", "background", "analysis", "options", "proposed", "urgency",
+					     "needs_dprd", "attachments" };
+	struct vcontent a, b;
+	json_t *fields;
+	int rc;
+	if ((rc = vcontent_load(c, tenant, id, from, &a)) < 0)
+		return rc;
+	if ((rc = vcontent_load(c, tenant, id, to, &b)) < 0) {
+		vcontent_release(&a);
+		return rc;
+	}
+	fields = json_array();
+	for (int i = 0; i < 9 && rc == 0; i++) {
+		json_t *f;
+		if (!strcmp(a.f[i], b.f[i]))
+			continue;
+		f = json_pack("{s:s}", "field", names[i]);
+		if (i == 8) {
+			sb_t added = SB_INIT, removed = SB_INIT;
+			rc = attachments_added(c, tenant, id, b.f[i], a.f[i], &added);
+			if (rc == 0)
+				rc = attachments_added(c, tenant, id, a.f[i], b.f[i], &removed);
+			json_object_set_new(f, "added", json_string(added.len ? added.buf : ""));
+			json_object_set_new(f, "removed", json_string(removed.len ? removed.buf : ""));
+			sb_release(&added);
+			sb_release(&removed);
+		} else if (i >= 2 && i <= 5) {
+			json_t *lines = json_array();
+			json_object_set_new(f, "lines", lines);
+			rc = diff_lines(a.f[i], b.f[i], lines);
+		} else {
+			json_object_set_new(f, "before", json_string(a.f[i]));
+			json_object_set_new(f, "after", json_string(b.f[i]));
+		}
+		json_array_append_new(fields, f);
+	}
+	vcontent_release(&a);
+	vcontent_release(&b);
+	if (rc < 0) {
+		json_decref(fields);
+		return rc;
+	}
+	*ret = json_pack("{s:I,s:I,s:o}", "from", (json_int_t)from, "to", (json_int_t)to, "fields", fields);
+	return 0;
 }
 
 int governance_token_lookup(store_conn_t *c, const char *tenant, const char *token, int64_t *ret_id)
@@ -1691,7 +1972,7 @@ out:
 /* --------------------------------------------------------------- deadlines */
 
 struct sweep_item {
-	char tenant[16], state[24], unit[32];
+	char tenant[16], state[24], unit[32], title[4 * GOV_TITLE_MAX + 8];
 	int64_t id, due, reminder;
 };
 
@@ -1709,7 +1990,7 @@ static int sweep_tx(store_conn_t *c, void *ud)
 	int rc;
 	x->sent = 0;
 	/* due today (the due day began) and not yet reminded, or overdue and not yet told */
-	rc = store_prepare(c, "SELECT tenant, id, state, unit, due_at, reminder FROM governance_proposals "
+	rc = store_prepare(c, "SELECT tenant, id, state, unit, due_at, reminder, title FROM governance_proposals "
 			      "WHERE state IN ('diajukan', 'pertimbangan', 'keputusan', 'dikembalikan') AND due_at > 0 "
 			      "AND ((reminder = 0 AND due_at < ?) OR (reminder < 2 AND due_at < ?)) ORDER BY tenant, id LIMIT 1000",
 			   &s);
@@ -1732,6 +2013,7 @@ static int sweep_tx(store_conn_t *c, void *ud)
 		snprintf(items[n].unit, sizeof(items[n].unit), "%s", store_col_text(s, 3));
 		items[n].due = store_col_int64(s, 4);
 		items[n].reminder = store_col_int64(s, 5);
+		snprintf(items[n].title, sizeof(items[n].title), "%s", store_col_text(s, 6));
 		n++;
 	}
 	store_finalize(s);
@@ -1749,8 +2031,9 @@ static int sweep_tx(store_conn_t *c, void *ud)
 			unit = it->unit;
 		to = (notify_target_t){ 0, role, unit };
 		snprintf(obj, sizeof(obj), "proposal:%" PRId64, it->id);
-		rc = notify_add(c, it->tenant, &to, overdue ? "governance.overdue" : "governance.due", obj,
-				overdue ? N_("usulan melewati tenggat") : N_("tenggat usulan jatuh hari ini"), x->now);
+		rc = notify_add_about(c, it->tenant, &to, overdue ? "governance.overdue" : "governance.due", obj,
+				      overdue ? N_("usulan melewati tenggat") : N_("tenggat usulan jatuh hari ini"), it->title,
+				      x->now);
 		if (rc < 0)
 			break;
 		rc = store_exec(c, "UPDATE governance_proposals SET reminder = ? WHERE tenant = ? AND id = ?", "iti", level,

@@ -197,8 +197,25 @@ int governance_pending_by_unit(store_conn_t *c, const char *tenant, int64_t now,
 /* Final decisions where the Sekda's recommendation or the Wakil's
  * consideration differed from the head's decision. */
 int governance_differences(store_conn_t *c, const char *tenant, json_t *arr);
-/* Public decisions, newest first (the JDIH register). */
-int governance_register(store_conn_t *c, const char *tenant, int limit, json_t *arr);
+/* Public decisions, newest first (the JDIH register): limit of them after
+ * the first offset. q (NULL or "" for all): words separated by spaces, each
+ * of which must occur (case aside) in the number, the title, the decided
+ * text or the OPD's name. *ret_total (when not NULL) receives how many match
+ * in all. */
+int governance_register(store_conn_t *c, const char *tenant, const char *q, int limit, int offset, json_t *arr,
+			int64_t *ret_total);
+
+/* What changed between two content versions of a proposal (from < to), for
+ * the differences report after a return: *ret (new reference) is
+ * {"from", "to", "fields": [...]}, one entry per field that differs, in the
+ * form's order: {"field": kind|title|urgency|needs_dprd, "before", "after"};
+ * {"field": background|analysis|options|proposed, "lines": [...]}, the
+ * lines removed ({"del": true, "text"}) and added ({"ins": true, "text"}),
+ * a run of unchanged lines between them as {"gap": true} (texts of more
+ * than 400 lines: the two whole); {"field": "attachments", "added",
+ * "removed"}: file names joined by ", ". ERR_NOT_FOUND for a missing
+ * version. */
+int governance_changes(store_conn_t *c, const char *tenant, int64_t id, int64_t from, int64_t to, json_t **ret);
 
 /* ---- verification ---- */
 

@@ -21,7 +21,7 @@ static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/usulan/{id}", h_gov_show, PERM_DASHBOARD, T },
 	{ "GET", "/t/{tenant}/usulan/{id}/ubah", h_gov_edit_form, PERM_DASHBOARD, T },
 	{ "POST", "/t/{tenant}/usulan/{id}/ubah", h_gov_edit, PERM_DASHBOARD, T, h_gov_form_refill },
-	{ "POST", "/t/{tenant}/usulan/{id}/tindakan", h_gov_act, PERM_DASHBOARD, T },
+	{ "POST", "/t/{tenant}/usulan/{id}/tindakan", h_gov_act, PERM_DASHBOARD, T, h_gov_act_refill },
 	/* multipart: the handler checks the _csrf field itself */
 	{ "POST", "/t/{tenant}/usulan/{id}/lampiran", h_gov_attach, PERM_DASHBOARD, T | ROUTE_NO_CSRF },
 	{ "GET", "/t/{tenant}/usulan/{id}/lampiran/{hash}", h_gov_attachment, PERM_DASHBOARD, T },

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "app.h"
@@ -68,6 +69,15 @@ static void decorate_items(req_t *r, json_t *arr)
 		add_time(r, it, "due_at", "due_text");
 		add_time(r, it, "updated_at", "updated_text");
 		add_time(r, it, "decided_at", "decided_text");
+		if (json_is_true(json_object_get(it, "needs_dprd"))) {
+			/* where an item for the DPRD stands: its stage, or that it
+			 * still has to be sent there (the DPRD's inbox said "DPRD") */
+			const char *st = json_string_value(json_object_get(it, "state"));
+			const char *ds = json_string_value(json_object_get(it, "dprd_stage"));
+			json_object_set_new(it, "dprd_text", json_string(req_t_(r, ds && *ds ? governance_dprd_stage_label(ds)
+						: st && !strcmp(st, "disetujui") ? N_("belum diajukan ke DPRD")
+										    : N_("perlu persetujuan DPRD"))));
+		}
 	}
 }
 
@@ -90,11 +100,14 @@ static int is_leader(role_t r)
 	return r == ROLE_SEKDA || r == ROLE_WAKIL || r == ROLE_KEPALA_DAERAH;
 }
 
+/* The address a decision's QR code and links carry: from public-url when
+ * it is set, else from the request's host (req_base_url). It read a "host"
+ * header, which the server does not keep among the headers (the host is
+ * the request's authority), so every QR code pointed at
+ * http://localhost/..., which no citizen's phone can open. */
 void gov_verify_url(req_t *r, const char *token, sb_t *out)
 {
-	const char *host = req_header(r, "host");
-	sb_addf(out, "%s://%s/t/%s/verifikasi/%s", r->tls ? "https" : "http", host && *host ? host : "localhost",
-		r->tenant->code, token);
+	sb_addf(out, "%s/t/%s/verifikasi/%s", req_base_url(r), r->tenant->code, token);
 }
 
 /* ---------------------------------------------------------------- the inbox */
@@ -136,6 +149,7 @@ int h_gov_list(req_t *r)
 	store_conn_t *c = store_reader(r->app->store);
 	json_t *inbox = json_array(), *all = json_array(), *ctx;
 	char pk[65];
+	size_t count;
 	int rc, has_key, page, more;
 	if (!c) {
 		json_decref(inbox);
@@ -171,11 +185,13 @@ int h_gov_list(req_t *r)
 		json_decref(all);
 		return rc;
 	}
+	count = json_array_size(inbox);
 	ctx = json_pack("{s:s,s:o,s:o,s:b,s:b,s:b,s:b,s:b,s:b}", "title", req_t_(r, "Usulan kebijakan"), "inbox", inbox, "all",
 			all, "is_opd", role_needs_unit(r->who.role), "is_leader", is_leader(r->who.role), "is_dprd",
 			r->who.role == ROLE_DPRD, "can_sign",
 			r->who.role == ROLE_KEPALA_OPD || is_leader(r->who.role), "has_key", has_key, "is_sekda",
 			r->who.role == ROLE_SEKDA || r->who.role == ROLE_KEPALA_DAERAH || r->who.role == ROLE_WAKIL);
+	json_object_set_new(ctx, "inbox_count", json_integer((json_int_t)count));
 	/* the administrator reads every proposal but acts on none: no inbox */
 	json_object_set_new(ctx, "is_observer", json_boolean(r->who.role == ROLE_ADMIN));
 	if (page > 1 || more)
@@ -358,10 +374,13 @@ int h_gov_create(req_t *r)
 
 static void act_error(req_t *r, int code, int64_t id, const char *msgid);
 
+static json_t *last_return(req_t *r, json_t *steps);
+static const char *outcome_label(const char *verdict);
+
 int h_gov_edit_form(req_t *r)
 {
 	int64_t id;
-	json_t *p = NULL, *v;
+	json_t *p = NULL, *v, *ret;
 	const char *state;
 	store_conn_t *c = store_reader(r->app->store);
 	int rc;
@@ -392,6 +411,9 @@ int h_gov_edit_form(req_t *r)
 		return 0;
 	}
 	v = json_deep_copy(p);
+	/* the reason it came back, above the form that revises it */
+	if ((ret = last_return(r, json_object_get(p, "steps"))))
+		json_object_set_new(v, "returned", ret);
 	form_page(r, 200, v, id, json_integer_value(json_object_get(p, "version")), NULL);
 	json_decref(p);
 	return 0;
@@ -437,6 +459,23 @@ int h_gov_form_refill(req_t *r)
 }
 
 /* ---------------------------------------------------------------- the page */
+
+/* A file's size as people read it ("340 KB", "1,2 MB"; a decimal point in
+ * English): the page said "200126 B". The same rule as the services'
+ * receipts, which a domain module does not borrow from another. */
+static void size_text(int64_t bytes, int decimal_comma, char *out, size_t outlen)
+{
+	if (bytes < 0)
+		bytes = 0;
+	if (bytes < 1024) {
+		snprintf(out, outlen, "%lld B", (long long)bytes);
+	} else if (bytes < 1024 * 1024) {
+		snprintf(out, outlen, "%lld KB", (long long)((bytes + 512) / 1024));
+	} else {
+		long long tenths = (long long)((bytes * 10 + 512 * 1024) / (1024 * 1024));
+		snprintf(out, outlen, "%lld%c%lld MB", tenths / 10, decimal_comma ? ',' : '.', tenths % 10);
+	}
+}
 
 /* The file type as people name it (the attachment policy allows these three). */
 static const char *mime_label(const char *mime)
@@ -490,6 +529,85 @@ static void keep_typed(req_t *r, json_t *ctx)
 	json_object_set_new(ctx, "typed", t);
 }
 
+/* The last return of a proposal to its OPD (by the Sekda, or by the head's
+ * "kembalikan") among its steps: who, when, why and the version it was
+ * about, or NULL when it was never returned. A returned proposal showed
+ * why only at the foot of its signed chain, and its edit form not at all. */
+static json_t *last_return(req_t *r, json_t *steps)
+{
+	json_t *st, *found = NULL;
+	size_t i;
+	char when[48];
+	json_array_foreach(steps, i, st) {
+		const char *kind = json_string_value(json_object_get(st, "kind"));
+		const char *verdict = json_string_value(json_object_get(st, "verdict"));
+		if (kind && (!strcmp(kind, "kembalikan_sekda") ||
+			     (!strcmp(kind, "keputusan") && verdict && !strcmp(verdict, "kembalikan"))))
+			found = st;
+	}
+	if (!found)
+		return NULL;
+	fmt_time(r, json_integer_value(json_object_get(found, "signed_at")), when, sizeof(when));
+	return json_pack("{s:s,s:s,s:s,s:s,s:I}", "who", json_string_value(json_object_get(found, "actor_name")), "by",
+			 req_t_(r, strcmp(json_string_value(json_object_get(found, "kind")), "keputusan")
+					   ? N_("Dikembalikan oleh Sekda")
+					   : N_("Dikembalikan oleh Kepala Daerah")),
+			 "when", when, "note", json_string_value(json_object_get(found, "note")), "version",
+			 json_integer_value(json_object_get(found, "proposal_version")));
+}
+
+static const char *kind_label(const char *kind)
+{
+	if (kind && !strcmp(kind, "telaahan"))
+		return N_("Telaahan staf");
+	if (kind && !strcmp(kind, "rancangan"))
+		return N_("Rancangan keputusan");
+	return N_("Usulan kebijakan");
+}
+
+/* governance_changes with the reader's labels: what the OPD changed since
+ * the version that was returned. NULL when nothing is to be shown. */
+static json_t *changes_since(req_t *r, store_conn_t *c, int64_t id, int64_t from, int64_t to)
+{
+	static const struct {
+		const char *field, *label;
+	} labels[] = {
+		{ "kind", N_("Jenis") },
+		{ "title", N_("Judul") },
+		{ "background", N_("Latar belakang") },
+		{ "analysis", N_("Analisis") },
+		{ "options", N_("Pilihan") },
+		{ "proposed", N_("Keputusan yang diusulkan") },
+		{ "urgency", N_("Sifat") },
+		{ "needs_dprd", N_("Memerlukan persetujuan DPRD") },
+		{ "attachments", N_("Lampiran") },
+	};
+	json_t *ch = NULL, *f;
+	size_t i;
+	if (from <= 0 || to <= from || governance_changes(c, r->tenant->code, id, from, to, &ch) < 0)
+		return NULL;
+	json_array_foreach(json_object_get(ch, "fields"), i, f) {
+		const char *field = json_string_value(json_object_get(f, "field"));
+		for (size_t k = 0; k < sizeof(labels) / sizeof(labels[0]); k++)
+			if (!strcmp(field, labels[k].field))
+				json_object_set_new(f, "label", json_string(req_t_(r, labels[k].label)));
+		if (!strcmp(field, "kind") || !strcmp(field, "urgency") || !strcmp(field, "needs_dprd")) {
+			const char *v[2] = { json_string_value(json_object_get(f, "before")),
+					     json_string_value(json_object_get(f, "after")) };
+			for (int k = 0; k < 2; k++) {
+				const char *l = !strcmp(field, "kind")	       ? kind_label(v[k])
+						: !strcmp(field, "urgency") ? governance_urgency_label(v[k])
+						: !strcmp(v[k], "1")	       ? N_("Ya")
+									       : N_("Tidak");
+				json_object_set_new(f, k ? "after" : "before", json_string(req_t_(r, l)));
+			}
+		}
+		if (json_object_get(f, "before"))
+			json_object_set_new(f, "short", json_true());
+	}
+	return ch;
+}
+
 static int show_page(req_t *r, int status, int64_t id, const char *error, const char *notice)
 {
 	store_conn_t *c = store_reader(r->app->store);
@@ -528,15 +646,30 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 	}
 	if ((dec = json_object_get(p, "decision"))) {
 		add_time(r, dec, "decided_at", "decided_text");
-		json_object_set_new(dec, "verdict_label",
-				    json_string(req_t_(r, json_string_value(json_object_get(dec, "verdict_label")))));
+		json_object_set_new(dec, "verdict_label", json_string(req_t_(r, outcome_label(json_string_value(
+									   json_object_get(dec, "verdict"))))));
 	}
 	json_array_foreach(json_object_get(p, "dprd"), i, st)
 		json_object_set_new(st, "stage_label", json_string(req_t_(r, governance_dprd_stage_label(
 									json_string_value(json_object_get(st, "stage"))))));
-	json_array_foreach(json_object_get(p, "attachments"), i, st)
+	json_array_foreach(json_object_get(p, "attachments"), i, st) {
+		char size[32];
 		json_object_set_new(st, "type_label", json_string(mime_label(json_string_value(json_object_get(st, "mime")))));
+		size_text(json_integer_value(json_object_get(st, "size")), !r->lang || strcmp(r->lang, "en"), size,
+			  sizeof(size));
+		json_object_set_new(st, "size_text", json_string(size));
+	}
 	add_time(r, p, "due_at", "due_text");
+	if (json_integer_value(json_object_get(p, "due_at")) > 0) {
+		/* how far the deadline is, in working days, as in the inbox */
+		calendar_t *cal = NULL;
+		if (tenant_calendar(c, r->tenant->code, &cal) == 0) {
+			json_object_set_new(p, "left", json_string(http_deadline_words(
+							       r, cal, json_integer_value(json_object_get(p, "due_at")),
+							       (int64_t)time(NULL))));
+			calendar_free(cal);
+		}
+	}
 	json_object_set_new(p, "state_label", json_string(req_t_(r, governance_state_label(state))));
 	json_object_set_new(p, "urgency_label", json_string(req_t_(r, governance_urgency_label(
 								      json_string_value(json_object_get(p, "urgency"))))));
@@ -562,9 +695,34 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 				"today", today, "final", final, "dprd_next_diajukan", can_dprd && !*ds, "dprd_next_pembahasan",
 				can_dprd && !strcmp(ds, "diajukan"));
 		json_object_set_new(ctx, "dprd_next_final", json_boolean(can_dprd && !strcmp(ds, "pembahasan")));
+		/* a long proposal puts the form far below: a way to it from the top */
+		{
+			const char *anchor = can_submit ? "form-ajukan" : can_sekda ? "form-saran" : can_wakil ? "form-pertimbangan"
+					   : can_kd ? "form-keputusan" : can_dprd ? "form-dprd" : NULL;
+			const char *label = can_submit ? N_("Ajukan ke Sekda") : can_sekda ? N_("Beri saran")
+					  : can_wakil ? N_("Beri pertimbangan") : can_kd ? N_("Putuskan")
+					  : N_("Catat tahap DPRD");
+			if (anchor)
+				json_object_set_new(ctx, "jump", json_pack("{s:s,s:s}", "anchor", anchor, "label", req_t_(r, label)));
+		}
 		json_object_set_new(ctx, "verify_steps", json_integer(rep.steps));
 		/* "all signatures valid" only when there is a signature to check */
 		json_object_set_new(ctx, "chain_ok", json_boolean(rep.ok && rep.steps > 0));
+	}
+	{
+		/* why it came back, at the top; and, once the OPD has revised it,
+		 * what changed since the version that was returned */
+		json_t *ret = last_return(r, steps);
+		if (ret) {
+			json_t *ch = changes_since(r, c, id, json_integer_value(json_object_get(ret, "version")),
+						   json_integer_value(json_object_get(p, "content_version")));
+			if (ch)
+				json_object_set_new(ctx, "changes", ch);
+			if (!strcmp(state, "dikembalikan"))
+				json_object_set_new(ctx, "returned", ret);
+			else
+				json_decref(ret);
+		}
 	}
 	if (dec && json_string_length(json_object_get(dec, "token"))) {
 		sb_t u = SB_INIT;
@@ -574,8 +732,23 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 	}
 	if (error)
 		json_object_set_new(ctx, "error", json_string(req_t_(r, error)));
-	if (notice)
+	if (notice) {
+		/* done with this one: what waits next, so that a leader goes
+		 * through the inbox without going back to the list each time */
+		json_t *next = json_array();
 		json_object_set_new(ctx, "notice", json_string(req_t_(r, notice)));
+		if (governance_inbox(c, r->tenant->code, r->who.role, r->who.unit, r->who.username, (int64_t)time(NULL), 0, 2,
+				     0, next) == 0) {
+			size_t k;
+			json_t *it;
+			json_array_foreach(next, k, it)
+				if (json_integer_value(json_object_get(it, "id")) != id) {
+					json_object_set(ctx, "next", it);
+					break;
+				}
+		}
+		json_decref(next);
+	}
 	keep_typed(r, ctx);
 	http_page(r, status, "governance_show", ctx);
 	return 0;
@@ -583,10 +756,14 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 
 int h_gov_show(req_t *r)
 {
+	const char *ok = req_query(r, "ok");
 	int64_t id;
 	if (gov_parse_id(req_param(r, "id"), &id) < 0)
 		return ERR_NOT_FOUND;
-	return show_page(r, 200, id, NULL, req_query(r, "ok") ? N_("tindakan tersimpan dan ditandatangani") : NULL);
+	/* ok=1 after a signed step; ok=simpan after what is not signed (an
+	 * attachment, a DPRD stage), which the notice said was signed too */
+	return show_page(r, 200, id, NULL,
+			 !ok ? NULL : !strcmp(ok, "1") ? N_("tindakan tersimpan dan ditandatangani") : N_("tersimpan"));
 }
 
 /* ---------------------------------------------------------------- actions */
@@ -612,7 +789,8 @@ static int act_done(req_t *r, int rc, void *ud)
 		answer_json_action(r, a);
 		return 0;
 	}
-	snprintf(loc, sizeof(loc), "/t/%s/usulan/%" PRId64 "?ok=1", r->tenant->code, a->proposal_id);
+	snprintf(loc, sizeof(loc), "/t/%s/usulan/%" PRId64 "?ok=%s", r->tenant->code, a->proposal_id,
+		 a->op == GOV_OP_ATTACH || a->op == GOV_OP_DPRD_STAGE ? "simpan" : "1");
 	http_redirect(r, loc);
 	return 0;
 }
@@ -768,6 +946,22 @@ int gov_do_action(req_t *r, int64_t id)
 	return http_write(r, governance_action_tx, a, act_done);
 }
 
+/* The refill (http.h) of the action form: a leader's considered note,
+ * sent after the page's token expired (the phone left on the proposal
+ * while the session was renewed, a second sign-in), came back as a bare
+ * 403 and was lost. The proposal's page again, status 403, with the note,
+ * the verdict and the choices as sent (never the passphrase); nothing is
+ * signed. Signed out, there is no page of the proposal to show. */
+int h_gov_act_refill(req_t *r)
+{
+	int64_t id;
+	if (gov_parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	if (r->who.kind != AUTH_SESSION)
+		return ERR_UNAUTHORIZED;
+	return show_page(r, 403, id, http_refill_text(r), NULL);
+}
+
 int h_gov_act(req_t *r)
 {
 	int64_t id;
@@ -871,6 +1065,40 @@ int h_gov_attach(req_t *r)
 	return http_write(r, governance_action_tx, a, act_done);
 }
 
+/* Content-Disposition of an attachment: its own name with only letters,
+ * digits, '.', '-' and '_' kept (no quote, no path, nothing a header could
+ * misread) and the extension of its checked type. Every file came down as
+ * "lampiran", without an extension, which a phone's file list cannot open
+ * nor tell from the next one. */
+static void attachment_disposition(const char *name, const char *mime, char *out, size_t outlen)
+{
+	const char *ext = mime && !strcmp(mime, "application/pdf") ? ".pdf"
+			: mime && !strcmp(mime, "image/jpeg")	  ? ".jpg"
+			: mime && !strcmp(mime, "image/png")	  ? ".png"
+								  : "";
+	char base[100];
+	size_t n = 0, el = strlen(ext), start;
+	for (const char *p = name ? name : ""; *p && n + 1 < sizeof(base); p++) {
+		char ch = *p;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' ||
+		    ch == '_')
+			base[n++] = ch;
+		else if (n && base[n - 1] != '_')
+			base[n++] = '_';
+	}
+	base[n] = '\0';
+	/* the extension once, as the type says */
+	if (n >= el && el && !strcasecmp(base + n - el, ext))
+		base[n -= el] = '\0';
+	else if (!strcmp(ext, ".jpg") && n >= 5 && !strcasecmp(base + n - 5, ".jpeg"))
+		base[n -= 5] = '\0';
+	while (n && (base[n - 1] == '.' || base[n - 1] == '_'))
+		base[--n] = '\0';
+	/* no hidden file, nothing of a path left in front */
+	start = strspn(base, "._");
+	snprintf(out, outlen, "attachment; filename=\"%s%s\"", base[start] ? base + start : "lampiran", ext);
+}
+
 int h_gov_attachment(req_t *r)
 {
 	store_conn_t *c = store_reader(r->app->store);
@@ -891,7 +1119,10 @@ int h_gov_attachment(req_t *r)
 			continue;
 		rc = files_get(r->app->cfg.data_dir, hash, &b);
 		if (rc == 0) {
-			http_add_header(r, "content-disposition", "attachment; filename=\"lampiran\"");
+			char disp[300];
+			attachment_disposition(json_string_value(json_object_get(att, "name")),
+					       json_string_value(json_object_get(att, "mime")), disp, sizeof(disp));
+			http_add_header(r, "content-disposition", disp);
 			http_add_header(r, "cache-control", "private, no-store");
 			http_send(r, 200, json_string_value(json_object_get(att, "mime")), b.buf, b.len);
 		}
@@ -918,6 +1149,16 @@ static void key_page(req_t *r, int status, const char *error, const char *notice
 	}
 	ctx = json_pack("{s:s,s:b,s:s,s:b}", "title", req_t_(r, "Kunci tanda tangan"), "has_key", has > 0, "public_key", pk,
 			"can_sign", r->who.role == ROLE_KEPALA_OPD || is_leader(r->who.role));
+	{
+		/* come from a proposal to sign (?usulan=ID): the way back to it once
+		 * the key is made; only an id, so that the link cannot lead off-site */
+		const char *back = req_form(r, "usulan");
+		int64_t bid;
+		if (!back)
+			back = req_query(r, "usulan");
+		if (back && gov_parse_id(back, &bid) == 0)
+			json_object_set_new(ctx, "back", json_integer((json_int_t)bid));
+	}
 	if (error)
 		json_object_set_new(ctx, "error", json_string(req_t_(r, error)));
 	if (notice)
@@ -1005,7 +1246,8 @@ int h_gov_rekap(req_t *r)
 		json_t *it;
 		json_array_foreach(diff, i, it) {
 			add_time(r, it, "decided_at", "decided_text");
-			json_object_set_new(it, "decision_label", json_string(req_t_(r, json_string_value(json_object_get(it, "decision_label")))));
+			json_object_set_new(it, "decision_label", json_string(req_t_(r, outcome_label(json_string_value(
+									    json_object_get(it, "decision"))))));
 			json_object_set_new(it, "sekda_label", json_string(req_t_(r, json_string_value(json_object_get(it, "sekda_label")))));
 			json_object_set_new(it, "wakil_label", json_string(req_t_(r, json_string_value(json_object_get(it, "wakil_label")))));
 		}
@@ -1077,18 +1319,113 @@ int h_gov_pokir(req_t *r)
 
 /* ---------------------------------------------------------------- public */
 
+#define REG_PAGE 20	   /* decisions per page of the register */
+#define REG_EXCERPT 280	   /* bytes of a decided text shown in the register */
+#define REG_QUERY_MAX 200  /* longest search */
+
+static json_t *register_page_url(req_t *r, const char *q, int page)
+{
+	sb_t u = SB_INIT;
+	json_t *j;
+	sb_addf(&u, "/t/%s/jdih", r->tenant->code);
+	if (*q) {
+		sb_adds(&u, "?q=");
+		sb_add_urlenc(&u, q, strlen(q));
+	}
+	if (page > 1)
+		sb_addf(&u, "%shal=%d", *q ? "&" : "?", page);
+	j = json_string(u.err ? "" : u.buf);
+	sb_release(&u);
+	return j;
+}
+
+/* The start of a long decided text, cut after a whole word (and never
+ * inside a UTF-8 character), with "…"; the whole is on its verification
+ * page. A decision may run to 20,000 characters, and the register showed
+ * each in full, one under another, on a phone. */
+static void clip_text(json_t *it)
+{
+	const char *t = json_string_value(json_object_get(it, "text"));
+	size_t n, cut;
+	char *buf;
+	if (!t || (n = strlen(t)) <= REG_EXCERPT)
+		return;
+	cut = REG_EXCERPT;
+	while (cut > 0 && ((unsigned char)t[cut] & 0xC0) == 0x80)
+		cut--;
+	for (size_t k = cut; k > REG_EXCERPT / 2; k--)
+		if (t[k] == ' ' || t[k] == '\n') {
+			cut = k;
+			break;
+		}
+	if (!(buf = malloc(cut + 4)))
+		return;
+	memcpy(buf, t, cut);
+	memcpy(buf + cut, "\xe2\x80\xa6", 4); /* … and the NUL */
+	json_object_set_new(it, "text", json_string(buf));
+	json_object_set_new(it, "clipped", json_true());
+	free(buf);
+}
+
+/* GET /t/{t}/jdih?q=&hal=: the public register, REG_PAGE decisions a page,
+ * newest first, searchable by number, title, text and OPD. It listed the
+ * newest 200 with no way to find an older one or to go further. */
 int h_gov_register(req_t *r)
 {
 	store_conn_t *c = store_reader(r->app->store);
-	json_t *arr = json_array();
-	int rc = c ? governance_register(c, r->tenant->code, 200, arr) : ERR_UNAVAILABLE;
+	const char *q = req_query(r, "q");
+	json_t *arr, *ctx;
+	int64_t total = 0;
+	int rc, page, more;
+	if (!q)
+		q = "";
+	while (*q == ' ')
+		q++;
+	if (strlen(q) > REG_QUERY_MAX) {
+		http_error(r, ERR_INVALID, N_("kata pencarian terlalu panjang (maksimal 200 karakter)"));
+		return 0;
+	}
+	if (http_parse_page(req_query(r, "hal"), &page) < 0) {
+		http_error(r, ERR_INVALID, N_("nomor halaman tidak sah"));
+		return 0;
+	}
+	if (!c)
+		return ERR_UNAVAILABLE;
+	arr = json_array();
+	rc = governance_register(c, r->tenant->code, q, REG_PAGE + 1, (page - 1) * REG_PAGE, arr, &total);
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;
 	}
+	more = json_array_size(arr) > REG_PAGE;
+	if (more)
+		json_array_remove(arr, REG_PAGE);
 	decorate_items(r, arr);
-	http_page(r, 200, "governance_register", json_pack("{s:s,s:o}", "title", req_t_(r, "Produk hukum daerah"), "items", arr));
+	{
+		size_t i;
+		json_t *it;
+		json_array_foreach(arr, i, it)
+			clip_text(it);
+	}
+	ctx = json_pack("{s:s,s:o,s:s,s:I,s:b}", "title", req_t_(r, "Produk hukum daerah"), "items", arr, "q", q, "total",
+			(json_int_t)total, "searched", *q != '\0');
+	if (page > 1 || more)
+		json_object_set_new(ctx, "paging", json_pack("{s:i,s:o,s:o}", "page", page, "prev_url",
+							     page > 1 ? register_page_url(r, q, page - 1) : json_null(),
+							     "next_url", more ? register_page_url(r, q, page + 1) : json_null()));
+	http_page(r, 200, "governance_register", ctx);
 	return 0;
+}
+
+/* The head's final verdict as an outcome (an Indonesian msgid): the state
+ * it put the proposal in. */
+static const char *outcome_label(const char *verdict)
+{
+	if (verdict && !strcmp(verdict, "setuju"))
+		return governance_state_label("disetujui");
+	if (verdict && !strcmp(verdict, "tolak"))
+		return governance_state_label("ditolak");
+	return governance_verdict_label(verdict);
 }
 
 /* What the verification page and its JSON show. *ret_id receives the proposal. */
@@ -1142,6 +1479,10 @@ int gov_verification(req_t *r, const char *token, json_t **ret, int64_t *ret_id)
 		/* the decided text only when the decision is public */
 		if (*pub)
 			json_object_set(out, "text", json_object_get(p, "proposed"));
+		/* what came of it, as a citizen says it: approved or rejected
+		 * ("Keputusan: Setuju" read "Decision: Agree" in English) */
+		json_object_set_new(out, "outcome_label", json_string(req_t_(r, outcome_label(
+									 json_string_value(json_object_get(dec, "verdict"))))));
 	}
 	json_decref(p);
 	*ret = out;
@@ -1157,11 +1498,15 @@ int h_gov_verify(req_t *r)
 	int rc = gov_verification(r, token, &v, &id);
 	sb_t svg = SB_INIT, url = SB_INIT;
 	if (rc == ERR_NOT_FOUND) {
-		http_error(r, ERR_NOT_FOUND, "keputusan dengan kode verifikasi ini tidak ditemukan");
+		/* a citizen who scanned a forged or mistyped code: say plainly that
+		 * no decision has it and what to do, not a bare "not found" */
+		http_page(r, 404, "governance_verify",
+			  json_pack("{s:s,s:b}", "title", req_t_(r, "Verifikasi keputusan"), "found", 0));
 		return 0;
 	}
 	if (rc < 0)
 		return rc;
+	json_object_set_new(v, "found", json_true());
 	gov_verify_url(r, token, &url);
 	if (qr_svg(url.buf, &svg) == 0)
 		json_object_set_new(v, "qr", json_stringn(svg.buf, svg.len));
@@ -1184,7 +1529,8 @@ int h_gov_pdf(req_t *r)
 	size_t i;
 	int rc = gov_verification(r, token, &v, &id);
 	if (rc == ERR_NOT_FOUND) {
-		http_error(r, ERR_NOT_FOUND, "keputusan dengan kode verifikasi ini tidak ditemukan");
+		http_page(r, 404, "governance_verify",
+			  json_pack("{s:s,s:b}", "title", req_t_(r, "Verifikasi keputusan"), "found", 0));
 		return 0;
 	}
 	if (rc < 0)
@@ -1201,9 +1547,13 @@ int h_gov_pdf(req_t *r)
 	for (char *p = head.buf; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 'a' + 'A');
+	/* The PDF is the Pemda's document, in Indonesian whatever language the
+	 * visitor reads: gov_verification's labels are in the reader's, so an
+	 * English browser got "Keputusan: Agree" and "Submitted by the Head of
+	 * Agency" between Indonesian headings. The labels come from the codes. */
 	doc_header_line(d, head.buf);
 	doc_subtitle(d, json_string_value(json_object_get(v, "title")));
-	doc_row(d, "Keputusan", json_string_value(json_object_get(v, "verdict_label")));
+	doc_row(d, "Keputusan", outcome_label(json_string_value(json_object_get(v, "verdict"))));
 	doc_row(d, "Tanggal", json_string_value(json_object_get(v, "decided_at")));
 	doc_row(d, "OPD pengusul", json_string_value(json_object_get(v, "unit")));
 	if (json_object_get(v, "text")) {
@@ -1213,11 +1563,10 @@ int h_gov_pdf(req_t *r)
 	doc_heading(d, "Rangkaian tanda tangan elektronik");
 	json_array_foreach(json_object_get(v, "signers"), i, st) {
 		sb_t line = SB_INIT;
+		const char *verdict = governance_verdict_label(json_string_value(json_object_get(st, "verdict")));
 		sb_addf(&line, "%s, %s%s%s", json_string_value(json_object_get(st, "name")),
-			json_string_value(json_object_get(st, "signed_at")),
-			*json_string_value(json_object_get(st, "verdict_label")) ? " - " : "",
-			json_string_value(json_object_get(st, "verdict_label")));
-		doc_row(d, json_string_value(json_object_get(st, "step_label")), line.buf);
+			json_string_value(json_object_get(st, "signed_at")), *verdict ? " - " : "", verdict);
+		doc_row(d, governance_step_label(json_string_value(json_object_get(st, "step"))), line.buf);
 		sb_release(&line);
 	}
 	gov_verify_url(r, token, &url);

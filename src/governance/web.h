@@ -19,6 +19,7 @@ int h_gov_edit(req_t *r);
 /* The refill (http.h) of both: the form again with what was typed. */
 int h_gov_form_refill(req_t *r);
 int h_gov_act(req_t *r);
+int h_gov_act_refill(req_t *r); /* the action form again after an expired token */
 int h_gov_attach(req_t *r);
 int h_gov_attachment(req_t *r);
 int h_gov_key_form(req_t *r);

@@ -209,7 +209,7 @@ static void test_full_flow_signed_and_verified(void **state)
 		assert_int_equal(governance_token_lookup(store_reader(f->ts.st), T, d.ret_token, &got), 0);
 		assert_int_equal(got, id);
 		assert_int_equal(governance_token_lookup(store_reader(f->ts.st), T, "0123", &got), ERR_NOT_FOUND);
-		assert_int_equal(governance_register(store_reader(f->ts.st), T, 10, reg), 0);
+		assert_int_equal(governance_register(store_reader(f->ts.st), T, NULL, 10, 0, reg, NULL), 0);
 		assert_int_equal(json_array_size(reg), 1);
 		json_decref(reg);
 	}
@@ -262,6 +262,52 @@ static void test_return_revise_resubmit(void **state)
 	assert_int_equal(rep.steps, 6);
 	/* two content versions were signed */
 	assert_int_equal(count(f, "SELECT COUNT(DISTINCT proposal_version) FROM governance_steps"), 2);
+}
+
+/* What the OPD changed between two versions, line by line: a line ended by
+ * CRLF (a browser's textarea) is the same line as by LF; a replaced line is
+ * the old one removed, then the new added; unchanged runs become one gap;
+ * short fields give before and after; unchanged fields are not listed. */
+static void test_changes_between_versions(void **state)
+{
+	fx_t *f = *state;
+	gov_action_t a;
+	json_t *ch = NULL, *fields, *lines, *fd;
+	int64_t id = create(f, 0, NOW);
+	a = (gov_action_t){ .op = GOV_OP_EDIT, .tenant = T, .now = NOW + 4, .actor = "petugas", .role = ROLE_PETUGAS,
+			    .actor_unit = UNIT, .proposal_id = id };
+	a.content = (gov_content_t){ "telaahan", "Jam layanan sore", "Antrean panjang\r\nbaris dua\r\nbaris tiga baru",
+				     "Analisis", "1. A\n2. B", "Perpanjang jam layanan", "sangat_segera", 0, 1 };
+	assert_int_equal(governance_apply(f->ts.st, &a), 0);
+	assert_int_equal(governance_changes(store_reader(f->ts.st), T, id, 1, 2, &ch), 0);
+	fields = json_object_get(ch, "fields");
+	assert_int_equal(json_array_size(fields), 2);
+	fd = json_array_get(fields, 0);
+	assert_string_equal(json_string_value(json_object_get(fd, "field")), "background");
+	lines = json_object_get(fd, "lines");
+	/* "Antrean panjang" is unchanged (a gap), two lines added */
+	assert_int_equal(json_array_size(lines), 3);
+	assert_true(json_is_true(json_object_get(json_array_get(lines, 0), "gap")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(lines, 1), "text")), "baris dua");
+	assert_true(json_is_true(json_object_get(json_array_get(lines, 1), "ins")));
+	fd = json_array_get(fields, 1);
+	assert_string_equal(json_string_value(json_object_get(fd, "field")), "urgency");
+	assert_string_equal(json_string_value(json_object_get(fd, "before")), "segera");
+	assert_string_equal(json_string_value(json_object_get(fd, "after")), "sangat_segera");
+	json_decref(ch);
+	/* a replaced line: removed first, then added */
+	a.now = NOW + 5;
+	a.content.background = "Antrean panjang\nbaris dua diganti\nbaris tiga baru";
+	assert_int_equal(governance_apply(f->ts.st, &a), 0);
+	assert_int_equal(governance_changes(store_reader(f->ts.st), T, id, 2, 3, &ch), 0);
+	lines = json_object_get(json_array_get(json_object_get(ch, "fields"), 0), "lines");
+	assert_int_equal(json_array_size(lines), 4);
+	assert_true(json_is_true(json_object_get(json_array_get(lines, 1), "del")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(lines, 1), "text")), "baris dua");
+	assert_true(json_is_true(json_object_get(json_array_get(lines, 2), "ins")));
+	assert_true(json_is_true(json_object_get(json_array_get(lines, 3), "gap")));
+	json_decref(ch);
+	assert_int_equal(governance_changes(store_reader(f->ts.st), T, id, 1, 9, &ch), ERR_NOT_FOUND);
 }
 
 /* ---- refusals ---- */
@@ -907,6 +953,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_full_flow_signed_and_verified, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_return_revise_resubmit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changes_between_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_are_clear_and_audited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_decision_and_edit_after_decision_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_passphrase, setup, teardown),

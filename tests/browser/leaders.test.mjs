@@ -1,0 +1,206 @@
+// A working day of the Pemda's leaders on a 360×640 phone over a slow line, the findings of walking
+// through it: the Sekda is told which proposal waits (the dashboard said "usulan menunggu tindakan
+// Anda" five times), a long proposal has a way from its top to the form that acts on it, a refused
+// signature keeps the note, and once signed the next waiting item is one tap away; a returned
+// proposal says why at the top and, resent, what changed; the overview per OPD reads as lines (its
+// seven columns broke "Dikembalikan" and the OPD's name into letters); the public register is
+// searched and paged; a citizen who scans a code no decision has is told what to do, in English
+// too. Run through tests/browser/run.sh, which starts sigap on a fresh demo database.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, TENANT, newContext, submit, signIn, fitsPhone } from './lib.mjs';
+
+const PASSPHRASE = 'sigap-demo-2026';
+const SCREEN = { width: 360, height: 640 };
+const T = `${BASE}/t/${TENANT}`;
+
+// A 360×640 phone (own cookie jar) for test t, its language, a slow line when asked; page.problems
+// collects console errors and answers >= 400 that expected(path, status) does not allow.
+async function phone(t, { lang = 'id-ID', slow = false, expected = () => false } = {}) {
+  const context = await newContext({ viewport: SCREEN, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: lang });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  if (slow) {
+    // about a weak 3G signal: 400 ms round trip, 400 kbit/s down, 150 up
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 400, downloadThroughput: 50_000, uploadThroughput: 19_000,
+    });
+  }
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+  });
+  page.on('response', (r) => {
+    const u = new URL(r.url());
+    if (r.status() >= 400 && u.pathname !== '/favicon.ico' && !expected(u.pathname, r.status())) {
+      problems.push(`${r.status()} ${u.pathname}`);
+    }
+  });
+  page.problems = problems;
+  return page;
+}
+
+async function login(page, username) {
+  await signIn(page, username);
+  assert.equal(new URL(page.url()).pathname, `/t/${TENANT}/dasbor`);
+}
+
+// The kepala OPD drafts a proposal through the form and signs its submission; returns its path.
+async function submitted(t, title, fields = {}) {
+  const opd = await phone(t);
+  await login(opd, 'kepala_opd');
+  await opd.goto(`${T}/usulan/baru`);
+  await opd.fill('#title', title);
+  await opd.fill('#background', fields.background || 'Antrean layanan KTP-el di MPP melebihi 150 orang per hari.');
+  await opd.fill('#analysis', fields.analysis || 'Puncak kunjungan pukul 09.00-11.00.');
+  await opd.fill('#proposed', fields.proposed || 'Menambah dua loket perekaman.');
+  await submit(opd, 'form[action$="/usulan"] button[type="submit"]');
+  const path = new URL(opd.url()).pathname;
+  assert.match(path, /\/usulan\/\d+$/);
+  await opd.fill('#form-ajukan #passphrase', PASSPHRASE);
+  await submit(opd, '#form-ajukan button[type="submit"]');
+  assert.match(await opd.textContent('#state'), /Menunggu saran Sekda/);
+  assert.deepEqual(opd.problems, []);
+  return path;
+}
+
+async function inView(page, selector) {
+  return page.evaluate((sel) => {
+    const r = document.querySelector(sel).getBoundingClientRect();
+    return r.top >= 0 && r.top < window.innerHeight;
+  }, selector);
+}
+
+test('the Sekda acts on a long proposal from the phone, over a slow line', async (t) => {
+  const title = `Loket tambahan ${Date.now()}`;
+  const long = Array.from({ length: 40 }, (_, i) => `Paragraf ${i + 1}: data antrean harian di MPP, per jam dan per layanan.`).join('\n');
+  const path = await submitted(t, title, { background: long, analysis: long });
+  const s = await phone(t, { slow: true, expected: (p, status) => p === `${path}/tindakan` && status === 403 });
+  await login(s, 'sekda');
+  // the dashboard says which proposal waits, and leads to it
+  const note = s.locator('.note-list a', { hasText: title });
+  assert.equal(await note.count(), 1, 'the notification names the proposal');
+  await submit(s, note);
+  assert.equal(new URL(s.url()).pathname, path);
+  await fitsPhone(s, 'a long proposal');
+  // the deadline in working days, and the way to the form on the first screen
+  assert.match(await s.textContent('#left'), /hari kerja tersisa|batas waktunya hari ini/);
+  assert.ok(await inView(s, '#jump'), 'the "Beri saran" button is on the first screen');
+  const height = await s.evaluate(() => document.documentElement.scrollHeight);
+  assert.ok(height > 4 * SCREEN.height, `the page is ${height}px: long enough to need the way down`);
+  await s.tap('#jump');
+  await s.waitForFunction(() => document.querySelector('#form-saran').getBoundingClientRect().top < window.innerHeight);
+  assert.ok(await inView(s, '#form-saran'), 'the form is on the screen after the tap');
+  // a wrong passphrase: refused, said why at the top, the note and the choice kept
+  const written = 'Setuju, dengan syarat anggaran lembur petugas tersedia di DPA perubahan.';
+  await s.selectOption('#form-saran #verdict', 'setuju_catatan');
+  await s.fill('#form-saran #note', written);
+  await s.fill('#form-saran #passphrase', 'bukan-frasa-sandi');
+  await submit(s, '#form-saran button[type="submit"]');
+  assert.match(await s.textContent('[role="alert"]'), /frasa sandi kunci tanda tangan salah/);
+  assert.equal(await s.inputValue('#form-saran #note'), written);
+  assert.equal(await s.inputValue('#form-saran #verdict'), 'setuju_catatan');
+  assert.equal(await s.inputValue('#form-saran #passphrase'), '');
+  await s.fill('#form-saran #passphrase', PASSPHRASE);
+  await submit(s, '#form-saran button[type="submit"]');
+  // signed: what happens next, and what waits next
+  assert.match(await s.textContent('[role="status"]'), /tindakan tersimpan dan ditandatangani/);
+  assert.match(await s.textContent('#state'), /Menunggu pertimbangan Wakil/);
+  assert.equal(await s.locator('#form-saran').count(), 0);
+  if (await s.locator('#next').count()) {
+    await submit(s, '#next');
+    assert.match(new URL(s.url()).pathname, /\/usulan\/\d+$/);
+    assert.notEqual(new URL(s.url()).pathname, path);
+  }
+  assert.deepEqual(s.problems, []);
+});
+
+test('a returned proposal says why at the top; resent, the Sekda sees what changed', async (t) => {
+  const title = `Jam layanan Sabtu ${Date.now()}`;
+  const path = await submitted(t, title, { analysis: 'Kunjungan Sabtu diperkirakan 60 orang.' });
+  const s = await phone(t);
+  await login(s, 'sekda');
+  await s.goto(BASE + path);
+  await s.check('#form-saran input[name="action"][value="kembalikan"]');
+  await s.fill('#form-saran #note', 'Lampirkan data kunjungan Sabtu tiga bulan terakhir.');
+  await s.fill('#form-saran #passphrase', PASSPHRASE);
+  await submit(s, '#form-saran button[type="submit"]');
+  assert.match(await s.textContent('#state'), /Dikembalikan untuk perbaikan/);
+
+  const opd = await phone(t);
+  await login(opd, 'kepala_opd');
+  await opd.goto(BASE + path);
+  assert.ok(await inView(opd, '#returned'), 'the reason is on the first screen');
+  assert.match(await opd.textContent('#returned'), /Lampirkan data kunjungan Sabtu/);
+  await submit(opd, `a[href="${path}/ubah"]`);
+  assert.match(await opd.textContent('#returned'), /Lampirkan data kunjungan Sabtu/);
+  await opd.fill('#analysis', 'Kunjungan Sabtu diperkirakan 60 orang.\nData Juli-September: rata-rata 58 orang.');
+  await submit(opd, 'form[action$="/ubah"] button[type="submit"]');
+  await opd.fill('#form-ajukan #passphrase', PASSPHRASE);
+  await submit(opd, '#form-ajukan button[type="submit"]');
+
+  await s.goto(BASE + path);
+  const changes = s.locator('#changes');
+  assert.match(await changes.textContent(), /Data Juli-September: rata-rata 58 orang/);
+  assert.equal(await changes.locator('ins').count(), 1);
+  assert.equal(await changes.locator('del').count(), 0);
+  await fitsPhone(s, 'the changes since the return');
+  assert.deepEqual(opd.problems, []);
+  assert.deepEqual(s.problems, []);
+});
+
+test('the overview per OPD reads as lines on a phone, in both languages', async (t) => {
+  for (const lang of ['id-ID', 'en-US']) {
+    const k = await phone(t, { lang });
+    await login(k, 'kepala_daerah');
+    await k.goto(`${T}/usulan/rekap`);
+    await fitsPhone(k, 'the overview per OPD');
+    const cells = await k.$$eval('#pending td', (tds) => tds.map((td) => {
+      const r = td.getBoundingClientRect();
+      return { text: td.textContent.trim(), width: r.width, height: r.height };
+    }));
+    assert.ok(cells.length >= 7, 'the demo has pending proposals');
+    for (const c of cells) {
+      // a line or two, as wide as the card: no word broken into letters
+      assert.ok(c.height <= 52, `"${c.text}" is ${c.height}px high`);
+      assert.ok(c.width >= 250, `"${c.text}" is ${c.width}px wide`);
+    }
+    const label = await k.$eval('#pending td[data-label]', (td) => getComputedStyle(td, '::before').content);
+    assert.match(label, lang === 'id-ID' ? /Draf/ : /Draft/);
+    assert.deepEqual(k.problems, []);
+  }
+});
+
+test('a citizen searches the register and checks a code, on a phone', async (t) => {
+  const c = await phone(t, { expected: (p, status) => /\/verifikasi\//.test(p) && status === 404 });
+  await c.goto(`${T}/jdih`);
+  await fitsPhone(c, 'the register');
+  await c.fill('#q', 'jam layanan');
+  await submit(c, 'form[role="search"] button[type="submit"]');
+  assert.match(new URL(c.url()).search, /q=jam\+layanan/);
+  assert.match(await c.textContent('#found'), /keputusan cocok dengan pencarian Anda/);
+  const hits = c.locator('article.gov-decision');
+  assert.ok(await hits.count() >= 1, 'the demo decision on opening hours is found');
+  for (const h of await hits.all()) assert.match((await h.textContent()).toLowerCase(), /jam layanan/);
+  // the links a thumb must hit are tall enough
+  const link = hits.first().locator('.gov-actions a').first();
+  assert.ok((await link.boundingBox()).height >= 44, 'the verification link is 44px high');
+  await submit(c, link);
+  assert.match(await c.textContent('#verdict'), /Tanda tangan sah/);
+  assert.ok(await c.locator('.gov-tech').count(), 'the keys are behind "Rincian teknis"');
+  await fitsPhone(c, 'the verification page');
+  // a code no decision has: what it means and what to do, not a bare "not found"
+  await c.goto(`${T}/verifikasi/${'a'.repeat(32)}`);
+  assert.match(await c.textContent('#verdict'), /Kode verifikasi ini tidak dikenal/);
+  assert.match(await c.textContent('#what-now'), /Jangan mengandalkannya/);
+  await fitsPhone(c, 'the page of an unknown code');
+  const en = await phone(t, { lang: 'en-US', expected: (p, status) => /\/verifikasi\//.test(p) && status === 404 });
+  await en.goto(`${T}/verifikasi/${'b'.repeat(32)}`);
+  assert.match(await en.textContent('#verdict'), /This verification code is unknown/);
+  assert.match(await en.textContent('#what-now'), /Do not rely on it/);
+  assert.deepEqual(c.problems, []);
+  assert.deepEqual(en.problems, []);
+});
