@@ -916,7 +916,7 @@ static int dispatch(req_t *r)
 {
 	h2o_req_t *h = H(r);
 	const route_t *rt = NULL;
-	int path_matched = 0, rc, is_get;
+	int path_matched = 0, rc, is_get, tchar = -1;
 	char allow[64] = "";
 	char *query = NULL;
 	const char *ct;
@@ -947,6 +947,11 @@ static int dispatch(req_t *r)
 	if (rc < 0)
 		return rc;
 	is_get = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
+	/* the first letter of a tenant page's own part: "p" of /t/52.71/pengaduan */
+	if (!strncmp(r->path, "/t/", 3)) {
+		const char *slash = strchr(r->path + 3, '/');
+		tchar = slash ? slash[1] : '\0';
+	}
 	for (size_t t = 0; t < app_route_tables_count && !rt; t++) {
 		const route_t *routes = app_route_tables[t]->routes;
 		for (size_t i = 0; i < app_route_tables[t]->count; i++) {
@@ -956,6 +961,10 @@ static int dispatch(req_t *r)
 			 * cannot match: most of the table is passed over at one
 			 * compare (an Open311 request walked every /t/ route) */
 			if (pc[1] && pc[1] != '{' && pc[1] != '*' && pc[1] != r->path[1])
+				continue;
+			/* the same for a tenant's pages, after /t/{tenant}/ */
+			if (tchar >= 0 && !strncmp(pc, "/t/{tenant}/", 12) && pc[12] && pc[12] != '{' && pc[12] != '*' &&
+			    pc[12] != tchar)
 				continue;
 			/* the patterns were checked at start (server_run) */
 			if (route_match_valid(routes[i].pattern, r->path, r->params, &n) != 1)
