@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,27 @@ int cplh_read_form(req_t *r, mp_part_t **ret_files, size_t *ret_n)
 	}
 	*ret_files = files;
 	*ret_n = nf;
+	return 0;
+}
+
+void cplh_once_data(const complaint_created_t *out, char data[ONCE_DATA_MAX + 1])
+{
+	snprintf(data, ONCE_DATA_MAX + 1, "%s %" PRId64 " %s", out->reporter_key, out->expected, out->number);
+}
+
+int cplh_once_parse(const char *data, char key[CPL_KEY_SIZE], int64_t *ret_expected, char number[48])
+{
+	const char *sp1 = strchr(data, ' '), *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+	char *end;
+	long long v;
+	if (!sp1 || !sp2 || sp1 == data || (size_t)(sp1 - data) >= CPL_KEY_SIZE || !sp2[1] || strlen(sp2 + 1) >= 48)
+		return ERR_INVALID;
+	v = strtoll(sp1 + 1, &end, 10);
+	if (end != sp2)
+		return ERR_INVALID;
+	snprintf(key, CPL_KEY_SIZE, "%.*s", (int)(sp1 - data), data);
+	snprintf(number, 48, "%s", sp2 + 1);
+	*ret_expected = v;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include "complaints/complaints.h"
 #include "http/http.h"
+#include "platform/platform.h"
 
 /* Largest photo accepted (after the server's own body limit). */
 #define CPL_PHOTO_MAX (5u * 1024 * 1024)
@@ -26,6 +27,14 @@ int cplh_read_form(req_t *r, mp_part_t **ret_files, size_t *ret_n);
  * ERR_UNSUPPORTED (not a JPEG/PNG/WebP), ERR_TOO_LARGE, ERR_INVALID (a
  * broken image, or more than 3), ERR_IO; *ret_msgid says which. */
 int cplh_store_photos(req_t *r, const mp_part_t *files, size_t n, complaint_new_t *in, const char **ret_msgid);
+
+/* What a complaint's submission key keeps (platform.h, "submission
+ * keys") so that a form or an Open311 request sent again is answered as
+ * the first was: the reporter key, the expected answer time and the
+ * tracking number, as one line "KEY EXPECTED NUMBER". */
+void cplh_once_data(const complaint_created_t *out, char data[ONCE_DATA_MAX + 1]);
+/* Reads it back; ERR_INVALID when data is not such a line. */
+int cplh_once_parse(const char *data, char key[CPL_KEY_SIZE], int64_t *ret_expected, char number[48]);
 
 /* "2026-06-01T10:00:00+08:00" (25 chars + NUL). */
 void cplh_w3c(char buf[32], int64_t t, int tz_offset);

@@ -441,6 +441,7 @@ int h_complaints_list(req_t *r)
  * (its id in complaints_new.html, as complaint_prep_t's error_field names
  * them; NULL: none). */
 static void new_form_at(req_t *r, int status, const char *error, const char *field);
+static void new_form_key(req_t *r, int status, const char *error, const char *field, int fresh_key);
 
 static void new_form(req_t *r, int status, const char *error)
 {
@@ -449,10 +450,21 @@ static void new_form(req_t *r, int status, const char *error)
 
 static void new_form_at(req_t *r, int status, const char *error, const char *field)
 {
+	new_form_key(r, status, error, field, 0);
+}
+
+/* The form with its one-time key (_nonce): the one it was sent with, so
+ * that a form that comes back (an error, an expired token, a limit) and is
+ * sent again still files once; a fresh one on a new form, for a key that
+ * is not one, and with fresh_key (the key filed another complaint). */
+static void new_form_key(req_t *r, int status, const char *error, const char *field, int fresh_key)
+{
 	if (!error)
 		field = NULL;
 	store_conn_t *c = store_reader(r->app->store);
 	const char *kind = req_form(r, "kind"), *ident = req_form(r, "identity");
+	const char *nonce = fresh_key ? NULL : req_form(r, "_nonce");
+	char fresh[ONCE_KEY_NEW_LEN + 1];
 	int err = 0;
 	json_t *ctx = json_pack("{s:s,s:o,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:b}", "title",
 				req_t_(r, "Laporkan"), "categories",
@@ -485,6 +497,14 @@ static void new_form_at(req_t *r, int status, const char *error, const char *fie
 		json_object_set_new(ctx, "error_field", json_string(field));
 	}
 	json_object_set_new(ctx, "mail_on", json_boolean(mail_configured()));
+	if (!once_key_ok(nonce)) {
+		once_key_new(fresh);
+		nonce = fresh;
+	}
+	json_object_set_new(ctx, "nonce", json_string(nonce));
+	/* what is typed is kept on the phone until it is sent (draft.js): for
+	 * citizens and visitors, never in an official's browser */
+	json_object_set_new(ctx, "draft", json_boolean(r->who.kind != AUTH_SESSION || r->who.role == ROLE_WARGA));
 	http_page(r, status, "complaints_new", ctx);
 }
 
@@ -519,7 +539,62 @@ struct new_op {
 	const char *msgid;
 	complaints_limit_t limit; /* the client's (max 0: none) */
 	long retry_after;         /* when the limit refused it */
+	once_t once;              /* the form's one-time key, when keyed */
+	int keyed;
 };
+
+/* The form's key, bound to whoever sends it: the signed-in account, else
+ * the visitor's own cookie (the one the form's CSRF token was checked
+ * against). The same key from someone else is another key: it files their
+ * own complaint and never shows them the first one. The fingerprint is
+ * what was typed (photos left out: whether a browser sends the chosen
+ * files again is up to it), so that a copy of the form is told from a form
+ * changed after it was sent. */
+static int web_once(req_t *r, const char *nonce, once_t *o)
+{
+	char binding[96];
+	const char *pre = req_cookie(r, "sigap_pre");
+	if (r->who.kind == AUTH_SESSION)
+		snprintf(binding, sizeof(binding), "u:%" PRId64, r->who.user_id);
+	else if (r->pending.kind == AUTH_SESSION) /* signed in half-way: its token is the session's */
+		snprintf(binding, sizeof(binding), "u:%" PRId64, r->pending.user_id);
+	else
+		snprintf(binding, sizeof(binding), "p:%s", pre ? pre : "");
+	if (!once_key_ok(nonce) || once_init(o, "complaint", r->tenant->code, binding, nonce) < 0)
+		return ERR_INVALID;
+	for (size_t i = 0; i < r->form.n; i++) {
+		const kv_t *f = &r->form.items[i];
+		if (strcmp(f->key, "_csrf") && strcmp(f->key, "_nonce"))
+			once_fp_add(o, f->key, f->val, f->val_len);
+	}
+	return 0;
+}
+
+/* The answer to a form whose key filed a complaint already. A copy of it
+ * (a second tap, the page sent again after the line dropped) gets what the
+ * first got: the same redirect, and the reporter key's cookie, which the
+ * first answer may never have delivered. A form changed since gets itself
+ * back, 409, with what was typed, a fresh key and the first one's number:
+ * nothing of it is lost and nothing is filed unasked. */
+static int new_again(req_t *r, const once_found_t *f)
+{
+	char key[CPL_KEY_SIZE], number[48], loc[96];
+	int64_t expected;
+	if (cplh_once_parse(f->data, key, &expected, number) < 0)
+		return ERR_DB;
+	if (!f->same) {
+		char msg[512];
+		snprintf(msg, sizeof(msg),
+			 req_t_(r, N_("Formulir ini sudah terkirim sebelumnya sebagai laporan %s, dengan isi yang lain. Isian di bawah belum terkirim: kirim lagi bila ini laporan baru.")),
+			 number);
+		new_form_key(r, 409, msg, NULL, 1);
+		return 0;
+	}
+	set_key_cookie(r, f->ref_id, key);
+	snprintf(loc, sizeof(loc), "/t/%s/pengaduan/%" PRId64 "?baru=1", r->tenant->code, f->ref_id);
+	http_redirect(r, loc);
+	return 0;
+}
 
 /* The limit of whoever files through the web form: a citizen signed in
  * (and not filing anonymously) per account; anyone else, and a citizen who
@@ -573,7 +648,16 @@ static int new_tx(store_conn_t *c, void *ud)
 	/* counted with the complaint, in its transaction: refused, neither is
 	 * kept. Last, after the tenant's number and audit chain, so that two
 	 * instances lock rows in the same order (no deadlock between them) */
-	return complaints_limit_count_tx(c, op->in.tenant, &op->limit, op->in.now, &op->retry_after);
+	rc = complaints_limit_count_tx(c, op->in.tenant, &op->limit, op->in.now, &op->retry_after);
+	if (rc < 0 || !op->keyed)
+		return rc;
+	/* the key with it: a copy that committed first makes this fail and
+	 * roll back, complaint, number and count included */
+	{
+		char data[ONCE_DATA_MAX + 1];
+		cplh_once_data(&op->out, data);
+		return once_record_tx(c, &op->once, op->out.id, data, op->in.now);
+	}
 }
 
 static int new_done(req_t *r, int rc, void *ud)
@@ -581,6 +665,17 @@ static int new_done(req_t *r, int rc, void *ud)
 	struct new_op *op = ud;
 	char loc[96];
 	complaints_touch();
+	if ((rc == ERR_EXISTS || rc == ERR_RATE_LIMITED) && op->keyed) {
+		/* a copy of this form sent at the same moment was filed (in this
+		 * group commit, or by another instance; at the limit, its count
+		 * refuses this one before the key does): its answer */
+		once_found_t f;
+		int frc = once_find(store_reader(r->app->store), &op->once, &f);
+		if (frc == 0)
+			return new_again(r, &f);
+		if (frc != ERR_NOT_FOUND)
+			return frc;
+	}
 	if (rc == ERR_RATE_LIMITED) {
 		new_limited(r, &op->limit, op->retry_after);
 		return 0;
@@ -633,7 +728,7 @@ int h_complaints_new(req_t *r)
 	struct new_op *op;
 	mp_part_t *files = NULL;
 	size_t nfiles = 0;
-	const char *lat, *lon, *msgid = NULL;
+	const char *lat, *lon, *msgid = NULL, *nonce;
 	store_conn_t *c;
 	int rc;
 	/* first: no form goes back with its text before its token checked
@@ -647,16 +742,36 @@ int h_complaints_new(req_t *r)
 		new_form_at(r, 413, http_oversize_text(r), "photo1");
 		return 0;
 	}
-	rc = cplh_read_form(r, &files, &nfiles);
-	if (rc < 0) {
-		new_form(r, rc == ERR_TOO_LARGE ? 413 : 400, req_t_(r, "formulir tidak dapat dibaca; coba lagi"));
-		return 0;
-	}
 	if (!(c = store_reader(r->app->store)))
 		return ERR_UNAVAILABLE;
 	op = arena_zalloc(&r->arena, sizeof(*op));
 	if (!op)
 		return ERR_NOMEM;
+	/* a form sent again: answered as the first time, before anything is
+	 * read, stored or counted against a limit. A form without a key (a
+	 * page from before keys, a script) files as it always did. */
+	nonce = req_form(r, "_nonce");
+	if (nonce && *nonce) {
+		once_found_t f;
+		if (web_once(r, nonce, &op->once) < 0) {
+			new_form_key(r, 400, req_t_(r, N_("kode formulir tidak sah; formulir ini mendapat kode baru: periksa isian lalu kirim lagi")),
+				     NULL, 1);
+			return 0;
+		}
+		op->keyed = 1;
+		rc = once_find(c, &op->once, &f);
+		if (rc == 0)
+			return new_again(r, &f);
+		if (rc != ERR_NOT_FOUND)
+			return rc;
+	}
+	/* (after the key's fingerprint, which reads the plain fields as the
+	 * server parsed them: this adds them to r->form once more) */
+	rc = cplh_read_form(r, &files, &nfiles);
+	if (rc < 0) {
+		new_form(r, rc == ERR_TOO_LARGE ? 413 : 400, req_t_(r, "formulir tidak dapat dibaca; coba lagi"));
+		return 0;
+	}
 	op->in.tenant = r->tenant->code;
 	op->in.tenant_row = r->tenant;
 	op->in.kind = req_form(r, "kind") ? req_form(r, "kind") : "pengaduan";
@@ -1025,6 +1140,11 @@ static void detail_page_with(req_t *r, int status, int64_t id, const char *error
 	}
 	if (reporter && (!strcmp(cp->status, "dijawab") || !strcmp(cp->status, "selesai")) && !cp->reopened)
 		json_object_set_new(ctx, "can_reopen", json_true());
+	if (reporter && req_query(r, "baru"))
+		/* just filed from this browser: the draft kept on the phone
+		 * (draft.js) and the form's key kept for the tab (forms.js) are
+		 * done with */
+		json_object_set_new(ctx, "draft_done", json_true());
 	if (by_key && req_query(r, "baru")) {
 		/* shown once, right after filing, to note down */
 		char shown[CPL_KEY_SIZE];

@@ -804,6 +804,8 @@ struct post_op {
 	int tz;
 	complaints_limit_t limit; /* the key's (max 0: none) */
 	long retry_after;         /* when the count refused it */
+	once_t once;              /* the request's Idempotency-Key, when keyed */
+	int keyed;
 };
 
 static int post_tx(store_conn_t *c, void *ud)
@@ -815,7 +817,16 @@ static int post_tx(store_conn_t *c, void *ud)
 	/* counted with the complaint, in its transaction: refused, neither is
 	 * kept. Last, after the tenant's number and audit chain, so that two
 	 * instances lock rows in the same order (no deadlock between them) */
-	return complaints_limit_count_tx(c, op->in.tenant, &op->limit, op->in.now, &op->retry_after);
+	rc = complaints_limit_count_tx(c, op->in.tenant, &op->limit, op->in.now, &op->retry_after);
+	if (rc < 0 || !op->keyed)
+		return rc;
+	/* the Idempotency-Key with it: a copy that committed first makes
+	 * this fail and roll back whole */
+	{
+		char data[ONCE_DATA_MAX + 1];
+		cplh_once_data(&op->out, data);
+		return once_record_tx(c, &op->once, op->out.id, data, op->in.now);
+	}
 }
 
 /* 429 with Retry-After, in the specification's error format: the key has
@@ -831,34 +842,105 @@ static int o311_limited(req_t *r, enum fmt f, const complaints_limit_t *l, long 
 	return 0;
 }
 
+/* The answer to a new request: its id, and a notice with the tracking
+ * number, the expected answer time and the reporter code. */
+static int post_answer(req_t *r, enum fmt f, int tz, const char *tenant, int64_t cid, const char *number,
+		       int64_t expected, const char *reporter_key)
+{
+	char id[24], notice[512], due[32], key[CPL_KEY_SIZE];
+	size_t n;
+	snprintf(id, sizeof(id), "%" PRId64, cid);
+	if (expected) {
+		cplh_w3c(due, expected, tz);
+		snprintf(notice, sizeof(notice), "%s %s; %s %s", req_t_(r, "Nomor pelacakan"), number,
+			 req_t_(r, "jawaban diharapkan paling lambat"), due);
+	} else {
+		snprintf(notice, sizeof(notice), "%s %s", req_t_(r, "Nomor pelacakan"), number);
+	}
+	/* the reporter code, for the client to hand to the citizen (this
+	 * answer only: no GET shows it) */
+	complaints_key_format(reporter_key, key);
+	n = strlen(notice);
+	if (key[0])
+		snprintf(notice + n, sizeof(notice) - n, "; %s %s (/t/%s/pengaduan/%s)",
+			 req_t_(r, "kode pelapor untuk membalas dan menilai"), key, tenant, id);
+	send_doc(r, 200, f, "service_requests",
+		 json_pack("[{s:s,s:s,s:n}]", "service_request_id", id, "service_notice", notice, "account_id"));
+	return 0;
+}
+
+/* The answer to a request whose Idempotency-Key filed a complaint already
+ * (draft-ietf-httpapi-idempotency-key-header): the same request again gets
+ * the first one's answer, its service_request_id, tracking number and
+ * reporter code; another request under the same key gets 422. */
+static int post_again(req_t *r, enum fmt f, int tz, const char *tenant, const once_found_t *found)
+{
+	char key[CPL_KEY_SIZE], number[48];
+	int64_t expected;
+	if (!found->same)
+		return o311_error(r, f, 422,
+				  N_("Idempotency-Key ini sudah dipakai untuk permintaan lain yang isinya berbeda; laporan baru memerlukan kunci baru"),
+				  NULL);
+	if (cplh_once_parse(found->data, key, &expected, number) < 0)
+		return o311_fail(r, f, ERR_DB, NULL);
+	return post_answer(r, f, tz, tenant, found->ref_id, number, expected, key);
+}
+
 static int post_done(req_t *r, int rc, void *ud)
 {
 	struct post_op *op = ud;
-	char id[24], notice[512], due[32], key[CPL_KEY_SIZE];
-	size_t n;
 	complaints_touch();
+	if ((rc == ERR_EXISTS || rc == ERR_RATE_LIMITED) && op->keyed) {
+		/* a copy of this request at the same moment (in this group
+		 * commit, or on another instance; at the limit, its count
+		 * refuses this one before the key does) was filed: its answer */
+		once_found_t found;
+		int frc = once_find(store_reader(r->app->store), &op->once, &found);
+		if (frc == 0)
+			return post_again(r, op->f, op->tz, op->in.tenant, &found);
+		if (frc != ERR_NOT_FOUND)
+			return o311_fail(r, op->f, frc, NULL);
+	}
 	if (rc == ERR_RATE_LIMITED)
 		return o311_limited(r, op->f, &op->limit, op->retry_after);
 	if (rc < 0)
 		return o311_fail(r, op->f, rc, op->msgid);
-	snprintf(id, sizeof(id), "%" PRId64, op->out.id);
-	if (op->out.expected) {
-		cplh_w3c(due, op->out.expected, op->tz);
-		snprintf(notice, sizeof(notice), "%s %s; %s %s", req_t_(r, "Nomor pelacakan"), op->out.number,
-			 req_t_(r, "jawaban diharapkan paling lambat"), due);
-	} else {
-		snprintf(notice, sizeof(notice), "%s %s", req_t_(r, "Nomor pelacakan"), op->out.number);
+	return post_answer(r, op->f, op->tz, op->in.tenant, op->out.id, op->out.number, op->out.expected,
+			   op->out.reporter_key);
+}
+
+/* The Idempotency-Key header's key (RFC 8941 sf-string: "..."; a bare
+ * token is taken too): 1..255 printable ASCII characters, no quote or
+ * backslash. NULL when it is not one. */
+static const char *idempotency_key(req_t *r, const char *h)
+{
+	size_t n = strlen(h);
+	if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
+		h++;
+		n -= 2;
 	}
-	/* the reporter code, for the client to hand to the citizen (this
-	 * answer only: no GET shows it) */
-	complaints_key_format(op->out.reporter_key, key);
-	n = strlen(notice);
-	if (key[0])
-		snprintf(notice + n, sizeof(notice) - n, "; %s %s (/t/%s/pengaduan/%s)",
-			 req_t_(r, "kode pelapor untuk membalas dan menilai"), key, op->in.tenant, id);
-	send_doc(r, 200, op->f, "service_requests",
-		 json_pack("[{s:s,s:s,s:n}]", "service_request_id", id, "service_notice", notice, "account_id"));
-	return 0;
+	if (!n || n > 255)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (h[i] < 0x20 || h[i] > 0x7e || h[i] == '"' || h[i] == '\\')
+			return NULL;
+	return arena_strndup(&r->arena, h, n);
+}
+
+/* The API key as the client sent it (the form's api_key, else the
+ * Authorization or X-API-Key header): an Idempotency-Key is the client's,
+ * so it is bound to the key itself, which the database does not hold (a
+ * reporter code kept under a guessable Idempotency-Key stays sealed to
+ * anyone who reads it). */
+static const char *raw_api_key(req_t *r)
+{
+	const char *k = req_form(r, "api_key"), *auth;
+	if (k && *k)
+		return k;
+	if ((auth = req_header(r, "authorization")) && !strncasecmp(auth, "bearer ", 7))
+		return auth + 7;
+	k = req_header(r, "x-api-key");
+	return k ? k : "";
 }
 
 /* An arena copy of s without the spaces around it (NULL stays NULL). */
@@ -881,16 +963,17 @@ int o311_post(req_t *r)
 	enum fmt f = split_format(r, req_param(r, "file"), &name);
 	struct post_op *op;
 	mp_part_t *files;
-	size_t nfiles;
+	size_t nfiles, nform = r->form.n;
 	tenant_t t;
 	auth_principal_t who;
-	const char *key, *code, *desc, *lat, *lon, *kind, *first, *last, *ct, *auth, *msgid = NULL;
+	const char *key, *code, *desc, *lat, *lon, *kind, *first, *last, *ct, *auth, *idem, *msgid = NULL;
 	complaints_category_t cat;
 	complaints_limit_t limit;
 	store_conn_t *c;
 	int64_t now = (int64_t)time(NULL);
 	long retry_after = 0;
 	int rc;
+	once_t *once = NULL;
 
 	if (f == FMT_NONE || strcmp(name, "requests"))
 		return o311_error(r, f, 404, N_("alamat tidak dikenal"), NULL);
@@ -930,6 +1013,32 @@ int o311_post(req_t *r)
 	}
 	if (strcmp(who.tenant, t.code))
 		return o311_error(r, f, 403, N_("api_key tidak berlaku untuk jurisdiction_id ini"), NULL);
+	/* Idempotency-Key: the same request again is answered as the first
+	 * time, before anything is read, stored or counted against the key's
+	 * limit. Without the header nothing of this runs. */
+	if ((idem = req_header(r, "idempotency-key"))) {
+		once_found_t found;
+		const char *ik = idempotency_key(r, idem);
+		if (!ik)
+			return o311_error(r, f, 400,
+					  N_("Idempotency-Key tidak sah: harus 1 sampai 255 karakter ASCII cetak, tanpa tanda kutip ganda atau garis miring terbalik di dalamnya"),
+					  NULL);
+		if (!(once = arena_alloc(&r->arena, sizeof(*once))) || once_init(once, "open311", t.code, raw_api_key(r), ik) < 0)
+			return o311_fail(r, f, ERR_NOMEM, NULL);
+		/* the request's fields (the api_key apart: it is the binding) and
+		 * its photos; the plain fields as the server read them, before
+		 * cplh_read_form() added a multipart body's once more */
+		for (size_t i = 0; i < nform; i++)
+			if (strcmp(r->form.items[i].key, "api_key"))
+				once_fp_add(once, r->form.items[i].key, r->form.items[i].val, r->form.items[i].val_len);
+		for (size_t i = 0; i < nfiles; i++)
+			once_fp_add(once, files[i].name ? files[i].name : "", files[i].data, files[i].len);
+		rc = once_find(store_reader(r->app->store), once, &found);
+		if (rc == 0)
+			return post_again(r, f, t.tz_offset, t.code, &found);
+		if (rc != ERR_NOT_FOUND)
+			return o311_fail(r, f, rc, NULL);
+	}
 	/* the key's limit per minute: its own, or the server's default; a key
 	 * without one (0) costs nothing here nor in the transaction */
 	memset(&limit, 0, sizeof(limit));
@@ -961,6 +1070,10 @@ int o311_post(req_t *r)
 	op->f = f;
 	op->tz = t.tz_offset;
 	op->limit = limit;
+	if (once) {
+		op->once = *once;
+		op->keyed = 1;
+	}
 	op->in.tenant = arena_strdup(&r->arena, t.code);
 	op->tenant = t;
 	op->in.tenant_row = &op->tenant;

@@ -5,6 +5,8 @@
  *    year even with several sigap instances on one database;
  *  - notifications to a user, or to a role (optionally within an OPD);
  *  - e-mail, queued with the change it reports and sent by a periodic job;
+ *  - submission keys: a form (or an Open311 request) sent twice is stored
+ *    once, and the second copy gets the first one's answer;
  *  - the file store for uploads, outside the database, by content hash, with
  *    type and size checked by libmagic.
  * All writers take a store_conn_t inside store_tx(), so what they write
@@ -190,6 +192,69 @@ typedef struct mail_digest_user {
 } mail_digest_user_t;
 int mail_digest_due(store_t *st, int64_t now, mail_digest_user_t *users, int max);
 int mail_digest_send(store_t *st, const mail_digest_user_t *u, int64_t now);
+
+/* ---- submission keys: a form sent twice is stored once (once.c) ----
+ * Each rendering of a citizen's form (a complaint, an application) carries
+ * a random one-time key; an Open311 client may send an Idempotency-Key.
+ * The request that creates something records the key with it, in the same
+ * transaction (once_record_tx); a later request with the same key finds it
+ * (once_find) and answers as the first did, creating nothing. Two copies
+ * at the same moment (one group commit, or two instances on one
+ * PostgreSQL) both try to record it: the table's primary key lets one
+ * commit, the other's transaction fails with ERR_EXISTS and rolls back
+ * whole, and it answers from once_find() after that commit.
+ *
+ * A key is bound to a door ("complaint", "application", "open311"), a
+ * tenant and a binding (who may use it: "u:<user id>", the anonymous
+ * visitor's cookie, the API key): the same key under another binding is
+ * another key, so nobody learns someone else's tracking number by sending
+ * their key. Only a hash of all four is stored. A door may keep a little
+ * data with the row to answer again (a reporter code), sealed under a key
+ * derived from the submission key, and a fingerprint of the request's
+ * fields (keyed the same way), to tell a copy of the first request from a
+ * different one that reuses its key. Rows older than ONCE_WINDOW are
+ * forgotten by the periodic job once_prune(). */
+#define ONCE_KEY_MIN 16
+#define ONCE_KEY_MAX 64
+#define ONCE_KEY_NEW_LEN 32 /* once_key_new: 128 random bits as hex */
+#define ONCE_DATA_MAX 128   /* bytes a door may keep with a key */
+#define ONCE_WINDOW (7 * 86400L)
+/* A fresh key for a form: 32 lower-case hex characters. */
+void once_key_new(char out[ONCE_KEY_NEW_LEN + 1]);
+/* 1 when s is a usable form key: ONCE_KEY_MIN..ONCE_KEY_MAX characters of
+ * [A-Za-z0-9_-]. */
+int once_key_ok(const char *s);
+typedef struct once {
+	char tenant[32];
+	char id[65];              /* the row's id (hex): nothing of the key can be read from it */
+	unsigned char seal[32];   /* seals what the door keeps */
+	unsigned char fp_key[32]; /* keys the fingerprint (its halves: names, values) */
+	uint64_t fp_sum[2];       /* the fingerprint's fields so far, summed (once_fp_add) */
+	int64_t fp_n;
+} once_t;
+/* Derives everything from door, tenant, binding and key (non-empty, but
+ * binding may be ""). ERR_INVALID for a missing part. */
+int once_init(once_t *o, const char *door, const char *tenant, const char *binding, const char *key);
+/* Adds one field of the request (name and value; a file's bytes too) to
+ * its fingerprint; the order of the calls does not matter. A door that
+ * adds none compares nothing: every request with the key is the same. */
+void once_fp_add(once_t *o, const char *name, const void *value, size_t len);
+typedef struct once_found {
+	int64_t ref_id;                /* what the first request created (a complaint's id, ...) */
+	int same;                      /* 1: its fingerprint is this request's (or none was compared) */
+	char data[ONCE_DATA_MAX + 1];  /* what the door kept, unsealed ("" if nothing) */
+} once_found_t;
+/* The key's row: 0 and *ret, or ERR_NOT_FOUND (never used, or forgotten). */
+int once_find(store_conn_t *c, const once_t *o, once_found_t *ret);
+/* Records the key for ref_id, with data (NULL or at most ONCE_DATA_MAX
+ * bytes, sealed) and the fingerprint, in the caller's transaction; call it
+ * last, after the rows every filing locks (the registration number), so
+ * that two instances lock in the same order. ERR_EXISTS (on PostgreSQL
+ * possibly only as the transaction's error) when the key is taken. */
+int once_record_tx(store_conn_t *c, const once_t *o, int64_t ref_id, const char *data, int64_t now);
+/* Forgets keys older than ONCE_WINDOW. A periodic job; writes only when
+ * there is something to forget. */
+int once_prune(store_t *st, int64_t now);
 
 /* ---- file store ---- */
 #define FILES_HASH_LEN 64

@@ -25,7 +25,7 @@
 
 /* in web.c */
 int svc_apply_common(req_t *r, const char *code, json_t *values, const services_upload_t *ups, size_t nups,
-		     const char *nonce);
+		     const char *nonce, int compare);
 int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64_t version, svc_form_t *form);
 int svc_admin_save_common(req_t *r, const char *code, json_t *fields);
 
@@ -340,7 +340,7 @@ int svc_api_apply(req_t *r)
 		const char *nv = json_string_value(json_object_get(b, "nonce"));
 		char *nonce = nv ? arena_strndup(&r->arena, nv, strlen(nv)) : NULL;
 		json_decref(b);
-		return svc_apply_common(r, c ? c : "", values, ups, n, nonce);
+		return svc_apply_common(r, c ? c : "", values, ups, n, nonce, 0);
 	}
 }
 

@@ -755,20 +755,19 @@ int services_filings_since(store_conn_t *c, const char *tenant, int64_t user_id,
 	return rc;
 }
 
-/* The application the applicant filed with this form nonce, into *ret
- * (id, number, verify code, due day): 0, or ERR_NOT_FOUND. */
-int services_find_by_nonce(store_conn_t *c, const char *tenant, int64_t user_id, const char *nonce,
-			   services_filed_t *ret)
+int services_find_once(store_conn_t *c, const char *tenant, const once_t *once, services_filed_t *ret,
+		       int *ret_same)
 {
+	once_found_t f;
 	store_stmt_t *s;
-	int rc = store_prepare(c,
-			       "SELECT a.id, a.number, a.verify_code, a.due_day FROM services_apps a JOIN services_events e "
-			       "ON e.tenant = a.tenant AND e.app_id = a.id WHERE a.tenant = ? AND a.applicant_id = ? "
-			       "AND e.action = 'formulir' AND e.note = ? ORDER BY a.id LIMIT 1",
-			       &s);
+	int rc = once_find(c, once, &f);
 	if (rc < 0)
 		return rc;
-	store_bindf(s, "tit", tenant, user_id, nonce);
+	*ret_same = f.same;
+	rc = store_prepare(c, "SELECT id, number, verify_code, due_day FROM services_apps WHERE tenant = ? AND id = ?", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, f.ref_id);
 	rc = store_step(s);
 	if (rc == STORE_ROW) {
 		ret->id = store_col_int64(s, 0);
@@ -829,27 +828,11 @@ int services_file(store_conn_t *c, const services_apply_t *in, const json_t *cle
 		rc = ERR_INVALID;
 		goto out;
 	}
-	if (in->nonce && !services_nonce_ok(in->nonce)) {
-		*ret_msg = N_("kode formulir tidak valid; muat ulang halaman formulir lalu coba lagi");
-		rc = ERR_INVALID;
-		goto out;
-	}
 	if ((rc = services_sla_due(cal, today, (int)json_integer_value(json_object_get(svc, "sla_days")), &due)) < 0)
 		goto out;
 	cal_civil_from_days(today, &y, NULL, NULL);
 	if ((rc = regno_next(c, in->tenant, "PMH", y, NULL, ret->number, sizeof(ret->number))) < 0)
 		goto out;
-	/* The same form sent twice: asked only now, after regno_next's UPDATE
-	 * has locked the tenant's counter row until the commit, so a filing
-	 * with the same nonce at the same moment (another instance on
-	 * PostgreSQL) has committed and is seen, or waits for this one. On
-	 * SQLite every write transaction is serialised anyway. Returning an
-	 * error rolls the number back. */
-	if (in->nonce && (rc = services_find_by_nonce(c, in->tenant, user_id, in->nonce, ret)) != ERR_NOT_FOUND) {
-		if (rc == 0)
-			rc = ERR_EXISTS;
-		goto out;
-	}
 	/* the per-account limit, counted again under the same lock: two
 	 * filings in flight together were both under it when read outside */
 	if (in->limit_per_hour > 0) {
@@ -893,9 +876,6 @@ int services_file(store_conn_t *c, const services_apply_t *in, const json_t *cle
 	if ((rc = add_event(c, in->tenant, id, now, actor, "diajukan", SVC_PROSES,
 			    step_field(json_object_get(svc, "steps"), 0, "name"), "", 0)) < 0)
 		goto out;
-	/* the form's nonce, in an event no history shows (like 'survei') */
-	if (in->nonce && (rc = add_event(c, in->tenant, id, now, actor, "formulir", SVC_PROSES, "", in->nonce, 1)) < 0)
-		goto out;
 	OBJ(obj, id);
 	snprintf(sum, sizeof(sum), "%s %s", ret->number, jstr(svc, "code"));
 	if ((rc = audit_append(c, in->tenant, now, actor, "services.apply", obj, sum)) < 0)
@@ -914,6 +894,12 @@ int services_file(store_conn_t *c, const services_apply_t *in, const json_t *cle
 		nik_kecamatan(in->nik, in->tenant, today, kec);
 		rc = perf_record_received(c, &it);
 	}
+	/* the form's key, last: after the registration number's row lock,
+	 * which every filing of the tenant takes first. Taken already (the
+	 * same form filed before, or a copy at the same moment that committed
+	 * first): ERR_EXISTS, and everything above rolls back with it */
+	if (rc == 0 && in->once)
+		rc = once_record_tx(c, in->once, id, NULL, now);
 	if (rc < 0)
 		goto out;
 	ret->id = id;

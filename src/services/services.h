@@ -188,10 +188,11 @@ typedef struct services_apply {
 	json_t *values;              /* borrowed */
 	const services_upload_t *uploads;
 	size_t nuploads;
-	/* The one-time key of the form the citizen filled in (NULL = none):
-	 * a second filing by the same applicant with the same nonce files
-	 * nothing and gets the first application (services_file). */
-	const char *nonce;
+	/* The one-time key of the form the citizen filled in, bound to the
+	 * applicant (platform.h, "submission keys"; NULL = none): recorded
+	 * with the application, so that a second filing with it files
+	 * nothing (services_file). */
+	const struct once *once;
 	/* The account's limit of filings per hour (application-limit-user),
 	 * 0 = none. Read before anything is stored (the web layer) and counted
 	 * again here, inside the write transaction after the registration
@@ -200,7 +201,8 @@ typedef struct services_apply {
 	int limit_per_hour;
 } services_apply_t;
 
-/* 1 when s is a usable form nonce: 16 to 64 characters of [A-Za-z0-9_-]. */
+/* 1 when s is a usable form nonce: 16 to 64 characters of [A-Za-z0-9_-]
+ * (once_key_ok). */
 int services_nonce_ok(const char *s);
 
 /* Validates values and uploads against the form of the service's current
@@ -219,9 +221,12 @@ int services_check_input(const json_t *form, json_t *values, const services_uplo
 
 /* Files the application (inside a write tx): registration number (PMH),
  * row, files, first event, audit. The NIK is checked again. With
- * in->nonce, when the applicant already filed an application with that
- * nonce, nothing is written: ERR_EXISTS with that application in *ret
- * (a form sent twice, one after the other or at the same moment). */
+ * in->once, the form's key is recorded last; when it is taken (the same
+ * form filed already, or by a copy at the same moment that committed
+ * first) the insert fails with ERR_EXISTS, on PostgreSQL perhaps only as
+ * the transaction's error: the caller's transaction then rolls back, the
+ * number taken included, and services_find_once() gives the application
+ * to answer with. */
 typedef struct services_filed {
 	int64_t id;
 	char number[64];
@@ -236,10 +241,11 @@ int services_file(store_conn_t *c, const services_apply_t *in, const json_t *cle
 		  size_t nstored, int64_t user_id, const char *actor, int64_t now, services_filed_t *ret,
 		  const char **ret_msg);
 
-/* The application user_id filed with form nonce, into *ret: 0, or
- * ERR_NOT_FOUND (services_file answers a form sent again with it). */
-int services_find_by_nonce(store_conn_t *c, const char *tenant, int64_t user_id, const char *nonce,
-			   services_filed_t *ret);
+/* The application filed with the form's key (once), into *ret (id,
+ * number, verify code, due day) and *ret_same (1: the same form again, 0:
+ * the key came with other values): 0, or ERR_NOT_FOUND. */
+int services_find_once(store_conn_t *c, const char *tenant, const struct once *once, services_filed_t *ret,
+		       int *ret_same);
 
 /* How many applications user_id filed in the tenant at or after `since`
  * (*ret_n), and when the oldest of those was filed (*ret_oldest, 0 when

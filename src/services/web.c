@@ -412,6 +412,9 @@ typedef struct apply_job {
 	services_filed_t out;
 	const char *msg;
 	char nonce[65]; /* the form's one-time key, "" for none */
+	once_t once;    /* ... bound to the applicant, when there is one */
+	int found;      /* j->out is the application the key filed (services_find_once) */
+	int same;       /* ... from these same values (or the door does not compare) */
 } apply_job_t;
 
 static int apply_tx(store_conn_t *c, void *ud)
@@ -435,11 +438,38 @@ static int limit_message(req_t *r, apply_job_t *j, int64_t n, long retry);
 static int apply_done(req_t *r, int rc, void *ud)
 {
 	apply_job_t *j = ud;
+	if ((rc == ERR_EXISTS || rc == ERR_RATE_LIMITED) && *j->nonce && !j->found) {
+		/* the form's key was taken by a copy that committed first (in
+		 * this group commit, or on another instance; at the limit, that
+		 * copy's filing refuses this one before the key does): its
+		 * application (j->out may hold this one's, rolled back) */
+		services_filed_t first = { 0 };
+		int frc = services_find_once(rd(r), r->tenant->code, &j->once, &first, &j->same);
+		if (frc == 0) {
+			j->out = first;
+			j->found = 1;
+			rc = ERR_EXISTS;
+		} else if (frc != ERR_NOT_FOUND) {
+			apply_job_free(j);
+			return frc;
+		}
+	}
 	if (rc == ERR_RATE_LIMITED && j->out.limit_count > 0 && limit_message(r, j, j->out.limit_count, j->out.limit_retry) < 0)
 		rc = ERR_NOMEM;
-	if (rc == ERR_EXISTS && j->out.id > 0) {
+	if (rc == ERR_EXISTS && j->found && !j->same && !r->api) {
+		/* the key came with other values (the form changed after it was
+		 * sent): nothing filed, the form again with them and a fresh
+		 * key, and the number of the first */
+		const char *msg = svc_fill(r, N_("Formulir ini sudah terkirim sebelumnya sebagai permohonan %s, dengan isian yang lain. Isian di bawah belum terkirim: ajukan lagi bila ini permohonan baru."),
+					   j->out.number);
+		rc = apply_page(r, 409, j->svc, j->values, msg, NULL);
+		apply_job_free(j);
+		return rc;
+	}
+	if (rc == ERR_EXISTS && j->found) {
 		/* the same form again: nothing new was filed; answer with the
-		 * application it filed the first time */
+		 * application it filed the first time, as the first answer did
+		 * (the API says "repeated") */
 		if (r->api) {
 			char due[CAL_DATE_LEN];
 			json_t *a = NULL;
@@ -463,7 +493,7 @@ static int apply_done(req_t *r, int rc, void *ud)
 			sb_release(&u);
 		} else {
 			char loc[128];
-			snprintf(loc, sizeof(loc), "/t/%s/permohonan/%" PRId64 "?ulang=1", r->tenant->code, j->out.id);
+			snprintf(loc, sizeof(loc), "/t/%s/permohonan/%" PRId64 "?baru=1", r->tenant->code, j->out.id);
 			http_redirect(r, loc);
 		}
 		apply_job_free(j);
@@ -516,9 +546,9 @@ static int limit_message(req_t *r, apply_job_t *j, int64_t n, long retry)
 /* The account's limit per hour (application-limit-user), read before
  * anything is stored: a citizen files a few applications, and each may
  * carry files of 5 MB, which the store keeps. Over it: 429 with
- * Retry-After and the form again (the API: its JSON error). A form sent
- * again whose first filing counted is answered with that application, as
- * services_file would. *answered: apply_done() answered and freed j (its
+ * Retry-After and the form again (the API: its JSON error). (A form sent
+ * again was answered before, with the application it filed: the limit
+ * counted it then.) *answered: apply_done() answered and freed j (its
  * result is returned); else 0 to go on, or an error (j still held).
  * Requests in flight at the same moment may all pass this read; then
  * services_file counts again inside the write transaction, and those over
@@ -534,28 +564,48 @@ static int apply_limit(req_t *r, apply_job_t *j, int *answered)
 		return rc;
 	if (n < max)
 		return 0;
-	if (*j->nonce) {
-		rc = services_find_by_nonce(rd(r), r->tenant->code, r->who.user_id, j->nonce, &j->out);
-		if (rc == 0) {
-			*answered = 1;
-			return apply_done(r, ERR_EXISTS, j);
-		}
-		if (rc != ERR_NOT_FOUND)
-			return rc;
-	}
 	if (limit_message(r, j, n, (long)(oldest + 3600 - now)) < 0)
 		return ERR_NOMEM;
 	*answered = 1;
 	return apply_done(r, ERR_RATE_LIMITED, j);
 }
 
+/* The form's key, bound to the applicant's account (the same key from
+ * another account is another key: it files their own application). With
+ * compare (the web form), the values typed are its fingerprint, so that a
+ * copy of the form is told from a form changed after it was sent (files
+ * left out: whether a browser sends them again is up to it); the API's
+ * nonce is its client's idempotency key and compares nothing. */
+static int apply_once(req_t *r, apply_job_t *j, int compare)
+{
+	char binding[32];
+	const char *k;
+	json_t *v;
+	snprintf(binding, sizeof(binding), "u:%" PRId64, r->who.user_id);
+	if (once_init(&j->once, "application", r->tenant->code, binding, j->nonce) < 0)
+		return ERR_INVALID;
+	if (!compare)
+		return 0;
+	json_object_foreach(j->values, k, v) {
+		if (json_is_string(v))
+			once_fp_add(&j->once, k, json_string_value(v), json_string_length(v));
+		for (size_t i = 0; json_is_array(v) && i < json_array_size(v); i++) {
+			const json_t *e = json_array_get(v, i);
+			once_fp_add(&j->once, k, json_is_string(e) ? json_string_value(e) : "", json_string_length(e));
+		}
+	}
+	return 0;
+}
+
 /* Shared by the web form and the JSON API: checks input, stores files, and
  * files the application. values is stolen. nonce: the form's one-time key
- * (NULL or "": none; else checked by services_file). */
+ * (NULL or "": none); a form sent again with it is answered with the
+ * application it filed, before anything is checked, stored or counted.
+ * compare: the web form (see apply_once). */
 int svc_apply_common(req_t *r, const char *code, json_t *values, const services_upload_t *ups, size_t nups,
-		     const char *nonce);
+		     const char *nonce, int compare);
 int svc_apply_common(req_t *r, const char *code, json_t *values, const services_upload_t *ups, size_t nups,
-		     const char *nonce)
+		     const char *nonce, int compare)
 {
 	apply_job_t *j = arena_zalloc(&r->arena, sizeof(*j));
 	const char *field = NULL, *nikf;
@@ -590,6 +640,21 @@ int svc_apply_common(req_t *r, const char *code, json_t *values, const services_
 			return 0;
 		}
 		return rc;
+	}
+	if (*j->nonce) {
+		if ((rc = apply_once(r, j, compare)) < 0) {
+			apply_job_free(j);
+			return rc;
+		}
+		rc = services_find_once(rd(r), r->tenant->code, &j->once, &j->out, &j->same);
+		if (rc == 0) {
+			j->found = 1;
+			return apply_done(r, ERR_EXISTS, j);
+		}
+		if (rc != ERR_NOT_FOUND) {
+			apply_job_free(j);
+			return rc;
+		}
 	}
 	{
 		int answered = 0;
@@ -636,7 +701,7 @@ int svc_apply_common(req_t *r, const char *code, json_t *values, const services_
 	j->in.service_ver = json_integer_value(json_object_get(j->svc, "version"));
 	j->in.nik = json_string_value(nikv);
 	j->in.applicant_name = r->who.full_name;
-	j->in.nonce = *j->nonce ? j->nonce : NULL;
+	j->in.once = *j->nonce ? &j->once : NULL;
 	j->in.limit_per_hour = r->app->cfg.application_limit_user;
 	j->uid = r->who.user_id;
 	j->now = svc_now();
@@ -704,7 +769,7 @@ int svc_h_apply(req_t *r)
 		const char *nonce = take_nonce(r, f.values);
 		if (r->oversize)
 			return apply_again(r, 413, f.values, nonce, http_oversize_text(r));
-		return svc_apply_common(r, req_param(r, "code"), f.values, f.uploads, f.nuploads, nonce);
+		return svc_apply_common(r, req_param(r, "code"), f.values, f.uploads, f.nuploads, nonce, 1);
 	}
 }
 
@@ -889,9 +954,9 @@ static int app_page(req_t *r, int status, int64_t id, const char *error, const c
 		translate(r, json_array_get(json_object_get(a, "events"), i), "action_label");
 	}
 	json_object_set_new(a, "sla_view", sla_view(r, a));
-	ctx = json_pack("{s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:b}", "title", json_string_value(json_object_get(a, "number")),
+	ctx = json_pack("{s:s,s:o,s:o,s:o,s:o,s:b,s:b}", "title", json_string_value(json_object_get(a, "number")),
 			"app", a, "units", units, "officers", officers, "shown_values", disp, "new",
-			req_query(r, "baru") != NULL, "repeated", req_query(r, "ulang") != NULL, "files_open", files_open(a));
+			req_query(r, "baru") != NULL, "files_open", files_open(a));
 	json_object_set_new(ctx, "has_officers", json_boolean(json_array_size(json_object_get(ctx, "officers")) > 0));
 	{
 		/* where the citizen can follow it without signing in */

@@ -211,13 +211,7 @@ const char *services_event_label(const char *action)
 
 int services_nonce_ok(const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
-	if (n < 16 || n > 64)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
-			return 0;
-	return 1;
+	return once_key_ok(s);
 }
 
 int services_number_normalize(const char *in, char *out, size_t outlen)

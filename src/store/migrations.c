@@ -246,6 +246,23 @@ const store_migration_t store_migrations[] = {
 	{ 24, "privacy: deleted accounts, the Pemda's data-protection contact",
 	  "ALTER TABLE users ADD COLUMN deleted_at BIGINT;"
 	  "ALTER TABLE tenants ADD COLUMN privacy_contact TEXT NOT NULL DEFAULT '';" },
+	/* A form sent twice is stored once (platform/once.c, platform.h):
+	 * the submission keys of complaints, applications and Open311
+	 * requests, by a hash of door, tenant, binding and key (the key itself
+	 * is not kept); what the first request created, its fingerprint and,
+	 * sealed under the key, what its answer needs (a reporter code). The
+	 * primary key decides between two copies sent at the same moment;
+	 * rows older than a week are forgotten by a periodic job, by time. */
+	{ 25, "platform: submission keys (a form sent twice is stored once)",
+	  "CREATE TABLE submission_keys ("
+	  "  tenant TEXT NOT NULL,"
+	  "  id TEXT NOT NULL,"
+	  "  ref_id BIGINT NOT NULL,"
+	  "  fingerprint TEXT NOT NULL,"
+	  "  sealed TEXT NOT NULL,"
+	  "  created_at BIGINT NOT NULL,"
+	  "  PRIMARY KEY (tenant, id));"
+	  "CREATE INDEX submission_keys_created ON submission_keys (created_at);" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -3,7 +3,7 @@ test_docs_examples.py: the examples the documents show, run as written
 against the real binary, so that a reader who copies one gets what the page
 says: README's settings precedence (file < environment < flags) and health
 answers, docs/calendar.md's worked example through the calendar API, the
-Open311 examples of docs/complaints.md, the filing and acting examples of
+Open311 examples of docs/complaints.md (the Idempotency-Key's too), the filing and acting examples of
 docs/services.md, the governance API example of docs/governance.md and the
 open data CSV header of docs/performance.md. The writing examples run on a
 database and server of their own, so the shared demo data stays as it was.
@@ -94,6 +94,15 @@ def test_write_examples(env):
                                                  "description": "x"}).expect(403)
     assert "<errors><error><code>403</code><description>api_key tidak valid</description></error></errors>" \
         in r.text, r.text
+    # the Idempotency-Key example: sent twice (a retry after a timeout), filed once, the same answer
+    f = {"jurisdiction_id": TENANT, "api_key": key, "service_code": "sampah", "address_string": "Pasar Kekalik",
+         "description": "Sampah belum diangkut"}
+    h = {"Idempotency-Key": '"a1f3c2d4-0b1e-4c7a-9d2f-7e6b5a4c3d21"'}
+    first = c.post_form("/open311/v2/requests.json", f, headers=h).expect(200).json()
+    assert c.post_form("/open311/v2/requests.json", f, headers=h).expect(200).json() == first
+    r = c.post_form("/open311/v2/requests.json", dict(f, description="Sampah lain"), headers=h).expect(422)
+    assert r.json() == [{"code": 422, "description": "Idempotency-Key ini sudah dipakai untuk permintaan lain "
+                         "yang isinya berbeda; laporan baru memerlukan kunci baru"}], r.text
 
     # docs/services.md "JSON API": filing with files as base64, then returning it
     w = srv.client()

@@ -3,7 +3,10 @@
  * gaps under concurrent writers, rollback gives the number back), the file
  * store (type by content, size limit, dedupe, durable read-back),
  * notifications, and e-mail (addresses, the message format, queueing with a
- * user's notification, retries when the server cannot be reached). Runs on
+ * user's notification, retries when the server cannot be reached), and
+ * submission keys (a key is bound to its door, tenant and binding, keeps
+ * nothing readable, decides between copies filed at once, is forgotten
+ * after its window). Runs on
  * SQLite, and on PostgreSQL when SIGAP_TEST_PG is set.
  */
 #include <stdarg.h>
@@ -653,6 +656,159 @@ static void test_digest(void **state)
 	test_store_close(&ts);
 }
 
+/* ---- submission keys (once.c) ---- */
+
+struct once_ud {
+	store_t *st;
+	const once_t *o;
+	const char *data;
+	int64_t now;
+	int rc;
+};
+
+/* What a filing does: a registration number first (the row every filing
+ * of the tenant locks), then its key, last. */
+static int once_file(store_conn_t *c, void *ud)
+{
+	struct once_ud *x = ud;
+	regno_ud_t r = { "52.71", "ADU", 2026, 0, "", 0 };
+	int rc = take_number(c, &r);
+	if (rc < 0)
+		return rc;
+	return once_record_tx(c, x->o, r.seq, x->data, x->now);
+}
+
+static void *once_worker(void *arg)
+{
+	struct once_ud *x = arg;
+	x->rc = store_tx(x->st, once_file, x);
+	return NULL;
+}
+
+static void test_once(void **state)
+{
+	test_store_t ts;
+	once_t a, b, c;
+	once_found_t f;
+	char key[ONCE_KEY_NEW_LEN + 1], text[400] = "";
+	int64_t now = 1780000000, n = 0;
+	(void)state;
+	/* keys */
+	once_key_new(key);
+	assert_int_equal(strlen(key), 32);
+	assert_true(once_key_ok(key));
+	assert_true(once_key_ok("klien-A_1234567890"));
+	assert_false(once_key_ok("pendek"));
+	assert_false(once_key_ok("0123456789abcdef/"));
+	assert_false(once_key_ok("0123456789abcdef 0123456789abcdef"));
+	assert_false(once_key_ok(NULL));
+	/* the row's id is the same for the same four parts, another for any
+	 * other door, tenant, binding or key */
+	assert_int_equal(once_init(&a, "complaint", "52.71", "u:7", key), 0);
+	assert_int_equal(once_init(&b, "complaint", "52.71", "u:7", key), 0);
+	assert_string_equal(a.id, b.id);
+	assert_int_equal(strlen(a.id), 64);
+	assert_null(strstr(a.id, key));
+	{
+		const char *other[][4] = { { "open311", "52.71", "u:7", key }, { "complaint", "52", "u:7", key },
+					   { "complaint", "52.71", "u:8", key }, { "complaint", "52.71", "u:7", "x0123456789abcdef" },
+					   /* the parts' borders count: "u:7" + key is not "u:" + "7" + key */
+					   { "complaint", "52.71", "u:", "7" } };
+		for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+			assert_int_equal(once_init(&c, other[i][0], other[i][1], other[i][2], other[i][3]), 0);
+			assert_string_not_equal(c.id, a.id);
+		}
+	}
+	assert_int_equal(once_init(&c, "complaint", "52.71", "u:7", ""), ERR_INVALID);
+	assert_int_equal(once_init(&c, "", "52.71", "u:7", key), ERR_INVALID);
+	/* the fingerprint: the same fields in another order are the same */
+	once_fp_add(&a, "title", "Lampu", 5);
+	once_fp_add(&a, "description", "Padam", 5);
+	once_fp_add(&a, "title", "Lampu", 5);
+	once_fp_add(&b, "description", "Padam", 5);
+	once_fp_add(&b, "title", "Lampu", 5);
+	once_fp_add(&b, "title", "Lampu", 5);
+
+	test_store_open(&ts);
+	/* recorded with what the door keeps, sealed; found again */
+	{
+		struct once_ud x = { ts.st, &a, "ABCDEFGHJKMNPQRSTVWX 1780086399 52.71/ADU/2026/000001", now, 0 };
+		assert_int_equal(store_tx(ts.st, once_file, &x), 0);
+	}
+	assert_int_equal(once_find(store_reader(ts.st), &b, &f), 0);
+	assert_true(f.same);
+	assert_int_equal(f.ref_id, 1);
+	assert_string_equal(f.data, "ABCDEFGHJKMNPQRSTVWX 1780086399 52.71/ADU/2026/000001");
+	/* nothing readable in the row: neither the key nor what was kept */
+	assert_int_equal(store_query_text(store_reader(ts.st), text, sizeof(text),
+					  "SELECT id || ' ' || fingerprint || ' ' || sealed FROM submission_keys", ""),
+			 0);
+	assert_null(strstr(text, key));
+	assert_null(strstr(text, "ABCDEFGH"));
+	assert_null(strstr(text, "52.71/ADU"));
+	/* one field changed: found, not the same request */
+	assert_int_equal(once_init(&c, "complaint", "52.71", "u:7", key), 0);
+	once_fp_add(&c, "title", "Lampu", 5);
+	once_fp_add(&c, "description", "Padam!", 6);
+	once_fp_add(&c, "title", "Lampu", 5);
+	assert_int_equal(once_find(store_reader(ts.st), &c, &f), 0);
+	assert_false(f.same);
+	/* a door that compares nothing takes it for the same */
+	assert_int_equal(once_init(&c, "complaint", "52.71", "u:7", key), 0);
+	assert_int_equal(once_find(store_reader(ts.st), &c, &f), 0);
+	assert_true(f.same);
+	/* another binding, tenant or door: never used */
+	assert_int_equal(once_init(&c, "complaint", "52.71", "u:8", key), 0);
+	assert_int_equal(once_find(store_reader(ts.st), &c, &f), ERR_NOT_FOUND);
+	assert_int_equal(once_init(&c, "complaint", "52", "u:7", key), 0);
+	assert_int_equal(once_find(store_reader(ts.st), &c, &f), ERR_NOT_FOUND);
+	/* sent again: the key is taken, and the filing rolls back whole (its
+	 * number included) */
+	{
+		struct once_ud x = { ts.st, &b, "", now, 0 };
+		assert_int_equal(store_tx(ts.st, once_file, &x), ERR_EXISTS);
+		assert_int_equal(store_query_int64(store_reader(ts.st), &n, "SELECT value FROM sequences", ""), 0);
+		assert_int_equal(n, 1);
+	}
+	/* the same new key from four writers at once, two of them another
+	 * "instance" on the same database: one files, the others find it
+	 * taken; one number handed out */
+	{
+		store_t *other;
+		once_t k;
+		struct once_ud x[4];
+		pthread_t t[4];
+		int ok = 0, taken = 0;
+		once_key_new(key);
+		assert_int_equal(once_init(&k, "open311", "52.71", "sgp_test", key), 0);
+		assert_int_equal(store_open(ts.url, NULL, &other), 0);
+		for (int i = 0; i < 4; i++) {
+			x[i] = (struct once_ud){ i % 2 ? other : ts.st, &k, "K 0 N", now, 0 };
+			pthread_create(&t[i], NULL, once_worker, &x[i]);
+		}
+		for (int i = 0; i < 4; i++) {
+			pthread_join(t[i], NULL);
+			ok += x[i].rc == 0;
+			taken += x[i].rc == ERR_EXISTS;
+		}
+		store_close(other);
+		assert_int_equal(ok, 1);
+		assert_int_equal(taken, 3);
+		assert_int_equal(store_query_int64(store_reader(ts.st), &n, "SELECT value FROM sequences", ""), 0);
+		assert_int_equal(n, 2);
+		assert_int_equal(once_find(store_reader(ts.st), &k, &f), 0);
+		assert_int_equal(f.ref_id, 2);
+	}
+	/* forgotten after the window, by the periodic job */
+	assert_int_equal(once_prune(ts.st, now + ONCE_WINDOW - 1), 0);
+	assert_int_equal(once_find(store_reader(ts.st), &b, &f), 0);
+	assert_int_equal(once_prune(ts.st, now + ONCE_WINDOW + 1), 0);
+	assert_int_equal(once_find(store_reader(ts.st), &b, &f), ERR_NOT_FOUND);
+	assert_int_equal(store_query_int64(store_reader(ts.st), &n, "SELECT COUNT(*) FROM submission_keys", ""), 0);
+	assert_int_equal(n, 0);
+	test_store_close(&ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_notify_many),
 		cmocka_unit_test(test_mail),
 		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

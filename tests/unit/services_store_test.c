@@ -19,6 +19,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "testutil.h"
 #include "auth/auth.h"
 #include "core/err.h"
+#include "platform/platform.h"
 #include "services/services.h"
 #include "core/banned.h"
 
@@ -718,9 +720,14 @@ static int apply_nonce(int64_t uid, const char *nonce, int64_t now, services_fil
 	services_upload_t up = { "kk", "kk.pdf", PDF, sizeof(PDF) - 1 };
 	struct file_tx x;
 	const char *field = NULL;
-	char dir[300];
+	char dir[300], binding[32];
+	once_t once;
 	int rc;
 	memset(&x, 0, sizeof(x));
+	/* the form's key, bound to the applicant as the web form binds it */
+	snprintf(binding, sizeof(binding), "u:%" PRId64, uid);
+	if (nonce)
+		assert_int_equal(once_init(&once, "application", "52.71", binding, nonce), 0);
 	snprintf(dir, sizeof(dir), "%s/files", TS.dir);
 	assert_int_equal(services_get(store_reader(TS.st), "52.71", "ktp-el", 0, &svc), 0);
 	assert_int_equal(services_check_input(json_object_get(svc, "form"), vals, &up, 1, NULL, dir,
@@ -732,12 +739,19 @@ static int apply_nonce(int64_t uid, const char *nonce, int64_t now, services_fil
 	x.in.service_ver = json_integer_value(json_object_get(svc, "version"));
 	x.in.nik = NIK;
 	x.in.applicant_name = "Baiq Nurul Aini";
-	x.in.nonce = nonce;
+	x.in.once = nonce ? &once : NULL;
 	x.in.limit_per_hour = file_limit;
 	x.uid = uid;
 	x.now = now;
 	rc = store_tx(TS.st, file_fn, &x);
 	*out = x.out;
+	if (rc == ERR_EXISTS && nonce) {
+		/* the key was taken: the application it filed, as the web
+		 * layer answers with it */
+		int same = 0;
+		assert_int_equal(services_find_once(store_reader(TS.st), "52.71", &once, out, &same), 0);
+		assert_true(same);
+	}
 	*msg = x.msg;
 	json_decref(x.clean);
 	free(x.stored);
@@ -776,11 +790,16 @@ static void test_nonce_files_once(void **state)
 	assert_true(c.id != a.id);
 	assert_int_equal(apply_nonce(warga_id, NULL, now, &b, &msg), 0);
 	assert_true(b.id != c.id);
-	/* a malformed nonce is refused, nothing filed */
-	apps = count("SELECT COUNT(*) FROM services_apps");
-	assert_int_equal(apply_nonce(warga_id, "kurang/panjang-0123", now, &b, &msg), ERR_INVALID);
-	assert_non_null(strstr(msg, "kode formulir"));
-	assert_int_equal(count("SELECT COUNT(*) FROM services_apps"), apps);
+	/* the key itself is kept nowhere: one row per key, by a hash */
+	assert_int_equal(count("SELECT COUNT(*) FROM submission_keys"), 2);
+	{
+		char id[80] = "";
+		assert_int_equal(store_query_text(store_reader(TS.st), id, sizeof(id),
+						  "SELECT id FROM submission_keys WHERE ref_id = ?", "i", a.id),
+				 0);
+		assert_int_equal(strlen(id), 64);
+		assert_null(strstr(id, nonce));
+	}
 	/* no history shows the nonce, not even the officers' */
 	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", a.id, &warga, now, &app), 0);
 	{
@@ -801,7 +820,7 @@ static void test_nonce_files_once(void **state)
 
 /* The per-account limit is counted inside the write transaction: at the
  * limit the filing is refused with the count and the wait, and nothing of
- * it (row, number) is kept; a form sent again is still answered with its
+ * it (row, number) is kept; a form sent again is still found with its
  * application; one more allowed, and it files. */
 static void test_limit_counted_in_tx(void **state)
 {
@@ -823,9 +842,19 @@ static void test_limit_counted_in_tx(void **state)
 	assert_string_equal(b.number, "");
 	assert_int_equal(count("SELECT COUNT(*) FROM services_apps"), apps);
 	assert_int_equal(count("SELECT COALESCE(SUM(value), 0) FROM sequences"), seq);
-	/* the same form again: its application, not a refusal */
-	assert_int_equal(apply_nonce(warga2_id, nonce, now + 5, &b, &msg), ERR_EXISTS);
-	assert_int_equal(b.id, a.id);
+	/* the same form again: the web layer finds its application before
+	 * anything else (and after a refusal of a copy sent at the same
+	 * moment), so it is answered with it, not refused */
+	{
+		once_t once;
+		int same = 0;
+		char binding[32];
+		snprintf(binding, sizeof(binding), "u:%" PRId64, warga2_id);
+		assert_int_equal(once_init(&once, "application", "52.71", binding, nonce), 0);
+		assert_int_equal(services_find_once(store_reader(TS.st), "52.71", &once, &b, &same), 0);
+		assert_int_equal(b.id, a.id);
+		assert_true(same);
+	}
 	/* another account is not held by it */
 	assert_int_equal(services_filings_since(store_reader(TS.st), "52.71", warga_id, now - 3600, &n, &oldest), 0);
 	file_limit = (int)n + 1;
