@@ -1479,6 +1479,17 @@ static void like_word(const char *w, size_t len, char *out, size_t outlen)
 
 #define REG_WORDS 6 /* words of a search that count; more are ignored */
 
+/* Binds the register's tenant and, for each of the nw words, its pattern
+ * to the four columns it is looked for in; returns the next parameter. */
+static int reg_bind(store_stmt_t *s, const char *tenant, char pats[][200], int nw)
+{
+	store_bind_text(s, 1, tenant, -1);
+	for (int i = 0; i < nw; i++)
+		for (int k = 0; k < 4; k++)
+			store_bind_text(s, 2 + 4 * i + k, pats[i], -1);
+	return 2 + 4 * nw;
+}
+
 int governance_register(store_conn_t *c, const char *tenant, const char *q, int limit, int offset, json_t *arr,
 			int64_t *ret_total)
 {
@@ -1517,10 +1528,7 @@ int governance_register(store_conn_t *c, const char *tenant, const char *q, int 
 		}
 		if ((rc = store_prepare(c, sql.buf, &s)) < 0)
 			goto out;
-		store_bind_text(s, 1, tenant, -1);
-		for (int i = 0; i < nw; i++)
-			for (int k = 0; k < 4; k++)
-				store_bind_text(s, 2 + 4 * i + k, pats[i], -1);
+		reg_bind(s, tenant, pats, nw);
 		rc = store_step(s);
 		*ret_total = rc == STORE_ROW ? store_col_int64(s, 0) : 0;
 		store_finalize(s);
@@ -1537,11 +1545,7 @@ int governance_register(store_conn_t *c, const char *tenant, const char *q, int 
 	}
 	if ((rc = store_prepare(c, sql.buf, &s)) < 0)
 		goto out;
-	store_bind_text(s, 1, tenant, -1);
-	for (int i = 0; i < nw; i++)
-		for (int k = 0; k < 4; k++)
-			store_bind_text(s, 2 + 4 * i + k, pats[i], -1);
-	bi = 2 + 4 * nw;
+	bi = reg_bind(s, tenant, pats, nw);
 	store_bind_int64(s, bi, (int64_t)(limit > 0 ? limit : 100));
 	store_bind_int64(s, bi + 1, (int64_t)(offset > 0 ? offset : 0));
 	while ((rc = store_step(s)) == STORE_ROW)

@@ -129,6 +129,25 @@ int notify_seen_id(store_conn_t *c, const char *tenant, int64_t user_id, int64_t
 	return rc;
 }
 
+/* Hands each row of s (id, created_at, kind, object, message, subject) to
+ * fn as an item, seen when its id is at most seen; finalizes s. The number
+ * of rows handed, or a store error. */
+static int each_item(store_stmt_t *s, int64_t seen, notify_item_fn fn, void *ud)
+{
+	int rc, n = 0;
+	while ((rc = store_step(s)) == STORE_ROW) {
+		notify_item_t it = { store_col_int64(s, 0), store_col_int64(s, 1), store_col_text(s, 2),
+				     store_col_text(s, 3), store_col_text(s, 4),
+				     store_col_text(s, 5) ? store_col_text(s, 5) : "", 0 };
+		it.seen = it.id <= seen;
+		n++;
+		if (fn && fn(ud, &it))
+			break;
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : n;
+}
+
 int notify_unread(store_conn_t *c, const char *tenant, int64_t user_id, const char *role, const char *unit,
 		  int64_t *ret_count)
 {
@@ -145,7 +164,7 @@ int notify_list(store_conn_t *c, const char *tenant, int64_t user_id, const char
 {
 	int64_t seen = 0;
 	store_stmt_t *s;
-	int rc = notify_seen_id(c, tenant, user_id, &seen), n = 0;
+	int rc = notify_seen_id(c, tenant, user_id, &seen);
 	if (rc < 0)
 		return rc;
 	/* MINE as three branches, each a range of one index
@@ -163,17 +182,7 @@ int notify_list(store_conn_t *c, const char *tenant, int64_t user_id, const char
 		return rc;
 	store_bindf(s, "tii" "tti" "ttti" "i", tenant, own_id(user_id), now - max_age, tenant, role ? role : "",
 		    now - max_age, tenant, role ? role : "", unit ? unit : "", now - max_age, (int64_t)limit);
-	while ((rc = store_step(s)) == STORE_ROW) {
-		notify_item_t it = { store_col_int64(s, 0), store_col_int64(s, 1), store_col_text(s, 2),
-				     store_col_text(s, 3), store_col_text(s, 4),
-				     store_col_text(s, 5) ? store_col_text(s, 5) : "", 0 };
-		it.seen = it.id <= seen;
-		n++;
-		if (fn && fn(ud, &it))
-			break;
-	}
-	store_finalize(s);
-	return rc < 0 ? rc : n;
+	return each_item(s, seen, fn, ud);
 }
 
 int notify_mark_seen_tx(store_conn_t *c, const char *tenant, int64_t user_id, int64_t upto_id)
@@ -217,7 +226,7 @@ int notify_list_own(store_conn_t *c, const char *tenant, int64_t user_id, notify
 {
 	int64_t seen = 0;
 	store_stmt_t *s;
-	int rc = notify_seen_id(c, tenant, user_id, &seen), n = 0;
+	int rc = notify_seen_id(c, tenant, user_id, &seen);
 	if (rc < 0)
 		return rc;
 	rc = store_prepare(c, "SELECT id, created_at, kind, object, message, subject FROM notifications "
@@ -225,17 +234,7 @@ int notify_list_own(store_conn_t *c, const char *tenant, int64_t user_id, notify
 	if (rc < 0)
 		return rc;
 	store_bindf(s, "ti", tenant, own_id(user_id));
-	while ((rc = store_step(s)) == STORE_ROW) {
-		notify_item_t it = { store_col_int64(s, 0), store_col_int64(s, 1), store_col_text(s, 2),
-				     store_col_text(s, 3), store_col_text(s, 4),
-				     store_col_text(s, 5) ? store_col_text(s, 5) : "", 0 };
-		it.seen = it.id <= seen;
-		n++;
-		if (fn && fn(ud, &it))
-			break;
-	}
-	store_finalize(s);
-	return rc < 0 ? rc : n;
+	return each_item(s, seen, fn, ud);
 }
 
 int notify_forget_user_tx(store_conn_t *c, const char *tenant, int64_t user_id, int64_t *ret_n)
