@@ -9,12 +9,14 @@
 #include "governance/web.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "app.h"
 #include "core/err.h"
 #include "core/nls.h"
+#include "core/sb.h"
 #include "governance/governance.h"
 #include "tenants/tenants.h"
 #include "core/banned.h"
@@ -158,15 +160,58 @@ int api_gov_verify(req_t *r)
 	return 0;
 }
 
+/* GET /api/v1/t/{t}/keputusan?q=&page=&per_page=: the public register, as
+ * the JDIH page (the same search), per_page decisions (1..REG_API_MAX,
+ * default REG_API_MAX) of page (1-based). The answer carries total and the
+ * address of the next page (null on the last). */
+#define REG_API_MAX 200
+
+static json_t *register_api_url(req_t *r, const char *q, int page, long per_page)
+{
+	sb_t u = SB_INIT;
+	json_t *j;
+	sb_addf(&u, "/api/v1/t/%s/keputusan?page=%d&per_page=%ld", r->tenant->code, page, per_page);
+	if (*q) {
+		sb_adds(&u, "&q=");
+		sb_add_urlenc(&u, q, strlen(q));
+	}
+	j = u.err ? json_null() : json_string(u.buf);
+	sb_release(&u);
+	return j;
+}
+
 int api_gov_register(req_t *r)
 {
-	store_conn_t *c = store_reader(r->app->store);
-	json_t *arr = json_array();
-	int rc = c ? governance_register(c, r->tenant->code, NULL, 200, 0, arr, NULL) : ERR_UNAVAILABLE;
+	store_conn_t *c;
+	const char *q, *pp = req_query(r, "per_page");
+	json_t *arr;
+	int64_t total = 0;
+	long per_page = REG_API_MAX;
+	char *end = NULL;
+	int rc, page, more;
+	if (gov_register_query(r, "page", &q, &page) < 0)
+		return 0;
+	if (pp) {
+		per_page = strlen(pp) <= 3 && pp[0] >= '1' && pp[0] <= '9' ? strtol(pp, &end, 10) : 0;
+		if (per_page < 1 || !end || *end || per_page > REG_API_MAX) {
+			http_error(r, ERR_INVALID, N_("per_page harus bilangan 1 sampai 200"));
+			return 0;
+		}
+	}
+	if (!(c = store_reader(r->app->store)))
+		return ERR_UNAVAILABLE;
+	arr = json_array();
+	rc = governance_register(c, r->tenant->code, q, (int)per_page + 1, (page - 1) * (int)per_page, arr, &total);
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;
 	}
-	http_send_json(r, 200, json_pack("{s:o}", "decisions", arr));
+	more = json_array_size(arr) > (size_t)per_page;
+	if (more)
+		json_array_remove(arr, (size_t)per_page);
+	http_send_json(r, 200,
+		       json_pack("{s:o,s:I,s:i,s:i,s:o}", "decisions", arr, "total", (json_int_t)total, "page", page,
+				 "per_page", (int)per_page, "next",
+				 more ? register_api_url(r, q, page + 1, per_page) : json_null()));
 	return 0;
 }

@@ -1367,28 +1367,39 @@ static void clip_text(json_t *it)
 	free(buf);
 }
 
-/* GET /t/{t}/jdih?q=&hal=: the public register, REG_PAGE decisions a page,
- * newest first, searchable by number, title, text and OPD. It listed the
- * newest 200 with no way to find an older one or to go further. */
-int h_gov_register(req_t *r)
+/* The register's search words and page from the query (page_key: "hal" on
+ * the page, "page" in the API); answers 400 and returns -1 for bad ones. */
+int gov_register_query(req_t *r, const char *page_key, const char **ret_q, int *ret_page)
 {
-	store_conn_t *c = store_reader(r->app->store);
 	const char *q = req_query(r, "q");
-	json_t *arr, *ctx;
-	int64_t total = 0;
-	int rc, page, more;
 	if (!q)
 		q = "";
 	while (*q == ' ')
 		q++;
 	if (strlen(q) > REG_QUERY_MAX) {
 		http_error(r, ERR_INVALID, N_("kata pencarian terlalu panjang (maksimal 200 karakter)"));
-		return 0;
+		return -1;
 	}
-	if (http_parse_page(req_query(r, "hal"), &page) < 0) {
+	if (http_parse_page(req_query(r, page_key), ret_page) < 0) {
 		http_error(r, ERR_INVALID, N_("nomor halaman tidak sah"));
-		return 0;
+		return -1;
 	}
+	*ret_q = q;
+	return 0;
+}
+
+/* GET /t/{t}/jdih?q=&hal=: the public register, REG_PAGE decisions a page,
+ * newest first, searchable by number, title, text and OPD. It listed the
+ * newest 200 with no way to find an older one or to go further. */
+int h_gov_register(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	const char *q;
+	json_t *arr, *ctx;
+	int64_t total = 0;
+	int rc, page, more;
+	if (gov_register_query(r, "hal", &q, &page) < 0)
+		return 0;
 	if (!c)
 		return ERR_UNAVAILABLE;
 	arr = json_array();

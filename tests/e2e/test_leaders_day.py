@@ -224,6 +224,41 @@ def test_register_is_searchable_and_paged(env):
     assert "47 decision(s) published." in en.get(T + "/jdih").expect(200).text
 
 
+def test_register_api_is_searchable_and_paged(env):
+    """GET /api/v1/t/{t}/keputusan answered the newest 200 decisions and nothing older: a client
+    could never read a Pemda's whole register. It now takes the page's search, page and per_page,
+    and says the total and where the next page is."""
+    db = env.new_db()
+    srv = env.start_server(db)
+    tag = unique("api")
+    titles = add_decisions(db, 45, tag)
+    anon = srv.client()
+    api = "/api/v1/t/%s/keputusan" % TENANT
+    # the default stays 200 a page, so older clients see what they saw
+    whole = anon.get(api).expect(200).json()
+    assert whole["total"] == 47 and len(whole["decisions"]) == 47 and whole["next"] is None
+    assert whole["page"] == 1 and whole["per_page"] == 200
+    seen, url = [], api + "?per_page=20&q=" + tag
+    while url:
+        j = anon.get(url).expect(200).json()
+        assert j["total"] == 45 and len(j["decisions"]) <= 20
+        seen += [d["title"] for d in j["decisions"]]
+        url = j["next"]
+    # every decision once, newest first
+    assert seen == titles[::-1], seen[:3]
+    j = anon.get(api + "?q=%s+NOMOR+01&per_page=5&page=3" % tag).expect(200).json()
+    assert [d["title"] for d in j["decisions"]] == ["Keputusan %s nomor %03d" % (tag, 1)] and j["total"] == 11
+    assert j["next"] is None
+    # past the end: an empty page, not an error
+    j = anon.get(api + "?page=99").expect(200).json()
+    assert j["decisions"] == [] and j["total"] == 47 and j["next"] is None
+    # bad input: a clear 400 in JSON
+    for bad in ("page=0", "page=x", "per_page=0", "per_page=201", "per_page=1e2", "per_page=-5", "q=" + "x" * 201):
+        r = anon.get(api + "?" + bad).expect(400)
+        assert r.json()["error"]["code"], bad
+    assert "per_page" in anon.get(api + "?per_page=500").expect(400).json()["error"]["message"]
+
+
 # ------------------------------------------------------------------ a returned proposal
 
 def test_returned_proposal_shows_why_and_what_changed(env):
