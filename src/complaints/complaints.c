@@ -749,6 +749,39 @@ int complaints_list(store_conn_t *c, const complaints_filter_t *f, complaints_ro
 	return rc < 0 ? rc : 0;
 }
 
+int complaints_queue_count(store_conn_t *c, const char *tenant, const char *const *statuses, size_t nstatus,
+			   const char *unit, int64_t now, int cap, int64_t *ret_open, int64_t *ret_overdue)
+{
+	/* an item without a deadline has the key INT64_MAX: "key <= INT64_MAX"
+	 * counts every item, "key <= now - 1" the overdue ones */
+	const char *sql = unit ? "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE tenant = ? AND unit = ? AND "
+				 "status = ? AND " CPL_DUE_KEY " <= ? LIMIT ?) n"
+			       : "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE tenant = ? AND status = ? AND " CPL_DUE_KEY
+				 " <= ? LIMIT ?) n";
+	int64_t *ret[2] = { ret_open, ret_overdue }, upto[2] = { INT64_MAX, now - 1 };
+	store_stmt_t *s;
+	int rc;
+	*ret_open = *ret_overdue = 0;
+	if ((rc = store_prepare(c, sql, &s)) < 0)
+		return rc;
+	for (int k = 0; k < 2 && rc >= 0; k++)
+		for (size_t i = 0; i < nstatus && rc >= 0; i++) {
+			if (unit)
+				store_bindf(s, "tttii", tenant, unit, statuses[i], upto[k], (int64_t)cap);
+			else
+				store_bindf(s, "ttii", tenant, statuses[i], upto[k], (int64_t)cap);
+			if ((rc = store_step(s)) == STORE_ROW)
+				*ret[k] += store_col_int64(s, 0);
+			store_reset(s);
+		}
+	store_finalize(s);
+	if (*ret_open > cap)
+		*ret_open = cap;
+	if (*ret_overdue > cap)
+		*ret_overdue = cap;
+	return rc < 0 ? rc : 0;
+}
+
 int complaints_events(store_conn_t *c, const char *tenant, int64_t complaint_id, int64_t from, int64_t to,
 		      int only_public, int limit, complaints_event_fn fn, void *ud)
 {

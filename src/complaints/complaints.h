@@ -428,6 +428,13 @@ typedef int (*complaints_row_fn)(void *ud, const complaint_t *cp);
  * migration 23, however many are open. by_due with any other status is
  * newest first. Rows have no photos loaded (nphotos = 0) except the count. */
 int complaints_list(store_conn_t *c, const complaints_filter_t *f, complaints_row_fn fn, void *ud);
+/* The dashboard's count of a work queue: of the tenant's complaints in the
+ * nstatus statuses given (of baru, tunda, disposisi) and of unit (NULL: of
+ * every OPD), how many there are and how many are past the deadline of
+ * whoever must act (as the queue shows "terlambat") at now; each count
+ * stops at cap. Read from the work queue's indexes. */
+int complaints_queue_count(store_conn_t *c, const char *tenant, const char *const *statuses, size_t nstatus,
+			   const char *unit, int64_t now, int cap, int64_t *ret_open, int64_t *ret_overdue);
 
 typedef struct complaints_event {
 	int64_t id, complaint_id, ts;

@@ -1366,6 +1366,57 @@ static int list_apps(store_conn_t *c, const char *tenant, const char *where, con
 	return 0;
 }
 
+/* SELECT COUNT(*) over at most cap rows of sql (a SELECT 1 ... with its
+ * parameters bound by types from args, as store_bindf takes them). */
+static int count_capped(store_conn_t *c, const char *sql, int cap, int64_t *ret, const char *t1, const char *t2,
+			int64_t i1)
+{
+	store_stmt_t *s;
+	char q[512];
+	int rc;
+	snprintf(q, sizeof(q), "SELECT COUNT(*) FROM (%s LIMIT ?) n", sql);
+	if ((rc = store_prepare(c, q, &s)) < 0)
+		return rc;
+	if (t2)
+		store_bindf(s, "ttii", t1, t2, i1, (int64_t)cap);
+	else
+		store_bindf(s, "tii", t1, i1, (int64_t)cap);
+	rc = store_step(s);
+	*ret = rc == STORE_ROW ? store_col_int64(s, 0) : 0;
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int services_queue_count(store_conn_t *c, const char *tenant, const auth_principal_t *who, int64_t now, int cap,
+			 int64_t *ret_open, int64_t *ret_overdue)
+{
+	tenant_t t;
+	int32_t today;
+	const char *sql;
+	int rc, opd = role_needs_unit(who->role);
+	*ret_open = *ret_overdue = 0;
+	if (opd ? !*who->unit : !is_overseer(who, tenant))
+		return ERR_FORBIDDEN;
+	if ((rc = tenant_get(c, tenant, &t)) < 0)
+		return rc;
+	today = cal_local_day(now, t.tz_offset);
+	/* read from services_apps_queue (an OPD's) or services_apps_open: the
+	 * overdue ones are the first of the range; a day past today + 2^40 is
+	 * none, so "open" and "overdue" share one statement */
+	sql = opd ? "SELECT 1 FROM services_apps WHERE tenant = ? AND unit = ? AND state = 0 AND due_day < ?"
+		  : "SELECT 1 FROM services_apps WHERE tenant = ? AND state = 0 AND due_day < ?";
+	rc = count_capped(c, sql, cap, ret_open, tenant, opd ? who->unit : NULL, (int64_t)1 << 40);
+	if (rc >= 0)
+		rc = count_capped(c, sql, cap, ret_overdue, tenant, opd ? who->unit : NULL, (int64_t)today);
+	return rc;
+}
+
+int services_returned_count(store_conn_t *c, const char *tenant, int64_t user_id, int cap, int64_t *ret)
+{
+	return count_capped(c, "SELECT 1 FROM services_apps WHERE tenant = ? AND applicant_id = ? AND state = 1", cap, ret,
+			    tenant, NULL, user_id);
+}
+
 int services_my_apps(store_conn_t *c, const char *tenant, int64_t user_id, int64_t now, json_t **ret)
 {
 	int rc = list_apps(c, tenant, "a.applicant_id = ?", "i", user_id, NULL, NULL, now, 500, 0, ret);

@@ -283,6 +283,16 @@ int services_verify(store_conn_t *c, const char *code, json_t **ret);
 int services_my_apps(store_conn_t *c, const char *tenant, int64_t user_id, int64_t now, json_t **ret);
 int services_queue(store_conn_t *c, const char *tenant, const auth_principal_t *who, const char *unit,
 		   int include_closed, int64_t now, int limit, int offset, json_t **ret);
+/* The dashboard's counts, each up to cap (a larger count is cap):
+ * services_queue_count: of the applications being processed at who's OPD
+ * (every OPD's for sekda/kepala_daerah/wakil/admin), how many there are and
+ * how many are past their SLA at now (the queue's "terlambat"); those
+ * returned to their citizen wait for nobody here and are not counted.
+ * services_returned_count: the citizen's own applications returned to them
+ * for correction. ERR_FORBIDDEN as services_queue. */
+int services_queue_count(store_conn_t *c, const char *tenant, const auth_principal_t *who, int64_t now, int cap,
+			 int64_t *ret_open, int64_t *ret_overdue);
+int services_returned_count(store_conn_t *c, const char *tenant, int64_t user_id, int cap, int64_t *ret);
 
 /* One officer/citizen action on an application (inside a write tx). */
 typedef struct services_act {

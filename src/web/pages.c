@@ -15,6 +15,9 @@
 #include <time.h>
 
 #include "app.h"
+#include "complaints/complaints.h"
+#include "governance/governance.h"
+#include "services/services.h"
 #include "core/err.h"
 #include "core/nls.h"
 #include "core/log.h"
@@ -474,32 +477,43 @@ int h_password(req_t *r)
  * href is appended to "/t/TENANT"; NULL for a card without a page yet. */
 typedef struct card {
 	const char *title, *href;
+	int work; /* what waits behind it, counted on the card (enum below) */
 } card_t;
+
+enum {
+	WORK_NONE,
+	WORK_APPS,        /* applications being processed (the OPD's, or every OPD's) */
+	WORK_APPS_MINE,   /* the citizen's applications returned for correction */
+	WORK_CPL_VERIFY,  /* complaints waiting for the coordinator */
+	WORK_CPL_OPD,     /* complaints sent to the OPD, to answer */
+	WORK_CPL_ALL,     /* every open complaint */
+	WORK_PROPOSALS,   /* proposals waiting for this role (governance_inbox) */
+};
 
 static const struct {
 	role_t role;
 	card_t cards[6];
 } role_cards[] = {
-	{ ROLE_WARGA, { { N_("Cari dan ajukan layanan"), "/layanan" }, { N_("Permohonan saya"), "/permohonan" },
+	{ ROLE_WARGA, { { N_("Cari dan ajukan layanan"), "/layanan" }, { N_("Permohonan saya"), "/permohonan", WORK_APPS_MINE },
 			{ N_("Lacak permohonan"), "/lacak" }, { N_("Sampaikan pengaduan"), "/pengaduan/baru" }, { N_("Pengaduan saya"), "/pengaduan/kelola" } } },
-	{ ROLE_PETUGAS, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Pengaduan untuk OPD"), "/pengaduan/kelola" },
-			  { N_("Usulan kebijakan OPD"), "/usulan" } } },
+	{ ROLE_PETUGAS, { { N_("Antrian permohonan OPD"), "/antrian", WORK_APPS }, { N_("Pengaduan untuk OPD"), "/pengaduan/kelola", WORK_CPL_OPD },
+			  { N_("Usulan kebijakan OPD"), "/usulan", WORK_PROPOSALS } } },
 	/* the OPD roles see what each of them works on: admin_opd drafts
 	 * proposals too, and the kepala OPD answers complaints and is the one
 	 * an overdue answer is escalated to */
-	{ ROLE_ADMIN_OPD, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Pengaduan untuk OPD"), "/pengaduan/kelola" },
-			    { N_("Usulan kebijakan OPD"), "/usulan" }, { N_("Kinerja OPD"), "/kinerja" } } },
-	{ ROLE_KEPALA_OPD, { { N_("Antrian permohonan OPD"), "/antrian" }, { N_("Pengaduan untuk OPD"), "/pengaduan/kelola" },
-			     { N_("Usulan kebijakan OPD"), "/usulan" }, { N_("Kinerja OPD"), "/kinerja" } } },
-	{ ROLE_KOORDINATOR, { { N_("Verifikasi pengaduan masuk"), "/pengaduan/kelola" }, { N_("Pengaturan pengaduan"), "/pengaduan/pengaturan" }, { N_("Kinerja seluruh OPD"), "/kinerja" } } },
+	{ ROLE_ADMIN_OPD, { { N_("Antrian permohonan OPD"), "/antrian", WORK_APPS }, { N_("Pengaduan untuk OPD"), "/pengaduan/kelola", WORK_CPL_OPD },
+			    { N_("Usulan kebijakan OPD"), "/usulan", WORK_PROPOSALS }, { N_("Kinerja OPD"), "/kinerja" } } },
+	{ ROLE_KEPALA_OPD, { { N_("Antrian permohonan OPD"), "/antrian", WORK_APPS }, { N_("Pengaduan untuk OPD"), "/pengaduan/kelola", WORK_CPL_OPD },
+			     { N_("Usulan kebijakan OPD"), "/usulan", WORK_PROPOSALS }, { N_("Kinerja OPD"), "/kinerja" } } },
+	{ ROLE_KOORDINATOR, { { N_("Verifikasi pengaduan masuk"), "/pengaduan/kelola", WORK_CPL_VERIFY }, { N_("Pengaturan pengaduan"), "/pengaduan/pengaturan" }, { N_("Kinerja seluruh OPD"), "/kinerja" } } },
 	/* the Sekda is where overdue complaints end up (docs/complaints.md) */
-	{ ROLE_SEKDA, { { N_("Usulan menunggu saran Sekda"), "/usulan" }, { N_("Antrian permohonan seluruh OPD"), "/antrian" },
-			{ N_("Pengaduan seluruh OPD"), "/pengaduan/kelola" }, { N_("Kinerja seluruh OPD"), "/kinerja" },
+	{ ROLE_SEKDA, { { N_("Usulan menunggu saran Sekda"), "/usulan", WORK_PROPOSALS }, { N_("Antrian permohonan seluruh OPD"), "/antrian", WORK_APPS },
+			{ N_("Pengaduan seluruh OPD"), "/pengaduan/kelola", WORK_CPL_ALL }, { N_("Kinerja seluruh OPD"), "/kinerja" },
 			{ N_("Rekap usulan per OPD"), "/usulan/rekap" }, { N_("Log audit"), "/admin/audit" } } },
-	{ ROLE_WAKIL, { { N_("Usulan menunggu pertimbangan"), "/usulan" }, { N_("Kinerja seluruh OPD"), "/kinerja" } } },
-	{ ROLE_KEPALA_DAERAH, { { N_("Usulan menunggu keputusan"), "/usulan" }, { N_("Antrian permohonan seluruh OPD"), "/antrian" },
+	{ ROLE_WAKIL, { { N_("Usulan menunggu pertimbangan"), "/usulan", WORK_PROPOSALS }, { N_("Kinerja seluruh OPD"), "/kinerja" } } },
+	{ ROLE_KEPALA_DAERAH, { { N_("Usulan menunggu keputusan"), "/usulan", WORK_PROPOSALS }, { N_("Antrian permohonan seluruh OPD"), "/antrian", WORK_APPS },
 				{ N_("Kinerja seluruh OPD"), "/kinerja" }, { N_("Log audit"), "/admin/audit" } } },
-	{ ROLE_DPRD, { { N_("Agenda DPRD"), "/usulan" }, { N_("Pokok pikiran DPRD"), "/pokir" }, { N_("Kinerja seluruh OPD"), "/kinerja" } } },
+	{ ROLE_DPRD, { { N_("Agenda DPRD"), "/usulan", WORK_PROPOSALS }, { N_("Pokok pikiran DPRD"), "/pokir" }, { N_("Kinerja seluruh OPD"), "/kinerja" } } },
 	{ ROLE_ADMIN, { { N_("Administrasi: pengguna, OPD, kunci API, hari libur"), "/admin" }, { N_("Katalog layanan"), "/admin/layanan" }, { N_("Pengaturan pengaduan"), "/pengaduan/pengaturan" },
 			{ N_("Kinerja seluruh OPD"), "/kinerja" }, { N_("Log audit"), "/admin/audit" } } },
 };
@@ -537,31 +551,126 @@ static int add_note(void *ud, const notify_item_t *it)
 	return 0;
 }
 
+/* Counts shown on the cards stop here ("999+"): reading the rest of a
+ * large queue would make the dashboard cost by the tenant's size. */
+#define WORK_CAP 1000
+
+static void count_text(char *buf, size_t len, int64_t n)
+{
+	if (n >= WORK_CAP)
+		snprintf(buf, len, "%d+", WORK_CAP - 1);
+	else
+		snprintf(buf, len, "%lld", (long long)n);
+}
+
+/* What waits behind a card: *ret_open of it, *ret_late past its deadline
+ * (-1: the card has no deadline to miss). */
+static int work_count(req_t *r, store_conn_t *c, int work, int64_t now, int64_t *ret_open, int64_t *ret_late)
+{
+	static const char *const verify[] = { "baru", "tunda" }, *const answer[] = { "disposisi" },
+				 *const open[] = { "baru", "tunda", "disposisi" };
+	const char *tenant = r->tenant->code;
+	int rc = 0;
+	*ret_open = 0;
+	*ret_late = -1;
+	switch (work) {
+	case WORK_APPS:
+		rc = services_queue_count(c, tenant, &r->who, now, WORK_CAP, ret_open, ret_late);
+		break;
+	case WORK_APPS_MINE:
+		rc = r->who.user_id > 0 ? services_returned_count(c, tenant, r->who.user_id, WORK_CAP, ret_open) : 0;
+		break;
+	case WORK_CPL_VERIFY:
+		rc = complaints_queue_count(c, tenant, verify, 2, NULL, now, WORK_CAP, ret_open, ret_late);
+		break;
+	case WORK_CPL_OPD:
+		rc = *r->who.unit ? complaints_queue_count(c, tenant, answer, 1, r->who.unit, now, WORK_CAP, ret_open, ret_late)
+				  : 0;
+		break;
+	case WORK_CPL_ALL:
+		rc = complaints_queue_count(c, tenant, open, 3, NULL, now, WORK_CAP, ret_open, ret_late);
+		break;
+	case WORK_PROPOSALS: {
+		/* the inbox is what waits for this role: a handful, read whole */
+		json_t *arr = json_array(), *it;
+		size_t i;
+		rc = governance_inbox(c, tenant, r->who.role, r->who.unit, r->who.username, now, 0, WORK_CAP, 0, arr);
+		*ret_open = (int64_t)json_array_size(arr);
+		*ret_late = 0;
+		json_array_foreach(arr, i, it)
+			*ret_late += json_is_true(json_object_get(it, "overdue"));
+		json_decref(arr);
+		break;
+	}
+	default:
+		break;
+	}
+	/* an OPD role without an OPD, or a role the queue is not for: no count */
+	if (rc == ERR_FORBIDDEN) {
+		*ret_open = 0;
+		*ret_late = -1;
+		return 1;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* The card's count as words: "12 menunggu" with "3 lewat tenggat" (or
+ * "tidak ada yang menunggu"); for the citizen, only what they must do. */
+static int card_count(req_t *r, store_conn_t *c, const card_t *cd, int64_t now, json_t *o)
+{
+	int64_t n, late;
+	char num[16], words[96];
+	int rc = cd->work == WORK_NONE ? 1 : work_count(r, c, cd->work, now, &n, &late);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	count_text(num, sizeof(num), n);
+	if (cd->work == WORK_APPS_MINE) {
+		if (n > 0) {
+			snprintf(words, sizeof(words), req_t_(r, N_("%s perlu Anda perbaiki")), num);
+			json_object_set_new(o, "late", json_string(words));
+		}
+		return 0;
+	}
+	if (n == 0) {
+		json_object_set_new(o, "count", json_string(req_t_(r, N_("tidak ada yang menunggu"))));
+		return 0;
+	}
+	snprintf(words, sizeof(words), req_t_(r, N_("%s menunggu")), num);
+	json_object_set_new(o, "count", json_string(words));
+	if (late > 0) {
+		count_text(num, sizeof(num), late);
+		snprintf(words, sizeof(words), req_t_(r, N_("%s lewat tenggat")), num);
+		json_object_set_new(o, "late", json_string(words));
+	}
+	return 0;
+}
+
 int h_dashboard(req_t *r)
 {
 	json_t *cards = json_array(), *ctx;
 	struct notes notes = { r, json_array(), 0, 0 };
 	store_conn_t *c = store_reader(r->app->store);
+	int64_t now = (int64_t)time(NULL);
 	char role[40];
-	int rc;
-	for (size_t i = 0; i < sizeof(role_cards) / sizeof(role_cards[0]); i++) {
+	int rc = c ? 0 : ERR_UNAVAILABLE;
+	for (size_t i = 0; rc >= 0 && i < sizeof(role_cards) / sizeof(role_cards[0]); i++) {
 		if (role_cards[i].role != r->who.role)
 			continue;
-		for (int j = 0; j < 6 && role_cards[i].cards[j].title; j++) {
-			const card_t *c = &role_cards[i].cards[j];
-			json_t *o = json_pack("{s:s}", "title", req_t_(r, c->title));
-			if (c->href) {
+		for (int j = 0; rc >= 0 && j < 6 && role_cards[i].cards[j].title; j++) {
+			const card_t *cd = &role_cards[i].cards[j];
+			json_t *o = json_pack("{s:s}", "title", req_t_(r, cd->title));
+			if (cd->href) {
 				char href[128];
-				snprintf(href, sizeof(href), "/t/%s%s", r->tenant->code, c->href);
+				snprintf(href, sizeof(href), "/t/%s%s", r->tenant->code, cd->href);
 				json_object_set_new(o, "href", json_string(href));
 			}
+			rc = card_count(r, c, cd, now, o);
 			json_array_append_new(cards, o);
 		}
 	}
 	snprintf(role, sizeof(role), "%s", role_name(r->who.role));
-	rc = c ? notify_list(c, r->tenant->code, r->who.user_id, role, r->who.unit, (int64_t)time(NULL), NOTES_MAX_AGE,
-			     NOTES_SHOWN, add_note, &notes)
-	       : ERR_UNAVAILABLE;
+	rc = rc < 0 ? rc : notify_list(c, r->tenant->code, r->who.user_id, role, r->who.unit, now, NOTES_MAX_AGE, NOTES_SHOWN,
+					 add_note, &notes);
 	if (rc < 0) {
 		json_decref(cards);
 		json_decref(notes.list);

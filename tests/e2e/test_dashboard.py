@@ -128,3 +128,119 @@ def test_language_switch_after_a_failed_form_and_error_page_home(env):
     assert m and m.group(1) == "%2Ft%2F52.71%2F", m and m.group(1)
     r = c.get("/t/%s/tidak-ada-halaman" % TENANT).expect(404)
     assert 'href="/t/%s/">' % TENANT in r.text, r.text[-600:]
+
+
+# ------------------------------------------------------------------ what waits, on the cards
+
+def work_on_cards(c, lang=None):
+    """{card title, and its address under /t/{tenant}: (count words, late words)} of the user's
+    dashboard."""
+    page = c.get("/t/%s/dasbor" % TENANT, headers={"Accept-Language": lang} if lang else None).expect(200)
+    out = {}
+    for m in re.finditer(r'<li class="card">(?:<a href="/t/[0-9.]+([^"]*)">)?([^<]*)(.*?)</li>', page.text, re.S):
+        count = re.search(r'<span class="work">([^<]*)</span>', m.group(3))
+        late = re.search(r'<strong class="work late">([^<]*)</strong>', m.group(3))
+        out[html.unescape(m.group(2))] = out[m.group(1)] = (count and count.group(1), late and late.group(1))
+    assert out, page.text[:1500]
+    return out
+
+
+def copy_rows(db, table, src_id, n, base):
+    """n copies of one row of table (ids base+1..base+n, numbers suffixed), straight in the database."""
+    if db.backend == "sqlite":
+        cols = [r[0] for r in db.sql("SELECT name FROM pragma_table_info('%s')" % table)]
+    else:
+        cols = [r[0] for r in db.sql("SELECT column_name FROM information_schema.columns WHERE table_name = '%s' "
+                                     "AND table_schema = '%s' ORDER BY ordinal_position" % (table, db.schema))]
+    sel = ["%d + i" % base if c == "id" else "number || '-' || i" if c == "number" else c for c in cols]
+    db.sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) INSERT INTO %s (%s) "
+           "SELECT %s FROM %s, n WHERE id = %d" % (n, table, ", ".join(cols), ", ".join(sel), table, src_id))
+
+
+def test_cards_count_what_waits(env):
+    """The dashboard's cards only linked to the work: an official had to open every queue to learn
+    whether anything waited or was late. Each card now says how many wait for the reader and how
+    many are past their deadline (the queue's "terlambat"), a citizen's says what they must
+    correct, and a count past 999 stops there."""
+    import time
+    from test_services import FORM, NIK, PDF, api
+    import base64
+    db = env.new_db()
+    srv = env.start_server(db)
+    T = "/t/%s" % TENANT
+
+    def signed(user):
+        c = srv.client()
+        c.login(TENANT, user)
+        return c
+
+    def num(sql):
+        return int(db.sql(sql)[0][0])
+
+    now = int(time.time())
+    # the coordinator: what waits for verification (the demo's one), late once its deadline passed
+    coord = signed("koordinator")
+    waiting = num("SELECT COUNT(*) FROM complaints WHERE tenant = '%s' AND status IN ('baru', 'tunda')" % TENANT)
+    assert waiting == 1
+    assert work_on_cards(coord)["Verifikasi pengaduan masuk"] == ("1 menunggu", None)
+    db.sql("UPDATE complaints SET verify_due = %d WHERE tenant = '%s' AND status = 'baru'" % (now - 60, TENANT))
+    assert work_on_cards(coord)["Verifikasi pengaduan masuk"] == ("1 menunggu", "1 lewat tenggat")
+    file_complaint(srv, db, "Lampu jalan di depan pasar mati sejak minggu lalu")
+    assert work_on_cards(coord)["Verifikasi pengaduan masuk"] == ("2 menunggu", "1 lewat tenggat")
+
+    # an OPD: its own complaints to answer (DLH's is not DISDUKCAPIL's), no application yet
+    kop = signed("kepala_opd")
+    cards = work_on_cards(kop)
+    assert cards["Pengaduan untuk OPD"] == ("1 menunggu", None), cards
+    assert cards["Antrian permohonan OPD"] == ("tidak ada yang menunggu", None), cards
+    # its proposals: the demo's one returned by the Sekda
+    assert cards["Usulan kebijakan OPD"] == ("1 menunggu", None), cards
+    db.sql("UPDATE complaints SET answer_due = %d WHERE tenant = '%s' AND status = 'disposisi' AND unit = 'DISDUKCAPIL'"
+           % (now - 60, TENANT))
+    assert work_on_cards(kop)["Pengaduan untuk OPD"] == ("1 menunggu", "1 lewat tenggat")
+
+    # an application filed: it waits at the OPD and for the Sekda's overview; late once past its SLA
+    admin = signed("admin")
+    code = "dasbor-uji"
+    r = api(admin, "POST", "/api/v1/t/%s/services" % TENANT, {
+        "code": code, "unit": "DISDUKCAPIL", "name": "Layanan Uji Dasbor", "category": "Kependudukan",
+        "summary": "Layanan untuk pengujian.", "requirements": ["Kartu keluarga"], "procedure": ["Ajukan"],
+        "sla_days": 3, "fee": 0, "product": "Dokumen uji", "complaints": "Melalui menu Pengaduan.",
+        "legal_basis": ["Peraturan uji"], "form": FORM, "steps": "Verifikasi berkas | petugas\n"},
+        admin.session_csrf(TENANT))
+    assert r.status == 201, r.text
+    warga = signed("warga")
+    r = api(warga, "POST", "/api/v1/t/%s/applications" % TENANT,
+            {"service": code, "values": {"nama": "Baiq Nurul Aini", "nik_pemohon": NIK, "keperluan": "Baru"},
+             "files": {"kk": {"filename": "kk.pdf", "content_base64": base64.b64encode(PDF).decode()}}},
+            warga.session_csrf(TENANT))
+    assert r.status == 201, r.text
+    app_id = r.json()["id"]
+    assert work_on_cards(kop)["Antrian permohonan OPD"] == ("1 menunggu", None)
+    sekda = signed("sekda")
+    cards = work_on_cards(sekda)
+    assert cards["Antrian permohonan seluruh OPD"] == ("1 menunggu", None), cards
+    # every open complaint of every OPD (the two waiting for verification, DISDUKCAPIL's and DLH's)
+    assert cards["Pengaduan seluruh OPD"] == ("4 menunggu", "2 lewat tenggat"), cards
+    assert cards["Usulan menunggu saran Sekda"] == ("1 menunggu", None), cards
+    db.sql("UPDATE services_apps SET due_day = due_day - 30 WHERE id = %d" % app_id)
+    assert work_on_cards(kop)["Antrian permohonan OPD"] == ("1 menunggu", "1 lewat tenggat")
+    assert work_on_cards(kop, "en")["/antrian"] == ("1 waiting", "1 overdue")
+    # the citizen has nothing to do until it comes back to them; then it waits for nobody at the OPD
+    assert work_on_cards(warga)["Permohonan saya"] == (None, None)
+    p = signed("petugas")
+    page = p.get("%s/permohonan/%d" % (T, app_id)).expect(200)
+    p.post_form("%s/permohonan/%d/aksi" % (T, app_id), {"_csrf": page.csrf(), "op": "return",
+                                                        "text": "Scan kartu keluarga buram"}).expect(303)
+    assert work_on_cards(warga)["Permohonan saya"] == (None, "1 perlu Anda perbaiki")
+    assert work_on_cards(kop)["Antrian permohonan OPD"] == ("tidak ada yang menunggu", None)
+    # the leaders' inboxes; a deadline passed shows
+    db.sql("UPDATE governance_proposals SET due_at = %d WHERE tenant = '%s' AND state = 'pertimbangan'" % (now - 60, TENANT))
+    assert work_on_cards(signed("wakil"))["Usulan menunggu pertimbangan"] == ("1 menunggu", "1 lewat tenggat")
+    assert work_on_cards(signed("kepala_daerah"))["Usulan menunggu keputusan"] == ("tidak ada yang menunggu", None)
+    # a count stops at 999+: the dashboard does not read a whole large queue
+    dlh = num("SELECT id FROM complaints WHERE tenant = '%s' AND status = 'disposisi' AND unit = 'DLH'" % TENANT)
+    copy_rows(db, "complaints", dlh, 1000, 800000)
+    assert work_on_cards(sekda)["Pengaduan seluruh OPD"] == ("999+ menunggu", "2 lewat tenggat")
+    # cards without work behind them have no count
+    assert all(v == (None, None) for k, v in work_on_cards(admin).items()), work_on_cards(admin)
