@@ -24,3 +24,23 @@
     }, { enableHighAccuracy: true, timeout: 15000 });
   });
 })();
+
+/* The complaint page: "Pakai sebagai dasar jawaban" puts an earlier answer
+   into the answer field (asking first when something is typed there). The
+   buttons stay hidden without this script; the answers can be copied. */
+(function () {
+  var bs = document.querySelectorAll('button.cpl-use');
+  for (var i = 0; i < bs.length; i++) {
+    var b = bs[i];
+    b.hidden = false;
+    b.addEventListener('click', function (e) {
+      var btn = e.currentTarget;
+      var from = document.getElementById(btn.getAttribute('data-from'));
+      var to = document.getElementById(btn.getAttribute('data-to'));
+      if (!from || !to) return;
+      if (to.value.trim() !== '' && to.value !== from.textContent && !window.confirm(btn.getAttribute('data-confirm') || '')) return;
+      to.value = from.textContent;
+      to.focus();
+    });
+  }
+})();

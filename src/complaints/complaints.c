@@ -782,6 +782,79 @@ int complaints_queue_count(store_conn_t *c, const char *tenant, const char *cons
 	return rc < 0 ? rc : 0;
 }
 
+int complaints_similar_answers(store_conn_t *c, const complaint_t *cp, double min_sim, int limit,
+			       complaints_similar_fn fn, void *ud)
+{
+	complaints_similar_t best[CPL_SIMILAR_MAX];
+	store_stmt_t *s;
+	sb_t mine = SB_INIT, theirs = SB_INIT;
+	int n = 0, rc;
+	if (limit < 1 || !cp->category[0])
+		return 0;
+	if (limit > CPL_SIMILAR_MAX)
+		limit = CPL_SIMILAR_MAX;
+	sb_addf(&mine, "%s %s", cp->title, cp->description);
+	if (mine.err)
+		return ERR_NOMEM;
+	/* the category's newest first, on complaints_tenant_cat */
+	rc = store_prepare(c, "SELECT id, number, title, description, answer, answered_at FROM complaints WHERE tenant = ? "
+			      "AND category = ? AND id <> ? AND answer <> '' AND status <> 'arsip' AND status <> 'digabung' "
+			      "ORDER BY created_at DESC, id DESC LIMIT ?",
+			   &s);
+	if (rc < 0) {
+		sb_release(&mine);
+		return rc;
+	}
+	store_bindf(s, "ttii", cp->tenant, cp->category, cp->id, (int64_t)CPL_SIMILAR_SCAN);
+	while ((rc = store_step(s)) == STORE_ROW) {
+		double score;
+		int at;
+		sb_reset(&theirs);
+		sb_addf(&theirs, "%s %s", store_col_text(s, 2), store_col_text(s, 3));
+		if (theirs.err) {
+			rc = ERR_NOMEM;
+			break;
+		}
+		score = complaints_text_similarity(mine.buf, theirs.buf);
+		if (score < min_sim)
+			continue;
+		/* keep the limit best, in order; among equals the newer (read first) stays ahead */
+		for (at = n; at > 0 && best[at - 1].score < score; at--)
+			;
+		if (at >= limit)
+			continue;
+		if (n == limit) {
+			n--;
+			free((char *)best[n].number);
+			free((char *)best[n].title);
+			free((char *)best[n].answer);
+		}
+		memmove(&best[at + 1], &best[at], (size_t)(n - at) * sizeof(best[0]));
+		best[at].id = store_col_int64(s, 0);
+		best[at].answered_at = store_col_int64(s, 5);
+		best[at].number = strdup(store_col_text(s, 1));
+		best[at].title = strdup(store_col_text(s, 2));
+		best[at].answer = strdup(store_col_text(s, 4));
+		best[at].score = score;
+		n++;
+		if (!best[at].number || !best[at].title || !best[at].answer) {
+			rc = ERR_NOMEM;
+			break;
+		}
+	}
+	store_finalize(s);
+	sb_release(&mine);
+	sb_release(&theirs);
+	for (int i = 0; i < n; i++) {
+		if (rc >= 0 && (rc = fn(ud, &best[i])) > 0)
+			rc = 0;
+		free((char *)best[i].number);
+		free((char *)best[i].title);
+		free((char *)best[i].answer);
+	}
+	return rc < 0 ? rc : 0;
+}
+
 int complaints_events(store_conn_t *c, const char *tenant, int64_t complaint_id, int64_t from, int64_t to,
 		      int only_public, int limit, complaints_event_fn fn, void *ud)
 {

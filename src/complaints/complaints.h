@@ -460,6 +460,24 @@ int complaints_duplicates(store_conn_t *c, const char *tenant, int64_t id, compl
 /* Text similarity in [0, 1] (Jaccard over lower-cased words of 3+ bytes),
  * and great-circle distance in metres. Exposed for tests. */
 double complaints_text_similarity(const char *a, const char *b);
+
+/* Earlier answers for whoever writes cp's answer: among the newest
+ * CPL_SIMILAR_SCAN complaints of cp's tenant and category that were
+ * answered (an answer given, not archived or merged, not cp), those whose
+ * title and description are at least min_sim similar to cp's
+ * (complaints_text_similarity), most similar first (then the newest), at
+ * most limit (1..CPL_SIMILAR_MAX). fn gets each one's id, number, title,
+ * answer and answer time (valid during the call) with its score. */
+#define CPL_SIMILAR_SCAN 300
+#define CPL_SIMILAR_MAX 5
+typedef struct complaints_similar {
+	int64_t id, answered_at;
+	const char *number, *title, *answer;
+	double score;
+} complaints_similar_t;
+typedef int (*complaints_similar_fn)(void *ud, const complaints_similar_t *it);
+int complaints_similar_answers(store_conn_t *c, const complaint_t *cp, double min_sim, int limit,
+			       complaints_similar_fn fn, void *ud);
 double complaints_distance_m(double lat1, double lon1, double lat2, double lon2);
 
 /* Masks a reporter's name for the public ("Baiq N*** A***"), or "Anonim". */

@@ -921,6 +921,27 @@ static int add_dup(void *ud, const complaints_dup_t *d)
 	return 0;
 }
 
+/* An earlier answer offered to whoever answers: the title masked like a
+ * public list's (the complaint may be another OPD's), the answer as
+ * published. */
+struct similar_ctx {
+	req_t *r;
+	json_t *arr;
+};
+
+static int add_similar(void *ud, const complaints_similar_t *it)
+{
+	struct similar_ctx *x = ud;
+	json_array_append_new(x->arr, json_pack("{s:I,s:s,s:s,s:s,s:o,s:i}", "id", (json_int_t)it->id, "number", it->number,
+						"title", shown(x->r, it->title, 0, NULL), "answer", it->answer,
+						"answered_at", jtime(x->r, it->answered_at), "score",
+						(int)(it->score * 100 + 0.5)));
+	return 0;
+}
+
+#define SIMILAR_MIN 0.2 /* the least text similarity of an answer offered */
+#define SIMILAR_SHOWN 3
+
 /* What the user typed into the form of an action that failed (too long,
  * stale...) goes back into that form, so that nothing has to be typed
  * again: ctx keys t_<action> (the text), t_forward_to, merge_value. When
@@ -1123,8 +1144,17 @@ static void detail_page_with(req_t *r, int status, int64_t id, const char *error
 	}
 	if (coord && !strcmp(cp->status, "disposisi"))
 		json_object_set_new(ctx, "can_merge_only", json_true());
-	if ((opd || coord) && !strcmp(cp->status, "disposisi"))
+	if ((opd || coord) && !strcmp(cp->status, "disposisi")) {
+		/* and what the Pemda answered to complaints like it, to start
+		 * from (docs/complaints.md, "Answers to similar complaints") */
+		struct similar_ctx x = { r, json_array() };
 		json_object_set_new(ctx, "can_answer", json_true());
+		rc = complaints_similar_answers(c, cp, SIMILAR_MIN, SIMILAR_SHOWN, add_similar, &x);
+		if (rc < 0 && !err)
+			err = rc;
+		json_object_set_new(ctx, "has_similar", json_boolean(json_array_size(x.arr) > 0));
+		json_object_set_new(ctx, "similar", x.arr);
+	}
 	if (reporter && !complaints_status_closed(cp->status))
 		json_object_set_new(ctx, "can_reply", json_true());
 	if (reporter && !strcmp(cp->status, "dijawab")) {
