@@ -414,6 +414,8 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 			return 1;
 		}
 	}
+	/* the periodic clean-up of the file store, a slice at a time */
+	files_gc_set_dir(cfg->data_dir, FILES_GC_SLICE);
 	rc = server_run(&app);
 	workpool_stop(app.compute); /* after the loops: every accepted job has run */
 	app.compute = NULL;
@@ -777,13 +779,14 @@ static int cmd_sweep(config_t *cfg, int argc, char **argv)
 		return 2;
 	if (open_store(cfg, &st, 0) < 0)
 		return 1;
+	files_gc_set_dir(cfg->data_dir, 256); /* the whole file store at once */
 	for (const app_job_t *j = app_jobs; j->fn; j++) {
 		int rc = j->fn(st, (int64_t)time(NULL));
 		if (rc < 0) {
 			fprintf(stderr, "sigap: %s failed: %s\n", j->name, store_errmsg());
 			bad = 1;
 		} else {
-			printf("%s: %d notification(s)\n", j->name, rc);
+			printf("%s: %d %s\n", j->name, rc, j->counts ? j->counts : "notification(s)");
 		}
 	}
 	store_close(st);

@@ -231,6 +231,7 @@ int http_offload(req_t *r, http_work_fn work, void *ud, http_done_fn done);
 typedef struct app_job {
 	const char *name;
 	int (*fn)(store_t *st, int64_t now);
+	const char *counts; /* what fn's result counts, for `sigap sweep`; NULL: notification(s) */
 } app_job_t;
 extern const app_job_t app_jobs[];
 

@@ -7,6 +7,7 @@
  */
 #include "platform/platform.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <magic.h>
@@ -122,8 +123,10 @@ int files_put(const char *dir, const void *data, size_t len, const files_policy_
 	sodium_bin2hex(ret_hash, FILES_HASH_LEN + 1, d, sizeof(d));
 	snprintf(sub, sizeof(sub), "%s/%.2s", dir, ret_hash);
 	snprintf(path, sizeof(path), "%s/%s", sub, ret_hash);
-	if (access(path, F_OK) == 0)
-		return 0; /* same content already stored */
+	/* same content already stored: touched, so that the clean-up
+	 * (files_gc) sees it as stored now */
+	if (utimensat(AT_FDCWD, path, NULL, 0) == 0)
+		return 0;
 	if (mkdirs(sub) < 0)
 		return store_fail(ERR_IO, "cannot create '%s': %s", sub, strerror(errno));
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)gettid());
@@ -164,4 +167,138 @@ int files_get(const char *dir, const char *hash, sb_t *out)
 		sb_add(out, buf, n);
 	fclose(f);
 	return out->err ? ERR_NOMEM : 0;
+}
+
+/* ---------------------------------------------------------------- clean-up */
+
+/* 1 when a row refers to hash, 0 when none does, < 0 on a database error. */
+static int referenced(store_conn_t *c, const char *hash)
+{
+	static const char *const q[] = {
+		"SELECT COUNT(*) FROM (SELECT 1 FROM complaints_photos WHERE hash = ? LIMIT 1) x",
+		"SELECT COUNT(*) FROM (SELECT 1 FROM services_files WHERE hash = ? LIMIT 1) x",
+		"SELECT COUNT(*) FROM (SELECT 1 FROM services_apps WHERE result_hash = ? LIMIT 1) x",
+		"SELECT COUNT(*) FROM (SELECT 1 FROM governance_attachments WHERE hash = ? LIMIT 1) x",
+	};
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		int64_t n = 0;
+		int rc = store_query_int64(c, &n, q[i], "t", hash);
+		if (rc < 0)
+			return rc;
+		if (n)
+			return 1;
+	}
+	return 0;
+}
+
+/* Removes path (a stored file no row referred to when asked) unless it was
+ * stored again meanwhile: moved aside, then put back if its time moved. */
+static int remove_unless_touched(const char *path, const struct stat *seen)
+{
+	char aside[1300];
+	struct stat now;
+	snprintf(aside, sizeof(aside), "%s.gc", path);
+	if (rename(path, aside) != 0)
+		return 0; /* gone already (another instance) */
+	if (stat(aside, &now) == 0 &&
+	    (now.st_mtim.tv_sec != seen->st_mtim.tv_sec || now.st_mtim.tv_nsec != seen->st_mtim.tv_nsec)) {
+		/* files_put touched it between the look and the move */
+		rename(aside, path);
+		return 0;
+	}
+	return unlink(aside) == 0;
+}
+
+static int gc_dir(store_conn_t *c, const char *sub, int64_t cutoff, int *removed)
+{
+	DIR *d = opendir(sub);
+	struct dirent *e;
+	int rc = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : store_fail(ERR_IO, "cannot read '%s': %s", sub, strerror(errno));
+	while (rc >= 0 && (e = readdir(d))) {
+		char path[1200], hash[FILES_HASH_LEN + 1];
+		size_t n = strlen(e->d_name);
+		struct stat st;
+		if (n < FILES_HASH_LEN)
+			continue;
+		memcpy(hash, e->d_name, FILES_HASH_LEN);
+		hash[FILES_HASH_LEN] = '\0';
+		if (!valid_hash(hash) || strncmp(hash, sub + strlen(sub) - 2, 2) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", sub, e->d_name);
+		if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || (int64_t)st.st_mtim.tv_sec >= cutoff)
+			continue;
+		if (n > FILES_HASH_LEN) {
+			/* an interrupted write's temp file, or a file a crashed
+			 * clean-up moved aside: the latter is judged as the file */
+			if (!strcmp(e->d_name + FILES_HASH_LEN, ".gc")) {
+				char back[1200];
+				if ((rc = referenced(c, hash)) < 0)
+					break;
+				snprintf(back, sizeof(back), "%s/%s", sub, hash);
+				if (rc == 1)
+					rename(path, back);
+				else if (unlink(path) == 0)
+					(*removed)++;
+				rc = 0;
+			} else if (!strncmp(e->d_name + FILES_HASH_LEN, ".tmp", 4) && unlink(path) == 0) {
+				(*removed)++;
+			}
+			continue;
+		}
+		if ((rc = referenced(c, hash)) < 0)
+			break;
+		if (rc == 0)
+			*removed += remove_unless_touched(path, &st);
+		rc = 0;
+	}
+	closedir(d);
+	return rc;
+}
+
+int files_gc(store_t *st, const char *dir, int64_t now, int64_t grace, int first, int count, int *ret_removed)
+{
+	store_conn_t *c = store_reader(st);
+	int removed = 0, rc = 0;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	for (int i = 0; i < count && i < 256 && rc >= 0; i++) {
+		char sub[1100];
+		snprintf(sub, sizeof(sub), "%s/%02x", dir, (unsigned)(first + i) & 0xff);
+		rc = gc_dir(c, sub, now - grace, &removed);
+	}
+	if (ret_removed)
+		*ret_removed = removed;
+	return rc < 0 ? rc : 0;
+}
+
+static char gc_root[1024];
+static unsigned gc_next;
+static int gc_per_run = FILES_GC_SLICE;
+static pthread_mutex_t gc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void files_gc_set_dir(const char *dir, int per_run)
+{
+	pthread_mutex_lock(&gc_lock);
+	snprintf(gc_root, sizeof(gc_root), "%s", dir ? dir : "");
+	gc_per_run = per_run < 1 ? 1 : per_run > 256 ? 256 : per_run;
+	pthread_mutex_unlock(&gc_lock);
+}
+
+int files_gc_job(store_t *st, int64_t now)
+{
+	char dir[1024];
+	unsigned first;
+	int removed = 0, rc, count;
+	pthread_mutex_lock(&gc_lock);
+	snprintf(dir, sizeof(dir), "%s", gc_root);
+	first = gc_next;
+	count = gc_per_run;
+	gc_next = (gc_next + (unsigned)count) & 0xff;
+	pthread_mutex_unlock(&gc_lock);
+	if (!dir[0])
+		return 0;
+	rc = files_gc(st, dir, now, FILES_GC_GRACE, (int)first, count, &removed);
+	return rc < 0 ? rc : removed;
 }

@@ -272,6 +272,29 @@ extern const files_policy_t files_policy_images;    /* jpeg, png, webp: 5 MiB */
  * says what it is), ERR_IO. Storing the same content twice is a no-op. */
 int files_put(const char *dir, const void *data, size_t len, const files_policy_t *policy,
 	      char ret_hash[FILES_HASH_LEN + 1], char *ret_mime, size_t mimelen);
+/* The file store's clean-up. A file no row refers to (a complaint's photo,
+ * an application's document or result, a proposal's attachment) is left
+ * when what stored it was refused or rolled back after the file was
+ * written (a 429, a lost race, a crash): often a citizen's KTP or KK scan.
+ * files_gc removes such files, and temp files of interrupted writes, once
+ * they were last stored more than grace seconds before now: files_put
+ * touches a file it finds already stored, so a file stored again is fresh
+ * again, and a file stored while it is being removed stays (it is moved
+ * aside first, and put back when its time changed meanwhile). Looks at the
+ * two-hex-digit directories first..first+count-1 (of 256; count 256: all).
+ * Stops at the first database error, removing nothing more (a file is
+ * removed only after the database said nothing refers to it). Safe with
+ * several instances on one directory. *ret_removed (may be NULL): how many
+ * files went. */
+#define FILES_GC_GRACE (24 * 3600)
+int files_gc(store_t *st, const char *dir, int64_t now, int64_t grace, int first, int count, int *ret_removed);
+/* The periodic job (web/routes.c): per_run directories a run, in turn
+ * (the server: FILES_GC_SLICE, a whole pass every 64 runs; `sigap sweep`:
+ * 256, all), under the directory set by files_gc_set_dir (nothing before).
+ * Returns how many files went. */
+#define FILES_GC_SLICE 4
+void files_gc_set_dir(const char *dir, int per_run);
+int files_gc_job(store_t *st, int64_t now);
 /* Reads a stored file into out. ERR_NOT_FOUND, ERR_INVALID (bad hash). */
 int files_get(const char *dir, const char *hash, sb_t *out);
 /* The MIME type libmagic sees in data. */

@@ -263,6 +263,14 @@ const store_migration_t store_migrations[] = {
 	  "  created_at BIGINT NOT NULL,"
 	  "  PRIMARY KEY (tenant, id));"
 	  "CREATE INDEX submission_keys_created ON submission_keys (created_at);" },
+	/* The file store's clean-up (files_gc, platform.h) asks of a stored
+	 * file whether any row refers to it: by these indexes, not by reading
+	 * every photo, document and attachment row for each file. */
+	{ 26, "platform: stored files looked up by hash (the file store's clean-up)",
+	  "CREATE INDEX complaints_photos_hash ON complaints_photos (hash);"
+	  "CREATE INDEX services_files_hash ON services_files (hash);"
+	  "CREATE INDEX services_apps_result ON services_apps (result_hash);"
+	  "CREATE INDEX governance_attachments_hash ON governance_attachments (hash);" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

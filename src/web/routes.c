@@ -112,5 +112,6 @@ const app_job_t app_jobs[] = {
 	{ "once.prune", once_prune },
 	{ "mail.digest", mail_digest_job },
 	{ "mail.send", mail_job },
+	{ "files.gc", files_gc_job, "file(s) removed" },
 	{ NULL, NULL },
 };
