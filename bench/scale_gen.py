@@ -314,7 +314,7 @@ def main():
                 upd = min(now, ts + rng.randrange(1, 20 * DAY)) if status not in ("baru",) else ts
                 yield (cid_, t, number, kind, title, desc, cat if routed or rng.random() < 0.5 else "",
                        unit if routed else "", sla, status, ident, rep, "Pelapor %d" % rep if rep else "Pelapor",
-                       "08123456789" if ident != "anonim" else "", 1 if loc else 0, lat if loc else 0,
+                       "", "08123456789" if ident != "anonim" else "", 1 if loc else 0, lat if loc else 0,
                        lon if loc else 0, k, "Jl. Contoh No. %d" % rng.randrange(200), rng.choice(("web", "web", "open311")),
                        cat, rng.randrange(400, 1000), "", "", "Sudah ditangani." if answered else "",
                        "petugas" if answered else "", upd if answered else 0,
@@ -348,7 +348,8 @@ def main():
                 seqs[(t, "ADU", y)] = v
 
     cols_c = ["id", "tenant", "number", "kind", "title", "description", "category", "unit", "sla_class", "status",
-              "identity", "reporter_user_id", "reporter_name", "reporter_contact", "has_location", "lat_e6", "lon_e6",
+              "identity", "reporter_user_id", "reporter_name", "reporter_email", "reporter_phone",
+              "has_location", "lat_e6", "lon_e6",
               "kelurahan", "address", "source", "route_category", "route_confidence_milli", "route_explanation",
               "forwarded_to", "answer", "answered_by", "answered_at", "rating", "reopened", "escalation", "merged_into",
               "verify_due", "answer_due", "expected_at", "created_at", "updated_at", "version"]

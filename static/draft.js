@@ -3,9 +3,10 @@
    works without it. A form with data-draft="NAME" (the complaint form, one
    per tenant: "pengaduan:52.71") keeps its text fields, selects and radio
    buttons in the phone's localStorage as they are typed; never a file, a
-   hidden field (its one-time key, its CSRF token), a password, or a field
-   marked data-draft-skip (the reporter's name and contact: the next person
-   on a shared phone would see them). Opened again with its fields empty,
+   hidden field (its one-time key, its CSRF token), a password, an e-mail
+   address or a phone number (type email or tel), or a field marked
+   data-draft-skip (the reporter's name, e-mail address and phone number:
+   the next person on a shared phone would see them). Opened again with its fields empty,
    the form gets the draft back and says so (#draft-notice), with a button
    (#draft-clear) that empties the form and forgets the draft. A form the
    server sent back filled in (an error) is left as it is, and saved from
@@ -29,7 +30,7 @@
       var t = (el.type || '').toLowerCase();
       return el.name && !el.hasAttribute('data-draft-skip') && !el.disabled &&
         (el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' ||
-         (el.tagName === 'INPUT' && ['hidden', 'file', 'password', 'submit', 'button', 'reset', 'image', 'checkbox'].indexOf(t) < 0));
+         (el.tagName === 'INPUT' && ['hidden', 'file', 'password', 'email', 'tel', 'submit', 'button', 'reset', 'image', 'checkbox'].indexOf(t) < 0));
     });
   }
   function typed(el) {

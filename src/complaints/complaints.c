@@ -497,8 +497,9 @@ int complaints_due(const calendar_t *cal, int tz_offset, int64_t from, int n, in
 
 #define CPL_COLS                                                                                                    \
 	"id, tenant, number, kind, title, description, category, unit, sla_class, status, identity, "               \
-	"reporter_user_id, reporter_name, reporter_contact, has_location, lat_e6, lon_e6, kelurahan, address, "     \
-	"source, route_category, route_confidence_milli, route_explanation, forwarded_to, answer, answered_by, "     \
+	"reporter_user_id, reporter_name, reporter_email, reporter_phone, has_location, lat_e6, lon_e6, "          \
+	"kelurahan, address, source, route_category, route_confidence_milli, route_explanation, forwarded_to, "     \
+	"answer, answered_by, "                                                                                     \
 	"answered_at, rating, reopened, escalation, merged_into, verify_due, answer_due, expected_at, created_at, " \
 	"updated_at, version, reporter_lang, "                                                                      \
 	"(SELECT k.name FROM complaints_categories k WHERE k.tenant = complaints.tenant AND k.code = "              \
@@ -523,7 +524,8 @@ static void read_row(store_stmt_t *s, complaint_t *cp)
 	copy(cp->identity, sizeof(cp->identity), store_col_text(s, i++));
 	cp->reporter_user_id = store_col_int64(s, i++);
 	copy(cp->reporter_name, sizeof(cp->reporter_name), store_col_text(s, i++));
-	copy(cp->reporter_contact, sizeof(cp->reporter_contact), store_col_text(s, i++));
+	copy(cp->reporter_email, sizeof(cp->reporter_email), store_col_text(s, i++));
+	copy(cp->reporter_phone, sizeof(cp->reporter_phone), store_col_text(s, i++));
 	cp->has_location = (int)store_col_int64(s, i++);
 	cp->lat = (double)store_col_int64(s, i++) / 1e6;
 	cp->lon = (double)store_col_int64(s, i++) / 1e6;
@@ -1040,35 +1042,40 @@ int complaints_find_number(store_conn_t *c, const char *tenant, const char *numb
 	return rc < 0 ? rc : rc == STORE_ROW ? 0 : ERR_NOT_FOUND;
 }
 
-int complaints_contact_check(const char *contact, const char **ret_msgid)
+int complaints_email_check(const char *email, const char **ret_msgid)
 {
-	const char *p, *at, *dot;
+	const char *p, *at = email ? strchr(email, '@') : NULL, *dot;
+	/* an address someone can write to: a dot in the domain, a last label
+	 * of letters */
+	int ok = at && mail_valid_address(email) && strlen(email) <= 120;
+	*ret_msgid = NULL;
+	if (!email)
+		return 0;
+	dot = ok ? strrchr(at, '.') : NULL;
+	if (ok && (!dot || strlen(dot + 1) < 2))
+		ok = 0;
+	for (p = dot ? dot + 1 : ""; ok && *p; p++)
+		if (!isalpha((unsigned char)*p))
+			ok = 0;
+	for (p = at ? at + 1 : ""; ok && *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
+			ok = 0;
+	if (ok)
+		return 0;
+	*ret_msgid = N_("alamat e-mail tidak sah; tulis lengkap, misalnya budi@contoh.id");
+	return ERR_INVALID;
+}
+
+int complaints_phone_check(const char *phone, const char **ret_msgid)
+{
+	const char *p;
 	size_t digits = 0;
 	char d[24];
 	*ret_msgid = NULL;
-	if (!contact)
+	if (!phone)
 		return 0;
-	if ((at = strchr(contact, '@'))) {
-		/* an address someone can write to: a dot in the domain, a last
-		 * label of letters */
-		int ok = mail_valid_address(contact) && strlen(contact) <= 120;
-		dot = ok ? strrchr(at, '.') : NULL;
-		if (ok && (!dot || strlen(dot + 1) < 2))
-			ok = 0;
-		for (p = dot ? dot + 1 : ""; ok && *p; p++)
-			if (!isalpha((unsigned char)*p))
-				ok = 0;
-		for (p = at + 1; ok && *p; p++)
-			if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
-				ok = 0;
-		if (!ok) {
-			*ret_msgid = N_("alamat e-mail tidak sah; tulis lengkap, misalnya budi@contoh.id");
-			return ERR_INVALID;
-		}
-		return 0;
-	}
-	/* a phone number: digits, with spaces, dashes, dots or brackets between */
-	p = contact;
+	/* digits, with spaces, dashes, dots or brackets between */
+	p = phone;
 	if (*p == '+')
 		p++;
 	for (; *p; p++) {
@@ -1077,18 +1084,47 @@ int complaints_contact_check(const char *contact, const char **ret_msgid)
 				d[digits] = *p;
 			digits++;
 		} else if (!strchr(" -.()", *p)) {
-			*ret_msgid = N_("kontak harus alamat e-mail atau nomor HP, misalnya budi@contoh.id atau 081234567890");
+			*ret_msgid = N_("nomor HP hanya berisi angka (boleh dengan spasi atau tanda -), misalnya 081234567890");
 			return ERR_INVALID;
 		}
 	}
 	d[digits < sizeof(d) ? digits : sizeof(d) - 1] = '\0';
-	if (digits && ((contact[0] == '+' && d[0] == '6' && d[1] == '2' && d[2] >= '1' && digits >= 10 && digits <= 14) ||
-		       (contact[0] != '+' && d[0] == '0' && d[1] >= '1' && digits >= 9 && digits <= 13) ||
-		       (contact[0] != '+' && d[0] == '6' && d[1] == '2' && d[2] >= '1' && digits >= 10 && digits <= 14)))
+	if (digits && ((phone[0] == '+' && d[0] == '6' && d[1] == '2' && d[2] >= '1' && digits >= 10 && digits <= 14) ||
+		       (phone[0] != '+' && d[0] == '0' && d[1] >= '1' && digits >= 9 && digits <= 13) ||
+		       (phone[0] != '+' && d[0] == '6' && d[1] == '2' && d[2] >= '1' && digits >= 10 && digits <= 14)))
 		return 0;
 	*ret_msgid = digits ? N_("nomor HP tidak sah: awali dengan 08 atau +62, 10 sampai 13 angka")
-			    : N_("kontak harus alamat e-mail atau nomor HP, misalnya budi@contoh.id atau 081234567890");
+			    : N_("nomor HP hanya berisi angka (boleh dengan spasi atau tanda -), misalnya 081234567890");
 	return ERR_INVALID;
+}
+
+void complaints_contact_mask(const char *contact, char *out, size_t n)
+{
+	const char *at = strchr(contact, '@');
+	size_t i = 0, total = 0, seen = 0;
+	if (!n)
+		return;
+	if (at) {
+		/* the first character of the local part, the domain as it is */
+		for (const char *p = contact; *p && i + 1 < n; p++)
+			out[i++] = p == contact || p >= at ? *p : '*';
+		out[i] = '\0';
+		return;
+	}
+	for (const char *p = contact; *p; p++)
+		total += isdigit((unsigned char)*p) != 0;
+	for (const char *p = contact; *p && i + 1 < n; p++) {
+		if (isdigit((unsigned char)*p)) {
+			seen++;
+			/* a short number (a value from before the check) keeps none */
+			out[i++] = total >= 8 && (seen <= 4 || seen + 2 > total) ? *p : '*';
+		} else {
+			/* a separator, or a letter of a value typed before the
+			 * check: only digits are kept */
+			out[i++] = strchr("+ -.()", *p) ? *p : '*';
+		}
+	}
+	out[i] = '\0';
 }
 
 /* ------------------------------------------------------------ actions */
@@ -1121,13 +1157,13 @@ static int is_opd(role_t r)
 /* An e-mail to a reporter without an account, in the language they filed
  * in (lang: "en", else Indonesian); what is an Indonesian msgid. The
  * answer is quoted as the OPD wrote it. */
-static int mail_reporter(store_conn_t *c, const char *tenant, int64_t id, int64_t user_id, const char *contact,
+static int mail_reporter(store_conn_t *c, const char *tenant, int64_t id, int64_t user_id, const char *email,
 			 const char *lang, const char *number, const char *what, const char *answer, int64_t now)
 {
 	char subject[200], link[400], obj[48];
 	sb_t body = SB_INIT;
 	int rc;
-	if (user_id > 0 || !mail_configured() || !mail_valid_address(contact))
+	if (user_id > 0 || !mail_configured() || !mail_valid_address(email))
 		return 0;
 	snprintf(obj, sizeof(obj), "complaint:%" PRId64, id);
 	mail_object_link(tenant, obj, link, sizeof(link));
@@ -1141,7 +1177,7 @@ static int mail_reporter(store_conn_t *c, const char *tenant, int64_t id, int64_
 			mail_translate(lang, N_("Lihat jawaban, balas atau beri nilai di %s\n"
 						"(dengan kode pelapor yang Anda catat saat melapor).\n\n")),
 			link);
-	rc = body.err ? ERR_NOMEM : mail_enqueue(c, tenant, contact, lang, subject, body.buf, now);
+	rc = body.err ? ERR_NOMEM : mail_enqueue(c, tenant, email, lang, subject, body.buf, now);
 	sb_release(&body);
 	return rc;
 }
@@ -1149,7 +1185,7 @@ static int mail_reporter(store_conn_t *c, const char *tenant, int64_t id, int64_
 /* A merged complaint's reporter hears that the main complaint was answered:
  * a public event on the merged complaint, a notification (with an account)
  * or an e-mail (without one, with an address). */
-static int notify_one_merged(store_conn_t *c, const char *tenant, int64_t id, int64_t user, const char *contact,
+static int notify_one_merged(store_conn_t *c, const char *tenant, int64_t id, int64_t user, const char *email,
 			     const char *lang, const char *number, const char *answer, int64_t now)
 {
 	char *shown;
@@ -1165,7 +1201,7 @@ static int notify_one_merged(store_conn_t *c, const char *tenant, int64_t id, in
 	if (!(shown = strdup(answer ? answer : "")))
 		return ERR_NOMEM;
 	complaints_mask_personal(shown);
-	rc = mail_reporter(c, tenant, id, user, contact, lang, number,
+	rc = mail_reporter(c, tenant, id, user, email, lang, number,
 			   N_("Laporan yang digabung dengan laporan Anda telah dijawab"), shown, now);
 	free(shown);
 	return rc;
@@ -1182,7 +1218,7 @@ static int notify_merged(store_conn_t *c, const char *tenant, int64_t id, const 
 	store_stmt_t *s;
 	struct merged {
 		int64_t id, user;
-		char number[48], contact[128], lang[4];
+		char number[48], email[128], lang[4];
 	} *m = calloc(MERGED_BATCH, sizeof(*m));
 	int64_t after = 0;
 	int n, rc = 0;
@@ -1194,7 +1230,7 @@ static int notify_merged(store_conn_t *c, const char *tenant, int64_t id, const 
 				   "WITH RECURSIVE m(id) AS (SELECT id FROM complaints WHERE tenant = ? AND merged_into = ? "
 				   "AND status = 'digabung' UNION SELECT k.id FROM complaints k JOIN m ON k.merged_into = m.id "
 				   "WHERE k.tenant = ? AND k.status = 'digabung') "
-				   "SELECT k.id, k.reporter_user_id, k.number, k.reporter_contact, k.reporter_lang FROM complaints k "
+				   "SELECT k.id, k.reporter_user_id, k.number, k.reporter_email, k.reporter_lang FROM complaints k "
 				   "JOIN m ON k.id = m.id WHERE k.tenant = ? AND k.id > ? ORDER BY k.id LIMIT ?",
 				   &s);
 		if (rc < 0)
@@ -1204,13 +1240,13 @@ static int notify_merged(store_conn_t *c, const char *tenant, int64_t id, const 
 			m[n].id = store_col_int64(s, 0);
 			m[n].user = store_col_int64(s, 1);
 			copy(m[n].number, sizeof(m[n].number), store_col_text(s, 2));
-			copy(m[n].contact, sizeof(m[n].contact), store_col_text(s, 3));
+			copy(m[n].email, sizeof(m[n].email), store_col_text(s, 3));
 			copy(m[n].lang, sizeof(m[n].lang), store_col_text(s, 4));
 			n++;
 		}
 		store_finalize(s);
 		for (int i = 0; rc >= 0 && i < n; i++)
-			rc = notify_one_merged(c, tenant, m[i].id, m[i].user, m[i].contact, m[i].lang, m[i].number, answer,
+			rc = notify_one_merged(c, tenant, m[i].id, m[i].user, m[i].email, m[i].lang, m[i].number, answer,
 					       now);
 		if (n)
 			after = m[n - 1].id;
@@ -1441,7 +1477,7 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 		    (rc = notify(c, a->tenant, cp->reporter_user_id, NULL, NULL, "complaint.answered", a->id,
 				 cp->number, N_("Pengaduan Anda telah dijawab"), a->now)) < 0)
 			goto out;
-		if ((rc = mail_reporter(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_contact,
+		if ((rc = mail_reporter(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_email,
 					cp->reporter_lang, cp->number, N_("Pengaduan Anda telah dijawab"), text, a->now)) < 0 ||
 		    (rc = notify_merged(c, a->tenant, a->id, text, a->now)) < 0)
 			goto out;
@@ -1462,14 +1498,14 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 		 * a complaint on hold usually waits for them (a photo, a place),
 		 * and one forwarded must be taken to the agency it names */
 		if (!strcmp(a->action, "tunda"))
-			rc = mail_reporter(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_contact,
+			rc = mail_reporter(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_email,
 					   cp->reporter_lang, cp->number, N_("Pengaduan Anda ditunda"), text, a->now);
 		else if (!strcmp(a->action, "bukan_wewenang")) {
 			char said[CPL_MAX_FORWARD * 4 + CPL_MAX_TEXT * 4 + 200];
 			snprintf(said, sizeof(said), "%s: %s%s%s",
 				 mail_translate(cp->reporter_lang, N_("Diteruskan kepada")), a->forward_to,
 				 *text ? "\n\n" : "", text);
-			rc = mail_reporter(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_contact,
+			rc = mail_reporter(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_email,
 					   cp->reporter_lang, cp->number,
 					   N_("Pengaduan Anda bukan wewenang Pemda ini dan diteruskan"), said, a->now);
 		}
@@ -1481,7 +1517,7 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 		 * the complaints merged into this one, get that answer now */
 		if (target->answered_at && (!strcmp(target->status, "dijawab") || !strcmp(target->status, "selesai"))) {
 			if ((rc = notify_merged(c, a->tenant, a->id, target->answer, a->now)) < 0 ||
-			    (rc = notify_one_merged(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_contact,
+			    (rc = notify_one_merged(c, a->tenant, a->id, cp->reporter_user_id, cp->reporter_email,
 						    cp->reporter_lang, cp->number, target->answer, a->now)) < 0)
 				goto out;
 		}

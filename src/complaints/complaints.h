@@ -165,7 +165,11 @@ typedef struct complaint_new {
 	const char *identity;    /* "terbuka", "anonim", "rahasia" (name hidden from the OPD) */
 	int64_t user_id;         /* the logged-in reporter, or 0 */
 	const char *reporter_name;    /* shown per identity; NULL ok */
-	const char *reporter_contact; /* e-mail or phone; never published; NULL ok */
+	/* how to reach a reporter without an account, each optional (NULL or
+	 * ""), never published: an e-mail address (the answers go there) and
+	 * an Indonesian phone number (stored normalised, auth_phone_normalize) */
+	const char *reporter_email;
+	const char *reporter_phone;
 	/* the language the reporter filed in, for the e-mails sent to a
 	 * reporter without an account: "en", or "id" (NULL or anything else) */
 	const char *lang;
@@ -230,7 +234,7 @@ typedef struct complaint_prep {
 	char reporter_key[CPL_KEY_SIZE]; /* new random reporter key (see below) */
 	/* after complaints_prepare's ERR_INVALID: the web form's field the
 	 * message is about ("title", "description", "category", "location",
-	 * "kelurahan", "address", "lat", "name", "contact", "photo1"), or NULL
+	 * "kelurahan", "address", "lat", "name", "email", "phone", "photo1"), or NULL
 	 * when it is about none (a static string) */
 	const char *error_field;
 } complaint_prep_t;
@@ -369,7 +373,8 @@ typedef struct complaint {
 	char identity[16];
 	int64_t reporter_user_id;
 	char reporter_name[128];
-	char reporter_contact[128];
+	char reporter_email[128];
+	char reporter_phone[128]; /* normalised; a value from before migration 27 may be as typed */
 	char reporter_lang[4];    /* "id" or "en": the e-mails to a reporter without an account */
 	int has_location;
 	double lat, lon;
@@ -520,10 +525,20 @@ int complaints_number_normalize(const char *in, char *out, size_t n);
 int complaints_find_number(store_conn_t *c, const char *tenant, const char *number, int64_t *ret_id,
 			   char ret_status[16]);
 
-/* Whether a reporter's contact is an e-mail address or an Indonesian
- * phone number (see complaints_mask_personal; landlines 0[1-9]... with 9 to
- * 13 digits too). 0, or ERR_INVALID with a msgid that says what is wrong. */
-int complaints_contact_check(const char *contact, const char **ret_msgid);
+/* Whether a reporter's e-mail address is one someone can write to (a dot
+ * in the domain, a last label of 2+ letters, at most 120 bytes), and
+ * whether a reporter's phone number is an Indonesian one (08..., 62...,
+ * +62..., landlines 0[1-9]... with 9 to 13 digits too; spaces, dashes,
+ * dots and brackets between the digits). 0, or ERR_INVALID with a msgid
+ * that says what is wrong with that field. NULL is 0. */
+int complaints_email_check(const char *email, const char **ret_msgid);
+int complaints_phone_check(const char *phone, const char **ret_msgid);
+
+/* A reporter's e-mail address or phone number as an official who does not
+ * need to reach the reporter sees it: "b***@contoh.id" (the local part but
+ * its first character), "0812******90" (every digit but the first 4 and
+ * the last 2). out gets at most n - 1 bytes. */
+void complaints_contact_mask(const char *contact, char *out, size_t n);
 
 /* A counter that moves whenever this process changed a complaint (after
  * each write transaction's function and again after its commit), so
@@ -539,7 +554,7 @@ void complaints_touch(void);
  * (lang "id" or "en" for the labels; tz the tenant's offset for the
  * times): an array of {id, number, url, kind, title, description,
  * category, category_name, unit, unit_name, status, status_label,
- * identity, reporter_name, contact, kelurahan, kelurahan_name, address,
+ * identity, reporter_name, email, phone, kelurahan, kelurahan_name, address,
  * location{lat,lon}|null, created_at, updated_at, answer (personal data an
  * official typed in it masked, as the reporter's page shows it),
  * answered_at, rating, reopened, photos[{index,url}], history[{at, action,
@@ -550,7 +565,7 @@ int complaints_user_export(store_conn_t *c, const char *tenant, int64_t user_id,
 			   const char *lang, json_t **ret);
 /* Inside the caller's write transaction, for a deleted account: each of
  * user_id's complaints becomes as an anonymous one (identity anonim, no
- * account, name, contact or reporter code; the reporter's entries in its
+ * account, name, e-mail address, phone number or reporter code; the reporter's entries in its
  * history no longer name username) and keeps its content, photos, answer
  * and history; the account's intake counter goes. *ret_n: how many. */
 int complaints_user_forget_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *username,

@@ -168,16 +168,18 @@ static int validate(store_conn_t *c, const complaint_new_t *in, const char **ret
 	if (!empty(in->reporter_name) && (utf8_chars(in->reporter_name) < 0 || utf8_chars(in->reporter_name) > 120 ||
 					  has_ctl(in->reporter_name, 0)))
 		BAD("name", N_("nama pelapor tidak sah (paling banyak 120 karakter)"));
-	if (!empty(in->reporter_contact) &&
-	    (utf8_chars(in->reporter_contact) < 0 || strlen(in->reporter_contact) > 120 ||
-	     has_ctl(in->reporter_contact, 0)))
-		BAD("contact", N_("kontak pelapor tidak sah (paling banyak 120 karakter)"));
-	/* someone must be able to reach the reporter with it: an e-mail
-	 * address or an Indonesian phone number, nothing else ("abc") */
-	if (!empty(in->reporter_contact)) {
+	/* someone must be able to reach the reporter with them: an e-mail
+	 * address, an Indonesian phone number, nothing else ("abc"); each
+	 * field is checked on its own, and says what is wrong with it */
+	if (!empty(in->reporter_email)) {
 		const char *m;
-		if (complaints_contact_check(in->reporter_contact, &m) < 0)
-			BAD("contact", m);
+		if (complaints_email_check(in->reporter_email, &m) < 0)
+			BAD("email", m);
+	}
+	if (!empty(in->reporter_phone)) {
+		const char *m;
+		if (complaints_phone_check(in->reporter_phone, &m) < 0)
+			BAD("phone", m);
 	}
 	if (in->has_location) {
 		if (!isfinite(in->lat) || !isfinite(in->lon) || in->lat < -90 || in->lat > 90 || in->lon < -180 ||
@@ -953,7 +955,7 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 	complaints_category_t cat;
 	complaint_prep_t *own = NULL;
 	const complaint_prep_t *p = prep;
-	char sum[160], words[CPL_SIG_WORDS * 8 + 1], key_hash[65];
+	char sum[160], words[CPL_SIG_WORDS * 8 + 1], key_hash[65], phone[24] = "";
 	const char *status;
 	int rc;
 	int64_t id = 0, seq;
@@ -993,21 +995,25 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 		goto out;
 
 	words_encode(p->words, p->nwords, words, sizeof(words));
+	/* the phone number as digits with its leading +, as accounts keep
+	 * theirs: "0812-3456 7890" is stored as "081234567890" */
+	if (!empty(in->reporter_phone) && !auth_phone_normalize(in->reporter_phone, phone))
+		phone[0] = '\0';
 	rc = store_prepare(c,
 			   "INSERT INTO complaints (tenant, number, kind, title, description, category, unit, sla_class, "
-			   "status, identity, reporter_user_id, reporter_name, reporter_contact, has_location, lat_e6, "
+			   "status, identity, reporter_user_id, reporter_name, reporter_email, reporter_phone, has_location, lat_e6, "
 			   "lon_e6, kelurahan, address, source, route_category, route_confidence_milli, route_explanation, "
 			   "verify_due, answer_due, expected_at, created_at, updated_at, words, cell, reporter_key_hash, "
 			   "dup_seen_id, reporter_lang) "
-			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 			   "RETURNING id",
 			   &s);
 	if (rc < 0)
 		goto out;
 	auth_sha256_hex(p->reporter_key, strlen(p->reporter_key), key_hash);
-	store_bindf(s, "ttttttttttittdiittttitiiiiititit", in->tenant, ret->number, in->kind, p->title, in->description,
+	store_bindf(s, "ttttttttttitttdiittttitiiiiititit", in->tenant, ret->number, in->kind, p->title, in->description,
 		    p->category, p->auto_routed ? cat.unit : "", p->sla_class, status, in->identity, in->user_id,
-		    in->reporter_name ? in->reporter_name : "", in->reporter_contact ? in->reporter_contact : "",
+		    in->reporter_name ? in->reporter_name : "", in->reporter_email ? in->reporter_email : "", phone,
 		    in->has_location, (int64_t)(in->has_location ? llround(in->lat * 1e6) : 0),
 		    (int64_t)(in->has_location ? llround(in->lon * 1e6) : 0), in->kelurahan ? in->kelurahan : "",
 		    in->address && !blank(in->address) ? in->address : "", in->source, p->route_category,
@@ -1016,9 +1022,9 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 		    in->has_location ? complaints_cell(in->lat, in->lon) : (int64_t)0, key_hash, p->dup_seen_id,
 		    in->lang && !strcmp(in->lang, "en") ? "en" : "id");
 	if (!in->has_location)
-		store_bind_null(s, 29); /* no cell */
+		store_bind_null(s, 30); /* no cell */
 	if (p->dup_seen_id < 0 || p->ndups >= CPL_MAX_DUPS)
-		store_bind_null(s, 31); /* no search ran, or it found enough: nothing for the sweep */
+		store_bind_null(s, 32); /* no search ran, or it found enough: nothing for the sweep */
 	rc = store_step(s);
 	if (rc == STORE_ROW)
 		id = store_col_int64(s, 0);

@@ -96,13 +96,14 @@ static int add_complaint(void *ud, const complaint_t *cp)
 		json_array_append_new(photos, json_pack("{s:i,s:s}", "index", i, "url", url));
 	}
 	snprintf(url, sizeof(url), "/t/%s/pengaduan/%" PRId64, x->tenant, cp->id);
-	o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,"
+	o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,"
 		      "s:i,s:b,s:o,s:o}",
 		      "id", (json_int_t)cp->id, "number", cp->number, "url", url, "kind", cp->kind, "title", cp->title,
 		      "description", cp->description, "category", cp->category, "category_name", cp->category_name,
 		      "unit", cp->unit, "unit_name", cp->unit_name, "status", cp->status, "status_label",
 		      mail_translate(x->lang, complaints_status_label(cp->status)), "identity", cp->identity,
-		      "reporter_name", cp->reporter_name, "contact", cp->reporter_contact, "kelurahan", cp->kelurahan,
+		      "reporter_name", cp->reporter_name, "email", cp->reporter_email, "phone", cp->reporter_phone,
+		      "kelurahan", cp->kelurahan,
 		      "kelurahan_name", cp->kelurahan_name, "address", cp->address, "location",
 		      cp->has_location ? json_pack("{s:f,s:f}", "lat", cp->lat, "lon", cp->lon) : json_null(),
 		      "created_at", instant(cp->created_at, x->tz), "updated_at", instant(cp->updated_at, x->tz),
@@ -164,13 +165,14 @@ int complaints_user_forget_tx(store_conn_t *c, const char *tenant, int64_t user_
 			"ttti", tenant, username, tenant, user_id);
 	if (rc < 0)
 		return rc;
-	/* anonymous: no account, name or contact (no answer goes out by
-	 * e-mail or notification any more), and no reporter code (nobody acts
-	 * as its reporter any more). The report, its photos, its answer and
+	/* anonymous: no account, name, e-mail address or phone number (no
+	 * answer goes out by e-mail or notification any more), and no
+	 * reporter code (nobody acts as its reporter any more). The report, its photos, its answer and
 	 * its history stay public; its version stays, so that an official's
 	 * form open on it still goes in */
 	rc = store_exec(c, "UPDATE complaints SET identity = 'anonim', reporter_user_id = 0, reporter_name = '', "
-			   "reporter_contact = '', reporter_key_hash = NULL WHERE tenant = ? AND reporter_user_id = ?",
+			   "reporter_email = '', reporter_phone = '', reporter_key_hash = NULL "
+			   "WHERE tenant = ? AND reporter_user_id = ?",
 			"ti", tenant, user_id);
 	if (rc < 0)
 		return rc;

@@ -466,7 +466,7 @@ static void new_form_key(req_t *r, int status, const char *error, const char *fi
 	const char *nonce = fresh_key ? NULL : req_form(r, "_nonce");
 	char fresh[ONCE_KEY_NEW_LEN + 1];
 	int err = 0;
-	json_t *ctx = json_pack("{s:s,s:o,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:b}", "title",
+	json_t *ctx = json_pack("{s:s,s:o,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:b}", "title",
 				req_t_(r, "Laporkan"), "categories",
 				categories(r, c, req_form(r, "category"), &err), "kelurahan",
 				kelurahan_list(r, c, req_form(r, "kelurahan"), &err), "f_title",
@@ -475,8 +475,9 @@ static void new_form_key(req_t *r, int status, const char *error, const char *fi
 				req_form(r, "address") ? req_form(r, "address") : "", "f_lat",
 				req_form(r, "lat") ? req_form(r, "lat") : "", "f_long",
 				req_form(r, "long") ? req_form(r, "long") : "", "f_name",
-				req_form(r, "name") ? req_form(r, "name") : "", "f_contact",
-				req_form(r, "contact") ? req_form(r, "contact") : "", "k_pengaduan",
+				req_form(r, "name") ? req_form(r, "name") : "", "f_email",
+				req_form(r, "email") ? req_form(r, "email") : "", "f_phone",
+				req_form(r, "phone") ? req_form(r, "phone") : "", "k_pengaduan",
 				!kind || !strcmp(kind, "pengaduan"), "k_aspirasi", kind && !strcmp(kind, "aspirasi"),
 				"k_informasi", kind && !strcmp(kind, "informasi"), "i_terbuka", !ident || !strcmp(ident, "terbuka"),
 				"i_anonim", ident && !strcmp(ident, "anonim"), "i_rahasia", ident && !strcmp(ident, "rahasia"),
@@ -809,10 +810,16 @@ int h_complaints_new(req_t *r)
 	}
 	if (r->who.kind == AUTH_SESSION && !strcmp(op->in.identity, "anonim"))
 		op->in.user_id = 0; /* truly anonymous: not linked to the account */
-	/* the contact without the spaces a phone keyboard adds; "" is none */
-	op->in.reporter_contact = strcmp(op->in.identity, "anonim") ? trimmed(r, req_form(r, "contact")) : NULL;
-	if (op->in.reporter_contact && !*op->in.reporter_contact)
-		op->in.reporter_contact = NULL;
+	/* the e-mail address and the phone number without the spaces a phone
+	 * keyboard adds; "" is none, and an anonymous report has neither */
+	if (strcmp(op->in.identity, "anonim")) {
+		op->in.reporter_email = trimmed(r, req_form(r, "email"));
+		op->in.reporter_phone = trimmed(r, req_form(r, "phone"));
+	}
+	if (op->in.reporter_email && !*op->in.reporter_email)
+		op->in.reporter_email = NULL;
+	if (op->in.reporter_phone && !*op->in.reporter_phone)
+		op->in.reporter_phone = NULL;
 	op->in.source = "web";
 	op->in.lang = r->lang; /* the e-mails to a reporter without an account */
 	/* the audit log names only an open reporter's account: a confidential
@@ -980,6 +987,35 @@ static void keep_typed(req_t *r, json_t *ctx, const complaint_action_t *a)
 	}
 }
 
+/* How the coordinator (the only official who sees them) reads the
+ * reporter's e-mail address and phone number: in full while the complaint
+ * waits for the coordinator (baru, tunda), whose verification may need to
+ * ask the reporter something and whose hold waits for them; masked once it
+ * went on ("b***@contoh.id", "0812******90"), when nobody needs to call:
+ * the answers go out by e-mail by themselves. A number in full is a tel:
+ * link, one tap on a phone. ctx keys email, phone, phone_tel,
+ * contact_masked. */
+static void reporter_contact(json_t *ctx, const complaint_t *cp)
+{
+	int full = !strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda");
+	char m[sizeof(cp->reporter_email)];
+	if (cp->reporter_email[0]) {
+		complaints_contact_mask(cp->reporter_email, m, sizeof(m));
+		json_object_set_new(ctx, "email", json_string(full ? cp->reporter_email : m));
+	}
+	if (cp->reporter_phone[0]) {
+		const char *p = cp->reporter_phone + (cp->reporter_phone[0] == '+');
+		complaints_contact_mask(cp->reporter_phone, m, sizeof(m));
+		json_object_set_new(ctx, "phone", json_string(full ? cp->reporter_phone : m));
+		/* a number as stored (digits, a leading +), not a value from
+		 * before the check */
+		if (full && *p && !p[strspn(p, "0123456789")])
+			json_object_set_new(ctx, "phone_tel", json_string(cp->reporter_phone));
+	}
+	if (!full && (cp->reporter_email[0] || cp->reporter_phone[0]))
+		json_object_set_new(ctx, "contact_masked", json_true());
+}
+
 /* The complaint's page: error and notice on top, what was typed (typed)
  * back in its form, and extra's keys (a confirmation) added to the page's. */
 static void detail_page_with(req_t *r, int status, int64_t id, const char *error, const char *notice,
@@ -1080,8 +1116,8 @@ static void detail_page_with(req_t *r, int status, int64_t id, const char *error
 	 * the text as typed, that the public does not */
 	if (masked || ev.masked)
 		json_object_set_new(ctx, staff ? "pii_staff" : "pii_masked", json_true());
-	if (coord && cp->reporter_contact[0])
-		json_object_set_new(ctx, "contact", json_string(cp->reporter_contact));
+	if (coord)
+		reporter_contact(ctx, cp);
 	if (reporter && cp->answered_at) {
 		/* the satisfaction survey link: the logged-in reporter's alone */
 		char token[65];

@@ -1113,13 +1113,16 @@ int o311_post(req_t *r)
 		op->in.reporter_name = arena_strdup(&r->arena, nm.buf);
 		sb_release(&nm);
 	}
-	/* never published; an e-mail address or an Indonesian phone number
-	 * (complaints_contact_check), without the spaces around it */
-	op->in.reporter_contact = trim(r, req_form(r, "email"));
-	if (!op->in.reporter_contact || !*op->in.reporter_contact)
-		op->in.reporter_contact = trim(r, req_form(r, "phone"));
-	if (op->in.reporter_contact && !*op->in.reporter_contact)
-		op->in.reporter_contact = NULL;
+	/* never published, each checked on its own, without the spaces
+	 * around it: email an e-mail address (the answer is sent there),
+	 * phone an Indonesian phone number (complaints_email_check,
+	 * complaints_phone_check) */
+	op->in.reporter_email = trim(r, req_form(r, "email"));
+	if (op->in.reporter_email && !*op->in.reporter_email)
+		op->in.reporter_email = NULL;
+	op->in.reporter_phone = trim(r, req_form(r, "phone"));
+	if (op->in.reporter_phone && !*op->in.reporter_phone)
+		op->in.reporter_phone = NULL;
 	op->in.identity = op->in.reporter_name && *op->in.reporter_name ? "terbuka" : "anonim";
 	op->in.source = "open311";
 	op->in.lang = r->lang; /* from Accept-Language: the e-mail to the reporter */

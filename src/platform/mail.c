@@ -396,6 +396,54 @@ int mail_job(store_t *st, int64_t now)
 	return mail_send_due(st, now, NULL, NULL);
 }
 
+/* One batch of what MAIL_KEEP_DAYS ended: by the outbox's index
+ * (sent_at, failed_at, next_at), the sent ones on its first column, the
+ * given-up ones (sent_at NULL) on its first two. */
+static int prune_tx(store_conn_t *c, void *ud)
+{
+	int64_t *io = ud; /* in: the bound; out: how many went */
+	int rc = store_exec(c, "DELETE FROM mail_outbox WHERE id IN (SELECT id FROM mail_outbox WHERE sent_at < ? "
+			       "UNION ALL SELECT id FROM mail_outbox WHERE sent_at IS NULL AND failed_at < ? LIMIT ?)",
+			    "iii", io[0], io[0], (int64_t)MAIL_PRUNE_BATCH);
+	if (rc < 0)
+		return rc;
+	io[1] = rc;
+	return 0;
+}
+
+int mail_prune_run(store_t *st, int64_t now, int64_t *ret_n)
+{
+	store_conn_t *c = store_reader(st);
+	int64_t io[2] = { now - (int64_t)MAIL_KEEP_DAYS * 86400, 0 }, any = 0, n = 0;
+	int rc = 0;
+	if (ret_n)
+		*ret_n = 0;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	/* a read first: most runs find nothing to forget and need no write */
+	rc = store_query_int64(c, &any, "SELECT id FROM mail_outbox WHERE sent_at < ? UNION ALL "
+				       "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND failed_at < ? LIMIT 1",
+			       "ii", io[0], io[0]);
+	if (rc == ERR_NOT_FOUND)
+		return 0;
+	for (int i = 0; rc >= 0 && i < MAIL_PRUNE_BATCHES; i++) {
+		io[1] = 0;
+		if ((rc = store_tx(st, prune_tx, io)) < 0)
+			break;
+		n += io[1];
+		if (io[1] < MAIL_PRUNE_BATCH)
+			break;
+	}
+	if (ret_n)
+		*ret_n = n;
+	return rc < 0 ? rc : 0;
+}
+
+int mail_prune(store_t *st, int64_t now)
+{
+	return mail_prune_run(st, now, NULL);
+}
+
 /* Another account of the tenant (not deleted) with the same address: a
  * household's shared mailbox. */
 static int address_shared(store_conn_t *c, const char *tenant, const char *address, int64_t user_id, int64_t *ret_n)

@@ -151,6 +151,19 @@ int mail_format(const char *from, const char *to, const char *subject, const cha
 /* Sends what is due; *ret_sent and *ret_failed count this run's messages. */
 int mail_send_due(store_t *st, int64_t now, int *ret_sent, int *ret_failed);
 int mail_job(store_t *st, int64_t now);
+/* The periodic job that forgets a message MAIL_KEEP_DAYS after its life
+ * ended: sent (sent_at) or given up (failed_at). A message still waiting
+ * or being retried is never touched, however old. Deleted in batches of
+ * MAIL_PRUNE_BATCH, each its own transaction, at most MAIL_PRUNE_BATCHES
+ * a run (a first run on a long history catches up over a few runs);
+ * *ret_n (may be NULL) gets how many went. The outbox holds addresses and
+ * what was written to them: kept for the questions about a message (did
+ * it go out, when), not for good (docs/privacy.md). */
+#define MAIL_KEEP_DAYS 30
+#define MAIL_PRUNE_BATCH 1000
+#define MAIL_PRUNE_BATCHES 20
+int mail_prune_run(store_t *st, int64_t now, int64_t *ret_n);
+int mail_prune(store_t *st, int64_t now);
 /* The messages queued for address in the tenant (sent, failed or waiting),
  * oldest first, for the personal-data export of user_id: never their
  * bodies, which may carry a one-time link; and none at all when another

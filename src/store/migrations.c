@@ -25,6 +25,15 @@ extern const char migration_performance_anon_sql[];
 extern const char migration_complaints_rate_sql[];
 extern const char migration_complaints_due_sql[];
 
+/* SQL that drops from the text x the separators typed between a phone
+ * number's digits, and then its digits and a + (migration 27: "" left
+ * means x was a number). */
+#define NO_SEPARATORS(x) \
+	"REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(" x ", ' ', ''), '-', ''), '.', ''), '(', ''), ')', '')"
+#define NO_DIGITS(x)                                                                                              \
+	"REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(" x                \
+	", '0', ''), '1', ''), '2', ''), '3', ''), '4', ''), '5', ''), '6', ''), '7', ''), '8', ''), '9', ''), '+', '')"
+
 const store_migration_t store_migrations[] = {
 	{ 1, "platform foundation",
 	  /* Official region codes (Kepmendagri 300.2.2-2430/2025). */
@@ -271,6 +280,23 @@ const store_migration_t store_migrations[] = {
 	  "CREATE INDEX services_files_hash ON services_files (hash);"
 	  "CREATE INDEX services_apps_result ON services_apps (result_hash);"
 	  "CREATE INDEX governance_attachments_hash ON governance_attachments (hash);" },
+	/* A reporter's e-mail address and phone number, two fields where
+	 * there was one "contact" that held either (complaints/intake.c,
+	 * docs/complaints.md): each old value goes to the column it belongs
+	 * in, an address (it has an '@') as it was, anything else as a phone
+	 * number, without the spaces, dashes, dots and brackets typed between
+	 * its digits when it is digits (and a leading +) once they are gone,
+	 * as typed otherwise (a value from before the intake checked them,
+	 * which the coordinator still reads). The old column is dropped: no
+	 * personal data stays behind in a column nothing reads. */
+	{ 27, "complaints: the reporter's e-mail address and phone number",
+	  "ALTER TABLE complaints ADD COLUMN reporter_email TEXT NOT NULL DEFAULT '';"
+	  "ALTER TABLE complaints ADD COLUMN reporter_phone TEXT NOT NULL DEFAULT '';"
+	  "UPDATE complaints SET reporter_email = TRIM(reporter_contact) WHERE reporter_contact LIKE '%@%';"
+	  "UPDATE complaints SET reporter_phone = CASE WHEN " NO_DIGITS(NO_SEPARATORS("TRIM(reporter_contact)"))
+	  " = '' THEN " NO_SEPARATORS("TRIM(reporter_contact)") " ELSE TRIM(reporter_contact) END "
+	  "WHERE reporter_contact <> '' AND reporter_contact NOT LIKE '%@%';"
+	  "ALTER TABLE complaints DROP COLUMN reporter_contact;" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

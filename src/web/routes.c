@@ -112,6 +112,7 @@ const app_job_t app_jobs[] = {
 	{ "once.prune", once_prune },
 	{ "mail.digest", mail_digest_job },
 	{ "mail.send", mail_job },
+	{ "mail.prune", mail_prune, "message(s) pruned" },
 	{ "files.gc", files_gc_job, "file(s) removed" },
 	{ NULL, NULL },
 };

@@ -1,7 +1,8 @@
 // A citizen on a cheap phone (360x640, touch), as a visitor who has no account: the public pages fit the
 // screen and stay small on a slow line (figures printed as diagnostics), the complaint form's choices
 // and the catalogue's service names are big enough to tap, and a complaint refused for one field,
-// sent with JavaScript off, comes back with the text kept and the reason next to that field.
+// sent with JavaScript off, comes back with the text kept and the reason next to that field; the
+// reporter's e-mail address and phone number are two fields, the number typed on the phone keypad.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -126,16 +127,24 @@ test('without JavaScript a refused complaint keeps its text and says what is wro
   await page.goto(`${BASE}/t/${TENANT}/pengaduan/baru`);
   assert.equal(await page.getAttribute('#lat', 'inputmode'), 'decimal');
   assert.equal(await page.getAttribute('#name', 'autocomplete'), 'name');
+  // the phone number brings up the phone keypad, the address the e-mail keyboard
+  assert.equal(await page.getAttribute('#phone', 'type'), 'tel');
+  assert.equal(await page.getAttribute('#phone', 'inputmode'), 'tel');
+  assert.equal(await page.getAttribute('#phone', 'autocomplete'), 'tel');
+  assert.equal(await page.getAttribute('#email', 'type'), 'email');
+  assert.equal(await page.getAttribute('#email', 'autocomplete'), 'email');
   await page.fill('#title', 'Lampu jalan padam');
   await page.fill('#description', text);
   await page.fill('#address', 'Jl. Airlangga');
-  await page.fill('#contact', '0812-3456');
+  await page.fill('#phone', '0812-3456');
+  await page.fill('#email', 'lalu.ahmad@contoh.id');
   // no name, and not anonymous: refused
   await send(page, 'form[action$="/pengaduan/baru"] button[type="submit"]');
   assert.match(await page.textContent('.alert'), /nama pelapor wajib diisi/);
   assert.equal(await page.inputValue('#description'), text);
   assert.equal(await page.inputValue('#title'), 'Lampu jalan padam');
-  assert.equal(await page.inputValue('#contact'), '0812-3456');
+  assert.equal(await page.inputValue('#phone'), '0812-3456');
+  assert.equal(await page.inputValue('#email'), 'lalu.ahmad@contoh.id');
   // the reason sits right under the name field, which is marked
   const field = await page.locator('#name').boundingBox();
   const error = await page.locator('#name-error').boundingBox();
@@ -148,11 +157,14 @@ test('without JavaScript a refused complaint keeps its text and says what is wro
   await page.fill('#name', 'Lalu Ahmad');
   await send(page, 'form[action$="/pengaduan/baru"] button[type="submit"]');
   assert.equal(await page.locator('#name-error').count(), 0);
-  assert.match(await page.textContent('#contact-error'), /nomor HP tidak sah/);
+  assert.match(await page.textContent('#phone-error'), /nomor HP tidak sah/);
+  assert.equal(await page.getAttribute('#phone', 'aria-invalid'), 'true');
+  assert.equal(await page.locator('#email-error').count(), 0);
+  assert.equal(await page.inputValue('#email'), 'lalu.ahmad@contoh.id');
   assert.equal(await page.inputValue('#description'), text);
   assert.equal(await page.inputValue('#name'), 'Lalu Ahmad');
   // corrected, it goes through and can be tracked by its number, still without JavaScript
-  await page.fill('#contact', '081234567890');
+  await page.fill('#phone', '0812 3456 7890');
   await send(page, 'form[action$="/pengaduan/baru"] button[type="submit"]');
   assert.match(new URL(page.url()).pathname, /^\/t\/52\.71\/pengaduan\/\d+$/);
   const number = (await page.textContent('#cpl-number')).trim();
@@ -160,4 +172,28 @@ test('without JavaScript a refused complaint keeps its text and says what is wro
   await page.fill('#nomor', number.toLowerCase());
   await send(page, 'form[action$="/lacak"] button[type="submit"]');
   assert.equal((await page.textContent('#cpl-number')).trim(), number);
+});
+
+test('on a phone the number is typed on the phone keypad and the report goes through', async (t) => {
+  const page = await smallPhone(t);
+  await page.goto(`${BASE}/t/${TENANT}/pengaduan/baru`);
+  const phone = page.locator('#phone');
+  assert.equal(await phone.getAttribute('type'), 'tel');
+  assert.equal(await phone.getAttribute('inputmode'), 'tel');
+  // both fields fit the screen and are big enough to tap
+  for (const id of ['#email', '#phone']) {
+    const box = await page.locator(id).boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= SMALL_PHONE.width && box.height >= 32, `${id}: ${JSON.stringify(box)}`);
+  }
+  await page.fill('#description', 'Saluran air di Gg. Melati tersumbat sampah; air meluap ke jalan setiap hujan.');
+  await page.fill('#address', 'Gg. Melati');
+  await page.fill('#name', 'Baiq Nurul');
+  await page.tap('#phone');
+  await page.keyboard.type('+62 812-3456-7890');
+  await send(page, 'form[action$="/pengaduan/baru"] button[type="submit"]');
+  assert.match(new URL(page.url()).pathname, /^\/t\/52\.71\/pengaduan\/\d+$/);
+  // the public page shows neither the number nor anything of it
+  const text = await page.textContent('main');
+  for (const shown of ['3456-7890', '34567890', '6281234', 'tel:']) assert.ok(!text.includes(shown), `${shown} is shown`);
+  assert.ok(await width(page) <= SMALL_PHONE.width);
 });

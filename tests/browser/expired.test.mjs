@@ -26,7 +26,8 @@ async function fill(page, text) {
   await page.fill('#description', text);
   await page.fill('#address', 'Jl. Pejanggik, depan "SDN 2"');
   await page.fill('#name', 'Baiq Rina');
-  await page.fill('#contact', '081234567890');
+  await page.fill('#email', 'rina@contoh.id');
+  await page.fill('#phone', '081234567890');
 }
 
 async function typedBack(page, text) {
@@ -34,7 +35,8 @@ async function typedBack(page, text) {
   assert.equal(await page.inputValue('#description'), text);
   assert.equal(await page.inputValue('#address'), 'Jl. Pejanggik, depan "SDN 2"');
   assert.equal(await page.inputValue('#name'), 'Baiq Rina');
-  assert.equal(await page.inputValue('#contact'), '081234567890');
+  assert.equal(await page.inputValue('#email'), 'rina@contoh.id');
+  assert.equal(await page.inputValue('#phone'), '081234567890');
   assert.ok(await page.isChecked('input[name="kind"][value="aspirasi"]'));
   // the typed markup is text, never an element
   assert.equal(await page.locator('main script:not([src])').count(), 0);

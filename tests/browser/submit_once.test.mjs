@@ -7,7 +7,7 @@
 //    sends it (forms.js gives it the key it was sent with): one complaint, and the page shown is
 //    it, with the reporter key that the lost answer carried;
 //  - the text typed into the form is kept on the phone (draft.js): a reload brings it back with a
-//    notice and a "Hapus draf" button (the name and contact are not kept), and filing clears it;
+//    notice and a "Hapus draf" button (the name, e-mail address and phone number are not kept), and filing clears it;
 //    an official's form keeps nothing.
 
 import { test } from 'node:test';
@@ -164,13 +164,17 @@ test('what was typed survives a reload and is cleared once the complaint is file
   assert.ok(await page.locator('#draft-notice').isHidden());
   const word = tag();
   await fill(page, word);
-  await page.fill('#contact', '081234567890');
+  await page.fill('#email', 'rina@contoh.id');
+  await page.fill('#phone', '081234567890');
   await page.check('input[name="identity"][value="rahasia"]');
-  // kept on the phone as it is typed: the text, not the name, the contact or the form's keys
+  // kept on the phone as it is typed: the text, not the name, the e-mail address, the phone number
+  // or the form's keys
   await page.waitForFunction((k) => (localStorage.getItem(k) || '').includes('rahasia'), DRAFT);
   const kept = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), DRAFT));
   assert.match(kept.v.description, new RegExp(word));
-  for (const name of ['name', 'contact', '_csrf', '_nonce', 'photo']) assert.ok(!(name in kept.v), `${name} kept`);
+  for (const name of ['name', 'email', 'phone', '_csrf', '_nonce', 'photo']) assert.ok(!(name in kept.v), `${name} kept`);
+  const stored = await page.evaluate(() => JSON.stringify(localStorage));
+  assert.ok(!stored.includes('081234567890') && !stored.includes('rina@contoh.id'), 'a contact kept on the phone');
 
   // the page is opened again (a reload, the connection back): the text comes back, said so
   await page.reload();
@@ -180,7 +184,8 @@ test('what was typed survives a reload and is cleared once the complaint is file
   assert.equal(await page.inputValue('#title'), `Lampu jalan padam ${word}`);
   assert.ok(await page.isChecked('input[name="identity"][value="rahasia"]'));
   assert.equal(await page.inputValue('#name'), '');
-  assert.equal(await page.inputValue('#contact'), '');
+  assert.equal(await page.inputValue('#email'), '');
+  assert.equal(await page.inputValue('#phone'), '');
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'wider than the phone');
 
   // "Hapus draf": the form empty, nothing kept

@@ -49,14 +49,14 @@ def test_complaint_photos_over_the_body_limit_keep_the_text(env):
         photo = b"\xff\xd8\xff\xe0" + b"\0" * 100000
         r = post_mp(c, NEW, [("_csrf", form.csrf()), ("kind", "pengaduan"), ("title", "Jalan berlubang"),
                              ("description", LONG_TEXT), ("address", "Jl. Pejanggik"), ("identity", "terbuka"),
-                             ("name", "Baiq Rina"), ("contact", "081234567890")],
+                             ("name", "Baiq Rina"), ("email", "rina@contoh.id"), ("phone", "081234567890")],
                     [("photo", "jalan.jpg", "image/jpeg", photo)], headers=hdr)
         r.expect(413, ctype="text/html")
         page = r.text
         # the form again, with what was typed
         assert 'action="/t/%s/pengaduan/baru"' % TENANT in page, page[:1500]
         assert html.escape(LONG_TEXT, quote=False) in page, "the complaint text was lost"
-        for v in ("Jalan berlubang", "Jl. Pejanggik", "Baiq Rina", "081234567890"):
+        for v in ("Jalan berlubang", "Jl. Pejanggik", "Baiq Rina", "rina@contoh.id", "081234567890"):
             assert 'value="%s"' % v in page, v
         # the reason, in the citizen's language, above the form and at the photo
         alert = re.search(r'<p class="alert" role="alert">([^<]*)', page)
@@ -99,7 +99,10 @@ def test_complaint_error_is_next_to_its_field(env):
     base = [("_csrf", form.csrf()), ("kind", "pengaduan"), ("description", LONG_TEXT), ("identity", "terbuka")]
     cases = [
         ("name", [("address", "Jl. Majapahit")], "nama pelapor wajib diisi"),
-        ("contact", [("address", "Jl. Majapahit"), ("name", "Budi"), ("contact", "abc")], "kontak harus"),
+        ("email", [("address", "Jl. Majapahit"), ("name", "Budi"), ("email", "budi@contoh")], "alamat e-mail tidak sah"),
+        ("phone", [("address", "Jl. Majapahit"), ("name", "Budi"), ("phone", "abc")], "nomor HP hanya berisi angka"),
+        ("phone", [("address", "Jl. Majapahit"), ("name", "Budi"), ("email", "budi@contoh.id"), ("phone", "12345")],
+         "nomor HP tidak sah"),
         ("lat", [("name", "Budi"), ("lat", "utara"), ("long", "116")], "lintang dan bujur"),
         ("location", [("name", "Budi")], "lokasi wajib diisi"),
     ]
@@ -119,6 +122,11 @@ def test_complaint_error_is_next_to_its_field(env):
     form = c.get(NEW).expect(200)
     r = post_mp(c, NEW, [("_csrf", form.csrf()), ("kind", "pengaduan"), ("description", LONG_TEXT),
                          ("identity", "terbuka"), ("address", "Jl. Majapahit"), ("name", "Budi"),
-                         ("contact", "abc")]).expect(400)
-    err = field_error(r.text, "contact") or ""
-    assert err and "kontak" not in err and "e-mail" in err, r.text[:4000]
+                         ("phone", "abc")]).expect(400)
+    err = field_error(r.text, "phone") or ""
+    assert err and "nomor" not in err and "mobile number" in err, r.text[:4000]
+    r = post_mp(c, NEW, [("_csrf", form.csrf()), ("kind", "pengaduan"), ("description", LONG_TEXT),
+                         ("identity", "terbuka"), ("address", "Jl. Majapahit"), ("name", "Budi"),
+                         ("email", "081234567890")]).expect(400)
+    err = field_error(r.text, "email") or ""
+    assert err and "tidak sah" not in err and "e-mail" in err, r.text[:4000]

@@ -73,7 +73,7 @@ def complaint_fields(tag):
     name = typed("Baiq Rina", tag)
     fields = [("kind", "aspirasi"), ("title", title), ("description", desc), ("address", addr),
               ("lat", "-8,5837"), ("long", "116,1165"), ("identity", "rahasia"), ("name", name),
-              ("contact", "081234567890")]
+              ("email", "rina@contoh.id"), ("phone", "081234567890")]
     return fields, (title, desc, addr, name)
 
 

@@ -89,6 +89,18 @@ def test_answer_reaches_the_reporter_by_email(env):
         assert int(attempts) == 1 and "550" in err and sent in (None, "") and failed in (None, ""), row
         # addresses are not logged
         assert "tidak.ada@example.id" not in srv.log_text() and "warga.pelapor" not in srv.log_text()
+
+        # forgotten 30 days after it was sent, by the periodic jobs; the one still being retried
+        # stays, however old
+        db.sql("UPDATE mail_outbox SET sent_at = sent_at - 29 * 86400 WHERE recipient = 'warga.pelapor@example.id'")
+        db.sql("UPDATE mail_outbox SET created_at = created_at - 90 * 86400 WHERE recipient = 'tidak.ada@example.id'")
+        out = check_sigap(["sweep"], db=db).stdout
+        assert "mail.prune" in out, out
+        assert int(db.sql("SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'warga.pelapor@example.id'")[0][0]) == 1
+        db.sql("UPDATE mail_outbox SET sent_at = sent_at - 2 * 86400 WHERE recipient = 'warga.pelapor@example.id'")
+        check_sigap(["sweep"], db=db)
+        assert int(db.sql("SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'warga.pelapor@example.id'")[0][0]) == 0
+        assert int(db.sql("SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'tidak.ada@example.id'")[0][0]) == 1
     finally:
         sink.close()
 
@@ -227,14 +239,16 @@ def test_reporter_mail_in_the_language_they_filed_in(env):
         c.cookies["lang"] = "en"
         main = filed_id(file_web(c, [("kind", "pengaduan"), ("category", "adminduk"), ("identity", "terbuka"),
                                      ("description", "KTP-el belum dicetak sudah tiga bulan, mohon kejelasan"),
-                                     ("address", "Jl. Pejanggik 1"), ("name", "Wayan"), ("contact", web)]))
+                                     ("address", "Jl. Pejanggik 1"), ("name", "Wayan"), ("email", web),
+                                     ("phone", "081234567890")]))
         assert db.sql("SELECT reporter_lang FROM complaints WHERE id = %s" % main)[0][0] == "en"
         # an Open311 client asking for English, whose report the coordinator merges into the first
         o311 = "open311.en@example.id"
         key = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "mail-lang"], db=db).stdout.strip()
         r = srv.client().request("POST", "/open311/v2/requests.json", body=urllib.parse.urlencode({
             "jurisdiction_id": TENANT, "api_key": key, "service_code": "adminduk", "lat": "-8.5837",
-            "long": "116.1165", "description": "KTP-el saya juga belum dicetak, sudah tiga bulan", "email": o311}),
+            "long": "116.1165", "description": "KTP-el saya juga belum dicetak, sudah tiga bulan", "email": o311,
+            "phone": "0813-1111-2222"}),
             headers={"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en-US,en;q=0.9"})
         assert r.status == 200, (r.status, r.text[:300])
         merged = r.json()[0]["service_request_id"]
@@ -257,6 +271,8 @@ def test_reporter_mail_in_the_language_they_filed_in(env):
         assert subject.startswith("A report merged with yours has been answered: 52.71/ADU/"), subject
         assert "See the answer, reply or rate it at https://sigap.example.id/t/52.71/pengaduan/%s" % merged in body, body
         assert web not in srv.log_text() and o311 not in srv.log_text()
+        # the e-mails went to the e-mail field alone, never to a phone number
+        assert all("@" in m[1][0] for m in sink.messages), [m[1] for m in sink.messages]
     finally:
         sink.close()
 
@@ -283,7 +299,7 @@ def test_held_or_forwarded_reporter_hears_by_email(env):
         def filed(addr, text):
             r = srv.client().post_form("/open311/v2/requests.json", {
                 "jurisdiction_id": TENANT, "api_key": key, "service_code": "adminduk", "lat": "-8.5837",
-                "long": "116.1165", "description": text, "email": addr})
+                "long": "116.1165", "description": text, "email": addr, "phone": "081234567890"})
             assert r.status == 200, (r.status, r.text[:300])
             return r.json()[0]["service_request_id"]
 

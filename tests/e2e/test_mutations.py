@@ -564,7 +564,8 @@ def new_complaint(ctx, role="warga"):
     body, ct = encode_multipart([("_csrf", page.csrf()), ("kind", "pengaduan"), ("title", "Lampu jalan mati"),
                                  ("description", "Lampu jalan di depan masjid mati sejak minggu lalu"),
                                  ("category", "pju"), ("kelurahan", ""), ("address", "Jl. Uji Mutasi 1"),
-                                 ("lat", ""), ("long", ""), ("identity", "terbuka"), ("name", ""), ("contact", "")])
+                                 ("lat", ""), ("long", ""), ("identity", "terbuka"), ("name", ""), ("email", ""),
+                                 ("phone", "")])
     r = c.request("POST", "/t/%s/pengaduan/baru" % T, body=body, headers={"Content-Type": ct})
     assert r.status in (200, 303), r.describe() + r.text[:500]
     ctx.state = None
@@ -682,7 +683,7 @@ def test_complaint_forms(env):
                "/t/%s/pengaduan/baru" % T,
                override={"title": "Lampu jalan mati", "description": "Lampu jalan di depan masjid mati sejak lama",
                          "category": "pju", "address": "Jl. Uji Mutasi 3", "identity": "anonim"},
-               only=("identity", "name", "contact", "kind", "kelurahan"))
+               only=("identity", "name", "email", "phone", "kind", "kelurahan"))
     s = "/t/%s/pengaduan/pengaturan" % T
     audit_form(ctx, "complaint settings", "koordinator", s, s, pick={"verify_days": None})
     audit_form(ctx, "complaint category", "koordinator", s, s, pick={"#id": "cpl-category"},

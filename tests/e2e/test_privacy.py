@@ -75,26 +75,26 @@ def correct(c, page, **fields):
     return c.post_form(ACCOUNT, f)
 
 
-def file_complaint(c, title, contact="081234567890", identity="terbuka"):
+def file_complaint(c, title, phone="081234567890", identity="terbuka", email=""):
     """Files a complaint from c's account; returns its id. It waits for the coordinator when
     auto-routing is off (held_complaint)."""
     form = c.get("/t/%s/pengaduan/baru" % TENANT).expect(200)
     body, ctype = multipart([("_csrf", form.csrf()), ("kind", "pengaduan"), ("title", title),
                              ("description", "Lampu jalan di depan rumah mati sejak seminggu"),
-                             ("identity", identity), ("contact", contact), ("address", "Jl. Pejanggik 12"),
+                             ("identity", identity), ("email", email), ("phone", phone), ("address", "Jl. Pejanggik 12"),
                              ("lat", "-8.5837"), ("long", "116.1165")])
     r = c.request("POST", "/t/%s/pengaduan/baru" % TENANT, body=body, headers={"Content-Type": ctype})
     assert r.status == 303, (r.status, r.text[:800])
     return int(re.match(r"/t/52\.71/pengaduan/(\d+)\?baru=1$", r.header("location")).group(1))
 
 
-def held_complaint(env, c, title, note, contact="081234567890"):
+def held_complaint(env, c, title, note, phone="081234567890", email=""):
     """A complaint of c's that the coordinator puts on hold with note (which the reporter is
     told of): filed with auto-routing off, so that it waits for the coordinator whatever the
     routing model says; the setting is restored."""
     set_auto_route(env, False)
     try:
-        cid = file_complaint(c, title, contact=contact)
+        cid = file_complaint(c, title, phone=phone, email=email)
     finally:
         set_auto_route(env, True)
     k = env.client()
@@ -262,8 +262,9 @@ def test_export_holds_own_data_and_nothing_else(env):
     a, name = register(env, full_name="Siti Aminah", phone="081234567890", email="siti.ekspor@example.id")
     b, other = register(env, full_name="Baiq Lain Orang", phone="081377778888", email="baiq.lain@example.id")
     # the coordinator holds A's complaint with a note about a third person
-    cid, _k = held_complaint(env, a, "Lampu jalan mati di Jl. Pejanggik", "Menunggu konfirmasi dari pak RT 081299998888")
-    other_cid = file_complaint(b, "Sampah menumpuk milik orang lain", contact="081377778888")
+    cid, _k = held_complaint(env, a, "Lampu jalan mati di Jl. Pejanggik", "Menunggu konfirmasi dari pak RT 081299998888",
+                             email="siti.lapor@contoh.id")
+    other_cid = file_complaint(b, "Sampah menumpuk milik orang lain", phone="081377778888", email="baiq.lapor@contoh.id")
     app_id = file_application(a, code)
     # another tenant's account of the same name is someone else
     register(env, tenant=TENANT2, username=name, full_name="Orang Provinsi", email="provinsi@example.id")
@@ -285,7 +286,8 @@ def test_export_holds_own_data_and_nothing_else(env):
     assert set(j["sessions"][0]) == {"created_at", "expires_at", "second_step_pending", "current"}
     # the complaint with the reporter's own contact and location, and its history
     (cp,) = j["complaints"]
-    assert cp["id"] == cid and cp["contact"] == "081234567890" and cp["identity"] == "terbuka", cp
+    assert cp["id"] == cid and cp["phone"] == "081234567890" and cp["email"] == "siti.lapor@contoh.id", cp
+    assert cp["identity"] == "terbuka" and "contact" not in cp, cp
     assert abs(cp["location"]["lat"] + 8.5837) < 1e-6 and abs(cp["location"]["lon"] - 116.1165) < 1e-6
     assert cp["address"] == "Jl. Pejanggik 12" and cp["status"] == "tunda" and cp["url"] == "/t/%s/pengaduan/%d" % (TENANT, cid)
     assert any(h["action"] == "tunda" for h in cp["history"]), cp["history"]
@@ -307,8 +309,8 @@ def test_export_holds_own_data_and_nothing_else(env):
     cookie = a.cookies["sigap_session"]
     for secret in ("argon2", "password", "totp", "csrf", "token", cookie, "hash"):
         assert secret not in text, secret
-    for theirs in ("Baiq Lain Orang", "081377778888", "baiq.lain@example.id", "Sampah menumpuk", "Orang Provinsi",
-                   "provinsi@example.id", "/pengaduan/%d" % other_cid, "koordinator"):
+    for theirs in ("Baiq Lain Orang", "081377778888", "baiq.lain@example.id", "baiq.lapor@contoh.id", "Sampah menumpuk",
+                   "Orang Provinsi", "provinsi@example.id", "/pengaduan/%d" % other_cid, "koordinator"):
         assert theirs not in text, theirs
     # and B's export has none of A's
     jb = b.get(EXPORT).expect(200).text
@@ -375,7 +377,8 @@ def test_deletion_anonymises_keeps_records_and_signs_out(env):
     code, _admin, _ = new_service(env)
     c, name = register(env, full_name="Siti Terhapus", phone="081211112222", email="siti.hapus@example.id")
     # on hold (a notification for the reporter), and the reporter's reply in its history
-    cid, k = held_complaint(env, c, "Jalan rusak di depan SD", "Mohon foto", contact="081211112222")
+    cid, k = held_complaint(env, c, "Jalan rusak di depan SD", "Mohon foto", phone="081211112222",
+                            email="siti.hapus.lapor@contoh.id")
     app_id = file_application(c, code, nama="Siti Terhapus")
     cancel_application(c, app_id)
     page = c.get("/t/%s/pengaduan/%d" % (TENANT, cid)).expect(200)
@@ -408,9 +411,10 @@ def test_deletion_anonymises_keeps_records_and_signs_out(env):
     assert int(one(env, "SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'siti.hapus@example.id'")) == 0
 
     # the complaint: public, anonymous, no contact, no account, no reporter code
-    row = env.shared_db.sql("SELECT identity, reporter_user_id, reporter_name, reporter_contact, reporter_key_hash, "
-                            "title FROM complaints WHERE id = %d" % cid)[0]
-    assert tuple("" if v is None else str(v) for v in row) == ("anonim", "0", "", "", "", "Jalan rusak di depan SD"), row
+    row = env.shared_db.sql("SELECT identity, reporter_user_id, reporter_name, reporter_email, reporter_phone, "
+                            "reporter_key_hash, title FROM complaints WHERE id = %d" % cid)[0]
+    assert tuple("" if v is None else str(v) for v in row) == ("anonim", "0", "", "", "", "",
+                                                               "Jalan rusak di depan SD"), row
     assert int(one(env, "SELECT COUNT(*) FROM complaints_events WHERE complaint_id = %d AND actor = '%s'"
                    % (cid, name))) == 0
     public = env.client().get("/t/%s/pengaduan/%d" % (TENANT, cid)).expect(200, contains="Jalan rusak di depan SD")
@@ -418,6 +422,7 @@ def test_deletion_anonymises_keeps_records_and_signs_out(env):
     assert "Fotonya menyusul" in public.text, "the public history stays"
     coord = k.get("/t/%s/pengaduan/%d" % (TENANT, cid)).expect(200)
     assert "Siti Terhapus" not in coord.text and "081211112222" not in coord.text
+    assert "siti.hapus.lapor" not in coord.text and "s***************@contoh.id" not in coord.text
     # the application: the Pemda's record, whole, linked to no login
     row = env.shared_db.sql("SELECT applicant_id, applicant_name, nik FROM services_apps WHERE id = %d" % app_id)[0]
     assert (str(row[0]), row[1], row[2]) == ("0", "Siti Terhapus", NIK), row

@@ -74,7 +74,8 @@ def post_complaint(c, identity, name="", files=()):
     body, ct = multipart([("_csrf", form.csrf()), ("kind", "pengaduan"), ("title", "Lampu jalan mati"),
                           ("description", "Lampu jalan di depan masjid mati sejak minggu lalu"),
                           ("category", "pju"), ("kelurahan", ""), ("address", "Jl. Uji Keamanan 7"),
-                          ("lat", ""), ("long", ""), ("identity", identity), ("name", name), ("contact", "")], files)
+                          ("lat", ""), ("long", ""), ("identity", identity), ("name", name), ("email", ""), ("phone", "")],
+                         files)
     return c.request("POST", "/t/%s/pengaduan/baru" % TENANT, body=body, headers={"Content-Type": ct})
 
 

@@ -43,7 +43,7 @@ def fields(tag, **kw):
     f = {"kind": "pengaduan", "title": "Lampu jalan padam %s" % tag,
          "description": "Lampu jalan di Jl. Pejanggik padam sejak tiga malam; %s." % tag,
          "address": "Jl. Pejanggik depan SDN 3", "identity": "terbuka", "name": "Baiq Rina",
-         "contact": "081234567890"}
+         "email": "rina@contoh.id", "phone": "081234567890"}
     f.update(kw)
     return [(k, v) for k, v in f.items() if v is not None]
 
@@ -133,7 +133,7 @@ def test_complaint_sent_twice_files_once(env):
     w.login(TENANT, "warga")
     tag2 = unique("oncew")
     csrf, nonce = form(w)
-    body = [("_csrf", csrf), ("_nonce", nonce)] + fields(tag2, name=None, contact=None)
+    body = [("_csrf", csrf), ("_nonce", nonce)] + fields(tag2, name=None, email=None, phone=None)
     a, b = post_mp(w, NEW, body), post_mp(w, NEW, body)
     assert complaint_id(a) == complaint_id(b) and filed(env, tag2) == 1
     # without a key (a page from before keys, a script) nothing changes: two complaints
@@ -166,7 +166,7 @@ def test_complaint_key_survives_a_refusal(env):
     tag = unique("fix")
     c = env.client()
     csrf, nonce = form(c)
-    bad = [("_csrf", csrf), ("_nonce", nonce)] + fields(tag, address="", contact="bukan kontak")
+    bad = [("_csrf", csrf), ("_nonce", nonce)] + fields(tag, address="", phone="bukan nomor")
     r = post_mp(c, NEW, bad).expect(400)
     assert 'name="_nonce" value="%s"' % nonce in r.text, "the refused form lost its key"
     assert filed(env, tag) == 0
@@ -204,12 +204,12 @@ def test_complaint_key_of_someone_else(env):
     tag = unique("bind")
     a = citizen(env)
     csrf, nonce = form(a)
-    first = post_mp(a, NEW, [("_csrf", csrf), ("_nonce", nonce)] + fields(tag, name=None, contact=None))
+    first = post_mp(a, NEW, [("_csrf", csrf), ("_nonce", nonce)] + fields(tag, name=None, email=None, phone=None))
     cid, key = complaint_id(first), reporter_cookie(first)
     number = env.shared_db.sql("SELECT number FROM complaints WHERE id = %d" % cid)[0][0]
     senders = []
     b = citizen(env)
-    senders.append(("another account", b, TENANT, fields(tag, name=None, contact=None)))
+    senders.append(("another account", b, TENANT, fields(tag, name=None, email=None, phone=None)))
     senders.append(("a visitor", env.client(), TENANT, fields(tag)))
     senders.append(("another tenant", env.client(), TENANT2, fields(tag, address="Jl. Udayana")))
     for what, c, tenant, f in senders:

@@ -17,6 +17,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -809,6 +810,52 @@ static void test_once(void **state)
 	test_store_close(&ts);
 }
 
+/* The outbox forgets a message MAIL_KEEP_DAYS after it was sent or given
+ * up, by the periodic job's clock (its now); never one still waiting or
+ * being retried, however old; a long history in batches. */
+static void test_mail_prune(void **state)
+{
+	test_store_t ts;
+	const int64_t day = 86400, now = 1780000000, keep = (int64_t)MAIL_KEEP_DAYS * day;
+	int64_t n = -1;
+	char sql[1024];
+	(void)state;
+	test_store_open(&ts);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO mail_outbox (tenant, recipient, subject, body, created_at, next_at, attempts, lease_until, "
+		 "sent_at, failed_at) VALUES "
+		 "('52.71', 'lama@contoh.id', 'terkirim lama', 'x', %" PRId64 ", 0, 1, 0, %" PRId64 ", NULL), "
+		 "('52.71', 'baru@contoh.id', 'terkirim baru', 'x', %" PRId64 ", 0, 1, 0, %" PRId64 ", NULL), "
+		 "('52.71', 'gagal@contoh.id', 'menyerah lama', 'x', %" PRId64 ", 0, 8, 0, NULL, %" PRId64 "), "
+		 "('52.71', 'gagal2@contoh.id', 'menyerah baru', 'x', %" PRId64 ", 0, 8, 0, NULL, %" PRId64 "), "
+		 "('52.71', 'ulang@contoh.id', 'dicoba lagi', 'x', %" PRId64 ", %" PRId64 ", 5, 0, NULL, NULL), "
+		 "('52.71', 'kirim@contoh.id', 'sedang dikirim', 'x', %" PRId64 ", 0, 0, %" PRId64 ", NULL, NULL)",
+		 now - keep - 2 * day, now - keep - 1, now - keep, now - keep + 60, now - keep - 9 * day, now - keep - 1,
+		 now - keep, now - keep + 60, now - 400 * day, now + 60, now - 400 * day, now + 300);
+	assert_int_equal(test_sql(&ts, sql), 0);
+	/* a second before: nothing */
+	assert_int_equal(mail_prune_run(ts.st, now - 2, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(outbox_count(&ts, "1 = 1"), 6);
+	assert_int_equal(mail_prune_run(ts.st, now, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(outbox_count(&ts, "recipient IN ('lama@contoh.id', 'gagal@contoh.id')"), 0);
+	assert_int_equal(outbox_count(&ts, "1 = 1"), 4);
+	/* a year on: the finished ones went, the waiting ones stay */
+	assert_int_equal(mail_prune(ts.st, now + 365 * day), 0);
+	assert_int_equal(outbox_count(&ts, "1 = 1"), 2);
+	assert_int_equal(outbox_count(&ts, "sent_at IS NULL AND failed_at IS NULL"), 2);
+	/* a long history, in batches, in one run */
+	assert_int_equal(test_sql(&ts, "INSERT INTO mail_outbox (tenant, recipient, subject, body, created_at, next_at, "
+				       "sent_at) WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 2500) "
+				       "SELECT '52.71', 'banyak@contoh.id', 's', 'b', 1000, 0, 1000 + i FROM k"),
+			 0);
+	assert_int_equal(mail_prune_run(ts.st, now, &n), 0);
+	assert_int_equal(n, 2500);
+	assert_int_equal(outbox_count(&ts, "1 = 1"), 2);
+	test_store_close(&ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -820,6 +867,7 @@ int main(void)
 		cmocka_unit_test(test_mail),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_once),
+		cmocka_unit_test(test_mail_prune),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

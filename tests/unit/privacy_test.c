@@ -99,9 +99,9 @@ static int64_t complaint(int64_t user, const char *username, const char *number)
 	int64_t id = 0;
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO complaints (tenant, number, kind, title, description, status, identity, reporter_user_id, "
-		 "reporter_name, reporter_contact, reporter_key_hash, created_at, updated_at) VALUES ('52.71', '%s', "
-		 "'pengaduan', 'Lampu jalan mati', 'Sejak seminggu', 'baru', 'terbuka', %" PRId64 ", 'Siti Aminah', "
-		 "'081234567890', 'abcd', 1, 1)", number, user);
+		 "reporter_name, reporter_email, reporter_phone, reporter_key_hash, created_at, updated_at) VALUES "
+		 "('52.71', '%s', 'pengaduan', 'Lampu jalan mati', 'Sejak seminggu', 'baru', 'terbuka', %" PRId64 ", "
+		 "'Siti Aminah', 'siti@contoh.id', '081234567890', 'abcd', 1, 1)", number, user);
 	assert_int_equal(test_sql(&TS, sql), 0);
 	assert_int_equal(store_query_int64(store_reader(TS.st), &id, "SELECT id FROM complaints WHERE number = ?", "t",
 					   number), 0);
@@ -280,7 +280,7 @@ static void test_deletion_empties_anonymises_and_keeps(void **state)
 	}
 	/* the complaint: anonymous, the same content; no event names the account */
 	assert_int_equal(store_prepare(store_reader(TS.st), "SELECT identity, reporter_user_id, reporter_name, "
-			 "reporter_contact, reporter_key_hash IS NULL, title FROM complaints WHERE id = ?", &s), 0);
+			 "reporter_email, reporter_key_hash IS NULL, title, reporter_phone FROM complaints WHERE id = ?", &s), 0);
 	store_bindf(s, "i", cid);
 	assert_int_equal(store_step(s), STORE_ROW);
 	assert_string_equal(store_col_text(s, 0), "anonim");
@@ -289,6 +289,7 @@ static void test_deletion_empties_anonymises_and_keeps(void **state)
 	assert_string_equal(store_col_text(s, 3), "");
 	assert_int_equal(store_col_int64(s, 4), 1);
 	assert_string_equal(store_col_text(s, 5), "Lampu jalan mati");
+	assert_string_equal(store_col_text(s, 6), "");
 	store_finalize(s);
 	assert_int_equal(count("SELECT COUNT(*) FROM complaints_events WHERE complaint_id = ? AND actor = 'pergi'", cid), 0);
 	assert_int_equal(count("SELECT COUNT(*) FROM complaints_events WHERE complaint_id = ? AND actor = 'koordinator'", cid), 1);
