@@ -222,6 +222,31 @@ void governance_step_message(const gov_step_fields_t *f, sb_t *out)
 	put_field(out, f->prev_hash);
 }
 
+const char *governance_key_approver_role(const char *role)
+{
+	if (!role)
+		return "";
+	if (!strcmp(role, "kepala_daerah") || !strcmp(role, "wakil") || !strcmp(role, "kepala_opd"))
+		return "sekda";
+	if (!strcmp(role, "sekda"))
+		return "kepala_daerah";
+	return "";
+}
+
+void governance_retire_message(const gov_retire_fields_t *f, sb_t *out)
+{
+	put_field(out, GOV_DOMAIN_RETIRE);
+	put_field(out, f->tenant);
+	put_int(out, f->request_id);
+	put_field(out, f->username);
+	put_field(out, f->role);
+	put_field(out, f->public_key);
+	put_int(out, f->retired_at);
+	put_field(out, f->approver);
+	put_field(out, f->approver_role);
+	put_field(out, f->approver_key);
+}
+
 /* step_hash = SHA-256(message || signature bytes) */
 static int step_hash(const gov_step_fields_t *f, const char *sig_hex, char out[GOV_HASH_HEX])
 {
@@ -298,13 +323,54 @@ int governance_key_insert_tx(store_conn_t *c, void *ud)
 		k->msgid = N_("Anda sudah memiliki kunci tanda tangan");
 		return ERR_EXISTS;
 	}
+	/* a retired key is replaced only through an approved request, a day
+	 * after its approval (replace.c); the request is then done */
+	rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM governance_retired_keys WHERE tenant = ? AND username = ?", "tt",
+			       k->tenant, k->username);
+	if (rc < 0)
+		return rc;
+	if (n > 0) {
+		int64_t rid = 0, at = 0;
+		store_stmt_t *s;
+		if ((rc = store_prepare(c, "SELECT id, approved_at FROM governance_key_requests WHERE tenant = ? AND "
+					   "username = ? AND state = 'disetujui' ORDER BY id DESC LIMIT 1", &s)) < 0)
+			return rc;
+		store_bindf(s, "tt", k->tenant, k->username);
+		if ((rc = store_step(s)) == STORE_ROW) {
+			rid = store_col_int64(s, 0);
+			at = store_col_int64(s, 1);
+		}
+		store_finalize(s);
+		if (rc < 0)
+			return rc;
+		if (!rid) {
+			k->msgid = N_("kunci lama Anda sudah dipensiunkan; kunci baru hanya dapat dibuat melalui penggantian "
+				      "kunci yang disetujui");
+			return ERR_CONFLICT;
+		}
+		if (k->now < at + GOV_REPLACE_WAIT) {
+			k->msgid = N_("kunci baru baru dapat dibuat 24 jam setelah penggantian kunci disetujui");
+			return ERR_CONFLICT;
+		}
+		rc = store_exec(c, "UPDATE governance_key_requests SET state = 'selesai', closed_at = ?, version = version + 1 "
+				   "WHERE tenant = ? AND id = ? AND state = 'disetujui'", "iti", k->now, k->tenant, rid);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return ERR_CONFLICT;
+		k->replaced = rid;
+	}
 	rc = store_exec(c, "INSERT INTO governance_keys (tenant, username, full_name, role, public_key, sealed_key, salt, "
 			   "nonce, opslimit, memlimit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			"ttttttttiii", k->tenant, k->username, k->full_name, k->role, k->pk, k->sealed, k->salt, k->nonce,
 			(int64_t)crypto_pwhash_OPSLIMIT_INTERACTIVE, (int64_t)crypto_pwhash_MEMLIMIT_INTERACTIVE, k->now);
 	if (rc < 0)
 		return rc;
-	snprintf(summary, sizeof(summary), "kunci tanda tangan dibuat (%.16s...)", k->pk);
+	if (k->replaced)
+		snprintf(summary, sizeof(summary), "kunci tanda tangan pengganti dibuat (%.16s...), permintaan %" PRId64,
+			 k->pk, k->replaced);
+	else
+		snprintf(summary, sizeof(summary), "kunci tanda tangan dibuat (%.16s...)", k->pk);
 	return audit_append(c, k->tenant, k->now, k->username, "governance.key_create", k->username, summary);
 }
 
@@ -1823,6 +1889,78 @@ static char *dup_col(store_stmt_t *s, int col)
 	return strdup(t ? t : "");
 }
 
+#define RETIRED_BEFORE 1 /* retired_key(): the step was signed at or after the retirement */
+#define RETIRED_FORGED 2 /* retired_key(): the retirement record does not verify */
+
+/* 1 when pk_hex is the key approver held at time at: their current key
+ * (made no later than at), or one of theirs retired after at; 0 if not. */
+static int approver_held(store_conn_t *c, const char *tenant, const char *approver, const char *role, const char *pk_hex,
+			 int64_t at)
+{
+	int64_t n = 0;
+	int rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM governance_keys WHERE tenant = ? AND username = ? AND "
+					  "role = ? AND public_key = ? AND created_at <= ?", "tttti", tenant, approver, role,
+				   pk_hex, at);
+	if (rc < 0 || n > 0)
+		return rc < 0 ? rc : 1;
+	rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM governance_retired_keys WHERE tenant = ? AND username = ? AND "
+				      "role = ? AND public_key = ? AND created_at <= ? AND retired_at > ?", "ttttii", tenant,
+			       approver, role, pk_hex, at, at);
+	return rc < 0 ? rc : n > 0;
+}
+
+/* Whether pk_hex is a retired key of actor, valid for a step signed at
+ * signed_at: ERR_NOT_FOUND (not retired: the caller checks governance_keys),
+ * 0 (valid; its role into role), RETIRED_BEFORE, RETIRED_FORGED (the
+ * approver's signature over the retirement does not verify, or the approver
+ * could not approve it), or a store error. */
+static int retired_key(store_conn_t *c, const char *tenant, const char *actor, const char *pk_hex, int64_t signed_at,
+		       char *role, size_t rolelen)
+{
+	store_stmt_t *s;
+	unsigned char apk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES];
+	size_t l1 = 0, l2 = 0;
+	char approver[64], arole[32], akey[80], sigh[200];
+	gov_retire_fields_t f;
+	sb_t m = SB_INIT;
+	int64_t retired, rid;
+	int rc = store_prepare(c, "SELECT role, retired_at, request_id, approved_by, approver_role, approver_key, "
+				  "signature FROM governance_retired_keys WHERE tenant = ? AND public_key = ? AND username = ?",
+			       &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ttt", tenant, pk_hex, actor);
+	rc = store_step(s);
+	if (rc != STORE_ROW) {
+		store_finalize(s);
+		return rc < 0 ? rc : ERR_NOT_FOUND;
+	}
+	snprintf(role, rolelen, "%s", store_col_text(s, 0));
+	retired = store_col_int64(s, 1);
+	rid = store_col_int64(s, 2);
+	snprintf(approver, sizeof(approver), "%s", store_col_text(s, 3));
+	snprintf(arole, sizeof(arole), "%s", store_col_text(s, 4));
+	snprintf(akey, sizeof(akey), "%s", store_col_text(s, 5));
+	snprintf(sigh, sizeof(sigh), "%s", store_col_text(s, 6));
+	store_finalize(s);
+	if (signed_at > retired + GOV_RETIRE_SKEW)
+		return RETIRED_BEFORE;
+	if (strcmp(arole, governance_key_approver_role(role)) || !strcmp(approver, actor) ||
+	    sodium_hex2bin(apk, sizeof(apk), akey, strlen(akey), NULL, &l1, NULL) < 0 || l1 != sizeof(apk) ||
+	    sodium_hex2bin(sig, sizeof(sig), sigh, strlen(sigh), NULL, &l2, NULL) < 0 || l2 != sizeof(sig))
+		return RETIRED_FORGED;
+	f = (gov_retire_fields_t){ tenant, rid, actor, role, pk_hex, retired, approver, arole, akey };
+	governance_retire_message(&f, &m);
+	rc = !m.err && crypto_sign_verify_detached(sig, (const unsigned char *)m.buf, m.len, apk) == 0;
+	sb_release(&m);
+	if (!rc)
+		return RETIRED_FORGED;
+	rc = approver_held(c, tenant, approver, arole, akey, retired);
+	if (rc < 0)
+		return rc;
+	return rc ? 0 : RETIRED_FORGED;
+}
+
 static int verify_one(store_conn_t *c, const char *tenant, int64_t id, const vstep_t *v, int i, const char *prev,
 		      char out_hash[GOV_HASH_HEX], gov_verify_report_t *rep)
 {
@@ -1848,15 +1986,28 @@ static int verify_one(store_conn_t *c, const char *tenant, int64_t id, const vst
 	if (strcmp(v->role, step_role(v->kind)))
 		return vfail(rep, i, N_("penanda tangan tidak memegang peran yang diperlukan"),
 			     "step %d: '%s' must be signed by %s, not %s", i, v->kind, step_role(v->kind), v->role);
-	rc = store_query_text(c, key, sizeof(key), "SELECT public_key FROM governance_keys WHERE tenant = ? AND username = ?",
-			      "tt", tenant, v->actor);
-	if (rc == ERR_NOT_FOUND || (rc == 0 && strcmp(key, v->public_key)))
-		return vfail(rep, i, N_("kunci penanda tangan bukan milik pejabat yang tercatat"),
-			     "step %d: key is not the registered key of '%s'", i, v->actor);
-	if (rc < 0)
-		return rc;
-	rc = store_query_text(c, keyrole, sizeof(keyrole), "SELECT role FROM governance_keys WHERE tenant = ? AND username = ?",
-			      "tt", tenant, v->actor);
+	/* a retired key first: it verifies only what it signed before its
+	 * retirement, whatever governance_keys says */
+	rc = retired_key(c, tenant, v->actor, v->public_key, v->signed_at, keyrole, sizeof(keyrole));
+	if (rc == ERR_NOT_FOUND) {
+		rc = store_query_text(c, key, sizeof(key),
+				      "SELECT public_key FROM governance_keys WHERE tenant = ? AND username = ?", "tt", tenant,
+				      v->actor);
+		if (rc == ERR_NOT_FOUND || (rc == 0 && strcmp(key, v->public_key)))
+			return vfail(rep, i, N_("kunci penanda tangan bukan milik pejabat yang tercatat"),
+				     "step %d: key is not the registered key of '%s'", i, v->actor);
+		if (rc < 0)
+			return rc;
+		rc = store_query_text(c, keyrole, sizeof(keyrole),
+				      "SELECT role FROM governance_keys WHERE tenant = ? AND username = ?", "tt", tenant,
+				      v->actor);
+	} else if (rc == RETIRED_BEFORE) {
+		return vfail(rep, i, N_("langkah ditandatangani dengan kunci yang sudah dipensiunkan"),
+			     "step %d: signed with a key of '%s' retired before it was signed", i, v->actor);
+	} else if (rc == RETIRED_FORGED) {
+		return vfail(rep, i, N_("catatan pensiun kunci penanda tangan tidak sah"),
+			     "step %d: the retirement record of the key of '%s' does not verify", i, v->actor);
+	}
 	if (rc < 0)
 		return rc;
 	if (strcmp(keyrole, v->role))

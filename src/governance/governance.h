@@ -48,6 +48,14 @@
 #define GOV_NOTE_MAX 4000
 #define GOV_DOMAIN_STEP "sigap/governance/step/v1"
 #define GOV_DOMAIN_CONTENT "sigap/governance/content/v1"
+#define GOV_DOMAIN_RETIRE "sigap/governance/retire/v1"
+#define GOV_REPLACE_WAIT 86400 /* seconds between the approval of a replacement and the new key */
+/* A retired key verifies the steps signed no later than GOV_RETIRE_SKEW
+ * seconds after its retirement time. sigap cannot sign with it after that
+ * time (the retirement moves it out of governance_keys in its own
+ * transaction), so such a step was signed before: in the same second, or on
+ * an instance whose clock runs a little ahead of the approver's. */
+#define GOV_RETIRE_SKEW 60
 #define GOV_HASH_HEX 65 /* SHA-256 as hex + NUL */
 #define GOV_REFUSED 1   /* governance_action_tx(): refused and audited, see a->ret_rc */
 
@@ -74,6 +82,7 @@ typedef struct gov_key_new {
 	char salt[2 * crypto_pwhash_SALTBYTES + 1];
 	char nonce[2 * crypto_secretbox_NONCEBYTES + 1];
 	const char *msgid; /* why a step refused, or NULL */
+	int64_t replaced;  /* out: the key replacement request this key completed, or 0 */
 } gov_key_new_t;
 int governance_key_prepare(gov_key_new_t *k, const char *tenant, const char *username, const char *full_name,
 			   role_t role, const char *passphrase, int64_t now);
@@ -102,6 +111,62 @@ typedef struct gov_sealed_key {
 int governance_key_load(store_conn_t *c, const char *tenant, const char *username, const char *passphrase,
 			gov_sealed_key_t *k);
 int governance_key_open(void *k);
+
+/* ---- replacing a key whose passphrase is lost (replace.c) ----
+ *
+ * The official asks while signed in (the account's password asked again);
+ * a second leader approves by signing the retirement of the old key with
+ * their own key: the Sekda for a Kepala Daerah, a Wakil or a kepala OPD,
+ * the Kepala Daerah for the Sekda; never the administrator, never the
+ * official. The old key moves to governance_retired_keys at once, with the
+ * time of the approval as its retirement; the new key can be made
+ * GOV_REPLACE_WAIT seconds later. The official (and their e-mail address)
+ * and the approvers are told of the request at once; the official may
+ * cancel it until the new key is made. Everything is audited. */
+
+/* The role that approves the replacement of role's key ("" if none). */
+const char *governance_key_approver_role(const char *role);
+
+/* What the approver signs (docs/governance.md, "Retiring a key"). */
+typedef struct gov_retire_fields {
+	const char *tenant;
+	int64_t request_id;
+	const char *username, *role, *public_key; /* the retired key and whose it was */
+	int64_t retired_at;
+	const char *approver, *approver_role, *approver_key;
+} gov_retire_fields_t;
+void governance_retire_message(const gov_retire_fields_t *f, sb_t *out);
+
+typedef enum gov_keyreq_op { GOV_KEYREQ_ASK = 1, GOV_KEYREQ_CANCEL, GOV_KEYREQ_APPROVE } gov_keyreq_op_t;
+/* One step of a replacement, a write transaction (for http_write): 0 when
+ * done or refused (k->rc < 0 and k->msgid say why; the refusal is audited as
+ * governance.refused and committed), < 0 on a database error. */
+typedef struct gov_keyreq {
+	gov_keyreq_op_t op;
+	const char *tenant, *actor;
+	role_t role;
+	int64_t now;
+	int64_t id;                /* CANCEL, APPROVE: the request */
+	const unsigned char *sk;   /* APPROVE: the approver's opened secret key */
+	int passphrase_failed;     /* APPROVE: the passphrase did not open it (counted as sign:USERNAME) */
+	int password_failed;       /* ASK: the account's password was wrong (counted as keyreq:USERNAME) */
+	auth_limits_t lim;         /* how wrong passwords and passphrases lock */
+	int locked;                /* out: this failure locked the user (auth_attempt_fail_tx) */
+	long retry_after;          /* out: > 0 when found locked in the transaction (rc ERR_RATE_LIMITED) */
+	/* outputs */
+	int rc;                    /* 0 or the refusal's ERR_* */
+	const char *msgid;
+	int64_t ret_id;
+} gov_keyreq_t;
+int governance_keyreq_tx(store_conn_t *c, void *k);
+/* The requests a user sees on the key page: their own open one (menunggu
+ * or disetujui) as *ret_own (NULL if none; new reference) and those waiting
+ * for their approval (role is an approver) added to waiting. */
+int governance_keyreq_list(store_conn_t *c, const char *tenant, const char *username, role_t role, json_t **ret_own,
+			   json_t *waiting);
+/* 1 when the user has a retired key and no current one (a new key needs an
+ * approved request at least GOV_REPLACE_WAIT old), 0 if not. */
+int governance_key_retired_only(store_conn_t *c, const char *tenant, const char *username);
 
 /* ---- actions ---- */
 

@@ -133,3 +133,47 @@ const char migration_governance_sql[] =
 	"  added_by TEXT NOT NULL,"
 	"  created_at BIGINT NOT NULL,"
 	"  PRIMARY KEY (tenant, proposal_id, hash))";
+
+/* Replacing a signing key whose passphrase is lost (migration 28, replace.c):
+ *
+ *  - governance_key_requests: an official's request for a new key; its state
+ *    menunggu (waiting for the second leader) -> disetujui (the approver
+ *    signed the retirement; the new key may be made 24 hours later) ->
+ *    selesai (the new key is made), or dibatalkan (cancelled by the official).
+ *  - governance_retired_keys: append-only; the old key with the time of its
+ *    retirement and the approver's Ed25519 signature over the retirement
+ *    message (docs/governance.md). Verification accepts a retired key only
+ *    for steps signed before retired_at. Nothing in sigap updates or deletes
+ *    a row of it.
+ */
+const char migration_governance_retire_sql[] =
+	"CREATE TABLE governance_key_requests ("
+	"  id {ID},"
+	"  tenant TEXT NOT NULL,"
+	"  username TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  old_public_key TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"                   /* menunggu disetujui selesai dibatalkan */
+	"  approver_role TEXT NOT NULL,"           /* sekda | kepala_daerah */
+	"  requested_at BIGINT NOT NULL,"
+	"  approved_by TEXT NOT NULL DEFAULT '',"
+	"  approved_at BIGINT NOT NULL DEFAULT 0,"
+	"  closed_at BIGINT NOT NULL DEFAULT 0,"
+	"  version BIGINT NOT NULL DEFAULT 1);"
+	"CREATE INDEX governance_key_requests_user ON governance_key_requests (tenant, username, state);"
+	"CREATE INDEX governance_key_requests_state ON governance_key_requests (tenant, state, approver_role);"
+
+	"CREATE TABLE governance_retired_keys ("
+	"  tenant TEXT NOT NULL,"
+	"  public_key TEXT NOT NULL,"              /* hex, 32 bytes */
+	"  username TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"                    /* the role it signed for */
+	"  created_at BIGINT NOT NULL,"            /* when the key was made */
+	"  retired_at BIGINT NOT NULL,"            /* steps signed from then on do not verify */
+	"  request_id BIGINT NOT NULL,"
+	"  approved_by TEXT NOT NULL,"
+	"  approver_role TEXT NOT NULL,"
+	"  approver_key TEXT NOT NULL,"            /* hex: the approver's public key */
+	"  signature TEXT NOT NULL,"               /* hex: Ed25519 over the retirement message */
+	"  PRIMARY KEY (tenant, public_key));"
+	"CREATE INDEX governance_retired_keys_user ON governance_retired_keys (tenant, username)";

@@ -211,6 +211,13 @@ int notify_object_path(const char *tenant, const char *object, char *out, size_t
 	out[0] = '\0';
 	if (!object)
 		return 0;
+	/* a signing key's replacement (governance/replace.c): the key page,
+	 * where the official cancels it and the approver signs it */
+	if (!strncmp(object, "keyreq:", 7) && object[7] >= '0' && object[7] <= '9' &&
+	    strspn(object + 7, "0123456789") == strlen(object + 7)) {
+		snprintf(out, outlen, "/t/%s/kunci-tanda-tangan", tenant);
+		return 1;
+	}
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		size_t pl = strlen(kinds[i].prefix);
 		if (!strncmp(object, kinds[i].prefix, pl) && object[pl] >= '0' && object[pl] <= '9' &&

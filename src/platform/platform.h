@@ -98,8 +98,9 @@ int notify_list_own(store_conn_t *c, const char *tenant, int64_t user_id, notify
  * digest's bookkeeping go. *ret_n: the notifications deleted. */
 int notify_forget_user_tx(store_conn_t *c, const char *tenant, int64_t user_id, int64_t *ret_n);
 /* The path of a notification's object page ("complaint:42" ->
- * /t/TENANT/pengaduan/42; application: -> permohonan, proposal: -> usulan)
- * into out: 1, or 0 (out "") for another kind of object. */
+ * /t/TENANT/pengaduan/42; application: -> permohonan, proposal: -> usulan;
+ * keyreq:N -> /t/TENANT/kunci-tanda-tangan) into out: 1, or 0 (out "") for
+ * another kind of object. */
 int notify_object_path(const char *tenant, const char *object, char *out, size_t outlen);
 
 /* ---- e-mail ----

@@ -24,6 +24,7 @@ extern const char migration_performance_closed_sql[];
 extern const char migration_performance_anon_sql[];
 extern const char migration_complaints_rate_sql[];
 extern const char migration_complaints_due_sql[];
+extern const char migration_governance_retire_sql[];
 
 /* SQL that drops from the text x the separators typed between a phone
  * number's digits, and then its digits and a + (migration 27: "" left
@@ -297,6 +298,11 @@ const store_migration_t store_migrations[] = {
 	  " = '' THEN " NO_SEPARATORS("TRIM(reporter_contact)") " ELSE TRIM(reporter_contact) END "
 	  "WHERE reporter_contact <> '' AND reporter_contact NOT LIKE '%@%';"
 	  "ALTER TABLE complaints DROP COLUMN reporter_contact;" },
+	/* Replacing a signing key whose passphrase is lost (governance/schema.c,
+	 * docs/governance.md): the officials' requests, approved by a second
+	 * leader's signature, and the append-only table of retired keys, each
+	 * with the time of its retirement. */
+	{ 28, "governance: replacing a lost signing key, retired keys", migration_governance_retire_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -1126,7 +1126,9 @@ def test_contact_backfill_by_migration_27(env):
     assert len(ids) >= len(old), ids
     for stmt in ("ALTER TABLE complaints DROP COLUMN reporter_email", "ALTER TABLE complaints DROP COLUMN reporter_phone",
                  "ALTER TABLE complaints ADD COLUMN reporter_contact TEXT NOT NULL DEFAULT ''",
-                 "DELETE FROM schema_version WHERE version = 27"):
+                 # and what the migrations after it made (they run again)
+                 "DROP TABLE governance_retired_keys", "DROP TABLE governance_key_requests",
+                 "DELETE FROM schema_version WHERE version >= 27"):
         db.sql(stmt)
     for cid, v in zip(ids, old):
         db.sql("UPDATE complaints SET reporter_contact = '%s' WHERE id = %s" % (v, cid))
@@ -1136,7 +1138,7 @@ def test_contact_backfill_by_migration_27(env):
         got = tuple(str(v) for v in db.sql("SELECT reporter_email, reporter_phone FROM complaints WHERE id = %s"
                                            % cid)[0])
         assert got == w, (cid, got, w)
-    assert str(db.sql("SELECT MAX(version) FROM schema_version")[0][0]) == "27"
+    assert int(db.sql("SELECT MAX(version) FROM schema_version")[0][0]) >= 27
     if db.backend == "sqlite":
         cols = [r[1] for r in db.sql("PRAGMA table_info(complaints)")]
     else:

@@ -1488,7 +1488,10 @@ static int rewind_27(store_conn_t *c, void *ud)
 	int rc = store_exec_script(c, "ALTER TABLE complaints DROP COLUMN reporter_email;"
 				      "ALTER TABLE complaints DROP COLUMN reporter_phone;"
 				      "ALTER TABLE complaints ADD COLUMN reporter_contact TEXT NOT NULL DEFAULT '';"
-				      "DELETE FROM schema_version WHERE version = 27;");
+				      /* and what the migrations after it made: they run again */
+				      "DROP TABLE governance_retired_keys;"
+				      "DROP TABLE governance_key_requests;"
+				      "DELETE FROM schema_version WHERE version >= 27;");
 	for (int i = 0; rc >= 0 && i < 5; i++)
 		rc = store_exec(c, "UPDATE complaints SET reporter_contact = ? WHERE id = ?", "ti", old[i], ids[i]);
 	return rc < 0 ? rc : 0;
@@ -1513,7 +1516,7 @@ static void test_contact_backfill(void **state)
 	assert_int_equal(store_tx(ts->st, rewind_27, ids), 0);
 	assert_int_equal(store_migrate(ts->st, &from, &to), 0);
 	assert_int_equal(from, 26);
-	assert_int_equal(to, 27);
+	assert_true(to >= 27); /* 27 and the newer ones */
 	for (int i = 0; i < 5; i++) {
 		get(ts, ids[i], cp);
 		assert_string_equal(cp->reporter_email, email[i]);

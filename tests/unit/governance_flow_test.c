@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/calendar.h"
+#include "audit/audit.h"
 #include "core/err.h"
 #include "governance/governance.h"
 #include "testutil.h"
@@ -948,6 +949,195 @@ static void test_inbox_admin_and_dprd_agree_with_access(void **state)
 	assert_int_equal(governance_get(c, T, pokir, ROLE_WARGA, "", &p), ERR_FORBIDDEN);
 }
 
+/* ---- replacing a lost key: retired keys ---- */
+
+static int keyreq(fx_t *f, gov_keyreq_op_t op, who_t *w, int64_t id, int64_t now, gov_keyreq_t *out)
+{
+	gov_keyreq_t k = { 0 };
+	int rc;
+	k.op = op;
+	k.tenant = T;
+	k.actor = w->username;
+	k.role = w->role;
+	k.now = now;
+	k.id = id;
+	k.sk = w->sk;
+	k.lim = (auth_limits_t){ 5, 900, 900, 0, 0 };
+	rc = store_tx(f->ts.st, governance_keyreq_tx, &k);
+	if (out)
+		*out = k;
+	return rc < 0 ? rc : k.rc;
+}
+
+/* opd asks, sekda approves at `at`: the request's id */
+static int64_t retire_opd_key(fx_t *f, int64_t at)
+{
+	gov_keyreq_t k;
+	assert_int_equal(keyreq(f, GOV_KEYREQ_ASK, &f->opd, 0, at - 50, &k), 0);
+	assert_true(k.ret_id > 0);
+	assert_int_equal(keyreq(f, GOV_KEYREQ_APPROVE, &f->sekda, k.ret_id, at, NULL), 0);
+	return k.ret_id;
+}
+
+static void expect_ok(fx_t *f, int64_t id)
+{
+	gov_verify_report_t rep;
+	verify(f, id, &rep);
+	if (!rep.ok)
+		print_error("verify: %s\n", rep.message);
+	assert_true(rep.ok);
+}
+
+static void test_retired_key_verifies_what_it_signed_before(void **state)
+{
+	fx_t *f = *state;
+	int64_t before = full_flow(f, "setuju", NULL), later = create(f, 0, NOW), fresh = create(f, 0, NOW);
+	int64_t same = create(f, 0, NOW);
+	int64_t retired_at = NOW + 1000, rid, n = 0;
+	store_conn_t *c = store_reader(f->ts.st);
+	const char *msgid = NULL;
+	unsigned char old_sk[crypto_sign_SECRETKEYBYTES];
+	char pk[65], sql[1024];
+	gov_verify_report_t rep;
+	audit_report_t ar;
+	sodium_bin2hex(pk, sizeof(pk), f->opd.pk, sizeof(f->opd.pk));
+	memcpy(old_sk, f->opd.sk, sizeof(old_sk));
+	/* signed in the very second the key is retired, just before */
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, same, NULL, "", retired_at, NULL), 0);
+	rid = retire_opd_key(f, retired_at);
+	/* the key moved: no current key, one retired row with its time */
+	assert_int_equal(governance_key_exists(c, T, "kepala_opd", NULL), 0);
+	assert_int_equal(store_query_int64(c, &n, "SELECT retired_at FROM governance_retired_keys WHERE tenant = ? AND "
+						  "public_key = ? AND username = 'kepala_opd'", "tt", T, pk), 0);
+	assert_true(n == retired_at);
+	/* what it signed before its retirement still verifies, in its last second too */
+	expect_ok(f, before);
+	expect_ok(f, same);
+	/* it can never sign again */
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, later, NULL, "", retired_at + 10, NULL), ERR_INVALID);
+	/* put back behind sigap's back, it signs; verification rejects the step made after its retirement
+	 * (beyond the clocks' tolerance) */
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO governance_keys (tenant, username, full_name, role, public_key, sealed_key, salt, nonce, "
+		 "opslimit, memlimit, created_at) VALUES ('%s', 'kepala_opd', 'x', 'kepala_opd', '%s', '00', '00', '00', 1, 1, 0)",
+		 T, pk);
+	assert_int_equal(test_sql(&f->ts, sql), 0);
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, later, NULL, "", retired_at + GOV_RETIRE_SKEW + 1, NULL), 0);
+	verify(f, later, &rep);
+	assert_false(rep.ok);
+	assert_int_equal(rep.bad_step, 0);
+	assert_string_equal(rep.msgid, "langkah ditandatangani dengan kunci yang sudah dipensiunkan");
+	/* taken out again */
+	assert_int_equal(test_sql(&f->ts, "DELETE FROM governance_keys WHERE username = 'kepala_opd'"), 0);
+	/* the new key: not before a day has passed since the approval, then once */
+	assert_int_equal(governance_key_create(f->ts.st, T, "kepala_opd", "Kepala", ROLE_KEPALA_OPD, "frasa-sandi-baru-1",
+					       retired_at + GOV_REPLACE_WAIT - 1, &msgid),
+			 ERR_CONFLICT);
+	assert_string_equal(msgid, "kunci baru baru dapat dibuat 24 jam setelah penggantian kunci disetujui");
+	assert_int_equal(governance_key_create(f->ts.st, T, "kepala_opd", "Kepala", ROLE_KEPALA_OPD, "frasa-sandi-baru-1",
+					       retired_at + GOV_REPLACE_WAIT, &msgid),
+			 0);
+	assert_int_equal(store_query_int64(c, &n, "SELECT COUNT(*) FROM governance_key_requests WHERE id = ? AND "
+						  "state = 'selesai'", "i", rid), 0);
+	assert_true(n == 1);
+	assert_int_equal(governance_key_unseal(c, T, "kepala_opd", "frasa-sandi-baru-1", f->opd.sk), 0);
+	/* the new key signs and verifies; the old one's earlier chain still does */
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, fresh, NULL, "", retired_at + GOV_REPLACE_WAIT + 5, NULL), 0);
+	expect_ok(f, fresh);
+	expect_ok(f, before);
+	/* and the old secret key, though current nowhere, still cannot be used */
+	memcpy(f->opd.sk, old_sk, sizeof(old_sk));
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_RETURN, fresh, NULL, "x", retired_at + GOV_REPLACE_WAIT + 9, NULL),
+			 ERR_FORBIDDEN);
+	/* the audit chain holds */
+	assert_int_equal(audit_verify(f->ts.st, T, &ar), 0);
+	assert_true(ar.ok);
+	sodium_memzero(old_sk, sizeof(old_sk));
+}
+
+static void test_retirement_record_tampering_rejected(void **state)
+{
+	fx_t *f = *state;
+	int64_t before = full_flow(f, "setuju", NULL);
+	char other[65];
+	unsigned char opk[crypto_sign_PUBLICKEYBYTES], osk[crypto_sign_SECRETKEYBYTES];
+	retire_opd_key(f, NOW + 1000);
+	expect_ok(f, before);
+	/* a later retirement time, to make the key valid longer: the approver's signature no longer matches */
+	assert_int_equal(test_sql(&f->ts, "UPDATE governance_retired_keys SET retired_at = retired_at + 5000"), 0);
+	expect_bad(f, before, 0);
+	assert_int_equal(test_sql(&f->ts, "UPDATE governance_retired_keys SET retired_at = retired_at - 5000"), 0);
+	expect_ok(f, before);
+	/* an approver who may not approve (the Wakil for a kepala OPD) */
+	assert_int_equal(test_sql(&f->ts, "UPDATE governance_retired_keys SET approver_role = 'wakil'"), 0);
+	expect_bad(f, before, 0);
+	assert_int_equal(test_sql(&f->ts, "UPDATE governance_retired_keys SET approver_role = 'sekda'"), 0);
+	/* a retirement signed with a key that is not the approver's */
+	crypto_sign_keypair(opk, osk);
+	sodium_bin2hex(other, sizeof(other), opk, sizeof(opk));
+	{
+		char sql[300];
+		snprintf(sql, sizeof(sql), "UPDATE governance_retired_keys SET approver_key = '%s'", other);
+		assert_int_equal(test_sql(&f->ts, sql), 0);
+	}
+	expect_bad(f, before, 0);
+}
+
+static void test_replacement_refusals(void **state)
+{
+	fx_t *f = *state;
+	who_t admin = { "admin", ROLE_ADMIN, "", { 0 }, { 0 } }, petugas = f->petugas;
+	gov_keyreq_t k;
+	int64_t id, n = 0;
+	store_conn_t *c = store_reader(f->ts.st);
+	/* roles that do not sign cannot ask */
+	assert_int_equal(keyreq(f, GOV_KEYREQ_ASK, &petugas, 0, NOW, NULL), ERR_FORBIDDEN);
+	assert_int_equal(keyreq(f, GOV_KEYREQ_ASK, &f->opd, 0, NOW, &k), 0);
+	id = k.ret_id;
+	/* a second one while it is open */
+	assert_int_equal(keyreq(f, GOV_KEYREQ_ASK, &f->opd, 0, NOW + 1, &k), ERR_CONFLICT);
+	assert_string_equal(k.msgid, "permintaan penggantian kunci Anda masih berjalan");
+	/* never the administrator, nor a Wakil or the Kepala Daerah for a kepala OPD */
+	assert_int_equal(keyreq(f, GOV_KEYREQ_APPROVE, &admin, id, NOW + 2, NULL), ERR_FORBIDDEN);
+	assert_int_equal(keyreq(f, GOV_KEYREQ_APPROVE, &f->wakil, id, NOW + 2, NULL), ERR_FORBIDDEN);
+	assert_int_equal(keyreq(f, GOV_KEYREQ_APPROVE, &f->kd, id, NOW + 2, NULL), ERR_FORBIDDEN);
+	/* the Sekda with a wrong passphrase, or the wrong key */
+	k = (gov_keyreq_t){ 0 };
+	{
+		gov_keyreq_t w = { .op = GOV_KEYREQ_APPROVE, .tenant = T, .actor = "sekda", .role = ROLE_SEKDA, .now = NOW + 3,
+				   .id = id, .passphrase_failed = 1, .lim = { 5, 900, 900, 0, 0 } };
+		assert_int_equal(store_tx(f->ts.st, governance_keyreq_tx, &w), 0);
+		assert_int_equal(w.rc, ERR_FORBIDDEN);
+		w = (gov_keyreq_t){ .op = GOV_KEYREQ_APPROVE, .tenant = T, .actor = "sekda", .role = ROLE_SEKDA,
+				    .now = NOW + 3, .id = id, .sk = f->wakil.sk };
+		assert_int_equal(store_tx(f->ts.st, governance_keyreq_tx, &w), 0);
+		assert_int_equal(w.rc, ERR_FORBIDDEN);
+	}
+	/* still open after all that */
+	assert_int_equal(governance_key_exists(c, T, "kepala_opd", NULL), 1);
+	/* cancelled by its official (not by another), then nobody can approve it */
+	assert_int_equal(keyreq(f, GOV_KEYREQ_CANCEL, &f->sekda, id, NOW + 4, NULL), ERR_NOT_FOUND);
+	assert_int_equal(keyreq(f, GOV_KEYREQ_CANCEL, &f->opd, id, NOW + 4, NULL), 0);
+	assert_int_equal(keyreq(f, GOV_KEYREQ_APPROVE, &f->sekda, id, NOW + 5, NULL), ERR_CONFLICT);
+	assert_int_equal(keyreq(f, GOV_KEYREQ_CANCEL, &f->opd, id, NOW + 6, NULL), ERR_CONFLICT);
+	assert_int_equal(governance_key_exists(c, T, "kepala_opd", NULL), 1);
+	/* the Sekda's own: the Kepala Daerah approves it, the Sekda cannot */
+	assert_int_equal(keyreq(f, GOV_KEYREQ_ASK, &f->sekda, 0, NOW + 10, &k), 0);
+	id = k.ret_id;
+	assert_int_equal(keyreq(f, GOV_KEYREQ_APPROVE, &f->sekda, id, NOW + 11, &k), ERR_FORBIDDEN);
+	assert_string_equal(k.msgid, "Anda tidak dapat menyetujui permintaan Anda sendiri");
+	assert_int_equal(keyreq(f, GOV_KEYREQ_APPROVE, &f->kd, id, NOW + 12, NULL), 0);
+	assert_int_equal(governance_key_exists(c, T, "sekda", NULL), 0);
+	/* approved once only */
+	assert_int_equal(keyreq(f, GOV_KEYREQ_APPROVE, &f->kd, id, NOW + 13, NULL), ERR_CONFLICT);
+	/* every refusal is audited */
+	assert_int_equal(store_query_int64(c, &n, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.refused'", ""), 0);
+	assert_true(n >= 11);
+	assert_int_equal(store_query_int64(c, &n, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.key_retire'", ""),
+			 0);
+	assert_true(n == 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -973,6 +1163,9 @@ int main(void)
 		cmocka_unit_test(test_demo_load),
 		cmocka_unit_test_setup_teardown(test_inbox_items_carry_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inbox_admin_and_dprd_agree_with_access, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retired_key_verifies_what_it_signed_before, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retirement_record_tampering_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replacement_refusals, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -294,6 +294,10 @@ static void test_notify(void **state)
 		assert_string_equal(path, "/t/52.71/usulan/3");
 		assert_int_equal(notify_object_path("52.71", "proposal:3x", path, sizeof(path)), 0);
 		assert_string_equal(path, "");
+		/* a signing key's replacement: the key page, where it is cancelled or approved */
+		assert_int_equal(notify_object_path("52.71", "keyreq:12", path, sizeof(path)), 1);
+		assert_string_equal(path, "/t/52.71/kunci-tanda-tangan");
+		assert_int_equal(notify_object_path("52.71", "keyreq:", path, sizeof(path)), 0);
 	}
 	test_store_close(&ts);
 }
