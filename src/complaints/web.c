@@ -1746,9 +1746,15 @@ static void settings_page(req_t *r, int status, const char *error, const char *n
 
 int h_complaints_settings(req_t *r)
 {
+	const char *ok = req_query(r, "ok");
 	if (!can_configure(r))
 		return ERR_FORBIDDEN;
-	settings_page(r, 200, NULL, NULL, TYPED_NONE);
+	settings_page(r, 200, NULL,
+		      !ok ? NULL
+		      : !strcmp(ok, "kategori")   ? req_t_(r, N_("kategori disimpan"))
+		      : !strcmp(ok, "pengaturan") ? req_t_(r, N_("pengaturan disimpan"))
+						  : NULL,
+		      TYPED_NONE);
 	return 0;
 }
 
@@ -1778,7 +1784,14 @@ static int settings_done(req_t *r, int rc, void *ud)
 	}
 	if (rc < 0)
 		return rc;
-	settings_page(r, 200, NULL, req_t_(r, op->is_category ? N_("kategori disimpan") : N_("pengaturan disimpan")), TYPED_NONE);
+	/* back to the page by a GET, so a reload does not send the form again
+	 * (into a 409 "kode kategori ini sudah dipakai" or "telah diubah") */
+	{
+		char loc[160];
+		snprintf(loc, sizeof(loc), "/t/%s/pengaduan/pengaturan?ok=%s", r->tenant->code,
+			 op->is_category ? "kategori#cpl-category" : "pengaturan");
+		http_redirect(r, loc);
+	}
 	return 0;
 }
 

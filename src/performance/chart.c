@@ -44,6 +44,20 @@ static void open_figure(sb_t *out, const chart_text_t *t, double height)
 	sb_adds(out, "-d\">");
 }
 
+/* The end of the <desc> of a chart with nothing to draw, and that text drawn
+ * where the chart would be. */
+static void empty_chart(sb_t *out, const chart_text_t *t)
+{
+	if (!t->empty) {
+		sb_adds(out, "-</desc>");
+		return;
+	}
+	html(out, t->empty);
+	sb_adds(out, "</desc><text x=\"0\" y=\"26\" fill=\"#5a6776\">");
+	html(out, t->empty);
+	sb_adds(out, "</text>");
+}
+
 static void close_figure(sb_t *out, const chart_text_t *t)
 {
 	sb_adds(out, "</svg><figcaption>");
@@ -70,9 +84,10 @@ void chart_bars(sb_t *out, const chart_text_t *t, const char *const *labels, con
 		sb_adds(out, num);
 		html(out, t->suffix);
 	}
-	if (!n)
-		sb_adds(out, "-");
-	sb_adds(out, "</desc>");
+	if (n)
+		sb_adds(out, "</desc>");
+	else
+		empty_chart(out, t);
 	for (size_t i = 0; i < n; i++) {
 		double y = row * (double)i + 4, len = 0;
 		if (values[i] > 0 && max > 0)
@@ -114,6 +129,12 @@ void chart_lines(sb_t *out, const chart_text_t *t, const char *const *labels, si
 	size_t every;
 	if (nseries > 4)
 		nseries = 4;
+	if (!n) {
+		open_figure(out, t, 40);
+		empty_chart(out, t);
+		close_figure(out, t);
+		return;
+	}
 	height = top + plot_h + 34 + 22.0 * (double)nseries;
 	for (size_t s = 0; s < nseries; s++)
 		for (size_t i = 0; i < n; i++)
@@ -136,8 +157,6 @@ void chart_lines(sb_t *out, const chart_text_t *t, const char *const *labels, si
 			html(out, t->suffix);
 		}
 	}
-	if (!n)
-		sb_adds(out, "-");
 	sb_adds(out, "</desc>");
 	/* axes and the maximum */
 	chart_fmt(num, sizeof(num), max, t->decimals);
@@ -148,6 +167,8 @@ void chart_lines(sb_t *out, const chart_text_t *t, const char *const *labels, si
 		left, top, left, top + plot_h, left, top + plot_h, W - right, top + plot_h, top + 12, num,
 		top + plot_h);
 	step = n > 1 ? (W - left - right) / (double)(n - 1) : 0;
+	if (n == 1)     /* one point (a Pemda's first month) in the middle */
+		left += (W - left - right) / 2;
 	every = n > 4 ? (n + 3) / 4 : 1;
 	for (size_t i = 0; i < n; i += every) {
 		sb_addf(out, "<text x=\"%.1f\" y=\"%.0f\" fill=\"#5a6776\" font-size=\"12\" text-anchor=\"middle\">",
@@ -164,6 +185,18 @@ void chart_lines(sb_t *out, const chart_text_t *t, const char *const *labels, si
 			sb_addf(out, "%s%.1f,%.1f", i ? " " : "", left + step * (double)i, top + plot_h - plot_h * v / max);
 		}
 		sb_adds(out, "\"/>");
+		/* a mark on each value, so a lone point (and the points of a
+		 * flat line) can be seen; square for the second series, as the
+		 * dashes tell the lines apart by more than colour */
+		for (size_t i = 0; i < n && n <= 60; i++) {
+			double v = series[s].values[i] < 0 ? 0 : series[s].values[i];
+			double x = left + step * (double)i, y = top + plot_h - plot_h * v / max;
+			if (s % 2)
+				sb_addf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"7\" height=\"7\" fill=\"%s\"/>", x - 3.5,
+					y - 3.5, colours[s]);
+			else
+				sb_addf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>", x, y, colours[s]);
+		}
 		sb_addf(out,
 			"<line x1=\"0\" y1=\"%.0f\" x2=\"30\" y2=\"%.0f\" stroke=\"%s\" stroke-width=\"2.5\"%s%s%s/>"
 			"<text x=\"38\" y=\"%.0f\" fill=\"#1b2430\">",

@@ -25,6 +25,8 @@ typedef struct chart_text {
 	const char *label_head; /* first column heading of the table, e.g. "OPD" */
 	const char *suffix;     /* appended to values, e.g. "%" or "" */
 	int decimals;           /* digits after the point for values */
+	const char *empty;      /* said and drawn when there is nothing to chart,
+				   e.g. "Belum ada data"; NULL: "-" */
 } chart_text_t;
 
 /* Horizontal bars, one per label; a negative value means "no data" (drawn

@@ -572,6 +572,61 @@ static int32_t trend_start(int32_t day, int weekly)
 	}
 }
 
+/* The next week or month after the one starting on start. */
+static int32_t trend_next(int32_t start, int weekly)
+{
+	int y, m;
+	if (weekly)
+		return start + 7;
+	cal_civil_from_days(start, &y, &m, NULL);
+	return cal_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1);
+}
+
+/* When the period has any item, every week or month of it up to the one
+ * holding today gets a point, 0 where nothing happened: a month without items
+ * is a month of the chart and of tren.csv (not skipped, which joined its
+ * neighbours into one line and left a Pemda's first month a lone point that
+ * drew nothing). A period without any item keeps no points ("Belum ada
+ * data"). Points of data past today (a clock set back) are kept. */
+static int fill_trend(const perf_query_t *q, perf_dashboard_t *d)
+{
+	int32_t first = trend_start(q->from, q->weekly), last, at;
+	size_t n = 0, j = 0;
+	perf_trend_point_t *out;
+	if (!d->ntrend)         /* nothing at all: the chart says so */
+		return 0;
+	last = d->trend[d->ntrend - 1].start;
+	if (q->today >= q->from) {
+		int32_t now = trend_start(q->today < q->to ? q->today : q->to, q->weekly);
+		if (now > last)
+			last = now;
+	}
+	if (d->trend[0].start < first)
+		first = d->trend[0].start;
+	for (at = first; at <= last; at = trend_next(at, q->weekly))
+		n++;
+	if (n == d->ntrend)
+		return 0;
+	if (!(out = calloc(n, sizeof(*out))))
+		return ERR_NOMEM;
+	n = 0;
+	for (at = first; at <= last; at = trend_next(at, q->weekly)) {
+		if (j < d->ntrend && d->trend[j].start == at)
+			out[n] = d->trend[j++];
+		else
+			out[n].start = at;
+		n++;
+	}
+	if (j != d->ntrend) {       /* a point off the grid: keep the data as read */
+		free(out);
+		return 0;
+	}
+	free(d->trend);
+	d->trend = out;
+	d->ntrend = n;
+	return 0;
+}
+
 static int load_trend(store_conn_t *c, const perf_query_t *q, perf_dashboard_t *d)
 {
 	store_stmt_t *s;
@@ -634,7 +689,9 @@ static int load_trend(store_conn_t *c, const perf_query_t *q, perf_dashboard_t *
 		}
 	}
 	store_finalize(s);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	return fill_trend(q, d);
 }
 
 static int load_kec(store_conn_t *c, const perf_query_t *q, perf_dashboard_t *d)

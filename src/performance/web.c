@@ -479,7 +479,8 @@ static json_t *charts(req_t *r, store_conn_t *c, const struct view *v, const per
 	}
 	{
 		chart_text_t t = { "sla", req_t_(r, "Penyelesaian tepat waktu (%)"), req_t_(r, "Tabel data"),
-				   v->unit ? req_t_(r, "Layanan") : req_t_(r, "OPD"), "%", 1 };
+				   v->unit ? req_t_(r, "Layanan") : req_t_(r, "OPD"), "%", 1,
+				   req_t_(r, "Belum ada yang selesai pada periode ini.") };
 		chart_bars(&sb, &t, labels, vals, n, 100);
 		json_object_set_new(out, "sla", json_stringn(sb.buf, sb.len));
 		sb_reset(&sb);
@@ -489,7 +490,8 @@ static json_t *charts(req_t *r, store_conn_t *c, const struct view *v, const per
 		vals[i] = (double)rows[i].k[v->kidx].overdue;
 	{
 		chart_text_t t = { "terlambat", req_t_(r, "Terlambat saat ini"), req_t_(r, "Tabel data"),
-				   v->unit ? req_t_(r, "Layanan") : req_t_(r, "OPD"), "", 0 };
+				   v->unit ? req_t_(r, "Layanan") : req_t_(r, "OPD"), "", 0,
+				   req_t_(r, "Belum ada data untuk periode ini.") };
 		chart_bars(&sb, &t, labels, vals, n, 0);
 		json_object_set_new(out, "overdue", json_stringn(sb.buf, sb.len));
 		sb_reset(&sb);
@@ -507,7 +509,7 @@ static json_t *charts(req_t *r, store_conn_t *c, const struct view *v, const per
 			chart_series_t s[2] = { { req_t_(r, "Diterima"), rec }, { req_t_(r, "Selesai"), fin } };
 			chart_text_t t = { "tren", v->weekly ? req_t_(r, "Tren mingguan") : req_t_(r, "Tren bulanan"),
 					   req_t_(r, "Tabel data"), v->weekly ? req_t_(r, "Minggu mulai") : req_t_(r, "Bulan"),
-					   "", 0 };
+					   "", 0, req_t_(r, "Belum ada data untuk periode ini.") };
 			chart_lines(&sb, &t, labels, d->ntrend, s, 2);
 			json_object_set_new(out, "trend", json_stringn(sb.buf, sb.len));
 			sb_reset(&sb);
@@ -525,7 +527,7 @@ static json_t *charts(req_t *r, store_conn_t *c, const struct view *v, const per
 	}
 	{
 		chart_text_t t = { "kecamatan", req_t_(r, "Diterima per kecamatan"), req_t_(r, "Tabel data"),
-				   req_t_(r, "Kecamatan"), "", 0 };
+				   req_t_(r, "Kecamatan"), "", 0, req_t_(r, "Belum ada data untuk periode ini.") };
 		chart_bars(&sb, &t, labels, vals, d->nkec, 0);
 		json_object_set_new(out, "kec", json_stringn(sb.buf, sb.len));
 	}
@@ -950,7 +952,7 @@ static void pdf_counts(req_t *r, doc_t *doc, const perf_counts_t *k, const perf_
 		snprintf(b, sizeof(b), "%lld / %lld", (long long)ikm->n, (long long)ikm->sample_min);
 		doc_row(doc, req_t_(r, "Responden / sampel minimum"), b);
 	} else {
-		doc_row(doc, "IKM", "-");
+		doc_row(doc, "IKM", req_t_(r, "- (belum ada jawaban survei)"));
 	}
 }
 

@@ -1554,8 +1554,9 @@ static int admin_page(req_t *r, int status, json_t *svc, const char *error)
 		json_t *u = json_array_get(units, i);
 		json_object_set_new(u, "selected", json_boolean(sel && !strcmp(sel, json_string_value(json_object_get(u, "code")))));
 	}
-	ctx = json_pack("{s:s,s:o,s:o,s:b}", "title", req_t_(r, "Ubah layanan"), "service", svc, "units", units, "is_new",
-			!json_object_get(svc, "id"));
+	int is_new = !json_object_get(svc, "id");
+	ctx = json_pack("{s:s,s:o,s:o,s:b}", "title", is_new ? req_t_(r, "Tambah layanan") : req_t_(r, "Ubah layanan"),
+			"service", svc, "units", units, "is_new", is_new);
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	http_page(r, status, "services_admin_edit", ctx);

@@ -235,7 +235,8 @@ static int users_page(req_t *r, int status, const char *error, const char *notic
 
 int h_admin_users(req_t *r)
 {
-	return users_page(r, 200, NULL, NULL, NULL);
+	const char *ok = req_query(r, "ok");
+	return users_page(r, 200, NULL, ok && !strcmp(ok, "tambah") ? req_t_(r, "pengguna ditambahkan") : NULL, NULL);
 }
 
 static int user_added(req_t *r, int rc, void *ud)
@@ -246,7 +247,10 @@ static int user_added(req_t *r, int rc, void *ud)
 				  req_t_(r, op->msgid ? op->msgid : N_("data pengguna tidak valid")), NULL, &op->u);
 	if (rc < 0)
 		return rc;
-	return users_page(r, 200, NULL, req_t_(r, "pengguna ditambahkan"), NULL);
+	/* back to the list by a GET, so a reload does not send the form (and
+	 * its password) again into a 409 */
+	admin_redirect(r, "/admin/pengguna", "tambah");
+	return 0;
 }
 
 static int user_hashed(req_t *r, int rc, void *ud)

@@ -205,7 +205,8 @@ def test_csrf_missing_or_wrong_is_403(env):
     assert new["username"] not in users.text
     # the token in a header works as well as the form field
     r = c.post_form("/t/%s/admin/pengguna" % TENANT, new, headers={"X-CSRF-Token": users.csrf()})
-    r.expect(200)
+    r.expect(303)
+    r = c.get(r.header("location")).expect(200)
     assert alert(r) == ["pengguna ditambahkan"], alert(r)
     # logging out needs the token too
     c.post_form("/t/%s/keluar" % TENANT, {}).expect(403)
@@ -291,7 +292,9 @@ def test_admin_lists_and_adds_users(env):
     name = unique("baru")
     ok = {"_csrf": token, "username": name, "full_name": "Pengguna <Baru>", "role": "warga", "unit": "",
           "password": "sandi-awal-123"}
-    r = c.post_form(path, ok).expect(200)
+    r = c.post_form(path, ok).expect(303)
+    assert r.header("location") == path + "?ok=tambah", r.header("location")
+    r = c.get(r.header("location")).expect(200)
     assert alert(r) == ["pengguna ditambahkan"], alert(r)
     assert name in r.text and "Pengguna &lt;Baru&gt;" in r.text and "Pengguna <Baru>" not in r.text
     bad_cases = [
@@ -332,8 +335,8 @@ def test_admin_lists_and_adds_users(env):
     me = n.get("/api/v1/t/%s/me" % TENANT).expect(200).json()
     assert me["username"] == name and me["role"] == "warga" and me["name"] == "Pengguna <Baru>", me
     # a user with an OPD
-    r = c.post_form(path, dict(ok, username=unique("p"), role="petugas", unit="DISDUKCAPIL")).expect(200)
-    assert alert(r) == ["pengguna ditambahkan"], alert(r)
+    r = c.post_form(path, dict(ok, username=unique("p"), role="petugas", unit="DISDUKCAPIL")).expect(303)
+    assert alert(c.get(r.header("location"))) == ["pengguna ditambahkan"]
     # the additions are audited
     audit = c.get("/t/%s/admin/audit" % TENANT).expect(200)
     assert "user.add" in audit.text and name in audit.text
@@ -423,8 +426,8 @@ def test_api_key_from_cli(env):
     name = unique("k")
     r = c.post_form("/t/%s/admin/pengguna" % TENANT, {"username": name, "full_name": "Lewat API",
                                                       "role": "warga", "password": "rahasia-panjang-1"},
-                    headers={"Authorization": "Bearer " + key}).expect(200)
-    assert alert(r) == ["pengguna ditambahkan"], alert(r)
+                    headers={"Authorization": "Bearer " + key}).expect(303)
+    assert r.header("location").endswith("/admin/pengguna?ok=tambah"), r.header("location")
     # a warga key cannot manage users
     wk = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "warga-key", "--role", "warga"],
                      db=env.shared_db).stdout.strip()

@@ -438,7 +438,7 @@ def set_auto_route(env, on):
          "escalate_days": "3", "threshold": "80", "dup_radius_m": "300", "dup_window_days": "30"}
     if on:
         f["auto_route"] = "1"
-    k.post_form("/t/%s/pengaduan/pengaturan" % TENANT, f).expect(200)
+    k.post_form("/t/%s/pengaduan/pengaturan" % TENANT, f).expect(303)
 
 
 def test_web_flow_file_verify_answer_rate(env):
@@ -570,7 +570,10 @@ def test_settings_and_categories(env):
     fields = {"_csrf": csrf, "verify_days": "4", "sla_simple": "6", "sla_coord": "15", "sla_field": "45",
               "escalate_days": "2", "auto_route": "1", "threshold": "90", "dup_radius_m": "250",
               "dup_window_days": "20"}
-    k.post_form("/t/%s/pengaduan/pengaturan" % TENANT, fields).expect(200, contains="pengaturan disimpan")
+    r = k.post_form("/t/%s/pengaduan/pengaturan" % TENANT, fields).expect(303)
+    # a GET back to the page (a reload does not send the form again), with the notice
+    assert r.header("location") == "/t/%s/pengaduan/pengaturan?ok=pengaturan" % TENANT, r.header("location")
+    k.get(r.header("location")).expect(200, contains="pengaturan disimpan")
     row = env.shared_db.sql("SELECT verify_days, sla_field, route_threshold_milli, auto_route FROM complaints_settings "
                             "WHERE tenant = '%s'" % TENANT)[0]
     assert [int(x) for x in row] == [4, 45, 900, 1], row
@@ -581,7 +584,7 @@ def test_settings_and_categories(env):
         k.post_form("/t/%s/pengaduan/pengaturan" % TENANT, f).expect(400)
     # a category of its own, owned by an OPD that exists
     k.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
-                {"_csrf": csrf, "code": "pasar", "name": "Pasar", "unit": "DLH", "sla_class": "sederhana"}).expect(200)
+                {"_csrf": csrf, "code": "pasar", "name": "Pasar", "unit": "DLH", "sla_class": "sederhana"}).expect(303)
     k.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
                 {"_csrf": csrf, "code": "Pasar!", "name": "Pasar", "unit": "DLH", "sla_class": "sederhana"}).expect(400)
     k.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
@@ -591,7 +594,7 @@ def test_settings_and_categories(env):
     # back to the defaults for the other tests
     f = dict(fields, verify_days="3", sla_simple="5", sla_coord="14", sla_field="60", escalate_days="3",
              threshold="80", dup_radius_m="300", dup_window_days="30")
-    k.post_form("/t/%s/pengaduan/pengaturan" % TENANT, f).expect(200)
+    k.post_form("/t/%s/pengaduan/pengaturan" % TENANT, f).expect(303)
     # citizens and OPD staff may not change them
     w = login(env, "warga")
     w.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(403)
@@ -760,8 +763,7 @@ def test_settings_conflict_and_clear_limits(env):
             "auto_route": "1", "threshold": "80", "dup_radius_m": "300", "dup_window_days": "30"}
     try:
         k1.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
-                     dict(base, _csrf=p1.csrf(), version=version_of(p1), escalate_days="5")).expect(
-            200, contains="pengaturan disimpan")
+                     dict(base, _csrf=p1.csrf(), version=version_of(p1), escalate_days="5")).expect(303)
         k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
                      dict(base, _csrf=p2.csrf(), version=version_of(p2), escalate_days="7")).expect(
             409, contains="diubah orang lain")
@@ -770,7 +772,7 @@ def test_settings_conflict_and_clear_limits(env):
         p2 = k2.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(200)
         assert 'name="escalate_days" type="number" min="1" max="60" value="5"' in p2.text
         k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
-                     dict(base, _csrf=p2.csrf(), version=version_of(p2), escalate_days="7")).expect(200)
+                     dict(base, _csrf=p2.csrf(), version=version_of(p2), escalate_days="7")).expect(303)
         # each limit in its own words
         p2 = k2.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(200)
         f = dict(base, _csrf=p2.csrf(), version=version_of(p2))
@@ -789,7 +791,7 @@ def test_settings_conflict_and_clear_limits(env):
         assert count(env, "SELECT COUNT(*) FROM complaints_categories WHERE code = '%s'" % code) == 0
         k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
                      {"_csrf": p2.csrf(), "code": code, "name": "é" * 120, "unit": "DLH",
-                      "sla_class": "sederhana"}).expect(200)
+                      "sla_class": "sederhana"}).expect(303)
         assert str(env.shared_db.sql("SELECT name FROM complaints_categories WHERE code = '%s'" % code)[0][0]) == \
             "é" * 120
         env.shared_db.sql("UPDATE complaints_categories SET active = 0 WHERE code = '%s'" % code)
@@ -1236,7 +1238,9 @@ def test_settings_form_keeps_typed_values_and_category_lock(env):
     code = unique("kt")[:30]
     f = {"_csrf": page.csrf(), "code": code, "name": "Taman kota", "unit": "DLH", "sla_class": "sederhana",
          "version": "0"}
-    k1.post_form("/t/%s/pengaduan/pengaturan" % TENANT, f).expect(200, contains="kategori disimpan")
+    r = k1.post_form("/t/%s/pengaduan/pengaturan" % TENANT, f).expect(303)
+    assert r.header("location") == "/t/%s/pengaduan/pengaturan?ok=kategori#cpl-category" % TENANT, r.header("location")
+    k1.get(r.header("location").split("#")[0]).expect(200, contains="kategori disimpan")
     # a second "new" category of that code is refused, with the form kept
     r = k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
                      dict(f, _csrf=k2.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(200).csrf(), name="Taman",
@@ -1249,7 +1253,7 @@ def test_settings_form_keeps_typed_values_and_category_lock(env):
     v = re.search(r'<form [^>]*id="cpl-category">.*?name="version" value="(\d+)"', e1.text, re.S).group(1)
     assert int(v) >= 1 and 'value="Taman kota"' in e1.text
     k1.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
-                 dict(f, _csrf=e1.csrf(), name="Taman dan hutan kota", version=v)).expect(200)
+                 dict(f, _csrf=e1.csrf(), name="Taman dan hutan kota", version=v)).expect(303)
     r = k2.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
                      dict(f, _csrf=e2.csrf(), name="Ruang terbuka", version=v)).expect(409, contains="diubah orang lain")
     assert 'value="Ruang terbuka"' in r.text

@@ -293,7 +293,7 @@ def test_held_or_forwarded_reporter_hears_by_email(env):
         csrf = k.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(200).csrf()
         k.post_form("/t/%s/pengaduan/pengaturan" % TENANT, {
             "_csrf": csrf, "verify_days": "3", "sla_simple": "5", "sla_coord": "14", "sla_field": "60",
-            "escalate_days": "3", "threshold": "80", "dup_radius_m": "300", "dup_window_days": "30"}).expect(200)
+            "escalate_days": "3", "threshold": "80", "dup_radius_m": "300", "dup_window_days": "30"}).expect(303)
         key = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "mail-hold"], db=db).stdout.strip()
 
         def filed(addr, text):

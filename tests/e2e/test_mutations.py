@@ -558,7 +558,7 @@ def new_complaint(ctx, role="warga"):
         k = ctx.client("koordinator")
         s = "/t/%s/pengaduan/pengaturan" % T
         f = [(n, v) for n, v in find_form(k.get(s).expect(200), s, {"verify_days": None})["fields"] if n != "auto_route"]
-        k.post_form(s, f).expect(200)
+        k.post_form(s, f).expect(303)
         ctx.manual_routing = True
     page = c.get("/t/%s/pengaduan/baru" % T).expect(200)
     body, ct = encode_multipart([("_csrf", page.csrf()), ("kind", "pengaduan"), ("title", "Lampu jalan mati"),

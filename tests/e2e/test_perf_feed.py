@@ -104,7 +104,7 @@ def set_auto_route(env, on):
          "escalate_days": "3", "threshold": "80", "dup_radius_m": "300", "dup_window_days": "30"}
     if on:
         f["auto_route"] = "1"
-    k.post_form("/t/%s/pengaduan/pengaturan" % TENANT, f).expect(200)
+    k.post_form("/t/%s/pengaduan/pengaturan" % TENANT, f).expect(303)
 
 
 def complain(env, w, category, title):

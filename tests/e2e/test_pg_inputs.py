@@ -164,7 +164,7 @@ def test_complaint_category_unit_cut_inside_a_character(env):
     # good input is stored
     k.post_form("/t/%s/pengaduan/pengaturan" % TENANT,
                 {"_csrf": csrf, "code": code, "name": "Uji \u00e9\u20ac", "unit": "DLH",
-                 "sla_class": "sederhana"}).expect(200)
+                 "sla_class": "sederhana"}).expect(303)
     rows = env.shared_db.sql("SELECT name, unit FROM complaints_categories WHERE tenant = '%s' AND code = '%s'"
                              % (TENANT, code))
     assert [tuple(r) for r in rows] == [("Uji \u00e9\u20ac", "DLH")], rows

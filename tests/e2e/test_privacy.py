@@ -231,7 +231,7 @@ def test_officials_correct_contact_but_not_name(env):
     name = unique("ptgpdp")
     admin.post_form("/t/%s/admin/pengguna" % TENANT,
                     {"_csrf": page.csrf(), "username": name, "full_name": "Lalu Petugas", "role": "petugas",
-                     "unit": "DISDUKCAPIL", "password": "kata-sandi-uji-123"}).expect(200)
+                     "unit": "DISDUKCAPIL", "password": "kata-sandi-uji-123"}).expect(303)
     o = env.client()
     o.login(TENANT, name, password="kata-sandi-uji-123")
     page = o.get(ACCOUNT).expect(200, contains="Lalu Petugas")

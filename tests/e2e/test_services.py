@@ -102,7 +102,7 @@ def add_officer(env, admin, unit, role="petugas"):
     page = admin.get("/t/%s/admin/pengguna" % TENANT).expect(200)
     uname = "ptg" + uuid.uuid4().hex[:6]
     admin.post_form("/t/%s/admin/pengguna" % TENANT, {"_csrf": page.csrf(), "username": uname, "full_name": "Petugas Uji",
-                                                     "role": role, "unit": unit, "password": "kata-sandi-uji-123"}).expect(200)
+                                                     "role": role, "unit": unit, "password": "kata-sandi-uji-123"}).expect(303)
     o = env.client()
     o.login(TENANT, uname, password="kata-sandi-uji-123")
     return o
@@ -258,7 +258,7 @@ def test_isolation_other_opd_tenant_and_citizen(env):
     page = admin.get("/t/%s/admin/pengguna" % TENANT).expect(200)
     uname = "ptg" + uuid.uuid4().hex[:6]
     admin.post_form("/t/%s/admin/pengguna" % TENANT, {"_csrf": page.csrf(), "username": uname, "full_name": "Petugas Lain",
-                                                     "role": "petugas", "unit": "DPMPTSP", "password": "kata-sandi-uji-123"}).expect(200)
+                                                     "role": "petugas", "unit": "DPMPTSP", "password": "kata-sandi-uji-123"}).expect(303)
     o = env.client()
     o.login(TENANT, uname, password="kata-sandi-uji-123")
     oc = o.session_csrf(TENANT)

@@ -254,7 +254,8 @@ def main():
             r = cb.post_form("/t/%s/admin/pengguna" % harness.TENANT,
                              {"_csrf": csrf, "username": key, "full_name": "Lintas " + key, "role": "warga",
                               "password": "sandi-uji-" + key})
-            r.expect(200, contains='class="notice"')
+            r.expect(303)
+            assert r.header("location").endswith("/admin/pengguna?ok=tambah"), r.header("location")
             assert fu.AdminUserSubmitter().present(db, [key]) == {key: 1}
             # a sign-in form from B posted to A
             cf = B.client()

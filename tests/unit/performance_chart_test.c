@@ -73,6 +73,37 @@ static void test_lines(void **state)
 	sb_release(&out);
 }
 
+/* A Pemda's first month: one point is drawn (a mark; a polyline of one
+ * point draws nothing), and a chart of nothing says so. */
+static void test_first_month(void **state)
+{
+	sb_t out = SB_INIT;
+	const char *labels[] = { "2026-12" };
+	double a[] = { 2 }, b[] = { 1 };
+	chart_series_t s[] = { { "Diterima", a }, { "Selesai", b } };
+	chart_text_t t = { "tren", "Tren bulanan", "Tabel data", "Bulan", "", 0, "Belum ada data <periode>" };
+	(void)state;
+	chart_lines(&out, &t, labels, 1, s, 2);
+	assert_int_equal(out.err, 0);
+	assert_int_equal(count(out.buf, "<circle"), 1);
+	assert_int_equal(count(out.buf, "width=\"7\" height=\"7\""), 1);
+	/* in the middle of the plot, not on the axis */
+	assert_non_null(strstr(out.buf, "<circle cx=\"195.0\" cy=\"10.0\""));
+	assert_null(strstr(out.buf, "Belum ada"));
+	sb_release(&out);
+	chart_lines(&out, &t, labels, 0, s, 2);
+	assert_non_null(strstr(out.buf, "<desc id=\"tren-d\">Belum ada data &lt;periode&gt;</desc>"));
+	assert_non_null(strstr(out.buf, ">Belum ada data &lt;periode&gt;</text>"));
+	assert_null(strstr(out.buf, "<polyline"));
+	assert_null(strstr(out.buf, "<line"));
+	sb_release(&out);
+	t.id = "sla";
+	chart_bars(&out, &t, NULL, NULL, 0, 0);
+	assert_non_null(strstr(out.buf, "<desc id=\"sla-d\">Belum ada data &lt;periode&gt;</desc>"));
+	assert_null(strstr(out.buf, "<rect"));
+	sb_release(&out);
+}
+
 static void test_fmt(void **state)
 {
 	char b[16];
@@ -90,6 +121,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bars),
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_first_month),
 		cmocka_unit_test(test_fmt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
