@@ -91,10 +91,15 @@ def run_backend(backend, tests, results, keep):
                 continue
             t1 = time.time()
             ok, detail = True, ""
+            started = len(env._servers)
             try:
                 fn(env)
             except Exception:
                 ok, detail = False, traceback.format_exc(limit=-3)
+            # the test's own servers end with it (their logs stay): each holds database
+            # connections, and a run starts dozens
+            for s in env._servers[started:]:
+                s.kill()
             # a test that killed the shared server fails, whatever it asserted
             srv = env._server
             if srv is not None and srv.proc is not None and not srv.alive:
