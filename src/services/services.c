@@ -31,12 +31,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static json_t *lines_json(const char *s)
 {
 	json_t *arr = json_array();
@@ -212,7 +206,7 @@ static int check_def(store_conn_t *c, const char *tenant, const services_def_t *
 		return rc;
 	}
 	for (size_t i = 0; i < json_array_size(*ret_steps); i++) {
-		const char *u = jstr(json_array_get(*ret_steps, i), "unit");
+		const char *u = services_jstr(json_array_get(*ret_steps, i), "unit");
 		if (*u && (rc = unit_exists(c, tenant, u)) <= 0) {
 			json_decref(*ret_form);
 			json_decref(*ret_steps);
@@ -483,10 +477,10 @@ int services_check_input(const json_t *form, json_t *values, const services_uplo
 	/* pass 1: every ordinary field, so a bad value stores no file at all */
 	for (size_t i = 0; i < json_array_size(form) && rc == 0; i++) {
 		const json_t *f = json_array_get(form, i);
-		const char *name = jstr(f, "name"), *type = jstr(f, "type");
+		const char *name = services_jstr(f, "name"), *type = services_jstr(f, "type");
 		int required = json_is_true(json_object_get(f, "required"));
 		json_t *v = values ? json_object_get(values, name) : NULL;
-		*ret_field = jstr(f, "label");
+		*ret_field = services_jstr(f, "label");
 		if (!strcmp(type, "file"))
 			continue;
 		if (!strcmp(type, "multichoice")) {
@@ -579,12 +573,12 @@ int services_check_input(const json_t *form, json_t *values, const services_uplo
 	/* pass 2: files */
 	for (size_t i = 0; i < json_array_size(form) && rc == 0; i++) {
 		const json_t *f = json_array_get(form, i);
-		const char *name = jstr(f, "name");
+		const char *name = services_jstr(f, "name");
 		const services_upload_t *u;
 		services_stored_t *st;
-		if (strcmp(jstr(f, "type"), "file"))
+		if (strcmp(services_jstr(f, "type"), "file"))
 			continue;
-		*ret_field = jstr(f, "label");
+		*ret_field = services_jstr(f, "label");
 		u = find_upload(uploads, nuploads, name);
 		if (!u) {
 			if (json_is_true(json_object_get(f, "required")) && !json_object_get(have_files, name)) {
@@ -667,7 +661,7 @@ static int put_files(store_conn_t *c, const char *tenant, int64_t app, const ser
 
 static const char *step_field(const json_t *steps, int step, const char *k)
 {
-	return jstr(json_array_get(steps, (size_t)step), k);
+	return services_jstr(json_array_get(steps, (size_t)step), k);
 }
 
 /* ---------------------------------------------------------------- performance feed
@@ -700,7 +694,7 @@ static int perf_unit_of(store_conn_t *c, const char *tenant, int64_t app, const 
 			       "SELECT note FROM services_events WHERE tenant = ? AND app_id = ? AND action = 'transfer' "
 			       "ORDER BY id DESC LIMIT 1",
 			       &s);
-	snprintf(out, 32, "%s", jstr(svc, "unit"));
+	snprintf(out, 32, "%s", services_jstr(svc, "unit"));
 	if (rc < 0)
 		return rc;
 	store_bindf(s, "ti", tenant, app);
@@ -849,7 +843,7 @@ int services_file(store_conn_t *c, const services_apply_t *in, const json_t *cle
 	}
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(ret->verify_code, sizeof(ret->verify_code), rnd, sizeof(rnd));
-	unit = jstr(svc, "unit");
+	unit = services_jstr(svc, "unit");
 	step_unit = step_field(json_object_get(svc, "steps"), 0, "unit");
 	if (*step_unit)
 		unit = step_unit;
@@ -877,19 +871,19 @@ int services_file(store_conn_t *c, const services_apply_t *in, const json_t *cle
 			    step_field(json_object_get(svc, "steps"), 0, "name"), "", 0)) < 0)
 		goto out;
 	OBJ(obj, id);
-	snprintf(sum, sizeof(sum), "%s %s", ret->number, jstr(svc, "code"));
+	snprintf(sum, sizeof(sum), "%s %s", ret->number, services_jstr(svc, "code"));
 	if ((rc = audit_append(c, in->tenant, now, actor, "services.apply", obj, sum)) < 0)
 		goto out;
 	{
 		notify_target_t to = { 0, "petugas", unit };
 		char about[300];
-		snprintf(about, sizeof(about), "%s (%s)", ret->number, jstr(svc, "name"));
+		snprintf(about, sizeof(about), "%s (%s)", ret->number, services_jstr(svc, "name"));
 		rc = notify_add_about(c, in->tenant, &to, "services.new", obj, N_("Permohonan baru"), about, now);
 	}
 	if (rc == 0) {
 		char kec[16];
 		perf_item_t it = { .tenant = in->tenant, .kind = PERF_APPLICATION, .item_id = ret->number,
-				   .unit = jstr(svc, "unit"), .service = jstr(svc, "code"), .kecamatan = kec,
+				   .unit = services_jstr(svc, "unit"), .service = services_jstr(svc, "code"), .kecamatan = kec,
 				   .received_day = today, .due_day = due, .finished_day = -1, .working_days = -1 };
 		nik_kecamatan(in->nik, in->tenant, today, kec);
 		rc = perf_record_received(c, &it);
@@ -1093,7 +1087,7 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 		return rc;
 	if ((rc = svc_by_id(c, tenant, a.service_id, a.service_ver, &svc)) < 0)
 		goto out;
-	if ((rc = can_view(&a, tenant, jstr(svc, "unit"), who, &owner, &officer, &watcher)) < 0)
+	if ((rc = can_view(&a, tenant, services_jstr(svc, "unit"), who, &owner, &officer, &watcher)) < 0)
 		goto out;
 	/* officers of the handling or the owning OPD and the overseers see
 	 * the actors, notes and internal entries of the history */
@@ -1140,12 +1134,12 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 		const json_t *form = json_object_get(svc, "form");
 		for (size_t i = 0; i < json_array_size(form); i++) {
 			const json_t *f = json_array_get(form, i);
-			const char *v = json_string_value(json_object_get(values, jstr(f, "name")));
+			const char *v = json_string_value(json_object_get(values, services_jstr(f, "name")));
 			char m[17];
-			if (strcmp(jstr(f, "type"), "nik") || !v)
+			if (strcmp(services_jstr(f, "type"), "nik") || !v)
 				continue;
 			services_mask_nik(v, m);
-			json_object_set_new(values, jstr(f, "name"), json_string(m));
+			json_object_set_new(values, services_jstr(f, "name"), json_string(m));
 		}
 		mask_values(values);
 	}
@@ -1160,10 +1154,10 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 			owner && a.state == SVC_DIKEMBALIKAN, "cancel", owner && open, "work", officer && open);
 	j = json_pack("{s:I,s:s,s:{s:s,s:s,s:I,s:O,s:O,s:I,s:s},s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:s,"
 		      "s:s,s:s,s:{s:s,s:i,s:i},s:b,s:s,s:I,s:o,s:b,s:b,s:b,s:o}",
-		      "id", (json_int_t)a.id, "number", a.number, "service", "code", jstr(svc, "code"), "name",
-		      jstr(svc, "name"), "version", (json_int_t)a.service_ver, "steps", steps, "form",
+		      "id", (json_int_t)a.id, "number", a.number, "service", "code", services_jstr(svc, "code"), "name",
+		      services_jstr(svc, "name"), "version", (json_int_t)a.service_ver, "steps", steps, "form",
 		      json_object_get(svc, "form"), "sla_days", json_integer_value(json_object_get(svc, "sla_days")),
-		      "unit", jstr(svc, "unit"), "unit", a.unit, "unit_name", uname, "state", services_state_name(a.state),
+		      "unit", services_jstr(svc, "unit"), "unit", a.unit, "unit_name", uname, "state", services_state_name(a.state),
 		      "state_label",
 		      services_state_label(a.state), "step_name", step_field(steps, a.step, "name"), "step", (json_int_t)a.step,
 		      "step_role", step_role, "applicant_name", a.applicant_name, "nik", officer ? a.nik : nik, "nik_masked",
@@ -1231,7 +1225,7 @@ int services_track(store_conn_t *c, const char *tenant, const char *number, int6
 	if ((rc = unit_name(c, tenant, a.unit, uname, sizeof(uname))) < 0 ||
 	    (rc = events_json(c, tenant, id, 0, 0, 0, t.tz_offset, &history)) < 0)
 		goto out;
-	*ret = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "number", a.number, "service", jstr(svc, "name"),
+	*ret = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "number", a.number, "service", services_jstr(svc, "name"),
 			 "unit_name", uname, "state", services_state_name(a.state), "state_label",
 			 services_state_label(a.state), "step_name",
 			 step_field(json_object_get(svc, "steps"), a.step, "name"), "filed", filed, "due", due, "sla",
@@ -1279,7 +1273,7 @@ int services_verify(store_conn_t *c, const char *code, json_t **ret)
 		    (rc = unit_name(c, tenant, a.unit, uname, sizeof(uname))) == 0) {
 			fmt_time(a.filed_at, t.tz_offset, filed, sizeof(filed));
 			*ret = json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "valid", 1, "tenant", tenant,
-					 "tenant_name", t.name, "number", a.number, "service", jstr(svc, "name"), "unit_name",
+					 "tenant_name", t.name, "number", a.number, "service", services_jstr(svc, "name"), "unit_name",
 					 uname, "filed", filed, "state", services_state_name(a.state), "state_label",
 					 services_state_label(a.state), "has_result", a.result_hash != NULL);
 			rc = *ret ? 0 : ERR_NOMEM;
@@ -1387,6 +1381,33 @@ static int count_capped(store_conn_t *c, const char *sql, int cap, int64_t *ret,
 	return rc < 0 ? rc : 0;
 }
 
+int services_unstaffed_steps(store_conn_t *c, const char *tenant, const json_t *svc, json_t *arr)
+{
+	const json_t *steps = json_object_get(svc, "steps");
+	const char *unit = services_jstr(svc, "unit");
+	for (size_t i = 0; i < json_array_size(steps); i++) {
+		const json_t *st = json_array_get(steps, i);
+		const char *role = services_jstr(st, "role");
+		int head = !strcmp(role, "kepala_opd");
+		int64_t n = 0;
+		int rc;
+		if (*services_jstr(st, "unit"))
+			unit = services_jstr(st, "unit");
+		rc = store_query_int64(c, &n,
+				       head ? "SELECT COUNT(*) FROM users WHERE tenant = ? AND unit = ? AND role = 'kepala_opd' "
+					      "AND disabled = 0 AND deleted_at IS NULL"
+					    : "SELECT COUNT(*) FROM users WHERE tenant = ? AND unit = ? AND role IN ('petugas', "
+					      "'admin_opd', 'kepala_opd') AND disabled = 0 AND deleted_at IS NULL",
+				       "tt", tenant, unit);
+		if (rc < 0)
+			return rc;
+		if (!n)
+			json_array_append_new(arr, json_pack("{s:i,s:s,s:s,s:s}", "step", (int)i + 1, "name", services_jstr(st, "name"),
+							     "role", role, "unit", unit));
+	}
+	return 0;
+}
+
 int services_queue_count(store_conn_t *c, const char *tenant, const auth_principal_t *who, int64_t now, int cap,
 			 int64_t *ret_open, int64_t *ret_overdue)
 {
@@ -1492,7 +1513,7 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 	}
 	if ((rc = svc_by_id(c, x->tenant, a.service_id, a.service_ver, &svc)) < 0)
 		goto out;
-	if ((rc = can_view(&a, x->tenant, jstr(svc, "unit"), who, &owner, &officer, &watcher)) < 0) {
+	if ((rc = can_view(&a, x->tenant, services_jstr(svc, "unit"), who, &owner, &officer, &watcher)) < 0) {
 		*ret_msg = N_("permohonan ini bukan milik Anda atau OPD Anda");
 		goto out;
 	}
@@ -1770,7 +1791,7 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 		char punit[32], kec[16];
 		int32_t filed_day = cal_local_day(a.filed_at, t.tz_offset);
 		perf_item_t it = { .tenant = x->tenant, .kind = PERF_APPLICATION, .item_id = a.number,
-				   .unit = punit, .service = jstr(svc, "code"), .kecamatan = kec,
+				   .unit = punit, .service = services_jstr(svc, "code"), .kecamatan = kec,
 				   .received_day = filed_day, .due_day = due >= filed_day ? due : filed_day,
 				   .finished_day = -1, .working_days = -1 };
 		if ((rc = perf_unit_of(c, x->tenant, a.id, svc, punit)) < 0)
@@ -1790,7 +1811,7 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 			it.working_days = wd > 0 ? wd : 0;
 			if ((rc = perf_record_finished(c, &it)) < 0)
 				goto out;
-			rc = perf_survey_invite(c, x->tenant, PERF_APPLICATION, a.number, punit, jstr(svc, "code"), now,
+			rc = perf_survey_invite(c, x->tenant, PERF_APPLICATION, a.number, punit, services_jstr(svc, "code"), now,
 						token);
 			if (rc == 0)
 				rc = add_event(c, x->tenant, a.id, now, "sistem", "survei", nst,

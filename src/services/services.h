@@ -132,6 +132,16 @@ int services_form_parse(const char *text, json_t **ret, const char **ret_msg, in
  * complete it); an OPD code moves the application to that OPD when the step
  * starts. JSON array of {name, role, unit}. At least one step. */
 int services_steps_parse(const char *text, json_t **ret, const char **ret_msg, int *ret_line);
+/* o's string member k, or "" (absent, not a string). */
+const char *services_jstr(const json_t *o, const char *k);
+/* The steps of svc (a service as services_get gives it) that nobody could
+ * act on now, where its applications would wait for good: a step for
+ * kepala_opd at an OPD without an active kepala OPD, any other step at an
+ * OPD without an active official of an OPD role (petugas, admin_opd,
+ * kepala_opd). A step's OPD is its own, else the one the step before left
+ * the application at (the service's to begin with). Active: not disabled,
+ * not deleted. Appends {step (1-based), name, role, unit} to arr. */
+int services_unstaffed_steps(store_conn_t *c, const char *tenant, const json_t *svc, json_t *arr);
 /* The inverse of the parsers (for the edit form). Appends to out. */
 void services_form_format(const json_t *form, sb_t *out);
 void services_steps_format(const json_t *steps, sb_t *out);

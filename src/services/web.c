@@ -334,9 +334,37 @@ int svc_h_catalog(req_t *r)
 	return 0;
 }
 
+/* The administrator's warnings about svc's steps nobody could act on
+ * (services_unstaffed_steps), as sentences; a new reference, empty when
+ * every step has someone. */
+static int unstaffed_warnings(req_t *r, const json_t *svc, json_t **ret)
+{
+	json_t *arr = json_array(), *out = json_array(), *it;
+	size_t i;
+	int rc = services_unstaffed_steps(rd(r), r->tenant->code, svc, arr);
+	json_array_foreach(arr, i, it) {
+		char msg[600];
+		snprintf(msg, sizeof(msg),
+			 req_t_(r, !strcmp(services_jstr(it, "role"), "kepala_opd")
+					   ? N_("Langkah %d \"%s\" menunggu kepala OPD %s, tetapi OPD itu belum punya kepala OPD yang "
+						"aktif: permohonan akan tertahan di langkah ini sampai ada.")
+					   : N_("Langkah %d \"%s\" ditangani OPD %s, tetapi OPD itu belum punya petugas yang aktif: "
+						"permohonan akan tertahan di langkah ini sampai ada.")),
+			 (int)json_integer_value(json_object_get(it, "step")), services_jstr(it, "name"), services_jstr(it, "unit"));
+		json_array_append_new(out, json_string(msg));
+	}
+	json_decref(arr);
+	if (rc < 0) {
+		json_decref(out);
+		return rc;
+	}
+	*ret = out;
+	return 0;
+}
+
 int svc_h_service(req_t *r)
 {
-	json_t *s = NULL;
+	json_t *s = NULL, *ctx, *warn = NULL;
 	int rc;
 	if (!rd(r))
 		return ERR_UNAVAILABLE;
@@ -344,10 +372,18 @@ int svc_h_service(req_t *r)
 	if (rc < 0)
 		return rc;
 	decorate_service(r, s);
-	http_page(r, 200, "services_detail",
-		  json_pack("{s:s,s:o,s:b,s:b}", "title", json_string_value(json_object_get(s, "name")), "service", s,
-			    "can_apply", r->who.kind == AUTH_NONE || r->who.role == ROLE_WARGA, "is_admin",
-			    r->who.role == ROLE_ADMIN));
+	ctx = json_pack("{s:s,s:O,s:b,s:b}", "title", json_string_value(json_object_get(s, "name")), "service", s,
+			"can_apply", r->who.kind == AUTH_NONE || r->who.role == ROLE_WARGA, "is_admin", r->who.role == ROLE_ADMIN);
+	/* the administrator (who just saved it, the editor leads here) is told
+	 * of steps nobody could act on */
+	if (r->who.role == ROLE_ADMIN && (rc = unstaffed_warnings(r, s, &warn)) == 0)
+		json_object_set_new(ctx, "unstaffed", warn);
+	json_decref(s);
+	if (rc < 0) {
+		json_decref(ctx);
+		return rc;
+	}
+	http_page(r, 200, "services_detail", ctx);
 	return 0;
 }
 
@@ -1524,8 +1560,22 @@ int svc_h_admin_list(req_t *r)
 		return ERR_UNAVAILABLE;
 	if ((rc = services_list(rd(r), r->tenant->code, NULL, NULL, &list)) < 0)
 		return rc;
-	for (size_t i = 0; i < json_array_size(list); i++)
-		decorate_service(r, json_array_get(list, i));
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *it = json_array_get(list, i), *full = NULL, *warn = NULL;
+		decorate_service(r, it);
+		/* how many of its steps nobody could act on */
+		rc = services_get(rd(r), r->tenant->code, services_jstr(it, "code"), 0, &full);
+		if (rc == 0)
+			rc = unstaffed_warnings(r, full, &warn);
+		json_decref(full);
+		if (rc < 0) {
+			json_decref(list);
+			return rc;
+		}
+		if (json_array_size(warn))
+			json_object_set_new(it, "unstaffed", json_integer((json_int_t)json_array_size(warn)));
+		json_decref(warn);
+	}
 	http_page(r, 200, "services_admin_list",
 		  json_pack("{s:s,s:o}", "title", req_t_(r, "Katalog layanan"), "services", list));
 	return 0;
@@ -1555,8 +1605,18 @@ static int admin_page(req_t *r, int status, json_t *svc, const char *error)
 		json_object_set_new(u, "selected", json_boolean(sel && !strcmp(sel, json_string_value(json_object_get(u, "code")))));
 	}
 	int is_new = !json_object_get(svc, "id");
+	json_t *warn = NULL;
+	/* a saved service's steps nobody could act on (not a refused form's:
+	 * what it says is not stored) */
+	if (!is_new && json_is_array(json_object_get(svc, "steps")) && (rc = unstaffed_warnings(r, svc, &warn)) < 0) {
+		json_decref(units);
+		json_decref(svc);
+		return rc;
+	}
 	ctx = json_pack("{s:s,s:o,s:o,s:b}", "title", is_new ? req_t_(r, "Tambah layanan") : req_t_(r, "Ubah layanan"),
 			"service", svc, "units", units, "is_new", is_new);
+	if (warn)
+		json_object_set_new(ctx, "unstaffed", warn);
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	http_page(r, status, "services_admin_edit", ctx);

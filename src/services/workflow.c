@@ -516,7 +516,7 @@ int services_steps_parse(const char *text, json_t **ret, const char **ret_msg, i
 	return 0;
 }
 
-static const char *jstr(const json_t *o, const char *k)
+const char *services_jstr(const json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
 	return s ? s : "";
@@ -526,9 +526,9 @@ void services_form_format(const json_t *form, sb_t *out)
 {
 	for (size_t i = 0; i < json_array_size(form); i++) {
 		const json_t *f = json_array_get(form, i), *opts = json_object_get(f, "options");
-		sb_addf(out, "%s | %s | %s | %s | %s", jstr(f, "name"), jstr(f, "type"), jstr(f, "label"),
-			json_is_true(json_object_get(f, "required")) ? "wajib" : "opsional", jstr(f, "help"));
-		if (!strcmp(jstr(f, "type"), "date")) {
+		sb_addf(out, "%s | %s | %s | %s | %s", services_jstr(f, "name"), services_jstr(f, "type"), services_jstr(f, "label"),
+			json_is_true(json_object_get(f, "required")) ? "wajib" : "opsional", services_jstr(f, "help"));
+		if (!strcmp(services_jstr(f, "type"), "date")) {
 			if (json_is_true(json_object_get(f, "not_future")))
 				sb_adds(out, " | lampau");
 		} else if (json_array_size(opts)) {
@@ -544,9 +544,9 @@ void services_steps_format(const json_t *steps, sb_t *out)
 {
 	for (size_t i = 0; i < json_array_size(steps); i++) {
 		const json_t *s = json_array_get(steps, i);
-		sb_addf(out, "%s | %s", jstr(s, "name"), jstr(s, "role"));
-		if (*jstr(s, "unit"))
-			sb_addf(out, " | %s", jstr(s, "unit"));
+		sb_addf(out, "%s | %s", services_jstr(s, "name"), services_jstr(s, "role"));
+		if (*services_jstr(s, "unit"))
+			sb_addf(out, " | %s", services_jstr(s, "unit"));
 		sb_addch(out, '\n');
 	}
 }
