@@ -18,6 +18,9 @@
 #include <time.h>
 
 #include "app.h"
+#include "complaints/complaints.h"
+#include "core/arena.h"
+#include "services/services.h"
 #include "core/calendar.h"
 #include "core/err.h"
 #include "core/nls.h"
@@ -84,8 +87,18 @@ static int sees_own(role_t r)
 	return r == ROLE_KEPALA_OPD || r == ROLE_ADMIN_OPD;
 }
 
+/* The names of the tenant's services (kind 'a', of applications) and
+ * complaint categories ('c') by code, for the tables that list them by
+ * code: in the request's arena. */
+struct svc_name {
+	struct svc_name *next;
+	char kind;
+	const char *code, *name;
+};
+
 struct view {
 	struct units units;
+	struct svc_name *names;
 	const char *unit;    /* NULL = all */
 	int kidx;            /* 0 both, 1 applications, 2 complaints */
 	int weekly;
@@ -114,6 +127,60 @@ static int parse_month(const char *s, int *ret_y, int *ret_m)
 	return 0;
 }
 
+static int add_name(req_t *r, struct view *v, char kind, const char *code, const char *name)
+{
+	struct svc_name *n = arena_alloc(&r->arena, sizeof(*n));
+	if (!n || !(n->code = arena_strdup(&r->arena, code)) || !(n->name = arena_strdup(&r->arena, name)))
+		return ERR_NOMEM;
+	n->kind = kind;
+	n->next = v->names;
+	v->names = n;
+	return 0;
+}
+
+struct cat_names {
+	req_t *r;
+	struct view *v;
+};
+
+static int add_category_name(void *ud, const complaints_category_t *cat)
+{
+	struct cat_names *x = ud;
+	return add_name(x->r, x->v, 'c', cat->code, cat->name);
+}
+
+static int load_names(req_t *r, store_conn_t *c, struct view *v)
+{
+	json_t *list = NULL, *it;
+	struct cat_names x = { r, v };
+	size_t i;
+	int rc = services_list(c, r->tenant->code, NULL, NULL, &list);
+	if (rc < 0)
+		return rc;
+	json_array_foreach(list, i, it) {
+		if ((rc = add_name(r, v, 'a', services_jstr(it, "code"), services_jstr(it, "name"))) < 0)
+			break;
+	}
+	json_decref(list);
+	return rc < 0 ? rc : complaints_category_list(c, r->tenant->code, add_category_name, &x);
+}
+
+/* The name of a row's service or category: of the kind the row counts
+ * (applications first when it counts both), else of the other; the code
+ * itself for one no longer listed. */
+static const char *name_of(const struct view *v, const char *code, int applications)
+{
+	const struct svc_name *other = NULL;
+	for (const struct svc_name *n = v->names; n; n = n->next) {
+		if (strcmp(n->code, code))
+			continue;
+		if ((n->kind == 'a') == (applications != 0))
+			return n->name;
+		other = n;
+	}
+	return other ? other->name : code;
+}
+
 static int32_t today_of(req_t *r)
 {
 	return cal_local_day((int64_t)time(NULL), r->tenant->tz_offset);
@@ -129,7 +196,7 @@ static int view_parse(req_t *r, store_conn_t *c, struct view *v, int need_login,
 	int32_t today = today_of(r);
 	*ret_msg = NULL;
 	memset(v, 0, sizeof(*v));
-	if ((rc = unit_list(c, r->tenant->code, add_unit_cb, &v->units)) < 0)
+	if ((rc = unit_list(c, r->tenant->code, add_unit_cb, &v->units)) < 0 || (rc = load_names(r, c, v)) < 0)
 		return rc;
 	v->units.unrouted = req_t_(r, N_("Belum didisposisikan ke OPD"));
 	if (need_login) {
@@ -303,9 +370,12 @@ static json_t *table_services(req_t *r, const struct view *v, const perf_dashboa
 	json_t *cols = json_array(), *rows = json_array();
 	json_array_append_new(cols, col("kode_opd", req_t_(r, "Kode OPD"), "string"));
 	json_array_append_new(cols, col("layanan", req_t_(r, "Layanan / kategori"), "string"));
+	json_array_append_new(cols, col("nama_layanan", req_t_(r, "Nama layanan / kategori"), "string"));
 	add_count_cols(r, cols);
 	for (size_t i = 0; i < d->nservices; i++) {
-		json_t *row = json_pack("[s,s]", d->services[i].unit, d->services[i].service);
+		const perf_counts_t *a = &d->services[i].k[PERF_APPLICATION];
+		json_t *row = json_pack("[s,s,s]", d->services[i].unit, d->services[i].service,
+					name_of(v, d->services[i].service, a->received || a->finished || a->open_end));
 		add_count_cells(row, &d->services[i].k[v->kidx]);
 		json_array_append_new(rows, row);
 	}
@@ -385,6 +455,8 @@ static json_t *table_ikm(req_t *r, const struct view *v, const perf_ikm_report_t
 	json_array_append_new(cols, col("kode_opd", req_t_(r, "Kode OPD"), "string"));
 	json_array_append_new(cols, col(per_service ? "layanan" : "nama_opd",
 					per_service ? req_t_(r, "Layanan / kategori") : req_t_(r, "Nama OPD"), "string"));
+	if (per_service)
+		json_array_append_new(cols, col("nama_layanan", req_t_(r, "Nama layanan / kategori"), "string"));
 	json_array_append_new(cols, col("responden", req_t_(r, "Responden"), "integer"));
 	json_array_append_new(cols, col("populasi", req_t_(r, "Populasi (selesai)"), "integer"));
 	json_array_append_new(cols, col("sampel_minimum", req_t_(r, "Sampel minimum"), "integer"));
@@ -398,8 +470,12 @@ static json_t *table_ikm(req_t *r, const struct view *v, const perf_ikm_report_t
 	json_array_append_new(cols, col("kinerja", req_t_(r, "Kinerja unit"), "string"));
 	for (size_t i = 0; i < n; i++) {
 		const perf_ikm_row_t *x = per_service ? &rep->services[i] : &rep->units[i];
-		json_t *row = json_pack("[s,s,I,I,I]", x->unit, per_service ? x->service : unit_name(&v->units, x->unit),
-					(json_int_t)x->k.n, (json_int_t)x->k.population, (json_int_t)x->k.sample_min);
+		json_t *row = json_pack("[s,s]", x->unit, per_service ? x->service : unit_name(&v->units, x->unit));
+		if (per_service)
+			json_array_append_new(row, json_string(name_of(v, x->service, 1)));
+		json_array_append_new(row, json_integer((json_int_t)x->k.n));
+		json_array_append_new(row, json_integer((json_int_t)x->k.population));
+		json_array_append_new(row, json_integer((json_int_t)x->k.sample_min));
 		char g[2] = { x->k.grade, 0 };
 		for (int u = 0; u < PERF_UNSUR; u++)
 			json_array_append_new(row, x->k.n ? json_real((double)(int64_t)(x->k.nrr[u] * 1000 + 0.5) / 1000.0)

@@ -291,6 +291,13 @@ def test_first_month_ikm_is_the_regulations(env):
     assert "83.33 \\050B, Baik\\051" in pdf_text(s.get("/t/%s/kinerja/laporan.pdf%s" % (T, q)).expect(200).body)
     ikm_csv = s.get("/t/%s/kinerja/ekspor/ikm_opd.csv%s" % (T, q)).expect(200).text
     assert "DISDUKCAPIL" in ikm_csv and "83.33,B" in ikm_csv, ikm_csv
+    # the tables by service name their services (they gave only the code "akta-lahir")
+    for table in ("layanan", "ikm_layanan"):
+        rows = [line.split(",") for line in
+                s.get("/t/%s/kinerja/ekspor/%s.csv%s" % (T, table, q)).expect(200).text.lstrip("\ufeff").split("\r\n") if line]
+        assert rows[0][1:3] == ["Layanan / kategori", "Nama layanan / kategori"], rows[0]
+        assert ["DISDUKCAPIL", "akta-lahir", "Akta Kelahiran"] in [r[:3] for r in rows[1:]], rows
+    assert "<td>Akta Kelahiran</td>" in s.get("/t/%s/kinerja%s" % (T, q)).expect(200).text
     s.get("/t/%s/kinerja/ekspor/semua.xlsx%s" % (T, q)).expect(200)
 
 
