@@ -55,7 +55,8 @@ void cli_usage(void *file)
 		"                          create or migrate the database, import the region codes and\n"
 		"                          national holidays (from data/), --demo adds the demo Pemda\n"
 		"  serve                   run the web server (--listen HOST:PORT --threads N)\n"
-		"  migrate                 apply pending schema migrations\n"
+		"  migrate [--status]      apply pending schema migrations (--status, --dry-run: list the\n"
+		"                          applied and the pending ones, change nothing)\n"
 		"  demo accounts           print the demo accounts\n"
 		"  tenant add CODE         add a Pemda by kode wilayah (e.g. 52.71)\n"
 		"  tenant list\n"
@@ -132,6 +133,11 @@ static int no_leftovers(int argc, char **argv, int from)
 	return 1;
 }
 
+/* Migrating waits up to two minutes for another process migrating the same
+ * SQLite file: its migrations, one transaction each, take the write lock in
+ * turn, which on a busy machine keeps a waiter past the default 5 s. */
+static const store_options_t migrate_options = { 120000, 0 };
+
 static int open_store(const config_t *cfg, store_t **st, int migrate)
 {
 	int rc, ver = 0;
@@ -144,7 +150,7 @@ static int open_store(const config_t *cfg, store_t **st, int migrate)
 		fprintf(stderr, "sigap: database '%s' does not exist; run 'sigap init --db %s' first\n", shown, shown);
 		return ERR_NOT_FOUND;
 	}
-	rc = store_open(cfg->db, NULL, st);
+	rc = store_open(cfg->db, migrate ? &migrate_options : NULL, st);
 	if (rc < 0) {
 		fprintf(stderr, "sigap: cannot open database: %s\n", store_errmsg());
 		return rc;
@@ -159,11 +165,30 @@ static int open_store(const config_t *cfg, store_t **st, int migrate)
 		return 0;
 	}
 	rc = store_schema_version(*st, &ver);
-	if (rc < 0 || ver < store_latest_version()) {
-		fprintf(stderr, "sigap: database '%s' is %s; run 'sigap init --db %s' (or 'sigap migrate')\n", shown,
-			rc < 0 ? "not readable" : ver == 0 ? "not initialised" : "at an older schema version", shown);
+	if (rc < 0 || ver == 0) {
+		fprintf(stderr, "sigap: database '%s' is %s; run 'sigap init --db %s'\n", shown,
+			rc < 0 ? "not readable" : "not initialised", shown);
 		store_close(*st);
 		return rc < 0 ? rc : ERR_INVALID;
+	}
+	if (ver < store_latest_version()) {
+		fprintf(stderr,
+			"sigap: database '%s' is at schema version %d; this sigap needs %d: back it up and run "
+			"'sigap migrate --db %s' (see what it will apply with 'sigap migrate --status')\n",
+			shown, ver, store_latest_version(), shown);
+		store_close(*st);
+		return ERR_INVALID;
+	}
+	if (ver > store_latest_version()) {
+		/* an older binary on a schema a newer release migrated: its SQL may
+		 * read a dropped column or write rows the new schema needs filled */
+		fprintf(stderr,
+			"sigap: database '%s' is at schema version %d, newer than this sigap knows (%d): a newer "
+			"release migrated it. Run that release; to go back to this one, restore the backup taken "
+			"before the upgrade (docs/deployment.md, Upgrading)\n",
+			shown, ver, store_latest_version());
+		store_close(*st);
+		return ERR_INVALID;
 	}
 	return 0;
 }
@@ -304,22 +329,85 @@ static int cmd_init(config_t *cfg, int argc, char **argv)
 	return rc < 0 ? 1 : 0;
 }
 
+/* `sigap migrate --status`: the migrations the database has (with when
+ * they were applied) and those this binary would apply, changing nothing.
+ * st NULL: a SQLite file not made yet (version 0). */
+static int migrate_status(store_t *st, const char *shown)
+{
+	store_stmt_t *q = NULL;
+	int ver = 0, latest = store_latest_version(), rc;
+	if (st && (rc = store_schema_version(st, &ver)) < 0) {
+		fprintf(stderr, "sigap: cannot read the schema version: %s\n", store_errmsg());
+		return 1;
+	}
+	printf("database %s: schema version %d; this sigap knows %d\n", shown, ver, latest);
+	if (st && ver > 0) {
+		if (store_prepare(store_reader(st), "SELECT version, name, applied_at FROM schema_version ORDER BY version",
+				  &q) < 0) {
+			fprintf(stderr, "sigap: cannot read the applied migrations: %s\n", store_errmsg());
+			return 1;
+		}
+		while ((rc = store_step(q)) == STORE_ROW) {
+			time_t at = (time_t)store_col_int64(q, 2);
+			struct tm tm;
+			char when[32] = "?";
+			if (gmtime_r(&at, &tm))
+				strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%SZ", &tm);
+			printf("  applied  %3lld  %s  %s%s\n", (long long)store_col_int64(q, 0), when, store_col_text(q, 1),
+			       store_col_int64(q, 0) > latest ? "  (unknown to this sigap)" : "");
+		}
+		store_finalize(q);
+		if (rc < 0) {
+			fprintf(stderr, "sigap: cannot read the applied migrations: %s\n", store_errmsg());
+			return 1;
+		}
+	}
+	for (int v = ver + 1; v <= latest; v++)
+		printf("  pending  %3d  %s\n", v, store_migration_name(v));
+	if (ver > latest)
+		printf("the database is newer than this sigap: run the release that migrated it, or restore the backup "
+		       "taken before the upgrade\n");
+	else if (ver < latest)
+		printf("%d migration(s) pending: back the database up, then run 'sigap migrate'\n", latest - ver);
+	else
+		printf("up to date\n");
+	return ver > latest ? 1 : 0;
+}
+
 static int cmd_migrate(config_t *cfg, int argc, char **argv)
 {
 	store_t *st;
-	int from, to;
+	int from, to, rc;
+	int status = take_flag(&argc, argv, "--status") | take_flag(&argc, argv, "--dry-run");
+	char shown[sizeof(cfg->db)];
 	if (!no_leftovers(argc, argv, 1))
 		return 2;
-	if (store_open(cfg->db, NULL, &st) < 0) {
+	config_redact_url(cfg->db, shown, sizeof(shown));
+	if (status && strncmp(cfg->db, "postgres", 8) &&
+	    access(strncmp(cfg->db, "sqlite:", 7) ? cfg->db : cfg->db + 7, F_OK) != 0)
+		return migrate_status(NULL, shown); /* no file yet: all pending, none made */
+	if (store_open(cfg->db, &migrate_options, &st) < 0) {
 		fprintf(stderr, "sigap: cannot open database: %s\n", store_errmsg());
 		return 1;
 	}
+	if (status) {
+		rc = migrate_status(st, shown);
+		store_close(st);
+		return rc;
+	}
 	if (store_migrate(st, &from, &to) < 0) {
 		fprintf(stderr, "sigap: migration failed: %s\n", store_errmsg());
+		if (store_schema_version(st, &to) == 0)
+			fprintf(stderr, "sigap: the database stays at schema version %d (each migration is applied whole "
+					"or not at all); 'sigap serve' refuses it until 'sigap migrate' succeeds\n", to);
 		store_close(st);
 		return 1;
 	}
+	/* what changed, for the operator's log (another instance migrating at
+	 * the same moment may have applied some of them) */
 	printf("schema version %d -> %d\n", from, to);
+	for (int v = from + 1; v <= to; v++)
+		printf("  now applied  %3d  %s\n", v, store_migration_name(v));
 	store_close(st);
 	return 0;
 }
@@ -358,6 +446,8 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 		return 1;
 	if (open_store(cfg, &app.store, 0) < 0)
 		return 1;
+	log_info("database schema version %d (%s)", store_latest_version(),
+		 store_migration_name(store_latest_version()));
 	auth_init();
 	{
 		unsigned mask;

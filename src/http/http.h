@@ -189,6 +189,11 @@ void http_set_cookie_path(req_t *r, const char *name, const char *value, const c
 /* Error answer in the right shape and language; message is an Indonesian
  * msgid (translated) or NULL for the default message of the code. */
 void http_error(req_t *r, int code, const char *message);
+/* The answer while the database's schema is newer than this binary (another
+ * instance ran a newer release's migrations): 503 with Retry-After, "being
+ * upgraded", never this binary's SQL against a schema it does not know.
+ * Returns 0 (answered). */
+int http_upgrading(req_t *r);
 /* The default message of an error code: an Indonesian msgid (translate it
  * with req_t_). Never NULL. */
 const char *http_error_message(int code);

@@ -397,6 +397,27 @@ static int open311_error(req_t *r, int status, const char *msg)
 	return 1;
 }
 
+/* Once per process: the log says why every answer is a 503 from now on. */
+static void note_schema_ahead(void)
+{
+	static int said;
+	int v = 0;
+	if (__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+		return;
+	store_schema_version(the_app->store, &v);
+	log_warn("the database schema is at version %d, newer than this sigap knows (%d): another instance "
+		 "ran a newer release's migrations; answering 503 (being upgraded) until this instance is "
+		 "restarted with that release",
+		 v, store_latest_version());
+}
+
+int http_upgrading(req_t *r)
+{
+	note_schema_ahead();
+	http_error(r, ERR_UNAVAILABLE, N_("sigap sedang diperbarui ke versi baru; coba lagi sebentar lagi"));
+	return 0;
+}
+
 void http_error(req_t *r, int code, const char *message)
 {
 	int status = err_http_status(code);
@@ -806,6 +827,13 @@ static void on_h2o_req_gone(void *p)
 static void finish(req_t *r, int rc)
 {
 	long took;
+	/* a statement that failed on a schema a newer release migrated (a
+	 * column dropped under an older binary): "being upgraded", not a 500 */
+	if (rc < 0 && !r->status && r->h && err_http_status(rc) == 500 && rc != ERR_NOMEM &&
+	    store_schema_check(the_app->store) == 1) {
+		log_warn("%s %s: %s (%s)", r->method, r->log_path, err_code_name(rc), store_errmsg());
+		http_upgrading(r);
+	}
 	if (rc < 0 && !r->status && r->h) {
 		if (err_http_status(rc) >= 500)
 			log_warn("%s %s: %s (%s)", r->method, r->log_path, err_code_name(rc), store_errmsg());
@@ -942,6 +970,13 @@ static int dispatch(req_t *r)
 	 * figures come without the database */
 	if (the_app->cfg.metrics_token[0] && !strcmp(r->path, "/metrics"))
 		return metrics_answer(r);
+	/* a newer release migrated the database: nothing of this binary's SQL
+	 * runs on it any more (a write could miss what the new schema needs);
+	 * /healthz still says the process is alive, /readyz says 503 */
+	if (store_schema_ahead(the_app->store) && strcmp(r->path, "/healthz")) {
+		pick_language(r);
+		return http_upgrading(r);
+	}
 	rc = identify(r);
 	pick_language(r);
 	if (rc < 0)
@@ -1275,6 +1310,12 @@ static void *jobs_main(void *arg)
 		pthread_mutex_unlock(&jobs_mu);
 		if (app->stopping)
 			return NULL;
+		/* a newer release migrated the database: this binary's jobs no
+		 * longer run on it (and its requests are answered 503) */
+		if (store_schema_ahead(app->store) || store_schema_check(app->store) == 1) {
+			note_schema_ahead();
+			continue;
+		}
 		/* a read replica (hot standby) cannot run them; a promoted one can */
 		ro = store_probe_read_only(app->store);
 		if (ro >= 0 && ro != was_ro)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/sb.h"
 #include "core/banned.h"
 
 extern char **environ;
@@ -158,6 +159,127 @@ int store_backup(const char *url, const char *out, char *err, size_t errlen)
 	return rc;
 }
 
+/* The names of the tables in a pg_dump archive, as "\nname\n" entries of
+ * out (its table of contents, `pg_restore --list`: "5; 1259 16390 TABLE
+ * public regions owner"). */
+static int pg_dump_tables(const char *in, sb_t *out, char *err, size_t errlen)
+{
+	char *argv[] = { "pg_restore", "--list", (char *)in, NULL };
+	posix_spawn_file_actions_t fa;
+	int fds[2], status, rc = 0;
+	pid_t pid;
+	sb_t toc = SB_INIT;
+	char buf[4096];
+	ssize_t n;
+	if (pipe(fds)) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return ERR_IO;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+		snprintf(err, errlen, "cannot run pg_restore: %s (install the postgresql-client package)", strerror(errno));
+		posix_spawn_file_actions_destroy(&fa);
+		close(fds[0]);
+		close(fds[1]);
+		return ERR_UNAVAILABLE;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	while ((n = read(fds[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			sb_add(&toc, buf, (size_t)n);
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(err, errlen, "pg_restore --list failed: is '%s' a backup made by 'sigap backup'?", in);
+		rc = ERR_INVALID;
+	}
+	sb_addch(out, '\n');
+	for (char *line = toc.buf, *next; rc == 0 && line && *line; line = next) {
+		char schema[256], name[256];
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (line[0] == ';')
+			continue;
+		/* "TABLE public x owner" (not "TABLE DATA public x owner") */
+		{
+			const char *t = strstr(line, " TABLE ");
+			if (t && sscanf(t, " TABLE %255s %255s", schema, name) == 2 && strcmp(schema, "DATA"))
+				sb_addf(out, "%s\n", name);
+		}
+	}
+	sb_release(&toc);
+	if (rc == 0 && out->err)
+		rc = ERR_NOMEM;
+	return rc;
+}
+
+/* Tables of the target's schema that the backup does not have: those a
+ * newer release's migrations made after it. pg_restore --clean drops and
+ * makes again only what is in the backup, so they stayed, and the next
+ * `sigap migrate` failed on them ("relation ... already exists"). Without
+ * force: refused before anything changes; with force: dropped after the
+ * restore succeeded, as a SQLite file is replaced whole. */
+struct extra_tables {
+	const char *backup; /* "\nname\n..." */
+	sb_t names;         /* "name\n..." */
+};
+
+static int pg_extra_tables(const char *url, struct extra_tables *x, char *err, size_t errlen)
+{
+	store_t *st = NULL;
+	store_stmt_t *q = NULL;
+	int rc = store_open(url, NULL, &st);
+	if (rc == 0)
+		rc = store_prepare(store_reader(st),
+				   "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+				   "AND table_type = 'BASE TABLE' ORDER BY table_name",
+				   &q);
+	while (rc >= 0 && (rc = store_step(q)) == STORE_ROW) {
+		const char *t = store_col_text(q, 0);
+		char key[300];
+		snprintf(key, sizeof(key), "\n%s\n", t);
+		if (!strstr(x->backup, key))
+			sb_addf(&x->names, "%s\n", t);
+	}
+	store_finalize(q);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot list the tables of the target: %s", store_errmsg());
+	store_close(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int pg_drop_tables(const char *url, const char *names, char *err, size_t errlen)
+{
+	store_t *st = NULL;
+	sb_t sql = SB_INIT;
+	int rc = store_open(url, NULL, &st);
+	/* identifiers cannot be bound: each quoted, '"' doubled */
+	for (const char *p = names; rc == 0 && *p; p++) {
+		sb_adds(&sql, "DROP TABLE IF EXISTS \"");
+		for (; *p && *p != '\n'; p++) {
+			if (*p == '"')
+				sb_addch(&sql, '"');
+			sb_addch(&sql, *p);
+		}
+		sb_adds(&sql, "\" CASCADE;");
+		if (!*p)
+			break;
+	}
+	if (rc == 0 && sql.err)
+		rc = ERR_NOMEM;
+	if (rc == 0 && sql.len)
+		rc = store_exec_script(store_reader(st), sql.buf);
+	if (rc < 0)
+		snprintf(err, errlen, "restored, but the tables made after the backup could not be dropped (%s): %s",
+			 names, store_errmsg());
+	sb_release(&sql);
+	store_close(st);
+	return rc;
+}
+
 int store_restore(const char *url, const char *in, int force, char *err, size_t errlen)
 {
 	char tmp[4096];
@@ -170,7 +292,30 @@ int store_restore(const char *url, const char *in, int force, char *err, size_t 
 	if (is_pg(url)) {
 		char *argv[] = { "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
 				 "--dbname", (char *)url, (char *)in, NULL };
-		return run(argv, err, errlen);
+		sb_t backup = SB_INIT;
+		struct extra_tables x = { NULL, SB_INIT };
+		rc = pg_dump_tables(in, &backup, err, errlen);
+		x.backup = backup.buf;
+		if (rc == 0)
+			rc = pg_extra_tables(url, &x, err, errlen);
+		if (rc == 0 && x.names.len && !force) {
+			for (size_t i = 0; i + 1 < x.names.len; i++)
+				if (x.names.buf[i] == '\n')
+					x.names.buf[i] = ' ';
+			snprintf(err, errlen,
+				 "the database has tables the backup does not (%.*s: made after it, by a newer release's "
+				 "migrations?); pg_restore would leave them and the next 'sigap migrate' would fail on "
+				 "them. Stop sigap and use --force to restore and drop them",
+				 (int)x.names.len - 1, x.names.buf);
+			rc = ERR_EXISTS;
+		}
+		if (rc == 0)
+			rc = run(argv, err, errlen);
+		if (rc == 0 && x.names.len)
+			rc = pg_drop_tables(url, x.names.buf, err, errlen);
+		sb_release(&backup);
+		sb_release(&x.names);
+		return rc;
 	}
 	path = sqlite_path(url);
 	if (!force && access(path, F_OK) == 0) {

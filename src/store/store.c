@@ -25,10 +25,15 @@ const char *store_errmsg(void)
 
 int store_fail(int code, const char *fmt, ...)
 {
+	char out[sizeof(errmsg_buf)];
 	va_list ap;
+	/* formatted aside first: callers pass store_errmsg() itself as an
+	 * argument ("migration 27 (...): %s"), which vsnprintf into the same
+	 * buffer garbled */
 	va_start(ap, fmt);
-	vsnprintf(errmsg_buf, sizeof(errmsg_buf), fmt, ap);
+	vsnprintf(out, sizeof(out), fmt, ap);
 	va_end(ap);
+	memcpy(errmsg_buf, out, sizeof(out));
 	return code;
 }
 
@@ -338,6 +343,7 @@ int store_open(const char *url, const store_options_t *opt, store_t **ret)
 		return rc;
 	(*ret)->group = NULL;
 	(*ret)->read_only = 0;
+	(*ret)->schema_ahead = 0;
 	if ((rc = group_start(*ret)) < 0) {
 		(*ret)->ops->close(*ret);
 		*ret = NULL;
@@ -727,13 +733,37 @@ int store_latest_version(void)
 	return store_migrations_count;
 }
 
+const char *store_migration_name(int version)
+{
+	return version >= 1 && version <= store_migrations_count ? store_migrations[version - 1].name : NULL;
+}
+
+/* Migrations take turns on PostgreSQL: the first statement of each
+ * migration's transaction waits for this lock, which its commit or
+ * rollback releases; the next reads the version committed meanwhile
+ * (READ COMMITTED) and skips what was applied. Two instances started at
+ * the same moment ran the same CREATE TABLE, and one failed with "already
+ * exists". SQLite needs nothing: BEGIN IMMEDIATE already takes turns. The
+ * key is "sigapmig" in ASCII. */
+#define MIGRATION_LOCK_KEY "8316291855112038759"
+
+static int migration_lock(store_conn_t *c)
+{
+	if (c->ops->kind != STORE_PG)
+		return 0;
+	return store_exec_script(c, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK_KEY ")");
+}
+
 static const char version_table_sql[] =
 	"CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL PRIMARY KEY, "
 	"name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
 static int ensure_version_table(store_conn_t *c, void *ud)
 {
+	int rc;
 	(void)ud;
+	if ((rc = migration_lock(c)) < 0)
+		return rc;
 	return store_exec_script(c, version_table_sql);
 }
 
@@ -766,6 +796,22 @@ int store_schema_version(store_t *st, int *ret)
 	return read_version(c, ret);
 }
 
+int store_schema_check(store_t *st)
+{
+	int v = 0, rc = store_schema_version(st, &v);
+	if (rc < 0)
+		return rc;
+	if (v <= store_migrations_count)
+		return 0;
+	__atomic_store_n(&st->schema_ahead, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
+int store_schema_ahead(store_t *st)
+{
+	return st ? __atomic_load_n(&st->schema_ahead, __ATOMIC_RELAXED) : 0;
+}
+
 struct migrate_step {
 	const store_migration_t *m;
 	int applied;
@@ -777,6 +823,8 @@ static int apply_one(store_conn_t *c, void *ud)
 {
 	struct migrate_step *ms = ud;
 	int cur, rc;
+	if ((rc = migration_lock(c)) < 0)
+		return rc;
 	rc = read_version(c, &cur);
 	if (rc < 0)
 		return rc;

@@ -67,12 +67,26 @@ const char *store_errmsg(void);
 int store_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Applies pending numbered migrations (migrations.c) in one transaction each.
- * ret_from/ret_to (may be NULL) receive the schema version before and after. */
+ * ret_from/ret_to (may be NULL) receive the schema version before and after.
+ * Instances that migrate the same database at the same moment take turns:
+ * each migration runs once (SQLite: the write lock; PostgreSQL: a
+ * transaction-level advisory lock), the others find it applied. A database
+ * at a version newer than this binary knows is ERR_INVALID, untouched. */
 int store_migrate(store_t *st, int *ret_from, int *ret_to);
 /* The current schema version (0 for an empty database). */
 int store_schema_version(store_t *st, int *ret);
 /* Number of migrations this binary knows. */
 int store_latest_version(void);
+/* The description of migration version (1..store_latest_version()), NULL
+ * for another number. */
+const char *store_migration_name(int version);
+/* Reads the schema version again: 1 when it is newer than this binary knows
+ * (another instance ran a newer release's migrations: this one's SQL may no
+ * longer fit it), then remembered for store_schema_ahead(); 0 when not, < 0
+ * when it cannot be read. */
+int store_schema_check(store_t *st);
+/* 1 once store_schema_check() found the schema newer than this binary. */
+int store_schema_ahead(store_t *st);
 
 /* This thread's read connection (opened on first use). NULL when it cannot be
  * opened; store_errmsg() says why. */
@@ -205,7 +219,10 @@ int store_integrity_check(store_t *st, char *msg, size_t msglen);
 int store_backup(const char *url, const char *out, char *err, size_t errlen);
 /* Restores a backup made by store_backup() into url. SQLite: the target file
  * must not exist unless force (then it is replaced atomically); the backup
- * is integrity-checked first. PostgreSQL: pg_restore --clean --if-exists. */
+ * is integrity-checked first. PostgreSQL: pg_restore --clean --if-exists in
+ * one transaction; tables of the target's schema that the backup lacks (a
+ * newer release's, when rolling an upgrade back) refuse it unless force,
+ * and with force are dropped after the restore. */
 int store_restore(const char *url, const char *in, int force, char *err, size_t errlen);
 
 /* Copies every table of from (a SQLite store) into to, parents before

@@ -56,6 +56,7 @@ struct store {
 	const struct store_ops *ops;
 	struct store_group *group; /* the group-commit writer (store.c); backends leave it NULL */
 	int read_only;             /* store_read_only(), read and written atomically */
+	int schema_ahead;          /* store_schema_ahead(), read and written atomically */
 };
 
 /* Records that the database refused a write as read-only (any thread). */

@@ -829,6 +829,10 @@ int h_readyz(req_t *r)
 	store_conn_t *c = store_reader(r->app->store);
 	if (!c || store_query_int64(c, &one, "SELECT 1", "") < 0 || one != 1)
 		return ERR_UNAVAILABLE;
+	/* not ready for traffic once a newer release migrated the database:
+	 * the balancer takes this instance out until it runs that release */
+	if (store_schema_check(r->app->store) == 1)
+		return http_upgrading(r);
 	http_send(r, 200, "application/json", "{\"status\":\"ready\"}", 18);
 	return 0;
 }

@@ -261,6 +261,119 @@ static void test_migrate(void **state)
 	assert_string_equal(msg, "ok");
 }
 
+/* Instances started at the same moment (a deployment's new containers, each
+ * running `sigap migrate` first) migrate the same empty database: each
+ * migration is applied once and every instance ends at the latest version
+ * without an error. On PostgreSQL two of them ran the same CREATE TABLE and
+ * one failed ("duplicate key value violates unique constraint
+ * pg_type_typname_nsp_index"). */
+#define MIGRATORS 4
+
+struct migrator_arg {
+	const char *url;
+	pthread_barrier_t *go;
+	int rc, to;
+	char msg[256];
+};
+
+static void *migrator_main(void *p)
+{
+	struct migrator_arg *a = p;
+	store_t *st = NULL;
+	a->rc = store_open(a->url, NULL, &st);
+	pthread_barrier_wait(a->go);
+	if (a->rc == 0)
+		a->rc = store_migrate(st, NULL, &a->to);
+	if (a->rc < 0)
+		snprintf(a->msg, sizeof(a->msg), "%s", store_errmsg());
+	store_close(st);
+	return NULL;
+}
+
+static void test_migrate_concurrently(void **state)
+{
+	fixture_t *f = *state;
+	pthread_t th[MIGRATORS];
+	struct migrator_arg args[MIGRATORS];
+	pthread_barrier_t go;
+	int64_t n = 0;
+
+	pthread_barrier_init(&go, NULL, MIGRATORS);
+	for (int i = 0; i < MIGRATORS; i++) {
+		args[i] = (struct migrator_arg){ f->url, &go, 0, 0, "" };
+		assert_int_equal(pthread_create(&th[i], NULL, migrator_main, &args[i]), 0);
+	}
+	for (int i = 0; i < MIGRATORS; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&go);
+	for (int i = 0; i < MIGRATORS; i++) {
+		if (args[i].rc < 0)
+			print_error("migrator %d: %s\n", i, args[i].msg);
+		assert_int_equal(args[i].rc, 0);
+		assert_int_equal(args[i].to, store_latest_version());
+	}
+	assert_int_equal(store_query_int64(store_reader(f->st), &n, "SELECT COUNT(*) FROM schema_version", ""), 0);
+	assert_int_equal(n, store_latest_version());
+}
+
+/* A database a newer release migrated: this binary leaves it untouched and
+ * says so; store_schema_check() notices it on a running instance. */
+static void test_schema_newer(void **state)
+{
+	fixture_t *f = *state;
+	int from = -1, v = 0;
+	assert_int_equal(store_migrate(f->st, NULL, NULL), 0);
+	assert_int_equal(store_schema_check(f->st), 0);
+	assert_int_equal(store_schema_ahead(f->st), 0);
+	assert_int_equal(store_exec(store_reader(f->st),
+				    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)", "iti",
+				    (int64_t)store_latest_version() + 1, "a newer release", (int64_t)1), 1);
+	assert_int_equal(store_migrate(f->st, &from, NULL), ERR_INVALID);
+	assert_int_equal(from, store_latest_version() + 1);
+	assert_non_null(strstr(store_errmsg(), "newer than this sigap"));
+	assert_int_equal(store_schema_version(f->st, &v), 0);
+	assert_int_equal(v, store_latest_version() + 1);
+	assert_int_equal(store_schema_check(f->st), 1);
+	assert_int_equal(store_schema_ahead(f->st), 1);
+	assert_non_null(store_migration_name(store_latest_version()));
+	assert_null(store_migration_name(store_latest_version() + 1));
+	assert_null(store_migration_name(0));
+}
+
+/* A migration that fails half way leaves the database at the version
+ * before it, and says which migration failed and why, once: the reason
+ * was formatted into the buffer it was read from, and came out garbled
+ * ("migration 28 (...): migration 28 (...):  key value violates ..."). */
+static void test_migration_fails_whole(void **state)
+{
+	fixture_t *f = *state;
+	int v = -1;
+	int64_t n = -1;
+	const char *msg, *tbl;
+	/* migration 1 creates regions, then tenants: a tenants table already
+	 * there makes it fail half way */
+	assert_int_equal(store_exec_script(store_reader(f->st), "CREATE TABLE tenants (x BIGINT)"), 0);
+	assert_int_equal(store_migrate(f->st, NULL, NULL) < 0, 1);
+	msg = store_errmsg();
+	assert_non_null(strstr(msg, "migration 1 (platform foundation): "));
+	assert_non_null(strstr(msg, "tenants"));
+	assert_non_null(strstr(msg, "already exists"));
+	assert_null(strstr(strstr(msg, "migration ") + 1, "migration "));
+	assert_int_equal(store_schema_version(f->st, &v), 0);
+	assert_int_equal(v, 0);
+	/* what the failed migration had created before was rolled back with it */
+	tbl = B.pg ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+		     "AND table_name = 'regions'"
+		   : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'regions'";
+	assert_int_equal(store_query_int64(store_reader(f->st), &n, tbl, ""), 0);
+	assert_int_equal(n, 0);
+	/* the cause removed, every migration applies */
+	assert_int_equal(store_exec_script(store_reader(f->st), "DROP TABLE tenants"), 0);
+	assert_int_equal(store_migrate(f->st, NULL, NULL), 0);
+	assert_int_equal(store_schema_version(f->st, &v), 0);
+	assert_int_equal(v, store_latest_version());
+}
+
 /* ---- statements ---- */
 
 static void test_types(void **state)
@@ -771,6 +884,9 @@ static void test_read_only(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_open_errors),
 	T(test_migrate),
+	T(test_migrate_concurrently),
+	T(test_schema_newer),
+	T(test_migration_fails_whole),
 	T(test_types),
 	T(test_bad_sql),
 	T(test_unique),
