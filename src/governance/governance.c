@@ -1100,19 +1100,82 @@ static int op_signed(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 
 static const char *const DPRD_STAGES[] = { "diajukan", "pembahasan", "disetujui", "ditolak", NULL };
 
-static int op_dprd(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
+/* Where a DPRD stage comes in the order: 0 diajukan, 1 pembahasan, 2 the
+ * outcome (disetujui or ditolak); -1 for anything else. */
+static int dprd_pos(const char *stage)
 {
-	const char *stage = nz(a->verdict), *want;
-	char prev_day[CAL_DATE_LEN] = "", day[CAL_DATE_LEN], summary[400];
+	if (!stage)
+		return -1;
+	if (!strcmp(stage, "diajukan"))
+		return 0;
+	if (!strcmp(stage, "pembahasan"))
+		return 1;
+	return !strcmp(stage, "disetujui") || !strcmp(stage, "ditolak") ? 2 : -1;
+}
+
+/* The date rules of a DPRD stage, recorded or corrected: a real date, not
+ * in the future (the tenant's today), not before the stage prev recorded
+ * before it ("" for the first). The date as YYYY-MM-DD into day. */
+static int check_stage_day(store_conn_t *c, gov_action_t *a, const prop_t *p, const char *prev, char day[CAL_DATE_LEN])
+{
+	char prev_day[CAL_DATE_LEN] = "";
 	tenant_t t;
 	int32_t pd;
 	int rc;
+	if ((rc = tenant_get(c, a->tenant, &t)) < 0)
+		return rc;
+	if (cal_format_date(a->stage_day, day) < 0)
+		return refuse(a, ERR_INVALID, N_("tanggal tahap harus berformat YYYY-MM-DD"));
+	if (a->stage_day > cal_local_day(a->now, t.tz_offset))
+		return refuse(a, ERR_INVALID, N_("tanggal tahap tidak boleh di masa depan"));
+	if (*prev) {
+		rc = store_query_text(c, prev_day, sizeof(prev_day),
+				      "SELECT stage_day FROM governance_dprd WHERE tenant = ? AND proposal_id = ? AND stage = ?",
+				      "tit", a->tenant, p->id, prev);
+		if (rc < 0 && rc != ERR_NOT_FOUND)
+			return rc;
+		if (rc == 0 && cal_parse_date(prev_day, &pd) == 0 && a->stage_day < pd)
+			return refuse(a, ERR_INVALID, N_("tanggal tahap tidak boleh sebelum tahap sebelumnya"));
+	}
+	return 0;
+}
+
+/* Who may record or correct a DPRD stage of p, and whether p has them. */
+static int check_dprd_item(gov_action_t *a, const prop_t *p)
+{
 	if (a->role != ROLE_SEKDA && a->role != ROLE_DPRD)
 		return refuse(a, ERR_FORBIDDEN, N_("peran Anda tidak berwenang melakukan tindakan ini"));
 	if (!p->needs_dprd)
 		return refuse(a, ERR_CONFLICT, N_("usulan ini tidak memerlukan persetujuan DPRD"));
 	if (strcmp(p->state, "disetujui"))
 		return refuse(a, ERR_CONFLICT, N_("usulan baru dapat diajukan ke DPRD setelah disetujui Kepala Daerah"));
+	return 0;
+}
+
+/* The stage was changed: the proposal's version moves on (the lock of every
+ * form on its page), the audit log and the other side hear of it. */
+static int dprd_changed(store_conn_t *c, gov_action_t *a, prop_t *p, const char *stage, const char *summary,
+			const char *action, const char *message)
+{
+	int rc = store_exec(c, "UPDATE governance_proposals SET dprd_stage = ?, updated_at = ?, version = version + 1 "
+			       "WHERE tenant = ? AND id = ? AND version = ?", "titii", stage, a->now, a->tenant, p->id,
+			    p->version);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ERR_CONFLICT;
+	if ((rc = audit(c, a, p->id, action, summary)) < 0)
+		return rc;
+	return notify_role(c, a, p->id, a->role == ROLE_DPRD ? "sekda" : "dprd", NULL, message, p->title);
+}
+
+static int op_dprd(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
+{
+	const char *stage = nz(a->verdict), *want;
+	char day[CAL_DATE_LEN], summary[400];
+	int rc;
+	if ((rc = check_dprd_item(a, p)) < 0)
+		return rc;
 	if (!*stage)
 		return refuse(a, ERR_INVALID, N_("pilih tahap DPRD yang dicatat"));
 	if (!one_of(stage, DPRD_STAGES))
@@ -1129,21 +1192,8 @@ static int op_dprd(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 		return refuse(a, ERR_CONFLICT, N_("tahap DPRD harus berurutan: diajukan, pembahasan, lalu disetujui atau ditolak"));
 	if ((rc = check_version(a, p)) < 0)
 		return rc;
-	if ((rc = tenant_get(c, a->tenant, &t)) < 0)
+	if ((rc = check_stage_day(c, a, p, p->dprd_stage, day)) < 0)
 		return rc;
-	if (cal_format_date(a->stage_day, day) < 0)
-		return refuse(a, ERR_INVALID, N_("tanggal tahap harus berformat YYYY-MM-DD"));
-	if (a->stage_day > cal_local_day(a->now, t.tz_offset))
-		return refuse(a, ERR_INVALID, N_("tanggal tahap tidak boleh di masa depan"));
-	if (*p->dprd_stage) {
-		rc = store_query_text(c, prev_day, sizeof(prev_day),
-				      "SELECT stage_day FROM governance_dprd WHERE tenant = ? AND proposal_id = ? AND stage = ?",
-				      "tit", a->tenant, p->id, p->dprd_stage);
-		if (rc < 0 && rc != ERR_NOT_FOUND)
-			return rc;
-		if (rc == 0 && cal_parse_date(prev_day, &pd) == 0 && a->stage_day < pd)
-			return refuse(a, ERR_INVALID, N_("tanggal tahap tidak boleh sebelum tahap sebelumnya"));
-	}
 	if (strlen(nz(a->note)) > GOV_NOTE_MAX)
 		return refuse(a, ERR_INVALID, N_("catatan terlalu panjang (maksimal 4.000 karakter)"));
 	*writing = 1;
@@ -1151,23 +1201,93 @@ static int op_dprd(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 			   "VALUES (?, ?, ?, ?, ?, ?, ?)", "titttti", a->tenant, p->id, stage, day, nz(a->note), a->actor, a->now);
 	if (rc < 0)
 		return rc;
-	rc = store_exec(c, "UPDATE governance_proposals SET dprd_stage = ?, updated_at = ?, version = version + 1 "
-			   "WHERE tenant = ? AND id = ? AND version = ?", "titii", stage, a->now, a->tenant, p->id, p->version);
+	snprintf(summary, sizeof(summary), "tahap DPRD %s pada %s: %.300s", stage, day, p->title);
+	return dprd_changed(c, a, p, stage, summary, "governance.dprd", N_("tahap DPRD diperbarui"));
+}
+
+/* A correction of the latest DPRD stage: its stage (an outcome for the
+ * other outcome; diajukan and pembahasan have their place in the order)
+ * and/or its date, under the recording's date rules, with a reason. The
+ * entry as it was goes into governance_dprd_corrections (append-only) with
+ * the new one, who, when and why; governance_dprd holds the stage as it now
+ * stands, which the next stage's date is checked against. */
+static int op_dprd_correct(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
+{
+	static const char *const prev_of[] = { "", "diajukan", "pembahasan" };
+	const char *stage = nz(a->verdict), *reason = nz(a->note);
+	char day[CAL_DATE_LEN], old_day[CAL_DATE_LEN] = "", summary[900], why[301];
+	int64_t seq = 0;
+	size_t cut;
+	int pos, rc;
+	if ((rc = check_dprd_item(a, p)) < 0)
+		return rc;
+	if ((pos = dprd_pos(p->dprd_stage)) < 0)
+		return refuse(a, ERR_CONFLICT, N_("belum ada tahap DPRD yang dicatat, jadi belum ada yang dapat dikoreksi"));
+	if (!reason[strspn(reason, " \t\r\n")]) /* blanks are no reason */
+		return refuse(a, ERR_INVALID, N_("tuliskan alasan koreksi"));
+	if (strlen(reason) > GOV_NOTE_MAX)
+		return refuse(a, ERR_INVALID, N_("alasan koreksi terlalu panjang (maksimal 4.000 karakter)"));
+	if (!text_clean(reason, 1))
+		return refuse(a, ERR_INVALID, N_("isian berisi karakter yang tidak sah"));
+	if (!*stage)
+		return refuse(a, ERR_INVALID, N_("pilih tahap DPRD yang dicatat"));
+	if (!one_of(stage, DPRD_STAGES))
+		return refuse(a, ERR_INVALID, N_("tahap DPRD tidak dikenal"));
+	if (dprd_pos(stage) != pos)
+		return refuse(a, ERR_INVALID, pos == 2 ? N_("hasil DPRD hanya dapat dikoreksi menjadi disetujui atau ditolak")
+						       : N_("hanya tanggal tahap ini yang dapat dikoreksi: tahap DPRD harus "
+							    "berurutan, diajukan, pembahasan, lalu disetujui atau ditolak"));
+	if (!a->expected_version)
+		return refuse(a, ERR_INVALID, N_("kirim versi usulan yang Anda lihat (version) bersama koreksi"));
+	if ((rc = check_version(a, p)) < 0)
+		return rc;
+	if ((rc = check_stage_day(c, a, p, prev_of[pos], day)) < 0)
+		return rc;
+	rc = store_query_text(c, old_day, sizeof(old_day),
+			      "SELECT stage_day FROM governance_dprd WHERE tenant = ? AND proposal_id = ? AND stage = ?", "tit",
+			      a->tenant, p->id, p->dprd_stage);
+	if (rc < 0)
+		return rc == ERR_NOT_FOUND ? store_fail(ERR_DB, "proposal %" PRId64 ": DPRD stage '%s' has no row", p->id,
+							 p->dprd_stage)
+					   : rc;
+	if (!strcmp(stage, p->dprd_stage) && !strcmp(day, old_day))
+		return refuse(a, ERR_INVALID, N_("koreksi tidak mengubah apa pun: tahap dan tanggalnya sama dengan yang tercatat"));
+	*writing = 1;
+	if ((rc = store_query_int64(c, &seq,
+				    "SELECT COALESCE(MAX(seq), 0) + 1 FROM governance_dprd_corrections WHERE tenant = ? AND "
+				    "proposal_id = ?", "ti", a->tenant, p->id)) < 0)
+		return rc;
+	rc = store_exec(c, "INSERT INTO governance_dprd_corrections (tenant, proposal_id, seq, stage_before, day_before, "
+			   "stage_after, day_after, reason, actor, actor_name, actor_role, created_at) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			"tiitttttttti", a->tenant, p->id, seq, p->dprd_stage, old_day, stage, day, reason, a->actor,
+			nz(a->actor_name), role_name(a->role), a->now);
+	if (rc < 0)
+		return rc;
+	rc = store_exec(c, "UPDATE governance_dprd SET stage = ?, stage_day = ? WHERE tenant = ? AND proposal_id = ? AND stage = ?",
+			"tttit", stage, day, a->tenant, p->id, p->dprd_stage);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
 		return ERR_CONFLICT;
-	snprintf(summary, sizeof(summary), "tahap DPRD %s pada %s: %.300s", stage, day, p->title);
-	if ((rc = audit(c, a, p->id, "governance.dprd", summary)) < 0)
-		return rc;
-	return notify_role(c, a, p->id, a->role == ROLE_DPRD ? "sekda" : "dprd", NULL, N_("tahap DPRD diperbarui"), p->title);
+	/* the reason's first 300 bytes, cut between two characters (the audit
+	 * log is text), personal data masked */
+	for (cut = strlen(reason) < sizeof(why) - 1 ? strlen(reason) : sizeof(why) - 1;
+	     cut > 0 && ((unsigned char)reason[cut] & 0xC0) == 0x80; cut--)
+		;
+	memcpy(why, reason, cut);
+	why[cut] = '\0';
+	text_mask_personal(why);
+	snprintf(summary, sizeof(summary), "koreksi tahap DPRD %s pada %s menjadi %s pada %s, alasan: %s: %.300s",
+		 p->dprd_stage, old_day, stage, day, why, p->title);
+	return dprd_changed(c, a, p, stage, summary, "governance.dprd_correct", N_("tahap DPRD dikoreksi"));
 }
 
 static const char *op_name(gov_op_t op)
 {
 	static const char *const names[] = { "", "create", "edit", "submit", "recommend", "return", "consider", "decide",
-					     "dprd_stage", "pokir", "attach" };
-	return op >= GOV_OP_CREATE && op <= GOV_OP_ATTACH ? names[op] : "?";
+					     "dprd_stage", "pokir", "attach", "dprd_correct" };
+	return op >= GOV_OP_CREATE && op <= GOV_OP_DPRD_CORRECT ? names[op] : "?";
 }
 
 static int dispatch(store_conn_t *c, gov_action_t *a, int *writing)
@@ -1196,6 +1316,8 @@ static int dispatch(store_conn_t *c, gov_action_t *a, int *writing)
 		return op_signed(c, a, &p, writing);
 	case GOV_OP_DPRD_STAGE:
 		return op_dprd(c, a, &p, writing);
+	case GOV_OP_DPRD_CORRECT:
+		return op_dprd_correct(c, a, &p, writing);
 	case GOV_OP_ATTACH:
 		return op_attach(c, a, &p, writing);
 	default:
@@ -1255,9 +1377,12 @@ static json_t *row_summary(store_stmt_t *s, int64_t now)
 			 (json_int_t)store_col_int64(s, 11));
 }
 
-/* The summary columns, then the OPD's name (column 12). */
+/* The summary columns, then the OPD's name (column 12) and how many
+ * corrections its DPRD stages had (column 13). */
 #define SUMMARY_COLS "SELECT id, unit, kind, title, urgency, state, dprd_stage, due_at, updated_at, origin, needs_dprd, version, " \
-		     "(SELECT name FROM units u WHERE u.tenant = governance_proposals.tenant AND u.code = governance_proposals.unit) " \
+		     "(SELECT name FROM units u WHERE u.tenant = governance_proposals.tenant AND u.code = governance_proposals.unit), " \
+		     "(SELECT COUNT(*) FROM governance_dprd_corrections k WHERE k.tenant = governance_proposals.tenant AND " \
+		     "k.proposal_id = governance_proposals.id) " \
 		     "FROM governance_proposals WHERE tenant = ? "
 
 int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const char *unit, const char *username,
@@ -1320,7 +1445,45 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 	while ((rc = store_step(s)) == STORE_ROW) {
 		json_t *it = row_summary(s, now);
 		json_object_set_new(it, "unit_name", json_string(nz(store_col_text(s, 12))));
+		json_object_set_new(it, "dprd_corrections", json_integer(store_col_int64(s, 13)));
 		json_array_append_new(arr, it);
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* The corrections of a proposal's DPRD stages, oldest first, each added to
+ * the "corrections" of the stage it corrected in dprd (the one in the same
+ * place of the order: a correction keeps it) and that stage marked
+ * "corrected"; how many there are into *ret_n. */
+static int dprd_corrections(store_conn_t *c, const char *tenant, int64_t id, json_t *dprd, int64_t *ret_n)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT seq, stage_before, day_before, stage_after, day_after, reason, actor, actor_name, "
+				  "actor_role, created_at FROM governance_dprd_corrections WHERE tenant = ? AND proposal_id = ? "
+				  "ORDER BY seq", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	*ret_n = 0;
+	while ((rc = store_step(s)) == STORE_ROW) {
+		json_t *st, *k = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "seq", (json_int_t)store_col_int64(s, 0),
+					   "stage_before", store_col_text(s, 1), "day_before", store_col_text(s, 2),
+					   "stage_after", store_col_text(s, 3), "day_after", store_col_text(s, 4), "reason",
+					   store_col_text(s, 5), "actor", store_col_text(s, 6), "actor_name",
+					   store_col_text(s, 7), "actor_role", store_col_text(s, 8), "at",
+					   (json_int_t)store_col_int64(s, 9));
+		size_t i;
+		int placed = 0;
+		(*ret_n)++;
+		json_array_foreach(dprd, i, st)
+			if (!placed && dprd_pos(json_string_value(json_object_get(st, "stage"))) ==
+					       dprd_pos(store_col_text(s, 3))) {
+				json_object_set_new(st, "corrected", json_true());
+				json_array_append(json_object_get(st, "corrections"), k);
+				placed = 1;
+			}
+		json_decref(k);
 	}
 	store_finalize(s);
 	return rc < 0 ? rc : 0;
@@ -1330,6 +1493,7 @@ int governance_get(store_conn_t *c, const char *tenant, int64_t id, role_t role,
 {
 	store_stmt_t *s;
 	json_t *j, *steps, *dprd, *att;
+	int64_t ncorr = 0;
 	int rc;
 	rc = store_prepare(c, "SELECT p.id, p.unit, p.kind, p.title, p.urgency, p.state, p.dprd_stage, p.due_at, p.updated_at, "
 			      "p.origin, p.needs_dprd, p.version, p.is_public, p.content_version, p.created_by, p.created_at, "
@@ -1406,12 +1570,13 @@ int governance_get(store_conn_t *c, const char *tenant, int64_t id, role_t role,
 		goto fail;
 	store_bindf(s, "ti", tenant, id);
 	while ((rc = store_step(s)) == STORE_ROW)
-		json_array_append_new(dprd, json_pack("{s:s,s:s,s:s,s:s}", "stage", store_col_text(s, 0), "day",
+		json_array_append_new(dprd, json_pack("{s:s,s:s,s:s,s:s,s:b,s:[]}", "stage", store_col_text(s, 0), "day",
 						      store_col_text(s, 1), "note", store_col_text(s, 2), "actor",
-						      store_col_text(s, 3)));
+						      store_col_text(s, 3), "corrected", 0, "corrections"));
 	store_finalize(s);
-	if (rc < 0)
+	if (rc < 0 || (rc = dprd_corrections(c, tenant, id, dprd, &ncorr)) < 0)
 		goto fail;
+	json_object_set_new(j, "dprd_corrections", json_integer(ncorr));
 
 	att = json_array();
 	json_object_set_new(j, "attachments", att);

@@ -181,6 +181,8 @@ typedef enum gov_op {
 	GOV_OP_DPRD_STAGE, /* sekda or dprd record a DPRD stage with its date */
 	GOV_OP_POKIR,      /* dprd: pokok pikiran, becomes a draft proposal of the OPD */
 	GOV_OP_ATTACH,     /* the OPD attaches a stored file: a new content version */
+	GOV_OP_DPRD_CORRECT, /* sekda or dprd correct the latest DPRD stage (its stage and/or date),
+	                      * with a reason; the entry before is kept (governance_dprd_corrections) */
 } gov_op_t;
 
 /* A proposal's content as the OPD writes it. Strings may be NULL (= ""). */
@@ -209,10 +211,10 @@ typedef struct gov_action {
 	int64_t expected_version;  /* optimistic lock: the proposal's version the form saw (0 = unchecked) */
 	gov_content_t content;     /* CREATE, EDIT, POKIR (POKIR: title and background) */
 	const char *unit;          /* CREATE by non-OPD roles and POKIR: the OPD concerned */
-	const char *verdict;       /* RECOMMEND, CONSIDER, DECIDE; DPRD_STAGE: the stage */
-	const char *note;
+	const char *verdict;       /* RECOMMEND, CONSIDER, DECIDE; DPRD_STAGE, DPRD_CORRECT: the stage */
+	const char *note;          /* DPRD_CORRECT: the reason (required) */
 	int is_public;             /* DECIDE: publish in the register */
-	int32_t stage_day;         /* DPRD_STAGE: date of the stage (day number) */
+	int32_t stage_day;         /* DPRD_STAGE, DPRD_CORRECT: date of the stage (day number) */
 	const unsigned char *sk;   /* signed ops: the unsealed secret key (64 bytes) */
 	int passphrase_failed;     /* signed ops: the caller could not open the key (wrong passphrase):
 	                            * the action is refused and audited */

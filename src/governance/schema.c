@@ -177,3 +177,26 @@ const char migration_governance_retire_sql[] =
 	"  signature TEXT NOT NULL,"               /* hex: Ed25519 over the retirement message */
 	"  PRIMARY KEY (tenant, public_key));"
 	"CREATE INDEX governance_retired_keys_user ON governance_retired_keys (tenant, username)";
+
+/* Correcting a DPRD stage recorded wrongly (migration 29, governance.c
+ * op_dprd_correct): append-only, one row per correction of a proposal's
+ * latest stage, numbered per proposal, with the entry before and after it
+ * (stage, YYYY-MM-DD), the reason, who (username, name and role at the
+ * time) and when. governance_dprd holds the stage as it now stands; the
+ * first correction's "before" is the entry as first recorded. Nothing in
+ * sigap updates or deletes a row of it. */
+const char migration_governance_dprd_fix_sql[] =
+	"CREATE TABLE governance_dprd_corrections ("
+	"  tenant TEXT NOT NULL,"
+	"  proposal_id BIGINT NOT NULL,"
+	"  seq BIGINT NOT NULL,"             /* 1, 2, ... per proposal */
+	"  stage_before TEXT NOT NULL,"
+	"  day_before TEXT NOT NULL,"
+	"  stage_after TEXT NOT NULL,"
+	"  day_after TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  actor_name TEXT NOT NULL,"
+	"  actor_role TEXT NOT NULL,"        /* sekda | dprd */
+	"  created_at BIGINT NOT NULL,"
+	"  PRIMARY KEY (tenant, proposal_id, seq))";

@@ -492,6 +492,60 @@ static const char *mime_label(const char *mime)
 	return mime;
 }
 
+/* The corrections of a DPRD stage (governance_get) as people read them:
+ * the stages by their labels, who by name and role, when in local time. */
+static void decorate_corrections(req_t *r, json_t *stage)
+{
+	json_t *k;
+	size_t i;
+	json_array_foreach(json_object_get(stage, "corrections"), i, k) {
+		role_t role = ROLE_NONE;
+		role_parse(json_string_value(json_object_get(k, "actor_role")), &role);
+		json_object_set_new(k, "before_label", json_string(req_t_(r, governance_dprd_stage_label(
+									    json_string_value(json_object_get(k, "stage_before"))))));
+		json_object_set_new(k, "after_label", json_string(req_t_(r, governance_dprd_stage_label(
+									   json_string_value(json_object_get(k, "stage_after"))))));
+		json_object_set_new(k, "role_label", json_string(req_t_(r, role_label(role))));
+		add_time(r, k, "at", "at_text");
+	}
+}
+
+/* The form that corrects the latest DPRD stage ds (ctx "can_dprd_correct"
+ * and "koreksi"): an outcome may become the other outcome, the other
+ * stages keep their place in the order; the date as recorded, no earlier
+ * than the stage before it. What a refused correction sent comes back. */
+static void correction_form(req_t *r, json_t *ctx, json_t *dprd, const char *ds)
+{
+	static const char *const outcomes[] = { "disetujui", "ditolak" };
+	const char *action = req_form(r, "action"), *typed_stage = NULL, *typed_day = NULL, *day = "", *min = "";
+	json_t *opts = json_array(), *st;
+	size_t i;
+	int32_t d;
+	int outcome = !strcmp(ds, "disetujui") || !strcmp(ds, "ditolak"), refused = action && !strcmp(action, "koreksi_dprd");
+	if (refused) {
+		typed_stage = req_form(r, "stage");
+		typed_day = req_form(r, "stage_day");
+	}
+	json_array_foreach(dprd, i, st) {
+		const char *stage = json_string_value(json_object_get(st, "stage"));
+		if (!strcmp(stage, ds))
+			day = json_string_value(json_object_get(st, "day"));
+		else
+			min = json_string_value(json_object_get(st, "day")); /* the stages come in their order */
+	}
+	if (typed_day && cal_parse_date(typed_day, &d) == 0)
+		day = typed_day;
+	for (size_t k = 0; k < (outcome ? 2 : 1); k++) {
+		const char *code = outcome ? outcomes[k] : ds;
+		int sel = typed_stage && *typed_stage ? !strcmp(typed_stage, code) : !strcmp(ds, code);
+		json_array_append_new(opts, json_pack("{s:s,s:s,s:b}", "value", code, "label",
+						      req_t_(r, governance_dprd_stage_label(code)), "selected", sel));
+	}
+	json_object_set_new(ctx, "can_dprd_correct", json_true());
+	json_object_set_new(ctx, "koreksi", json_pack("{s:o,s:s,s:s,s:b}", "options", opts, "day", day, "min", min, "open",
+						       refused));
+}
+
 /* A refused action (a wrong passphrase, a note missing, a stale form, an
  * expired token...): what was typed goes back into its form, the
  * passphrase excepted, so that a considered note written on a phone is not
@@ -502,9 +556,10 @@ static void keep_typed(req_t *r, json_t *ctx)
 	static const char *const form_of[][2] = {
 		{ "ajukan", "can_submit" },	    { "saran", "can_sekda" },	  { "kembalikan", "can_sekda" },
 		{ "pertimbangan", "can_wakil" }, { "keputusan", "can_kd" }, { "dprd", "can_dprd" },
+		{ "koreksi_dprd", "can_dprd_correct" },
 	};
 	const char *action = req_form(r, "action"), *note = req_form(r, "note"), *verdict = req_form(r, "verdict");
-	const char *flag = NULL;
+	const char *flag = NULL, *as = "note";
 	json_t *t;
 	char key[48];
 	if (!action)
@@ -514,6 +569,12 @@ static void keep_typed(req_t *r, json_t *ctx)
 			flag = form_of[i][1];
 	if (!flag)
 		return;
+	if (!strcmp(action, "koreksi_dprd")) {
+		/* the correction's reason, in its own form (the stage's form,
+		 * on the same page, keeps its note) */
+		note = req_form(r, "reason");
+		as = "reason";
+	}
 	t = json_object();
 	if (verdict && strlen(verdict) < 32) {
 		snprintf(key, sizeof(key), "v_%s", verdict);
@@ -523,7 +584,7 @@ static void keep_typed(req_t *r, json_t *ctx)
 	json_object_set_new(t, "pub", json_boolean(form_flag(req_form(r, "is_public")) == 1));
 	if (note && *note) {
 		if (json_is_true(json_object_get(ctx, flag)))
-			json_object_set_new(t, "note", json_string(note)); /* NULL (not UTF-8) is not set */
+			json_object_set_new(t, as, json_string(note)); /* NULL (not UTF-8) is not set */
 		else
 			json_object_set_new(ctx, "typed_orphan", json_string(note));
 	}
@@ -650,9 +711,11 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 		json_object_set_new(dec, "verdict_label", json_string(req_t_(r, outcome_label(json_string_value(
 									   json_object_get(dec, "verdict"))))));
 	}
-	json_array_foreach(json_object_get(p, "dprd"), i, st)
+	json_array_foreach(json_object_get(p, "dprd"), i, st) {
 		json_object_set_new(st, "stage_label", json_string(req_t_(r, governance_dprd_stage_label(
 									json_string_value(json_object_get(st, "stage"))))));
+		decorate_corrections(r, st);
+	}
 	json_array_foreach(json_object_get(p, "attachments"), i, st) {
 		char size[32];
 		json_object_set_new(st, "type_label", json_string(mime_label(json_string_value(json_object_get(st, "mime")))));
@@ -696,13 +759,18 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 				"today", today, "final", final, "dprd_next_diajukan", can_dprd && !*ds, "dprd_next_pembahasan",
 				can_dprd && !strcmp(ds, "diajukan"));
 		json_object_set_new(ctx, "dprd_next_final", json_boolean(can_dprd && !strcmp(ds, "pembahasan")));
+		if ((r->who.role == ROLE_SEKDA || r->who.role == ROLE_DPRD) && json_is_true(json_object_get(p, "needs_dprd")) &&
+		    !strcmp(state, "disetujui") && *ds)
+			correction_form(r, ctx, json_object_get(p, "dprd"), ds);
 		/* a long proposal puts the form far below: a way to it from the top */
 		{
-			const char *anchor = can_submit ? "form-ajukan" : can_sekda ? "form-saran" : can_wakil ? "form-pertimbangan"
-					   : can_kd ? "form-keputusan" : can_dprd ? "form-dprd" : NULL;
-			const char *label = can_submit ? N_("Ajukan ke Sekda") : can_sekda ? N_("Beri saran")
-					  : can_wakil ? N_("Beri pertimbangan") : can_kd ? N_("Putuskan")
-					  : N_("Catat tahap DPRD");
+			/* a refused correction: back to its form, open */
+			int fix = json_is_true(json_object_get(json_object_get(ctx, "koreksi"), "open"));
+			const char *anchor = fix ? "dprd-koreksi" : can_submit ? "form-ajukan" : can_sekda ? "form-saran"
+					   : can_wakil ? "form-pertimbangan" : can_kd ? "form-keputusan" : can_dprd ? "form-dprd" : NULL;
+			const char *label = fix ? N_("Koreksi tahap DPRD") : can_submit ? N_("Ajukan ke Sekda")
+					  : can_sekda ? N_("Beri saran") : can_wakil ? N_("Beri pertimbangan")
+					  : can_kd ? N_("Putuskan") : N_("Catat tahap DPRD");
 			if (anchor)
 				json_object_set_new(ctx, "jump", json_pack("{s:s,s:s}", "anchor", anchor, "label", req_t_(r, label)));
 		}
@@ -791,7 +859,7 @@ static int act_done(req_t *r, int rc, void *ud)
 		return 0;
 	}
 	snprintf(loc, sizeof(loc), "/t/%s/usulan/%" PRId64 "?ok=%s", r->tenant->code, a->proposal_id,
-		 a->op == GOV_OP_ATTACH || a->op == GOV_OP_DPRD_STAGE ? "simpan" : "1");
+		 a->op == GOV_OP_ATTACH || a->op == GOV_OP_DPRD_STAGE || a->op == GOV_OP_DPRD_CORRECT ? "simpan" : "1");
 	http_redirect(r, loc);
 	return 0;
 }
@@ -895,6 +963,8 @@ int gov_do_action(req_t *r, int64_t id)
 		op = GOV_OP_DECIDE;
 	else if (!strcmp(action, "dprd"))
 		op = GOV_OP_DPRD_STAGE;
+	else if (!strcmp(action, "koreksi_dprd"))
+		op = GOV_OP_DPRD_CORRECT;
 	else {
 		act_error(r, ERR_INVALID, id, N_("tindakan tidak dikenal"));
 		return 0;
@@ -902,14 +972,14 @@ int gov_do_action(req_t *r, int64_t id)
 	if (!(a = new_action(r, op)))
 		return ERR_NOMEM;
 	a->proposal_id = id;
-	a->verdict = op == GOV_OP_DPRD_STAGE ? req_form(r, "stage") : req_form(r, "verdict");
-	a->note = req_form(r, "note");
+	a->verdict = op == GOV_OP_DPRD_STAGE || op == GOV_OP_DPRD_CORRECT ? req_form(r, "stage") : req_form(r, "verdict");
+	a->note = req_form(r, op == GOV_OP_DPRD_CORRECT ? "reason" : "note");
 	if ((a->is_public = form_flag(pub)) < 0) {
 		act_error(r, ERR_INVALID, id, MSG_IS_PUBLIC);
 		return 0;
 	}
 	a->expected_version = form_version(ver);
-	if (op == GOV_OP_DPRD_STAGE) {
+	if (op == GOV_OP_DPRD_STAGE || op == GOV_OP_DPRD_CORRECT) {
 		const char *day = req_form(r, "stage_day");
 		if (!day || cal_parse_date(day, &a->stage_day) < 0) {
 			act_error(r, ERR_INVALID, id, N_("tanggal tahap harus berformat YYYY-MM-DD"));

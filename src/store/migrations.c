@@ -25,6 +25,7 @@ extern const char migration_performance_anon_sql[];
 extern const char migration_complaints_rate_sql[];
 extern const char migration_complaints_due_sql[];
 extern const char migration_governance_retire_sql[];
+extern const char migration_governance_dprd_fix_sql[];
 
 /* SQL that drops from the text x the separators typed between a phone
  * number's digits, and then its digits and a + (migration 27: "" left
@@ -303,6 +304,10 @@ const store_migration_t store_migrations[] = {
 	 * leader's signature, and the append-only table of retired keys, each
 	 * with the time of its retirement. */
 	{ 28, "governance: replacing a lost signing key, retired keys", migration_governance_retire_sql },
+	/* A DPRD stage recorded wrongly is corrected (governance/schema.c,
+	 * docs/governance.md): the corrections, append-only, each with the
+	 * entry before and after it, the reason, who and when. */
+	{ 29, "governance: corrections of DPRD stages", migration_governance_dprd_fix_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -204,3 +204,47 @@ test('a citizen searches the register and checks a code, on a phone', async (t) 
   assert.deepEqual(c.problems, []);
   assert.deepEqual(en.problems, []);
 });
+
+test('the Sekda corrects a DPRD outcome recorded wrongly, on a phone', async (t) => {
+  // the demo's Raperda, submitted to the DPRD: deliberated, then "Ditolak DPRD" chosen by mistake
+  const s = await phone(t);
+  await login(s, 'sekda');
+  await s.goto(`${T}/usulan`);
+  await submit(s, s.locator('a', { hasText: 'Rancangan Peraturan Daerah tentang Penyelenggaraan Administrasi Kependudukan' }).first());
+  const path = new URL(s.url()).pathname;
+  await s.selectOption('#form-dprd #stage', 'pembahasan');
+  await submit(s, '#form-dprd button[type="submit"]');
+  await s.selectOption('#form-dprd #stage', 'ditolak');
+  await submit(s, '#form-dprd button[type="submit"]');
+  assert.equal(await s.locator('#form-dprd').count(), 0, 'the outcome is recorded: nothing more to record');
+  // the correction is folded under the stages; opened, it fits the phone
+  assert.equal(await s.isVisible('#form-dprd-koreksi'), false);
+  await s.tap('#dprd-koreksi summary');
+  assert.ok(await s.isVisible('#form-dprd-koreksi'));
+  await fitsPhone(s, 'the correction form');
+  assert.equal(await s.inputValue('#fix_stage'), 'ditolak');
+  // the reason is required: not sent without it
+  await s.selectOption('#fix_stage', 'disetujui');
+  await s.tap('#form-dprd-koreksi button[type="submit"]');
+  assert.equal(new URL(s.url()).pathname, path);
+  assert.equal(await s.$eval('#fix_reason', (el) => el.validity.valueMissing), true);
+  const box = await s.$eval('#fix_reason', (el) => el.getBoundingClientRect().width);
+  assert.ok(box >= 250, `the reason's box is ${box}px wide`);
+  await s.fill('#fix_reason', 'Salah pilih: rapat paripurna menyetujui Raperda ini.');
+  await submit(s, '#form-dprd-koreksi button[type="submit"]');
+  assert.match(await s.textContent('[role="status"]'), /tersimpan/);
+  // the stage as it now stands, marked, with what it was, who corrected it and why
+  const stages = await s.textContent('#dprd');
+  assert.match(stages, /Disetujui DPRD/);
+  assert.match(stages, /dikoreksi/);
+  assert.match(stages, /Dikoreksi oleh .*Sekretaris Daerah/);
+  assert.match(await s.textContent('.gov-corrections del'), /Ditolak DPRD/);
+  assert.match(await s.textContent('.gov-corrections ins'), /Disetujui DPRD/);
+  assert.match(stages, /Salah pilih: rapat paripurna menyetujui Raperda ini\./);
+  await fitsPhone(s, 'the corrected stages');
+  // and the list of proposals marks it
+  await s.goto(`${T}/usulan`);
+  const row = s.locator('tr', { hasText: 'Rancangan Peraturan Daerah tentang Penyelenggaraan Administrasi Kependudukan' });
+  assert.match(await row.first().textContent(), /Disetujui DPRD\s*dikoreksi/);
+  assert.deepEqual(s.problems, []);
+});

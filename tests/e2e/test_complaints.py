@@ -1129,6 +1129,7 @@ def test_contact_backfill_by_migration_27(env):
     for stmt in ("ALTER TABLE complaints DROP COLUMN reporter_email", "ALTER TABLE complaints DROP COLUMN reporter_phone",
                  "ALTER TABLE complaints ADD COLUMN reporter_contact TEXT NOT NULL DEFAULT ''",
                  # and what the migrations after it made (they run again)
+                 "DROP TABLE governance_dprd_corrections",
                  "DROP TABLE governance_retired_keys", "DROP TABLE governance_key_requests",
                  "DELETE FROM schema_version WHERE version >= 27"):
         db.sql(stmt)

@@ -1489,6 +1489,7 @@ static int rewind_27(store_conn_t *c, void *ud)
 				      "ALTER TABLE complaints DROP COLUMN reporter_phone;"
 				      "ALTER TABLE complaints ADD COLUMN reporter_contact TEXT NOT NULL DEFAULT '';"
 				      /* and what the migrations after it made: they run again */
+				      "DROP TABLE governance_dprd_corrections;"
 				      "DROP TABLE governance_retired_keys;"
 				      "DROP TABLE governance_key_requests;"
 				      "DELETE FROM schema_version WHERE version >= 27;");

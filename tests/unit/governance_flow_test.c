@@ -617,25 +617,48 @@ static void test_decision_title(void **state)
 
 /* ---- DPRD, pokir, reports, deadlines ---- */
 
-static int dprd_stage(fx_t *f, who_t *w, int64_t id, const char *stage, const char *day, gov_action_t *out)
+/* A DPRD stage recorded (GOV_OP_DPRD_STAGE) or corrected (GOV_OP_DPRD_CORRECT,
+ * note its reason); check: with the proposal's current version. */
+static int dprd_op(fx_t *f, who_t *w, gov_op_t op, int64_t id, const char *stage, const char *day, const char *note,
+		   int check, gov_action_t *out)
 {
 	gov_action_t a = { 0 };
+	json_t *j = NULL;
 	int32_t d = 0;
 	int rc;
 	assert_int_equal(cal_parse_date(day, &d), 0);
-	a.op = GOV_OP_DPRD_STAGE;
+	a.op = op;
 	a.tenant = T;
 	a.now = NOW + 1000;
 	a.actor = w->username;
+	a.actor_name = "Nama Pejabat";
 	a.role = w->role;
 	a.proposal_id = id;
 	a.verdict = stage;
-	a.note = "";
+	a.note = note;
 	a.stage_day = d;
+	if (check) {
+		assert_int_equal(governance_get(store_reader(f->ts.st), T, id, ROLE_ADMIN, "", &j), 0);
+		a.expected_version = json_integer_value(json_object_get(j, "version"));
+		json_decref(j);
+	}
 	rc = governance_apply(f->ts.st, &a);
 	if (out)
 		*out = a;
 	return rc;
+}
+
+static int dprd_stage(fx_t *f, who_t *w, int64_t id, const char *stage, const char *day, gov_action_t *out)
+{
+	return dprd_op(f, w, GOV_OP_DPRD_STAGE, id, stage, day, "", 0, out);
+}
+
+/* A submitted proposal through the Sekda, the Wakil and the head's approval. */
+static void approve(fx_t *f, int64_t id)
+{
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, id, "setuju", "", NOW + 2, NULL), 0);
+	assert_int_equal(do_act(f, &f->wakil, GOV_OP_CONSIDER, id, "setuju", "ok", NOW + 3, NULL), 0);
+	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "setuju", "", NOW + 4, NULL), 0);
 }
 
 static void test_dprd_stages(void **state)
@@ -648,9 +671,7 @@ static void test_dprd_stages(void **state)
 	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 1, NULL), 0);
 	/* not before the head's decision */
 	assert_int_equal(dprd_stage(f, &f->sekda, id, "diajukan", "2026-05-27", &a), ERR_CONFLICT);
-	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, id, "setuju", "", NOW + 2, NULL), 0);
-	assert_int_equal(do_act(f, &f->wakil, GOV_OP_CONSIDER, id, "setuju", "ok", NOW + 3, NULL), 0);
-	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "setuju", "", NOW + 4, NULL), 0);
+	approve(f, id);
 	assert_int_equal(dprd_stage(f, &f->sekda, plain, "diajukan", "2026-05-27", &a), ERR_CONFLICT);
 	/* the DPRD member sees it */
 	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_DPRD, "", "dprd", NOW, 0, 500, 0, inbox), 0);
@@ -674,6 +695,92 @@ static void test_dprd_stages(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "dprd"), 2), "stage")), "disetujui");
 	assert_string_equal(json_string_value(json_object_get(j, "dprd_stage")), "disetujui");
 	json_decref(j);
+}
+
+#define dprd_fix(f, w, id, stage, day, reason, check, out) \
+	dprd_op(f, w, GOV_OP_DPRD_CORRECT, id, stage, day, reason, check, out)
+
+static void test_dprd_correction(void **state)
+{
+	fx_t *f = *state;
+	gov_action_t a;
+	json_t *j = NULL, *st, *k, *inbox = json_array();
+	int64_t n = 0, plain = full_flow(f, "setuju", NULL);
+	int64_t id = create(f, 1, NOW);
+	store_conn_t *c = store_reader(f->ts.st);
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 1, NULL), 0);
+	approve(f, id);
+	/* nothing recorded yet: nothing to correct; no DPRD item at all */
+	assert_int_equal(dprd_fix(f, &f->dprd, id, "diajukan", "2026-05-20", "salah", 1, &a), ERR_CONFLICT);
+	assert_string_equal(a.ret_msgid, "belum ada tahap DPRD yang dicatat, jadi belum ada yang dapat dikoreksi");
+	assert_int_equal(dprd_fix(f, &f->sekda, plain, "diajukan", "2026-05-20", "salah", 1, &a), ERR_CONFLICT);
+	assert_string_equal(a.ret_msgid, "usulan ini tidak memerlukan persetujuan DPRD");
+	assert_int_equal(dprd_stage(f, &f->sekda, id, "diajukan", "2026-05-20", NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->dprd, id, "pembahasan", "2026-05-22", NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->dprd, id, "ditolak", "2026-05-27", NULL), 0);
+	/* refusals: the role, the reason, the stage's place, the version, the dates, no change */
+	{
+		const struct {
+			who_t *w;
+			const char *stage, *day, *reason;
+			int check, rc;
+			const char *msgid; /* NULL: not checked */
+		} no[] = {
+			{ &f->wakil, "disetujui", "2026-05-27", "salah", 1, ERR_FORBIDDEN, NULL },
+			{ &f->petugas, "disetujui", "2026-05-27", "salah", 1, ERR_FORBIDDEN, NULL },
+			{ &f->dprd, "disetujui", "2026-05-27", "", 1, ERR_INVALID, "tuliskan alasan koreksi" },
+			{ &f->dprd, "disetujui", "2026-05-27", "a\001b", 1, ERR_INVALID, NULL },
+			{ &f->dprd, "pembahasan", "2026-05-27", "salah", 1, ERR_INVALID,
+			  "hasil DPRD hanya dapat dikoreksi menjadi disetujui atau ditolak" },
+			{ &f->dprd, "disetujui", "2026-05-27", "salah", 0, ERR_INVALID, NULL },
+			{ &f->dprd, "disetujui", "2026-05-21", "salah", 1, ERR_INVALID,
+			  "tanggal tahap tidak boleh sebelum tahap sebelumnya" },
+			{ &f->dprd, "disetujui", "2026-06-30", "salah", 1, ERR_INVALID, NULL },
+			{ &f->dprd, "ditolak", "2026-05-27", "salah", 1, ERR_INVALID,
+			  "koreksi tidak mengubah apa pun: tahap dan tanggalnya sama dengan yang tercatat" },
+		};
+		for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+			assert_int_equal(dprd_fix(f, no[i].w, id, no[i].stage, no[i].day, no[i].reason, no[i].check, &a),
+					 no[i].rc);
+			if (no[i].msgid)
+				assert_string_equal(a.ret_msgid, no[i].msgid);
+		}
+	}
+	assert_int_equal(store_query_int64(c, &n, "SELECT COUNT(*) FROM governance_dprd_corrections", ""), 0);
+	assert_int_equal(n, 0);
+	/* the outcome corrected, then its date: the stage as it stands, both corrections kept */
+	assert_int_equal(dprd_fix(f, &f->dprd, id, "disetujui", "2026-05-27", "salah pilih", 1, NULL), 0);
+	assert_int_equal(dprd_fix(f, &f->sekda, id, "disetujui", "2026-05-28", "tanggal berita acara", 1, NULL), 0);
+	assert_int_equal(governance_get(c, T, id, ROLE_DPRD, "", &j), 0);
+	assert_string_equal(json_string_value(json_object_get(j, "dprd_stage")), "disetujui");
+	assert_int_equal(json_integer_value(json_object_get(j, "dprd_corrections")), 2);
+	st = json_array_get(json_object_get(j, "dprd"), 2);
+	assert_string_equal(json_string_value(json_object_get(st, "stage")), "disetujui");
+	assert_string_equal(json_string_value(json_object_get(st, "day")), "2026-05-28");
+	assert_true(json_is_true(json_object_get(st, "corrected")));
+	assert_int_equal(json_array_size(json_object_get(st, "corrections")), 2);
+	k = json_array_get(json_object_get(st, "corrections"), 0);
+	assert_string_equal(json_string_value(json_object_get(k, "stage_before")), "ditolak");
+	assert_string_equal(json_string_value(json_object_get(k, "day_before")), "2026-05-27");
+	assert_string_equal(json_string_value(json_object_get(k, "stage_after")), "disetujui");
+	assert_string_equal(json_string_value(json_object_get(k, "reason")), "salah pilih");
+	assert_string_equal(json_string_value(json_object_get(k, "actor_role")), "dprd");
+	k = json_array_get(json_object_get(st, "corrections"), 1);
+	assert_string_equal(json_string_value(json_object_get(k, "day_before")), "2026-05-27");
+	assert_string_equal(json_string_value(json_object_get(k, "day_after")), "2026-05-28");
+	assert_string_equal(json_string_value(json_object_get(k, "actor")), "sekda");
+	assert_false(json_is_true(json_object_get(json_array_get(json_object_get(j, "dprd"), 0), "corrected")));
+	json_decref(j);
+	/* audited, each; the other side notified */
+	assert_int_equal(store_query_int64(c, &n, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.dprd_correct'", ""), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_query_int64(c, &n, "SELECT COUNT(*) FROM notifications WHERE message = 'tahap DPRD dikoreksi'", ""), 0);
+	assert_int_equal(n, 2);
+	/* the list says how many corrections an item had */
+	assert_int_equal(governance_inbox(c, T, ROLE_DPRD, "", "dprd", NOW, 1, 500, 0, inbox), 0);
+	assert_int_equal(json_array_size(inbox), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(inbox, 0), "dprd_corrections")), 2);
+	json_decref(inbox);
 }
 
 static void test_pokir_becomes_opd_proposal(void **state)
@@ -1156,6 +1263,7 @@ int main(void)
 		cmocka_unit_test(test_canonical_message_layout),
 		cmocka_unit_test(test_decision_title),
 		cmocka_unit_test_setup_teardown(test_dprd_stages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dprd_correction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pokir_becomes_opd_proposal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_differences_and_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deadlines_and_reminders, setup, teardown),
