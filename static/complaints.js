@@ -44,3 +44,64 @@
     });
   }
 })();
+
+/* The intake form: "Laporan serupa yang sudah ada". Once a category, a
+   place (kelurahan or coordinates) and some text are there, the open
+   complaints the duplicate search finds are asked for (GET .../serupa,
+   after a pause in typing) and listed with a link to follow them instead of
+   filing again. Without this script the form works as before. */
+(function () {
+  var box = document.getElementById('cpl-similar-open');
+  if (!box || !window.fetch) return;
+  var list = box.querySelector('ul');
+  var ids = ['category', 'kelurahan', 'lat', 'long', 'title', 'description'];
+  var timer = null, last = '', seq = 0;
+  function val(id) { var e = document.getElementById(id); return e ? e.value.trim() : ''; }
+  function show(items) {
+    while (list.firstChild) list.removeChild(list.firstChild);
+    for (var i = 0; i < items.length; i++) {
+      var it = items[i], li = document.createElement('li'), a = document.createElement('a');
+      a.href = it.url;
+      a.textContent = it.number + ' — ' + it.title;
+      li.appendChild(a);
+      var st = document.createElement('small');
+      st.textContent = ' (' + it.status_label + (it.followers > 0 ? '; ' + it.followers + ' ' + (box.getAttribute('data-followers') || '') : '') + ')';
+      li.appendChild(st);
+      var f = document.createElement('a');
+      f.href = it.url + '#cpl-follow';
+      f.className = 'cpl-follow-link';
+      f.textContent = box.getAttribute('data-follow') || '';
+      li.appendChild(document.createElement('br'));
+      li.appendChild(f);
+      list.appendChild(li);
+    }
+    box.hidden = items.length === 0;
+  }
+  function ask() {
+    var cat = val('category'), kel = val('kelurahan'), lat = val('lat'), lon = val('long');
+    var text = (val('title') + ' ' + val('description')).trim().slice(0, 1200);
+    // coordinates being typed, or outside Indonesia, are not asked about (the server would refuse them)
+    var la = parseFloat(lat.replace(',', '.')), lo = parseFloat(lon.replace(',', '.'));
+    if (lat || lon) {
+      if (!(la >= -11.5 && la <= 6.5 && lo >= 94 && lo <= 141.5)) { lat = lon = ''; }
+      else { lat = String(la); lon = String(lo); }
+    }
+    if (!cat || !(kel || (lat && lon)) || text.length < 8) { show([]); return; }
+    var q = 'category=' + encodeURIComponent(cat) + '&text=' + encodeURIComponent(text);
+    if (lat && lon) q += '&lat=' + encodeURIComponent(lat) + '&long=' + encodeURIComponent(lon);
+    else q += '&kelurahan=' + encodeURIComponent(kel);
+    if (q === last) return;
+    last = q;
+    var mine = ++seq;
+    fetch(box.getAttribute('data-url') + '?' + q, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (res) { return res.ok ? res.json() : { items: [] }; })
+      .then(function (j) { if (mine === seq) show(j.items || []); })
+      .catch(function () {});
+  }
+  function later() { clearTimeout(timer); timer = setTimeout(ask, 600); }
+  for (var i = 0; i < ids.length; i++) {
+    var e = document.getElementById(ids[i]);
+    if (e) { e.addEventListener('input', later); e.addEventListener('change', later); }
+  }
+  later();
+})();

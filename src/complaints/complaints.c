@@ -506,7 +506,8 @@ int complaints_due(const calendar_t *cal, int tz_offset, int64_t from, int n, in
 	"complaints.category), (SELECT r.name FROM regions r WHERE r.code = complaints.kelurahan), "                \
 	"(SELECT COUNT(*) FROM complaints_photos p WHERE p.tenant = complaints.tenant AND p.complaint_id = "        \
 	"complaints.id), (SELECT u.name FROM units u WHERE u.tenant = complaints.tenant AND u.code = "           \
-	"complaints.unit)"
+	"complaints.unit), (SELECT COUNT(*) FROM complaints_follows f WHERE f.tenant = complaints.tenant AND "     \
+	"f.complaint_id = complaints.id)"
 
 static void read_row(store_stmt_t *s, complaint_t *cp)
 {
@@ -557,6 +558,7 @@ static void read_row(store_stmt_t *s, complaint_t *cp)
 	copy(cp->kelurahan_name, sizeof(cp->kelurahan_name), store_col_text(s, i++));
 	cp->nphotos = (int)store_col_int64(s, i++);
 	copy(cp->unit_name, sizeof(cp->unit_name), store_col_text(s, i++));
+	cp->followers = store_col_int64(s, i++);
 }
 
 int complaints_get(store_conn_t *c, const char *tenant, int64_t id, complaint_t *ret)
@@ -1157,21 +1159,28 @@ static int is_opd(role_t r)
 /* An e-mail to a reporter without an account, in the language they filed
  * in (lang: "en", else Indonesian); what is an Indonesian msgid. The
  * answer is quoted as the OPD wrote it. */
+void complaints_mail_head(sb_t *body, char subject[CPL_MAIL_SUBJECT], char link[CPL_MAIL_LINK], const char *tenant,
+			 int64_t id, const char *lang, const char *number, const char *what, const char *text)
+{
+	char obj[48];
+	snprintf(obj, sizeof(obj), "complaint:%" PRId64, id);
+	mail_object_link(tenant, obj, link, CPL_MAIL_LINK);
+	what = mail_translate(lang, what);
+	snprintf(subject, CPL_MAIL_SUBJECT, "%s: %s", what, number);
+	sb_addf(body, "%s (%s).\n\n", what, number);
+	if (text && *text)
+		sb_addf(body, "%s\n\n", text);
+}
+
 static int mail_reporter(store_conn_t *c, const char *tenant, int64_t id, int64_t user_id, const char *email,
 			 const char *lang, const char *number, const char *what, const char *answer, int64_t now)
 {
-	char subject[200], link[400], obj[48];
+	char subject[CPL_MAIL_SUBJECT], link[CPL_MAIL_LINK];
 	sb_t body = SB_INIT;
 	int rc;
 	if (user_id > 0 || !mail_configured() || !mail_valid_address(email))
 		return 0;
-	snprintf(obj, sizeof(obj), "complaint:%" PRId64, id);
-	mail_object_link(tenant, obj, link, sizeof(link));
-	what = mail_translate(lang, what);
-	snprintf(subject, sizeof(subject), "%s: %s", what, number);
-	sb_addf(&body, "%s (%s).\n\n", what, number);
-	if (answer && *answer)
-		sb_addf(&body, "%s\n\n", answer);
+	complaints_mail_head(&body, subject, link, tenant, id, lang, number, what, answer);
 	if (link[0])
 		sb_addf(&body,
 			mail_translate(lang, N_("Lihat jawaban, balas atau beri nilai di %s\n"
@@ -1525,6 +1534,32 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 		if ((rc = repoint_merged(c, a->tenant, a->id, a->merge_into, a->actor, role, a->now, &repointed)) < 0)
 			goto out;
 	}
+	/* those who follow it ("Saya juga mengalami ini", follow.c) hear of the
+	 * answer, the forwarding, the closing; merged, they follow the
+	 * complaint it went into from now on */
+	if (!strcmp(a->action, "jawab")) {
+		rc = complaints_follow_tell_tx(c, a->tenant, a->id, a->id, cp->number,
+					       N_("Laporan yang Anda ikuti telah dijawab"), text, a->now);
+	} else if (!strcmp(a->action, "bukan_wewenang")) {
+		char said[CPL_MAX_FORWARD * 4 + 64];
+		snprintf(said, sizeof(said), "%s", a->forward_to ? a->forward_to : "");
+		if ((rc = complaints_follow_tell_tx(c, a->tenant, a->id, a->id, cp->number,
+						    N_("Laporan yang Anda ikuti bukan wewenang Pemda ini dan diteruskan ke instansi lain"),
+						    said, a->now)) == 0)
+			rc = complaints_follow_drop_tx(c, a->tenant, a->id);
+	} else if (!strcmp(a->action, "arsipkan")) {
+		/* spam leaves the public eye: no link to it, no text */
+		if ((rc = complaints_follow_tell_tx(c, a->tenant, a->id, a->id, cp->number,
+						    N_("Laporan yang Anda ikuti ditutup"), "", a->now)) == 0)
+			rc = complaints_follow_drop_tx(c, a->tenant, a->id);
+	} else if (!strcmp(a->action, "gabung")) {
+		if ((rc = complaints_follow_tell_tx(c, a->tenant, a->id, a->merge_into, target->number,
+						    N_("Laporan yang Anda ikuti digabung; Anda kini mengikuti laporan induknya"),
+						    target->answer, a->now)) == 0)
+			rc = complaints_follow_move_tx(c, a->tenant, a->id, a->merge_into);
+	}
+	if (rc < 0)
+		goto out;
 	snprintf(sum, sizeof(sum), "%s %s -> %s%s%s", cp->number, cp->status, next, *unit ? " " : "", unit);
 	if (repointed) {
 		size_t sl = strlen(sum);

@@ -368,6 +368,7 @@ typedef struct complaint {
 	char category_name[CPL_MAX_CATEGORY_NAME * 4 + 1];
 	char unit[32];
 	char unit_name[128];
+	int64_t followers; /* how many follow it ("Saya juga mengalami ini", follow.c) */
 	char sla_class[16];
 	char status[16];
 	char identity[16];
@@ -483,6 +484,52 @@ typedef struct complaints_similar {
 typedef int (*complaints_similar_fn)(void *ud, const complaints_similar_t *it);
 int complaints_similar_answers(store_conn_t *c, const complaint_t *cp, double min_sim, int limit,
 			       complaints_similar_fn fn, void *ud);
+
+/* "Laporan serupa yang sudah ada" on the intake form: the open complaints
+ * (baru, tunda, disposisi) that the duplicate search of a complaint with
+ * this category, location and text would suggest (same category, the
+ * tenant's radius around the point or the same kelurahan without one, the
+ * time window, text similarity 0.2 and above), at most CPL_MAX_DUPS, most
+ * similar first, into ret_ids. ERR_INVALID with *ret_msgid for a missing
+ * or unknown category, a missing location, a point outside Indonesia, a
+ * kelurahan of another tenant, a text over the intake's bounds. */
+typedef struct complaints_similar_query {
+	const char *tenant, *category, *kelurahan, *text;
+	int has_location;
+	double lat, lon;
+	int64_t now;
+} complaints_similar_query_t;
+int complaints_similar_open(store_conn_t *c, const complaints_similar_query_t *q, int64_t ret_ids[CPL_MAX_DUPS],
+			    int *ret_n, const char **ret_msgid);
+
+/* ---- following a complaint ("Saya juga mengalami ini", follow.c) ----
+ * A signed-in citizen (user_id > 0, email NULL) or an e-mail address alone
+ * (user_id 0) follows an open complaint and hears when it is answered,
+ * forwarded, archived or merged (the follows then move to the complaint it
+ * went into). Inside the caller's write transaction. ERR_NOT_FOUND: no such
+ * complaint (or spam); ERR_CONFLICT: no longer open; ERR_FORBIDDEN: the
+ * reporter's own; ERR_INVALID: an address complaints_email_check refuses
+ * (each with *ret_msgid). Following again changes nothing (*ret_new 0).
+ * For an address, ret_token gets the code of the link that stops it (its
+ * SHA-256 is stored) and a first e-mail with that link is queued. */
+#define CPL_FOLLOW_TOKEN 33
+int complaints_follow_tx(store_conn_t *c, const char *tenant, int64_t id, int64_t user_id, const char *email,
+			 const char *lang, int64_t now, int *ret_new, char ret_token[CPL_FOLLOW_TOKEN],
+			 const char **ret_msgid);
+/* Stops following: the account's follow (user_id > 0), or the address's
+ * whose link carries token. ERR_NOT_FOUND when there is none. */
+int complaints_unfollow_tx(store_conn_t *c, const char *tenant, int64_t id, int64_t user_id, const char *token);
+/* How many follow complaint id; whether user_id does (1/0). */
+int complaints_follow_count(store_conn_t *c, const char *tenant, int64_t id, int64_t *ret_n);
+int complaints_following(store_conn_t *c, const char *tenant, int64_t id, int64_t user_id);
+/* Every complaint the account follows, for the personal-data export:
+ * [{id, number, url, status, title (masked), since}]. */
+int complaints_follows_export(store_conn_t *c, const char *tenant, int64_t user_id, int tz, json_t **ret);
+/* The follows of complaints closed (neither baru, tunda nor disposisi) and
+ * unchanged for CPL_FOLLOW_KEEP_DAYS go (the periodic job
+ * complaints.follow_prune). */
+#define CPL_FOLLOW_KEEP_DAYS 30
+int complaints_follow_prune(store_t *st, int64_t now);
 double complaints_distance_m(double lat1, double lon1, double lat2, double lon2);
 
 /* Masks a reporter's name for the public ("Baiq N*** A***"), or "Anonim". */

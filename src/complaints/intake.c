@@ -426,8 +426,27 @@ static int dup_consider(store_conn_t *c, const complaint_new_t *in, const compla
  * time: it reads at most CPL_DUP_CANDIDATES rows per cell, however many
  * complaints the tenant has. A radius touching more than CPL_DUP_MAX_CELLS
  * cells (over about 1 km) scans the category by time instead. */
+#define DUP_ANY "status <> 'arsip' AND status <> 'digabung'"
+#define DUP_OPEN "status IN ('baru', 'tunda', 'disposisi')"
+#define DUP_CELL_SQL(ST)                                                        \
+	"SELECT id, words, lat_e6, lon_e6, created_at FROM complaints "         \
+	"WHERE tenant = ? AND category = ? AND cell = ? AND created_at >= ? "   \
+	"AND lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ? AND " ST " "      \
+	"ORDER BY created_at DESC, id DESC LIMIT 100"
+#define DUP_WIDE_SQL(ST)                                                        \
+	"SELECT id, words, lat_e6, lon_e6, created_at FROM complaints "         \
+	"WHERE tenant = ? AND category = ? AND created_at >= ? "                \
+	"AND lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ? AND has_location = 1 " \
+	"AND " ST " ORDER BY created_at DESC LIMIT 1000"
+#define DUP_KEL_SQL(ST)                                                         \
+	"SELECT id, words, 0, 0, created_at FROM complaints "                   \
+	"WHERE tenant = ? AND category = ? AND created_at >= ? AND kelurahan = ? " \
+	"AND " ST " ORDER BY created_at DESC LIMIT 100"
+
+/* open_only: only complaints still open (baru, tunda, disposisi), for the
+ * intake form's "Laporan serupa yang sudah ada" (complaints_similar_open) */
 static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const complaints_settings_t *set,
-			   complaint_prep_t *p)
+			   complaint_prep_t *p, int open_only)
 {
 	store_stmt_t *cur[CPL_DUP_MAX_CELLS];
 	int64_t head_ts[CPL_DUP_MAX_CELLS], head_id[CPL_DUP_MAX_CELLS];
@@ -439,7 +458,8 @@ static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const com
 		return 0;
 	/* what this search cannot see (filed at the same moment, or in the same
 	 * group commit) complaints_dup_sweep() compares later */
-	if ((rc = store_query_int64(c, &p->dup_seen_id, "SELECT COALESCE(MAX(id), 0) FROM complaints", "")) < 0)
+	if (!open_only &&
+	    (rc = store_query_int64(c, &p->dup_seen_id, "SELECT COALESCE(MAX(id), 0) FROM complaints", "")) < 0)
 		return rc;
 	if (in->has_location) {
 		int64_t dlat = (int64_t)(set->dup_radius_m / 111000.0 * 1e6) + 1;
@@ -451,13 +471,7 @@ static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const com
 			for (int64_t row = r0; row <= r1 && rc >= 0; row++)
 				for (int64_t col = c0; col <= c1 && rc >= 0; col++) {
 					store_stmt_t *s;
-					rc = store_prepare(c,
-							   "SELECT id, words, lat_e6, lon_e6, created_at FROM complaints "
-							   "WHERE tenant = ? AND category = ? AND cell = ? AND created_at >= ? "
-							   "AND lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ? "
-							   "AND status <> 'arsip' AND status <> 'digabung' "
-							   "ORDER BY created_at DESC, id DESC LIMIT 100",
-							   &s);
+					rc = store_prepare(c, open_only ? DUP_CELL_SQL(DUP_OPEN) : DUP_CELL_SQL(DUP_ANY), &s);
 					if (rc < 0)
 						break;
 					store_bindf(s, "ttiiiiii", in->tenant, p->category, row * 100000 + col, since,
@@ -466,12 +480,7 @@ static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const com
 				}
 		} else {
 			/* a wide radius: newest first through the category */
-			rc = store_prepare(c,
-					   "SELECT id, words, lat_e6, lon_e6, created_at FROM complaints "
-					   "WHERE tenant = ? AND category = ? AND created_at >= ? "
-					   "AND lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ? AND has_location = 1 "
-					   "AND status <> 'arsip' AND status <> 'digabung' ORDER BY created_at DESC LIMIT 1000",
-					   &cur[0]);
+			rc = store_prepare(c, open_only ? DUP_WIDE_SQL(DUP_OPEN) : DUP_WIDE_SQL(DUP_ANY), &cur[0]);
 			if (rc == 0) {
 				store_bindf(cur[0], "ttiiiii", in->tenant, p->category, since, lat - dlat, lat + dlat,
 					    lon - dlon, lon + dlon);
@@ -479,11 +488,7 @@ static int find_duplicates(store_conn_t *c, const complaint_new_t *in, const com
 			}
 		}
 	} else if (!empty(in->kelurahan)) {
-		rc = store_prepare(c,
-				   "SELECT id, words, 0, 0, created_at FROM complaints "
-				   "WHERE tenant = ? AND category = ? AND created_at >= ? AND kelurahan = ? "
-				   "AND status <> 'arsip' AND status <> 'digabung' ORDER BY created_at DESC LIMIT 100",
-				   &cur[0]);
+		rc = store_prepare(c, open_only ? DUP_KEL_SQL(DUP_OPEN) : DUP_KEL_SQL(DUP_ANY), &cur[0]);
 		if (rc == 0) {
 			store_bindf(cur[0], "ttit", in->tenant, p->category, since, in->kelurahan);
 			ncur = 1;
@@ -902,7 +907,7 @@ static int prepare_reads(store_conn_t *c, const complaint_new_t *in, complaint_p
 
 	key_new(p->reporter_key);
 	p->nwords = signature(p->title, in->description, p->words);
-	return find_duplicates(c, in, &set, p);
+	return find_duplicates(c, in, &set, p, 0);
 }
 
 int complaints_prepare(store_conn_t *c, const complaint_new_t *in, complaint_prep_t *p, const char **ret_msgid)
@@ -1132,3 +1137,82 @@ int complaints_create(store_t *st, const complaint_new_t *in, complaint_created_
 	return rc;
 }
 
+
+/* ------------------------------------------------- similar open complaints */
+
+static int cmp_dup(const void *a, const void *b)
+{
+	const struct complaint_dup *x = a, *y = b;
+	if (x->score_milli != y->score_milli)
+		return x->score_milli > y->score_milli ? -1 : 1;
+	return x->id > y->id ? -1 : x->id < y->id;
+}
+
+int complaints_similar_open(store_conn_t *c, const complaints_similar_query_t *q, int64_t ret_ids[CPL_MAX_DUPS],
+			    int *ret_n, const char **ret_msgid)
+{
+	complaint_new_t in;
+	complaints_settings_t set;
+	complaints_category_t cat;
+	complaint_prep_t *p;
+	int rc, level;
+	long n;
+	*ret_n = 0;
+	*ret_msgid = NULL;
+	memset(&in, 0, sizeof(in));
+#define BAD(m)                     \
+	do {                       \
+		*ret_msgid = (m);  \
+		return ERR_INVALID; \
+	} while (0)
+	if (empty(q->category))
+		BAD(N_("pilih kategori terlebih dahulu"));
+	if (strlen(q->category) >= sizeof(cat.code))
+		BAD(N_("kategori tidak dikenal"));
+	if (!q->has_location && empty(q->kelurahan))
+		BAD(N_("pilih kelurahan/desa atau titik lokasi terlebih dahulu"));
+	n = q->text ? utf8_chars(q->text) : 0;
+	if (n < 0 || (q->text && has_ctl(q->text, 1)))
+		BAD(N_("isi laporan berisi karakter yang tidak sah"));
+	if (n > CPL_MAX_DESCRIPTION + CPL_MAX_TITLE + 1)
+		BAD(N_("isi laporan terlalu panjang (paling banyak 4000 karakter)"));
+	if (q->has_location &&
+	    (!isfinite(q->lat) || !isfinite(q->lon) || q->lat < -11.5 || q->lat > 6.5 || q->lon < 94.0 || q->lon > 141.5))
+		BAD(N_("lokasi berada di luar wilayah Indonesia"));
+	if (!q->has_location) {
+		size_t tl = strlen(q->tenant);
+		if (region_code_level(q->kelurahan, &level) < 0 || level != 4 || strncmp(q->kelurahan, q->tenant, tl) ||
+		    q->kelurahan[tl] != '.')
+			BAD(N_("kelurahan/desa tidak berada di wilayah Pemda ini"));
+	}
+#undef BAD
+	rc = complaints_category_get(c, q->tenant, q->category, &cat);
+	if (rc == ERR_NOT_FOUND) {
+		*ret_msgid = N_("kategori tidak dikenal");
+		return ERR_INVALID;
+	}
+	if (rc < 0)
+		return rc;
+	if ((rc = complaints_settings_get(c, q->tenant, &set)) < 0)
+		return rc;
+	if (!(p = calloc(1, sizeof(*p))))
+		return ERR_NOMEM;
+	in.tenant = q->tenant;
+	in.has_location = q->has_location;
+	in.lat = q->lat;
+	in.lon = q->lon;
+	in.kelurahan = q->has_location ? NULL : q->kelurahan;
+	in.now = q->now;
+	copy(p->category, sizeof(p->category), cat.code);
+	p->nwords = signature(q->text ? q->text : "", "", p->words);
+	if (p->nwords)
+		rc = find_duplicates(c, &in, &set, p, 1);
+	if (rc == 0) {
+		qsort(p->dups, (size_t)p->ndups, sizeof(p->dups[0]), cmp_dup);
+		for (int i = 0; i < p->ndups; i++)
+			ret_ids[i] = p->dups[i].id;
+		*ret_n = p->ndups;
+	}
+	free(p);
+	return rc;
+}

@@ -107,6 +107,23 @@ static inline int notify(store_conn_t *c, const char *tenant, int64_t user_id, c
 	return notify_add_about(c, tenant, &to, kind, obj, message, number, now);
 }
 
+/* An e-mail about complaint id: its subject ("what: number"), the link to
+ * its public page, and the body's start (what, the number, the text) in
+ * body, what translated into lang. The caller adds the rest and queues it. */
+#define CPL_MAIL_SUBJECT 240
+#define CPL_MAIL_LINK 400
+void complaints_mail_head(sb_t *body, char subject[CPL_MAIL_SUBJECT], char link[CPL_MAIL_LINK], const char *tenant,
+			 int64_t id, const char *lang, const char *number, const char *what, const char *text);
+
+/* follow.c, inside complaints_act_tx's transaction: the followers of id
+ * told (what: a msgid; text masked for them; the notification and link
+ * about obj_id, obj_number); the follows of id moved to into (merged:
+ * not for into's reporter nor those following it already) or dropped. */
+int complaints_follow_tell_tx(store_conn_t *c, const char *tenant, int64_t id, int64_t obj_id, const char *obj_number,
+			      const char *what, const char *text, int64_t now);
+int complaints_follow_move_tx(store_conn_t *c, const char *tenant, int64_t id, int64_t into);
+int complaints_follow_drop_tx(store_conn_t *c, const char *tenant, int64_t id);
+
 /* The deadline of whoever must act now (0: nobody), as item lists show it,
  * and the work queue's order by it: items with one first, earliest first;
  * then the rest, newest first; within a deadline, newest first.

@@ -177,6 +177,10 @@ int complaints_user_forget_tx(store_conn_t *c, const char *tenant, int64_t user_
 	if (rc < 0)
 		return rc;
 	*ret_n = rc;
+	/* the complaints the account followed: who followed is the account's */
+	rc = store_exec(c, "DELETE FROM complaints_follows WHERE tenant = ? AND user_id = ?", "ti", tenant, user_id);
+	if (rc < 0)
+		return rc;
 	snprintf(subject, sizeof(subject), "user:%" PRId64, user_id);
 	rc = store_exec(c, "DELETE FROM complaints_rate WHERE tenant = ? AND subject = ?", "tt", tenant, subject);
 	if (rc < 0)

@@ -23,7 +23,11 @@ static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/pengaduan/kelola", h_complaints_queue, PERM_DASHBOARD, T },
 	{ "GET", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings, PERM_COMPLAINTS_CONFIGURE, T },
 	{ "POST", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings_save, PERM_COMPLAINTS_CONFIGURE, T },
+	/* JSON for the intake form's "Laporan serupa yang sudah ada" */
+	{ "GET", "/t/{tenant}/pengaduan/serupa", h_complaints_similar, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/pengaduan/{id}", h_complaints_detail, PERM_PUBLIC, T },
+	{ "POST", "/t/{tenant}/pengaduan/{id}/ikuti", h_complaints_follow, PERM_PUBLIC, T },
+	{ "GET", "/t/{tenant}/pengaduan/{id}/berhenti-ikuti", h_complaints_unfollow_link, PERM_PUBLIC, T },
 	/* staff and signed-in reporters; a reporter without an account with the
 	 * reporter key (the handler checks which) */
 	{ "POST", "/t/{tenant}/pengaduan/{id}/aksi", h_complaints_act, PERM_PUBLIC, T, h_complaints_act_refill },

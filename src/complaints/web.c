@@ -129,7 +129,7 @@ static json_t *item_json(req_t *r, const complaint_t *cp, int show_all, const ca
 	int verifying = !strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda");
 	int64_t due = verifying && cp->verify_due > 0 ? cp->verify_due : exp;
 	int open = !complaints_status_closed(cp->status);
-	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:b,s:s,s:s}", "id", (json_int_t)cp->id,
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:b,s:s,s:s,s:I}", "id", (json_int_t)cp->id,
 			 "number", cp->number, "title", shown(r, cp->title, show_all, NULL), "kind_label", req_t_(r, kind_label(cp->kind)),
 			 "category", cp->category, "category_name", cp->category_name[0] ? cp->category_name : "-",
 			 "kelurahan", cp->kelurahan_name[0] ? cp->kelurahan_name : "", "status", cp->status,
@@ -137,7 +137,7 @@ static json_t *item_json(req_t *r, const complaint_t *cp, int show_all, const ca
 			 "expected", jtime(r, exp), "due", jtime(r, due), "due_what",
 			 due <= 0 ? "" : req_t_(r, verifying && cp->verify_due > 0 ? N_("verifikasi") : N_("jawaban")),
 			 "overdue", due > 0 && due < now && open, "unit", cp->unit, "left",
-			 open ? http_deadline_words(r, cal, due, now) : "");
+			 open ? http_deadline_words(r, cal, due, now) : "", "followers", (json_int_t)cp->followers);
 }
 
 struct list_ctx {
@@ -1221,6 +1221,46 @@ static void detail_page_with(req_t *r, int status, int64_t id, const char *error
 	if (!reporter && !staff && strcmp(cp->status, "arsip") && strcmp(cp->status, "digabung"))
 		json_object_set_new(ctx, "can_claim", json_true());
 	json_object_set_new(ctx, "staff", json_boolean(staff));
+	/* "Saya juga mengalami ini": how many follow it (everyone sees it: for
+	 * the officials a sign of priority), and the follow form for a citizen
+	 * who is not its reporter while it is open (follow.c) */
+	{
+		int64_t nf = cp->followers;
+		int open = !strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda") || !strcmp(cp->status, "disposisi");
+		int rc2;
+		json_object_set_new(ctx, "followers", json_integer((json_int_t)nf));
+		if (nf > 0) {
+			char fl[160];
+			snprintf(fl, sizeof(fl), req_t_(r, N_("%lld warga juga mengalami ini")), (long long)nf);
+			json_object_set_new(ctx, "followers_label", json_string(fl));
+		}
+		if (open && !reporter && !staff && r->who.kind != AUTH_SESSION) {
+			json_object_set_new(ctx, "can_follow", json_true());
+			json_object_set_new(ctx, "follow_mail", json_boolean(mail_configured()));
+		} else if (open && !reporter && r->who.kind == AUTH_SESSION && r->who.role == ROLE_WARGA) {
+			rc2 = complaints_following(c, r->tenant->code, cp->id, r->who.user_id);
+			if (rc2 < 0 && err == 0)
+				err = rc2;
+			json_object_set_new(ctx, "can_follow", json_true());
+			json_object_set_new(ctx, "signed_in", json_true());
+			json_object_set_new(ctx, "following", json_boolean(rc2 == 1));
+		} else if (r->who.kind == AUTH_SESSION && r->who.role == ROLE_WARGA && !reporter) {
+			/* closed since: following still shows, and can be stopped */
+			rc2 = complaints_following(c, r->tenant->code, cp->id, r->who.user_id);
+			if (rc2 < 0 && err == 0)
+				err = rc2;
+			if (rc2 == 1) {
+				json_object_set_new(ctx, "can_follow", json_true());
+				json_object_set_new(ctx, "signed_in", json_true());
+				json_object_set_new(ctx, "following", json_true());
+			}
+		}
+		if (req_query(r, "ikut"))
+			json_object_set_new(ctx, "notice", json_string(req_t_(r,
+				N_("Anda mengikuti laporan ini. Kabar tentang laporan ini akan dikirim kepada Anda."))));
+		if (req_query(r, "berhenti"))
+			json_object_set_new(ctx, "notice", json_string(req_t_(r, N_("Anda tidak lagi mengikuti laporan ini."))));
+	}
 	if (err < 0) {
 		json_decref(ctx);
 		http_error(r, err, NULL);
@@ -1510,6 +1550,213 @@ int h_complaints_key(req_t *r)
 	set_key_cookie(r, id, norm);
 	snprintf(loc, sizeof(loc), "/t/%s/pengaduan/%" PRId64, r->tenant->code, id);
 	http_redirect(r, loc);
+	return 0;
+}
+
+/* ------------------------------------------------------------ following */
+
+#define SIMILAR_TEXT_MAX 12000 /* bytes of text the similar search reads at most (the header block is 16 KB) */
+
+/* GET /t/{tenant}/pengaduan/serupa?category=&kelurahan=&lat=&long=&text=:
+ * the open complaints the duplicate search would suggest for a report
+ * being typed (complaints_similar_open), as the public list shows them. */
+int h_complaints_similar(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	complaints_similar_query_t q;
+	int64_t ids[CPL_MAX_DUPS];
+	const char *lat = req_query(r, "lat"), *lon = req_query(r, "long"), *msgid = NULL;
+	complaint_t *cp = arena_alloc(&r->arena, sizeof(*cp));
+	json_t *items;
+	int n = 0, rc;
+	if (!c || !cp)
+		return c ? ERR_NOMEM : ERR_UNAVAILABLE;
+	memset(&q, 0, sizeof(q));
+	q.tenant = r->tenant->code;
+	q.category = req_query(r, "category");
+	q.kelurahan = req_query(r, "kelurahan");
+	q.text = req_query(r, "text");
+	q.now = (int64_t)time(NULL);
+	if (q.text && strlen(q.text) > SIMILAR_TEXT_MAX) {
+		msgid = N_("isi laporan terlalu panjang (paling banyak 4000 karakter)");
+		goto bad;
+	}
+	if (lat && *lat && lon && *lon) {
+		if (parse_coord(r, lat, &q.lat) < 0 || parse_coord(r, lon, &q.lon) < 0) {
+			msgid = N_("lokasi tidak sah: lintang -90 sampai 90, bujur -180 sampai 180");
+			goto bad;
+		}
+		q.has_location = 1;
+	} else if ((lat && *lat) || (lon && *lon)) {
+		msgid = N_("isi lintang dan bujur, atau keduanya dikosongkan");
+		goto bad;
+	}
+	rc = complaints_similar_open(c, &q, ids, &n, &msgid);
+	if (rc == ERR_INVALID)
+		goto bad;
+	if (rc < 0)
+		return rc;
+	items = json_array();
+	for (int i = 0; i < n; i++) {
+		char url[96];
+		if ((rc = complaints_get(c, r->tenant->code, ids[i], cp)) == ERR_NOT_FOUND)
+			continue;
+		if (rc < 0) {
+			json_decref(items);
+			return rc;
+		}
+		/* the search saw it open; it may have closed since */
+		if (strcmp(cp->status, "baru") && strcmp(cp->status, "tunda") && strcmp(cp->status, "disposisi"))
+			continue;
+		snprintf(url, sizeof(url), "/t/%s/pengaduan/%" PRId64, r->tenant->code, cp->id);
+		json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I}", "id", (json_int_t)cp->id, "number",
+						       cp->number, "title", shown(r, cp->title, 0, NULL), "status",
+						       cp->status, "status_label",
+						       req_t_(r, complaints_status_label(cp->status)), "url", url,
+						       "followers", (json_int_t)cp->followers));
+	}
+	http_send_json(r, 200, json_pack("{s:o}", "items", items));
+	return 0;
+bad:
+	/* the API's error format (docs/openapi.json, Error) */
+	http_send_json(r, 400, json_pack("{s:{s:s,s:s}}", "error", "code", "invalid", "message", req_t_(r, msgid)));
+	return 0;
+}
+
+struct follow_op {
+	const char *tenant, *email, *lang, *token;
+	int64_t id, user_id, now;
+	int stop, is_new;
+	complaints_limit_t limit; /* a visitor's follows, per address */
+	long retry;
+	char token_out[CPL_FOLLOW_TOKEN];
+	const char *msgid;
+};
+
+static int follow_tx(store_conn_t *c, void *ud)
+{
+	struct follow_op *op = ud;
+	int rc;
+	if (op->stop)
+		return complaints_unfollow_tx(c, op->tenant, op->id, op->user_id, op->token);
+	rc = complaints_follow_tx(c, op->tenant, op->id, op->user_id, op->email, op->lang, op->now, &op->is_new,
+				  op->token_out, &op->msgid);
+	/* an address's follow sends an e-mail: counted, so that nobody fills
+	 * strangers' mailboxes from one network */
+	if (rc == 0 && op->is_new && op->limit.max > 0)
+		rc = complaints_limit_count_tx(c, op->tenant, &op->limit, op->now, &op->retry);
+	return rc;
+}
+
+static int follow_done(req_t *r, int rc, void *ud)
+{
+	struct follow_op *op = ud;
+	char loc[128];
+	if (rc == ERR_NOT_FOUND && op->stop) {
+		detail_page(r, 404, op->id,
+			    req_t_(r, op->user_id > 0 ? N_("Anda tidak mengikuti laporan ini")
+						      : N_("tautan berhenti mengikuti tidak berlaku (mungkin sudah dipakai)")),
+			    NULL, NULL);
+		return 0;
+	}
+	if (rc == ERR_RATE_LIMITED) {
+		http_retry_after(r, op->retry);
+		detail_page(r, 429, op->id, req_t_(r, N_("terlalu banyak permintaan mengikuti dari jaringan ini; coba lagi nanti")),
+			    NULL, NULL);
+		return 0;
+	}
+	if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_FORBIDDEN || rc == ERR_NOT_FOUND) {
+		if (rc == ERR_NOT_FOUND)
+			return rc;
+		detail_page_with(r, err_http_status(rc), op->id,
+				 req_t_(r, op->msgid ? op->msgid : N_("tindakan tidak dapat dilakukan")), NULL, NULL,
+				 op->email ? json_pack("{s:s}", "f_follow_email", op->email) : NULL);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	snprintf(loc, sizeof(loc), "/t/%s/pengaduan/%" PRId64 "?%s", r->tenant->code, op->id,
+		 op->stop ? "berhenti=1" : "ikut=1");
+	http_redirect(r, loc);
+	return 0;
+}
+
+/* POST /t/{tenant}/pengaduan/{id}/ikuti: aksi=ikuti (a signed-in citizen;
+ * a visitor with email), aksi=berhenti (the citizen; a visitor with the
+ * code k of the link in their e-mail). */
+int h_complaints_follow(req_t *r)
+{
+	struct follow_op *op = arena_zalloc(&r->arena, sizeof(*op));
+	const char *aksi = req_form(r, "aksi");
+	if (!op)
+		return ERR_NOMEM;
+	if (cplh_parse_id(req_param(r, "id"), &op->id) < 0)
+		return ERR_NOT_FOUND;
+	op->tenant = r->tenant->code;
+	op->now = (int64_t)time(NULL);
+	op->lang = r->lang;
+	op->stop = aksi && !strcmp(aksi, "berhenti");
+	if (!aksi || (!op->stop && strcmp(aksi, "ikuti"))) {
+		detail_page(r, 400, op->id, req_t_(r, N_("tindakan tidak dikenal")), NULL, NULL);
+		return 0;
+	}
+	if (r->who.kind == AUTH_SESSION) {
+		if (r->who.role != ROLE_WARGA) {
+			detail_page(r, 403, op->id, req_t_(r, N_("hanya warga yang dapat mengikuti laporan")), NULL, NULL);
+			return 0;
+		}
+		op->user_id = r->who.user_id;
+	} else if (op->stop) {
+		op->token = req_form(r, "k");
+	} else {
+		store_conn_t *c = store_reader(r->app->store);
+		const char *email = trimmed(r, req_form(r, "email"));
+		long retry = 0;
+		int rc;
+		if (!c)
+			return ERR_UNAVAILABLE;
+		if (!mail_configured()) {
+			detail_page(r, 400, op->id,
+				    req_t_(r, N_("server ini tidak mengirim e-mail; masuk dengan akun warga untuk mengikuti laporan")),
+				    NULL, NULL);
+			return 0;
+		}
+		if (!email || !*email) {
+			detail_page(r, 400, op->id, req_t_(r, N_("alamat e-mail wajib diisi untuk mengikuti tanpa akun")),
+				    NULL, NULL);
+			return 0;
+		}
+		op->email = email;
+		op->limit.max = r->app->cfg.complaint_limit_address;
+		op->limit.window = r->app->cfg.complaint_limit_window;
+		{
+			char ip[72];
+			complaints_limit_address(r->ip, ip, sizeof(ip));
+			snprintf(op->limit.subject, sizeof(op->limit.subject), "ikuti:%s", ip);
+		}
+		if (op->limit.max > 0) {
+			rc = complaints_limit_check(c, op->tenant, &op->limit, op->now, &retry);
+			if (rc == ERR_RATE_LIMITED) {
+				op->retry = retry;
+				return follow_done(r, rc, op);
+			}
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return http_write(r, follow_tx, op, follow_done);
+}
+
+/* GET /t/{tenant}/pengaduan/{id}/berhenti-ikuti?k=...: the link in a
+ * follower's e-mail opens the page with the button that stops it (a GET
+ * changes nothing: mail scanners open links). */
+int h_complaints_unfollow_link(req_t *r)
+{
+	int64_t id;
+	const char *k = req_query(r, "k");
+	if (cplh_parse_id(req_param(r, "id"), &id) < 0)
+		return ERR_NOT_FOUND;
+	detail_page_with(r, 200, id, NULL, NULL, NULL, json_pack("{s:s}", "unfollow_token", k ? k : ""));
 	return 0;
 }
 

@@ -16,6 +16,9 @@ int h_complaints_detail(req_t *r);    /* GET  /t/{tenant}/pengaduan/{id} */
 int h_complaints_act(req_t *r);       /* POST /t/{tenant}/pengaduan/{id}/aksi */
 int h_complaints_act_refill(req_t *r); /* its refill: the page again with the typed text */
 int h_complaints_key(req_t *r);       /* POST /t/{tenant}/pengaduan/{id}/kunci */
+int h_complaints_similar(req_t *r);   /* GET  /t/{tenant}/pengaduan/serupa (JSON) */
+int h_complaints_follow(req_t *r);    /* POST /t/{tenant}/pengaduan/{id}/ikuti */
+int h_complaints_unfollow_link(req_t *r); /* GET /t/{tenant}/pengaduan/{id}/berhenti-ikuti?k= */
 int h_complaints_photo(req_t *r);     /* GET  /t/{tenant}/pengaduan/{id}/foto/{n} */
 int h_complaints_settings(req_t *r);       /* GET  /t/{tenant}/pengaduan/pengaturan (admin, koordinator) */
 int h_complaints_settings_save(req_t *r);  /* POST /t/{tenant}/pengaduan/pengaturan */

@@ -117,6 +117,9 @@ int privacy_export(store_conn_t *c, const tenant_t *t, int64_t user_id, const ch
 	if ((rc = complaints_user_export(c, t->code, user_id, a.username, t->tz_offset, lang, &part)) < 0)
 		goto out;
 	json_object_set_new(doc, "complaints", part);
+	if ((rc = complaints_follows_export(c, t->code, user_id, t->tz_offset, &part)) < 0)
+		goto out;
+	json_object_set_new(doc, "complaints_followed", part);
 	if ((rc = services_user_export(c, t->code, user_id, a.username, t->tz_offset, lang, &part)) < 0)
 		goto out;
 	json_object_set_new(doc, "applications", part);

@@ -308,6 +308,23 @@ const store_migration_t store_migrations[] = {
 	 * docs/governance.md): the corrections, append-only, each with the
 	 * entry before and after it, the reason, who and when. */
 	{ 29, "governance: corrections of DPRD stages", migration_governance_dprd_fix_sql },
+	/* "Saya juga mengalami ini": citizens who follow an open complaint
+	 * instead of filing it again (complaints/follow.c, docs/complaints.md
+	 * "Following a complaint"): an account (user_id, email '') or an e-mail
+	 * address alone (user_id 0, the address lower-cased), the language of
+	 * its e-mails, and for an address the SHA-256 of the code in the link
+	 * that stops it. One row per follower and complaint (the key). */
+	{ 30, "complaints: citizens following a complaint",
+	  "CREATE TABLE complaints_follows ("
+	  "  tenant TEXT NOT NULL,"
+	  "  complaint_id BIGINT NOT NULL,"
+	  "  user_id BIGINT NOT NULL DEFAULT 0,"
+	  "  email TEXT NOT NULL DEFAULT '',"
+	  "  lang TEXT NOT NULL DEFAULT 'id',"
+	  "  token_hash TEXT NOT NULL DEFAULT '',"
+	  "  created_at BIGINT NOT NULL,"
+	  "  PRIMARY KEY (tenant, complaint_id, user_id, email));"
+	  "CREATE INDEX complaints_follows_user ON complaints_follows (tenant, user_id);" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -109,6 +109,7 @@ const app_job_t app_jobs[] = {
 	{ "complaints.sla_sweep", complaints_sla_sweep },
 	{ "complaints.dup_sweep", complaints_dup_sweep },
 	{ "complaints.rate_prune", complaints_limit_prune },
+	{ "complaints.follow_prune", complaints_follow_prune },
 	{ "once.prune", once_prune },
 	{ "mail.digest", mail_digest_job },
 	{ "mail.send", mail_job },

@@ -275,8 +275,9 @@ def test_export_holds_own_data_and_nothing_else(env):
     j = r.json()
     text = r.text
     assert j["format"] == "sigap-data-pribadi/1" and j["tenant"]["code"] == TENANT
-    assert set(j) == {"format", "generated_at", "tenant", "account", "sessions", "complaints", "applications",
-                      "survey_answers", "notifications", "emails", "account_log"}, sorted(j)
+    assert set(j) == {"format", "generated_at", "tenant", "account", "sessions", "complaints", "complaints_followed",
+                      "applications", "survey_answers", "notifications", "emails", "account_log"}, sorted(j)
+    assert j["complaints_followed"] == [], j["complaints_followed"]
     acc = j["account"]
     assert (acc["username"], acc["full_name"], acc["phone"], acc["email"], acc["role"]) == (
         name, "Siti Aminah", "081234567890", "siti.ekspor@example.id", "warga"), acc

@@ -1492,6 +1492,7 @@ static int rewind_27(store_conn_t *c, void *ud)
 				      "DROP TABLE governance_dprd_corrections;"
 				      "DROP TABLE governance_retired_keys;"
 				      "DROP TABLE governance_key_requests;"
+				      "DROP TABLE complaints_follows;"
 				      "DELETE FROM schema_version WHERE version >= 27;");
 	for (int i = 0; rc >= 0 && i < 5; i++)
 		rc = store_exec(c, "UPDATE complaints SET reporter_contact = ? WHERE id = ?", "ti", old[i], ids[i]);
@@ -1745,6 +1746,174 @@ static void test_duplicates_hide_closed(void **state)
 	assert_int_equal(d.first, a1.id);
 }
 
+/* Following a complaint (follow.c) and the intake form's search for similar
+ * open complaints (complaints_similar_open): the same rules as the
+ * duplicate search, open ones only, most similar first; one follow per
+ * account or address, never the reporter's own, never a closed one; the
+ * followers told of the answer and of a merge, their follows moved to the
+ * main complaint; stopping; the export, the account's deletion, the prune. */
+struct follow_x {
+	int64_t id, user;
+	const char *email, *token;
+	int is_new, stop;
+	char tok[CPL_FOLLOW_TOKEN];
+	const char *msg;
+};
+
+static int follow_fn(store_conn_t *c, void *ud)
+{
+	struct follow_x *x = ud;
+	if (x->stop)
+		return complaints_unfollow_tx(c, T, x->id, x->user, x->token);
+	return complaints_follow_tx(c, T, x->id, x->user, x->email, "id", t0() + 100, &x->is_new, x->tok, &x->msg);
+}
+
+static int do_follow(test_store_t *ts, struct follow_x *x)
+{
+	return store_tx(ts->st, follow_fn, x);
+}
+
+static int forget_fn(store_conn_t *c, void *ud)
+{
+	int64_t n;
+	(void)ud;
+	return complaints_user_forget_tx(c, T, 21, "pengikut", &n);
+}
+
+static void test_follow(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t first, second, other;
+	complaint_action_t a;
+	complaints_similar_query_t q;
+	int64_t ids[CPL_MAX_DUPS], n;
+	int nids;
+	const char *msg;
+	json_t *ex;
+	struct follow_x x;
+
+	assert_int_equal(complaints_create(ts->st, &in, &first, &msg), 0);
+	in.now += 60;
+	in.user_id = 11;
+	in.lon += 0.0007;
+	in.description = "Lubang besar di Jalan Pejanggik depan bank, aspal mengelupas dan berbahaya";
+	assert_int_equal(complaints_create(ts->st, &in, &second, &msg), 0);
+	in.category = "sampah";
+	assert_int_equal(complaints_create(ts->st, &in, &other, &msg), 0);
+
+	/* what the intake form would offer: both holes, not the rubbish */
+	memset(&q, 0, sizeof(q));
+	q.tenant = T;
+	q.category = "jalan";
+	q.has_location = 1;
+	q.lat = -8.5838;
+	q.lon = 116.1166;
+	q.text = "Jalan Pejanggik berlubang besar, aspal mengelupas depan bank";
+	q.now = in.now + 60;
+	assert_int_equal(complaints_similar_open(store_reader(ts->st), &q, ids, &nids, &msg), 0);
+	assert_int_equal(nids, 2);
+	assert_true((ids[0] == first.id && ids[1] == second.id) || (ids[0] == second.id && ids[1] == first.id));
+	q.text = "Lampu taman padam";
+	assert_int_equal(complaints_similar_open(store_reader(ts->st), &q, ids, &nids, &msg), 0);
+	assert_int_equal(nids, 0);
+	q.text = "Jalan Pejanggik berlubang";
+	q.category = "";
+	assert_int_equal(complaints_similar_open(store_reader(ts->st), &q, ids, &nids, &msg), ERR_INVALID);
+	q.category = "tidakada";
+	assert_int_equal(complaints_similar_open(store_reader(ts->st), &q, ids, &nids, &msg), ERR_INVALID);
+	q.category = "jalan";
+	q.lat = 40.7;
+	assert_int_equal(complaints_similar_open(store_reader(ts->st), &q, ids, &nids, &msg), ERR_INVALID);
+	q.has_location = 0;
+	q.kelurahan = "52.01.01.2001"; /* another tenant's */
+	assert_int_equal(complaints_similar_open(store_reader(ts->st), &q, ids, &nids, &msg), ERR_INVALID);
+
+	/* an account follows the first; again changes nothing; its reporter cannot */
+	memset(&x, 0, sizeof(x));
+	x.id = first.id;
+	x.user = 21;
+	assert_int_equal(do_follow(ts, &x), 0);
+	assert_int_equal(x.is_new, 1);
+	assert_int_equal(do_follow(ts, &x), 0);
+	assert_int_equal(x.is_new, 0);
+	x.user = 7;
+	assert_int_equal(do_follow(ts, &x), ERR_FORBIDDEN);
+	/* an address alone: checked, kept lower-cased, its code only hashed */
+	x.user = 0;
+	x.email = "bukan alamat";
+	assert_int_equal(do_follow(ts, &x), ERR_INVALID);
+	x.email = " Tetangga@Contoh.ID ";
+	assert_int_equal(do_follow(ts, &x), 0);
+	assert_int_equal(x.is_new, 1);
+	assert_int_equal(strlen(x.tok), 32);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_follows WHERE email = 'tetangga@contoh.id'"), 1);
+	x.email = "tetangga@contoh.id";
+	assert_int_equal(do_follow(ts, &x), 0);
+	assert_int_equal(x.is_new, 0);
+	assert_int_equal(complaints_follow_count(store_reader(ts->st), T, first.id, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(complaints_following(store_reader(ts->st), T, first.id, 21), 1);
+	assert_int_equal(complaints_following(store_reader(ts->st), T, second.id, 21), 0);
+
+	/* the second's follower moves with the merge, and hears of it */
+	memset(&x, 0, sizeof(x));
+	x.id = second.id;
+	x.user = 22;
+	assert_int_equal(do_follow(ts, &x), 0);
+	x.user = 21; /* follows both: one follow after the merge */
+	assert_int_equal(do_follow(ts, &x), 0);
+	x.user = 7; /* the first's reporter: not moved onto their own */
+	assert_int_equal(do_follow(ts, &x), 0);
+	a = act(second.id, "gabung", "koordinator", ROLE_KOORDINATOR, "", 5, in.now + 100);
+	a.merge_into = first.id;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 22 AND kind = 'complaint.followed'"), 1);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_follows WHERE complaint_id = (SELECT MIN(id) FROM complaints)"), 3);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_follows WHERE user_id = 7"), 0);
+	/* a merged one cannot be followed */
+	x.id = second.id;
+	x.user = 23;
+	assert_int_equal(do_follow(ts, &x), ERR_CONFLICT);
+
+	/* the export lists it; the answer reaches every follower */
+	assert_int_equal(complaints_follows_export(store_reader(ts->st), T, 21, WITA, &ex), 0);
+	assert_int_equal(json_array_size(ex), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ex, 0), "id")), first.id);
+	json_decref(ex);
+	a = act(first.id, "verifikasi", "koordinator", ROLE_KOORDINATOR, "", 5, in.now + 200);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(first.id, "jawab", "petugas", ROLE_PETUGAS, "DPUPR", 9, in.now + 300);
+	a.text = "Lubang sudah ditambal hari ini.";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	/* 21 followed both: told of the merge, then of the answer */
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 21 AND kind = 'complaint.followed'"), 2);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 22 AND kind = 'complaint.followed'"), 2);
+	/* answered: closed to new followers */
+	x.id = first.id;
+	x.user = 24;
+	assert_int_equal(do_follow(ts, &x), ERR_CONFLICT);
+
+	/* stopping: the account; the address by its code only */
+	memset(&x, 0, sizeof(x));
+	x.id = first.id;
+	x.stop = 1;
+	x.user = 22;
+	assert_int_equal(do_follow(ts, &x), 0);
+	assert_int_equal(do_follow(ts, &x), ERR_NOT_FOUND);
+	x.user = 0;
+	x.token = "00000000000000000000000000000000";
+	assert_int_equal(do_follow(ts, &x), ERR_NOT_FOUND);
+	/* the account's deletion takes its follows */
+	assert_int_equal(store_tx(ts->st, forget_fn, NULL), 0);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_follows WHERE user_id = 21"), 0);
+	/* 30 days after it closed, the rest goes */
+	assert_int_equal(complaints_follow_prune(ts->st, in.now + 300 + 29 * 86400), 0);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_follows"), 1);
+	assert_int_equal(complaints_follow_prune(ts->st, in.now + 300 + 31 * 86400), 0);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_follows"), 0);
+}
+
 /* Intake limits (complaints_limit_*): a fixed window per subject, checked
  * before and counted in the complaint's own transaction; a complaint that
  * requests running at the same moment pushed over the limit is refused in
@@ -1874,6 +2043,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ai_router, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intake_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
