@@ -125,7 +125,16 @@ static int conn_open(sq_store_t *s, sq_conn_t *c, int create)
 		return ERR_UNAVAILABLE;
 	}
 	sqlite3_busy_timeout(c->db, s->opt.busy_timeout_ms > 0 ? s->opt.busy_timeout_ms : 5000);
-	rc = sqlite3_exec(c->db, s->opt.read_only || !create ? reader_pragmas : pragmas, NULL, NULL, NULL);
+	/* Switching a new file to WAL needs its exclusive lock, and SQLite
+	 * answers SQLITE_BUSY at once, without the busy handler, when another
+	 * process holds a lock meanwhile (two `sigap migrate` on a file that
+	 * does not exist yet): tried again every 20 ms within the busy timeout. */
+	for (int waited = 0;; waited += 20) {
+		rc = sqlite3_exec(c->db, s->opt.read_only || !create ? reader_pragmas : pragmas, NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= (s->opt.busy_timeout_ms > 0 ? s->opt.busy_timeout_ms : 5000))
+			break;
+		sqlite3_sleep(20);
+	}
 	if (rc != SQLITE_OK) {
 		rc = map_rc(c->db, rc);
 		store_fail(ERR_UNAVAILABLE, "cannot open database '%s': %s", s->path, store_errmsg());
