@@ -51,6 +51,21 @@ int cplh_read_form(req_t *r, mp_part_t **ret_files, size_t *ret_n)
 	return 0;
 }
 
+int cplh_file_tx(store_conn_t *c, complaint_new_t *in, complaint_prep_t *prep, complaint_created_t *out,
+		 const char **ret_msgid, const complaints_limit_t *limit, long *ret_retry_after, const once_t *once,
+		 int keyed)
+{
+	char data[ONCE_DATA_MAX + 1];
+	int rc = complaints_create_tx(c, in, prep, out, ret_msgid);
+	if (rc < 0)
+		return rc;
+	rc = complaints_limit_count_tx(c, in->tenant, limit, in->now, ret_retry_after);
+	if (rc < 0 || !keyed)
+		return rc;
+	cplh_once_data(out, data);
+	return once_record_tx(c, once, out->id, data, in->now);
+}
+
 void cplh_once_data(const complaint_created_t *out, char data[ONCE_DATA_MAX + 1])
 {
 	snprintf(data, ONCE_DATA_MAX + 1, "%s %" PRId64 " %s", out->reporter_key, out->expected, out->number);

@@ -33,6 +33,15 @@ int cplh_store_photos(req_t *r, const mp_part_t *files, size_t n, complaint_new_
  * the first was: the reporter key, the expected answer time and the
  * tracking number, as one line "KEY EXPECTED NUMBER". */
 void cplh_once_data(const complaint_created_t *out, char data[ONCE_DATA_MAX + 1]);
+/* The write of a new complaint, the web form's and Open311's alike, in
+ * the caller's transaction: the complaint (complaints_create_tx), then the
+ * intake limit's count (refused: neither is kept; last, after the tenant's
+ * number and audit chain, so that two instances lock rows in the same
+ * order), then, when keyed, the submission key with what its answer needs
+ * (a copy that committed first makes this fail, and all of it roll back). */
+int cplh_file_tx(store_conn_t *c, complaint_new_t *in, complaint_prep_t *prep, complaint_created_t *out,
+		 const char **ret_msgid, const complaints_limit_t *limit, long *ret_retry_after, const once_t *once,
+		 int keyed);
 /* Reads it back; ERR_INVALID when data is not such a line. */
 int cplh_once_parse(const char *data, char key[CPL_KEY_SIZE], int64_t *ret_expected, char number[48]);
 

@@ -45,7 +45,7 @@ static int blank_str(const char *s)
 }
 
 /* An arena copy of s without the spaces around it (NULL stays NULL). */
-static const char *trimmed(req_t *r, const char *s)
+const char *cplw_trimmed(req_t *r, const char *s)
 {
 	size_t n;
 	if (!s)
@@ -106,7 +106,7 @@ static int is_opd_of(const req_t *r, const complaint_t *cp)
  * numbers, e-mail addresses) masked unless show_all (the officials handling
  * the complaint). *masked (may be NULL) is set when there was some. Never
  * the original on a failure. */
-static const char *shown(req_t *r, const char *s, int show_all, int *masked)
+const char *cplw_shown(req_t *r, const char *s, int show_all, int *masked)
 {
 	char *m;
 	if (!s || !*s)
@@ -130,7 +130,7 @@ static json_t *item_json(req_t *r, const complaint_t *cp, int show_all, const ca
 	int64_t due = verifying && cp->verify_due > 0 ? cp->verify_due : exp;
 	int open = !complaints_status_closed(cp->status);
 	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:b,s:s,s:s,s:I}", "id", (json_int_t)cp->id,
-			 "number", cp->number, "title", shown(r, cp->title, show_all, NULL), "kind_label", req_t_(r, kind_label(cp->kind)),
+			 "number", cp->number, "title", cplw_shown(r, cp->title, show_all, NULL), "kind_label", req_t_(r, kind_label(cp->kind)),
 			 "category", cp->category, "category_name", cp->category_name[0] ? cp->category_name : "-",
 			 "kelurahan", cp->kelurahan_name[0] ? cp->kelurahan_name : "", "status", cp->status,
 			 "status_label", req_t_(r, complaints_status_label(cp->status)), "created", jtime(r, cp->created_at),
@@ -643,22 +643,8 @@ static void new_limited(req_t *r, const complaints_limit_t *l, long retry_after)
 static int new_tx(store_conn_t *c, void *ud)
 {
 	struct new_op *op = ud;
-	int rc = complaints_create_tx(c, &op->in, &op->prep, &op->out, &op->msgid);
-	if (rc < 0)
-		return rc;
-	/* counted with the complaint, in its transaction: refused, neither is
-	 * kept. Last, after the tenant's number and audit chain, so that two
-	 * instances lock rows in the same order (no deadlock between them) */
-	rc = complaints_limit_count_tx(c, op->in.tenant, &op->limit, op->in.now, &op->retry_after);
-	if (rc < 0 || !op->keyed)
-		return rc;
-	/* the key with it: a copy that committed first makes this fail and
-	 * roll back, complaint, number and count included */
-	{
-		char data[ONCE_DATA_MAX + 1];
-		cplh_once_data(&op->out, data);
-		return once_record_tx(c, &op->once, op->out.id, data, op->in.now);
-	}
+	return cplh_file_tx(c, &op->in, &op->prep, &op->out, &op->msgid, &op->limit, &op->retry_after, &op->once,
+			    op->keyed);
 }
 
 static int new_done(req_t *r, int rc, void *ud)
@@ -701,7 +687,7 @@ static int new_done(req_t *r, int rc, void *ud)
 /* A latitude or longitude from the web form: a plain decimal number, with a
  * decimal point or, as Indonesian keyboards and habits write it, a decimal
  * comma ("-8,5837"). (Open311 keeps the specification's point.) */
-static int parse_coord(req_t *r, const char *s, double *ret)
+int cplw_parse_coord(req_t *r, const char *s, double *ret)
 {
 	const char *comma = s ? strchr(s, ',') : NULL;
 	if (comma && !strchr(s, '.') && !strchr(comma + 1, ',')) {
@@ -795,7 +781,7 @@ int h_complaints_new(req_t *r)
 	lat = req_form(r, "lat");
 	lon = req_form(r, "long");
 	if ((lat && *lat) || (lon && *lon)) {
-		if (parse_coord(r, lat, &op->in.lat) < 0 || parse_coord(r, lon, &op->in.lon) < 0) {
+		if (cplw_parse_coord(r, lat, &op->in.lat) < 0 || cplw_parse_coord(r, lon, &op->in.lon) < 0) {
 			const char *m = N_("lintang dan bujur harus angka desimal, misalnya -8.5837 dan 116.1165");
 			new_form_at(r, 400, req_t_(r, m), "lat");
 			return 0;
@@ -813,8 +799,8 @@ int h_complaints_new(req_t *r)
 	/* the e-mail address and the phone number without the spaces a phone
 	 * keyboard adds; "" is none, and an anonymous report has neither */
 	if (strcmp(op->in.identity, "anonim")) {
-		op->in.reporter_email = trimmed(r, req_form(r, "email"));
-		op->in.reporter_phone = trimmed(r, req_form(r, "phone"));
+		op->in.reporter_email = cplw_trimmed(r, req_form(r, "email"));
+		op->in.reporter_phone = cplw_trimmed(r, req_form(r, "phone"));
 	}
 	if (op->in.reporter_email && !*op->in.reporter_email)
 		op->in.reporter_email = NULL;
@@ -940,7 +926,7 @@ static int add_similar(void *ud, const complaints_similar_t *it)
 {
 	struct similar_ctx *x = ud;
 	json_array_append_new(x->arr, json_pack("{s:I,s:s,s:s,s:s,s:o,s:i}", "id", (json_int_t)it->id, "number", it->number,
-						"title", shown(x->r, it->title, 0, NULL), "answer", it->answer,
+						"title", cplw_shown(x->r, it->title, 0, NULL), "answer", it->answer,
 						"answered_at", jtime(x->r, it->answered_at), "score",
 						(int)(it->score * 100 + 0.5)));
 	return 0;
@@ -1018,7 +1004,7 @@ static void reporter_contact(json_t *ctx, const complaint_t *cp)
 
 /* The complaint's page: error and notice on top, what was typed (typed)
  * back in its form, and extra's keys (a confirmation) added to the page's. */
-static void detail_page_with(req_t *r, int status, int64_t id, const char *error, const char *notice,
+void cplw_detail_page_with(req_t *r, int status, int64_t id, const char *error, const char *notice,
 			     const complaint_action_t *typed, json_t *extra)
 {
 	store_conn_t *c = store_reader(r->app->store);
@@ -1092,17 +1078,17 @@ static void detail_page_with(req_t *r, int status, int64_t id, const char *error
 		}
 	}
 	ctx = json_pack("{s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o}",
-			"title", shown(r, cp->title, staff, &masked), "id", (json_int_t)cp->id, "version",
+			"title", cplw_shown(r, cp->title, staff, &masked), "id", (json_int_t)cp->id, "version",
 			(json_int_t)cp->version, "number", cp->number, "kind_label", req_t_(r, kind_label(cp->kind)),
-			"description", shown(r, cp->description, staff, &masked),
+			"description", cplw_shown(r, cp->description, staff, &masked),
 			"category_name", cp->category_name[0] ? cp->category_name : "-", "status", cp->status,
 			"status_label", req_t_(r, complaints_status_label(cp->status)), "kelurahan", cp->kelurahan_name,
-			"address", shown(r, cp->address, staff, &masked), "reporter", name, "coords", coords, "unit",
+			"address", cplw_shown(r, cp->address, staff, &masked), "reporter", name, "coords", coords, "unit",
 			cp->unit_name[0] ? cp->unit_name : cp->unit, "photos", photos, "events", events, "created",
 			jtime(r, cp->created_at), "verify_due", jtime(r, cp->verify_due), "expected",
-			jtime(r, complaints_expected(cp)), "forwarded_to", shown(r, cp->forwarded_to, staff, &masked),
+			jtime(r, complaints_expected(cp)), "forwarded_to", cplw_shown(r, cp->forwarded_to, staff, &masked),
 			"answered_at", jtime(r, cp->answered_at), "answer",
-			cp->answer[0] ? json_string(shown(r, cp->answer, staff, &masked)) : json_null());
+			cp->answer[0] ? json_string(cplw_shown(r, cp->answer, staff, &masked)) : json_null());
 	if (cp->rating)
 		json_object_set_new(ctx, "rating", json_integer(cp->rating));
 	json_object_set_new(ctx, "has_photos", json_boolean(cp->nphotos > 0));
@@ -1110,7 +1096,7 @@ static void detail_page_with(req_t *r, int status, int64_t id, const char *error
 		json_object_set_new(ctx, "parent", json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)parent->id, "number",
 							     parent->number, "status_label",
 							     req_t_(r, complaints_status_label(parent->status)), "answer",
-							     parent->answer[0] ? json_string(shown(r, parent->answer, staff, &masked))
+							     parent->answer[0] ? json_string(cplw_shown(r, parent->answer, staff, &masked))
 										: json_null()));
 	/* say so: the public sees personal data masked; the officials, who see
 	 * the text as typed, that the public does not */
@@ -1273,10 +1259,10 @@ static void detail_page_with(req_t *r, int status, int64_t id, const char *error
 	http_page(r, status, "complaints_detail", ctx);
 }
 
-static void detail_page(req_t *r, int status, int64_t id, const char *error, const char *notice,
+void cplw_detail_page(req_t *r, int status, int64_t id, const char *error, const char *notice,
 			const complaint_action_t *typed)
 {
-	detail_page_with(r, status, id, error, notice, typed, NULL);
+	cplw_detail_page_with(r, status, id, error, notice, typed, NULL);
 }
 
 int h_complaints_detail(req_t *r)
@@ -1284,7 +1270,7 @@ int h_complaints_detail(req_t *r)
 	int64_t id;
 	if (cplh_parse_id(req_param(r, "id"), &id) < 0)
 		return ERR_NOT_FOUND;
-	detail_page(r, 200, id, NULL,
+	cplw_detail_page(r, 200, id, NULL,
 		    req_query(r, "baru") ? req_t_(r, "Laporan Anda telah diterima. Simpan nomor pelacakannya.") : NULL, NULL);
 	return 0;
 }
@@ -1307,7 +1293,7 @@ static int act_done(req_t *r, int rc, void *ud)
 	complaints_touch();
 	if (rc < 0) {
 		if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_FORBIDDEN || rc == ERR_NOT_FOUND) {
-			detail_page(r, err_http_status(rc), op->a.id,
+			cplw_detail_page(r, err_http_status(rc), op->a.id,
 				    req_t_(r, op->msgid ? op->msgid : N_("tindakan tidak dapat dilakukan")), NULL, &op->a);
 			return 0;
 		}
@@ -1342,7 +1328,7 @@ int h_complaints_act_refill(req_t *r)
 		a.rating = v[0] - '0';
 	if (r->who.kind != AUTH_SESSION && !reporter_action(a.action))
 		return ERR_UNAUTHORIZED;
-	detail_page(r, 403, id, http_refill_text(r), NULL, &a);
+	cplw_detail_page(r, 403, id, http_refill_text(r), NULL, &a);
 	return 0;
 }
 
@@ -1407,13 +1393,13 @@ static int confirm_page(req_t *r, const complaint_action_t *a)
 		rc = complaints_next_status(cp->status, a->action, cp->reopened, &next, &msgid);
 	}
 	if (rc < 0) {
-		detail_page(r, err_http_status(rc), a->id, req_t_(r, msgid ? msgid : N_("tindakan tidak dapat dilakukan")),
+		cplw_detail_page(r, err_http_status(rc), a->id, req_t_(r, msgid ? msgid : N_("tindakan tidak dapat dilakukan")),
 			    NULL, a);
 		return 0;
 	}
 	if (forward && complaints_forward_check(a->forward_to, &msgid) < 0) {
 		/* the transaction's own words; what was typed stays in the form */
-		detail_page(r, 400, a->id, req_t_(r, msgid), NULL, a);
+		cplw_detail_page(r, 400, a->id, req_t_(r, msgid), NULL, a);
 		return 0;
 	}
 	if (merge) {
@@ -1426,7 +1412,7 @@ static int confirm_page(req_t *r, const complaint_action_t *a)
 			rc = ERR_INVALID;
 		if (rc == ERR_NOT_FOUND || rc == ERR_INVALID) {
 			/* the transaction's own words */
-			detail_page(r, 400, a->id,
+			cplw_detail_page(r, 400, a->id,
 				    req_t_(r, a->merge_into > 0 ? N_("pengaduan induk tidak ditemukan atau tidak dapat menjadi induk")
 								: N_("tulis nomor laporan induk yang akan menjadi tujuan penggabungan")),
 				    NULL, a);
@@ -1458,7 +1444,7 @@ static int confirm_page(req_t *r, const complaint_action_t *a)
 					      "title", target->title, "status_label",
 					      req_t_(r, complaints_status_label(target->status))));
 	extra = json_pack("{s:o}", "confirm", conf);
-	detail_page_with(r, 200, a->id, NULL, NULL, a, extra);
+	cplw_detail_page_with(r, 200, a->id, NULL, NULL, a, extra);
 	json_decref(extra);
 	return 0;
 }
@@ -1485,7 +1471,7 @@ int h_complaints_act(req_t *r)
 		if (!reporter_action(op->a.action))
 			return ERR_UNAUTHORIZED;
 		if (!op->a.reporter_key) {
-			detail_page(r, 403, id, req_t_(r, "masukkan kode pelapor terlebih dahulu"), NULL, &op->a);
+			cplw_detail_page(r, 403, id, req_t_(r, "masukkan kode pelapor terlebih dahulu"), NULL, &op->a);
 			return 0;
 		}
 	}
@@ -1500,20 +1486,20 @@ int h_complaints_act(req_t *r)
 	op->a.rating = (v = req_form(r, "rating")) && v[0] >= '1' && v[0] <= '5' && !v[1] ? v[0] - '0' : 0;
 	op->a.now = (int64_t)time(NULL);
 	if (version < 0) {
-		detail_page(r, 400, id, req_t_(r, "versi data tidak sah"), NULL, &op->a);
+		cplw_detail_page(r, 400, id, req_t_(r, "versi data tidak sah"), NULL, &op->a);
 		return 0;
 	}
 	merge_rc = op->a.action && !strcmp(op->a.action, "gabung") ? merge_target(r, req_form(r, "merge_into"), &merge, &merge_msg)
 								 : 0;
 	op->a.merge_into = merge;
 	if (merge_rc < 0 && merge_msg) {
-		detail_page(r, err_http_status(merge_rc), id, req_t_(r, merge_msg), NULL, &op->a);
+		cplw_detail_page(r, err_http_status(merge_rc), id, req_t_(r, merge_msg), NULL, &op->a);
 		return 0;
 	}
 	if (merge_rc < 0)
 		return merge_rc;
 	if (op->a.action && !strcmp(op->a.action, "nilai") && !op->a.rating) {
-		detail_page(r, 400, id, req_t_(r, "nilai harus 1 sampai 5"), NULL, &op->a);
+		cplw_detail_page(r, 400, id, req_t_(r, "nilai harus 1 sampai 5"), NULL, &op->a);
 		return 0;
 	}
 	/* what cannot be undone asks first (the coordinator's; others are
@@ -1544,219 +1530,12 @@ int h_complaints_key(req_t *r)
 	if (rc < 0)
 		return rc;
 	if (!rc) {
-		detail_page(r, 403, id, req_t_(r, "kode pelapor tidak cocok dengan laporan ini"), NULL, NULL);
+		cplw_detail_page(r, 403, id, req_t_(r, "kode pelapor tidak cocok dengan laporan ini"), NULL, NULL);
 		return 0;
 	}
 	set_key_cookie(r, id, norm);
 	snprintf(loc, sizeof(loc), "/t/%s/pengaduan/%" PRId64, r->tenant->code, id);
 	http_redirect(r, loc);
-	return 0;
-}
-
-/* ------------------------------------------------------------ following */
-
-#define SIMILAR_TEXT_MAX 12000 /* bytes of text the similar search reads at most (the header block is 16 KB) */
-
-/* GET /t/{tenant}/pengaduan/serupa?category=&kelurahan=&lat=&long=&text=:
- * the open complaints the duplicate search would suggest for a report
- * being typed (complaints_similar_open), as the public list shows them. */
-int h_complaints_similar(req_t *r)
-{
-	store_conn_t *c = store_reader(r->app->store);
-	complaints_similar_query_t q;
-	int64_t ids[CPL_MAX_DUPS];
-	const char *lat = req_query(r, "lat"), *lon = req_query(r, "long"), *msgid = NULL;
-	complaint_t *cp = arena_alloc(&r->arena, sizeof(*cp));
-	json_t *items;
-	int n = 0, rc;
-	if (!c || !cp)
-		return c ? ERR_NOMEM : ERR_UNAVAILABLE;
-	memset(&q, 0, sizeof(q));
-	q.tenant = r->tenant->code;
-	q.category = req_query(r, "category");
-	q.kelurahan = req_query(r, "kelurahan");
-	q.text = req_query(r, "text");
-	q.now = (int64_t)time(NULL);
-	if (q.text && strlen(q.text) > SIMILAR_TEXT_MAX) {
-		msgid = N_("isi laporan terlalu panjang (paling banyak 4000 karakter)");
-		goto bad;
-	}
-	if (lat && *lat && lon && *lon) {
-		if (parse_coord(r, lat, &q.lat) < 0 || parse_coord(r, lon, &q.lon) < 0) {
-			msgid = N_("lokasi tidak sah: lintang -90 sampai 90, bujur -180 sampai 180");
-			goto bad;
-		}
-		q.has_location = 1;
-	} else if ((lat && *lat) || (lon && *lon)) {
-		msgid = N_("isi lintang dan bujur, atau keduanya dikosongkan");
-		goto bad;
-	}
-	rc = complaints_similar_open(c, &q, ids, &n, &msgid);
-	if (rc == ERR_INVALID)
-		goto bad;
-	if (rc < 0)
-		return rc;
-	items = json_array();
-	for (int i = 0; i < n; i++) {
-		char url[96];
-		if ((rc = complaints_get(c, r->tenant->code, ids[i], cp)) == ERR_NOT_FOUND)
-			continue;
-		if (rc < 0) {
-			json_decref(items);
-			return rc;
-		}
-		/* the search saw it open; it may have closed since */
-		if (strcmp(cp->status, "baru") && strcmp(cp->status, "tunda") && strcmp(cp->status, "disposisi"))
-			continue;
-		snprintf(url, sizeof(url), "/t/%s/pengaduan/%" PRId64, r->tenant->code, cp->id);
-		json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I}", "id", (json_int_t)cp->id, "number",
-						       cp->number, "title", shown(r, cp->title, 0, NULL), "status",
-						       cp->status, "status_label",
-						       req_t_(r, complaints_status_label(cp->status)), "url", url,
-						       "followers", (json_int_t)cp->followers));
-	}
-	http_send_json(r, 200, json_pack("{s:o}", "items", items));
-	return 0;
-bad:
-	/* the API's error format (docs/openapi.json, Error) */
-	http_send_json(r, 400, json_pack("{s:{s:s,s:s}}", "error", "code", "invalid", "message", req_t_(r, msgid)));
-	return 0;
-}
-
-struct follow_op {
-	const char *tenant, *email, *lang, *token;
-	int64_t id, user_id, now;
-	int stop, is_new;
-	complaints_limit_t limit; /* a visitor's follows, per address */
-	long retry;
-	char token_out[CPL_FOLLOW_TOKEN];
-	const char *msgid;
-};
-
-static int follow_tx(store_conn_t *c, void *ud)
-{
-	struct follow_op *op = ud;
-	int rc;
-	if (op->stop)
-		return complaints_unfollow_tx(c, op->tenant, op->id, op->user_id, op->token);
-	rc = complaints_follow_tx(c, op->tenant, op->id, op->user_id, op->email, op->lang, op->now, &op->is_new,
-				  op->token_out, &op->msgid);
-	/* an address's follow sends an e-mail: counted, so that nobody fills
-	 * strangers' mailboxes from one network */
-	if (rc == 0 && op->is_new && op->limit.max > 0)
-		rc = complaints_limit_count_tx(c, op->tenant, &op->limit, op->now, &op->retry);
-	return rc;
-}
-
-static int follow_done(req_t *r, int rc, void *ud)
-{
-	struct follow_op *op = ud;
-	char loc[128];
-	if (rc == ERR_NOT_FOUND && op->stop) {
-		detail_page(r, 404, op->id,
-			    req_t_(r, op->user_id > 0 ? N_("Anda tidak mengikuti laporan ini")
-						      : N_("tautan berhenti mengikuti tidak berlaku (mungkin sudah dipakai)")),
-			    NULL, NULL);
-		return 0;
-	}
-	if (rc == ERR_RATE_LIMITED) {
-		http_retry_after(r, op->retry);
-		detail_page(r, 429, op->id, req_t_(r, N_("terlalu banyak permintaan mengikuti dari jaringan ini; coba lagi nanti")),
-			    NULL, NULL);
-		return 0;
-	}
-	if (rc == ERR_INVALID || rc == ERR_CONFLICT || rc == ERR_FORBIDDEN || rc == ERR_NOT_FOUND) {
-		if (rc == ERR_NOT_FOUND)
-			return rc;
-		detail_page_with(r, err_http_status(rc), op->id,
-				 req_t_(r, op->msgid ? op->msgid : N_("tindakan tidak dapat dilakukan")), NULL, NULL,
-				 op->email ? json_pack("{s:s}", "f_follow_email", op->email) : NULL);
-		return 0;
-	}
-	if (rc < 0)
-		return rc;
-	snprintf(loc, sizeof(loc), "/t/%s/pengaduan/%" PRId64 "?%s", r->tenant->code, op->id,
-		 op->stop ? "berhenti=1" : "ikut=1");
-	http_redirect(r, loc);
-	return 0;
-}
-
-/* POST /t/{tenant}/pengaduan/{id}/ikuti: aksi=ikuti (a signed-in citizen;
- * a visitor with email), aksi=berhenti (the citizen; a visitor with the
- * code k of the link in their e-mail). */
-int h_complaints_follow(req_t *r)
-{
-	struct follow_op *op = arena_zalloc(&r->arena, sizeof(*op));
-	const char *aksi = req_form(r, "aksi");
-	if (!op)
-		return ERR_NOMEM;
-	if (cplh_parse_id(req_param(r, "id"), &op->id) < 0)
-		return ERR_NOT_FOUND;
-	op->tenant = r->tenant->code;
-	op->now = (int64_t)time(NULL);
-	op->lang = r->lang;
-	op->stop = aksi && !strcmp(aksi, "berhenti");
-	if (!aksi || (!op->stop && strcmp(aksi, "ikuti"))) {
-		detail_page(r, 400, op->id, req_t_(r, N_("tindakan tidak dikenal")), NULL, NULL);
-		return 0;
-	}
-	if (r->who.kind == AUTH_SESSION) {
-		if (r->who.role != ROLE_WARGA) {
-			detail_page(r, 403, op->id, req_t_(r, N_("hanya warga yang dapat mengikuti laporan")), NULL, NULL);
-			return 0;
-		}
-		op->user_id = r->who.user_id;
-	} else if (op->stop) {
-		op->token = req_form(r, "k");
-	} else {
-		store_conn_t *c = store_reader(r->app->store);
-		const char *email = trimmed(r, req_form(r, "email"));
-		long retry = 0;
-		int rc;
-		if (!c)
-			return ERR_UNAVAILABLE;
-		if (!mail_configured()) {
-			detail_page(r, 400, op->id,
-				    req_t_(r, N_("server ini tidak mengirim e-mail; masuk dengan akun warga untuk mengikuti laporan")),
-				    NULL, NULL);
-			return 0;
-		}
-		if (!email || !*email) {
-			detail_page(r, 400, op->id, req_t_(r, N_("alamat e-mail wajib diisi untuk mengikuti tanpa akun")),
-				    NULL, NULL);
-			return 0;
-		}
-		op->email = email;
-		op->limit.max = r->app->cfg.complaint_limit_address;
-		op->limit.window = r->app->cfg.complaint_limit_window;
-		{
-			char ip[72];
-			complaints_limit_address(r->ip, ip, sizeof(ip));
-			snprintf(op->limit.subject, sizeof(op->limit.subject), "ikuti:%s", ip);
-		}
-		if (op->limit.max > 0) {
-			rc = complaints_limit_check(c, op->tenant, &op->limit, op->now, &retry);
-			if (rc == ERR_RATE_LIMITED) {
-				op->retry = retry;
-				return follow_done(r, rc, op);
-			}
-			if (rc < 0)
-				return rc;
-		}
-	}
-	return http_write(r, follow_tx, op, follow_done);
-}
-
-/* GET /t/{tenant}/pengaduan/{id}/berhenti-ikuti?k=...: the link in a
- * follower's e-mail opens the page with the button that stops it (a GET
- * changes nothing: mail scanners open links). */
-int h_complaints_unfollow_link(req_t *r)
-{
-	int64_t id;
-	const char *k = req_query(r, "k");
-	if (cplh_parse_id(req_param(r, "id"), &id) < 0)
-		return ERR_NOT_FOUND;
-	detail_page_with(r, 200, id, NULL, NULL, NULL, json_pack("{s:s}", "unfollow_token", k ? k : ""));
 	return 0;
 }
 

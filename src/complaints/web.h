@@ -5,6 +5,9 @@
 #ifndef SIGAP_COMPLAINTS_WEB_H
 #define SIGAP_COMPLAINTS_WEB_H
 
+#include <stdint.h>
+
+#include "complaints/complaints.h"
 #include "http/http.h"
 
 int h_complaints_list(req_t *r);      /* GET  /t/{tenant}/pengaduan */
@@ -22,5 +25,21 @@ int h_complaints_unfollow_link(req_t *r); /* GET /t/{tenant}/pengaduan/{id}/berh
 int h_complaints_photo(req_t *r);     /* GET  /t/{tenant}/pengaduan/{id}/foto/{n} */
 int h_complaints_settings(req_t *r);       /* GET  /t/{tenant}/pengaduan/pengaturan (admin, koordinator) */
 int h_complaints_settings_save(req_t *r);  /* POST /t/{tenant}/pengaduan/pengaturan */
+
+/* Shared by web.c and follow_web.c. */
+/* An arena copy of s without the spaces around it (NULL stays NULL). */
+const char *cplw_trimmed(req_t *r, const char *s);
+/* s for the reader: as typed with show_all, else with personal data masked
+ * (*masked, when not NULL, set when something was). */
+const char *cplw_shown(req_t *r, const char *s, int show_all, int *masked);
+/* A latitude or longitude typed on a form (a decimal comma taken as a
+ * point). ERR_INVALID. */
+int cplw_parse_coord(req_t *r, const char *s, double *ret);
+/* The complaint's page with its status, an error or a notice, what was
+ * typed (typed) back in its form, and (_with) extra's keys added. */
+void cplw_detail_page_with(req_t *r, int status, int64_t id, const char *error, const char *notice,
+			   const complaint_action_t *typed, json_t *extra);
+void cplw_detail_page(req_t *r, int status, int64_t id, const char *error, const char *notice,
+		      const complaint_action_t *typed);
 
 #endif

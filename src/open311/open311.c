@@ -811,22 +811,8 @@ struct post_op {
 static int post_tx(store_conn_t *c, void *ud)
 {
 	struct post_op *op = ud;
-	int rc = complaints_create_tx(c, &op->in, &op->prep, &op->out, &op->msgid);
-	if (rc < 0)
-		return rc;
-	/* counted with the complaint, in its transaction: refused, neither is
-	 * kept. Last, after the tenant's number and audit chain, so that two
-	 * instances lock rows in the same order (no deadlock between them) */
-	rc = complaints_limit_count_tx(c, op->in.tenant, &op->limit, op->in.now, &op->retry_after);
-	if (rc < 0 || !op->keyed)
-		return rc;
-	/* the Idempotency-Key with it: a copy that committed first makes
-	 * this fail and roll back whole */
-	{
-		char data[ONCE_DATA_MAX + 1];
-		cplh_once_data(&op->out, data);
-		return once_record_tx(c, &op->once, op->out.id, data, op->in.now);
-	}
+	return cplh_file_tx(c, &op->in, &op->prep, &op->out, &op->msgid, &op->limit, &op->retry_after, &op->once,
+			    op->keyed);
 }
 
 /* 429 with Retry-After, in the specification's error format: the key has

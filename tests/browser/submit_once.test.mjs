@@ -52,6 +52,20 @@ async function dropped(page) {
   await page.waitForFunction(() => location.href.startsWith('chrome-error:')).catch(() => {});
 }
 
+// The form sent, the server files it, and the line drops before its answer reaches the phone:
+// the server's answer, which the phone never saw.
+async function answerLost(page) {
+  let first = null;
+  await page.route('**/pengaduan/baru', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    first = await route.fetch({ maxRedirects: 0 });
+    await route.abort('connectionreset');
+  });
+  await dropped(page);
+  await page.unroute('**/pengaduan/baru');
+  return first;
+}
+
 // How many complaints of the tenant carry the word (Open311's list: every complaint of 90 days).
 async function filed(page, word) {
   const r = await page.request.get(`${BASE}/open311/v2/requests.json?jurisdiction_id=${TENANT}`);
@@ -106,16 +120,9 @@ test('without JavaScript, the form the browser sends again after the line droppe
   const word = tag();
   await fill(page, word);
   // the server files the complaint, then the line drops before its answer reaches the phone
-  let first = null;
-  await page.route('**/pengaduan/baru', async (route) => {
-    if (route.request().method() !== 'POST') return route.continue();
-    first = await route.fetch({ maxRedirects: 0 });
-    await route.abort('connectionreset');
-  });
-  await dropped(page);
+  const first = await answerLost(page);
   assert.equal(first.status(), 303);
   assert.equal(await filed(page, word), 1);
-  await page.unroute('**/pengaduan/baru');
   // "Muat ulang": the browser sends the same form again
   await page.reload();
   const u = new URL(page.url());
@@ -132,14 +139,7 @@ test('the line dropped after the filing; the form opened again in the tab and se
   const word = tag();
   await fill(page, word);
   const sent = await page.getAttribute('input[name="_nonce"]', 'value');
-  let first = null;
-  await page.route('**/pengaduan/baru', async (route) => {
-    if (route.request().method() !== 'POST') return route.continue();
-    first = await route.fetch({ maxRedirects: 0 });
-    await route.abort('connectionreset');
-  });
-  await dropped(page);
-  await page.unroute('**/pengaduan/baru');
+  const first = await answerLost(page);
   assert.equal(await filed(page, word), 1);
   // the citizen opens the form again: the text comes back from the draft, and the form takes the
   // key it was sent with (this tab's), not its fresh one

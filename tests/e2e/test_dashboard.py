@@ -163,8 +163,7 @@ def test_cards_count_what_waits(env):
     many are past their deadline (the queue's "terlambat"), a citizen's says what they must
     correct, and a count past 999 stops there."""
     import time
-    from test_services import FORM, NIK, PDF, api
-    import base64
+    from test_services import file_app, new_service
     db = env.new_db()
     srv = env.start_server(db)
     T = "/t/%s" % TENANT
@@ -201,21 +200,8 @@ def test_cards_count_what_waits(env):
 
     # an application filed: it waits at the OPD and for the Sekda's overview; late once past its SLA
     admin = signed("admin")
-    code = "dasbor-uji"
-    r = api(admin, "POST", "/api/v1/t/%s/services" % TENANT, {
-        "code": code, "unit": "DISDUKCAPIL", "name": "Layanan Uji Dasbor", "category": "Kependudukan",
-        "summary": "Layanan untuk pengujian.", "requirements": ["Kartu keluarga"], "procedure": ["Ajukan"],
-        "sla_days": 3, "fee": 0, "product": "Dokumen uji", "complaints": "Melalui menu Pengaduan.",
-        "legal_basis": ["Peraturan uji"], "form": FORM, "steps": "Verifikasi berkas | petugas\n"},
-        admin.session_csrf(TENANT))
-    assert r.status == 201, r.text
-    warga = signed("warga")
-    r = api(warga, "POST", "/api/v1/t/%s/applications" % TENANT,
-            {"service": code, "values": {"nama": "Baiq Nurul Aini", "nik_pemohon": NIK, "keperluan": "Baru"},
-             "files": {"kk": {"filename": "kk.pdf", "content_base64": base64.b64encode(PDF).decode()}}},
-            warga.session_csrf(TENANT))
-    assert r.status == 201, r.text
-    app_id = r.json()["id"]
+    code, _, _ = new_service(env, "dasbor-uji", "Verifikasi berkas | petugas\n", admin=admin)
+    warga, _, app_id = file_app(env, code, warga=signed("warga"))
     assert work_on_cards(kop)["Antrian permohonan OPD"] == ("1 menunggu", None)
     sekda = signed("sekda")
     cards = work_on_cards(sekda)

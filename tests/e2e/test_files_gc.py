@@ -6,7 +6,6 @@ once they were last stored more than a day ago; files referred to by a complaint
 application's documents or a proposal's attachments stay however old, and storing a file again
 makes it fresh again.
 """
-import base64
 import hashlib
 import os
 import shutil
@@ -15,7 +14,7 @@ import time
 
 from harness import TENANT, check_sigap, unique
 from test_complaints import fixture, multipart
-from test_services import FORM, NIK, PDF, api
+from test_services import PDF, file_app, new_service
 
 DAY = 86400
 
@@ -62,23 +61,11 @@ def test_unreferenced_files_removed_referenced_kept(env):
         # an application's document, through the API
         admin = srv.client()
         admin.login(TENANT, "admin")
-        code = unique("gc").replace("_", "-").lower()
-        r = api(admin, "POST", "/api/v1/t/%s/services" % TENANT, {
-            "code": code, "unit": "DISDUKCAPIL", "name": "Layanan Uji Berkas", "category": "Kependudukan",
-            "summary": "Layanan untuk pengujian.", "requirements": ["Kartu keluarga"], "procedure": ["Ajukan"],
-            "sla_days": 3, "fee": 0, "product": "Dokumen uji", "complaints": "Melalui menu Pengaduan.",
-            "legal_basis": ["Peraturan uji"], "form": FORM, "steps": "Verifikasi berkas | petugas\n"},
-            admin.session_csrf(TENANT))
-        assert r.status == 201, r.text
+        code, _, _ = new_service(env, None, "Verifikasi berkas | petugas\n", admin=admin)
         w = srv.client()
         w.login(TENANT, "warga")
         doc = PDF + b"% " + unique("kk").encode() + b"\n"
-        r = api(w, "POST", "/api/v1/t/%s/applications" % TENANT,
-                {"service": code, "values": {"nama": "Baiq Nurul Aini", "nik_pemohon": NIK, "keperluan": "Baru"},
-                 "files": {"kk": {"filename": "kk.pdf", "content_base64": base64.b64encode(doc).decode()}}},
-                w.session_csrf(TENANT))
-        assert r.status == 201, r.text
-        app_id = r.json()["id"]
+        _, _, app_id = file_app(env, code, warga=w, kk=doc)
         doc_hash = hashlib.sha256(doc).hexdigest()
         assert os.path.exists(path_of(data, doc_hash))
 

@@ -68,11 +68,14 @@ def api(c, method, path, obj=None, csrf=None):
     return c.request(method, path, body=json.dumps(obj) if obj is not None else None, headers=h)
 
 
-def new_service(env, code=None, steps=STEPS):
-    """Creates a service in DISDUKCAPIL through the API as admin; returns its code."""
+def new_service(env, code=None, steps=STEPS, admin=None):
+    """Creates a service in DISDUKCAPIL through the API as admin (admin: a signed-in client of another
+    server than the shared one); returns its code."""
     code = code or "uji-" + uuid.uuid4().hex[:8]
-    c = env.client()
-    c.login(TENANT, "admin")
+    c = admin
+    if c is None:
+        c = env.client()
+        c.login(TENANT, "admin")
     csrf = c.session_csrf(TENANT)
     svc = {"code": code, "unit": "DISDUKCAPIL", "name": "Layanan Uji " + code, "category": "Kependudukan",
            "summary": "Layanan untuk pengujian.", "requirements": ["Kartu keluarga"], "procedure": ["Ajukan", "Verifikasi"],
@@ -81,18 +84,22 @@ def new_service(env, code=None, steps=STEPS):
     r = api(c, "POST", "/api/v1/t/%s/services" % TENANT, svc, csrf)
     assert r.status == 201, r.text
     j = r.json()
-    assert j["code"] == code and j["version"] == 1 and len(j["form"]) == 4 and len(j["steps"]) == 3, j
+    assert j["code"] == code and j["version"] == 1 and len(j["form"]) == 4, j
+    assert len(j["steps"]) == len(steps.strip().splitlines()), j
     return code, c, csrf
 
 
-def file_app(env, code, nama="Baiq Nurul Aini"):
-    """The demo warga files an application for code through the API; returns (client, csrf, id)."""
-    w = env.client()
-    w.login(TENANT, "warga")
+def file_app(env, code, nama="Baiq Nurul Aini", warga=None, kk=PDF):
+    """The demo warga files an application for code through the API, with kk as its KK scan (warga:
+    a signed-in client of another server than the shared one); returns (client, csrf, id)."""
+    w = warga
+    if w is None:
+        w = env.client()
+        w.login(TENANT, "warga")
     csrf = w.session_csrf(TENANT)
     r = api(w, "POST", "/api/v1/t/%s/applications" % TENANT,
             {"service": code, "values": {"nama": nama, "nik_pemohon": NIK, "keperluan": "Baru"},
-             "files": {"kk": {"filename": "kk.pdf", "content_base64": base64.b64encode(PDF).decode()}}}, csrf)
+             "files": {"kk": {"filename": "kk.pdf", "content_base64": base64.b64encode(kk).decode()}}}, csrf)
     assert r.status == 201, r.text
     return w, csrf, r.json()["id"]
 

@@ -10,7 +10,7 @@ import html
 import re
 
 from harness import TENANT
-from test_services import FORM, api
+from test_services import new_service
 
 T = "/t/%s" % TENANT
 STEPS = ("Verifikasi berkas | petugas\n"
@@ -28,13 +28,7 @@ def test_steps_nobody_could_act_on_are_named(env):
     srv = env.start_server(db)
     admin = srv.client()
     admin.login(TENANT, "admin")
-    code = "uji-langkah"
-    r = api(admin, "POST", "/api/v1/t/%s/services" % TENANT, {
-        "code": code, "unit": "DISDUKCAPIL", "name": "Layanan Uji Langkah", "category": "Kependudukan",
-        "summary": "Layanan untuk pengujian.", "requirements": ["Kartu keluarga"], "procedure": ["Ajukan"],
-        "sla_days": 3, "fee": 0, "product": "Dokumen uji", "complaints": "Melalui menu Pengaduan.",
-        "legal_basis": ["Peraturan uji"], "form": FORM, "steps": STEPS}, admin.session_csrf(TENANT))
-    assert r.status == 201, r.text
+    code, _, _ = new_service(env, "uji-langkah", STEPS, admin=admin)
     # DPUPR has no official in the demo: step 2 is named, on the page saving leads to, in the editor
     want = ('Langkah 2 "Kajian teknis" ditangani OPD DPUPR, tetapi OPD itu belum punya petugas yang aktif: '
             'permohonan akan tertahan di langkah ini sampai ada.')
