@@ -15,9 +15,8 @@ signer who made a key had no way back to the proposal.
 import html
 import re
 import time
-import zlib
 
-from harness import DEMO_PASSWORD, TENANT, check_sigap, unique
+from harness import DEMO_PASSWORD, TENANT, check_sigap, pdf_text, unique
 from test_governance import PDF, act, actors, create, csrf, decided, login, multipart
 
 T = "/t/%s" % TENANT
@@ -38,18 +37,6 @@ class english:
 
 def tokens_in(text):
     return re.findall(r"/verifikasi/([0-9a-f]{32})(?!/pdf)", text)
-
-
-def pdf_text(body):
-    """The text a PDF shows: its streams inflated, libharu's octal escapes undone."""
-    out = b""
-    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S):
-        try:
-            out += zlib.decompress(m.group(1))
-        except zlib.error:
-            out += m.group(1)
-    text = out.decode("latin-1")
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), text)
 
 
 def section(text, ident):

@@ -29,9 +29,8 @@ import os
 import re
 import urllib.parse
 import uuid
-import zlib
 
-from harness import DEMO_PASSWORD, TENANT, check_sigap
+from harness import DEMO_PASSWORD, TENANT, check_sigap, pdf_text
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -807,17 +806,6 @@ def test_catalogue_search_every_word(env):
         lst = anon.get("/api/v1/t/%s/services?q=%s" % (TENANT, urllib.parse.quote(q))).expect(200).json()["services"]
         assert code in [s["code"] for s in lst], (q, lst)
     page = anon.get("/t/%s/layanan?q=akta+lahir+xyz" % TENANT).expect(200, contains="Tidak ada layanan yang cocok")
-
-
-def pdf_text(data):
-    """The text of a PDF's content streams (FlateDecode inflated, octal escapes such as \\057 decoded)."""
-    out = []
-    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            out.append(zlib.decompress(m.group(1)))
-        except zlib.error:
-            out.append(m.group(1))
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), b"\n".join(out).decode("latin-1"))
 
 
 def test_receipt_labels_sizes_and_tracking_address(env):
