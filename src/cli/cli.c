@@ -55,8 +55,11 @@ void cli_usage(void *file)
 		"                          create or migrate the database, import the region codes and\n"
 		"                          national holidays (from data/), --demo adds the demo Pemda\n"
 		"  serve                   run the web server (--listen HOST:PORT --threads N)\n"
-		"  migrate [--status]      apply pending schema migrations (--status, --dry-run: list the\n"
-		"                          applied and the pending ones, change nothing)\n"
+		"  migrate [--status] [--to N]\n"
+		"                          apply pending schema migrations (--status, --dry-run: list the\n"
+		"                          applied and the pending ones, change nothing; --to N: only those\n"
+		"                          up to version N, the later ones stay pending; N below the\n"
+		"                          database's version is refused: migrations are never undone)\n"
 		"  demo accounts           print the demo accounts\n"
 		"  tenant add CODE         add a Pemda by kode wilayah (e.g. 52.71)\n"
 		"  tenant list\n"
@@ -374,14 +377,36 @@ static int migrate_status(store_t *st, const char *shown)
 	return ver > latest ? 1 : 0;
 }
 
+/* The N of `sigap migrate --to N`: a migration this binary knows (digits
+ * only), else 0. */
+static int migrate_target(const char *arg)
+{
+	char *end = NULL;
+	long v;
+	errno = 0;
+	v = *arg >= '0' && *arg <= '9' && strlen(arg) <= 9 ? strtol(arg, &end, 10) : 0;
+	return errno || !end || *end || v < 1 || v > store_latest_version() ? 0 : (int)v;
+}
+
 static int cmd_migrate(config_t *cfg, int argc, char **argv)
 {
 	store_t *st;
-	int from, to, rc;
+	int from = 0, to, rc, latest = store_latest_version(), upto = latest;
 	int status = take_flag(&argc, argv, "--status") | take_flag(&argc, argv, "--dry-run");
+	const char *upto_arg = take_opt(&argc, argv, "--to");
 	char shown[sizeof(cfg->db)];
 	if (!no_leftovers(argc, argv, 1))
 		return 2;
+	if (upto_arg && !(upto = migrate_target(upto_arg))) {
+		fprintf(stderr, "sigap: --to must be a schema version from 1 to %d (the newest this sigap knows), "
+				"got '%s'\n", latest, upto_arg);
+		return 2;
+	}
+	if (upto_arg && status) {
+		fprintf(stderr, "sigap: --status and --dry-run list every pending migration and apply none; "
+				"run them without --to\n");
+		return 2;
+	}
 	config_redact_url(cfg->db, shown, sizeof(shown));
 	if (status && strncmp(cfg->db, "postgres", 8) &&
 	    access(strncmp(cfg->db, "sqlite:", 7) ? cfg->db : cfg->db + 7, F_OK) != 0)
@@ -395,7 +420,13 @@ static int cmd_migrate(config_t *cfg, int argc, char **argv)
 		store_close(st);
 		return rc;
 	}
-	if (store_migrate(st, &from, &to) < 0) {
+	if (store_migrate_to(st, upto, &from, &to) < 0) {
+		if (from > upto) {
+			/* refused (no downgrade; a newer database): nothing applied */
+			fprintf(stderr, "sigap: %s\n", store_errmsg());
+			store_close(st);
+			return 1;
+		}
 		fprintf(stderr, "sigap: migration failed: %s\n", store_errmsg());
 		if (store_schema_version(st, &to) == 0)
 			fprintf(stderr, "sigap: the database stays at schema version %d (each migration is applied whole "
@@ -408,6 +439,9 @@ static int cmd_migrate(config_t *cfg, int argc, char **argv)
 	printf("schema version %d -> %d\n", from, to);
 	for (int v = from + 1; v <= to; v++)
 		printf("  now applied  %3d  %s\n", v, store_migration_name(v));
+	if (to < latest)
+		printf("%d migration(s) still pending (%d to %d): 'sigap migrate' applies them; 'sigap serve' "
+		       "refuses the database until then\n", latest - to, to + 1, latest);
 	store_close(st);
 	return 0;
 }

@@ -842,9 +842,15 @@ static int apply_one(store_conn_t *c, void *ud)
 	return 0;
 }
 
-int store_migrate(store_t *st, int *ret_from, int *ret_to)
+int store_migrate_to(store_t *st, int version, int *ret_from, int *ret_to)
 {
 	int from = 0, rc, i;
+	if (ret_from)
+		*ret_from = 0;
+	/* refused before anything is made: an empty database stays empty */
+	if (version < 1 || version > store_migrations_count)
+		return store_fail(ERR_INVALID, "there is no migration %d: this sigap knows 1 to %d", version,
+				  store_migrations_count);
 	rc = store_tx(st, ensure_version_table, NULL);
 	if (rc < 0)
 		return rc;
@@ -857,13 +863,23 @@ int store_migrate(store_t *st, int *ret_from, int *ret_to)
 		return store_fail(ERR_INVALID,
 				  "database schema version %d is newer than this sigap (%d); upgrade sigap",
 				  from, store_migrations_count);
-	for (i = from; i < store_migrations_count; i++) {
+	if (from > version)
+		return store_fail(ERR_INVALID,
+				  "database schema version %d is already past %d: migrations are never undone (to go back, "
+				  "restore the backup taken before them)",
+				  from, version);
+	for (i = from; i < version; i++) {
 		struct migrate_step ms = { &store_migrations[i], 0 };
 		rc = store_tx(st, apply_one, &ms);
 		if (rc < 0)
 			return rc;
 	}
 	if (ret_to)
-		*ret_to = store_migrations_count;
+		*ret_to = version;
 	return 0;
+}
+
+int store_migrate(store_t *st, int *ret_from, int *ret_to)
+{
+	return store_migrate_to(st, store_migrations_count, ret_from, ret_to);
 }

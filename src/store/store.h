@@ -73,6 +73,17 @@ int store_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 
  * transaction-level advisory lock), the others find it applied. A database
  * at a version newer than this binary knows is ERR_INVALID, untouched. */
 int store_migrate(store_t *st, int *ret_from, int *ret_to);
+/* store_migrate that stops after migration version: the pending migrations
+ * up to it are applied as store_migrate applies them (in order, each whole
+ * or not at all, instances taking turns), the later ones stay pending for a
+ * later store_migrate or store_migrate_to (an operator's upgrade in stages;
+ * a test that fills an older schema, then migrates the rest). A database at
+ * version already: 0, nothing applied. Refused with ERR_INVALID and the
+ * database left as it was: version outside 1..store_latest_version() (an
+ * empty database stays empty), version below the database's (no migration
+ * is ever undone) and a database newer than this binary; for the last two
+ * *ret_from holds the database's version. On success *ret_to is version. */
+int store_migrate_to(store_t *st, int version, int *ret_from, int *ret_to);
 /* The current schema version (0 for an empty database). */
 int store_schema_version(store_t *st, int *ret);
 /* Number of migrations this binary knows. */

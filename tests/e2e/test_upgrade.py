@@ -7,7 +7,9 @@ newer release's migration, a deleted one for an older database.
   - `sigap migrate --status` (and --dry-run) lists the applied migrations
     with their dates and the pending ones with their descriptions, and
     changes nothing (an empty database stays empty);
-  - `sigap migrate` says which migrations it applied;
+  - `sigap migrate` says which migrations it applied; `--to N` applies
+    them up to N only (the rest stay pending), and refuses N below the
+    database's version, beyond the newest, or not a version;
   - a database older than the binary: `sigap serve` refuses with both
     versions and the command to run; a migration that fails half way
     leaves the database whole at the version before it, says which
@@ -51,6 +53,15 @@ def add_newer(db, v):
     db.sql("INSERT INTO schema_version (version, name, applied_at) VALUES (%d, 'a newer release', 1)" % v)
 
 
+def assert_nothing_made(db):
+    """db, from env.new_db(init=False), is still empty: no table (PostgreSQL), no file (SQLite)."""
+    if db.backend == "pg":
+        assert db.sql("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()") \
+            == [("0",)]
+    else:
+        assert not os.path.exists(db.path)
+
+
 def serve_briefly(db, timeout=15):
     """`sigap serve` that is expected to refuse to start: its result."""
     port = free_port()
@@ -78,15 +89,57 @@ def test_migrate_status_lists_applied_and_pending(env):
     empty = env.new_db(init=False)
     p = check_sigap(["migrate", "--status"], db=empty)
     assert "schema version 0" in p.stdout and "pending    1  platform foundation" in p.stdout, p.stdout
-    if empty.backend == "pg":
-        assert empty.sql("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()") \
-            == [("0",)]
-    else:
-        assert not os.path.exists(empty.path)
+    assert_nothing_made(empty)
     # migrate says what it applied
     p = check_sigap(["migrate"], db=empty)
     assert "schema version 0 -> %d" % n in p.stdout, p.stdout
     assert "now applied    1  platform foundation" in p.stdout, p.stdout
+
+
+def test_migrate_to_stops_at_the_version_given(env):
+    """`sigap migrate --to N` (an upgrade in stages) applies the pending migrations up to N and
+    stops: --status shows N applied and the later ones pending, serve refuses the database as
+    older, a plain `sigap migrate` finishes. N below the database's version (no migration is
+    undone), beyond the newest this binary knows, or not a version is refused, nothing changed."""
+    n = known(env)
+    db = env.new_db(init=False)
+    for bad in ("0", "-1", "abc", "26x", " 26", "", str(n + 1)):
+        p = run_sigap(["migrate", "--to", bad], db=db)
+        assert p.returncode == 2, (bad, p.stdout, p.stderr)
+        assert "--to must be a schema version from 1 to %d" % n in p.stderr and "got '%s'" % bad in p.stderr, p.stderr
+    p = run_sigap(["migrate", "--status", "--to", str(n)], db=db)
+    assert p.returncode == 2 and "without --to" in p.stderr, p.stderr
+    assert_nothing_made(db)
+    # two short of the newest
+    p = check_sigap(["migrate", "--to", str(n - 2)], db=db)
+    assert "schema version 0 -> %d" % (n - 2) in p.stdout, p.stdout
+    assert "now applied  %3d  " % (n - 2) in p.stdout and "now applied  %3d  " % (n - 1) not in p.stdout, p.stdout
+    assert "2 migration(s) still pending (%d to %d)" % (n - 1, n) in p.stdout, p.stdout
+    assert version(db) == n - 2
+    p = check_sigap(["migrate", "--status"], db=db)
+    assert "schema version %d; this sigap knows %d" % (n - 2, n) in p.stdout, p.stdout
+    assert "applied  %3d  " % (n - 2) in p.stdout and "applied  %3d  " % (n - 1) not in p.stdout, p.stdout
+    assert "pending  %3d  " % (n - 1) in p.stdout and "pending  %3d  " % n in p.stdout, p.stdout
+    assert "2 migration(s) pending" in p.stdout, p.stdout
+    p = serve_briefly(db)
+    assert p.returncode != 0 and "at schema version %d; this sigap needs %d" % (n - 2, n) in p.stderr, p.stderr
+    # the version it is at: nothing to do; one below: refused, nothing undone
+    p = check_sigap(["migrate", "--to", str(n - 2)], db=db)
+    assert "schema version %d -> %d" % (n - 2, n - 2) in p.stdout and "now applied" not in p.stdout, p.stdout
+    p = run_sigap(["migrate", "--to", str(n - 3)], db=db)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "schema version %d is already past %d" % (n - 2, n - 3) in p.stderr, p.stderr
+    assert "never undone" in p.stderr and "migration failed" not in p.stderr, p.stderr
+    assert version(db) == n - 2
+    # the rest
+    p = check_sigap(["migrate"], db=db)
+    assert "schema version %d -> %d" % (n - 2, n) in p.stdout and "still pending" not in p.stdout, p.stdout
+    assert "now applied  %3d  " % (n - 1) in p.stdout and "now applied  %3d  " % n in p.stdout, p.stdout
+    assert version(db) == n and int(db.sql("SELECT COUNT(*) FROM schema_version")[0][0]) == n
+    p = run_sigap(["migrate", "--to", str(n - 1)], db=db)
+    assert p.returncode == 1 and "already past" in p.stderr, p.stderr
+    check_sigap(["migrate", "--to", str(n)], db=db)
+    assert version(db) == n
 
 
 def test_older_database_refused_with_versions(env):

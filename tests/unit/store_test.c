@@ -316,6 +316,56 @@ static void test_migrate_concurrently(void **state)
 	assert_int_equal(n, store_latest_version());
 }
 
+/* Migrating up to a version: the later migrations stay pending and apply
+ * afterwards; a version out of range, or below the database's, is refused
+ * with the database as it was (an empty one stays empty). */
+static void test_migrate_to(void **state)
+{
+	fixture_t *f = *state;
+	int v = -1, from = -1, to = -1, latest = store_latest_version();
+	int64_t n = -1;
+	const char *tbl = B.pg ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+				 "AND table_name = 'complaints'"
+			       : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'complaints'";
+
+	assert_true(latest >= 4);
+	assert_int_equal(store_migrate_to(f->st, 0, NULL, NULL), ERR_INVALID);
+	assert_int_equal(store_migrate_to(f->st, -1, NULL, NULL), ERR_INVALID);
+	assert_int_equal(store_migrate_to(f->st, latest + 1, &from, &to), ERR_INVALID);
+	assert_non_null(strstr(store_errmsg(), "no migration"));
+	assert_int_equal(store_schema_version(f->st, &v), 0);
+	assert_int_equal(v, 0);
+
+	/* migration 4 makes the complaints table: not yet */
+	assert_int_equal(store_migrate_to(f->st, 3, &from, &to), 0);
+	assert_int_equal(from, 0);
+	assert_int_equal(to, 3);
+	assert_int_equal(store_schema_version(f->st, &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(store_query_int64(store_reader(f->st), &n, tbl, ""), 0);
+	assert_int_equal(n, 0);
+	/* there already: nothing to do */
+	assert_int_equal(store_migrate_to(f->st, 3, &from, &to), 0);
+	assert_int_equal(from, 3);
+	assert_int_equal(to, 3);
+	/* never back */
+	from = -1;
+	assert_int_equal(store_migrate_to(f->st, 2, &from, &to), ERR_INVALID);
+	assert_int_equal(from, 3);
+	assert_non_null(strstr(store_errmsg(), "never undone"));
+	assert_int_equal(store_schema_version(f->st, &v), 0);
+	assert_int_equal(v, 3);
+
+	/* the rest */
+	assert_int_equal(store_migrate(f->st, &from, &to), 0);
+	assert_int_equal(from, 3);
+	assert_int_equal(to, latest);
+	assert_int_equal(store_query_int64(store_reader(f->st), &n, tbl, ""), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_query_int64(store_reader(f->st), &n, "SELECT COUNT(*) FROM schema_version", ""), 0);
+	assert_int_equal(n, latest);
+}
+
 /* A database a newer release migrated: this binary leaves it untouched and
  * says so; store_schema_check() notices it on a running instance. */
 static void test_schema_newer(void **state)
@@ -885,6 +935,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_open_errors),
 	T(test_migrate),
 	T(test_migrate_concurrently),
+	T(test_migrate_to),
 	T(test_schema_newer),
 	T(test_migration_fails_whole),
 	T(test_types),

@@ -1,6 +1,7 @@
 /*
  * testutil.h: helpers shared by the unit tests of domain modules (audit,
- * auth, tenants): a fresh, migrated store per test case, temporary files, and
+ * auth, tenants): a fresh, migrated store per test case (or one migrated up
+ * to a given version, for a test of a later migration), temporary files, and
  * paths into the source tree.
  *
  * A test_store_t is backed by a new SQLite file in its own mkdtemp()
@@ -83,8 +84,9 @@ static inline void test_src_path(const char *rel, char *path, size_t pathsize)
 		snprintf(path, pathsize, "%s", rel);
 }
 
-/* Opens a fresh store and applies every migration. */
-static inline void test_store_open(test_store_t *ts)
+/* Opens a fresh store and applies the migrations up to version (a test of
+ * a migration fills the schema before it, then migrates the rest). */
+static inline void test_store_open_to(test_store_t *ts, int version)
 {
 	static int counter;
 	const char *pg = getenv("SIGAP_TEST_PG");
@@ -117,10 +119,16 @@ static inline void test_store_open(test_store_t *ts)
 	if (rc < 0)
 		print_error("store_open '%s': %s\n", ts->url, store_errmsg());
 	assert_int_equal(rc, 0);
-	rc = store_migrate(ts->st, NULL, NULL);
+	rc = store_migrate_to(ts->st, version, NULL, NULL);
 	if (rc < 0)
-		print_error("store_migrate: %s\n", store_errmsg());
+		print_error("store_migrate_to %d: %s\n", version, store_errmsg());
 	assert_int_equal(rc, 0);
+}
+
+/* Opens a fresh store and applies every migration. */
+static inline void test_store_open(test_store_t *ts)
+{
+	test_store_open_to(ts, store_latest_version());
 }
 
 /* Closes the store and removes its file or schema. NULL-safe. */
