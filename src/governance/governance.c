@@ -2057,12 +2057,21 @@ static char *dup_col(store_stmt_t *s, int col)
 #define RETIRED_BEFORE 1 /* retired_key(): the step was signed at or after the retirement */
 #define RETIRED_FORGED 2 /* retired_key(): the retirement record does not verify */
 
+#define RETIRE_DEPTH 8 /* approvers' own retirements followed at most this deep */
+
+static int retired_key(store_conn_t *c, const char *tenant, const char *actor, const char *pk_hex, int64_t signed_at,
+		       char *role, size_t rolelen, int depth);
+
 /* 1 when pk_hex is the key approver held at time at: their current key
- * (made no later than at), or one of theirs retired after at; 0 if not. */
+ * (made no later than at), or one of theirs retired after at whose own
+ * retirement record verifies in turn (its approver held their key then, and
+ * so on, at most RETIRE_DEPTH retirements deep: a row written behind sigap's
+ * back cannot lend a made-up key to an approver); 0 if not. */
 static int approver_held(store_conn_t *c, const char *tenant, const char *approver, const char *role, const char *pk_hex,
-			 int64_t at)
+			 int64_t at, int depth)
 {
 	int64_t n = 0;
+	char arole[32];
 	int rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM governance_keys WHERE tenant = ? AND username = ? AND "
 					  "role = ? AND public_key = ? AND created_at <= ?", "tttti", tenant, approver, role,
 				   pk_hex, at);
@@ -2071,7 +2080,14 @@ static int approver_held(store_conn_t *c, const char *tenant, const char *approv
 	rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM governance_retired_keys WHERE tenant = ? AND username = ? AND "
 				      "role = ? AND public_key = ? AND created_at <= ? AND retired_at > ?", "ttttii", tenant,
 			       approver, role, pk_hex, at, at);
-	return rc < 0 ? rc : n > 0;
+	if (rc < 0 || n == 0)
+		return rc < 0 ? rc : 0;
+	if (depth >= RETIRE_DEPTH)
+		return 0;
+	rc = retired_key(c, tenant, approver, pk_hex, at, arole, sizeof(arole), depth + 1);
+	if (rc < 0)
+		return rc == ERR_NOT_FOUND ? 0 : rc;
+	return rc == 0 && !strcmp(arole, role);
 }
 
 /* Whether pk_hex is a retired key of actor, valid for a step signed at
@@ -2080,7 +2096,7 @@ static int approver_held(store_conn_t *c, const char *tenant, const char *approv
  * approver's signature over the retirement does not verify, or the approver
  * could not approve it), or a store error. */
 static int retired_key(store_conn_t *c, const char *tenant, const char *actor, const char *pk_hex, int64_t signed_at,
-		       char *role, size_t rolelen)
+		       char *role, size_t rolelen, int depth)
 {
 	store_stmt_t *s;
 	unsigned char apk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES];
@@ -2120,7 +2136,7 @@ static int retired_key(store_conn_t *c, const char *tenant, const char *actor, c
 	sb_release(&m);
 	if (!rc)
 		return RETIRED_FORGED;
-	rc = approver_held(c, tenant, approver, arole, akey, retired);
+	rc = approver_held(c, tenant, approver, arole, akey, retired, depth);
 	if (rc < 0)
 		return rc;
 	return rc ? 0 : RETIRED_FORGED;
@@ -2153,7 +2169,7 @@ static int verify_one(store_conn_t *c, const char *tenant, int64_t id, const vst
 			     "step %d: '%s' must be signed by %s, not %s", i, v->kind, step_role(v->kind), v->role);
 	/* a retired key first: it verifies only what it signed before its
 	 * retirement, whatever governance_keys says */
-	rc = retired_key(c, tenant, v->actor, v->public_key, v->signed_at, keyrole, sizeof(keyrole));
+	rc = retired_key(c, tenant, v->actor, v->public_key, v->signed_at, keyrole, sizeof(keyrole), 0);
 	if (rc == ERR_NOT_FOUND) {
 		rc = store_query_text(c, key, sizeof(key),
 				      "SELECT public_key FROM governance_keys WHERE tenant = ? AND username = ?", "tt", tenant,

@@ -1190,6 +1190,39 @@ static void test_retirement_record_tampering_rejected(void **state)
 	expect_bad(f, before, 0);
 }
 
+/* The Sekda who approved a retirement later has their own key retired: the
+ * first retirement still verifies, through the second one, whose record is
+ * checked in turn (a row put in behind sigap's back to make the approver's
+ * key look valid does not pass). */
+static void test_retirement_chain_checked_through_the_approvers_retirement(void **state)
+{
+	fx_t *f = *state;
+	int64_t before = create(f, 0, NOW); /* signed by the OPD alone: the Sekda's own steps are not in it */
+	gov_keyreq_t k;
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, before, NULL, "", NOW + 10, NULL), 0);
+	retire_opd_key(f, NOW + 1000);
+	/* the Kepala Daerah approves the replacement of the Sekda's key, later */
+	assert_int_equal(keyreq(f, GOV_KEYREQ_ASK, &f->sekda, 0, NOW + 1950, &k), 0);
+	assert_true(k.ret_id > 0);
+	assert_int_equal(keyreq(f, GOV_KEYREQ_APPROVE, &f->kd, k.ret_id, NOW + 2000, NULL), 0);
+	expect_ok(f, before);
+	/* the Sekda's retirement record altered: the Kepala Daerah's signature over it fails, so the
+	 * Sekda's approval of the first retirement no longer counts, and the OPD's old key neither */
+	assert_int_equal(test_sql(&f->ts, "UPDATE governance_retired_keys SET retired_at = retired_at + 5000 "
+					  "WHERE username = 'sekda'"),
+			 0);
+	expect_bad(f, before, 0);
+	assert_int_equal(test_sql(&f->ts, "UPDATE governance_retired_keys SET retired_at = retired_at - 5000 "
+					  "WHERE username = 'sekda'"),
+			 0);
+	expect_ok(f, before);
+	/* its approver's role made wrong (the Wakil may not approve a Sekda's replacement) */
+	assert_int_equal(test_sql(&f->ts, "UPDATE governance_retired_keys SET approver_role = 'wakil' WHERE username = "
+					  "'sekda'"),
+			 0);
+	expect_bad(f, before, 0);
+}
+
 static void test_replacement_refusals(void **state)
 {
 	fx_t *f = *state;
@@ -1273,6 +1306,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_inbox_admin_and_dprd_agree_with_access, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retired_key_verifies_what_it_signed_before, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retirement_record_tampering_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retirement_chain_checked_through_the_approvers_retirement, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_replacement_refusals, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
