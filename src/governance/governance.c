@@ -1113,30 +1113,60 @@ static int dprd_pos(const char *stage)
 	return !strcmp(stage, "disetujui") || !strcmp(stage, "ditolak") ? 2 : -1;
 }
 
+/* A DPRD stage's date refused: msgid names day (the latest or the earliest
+ * date allowed) and, for the stage before, stage's label. */
+static int refuse_day(gov_action_t *a, int32_t day, const char *stage, const char *msgid)
+{
+	cal_format_date(day, a->ret_day);
+	a->ret_stage = stage;
+	return refuse(a, ERR_INVALID, msgid);
+}
+
 /* The date rules of a DPRD stage, recorded or corrected: a real date, not
- * in the future (the tenant's today), not before the stage prev recorded
- * before it ("" for the first). The date as YYYY-MM-DD into day. */
+ * in the future (the tenant's today), not before the day the head approved
+ * the proposal (which put it before the DPRD: a stage comes only after that
+ * approval) and not before the stage prev recorded before it ("" for the
+ * first). Only what is recorded now is checked: the dates already stored
+ * are only read. A refusal names the date allowed, the nearer event's when
+ * both bound it. The date as YYYY-MM-DD into day. */
 static int check_stage_day(store_conn_t *c, gov_action_t *a, const prop_t *p, const char *prev, char day[CAL_DATE_LEN])
 {
 	char prev_day[CAL_DATE_LEN] = "";
+	const char *why = NULL, *stage = NULL;
 	tenant_t t;
-	int32_t pd;
+	int64_t decided = 0;
+	int32_t today, from = 0, pd;
 	int rc;
 	if ((rc = tenant_get(c, a->tenant, &t)) < 0)
 		return rc;
 	if (cal_format_date(a->stage_day, day) < 0)
 		return refuse(a, ERR_INVALID, N_("tanggal tahap harus berformat YYYY-MM-DD"));
-	if (a->stage_day > cal_local_day(a->now, t.tz_offset))
-		return refuse(a, ERR_INVALID, N_("tanggal tahap tidak boleh di masa depan"));
+	today = cal_local_day(a->now, t.tz_offset);
+	if (a->stage_day > today)
+		return refuse_day(a, today, NULL, N_("tanggal tahap tidak boleh di masa depan: paling lambat hari ini, %s"));
+	rc = store_query_int64(c, &decided,
+			       "SELECT decided_at FROM governance_decisions WHERE tenant = ? AND proposal_id = ?", "ti",
+			       a->tenant, p->id);
+	if (rc < 0 && rc != ERR_NOT_FOUND)
+		return rc;
+	if (rc == 0) {
+		from = cal_local_day(decided, t.tz_offset);
+		why = N_("tanggal tahap tidak boleh sebelum %s, tanggal usulan disetujui Kepala Daerah");
+	}
 	if (*prev) {
 		rc = store_query_text(c, prev_day, sizeof(prev_day),
 				      "SELECT stage_day FROM governance_dprd WHERE tenant = ? AND proposal_id = ? AND stage = ?",
 				      "tit", a->tenant, p->id, prev);
 		if (rc < 0 && rc != ERR_NOT_FOUND)
 			return rc;
-		if (rc == 0 && cal_parse_date(prev_day, &pd) == 0 && a->stage_day < pd)
-			return refuse(a, ERR_INVALID, N_("tanggal tahap tidak boleh sebelum tahap sebelumnya"));
+		if (rc == 0 && cal_parse_date(prev_day, &pd) == 0 && (!why || pd >= from)) {
+			from = pd;
+			stage = governance_dprd_stage_label(prev);
+			why = N_("tanggal tahap tidak boleh sebelum %s, tanggal tahap sebelumnya (%s)");
+		}
 	}
+	if (why && a->stage_day < from)
+		return refuse_day(a, from, stage, why);
 	return 0;
 }
 
@@ -1331,6 +1361,8 @@ int governance_action_tx(store_conn_t *c, void *ud)
 	int writing = 0, rc;
 	a->ret_rc = 0;
 	a->ret_msgid = NULL;
+	a->ret_day[0] = '\0';
+	a->ret_stage = NULL;
 	a->ret_number[0] = a->ret_token[0] = '\0';
 	if (!a->tenant || !a->actor)
 		return ERR_INVALID;
@@ -1339,10 +1371,11 @@ int governance_action_tx(store_conn_t *c, void *ud)
 		return 0;
 	if (!writing && (rc == ERR_FORBIDDEN || rc == ERR_CONFLICT || rc == ERR_INVALID || rc == ERR_NOT_FOUND) &&
 	    a->ret_msgid) {
-		char obj[48], summary[300];
+		char obj[48], why[240], summary[300];
 		int arc;
 		snprintf(obj, sizeof(obj), "proposal:%" PRId64, a->proposal_id);
-		snprintf(summary, sizeof(summary), "ditolak: %s oleh %s: %s", op_name(a->op), role_name(a->role), a->ret_msgid);
+		governance_refusal_text(a, NULL, NULL, why, sizeof(why));
+		snprintf(summary, sizeof(summary), "ditolak: %s oleh %s: %s", op_name(a->op), role_name(a->role), why);
 		arc = audit_append(c, a->tenant, a->now, a->actor, "governance.refused", obj, summary);
 		if (arc < 0)
 			return arc;
@@ -1358,6 +1391,39 @@ int governance_apply(store_t *st, gov_action_t *a)
 	if (rc == GOV_REFUSED)
 		return a->ret_rc;
 	return rc;
+}
+
+/* Month names of dates in words (governance_day_words). */
+static const char *const months[12] = {
+	N_("Januari"), N_("Februari"), N_("Maret"), N_("April"), N_("Mei"), N_("Juni"),
+	N_("Juli"), N_("Agustus"), N_("September"), N_("Oktober"), N_("November"), N_("Desember"),
+};
+
+void governance_day_words(int32_t day, gov_tr_fn tr, void *ud, char *out, size_t n)
+{
+	int y, m, d;
+	if (day < CAL_DAY_MIN || day > CAL_DAY_MAX) {
+		snprintf(out, n, "-");
+		return;
+	}
+	cal_civil_from_days(day, &y, &m, &d);
+	snprintf(out, n, "%d %s %d", d, tr ? tr(ud, months[m - 1]) : months[m - 1], y);
+}
+
+void governance_refusal_text(const gov_action_t *a, gov_tr_fn tr, void *ud, char *out, size_t n)
+{
+	const char *msg = a->ret_msgid ? a->ret_msgid : "";
+	char when[48];
+	int32_t d;
+	if (!a->ret_day[0] || cal_parse_date(a->ret_day, &d) < 0) {
+		snprintf(out, n, "%s", tr ? tr(ud, msg) : msg);
+		return;
+	}
+	governance_day_words(d, tr, ud, when, sizeof(when));
+	/* the msgids (and their translations) have one %s for the date, and
+	 * a second for the stage when they name one */
+	snprintf(out, n, tr ? tr(ud, msg) : msg, when,
+		 a->ret_stage ? (tr ? tr(ud, a->ret_stage) : a->ret_stage) : "");
 }
 
 /* ------------------------------------------------------------------ reading */

@@ -11,7 +11,9 @@
  *   disetujui | ditolak (final) | dikembalikan.
  *   diajukan --kembalikan(sekda)--> dikembalikan; dikembalikan --edit,
  *   ajukan--> diajukan. A disetujui proposal that needs DPRD approval then
- *   walks the DPRD stages diajukan -> pembahasan -> disetujui | ditolak.
+ *   walks the DPRD stages diajukan -> pembahasan -> disetujui | ditolak,
+ *   each dated no earlier than the head's approval and the stage before it,
+ *   and no later than the Pemda's today.
  *
  * Signatures: every step (submission, return, recommendation, consideration,
  * decision) is an Ed25519 signature (libsodium) over the canonical message
@@ -38,6 +40,7 @@
 #include <stdint.h>
 
 #include "auth/auth.h"
+#include "core/calendar.h"
 #include "core/sb.h"
 #include "store/store.h"
 
@@ -214,7 +217,8 @@ typedef struct gov_action {
 	const char *verdict;       /* RECOMMEND, CONSIDER, DECIDE; DPRD_STAGE, DPRD_CORRECT: the stage */
 	const char *note;          /* DPRD_CORRECT: the reason (required) */
 	int is_public;             /* DECIDE: publish in the register */
-	int32_t stage_day;         /* DPRD_STAGE, DPRD_CORRECT: date of the stage (day number) */
+	int32_t stage_day;         /* DPRD_STAGE, DPRD_CORRECT: date of the stage (day number; see
+	                            * the flow above for the dates allowed) */
 	const unsigned char *sk;   /* signed ops: the unsealed secret key (64 bytes) */
 	int passphrase_failed;     /* signed ops: the caller could not open the key (wrong passphrase):
 	                            * the action is refused and audited */
@@ -225,6 +229,11 @@ typedef struct gov_action {
 	int64_t ret_id;            /* the proposal */
 	int ret_rc;                /* the refusal's code when the tx returned GOV_REFUSED */
 	const char *ret_msgid;     /* why it was refused (Indonesian msgid), or NULL */
+	char ret_day[CAL_DATE_LEN]; /* a DPRD stage's date refused: the date it may be at the
+	                            * latest or at the earliest, which ret_msgid names (a %s;
+	                            * governance_refusal_text()); "" for other refusals */
+	const char *ret_stage;     /* ... and when that is the stage before's date, its label
+	                            * (msgid, a second %s), else NULL */
 	char ret_number[128];      /* DECIDE setuju: "Keputusan Wali Kota Mataram Nomor 12/2026" */
 	char ret_token[33];        /* DECIDE final: verification token */
 } gov_action_t;
@@ -235,6 +244,16 @@ typedef struct gov_action {
 int governance_action_tx(store_conn_t *c, void *ud);
 /* store_tx(governance_action_tx); returns 0 or the negative code (refusal included). */
 int governance_apply(store_t *st, gov_action_t *a);
+/* Translates a msgid into the reader's language (ud: the caller's). */
+typedef const char *(*gov_tr_fn)(void *ud, const char *msgid);
+/* A date in words, "3 Maret 2026" ("3 March 2026" when tr translates the
+ * month's name into English), into out (n bytes); tr as below. */
+void governance_day_words(int32_t day, gov_tr_fn tr, void *ud, char *out, size_t n);
+/* Why a was refused, in words, into out (n bytes): a->ret_msgid, with the
+ * date it names (a->ret_day as "3 Maret 2026") and the stage before
+ * (a->ret_stage) put in. tr translates the msgid, the month and the
+ * stage's label; NULL keeps them Indonesian (the audit log's). */
+void governance_refusal_text(const gov_action_t *a, gov_tr_fn tr, void *ud, char *out, size_t n);
 
 /* ---- reading ---- */
 

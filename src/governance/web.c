@@ -45,6 +45,13 @@ static void fmt_time(req_t *r, int64_t ts, char *out, size_t n)
 	snprintf(out, n, "%s %s", buf, r->tenant->tz_name);
 }
 
+/* gov_tr_fn for governance_day_words() and governance_refusal_text(): the
+ * request's language. */
+static const char *gov_tr(void *r, const char *msgid)
+{
+	return req_t_(r, msgid);
+}
+
 static void add_time(req_t *r, json_t *o, const char *key, const char *as)
 {
 	char buf[48];
@@ -510,11 +517,37 @@ static void decorate_corrections(req_t *r, json_t *stage)
 	}
 }
 
+/* The earliest date a DPRD stage may have, as governance.c checks it: the
+ * day the head approved the proposal (approved, "" if unknown) or the date
+ * of the stage before (before, "" for none), whichever is later. */
+static const char *stage_floor(const char *approved, const char *before)
+{
+	return *before && strcmp(before, approved) > 0 ? before : approved; /* YYYY-MM-DD sort as dates */
+}
+
+/* The dates a DPRD stage may have, in words for the form: "paling awal
+ * 25 November 2026, paling lambat hari ini (30 November 2026)". */
+static const char *stage_range(req_t *r, const char *min, const char *today)
+{
+	const char *fmt = req_t_(r, N_("paling awal %s, paling lambat hari ini (%s)"));
+	char from[48], to[48], *out;
+	int32_t d, t;
+	size_t len = strlen(fmt) + sizeof(from) + sizeof(to);
+	if (cal_parse_date(min, &d) < 0 || cal_parse_date(today, &t) < 0 || !(out = arena_alloc(&r->arena, len)))
+		return "";
+	governance_day_words(d, gov_tr, r, from, sizeof(from));
+	governance_day_words(t, gov_tr, r, to, sizeof(to));
+	snprintf(out, len, fmt, from, to);
+	return out;
+}
+
 /* The form that corrects the latest DPRD stage ds (ctx "can_dprd_correct"
  * and "koreksi"): an outcome may become the other outcome, the other
  * stages keep their place in the order; the date as recorded, no earlier
- * than the stage before it. What a refused correction sent comes back. */
-static void correction_form(req_t *r, json_t *ctx, json_t *dprd, const char *ds)
+ * than the head's approval (approved) and the stage before it, no later
+ * than today. What a refused correction sent comes back. */
+static void correction_form(req_t *r, json_t *ctx, json_t *dprd, const char *ds, const char *approved,
+			    const char *today)
 {
 	static const char *const outcomes[] = { "disetujui", "ditolak" };
 	const char *action = req_form(r, "action"), *typed_stage = NULL, *typed_day = NULL, *day = "", *min = "";
@@ -533,6 +566,7 @@ static void correction_form(req_t *r, json_t *ctx, json_t *dprd, const char *ds)
 		else
 			min = json_string_value(json_object_get(st, "day")); /* the stages come in their order */
 	}
+	min = stage_floor(approved, min);
 	if (typed_day && cal_parse_date(typed_day, &d) == 0)
 		day = typed_day;
 	for (size_t k = 0; k < (outcome ? 2 : 1); k++) {
@@ -542,8 +576,8 @@ static void correction_form(req_t *r, json_t *ctx, json_t *dprd, const char *ds)
 						      req_t_(r, governance_dprd_stage_label(code)), "selected", sel));
 	}
 	json_object_set_new(ctx, "can_dprd_correct", json_true());
-	json_object_set_new(ctx, "koreksi", json_pack("{s:o,s:s,s:s,s:b}", "options", opts, "day", day, "min", min, "open",
-						       refused));
+	json_object_set_new(ctx, "koreksi", json_pack("{s:o,s:s,s:s,s:s,s:b}", "options", opts, "day", day, "min", min,
+						       "range", stage_range(r, min, today), "open", refused));
 }
 
 /* A refused action (a wrong passphrase, a note missing, a stale form, an
@@ -579,6 +613,14 @@ static void keep_typed(req_t *r, json_t *ctx)
 	if (verdict && strlen(verdict) < 32) {
 		snprintf(key, sizeof(key), "v_%s", verdict);
 		json_object_set_new(t, key, json_true());
+	}
+	if (!strcmp(action, "dprd")) {
+		/* the stage's form: the outcome chosen (the date: show_page) */
+		const char *stage = req_form(r, "stage");
+		if (stage && strlen(stage) < 32) {
+			snprintf(key, sizeof(key), "s_%s", stage);
+			json_object_set_new(t, key, json_true());
+		}
 	}
 	json_object_set_new(t, "a_kembalikan", json_boolean(!strcmp(action, "kembalikan")));
 	json_object_set_new(t, "pub", json_boolean(form_flag(req_form(r, "is_public")) == 1));
@@ -749,8 +791,11 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 		int can_dprd = (r->who.role == ROLE_SEKDA || r->who.role == ROLE_DPRD) &&
 			       json_is_true(json_object_get(p, "needs_dprd")) && !strcmp(state, "disetujui") &&
 			       strcmp(ds, "disetujui") && strcmp(ds, "ditolak");
-		char today[CAL_DATE_LEN];
+		char today[CAL_DATE_LEN], approved[CAL_DATE_LEN] = "";
 		cal_format_date(cal_local_day((int64_t)time(NULL), r->tenant->tz_offset), today);
+		if (dec && json_integer_value(json_object_get(dec, "decided_at")) > 0)
+			cal_format_date(cal_local_day(json_integer_value(json_object_get(dec, "decided_at")),
+						      r->tenant->tz_offset), approved);
 		ctx = json_pack("{s:s,s:o,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:b,s:s,s:s,s:b,s:b,s:b}", "title",
 				json_string_value(json_object_get(p, "title")), "p", p, "can_edit", can_edit, "can_submit",
 				can_submit, "can_sekda", can_sekda, "can_wakil", can_wakil, "can_kd", can_kd, "can_dprd",
@@ -759,9 +804,24 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 				"today", today, "final", final, "dprd_next_diajukan", can_dprd && !*ds, "dprd_next_pembahasan",
 				can_dprd && !strcmp(ds, "diajukan"));
 		json_object_set_new(ctx, "dprd_next_final", json_boolean(can_dprd && !strcmp(ds, "pembahasan")));
+		if (can_dprd) {
+			/* the next stage's date: from the head's approval or the
+			 * latest stage's date, to today; as typed when refused */
+			const char *action = req_form(r, "action"), *typed = req_form(r, "stage_day"), *last = "", *min;
+			int32_t d;
+			json_array_foreach(json_object_get(p, "dprd"), i, st)
+				last = json_string_value(json_object_get(st, "day")); /* in their order */
+			min = stage_floor(approved, last ? last : "");
+			json_object_set_new(ctx, "dprd_form",
+					    json_pack("{s:s,s:s,s:s}", "day",
+						      action && !strcmp(action, "dprd") && typed && cal_parse_date(typed, &d) == 0
+							      ? typed
+							      : today,
+						      "min", min, "range", stage_range(r, min, today)));
+		}
 		if ((r->who.role == ROLE_SEKDA || r->who.role == ROLE_DPRD) && json_is_true(json_object_get(p, "needs_dprd")) &&
 		    !strcmp(state, "disetujui") && *ds)
-			correction_form(r, ctx, json_object_get(p, "dprd"), ds);
+			correction_form(r, ctx, json_object_get(p, "dprd"), ds, approved, today);
 		/* a long proposal puts the form far below: a way to it from the top */
 		{
 			/* a refused correction: back to its form, open */
@@ -844,13 +904,17 @@ static int act_done(req_t *r, int rc, void *ud)
 	if (a->sk)
 		sodium_memzero((void *)a->sk, crypto_sign_SECRETKEYBYTES);
 	if (rc == GOV_REFUSED) {
+		/* why, in the reader's language (a DPRD stage's date: with the
+		 * date allowed put in); the answer copies it */
+		char why[512];
+		governance_refusal_text(a, gov_tr, r, why, sizeof(why));
 		if (r->api) {
-			http_error(r, a->ret_rc, a->ret_msgid);
+			http_error(r, a->ret_rc, a->ret_msgid ? why : NULL);
 			return 0;
 		}
 		if (a->ret_rc == ERR_NOT_FOUND)
 			return ERR_NOT_FOUND;
-		return show_page(r, err_http_status(a->ret_rc), a->proposal_id, a->ret_msgid, NULL);
+		return show_page(r, err_http_status(a->ret_rc), a->proposal_id, a->ret_msgid ? why : NULL, NULL);
 	}
 	if (rc < 0)
 		return rc;

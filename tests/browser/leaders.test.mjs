@@ -212,6 +212,17 @@ test('the Sekda corrects a DPRD outcome recorded wrongly, on a phone', async (t)
   await s.goto(`${T}/usulan`);
   await submit(s, s.locator('a', { hasText: 'Rancangan Peraturan Daerah tentang Penyelenggaraan Administrasi Kependudukan' }).first());
   const path = new URL(s.url()).pathname;
+  // the date a stage may have: from the submission to the DPRD (twenty days ago) to today, said under
+  // "Tanggal"; an earlier one is not even sent
+  const submittedOn = (await s.textContent('#dprd li')).match(/\d{4}-\d{2}-\d{2}/)[0];
+  assert.equal(await s.getAttribute('#stage_day', 'min'), submittedOn);
+  assert.equal(await s.getAttribute('#stage_day', 'max'), await s.inputValue('#stage_day'));
+  assert.match(await s.textContent('#stage_day-help'), /^paling awal \d+ \S+ \d{4}, paling lambat hari ini \(\d+ \S+ \d{4}\)$/);
+  await fitsPhone(s, 'the stage form with its dates');
+  const today = await s.inputValue('#stage_day');
+  await s.fill('#stage_day', '2020-01-06');
+  assert.equal(await s.$eval('#stage_day', (el) => el.validity.rangeUnderflow), true);
+  await s.fill('#stage_day', today);
   await s.selectOption('#form-dprd #stage', 'pembahasan');
   await submit(s, '#form-dprd button[type="submit"]');
   await s.selectOption('#form-dprd #stage', 'ditolak');

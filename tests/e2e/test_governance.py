@@ -12,6 +12,7 @@ the edit form of a proposal that can no longer change says so at once; the
 lists agree with what each role may open (admin, dprd); docs/openapi.json
 agrees with what the governance API answers.
 """
+import datetime
 import json
 import os
 import re
@@ -19,6 +20,22 @@ import re
 from harness import DEMO_PASSWORD, REPO, TENANT
 
 BASE = "/t/%s" % TENANT
+WITA = datetime.timezone(datetime.timedelta(hours=8))  # the demo Pemda's (52.71) time zone
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
+
+
+def day(days=0, since=None):
+    """A date as YYYY-MM-DD: days after since (a YYYY-MM-DD), or after the Pemda's today. A DPRD stage may be
+    dated from the day the head approved the proposal (today, for what a test decides) to today."""
+    start = datetime.date.fromisoformat(since) if since else datetime.datetime.now(WITA).date()
+    return (start + datetime.timedelta(days=days)).isoformat()
+
+
+def words(iso):
+    """A YYYY-MM-DD date as the refusals name it: "3 Maret 2026"."""
+    y, m, d = (int(x) for x in iso.split("-"))
+    return "%d %s %d" % (d, MONTHS[m - 1], y)
 
 
 def login(env, user):
@@ -251,15 +268,16 @@ def test_dprd_stages_and_pokir(env):
     dprd = login(env, "dprd")
     inbox = dprd.get(BASE + "/usulan").expect(200).text
     assert "Raperda e2e" in inbox
-    act(dprd, pid, "dprd", stage="pembahasan", stage_day="2026-01-05", expect=409)
-    act(a["sekda"], pid, "dprd", stage="diajukan", stage_day="2026-01-05")
-    act(dprd, pid, "dprd", stage="pembahasan", stage_day="2026-01-04", expect=400).expect(
-        400, contains="tidak boleh sebelum tahap sebelumnya")
-    act(dprd, pid, "dprd", stage="pembahasan", stage_day="2026-01-12")
-    act(dprd, pid, "dprd", stage="disetujui", stage_day="2026-01-20")
+    # decided today: its stages are dated today (test_governance_dprd_dates has stages of other days)
+    act(dprd, pid, "dprd", stage="pembahasan", stage_day=day(), expect=409)
+    act(a["sekda"], pid, "dprd", stage="diajukan", stage_day=day())
+    act(dprd, pid, "dprd", stage="pembahasan", stage_day=day(-1), expect=400).expect(
+        400, contains="tidak boleh sebelum %s, tanggal tahap sebelumnya (Diajukan ke DPRD)" % words(day()))
+    act(dprd, pid, "dprd", stage="pembahasan", stage_day=day())
+    act(dprd, pid, "dprd", stage="disetujui", stage_day=day())
     page = dprd.get("%s/usulan/%d" % (BASE, pid)).expect(200).text
     stages = re.search(r'<ul id="dprd">.*?</ul>', page, re.S).group(0)
-    assert "2026-01-20" in stages, stages
+    assert stages.count(day()) == 3, stages
     # the stages by their labels, not their codes
     for label in ("Diajukan ke DPRD", "Pembahasan", "Disetujui DPRD"):
         assert "<strong>%s</strong>" % label in stages, (label, stages)

@@ -17,7 +17,7 @@ import re
 import time
 
 from harness import DEMO_PASSWORD, TENANT, check_sigap, pdf_text, unique
-from test_governance import PDF, act, actors, create, csrf, decided, login, multipart
+from test_governance import PDF, act, actors, create, csrf, day, decided, login, multipart
 
 T = "/t/%s" % TENANT
 SAME = {"Sec-Fetch-Site": "same-origin"}
@@ -366,16 +366,16 @@ def test_dprd_member_day(env):
         return inbox[inbox.index(title):].split("</li>", 1)[0]
     # where the item stands, not "DPRD"
     assert "belum diajukan ke DPRD" in inbox_line(), inbox_line()
-    act(a["sekda"], pid, "dprd", stage="diajukan", stage_day="2026-01-05")
+    act(a["sekda"], pid, "dprd", stage="diajukan", stage_day=day())  # decided today: dated today
     assert "Diajukan ke DPRD" in inbox_line(), inbox_line()
-    act(d, pid, "dprd", stage="pembahasan", stage_day="2026-01-12")
+    act(d, pid, "dprd", stage="pembahasan", stage_day=day())
     page = d.get("%s/usulan/%d" % (T, pid)).expect(200).text
     form = section(page, "form-dprd")
     # the outcome is chosen, never preselected: "Disetujui DPRD" went with one tap
     assert re.search(r'<select id="stage" name="stage" required><option value="">', form), form
-    r = act(d, pid, "dprd", expect=400, stage="", stage_day="2026-01-20", note="Rapat paripurna")
+    r = act(d, pid, "dprd", expect=400, stage="", stage_day=day(), note="Rapat paripurna")
     assert "pilih tahap DPRD yang dicatat" in r.text and "Rapat paripurna" in section(r.text, "form-dprd")
-    r = act(d, pid, "dprd", stage="disetujui", stage_day="2026-01-20")
+    r = act(d, pid, "dprd", stage="disetujui", stage_day=day())
     # a stage is saved, not signed
     assert r.header("location").endswith("?ok=simpan")
     assert title not in section(d.get(T + "/usulan").text, "inbox")

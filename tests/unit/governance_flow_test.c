@@ -653,12 +653,64 @@ static int dprd_stage(fx_t *f, who_t *w, int64_t id, const char *stage, const ch
 	return dprd_op(f, w, GOV_OP_DPRD_STAGE, id, stage, day, "", 0, out);
 }
 
-/* A submitted proposal through the Sekda, the Wakil and the head's approval. */
-static void approve(fx_t *f, int64_t id)
+/* The DPRD items below are submitted ten days before NOW and approved by
+ * the head on 2026-05-19 (WITA); their stages are recorded at NOW + 1000,
+ * on 2026-05-29. */
+#define EARLY (NOW - 10 * 86400)
+
+/* A DPRD item submitted at EARLY, through the Sekda, the Wakil and the
+ * head's approval. */
+static int64_t dprd_item(fx_t *f)
 {
-	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, id, "setuju", "", NOW + 2, NULL), 0);
-	assert_int_equal(do_act(f, &f->wakil, GOV_OP_CONSIDER, id, "setuju", "ok", NOW + 3, NULL), 0);
-	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "setuju", "", NOW + 4, NULL), 0);
+	int64_t id = create(f, 1, EARLY);
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", EARLY + 1, NULL), 0);
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, id, "setuju", "", EARLY + 2, NULL), 0);
+	assert_int_equal(do_act(f, &f->wakil, GOV_OP_CONSIDER, id, "setuju", "ok", EARLY + 3, NULL), 0);
+	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "setuju", "", EARLY + 4, NULL), 0);
+	return id;
+}
+
+/* A gov_tr_fn with the few English words the tests need. */
+static const char *tr_en(void *ud, const char *msgid)
+{
+	static const char *const en[][2] = {
+		{ "tanggal tahap tidak boleh sebelum %s, tanggal tahap sebelumnya (%s)",
+		  "the stage date cannot be before %s, the date of the previous stage (%s)" },
+		{ "Mei", "May" },
+		{ "Diajukan ke DPRD", "Submitted to the DPRD" },
+	};
+	(void)ud;
+	for (size_t i = 0; i < sizeof(en) / sizeof(en[0]); i++)
+		if (!strcmp(msgid, en[i][0]))
+			return en[i][1];
+	return msgid;
+}
+
+/* A refused DPRD date: the code, that it names day (and stage), what the
+ * refusal says in words and in the audit log; nothing recorded. */
+static void date_refused(fx_t *f, int rc, const gov_action_t *a, const char *day, const char *stage, const char *text)
+{
+	char got[256], sql[256];
+	int64_t n = 0;
+	assert_int_equal(rc, ERR_INVALID);
+	assert_string_equal(a->ret_day, day);
+	if (stage)
+		assert_string_equal(a->ret_stage, stage);
+	else
+		assert_null(a->ret_stage);
+	governance_refusal_text(a, NULL, NULL, got, sizeof(got));
+	assert_string_equal(got, text);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.refused' AND summary LIKE '%%%s'",
+		 text);
+	assert_int_equal(store_query_int64(store_reader(f->ts.st), &n, sql, ""), 0);
+	assert_true(n >= 1);
+}
+
+static int64_t stage_rows(fx_t *f, int64_t id)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM governance_dprd WHERE proposal_id = %" PRId64, id);
+	return count(f, sql);
 }
 
 static void test_dprd_stages(void **state)
@@ -667,11 +719,13 @@ static void test_dprd_stages(void **state)
 	gov_action_t a;
 	json_t *j = NULL, *inbox = json_array();
 	int64_t plain = full_flow(f, "setuju", NULL);
-	int64_t id = create(f, 1, NOW);
-	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 1, NULL), 0);
+	int64_t id = create(f, 1, EARLY);
+	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", EARLY + 1, NULL), 0);
 	/* not before the head's decision */
 	assert_int_equal(dprd_stage(f, &f->sekda, id, "diajukan", "2026-05-27", &a), ERR_CONFLICT);
-	approve(f, id);
+	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, id, "setuju", "", EARLY + 2, NULL), 0);
+	assert_int_equal(do_act(f, &f->wakil, GOV_OP_CONSIDER, id, "setuju", "ok", EARLY + 3, NULL), 0);
+	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "setuju", "", EARLY + 4, NULL), 0);
 	assert_int_equal(dprd_stage(f, &f->sekda, plain, "diajukan", "2026-05-27", &a), ERR_CONFLICT);
 	/* the DPRD member sees it */
 	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_DPRD, "", "dprd", NOW, 0, 500, 0, inbox), 0);
@@ -680,13 +734,26 @@ static void test_dprd_stages(void **state)
 	/* in order, with dates that do not go backwards or into the future */
 	assert_int_equal(dprd_stage(f, &f->dprd, id, "pembahasan", "2026-05-27", &a), ERR_CONFLICT);
 	assert_int_equal(dprd_stage(f, &f->petugas, id, "diajukan", "2026-05-27", &a), ERR_FORBIDDEN);
-	assert_int_equal(dprd_stage(f, &f->sekda, id, "diajukan", "2026-06-30", &a), ERR_INVALID);
+	/* not after the Pemda's today (2026-05-29 in WITA, still 2026-05-28
+	 * in UTC), nor before the head approved it: each refusal names the
+	 * date allowed, is audited, and records nothing */
+	date_refused(f, dprd_stage(f, &f->sekda, id, "diajukan", "2026-06-30", &a), &a, "2026-05-29", NULL,
+		     "tanggal tahap tidak boleh di masa depan: paling lambat hari ini, 29 Mei 2026");
+	date_refused(f, dprd_stage(f, &f->sekda, id, "diajukan", "2026-05-30", &a), &a, "2026-05-29", NULL,
+		     "tanggal tahap tidak boleh di masa depan: paling lambat hari ini, 29 Mei 2026");
+	date_refused(f, dprd_stage(f, &f->sekda, id, "diajukan", "2026-05-18", &a), &a, "2026-05-19", NULL,
+		     "tanggal tahap tidak boleh sebelum 19 Mei 2026, tanggal usulan disetujui Kepala Daerah");
+	assert_int_equal(stage_rows(f, id), 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.dprd'"), 0);
 	assert_int_equal(dprd_stage(f, &f->sekda, id, "diajukan", "2026-05-20", NULL), 0);
-	assert_int_equal(dprd_stage(f, &f->dprd, id, "pembahasan", "2026-05-19", &a), ERR_INVALID);
-	assert_string_equal(a.ret_msgid, "tanggal tahap tidak boleh sebelum tahap sebelumnya");
-	assert_int_equal(dprd_stage(f, &f->dprd, id, "pembahasan", "2026-05-22", NULL), 0);
-	assert_int_equal(dprd_stage(f, &f->dprd, id, "disetujui", "2026-05-27", NULL), 0);
-	assert_int_equal(dprd_stage(f, &f->dprd, id, "ditolak", "2026-05-27", &a), ERR_CONFLICT);
+	date_refused(f, dprd_stage(f, &f->dprd, id, "pembahasan", "2026-05-19", &a), &a, "2026-05-20", "Diajukan ke DPRD",
+		     "tanggal tahap tidak boleh sebelum 20 Mei 2026, tanggal tahap sebelumnya (Diajukan ke DPRD)");
+	assert_int_equal(stage_rows(f, id), 1);
+	/* the same day as the stage before; today */
+	assert_int_equal(dprd_stage(f, &f->dprd, id, "pembahasan", "2026-05-20", NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->dprd, id, "disetujui", "2026-05-29", NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->dprd, id, "ditolak", "2026-05-29", &a), ERR_CONFLICT);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.dprd'"), 3);
 	assert_int_equal(governance_get(store_reader(f->ts.st), T, id, ROLE_DPRD, "", &j), 0);
 	assert_int_equal(json_array_size(json_object_get(j, "dprd")), 3);
 	/* in the order of the stages, though recorded in the same second */
@@ -706,10 +773,8 @@ static void test_dprd_correction(void **state)
 	gov_action_t a;
 	json_t *j = NULL, *st, *k, *inbox = json_array();
 	int64_t n = 0, plain = full_flow(f, "setuju", NULL);
-	int64_t id = create(f, 1, NOW);
+	int64_t id = dprd_item(f);
 	store_conn_t *c = store_reader(f->ts.st);
-	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 1, NULL), 0);
-	approve(f, id);
 	/* nothing recorded yet: nothing to correct; no DPRD item at all */
 	assert_int_equal(dprd_fix(f, &f->dprd, id, "diajukan", "2026-05-20", "salah", 1, &a), ERR_CONFLICT);
 	assert_string_equal(a.ret_msgid, "belum ada tahap DPRD yang dicatat, jadi belum ada yang dapat dikoreksi");
@@ -734,8 +799,9 @@ static void test_dprd_correction(void **state)
 			  "hasil DPRD hanya dapat dikoreksi menjadi disetujui atau ditolak" },
 			{ &f->dprd, "disetujui", "2026-05-27", "salah", 0, ERR_INVALID, NULL },
 			{ &f->dprd, "disetujui", "2026-05-21", "salah", 1, ERR_INVALID,
-			  "tanggal tahap tidak boleh sebelum tahap sebelumnya" },
-			{ &f->dprd, "disetujui", "2026-06-30", "salah", 1, ERR_INVALID, NULL },
+			  "tanggal tahap tidak boleh sebelum %s, tanggal tahap sebelumnya (%s)" },
+			{ &f->dprd, "disetujui", "2026-06-30", "salah", 1, ERR_INVALID,
+			  "tanggal tahap tidak boleh di masa depan: paling lambat hari ini, %s" },
 			{ &f->dprd, "ditolak", "2026-05-27", "salah", 1, ERR_INVALID,
 			  "koreksi tidak mengubah apa pun: tahap dan tanggalnya sama dengan yang tercatat" },
 		};
@@ -781,6 +847,63 @@ static void test_dprd_correction(void **state)
 	assert_int_equal(json_array_size(inbox), 1);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(inbox, 0), "dprd_corrections")), 2);
 	json_decref(inbox);
+}
+
+/* A correction is held to the dates a recording is: not before the head's
+ * approval nor the stage before, not after today. Dates stored before
+ * these rules (a stage dated before the approval) still read; only what
+ * is recorded next is checked. */
+static void test_dprd_dates_on_correction_and_old_records(void **state)
+{
+	fx_t *f = *state;
+	gov_action_t a;
+	json_t *j = NULL, *inbox = json_array();
+	char sql[512];
+	int64_t id = dprd_item(f), old = dprd_item(f);
+	assert_int_equal(dprd_stage(f, &f->sekda, id, "diajukan", "2026-05-25", NULL), 0);
+	date_refused(f, dprd_fix(f, &f->dprd, id, "diajukan", "2026-05-18", "salah tanggal", 1, &a), &a, "2026-05-19", NULL,
+		     "tanggal tahap tidak boleh sebelum 19 Mei 2026, tanggal usulan disetujui Kepala Daerah");
+	date_refused(f, dprd_fix(f, &f->dprd, id, "diajukan", "2026-05-30", "salah tanggal", 1, &a), &a, "2026-05-29", NULL,
+		     "tanggal tahap tidak boleh di masa depan: paling lambat hari ini, 29 Mei 2026");
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM governance_dprd_corrections"), 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.dprd_correct'"), 0);
+	/* the day of the approval itself; today */
+	assert_int_equal(dprd_fix(f, &f->dprd, id, "diajukan", "2026-05-19", "salah tanggal", 1, NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->dprd, id, "pembahasan", "2026-05-29", NULL), 0);
+	/* both bound it on the same day: the nearer event, the stage before, is named */
+	date_refused(f, dprd_fix(f, &f->dprd, id, "pembahasan", "2026-05-18", "salah tanggal", 1, &a), &a, "2026-05-19",
+		     "Diajukan ke DPRD",
+		     "tanggal tahap tidak boleh sebelum 19 Mei 2026, tanggal tahap sebelumnya (Diajukan ke DPRD)");
+	assert_int_equal(dprd_fix(f, &f->dprd, id, "pembahasan", "2026-05-19", "salah tanggal", 1, NULL), 0);
+	/* in English: the month and the stage translated too */
+	{
+		char got[256];
+		gov_action_t e = a;
+		governance_refusal_text(&e, tr_en, NULL, got, sizeof(got));
+		assert_string_equal(got, "the stage date cannot be before 19 May 2026, the date of the previous stage "
+					 "(Submitted to the DPRD)");
+	}
+
+	/* stored before these rules: submitted to the DPRD on 2026-05-10, nine
+	 * days before the head approved it */
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO governance_dprd (tenant, proposal_id, stage, stage_day, note, actor, created_at) "
+		 "VALUES ('%s', %" PRId64 ", 'diajukan', '2026-05-10', '', 'sekda', %d)",
+		 T, old, EARLY + 100);
+	assert_int_equal(test_sql(&f->ts, sql), 0);
+	snprintf(sql, sizeof(sql), "UPDATE governance_proposals SET dprd_stage = 'diajukan' WHERE id = %" PRId64, old);
+	assert_int_equal(test_sql(&f->ts, sql), 0);
+	assert_int_equal(governance_get(store_reader(f->ts.st), T, old, ROLE_DPRD, "", &j), 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "dprd"), 0), "day")),
+			    "2026-05-10");
+	json_decref(j);
+	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_DPRD, "", "dprd", NOW, 0, 500, 0, inbox), 0);
+	assert_int_equal(json_array_size(inbox), 2);
+	json_decref(inbox);
+	/* the next stage is held to the later of the two: the approval */
+	date_refused(f, dprd_stage(f, &f->dprd, old, "pembahasan", "2026-05-15", &a), &a, "2026-05-19", NULL,
+		     "tanggal tahap tidak boleh sebelum 19 Mei 2026, tanggal usulan disetujui Kepala Daerah");
+	assert_int_equal(dprd_stage(f, &f->dprd, old, "pembahasan", "2026-05-19", NULL), 0);
 }
 
 static void test_pokir_becomes_opd_proposal(void **state)
@@ -1297,6 +1420,7 @@ int main(void)
 		cmocka_unit_test(test_decision_title),
 		cmocka_unit_test_setup_teardown(test_dprd_stages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dprd_correction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dprd_dates_on_correction_and_old_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pokir_becomes_opd_proposal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_differences_and_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deadlines_and_reminders, setup, teardown),
