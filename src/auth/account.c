@@ -220,6 +220,116 @@ int account_password_hash(store_conn_t *c, const char *tenant, int64_t user_id, 
 	return rc;
 }
 
+/* ---------------------------------------------------------------- a proven address */
+
+static int hex64(const char *s)
+{
+	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+int account_confirm_start_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *email, int64_t now,
+			     char token[ACCOUNT_CONFIRM_TOKEN])
+{
+	char key[256], hash[65];
+	int64_t recent = 0;
+	int rc;
+	token[0] = '\0';
+	auth_trim_copy(key, sizeof(key), email, 1);
+	if (!key[0] || !mail_valid_address(key))
+		return store_fail(ERR_INVALID, "no address to confirm");
+	/* the account's links from before the last hour are replaced anyway:
+	 * what is left is what the limit counts */
+	rc = store_exec(c, "DELETE FROM email_confirmations WHERE tenant = ? AND user_id = ? AND created_at <= ?", "tii",
+			tenant, user_id, now - 3600);
+	if (rc < 0)
+		return rc;
+	rc = store_query_int64(c, &recent, "SELECT COUNT(*) FROM email_confirmations WHERE tenant = ? AND user_id = ?",
+			       "ti", tenant, user_id);
+	if (rc < 0)
+		return rc;
+	if (recent >= ACCOUNT_CONFIRM_PER_HOUR)
+		return ERR_RATE_LIMITED; /* not store_fail: an expected answer, not a failure to log */
+	/* only the newest link works: the others are spent, and stay for the count */
+	rc = store_exec(c, "UPDATE email_confirmations SET used_at = ? WHERE tenant = ? AND user_id = ? AND used_at IS NULL",
+			"iti", now, tenant, user_id);
+	if (rc < 0)
+		return rc;
+	auth_random_token(token);
+	auth_sha256_hex(token, 64, hash);
+	rc = store_exec(c,
+			"INSERT INTO email_confirmations (tenant, token_hash, user_id, email, created_at, expires_at) "
+			"VALUES (?, ?, ?, ?, ?, ?)",
+			"ttitii", tenant, hash, user_id, key, now, now + ACCOUNT_CONFIRM_TTL);
+	if (rc < 0) {
+		token[0] = '\0';
+		return rc;
+	}
+	return 0;
+}
+
+/* The link of token_hash that works now, for an enabled account whose
+ * address is still the one it went to. */
+#define CONFIRM_WORKS                                                                                                  \
+	"FROM email_confirmations e JOIN users u ON u.tenant = e.tenant AND u.id = e.user_id "                        \
+	"WHERE e.tenant = ? AND e.token_hash = ? AND e.used_at IS NULL AND e.expires_at > ? AND u.disabled = 0 "     \
+	"AND u.deleted_at IS NULL AND u.email IS NOT NULL AND LOWER(TRIM(u.email)) = e.email"
+
+/* The link of token that works now (see CONFIRM_WORKS): its account and
+ * the address it went to; hash gets the token's SHA-256. ERR_NOT_FOUND. */
+static int confirm_lookup(store_conn_t *c, const char *tenant, const char *token, int64_t now, char hash[65],
+			  int64_t *ret_user_id, char username[72], char email[256])
+{
+	store_stmt_t *s;
+	int rc;
+	*ret_user_id = 0;
+	username[0] = email[0] = '\0';
+	if (!hex64(token))
+		return ERR_NOT_FOUND;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	auth_sha256_hex(token, 64, hash);
+	if ((rc = store_prepare(c, "SELECT u.id, u.username, e.email " CONFIRM_WORKS, &s)) < 0)
+		return rc;
+	store_bindf(s, "tti", tenant, hash, now);
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		*ret_user_id = store_col_int64(s, 0);
+		copy(username, 72, store_col_text(s, 1));
+		copy(email, 256, store_col_text(s, 2));
+	}
+	store_finalize(s);
+	if (rc < 0)
+		return rc;
+	return rc == STORE_ROW ? 0 : ERR_NOT_FOUND;
+}
+
+int account_confirm_check(store_conn_t *c, const char *tenant, const char *token, int64_t now, int64_t *ret_user_id,
+			  char username[72], char email[256])
+{
+	char hash[65];
+	return confirm_lookup(c, tenant, token, now, hash, ret_user_id, username, email);
+}
+
+int account_confirm_use_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *token, int64_t now,
+			   char email[256])
+{
+	char hash[65], username[72];
+	int64_t owner = 0;
+	int rc = confirm_lookup(c, tenant, token, now, hash, &owner, username, email);
+	if (rc == 0 && owner != user_id)
+		rc = ERR_NOT_FOUND; /* another account's link */
+	/* spent here: a second request with it finds it used */
+	if (rc == 0 && (rc = store_exec(c, "UPDATE email_confirmations SET used_at = ? WHERE tenant = ? AND token_hash = ? "
+					   "AND used_at IS NULL",
+					"itt", now, tenant, hash)) == 0)
+		rc = ERR_NOT_FOUND;
+	if (rc < 0) {
+		email[0] = '\0';
+		return rc;
+	}
+	return 0;
+}
+
 /* No argon2id string: crypto_pwhash_str_verify() refuses it for every
  * password, and it cannot be mistaken for a hash someone could match. */
 #define GONE_HASH "!deleted"
@@ -263,7 +373,9 @@ int account_forget_tx(store_conn_t *c, const char *tenant, int64_t user_id, cons
 	*ret_sessions = rc;
 	if ((rc = store_exec(c, "DELETE FROM user_recovery_codes WHERE tenant = ? AND user_id = ?", "ti", tenant,
 			     user_id)) < 0 ||
-	    (rc = store_exec(c, "DELETE FROM password_resets WHERE tenant = ? AND user_id = ?", "ti", tenant, user_id)) < 0)
+	    (rc = store_exec(c, "DELETE FROM password_resets WHERE tenant = ? AND user_id = ?", "ti", tenant, user_id)) < 0 ||
+	    (rc = store_exec(c, "DELETE FROM email_confirmations WHERE tenant = ? AND user_id = ?", "ti", tenant,
+			     user_id)) < 0)
 		return rc;
 	/* the sign-in counters kept under the username */
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {

@@ -92,17 +92,49 @@ int account_edit_tx(store_conn_t *c, void *op);
  * compute thread; ERR_NOT_FOUND for no such user or a deleted one. */
 int account_password_hash(store_conn_t *c, const char *tenant, int64_t user_id, char out[AUTH_HASH_MAX]);
 
+/* ---- an e-mail address proven to be the account's ----
+ * The address an account gives (at registration, in a correction) is taken
+ * as typed: nothing checks that it is the owner's. Where that matters (the
+ * complaints followed by an address alone becoming the account's,
+ * complaints/follow.c), a link goes to the address; opened by a session of
+ * the same account, it proves that one person holds both the mailbox and
+ * the account. Table email_confirmations (migration 31); docs/auth.md,
+ * "Confirming an e-mail address".
+ *
+ * account_confirm_start_tx(), inside the caller's transaction (which
+ * queues the message with the link): a new token (64 hex digits, only its
+ * SHA-256 stored, with email lower-cased and trimmed), valid
+ * ACCOUNT_CONFIRM_TTL; the account's older links stop working.
+ * ERR_RATE_LIMITED when ACCOUNT_CONFIRM_PER_HOUR were made for the account
+ * in the last hour (nothing written), so nobody floods a mailbox.
+ * account_confirm_check(), for the link's page: the account a working token
+ * was made for (its id and username) and the address it went to.
+ * account_confirm_use_tx() spends the token for user_id and gives the
+ * address proven (email, 256 bytes). Both: ERR_NOT_FOUND when the token is
+ * unknown, used, replaced by a newer one or expired, the account disabled
+ * or deleted, or the account's address is no longer the one the link went
+ * to; use_tx also when it is another account's token. */
+#define ACCOUNT_CONFIRM_TTL (7 * 24 * 3600)
+#define ACCOUNT_CONFIRM_PER_HOUR 3
+#define ACCOUNT_CONFIRM_TOKEN 65
+int account_confirm_start_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *email, int64_t now,
+			     char token[ACCOUNT_CONFIRM_TOKEN]);
+int account_confirm_check(store_conn_t *c, const char *tenant, const char *token, int64_t now, int64_t *ret_user_id,
+			  char username[72], char email[256]);
+int account_confirm_use_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *token, int64_t now,
+			   char email[256]);
+
 /* Inside the caller's write transaction, the account's part of its
  * deletion: the users row is emptied (name, e-mail, phone, NIK, language,
  * second factor cleared; the password hash replaced by one no password
  * matches; disabled; deleted_at set), and keeps only its id, tenant, role
  * and username, which stays taken (the audit log names it; a new account
  * of that name would inherit its entries). Its sessions, recovery codes,
- * password-reset links and sign-in counters go. hash_sum, when not NULL,
- * is the SHA-256 (hex) of the password hash the caller checked the
- * password against: ERR_CONFLICT when it is no longer the user's (the
- * password changed meanwhile). ERR_NOT_FOUND for no such user or one
- * already deleted. *ret_sessions: the sessions ended. */
+ * password-reset links, e-mail confirmation links and sign-in counters
+ * go. hash_sum, when not NULL, is the SHA-256 (hex) of the password hash
+ * the caller checked the password against: ERR_CONFLICT when it is no
+ * longer the user's (the password changed meanwhile). ERR_NOT_FOUND for no
+ * such user or one already deleted. *ret_sessions: the sessions ended. */
 int account_forget_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *hash_sum, int64_t now,
 		      int64_t *ret_sessions);
 

@@ -523,8 +523,36 @@ int complaints_unfollow_tx(store_conn_t *c, const char *tenant, int64_t id, int6
 int complaints_follow_count(store_conn_t *c, const char *tenant, int64_t id, int64_t *ret_n);
 int complaints_following(store_conn_t *c, const char *tenant, int64_t id, int64_t user_id);
 /* Every complaint the account follows, for the personal-data export:
- * [{id, number, url, status, title (masked), since}]. */
+ * [{id, number, url, status, title (masked), since}], oldest follow first;
+ * _list: the newest limit (> 0) of them, newest first, for "Laporan saya". */
 int complaints_follows_export(store_conn_t *c, const char *tenant, int64_t user_id, int tz, json_t **ret);
+int complaints_follows_list(store_conn_t *c, const char *tenant, int64_t user_id, int tz, int limit, json_t **ret);
+/* A visitor who followed by an address alone and has an account later
+ * (docs/complaints.md, "Following a complaint"): once the account proves
+ * that the address is its own (auth/account.h, account_confirm_*), the
+ * follows of that address in the tenant become the account's.
+ *  - complaints_follow_offer_tx(), inside the caller's transaction (the
+ *    registration, a correction of the address, the citizen asking): when
+ *    the address (lower-cased and trimmed) follows something here alone,
+ *    e-mail is on and there is a public URL, a link for the account
+ *    (account_confirm_start_tx) and the e-mail in lang that carries it, to
+ *    the address; *ret_sent 1. Otherwise nothing, and 0: also when the
+ *    account's limit of links is reached (the caller's answer is the same).
+ *  - complaints_follow_claim_tx() moves them: the account's id set, the
+ *    address and its stop code cleared (*ret_moved); dropped instead where
+ *    the account follows the complaint already or is its reporter, who
+ *    hears of it anyway (*ret_dropped). Both may be NULL.
+ *  - complaints_follow_confirm_tx(): the link's token spent for user_id
+ *    (ERR_NOT_FOUND: account_confirm_use_tx's refusals), the claim, and
+ *    the audit entry "user.email.confirm" by username (the counts; never
+ *    the address). */
+#define CPL_CLAIM_PATH "pengaduan/pindah-ke-akun"
+int complaints_follow_offer_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *username,
+			       const char *email, const char *lang, int64_t now, int *ret_sent);
+int complaints_follow_claim_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *email,
+			       int64_t *ret_moved, int64_t *ret_dropped);
+int complaints_follow_confirm_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *username,
+				 const char *token, int64_t now, int64_t *ret_moved, int64_t *ret_dropped);
 /* The follows of complaints closed (neither baru, tunda nor disposisi) and
  * unchanged for CPL_FOLLOW_KEEP_DAYS go (the periodic job
  * complaints.follow_prune). */

@@ -4,9 +4,11 @@
  * signed-in citizen by their account, a visitor by an e-mail address alone.
  * Followers hear when the complaint is answered, forwarded, archived or
  * merged (the follows then move to the complaint it went into); the count
- * of followers shows on the complaint's page. Table complaints_follows
- * (migration 30). See docs/complaints.md, "Following a complaint", and
- * docs/privacy.md.
+ * of followers shows on the complaint's page. A visitor's follows by
+ * address become their account's once the account proves the address is
+ * its own (a link sent to it, auth/account.h). Table complaints_follows
+ * (migrations 30, 31). See docs/complaints.md, "Following a complaint",
+ * and docs/privacy.md.
  */
 #include "complaints/complaints.h"
 #include "complaints/internal.h"
@@ -19,6 +21,7 @@
 
 #include <sodium.h>
 
+#include "auth/account.h"
 #include "auth/auth.h"
 #include "core/err.h"
 #include "core/nls.h"
@@ -281,7 +284,7 @@ int complaints_follow_drop_tx(store_conn_t *c, const char *tenant, int64_t id)
 	return rc < 0 ? rc : 0;
 }
 
-int complaints_follows_export(store_conn_t *c, const char *tenant, int64_t user_id, int tz, json_t **ret)
+static int follows_json(store_conn_t *c, const char *tenant, int64_t user_id, int tz, int limit, json_t **ret)
 {
 	store_stmt_t *s;
 	json_t *arr = json_array();
@@ -289,16 +292,23 @@ int complaints_follows_export(store_conn_t *c, const char *tenant, int64_t user_
 	*ret = NULL;
 	if (!arr)
 		return ERR_NOMEM;
+	/* the export: every one, oldest first; the page: the newest */
 	rc = store_prepare(c,
-			   "SELECT k.id, k.number, k.status, k.title, f.created_at FROM complaints_follows f "
-			   "JOIN complaints k ON k.tenant = f.tenant AND k.id = f.complaint_id "
-			   "WHERE f.tenant = ? AND f.user_id = ? ORDER BY f.created_at, k.id",
+			   limit > 0 ? "SELECT k.id, k.number, k.status, k.title, f.created_at FROM complaints_follows f "
+				       "JOIN complaints k ON k.tenant = f.tenant AND k.id = f.complaint_id "
+				       "WHERE f.tenant = ? AND f.user_id = ? ORDER BY f.created_at DESC, k.id DESC LIMIT ?"
+				     : "SELECT k.id, k.number, k.status, k.title, f.created_at FROM complaints_follows f "
+				       "JOIN complaints k ON k.tenant = f.tenant AND k.id = f.complaint_id "
+				       "WHERE f.tenant = ? AND f.user_id = ? ORDER BY f.created_at, k.id",
 			   &s);
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;
 	}
-	store_bindf(s, "ti", tenant, user_id);
+	if (limit > 0)
+		store_bindf(s, "tid", tenant, user_id, limit);
+	else
+		store_bindf(s, "ti", tenant, user_id);
 	while ((rc = store_step(s)) == STORE_ROW) {
 		char url[96], since[CAL_INSTANT_LEN], *title = strdup(store_col_text(s, 3));
 		int64_t cid = store_col_int64(s, 0);
@@ -321,6 +331,137 @@ int complaints_follows_export(store_conn_t *c, const char *tenant, int64_t user_
 	}
 	*ret = arr;
 	return 0;
+}
+
+int complaints_follows_export(store_conn_t *c, const char *tenant, int64_t user_id, int tz, json_t **ret)
+{
+	return follows_json(c, tenant, user_id, tz, 0, ret);
+}
+
+int complaints_follows_list(store_conn_t *c, const char *tenant, int64_t user_id, int tz, int limit, json_t **ret)
+{
+	return follows_json(c, tenant, user_id, tz, limit, ret);
+}
+
+/* ---------------------------------------------------------------- an address's follows, the account's later */
+
+int complaints_follow_offer_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *username,
+			       const char *email, const char *lang, int64_t now, int *ret_sent)
+{
+	char key[128], token[ACCOUNT_CONFIRM_TOKEN], path[160], link[CPL_MAIL_LINK];
+	int64_t n = 0;
+	sb_t body = SB_INIT;
+	int rc;
+	*ret_sent = 0;
+	lang = lang && !strcmp(lang, "en") ? "en" : "id";
+	if (user_id <= 0 || !email || strlen(email) >= sizeof(key) || !mail_configured() ||
+	    !mail_page_link(tenant, "", link, sizeof(link)))
+		return 0;
+	email_key(email, key, sizeof(key));
+	if (!key[0] || !mail_valid_address(key))
+		return 0;
+	/* nothing followed by the address alone: nothing to say */
+	rc = store_query_int64(c, &n,
+			       "SELECT COUNT(*) FROM complaints_follows WHERE tenant = ? AND email = ? AND user_id = 0",
+			       "tt", tenant, key);
+	if (rc < 0 || n == 0)
+		return rc < 0 ? rc : 0;
+	rc = account_confirm_start_tx(c, tenant, user_id, key, now, token);
+	if (rc == ERR_RATE_LIMITED)
+		return 0; /* the account's links this hour are sent: the mailbox has one */
+	if (rc < 0)
+		return rc;
+	snprintf(path, sizeof(path), CPL_CLAIM_PATH "/%s", token);
+	mail_page_link(tenant, path, link, sizeof(link));
+	sb_addf(&body,
+		mail_translate(lang, N_("Akun warga \"%s\" di sigap memakai alamat e-mail ini. Dengan alamat ini saja, "
+					"tanpa akun, Anda mengikuti %d laporan di sini.")),
+		username, (int)n);
+	sb_addf(&body, "\n\n%s\n\n%s\n\n",
+		mail_translate(lang, N_("Bila akun itu milik Anda, buka tautan ini dan masuk dengan akun itu: laporan "
+					"tersebut menjadi laporan yang diikuti akun Anda, tampil di \"Laporan saya\", "
+					"dan kabarnya sampai sekali saja. Tautan berlaku 7 hari dan hanya bisa dipakai "
+					"sekali.")),
+		link);
+	sb_adds(&body, mail_translate(lang, N_("Bila akun itu bukan milik Anda, abaikan pesan ini: tidak ada yang "
+					       "berubah, dan laporan itu tetap diikuti dengan alamat ini saja.")));
+	sb_addch(&body, '\n');
+	rc = body.err ? ERR_NOMEM
+		      : mail_enqueue(c, tenant, key, lang,
+				     mail_translate(lang, N_("Pindahkan laporan yang Anda ikuti ke akun Anda")), body.buf,
+				     now);
+	sb_release(&body);
+	sodium_memzero(token, sizeof(token));
+	if (rc < 0)
+		return rc;
+	*ret_sent = 1;
+	return 0;
+}
+
+int complaints_follow_claim_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *email,
+			       int64_t *ret_moved, int64_t *ret_dropped)
+{
+	char key[128];
+	int rc;
+	if (ret_moved)
+		*ret_moved = 0;
+	if (ret_dropped)
+		*ret_dropped = 0;
+	if (user_id <= 0 || !email || strlen(email) >= sizeof(key))
+		return 0;
+	email_key(email, key, sizeof(key));
+	if (!key[0])
+		return 0;
+	/* the account's own complaints (their reporter hears of them as the
+	 * reporter) and those it follows already: once is enough */
+	rc = store_exec(c,
+			"DELETE FROM complaints_follows WHERE tenant = ? AND email = ? AND user_id = 0 AND ("
+			"EXISTS (SELECT 1 FROM complaints k WHERE k.tenant = complaints_follows.tenant "
+			"AND k.id = complaints_follows.complaint_id AND k.reporter_user_id = ?) "
+			"OR EXISTS (SELECT 1 FROM complaints_follows g WHERE g.tenant = complaints_follows.tenant "
+			"AND g.complaint_id = complaints_follows.complaint_id AND g.user_id = ?))",
+			"ttii", tenant, key, user_id, user_id);
+	if (rc < 0)
+		return rc;
+	if (ret_dropped)
+		*ret_dropped = rc;
+	/* the rest are the account's: no address, no stop link (the page's
+	 * button stops them), since when and the language as they were */
+	rc = store_exec(c,
+			"UPDATE complaints_follows SET user_id = ?, email = '', token_hash = '' "
+			"WHERE tenant = ? AND email = ? AND user_id = 0",
+			"itt", user_id, tenant, key);
+	if (rc < 0)
+		return rc;
+	if (ret_moved)
+		*ret_moved = rc;
+	complaints_touch();
+	return 0;
+}
+
+int complaints_follow_confirm_tx(store_conn_t *c, const char *tenant, int64_t user_id, const char *username,
+				 const char *token, int64_t now, int64_t *ret_moved, int64_t *ret_dropped)
+{
+	char email[256], summary[240];
+	int64_t moved = 0, dropped = 0;
+	int rc;
+	if (ret_moved)
+		*ret_moved = 0;
+	if (ret_dropped)
+		*ret_dropped = 0;
+	if ((rc = account_confirm_use_tx(c, tenant, user_id, token, now, email)) < 0 ||
+	    (rc = complaints_follow_claim_tx(c, tenant, user_id, email, &moved, &dropped)) < 0)
+		return rc;
+	if (ret_moved)
+		*ret_moved = moved;
+	if (ret_dropped)
+		*ret_dropped = dropped;
+	/* how many, never the address: the leaders read the log */
+	snprintf(summary, sizeof(summary),
+		 "e-mail address confirmed by the owner through an e-mailed link; follows by that address: %" PRId64
+		 " moved to the account, %" PRId64 " dropped (followed already or their own)",
+		 moved, dropped);
+	return audit_append(c, tenant, now, username, "user.email.confirm", username, summary);
 }
 
 static int prune_tx(store_conn_t *c, void *ud)

@@ -25,6 +25,11 @@ static const route_t routes[] = {
 	{ "POST", "/t/{tenant}/pengaduan/pengaturan", h_complaints_settings_save, PERM_COMPLAINTS_CONFIGURE, T },
 	/* JSON for the intake form's "Laporan serupa yang sudah ada" */
 	{ "GET", "/t/{tenant}/pengaduan/serupa", h_complaints_similar, PERM_PUBLIC, T },
+	/* the follows of an address alone become the account's (follow_web.c):
+	 * the link sent to the address, opened by the account's session */
+	{ "POST", "/t/{tenant}/pengaduan/pindah-ke-akun", h_complaints_claim_send, PERM_LOGIN, T },
+	{ "GET", "/t/{tenant}/pengaduan/pindah-ke-akun/{token}", h_complaints_claim_link, PERM_PUBLIC, T },
+	{ "POST", "/t/{tenant}/pengaduan/pindah-ke-akun/{token}", h_complaints_claim, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/pengaduan/{id}", h_complaints_detail, PERM_PUBLIC, T },
 	{ "POST", "/t/{tenant}/pengaduan/{id}/ikuti", h_complaints_follow, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/pengaduan/{id}/berhenti-ikuti", h_complaints_unfollow_link, PERM_PUBLIC, T },

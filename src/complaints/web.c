@@ -1644,6 +1644,11 @@ int h_complaints_queue(req_t *r)
 			is_coord(r));
 	if (page > 1 || more)
 		json_object_set_new(ctx, "paging", paging(r, "pengaduan/kelola", &f, page, more));
+	/* a citizen: what they follow too, under their own */
+	if ((rc = cplw_followed(r, c, ctx, page == 1)) < 0) {
+		json_decref(ctx);
+		return rc;
+	}
 	http_page(r, 200, "complaints_queue", ctx);
 	return 0;
 }

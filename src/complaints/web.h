@@ -22,6 +22,9 @@ int h_complaints_key(req_t *r);       /* POST /t/{tenant}/pengaduan/{id}/kunci *
 int h_complaints_similar(req_t *r);   /* GET  /t/{tenant}/pengaduan/serupa (JSON) */
 int h_complaints_follow(req_t *r);    /* POST /t/{tenant}/pengaduan/{id}/ikuti */
 int h_complaints_unfollow_link(req_t *r); /* GET /t/{tenant}/pengaduan/{id}/berhenti-ikuti?k= */
+int h_complaints_claim_send(req_t *r);  /* POST /t/{tenant}/pengaduan/pindah-ke-akun */
+int h_complaints_claim_link(req_t *r);  /* GET  /t/{tenant}/pengaduan/pindah-ke-akun/{token} */
+int h_complaints_claim(req_t *r);       /* POST /t/{tenant}/pengaduan/pindah-ke-akun/{token} */
 int h_complaints_photo(req_t *r);     /* GET  /t/{tenant}/pengaduan/{id}/foto/{n} */
 int h_complaints_settings(req_t *r);       /* GET  /t/{tenant}/pengaduan/pengaturan (admin, koordinator) */
 int h_complaints_settings_save(req_t *r);  /* POST /t/{tenant}/pengaduan/pengaturan */
@@ -41,5 +44,11 @@ void cplw_detail_page_with(req_t *r, int status, int64_t id, const char *error, 
 			   const complaint_action_t *typed, json_t *extra);
 void cplw_detail_page(req_t *r, int status, int64_t id, const char *error, const char *notice,
 		      const complaint_action_t *typed);
+/* follow_web.c, for "Laporan saya" (a citizen's session; nothing for anyone
+ * else): the notices of the follows moved to the account and of the link
+ * sent; on the first page the complaints it follows ("followed", newest
+ * first) and, when the server can send the link, the account's address
+ * ("claim_email") for the form that asks for it. */
+int cplw_followed(req_t *r, store_conn_t *c, json_t *ctx, int first_page);
 
 #endif

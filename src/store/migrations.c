@@ -325,6 +325,25 @@ const store_migration_t store_migrations[] = {
 	  "  created_at BIGINT NOT NULL,"
 	  "  PRIMARY KEY (tenant, complaint_id, user_id, email));"
 	  "CREATE INDEX complaints_follows_user ON complaints_follows (tenant, user_id);" },
+	/* An account's e-mail address proven to be its owner's (auth/account.h,
+	 * docs/auth.md "Confirming an e-mail address"): the links sent to it,
+	 * by the SHA-256 of their token, with the address each went to
+	 * (lower-cased); the newest of an account works, once. What a proven
+	 * address brings (complaints/follow.c, docs/complaints.md "Following
+	 * a complaint"): the follows of that address alone become the
+	 * account's, found by the address with the second index. */
+	{ 31, "accounts: e-mail addresses confirmed by a link; follows by address",
+	  "CREATE TABLE email_confirmations ("
+	  "  tenant TEXT NOT NULL,"
+	  "  token_hash TEXT NOT NULL,"
+	  "  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+	  "  email TEXT NOT NULL,"
+	  "  created_at BIGINT NOT NULL,"
+	  "  expires_at BIGINT NOT NULL,"
+	  "  used_at BIGINT,"
+	  "  PRIMARY KEY (tenant, token_hash));"
+	  "CREATE INDEX email_confirmations_user ON email_confirmations (tenant, user_id);"
+	  "CREATE INDEX complaints_follows_email ON complaints_follows (tenant, email);" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

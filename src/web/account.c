@@ -140,6 +140,20 @@ static int account_saved(req_t *r, int rc, void *ud)
 	return 0;
 }
 
+/* A citizen's correction; and when it gives the account an address that
+ * follows complaints here without an account, in the same transaction, the
+ * e-mail with the link that makes them the account's
+ * (complaints_follow_offer_tx; the page says nothing of it). */
+static int citizen_save_tx(store_conn_t *c, void *ud)
+{
+	account_edit_op_t *op = ud;
+	int sent, rc = account_edit_tx(c, op);
+	if (rc < 0 || op->unchanged || !strstr(op->changed, "email") || !op->email[0])
+		return rc;
+	return complaints_follow_offer_tx(c, op->tenant, op->user_id, op->username, op->email, op->lang,
+					  (int64_t)time(NULL), &sent);
+}
+
 int h_account_save(req_t *r)
 {
 	typed_t typed = { req_form(r, "full_name"), req_form(r, "email"), req_form(r, "phone") };
@@ -157,7 +171,7 @@ int h_account_save(req_t *r)
 		return account_page(r, 400, req_t_(r, op->msgid), op->field, &typed);
 	if (rc < 0)
 		return rc;
-	return http_write(r, account_edit_tx, op, account_saved);
+	return http_write(r, r->who.role == ROLE_WARGA ? citizen_save_tx : account_edit_tx, op, account_saved);
 }
 
 /* ---------------------------------------------------------------- the export */

@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "auth/auth.h"
+#include "complaints/complaints.h"
 #include "core/err.h"
 #include "core/nls.h"
 #include "core/sb.h"
@@ -101,11 +102,25 @@ static int refused(req_t *r, int rc, void *ud)
 	return registered(r, rc < 0 ? rc : ERR_EXISTS, ud);
 }
 
+/* The account; and when its address follows complaints here without an
+ * account, in the same transaction, the e-mail with the link that makes
+ * them the account's (complaints_follow_offer_tx; the page says nothing of
+ * it, so it tells nobody what an address follows). */
+static int register_tx(store_conn_t *c, void *ud)
+{
+	auth_register_op_t *op = ud;
+	int sent, rc = auth_register_tx(c, op);
+	if (rc < 0 || !op->email[0])
+		return rc;
+	return complaints_follow_offer_tx(c, op->add.u.tenant, op->add.id, op->username, op->email, op->who.lang,
+					  op->now, &sent);
+}
+
 static int hashed(req_t *r, int rc, void *ud)
 {
 	if (rc < 0)
 		return rc; /* compute queue full: 503, nothing stored */
-	return http_write(r, auth_register_tx, ud, registered);
+	return http_write(r, register_tx, ud, registered);
 }
 
 int h_register(req_t *r)
@@ -135,5 +150,7 @@ int h_register(req_t *r)
 		return http_write(r, auth_register_refused_tx, op, refused);
 	if (rc < 0)
 		return rc;
+	/* the language of the page, for that e-mail */
+	snprintf(op->who.lang, sizeof(op->who.lang), "%s", r->lang);
 	return http_offload(r, auth_register_hash, op, hashed);
 }

@@ -210,6 +210,7 @@ test('accessibility: the citizen\'s pages (warga)', async (t) => {
     },
     `${T}/permohonan`,
     `${T}/pengaduan/baru`,
+    `${T}/pengaduan/kelola`, // "Laporan saya", with the reports the citizen follows
     `${T}/akun/sandi`,
     `${T}/akun/dua-langkah`,
     `${T}/akun`,

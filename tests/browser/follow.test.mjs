@@ -1,6 +1,7 @@
 // "Never report the same thing twice", on a phone: a citizen starts typing a report, the form
 // shows the similar one already filed ("Laporan serupa yang sudah ada"), the citizen follows it
-// ("Saya juga mengalami ini") instead of filing, and later sees its answer and is notified.
+// ("Saya juga mengalami ini") instead of filing, finds it on "Laporan saya", and later sees its
+// answer and is notified.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, TENANT, phone, submit, signIn, fitsPhone } from './lib.mjs';
@@ -44,6 +45,10 @@ test('a citizen follows a similar report instead of filing it again, and sees it
   assert.match(await c.textContent('#cpl-followers'), /1 warga juga mengalami ini/);
   assert.equal(await c.locator('#cpl-unfollow-btn').count(), 1);
   await fitsPhone(c, 'the complaint page followed');
+  // "Laporan saya" lists it under the reports the citizen follows
+  await c.goto(`${BASE}/t/${TENANT}/pengaduan/kelola`);
+  assert.match(await c.textContent('#cpl-followed'), new RegExp(`${number}.*Sampah ${tag} menumpuk`));
+  await fitsPhone(c, '"Laporan saya" with a followed report');
 
   // the coordinator sees the count, sends it on and answers it
   const k = await phone(t);

@@ -6,8 +6,10 @@ bounded input with a 400 in the reader's language); following a complaint ("Saya
 ini") with an account in one click or with an e-mail address alone, the refusals (the reporter,
 an official, a closed complaint, a bad address, no CSRF token), the count on the public and the
 officials' page, the notifications and e-mails when it is answered and when it is merged (the
-follows move to the main complaint), stopping (the account's button, the e-mail's link), and the
-personal-data export and account deletion.
+follows move to the main complaint), stopping (the account's button, the e-mail's link), the
+personal-data export and account deletion, and a visitor's follows by address becoming their
+account's once the account proves that the address is its own (the link e-mailed to it, opened by
+the account's session).
 """
 import contextlib
 import json
@@ -16,7 +18,7 @@ import urllib.parse
 
 from harness import TENANT, check_sigap, unique, wait_for
 from test_mail import verify_and_answer
-from test_privacy import PW, file_complaint, register
+from test_privacy import PW, correct, file_complaint, register
 
 SIMILAR = "/t/%s/pengaduan/serupa" % TENANT
 NIK = "5271014101900001"
@@ -347,3 +349,202 @@ def test_follows_by_address_are_limited_per_network(env):
         follow(c, a).expect(303)
         # and the network may still file complaints: the counters are apart
         assert count(db, "SELECT COUNT(*) FROM complaints_rate WHERE subject LIKE 'ikuti:%'") == 1
+
+
+CLAIM = "/t/%s/pengaduan/pindah-ke-akun" % TENANT
+MOVE_SUBJECT = "Pindahkan laporan yang Anda ikuti ke akun Anda"
+
+
+def claim_link(db, to):
+    """The newest link to move an address's follows, from the e-mails to it (None when none)."""
+    links = [re.search(r"https://sigap\.example\.id(/t/[^ ]+/pengaduan/pindah-ke-akun/[0-9a-f]{64})", b)
+             for subj, b in outbox(db, to) if subj.startswith(MOVE_SUBJECT)]
+    return links[-1].group(1) if links else None
+
+
+def follows_of(db, cid):
+    return sorted((int(u), str(e)) for u, e in db.sql("SELECT user_id, email FROM complaints_follows "
+                                                      "WHERE complaint_id = %d" % cid))
+
+
+def followed_ids(c):
+    """The complaints "Laporan saya" lists as followed."""
+    page = c.get("/t/%s/pengaduan/kelola" % TENANT).expect(200, contains="Laporan yang saya ikuti").text
+    part = page.split('id="cpl-followed"')[1].split("</ul>")[0]
+    return sorted(int(i) for i in re.findall(r'/pengaduan/(\d+)"', part))
+
+
+def user_id(db, name):
+    return int(db.sql("SELECT id FROM users WHERE username = '%s'" % name)[0][0])
+
+
+def test_follows_by_address_become_the_accounts_once_it_is_proven(env):
+    with mail_setup(env, "pindah") as (srv, db, key):
+        tag = unique("pindah")
+        a = file_o311(srv, key, "KTP-el %s belum jadi sudah dua bulan" % tag)
+        b = file_o311(srv, key, "Lampu jalan %s padam seminggu" % tag, code="jalan")
+        # a visitor follows two by an address; a neighbour follows one by hers
+        low = "warga.%s@example.id" % tag
+        v = srv.client()
+        follow(v, a, email="Warga.%s@Example.ID" % tag).expect(303)
+        follow(v, b, email=low).expect(303)
+        follow(srv.client(), a, email="tetangga.%s@example.id" % tag).expect(303)
+        assert len(outbox(db, low)) == 2
+
+        # the same visitor makes an account, the address typed in capitals: the page says nothing
+        # of it, the address gets one e-mail with the link; nothing is moved on a typed address
+        c, name = register(env, client=srv.client(), full_name="Wati Pengikut", email=low.upper())
+        uid = user_id(db, name)
+        link = claim_link(db, low)
+        assert link, outbox(db, low)
+        body = [bd for subj, bd in outbox(db, low) if subj.startswith(MOVE_SUBJECT)][0]
+        assert 'Akun warga "%s"' % name in body and "mengikuti 2 laporan" in body, body
+        assert follows_of(db, a) == sorted([(0, low), (0, "tetangga.%s@example.id" % tag)])
+        assert follows_of(db, b) == [(0, low)]
+        assert followed_ids(c) == []
+        assert "Anda belum mengikuti laporan warga lain" in c.get("/t/%s/pengaduan/kelola" % TENANT).text
+
+        # the link opened without a session: which account, and a sign-in that comes back here
+        anon = srv.client()
+        page = anon.get(link).expect(200, contains="Masuk dengan akun ini untuk memindahkannya")
+        assert name in page.text and low in page.text and 'id="cpl-claim-btn"' not in page.text
+        assert "/t/%s/masuk?next=%s" % (TENANT, link) in page.text, page.text
+        r = anon.post_form(link, {"_csrf": page_of(anon, a).csrf()})
+        assert r.status == 403, r.status
+        form = anon.get("/t/%s/masuk?next=%s" % (TENANT, link)).expect(200)
+        r = anon.post_form("/t/%s/masuk" % TENANT, {"_csrf": form.csrf(), "username": name, "password": PW,
+                                                    "next": link}).expect(303)
+        assert r.header("location") == link, r.header("location")
+        # another citizen's session: refused, nothing moved
+        other, _ = register(env, client=srv.client(), full_name="Orang Lain", email="lain.%s@example.id" % tag)
+        page = other.get(link).expect(403, contains="Anda sedang masuk dengan akun lain")
+        other.post_form(link, {"_csrf": page.csrf()}).expect(403)
+        assert follows_of(db, b) == [(0, low)]
+        # signed in (here on another device, back from the sign-in), the page offers the move;
+        # a GET changes nothing (mail scanners open links)
+        page = anon.get(link).expect(200, contains="Pindahkan ke akun saya")
+        assert follows_of(db, b) == [(0, low)]
+
+        # the account's session proves it: both follows are the account's, the neighbour's stays hers
+        r = anon.post_form(link, {"_csrf": page.csrf()}).expect(303)
+        assert r.header("location") == "/t/%s/pengaduan/kelola?ok=dipindah" % TENANT
+        mine = c.get(r.header("location")).expect(200, contains="kini diikuti akun Anda")
+        assert followed_ids(c) == sorted([a, b]), mine.text
+        assert follows_of(db, a) == sorted([(0, "tetangga.%s@example.id" % tag), (uid, "")])
+        assert follows_of(db, b) == [(uid, "")]
+        assert count(db, "SELECT COUNT(*) FROM complaints_follows WHERE email = '%s'" % low) == 0
+        page_of(c, a).expect(200, contains="Berhenti mengikuti")
+        page_of(srv.client(), a).expect(200, contains="2 warga juga mengalami ini")
+        # once: the link is spent
+        c.get(link).expect(404, contains="Tautan ini tidak berlaku lagi")
+        assert anon.post_form(link, {"_csrf": page.csrf()}).status == 404
+        # audited as the account's, without the address
+        rows = db.sql("SELECT actor, summary FROM audit_log WHERE action = 'user.email.confirm'")
+        assert len(rows) == 1 and str(rows[0][0]) == name and "2 moved" in str(rows[0][1]), rows
+        assert low not in str(rows[0][1])
+
+        # answered: the account hears once (its notification, by e-mail at its address), no
+        # follower's e-mail to the address besides; the neighbour still by hers
+        before = len(outbox(db, low))
+        verify_and_answer(srv, a, "KTP-el %s sudah dicetak." % tag)
+        notes = [str(m) for (m,) in db.sql("SELECT message FROM notifications WHERE user_id = %d" % uid)]
+        assert notes.count("Laporan yang Anda ikuti telah dijawab") == 1, notes
+        got = outbox(db, low)[before:]
+        assert len([s_ for s_, _ in got if s_.startswith("Laporan yang Anda ikuti telah dijawab")]) == 1, got
+        assert "berhenti-ikuti" not in " ".join(bd for _, bd in got)
+        assert len(outbox(db, "tetangga.%s@example.id" % tag)) == 2
+
+        # the export lists them; the deletion takes them and the account's links
+        doc = json.loads(c.get("/t/%s/akun/data.json" % TENANT).expect(200).text)
+        assert sorted(f["id"] for f in doc["complaints_followed"]) == sorted([a, b]), doc["complaints_followed"]
+        page = c.get("/t/%s/akun/hapus" % TENANT).expect(200)
+        c.post_form("/t/%s/akun/hapus" % TENANT, {"_csrf": page.csrf(), "password": PW, "yakin": "1"}).expect(303)
+        assert count(db, "SELECT COUNT(*) FROM complaints_follows WHERE user_id = %d" % uid) == 0
+        assert count(db, "SELECT COUNT(*) FROM email_confirmations WHERE user_id = %d" % uid) == 0
+        assert low not in srv.log_text()
+
+
+def test_moved_follows_are_not_doubled_nor_on_the_reporters_own(env):
+    with mail_setup(env, "ganda") as (srv, db, key):
+        tag = unique("ganda")
+        mail = "ganda.%s@example.id" % tag
+        a = file_o311(srv, key, "KTP-el %s belum jadi" % tag)
+        b = file_o311(srv, key, "Akta %s belum terbit" % tag)
+        # a citizen with the address: nothing followed by it yet, so no e-mail
+        c, name = register(env, client=srv.client(), full_name="Dedi Ganda", email=mail)
+        uid = user_id(db, name)
+        assert claim_link(db, mail) is None
+        own = file_complaint(c, "Got %s mampet di depan rumah" % tag)
+        follow(c, a).expect(303)
+        # signed out, the same person follows a (followed by the account already), their own and b
+        v = srv.client()
+        for cid in (a, own, b):
+            follow(v, cid, email=mail.upper()).expect(303)
+        assert count(db, "SELECT COUNT(*) FROM complaints_follows WHERE email = '%s'" % mail) == 3
+        # "Laporan saya" asks for the link to the account's address (the same answer either way)
+        page = c.get("/t/%s/pengaduan/kelola" % TENANT).expect(200)
+        assert mail in page.text and 'id="cpl-claim-send"' in page.text
+        r = c.post_form(CLAIM, {"_csrf": page.csrf()}).expect(303)
+        assert r.header("location") == "/t/%s/pengaduan/kelola?ok=tautan" % TENANT
+        c.get(r.header("location")).expect(200, contains="tautan untuk memindahkannya ke akun ini sudah dikirim")
+        link = claim_link(db, mail)
+        assert link
+        page = c.get(link).expect(200)
+        c.post_form(link, {"_csrf": page.csrf()}).expect(303)
+        # one follow each: a once, b moved, none on the reporter's own
+        assert follows_of(db, a) == [(uid, "")]
+        assert follows_of(db, b) == [(uid, "")]
+        assert follows_of(db, own) == []
+        assert followed_ids(c) == sorted([a, b])
+        page_of(srv.client(), a).expect(200, contains="1 warga juga mengalami ini")
+        assert "warga juga mengalami ini" not in page_of(srv.client(), own).expect(200).text
+        # at most 3 links an hour per account: asking on gives the same answer, no more e-mails
+        for _ in range(4):
+            page = c.get("/t/%s/pengaduan/kelola" % TENANT).expect(200)
+            c.post_form(CLAIM, {"_csrf": page.csrf()}).expect(303)
+        follow(v, a, email=mail).expect(303)  # followed by the address again, so there is something to send
+        page = c.get("/t/%s/pengaduan/kelola" % TENANT).expect(200)
+        c.post_form(CLAIM, {"_csrf": page.csrf()}).expect(303)
+        page = c.get("/t/%s/pengaduan/kelola" % TENANT).expect(200)
+        c.post_form(CLAIM, {"_csrf": page.csrf()}).expect(303)
+        page = c.get("/t/%s/pengaduan/kelola" % TENANT).expect(200)
+        c.post_form(CLAIM, {"_csrf": page.csrf()}).expect(303)
+        assert len([1 for subj, _ in outbox(db, mail) if subj.startswith(MOVE_SUBJECT)]) == 3
+        # an official has no such page nor form
+        k = srv.client()
+        k.login(TENANT, "koordinator")
+        assert 'id="cpl-claim-send"' not in k.get("/t/%s/pengaduan/kelola" % TENANT).expect(200).text
+        assert k.post_form(CLAIM, {"_csrf": k.session_csrf(TENANT)}).status == 403
+
+
+def test_a_typed_or_other_address_moves_nothing(env):
+    with mail_setup(env, "ketik") as (srv, db, key):
+        tag = unique("ketik")
+        mail = "ketik.%s@example.id" % tag
+        a = file_o311(srv, key, "KTP-el %s belum jadi" % tag)
+        follow(srv.client(), a, email=mail).expect(303)
+        # an account with another address: no e-mail to either, nothing moved
+        c, name = register(env, client=srv.client(), full_name="Rudi Ketik", email="rudi.%s@example.id" % tag)
+        uid = user_id(db, name)
+        assert claim_link(db, mail) is None and claim_link(db, "rudi.%s@example.id" % tag) is None
+        # the account takes the address (typed, not proven): a link goes to it, in the account's
+        # language, and nothing moves until it is opened
+        c.get("/bahasa/en?next=/t/%s/akun" % TENANT).expect(303)
+        page = c.get("/t/%s/akun" % TENANT).expect(200)
+        correct(c, page, full_name="Rudi Ketik", email=mail, phone="").expect(303)
+        assert follows_of(db, a) == [(0, mail)]
+        subjects = [subj for subj, _ in outbox(db, mail)]
+        assert "Move the reports you follow to your account" in subjects, subjects
+        link = re.search(r"(/t/[^ ]+/pengaduan/pindah-ke-akun/[0-9a-f]{64})", outbox(db, mail)[-1][1]).group(1)
+        page = c.get(link).expect(200, contains="Move them to my account")
+        # the address changes again before the link is opened: the link proves nothing now
+        acct = c.get("/t/%s/akun" % TENANT).expect(200)
+        correct(c, acct, full_name="Rudi Ketik", email="rudi.baru.%s@example.id" % tag, phone="").expect(303)
+        assert c.post_form(link, {"_csrf": page.csrf()}).status == 404
+        c.get(link).expect(404)
+        assert follows_of(db, a) == [(0, mail)]
+        assert count(db, "SELECT COUNT(*) FROM complaints_follows WHERE user_id = %d" % uid) == 0
+        assert count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'user.email.confirm'") == 0
+        # a made-up link
+        srv.client().get(CLAIM + "/" + "0" * 64).expect(404)
+        srv.client().get(CLAIM + "/zz").expect(404)

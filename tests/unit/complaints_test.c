@@ -22,10 +22,12 @@
 
 #include "ai/classifier.h"
 #include "audit/audit.h"
+#include "auth/account.h"
 #include "complaints/complaints.h"
 #include "core/calendar.h"
 #include "core/err.h"
 #include "core/sb.h"
+#include "platform/platform.h"
 #include "testutil.h"
 #include "core/banned.h"
 
@@ -1923,6 +1925,244 @@ static void test_follow(void **state)
 	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_follows"), 0);
 }
 
+/* A visitor who followed by address and has an account later
+ * (complaints_follow_claim_tx, _offer_tx, _confirm_tx; account_confirm_*):
+ * the address's follows become the account's, however the address was
+ * typed, but for the account's own complaint and one it follows already;
+ * another address's stay; the link is sent only when the address follows
+ * something, works for its account alone, once, only while the account
+ * keeps that address, the newest only, at most 3 an hour; the move is
+ * audited without the address; the answer then reaches the account once. */
+struct claim_x {
+	int64_t user;
+	const char *email, *token, *username;
+	char tok[ACCOUNT_CONFIRM_TOKEN];
+	int64_t moved, dropped, now;
+	int sent;
+};
+
+static int claim_fn(store_conn_t *c, void *ud)
+{
+	struct claim_x *x = ud;
+	return complaints_follow_claim_tx(c, T, x->user, x->email, &x->moved, &x->dropped);
+}
+
+static int offer_fn(store_conn_t *c, void *ud)
+{
+	struct claim_x *x = ud;
+	return complaints_follow_offer_tx(c, T, x->user, x->username, x->email, "id", x->now, &x->sent);
+}
+
+static int start_fn(store_conn_t *c, void *ud)
+{
+	struct claim_x *x = ud;
+	return account_confirm_start_tx(c, T, x->user, x->email, x->now, x->tok);
+}
+
+static int confirm_fn(store_conn_t *c, void *ud)
+{
+	struct claim_x *x = ud;
+	return complaints_follow_confirm_tx(c, T, x->user, x->username, x->token, x->now, &x->moved, &x->dropped);
+}
+
+static void test_follow_claim(void **state)
+{
+	test_store_t *ts = *state;
+	mail_config_t mc = { "smtp://127.0.0.1:1", "", "", "layanan@mataramkota.go.id", "https://sigap.example.id" };
+	complaint_new_t in = base();
+	complaint_created_t theirs, own, both, late;
+	complaint_action_t a;
+	struct follow_x f;
+	struct claim_x x;
+	char username[72], email[256], first[ACCOUNT_CONFIRM_TOKEN], sql[200];
+	int64_t budi, siti, owner, n;
+	const char *msg, *body;
+	store_stmt_t *s;
+
+	assert_int_equal(test_sql(ts, "INSERT INTO users (tenant, username, full_name, role, email, password_hash, created_at, "
+				      "updated_at) VALUES ('52.71', 'budi', 'Budi', 'warga', 'budi@contoh.id', 'x', 0, 0);"
+				      "INSERT INTO users (tenant, username, full_name, role, email, password_hash, created_at, "
+				      "updated_at) VALUES ('52.71', 'siti', 'Siti', 'warga', 'siti@contoh.id', 'x', 0, 0)"),
+			 0);
+	budi = count(ts, "SELECT id FROM users WHERE username = 'budi'");
+	siti = count(ts, "SELECT id FROM users WHERE username = 'siti'");
+	/* someone else's, Budi's own (filed with his account), one he follows by
+	 * his account already, one filed after */
+	assert_int_equal(complaints_create(ts->st, &in, &theirs, &msg), 0);
+	in.user_id = budi;
+	in.category = "sampah";
+	assert_int_equal(complaints_create(ts->st, &in, &own, &msg), 0);
+	in.user_id = 7;
+	in.category = "adminduk";
+	assert_int_equal(complaints_create(ts->st, &in, &both, &msg), 0);
+	in.kind = "aspirasi";
+	assert_int_equal(complaints_create(ts->st, &in, &late, &msg), 0);
+	/* before he had an account, Budi followed all three by his address,
+	 * typed as it came; his neighbour follows the first by hers */
+	memset(&f, 0, sizeof(f));
+	f.email = " Budi@Contoh.ID";
+	f.id = theirs.id;
+	assert_int_equal(do_follow(ts, &f), 0);
+	f.id = own.id;
+	assert_int_equal(do_follow(ts, &f), 0);
+	f.id = both.id;
+	assert_int_equal(do_follow(ts, &f), 0);
+	f.email = "tetangga@contoh.id";
+	f.id = theirs.id;
+	assert_int_equal(do_follow(ts, &f), 0);
+	memset(&f, 0, sizeof(f));
+	f.user = budi;
+	f.id = both.id;
+	assert_int_equal(do_follow(ts, &f), 0);
+
+	/* without e-mail, nothing is offered */
+	memset(&x, 0, sizeof(x));
+	x.user = budi;
+	x.username = "budi";
+	x.email = "budi@contoh.id";
+	x.now = t0() + 200;
+	mail_configure(NULL);
+	assert_int_equal(store_tx(ts->st, offer_fn, &x), 0);
+	assert_int_equal(x.sent, 0);
+	mail_configure(&mc);
+	/* an address that follows nothing gets no message */
+	x.user = siti;
+	x.username = "siti";
+	x.email = "siti@contoh.id";
+	assert_int_equal(store_tx(ts->st, offer_fn, &x), 0);
+	assert_int_equal(x.sent, 0);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM email_confirmations"), 0);
+	/* Budi's does: one message, naming the account and the count, with the link */
+	x.user = budi;
+	x.username = "budi";
+	x.email = "BUDI@contoh.id ";
+	assert_int_equal(store_tx(ts->st, offer_fn, &x), 0);
+	assert_int_equal(x.sent, 1);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'budi@contoh.id' AND subject = "
+				   "'Pindahkan laporan yang Anda ikuti ke akun Anda'"),
+			 1);
+	assert_int_equal(store_prepare(store_reader(ts->st),
+				       "SELECT body FROM mail_outbox WHERE subject = 'Pindahkan laporan yang Anda ikuti ke akun Anda'",
+				       &s),
+			 0);
+	assert_int_equal(store_step(s), STORE_ROW);
+	body = store_col_text(s, 0);
+	assert_non_null(strstr(body, "Akun warga \"budi\""));
+	assert_non_null(strstr(body, "Anda mengikuti 3 laporan"));
+	assert_non_null(strstr(body, "https://sigap.example.id/t/52.71/pengaduan/pindah-ke-akun/"));
+	store_finalize(s);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM email_confirmations WHERE email = 'budi@contoh.id' AND used_at IS NULL"), 1);
+
+	/* a link of its own, for the test to hold; the message's is void now */
+	x.email = "budi@contoh.id";
+	assert_int_equal(store_tx(ts->st, start_fn, &x), 0);
+	assert_int_equal(strlen(x.tok), 64);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM email_confirmations WHERE used_at IS NULL"), 1);
+	snprintf(first, sizeof(first), "%s", x.tok);
+	assert_int_equal(account_confirm_check(store_reader(ts->st), T, first, x.now, &owner, username, email), 0);
+	assert_int_equal(owner, budi);
+	assert_string_equal(username, "budi");
+	assert_string_equal(email, "budi@contoh.id");
+	assert_int_equal(account_confirm_check(store_reader(ts->st), T, "00", x.now, &owner, username, email), ERR_NOT_FOUND);
+	/* 3 links an hour: the fourth is refused, an hour later it goes */
+	assert_int_equal(store_tx(ts->st, start_fn, &x), 0);
+	assert_int_equal(store_tx(ts->st, start_fn, &x), ERR_RATE_LIMITED);
+	assert_int_equal(store_tx(ts->st, offer_fn, &x), 0);
+	assert_int_equal(x.sent, 0);
+	x.now += 3601;
+	assert_int_equal(store_tx(ts->st, start_fn, &x), 0);
+	/* only the newest works */
+	assert_int_equal(account_confirm_check(store_reader(ts->st), T, first, x.now, &owner, username, email), ERR_NOT_FOUND);
+	x.token = x.tok;
+	/* another account cannot spend it */
+	x.user = siti;
+	x.username = "siti";
+	assert_int_equal(store_tx(ts->st, confirm_fn, &x), ERR_NOT_FOUND);
+	/* nor does it prove an address the account no longer has */
+	assert_int_equal(test_sql(ts, "UPDATE users SET email = 'budi.baru@contoh.id' WHERE username = 'budi'"), 0);
+	x.user = budi;
+	x.username = "budi";
+	assert_int_equal(store_tx(ts->st, confirm_fn, &x), ERR_NOT_FOUND);
+	/* the same address in other letters is the same */
+	assert_int_equal(test_sql(ts, "UPDATE users SET email = 'Budi@Contoh.id' WHERE username = 'budi'"), 0);
+	/* expired */
+	n = x.now;
+	x.now += ACCOUNT_CONFIRM_TTL;
+	assert_int_equal(store_tx(ts->st, confirm_fn, &x), ERR_NOT_FOUND);
+	x.now = n + 60;
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_follows WHERE email = 'budi@contoh.id'"), 3);
+
+	/* proven: the first becomes his; his own and the one he follows
+	 * already are dropped; the neighbour's stays hers */
+	assert_int_equal(store_tx(ts->st, confirm_fn, &x), 0);
+	assert_int_equal(x.moved, 1);
+	assert_int_equal(x.dropped, 2);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_follows WHERE email = 'budi@contoh.id'"), 0);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM complaints_follows WHERE user_id = %" PRId64 " AND email = '' "
+		 "AND token_hash = ''", budi);
+	assert_int_equal(count(ts, sql), 2);
+	assert_int_equal(complaints_following(store_reader(ts->st), T, theirs.id, budi), 1);
+	assert_int_equal(complaints_following(store_reader(ts->st), T, both.id, budi), 1);
+	assert_int_equal(complaints_following(store_reader(ts->st), T, own.id, budi), 0);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_follows WHERE email = 'tetangga@contoh.id'"), 1);
+	assert_int_equal(complaints_follow_count(store_reader(ts->st), T, theirs.id, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(complaints_follow_count(store_reader(ts->st), T, both.id, &n), 0);
+	assert_int_equal(n, 1);
+	/* audited, by the account, without the address */
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM audit_log WHERE action = 'user.email.confirm' AND actor = 'budi' "
+				   "AND summary LIKE '%1 moved to the account, 2 dropped%' AND summary NOT LIKE '%contoh%'"),
+			 1);
+	/* once */
+	assert_int_equal(store_tx(ts->st, confirm_fn, &x), ERR_NOT_FOUND);
+	/* the list for "Laporan saya" and the export have them */
+	{
+		json_t *l;
+		assert_int_equal(complaints_follows_list(store_reader(ts->st), T, budi, WITA, 1, &l), 0);
+		assert_int_equal(json_array_size(l), 1);
+		json_decref(l);
+		assert_int_equal(complaints_follows_list(store_reader(ts->st), T, budi, WITA, 100, &l), 0);
+		assert_int_equal(json_array_size(l), 2);
+		json_decref(l);
+		assert_int_equal(complaints_follows_export(store_reader(ts->st), T, budi, WITA, &l), 0);
+		assert_int_equal(json_array_size(l), 2);
+		json_decref(l);
+	}
+
+	/* followed by the address again later: the claim moves that one too;
+	 * a claim of nothing moves nothing */
+	memset(&f, 0, sizeof(f));
+	f.email = "budi@contoh.id";
+	f.id = late.id;
+	assert_int_equal(do_follow(ts, &f), 0);
+	x.email = "BUDI@contoh.id";
+	assert_int_equal(store_tx(ts->st, claim_fn, &x), 0);
+	assert_int_equal(x.moved, 1);
+	assert_int_equal(x.dropped, 0);
+	assert_int_equal(store_tx(ts->st, claim_fn, &x), 0);
+	assert_int_equal(x.moved, 0);
+	assert_int_equal(complaints_following(store_reader(ts->st), T, late.id, budi), 1);
+
+	/* the answer reaches him once: his account's notification (which goes
+	 * to the account's address too), no follower's e-mail besides; the
+	 * neighbour's address hears as before */
+	a = act(theirs.id, "verifikasi", "koordinator", ROLE_KOORDINATOR, "", 5, t0() + 300);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(theirs.id, "jawab", "petugas", ROLE_PETUGAS, "DPUPR", 9, t0() + 400);
+	a.text = "Lubang sudah ditambal.";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM notifications WHERE user_id = %" PRId64
+		 " AND kind = 'complaint.followed'", budi);
+	assert_int_equal(count(ts, sql), 1);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM mail_outbox WHERE LOWER(recipient) = 'budi@contoh.id' "
+				   "AND subject LIKE 'Laporan yang Anda ikuti telah dijawab%'"),
+			 1);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'tetangga@contoh.id' "
+				   "AND subject LIKE 'Laporan yang Anda ikuti telah dijawab%'"),
+			 1);
+	mail_configure(NULL);
+}
+
 /* Intake limits (complaints_limit_*): a fixed window per subject, checked
  * before and counted in the complaint's own transaction; a complaint that
  * requests running at the same moment pushed over the limit is refused in
@@ -2053,6 +2293,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ai_router, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intake_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_follow_claim, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
