@@ -118,6 +118,8 @@ int api_gov_get(req_t *r)
 		json_decref(p);
 		return rc;
 	}
+	/* a Perda waiting for its enactment: whether its last day has passed */
+	governance_perda_late(p, cal_local_day((int64_t)time(NULL), r->tenant->tz_offset));
 	json_object_set_new(p, "verification", json_pack("{s:b,s:i,s:s}", "valid", rep.ok, "steps", rep.steps, "problem",
 							  rep.ok ? "" : rep.message));
 	http_send_json(r, 200, p);

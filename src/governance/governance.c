@@ -56,6 +56,8 @@ static const struct {
 	{ "saran", N_("Saran Sekda") },
 	{ "pertimbangan", N_("Pertimbangan Wakil Kepala Daerah") },
 	{ "keputusan", N_("Keputusan Kepala Daerah") },
+	{ "penetapan", N_("Penetapan Perda oleh Kepala Daerah") },
+	{ "pengundangan", N_("Pengundangan Perda oleh Sekda") },
 };
 
 static const struct {
@@ -150,8 +152,10 @@ static const char *step_role(const char *kind)
 		return "sekda";
 	if (!strcmp(kind, "pertimbangan"))
 		return "wakil";
-	if (!strcmp(kind, "keputusan"))
+	if (!strcmp(kind, "keputusan") || !strcmp(kind, "penetapan"))
 		return "kepala_daerah";
+	if (!strcmp(kind, "pengundangan"))
+		return "sekda";
 	return "";
 }
 
@@ -278,6 +282,35 @@ void governance_decision_title(const char *head_title, const char *tenant_name, 
 			break;
 		}
 	snprintf(out, outlen, "Keputusan %s %s Nomor %" PRId64 "/%d", head_title ? head_title : "", name, seq, year);
+}
+
+void governance_perda_title(const char *tenant_name, int64_t seq, int year, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "Peraturan Daerah %s Nomor %" PRId64 " Tahun %d", tenant_name ? tenant_name : "", seq, year);
+}
+
+void governance_lembaran_title(const char *tenant_name, int64_t seq, int year, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "Lembaran Daerah %s Tahun %d Nomor %" PRId64, tenant_name ? tenant_name : "", year, seq);
+}
+
+const char *governance_perda_label(const char *dprd_stage, const char *perda_stage)
+{
+	if (!dprd_stage || strcmp(dprd_stage, "disetujui"))
+		return "";
+	if (perda_stage && !strcmp(perda_stage, "diundangkan"))
+		return N_("Perda diundangkan");
+	if (perda_stage && !strcmp(perda_stage, "ditetapkan"))
+		return N_("menunggu pengundangan");
+	return N_("menunggu penetapan");
+}
+
+void governance_perda_due(const char *approved_day, char out[CAL_DATE_LEN])
+{
+	int32_t d;
+	out[0] = '\0';
+	if (approved_day && cal_parse_date(approved_day, &d) == 0)
+		cal_format_date(d + GOV_PERDA_DAYS, out);
 }
 
 /* ------------------------------------------------------------------- keys */
@@ -497,7 +530,7 @@ int governance_key_unseal(store_conn_t *c, const char *tenant, const char *usern
 
 typedef struct prop {
 	int64_t id, version, content_version, needs_dprd, is_public;
-	char unit[32], kind[24], urgency[24], state[24], dprd_stage[24], origin[16], created_by[64];
+	char unit[32], kind[24], urgency[24], state[24], dprd_stage[24], origin[16], created_by[64], perda_stage[24];
 	char title[4 * GOV_TITLE_MAX + 8];
 } prop_t;
 
@@ -505,7 +538,8 @@ static int prop_load(store_conn_t *c, const char *tenant, int64_t id, prop_t *p)
 {
 	store_stmt_t *s;
 	int rc = store_prepare(c, "SELECT id, version, content_version, needs_dprd, is_public, unit, kind, urgency, state, "
-				  "dprd_stage, origin, created_by, title FROM governance_proposals WHERE tenant = ? AND id = ?",
+				  "dprd_stage, origin, created_by, title, perda_stage FROM governance_proposals "
+				  "WHERE tenant = ? AND id = ?",
 			       &s);
 	if (rc < 0)
 		return rc;
@@ -525,6 +559,7 @@ static int prop_load(store_conn_t *c, const char *tenant, int64_t id, prop_t *p)
 		snprintf(p->origin, sizeof(p->origin), "%s", store_col_text(s, 10));
 		snprintf(p->created_by, sizeof(p->created_by), "%s", store_col_text(s, 11));
 		snprintf(p->title, sizeof(p->title), "%s", store_col_text(s, 12));
+		snprintf(p->perda_stage, sizeof(p->perda_stage), "%s", store_col_text(s, 13));
 		rc = 0;
 	} else if (rc == STORE_DONE) {
 		rc = ERR_NOT_FOUND;
@@ -1253,6 +1288,9 @@ static int op_dprd_correct(store_conn_t *c, gov_action_t *a, prop_t *p, int *wri
 		return rc;
 	if ((pos = dprd_pos(p->dprd_stage)) < 0)
 		return refuse(a, ERR_CONFLICT, N_("belum ada tahap DPRD yang dicatat, jadi belum ada yang dapat dikoreksi"));
+	/* the head enacted what the DPRD approved: its approval stands */
+	if (*p->perda_stage)
+		return refuse(a, ERR_CONFLICT, N_("tahap DPRD tidak dapat dikoreksi lagi: Perda sudah ditetapkan"));
 	if (!reason[strspn(reason, " \t\r\n")]) /* blanks are no reason */
 		return refuse(a, ERR_INVALID, N_("tuliskan alasan koreksi"));
 	if (strlen(reason) > GOV_NOTE_MAX)
@@ -1313,11 +1351,130 @@ static int op_dprd_correct(store_conn_t *c, gov_action_t *a, prop_t *p, int *wri
 	return dprd_changed(c, a, p, stage, summary, "governance.dprd_correct", N_("tahap DPRD dikoreksi"));
 }
 
+/* The date of an act of a Perda (its enactment or promulgation): a real
+ * date, not in the future (the tenant's today), not before floor (the
+ * DPRD's joint approval, or the enactment), which why names. */
+static int check_act_day(gov_action_t *a, const tenant_t *t, const char *floor, const char *why, char day[CAL_DATE_LEN])
+{
+	int32_t today, from;
+	if (cal_format_date(a->stage_day, day) < 0)
+		return refuse(a, ERR_INVALID, N_("tanggal harus berformat YYYY-MM-DD"));
+	today = cal_local_day(a->now, t->tz_offset);
+	if (a->stage_day > today)
+		return refuse_day(a, today, NULL, N_("tanggal tidak boleh di masa depan: paling lambat hari ini, %s"));
+	if (cal_parse_date(floor, &from) == 0 && a->stage_day < from)
+		return refuse_day(a, from, NULL, why);
+	return 0;
+}
+
+/* The enactment (penetapan) of a Perda by the head, after the DPRD's joint
+ * approval, and its promulgation (pengundangan) in the Lembaran Daerah by
+ * the Sekda, after the enactment: each a signed step of the chain, with its
+ * number from its own per-tenant, per-year sequence (the year of the act's
+ * date) and its date, both signed (the step's extra), and a row of
+ * governance_perda that verification checks against the step. */
+static int op_perda(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
+{
+	int enact = a->op == GOV_OP_PERDA_ENACT;
+	const char *kind = enact ? "penetapan" : "pengundangan", *note = nz(a->note);
+	char pk_hex[65], floor[CAL_DATE_LEN] = "", day[CAL_DATE_LEN], regno[64] = "", number[160], extra[400],
+		summary[600];
+	int64_t seq = 0, idx = 0;
+	tenant_t t;
+	int year, rc;
+	if (a->role != (enact ? ROLE_KEPALA_DAERAH : ROLE_SEKDA))
+		return refuse(a, ERR_FORBIDDEN, N_("peran Anda tidak berwenang melakukan tindakan ini"));
+	if (!p->needs_dprd)
+		return refuse(a, ERR_CONFLICT, N_("usulan ini tidak memerlukan persetujuan DPRD"));
+	if (strcmp(p->state, "disetujui") || strcmp(p->dprd_stage, "disetujui"))
+		return refuse(a, ERR_CONFLICT, N_("Perda baru dapat ditetapkan setelah Raperda disetujui bersama DPRD"));
+	if (enact && *p->perda_stage)
+		return refuse(a, ERR_CONFLICT, N_("Perda sudah ditetapkan"));
+	if (!enact && !*p->perda_stage)
+		return refuse(a, ERR_CONFLICT, N_("Perda baru dapat diundangkan setelah ditetapkan Kepala Daerah"));
+	if (!enact && strcmp(p->perda_stage, "ditetapkan"))
+		return refuse(a, ERR_CONFLICT, N_("Perda sudah diundangkan"));
+	if ((rc = check_version(a, p)) < 0)
+		return rc;
+	if (strlen(note) > GOV_NOTE_MAX)
+		return refuse(a, ERR_INVALID, N_("catatan terlalu panjang (maksimal 4.000 karakter)"));
+	if ((rc = tenant_get(c, a->tenant, &t)) < 0)
+		return rc;
+	if (enact)
+		rc = store_query_text(c, floor, sizeof(floor),
+				      "SELECT stage_day FROM governance_dprd WHERE tenant = ? AND proposal_id = ? AND stage = ?",
+				      "tit", a->tenant, p->id, "disetujui");
+	else
+		rc = store_query_text(c, floor, sizeof(floor),
+				      "SELECT act_day FROM governance_perda WHERE tenant = ? AND proposal_id = ? AND act = ?",
+				      "tit", a->tenant, p->id, "penetapan");
+	if (rc < 0 && rc != ERR_NOT_FOUND)
+		return rc;
+	if ((rc = check_act_day(a, &t, floor,
+				enact ? N_("tanggal penetapan tidak boleh sebelum %s, tanggal persetujuan bersama DPRD")
+				      : N_("tanggal pengundangan tidak boleh sebelum %s, tanggal penetapan Perda"),
+				day)) < 0)
+		return rc;
+	if (a->passphrase_failed)
+		return refuse(a, ERR_FORBIDDEN, N_("frasa sandi kunci tanda tangan salah"));
+	if ((rc = check_key(c, a, pk_hex)) < 0)
+		return rc;
+
+	*writing = 1;
+	{
+		int y;
+		cal_civil_from_days(a->stage_day, &y, NULL, NULL);
+		year = y;
+	}
+	if ((rc = regno_next(c, a->tenant, enact ? "PERDA" : "LD", year, &seq, regno, sizeof(regno))) < 0)
+		return rc;
+	if (enact)
+		governance_perda_title(t.name, seq, year, number, sizeof(number));
+	else
+		governance_lembaran_title(t.name, seq, year, number, sizeof(number));
+	snprintf(extra, sizeof(extra), "number=%s\nregno=%s\nday=%s", number, regno, day);
+	if ((rc = append_step(c, a, p, kind, "", note, extra, pk_hex, &idx)) < 0)
+		return rc;
+	rc = store_exec(c, "INSERT INTO governance_perda (tenant, proposal_id, act, number, regno, seq, year, act_day, "
+			   "step_idx, actor, actor_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			"titttiit" "itti", a->tenant, p->id, kind, number, regno, seq, (int64_t)year, day, idx, a->actor,
+			nz(a->actor_name), a->now);
+	if (rc < 0)
+		return rc;
+	rc = store_exec(c, "UPDATE governance_proposals SET perda_stage = ?, updated_at = ?, version = version + 1 "
+			   "WHERE tenant = ? AND id = ? AND version = ?", "titii", enact ? "ditetapkan" : "diundangkan",
+			a->now, a->tenant, p->id, p->version);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ERR_CONFLICT;
+	snprintf(a->ret_number, sizeof(a->ret_number), "%s", number);
+	snprintf(summary, sizeof(summary), "%s %s (%s) pada %s (ditandatangani): %.300s", kind, number, regno, day, p->title);
+	if ((rc = audit(c, a, p->id, enact ? "governance.perda_enact" : "governance.perda_promulgate", summary)) < 0)
+		return rc;
+	/* the Sekda's legal bureau promulgates it next; the OPD and the DPRD
+	 * follow it to the end */
+	if (enact)
+		rc = notify_role(c, a, p->id, "sekda", NULL, N_("Perda telah ditetapkan dan menunggu pengundangan"), p->title);
+	else
+		rc = notify_role(c, a, p->id, "kepala_daerah", NULL, N_("Perda telah diundangkan"), p->title);
+	if (rc == 0)
+		rc = notify_role(c, a, p->id, "kepala_opd", p->unit,
+				 enact ? N_("Perda telah ditetapkan dan menunggu pengundangan") : N_("Perda telah diundangkan"),
+				 p->title);
+	if (rc == 0)
+		rc = notify_role(c, a, p->id, "dprd", NULL,
+				 enact ? N_("Perda telah ditetapkan dan menunggu pengundangan") : N_("Perda telah diundangkan"),
+				 p->title);
+	return rc;
+}
+
 static const char *op_name(gov_op_t op)
 {
 	static const char *const names[] = { "", "create", "edit", "submit", "recommend", "return", "consider", "decide",
-					     "dprd_stage", "pokir", "attach", "dprd_correct" };
-	return op >= GOV_OP_CREATE && op <= GOV_OP_DPRD_CORRECT ? names[op] : "?";
+					     "dprd_stage", "pokir", "attach", "dprd_correct", "perda_enact",
+					     "perda_promulgate" };
+	return op >= GOV_OP_CREATE && op <= GOV_OP_PERDA_PROMULGATE ? names[op] : "?";
 }
 
 static int dispatch(store_conn_t *c, gov_action_t *a, int *writing)
@@ -1348,6 +1505,9 @@ static int dispatch(store_conn_t *c, gov_action_t *a, int *writing)
 		return op_dprd(c, a, &p, writing);
 	case GOV_OP_DPRD_CORRECT:
 		return op_dprd_correct(c, a, &p, writing);
+	case GOV_OP_PERDA_ENACT:
+	case GOV_OP_PERDA_PROMULGATE:
+		return op_perda(c, a, &p, writing);
 	case GOV_OP_ATTACH:
 		return op_attach(c, a, &p, writing);
 	default:
@@ -1443,13 +1603,46 @@ static json_t *row_summary(store_stmt_t *s, int64_t now)
 			 (json_int_t)store_col_int64(s, 11));
 }
 
-/* The summary columns, then the OPD's name (column 12) and how many
- * corrections its DPRD stages had (column 13). */
+/* The summary columns, then the OPD's name (column 12), how many
+ * corrections its DPRD stages had (column 13), where its Perda stands
+ * (column 14) and the date of the DPRD's joint approval (column 15, NULL
+ * when none). */
 #define SUMMARY_COLS "SELECT id, unit, kind, title, urgency, state, dprd_stage, due_at, updated_at, origin, needs_dprd, version, " \
 		     "(SELECT name FROM units u WHERE u.tenant = governance_proposals.tenant AND u.code = governance_proposals.unit), " \
 		     "(SELECT COUNT(*) FROM governance_dprd_corrections k WHERE k.tenant = governance_proposals.tenant AND " \
-		     "k.proposal_id = governance_proposals.id) " \
+		     "k.proposal_id = governance_proposals.id), perda_stage, " \
+		     "(SELECT stage_day FROM governance_dprd g WHERE g.tenant = governance_proposals.tenant AND " \
+		     "g.proposal_id = governance_proposals.id AND g.stage = 'disetujui') " \
 		     "FROM governance_proposals WHERE tenant = ? "
+
+/* Where a Perda stands, on a proposal or a list item: perda_stage, its
+ * label, and while it waits for the enactment the last day for it
+ * (perda_due, GOV_PERDA_DAYS after the DPRD's joint approval on
+ * approved) and whether that day has passed at today (perda_late; today 0:
+ * unknown, false). */
+static void perda_summary(json_t *o, const char *dprd_stage, const char *perda_stage, const char *approved,
+			  int32_t today)
+{
+	char due[CAL_DATE_LEN] = "";
+	int32_t d;
+	json_object_set_new(o, "perda_stage", json_string(perda_stage));
+	json_object_set_new(o, "perda_label", json_string(governance_perda_label(dprd_stage, perda_stage)));
+	if (strcmp(dprd_stage, "disetujui") || *perda_stage)
+		return;
+	governance_perda_due(approved, due);
+	if (!*due)
+		return;
+	json_object_set_new(o, "perda_due", json_string(due));
+	json_object_set_new(o, "perda_late", json_boolean(today > 0 && cal_parse_date(due, &d) == 0 && today > d));
+}
+
+void governance_perda_late(json_t *o, int32_t today)
+{
+	const char *due = json_string_value(json_object_get(o, "perda_due"));
+	int32_t d;
+	if (due && cal_parse_date(due, &d) == 0)
+		json_object_set_new(o, "perda_late", json_boolean(today > d));
+}
 
 int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const char *unit, const char *username,
 		     int64_t now, int all, int limit, int offset, json_t *arr)
@@ -1459,13 +1652,20 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 	const char *state = NULL;
 	char sql[1024];
 	int64_t lim = limit > 0 ? limit : 500, off = offset > 0 ? offset : 0;
+	int32_t today = 0;
+	tenant_t t;
 	int rc;
 	(void)username;
+	if ((rc = tenant_get(c, tenant, &t)) < 0 && rc != ERR_NOT_FOUND)
+		return rc;
+	if (rc == 0)
+		today = cal_local_day(now, t.tz_offset);
 	switch (role) {
 	/* the leadership reads a proposal once the OPD submitted it: a draft
 	 * never submitted is the OPD's alone (governance_get) */
 	case ROLE_SEKDA:
-		where = all ? "AND state <> 'draf' " : "AND state = ? ";
+		/* and the Perda enacted, waiting for its promulgation */
+		where = all ? "AND state <> 'draf' " : "AND (state = ? OR (state = 'disetujui' AND perda_stage = 'ditetapkan')) ";
 		state = "diajukan";
 		break;
 	case ROLE_WAKIL:
@@ -1473,7 +1673,10 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 		state = "pertimbangan";
 		break;
 	case ROLE_KEPALA_DAERAH:
-		where = all ? "AND state <> 'draf' " : "AND state = ? ";
+		/* and the Raperda the DPRD approved, waiting for its enactment */
+		where = all ? "AND state <> 'draf' "
+			    : "AND (state = ? OR (needs_dprd = 1 AND state = 'disetujui' AND dprd_stage = 'disetujui' "
+			      "AND perda_stage = '')) ";
 		state = "keputusan";
 		break;
 	case ROLE_PETUGAS:
@@ -1512,6 +1715,7 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 		json_t *it = row_summary(s, now);
 		json_object_set_new(it, "unit_name", json_string(nz(store_col_text(s, 12))));
 		json_object_set_new(it, "dprd_corrections", json_integer(store_col_int64(s, 13)));
+		perda_summary(it, nz(store_col_text(s, 6)), nz(store_col_text(s, 14)), nz(store_col_text(s, 15)), today);
 		json_array_append_new(arr, it);
 	}
 	store_finalize(s);
@@ -1564,7 +1768,9 @@ int governance_get(store_conn_t *c, const char *tenant, int64_t id, role_t role,
 	rc = store_prepare(c, "SELECT p.id, p.unit, p.kind, p.title, p.urgency, p.state, p.dprd_stage, p.due_at, p.updated_at, "
 			      "p.origin, p.needs_dprd, p.version, p.is_public, p.content_version, p.created_by, p.created_at, "
 			      "v.background, v.analysis, v.options, v.proposed, v.content_hash, "
-			      "(SELECT name FROM units u WHERE u.tenant = p.tenant AND u.code = p.unit) "
+			      "(SELECT name FROM units u WHERE u.tenant = p.tenant AND u.code = p.unit), p.perda_stage, "
+			      "(SELECT stage_day FROM governance_dprd g WHERE g.tenant = p.tenant AND g.proposal_id = p.id AND "
+			      "g.stage = 'disetujui') "
 			      "FROM governance_proposals p JOIN governance_versions v ON v.tenant = p.tenant AND "
 			      "v.proposal_id = p.id AND v.version = p.content_version WHERE p.tenant = ? AND p.id = ?", &s);
 	if (rc < 0)
@@ -1601,6 +1807,7 @@ int governance_get(store_conn_t *c, const char *tenant, int64_t id, role_t role,
 	json_object_set_new(j, "proposed", json_string(store_col_text(s, 19)));
 	json_object_set_new(j, "content_hash", json_string(store_col_text(s, 20)));
 	json_object_set_new(j, "unit_name", json_string(store_col_text(s, 21) ? store_col_text(s, 21) : ""));
+	perda_summary(j, store_col_text(s, 6), nz(store_col_text(s, 22)), nz(store_col_text(s, 23)), 0);
 	store_finalize(s);
 
 	steps = json_array();
@@ -1672,6 +1879,22 @@ int governance_get(store_conn_t *c, const char *tenant, int64_t id, role_t role,
 					      "regno", store_col_text(s, 3), "note", store_col_text(s, 4), "is_public",
 					      (int)store_col_int64(s, 5), "decided_at", (json_int_t)store_col_int64(s, 6),
 					      "decided_by", store_col_text(s, 7), "title", store_col_text(s, 8)));
+	store_finalize(s);
+	if (rc < 0)
+		goto fail;
+
+	/* the Perda's enactment and promulgation, each as signed */
+	rc = store_prepare(c, "SELECT act, number, regno, act_day, actor, actor_name, created_at, step_idx "
+			      "FROM governance_perda WHERE tenant = ? AND proposal_id = ? ORDER BY step_idx", &s);
+	if (rc < 0)
+		goto fail;
+	store_bindf(s, "ti", tenant, id);
+	while ((rc = store_step(s)) == STORE_ROW)
+		json_object_set_new(j, strcmp(store_col_text(s, 0), "penetapan") ? "perda_promulgated" : "perda_enacted",
+				    json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I}", "number", store_col_text(s, 1), "regno",
+					      store_col_text(s, 2), "day", store_col_text(s, 3), "actor", store_col_text(s, 4),
+					      "actor_name", store_col_text(s, 5), "at", (json_int_t)store_col_int64(s, 6),
+					      "step_idx", (json_int_t)store_col_int64(s, 7)));
 	store_finalize(s);
 	if (rc < 0)
 		goto fail;
@@ -1782,9 +2005,9 @@ static int reg_bind(store_stmt_t *s, const char *tenant, char pats[][200], int n
 {
 	store_bind_text(s, 1, tenant, -1);
 	for (int i = 0; i < nw; i++)
-		for (int k = 0; k < 4; k++)
-			store_bind_text(s, 2 + 4 * i + k, pats[i], -1);
-	return 2 + 4 * nw;
+		for (int k = 0; k < 6; k++)
+			store_bind_text(s, 2 + 6 * i + k, pats[i], -1);
+	return 2 + 6 * nw;
 }
 
 int governance_register(store_conn_t *c, const char *tenant, const char *q, int limit, int offset, json_t *arr,
@@ -1806,7 +2029,8 @@ int governance_register(store_conn_t *c, const char *tenant, const char *q, int 
 			break;
 		like_word(p, len, pats[nw], sizeof(pats[nw]));
 		sb_adds(&where, " AND (LOWER(d.number) LIKE ? ESCAPE '\\' OR LOWER(d.title) LIKE ? ESCAPE '\\' "
-				"OR LOWER(v.proposed) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(u.name, '')) LIKE ? ESCAPE '\\')");
+				"OR LOWER(v.proposed) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(u.name, '')) LIKE ? ESCAPE '\\' "
+				"OR LOWER(COALESCE(pe.number, '')) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(pu.number, '')) LIKE ? ESCAPE '\\')");
 		nw++;
 		p += len;
 	}
@@ -1816,7 +2040,10 @@ int governance_register(store_conn_t *c, const char *tenant, const char *q, int 
 	"JOIN governance_versions v ON v.tenant = d.tenant AND v.proposal_id = d.proposal_id "                          \
 	"AND v.version = st.proposal_version "                                                                           \
 	"LEFT JOIN units u ON u.tenant = p.tenant AND u.code = p.unit "                                                  \
-	"WHERE d.tenant = ? AND d.is_public = 1 AND d.verdict = 'setuju'"
+	"LEFT JOIN governance_perda pe ON pe.tenant = d.tenant AND pe.proposal_id = d.proposal_id AND pe.act = 'penetapan' " \
+	"LEFT JOIN governance_perda pu ON pu.tenant = d.tenant AND pu.proposal_id = d.proposal_id "                     \
+	"AND pu.act = 'pengundangan' "                                                                                   \
+	"WHERE d.tenant = ? AND (d.is_public = 1 OR pu.proposal_id IS NOT NULL) AND d.verdict = 'setuju'"
 	if (ret_total) {
 		sb_addf(&sql, "SELECT COUNT(*) " REG_FROM "%s", where.buf ? where.buf : "");
 		if (sql.err || where.err) {
@@ -1833,8 +2060,8 @@ int governance_register(store_conn_t *c, const char *tenant, const char *q, int 
 			goto out;
 		sb_reset(&sql);
 	}
-	sb_addf(&sql, "SELECT d.proposal_id, d.token, d.number, d.title, d.decided_at, d.verdict, v.proposed, p.unit, u.name "
-		      REG_FROM "%s ORDER BY d.decided_at DESC, d.seq DESC LIMIT ? OFFSET ?", where.buf ? where.buf : "");
+	sb_addf(&sql, "SELECT d.proposal_id, d.token, d.number, d.title, d.decided_at, d.verdict, v.proposed, p.unit, u.name, "
+		      "pe.number, pe.act_day, pu.number, pu.act_day " REG_FROM "%s ORDER BY d.decided_at DESC, d.seq DESC LIMIT ? OFFSET ?", where.buf ? where.buf : "");
 #undef REG_FROM
 	if (sql.err || where.err) {
 		rc = ERR_NOMEM;
@@ -1845,13 +2072,21 @@ int governance_register(store_conn_t *c, const char *tenant, const char *q, int 
 	bi = reg_bind(s, tenant, pats, nw);
 	store_bind_int64(s, bi, (int64_t)(limit > 0 ? limit : 100));
 	store_bind_int64(s, bi + 1, (int64_t)(offset > 0 ? offset : 0));
-	while ((rc = store_step(s)) == STORE_ROW)
-		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "id",
-						     (json_int_t)store_col_int64(s, 0), "token", store_col_text(s, 1), "number",
-						     store_col_text(s, 2), "title", store_col_text(s, 3), "decided_at",
-						     (json_int_t)store_col_int64(s, 4), "verdict", store_col_text(s, 5), "text",
-						     store_col_text(s, 6), "unit", store_col_text(s, 7), "unit_name",
-						     nz(store_col_text(s, 8))));
+	while ((rc = store_step(s)) == STORE_ROW) {
+		json_t *it = json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)store_col_int64(s, 0), "token",
+				       store_col_text(s, 1), "number", store_col_text(s, 2), "title", store_col_text(s, 3),
+				       "decided_at", (json_int_t)store_col_int64(s, 4), "verdict", store_col_text(s, 5),
+				       "text", store_col_text(s, 6), "unit", store_col_text(s, 7), "unit_name",
+				       nz(store_col_text(s, 8)));
+		/* a Perda: its number and the Lembaran Daerah's once promulgated */
+		if (store_col_text(s, 9))
+			json_object_set_new(it, "perda", json_pack("{s:s,s:s}", "number", store_col_text(s, 9), "day",
+								   store_col_text(s, 10)));
+		if (store_col_text(s, 11))
+			json_object_set_new(it, "lembaran", json_pack("{s:s,s:s}", "number", store_col_text(s, 11), "day",
+								      store_col_text(s, 12)));
+		json_array_append_new(arr, it);
+	}
 	store_finalize(s);
 out:
 	sb_release(&where);
@@ -2281,7 +2516,7 @@ int governance_verify(store_conn_t *c, const char *tenant, int64_t id, gov_verif
 	vstep_t *steps = NULL;
 	size_t n = 0, cap = 0;
 	char prev[GOV_HASH_HEX], h[GOV_HASH_HEX];
-	int rc, final_idx = -1;
+	int rc, final_idx = -1, act_idx[2] = { -1, -1 }; /* the Perda's enactment and promulgation */
 	memset(rep, 0, sizeof(*rep));
 	rep->ok = 1;
 	rep->bad_step = -1;
@@ -2333,6 +2568,17 @@ int governance_verify(store_conn_t *c, const char *tenant, int64_t id, gov_verif
 			}
 			final_idx = (int)i;
 		}
+		/* a Perda is enacted once, after the head's approval, and
+		 * promulgated once, after its enactment */
+		for (int k = 0; k < 2; k++)
+			if (!strcmp(steps[i].kind, k ? "pengundangan" : "penetapan")) {
+				if (act_idx[k] >= 0 || (k ? act_idx[0] < 0 : final_idx < 0)) {
+					vfail(rep, (int)i, N_("langkah Perda tidak berurutan"),
+					      "step %zu: '%s' out of order or repeated", i, steps[i].kind);
+					goto out0;
+				}
+				act_idx[k] = (int)i;
+			}
 	}
 	/* the decision row must say exactly what the decision step signed */
 	rc = store_prepare(c, "SELECT token, verdict, number, regno, is_public, step_idx, decided_by, decided_at, note "
@@ -2359,6 +2605,39 @@ int governance_verify(store_conn_t *c, const char *tenant, int64_t id, gov_verif
 		if (final_idx >= 0)
 			vfail(rep, final_idx, N_("catatan keputusan hilang"), "the signed decision has no decision row");
 		rc = 0;
+	}
+	store_finalize(s);
+	if (rc < 0 || !rep->ok)
+		goto out;
+	/* the Perda's rows must say exactly what their steps signed, and a
+	 * signed enactment or promulgation must have its row */
+	rc = store_prepare(c, "SELECT act, number, regno, act_day, step_idx, actor, created_at FROM governance_perda "
+			      "WHERE tenant = ? AND proposal_id = ?", &s);
+	if (rc < 0)
+		goto out;
+	store_bindf(s, "ti", tenant, id);
+	{
+		int seen[2] = { 0, 0 };
+		while ((rc = store_step(s)) == STORE_ROW && rep->ok) {
+			int k = !strcmp(store_col_text(s, 0), "pengundangan");
+			int64_t sidx = store_col_int64(s, 4);
+			char extra[400];
+			snprintf(extra, sizeof(extra), "number=%s\nregno=%s\nday=%s", store_col_text(s, 1), store_col_text(s, 2),
+				 store_col_text(s, 3));
+			if ((!k && strcmp(store_col_text(s, 0), "penetapan")) || sidx != act_idx[k] || seen[k]++)
+				vfail(rep, (int)sidx, N_("catatan Perda tidak sesuai dengan langkah yang ditandatangani"),
+				      "Perda row '%s' points at step %" PRId64 ", which is not its signed step",
+				      store_col_text(s, 0), sidx);
+			else if (strcmp(extra, steps[sidx].extra) || strcmp(store_col_text(s, 5), steps[sidx].actor) ||
+				 store_col_int64(s, 6) != steps[sidx].signed_at)
+				vfail(rep, (int)sidx, N_("catatan Perda telah diubah setelah ditandatangani"),
+				      "Perda row differs from the signed step %" PRId64, sidx);
+		}
+		if (rc >= 0)
+			rc = 0;
+		for (int k = 0; rc == 0 && rep->ok && k < 2; k++)
+			if (act_idx[k] >= 0 && !seen[k])
+				vfail(rep, act_idx[k], N_("catatan Perda hilang"), "the signed step %d has no Perda row", act_idx[k]);
 	}
 	store_finalize(s);
 	goto out;

@@ -186,6 +186,11 @@ typedef enum gov_op {
 	GOV_OP_ATTACH,     /* the OPD attaches a stored file: a new content version */
 	GOV_OP_DPRD_CORRECT, /* sekda or dprd correct the latest DPRD stage (its stage and/or date),
 	                      * with a reason; the entry before is kept (governance_dprd_corrections) */
+	GOV_OP_PERDA_ENACT,  /* kepala_daerah enacts the Perda the DPRD approved (penetapan; signed,
+	                      * numbered "Peraturan Daerah Kota Mataram Nomor 5 Tahun 2026") */
+	GOV_OP_PERDA_PROMULGATE, /* sekda promulgates the enacted Perda in the Lembaran Daerah
+	                      * (pengundangan; signed, numbered "Lembaran Daerah Kota Mataram
+	                      * Tahun 2026 Nomor 5") */
 } gov_op_t;
 
 /* A proposal's content as the OPD writes it. Strings may be NULL (= ""). */
@@ -218,7 +223,8 @@ typedef struct gov_action {
 	const char *note;          /* DPRD_CORRECT: the reason (required) */
 	int is_public;             /* DECIDE: publish in the register */
 	int32_t stage_day;         /* DPRD_STAGE, DPRD_CORRECT: date of the stage (day number; see
-	                            * the flow above for the dates allowed) */
+	                            * the flow above for the dates allowed); PERDA_ENACT,
+	                            * PERDA_PROMULGATE: the date of the act */
 	const unsigned char *sk;   /* signed ops: the unsealed secret key (64 bytes) */
 	int passphrase_failed;     /* signed ops: the caller could not open the key (wrong passphrase):
 	                            * the action is refused and audited */
@@ -234,7 +240,9 @@ typedef struct gov_action {
 	                            * governance_refusal_text()); "" for other refusals */
 	const char *ret_stage;     /* ... and when that is the stage before's date, its label
 	                            * (msgid, a second %s), else NULL */
-	char ret_number[128];      /* DECIDE setuju: "Keputusan Wali Kota Mataram Nomor 12/2026" */
+	char ret_number[128];      /* DECIDE setuju: "Keputusan Wali Kota Mataram Nomor 12/2026";
+	                            * PERDA_ENACT, PERDA_PROMULGATE: the Perda's or the Lembaran
+	                            * Daerah's number */
 	char ret_token[33];        /* DECIDE final: verification token */
 } gov_action_t;
 
@@ -271,6 +279,18 @@ const char *governance_verdict_label(const char *verdict);
 const char *governance_step_label(const char *kind);
 const char *governance_urgency_label(const char *urgency);
 const char *governance_dprd_stage_label(const char *stage);
+/* Where a Perda stands after the DPRD's approval (perda_stage: '' waiting
+ * for the enactment, ditetapkan, diundangkan), as a msgid ("" when the DPRD
+ * has not approved it). */
+const char *governance_perda_label(const char *dprd_stage, const char *perda_stage);
+/* The head enacts a Perda within GOV_PERDA_DAYS days of the DPRD's joint
+ * approval (UU 23/2014): the last day, YYYY-MM-DD, from the approval's. */
+#define GOV_PERDA_DAYS 30
+void governance_perda_due(const char *approved_day, char out[CAL_DATE_LEN]);
+/* Sets "perda_late" on a proposal of governance_get() waiting for its
+ * enactment ("perda_due" set): whether that day has passed at today (the
+ * tenant's day number; governance_get() cannot know the day). */
+void governance_perda_late(json_t *o, int32_t today);
 /* The whole proposal: fields, current content, steps, DPRD stages, decision,
  * attachments. ERR_NOT_FOUND. ERR_FORBIDDEN unless role may read it: the OPD
  * concerned (unit must match), sekda, wakil, kepala_daerah, admin, and dprd
@@ -346,6 +366,10 @@ void governance_content_hash(const char *tenant, int64_t proposal_id, int64_t ve
  * tenant's name ("Kota Mataram" -> "Mataram"). */
 void governance_decision_title(const char *head_title, const char *tenant_name, int64_t seq, int year, char *out,
 			       size_t outlen);
+/* "Peraturan Daerah Kota Mataram Nomor 5 Tahun 2026" and "Lembaran Daerah
+ * Kota Mataram Tahun 2026 Nomor 5" from the tenant's name. */
+void governance_perda_title(const char *tenant_name, int64_t seq, int year, char *out, size_t outlen);
+void governance_lembaran_title(const char *tenant_name, int64_t seq, int year, char *out, size_t outlen);
 
 /* ---- deadlines ---- */
 

@@ -200,3 +200,31 @@ const char migration_governance_dprd_fix_sql[] =
 	"  actor_role TEXT NOT NULL,"        /* sekda | dprd */
 	"  created_at BIGINT NOT NULL,"
 	"  PRIMARY KEY (tenant, proposal_id, seq))";
+
+/* Enacting and promulgating a Perda (migration 32, governance.c op_perda):
+ * after the DPRD's joint approval (its stage "disetujui") the Kepala Daerah
+ * enacts the Perda (penetapan) and the Sekda promulgates it in the
+ * Lembaran Daerah (pengundangan), each a signed step of the proposal's
+ * chain. governance_proposals.perda_stage says where it stands ('' waiting
+ * for the enactment, ditetapkan, diundangkan); governance_perda keeps one
+ * row per act, append-only, with the number the act took (its per-tenant,
+ * per-year sequence: regno_next kind PERDA or LD), its date, the signed
+ * step and who; verification checks each row against its step. Nothing in
+ * sigap updates or deletes a row of it. */
+const char migration_governance_perda_sql[] =
+	"ALTER TABLE governance_proposals ADD COLUMN perda_stage TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE governance_perda ("
+	"  tenant TEXT NOT NULL,"
+	"  proposal_id BIGINT NOT NULL,"
+	"  act TEXT NOT NULL,"               /* penetapan | pengundangan (the step's kind) */
+	"  number TEXT NOT NULL,"            /* Peraturan Daerah Kota Mataram Nomor 5 Tahun 2026 */
+	"  regno TEXT NOT NULL,"             /* 52.71/PERDA/2026/000005, 52.71/LD/2026/000005 */
+	"  seq BIGINT NOT NULL,"
+	"  year BIGINT NOT NULL,"
+	"  act_day TEXT NOT NULL,"           /* YYYY-MM-DD */
+	"  step_idx BIGINT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  actor_name TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"      /* the step's signing time */
+	"  PRIMARY KEY (tenant, proposal_id, act));"
+	"CREATE UNIQUE INDEX governance_perda_number ON governance_perda (tenant, act, year, seq)";

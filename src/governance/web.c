@@ -62,6 +62,30 @@ static void add_time(req_t *r, json_t *o, const char *key, const char *as)
 	json_object_set_new(o, as, json_string(buf));
 }
 
+/* A Perda waiting for its enactment: the last day for it (30 days after
+ * the DPRD's joint approval) in words, "perda_due_text", and once it has
+ * passed the warning, "perda_warning". */
+static void perda_due_text(req_t *r, json_t *o)
+{
+	const char *due = json_string_value(json_object_get(o, "perda_due"));
+	char words[48], *out;
+	const char *fmt;
+	size_t len;
+	int32_t d;
+	if (!due || cal_parse_date(due, &d) < 0)
+		return;
+	governance_day_words(d, gov_tr, r, words, sizeof(words));
+	fmt = json_is_true(json_object_get(o, "perda_late"))
+		      ? req_t_(r, N_("lewat 30 hari sejak persetujuan bersama DPRD: Perda belum ditetapkan (batas %s)"))
+		      : req_t_(r, N_("tetapkan paling lambat %s (30 hari sejak persetujuan bersama DPRD)"));
+	len = strlen(fmt) + sizeof(words);
+	if (!(out = arena_alloc(&r->arena, len)))
+		return;
+	snprintf(out, len, fmt, words);
+	json_object_set_new(o, json_is_true(json_object_get(o, "perda_late")) ? "perda_warning" : "perda_due_text",
+			    json_string(out));
+}
+
 /* Adds translated labels and local times to list items. */
 static void decorate_items(req_t *r, json_t *arr)
 {
@@ -82,9 +106,14 @@ static void decorate_items(req_t *r, json_t *arr)
 			 * still has to be sent there (the DPRD's inbox said "DPRD") */
 			const char *st = json_string_value(json_object_get(it, "state"));
 			const char *ds = json_string_value(json_object_get(it, "dprd_stage"));
-			json_object_set_new(it, "dprd_text", json_string(req_t_(r, ds && *ds ? governance_dprd_stage_label(ds)
+			const char *perda = json_string_value(json_object_get(it, "perda_label"));
+			json_object_set_new(it, "dprd_text", json_string(req_t_(r, perda && *perda ? perda
+						: ds && *ds ? governance_dprd_stage_label(ds)
 						: st && !strcmp(st, "disetujui") ? N_("belum diajukan ke DPRD")
 										    : N_("perlu persetujuan DPRD"))));
+			perda_due_text(r, it);
+			if (perda && *perda)
+				json_object_set_new(it, "perda_label", json_string(req_t_(r, perda)));
 		}
 	}
 }
@@ -320,6 +349,8 @@ static void answer_json_action(req_t *r, gov_action_t *a)
 		json_object_set(j, "version", json_object_get(p, "version"));
 		json_decref(p);
 	}
+	if (a->op == GOV_OP_PERDA_ENACT || a->op == GOV_OP_PERDA_PROMULGATE)
+		json_object_set_new(j, "number", json_string(a->ret_number));
 	if (a->ret_token[0]) {
 		sb_t u = SB_INIT;
 		gov_verify_url(r, a->ret_token, &u);
@@ -590,7 +621,8 @@ static void keep_typed(req_t *r, json_t *ctx)
 	static const char *const form_of[][2] = {
 		{ "ajukan", "can_submit" },	    { "saran", "can_sekda" },	  { "kembalikan", "can_sekda" },
 		{ "pertimbangan", "can_wakil" }, { "keputusan", "can_kd" }, { "dprd", "can_dprd" },
-		{ "koreksi_dprd", "can_dprd_correct" },
+		{ "koreksi_dprd", "can_dprd_correct" }, { "penetapan", "can_perda_enact" },
+		{ "pengundangan", "can_perda_promulgate" },
 	};
 	const char *action = req_form(r, "action"), *note = req_form(r, "note"), *verdict = req_form(r, "verdict");
 	const char *flag = NULL, *as = "note";
@@ -712,6 +744,62 @@ static json_t *changes_since(req_t *r, store_conn_t *c, int64_t id, int64_t from
 	return ch;
 }
 
+/* After the DPRD's joint approval: where the Perda stands (its label, the
+ * last day for its enactment and the warning once it has passed), and the
+ * form of whoever acts next, the head to enact it (can_perda_enact), the
+ * Sekda to promulgate it (can_perda_promulgate), with its date: from the
+ * joint approval's or the enactment's to today, as typed when refused. */
+static void perda_page(req_t *r, json_t *ctx, json_t *p, const char *state, const char *ds, const char *today)
+{
+	const char *perda = json_string_value(json_object_get(p, "perda_stage"));
+	const char *label = json_string_value(json_object_get(p, "perda_label"));
+	const char *action = req_form(r, "action"), *typed = req_form(r, "day"), *min = "";
+	int32_t d;
+	json_t *st;
+	size_t i;
+	int enact, promulgate;
+	if (!json_is_true(json_object_get(p, "needs_dprd")) || strcmp(state, "disetujui") || strcmp(ds, "disetujui"))
+		return;
+	if (cal_parse_date(today, &d) == 0)
+		governance_perda_late(p, d);
+	perda_due_text(r, p);
+	if (label && *label)
+		json_object_set_new(p, "perda_label", json_string(req_t_(r, label)));
+	enact = r->who.role == ROLE_KEPALA_DAERAH && perda && !*perda;
+	promulgate = r->who.role == ROLE_SEKDA && perda && !strcmp(perda, "ditetapkan");
+	json_object_set_new(ctx, "can_perda_enact", json_boolean(enact));
+	json_object_set_new(ctx, "can_perda_promulgate", json_boolean(promulgate));
+	if (!enact && !promulgate)
+		return;
+	if (enact) {
+		json_array_foreach(json_object_get(p, "dprd"), i, st)
+			if (!strcmp(json_string_value(json_object_get(st, "stage")), "disetujui"))
+				min = json_string_value(json_object_get(st, "day"));
+	} else {
+		min = json_string_value(json_object_get(json_object_get(p, "perda_enacted"), "day"));
+	}
+	if (!min)
+		min = "";
+	json_object_set_new(ctx, "perda_form",
+			    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "action", enact ? "penetapan" : "pengundangan", "day",
+				      action && !strcmp(action, enact ? "penetapan" : "pengundangan") && typed &&
+						      cal_parse_date(typed, &d) == 0
+					      ? typed
+					      : today,
+				      "min", min, "range", *min ? stage_range(r, min, today) : "", "intro",
+				      req_t_(r, enact ? N_("Kepala Daerah menetapkan Raperda yang telah disetujui bersama DPRD "
+							   "menjadi Perda dengan menandatanganinya. Nomor Perda diberikan "
+							   "saat ditetapkan.")
+						      : N_("Sekda mengundangkan Perda yang telah ditetapkan dalam Lembaran "
+							   "Daerah; sejak itu Perda berlaku dan diumumkan di JDIH. Nomor "
+							   "Lembaran Daerah diberikan saat diundangkan.")),
+				      "label", req_t_(r, enact ? N_("Tanggal penetapan") : N_("Tanggal pengundangan")),
+				      "button", req_t_(r, enact ? N_("Tandatangani dan tetapkan Perda")
+								: N_("Tandatangani dan undangkan Perda"))));
+	if (!json_is_true(json_object_get(ctx, "has_key")))
+		json_object_set_new(ctx, "needs_key", json_true());
+}
+
 static int show_page(req_t *r, int status, int64_t id, const char *error, const char *notice)
 {
 	store_conn_t *c = store_reader(r->app->store);
@@ -804,6 +892,7 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 				"today", today, "final", final, "dprd_next_diajukan", can_dprd && !*ds, "dprd_next_pembahasan",
 				can_dprd && !strcmp(ds, "diajukan"));
 		json_object_set_new(ctx, "dprd_next_final", json_boolean(can_dprd && !strcmp(ds, "pembahasan")));
+		perda_page(r, ctx, p, state, ds, today);
 		if (can_dprd) {
 			/* the next stage's date: from the head's approval or the
 			 * latest stage's date, to today; as typed when refused */
@@ -826,11 +915,15 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 		{
 			/* a refused correction: back to its form, open */
 			int fix = json_is_true(json_object_get(json_object_get(ctx, "koreksi"), "open"));
+			int enact = json_is_true(json_object_get(ctx, "can_perda_enact"));
+			int promulgate = json_is_true(json_object_get(ctx, "can_perda_promulgate"));
 			const char *anchor = fix ? "dprd-koreksi" : can_submit ? "form-ajukan" : can_sekda ? "form-saran"
-					   : can_wakil ? "form-pertimbangan" : can_kd ? "form-keputusan" : can_dprd ? "form-dprd" : NULL;
+					   : can_wakil ? "form-pertimbangan" : can_kd ? "form-keputusan" : can_dprd ? "form-dprd"
+					   : enact ? "form-penetapan" : promulgate ? "form-pengundangan" : NULL;
 			const char *label = fix ? N_("Koreksi tahap DPRD") : can_submit ? N_("Ajukan ke Sekda")
 					  : can_sekda ? N_("Beri saran") : can_wakil ? N_("Beri pertimbangan")
-					  : can_kd ? N_("Putuskan") : N_("Catat tahap DPRD");
+					  : can_kd ? N_("Putuskan") : can_dprd ? N_("Catat tahap DPRD")
+					  : enact ? N_("Tetapkan Perda") : N_("Undangkan Perda");
 			if (anchor)
 				json_object_set_new(ctx, "jump", json_pack("{s:s,s:s}", "anchor", anchor, "label", req_t_(r, label)));
 		}
@@ -1029,6 +1122,10 @@ int gov_do_action(req_t *r, int64_t id)
 		op = GOV_OP_DPRD_STAGE;
 	else if (!strcmp(action, "koreksi_dprd"))
 		op = GOV_OP_DPRD_CORRECT;
+	else if (!strcmp(action, "penetapan"))
+		op = GOV_OP_PERDA_ENACT;
+	else if (!strcmp(action, "pengundangan"))
+		op = GOV_OP_PERDA_PROMULGATE;
 	else {
 		act_error(r, ERR_INVALID, id, N_("tindakan tidak dikenal"));
 		return 0;
@@ -1049,7 +1146,14 @@ int gov_do_action(req_t *r, int64_t id)
 			act_error(r, ERR_INVALID, id, N_("tanggal tahap harus berformat YYYY-MM-DD"));
 			return 0;
 		}
-	} else if (pass && *pass && r->who.kind == AUTH_SESSION) {
+	} else if ((op == GOV_OP_PERDA_ENACT || op == GOV_OP_PERDA_PROMULGATE) &&
+		   (!(pass = req_form(r, "day")) || cal_parse_date(pass, &a->stage_day) < 0)) {
+		/* the date of the enactment or promulgation, then signed */
+		act_error(r, ERR_INVALID, id, N_("tanggal harus berformat YYYY-MM-DD"));
+		return 0;
+	}
+	pass = req_form(r, "passphrase");
+	if (op != GOV_OP_DPRD_STAGE && op != GOV_OP_DPRD_CORRECT && pass && *pass && r->who.kind == AUTH_SESSION) {
 		/* read the sealed signing key here, open it (argon2id, ~0.1 s) on a
 		 * compute thread; the key lives in the request arena and is wiped
 		 * in act_done */
@@ -1851,6 +1955,11 @@ int gov_verification(req_t *r, const char *token, json_t **ret, int64_t *ret_id)
 		 * ("Keputusan: Setuju" read "Decision: Agree" in English) */
 		json_object_set_new(out, "outcome_label", json_string(req_t_(r, outcome_label(
 									 json_string_value(json_object_get(dec, "verdict"))))));
+		/* a Perda: its number and the Lembaran Daerah's, as signed */
+		if (json_object_get(p, "perda_enacted"))
+			json_object_set(out, "perda", json_object_get(p, "perda_enacted"));
+		if (json_object_get(p, "perda_promulgated"))
+			json_object_set(out, "lembaran", json_object_get(p, "perda_promulgated"));
 	}
 	json_decref(p);
 	*ret = out;

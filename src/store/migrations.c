@@ -26,6 +26,7 @@ extern const char migration_complaints_rate_sql[];
 extern const char migration_complaints_due_sql[];
 extern const char migration_governance_retire_sql[];
 extern const char migration_governance_dprd_fix_sql[];
+extern const char migration_governance_perda_sql[];
 
 /* SQL that drops from the text x the separators typed between a phone
  * number's digits, and then its digits and a + (migration 27: "" left
@@ -344,6 +345,10 @@ const store_migration_t store_migrations[] = {
 	  "  PRIMARY KEY (tenant, token_hash));"
 	  "CREATE INDEX email_confirmations_user ON email_confirmations (tenant, user_id);"
 	  "CREATE INDEX complaints_follows_email ON complaints_follows (tenant, email);" },
+	/* After the DPRD's joint approval, the Perda is enacted by the head and
+	 * promulgated by the Sekda, each signed and numbered (governance/schema.c,
+	 * docs/governance.md "Enactment and promulgation of a Perda"). */
+	{ 32, "governance: enactment and promulgation of a Perda", migration_governance_perda_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -1401,6 +1401,154 @@ static void test_replacement_refusals(void **state)
 	assert_true(n == 1);
 }
 
+/* ---- enactment and promulgation of a Perda ---- */
+
+/* The head enacts (GOV_OP_PERDA_ENACT) or the Sekda promulgates
+ * (GOV_OP_PERDA_PROMULGATE) on day, signed with w's key, at NOW + 2000. */
+static int perda_op(fx_t *f, who_t *w, gov_op_t op, int64_t id, const char *day, int64_t version, gov_action_t *out)
+{
+	gov_action_t a = { 0 };
+	int rc;
+	assert_int_equal(cal_parse_date(day, &a.stage_day), 0);
+	a.op = op;
+	a.tenant = T;
+	a.now = NOW + 2000;
+	a.actor = w->username;
+	a.actor_name = "Nama Pejabat";
+	a.role = w->role;
+	a.proposal_id = id;
+	a.note = "";
+	a.expected_version = version;
+	a.sk = w->sk;
+	rc = governance_apply(f->ts.st, &a);
+	if (out)
+		*out = a;
+	return rc;
+}
+
+static int64_t perda_rows(fx_t *f, int64_t id)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM governance_perda WHERE proposal_id = %" PRId64, id);
+	return count(f, sql);
+}
+
+static void test_perda_enacted_and_promulgated(void **state)
+{
+	fx_t *f = *state;
+	gov_action_t a;
+	gov_verify_report_t rep;
+	json_t *j = NULL, *inbox;
+	char due[CAL_DATE_LEN];
+	int64_t id = dprd_item(f), id2 = dprd_item(f);
+	/* nothing to enact before the DPRD approved it */
+	assert_int_equal(perda_op(f, &f->kd, GOV_OP_PERDA_ENACT, id, "2026-05-29", 0, &a), ERR_CONFLICT);
+	assert_int_equal(dprd_stage(f, &f->sekda, id, "diajukan", "2026-05-20", NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->sekda, id, "pembahasan", "2026-05-21", NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->sekda, id, "disetujui", "2026-05-22", NULL), 0);
+	/* the head's inbox holds it, with its last day */
+	inbox = json_array();
+	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_KEPALA_DAERAH, "", "kepala_daerah", NOW, 0, 500,
+					  0, inbox), 0);
+	assert_int_equal(json_array_size(inbox), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(inbox, 0), "perda_due")), "2026-06-21");
+	assert_false(json_is_true(json_object_get(json_array_get(inbox, 0), "perda_late")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(inbox, 0), "perda_label")), "menunggu penetapan");
+	json_decref(inbox);
+	/* 31 days later it is late */
+	inbox = json_array();
+	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_KEPALA_DAERAH, "", "kepala_daerah",
+					  NOW + 24 * 86400, 0, 500, 0, inbox), 0);
+	assert_true(json_is_true(json_object_get(json_array_get(inbox, 0), "perda_late")));
+	json_decref(inbox);
+	governance_perda_due("2026-12-15", due);
+	assert_string_equal(due, "2027-01-14");
+	/* the wrong role, out of order, bad dates: refused, nothing stored */
+	assert_int_equal(perda_op(f, &f->sekda, GOV_OP_PERDA_ENACT, id, "2026-05-29", 0, &a), ERR_FORBIDDEN);
+	assert_int_equal(perda_op(f, &f->dprd, GOV_OP_PERDA_ENACT, id, "2026-05-29", 0, &a), ERR_FORBIDDEN);
+	assert_int_equal(perda_op(f, &f->kd, GOV_OP_PERDA_PROMULGATE, id, "2026-05-29", 0, &a), ERR_FORBIDDEN);
+	assert_int_equal(perda_op(f, &f->sekda, GOV_OP_PERDA_PROMULGATE, id, "2026-05-29", 0, &a), ERR_CONFLICT);
+	assert_string_equal(a.ret_msgid, "Perda baru dapat diundangkan setelah ditetapkan Kepala Daerah");
+	date_refused(f, perda_op(f, &f->kd, GOV_OP_PERDA_ENACT, id, "2026-05-30", 0, &a), &a, "2026-05-29", NULL,
+		     "tanggal tidak boleh di masa depan: paling lambat hari ini, 29 Mei 2026");
+	date_refused(f, perda_op(f, &f->kd, GOV_OP_PERDA_ENACT, id, "2026-05-21", 0, &a), &a, "2026-05-22", NULL,
+		     "tanggal penetapan tidak boleh sebelum 22 Mei 2026, tanggal persetujuan bersama DPRD");
+	assert_int_equal(perda_op(f, &f->kd, GOV_OP_PERDA_ENACT, id, "2026-05-22", 1, &a), ERR_CONFLICT); /* stale */
+	assert_int_equal(perda_rows(f, id), 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'governance.perda%'"), 0);
+	/* enacted on the day of the joint approval: numbered, signed */
+	assert_int_equal(perda_op(f, &f->kd, GOV_OP_PERDA_ENACT, id, "2026-05-22", 0, &a), 0);
+	assert_string_equal(a.ret_number, "Peraturan Daerah Kota Mataram Nomor 1 Tahun 2026");
+	assert_int_equal(perda_op(f, &f->kd, GOV_OP_PERDA_ENACT, id, "2026-05-22", 0, &a), ERR_CONFLICT);
+	assert_string_equal(a.ret_msgid, "Perda sudah ditetapkan");
+	/* the DPRD's approval stands once enacted */
+	assert_int_equal(dprd_op(f, &f->sekda, GOV_OP_DPRD_CORRECT, id, "ditolak", "2026-05-22", "salah", 1, &a),
+			 ERR_CONFLICT);
+	/* the Sekda's inbox; the promulgation not before the enactment */
+	inbox = json_array();
+	assert_int_equal(governance_inbox(store_reader(f->ts.st), T, ROLE_SEKDA, "", "sekda", NOW, 0, 500, 0, inbox), 0);
+	assert_int_equal(json_array_size(inbox), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(inbox, 0), "perda_stage")), "ditetapkan");
+	json_decref(inbox);
+	date_refused(f, perda_op(f, &f->sekda, GOV_OP_PERDA_PROMULGATE, id, "2026-05-21", 0, &a), &a, "2026-05-22", NULL,
+		     "tanggal pengundangan tidak boleh sebelum 22 Mei 2026, tanggal penetapan Perda");
+	assert_int_equal(perda_op(f, &f->sekda, GOV_OP_PERDA_PROMULGATE, id, "2026-05-25", 0, &a), 0);
+	assert_string_equal(a.ret_number, "Lembaran Daerah Kota Mataram Tahun 2026 Nomor 1");
+	assert_int_equal(perda_op(f, &f->sekda, GOV_OP_PERDA_PROMULGATE, id, "2026-05-25", 0, &a), ERR_CONFLICT);
+	/* the second Perda takes the next numbers; a Perda enacted on a date of
+	 * another year is numbered in that year */
+	assert_int_equal(dprd_stage(f, &f->sekda, id2, "diajukan", "2026-05-20", NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->sekda, id2, "pembahasan", "2026-05-20", NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->sekda, id2, "disetujui", "2026-05-20", NULL), 0);
+	assert_int_equal(perda_op(f, &f->kd, GOV_OP_PERDA_ENACT, id2, "2026-05-29", 0, &a), 0);
+	assert_string_equal(a.ret_number, "Peraturan Daerah Kota Mataram Nomor 2 Tahun 2026");
+	assert_int_equal(perda_op(f, &f->sekda, GOV_OP_PERDA_PROMULGATE, id2, "2026-05-29", 0, &a), 0);
+	assert_string_equal(a.ret_number, "Lembaran Daerah Kota Mataram Tahun 2026 Nomor 2");
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.perda_enact'"), 2);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.perda_promulgate'"), 2);
+	/* the chain verifies with the two acts in it; the proposal says so */
+	verify(f, id, &rep);
+	assert_true(rep.ok);
+	assert_int_equal(rep.steps, 6);
+	assert_int_equal(governance_get(store_reader(f->ts.st), T, id, ROLE_DPRD, "", &j), 0);
+	assert_string_equal(json_string_value(json_object_get(j, "perda_stage")), "diundangkan");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "perda_enacted"), "regno")),
+			    "52.71/PERDA/2026/000001");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "perda_promulgated"), "day")),
+			    "2026-05-25");
+	json_decref(j);
+	/* listed in the register with both numbers */
+	j = json_array();
+	assert_int_equal(governance_register(store_reader(f->ts.st), T, "lembaran", 10, 0, j, NULL), 0);
+	assert_int_equal(json_array_size(j), 2);
+	json_decref(j);
+	/* a Perda row changed behind sigap's back, or deleted, is caught */
+	assert_int_equal(test_sql(&f->ts, "UPDATE governance_perda SET act_day = '2026-05-24' WHERE act = 'pengundangan' "
+					  "AND seq = 1"), 0);
+	verify(f, id, &rep);
+	assert_false(rep.ok);
+	assert_string_equal(rep.msgid, "catatan Perda telah diubah setelah ditandatangani");
+	assert_int_equal(test_sql(&f->ts, "DELETE FROM governance_perda WHERE act = 'pengundangan' AND seq = 1"), 0);
+	verify(f, id, &rep);
+	assert_false(rep.ok);
+	assert_string_equal(rep.msgid, "catatan Perda hilang");
+}
+
+static void test_perda_titles(void **state)
+{
+	char out[128];
+	(void)state;
+	governance_perda_title("Kabupaten Lombok Barat", 12, 2027, out, sizeof(out));
+	assert_string_equal(out, "Peraturan Daerah Kabupaten Lombok Barat Nomor 12 Tahun 2027");
+	governance_lembaran_title("Kota Mataram", 5, 2026, out, sizeof(out));
+	assert_string_equal(out, "Lembaran Daerah Kota Mataram Tahun 2026 Nomor 5");
+	assert_string_equal(governance_perda_label("pembahasan", ""), "");
+	assert_string_equal(governance_perda_label("disetujui", ""), "menunggu penetapan");
+	assert_string_equal(governance_perda_label("disetujui", "ditetapkan"), "menunggu pengundangan");
+	assert_string_equal(governance_perda_label("disetujui", "diundangkan"), "Perda diundangkan");
+	assert_string_equal(governance_step_label("penetapan"), "Penetapan Perda oleh Kepala Daerah");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1433,6 +1581,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retirement_chain_checked_through_the_approvers_retirement, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replacement_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_perda_enacted_and_promulgated, setup, teardown),
+		cmocka_unit_test(test_perda_titles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
