@@ -178,14 +178,14 @@ static int batch_fn(store_conn_t *c, void *ud)
 	gc_batch_t *b = ud;
 	if (b->optimistic) {
 		/* a failed statement stays the transaction's error: one look at the
-		 * end (on PostgreSQL, one wait for the answers not waited for) */
+		 * end (on PostgreSQL, one wait for the answers not waited for). Each
+		 * caller keeps its own answer, as alone: a value above 0 is one
+		 * (governance_action_tx's GOV_REFUSED: refused, the refusal audited) */
 		for (int i = 0; i < b->n; i++)
-			if (b->reqs[i]->fn(c, b->reqs[i]->ud) < 0)
+			if ((b->reqs[i]->rc = b->reqs[i]->fn(c, b->reqs[i]->ud)) < 0)
 				return GC_REPLAY;
 		if (c->ops->take_error(c) < 0)
 			return GC_REPLAY;
-		for (int i = 0; i < b->n; i++)
-			b->reqs[i]->rc = 0;
 		return 0;
 	}
 	if (b->n == 1) {
