@@ -6,8 +6,8 @@ transaction is passed by every request in flight, since none of them has
 committed yet; the server must decide again inside the transaction. Covered:
 the sign-in lockout (password guesses), the lockout of the second step's
 codes, the signing-key passphrase lockout, the per-address limit of
-self-registration, and the limits on password-reset links (per account and
-per address).
+self-registration, the limits on password-reset links (per account and
+per address), and a refusal whose commit is shared with other writes.
 """
 import re
 import threading
@@ -263,3 +263,51 @@ def test_password_reset_requests_sent_together_keep_their_limits(env):
         srv.stop()
     finally:
         sink.close()
+
+
+def test_refusals_batched_with_other_writes_stay_refusals(env):
+    """A governance action refused inside its write transaction (its refusal is audited, so it
+    commits) answers 409 even when its commit is shared with other writes. The group commit's
+    first pass used to answer every caller of a batch with 0, so a refused action that shared a
+    commit with complaints filed meanwhile was answered as done (a 303 to "tersimpan")."""
+    from test_governance import create, ensure_key
+    db = env.new_db()
+    srv = env.start_server(db)
+    key = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "balapan", "--rate-limit", "0"],
+                      db=db).stdout.strip()
+    opd = srv.client()
+    opd.login(TENANT, "kepala_opd")
+    ensure_key(opd)
+    pid = create(opd, "Usulan untuk balapan %s" % unique("r"))
+    form = {"_csrf": opd.session_csrf(TENANT), "action": "ajukan", "passphrase": DEMO_PASSWORD}
+    opd.post_form("%s/usulan/%d/tindakan" % (BASE, pid), form).expect(303)
+    refused_before = count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.refused'")
+    # complaints filed without a pause by four threads, so that the writer always has company
+    stop, filed, failed = threading.Event(), [], []
+
+    def file_complaints():
+        c = srv.client()
+        while not stop.is_set():
+            r = c.post_form("/open311/v2/requests.json", {
+                "jurisdiction_id": TENANT, "api_key": key, "service_code": "sampah", "lat": "-8.5921",
+                "long": "116.0893", "description": "Sampah menumpuk di TPS nomor %s belum diangkut" % unique("t")})
+            (filed if r.status == 200 else failed).append(r.status)
+
+    filers = [threading.Thread(target=file_complaints) for _ in range(4)]
+    for t in filers:
+        t.start()
+    try:
+        wait_for(lambda: len(filed) >= 20)
+        # submitted already: refused in the transaction, and the refusal audited
+        rs = together(N, lambda i: None,
+                      lambda i, _: opd.post_form("%s/usulan/%d/tindakan" % (BASE, pid), form))
+        rs += together(N, lambda i: None,
+                       lambda i, _: opd.post_form("%s/usulan/%d/tindakan" % (BASE, pid), form))
+    finally:
+        stop.set()
+        for t in filers:
+            t.join()
+    assert not failed, failed
+    assert statuses(rs) == [409] * (2 * N), [(r.status, r.header("location")) for r in rs if r.status != 409]
+    assert count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'governance.refused'") == refused_before + 2 * N
+    assert count(db, "SELECT COUNT(*) FROM governance_steps WHERE proposal_id = %d" % pid) == 1
