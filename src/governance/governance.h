@@ -286,6 +286,12 @@ const char *governance_perda_label(const char *dprd_stage, const char *perda_sta
 /* The head enacts a Perda within GOV_PERDA_DAYS days of the DPRD's joint
  * approval (UU 23/2014): the last day, YYYY-MM-DD, from the approval's. */
 #define GOV_PERDA_DAYS 30
+/* The deadline sweep reminds the head and the Sekda when GOV_PERDA_REMIND
+ * days or fewer are left to that last day (and once it has passed), and the
+ * Sekda when an enacted Perda has waited GOV_PROMULGATE_REMIND days for its
+ * promulgation (no limit in law: a courtesy). */
+#define GOV_PERDA_REMIND 7
+#define GOV_PROMULGATE_REMIND 7
 void governance_perda_due(const char *approved_day, char out[CAL_DATE_LEN]);
 /* Sets "perda_late" on a proposal of governance_get() waiting for its
  * enactment ("perda_due" set): whether that day has passed at today (the
@@ -377,8 +383,13 @@ void governance_lembaran_title(const char *tenant_name, int64_t seq, int year, c
  * sangat_segera 2; -1 for an unknown urgency. */
 int governance_urgency_days(const char *urgency);
 /* Sends reminders: on the due day (once) and when overdue (once) to the role
- * the proposal waits for. Returns the number of notifications queued (>= 0)
- * or a negative error. */
+ * the proposal waits for; and of a Perda (each once, in the tenant's days):
+ * to the head and the Sekda when GOV_PERDA_REMIND days or fewer are left for
+ * its enactment and when that limit has passed, to the Sekda when it has
+ * waited GOV_PROMULGATE_REMIND days since its enactment was signed for its
+ * promulgation. Several instances may run it at once: each reminder is
+ * claimed by a conditional UPDATE, so it goes once. Returns the number of
+ * notifications queued (>= 0; one per role told) or a negative error. */
 int governance_deadline_sweep(store_t *st, int64_t now);
 
 /* ---- demo ---- */

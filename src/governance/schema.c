@@ -228,3 +228,16 @@ const char migration_governance_perda_sql[] =
 	"  created_at BIGINT NOT NULL,"      /* the step's signing time */
 	"  PRIMARY KEY (tenant, proposal_id, act));"
 	"CREATE UNIQUE INDEX governance_perda_number ON governance_perda (tenant, act, year, seq)";
+
+/* The reminders about a Perda (migration 33, governance.c perda_sweep_tx):
+ * governance_proposals.perda_reminder is the last one the deadline sweep
+ * sent (0 none, 1 the enactment's limit is 7 days away or nearer, 2 that
+ * limit passed without the enactment, 3 the enactment waits 7 days for its
+ * promulgation), raised by a conditional UPDATE so that each goes once,
+ * however many instances sweep; a DPRD stage recorded or corrected sets it
+ * back to 0 (the limit is counted from the joint approval's date). The
+ * index finds the Perdas still waiting without reading every decided
+ * proposal. */
+const char migration_governance_perda_reminder_sql[] =
+	"ALTER TABLE governance_proposals ADD COLUMN perda_reminder BIGINT NOT NULL DEFAULT 0;"
+	"CREATE INDEX governance_proposals_perda ON governance_proposals (dprd_stage, perda_stage)";

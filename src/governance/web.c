@@ -2037,6 +2037,28 @@ int h_gov_pdf(req_t *r)
 		doc_heading(d, "Isi keputusan");
 		doc_para(d, json_string_value(json_object_get(v, "text")));
 	}
+	/* a Perda: its number and the Lembaran Daerah's, with their dates, as
+	 * signed by the head and the Sekda */
+	if (json_object_get(v, "perda")) {
+		static const char *const acts[2][3] = {
+			{ "perda", "Peraturan Daerah", "Tanggal penetapan" },
+			{ "lembaran", "Lembaran Daerah", "Tanggal pengundangan" },
+		};
+		doc_heading(d, "Penetapan dan pengundangan Perda");
+		for (int k = 0; k < 2; k++) {
+			json_t *act = json_object_get(v, acts[k][0]);
+			char when[48] = "-";
+			int32_t day;
+			if (!act) {
+				doc_row(d, acts[k][1], "belum diundangkan");
+				continue;
+			}
+			if (cal_parse_date(json_string_value(json_object_get(act, "day")), &day) == 0)
+				governance_day_words(day, NULL, NULL, when, sizeof(when));
+			doc_row(d, acts[k][1], json_string_value(json_object_get(act, "number")));
+			doc_row(d, acts[k][2], when);
+		}
+	}
 	doc_heading(d, "Rangkaian tanda tangan elektronik");
 	json_array_foreach(json_object_get(v, "signers"), i, st) {
 		sb_t line = SB_INIT;

@@ -27,6 +27,7 @@ extern const char migration_complaints_due_sql[];
 extern const char migration_governance_retire_sql[];
 extern const char migration_governance_dprd_fix_sql[];
 extern const char migration_governance_perda_sql[];
+extern const char migration_governance_perda_reminder_sql[];
 
 /* SQL that drops from the text x the separators typed between a phone
  * number's digits, and then its digits and a + (migration 27: "" left
@@ -349,6 +350,11 @@ const store_migration_t store_migrations[] = {
 	 * promulgated by the Sekda, each signed and numbered (governance/schema.c,
 	 * docs/governance.md "Enactment and promulgation of a Perda"). */
 	{ 32, "governance: enactment and promulgation of a Perda", migration_governance_perda_sql },
+	/* The deadline sweep reminds the head and the Sekda of a Perda's
+	 * enactment before its 30 days lapse, and the Sekda of its
+	 * promulgation (governance/schema.c, docs/governance.md "Enactment
+	 * and promulgation of a Perda"). */
+	{ 33, "governance: reminders of a Perda's enactment and promulgation", migration_governance_perda_reminder_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

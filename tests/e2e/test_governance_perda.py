@@ -7,13 +7,18 @@ Pemda's today and no earlier than the act before it. The proposal's page, the in
 penetapan", "menunggu pengundangan"), the JSON API, the verification page and the public JDIH register
 show both; 30 days after the joint approval without enactment the head's inbox and the page warn.
 Every refusal (wrong role, out of order, a bad date, a stale version) is a 4xx with an Indonesian
-message, audited, and stores nothing.
+message, audited, and stores nothing. The deadline sweep reminds the head and the Sekda 7 days
+before the 30 days lapse and once they have, and the Sekda of an enactment waiting 7 days for its
+promulgation, each once however many instances sweep; the decision's PDF prints both numbers and
+their dates.
 """
 import re
+import threading
 
 from test_governance import act, actors, create, csrf, day, decided, login, words
 from test_governance_dprd_dates import alert, api_act, refusals
 from test_governance_dprd_fix import API, T, count, form_of, version_of
+from harness import check_sigap, pdf_text
 
 PERDA = re.compile(r"^Peraturan Daerah Kota Mataram Nomor (\d+) Tahun (\d{4})$")
 LEMBARAN = re.compile(r"^Lembaran Daerah Kota Mataram Tahun (\d{4}) Nomor (\d+)$")
@@ -222,3 +227,107 @@ def test_thirty_days_after_the_joint_approval_the_head_is_warned(env):
     # warning goes
     act(kd, pid, "penetapan", day=day())
     assert "perda-late" not in kd.get("%s/usulan/%d" % (T, pid)).text
+
+
+class On:
+    """The helpers of test_governance (login, actors) on a server of the test's own."""
+
+    def __init__(self, srv):
+        self.client = srv.client
+
+
+def sweep(db, instances=1):
+    """`sigap sweep` run by several instances at once; the notifications the governance sweep queued."""
+    out = []
+
+    def one():
+        out.append(check_sigap(["sweep"], db=db).stdout)
+
+    threads = [threading.Thread(target=one) for _ in range(instances)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(out) == instances, out
+    return sum(int(re.search(r"governance\.deadline_sweep: (\d+)", o).group(1)) for o in out)
+
+
+def told(db, pid, kind):
+    return sorted(r[0] for r in db.sql("SELECT role FROM notifications WHERE object = 'proposal:%d' AND kind = '%s'"
+                                       % (pid, kind)))
+
+
+def test_the_sweep_reminds_before_and_after_the_thirty_days_and_of_the_promulgation(env):
+    """Time moved by dating the joint approval and the enactment back in the database (a server of
+    its own, which does not sweep: `sigap sweep` does, twice at once)."""
+    db = env.new_db()
+    srv = env.start_server(db, args=["--sweep-interval", "0"])
+    a = actors(On(srv))
+    s, kd = a["sekda"], a["kepala_daerah"]
+    title = "Raperda pengingat e2e"
+    pid = approved_by_dprd(env, a, title)
+    sweep(db)  # whatever the demo's proposals are due for
+    v = version_of(kd, pid)
+    assert sweep(db, 2) == 0 and told(db, pid, "governance.perda_due") == []
+    # approved 22 days ago: 8 days left, nothing yet; 23 days ago: 7 days left, both told, once
+    db.sql("UPDATE governance_dprd SET stage_day = '%s' WHERE proposal_id = %d AND stage = 'disetujui'" % (day(-22), pid))
+    assert sweep(db, 2) == 0
+    db.sql("UPDATE governance_dprd SET stage_day = '%s' WHERE proposal_id = %d AND stage = 'disetujui'" % (day(-23), pid))
+    assert sweep(db, 2) == 2
+    assert sweep(db, 2) == 0
+    assert told(db, pid, "governance.perda_due") == ["kepala_daerah", "sekda"]
+    due = "Perda menunggu penetapan: batas 30 hari sejak persetujuan bersama DPRD tinggal 7 hari lagi atau kurang"
+    for c in (s, kd):
+        assert "%s: %s" % (due, title) in c.get(T + "/dasbor").expect(200).text
+    english = kd.get(T + "/dasbor", headers={"Accept-Language": "en"}).expect(200).text
+    assert "a regional regulation awaits enactment: 7 days or fewer are left of the 30 days since the joint " \
+        "approval with the DPRD: %s" % title in english, english[:3000]
+    # the limit passed: told once more
+    db.sql("UPDATE governance_dprd SET stage_day = '%s' WHERE proposal_id = %d AND stage = 'disetujui'" % (day(-31), pid))
+    assert sweep(db, 2) == 2
+    assert sweep(db) == 0
+    assert told(db, pid, "governance.perda_overdue") == ["kepala_daerah", "sekda"]
+    assert "Perda belum ditetapkan: batas 30 hari sejak persetujuan bersama DPRD telah lewat: %s" % title in \
+        kd.get(T + "/dasbor").text
+    # the reminders changed nothing the head's form has seen
+    assert version_of(kd, pid) == v
+    # enacted (late); its promulgation waits: the Sekda is reminded once it has waited 7 days
+    act(kd, pid, "penetapan", day=day())
+    assert sweep(db) == 0
+    db.sql("UPDATE governance_perda SET created_at = created_at - 6 * 86400 WHERE proposal_id = %d" % pid)
+    assert sweep(db, 2) == 0
+    db.sql("UPDATE governance_perda SET created_at = created_at - 86400 WHERE proposal_id = %d" % pid)
+    assert sweep(db, 2) == 1
+    assert told(db, pid, "governance.perda_promulgate_due") == ["sekda"]
+    assert "Perda yang ditetapkan 7 hari lalu atau lebih belum diundangkan: %s" % title in s.get(T + "/dasbor").text
+    # promulgated: nothing more
+    act(s, pid, "pengundangan", day=day())
+    db.sql("UPDATE governance_perda SET created_at = created_at - 30 * 86400 WHERE proposal_id = %d" % pid)
+    assert sweep(db) == 0
+    assert count(db, "SELECT COUNT(*) FROM notifications WHERE object = 'proposal:%d' AND kind LIKE "
+                     "'governance.perda_%%'" % pid) == 5
+
+
+def test_the_decision_pdf_names_the_perda_and_the_lembaran_daerah(env):
+    a = actors(env)
+    s, kd = a["sekda"], a["kepala_daerah"]
+    pid = approved_by_dprd(env, a, "Raperda PDF e2e")
+    pub = env.client()
+    page = kd.get("%s/usulan/%d" % (T, pid)).expect(200).text
+    token = re.search(r"/verifikasi/([0-9a-f]{32})", page).group(1)
+    url = "%s/verifikasi/%s/pdf" % (T, token)
+    pdf = pdf_text(pub.get(url).expect(200, ctype="application/pdf").body)
+    assert "Peraturan Daerah" not in pdf and "Lembaran Daerah" not in pdf, pdf[:3000]
+    number = api_act(kd, pid, 200, action="penetapan", day=day(), passphrase="sigap-demo-2026").json()["number"]
+    pdf = pdf_text(pub.get(url).expect(200).body)
+    for text in ("Penetapan dan pengundangan Perda", number, "Tanggal penetapan", words(day()), "belum diundangkan"):
+        assert text in pdf, (text, pdf[:4000])
+    assert "Tanggal pengundangan" not in pdf
+    lembaran = api_act(s, pid, 200, action="pengundangan", day=day(), passphrase="sigap-demo-2026").json()["number"]
+    # the English reader's PDF is the Pemda's Indonesian document too
+    pdf = pdf_text(pub.get(url, headers={"Accept-Language": "en"}).expect(200).body)
+    for text in (number, "Tanggal penetapan", lembaran, "Tanggal pengundangan", words(day())):
+        assert text in pdf, (text, pdf[:4000])
+    assert "belum diundangkan" not in pdf and "Date of" not in pdf
+    # the numbers before the chain of signatures, which names both signers (its labels wrap)
+    assert pdf.index(lembaran) < pdf.index("Rangkaian tanda tangan elektronik") < pdf.index("(Pengundangan Perda oleh")

@@ -1534,6 +1534,91 @@ static void test_perda_enacted_and_promulgated(void **state)
 	assert_string_equal(rep.msgid, "catatan Perda hilang");
 }
 
+/* A Perda approved by the DPRD on day: all three stages on that day. */
+static int64_t approved_on(fx_t *f, const char *day)
+{
+	int64_t id = dprd_item(f);
+	assert_int_equal(dprd_stage(f, &f->sekda, id, "diajukan", day, NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->sekda, id, "pembahasan", day, NULL), 0);
+	assert_int_equal(dprd_stage(f, &f->sekda, id, "disetujui", day, NULL), 0);
+	return id;
+}
+
+static int64_t reminders(fx_t *f, int64_t id, const char *kind, const char *role)
+{
+	char sql[300];
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM notifications WHERE object = 'proposal:%" PRId64 "' AND kind = '%s' "
+		 "AND role = '%s'", id, kind, role);
+	return count(f, sql);
+}
+
+static int64_t version_of(fx_t *f, int64_t id)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql), "SELECT version FROM governance_proposals WHERE id = %" PRId64, id);
+	return count(f, sql);
+}
+
+#define DAY 86400
+
+/* The deadline sweep reminds the head and the Sekda of a Perda's enactment
+ * 7 days before its last day (in the tenant's days) and once it has passed,
+ * each once; the Sekda of its promulgation 7 days after the enactment; a
+ * corrected joint approval starts them afresh. NOW is 2026-05-29 04:26
+ * WITA, so NOW + k * DAY is k days later, at 04:26 WITA. */
+static void test_perda_reminders(void **state)
+{
+	fx_t *f = *state;
+	int64_t a = approved_on(f, "2026-05-20"), b = approved_on(f, "2026-05-29"), v, c;
+	/* a: last day 2026-06-19, reminded from 2026-06-12 (WITA: 16:00 UTC the day before) */
+	v = version_of(f, a);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 13 * DAY), 0);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 13 * DAY + 19 * 3600), 0); /* 06-11 23:26 WITA */
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 13 * DAY + 20 * 3600), 2); /* 06-12 00:26 WITA */
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 14 * DAY), 0);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 21 * DAY), 0); /* the last day */
+	assert_int_equal(reminders(f, a, "governance.perda_due", "kepala_daerah"), 1);
+	assert_int_equal(reminders(f, a, "governance.perda_due", "sekda"), 1);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE kind = 'governance.perda_due' AND message = "
+				  "'Perda menunggu penetapan: batas 30 hari sejak persetujuan bersama DPRD tinggal 7 hari "
+				  "lagi atau kurang' AND subject = 'Jam layanan sore'"), 2);
+	/* past it: told once more, once */
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 22 * DAY), 2);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 22 * DAY + 60), 0);
+	assert_int_equal(reminders(f, a, "governance.perda_overdue", "kepala_daerah"), 1);
+	assert_int_equal(reminders(f, a, "governance.perda_overdue", "sekda"), 1);
+	/* a reminder changes nothing an open form has seen */
+	assert_int_equal(version_of(f, a), v);
+	/* b (last day 2026-06-28), first seen late: only the limit passed */
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 31 * DAY), 2);
+	assert_int_equal(reminders(f, b, "governance.perda_due", "sekda"), 0);
+	assert_int_equal(reminders(f, b, "governance.perda_overdue", "kepala_daerah"), 1);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 40 * DAY), 0);
+	/* a enacted late (signed at NOW + 2000, 2026-05-29): the Sekda is
+	 * reminded of the promulgation on 2026-06-05, once */
+	assert_int_equal(perda_op(f, &f->kd, GOV_OP_PERDA_ENACT, a, "2026-05-29", 0, NULL), 0);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 6 * DAY), 0);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 7 * DAY), 1);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 8 * DAY), 0);
+	assert_int_equal(reminders(f, a, "governance.perda_promulgate_due", "sekda"), 1);
+	assert_int_equal(reminders(f, a, "governance.perda_promulgate_due", "kepala_daerah"), 0);
+	/* promulgated: nothing more, ever */
+	assert_int_equal(perda_op(f, &f->sekda, GOV_OP_PERDA_PROMULGATE, a, "2026-05-29", 0, NULL), 0);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 90 * DAY), 0);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM notifications WHERE kind LIKE 'governance.perda_%'"), 7);
+	/* c: reminded, then its joint approval's date corrected five days
+	 * later: the reminders start again from the new last day (06-24) */
+	c = approved_on(f, "2026-05-20");
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 14 * DAY), 2);
+	assert_int_equal(dprd_fix(f, &f->sekda, c, "disetujui", "2026-05-25", "salah tanggal", 1, NULL), 0);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 14 * DAY), 0);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 19 * DAY), 2);
+	assert_int_equal(reminders(f, c, "governance.perda_due", "kepala_daerah"), 2);
+	/* a Perda the DPRD rejected has nothing to enact */
+	assert_int_equal(dprd_fix(f, &f->sekda, c, "ditolak", "2026-05-25", "salah pilih", 1, NULL), 0);
+	assert_int_equal(governance_deadline_sweep(f->ts.st, NOW + 40 * DAY), 0);
+}
+
 static void test_perda_titles(void **state)
 {
 	char out[128];
@@ -1582,6 +1667,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replacement_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_perda_enacted_and_promulgated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_perda_reminders, setup, teardown),
 		cmocka_unit_test(test_perda_titles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
