@@ -62,7 +62,8 @@ void cli_usage(void *file)
 		"                          database's version is refused: migrations are never undone)\n"
 		"  demo accounts           print the demo accounts\n"
 		"  tenant add CODE         add a Pemda by kode wilayah (e.g. 52.71)\n"
-		"  tenant list\n"
+		"  tenant list             the Pemda, one a line, tab-separated: code, name, head title,\n"
+		"                          time zone\n"
 		"  unit add --tenant CODE --code OPD --name NAME [--kind dinas|badan|...]\n"
 		"  unit list --tenant CODE\n"
 		"  user add --tenant CODE --username U --name NAME --role ROLE [--unit OPD]\n"
@@ -90,7 +91,7 @@ void cli_usage(void *file)
 		"  restore --from FILE [--force]   bring a backup back (stop sigap first)\n"
 		"  migrate-data --from PATH --to postgresql://...   move a SQLite database to PostgreSQL\n"
 		"  model train|eval|predict|inspect|cv ... the text classifier (see docs/ai.md)\n"
-		"  help | version\n\n"
+		"  help | version          (--help or -h after any command: this text)\n\n"
 		"roles: warga petugas admin_opd kepala_opd koordinator sekda wakil kepala_daerah dprd admin\n\n"
 		"settings (flags, SIGAP_* environment variables, or --config FILE with name = value lines):\n",
 		SIGAP_VERSION);
@@ -134,6 +135,21 @@ static int no_leftovers(int argc, char **argv, int from)
 		return 0;
 	}
 	return 1;
+}
+
+/* 0 if tenant is a Pemda of the database, else says so (a typo must not
+ * list nothing or verify nothing and exit 0 as if all were well) and
+ * returns < 0. */
+static int known_tenant(store_t *st, const char *tenant)
+{
+	tenant_t t;
+	store_conn_t *c = store_reader(st);
+	int rc = c ? tenant_get(c, tenant, &t) : ERR_UNAVAILABLE;
+	if (rc == ERR_NOT_FOUND)
+		fprintf(stderr, "sigap: unknown tenant '%s' (see 'sigap tenant list')\n", tenant);
+	else if (rc < 0)
+		fprintf(stderr, "sigap: %s\n", store_errmsg());
+	return rc < 0 ? rc : 0;
 }
 
 /* Migrating waits up to two minutes for another process migrating the same
@@ -553,10 +569,12 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 	return rc < 0 ? 1 : 0;
 }
 
+/* One line a Pemda, its fields separated by tabs (a name has spaces and
+ * may be longer than any column): code, name, head title, time zone. */
 static int print_tenant(void *ud, const tenant_t *t)
 {
 	(void)ud;
-	printf("%-8s %-40s %-10s %s\n", t->code, t->name, t->head_title, t->tz_name);
+	printf("%s\t%s\t%s\t%s\n", t->code, t->name, t->head_title, t->tz_name);
 	return 0;
 }
 
@@ -608,7 +626,10 @@ static int cmd_unit(config_t *cfg, int argc, char **argv)
 		return 1;
 	if (!strcmp(argv[1], "add"))
 		rc = unit_add(st, tenant, code, name, kind, "cli");
-	else
+	else if (known_tenant(st, tenant) < 0) {
+		store_close(st);
+		return 1;
+	} else
 		rc = unit_list(store_reader(st), tenant, print_unit, NULL);
 	if (rc < 0)
 		fprintf(stderr, "sigap: %s\n", store_errmsg());
@@ -715,6 +736,10 @@ static int cmd_user(config_t *cfg, int argc, char **argv)
 	if (open_store(cfg, &st, 0) < 0)
 		return 1;
 	if (!strcmp(argv[1], "list")) {
+		if (known_tenant(st, tenant) < 0) {
+			store_close(st);
+			return 1;
+		}
 		rc = user_list(st, tenant, print_user, NULL);
 	} else if (!strcmp(argv[1], "2fa-reset")) {
 		if (!username) {
@@ -881,6 +906,10 @@ static int cmd_audit(config_t *cfg, int argc, char **argv)
 	}
 	if (open_store(cfg, &st, 0) < 0)
 		return 1;
+	if (tenant && known_tenant(st, tenant) < 0) {
+		store_close(st);
+		return 1;
+	}
 	rc = audit_verify(st, tenant, &rep);
 	store_close(st);
 	if (rc < 0) {
@@ -1147,6 +1176,13 @@ int cli_run(config_t *cfg, int argc, char **argv)
 		ai_cli_set_tenant_source(&tenant_source);
 		return ai_cli_model(argc, argv);
 	}
+	/* `sigap tenant --help`, `sigap init -h`: the usage, exit 0, before
+	 * any database is opened (a script asking must not fail or change it) */
+	for (int k = 1; k < argc; k++)
+		if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
+			cli_usage(stdout);
+			return 0;
+		}
 	if (!strcmp(cmd, "demo") && argc == 2 && !strcmp(argv[1], "accounts")) {
 		demo_print_accounts();
 		return 0;

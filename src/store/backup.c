@@ -132,24 +132,45 @@ static int sqlite_check(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Makes path an empty file only its owner may read (0600, whatever the
+ * umask): a backup holds the personal data of every Pemda in the database
+ * (NIKs, addresses, password hashes, second-factor secrets). SQLite and
+ * pg_dump then write into it and keep its mode. */
+static int create_private(const char *path, char *err, size_t errlen)
+{
+	int fd;
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		return ERR_IO;
+	}
+	close(fd);
+	return 0;
+}
+
 int store_backup(const char *url, const char *out, char *err, size_t errlen)
 {
 	char tmp[4096];
 	int rc;
-	if (is_pg(url)) {
-		char *argv[] = { "pg_dump", "--format=custom", "--no-owner", "--file", (char *)out, "--dbname",
-				 (char *)url, NULL };
-		return run(argv, err, errlen);
-	}
-	if (access(sqlite_path(url), R_OK)) {
+	if (!is_pg(url) && access(sqlite_path(url), R_OK)) {
 		snprintf(err, errlen, "cannot read database '%s': %s", sqlite_path(url), strerror(errno));
 		return ERR_NOT_FOUND;
 	}
+	/* written beside out and renamed into place when whole: a backup that
+	 * failed half-way never stands under the name of a good one */
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", out, (long)getpid());
-	unlink(tmp);
-	rc = sqlite_copy(sqlite_path(url), tmp, 1, err, errlen);
-	if (rc == 0)
-		rc = sqlite_check(tmp, err, errlen);
+	if ((rc = create_private(tmp, err, errlen)) < 0)
+		return rc;
+	if (is_pg(url)) {
+		char *argv[] = { "pg_dump", "--format=custom", "--no-owner", "--file", tmp, "--dbname", (char *)url,
+				 NULL };
+		rc = run(argv, err, errlen);
+	} else {
+		rc = sqlite_copy(sqlite_path(url), tmp, 1, err, errlen);
+		if (rc == 0)
+			rc = sqlite_check(tmp, err, errlen);
+	}
 	if (rc == 0 && (fsync_path(tmp) || rename(tmp, out))) {
 		snprintf(err, errlen, "cannot write '%s': %s", out, strerror(errno));
 		rc = ERR_IO;

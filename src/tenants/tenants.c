@@ -441,11 +441,25 @@ struct unit_ctx {
 	const char *tenant, *code, *name, *kind, *actor;
 };
 
+/* 0 if tenant is a Pemda, else ERR_NOT_FOUND with "unknown tenant '...'". */
+static int tenant_known_tx(store_conn_t *c, const char *tenant)
+{
+	int64_t n = 0;
+	int rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM tenants WHERE code = ?", "t", tenant);
+	if (rc < 0)
+		return rc;
+	return n ? 0 : store_fail(ERR_NOT_FOUND, "unknown tenant '%s'", tenant);
+}
+
 static int unit_add_tx(store_conn_t *c, void *ud)
 {
 	struct unit_ctx *u = ud;
-	int rc = store_exec(c, "INSERT INTO units (tenant, code, name, kind, created_at) VALUES (?, ?, ?, ?, ?)",
-			    "tttti", u->tenant, u->code, u->name, u->kind, (int64_t)time(NULL));
+	/* named, not the foreign key's words (which differ per backend) */
+	int rc = tenant_known_tx(c, u->tenant);
+	if (rc < 0)
+		return rc;
+	rc = store_exec(c, "INSERT INTO units (tenant, code, name, kind, created_at) VALUES (?, ?, ?, ?, ?)", "tttti",
+			u->tenant, u->code, u->name, u->kind, (int64_t)time(NULL));
 	if (rc == ERR_EXISTS)
 		return store_fail(ERR_EXISTS, "OPD '%s' already exists in '%s'", u->code, u->tenant);
 	if (rc < 0)
@@ -565,12 +579,9 @@ struct local_ctx {
 static int local_tx(store_conn_t *c, void *ud)
 {
 	struct local_ctx *l = ud;
-	int64_t n = 0;
-	int rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM tenants WHERE code = ?", "t", l->tenant);
+	int rc = tenant_known_tx(c, l->tenant);
 	if (rc < 0)
 		return rc;
-	if (!n)
-		return store_fail(ERR_NOT_FOUND, "unknown tenant '%s'", l->tenant);
 	rc = store_exec(c, "INSERT INTO holidays (tenant, day, kind, name) VALUES (?, ?, 'libur_daerah', ?)",
 			    "ttt", l->tenant, l->day, l->name);
 	if (rc == ERR_EXISTS)

@@ -5,12 +5,19 @@ test_backup.py: `sigap backup`, `restore` and `migrate-data`.
   self-contained database (integrity check and audit chain pass) holding a
   consistent snapshot; restore refuses to overwrite without --force.
 - A PostgreSQL backup (pg_dump custom format) is written.
+- A backup, on either backend, is readable by its owner only (0600) under
+  the usual umask 022: it holds every Pemda's personal data, password
+  hashes and second-factor secrets (the provincial operator's walk found
+  backups of all ten Pemda of NTB written 0644). A backup that fails leaves
+  the previous file of that name as it was, and no temporary file.
 - migrate-data moves a SQLite demo database into an empty PostgreSQL schema
   with every row and a verifying audit chain, and refuses a target that
   already holds data.
 """
 import os
+import re
 import shutil
+import stat
 import threading
 
 from harness import backends, check_sigap, run_sigap, unique
@@ -65,6 +72,30 @@ def test_sqlite_backup_while_writing_and_restore(env):
     assert "audit chain ok" in check_sigap(["check"], db=target).stdout
     p = run_sigap(["restore", "--from", os.path.join(env.tmp, "missing.db")], db=target + ".x")
     assert p.returncode == 1 and "cannot read backup" in p.stderr, p.stderr
+
+
+def test_backup_is_readable_by_its_owner_only(env):
+    if env.backend == "pg" and not shutil.which("pg_dump"):
+        return
+    db = env.new_db()
+    out = os.path.join(env.tmp, unique("private") + ".bak")
+    old = os.umask(0o022)
+    try:
+        check_sigap(["backup", "--out", out], db=db)
+        assert stat.S_IMODE(os.stat(out).st_mode) == 0o600, oct(os.stat(out).st_mode)
+        # a second backup under the same name replaces it, still 0600
+        check_sigap(["backup", "--out", out], db=db)
+        assert stat.S_IMODE(os.stat(out).st_mode) == 0o600, oct(os.stat(out).st_mode)
+        size = os.path.getsize(out)
+        # a backup that fails (a database that is not there) keeps the good one
+        bad = (db.url + "_missing") if env.backend == "sqlite" else \
+            re.sub(r"/([^/?]+)(\?|$)", r"/\1_missing\2", db.url, count=1)
+        p = run_sigap(["backup", "--out", out], db=bad)
+        assert p.returncode == 1 and "backup failed" in p.stderr, (p.returncode, p.stderr)
+        assert os.path.getsize(out) == size
+        assert [f for f in os.listdir(os.path.dirname(out)) if f.startswith(os.path.basename(out) + ".tmp")] == []
+    finally:
+        os.umask(old)
 
 
 @backends("pg")

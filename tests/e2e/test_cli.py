@@ -50,6 +50,13 @@ def test_tenant_add_and_list(env):
     assert [l.split()[0] for l in lines] == ["52", "52.01", "52.71"], lines
     row = [l for l in lines if l.startswith("52.01")][0]
     assert "Kabupaten Lombok Barat" in row and "Bupati" in row and "WITA" in row, row
+    # tab-separated, for scripts: a name has spaces and may be longer than any column
+    assert row.split("\t") == ["52.01", "Kabupaten Lombok Barat", "Bupati", "WITA"], row
+    # --help after a command is the usage, exit 0, and opens no database
+    for args in (["tenant", "--help"], ["init", "-h"], ["user", "add", "--help"]):
+        p = run_sigap(args, db=db.url + "_missing" if env.backend == "sqlite" else db)
+        assert p.returncode == 0 and "usage: sigap COMMAND" in p.stdout and p.stderr == "", (args, p.returncode, p.stderr)
+    assert not os.path.exists(db.url + "_missing")
     for args, rc, msg in (
         (["tenant", "add", "52.01"], 1, "tenant '52.01' already exists"),
         (["tenant", "add", "99"], 1, "unknown region code '99' (import the region list first)"),
@@ -113,6 +120,30 @@ def test_user_add_list_and_passwd(env):
     assert db.sql("SELECT password_hash FROM users WHERE username = 'niluh'")[0][0] != h
     p = run_sigap(["user", "passwd", "--tenant", "52.71", "--username", "niluh"], db=db, input="pendek\n")
     assert p.returncode == 1 and "kata sandi minimal 10 karakter" in p.stderr, p.stderr
+
+
+def test_commands_on_an_unknown_tenant_fail_naming_it(env):
+    """A typo in --tenant (52.7l for 52.71, or a Pemda not added yet) fails with exit 1 and says
+    so: the provincial operator's walk found `unit list`, `user list` and `audit verify --tenant`
+    printing nothing (or "audit chain ok: 0 entries") with exit 0, as if all were well, and
+    `unit add` answering with the database's foreign-key error (on PostgreSQL, its SQLSTATE)."""
+    db = env.new_db()
+    units = count(db, "SELECT COUNT(*) FROM units")
+    for args in (["unit", "add", "--tenant", "52.99", "--code", "DISKOMINFO", "--name", "Dinas Kominfo"],
+                 ["unit", "list", "--tenant", "52.99"],
+                 ["user", "list", "--tenant", "52.7l"],
+                 ["audit", "verify", "--tenant", "52.99"]):
+        p = run_sigap(args, db=db)
+        assert p.returncode == 1 and p.stdout == "", (args, p.returncode, p.stdout, p.stderr)
+        assert "unknown tenant '%s'" % args[args.index("--tenant") + 1] in p.stderr, (args, p.stderr)
+        assert "SQLSTATE" not in p.stderr and "FOREIGN KEY" not in p.stderr.upper(), p.stderr
+    assert count(db, "SELECT COUNT(*) FROM units") == units
+    # a known Pemda without OPDs or users still lists nothing, with exit 0
+    check_sigap(["tenant", "add", "52.01"], db=db)
+    assert check_sigap(["unit", "list", "--tenant", "52.01"], db=db).stdout == ""
+    assert check_sigap(["user", "list", "--tenant", "52.01"], db=db).stdout == ""
+    p = check_sigap(["audit", "verify", "--tenant", "52.01"], db=db)
+    assert p.stdout.strip() == "audit chain ok: 1 entries in 1 chains", p.stdout
 
 
 def _write(env, name, text):
