@@ -20,6 +20,8 @@
 
 static int add_tenant(void *ud, const tenant_t *t)
 {
+	if (t->suspended_at)
+		return 0; /* suspended by the operator: not offered */
 	json_array_append_new((json_t *)ud, page_tenant_json(t));
 	return 0;
 }

@@ -63,7 +63,14 @@ void cli_usage(void *file)
 		"  demo accounts           print the demo accounts\n"
 		"  tenant add CODE         add a Pemda by kode wilayah (e.g. 52.71)\n"
 		"  tenant list             the Pemda, one a line, tab-separated: code, name, head title,\n"
-		"                          time zone\n"
+		"                          time zone, state (aktif | dihentikan, then the reason)\n"
+		"  tenant rename CODE --name NAME [--head-title TITLE]\n"
+		"                          the Pemda's name (\"Pemerintah Kota Mataram\") and its head's\n"
+		"                          title (Wali Kota, Bupati, Gubernur); audited\n"
+		"  tenant suspend CODE --reason TEXT\n"
+		"                          pause a Pemda: its pages and APIs answer 503, no filings,\n"
+		"                          no sign-in, no periodic jobs; its data stays (and in backups)\n"
+		"  tenant resume CODE      undo a suspension\n"
 		"  unit add --tenant CODE --code OPD --name NAME [--kind dinas|badan|...]\n"
 		"  unit list --tenant CODE\n"
 		"  user add --tenant CODE --username U --name NAME --role ROLE [--unit OPD]\n"
@@ -570,20 +577,39 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 }
 
 /* One line a Pemda, its fields separated by tabs (a name has spaces and
- * may be longer than any column): code, name, head title, time zone. */
+ * may be longer than any column): code, name, head title, time zone, state
+ * ("aktif", or "dihentikan" and the operator's reason). */
 static int print_tenant(void *ud, const tenant_t *t)
 {
-	(void)ud;
-	printf("%s\t%s\t%s\t%s\n", t->code, t->name, t->head_title, t->tz_name);
+	char reason[TENANT_REASON_MAX + 1] = "";
+	if (t->suspended_at && tenant_suspend_reason(ud, t->code, reason, sizeof(reason)) < 0)
+		reason[0] = '\0';
+	printf("%s\t%s\t%s\t%s\t%s%s%s\n", t->code, t->name, t->head_title, t->tz_name,
+	       t->suspended_at ? "dihentikan" : "aktif", t->suspended_at ? "\t" : "", reason);
 	return 0;
 }
 
+#define TENANT_USAGE                                                                                       \
+	"sigap: usage: sigap tenant add CODE | tenant list | tenant rename CODE --name NAME [--head-title TITLE] | " \
+	"tenant suspend CODE --reason TEXT | tenant resume CODE\n"
+
 static int cmd_tenant(config_t *cfg, int argc, char **argv)
 {
+	const char *name = take_opt(&argc, argv, "--name"), *head = take_opt(&argc, argv, "--head-title");
+	const char *reason = take_opt(&argc, argv, "--reason");
 	store_t *st;
 	int rc;
-	if (argc < 2) {
-		fprintf(stderr, "sigap: usage: sigap tenant add CODE | sigap tenant list\n");
+	if (argc < 2 || ((name || head) && strcmp(argv[1], "rename")) || (reason && strcmp(argv[1], "suspend"))) {
+		fprintf(stderr, TENANT_USAGE);
+		return 2;
+	}
+	/* the refusals that need no database */
+	if (!strcmp(argv[1], "rename") && argc == 3 && !name) {
+		fprintf(stderr, "sigap: tenant rename needs --name NAME (the new name)\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "suspend") && argc == 3 && !reason) {
+		fprintf(stderr, "sigap: tenant suspend needs --reason TEXT (why, for the audit log)\n");
 		return 2;
 	}
 	if (open_store(cfg, &st, 0) < 0)
@@ -593,10 +619,23 @@ static int cmd_tenant(config_t *cfg, int argc, char **argv)
 		if (rc == 0)
 			printf("tenant %s added\n", argv[2]);
 	} else if (!strcmp(argv[1], "list") && argc == 2) {
-		rc = tenant_list(store_reader(st), print_tenant, NULL);
+		rc = tenant_list(store_reader(st), print_tenant, store_reader(st));
+	} else if (!strcmp(argv[1], "rename") && argc == 3) {
+		rc = tenant_rename(st, argv[2], name, head, "cli");
+		if (rc == 0)
+			printf("tenant %s renamed: %s\n", argv[2], name);
+	} else if (!strcmp(argv[1], "suspend") && argc == 3) {
+		rc = tenant_suspend(st, argv[2], reason, "cli");
+		if (rc == 0)
+			printf("tenant %s suspended: its pages and APIs answer 503 until 'sigap tenant resume %s'\n",
+			       argv[2], argv[2]);
+	} else if (!strcmp(argv[1], "resume") && argc == 3) {
+		rc = tenant_resume(st, argv[2], "cli");
+		if (rc == 0)
+			printf("tenant %s resumed\n", argv[2]);
 	} else {
 		store_close(st);
-		fprintf(stderr, "sigap: usage: sigap tenant add CODE | sigap tenant list\n");
+		fprintf(stderr, TENANT_USAGE);
 		return 2;
 	}
 	if (rc < 0)
@@ -946,6 +985,24 @@ static int cmd_sweep(config_t *cfg, int argc, char **argv)
 	return bad;
 }
 
+/* A warning (the check still passes) when other local users may read a
+ * SQLite database or enter the file store: databases made before sigap
+ * created them 0600, or copied with another mode. Nothing is changed:
+ * the operator decides (chmod 600 / chmod 700). */
+static void check_file_mode(store_t *st, const config_t *cfg)
+{
+	struct stat sb;
+	const char *db = !strncmp(cfg->db, "sqlite:", 7) ? cfg->db + 7 : cfg->db;
+	if (store_kind(st) == STORE_SQLITE && stat(db, &sb) == 0 && (sb.st_mode & 0077))
+		printf("warning: database file %s has mode %04o: other local users may read it (NIKs, password "
+		       "hashes); chmod 600 it and its -wal and -shm files\n",
+		       db, (unsigned)(sb.st_mode & 07777));
+	if (cfg->data_dir[0] && stat(cfg->data_dir, &sb) == 0 && S_ISDIR(sb.st_mode) && (sb.st_mode & 0077))
+		printf("warning: file store %s has mode %04o: other local users may enter it (KTP and KK scans); "
+		       "chmod 700 it\n",
+		       cfg->data_dir, (unsigned)(sb.st_mode & 07777));
+}
+
 static int cmd_check(config_t *cfg, int argc, char **argv)
 {
 	store_t *st;
@@ -959,6 +1016,7 @@ static int cmd_check(config_t *cfg, int argc, char **argv)
 	rc = store_integrity_check(st, msg, sizeof(msg));
 	printf("integrity check: %s\n", rc == 0 ? "ok" : msg);
 	bad |= rc < 0;
+	check_file_mode(st, cfg);
 	rc = audit_verify(st, NULL, &rep);
 	if (rc < 0) {
 		printf("audit chain: cannot read: %s\n", store_errmsg());

@@ -1682,7 +1682,7 @@ static int sweep_fn(store_conn_t *c, void *ud)
 			   "CASE WHEN status = 'disposisi' THEN answer_due ELSE verify_due END FROM complaints "
 			   "WHERE ((status IN ('baru', 'tunda') AND verify_due > 0 AND verify_due < ? AND escalation < 1) "
 			   "OR (status = 'disposisi' AND answer_due > 0 AND answer_due < ? AND escalation < 2)) "
-			   "AND id > ? ORDER BY id LIMIT ?",
+			   "AND tenant NOT IN " TENANT_SUSPENDED_SQL " AND id > ? ORDER BY id LIMIT ?",
 			   &s);
 	if (rc < 0)
 		goto out;

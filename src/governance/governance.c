@@ -2688,7 +2688,8 @@ static int sweep_tx(store_conn_t *c, void *ud)
 	/* due today (the due day began) and not yet reminded, or overdue and not yet told */
 	rc = store_prepare(c, "SELECT tenant, id, state, unit, due_at, reminder, title FROM governance_proposals "
 			      "WHERE state IN ('diajukan', 'pertimbangan', 'keputusan', 'dikembalikan') AND due_at > 0 "
-			      "AND ((reminder = 0 AND due_at < ?) OR (reminder < 2 AND due_at < ?)) ORDER BY tenant, id LIMIT 1000",
+			      "AND ((reminder = 0 AND due_at < ?) OR (reminder < 2 AND due_at < ?)) "
+			      "AND tenant NOT IN " TENANT_SUSPENDED_SQL " ORDER BY tenant, id LIMIT 1000",
 			   &s);
 	if (rc < 0)
 		return rc;
@@ -2783,7 +2784,7 @@ static int perda_sweep_tx(store_conn_t *c, void *ud)
 			      "COALESCE(e.created_at, 0) FROM governance_proposals p "
 			      "JOIN governance_dprd g ON g.tenant = p.tenant AND g.proposal_id = p.id AND g.stage = 'disetujui' "
 			      "LEFT JOIN governance_perda e ON e.tenant = p.tenant AND e.proposal_id = p.id AND e.act = 'penetapan' "
-			      "WHERE p.dprd_stage = 'disetujui' AND p.state = 'disetujui' AND "
+			      "WHERE p.dprd_stage = 'disetujui' AND p.state = 'disetujui' AND p.tenant NOT IN " TENANT_SUSPENDED_SQL " AND "
 			      "((p.perda_stage = '' AND p.perda_reminder < 2 AND g.stage_day <= ?) OR "
 			      "(p.perda_stage = 'ditetapkan' AND p.perda_reminder < 3 AND e.created_at <= ?)) "
 			      "ORDER BY p.tenant, p.id LIMIT 1000",

@@ -55,6 +55,7 @@ typedef struct req {
 	int oversize;                 /* ROUTE_OVERSIZE_FORM: the body was over max-body; its files
 	                               * were dropped (r->body is NULL) */
 	int refill;                   /* the route's refill is answering (http_csrf_refused) */
+	int suspended;                /* answered for a suspended Pemda (http_suspended) */
 	auth_principal_t pending;     /* a session that still owes a second step (who is then
 	                               * anonymous): pending.mfa says which; only the pages that
 	                               * settle it (src/web/twofa.c) look at it */
@@ -194,6 +195,12 @@ void http_error(req_t *r, int code, const char *message);
  * upgraded", never this binary's SQL against a schema it does not know.
  * Returns 0 (answered). */
 int http_upgrading(req_t *r);
+/* The answer for a Pemda the operator suspended (sigap tenant suspend):
+ * 503 "Layanan sigap untuk Pemda ini sedang dihentikan sementara", as a
+ * page, JSON or an Open311 error, with Retry-After: 3600 (a suspension
+ * lasts days or for good: clients check again hourly, not every few
+ * seconds). The operator's reason is not shown. Returns 0 (answered). */
+int http_suspended(req_t *r);
 /* The default message of an error code: an Indonesian msgid (translate it
  * with req_t_). Never NULL. */
 const char *http_error_message(int code);

@@ -316,8 +316,11 @@ void http_send(req_t *r, int status, const char *content_type, const char *body,
 	r->status = status;
 	r->resp_bytes = len;
 	h2o_add_header(&h->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type, strlen(content_type));
-	if (status == 503)
-		STATIC_HDR(r, "retry-after", "5"); /* every 503, whatever the module */
+	/* every 503, whatever the module; a suspended Pemda's for an hour */
+	if (status == 503 && r->suspended)
+		STATIC_HDR(r, "retry-after", "3600");
+	else if (status == 503)
+		STATIC_HDR(r, "retry-after", "5");
 	security_headers(r);
 	h2o_send_inline(h, body, len);
 }
@@ -431,12 +434,14 @@ void http_error(req_t *r, int code, const char *message)
 	}
 	{
 		json_t *ctx = json_pack("{s:i,s:s,s:s}", "status", status, "message", msg, "title",
-					req_t_(r, status == 404 ? N_("Tidak ditemukan") : status >= 500 ? N_("Kesalahan server") : N_("Permintaan tidak dapat diproses")));
+					req_t_(r, r->suspended ? N_("Layanan dihentikan sementara") : status == 404 ? N_("Tidak ditemukan") : status >= 500 ? N_("Kesalahan server") : N_("Permintaan tidak dapat diproses")));
 		/* "back home": the Pemda's home, also for an unknown page under
 		 * /t/{code}/ (the code is only digits and dots, or it is not used) */
 		char home[48] = "/";
 		const char *p = r->path ? r->path : "";
-		if (r->tenant)
+		if (r->suspended)
+			; /* its own pages answer this too: the portal */
+		else if (r->tenant)
 			snprintf(home, sizeof(home), "/t/%s/", r->tenant->code);
 		else if (!strncmp(p, "/t/", 3) && strspn(p + 3, "0123456789.") > 0 && strspn(p + 3, "0123456789.") < 20 &&
 			 (p[3 + strspn(p + 3, "0123456789.")] == '/' || !p[3 + strspn(p + 3, "0123456789.")]))
@@ -444,6 +449,13 @@ void http_error(req_t *r, int code, const char *message)
 		json_object_set_new(ctx, "home", json_string(home));
 		http_page(r, status, "error", ctx);
 	}
+}
+
+int http_suspended(req_t *r)
+{
+	r->suspended = 1;
+	http_error(r, ERR_UNAVAILABLE, N_("Layanan sigap untuk Pemda ini sedang dihentikan sementara"));
+	return 0;
 }
 
 /* ---------------------------------------------------------------- writes */
@@ -1048,6 +1060,10 @@ static int dispatch(req_t *r)
 			}
 			return rc;
 		}
+		/* a suspended Pemda: nothing of it is served, no sign-in, no
+		 * filing, no API key (the operator's CLI still works on it) */
+		if (r->tenant->suspended_at)
+			return http_suspended(r);
 		/* a login holds in its own tenant only */
 		if (r->who.kind && strcmp(r->who.tenant, r->tenant->code))
 			memset(&r->who, 0, sizeof(r->who));

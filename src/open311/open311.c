@@ -324,6 +324,10 @@ static int jurisdiction(req_t *r, enum fmt f, tenant_t *ret)
 		}
 		if (x.n == 1) {
 			*ret = x.t;
+			if (ret->suspended_at) {
+				http_suspended(r);
+				return ERR_UNAVAILABLE;
+			}
 			return 0;
 		}
 		o311_error(r, f, 400, N_("jurisdiction_id wajib diisi"), NULL);
@@ -337,6 +341,11 @@ static int jurisdiction(req_t *r, enum fmt f, tenant_t *ret)
 	if (rc < 0) {
 		o311_fail(r, f, rc, NULL);
 		return rc;
+	}
+	if (ret->suspended_at) {
+		/* the GeoReport v2 error list (http_error's Open311 shape) */
+		http_suspended(r);
+		return ERR_UNAVAILABLE;
 	}
 	return 0;
 }

@@ -185,6 +185,7 @@ int mail_digest_due(store_t *st, int64_t now, mail_digest_user_t *users, int max
 		"JOIN tenants t ON t.code = u.tenant "
 		"LEFT JOIN mail_digest d ON d.tenant = u.tenant AND d.user_id = u.id "
 		"WHERE u.disabled = 0 AND u.role <> 'warga' AND u.email IS NOT NULL AND u.email <> '' "
+		"AND t.suspended_at IS NULL "
 		"AND ((? + t.tz_offset) % 86400) / 3600 >= ? "
 		"AND (d.day IS NULL OR d.day < (? + t.tz_offset) / 86400) "
 		"ORDER BY u.tenant, u.id LIMIT ?", &s);

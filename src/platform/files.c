@@ -70,6 +70,9 @@ static int valid_hash(const char *h)
 	return 1;
 }
 
+/* Makes dir and the parents it lacks, for the owner only (0700, whatever
+ * the umask leaves): the store holds citizens' KTP and KK scans. A
+ * directory that exists keeps its mode. */
 static int mkdirs(const char *dir)
 {
 	char tmp[1024];
@@ -81,11 +84,11 @@ static int mkdirs(const char *dir)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(tmp, 0750) && errno != EEXIST)
+		if (mkdir(tmp, 0700) && errno != EEXIST)
 			return ERR_IO;
 		*p = '/';
 	}
-	if (mkdir(tmp, 0750) && errno != EEXIST)
+	if (mkdir(tmp, 0700) && errno != EEXIST)
 		return ERR_IO;
 	return 0;
 }
@@ -130,7 +133,7 @@ int files_put(const char *dir, const void *data, size_t len, const files_policy_
 	if (mkdirs(sub) < 0)
 		return store_fail(ERR_IO, "cannot create '%s': %s", sub, strerror(errno));
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)gettid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); /* the owner's only, as the directories */
 	if (fd < 0)
 		return store_fail(ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
 	while (left) {

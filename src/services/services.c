@@ -1900,6 +1900,8 @@ struct tenant_codes {
 static int add_code(void *ud, const tenant_t *t)
 {
 	struct tenant_codes *tc = ud;
+	if (t->suspended_at)
+		return 0; /* suspended by the operator: no escalations */
 	if (tc->n == tc->cap) {
 		size_t nc = tc->cap ? tc->cap * 2 : 8;
 		char(*nv)[16] = realloc(tc->codes, nc * sizeof(*nv));

@@ -355,6 +355,13 @@ const store_migration_t store_migrations[] = {
 	 * promulgation (governance/schema.c, docs/governance.md "Enactment
 	 * and promulgation of a Perda"). */
 	{ 33, "governance: reminders of a Perda's enactment and promulgation", migration_governance_perda_reminder_sql },
+	/* A Pemda paused by the operator (sigap tenant suspend, docs/admin.md
+	 * "Renaming and suspending a Pemda"): since when (NULL: not
+	 * suspended) and why, for the operator; its pages and APIs answer
+	 * 503 and the periodic jobs pass it by while it is set. */
+	{ 34, "tenants: a Pemda suspended by the operator",
+	  "ALTER TABLE tenants ADD COLUMN suspended_at BIGINT;"
+	  "ALTER TABLE tenants ADD COLUMN suspend_reason TEXT NOT NULL DEFAULT '';" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

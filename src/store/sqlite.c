@@ -9,6 +9,7 @@
  */
 #include "store/store_impl.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -116,6 +117,16 @@ static int conn_open(sq_store_t *s, sq_conn_t *c, int create)
 	c->next = NULL;
 	if (s->opt.read_only)
 		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+	else if (create && strcmp(s->path, ":memory:") && strncmp(s->path, "file:", 5)) {
+		/* a new database is its owner's only (0600, whatever the umask):
+		 * it holds NIKs, password hashes and second-factor secrets. SQLite
+		 * opens the empty file as an empty database and gives its -wal
+		 * and -shm the same mode. An existing file keeps its mode
+		 * (sigap check warns when others may read it). */
+		int fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
 	rc = sqlite3_open_v2(s->path, &c->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		store_fail(ERR_UNAVAILABLE, "cannot open database '%s': %s", s->path,

@@ -16,6 +16,7 @@
 #include "core/csv.h"
 #include "core/err.h"
 #include "core/sb.h"
+#include "http/parse.h"
 #include "core/banned.h"
 
 int region_code_level(const char *code, int *ret_level)
@@ -375,9 +376,10 @@ static void tenant_from_row(store_stmt_t *s, tenant_t *t)
 	snprintf(t->head_title, sizeof(t->head_title), "%s", store_col_text(s, 3));
 	t->tz_offset = (int)store_col_int64(s, 4);
 	snprintf(t->tz_name, sizeof(t->tz_name), "%s", store_col_text(s, 5));
+	t->suspended_at = store_col_int64(s, 6);
 }
 
-#define TENANT_COLS "code, name, level, head_title, tz_offset, tz_name"
+#define TENANT_COLS "code, name, level, head_title, tz_offset, tz_name, COALESCE(suspended_at, 0)"
 
 int tenant_get(store_conn_t *c, const char *code, tenant_t *ret)
 {
@@ -435,6 +437,94 @@ int tenant_list(store_conn_t *c, tenant_row_fn fn, void *ud)
 	}
 	store_finalize(s);
 	return rc < 0 ? rc : 0;
+}
+
+/* 0 if s is one line of text a page can show: not empty (nor only
+ * spaces), at most max bytes of valid UTF-8, without control characters. */
+static int clean_line(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (!n || n > max || strspn(s, " ") == n || !utf8_valid(s, n))
+		return ERR_INVALID;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return ERR_INVALID;
+	return 0;
+}
+
+struct tenant_change {
+	const char *code, *text, *head, *actor;
+	int suspend; /* 1 suspend, 0 resume, -1 rename */
+};
+
+static int tenant_change_tx(store_conn_t *c, void *ud)
+{
+	struct tenant_change *x = ud;
+	int64_t now = (int64_t)time(NULL);
+	tenant_t t;
+	sb_t sum = SB_INIT;
+	int rc = tenant_get(c, x->code, &t);
+	if (rc == ERR_NOT_FOUND)
+		return store_fail(ERR_NOT_FOUND, "unknown tenant '%s' (see 'sigap tenant list')", x->code);
+	if (rc < 0)
+		return rc;
+	if (x->suspend < 0) {
+		rc = store_exec(c, "UPDATE tenants SET name = ?, head_title = ? WHERE code = ?", "ttt", x->text,
+				x->head ? x->head : t.head_title, x->code);
+		sb_addf(&sum, "%s -> %s", t.name, x->text);
+		if (x->head)
+			sb_addf(&sum, "; %s -> %s", t.head_title, x->head);
+		if (rc >= 0)
+			rc = sum.err ? ERR_NOMEM : audit_append(c, x->code, now, x->actor, "tenant.rename", x->code, sum.buf);
+	} else if (x->suspend) {
+		if (t.suspended_at)
+			return store_fail(ERR_CONFLICT, "tenant '%s' is suspended already", x->code);
+		rc = store_exec(c, "UPDATE tenants SET suspended_at = ?, suspend_reason = ? WHERE code = ?", "itt", now,
+				x->text, x->code);
+		if (rc >= 0)
+			rc = audit_append(c, x->code, now, x->actor, "tenant.suspend", x->code, x->text);
+	} else {
+		if (!t.suspended_at)
+			return store_fail(ERR_CONFLICT, "tenant '%s' is not suspended", x->code);
+		rc = store_exec(c, "UPDATE tenants SET suspended_at = NULL, suspend_reason = '' WHERE code = ?", "t",
+				x->code);
+		if (rc >= 0)
+			rc = audit_append(c, x->code, now, x->actor, "tenant.resume", x->code, "");
+	}
+	sb_release(&sum);
+	return rc < 0 ? rc : 0;
+}
+
+int tenant_rename(store_t *st, const char *code, const char *name, const char *head_title, const char *actor)
+{
+	struct tenant_change x = { code, name, head_title, actor, -1 };
+	if (clean_line(name, TENANT_NAME_MAX) < 0)
+		return store_fail(ERR_INVALID, "the name must be one line of text, not empty, at most %d bytes",
+				  TENANT_NAME_MAX);
+	if (head_title && clean_line(head_title, TENANT_HEAD_MAX) < 0)
+		return store_fail(ERR_INVALID, "the head's title must be one line of text, not empty, at most %d bytes",
+				  TENANT_HEAD_MAX);
+	return store_tx(st, tenant_change_tx, &x);
+}
+
+int tenant_suspend(store_t *st, const char *code, const char *reason, const char *actor)
+{
+	struct tenant_change x = { code, reason, NULL, actor, 1 };
+	if (clean_line(reason, TENANT_REASON_MAX) < 0)
+		return store_fail(ERR_INVALID, "the reason must be one line of text, not empty, at most %d bytes",
+				  TENANT_REASON_MAX);
+	return store_tx(st, tenant_change_tx, &x);
+}
+
+int tenant_resume(store_t *st, const char *code, const char *actor)
+{
+	struct tenant_change x = { code, NULL, NULL, actor, 0 };
+	return store_tx(st, tenant_change_tx, &x);
+}
+
+int tenant_suspend_reason(store_conn_t *c, const char *code, char *buf, size_t bufsize)
+{
+	return store_query_text(c, buf, bufsize, "SELECT suspend_reason FROM tenants WHERE code = ?", "t", code);
 }
 
 struct unit_ctx {

@@ -20,6 +20,7 @@ typedef struct tenant {
 	char head_title[32]; /* "Wali Kota", "Bupati", "Gubernur" */
 	int tz_offset;       /* seconds east of UTC */
 	char tz_name[8];     /* "WITA" */
+	int64_t suspended_at; /* when the operator suspended it; 0 while it is active */
 } tenant_t;
 
 /* Region level of a well-formed code: 1 "PP", 2 "PP.KK", 3 "PP.KK.CC",
@@ -49,6 +50,30 @@ int tenant_add(store_t *st, const char *code, const char *actor);
 int tenant_get(store_conn_t *c, const char *code, tenant_t *ret);
 typedef int (*tenant_row_fn)(void *ud, const tenant_t *t);
 int tenant_list(store_conn_t *c, tenant_row_fn fn, void *ud);
+
+/* Renames a Pemda ("Pemerintah Kota Mataram"), and sets its head's title
+ * ("Wali Kota") when head_title is not NULL: clean one-line text, not
+ * empty, of at most TENANT_NAME_MAX / TENANT_HEAD_MAX bytes (ERR_INVALID).
+ * ERR_NOT_FOUND for an unknown code. Audited in the tenant's own log as
+ * "tenant.rename" with the old and the new name. Every page reads the
+ * tenants row on each request, so the new name shows at once. */
+#define TENANT_NAME_MAX 127
+#define TENANT_HEAD_MAX 31
+int tenant_rename(store_t *st, const char *code, const char *name, const char *head_title, const char *actor);
+/* Suspends a Pemda (its pages and APIs answer 503, the periodic jobs pass
+ * it by; its data stays: docs/admin.md "Renaming and suspending a Pemda")
+ * with the operator's reason (clean one-line text, not empty, at most
+ * TENANT_REASON_MAX bytes), or resumes it. ERR_NOT_FOUND for an unknown
+ * code, ERR_CONFLICT when it is suspended already (suspend) or not
+ * suspended (resume). Audited as "tenant.suspend" / "tenant.resume". */
+#define TENANT_REASON_MAX 300
+int tenant_suspend(store_t *st, const char *code, const char *reason, const char *actor);
+int tenant_resume(store_t *st, const char *code, const char *actor);
+/* The operator's reason of a suspension into buf ("" when not suspended). */
+int tenant_suspend_reason(store_conn_t *c, const char *code, char *buf, size_t bufsize);
+/* SQL for "the tenant column names a suspended Pemda", for the periodic
+ * jobs' queries: "... AND tenant NOT IN " TENANT_SUSPENDED_SQL. */
+#define TENANT_SUSPENDED_SQL "(SELECT code FROM tenants WHERE suspended_at IS NOT NULL)"
 
 /* The contact its privacy notice gives for questions about personal data
  * (the Pemda's data-protection officer: name or office, e-mail, phone,

@@ -144,6 +144,8 @@ void http_page(req_t *r, int status, const char *name, json_t *ctx)
 
 static int add_tenant(void *ud, const tenant_t *t)
 {
+	if (t->suspended_at)
+		return 0; /* suspended by the operator: not offered */
 	json_array_append_new((json_t *)ud, page_tenant_json(t));
 	return 0;
 }

@@ -51,7 +51,7 @@ def test_tenant_add_and_list(env):
     row = [l for l in lines if l.startswith("52.01")][0]
     assert "Kabupaten Lombok Barat" in row and "Bupati" in row and "WITA" in row, row
     # tab-separated, for scripts: a name has spaces and may be longer than any column
-    assert row.split("\t") == ["52.01", "Kabupaten Lombok Barat", "Bupati", "WITA"], row
+    assert row.split("\t") == ["52.01", "Kabupaten Lombok Barat", "Bupati", "WITA", "aktif"], row
     # --help after a command is the usage, exit 0, and opens no database
     for args in (["tenant", "--help"], ["init", "-h"], ["user", "add", "--help"]):
         p = run_sigap(args, db=db.url + "_missing" if env.backend == "sqlite" else db)
