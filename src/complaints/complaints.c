@@ -614,6 +614,8 @@ static void where_rest(sb_t *q, const complaints_filter_t *f, size_t ncats)
 	}
 	if (!empty(f->kelurahan))
 		sb_adds(q, " AND kelurahan = ?");
+	if (!empty(f->kecamatan))
+		sb_adds(q, " AND kelurahan LIKE ?");
 	if (!empty(f->kind))
 		sb_adds(q, " AND kind = ?");
 	if (!empty(f->unit))
@@ -638,6 +640,13 @@ static void bind_rest(store_stmt_t *s, int *idx, const complaints_filter_t *f, c
 		store_bind_text(s, (*idx)++, cats[i], -1);
 	if (!empty(f->kelurahan))
 		store_bind_text(s, (*idx)++, f->kelurahan, -1);
+	if (!empty(f->kecamatan)) {
+		/* the kecamatan's villages: "52.02.01.%" (its code is digits and
+		 * dots, no wildcard) */
+		char pat[32];
+		snprintf(pat, sizeof(pat), "%.24s.%%", f->kecamatan);
+		store_bind_text(s, (*idx)++, pat, -1);
+	}
 	if (!empty(f->kind))
 		store_bind_text(s, (*idx)++, f->kind, -1);
 	if (!empty(f->unit))

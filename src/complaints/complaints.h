@@ -414,6 +414,7 @@ typedef struct complaints_filter {
 	const char *status;      /* one status code, or "open"/"closed" (Open311), or NULL */
 	const char *category;    /* NULL or a comma-separated list of codes */
 	const char *kelurahan;   /* NULL or a code */
+	const char *kecamatan;   /* NULL or a kecamatan's code (digits and dots only): its villages' */
 	const char *unit;        /* NULL or an OPD (OPD work queues) */
 	const int64_t *ids;      /* NULL or nids ids */
 	size_t nids;

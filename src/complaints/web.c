@@ -206,7 +206,7 @@ static int add_kel(void *ud, const char *code, const char *name, const char *kec
 		else
 			snprintf(label, sizeof(label), "%s", *kec_name ? kec_name : kec_code);
 		x->items = json_array();
-		g = json_pack("{s:s,s:O}", "label", label, "items", x->items);
+		g = json_pack("{s:s,s:s,s:O}", "code", kec_code, "label", label, "items", x->items);
 		json_decref(x->items); /* the group holds it */
 		if (!g)
 			return ERR_NOMEM;
@@ -288,6 +288,7 @@ static json_t *page_url(req_t *r, const char *base, const complaints_filter_t *f
 	char n[16];
 	json_t *v;
 	sb_addf(&sb, "/t/%s/%s", r->tenant->code, base);
+	qs_add(&sb, "kecamatan", f->kecamatan);
 	qs_add(&sb, "kelurahan", f->kelurahan);
 	qs_add(&sb, "kategori", f->category);
 	qs_add(&sb, "status", f->status);
@@ -308,6 +309,49 @@ static json_t *paging(req_t *r, const char *base, const complaints_filter_t *f, 
 			 "next_url", more ? page_url(r, base, f, page + 1) : json_null());
 }
 
+#define KEL_FLAT 100 /* up to this many villages, the list's filter is one select */
+
+/* The public list's kelurahan/desa filter into ctx. Up to KEL_FLAT villages:
+ * one select of them all, grouped by kecamatan (kelurahan). More (a
+ * kabupaten like Lombok Tengah has 154, a provinsi over a thousand): two
+ * steps that need no JavaScript (two_step): a select of the kecamatan, which
+ * filters by itself, and once one is chosen (or a village of it) a select of
+ * its villages only. groups: kelurahan_list()'s, taken. */
+static void kel_filter(json_t *ctx, json_t *groups, const complaints_filter_t *f)
+{
+	json_t *kecs, *chosen = json_array();
+	char kec[24] = "";
+	size_t n = 0, i;
+	for (i = 0; i < json_array_size(groups); i++)
+		n += json_array_size(json_object_get(json_array_get(groups, i), "items"));
+	if (n <= KEL_FLAT) {
+		json_decref(chosen);
+		json_object_set_new(ctx, "kelurahan", groups);
+		return;
+	}
+	/* the kecamatan chosen, or the one of the village chosen (a link with
+	 * only ?kelurahan=) */
+	if (f->kecamatan)
+		snprintf(kec, sizeof(kec), "%s", f->kecamatan);
+	else if (f->kelurahan && strlen(f->kelurahan) == 13)
+		snprintf(kec, sizeof(kec), "%.8s", f->kelurahan);
+	kecs = json_array();
+	for (i = 0; i < json_array_size(groups); i++) {
+		json_t *g = json_array_get(groups, i);
+		const char *code = json_string_value(json_object_get(g, "code"));
+		int sel = *kec && code && !strcmp(code, kec);
+		json_array_append_new(kecs, json_pack("{s:s,s:O,s:b}", "code", code ? code : "", "label",
+						      json_object_get(g, "label"), "selected", sel));
+		if (sel)
+			json_array_append(chosen, g);
+	}
+	json_decref(groups);
+	json_object_set_new(ctx, "two_step", json_true());
+	json_object_set_new(ctx, "kecamatan", kecs);
+	json_object_set_new(ctx, "kec_chosen", json_boolean(json_array_size(chosen) > 0));
+	json_object_set_new(ctx, "kelurahan", chosen);
+}
+
 static void list_page(req_t *r, int status, const complaints_filter_t *f, json_t *items, int page, int more,
 		      const char *error, const char *typed_number)
 {
@@ -325,12 +369,13 @@ static void list_page(req_t *r, int status, const complaints_filter_t *f, json_t
 						       f->kind && !strcmp(f->kind, kind_codes[i])));
 	if (!items)
 		items = json_array();
-	ctx = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:s,s:s}", "title", req_t_(r, "Pengaduan masyarakat"), "items",
-			items, "categories", categories(r, c, f->category, &err), "kelurahan",
-			kelurahan_list(r, c, f->kelurahan, &err), "statuses", status_options(r, f->status),
-			"kinds", kinds, "staff", r->who.kind == AUTH_SESSION && r->who.role != ROLE_WARGA, "empty",
+	ctx = json_pack("{s:s,s:o,s:o,s:o,s:o,s:b,s:b,s:s,s:s}", "title", req_t_(r, "Pengaduan masyarakat"), "items",
+			items, "categories", categories(r, c, f->category, &err), "statuses",
+			status_options(r, f->status), "kinds", kinds, "staff",
+			r->who.kind == AUTH_SESSION && r->who.role != ROLE_WARGA, "empty",
 			json_array_size(items) == 0 && !error, "example_number", example, "f_nomor",
 			typed_number ? typed_number : "");
+	kel_filter(ctx, kelurahan_list(r, c, f->kelurahan, &err), f);
 	if (page > 1 || more)
 		json_object_set_new(ctx, "paging", paging(r, "pengaduan", f, page, more));
 	if (err < 0) {
@@ -391,7 +436,8 @@ int h_complaints_list(req_t *r)
 	struct list_ctx x;
 	const char *kel = req_query(r, "kelurahan"), *cat = req_query(r, "kategori"), *st = req_query(r, "status");
 	const char *kind = req_query(r, "jenis"), *hal = req_query(r, "hal"), *nomor = req_query(r, "nomor");
-	int rc, page = 1, more;
+	const char *kec = req_query(r, "kecamatan");
+	int rc, page = 1, more, lvl = 0;
 	if (!c)
 		return ERR_UNAVAILABLE;
 	if (nomor && !blank_str(nomor))
@@ -399,6 +445,14 @@ int h_complaints_list(req_t *r)
 	memset(&f, 0, sizeof(f));
 	f.tenant = r->tenant->code;
 	f.kelurahan = kel && *kel ? kel : NULL;
+	/* a kecamatan of this Pemda (anything else is no filter); a village
+	 * outside it is one left chosen when the kecamatan changed: dropped */
+	if (kec && *kec && strlen(kec) == 8 && region_code_level(kec, &lvl) == 0 && lvl == 3 &&
+	    !strncmp(kec, r->tenant->code, strlen(r->tenant->code)) && kec[strlen(r->tenant->code)] == '.') {
+		f.kecamatan = kec;
+		if (f.kelurahan && (strncmp(f.kelurahan, kec, 8) || f.kelurahan[8] != '.'))
+			f.kelurahan = NULL;
+	}
 	f.category = cat && *cat && !strchr(cat, ',') ? cat : NULL;
 	f.status = st && *st && strcmp(st, "arsip") && strcmp(st, "digabung") ? st : NULL;
 	if (kind && *kind) {

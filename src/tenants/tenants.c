@@ -264,6 +264,21 @@ int64_t region_count(store_conn_t *c, int level)
 	return rc < 0 ? rc : n;
 }
 
+/* The LIKE pattern (ESCAPE '\\') of the user's text q: q anywhere, or with
+ * prefix at the start. LIKE wildcards in q are escaped: they match
+ * themselves. */
+static void like_pattern(sb_t *pat, const char *q, int prefix)
+{
+	if (!prefix)
+		sb_addch(pat, '%');
+	for (const char *p = q; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			sb_addch(pat, '\\');
+		sb_addch(pat, *p);
+	}
+	sb_addch(pat, '%');
+}
+
 int region_search(store_conn_t *c, const char *q, int level, const char *parent, int limit,
 		  region_row_fn fn, void *ud)
 {
@@ -275,15 +290,7 @@ int region_search(store_conn_t *c, const char *q, int level, const char *parent,
 	if (limit <= 0 || limit > 1000)
 		limit = 50;
 	by_code = isdigit((unsigned char)q[0]);
-	/* LIKE wildcards in the user's text are escaped: they match themselves */
-	if (!by_code)
-		sb_addch(&pat, '%');
-	for (const char *p = q; *p; p++) {
-		if (*p == '%' || *p == '_' || *p == '\\')
-			sb_addch(&pat, '\\');
-		sb_addch(&pat, *p);
-	}
-	sb_addch(&pat, '%');
+	like_pattern(&pat, q, by_code);
 	/* only the conditions that apply: PostgreSQL cannot type an unused NULL parameter */
 	sb_adds(&sql, by_code ? "SELECT code, name, level FROM regions WHERE code LIKE ? ESCAPE '\\'"
 			      : "SELECT code, name, level FROM regions WHERE lower(name) LIKE lower(?) ESCAPE '\\'");
@@ -525,6 +532,78 @@ int tenant_resume(store_t *st, const char *code, const char *actor)
 int tenant_suspend_reason(store_conn_t *c, const char *code, char *buf, size_t bufsize)
 {
 	return store_query_text(c, buf, bufsize, "SELECT suspend_reason FROM tenants WHERE code = ?", "t", code);
+
+}
+
+int64_t tenant_count(store_conn_t *c)
+{
+	int64_t n = 0;
+	int rc = store_query_int64(c, &n, "SELECT COUNT(*) FROM tenants WHERE suspended_at IS NULL", "");
+	return rc < 0 ? rc : n;
+}
+
+/* A tenant's province: the region of the first two digits of its code (a
+ * provinsi's own). Both backends have substr(). */
+#define TENANT_PROVINCE_JOIN " FROM tenants t LEFT JOIN regions p ON p.code = substr(t.code, 1, 2)"
+
+int tenant_find(store_conn_t *c, const char *q, int limit, tenant_find_fn fn, void *ud)
+{
+	sb_t pat = SB_INIT;
+	store_stmt_t *s;
+	tenant_t t;
+	int rc, by_code;
+	if (!q)
+		q = "";
+	if (limit <= 0 || limit > 1000)
+		limit = 100;
+	by_code = isdigit((unsigned char)q[0]);
+	like_pattern(&pat, q, by_code);
+	/* by code: its start ("52" is NTB's Pemda); by name: the Pemda's or its
+	 * province's, anywhere in it; in code order, so that a province's
+	 * Pemda come together, the provinsi first */
+	rc = store_prepare(c,
+			   by_code ? "SELECT t.code, t.name, t.level, t.head_title, t.tz_offset, t.tz_name, "
+				     "COALESCE(t.suspended_at, 0), COALESCE(p.name, '')" TENANT_PROVINCE_JOIN
+				     " WHERE t.suspended_at IS NULL AND t.code LIKE ? ESCAPE '\\' ORDER BY t.code LIMIT ?"
+				   : "SELECT t.code, t.name, t.level, t.head_title, t.tz_offset, t.tz_name, "
+				     "COALESCE(t.suspended_at, 0), COALESCE(p.name, '')" TENANT_PROVINCE_JOIN
+				     " WHERE t.suspended_at IS NULL AND (lower(t.name) LIKE lower(?) ESCAPE '\\'"
+				     " OR lower(COALESCE(p.name, '')) LIKE lower(?) ESCAPE '\\') ORDER BY t.code LIMIT ?",
+			   &s);
+	if (rc < 0) {
+		sb_release(&pat);
+		return rc;
+	}
+	rc = pat.err ? ERR_NOMEM : by_code ? store_bindf(s, "ti", pat.buf, (int64_t)limit)
+					   : store_bindf(s, "tti", pat.buf, pat.buf, (int64_t)limit);
+	sb_release(&pat);
+	if (rc < 0) {
+		store_finalize(s);
+		return rc;
+	}
+	while ((rc = store_step(s)) == STORE_ROW) {
+		tenant_from_row(s, &t);
+		if ((rc = fn(ud, &t, store_col_text(s, 7))) < 0)
+			break;
+	}
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int tenant_provinces(store_conn_t *c, tenant_province_fn fn, void *ud)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c,
+			       "SELECT substr(t.code, 1, 2), COALESCE(p.name, ''), COUNT(*)" TENANT_PROVINCE_JOIN
+			       " WHERE t.suspended_at IS NULL GROUP BY substr(t.code, 1, 2), p.name ORDER BY substr(t.code, 1, 2)",
+			       &s);
+	if (rc < 0)
+		return rc;
+	while ((rc = store_step(s)) == STORE_ROW)
+		if ((rc = fn(ud, store_col_text(s, 0), store_col_text(s, 1), store_col_int64(s, 2))) < 0)
+			break;
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
 }
 
 struct unit_ctx {

@@ -50,6 +50,18 @@ int tenant_add(store_t *st, const char *code, const char *actor);
 int tenant_get(store_conn_t *c, const char *code, tenant_t *ret);
 typedef int (*tenant_row_fn)(void *ud, const tenant_t *t);
 int tenant_list(store_conn_t *c, tenant_row_fn fn, void *ud);
+/* The portal's lists below leave out suspended Pemda (tenant suspend). */
+/* The number of Pemda, or < 0 on error. */
+int64_t tenant_count(store_conn_t *c);
+/* The portal's search: at most limit Pemda (0: 100) whose code starts with q
+ * (q begins with a digit) or whose name or province's name holds q
+ * (case-insensitive), in code order; fn gets each with its province's name
+ * ("" when the region list lacks it). */
+typedef int (*tenant_find_fn)(void *ud, const tenant_t *t, const char *province);
+int tenant_find(store_conn_t *c, const char *q, int limit, tenant_find_fn fn, void *ud);
+/* The provinces that have Pemda: code ("52"), name, how many Pemda. */
+typedef int (*tenant_province_fn)(void *ud, const char *code, const char *name, int64_t n);
+int tenant_provinces(store_conn_t *c, tenant_province_fn fn, void *ud);
 
 /* Renames a Pemda ("Pemerintah Kota Mataram"), and sets its head's title
  * ("Wali Kota") when head_title is not NULL: clean one-line text, not

@@ -142,37 +142,100 @@ void http_page(req_t *r, int status, const char *name, json_t *ctx)
 
 /* ---------------------------------------------------------------- portal */
 
-static int add_tenant(void *ud, const tenant_t *t)
+/* Up to PORTAL_FLAT Pemda (a province hosting its kabupaten/kota) the portal
+ * lists them all, under their province; more (a ministry hosting ~550) and
+ * it lists the provinces, each a link to its Pemda, with a search box: a
+ * page of a few kilobytes either way. A search shows at most PORTAL_MAX. */
+#define PORTAL_FLAT 60
+#define PORTAL_MAX 100
+
+struct portal_ctx {
+	json_t *groups, *items; /* items: the open group's (held by groups) */
+	char prov[4];
+	int n;
+};
+
+static int add_tenant(void *ud, const tenant_t *t, const char *province)
 {
-	if (t->suspended_at)
-		return 0; /* suspended by the operator: not offered */
-	json_array_append_new((json_t *)ud, page_tenant_json(t));
+	struct portal_ctx *x = ud;
+	if (++x->n > PORTAL_MAX)
+		return 0; /* the one more that says "narrow the search" */
+	if (!x->items || strncmp(x->prov, t->code, 2)) {
+		json_t *g;
+		x->items = json_array();
+		g = json_pack("{s:s,s:O}", "province", *province ? province : t->code, "tenants", x->items);
+		json_decref(x->items); /* the group holds it */
+		if (!g)
+			return ERR_NOMEM;
+		json_array_append_new(x->groups, g);
+		snprintf(x->prov, sizeof(x->prov), "%.2s", t->code);
+	}
+	json_array_append_new(x->items, page_tenant_json(t));
+	return 0;
+}
+
+static int add_province(void *ud, const char *code, const char *name, int64_t n)
+{
+	json_array_append_new((json_t *)ud, json_pack("{s:s,s:s,s:I}", "code", code, "name", *name ? name : code, "n",
+						      (json_int_t)n));
 	return 0;
 }
 
 int h_portal(req_t *r)
 {
-	json_t *list = json_array();
+	struct portal_ctx x;
 	store_conn_t *c = store_reader(r->app->store);
+	const char *q = req_query(r, "q");
+	char qbuf[81];
+	json_t *ctx;
+	int64_t total;
 	int rc;
-	if (!c) {
-		json_decref(list);
+	if (!c)
 		return ERR_UNAVAILABLE;
+	/* the search: trimmed, at most 80 bytes (a name is shorter) */
+	while (q && (*q == ' ' || *q == '\t'))
+		q++;
+	snprintf(qbuf, sizeof(qbuf), "%s", q ? q : "");
+	for (size_t n = strlen(qbuf); n && (qbuf[n - 1] == ' ' || qbuf[n - 1] == '\t'); n--)
+		qbuf[n - 1] = 0;
+	total = tenant_count(c);
+	if (total < 0)
+		return (int)total;
+	memset(&x, 0, sizeof(x));
+	x.groups = json_array();
+	ctx = json_pack("{s:s,s:s,s:b}", "title", req_t_(r, "Pilih Pemda"), "q", qbuf, "search",
+			total > PORTAL_FLAT || *qbuf);
+	if (!*qbuf && total > PORTAL_FLAT) {
+		/* many: their provinces first */
+		json_t *prov = json_array();
+		rc = tenant_provinces(c, add_province, prov);
+		json_object_set_new(ctx, "provinces", prov);
+		json_object_set_new(ctx, "overview", json_true());
+	} else {
+		rc = tenant_find(c, qbuf, PORTAL_MAX + 1, add_tenant, &x);
+		if (rc == 0 && x.n == 1 && !*qbuf) {
+			/* one Pemda: go straight to it */
+			char loc[64];
+			snprintf(loc, sizeof(loc), "/t/%s/",
+				 json_string_value(json_object_get(
+					 json_array_get(json_object_get(json_array_get(x.groups, 0), "tenants"), 0),
+					 "code")));
+			json_decref(x.groups);
+			json_decref(ctx);
+			http_redirect(r, loc);
+			return 0;
+		}
 	}
-	rc = tenant_list(c, add_tenant, list);
 	if (rc < 0) {
-		json_decref(list);
+		json_decref(x.groups);
+		json_decref(ctx);
 		return rc;
 	}
-	if (json_array_size(list) == 1) {
-		/* one Pemda: go straight to it */
-		char loc[64];
-		snprintf(loc, sizeof(loc), "/t/%s/", json_string_value(json_object_get(json_array_get(list, 0), "code")));
-		json_decref(list);
-		http_redirect(r, loc);
-		return 0;
-	}
-	http_page(r, 200, "portal", json_pack("{s:o,s:s}", "tenants", list, "title", req_t_(r, "Pilih Pemda")));
+	json_object_set_new(ctx, "groups", x.groups);
+	json_object_set_new(ctx, "more", json_boolean(x.n > PORTAL_MAX));
+	json_object_set_new(ctx, "none", json_boolean(*qbuf && x.n == 0));
+	json_object_set_new(ctx, "empty", json_boolean(total == 0));
+	http_page(r, 200, "portal", ctx);
 	return 0;
 }
 
