@@ -161,12 +161,16 @@ def test_new_database_is_private(env):
         for f in (path, path + "-wal", path + "-shm"):
             if os.path.exists(f):
                 assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, (f, oct(os.stat(f).st_mode))
-        assert "warning" not in check_sigap(["check"], db=path).stdout
+        # its own file store (the default, var/files under the working directory, is whatever
+        # earlier runs left there)
+        files = os.path.join(env.tmp, unique("files"))
+        os.makedirs(files, 0o700)
+        assert "warning" not in check_sigap(["check", "--data-dir", files], db=path).stdout
         # an existing database keeps its mode; check says so
         os.chmod(path, 0o644)
         check_sigap(["migrate"], db=path)
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
-        out = check_sigap(["check"], db=path).stdout
+        out = check_sigap(["check", "--data-dir", files], db=path).stdout
         assert "warning: database file %s has mode 0644" % path in out, out
     finally:
         os.umask(old)

@@ -170,6 +170,12 @@ static void test_files(void **state)
 	snprintf(path, sizeof(path), "%s/%.2s/%s", dir, hash, hash);
 	assert_int_equal(stat(path, &sbuf), 0);
 	assert_int_equal(sbuf.st_size, sizeof(png_1x1));
+	/* the owner's only, whatever the umask: KTP and KK scans */
+	assert_int_equal(sbuf.st_mode & 07777, 0600);
+	snprintf(path, sizeof(path), "%s/%.2s", dir, hash);
+	assert_int_equal(stat(path, &sbuf), 0);
+	assert_int_equal(sbuf.st_mode & 07777, 0700);
+	snprintf(path, sizeof(path), "%s/%.2s/%s", dir, hash, hash);
 	/* same content: same hash, no second copy */
 	assert_int_equal(files_put(dir, png_1x1, sizeof(png_1x1), &files_policy_images, hash2, mime, sizeof(mime)), 0);
 	assert_string_equal(hash, hash2);
