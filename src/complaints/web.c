@@ -206,7 +206,9 @@ static int add_kel(void *ud, const char *code, const char *name, const char *kec
 		else
 			snprintf(label, sizeof(label), "%s", *kec_name ? kec_name : kec_code);
 		x->items = json_array();
-		g = json_pack("{s:s,s:s,s:O}", "code", kec_code, "label", label, "items", x->items);
+		g = json_pack("{s:s,s:s,s:s,s:s,s:O}", "code", kec_code, "label", label, "kec_name",
+			      *kec_name ? kec_name : kec_code, "kab_name", x->province ? kab_name : "", "items",
+			      x->items);
 		json_decref(x->items); /* the group holds it */
 		if (!g)
 			return ERR_NOMEM;
@@ -316,7 +318,9 @@ static json_t *paging(req_t *r, const char *base, const complaints_filter_t *f, 
  * kabupaten like Lombok Tengah has 154, a provinsi over a thousand): two
  * steps that need no JavaScript (two_step): a select of the kecamatan, which
  * filters by itself, and once one is chosen (or a village of it) a select of
- * its villages only. groups: kelurahan_list()'s, taken. */
+ * its villages only. A provinsi's kecamatan (over a hundred) come grouped by
+ * their kabupaten/kota (kec_groups, optgroup), each by its own name.
+ * groups: kelurahan_list()'s, taken. */
 static void kel_filter(json_t *ctx, json_t *groups, const complaints_filter_t *f)
 {
 	json_t *kecs, *chosen = json_array();
@@ -336,14 +340,30 @@ static void kel_filter(json_t *ctx, json_t *groups, const complaints_filter_t *f
 	else if (f->kelurahan && strlen(f->kelurahan) == 13)
 		snprintf(kec, sizeof(kec), "%.8s", f->kelurahan);
 	kecs = json_array();
-	for (i = 0; i < json_array_size(groups); i++) {
-		json_t *g = json_array_get(groups, i);
-		const char *code = json_string_value(json_object_get(g, "code"));
-		int sel = *kec && code && !strcmp(code, kec);
-		json_array_append_new(kecs, json_pack("{s:s,s:O,s:b}", "code", code ? code : "", "label",
-						      json_object_get(g, "label"), "selected", sel));
-		if (sel)
-			json_array_append(chosen, g);
+	{
+		json_t *kab_groups = json_array(), *open = NULL;
+		const char *open_kab = NULL;
+		for (i = 0; i < json_array_size(groups); i++) {
+			json_t *g = json_array_get(groups, i);
+			const char *code = json_string_value(json_object_get(g, "code"));
+			const char *kab = json_string_value(json_object_get(g, "kab_name"));
+			int sel = *kec && code && !strcmp(code, kec);
+			if (kab && *kab) {
+				/* a provinsi: under its kabupaten/kota, by its own name */
+				if (!open || strcmp(open_kab, kab)) {
+					open = json_array();
+					json_array_append_new(kab_groups, json_pack("{s:s,s:o}", "label", kab, "items", open));
+					open_kab = kab;
+				}
+				json_array_append_new(open, json_pack("{s:s,s:O,s:b}", "code", code ? code : "", "label",
+								      json_object_get(g, "kec_name"), "selected", sel));
+			} else
+				json_array_append_new(kecs, json_pack("{s:s,s:O,s:b}", "code", code ? code : "", "label",
+								      json_object_get(g, "label"), "selected", sel));
+			if (sel)
+				json_array_append(chosen, g);
+		}
+		json_object_set_new(ctx, "kec_groups", kab_groups);
 	}
 	json_decref(groups);
 	json_object_set_new(ctx, "two_step", json_true());

@@ -983,15 +983,20 @@ def test_personal_data_masked_for_the_public(env):
 def test_province_lists_every_village(env):
     """The provinsi's form offers every village (1,166 in NTB, not 500), grouped by kecamatan
     with the kabupaten/kota, so two villages of one name can be told apart; one in Kota Bima can
-    be chosen. Its list filter offers every kecamatan first, labelled the same way, then the
-    chosen one's villages (test_scale_lists)."""
+    be chosen. Its list filter offers every kecamatan first, then the
+    chosen one's villages (test_scale_lists); the kecamatan come grouped by kabupaten/kota."""
     want = int(env.shared_db.sql("SELECT COUNT(*) FROM regions WHERE level = 4 AND code LIKE '52.%'")[0][0])
     assert want > 1000, want
     c = env.client()
     kecs = int(env.shared_db.sql("SELECT COUNT(*) FROM regions WHERE level = 3 AND code LIKE '52.%'")[0][0])
     sel = re.search(r'<select id="kecamatan".*?</select>', c.get("/t/52/pengaduan").expect(200).text, re.S).group(0)
     assert len(re.findall(r'<option value="52\.\d\d\.\d\d"', sel)) == kecs, sel[:500]
-    assert re.search(r'<option value="52\.72\.\d\d">[^<]+, Kota Bima</option>', sel), sel[-500:]
+    # grouped by kabupaten/kota, each kecamatan by its own name
+    bima = re.search(r'<optgroup label="Kota Bima">(.*?)</optgroup>', sel, re.S)
+    assert bima and re.search(r'<option value="52\.72\.\d\d">[^<,]+</option>', bima.group(1)), sel[-500:]
+    labels = re.findall(r'<optgroup label="([^"]+)">', sel)
+    assert len(labels) == len(set(labels)) == int(env.shared_db.sql(
+        "SELECT COUNT(*) FROM regions WHERE level = 2 AND code LIKE '52.%'")[0][0]), labels
     for path in ("/t/52/pengaduan/baru",):
         page = c.get(path).expect(200)
         sel = re.search(r'<select id="kelurahan".*?</select>', page.text, re.S).group(0)
