@@ -386,12 +386,15 @@ static void tenant_from_row(store_stmt_t *s, tenant_t *t)
 	t->suspended_at = store_col_int64(s, 6);
 }
 
-#define TENANT_COLS "code, name, level, head_title, tz_offset, tz_name, COALESCE(suspended_at, 0)"
+/* The columns tenant_from_row() reads, of tenants as t; TENANT_NCOLS of them
+ * (a query may add its own after them). */
+#define TENANT_COLS "t.code, t.name, t.level, t.head_title, t.tz_offset, t.tz_name, COALESCE(t.suspended_at, 0)"
+#define TENANT_NCOLS 7
 
 int tenant_get(store_conn_t *c, const char *code, tenant_t *ret)
 {
 	store_stmt_t *s;
-	int rc = store_prepare(c, "SELECT " TENANT_COLS " FROM tenants WHERE code = ?", &s);
+	int rc = store_prepare(c, "SELECT " TENANT_COLS " FROM tenants t WHERE t.code = ?", &s);
 	if (rc < 0)
 		return rc;
 	store_bindf(s, "t", code);
@@ -434,7 +437,7 @@ int tenant_list(store_conn_t *c, tenant_row_fn fn, void *ud)
 {
 	store_stmt_t *s;
 	tenant_t t;
-	int rc = store_prepare(c, "SELECT " TENANT_COLS " FROM tenants ORDER BY code", &s);
+	int rc = store_prepare(c, "SELECT " TENANT_COLS " FROM tenants t ORDER BY t.code", &s);
 	if (rc < 0)
 		return rc;
 	while ((rc = store_step(s)) == STORE_ROW) {
@@ -562,11 +565,9 @@ int tenant_find(store_conn_t *c, const char *q, int limit, tenant_find_fn fn, vo
 	 * province's, anywhere in it; in code order, so that a province's
 	 * Pemda come together, the provinsi first */
 	rc = store_prepare(c,
-			   by_code ? "SELECT t.code, t.name, t.level, t.head_title, t.tz_offset, t.tz_name, "
-				     "COALESCE(t.suspended_at, 0), COALESCE(p.name, '')" TENANT_PROVINCE_JOIN
+			   by_code ? "SELECT " TENANT_COLS ", COALESCE(p.name, '')" TENANT_PROVINCE_JOIN
 				     " WHERE t.suspended_at IS NULL AND t.code LIKE ? ESCAPE '\\' ORDER BY t.code LIMIT ?"
-				   : "SELECT t.code, t.name, t.level, t.head_title, t.tz_offset, t.tz_name, "
-				     "COALESCE(t.suspended_at, 0), COALESCE(p.name, '')" TENANT_PROVINCE_JOIN
+				   : "SELECT " TENANT_COLS ", COALESCE(p.name, '')" TENANT_PROVINCE_JOIN
 				     " WHERE t.suspended_at IS NULL AND (lower(t.name) LIKE lower(?) ESCAPE '\\'"
 				     " OR lower(COALESCE(p.name, '')) LIKE lower(?) ESCAPE '\\') ORDER BY t.code LIMIT ?",
 			   &s);
@@ -583,7 +584,7 @@ int tenant_find(store_conn_t *c, const char *q, int limit, tenant_find_fn fn, vo
 	}
 	while ((rc = store_step(s)) == STORE_ROW) {
 		tenant_from_row(s, &t);
-		if ((rc = fn(ud, &t, store_col_text(s, 7))) < 0)
+		if ((rc = fn(ud, &t, store_col_text(s, TENANT_NCOLS))) < 0)
 			break;
 	}
 	store_finalize(s);
