@@ -624,6 +624,16 @@ static int by_score_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
+/* The complaints filed between a complaint's search and its own commit: the
+ * newest DUP_SWEEP_GAP of them (the gap is as wide as the complaints filed
+ * at the same moment, a few dozen under heavy load). The LIMIT also keeps
+ * SQLite from merging this into the outer query, so it reads the id range on
+ * the primary key. */
+#define DUP_SWEEP_GAP "1000"
+#define DUP_GAP_SQL                                                                           \
+	"SELECT id, tenant, category, status, has_location, kelurahan, words, lat_e6, lon_e6 " \
+	"FROM complaints WHERE id > ? AND id < ? ORDER BY id DESC LIMIT " DUP_SWEEP_GAP
+
 /* The suggestions for one complaint among those its intake could not see. */
 static int dup_sweep_one(store_conn_t *c, const dup_row_t *r, dup_sweep_t *x)
 {
@@ -650,13 +660,19 @@ static int dup_sweep_one(store_conn_t *c, const dup_row_t *r, dup_sweep_t *x)
 		return 0; /* nothing to compare with */
 	}
 	p->nwords = (size_t)n;
+	/* The complaints between dup_seen_id and its own id, read by the
+	 * primary key first (at most DUP_SWEEP_GAP of them, the newest), then
+	 * those of its tenant and category: a filter on tenant and category
+	 * first would let the planner walk the whole category on an index
+	 * (complaints_dup_cell) and sort it, for every complaint swept — with
+	 * 130,000 complaints that was most of the server's CPU under load. */
 	rc = store_prepare(c,
 			   r->has_location
-				   ? "SELECT id, words, lat_e6, lon_e6 FROM complaints WHERE tenant = ? AND category = ? "
-				     "AND id > ? AND id < ? AND status <> 'arsip' AND status <> 'digabung' AND has_location = 1 "
+				   ? "SELECT id, words, lat_e6, lon_e6 FROM (" DUP_GAP_SQL ") AS g WHERE tenant = ? AND category = ? "
+				     "AND status <> 'arsip' AND status <> 'digabung' AND has_location = 1 "
 				     "ORDER BY id DESC LIMIT 100"
-				   : "SELECT id, words, lat_e6, lon_e6 FROM complaints WHERE tenant = ? AND category = ? "
-				     "AND id > ? AND id < ? AND status <> 'arsip' AND status <> 'digabung' AND kelurahan = ? "
+				   : "SELECT id, words, lat_e6, lon_e6 FROM (" DUP_GAP_SQL ") AS g WHERE tenant = ? AND category = ? "
+				     "AND status <> 'arsip' AND status <> 'digabung' AND kelurahan = ? "
 				     "ORDER BY id DESC LIMIT 100",
 			   &s);
 	if (rc < 0) {
@@ -664,9 +680,9 @@ static int dup_sweep_one(store_conn_t *c, const dup_row_t *r, dup_sweep_t *x)
 		return rc;
 	}
 	if (r->has_location)
-		store_bindf(s, "ttii", r->tenant, r->category, r->seen, r->id);
+		store_bindf(s, "iitt", r->seen, r->id, r->tenant, r->category);
 	else
-		store_bindf(s, "ttiit", r->tenant, r->category, r->seen, r->id, r->kelurahan);
+		store_bindf(s, "iittt", r->seen, r->id, r->tenant, r->category, r->kelurahan);
 	while ((rc = store_step(s)) == STORE_ROW)
 		dup_consider(c, &in, &x->set, p, s);
 	store_finalize(s);
