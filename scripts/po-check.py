@@ -5,7 +5,11 @@ msgids are collected from templates/*.html ({{_ text}}) and from src/**/*.c
 (N_("..."), req_t_(r, "..."), http_error(r, CODE, "...")). Indonesian is the
 source language, so a msgid is the Indonesian text itself.
 
-  scripts/po-check.py            exit 1 and list what is missing or empty
+Each msgstr must have its msgid's printf conversions (%s, %d, %.*s, %%...) in the same order:
+a translation is used as the format wherever its msgid is, with the same arguments (sigap's
+catalogue parser refuses one that does not, src/web/i18n.c).
+
+  scripts/po-check.py            exit 1 and list what is missing, empty or mismatched
   scripts/po-check.py --update   append missing msgids to po/en.po (empty msgstr)
 """
 import glob
@@ -46,6 +50,13 @@ def used():
     return ids
 
 
+CONV = re.compile(r"%[0-9$\-+ #'.*]*[hljztLq]*.?", re.S)
+
+
+def conversions(s):
+    return CONV.findall(s)
+
+
 def po_entries(path):
     entries, cur, key = {}, {}, None
     for line in open(path, encoding='utf-8'):
@@ -77,6 +88,7 @@ def main():
             where[k] = os.path.basename(f)
             have[k] = v
     missing = [m for m in ids if m not in have]
+    mismatched = [(k, v) for k, v in have.items() if k and v and conversions(k) != conversions(v)]
     empty = [m for m in ids if m in have and not have[m]]
     if '--update' in sys.argv:
         with open(po, 'a', encoding='utf-8') as fh:
@@ -90,8 +102,12 @@ def main():
         print('missing in po/en.po: %r (%s)' % (m, ids[m]))
     for m in empty:
         print('untranslated in po/en.po: %r (%s)' % (m, ids[m]))
-    print('%d msgids used, %d missing, %d untranslated' % (len(ids), len(missing), len(empty)))
-    return 1 if missing or empty or dups else 0
+    for k, v in mismatched:
+        print('conversions differ in %s: msgid %r has %s, msgstr %r has %s'
+              % (where[k], k, ' '.join(conversions(k)) or 'none', v, ' '.join(conversions(v)) or 'none'))
+    print('%d msgids used, %d missing, %d untranslated, %d with other conversions'
+          % (len(ids), len(missing), len(empty), len(mismatched)))
+    return 1 if missing or empty or dups or mismatched else 0
 
 
 if __name__ == '__main__':

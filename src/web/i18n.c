@@ -146,6 +146,38 @@ static const char *quote(char *buf, size_t bufsize, const char *s, size_t len)
 	return buf;
 }
 
+/* The printf conversions of s, each as written ("%s", "%.*s", "%lld",
+ * "%%"), separated by spaces, into buf (at most bufsize - 1 bytes; longer
+ * lists end in "..."). A '%' at the very end is a conversion of its own.
+ * A translation is used as the format wherever its msgid is, with the same
+ * arguments, so both must list the same conversions in the same order. */
+static const char *conversions(char *buf, size_t bufsize, const char *s)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (const char *q = s; (q = strchr(q, '%'));) {
+		const char *b = q++;
+		size_t n;
+		while (*q && strchr("0123456789$-+ #'.*", *q)) /* position, flags, width, precision */
+			q++;
+		while (*q && strchr("hljztLq", *q))               /* length */
+			q++;
+		if (*q)
+			q++;                                       /* the conversion itself */
+		n = (size_t)(q - b);
+		if (o + n + 5 > bufsize) {
+			snprintf(buf + o, bufsize - o, "%s...", o ? " " : "");
+			break;
+		}
+		if (o)
+			buf[o++] = ' ';
+		for (size_t i = 0; i < n; i++)
+			buf[o++] = (b[i] < 0x20 || b[i] == 0x7f) ? '?' : b[i];
+		buf[o] = '\0';
+	}
+	return buf;
+}
+
 static void entry_reset(struct po_entry *e)
 {
 	sb_reset(&e->ctxt);
@@ -191,6 +223,15 @@ static int finish_entry(struct parser *p)
 	if (e->fuzzy || !e->id.len || !e->str.len) {
 		entry_reset(e);
 		return 0;
+	}
+	{
+		char a[64], b[64];
+		conversions(a, sizeof(a), e->id.buf);
+		if (strcmp(a, conversions(b, sizeof(b), e->str.buf))) {
+			char q[40];
+			return perror_at(p, e->id_line, "msgstr of '%s' has conversions '%s', msgid '%s'",
+					 quote(q, sizeof(q), e->id.buf, e->id.len), b, a);
+		}
 	}
 	if ((c->count + 1) * 2 > c->cap && grow(c))
 		return ERR_NOMEM;

@@ -243,6 +243,31 @@ static void test_errors(void **state)
 			    "line 3: invalid msgstr[] index");
 	assert_string_equal(ERR_OF("msgid \"a\"\nmsgid_plural \"as\"\nmsgstr[0 \"x\""),
 			    "line 3: invalid msgstr[] index");
+	/* A translation is used as the format wherever its msgid is: it must
+	 * have the msgid's conversions, in the same order; '%%' and a lone '%'
+	 * count as conversions too. */
+	assert_string_equal(ERR_OF("msgid \"Hapus %s\"\nmsgstr \"Delete %d\""),
+			    "line 1: msgstr of 'Hapus %s' has conversions '%d', msgid '%s'");
+	assert_string_equal(ERR_OF("msgid \"\"\nmsgstr \"h\"\n\nmsgid \"%s oleh %s\"\nmsgstr \"%s\""),
+			    "line 4: msgstr of '%s oleh %s' has conversions '%s', msgid '%s %s'");
+	assert_string_equal(ERR_OF("msgid \"%d dari %s\"\nmsgstr \"%s of %d\""),
+			    "line 1: msgstr of '%d dari %s' has conversions '%s %d', msgid '%d %s'");
+	assert_string_equal(ERR_OF("msgid \"Tanpa format\"\nmsgstr \"100% sure\""),
+			    "line 1: msgstr of 'Tanpa format' has conversions '% s', msgid ''");
+	assert_string_equal(ERR_OF("msgid \"%.*s (%lld)\"\nmsgstr \"%.*s (%ld)\""),
+			    "line 1: msgstr of '%.*s (%lld)' has conversions '%.*s %ld', msgid '%.*s %lld'");
+	assert_string_equal(ERR_OF("msgid \"50%%\"\nmsgstr \"50%\""),
+			    "line 1: msgstr of '50%%' has conversions '%', msgid '%%'");
+	{
+		i18n_catalog_t *c = parse_ok("msgid \"%d%% dari %.*s\"\nmsgstr \"%d%% of %.*s\"\n\n"
+					     "#, fuzzy\nmsgid \"%s lama\"\nmsgstr \"old\"\n\n"
+					     "msgid \"%d berkas\"\nmsgid_plural \"%d berkas\"\nmsgstr[0] \"%d file\"\n"
+					     "msgstr[1] \"%d files\"\n");
+		assert_string_equal(i18n_get(c, "%d%% dari %.*s"), "%d%% of %.*s");
+		assert_string_equal(i18n_get(c, "%s lama"), "%s lama"); /* fuzzy: not used, not checked */
+		assert_string_equal(i18n_get(c, "%d berkas"), "%d file");
+		i18n_catalog_free(c);
+	}
 	/* Line numbers count through CRLF and continuation lines. */
 	assert_string_equal(ERR_OF("msgid \"\"\r\n\"a\"\r\n\"b\"\r\nmsgstr \"\"\r\n\"c\" d"),
 			    "line 5: unexpected text after string");
