@@ -130,4 +130,41 @@ void metrics_format(const metrics_t *m, sb_t *out)
 	}
 	head(out, "sigap_worker_threads", "gauge", "Event-loop threads serving HTTP.");
 	sb_addf(out, "sigap_worker_threads %d\n", m->threads);
+
+	if (m->njobs > 0) {
+		head(out, "sigap_job_runs_total", "counter",
+		     "Runs of each periodic job (SLA and deadline sweeps, e-mail, pruning), by outcome.");
+		for (int i = 0; i < m->njobs; i++)
+			for (int ok = 1; ok >= 0; ok--) {
+				sb_adds(out, "sigap_job_runs_total{task=\"");
+				add_label_value(out, m->jobs[i].name);
+				sb_addf(out, "\",result=\"%s\"} %" PRIu64 "\n", ok ? "ok" : "failed",
+					ok ? m->jobs[i].ok : m->jobs[i].failed);
+			}
+		head(out, "sigap_job_last_success_time_seconds", "gauge",
+		     "When each periodic job last ended without an error, in seconds since the Unix epoch; 0 until "
+		     "its first success.");
+		for (int i = 0; i < m->njobs; i++) {
+			sb_adds(out, "sigap_job_last_success_time_seconds{task=\"");
+			add_label_value(out, m->jobs[i].name);
+			sb_addf(out, "\"} %" PRId64 "\n", m->jobs[i].last_success);
+		}
+		head(out, "sigap_job_duration_seconds", "gauge", "How long each periodic job's last run took.");
+		for (int i = 0; i < m->njobs; i++) {
+			sb_adds(out, "sigap_job_duration_seconds{task=\"");
+			add_label_value(out, m->jobs[i].name);
+			sb_addf(out, "\"} %.6f\n", m->jobs[i].last_seconds);
+		}
+	}
+	if (m->have_mail) {
+		head(out, "sigap_mail_waiting", "gauge",
+		     "E-mail messages in the outbox neither sent nor given up (being retried included), all Pemda.");
+		sb_addf(out, "sigap_mail_waiting %" PRId64 "\n", m->mail_waiting);
+		head(out, "sigap_mail_oldest_waiting_seconds", "gauge",
+		     "Age of the oldest message still waiting to be sent; 0 when none waits.");
+		sb_addf(out, "sigap_mail_oldest_waiting_seconds %" PRId64 "\n", m->mail_oldest_age);
+		head(out, "sigap_mail_given_up_24h", "gauge",
+		     "Messages given up (after 8 failed attempts over about two days) in the last 24 hours.");
+		sb_addf(out, "sigap_mail_given_up_24h %" PRId64 "\n", m->mail_given_up);
+	}
 }

@@ -11,7 +11,8 @@
  * metrics_format() is a pure function of a metrics_t: the server fills one
  * (the shards' sum, the store's group-commit figures, the gauges) and sends
  * what it writes. Labels hold only fixed values (a status class, a bucket's
- * bound, the version): no tenant, path or user ever becomes a label.
+ * bound, the version, a job's name): no tenant, path or user ever becomes a
+ * label.
  */
 #ifndef SIGAP_METRICS_H
 #define SIGAP_METRICS_H
@@ -42,6 +43,15 @@ int metrics_bucket(long ns);
 /* Adds from's counters into into (relaxed loads of from; any thread). */
 void metrics_shard_add(metrics_shard_t *into, const metrics_shard_t *from);
 
+/* One periodic job (app_jobs: the SLA sweeps, the mail, the pruning), as
+ * the jobs' thread counted its runs. */
+typedef struct metrics_job {
+	const char *name;      /* the job's fixed name, e.g. "mail.send" */
+	uint64_t ok, failed;   /* runs that succeeded, failed */
+	int64_t last_success;  /* when the last successful run ended, Unix seconds; 0: none yet */
+	double last_seconds;   /* how long the last run took (either outcome) */
+} metrics_job_t;
+
 typedef struct metrics {
 	const char *version;    /* sigap_build_info's label */
 	int64_t start_time;     /* Unix seconds */
@@ -52,6 +62,12 @@ typedef struct metrics {
 	int compute_queued;     /* jobs waiting for a compute thread; < 0: no compute pool */
 	int waiting;            /* requests waiting for a commit or a compute job */
 	int threads;            /* event-loop threads */
+	const metrics_job_t *jobs; /* njobs of them; none when the jobs' thread is off (sweep-interval 0) */
+	int njobs;
+	int have_mail;          /* the outbox was read (not when the database is away) */
+	int64_t mail_waiting;   /* mail_outbox_stats() */
+	int64_t mail_oldest_age; /* seconds since the oldest waiting message was queued; 0: none */
+	int64_t mail_given_up;  /* given up in the last 24 hours */
 } metrics_t;
 
 /* Writes the exposition (HELP and TYPE lines, then the samples; '\n' line

@@ -39,6 +39,7 @@
 #include "core/log.h"
 #include "core/workpool.h"
 #include "http/metrics.h"
+#include "platform/platform.h"
 #include "tenants/tenants.h"
 #include "web/i18n.h"
 #include "core/banned.h"
@@ -72,6 +73,17 @@ static SSL_CTX *ssl_ctx;
 static worker_t *workers;
 static int nworkers;
 static int64_t started_at;
+
+/* Each job's runs for /metrics: written by the jobs' thread only, read by
+ * scrapes (relaxed atomics, as the loops' counters). njobs_running is set
+ * before the thread starts: 0 when it does not (sweep-interval 0). */
+#define MAX_JOBS 32
+static struct job_stat {
+	uint64_t ok, failed;
+	int64_t last_success, last_ns;
+} job_stats[MAX_JOBS];
+static int njobs_running;
+
 static unsigned char metrics_token_hash[crypto_generichash_BYTES];
 
 /* ---------------------------------------------------------------- helpers */
@@ -911,6 +923,8 @@ static int metrics_answer(req_t *r)
 {
 	const char *auth;
 	metrics_t m = { 0 };
+	metrics_job_t jobs[MAX_JOBS];
+	store_conn_t *c;
 	sb_t b = SB_INIT;
 	pick_language(r);
 	r->api = 1; /* errors in the JSON shape: the clients are programs */
@@ -941,6 +955,24 @@ static int metrics_answer(req_t *r)
 	store_group_stats(the_app->store, &m.store_txs, &m.store_commits);
 	m.read_only = store_read_only(the_app->store);
 	m.compute_queued = the_app->compute ? workpool_queued(the_app->compute) : -1;
+	m.jobs = jobs;
+	m.njobs = njobs_running;
+	for (int i = 0; i < njobs_running; i++) {
+		const struct job_stat *js = &job_stats[i];
+		jobs[i].name = app_jobs[i].name;
+		jobs[i].ok = __atomic_load_n(&js->ok, __ATOMIC_RELAXED);
+		jobs[i].failed = __atomic_load_n(&js->failed, __ATOMIC_RELAXED);
+		jobs[i].last_success = __atomic_load_n(&js->last_success, __ATOMIC_RELAXED);
+		jobs[i].last_seconds = (double)__atomic_load_n(&js->last_ns, __ATOMIC_RELAXED) / 1e9;
+	}
+	/* the outbox, when the database answers (the other figures do not need it) */
+	if ((c = store_reader(the_app->store)) != NULL) {
+		int64_t now = (int64_t)time(NULL), oldest = 0;
+		if (mail_outbox_stats(c, now - 86400, &m.mail_waiting, &oldest, &m.mail_given_up) == 0) {
+			m.have_mail = 1;
+			m.mail_oldest_age = oldest > 0 && oldest < now ? now - oldest : 0;
+		}
+	}
 	metrics_format(&m, &b);
 	if (b.err) {
 		sb_release(&b);
@@ -1310,6 +1342,18 @@ static void *worker_main(void *arg)
 static pthread_mutex_t jobs_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t jobs_cv = PTHREAD_COND_INITIALIZER;
 
+static void job_count(int i, int rc, int64_t ended, int64_t ns)
+{
+	struct job_stat *js = &job_stats[i];
+	if (rc < 0) {
+		__atomic_store_n(&js->failed, __atomic_load_n(&js->failed, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+	} else {
+		__atomic_store_n(&js->ok, __atomic_load_n(&js->ok, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&js->last_success, ended, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&js->last_ns, ns, __ATOMIC_RELAXED);
+}
+
 static void *jobs_main(void *arg)
 {
 	app_t *app = arg;
@@ -1341,8 +1385,16 @@ static void *jobs_main(void *arg)
 			was_ro = ro;
 		if (ro == 1)
 			continue;
-		for (const app_job_t *j = app_jobs; j->fn; j++) {
-			int rc = j->fn(app->store, (int64_t)time(NULL));
+		for (int i = 0; app_jobs[i].fn; i++) {
+			const app_job_t *j = &app_jobs[i];
+			struct timespec t0, t1;
+			int rc;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			rc = j->fn(app->store, (int64_t)time(NULL));
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if (i < MAX_JOBS)
+				job_count(i, rc, (int64_t)time(NULL),
+					  (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec));
 			if (rc < 0)
 				log_warn("job %s failed: %s (%s)", j->name, err_code_name(rc), store_errmsg());
 		}
@@ -1457,8 +1509,11 @@ int server_run(app_t *app)
 	nworkers = n;
 	for (int i = 0; i < n; i++)
 		pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]);
-	if (app->cfg.sweep_interval > 0 && app_jobs[0].fn)
+	if (app->cfg.sweep_interval > 0 && app_jobs[0].fn) {
+		while (njobs_running < MAX_JOBS && app_jobs[njobs_running].fn)
+			njobs_running++;
 		pthread_create(&jobs_tid, NULL, jobs_main, app);
+	}
 	log_info("sigap serving on %s://%s:%d with %d worker threads", ssl_ctx ? "https" : "http", host, port, n);
 	if (app->cfg.metrics_token[0])
 		log_info("metrics for Prometheus at /metrics, for requests with the metrics-token as a bearer token");

@@ -411,6 +411,25 @@ static int prune_tx(store_conn_t *c, void *ud)
 	return 0;
 }
 
+int mail_outbox_stats(store_conn_t *c, int64_t since, int64_t *waiting, int64_t *oldest, int64_t *given_up)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM mail_outbox "
+				  "WHERE sent_at IS NULL AND failed_at IS NULL", &s);
+	if (rc < 0)
+		return rc;
+	rc = store_step(s);
+	if (rc == STORE_ROW) {
+		*waiting = store_col_int64(s, 0);
+		*oldest = store_col_int64(s, 1);
+	}
+	store_finalize(s);
+	if (rc < 0)
+		return rc;
+	return store_query_int64(c, given_up, "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND failed_at >= ?", "i",
+				 since);
+}
+
 int mail_prune_run(store_t *st, int64_t now, int64_t *ret_n)
 {
 	store_conn_t *c = store_reader(st);

@@ -164,6 +164,12 @@ int mail_job(store_t *st, int64_t now);
 #define MAIL_PRUNE_BATCH 1000
 #define MAIL_PRUNE_BATCHES 20
 int mail_prune_run(store_t *st, int64_t now, int64_t *ret_n);
+/* The outbox as GET /metrics shows it: *waiting, the messages neither sent
+ * nor given up (those being retried included); *oldest, the created_at of
+ * the oldest of them (0 when none); *given_up, the messages given up since
+ * `since`. Read on the outbox's index (sent_at, failed_at, next_at), all
+ * Pemda together. */
+int mail_outbox_stats(store_conn_t *c, int64_t since, int64_t *waiting, int64_t *oldest, int64_t *given_up);
 int mail_prune(store_t *st, int64_t now);
 /* The messages queued for address in the tenant (sent, failed or waiting),
  * oldest first, for the personal-data export of user_id: never their

@@ -10,7 +10,9 @@ text exposition format 0.0.4 by a small strict parser, then for its meaning:
 counters that rise with known requests (h2o's own 413 included), a
 cumulative histogram whose +Inf bucket is its _count, group-commit figures
 that follow a write, and labels that never carry a path, a tenant or a user.
-The token never appears in the server's log or in the access log.
+The token never appears in the server's log or in the access log. The
+periodic jobs' runs and the e-mail outbox are there for alerts: a job that
+stopped succeeding, mail that does not go out.
 """
 import math
 import os
@@ -260,6 +262,9 @@ def test_metrics_exposition_and_counters(env):
         "sigap_store_transactions_total": "counter", "sigap_store_commits_total": "counter",
         "sigap_store_read_only": "gauge", "sigap_requests_waiting": "gauge",
         "sigap_compute_queue_jobs": "gauge", "sigap_worker_threads": "gauge",
+        "sigap_job_runs_total": "counter", "sigap_job_last_success_time_seconds": "gauge",
+        "sigap_job_duration_seconds": "gauge", "sigap_mail_waiting": "gauge",
+        "sigap_mail_oldest_waiting_seconds": "gauge", "sigap_mail_given_up_24h": "gauge",
     }
     for name, typ in want.items():
         assert families.get(name, {}).get("type") == typ, (name, families.get(name))
@@ -271,9 +276,10 @@ def test_metrics_exposition_and_counters(env):
     assert value(samples, "sigap_store_read_only") == 0
     assert value(samples, "sigap_worker_threads") == 2
 
-    # bounded labels: status classes, bucket bounds, the version; no path, tenant or user
+    # bounded labels: status classes, bucket bounds, the version, jobs' names and outcomes; no path,
+    # tenant or user
     for n, ls, v in samples:
-        assert set(ls) <= {"code", "le", "version"}, (n, ls)
+        assert set(ls) <= {"code", "le", "version", "task", "result"}, (n, ls)
         if "code" in ls:
             assert ls["code"] in ("2xx", "3xx", "4xx", "5xx"), ls
         for lv in ls.values():
@@ -339,3 +345,55 @@ def test_metrics_exposition_and_counters(env):
 
     srv.stop()
     assert TOKEN not in srv.log_text() + read(log), "the token is in the server's log or access log"
+
+
+def test_metrics_jobs_and_mail_outbox(env):
+    """The periodic jobs' runs (by job and outcome, the last success, the last run's length), and
+    the outbox: a message the SMTP server refuses stays waiting (counted, with its age) until it
+    is given up after its eighth attempt (counted for 24 hours); one delivered leaves the count."""
+    from smtp_sink import SmtpSink
+    from test_mail import FROM, file_and_answer
+    sink = SmtpSink()
+    sink.reject.add("ditolak@example.id")
+    try:
+        db = env.new_db()
+        srv = env.start_server(db, args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from", FROM,
+                                         "--sweep-interval", "1"], env={"SIGAP_METRICS_TOKEN": TOKEN})
+        c = srv.client()
+        started = time.time()
+
+        def jobs_ran():
+            _, s = scrape(c)
+            runs = {(ls["task"], ls["result"]): v for n, ls, v in s if n == "sigap_job_runs_total"}
+            return s if runs and all(v >= 1 for (job, res), v in runs.items() if res == "ok") else None
+        s = wait_for(jobs_ran, secs=20)
+        assert s, scrape(c)[1]
+        jobs = {ls["task"] for n, ls, v in s if n == "sigap_job_runs_total"}
+        assert {"complaints.sla_sweep", "mail.send", "mail.prune", "files.gc"} <= jobs, jobs
+        for job in jobs:
+            assert value(s, "sigap_job_runs_total", task=job, result="failed") == 0, job
+            last = value(s, "sigap_job_last_success_time_seconds", task=job)
+            assert started - 1 <= last <= time.time() + 1, (job, last, started)
+            assert 0 <= value(s, "sigap_job_duration_seconds", task=job) < 10, job
+        assert value(s, "sigap_mail_waiting") == 0 and value(s, "sigap_mail_oldest_waiting_seconds") == 0
+        assert value(s, "sigap_mail_given_up_24h") == 0
+
+        # refused by the server: waiting, and getting older
+        cid = file_and_answer(srv, db, "ditolak@example.id", "Jawaban yang tidak sampai.")
+        assert wait_for(lambda: db.sql("SELECT attempts FROM mail_outbox WHERE recipient = 'ditolak@example.id' "
+                                       "AND attempts >= 1")), db.sql("SELECT * FROM mail_outbox")
+        time.sleep(1.1)
+        _, s = scrape(c)
+        assert value(s, "sigap_mail_waiting") == 1, cid
+        assert value(s, "sigap_mail_oldest_waiting_seconds") >= 1
+        # a delivered one is not waiting once sent
+        file_and_answer(srv, db, "sampai@example.id", "Jawaban yang sampai.")
+        assert wait_for(lambda: [m for m in sink.messages if m[1] == ["sampai@example.id"]])
+        assert wait_for(lambda: value(scrape(c)[1], "sigap_mail_waiting") == 1)
+        # its eighth attempt is due: given up, counted as such, no longer waiting
+        db.sql("UPDATE mail_outbox SET attempts = 7, next_at = 0 WHERE recipient = 'ditolak@example.id'")
+        s = wait_for(lambda: (lambda s: s if value(s, "sigap_mail_given_up_24h") == 1 else None)(scrape(c)[1]))
+        assert s, db.sql("SELECT attempts, failed_at FROM mail_outbox")
+        assert value(s, "sigap_mail_waiting") == 0 and value(s, "sigap_mail_oldest_waiting_seconds") == 0
+    finally:
+        sink.close()

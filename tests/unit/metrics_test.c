@@ -150,6 +150,45 @@ static void test_format(void **state)
 	assert_null(strstr(out.buf, "sigap_compute_queue_jobs"));
 	assert_contains(out.buf, "\nsigap_store_read_only 1\n");
 	assert_contains(out.buf, "\nsigap_build_info{version=\"\"} 1\n");
+	/* no jobs' thread (sweep-interval 0) and no outbox read: no such families */
+	assert_null(strstr(out.buf, "sigap_job_"));
+	assert_null(strstr(out.buf, "sigap_mail_"));
+	sb_release(&out);
+}
+
+/* The periodic jobs (both outcomes of each, even at 0) and the outbox. */
+static void test_format_jobs_and_mail(void **state)
+{
+	metrics_job_t jobs[2] = {
+		{ "mail.send", 41, 2, 1764547260, 0.0125 },
+		{ "files.gc", 0, 3, 0, 1.5 },
+	};
+	metrics_t m;
+	sb_t out = SB_INIT;
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.jobs = jobs;
+	m.njobs = 2;
+	m.have_mail = 1;
+	m.mail_waiting = 17;
+	m.mail_oldest_age = 5400;
+	m.mail_given_up = 2;
+	metrics_format(&m, &out);
+	assert_false(out.err);
+	assert_contains(out.buf, "# TYPE sigap_job_runs_total counter\n");
+	assert_contains(out.buf, "\nsigap_job_runs_total{task=\"mail.send\",result=\"ok\"} 41\n");
+	assert_contains(out.buf, "\nsigap_job_runs_total{task=\"mail.send\",result=\"failed\"} 2\n");
+	assert_contains(out.buf, "\nsigap_job_runs_total{task=\"files.gc\",result=\"ok\"} 0\n");
+	assert_contains(out.buf, "\nsigap_job_runs_total{task=\"files.gc\",result=\"failed\"} 3\n");
+	assert_contains(out.buf, "# TYPE sigap_job_last_success_time_seconds gauge\n");
+	assert_contains(out.buf, "\nsigap_job_last_success_time_seconds{task=\"mail.send\"} 1764547260\n");
+	assert_contains(out.buf, "\nsigap_job_last_success_time_seconds{task=\"files.gc\"} 0\n");
+	assert_contains(out.buf, "\nsigap_job_duration_seconds{task=\"mail.send\"} 0.012500\n");
+	assert_contains(out.buf, "\nsigap_job_duration_seconds{task=\"files.gc\"} 1.500000\n");
+	assert_contains(out.buf, "# TYPE sigap_mail_waiting gauge\n");
+	assert_contains(out.buf, "\nsigap_mail_waiting 17\n");
+	assert_contains(out.buf, "\nsigap_mail_oldest_waiting_seconds 5400\n");
+	assert_contains(out.buf, "\nsigap_mail_given_up_24h 2\n");
 	sb_release(&out);
 }
 
@@ -159,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_bucket),
 		cmocka_unit_test(test_count_and_add),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format_jobs_and_mail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
