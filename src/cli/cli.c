@@ -4,6 +4,7 @@
  * functions the web and API use, and reports in plain words.
  */
 #include "cli/cli.h"
+#include "cli/export.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -71,6 +72,11 @@ void cli_usage(void *file)
 		"                          pause a Pemda: its pages and APIs answer 503, no filings,\n"
 		"                          no sign-in, no periodic jobs; its data stays (and in backups)\n"
 		"  tenant resume CODE      undo a suspension\n"
+		"  tenant export --tenant CODE --to NEW.db [--files DIR]\n"
+		"                          one Pemda's data, whole, in a new SQLite database of its own\n"
+		"                          (its rows with their ids, users and keys, audit log, the\n"
+		"                          regions and holidays; not live sessions), counts and audit\n"
+		"                          chain verified; --files: copy the files its rows name there\n"
 		"  unit add --tenant CODE --code OPD --name NAME [--kind dinas|badan|...]\n"
 		"  unit list --tenant CODE\n"
 		"  user add --tenant CODE --username U --name NAME --role ROLE [--unit OPD]\n"
@@ -589,9 +595,48 @@ static int print_tenant(void *ud, const tenant_t *t)
 	return 0;
 }
 
+static void copy_progress(void *ud, const char *table, int64_t done, int64_t total)
+{
+	(void)ud;
+	if (isatty(2))
+		fprintf(stderr, "\r  %-24s %10lld / %-10lld rows%s", table, (long long)done, (long long)total,
+			done >= total ? "\n" : "");
+	else if (done >= total)
+		fprintf(stderr, "  %-24s %lld rows\n", table, (long long)total);
+}
+
+/* `sigap tenant export --tenant CODE --to NEW.db [--files DIR]` (export.c). */
+static int cmd_tenant_export(config_t *cfg, int argc, char **argv)
+{
+	const char *tenant = take_opt(&argc, argv, "--tenant"), *to = take_opt(&argc, argv, "--to");
+	const char *files = take_opt(&argc, argv, "--files");
+	store_t *st;
+	int rc;
+	if (!tenant || !to || !no_leftovers(argc, argv, 2)) {
+		fprintf(stderr, "sigap: usage: sigap tenant export --tenant CODE --to NEW.db [--files DIR]\n");
+		return 2;
+	}
+	if (!strncmp(to, "postgres", 8)) {
+		fprintf(stderr, "sigap: the export is a new SQLite file; move it into PostgreSQL afterwards with "
+				"'sigap migrate-data --from NEW.db --to postgresql://...'\n");
+		return 2;
+	}
+	if (open_store(cfg, &st, 0) < 0)
+		return 1;
+	if (known_tenant(st, tenant) < 0) {
+		store_close(st);
+		return 1;
+	}
+	/* progress on a terminal only: the counts follow on stdout anyway */
+	rc = tenant_export(st, tenant, !strncmp(to, "sqlite:", 7) ? to + 7 : to, cfg->data_dir, files,
+			   isatty(2) ? copy_progress : NULL);
+	store_close(st);
+	return rc < 0 ? 1 : 0;
+}
+
 #define TENANT_USAGE                                                                                       \
 	"sigap: usage: sigap tenant add CODE | tenant list | tenant rename CODE --name NAME [--head-title TITLE] | " \
-	"tenant suspend CODE --reason TEXT | tenant resume CODE\n"
+	"tenant suspend CODE --reason TEXT | tenant resume CODE | tenant export --tenant CODE --to NEW.db [--files DIR]\n"
 
 static int cmd_tenant(config_t *cfg, int argc, char **argv)
 {
@@ -599,6 +644,8 @@ static int cmd_tenant(config_t *cfg, int argc, char **argv)
 	const char *reason = take_opt(&argc, argv, "--reason");
 	store_t *st;
 	int rc;
+	if (argc >= 2 && !strcmp(argv[1], "export") && !name && !head && !reason)
+		return cmd_tenant_export(cfg, argc, argv);
 	if (argc < 2 || ((name || head) && strcmp(argv[1], "rename")) || (reason && strcmp(argv[1], "suspend"))) {
 		fprintf(stderr, TENANT_USAGE);
 		return 2;
@@ -1066,16 +1113,6 @@ static int cmd_restore(config_t *cfg, int argc, char **argv)
 		printf("restored %s into %s\n", in, shown);
 	}
 	return 0;
-}
-
-static void copy_progress(void *ud, const char *table, int64_t done, int64_t total)
-{
-	(void)ud;
-	if (isatty(2))
-		fprintf(stderr, "\r  %-24s %10lld / %-10lld rows%s", table, (long long)done, (long long)total,
-			done >= total ? "\n" : "");
-	else if (done >= total)
-		fprintf(stderr, "  %-24s %lld rows\n", table, (long long)total);
 }
 
 static int cmd_migrate_data(config_t *cfg, int argc, char **argv)

@@ -174,19 +174,23 @@ int files_get(const char *dir, const char *hash, sb_t *out)
 
 /* ---------------------------------------------------------------- clean-up */
 
+const files_ref_t files_refs[] = {
+	{ "complaints_photos", "hash" },
+	{ "services_files", "hash" },
+	{ "services_apps", "result_hash" },
+	{ "governance_attachments", "hash" },
+	{ NULL, NULL },
+};
+
 /* 1 when a row refers to hash, 0 when none does, < 0 on a database error. */
 static int referenced(store_conn_t *c, const char *hash)
 {
-	static const char *const q[] = {
-		"SELECT COUNT(*) FROM (SELECT 1 FROM complaints_photos WHERE hash = ? LIMIT 1) x",
-		"SELECT COUNT(*) FROM (SELECT 1 FROM services_files WHERE hash = ? LIMIT 1) x",
-		"SELECT COUNT(*) FROM (SELECT 1 FROM services_apps WHERE result_hash = ? LIMIT 1) x",
-		"SELECT COUNT(*) FROM (SELECT 1 FROM governance_attachments WHERE hash = ? LIMIT 1) x",
-	};
-	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+	for (const files_ref_t *f = files_refs; f->table; f++) {
+		char q[200];
 		int64_t n = 0;
-		int rc = store_query_int64(c, &n, q[i], "t", hash);
-		if (rc < 0)
+		int rc;
+		snprintf(q, sizeof(q), "SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s = ? LIMIT 1) x", f->table, f->column);
+		if ((rc = store_query_int64(c, &n, q, "t", hash)) < 0)
 			return rc;
 		if (n)
 			return 1;

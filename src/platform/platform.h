@@ -317,6 +317,14 @@ void files_gc_set_dir(const char *dir, int per_run);
 int files_gc_job(store_t *st, int64_t now);
 /* Reads a stored file into out. ERR_NOT_FOUND, ERR_INVALID (bad hash). */
 int files_get(const char *dir, const char *hash, sb_t *out);
+/* The columns whose values name a stored file (its hash), each table's
+ * with a tenant column: the clean-up asks them whether a file is still
+ * referred to, `sigap tenant export` copies the files a tenant's rows name.
+ * Ends with { NULL, NULL }. */
+typedef struct files_ref {
+	const char *table, *column;
+} files_ref_t;
+extern const files_ref_t files_refs[];
 /* The MIME type libmagic sees in data. */
 int files_sniff(const void *data, size_t len, char *ret_mime, size_t mimelen);
 

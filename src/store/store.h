@@ -243,4 +243,29 @@ int store_restore(const char *url, const char *in, int force, char *err, size_t 
 typedef void (*store_progress_fn)(void *ud, const char *table, int64_t done, int64_t total);
 int store_copy(store_t *from, store_t *to, store_progress_fn progress, void *ud, char *err, size_t errlen);
 
+/* What store_copy_selected copies of one table: nothing (copy 0), or the
+ * rows that where selects ("" every row: SQL after WHERE, written by the
+ * caller from the schema's names, never from input) with each '?' bound to
+ * the next of args (texts, at most 4). */
+typedef struct store_copy_rows {
+	int copy;
+	char where[256];
+	const char *args[4];
+	int nargs;
+} store_copy_rows_t;
+/* Called for each table before anything is copied; *ret comes in as
+ * "every row". */
+typedef void (*store_copy_select_fn)(void *ud, const char *table, store_copy_rows_t *ret);
+/* Called for each table after the copy: the rows selected in the source
+ * (counted even when not copied) and the rows in the target. */
+typedef void (*store_copy_count_fn)(void *ud, const char *table, int copied, int64_t source_rows, int64_t target_rows);
+/* Copies from from (SQLite or PostgreSQL) into to, a SQLite store migrated
+ * to from's schema version and holding no rows of its tables: the tables
+ * that to's catalog lists (parents before children), each as select says,
+ * from one snapshot of from (so a server may go on writing). Afterwards the
+ * selected rows of each table are counted on both sides (counted may be
+ * NULL) and must agree. */
+int store_copy_selected(store_t *from, store_t *to, store_copy_select_fn select, store_copy_count_fn counted,
+			store_progress_fn progress, void *ud, char *err, size_t errlen);
+
 #endif

@@ -37,6 +37,31 @@ def age(path, days=2):
     os.utime(path, (t, t))
 
 
+def file_with_photo(srv, key):
+    """Files a complaint of TENANT through Open311 (key: a warga API key) with a photo that has
+    EXIF data (the server stores it stripped, as photo_clean.jpg); returns its id."""
+    body, ctype = multipart([("jurisdiction_id", TENANT), ("api_key", key), ("service_code", "sampah"),
+                             ("lat", "-8.5921"), ("long", "116.0893"),
+                             ("description", "Sampah menumpuk di TPS pasar tidak diangkut tiga hari")],
+                            [("media", "p.jpg", "image/jpeg", fixture("photo_exif.jpg"))])
+    r = srv.client().request("POST", "/open311/v2/requests.json", body=body, headers={"Content-Type": ctype})
+    assert r.status == 200, r.text
+    return int(r.json()[0]["service_request_id"])
+
+
+def file_with_document(env, srv):
+    """The demo warga files an application of TENANT, with a KK scan of its own, for a new
+    service that TENANT's admin makes; returns its id and the scan's hash."""
+    admin = srv.client()
+    admin.login(TENANT, "admin")
+    code, _, _ = new_service(env, None, "Verifikasi berkas | petugas\n", admin=admin)
+    w = srv.client()
+    w.login(TENANT, "warga")
+    doc = PDF + b"% " + unique("kk").encode() + b"\n"
+    _, _, app_id = file_app(env, code, warga=w, kk=doc)
+    return app_id, hashlib.sha256(doc).hexdigest()
+
+
 def test_unreferenced_files_removed_referenced_kept(env):
     data = tempfile.mkdtemp(prefix="sigap-files-")
     try:
@@ -48,25 +73,12 @@ def test_unreferenced_files_removed_referenced_kept(env):
         # filing it stores it again, which makes it fresh
         photo, photo_path = blob(data, fixture("photo_clean.jpg"))
         age(photo_path, 3)
-        body, ctype = multipart([("jurisdiction_id", TENANT), ("api_key", key), ("service_code", "sampah"),
-                                 ("lat", "-8.5921"), ("long", "116.0893"),
-                                 ("description", "Sampah menumpuk di TPS pasar tidak diangkut tiga hari")],
-                                [("media", "p.jpg", "image/jpeg", fixture("photo_exif.jpg"))])
-        r = srv.client().request("POST", "/open311/v2/requests.json", body=body, headers={"Content-Type": ctype})
-        assert r.status == 200, r.text
-        cid = int(r.json()[0]["service_request_id"])
+        cid = file_with_photo(srv, key)
         assert db.sql("SELECT hash FROM complaints_photos WHERE complaint_id = %d" % cid)[0][0] == photo
         assert os.stat(photo_path).st_mtime > time.time() - 600, "storing a file again does not refresh it"
 
         # an application's document, through the API
-        admin = srv.client()
-        admin.login(TENANT, "admin")
-        code, _, _ = new_service(env, None, "Verifikasi berkas | petugas\n", admin=admin)
-        w = srv.client()
-        w.login(TENANT, "warga")
-        doc = PDF + b"% " + unique("kk").encode() + b"\n"
-        _, _, app_id = file_app(env, code, warga=w, kk=doc)
-        doc_hash = hashlib.sha256(doc).hexdigest()
+        app_id, doc_hash = file_with_document(env, srv)
         assert os.path.exists(path_of(data, doc_hash))
 
         # what nothing refers to: a KTP scan left by a refused filing, two days old; one left an
