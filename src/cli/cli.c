@@ -32,6 +32,7 @@
 #include "core/log.h"
 #include "core/workpool.h"
 #include "platform/platform.h"
+#include "platform/webhook.h"
 #include "core/sb.h"
 #include "http/http.h"
 #include "tenants/tenants.h"
@@ -553,6 +554,13 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 		else
 			log_info("e-mail off (no smtp-url): notifications show in the dashboards only");
 	}
+	/* webhooks: the events after each endpoint's cursor, sent by the periodic job */
+	{
+		webhook_config_t wc = { cfg->webhook_allow_private, cfg->webhook_allow_http, cfg->public_url };
+		webhook_configure(&wc);
+		if (cfg->webhook_allow_private)
+			log_info("webhooks may go to private and loopback addresses (webhook-allow-private)");
+	}
 	/* complaint routing uses whatever models were loaded (none: coordinator queue) */
 	complaints_set_router(complaints_clf_router, app.models);
 	/* argon2id (sign-in, passwords, signing keys) runs here, not on the
@@ -573,6 +581,7 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 	workpool_stop(app.compute); /* after the loops: every accepted job has run */
 	app.compute = NULL;
 	mail_configure(NULL);
+	webhook_configure(NULL);
 	mail_set_translator(NULL); /* the catalogue goes with the app */
 	complaints_set_router(NULL, NULL);
 	clf_registry_free(app.models);
@@ -1019,6 +1028,10 @@ static int cmd_sweep(config_t *cfg, int argc, char **argv)
 	if (open_store(cfg, &st, 0) < 0)
 		return 1;
 	files_gc_set_dir(cfg->data_dir, 256); /* the whole file store at once */
+	{
+		webhook_config_t wc = { cfg->webhook_allow_private, cfg->webhook_allow_http, cfg->public_url };
+		webhook_configure(&wc);
+	}
 	for (const app_job_t *j = app_jobs; j->fn; j++) {
 		int rc = j->fn(st, (int64_t)time(NULL));
 		if (rc < 0) {
@@ -1028,6 +1041,7 @@ static int cmd_sweep(config_t *cfg, int argc, char **argv)
 			printf("%s: %d %s\n", j->name, rc, j->counts ? j->counts : "notification(s)");
 		}
 	}
+	webhook_configure(NULL);
 	store_close(st);
 	return bad;
 }

@@ -85,6 +85,11 @@ static const option_t options[] = {
 	{ "shutdown-grace", I(shutdown_grace), 0, 600, "10", NULL, "seconds in-flight requests get on SIGTERM" },
 	{ "request-timeout", I(request_timeout), 10, 3600, "180", NULL,
 	  "seconds a request may take to arrive (a photo over a slow phone line) and an idle connection stays open" },
+	{ "webhook-allow-private", B(webhook_allow_private), 0, 1, "0", NULL,
+	  "webhooks may go to loopback, private (RFC 1918), link-local and other non-public addresses (1 = an "
+	  "intranet receiver, tests; 0 = public addresses only)" },
+	{ "webhook-allow-http", B(webhook_allow_http), 0, 1, "0", NULL,
+	  "webhook URLs may be http:// as well as https:// (the events and their signature then travel unencrypted)" },
 	{ "sweep-interval", I(sweep_interval), 0, 86400, "60", NULL, "seconds between SLA/deadline sweeps (0 = off)" },
 	{ "metrics-token", S(metrics_token), 0, 0, "", NULL,
 	  "turns on GET /metrics (Prometheus) for requests with 'Authorization: Bearer TOKEN'; at least 16 "

@@ -49,6 +49,8 @@ typedef struct config {
 	int gzip;               /* compress text answers for clients that accept gzip */
 	int shutdown_grace;     /* seconds in-flight requests get on SIGTERM */
 	int request_timeout;    /* seconds for a request to arrive; also the keep-alive idle time */
+	int webhook_allow_private; /* webhooks may go to non-public addresses (platform/webhook.h) */
+	int webhook_allow_http;    /* webhook URLs may be http:// too */
 	int sweep_interval;     /* seconds between runs of the periodic jobs (0 = never) */
 	char metrics_token[256]; /* a secret, never logged: GET /metrics answers requests that carry it
 	                          * (Authorization: Bearer); "" = no /metrics (404) */

@@ -28,6 +28,7 @@ extern const char migration_governance_retire_sql[];
 extern const char migration_governance_dprd_fix_sql[];
 extern const char migration_governance_perda_sql[];
 extern const char migration_governance_perda_reminder_sql[];
+extern const char migration_webhooks_sql[];
 
 /* SQL that drops from the text x the separators typed between a phone
  * number's digits, and then its digits and a + (migration 27: "" left
@@ -362,6 +363,11 @@ const store_migration_t store_migrations[] = {
 	{ 34, "tenants: a Pemda suspended by the operator",
 	  "ALTER TABLE tenants ADD COLUMN suspended_at BIGINT;"
 	  "ALTER TABLE tenants ADD COLUMN suspend_reason TEXT NOT NULL DEFAULT '';" },
+	/* Webhooks: a Pemda's other systems told of its events (platform/
+	 * webhook.c, docs/webhooks.md): each endpoint with its groups, its
+	 * signing secret, its cursor in the tenant's audit chain and its retry
+	 * schedule. */
+	{ 35, "webhooks: events sent to a Pemda's other systems", migration_webhooks_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -15,6 +15,7 @@
 #include "governance/governance.h"
 #include "complaints/complaints.h"
 #include "platform/platform.h"
+#include "platform/webhook.h"
 #include "core/banned.h"
 
 #define T ROUTE_TENANT
@@ -78,6 +79,11 @@ static const route_t foundation_routes[] = {
 	{ "POST", "/t/{tenant}/admin/kunci-api", h_admin_key_create, PERM_APIKEYS_MANAGE, T },
 	{ "GET", "/t/{tenant}/admin/kunci-api/{prefix}/cabut", h_admin_key_revoke_form, PERM_APIKEYS_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/kunci-api/{prefix}/cabut", h_admin_key_revoke, PERM_APIKEYS_MANAGE, T },
+	/* webhooks: who may make API keys may send events out (web/admin_webhooks.c) */
+	{ "GET", "/t/{tenant}/admin/webhook", h_admin_webhooks, PERM_APIKEYS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/webhook", h_admin_webhook_create, PERM_APIKEYS_MANAGE, T },
+	{ "GET", "/t/{tenant}/admin/webhook/{id}/hapus", h_admin_webhook_remove_form, PERM_APIKEYS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/webhook/{id}/hapus", h_admin_webhook_remove, PERM_APIKEYS_MANAGE, T },
 	{ "GET", "/t/{tenant}/admin/privasi", h_admin_privacy, PERM_USERS_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/privasi", h_admin_privacy_save, PERM_USERS_MANAGE, T },
 	{ "GET", "/t/{tenant}/admin/hari-libur", h_admin_holidays, PERM_CALENDAR_MANAGE, T },
@@ -114,6 +120,7 @@ const app_job_t app_jobs[] = {
 	{ "mail.digest", mail_digest_job },
 	{ "mail.send", mail_job },
 	{ "mail.prune", mail_prune, "message(s) pruned" },
+	{ "webhook.send", webhook_job, "batch(es) delivered" },
 	{ "files.gc", files_gc_job, "file(s) removed" },
 	{ NULL, NULL },
 };

@@ -274,6 +274,26 @@ test('accessibility: the administration pages (admin)', async (t) => {
       await send(p, 'form[action$="/admin/kunci-api"]');
       assert.ok(await p.locator('#apikey').count());
     },
+    `${T}/admin/webhook`,
+    async (p) => { // a refused URL: the message above the form
+      await p.goto(`${BASE}${T}/admin/webhook`);
+      await p.fill('#url', 'https://127.0.0.1/hook');
+      await send(p, 'form[action$="/admin/webhook"]');
+      assert.ok(await p.locator('.alert').count());
+      const i = p.problems.indexOf(`400 ${T}/admin/webhook`); // the refusal is a 400 on purpose
+      if (i >= 0) p.problems.splice(i, 1);
+    },
+    async (p) => { // a new webhook, its secret shown once (a public literal address: no lookup)
+      await p.goto(`${BASE}${T}/admin/webhook`);
+      await p.fill('#url', 'https://93.184.216.34/uji-aksesibilitas');
+      await send(p, 'form[action$="/admin/webhook"]');
+      assert.ok(await p.locator('#secret').count());
+    },
+    follow(`${T}/admin/webhook`, /\/admin\/webhook\/\d+\/hapus$/),
+    async (p) => { // and removed again: the sweeps must not try to reach it
+      await send(p, 'form[action$="/hapus"]');
+      assert.ok(await p.locator('.notice').count());
+    },
     `${T}/admin/hari-libur`,
     `${T}/admin/privasi`,
     `${T}/admin/audit`,

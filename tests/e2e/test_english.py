@@ -49,7 +49,7 @@ PAGES = ["/", "/t/{t}/", "/t/{t}/masuk", "/t/{t}/daftar", "/t/{t}/lupa-sandi", "
          "/t/{t}/usulan/baru", "/t/{t}/usulan/rekap", "/t/{t}/usulan/1", "/t/{t}/usulan/2", "/t/{t}/pokir",
          "/t/{t}/kunci-tanda-tangan", "/t/{t}/kinerja", "/t/{t}/kinerja/ikm", "/t/{t}/admin",
          "/t/{t}/admin/pengguna", "/t/{t}/admin/pengguna/warga", "/t/{t}/admin/opd", "/t/{t}/admin/opd/DINSOS",
-         "/t/{t}/admin/kunci-api", "/t/{t}/admin/hari-libur", "/t/{t}/admin/audit", "/t/{t}/admin/layanan",
+         "/t/{t}/admin/kunci-api", "/t/{t}/admin/webhook", "/t/{t}/admin/hari-libur", "/t/{t}/admin/audit", "/t/{t}/admin/layanan",
          "/t/{t}/admin/layanan/baru", "/t/{t}/permohonan/999999", "/t/{t}/usulan/999999"]
 # pages whose headings show data (a service's, a complaint's, a proposal's own title)
 DETAIL = re.compile(r"/(layanan|pengaduan|usulan|opd|pengguna)/[^/]+$")

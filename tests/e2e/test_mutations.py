@@ -76,7 +76,8 @@ PROBE = ("SELECT (SELECT count(*) FROM audit_log WHERE action NOT IN ('governanc
          " || ':' || (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM services_apps)"
          " || ':' || (SELECT count(*) FROM services_events) || ':' || (SELECT count(*) FROM services_files)"
          " || ':' || (SELECT count(*) FROM perf_survey_answers)"
-         " || ':' || (SELECT count(*) FROM password_resets)")
+         " || ':' || (SELECT count(*) FROM password_resets)"
+         " || ':' || (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM webhooks)")
 
 # ------------------------------------------------------------------ pages
 
@@ -667,6 +668,22 @@ def test_admin_forms(env):
                          ).stdout.strip().split("_")[1]
     audit_form(ctx, "api key revoke", "admin", lambda p: base + "/kunci-api/%s/cabut" % p,
                lambda p: base + "/kunci-api/%s/cabut" % p, refresh=key)
+
+    def no_webhooks(ctx):
+        # accepted ones would reach the tenant's limit of 10 and hide the checks behind it
+        ctx.db.sql("DELETE FROM webhooks WHERE tenant = '%s'" % T)
+        ctx.state = None
+    # a public literal address: checked without a lookup, never delivered to (no sweeps)
+    audit_form(ctx, "webhook add", "admin", base + "/webhook", base + "/webhook", refresh=no_webhooks,
+               override={"url": "https://93.184.216.34/sigap-hook"})
+
+    def webhook(ctx):
+        ctx.db.sql("INSERT INTO webhooks (tenant, url, kinds, secret, created_at, created_by) VALUES "
+                   "('%s', 'https://93.184.216.34/x', 1, 'whsec_uji', %d, 'admin')" % (T, time.time()))
+        ctx.state = None
+        return int(ctx.db.sql("SELECT max(id) FROM webhooks WHERE tenant = '%s'" % T)[0][0])
+    audit_form(ctx, "webhook remove", "admin", lambda i: base + "/webhook/%d/hapus" % i,
+               lambda i: base + "/webhook/%d/hapus" % i, refresh=webhook)
     audit_form(ctx, "holiday add", "admin", base + "/hari-libur", base + "/hari-libur",
                override={"date": lambda o: "2027-%02d-%02d" % (1 + uuid.uuid4().int % 12, 1 + uuid.uuid4().int % 28),
                          "name": "Libur Mutasi"})

@@ -1,0 +1,339 @@
+/*
+ * admin_webhooks.c: the tenant's webhooks for its administrator
+ * (docs/webhooks.md): /t/{tenant}/admin/webhook lists the endpoints (URL,
+ * groups, state, the last delivery, the events waiting) with a form to add
+ * one; the answer to that form is the only page that ever shows the
+ * endpoint's signing secret. /t/{tenant}/admin/webhook/{id}/hapus asks for
+ * confirmation, then removes the endpoint.
+ *
+ * Adding one resolves the URL's host (webhook_url_check: a public address
+ * unless the server allows private ones), which may wait on DNS: that runs
+ * on a compute thread (http_offload), never on the event loop; the row is
+ * then written by http_write with its audit entry.
+ */
+#include "web/pages.h"
+#include "web/admin.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "core/err.h"
+#include "core/nls.h"
+#include "platform/webhook.h"
+#include "core/banned.h"
+
+#define BACKLOG_CAP 1000
+#define Q_REMOVE N_("Hapus webhook ini? Sistem penerimanya tidak lagi diberi tahu tentang peristiwa di sigap, dan penghapusan tidak dapat dibatalkan.")
+
+static const char *const notices[] = {
+	"hapus", N_("webhook dihapus; penerimanya tidak lagi dikirimi peristiwa"),
+	NULL, NULL,
+};
+
+/* the groups as the form names them, in bit order */
+static const struct {
+	int bit;
+	const char *field, *label;
+} groups[] = {
+	{ WEBHOOK_COMPLAINTS, "g_pengaduan", N_("Pengaduan") },
+	{ WEBHOOK_SERVICES, "g_layanan", N_("Permohonan layanan") },
+	{ WEBHOOK_GOVERNANCE, "g_usulan", N_("Usulan dan keputusan") },
+};
+#define NGROUPS (sizeof(groups) / sizeof(groups[0]))
+
+static void groups_label(req_t *r, int mask, char *out, size_t outlen)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < NGROUPS && o < outlen; i++)
+		if (mask & groups[i].bit)
+			o += (size_t)snprintf(out + o, outlen - o, "%s%s", o ? ", " : "", req_t_(r, groups[i].label));
+}
+
+/* The endpoints are read first, then each one's backlog: no query runs
+ * on the reader while another's rows are being read. */
+#define LIST_MAX 50
+struct rows {
+	webhook_info_t w[LIST_MAX];
+	int n;
+};
+
+static int keep_row(void *ud, const webhook_info_t *w)
+{
+	struct rows *x = ud;
+	x->w[x->n++] = *w;
+	return x->n >= LIST_MAX;
+}
+
+static int add_row(req_t *r, json_t *arr, const webhook_info_t *w)
+{
+	char kinds[160], state[96], when[32], last[300] = "", ok[32] = "", backlog[64];
+	int64_t n = 0;
+	int more = 0;
+	groups_label(r, w->groups, kinds, sizeof(kinds));
+	if (w->failed_at) {
+		admin_when(r, w->failing_since, when);
+		snprintf(state, sizeof(state), req_t_(r, N_("gagal sejak %s")), when);
+	} else if (w->failing_since)
+		snprintf(state, sizeof(state), "%s", req_t_(r, N_("aktif; pengiriman terakhir gagal, dicoba lagi")));
+	else
+		snprintf(state, sizeof(state), "%s", req_t_(r, N_("aktif")));
+	if (w->last_at) {
+		admin_when(r, w->last_at, when);
+		if (w->last_error[0])
+			/* a refusal of the URL check is an Indonesian msgid; a
+			 * network error is libcurl's own English */
+			snprintf(last, sizeof(last), "%s: %s", when, req_t_(r, w->last_error));
+		else
+			snprintf(last, sizeof(last), "%s: HTTP %" PRId64, when, w->last_status);
+	}
+	if (w->last_ok_at)
+		admin_when(r, w->last_ok_at, ok);
+	int rc = webhook_backlog(store_reader(r->app->store), r->tenant->code, w->cursor_seq, w->groups, BACKLOG_CAP, &n,
+				 &more);
+	if (rc < 0)
+		return rc;
+	if (more)
+		snprintf(backlog, sizeof(backlog), req_t_(r, N_("lebih dari %lld")), (long long)n);
+	else
+		snprintf(backlog, sizeof(backlog), "%lld", (long long)n);
+	json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:b,s:s,s:s,s:s}", "id", (json_int_t)w->id, "url",
+						w->url, "groups", kinds, "state", state, "failing",
+						w->failed_at != 0, "last", last, "ok", ok, "backlog", backlog));
+	return 0;
+}
+
+typedef struct hook_typed {
+	const char *url;
+	int groups;
+} hook_typed_t;
+
+static int hooks_page(req_t *r, int status, const char *error, const hook_typed_t *typed)
+{
+	struct rows *x = arena_zalloc(&r->arena, sizeof(*x));
+	json_t *ctx, *opts, *arr;
+	int rc = x ? webhook_list(store_reader(r->app->store), r->tenant->code, keep_row, x) : ERR_NOMEM;
+	if (rc < 0)
+		return rc;
+	arr = json_array();
+	for (int i = 0; i < x->n && rc >= 0; i++)
+		rc = add_row(r, arr, &x->w[i]);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	opts = json_array();
+	for (size_t i = 0; i < NGROUPS; i++)
+		json_array_append_new(opts, json_pack("{s:s,s:s,s:b}", "field", groups[i].field, "label",
+						      req_t_(r, groups[i].label), "checked",
+						      typed ? (typed->groups & groups[i].bit) != 0 : 1));
+	ctx = admin_ctx(r, N_("Webhook"), "webhooks");
+	json_object_set_new(ctx, "has_hooks", json_boolean(json_array_size(arr) > 0));
+	json_object_set_new(ctx, "hooks", arr);
+	json_object_set_new(ctx, "group_opts", opts);
+	json_object_set_new(ctx, "form", json_pack("{s:s}", "url", typed && typed->url ? typed->url : ""));
+	admin_message(r, ctx, error, notices);
+	http_page(r, status, "admin_webhooks", ctx);
+	return 0;
+}
+
+int h_admin_webhooks(req_t *r)
+{
+	return hooks_page(r, 200, NULL, NULL);
+}
+
+/* ---------------------------------------------------------------- add */
+
+typedef struct hook_op {
+	char tenant[16], actor[72];
+	const char *url; /* arena */
+	int groups;
+	const char *msgid;
+	char secret[WEBHOOK_SECRET_LEN]; /* wiped once shown */
+	int64_t id;
+} hook_op_t;
+
+/* On a compute thread: the host's lookup may wait. */
+static int hook_check_work(void *ud)
+{
+	hook_op_t *op = ud;
+	webhook_target_t t;
+	return webhook_url_check(op->url, &t, &op->msgid);
+}
+
+static int hook_create_tx(store_conn_t *c, void *ud)
+{
+	hook_op_t *op = ud;
+	return webhook_create_tx(c, op->tenant, op->url, op->groups, op->secret, op->actor, (int64_t)time(NULL),
+				 &op->id);
+}
+
+static int hook_created(req_t *r, int rc, void *ud)
+{
+	hook_op_t *op = ud;
+	hook_typed_t typed = { op->url, op->groups };
+	char kinds[160];
+	json_t *ctx;
+	if (rc == ERR_INVALID) {
+		sodium_memzero(op->secret, sizeof(op->secret));
+		return hooks_page(r, 400, req_t_(r, N_("Pemda ini sudah memiliki 10 webhook; hapus salah satu lebih dahulu")),
+				  &typed);
+	}
+	if (rc < 0) {
+		sodium_memzero(op->secret, sizeof(op->secret));
+		return rc;
+	}
+	groups_label(r, op->groups, kinds, sizeof(kinds));
+	ctx = admin_ctx(r, N_("Webhook ditambahkan"), "webhooks");
+	json_object_set_new(ctx, "created", json_pack("{s:s,s:s,s:s}", "secret", op->secret, "url", op->url, "groups",
+						      kinds));
+	sodium_memzero(op->secret, sizeof(op->secret));
+	/* the answer to the POST (201), not a redirect: the secret is in no
+	 * address and no page that can be fetched again */
+	http_page(r, 201, "admin_webhook_created", ctx);
+	return 0;
+}
+
+static int hook_checked(req_t *r, int rc, void *ud)
+{
+	hook_op_t *op = ud;
+	hook_typed_t typed = { op->url, op->groups };
+	if (rc == ERR_INVALID)
+		return hooks_page(r, 400, req_t_(r, op->msgid ? op->msgid : N_("alamat webhook tidak valid")), &typed);
+	if (rc < 0)
+		return rc;
+	webhook_secret_new(op->secret);
+	return http_write(r, hook_create_tx, op, hook_created);
+}
+
+int h_admin_webhook_create(req_t *r)
+{
+	hook_op_t *op = arena_zalloc(&r->arena, sizeof(*op));
+	hook_typed_t typed;
+	if (!op)
+		return ERR_NOMEM;
+	snprintf(op->tenant, sizeof(op->tenant), "%s", r->tenant->code);
+	snprintf(op->actor, sizeof(op->actor), "%s", r->who.username);
+	op->url = admin_form_trim(r, "url");
+	if (!op->url)
+		op->url = "";
+	/* a box is ticked (1) or absent; anything else is no form of ours */
+	for (size_t i = 0; i < NGROUPS; i++) {
+		const char *v = req_form(r, groups[i].field);
+		if (v && strcmp(v, "1"))
+			op->msgid = N_("pilihan kelompok peristiwa tidak valid");
+		else if (v)
+			op->groups |= groups[i].bit;
+	}
+	typed.url = op->url;
+	typed.groups = op->groups;
+	if (op->msgid)
+		;
+	else if (!op->groups)
+		op->msgid = N_("pilih sedikitnya satu kelompok peristiwa");
+	else if (!*op->url || strlen(op->url) > WEBHOOK_URL_MAX)
+		op->msgid = N_("alamat webhook wajib diisi, paling panjang 500 karakter");
+	if (op->msgid) {
+		/* a long URL is not shown again in the form */
+		if (strlen(typed.url) > WEBHOOK_URL_MAX)
+			typed.url = "";
+		return hooks_page(r, 400, req_t_(r, op->msgid), &typed);
+	}
+	return http_offload(r, hook_check_work, op, hook_checked);
+}
+
+/* ---------------------------------------------------------------- remove */
+
+/* The endpoint of the {id} in the address, this tenant's; 0, or an answer
+ * was sent (404) and *done set. */
+static int hook_of_request(req_t *r, webhook_info_t *w, int *done)
+{
+	const char *p = req_param(r, "id");
+	int rc;
+	*done = 0;
+	if (!p || !*p || strlen(p) > 18 || strspn(p, "0123456789") != strlen(p))
+		rc = ERR_NOT_FOUND;
+	else
+		rc = webhook_get(store_reader(r->app->store), r->tenant->code, strtoll(p, NULL, 10), w);
+	if (rc == ERR_NOT_FOUND) {
+		http_error(r, ERR_NOT_FOUND, N_("webhook tidak ditemukan"));
+		*done = 1;
+		return 0;
+	}
+	return rc;
+}
+
+int h_admin_webhook_remove_form(req_t *r)
+{
+	webhook_info_t w;
+	json_t *ctx;
+	char action[128], back[96], version[24], kinds[160];
+	int done, rc = hook_of_request(r, &w, &done);
+	if (rc < 0 || done)
+		return rc;
+	snprintf(action, sizeof(action), "/t/%s/admin/webhook/%" PRId64 "/hapus", r->tenant->code, w.id);
+	snprintf(back, sizeof(back), "/t/%s/admin/webhook", r->tenant->code);
+	/* the version seen here: a change meanwhile makes the POST a 409 */
+	snprintf(version, sizeof(version), "%" PRId64, w.version);
+	groups_label(r, w.groups, kinds, sizeof(kinds));
+	ctx = admin_ctx(r, N_("Hapus webhook"), "webhooks");
+	json_object_set_new(ctx, "confirm",
+			    json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s}]}", "action", action, "back", back, "question",
+				      req_t_(r, Q_REMOVE), "button", req_t_(r, N_("Ya, hapus webhook ini")), "hidden",
+				      "name", "version", "value", version));
+	json_object_set_new(ctx, "facts", json_pack("[{s:s,s:s},{s:s,s:s}]", "label", req_t_(r, N_("Alamat")), "value",
+						    w.url, "label", req_t_(r, N_("Peristiwa")), "value", kinds));
+	http_page(r, 200, "admin_confirm", ctx);
+	return 0;
+}
+
+typedef struct remove_op {
+	char tenant[16], actor[72];
+	int64_t id, version;
+} remove_op_t;
+
+static int hook_remove_tx(store_conn_t *c, void *ud)
+{
+	remove_op_t *op = ud;
+	return webhook_remove_tx(c, op->tenant, op->id, op->version, op->actor, (int64_t)time(NULL));
+}
+
+static int hook_removed(req_t *r, int rc, void *ud)
+{
+	(void)ud;
+	/* removed or changed meanwhile by someone else */
+	if (rc == ERR_NOT_FOUND)
+		return hooks_page(r, 409, req_t_(r, N_("webhook ini sudah dihapus")), NULL);
+	if (rc == ERR_CONFLICT)
+		return hooks_page(r, 409, req_t_(r, N_("webhook ini telah diubah orang lain; periksa daftar terbaru lalu coba lagi")),
+				  NULL);
+	if (rc < 0)
+		return rc;
+	admin_redirect(r, "/admin/webhook", "hapus");
+	return 0;
+}
+
+int h_admin_webhook_remove(req_t *r)
+{
+	webhook_info_t w;
+	remove_op_t *op;
+	const char *v = req_form(r, "version");
+	int done, rc = hook_of_request(r, &w, &done);
+	if (rc < 0 || done)
+		return rc;
+	if (!(op = arena_zalloc(&r->arena, sizeof(*op))))
+		return ERR_NOMEM;
+	/* a hand-made post without a version removes what is there */
+	op->version = w.version;
+	if (v && *v && admin_form_int64(r, "version", &op->version) < 0)
+		return hooks_page(r, 400, req_t_(r, N_("versi webhook tidak valid; muat ulang halaman lalu coba lagi")), NULL);
+	snprintf(op->tenant, sizeof(op->tenant), "%s", r->tenant->code);
+	snprintf(op->actor, sizeof(op->actor), "%s", r->who.username);
+	op->id = w.id;
+	return http_write(r, hook_remove_tx, op, hook_removed);
+}

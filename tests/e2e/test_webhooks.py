@@ -1,0 +1,325 @@
+"""
+test_webhooks.py: webhooks end to end (docs/webhooks.md). A tenant's
+administrator adds an endpoint through the web form (the signing secret is
+shown once); a complaint filed and answered reaches a local HTTP sink as
+signed batches of thin events, in order, without personal data; a sink that
+answers 500 gets the same events again later (at least once, nothing lost);
+an endpoint receives only its groups and only its own tenant's events; a
+suspended tenant's deliveries wait; a day of failures marks an endpoint
+failing for its administrator. The form refuses a loopback URL without
+webhook-allow-private, requires the CSRF token, and is the administrator's
+alone.
+"""
+import contextlib
+import hashlib
+import hmac
+import http.server
+import json
+import re
+import threading
+import time
+
+from harness import TENANT, TENANT2, check_sigap, wait_for
+from test_mail import verify_and_answer
+
+PUBLIC = "https://sigap.example.id"
+ADMIN = "/t/%s/admin/webhook" % TENANT
+
+
+class Sink:
+    """An HTTP server on 127.0.0.1 that records every POST (path, headers,
+    body) and answers `status` (200 unless a test sets another)."""
+
+    def __init__(self):
+        self.requests, self.status = [], 200
+        self.lock = threading.Lock()
+        sink = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with sink.lock:
+                    sink.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body,
+                                          sink.status))
+                    status = sink.status
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def got(self, path, ok_only=True):
+        """The requests to path (those answered 2xx unless ok_only is False)."""
+        with self.lock:
+            return [r for r in self.requests if r[0] == path and (not ok_only or 200 <= r[3] < 300)]
+
+    def events(self, path):
+        """Every event delivered (answered 2xx) to path, in the order sent."""
+        return [e for r in self.got(path) for e in json.loads(r[2])["events"]]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@contextlib.contextmanager
+def sink_and_server(env):
+    """A sink, a fresh database and a server on it that sweeps every second and may send to
+    the sink (webhook-allow-private, webhook-allow-http)."""
+    sink = Sink()
+    try:
+        db = env.new_db()
+        yield sink, db, env.start_server(db, args=["--sweep-interval", "1", "--public-url", PUBLIC,
+                                                   "--webhook-allow-private", "1", "--webhook-allow-http", "1"])
+    finally:
+        sink.close()
+
+
+def add_endpoint(srv, url, groups=("g_pengaduan",), tenant=TENANT, expect=201):
+    """The administrator adds an endpoint through the form; returns (response, secret)."""
+    c = srv.client()
+    c.login(tenant, "admin")
+    page = c.get("/t/%s/admin/webhook" % tenant).expect(200, contains="Tambah webhook")
+    fields = {"_csrf": page.csrf(), "url": url}
+    fields.update({g: "1" for g in groups})
+    r = c.post_form("/t/%s/admin/webhook" % tenant, fields)
+    assert r.status == expect, (r.describe(), r.text[:1500])
+    m = re.search(r"whsec_[0-9a-f]{64}", r.text)
+    return r, (m.group(0) if m else None)
+
+
+def open311_complaint(srv, db, email):
+    """A complaint through Open311 with the reporter's e-mail address (personal data); its id."""
+    key = check_sigap(["apikey", "create", "--tenant", TENANT, "--name", "wh-" + email], db=db).stdout.strip()
+    r = srv.client().post_form("/open311/v2/requests.json", {
+        "jurisdiction_id": TENANT, "api_key": key, "service_code": "adminduk", "lat": "-8.5837", "long": "116.1165",
+        "description": "KTP-el belum dicetak sudah tiga bulan, mohon kejelasan", "email": email})
+    assert r.status == 200, (r.status, r.text[:300])
+    return r.json()[0]["service_request_id"]
+
+
+def check_signature(req, secret):
+    _path, headers, body, _status = req
+    ts = headers["x-sigap-timestamp"]
+    assert abs(int(ts) - time.time()) < 120, ts
+    want = "sha256=" + hmac.new(secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["x-sigap-signature"], want), (headers, want)
+    assert headers["content-type"] == "application/json"
+    assert headers["x-sigap-event-id"] == json.loads(body)["events"][0]["id"]
+
+
+def test_events_of_a_complaint_reach_the_endpoint_signed_and_thin(env):
+    with sink_and_server(env) as (sink, db, srv):
+        r, secret = add_endpoint(srv, sink.url("/hook"))
+        assert secret, r.text[:2000]
+        assert "Salin rahasia penandatanganan ini sekarang." in r.text
+        assert "no-store" in (r.header("cache-control") or "")
+        hid = int(db.sql("SELECT id FROM webhooks WHERE tenant = '%s'" % TENANT)[0][0])
+        # audited, with the host but not the path or the secret
+        rows = db.sql("SELECT actor, summary FROM audit_log WHERE tenant = '%s' AND action = 'webhook.create' AND "
+                      "object = 'webhook:%d'" % (TENANT, hid))
+        assert [tuple(x) for x in rows] == [("admin", "127.0.0.1:%d pengaduan" % sink.port)], rows
+        # it starts at the head of the chain, its own entry: none of the history is sent
+        cursor = int(db.sql("SELECT cursor_seq FROM webhooks WHERE id = %d" % hid)[0][0])
+        made = int(db.sql("SELECT seq FROM audit_log WHERE tenant = '%s' AND object = 'webhook:%d'" % (TENANT, hid))[0][0])
+        assert cursor == made and made > 1000, (cursor, made)
+        # the secret is shown once: never on the list again
+        c = srv.client()
+        c.login(TENANT, "admin")
+        lst = c.get(ADMIN).expect(200, contains=sink.url("/hook"))
+        assert secret not in lst.text and "whsec_" not in lst.text
+
+        email = "warga.webhook@example.id"
+        cid = open311_complaint(srv, db, email)
+        verify_and_answer(srv, cid, "KTP-el Anda sudah dicetak, ambil di loket 3.")
+        want = ["complaints.create", "complaints.jawab"]
+        assert wait_for(lambda: [e["event"] for e in sink.events("/hook")][-1:] == ["complaints.jawab"]), \
+            sink.requests
+        events = sink.events("/hook")
+        kinds = [e["event"] for e in events]
+        assert kinds[0] == want[0] and kinds[-1] == want[1] and set(kinds) <= {"complaints.create",
+                                                                           "complaints.verifikasi",
+                                                                           "complaints.jawab"}, kinds
+        seqs = [e["seq"] for e in events]
+        assert seqs == sorted(set(seqs)) and seqs[0] > cursor, seqs
+        # the events are exactly those of the audit log, and nothing else
+        audit = db.sql("SELECT seq, action, object FROM audit_log WHERE tenant = '%s' AND seq > %d AND action LIKE "
+                       "'complaints.%%' ORDER BY seq" % (TENANT, cursor))
+        assert [(int(s), a, o) for s, a, o in audit] == [(e["seq"], e["event"], e["object"]) for e in events]
+        for e in events:
+            assert set(e) == {"id", "tenant", "seq", "time", "event", "object", "url"}, e
+            assert e["id"] == "%s-%d" % (TENANT, e["seq"]) and e["tenant"] == TENANT
+            assert e["object"] == "complaint:%s" % cid
+            assert e["url"] == "%s/t/%s/pengaduan/%s" % (PUBLIC, TENANT, cid)
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", e["time"]), e
+        for req in sink.got("/hook"):
+            check_signature(req, secret)
+            body = req[2].decode()
+            # no personal data, no summary, no actor
+            for secretish in (email, "KTP-el", "52.71/ADU/", "koordinator", "petugas", "warga.webhook"):
+                assert secretish not in body, (secretish, body)
+            assert len(json.loads(body)["events"]) <= 100
+        # the administrator's list: active, delivered, nothing waiting
+        assert wait_for(lambda: db.sql("SELECT last_status FROM webhooks WHERE id = %d" % hid)[0][0] in (200, "200"))
+        lst = c.get(ADMIN).expect(200)
+        assert ">aktif<" in lst.text and "HTTP 200" in lst.text, lst.text
+        assert re.search(r'data-label="Menunggu">0<', lst.text), lst.text
+        # no secret in the server's log either
+        assert secret not in srv.log_text()
+
+
+def test_failures_are_retried_in_order_and_groups_and_tenants_are_kept_apart(env):
+    with sink_and_server(env) as (sink, db, srv):
+        _r, secret = add_endpoint(srv, sink.url("/a"))                             # complaints
+        add_endpoint(srv, sink.url("/b"), groups=("g_layanan", "g_usulan"))        # not complaints
+        add_endpoint(srv, sink.url("/c"), groups=("g_pengaduan", "g_layanan", "g_usulan"), tenant=TENANT2)
+        ids = {path: int(db.sql("SELECT id FROM webhooks WHERE url = '%s'" % sink.url(path))[0][0])
+               for path in ("/a", "/b", "/c")}
+        sink.status = 500
+        cid = open311_complaint(srv, db, "warga.satu@example.id")
+        assert wait_for(lambda: sink.got("/a", ok_only=False)), sink.requests
+        failed = sink.got("/a", ok_only=False)[0]
+        first = json.loads(failed[2])["events"]
+        assert [e["event"] for e in first] == ["complaints.create"], first
+        check_signature(failed, secret)
+        # the cursor stays; the next attempt is a minute away, with the reason kept (once the
+        # server has written down the answer the sink gave)
+        assert wait_for(lambda: int(db.sql("SELECT attempts FROM webhooks WHERE id = %d" % ids["/a"])[0][0]) == 1)
+        row = db.sql("SELECT cursor_seq, attempts, last_status, next_at, failing_since, last_error FROM webhooks "
+                     "WHERE id = %d" % ids["/a"])[0]
+        assert int(row[0]) < first[0]["seq"] and int(row[1]) == 1 and int(row[2]) == 500, row
+        assert 50 <= int(row[3]) - time.time() <= 61 and int(row[4]) > 0 and row[5] == "HTTP 500", row
+        time.sleep(2.5)
+        assert len(sink.got("/a", ok_only=False)) == 1, "retried before its time"
+        lst = srv.client()
+        lst.login(TENANT, "admin")
+        assert "pengiriman terakhir gagal, dicoba lagi" in lst.get(ADMIN).expect(200).text
+        # more happens meanwhile; then the sink is back and the minute has passed
+        verify_and_answer(srv, cid, "Sudah dicetak.")
+        sink.status = 200
+        db.sql("UPDATE webhooks SET next_at = 0 WHERE id = %d" % ids["/a"])
+        assert wait_for(lambda: [e["event"] for e in sink.events("/a")][-1:] == ["complaints.jawab"]), sink.requests
+        got = sink.events("/a")
+        # the failed batch's event again, first, and everything after it, once, in order
+        assert got[0]["id"] == first[0]["id"], got
+        seqs = [e["seq"] for e in got]
+        assert seqs == sorted(set(seqs)), seqs
+        audit = [int(s) for (s,) in db.sql("SELECT seq FROM audit_log WHERE tenant = '%s' AND action LIKE "
+                                           "'complaints.%%' AND seq >= %d ORDER BY seq" % (TENANT, seqs[0]))]
+        assert seqs == audit, (seqs, audit)
+        assert wait_for(lambda: int(db.sql("SELECT attempts FROM webhooks WHERE id = %d" % ids["/a"])[0][0]) == 0)
+        row = db.sql("SELECT attempts, failing_since, last_status FROM webhooks WHERE id = %d" % ids["/a"])[0]
+        assert int(row[0]) == 0 and row[1] in (None, "") and int(row[2]) == 200, row
+        # the other groups' endpoint got nothing, but its cursor passed the complaint's entries
+        assert wait_for(lambda: int(db.sql("SELECT cursor_seq FROM webhooks WHERE id = %d" % ids["/b"])[0][0])
+                        >= seqs[-1])
+        assert sink.got("/b", ok_only=False) == []
+        # the other tenant's endpoint got nothing of this tenant
+        assert sink.got("/c", ok_only=False) == []
+
+        # a suspended Pemda's deliveries wait, and go out when it resumes: an event made
+        # while the endpoint was not due, then the suspension
+        db.sql("UPDATE webhooks SET next_at = %d WHERE id = %d" % (time.time() + 3600, ids["/a"]))
+        open311_complaint(srv, db, "warga.tiga@example.id")
+        n = len(sink.events("/a"))
+        check_sigap(["tenant", "suspend", TENANT, "--reason", "uji webhook"], db=db)
+        db.sql("UPDATE webhooks SET next_at = 0 WHERE id = %d" % ids["/a"])
+        time.sleep(3)
+        assert len(sink.events("/a")) == n, sink.events("/a")[n:]
+        check_sigap(["tenant", "resume", TENANT], db=db)
+        assert wait_for(lambda: len(sink.events("/a")) == n + 1), sink.events("/a")[n:]
+        assert sink.events("/a")[-1]["event"] == "complaints.create"
+
+
+def test_a_day_of_failures_marks_the_endpoint_failing(env):
+    with sink_and_server(env) as (sink, db, srv):
+        add_endpoint(srv, sink.url("/down"))
+        hid = int(db.sql("SELECT id FROM webhooks")[0][0])
+        sink.status = 503
+        open311_complaint(srv, db, "warga.dua@example.id")
+        assert wait_for(lambda: int(db.sql("SELECT attempts FROM webhooks WHERE id = %d" % hid)[0][0]) == 1)
+        # a day of failures already behind it: the next failure marks it failing
+        db.sql("UPDATE webhooks SET failing_since = %d, next_at = 0 WHERE id = %d" % (time.time() - 90000, hid))
+        assert wait_for(lambda: db.sql("SELECT failed_at FROM webhooks WHERE id = %d" % hid)[0][0] not in (None, 0, "0"))
+        row = db.sql("SELECT next_at, attempts FROM webhooks WHERE id = %d" % hid)[0]
+        assert int(row[0]) - time.time() > 6 * 3600 - 60, row      # retried at the longest interval
+        c = srv.client()
+        c.login(TENANT, "admin")
+        assert "gagal sejak" in c.get(ADMIN).expect(200).text
+        # the administrators hear of it once, on their dashboard
+        notes = db.sql("SELECT role, object FROM notifications WHERE tenant = '%s' AND kind = 'webhook'" % TENANT)
+        assert [tuple(x) for x in notes] == [("admin", "webhook:%d" % hid)], notes
+        assert "Webhook gagal dikirim selama sehari" in c.get("/t/%s/dasbor" % TENANT).expect(200).text
+
+
+def test_the_form_refuses_and_guards(env):
+    db = env.new_db()
+    srv = env.start_server(db, args=["--sweep-interval", "0"])
+    c = srv.client()
+    c.login(TENANT, "admin")
+    page = c.get(ADMIN).expect(200)
+    # a link from the administration menu and the overview page
+    assert 'href="%s"' % ADMIN in page.text
+    assert 'href="%s"' % ADMIN in c.get("/t/%s/admin" % TENANT).expect(200).text
+    for url, msg in (("http://127.0.0.1:9/hook", "alamat webhook harus diawali https://"),
+                     ("https://127.0.0.1:9/hook", "jaringan internal"),
+                     ("https://[::1]/hook", "jaringan internal"),
+                     ("https://169.254.169.254/latest", "jaringan internal"),
+                     ("https://10.1.2.3/hook", "jaringan internal"),
+                     ("https://localhost/hook", "jaringan internal"),
+                     ("https://user:sandi@93.184.216.34/hook", "nama pengguna"),
+                     ("bukan-alamat", "tidak valid"),
+                     ("", "wajib diisi")):
+        r = c.post_form(ADMIN, {"_csrf": page.csrf(), "url": url, "g_pengaduan": "1"}).expect(400, contains=msg)
+        assert url in r.text or not url        # what was typed stays in the form
+    c.post_form(ADMIN, {"_csrf": page.csrf(), "url": "https://93.184.216.34/hook"}).expect(
+        400, contains="pilih sedikitnya satu kelompok peristiwa")
+    c.post_form(ADMIN, {"_csrf": page.csrf(), "url": "https://93.184.216.34/hook", "g_usulan": "ya"}).expect(
+        400, contains="pilihan kelompok peristiwa tidak valid")
+    # in English
+    c.cookies["lang"] = "en"
+    c.post_form(ADMIN, {"_csrf": page.csrf(), "url": "https://127.0.0.1/x", "g_pengaduan": "1"}).expect(
+        400, contains="only public addresses are allowed")
+    c.cookies.pop("lang")
+    # the CSRF token is required
+    r = c.post_form(ADMIN, {"url": "https://93.184.216.34/hook", "g_pengaduan": "1"})
+    assert r.status == 403, r.describe()
+    r = c.post_form(ADMIN, {"_csrf": "0" * 64, "url": "https://93.184.216.34/hook", "g_pengaduan": "1"})
+    assert r.status == 403, r.describe()
+    assert db.sql("SELECT COUNT(*) FROM webhooks")[0][0] in (0, "0")
+    # a public address is taken (no lookup, no delivery here)
+    r = c.post_form(ADMIN, {"_csrf": page.csrf(), "url": "https://93.184.216.34/hook", "g_pengaduan": "1"}).expect(201)
+    hid = int(db.sql("SELECT id FROM webhooks")[0][0])
+    # nobody else: a non-admin official, a citizen, another tenant's admin
+    for tenant, user in ((TENANT, "petugas"), (TENANT, "warga"), (TENANT, "sekda")):
+        o = srv.client()
+        o.login(tenant, user)
+        o.get(ADMIN).expect(403)
+        o.post_form(ADMIN, {"_csrf": o.session_csrf(TENANT), "url": "https://93.184.216.34/x", "g_pengaduan": "1"}
+                    ).expect(403)
+        o.get(ADMIN + "/%d/hapus" % hid).expect(403)
+    d = srv.client()
+    d.login(TENANT2, "admin")
+    other = d.get("/t/%s/admin/webhook" % TENANT2).expect(200)
+    assert "93.184.216.34" not in other.text
+    d.get("/t/%s/admin/webhook/%d/hapus" % (TENANT2, hid)).expect(404)
+    d.post_form("/t/%s/admin/webhook/%d/hapus" % (TENANT2, hid), {"_csrf": other.csrf(), "version": "1"}).expect(404)
+    # removal: asked first; a stale version is a 409; then removed and audited
+    conf = c.get(ADMIN + "/%d/hapus" % hid).expect(200, contains="Hapus webhook ini?")
+    c.post_form(ADMIN + "/%d/hapus" % hid, {"_csrf": conf.csrf(), "version": "2"}).expect(409)
+    c.post_form(ADMIN + "/%d/hapus" % hid, {"_csrf": conf.csrf(), "version": "x"}).expect(400)
+    r = c.post_form(ADMIN + "/%d/hapus" % hid, {"_csrf": conf.csrf(), "version": "1"}).expect(303)
+    assert r.header("location") == ADMIN + "?ok=hapus"
+    assert db.sql("SELECT COUNT(*) FROM webhooks")[0][0] in (0, "0")
+    assert db.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'webhook.remove' AND object = 'webhook:%d'" % hid
+                  )[0][0] in (1, "1")
+    c.post_form(ADMIN + "/%d/hapus" % hid, {"_csrf": conf.csrf(), "version": "1"}).expect(404)
