@@ -665,6 +665,48 @@ static int post_batch(const char *url, const webhook_target_t *t, const char *se
 	return cc == CURLE_OK && status >= 200 && status <= 299 ? 0 : ERR_IO;
 }
 
+int webhook_send_test(const char *tenant, int tz_offset, const char *url, const char *secret, int64_t now,
+		      long *ret_status, const char **ret_msgid, char *err, size_t errlen)
+{
+	webhook_event_t ev = { tenant, 0, now, "webhook.test", "" };
+	webhook_target_t t;
+	json_t *o, *root;
+	char id[64], *body;
+	int rc;
+	*ret_status = 0;
+	err[0] = '\0';
+	if ((rc = webhook_url_check(url, &t, ret_msgid)) < 0)
+		return rc;
+	/* its own id, outside the TENANT-SEQ series of real events */
+	snprintf(id, sizeof(id), "%s-test-%" PRId64, tenant, now);
+	if (!(o = webhook_event_json(&ev, tz_offset)) || json_object_set_new(o, "id", json_string(id)) < 0) {
+		json_decref(o);
+		return ERR_NOMEM;
+	}
+	root = json_pack("{s:[o]}", "events", o);
+	body = root ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(root);
+	if (!body)
+		return ERR_NOMEM;
+	rc = post_batch(url, &t, secret, body, strlen(body), id, ret_status, err, errlen);
+	free(body);
+	return rc;
+}
+
+int webhook_secret_get(store_conn_t *c, const char *tenant, int64_t id, char *out, size_t outlen)
+{
+	store_stmt_t *s;
+	int rc = store_prepare(c, "SELECT secret FROM webhooks WHERE tenant = ? AND id = ?", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	rc = store_step(s);
+	if (rc == STORE_ROW)
+		snprintf(out, outlen, "%s", store_col_text(s, 0));
+	store_finalize(s);
+	return rc == STORE_ROW ? 0 : rc < 0 ? rc : ERR_NOT_FOUND;
+}
+
 /* One endpoint while an instance delivers to it. */
 typedef struct endpoint {
 	int64_t id, cursor, attempts, failing_since, failed_at, now;

@@ -108,6 +108,18 @@ typedef struct webhook_event {
  * never the entry's summary or actor. */
 json_t *webhook_event_json(const webhook_event_t *ev, int tz_offset);
 
+/* The administrator's "Kirim uji": one batch holding one event "webhook.test"
+ * (id "TENANT-test-NOW", seq 0, object "") POSTed to url and signed with
+ * secret exactly as a delivery is, the URL checked again first. Nothing is
+ * stored and no cursor moves. It blocks (the host's lookup, then up to
+ * WEBHOOK_TIMEOUT seconds): compute threads only. 0 when the receiver
+ * answered 2xx (*ret_status); ERR_INVALID with *ret_msgid when the URL is
+ * refused now; ERR_IO with why in err (e.g. "HTTP 500", or libcurl's
+ * reason) for any other outcome. */
+int webhook_send_test(const char *tenant, int tz_offset, const char *url, const char *secret, int64_t now,
+		      long *ret_status, const char **ret_msgid, char *err, size_t errlen);
+/* The endpoint's signing secret, for the test above (never shown). */
+int webhook_secret_get(store_conn_t *c, const char *tenant, int64_t id, char *out, size_t outlen);
 /* A fresh secret ("whsec_" + 64 hex digits) into out. */
 void webhook_secret_new(char out[WEBHOOK_SECRET_LEN]);
 

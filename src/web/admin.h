@@ -5,7 +5,7 @@
  *  - admin_users.c     one user: disable/enable, role and OPD, new password
  *  - admin_units.c     OPDs: list, add, edit name and kind
  *  - admin_keys.c      API keys: list, create (the key shown once), revoke
- *  - admin_webhooks.c  webhooks: list, add (the secret shown once), remove
+ *  - admin_webhooks.c  webhooks: list, add (the secret shown once), remove, send a test
  *  - admin_holidays.c  the tenant's local holidays (hari libur daerah)
  *  - admin_privacy.c   the contact the privacy notice gives (docs/privacy.md)
  * The router lets only the permissions' roles in (perm.c: admin) and only in
@@ -46,6 +46,7 @@ int h_admin_webhooks(req_t *r);            /* GET  /t/{t}/admin/webhook: endpoin
 int h_admin_webhook_create(req_t *r);      /* POST: the secret shown once */
 int h_admin_webhook_remove_form(req_t *r); /* GET  .../{id}/hapus: asks first */
 int h_admin_webhook_remove(req_t *r);      /* POST .../{id}/hapus */
+int h_admin_webhook_test(req_t *r);        /* POST .../{id}/uji: one signed test event, the answer shown */
 
 int h_admin_holidays(req_t *r);
 int h_admin_holiday_add(req_t *r);

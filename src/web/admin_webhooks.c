@@ -4,7 +4,9 @@
  * groups, state, the last delivery, the events waiting) with a form to add
  * one; the answer to that form is the only page that ever shows the
  * endpoint's signing secret. /t/{tenant}/admin/webhook/{id}/hapus asks for
- * confirmation, then removes the endpoint.
+ * confirmation, then removes the endpoint. /t/{tenant}/admin/webhook/{id}/uji
+ * ("Kirim uji") sends the endpoint one signed test event at once and shows
+ * what its receiver answered.
  *
  * Adding one resolves the URL's host (webhook_url_check: a public address
  * unless the server allows private ones), which may wait on DNS: that runs
@@ -113,7 +115,7 @@ typedef struct hook_typed {
 	int groups;
 } hook_typed_t;
 
-static int hooks_page(req_t *r, int status, const char *error, const hook_typed_t *typed)
+static int hooks_page_notice(req_t *r, int status, const char *error, const char *notice, const hook_typed_t *typed)
 {
 	struct rows *x = arena_zalloc(&r->arena, sizeof(*x));
 	json_t *ctx, *opts, *arr;
@@ -138,8 +140,15 @@ static int hooks_page(req_t *r, int status, const char *error, const hook_typed_
 	json_object_set_new(ctx, "group_opts", opts);
 	json_object_set_new(ctx, "form", json_pack("{s:s}", "url", typed && typed->url ? typed->url : ""));
 	admin_message(r, ctx, error, notices);
+	if (notice && !error)
+		json_object_set_new(ctx, "notice", json_string(notice));
 	http_page(r, status, "admin_webhooks", ctx);
 	return 0;
+}
+
+static int hooks_page(req_t *r, int status, const char *error, const hook_typed_t *typed)
+{
+	return hooks_page_notice(r, status, error, NULL, typed);
 }
 
 int h_admin_webhooks(req_t *r)
@@ -336,4 +345,72 @@ int h_admin_webhook_remove(req_t *r)
 	snprintf(op->actor, sizeof(op->actor), "%s", r->who.username);
 	op->id = w.id;
 	return http_write(r, hook_remove_tx, op, hook_removed);
+}
+
+/* ---------------------------------------------------------------- test */
+
+typedef struct test_op {
+	char tenant[16], url[WEBHOOK_URL_MAX + 1], secret[WEBHOOK_SECRET_LEN + 8], err[200];
+	int tz_offset;
+	long status;
+	double seconds;
+	const char *msgid;
+} test_op_t;
+
+/* On a compute thread: the lookup and the POST may wait (up to the
+ * delivery's timeout), and the event loop never does. */
+static int hook_test_work(void *ud)
+{
+	test_op_t *op = ud;
+	struct timespec t0, t1;
+	int rc;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = webhook_send_test(op->tenant, op->tz_offset, op->url, op->secret, (int64_t)time(NULL), &op->status,
+			       &op->msgid, op->err, sizeof(op->err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	op->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	sodium_memzero(op->secret, sizeof(op->secret));
+	/* the receiver's failure is the answer to show, not this request's */
+	return rc == ERR_IO ? 0 : rc;
+}
+
+static int hook_tested(req_t *r, int rc, void *ud)
+{
+	test_op_t *op = ud;
+	char msg[400];
+	if (rc == ERR_INVALID)
+		return hooks_page(r, 200, req_t_(r, op->msgid ? op->msgid : N_("alamat webhook tidak valid")), NULL);
+	if (rc < 0)
+		return rc;
+	if (op->status >= 200 && op->status <= 299) {
+		snprintf(msg, sizeof(msg), req_t_(r, N_("peristiwa uji diterima oleh %s: HTTP %ld dalam %.2f detik")), op->url,
+			 op->status, op->seconds);
+		return hooks_page_notice(r, 200, NULL, msg, NULL);
+	}
+	/* libcurl's reason is its own English, as on the list */
+	snprintf(msg, sizeof(msg), req_t_(r, N_("peristiwa uji tidak diterima oleh %s: %s (setelah %.2f detik)")), op->url,
+		 op->err[0] ? op->err : "?", op->seconds);
+	return hooks_page(r, 200, msg, NULL);
+}
+
+int h_admin_webhook_test(req_t *r)
+{
+	webhook_info_t w;
+	test_op_t *op;
+	int done, rc = hook_of_request(r, &w, &done);
+	if (rc < 0 || done)
+		return rc;
+	if (!(op = arena_zalloc(&r->arena, sizeof(*op))))
+		return ERR_NOMEM;
+	snprintf(op->tenant, sizeof(op->tenant), "%s", r->tenant->code);
+	snprintf(op->url, sizeof(op->url), "%s", w.url);
+	op->tz_offset = r->tenant->tz_offset;
+	rc = webhook_secret_get(store_reader(r->app->store), r->tenant->code, w.id, op->secret, sizeof(op->secret));
+	if (rc == ERR_NOT_FOUND) {
+		http_error(r, ERR_NOT_FOUND, N_("webhook tidak ditemukan"));
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	return http_offload(r, hook_test_work, op, hook_tested);
 }

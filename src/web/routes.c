@@ -84,6 +84,7 @@ static const route_t foundation_routes[] = {
 	{ "POST", "/t/{tenant}/admin/webhook", h_admin_webhook_create, PERM_APIKEYS_MANAGE, T },
 	{ "GET", "/t/{tenant}/admin/webhook/{id}/hapus", h_admin_webhook_remove_form, PERM_APIKEYS_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/webhook/{id}/hapus", h_admin_webhook_remove, PERM_APIKEYS_MANAGE, T },
+	{ "POST", "/t/{tenant}/admin/webhook/{id}/uji", h_admin_webhook_test, PERM_APIKEYS_MANAGE, T },
 	{ "GET", "/t/{tenant}/admin/privasi", h_admin_privacy, PERM_USERS_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/privasi", h_admin_privacy_save, PERM_USERS_MANAGE, T },
 	{ "GET", "/t/{tenant}/admin/hari-libur", h_admin_holidays, PERM_CALENDAR_MANAGE, T },

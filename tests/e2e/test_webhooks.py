@@ -323,3 +323,57 @@ def test_the_form_refuses_and_guards(env):
     assert db.sql("SELECT COUNT(*) FROM audit_log WHERE action = 'webhook.remove' AND object = 'webhook:%d'" % hid
                   )[0][0] in (1, "1")
     c.post_form(ADMIN + "/%d/hapus" % hid, {"_csrf": conf.csrf(), "version": "1"}).expect(404)
+
+
+def test_send_a_test_event(env):
+    """"Kirim uji": the administrator sends the endpoint one signed event "webhook.test" at once
+    and sees what its receiver answered (accepted with its status and time, or not accepted with
+    the reason); nothing is stored, the cursor stays. Only with the form's CSRF token, only the
+    administrator, only this Pemda's endpoints."""
+    with sink_and_server(env) as (sink, db, srv):
+        _, secret = add_endpoint(srv, sink.url("/uji"))
+        hid = int(db.sql("SELECT id FROM webhooks WHERE tenant = '%s'" % TENANT)[0][0])
+        before = db.sql("SELECT version FROM webhooks WHERE id = %d" % hid)
+        audit_n = int(db.sql("SELECT MAX(seq) FROM audit_log WHERE tenant = '%s'" % TENANT)[0][0])
+        c = srv.client()
+        c.login(TENANT, "admin")
+        lst = c.get(ADMIN).expect(200, contains="Kirim uji")
+        action = "%s/%d/uji" % (ADMIN, hid)
+        assert 'action="%s"' % action in lst.text, lst.text
+        page = c.post_form(action, {"_csrf": lst.csrf()}).expect(200)
+        assert re.search(r'class="notice">peristiwa uji diterima oleh %s: HTTP 200 dalam \d+\.\d\d detik'
+                         % re.escape(sink.url("/uji")), page.text), page.text
+        (req,) = sink.got("/uji")
+        check_signature(req, secret)
+        (ev,) = json.loads(req[2])["events"]
+        assert ev["event"] == "webhook.test" and ev["seq"] == 0 and ev["object"] == "" and ev["tenant"] == TENANT, ev
+        assert re.fullmatch(r"%s-test-\d+" % re.escape(TENANT), ev["id"]), ev
+        # the receiver refuses: said so, with its status
+        sink.status = 503
+        page = c.post_form(action, {"_csrf": lst.csrf()}).expect(200)
+        assert re.search(r'class="alert" role="alert">peristiwa uji tidak diterima oleh %s: HTTP 503 \(setelah'
+                         % re.escape(sink.url("/uji")), page.text), page.text
+        # in English for an English reader
+        c.get("/bahasa/en?next=%2F").expect(303)
+        sink.status = 200
+        page = c.post_form(action, {"_csrf": lst.csrf()}).expect(200)
+        assert "test event accepted by %s: HTTP 200 in" % sink.url("/uji") in page.text, page.text
+        assert len(sink.got("/uji", ok_only=False)) == 3
+        # nothing stored: the refused test is no failed delivery (no retry, no failing state, not the
+        # list's last delivery), the endpoint unchanged, no audit entry of its own
+        row = db.sql("SELECT version, COALESCE(failing_since, 0), attempts, COALESCE(last_status, 0) FROM webhooks "
+                     "WHERE id = %d" % hid)[0]
+        assert [int(v) for v in row] in ([int(before[0][0]), 0, 0, 0], [int(before[0][0]), 0, 0, 200]), row
+        assert not db.sql("SELECT seq FROM audit_log WHERE tenant = '%s' AND seq > %d AND action LIKE 'webhook.%%'"
+                          % (TENANT, audit_n)), "a test is not audited"
+        # guarded: no token, another role, another Pemda's administrator, an unknown endpoint
+        c.post_form(action, {"_csrf": "x"}).expect(403)
+        p = srv.client()
+        p.login(TENANT, "petugas")
+        p.post_form(action, {"_csrf": p.get("/t/%s/dasbor" % TENANT).csrf()}).expect(403)
+        o = srv.client()
+        o.login(TENANT2, "admin")
+        o.post_form("/t/%s/admin/webhook/%d/uji" % (TENANT2, hid),
+                    {"_csrf": o.get("/t/%s/admin/webhook" % TENANT2).csrf()}).expect(404)
+        c.post_form("%s/999999/uji" % ADMIN, {"_csrf": lst.csrf()}).expect(404)
+        assert len(sink.got("/uji", ok_only=False)) == 3
