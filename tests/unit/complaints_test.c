@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1161,6 +1162,266 @@ static void test_duplicate_search(void **state)
 	free(prep);
 }
 
+/* Files n complaints in one transaction. */
+struct file_batch {
+	const complaint_new_t *in;
+	complaint_created_t *out;
+	int n;
+};
+
+static int file_batch_fn(store_conn_t *c, void *ud)
+{
+	struct file_batch *b = ud;
+	for (int i = 0; i < b->n; i++) {
+		const char *msg = NULL;
+		int rc = complaints_create_tx(c, &b->in[i], NULL, &b->out[i], &msg);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void file_batch(test_store_t *ts, const complaint_new_t *in, complaint_created_t *out, int n)
+{
+	struct file_batch b = { in, out, n };
+	assert_int_equal(store_tx(ts->st, file_batch_fn, &b), 0);
+}
+
+/* A candidate of test_duplicate_cells, and what the search must make of it. */
+struct cell_cand {
+	double dlat, dlon; /* from the probe, degrees */
+	int64_t ts;        /* from t0() */
+	const char *status;
+	int64_t id;
+};
+
+/* the merge's order: (created_at, id) newest first */
+static int cand_newer_first(const void *a, const void *b)
+{
+	const struct cell_cand *x = a, *y = b;
+	int64_t dt = y->ts - x->ts;
+	return dt ? (dt > 0) - (dt < 0) : (x->id < y->id) - (x->id > y->id);
+}
+
+/* complaints_prepare of a report like `like` at (lat, lon), t0() + 1000:
+ * how many suggestions, in prep */
+static int probe_at(test_store_t *ts, const complaint_new_t *like, double lat, double lon, complaint_prep_t *prep)
+{
+	complaint_new_t probe = *like;
+	const char *msg;
+	probe.lat = lat;
+	probe.lon = lon;
+	probe.now = t0() + 1000;
+	assert_int_equal(complaints_prepare(store_reader(ts->st), &probe, prep, &msg), 0);
+	return prep->ndups;
+}
+
+/* The suggestions complaints_prepare and complaints_similar_open must give
+ * when every candidate has the probe's words: the CPL_MAX_DUPS first in the
+ * merge's order (created_at, then id, newest first) of those within the
+ * radius and the window and not archived or merged (open_only: still open),
+ * since a tie in score keeps the one seen first. */
+static void expect_cells(test_store_t *ts, const complaint_new_t *probe, struct cell_cand *c, int n, int open_only)
+{
+	complaint_prep_t *prep = calloc(1, sizeof(*prep));
+	int64_t want[CPL_MAX_DUPS], got[CPL_MAX_DUPS];
+	int nwant = 0, ngot = 0;
+	const char *msg;
+	qsort(c, (size_t)n, sizeof(*c), cand_newer_first);
+	for (int i = 0; i < n && nwant < CPL_MAX_DUPS; i++) {
+		double d = complaints_distance_m(probe->lat, probe->lon, probe->lat + c[i].dlat, probe->lon + c[i].dlon);
+		if (d > 300 || t0() + c[i].ts < probe->now - 30 * 86400 || !strcmp(c[i].status, "arsip") ||
+		    !strcmp(c[i].status, "digabung") || (open_only && strcmp(c[i].status, "baru")))
+			continue;
+		want[nwant++] = c[i].id;
+	}
+	if (open_only) {
+		complaints_similar_query_t q = { T, probe->category, NULL, NULL, 1, probe->lat, probe->lon, probe->now };
+		char text[512];
+		snprintf(text, sizeof(text), "%s %s", probe->title, probe->description);
+		q.text = text;
+		assert_int_equal(complaints_similar_open(store_reader(ts->st), &q, got, &ngot, &msg), 0);
+	} else {
+		assert_int_equal(complaints_prepare(store_reader(ts->st), probe, prep, &msg), 0);
+		ngot = prep->ndups;
+		for (int i = 0; i < ngot; i++) {
+			const struct cell_cand *x = NULL;
+			got[i] = prep->dups[i].id;
+			for (int k = 0; k < n; k++)
+				if (c[k].id == got[i])
+					x = &c[k];
+			assert_non_null(x);
+			assert_int_equal(prep->dups[i].score_milli, 1000);
+			assert_int_equal(prep->dups[i].distance_m,
+					 lround(complaints_distance_m(probe->lat, probe->lon, probe->lat + x->dlat, probe->lon + x->dlon)));
+		}
+	}
+	assert_int_equal(ngot, nwant);
+	for (int i = 0; i < nwant; i++) {
+		int found = 0;
+		for (int k = 0; k < ngot; k++)
+			found += got[k] == want[i];
+		assert_int_equal(found, 1);
+	}
+	free(prep);
+}
+
+/* The duplicate search reads the grid cells that the radius touches (here
+ * all nine around a cell's centre) and merges them newest first. What any
+ * other way of reading them must give as well: the same candidates in the
+ * same order (across cells of one row and of several rows, equal times by
+ * id), the window, archived and merged ones left out, open ones only for
+ * complaints_similar_open, at most CPL_DUP_CANDIDATES rows (100) of one
+ * cell however dense, CPL_DUP_CANDIDATES looked at in all, and a cell's
+ * rows of one moment past its first few, by id. */
+static void test_duplicate_cells(void **state)
+{
+	test_store_t *ts = *state;
+	/* the centre of cell (-1718, 23220): the 300 m box reaches rows
+	 * -1719..-1717 and columns 23219..23221 */
+	const double lat = -8.5875, lon = 116.1025;
+	struct cell_cand c[] = {
+		{ 0, 0.001, 100, "baru", 0 },          /* the centre's cell */
+		{ 0.0026, 0, 300, "baru", 0 },         /* north (289 m), the same time as south */
+		{ -0.0026, 0, 300, "baru", 0 },        /* south */
+		{ 0, 0.0026, 200, "baru", 0 },         /* east (285 m) */
+		{ 0, -0.0026, 400, "baru", 0 },        /* west: the newest */
+		{ 0.001, -0.001, 50, "baru", 0 },      /* the centre's cell */
+		{ 0.0026, 0.0003, 250, "baru", 0 },    /* north */
+		{ -0.0026, 0.0003, 200, "baru", 0 },   /* south, the same time as the east one, filed later:
+							* fifth of the five first, before it */
+		{ 0, 0.0027, 150, "baru", 0 },         /* east, 296 m */
+		{ 0.0026, 0.0026, 500, "baru", 0 },    /* north-east, 403 m: in the box, not the radius */
+		{ -0.0026, -0.0026, 450, "baru", 0 }   /* south-west, likewise */
+	};
+	enum { NC = sizeof(c) / sizeof(c[0]), NFAR = 100, NTIE = 40 };
+	complaint_new_t in[NFAR + NTIE + 2], probe = base();
+	complaint_created_t out[NFAR + NTIE + 2];
+	complaint_prep_t *prep = calloc(1, sizeof(*prep));
+	char sql[160], far[NFAR][64];
+
+	assert_int_equal(complaints_cell(lat, lon), -1718LL * 100000 + 23220);
+	for (int i = 0; i < NC; i++) {
+		in[i] = base();
+		in[i].lat = lat + c[i].dlat;
+		in[i].lon = lon + c[i].dlon;
+		in[i].now = t0() + c[i].ts;
+	}
+	file_batch(ts, in, out, NC);
+	for (int i = 0; i < NC; i++)
+		c[i].id = out[i].id;
+	probe.lat = lat;
+	probe.lon = lon;
+	probe.now = t0() + 1000;
+	expect_cells(ts, &probe, c, NC, 0);
+	expect_cells(ts, &probe, c, NC, 1);
+
+	/* the newest archived, the next merged, one done: left out (the done
+	 * one only from the open ones) */
+	qsort(c, NC, sizeof(c[0]), cand_newer_first);
+	for (int i = 0; i < NC; i++) {
+		const char *st = c[i].ts == 400 ? "arsip" : c[i].ts == 300 && !strcmp(c[i].status, "baru") ? "digabung"
+			       : c[i].ts == 250 ? "selesai" : NULL;
+		if (!st)
+			continue;
+		c[i].status = st;
+		snprintf(sql, sizeof(sql), "UPDATE complaints SET status = '%s' WHERE id = %lld", st, (long long)c[i].id);
+		assert_int_equal(test_sql(ts, sql), 0);
+	}
+	expect_cells(ts, &probe, c, NC, 0);
+	expect_cells(ts, &probe, c, NC, 1);
+	/* the window (30 days): from t0() + 150 on, that one included */
+	probe.now = t0() + 150 + 30 * 86400;
+	expect_cells(ts, &probe, c, NC, 0);
+	probe.now = t0() + 151 + 30 * 86400;
+	expect_cells(ts, &probe, c, NC, 0);
+
+	/* one dense spot: a cell's newest 100 rows are read, not one more. In
+	 * the centre's cell, 99 newer reports in the box but 344 m away (not
+	 * looked at), then the 100th: the similar one 56 m away behind them is
+	 * then the 101st row of its cell and no longer found; the one in the
+	 * cell to the west still is */
+	in[0] = base();
+	in[0].category = "sampah";
+	in[0].title = "Sampah menumpuk di TPS";
+	in[0].description = "Sampah menumpuk di TPS belum diangkut tiga hari, bau dan lalat";
+	in[0].lat = lat + 0.0005;
+	in[0].lon = lon;
+	in[0].now = t0() + 10;
+	in[1] = in[0];
+	in[1].lon = lon - 0.0026;
+	in[1].now = t0() + 5;
+	for (int i = 0; i < NFAR; i++) {
+		in[2 + i] = in[0];
+		snprintf(far[i], sizeof(far[i]), "Lampu jalan mati nomor %d", i);
+		in[2 + i].description = far[i];
+		in[2 + i].lat = lat + 0.0022;
+		in[2 + i].lon = lon + 0.0022;
+		in[2 + i].now = t0() + 100 + i;
+	}
+	assert_int_equal(complaints_cell(lat + 0.0022, lon + 0.0022), complaints_cell(lat, lon));
+	assert_true(complaints_distance_m(lat, lon, lat + 0.0022, lon + 0.0022) > 300);
+	file_batch(ts, in, out, 2 + NFAR - 1);
+	assert_int_equal(probe_at(ts, &in[0], lat, lon, prep), 2);
+	assert_true((prep->dups[0].id == out[0].id && prep->dups[1].id == out[1].id) ||
+		    (prep->dups[0].id == out[1].id && prep->dups[1].id == out[0].id));
+	file_batch(ts, &in[2 + NFAR - 1], &out[2 + NFAR - 1], 1);
+	assert_int_equal(probe_at(ts, &in[0], lat, lon, prep), 1);
+	assert_int_equal(prep->dups[0].id, out[1].id);
+
+	/* 40 reports at one moment in one cell: by id, newest first. The 35
+	 * newest are about something else; the 5 oldest, behind them, are the
+	 * ones found */
+	for (int i = 0; i < NTIE; i++) {
+		in[i] = base();
+		in[i].category = "adminduk";
+		in[i].title = i < 5 ? "KTP elektronik belum jadi" : "Lampu jalan mati";
+		in[i].description = i < 5 ? "KTP elektronik belum jadi sudah tiga bulan menunggu di kecamatan"
+					  : "Lampu penerangan jalan mati sudah seminggu gelap sekali";
+		in[i].lat = lat;
+		in[i].lon = lon + 0.0001;
+		in[i].now = t0() + 20;
+	}
+	file_batch(ts, in, out, NTIE);
+	assert_int_equal(probe_at(ts, &in[0], lat, lon, prep), 5);
+	for (int i = 0; i < 5; i++) {
+		int found = 0;
+		for (int k = 0; k < 5; k++)
+			found += prep->dups[k].id == out[i].id;
+		assert_int_equal(found, 1);
+		assert_int_equal(prep->dups[i].score_milli, 1000);
+	}
+
+	/* CPL_DUP_CANDIDATES (100) looked at in all, across cells: 99 newer
+	 * reports about something else within the radius, in the centre's
+	 * cell and the one to the north; the similar one in the cell to the
+	 * east is the 100th, found, then the 101st, not found */
+	assert_int_equal(test_sql(ts, "INSERT INTO complaints_categories (tenant, code, name, unit, sla_class) "
+				      "VALUES ('52.71', 'drainase', 'Drainase', 'DPUPR', 'lapangan')"), 0);
+	for (int i = 0; i < NFAR + 1; i++) {
+		in[i] = base();
+		in[i].category = "drainase";
+		in[i].title = "Saluran tersumbat";
+		in[i].description = "Saluran air tersumbat sampah, banjir setiap hujan deras";
+		in[i].lat = lat;
+		in[i].lon = lon + 0.0026;
+		in[i].now = t0() + 10;
+		if (i) {
+			in[i].title = "Lampu jalan mati";
+			in[i].description = far[i - 1];
+			in[i].lat = lat + (i % 2 ? 0.0026 : 0);
+			in[i].lon = lon;
+			in[i].now = t0() + 100 + i;
+		}
+	}
+	file_batch(ts, in, out, NFAR);
+	assert_int_equal(probe_at(ts, &in[0], lat, lon, prep), 1);
+	assert_int_equal(prep->dups[0].id, out[0].id);
+	file_batch(ts, &in[NFAR], &out[NFAR], 1);
+	assert_int_equal(probe_at(ts, &in[0], lat, lon, prep), 0);
+	free(prep);
+}
+
 /* The reporter key: random, only its hash stored, accepted in any case and
  * with or without dashes, for its own complaint alone, and it lets a
  * reporter without an account reply and rate but nothing else. */
@@ -2287,6 +2548,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hold_and_forward_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_noncharacters_and_blank_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_cells, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates_filed_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reporter_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
