@@ -693,6 +693,13 @@ int webhook_send_test(const char *tenant, int tz_offset, const char *url, const 
 	return rc;
 }
 
+int webhook_retry_now_tx(store_conn_t *c, const char *tenant, int64_t id, int64_t now)
+{
+	int rc = store_exec(c, "UPDATE webhooks SET next_at = ? WHERE tenant = ? AND id = ? AND attempts > 0 AND next_at > ?",
+			    "itii", now, tenant, id, now);
+	return rc < 0 ? rc : rc > 0;
+}
+
 int webhook_secret_get(store_conn_t *c, const char *tenant, int64_t id, char *out, size_t outlen)
 {
 	store_stmt_t *s;

@@ -118,6 +118,11 @@ json_t *webhook_event_json(const webhook_event_t *ev, int tz_offset);
  * reason) for any other outcome. */
 int webhook_send_test(const char *tenant, int tz_offset, const char *url, const char *secret, int64_t now,
 		      long *ret_status, const char **ret_msgid, char *err, size_t errlen);
+/* After a test the receiver accepted: a delivery waiting for its next retry
+ * (the backoff, up to 6 h) is due at once, so what waits goes out at the
+ * next run; the failing state ends only with a real delivery. 1 when a
+ * retry was brought forward, 0 when none was waiting. */
+int webhook_retry_now_tx(store_conn_t *c, const char *tenant, int64_t id, int64_t now);
 /* The endpoint's signing secret, for the test above (never shown). */
 int webhook_secret_get(store_conn_t *c, const char *tenant, int64_t id, char *out, size_t outlen);
 /* A fresh secret ("whsec_" + 64 hex digits) into out. */

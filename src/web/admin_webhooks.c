@@ -6,7 +6,8 @@
  * endpoint's signing secret. /t/{tenant}/admin/webhook/{id}/hapus asks for
  * confirmation, then removes the endpoint. /t/{tenant}/admin/webhook/{id}/uji
  * ("Kirim uji") sends the endpoint one signed test event at once and shows
- * what its receiver answered.
+ * what its receiver answered; accepted, it makes a delivery waiting for its
+ * retry due at once (the receiver is fixed: no need to wait out the backoff).
  *
  * Adding one resolves the URL's host (webhook_url_check: a public address
  * unless the server allows private ones), which may wait on DNS: that runs
@@ -351,7 +352,8 @@ int h_admin_webhook_remove(req_t *r)
 
 typedef struct test_op {
 	char tenant[16], url[WEBHOOK_URL_MAX + 1], secret[WEBHOOK_SECRET_LEN + 8], err[200];
-	int tz_offset;
+	int64_t id;
+	int tz_offset, retried;
 	long status;
 	double seconds;
 	const char *msgid;
@@ -374,6 +376,31 @@ static int hook_test_work(void *ud)
 	return rc == ERR_IO ? 0 : rc;
 }
 
+static int hook_retry_tx(store_conn_t *c, void *ud)
+{
+	test_op_t *op = ud;
+	int rc = webhook_retry_now_tx(c, op->tenant, op->id, (int64_t)time(NULL));
+	if (rc < 0)
+		return rc;
+	op->retried = rc;
+	return 0;
+}
+
+static int hook_retried(req_t *r, int rc, void *ud)
+{
+	test_op_t *op = ud;
+	char msg[500];
+	int n;
+	if (rc < 0)
+		return rc;
+	n = snprintf(msg, sizeof(msg), req_t_(r, N_("peristiwa uji diterima oleh %s: HTTP %ld dalam %.2f detik")), op->url,
+		     op->status, op->seconds);
+	if (op->retried && n > 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n, " %s",
+			 req_t_(r, N_("Peristiwa yang menunggu pengiriman ulang dikirim pada putaran berikutnya.")));
+	return hooks_page_notice(r, 200, NULL, msg, NULL);
+}
+
 static int hook_tested(req_t *r, int rc, void *ud)
 {
 	test_op_t *op = ud;
@@ -382,11 +409,9 @@ static int hook_tested(req_t *r, int rc, void *ud)
 		return hooks_page(r, 200, req_t_(r, op->msgid ? op->msgid : N_("alamat webhook tidak valid")), NULL);
 	if (rc < 0)
 		return rc;
-	if (op->status >= 200 && op->status <= 299) {
-		snprintf(msg, sizeof(msg), req_t_(r, N_("peristiwa uji diterima oleh %s: HTTP %ld dalam %.2f detik")), op->url,
-			 op->status, op->seconds);
-		return hooks_page_notice(r, 200, NULL, msg, NULL);
-	}
+	if (op->status >= 200 && op->status <= 299)
+		/* the receiver works again: what waits for a retry goes now */
+		return http_write(r, hook_retry_tx, op, hook_retried);
 	/* libcurl's reason is its own English, as on the list */
 	snprintf(msg, sizeof(msg), req_t_(r, N_("peristiwa uji tidak diterima oleh %s: %s (setelah %.2f detik)")), op->url,
 		 op->err[0] ? op->err : "?", op->seconds);
@@ -404,6 +429,7 @@ int h_admin_webhook_test(req_t *r)
 		return ERR_NOMEM;
 	snprintf(op->tenant, sizeof(op->tenant), "%s", r->tenant->code);
 	snprintf(op->url, sizeof(op->url), "%s", w.url);
+	op->id = w.id;
 	op->tz_offset = r->tenant->tz_offset;
 	rc = webhook_secret_get(store_reader(r->app->store), r->tenant->code, w.id, op->secret, sizeof(op->secret));
 	if (rc == ERR_NOT_FOUND) {

@@ -377,3 +377,36 @@ def test_send_a_test_event(env):
                     {"_csrf": o.get("/t/%s/admin/webhook" % TENANT2).csrf()}).expect(404)
         c.post_form("%s/999999/uji" % ADMIN, {"_csrf": lst.csrf()}).expect(404)
         assert len(sink.got("/uji", ok_only=False)) == 3
+
+
+def test_a_test_accepted_brings_the_waiting_retry_forward(env):
+    """A receiver that failed waits for its retry (1 min, then 5, 30, up to 6 h). Once its
+    administrator has fixed it and "Kirim uji" is accepted, what waits goes at the next run
+    instead of after the backoff; a test while nothing waits says nothing of the kind."""
+    with sink_and_server(env) as (sink, db, srv):
+        sink.status = 500
+        _, secret = add_endpoint(srv, sink.url("/pulih"))
+        hid = int(db.sql("SELECT id FROM webhooks WHERE tenant = '%s'" % TENANT)[0][0])
+        cid = open311_complaint(srv, db, "warga.pulih@example.id")
+        assert wait_for(lambda: sink.got("/pulih", ok_only=False)), "no attempt"
+        assert wait_for(lambda: int(db.sql("SELECT attempts FROM webhooks WHERE id = %d" % hid)[0][0]) >= 1)
+        next_at = int(db.sql("SELECT next_at FROM webhooks WHERE id = %d" % hid)[0][0])
+        assert next_at > time.time() + 30, next_at  # the first retry a minute later
+        sink.status = 200
+        c = srv.client()
+        c.login(TENANT, "admin")
+        lst = c.get(ADMIN).expect(200)
+        page = c.post_form("%s/%d/uji" % (ADMIN, hid), {"_csrf": lst.csrf()}).expect(200)
+        assert "peristiwa uji diterima oleh" in page.text and \
+            "Peristiwa yang menunggu pengiriman ulang dikirim pada putaran berikutnya." in page.text, page.text
+        # the complaint's event arrives within a few runs, not after the minute's backoff
+        assert wait_for(lambda: [e for e in sink.events("/pulih") if e["event"] == "complaints.create"], secs=10), \
+            db.sql("SELECT attempts, next_at FROM webhooks WHERE id = %d" % hid)
+        (ev,) = [e for e in sink.events("/pulih") if e["event"] == "complaints.create"]
+        assert ev["object"] == "complaint:%s" % cid, ev
+        for req in sink.got("/pulih"):
+            check_signature(req, secret)
+        assert wait_for(lambda: int(db.sql("SELECT attempts FROM webhooks WHERE id = %d" % hid)[0][0]) == 0)
+        # nothing waits now: the test says only that it was accepted
+        page = c.post_form("%s/%d/uji" % (ADMIN, hid), {"_csrf": lst.csrf()}).expect(200)
+        assert "peristiwa uji diterima oleh" in page.text and "menunggu pengiriman ulang" not in page.text, page.text
