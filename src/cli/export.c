@@ -44,6 +44,15 @@ static const struct {
 	{ "complaints_rate", "rate limiting of the last minutes" },
 };
 
+/* Why table stays behind, or NULL when it goes into the export. */
+static const char *left_behind_why(const char *table)
+{
+	for (size_t i = 0; i < sizeof(left_behind) / sizeof(left_behind[0]); i++)
+		if (!strcmp(table, left_behind[i].table))
+			return left_behind[i].why;
+	return NULL;
+}
+
 typedef struct export_ctx {
 	const char *tenant;
 	char province[3];    /* the first two digits: a kabupaten/kota's province */
@@ -59,9 +68,8 @@ static void select_rows(void *ud, const char *table, store_copy_rows_t *r)
 	r->args[0] = x->tenant;
 	r->nargs = 1;
 	snprintf(r->where, sizeof(r->where), "tenant = ?");
-	for (size_t i = 0; i < sizeof(left_behind) / sizeof(left_behind[0]); i++)
-		if (!strcmp(table, left_behind[i].table))
-			r->copy = 0;
+	if (left_behind_why(table))
+		r->copy = 0;
 	if (!strcmp(table, "regions")) {
 		/* national reference data (Kepmendagri codes), every row: the
 		 * NIK checks and the address pickers read them */
@@ -95,16 +103,13 @@ static void select_rows(void *ud, const char *table, store_copy_rows_t *r)
 static void counted(void *ud, const char *table, int copied, int64_t source_rows, int64_t target_rows)
 {
 	export_ctx_t *x = ud;
-	const char *why = "";
-	for (size_t i = 0; i < sizeof(left_behind) / sizeof(left_behind[0]); i++)
-		if (!strcmp(table, left_behind[i].table))
-			why = left_behind[i].why;
+	const char *why = left_behind_why(table);
 	if (copied) {
 		x->rows += target_rows;
 		x->tables++;
 		printf("  %-28s %10" PRId64 " %10" PRId64 "\n", table, source_rows, target_rows);
 	} else {
-		printf("  %-28s %10" PRId64 " %10s  (%s)\n", table, source_rows, "-", why);
+		printf("  %-28s %10" PRId64 " %10s  (%s)\n", table, source_rows, "-", why ? why : "");
 	}
 }
 

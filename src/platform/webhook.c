@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "audit/audit.h"
+#include "core/calendar.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/nls.h"
@@ -156,16 +157,10 @@ int webhook_event_group(const char *action, const char *object)
 
 json_t *webhook_event_json(const webhook_event_t *ev, int tz_offset)
 {
-	char id[64], when[40], path[200], url[512];
-	struct tm tm;
-	time_t t = (time_t)(ev->ts + tz_offset);
-	int off = tz_offset < 0 ? -tz_offset : tz_offset;
+	char id[64], when[CAL_INSTANT_LEN], path[200], url[512];
 	json_t *o;
 	snprintf(id, sizeof(id), "%s-%" PRId64, ev->tenant, ev->seq);
-	gmtime_r(&t, &tm);
-	strftime(when, 24, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + strlen(when), sizeof(when) - strlen(when), "%c%02d:%02d", tz_offset < 0 ? '-' : '+',
-		 off / 3600, off % 3600 / 60);
+	cal_format_instant(ev->ts, tz_offset, when);
 	o = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s}", "id", id, "tenant", ev->tenant, "seq", (json_int_t)ev->seq, "time",
 		      when, "event", ev->action, "object", ev->object);
 	if (o && conf.public_url[0] && notify_object_path(ev->tenant, ev->object, path, sizeof(path))) {
@@ -702,16 +697,7 @@ int webhook_retry_now_tx(store_conn_t *c, const char *tenant, int64_t id, int64_
 
 int webhook_secret_get(store_conn_t *c, const char *tenant, int64_t id, char *out, size_t outlen)
 {
-	store_stmt_t *s;
-	int rc = store_prepare(c, "SELECT secret FROM webhooks WHERE tenant = ? AND id = ?", &s);
-	if (rc < 0)
-		return rc;
-	store_bindf(s, "ti", tenant, id);
-	rc = store_step(s);
-	if (rc == STORE_ROW)
-		snprintf(out, outlen, "%s", store_col_text(s, 0));
-	store_finalize(s);
-	return rc == STORE_ROW ? 0 : rc < 0 ? rc : ERR_NOT_FOUND;
+	return store_query_text(c, out, outlen, "SELECT secret FROM webhooks WHERE tenant = ? AND id = ?", "ti", tenant, id);
 }
 
 /* One endpoint while an instance delivers to it. */
