@@ -225,7 +225,7 @@ static int finish_entry(struct parser *p)
 		return 0;
 	}
 	{
-		char a[64], b[64];
+		char a[256], b[256]; /* truncated alike only past about 40 conversions */
 		conversions(a, sizeof(a), e->id.buf);
 		if (strcmp(a, conversions(b, sizeof(b), e->str.buf))) {
 			char q[40];
