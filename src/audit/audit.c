@@ -14,6 +14,8 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "platform/platform.h"
+#include "platform/webhook.h"
 #include "core/banned.h"
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
@@ -103,6 +105,9 @@ int audit_append(store_conn_t *c, const char *tenant, int64_t ts, const char *ac
 	if (rc < 0)
 		return rc;
 	store_memo_put(key, seq, hash);
+	/* an event a webhook may carry: its delivery runs soon after the commit */
+	if (webhook_event_group(action, object))
+		store_signal(c, OUTBOX_SIGNAL_WEBHOOK);
 	return 0;
 }
 

@@ -244,6 +244,11 @@ typedef struct app_job {
 	const char *name;
 	int (*fn)(store_t *st, int64_t now);
 	const char *counts; /* what fn's result counts, for `sigap sweep`; NULL: notification(s) */
+	/* OUTBOX_SIGNAL_* bits: an outbox job (sending mail, webhooks). The server runs it on a
+	 * thread of its own, soon after a commit that gave it work (store_signal,
+	 * OUTBOX_SIGNAL_*) as well as every sweep-interval, so that a password
+	 * reset or a webhook event goes out within seconds, not at the next sweep */
+	unsigned prompt;
 } app_job_t;
 extern const app_job_t app_jobs[];
 

@@ -1338,9 +1338,16 @@ static void *worker_main(void *arg)
 }
 
 /* The periodic jobs' thread: wakes every sweep-interval seconds (or at once
- * on shutdown) and runs each job; a failing job is logged and retried next time. */
+ * on shutdown) and runs each job but the outbox's; a failing job is logged
+ * and retried next time. The outbox's thread (outbox_main) runs the others. */
 static pthread_mutex_t jobs_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t jobs_cv = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t outbox_cv = PTHREAD_COND_INITIALIZER;
+static unsigned outbox_pending; /* OUTBOX_SIGNAL_* of commits since its last run, under jobs_mu */
+
+/* At most one signalled run of the outbox's jobs per this many seconds: a
+ * busy hour's commits do not turn into a run each. */
+#define OUTBOX_GAP 1
 
 static void job_count(int i, int rc, int64_t ended, int64_t ns)
 {
@@ -1354,50 +1361,105 @@ static void job_count(int i, int rc, int64_t ended, int64_t ns)
 	__atomic_store_n(&js->last_ns, ns, __ATOMIC_RELAXED);
 }
 
+/* Whether jobs may run now. *was_ro (NULL: say nothing) is the read-only
+ * state last logged, so that a replica says once that jobs wait. */
+static int jobs_may_run(app_t *app, int *was_ro)
+{
+	int ro;
+	/* a newer release migrated the database: this binary's jobs no
+	 * longer run on it (and its requests are answered 503) */
+	if (store_schema_ahead(app->store) || store_schema_check(app->store) == 1) {
+		note_schema_ahead();
+		return 0;
+	}
+	/* a read replica (hot standby) cannot run them; a promoted one can */
+	ro = store_probe_read_only(app->store);
+	if (was_ro && ro >= 0 && ro != *was_ro)
+		log_info(ro ? "the database is read-only (a standby): background jobs paused"
+			    : "the database accepts writes: background jobs running");
+	if (was_ro && ro >= 0)
+		*was_ro = ro;
+	return ro != 1;
+}
+
+static void run_job(app_t *app, int i)
+{
+	const app_job_t *j = &app_jobs[i];
+	struct timespec t0, t1;
+	int rc;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = j->fn(app->store, (int64_t)time(NULL));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (i < MAX_JOBS)
+		job_count(i, rc, (int64_t)time(NULL), (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec));
+	if (rc < 0)
+		log_warn("job %s failed: %s (%s)", j->name, err_code_name(rc), store_errmsg());
+}
+
+/* Waits on cv until the time is seconds from now, or shutdown, or (when
+ * stop_on_signal) an outbox signal. Called with jobs_mu held. */
+static void jobs_wait(app_t *app, pthread_cond_t *cv, int seconds, int stop_on_signal)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += seconds;
+	while (!app->stopping && !(stop_on_signal && outbox_pending))
+		if (pthread_cond_timedwait(cv, &jobs_mu, &until) == ETIMEDOUT)
+			break;
+}
+
 static void *jobs_main(void *arg)
 {
 	app_t *app = arg;
-	int ro, was_ro = 0; /* so that a replica says at its first sweep that jobs wait */
+	int was_ro = 0; /* so that a replica says at its first sweep that jobs wait */
 	for (;;) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += app->cfg.sweep_interval;
 		pthread_mutex_lock(&jobs_mu);
-		while (!app->stopping) {
-			if (pthread_cond_timedwait(&jobs_cv, &jobs_mu, &until) == ETIMEDOUT)
-				break;
-		}
+		jobs_wait(app, &jobs_cv, app->cfg.sweep_interval, 0);
 		pthread_mutex_unlock(&jobs_mu);
 		if (app->stopping)
 			return NULL;
-		/* a newer release migrated the database: this binary's jobs no
-		 * longer run on it (and its requests are answered 503) */
-		if (store_schema_ahead(app->store) || store_schema_check(app->store) == 1) {
-			note_schema_ahead();
+		if (!jobs_may_run(app, &was_ro))
 			continue;
-		}
-		/* a read replica (hot standby) cannot run them; a promoted one can */
-		ro = store_probe_read_only(app->store);
-		if (ro >= 0 && ro != was_ro)
-			log_info(ro ? "the database is read-only (a standby): background jobs paused"
-				    : "the database accepts writes: background jobs running");
-		if (ro >= 0)
-			was_ro = ro;
-		if (ro == 1)
-			continue;
-		for (int i = 0; app_jobs[i].fn; i++) {
-			const app_job_t *j = &app_jobs[i];
-			struct timespec t0, t1;
-			int rc;
-			clock_gettime(CLOCK_MONOTONIC, &t0);
-			rc = j->fn(app->store, (int64_t)time(NULL));
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			if (i < MAX_JOBS)
-				job_count(i, rc, (int64_t)time(NULL),
-					  (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec));
-			if (rc < 0)
-				log_warn("job %s failed: %s (%s)", j->name, err_code_name(rc), store_errmsg());
-		}
+		for (int i = 0; app_jobs[i].fn; i++)
+			if (!app_jobs[i].prompt)
+				run_job(app, i);
+	}
+}
+
+/* store_on_commit: a commit gave the outbox work (on the writer thread) */
+static void outbox_signal(void *ud, unsigned bits)
+{
+	(void)ud;
+	pthread_mutex_lock(&jobs_mu);
+	outbox_pending |= bits;
+	pthread_cond_signal(&outbox_cv);
+	pthread_mutex_unlock(&jobs_mu);
+}
+
+/* The outbox's thread: runs a prompt job (app_job_t.prompt) soon after a
+ * commit that signalled work for it, at most once per OUTBOX_GAP seconds,
+ * and every sweep-interval besides (for retries falling due, and for what
+ * other instances queued and could not send). */
+static void *outbox_main(void *arg)
+{
+	app_t *app = arg;
+	for (;;) {
+		unsigned bits;
+		pthread_mutex_lock(&jobs_mu);
+		jobs_wait(app, &outbox_cv, app->cfg.sweep_interval, 1);
+		bits = outbox_pending ? outbox_pending : ~0u; /* a timeout: every one */
+		outbox_pending = 0;
+		pthread_mutex_unlock(&jobs_mu);
+		if (app->stopping)
+			return NULL;
+		if (jobs_may_run(app, NULL))
+			for (int i = 0; app_jobs[i].fn; i++)
+				if (app_jobs[i].prompt & bits)
+					run_job(app, i);
+		/* what is signalled meanwhile waits for the next run */
+		pthread_mutex_lock(&jobs_mu);
+		jobs_wait(app, &outbox_cv, OUTBOX_GAP, 0);
+		pthread_mutex_unlock(&jobs_mu);
 	}
 }
 
@@ -1431,7 +1493,7 @@ int server_run(app_t *app)
 	h2o_pathconf_t *pathconf;
 	h2o_handler_t *handler;
 	sigset_t set;
-	pthread_t jobs_tid = 0;
+	pthread_t jobs_tid = 0, outbox_tid = 0;
 
 	the_app = app;
 	signal(SIGPIPE, SIG_IGN);
@@ -1513,6 +1575,8 @@ int server_run(app_t *app)
 		while (njobs_running < MAX_JOBS && app_jobs[njobs_running].fn)
 			njobs_running++;
 		pthread_create(&jobs_tid, NULL, jobs_main, app);
+		pthread_create(&outbox_tid, NULL, outbox_main, app);
+		store_on_commit(app->store, outbox_signal, NULL);
 	}
 	log_info("sigap serving on %s://%s:%d with %d worker threads", ssl_ctx ? "https" : "http", host, port, n);
 	if (app->cfg.metrics_token[0])
@@ -1530,11 +1594,16 @@ int server_run(app_t *app)
 	pthread_mutex_lock(&jobs_mu);
 	app->stopping = 1;
 	pthread_cond_broadcast(&jobs_cv);
+	pthread_cond_broadcast(&outbox_cv);
 	pthread_mutex_unlock(&jobs_mu);
 	for (int i = 0; i < n; i++)
 		pthread_join(ws[i].tid, NULL);
 	if (jobs_tid)
 		pthread_join(jobs_tid, NULL);
+	if (outbox_tid) {
+		store_on_commit(app->store, NULL, NULL);
+		pthread_join(outbox_tid, NULL);
+	}
 	log_info("sigap stopped");
 	if (ssl_ctx)
 		SSL_CTX_free(ssl_ctx);

@@ -134,6 +134,8 @@ int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char
 					     "VALUES (?, ?, ?, ?, ?, ?)",
 					  "ttttii", tenant, to, subj, text.buf, now, now);
 	sb_release(&text);
+	if (rc >= 0)
+		store_signal(c, OUTBOX_SIGNAL_MAIL);
 	return rc < 0 ? rc : 0;
 }
 

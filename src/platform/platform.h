@@ -152,6 +152,14 @@ int mail_format(const char *from, const char *to, const char *subject, const cha
 /* Sends what is due; *ret_sent and *ret_failed count this run's messages. */
 int mail_send_due(store_t *st, int64_t now, int *ret_sent, int *ret_failed);
 int mail_job(store_t *st, int64_t now);
+
+/* The outbox's after-commit signals (store_signal): a transaction that queued
+ * an e-mail (mail_enqueue) or appended an audit entry a webhook may carry
+ * (audit_append, webhook_event_group) says so, and the server runs the
+ * sending jobs soon after its commit instead of at the next sweep
+ * (server.c: at most once a second). */
+#define OUTBOX_SIGNAL_MAIL 1u
+#define OUTBOX_SIGNAL_WEBHOOK 2u
 /* The periodic job that forgets a message MAIL_KEEP_DAYS after its life
  * ended: sent (sent_at) or given up (failed_at). A message still waiting
  * or being retried is never touched, however old. Deleted in batches of

@@ -119,7 +119,27 @@ struct store_group {
 	int stopping;
 	pthread_t tid;
 	uint64_t txs, commits;
+	store_signal_fn on_commit; /* store_on_commit(), set before the first signal */
+	void *on_commit_ud;
 };
+
+/* store_signal()'s bits of the batch running on this writer thread */
+static __thread unsigned signal_bits;
+
+void store_signal(store_conn_t *c, unsigned bits)
+{
+	(void)c;
+	signal_bits |= bits;
+}
+
+void store_on_commit(store_t *st, store_signal_fn fn, void *ud)
+{
+	struct store_group *g = st->group;
+	pthread_mutex_lock(&g->mu);
+	g->on_commit = fn;
+	g->on_commit_ud = ud;
+	pthread_mutex_unlock(&g->mu);
+}
 
 typedef struct gc_batch {
 	gc_req_t *reqs[GROUP_MAX];
@@ -207,6 +227,8 @@ static void *writer_main(void *arg)
 	gc_batch_t b;
 	for (;;) {
 		int rc;
+		store_signal_fn on_commit;
+		void *on_commit_ud;
 		pthread_mutex_lock(&g->mu);
 		while (!g->head && !g->stopping)
 			pthread_cond_wait(&g->work, &g->mu);
@@ -224,9 +246,11 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&g->mu);
 
 		b.optimistic = b.n > 1;
+		signal_bits = 0;
 		rc = st->ops->tx(st, batch_fn, &b);
 		if (b.optimistic && rc == GC_REPLAY) {
 			b.optimistic = 0;
+			signal_bits = 0; /* what the abandoned pass asked for was rolled back */
 			rc = st->ops->tx(st, batch_fn, &b);
 		} else if (b.optimistic && rc < 0) {
 			/* BEGIN or COMMIT failed: the same for everyone */
@@ -240,7 +264,12 @@ static void *writer_main(void *arg)
 		pthread_mutex_lock(&g->mu);
 		g->txs += (uint64_t)b.n;
 		g->commits++;
+		on_commit = g->on_commit;
+		on_commit_ud = g->on_commit_ud;
 		pthread_mutex_unlock(&g->mu);
+		if (rc >= 0 && signal_bits && on_commit)
+			on_commit(on_commit_ud, signal_bits);
+		signal_bits = 0;
 		for (int i = 0; i < b.n; i++) {
 			gc_req_t *q = b.reqs[i];
 			/* a failed commit fails everyone who had succeeded */

@@ -124,6 +124,20 @@ int store_tx(store_t *st, store_tx_fn fn, void *ud);
 typedef void (*store_complete_fn)(int rc, void *cud);
 int store_tx_async(store_t *st, store_tx_fn fn, void *ud, store_complete_fn complete, void *cud);
 
+/* After-commit signals. A transaction function calls store_signal(c, bits)
+ * to ask that, once its transaction is durable, the function registered with
+ * store_on_commit() be called with those bits (or'ed with the other callers'
+ * of the same commit). The meaning of the bits is the caller's (the platform's
+ * outbox: platform.h). Guarantees: a transaction that commits is signalled,
+ * after its commit is on disk, on the writer thread (the function must be
+ * quick and must not call the store); a transaction rolled back alone inside
+ * a batch that commits may be signalled too (a harmless extra wake); a batch
+ * whose commit fails signals nothing. Without a registered function,
+ * store_signal does nothing. */
+void store_signal(store_conn_t *c, unsigned bits);
+typedef void (*store_signal_fn)(void *ud, unsigned bits);
+void store_on_commit(store_t *st, store_signal_fn fn, void *ud);
+
 /* Whether the database refuses writes: a PostgreSQL hot standby (a read
  * replica) or a store opened read_only. No round trip: the state last found
  * by store_probe_read_only() (run by store_open) or by a write that the

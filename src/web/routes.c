@@ -119,9 +119,9 @@ const app_job_t app_jobs[] = {
 	{ "complaints.follow_prune", complaints_follow_prune },
 	{ "once.prune", once_prune },
 	{ "mail.digest", mail_digest_job },
-	{ "mail.send", mail_job },
+	{ "mail.send", mail_job, NULL, OUTBOX_SIGNAL_MAIL },
 	{ "mail.prune", mail_prune, "message(s) pruned" },
-	{ "webhook.send", webhook_job, "batch(es) delivered" },
+	{ "webhook.send", webhook_job, "batch(es) delivered", OUTBOX_SIGNAL_WEBHOOK },
 	{ "files.gc", files_gc_job, "file(s) removed" },
 	{ NULL, NULL },
 };

@@ -121,6 +121,24 @@ def test_password_recovered_by_email(env):
         sink.close()
 
 
+def test_the_link_goes_out_at_once_not_at_the_next_sweep(env):
+    """The commit that queues the message wakes the outbox: with sweeps an hour apart, the link
+    still arrives within seconds (a citizen waiting at the sign-in page)."""
+    from smtp_sink import SmtpSink
+    sink = SmtpSink()
+    try:
+        srv = env.start_server(env.new_db(), args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from",
+                                                   FROM, "--public-url", PUBLIC, "--sweep-interval", "3600"])
+        register(srv.client(ip="10.70.1.1"), "lalu.segera", "lalu.segera@example.id")
+        started = time.time()
+        assert SENT in ask(srv.client(ip="10.70.1.2"), "lalu.segera").text
+        got = wait_for(lambda: bodies_to(sink, "lalu.segera@example.id"), secs=10)
+        assert len(got) == 1 and time.time() - started < 10, (sink.messages, time.time() - started)
+        link_in(got[0])
+    finally:
+        sink.close()
+
+
 def test_a_shared_address_gets_a_link_per_account(env):
     """A household shares one mailbox: asked by that address, each account gets its own
     message naming it, and each link sets its own account's password; asked by a username,

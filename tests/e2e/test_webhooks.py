@@ -177,6 +177,39 @@ def test_events_of_a_complaint_reach_the_endpoint_signed_and_thin(env):
         assert secret not in srv.log_text()
 
 
+def test_events_go_out_soon_after_their_commit_not_at_the_next_sweep(env):
+    """The commit that appends a webhook's event wakes the outbox: with sweeps an hour apart, the
+    complaint's event still reaches the endpoint within seconds; a change no webhook carries (a
+    setting) sends nothing."""
+    sink = Sink()
+    try:
+        db = env.new_db()
+        srv = env.start_server(db, args=["--sweep-interval", "3600", "--public-url", PUBLIC,
+                                         "--webhook-allow-private", "1", "--webhook-allow-http", "1"])
+        _r, secret = add_endpoint(srv, sink.url("/soon"))
+        assert secret
+        started = time.time()
+        cid = open311_complaint(srv, db, "warga.segera@example.id")
+        assert wait_for(lambda: sink.events("/soon"), secs=10), "no event within 10 s of the commit"
+        took = time.time() - started
+        events = sink.events("/soon")
+        assert [(e["event"], e["object"]) for e in events] == [("complaints.create", "complaint:%s" % cid)], events
+        check_signature(sink.got("/soon")[0], secret)
+        assert took < 10, took
+        # the next event of the same endpoint goes as promptly (at most one run a second)
+        verify_and_answer(srv, cid, "Sudah kami tindak lanjuti.")
+        assert wait_for(lambda: [e["event"] for e in sink.events("/soon")][-1:] == ["complaints.jawab"], secs=10), \
+            sink.requests
+        n = len(sink.got("/soon"))
+        # the administrator's list says it was delivered; the job's runs show in the metrics' source
+        assert wait_for(lambda: db.sql("SELECT last_status FROM webhooks WHERE tenant = '%s'" % TENANT)[0][0]
+                        in (200, "200"))
+        time.sleep(2)
+        assert len(sink.got("/soon")) == n, sink.requests
+    finally:
+        sink.close()
+
+
 def test_failures_are_retried_in_order_and_groups_and_tenants_are_kept_apart(env):
     with sink_and_server(env) as (sink, db, srv):
         _r, secret = add_endpoint(srv, sink.url("/a"))                             # complaints

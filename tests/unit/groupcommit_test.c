@@ -8,7 +8,8 @@
  * error message carried back to the caller's thread. And the per-transaction
  * memo (store_memo_*) behind registration numbers and the audit chain: with
  * callers of a batch failing and rolled back, the numbers handed out stay
- * unique and without gaps and the chain verifies. Runs on SQLite, and on
+ * unique and without gaps and the chain verifies. And the after-commit
+ * signals (store_signal). Runs on SQLite, and on
  * PostgreSQL when SIGAP_TEST_PG is set.
  */
 #include <stdarg.h>
@@ -196,6 +197,86 @@ static void test_async_completion(void **state)
 	test_store_close(&ts);
 }
 
+/* ---- after-commit signals (store_signal, store_on_commit) */
+
+static pthread_mutex_t sig_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned sig_bits;
+static int sig_calls;
+
+static void on_signal(void *ud, unsigned bits)
+{
+	(void)ud;
+	pthread_mutex_lock(&sig_mu);
+	sig_bits |= bits;
+	sig_calls++;
+	pthread_mutex_unlock(&sig_mu);
+}
+
+static void sig_take(unsigned *bits, int *calls)
+{
+	pthread_mutex_lock(&sig_mu);
+	*bits = sig_bits;
+	*calls = sig_calls;
+	sig_bits = 0;
+	sig_calls = 0;
+	pthread_mutex_unlock(&sig_mu);
+}
+
+typedef struct sig_job {
+	job_t job;
+	unsigned bits;
+} sig_job_t;
+
+static int signalling_job(store_conn_t *c, void *ud)
+{
+	sig_job_t *j = ud;
+	store_signal(c, j->bits);
+	return insert_job(c, &j->job);
+}
+
+static void test_signals_after_commit(void **state)
+{
+	test_store_t ts;
+	sig_job_t ok = { { 1, 0 }, 1u }, refused = { { 2, 1 }, 2u }, quiet = { { 3, 0 }, 0u };
+	unsigned bits;
+	int calls;
+	(void)state;
+	test_store_open(&ts);
+	assert_int_equal(store_tx(ts.st, create_table, NULL), 0);
+	/* nobody listening: nothing happens */
+	assert_int_equal(store_tx(ts.st, signalling_job, &ok), 0);
+	store_on_commit(ts.st, on_signal, NULL);
+	/* committed: signalled once the commit is done, before the caller hears of it */
+	ok.job.key = 11;
+	assert_int_equal(store_tx(ts.st, signalling_job, &ok), 0);
+	sig_take(&bits, &calls);
+	assert_int_equal(bits, 1u);
+	assert_int_equal(calls, 1);
+	/* rolled back alone: not signalled */
+	assert_int_equal(store_tx(ts.st, signalling_job, &refused), ERR_INVALID);
+	sig_take(&bits, &calls);
+	assert_int_equal(calls, 0);
+	/* a transaction that asks nothing: not signalled */
+	assert_int_equal(store_tx(ts.st, signalling_job, &quiet), 0);
+	sig_take(&bits, &calls);
+	assert_int_equal(calls, 0);
+	/* the signal of a batch's earlier commit is not carried into the next */
+	ok.job.key = 12;
+	assert_int_equal(store_tx(ts.st, signalling_job, &ok), 0);
+	quiet.job.key = 13;
+	sig_take(&bits, &calls);
+	assert_int_equal(store_tx(ts.st, signalling_job, &quiet), 0);
+	sig_take(&bits, &calls);
+	assert_int_equal(calls, 0);
+	/* unregistered: nothing more */
+	store_on_commit(ts.st, NULL, NULL);
+	ok.job.key = 14;
+	assert_int_equal(store_tx(ts.st, signalling_job, &ok), 0);
+	sig_take(&bits, &calls);
+	assert_int_equal(calls, 0);
+	test_store_close(&ts);
+}
+
 /* ---- the per-transaction memo */
 
 static int memo_put_fn(store_conn_t *c, void *ud)
@@ -330,6 +411,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_failures_stay_with_their_caller),
 		cmocka_unit_test(test_async_completion),
+		cmocka_unit_test(test_signals_after_commit),
 		cmocka_unit_test(test_memo_numbers_and_chain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
