@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/durable.h"
 #include "core/banned.h"
 
 #define MAGIC "SIGAPCLF"
@@ -1364,10 +1365,12 @@ int clf_save(const clf_model_t *m, const char *path, char *err, size_t errlen)
 	sb_t tmp = SB_INIT;
 	sb_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
 	FILE *f = tmp.err ? NULL : fopen(tmp.buf, "wb");
-	int ok = f && fwrite(b.buf, 1, b.len, f) == b.len;
+	int ok = f && fwrite(b.buf, 1, b.len, f) == b.len && fflush(f) == 0 && fsync(fileno(f)) == 0;
 	if (f && fclose(f) != 0)
 		ok = 0;
-	if (ok && rename(tmp.buf, path) != 0)
+	/* data, then name, then the directory's entry: a power cut leaves the old
+	 * model or the new one whole */
+	if (ok && (rename(tmp.buf, path) != 0 || durable_sync_parent(path) != 0))
 		ok = 0;
 	if (!ok) {
 		set_err(err, errlen, "cannot write model '%s': %s", path, strerror(errno));

@@ -26,6 +26,7 @@
 #include "core/err.h"
 #include "core/sb.h"
 #include "platform/platform.h"
+#include "core/durable.h"
 #include "core/banned.h"
 
 /* Tables whose rows of the tenant stay behind, and why (docs/storage.md,
@@ -177,21 +178,6 @@ static void remove_db(const char *path)
 	unlink(side);
 }
 
-/* fsync of the directory that holds path, so the new name is on disk. */
-static void sync_dir_of(const char *path)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	int fd;
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-	if (!dir[0])
-		snprintf(dir, sizeof(dir), "/");
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -274,14 +260,16 @@ int tenant_export(store_t *src, const char *tenant, const char *out, const char 
 			goto fail;
 		}
 	}
-	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) || close(fd) || link(tmp, out)) {
+	if (durable_sync_file(tmp) || link(tmp, out)) {
 		snprintf(err, sizeof(err), errno == EEXIST ? "'%s' was made meanwhile; nothing was changed" : "cannot write '%s': %s",
 			 out, strerror(errno));
 		rc = ERR_IO;
 		goto fail;
 	}
 	remove_db(tmp);
-	sync_dir_of(out);
+	if (durable_sync_parent(out))
+		fprintf(stderr, "warning: cannot sync the directory of '%s' (%s): its name may not survive a power cut\n", out,
+			strerror(errno));
 	stat(out, &sb);
 	printf("exported %s to %s: %lld rows in %lld tables, every count matching the source; "
 	       "audit chain verified (%lld entries of %s, %lld in %lld chains); %.1f MB in %.1f s\n",

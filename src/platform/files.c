@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/durable.h"
 #include "core/banned.h"
 
 static const char *const doc_types[] = { "application/pdf", "image/jpeg", "image/png", NULL };
@@ -93,16 +94,6 @@ static int mkdirs(const char *dir)
 	return 0;
 }
 
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-	if (fd < 0)
-		return ERR_IO;
-	rc = fsync(fd);
-	close(fd);
-	return rc ? ERR_IO : 0;
-}
-
 int files_put(const char *dir, const void *data, size_t len, const files_policy_t *policy,
 	      char ret_hash[FILES_HASH_LEN + 1], char *ret_mime, size_t mimelen)
 {
@@ -148,7 +139,7 @@ int files_put(const char *dir, const void *data, size_t len, const files_policy_
 		p += w;
 		left -= (size_t)w;
 	}
-	if (fsync(fd) || close(fd) || rename(tmp, path) || fsync_dir(sub) < 0) {
+	if (fsync(fd) || close(fd) || rename(tmp, path) || durable_sync_dir(sub) < 0) {
 		unlink(tmp);
 		return store_fail(ERR_IO, "cannot store '%s': %s", path, strerror(errno));
 	}

@@ -21,6 +21,7 @@
 
 #include "core/err.h"
 #include "core/sb.h"
+#include "core/durable.h"
 #include "core/banned.h"
 
 extern char **environ;
@@ -49,16 +50,6 @@ static int run(char *const argv[], char *err, size_t errlen)
 		return ERR_IO;
 	}
 	return 0;
-}
-
-static int fsync_path(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
 }
 
 static int sqlite_copy(const char *src_path, const char *dst_path, int src_readonly, char *err, size_t errlen)
@@ -171,7 +162,7 @@ int store_backup(const char *url, const char *out, char *err, size_t errlen)
 		if (rc == 0)
 			rc = sqlite_check(tmp, err, errlen);
 	}
-	if (rc == 0 && (fsync_path(tmp) || rename(tmp, out))) {
+	if (rc == 0 && (durable_sync_file(tmp) || rename(tmp, out) || durable_sync_parent(out))) {
 		snprintf(err, errlen, "cannot write '%s': %s", out, strerror(errno));
 		rc = ERR_IO;
 	}
@@ -348,13 +339,14 @@ int store_restore(const char *url, const char *in, int force, char *err, size_t 
 	snprintf(tmp, sizeof(tmp), "%s.restore%ld", path, (long)getpid());
 	unlink(tmp);
 	rc = sqlite_copy(in, tmp, 1, err, errlen);
-	if (rc == 0 && fsync_path(tmp) == 0) {
+	if (rc == 0 && durable_sync_file(tmp) == 0) {
 		char wal[4200], shm[4200];
 		snprintf(wal, sizeof(wal), "%s-wal", path);
 		snprintf(shm, sizeof(shm), "%s-shm", path);
 		unlink(wal);
 		unlink(shm);
-		if (rename(tmp, path)) {
+		/* the directory too: else a power cut could bring the old database back */
+		if (rename(tmp, path) || durable_sync_parent(path)) {
 			snprintf(err, errlen, "cannot replace '%s': %s", path, strerror(errno));
 			rc = ERR_IO;
 		}
