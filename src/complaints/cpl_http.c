@@ -125,7 +125,7 @@ int cplh_store_photos(req_t *r, const mp_part_t *files, size_t n, complaint_new_
 		if (rc < 0) {
 			*ret_msgid = rc == ERR_TOO_LARGE     ? N_("foto terlalu besar (paling besar 5 MB)")
 				     : rc == ERR_UNSUPPORTED ? N_("foto harus berupa gambar JPEG, PNG atau WebP")
-							     : N_("foto tidak dapat disimpan; coba lagi");
+							     : N_("foto tidak dapat disimpan saat ini; coba lagi sebentar lagi");
 			return rc;
 		}
 		in->photo_hash[in->nphotos] = hash;

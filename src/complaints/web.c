@@ -899,7 +899,12 @@ int h_complaints_new(req_t *r)
 		return rc;
 	rc = cplh_store_photos(r, files, nfiles, &op->in, &msgid);
 	if (rc < 0) {
-		new_form_at(r, rc == ERR_TOO_LARGE ? 413 : rc == ERR_IO ? 500 : 400, req_t_(r, msgid ? msgid : N_("foto tidak sah")),
+		/* the file store cannot be written (a full disk): 503 with
+		 * Retry-After, the form kept with what was typed */
+		int unavailable = rc == ERR_UNAVAILABLE || rc == ERR_NOMEM;
+		new_form_at(r, unavailable ? 503 : rc == ERR_TOO_LARGE ? 413 : 400,
+			    req_t_(r, unavailable ? N_("foto tidak dapat disimpan saat ini; coba lagi sebentar lagi")
+					  : msgid ? msgid : N_("foto tidak sah")),
 			    "photo1");
 		return 0;
 	}

@@ -72,6 +72,7 @@ typedef struct req {
 	char log_path[256];           /* path without query, for the access log */
 	long t0_ns;                   /* start time, for the access log */
 	int waits;                    /* commits or compute jobs outstanding (0 or 1) */
+	int failure_logged;           /* a failed commit's reason was logged (server.c) */
 } req_t;
 
 /* A handler answers through the helpers and returns 0, or returns a negative

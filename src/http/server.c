@@ -859,7 +859,7 @@ static void finish(req_t *r, int rc)
 		http_upgrading(r);
 	}
 	if (rc < 0 && !r->status && r->h) {
-		if (err_http_status(rc) >= 500)
+		if (err_http_status(rc) >= 500 && !r->failure_logged)
 			log_warn("%s %s: %s (%s)", r->method, r->log_path, err_code_name(rc), store_errmsg());
 		http_error(r, rc, NULL);
 	}
@@ -875,6 +875,25 @@ static void finish(req_t *r, int rc)
 	free(r);
 }
 
+/* A write that failed for the server's sake (the database away or full, a
+ * disk error): whatever the handler answers (503, or its own format such as
+ * Open311's), the operator reads why in the log. At most one line per 10 s
+ * for the process, with the number of others left out: a database away under
+ * load fails every request. */
+static void log_write_failure(req_t *r, int rc)
+{
+	static int64_t last;
+	static uint64_t skipped;
+	int64_t now = (int64_t)time(NULL), prev = __atomic_load_n(&last, __ATOMIC_RELAXED);
+	r->failure_logged = 1;
+	if (now - prev < 10 || !__atomic_compare_exchange_n(&last, &prev, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		__atomic_add_fetch(&skipped, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	log_warn("%s %s: write failed: %s (%s)%s", r->method, r->log_path, err_code_name(rc), store_errmsg(),
+		 __atomic_exchange_n(&skipped, 0, __ATOMIC_RELAXED) ? "; more such failures in the last 10 s" : "");
+}
+
 static void on_commit_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
 {
 	while (!h2o_linklist_is_empty(messages)) {
@@ -886,6 +905,8 @@ static void on_commit_messages(h2o_multithread_receiver_t *receiver, h2o_linklis
 		r->waits--;
 		if (m->rc < 0 && m->msg[0])
 			store_fail(m->rc, "%s", m->msg); /* the reason, on this thread too */
+		if (m->rc < 0 && err_http_status(m->rc) >= 500 && m->rc != ERR_NOMEM)
+			log_write_failure(r, m->rc);
 		if (r->h) {
 			rc = m->done(r, m->rc, m->ud);
 			if (rc == HTTP_PENDING && r->waits > 0) {

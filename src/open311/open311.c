@@ -1127,8 +1127,10 @@ int o311_post(req_t *r)
 	if (rc < 0)
 		return o311_fail(r, f, rc, msgid);
 	rc = cplh_store_photos(r, files, nfiles, &op->in, &msgid);
+	/* the file store cannot be written (a full disk): 503 with Retry-After */
+	if (rc == ERR_UNAVAILABLE || rc == ERR_NOMEM)
+		return o311_fail(r, f, rc, rc == ERR_UNAVAILABLE ? N_("foto tidak dapat disimpan saat ini; coba lagi sebentar lagi") : NULL);
 	if (rc < 0)
-		return o311_error(r, f, rc == ERR_TOO_LARGE ? 413 : rc == ERR_IO ? 500 : 400,
-				  msgid ? msgid : N_("foto tidak dapat disimpan; coba lagi"), NULL);
+		return o311_error(r, f, rc == ERR_TOO_LARGE ? 413 : 400, msgid ? msgid : N_("foto tidak sah"), NULL);
 	return http_write(r, post_tx, op, post_done);
 }

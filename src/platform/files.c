@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "core/durable.h"
 #include "core/banned.h"
 
@@ -94,6 +96,23 @@ static int mkdirs(const char *dir)
 	return 0;
 }
 
+/* A write to the store that failed (a full disk, a quota, a read-only or
+ * failing file system, a directory sigap may not write): the upload is
+ * answered as the service being unavailable (503 with Retry-After), like a
+ * database away, and the reason is logged for the operator, at most once a
+ * minute (a full disk fails every upload). */
+static int write_failed(const char *what, const char *path)
+{
+	static int64_t last_logged;
+	int e = errno;
+	int64_t now = (int64_t)time(NULL), prev = __atomic_load_n(&last_logged, __ATOMIC_RELAXED);
+	if (now - prev >= 60 &&
+	    __atomic_compare_exchange_n(&last_logged, &prev, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		log_warn("file store: cannot %s '%s': %s; uploads are answered 503 until this is fixed", what, path,
+			 strerror(e));
+	return store_fail(ERR_UNAVAILABLE, "file store: cannot %s '%s': %s", what, path, strerror(e));
+}
+
 int files_put(const char *dir, const void *data, size_t len, const files_policy_t *policy,
 	      char ret_hash[FILES_HASH_LEN + 1], char *ret_mime, size_t mimelen)
 {
@@ -122,26 +141,30 @@ int files_put(const char *dir, const void *data, size_t len, const files_policy_
 	if (utimensat(AT_FDCWD, path, NULL, 0) == 0)
 		return 0;
 	if (mkdirs(sub) < 0)
-		return store_fail(ERR_IO, "cannot create '%s': %s", sub, strerror(errno));
+		return write_failed("create", sub);
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)gettid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); /* the owner's only, as the directories */
 	if (fd < 0)
-		return store_fail(ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
+		return write_failed("write", tmp);
 	while (left) {
 		ssize_t w = write(fd, p, left);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
+			int e = w < 0 ? errno : ENOSPC;
 			close(fd);
 			unlink(tmp);
-			return store_fail(ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
+			errno = e;
+			return write_failed("write", tmp);
 		}
 		p += w;
 		left -= (size_t)w;
 	}
 	if (fsync(fd) || close(fd) || rename(tmp, path) || durable_sync_dir(sub) < 0) {
+		int e = errno;
 		unlink(tmp);
-		return store_fail(ERR_IO, "cannot store '%s': %s", path, strerror(errno));
+		errno = e;
+		return write_failed("store", path);
 	}
 	return 0;
 }

@@ -597,6 +597,8 @@ int services_check_input(const json_t *form, json_t *values, const services_uplo
 			*ret_msg = N_("berkas terlalu besar (maksimal 5 MB)");
 		else if (rc == ERR_UNSUPPORTED)
 			*ret_msg = N_("jenis berkas tidak diterima; unggah PDF, JPEG atau PNG");
+		else if (rc == ERR_UNAVAILABLE)
+			*ret_msg = N_("berkas tidak dapat disimpan saat ini; coba lagi sebentar lagi");
 		else if (rc < 0)
 			*ret_msg = N_("berkas tidak dapat disimpan");
 		if (rc < 0)

@@ -1208,6 +1208,8 @@ int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64
 			if (rc < 0) {
 				j->msg = rc == ERR_TOO_LARGE	 ? N_("berkas terlalu besar (maksimal 5 MB)")
 					 : rc == ERR_UNSUPPORTED ? N_("jenis berkas tidak diterima; unggah PDF, JPEG atau PNG")
+								 : rc == ERR_UNAVAILABLE
+								 ? N_("berkas tidak dapat disimpan saat ini; coba lagi sebentar lagi")
 								 : N_("berkas tidak dapat disimpan");
 				return act_done(r, rc, j);
 			}
