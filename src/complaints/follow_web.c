@@ -224,6 +224,8 @@ int h_complaints_unfollow_link(req_t *r)
 	const char *k = req_query(r, "k");
 	if (cplh_parse_id(req_param(r, "id"), &id) < 0)
 		return ERR_NOT_FOUND;
+	/* the token is in this address: no referrer leaves with it */
+	r->no_referrer = 1;
 	cplw_detail_page_with(r, 200, id, NULL, NULL, NULL, json_pack("{s:s}", "unfollow_token", k ? k : ""));
 	return 0;
 }

@@ -1117,6 +1117,11 @@ void cplw_detail_page_with(req_t *r, int status, int64_t id, const char *error, 
 		err = rc;
 	by_key = rc == 1;
 	reporter = reporter || by_key;
+	/* the reporter's own page without an account (the name of a
+	 * confidential reporter, the code right after filing, the survey link)
+	 * is kept by no cache */
+	if (by_key)
+		r->personal = 1;
 	staff = coord || opd;
 	/* who the reporter is: the coordinator sees the name (and contact),
 	 * the OPD too unless confidential, the public a masked name */

@@ -60,7 +60,11 @@ typedef struct req {
 	                               * anonymous): pending.mfa says which; only the pages that
 	                               * settle it (src/web/twofa.c) look at it */
 	char ip[64];                  /* client address (X-Forwarded-For when trusted) */
-	int no_referrer;              /* send Referrer-Policy: no-referrer (a secret in the address) */
+	int no_referrer;              /* send Referrer-Policy: no-referrer (a secret in the address);
+	                               * a page then also goes out no-store, like personal */
+	int personal;                 /* the page holds what is this visitor's alone without a session
+	                               * (a reporter's code, a link's secret): Cache-Control no-store,
+	                               * as for a signed-in user, so no cache keeps it */
 	char ip_key[80];              /* the key of limits per address (ip_limit_key: IPv6 by /64) */
 	int tls;                      /* request came over TLS (or a trusted proxy said https) */
 	int status;                   /* status sent, for the access log */

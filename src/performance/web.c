@@ -1127,6 +1127,9 @@ int h_perf_survey_form(req_t *r)
 	int rc;
 	if (!c)
 		return ERR_UNAVAILABLE;
+	/* the token is in this address: no referrer leaves with it, and no
+	 * cache keeps the page (a shared one would hand the link on) */
+	r->no_referrer = 1;
 	rc = perf_survey_lookup(c, r->tenant->code, req_param(r, "token"), &inv);
 	if (rc == ERR_NOT_FOUND) {
 		http_error(r, ERR_NOT_FOUND, "tautan survei tidak dikenal");
@@ -1202,6 +1205,7 @@ int h_perf_survey_submit(req_t *r)
 	const char *token = req_param(r, "token"), *comment = req_form(r, "komentar");
 	if (!op)
 		return ERR_NOMEM;
+	r->no_referrer = 1; /* the token is in this address, as on the form */
 	op->tenant = r->tenant->code;
 	op->token = arena_strdup(&r->arena, token ? token : "");
 	op->comment = comment ? arena_strdup(&r->arena, comment) : NULL;

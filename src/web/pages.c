@@ -135,7 +135,12 @@ void http_page(req_t *r, int status, const char *name, json_t *ctx)
 		http_error(r, ERR_INTERNAL, NULL);
 		return;
 	}
-	http_add_header(r, "cache-control", r->who.kind || r->pending.kind ? "no-store" : "no-cache");
+	/* A signed-in user's page, or one holding a visitor's own secret, is
+	 * stored nowhere. Any other page still carries the visitor's own form
+	 * token (and may set its cookie): the browser may keep it, a shared
+	 * cache (a proxy of an office, an ISP, a CDN) must not. */
+	http_add_header(r, "cache-control",
+			r->who.kind || r->pending.kind || r->personal || r->no_referrer ? "no-store" : "private, no-cache");
 	http_send(r, status, "text/html; charset=utf-8", page.buf, page.len);
 	sb_release(&page);
 }
