@@ -76,7 +76,7 @@ typedef struct req {
 	char log_path[256];           /* path without query, for the access log */
 	long t0_ns;                   /* start time, for the access log */
 	int waits;                    /* commits or compute jobs outstanding (0 or 1) */
-	int failure_logged;           /* a failed commit's reason was logged (server.c) */
+	int failure_logged;           /* a server error's reason was logged (http_log_failure) */
 } req_t;
 
 /* A handler answers through the helpers and returns 0, or returns a negative
@@ -195,6 +195,12 @@ void http_set_cookie_path(req_t *r, const char *name, const char *value, const c
 /* Error answer in the right shape and language; message is an Indonesian
  * msgid (translated) or NULL for the default message of the code. */
 void http_error(req_t *r, int code, const char *message);
+/* Logs why a request gets a server error (code's status 500 or more, not a
+ * suspended Pemda's 503): method, path, code and store_errmsg(), once per
+ * request, at most a line a second (503s: one per 10 s) for the process,
+ * with the number left out. http_error() calls it; a handler that answers
+ * a server error in its own format (Open311) calls it itself. */
+void http_log_failure(req_t *r, int code);
 /* The answer while the database's schema is newer than this binary (another
  * instance ran a newer release's migrations): 503 with Retry-After, "being
  * upgraded", never this binary's SQL against a schema it does not know.

@@ -433,10 +433,40 @@ int http_upgrading(req_t *r)
 	return 0;
 }
 
+/* Limits of http_log_failure: 503s (a database away or full fails every
+ * request under load) one line per 10 s, others one a second; the lines
+ * left out are counted on the next one. */
+static struct fail_limit {
+	int64_t last;
+	uint64_t skipped;
+} limit_unavailable, limit_other;
+
+void http_log_failure(req_t *r, int code)
+{
+	struct fail_limit *l = err_http_status(code) == 503 ? &limit_unavailable : &limit_other;
+	int64_t now = (int64_t)time(NULL), prev = __atomic_load_n(&l->last, __ATOMIC_RELAXED);
+	uint64_t skipped;
+	if (r->failure_logged || err_http_status(code) < 500 || r->suspended)
+		return;
+	r->failure_logged = 1;
+	if (now - prev < (l == &limit_unavailable ? 10 : 1) ||
+	    !__atomic_compare_exchange_n(&l->last, &prev, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		__atomic_add_fetch(&l->skipped, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	skipped = __atomic_exchange_n(&l->skipped, 0, __ATOMIC_RELAXED);
+	if (skipped)
+		log_warn("%s %s: %s (%s); %" PRIu64 " more like it not logged", r->method, r->log_path,
+			 err_code_name(code), store_errmsg(), skipped);
+	else
+		log_warn("%s %s: %s (%s)", r->method, r->log_path, err_code_name(code), store_errmsg());
+}
+
 void http_error(req_t *r, int code, const char *message)
 {
 	int status = err_http_status(code);
 	const char *msg = req_t_(r, message ? message : http_error_message(code));
+	http_log_failure(r, code);
 	if (open311_error(r, status, msg))
 		return;
 	if (r->api || !the_app || !the_app->tmpl) {
@@ -858,11 +888,8 @@ static void finish(req_t *r, int rc)
 		log_warn("%s %s: %s (%s)", r->method, r->log_path, err_code_name(rc), store_errmsg());
 		http_upgrading(r);
 	}
-	if (rc < 0 && !r->status && r->h) {
-		if (err_http_status(rc) >= 500 && !r->failure_logged)
-			log_warn("%s %s: %s (%s)", r->method, r->log_path, err_code_name(rc), store_errmsg());
-		http_error(r, rc, NULL);
-	}
+	if (rc < 0 && !r->status && r->h)
+		http_error(r, rc, NULL); /* logged there when 5xx */
 	if (!r->status && r->h)
 		http_error(r, ERR_INTERNAL, NULL);
 	took = now_ns() - r->t0_ns;
@@ -873,25 +900,6 @@ static void finish(req_t *r, int rc)
 		*r->alive = NULL;
 	arena_release(&r->arena);
 	free(r);
-}
-
-/* A write that failed for the server's sake (the database away or full, a
- * disk error): whatever the handler answers (503, or its own format such as
- * Open311's), the operator reads why in the log. At most one line per 10 s
- * for the process, with the number of others left out: a database away under
- * load fails every request. */
-static void log_write_failure(req_t *r, int rc)
-{
-	static int64_t last;
-	static uint64_t skipped;
-	int64_t now = (int64_t)time(NULL), prev = __atomic_load_n(&last, __ATOMIC_RELAXED);
-	r->failure_logged = 1;
-	if (now - prev < 10 || !__atomic_compare_exchange_n(&last, &prev, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-		__atomic_add_fetch(&skipped, 1, __ATOMIC_RELAXED);
-		return;
-	}
-	log_warn("%s %s: write failed: %s (%s)%s", r->method, r->log_path, err_code_name(rc), store_errmsg(),
-		 __atomic_exchange_n(&skipped, 0, __ATOMIC_RELAXED) ? "; more such failures in the last 10 s" : "");
 }
 
 static void on_commit_messages(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
@@ -905,8 +913,8 @@ static void on_commit_messages(h2o_multithread_receiver_t *receiver, h2o_linklis
 		r->waits--;
 		if (m->rc < 0 && m->msg[0])
 			store_fail(m->rc, "%s", m->msg); /* the reason, on this thread too */
-		if (m->rc < 0 && err_http_status(m->rc) >= 500 && m->rc != ERR_NOMEM)
-			log_write_failure(r, m->rc);
+		if (m->rc < 0 && err_http_status(m->rc) >= 500)
+			http_log_failure(r, m->rc); /* whatever the handler answers */
 		if (r->h) {
 			rc = m->done(r, m->rc, m->ud);
 			if (rc == HTTP_PENDING && r->waits > 0) {

@@ -277,6 +277,7 @@ static int o311_error(req_t *r, enum fmt f, int status, const char *msgid, const
 static int o311_fail(req_t *r, enum fmt f, int rc, const char *msgid)
 {
 	int status = err_http_status(rc);
+	http_log_failure(r, rc);
 	if (rc == ERR_INVALID || rc == ERR_UNSUPPORTED || rc == ERR_CONFLICT || rc == ERR_EXISTS)
 		status = 400;
 	if (!msgid)

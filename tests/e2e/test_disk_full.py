@@ -161,7 +161,7 @@ def test_a_full_disk_refuses_with_503_and_loses_nothing(env):
         assert srv.alive
         log = srv.log_text()
         # the operator reads why, once, not a line per refused request
-        assert "write failed: unavailable (database or disk is full)" in log, log[-3000:]
+        assert "POST /open311/v2/requests.json: unavailable (database or disk is full)" in log, log[-3000:]
         assert "file store: cannot write" in log and "No space left on device" in log, log[-3000:]
         assert log.count("file store: cannot") == 1, log[-3000:]
         assert " 500 " not in log and "crash" not in log.lower(), log[-2000:]

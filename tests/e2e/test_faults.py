@@ -426,3 +426,42 @@ def test_sqlite_locked_longer_than_busy_timeout(env):
     assert sub.present(db, [key]) == {key: 1}
     srv.stop()
     assert not problems, "sigap recovered, but the answer under the lock was wrong: " + "; ".join(problems)
+
+
+@backends("sqlite")
+def test_a_corrupt_table_is_a_logged_500_not_a_crash(env):
+    """A page of the database damaged on disk (a failing disk, a copy made wrong): the pages that
+    read it answer 500 with the error page, the log says why (once a second at most, not a line
+    per request), the rest of the site keeps serving, and `sigap check` names the damage."""
+    db = env.new_db()
+    con = sqlite3.connect(db.path)
+    root = con.execute("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'complaints'").fetchone()[0]
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    with open(db.path, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(b"\xff" * page_size)
+    srv = env.start_server(db)
+    c = srv.client()
+    for _ in range(5):
+        r = c.get("/t/%s/pengaduan" % TENANT)
+        assert r.status == 500, (r.describe(), r.text[:300])
+        assert "Kesalahan server" in r.text, r.text[:1000]
+    r = c.get("/open311/v2/requests.json?jurisdiction_id=%s" % TENANT)
+    assert r.status == 500 and r.json()[0]["code"] == 500, (r.describe(), r.text[:300])
+    c.get("/t/%s/" % TENANT).expect(200)
+    c.get("/t/%s/layanan" % TENANT).expect(200)
+    c.get("/healthz").expect(200)
+    assert srv.alive
+    time.sleep(1.1)
+    c.get("/t/%s/pengaduan" % TENANT).expect(500)
+    log = srv.log_text()
+    lines = [l for l in log.splitlines() if "malformed" in l]
+    assert lines and "GET /t/%s/pengaduan: " % TENANT in lines[0], log[-2000:]
+    assert "more like it not logged" in log, log[-2000:]
+    # rate-limited: seven failures in about a second and a half, at most three lines
+    assert len(lines) <= 3, lines
+    srv.stop()
+    p = harness.run_sigap(["check"], db=db)
+    assert p.returncode != 0 and "integrity" in (p.stdout + p.stderr).lower(), (p.stdout, p.stderr)
