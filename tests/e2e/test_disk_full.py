@@ -11,7 +11,8 @@ on a small tmpfs; a filler file takes the last byte. Then:
 - afterwards `sigap check` passes (integrity and the audit chain) and every
   acknowledged complaint is there with its photo.
 
-Needs root (mount); elsewhere it says so and does nothing. CI runs as root.
+Needs root and the right to mount (a container may lack it); elsewhere it
+says so and does nothing. CI runs as root.
 """
 import base64
 import os
@@ -97,7 +98,12 @@ def test_a_full_disk_refuses_with_503_and_loses_nothing(env):
         return
     mnt = os.path.join(env.tmp, unique("full"))
     os.makedirs(mnt)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%dm" % SIZE_MB, "tmpfs", mnt], check=True)
+    m = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%dm" % SIZE_MB, "tmpfs", mnt], capture_output=True,
+                       text=True)
+    if m.returncode != 0:
+        # a container without the right to mount: say so, as without root
+        print("test_disk_full: cannot mount a tmpfs here (%s); not run" % m.stderr.strip())
+        return
     srv = None
     try:
         path = os.path.join(mnt, "sigap.db")
