@@ -1172,7 +1172,11 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 		rc = ERR_NOMEM;
 		goto out;
 	}
-	if (a.result_hash)
+	/* the result document is the service's product: the applicant gets it
+	 * once the application is finished, not while a step before the
+	 * approval (or the applicant's own correction) is still to come; the
+	 * officers see what they attached */
+	if (a.result_hash && (staff || a.state == SVC_SELESAI))
 		json_object_set_new(j, "result", json_pack("{s:s,s:s,s:s}", "hash", a.result_hash, "mime",
 							   a.result_mime ? a.result_mime : "", "filename",
 							   a.result_name ? a.result_name : ""));
@@ -1629,9 +1633,17 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 				}
 			}
 			{
+				/* back to the first step, so to the OPD that takes
+				 * it at filing: the step's own, else the owner's (it
+				 * stayed at the OPD that returned it, which then did
+				 * the owner's first step and the owner could not act) */
 				const char *su = step_field(steps, 0, "unit");
-				if (*su)
+				if (!*su)
+					su = services_jstr(svc, "unit");
+				if (*su && strcmp(su, unit)) {
 					snprintf(unit, sizeof(unit), "%s", su);
+					assignee[0] = '\0';
+				}
 			}
 			break;
 		}

@@ -1039,6 +1039,8 @@ static int app_page(req_t *r, int status, int64_t id, const char *error, const c
 			json_object_set_new(ctx, "files_again", json_boolean(has_file_field(form) && !r->refill));
 		} else if (op && !strcmp(op, "cancel") && json_is_true(json_object_get(can, "cancel"))) {
 			json_object_set_new(ctx, "cancel_error", json_string(error));
+		} else if (op && !strcmp(op, "reject") && json_is_true(json_object_get(can, "return"))) {
+			json_object_set_new(ctx, "reject_error", json_string(error));
 		} else {
 			json_object_set_new(ctx, "error", json_string(error));
 		}
@@ -1283,6 +1285,13 @@ int svc_h_app_action(req_t *r)
 		return app_page(r, 400, id, req_t_(r, "centang \"Ya, batalkan permohonan ini\" untuk membatalkan"), NULL,
 				"cancel", NULL, NULL);
 	}
+	if (req_form(r, "op") && !strcmp(req_form(r, "op"), "reject") && !req_form(r, "yakin")) {
+		/* so is a rejection, and its form sits under the one that
+		 * returns an application for correction: a tick first, the
+		 * reason typed kept */
+		return app_page(r, 400, id, req_t_(r, "centang \"Ya, tolak permohonan ini\" untuk menolak"), NULL, "reject",
+				req_form(r, "text"), NULL);
+	}
 	return svc_act_common(r, id, req_form(r, "op"), req_form(r, "text"), ver, NULL);
 }
 
@@ -1403,10 +1412,15 @@ int svc_h_file(req_t *r)
 	}
 	if (!strcmp(field, "hasil")) {
 		json_t *res = json_object_get(a, "result");
-		rc = res ? svc_send_blob(r, json_string_value(json_object_get(res, "hash")),
-					 json_string_value(json_object_get(res, "mime")),
-					 json_string_value(json_object_get(res, "filename")))
-			 : ERR_NOT_FOUND;
+		if (!res) {
+			/* none yet, or not yet the applicant's (services_app_get) */
+			json_decref(a);
+			http_error(r, ERR_NOT_FOUND, N_("dokumen hasil belum tersedia: dokumen ini diberikan setelah permohonan selesai"));
+			return 0;
+		}
+		rc = svc_send_blob(r, json_string_value(json_object_get(res, "hash")),
+				   json_string_value(json_object_get(res, "mime")),
+				   json_string_value(json_object_get(res, "filename")));
 	} else {
 		rc = ERR_NOT_FOUND;
 		for (size_t i = 0; i < json_array_size(json_object_get(a, "files")); i++) {

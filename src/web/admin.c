@@ -282,28 +282,75 @@ int h_admin_user_add(req_t *r)
 	return http_offload(r, user_add_hash, op, user_hashed);
 }
 
+#define AUDIT_PER_PAGE 100
+
+/* A filter of the audit page (?pelaku, ?tindakan, ?objek): "" when absent;
+ * NULL (a 400) when longer than any actor, action or object. */
+static const char *audit_filter(req_t *r, const char *name)
+{
+	const char *v = req_query(r, name);
+	if (!v)
+		return "";
+	return strlen(v) <= 200 ? v : NULL;
+}
+
+/* GET /t/{tenant}/admin/audit: the newest entries, 100 a page, older ones by
+ * ?sebelum=SEQ (the entries before that number: a page stays the same while
+ * new entries are appended), narrowed to an actor, the start of an action
+ * (`user.`, `complaints.verifikasi`) or an object (`complaint:12`); and
+ * whether the chain verifies. The filters read the log from the newest
+ * entry back (no index of their own: the page is the administrator's). */
 int h_admin_audit(req_t *r)
 {
 	store_conn_t *c = store_reader(r->app->store);
 	store_stmt_t *s;
 	audit_report_t rep;
 	json_t *rows = json_array(), *ctx;
-	int rc;
+	const char *before_s = req_query(r, "sebelum");
+	const char *actor = audit_filter(r, "pelaku"), *action = audit_filter(r, "tindakan"),
+		   *object = audit_filter(r, "objek");
+	int64_t before = INT64_MAX, last = 0;
+	int rc, n = 0, more = 0;
 	if (!c) {
 		json_decref(rows);
 		return ERR_UNAVAILABLE;
 	}
+	if (before_s && *before_s) {
+		char *end = NULL;
+		long long v;
+		errno = 0;
+		v = isdigit((unsigned char)*before_s) ? strtoll(before_s, &end, 10) : -1;
+		if (v <= 0 || errno || *end) {
+			json_decref(rows);
+			http_error(r, ERR_INVALID, N_("nomor entri audit tidak sah"));
+			return 0;
+		}
+		before = v;
+	}
+	if (!actor || !action || !object) {
+		json_decref(rows);
+		http_error(r, ERR_INVALID, N_("saringan log audit terlalu panjang (maksimal 200 karakter)"));
+		return 0;
+	}
 	rc = store_prepare(c, "SELECT seq, ts, actor, action, object, summary, hash FROM audit_log "
-			      "WHERE tenant = ? ORDER BY seq DESC LIMIT 100", &s);
+			      "WHERE tenant = ? AND seq < ? AND (? = '' OR actor = ?) AND (? = '' OR object = ?) "
+			      "AND (? = '' OR substr(action, 1, ?) = ?) ORDER BY seq DESC LIMIT ?", &s);
 	if (rc < 0) {
 		json_decref(rows);
 		return rc;
 	}
-	store_bindf(s, "t", r->tenant->code);
+	store_bindf(s, "ti" "tt" "tt" "tit" "i", r->tenant->code, before, actor, actor, object, object, action,
+		    (int64_t)strlen(action), action, (int64_t)AUDIT_PER_PAGE + 1);
 	while ((rc = store_step(s)) == STORE_ROW) {
 		char when[32];
 		time_t ts = (time_t)store_col_int64(s, 1) + r->tenant->tz_offset;
 		struct tm tm;
+		if (n == AUDIT_PER_PAGE) {
+			more = 1;
+			continue;
+		}
+		n++;
+		last = store_col_int64(s, 0);
 		gmtime_r(&ts, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 		json_array_append_new(rows, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "seq", (json_int_t)store_col_int64(s, 0),
@@ -321,8 +368,30 @@ int h_admin_audit(req_t *r)
 		json_decref(rows);
 		return rc;
 	}
-	ctx = json_pack("{s:s,s:o,s:b,s:I,s:s}", "title", req_t_(r, "Log audit"), "entries", rows, "chain_ok", rep.ok,
-			"checked", (json_int_t)rep.entries, "problem", rep.message);
+	ctx = json_pack("{s:s,s:o,s:b,s:I,s:s,s:s,s:s,s:s,s:b,s:b}", "title", req_t_(r, "Log audit"), "entries", rows,
+			"chain_ok", rep.ok, "checked", (json_int_t)rep.entries, "problem", rep.message, "f_actor", actor,
+			"f_action", action, "f_object", object, "filtered", *actor || *action || *object, "empty", n == 0);
+	{
+		/* the filters again in the links to the newest and the older page */
+		sb_t qs = SB_INIT;
+		sb_adds(&qs, "pelaku=");
+		sb_add_urlenc(&qs, actor, strlen(actor));
+		sb_adds(&qs, "&tindakan=");
+		sb_add_urlenc(&qs, action, strlen(action));
+		sb_adds(&qs, "&objek=");
+		sb_add_urlenc(&qs, object, strlen(object));
+		if (qs.err) {
+			sb_release(&qs);
+			json_decref(ctx);
+			return ERR_NOMEM;
+		}
+		json_object_set_new(ctx, "qs", json_string(qs.buf));
+		sb_release(&qs);
+	}
+	if (before != INT64_MAX)
+		json_object_set_new(ctx, "newest", json_true());
+	if (more)
+		json_object_set_new(ctx, "older", json_integer(last));
 	/* the administration menu for the administrator (the Sekda and the
 	 * Kepala Daerah read the log too, but may open none of its pages) */
 	if (r->who.role == ROLE_ADMIN) {

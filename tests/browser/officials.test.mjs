@@ -3,7 +3,9 @@
 // queue's rows are cards with their deadline in working days, the most overdue first; the
 // coordinator merges a duplicate by the tracking number the page shows, after a question that
 // names the complaint it goes into; an application is not transferred to another OPD by one tap
-// on "Teruskan" (the first OPD was preselected). Run through tests/browser/run.sh.
+// on "Teruskan" (the first OPD was preselected); a rejection, which cannot be undone, asks for a
+// tick first and keeps the reason typed; the audit log pages back past its newest 100 entries and
+// filters by action, on a phone. Run through tests/browser/run.sh.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,7 +79,8 @@ test('the coordinator merges a duplicate by its number, after a question that na
   assert.deepEqual(k.problems, [], 'console errors or failed requests');
 });
 
-test('one tap on "Teruskan" does not send an application to another OPD', async (t) => {
+// The demo citizen files a KTP-el application through the API; returns its id.
+async function fileApplication(t) {
   const w = await phone(t);
   await login(w, 'warga');
   await w.goto(`${BASE}/t/${TENANT}/akun/sandi`);
@@ -91,6 +94,11 @@ test('one tap on "Teruskan" does not send an application to another OPD', async 
   });
   assert.equal(res.status(), 201, await res.text());
   const { id } = await res.json();
+  return id;
+}
+
+test('one tap on "Teruskan" does not send an application to another OPD', async (t) => {
+  const id = await fileApplication(t);
   const p = await phone(t);
   await login(p, 'petugas');
   const page = `${BASE}/t/${TENANT}/permohonan/${id}`;
@@ -102,5 +110,47 @@ test('one tap on "Teruskan" does not send an application to another OPD', async 
   assert.equal(await p.evaluate(() => document.querySelector('#t-trf').validity.valueMissing), true);
   await p.reload();
   assert.ok(await p.locator('#t-trf').count(), 'the officer lost the application');
+  assert.deepEqual(p.problems, [], 'console errors or failed requests');
+});
+
+test('a rejection asks for a tick first, and the reason typed stays', async (t) => {
+  const id = await fileApplication(t);
+  // the 400 below is the refusal this test causes
+  const p = await phone(t, (u, s) => s === 400 && u.pathname.endsWith(`/permohonan/${id}/aksi`));
+  await login(p, 'petugas');
+  const page = `${BASE}/t/${TENANT}/permohonan/${id}`;
+  await p.goto(page);
+  await p.fill('#t-rej', 'KK tidak sesuai dengan data kependudukan');
+  await p.click('#tolak button[type="submit"]');
+  // the browser asks for the tick: nothing is sent
+  assert.equal(p.url(), page);
+  assert.equal(await p.evaluate(() => document.querySelector('#tolak input[name="yakin"]').validity.valueMissing), true);
+  // a browser that does not check (or an old page): the server asks, at the form, the reason kept
+  await p.evaluate(() => document.querySelector('#tolak input[name="yakin"]').removeAttribute('required'));
+  await submit(p, '#tolak button[type="submit"]');
+  assert.match(await p.textContent('#tolak .alert'), /Ya, tolak permohonan ini/);
+  assert.equal(await p.inputValue('#t-rej'), 'KK tidak sesuai dengan data kependudukan');
+  await fitsPhone(p, 'the application page with the refusal');
+  await p.check('#tolak input[name="yakin"]');
+  await submit(p, '#tolak button[type="submit"]');
+  assert.match(await p.textContent('.svc-state'), /Ditolak/);
+  assert.deepEqual(p.problems, [], 'console errors or failed requests');
+});
+
+test('the audit log pages back and filters on a phone', async (t) => {
+  const p = await phone(t);
+  await login(p, 'sekda');
+  await p.goto(`${BASE}/t/${TENANT}/admin/audit`);
+  await fitsPhone(p, 'the audit log');
+  const newest = Number((await p.locator('main table tbody tr td').first().textContent()).replace('#', ''));
+  await submit(p, '#audit-older');
+  const first = Number((await p.locator('main table tbody tr td').first().textContent()).replace('#', ''));
+  assert.ok(first <= newest - 100, `the older page starts at #${first}, the newest was #${newest}`);
+  await p.fill('#a-action', 'complaints.');
+  await submit(p, '#audit-filter button[type="submit"]');
+  const actions = await p.locator('main table tbody td[data-label="Tindakan"]').allTextContents();
+  assert.ok(actions.length > 0 && actions.every((a) => a.startsWith('complaints.')), actions.join(', '));
+  assert.equal(await p.inputValue('#a-action'), 'complaints.');
+  await fitsPhone(p, 'the filtered audit log');
   assert.deepEqual(p.problems, [], 'console errors or failed requests');
 });

@@ -9,6 +9,7 @@ refusal is a 4xx with its message and keeps what was typed; CSRF is needed;
 only the admin of the same tenant gets in.
 """
 import datetime
+import html
 import re
 
 from harness import DEMO_PASSWORD, TENANT, TENANT2, check_sigap, unique
@@ -77,6 +78,62 @@ def test_admin_overview_links_every_page(env):
     c.cookies["lang"] = "en"
     en = c.get(ADMIN + "/hari-libur").expect(200)
     assert "Local holidays" in en.text and "working-day deadlines" in en.text, en.text[:2000]
+
+
+def test_admin_audit_log_pages_and_filters(env):
+    """The audit log showed its newest 100 entries and nothing older: an administrator (or the Sekda)
+    checking what happened last month could not reach it. Now older pages by entry number, and
+    filters by actor, the start of an action and object, kept from page to page."""
+    c = admin_client(env)
+    name = new_user(env)
+    admin_page = c.get(ADMIN + "/pengguna/%s" % name).expect(200)
+    c.post_form(ADMIN + "/pengguna/%s/peran" % name, {"_csrf": admin_page.csrf(), "version": version_of(admin_page),
+                                                      "role": "dprd", "unit": ""}).expect(303)
+    seqs = lambda r: [int(x) for x in re.findall(r"<tr><td>#(\d+)</td>", r.text)]
+    first = c.get(ADMIN + "/audit").expect(200, contains="Waktu (WITA)")
+    s1 = seqs(first)
+    assert len(s1) == 100 and s1 == sorted(s1, reverse=True), s1
+    assert 'id="audit-newest"' not in first.text
+    older = re.search(r'href="\?([^"]*sebelum=(\d+))" id="audit-older"', first.text)
+    assert older and int(older.group(2)) == s1[-1], first.text[-1500:]
+    second = c.get(ADMIN + "/audit?" + html.unescape(older.group(1))).expect(200)
+    s2 = seqs(second)
+    assert s2 and s2[0] == s1[-1] - 1 and s2 == list(range(s2[0], s2[0] - len(s2), -1)), (s1[-3:], s2[:3], len(s2))
+    assert 'id="audit-newest"' in second.text
+    # the very first entry is reachable; nothing is older
+    oldest = c.get(ADMIN + "/audit?sebelum=2").expect(200)
+    assert seqs(oldest) == [1] and 'id="audit-older"' not in oldest.text
+    assert "Tidak ada entri lagi." in c.get(ADMIN + "/audit?sebelum=1").expect(200).text
+    # filters: by object, by actor and the start of an action; exact actors
+    r = c.get(ADMIN + "/audit?objek=%s" % name).expect(200)
+    assert "user.role" in r.text and "user.add" in r.text, r.text[-3000:]
+    assert set(re.findall(r'data-label="Objek">([^<]*)<', r.text)) == {name}
+    r = c.get(ADMIN + "/audit?pelaku=admin&tindakan=user.").expect(200)
+    assert set(re.findall(r'data-label="Pelaku">([^<]*)<', r.text)) == {"admin"}
+    acts = set(re.findall(r'data-label="Tindakan">([^<]*)<', r.text))
+    assert "user.role" in acts and all(a.startswith("user.") for a in acts), acts
+    assert 'value="admin"' in r.text and 'value="user."' in r.text      # the form shows the filter
+    r = c.get(ADMIN + "/audit?pelaku=admi").expect(200, contains="Tidak ada entri yang cocok dengan saringan ini.")
+    assert not seqs(r)
+    # a filtered page's link to older entries keeps the filter
+    r = c.get(ADMIN + "/audit?tindakan=performance.").expect(200)
+    older = re.search(r'href="\?([^"]*)" id="audit-older"', r.text)
+    assert older and "tindakan&#61;performance." in older.group(1), r.text[-1500:]
+    r2 = c.get(ADMIN + "/audit?" + html.unescape(older.group(1))).expect(200)
+    acts = re.findall(r'data-label="Tindakan">([^<]*)<', r2.text)
+    assert acts and all(a.startswith("performance.") for a in acts) and max(seqs(r2)) < min(seqs(r)), acts
+    # what is typed is escaped back into the form
+    r = c.get(ADMIN + "/audit?pelaku=%3Cb%3Ex").expect(200)
+    assert 'value="&lt;b&gt;x"' in r.text and "<b>x" not in r.text
+    # bad values: a 400 that says why
+    for q in ("sebelum=abc", "sebelum=0", "sebelum=-5", "sebelum=99999999999999999999"):
+        c.get(ADMIN + "/audit?" + q).expect(400, contains="nomor entri audit tidak sah")
+    c.get(ADMIN + "/audit?objek=" + "x" * 201).expect(400, contains="maksimal 200 karakter")
+    # the Sekda pages and filters the same way
+    s = env.client()
+    s.login(TENANT, "sekda")
+    r = s.get(ADMIN + "/audit?objek=%s" % name).expect(200)
+    assert "user.role" in r.text and "/static/admin.css" in r.text
 
 
 # ------------------------------------------------------------------ OPD

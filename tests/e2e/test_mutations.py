@@ -803,7 +803,8 @@ def test_application_actions(env):
     assert ops, page.text[:2000]
     for op in ops:
         audit_form(ctx, "application %s" % op, "petugas", p, lambda i: p(i) + "/aksi", pick={"op": op},
-                   refresh=new_app, override={"text": "Catatan uji"}, extra={"text": [b"DLHK"]}, lang_cases=2)
+                   refresh=new_app, override=dict({"text": "Catatan uji"}, **({"yakin": "1"} if op == "reject" else {})),
+                   extra={"text": [b"DLHK"]}, lang_cases=2)
     audit_form(ctx, "application result", "petugas", p, lambda i: p(i) + "/hasil", pick={"text": None},
                refresh=new_app, override={"text": "Hasil uji"})
     audit_form(ctx, "application cancel", "warga", p, lambda i: p(i) + "/aksi", pick={"op": "cancel"},

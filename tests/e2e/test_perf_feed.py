@@ -94,6 +94,8 @@ def act(c, app_id, op, text=None):
     f = {"_csrf": page.csrf(), "op": op}
     if text:
         f["text"] = text
+    if op == "reject":
+        f["yakin"] = "1"      # the form's tick: a rejection cannot be undone
     c.post_form("/t/%s/permohonan/%s/aksi" % (TENANT, app_id), f).expect(303)
 
 

@@ -489,20 +489,27 @@ def test_two_officers_on_one_page_do_not_overwrite(env):
     o.post_form(page_path + "/aksi", {"_csrf": po.csrf(), "version": ver2, "op": "transfer", "text": "DPUPR"}).expect(303)
 
 
-def test_owning_opd_keeps_reading(env):
-    """A step at DPUPR of a DISDUKCAPIL service: DISDUKCAPIL reads it and sees
-    it in its queue as being at another OPD, but cannot act; DPUPR acts."""
+def at_dpupr(env):
+    """An application of a new DISDUKCAPIL service whose second step is DPUPR's, its first step done by
+    the demo petugas (DISDUKCAPIL): (admin, warga, id, page path, petugas client, the page it acted on)."""
     steps = ("Verifikasi berkas | petugas\nPemeriksaan teknis | petugas | DPUPR\n"
              "Persetujuan Kepala OPD | kepala_opd | DISDUKCAPIL\n")
     code, admin, _ = new_service(env, steps=steps)
-    _w, _csrf, app_id = file_app(env, code)
+    w, _csrf, app_id = file_app(env, code)
     page_path = "/t/%s/permohonan/%d" % (TENANT, app_id)
-    act = page_path + "/aksi"
     o = env.client()
     o.login(TENANT, "petugas")
     p = o.get(page_path).expect(200)
+    o.post_form(page_path + "/aksi", {"_csrf": p.csrf(), "op": "advance"}).expect(303)
+    return admin, w, app_id, page_path, o, p
+
+
+def test_owning_opd_keeps_reading(env):
+    """A step at DPUPR of a DISDUKCAPIL service: DISDUKCAPIL reads it and sees
+    it in its queue as being at another OPD, but cannot act; DPUPR acts."""
+    admin, _w, app_id, page_path, o, p = at_dpupr(env)
+    act = page_path + "/aksi"
     number = re.search(r"52\.71/PMH/\d{4}/\d{6}", p.text).group(0)
-    o.post_form(act, {"_csrf": p.csrf(), "op": "advance"}).expect(303)
     # the owner: read only, with a notice, and in its queue as being elsewhere
     p = o.get(page_path).expect(200, contains="sedang ditangani OPD lain")
     assert "Selesaikan tahap" not in p.text and 'name="op" value="return"' not in p.text
@@ -530,6 +537,75 @@ def test_owning_opd_keeps_reading(env):
     kp = k.get(page_path).expect(200, contains="Selesaikan tahap")
     k.post_form(act, {"_csrf": kp.csrf(), "op": "advance"}).expect(303)
     add_officer(env, admin, "DLH").get(page_path).expect(403)
+
+
+def test_resubmit_goes_back_to_the_first_steps_opd(env):
+    """Returned by DPUPR at its step, fixed and sent again: the application starts again at the first
+    step, so at the OPD that takes that step (the owner here), not at DPUPR. It stayed at DPUPR, whose
+    officer then completed the owner's "Verifikasi berkas" while the owner could only watch."""
+    admin, w, app_id, page_path, o, _p = at_dpupr(env)
+    act = page_path + "/aksi"
+    d = add_officer(env, admin, "DPUPR")
+    dp = d.get(page_path).expect(200, contains="Selesaikan tahap")
+    d.post_form(act, {"_csrf": dp.csrf(), "op": "return", "text": "Gambar belum ditandatangani"}).expect(303)
+    page = w.get(page_path).expect(200, contains="Perbaiki dan ajukan ulang")
+    ver = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    r = post_mp(w, page_path + "/perbaiki", [("_csrf", page.csrf()), ("version", ver), ("nama", "Baiq Nurul Aini"),
+                                             ("nik_pemohon", NIK), ("keperluan", "Baru")], [("kk", "kk2.pdf", PDF)])
+    assert r.status == 303, r.text[:1500]
+    j = w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()
+    assert j["state"] == "proses" and j["step"] == 0 and j["unit"] == "DISDUKCAPIL", j
+    # the owner acts on its first step again; DPUPR no longer has it
+    d.get(page_path).expect(403)
+    d.post_form(act, {"_csrf": dp.csrf(), "op": "advance"}).expect(403)
+    p = o.get(page_path).expect(200, contains="Selesaikan tahap")
+    assert "sedang ditangani OPD lain" not in p.text
+    q = [a for a in o.get("/api/v1/t/%s/queue" % TENANT).expect(200).json()["applications"] if a["id"] == app_id]
+    assert q and q[0]["elsewhere"] is False and q[0]["unit"] == "DISDUKCAPIL", q
+    o.post_form(act, {"_csrf": p.csrf(), "op": "advance"}).expect(303)
+    # and then on to DPUPR's step as before
+    j = w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()
+    assert j["step"] == 1 and j["unit"] == "DPUPR", j
+
+
+def test_result_reaches_the_applicant_once_finished(env):
+    """An officer may attach or generate the result document before the last step (it cannot be
+    attached once the application is closed), but the applicant gets it only when the application is
+    finished: it was theirs to download while the application waited for the kepala OPD's approval,
+    or for their own correction."""
+    code, _admin, _ = new_service(env)
+    w, _csrf, app_id = file_app(env, code)
+    page_path = "/t/%s/permohonan/%d" % (TENANT, app_id)
+    act, file_path = page_path + "/aksi", page_path + "/berkas/hasil"
+    o = env.client()
+    o.login(TENANT, "petugas")
+    p = o.get(page_path).expect(200)
+    r = post_mp(o, page_path + "/hasil", [("_csrf", p.csrf()), ("text", "generate")])
+    assert r.status == 303, r.text[:500]
+    o.get(file_path).expect(200, ctype="application/pdf")
+    o.post_form(act, {"_csrf": p.csrf(), "op": "return", "text": "Scan kartu keluarga buram"}).expect(303)
+
+    def withheld():
+        page = w.get(page_path).expect(200)
+        assert "berkas/hasil" not in page.text and "Unduh dokumen hasil" not in page.text
+        assert "result" not in w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()
+        w.get(file_path).expect(404, contains="dokumen hasil belum tersedia")
+    withheld()
+    page = w.get(page_path).expect(200)
+    ver = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    r = post_mp(w, page_path + "/perbaiki", [("_csrf", page.csrf()), ("version", ver), ("nama", "Baiq Nurul Aini"),
+                                             ("nik_pemohon", NIK), ("keperluan", "Baru")])
+    assert r.status == 303, r.text[:1500]
+    o.post_form(act, {"_csrf": p.csrf(), "op": "advance"}).expect(303)
+    o.post_form(act, {"_csrf": p.csrf(), "op": "advance"}).expect(303)
+    withheld()        # waiting for the kepala OPD's approval
+    k = env.client()
+    k.login(TENANT, "kepala_opd")
+    kp = k.get(page_path).expect(200)
+    k.post_form(act, {"_csrf": kp.csrf(), "op": "advance"}).expect(303)
+    page = w.get(page_path).expect(200, contains="Unduh dokumen hasil")
+    assert w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()["result"]["filename"]
+    assert w.get(file_path).expect(200, ctype="application/pdf").body.startswith(b"%PDF-")
 
 
 def test_application_page_texts(env):
@@ -726,6 +802,30 @@ def test_cancel_asks_first(env):
     assert w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()["state"] == "proses"
     w.post_form(page_path + "/aksi", {"_csrf": p.csrf(), "op": "cancel", "yakin": "1"}).expect(303)
     assert w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()["state"] == "dibatalkan"
+
+
+def test_reject_asks_first(env):
+    """A rejection cannot be undone, and its form sits right under the one that returns an application
+    for correction: it asks for a tick first (required, so the browser asks too); without it nothing
+    changes, the page says why at the rejection form and the reason typed is still there."""
+    code, _admin, _ = new_service(env)
+    _w, _csrf, app_id = file_app(env, code)
+    page_path = "/t/%s/permohonan/%d" % (TENANT, app_id)
+    o = env.client()
+    o.login(TENANT, "petugas")
+    p = o.get(page_path).expect(200)
+    form = p.text[p.text.index('id="tolak"'):]
+    form = form[:form.index("</form>")]
+    assert re.search(r'<input type="checkbox" name="yakin" value="1" required>', form), form
+    r = o.post_form(page_path + "/aksi", {"_csrf": p.csrf(), "op": "reject", "text": "Alasan diketik 5150"}).expect(400)
+    sec = r.text[r.text.index('id="tolak"'):]
+    sec = sec[:sec.index("</form>")]
+    assert re.search(r'<p class="alert" role="alert">centang &quot;Ya, tolak permohonan ini&quot;', sec), sec
+    assert ">Alasan diketik 5150</textarea>" in sec, sec
+    assert o.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()["state"] == "proses"
+    o.post_form(page_path + "/aksi", {"_csrf": p.csrf(), "op": "reject", "text": "Alasan diketik 5150",
+                                      "yakin": "1"}).expect(303)
+    assert o.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()["state"] == "ditolak"
 
 
 def test_birth_date_in_the_future_refused(env):
