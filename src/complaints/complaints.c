@@ -1373,6 +1373,10 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	/* the reporter is told why their complaint waits */
 	if (!strcmp(a->action, "tunda") && blank(text))
 		FAIL(ERR_INVALID, N_("alasan penundaan wajib diisi; pelapor perlu tahu mengapa laporannya ditunda"));
+	/* the OPD is told what is still wrong, and a complaint reopens once:
+	 * a tap on an empty form must not use that chance up */
+	if (!strcmp(a->action, "buka_kembali") && blank(text))
+		FAIL(ERR_INVALID, N_("alasan membuka kembali wajib diisi; tulis apa yang belum selesai"));
 
 	if (!strcmp(a->action, "verifikasi") || !strcmp(a->action, "buka_kembali")) {
 		if (!strcmp(a->action, "verifikasi")) {

@@ -39,6 +39,12 @@ int32_t svc_today(req_t *r);
 /* Maps a domain error with message (msgid) and field label to an answer
  * (JSON error for API, else NULL is returned for the caller to render). */
 const char *svc_message(req_t *r, const char *msg, const char *field);
+/* svc_message() for a form that services_check_input() or the page's NIK
+ * check refused: when msg is a reason of nik_validate() (nik_reason_message(),
+ * e.g. "tanggal lahir '%s' pada NIK ..."), its "%s" becomes the part of the
+ * NIK it names, read from values: the form's nik field labelled field, else
+ * "nik" (the page's own NIK input). */
+const char *svc_form_message(req_t *r, const char *msg, const char *field, const json_t *form, const json_t *values);
 /* The translation of msgid with its "%s" replaced by arg (arena memory). */
 const char *svc_fill(req_t *r, const char *msgid, const char *arg);
 

@@ -91,6 +91,43 @@ const char *svc_message(req_t *r, const char *msg, const char *field)
 	return m;
 }
 
+const char *svc_form_message(req_t *r, const char *msg, const char *field, const json_t *form, const json_t *values)
+{
+	const char *name = "nik", *nik;
+	nik_info_t info;
+	sb_t sb = SB_INIT;
+	int reason = -1;
+	char *filled;
+	for (int i = 0; i < NIK_REASON_COUNT && msg; i++)
+		if (msg == nik_reason_message(i))
+			reason = i;
+	if (reason < 0)
+		return svc_message(r, msg, field);
+	/* the NIK typed into the field the message is about: the form's NIK
+	 * field of that label, else the page's own NIK input */
+	for (size_t i = 0; i < json_array_size(form); i++) {
+		const json_t *f = json_array_get(form, i);
+		if (!strcmp(services_jstr(f, "type"), "nik") && field && !strcmp(services_jstr(f, "label"), field)) {
+			name = services_jstr(f, "name");
+			break;
+		}
+	}
+	nik = json_string_value(json_object_get(values, name));
+	if (!nik)
+		return svc_message(r, N_("NIK tidak valid"), field);
+	memset(&info, 0, sizeof(info));
+	/* no region look-up needed: the parts are read before it */
+	nik_validate(nik, strlen(nik), svc_today(r), NULL, NULL, &info, NULL);
+	if (nik_reason_format_msg(req_t_(r, msg), reason, &info, &sb) < 0 || !sb.buf ||
+	    !(filled = arena_strdup(&r->arena, sb.buf))) {
+		sb_release(&sb);
+		return svc_message(r, N_("NIK tidak valid"), field);
+	}
+	sb_release(&sb);
+	/* already translated: passes through req_t_() unchanged */
+	return svc_message(r, filled, field);
+}
+
 const char *svc_fill(req_t *r, const char *msgid, const char *arg)
 {
 	const char *m = req_t_(r, msgid), *p = strstr(m, "%s");
@@ -728,7 +765,7 @@ int svc_apply_common(req_t *r, const char *code, json_t *values, const services_
 			apply_job_free(j);
 			return rc;
 		}
-		j->msg = svc_message(r, j->msg, field);
+		j->msg = svc_form_message(r, j->msg, field, json_object_get(j->svc, "form"), values);
 		/* already translated: passes through req_t_() unchanged */
 		return apply_done(r, rc, j);
 	}
@@ -1169,7 +1206,9 @@ int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64
 			if (rc < 0) {
 				/* field is the label in a's form: make the message first */
 				if (j->msg)
-					j->msg = svc_message(r, j->msg, field);
+					j->msg = svc_form_message(r, j->msg, field,
+								  json_object_get(json_object_get(a, "service"), "form"),
+								  j->typed);
 				json_decref(a);
 				if (!j->msg) {
 					json_decref(j->typed);

@@ -54,7 +54,10 @@ test('apply, return, resubmit, approve and verify on a phone', async (t) => {
   await w.fill('#f-nik_pemohon', '5271013202900001');      // 32 February: no such date
   await w.setInputFiles('#f-kk', { name: 'kk.pdf', mimeType: 'application/pdf', buffer: PDF });
   await submit(w, 'form[enctype] button[type="submit"]');
-  assert.match(await w.textContent('.alert'), /NIK/);
+  // the reason names the wrong part of the NIK (it once showed a bare "%s")
+  const nikAlert = await w.textContent('.alert');
+  assert.match(nikAlert, /NIK pemohon: tanggal lahir '320290' pada NIK bukan tanggal yang valid/);
+  assert.ok(!nikAlert.includes('%s'), nikAlert);
   await w.fill('#f-nik_pemohon', NIK);
   await w.setInputFiles('#f-kk', { name: 'kk.pdf', mimeType: 'application/pdf', buffer: PDF });
   await submit(w, 'form[enctype] button[type="submit"]');
@@ -62,6 +65,13 @@ test('apply, return, resubmit, approve and verify on a phone', async (t) => {
   assert.match(appUrl.pathname, /\/permohonan\/\d+$/);
   const number = (await w.textContent('main h1')).trim();
   assert.match(number, /^52\.71\/PMH\/\d{4}\/\d{6}$/);
+  // the number the citizen notes down stays on one line of a 360 px phone
+  const lines = await w.$eval('main h1', (h) => {
+    const r = document.createRange();
+    r.selectNodeContents(h);
+    return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size;
+  });
+  assert.equal(lines, 1, `the registration number takes ${lines} lines`);
   assert.ok(await w.isVisible('.svc-qr svg'), 'the QR code is shown');
   const verifyUrl = await w.getAttribute('.svc-qr a', 'href');
   const pdf = await w.request.get(`${BASE}${appUrl.pathname}/tanda-terima.pdf`);

@@ -679,9 +679,24 @@ def test_anonymous_reporter_key(env):
                      "text": "Terima kasih, sudah bersih sekarang"}).expect(303)
         assert count(env, "SELECT COUNT(*) FROM complaints_events WHERE complaint_id = %s AND action = 'balas' "
                           "AND note = 'Terima kasih, sudah bersih sekarang'" % cid) == 1
+        # reopening (once) takes a reason: an empty one is refused with the form back and the
+        # chance kept, then a reason reopens it for the OPD
+        page = b.get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="Buka kembali")
+        assert re.search(r'<input id="o-text" name="text" maxlength="4000" required', page.text), page.text[-3000:]
+        r = b.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                        {"_csrf": page.csrf(), "aksi": "buka_kembali", "version": version_of(page), "text": "  "})
+        r.expect(400, contains="alasan membuka kembali wajib diisi")
+        assert "Buka kembali" in r.text, r.text[-3000:]
+        row = env.shared_db.sql("SELECT status, reopened FROM complaints WHERE id = %s" % cid)[0]
+        assert tuple(str(x) for x in row) == ("selesai", "0"), row
+        b.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, cid),
+                    {"_csrf": page.csrf(), "aksi": "buka_kembali", "version": version_of(page),
+                     "text": "Got mampet lagi setelah hujan"}).expect(303)
+        row = env.shared_db.sql("SELECT status, reopened FROM complaints WHERE id = %s" % cid)[0]
+        assert tuple(str(x) for x in row) == ("disposisi", "1"), row
         # the reporter's actions are in the history as "Pelapor", with no name
         page = env.client().get("/t/%s/pengaduan/%s" % (TENANT, cid)).expect(200, contains="makin parah")
-        assert "Anonim" in page.text
+        assert "Anonim" in page.text and "Got mampet lagi setelah hujan" in page.text
     finally:
         set_auto_route(env, True)
 

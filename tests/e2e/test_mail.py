@@ -58,9 +58,11 @@ def test_answer_reaches_the_reporter_by_email(env):
         db = env.new_db()
         srv = env.start_server(db, args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from", FROM,
                                          "--public-url", "https://sigap.example.id", "--sweep-interval", "1"])
-        # the intake form says where the answer will go
-        srv.client().get("/t/%s/pengaduan/baru" % TENANT).expect(
-            200, contains="Jika Anda mengisi alamat e-mail, jawaban atas laporan ini dikirim ke sana.")
+        # the intake form says where the answer will go, and that an anonymous report keeps no
+        # contact (its e-mail address was dropped without a word while the form promised the answer)
+        form = srv.client().get("/t/%s/pengaduan/baru" % TENANT).expect(
+            200, contains="Jika Anda mengisi alamat e-mail dan tidak memilih Anonim, jawaban atas laporan ini dikirim ke sana.")
+        assert "Anonim (tanpa nama, e-mail dan nomor HP;" in form.text, form.text[-4000:]
         cid = file_and_answer(srv, db, "warga.pelapor@example.id", "KTP-el Anda sudah dicetak, ambil di loket 3.")
         got = wait_for(lambda: [m for m in sink.messages if m[1] == ["warga.pelapor@example.id"]])
         assert got, "no e-mail reached the sink: %r" % sink.messages

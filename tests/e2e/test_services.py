@@ -176,7 +176,15 @@ def test_journey_apply_return_resubmit_approve_verify(env):
     assert "PDF, JPEG atau PNG" in r.text
     r = post_mp(w, path, [("_csrf", csrf), ("nama", "X"), ("nik_pemohon", "5271013202900001"), ("keperluan", "Baru")],
                 [("kk", "kk.pdf", PDF)]).expect(400)
-    assert "NIK" in r.text
+    # the reason names the part of the NIK that is wrong (it once showed a bare "%s")
+    assert "NIK pemohon: tanggal lahir &#39;320290&#39; pada NIK bukan tanggal yang valid" in r.text, r.text[:3000]
+    r = post_mp(w, path, [("_csrf", csrf), ("nama", "X"), ("nik_pemohon", "9971014101900001"), ("keperluan", "Baru")],
+                [("kk", "kk.pdf", PDF)]).expect(400)
+    assert "NIK pemohon: kode provinsi &#39;99&#39; pada NIK tidak dikenal" in r.text and "%s" not in r.text
+    r = api(w, "POST", "/api/v1/t/%s/applications" % TENANT,
+            {"service": code, "values": {"nama": "X", "nik_pemohon": "5271013202900001", "keperluan": "Baru"}},
+            w.session_csrf(TENANT)).expect(400)
+    assert r.json()["error"]["message"] == "NIK pemohon: tanggal lahir '320290' pada NIK bukan tanggal yang valid", r.text
     post_mp(w, path, [("_csrf", csrf), ("nik_pemohon", NIK), ("keperluan", "Baru")], [("kk", "kk.pdf", PDF)]).expect(400)
     post_mp(w, path, good[:3] + [("keperluan", "Lain")], [("kk", "kk.pdf", PDF)]).expect(400)
     post_mp(w, path, [("_csrf", "0" * 64)] + good[1:], [("kk", "kk.pdf", PDF)]).expect(403)
@@ -706,6 +714,8 @@ def test_resubmit_refused_says_why_and_keeps_typed(env):
 
     s = refused(400, [base[0], base[1], base[2], ("nik_pemohon", "123"), base[4]], [], "NIK pemohon: NIK harus 16 digit")
     assert 'value="123"' in s
+    refused(400, [base[0], base[1], base[2], ("nik_pemohon", "5271013202900001"), base[4]], [],
+            "NIK pemohon: tanggal lahir &#39;320290&#39; pada NIK bukan tanggal yang valid")
     refused(400, [base[0], base[1], ("nama", " "), base[3], base[4]], [], "Nama lengkap: wajib diisi", name=" ")
     refused(415, base, [("kk", "kk.pdf", b"just some text, not a pdf")],
             "Kartu keluarga: jenis berkas tidak diterima; unggah PDF, JPEG atau PNG")
@@ -920,6 +930,9 @@ def test_catalogue_search_every_word(env):
         lst = anon.get("/api/v1/t/%s/services?q=%s" % (TENANT, urllib.parse.quote(q))).expect(200).json()["services"]
         assert code in [s["code"] for s in lst], (q, lst)
     page = anon.get("/t/%s/layanan?q=akta+lahir+xyz" % TENANT).expect(200, contains="Tidak ada layanan yang cocok")
+    # no dead end: why, and the way back to the whole catalogue
+    notice = re.search(r'<p class="notice">(.*?)</p>', page.text, re.S).group(1)
+    assert "coba lebih sedikit kata" in notice and 'href="/t/%s/layanan">Semua layanan</a>' % TENANT in notice, notice
 
 
 def test_receipt_labels_sizes_and_tracking_address(env):

@@ -524,8 +524,15 @@ static void test_flow(void **state)
 	assert_string_equal(cp->status, "selesai");
 	assert_int_equal(cp->rating, 4);
 
-	/* reopen once: back to the OPD with a fresh deadline */
+	/* reopen once, with a reason: a blank one is refused and uses nothing up */
 	a = act(out.id, "buka_kembali", "warga", ROLE_WARGA, "", 7, now + 86400);
+	a.text = "  \n ";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "alasan membuka kembali wajib diisi"));
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "selesai");
+	assert_int_equal(cp->reopened, 0);
+	/* back to the OPD with a fresh deadline */
 	a.text = "Ternyata masih ditolak di loket";
 	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
 	get(ts, out.id, cp);
