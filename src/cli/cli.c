@@ -73,11 +73,12 @@ void cli_usage(void *file)
 		"                          pause a Pemda: its pages and APIs answer 503, no filings,\n"
 		"                          no sign-in, no periodic jobs; its data stays (and in backups)\n"
 		"  tenant resume CODE      undo a suspension\n"
-		"  tenant export --tenant CODE --to NEW.db [--files DIR]\n"
+		"  tenant export --tenant CODE --to NEW.db [--files DIR [--allow-missing-files]]\n"
 		"                          one Pemda's data, whole, in a new SQLite database of its own\n"
 		"                          (its rows with their ids, users and keys, audit log, the\n"
 		"                          regions and holidays; not live sessions), counts and audit\n"
-		"                          chain verified; --files: copy the files its rows name there\n"
+		"                          chain verified; --files: copy the files its rows name there;\n"
+		"                          --allow-missing-files: without those the store lacks (listed)\n"
 		"  unit add --tenant CODE --code OPD --name NAME [--kind dinas|badan|...]\n"
 		"  unit list --tenant CODE\n"
 		"  user add --tenant CODE --username U --name NAME --role ROLE [--unit OPD]\n"
@@ -619,10 +620,12 @@ static int cmd_tenant_export(config_t *cfg, int argc, char **argv)
 {
 	const char *tenant = take_opt(&argc, argv, "--tenant"), *to = take_opt(&argc, argv, "--to");
 	const char *files = take_opt(&argc, argv, "--files");
+	int allow_missing = take_flag(&argc, argv, "--allow-missing-files");
 	store_t *st;
 	int rc;
-	if (!tenant || !to || !no_leftovers(argc, argv, 2)) {
-		fprintf(stderr, "sigap: usage: sigap tenant export --tenant CODE --to NEW.db [--files DIR]\n");
+	if (!tenant || !to || !no_leftovers(argc, argv, 2) || (allow_missing && !files)) {
+		fprintf(stderr, "sigap: usage: sigap tenant export --tenant CODE --to NEW.db [--files DIR "
+				"[--allow-missing-files]]\n");
 		return 2;
 	}
 	if (!strncmp(to, "postgres", 8)) {
@@ -637,7 +640,7 @@ static int cmd_tenant_export(config_t *cfg, int argc, char **argv)
 		return 1;
 	}
 	/* progress on a terminal only: the counts follow on stdout anyway */
-	rc = tenant_export(st, tenant, !strncmp(to, "sqlite:", 7) ? to + 7 : to, cfg->data_dir, files,
+	rc = tenant_export(st, tenant, !strncmp(to, "sqlite:", 7) ? to + 7 : to, cfg->data_dir, files, allow_missing,
 			   isatty(2) ? copy_progress : NULL);
 	store_close(st);
 	return rc < 0 ? 1 : 0;
@@ -645,7 +648,7 @@ static int cmd_tenant_export(config_t *cfg, int argc, char **argv)
 
 #define TENANT_USAGE                                                                                       \
 	"sigap: usage: sigap tenant add CODE | tenant list | tenant rename CODE --name NAME [--head-title TITLE] | " \
-	"tenant suspend CODE --reason TEXT | tenant resume CODE | tenant export --tenant CODE --to NEW.db [--files DIR]\n"
+	"tenant suspend CODE --reason TEXT | tenant resume CODE | tenant export --tenant CODE --to NEW.db [--files DIR [--allow-missing-files]]\n"
 
 static int cmd_tenant(config_t *cfg, int argc, char **argv)
 {

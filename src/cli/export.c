@@ -186,7 +186,7 @@ static double seconds_since(const struct timespec *t0)
 }
 
 int tenant_export(store_t *src, const char *tenant, const char *out, const char *data_dir, const char *files_dir,
-		  store_progress_fn progress)
+		  int allow_missing, store_progress_fn progress)
 {
 	export_ctx_t x = { tenant, "", 0, 0 };
 	file_copy_t fc = { data_dir, files_dir, 0, 0, 0, 0 };
@@ -239,9 +239,9 @@ int tenant_export(store_t *src, const char *tenant, const char *out, const char 
 		snprintf(err, sizeof(err), "copying the files: %s", store_errmsg());
 		goto fail;
 	}
-	if (fc.missing) {
+	if (fc.missing && !allow_missing) {
 		snprintf(err, sizeof(err), "%lld of the %lld files the rows name are not in the file store %s (is "
-					   "--data-dir the deployment's?)",
+					   "--data-dir the deployment's? --allow-missing-files exports without them)",
 			 (long long)fc.missing, (long long)fc.n, data_dir);
 		rc = ERR_NOT_FOUND;
 		goto fail;
@@ -278,6 +278,10 @@ int tenant_export(store_t *src, const char *tenant, const char *out, const char 
 	if (files_dir)
 		printf("files: %lld referenced, %lld copied to %s (%.1f MB)\n", (long long)fc.n, (long long)fc.copied,
 		       files_dir, (double)fc.bytes / 1e6);
+	if (files_dir && fc.missing)
+		printf("files: %lld missing from %s, left out (--allow-missing-files; listed above): the rows that name "
+		       "them stay, and asking for such a file answers 404\n",
+		       (long long)fc.missing, data_dir);
 	else
 		printf("files: %lld referenced by the export's rows, not copied (--files DIR copies them from %s)\n",
 		       (long long)fc.n, data_dir);

@@ -15,6 +15,7 @@ its own (docs/storage.md, "Taking one Pemda out of a shared deployment"), from e
 """
 import hashlib
 import os
+import shutil
 import sqlite3
 
 from harness import TENANT, TENANT2, Database, check_sigap, run_sigap, unique
@@ -189,8 +190,34 @@ def test_export_refusals(env):
     p = run_sigap(["tenant", "export", "--tenant", TENANT, "--to", new, "--files",
                    os.path.join(env.tmp, unique("x")), "--data-dir", empty], db=db)
     assert p.returncode == 1 and "not in the file store" in p.stderr, (p.returncode, p.stderr)
+    assert "--allow-missing-files" in p.stderr, p.stderr
     assert not os.path.exists(new)
     assert not [f for f in os.listdir(env.tmp) if ".tmp" in f], os.listdir(env.tmp)
+    # a store that lost files (a failed disk): with --allow-missing-files the export is made without
+    # them, each listed, the count said; the rows stay and the export checks
+    wanted = set()
+    for table, col in (("complaints_photos", "hash"), ("services_files", "hash"), ("services_apps", "result_hash"),
+                       ("governance_attachments", "hash")):
+        wanted |= {r[0] for r in db.sql("SELECT %s FROM %s WHERE tenant = '%s' AND %s IS NOT NULL AND %s <> ''"
+                                        % (col, table, TENANT, col, col))}
+    assert wanted, "make_activity stored no files"
+    lost = sorted(wanted)[0]
+    partial = os.path.join(env.tmp, unique("partial"))
+    shutil.copytree(data, partial)
+    os.unlink(os.path.join(partial, lost[:2], lost))
+    got = os.path.join(env.tmp, unique("files"))
+    p = run_sigap(["tenant", "export", "--tenant", TENANT, "--to", new, "--files", got, "--data-dir", partial,
+                   "--allow-missing-files"], db=db)
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert "file %s is not in the file store" % lost in p.stderr, p.stderr
+    assert "files: 1 missing from %s, left out" % partial in p.stdout, p.stdout
+    assert not os.path.exists(os.path.join(got, lost[:2], lost))
+    assert len([f for _d, _s, fs in os.walk(got) for f in fs]) == len(wanted) - 1
+    check_sigap(["check"], db=new)
+    os.unlink(new)
+    # the flag means nothing without --files
+    p = run_sigap(["tenant", "export", "--tenant", TENANT, "--to", new, "--allow-missing-files"], db=db)
+    assert p.returncode == 2 and "usage" in p.stderr, p.stderr
     # a province exports only its own rows: not its kabupaten/kota's
     prov = os.path.join(env.tmp, unique("prov") + ".db")
     check_sigap(["tenant", "export", "--tenant", TENANT2, "--to", prov, "--data-dir", data], db=db)
