@@ -434,19 +434,24 @@ const char *complaints_status_label(const char *status)
 	return i < 0 ? N_("Tidak dikenal") : statuses[i].label;
 }
 
-/* action, allowed from (space-separated), to ("" = unchanged) */
+/* action, allowed from (space-separated), to ("" = unchanged), and what
+ * to say when the status does not allow it (NULL: the general words) */
 static const struct {
-	const char *action, *from, *to;
+	const char *action, *from, *to, *refused;
 } transitions[] = {
-	{ "verifikasi", " baru tunda ", "disposisi" },
-	{ "tunda", " baru ", "tunda" },
-	{ "bukan_wewenang", " baru tunda ", "bukan_wewenang" },
-	{ "arsipkan", " baru tunda ", "arsip" },
-	{ "gabung", " baru tunda disposisi ", "digabung" },
-	{ "jawab", " disposisi ", "dijawab" },
-	{ "balas", " baru tunda disposisi dijawab selesai ", "" },
-	{ "nilai", " dijawab ", "selesai" },
-	{ "buka_kembali", " dijawab selesai ", "disposisi" },
+	{ "verifikasi", " baru tunda ", "disposisi", NULL },
+	{ "tunda", " baru ", "tunda", NULL },
+	{ "bukan_wewenang", " baru tunda ", "bukan_wewenang", NULL },
+	{ "arsipkan", " baru tunda ", "arsip", NULL },
+	{ "gabung", " baru tunda disposisi ", "digabung", NULL },
+	{ "jawab", " disposisi ", "dijawab", NULL },
+	{ "balas", " baru tunda disposisi dijawab selesai ", "", NULL },
+	{ "nilai", " dijawab ", "selesai", NULL },
+	{ "buka_kembali", " dijawab selesai ", "disposisi", NULL },
+	/* the OPD hands back what is not its business: the coordinator
+	 * verifies and dispositions it again */
+	{ "kembalikan", " disposisi ", "baru",
+	  N_("hanya pengaduan yang sedang ditangani OPD dan belum dijawab yang dapat dikembalikan ke koordinator") },
 };
 
 int complaints_next_status(const char *status, const char *action, int reopened, const char **ret_status,
@@ -464,7 +469,8 @@ int complaints_next_status(const char *status, const char *action, int reopened,
 			continue;
 		snprintf(key, sizeof(key), " %s ", status);
 		if (!strstr(transitions[i].from, key)) {
-			*ret_msgid = N_("tindakan ini tidak dapat dilakukan pada status pengaduan sekarang");
+			*ret_msgid = transitions[i].refused ? transitions[i].refused
+							    : N_("tindakan ini tidak dapat dilakukan pada status pengaduan sekarang");
 			return ERR_CONFLICT;
 		}
 		if (!strcmp(action, "buka_kembali") && reopened) {
@@ -491,6 +497,21 @@ int complaints_due(const calendar_t *cal, int tz_offset, int64_t from, int n, in
 		return rc;
 	*ret_due = cal_local_midnight(due + 1, tz_offset) - 1;
 	return 0;
+}
+
+int complaints_verify_deadlines(const calendar_t *cal, int tz_offset, int64_t from, int verify_days, int sla,
+				int64_t *ret_verify_due, int64_t *ret_expected)
+{
+	int rc = complaints_due(cal, tz_offset, from, verify_days, ret_verify_due);
+	/* the OPD's clock starts at the disposition (SP4N-LAPOR!): the latest
+	 * an on-time verification can start it is the verification deadline's
+	 * day, so the estimate is the answer deadline of a complaint verified
+	 * on that day. A complaint verified earlier gets an earlier deadline
+	 * (never a later one), by as many working days as it was verified
+	 * before that day. */
+	if (rc == 0)
+		rc = complaints_due(cal, tz_offset, *ret_verify_due, sla, ret_expected);
+	return rc;
 }
 
 /* ------------------------------------------------------------ reading */
@@ -992,6 +1013,12 @@ int complaints_public_note(const complaints_event_t *e, char *out, size_t n)
 		/* "rute otomatis ke UNIT (keyakinan 0.93)": the OPD only */
 		const char *u = note + sizeof(auto_prefix) - 1, *sp = strstr(u, " (");
 		snprintf(out, n, "%.*s", (int)(sp ? (size_t)(sp - u) : strlen(u)), u);
+	} else if (!strcmp(e->action, "kembalikan")) {
+		/* "UNIT: reason": why an OPD handed it back is between the
+		 * officials (it may name a colleague, another case, an internal
+		 * rule); the public reads that it went back to be routed again */
+		out[0] = '\0';
+		return 0;
 	} else {
 		snprintf(out, n, "%s", note);
 	}
@@ -1351,6 +1378,10 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	} else if (!strcmp(a->action, "jawab")) {
 		if (!(is_opd(a->role) && a->unit && !strcmp(a->unit, cp->unit)) && !is_coordinator(a->role))
 			FAIL(ERR_FORBIDDEN, N_("hanya OPD yang menangani pengaduan ini yang dapat menjawab"));
+	} else if (!strcmp(a->action, "kembalikan")) {
+		/* the OPD's own say: the coordinator re-routes from its queue */
+		if (!(is_opd(a->role) && a->unit && *a->unit && !strcmp(a->unit, cp->unit)))
+			FAIL(ERR_FORBIDDEN, N_("hanya OPD yang menangani pengaduan ini yang dapat mengembalikannya ke koordinator"));
 	} else if (!strcmp(a->action, "balas") || !strcmp(a->action, "nilai") || !strcmp(a->action, "buka_kembali")) {
 		if (!is_reporter)
 			FAIL(ERR_FORBIDDEN, N_("hanya pelapor yang dapat melakukan ini"));
@@ -1377,6 +1408,9 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	 * a tap on an empty form must not use that chance up */
 	if (!strcmp(a->action, "buka_kembali") && blank(text))
 		FAIL(ERR_INVALID, N_("alasan membuka kembali wajib diisi; tulis apa yang belum selesai"));
+	/* the coordinator must know where it belongs instead */
+	if (!strcmp(a->action, "kembalikan") && blank(text))
+		FAIL(ERR_INVALID, N_("alasan pengembalian wajib diisi; tulis mengapa pengaduan ini bukan urusan OPD Anda"));
 
 	if (!strcmp(a->action, "verifikasi") || !strcmp(a->action, "buka_kembali")) {
 		if (!strcmp(a->action, "verifikasi")) {
@@ -1419,6 +1453,26 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 				"WHERE tenant = ? AND id = ? AND version = ?",
 				"ttttiditii", next, category, unit, sla_class, answer_due,
 				!strcmp(a->action, "buka_kembali") ? 1 : 0, a->now, a->tenant, a->id, cp->version);
+	} else if (!strcmp(a->action, "kembalikan")) {
+		/* back in the coordinator's queue as a new item: no OPD, no answer
+		 * deadline, and a verification deadline counted afresh from now
+		 * (the coordinator met the first one; the new disposition, and so
+		 * the next OPD's clock, waits for this one), the estimate with it */
+		int64_t verify_due = 0, expected = 0;
+		sla = complaints_sla_days(&set, cp->kind, cp->sla_class);
+		if (sla < 0)
+			sla = set.sla_simple;
+		if ((rc = tenant_calendar(c, a->tenant, &cal)) < 0)
+			goto out;
+		rc = complaints_verify_deadlines(cal, t.tz_offset, a->now, set.verify_days, sla, &verify_due, &expected);
+		calendar_free(cal);
+		if (rc < 0)
+			FAIL(ERR_INVALID, N_("waktu di luar jangkauan kalender"));
+		copy(unit, sizeof(unit), cp->unit); /* who handed it back, for the history and the audit */
+		rc = store_exec(c,
+				"UPDATE complaints SET status = ?, unit = '', answer_due = 0, verify_due = ?, expected_at = ?, "
+				"escalation = 0, updated_at = ?, version = version + 1 WHERE tenant = ? AND id = ? AND version = ?",
+				"tiiitii", next, verify_due, expected, a->now, a->tenant, a->id, cp->version);
 	} else if (!strcmp(a->action, "bukan_wewenang")) {
 		const char *why;
 		if (complaints_forward_check(a->forward_to, &why) < 0)
@@ -1469,7 +1523,7 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	{
 		char note[CPL_MAX_TEXT * 4 + 160];
 		int pub = 1;
-		if (!strcmp(a->action, "verifikasi"))
+		if (!strcmp(a->action, "verifikasi") || !strcmp(a->action, "kembalikan"))
 			snprintf(note, sizeof(note), "%s%s%s", unit, *text ? ": " : "", text);
 		else if (!strcmp(a->action, "bukan_wewenang"))
 			snprintf(note, sizeof(note), "%s%s%s", a->forward_to, *text ? ": " : "", text);
@@ -1493,6 +1547,11 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 				 N_("Pengaduan didisposisikan ke OPD Anda"), a->now)) < 0 ||
 		    (rc = notify(c, a->tenant, 0, "admin_opd", unit, "complaint.assigned", a->id, cp->number,
 				 N_("Pengaduan didisposisikan ke OPD Anda"), a->now)) < 0)
+			goto out;
+	} else if (!strcmp(a->action, "kembalikan")) {
+		/* the reason is on the complaint's page, for the officials */
+		if ((rc = notify(c, a->tenant, 0, "koordinator", NULL, "complaint.returned", a->id, cp->number,
+				 N_("OPD mengembalikan pengaduan; perlu didisposisikan ulang"), a->now)) < 0)
 			goto out;
 	} else if (!strcmp(a->action, "jawab")) {
 		if (cp->reporter_user_id > 0 &&
@@ -1573,7 +1632,10 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	}
 	if (rc < 0)
 		goto out;
-	snprintf(sum, sizeof(sum), "%s %s -> %s%s%s", cp->number, cp->status, next, *unit ? " " : "", unit);
+	if (!strcmp(a->action, "kembalikan"))
+		snprintf(sum, sizeof(sum), "%s %s -> %s, dikembalikan oleh %s", cp->number, cp->status, next, unit);
+	else
+		snprintf(sum, sizeof(sum), "%s %s -> %s%s%s", cp->number, cp->status, next, *unit ? " " : "", unit);
 	if (repointed) {
 		size_t sl = strlen(sum);
 		snprintf(sum + sl, sizeof(sum) - sl, " #%" PRId64 " (+%d)", a->merge_into, repointed);
@@ -1598,6 +1660,17 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 		if ((rc = perf_record_closed(c, a->tenant, PERF_COMPLAINT, cp->number, cal_local_day(a->now, t.tz_offset))) < 0)
 			goto out;
 	}
+	if (!strcmp(a->action, "kembalikan")) {
+		/* it was not routed right: the verdict is "re-routed" (0), and
+		 * the item waits unrouted until the coordinator dispositions it
+		 * again (a complaint from before the feed has no item: nothing) */
+		rc = perf_record_routing(c, a->tenant, PERF_COMPLAINT, cp->number, PERF_UNROUTED, 0,
+					 cal_local_day(a->now, t.tz_offset));
+		if (rc == ERR_NOT_FOUND)
+			rc = 0;
+		if (rc < 0)
+			goto out;
+	}
 	if (!strcmp(a->action, "verifikasi") || !strcmp(a->action, "jawab")) {
 		char kec[16];
 		int32_t today = cal_local_day(a->now, t.tz_offset);
@@ -1611,7 +1684,17 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 			 * proposal (the router's category, else the reporter's) */
 			const char *pc = !empty(cp->route_category) ? cp->route_category : cp->category;
 			int correct = 1;
-			if (!empty(pc)) {
+			int64_t returned = 0;
+			/* an OPD handed it back before: not right first time,
+			 * whichever OPD it goes to now */
+			if ((rc = store_query_int64(c, &returned,
+						    "SELECT COUNT(*) FROM complaints_events WHERE tenant = ? AND "
+						    "complaint_id = ? AND action = 'kembalikan'",
+						    "ti", a->tenant, a->id)) < 0)
+				goto out;
+			if (returned)
+				correct = 0;
+			else if (!empty(pc)) {
 				complaints_category_t pcat;
 				rc = complaints_category_get(c, a->tenant, pc, &pcat);
 				if (rc == 0)

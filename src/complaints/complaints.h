@@ -127,7 +127,9 @@ int complaints_category_list(store_conn_t *c, const char *tenant, complaints_cat
 /* ---- the state machine (pure) ----
  * Actions: "verifikasi", "tunda", "bukan_wewenang", "arsipkan", "gabung"
  * (coordinator); "jawab" (the OPD the complaint is with, or the coordinator);
- * "balas", "nilai", "buka_kembali" (the reporter).
+ * "kembalikan" (the OPD the complaint is with: not its business, back to
+ * the coordinator's queue, "baru", with a reason); "balas", "nilai",
+ * "buka_kembali" (the reporter).
  * *ret_status gets the status after action from status; "balas" keeps it.
  * ERR_CONFLICT with a msgid when the action is not allowed in that status
  * (or a second reopening), ERR_INVALID for an unknown action or status. */
@@ -150,6 +152,17 @@ const char *complaints_status_label(const char *status);
  * The end (23:59:59 local time) of the n-th working day after the local
  * day of `from` in a zone at UTC+tz_offset. ERR_INVALID when out of range. */
 int complaints_due(const calendar_t *cal, int tz_offset, int64_t from, int n, int64_t *ret_due);
+/* The deadlines of a complaint that waits for the coordinator from `from`
+ * (intake, or an OPD handing it back): the verification deadline,
+ * verify_days working days after from's day, and the expected answer (the
+ * estimate shown until the disposition): the answer deadline of a
+ * verification on the verification deadline's day, sla working days after
+ * it. The answer deadline itself is counted from the disposition
+ * (complaints_act_tx), so a complaint verified earlier than its deadline
+ * gets an earlier one than the estimate, never a later one.
+ * ERR_INVALID when out of range. */
+int complaints_verify_deadlines(const calendar_t *cal, int tz_offset, int64_t from, int verify_days, int sla,
+				int64_t *ret_verify_due, int64_t *ret_expected);
 
 /* ---- intake ---- */
 typedef struct complaint_new {
@@ -311,7 +324,7 @@ typedef struct complaint_action {
 	const char *category;     /* verifikasi: category (default: the complaint's or the router's) */
 	const char *sla_class;    /* verifikasi: override the category's class, or NULL */
 	const char *forward_to;   /* bukan_wewenang: the agency or tenant it goes to */
-	const char *text;         /* jawab: answer; balas: reply; others: note */
+	const char *text;         /* jawab: answer; balas: reply; kembalikan: the reason; others: note */
 	int rating;               /* nilai: 1..5 */
 	int64_t merge_into;       /* gabung: the complaint this one duplicates */
 	const char *reporter_key; /* balas, nilai, buka_kembali without an account: the reporter key */
@@ -579,7 +592,9 @@ int complaints_mask_personal(char *s);
 /* The public text of a history entry (or Open311 update): the automatic
  * routing's internals (model confidence) left out, so "rute otomatis ke
  * DISDUKCAPIL (keyakinan 1.00)" reads "DISDUKCAPIL", like a coordinator's
- * disposition; then personal data masked. out gets at most n - 1 bytes.
+ * disposition; an OPD's reason for handing a complaint back ("kembalikan")
+ * left out entirely (""); then personal data masked. out gets at most
+ * n - 1 bytes.
  * Returns 1 when personal data was masked. */
 int complaints_public_note(const complaints_event_t *e, char *out, size_t n);
 

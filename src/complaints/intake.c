@@ -904,10 +904,9 @@ static int prepare_reads(store_conn_t *c, const complaint_new_t *in, complaint_p
 
 	if ((rc = tenant_calendar(c, in->tenant, &cal)) < 0)
 		return rc;
-	rc = complaints_due(cal, t.tz_offset, in->now, set.verify_days, &p->verify_due);
-	if (rc == 0)
-		rc = p->auto_routed ? complaints_due(cal, t.tz_offset, in->now, sla, &p->answer_due)
-				    : complaints_due(cal, t.tz_offset, in->now, set.verify_days + sla, &p->expected);
+	rc = complaints_verify_deadlines(cal, t.tz_offset, in->now, set.verify_days, sla, &p->verify_due, &p->expected);
+	if (rc == 0 && p->auto_routed)
+		rc = complaints_due(cal, t.tz_offset, in->now, sla, &p->answer_due);
 	calendar_free(cal);
 	if (rc < 0) {
 		*ret_msgid = N_("waktu laporan di luar jangkauan kalender");

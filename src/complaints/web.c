@@ -599,6 +599,15 @@ static void set_key_cookie(req_t *r, int64_t id, const char *key)
 	http_set_cookie_path(r, KEY_COOKIE, key, path, KEY_COOKIE_AGE, 1);
 }
 
+/* Whether the complaint this form files is the signed-in account's own
+ * (reporter_user_id): then the account replies, rates and reopens it, and
+ * the reporter code is of no use to its reporter. Not for an anonymous
+ * report, which is linked to no account: its code is the only way back. */
+static int filed_for_account(const req_t *r, const char *identity)
+{
+	return r->who.kind == AUTH_SESSION && r->who.user_id > 0 && strcmp(identity ? identity : "terbuka", "anonim");
+}
+
 /* The reporter key this browser holds for the complaint (its cookie is sent
  * under the complaint's path only), or NULL. */
 static const char *held_key(req_t *r)
@@ -665,7 +674,10 @@ static int new_again(req_t *r, const once_found_t *f)
 		new_form_key(r, 409, msg, NULL, 1);
 		return 0;
 	}
-	set_key_cookie(r, f->ref_id, key);
+	/* the same form: the same identity, the same account (the key is
+	 * bound to it), so the same answer as new_done's */
+	if (!filed_for_account(r, req_form(r, "identity")))
+		set_key_cookie(r, f->ref_id, key);
 	snprintf(loc, sizeof(loc), "/t/%s/pengaduan/%" PRId64 "?baru=1", r->tenant->code, f->ref_id);
 	http_redirect(r, loc);
 	return 0;
@@ -751,8 +763,14 @@ static int new_done(req_t *r, int rc, void *ud)
 		return rc;
 	}
 	/* the reporter key, in a cookie for this complaint's pages alone: this
-	 * browser may reply, rate and reopen; the page shows it once to note */
-	set_key_cookie(r, op->out.id, op->out.reporter_key);
+	 * browser may reply, rate and reopen; the page shows it once to note.
+	 * A complaint of the signed-in account needs neither: the account
+	 * does all that, on any device. Nor should a cookie outlive the
+	 * session on a shared computer (a kelurahan's, an MPP's), holding the
+	 * reporter's forms (and a confidential reporter's name) for whoever
+	 * sits there next. */
+	if (op->in.user_id <= 0)
+		set_key_cookie(r, op->out.id, op->out.reporter_key);
 	snprintf(loc, sizeof(loc), "/t/%s/pengaduan/%" PRId64 "?baru=1", r->tenant->code, op->out.id);
 	http_redirect(r, loc);
 	return 0;
@@ -919,6 +937,7 @@ struct ev_ctx {
 	const complaint_t *cp;
 	int staff;
 	int masked; /* personal data was masked in a note */
+	json_t *returned; /* staff: the latest "kembalikan" (who, when, why), or NULL */
 };
 
 static const char *action_label(const char *a)
@@ -930,6 +949,7 @@ static const char *action_label(const char *a)
 		{ "jawab", N_("Dijawab") },              { "balas", N_("Balasan pelapor") },
 		{ "nilai", N_("Penilaian pelapor") },    { "buka_kembali", N_("Dibuka kembali oleh pelapor") },
 		{ "eskalasi", N_("Eskalasi karena melewati tenggat") },
+		{ "kembalikan", N_("Dikembalikan ke koordinator untuk didisposisikan ulang") },
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcmp(a, map[i][0]))
@@ -944,6 +964,12 @@ static const char *public_who(req_t *r, const complaints_event_t *e, const compl
 	role_t role;
 	if (!strcmp(e->actor, "sistem"))
 		return req_t_(r, "Sistem");
+	if (!strcmp(e->action, "kembalikan")) {
+		/* the OPD that handed it back, from its note ("UNIT: reason"):
+		 * the complaint's own OPD is another one by then */
+		const char *colon = strchr(e->note, ':');
+		return colon ? arena_strndup(&r->arena, e->note, (size_t)(colon - e->note)) : e->note;
+	}
 	if (!*e->actor || role_parse(e->actor_role, &role) < 0)
 		return "";
 	if (role_needs_unit(role))
@@ -974,6 +1000,10 @@ static int add_event(void *ud, const complaints_event_t *e)
 	json_array_append_new(x->arr, json_pack("{s:o,s:s,s:s,s:s,s:b}", "when", jtime(x->r, e->ts), "what",
 						req_t_(x->r, action_label(e->action)), "who", who ? who : "", "note",
 						note, "internal", !e->is_public));
+	if (x->staff && !strcmp(e->action, "kembalikan")) {
+		json_decref(x->returned);
+		x->returned = json_pack("{s:o,s:s,s:s}", "when", jtime(x->r, e->ts), "who", e->actor, "note", e->note);
+	}
 	return 0;
 }
 
@@ -1025,6 +1055,7 @@ static void keep_typed(req_t *r, json_t *ctx, const complaint_action_t *a)
 		{ "verifikasi", "can_verify" }, { "tunda", "can_hold" },    { "bukan_wewenang", "can_verify" },
 		{ "arsipkan", "can_verify" },   { "jawab", "can_answer" }, { "balas", "can_reply" },
 		{ "nilai", "can_rate" },        { "buka_kembali", "can_reopen" },
+		{ "kembalikan", "can_return" },
 	};
 	const char *flag = NULL, *text = a->text ? a->text : "";
 	char key[48];
@@ -1147,6 +1178,7 @@ void cplw_detail_page_with(req_t *r, int status, int64_t id, const char *error, 
 	ev.cp = cp;
 	ev.staff = staff;
 	ev.masked = 0;
+	ev.returned = NULL;
 	/* every read below counts: a history, a parent or a form missing
 	 * because the database went away would pass for the real page */
 	rc = complaints_events(c, r->tenant->code, cp->id, 0, 0, !staff, 200, add_event, &ev);
@@ -1175,6 +1207,12 @@ void cplw_detail_page_with(req_t *r, int status, int64_t id, const char *error, 
 			cp->answer[0] ? json_string(cplw_shown(r, cp->answer, staff, &masked)) : json_null());
 	if (cp->rating)
 		json_object_set_new(ctx, "rating", json_integer(cp->rating));
+	/* until the disposition the expected answer is an estimate: the OPD's
+	 * clock starts when the coordinator dispositions it, which may be
+	 * before the verification deadline the estimate assumes
+	 * (complaints_verify_deadlines), so the date may come earlier then */
+	if (!cp->answer_due && (!strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda")))
+		json_object_set_new(ctx, "estimate", json_true());
 	json_object_set_new(ctx, "has_photos", json_boolean(cp->nphotos > 0));
 	if (parent)
 		json_object_set_new(ctx, "parent", json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)parent->id, "number",
@@ -1227,6 +1265,11 @@ void cplw_detail_page_with(req_t *r, int status, int64_t id, const char *error, 
 		json_object_set_new(ctx, "categories",
 				    categories(r, c, cp->category[0] ? cp->category : cp->route_category, &err));
 		json_object_set_new(ctx, "units", units);
+		/* an OPD handed it back: why, before it is routed again */
+		if (ev.returned) {
+			json_object_set_new(ctx, "returned", ev.returned);
+			ev.returned = NULL;
+		}
 		if (cp->route_confidence >= 0 && cp->route_category[0])
 			json_object_set_new(ctx, "route",
 					    json_pack("{s:s,s:i,s:s}", "category", cp->route_category, "confidence",
@@ -1248,8 +1291,13 @@ void cplw_detail_page_with(req_t *r, int status, int64_t id, const char *error, 
 					    json_string(http_deadline_words(r, cal, due, (int64_t)time(NULL))));
 		calendar_free(cal);
 	}
+	json_decref(ev.returned); /* not the coordinator's queue item: in the history only */
 	if (coord && !strcmp(cp->status, "disposisi"))
 		json_object_set_new(ctx, "can_merge_only", json_true());
+	/* not its business: the OPD holding it hands it back (the coordinator,
+	 * who would route it again anyway, has the verification's forms) */
+	if (opd && !strcmp(cp->status, "disposisi"))
+		json_object_set_new(ctx, "can_return", json_true());
 	if ((opd || coord) && !strcmp(cp->status, "disposisi")) {
 		/* and what the Pemda answered to complaints like it, to start
 		 * from (docs/complaints.md, "Answers to similar complaints") */
@@ -1281,11 +1329,18 @@ void cplw_detail_page_with(req_t *r, int status, int64_t id, const char *error, 
 		 * (draft.js) and the form's key kept for the tab (forms.js) are
 		 * done with */
 		json_object_set_new(ctx, "draft_done", json_true());
-	if (by_key && req_query(r, "baru")) {
-		/* shown once, right after filing, to note down */
+	if (by_key && req_query(r, "baru") && cp->reporter_user_id <= 0) {
+		/* shown once, right after filing, to note down: to a reporter
+		 * without an account (or filing anonymously), for whom it is the
+		 * only way back to the report */
 		char shown[CPL_KEY_SIZE];
 		complaints_key_format(key, shown);
 		json_object_set_new(ctx, "reporter_key", json_string(shown));
+		if (r->who.kind == AUTH_SESSION)
+			json_object_set_new(ctx, "key_anonymous", json_true());
+	} else if (req_query(r, "baru") && r->who.kind == AUTH_SESSION && cp->reporter_user_id == r->who.user_id) {
+		/* filed from an account: that is the way back, no code to keep */
+		json_object_set_new(ctx, "filed_by_account", json_true());
 	}
 	/* someone else's browser: the reporter may bring the key */
 	if (!reporter && !staff && strcmp(cp->status, "arsip") && strcmp(cp->status, "digabung"))
@@ -1355,7 +1410,10 @@ int h_complaints_detail(req_t *r)
 	if (cplh_parse_id(req_param(r, "id"), &id) < 0)
 		return ERR_NOT_FOUND;
 	cplw_detail_page(r, 200, id, NULL,
-		    req_query(r, "baru") ? req_t_(r, "Laporan Anda telah diterima. Simpan nomor pelacakannya.") : NULL, NULL);
+			 req_query(r, "baru")	       ? req_t_(r, "Laporan Anda telah diterima. Simpan nomor pelacakannya.")
+			 : req_query(r, "dikembalikan") ? req_t_(r, N_("Pengaduan dikembalikan ke koordinator untuk didisposisikan ulang."))
+							: NULL,
+			 NULL);
 	return 0;
 }
 
@@ -1383,7 +1441,10 @@ static int act_done(req_t *r, int rc, void *ud)
 		}
 		return rc;
 	}
-	snprintf(loc, sizeof(loc), "/t/%s/pengaduan/%" PRId64, r->tenant->code, op->a.id);
+	/* handed back, the complaint is no longer the OPD's: its page says
+	 * where it went, since the forms it just used are gone */
+	snprintf(loc, sizeof(loc), "/t/%s/pengaduan/%" PRId64 "%s", r->tenant->code, op->a.id,
+		 !strcmp(op->a.action, "kembalikan") ? "?dikembalikan=1" : "");
 	http_redirect(r, loc);
 	return 0;
 }

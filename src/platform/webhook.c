@@ -110,6 +110,7 @@ static const struct {
 	{ "complaints.arsipkan", WEBHOOK_COMPLAINTS },	  { "complaints.gabung", WEBHOOK_COMPLAINTS },
 	{ "complaints.jawab", WEBHOOK_COMPLAINTS },	  { "complaints.balas", WEBHOOK_COMPLAINTS },
 	{ "complaints.nilai", WEBHOOK_COMPLAINTS },	  { "complaints.buka_kembali", WEBHOOK_COMPLAINTS },
+	{ "complaints.kembalikan", WEBHOOK_COMPLAINTS },
 	{ "complaints.escalate", WEBHOOK_COMPLAINTS },	  { "services.apply", WEBHOOK_SERVICES },
 	{ "services.advance", WEBHOOK_SERVICES },	  { "services.return", WEBHOOK_SERVICES },
 	{ "services.reject", WEBHOOK_SERVICES },	  { "services.resubmit", WEBHOOK_SERVICES },

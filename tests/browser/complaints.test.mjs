@@ -38,15 +38,21 @@ async function login(page, username) {
   assert.match(new URL(page.url()).pathname, /\/dasbor$/);
 }
 
-test('file with a photo, the coordinator verifies, the OPD answers, the citizen rates', async (t) => {
-  // the coordinator has the tenant's complaints verified by hand (no auto-routing), so the
-  // journey goes through verification whether or not a routing model is loaded
+// The coordinator, signed in, who has the tenant's complaints verified by hand (no
+// auto-routing), so that a journey goes through verification whether or not a routing model
+// is loaded.
+async function coordinatorVerifyingByHand(t) {
   const k = await phone(t);
   await login(k, 'koordinator');
   await k.goto(`${BASE}/t/${TENANT}/pengaduan/pengaturan`);
   await k.uncheck('input[name="auto_route"]');
   await submit(k, 'form:has(#verify_days) button[type="submit"]');
   assert.match(await k.textContent('.notice'), /pengaturan disimpan/);
+  return k;
+}
+
+test('file with a photo, the coordinator verifies, the OPD answers, the citizen rates', async (t) => {
+  const k = await coordinatorVerifyingByHand(t);
 
   // the citizen files the complaint
   const w = await phone(t);
@@ -114,6 +120,57 @@ test('file with a photo, the coordinator verifies, the OPD answers, the citizen 
   assert.match(await anon.textContent('main'), /Akta kelahiran anak belum terbit/);
 
   for (const pg of [w, k, p, anon]) assert.deepEqual(pg.problems, [], 'console errors or failed requests');
+});
+
+test('the OPD hands a complaint that is not its business back to the coordinator', async (t) => {
+  const k = await coordinatorVerifyingByHand(t);
+
+  // a citizen reports a broken road; the coordinator sends it to the wrong OPD
+  const w = await phone(t);
+  await login(w, 'warga');
+  await w.goto(`${BASE}/t/${TENANT}/pengaduan/baru`);
+  await w.check('input[name="kind"][value="pengaduan"]');
+  await w.fill('#title', 'Aspal jalan mengelupas');
+  await w.fill('#description', 'Aspal di depan pasar mengelupas dan berlubang, pengendara motor harus menghindar.');
+  await w.selectOption('#category', 'jalan');
+  await w.selectOption('#kelurahan', '52.71.02.1011');
+  await submit(w, 'form[action$="/pengaduan/baru"] button[type="submit"]');
+  const page = `${BASE}${new URL(w.url()).pathname}`;
+  // under the account: no reporter code to note down
+  assert.equal(await w.locator('#cpl-key').count(), 0, 'a reporter code shown to a signed-in citizen');
+  assert.match(await w.textContent('#cpl-by-account'), /tanpa kode pelapor/);
+  assert.match(await w.textContent('.cpl-facts'), /Perkiraan jawaban paling lambat/);
+  await k.goto(page);
+  await k.selectOption('#v-unit', 'DISDUKCAPIL');
+  await submit(k, '#cpl-verify form:has(input[value="verifikasi"]) button[type="submit"]');
+  assert.equal((await k.textContent('#cpl-status')).trim(), 'Ditangani OPD');
+
+  // DISDUKCAPIL's officer hands it back with the reason
+  const p = await phone(t);
+  await login(p, 'petugas');
+  await p.goto(page);
+  await p.locator('#cpl-return').scrollIntoViewIfNeeded();
+  assert.ok(await p.evaluate(() => document.documentElement.scrollWidth <= 360), 'wider than the phone');
+  if (process.env.SIGAP_SCREENSHOT_DIR) await p.screenshot({ path: `${process.env.SIGAP_SCREENSHOT_DIR}/return-opd.png`, fullPage: true });
+  await p.fill('#k-text', 'Jalan rusak adalah kewenangan DPUPR, bukan Disdukcapil.');
+  await submit(p, '#cpl-return button[type="submit"]');
+  assert.match(await p.textContent('.notice'), /dikembalikan ke koordinator/);
+  assert.equal((await p.textContent('#cpl-status')).trim(), 'Menunggu verifikasi');
+  assert.equal(await p.locator('#cpl-return, #cpl-answer-form').count(), 0);
+
+  // the coordinator reads why, and routes it again
+  await k.goto(page);
+  assert.match(await k.textContent('#cpl-returned'), /kewenangan DPUPR/);
+  if (process.env.SIGAP_SCREENSHOT_DIR) await k.screenshot({ path: `${process.env.SIGAP_SCREENSHOT_DIR}/return-coord.png`, fullPage: true });
+  // the reporter sees that it went back, not why
+  await w.goto(page);
+  assert.match(await w.textContent('.cpl-history'), /Dikembalikan ke koordinator/);
+  assert.ok(!(await w.textContent('main')).includes('kewenangan DPUPR'), 'the reason shown to the reporter');
+  await submit(k, '#cpl-verify form:has(input[value="verifikasi"]) button[type="submit"]');
+  assert.equal((await k.textContent('#cpl-status')).trim(), 'Ditangani OPD');
+  assert.match(await k.textContent('.cpl-facts'), /Pekerjaan Umum/);
+
+  for (const pg of [w, k, p]) assert.deepEqual(pg.problems, [], 'console errors or failed requests');
 });
 
 test('an anonymous reporter replies with the reporter code, on the same phone and on another', async (t) => {

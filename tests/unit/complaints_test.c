@@ -29,6 +29,7 @@
 #include "core/err.h"
 #include "core/sb.h"
 #include "platform/platform.h"
+#include "platform/webhook.h"
 #include "testutil.h"
 #include "core/banned.h"
 
@@ -165,6 +166,15 @@ static void test_state_machine(void **state)
 		{ "arsip", "balas", NULL, 0, ERR_CONFLICT },
 		{ "digabung", "verifikasi", NULL, 0, ERR_CONFLICT },
 		{ "bukan_wewenang", "verifikasi", NULL, 0, ERR_CONFLICT },
+		/* the OPD hands back what is not its business: only while it
+		 * holds it unanswered */
+		{ "disposisi", "kembalikan", "baru", 0, 0 },
+		{ "disposisi", "kembalikan", "baru", 1, 0 }, /* a reopened one too */
+		{ "baru", "kembalikan", NULL, 0, ERR_CONFLICT },
+		{ "tunda", "kembalikan", NULL, 0, ERR_CONFLICT },
+		{ "dijawab", "kembalikan", NULL, 0, ERR_CONFLICT },
+		{ "selesai", "kembalikan", NULL, 0, ERR_CONFLICT },
+		{ "digabung", "kembalikan", NULL, 0, ERR_CONFLICT },
 		{ "baru", "hapus", NULL, 0, ERR_INVALID },
 		{ "entah", "verifikasi", NULL, 0, ERR_INVALID },
 	};
@@ -190,6 +200,17 @@ static void test_state_machine(void **state)
 	assert_string_equal(complaints_fms_status("bukan_wewenang"), "not_councils_responsibility");
 	assert_false(complaints_status_closed("tunda"));
 	assert_true(complaints_status_closed("arsip"));
+	/* a complaint handed back waits for verification again: Open311 open,
+	 * FixMyStreet open, as a new one */
+	{
+		const char *to = NULL, *msg = NULL;
+		assert_int_equal(complaints_next_status("disposisi", "kembalikan", 0, &to, &msg), 0);
+		assert_string_equal(complaints_open311_status(to), "open");
+		assert_string_equal(complaints_fms_status(to), "open");
+		/* refused in another status with words that say when it can be */
+		assert_int_equal(complaints_next_status("dijawab", "kembalikan", 0, &to, &msg), ERR_CONFLICT);
+		assert_non_null(strstr(msg, "belum dijawab yang dapat dikembalikan ke koordinator"));
+	}
 }
 
 static void test_deadlines(void **state)
@@ -221,6 +242,104 @@ static void test_deadlines(void **state)
 	assert_int_equal(complaints_sla_days(&s, "pengaduan", "koordinasi"), 14);
 	assert_int_equal(complaints_sla_days(&s, "pengaduan", "lapangan"), 60);
 	assert_int_equal(complaints_sla_days(&s, "pengaduan", "lain"), ERR_INVALID);
+}
+
+/* The national calendar of data/holidays (what `sigap init` loads). */
+static calendar_t *national_calendar(void)
+{
+	char path[1024], err[200];
+	sb_t buf = SB_INIT;
+	char chunk[4096];
+	size_t n;
+	calendar_t *cal;
+	FILE *f;
+	test_src_path("data/holidays/id_holidays_2023_2027.tsv", path, sizeof(path));
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		sb_add(&buf, chunk, n);
+	fclose(f);
+	assert_int_equal(buf.err, 0);
+	assert_int_equal(calendar_new(&cal), 0);
+	if (calendar_load_tsv(cal, buf.buf, buf.len, err, sizeof(err)) != 0)
+		fail_msg("load: %s", err);
+	sb_release(&buf);
+	return cal;
+}
+
+static int64_t at_wita(int y, int m, int d, int hour, int minute)
+{
+	return cal_local_midnight(cal_days_from_civil(y, m, d), WITA) + hour * 3600 + minute * 60;
+}
+
+/* The walkthrough's complaint: its expected answer moved from 2027-03-02 to
+ * 2027-03-01 when it was verified. Both are right: before the disposition
+ * the date is the estimate, the answer deadline of a verification on the
+ * last allowed day (filed Sunday 2026-11-29: Mon, Tue, Wed 2026-12-02);
+ * the coordinator verified on Tuesday, a working day earlier, and the OPD's
+ * 60 working days count from there (SP4N-LAPOR!: from the disposition).
+ * Pinned here over two years of the national calendar: the estimate is
+ * exactly a verification on the deadline's day, never before an on-time
+ * verification's deadline, and earlier by just the working days saved. */
+static void test_deadline_from_disposition(void **state)
+{
+	calendar_t *cal = national_calendar();
+	int64_t verify_due, expected, due;
+	static const int slas[] = { 5, 14, 60 };
+	(void)state;
+
+	/* the walkthrough, to the second */
+	assert_int_equal(complaints_verify_deadlines(cal, WITA, at_wita(2026, 11, 29, 11, 0), 3, 60, &verify_due, &expected),
+			 0);
+	assert_int_equal(verify_due, end_of(2026, 12, 2));
+	assert_int_equal(expected, end_of(2027, 3, 2));
+	/* verified Tuesday 2026-12-01 (Christmas, its cuti bersama, New Year
+	 * and Isra Mikraj on the way): Monday 2027-03-01 */
+	assert_int_equal(complaints_due(cal, WITA, at_wita(2026, 12, 1, 9, 30), 60, &due), 0);
+	assert_int_equal(due, end_of(2027, 3, 1));
+	/* verified Wednesday, the last allowed day: the estimate, unmoved */
+	assert_int_equal(complaints_due(cal, WITA, at_wita(2026, 12, 2, 23, 59), 60, &due), 0);
+	assert_int_equal(due, expected);
+	/* Monday: two working days earlier */
+	assert_int_equal(complaints_due(cal, WITA, at_wita(2026, 11, 30, 8, 0), 60, &due), 0);
+	assert_int_equal(due, end_of(2027, 2, 26));
+	/* verified late (Thursday): the OPD still gets its 60 days, so the
+	 * deadline lies after the estimate (the late verification was
+	 * escalated; docs/complaints.md) */
+	assert_int_equal(complaints_due(cal, WITA, at_wita(2026, 12, 3, 10, 0), 60, &due), 0);
+	assert_true(due > expected);
+
+	/* every intake day from 2026-01-01 to 2027-09-30 (weekends and
+	 * holidays too), in the morning and late in the evening local time
+	 * (already the next day in UTC), every SLA class */
+	for (int32_t day = cal_days_from_civil(2026, 1, 1); day <= cal_days_from_civil(2027, 9, 30); day++) {
+		for (int when = 0; when < 2; when++) {
+			int64_t filed = cal_local_midnight(day, WITA) + (when ? 23 * 3600 + 30 * 60 : 8 * 3600);
+			for (size_t k = 0; k < sizeof(slas) / sizeof(slas[0]); k++) {
+				int32_t vday, eday;
+				assert_int_equal(complaints_verify_deadlines(cal, WITA, filed, 3, slas[k], &verify_due, &expected), 0);
+				/* as intake computed it before: 3 + SLA working days after the day filed */
+				assert_int_equal(complaints_due(cal, WITA, filed, 3 + slas[k], &due), 0);
+				assert_int_equal(due, expected);
+				vday = cal_local_day(verify_due, WITA);
+				eday = cal_local_day(expected, WITA);
+				/* verified on any day from filing to the verification deadline */
+				for (int32_t v = day; v <= vday; v++) {
+					int32_t dday;
+					assert_int_equal(complaints_due(cal, WITA, cal_local_midnight(v, WITA) + 10 * 3600, slas[k], &due), 0);
+					dday = cal_local_day(due, WITA);
+					if (v == vday)
+						assert_int_equal(due, expected);
+					else
+						assert_true(due < expected);
+					/* earlier by the working days saved, no more */
+					assert_int_equal(calendar_working_days_between(cal, dday, eday),
+							 calendar_working_days_between(cal, v, vday));
+				}
+			}
+		}
+	}
+	calendar_free(cal);
 }
 
 static void test_similarity_and_distance(void **state)
@@ -569,6 +688,169 @@ static void test_flow(void **state)
 	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
 	a = act(999999, "arsipkan", "koordinator", ROLE_KOORDINATOR, "", 5, now + 100);
 	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_NOT_FOUND);
+	free(cp);
+}
+
+/* An OPD hands back a complaint that is not its business ("kembalikan"):
+ * a road dispositioned to DISDUKCAPIL. */
+static void test_return_to_coordinator(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t out, answered;
+	complaint_t *cp = malloc(sizeof(*cp));
+	complaint_action_t a;
+	complaints_event_t e;
+	char pub[64];
+	const char *msg;
+	int64_t now = t0(), v;
+	int n = -1;
+	audit_report_t rep;
+
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0); /* jalan: lapangan, 60 days */
+	/* the coordinator picks the wrong OPD */
+	a = act(out.id, "verifikasi", "koordinator", ROLE_KOORDINATOR, "", 5, now + 60);
+	a.unit_target = "DISDUKCAPIL";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->unit, "DISDUKCAPIL");
+	v = cp->version;
+
+	/* who may not: another OPD (403), the coordinator and the reporter
+	 * (403), nobody without a reason (400), nobody on a stale form (409) */
+	a = act(out.id, "kembalikan", "petugas_dlh", ROLE_PETUGAS, "DLH", 11, now + 3600);
+	a.text = "Ini urusan DPUPR";
+	a.version = v;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+	assert_non_null(strstr(msg, "hanya OPD yang menangani"));
+	a.role = ROLE_ADMIN_OPD;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+	a = act(out.id, "kembalikan", "koordinator", ROLE_KOORDINATOR, "", 5, now + 3600);
+	a.text = "Ini urusan DPUPR";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+	a = act(out.id, "kembalikan", "warga", ROLE_WARGA, "", 7, now + 3600);
+	a.text = "Ini urusan DPUPR";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+	a = act(out.id, "kembalikan", "petugas", ROLE_PETUGAS, "DISDUKCAPIL", 9, now + 3600);
+	a.version = v;
+	a.text = " \n ";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_INVALID);
+	assert_non_null(strstr(msg, "alasan pengembalian wajib diisi"));
+	a.text = "Ini urusan DPUPR";
+	a.version = v - 1;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_CONFLICT);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "disposisi");
+	assert_int_equal(cp->version, v);
+
+	/* the kepala OPD of DISDUKCAPIL hands it back on Thursday 06-04 */
+	a = act(out.id, "kembalikan", "kepala_dukcapil", ROLE_KEPALA_OPD, "DISDUKCAPIL", 12,
+		at_wita(2026, 6, 4, 14, 0));
+	a.version = v;
+	a.text = "Jalan berlubang bukan urusan Dukcapil; kewenangan DPUPR";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "baru");
+	assert_string_equal(cp->unit, "");
+	assert_string_equal(cp->category, "jalan");
+	assert_int_equal(cp->answer_due, 0);
+	assert_int_equal(cp->escalation, 0);
+	assert_int_equal(cp->version, v + 1);
+	/* a fresh verification window from the return: Fri, Mon, Tue; and the
+	 * estimate 60 working days after it */
+	assert_int_equal(cp->verify_due, end_of(2026, 6, 9));
+	assert_int_equal(complaints_expected(cp), cp->expected_at);
+	{
+		calendar_t *cal;
+		int64_t due;
+		assert_int_equal(calendar_new(&cal), 0);
+		assert_int_equal(calendar_add_holiday(cal, cal_days_from_civil(2026, 6, 3), CAL_LIBUR_DAERAH, "Hari Jadi"), 0);
+		assert_int_equal(complaints_due(cal, WITA, end_of(2026, 6, 9), 60, &due), 0);
+		assert_int_equal(cp->expected_at, due);
+		calendar_free(cal);
+	}
+	/* the history: the OPD and its reason for the officials, neither the
+	 * reason nor a username for the public */
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_events WHERE action = 'kembalikan' AND public = 1 "
+				   "AND status = 'baru' AND actor = 'kepala_dukcapil' AND note = "
+				   "'DISDUKCAPIL: Jalan berlubang bukan urusan Dukcapil; kewenangan DPUPR'"),
+			 1);
+	memset(&e, 0, sizeof(e));
+	snprintf(e.action, sizeof(e.action), "kembalikan");
+	snprintf(e.actor, sizeof(e.actor), "kepala_dukcapil");
+	snprintf(e.note, sizeof(e.note), "DISDUKCAPIL: hubungi 081234567890 di kantor");
+	assert_int_equal(complaints_public_note(&e, pub, sizeof(pub)), 0);
+	assert_string_equal(pub, "");
+	/* the coordinators are told; the reporter and the followers are not
+	 * (nothing they have to do) */
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE role = 'koordinator' AND kind = 'complaint.returned'"),
+			 1);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM notifications WHERE user_id = 7"), 0);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM audit_log WHERE action = 'complaints.kembalikan' AND actor = "
+				   "'kepala_dukcapil' AND summary LIKE '%disposisi -> baru, dikembalikan oleh DISDUKCAPIL'"),
+			 1);
+	assert_int_equal(webhook_event_group("complaints.kembalikan", "complaint:1"), WEBHOOK_COMPLAINTS);
+	/* the routing was not right first time; the item waits unrouted */
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM perf_items WHERE kind = 2 AND item_id = '52.71/ADU/2026/000001' "
+				   "AND routed = 0 AND unit = '-'"),
+			 1);
+
+	/* it is no longer DISDUKCAPIL's: no answer, no second return */
+	a = act(out.id, "jawab", "petugas", ROLE_PETUGAS, "DISDUKCAPIL", 9, at_wita(2026, 6, 4, 15, 0));
+	a.text = "jawaban";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+	a.action = "kembalikan";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+	/* not overdue before the new verification deadline, once after it */
+	assert_int_equal(complaints_sla_sweep_count(ts->st, end_of(2026, 6, 9), &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(complaints_sla_sweep_count(ts->st, end_of(2026, 6, 9) + 1, &n), 0);
+	assert_int_equal(n, 1);
+
+	/* routed again to DPUPR, whose 60 days count from this disposition;
+	 * the verdict stays "re-routed" though the category's own OPD it is */
+	a = act(out.id, "verifikasi", "koordinator", ROLE_KOORDINATOR, "", 5, at_wita(2026, 6, 10, 9, 0));
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "disposisi");
+	assert_string_equal(cp->unit, "DPUPR");
+	assert_int_equal(cp->escalation, 0);
+	{
+		calendar_t *cal;
+		int64_t due;
+		assert_int_equal(calendar_new(&cal), 0);
+		assert_int_equal(complaints_due(cal, WITA, at_wita(2026, 6, 10, 9, 0), 60, &due), 0);
+		assert_int_equal(cp->answer_due, due);
+		calendar_free(cal);
+	}
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM perf_items WHERE kind = 2 AND item_id = '52.71/ADU/2026/000001' "
+				   "AND routed = 0 AND unit = 'DPUPR'"),
+			 1);
+	a = act(out.id, "jawab", "petugas_pu", ROLE_PETUGAS, "DPUPR", 13, at_wita(2026, 6, 11, 9, 0));
+	a.text = "Lubang sudah ditambal.";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+
+	/* an answered complaint is not handed back (409, saying when it can be) */
+	in = base();
+	in.category = "adminduk";
+	assert_int_equal(complaints_create(ts->st, &in, &answered, &msg), 0);
+	a = act(answered.id, "verifikasi", "koordinator", ROLE_KOORDINATOR, "", 5, now + 60);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(answered.id, "jawab", "petugas", ROLE_PETUGAS, "DISDUKCAPIL", 9, now + 120);
+	a.text = "Sudah kami jawab.";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(answered.id, "kembalikan", "petugas", ROLE_PETUGAS, "DISDUKCAPIL", 9, now + 180);
+	a.text = "Ternyata bukan urusan kami";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_CONFLICT);
+	assert_non_null(strstr(msg, "belum dijawab"));
+	/* a new one (not dispositioned yet) is nobody's to hand back */
+	assert_int_equal(complaints_create(ts->st, &in, &answered, &msg), 0);
+	a = act(answered.id, "kembalikan", "petugas", ROLE_PETUGAS, "DISDUKCAPIL", 9, now + 180);
+	a.text = "Bukan urusan kami";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+
+	assert_int_equal(audit_verify(ts->st, T, &rep), 0);
+	assert_true(rep.ok);
 	free(cp);
 }
 
@@ -2534,6 +2816,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_state_machine),
 		cmocka_unit_test(test_deadlines),
+		cmocka_unit_test(test_deadline_from_disposition),
 		cmocka_unit_test(test_similarity_and_distance),
 		cmocka_unit_test(test_public_name),
 		cmocka_unit_test(test_mask_personal),
@@ -2549,6 +2832,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_intake_numbering_and_deadlines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_return_to_coordinator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates_and_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_no_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_settings_and_category_limits, setup, teardown),
