@@ -764,7 +764,7 @@ static int op_pokir(store_conn_t *c, gov_action_t *a, int *writing)
 	snprintf(summary, sizeof(summary), "pokok pikiran DPRD untuk %s: %.300s", a->unit, ct.title);
 	if ((rc = audit(c, a, id, "governance.pokir", summary)) < 0)
 		return rc;
-	return notify_role(c, a, id, "kepala_opd", a->unit, N_("pokok pikiran DPRD baru menjadi usulan OPD"), ct.title);
+	return notify_role(c, a, id, "kepala_opd", a->unit, N_("Pokok pikiran DPRD baru menjadi usulan OPD"), ct.title);
 }
 
 static int check_opd(gov_action_t *a, const prop_t *p)
@@ -1124,12 +1124,12 @@ static int op_signed(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 	/* who works on it next */
 	for (size_t i = 0; i < sizeof(WAIT_ROLE) / sizeof(WAIT_ROLE[0]); i++)
 		if (!strcmp(next, WAIT_ROLE[i][0]))
-			return notify_role(c, a, p->id, WAIT_ROLE[i][1], NULL, N_("usulan menunggu tindakan Anda"), p->title);
+			return notify_role(c, a, p->id, WAIT_ROLE[i][1], NULL, N_("Usulan menunggu tindakan Anda"), p->title);
 	if (!strcmp(next, "dikembalikan"))
-		return notify_role(c, a, p->id, "kepala_opd", p->unit, N_("usulan dikembalikan untuk perbaikan"), p->title);
-	rc = notify_role(c, a, p->id, "kepala_opd", p->unit, N_("keputusan Kepala Daerah telah ditetapkan"), p->title);
+		return notify_role(c, a, p->id, "kepala_opd", p->unit, N_("Usulan dikembalikan untuk perbaikan"), p->title);
+	rc = notify_role(c, a, p->id, "kepala_opd", p->unit, N_("Keputusan Kepala Daerah telah ditetapkan"), p->title);
 	if (rc == 0 && !strcmp(next, "disetujui") && p->needs_dprd)
-		rc = notify_role(c, a, p->id, "dprd", NULL, N_("usulan Kepala Daerah akan diajukan ke DPRD"), p->title);
+		rc = notify_role(c, a, p->id, "dprd", NULL, N_("Usulan Kepala Daerah akan diajukan ke DPRD"), p->title);
 	return rc;
 }
 
@@ -1269,7 +1269,7 @@ static int op_dprd(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 	if (rc < 0)
 		return rc;
 	snprintf(summary, sizeof(summary), "tahap DPRD %s pada %s: %.300s", stage, day, p->title);
-	return dprd_changed(c, a, p, stage, summary, "governance.dprd", N_("tahap DPRD diperbarui"));
+	return dprd_changed(c, a, p, stage, summary, "governance.dprd", N_("Tahap DPRD diperbarui"));
 }
 
 /* A correction of the latest DPRD stage: its stage (an outcome for the
@@ -1350,7 +1350,7 @@ static int op_dprd_correct(store_conn_t *c, gov_action_t *a, prop_t *p, int *wri
 	text_mask_personal(why);
 	snprintf(summary, sizeof(summary), "koreksi tahap DPRD %s pada %s menjadi %s pada %s, alasan: %s: %.300s",
 		 p->dprd_stage, old_day, stage, day, why, p->title);
-	return dprd_changed(c, a, p, stage, summary, "governance.dprd_correct", N_("tahap DPRD dikoreksi"));
+	return dprd_changed(c, a, p, stage, summary, "governance.dprd_correct", N_("Tahap DPRD dikoreksi"));
 }
 
 /* The date of an act of a Perda (its enactment or promulgation): a real
@@ -2301,6 +2301,67 @@ int governance_token_lookup(store_conn_t *c, const char *tenant, const char *tok
 				 tenant, token);
 }
 
+int governance_decided(store_conn_t *c, const char *tenant, int64_t id, json_t **ret)
+{
+	store_stmt_t *s;
+	char th[GOV_HASH_HEX], nh[GOV_HASH_HEX];
+	int rc = store_prepare(c, "SELECT s.idx, s.proposal_version, s.content_hash, s.note, s.verdict, s.signed_at, "
+				  "s.actor_name, s.public_key, s.signature, s.step_hash, v.title, v.kind, v.proposed "
+				  "FROM governance_steps s JOIN governance_versions v ON v.tenant = s.tenant AND "
+				  "v.proposal_id = s.proposal_id AND v.version = s.proposal_version "
+				  "WHERE s.tenant = ? AND s.proposal_id = ? AND s.kind = 'keputusan' AND s.verdict <> 'kembalikan' "
+				  "ORDER BY s.idx LIMIT 1",
+			       &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "ti", tenant, id);
+	rc = store_step(s);
+	if (rc != STORE_ROW) {
+		store_finalize(s);
+		return rc < 0 ? rc : ERR_NOT_FOUND;
+	}
+	sha256_hex(nz(store_col_text(s, 12)), strlen(nz(store_col_text(s, 12))), th);
+	sha256_hex(nz(store_col_text(s, 3)), strlen(nz(store_col_text(s, 3))), nh);
+	*ret = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "idx",
+			 (json_int_t)store_col_int64(s, 0), "version", (json_int_t)store_col_int64(s, 1), "content_hash",
+			 nz(store_col_text(s, 2)), "title", nz(store_col_text(s, 10)), "kind", nz(store_col_text(s, 11)),
+			 "text", nz(store_col_text(s, 12)), "note", nz(store_col_text(s, 3)), "verdict",
+			 nz(store_col_text(s, 4)), "signed_at", (json_int_t)store_col_int64(s, 5), "actor_name",
+			 nz(store_col_text(s, 6)), "public_key", nz(store_col_text(s, 7)), "signature",
+			 nz(store_col_text(s, 8)), "step_hash", nz(store_col_text(s, 9)), "text_sha256", th, "note_sha256",
+			 nh);
+	store_finalize(s);
+	return *ret ? 0 : ERR_NOMEM;
+}
+
+static int is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
+int governance_same_text(const char *a, const char *b)
+{
+	while (is_blank(*a))
+		a++;
+	while (is_blank(*b))
+		b++;
+	for (;;) {
+		int ga = 0, gb = 0;
+		while (is_blank(*a))
+			a++, ga = 1;
+		while (is_blank(*b))
+			b++, gb = 1;
+		if (!*a || !*b)
+			return !*a && !*b;
+		/* a gap in one and none in the other, between two words */
+		if (ga != gb)
+			return 0;
+		if (*a != *b)
+			return 0;
+		a++, b++;
+	}
+}
+
 /* -------------------------------------------------------------- verification */
 
 static int vfail(gov_verify_report_t *rep, int idx, const char *msgid, const char *fmt, ...)
@@ -2583,11 +2644,13 @@ int governance_verify(store_conn_t *c, const char *tenant, int64_t id, gov_verif
 			}
 	}
 	/* the decision row must say exactly what the decision step signed */
-	rc = store_prepare(c, "SELECT token, verdict, number, regno, is_public, step_idx, decided_by, decided_at, note "
-			      "FROM governance_decisions WHERE tenant = ? AND proposal_id = ?", &s);
+	rc = store_prepare(c, "SELECT token, verdict, number, regno, is_public, step_idx, decided_by, decided_at, note, "
+			      "title, (SELECT title FROM governance_versions v WHERE v.tenant = d.tenant AND "
+			      "v.proposal_id = d.proposal_id AND v.version = ?) "
+			      "FROM governance_decisions d WHERE tenant = ? AND proposal_id = ?", &s);
 	if (rc < 0)
 		goto out;
-	store_bindf(s, "ti", tenant, id);
+	store_bindf(s, "iti", final_idx >= 0 ? steps[final_idx].version : (int64_t)0, tenant, id);
 	rc = store_step(s);
 	if (rc == STORE_ROW) {
 		char extra[400];
@@ -2599,7 +2662,7 @@ int governance_verify(store_conn_t *c, const char *tenant, int64_t id, gov_verif
 			      "decision row points at step %" PRId64 ", which is not the signed final decision", sidx);
 		else if (strcmp(extra, steps[sidx].extra) || strcmp(store_col_text(s, 1), steps[sidx].verdict) ||
 			 strcmp(store_col_text(s, 6), steps[sidx].actor) || store_col_int64(s, 7) != steps[sidx].signed_at ||
-			 strcmp(store_col_text(s, 8), steps[sidx].note))
+			 strcmp(store_col_text(s, 8), steps[sidx].note) || strcmp(nz(store_col_text(s, 9)), nz(store_col_text(s, 10))))
 			vfail(rep, (int)sidx, N_("catatan keputusan telah diubah setelah ditandatangani"),
 			      "decision row differs from the signed decision (step %" PRId64 ")", sidx);
 		rc = 0;
@@ -2611,6 +2674,27 @@ int governance_verify(store_conn_t *c, const char *tenant, int64_t id, gov_verif
 	store_finalize(s);
 	if (rc < 0 || !rep->ok)
 		goto out;
+	/* what the verification page and the PDF show as decided is the
+	 * version the head signed; no content may follow it (sigap refuses any
+	 * edit after the decision), or the proposal's page would show text
+	 * nobody signed under a valid decision */
+	if (final_idx >= 0) {
+		int64_t later = 0;
+		rep->decided_version = steps[final_idx].version;
+		rc = store_query_int64(c, &later,
+				       "SELECT (SELECT COUNT(*) FROM governance_versions WHERE tenant = ? AND proposal_id = ? AND "
+				       "version > ?) + (SELECT COUNT(*) FROM governance_proposals WHERE tenant = ? AND id = ? AND "
+				       "content_version <> ?)",
+				       "tiitii", tenant, id, rep->decided_version, tenant, id, rep->decided_version);
+		if (rc < 0)
+			goto out;
+		if (later > 0) {
+			vfail(rep, final_idx, N_("isi usulan diubah setelah keputusan ditandatangani"),
+			      "content after version %" PRId64 ", which the final decision (step %d) signed",
+			      rep->decided_version, final_idx);
+			goto out0;
+		}
+	}
 	/* the Perda's rows must say exactly what their steps signed, and a
 	 * signed enactment or promulgation must have its row */
 	rc = store_prepare(c, "SELECT act, number, regno, act_day, step_idx, actor, created_at FROM governance_perda "
@@ -2735,7 +2819,7 @@ static int sweep_tx(store_conn_t *c, void *ud)
 		if (rc == 0)
 			continue;
 		rc = notify_add_about(c, it->tenant, &to, overdue ? "governance.overdue" : "governance.due", obj,
-				      overdue ? N_("usulan melewati tenggat") : N_("tenggat usulan jatuh hari ini"), it->title,
+				      overdue ? N_("Usulan melewati tenggat") : N_("Tenggat usulan jatuh hari ini"), it->title,
 				      x->now);
 		if (rc < 0)
 			break;

@@ -337,13 +337,30 @@ typedef struct gov_verify_report {
 	int bad_step;      /* index of the first bad step, -1 if none (or the decision row) */
 	char message[256]; /* what is wrong, in English for logs, e.g. "step 2: signature does not verify" */
 	const char *msgid; /* the same for people (Indonesian msgid) */
+	int64_t decided_version; /* the content version the final decision signed, 0 if none (or not reached) */
 } gov_verify_report_t;
 /* Verifies a proposal's whole chain: each step's content hash against the
  * stored version, its link to the previous step, that its key is the
  * registered key of the signer and the signer holds the role the step needs,
- * the Ed25519 signature, and the decision row against the decision step.
- * Returns 0 when the check ran (see rep->ok), < 0 on database errors. */
+ * the Ed25519 signature, the decision row against the decision step (its
+ * title against the signed version's), and that no content version follows
+ * the one the final decision signed. Returns 0 when the check ran (see rep->ok), < 0 on database errors. */
 int governance_verify(store_conn_t *c, const char *tenant, int64_t proposal_id, gov_verify_report_t *rep);
+/* What the head's final decision signed, read from the signed step and the
+ * content version it names (never the proposal's current row or the
+ * decision row, which are only copies): {"idx", "version", "content_hash",
+ * "title", "kind", "text" (the decided text: the version's proposed
+ * decision), "note" (the head's), "verdict", "signed_at", "actor_name",
+ * "public_key", "signature", "step_hash", "text_sha256", "note_sha256"
+ * (SHA-256 of the text and of the note exactly as signed, UTF-8, hex)}.
+ * ERR_NOT_FOUND when there is no final decision step. *ret is new. What it
+ * returns verifies only when governance_verify() says so. */
+int governance_decided(store_conn_t *c, const char *tenant, int64_t proposal_id, json_t **ret);
+/* 1 when a and b are the same text but for white space: every run of
+ * spaces, tabs and line ends counts as one space, and white space at either
+ * end does not count (a text copied from a PDF or typed from paper wraps
+ * differently from the original); 0 otherwise. */
+int governance_same_text(const char *a, const char *b);
 /* Finds the proposal of a decision's verification token. ERR_NOT_FOUND. */
 int governance_token_lookup(store_conn_t *c, const char *tenant, const char *token, int64_t *ret_id);
 

@@ -155,7 +155,7 @@ static int ask(store_conn_t *c, gov_keyreq_t *k)
 	if ((rc = audit_append(c, k->tenant, k->now, k->actor, "governance.key_request", k->actor, summary)) < 0)
 		return rc;
 	return tell(c, k, k->actor, approver,
-		    N_("permintaan penggantian kunci tanda tangan dibuat; bila bukan Anda yang memintanya, batalkan segera "
+		    N_("Permintaan penggantian kunci tanda tangan dibuat; bila bukan Anda yang memintanya, batalkan segera "
 		       "di halaman kunci tanda tangan"));
 }
 
@@ -179,7 +179,7 @@ static int cancel(store_conn_t *c, gov_keyreq_t *k)
 	snprintf(summary, sizeof(summary), "permintaan penggantian kunci %" PRId64 " dibatalkan (%s)", k->id, r.state);
 	if ((rc = audit_append(c, k->tenant, k->now, k->actor, "governance.key_request_cancel", k->actor, summary)) < 0)
 		return rc;
-	return tell(c, k, k->actor, r.approver_role, N_("permintaan penggantian kunci tanda tangan dibatalkan"));
+	return tell(c, k, k->actor, r.approver_role, N_("Permintaan penggantian kunci tanda tangan dibatalkan"));
 }
 
 static int approve(store_conn_t *c, gov_keyreq_t *k)
@@ -257,7 +257,7 @@ static int approve(store_conn_t *c, gov_keyreq_t *k)
 	if ((rc = audit_append(c, k->tenant, k->now, k->actor, "governance.key_retire", r.username, summary)) < 0)
 		return rc;
 	return tell(c, k, r.username, r.approver_role,
-		    N_("penggantian kunci tanda tangan disetujui; kunci lama dipensiunkan dan kunci baru dapat dibuat 24 jam "
+		    N_("Penggantian kunci tanda tangan disetujui; kunci lama dipensiunkan dan kunci baru dapat dibuat 24 jam "
 		       "lagi"));
 }
 

@@ -34,6 +34,7 @@ static const route_t routes[] = {
 	{ "POST", "/t/{tenant}/pokir", h_gov_pokir, PERM_DASHBOARD, T, h_gov_pokir_refill },
 	{ "GET", "/t/{tenant}/jdih", h_gov_register, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/verifikasi/{token}", h_gov_verify, PERM_PUBLIC, T },
+	{ "POST", "/t/{tenant}/verifikasi/{token}", h_gov_compare, PERM_PUBLIC, T },
 	{ "GET", "/t/{tenant}/verifikasi/{token}/pdf", h_gov_pdf, PERM_PUBLIC, T },
 
 	{ "GET", "/api/v1/t/{tenant}/usulan", api_gov_list, PERM_API_READ, A },

@@ -1900,15 +1900,33 @@ static const char *outcome_label(const char *verdict)
 	return governance_verdict_label(verdict);
 }
 
-/* What the verification page and its JSON show. *ret_id receives the proposal. */
+/* 1 when the visitor may read the proposal itself (signed in to this
+ * Pemda with a role and OPD that governance_get() lets through). */
+static int may_read(req_t *r, store_conn_t *c, int64_t id)
+{
+	json_t *p = NULL;
+	if (r->who.kind == AUTH_NONE || governance_get(c, r->tenant->code, id, r->who.role, r->who.unit, &p) < 0)
+		return 0;
+	json_decref(p);
+	return 1;
+}
+
+/* What the verification page and its JSON show. *ret_id receives the
+ * proposal. What was decided (the title, the decided text, the head's note)
+ * comes from the head's signed step and the content version it signed
+ * (governance_decided), never from the proposal's current row, so that what
+ * the page shows is what the signatures cover. The text and the note are
+ * shown when the decision is published in the JDIH, or to a reader who may
+ * read the proposal; otherwise only their SHA-256 (and a form to compare a
+ * copy, h_gov_compare), "text_hidden". */
 int gov_verification(req_t *r, const char *token, json_t **ret, int64_t *ret_id)
 {
 	store_conn_t *c = store_reader(r->app->store);
 	gov_verify_report_t rep;
-	json_t *p = NULL, *out, *signers, *st, *dec;
+	json_t *p = NULL, *out, *signers, *st, *dec, *got = NULL;
 	int64_t id = 0;
 	size_t i;
-	int rc;
+	int rc, shown;
 	if (!c)
 		return ERR_UNAVAILABLE;
 	rc = governance_token_lookup(c, r->tenant->code, token, &id);
@@ -1916,7 +1934,8 @@ int gov_verification(req_t *r, const char *token, json_t **ret, int64_t *ret_id)
 		return rc;
 	if ((rc = governance_get(c, r->tenant->code, id, ROLE_ADMIN, NULL, &p)) < 0)
 		return rc;
-	if ((rc = governance_verify(c, r->tenant->code, id, &rep)) < 0) {
+	if ((rc = governance_verify(c, r->tenant->code, id, &rep)) < 0 ||
+	    ((rc = governance_decided(c, r->tenant->code, id, &got)) < 0 && rc != ERR_NOT_FOUND)) {
 		json_decref(p);
 		return rc;
 	}
@@ -1925,7 +1944,7 @@ int gov_verification(req_t *r, const char *token, json_t **ret, int64_t *ret_id)
 	json_array_foreach(json_object_get(p, "steps"), i, st) {
 		char when[48];
 		fmt_time(r, json_integer_value(json_object_get(st, "signed_at")), when, sizeof(when));
-		json_array_append_new(signers, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "idx",
+		json_array_append_new(signers, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s}", "idx",
 							 json_integer_value(json_object_get(st, "idx")), "step",
 							 json_string_value(json_object_get(st, "kind")), "step_label",
 							 req_t_(r, json_string_value(json_object_get(st, "kind_label"))), "role",
@@ -1933,24 +1952,45 @@ int gov_verification(req_t *r, const char *token, json_t **ret, int64_t *ret_id)
 							 json_string_value(json_object_get(st, "actor_name")), "verdict",
 							 json_string_value(json_object_get(st, "verdict")), "verdict_label",
 							 req_t_(r, json_string_value(json_object_get(st, "verdict_label"))),
-							 "signed_at", when, "public_key",
-							 json_string_value(json_object_get(st, "public_key"))));
+							 "signed_at", when, "proposal_version",
+							 json_integer_value(json_object_get(st, "proposal_version")), "public_key",
+							 json_string_value(json_object_get(st, "public_key")), "signature",
+							 json_string_value(json_object_get(st, "signature")), "step_hash",
+							 json_string_value(json_object_get(st, "step_hash"))));
 	}
+	shown = json_is_true(json_object_get(dec, "is_public")) || may_read(r, c, id);
 	{
 		char when[48];
-		const char *pub = json_is_true(json_object_get(dec, "is_public")) ? "1" : "";
 		fmt_time(r, json_integer_value(json_object_get(dec, "decided_at")), when, sizeof(when));
-		out = json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:i,s:s}", "valid", rep.ok, "problem",
+		out = json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:i,s:s,s:b}", "valid", rep.ok, "problem",
 				rep.ok ? "" : req_t_(r, rep.msgid ? rep.msgid : ""), "number",
 				json_string_value(json_object_get(dec, "number")), "verdict",
 				json_string_value(json_object_get(dec, "verdict")), "verdict_label",
 				req_t_(r, governance_verdict_label(json_string_value(json_object_get(dec, "verdict")))), "title",
-				json_string_value(json_object_get(dec, "title")), "decided_at", when, "unit",
-				json_string_value(json_object_get(p, "unit_name")), "signers", signers, "steps_checked",
-				rep.steps, "token", token);
-		/* the decided text only when the decision is public */
-		if (*pub)
-			json_object_set(out, "text", json_object_get(p, "proposed"));
+				got ? json_string_value(json_object_get(got, "title"))
+				    : json_string_value(json_object_get(dec, "title")),
+				"decided_at", when, "unit", json_string_value(json_object_get(p, "unit_name")), "signers",
+				signers, "steps_checked", rep.steps, "token", token, "published",
+				json_is_true(json_object_get(dec, "is_public")));
+		/* the decided text and the head's note as signed; their digests
+		 * and what the signatures cover, for whoever checks them */
+		if (got) {
+			if (shown) {
+				json_object_set(out, "text", json_object_get(got, "text"));
+				json_object_set(out, "note", json_object_get(got, "note"));
+			} else {
+				json_object_set_new(out, "text_hidden", json_true());
+			}
+			json_object_set_new(out, "signed",
+					    json_pack("{s:O,s:O,s:O,s:O,s:O,s:b}", "version", json_object_get(got, "version"),
+						      "content_hash", json_object_get(got, "content_hash"), "text_sha256",
+						      json_object_get(got, "text_sha256"), "note_sha256",
+						      json_object_get(got, "note_sha256"), "step_hash",
+						      json_object_get(got, "step_hash"), "has_note",
+						      *json_string_value(json_object_get(got, "note")) != '\0'));
+		}
+		/* whether this visitor may download the PDF, which carries the text */
+		json_object_set_new(out, "pdf", json_boolean(shown));
 		/* what came of it, as a citizen says it: approved or rejected
 		 * ("Keputusan: Setuju" read "Decision: Agree" in English) */
 		json_object_set_new(out, "outcome_label", json_string(req_t_(r, outcome_label(
@@ -1961,28 +2001,18 @@ int gov_verification(req_t *r, const char *token, json_t **ret, int64_t *ret_id)
 		if (json_object_get(p, "perda_promulgated"))
 			json_object_set(out, "lembaran", json_object_get(p, "perda_promulgated"));
 	}
+	json_decref(got);
 	json_decref(p);
 	*ret = out;
 	*ret_id = id;
 	return 0;
 }
 
-int h_gov_verify(req_t *r)
+/* The verification page of v (gov_verification's, stolen) with its QR
+ * code, status as given. */
+static void verify_page(req_t *r, int status, const char *token, json_t *v)
 {
-	json_t *v = NULL;
-	int64_t id;
-	const char *token = req_param(r, "token");
-	int rc = gov_verification(r, token, &v, &id);
 	sb_t svg = SB_INIT, url = SB_INIT;
-	if (rc == ERR_NOT_FOUND) {
-		/* a citizen who scanned a forged or mistyped code: say plainly that
-		 * no decision has it and what to do, not a bare "not found" */
-		http_page(r, 404, "governance_verify",
-			  json_pack("{s:s,s:b}", "title", req_t_(r, "Verifikasi keputusan"), "found", 0));
-		return 0;
-	}
-	if (rc < 0)
-		return rc;
 	json_object_set_new(v, "found", json_true());
 	gov_verify_url(r, token, &url);
 	if (qr_svg(url.buf, &svg) == 0)
@@ -1992,7 +2022,105 @@ int h_gov_verify(req_t *r)
 	sb_release(&url);
 	json_object_set(v, "decision_title", json_object_get(v, "title"));
 	json_object_set_new(v, "title", json_string(req_t_(r, "Verifikasi keputusan")));
-	http_page(r, 200, "governance_verify", v);
+	http_page(r, status, "governance_verify", v);
+}
+
+/* A code no decision has: say plainly that no decision has it and what to
+ * do, not a bare "not found" (a citizen who scanned a forged or mistyped
+ * code). */
+static void verify_unknown(req_t *r)
+{
+	http_page(r, 404, "governance_verify", json_pack("{s:s,s:b}", "title", req_t_(r, "Verifikasi keputusan"), "found", 0));
+}
+
+/* gov_verification() for a page: 1 with *v and *id set, 0 when an unknown
+ * code was answered with its page, or an error. */
+static int page_verification(req_t *r, const char *token, json_t **v, int64_t *id)
+{
+	int rc = gov_verification(r, token, v, id);
+	if (rc == ERR_NOT_FOUND) {
+		verify_unknown(r);
+		return 0;
+	}
+	return rc < 0 ? rc : 1;
+}
+
+int h_gov_verify(req_t *r)
+{
+	json_t *v = NULL;
+	int64_t id;
+	const char *token = req_param(r, "token");
+	int rc = page_verification(r, token, &v, &id);
+	if (rc <= 0)
+		return rc;
+	verify_page(r, 200, token, v);
+	return 0;
+}
+
+/* 1 when s is nothing but white space (or empty). */
+static int blank(const char *s)
+{
+	return s[strspn(s, " \t\r\n\f\v")] == '\0';
+}
+
+/* POST /t/{t}/verifikasi/{token}: compares the text (and the note) of the
+ * document a visitor holds with what the head signed, white space aside
+ * (governance_same_text), for a decision whose text is not published: the
+ * page shows only their SHA-256. The answer is the page with "same" or
+ * "differs" for each, and what was typed kept. Nothing is stored. */
+int h_gov_compare(req_t *r)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	json_t *v = NULL, *got = NULL, *cmp;
+	int64_t id;
+	const char *token = req_param(r, "token");
+	const char *text = req_form(r, "text"), *note = req_form(r, "note");
+	int rc;
+	if (!c)
+		return ERR_UNAVAILABLE;
+	if ((rc = page_verification(r, token, &v, &id)) <= 0)
+		return rc;
+	/* the answer holds what the visitor typed from their copy: kept nowhere */
+	r->personal = 1;
+	text = text ? text : "";
+	note = note ? note : "";
+	cmp = json_pack("{s:s,s:s}", "text", text, "note", note);
+	json_object_set_new(v, "compare", cmp);
+	if (strlen(text) > 4 * GOV_TEXT_MAX || strlen(note) > 4 * GOV_NOTE_MAX) {
+		json_object_set_new(v, "compare_error", json_string(req_t_(r, "teks terlalu panjang untuk dibandingkan")));
+		verify_page(r, 400, token, v);
+		return 0;
+	}
+	if (blank(text) && blank(note)) {
+		json_object_set_new(v, "compare_error",
+				    json_string(req_t_(r, "salin atau ketik isi keputusan dari dokumen Anda untuk dibandingkan")));
+		verify_page(r, 400, token, v);
+		return 0;
+	}
+	rc = governance_decided(c, r->tenant->code, id, &got);
+	if (rc == ERR_NOT_FOUND) {
+		/* the signed decision is gone: the page says the signature is not valid */
+		json_object_set_new(v, "compare_error", json_string(req_t_(r, "keputusan yang ditandatangani tidak ditemukan")));
+		verify_page(r, 409, token, v);
+		return 0;
+	}
+	if (rc < 0) {
+		json_decref(v);
+		return rc;
+	}
+	if (!blank(text)) {
+		int same = governance_same_text(text, json_string_value(json_object_get(got, "text")));
+		json_object_set_new(cmp, "text_same", json_boolean(same));
+		json_object_set_new(cmp, "text_differs", json_boolean(!same));
+	}
+	if (!blank(note)) {
+		int same = governance_same_text(note, json_string_value(json_object_get(got, "note")));
+		json_object_set_new(cmp, "note_same", json_boolean(same));
+		json_object_set_new(cmp, "note_differs", json_boolean(!same));
+	}
+	json_object_set_new(cmp, "done", json_true());
+	json_decref(got);
+	verify_page(r, 200, token, v);
 	return 0;
 }
 
@@ -2004,14 +2132,16 @@ int h_gov_pdf(req_t *r)
 	doc_t *d = NULL;
 	sb_t pdf = SB_INIT, url = SB_INIT, head = SB_INIT;
 	size_t i;
-	int rc = gov_verification(r, token, &v, &id);
-	if (rc == ERR_NOT_FOUND) {
-		http_page(r, 404, "governance_verify",
-			  json_pack("{s:s,s:b}", "title", req_t_(r, "Verifikasi keputusan"), "found", 0));
+	int published, rc = page_verification(r, token, &v, &id);
+	if (rc <= 0)
+		return rc;
+	if (!json_is_true(json_object_get(v, "pdf"))) {
+		/* the PDF carries the decided text, which a decision not
+		 * published in the JDIH shows only to those who may read it */
+		json_object_set_new(v, "pdf_refused", json_true());
+		verify_page(r, 403, token, v);
 		return 0;
 	}
-	if (rc < 0)
-		return rc;
 	{
 		const char *num = json_string_value(json_object_get(v, "number"));
 		rc = doc_new(num && *num ? num : "Keputusan", &d);
@@ -2033,9 +2163,16 @@ int h_gov_pdf(req_t *r)
 	doc_row(d, "Keputusan", outcome_label(json_string_value(json_object_get(v, "verdict"))));
 	doc_row(d, "Tanggal", json_string_value(json_object_get(v, "decided_at")));
 	doc_row(d, "OPD pengusul", json_string_value(json_object_get(v, "unit")));
-	if (json_object_get(v, "text")) {
+	/* what the head decided and wrote, as signed (governance_decided) */
+	{
+		const char *text = json_string_value(json_object_get(v, "text"));
+		const char *note = json_string_value(json_object_get(v, "note"));
 		doc_heading(d, "Isi keputusan");
-		doc_para(d, json_string_value(json_object_get(v, "text")));
+		doc_para(d, text && *text ? text : "(tidak ada rumusan keputusan)");
+		if (note && *note) {
+			doc_heading(d, "Catatan Kepala Daerah");
+			doc_para(d, note);
+		}
 	}
 	/* a Perda: its number and the Lembaran Daerah's, with their dates, as
 	 * signed by the head and the Sekda */
@@ -2073,6 +2210,7 @@ int h_gov_pdf(req_t *r)
 	doc_footer(d, "Ditandatangani secara elektronik (Ed25519) melalui sigap");
 	rc = doc_render(d, &pdf);
 	doc_free(d);
+	published = json_is_true(json_object_get(v, "published"));
 	json_decref(v);
 	sb_release(&url);
 	sb_release(&head);
@@ -2080,6 +2218,9 @@ int h_gov_pdf(req_t *r)
 		sb_release(&pdf);
 		return rc;
 	}
+	/* an unpublished decision's text, for those who may read it: kept by no cache */
+	if (!published)
+		http_add_header(r, "cache-control", "no-store");
 	http_add_header(r, "content-disposition", "inline; filename=\"keputusan.pdf\"");
 	http_send(r, 200, "application/pdf", pdf.buf, pdf.len);
 	sb_release(&pdf);

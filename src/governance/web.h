@@ -35,6 +35,7 @@ int h_gov_register(req_t *r);
 /* The register's q and page (page_key) from the query; -1 after a 400. */
 int gov_register_query(req_t *r, const char *page_key, const char **ret_q, int *ret_page);
 int h_gov_verify(req_t *r);
+int h_gov_compare(req_t *r);
 int h_gov_pdf(req_t *r);
 
 int api_gov_list(req_t *r);

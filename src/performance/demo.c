@@ -20,9 +20,17 @@
 
 #define DEMO_TENANT "52.71"
 
+/* The codes are those of the demo catalogue (services/demo.c: kind 'a',
+ * applications) and of the complaint categories (complaints/demo.c), each
+ * under the OPD that owns it there: the dashboard names a row by its code,
+ * and "PBG" beside the catalogue's "pbg" made two rows of one service. An
+ * OPD with no service in the catalogue has complaints only.
+ * tests/e2e/test_performance_demo.py checks them against a fresh demo. */
+#define DEMO_SERVICES 8
+
 static const struct demo_unit {
 	const char *unit;
-	const char *services[4]; /* applications */
+	const char *services[DEMO_SERVICES]; /* applications */
 	int sla;                 /* working days */
 	int speed;               /* typical working days to finish */
 	int apps;                /* applications per year */
@@ -30,16 +38,22 @@ static const struct demo_unit {
 	int complaints;          /* complaints per year */
 	int quality;             /* satisfaction x 100 (about 2.6 .. 3.7) */
 } units[] = {
-	{ "DISDUKCAPIL", { "KTP-EL", "KK", "AKTA-LAHIR", "PINDAH" }, 3, 2, 1400, "adminduk", 120, 350 },
-	{ "DPMPTSP", { "NIB", "PBG", "REKLAME", "SIP" }, 10, 7, 700, "perizinan", 60, 330 },
-	{ "DPUPR", { "KRK", "SLF", NULL, NULL }, 14, 13, 150, "jalan-rusak", 220, 285 },
-	{ "DLH", { "PERSETUJUAN-LINGKUNGAN", NULL, NULL, NULL }, 20, 16, 80, "sampah", 260, 300 },
-	{ "DINKES", { "IZIN-APOTEK", "SIP-NAKES", NULL, NULL }, 10, 6, 160, "layanan-kesehatan", 80, 340 },
-	{ "DINSOS", { "SKTM", "DTKS", NULL, NULL }, 5, 5, 450, "bansos", 140, 310 },
-	{ "DISHUB", { "UJI-KIR", "IZIN-TRAYEK", NULL, NULL }, 5, 3, 300, "lampu-jalan", 90, 320 },
-	{ "BAPENDA", { "PBB-MUTASI", "BPHTB", NULL, NULL }, 7, 6, 350, "pajak", 40, 305 },
-	{ "DISPERKIM", { "PSU", NULL, NULL, NULL }, 14, 15, 60, "drainase", 90, 275 },
-	{ "SATPOLPP", { NULL, NULL, NULL, NULL }, 5, 4, 0, "ketertiban", 110, 295 },
+	{ "DISDUKCAPIL",
+	  { "ktp-el", "kartu-keluarga", "akta-kelahiran", "pindah-keluar", "pindah-datang", "kia", "akta-kematian",
+	    "akta-perkawinan" },
+	  3, 2, 1400, "adminduk", 120, 350 },
+	{ "DPMPTSP", { "nib-umk", "pbg", "izin-reklame", "sip-tenaga-kesehatan", "izin-usaha-toko", "slf" }, 10, 7, 700,
+	  "perizinan", 60, 330 },
+	{ "DPUPR", { NULL }, 14, 13, 0, "jalan", 220, 285 },
+	{ "DLH", { "persetujuan-lingkungan" }, 20, 16, 80, "sampah", 260, 300 },
+	{ "DINKES", { NULL }, 10, 6, 0, "kesehatan", 80, 340 },
+	{ "DINSOS", { "sktm" }, 5, 5, 450, "sosial", 140, 310 },
+	{ "DISHUB", { "uji-kir" }, 5, 3, 300, "lalulintas", 90, 320 },
+	{ "BAPENDA", { "pbb-mutasi" }, 7, 6, 350, "pajak", 40, 305 },
+	{ "DISPERKIM", { NULL }, 14, 15, 0, "pju", 90, 275 },
+	{ "SATPOLPP", { NULL }, 5, 4, 0, "ketertiban", 110, 295 },
+	{ "BPBD", { "izin-keramaian-damkar" }, 5, 4, 60, "bencana", 20, 315 },
+	{ "SETDA", { "izin-penelitian" }, 7, 5, 90, NULL, 0, 325 },
 };
 
 static const char *const kecamatan[] = { "52.71.01", "52.71.02", "52.71.03", "52.71.04", "52.71.05", "52.71.06" };
@@ -86,7 +100,7 @@ static int gen_tx(store_conn_t *c, void *ud)
 		rc = ERR_NOMEM;
 		goto out;
 	}
-	while (nserv < 4 && u->services[nserv])
+	while (nserv < DEMO_SERVICES && u->services[nserv])
 		nserv++;
 	for (int i = g->from; i < g->to; i++) {
 		perf_item_t *it = &its[n];

@@ -170,14 +170,17 @@ int notify_list(store_conn_t *c, const char *tenant, int64_t user_id, const char
 	/* MINE as three branches, each a range of one index
 	 * (notifications_user_recent, notifications_role_recent twice): with
 	 * the OR the databases read every notification of the tenant and
-	 * sorted them */
+	 * sorted them. Newest first by time, then id: the ids follow the
+	 * order of writing, not always the time a notification is dated
+	 * (the demo data and an import date theirs in the past; two instances'
+	 * clocks differ), and a list by id came out of order. */
 	rc = store_prepare(c, "SELECT id, created_at, kind, object, message, subject FROM notifications "
 			      "WHERE tenant = ? AND user_id = ? AND created_at >= ? "
 			      "UNION ALL SELECT id, created_at, kind, object, message, subject FROM notifications "
 			      "WHERE tenant = ? AND role = ? AND unit IS NULL AND user_id = 0 AND created_at >= ? "
 			      "UNION ALL SELECT id, created_at, kind, object, message, subject FROM notifications "
 			      "WHERE tenant = ? AND role = ? AND unit = ? AND user_id = 0 AND created_at >= ? "
-			      "ORDER BY 1 DESC LIMIT ?", &s);
+			      "ORDER BY 2 DESC, 1 DESC LIMIT ?", &s);
 	if (rc < 0)
 		return rc;
 	store_bindf(s, "tii" "tti" "ttti" "i", tenant, own_id(user_id), now - max_age, tenant, role ? role : "",

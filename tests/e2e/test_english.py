@@ -205,7 +205,7 @@ def english_dashboard_notifications(env):
         "description": "Lampu jalan di depan sekolah padam sejak minggu lalu", "category": "pju",
         "kelurahan": "52.71.02.1011", "address": "Jl. Udayana"})
     assert r.status == 303, r.describe() + r.text[:500]
-    expect = {"koordinator": None, "kepala_daerah": "a proposal is awaiting your action"}
+    expect = {"koordinator": None, "kepala_daerah": "A proposal is awaiting your action"}
     for role, phrase in expect.items():
         c = english_client(env)
         c.login(TENANT, role)

@@ -116,7 +116,7 @@ def test_a_final_stage_recorded_wrongly_is_corrected_and_its_history_kept(env):
     assert version_of(d, pid) == before + 1
     # the Sekda hears of it, as of a stage recorded by a DPRD member
     assert count(db, "SELECT COUNT(*) FROM notifications WHERE role = 'sekda' AND object = 'proposal:%d' "
-                     "AND message = 'tahap DPRD dikoreksi'" % pid) == 1
+                     "AND message = 'Tahap DPRD dikoreksi'" % pid) == 1
     # the DPRD's agenda marks it
     row = [l for l in d.get(T + "/usulan").text.splitlines() if RAPERDA in l and "<tr>" in l]
     assert row and "Disetujui DPRD" in row[0] and "dikoreksi" in row[0], row
@@ -145,7 +145,7 @@ def test_a_final_stage_recorded_wrongly_is_corrected_and_its_history_kept(env):
         ("disetujui", right, "disetujui", minutes, "sekda")], ks
     assert j["dprd"][2]["day"] == minutes and j["dprd_corrections"] == 2, j["dprd"]
     assert count(db, "SELECT COUNT(*) FROM notifications WHERE role = 'dprd' AND object = 'proposal:%d' "
-                     "AND message = 'tahap DPRD dikoreksi'" % pid) == 1
+                     "AND message = 'Tahap DPRD dikoreksi'" % pid) == 1
     page = d.get("%s/usulan/%d" % (T, pid)).text
     assert stages_of(page).count("Dikoreksi oleh") == 2 and "Sekretaris Daerah" in stages_of(page)
     # the head's signed decision is untouched: the chain still verifies

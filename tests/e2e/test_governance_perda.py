@@ -280,7 +280,7 @@ def test_the_sweep_reminds_before_and_after_the_thirty_days_and_of_the_promulgat
     for c in (s, kd):
         assert "%s: %s" % (due, title) in c.get(T + "/dasbor").expect(200).text
     english = kd.get(T + "/dasbor", headers={"Accept-Language": "en"}).expect(200).text
-    assert "a regional regulation awaits enactment: 7 days or fewer are left of the 30 days since the joint " \
+    assert "A regional regulation awaits enactment: 7 days or fewer are left of the 30 days since the joint " \
         "approval with the DPRD: %s" % title in english, english[:3000]
     # the limit passed: told once more
     db.sql("UPDATE governance_dprd SET stage_day = '%s' WHERE proposal_id = %d AND stage = 'disetujui'" % (day(-31), pid))

@@ -261,10 +261,10 @@ def test_returned_proposal_shows_why_and_what_changed(env):
     pid = create(k, title)
     act(k, pid, "ajukan")
     # the Sekda is told which proposal waits, not only that one does
-    assert "usulan menunggu tindakan Anda: %s" % title in s.get(T + "/dasbor").expect(200).text
+    assert "Usulan menunggu tindakan Anda: %s" % title in s.get(T + "/dasbor").expect(200).text
     act(s, pid, "kembalikan", note="Lengkapi data antrean per jam.\nSertakan kajian anggaran.")
     # the OPD is told which one came back, and the page says why at the top
-    assert "usulan dikembalikan untuk perbaikan: %s" % title in k.get(T + "/dasbor").text
+    assert "Usulan dikembalikan untuk perbaikan: %s" % title in k.get(T + "/dasbor").text
     page = k.get("%s/usulan/%d" % (T, pid)).expect(200).text
     returned = section(page, "returned")
     assert "Dikembalikan oleh Sekda" in returned and "Lengkapi data antrean per jam." in returned, page[:3000]

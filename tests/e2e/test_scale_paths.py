@@ -76,8 +76,8 @@ def test_dashboard_notifications_own_and_role(env):
     text = c.get("/t/%s/dasbor" % TENANT).expect(200).text
     shown = [m for m in ("Skala milik sendiri", "Skala semua OPD", "Skala OPD sendiri") if m in text]
     assert shown == ["Skala milik sendiri", "Skala semua OPD", "Skala OPD sendiri"], text[-3000:]
-    # newest first (inserted last, highest id first)
-    pos = [text.index(m) for m in ("Skala OPD sendiri", "Skala semua OPD", "Skala milik sendiri")]
+    # newest first by the time they are dated (then by id; inserted last is not newest here)
+    pos = [text.index(m) for m in ("Skala milik sendiri", "Skala semua OPD", "Skala OPD sendiri")]
     assert pos == sorted(pos), pos
     for m in ("Skala OPD lain", "Skala peran lain", "Skala pengguna lain", "Skala terlalu lama", "Skala OPD lama"):
         assert m not in text, m
