@@ -746,7 +746,15 @@ int auth_phone_normalize(const char *in, char out[24])
 		digits++;
 	}
 	out[n] = '\0';
-	return digits >= 9 && digits <= 15;
+	if (digits < 9 || digits > 15)
+		return 0;
+	if (out[0] == '6' && out[1] == '2' && digits >= 10) {
+		/* Indonesia's country code without its '+' ("62877654321", as
+		 * a phone's contact list writes it): one number, one form */
+		memmove(out + 1, out, n + 1);
+		out[0] = '+';
+	}
+	return 1;
 }
 
 /* 1 if s holds a zero-width or a bidirectional control character

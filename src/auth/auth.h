@@ -257,7 +257,11 @@ int auth_attempt_clear_tx(store_conn_t *c, const char *tenant, const char *subje
  *    someone else's name);
  *  - auth_phone_normalize(): "+62 812-3456-7890" -> "+6281234567890" in
  *    out: 1, or 0 when it is not 9 to 15 digits with an optional leading +
- *    (spaces, dashes, dots and brackets between them are dropped). */
+ *    (spaces, dashes, dots and brackets between them are dropped); Indonesia's
+ *    country code written without its +, "62 877-654-321", gets it:
+ *    "+62877654321" (a national number starts with 0, so 62 is the country).
+ *    Whether the number is an Indonesian one is the complaint form's rule,
+ *    complaints_phone_check(), which the account pages apply before this. */
 int auth_full_name_ok(const char *name);
 int auth_phone_normalize(const char *in, char out[24]);
 

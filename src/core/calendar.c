@@ -204,6 +204,22 @@ void cal_format_instant(int64_t unix_seconds, int offset_seconds, char buf[CAL_I
 		 (int)(secs / 60 % 60), (int)(secs % 60), offset_seconds < 0 ? '-' : '+', off / 3600, off / 60 % 60);
 }
 
+void cal_format_local(int64_t unix_seconds, int offset_seconds, const char *zone, char buf[CAL_LOCAL_LEN])
+{
+	int32_t day;
+	int64_t secs;
+	int y, m, d;
+	if (unix_seconds <= 0) {
+		snprintf(buf, CAL_LOCAL_LEN, "-");
+		return;
+	}
+	day = cal_local_day(unix_seconds, offset_seconds);
+	secs = unix_seconds + offset_seconds - (int64_t)day * 86400;
+	cal_civil_from_days(day, &y, &m, &d);
+	snprintf(buf, CAL_LOCAL_LEN, "%04d-%02d-%02d %02d:%02d%s%.8s", y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60),
+		 zone && *zone ? " " : "", zone ? zone : "");
+}
+
 /* ---- holiday types -------------------------------------------------------- */
 
 static const char *const type_names[CAL_HOLIDAY_TYPE_COUNT] = {

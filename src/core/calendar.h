@@ -101,6 +101,12 @@ int64_t cal_local_midnight(int32_t day, int offset_seconds);
  * "2026-03-01T10:15:00+08:00" (Open311's datetimes, the personal-data
  * export), into buf. */
 void cal_format_instant(int64_t unix_seconds, int offset_seconds, char buf[CAL_INSTANT_LEN]);
+/* Buffer size for cal_format_local(). */
+#define CAL_LOCAL_LEN 32
+/* An instant as a Pemda's pages show it to people: the local date and time
+ * at UTC+offset_seconds, then the zone's name, "2026-12-01 10:45 WITA" (zone
+ * NULL or "": without it); "-" for unix_seconds <= 0 (not yet, or never). */
+void cal_format_local(int64_t unix_seconds, int offset_seconds, const char *zone, char buf[CAL_LOCAL_LEN]);
 
 /* ---- holidays and working days -------------------------------------------- */
 

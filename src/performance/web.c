@@ -1101,7 +1101,48 @@ int h_perf_pdf(req_t *r)
 
 static const char *const score_labels[4] = { N_("Tidak baik"), N_("Kurang baik"), N_("Baik"), N_("Sangat baik") };
 
-static json_t *survey_ctx(req_t *r, const perf_invite_t *inv, const int *chosen, const char *comment)
+/* What the survey is about, into the page's ctx: the OPD by its name (not
+ * its code, "DISPERKIM"), the service's name for an application, and a link
+ * back to the application (its applicant's page) or the complaint (the
+ * complaints' lookup by number, under their rules of what is public). The
+ * page has no referrer, so the link does not carry the token away. */
+static int survey_about(req_t *r, store_conn_t *c, const perf_invite_t *inv, json_t *ctx)
+{
+	struct units *u = arena_zalloc(&r->arena, sizeof(*u));
+	sb_t url = SB_INIT;
+	int64_t id = 0;
+	int rc;
+	if (!u)
+		return ERR_NOMEM;
+	if ((rc = unit_list(c, r->tenant->code, add_unit_cb, u)) < 0)
+		return rc;
+	json_object_set_new(ctx, "unit_name", json_string(unit_name(u, inv->unit)));
+	json_object_set_new(ctx, "number", json_string(inv->item_id));
+	json_object_set_new(ctx, "kind", json_string(req_t_(r, kind_label(inv->kind))));
+	json_object_set_new(ctx, "back", json_string(req_t_(r, inv->kind == PERF_APPLICATION ? N_("Kembali ke permohonan")
+											    : N_("Kembali ke pengaduan"))));
+	if (inv->kind == PERF_APPLICATION) {
+		json_t *svc = NULL;
+		rc = services_app_id_by_number(c, r->tenant->code, inv->item_id, &id);
+		if (rc == 0)
+			sb_addf(&url, "/t/%s/permohonan/%lld", r->tenant->code, (long long)id);
+		if ((rc == 0 || rc == ERR_NOT_FOUND) && (rc = services_get(c, r->tenant->code, inv->service, 0, &svc)) == 0)
+			json_object_set_new(ctx, "service", json_string(services_jstr(svc, "name")));
+		json_decref(svc);
+	} else {
+		sb_addf(&url, "/t/%s/pengaduan?nomor=", r->tenant->code);
+		sb_add_urlenc(&url, inv->item_id, strlen(inv->item_id));
+		rc = 0;
+	}
+	if (url.buf && !url.err)
+		json_object_set_new(ctx, "about_url", json_string(url.buf));
+	sb_release(&url);
+	/* an application or a service no longer there: the number alone */
+	return rc == ERR_NOT_FOUND ? 0 : rc;
+}
+
+/* The form (survey_about adds what it is about). */
+static json_t *survey_ctx(req_t *r, const int *chosen, const char *comment)
 {
 	json_t *items = json_array();
 	for (int i = 0; i < PERF_UNSUR; i++) {
@@ -1115,15 +1156,33 @@ static json_t *survey_ctx(req_t *r, const perf_invite_t *inv, const int *chosen,
 		json_array_append_new(items, json_pack("{s:s,s:i,s:s,s:o}", "name", name, "no", i + 1, "label",
 						       req_t_(r, perf_unsur_label(i)), "options", opts));
 	}
-	return json_pack("{s:s,s:o,s:s,s:s,s:s,s:s}", "title", req_t_(r, "Survei Kepuasan Masyarakat"), "unsur", items,
-			 "token", req_param(r, "token"), "unit", inv->unit, "kind",
-			 req_t_(r, kind_label(inv->kind)), "comment", comment ? comment : "");
+	return json_pack("{s:s,s:o,s:s,s:s}", "title", req_t_(r, "Survei Kepuasan Masyarakat"), "unsur", items, "token",
+			 req_param(r, "token"), "comment", comment ? comment : "");
+}
+
+/* The thanks, or "answered already", with the way back to what was rated
+ * (the invitation of token; none when it cannot be found). */
+static int survey_done_page(req_t *r, int status, int already, const char *token)
+{
+	store_conn_t *c = store_reader(r->app->store);
+	perf_invite_t inv;
+	json_t *ctx = json_pack("{s:s,s:b}", "title", req_t_(r, "Survei Kepuasan Masyarakat"), "already", already);
+	int rc = c ? perf_survey_lookup(c, r->tenant->code, token, &inv) : ERR_UNAVAILABLE;
+	if (rc == 0)
+		rc = survey_about(r, c, &inv, ctx);
+	if (rc < 0 && rc != ERR_NOT_FOUND) {
+		json_decref(ctx);
+		return rc;
+	}
+	http_page(r, status, "performance_survey_done", ctx);
+	return 0;
 }
 
 int h_perf_survey_form(req_t *r)
 {
 	store_conn_t *c = store_reader(r->app->store);
 	perf_invite_t inv;
+	json_t *ctx;
 	int rc;
 	if (!c)
 		return ERR_UNAVAILABLE;
@@ -1137,12 +1196,14 @@ int h_perf_survey_form(req_t *r)
 	}
 	if (rc < 0)
 		return rc;
-	if (inv.used) {
-		http_page(r, 200, "performance_survey_done",
-			  json_pack("{s:s,s:b}", "title", req_t_(r, "Survei Kepuasan Masyarakat"), "already", 1));
-		return 0;
+	if (inv.used)
+		return survey_done_page(r, 200, 1, req_param(r, "token"));
+	ctx = survey_ctx(r, NULL, NULL);
+	if ((rc = survey_about(r, c, &inv, ctx)) < 0) {
+		json_decref(ctx);
+		return rc;
 	}
-	http_page(r, 200, "performance_survey", survey_ctx(r, &inv, NULL, NULL));
+	http_page(r, 200, "performance_survey", ctx);
 	return 0;
 }
 
@@ -1162,11 +1223,8 @@ static int survey_tx(store_conn_t *c, void *ud)
 static int survey_done(req_t *r, int rc, void *ud)
 {
 	struct survey_op *op = ud;
-	if (rc == 0) {
-		http_page(r, 200, "performance_survey_done",
-			  json_pack("{s:s,s:b}", "title", req_t_(r, "Survei Kepuasan Masyarakat"), "already", 0));
-		return 0;
-	}
+	if (rc == 0)
+		return survey_done_page(r, 200, 0, op->token);
 	if (rc == ERR_INVALID) {
 		store_conn_t *c = store_reader(r->app->store);
 		perf_invite_t inv;
@@ -1181,16 +1239,18 @@ static int survey_done(req_t *r, int rc, void *ud)
 			http_error(r, lrc == ERR_DB ? ERR_UNAVAILABLE : lrc, NULL);
 			return 0;
 		}
-		ctx = survey_ctx(r, &inv, op->scores, op->comment);
+		ctx = survey_ctx(r, op->scores, op->comment);
+		if ((lrc = survey_about(r, c, &inv, ctx)) < 0) {
+			json_decref(ctx);
+			http_error(r, lrc == ERR_DB ? ERR_UNAVAILABLE : lrc, NULL);
+			return 0;
+		}
 		json_object_set_new(ctx, "error", json_string(req_t_(r, op->msgid ? op->msgid : N_("isian tidak sah"))));
 		http_page(r, 400, "performance_survey", ctx);
 		return 0;
 	}
-	if (rc == ERR_CONFLICT) {
-		http_page(r, 409, "performance_survey_done",
-			  json_pack("{s:s,s:b}", "title", req_t_(r, "Survei Kepuasan Masyarakat"), "already", 1));
-		return 0;
-	}
+	if (rc == ERR_CONFLICT)
+		return survey_done_page(r, 409, 1, op->token);
 	if (rc == ERR_NOT_FOUND) {
 		http_error(r, ERR_NOT_FOUND, "tautan survei tidak dikenal");
 		return 0;

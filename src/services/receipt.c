@@ -1,7 +1,8 @@
 /*
  * receipt.c: the receipt (tanda terima) of an application as a PDF, built
  * with src/docs: the Pemda and OPD, the registration number, service and
- * version, filing date and SLA due day, the applicant with a masked NIK,
+ * version, filing time (with the zone) and SLA due day, once finished when
+ * and in how many working days, the applicant with a masked NIK,
  * the attached files (under their fields' labels, sizes in KB/MB), the
  * address of the public tracking page, and a QR code of the public
  * verification page (base_url/v/CODE) that shows the application's
@@ -50,12 +51,21 @@ int services_receipt_pdf(store_conn_t *c, const char *tenant, int64_t id, const 
 	doc_row(d, "Layanan", js(svc, "name"));
 	snprintf(line, sizeof(line), "%lld", (long long)json_integer_value(json_object_get(svc, "version")));
 	doc_row(d, "Versi standar layanan", line);
-	snprintf(line, sizeof(line), "%s %s", js(a, "filed"), t.tz_name);
-	doc_row(d, "Diajukan", line);
+	doc_row(d, "Diajukan", js(a, "filed")); /* with the zone: "2026-12-01 10:45 WITA" */
 	snprintf(line, sizeof(line), "%s (%lld hari kerja)", js(a, "due"),
 		 (long long)json_integer_value(json_object_get(svc, "sla_days")));
 	doc_row(d, "Target selesai", line);
 	doc_row(d, "Status", js(a, "state_label"));
+	if (json_object_get(a, "closed")) {
+		/* a receipt printed after the end says when it ended */
+		const json_t *cl = json_object_get(a, "closed");
+		long long wd = (long long)json_integer_value(json_object_get(cl, "working_days"));
+		if (wd > 0)
+			snprintf(line, sizeof(line), "%s (%lld hari kerja)", js(cl, "at"), wd);
+		else
+			snprintf(line, sizeof(line), "%s (kurang dari 1 hari kerja)", js(cl, "at"));
+		doc_row(d, !strcmp(js(a, "state"), "selesai") ? "Selesai pada" : "Ditutup pada", line);
+	}
 	doc_heading(d, "Pemohon");
 	doc_row(d, "Nama", js(a, "applicant_name"));
 	doc_row(d, "NIK", js(a, "nik_masked"));

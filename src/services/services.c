@@ -52,12 +52,34 @@ static void fmt_day(int32_t day, char out[CAL_DATE_LEN])
 		out[0] = '\0';
 }
 
-static void fmt_time(int64_t ts, int tz, char *out, size_t len)
+/* An instant in the tenant's time zone, with the zone's name, as every
+ * page shows times: "2026-12-01 10:45 WITA". */
+static void fmt_time(int64_t ts, const tenant_t *t, char out[CAL_LOCAL_LEN])
 {
-	time_t t = (time_t)(ts + tz);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%d %H:%M", &tm);
+	cal_format_local(ts, t->tz_offset, t->tz_name, out);
+}
+
+/* The SLA clock running again on today after a pause since pause_day (a
+ * resubmission, or a cancel while returned): the due day moves by the
+ * working days of the pause, which paused_total counts. */
+static int clock_resume(const calendar_t *cal, int32_t pause_day, int32_t today, int32_t *due, int64_t *paused_total)
+{
+	int32_t nd;
+	int n = calendar_working_days_between(cal, pause_day, today), rc;
+	if ((rc = services_sla_resume(cal, *due, pause_day, today, &nd)) < 0)
+		return rc;
+	*due = nd;
+	*paused_total += n > 0 ? n : 0;
+	return 0;
+}
+
+/* The working days an application took from its filing to day, on the SLA
+ * clock: without those it waited for the applicant's correction (the
+ * performance feed's figure and the finished application's page). */
+static int clock_days(const calendar_t *cal, int64_t filed_at, int tz, int32_t day, int64_t paused_total)
+{
+	int wd = calendar_working_days_between(cal, cal_local_day(filed_at, tz), day) - (int)paused_total;
+	return wd > 0 ? wd : 0;
 }
 
 static int region_cb(void *ud, const char *kode)
@@ -1003,16 +1025,84 @@ int services_app_id_by_number(store_conn_t *c, const char *tenant, const char *n
 				 number ? number : "");
 }
 
+/* The index of the step named name, hint when it is that one (names may
+ * repeat), or hint when none is. */
+static int step_index(const json_t *steps, const char *name, int hint)
+{
+	if (!strcmp(step_field(steps, hint, "name"), name))
+		return hint;
+	for (size_t i = 0; i < json_array_size(steps); i++)
+		if (!strcmp(step_field(steps, (int)i, "name"), name))
+			return (int)i;
+	return hint;
+}
+
+/* Where a history entry took the application, from the entries before it:
+ * each entry records the step the application is at after it, so the step
+ * an action was taken at is the one the entry before recorded. at_step: the
+ * step finished (diteruskan, selesai) or acted on (a return, a rejection,
+ * a note...), none for the filing and the resubmission (the applicant's,
+ * from no step); to_step: the step it moved to (filed,
+ * forwarded, resubmitted); to_unit: the OPD it moved to when that changed
+ * (a step of another OPD, a transfer, a resubmission going back to the
+ * first step's OPD). w holds the walk: the step's index and the OPD. */
+struct walk {
+	const json_t *steps;
+	const char *owner; /* the OPD owning the service */
+	int idx;
+	char unit[32];
+	char prev[256]; /* the step after the entry before; "" before the first */
+};
+
+static void walk_entry(struct walk *w, json_t *e, const char *action, const char *step, const char *note)
+{
+	const char *to_unit = NULL, *su;
+	int moves = !strcmp(action, "diajukan") || !strcmp(action, "diteruskan") || !strcmp(action, "diajukan_ulang");
+	if (!strcmp(action, "diajukan") || !strcmp(action, "diajukan_ulang")) {
+		/* to the first step, at its OPD or the owner */
+		su = step_field(w->steps, 0, "unit");
+		if (!*su)
+			su = w->owner;
+		if (*w->unit && strcmp(su, w->unit))
+			to_unit = su;
+		snprintf(w->unit, sizeof(w->unit), "%s", su);
+		w->idx = 0;
+	} else if (!strcmp(action, "diteruskan")) {
+		w->idx = step_index(w->steps, step, w->idx + 1);
+		su = step_field(w->steps, w->idx, "unit");
+		if (*su && strcmp(su, w->unit)) {
+			to_unit = su;
+			snprintf(w->unit, sizeof(w->unit), "%s", su);
+		}
+	} else if (!strcmp(action, "transfer") && note && *note) {
+		to_unit = note; /* the OPD's code */
+		snprintf(w->unit, sizeof(w->unit), "%s", note);
+	}
+	if (*w->prev && strcmp(action, "diajukan") && strcmp(action, "diajukan_ulang"))
+		json_object_set_new(e, "at_step", json_string(w->prev));
+	json_object_set_new(e, "step_done", json_boolean(!strcmp(action, "diteruskan") || !strcmp(action, "selesai")));
+	if (moves)
+		json_object_set_new(e, "to_step", json_string(step));
+	if (to_unit)
+		json_object_set_new(e, "to_unit", json_string(to_unit));
+	w->idx = step_index(w->steps, step, w->idx);
+	snprintf(w->prev, sizeof(w->prev), "%s", step);
+}
+
 /* The history of an application into *ret: 0, or an error (a history
- * cut short by a lost database is never passed off as the whole). */
+ * cut short by a lost database is never passed off as the whole). Each
+ * entry says where it took the application (walk_entry), the OPDs by name.
+ * steps, owner: the application's service version's steps and owning OPD. */
 /* mask: the reader only oversees (the NIK is masked for them): NIK-like
  * numbers, phone numbers and e-mail addresses in the notes are masked too
  * (text_mask_personal), since an officer's note may quote them. */
-static int events_json(store_conn_t *c, const char *tenant, int64_t id, int internal, int with_actor, int mask, int tz,
-		       json_t **ret)
+static int events_json(store_conn_t *c, const char *tenant, int64_t id, int internal, int with_actor, int mask,
+		       const tenant_t *t, const json_t *steps, const char *owner, json_t **ret)
 {
 	store_stmt_t *s;
-	json_t *arr;
+	json_t *arr, *e;
+	struct walk w = { steps, owner, 0, "", "" };
+	size_t i;
 	int rc = store_prepare(c,
 			       "SELECT ts, actor, action, state, step_name, note, internal FROM services_events "
 			       "WHERE tenant = ? AND app_id = ? AND (internal = 0 OR ? = 1) AND action NOT IN ('survei', 'formulir') "
@@ -1024,16 +1114,16 @@ static int events_json(store_conn_t *c, const char *tenant, int64_t id, int inte
 	arr = json_array();
 	store_bindf(s, "tii", tenant, id, (int64_t)internal);
 	while ((rc = store_step(s)) == STORE_ROW) {
-		char when[32];
+		char when[CAL_LOCAL_LEN];
 		int st = (int)store_col_int64(s, 3);
-		json_t *e;
-		fmt_time(store_col_int64(s, 0), tz, when, sizeof(when));
+		const char *note = store_col_text(s, 5) ? store_col_text(s, 5) : "";
+		fmt_time(store_col_int64(s, 0), t, when);
 		e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "when", when, "action", store_col_text(s, 2),
 			      "action_label", services_event_label(store_col_text(s, 2)), "state", services_state_name(st),
 			      "state_label", services_state_label(st), "step", store_col_text(s, 4), "internal",
 			      store_col_int64(s, 6) != 0);
+		walk_entry(&w, e, store_col_text(s, 2), store_col_text(s, 4), note);
 		if (with_actor) {
-			const char *note = store_col_text(s, 5) ? store_col_text(s, 5) : "";
 			char *m = mask ? strdup(note) : NULL;
 			if (m)
 				text_mask_personal(m);
@@ -1044,12 +1134,40 @@ static int events_json(store_conn_t *c, const char *tenant, int64_t id, int inte
 		json_array_append_new(arr, e);
 	}
 	store_finalize(s);
+	/* the OPDs by name, once the history is read */
+	json_array_foreach(arr, i, e) {
+		char name[200];
+		const char *code = json_string_value(json_object_get(e, "to_unit"));
+		if (rc < 0 || !code)
+			continue;
+		if ((rc = unit_name(c, tenant, code, name, sizeof(name))) == 0)
+			json_object_set_new(e, "to_unit_name", json_string(name));
+	}
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;
 	}
 	*ret = arr;
 	return 0;
+}
+
+/* A finished application (selesai, ditolak, dibatalkan) as its page shows
+ * it: {at: when it was closed, day, working_days: how long it took on the
+ * SLA clock, late: working days past the due day (0 in time)}; NULL while
+ * it is open (or for a row closed without its time). */
+static json_t *closed_json(const app_row_t *a, const calendar_t *cal, const tenant_t *t)
+{
+	char at[CAL_LOCAL_LEN], day[CAL_DATE_LEN];
+	int32_t d;
+	int late;
+	if (a->state == SVC_PROSES || a->state == SVC_DIKEMBALIKAN || a->closed_at <= 0)
+		return NULL;
+	d = cal_local_day(a->closed_at, t->tz_offset);
+	fmt_time(a->closed_at, t, at);
+	fmt_day(d, day);
+	late = d > (int32_t)a->due ? calendar_working_days_between(cal, (int32_t)a->due, d) : 0;
+	return json_pack("{s:s,s:s,s:i,s:i}", "at", at, "day", day, "working_days",
+			 clock_days(cal, a->filed_at, t->tz_offset, d, a->paused_total), "late", late > 0 ? late : 0);
 }
 
 /* text_mask_personal() on a JSON string, in place; anything else stays */
@@ -1081,7 +1199,7 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 	tenant_t t;
 	calendar_t *cal = NULL;
 	int owner, officer, watcher, staff, rc, remaining, flag, open, with_reason;
-	char due[CAL_DATE_LEN], filed[32], nik[17], uname[200];
+	char due[CAL_DATE_LEN], filed[CAL_LOCAL_LEN], nik[17], uname[200];
 	store_stmt_t *s;
 	const char *step_role;
 
@@ -1098,7 +1216,7 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 		goto out;
 	flag = sla_of(cal, a.state, (int32_t)a.due, cal_local_day(now, t.tz_offset), &remaining);
 	fmt_day((int32_t)a.due, due);
-	fmt_time(a.filed_at, t.tz_offset, filed, sizeof(filed));
+	fmt_time(a.filed_at, &t, filed);
 	services_mask_nik(a.nik, nik);
 	if ((rc = unit_name(c, tenant, a.unit, uname, sizeof(uname))) < 0)
 		goto out;
@@ -1118,8 +1236,8 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 						       store_col_text(s, 1), "mime", store_col_text(s, 2), "size",
 						       (json_int_t)store_col_int64(s, 3), "filename", store_col_text(s, 4)));
 	store_finalize(s);
-	if (rc < 0 || (rc = events_json(c, tenant, id, staff, staff || owner, !officer && !watcher && !owner, t.tz_offset,
-				  &events)) < 0) {
+	if (rc < 0 || (rc = events_json(c, tenant, id, staff, staff || owner, !officer && !watcher && !owner, &t, steps,
+				  services_jstr(svc, "unit"), &events)) < 0) {
 		json_decref(files);
 		goto out;
 	}
@@ -1182,6 +1300,11 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 							   a.result_name ? a.result_name : ""));
 	if (owner || staff)
 		json_object_set_new(j, "verify_code", json_string(a.verify));
+	{
+		json_t *closed = closed_json(&a, cal, &t);
+		if (closed)
+			json_object_set_new(j, "closed", closed);
+	}
 	if (owner && a.state == SVC_SELESAI) {
 		/* the survey link is the applicant's alone */
 		char token[65];
@@ -1214,7 +1337,7 @@ int services_track(store_conn_t *c, const char *tenant, const char *number, int6
 	json_t *svc = NULL;
 	tenant_t t;
 	calendar_t *cal = NULL;
-	char due[CAL_DATE_LEN], filed[32], uname[200];
+	char due[CAL_DATE_LEN], filed[CAL_LOCAL_LEN], uname[200];
 	json_t *history = NULL;
 	int rc, remaining, flag;
 	if ((rc = services_app_id_by_number(c, tenant, number, &id)) < 0)
@@ -1227,9 +1350,10 @@ int services_track(store_conn_t *c, const char *tenant, const char *number, int6
 		goto out;
 	flag = sla_of(cal, a.state, (int32_t)a.due, cal_local_day(now, t.tz_offset), &remaining);
 	fmt_day((int32_t)a.due, due);
-	fmt_time(a.filed_at, t.tz_offset, filed, sizeof(filed));
+	fmt_time(a.filed_at, &t, filed);
 	if ((rc = unit_name(c, tenant, a.unit, uname, sizeof(uname))) < 0 ||
-	    (rc = events_json(c, tenant, id, 0, 0, 0, t.tz_offset, &history)) < 0)
+	    (rc = events_json(c, tenant, id, 0, 0, 0, &t, json_object_get(svc, "steps"), services_jstr(svc, "unit"),
+			      &history)) < 0)
 		goto out;
 	*ret = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "number", a.number, "service", services_jstr(svc, "name"),
 			 "unit_name", uname, "state", services_state_name(a.state), "state_label",
@@ -1237,6 +1361,12 @@ int services_track(store_conn_t *c, const char *tenant, const char *number, int6
 			 step_field(json_object_get(svc, "steps"), a.step, "name"), "filed", filed, "due", due, "sla",
 			 services_sla_flag_name(flag), "history", history);
 	rc = *ret ? 0 : ERR_NOMEM;
+	if (rc == 0) {
+		json_t *closed = closed_json(&a, cal, &t);
+		json_object_set_new(*ret, "sla_days", json_integer(json_integer_value(json_object_get(svc, "sla_days"))));
+		if (closed)
+			json_object_set_new(*ret, "closed", closed);
+	}
 out:
 	calendar_free(cal);
 	json_decref(svc);
@@ -1272,12 +1402,12 @@ int services_verify(store_conn_t *c, const char *code, json_t **ret)
 		app_row_t a;
 		json_t *svc = NULL;
 		tenant_t t;
-		char filed[32], uname[200];
+		char filed[CAL_LOCAL_LEN], uname[200];
 		if ((rc = load_app(c, tenant, id, &a)) < 0)
 			return rc;
 		if ((rc = svc_by_id(c, tenant, a.service_id, a.service_ver, &svc)) == 0 && (rc = tenant_get(c, tenant, &t)) == 0 &&
 		    (rc = unit_name(c, tenant, a.unit, uname, sizeof(uname))) == 0) {
-			fmt_time(a.filed_at, t.tz_offset, filed, sizeof(filed));
+			fmt_time(a.filed_at, &t, filed);
 			*ret = json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "valid", 1, "tenant", tenant,
 					 "tenant_name", t.name, "number", a.number, "service", services_jstr(svc, "name"), "unit_name",
 					 uname, "filed", filed, "state", services_state_name(a.state), "state_label",
@@ -1311,7 +1441,7 @@ static int list_apps(store_conn_t *c, const char *tenant, const char *where, con
 	today = cal_local_day(now, t.tz_offset);
 	sb_addf(&sql,
 		"SELECT a.id, a.number, a.state, a.step, a.due_day, a.assignee, a.unit, a.filed_at, v.name, v.steps_json, "
-		"COALESCE(u.name, a.unit) FROM services_apps a JOIN services_versions v ON v.tenant = a.tenant AND "
+		"COALESCE(u.name, a.unit), a.closed_at FROM services_apps a JOIN services_versions v ON v.tenant = a.tenant AND "
 		"v.service_id = a.service_id AND v.ver = a.service_ver LEFT JOIN units u ON u.tenant = a.tenant AND "
 		"u.code = a.unit WHERE a.tenant = ? AND %s ORDER BY %sa.state, a.due_day, a.id LIMIT ? OFFSET ?",
 		where, unit && *unit ? "CASE WHEN a.unit = ? THEN 0 ELSE 1 END, " : "");
@@ -1339,10 +1469,10 @@ static int list_apps(store_conn_t *c, const char *tenant, const char *where, con
 		int st = (int)store_col_int64(s, 2), remaining, flag;
 		int elsewhere = unit && *unit && strcmp(store_col_text(s, 6), unit) != 0;
 		json_t *steps = json_loads(store_col_text(s, 9), 0, NULL);
-		char due[CAL_DATE_LEN], filed[32];
+		char due[CAL_DATE_LEN], filed[CAL_LOCAL_LEN];
 		flag = sla_of(cal, st, (int32_t)store_col_int64(s, 4), today, &remaining);
 		fmt_day((int32_t)store_col_int64(s, 4), due);
-		fmt_time(store_col_int64(s, 7), t.tz_offset, filed, sizeof(filed));
+		fmt_time(store_col_int64(s, 7), &t, filed);
 		json_array_append_new(
 			arr,
 			json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:b,s:b,s:b}", "id",
@@ -1354,6 +1484,12 @@ static int list_apps(store_conn_t *c, const char *tenant, const char *where, con
 				       store_col_text(s, 5), "unit", store_col_text(s, 6), "unit_name",
 				       store_col_text(s, 10), "filed", filed, "overdue", flag == SLA_OVERDUE, "near",
 				       flag == SLA_NEAR, "elsewhere", elsewhere));
+		if (flag == SLA_CLOSED && store_col_int64(s, 11) > 0) {
+			/* finished: when, in place of a step and a target */
+			char closed[CAL_LOCAL_LEN];
+			fmt_time(store_col_int64(s, 11), &t, closed);
+			json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "closed", json_string(closed));
+		}
 		json_decref(steps);
 	}
 	store_finalize(s);
@@ -1609,17 +1745,18 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 		case SVC_REJECT:
 		case SVC_CANCEL:
 			closed_at = now;
-			if (a.paused)
+			if (a.paused) {
+				/* cancelled while returned: the wait for the
+				 * applicant is off the clock, as on a resubmission */
+				if ((rc = clock_resume(cal, (int32_t)a.paused_day, today, &due, &paused_total)) < 0)
+					goto out;
 				paused = 0;
+			}
 			break;
 		case SVC_RESUBMIT: {
-			int32_t nd;
-			int n = calendar_working_days_between(cal, (int32_t)a.paused_day, today);
-			if ((rc = services_sla_resume(cal, due, (int32_t)a.paused_day, today, &nd)) < 0)
+			if ((rc = clock_resume(cal, (int32_t)a.paused_day, today, &due, &paused_total)) < 0)
 				goto out;
-			due = nd;
 			paused = 0;
-			paused_total += n > 0 ? n : 0;
 			if (x->clean) {
 				json_t *merged = json_loads(a.data ? a.data : "{}", 0, NULL);
 				if (!merged)
@@ -1819,10 +1956,9 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 		} else {
 			/* working days on the SLA clock: without the days it waited
 			 * for the applicant's correction */
-			int wd = calendar_working_days_between(cal, filed_day, today) - (int)paused_total;
 			char token[65];
 			it.finished_day = today;
-			it.working_days = wd > 0 ? wd : 0;
+			it.working_days = clock_days(cal, a.filed_at, t.tz_offset, today, paused_total);
 			if ((rc = perf_record_finished(c, &it)) < 0)
 				goto out;
 			rc = perf_survey_invite(c, x->tenant, PERF_APPLICATION, a.number, punit, services_jstr(svc, "code"), now,
@@ -1833,6 +1969,13 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 			else if (rc == ERR_EXISTS)
 				rc = 0;
 		}
+	}
+	if (rc >= 0 && x->out) {
+		/* as can_view would answer now: a step or a transfer may have
+		 * taken it to an OPD whose application it is not for who */
+		x->out->state = nst;
+		x->out->visible = owner || is_overseer(who, x->tenant) || is_officer_of(who, x->tenant, unit) ||
+				  is_officer_of(who, x->tenant, services_jstr(svc, "unit"));
 	}
 out:
 	free(data);

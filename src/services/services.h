@@ -269,7 +269,12 @@ int services_filings_since(store_conn_t *c, const char *tenant, int64_t user_id,
  * state_label, step, step_name, step_role, applicant_name, nik (masked
  * unless full_nik), values, files[], assignee, reason, filed_at, due,
  * sla{flag, remaining}, paused, result{...}|null, verify_code, version,
- * events[] (internal notes only for officers), owner (bool), can{...}}.
+ * closed{at, day, working_days, late} (once finished: when, in the tenant's
+ * zone, and the working days it took on the SLA clock, past the due day),
+ * events[] (internal notes only for officers; each {when, action,
+ * action_label, state, state_label, step (after it), at_step (the step it
+ * finished or acted on), step_done, to_step, to_unit, to_unit_name (where
+ * it went)}), owner (bool), can{...}}. Times read "2026-12-01 10:45 WITA".
  * ERR_NOT_FOUND / ERR_FORBIDDEN. */
 int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth_principal_t *who, int64_t now,
 		     json_t **ret);
@@ -277,8 +282,9 @@ int services_app_get(store_conn_t *c, const char *tenant, int64_t id, const auth
 int services_app_id_by_number(store_conn_t *c, const char *tenant, const char *number, int64_t *ret_id);
 
 /* Public tracking by number: {number, service, unit_name, state, state_label,
- * step_name, filed, due, sla, closed, history[{when, state_label, step}]} with
- * no personal data. */
+ * step_name, filed, due, sla, sla_days, closed (as services_app_get),
+ * history[] (as its events, without actors and notes)} with no personal
+ * data. */
 int services_track(store_conn_t *c, const char *tenant, const char *number, int64_t now, json_t **ret);
 /* Public verification of a receipt/result by its code (any tenant). */
 int services_verify(store_conn_t *c, const char *code, json_t **ret);
@@ -304,6 +310,15 @@ int services_queue_count(store_conn_t *c, const char *tenant, const auth_princip
 			 int64_t *ret_open, int64_t *ret_overdue);
 int services_returned_count(store_conn_t *c, const char *tenant, int64_t user_id, int cap, int64_t *ret);
 
+/* What an action left (services_act fills it, once the action is done,
+ * when services_act_t.out is set). */
+typedef struct services_act_out {
+	int state;   /* the state after it (SVC_*) */
+	int visible; /* 1 when who may still open the application: a workflow
+		      * step or a transfer may have taken it to an OPD whose
+		      * application it is not for who (then 0) */
+} services_act_out_t;
+
 /* One officer/citizen action on an application (inside a write tx). */
 typedef struct services_act {
 	const char *tenant;
@@ -317,6 +332,8 @@ typedef struct services_act {
 	size_t nstored;
 	/* result: a stored result document */
 	const services_stored_t *result;
+	/* where to say what the action left; NULL: nowhere */
+	services_act_out_t *out;
 } services_act_t;
 int services_act(store_conn_t *c, const services_act_t *a, const auth_principal_t *who, int64_t now,
 		 const char **ret_msg);

@@ -918,6 +918,71 @@ static int files_open(const json_t *a)
 	       json_is_true(json_object_get(a, "watcher"));
 }
 
+/* The lines of a finished application (selesai, ditolak, dibatalkan), in
+ * place of its step and target: when it ended, how long it took on the SLA
+ * clock against the service's standard, and whether in time. NULL while it
+ * is open. state: the application's state, sla_days: its standard. */
+static json_t *closed_view(req_t *r, const json_t *closed, const char *state, json_int_t sla_days)
+{
+	json_int_t took = json_integer_value(json_object_get(closed, "working_days"));
+	json_int_t late = json_integer_value(json_object_get(closed, "late"));
+	int done = !strcmp(state, "selesai");
+	if (!closed)
+		return NULL;
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "label",
+			 req_t_(r, done			      ? N_("Selesai pada")
+				   : !strcmp(state, "ditolak") ? N_("Ditolak pada")
+							       : N_("Dibatalkan pada")),
+			 "at", json_string_value(json_object_get(closed, "at")), "took",
+			 took > 0 ? days_text(r, took, N_("1 hari kerja"), N_("%s hari kerja"))
+				  : req_t_(r, "kurang dari 1 hari kerja"),
+			 "standard", days_text(r, sla_days, N_("1 hari kerja"), N_("%s hari kerja")), "late",
+			 late > 0 && strcmp(state, "dibatalkan") ? late_words(r, late) : "", "on_time", done && late <= 0);
+}
+
+/* What an action did, said on the page its answer leads to (?ok=KEY,
+ * done_key): announced (role="status"), in the reader's language. */
+static const char *const done_notices[] = {
+	"diteruskan",	  N_("Tahap selesai; permohonan diteruskan ke tahap berikutnya."),
+	"diteruskan_opd", N_("Tahap selesai; permohonan diteruskan ke tahap berikutnya di OPD lain, jadi tidak ada lagi di antrian Anda."),
+	"selesai",	  N_("Permohonan selesai; pemohon sudah diberi tahu."),
+	"dikembalikan",	  N_("Permohonan dikembalikan kepada pemohon untuk perbaikan; pemohon sudah diberi tahu."),
+	"ditolak",	  N_("Permohonan ditolak; pemohon sudah diberi tahu."),
+	"ditugaskan",	  N_("Petugas sudah ditugaskan."),
+	"catatan",	  N_("Catatan internal tersimpan."),
+	"dipindahkan",	  N_("Permohonan diteruskan ke OPD lain."),
+	"hasil",	  N_("Dokumen hasil tersimpan."),
+	"diajukan_ulang", N_("Perbaikan terkirim; permohonan diperiksa lagi dari tahap pertama."),
+	"dibatalkan",	  N_("Permohonan dibatalkan."),
+	NULL,		  NULL,
+};
+
+/* The key of done_notices for op, which left the application in state. */
+static const char *done_key(const char *op, int state)
+{
+	static const char *const ops[] = {
+		"return", "dikembalikan", "reject", "ditolak", "assign", "ditugaskan", "note", "catatan",
+		"transfer", "dipindahkan", "result", "hasil", "resubmit", "diajukan_ulang", "cancel", "dibatalkan",
+		NULL, NULL,
+	};
+	if (!strcmp(op, "advance"))
+		return state == SVC_SELESAI ? "selesai" : "diteruskan";
+	for (size_t i = 0; ops[i]; i += 2)
+		if (!strcmp(op, ops[i]))
+			return ops[i + 1];
+	return NULL;
+}
+
+/* The notice of the page's ?ok=, translated, or NULL. */
+static const char *done_notice(req_t *r)
+{
+	const char *ok = req_query(r, "ok");
+	for (size_t i = 0; ok && done_notices[i]; i += 2)
+		if (!strcmp(ok, done_notices[i]))
+			return req_t_(r, done_notices[i + 1]);
+	return NULL;
+}
+
 /* The application page. op/text: an officer's action that failed, whose
  * typed text goes back into its field (or is shown when the field is gone).
  * A failed correction (op "resubmit") shows its error in the correction
@@ -1023,10 +1088,20 @@ static int app_page(req_t *r, int status, int64_t id, const char *error, const c
 	/* labels in the page's language */
 	translate(r, a, "state_label");
 	for (size_t i = 0; i < json_array_size(json_object_get(a, "events")); i++) {
-		translate(r, json_array_get(json_object_get(a, "events"), i), "state_label");
-		translate(r, json_array_get(json_object_get(a, "events"), i), "action_label");
+		json_t *e = json_array_get(json_object_get(a, "events"), i);
+		translate(r, e, "state_label");
+		translate(r, e, "action_label");
+		/* a transfer's note is the OPD's code, which the line names */
+		if (json_object_get(e, "to_unit_name") && !strcmp(services_jstr(e, "action"), "transfer"))
+			json_object_del(e, "note");
 	}
 	json_object_set_new(a, "sla_view", sla_view(r, a));
+	{
+		json_t *cv = closed_view(r, json_object_get(a, "closed"), json_string_value(json_object_get(a, "state")),
+					 json_integer_value(json_object_get(json_object_get(a, "service"), "sla_days")));
+		if (cv)
+			json_object_set_new(a, "closed_view", cv);
+	}
 	ctx = json_pack("{s:s,s:o,s:o,s:o,s:o,s:b,s:b}", "title", json_string_value(json_object_get(a, "number")),
 			"app", a, "units", units, "officers", officers, "shown_values", disp, "new",
 			req_query(r, "baru") != NULL, "files_open", files_open(a));
@@ -1093,7 +1168,7 @@ int svc_h_app(req_t *r)
 	int64_t id;
 	if (parse_id(req_param(r, "id"), &id) < 0)
 		return ERR_NOT_FOUND;
-	return app_page(r, 200, id, NULL, NULL, NULL, NULL, NULL);
+	return app_page(r, 200, id, NULL, done_notice(r), NULL, NULL, NULL);
 }
 
 /* An action on an application (web and API). */
@@ -1105,6 +1180,7 @@ typedef struct act_job {
 	json_t *clean;
 	json_t *typed; /* resubmit: the values sent over the stored ones, for the form if it fails */
 	services_stored_t *stored, result;
+	services_act_out_t out; /* what the action left */
 	char *text; /* arena */
 	char op[16];
 } act_job_t;
@@ -1148,8 +1224,18 @@ static int act_done(req_t *r, int rc, void *ud)
 	}
 	json_decref(typed);
 	{
-		char loc[128];
-		snprintf(loc, sizeof(loc), "/t/%s/permohonan/%" PRId64, r->tenant->code, j->a.id);
+		/* the page says what was done; an officer whose OPD the
+		 * application has left (a step of another OPD, a transfer) may
+		 * not open it any more, and is told so in the queue */
+		char loc[160];
+		const char *ok = done_key(j->op, j->out.state);
+		if (!j->out.visible && ok && !strcmp(ok, "diteruskan"))
+			ok = "diteruskan_opd";
+		if (j->out.visible)
+			snprintf(loc, sizeof(loc), "/t/%s/permohonan/%" PRId64 "%s%s", r->tenant->code, j->a.id,
+				 ok ? "?ok=" : "", ok ? ok : "");
+		else
+			snprintf(loc, sizeof(loc), "/t/%s/antrian%s%s", r->tenant->code, ok ? "?ok=" : "", ok ? ok : "");
 		http_redirect(r, loc);
 	}
 	return 0;
@@ -1171,6 +1257,7 @@ int svc_act_common(req_t *r, int64_t id, const char *op, const char *text, int64
 	j->a.expected_version = version;
 	j->a.op = j->op;
 	j->a.text = j->text;
+	j->a.out = &j->out;
 	j->who = r->who;
 	j->now = svc_now();
 	if (!strcmp(j->op, "resubmit") && form) {
@@ -1534,6 +1621,8 @@ int svc_h_queue(req_t *r)
 	}
 	ctx = json_pack("{s:s,s:o,s:b,s:s}", "title", req_t_(r, "Antrian permohonan"), "apps", list, "all", all, "unit",
 			role_needs_unit(r->who.role) ? r->who.unit : (unit ? unit : ""));
+	if (done_notice(r)) /* an action that took the application out of the OPD's sight */
+		json_object_set_new(ctx, "notice", json_string(done_notice(r)));
 	if (page > 1 || more)
 		json_object_set_new(ctx, "paging",
 				    json_pack("{s:i,s:o,s:o}", "page", page, "prev_url",
@@ -1570,6 +1659,10 @@ int svc_h_track(req_t *r)
 		json_t *t = NULL;
 		int rc = rd(r) ? services_track(rd(r), r->tenant->code, num, svc_now(), &t) : ERR_UNAVAILABLE;
 		if (rc == 0) {
+			json_t *cv = closed_view(r, json_object_get(t, "closed"), json_string_value(json_object_get(t, "state")),
+						 json_integer_value(json_object_get(t, "sla_days")));
+			if (cv)
+				json_object_set_new(t, "closed_view", cv);
 			translate(r, t, "state_label");
 			for (size_t i = 0; i < json_array_size(json_object_get(t, "history")); i++) {
 				translate(r, json_array_get(json_object_get(t, "history"), i), "state_label");

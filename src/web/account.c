@@ -60,7 +60,7 @@ struct sessions {
 static int add_session(void *ud, const account_session_t *s)
 {
 	struct sessions *x = ud;
-	char created[32], expires[32];
+	char created[CAL_LOCAL_LEN], expires[CAL_LOCAL_LEN];
 	admin_when(x->r, s->created_at, created);
 	admin_when(x->r, s->expires_at, expires);
 	json_array_append_new(x->arr, json_pack("{s:s,s:s,s:b,s:b}", "created", created, "expires", expires, "current",
@@ -86,7 +86,7 @@ static int account_page(req_t *r, int status, const char *error, const char *fie
 	struct sessions ss = { r, NULL };
 	account_t a;
 	role_t role = ROLE_NONE;
-	char created[32], nik[17] = "", th[65];
+	char created[CAL_LOCAL_LEN], nik[17] = "", th[65];
 	json_t *ctx;
 	int rc = c ? account_get(c, r->tenant->code, r->who.user_id, &a) : ERR_UNAVAILABLE;
 	if (rc < 0)
@@ -159,9 +159,14 @@ int h_account_save(req_t *r)
 	typed_t typed = { req_form(r, "full_name"), req_form(r, "email"), req_form(r, "phone") };
 	account_edit_op_t *op;
 	int64_t version = 0;
+	const char *bad_phone;
 	int rc;
 	if (not_a_session(r))
 		return 0;
+	/* the complaint form's rule: an account's number is one a complaint
+	 * would take too (a foreign one was kept here and refused there) */
+	if ((bad_phone = page_phone_refusal(r, "phone")))
+		return account_page(r, 400, req_t_(r, bad_phone), "phone", &typed);
 	if (!(op = arena_zalloc(&r->arena, sizeof(*op))))
 		return ERR_NOMEM;
 	admin_form_int64(r, "version", &version);

@@ -125,12 +125,9 @@ void admin_message(req_t *r, json_t *ctx, const char *error, const char *const *
 		}
 }
 
-void admin_when(req_t *r, int64_t ts, char out[32])
+void admin_when(req_t *r, int64_t ts, char out[CAL_LOCAL_LEN])
 {
-	time_t t = (time_t)(ts + r->tenant->tz_offset);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
+	cal_format_local(ts, r->tenant->tz_offset, r->tenant->tz_name, out);
 }
 
 const char *admin_urlenc(req_t *r, const char *s)

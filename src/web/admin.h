@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "core/calendar.h"
 #include "http/http.h"
 
 int h_admin_home(req_t *r);
@@ -78,8 +79,9 @@ void admin_redirect(req_t *r, const char *path, const char *ok);
  * "notice" for ?ok=: the msgid of the first key in pairs {key, msgid, ...,
  * NULL} that matches, translated (nothing for none). */
 void admin_message(req_t *r, json_t *ctx, const char *error, const char *const *pairs);
-/* A Unix time as "YYYY-MM-DD HH:MM" in the tenant's time zone. */
-void admin_when(req_t *r, int64_t ts, char out[32]);
+/* A Unix time in the tenant's time zone with the zone's name, as every
+ * page shows times: "2026-12-01 10:45 WITA" ("-" for 0: never). */
+void admin_when(req_t *r, int64_t ts, char out[CAL_LOCAL_LEN]);
 /* A path segment percent-encoded (for hrefs), in the arena. */
 const char *admin_urlenc(req_t *r, const char *s);
 

@@ -382,6 +382,26 @@ const char *page_held(req_t *r, long seconds, const char *msgid)
 	return msg;
 }
 
+const char *page_phone_refusal(req_t *r, const char *field)
+{
+	const char *v = req_form(r, field), *msgid = NULL;
+	char phone[48];
+	size_t n;
+	if (!v)
+		return NULL;
+	v += strspn(v, " \t");
+	n = strlen(v);
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (!n)
+		return NULL;
+	if (n >= sizeof(phone)) /* the forms take 40 characters */
+		return N_("nomor HP tidak sah: awali dengan 08 atau +62, 10 sampai 13 angka");
+	memcpy(phone, v, n);
+	phone[n] = '\0';
+	return complaints_phone_check(phone, &msgid) < 0 ? msgid : NULL;
+}
+
 void page_signed_in(req_t *r, const char *token, int mfa, const char *next, const char *home)
 {
 	char loc[512];
@@ -603,12 +623,11 @@ struct notes {
 static int add_note(void *ud, const notify_item_t *it)
 {
 	struct notes *n = ud;
-	char path[200], when[32], text[800];
-	time_t t = (time_t)(it->created_at + n->r->tenant->tz_offset);
-	struct tm tm;
+	char path[200], when[CAL_LOCAL_LEN], text[800];
 	json_t *o;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%d-%m-%Y %H:%M", &tm);
+	/* as every page gives a time: "2026-12-01 10:45 WITA" (it read
+	 * "01-12-2026 10:45" here alone) */
+	cal_format_local(it->created_at, n->r->tenant->tz_offset, n->r->tenant->tz_name, when);
 	/* the message in the reader's language, then what it is about */
 	notify_text(text, sizeof(text), req_t_(n->r, it->message), it->subject);
 	o = json_pack("{s:s,s:s,s:b}", "message", text, "when", when, "unseen", !it->seen);

@@ -21,6 +21,11 @@ void page_signed_in(req_t *r, const char *token, int mfa, const char *next, cons
  * (a message with one "%ld") translated, with the whole minutes to wait
  * (at least 1), in the request's arena. */
 const char *page_held(req_t *r, long seconds, const char *msgid);
+/* A phone number typed into an account's form (registration, "Akun saya")
+ * by the complaint form's rule (complaints_phone_check: an Indonesian
+ * number, 08..., +62..., 62..., a landline): NULL when the field is blank
+ * or such a number, else the msgid that says what is wrong with it. */
+const char *page_phone_refusal(req_t *r, const char *field);
 
 int h_portal(req_t *r);
 int h_tenant_home(req_t *r);

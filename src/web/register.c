@@ -127,11 +127,17 @@ int h_register(req_t *r)
 {
 	auth_limits_t lim = { r->app->cfg.register_max_per_address, 3600, 3600, r->app->cfg.session_ttl, 0 };
 	auth_register_op_t *op;
+	const char *bad_phone;
 	int rc;
 	if (closed(r))
 		return 0;
 	if (r->who.kind == AUTH_SESSION || r->pending.kind == AUTH_SESSION) {
 		register_page(r, 409, req_t_(r, N_("Anda sudah masuk; keluar dulu untuk mendaftarkan akun lain")));
+		return 0;
+	}
+	if ((bad_phone = page_phone_refusal(r, "phone"))) {
+		/* the complaint form's rule, as on "Akun saya" */
+		register_page(r, 400, req_t_(r, bad_phone));
 		return 0;
 	}
 	if (!(op = arena_zalloc(&r->arena, sizeof(*op))))

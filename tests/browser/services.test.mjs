@@ -102,7 +102,7 @@ test('apply, return, resubmit, approve and verify on a phone', async (t) => {
   assert.equal(await w.locator('main p.alert').count(), 0);
   const history = await w.textContent('.svc-events');
   assert.match(history, /Scan kartu keluarga buram/);
-  assert.match(history, /\(Diajukan ulang setelah perbaikan, warga\)/);
+  assert.match(history, /Diajukan ulang setelah perbaikan oleh warga → tahap Verifikasi berkas/);
   assert.doesNotMatch(history, /\((diajukan|diteruskan|dikembalikan|diajukan_ulang), /);
   const doc = `${BASE}${appUrl.pathname}/berkas/kk`;
   const stored = await w.request.get(doc);

@@ -179,8 +179,8 @@ def test_account_page_and_corrections(env):
             ({"full_name": "Siti\u200bAminah"}, "full_name", "nama lengkap wajib diisi"),
             ({"email": "bukan-email"}, "email", "alamat e-mail tidak valid"),
             ({"email": "siti@example.id\r\nBcc: x@example.id"}, "email", "alamat e-mail tidak valid"),
-            ({"phone": "0812"}, "phone", "nomor telepon tidak valid"),
-            ({"phone": "08123abc456"}, "phone", "nomor telepon tidak valid")):
+            ({"phone": "0812"}, "phone", "nomor HP tidak sah"),
+            ({"phone": "08123abc456"}, "phone", "nomor HP hanya berisi angka")):
         f = {"full_name": "Siti Aminah Rahman", "email": "siti.baru@example.id", "phone": ""}
         f.update(fields)
         r = correct(c, page, **f).expect(400)

@@ -666,11 +666,13 @@ def test_application_page_texts(env):
     k.login(TENANT, "kepala_opd")
     k.post_form(act, {"_csrf": k.get(page_path).expect(200).csrf(), "op": "advance"}).expect(303)
     p = o.get(page_path).expect(200, contains="Selesai")
-    assert "hari kerja tersisa" not in p.text and "terlambat" not in p.text
+    # finished: no SLA count, no target; when it ended, and that it was late (test_services_ux)
+    assert "hari kerja tersisa" not in p.text and "Target selesai" not in p.text
+    assert re.search(r"<dt>Selesai pada</dt>.*<span class=\"svc-flag\">\(terlambat \d+ hari kerja\)</span>", p.text)
     hist = p.text[p.text.index("svc-events"):]
     for raw in ("(diajukan,", "(diteruskan,", "(dikembalikan,", "(diajukan_ulang,", "(note,", "(result,", "(selesai,"):
         assert raw not in hist, raw
-    for label in ("Tahap selesai, diteruskan", "Catatan internal", "Dikembalikan untuk perbaikan",
+    for label in ("Tahap <q>Verifikasi berkas</q> selesai", "Catatan internal", "Dikembalikan untuk perbaikan",
                   "Dokumen hasil diunggah"):
         assert label in hist, label
 

@@ -208,6 +208,35 @@ static void test_hash_verify(void **state)
 	assert_string_not_equal(h1, h2);
 }
 
+/* One number, one form: separators dropped, Indonesia's country code
+ * without its '+' given one; 9 to 15 digits. */
+static void test_phone_normalize(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} ok[] = {
+		{ "0812-3456-7890", "081234567890" },
+		{ "+62 812 3456 7890", "+6281234567890" },
+		{ "62877654321", "+62877654321" },
+		{ "62 812-3456-7890", "+6281234567890" },
+		{ "(0370) 631234", "0370631234" },
+		{ "+1 555 123 4567", "+15551234567" }, /* the Indonesian rule is complaints_phone_check's */
+		{ "620123456", "620123456" },	       /* too short for a +62 number: as typed */
+	};
+	static const char *const bad[] = { "0812", "08123abc456", "0812+3456789", "1234567890123456", "" };
+	char out[24];
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(auth_phone_normalize(ok[i].in, out), 1);
+		assert_string_equal(out, ok[i].out);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(auth_phone_normalize(bad[i], out), 0);
+	/* 15 digits after 62: still fits the buffer with its '+' */
+	assert_int_equal(auth_phone_normalize("621234567890123", out), 1);
+	assert_string_equal(out, "+621234567890123");
+}
+
 static void test_tokens(void **state)
 {
 	char a[65], b[65], h[65];
@@ -960,6 +989,7 @@ int main(void)
 		cmocka_unit_test(test_password_policy),
 		cmocka_unit_test(test_hash_verify),
 		cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_phone_normalize),
 		cmocka_unit_test(test_csrf_mask),
 		cmocka_unit_test(test_user_add_validation),
 		cmocka_unit_test(test_user_add_store_errors),

@@ -291,6 +291,37 @@ static void test_local_day(void **state)
 	(void)cal_local_day(INT64_MIN, 9 * 3600);
 }
 
+/* An instant as pages show it: the tenant's local time and zone. */
+static void test_format_local(void **state)
+{
+	char buf[CAL_LOCAL_LEN];
+	/* 2026-12-01 02:45 UTC */
+	int64_t t = (int64_t)D("2026-12-01") * 86400 + 2 * 3600 + 45 * 60;
+	(void)state;
+	cal_format_local(t, 8 * 3600, "WITA", buf);
+	assert_string_equal(buf, "2026-12-01 10:45 WITA");
+	cal_format_local(t, 7 * 3600, "WIB", buf);
+	assert_string_equal(buf, "2026-12-01 09:45 WIB");
+	/* past local midnight: the next day */
+	cal_format_local(t + 13 * 3600 + 15 * 60, 9 * 3600, "WIT", buf);
+	assert_string_equal(buf, "2026-12-02 01:00 WIT");
+	cal_format_local(t, 8 * 3600, NULL, buf);
+	assert_string_equal(buf, "2026-12-01 10:45");
+	cal_format_local(t, 8 * 3600, "", buf);
+	assert_string_equal(buf, "2026-12-01 10:45");
+	/* not yet (0) is a dash, not 1970 */
+	cal_format_local(0, 8 * 3600, "WITA", buf);
+	assert_string_equal(buf, "-");
+	/* the same local time cal_format_instant gives */
+	for (int64_t x = t; x < t + 3 * 86400; x += 7919) {
+		char iso[CAL_INSTANT_LEN];
+		cal_format_instant(x, 8 * 3600, iso);
+		cal_format_local(x, 8 * 3600, "WITA", buf);
+		assert_memory_equal(buf, iso, 10);
+		assert_memory_equal(buf + 11, iso + 11, 5);
+	}
+}
+
 /* ---- holidays file -------------------------------------------------------- */
 
 static void test_load_real_file(void **state)
@@ -857,6 +888,7 @@ int main(void)
 		cmocka_unit_test(test_tz),
 		cmocka_unit_test(test_tz_all_provinces),
 		cmocka_unit_test(test_local_day),
+		cmocka_unit_test(test_format_local),
 		cmocka_unit_test(test_type_names),
 		cmocka_unit_test(test_load_real_file),
 		cmocka_unit_test(test_load_errors),

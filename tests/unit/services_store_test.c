@@ -226,6 +226,15 @@ static int apply_to(const char *code, json_t *vals, int64_t now, int64_t *ret_id
 	return rc;
 }
 
+/* A PBG application (DPMPTSP's, its technical step at DPUPR). */
+static int apply_pbg(int64_t now, int64_t *ret_id)
+{
+	return apply_to("pbg",
+			json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "nama", "Baiq Nurul Aini", "nik_pemohon", NIK, "lokasi",
+				  "Jl. Pejanggik 10", "fungsi", "Hunian", "luas", "120", "jumlah_lantai", "2"),
+			now, ret_id);
+}
+
 static void test_catalogue(void **state)
 {
 	json_t *list = NULL, *s = NULL;
@@ -561,12 +570,7 @@ static void test_owning_opd_follows(void **state)
 	auth_principal_t capil = who("52.71", 3, "petugas", ROLE_PETUGAS, "DISDUKCAPIL");
 	int found = 0;
 	(void)state;
-	assert_int_equal(apply_to("pbg",
-				  json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "nama", "Baiq Nurul Aini", "nik_pemohon", NIK,
-					    "lokasi", "Jl. Pejanggik 10", "fungsi", "Hunian", "luas", "120",
-					    "jumlah_lantai", "2"),
-				  now, &id),
-			 0);
+	assert_int_equal(apply_pbg(now, &id), 0);
 	assert_int_equal(act(id, "advance", NULL, dpm, now), 0);
 	assert_int_equal(count("SELECT COUNT(*) FROM services_apps WHERE unit = 'DPUPR'"), 1);
 
@@ -638,6 +642,99 @@ static void test_owning_opd_follows(void **state)
 		auth_principal_t nounit = who("52.71", 8, "kunci", ROLE_PETUGAS, NULL);
 		assert_int_equal(services_queue(store_reader(TS.st), "52.71", &nounit, NULL, 0, now, 500, 0, &q), ERR_FORBIDDEN);
 	}
+}
+
+/* An action with its out: the state it left and whether who still sees it. */
+static int act_out(int64_t id, const char *op, auth_principal_t w, int64_t now, services_act_out_t *out)
+{
+	struct act_tx x;
+	memset(&x, 0, sizeof(x));
+	x.a.tenant = "52.71";
+	x.a.id = id;
+	x.a.op = op;
+	x.a.text = "";
+	x.a.out = out;
+	x.who = w;
+	x.now = now;
+	return store_tx(TS.st, act_fn, &x);
+}
+
+static const char *ev_str(const json_t *events, size_t i, const char *k)
+{
+	return json_string_value(json_object_get(json_array_get(events, i), k));
+}
+
+/* The history says which step each entry finished (or acted on) and where
+ * the application went, OPDs by name; an action says what it left and
+ * whether its officer still sees the application; a finished one says when
+ * it ended and how long it took on the SLA clock (a cancel while returned
+ * stops the clock for the wait, as a resubmission does). */
+static void test_history_and_end(void **state)
+{
+	/* Monday 2 March 2026, 10:00 WITA */
+	int64_t mon = cal_local_midnight(cal_days_from_civil(2026, 3, 2), 28800) + 10 * 3600, id = 0;
+	json_t *a = NULL, *ev;
+	auth_principal_t dpm = who("52.71", 5, "petugas2", ROLE_PETUGAS, "DPMPTSP");
+	auth_principal_t dpupr = who("52.71", 7, "petugas3", ROLE_PETUGAS, "DPUPR");
+	auth_principal_t capil = who("52.71", 3, "petugas", ROLE_PETUGAS, "DISDUKCAPIL");
+	auth_principal_t w = who("52.71", warga_id, "warga", ROLE_WARGA, NULL);
+	services_act_out_t out = { -1, -1 };
+	(void)state;
+	assert_int_equal(apply_pbg(mon, &id), 0);
+	/* the owner's officer sends it to DPUPR and still follows it */
+	assert_int_equal(act_out(id, "advance", dpm, mon, &out), 0);
+	assert_int_equal(out.state, SVC_PROSES);
+	assert_int_equal(out.visible, 1);
+	/* DPUPR's officer sends it back to DPMPTSP: no longer DPUPR's to see */
+	assert_int_equal(act_out(id, "advance", dpupr, mon + 60, &out), 0);
+	assert_int_equal(out.visible, 0);
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &dpupr, mon, &a), ERR_FORBIDDEN);
+	/* a refused action says nothing */
+	out.state = out.visible = -1;
+	assert_int_equal(act_out(id, "advance", capil, mon, &out), ERR_FORBIDDEN);
+	assert_int_equal(out.state, -1);
+
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &w, mon + 120, &a), 0);
+	ev = json_object_get(a, "events");
+	assert_int_equal(json_array_size(ev), 3);
+	/* filed: to the first step, at no step before */
+	assert_string_equal(ev_str(ev, 0, "action"), "diajukan");
+	assert_null(json_object_get(json_array_get(ev, 0), "at_step"));
+	assert_string_equal(ev_str(ev, 0, "to_step"), "Verifikasi berkas");
+	assert_string_equal(ev_str(ev, 0, "when"), "2026-03-02 10:00 WITA");
+	/* the step finished, by whom, and where it went */
+	assert_string_equal(ev_str(ev, 1, "at_step"), "Verifikasi berkas");
+	assert_true(json_is_true(json_object_get(json_array_get(ev, 1), "step_done")));
+	assert_string_equal(ev_str(ev, 1, "actor"), "petugas2");
+	assert_string_equal(ev_str(ev, 1, "to_step"), "Pemeriksaan teknis");
+	assert_string_equal(ev_str(ev, 1, "step"), "Pemeriksaan teknis");
+	assert_string_equal(ev_str(ev, 1, "to_unit"), "DPUPR");
+	assert_string_equal(ev_str(ev, 1, "to_unit_name"), "DPUPR");
+	assert_string_equal(ev_str(ev, 2, "at_step"), "Pemeriksaan teknis");
+	assert_string_equal(ev_str(ev, 2, "actor"), "petugas3");
+	assert_string_equal(ev_str(ev, 2, "to_step"), "Penetapan retribusi");
+	assert_string_equal(ev_str(ev, 2, "to_unit"), "DPMPTSP");
+	assert_null(json_object_get(a, "closed"));
+	json_decref(a);
+
+	/* a KTP-el returned on Monday, cancelled two weeks later: closed, off the clock for the wait */
+	assert_int_equal(apply(NIK, PDF, sizeof(PDF) - 1, mon, &id, NULL), 0);
+	assert_int_equal(act(id, "return", "Scan buram", capil, mon + 3600), 0);
+	assert_int_equal(act_out(id, "cancel", w, mon + 14 * 86400, &out), 0);
+	assert_int_equal(out.state, SVC_DIBATALKAN);
+	assert_int_equal(out.visible, 1);
+	assert_int_equal(services_app_get(store_reader(TS.st), "52.71", id, &w, mon + 15 * 86400, &a), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "closed"), "at")), "2026-03-16 10:00 WITA");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(a, "closed"), "working_days")), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(a, "closed"), "late")), 0);
+	ev = json_object_get(a, "events");
+	assert_string_equal(ev_str(ev, 1, "action"), "dikembalikan");
+	assert_string_equal(ev_str(ev, 1, "at_step"), "Verifikasi berkas");
+	assert_null(json_object_get(json_array_get(ev, 1), "to_step"));
+	json_decref(a);
+	/* the ten working days it waited for the applicant (3 to 16 March) */
+	assert_int_equal(count("SELECT paused_total FROM services_apps WHERE id = (SELECT MAX(id) FROM services_apps)"),
+			 10);
 }
 
 /* The SLA of an overdue application says how many working days late it is. */
@@ -950,6 +1047,7 @@ int main(void)
 		cmocka_unit_test(test_catalogue),      cmocka_unit_test(test_versioning), cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_catalogue_bad_text), cmocka_unit_test(test_journey),
 		cmocka_unit_test(test_queue_and_sweep), cmocka_unit_test(test_owning_opd_follows),
+		cmocka_unit_test(test_history_and_end),
 		cmocka_unit_test(test_sla_late),       cmocka_unit_test(test_nonce_files_once), cmocka_unit_test(test_limit_counted_in_tx),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_search_words),
