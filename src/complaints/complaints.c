@@ -452,6 +452,13 @@ static const struct {
 	 * verifies and dispositions it again */
 	{ "kembalikan", " disposisi ", "baru",
 	  N_("hanya pengaduan yang sedang ditangani OPD dan belum dijawab yang dapat dikembalikan ke koordinator") },
+	/* the coordinator keeps a complaint's photos from the public, or shows
+	 * them: hiding is always possible (spam shows nothing anyway); showing
+	 * waits for the verification, whose form carries the choice */
+	{ "sembunyikan_foto", " baru tunda disposisi dijawab selesai bukan_wewenang digabung ", "",
+	  N_("laporan yang diarsipkan sebagai spam tidak tampil untuk publik, begitu pula fotonya") },
+	{ "tampilkan_foto", " disposisi dijawab selesai bukan_wewenang digabung ", "",
+	  N_("foto baru dapat ditampilkan ke publik setelah laporan diverifikasi: pilih di formulir verifikasi") },
 };
 
 int complaints_next_status(const char *status, const char *action, int reopened, const char **ret_status,
@@ -528,7 +535,7 @@ int complaints_verify_deadlines(const calendar_t *cal, int tz_offset, int64_t fr
 	"(SELECT COUNT(*) FROM complaints_photos p WHERE p.tenant = complaints.tenant AND p.complaint_id = "        \
 	"complaints.id), (SELECT u.name FROM units u WHERE u.tenant = complaints.tenant AND u.code = "           \
 	"complaints.unit), (SELECT COUNT(*) FROM complaints_follows f WHERE f.tenant = complaints.tenant AND "     \
-	"f.complaint_id = complaints.id)"
+	"f.complaint_id = complaints.id), photos_public"
 
 static void read_row(store_stmt_t *s, complaint_t *cp)
 {
@@ -580,6 +587,7 @@ static void read_row(store_stmt_t *s, complaint_t *cp)
 	cp->nphotos = (int)store_col_int64(s, i++);
 	copy(cp->unit_name, sizeof(cp->unit_name), store_col_text(s, i++));
 	cp->followers = store_col_int64(s, i++);
+	cp->photos_public = (int)store_col_int64(s, i++);
 }
 
 int complaints_get(store_conn_t *c, const char *tenant, int64_t id, complaint_t *ret)
@@ -610,6 +618,18 @@ int complaints_get(store_conn_t *c, const char *tenant, int64_t id, complaint_t 
 	}
 	store_finalize(s);
 	return rc < 0 ? rc : 0;
+}
+
+int complaints_photos_public(const complaint_t *cp)
+{
+	return cp->photos_public == CPL_PHOTOS_PUBLIC && strcmp(cp->status, "arsip") != 0;
+}
+
+int complaints_photos_visible(const complaint_t *cp, int coordinator, int opd_of, int reporter)
+{
+	if (!strcmp(cp->status, "arsip"))
+		return coordinator; /* spam is out of sight, its photos too */
+	return complaints_photos_public(cp) || coordinator || opd_of || reporter;
 }
 
 int64_t complaints_expected(const complaint_t *cp)
@@ -1338,7 +1358,7 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	const char *next = NULL, *msg = NULL, *text = a->text ? a->text : "";
 	const char *role = role_name(a->role);
 	char sum[200], unit[32] = "", category[32] = "", sla_class[16] = "";
-	int rc, is_reporter, sla, repointed = 0;
+	int rc, is_reporter, sla, repointed = 0, photo_act;
 	int64_t answer_due = 0, n;
 	if (!ret_msgid)
 		ret_msgid = &msg;
@@ -1371,8 +1391,9 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	if (!a->action)
 		FAIL(ERR_INVALID, N_("tindakan tidak dikenal"));
 	/* who may do what */
+	photo_act = !strcmp(a->action, "sembunyikan_foto") || !strcmp(a->action, "tampilkan_foto");
 	if (!strcmp(a->action, "verifikasi") || !strcmp(a->action, "tunda") || !strcmp(a->action, "bukan_wewenang") ||
-	    !strcmp(a->action, "arsipkan") || !strcmp(a->action, "gabung")) {
+	    !strcmp(a->action, "arsipkan") || !strcmp(a->action, "gabung") || photo_act) {
 		if (!is_coordinator(a->role))
 			FAIL(ERR_FORBIDDEN, N_("hanya koordinator pengaduan yang dapat melakukan ini"));
 	} else if (!strcmp(a->action, "jawab")) {
@@ -1388,6 +1409,13 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 	}
 	if ((rc = complaints_next_status(cp->status, a->action, cp->reopened, &next, ret_msgid)) < 0)
 		goto out;
+	if (photo_act && !cp->nphotos)
+		FAIL(ERR_CONFLICT, N_("laporan ini tidak memiliki foto"));
+	/* a form sent twice, or a script: say what is so, change nothing */
+	if (!strcmp(a->action, "sembunyikan_foto") && cp->photos_public == CPL_PHOTOS_HIDDEN)
+		FAIL(ERR_CONFLICT, N_("foto laporan ini sudah disembunyikan dari publik"));
+	if (!strcmp(a->action, "tampilkan_foto") && cp->photos_public == CPL_PHOTOS_PUBLIC)
+		FAIL(ERR_CONFLICT, N_("foto laporan ini sudah tampil untuk publik"));
 	if ((rc = complaints_settings_get(c, a->tenant, &set)) < 0 || (rc = tenant_get(c, a->tenant, &t)) < 0)
 		goto out;
 	if (!strcmp(a->action, "jawab") || !strcmp(a->action, "balas")) {
@@ -1447,12 +1475,24 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 		calendar_free(cal);
 		if (rc < 0)
 			FAIL(ERR_INVALID, N_("waktu di luar jangkauan kalender"));
+		/* the verification decides whether the photos go public (the
+		 * form's box, checked unless unchecked); a reopening keeps it */
 		rc = store_exec(c,
 				"UPDATE complaints SET status = ?, category = ?, unit = ?, sla_class = ?, answer_due = ?, "
-				"escalation = 0, reopened = reopened + ?, rating = 0, updated_at = ?, version = version + 1 "
+				"escalation = 0, reopened = reopened + ?, rating = 0, photos_public = ?, updated_at = ?, "
+				"version = version + 1 WHERE tenant = ? AND id = ? AND version = ?",
+				"ttttidditii", next, category, unit, sla_class, answer_due,
+				!strcmp(a->action, "buka_kembali") ? 1 : 0,
+				!strcmp(a->action, "buka_kembali") ? cp->photos_public
+				: a->photos_hidden		  ? CPL_PHOTOS_HIDDEN
+								  : CPL_PHOTOS_PUBLIC,
+				a->now, a->tenant, a->id, cp->version);
+	} else if (photo_act) {
+		rc = store_exec(c,
+				"UPDATE complaints SET photos_public = ?, updated_at = ?, version = version + 1 "
 				"WHERE tenant = ? AND id = ? AND version = ?",
-				"ttttiditii", next, category, unit, sla_class, answer_due,
-				!strcmp(a->action, "buka_kembali") ? 1 : 0, a->now, a->tenant, a->id, cp->version);
+				"ditii", !strcmp(a->action, "tampilkan_foto") ? CPL_PHOTOS_PUBLIC : CPL_PHOTOS_HIDDEN,
+				a->now, a->tenant, a->id, cp->version);
 	} else if (!strcmp(a->action, "kembalikan")) {
 		/* back in the coordinator's queue as a new item: no OPD, no answer
 		 * deadline, and a verification deadline counted afresh from now
@@ -1533,7 +1573,8 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 			snprintf(note, sizeof(note), "%d/5%s%s", a->rating, *text ? ": " : "", text);
 		else
 			snprintf(note, sizeof(note), "%s", text);
-		if (!strcmp(a->action, "arsipkan"))
+		/* spam, and the photos' choice (the officials' business) */
+		if (!strcmp(a->action, "arsipkan") || photo_act)
 			pub = 0;
 		/* a confidential or anonymous reporter's replies carry no name */
 		rc = add_event(c, a->tenant, a->id, a->now,
@@ -1634,8 +1675,18 @@ int complaints_act_tx(store_conn_t *c, const complaint_action_t *a, const char *
 		goto out;
 	if (!strcmp(a->action, "kembalikan"))
 		snprintf(sum, sizeof(sum), "%s %s -> %s, dikembalikan oleh %s", cp->number, cp->status, next, unit);
+	else if (photo_act)
+		snprintf(sum, sizeof(sum), "%s %s, foto %s", cp->number, cp->status,
+			 !strcmp(a->action, "tampilkan_foto") ? "ditampilkan ke publik" : "disembunyikan dari publik");
 	else
 		snprintf(sum, sizeof(sum), "%s %s -> %s%s%s", cp->number, cp->status, next, *unit ? " " : "", unit);
+	/* what the verification decided about the photos (the choice, never
+	 * the photo) */
+	if (!strcmp(a->action, "verifikasi") && cp->nphotos) {
+		size_t sl = strlen(sum);
+		snprintf(sum + sl, sizeof(sum) - sl, ", %d foto %s", cp->nphotos,
+			 a->photos_hidden ? "disembunyikan dari publik" : "ditampilkan ke publik");
+	}
 	if (repointed) {
 		size_t sl = strlen(sum);
 		snprintf(sum + sl, sizeof(sum) - sl, " #%" PRId64 " (+%d)", a->merge_into, repointed);

@@ -129,7 +129,9 @@ int complaints_category_list(store_conn_t *c, const char *tenant, complaints_cat
  * (coordinator); "jawab" (the OPD the complaint is with, or the coordinator);
  * "kembalikan" (the OPD the complaint is with: not its business, back to
  * the coordinator's queue, "baru", with a reason); "balas", "nilai",
- * "buka_kembali" (the reporter).
+ * "buka_kembali" (the reporter); "sembunyikan_foto" (any status but arsip)
+ * and "tampilkan_foto" (once past the verification: not baru, tunda or
+ * arsip), the coordinator's, which keep the status.
  * *ret_status gets the status after action from status; "balas" keeps it.
  * ERR_CONFLICT with a msgid when the action is not allowed in that status
  * (or a second reopening), ERR_INVALID for an unknown action or status. */
@@ -328,6 +330,8 @@ typedef struct complaint_action {
 	int rating;               /* nilai: 1..5 */
 	int64_t merge_into;       /* gabung: the complaint this one duplicates */
 	const char *reporter_key; /* balas, nilai, buka_kembali without an account: the reporter key */
+	int photos_hidden;        /* verifikasi: 1 keeps the photos from the public ("Foto boleh ditampilkan ke
+				   * publik" unchecked); 0 makes them public */
 	int64_t now;
 } complaint_action_t;
 /* Applies an action: checks the actor may (coordinator; the complaint's OPD;
@@ -413,7 +417,37 @@ typedef struct complaint {
 	int nphotos;
 	char photo_hash[CPL_MAX_PHOTOS][68];
 	char photo_mime[CPL_MAX_PHOTOS][32];
+	int photos_public; /* CPL_PHOTOS_*: whether the coordinator left the photos public */
 } complaint_t;
+
+/* ---- photos: public once the coordinator has looked at them ----
+ * A citizen photographs a KTP or KK for an adminduk complaint, a face, a
+ * house number; a spammer posts an offensive image. Text is masked
+ * (complaints_mask_personal), photos cannot be: so a complaint's photos
+ * reach the public (the public page, Open311's media_url, the photo's own
+ * address for a visitor) only once the coordinator has looked at them and
+ * left them public (complaints.photos_public, migration 36):
+ *   CPL_PHOTOS_WAITING  not looked at yet: every new complaint, until the
+ *                       coordinator's verification (or, for one
+ *                       auto-routed, forwarded or merged before it, the
+ *                       coordinator's "tampilkan_foto");
+ *   CPL_PHOTOS_PUBLIC   the verification left "Foto boleh ditampilkan ke
+ *                       publik" checked, or "tampilkan_foto" later; the
+ *                       complaints filed before migration 36 too;
+ *   CPL_PHOTOS_HIDDEN   the coordinator kept them from the public (the box
+ *                       unchecked, or "sembunyikan_foto").
+ * Spam (arsip) never shows them to anyone but the coordinator. */
+#define CPL_PHOTOS_WAITING (-1)
+#define CPL_PHOTOS_HIDDEN 0
+#define CPL_PHOTOS_PUBLIC 1
+/* 1 when cp's photos may be shown to anyone (and so kept by shared
+ * caches), else 0: whatever the viewer, cp's state alone. */
+int complaints_photos_public(const complaint_t *cp);
+/* Whether a viewer sees cp's photos: everyone when they are public; else
+ * the complaint's reporter (signed in, or with the reporter code), the
+ * coordinator (and the administrator) and the officers of the OPD holding
+ * it; spam only the coordinator. Each flag 1 when the viewer is that. */
+int complaints_photos_visible(const complaint_t *cp, int coordinator, int opd_of, int reporter);
 
 /* Loads one complaint of the tenant (with its photos and names). ERR_NOT_FOUND. */
 int complaints_get(store_conn_t *c, const char *tenant, int64_t id, complaint_t *ret);

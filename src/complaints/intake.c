@@ -1024,8 +1024,10 @@ int complaints_create_tx(store_conn_t *c, const complaint_new_t *in, const compl
 			   "status, identity, reporter_user_id, reporter_name, reporter_email, reporter_phone, has_location, lat_e6, "
 			   "lon_e6, kelurahan, address, source, route_category, route_confidence_milli, route_explanation, "
 			   "verify_due, answer_due, expected_at, created_at, updated_at, words, cell, reporter_key_hash, "
-			   "dup_seen_id, reporter_lang) "
-			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+			   "dup_seen_id, reporter_lang, photos_public) "
+			   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+			   /* its photos wait for the coordinator's look (CPL_PHOTOS_WAITING) */
+			   "-1) "
 			   "RETURNING id",
 			   &s);
 	if (rc < 0)

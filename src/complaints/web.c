@@ -950,6 +950,8 @@ static const char *action_label(const char *a)
 		{ "nilai", N_("Penilaian pelapor") },    { "buka_kembali", N_("Dibuka kembali oleh pelapor") },
 		{ "eskalasi", N_("Eskalasi karena melewati tenggat") },
 		{ "kembalikan", N_("Dikembalikan ke koordinator untuk didisposisikan ulang") },
+		{ "sembunyikan_foto", N_("Foto disembunyikan dari publik") },
+		{ "tampilkan_foto", N_("Foto ditampilkan ke publik") },
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcmp(a, map[i][0]))
@@ -1071,6 +1073,8 @@ static void keep_typed(req_t *r, json_t *ctx, const complaint_action_t *a)
 	}
 	if (!flag)
 		return;
+	if (!strcmp(a->action, "verifikasi") && json_object_get(ctx, "photos_checked"))
+		json_object_set_new(ctx, "photos_checked", json_boolean(!a->photos_hidden));
 	if (!strcmp(a->action, "bukan_wewenang") && a->forward_to)
 		json_object_set_new(ctx, "t_forward_to", json_string(a->forward_to));
 	if (!*text)
@@ -1112,6 +1116,41 @@ static void reporter_contact(json_t *ctx, const complaint_t *cp)
 		json_object_set_new(ctx, "contact_masked", json_true());
 }
 
+/* What the page says about the photos that are not public (ctx keys
+ * photos_note, photos_note_public), and the coordinator's choice:
+ * photos_checked for the verification's box ("Foto boleh ditampilkan ke
+ * publik", checked unless the photos were kept from the public), and the
+ * small form that changes it later (photo_form: can_hide_photos, or
+ * can_show_photos once past the verification). */
+static void photo_notes(req_t *r, json_t *ctx, const complaint_t *cp, int seen, int coord)
+{
+	int waiting = !strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda");
+	if (!cp->nphotos)
+		return;
+	if (!seen) {
+		/* there are photos, not shown: no count, no more than that */
+		json_object_set_new(ctx, "photos_note_public",
+				    json_string(req_t_(r, cp->photos_public == CPL_PHOTOS_HIDDEN
+								  ? N_("Foto laporan ini tidak ditampilkan ke publik.")
+								  : N_("Foto akan tampil setelah diperiksa koordinator."))));
+		return;
+	}
+	if (!complaints_photos_public(cp) && strcmp(cp->status, "arsip"))
+		json_object_set_new(ctx, "photos_note",
+				    json_string(req_t_(r, cp->photos_public == CPL_PHOTOS_HIDDEN
+								  ? N_("Foto ini disembunyikan dari publik oleh koordinator: hanya pelapor dan petugas yang menangani laporan ini yang melihatnya.")
+								  : N_("Foto ini belum tampil untuk publik: foto tampil setelah diperiksa koordinator. Hanya pelapor dan petugas yang menangani laporan ini yang melihatnya."))));
+	if (!coord || !strcmp(cp->status, "arsip"))
+		return;
+	json_object_set_new(ctx, "photos_checked", json_boolean(cp->photos_public != CPL_PHOTOS_HIDDEN));
+	if (cp->photos_public == CPL_PHOTOS_PUBLIC)
+		json_object_set_new(ctx, "can_hide_photos", json_true());
+	else if (!waiting)
+		json_object_set_new(ctx, "can_show_photos", json_true());
+	if (cp->photos_public == CPL_PHOTOS_PUBLIC || !waiting)
+		json_object_set_new(ctx, "photo_form", json_true());
+}
+
 /* The complaint's page: error and notice on top, what was typed (typed)
  * back in its form, and extra's keys (a confirmation) added to the page's. */
 void cplw_detail_page_with(req_t *r, int status, int64_t id, const char *error, const char *notice,
@@ -1123,7 +1162,7 @@ void cplw_detail_page_with(req_t *r, int status, int64_t id, const char *error, 
 	json_t *ctx, *photos, *events;
 	struct ev_ctx ev;
 	char name[160], coords[64] = "";
-	int rc, coord, opd, reporter, staff, by_key, masked = 0;
+	int rc, coord, opd, reporter, staff, by_key, masked = 0, photos_seen;
 	int err = 0; /* the first read that failed after the complaint's own */
 	const char *key;
 	if (!c || !cp) {
@@ -1167,8 +1206,13 @@ void cplw_detail_page_with(req_t *r, int status, int64_t id, const char *error, 
 		snprintf(name, sizeof(name), "%s",
 			 strcmp(cp->identity, "terbuka") || !cp->reporter_name[0] ? req_t_(r, mname) : mname);
 	}
+	/* the photos: the public sees them once the coordinator has looked at
+	 * them and left them public; until then (or when kept from the public)
+	 * the reporter and the officials handling it, and the public page says
+	 * that there are some */
+	photos_seen = complaints_photos_visible(cp, coord, opd, reporter);
 	photos = json_array();
-	for (int i = 0; i < cp->nphotos; i++)
+	for (int i = 0; photos_seen && i < cp->nphotos; i++)
 		json_array_append_new(photos, json_pack("{s:i}", "n", i));
 	if (cp->has_location)
 		snprintf(coords, sizeof(coords), "%.6f, %.6f", cp->lat, cp->lon);
@@ -1213,7 +1257,8 @@ void cplw_detail_page_with(req_t *r, int status, int64_t id, const char *error, 
 	 * (complaints_verify_deadlines), so the date may come earlier then */
 	if (!cp->answer_due && (!strcmp(cp->status, "baru") || !strcmp(cp->status, "tunda")))
 		json_object_set_new(ctx, "estimate", json_true());
-	json_object_set_new(ctx, "has_photos", json_boolean(cp->nphotos > 0));
+	json_object_set_new(ctx, "has_photos", json_boolean(cp->nphotos > 0 && photos_seen));
+	photo_notes(r, ctx, cp, photos_seen, coord);
 	if (parent)
 		json_object_set_new(ctx, "parent", json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)parent->id, "number",
 							     parent->number, "status_label",
@@ -1449,6 +1494,19 @@ static int act_done(req_t *r, int rc, void *ud)
 	return 0;
 }
 
+/* The verification's "Foto boleh ditampilkan ke publik": foto_publik=1
+ * shows the photos, foto_publik=0 keeps them from the public; without the
+ * field, an unchecked box of the form (which sends foto_pilihan=1 with it)
+ * keeps them too, while a script that knows neither field makes them
+ * public, as the box is checked by default. */
+static int photos_hidden_of(req_t *r)
+{
+	const char *v = req_form(r, "foto_publik");
+	if (v)
+		return strcmp(v, "1") != 0;
+	return req_form(r, "foto_pilihan") != NULL;
+}
+
 /* Without an account only the reporter's own actions (with the key). */
 static int reporter_action(const char *act)
 {
@@ -1471,6 +1529,7 @@ int h_complaints_act_refill(req_t *r)
 		a.merge_into = 0;
 	if ((v = req_form(r, "rating")) && v[0] >= '1' && v[0] <= '5' && !v[1])
 		a.rating = v[0] - '0';
+	a.photos_hidden = photos_hidden_of(r);
 	if (r->who.kind != AUTH_SESSION && !reporter_action(a.action))
 		return ERR_UNAUTHORIZED;
 	cplw_detail_page(r, 403, id, http_refill_text(r), NULL, &a);
@@ -1629,6 +1688,7 @@ int h_complaints_act(req_t *r)
 	op->a.sla_class = req_form(r, "sla_class");
 	op->a.forward_to = req_form(r, "forward_to");
 	op->a.rating = (v = req_form(r, "rating")) && v[0] >= '1' && v[0] <= '5' && !v[1] ? v[0] - '0' : 0;
+	op->a.photos_hidden = photos_hidden_of(r);
 	op->a.now = (int64_t)time(NULL);
 	if (version < 0) {
 		cplw_detail_page(r, 400, id, req_t_(r, "versi data tidak sah"), NULL, &op->a);
@@ -1693,7 +1753,7 @@ int h_complaints_photo(req_t *r)
 	store_conn_t *c = store_reader(r->app->store);
 	sb_t data = SB_INIT;
 	const char *ns = req_param(r, "n");
-	int rc;
+	int rc, pub;
 	if (!c || !cp)
 		return c ? ERR_NOMEM : ERR_UNAVAILABLE;
 	if (cplh_parse_id(req_param(r, "id"), &id) < 0 || !ns || ns[0] < '0' || ns[0] > '2' || ns[1])
@@ -1702,18 +1762,37 @@ int h_complaints_photo(req_t *r)
 	rc = complaints_get(c, r->tenant->code, id, cp);
 	if (rc < 0)
 		return rc;
-	if (n >= cp->nphotos || (!strcmp(cp->status, "arsip") && !is_coord(r)))
+	if (n >= cp->nphotos)
 		return ERR_NOT_FOUND;
+	pub = complaints_photos_public(cp);
+	if (!pub) {
+		/* not (yet) public: the reporter, signed in or with the code
+		 * (whose cookie's path, the complaint's page, covers its photos),
+		 * the coordinator and the OPD holding it. Anyone else gets what a
+		 * photo that does not exist gets, the public 404: the page says
+		 * no more than that there are photos to be checked */
+		int coord = is_coord(r), opd = is_opd_of(r, cp);
+		int reporter = r->who.kind == AUTH_SESSION && r->who.user_id > 0 && r->who.user_id == cp->reporter_user_id;
+		const char *key = held_key(r);
+		if (!coord && !opd && !reporter && key && strcmp(cp->status, "arsip")) {
+			if ((rc = complaints_reporter_key_ok(c, r->tenant->code, cp->id, key)) < 0)
+				return rc;
+			reporter = rc == 1;
+		}
+		if (!complaints_photos_visible(cp, coord, opd, reporter))
+			return ERR_NOT_FOUND;
+	}
 	rc = files_get(r->app->cfg.data_dir, cp->photo_hash[n], &data);
 	if (rc < 0) {
 		sb_release(&data);
 		return rc;
 	}
-	/* A photo's bytes never change, but whether it may be shown does: a
-	 * complaint archived as spam hides its photos. So shared caches keep a
-	 * public one for ten minutes, not a day; an archived one (seen by the
-	 * coordinator) is not stored at all. */
-	http_add_header(r, "cache-control", strcmp(cp->status, "arsip") ? "public, max-age=600" : "private, no-store");
+	/* A photo's bytes never change, but whether it may be shown does: the
+	 * coordinator may keep it from the public later, and a complaint
+	 * archived as spam hides its photos. So shared caches keep a public
+	 * one for ten minutes, not a day; one that is not public (seen by the
+	 * reporter or an official) is stored by no cache at all. */
+	http_add_header(r, "cache-control", pub ? "public, max-age=600" : "private, no-store");
 	http_send(r, 200, cp->photo_mime[n], data.buf, data.len);
 	sb_release(&data);
 	return 0;

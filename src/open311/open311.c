@@ -495,7 +495,10 @@ static json_t *request_json(req_t *r, const complaint_t *cp, int tz)
 	json_object_set_new(o, "zipcode", json_null());
 	json_object_set_new(o, "lat", cp->has_location ? json_real(cp->lat) : json_null());
 	json_object_set_new(o, "long", cp->has_location ? json_real(cp->lon) : json_null());
-	if (cp->nphotos > 0) {
+	/* a photo only once the coordinator has looked at it and left it
+	 * public (complaints_photos_public): before, the address would answer
+	 * 404 to every client anyway */
+	if (cp->nphotos > 0 && complaints_photos_public(cp)) {
 		snprintf(media, sizeof(media), "%s/t/%s/pengaduan/%" PRId64 "/foto/0", cplh_origin(r), cp->tenant, cp->id);
 		json_object_set_new(o, "media_url", json_string(media));
 	} else {

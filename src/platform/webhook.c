@@ -111,6 +111,9 @@ static const struct {
 	{ "complaints.jawab", WEBHOOK_COMPLAINTS },	  { "complaints.balas", WEBHOOK_COMPLAINTS },
 	{ "complaints.nilai", WEBHOOK_COMPLAINTS },	  { "complaints.buka_kembali", WEBHOOK_COMPLAINTS },
 	{ "complaints.kembalikan", WEBHOOK_COMPLAINTS },
+	/* a receiver that copied the photos (through Open311's media_url)
+	 * hears that they were hidden, to drop its copy */
+	{ "complaints.sembunyikan_foto", WEBHOOK_COMPLAINTS }, { "complaints.tampilkan_foto", WEBHOOK_COMPLAINTS },
 	{ "complaints.escalate", WEBHOOK_COMPLAINTS },	  { "services.apply", WEBHOOK_SERVICES },
 	{ "services.advance", WEBHOOK_SERVICES },	  { "services.return", WEBHOOK_SERVICES },
 	{ "services.reject", WEBHOOK_SERVICES },	  { "services.resubmit", WEBHOOK_SERVICES },

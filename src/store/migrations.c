@@ -368,6 +368,14 @@ const store_migration_t store_migrations[] = {
 	 * signing secret, its cursor in the tenant's audit chain and its retry
 	 * schedule. */
 	{ 35, "webhooks: events sent to a Pemda's other systems", migration_webhooks_sql },
+	/* A complaint's photos reach the public only once the coordinator has
+	 * looked at them (a KTP, a face, an offensive image: complaints/web.c,
+	 * docs/complaints.md "Photos"): 1 shown to the public, 0 kept from it
+	 * by the coordinator, -1 not looked at yet (a new complaint until its
+	 * verification). The complaints filed before keep theirs public, as
+	 * they were. */
+	{ 36, "complaints: photos public once the coordinator has looked at them",
+	  "ALTER TABLE complaints ADD COLUMN photos_public BIGINT NOT NULL DEFAULT 1;" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

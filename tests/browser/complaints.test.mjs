@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bigPhoto } from './photo.mjs';
-import { BASE, TENANT, PHONE, phoneContext, newContext, submit, signIn } from './lib.mjs';
+import { BASE, TENANT, PHONE, phoneContext, newContext, submit, signIn, fitsPhone } from './lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PHOTO = path.join(HERE, '..', 'fixtures', 'complaints', 'photo_exif.jpg');
@@ -49,6 +49,23 @@ async function coordinatorVerifyingByHand(t) {
   await submit(k, 'form:has(#verify_days) button[type="submit"]');
   assert.match(await k.textContent('.notice'), /pengaturan disimpan/);
   return k;
+}
+
+// A visitor on phone a files an anonymous complaint of category in kelurahan Pejanggik, with a photo
+// when one is given; returns the complaint page's path (this phone keeps the reporter code).
+async function fileAnonymously(a, { title, description, category, photo }) {
+  await a.goto(`${BASE}/t/${TENANT}/pengaduan/baru`);
+  await a.check('input[name="kind"][value="pengaduan"]');
+  await a.check('input[name="identity"][value="anonim"]');
+  await a.fill('#title', title);
+  await a.fill('#description', description);
+  await a.selectOption('#category', category);
+  await a.selectOption('#kelurahan', '52.71.02.1011');
+  if (photo) await a.setInputFiles('#photo1', photo);
+  await submit(a, 'form[action$="/pengaduan/baru"] button[type="submit"]');
+  const path = new URL(a.url()).pathname;
+  assert.match(path, /^\/t\/52\.71\/pengaduan\/\d+$/);
+  return path;
 }
 
 test('file with a photo, the coordinator verifies, the OPD answers, the citizen rates', async (t) => {
@@ -122,6 +139,66 @@ test('file with a photo, the coordinator verifies, the OPD answers, the citizen 
   for (const pg of [w, k, p, anon]) assert.deepEqual(pg.problems, [], 'console errors or failed requests');
 });
 
+test('photos wait for the coordinator: the verification box on a phone, hidden, then shown', async (t) => {
+  const k = await coordinatorVerifyingByHand(t);
+
+  // a visitor files an adminduk complaint with a photo of a KTP, anonymously (this phone keeps
+  // the reporter code) and sees it
+  const a = await phone(t);
+  await a.goto(`${BASE}/t/${TENANT}/pengaduan/baru`);
+  assert.match(await a.textContent('main'), /foto setelah diperiksa koordinator/);
+  const path = await fileAnonymously(a, {
+    title: 'KTP-el rusak belum diganti', category: 'adminduk', photo: PHOTO,
+    description: 'KTP-el saya rusak sejak bulan lalu dan belum diganti, foto KTP terlampir.',
+  });
+  const page = `${BASE}${path}`;
+  const mine = a.locator('.cpl-photos img').first();
+  await mine.scrollIntoViewIfNeeded();
+  await a.waitForFunction((el) => el.complete && el.naturalWidth === 16, await mine.elementHandle());
+  assert.match(await a.textContent('#cpl-photos-note'), /belum tampil untuk publik/);
+
+  // another phone: told there are photos to be checked, shown none, and the photo's address is a 404
+  const b = await phone(t);
+  await b.goto(page);
+  assert.equal(await b.locator('.cpl-photos img').count(), 0);
+  assert.equal((await b.textContent('#cpl-photos-note')).trim(), 'Foto akan tampil setelah diperiksa koordinator.');
+  assert.equal((await b.request.get(`${page}/foto/0`)).status(), 404);
+
+  // the coordinator's verification form on the phone: the box checked, its hint next to it; unchecked
+  await k.goto(page);
+  const box = k.locator('#v-photos');
+  await box.scrollIntoViewIfNeeded();
+  assert.ok(await box.isChecked(), 'the box is checked by default');
+  assert.match(await k.textContent('label[for="v-photos"]'), /Foto boleh ditampilkan ke publik/);
+  assert.match(await k.textContent('#v-photos-hint'), /KTP\/KK, wajah/);
+  assert.equal(await box.getAttribute('aria-describedby'), 'v-photos-hint');
+  await fitsPhone(k, 'the verification form');
+  const rect = await k.locator('label[for="v-photos"]').boundingBox();
+  assert.ok(rect.height >= 24 && rect.x >= 0 && rect.x + rect.width <= 360, JSON.stringify(rect));
+  if (process.env.SIGAP_SCREENSHOT_DIR) await k.screenshot({ path: `${process.env.SIGAP_SCREENSHOT_DIR}/photos-verify.png`, fullPage: true });
+  await k.locator('label[for="v-photos"]').tap(); // a tap on the label's text unchecks it
+  assert.equal(await box.isChecked(), false);
+  await submit(k, '#cpl-verify form:has(input[value="verifikasi"]) button[type="submit"]');
+  assert.equal((await k.textContent('#cpl-status')).trim(), 'Ditangani OPD');
+  assert.match(await k.textContent('#cpl-photos-note'), /disembunyikan dari publik oleh koordinator/);
+
+  await b.goto(page);
+  assert.equal(await b.locator('.cpl-photos img').count(), 0);
+  assert.equal((await b.textContent('#cpl-photos-note')).trim(), 'Foto laporan ini tidak ditampilkan ke publik.');
+
+  // later, the coordinator shows them after all
+  await submit(k, '#cpl-photo-form button[type="submit"]');
+  assert.match(await k.textContent('#cpl-photo-form'), /Sembunyikan foto dari publik/);
+  await b.goto(page);
+  const img = b.locator('.cpl-photos img').first();
+  await img.scrollIntoViewIfNeeded();
+  await b.waitForFunction((el) => el.complete && el.naturalWidth === 16, await img.elementHandle());
+  assert.equal(await b.locator('#cpl-photos-note').count(), 0);
+  await fitsPhone(b, 'the public page');
+
+  for (const pg of [a, b, k]) assert.deepEqual(pg.problems, [], 'console errors or failed requests');
+});
+
 test('the OPD hands a complaint that is not its business back to the coordinator', async (t) => {
   const k = await coordinatorVerifyingByHand(t);
 
@@ -176,14 +253,10 @@ test('the OPD hands a complaint that is not its business back to the coordinator
 test('an anonymous reporter replies with the reporter code, on the same phone and on another', async (t) => {
   // files without an account, anonymously
   const a = await phone(t);
-  await a.goto(`${BASE}/t/${TENANT}/pengaduan/baru`);
-  await a.check('input[name="kind"][value="pengaduan"]');
-  await a.check('input[name="identity"][value="anonim"]');
-  await a.fill('#title', 'Lampu jalan mati');
-  await a.fill('#description', 'Lampu penerangan jalan di gang kami mati sejak seminggu, gelap dan rawan.');
-  await a.selectOption('#category', 'pju');
-  await a.selectOption('#kelurahan', '52.71.02.1011');
-  await submit(a, 'form[action$="/pengaduan/baru"] button[type="submit"]');
+  await fileAnonymously(a, {
+    title: 'Lampu jalan mati', category: 'pju',
+    description: 'Lampu penerangan jalan di gang kami mati sejak seminggu, gelap dan rawan.',
+  });
   const url = new URL(a.url());
   const m = url.pathname.match(/^\/t\/52\.71\/pengaduan\/(\d+)$/);
   assert.ok(m, url.pathname);

@@ -287,6 +287,20 @@ def test_open311_media_is_stripped_of_exif(env):
              files=[("media", "p.jpg", "image/jpeg", fixture("photo_exif.jpg"))]).expect(200)
     rid = r.json()[0]["service_request_id"]
     c = env.client()
+    # no media_url until the coordinator has looked at the photo (tests/e2e/test_complaint_photos.py)
+    g = c.get("/open311/v2/requests/%s.json?%s" % (rid, J)).expect(200).json()[0]
+    assert g["media_url"] is None, g
+    k = env.client()
+    k.login(TENANT, "koordinator")
+    if status_of(env, rid) == "baru":
+        page = k.get("/t/%s/pengaduan/%s" % (TENANT, rid)).expect(200)
+        k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, rid),
+                    {"_csrf": page.csrf(), "aksi": "verifikasi", "version": version_of(page), "category": "jalan",
+                     "foto_pilihan": "1", "foto_publik": "1"}).expect(303)
+    else:  # auto-routed: shown from the page
+        page = k.get("/t/%s/pengaduan/%s" % (TENANT, rid)).expect(200, contains="Tampilkan foto ke publik")
+        k.post_form("/t/%s/pengaduan/%s/aksi" % (TENANT, rid),
+                    {"_csrf": page.csrf(), "aksi": "tampilkan_foto", "version": version_of(page)}).expect(303)
     g = c.get("/open311/v2/requests/%s.json?%s" % (rid, J)).expect(200).json()[0]
     assert g["media_url"] and g["media_url"].endswith("/t/52.71/pengaduan/%s/foto/0" % rid), g
     p = c.get(g["media_url"][g["media_url"].index("/t/"):]).expect(200, ctype="image/jpeg")

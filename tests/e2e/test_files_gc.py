@@ -101,7 +101,9 @@ def test_unreferenced_files_removed_referenced_kept(env):
         assert os.path.exists(photo_path), "a complaint's photo went"
         assert os.path.exists(path_of(data, doc_hash)) and not os.path.exists(path_of(data, doc_hash) + ".gc")
         # and they are still served
-        srv.client().get("/t/%s/pengaduan/%d/foto/0" % (TENANT, cid)).expect(200, ctype="image/jpeg")
+        k = srv.client()
+        k.login(TENANT, "koordinator")  # not yet looked at by the coordinator: the officials' only
+        k.get("/t/%s/pengaduan/%d/foto/0" % (TENANT, cid)).expect(200, ctype="image/jpeg")
         o = srv.client()
         o.login(TENANT, "petugas")
         page = o.get("/t/%s/permohonan/%d" % (TENANT, app_id)).expect(200)

@@ -335,6 +335,13 @@ def test_photo_cache_follows_visibility(env):
     r.expect(303)
     cid = int(re.search(r"/pengaduan/(\d+)\?baru=1$", r.header("location")).group(1))
     photo = "/t/%s/pengaduan/%d/foto/0" % (TENANT, cid)
+    # not public until the coordinator has looked at it (tests/e2e/test_complaint_photos.py): the
+    # reporter's browser sees it, from no cache
+    env.client().get(photo).expect(404)
+    r = c.get(photo).expect(200)
+    assert r.header("cache-control") == "private, no-store", r.headers
+    env.shared_db.sql("UPDATE complaints SET photos_public = 1 WHERE id = %d" % cid)  # as a verification leaves it
+    time.sleep(1.1)         # past the one-second cache of a complaint
     r = env.client().get(photo).expect(200)
     assert r.header("cache-control") == "public, max-age=600", r.headers
     env.shared_db.sql("UPDATE complaints SET status = 'arsip' WHERE id = %d" % cid)

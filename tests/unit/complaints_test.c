@@ -1714,6 +1714,171 @@ static void test_duplicate_cells(void **state)
 /* The reporter key: random, only its hash stored, accepted in any case and
  * with or without dashes, for its own complaint alone, and it lets a
  * reporter without an account reply and rate but nothing else. */
+/* A complaint's photos reach the public only once the coordinator has
+ * looked at them (docs/complaints.md, "Photos"): waiting from intake (also
+ * auto-routed), the verification's choice stored and audited (the choice,
+ * never the photo), changed later by the coordinator alone ("show" only past
+ * the verification, "hide" any time but spam), kept by a reopening and a
+ * return; who sees them while not public; spam for the coordinator only. */
+static void test_photos_public(void **state)
+{
+	test_store_t *ts = *state;
+	complaint_new_t in = base();
+	complaint_created_t out, routed;
+	complaint_t *cp = malloc(sizeof(*cp));
+	complaint_action_t a;
+	const char *msg, *to;
+	char sum[256], obj[48];
+	int64_t now = t0(), v;
+	static const char hash[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	assert_non_null(cp);
+
+	/* the rule, on its own: public only when left public and not spam;
+	 * else the reporter, the coordinator and the OPD holding it */
+	memset(cp, 0, sizeof(*cp));
+	snprintf(cp->status, sizeof(cp->status), "disposisi");
+	for (int st = CPL_PHOTOS_WAITING; st <= CPL_PHOTOS_PUBLIC; st++) {
+		cp->photos_public = st;
+		assert_int_equal(complaints_photos_public(cp), st == CPL_PHOTOS_PUBLIC);
+		assert_int_equal(complaints_photos_visible(cp, 0, 0, 0), st == CPL_PHOTOS_PUBLIC);
+		assert_true(complaints_photos_visible(cp, 1, 0, 0));
+		assert_true(complaints_photos_visible(cp, 0, 1, 0));
+		assert_true(complaints_photos_visible(cp, 0, 0, 1));
+	}
+	snprintf(cp->status, sizeof(cp->status), "arsip");
+	assert_false(complaints_photos_public(cp));
+	assert_false(complaints_photos_visible(cp, 0, 1, 1));
+	assert_true(complaints_photos_visible(cp, 1, 0, 0));
+	/* the state machine: both keep the status */
+	assert_int_equal(complaints_next_status("disposisi", "tampilkan_foto", 0, &to, &msg), 0);
+	assert_string_equal(to, "disposisi");
+	assert_int_equal(complaints_next_status("digabung", "tampilkan_foto", 0, &to, &msg), 0);
+	assert_int_equal(complaints_next_status("baru", "tampilkan_foto", 0, &to, &msg), ERR_CONFLICT);
+	assert_non_null(strstr(msg, "setelah laporan diverifikasi"));
+	assert_int_equal(complaints_next_status("tunda", "tampilkan_foto", 0, &to, &msg), ERR_CONFLICT);
+	assert_int_equal(complaints_next_status("arsip", "tampilkan_foto", 0, &to, &msg), ERR_CONFLICT);
+	assert_int_equal(complaints_next_status("baru", "sembunyikan_foto", 0, &to, &msg), 0);
+	assert_string_equal(to, "baru");
+	assert_int_equal(complaints_next_status("selesai", "sembunyikan_foto", 0, &to, &msg), 0);
+	assert_int_equal(complaints_next_status("arsip", "sembunyikan_foto", 0, &to, &msg), ERR_CONFLICT);
+
+	/* filed with a photo: waiting */
+	in.category = "adminduk";
+	in.nphotos = 1;
+	in.photo_hash[0] = hash;
+	in.photo_mime[0] = "image/jpeg";
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	get(ts, out.id, cp);
+	assert_int_equal(cp->nphotos, 1);
+	assert_int_equal(cp->photos_public, CPL_PHOTOS_WAITING);
+	assert_false(complaints_photos_public(cp));
+	/* auto-routed at once: still waiting, nobody looked at it */
+	complaints_set_router(fake_router, NULL);
+	fake.category = "sampah";
+	fake.conf = 0.95;
+	fake.rc = 0;
+	in.category = NULL;
+	in.description = "Sampah menumpuk di TPS pasar tiga hari tidak diangkut";
+	assert_int_equal(complaints_create(ts->st, &in, &routed, &msg), 0);
+	assert_string_equal(routed.status, "disposisi");
+	get(ts, routed.id, cp);
+	assert_int_equal(cp->photos_public, CPL_PHOTOS_WAITING);
+	complaints_set_router(NULL, NULL);
+
+	/* only the coordinator chooses; "show" waits for the verification */
+	get(ts, out.id, cp);
+	v = cp->version;
+	a = act(out.id, "sembunyikan_foto", "petugas", ROLE_PETUGAS, "DISDUKCAPIL", 9, now + 60);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+	a = act(out.id, "sembunyikan_foto", "warga", ROLE_WARGA, "", 7, now + 60); /* the reporter */
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_FORBIDDEN);
+	a = act(out.id, "tampilkan_foto", "koordinator", ROLE_KOORDINATOR, "", 5, now + 60);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_CONFLICT);
+	get(ts, out.id, cp);
+	assert_int_equal(cp->photos_public, CPL_PHOTOS_WAITING);
+	assert_int_equal(cp->version, v);
+
+	/* verified with the box unchecked: hidden, and the audit says so */
+	a = act(out.id, "verifikasi", "koordinator", ROLE_KOORDINATOR, "", 5, now + 120);
+	a.version = v;
+	a.photos_hidden = 1;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "disposisi");
+	assert_int_equal(cp->photos_public, CPL_PHOTOS_HIDDEN);
+	assert_false(complaints_photos_public(cp));
+	snprintf(obj, sizeof(obj), "complaint:%" PRId64, out.id);
+	assert_int_equal(store_query_text(store_reader(ts->st), sum, sizeof(sum),
+					  "SELECT summary FROM audit_log WHERE action = 'complaints.verifikasi' AND object = ?",
+					  "t", obj),
+			 0);
+	assert_non_null(strstr(sum, "1 foto disembunyikan dari publik"));
+	assert_null(strstr(sum, hash));
+	/* hidden twice: said so, nothing changed */
+	v = cp->version;
+	a = act(out.id, "sembunyikan_foto", "koordinator", ROLE_KOORDINATOR, "", 5, now + 180);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_CONFLICT);
+	assert_non_null(strstr(msg, "sudah disembunyikan"));
+	/* shown later, on the current version only */
+	a = act(out.id, "tampilkan_foto", "koordinator", ROLE_KOORDINATOR, "", 5, now + 240);
+	a.version = v - 1;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_CONFLICT);
+	a.version = v;
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "disposisi");
+	assert_int_equal(cp->photos_public, CPL_PHOTOS_PUBLIC);
+	assert_int_equal(cp->version, v + 1);
+	assert_true(complaints_photos_public(cp));
+	/* an internal history entry, the audit entry with its own action */
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_events WHERE action = 'tampilkan_foto' AND public = 0"), 1);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM complaints_events WHERE action LIKE '%foto' AND public = 1"), 0);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM audit_log WHERE action = 'complaints.tampilkan_foto' AND "
+				   "actor = 'koordinator' AND summary LIKE '%foto ditampilkan ke publik'"),
+			 1);
+
+	/* the OPD hands it back: the choice stays; verified again with the
+	 * box checked (a script sending nothing: the default), public */
+	a = act(out.id, "kembalikan", "petugas", ROLE_PETUGAS, "DISDUKCAPIL", 9, now + 300);
+	a.text = "Bukan urusan kami";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "baru");
+	assert_int_equal(cp->photos_public, CPL_PHOTOS_PUBLIC);
+	a = act(out.id, "sembunyikan_foto", "koordinator", ROLE_KOORDINATOR, "", 5, now + 360); /* any time */
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(out.id, "verifikasi", "koordinator", ROLE_KOORDINATOR, "", 5, now + 420);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_int_equal(cp->photos_public, CPL_PHOTOS_PUBLIC);
+	/* hidden, answered and reopened: still hidden */
+	a = act(out.id, "sembunyikan_foto", "admin", ROLE_ADMIN, "", 1, now + 480);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(out.id, "jawab", "petugas", ROLE_PETUGAS, "DISDUKCAPIL", 9, now + 540);
+	a.text = "Sudah kami proses.";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	a = act(out.id, "buka_kembali", "warga", ROLE_WARGA, "", 7, now + 600);
+	a.text = "Belum selesai.";
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	get(ts, out.id, cp);
+	assert_string_equal(cp->status, "disposisi");
+	assert_int_equal(cp->photos_public, CPL_PHOTOS_HIDDEN);
+
+	/* a complaint without photos: nothing to choose */
+	in = base();
+	assert_int_equal(complaints_create(ts->st, &in, &out, &msg), 0);
+	a = act(out.id, "sembunyikan_foto", "koordinator", ROLE_KOORDINATOR, "", 5, now + 60);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), ERR_CONFLICT);
+	assert_non_null(strstr(msg, "tidak memiliki foto"));
+	/* verified: its summary says nothing about photos */
+	a = act(out.id, "verifikasi", "koordinator", ROLE_KOORDINATOR, "", 5, now + 120);
+	assert_int_equal(complaints_act(ts->st, &a, &msg), 0);
+	assert_int_equal(count(ts, "SELECT COUNT(*) FROM audit_log WHERE action = 'complaints.verifikasi' AND "
+				   "summary LIKE '%foto%'"),
+			 2);
+	free(cp);
+}
+
 static void test_reporter_key(void **state)
 {
 	test_store_t *ts = *state;
@@ -2842,6 +3007,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_duplicate_cells, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates_filed_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reporter_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_photos_public, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ai_router, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intake_limits, setup, teardown),

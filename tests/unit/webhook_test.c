@@ -96,6 +96,8 @@ static void test_allowlist(void **state)
 	assert_int_equal(webhook_event_group("complaints.create", "complaint:1"), WEBHOOK_COMPLAINTS);
 	assert_int_equal(webhook_event_group("complaints.jawab", "complaint:42"), WEBHOOK_COMPLAINTS);
 	assert_int_equal(webhook_event_group("complaints.escalate", "complaint:42"), WEBHOOK_COMPLAINTS);
+	assert_int_equal(webhook_event_group("complaints.sembunyikan_foto", "complaint:42"), WEBHOOK_COMPLAINTS);
+	assert_int_equal(webhook_event_group("complaints.tampilkan_foto", "complaint:42"), WEBHOOK_COMPLAINTS);
 	assert_int_equal(webhook_event_group("services.apply", "application:9"), WEBHOOK_SERVICES);
 	assert_int_equal(webhook_event_group("services.advance", "application:9"), WEBHOOK_SERVICES);
 	assert_int_equal(webhook_event_group("governance.decide", "proposal:5"), WEBHOOK_GOVERNANCE);
