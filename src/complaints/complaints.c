@@ -669,6 +669,9 @@ static void where_rest(sb_t *q, const complaints_filter_t *f, size_t ncats)
 			sb_adds(q, i ? ", ?" : "?");
 		sb_adds(q, ")");
 	}
+	if (f->photos_waiting)
+		sb_adds(q, " AND photos_public = -1 AND status NOT IN ('baru', 'tunda', 'arsip') AND EXISTS (SELECT 1 FROM "
+			   "complaints_photos p WHERE p.tenant = complaints.tenant AND p.complaint_id = complaints.id)");
 	if (f->from || f->has_from)
 		sb_adds(q, " AND created_at >= ?");
 	if (f->to || f->has_to)

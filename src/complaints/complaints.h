@@ -471,6 +471,8 @@ typedef struct complaints_filter {
 	int include_hidden;      /* 0: leave out arsip (spam) and digabung */
 	int64_t reporter_user_id;/* > 0: only this reporter's */
 	int by_due;              /* 1: the work queue's order (below) instead of newest first */
+	int photos_waiting;      /* 1: only those past verification (routed by the model, merged,
+	                          * forwarded) whose photos nobody has looked at yet */
 	int limit, offset;       /* limit 0 = 100 */
 } complaints_filter_t;
 typedef int (*complaints_row_fn)(void *ud, const complaint_t *cp);

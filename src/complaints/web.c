@@ -295,6 +295,8 @@ static json_t *page_url(req_t *r, const char *base, const complaints_filter_t *f
 	qs_add(&sb, "kategori", f->category);
 	qs_add(&sb, "status", f->status);
 	qs_add(&sb, "jenis", f->kind);
+	if (f->photos_waiting)
+		qs_add(&sb, "foto", "menunggu");
 	if (page > 1) {
 		snprintf(n, sizeof(n), "%d", page);
 		qs_add(&sb, "hal", n);
@@ -1833,6 +1835,12 @@ int h_complaints_queue(req_t *r)
 	} else if (r->who.role == ROLE_WARGA) {
 		f.reporter_user_id = r->who.user_id; /* a citizen: their own reports */
 		f.status = st && *st ? st : NULL;
+	} else if (is_coord(r) && req_query(r, "foto")) {
+		/* the photos nobody has looked at: of complaints that went on
+		 * without the coordinator's verification (routed by the model,
+		 * merged, forwarded), whatever their status */
+		f.photos_waiting = 1;
+		f.status = NULL;
 	} else {
 		f.status = st && *st ? st : "open";
 	}
@@ -1862,10 +1870,12 @@ int h_complaints_queue(req_t *r)
 	more = json_array_size(x.arr) > LIST_PAGE;
 	if (more)
 		json_array_remove(x.arr, LIST_PAGE);
-	ctx = json_pack("{s:s,s:o,s:b,s:o,s:b,s:b}", "title",
-			req_t_(r, r->who.role == ROLE_WARGA ? N_("Laporan saya") : N_("Antrean pengaduan")), "items", x.arr, "empty",
-			json_array_size(x.arr) == 0, "statuses", status_options(r, f.status), "opd", opd, "configure",
-			is_coord(r));
+	ctx = json_pack("{s:s,s:o,s:b,s:o,s:b,s:b,s:b}", "title",
+			req_t_(r, r->who.role == ROLE_WARGA ? N_("Laporan saya")
+				  : f.photos_waiting	    ? N_("Foto yang belum diperiksa")
+							    : N_("Antrean pengaduan")),
+			"items", x.arr, "empty", json_array_size(x.arr) == 0, "statuses", status_options(r, f.status), "opd", opd,
+			"configure", is_coord(r), "photos_waiting", f.photos_waiting);
 	if (page > 1 || more)
 		json_object_set_new(ctx, "paging", paging(r, "pengaduan/kelola", &f, page, more));
 	/* a citizen: what they follow too, under their own */

@@ -258,6 +258,17 @@ def test_merged_and_forwarded_photos_wait_until_shown(env):
         page = k.get(page_path(fwd)).expect(200)
         act(k, fwd, page, "bukan_wewenang", forward_to="Dinas LH Provinsi NTB", yakin="1").expect(303)
         refused(env.client(), fwd)
+        # the coordinator finds it among the photos nobody has checked (not the one shown, nor one
+        # still waiting for verification, whose form asks anyway), from the queue's link
+        waiting_new = filed_id(file_web(env.client(), fields, [JPEG]))
+        queue = k.get("/t/%s/pengaduan/kelola" % TENANT).expect(200)
+        assert 'href="/t/%s/pengaduan/kelola?foto=menunggu"' % TENANT in queue.text
+        listed = k.get("/t/%s/pengaduan/kelola?foto=menunggu" % TENANT).expect(200, contains="Foto yang belum diperiksa")
+        ids = {i for i in re.findall(r'href="/t/%s/pengaduan/(\d+)"' % re.escape(TENANT), listed.text)}
+        assert str(fwd) in ids and str(dup) not in ids and str(waiting_new) not in ids, (ids, fwd, dup)
+        # the coordinator's list alone: an OPD or a citizen gets its usual queue
+        opd = login(env, "petugas")
+        assert "Foto yang belum diperiksa" not in opd.get("/t/%s/pengaduan/kelola?foto=menunggu" % TENANT).text
         # spam: nobody but the coordinator, and no form
         spam = filed_id(file_web(env.client(), fields, [JPEG]))
         page = k.get(page_path(spam)).expect(200)
