@@ -20,7 +20,9 @@ def notes(c, headers=None):
     out = []
     for when, rest in re.findall(r"<li[^>]*><time>([^<]+)</time>(.*?)</li>", page, re.S):
         text = re.sub(r"<[^>]*>", "", re.sub(r'<span class="badge">[^<]*</span>', "", rest)).strip()
-        out.append((datetime.datetime.strptime(when, "%d-%m-%Y %H:%M"), text))
+        # "2026-12-01 10:45 WITA": the tenant's zone after the time
+        assert when.endswith(" WITA"), when
+        out.append((datetime.datetime.strptime(when[:-len(" WITA")], "%Y-%m-%d %H:%M"), text))
     return out
 
 
