@@ -226,7 +226,10 @@ int h_complaints_unfollow_link(req_t *r)
 		return ERR_NOT_FOUND;
 	/* the token is in this address: no referrer leaves with it */
 	r->no_referrer = 1;
-	cplw_detail_page_with(r, 200, id, NULL, NULL, NULL, json_pack("{s:s}", "unfollow_token", k ? k : ""));
+	/* the page copies what it needs of extra (cplw_detail_page_with) */
+	json_t *extra = json_pack("{s:s}", "unfollow_token", k ? k : "");
+	cplw_detail_page_with(r, 200, id, NULL, NULL, NULL, extra);
+	json_decref(extra);
 	return 0;
 }
 
