@@ -60,16 +60,9 @@ const char *cplw_trimmed(req_t *r, const char *s)
 
 static void fmt_time(req_t *r, int64_t ts, char *out, size_t n)
 {
-	time_t t = (time_t)(ts + r->tenant->tz_offset);
-	struct tm tm;
-	char buf[32];
-	if (ts <= 0) {
-		snprintf(out, n, "-");
-		return;
-	}
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
-	snprintf(out, n, "%s %s", buf, r->tenant->tz_name);
+	char buf[CAL_LOCAL_LEN];
+	cal_format_local(ts, r->tenant->tz_offset, r->tenant->tz_name, buf);
+	snprintf(out, n, "%s", buf);
 }
 
 static json_t *jtime(req_t *r, int64_t ts)

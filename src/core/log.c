@@ -58,6 +58,19 @@ int log_fail(int code, const char *fmt, ...)
 	return code;
 }
 
+int log_limit_pass(log_limit_t *l, int seconds, unsigned long long *ret_left)
+{
+	long long now = (long long)time(NULL), prev = __atomic_load_n(&l->last, __ATOMIC_RELAXED);
+	if (now - prev < seconds ||
+	    !__atomic_compare_exchange_n(&l->last, &prev, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		__atomic_add_fetch(&l->left, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (ret_left)
+		*ret_left = __atomic_exchange_n(&l->left, 0, __ATOMIC_RELAXED);
+	return 1;
+}
+
 int log_access_open(const char *path)
 {
 	log_access_close();

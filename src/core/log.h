@@ -20,6 +20,17 @@ void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(pri
 /* error() in git's style: logs and returns -1-ish code. */
 int log_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A limit on how often one kind of line is written (a full disk, a
+ * database away: every request fails the same way). Zero-initialised. */
+typedef struct log_limit {
+	long long last;          /* time() of the last line let through */
+	unsigned long long left; /* lines left out since */
+} log_limit_t;
+/* 1 when a line may be written now (at most once per seconds for l, from
+ * any thread), with *ret_left (may be NULL) the lines left out since the
+ * last one; 0 when this one is to be left out (counted). */
+int log_limit_pass(log_limit_t *l, int seconds, unsigned long long *ret_left);
+
 /* Access log: path "-" is stdout, NULL or "" disables it. 0 or ERR_IO. */
 int log_access_open(const char *path);
 /* Opens the access log's file again by its path, for log rotation (SIGHUP:

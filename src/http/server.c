@@ -436,28 +436,20 @@ int http_upgrading(req_t *r)
 /* Limits of http_log_failure: 503s (a database away or full fails every
  * request under load) one line per 10 s, others one a second; the lines
  * left out are counted on the next one. */
-static struct fail_limit {
-	int64_t last;
-	uint64_t skipped;
-} limit_unavailable, limit_other;
+static log_limit_t limit_unavailable, limit_other;
 
 void http_log_failure(req_t *r, int code)
 {
-	struct fail_limit *l = err_http_status(code) == 503 ? &limit_unavailable : &limit_other;
-	int64_t now = (int64_t)time(NULL), prev = __atomic_load_n(&l->last, __ATOMIC_RELAXED);
-	uint64_t skipped;
+	int unavailable = err_http_status(code) == 503;
+	unsigned long long left = 0;
 	if (r->failure_logged || err_http_status(code) < 500 || r->suspended)
 		return;
 	r->failure_logged = 1;
-	if (now - prev < (l == &limit_unavailable ? 10 : 1) ||
-	    !__atomic_compare_exchange_n(&l->last, &prev, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-		__atomic_add_fetch(&l->skipped, 1, __ATOMIC_RELAXED);
+	if (!log_limit_pass(unavailable ? &limit_unavailable : &limit_other, unavailable ? 10 : 1, &left))
 		return;
-	}
-	skipped = __atomic_exchange_n(&l->skipped, 0, __ATOMIC_RELAXED);
-	if (skipped)
-		log_warn("%s %s: %s (%s); %" PRIu64 " more like it not logged", r->method, r->log_path,
-			 err_code_name(code), store_errmsg(), skipped);
+	if (left)
+		log_warn("%s %s: %s (%s); %llu more like it not logged", r->method, r->log_path, err_code_name(code),
+			 store_errmsg(), left);
 	else
 		log_warn("%s %s: %s (%s)", r->method, r->log_path, err_code_name(code), store_errmsg());
 }

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -103,11 +102,9 @@ static int mkdirs(const char *dir)
  * minute (a full disk fails every upload). */
 static int write_failed(const char *what, const char *path)
 {
-	static int64_t last_logged;
+	static log_limit_t limit;
 	int e = errno;
-	int64_t now = (int64_t)time(NULL), prev = __atomic_load_n(&last_logged, __ATOMIC_RELAXED);
-	if (now - prev >= 60 &&
-	    __atomic_compare_exchange_n(&last_logged, &prev, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+	if (log_limit_pass(&limit, 60, NULL))
 		log_warn("file store: cannot %s '%s': %s; uploads are answered 503 until this is fixed", what, path,
 			 strerror(e));
 	return store_fail(ERR_UNAVAILABLE, "file store: cannot %s '%s': %s", what, path, strerror(e));

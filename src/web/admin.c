@@ -339,17 +339,14 @@ int h_admin_audit(req_t *r)
 	store_bindf(s, "ti" "tt" "tt" "tit" "i", r->tenant->code, before, actor, actor, object, object, action,
 		    (int64_t)strlen(action), action, (int64_t)AUDIT_PER_PAGE + 1);
 	while ((rc = store_step(s)) == STORE_ROW) {
-		char when[32];
-		time_t ts = (time_t)store_col_int64(s, 1) + r->tenant->tz_offset;
-		struct tm tm;
+		char when[CAL_LOCAL_LEN];
 		if (n == AUDIT_PER_PAGE) {
 			more = 1;
 			continue;
 		}
 		n++;
 		last = store_col_int64(s, 0);
-		gmtime_r(&ts, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+		cal_format_local(store_col_int64(s, 1), r->tenant->tz_offset, NULL, when); /* the column says the zone */
 		json_array_append_new(rows, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "seq", (json_int_t)store_col_int64(s, 0),
 						      "when", when, "actor", store_col_text(s, 2), "action", store_col_text(s, 3),
 						      "object", store_col_text(s, 4), "summary", store_col_text(s, 5), "hash",
