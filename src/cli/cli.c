@@ -14,7 +14,9 @@
 #include <string.h>
 #include <termios.h>
 #include <time.h>
+#include <netdb.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "ai/ai_cli.h"
@@ -101,9 +103,11 @@ void cli_usage(void *file)
 		"  holiday add --tenant CODE --date YYYY-MM-DD --name NAME   a local holiday\n"
 		"  audit verify [--tenant CODE]   check the hash chain of the audit log\n"
 		"  sweep                   run the periodic jobs once (SLA escalations, reminders)\n"
-		"  check                   database integrity check plus audit chain verification\n"
+		"  check                   database integrity check plus audit chain verification (a backup\n"
+		"                          of an older schema too)\n"
 		"  backup --out FILE       online, consistent backup (SQLite backup API or pg_dump)\n"
-		"  restore --from FILE [--force]   bring a backup back (stop sigap first)\n"
+		"  restore --from FILE [--force]   bring a backup back (stop sigap first: a database in\n"
+		"                          use is refused)\n"
 		"  migrate-data --from PATH --to postgresql://...   move a SQLite database to PostgreSQL\n"
 		"  model train|eval|predict|inspect|cv ... the text classifier (see docs/ai.md)\n"
 		"  help | version          (--help or -h after any command: this text)\n\n"
@@ -172,9 +176,16 @@ static int known_tenant(store_t *st, const char *tenant)
  * turn, which on a busy machine keeps a waiter past the default 5 s. */
 static const store_options_t migrate_options = { 120000, 0 };
 
-static int open_store(const config_t *cfg, store_t **st, int migrate)
+/* How open_store() treats the schema version: a command that uses the
+ * database needs the binary's own; `sigap migrate`/`init` bring it there;
+ * `sigap check` only reads the integrity and the audit chain (whose tables
+ * have not changed since migration 1), so it also checks a backup taken
+ * before an upgrade, which it told to migrate. */
+enum { OPEN_CURRENT = 0, OPEN_MIGRATE = 1, OPEN_OLDER_OK = 2 };
+
+static int open_store(const config_t *cfg, store_t **st, int mode)
 {
-	int rc, ver = 0;
+	int rc, ver = 0, migrate = mode == OPEN_MIGRATE;
 	char shown[sizeof(cfg->db)];
 	/* the URL goes into messages without its password */
 	config_redact_url(cfg->db, shown, sizeof(shown));
@@ -204,6 +215,11 @@ static int open_store(const config_t *cfg, store_t **st, int migrate)
 			rc < 0 ? "not readable" : "not initialised", shown);
 		store_close(*st);
 		return rc < 0 ? rc : ERR_INVALID;
+	}
+	if (ver < store_latest_version() && mode == OPEN_OLDER_OK) {
+		printf("schema version %d, older than this sigap's %d: 'sigap serve' refuses it until 'sigap migrate' "
+		       "(after a backup)\n", ver, store_latest_version());
+		return 0;
 	}
 	if (ver < store_latest_version()) {
 		fprintf(stderr,
@@ -486,6 +502,105 @@ static const char *mail_tr(const char *lang, const char *msgid)
 	return mail_cat ? i18n_get(mail_cat, msgid) : msgid;
 }
 
+static const char *config_files[8];
+static int nconfig_files;
+
+void cli_note_config_file(const char *path)
+{
+	if (nconfig_files < (int)(sizeof(config_files) / sizeof(config_files[0])))
+		config_files[nconfig_files++] = path;
+}
+
+/* The first secret a settings file holds (a password or token, or a URL
+ * with a password in it), as its setting's name, or NULL. */
+static const char *config_file_secret(const char *path, char *name, size_t namelen)
+{
+	FILE *f = fopen(path, "r");
+	char line[2048];
+	const char *found = NULL;
+	if (!f)
+		return NULL;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = line, *eq = strchr(line, '='), *v, *end;
+		if (!eq)
+			continue;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (end = eq; end > p && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			;
+		*end = '\0';
+		for (v = eq + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		if (*v == '\0' || *v == '\n' || *v == '\r')
+			continue;
+		if (!strcmp(p, "smtp-password") || !strcmp(p, "metrics-token")) {
+			found = p;
+		} else if (!strcmp(p, "db") || !strcmp(p, "smtp-url")) {
+			/* scheme://user:password@host */
+			const char *auth = strstr(v, "://"), *at = auth ? strchr(auth + 3, '@') : NULL;
+			const char *colon = auth ? strchr(auth + 3, ':') : NULL;
+			if (at && colon && colon < at)
+				found = p;
+		}
+		if (found)
+			snprintf(name, namelen, "%s", found);
+	}
+	fclose(f);
+	return found ? name : NULL;
+}
+
+/* A warning for each settings file that holds a secret and that other
+ * local users may read (made under umask 022, as an editor does): the
+ * docs say to keep the SMTP password and the metrics token there rather
+ * than on the command line, where `ps` shows them. Nothing is changed. */
+static void check_config_modes(int to_log)
+{
+	for (int i = 0; i < nconfig_files; i++) {
+		struct stat sb;
+		char name[64];
+		if (stat(config_files[i], &sb) || !(sb.st_mode & 0044) ||
+		    !config_file_secret(config_files[i], name, sizeof(name)))
+			continue;
+		if (to_log)
+			log_warn("settings file %s holds %s and has mode %04o: other local users may read it; chmod 600 it",
+				 config_files[i], name, (unsigned)(sb.st_mode & 07777));
+		else
+			printf("warning: settings file %s holds %s and has mode %04o: other local users may read it; "
+			       "chmod 600 it\n",
+			       config_files[i], name, (unsigned)(sb.st_mode & 07777));
+	}
+}
+
+/* 0 when the listen address is free, else says why not and returns < 0.
+ * The server's sockets share their port (SO_REUSEPORT, one per event
+ * loop), so a second `sigap serve` on the same address started and the
+ * kernel split the connections between the two (an old binary left running
+ * answered half the requests after an upgrade). A socket without that
+ * option cannot bind where another listens, which tells. */
+static int listen_address_free(const config_t *cfg)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo *res = NULL;
+	char host[256], portstr[16];
+	int port, fd, one = 1, rc = 0;
+	if (config_listen_parts(cfg, host, sizeof(host), &port) < 0 || port == 0)
+		return 0; /* refused later with its own message; port 0 is always free */
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	if (getaddrinfo(host[0] ? host : NULL, portstr, &hints, &res) != 0 || !res)
+		return 0; /* the server says it cannot resolve it */
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+	    bind(fd, res->ai_addr, res->ai_addrlen) < 0 && errno == EADDRINUSE) {
+		fprintf(stderr, "sigap: cannot listen on %s: the address is in use (another sigap, or another program, "
+				"listens there; 'ss -ltnp' names it): stop it or choose another --listen\n", cfg->listen);
+		rc = ERR_EXISTS;
+	}
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(res);
+	return rc;
+}
+
 static int cmd_serve(config_t *cfg, int argc, char **argv)
 {
 	app_t app;
@@ -507,9 +622,12 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 		sigaddset(&set, SIGHUP);
 		pthread_sigmask(SIG_BLOCK, &set, NULL);
 	}
+	if (listen_address_free(cfg) < 0)
+		return 1;
+	check_config_modes(1);
 	if (log_access_open(cfg->access_log) < 0)
 		return 1;
-	if (open_store(cfg, &app.store, 0) < 0)
+	if (open_store(cfg, &app.store, OPEN_CURRENT) < 0)
 		return 1;
 	log_info("database schema version %d (%s)", store_latest_version(),
 		 store_migration_name(store_latest_version()));
@@ -554,6 +672,21 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 		}
 		else
 			log_info("e-mail off (no smtp-url): notifications show in the dashboards only");
+		/* what the operator otherwise hears from a citizen first */
+		if (mail_configured() && !cfg->public_url[0])
+			log_warn("public-url is not set: e-mails go out without links and nobody can reset a "
+				 "forgotten password by e-mail; set it to the address citizens use (https://...)");
+	}
+	if (cfg->trust_proxy && !cfg->public_url[0])
+		log_warn("trust-proxy without public-url: the links of QR codes and of the open-data catalogue take "
+			 "their host from the Host header the proxy sends (nginx sends its upstream's name unless "
+			 "told 'proxy_set_header Host $http_host'); set public-url to the address citizens use");
+	/* a relative data-dir is relative to the working directory, which is /
+	 * under systemd: say where the files go */
+	{
+		char cwd[1024];
+		int rel = cfg->data_dir[0] != '/' && getcwd(cwd, sizeof(cwd));
+		log_info("uploaded files in %s%s%s", rel ? cwd : "", rel && strcmp(cwd, "/") ? "/" : "", cfg->data_dir);
 	}
 	/* webhooks: the events after each endpoint's cursor, sent by the periodic job */
 	{
@@ -633,7 +766,7 @@ static int cmd_tenant_export(config_t *cfg, int argc, char **argv)
 				"'sigap migrate-data --from NEW.db --to postgresql://...'\n");
 		return 2;
 	}
-	if (open_store(cfg, &st, 0) < 0)
+	if (open_store(cfg, &st, OPEN_CURRENT) < 0)
 		return 1;
 	if (known_tenant(st, tenant) < 0) {
 		store_close(st);
@@ -671,7 +804,7 @@ static int cmd_tenant(config_t *cfg, int argc, char **argv)
 		fprintf(stderr, "sigap: tenant suspend needs --reason TEXT (why, for the audit log)\n");
 		return 2;
 	}
-	if (open_store(cfg, &st, 0) < 0)
+	if (open_store(cfg, &st, OPEN_CURRENT) < 0)
 		return 1;
 	if (!strcmp(argv[1], "add") && argc == 3) {
 		rc = tenant_add(st, argv[2], "cli");
@@ -720,7 +853,7 @@ static int cmd_unit(config_t *cfg, int argc, char **argv)
 		fprintf(stderr, "sigap: usage: sigap unit add --tenant CODE --code OPD --name NAME | unit list --tenant CODE\n");
 		return 2;
 	}
-	if (open_store(cfg, &st, 0) < 0)
+	if (open_store(cfg, &st, OPEN_CURRENT) < 0)
 		return 1;
 	if (!strcmp(argv[1], "add"))
 		rc = unit_add(st, tenant, code, name, kind, "cli");
@@ -772,7 +905,7 @@ static int cmd_user_import(config_t *cfg, const char *tenant, const char *path)
 	snprintf(imp.actor, sizeof(imp.actor), "cli");
 	snprintf(imp.link_base, sizeof(imp.link_base), "%s", cfg->public_url);
 	imp.now = (int64_t)time(NULL);
-	if (open_store(cfg, &st, 0) < 0) {
+	if (open_store(cfg, &st, OPEN_CURRENT) < 0) {
 		free(buf);
 		return 1;
 	}
@@ -831,13 +964,16 @@ static int cmd_user(config_t *cfg, int argc, char **argv)
 		fprintf(stderr, "sigap: usage: sigap user add|passwd|list|2fa-reset|import --tenant CODE ... (see 'sigap help')\n");
 		return 2;
 	}
-	if (open_store(cfg, &st, 0) < 0)
+	if (open_store(cfg, &st, OPEN_CURRENT) < 0)
 		return 1;
+	/* every subcommand names the Pemda the same way (admin.md): `passwd`
+	 * said "no user 'admin' in '52.3'", `2fa-reset` "no such user in this
+	 * tenant", `add` "Pemda tidak dikenal" after asking for a password */
+	if (known_tenant(st, tenant) < 0) {
+		store_close(st);
+		return 1;
+	}
 	if (!strcmp(argv[1], "list")) {
-		if (known_tenant(st, tenant) < 0) {
-			store_close(st);
-			return 1;
-		}
 		rc = user_list(st, tenant, print_user, NULL);
 	} else if (!strcmp(argv[1], "2fa-reset")) {
 		if (!username) {
@@ -911,8 +1047,12 @@ static int cmd_apikey(config_t *cfg, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (open_store(cfg, &st, 0) < 0)
+	if (open_store(cfg, &st, OPEN_CURRENT) < 0)
 		return 1;
+	if (known_tenant(st, tenant) < 0) {
+		store_close(st);
+		return 1;
+	}
 	if (!strcmp(argv[1], "create")) {
 		/* least privilege: a key is a citizen's (it can file complaints
 		 * and read public data) unless a role is asked for */
@@ -950,7 +1090,7 @@ static int cmd_import(config_t *cfg, int argc, char **argv)
 		fprintf(stderr, "sigap: usage: sigap import wilayah FILE | sigap import holidays FILE\n");
 		return 2;
 	}
-	if (open_store(cfg, &st, 0) < 0)
+	if (open_store(cfg, &st, OPEN_CURRENT) < 0)
 		return 1;
 	if (!strcmp(argv[1], "wilayah"))
 		rc = region_import_csv(st, argv[2], progress, NULL, &n, err, sizeof(err));
@@ -981,7 +1121,7 @@ static int cmd_holiday(config_t *cfg, int argc, char **argv)
 		fprintf(stderr, "sigap: invalid date '%s' (use YYYY-MM-DD)\n", date);
 		return 2;
 	}
-	if (open_store(cfg, &st, 0) < 0)
+	if (open_store(cfg, &st, OPEN_CURRENT) < 0)
 		return 1;
 	rc = holiday_add_local(st, tenant, day, name, "cli");
 	if (rc < 0)
@@ -1002,7 +1142,7 @@ static int cmd_audit(config_t *cfg, int argc, char **argv)
 		fprintf(stderr, "sigap: usage: sigap audit verify [--tenant CODE]\n");
 		return 2;
 	}
-	if (open_store(cfg, &st, 0) < 0)
+	if (open_store(cfg, &st, OPEN_CURRENT) < 0)
 		return 1;
 	if (tenant && known_tenant(st, tenant) < 0) {
 		store_close(st);
@@ -1028,7 +1168,7 @@ static int cmd_sweep(config_t *cfg, int argc, char **argv)
 	int bad = 0;
 	if (!no_leftovers(argc, argv, 1))
 		return 2;
-	if (open_store(cfg, &st, 0) < 0)
+	if (open_store(cfg, &st, OPEN_CURRENT) < 0)
 		return 1;
 	files_gc_set_dir(cfg->data_dir, 256); /* the whole file store at once */
 	{
@@ -1075,12 +1215,13 @@ static int cmd_check(config_t *cfg, int argc, char **argv)
 	int rc, bad = 0;
 	if (!no_leftovers(argc, argv, 1))
 		return 2;
-	if (open_store(cfg, &st, 0) < 0)
+	if (open_store(cfg, &st, OPEN_OLDER_OK) < 0)
 		return 1;
 	rc = store_integrity_check(st, msg, sizeof(msg));
 	printf("integrity check: %s\n", rc == 0 ? "ok" : msg);
 	bad |= rc < 0;
 	check_file_mode(st, cfg);
+	check_config_modes(0);
 	rc = audit_verify(st, NULL, &rep);
 	if (rc < 0) {
 		printf("audit chain: cannot read: %s\n", store_errmsg());
@@ -1139,22 +1280,41 @@ static int cmd_migrate_data(config_t *cfg, int argc, char **argv)
 	audit_report_t a, b;
 	char err[512];
 	int rc;
-	(void)cfg;
 	if (!from || !to || !no_leftovers(argc, argv, 1)) {
 		fprintf(stderr, "sigap: usage: sigap migrate-data --from PATH --to postgresql://...\n");
 		return 2;
 	}
-	if (store_open(from, NULL, &src) < 0 || store_kind(src) != STORE_SQLITE) {
-		fprintf(stderr, "sigap: cannot open the source SQLite database '%s': %s\n", from, store_errmsg());
-		store_close(src);
+	if (!strncmp(from, "postgres", 8)) {
+		fprintf(stderr, "sigap: --from is the SQLite file to move; a PostgreSQL database is copied with pg_dump "
+				"(sigap backup)\n");
 		return 1;
+	}
+	/* the source as every command opens a database: a path that is not
+	 * there (a typo) made an empty file whose "every table's row count
+	 * matches" ended in exit 0, and an older database was migrated in
+	 * place, without the backup 'sigap migrate' asks for first */
+	if (access(!strncmp(from, "sqlite:", 7) ? from + 7 : from, F_OK)) {
+		fprintf(stderr, "sigap: the source '%s' does not exist (--from names the SQLite file to move): %s\n", from,
+			strerror(errno));
+		return 1;
+	}
+	{
+		config_t *src_cfg = malloc(sizeof(*src_cfg));
+		if (!src_cfg)
+			return 1;
+		*src_cfg = *cfg;
+		snprintf(src_cfg->db, sizeof(src_cfg->db), "%s", from);
+		rc = open_store(src_cfg, &src, OPEN_CURRENT);
+		free(src_cfg);
+		if (rc < 0)
+			return 1;
 	}
 	if (store_open(to, NULL, &dst) < 0) {
 		fprintf(stderr, "sigap: cannot open the target database: %s\n", store_errmsg());
 		store_close(src);
 		return 1;
 	}
-	if (store_migrate(src, NULL, NULL) < 0 || store_migrate(dst, NULL, NULL) < 0) {
+	if (store_migrate(dst, NULL, NULL) < 0) {
 		fprintf(stderr, "sigap: migration failed: %s\n", store_errmsg());
 		rc = 1;
 		goto out;
@@ -1164,7 +1324,7 @@ static int cmd_migrate_data(config_t *cfg, int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	fprintf(stderr, "copying %s -> PostgreSQL\n", from);
+	fprintf(stderr, "copying %s -> %s\n", from, store_kind(dst) == STORE_PG ? "PostgreSQL" : "SQLite");
 	if (store_copy(src, dst, copy_progress, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sigap: copy failed: %s\n", err);
 		rc = 1;
@@ -1221,7 +1381,7 @@ static int tenant_rows_fetch(const char *tenant, const char ***ret_labels, const
 	int rc;
 	if (!t)
 		return ERR_NOMEM;
-	if (open_store(model_cfg, &t->st, 0) < 0) {
+	if (open_store(model_cfg, &t->st, OPEN_CURRENT) < 0) {
 		free(t);
 		char shown[sizeof(model_cfg->db)];
 		config_redact_url(model_cfg->db, shown, sizeof(shown));

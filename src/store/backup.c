@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -140,6 +141,47 @@ static int create_private(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* 1 when out names the SQLite database at path or its -wal or -shm file
+ * (the same file under another name too). The backup is renamed onto out,
+ * so `--out` naming the live database replaced it under the running
+ * server: its connections kept writing into the unlinked file, and every
+ * change acknowledged from then on was gone at the next start. */
+static int is_database_file(const char *path, const char *out)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	struct stat o, d;
+	if (stat(out, &o))
+		return 0;
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		char name[4200];
+		snprintf(name, sizeof(name), "%s%s", path, suffix[i]);
+		if (stat(name, &d) == 0 && d.st_dev == o.st_dev && d.st_ino == o.st_ino)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when a process has the SQLite database at path open (a running sigap,
+ * a sigap command, the sqlite3 shell). Every connection to a WAL database
+ * holds a shared lock on the file while it is open, so an exclusive lock
+ * cannot be had; a file that is not there or not a database is not in use.
+ * Replacing the file under a running server lost what it wrote afterwards:
+ * it kept writing into the unlinked file. */
+static int sqlite_in_use(const char *path)
+{
+	sqlite3 *db = NULL;
+	int rc, busy;
+	if (access(path, F_OK))
+		return 0;
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "PRAGMA locking_mode=EXCLUSIVE; SELECT COUNT(*) FROM sqlite_master", NULL, NULL,
+				  NULL);
+	busy = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+	sqlite3_close(db);
+	return busy;
+}
+
 int store_backup(const char *url, const char *out, char *err, size_t errlen)
 {
 	char tmp[4096];
@@ -147,6 +189,11 @@ int store_backup(const char *url, const char *out, char *err, size_t errlen)
 	if (!is_pg(url) && access(sqlite_path(url), R_OK)) {
 		snprintf(err, errlen, "cannot read database '%s': %s", sqlite_path(url), strerror(errno));
 		return ERR_NOT_FOUND;
+	}
+	if (!is_pg(url) && is_database_file(sqlite_path(url), out)) {
+		snprintf(err, errlen, "'%s' is the database itself (or its -wal or -shm file); write the backup "
+			 "to another file, e.g. /backup/sigap-$(date +%%F).db", out);
+		return ERR_INVALID;
 	}
 	/* written beside out and renamed into place when whole: a backup that
 	 * failed half-way never stands under the name of a good one */
@@ -336,8 +383,29 @@ int store_restore(const char *url, const char *in, int force, char *err, size_t 
 	}
 	if ((rc = sqlite_check(in, err, errlen)) < 0)
 		return rc;
+	if (sqlite_in_use(path)) {
+		snprintf(err, errlen, "'%s' is in use (a running sigap, or another program has it open): stop it "
+			 "first (systemctl stop sigap); nothing was changed", path);
+		return ERR_UNAVAILABLE;
+	}
+	/* owner-only from the start, whatever the umask, as `sigap init` makes
+	 * a database and `sigap backup` a backup: it holds every Pemda's
+	 * personal data (restored, it was 0644 under umask 022) */
 	snprintf(tmp, sizeof(tmp), "%s.restore%ld", path, (long)getpid());
-	unlink(tmp);
+	if ((rc = create_private(tmp, err, errlen)) < 0)
+		return rc;
+	/* the operator restores as root a database the service's own user
+	 * opens: the file it replaces keeps its owner (a root-owned 0600 file
+	 * would stop the service from opening it) */
+	{
+		struct stat old;
+		if (stat(path, &old) == 0 && (old.st_uid != geteuid() || old.st_gid != getegid()) &&
+		    chown(tmp, old.st_uid, old.st_gid) < 0 && geteuid() == 0) {
+			snprintf(err, errlen, "cannot give '%s' the owner of '%s': %s", tmp, path, strerror(errno));
+			unlink(tmp);
+			return ERR_IO;
+		}
+	}
 	rc = sqlite_copy(in, tmp, 1, err, errlen);
 	if (rc == 0 && durable_sync_file(tmp) == 0) {
 		char wal[4200], shm[4200];

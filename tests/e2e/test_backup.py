@@ -137,3 +137,88 @@ def test_migrate_data_sqlite_to_postgresql(env):
     # the source must be SQLite
     p = run_sigap(["migrate-data", "--from", target.url, "--to", target.url])
     assert p.returncode == 1, p.stderr
+
+
+@backends("pg")
+def test_migrate_data_refuses_a_missing_or_older_source(env):
+    """A mistyped --from made an empty SQLite file there, migrated it and the empty target, and
+    said "moved: every table's row count matches ... (0 entries in 0 chains)" with exit 0; an
+    older source was migrated in place, without the backup 'sigap migrate' asks for. Both are
+    refused now, with nothing made or changed on either side."""
+    target = env.new_db(init=False)
+    missing = os.path.join(env.tmp, unique("typo") + ".db")
+    p = run_sigap(["migrate-data", "--from", missing, "--to", target.url])
+    assert p.returncode == 1 and "does not exist" in p.stderr and "moved" not in p.stdout, (p.stdout, p.stderr)
+    assert not os.path.exists(missing)
+    src = os.path.join(env.tmp, unique("old") + ".db")
+    check_sigap(["init", "--regions", env.small_regions_csv()], db=src)
+    import sqlite3
+    con = sqlite3.connect(src)
+    n = con.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+    con.execute("DELETE FROM schema_version WHERE version = %d" % n)
+    con.commit()
+    p = run_sigap(["migrate-data", "--from", src, "--to", target.url])
+    assert p.returncode == 1 and "at schema version %d; this sigap needs %d" % (n - 1, n) in p.stderr, p.stderr
+    assert con.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == n - 1
+    con.close()
+    assert count(target, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()") == 0
+
+
+@backends("sqlite")
+def test_backup_onto_the_live_database_is_refused(env):
+    """The operator's walk: `sigap backup --out` naming the database itself (a typo, or the path
+    of SIGAP_DB pasted) wrote the backup beside it and renamed it into place, under the running
+    server. The server kept writing into the unlinked file: a citizen's registration answered 303
+    was gone after the restart. Now refused, nothing touched, and the server's writes stay."""
+    db = env.new_db()
+    srv = env.start_server(db=db)
+    inode = os.stat(db.path).st_ino
+    link = os.path.join(env.tmp, unique("link") + ".db")
+    os.symlink(db.path, link)
+    for out in (db.path, link, db.path + "-wal"):
+        p = run_sigap(["backup", "--out", out], db=db)
+        assert p.returncode == 1 and "is the database itself" in p.stderr, (out, p.returncode, p.stderr)
+        assert os.stat(db.path).st_ino == inode and os.path.exists(db.path + "-wal"), out
+    c = srv.client()
+    tok = c.get("/t/52.71/daftar").expect(200).csrf()
+    name = unique("sesudah")
+    c.post_form("/t/52.71/daftar", {"_csrf": tok, "username": name, "full_name": "Sesudah Cadangan",
+                                    "email": "", "phone": "", "password": "sandi-sesudah-1",
+                                    "confirm": "sandi-sesudah-1"}).expect(303)
+    srv.stop()
+    assert count(db, "SELECT COUNT(*) FROM users WHERE username = '%s'" % name) == 1
+
+
+@backends("sqlite")
+def test_restore_refuses_a_database_in_use_and_writes_it_private(env):
+    """`sigap restore --force` while sigap still served the file replaced it under the server
+    (whose later writes went into the unlinked file), and a restored database was 0644 under
+    umask 022 although `sigap init` and `sigap backup` make theirs 0600, owned by whoever ran the
+    restore (root, for a service that runs as its own user and then could not open it)."""
+    db = env.new_db()
+    out = os.path.join(env.tmp, unique("backup") + ".db")
+    check_sigap(["backup", "--out", out], db=db)
+    srv = env.start_server(db=db)
+    inode = os.stat(db.path).st_ino
+    p = run_sigap(["restore", "--from", out, "--force"], db=db)
+    assert p.returncode == 1 and "is in use" in p.stderr and "stop it first" in p.stderr, (p.returncode, p.stderr)
+    assert os.stat(db.path).st_ino == inode and os.path.exists(db.path + "-wal")
+    assert srv.client().get("/readyz").status == 200
+    srv.stop()
+    old = os.umask(0o022)
+    try:
+        if os.geteuid() == 0:
+            # the service runs as its own user; the operator restores as root: the owner stays
+            os.chown(db.path, 65534, 65534)
+        p = check_sigap(["restore", "--from", out, "--force"], db=db)
+        assert "restored" in p.stdout, p.stdout
+        assert stat.S_IMODE(os.stat(db.path).st_mode) == 0o600, oct(os.stat(db.path).st_mode)
+        if os.geteuid() == 0:
+            assert (os.stat(db.path).st_uid, os.stat(db.path).st_gid) == (65534, 65534), os.stat(db.path)
+        fresh = os.path.join(env.tmp, unique("fresh") + ".db")
+        check_sigap(["restore", "--from", out], db=fresh)
+        assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o600, oct(os.stat(fresh).st_mode)
+        p = check_sigap(["check"], db=fresh)
+        assert "warning: database file" not in p.stdout and "audit chain ok" in p.stdout, p.stdout
+    finally:
+        os.umask(old)

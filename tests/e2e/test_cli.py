@@ -6,8 +6,9 @@ unreachable database, bad settings) that must exit non-zero with a message
 naming the problem.
 """
 import os
+import subprocess
 
-from harness import check_sigap, run_sigap, unique
+from harness import REPO, check_sigap, run_sigap, unique
 
 
 def count(db, sql):
@@ -106,7 +107,7 @@ def test_user_add_list_and_passwd(env):
         (base + ["--username", "sekdaopd", "--role", "sekda", "--unit", "DLH"], "kata-sandi-kuat-1\n", 1,
          "peran ini tidak terikat pada OPD"),
         (["user", "add", "--tenant", "99.99", "--username", "x1x", "--name", "X", "--role", "warga"],
-         "kata-sandi-kuat-1\n", 1, "Pemda tidak dikenal"),
+         "kata-sandi-kuat-1\n", 1, "unknown tenant '99.99'"),
         (["user", "add", "--tenant", "52.71", "--username", "x2x"], "kata-sandi-kuat-1\n", 2,
          "user add needs --username, --name and --role"),
         (["user", "list"], "", 2, "usage: sigap user"),
@@ -132,8 +133,15 @@ def test_commands_on_an_unknown_tenant_fail_naming_it(env):
     for args in (["unit", "add", "--tenant", "52.99", "--code", "DISKOMINFO", "--name", "Dinas Kominfo"],
                  ["unit", "list", "--tenant", "52.99"],
                  ["user", "list", "--tenant", "52.7l"],
+                 # each said something else: "no user 'admin' in '52.99'", "no such user in this
+                 # tenant", "no active API key ...", and `user add` asked for the password first
+                 ["user", "passwd", "--tenant", "52.99", "--username", "admin"],
+                 ["user", "2fa-reset", "--tenant", "52.99", "--username", "admin"],
+                 ["user", "add", "--tenant", "52.99", "--username", "admin", "--name", "A", "--role", "admin"],
+                 ["apikey", "create", "--tenant", "52.99", "--name", "gateway"],
+                 ["apikey", "revoke", "--tenant", "52.99", "sgp_abcdef"],
                  ["audit", "verify", "--tenant", "52.99"]):
-        p = run_sigap(args, db=db)
+        p = run_sigap(args, db=db, input="kata-sandi-kuat-1\n")
         assert p.returncode == 1 and p.stdout == "", (args, p.returncode, p.stdout, p.stderr)
         assert "unknown tenant '%s'" % args[args.index("--tenant") + 1] in p.stderr, (args, p.stderr)
         assert "SQLSTATE" not in p.stderr and "FOREIGN KEY" not in p.stderr.upper(), p.stderr
@@ -261,6 +269,71 @@ def test_serve_on_an_uninitialised_database_fails(env):
     srv = env.server
     p = run_sigap(["serve", "--listen", "256.1.1.1:%d" % srv.port], db=env.shared_db)
     assert p.returncode == 1 and "256.1.1.1" in p.stderr, (p.returncode, p.stderr)
+
+
+def test_serve_on_an_address_in_use_fails(env):
+    """The operator's walk: a second `sigap serve` on the address of a running one (an old binary
+    left running after an upgrade, a test instance started by hand) started as well, since the
+    server's sockets share their port (SO_REUSEPORT), and the kernel split the connections between
+    the two. It exits 1 at once now, naming the address, and the first one keeps serving."""
+    db = env.new_db()
+    srv = env.start_server(db=db)
+    for host in ("127.0.0.1", "0.0.0.0"):
+        try:
+            p = run_sigap(["serve", "--listen", "%s:%d" % (host, srv.port), "--access-log", ""], db=db, timeout=10)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("a second sigap serve started on %s:%d" % (host, srv.port))
+        assert p.returncode == 1, (host, p.returncode, p.stderr)
+        assert "cannot listen on %s:%d: the address is in use" % (host, srv.port) in p.stderr, p.stderr
+    assert srv.alive and srv.client().get("/readyz").status == 200
+    srv.stop()
+
+
+def test_serve_says_at_start_what_is_missing_behind_a_proxy(env):
+    """The operator's walk behind nginx as docs/deployment.md showed it: e-mail configured without
+    public-url sent messages without links (and offered no password reset) without a word, the open
+    data catalogue named https://sigap/... (nginx passes its upstream's name as Host), and nothing
+    said where uploaded files go (a relative data-dir is /var/files under systemd). The start-up
+    log says all three; with public-url set the warnings are gone."""
+    args = ["--smtp-url", "smtp://127.0.0.1:9", "--mail-from", "layanan@banjarmasinkota.go.id"]
+    srv = env.start_server(args=args)
+    srv.stop()
+    log = srv.log_text()
+    assert "warn: public-url is not set: e-mails go out without links" in log, log
+    assert "warn: trust-proxy without public-url" in log and "proxy_set_header Host" in log, log
+    assert "uploaded files in %s/var/files" % REPO in log, log
+    srv = env.start_server(args=args + ["--public-url", "https://sigap.banjarmasinkota.go.id", "--data-dir",
+                                        os.path.join(env.tmp, "files")])
+    srv.stop()
+    log = srv.log_text()
+    assert "public-url" not in log and "uploaded files in %s" % os.path.join(env.tmp, "files") in log, log
+
+
+def test_a_settings_file_with_a_secret_readable_by_others_is_warned_about(env):
+    """README and docs/deployment.md say to put the SMTP password and the metrics token in the
+    settings file rather than on the command line; a file made under umask 022 is readable by
+    every local user, and nothing said so. `check` and `serve` warn (naming the setting, never
+    its value), for --config and SIGAP_CONFIG alike; a file without secrets, or 0600, is quiet."""
+    db = env.new_db()
+    secret = _write(env, "conf", "smtp-password = Rahasia-SMTP-99\nmail-from = a@b.go.id\n")
+    url = _write(env, "conf", "smtp-url = smtp://sigap:Rahasia-URL-99@mail.example:587\n"
+                              "mail-from = a@b.go.id\n")
+    plain = _write(env, "conf", "threads = 2\n")
+    for path in (secret, url, plain):
+        os.chmod(path, 0o644)
+    p = check_sigap(["check", "--config", secret], db=db)
+    assert "warning: settings file %s holds smtp-password and has mode 0644" % secret in p.stdout, p.stdout
+    p = check_sigap(["check"], db=db, env={"SIGAP_CONFIG": url})
+    assert "warning: settings file %s holds smtp-url" % url in p.stdout, p.stdout
+    assert "Rahasia" not in p.stdout + p.stderr
+    assert "settings file" not in check_sigap(["check", "--config", plain], db=db).stdout
+    os.chmod(secret, 0o600)
+    assert "settings file" not in check_sigap(["check", "--config", secret], db=db).stdout
+    os.chmod(secret, 0o640)
+    srv = env.start_server(db=db, args=["--config", secret])
+    srv.stop()
+    assert "warn: settings file %s holds smtp-password and has mode 0640" % secret in srv.log_text()
+    assert "Rahasia" not in srv.log_text()
 
 
 def test_bad_settings_exit_2_naming_the_setting(env):

@@ -319,3 +319,33 @@ def test_rolling_back_postgresql_with_the_backup(env):
     finally:
         subprocess.run(["psql", "-X", "-q", env.pg_url, "-c", "DROP DATABASE IF EXISTS %s" % name],
                        capture_output=True, timeout=60)
+
+
+@backends("sqlite")
+def test_check_reads_a_backup_taken_before_the_upgrade(env):
+    """The operator's walk: once the new binary was installed, `sigap check` of the backup taken
+    before the upgrade (the one a rollback restores) refused it and told the operator to run
+    'sigap migrate' on the backup, which would have spoilt it as a way back. `check` only reads:
+    it checks an older database and says it is older; it changes nothing, and a newer one is still
+    refused."""
+    db = env.new_db()
+    n = known(env)
+    out = os.path.join(env.tmp, unique("pre-upgrade") + ".db")
+    check_sigap(["backup", "--out", out], db=db)
+    import sqlite3
+    con = sqlite3.connect(out)
+    con.execute("DELETE FROM schema_version WHERE version = %d" % n)
+    con.commit()
+    con.close()
+    p = check_sigap(["check"], db=out)
+    assert "schema version %d, older than this sigap's %d" % (n - 1, n) in p.stdout, p.stdout
+    assert "integrity check: ok" in p.stdout and "audit chain ok" in p.stdout, p.stdout
+    con = sqlite3.connect(out)
+    assert con.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == n - 1
+    con.close()
+    # the other commands still refuse it; a newer database stays refused by check too
+    p = run_sigap(["tenant", "list"], db=out)
+    assert p.returncode == 1 and "this sigap needs %d" % n in p.stderr, p.stderr
+    add_newer(db, n + 1)
+    p = run_sigap(["check"], db=db)
+    assert p.returncode == 1 and "newer than this sigap knows" in p.stderr, p.stderr
