@@ -855,8 +855,16 @@ static void access_log(req_t *r, long took_ns)
 		return;
 	/* the query string is left out: it may carry personal data; so are the
 	 * request's headers (an Authorization header carries a secret) */
-	snprintf(line, sizeof(line), "%s %s %s %d %zu %ldus %s", r->ip, r->method, r->log_path, r->status,
-		 r->resp_bytes, took_ns / 1000, r->who.kind ? r->who.username : "-");
+	/* each line starts with the time the answer was done, in UTC to the
+	 * millisecond (an incident is read against the diagnostics and other
+	 * servers' logs; a file log had no time at all) */
+	struct timespec now;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s %s %d %zu %ldus %s", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000, r->ip, r->method,
+		 r->log_path, r->status, r->resp_bytes, took_ns / 1000, r->who.kind ? r->who.username : "-");
 	log_access_line(line, strlen(line));
 }
 

@@ -397,3 +397,33 @@ def test_metrics_jobs_and_mail_outbox(env):
         assert value(s, "sigap_mail_waiting") == 0 and value(s, "sigap_mail_oldest_waiting_seconds") == 0
     finally:
         sink.close()
+
+
+def test_access_log_lines_carry_time_and_no_query(env):
+    """Each access-log line starts with the time the answer was done (UTC, to the millisecond), then
+    the client, method, path without its query string, status, bytes, duration and user."""
+    import datetime
+    srv, log = metrics_server(env)
+    c = srv.client()
+    before = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    c.get("/healthz?nik=3271010101010001").expect(200)
+    c.get("/tidak-ada-halaman-ini").expect(404)
+    line_re = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z (\S+) (GET|POST) (\S+) (\d{3}) (\d+) (\d+)us (\S+)$")
+    deadline = time.time() + 5
+    lines = []
+    while time.time() < deadline:
+        # the last two: the harness's own readiness probe may come first
+        lines = [l for l in read(log).splitlines() if " /healthz " in l or " /tidak-ada-halaman-ini " in l][-2:]
+        if lines and " /tidak-ada-halaman-ini " in lines[-1]:
+            break
+        time.sleep(0.05)
+    assert len(lines) == 2, read(log)[-800:]
+    after = datetime.datetime.now(datetime.timezone.utc)
+    for l, (path, status) in zip(lines, (("/healthz", "200"), ("/tidak-ada-halaman-ini", "404"))):
+        m = line_re.match(l)
+        assert m, l
+        t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc)
+        assert before <= t <= after, (l, before, after)
+        assert re.match(r"^[0-9a-f.:]+$", m.group(2)) and m.group(4) == path and m.group(5) == status and m.group(8) == "-", l
+    assert "3271010101010001" not in read(log) and "nik=" not in read(log), read(log)[-400:]
+    srv.stop()
