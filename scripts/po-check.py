@@ -5,6 +5,9 @@ msgids are collected from templates/*.html ({{_ text}}) and from src/**/*.c
 (N_("..."), req_t_(r, "..."), http_error(r, CODE, "...")). Indonesian is the
 source language, so a msgid is the Indonesian text itself.
 
+The names of the national holidays and cuti bersama in data/holidays/*.tsv are msgids too (the
+pages translate a national day's name); their msgstr must be the file's name_en.
+
 Each msgstr must have its msgid's printf conversions (%s, %d, %.*s, %%...) in the same order:
 a translation is used as the format wherever its msgid is, with the same arguments (sigap's
 catalogue parser refuses one that does not, src/web/i18n.c).
@@ -47,7 +50,22 @@ def used():
     for f in sorted(glob.glob(os.path.join(ROOT, 'templates', '*.html'))):
         for m in TMPL.finditer(open(f, encoding='utf-8').read()):
             ids.setdefault(m.group(1), os.path.relpath(f, ROOT))
+    for name_id in holiday_names():
+        ids.setdefault(name_id, 'data/holidays')
     return ids
+
+
+def holiday_names():
+    """{name_id: name_en} of the national holiday lists (data/holidays/*.tsv, with a header line)."""
+    names = {}
+    for f in sorted(glob.glob(os.path.join(ROOT, 'data', 'holidays', '*.tsv'))):
+        rows = [line.rstrip('\n').split('\t') for line in open(f, encoding='utf-8')]
+        head = rows[0]
+        for row in rows[1:]:
+            if len(row) == len(head):
+                rec = dict(zip(head, row))
+                names.setdefault(rec['name_id'], rec['name_en'])
+    return names
 
 
 CONV = re.compile(r"%[0-9$\-+ #'.*]*[hljztLq]*.?", re.S)
@@ -90,6 +108,8 @@ def main():
     missing = [m for m in ids if m not in have]
     mismatched = [(k, v) for k, v in have.items() if k and v and conversions(k) != conversions(v)]
     empty = [m for m in ids if m in have and not have[m]]
+    # a holiday's English name is the list's own (a new year's file brings its names)
+    holidays = [(k, v, have[k]) for k, v in holiday_names().items() if have.get(k) and have[k] != v]
     if '--update' in sys.argv:
         with open(po, 'a', encoding='utf-8') as fh:
             for m in missing:
@@ -102,12 +122,14 @@ def main():
         print('missing in po/en.po: %r (%s)' % (m, ids[m]))
     for m in empty:
         print('untranslated in po/en.po: %r (%s)' % (m, ids[m]))
+    for k, v, got in holidays:
+        print('holiday %r: msgstr %r, data/holidays says %r' % (k, got, v))
     for k, v in mismatched:
         print('conversions differ in %s: msgid %r has %s, msgstr %r has %s'
               % (where[k], k, ' '.join(conversions(k)) or 'none', v, ' '.join(conversions(v)) or 'none'))
     print('%d msgids used, %d missing, %d untranslated, %d with other conversions'
           % (len(ids), len(missing), len(empty), len(mismatched)))
-    return 1 if missing or empty or dups or mismatched else 0
+    return 1 if missing or empty or dups or mismatched or holidays else 0
 
 
 if __name__ == '__main__':

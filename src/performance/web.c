@@ -1072,7 +1072,11 @@ int h_perf_pdf(req_t *r)
 		for (size_t i = 0; !v->unit && i < d.nunits; i++) {
 			const perf_ikm_t *ik = NULL;
 			sb_reset(&line);
-			sb_addf(&line, "%s - %s", d.units[i].unit, unit_name(&v->units, d.units[i].unit));
+			/* "BAPENDA - Badan Pendapatan Daerah"; the complaints not yet sent
+			 * to an OPD have no code to show ("- - ..." before) */
+			if (strcmp(d.units[i].unit, "-"))
+				sb_addf(&line, "%s - ", d.units[i].unit);
+			sb_adds(&line, unit_name(&v->units, d.units[i].unit));
 			doc_heading(doc, line.buf);
 			for (size_t j = 0; j < rep.nunits; j++)
 				if (!strcmp(rep.units[j].unit, d.units[i].unit))

@@ -50,12 +50,14 @@ typedef struct digest_op {
 	int queued; /* out: 1 when a message was queued */
 } digest_op_t;
 
-static void local_date(int64_t now, int64_t tz_offset, char *out, size_t outlen)
+/* the day as Indonesians write it (01-12-2026), or as the English pages
+ * show dates (2026-12-01: 01-12-2026 reads as January 12 to many) */
+static void local_date(int64_t now, int64_t tz_offset, int en, char *out, size_t outlen)
 {
 	time_t t = (time_t)(now + tz_offset);
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	strftime(out, outlen, "%d-%m-%Y", &tm);
+	strftime(out, outlen, en ? "%Y-%m-%d" : "%d-%m-%Y", &tm);
 }
 
 static int digest_tx(store_conn_t *c, void *ud)
@@ -128,7 +130,7 @@ static int digest_tx(store_conn_t *c, void *ud)
 		return rc < 0 ? rc : 0;
 
 	en = !strcmp(lang, "en");
-	local_date(op->now, u->tz_offset, date, sizeof(date));
+	local_date(op->now, u->tz_offset, en, date, sizeof(date));
 	sb_addf(&body, en ? "Notifications for %s (%s%s%s), %s:\n\n" : "Pemberitahuan untuk %s (%s%s%s), %s:\n\n", name,
 		  role, unit[0] ? ", " : "", unit, date);
 	snprintf(sql, sizeof(sql), "SELECT object, message, subject %s ORDER BY id DESC LIMIT %d", match, DIGEST_LIST);
@@ -158,7 +160,9 @@ static int digest_tx(store_conn_t *c, void *ud)
 	{
 		char subject[160];
 		snprintf(subject, sizeof(subject),
-			 en ? "sigap: %lld new notification(s) for your role" : "sigap: %lld pemberitahuan baru untuk jabatan Anda",
+			 !en ? "sigap: %lld pemberitahuan baru untuk jabatan Anda"
+			 : total == 1 ? "sigap: %lld new notification for your role"
+				      : "sigap: %lld new notifications for your role",
 			 (long long)total);
 		rc = body.err ? ERR_NOMEM : mail_enqueue(c, u->tenant, email, lang, subject, body.buf, op->now);
 	}

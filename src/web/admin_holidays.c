@@ -73,7 +73,10 @@ static int holidays_of(req_t *r, const char *tenant, const char *kind, int year,
 	while ((rc = store_step(s)) == STORE_ROW) {
 		const char *d = store_col_text(s, 0);
 		int32_t day;
-		json_t *o = json_pack("{s:s,s:s}", "day", d, "name", store_col_text(s, 1));
+		/* a national day's name in the page's language (its msgid is the
+		 * official Indonesian name, po/en.po); a Pemda's own as typed */
+		const char *name = store_col_text(s, 1);
+		json_t *o = json_pack("{s:s,s:s}", "day", d, "name", strcmp(tenant, "*") ? name : req_t_(r, name));
 		if (cal_parse_date(d, &day) == 0)
 			json_object_set_new(o, "weekday", json_string(req_t_(r, weekdays[cal_weekday(day)])));
 		if (removable) {
@@ -198,10 +201,12 @@ static int holiday_added(req_t *r, int rc, void *ud)
 	if (rc == ERR_INVALID || rc == ERR_EXISTS) {
 		const char *m = req_t_(r, op->msgid ? op->msgid : N_("data hari libur tidak valid"));
 		if (op->clash[0]) {
-			size_t n = strlen(m) + strlen(op->clash) + 4;
+			/* a national day's name translated (a province's own has no entry) */
+			const char *clash = req_t_(r, op->clash);
+			size_t n = strlen(m) + strlen(clash) + 4;
 			char *s = arena_alloc(&r->arena, n);
 			if (s) {
-				snprintf(s, n, "%s: %s", m, op->clash);
+				snprintf(s, n, "%s: %s", m, clash);
 				m = s;
 			}
 		}

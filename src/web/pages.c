@@ -279,8 +279,10 @@ int h_tenant_home(req_t *r)
 		json_t *ctx = json_pack("{s:o,s:s,s:s,s:b}", "units", u.arr, "title", req_t_(r, "Beranda"), "today",
 					today, "working_day", calendar_is_working_day(cal, day));
 		const char *hol = calendar_holiday_name(cal, day);
+		/* a national day's name in the page's language (po/en.po); a
+		 * local one has no entry and stays as the Pemda typed it */
 		if (hol)
-			json_object_set_new(ctx, "holiday", json_string(hol));
+			json_object_set_new(ctx, "holiday", json_string(req_t_(r, hol)));
 		calendar_free(cal);
 		http_page(r, 200, "tenant_home", ctx);
 	}

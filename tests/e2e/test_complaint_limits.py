@@ -91,7 +91,7 @@ def test_open311_key_limit_refuses_and_stores_nothing(env):
     r = c.post_form(O311 + "json", {"jurisdiction_id": TENANT, "api_key": key, "service_code": "sampah",
                                     "lat": "-8.59", "long": "116.08", "description": "x"},
                     headers={"Accept-Language": "en"})
-    assert "this api_key may file 3 complaints a minute" in expect_429(r), r.text
+    assert "this api_key has reached its limit of complaints per minute (3)" in expect_429(r), r.text
     # nothing stored for the refused ones, and they did not count
     assert count(db) == before + 3
     subj = db.sql("SELECT id FROM api_keys WHERE prefix = '%s'" % key[4:16])[0][0]

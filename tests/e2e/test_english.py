@@ -6,23 +6,35 @@ they then see should speak English, apart from data (names of agencies,
 services, places, what citizens wrote) and a few official terms kept in
 Indonesian on purpose (OPD, Sekda, DPRD, NIK, SP4N-LAPOR!, kelurahan, IKM,
 kode wilayah...). This test signs in as every role (and as nobody), switches
-to English and reads the main pages, error pages included. Two checks:
+to English and reads the main pages, error pages included, then walks on
+through the links those pages show (every page a role can reach by clicking,
+a few of each kind). Three checks:
 
-  * no text node or attribute of a page is exactly an Indonesian msgid of
+  * no text node or attribute of a page, nor a part of one between the
+    separators ": ", " · " and " — ", is exactly an Indonesian msgid of
     po/en*.po whose translation differs (interface text that missed the
-    catalogue, e.g. a msgid passed through a variable that never reached it);
+    catalogue, e.g. a msgid passed through a variable that never reached it,
+    or a national holiday's name shown as stored);
   * the parts of a page that never hold data (dashboard notifications,
     notices and alerts, buttons, table heads, the headings and title of the
-    list pages) contain no common Indonesian word.
+    list pages) contain no common Indonesian word;
+  * no English plural left to the reader: "(s)", or "1" before a plural
+    ("try again in 1 minutes").
+
+What stays Indonesian on purpose is listed in docs/templates.md ("What is not
+translated").
 
 The JSON API and Open311 are read with Accept-Language: en the same way.
 """
+import datetime
 import glob
+import html
 import html.parser
 import os
 import re
+import urllib.parse
 
-from harness import REPO, ROLES, TENANT
+from harness import REPO, ROLES, TENANT, local_today, on_one_day
 
 # common Indonesian words that are not English words too; "di", "ke" and the
 # like are left out of the word check only where they also occur in data
@@ -39,6 +51,10 @@ ID_RE = re.compile(r"\b(%s)\b" % "|".join(ID_WORDS), re.I)
 
 # data that happens to equal a msgid: the demo's OPD named "Inspektorat" (the msgid is the kind of OPD)
 DATA = {"Inspektorat"}
+# and on a service's pages, its standar pelayanan and form as the Pemda wrote them (the demo
+# catalogue, src/services/demo.c: steps "Verifikasi" and "Rekomendasi", a choice "Lainnya")
+SERVICE_PAGE = re.compile(r"/layanan/[^/]+(/ajukan)?$")
+SERVICE_DATA = {"Verifikasi", "Rekomendasi", "Lainnya"}
 
 # pages every client reads (a role without access gets the 403 page, in English too)
 PAGES = ["/", "/t/{t}/", "/t/{t}/masuk", "/t/{t}/daftar", "/t/{t}/lupa-sandi", "/t/{t}/layanan",
@@ -49,10 +65,22 @@ PAGES = ["/", "/t/{t}/", "/t/{t}/masuk", "/t/{t}/daftar", "/t/{t}/lupa-sandi", "
          "/t/{t}/usulan/baru", "/t/{t}/usulan/rekap", "/t/{t}/usulan/1", "/t/{t}/usulan/2", "/t/{t}/pokir",
          "/t/{t}/kunci-tanda-tangan", "/t/{t}/kinerja", "/t/{t}/kinerja/ikm", "/t/{t}/admin",
          "/t/{t}/admin/pengguna", "/t/{t}/admin/pengguna/warga", "/t/{t}/admin/opd", "/t/{t}/admin/opd/DINSOS",
-         "/t/{t}/admin/kunci-api", "/t/{t}/admin/webhook", "/t/{t}/admin/hari-libur", "/t/{t}/admin/audit", "/t/{t}/admin/layanan",
+         "/t/{t}/admin/kunci-api", "/t/{t}/admin/webhook", "/t/{t}/admin/hari-libur",
+         "/t/{t}/admin/hari-libur?tahun=2025", "/t/{t}/admin/hari-libur?tahun=2027", "/t/{t}/admin/audit", "/t/{t}/admin/layanan",
          "/t/{t}/admin/layanan/baru", "/t/{t}/permohonan/999999", "/t/{t}/usulan/999999"]
 # pages whose headings show data (a service's, a complaint's, a proposal's own title)
 DETAIL = re.compile(r"/(layanan|pengaduan|usulan|opd|pengguna)/[^/]+$")
+
+# the walk through the links: how many pages per role, how many of one kind (the same path with
+# other numbers), and the links it does not follow (another language, files, one-time links)
+WALK_MAX, WALK_PER_KIND = 150, 2
+WALK_SKIP = re.compile(r"^/bahasa/|/keluar$|\.(pdf|csv|xlsx|json)$|/ekspor/|/berkas/|/lampiran/|/foto/|"
+                       r"/berhenti-ikuti|/pindah-ke-akun/|/lupa-sandi/.|^/static/|^/api/|^/open311/|^/v/")
+
+# "1" before an English plural, and the "(s)" that leaves the plural to the reader
+PLURAL_RE = re.compile(r"(?<![\d.,/:-])\b1 (minutes|seconds|hours|days|working days|weeks|months|years|codes|users|"
+                       r"reports|complaints|applications|proposals|decisions|files|entries|notifications|"
+                       r"respondents|steps)\b|\w\(s\)")
 
 API = ["/api/v1/regions?level=9", "/api/v1/regions/99.99", "/api/v1/t/{t}/calendar/add?from=x&days=1",
        "/api/v1/t/{t}/me", "/api/v1/t/{t}/services/nope", "/api/v1/t/{t}/track?number=x", "/api/v1/verify/nope",
@@ -136,15 +164,39 @@ def leftovers(body, path, msgids):
     p.feed(body)
     found = []
     for chain, text in p.parts:
+        if PLURAL_RE.search(text):
+            found.append("plural left to the reader: %r" % text[:150])
         if "note-list" in " ".join(chain):
             # a notification is its message, then what it is about (a number, a proposal's
             # title): data, after ": "
             text = text.split(": ", 1)[0]
-        if text in msgids and text not in DATA:
-            found.append("untranslated msgid %r" % text)
+        # interface text joined to data or to other interface text in one text node
+        # ("Friday, 2026-12-25: Hari Raya Natal", "Dinas ... · 3 working days")
+        pieces = [x.strip() for x in re.split(r": | · | — ", text)]
+        data = DATA | SERVICE_DATA if SERVICE_PAGE.search(path.split("?")[0]) else DATA
+        untranslated = [x for x in [text] + pieces if x in msgids and x not in data]
+        if untranslated:
+            found.append("untranslated msgid %r" % untranslated[0])
         elif ui_only(chain, path) and ID_RE.search(text):
             found.append("Indonesian in <%s>: %r" % (chain[-1].split(".")[0] if chain else "?", text[:150]))
     return found
+
+
+def links(body, path):
+    """The local pages a page links to, as paths with their query (no fragment)."""
+    out = []
+    for href in re.findall(r'<a [^>]*href="([^"#]+)', body):
+        href = html.unescape(href)
+        u = urllib.parse.urlsplit(urllib.parse.urljoin("http://x" + path, href))
+        if u.netloc != "x":
+            continue
+        out.append(u.path + ("?" + u.query if u.query else ""))
+    return out
+
+
+def kind_of(path):
+    """Pages of one kind: the same path with other numbers, ids or tokens."""
+    return re.sub(r"[0-9a-f]{16,}|\d+", "N", path)
 
 
 def english_client(env):
@@ -169,23 +221,74 @@ def test_english_pages_for_every_role(env):
 
 def english_pages_for_every_role(env):
     msgids = catalogue()
-    problems, seen = [], 0
+    problems, seen, walked = [], 0, 0
     for role in (None,) + ROLES:
+        who = role or "anonymous"
         c = english_client(env)
         if role:
             c.login(TENANT, role)
-        for tmpl in PAGES:
-            path = tmpl.format(t=TENANT)
+        # the listed pages first, then the pages they link to, breadth first
+        queue = [tmpl.format(t=TENANT) for tmpl in PAGES]
+        listed, done, kinds = len(queue), set(), {}
+        while queue and len(done) < listed + WALK_MAX:
+            path = queue.pop(0)
+            if path in done:
+                continue
+            done.add(path)
+            if len(done) > listed:
+                kinds[kind_of(path)] = kinds.get(kind_of(path), 0) + 1
+                if kinds[kind_of(path)] > WALK_PER_KIND:
+                    continue
+                walked += 1
             r = c.get(path)
-            assert r.status in (200, 303, 403, 404), "%s as %s: %s" % (path, role or "anonymous", r.describe())
+            assert r.status in (200, 303, 403, 404), "%s as %s: %s" % (path, who, r.describe())
             if not (r.header("content-type") or "").startswith("text/html"):
                 continue
-            assert '<html lang="en">' in r.text, "%s as %s is not in English" % (path, role or "anonymous")
+            assert '<html lang="en">' in r.text, "%s as %s is not in English" % (path, who)
             seen += 1
             for what in leftovers(r.text, path, msgids):
-                problems.append("%s as %s (%d): %s" % (path, role or "anonymous", r.status, what))
-    assert seen > 300, seen
+                problems.append("%s as %s (%d): %s" % (path, who, r.status, what))
+            queue += [p for p in links(r.text, path) if p not in done and not WALK_SKIP.search(p)
+                      and (p == "/" or p.startswith("/t/%s/" % TENANT))]
+    assert seen > 300 and walked > 100, (seen, walked)
     assert not problems, "Indonesian left in the English interface:\n" + "\n".join(sorted(set(problems)))
+
+
+def test_english_holiday_names(env):
+    """A national holiday's name is the official Indonesian one, stored as such; in English it read
+    so on the home page ("not a working day: Hari Raya Natal"), in the list of the local holidays
+    page and in its refusal of a local holiday on that day. Now the catalogue's English name
+    (data/holidays' name_en), and a Pemda's own holiday as it was typed."""
+    db = env.new_db()
+    srv = env.start_server(db=db)
+
+    def check():
+        today = local_today().isoformat()
+        db.sql("DELETE FROM holidays WHERE day = '%s'" % today)
+        db.sql("INSERT INTO holidays (tenant, day, kind, name) VALUES ('*', '%s', 'libur_nasional', "
+               "'Hari Raya Natal')" % today)
+        c = srv.client()
+        c.get("/bahasa/en?next=/").expect(303)
+        home = c.get("/t/%s/" % TENANT).expect(200)
+        assert re.search(r"not a working day\s*: Christmas Day", home.text), home.text[:3000]
+        assert "Hari Raya Natal" not in home.text
+        idn = srv.client().get("/t/%s/" % TENANT, headers={"Accept-Language": "id"}).expect(200)
+        assert re.search(r"bukan hari kerja\s*: Hari Raya Natal", idn.text), idn.text[:3000]
+        c.login(TENANT, "admin")
+        page = c.get("/t/%s/admin/hari-libur?tahun=%s" % (TENANT, today[:4])).expect(200)
+        assert ", %s: Christmas Day</li>" % today in page.text, page.text[-3000:]
+        r = c.post_form("/t/%s/admin/hari-libur" % TENANT, {"_csrf": page.csrf(), "date": today,
+                                                          "name": "Hari Jadi Kota"})
+        r.expect(409, contains="that date is already a holiday: Christmas Day")
+        # a Pemda's own holiday stays as typed, in English too
+        day = (local_today() + datetime.timedelta(days=400)).isoformat()
+        db.sql("DELETE FROM holidays WHERE day = '%s'" % day)
+        r = c.post_form("/t/%s/admin/hari-libur" % TENANT, {"_csrf": page.csrf(), "date": day,
+                                                          "name": "Hari Jadi Kota Mataram"})
+        r.expect(303)
+        page = c.get("/t/%s/admin/hari-libur?tahun=%s" % (TENANT, day[:4])).expect(200)
+        assert "Hari Jadi Kota Mataram" in page.text, page.text[-3000:]
+    on_one_day(check)
 
 
 def test_english_dashboard_notifications(env):

@@ -19,7 +19,7 @@ import re
 import subprocess
 import zipfile
 
-from harness import local_today, on_one_day
+from harness import local_today, on_one_day, pdf_text
 
 T = "52"                       # Provinsi NTB: its OPD users sit in DIKBUD
 TOKEN = "ab" * 32              # survey token of the fixture
@@ -153,8 +153,14 @@ def test_complaints_not_yet_at_an_opd_are_named(env):
     charts = re.findall(r'<svg viewBox=.*?</svg>', page, re.S)
     assert charts and all("Belum didisposisikan ke OPD" in ch for ch in charts[:2]), charts[:2]
     assert not any(re.search(r"(^|[>;] *)-: ", ch) for ch in charts[:2]), charts[:2]
+    # the report's heading of that row is its name alone (it read "- - Belum didisposisikan ke OPD")
+    pdf = pdf_text(c.get("/t/%s/kinerja/laporan.pdf" % T).expect(200, ctype="application/pdf").body)
+    assert "(Belum didisposisikan ke OPD) Tj" in pdf and "(- - " not in pdf, pdf[:2000]
+    assert re.search(r"\(DINKES - [^)]+\) Tj", pdf), pdf[:2000]
     c.get("/bahasa/en?next=/").expect(303)
     c.get("/t/%s/kinerja" % T).expect(200, contains="Not yet sent to an OPD")
+    pdf = pdf_text(c.get("/t/%s/kinerja/laporan.pdf" % T).expect(200, ctype="application/pdf").body)
+    assert "(Not yet sent to an OPD) Tj" in pdf and "(- - " not in pdf, pdf[:2000]
     srv.stop()
 
 

@@ -650,8 +650,8 @@ static void test_digest(void **state)
 	assert_int_equal(outbox_count(&ts, "recipient = 'ani@mataramkota.go.id' AND body LIKE '%pohon tumbang%' "
 					   "AND body NOT LIKE '%sampah%'"), 1);
 	assert_int_equal(outbox_count(&ts, "recipient = 'bob@mataramkota.go.id' AND "
-					   "subject = 'sigap: 1 new notification(s) for your role' AND "
-					   "body LIKE 'Notifications for Bob (petugas, DISHUB), 02-12-2026:%'"), 1);
+					   "subject = 'sigap: 1 new notification for your role' AND "
+					   "body LIKE 'Notifications for Bob (petugas, DISHUB), 2026-12-02:%'"), 1);
 	assert_int_equal(outbox_count(&ts, "recipient = 'eka@mataramkota.go.id'"), 1);
 
 	/* more than fit in one message: the rest are counted */
