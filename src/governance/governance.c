@@ -109,6 +109,15 @@ const char *governance_verdict_label(const char *verdict)
 	return "";
 }
 
+const char *governance_step_verdict_label(const char *kind, const char *verdict)
+{
+	/* a Sekda's return is signed with the verdict "kembalikan": its label
+	 * ("Dikembalikan Sekda ke OPD") already says it */
+	if (kind && !strcmp(kind, "kembalikan_sekda"))
+		return "";
+	return governance_verdict_label(verdict);
+}
+
 const char *governance_step_label(const char *kind)
 {
 	for (size_t i = 0; kind && i < sizeof(step_kinds) / sizeof(step_kinds[0]); i++)
@@ -1006,6 +1015,45 @@ static const char *const WAIT_ROLE[][2] = {
 	{ "diajukan", "sekda" }, { "pertimbangan", "wakil" }, { "keputusan", "kepala_daerah" },
 };
 
+/* The latest verdict of a step kind (saran, pertimbangan) on proposal id,
+ * into out ("" when there is none). At the head's decision the latest ones
+ * are those of this round: a proposal the head returned goes through the
+ * Sekda and the Wakil again. */
+static int latest_verdict(store_conn_t *c, const char *tenant, int64_t id, const char *kind, char out[32])
+{
+	int rc = store_query_text(c, out, 32,
+				  "SELECT verdict FROM governance_steps WHERE tenant = ? AND proposal_id = ? AND kind = ? "
+				  "ORDER BY idx DESC LIMIT 1",
+				  "tit", tenant, id, kind);
+	if (rc == ERR_NOT_FOUND) {
+		out[0] = 0;
+		rc = 0;
+	}
+	return rc;
+}
+
+/* The head approves what the Sekda advised against, or the Wakil
+ * considered against: the reason must be written (and so signed), not
+ * only the disagreement. A rejection needs a note anyway. 0 when nothing
+ * is missing, else the refusal (or a store error). */
+static int approval_against_advice(store_conn_t *c, gov_action_t *a, const prop_t *p, const char *verdict)
+{
+	char sekda[32], wakil[32];
+	int rc;
+	if (strcmp(verdict, "setuju"))
+		return 0;
+	if ((rc = latest_verdict(c, a->tenant, p->id, "saran", sekda)) < 0 ||
+	    (rc = latest_verdict(c, a->tenant, p->id, "pertimbangan", wakil)) < 0)
+		return rc;
+	if (!strcmp(sekda, "tidak_setuju"))
+		return refuse(a, ERR_INVALID,
+			      N_("Sekda menyarankan tidak setuju: tuliskan pada catatan alasan Anda menyetujui usulan ini"));
+	if (!strcmp(wakil, "tidak_setuju"))
+		return refuse(a, ERR_INVALID, N_("Wakil Kepala Daerah tidak setuju: tuliskan pada catatan alasan Anda "
+						 "menyetujui usulan ini"));
+	return 0;
+}
+
 static int out_of_turn(gov_action_t *a, const prop_t *p)
 {
 	if (is_final(p))
@@ -1018,7 +1066,7 @@ static int op_signed(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 	const char *kind, *need_state, *verdict = nz(a->verdict), *note = nz(a->note), *next;
 	role_t need_role;
 	char pk_hex[65], extra[400] = "", summary[600];
-	int rc;
+	int rc, has_note;
 	switch (a->op) {
 	case GOV_OP_SUBMIT:
 		kind = "ajukan", need_role = ROLE_KEPALA_OPD, need_state = NULL, next = "diajukan";
@@ -1051,23 +1099,27 @@ static int op_signed(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 	}
 	if ((rc = check_version(a, p)) < 0)
 		return rc;
+	/* blanks are no note: a return "  " told the OPD nothing */
+	has_note = note[strspn(note, " \t\r\n")] != 0;
 	if (strlen(note) > GOV_NOTE_MAX)
 		return refuse(a, ERR_INVALID, N_("catatan terlalu panjang (maksimal 4.000 karakter)"));
 	if (a->op == GOV_OP_RECOMMEND || a->op == GOV_OP_CONSIDER) {
 		if (!one_of(verdict, ADVICE))
 			return refuse(a, ERR_INVALID, N_("pilih setuju, tidak setuju, atau setuju dengan catatan"));
-		if (note_required(verdict) && !*note)
+		if (note_required(verdict) && !has_note)
 			return refuse(a, ERR_INVALID, N_("tuliskan catatan atau alasan"));
-		if (a->op == GOV_OP_CONSIDER && !*note)
+		if (a->op == GOV_OP_CONSIDER && !has_note)
 			return refuse(a, ERR_INVALID, N_("tuliskan pertimbangan Anda"));
 	} else if (a->op == GOV_OP_RETURN) {
-		if (!*note)
+		if (!has_note)
 			return refuse(a, ERR_INVALID, N_("tuliskan apa yang perlu diperbaiki OPD"));
 	} else if (a->op == GOV_OP_DECIDE) {
 		if (!one_of(verdict, DECISIONS))
 			return refuse(a, ERR_INVALID, N_("pilih setuju, tolak, atau kembalikan"));
-		if (note_required(verdict) && !*note)
+		if (note_required(verdict) && !has_note)
 			return refuse(a, ERR_INVALID, N_("tuliskan catatan atau alasan"));
+		if (!has_note && (rc = approval_against_advice(c, a, p, verdict)) != 0)
+			return rc;
 	}
 	if (a->passphrase_failed)
 		return refuse(a, ERR_FORBIDDEN, N_("frasa sandi kunci tanda tangan salah"));
@@ -1127,7 +1179,17 @@ static int op_signed(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 			return notify_role(c, a, p->id, WAIT_ROLE[i][1], NULL, N_("Usulan menunggu tindakan Anda"), p->title);
 	if (!strcmp(next, "dikembalikan"))
 		return notify_role(c, a, p->id, "kepala_opd", p->unit, N_("Usulan dikembalikan untuk perbaikan"), p->title);
-	rc = notify_role(c, a, p->id, "kepala_opd", p->unit, N_("Keputusan Kepala Daerah telah ditetapkan"), p->title);
+	{
+		/* the outcome itself, to the OPD that proposed it and to the
+		 * Sekda and the Wakil who advised (the Sekda heard nothing of a
+		 * decision, not even one against the advice) */
+		static const char *const told[] = { "kepala_opd", "sekda", "wakil" };
+		const char *message = !strcmp(next, "disetujui") ? N_("Usulan disetujui Kepala Daerah")
+								 : N_("Usulan ditolak Kepala Daerah");
+		rc = 0;
+		for (size_t i = 0; rc == 0 && i < sizeof(told) / sizeof(told[0]); i++)
+			rc = notify_role(c, a, p->id, told[i], i == 0 ? p->unit : NULL, message, p->title);
+	}
 	if (rc == 0 && !strcmp(next, "disetujui") && p->needs_dprd)
 		rc = notify_role(c, a, p->id, "dprd", NULL, N_("Usulan Kepala Daerah akan diajukan ke DPRD"), p->title);
 	return rc;
@@ -1607,14 +1669,19 @@ static json_t *row_summary(store_stmt_t *s, int64_t now)
 
 /* The summary columns, then the OPD's name (column 12), how many
  * corrections its DPRD stages had (column 13), where its Perda stands
- * (column 14) and the date of the DPRD's joint approval (column 15, NULL
- * when none). */
+ * (column 14), the date of the DPRD's joint approval (column 15, NULL
+ * when none), and the latest Sekda's recommendation and Wakil's
+ * consideration (columns 16 and 17, NULL when none). */
 #define SUMMARY_COLS "SELECT id, unit, kind, title, urgency, state, dprd_stage, due_at, updated_at, origin, needs_dprd, version, " \
 		     "(SELECT name FROM units u WHERE u.tenant = governance_proposals.tenant AND u.code = governance_proposals.unit), " \
 		     "(SELECT COUNT(*) FROM governance_dprd_corrections k WHERE k.tenant = governance_proposals.tenant AND " \
 		     "k.proposal_id = governance_proposals.id), perda_stage, " \
 		     "(SELECT stage_day FROM governance_dprd g WHERE g.tenant = governance_proposals.tenant AND " \
-		     "g.proposal_id = governance_proposals.id AND g.stage = 'disetujui') " \
+		     "g.proposal_id = governance_proposals.id AND g.stage = 'disetujui'), " \
+		     "(SELECT verdict FROM governance_steps st WHERE st.tenant = governance_proposals.tenant AND " \
+		     "st.proposal_id = governance_proposals.id AND st.kind = 'saran' ORDER BY st.idx DESC LIMIT 1), " \
+		     "(SELECT verdict FROM governance_steps st WHERE st.tenant = governance_proposals.tenant AND " \
+		     "st.proposal_id = governance_proposals.id AND st.kind = 'pertimbangan' ORDER BY st.idx DESC LIMIT 1) " \
 		     "FROM governance_proposals WHERE tenant = ? "
 
 /* Where a Perda stands, on a proposal or a list item: perda_stage, its
@@ -1646,13 +1713,27 @@ void governance_perda_late(json_t *o, int32_t today)
 		json_object_set_new(o, "perda_late", json_boolean(today > d));
 }
 
+/* What the Sekda recommended (sekda_advice) and the Wakil considered
+ * (wakil_view) in the round the item is in: once the Sekda has advised
+ * (waiting for the Wakil or the head, or decided); "" before it, or while
+ * an earlier round's advice would be taken for this one's (a proposal
+ * returned and sent again). */
+static void advice_summary(json_t *o, const char *state, const char *sekda, const char *wakil)
+{
+	int advised = !strcmp(state, "pertimbangan") || !strcmp(state, "keputusan") || !strcmp(state, "disetujui") ||
+		      !strcmp(state, "ditolak");
+	int considered = advised && strcmp(state, "pertimbangan");
+	json_object_set_new(o, "sekda_advice", json_string(advised ? sekda : ""));
+	json_object_set_new(o, "wakil_view", json_string(considered ? wakil : ""));
+}
+
 int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const char *unit, const char *username,
 		     int64_t now, int all, int limit, int offset, json_t *arr)
 {
 	store_stmt_t *s;
 	const char *where;
 	const char *state = NULL;
-	char sql[1024];
+	char sql[2048];
 	int64_t lim = limit > 0 ? limit : 500, off = offset > 0 ? offset : 0;
 	int32_t today = 0;
 	tenant_t t;
@@ -1702,8 +1783,10 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 	default:
 		return 0;
 	}
-	snprintf(sql, sizeof(sql), "%s%sORDER BY CASE WHEN due_at = 0 THEN 1 ELSE 0 END, due_at, id DESC LIMIT ? OFFSET ?",
-		 SUMMARY_COLS, where);
+	if ((size_t)snprintf(sql, sizeof(sql),
+			     "%s%sORDER BY CASE WHEN due_at = 0 THEN 1 ELSE 0 END, due_at, id DESC LIMIT ? OFFSET ?",
+			     SUMMARY_COLS, where) >= sizeof(sql))
+		return ERR_INTERNAL;
 	rc = store_prepare(c, sql, &s);
 	if (rc < 0)
 		return rc;
@@ -1718,6 +1801,7 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 		json_object_set_new(it, "unit_name", json_string(nz(store_col_text(s, 12))));
 		json_object_set_new(it, "dprd_corrections", json_integer(store_col_int64(s, 13)));
 		perda_summary(it, nz(store_col_text(s, 6)), nz(store_col_text(s, 14)), nz(store_col_text(s, 15)), today);
+		advice_summary(it, store_col_text(s, 5), nz(store_col_text(s, 16)), nz(store_col_text(s, 17)));
 		json_array_append_new(arr, it);
 	}
 	store_finalize(s);
@@ -1826,7 +1910,8 @@ int governance_get(store_conn_t *c, const char *tenant, int64_t id, role_t role,
 						       "kind_label", governance_step_label(store_col_text(s, 1)), "role",
 						       store_col_text(s, 2), "actor", store_col_text(s, 3), "actor_name",
 						       store_col_text(s, 4), "verdict", store_col_text(s, 5), "verdict_label",
-						       governance_verdict_label(store_col_text(s, 5)), "note",
+						       governance_step_verdict_label(store_col_text(s, 1), store_col_text(s, 5)),
+						       "note",
 						       store_col_text(s, 6), "proposal_version",
 						       (json_int_t)store_col_int64(s, 7), "signed_at",
 						       (json_int_t)store_col_int64(s, 8), "public_key", store_col_text(s, 9),

@@ -277,6 +277,9 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 const char *governance_state_label(const char *state);
 const char *governance_verdict_label(const char *verdict);
 const char *governance_step_label(const char *kind);
+/* A signed step's verdict as shown beside its kind: "" for a Sekda's
+ * return (its kind says it), else governance_verdict_label. */
+const char *governance_step_verdict_label(const char *kind, const char *verdict);
 const char *governance_urgency_label(const char *urgency);
 const char *governance_dprd_stage_label(const char *stage);
 /* Where a Perda stands after the DPRD's approval (perda_stage: '' waiting

@@ -19,6 +19,7 @@
 
 #include "app.h"
 #include "auth/account.h"
+#include "auth/users.h"
 #include "core/calendar.h"
 #include "core/err.h"
 #include "core/nls.h"
@@ -80,6 +81,28 @@ static void perda_due_text(req_t *r, json_t *o)
 }
 
 /* Adds translated labels and local times to list items. */
+/* 1 when one of two views is "tidak_setuju" and the other is given and is
+ * not: the Sekda and the Wakil disagree. */
+static int views_split(const char *sekda, const char *wakil)
+{
+	return sekda && wakil && *sekda && *wakil && (!strcmp(sekda, "tidak_setuju") != !strcmp(wakil, "tidak_setuju"));
+}
+
+/* An inbox item's advice (governance_inbox's sekda_advice and wakil_view)
+ * as the reader reads it: sekda_label, wakil_label and views_differ, so that
+ * the head sees in the list what the Sekda and the Wakil said, and where
+ * they disagree, before opening anything. */
+static void advice_labels(req_t *r, json_t *it)
+{
+	const char *sekda = json_string_value(json_object_get(it, "sekda_advice"));
+	const char *wakil = json_string_value(json_object_get(it, "wakil_view"));
+	if (sekda && *sekda)
+		json_object_set_new(it, "sekda_label", json_string(req_t_(r, governance_verdict_label(sekda))));
+	if (wakil && *wakil)
+		json_object_set_new(it, "wakil_label", json_string(req_t_(r, governance_verdict_label(wakil))));
+	json_object_set_new(it, "views_differ", json_boolean(views_split(sekda, wakil)));
+}
+
 static void decorate_items(req_t *r, json_t *arr)
 {
 	size_t i;
@@ -94,6 +117,10 @@ static void decorate_items(req_t *r, json_t *arr)
 		add_time(r, it, "due_at", "due_text");
 		add_time(r, it, "updated_at", "updated_text");
 		add_time(r, it, "decided_at", "decided_text");
+		advice_labels(r, it);
+		json_object_set_new(it, "from_dprd", json_boolean(json_string_value(json_object_get(it, "origin")) &&
+								 !strcmp(json_string_value(json_object_get(it, "origin")),
+									 "pokir")));
 		if (json_is_true(json_object_get(it, "needs_dprd"))) {
 			/* where an item for the DPRD stands: its stage, or that it
 			 * still has to be sent there (the DPRD's inbox said "DPRD") */
@@ -793,6 +820,69 @@ static void perda_page(req_t *r, json_t *ctx, json_t *p, const char *state, cons
 		json_object_set_new(ctx, "needs_key", json_true());
 }
 
+/* The latest step of a kind among steps (the current round's, see
+ * advice_summary in governance.c), or NULL. */
+static json_t *latest_step(json_t *steps, const char *kind)
+{
+	json_t *st, *found = NULL;
+	size_t i;
+	json_array_foreach(steps, i, st) {
+		const char *k = json_string_value(json_object_get(st, "kind"));
+		if (k && !strcmp(k, kind))
+			found = st;
+	}
+	return found;
+}
+
+/* One view for the page: who, when, the verdict (the reader's language)
+ * and the note. */
+static json_t *view_of(json_t *st)
+{
+	return json_pack("{s:s,s:s,s:s,s:s}", "name", json_string_value(json_object_get(st, "actor_name")), "when",
+			 json_string_value(json_object_get(st, "signed_text")), "label",
+			 json_string_value(json_object_get(st, "verdict_label")), "note",
+			 json_string_value(json_object_get(st, "note")));
+}
+
+/* What the Sekda recommended and (for the head) what the Wakil considered,
+ * shown in the form of whoever acts next: the head's form said only "Sekda
+ * telah memberi saran", and on a phone the signed chain with the notes is
+ * screens above it. split: they disagree; against: one of them advised
+ * against, so that an approval needs its reason (governance.c). */
+static void advice_at_form(json_t *ctx, json_t *steps, int with_wakil)
+{
+	json_t *sekda = latest_step(steps, "saran"), *wakil = with_wakil ? latest_step(steps, "pertimbangan") : NULL;
+	const char *sv = sekda ? json_string_value(json_object_get(sekda, "verdict")) : "";
+	const char *wv = wakil ? json_string_value(json_object_get(wakil, "verdict")) : "";
+	json_t *o;
+	if (!sekda)
+		return;
+	o = json_pack("{s:o,s:b,s:b}", "sekda", view_of(sekda), "split", views_split(sv, wv), "against",
+		      !strcmp(sv, "tidak_setuju") || !strcmp(wv, "tidak_setuju"));
+	if (wakil)
+		json_object_set_new(o, "wakil", view_of(wakil));
+	json_object_set_new(ctx, "advice", o);
+}
+
+/* A final decision that went against the Sekda's recommendation or the
+ * Wakil's consideration (the rule of the differences report: advice
+ * against an approval, or for a rejection) says so on its card. */
+static void decision_differs(json_t *dec, json_t *steps)
+{
+	const char *verdict = json_string_value(json_object_get(dec, "verdict"));
+	static const char *const kinds[][2] = { { "saran", "sekda_differs" }, { "pertimbangan", "wakil_differs" } };
+	int approve;
+	if (!verdict || (strcmp(verdict, "setuju") && strcmp(verdict, "tolak")))
+		return;
+	approve = !strcmp(verdict, "setuju");
+	for (size_t k = 0; k < 2; k++) {
+		json_t *st = latest_step(steps, kinds[k][0]);
+		const char *v = st ? json_string_value(json_object_get(st, "verdict")) : NULL;
+		if (v && (approve ? !strcmp(v, "tidak_setuju") : strcmp(v, "tidak_setuju") != 0))
+			json_object_set_new(dec, kinds[k][1], view_of(st));
+	}
+}
+
 static int show_page(req_t *r, int status, int64_t id, const char *error, const char *notice)
 {
 	store_conn_t *c = store_reader(r->app->store);
@@ -833,6 +923,7 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 		add_time(r, dec, "decided_at", "decided_text");
 		json_object_set_new(dec, "verdict_label", json_string(req_t_(r, outcome_label(json_string_value(
 									   json_object_get(dec, "verdict"))))));
+		decision_differs(dec, steps);
 	}
 	json_array_foreach(json_object_get(p, "dprd"), i, st) {
 		json_object_set_new(st, "stage_label", json_string(req_t_(r, governance_dprd_stage_label(
@@ -885,6 +976,8 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 				"today", today, "final", final, "dprd_next_diajukan", can_dprd && !*ds, "dprd_next_pembahasan",
 				can_dprd && !strcmp(ds, "diajukan"));
 		json_object_set_new(ctx, "dprd_next_final", json_boolean(can_dprd && !strcmp(ds, "pembahasan")));
+		if (can_wakil || can_kd)
+			advice_at_form(ctx, steps, can_kd);
 		perda_page(r, ctx, p, state, ds, today);
 		if (can_dprd) {
 			/* the next stage's date: from the head's approval or the
@@ -923,6 +1016,20 @@ static int show_page(req_t *r, int status, int64_t id, const char *error, const 
 		json_object_set_new(ctx, "verify_steps", json_integer(rep.steps));
 		/* "all signatures valid" only when there is a signature to check */
 		json_object_set_new(ctx, "chain_ok", json_boolean(rep.ok && rep.steps > 0));
+	}
+	if (json_string_value(json_object_get(p, "origin")) &&
+	    !strcmp(json_string_value(json_object_get(p, "origin")), "pokir")) {
+		/* a pokok pikiran of the DPRD: from whom and when, at the top (the
+		 * page looked like any draft of the OPD) */
+		user_info_t u;
+		char when[48];
+		const char *by = json_string_value(json_object_get(p, "created_by"));
+		fmt_time(r, json_integer_value(json_object_get(p, "created_at")), when, sizeof(when));
+		json_object_set_new(ctx, "pokir", json_pack("{s:s,s:s}", "name",
+							    user_get(c, r->tenant->code, by, &u) == 0 && *u.full_name
+								    ? u.full_name
+								    : by,
+							    "when", when));
 	}
 	{
 		/* why it came back, at the top; and, once the OPD has revised it,
@@ -2192,7 +2299,8 @@ int h_gov_pdf(req_t *r)
 	doc_heading(d, "Rangkaian tanda tangan elektronik");
 	json_array_foreach(json_object_get(v, "signers"), i, st) {
 		sb_t line = SB_INIT;
-		const char *verdict = governance_verdict_label(json_string_value(json_object_get(st, "verdict")));
+		const char *verdict = governance_step_verdict_label(json_string_value(json_object_get(st, "step")),
+								    json_string_value(json_object_get(st, "verdict")));
 		sb_addf(&line, "%s, %s%s%s", json_string_value(json_object_get(st, "name")),
 			json_string_value(json_object_get(st, "signed_at")), *verdict ? " - " : "", verdict);
 		doc_row(d, governance_step_label(json_string_value(json_object_get(st, "step"))), line.buf);

@@ -2,7 +2,8 @@
 // through it: the Sekda is told which proposal waits (the dashboard said "usulan menunggu tindakan
 // Anda" five times), a long proposal has a way from its top to the form that acts on it, a refused
 // signature keeps the note, and once signed the next waiting item is one tap away; a returned
-// proposal says why at the top and, resent, what changed; the overview per OPD reads as lines (its
+// proposal says why at the top and, resent, what changed; the head decides against the Sekda's advice with
+// the Sekda's and the Wakil's views in the form itself and a reason asked for; the overview per OPD reads as lines (its
 // seven columns broke "Dikembalikan" and the OPD's name into letters); the public register is
 // searched and paged; a citizen who scans a code no decision has is told what to do, in English
 // too. Run through tests/browser/run.sh, which starts sigap on a fresh demo database.
@@ -116,6 +117,61 @@ test('the Sekda acts on a long proposal from the phone, over a slow line', async
     assert.notEqual(new URL(s.url()).pathname, path);
   }
   assert.deepEqual(s.problems, []);
+});
+
+test('the head decides against the Sekda on a phone: the views at the form, the reason asked for and kept', async (t) => {
+  const title = `Insentif kader posyandu ${Date.now()}`;
+  const path = await submitted(t, title);
+  const s = await phone(t);
+  await login(s, 'sekda');
+  await s.goto(BASE + path);
+  await s.selectOption('#form-saran #verdict', 'tidak_setuju');
+  await s.fill('#form-saran #note', 'Anggaran 2027 sudah terkunci; tunda ke 2028.');
+  await s.fill('#form-saran #passphrase', PASSPHRASE);
+  await submit(s, '#form-saran button[type="submit"]');
+  const w = await phone(t);
+  await login(w, 'wakil');
+  await w.goto(BASE + path);
+  // the Wakil reads the Sekda's recommendation in the form itself
+  assert.match(await w.textContent('#form-pertimbangan #advice-sekda'), /Saran Sekda: Tidak setuju[\s\S]*Anggaran 2027 sudah terkunci/);
+  await w.fill('#form-pertimbangan #note', 'Layak; dapat dibiayai dari BTT.');
+  await w.fill('#form-pertimbangan #passphrase', PASSPHRASE);
+  await submit(w, '#form-pertimbangan button[type="submit"]');
+
+  const k = await phone(t, { expected: (p, status) => p === `${path}/tindakan` && status === 400 });
+  await login(k, 'kepala_daerah');
+  await k.goto(`${T}/usulan`);
+  // the inbox says what the Sekda and the Wakil said, and that they disagree
+  const item = k.locator('#inbox li', { hasText: title });
+  assert.match(await item.textContent(), /Saran Sekda: Tidak setuju · Pertimbangan Wakil: Setuju · berbeda pandangan/);
+  await submit(k, item.locator('a'));
+  await k.tap('#jump');
+  await k.waitForFunction(() => document.querySelector('#advice').getBoundingClientRect().top < window.innerHeight);
+  // after the tap, the views are what the head sees first, above the verdict
+  assert.ok(await inView(k, '#advice'), 'the Sekda\'s and the Wakil\'s views are on the screen after the tap');
+  assert.match(await k.textContent('#advice-sekda'), /Tidak setuju[\s\S]*Anggaran 2027 sudah terkunci/);
+  assert.match(await k.textContent('#advice-wakil'), /Setuju[\s\S]*dapat dibiayai dari BTT/);
+  assert.match(await k.textContent('#advice-split'), /Sekda dan Wakil berbeda pandangan/);
+  await fitsPhone(k, 'the head\'s form with the views');
+  // approving without a reason is refused, the choice kept
+  await k.fill('#form-keputusan #passphrase', PASSPHRASE);
+  await submit(k, '#form-keputusan button[type="submit"]');
+  assert.match(await k.textContent('[role="alert"]'), /Sekda menyarankan tidak setuju: tuliskan pada catatan alasan Anda/);
+  assert.match(await k.textContent('#state'), /Menunggu keputusan Kepala Daerah/);
+  assert.equal(await k.inputValue('#form-keputusan #verdict'), 'setuju');
+  await k.fill('#form-keputusan #note', 'Kelahiran harus tercatat; dana dari BTT.');
+  await k.fill('#form-keputusan #passphrase', PASSPHRASE);
+  await submit(k, '#form-keputusan button[type="submit"]');
+  assert.match(await k.textContent('#state'), /Disetujui/);
+  // the decision says whose advice it went against, and why
+  assert.match(await k.textContent('#decision'), /Kelahiran harus tercatat/);
+  assert.match(await k.textContent('#differs-sekda'), /Berbeda dari saran Sekda: Tidak setuju/);
+  assert.equal(await k.locator('#differs-wakil').count(), 0);
+  await fitsPhone(k, 'the decided proposal');
+  // the Sekda hears of it
+  await s.goto(`${T}/dasbor`);
+  assert.equal(await s.locator('.note-list a', { hasText: title }).filter({ hasText: 'Usulan disetujui Kepala Daerah' }).count(), 1);
+  for (const p of [s, w, k]) assert.deepEqual(p.problems, []);
 });
 
 test('a returned proposal says why at the top; resent, the Sekda sees what changed', async (t) => {

@@ -80,7 +80,7 @@ def test_governance_notifications_start_with_a_capital_letter(env):
     lower = [m for m in messages if not m[0].isupper()]
     assert not lower, lower
     for want in ("Usulan menunggu tindakan Anda", "Usulan dikembalikan untuk perbaikan",
-                 "Keputusan Kepala Daerah telah ditetapkan", "Usulan Kepala Daerah akan diajukan ke DPRD",
+                 "Usulan disetujui Kepala Daerah", "Usulan Kepala Daerah akan diajukan ke DPRD",
                  "Tahap DPRD diperbarui", "Pokok pikiran DPRD baru menjadi usulan OPD", "Usulan melewati tenggat",
                  "Permintaan penggantian kunci tanda tangan dibatalkan"):
         assert want in messages, (want, messages)

@@ -946,7 +946,10 @@ static void test_differences_and_pending(void **state)
 	assert_int_equal(do_act(f, &f->opd, GOV_OP_SUBMIT, id, NULL, "", NOW + 1, NULL), 0);
 	assert_int_equal(do_act(f, &f->sekda, GOV_OP_RECOMMEND, id, "tidak_setuju", "anggaran belum ada", NOW + 2, NULL), 0);
 	assert_int_equal(do_act(f, &f->wakil, GOV_OP_CONSIDER, id, "setuju", "baik", NOW + 3, NULL), 0);
-	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "setuju", "", NOW + 4, NULL), 0);
+	/* approving against the Sekda's advice needs the reason, blanks are none */
+	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "setuju", "", NOW + 4, NULL), ERR_INVALID);
+	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "setuju", " \n ", NOW + 4, NULL), ERR_INVALID);
+	assert_int_equal(do_act(f, &f->kd, GOV_OP_DECIDE, id, "setuju", "manfaatnya lebih besar", NOW + 4, NULL), 0);
 	full_flow(f, "setuju", NULL); /* agrees everywhere: not listed */
 	assert_int_equal(governance_differences(c, T, arr), 0);
 	assert_int_equal(json_array_size(arr), 1);
