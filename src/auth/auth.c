@@ -757,6 +757,38 @@ int auth_phone_normalize(const char *in, char out[24])
 	return 1;
 }
 
+int auth_phone_check(const char *phone, const char **ret_msgid)
+{
+	const char *p;
+	size_t digits = 0;
+	char d[24];
+	*ret_msgid = NULL;
+	if (!phone)
+		return 0;
+	/* digits, with spaces, dashes, dots or brackets between */
+	p = phone;
+	if (*p == '+')
+		p++;
+	for (; *p; p++) {
+		if (isdigit((unsigned char)*p)) {
+			if (digits < sizeof(d) - 1)
+				d[digits] = *p;
+			digits++;
+		} else if (!strchr(" -.()", *p)) {
+			*ret_msgid = N_("nomor HP hanya berisi angka (boleh dengan spasi atau tanda -), misalnya 081234567890");
+			return ERR_INVALID;
+		}
+	}
+	d[digits < sizeof(d) ? digits : sizeof(d) - 1] = '\0';
+	if (digits && ((phone[0] == '+' && d[0] == '6' && d[1] == '2' && d[2] >= '1' && digits >= 10 && digits <= 14) ||
+		       (phone[0] != '+' && d[0] == '0' && d[1] >= '1' && digits >= 9 && digits <= 13) ||
+		       (phone[0] != '+' && d[0] == '6' && d[1] == '2' && d[2] >= '1' && digits >= 10 && digits <= 14)))
+		return 0;
+	*ret_msgid = digits ? N_("nomor HP tidak sah: awali dengan 08 atau +62, 10 sampai 13 angka")
+			    : N_("nomor HP hanya berisi angka (boleh dengan spasi atau tanda -), misalnya 081234567890");
+	return ERR_INVALID;
+}
+
 /* 1 if s holds a zero-width or a bidirectional control character
  * (U+200B-200F, U+202A-202E, U+2060-2064, U+2066-2069, U+FEFF): invisible
  * in a name, they could make it look like someone else's */

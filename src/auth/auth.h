@@ -260,10 +260,16 @@ int auth_attempt_clear_tx(store_conn_t *c, const char *tenant, const char *subje
  *    (spaces, dashes, dots and brackets between them are dropped); Indonesia's
  *    country code written without its +, "62 877-654-321", gets it:
  *    "+62877654321" (a national number starts with 0, so 62 is the country).
- *    Whether the number is an Indonesian one is the complaint form's rule,
- *    complaints_phone_check(), which the account pages apply before this. */
+ *  - auth_phone_check(): whether phone is an Indonesian number (08...,
+ *    62..., +62..., landlines 0[1-9]... with 9 to 13 digits too; spaces,
+ *    dashes, dots and brackets between the digits): 0, or ERR_INVALID with
+ *    a msgid that says what is wrong with it; NULL is 0. sigap's one rule
+ *    for a phone typed anywhere: the complaint form
+ *    (complaints_phone_check() is this), the account pages and the
+ *    officials' import (invite.h) apply it before auth_phone_normalize(). */
 int auth_full_name_ok(const char *name);
 int auth_phone_normalize(const char *in, char out[24]);
+int auth_phone_check(const char *phone, const char **ret_msgid);
 
 /* Copies in into out without leading and trailing blanks (space, tab), in
  * ASCII lower case when lower is set: how a typed username or e-mail

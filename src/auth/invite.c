@@ -134,9 +134,12 @@ static void check_row(user_import_t *imp, user_import_row_t *row)
 			  row->full_name);
 	if (row->email[0] && !mail_valid_address(row->email))
 		add_error(imp, row->line, COL_EMAIL, N_("alamat e-mail tidak valid"), row->email);
+	/* sigap's one phone rule (an Indonesian number, as on the account
+	 * page and the complaint form), then its one stored form */
 	if (row->phone[0]) {
-		if (!auth_phone_normalize(row->phone, phone))
-			add_error(imp, row->line, COL_PHONE, N_("nomor HP tidak valid: 9 sampai 15 angka, boleh diawali +62"),
+		if (auth_phone_check(row->phone, &msgid) < 0 || !auth_phone_normalize(row->phone, phone))
+			add_error(imp, row->line, COL_PHONE,
+				  msgid ? msgid : N_("nomor HP tidak sah: awali dengan 08 atau +62, 10 sampai 13 angka"),
 				  row->phone);
 		else
 			snprintf(row->phone, sizeof(row->phone), "%s", phone);

@@ -19,8 +19,9 @@
  *  - Each row passes the rules of adding one user (user_check_fields):
  *    username pattern, name, a known role, an OPD for the OPD roles and none
  *    for the others; the OPD must exist in the tenant; an e-mail must be an
- *    address and a phone 9 to 15 digits; a username must be new both in the
- *    tenant and in the file.
+ *    address and a phone an Indonesian number by the rule of the account
+ *    page and the complaint form (auth_phone_check); a username must be new
+ *    both in the tenant and in the file.
  *  - Nobody gets a password from the administrator: each new account has
  *    none that can sign in, and a one-time link (password_resets, valid
  *    INVITE_TTL) to choose one. When the server sends e-mail and the row has

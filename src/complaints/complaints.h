@@ -656,8 +656,9 @@ int complaints_find_number(store_conn_t *c, const char *tenant, const char *numb
  * in the domain, a last label of 2+ letters, at most 120 bytes), and
  * whether a reporter's phone number is an Indonesian one (08..., 62...,
  * +62..., landlines 0[1-9]... with 9 to 13 digits too; spaces, dashes,
- * dots and brackets between the digits). 0, or ERR_INVALID with a msgid
- * that says what is wrong with that field. NULL is 0. */
+ * dots and brackets between the digits; auth_phone_check(), the rule of
+ * every form that takes a phone). 0, or ERR_INVALID with a msgid that says
+ * what is wrong with that field. NULL is 0. */
 int complaints_email_check(const char *email, const char **ret_msgid);
 int complaints_phone_check(const char *phone, const char **ret_msgid);
 

@@ -211,6 +211,7 @@ int api_gov_register(req_t *r)
 	more = json_array_size(arr) > (size_t)per_page;
 	if (more)
 		json_array_remove(arr, (size_t)per_page);
+	gov_register_translate(r, arr);
 	http_send_json(r, 200,
 		       json_pack("{s:o,s:I,s:i,s:i,s:o}", "decisions", arr, "total", (json_int_t)total, "page", page,
 				 "per_page", (int)per_page, "next",

@@ -206,6 +206,10 @@ typedef struct gov_content {
 	int is_public;          /* publish the decision in the register (JDIH) */
 } gov_content_t;
 
+/* gov_action_t.stage_day of a date that could not be read: outside
+ * [CAL_DAY_MIN, CAL_DAY_MAX], so cal_format_date() refuses it. */
+#define GOV_NO_DAY INT32_MIN
+
 /* One action. Inputs are borrowed and must outlive governance_apply(). */
 typedef struct gov_action {
 	gov_op_t op;
@@ -224,7 +228,10 @@ typedef struct gov_action {
 	int is_public;             /* DECIDE: publish in the register */
 	int32_t stage_day;         /* DPRD_STAGE, DPRD_CORRECT: date of the stage (day number; see
 	                            * the flow above for the dates allowed); PERDA_ENACT,
-	                            * PERDA_PROMULGATE: the date of the act */
+	                            * PERDA_PROMULGATE: the date of the act. GOV_NO_DAY: what
+	                            * was sent is no date; refused (400, "... harus berformat
+	                            * YYYY-MM-DD") after the role and state checks, so that who
+	                            * may not act gets their 403, not the form's rules */
 	const unsigned char *sk;   /* signed ops: the unsealed secret key (64 bytes) */
 	int passphrase_failed;     /* signed ops: the caller could not open the key (wrong passphrase):
 	                            * the action is refused and audited */

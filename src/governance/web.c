@@ -1240,17 +1240,16 @@ int gov_do_action(req_t *r, int64_t id)
 		return 0;
 	}
 	a->expected_version = form_version(ver);
-	if (op == GOV_OP_DPRD_STAGE || op == GOV_OP_DPRD_CORRECT) {
-		const char *day = req_form(r, "stage_day");
-		if (!day || cal_parse_date(day, &a->stage_day) < 0) {
-			act_error(r, ERR_INVALID, id, N_("tanggal tahap harus berformat YYYY-MM-DD"));
-			return 0;
-		}
-	} else if ((op == GOV_OP_PERDA_ENACT || op == GOV_OP_PERDA_PROMULGATE) &&
-		   (!(pass = req_form(r, "day")) || cal_parse_date(pass, &a->stage_day) < 0)) {
-		/* the date of the enactment or promulgation, then signed */
-		act_error(r, ERR_INVALID, id, N_("tanggal harus berformat YYYY-MM-DD"));
-		return 0;
+	/* a DPRD stage's date, or the date of an enactment or promulgation
+	 * (then signed). One that is no date is the domain's to refuse, after
+	 * its role and state checks: refused here, it told someone who may not
+	 * act (a citizen, another role) what the form wants (400) where the
+	 * domain says 403 */
+	if (op == GOV_OP_DPRD_STAGE || op == GOV_OP_DPRD_CORRECT || op == GOV_OP_PERDA_ENACT ||
+	    op == GOV_OP_PERDA_PROMULGATE) {
+		const char *day = req_form(r, op == GOV_OP_DPRD_STAGE || op == GOV_OP_DPRD_CORRECT ? "stage_day" : "day");
+		if (!day || cal_parse_date(day, &a->stage_day) < 0)
+			a->stage_day = GOV_NO_DAY;
 	}
 	pass = req_form(r, "passphrase");
 	if (op != GOV_OP_DPRD_STAGE && op != GOV_OP_DPRD_CORRECT && pass && *pass && r->who.kind == AUTH_SESSION) {
@@ -1949,6 +1948,17 @@ int gov_register_query(req_t *r, const char *page_key, const char **ret_q, int *
 	return 0;
 }
 
+void gov_register_translate(req_t *r, json_t *arr)
+{
+	size_t i;
+	json_t *it;
+	json_array_foreach(arr, i, it) {
+		const char *problem = json_string_value(json_object_get(it, "problem"));
+		if (problem)
+			json_object_set_new(it, "problem", json_string(req_t_(r, problem)));
+	}
+}
+
 /* GET /t/{t}/jdih?q=&hal=: the public register, REG_PAGE decisions a page,
  * newest first, searchable by number, title, text and OPD. It listed the
  * newest 200 with no way to find an older one or to go further. */
@@ -1973,6 +1983,7 @@ int h_gov_register(req_t *r)
 	if (more)
 		json_array_remove(arr, REG_PAGE);
 	decorate_items(r, arr);
+	gov_register_translate(r, arr);
 	{
 		size_t i;
 		json_t *it;

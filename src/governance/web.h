@@ -34,6 +34,9 @@ int h_gov_pokir_refill(req_t *r);
 int h_gov_register(req_t *r);
 /* The register's q and page (page_key) from the query; -1 after a 400. */
 int gov_register_query(req_t *r, const char *page_key, const char **ret_q, int *ret_page);
+/* The register's entries (governance_register's) with why one does not
+ * verify ("problem") in the reader's language. */
+void gov_register_translate(req_t *r, json_t *arr);
 int h_gov_verify(req_t *r);
 int h_gov_compare(req_t *r);
 int h_gov_pdf(req_t *r);

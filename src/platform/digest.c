@@ -12,7 +12,9 @@
  *   2. the notifications addressed to the official's role (within their
  *      OPD, or to all the role's holders) newer than the row's last_id and
  *      than what the official has seen on the dashboard (notify_seen), and
- *      at most DIGEST_MAX_AGE old, are read, newest first;
+ *      at most DIGEST_MAX_AGE old, are read, newest first by the time
+ *      each is dated (the id between equal times), as the dashboard lists
+ *      them;
  *   3. last_id moves to the newest notification of the tenant, so each one
  *      is reported once; if there was anything, one message is queued in the
  *      same transaction (mail_enqueue), so it exists exactly when the claim
@@ -133,7 +135,13 @@ static int digest_tx(store_conn_t *c, void *ud)
 	local_date(op->now, u->tz_offset, en, date, sizeof(date));
 	sb_addf(&body, en ? "Notifications for %s (%s%s%s), %s:\n\n" : "Pemberitahuan untuk %s (%s%s%s), %s:\n\n", name,
 		  role, unit[0] ? ", " : "", unit, date);
-	snprintf(sql, sizeof(sql), "SELECT object, message, subject %s ORDER BY id DESC LIMIT %d", match, DIGEST_LIST);
+	/* newest first by the time each is dated, as the dashboard lists them
+	 * (notify_list), the id deciding between equal times: ids follow the
+	 * order of writing, not always the time (the demo data and an import
+	 * date theirs in the past, two instances' clocks differ), and a list
+	 * by id came out of order; the 30 listed are the newest by time */
+	snprintf(sql, sizeof(sql), "SELECT object, message, subject %s ORDER BY created_at DESC, id DESC LIMIT %d", match,
+		 DIGEST_LIST);
 	rc = store_prepare(c, sql, &s);
 	if (rc < 0) {
 		sb_release(&body);

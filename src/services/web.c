@@ -856,6 +856,27 @@ static void translate(req_t *r, json_t *o, const char *key)
 		json_object_set_new(o, key, json_string(req_t_(r, v)));
 }
 
+/* One line of an application's history (services_event.html) in the
+ * page's language. A return, a rejection or a cancellation put the
+ * application in the state of the same name: the line says it once, the
+ * state's mark followed by where and by whom ("Dikembalikan untuk perbaikan
+ * pada tahap «Verifikasi berkas» oleh petugas"), not "Dikembalikan untuk
+ * perbaikan · Dikembalikan untuk perbaikan pada tahap ..." ("names_state");
+ * the officer's note of a return or a rejection is its reason, shown once
+ * under it as such ("note_is_reason"). */
+static void event_view(req_t *r, json_t *e)
+{
+	const char *action = services_jstr(e, "action");
+	int said = !json_is_true(json_object_get(e, "step_done")) &&
+		   !strcmp(services_jstr(e, "action_label"), services_jstr(e, "state_label"));
+	if (said)
+		json_object_set_new(e, "names_state", json_true());
+	if (!strcmp(action, "dikembalikan") || !strcmp(action, "ditolak"))
+		json_object_set_new(e, "note_is_reason", json_true());
+	translate(r, e, "state_label");
+	translate(r, e, "action_label");
+}
+
 int svc_h_mine(req_t *r)
 {
 	json_t *list = NULL;
@@ -1089,8 +1110,7 @@ static int app_page(req_t *r, int status, int64_t id, const char *error, const c
 	translate(r, a, "state_label");
 	for (size_t i = 0; i < json_array_size(json_object_get(a, "events")); i++) {
 		json_t *e = json_array_get(json_object_get(a, "events"), i);
-		translate(r, e, "state_label");
-		translate(r, e, "action_label");
+		event_view(r, e);
 		/* a transfer's note is the OPD's code, which the line names */
 		if (json_object_get(e, "to_unit_name") && !strcmp(services_jstr(e, "action"), "transfer"))
 			json_object_del(e, "note");
@@ -1664,10 +1684,8 @@ int svc_h_track(req_t *r)
 			if (cv)
 				json_object_set_new(t, "closed_view", cv);
 			translate(r, t, "state_label");
-			for (size_t i = 0; i < json_array_size(json_object_get(t, "history")); i++) {
-				translate(r, json_array_get(json_object_get(t, "history"), i), "state_label");
-				translate(r, json_array_get(json_object_get(t, "history"), i), "action_label");
-			}
+			for (size_t i = 0; i < json_array_size(json_object_get(t, "history")); i++)
+				event_view(r, json_array_get(json_object_get(t, "history"), i));
 			json_object_set_new(ctx, "result", t);
 		} else if (rc == ERR_NOT_FOUND) {
 			status = 404;

@@ -151,6 +151,52 @@ def test_numbers_are_sequential_per_year_and_unique(env):
         max(lembaran)
 
 
+def test_a_role_that_may_not_act_gets_403_whatever_date_it_sends(env):
+    """Least privilege: the role is checked before the form's fields. A date that is no date (or
+    none) from a role that may not take the action was answered 400 "... harus berformat
+    YYYY-MM-DD", telling it what the form wants; now 403 as with a good date, on the page and in the
+    API, for the enactment, the promulgation, a DPRD stage and its correction. Who may act still
+    hears what is wrong with the date (400), audited as every refusal of the module."""
+    db = env.shared_db
+    a = actors(env)
+    s, kd, w, opd, d = a["sekda"], a["kepala_daerah"], a["wakil"], a["kepala_opd"], login(env, "dprd")
+    pid = approved_by_dprd(env, a, "Raperda tanggal dan peran e2e")
+    role = "peran Anda tidak berwenang melakukan tindakan ini"
+    n = refusals(db, pid)
+    for bad in ({"day": "13-01-2026"}, {"day": "kemarin"}, {}):
+        for c in (s, w, d, opd):
+            api_act(c, pid, 403, action="penetapan", **bad).expect_json_error(403, message=role)
+        api_act(kd, pid, 403, action="pengundangan", **bad).expect_json_error(403, message=role)
+    for bad in ({"stage_day": "13-01-2026"}, {}):
+        for c in (w, kd, opd):
+            api_act(c, pid, 403, action="dprd", stage="disetujui", **bad).expect_json_error(403, message=role)
+            api_act(c, pid, 403, action="koreksi_dprd", stage="ditolak", reason="salah", version=version_of(s, pid),
+                    **bad).expect_json_error(403, message=role)
+    # the web form: the proposal's page with the 403's words, not the date's
+    r = act(w, pid, "penetapan", expect=403, day="13-01-2026")
+    assert alert(r.text) == role, alert(r.text)
+    r = act(kd, pid, "dprd", expect=403, stage="disetujui", stage_day="31/12/2026")
+    assert alert(r.text) == role, alert(r.text)
+    # a citizen is not told either
+    c = login(env, "warga")
+    r = c.post_form("%s/usulan/%d/tindakan" % (T, pid), {"_csrf": csrf(c), "action": "penetapan",
+                                                          "day": "13-01-2026", "passphrase": "x"})
+    assert r.status == 403 and "berformat" not in r.text, r.describe()
+    # each refusal audited: 3 x 5 enactments and promulgations, 2 x 3 x 2 stages and corrections,
+    # 2 forms, the citizen's
+    assert refusals(db, pid) == n + 3 * 5 + 2 * 3 * 2 + 2 + 1, (refusals(db, pid), n)
+    # who may act hears what is wrong with the date, the message as before, now audited too
+    n = refusals(db, pid)
+    api_act(kd, pid, 400, action="penetapan", day="13-01-2026", passphrase="sigap-demo-2026").expect_json_error(
+        400, message="tanggal harus berformat YYYY-MM-DD")
+    r = act(kd, pid, "penetapan", expect=400, day="")
+    assert alert(r.text) == "tanggal harus berformat YYYY-MM-DD", alert(r.text)
+    api_act(s, pid, 400, action="koreksi_dprd", stage="disetujui", stage_day="13-01-2026", reason="salah ketik",
+            version=version_of(s, pid)).expect_json_error(400, message="tanggal tahap harus berformat YYYY-MM-DD")
+    assert refusals(db, pid) == n + 3
+    assert stored(db, pid) == (0, 0)
+
+
 def test_refusals_are_clear_audited_and_store_nothing(env):
     db = env.shared_db
     a = actors(env)
@@ -200,7 +246,8 @@ def test_refusals_are_clear_audited_and_store_nothing(env):
     api_act(s, pid, 409, action="pengundangan", day=day(), passphrase="sigap-demo-2026").expect_json_error(
         409, message="Perda sudah diundangkan")
     assert stored(db, pid) == (2, 2)
-    assert refusals(db, pid) == n + 15, refusals(db, pid) - n
+    # (the date that is no date among them: refused by the module now, after its role check)
+    assert refusals(db, pid) == n + 16, refusals(db, pid) - n
     # a proposal without the DPRD
     other = decided(env, a, "Usulan tanpa DPRD e2e")
     api_act(kd, other, 409, action="penetapan", day=day()).expect_json_error(

@@ -10,6 +10,7 @@ aside; its PDF is refused to them (403), since it carries the text.
 import hashlib
 import html
 import re
+from urllib.parse import quote_plus
 
 from harness import TENANT, pdf_text, unique
 from test_governance import BASE, act, actors, csrf, login
@@ -49,6 +50,18 @@ def audit_count(env):
 
 def sha(s):
     return hashlib.sha256(s.encode()).hexdigest()
+
+
+def add_version_behind_sigaps_back(db, pid):
+    """A content version after the decision, 'Menutup layanan sore', written straight into the database:
+    nobody signed it (sigap refuses every edit after the decision)."""
+    db.sql("INSERT INTO governance_versions (tenant, proposal_id, version, kind, unit, title, background, analysis, "
+           "options, proposed, urgency, needs_dprd, attachments, content_hash, created_by, created_at) "
+           "SELECT tenant, proposal_id, version + 1, kind, unit, title, background, analysis, options, "
+           "'Menutup layanan sore', urgency, needs_dprd, attachments, content_hash, created_by, created_at "
+           "FROM governance_versions WHERE proposal_id = %d AND version = "
+           "(SELECT content_version FROM governance_proposals WHERE id = %d)" % (pid, pid))
+    db.sql("UPDATE governance_proposals SET content_version = content_version + 1 WHERE id = %d" % pid)
 
 
 def test_published_decision_shows_what_was_signed_in_page_json_and_pdf(env):
@@ -95,13 +108,7 @@ def test_the_page_shows_the_signed_version_and_catches_copies_changed_behind_sig
            "WHERE proposal_id = %d" % (pid, pid))
     assert "Tanda tangan sah:" in anon.get(url).text
     # a content version added after the decision: nobody signed it, and the page showed it as the decision
-    db.sql("INSERT INTO governance_versions (tenant, proposal_id, version, kind, unit, title, background, analysis, "
-           "options, proposed, urgency, needs_dprd, attachments, content_hash, created_by, created_at) "
-           "SELECT tenant, proposal_id, version + 1, kind, unit, title, background, analysis, options, "
-           "'Menutup layanan sore', urgency, needs_dprd, attachments, content_hash, created_by, created_at "
-           "FROM governance_versions WHERE proposal_id = %d AND version = "
-           "(SELECT content_version FROM governance_proposals WHERE id = %d)" % (pid, pid))
-    db.sql("UPDATE governance_proposals SET content_version = content_version + 1 WHERE id = %d" % pid)
+    add_version_behind_sigaps_back(db, pid)
     page = anon.get(url).expect(200).text
     assert "isi usulan diubah setelah keputusan ditandatangani" in page, page[:3000]
     assert shown(page, "decided-text") == TEXT and "Menutup layanan sore" not in page
@@ -109,6 +116,63 @@ def test_the_page_shows_the_signed_version_and_catches_copies_changed_behind_sig
     assert j["valid"] is False and j["text"] == TEXT, j
     pdf = pdf_text(anon.get(url + "/pdf").expect(200).body)
     assert "Menetapkan jam layanan sore" in pdf and "Menutup layanan sore" not in pdf
+
+
+def register_entry(c, title, pid, api=False):
+    """The register's entry of proposal pid, found by searching its title: its article (page) or its
+    object (API)."""
+    if api:
+        found = [d for d in c.get("%s/keputusan?q=%s" % (API, quote_plus(title))).expect(200).json()["decisions"]
+                 if d["id"] == pid]
+        return found[0] if found else None
+    page = c.get("%s/jdih?q=%s" % (BASE, quote_plus(title))).expect(200).text
+    m = re.search(r'<article class="card gov-decision">((?:(?!</article>).)*id="check-%d".*?)</article>' % pid, page,
+                  re.S)
+    return html.unescape(m.group(1)) if m else None
+
+
+def test_the_register_says_per_entry_whether_it_verifies(env):
+    """The JDIH register showed each published decision as it stood in its rows, where the verification
+    page checks them: a title changed in the decision row or a version added after the decision was
+    listed as any other. Each entry now says whether it verifies, by the verification page's own check,
+    with the title and text as signed; on the page and in the JSON API."""
+    a = actors(env)
+    db = env.shared_db
+    title = unique("Register terverifikasi")
+    pid, token = decide(a, title, public=True)
+    other_title = unique("Register lain")
+    other, _t = decide(a, other_title, public=True)
+    anon = env.client()
+    entry = register_entry(anon, title, pid)
+    assert entry and "Tanda tangan sah" in entry and "TIDAK sah" not in entry, entry
+    j = register_entry(anon, title, pid, api=True)
+    assert j["valid"] is True and "problem" not in j and j["title"] == title, j
+    # the decision row's title changed behind sigap's back
+    db.sql("UPDATE governance_decisions SET title = 'Judul palsu' WHERE proposal_id = %d" % pid)
+    entry = register_entry(anon, title, pid)
+    assert entry and "Tanda tangan TIDAK sah: catatan keputusan telah diubah setelah ditandatangani" in entry, entry
+    assert "Jangan mengandalkan keputusan ini." in entry and "Judul palsu" not in entry and title in entry, entry
+    j = register_entry(anon, title, pid, api=True)
+    assert j["valid"] is False and j["problem"] == "catatan keputusan telah diubah setelah ditandatangani", j
+    assert j["title"] == title, j
+    e = anon.get("%s/keputusan?q=%s" % (API, quote_plus(title)), headers={"Accept-Language": "en"}).expect(200).json()
+    assert [d["problem"] for d in e["decisions"] if d["id"] == pid] == \
+        ["the decision record was changed after it was signed"], e
+    # the other entry still verifies
+    assert "Tanda tangan sah" in register_entry(anon, other_title, other)
+    db.sql("UPDATE governance_decisions SET title = (SELECT title FROM governance_proposals WHERE id = %d) "
+           "WHERE proposal_id = %d" % (pid, pid))
+    assert "Tanda tangan sah" in register_entry(anon, title, pid)
+    # a content version added after the decision
+    add_version_behind_sigaps_back(db, pid)
+    entry = register_entry(anon, title, pid)
+    assert "Tanda tangan TIDAK sah: isi usulan diubah setelah keputusan ditandatangani" in entry, entry
+    assert "Menutup layanan sore" not in entry and "Menetapkan jam layanan sore" in entry, entry
+    assert register_entry(anon, title, pid, api=True)["valid"] is False
+    # a signed step's note changed: the signature no longer verifies
+    db.sql("UPDATE governance_steps SET note = 'catatan lain' WHERE proposal_id = %d AND kind = 'saran'" % other)
+    entry = register_entry(anon, other_title, other)
+    assert "Tanda tangan TIDAK sah: tanda tangan tidak sah" in entry, entry
 
 
 def test_unpublished_decision_is_compared_not_shown(env):

@@ -159,6 +159,46 @@ def test_a_bad_row_adds_nobody_and_every_bad_row_is_named(env):
     assert int(env.shared_db.sql("SELECT COUNT(*) FROM users")[0][0]) == before
 
 
+def test_a_phone_by_the_rule_of_the_account_page(env):
+    """A phone is an Indonesian number by the rule "Akun saya" and the complaint form apply
+    (auth_phone_check); a number only the import took (any 9 to 15 digits) is named by its line,
+    in the reader's language, on the page and by the CLI, and nobody is added."""
+    c = admin(env.server)
+    a, b, d = unique("imp"), unique("imp"), unique("imp")
+    csv = ("username;nama;peran;hp\n"
+           "%s;Satu Orang;warga;0812 3456 7890\n"
+           "%s;Dua Orang;warga;12345678901\n"
+           "%s;Tiga Orang;warga;+1 202 555 0100\n" % (a, b, d))
+    rule = "nomor HP tidak sah: awali dengan 08 atau +62, 10 sampai 13 angka"
+    r = check(c, csv).expect(400, contains="Belum ada pengguna yang ditambahkan")
+    assert errors(r) == [("3", "hp", rule), ("4", "hp", rule)], errors(r)
+    assert users_named(env.shared_db, [a, b, d]) == []
+    en = c.get(PATH, headers={"Accept-Language": "en"}).expect(200)
+    r = post_mp(c, PATH, [("_csrf", en.csrf())], [("berkas", "pegawai.csv", "text/csv", csv.encode())],
+                headers={"Accept-Language": "en"}).expect(400)
+    assert [e[2] for e in errors(r)] == ["invalid mobile number: start with 08 or +62, 10 to 13 digits"] * 2, \
+        errors(r)
+    # the account page says the same of the same number
+    w = env.client()
+    w.login(TENANT, "warga")
+    page = w.get("/t/%s/akun" % TENANT).expect(200)
+    form = {"_csrf": page.csrf(), "full_name": "Warga Demo", "email": "", "phone": "12345678901"}
+    m = re.search(r'name="version" value="(\d+)"', page.text)
+    if m:
+        form["version"] = m.group(1)
+    w.post_form("/t/%s/akun" % TENANT, form).expect(400, contains=rule)
+    # the operator's import: the same words, by line
+    p = env.sigap(["user", "import", "--tenant", TENANT, "-"], db=env.shared_db, input=csv)
+    assert p.returncode == 1 and "line 3, column hp: %s ('12345678901')" % rule in p.stderr, p.stderr
+    assert "line 4, column hp: %s ('+1 202 555 0100')" % rule in p.stderr and "nobody added" in p.stderr, p.stderr
+    assert users_named(env.shared_db, [a, b, d]) == []
+    # corrected, all three come in, each phone in its one stored form
+    fixed = csv.replace("12345678901", "62 813-1111-2222").replace("+1 202 555 0100", "(0370) 123456")
+    confirm(c, check(c, fixed).expect(200)).expect(200, contains="Pengguna ditambahkan: 3")
+    got = {r[0]: r[5] for r in users_named(env.shared_db, [a, b, d])}
+    assert got == {a: "081234567890", b: "+6281311112222", d: "0370123456"}, got
+
+
 def test_a_username_taken_between_check_and_confirm(env):
     """The confirmation checks again in its transaction: a username another administrator took
     meanwhile refuses the whole import (409), naming the row."""

@@ -204,8 +204,59 @@ def test_history_says_which_step_by_whom_and_where(env):
     lines = history(page_of(w, tpath))
     assert re.match(r"^%s — Sedang diproses · Diteruskan ke OPD lain pada tahap Verifikasi berkas oleh petugas → %s$"
                     % (WHEN, re.escape(dpupr)), lines[1]), lines
-    assert re.match(r"^%s — Dikembalikan untuk perbaikan · Dikembalikan untuk perbaikan pada tahap Verifikasi berkas "
-                    r"oleh ptg\w+Lengkapi gambar$" % WHEN, lines[2]), lines
+    assert re.match(r"^%s — Dikembalikan untuk perbaikan pada tahap Verifikasi berkas "
+                    r"oleh ptg\w+Alasan: Lengkapi gambar$" % WHEN, lines[2]), lines
+
+
+def test_a_return_is_said_once(env):
+    """A returned application's history: each line says what happened once (the return was
+    "Dikembalikan untuk perbaikan · Dikembalikan untuk perbaikan pada tahap ..."), the officer's
+    reason once, as the reason; the resubmission and a rejection and a cancellation alike; on the
+    application page, the public tracking page and in English."""
+    code, _admin, _ = new_service(env)
+    w, _csrf, app_id = file_app(env, code)
+    path = "/t/%s/permohonan/%d" % (TENANT, app_id)
+    o = officer(env, "petugas")
+    act(o, path, "return", "Scan KK buram, unggah ulang")
+    lines = history(page_of(w, path))
+    back = lines[1]
+    assert back.count("Dikembalikan untuk perbaikan") == 1, back
+    assert back.count("Scan KK buram, unggah ulang") == 1, back
+    assert re.match(r"^%s — Dikembalikan untuk perbaikan pada tahap Verifikasi berkas oleh petugas"
+                    r"Alasan: Scan KK buram, unggah ulang$" % WHEN, back), lines
+    # the citizen corrects and sends it again: the resubmission's line, then the return's unchanged
+    p = page_of(w, path)
+    ver = re.search(r'name="version" value="(\d+)"', p.text).group(1)
+    r = post_mp(w, path + "/perbaiki", [("_csrf", p.csrf()), ("version", ver), ("nama", "Baiq Nurul Aini"),
+                                        ("nik_pemohon", NIK), ("keperluan", "Baru")], [("kk", "kk2.pdf", PDF)])
+    assert r.status == 303, r.text[:1500]
+    lines = history(page_of(w, path))
+    assert lines[1] == back, lines
+    assert re.match(r"^%s — Sedang diproses · Diajukan ulang setelah perbaikan oleh \S+ → tahap Verifikasi berkas$"
+                    % WHEN, lines[2]), lines
+    assert sum(x.count("Dikembalikan untuk perbaikan") for x in lines) == 1, lines
+    # the public tracking page: the same line, without the name and the reason
+    number = w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()["number"]
+    public = history(page_of(env.client(), "/t/%s/lacak?nomor=%s" % (TENANT, number)))
+    assert re.match(r"^%s — Dikembalikan untuk perbaikan pada tahap Verifikasi berkas$" % WHEN, public[1]), public
+    # in English
+    en = history(page_of(w, path, headers={"Accept-Language": "en"}))
+    assert en[1].count("Returned for revision") == 1 and en[1].count("Scan KK buram") == 1, en
+    assert re.search(r"Returned for revision at stage Verifikasi berkas by petugasReason: Scan KK buram", en[1]), en
+    # rejected, and cancelled by the citizen: said once too
+    act(o, path, "reject", "Bukan pemohon yang sah")
+    rej = history(page_of(w, path))[3]
+    assert re.match(r"^%s — Ditolak pada tahap Verifikasi berkas oleh petugasAlasan: Bukan pemohon yang sah$" % WHEN,
+                    rej), rej
+    w2, _c, id2 = file_app(env, code)
+    path2 = "/t/%s/permohonan/%d" % (TENANT, id2)
+    act(w2, path2, "cancel")
+    gone = history(page_of(w2, path2))[1]
+    assert gone.count("Dibatalkan") == 1 and "Alasan" not in gone, gone
+    # the API keeps its fields as they were
+    ev = w.get("/api/v1/t/%s/applications/%d" % (TENANT, app_id)).expect(200).json()["events"]
+    assert ev[1]["action"] == "dikembalikan" and ev[1]["state"] == "dikembalikan", ev[1]
+    assert "names_state" not in ev[1] and "note_is_reason" not in ev[1], ev[1]
 
 
 def test_times_carry_the_zone(env):

@@ -90,6 +90,48 @@ static void bad_rows_named(void **state)
 	user_import_free(&imp);
 }
 
+/* A phone by sigap's one rule (auth_phone_check, as "Akun saya" and the
+ * complaint form): an Indonesian number, its line and column named when
+ * not; the import took any 9 to 15 digits */
+static void phones_by_the_one_rule(void **state)
+{
+	user_import_t imp;
+	const char *csv = "username;nama;peran;hp\n"
+			  "satu;Satu Orang;warga;0812 3456 7890\n"    /* 2: mobile */
+			  "dua;Dua Orang;warga;62 877-654-3210\n"     /* 3: 62 for the 0 */
+			  "tiga;Tiga Orang;warga;(0370) 123456\n"     /* 4: a landline */
+			  "empat;Empat Orang;warga;12345678901\n"     /* 5: 11 digits, no 0 */
+			  "lima;Lima Orang;warga;+1 202 555 0100\n"   /* 6: not Indonesia */
+			  "enam;Enam Orang;warga;0812 3456 789012\n"  /* 7: 15 digits */
+			  "tujuh;Tujuh Orang;warga;0812-ABC-7890\n"   /* 8: letters */
+			  "delapan;Delapan Orang;warga;+62 0812 3456\n"; /* 9: +62 then 0 */
+	static const struct {
+		int line;
+		const char *value, *msgid;
+	} want[] = {
+		{ 5, "12345678901", "nomor HP tidak sah: awali dengan 08 atau +62, 10 sampai 13 angka" },
+		{ 6, "+1 202 555 0100", "nomor HP tidak sah: awali dengan 08 atau +62, 10 sampai 13 angka" },
+		{ 7, "0812 3456 789012", "nomor HP tidak sah: awali dengan 08 atau +62, 10 sampai 13 angka" },
+		{ 8, "0812-ABC-7890", "nomor HP hanya berisi angka (boleh dengan spasi atau tanda -), misalnya 081234567890" },
+		{ 9, "+62 0812 3456", "nomor HP tidak sah: awali dengan 08 atau +62, 10 sampai 13 angka" },
+	};
+	(void)state;
+	assert_int_equal(parse(csv, &imp), ERR_INVALID);
+	assert_int_equal(imp.n, 8);
+	assert_int_equal(imp.nerr, 5);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(imp.errs[i].line, want[i].line);
+		assert_string_equal(imp.errs[i].column, "hp");
+		assert_string_equal(imp.errs[i].value, want[i].value);
+		assert_string_equal(imp.errs[i].msgid, want[i].msgid);
+	}
+	/* the good ones in the one stored form */
+	assert_string_equal(imp.rows[0].phone, "081234567890");
+	assert_string_equal(imp.rows[1].phone, "+628776543210");
+	assert_string_equal(imp.rows[2].phone, "0370123456");
+	user_import_free(&imp);
+}
+
 static void whole_file_refused(void **state)
 {
 	user_import_t imp;
@@ -143,6 +185,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(spreadsheet_files),
 		cmocka_unit_test(bad_rows_named),
+		cmocka_unit_test(phones_by_the_one_rule),
 		cmocka_unit_test(whole_file_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

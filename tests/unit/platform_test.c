@@ -667,6 +667,51 @@ static void test_digest(void **state)
 	test_store_close(&ts);
 }
 
+/* The digest lists by the time each notification is dated, newest first,
+ * as the dashboard does; between equal times the later written first. The
+ * ids follow the order of writing: one written later but dated earlier (an
+ * import's, another instance's clock) came out of order when it listed by
+ * id. */
+static void test_digest_by_time(void **state)
+{
+	test_store_t ts;
+	const int64_t day0 = 1796083200, h = 3600; /* 2026-12-01 08:00 WITA */
+	mail_config_t mc = { "smtp://127.0.0.1:1", "", "", "layanan@mataramkota.go.id", "https://sigap.example.id", 7 };
+	char body[4000] = "";
+	const char *at[4];
+	/* written in this order (ids 1..4), dated otherwise */
+	role_note_t notes[] = {
+		{ "petugas", "DLH", "complaint:21", "Pengaduan A: bertanggal paling baru", day0 - 1 * h },
+		{ "petugas", "DLH", "complaint:22", "Pengaduan B: bertanggal paling lama", day0 - 5 * h },
+		{ "petugas", "DLH", "complaint:23", "Pengaduan C: ditulis sebelum D", day0 - 3 * h },
+		{ "petugas", "DLH", "complaint:24", "Pengaduan D: ditulis sesudah C", day0 - 3 * h },
+	};
+	(void)state;
+	test_store_open(&ts);
+	assert_int_equal(test_sql(&ts,
+		"INSERT INTO tenants (code, name, level, head_title, tz_offset, tz_name, created_at) VALUES "
+		"('52.71', 'Kota Mataram', 2, 'Wali Kota', 28800, 'WITA', 0);"
+		"INSERT INTO units (tenant, code, name, created_at) VALUES ('52.71', 'DLH', 'Dinas LH', 0);"
+		"INSERT INTO users (tenant, username, full_name, role, unit, email, lang, password_hash, created_at, "
+		"updated_at) VALUES ('52.71', 'ani', 'Ani', 'petugas', 'DLH', 'ani@mataramkota.go.id', 'id', 'x', 0, 0)"), 0);
+	mail_configure(&mc);
+	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
+		assert_int_equal(store_tx(ts.st, role_note_fn, &notes[i]), 0);
+	assert_int_equal(mail_digest_job(ts.st, day0), 1);
+	assert_int_equal(store_query_text(store_reader(ts.st), body, sizeof(body),
+					  "SELECT body FROM mail_outbox WHERE recipient = 'ani@mataramkota.go.id'", ""), 0);
+	at[0] = strstr(body, "Pengaduan A");
+	at[1] = strstr(body, "Pengaduan D");
+	at[2] = strstr(body, "Pengaduan C");
+	at[3] = strstr(body, "Pengaduan B");
+	for (int i = 0; i < 4; i++)
+		assert_non_null(at[i]);
+	/* A (newest), then D and C (the same second: D written later), then B */
+	assert_true(at[0] < at[1] && at[1] < at[2] && at[2] < at[3]);
+	mail_configure(NULL);
+	test_store_close(&ts);
+}
+
 /* ---- submission keys (once.c) ---- */
 
 struct once_ud {
@@ -876,6 +921,7 @@ int main(void)
 		cmocka_unit_test(test_notify_many),
 		cmocka_unit_test(test_mail),
 		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_digest_by_time),
 		cmocka_unit_test(test_once),
 		cmocka_unit_test(test_mail_prune),
 	};
