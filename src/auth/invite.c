@@ -352,23 +352,35 @@ void user_import_tokens(user_import_t *imp)
 	}
 }
 
+static const char *import_lang(const user_import_t *imp)
+{
+	return !strcmp(imp->lang, "en") ? "en" : "id";
+}
+
+/* the invitation in the language the administrator chose (imp->lang) */
 static int mail_link(store_conn_t *c, const user_import_t *imp, user_import_row_t *row)
 {
-	char subject[300], body[2000];
-	snprintf(subject, sizeof(subject), "Akun sigap %s untuk Anda: %s", imp->tenant_name, row->username);
-	snprintf(body, sizeof(body),
-		 "Yth. %s,\n\n"
-		 "Administrator sigap %s membuatkan akun untuk Anda dengan nama pengguna \"%s\".\n\n"
-		 "Untuk memilih kata sandi Anda, buka tautan ini dalam tujuh hari (hanya bisa dipakai sekali):\n\n"
-		 "%s/t/%s/lupa-sandi/%s\n\n"
-		 "Sesudah itu, masuk di %s/t/%s/masuk. Bila akun ini bukan untuk Anda, abaikan pesan ini dan "
-		 "beri tahu administrator.\n\n"
-		 "(English: the administrator of sigap %s made an account for you, username \"%s\". Open the link "
-		 "within seven days to choose your password; it works once.)",
-		 row->full_name, imp->tenant_name, row->username, imp->link_base, imp->tenant, row->token,
-		 imp->link_base, imp->tenant, imp->tenant_name, row->username);
-	/* written in both languages: the signature in Indonesian */
-	return mail_enqueue(c, imp->tenant, row->email, "id", subject, body, imp->now);
+	const char *lang = import_lang(imp);
+	char subject[300], dear[600], made[800], open_link[300], after[800], body[3000];
+	int rc;
+	snprintf(subject, sizeof(subject), mail_translate(lang, N_("Akun sigap %s untuk Anda: %s")), imp->tenant_name,
+		 row->username);
+	snprintf(dear, sizeof(dear), mail_translate(lang, N_("Yth. %s,")), row->full_name);
+	snprintf(made, sizeof(made),
+		 mail_translate(lang, N_("Administrator sigap %s membuatkan akun untuk Anda dengan nama pengguna \"%s\".")),
+		 imp->tenant_name, row->username);
+	snprintf(open_link, sizeof(open_link), "%s",
+		 mail_translate(lang, N_("Untuk memilih kata sandi Anda, buka tautan ini dalam tujuh hari (hanya bisa "
+					 "dipakai sekali):")));
+	snprintf(after, sizeof(after),
+		 mail_translate(lang, N_("Sesudah itu, masuk di %s/t/%s/masuk. Bila akun ini bukan untuk Anda, abaikan pesan "
+					 "ini dan beri tahu administrator.")),
+		 imp->link_base, imp->tenant);
+	snprintf(body, sizeof(body), "%s\n\n%s\n\n%s\n\n%s/t/%s/lupa-sandi/%s\n\n%s", dear, made, open_link,
+		 imp->link_base, imp->tenant, row->token, after);
+	rc = mail_enqueue(c, imp->tenant, row->email, lang, subject, body, imp->now);
+	sodium_memzero(body, sizeof(body));
+	return rc;
 }
 
 int user_import_tx(store_conn_t *c, void *ud)
@@ -388,10 +400,12 @@ int user_import_tx(store_conn_t *c, void *ud)
 		row->mailed = 0;
 		rc = store_query_int64(c, &id,
 				       "INSERT INTO users (tenant, username, full_name, role, unit, email, phone, "
-				       "password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-				       "ttttttttii", imp->tenant, row->username, row->full_name, row->role,
+				       "password_hash, lang, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+				       "RETURNING id",
+				       "tttttttttii", imp->tenant, row->username, row->full_name, row->role,
 				       row->unit[0] ? row->unit : NULL, row->email[0] ? row->email : NULL,
-				       row->phone[0] ? row->phone : NULL, NO_PASSWORD, imp->now, imp->now);
+				       row->phone[0] ? row->phone : NULL, NO_PASSWORD, imp->lang[0] ? import_lang(imp) : NULL,
+				       imp->now, imp->now);
 		if (rc == ERR_EXISTS) {
 			add_error(imp, row->line, COL_USERNAME, N_("nama pengguna sudah dipakai"), row->username);
 			return ERR_EXISTS;

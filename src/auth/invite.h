@@ -28,6 +28,10 @@
  *    an address, the link goes there, queued in the same transaction;
  *    otherwise it is returned once (the page shows it to the administrator,
  *    to hand over) and only its SHA-256 is stored.
+ *  - The invitations are in one language, the administrator's choice
+ *    (imp->lang, the form's default the server's `lang`): a new official has
+ *    no language of their own yet. It becomes the accounts' users.lang, the
+ *    language of their e-mails until they choose another on the site.
  *  - One transaction: the users, their links, their e-mails and an audit
  *    entry each ("user.add", summary "... invited"). A username taken
  *    meanwhile fails the whole import (ERR_EXISTS, with its line).
@@ -63,6 +67,9 @@ typedef struct user_import {
 	char tenant[16], tenant_name[160], actor[72], link_base[256];
 	int64_t now;
 	int mail; /* e-mail the links to rows with an address */
+	char lang[4]; /* the invitations' language, "id" or "en" (the administrator's
+		       * choice; also the new accounts' users.lang); "" = none chosen
+		       * (the CLI, which mails nothing): users.lang stays NULL */
 	user_import_row_t *rows; /* malloc'd */
 	int n;
 	user_import_error_t errs[IMPORT_MAX_ERRORS];
@@ -73,7 +80,7 @@ typedef struct user_import {
  * database). 0 when every row is good; ERR_INVALID with imp->errs otherwise
  * (also for an empty file, a missing or unknown column, over
  * IMPORT_MAX_ROWS rows or IMPORT_MAX_BYTES); ERR_NOMEM. imp's tenant,
- * actor, now, mail and link_base are the caller's to fill first. */
+ * actor, now, mail, lang and link_base are the caller's to fill first. */
 int user_import_parse(const char *csv, size_t len, user_import_t *imp);
 /* The checks against the tenant's data (OPDs exist, usernames free), on a
  * reader, for the rows read (also after user_import_parse() refused some,

@@ -5,6 +5,7 @@
 #include "auth/recover.h"
 
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,11 +55,11 @@ int auth_recover_prepare(store_t *st, const auth_limits_t *lim, const char *tena
 	 * (a household's shared mailbox), oldest first */
 	rc = strchr(typed, '@')
 		     ? store_prepare(c,
-				     "SELECT id, username, email FROM users WHERE tenant = ? AND disabled = 0 "
+				     "SELECT id, username, email, lang FROM users WHERE tenant = ? AND disabled = 0 "
 				     "AND email IS NOT NULL AND LOWER(email) = ? ORDER BY id LIMIT " STR(RECOVER_MAX_ACCOUNTS),
 				     &s)
 		     : store_prepare(c,
-				     "SELECT id, username, email FROM users WHERE tenant = ? AND disabled = 0 "
+				     "SELECT id, username, email, lang FROM users WHERE tenant = ? AND disabled = 0 "
 				     "AND email IS NOT NULL AND email <> '' AND username = ?",
 				     &s);
 	if (rc < 0)
@@ -71,6 +72,7 @@ int auth_recover_prepare(store_t *st, const auth_limits_t *lim, const char *tena
 		a->user_id = store_col_int64(s, 0);
 		snprintf(a->username, sizeof(a->username), "%s", store_col_text(s, 1));
 		snprintf(a->email, sizeof(a->email), "%s", store_col_text(s, 2));
+		snprintf(a->lang, sizeof(a->lang), "%s", store_col_text(s, 3) ? store_col_text(s, 3) : "");
 		op->found++;
 	}
 	store_finalize(s);
@@ -93,11 +95,55 @@ int auth_recover_prepare(store_t *st, const auth_limits_t *lim, const char *tena
 	return 0;
 }
 
+/* appends to out[0..outlen) (cut to fit) */
+static void addf(char *out, size_t outlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void addf(char *out, size_t outlen, const char *fmt, ...)
+{
+	size_t n = strlen(out);
+	va_list ap;
+	if (n + 1 >= outlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out + n, outlen - n, fmt, ap);
+	va_end(ap);
+}
+
+/* The message in the account's language; for an account that never chose
+ * one (users.lang NULL), in Indonesian with an English paragraph. The link
+ * is the one line "BASE/t/TENANT/lupa-sandi/TOKEN" either way. */
+static const char *link_text(const auth_recover_op_t *op, const struct auth_recover_account *a, int shared,
+			     char *subject, size_t slen, char *body, size_t blen)
+{
+	int known = !strcmp(a->lang, "id") || !strcmp(a->lang, "en");
+	const char *lang = known ? a->lang : "id";
+	body[0] = '\0';
+	snprintf(subject, slen, mail_translate(lang, N_("Atur ulang kata sandi sigap %s: akun %s")), op->tenant_name,
+		 a->username);
+	addf(body, blen, mail_translate(lang, N_("Ada permintaan untuk mengatur ulang kata sandi akun \"%s\" di sigap %s.")),
+	     a->username, op->tenant_name);
+	addf(body, blen, "\n\n%s\n\n%s/t/%s/lupa-sandi/%s\n\n",
+	     mail_translate(lang, N_("Untuk memilih kata sandi baru, buka tautan ini dalam satu jam (hanya bisa dipakai sekali):")),
+	     op->link_base, op->tenant, a->token);
+	if (shared)
+		addf(body, blen, "%s\n\n",
+		     mail_translate(lang, N_("Alamat e-mail ini dipakai lebih dari satu akun; setiap akun mendapat pesan dan "
+					     "tautannya sendiri. Pakai tautan di pesan yang menyebut akun Anda.")));
+	addf(body, blen, "%s",
+	     mail_translate(lang, N_("Bila Anda tidak memintanya, abaikan pesan ini: kata sandi Anda tidak berubah.")));
+	if (!known)
+		addf(body, blen,
+		     "\n\n(English: someone asked to reset the password of this account. Open the link within one hour "
+		     "to choose a new password, or ignore this message if it was not you.%s)",
+		     shared ? " This address belongs to more than one account: each gets its own message and link." : "");
+	return known ? lang : NULL;
+}
+
 /* one account's link: counted, stored (voiding its older one), mailed, audited */
 static int send_link(store_conn_t *c, auth_recover_op_t *op, struct auth_recover_account *a, int shared)
 {
 	auth_limits_t per_account = { RECOVER_PER_ACCOUNT, 3600, 3600, 0, 0 };
 	char subj[64], subject[240], body[1700];
+	const char *lang;
 	long wait = 0;
 	int rc;
 	snprintf(subj, sizeof(subj), "pwreset-user:%lld", (long long)a->user_id);
@@ -118,22 +164,9 @@ static int send_link(store_conn_t *c, auth_recover_op_t *op, struct auth_recover
 			"ttiii", op->tenant, a->token_hash, a->user_id, op->now, op->now + RECOVER_TTL);
 	if (rc < 0)
 		return rc;
-	snprintf(subject, sizeof(subject), "Atur ulang kata sandi sigap %s: akun %s", op->tenant_name, a->username);
-	snprintf(body, sizeof(body),
-		 "Ada permintaan untuk mengatur ulang kata sandi akun \"%s\" di sigap %s.\n\n"
-		 "Untuk memilih kata sandi baru, buka tautan ini dalam satu jam (hanya bisa dipakai sekali):\n\n"
-		 "%s/t/%s/lupa-sandi/%s\n\n"
-		 "%s"
-		 "Bila Anda tidak memintanya, abaikan pesan ini: kata sandi Anda tidak berubah.\n\n"
-		 "(English: someone asked to reset the password of this account. Open the link within one hour "
-		 "to choose a new password, or ignore this message if it was not you.%s)",
-		 a->username, op->tenant_name, op->link_base, op->tenant, a->token,
-		 shared ? "Alamat e-mail ini dipakai lebih dari satu akun; setiap akun mendapat pesan dan tautannya "
-			  "sendiri. Pakai tautan di pesan yang menyebut akun Anda.\n\n"
-			: "",
-		 shared ? " This address belongs to more than one account: each gets its own message and link." : "");
-	/* written in both languages: the signature in Indonesian */
-	rc = mail_enqueue(c, op->tenant, a->email, NULL, subject, body, op->now);
+	/* the signature in the message's language (Indonesian when both) */
+	lang = link_text(op, a, shared, subject, sizeof(subject), body, sizeof(body));
+	rc = mail_enqueue(c, op->tenant, a->email, lang, subject, body, op->now);
 	sodium_memzero(body, sizeof(body));
 	if (rc < 0)
 		return rc;

@@ -24,6 +24,9 @@
  *    household often shares one, so each of its accounts (up to
  *    RECOVER_MAX_ACCOUNTS, oldest first) gets its own message naming it,
  *    each within its own limit. A username typed means that account only.
+ *  - The message is in the account's language (users.lang, kept when its
+ *    user chooses a language on the site); an account that never chose one gets
+ *    it in Indonesian with an English paragraph.
  *  - Without e-mail (mail_configured() false) there is nothing to send:
  *    the pages say to ask the Pemda's administrator instead.
  */
@@ -55,6 +58,7 @@ typedef struct auth_recover_op {
 	struct auth_recover_account {
 		int64_t user_id;
 		char username[72], email[256];
+		char lang[4]; /* users.lang: "id", "en", or "" (never chosen) */
 		char token[65], token_hash[65];
 	} acct[RECOVER_MAX_ACCOUNTS];
 	long retry_after;

@@ -308,6 +308,14 @@ int perf_record_closed(store_conn_t *c, const char *tenant, perf_kind_t kind, co
 	return rc < 0 ? rc : 0;
 }
 
+/* The unit an item's first routing verdict is counted in: where the item
+ * is, or for an item in no OPD yet ("-", a complaint waiting for the
+ * coordinator) the OPD it is sent to. */
+static const char *verdict_unit(const char *unit, const struct stored_item *si)
+{
+	return !strcmp(si->unit, "-") && unit && *unit ? unit : si->unit;
+}
+
 int perf_record_routing(store_conn_t *c, const char *tenant, perf_kind_t kind, const char *item_id,
 			const char *unit, int correct, int32_t day)
 {
@@ -324,12 +332,16 @@ int perf_record_routing(store_conn_t *c, const char *tenant, perf_kind_t kind, c
 	if ((rc = load_item(c, tenant, kind, item_id, &si)) < 0)
 		return rc;
 	if (si.routed < 0) {
-		rc = bump_daily(c, tenant, day, kind, si.unit, si.service, 0, 0, 0, 0, 1, correct);
+		/* a complaint the coordinator sends on: its verdict was counted
+		 * in the row of no OPD ("-"), which then showed 100 % routing
+		 * accuracy of no items while the OPD's row lacked it */
+		const char *to = verdict_unit(unit, &si);
+		rc = bump_daily(c, tenant, day, kind, to, si.service, 0, 0, 0, 0, 1, correct);
 		if (rc == 0)
 			rc = store_exec_nowait(c,
 					"UPDATE perf_items SET routed = ?, routed_day = ?, routed_unit = ?, version = version + 1"
 					" WHERE tenant = ? AND kind = ? AND item_id = ?",
-					"iittit", (int64_t)correct, (int64_t)day, si.unit, tenant, (int64_t)kind, item_id);
+					"iittit", (int64_t)correct, (int64_t)day, to, tenant, (int64_t)kind, item_id);
 	} else if (si.routed != correct) {
 		rc = bump_daily(c, tenant, si.routed_day, kind, si.routed_unit, si.service, 0, 0, 0, 0, 0,
 				correct - si.routed);
@@ -441,6 +453,34 @@ static void counts_add(perf_counts_t *a, const perf_counts_t *b)
 	a->routed_ok += b->routed_ok;
 	for (int w = 0; w <= PERF_WD_CAP; w++)
 		a->hist[w] += b->hist[w];
+}
+
+/* nothing counted for either kind in the period */
+static int row_is_empty(const perf_row_t *r)
+{
+	for (int k = PERF_APPLICATION; k <= PERF_COMPLAINT; k++) {
+		const perf_counts_t *c = &r->k[k];
+		if (c->received || c->finished || c->in_sla || c->open_end || c->overdue || c->wd_sum || c->routed ||
+		    c->routed_ok)
+			return 0;
+		for (int w = 0; w <= PERF_WD_CAP; w++)
+			if (c->hist[w])
+				return 0;
+	}
+	return 1;
+}
+
+static size_t drop_empty(perf_row_t *rows, size_t n)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(rows[i].unit, "-"))
+			for (int k = 0; k < 3; k++)
+				rows[i].k[k].routed = rows[i].k[k].routed_ok = 0;
+		if (!row_is_empty(&rows[i]))
+			rows[kept++] = rows[i];
+	}
+	return kept;
 }
 
 static int kind_ok(int64_t k)
@@ -790,6 +830,15 @@ int perf_dashboard(store_conn_t *c, const perf_query_t *q, perf_dashboard_t *ret
 		for (int k = 0; k < 3; k++)
 			counts_add(&d.total.k[k], &d.units[i].k[k]);
 	snprintf(d.total.unit, sizeof(d.total.unit), "%s", unit_filter(q) ? q->unit : "");
+	/* the rows of no OPD ("-") have no routing verdict of their own:
+	 * verdicts counted there before perf_record_routing put them in the
+	 * OPD a complaint was sent to stay in the totals only. Then a row with
+	 * nothing in the period is left out: a complaint sent on leaves its
+	 * category's row in "-" at 0 received, 0 finished, nothing open */
+	if (rc == 0) {
+		d.nservices = drop_empty(d.services, d.nservices);
+		d.nunits = drop_empty(d.units, d.nunits);
+	}
 	if (rc < 0) {
 		perf_dashboard_release(&d);
 		return rc;

@@ -101,9 +101,11 @@ int perf_record_finished(store_conn_t *c, const perf_item_t *it);
 /* Records the routing verdict of an item: correct = 1 if it went to the
  * right OPD first time, 0 if it had to be re-routed. unit (may be NULL) is
  * the OPD now responsible: if it differs from the recorded one and the item
- * is still open, the item and its "received" counts move to that OPD. A later
- * call replaces the verdict (counted once per item, on the day of the first
- * call). ERR_NOT_FOUND if the item was never recorded. */
+ * is still open, the item and its "received" counts move to that OPD. The
+ * verdict is counted in the item's OPD, or for an item in none yet ("-") in
+ * the OPD unit. A later call replaces the verdict (counted once per item, on
+ * the day and in the OPD of the first call). ERR_NOT_FOUND if the item was
+ * never recorded. */
 /* An item that ended without being completed (an application rejected or
  * cancelled, a complaint archived, forwarded elsewhere or merged): it leaves
  * the open items, so it is never counted overdue; it is not a completion,

@@ -636,8 +636,12 @@ static json_t *summary_cards(req_t *r, const struct view *v, const perf_dashboar
 {
 	const perf_counts_t *k = &d->total.k[v->kidx];
 	json_t *cards = json_array();
-	json_array_append_new(cards, card(req_t_(r, "Diterima"), json_integer(k->received), NULL));
-	json_array_append_new(cards, card(req_t_(r, "Selesai"), json_integer(k->finished), NULL));
+	/* finished in the period counts items received before it too: more
+	 * finished than received is a backlog worked off, and says so */
+	json_array_append_new(cards, card(req_t_(r, "Diterima"), json_integer(k->received),
+					  req_t_(r, "masuk dalam periode ini")));
+	json_array_append_new(cards, card(req_t_(r, "Selesai"), json_integer(k->finished),
+					  req_t_(r, "dalam periode ini, juga yang diterima sebelumnya")));
 	json_array_append_new(cards, card(req_t_(r, "Median (hari kerja)"), wd_json(perf_hist_percentile(k->hist, 50)), NULL));
 	json_array_append_new(cards, card(req_t_(r, "Persentil 90 (hari kerja)"),
 					  wd_json(perf_hist_percentile(k->hist, 90)), NULL));

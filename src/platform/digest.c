@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/auth.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/sb.h"
@@ -133,8 +134,29 @@ static int digest_tx(store_conn_t *c, void *ud)
 
 	en = !strcmp(lang, "en");
 	local_date(op->now, u->tz_offset, en, date, sizeof(date));
-	sb_addf(&body, en ? "Notifications for %s (%s%s%s), %s:\n\n" : "Pemberitahuan untuk %s (%s%s%s), %s:\n\n", name,
-		  role, unit[0] ? ", " : "", unit, date);
+	{
+		/* the role as the pages name it, in the reader's language, and
+		 * the OPD by its name (its code when it has none) */
+		char unit_name[200] = "";
+		role_t rl;
+		if (unit[0]) {
+			if ((rc = store_prepare(c, "SELECT name FROM units WHERE tenant = ? AND code = ?", &s)) < 0) {
+				sb_release(&body);
+				return rc;
+			}
+			store_bindf(s, "tt", u->tenant, unit);
+			if ((rc = store_step(s)) == STORE_ROW && store_col_text(s, 0))
+				snprintf(unit_name, sizeof(unit_name), "%s", store_col_text(s, 0));
+			store_finalize(s);
+			if (rc < 0) {
+				sb_release(&body);
+				return rc;
+			}
+		}
+		sb_addf(&body, en ? "Notifications for %s (%s%s%s), %s:\n\n" : "Pemberitahuan untuk %s (%s%s%s), %s:\n\n",
+			name, role_parse(role, &rl) == 0 ? mail_translate(lang, role_label(rl)) : role, unit[0] ? ", " : "",
+			unit_name[0] ? unit_name : unit, date);
+	}
 	/* newest first by the time each is dated, as the dashboard lists them
 	 * (notify_list), the id deciding between equal times: ids follow the
 	 * order of writing, not always the time (the demo data and an import

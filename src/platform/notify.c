@@ -29,7 +29,8 @@ void notify_text(char *out, size_t outlen, const char *message, const char *subj
 }
 
 static int add_rows(store_conn_t *c, const char *tenant, const notify_target_t *to, size_t n, const char *kind,
-		    const char *object, const char *message, const char *subject, int64_t now)
+		    const char *object, const char *message, const char *subject, notify_mail_fn detail, void *ud,
+		    int64_t now)
 {
 	store_stmt_t *s;
 	int rc;
@@ -63,7 +64,7 @@ static int add_rows(store_conn_t *c, const char *tenant, const notify_target_t *
 	for (size_t i = 0; i < n; i++) {
 		if (to[i].user_id > 0 && mail_configured()) {
 			/* in the language the user last read sigap in */
-			char addr[300] = "", lang[8] = "", link[400], body[1200], title[400];
+			char addr[300] = "", lang[8] = "", link[400], title[400];
 			if ((rc = store_prepare(c, "SELECT email, lang FROM users WHERE tenant = ? AND id = ? AND disabled = 0",
 						&s)) < 0)
 				return rc;
@@ -76,10 +77,18 @@ static int add_rows(store_conn_t *c, const char *tenant, const notify_target_t *
 			if (rc < 0)
 				return rc;
 			if (mail_valid_address(addr)) {
+				sb_t body = SB_INIT;
 				notify_text(title, sizeof(title), mail_translate(lang, message), subject);
 				mail_object_link(tenant, object, link, sizeof(link));
-				snprintf(body, sizeof(body), "%s\n%s%s", title, link[0] ? "\n" : "", link);
-				if ((rc = mail_enqueue(c, tenant, addr, lang, title, body, now)) < 0)
+				sb_addf(&body, "%s\n%s", title, link[0] || detail ? "\n" : "");
+				/* what the reader needs beyond the line (a reason, what to
+				 * do next), in the same language */
+				if (detail)
+					detail(ud, lang, &body);
+				sb_addf(&body, "%s", link);
+				rc = body.err ? ERR_NOMEM : mail_enqueue(c, tenant, addr, lang, title, body.buf, now);
+				sb_release(&body);
+				if (rc < 0)
 					return rc;
 			}
 		}
@@ -90,19 +99,26 @@ static int add_rows(store_conn_t *c, const char *tenant, const notify_target_t *
 int notify_add(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
 	       const char *object, const char *message, int64_t now)
 {
-	return add_rows(c, tenant, to, 1, kind, object, message, NULL, now);
+	return add_rows(c, tenant, to, 1, kind, object, message, NULL, NULL, NULL, now);
 }
 
 int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *to, size_t n, const char *kind,
 		    const char *object, const char *message, const char *subject, int64_t now)
 {
-	return add_rows(c, tenant, to, n, kind, object, message, subject, now);
+	return add_rows(c, tenant, to, n, kind, object, message, subject, NULL, NULL, now);
 }
 
 int notify_add_about(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
 		     const char *object, const char *message, const char *subject, int64_t now)
 {
-	return add_rows(c, tenant, to, 1, kind, object, message, subject, now);
+	return add_rows(c, tenant, to, 1, kind, object, message, subject, NULL, NULL, now);
+}
+
+int notify_add_detail(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
+		      const char *object, const char *message, const char *subject, notify_mail_fn detail, void *ud,
+		      int64_t now)
+{
+	return add_rows(c, tenant, to, 1, kind, object, message, subject, detail, ud, now);
 }
 
 /* The user's notifications: their own, or to their role within their OPD

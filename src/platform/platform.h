@@ -63,6 +63,15 @@ int notify_add_many(store_conn_t *c, const char *tenant, const notify_target_t *
  * subject NULL or "" is none. */
 int notify_add_about(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
 		     const char *object, const char *message, const char *subject, int64_t now);
+/* notify_add_about whose e-mail (to a user) says more than the dashboard's
+ * line: detail(ud, lang, body) appends it after the first line and before
+ * the link, in lang (the reader's users.lang: "en", else Indonesian; use
+ * mail_translate), e.g. an officer's reason and what to do next. The
+ * dashboard and the digest show the line only. */
+typedef void (*notify_mail_fn)(void *ud, const char *lang, sb_t *body);
+int notify_add_detail(store_conn_t *c, const char *tenant, const notify_target_t *to, const char *kind,
+		      const char *object, const char *message, const char *subject, notify_mail_fn detail, void *ud,
+		      int64_t now);
 /* A user's notifications are their own plus those to their role: within
  * their OPD (unit) or to all its holders (unit NULL). "Seen" is per user:
  * everything up to the id they last marked (notify_mark_seen_tx). */

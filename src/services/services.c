@@ -1611,14 +1611,37 @@ int services_queue(store_conn_t *c, const char *tenant, const auth_principal_t *
 
 /* ---------------------------------------------------------------- actions */
 
-/* what: an Indonesian msgid; the number follows it */
-static int notify_user(store_conn_t *c, const char *tenant, int64_t user, const char *kind, int64_t id,
-		       const char *what, const char *number, int64_t now)
+/* What the applicant's e-mail says beyond its line (notify_add_detail):
+ * the officer's reason, as typed (plain text: the e-mail is not HTML; the
+ * applicant's own application, so nothing is masked), and what to do next.
+ * Nothing else of the application (no NIK, no form answers) goes in. */
+struct applicant_mail {
+	int action;       /* SVC_RETURN, SVC_REJECT, SVC_ADVANCE (finished) */
+	const char *reason;
+	int has_result;   /* a result document to download */
+};
+
+static void applicant_detail(void *ud, const char *lang, sb_t *body)
 {
-	notify_target_t to = { user, NULL, NULL };
-	char obj[64];
-	OBJ(obj, id);
-	return notify_add_about(c, tenant, &to, kind, obj, what, number, now);
+	const struct applicant_mail *m = ud;
+	if (m->action == SVC_RETURN) {
+		sb_addf(body, "%s\n%s\n\n", mail_translate(lang, N_("Alasan petugas:")), m->reason);
+		sb_adds(body, mail_translate(lang, N_("Yang perlu Anda lakukan: buka permohonan ini di sigap (Permohonan saya), "
+						     "perbaiki isian atau dokumen yang disebut petugas, lalu kirim ulang. "
+						     "Jam layanan berhenti sampai permohonan dikirim ulang.")));
+	} else if (m->action == SVC_REJECT) {
+		sb_addf(body, "%s\n%s\n\n", mail_translate(lang, N_("Alasan penolakan:")), m->reason);
+		sb_adds(body, mail_translate(lang, N_("Permohonan ini tidak dilanjutkan. Bila persyaratannya sudah dapat Anda "
+						     "penuhi, ajukan permohonan baru; bila Anda tidak setuju dengan "
+						     "penolakan ini, sampaikan pengaduan di sigap.")));
+	} else {
+		if (m->has_result)
+			sb_addf(body, "%s ", mail_translate(lang, N_("Dokumen hasil dapat Anda unduh di halaman permohonan "
+									"ini di sigap (Permohonan saya).")));
+		sb_adds(body, mail_translate(lang, N_("Di halaman permohonan Anda dapat memberi nilai layanan ini "
+						     "(survei kepuasan masyarakat).")));
+	}
+	sb_adds(body, "\n\n");
 }
 
 #define UPD_SQL                                                                                                   \
@@ -1915,17 +1938,21 @@ int services_act(store_conn_t *c, const services_act_t *x, const auth_principal_
 		if ((rc = audit_append(c, x->tenant, now, who->username, "services.sla_resume", obj, sum)) < 0)
 			goto out;
 	}
-	/* who hears about it */
-	if (action == SVC_RETURN)
-		rc = notify_user(c, x->tenant, a.applicant_id, "services.returned", a.id,
-				 N_("Permohonan dikembalikan untuk perbaikan"), a.number, now);
-	else if (action == SVC_REJECT)
-		rc = notify_user(c, x->tenant, a.applicant_id, "services.rejected", a.id, N_("Permohonan ditolak"),
-				 a.number, now);
-	else if (action == SVC_ADVANCE && nst == SVC_SELESAI)
-		rc = notify_user(c, x->tenant, a.applicant_id, "services.done", a.id, N_("Permohonan selesai"), a.number,
-				 now);
-	else if (action == SVC_RESUBMIT || !strcmp(op, "transfer") || (action == SVC_ADVANCE && strcmp(unit, a.unit))) {
+	/* who hears about it: the applicant's e-mail with the reason and what
+	 * to do next */
+	if (action == SVC_RETURN || action == SVC_REJECT || (action == SVC_ADVANCE && nst == SVC_SELESAI)) {
+		struct applicant_mail m = { action, reason_out, result_hash != NULL };
+		notify_target_t to = { a.applicant_id, NULL, NULL };
+		rc = notify_add_detail(c, x->tenant, &to,
+				       action == SVC_RETURN   ? "services.returned"
+				       : action == SVC_REJECT ? "services.rejected"
+							      : "services.done",
+				       obj,
+				       action == SVC_RETURN   ? N_("Permohonan dikembalikan untuk perbaikan")
+				       : action == SVC_REJECT ? N_("Permohonan ditolak")
+							      : N_("Permohonan selesai"),
+				       a.number, applicant_detail, &m, now);
+	} else if (action == SVC_RESUBMIT || !strcmp(op, "transfer") || (action == SVC_ADVANCE && strcmp(unit, a.unit))) {
 		notify_target_t to = { 0, "petugas", unit };
 		rc = notify_add_about(c, x->tenant, &to, "services.todo", obj, N_("Permohonan menunggu tindakan"), a.number,
 				      now);

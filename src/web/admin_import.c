@@ -52,9 +52,19 @@ static const char *csv_of(req_t *r, size_t *len)
 	return box;
 }
 
+static const char *default_lang(req_t *r)
+{
+	return !strcmp(r->app->cfg.lang, "en") ? "en" : "id";
+}
+
 static json_t *base_ctx(req_t *r, const char *csv)
 {
+	const char *lang = req_form(r, "bahasa");
 	json_t *ctx = admin_ctx(r, N_("Impor pengguna"), "users");
+	if (!lang || (strcmp(lang, "id") && strcmp(lang, "en")))
+		lang = default_lang(r);
+	/* the invitations' language, kept from step to step */
+	json_object_set_new(ctx, "invite_en", json_boolean(!strcmp(lang, "en")));
 	json_object_set_new(ctx, "example", json_string(EXAMPLE));
 	json_object_set_new(ctx, "csv", json_string(csv ? csv : ""));
 	json_object_set_new(ctx, "mail", json_boolean(mail_configured() && r->app->cfg.public_url[0]));
@@ -185,6 +195,19 @@ int h_admin_import(req_t *r)
 	snprintf(imp->link_base, sizeof(imp->link_base), "%s", r->app->cfg.public_url);
 	imp->mail = mail_configured() && r->app->cfg.public_url[0];
 	imp->now = (int64_t)time(NULL);
+	/* the invitations' language: the administrator's choice, by default the
+	 * server's (auth/invite.h) */
+	{
+		const char *lang = req_form(r, "bahasa");
+		if (lang && strcmp(lang, "id") && strcmp(lang, "en")) {
+			ctx = base_ctx(r, csv);
+			json_object_set_new(ctx, "error",
+					    json_string(req_t_(r, N_("pilih bahasa undangan: Bahasa Indonesia atau English"))));
+			http_page(r, 400, "admin_import", ctx);
+			return 0;
+		}
+		snprintf(imp->lang, sizeof(imp->lang), "%s", lang ? lang : default_lang(r));
+	}
 	if (!len) {
 		ctx = base_ctx(r, NULL);
 		json_object_set_new(ctx, "error", json_string(req_t_(r, N_("pilih berkas CSV atau tempel isinya di kotak"))));

@@ -364,10 +364,13 @@ def test_unsigned_draft_does_not_claim_valid_signatures(env):
                                          "background": "Uraian"}).expect(303)
     page = dprd.get(r.header("location")).expect(200).text
     assert "Semua tanda tangan sah" not in page and 'id="chain-none"' in page, page
-    # once signed, the check is shown with the number of steps
+    # once signed, the check is shown with the number of signatures it checked, said as such
+    # (it read "(1)"; in English "Signatures checked: 1", right for one and for more)
     act(a["kepala_opd"], pid, "ajukan")
     page = a["kepala_opd"].get("%s/usulan/%d" % (BASE, pid)).expect(200).text
-    assert "Semua tanda tangan sah. (1)" in page and 'id="chain-none"' not in page, page
+    assert "Semua tanda tangan sah. Tanda tangan yang diperiksa: 1." in page and 'id="chain-none"' not in page, page
+    page = a["kepala_opd"].get("%s/usulan/%d" % (BASE, pid), headers={"Accept-Language": "en"}).expect(200).text
+    assert re.search(r'id="chain-ok">All signatures are valid\. Signatures checked: 1\.<', page), page
 
 
 def test_edit_form_of_a_proposal_that_cannot_change_says_so(env):

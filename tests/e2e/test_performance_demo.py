@@ -49,6 +49,32 @@ def test_demo_performance_uses_the_catalogues_codes(env):
     assert not [r for r in rows if r[1] == r[2]], [r for r in rows if r[1] == r[2]]
 
 
+def test_demo_routing_and_resolved_read_right(env):
+    """The demo's complaints sent on by the coordinator: their routing verdicts are their OPDs',
+    so the row of complaints not yet sent to an OPD shows no routing accuracy (it showed 100 % of
+    no items), and no row is left with nothing in it. More resolved than received in a period is
+    real (items received before it, finished in it) and the page says so."""
+    db = env.new_db()
+    assert db.sql("SELECT COUNT(*) FROM perf_monthly WHERE unit = '-' AND routed > 0")[0][0] in (0, "0")
+    assert db.sql("SELECT COUNT(*) FROM perf_items WHERE routed IS NOT NULL AND routed_unit = '-'")[0][0] in (0, "0")
+    srv = env.start_server(db)
+    c = srv.client()
+    c.login(TENANT, "sekda")
+    j = c.get("/api/v1/t/%s/kinerja" % TENANT).expect(200).json()
+    col = [x["name"] for x in j["opd"]["columns"]].index("ketepatan_disposisi_persen")
+    unrouted = [r for r in j["opd"]["rows"] if r[0] == "-"]
+    assert unrouted and unrouted[0][col] is None, unrouted
+    scol = [x["name"] for x in j["services"]["columns"]]
+    counts = [scol.index(n) for n in ("diterima", "selesai", "dalam_proses", "terlambat")]
+    assert not [r for r in j["services"]["rows"] if not any(r[i] for i in counts) and r[scol.index(
+        "ketepatan_disposisi_persen")] is None], j["services"]["rows"]
+    # the OPDs' rows carry the verdicts the coordinator recorded
+    assert any(r[col] is not None for r in j["opd"]["rows"] if r[0] != "-"), j["opd"]["rows"]
+    page = c.get(T + "/kinerja", headers={"Accept-Language": "en"}).expect(200).text
+    assert "including items received earlier" in page, page
+    assert "Resolved can exceed Received" in page, page
+
+
 def shortest(x):
     for prec in (15, 16, 17):
         t = "%.*g" % (prec, x)

@@ -481,6 +481,103 @@ static void test_new_equals_received_and_routing(void **state)
 	test_store_close(&ts);
 }
 
+/* A complaint waits for the coordinator in no OPD ("-"); its routing
+ * verdict, recorded when the coordinator sends it to an OPD, is that OPD's:
+ * it was counted in the row of no OPD, which showed 100 % routing accuracy
+ * with no items while the OPDs' rows lacked their verdicts. */
+struct unrouted_ctx {
+	int32_t day;
+	int step;
+};
+
+static int unrouted_tx(store_conn_t *c, void *ud)
+{
+	struct unrouted_ctx *x = ud;
+	int rc = 0;
+	if (x->step == 0) {
+		for (int i = 0; i < 3 && rc == 0; i++) {
+			char id[8];
+			perf_item_t it = { .tenant = "52.71", .kind = PERF_COMPLAINT, .item_id = id, .unit = "-",
+					   .service = "S1", .kecamatan = "52.71.01", .received_day = x->day,
+					   .due_day = x->day + 10, .finished_day = -1, .working_days = -1 };
+			snprintf(id, sizeof(id), "U%d", i);
+			rc = perf_record_received(c, &it);
+		}
+		/* U0 to the right OPD, U1 to another than proposed; U2 still waits */
+		if (rc == 0)
+			rc = perf_record_routing(c, "52.71", PERF_COMPLAINT, "U0", "DLH", 1, x->day);
+		if (rc == 0)
+			rc = perf_record_routing(c, "52.71", PERF_COMPLAINT, "U1", "DINKES", 0, x->day + 1);
+	} else {
+		/* a later verdict on U1 replaces its first, in the same OPD */
+		rc = perf_record_routing(c, "52.71", PERF_COMPLAINT, "U1", "DINKES", 1, x->day + 2);
+	}
+	return rc;
+}
+
+static const perf_counts_t *unit_counts(const perf_dashboard_t *d, const char *unit)
+{
+	for (size_t i = 0; i < d->nunits; i++)
+		if (!strcmp(d->units[i].unit, unit))
+			return &d->units[i].k[PERF_COMPLAINT];
+	return NULL;
+}
+
+static void test_unrouted_verdict_goes_with_the_complaint(void **state)
+{
+	test_store_t ts;
+	struct unrouted_ctx x = { cal_days_from_civil(2026, 3, 2), 0 };
+	perf_query_t q = { "52.71", NULL, cal_days_from_civil(2026, 3, 1), cal_days_from_civil(2026, 3, 31),
+			   cal_days_from_civil(2026, 3, 20), 0 };
+	perf_dashboard_t d;
+	const perf_counts_t *k;
+	char ru[32] = "";
+	(void)state;
+	test_store_open(&ts);
+	assert_int_equal(store_tx(ts.st, unrouted_tx, &x), 0);
+	assert_int_equal(perf_dashboard(store_reader(ts.st), &q, &d), 0);
+	/* the row of no OPD: the waiting complaint, no verdict (so no
+	 * accuracy, "-" on the page, never 100 %) */
+	assert_non_null(k = unit_counts(&d, "-"));
+	assert_int_equal(k->received, 1);
+	assert_int_equal(k->routed, 0);
+	assert_true(perf_routing_pct(k) < 0);
+	assert_non_null(k = unit_counts(&d, "DLH"));
+	assert_int_equal(k->received, 1);
+	assert_int_equal(k->routed, 1);
+	assert_int_equal(k->routed_ok, 1);
+	assert_non_null(k = unit_counts(&d, "DINKES"));
+	assert_int_equal(k->routed, 1);
+	assert_int_equal(k->routed_ok, 0);
+	assert_int_equal(d.total.k[PERF_COMPLAINT].routed, 2);
+	perf_dashboard_release(&d);
+	assert_int_equal(store_query_text(store_reader(ts.st), ru, sizeof(ru),
+					  "SELECT routed_unit FROM perf_items WHERE item_id = 'U1'", ""), 0);
+	assert_string_equal(ru, "DINKES");
+
+	x.step = 1;
+	assert_int_equal(store_tx(ts.st, unrouted_tx, &x), 0);
+	assert_int_equal(perf_dashboard(store_reader(ts.st), &q, &d), 0);
+	assert_non_null(k = unit_counts(&d, "DINKES"));
+	assert_int_equal(k->routed, 1);
+	assert_int_equal(k->routed_ok, 1);
+	assert_int_equal(unit_counts(&d, "-")->routed, 0);
+	perf_dashboard_release(&d);
+
+	/* a verdict counted in "-" before the fix: in the totals, never in
+	 * the row of no OPD */
+	assert_int_equal(test_sql(&ts, "UPDATE perf_monthly SET routed = routed + 1, routed_ok = routed_ok + 1 "
+				      "WHERE unit = '-'"), 0);
+	assert_int_equal(perf_dashboard(store_reader(ts.st), &q, &d), 0);
+	assert_int_equal(unit_counts(&d, "-")->routed, 0);
+	assert_int_equal(d.total.k[PERF_COMPLAINT].routed, 3);
+	for (size_t i = 0; i < d.nservices; i++)
+		if (!strcmp(d.services[i].unit, "-"))
+			assert_int_equal(d.services[i].k[0].routed, 0);
+	perf_dashboard_release(&d);
+	test_store_close(&ts);
+}
+
 static void test_bulk_matches_brute_force(void **state)
 {
 	test_store_t ts;
@@ -592,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_bulk_matches_brute_force),
 		cmocka_unit_test(test_closed_backfill),
 		cmocka_unit_test(test_new_equals_received_and_routing),
+		cmocka_unit_test(test_unrouted_verdict_goes_with_the_complaint),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_bad_items_refused),
 	};

@@ -544,6 +544,14 @@ static int64_t outbox_count(test_store_t *ts, const char *where)
 	return n;
 }
 
+/* the catalogue's English for what the digest translates here */
+static const char *digest_tr(const char *lang, const char *msgid)
+{
+	if (!strcmp(lang, "en") && !strcmp(msgid, "Petugas OPD"))
+		return "Agency officer";
+	return msgid;
+}
+
 static void test_digest(void **state)
 {
 	test_store_t ts;
@@ -576,6 +584,7 @@ static void test_digest(void **state)
 	assert_int_equal(mail_digest_job(ts.st, day0), 0);
 	mc.digest_hour = 7;
 	mail_configure(&mc);
+	mail_set_translator(digest_tr);
 
 	/* nothing addressed to anyone yet: no message, but the day counts as done */
 	assert_int_equal(mail_digest_job(ts.st, day0 - 2 * h), 0); /* 06:00 local: too early, nothing claimed */
@@ -605,7 +614,8 @@ static void test_digest(void **state)
 	assert_int_equal(store_query_text(store_reader(ts.st), body, sizeof(body),
 					  "SELECT body FROM mail_outbox WHERE recipient = 'ani@mataramkota.go.id'", ""), 0);
 	/* newest first, with links; the week-old one and other OPDs' left out */
-	assert_non_null(strstr(body, "Pemberitahuan untuk Ani (petugas, DLH), 01-12-2026:"));
+	/* the role and the OPD by the names the pages use, not their codes */
+	assert_non_null(strstr(body, "Pemberitahuan untuk Ani (Petugas OPD, Dinas LH), 01-12-2026:"));
 	assert_true(strstr(body, "saluran tersumbat") < strstr(body, "sampah menumpuk"));
 	assert_non_null(strstr(body, "https://sigap.example.id/t/52.71/pengaduan/12"));
 	assert_null(strstr(body, "Pengaduan lama"));
@@ -651,7 +661,7 @@ static void test_digest(void **state)
 					   "AND body NOT LIKE '%sampah%'"), 1);
 	assert_int_equal(outbox_count(&ts, "recipient = 'bob@mataramkota.go.id' AND "
 					   "subject = 'sigap: 1 new notification for your role' AND "
-					   "body LIKE 'Notifications for Bob (petugas, DISHUB), 2026-12-02:%'"), 1);
+					   "body LIKE 'Notifications for Bob (Agency officer, Dinas Perhubungan), 2026-12-02:%'"), 1);
 	assert_int_equal(outbox_count(&ts, "recipient = 'eka@mataramkota.go.id'"), 1);
 
 	/* more than fit in one message: the rest are counted */
@@ -663,6 +673,7 @@ static void test_digest(void **state)
 	assert_int_equal(outbox_count(&ts, "recipient = 'eka@mataramkota.go.id' AND "
 					   "subject = 'sigap: 33 pemberitahuan baru untuk jabatan Anda' AND "
 					   "body LIKE '%dan 3 lainnya.%'"), 1);
+	mail_set_translator(NULL);
 	mail_configure(NULL);
 	test_store_close(&ts);
 }
