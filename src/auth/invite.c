@@ -378,7 +378,7 @@ static int mail_link(store_conn_t *c, const user_import_t *imp, user_import_row_
 		 imp->link_base, imp->tenant);
 	snprintf(body, sizeof(body), "%s\n\n%s\n\n%s\n\n%s/t/%s/lupa-sandi/%s\n\n%s", dear, made, open_link,
 		 imp->link_base, imp->tenant, row->token, after);
-	rc = mail_enqueue(c, imp->tenant, row->email, lang, subject, body, imp->now);
+	rc = mail_enqueue_secret(c, imp->tenant, row->email, lang, subject, body, row->token, imp->now);
 	sodium_memzero(body, sizeof(body));
 	return rc;
 }

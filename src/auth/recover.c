@@ -166,7 +166,7 @@ static int send_link(store_conn_t *c, auth_recover_op_t *op, struct auth_recover
 		return rc;
 	/* the signature in the message's language (Indonesian when both) */
 	lang = link_text(op, a, shared, subject, sizeof(subject), body, sizeof(body));
-	rc = mail_enqueue(c, op->tenant, a->email, lang, subject, body, op->now);
+	rc = mail_enqueue_secret(c, op->tenant, a->email, lang, subject, body, a->token, op->now);
 	sodium_memzero(body, sizeof(body));
 	if (rc < 0)
 		return rc;

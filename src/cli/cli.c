@@ -81,7 +81,9 @@ void cli_usage(void *file)
 		"                          regions and holidays; not live sessions), counts and audit\n"
 		"                          chain verified; --files: copy the files its rows name there;\n"
 		"                          --allow-missing-files: without those the store lacks (listed)\n"
-		"  unit add --tenant CODE --code OPD --name NAME [--kind dinas|badan|...]\n"
+		"  unit add --tenant CODE --code OPD --name NAME [--kind KIND]\n"
+		"                          KIND: dinas (without --kind), badan, sekretariat, inspektorat,\n"
+		"                          satuan, kecamatan, kelurahan, bagian, lainnya\n"
 		"  unit list --tenant CODE\n"
 		"  user add --tenant CODE --username U --name NAME --role ROLE [--unit OPD]\n"
 		"                          the password is read from stdin (prompted on a terminal)\n"
@@ -100,7 +102,12 @@ void cli_usage(void *file)
 		"  apikey revoke --tenant CODE PREFIX\n"
 		"  import wilayah FILE     region codes (CSV kode,nama,level)\n"
 		"  import holidays FILE    national holidays (TSV date,type,name_id,name_en,status)\n"
-		"  holiday add --tenant CODE --date YYYY-MM-DD --name NAME   a local holiday\n"
+		"  holiday add --tenant CODE --date YYYY-MM-DD --name NAME   a local holiday (not on a\n"
+		"                          day that is a national or, for a kabupaten/kota, its\n"
+		"                          province's holiday already); audited\n"
+		"  holiday remove --tenant CODE --date YYYY-MM-DD   a local holiday of that Pemda; audited\n"
+		"  holiday list --tenant CODE [--year YYYY]   the holidays that hold there, one a line,\n"
+		"                          tab-separated: date, whose (nasional or a Pemda's code), kind, name\n"
 		"  audit verify [--tenant CODE]   check the hash chain of the audit log\n"
 		"  sweep                   run the periodic jobs once (SLA escalations, reminders)\n"
 		"  check                   database integrity check plus audit chain verification (a backup\n"
@@ -855,9 +862,11 @@ static int cmd_unit(config_t *cfg, int argc, char **argv)
 	}
 	if (open_store(cfg, &st, OPEN_CURRENT) < 0)
 		return 1;
-	if (!strcmp(argv[1], "add"))
+	if (!strcmp(argv[1], "add")) {
 		rc = unit_add(st, tenant, code, name, kind, "cli");
-	else if (known_tenant(st, tenant) < 0) {
+		if (rc == 0)
+			printf("OPD %s added for %s (%s): %s\n", code, tenant, kind ? kind : "dinas", name);
+	} else if (known_tenant(st, tenant) < 0) {
 		store_close(st);
 		return 1;
 	} else
@@ -1106,28 +1115,79 @@ static int cmd_import(config_t *cfg, int argc, char **argv)
 	return rc < 0 ? 1 : 0;
 }
 
+#define HOLIDAY_USAGE                                                                                          \
+	"sigap: usage: sigap holiday add --tenant CODE --date YYYY-MM-DD --name NAME | holiday remove --tenant CODE " \
+	"--date YYYY-MM-DD | holiday list --tenant CODE [--year YYYY]\n"
+
+static int print_holiday(void *ud, const char *day, const char *whose, const char *kind, const char *name)
+{
+	(void)ud;
+	printf("%s\t%s\t%s\t%s\n", day, strcmp(whose, "*") ? whose : "nasional", kind, name);
+	return 0;
+}
+
+/* sigap holiday list's --year YYYY as the first and last day of that year
+ * (every year without it): 0, or -1 when it is no year the calendar takes. */
+static int holiday_years(const char *year, char from[CAL_DATE_LEN], char to[CAL_DATE_LEN])
+{
+	char *end = NULL;
+	long y;
+	snprintf(from, CAL_DATE_LEN, "0000-01-01");
+	snprintf(to, CAL_DATE_LEN, "9999-12-31");
+	if (!year)
+		return 0;
+	y = strtol(year, &end, 10);
+	if (strlen(year) != 4 || *end || y < HOLIDAY_YEAR_MIN || y > HOLIDAY_YEAR_MAX)
+		return -1;
+	cal_format_date(cal_days_from_civil((int)y, 1, 1), from);
+	cal_format_date(cal_days_from_civil((int)y, 12, 31), to);
+	return 0;
+}
+
 static int cmd_holiday(config_t *cfg, int argc, char **argv)
 {
 	const char *tenant = take_opt(&argc, argv, "--tenant"), *date = take_opt(&argc, argv, "--date");
-	const char *name = take_opt(&argc, argv, "--name");
-	int32_t day;
+	const char *name = take_opt(&argc, argv, "--name"), *year = take_opt(&argc, argv, "--year");
+	char removed[CAL_NAME_MAX + 1], from[CAL_DATE_LEN], to[CAL_DATE_LEN];
+	int32_t day = 0;
 	store_t *st;
 	int rc;
-	if (argc != 2 || strcmp(argv[1], "add") || !tenant || !date || !name) {
-		fprintf(stderr, "sigap: usage: sigap holiday add --tenant CODE --date YYYY-MM-DD --name NAME\n");
+	if (argc != 2 || !tenant ||
+	    (!strcmp(argv[1], "add")      ? !date || !name || year
+	     : !strcmp(argv[1], "remove") ? !date || name || year
+	     : !strcmp(argv[1], "list")   ? date || name
+					  : 1)) {
+		fprintf(stderr, HOLIDAY_USAGE);
 		return 2;
 	}
-	if (cal_parse_date(date, &day) < 0) {
+	if (date && cal_parse_date(date, &day) < 0) {
 		fprintf(stderr, "sigap: invalid date '%s' (use YYYY-MM-DD)\n", date);
+		return 2;
+	}
+	if (holiday_years(year, from, to) < 0) {
+		fprintf(stderr, "sigap: --year must be a year from %d to %d, got '%s'\n", HOLIDAY_YEAR_MIN,
+			HOLIDAY_YEAR_MAX, year);
 		return 2;
 	}
 	if (open_store(cfg, &st, OPEN_CURRENT) < 0)
 		return 1;
-	rc = holiday_add_local(st, tenant, day, name, "cli");
+	if (known_tenant(st, tenant) < 0) {
+		store_close(st);
+		return 1;
+	}
+	if (!strcmp(argv[1], "add")) {
+		rc = holiday_add_local(st, tenant, day, name, "cli");
+		if (rc == 0)
+			printf("local holiday %s added for %s: %s\n", date, tenant, name);
+	} else if (!strcmp(argv[1], "remove")) {
+		rc = holiday_remove_local(st, tenant, day, "cli", removed);
+		if (rc == 0)
+			printf("local holiday %s removed from %s: %s\n", date, tenant, removed);
+	} else {
+		rc = holiday_list(store_reader(st), tenant, from, to, print_holiday, NULL);
+	}
 	if (rc < 0)
 		fprintf(stderr, "sigap: %s\n", store_errmsg());
-	else
-		printf("local holiday %s added for %s\n", date, tenant);
 	store_close(st);
 	return rc < 0 ? 1 : 0;
 }

@@ -387,9 +387,9 @@ int complaints_follow_offer_tx(store_conn_t *c, const char *tenant, int64_t user
 					       "berubah, dan laporan itu tetap diikuti dengan alamat ini saja.")));
 	sb_addch(&body, '\n');
 	rc = body.err ? ERR_NOMEM
-		      : mail_enqueue(c, tenant, key, lang,
-				     mail_translate(lang, N_("Pindahkan laporan yang Anda ikuti ke akun Anda")), body.buf,
-				     now);
+		      : mail_enqueue_secret(c, tenant, key, lang,
+					    mail_translate(lang, N_("Pindahkan laporan yang Anda ikuti ke akun Anda")),
+					    body.buf, token, now);
 	sb_release(&body);
 	sodium_memzero(token, sizeof(token));
 	if (rc < 0)

@@ -10,6 +10,13 @@
  * that sends it, so it goes out once even when two jobs run at the same
  * time; a lease left by an instance that died runs out after MAIL_LEASE
  * seconds and the message is tried again.
+ *
+ * A message that carries a one-time secret (a password-reset, invitation
+ * or confirmation link: mail_enqueue_secret) holds it in its body between
+ * SECRET_OPEN and SECRET_CLOSE while it waits; the marks never go out,
+ * and the transaction that records it sent or given up replaces the
+ * secret with MAIL_SECRET_REMOVED, so the row kept for MAIL_KEEP_DAYS (and
+ * backups, tenant exports) no longer holds a working link.
  */
 #include "platform/platform.h"
 
@@ -111,8 +118,60 @@ int mail_valid_address(const char *a)
 	return dot && dot > at + 1 && dot[1] != '\0' && at[1] != '.';
 }
 
-int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char *lang, const char *subject,
-		 const char *body, int64_t now)
+/* The marks around a one-time secret in a waiting message's body: ASCII
+ * STX and ETX (start and end of text), which no text sigap sends has
+ * (mail_enqueue makes them spaces) and which no tool takes for a line
+ * break (Python's splitlines does for the separators 0x1c-0x1e). */
+#define SECRET_OPEN '\x02'
+#define SECRET_CLOSE '\x03'
+
+/* body (n bytes) into text, each occurrence of secret (when not NULL)
+ * between the marks, any mark already in body made a space. */
+static void add_marked(sb_t *text, const char *body, size_t n, const char *secret)
+{
+	size_t k = secret ? strlen(secret) : 0;
+	for (size_t i = 0; i < n;) {
+		if (k && n - i >= k && !memcmp(body + i, secret, k)) {
+			sb_addch(text, SECRET_OPEN);
+			sb_add(text, secret, k);
+			sb_addch(text, SECRET_CLOSE);
+			i += k;
+		} else {
+			sb_addch(text, body[i] == SECRET_OPEN || body[i] == SECRET_CLOSE ? ' ' : body[i]);
+			i++;
+		}
+	}
+}
+
+/* A stored body without its marks (malloc'd, NULL when out of memory):
+ * each marked secret kept as it is (instead NULL, for sending) or replaced
+ * by instead (the record kept after sending). */
+static char *unmarked(const char *body, const char *instead)
+{
+	sb_t out = SB_INIT;
+	int inside = 0;
+	for (const char *p = body; *p; p++) {
+		if (*p == SECRET_OPEN) {
+			inside = 1;
+			if (instead)
+				sb_adds(&out, instead);
+		} else if (*p == SECRET_CLOSE) {
+			inside = 0;
+		} else if (!inside || !instead) {
+			sb_addch(&out, *p);
+		}
+	}
+	if (out.err || !out.buf) {
+		if (out.buf)
+			sodium_memzero(out.buf, out.len);
+		sb_release(&out);
+		return out.err ? NULL : strdup("");
+	}
+	return out.buf;
+}
+
+static int enqueue(store_conn_t *c, const char *tenant, const char *to, const char *lang, const char *subject,
+		   const char *body, const char *secret, int64_t now)
 {
 	char subj[400];
 	sb_t text = SB_INIT;
@@ -120,6 +179,8 @@ int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char
 	int rc;
 	if (!mail_valid_address(to))
 		return store_fail(ERR_INVALID, "not an e-mail address: '%s'", to ? to : "");
+	if (secret && (!*secret || strchr(secret, SECRET_OPEN) || strchr(secret, SECRET_CLOSE)))
+		return store_fail(ERR_INVALID, "a message's secret must be some text without marks");
 	/* one line: a header can carry no line break */
 	for (const char *p = subject ? subject : ""; *p && o + 1 < sizeof(subj); p++)
 		subj[o++] = *p == '\r' || *p == '\n' ? ' ' : *p;
@@ -127,16 +188,32 @@ int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char
 	/* every message ends with the same signature */
 	while (n && body[n - 1] == '\n')
 		n--;
-	sb_add(&text, body ? body : "", n);
+	add_marked(&text, body ? body : "", n, secret);
 	sb_addf(&text, "\n\n-- \n%s\n", mail_translate(lang, N_("sigap: pesan otomatis, tidak perlu dibalas.")));
 	rc = text.err ? ERR_NOMEM
 		      : store_exec_nowait(c, "INSERT INTO mail_outbox (tenant, recipient, subject, body, created_at, next_at) "
 					     "VALUES (?, ?, ?, ?, ?, ?)",
 					  "ttttii", tenant, to, subj, text.buf, now, now);
+	if (text.buf)
+		sodium_memzero(text.buf, text.len);
 	sb_release(&text);
 	if (rc >= 0)
 		store_signal(c, OUTBOX_SIGNAL_MAIL);
 	return rc < 0 ? rc : 0;
+}
+
+int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char *lang, const char *subject,
+		 const char *body, int64_t now)
+{
+	return enqueue(c, tenant, to, lang, subject, body, NULL, now);
+}
+
+int mail_enqueue_secret(store_conn_t *c, const char *tenant, const char *to, const char *lang, const char *subject,
+			const char *body, const char *secret, int64_t now)
+{
+	if (!secret)
+		return store_fail(ERR_INVALID, "a message's secret must be some text without marks");
+	return enqueue(c, tenant, to, lang, subject, body, secret, now);
 }
 
 int mail_object_link(const char *tenant, const char *object, char *out, size_t outlen)
@@ -261,6 +338,8 @@ typedef struct outmsg {
 	int64_t id, attempts;
 	char tenant[16], to[256];
 	char *subject, *body;
+	char *kept;  /* redact: the body kept, its secret replaced (NULL when out of memory: none kept) */
+	int redact;  /* its life ends now and it carried a secret */
 	int claimed, rc;
 	char err[200];
 } outmsg_t;
@@ -293,6 +372,9 @@ static int result_tx(store_conn_t *c, void *ud)
 		int rc;
 		if (!m->claimed)
 			continue;
+		if (m->redact && (rc = store_exec(c, "UPDATE mail_outbox SET body = ? WHERE id = ?", "ti",
+						  m->kept ? m->kept : MAIL_SECRET_REMOVED, m->id)) < 0)
+			return rc;
 		if (m->rc == 0)
 			rc = store_exec(c, "UPDATE mail_outbox SET sent_at = ?, attempts = attempts + 1, lease_until = 0 "
 					   "WHERE id = ?", "ii", b->now, m->id);
@@ -315,6 +397,7 @@ static void batch_free(batch_t *b)
 		if (b->m[i].body)
 			sodium_memzero(b->m[i].body, strlen(b->m[i].body));
 		free(b->m[i].body);
+		free(b->m[i].kept);
 	}
 	b->n = 0;
 }
@@ -363,14 +446,27 @@ int mail_send_due(store_t *st, int64_t now, int *ret_sent, int *ret_failed)
 		for (int i = 0; i < b->n; i++) {
 			outmsg_t *m = &b->m[i];
 			sb_t msg = SB_INIT;
+			char *text;
 			if (!m->claimed)
 				continue; /* another instance has it */
-			m->rc = mail_format(conf.from, m->to, m->subject, m->body, m->id, now, &msg);
+			/* the text goes out without the marks around its secret */
+			text = unmarked(m->body, NULL);
+			m->rc = text ? mail_format(conf.from, m->to, m->subject, text, m->id, now, &msg) : ERR_NOMEM;
+			if (text) {
+				sodium_memzero(text, strlen(text));
+				free(text);
+			}
 			if (m->rc == 0)
 				m->rc = smtp_send(m->to, &msg, m->err, sizeof(m->err));
 			else
 				snprintf(m->err, sizeof(m->err), "out of memory");
+			if (msg.buf)
+				sodium_memzero(msg.buf, msg.len);
 			sb_release(&msg);
+			/* sent or given up: the row keeps no working link */
+			m->redact = strchr(m->body, SECRET_OPEN) && (m->rc == 0 || m->attempts + 1 >= MAIL_ATTEMPTS);
+			if (m->redact)
+				m->kept = unmarked(m->body, MAIL_SECRET_REMOVED);
 			if (m->rc == 0)
 				sent++;
 			else {

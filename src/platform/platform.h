@@ -151,6 +151,16 @@ int mail_valid_address(const char *addr);
  * Indonesian: NULL is fine) like the subject and body the caller wrote. */
 int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char *lang, const char *subject,
 		 const char *body, int64_t now);
+/* The same for a message whose body carries a one-time secret (the token
+ * of a password-reset, invitation or e-mail confirmation link): secret, as
+ * it appears in body (each time; a body without it is queued as it is), is
+ * marked in the stored body, goes out as written, and is replaced by
+ * MAIL_SECRET_REMOVED
+ * in the same transaction that records the message sent or given up; the
+ * address, subject, times and fate stay (docs/privacy.md). */
+#define MAIL_SECRET_REMOVED "[dihapus]"
+int mail_enqueue_secret(store_conn_t *c, const char *tenant, const char *to, const char *lang, const char *subject,
+			const char *body, const char *secret, int64_t now);
 /* The public link of a notification's object ("complaint:42" ->
  * PUBLIC_URL/t/TENANT/pengaduan/42; application:, proposal: likewise) into
  * out: 1, or 0 (out "") without a public URL or for another object. */

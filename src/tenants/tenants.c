@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "core/csv.h"
 #include "core/err.h"
+#include "core/nls.h"
 #include "core/sb.h"
 #include "http/parse.h"
 #include "core/banned.h"
@@ -637,12 +638,41 @@ static int unit_add_tx(store_conn_t *c, void *ud)
 	return audit_append(c, u->tenant, (int64_t)time(NULL), u->actor, "unit.add", u->code, u->name);
 }
 
+const unit_kind_t unit_kinds[] = {
+	{ "dinas", N_("Dinas") },
+	{ "badan", N_("Badan") },
+	{ "sekretariat", N_("Sekretariat") },
+	{ "inspektorat", N_("Inspektorat") },
+	{ "satuan", N_("Satuan") },
+	{ "kecamatan", N_("Kecamatan") },
+	{ "kelurahan", N_("Kelurahan") },
+	{ "bagian", N_("Bagian") },
+	{ "lainnya", N_("Lainnya") },
+};
+const size_t unit_kinds_count = sizeof(unit_kinds) / sizeof(unit_kinds[0]);
+
+int unit_kind_known(const char *kind)
+{
+	for (size_t i = 0; kind && i < unit_kinds_count; i++)
+		if (!strcmp(unit_kinds[i].code, kind))
+			return 1;
+	return 0;
+}
+
 int unit_add(store_t *st, const char *tenant, const char *code, const char *name, const char *kind,
 	     const char *actor)
 {
 	struct unit_ctx u = { tenant, code, name, kind ? kind : "dinas", actor };
 	if (!code || !*code || strlen(code) > 24 || !name || !*name || strlen(name) > 200)
 		return store_fail(ERR_INVALID, "an OPD needs a code (at most 24 characters) and a name");
+	if (!unit_kind_known(u.kind)) {
+		char list[200];
+		size_t o = 0;
+		list[0] = '\0';
+		for (size_t i = 0; i < unit_kinds_count && o < sizeof(list); i++)
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "", unit_kinds[i].code);
+		return store_fail(ERR_INVALID, "unknown OPD kind '%s' (one of: %s)", u.kind, list);
+	}
 	return store_tx(st, unit_add_tx, &u);
 }
 
@@ -741,34 +771,148 @@ int holidays_import(store_t *st, const char *path, long *ret_rows, char *err, si
 	return rc;
 }
 
+const char *holiday_local_check(int32_t day, const char *name)
+{
+	char d[CAL_DATE_LEN];
+	size_t n = name ? strlen(name) : 0;
+	int y;
+	if (cal_format_date(day, d) < 0)
+		return N_("tanggal harus berformat YYYY-MM-DD, misalnya 2026-03-02");
+	cal_civil_from_days(day, &y, NULL, NULL);
+	if (y < HOLIDAY_YEAR_MIN || y > HOLIDAY_YEAR_MAX)
+		return N_("tanggal harus antara tahun 2000 dan 2100");
+	if (n == 0 || n > CAL_NAME_MAX)
+		return N_("nama hari libur wajib diisi (maksimal 200 karakter, tanpa baris baru)");
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return N_("nama hari libur wajib diisi (maksimal 200 karakter, tanpa baris baru)");
+	return NULL;
+}
+
+int holiday_local_add_tx(store_conn_t *c, const char *tenant, const char *day, const char *name, const char *actor,
+			 int64_t now, char clash[CAL_NAME_MAX + 1], const char **ret_msgid)
+{
+	char prov[3];
+	int rc;
+	*ret_msgid = NULL;
+	clash[0] = '\0';
+	snprintf(prov, sizeof(prov), "%.2s", tenant);
+	/* a national or (for a kabupaten/kota) provincial holiday already
+	 * makes the day free */
+	rc = store_query_text(c, clash, CAL_NAME_MAX + 1,
+			      "SELECT name FROM holidays WHERE tenant IN ('*', ?) AND tenant <> ? AND day = ?", "ttt", prov,
+			      tenant, day);
+	if (rc == 0) {
+		*ret_msgid = N_("tanggal itu sudah hari libur");
+		return store_fail(ERR_EXISTS, "'%s' is already a holiday: %s", day, clash);
+	}
+	clash[0] = '\0';
+	if (rc != ERR_NOT_FOUND)
+		return rc;
+	rc = store_exec(c, "INSERT INTO holidays (tenant, day, kind, name) VALUES (?, ?, 'libur_daerah', ?)", "ttt",
+			tenant, day, name);
+	if (rc == ERR_EXISTS) {
+		*ret_msgid = N_("tanggal itu sudah menjadi hari libur daerah");
+		return store_fail(ERR_EXISTS, "'%s' is already a local holiday", day);
+	}
+	if (rc < 0 || (rc = tenant_calendar_bump_tx(c)) < 0)
+		return rc;
+	return audit_append(c, tenant, now, actor, "holiday.add", day, name);
+}
+
+int holiday_local_remove_tx(store_conn_t *c, const char *tenant, const char *day, const char *actor, int64_t now,
+			    char name[CAL_NAME_MAX + 1])
+{
+	char prov[3], whose[16] = "";
+	int rc = store_query_text(c, name, CAL_NAME_MAX + 1,
+				  "SELECT name FROM holidays WHERE tenant = ? AND day = ? AND kind = 'libur_daerah'", "tt",
+				  tenant, day);
+	if (rc == ERR_NOT_FOUND) {
+		name[0] = '\0';
+		/* not the tenant's own: say whose it is, if anyone's */
+		snprintf(prov, sizeof(prov), "%.2s", tenant);
+		rc = store_query_text(c, whose, sizeof(whose),
+				      "SELECT tenant FROM holidays WHERE tenant IN ('*', ?) AND tenant <> ? AND day = ? "
+				      "ORDER BY tenant",
+				      "ttt", prov, tenant, day);
+		if (rc < 0 && rc != ERR_NOT_FOUND)
+			return rc;
+		if (rc == 0 && !strcmp(whose, "*"))
+			return store_fail(ERR_NOT_FOUND, "'%s' is a national holiday, not a local one of '%s' (the national "
+							 "list changes only with 'sigap import holidays')", day, tenant);
+		if (rc == 0)
+			return store_fail(ERR_NOT_FOUND, "'%s' is a local holiday of the province '%s', not of '%s' (remove it "
+							 "with --tenant %s)", day, whose, tenant, whose);
+		return store_fail(ERR_NOT_FOUND, "'%s' has no local holiday on %s", tenant, day);
+	}
+	if (rc < 0)
+		return rc;
+	rc = store_exec(c, "DELETE FROM holidays WHERE tenant = ? AND day = ? AND kind = 'libur_daerah'", "tt", tenant, day);
+	if (rc < 0)
+		return rc;
+	if ((rc = tenant_calendar_bump_tx(c)) < 0)
+		return rc;
+	return audit_append(c, tenant, now, actor, "holiday.remove", day, name);
+}
+
 struct local_ctx {
 	const char *tenant, *name, *actor;
 	char day[CAL_DATE_LEN];
+	char clash[CAL_NAME_MAX + 1]; /* add: the holiday already that day; remove: the removed one's name */
+	int remove;
 };
 
 static int local_tx(store_conn_t *c, void *ud)
 {
 	struct local_ctx *l = ud;
+	const char *msgid;
 	int rc = tenant_known_tx(c, l->tenant);
 	if (rc < 0)
 		return rc;
-	rc = store_exec(c, "INSERT INTO holidays (tenant, day, kind, name) VALUES (?, ?, 'libur_daerah', ?)",
-			    "ttt", l->tenant, l->day, l->name);
-	if (rc == ERR_EXISTS)
-		return store_fail(ERR_EXISTS, "'%s' is already a local holiday", l->day);
-	if (rc < 0 || (rc = tenant_calendar_bump_tx(c)) < 0)
-		return rc;
-	return audit_append(c, l->tenant, (int64_t)time(NULL), l->actor, "holiday.add", l->day, l->name);
+	if (l->remove)
+		return holiday_local_remove_tx(c, l->tenant, l->day, l->actor, (int64_t)time(NULL), l->clash);
+	return holiday_local_add_tx(c, l->tenant, l->day, l->name, l->actor, (int64_t)time(NULL), l->clash, &msgid);
 }
 
 int holiday_add_local(store_t *st, const char *tenant, int32_t day, const char *name, const char *actor)
 {
-	struct local_ctx l = { tenant, name, actor, "" };
-	if (!name || !*name || strlen(name) > CAL_NAME_MAX)
-		return store_fail(ERR_INVALID, "a holiday needs a name of at most %d bytes", CAL_NAME_MAX);
+	struct local_ctx l = { tenant, name, actor, "", "", 0 };
+	const char *why = holiday_local_check(day, name);
+	if (why)
+		return store_fail(ERR_INVALID, "%s", why);
+	cal_format_date(day, l.day);
+	return store_tx(st, local_tx, &l);
+}
+
+int holiday_remove_local(store_t *st, const char *tenant, int32_t day, const char *actor, char name[CAL_NAME_MAX + 1])
+{
+	struct local_ctx l = { tenant, NULL, actor, "", "", 1 };
+	int rc;
+	name[0] = '\0';
 	if (cal_format_date(day, l.day) < 0)
 		return store_fail(ERR_INVALID, "invalid date");
-	return store_tx(st, local_tx, &l);
+	rc = store_tx(st, local_tx, &l);
+	if (rc == 0)
+		snprintf(name, CAL_NAME_MAX + 1, "%s", l.clash);
+	return rc;
+}
+
+int holiday_list(store_conn_t *c, const char *tenant, const char *from, const char *to, holiday_row_fn fn, void *ud)
+{
+	store_stmt_t *s;
+	char prov[3];
+	int rc;
+	snprintf(prov, sizeof(prov), "%.2s", tenant);
+	rc = store_prepare(c, "SELECT day, tenant, kind, name FROM holidays WHERE tenant IN ('*', ?, ?) AND day >= ? "
+			      "AND day <= ? ORDER BY day, tenant, name", &s);
+	if (rc < 0)
+		return rc;
+	store_bindf(s, "tttt", prov, tenant, from, to);
+	while ((rc = store_step(s)) == STORE_ROW)
+		if ((rc = fn(ud, store_col_text(s, 0), store_col_text(s, 1), store_col_text(s, 2), store_col_text(s, 3))) < 0)
+			break;
+	store_finalize(s);
+	return rc < 0 ? rc : 0;
 }
 
 /* Calendars change rarely (a holiday import, a local holiday) but are read

@@ -8,6 +8,7 @@
 #ifndef SIGAP_TENANTS_H
 #define SIGAP_TENANTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/calendar.h"
@@ -101,16 +102,59 @@ int tenant_privacy_contact(store_conn_t *c, const char *code, char *buf, size_t 
 int tenant_privacy_contact_set_tx(store_conn_t *c, const char *code, const char *contact, const char *old_sum,
 				  const char *actor, int64_t now);
 
-/* OPDs. */
+/* OPDs. The kinds an OPD may have (units.kind), with the msgid of each
+ * one's label (Indonesian), in the order the admin page offers them:
+ * dinas, badan, sekretariat, ...; unit_kind_known(): 1 or 0. */
+typedef struct unit_kind {
+	const char *code, *label;
+} unit_kind_t;
+extern const unit_kind_t unit_kinds[];
+extern const size_t unit_kinds_count;
+int unit_kind_known(const char *kind);
+/* kind NULL is "dinas"; another kind than unit_kinds' is ERR_INVALID with
+ * the list of the valid ones in store_errmsg(). */
 int unit_add(store_t *st, const char *tenant, const char *code, const char *name, const char *kind,
 	     const char *actor);
 int unit_exists(store_conn_t *c, const char *tenant, const char *code);
 typedef int (*unit_row_fn)(void *ud, const char *code, const char *name, const char *kind);
 int unit_list(store_conn_t *c, const char *tenant, unit_row_fn fn, void *ud);
 
-/* Holidays: imports the national TSV (tenant "*"); adds a tenant's local day. */
+/* Holidays: imports the national TSV (tenant "*"). */
 int holidays_import(store_t *st, const char *path, long *ret_rows, char *err, size_t errlen);
+
+/* A Pemda's own holidays (libur_daerah), one set of rules for the admin
+ * page (web/admin_holidays.c) and the operator's CLI (sigap holiday):
+ *  - holiday_local_check(): NULL when day and name make a local holiday
+ *    (a year from HOLIDAY_YEAR_MIN to HOLIDAY_YEAR_MAX; a name of 1 to
+ *    CAL_NAME_MAX bytes without control characters), else the msgid
+ *    (Indonesian) saying why.
+ *  - holiday_local_add_tx(), in the caller's write transaction: day
+ *    ("YYYY-MM-DD") must not be a holiday already: ERR_EXISTS when it is a
+ *    national one or, for a kabupaten/kota, its province's (that one's name
+ *    into clash, as stored: a national day's is its msgid), or the tenant's
+ *    own (clash ""); *ret_msgid says which. Otherwise the row, the calendar
+ *    generation bumped and the audit entry "holiday.add" by actor.
+ *  - holiday_local_remove_tx(): the tenant's own holiday of day goes (its
+ *    name into name), the generation bumped, audited as "holiday.remove";
+ *    ERR_NOT_FOUND when the tenant has none that day (store_errmsg() says
+ *    when the day is a national or its province's holiday instead).
+ * holiday_add_local() and holiday_remove_local() are the same, each in a
+ * transaction of its own, for a tenant that must exist (ERR_NOT_FOUND
+ * "unknown tenant '...'"). */
+#define HOLIDAY_YEAR_MIN 2000
+#define HOLIDAY_YEAR_MAX 2100
+const char *holiday_local_check(int32_t day, const char *name);
+int holiday_local_add_tx(store_conn_t *c, const char *tenant, const char *day, const char *name, const char *actor,
+			 int64_t now, char clash[CAL_NAME_MAX + 1], const char **ret_msgid);
+int holiday_local_remove_tx(store_conn_t *c, const char *tenant, const char *day, const char *actor, int64_t now,
+			    char name[CAL_NAME_MAX + 1]);
 int holiday_add_local(store_t *st, const char *tenant, int32_t day, const char *name, const char *actor);
+int holiday_remove_local(store_t *st, const char *tenant, int32_t day, const char *actor, char name[CAL_NAME_MAX + 1]);
+/* The holidays that hold in tenant from `from` to `to` ("YYYY-MM-DD", both
+ * included): the national ones (whose "*"), its province's for a
+ * kabupaten/kota, its own; by day, then whose. */
+typedef int (*holiday_row_fn)(void *ud, const char *day, const char *whose, const char *kind, const char *name);
+int holiday_list(store_conn_t *c, const char *tenant, const char *from, const char *to, holiday_row_fn fn, void *ud);
 /* Marks the holidays changed, in the caller's write transaction: every
  * instance's cached calendars (tenant_calendar) are read afresh. The
  * generation is a fresh random number, not a counter, so two databases

@@ -8,8 +8,10 @@
  *
  * A local holiday is not a working day, so it moves every working-day
  * deadline computed after the change (tenant_calendar()). The writes are
- * here as store_tx functions for http_write (tenants.c's holiday_add_local()
- * waits for its commit, which no event loop may do); each is audited
+ * store_tx functions for http_write (tenants.c's holiday_add_local()
+ * waits for its commit, which no event loop may do) around the rules the
+ * operator's CLI applies too (tenants.h: holiday_local_check,
+ * holiday_local_add_tx, holiday_local_remove_tx); each is audited
  * ("holiday.add", "holiday.remove") and bumps the calendar generation in the
  * same transaction, so every instance drops its cached calendar at once.
  */
@@ -28,8 +30,8 @@
 #include "core/nls.h"
 #include "core/banned.h"
 
-#define YEAR_MIN 2000
-#define YEAR_MAX 2100
+#define YEAR_MIN HOLIDAY_YEAR_MIN
+#define YEAR_MAX HOLIDAY_YEAR_MAX
 #define Q_REMOVE N_("Hapus hari libur daerah ini? Hari itu kembali menjadi hari kerja untuk tenggat yang dihitung sesudahnya.")
 
 static const char *const weekdays[7] = {
@@ -157,7 +159,7 @@ int h_admin_holidays(req_t *r)
 }
 
 typedef struct hol_op {
-	char tenant[16], actor[72], prov[3];
+	char tenant[16], actor[72];
 	char day[CAL_DATE_LEN];
 	int year;
 	const char *name;     /* add: the name (arena); remove: the removed one's, after the commit */
@@ -169,28 +171,8 @@ typedef struct hol_op {
 static int holiday_add_tx(store_conn_t *c, void *ud)
 {
 	hol_op_t *op = ud;
-	int rc;
-	op->msgid = NULL;
-	op->clash[0] = '\0';
-	/* a national or provincial holiday already makes the day free */
-	rc = store_query_text(c, op->clash, sizeof(op->clash),
-			      "SELECT name FROM holidays WHERE tenant IN ('*', ?) AND tenant <> ? AND day = ?", "ttt",
-			      op->prov, op->tenant, op->day);
-	if (rc == 0) {
-		op->msgid = N_("tanggal itu sudah hari libur");
-		return store_fail(ERR_EXISTS, "'%s' already is a holiday", op->day);
-	}
-	if (rc != ERR_NOT_FOUND)
-		return rc;
-	rc = store_exec(c, "INSERT INTO holidays (tenant, day, kind, name) VALUES (?, ?, 'libur_daerah', ?)", "ttt",
-			op->tenant, op->day, op->name);
-	if (rc == ERR_EXISTS) {
-		op->msgid = N_("tanggal itu sudah menjadi hari libur daerah");
-		return store_fail(ERR_EXISTS, "'%s' already is a local holiday", op->day);
-	}
-	if (rc < 0 || (rc = tenant_calendar_bump_tx(c)) < 0)
-		return rc;
-	return audit_append(c, op->tenant, (int64_t)time(NULL), op->actor, "holiday.add", op->day, op->name);
+	return holiday_local_add_tx(c, op->tenant, op->day, op->name, op->actor, (int64_t)time(NULL), op->clash,
+				    &op->msgid);
 }
 
 static int holiday_added(req_t *r, int rc, void *ud)
@@ -219,17 +201,6 @@ static int holiday_added(req_t *r, int rc, void *ud)
 	return 0;
 }
 
-static int valid_holiday_name(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n > CAL_NAME_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
 int h_admin_holiday_add(req_t *r)
 {
 	hol_op_t *op = arena_zalloc(&r->arena, sizeof(*op));
@@ -238,7 +209,6 @@ int h_admin_holiday_add(req_t *r)
 	if (!op)
 		return ERR_NOMEM;
 	snprintf(op->tenant, sizeof(op->tenant), "%s", r->tenant->code);
-	snprintf(op->prov, sizeof(op->prov), "%.2s", r->tenant->code);
 	snprintf(op->actor, sizeof(op->actor), "%s", r->who.username);
 	op->name = admin_form_trim(r, "name");
 	if (!op->name)
@@ -246,14 +216,9 @@ int h_admin_holiday_add(req_t *r)
 	if (!date || cal_parse_date(date, &day) < 0) {
 		op->msgid = N_("tanggal harus berformat YYYY-MM-DD, misalnya 2026-03-02");
 	} else {
-		int y;
-		cal_civil_from_days(day, &y, NULL, NULL);
+		cal_civil_from_days(day, &op->year, NULL, NULL);
 		cal_format_date(day, op->day);
-		op->year = y;
-		if (y < YEAR_MIN || y > YEAR_MAX)
-			op->msgid = N_("tanggal harus antara tahun 2000 dan 2100");
-		else if (!valid_holiday_name(op->name))
-			op->msgid = N_("nama hari libur wajib diisi (maksimal 200 karakter, tanpa baris baru)");
+		op->msgid = holiday_local_check(day, op->name);
 	}
 	if (op->msgid) {
 		hol_typed_t typed = { date, op->name };
@@ -319,15 +284,7 @@ int h_admin_holiday_remove_form(req_t *r)
 static int holiday_remove_tx(store_conn_t *c, void *ud)
 {
 	hol_op_t *op = ud;
-	int rc = store_exec(c, "DELETE FROM holidays WHERE tenant = ? AND day = ? AND kind = 'libur_daerah'", "tt",
-			    op->tenant, op->day);
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
-		return store_fail(ERR_NOT_FOUND, "no local holiday '%s' in '%s'", op->day, op->tenant);
-	if ((rc = tenant_calendar_bump_tx(c)) < 0)
-		return rc;
-	return audit_append(c, op->tenant, (int64_t)time(NULL), op->actor, "holiday.remove", op->day, op->removed);
+	return holiday_local_remove_tx(c, op->tenant, op->day, op->actor, (int64_t)time(NULL), op->removed);
 }
 
 static int holiday_removed(req_t *r, int rc, void *ud)

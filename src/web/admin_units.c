@@ -29,55 +29,34 @@
 #define UNIT_CODE_MAX 24
 #define UNIT_NAME_MAX 200
 
-/* The kinds of OPD the form offers (units.kind); the CLI may have stored
- * others, which an edit keeps. */
-static const struct {
-	const char *code, *label;
-} kinds[] = {
-	{ "dinas", N_("Dinas") },
-	{ "badan", N_("Badan") },
-	{ "sekretariat", N_("Sekretariat") },
-	{ "inspektorat", N_("Inspektorat") },
-	{ "satuan", N_("Satuan") },
-	{ "kecamatan", N_("Kecamatan") },
-	{ "kelurahan", N_("Kelurahan") },
-	{ "bagian", N_("Bagian") },
-	{ "lainnya", N_("Lainnya") },
-};
-#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
-
+/* The kinds of OPD the form offers are tenants.c's unit_kinds, the ones
+ * unit_add() accepts (the CLI's too). An OPD stored with another kind before
+ * that check keeps it through an edit. A kind's label, in the page's
+ * language (the code itself for such an old one). */
 static const char *kind_label(req_t *r, const char *code)
 {
-	for (size_t i = 0; i < NKINDS; i++)
-		if (!strcmp(kinds[i].code, code))
-			return req_t_(r, kinds[i].label);
+	for (size_t i = 0; i < unit_kinds_count; i++)
+		if (!strcmp(unit_kinds[i].code, code))
+			return req_t_(r, unit_kinds[i].label);
 	return code;
 }
 
-/* The choices; extra (a kind stored by the CLI, not in the list) is offered
+/* The choices; extra (an old kind, not in the list) is offered
  * too so that an edit can keep it. */
 static json_t *kind_options(req_t *r, const char *selected, const char *extra)
 {
 	json_t *a = json_array();
 	int found = 0;
-	for (size_t i = 0; i < NKINDS; i++) {
-		int sel = selected && !strcmp(selected, kinds[i].code);
-		found |= extra && !strcmp(extra, kinds[i].code);
-		json_array_append_new(a, json_pack("{s:s,s:s,s:b}", "code", kinds[i].code, "label",
-						   req_t_(r, kinds[i].label), "selected", sel));
+	for (size_t i = 0; i < unit_kinds_count; i++) {
+		int sel = selected && !strcmp(selected, unit_kinds[i].code);
+		found |= extra && !strcmp(extra, unit_kinds[i].code);
+		json_array_append_new(a, json_pack("{s:s,s:s,s:b}", "code", unit_kinds[i].code, "label",
+						   req_t_(r, unit_kinds[i].label), "selected", sel));
 	}
 	if (extra && *extra && !found)
 		json_array_append_new(a, json_pack("{s:s,s:s,s:b}", "code", extra, "label", extra, "selected",
 						   selected && !strcmp(selected, extra)));
 	return a;
-}
-
-static int kind_known(const char *k)
-{
-	for (size_t i = 0; i < NKINDS; i++)
-		if (k && !strcmp(kinds[i].code, k))
-			return 1;
-	return 0;
 }
 
 /* An OPD code: 2 to 24 characters, capital letters, digits, '_' and '-',
@@ -221,7 +200,7 @@ int h_admin_unit_add(req_t *r)
 		op->msgid = N_("kode OPD harus 2-24 karakter: huruf, angka, garis bawah atau tanda hubung, diawali huruf");
 	else if (!valid_name(op->name))
 		op->msgid = N_("nama OPD wajib diisi (maksimal 200 karakter)");
-	else if (!kind_known(op->kind))
+	else if (!unit_kind_known(op->kind))
 		op->msgid = N_("jenis OPD tidak dikenal");
 	if (op->msgid)
 		return unit_added(r, ERR_INVALID, op);
@@ -355,7 +334,7 @@ int h_admin_unit_save(req_t *r)
 		op->msgid = N_("formulir tidak lengkap; muat ulang halaman lalu coba lagi");
 	else if (!valid_name(op->name))
 		op->msgid = N_("nama OPD wajib diisi (maksimal 200 karakter)");
-	else if (!kind_known(op->kind) && strcmp(op->kind, op->old_kind))
+	else if (!unit_kind_known(op->kind) && strcmp(op->kind, op->old_kind))
 		op->msgid = N_("jenis OPD tidak dikenal");
 	if (op->msgid)
 		return unit_saved(r, ERR_INVALID, op);

@@ -140,7 +140,10 @@ def test_commands_on_an_unknown_tenant_fail_naming_it(env):
                  ["user", "add", "--tenant", "52.99", "--username", "admin", "--name", "A", "--role", "admin"],
                  ["apikey", "create", "--tenant", "52.99", "--name", "gateway"],
                  ["apikey", "revoke", "--tenant", "52.99", "sgp_abcdef"],
-                 ["audit", "verify", "--tenant", "52.99"]):
+                 ["audit", "verify", "--tenant", "52.99"],
+                 ["holiday", "add", "--tenant", "52.99", "--date", "2026-06-15", "--name", "Hari X"],
+                 ["holiday", "remove", "--tenant", "52.99", "--date", "2026-06-15"],
+                 ["holiday", "list", "--tenant", "52.99"]):
         p = run_sigap(args, db=db, input="kata-sandi-kuat-1\n")
         assert p.returncode == 1 and p.stdout == "", (args, p.returncode, p.stdout, p.stderr)
         assert "unknown tenant '%s'" % args[args.index("--tenant") + 1] in p.stderr, (args, p.stderr)
@@ -152,6 +155,90 @@ def test_commands_on_an_unknown_tenant_fail_naming_it(env):
     assert check_sigap(["user", "list", "--tenant", "52.01"], db=db).stdout == ""
     p = check_sigap(["audit", "verify", "--tenant", "52.01"], db=db)
     assert p.stdout.strip() == "audit chain ok: 1 entries in 1 chains", p.stdout
+
+
+def test_holiday_add_remove_list_follow_the_admin_pages_rules(env):
+    """The operator's walkthrough: `holiday add` took 2026-12-25 (Christmas, already a national
+    holiday), which the admin page refuses with a 409 naming it; there was no `holiday remove`
+    and no `holiday list`. Now the CLI applies the page's rules (tenants.h holiday_local_*)."""
+    db = env.new_db()
+    hol = ["holiday", "add", "--tenant"]
+    before = count(db, "SELECT COUNT(*) FROM holidays")
+    for args, msg in (
+        (hol + ["52.71", "--date", "2026-12-25", "--name", "Natal"], "'2026-12-25' is already a holiday: Hari Raya Natal"),
+        (hol + ["52", "--date", "2026-08-17", "--name", "HUT RI"], "is already a holiday: Hari Kemerdekaan"),
+        (hol + ["52.71", "--date", "1999-06-15", "--name", "Lama"], "tanggal harus antara tahun 2000 dan 2100"),
+        (hol + ["52.71", "--date", "2026-06-15", "--name", "Dua\nbaris"], "tanpa baris baru"),
+    ):
+        p = run_sigap(args, db=db)
+        assert p.returncode == 1 and msg in p.stderr and p.stdout == "", (args, p.returncode, p.stdout, p.stderr)
+    assert count(db, "SELECT COUNT(*) FROM holidays") == before
+    # the province's day holds in its cities: a city cannot add it again, nor remove it
+    p = check_sigap(hol + ["52", "--date", "2026-08-20", "--name", "HUT NTB"], db=db)
+    assert p.stdout == "local holiday 2026-08-20 added for 52: HUT NTB\n", p.stdout
+    p = run_sigap(hol + ["52.71", "--date", "2026-08-20", "--name", "HUT NTB di kota"], db=db)
+    assert p.returncode == 1 and "is already a holiday: HUT NTB" in p.stderr, p.stderr
+    p = check_sigap(hol + ["52.71", "--date", "2026-06-15", "--name", "Hari Jadi Kota Mataram"], db=db)
+    assert p.stdout == "local holiday 2026-06-15 added for 52.71: Hari Jadi Kota Mataram\n", p.stdout
+    # the list: national, the province's and its own, tab-separated, by date
+    lines = check_sigap(["holiday", "list", "--tenant", "52.71", "--year", "2026"], db=db).stdout.splitlines()
+    assert "2026-06-15\t52.71\tlibur_daerah\tHari Jadi Kota Mataram" in lines, lines
+    assert "2026-08-20\t52\tlibur_daerah\tHUT NTB" in lines, lines
+    assert "2026-12-25\tnasional\tlibur_nasional\tHari Raya Natal" in lines, lines
+    assert lines == sorted(lines) and all(l.startswith("2026-") for l in lines), lines
+    assert count(db, "SELECT COUNT(*) FROM holidays WHERE day LIKE '2026-%' AND tenant IN ('*', '52', '52.71')") == len(lines)
+    other = check_sigap(["holiday", "list", "--tenant", "52"], db=db).stdout
+    assert "Hari Jadi Kota Mataram" not in other and "2026-08-20\t52\tlibur_daerah\tHUT NTB" in other
+    assert "2023-01-01\tnasional" in other and "2027-" in other      # every year without --year
+    # remove: the Pemda's own day only, with clear refusals
+    for args, rc, msg in (
+        (["52.71", "--date", "2026-12-25"], 1, "'2026-12-25' is a national holiday, not a local one of '52.71'"),
+        (["52.71", "--date", "2026-08-20"], 1, "a local holiday of the province '52', not of '52.71' (remove it with --tenant 52)"),
+        (["52.71", "--date", "2026-06-16"], 1, "is a national holiday"),
+        (["52.71", "--date", "2026-06-17"], 1, "'52.71' has no local holiday on 2026-06-17"),
+        (["52.71", "--date", "2026-02-30"], 2, "invalid date '2026-02-30'"),
+        (["52.71"], 2, "usage: sigap holiday add"),
+        (["52.71", "--date", "2026-06-15", "--name", "X"], 2, "usage: sigap holiday add"),
+    ):
+        p = run_sigap(["holiday", "remove", "--tenant"] + args, db=db)
+        assert p.returncode == rc and msg in p.stderr and p.stdout == "", (args, p.returncode, p.stderr)
+    p = run_sigap(["holiday", "list", "--tenant", "52.71", "--year", "26"], db=db)
+    assert p.returncode == 2 and "--year must be a year from 2000 to 2100, got '26'" in p.stderr, p.stderr
+    p = check_sigap(["holiday", "remove", "--tenant", "52.71", "--date", "2026-06-15"], db=db)
+    assert p.stdout == "local holiday 2026-06-15 removed from 52.71: Hari Jadi Kota Mataram\n", p.stdout
+    p = check_sigap(["holiday", "remove", "--tenant", "52", "--date", "2026-08-20"], db=db)
+    assert "removed from 52: HUT NTB" in p.stdout, p.stdout
+    assert count(db, "SELECT COUNT(*) FROM holidays") == before
+    # audited as the page does, by the operator
+    rows = db.sql("SELECT tenant, action, object, summary FROM audit_log WHERE actor = 'cli' AND action IN ('holiday.add', 'holiday.remove') "
+                  "ORDER BY tenant, seq")
+    assert [tuple(map(str, r)) for r in rows] == [
+        ("52", "holiday.add", "2026-08-20", "HUT NTB"), ("52", "holiday.remove", "2026-08-20", "HUT NTB"),
+        ("52.71", "holiday.add", "2026-06-15", "Hari Jadi Kota Mataram"),
+        ("52.71", "holiday.remove", "2026-06-15", "Hari Jadi Kota Mataram")], rows
+    p = check_sigap(["audit", "verify"], db=db)
+    assert p.stdout.startswith("audit chain ok"), p.stdout
+
+
+def test_unit_add_says_what_it_added_and_knows_the_kinds(env):
+    """`unit add` printed nothing on success and stored any --kind (a typo like 'dinass' made an
+    OPD whose kind the admin page cannot show); the kinds are the admin page's (and the demo's)."""
+    db = env.new_db()
+    base = ["unit", "add", "--tenant", "52.71", "--code"]
+    p = check_sigap(base + ["BAPPEDA", "--name", "Badan Perencanaan Pembangunan Daerah", "--kind", "badan"], db=db)
+    assert p.stdout == "OPD BAPPEDA added for 52.71 (badan): Badan Perencanaan Pembangunan Daerah\n", p.stdout
+    p = check_sigap(base + ["DISPAR", "--name", "Dinas Pariwisata"], db=db)
+    assert p.stdout == "OPD DISPAR added for 52.71 (dinas): Dinas Pariwisata\n", p.stdout
+    for kind in ("dinass", "Dinas", "", "kantor"):
+        p = run_sigap(base + ["KANTOR", "--name", "Kantor X", "--kind", kind], db=db)
+        assert p.returncode == 1 and p.stdout == "", (kind, p.returncode, p.stdout)
+        assert ("unknown OPD kind '%s' (one of: dinas, badan, sekretariat, inspektorat, satuan, kecamatan, "
+                "kelurahan, bagian, lainnya)" % kind) in p.stderr, p.stderr
+    assert count(db, "SELECT COUNT(*) FROM units WHERE code = 'KANTOR'") == 0
+    rows = db.sql("SELECT code, kind FROM units WHERE tenant = '52.71' AND code IN ('BAPPEDA', 'DISPAR') ORDER BY code")
+    assert [tuple(map(str, r)) for r in rows] == [("BAPPEDA", "badan"), ("DISPAR", "dinas")], rows
+    lines = check_sigap(["unit", "list", "--tenant", "52.71"], db=db).stdout.splitlines()
+    assert any(l.split()[:2] == ["BAPPEDA", "badan"] for l in lines), lines
 
 
 def _write(env, name, text):

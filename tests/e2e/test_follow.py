@@ -12,6 +12,7 @@ account's once the account proves that the address is its own (the link e-mailed
 the account's session).
 """
 import contextlib
+import email
 import json
 import re
 import urllib.parse
@@ -88,6 +89,7 @@ def mail_setup(env, name, args=()):
         srv = env.start_server(db, args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from",
                                          "layanan@mataramkota.go.id", "--public-url", "https://sigap.example.id"]
                                + list(args))
+        srv.sink = sink
         yield srv, db, apikey(db, name)
     finally:
         sink.close()
@@ -355,11 +357,31 @@ CLAIM = "/t/%s/pengaduan/pindah-ke-akun" % TENANT
 MOVE_SUBJECT = "Pindahkan laporan yang Anda ikuti ke akun Anda"
 
 
-def claim_link(db, to):
-    """The newest link to move an address's follows, from the e-mails to it (None when none)."""
-    links = [re.search(r"https://sigap\.example\.id(/t/[^ ]+/pengaduan/pindah-ke-akun/[0-9a-f]{64})", b)
-             for subj, b in outbox(db, to) if subj.startswith(MOVE_SUBJECT)]
-    return links[-1].group(1) if links else None
+def sent_bodies(srv, to):
+    """The bodies of the messages the SMTP sink got for `to`, in order."""
+    return [email.message_from_bytes(raw).get_payload(decode=True).decode("utf-8")
+            for _sender, rcpts, raw in list(srv.sink.messages) if rcpts == [to]]
+
+
+def claim_link(srv, db, to, subject=MOVE_SUBJECT):
+    """The newest link to move an address's follows (None when no such e-mail is queued), from
+    the message as it arrived: the outbox keeps it only until it is sent (mail_enqueue_secret)."""
+    queued = [b for subj, b in outbox(db, to) if subj == subject]
+    if not queued:
+        return None
+
+    def links():
+        got = [m.group(1) for m in (re.search(r"https://sigap\.example\.id(/t/[^ ]+/pengaduan/pindah-ke-akun/"
+                                              r"[0-9a-f]{64})\n", b) for b in sent_bodies(srv, to)) if m]
+        return len(got) >= len(queued) and got
+    got = wait_for(links)
+    assert got, (queued, sent_bodies(srv, to))
+    # once sent, the row holds the message without its link's token
+    assert wait_for(lambda: count(db, "SELECT COUNT(*) FROM mail_outbox WHERE recipient = '%s' AND subject = '%s' "
+                                      "AND sent_at IS NOT NULL AND body LIKE '%%/pindah-ke-akun/[dihapus]%%'"
+                                  % (to, subject)) == len(queued))
+    assert not [b for _s, b in outbox(db, to) if got[-1].rsplit("/", 1)[1] in b]
+    return got[-1]
 
 
 def follows_of(db, cid):
@@ -395,7 +417,7 @@ def test_follows_by_address_become_the_accounts_once_it_is_proven(env):
         # of it, the address gets one e-mail with the link; nothing is moved on a typed address
         c, name = register(env, client=srv.client(), full_name="Wati Pengikut", email=low.upper())
         uid = user_id(db, name)
-        link = claim_link(db, low)
+        link = claim_link(srv, db, low)
         assert link, outbox(db, low)
         body = [bd for subj, bd in outbox(db, low) if subj.startswith(MOVE_SUBJECT)][0]
         assert 'Akun warga "%s"' % name in body and "mengikuti 2 laporan" in body, body
@@ -473,7 +495,7 @@ def test_moved_follows_are_not_doubled_nor_on_the_reporters_own(env):
         # a citizen with the address: nothing followed by it yet, so no e-mail
         c, name = register(env, client=srv.client(), full_name="Dedi Ganda", email=mail)
         uid = user_id(db, name)
-        assert claim_link(db, mail) is None
+        assert claim_link(srv, db, mail) is None
         own = file_complaint(c, "Got %s mampet di depan rumah" % tag)
         follow(c, a).expect(303)
         # signed out, the same person follows a (followed by the account already), their own and b
@@ -487,7 +509,7 @@ def test_moved_follows_are_not_doubled_nor_on_the_reporters_own(env):
         r = c.post_form(CLAIM, {"_csrf": page.csrf()}).expect(303)
         assert r.header("location") == "/t/%s/pengaduan/kelola?ok=tautan" % TENANT
         c.get(r.header("location")).expect(200, contains="tautan untuk memindahkannya ke akun ini sudah dikirim")
-        link = claim_link(db, mail)
+        link = claim_link(srv, db, mail)
         assert link
         page = c.get(link).expect(200)
         c.post_form(link, {"_csrf": page.csrf()}).expect(303)
@@ -526,7 +548,7 @@ def test_a_typed_or_other_address_moves_nothing(env):
         # an account with another address: no e-mail to either, nothing moved
         c, name = register(env, client=srv.client(), full_name="Rudi Ketik", email="rudi.%s@example.id" % tag)
         uid = user_id(db, name)
-        assert claim_link(db, mail) is None and claim_link(db, "rudi.%s@example.id" % tag) is None
+        assert claim_link(srv, db, mail) is None and claim_link(srv, db, "rudi.%s@example.id" % tag) is None
         # the account takes the address (typed, not proven): a link goes to it, in the account's
         # language, and nothing moves until it is opened
         c.get("/bahasa/en?next=/t/%s/akun" % TENANT).expect(303)
@@ -535,7 +557,7 @@ def test_a_typed_or_other_address_moves_nothing(env):
         assert follows_of(db, a) == [(0, mail)]
         subjects = [subj for subj, _ in outbox(db, mail)]
         assert "Move the reports you follow to your account" in subjects, subjects
-        link = re.search(r"(/t/[^ ]+/pengaduan/pindah-ke-akun/[0-9a-f]{64})", outbox(db, mail)[-1][1]).group(1)
+        link = claim_link(srv, db, mail, "Move the reports you follow to your account")
         page = c.get(link).expect(200, contains="Move them to my account")
         # the address changes again before the link is opened: the link proves nothing now
         acct = c.get("/t/%s/akun" % TENANT).expect(200)

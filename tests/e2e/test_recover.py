@@ -7,10 +7,12 @@ the older, an old one expires; requests are limited per address; without
 e-mail the pages say to ask the administrator.
 """
 import email
+import os
 import re
+import sqlite3
 import time
 
-from harness import TENANT, wait_for
+from harness import TENANT, check_sigap, unique, wait_for
 
 FROM = "layanan@mataramkota.go.id"
 PUBLIC = "https://sigap.example.id"
@@ -117,6 +119,52 @@ def test_password_recovered_by_email(env):
         c.get(ASK + "/xyz").expect(404)
         c.get(ASK + "/" + "0" * 64).expect(404)
         srv.stop()
+    finally:
+        sink.close()
+
+
+def test_a_sent_link_is_not_kept_in_the_outbox(env):
+    """A reset link is a live secret for an hour; the outbox keeps a message 30 days (and so do
+    backups and `sigap tenant export`). Once sent, the row keeps the address, subject, times and
+    text, the token replaced by [dihapus]; what went out had it, without the marks around it."""
+    from smtp_sink import SmtpSink
+    sink = SmtpSink()
+    try:
+        db = env.new_db()
+        srv = env.start_server(db, args=["--smtp-url", "smtp://127.0.0.1:%d" % sink.port, "--mail-from", FROM,
+                                         "--public-url", PUBLIC])
+        w = srv.client(ip="10.70.2.1")
+        register(w, "rahasia.warga", "rahasia.warga@example.id")
+        assert SENT in ask(srv.client(ip="10.70.2.2"), "rahasia.warga").text
+        got = wait_for(lambda: bodies_to(sink, "rahasia.warga@example.id"))
+        assert len(got) == 1, sink.messages
+        url, token = link_in(got[0])
+        assert "\x02" not in got[0] and "\x03" not in got[0], repr(got[0])
+        where = "recipient = 'rahasia.warga@example.id'"
+        assert wait_for(lambda: int(db.sql("SELECT COUNT(*) FROM mail_outbox WHERE %s AND sent_at IS NOT NULL" % where)[0][0]))
+        # (one line: psql gives a row a line)
+        rows = db.sql("SELECT subject, REPLACE(body, '\n', ' '), created_at, sent_at FROM mail_outbox WHERE %s" % where)
+        assert len(rows) == 1, rows
+        subject, body = str(rows[0][0]), str(rows[0][1])
+        assert subject.startswith("Atur ulang kata sandi sigap") and "rahasia.warga" in subject, subject
+        assert token not in body and "/t/52.71/lupa-sandi/[dihapus]" in body, body
+        assert "\x02" not in body and "\x03" not in body and "dalam satu jam" in body, repr(body)
+        assert int(rows[0][2]) > 0 and int(rows[0][3]) >= int(rows[0][2]), rows
+        # the link itself still works: the record lost it, not the citizen
+        srv.client(ip="10.70.2.3").get(url[len(PUBLIC):]).expect(200, contains="rahasia.warga")
+        # "Unduh data saya" lists the message, never a body
+        doc = w.get("/t/%s/akun/data.json" % TENANT).expect(200).text
+        assert subject in doc and token not in doc and "lupa-sandi" not in doc
+        srv.stop()
+        # a Pemda's export (a new SQLite file, from either backend) takes the sent row as it is now
+        out = os.path.join(env.tmp, unique("ekspor") + ".db")
+        check_sigap(["tenant", "export", "--tenant", TENANT, "--to", out], db=db)
+        con = sqlite3.connect(out)
+        try:
+            kept = con.execute("SELECT body FROM mail_outbox WHERE %s" % where).fetchall()
+        finally:
+            con.close()
+        assert len(kept) == 1 and token not in kept[0][0] and "[dihapus]" in kept[0][0], kept
     finally:
         sink.close()
 

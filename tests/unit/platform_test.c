@@ -922,6 +922,83 @@ static void test_mail_prune(void **state)
 	test_store_close(&ts);
 }
 
+/* A message carrying a one-time link (mail_enqueue_secret): the stored
+ * body holds the token between marks while it waits and is retried; once
+ * given up (or sent: tests/e2e/test_recover.py) the token is gone from the
+ * row, the rest kept. Marks typed into an ordinary body are spaces. */
+static int enqueue_secret_fn(store_conn_t *c, void *ud)
+{
+	const char **a = ud;
+	return mail_enqueue_secret(c, "52.71", a[0], NULL, a[1], a[2], a[3], 5000);
+}
+
+static void outbox_body(test_store_t *ts, const char *to, char *buf, size_t len)
+{
+	assert_int_equal(store_query_text(store_reader(ts->st), buf, len, "SELECT body FROM mail_outbox WHERE recipient = ?",
+					  "t", to),
+			 0);
+}
+
+static void test_mail_secret(void **state)
+{
+	test_store_t ts;
+	const char *tok = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+	char body[600], got[800], want[800];
+	const char *reset[4] = { "ani@contoh.id", "Atur ulang kata sandi", body, tok };
+	const char *plain[3] = { "budi@contoh.id", "Biasa", "A\x02" "B\x03" "C" };
+	const char *nolink[4] = { "cici@contoh.id", "Tanpa tautan", "Tidak ada tautan di sini.", tok };
+	const char *empty[4] = { "dedi@contoh.id", "Kosong", "x", "" };
+	int sent = -1, failed = -1;
+	mail_config_t mc = { "smtp://127.0.0.1:1", "", "", "layanan@mataramkota.go.id", "https://sigap.example.id" };
+	(void)state;
+	snprintf(body, sizeof(body), "Buka tautan ini dalam satu jam:\n\nhttps://sigap.example.id/t/52.71/lupa-sandi/%s\n\n"
+				     "(English: open the link.)", tok);
+	test_store_open(&ts);
+	assert_int_equal(test_sql(&ts,
+		"INSERT INTO tenants (code, name, level, head_title, tz_offset, tz_name, created_at) VALUES "
+		"('52.71', 'Kota Mataram', 2, 'Wali Kota', 28800, 'WITA', 0)"), 0);
+	mail_configure(&mc);
+	assert_int_equal(store_tx(ts.st, enqueue_secret_fn, reset), 0);
+	assert_int_equal(store_tx(ts.st, enqueue_fn, plain), 0);
+	assert_int_equal(store_tx(ts.st, enqueue_secret_fn, nolink), 0);
+	assert_int_equal(store_tx(ts.st, enqueue_secret_fn, empty), ERR_INVALID);
+	/* waiting: the token is there, marked, to be sent */
+	outbox_body(&ts, "ani@contoh.id", got, sizeof(got));
+	snprintf(want, sizeof(want), "/lupa-sandi/\x02%s\x03\n\n(English", tok);
+	assert_non_null(strstr(got, want));
+	outbox_body(&ts, "budi@contoh.id", got, sizeof(got));
+	assert_string_equal(got, "A B C\n\n-- \nsigap: pesan otomatis, tidak perlu dibalas.\n");
+	outbox_body(&ts, "cici@contoh.id", got, sizeof(got));
+	assert_null(strchr(got, '\x02'));
+	/* the server cannot be reached: retried later, the link kept for it */
+	assert_int_equal(mail_send_due(ts.st, 7000, &sent, &failed), 0);
+	assert_int_equal(failed, 3);
+	outbox_body(&ts, "ani@contoh.id", got, sizeof(got));
+	assert_non_null(strstr(got, tok));
+	/* given up: the row keeps the address, subject, times and error, not the token */
+	assert_int_equal(test_sql(&ts, "UPDATE mail_outbox SET attempts = 7, next_at = 0"), 0);
+	assert_int_equal(mail_send_due(ts.st, 8000, &sent, &failed), 0);
+	assert_int_equal(failed, 3);
+	outbox_body(&ts, "ani@contoh.id", got, sizeof(got));
+	assert_null(strstr(got, tok));
+	assert_null(strchr(got, '\x02'));
+	assert_null(strchr(got, '\x03'));
+	snprintf(want, sizeof(want), "Buka tautan ini dalam satu jam:\n\nhttps://sigap.example.id/t/52.71/lupa-sandi/"
+				     MAIL_SECRET_REMOVED "\n\n(English: open the link.)\n\n-- \n"
+				     "sigap: pesan otomatis, tidak perlu dibalas.\n");
+	assert_string_equal(got, want);
+	assert_int_equal(outbox_count(&ts, "recipient = 'ani@contoh.id' AND subject = 'Atur ulang kata sandi' AND "
+					   "created_at = 5000 AND failed_at = 8000 AND attempts = 8 AND last_error <> ''"),
+			 1);
+	/* the others as they were */
+	outbox_body(&ts, "budi@contoh.id", got, sizeof(got));
+	assert_string_equal(got, "A B C\n\n-- \nsigap: pesan otomatis, tidak perlu dibalas.\n");
+	outbox_body(&ts, "cici@contoh.id", got, sizeof(got));
+	assert_non_null(strstr(got, "Tidak ada tautan di sini."));
+	mail_configure(NULL);
+	test_store_close(&ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -931,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_notify),
 		cmocka_unit_test(test_notify_many),
 		cmocka_unit_test(test_mail),
+		cmocka_unit_test(test_mail_secret),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_digest_by_time),
 		cmocka_unit_test(test_once),

@@ -485,6 +485,12 @@ static void test_units(void **state)
 	assert_int_equal(unit_add(ts->st, "52.71", NULL, "Tanpa Kode", NULL, "admin"), ERR_INVALID);
 	assert_int_equal(unit_add(ts->st, "52.71", "X", "", NULL, "admin"), ERR_INVALID);
 	assert_int_equal(unit_add(ts->st, "52.71", "KODE-YANG-TERLALU-PANJANG", "X", NULL, "admin"), ERR_INVALID);
+	/* a kind of the admin page's list, nothing else (the CLI took any) */
+	assert_int_equal(unit_add(ts->st, "52.71", "DINAS2", "Dinas Dua", "dinass", "cli"), ERR_INVALID);
+	assert_non_null(strstr(store_errmsg(), "unknown OPD kind 'dinass' (one of: dinas, badan, sekretariat,"));
+	assert_int_equal(unit_add(ts->st, "52.71", "DINAS2", "Dinas Dua", "", "cli"), ERR_INVALID);
+	assert_int_equal(unit_exists(rd(state), "52.71", "DINAS2"), 0);
+	assert_true(unit_kind_known("kelurahan") && unit_kind_known("lainnya") && !unit_kind_known("Dinas"));
 	/* an OPD needs an existing tenant */
 	assert_true(unit_add(ts->st, "99.99", "DISDUK", "Dinas", NULL, "admin") < 0);
 	assert_int_equal(unit_exists(rd(state), "99.99", "DISDUK"), 0);
@@ -573,6 +579,40 @@ static void test_local_holidays(void **state)
 	assert_int_equal(holiday_add_local(ts->st, "52.71", hut_prov + 1, "", "admin"), ERR_INVALID);
 	assert_int_equal(holiday_add_local(ts->st, "52.71", hut_prov + 1, NULL, "admin"), ERR_INVALID);
 	assert_int_equal(holiday_add_local(ts->st, "52.71", CAL_DAY_MAX + 1, "X", "admin"), ERR_INVALID);
+	/* the admin page's rules (tenants.h), for the CLI too: not on a
+	 * national day or, for a city, its province's; 2000 to 2100; one line */
+	{
+		char name[CAL_NAME_MAX + 1] = "x";
+		int64_t n = -1;
+		assert_int_equal(holiday_add_local(ts->st, "52.71", cal_days_from_civil(2025, 12, 25), "Natal lagi", "cli"),
+				 ERR_EXISTS);
+		assert_non_null(strstr(store_errmsg(), "is already a holiday: Hari Raya Natal"));
+		assert_int_equal(holiday_add_local(ts->st, "52.71", hut_prov, "HUT NTB di kota", "cli"), ERR_EXISTS);
+		assert_non_null(strstr(store_errmsg(), "is already a holiday: HUT Provinsi NTB"));
+		assert_int_equal(holiday_add_local(ts->st, "52", cal_days_from_civil(2025, 12, 25), "Natal", "cli"),
+				 ERR_EXISTS);
+		assert_int_equal(holiday_add_local(ts->st, "52.71", cal_days_from_civil(1999, 9, 1), "Lama", "cli"),
+				 ERR_INVALID);
+		assert_int_equal(holiday_add_local(ts->st, "52.71", cal_days_from_civil(2025, 9, 1), "Dua\nbaris", "cli"),
+				 ERR_INVALID);
+		/* removed: the tenant's own day only, audited with its name */
+		assert_int_equal(holiday_add_local(ts->st, "52.71", cal_days_from_civil(2025, 9, 1), "Hari hapus", "cli"), 0);
+		assert_int_equal(holiday_remove_local(ts->st, "52.71", cal_days_from_civil(2025, 9, 1), "cli", name), 0);
+		assert_string_equal(name, "Hari hapus");
+		assert_int_equal(store_query_int64(rd(state), &n, "SELECT COUNT(*) FROM audit_log WHERE tenant = '52.71' AND "
+								 "action = 'holiday.remove' AND object = '2025-09-01' AND "
+								 "summary = 'Hari hapus' AND actor = 'cli'", ""), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(holiday_remove_local(ts->st, "52.71", cal_days_from_civil(2025, 9, 1), "cli", name),
+				 ERR_NOT_FOUND);
+		assert_string_equal(name, "");
+		assert_int_equal(holiday_remove_local(ts->st, "52.71", cal_days_from_civil(2025, 12, 25), "cli", name),
+				 ERR_NOT_FOUND);
+		assert_non_null(strstr(store_errmsg(), "is a national holiday"));
+		assert_int_equal(holiday_remove_local(ts->st, "52.71", hut_prov, "cli", name), ERR_NOT_FOUND);
+		assert_non_null(strstr(store_errmsg(), "of the province '52'"));
+		assert_int_equal(holiday_remove_local(ts->st, "99.99", hut_prov, "cli", name), ERR_NOT_FOUND);
+	}
 
 	/* the city: national + its own + its province's */
 	assert_int_equal(tenant_calendar(rd(state), "52.71", &mataram), 0);
