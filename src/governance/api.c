@@ -203,7 +203,12 @@ int api_gov_register(req_t *r)
 	if (!(c = store_reader(r->app->store)))
 		return ERR_UNAVAILABLE;
 	arr = json_array();
-	rc = governance_register(c, r->tenant->code, q, (int)per_page + 1, (page - 1) * (int)per_page, arr, &total);
+	/* one snapshot for the count, the page and each entry's verification
+	 * (as the JDIH page) */
+	if ((rc = store_read_begin(c)) == 0) {
+		rc = governance_register(c, r->tenant->code, q, (int)per_page + 1, (page - 1) * (int)per_page, arr, &total);
+		store_read_end(c);
+	}
 	if (rc < 0) {
 		json_decref(arr);
 		return rc;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "auth/users.h"
 #include "core/calendar.h"
 #include "core/text.h"
 #include "core/err.h"
@@ -37,6 +38,7 @@ static const struct {
 	{ "dikembalikan", N_("Dikembalikan untuk perbaikan") },
 	{ "disetujui", N_("Disetujui") },
 	{ "ditolak", N_("Ditolak") },
+	{ "tidak_ditindaklanjuti", N_("Tidak ditindaklanjuti OPD") },
 };
 
 static const struct {
@@ -59,6 +61,7 @@ static const struct {
 	{ "keputusan", N_("Keputusan Kepala Daerah") },
 	{ "penetapan", N_("Penetapan Perda oleh Kepala Daerah") },
 	{ "pengundangan", N_("Pengundangan Perda oleh Sekda") },
+	{ "tolak_pokir", N_("Tidak ditindaklanjuti Kepala OPD") },
 };
 
 static const struct {
@@ -156,7 +159,7 @@ int governance_urgency_days(const char *urgency)
 /* The role a step kind must be signed by. */
 static const char *step_role(const char *kind)
 {
-	if (!strcmp(kind, "ajukan"))
+	if (!strcmp(kind, "ajukan") || !strcmp(kind, "tolak_pokir"))
 		return "kepala_opd";
 	if (!strcmp(kind, "kembalikan_sekda") || !strcmp(kind, "saran"))
 		return "sekda";
@@ -584,6 +587,14 @@ static int refuse(gov_action_t *a, int code, const char *msgid)
 	return code;
 }
 
+/* A yes/no field the adapter could not read (a->bad_flag): refused once
+ * the role and state checks passed, so that who may not act gets their
+ * 403, not the form's rules (as a date that is no date, GOV_NO_DAY). */
+static int check_flags(gov_action_t *a)
+{
+	return a->bad_flag ? refuse(a, ERR_INVALID, a->bad_flag) : 0;
+}
+
 static int check_content(gov_action_t *a, const gov_content_t *ct)
 {
 	if (!ct->title || !*ct->title)
@@ -703,6 +714,34 @@ static int notify_role(store_conn_t *c, gov_action_t *a, int64_t id, const char 
 	return notify_add_about(c, a->tenant, &to, "governance", obj, message, title, a->now);
 }
 
+/* The official of the OPD who drafted p (its creator), told of a return
+ * or a decision besides the OPD's kepala, who hears of it through the role:
+ * the admin OPD who wrote it learnt of it only from the inbox. Only while
+ * they are still an official of that OPD (not disabled, not moved), and
+ * not when they are a kepala OPD themselves (the role's notification
+ * already reaches them). A pokok pikiran's creator is a DPRD member. */
+static int notify_drafter(store_conn_t *c, gov_action_t *a, const prop_t *p, const char *message)
+{
+	notify_target_t to = { 0, NULL, NULL };
+	user_info_t u;
+	role_t role;
+	char obj[48];
+	int rc;
+	if (!*p->created_by)
+		return 0;
+	rc = user_get(c, a->tenant, p->created_by, &u);
+	if (rc == ERR_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if (u.disabled || u.deleted_at || role_parse(u.role, &role) < 0 || !role_needs_unit(role) ||
+	    role == ROLE_KEPALA_OPD || strcmp(u.unit, p->unit))
+		return 0;
+	to.user_id = u.id;
+	snprintf(obj, sizeof(obj), "proposal:%" PRId64, p->id);
+	return notify_add_about(c, a->tenant, &to, "governance", obj, message, p->title, a->now);
+}
+
 static int audit(store_conn_t *c, gov_action_t *a, int64_t id, const char *action, const char *summary)
 {
 	char obj[48];
@@ -720,6 +759,8 @@ static int op_create(store_conn_t *c, gov_action_t *a, int *writing)
 		return refuse(a, ERR_FORBIDDEN, N_("hanya OPD yang dapat menyusun usulan"));
 	if (!unit || !*unit)
 		return refuse(a, ERR_FORBIDDEN, N_("akun Anda tidak terhubung ke OPD"));
+	if ((rc = check_flags(a)) < 0)
+		return rc;
 	if ((rc = check_content(a, &a->content)) < 0)
 		return rc;
 	*writing = 1;
@@ -798,6 +839,14 @@ static int is_final(const prop_t *p)
 	return !strcmp(p->state, "disetujui") || !strcmp(p->state, "ditolak");
 }
 
+/* A pokok pikiran the kepala OPD declined: final, its content unchanged. */
+static int is_declined(const prop_t *p)
+{
+	return !strcmp(p->state, "tidak_ditindaklanjuti");
+}
+
+#define MSG_DECLINED N_("pokok pikiran ini tidak ditindaklanjuti OPD; isinya tidak dapat diubah atau diajukan lagi")
+
 static int op_edit(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 {
 	gov_content_t ct = a->content;
@@ -807,9 +856,13 @@ static int op_edit(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 		return rc;
 	if (is_final(p))
 		return refuse(a, ERR_CONFLICT, N_("usulan sudah diputuskan; isinya tidak dapat diubah lagi"));
+	if (is_declined(p))
+		return refuse(a, ERR_CONFLICT, MSG_DECLINED);
 	if (strcmp(p->state, "draf") && strcmp(p->state, "dikembalikan"))
 		return refuse(a, ERR_CONFLICT, N_("usulan sedang diproses pimpinan dan tidak dapat diubah"));
 	if ((rc = check_version(a, p)) < 0)
+		return rc;
+	if ((rc = check_flags(a)) < 0)
 		return rc;
 	if ((rc = check_content(a, &ct)) < 0)
 		return rc;
@@ -880,6 +933,8 @@ static int op_attach(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 		return rc;
 	if (is_final(p))
 		return refuse(a, ERR_CONFLICT, N_("usulan sudah diputuskan; isinya tidak dapat diubah lagi"));
+	if (is_declined(p))
+		return refuse(a, ERR_CONFLICT, MSG_DECLINED);
 	if (strcmp(p->state, "draf") && strcmp(p->state, "dikembalikan"))
 		return refuse(a, ERR_CONFLICT, N_("usulan sedang diproses pimpinan dan tidak dapat diubah"));
 	if ((rc = check_version(a, p)) < 0)
@@ -1094,11 +1149,14 @@ static int op_signed(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 			return rc;
 		if (strcmp(p->state, "draf") && strcmp(p->state, "dikembalikan"))
 			return is_final(p) ? refuse(a, ERR_CONFLICT, N_("usulan sudah diputuskan; isinya tidak dapat diubah lagi"))
+			       : is_declined(p) ? refuse(a, ERR_CONFLICT, MSG_DECLINED)
 					   : refuse(a, ERR_CONFLICT, N_("usulan sudah diajukan"));
 	} else if (strcmp(p->state, need_state)) {
 		return out_of_turn(a, p);
 	}
 	if ((rc = check_version(a, p)) < 0)
+		return rc;
+	if ((rc = check_flags(a)) < 0)
 		return rc;
 	/* blanks are no note: a return "  " told the OPD nothing */
 	has_note = note[strspn(note, " \t\r\n")] != 0;
@@ -1178,8 +1236,10 @@ static int op_signed(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 	for (size_t i = 0; i < sizeof(WAIT_ROLE) / sizeof(WAIT_ROLE[0]); i++)
 		if (!strcmp(next, WAIT_ROLE[i][0]))
 			return notify_role(c, a, p->id, WAIT_ROLE[i][1], NULL, N_("Usulan menunggu tindakan Anda"), p->title);
-	if (!strcmp(next, "dikembalikan"))
-		return notify_role(c, a, p->id, "kepala_opd", p->unit, N_("Usulan dikembalikan untuk perbaikan"), p->title);
+	if (!strcmp(next, "dikembalikan")) {
+		rc = notify_role(c, a, p->id, "kepala_opd", p->unit, N_("Usulan dikembalikan untuk perbaikan"), p->title);
+		return rc < 0 ? rc : notify_drafter(c, a, p, N_("Usulan dikembalikan untuk perbaikan"));
+	}
 	{
 		/* the outcome itself, to the OPD that proposed it and to the
 		 * Sekda and the Wakil who advised (the Sekda heard nothing of a
@@ -1190,6 +1250,8 @@ static int op_signed(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 		rc = 0;
 		for (size_t i = 0; rc == 0 && i < sizeof(told) / sizeof(told[0]); i++)
 			rc = notify_role(c, a, p->id, told[i], i == 0 ? p->unit : NULL, message, p->title);
+		if (rc == 0)
+			rc = notify_drafter(c, a, p, message);
 	}
 	if (rc == 0 && !strcmp(next, "disetujui") && p->needs_dprd)
 		rc = notify_role(c, a, p->id, "dprd", NULL, N_("Usulan Kepala Daerah akan diajukan ke DPRD"), p->title);
@@ -1306,6 +1368,8 @@ static int op_dprd(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 	int rc;
 	if ((rc = check_dprd_item(a, p)) < 0)
 		return rc;
+	if ((rc = check_flags(a)) < 0)
+		return rc;
 	if (!*stage)
 		return refuse(a, ERR_INVALID, N_("pilih tahap DPRD yang dicatat"));
 	if (!one_of(stage, DPRD_STAGES))
@@ -1335,6 +1399,34 @@ static int op_dprd(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 	return dprd_changed(c, a, p, stage, summary, "governance.dprd", N_("Tahap DPRD diperbarui"));
 }
 
+/* A required reason (a correction's, a declined pokok pikiran's): not
+ * blanks only (missing), at most GOV_NOTE_MAX bytes (too_long), no control
+ * characters. */
+static int check_reason(gov_action_t *a, const char *reason, const char *missing, const char *too_long)
+{
+	if (!reason[strspn(reason, " \t\r\n")]) /* blanks are no reason */
+		return refuse(a, ERR_INVALID, missing);
+	if (strlen(reason) > GOV_NOTE_MAX)
+		return refuse(a, ERR_INVALID, too_long);
+	if (!text_clean(reason, 1))
+		return refuse(a, ERR_INVALID, N_("isian berisi karakter yang tidak sah"));
+	return 0;
+}
+
+/* A reason's first 300 bytes into why, cut between two characters (the
+ * audit log is text), personal data masked. */
+#define REASON_EXCERPT 301
+static void reason_excerpt(const char *reason, char why[REASON_EXCERPT])
+{
+	size_t cut;
+	for (cut = strlen(reason) < REASON_EXCERPT - 1 ? strlen(reason) : REASON_EXCERPT - 1;
+	     cut > 0 && ((unsigned char)reason[cut] & 0xC0) == 0x80; cut--)
+		;
+	memcpy(why, reason, cut);
+	why[cut] = '\0';
+	text_mask_personal(why);
+}
+
 /* A correction of the latest DPRD stage: its stage (an outcome for the
  * other outcome; diajukan and pembahasan have their place in the order)
  * and/or its date, under the recording's date rules, with a reason. The
@@ -1345,23 +1437,21 @@ static int op_dprd_correct(store_conn_t *c, gov_action_t *a, prop_t *p, int *wri
 {
 	static const char *const prev_of[] = { "", "diajukan", "pembahasan" };
 	const char *stage = nz(a->verdict), *reason = nz(a->note);
-	char day[CAL_DATE_LEN], old_day[CAL_DATE_LEN] = "", summary[900], why[301];
+	char day[CAL_DATE_LEN], old_day[CAL_DATE_LEN] = "", summary[900], why[REASON_EXCERPT];
 	int64_t seq = 0;
-	size_t cut;
 	int pos, rc;
 	if ((rc = check_dprd_item(a, p)) < 0)
+		return rc;
+	if ((rc = check_flags(a)) < 0)
 		return rc;
 	if ((pos = dprd_pos(p->dprd_stage)) < 0)
 		return refuse(a, ERR_CONFLICT, N_("belum ada tahap DPRD yang dicatat, jadi belum ada yang dapat dikoreksi"));
 	/* the head enacted what the DPRD approved: its approval stands */
 	if (*p->perda_stage)
 		return refuse(a, ERR_CONFLICT, N_("tahap DPRD tidak dapat dikoreksi lagi: Perda sudah ditetapkan"));
-	if (!reason[strspn(reason, " \t\r\n")]) /* blanks are no reason */
-		return refuse(a, ERR_INVALID, N_("tuliskan alasan koreksi"));
-	if (strlen(reason) > GOV_NOTE_MAX)
-		return refuse(a, ERR_INVALID, N_("alasan koreksi terlalu panjang (maksimal 4.000 karakter)"));
-	if (!text_clean(reason, 1))
-		return refuse(a, ERR_INVALID, N_("isian berisi karakter yang tidak sah"));
+	if ((rc = check_reason(a, reason, N_("tuliskan alasan koreksi"),
+			       N_("alasan koreksi terlalu panjang (maksimal 4.000 karakter)"))) < 0)
+		return rc;
 	if (!*stage)
 		return refuse(a, ERR_INVALID, N_("pilih tahap DPRD yang dicatat"));
 	if (!one_of(stage, DPRD_STAGES))
@@ -1403,14 +1493,7 @@ static int op_dprd_correct(store_conn_t *c, gov_action_t *a, prop_t *p, int *wri
 		return rc;
 	if (rc == 0)
 		return ERR_CONFLICT;
-	/* the reason's first 300 bytes, cut between two characters (the audit
-	 * log is text), personal data masked */
-	for (cut = strlen(reason) < sizeof(why) - 1 ? strlen(reason) : sizeof(why) - 1;
-	     cut > 0 && ((unsigned char)reason[cut] & 0xC0) == 0x80; cut--)
-		;
-	memcpy(why, reason, cut);
-	why[cut] = '\0';
-	text_mask_personal(why);
+	reason_excerpt(reason, why);
 	snprintf(summary, sizeof(summary), "koreksi tahap DPRD %s pada %s menjadi %s pada %s, alasan: %s: %.300s",
 		 p->dprd_stage, old_day, stage, day, why, p->title);
 	return dprd_changed(c, a, p, stage, summary, "governance.dprd_correct", N_("Tahap DPRD dikoreksi"));
@@ -1460,6 +1543,8 @@ static int op_perda(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 	if (!enact && strcmp(p->perda_stage, "ditetapkan"))
 		return refuse(a, ERR_CONFLICT, N_("Perda sudah diundangkan"));
 	if ((rc = check_version(a, p)) < 0)
+		return rc;
+	if ((rc = check_flags(a)) < 0)
 		return rc;
 	if (strlen(note) > GOV_NOTE_MAX)
 		return refuse(a, ERR_INVALID, N_("catatan terlalu panjang (maksimal 4.000 karakter)"));
@@ -1534,12 +1619,74 @@ static int op_perda(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
 	return rc;
 }
 
+/* The kepala OPD declines a pokok pikiran of the DPRD that the OPD will
+ * not take up (it stayed a draft for ever): a signed step "tolak_pokir"
+ * with the reason as its note, the state tidak_ditindaklanjuti (final: no
+ * edit, no attachment, no submission after it), and the DPRD member who
+ * sent it told, the reason with the title (or every DPRD member when that
+ * account is gone). Only while the pokok pikiran is a draft: once
+ * submitted, the OPD has taken it up. */
+static int op_decline(store_conn_t *c, gov_action_t *a, prop_t *p, int *writing)
+{
+	const char *note = nz(a->note);
+	char pk_hex[65], summary[900], why[REASON_EXCERPT], subject[4 * GOV_TITLE_MAX + 320];
+	notify_target_t to = { 0, "dprd", NULL };
+	user_info_t u;
+	int rc;
+	if (a->role != ROLE_KEPALA_OPD)
+		return refuse(a, ERR_FORBIDDEN, N_("peran Anda tidak berwenang melakukan tindakan ini"));
+	if ((rc = check_opd(a, p)) < 0)
+		return rc;
+	if (strcmp(p->origin, "pokir"))
+		return refuse(a, ERR_CONFLICT, N_("hanya pokok pikiran DPRD yang dapat dinyatakan tidak ditindaklanjuti"));
+	if (is_declined(p))
+		return refuse(a, ERR_CONFLICT, N_("pokok pikiran ini sudah dinyatakan tidak ditindaklanjuti"));
+	if (strcmp(p->state, "draf"))
+		return refuse(a, ERR_CONFLICT, N_("pokok pikiran ini sudah ditindaklanjuti OPD (diajukan) dan tidak dapat "
+						  "ditolak lagi"));
+	if ((rc = check_version(a, p)) < 0)
+		return rc;
+	if ((rc = check_flags(a)) < 0)
+		return rc;
+	if ((rc = check_reason(a, note, N_("tuliskan alasan pokok pikiran ini tidak ditindaklanjuti"),
+			       N_("catatan terlalu panjang (maksimal 4.000 karakter)"))) < 0)
+		return rc;
+	if (a->passphrase_failed)
+		return refuse(a, ERR_FORBIDDEN, N_("frasa sandi kunci tanda tangan salah"));
+	if ((rc = check_key(c, a, pk_hex)) < 0)
+		return rc;
+	*writing = 1;
+	if ((rc = append_step(c, a, p, "tolak_pokir", "", note, "", pk_hex, NULL)) < 0)
+		return rc;
+	if ((rc = set_state(c, a, p, "tidak_ditindaklanjuti")) < 0)
+		return rc;
+	reason_excerpt(note, why); /* for the audit log and the notification */
+	/* a signed step, audited as the others ("governance.step": a webhook
+	 * receiver hears of it like of a submission) */
+	snprintf(summary, sizeof(summary), "tolak_pokir (ditandatangani): %.300s, alasan: %s", p->title, why);
+	if ((rc = audit(c, a, p->id, "governance.step", summary)) < 0)
+		return rc;
+	/* the member who sent it reads why in the notification itself */
+	rc = user_get(c, a->tenant, p->created_by, &u);
+	if (rc < 0 && rc != ERR_NOT_FOUND)
+		return rc;
+	if (rc == 0 && !u.disabled && !u.deleted_at && !strcmp(u.role, "dprd"))
+		to = (notify_target_t){ u.id, NULL, NULL };
+	snprintf(subject, sizeof(subject), "%s — %s", p->title, why);
+	{
+		char obj[48];
+		snprintf(obj, sizeof(obj), "proposal:%" PRId64, p->id);
+		return notify_add_about(c, a->tenant, &to, "governance", obj,
+					N_("Pokok pikiran DPRD tidak ditindaklanjuti OPD"), subject, a->now);
+	}
+}
+
 static const char *op_name(gov_op_t op)
 {
 	static const char *const names[] = { "", "create", "edit", "submit", "recommend", "return", "consider", "decide",
 					     "dprd_stage", "pokir", "attach", "dprd_correct", "perda_enact",
-					     "perda_promulgate" };
-	return op >= GOV_OP_CREATE && op <= GOV_OP_PERDA_PROMULGATE ? names[op] : "?";
+					     "perda_promulgate", "pokir_decline" };
+	return op >= GOV_OP_CREATE && op <= GOV_OP_POKIR_DECLINE ? names[op] : "?";
 }
 
 static int dispatch(store_conn_t *c, gov_action_t *a, int *writing)
@@ -1575,6 +1722,8 @@ static int dispatch(store_conn_t *c, gov_action_t *a, int *writing)
 		return op_perda(c, a, &p, writing);
 	case GOV_OP_ATTACH:
 		return op_attach(c, a, &p, writing);
+	case GOV_OP_POKIR_DECLINE:
+		return op_decline(c, a, &p, writing);
 	default:
 		return refuse(a, ERR_INVALID, N_("tindakan tidak dikenal"));
 	}
@@ -1746,19 +1895,20 @@ int governance_inbox(store_conn_t *c, const char *tenant, role_t role, const cha
 		today = cal_local_day(now, t.tz_offset);
 	switch (role) {
 	/* the leadership reads a proposal once the OPD submitted it: a draft
-	 * never submitted is the OPD's alone (governance_get) */
+	 * never submitted is the OPD's alone (governance_get), and so is a
+	 * pokok pikiran the OPD declined (the DPRD's and the OPD's) */
 	case ROLE_SEKDA:
 		/* and the Perda enacted, waiting for its promulgation */
-		where = all ? "AND state <> 'draf' " : "AND (state = ? OR (state = 'disetujui' AND perda_stage = 'ditetapkan')) ";
+		where = all ? "AND state NOT IN ('draf', 'tidak_ditindaklanjuti') " : "AND (state = ? OR (state = 'disetujui' AND perda_stage = 'ditetapkan')) ";
 		state = "diajukan";
 		break;
 	case ROLE_WAKIL:
-		where = all ? "AND state <> 'draf' " : "AND state = ? ";
+		where = all ? "AND state NOT IN ('draf', 'tidak_ditindaklanjuti') " : "AND state = ? ";
 		state = "pertimbangan";
 		break;
 	case ROLE_KEPALA_DAERAH:
 		/* and the Raperda the DPRD approved, waiting for its enactment */
-		where = all ? "AND state <> 'draf' "
+		where = all ? "AND state NOT IN ('draf', 'tidak_ditindaklanjuti') "
 			    : "AND (state = ? OR (needs_dprd = 1 AND state = 'disetujui' AND dprd_stage = 'disetujui' "
 			      "AND perda_stage = '')) ";
 		state = "keputusan";
@@ -1869,7 +2019,8 @@ int governance_get(store_conn_t *c, const char *tenant, int64_t id, role_t role,
 		return rc < 0 ? rc : ERR_NOT_FOUND;
 	}
 	/* who may read it: the OPD concerned, the leadership once the OPD
-	 * submitted it (a draft is the OPD's), the administrator, and DPRD
+	 * submitted it (a draft, or a pokok pikiran declined as a draft, is
+	 * the OPD's), the administrator, and DPRD
 	 * members for pokok pikiran and for DPRD items once the head approved
 	 * them for the DPRD (not the OPD's draft nor the executive's
 	 * deliberation before) */
@@ -1877,7 +2028,7 @@ int governance_get(store_conn_t *c, const char *tenant, int64_t id, role_t role,
 	    (role == ROLE_DPRD && strcmp(store_col_text(s, 9), "pokir") &&
 	     (!store_col_int64(s, 10) || strcmp(store_col_text(s, 5), "disetujui"))) ||
 	    ((role == ROLE_SEKDA || role == ROLE_WAKIL || role == ROLE_KEPALA_DAERAH) &&
-	     !strcmp(store_col_text(s, 5), "draf")) ||
+	     (!strcmp(store_col_text(s, 5), "draf") || !strcmp(store_col_text(s, 5), "tidak_ditindaklanjuti"))) ||
 	    (!role_needs_unit(role) && role != ROLE_DPRD && role != ROLE_SEKDA && role != ROLE_WAKIL &&
 	     role != ROLE_KEPALA_DAERAH && role != ROLE_ADMIN)) {
 		store_finalize(s);
@@ -2609,43 +2760,51 @@ static int retired_key(store_conn_t *c, const char *tenant, const char *actor, c
 	return rc ? 0 : RETIRED_FORGED;
 }
 
-/* Signatures already found good, remembered by a digest of the key, the
- * signature and the message together: the register verifies every entry
- * it lists (20 a page, 200 in the API), each of its four or more steps an
- * Ed25519 check, most of the page's time. Only a good result is kept and
- * only for those exact bytes, so a changed message, signature or key
- * misses and is checked in full; every other check of verify_one (the
- * chain, the content, the key's owner and role, a retirement) runs each
- * time. A direct-mapped table: a collision only costs a check again. */
-#define SIG_MEMO_SLOTS 4096
+/* Signatures already found good, remembered by their step's hash,
+ * SHA-256(message || signature): the register verifies every entry it
+ * lists (20 a page, 200 in the API), each of its four or more steps an
+ * Ed25519 check, most of the page's time. The message holds the signer's
+ * public key (field 10), so the hash binds the key, the signature and the
+ * message together, and verify_one computes it anyway (the chain's link).
+ * Only a good result is kept and only for those exact bytes, so a changed
+ * message, signature or key misses and is checked in full; every other
+ * check of verify_one (the chain, the content, the key's owner and role, a
+ * retirement) runs each time. SIG_MEMO_SETS sets of SIG_MEMO_WAYS hashes
+ * (512 KiB), a new one replacing its set's oldest: the table was
+ * direct-mapped with 4,096 slots, and of the 800 signatures of the API's
+ * 200 entries a page about one in ten met another in its slot, the two
+ * evicting each other at every request, each an Ed25519 check again (half
+ * of the request's time). With 4 ways, a set of 1,024 still overflowed now
+ * and then (five of the 800 in one set, all five checked again each time). */
+#define SIG_MEMO_SETS 4096
+#define SIG_MEMO_WAYS 4
 
 static struct {
 	pthread_mutex_t mu;
-	unsigned char slot[SIG_MEMO_SLOTS][crypto_generichash_BYTES];
+	unsigned char slot[SIG_MEMO_SETS][SIG_MEMO_WAYS][crypto_hash_sha256_BYTES];
+	unsigned char next[SIG_MEMO_SETS]; /* the way a new hash takes */
 } sig_memo = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
-static int signature_good(const unsigned char *sig, const unsigned char *m, size_t mlen, const unsigned char *pk)
+/* Whether sig is pk's good signature of m (mlen bytes), whose step hash
+ * is h (SHA-256 of m || sig). */
+static int signature_good(const unsigned char *sig, const unsigned char *m, size_t mlen, const unsigned char *pk,
+			  const unsigned char h[crypto_hash_sha256_BYTES])
 {
-	unsigned char d[crypto_generichash_BYTES];
-	crypto_generichash_state st;
 	size_t k;
-	int hit;
-	crypto_generichash_init(&st, NULL, 0, sizeof(d));
-	crypto_generichash_update(&st, pk, crypto_sign_PUBLICKEYBYTES);
-	crypto_generichash_update(&st, sig, crypto_sign_BYTES);
-	crypto_generichash_update(&st, m, mlen);
-	crypto_generichash_final(&st, d, sizeof(d));
-	memcpy(&k, d, sizeof(k));
-	k %= SIG_MEMO_SLOTS;
+	int hit = 0;
+	memcpy(&k, h, sizeof(k));
+	k %= SIG_MEMO_SETS;
 	pthread_mutex_lock(&sig_memo.mu);
-	hit = sodium_memcmp(sig_memo.slot[k], d, sizeof(d)) == 0;
+	for (int w = 0; w < SIG_MEMO_WAYS && !hit; w++)
+		hit = sodium_memcmp(sig_memo.slot[k][w], h, crypto_hash_sha256_BYTES) == 0;
 	pthread_mutex_unlock(&sig_memo.mu);
 	if (hit)
 		return 1;
 	if (crypto_sign_verify_detached(sig, m, mlen, pk) != 0)
 		return 0;
 	pthread_mutex_lock(&sig_memo.mu);
-	memcpy(sig_memo.slot[k], d, sizeof(d));
+	memcpy(sig_memo.slot[k][sig_memo.next[k]], h, crypto_hash_sha256_BYTES);
+	sig_memo.next[k] = (unsigned char)((sig_memo.next[k] + 1) % SIG_MEMO_WAYS);
 	pthread_mutex_unlock(&sig_memo.mu);
 	return 1;
 }
@@ -2661,7 +2820,7 @@ static int verify_one(store_conn_t *c, const char *tenant, int64_t id, const vst
 		      struct vhash *vh, char out_hash[GOV_HASH_HEX], gov_verify_report_t *rep)
 {
 	char content[GOV_HASH_HEX], key[80], keyrole[32];
-	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES];
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES], h[crypto_hash_sha256_BYTES];
 	size_t l1 = 0, l2 = 0;
 	gov_step_fields_t f = { tenant, id, v->version, v->content_hash, v->idx, v->kind, v->role, v->actor, v->public_key,
 				v->verdict, v->note, v->extra, v->signed_at, v->prev_hash };
@@ -2689,20 +2848,38 @@ static int verify_one(store_conn_t *c, const char *tenant, int64_t id, const vst
 		return vfail(rep, i, N_("penanda tangan tidak memegang peran yang diperlukan"),
 			     "step %d: '%s' must be signed by %s, not %s", i, v->kind, step_role(v->kind), v->role);
 	/* a retired key first: it verifies only what it signed before its
-	 * retirement, whatever governance_keys says */
-	rc = retired_key(c, tenant, v->actor, v->public_key, v->signed_at, keyrole, sizeof(keyrole), 0);
-	if (rc == ERR_NOT_FOUND) {
-		rc = store_query_text(c, key, sizeof(key),
-				      "SELECT public_key FROM governance_keys WHERE tenant = ? AND username = ?", "tt", tenant,
-				      v->actor);
-		if (rc == ERR_NOT_FOUND || (rc == 0 && strcmp(key, v->public_key)))
-			return vfail(rep, i, N_("kunci penanda tangan bukan milik pejabat yang tercatat"),
-				     "step %d: key is not the registered key of '%s'", i, v->actor);
+	 * retirement, whatever governance_keys says. One query says whether it
+	 * is retired and reads the signer's current key and its role (three
+	 * look-ups per step, the register's main cost after the signatures) */
+	{
+		store_stmt_t *s;
+		int retired = 0, current = 0;
+		if ((rc = store_prepare(c, "SELECT (SELECT COUNT(*) FROM governance_retired_keys WHERE tenant = ? AND "
+					   "public_key = ? AND username = ?), (SELECT public_key FROM governance_keys WHERE "
+					   "tenant = ? AND username = ?), (SELECT role FROM governance_keys WHERE tenant = ? AND "
+					   "username = ?)", &s)) < 0)
+			return rc;
+		store_bindf(s, "ttttttt", tenant, v->public_key, v->actor, tenant, v->actor, tenant, v->actor);
+		if ((rc = store_step(s)) == STORE_ROW) {
+			retired = store_col_int64(s, 0) != 0;
+			current = store_col_text(s, 1) != NULL;
+			snprintf(key, sizeof(key), "%s", nz(store_col_text(s, 1)));
+			snprintf(keyrole, sizeof(keyrole), "%s", nz(store_col_text(s, 2)));
+			rc = 0;
+		} else if (rc == STORE_DONE) {
+			rc = store_fail(ERR_DB, "the key look-up of step %d returned no row", i);
+		}
+		store_finalize(s);
 		if (rc < 0)
 			return rc;
-		rc = store_query_text(c, keyrole, sizeof(keyrole),
-				      "SELECT role FROM governance_keys WHERE tenant = ? AND username = ?", "tt", tenant,
-				      v->actor);
+		rc = retired ? retired_key(c, tenant, v->actor, v->public_key, v->signed_at, keyrole, sizeof(keyrole), 0)
+			     : ERR_NOT_FOUND;
+		if (rc == ERR_NOT_FOUND && (!current || strcmp(key, v->public_key)))
+			return vfail(rep, i, N_("kunci penanda tangan bukan milik pejabat yang tercatat"),
+				     "step %d: key is not the registered key of '%s'", i, v->actor);
+	}
+	if (rc == ERR_NOT_FOUND) {
+		rc = 0; /* the current key, its role read above */
 	} else if (rc == RETIRED_BEFORE) {
 		return vfail(rep, i, N_("langkah ditandatangani dengan kunci yang sudah dipensiunkan"),
 			     "step %d: signed with a key of '%s' retired before it was signed", i, v->actor);
@@ -2718,13 +2895,19 @@ static int verify_one(store_conn_t *c, const char *tenant, int64_t id, const vst
 	if (sodium_hex2bin(pk, sizeof(pk), v->public_key, strlen(v->public_key), NULL, &l1, NULL) < 0 || l1 != sizeof(pk) ||
 	    sodium_hex2bin(sig, sizeof(sig), v->signature, strlen(v->signature), NULL, &l2, NULL) < 0 || l2 != sizeof(sig))
 		return vfail(rep, i, N_("tanda tangan rusak"), "step %d: malformed key or signature", i);
+	/* the step hash (step_hash()): the message, then the signature */
 	governance_step_message(&f, &m);
-	good = !m.err && signature_good(sig, (const unsigned char *)m.buf, m.len, pk);
+	sb_add(&m, sig, sizeof(sig));
+	if (m.err) {
+		sb_release(&m);
+		return ERR_NOMEM;
+	}
+	crypto_hash_sha256(h, (const unsigned char *)m.buf, m.len);
+	sodium_bin2hex(out_hash, GOV_HASH_HEX, h, sizeof(h));
+	good = signature_good(sig, (const unsigned char *)m.buf, m.len - sizeof(sig), pk, h);
 	sb_release(&m);
 	if (!good)
 		return vfail(rep, i, N_("tanda tangan tidak sah"), "step %d: signature does not verify", i);
-	if ((rc = step_hash(&f, v->signature, out_hash)) < 0)
-		return rc;
 	if (strcmp(out_hash, v->step_hash))
 		return vfail(rep, i, N_("rantai langkah terputus"), "step %d: stored step hash does not match", i);
 	return 1;

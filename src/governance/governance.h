@@ -191,6 +191,9 @@ typedef enum gov_op {
 	GOV_OP_PERDA_PROMULGATE, /* sekda promulgates the enacted Perda in the Lembaran Daerah
 	                      * (pengundangan; signed, numbered "Lembaran Daerah Kota Mataram
 	                      * Tahun 2026 Nomor 5") */
+	GOV_OP_POKIR_DECLINE, /* the kepala OPD declines a DPRD pokok pikiran still a draft, with its
+	                      * reason (note, required; signed): state tidak_ditindaklanjuti, final,
+	                      * the DPRD member who sent it told */
 } gov_op_t;
 
 /* A proposal's content as the OPD writes it. Strings may be NULL (= ""). */
@@ -232,6 +235,9 @@ typedef struct gov_action {
 	                            * was sent is no date; refused (400, "... harus berformat
 	                            * YYYY-MM-DD") after the role and state checks, so that who
 	                            * may not act gets their 403, not the form's rules */
+	const char *bad_flag;      /* a yes/no field sent as neither (is_public, needs_dprd: "no",
+	                            * "2"): the msgid saying so; refused (400) after the role
+	                            * check, like a GOV_NO_DAY, so that who may not act gets 403 */
 	const unsigned char *sk;   /* signed ops: the unsealed secret key (64 bytes) */
 	int passphrase_failed;     /* signed ops: the caller could not open the key (wrong passphrase):
 	                            * the action is refused and audited */

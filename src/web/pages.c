@@ -21,6 +21,7 @@
 #include "core/err.h"
 #include "core/nls.h"
 #include "core/log.h"
+#include "http/deadline.h"
 #include "platform/platform.h"
 #include "tenants/tenants.h"
 #include "web/i18n.h"
@@ -655,8 +656,10 @@ static void count_text(char *buf, size_t len, int64_t n)
 }
 
 /* What waits behind a card: *ret_open of it, *ret_late past its deadline
- * (-1: the card has no deadline to miss). */
-static int work_count(req_t *r, store_conn_t *c, int work, int64_t now, int64_t *ret_open, int64_t *ret_late)
+ * (-1: the card has no deadline to miss), and for the proposals the nearest
+ * deadline, *ret_due (0: none). */
+static int work_count(req_t *r, store_conn_t *c, int work, int64_t now, int64_t *ret_open, int64_t *ret_late,
+		      int64_t *ret_due)
 {
 	static const char *const verify[] = { "baru", "tunda" }, *const answer[] = { "disposisi" },
 				 *const open[] = { "baru", "tunda", "disposisi" };
@@ -664,6 +667,7 @@ static int work_count(req_t *r, store_conn_t *c, int work, int64_t now, int64_t 
 	int rc = 0;
 	*ret_open = 0;
 	*ret_late = -1;
+	*ret_due = 0;
 	switch (work) {
 	case WORK_APPS:
 		rc = services_queue_count(c, tenant, &r->who, now, WORK_CAP, ret_open, ret_late);
@@ -688,8 +692,12 @@ static int work_count(req_t *r, store_conn_t *c, int work, int64_t now, int64_t 
 		rc = governance_inbox(c, tenant, r->who.role, r->who.unit, r->who.username, now, 0, WORK_CAP, 0, arr);
 		*ret_open = (int64_t)json_array_size(arr);
 		*ret_late = 0;
-		json_array_foreach(arr, i, it)
+		json_array_foreach(arr, i, it) {
+			int64_t due = json_integer_value(json_object_get(it, "due_at"));
 			*ret_late += json_is_true(json_object_get(it, "overdue"));
+			if (due > 0 && (!*ret_due || due < *ret_due))
+				*ret_due = due;
+		}
 		json_decref(arr);
 		break;
 	}
@@ -705,13 +713,21 @@ static int work_count(req_t *r, store_conn_t *c, int work, int64_t now, int64_t 
 	return rc < 0 ? rc : 0;
 }
 
+static const char *day_tr(void *r, const char *msgid)
+{
+	return req_t_(r, msgid);
+}
+
 /* The card's count as words: "12 menunggu" with "3 lewat tenggat" (or
- * "tidak ada yang menunggu"); for the citizen, only what they must do. */
+ * "tidak ada yang menunggu"); for the citizen, only what they must do. The
+ * leaders' proposals say the nearest deadline too, and how far it is
+ * ("3 menunggu, tenggat terdekat 3 Desember 2026 (1 hari kerja tersisa)"):
+ * the head saw how many waited, not how soon one was due. */
 static int card_count(req_t *r, store_conn_t *c, const card_t *cd, int64_t now, json_t *o)
 {
-	int64_t n, late;
-	char num[16], words[96];
-	int rc = cd->work == WORK_NONE ? 1 : work_count(r, c, cd->work, now, &n, &late);
+	int64_t n, late, due;
+	char num[16], words[256];
+	int rc = cd->work == WORK_NONE ? 1 : work_count(r, c, cd->work, now, &n, &late, &due);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	count_text(num, sizeof(num), n);
@@ -727,6 +743,17 @@ static int card_count(req_t *r, store_conn_t *c, const card_t *cd, int64_t now, 
 		return 0;
 	}
 	snprintf(words, sizeof(words), req_t_(r, N_("%s menunggu")), num);
+	if (cd->work == WORK_PROPOSALS && due > 0 &&
+	    (r->who.role == ROLE_KEPALA_DAERAH || r->who.role == ROLE_WAKIL || r->who.role == ROLE_SEKDA)) {
+		calendar_t *cal = NULL;
+		char day[64];
+		if ((rc = tenant_calendar(c, r->tenant->code, &cal)) < 0)
+			return rc;
+		governance_day_words(cal_local_day(due, r->tenant->tz_offset), day_tr, r, day, sizeof(day));
+		snprintf(words, sizeof(words), req_t_(r, N_("%s menunggu, tenggat terdekat %s (%s)")), num, day,
+			 http_deadline_words(r, cal, due, now));
+		calendar_free(cal);
+	}
 	json_object_set_new(o, "count", json_string(words));
 	if (late > 0) {
 		count_text(num, sizeof(num), late);

@@ -315,3 +315,35 @@ test('the Sekda corrects a DPRD outcome recorded wrongly, on a phone', async (t)
   assert.match(await row.first().textContent(), /Disetujui DPRD\s*dikoreksi/);
   assert.deepEqual(s.problems, []);
 });
+
+test('a drafter attaching files on a phone is not sent on to another item; once submitted, is; the Sekda sees the nearest deadline', async (t) => {
+  // (the DPRD's side of a declined pokok pikiran needs the DPRD member, whom run.sh signs in with a
+  // second factor for twofa.test.mjs: tests/e2e/test_governance_followup.py reads it there)
+  const opd = await phone(t);
+  await login(opd, 'kepala_opd');
+  await opd.goto(`${T}/usulan/baru`);
+  await opd.fill('#title', `Kajian antrean ${Date.now()}`);
+  await opd.fill('#background', 'Antrean layanan KTP-el di MPP melebihi 150 orang per hari.');
+  await submit(opd, 'form[action$="/usulan"] button[type="submit"]');
+  const path = new URL(opd.url()).pathname;
+  await opd.setInputFiles('#file', { name: 'kajian.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from(`%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n%${Date.now()}\n`) });
+  await submit(opd, '#form-lampiran button[type="submit"]');
+  assert.equal(new URL(opd.url()).pathname, path);
+  assert.match(await opd.textContent('[role="status"]'), /tersimpan/);
+  assert.equal(await opd.locator('#next').count(), 0, 'still working on this draft: no other item offered');
+  assert.match(await opd.textContent('#attachments'), /kajian\.pdf/);
+  // submitted: this one is done, and the next draft waiting is one tap away (the demo's returned one)
+  await opd.fill('#form-ajukan #passphrase', PASSPHRASE);
+  await submit(opd, '#form-ajukan button[type="submit"]');
+  assert.match(await opd.textContent('#next'), /^Berikutnya menunggu Anda: /);
+  await fitsPhone(opd, 'the notice with the next item');
+  assert.deepEqual(opd.problems, []);
+  // the Sekda's card: how many wait and the nearest deadline, how far it is
+  const s = await phone(t);
+  await login(s, 'sekda');
+  const card = s.locator('li.card', { hasText: 'Usulan menunggu saran Sekda' });
+  assert.match(await card.textContent(), /\d+ menunggu, tenggat terdekat \d+ \S+ \d{4} \((\d+ hari kerja tersisa|batas waktunya hari ini|terlambat[^)]*)\)/);
+  await fitsPhone(s, 'the dashboard with the nearest deadline');
+  assert.deepEqual(s.problems, []);
+});
