@@ -1071,6 +1071,10 @@ int h_perf_pdf(req_t *r)
 		doc_header_line(doc, hdr);
 		sb_addf(&line, "%s %s - %s · %s", req_t_(r, "Periode"), v->dari, v->sampai, req_t_(r, kind_label(v->kidx)));
 		doc_subtitle(doc, line.buf);
+		/* what the dashboard says above its tables, read before the figures */
+		doc_para(doc, req_t_(r, "Selesai menghitung yang selesai dalam periode, juga yang diterima sebelum periode "
+					"dimulai: Selesai bisa lebih besar dari Diterima. Ketepatan disposisi hanya untuk "
+					"pengaduan yang sudah diteruskan ke OPD; tanpa pengaduan seperti itu isinya tanda -."));
 		doc_heading(doc, v->unit ? unit_name(&v->units, v->unit) : r->tenant->name);
 		pdf_counts(r, doc, &d.total.k[v->kidx], &rep.total.k);
 		for (size_t i = 0; !v->unit && i < d.nunits; i++) {

@@ -29,6 +29,7 @@ extern const char migration_governance_dprd_fix_sql[];
 extern const char migration_governance_perda_sql[];
 extern const char migration_governance_perda_reminder_sql[];
 extern const char migration_webhooks_sql[];
+extern const char migration_performance_routing_sql[];
 
 /* SQL that drops from the text x the separators typed between a phone
  * number's digits, and then its digits and a + (migration 27: "" left
@@ -38,6 +39,12 @@ extern const char migration_webhooks_sql[];
 #define NO_DIGITS(x)                                                                                              \
 	"REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(" x                \
 	", '0', ''), '1', ''), '2', ''), '3', ''), '4', ''), '5', ''), '6', ''), '7', ''), '8', ''), '9', ''), '+', '')"
+
+/* SQL: a row of mail_outbox (alias m) whose life ended (sent or given up)
+ * and whose body may hold a one-time link (migration 37). */
+#define MAIL_ENDED_WITH_LINK                                                                                      \
+	"(m.sent_at IS NOT NULL OR m.failed_at IS NOT NULL) AND "                                                 \
+	"(m.body LIKE '%/lupa-sandi/%' OR m.body LIKE '%/pindah-ke-akun/%')"
 
 const store_migration_t store_migrations[] = {
 	{ 1, "platform foundation",
@@ -376,6 +383,34 @@ const store_migration_t store_migrations[] = {
 	 * they were. */
 	{ 36, "complaints: photos public once the coordinator has looked at them",
 	  "ALTER TABLE complaints ADD COLUMN photos_public BIGINT NOT NULL DEFAULT 1;" },
+	/* The one-time links of the e-mails sent or given up before
+	 * mail_enqueue_secret redacted them (platform/mail.c, docs/privacy.md
+	 * "E-mail records"): in each such body, the token after the first
+	 * "/lupa-sandi/" (a password reset, an official's invitation) or
+	 * "/pindah-ke-akun/" (followed complaints moved to an account) becomes
+	 * "[dihapus]" (MAIL_SECRET_REMOVED, as released) wherever it appears,
+	 * the rest of the body as it was. A token is what sigap wrote there: 64 lower-case hex digits;
+	 * anything else after those paths is left alone, and so is every
+	 * message still waiting (its link must still go out). {INSTR} is
+	 * SQLite's INSTR and PostgreSQL's STRPOS (store_expand_tokens). */
+	{ 37, "platform: one-time links redacted from e-mails already sent",
+	  "CREATE TABLE mail_outbox_links_37 AS "
+	  "SELECT id, token FROM ("
+	  "SELECT m.id AS id, SUBSTR(m.body, {INSTR}(m.body, '/lupa-sandi/') + 12, 64) AS token FROM mail_outbox m "
+	  "WHERE " MAIL_ENDED_WITH_LINK " AND {INSTR}(m.body, '/lupa-sandi/') > 0 "
+	  "UNION ALL SELECT m.id, SUBSTR(m.body, {INSTR}(m.body, '/pindah-ke-akun/') + 16, 64) FROM mail_outbox m "
+	  "WHERE " MAIL_ENDED_WITH_LINK " AND {INSTR}(m.body, '/pindah-ke-akun/') > 0) t "
+	  "WHERE LENGTH(token) = 64 AND RTRIM(token, '0123456789abcdef') = '';"
+	  "CREATE INDEX mail_outbox_links_37_id ON mail_outbox_links_37 (id);"
+	  "UPDATE mail_outbox SET body = REPLACE(body, (SELECT MIN(l.token) FROM mail_outbox_links_37 l "
+	  "WHERE l.id = mail_outbox.id), '[dihapus]') "
+	  "WHERE id IN (SELECT id FROM mail_outbox_links_37);"
+	  "DROP TABLE mail_outbox_links_37;" },
+	/* A complaint's routing verdict counts in the OPD it was first sent
+	 * to (performance/schema.c, docs/performance.md "Routing verdicts
+	 * counted in '-' before"): those counted in no OPD ("-") move. */
+	{ 38, "performance: routing verdicts in the OPD a complaint was first sent to",
+	  migration_performance_routing_sql },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -731,6 +731,11 @@ char *store_expand_tokens(store_kind_t kind, const char *sql)
 		} else if (!strncmp(p, "{BLOB}", 6)) {
 			sb_adds(&out, kind == STORE_PG ? "BYTEA" : "BLOB");
 			p += 6;
+		} else if (!strncmp(p, "{INSTR}", 7)) {
+			/* the position of a text in a text, 1-based, 0 when absent;
+			 * both take (haystack, needle) */
+			sb_adds(&out, kind == STORE_PG ? "STRPOS" : "INSTR");
+			p += 7;
 		} else {
 			sb_addch(&out, *p++);
 		}

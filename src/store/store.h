@@ -13,8 +13,9 @@
  *  - INSERT ... RETURNING, ON CONFLICT (...) DO NOTHING / DO UPDATE, LIMIT ?
  *    OFFSET ?, lower(x) LIKE lower(?) for case-insensitive matching, || for
  *    concatenation;
- *  - DDL (migrations only) may use two tokens that the backend expands:
- *    {ID} = an auto-increment 64-bit primary key column type, {BLOB} = binary.
+ *  - DDL (migrations only) may use three tokens that the backend expands:
+ *    {ID} = an auto-increment 64-bit primary key column type, {BLOB} = binary,
+ *    {INSTR} = the position of a text in a text (INSTR / STRPOS).
  *
  * Connections:
  *  - store_reader() gives the calling thread its own read connection, opened on
@@ -229,7 +230,7 @@ int store_query_int64(store_conn_t *c, int64_t *ret, const char *sql, const char
 int store_query_text(store_conn_t *c, char *buf, size_t bufsize, const char *sql, const char *types, ...);
 
 /* Runs several ';'-separated statements without parameters (DDL). Tokens
- * {ID} and {BLOB} are expanded for the backend. */
+ * {ID}, {BLOB} and {INSTR} are expanded for the backend. */
 int store_exec_script(store_conn_t *c, const char *sql);
 
 /* Checks the database's own integrity (SQLite: PRAGMA integrity_check and

@@ -73,7 +73,7 @@ extern const struct store_ops store_pg_ops;
  * texts are a few hundred bytes and looked up some 40 times a complaint. */
 uint32_t store_sql_hash(const char *sql);
 
-/* Expands the DDL tokens {ID} and {BLOB} for kind. Caller frees. NULL on OOM. */
+/* Expands the tokens {ID}, {BLOB} and {INSTR} for kind. Caller frees. NULL on OOM. */
 char *store_expand_tokens(store_kind_t kind, const char *sql);
 
 /* The numbered migrations (migrations.c), versions 1..n in order. */

@@ -185,6 +185,16 @@ def test_csv_and_xlsx_exports(env):
 
     r = c.get("/t/%s/kinerja/laporan.pdf" % T).expect(200, ctype="application/pdf")
     assert r.body.startswith(b"%PDF-") and b"%%EOF" in r.body[-64:], r.body[:20]
+    # the dashboard's note on Selesai and Diterima, in the reader's language (the CSV is data only)
+    def lines(body):
+        return " ".join(re.findall(r"^\((.*)\) Tj$", pdf_text(body), re.M))
+    text = lines(r.body)
+    assert "dimulai: Selesai bisa lebih besar dari Diterima. Ketepatan disposisi" in text, text[:1500]
+    c.get("/bahasa/en?next=/").expect(303)
+    text = lines(c.get("/t/%s/kinerja/laporan.pdf" % T).expect(200, ctype="application/pdf").body)
+    assert "including items received before the period began: Resolved can exceed Received." in text, text[:1500]
+    assert "Selesai bisa" not in text, text[:1500]
+    c.get("/bahasa/id?next=/").expect(303)
     client(srv, "kepala_opd").get("/t/%s/kinerja/laporan.pdf?opd=DINKES" % T).expect(403)
 
     r = c.get("/t/%s/kinerja/ekspor/semua.xlsx" % T).expect(200)
@@ -311,3 +321,76 @@ def open_data(env):
     c.get("/api/v1/t/%s/data-terbuka/tidak-ada.csv" % T).expect_json_error(404)
     # no personal data: the survey comment never appears
     assert "Pelayanan" not in c.get("/api/v1/t/%s/data-terbuka/ikm-opd-bulanan.csv" % T).text
+
+
+def test_migration_38_moves_old_verdicts_to_the_first_opd(env):
+    """Routing verdicts counted in "-" before perf_record_routing counted them in the OPD a
+    complaint was first sent to (migration 38): each moves, in perf_items and in the counters of
+    its day and month, to the OPD the verification of its day named (a complaint handed back and
+    sent elsewhere: the first OPD, not the one it is in), else, for a complaint never handed back,
+    to the OPD it is in; what the history cannot tell stays in "-", and nothing else moves. (A new
+    database is migrated to 37, the rows go in as the old code left them, then `sigap migrate`.)"""
+    from harness import check_sigap
+    db = env.new_db(init=False)
+    check_sigap(["migrate", "--to", "37"], db=db)
+    tz = 8 * 3600                                  # WITA
+    d1 = (datetime.date(2026, 1, 5) - datetime.date(1970, 1, 1)).days
+    d2 = d1 + 30                                   # 2026-02-04
+
+    def at(d, hour):
+        return d * 86400 - tz + hour * 3600
+
+    db.sql("INSERT INTO tenants (code, name, level, head_title, tz_offset, tz_name, created_at) VALUES "
+           "('%s', 'Provinsi NTB', 1, 'Gubernur', %d, 'WITA', 1)" % (T, tz))
+    for u in ("DLH", "PUPR", "DINKES"):
+        db.sql("INSERT INTO units (tenant, code, name, created_at) VALUES ('%s', '%s', 'OPD %s', 1)" % (T, u, u))
+    # number: (unit now, events as (day, hour, action, note), verdict ok, verdict day)
+    cases = {
+        "A": ("PUPR", [(d1, 9, "verifikasi", "DLH: mohon ditangani"), (d1, 15, "kembalikan", "DLH: bukan urusan kami"),
+                       (d1 + 1, 9, "verifikasi", "PUPR")], 0, d1),
+        "B": ("DINKES", [(d1, 23, "verifikasi", "DINKES")], 1, d1),    # 23:00 WITA: still d1 there
+        "C": ("PUPR", [(d1 - 1, 9, "verifikasi", "PUPR")], 1, d2),      # its day unknown: never handed back
+        "D": ("DLH", [(d2 - 3, 9, "verifikasi", "PUPR"), (d2 - 2, 9, "kembalikan", "PUPR: salah"),
+                      (d2 - 1, 9, "verifikasi", "DLH")], 0, d2),          # handed back, no verification on d2
+    }
+    for num, (unit, events, ok, vday) in sorted(cases.items()):
+        cid = db.sql("INSERT INTO complaints (tenant, number, kind, title, description, unit, status, identity, "
+                     "created_at, updated_at) VALUES ('%s', '%s', 'pengaduan', 'Jalan berlubang', 'Lubang', '%s', "
+                     "'disposisi', 'anonim', %d, %d) RETURNING id" % (T, num, unit, at(d1 - 2, 8), at(d1 - 2, 8)))[0][0]
+        for d, h, action, note in events:
+            db.sql("INSERT INTO complaints_events (tenant, complaint_id, ts, actor, action, status, note) VALUES "
+                   "('%s', %s, %d, 'koordinator', '%s', 'disposisi', '%s')" % (T, cid, at(d, h), action, note))
+    items = [(2, num, unit, ok, vday) for num, (unit, _, ok, vday) in cases.items()]
+    items += [(2, "E", "DLH", 1, d1),          # no complaint behind it
+              (1, "APP", "-", 1, d1)]          # an application: not a complaint's verdict
+    for kind, num, unit, ok, vday in items:
+        db.sql("INSERT INTO perf_items (tenant, kind, item_id, unit, service, kecamatan, received_day, due_day, "
+               "routed, routed_day, routed_unit) VALUES ('%s', %d, '%s', '%s', 'jalan', '-', %d, %d, %d, %d, '-')"
+               % (T, kind, num, unit, d1 - 2, d2 + 10, ok, vday))
+    # an OPD's own verdict, already where it belongs
+    db.sql("INSERT INTO perf_items (tenant, kind, item_id, unit, service, kecamatan, received_day, due_day, routed, "
+           "routed_day, routed_unit) VALUES ('%s', 2, 'F', 'DLH', 'jalan', '-', %d, %d, 1, %d, 'DLH')"
+           % (T, d1 - 2, d2 + 10, d1))
+    # the counters as the old code left them: received in the OPDs, verdicts in "-"
+    for table, key in (("perf_daily", "day"), ("perf_monthly", "month")):
+        k1, k2 = (d1, d2) if key == "day" else (202601, 202602)
+        for unit, kk, kind, rec, routed, rok in (("-", k1, 2, 0, 3, 2), ("-", k2, 2, 0, 2, 1), ("DLH", k1, 2, 2, 1, 1),
+                                                ("-", k1, 1, 1, 1, 1)):
+            db.sql("INSERT INTO %s (tenant, %s, kind, unit, service, received, routed, routed_ok) VALUES "
+                   "('%s', %d, %d, '%s', 'jalan', %d, %d, %d)" % (table, key, T, kk, kind, unit, rec, routed, rok))
+    p = check_sigap(["migrate"], db=db)
+    assert "now applied   38  performance: routing verdicts" in p.stdout, p.stdout
+    got = {str(r[0]): str(r[1]) for r in db.sql("SELECT item_id, routed_unit FROM perf_items")}
+    assert got == {"A": "DLH", "B": "DINKES", "C": "PUPR", "D": "-", "E": "-", "APP": "-", "F": "DLH"}, got
+    for table, key, k1, k2 in (("perf_daily", "day", d1, d2), ("perf_monthly", "month", 202601, 202602)):
+        rows = {(str(r[0]), int(r[1]), int(r[2])): (int(r[3]), int(r[4]), int(r[5])) for r in db.sql(
+            "SELECT unit, %s, kind, received, routed, routed_ok FROM %s WHERE routed <> 0 OR received <> 0"
+            % (key, table))}
+        assert rows == {
+            ("-", k1, 2): (0, 1, 1),               # E's
+            ("DLH", k1, 2): (2, 2, 1),             # F's, and A's (handed back: not right first time)
+            ("DINKES", k1, 2): (0, 1, 1),          # B's
+            ("-", k2, 2): (0, 1, 0),               # D's
+            ("PUPR", k2, 2): (0, 1, 1),            # C's
+            ("-", k1, 1): (1, 1, 1),               # the application's
+        }, (table, rows)

@@ -169,6 +169,49 @@ def test_a_sent_link_is_not_kept_in_the_outbox(env):
         sink.close()
 
 
+def test_migration_37_redacts_links_sent_before(env):
+    """Messages sent or given up before the outbox redacted one-time links (migration 37): the
+    token after /lupa-sandi/ (a reset, an invitation) or /pindah-ke-akun/ (moving followed
+    complaints) becomes [dihapus] wherever it is in the body, the rest as it was; a message still
+    waiting keeps its link (it must still go out), and what is no token is left alone. (A new
+    database is migrated to 36, the rows go in as that schema held them, then `sigap migrate`.)"""
+    import secrets
+    db = env.new_db(init=False)
+    check_sigap(["migrate", "--to", "36"], db=db)
+    tok = [secrets.token_hex(32) for _ in range(5)]
+    base = "https://sigap.example.id/t/%s/" % TENANT
+    sig = "\n\n-- \nsigap: pesan otomatis, tidak perlu dibalas.\n"
+    # (body, sent_at, failed_at, expected body afterwards)
+    rows = [
+        ("Yth. Baiq,\n\nBuka tautan ini dalam satu jam:\n\n%slupa-sandi/%s\n\nBila Anda tidak memintanya, "
+         "abaikan pesan ini." % (base, tok[0]) + sig, 1735689700, None, None),
+        ("Yth. Lalu,\n\nUntuk memilih kata sandi Anda, buka tautan ini:\n\n%slupa-sandi/%s\n\nSesudah itu, "
+         "masuk di %smasuk." % (base, tok[1], base) + sig, None, 1735689800, None),
+        ("Akun warga \"baiq\" memakai alamat ini.\n\n%spengaduan/pindah-ke-akun/%s\n\n(tautan: %s)"
+         % (base, tok[2], tok[2]) + sig, 1735689900, None, None),
+        # still waiting: its link must still go out
+        ("Buka tautan ini:\n\n%slupa-sandi/%s\n" % (base, tok[3]) + sig, None, None, "same"),
+        # sent, but no token after the path: the page itself, a token cut short, upper case
+        ("Lupa kata sandi? Buka %slupa-sandi atau %slupa-sandi/%s dan %spindah-ke-akun/%s."
+         % (base, base, tok[4][:40], base, tok[4].upper()) + sig, 1735690000, None, "same"),
+    ]
+    for i, (body, sent, failed, _) in enumerate(rows):
+        db.sql("INSERT INTO mail_outbox (tenant, recipient, subject, body, created_at, next_at, attempts, sent_at, "
+               "failed_at) VALUES ('%s', 'warga%d@example.id', 'Pesan %d', '%s', 1735689600, 1735689600, 1, %s, %s)"
+               % (TENANT, i, i, body.replace("'", "''"), sent or "NULL", failed or "NULL"))
+    p = check_sigap(["migrate"], db=db)
+    assert "now applied   37  platform: one-time links redacted" in p.stdout, p.stdout
+    # (one line: psql gives a row a line)
+    got = [str(r[0]) for r in db.sql("SELECT REPLACE(body, '\n', ' ') FROM mail_outbox ORDER BY recipient")]
+    want = [b.replace(t, "[dihapus]") if w is None else b for (b, _, _, w), t in zip(rows, tok)]
+    assert got == [w.replace("\n", " ") for w in want], got
+    for t, body in zip(tok[:3], got[:3]):
+        assert t not in body and body.count("[dihapus]") == (2 if t == tok[2] else 1), body
+    assert tok[3] in got[3] and "[dihapus]" not in got[4], got
+    assert [str(r[0]) for r in db.sql("SELECT subject FROM mail_outbox ORDER BY recipient")] == \
+        ["Pesan %d" % i for i in range(5)]
+
+
 def test_the_link_goes_out_at_once_not_at_the_next_sweep(env):
     """The commit that queues the message wakes the outbox: with sweeps an hour apart, the link
     still arrives within seconds (a citizen waiting at the sign-in page)."""
