@@ -24,10 +24,10 @@ def test_audit_page_checks_again_after_its_last_check(env):
     for _ in range(50):
         page = c.get("/t/%s/admin/audit" % TENANT).expect(200)
         head = int(db.sql("SELECT seq FROM audit_heads WHERE tenant = '%s'" % TENANT)[0][0])
-        if "Rantai hash utuh: %d entri diperiksa" % head in page.text:
+        if "Rantai hash utuh. Entri log audit yang diperiksa: %d." % head in page.text:
             break
         time.sleep(0.1)
-    assert "Rantai hash utuh: %d entri diperiksa" % head in page.text, (head, notice(page))
+    assert "Rantai hash utuh. Entri log audit yang diperiksa: %d." % head in page.text, (head, notice(page))
     for seq in (head,):
         db.sql("UPDATE audit_log SET summary = summary || ' (diubah)' WHERE tenant = '%s' AND seq = %d" % (TENANT, seq))
         page = c.get("/t/%s/admin/audit" % TENANT).expect(200)
@@ -35,7 +35,7 @@ def test_audit_page_checks_again_after_its_last_check(env):
         db.sql("UPDATE audit_log SET summary = substr(summary, 1, length(summary) - 9) WHERE tenant = '%s' AND seq = %d"
                % (TENANT, seq))
         page = c.get("/t/%s/admin/audit" % TENANT).expect(200)
-        assert "Rantai hash utuh" in page.text and "%d entri diperiksa" % head in page.text, notice(page)
+        assert "Rantai hash utuh" in page.text and "Entri log audit yang diperiksa: %d." % head in page.text, notice(page)
     # something audited after the last view (a holiday), then that entry edited
     r = c.get("/t/%s/admin/hari-libur" % TENANT).expect(200)
     c.post_form("/t/%s/admin/hari-libur" % TENANT, {"_csrf": r.csrf(), "date": "2027-06-15",
@@ -43,7 +43,7 @@ def test_audit_page_checks_again_after_its_last_check(env):
     new_head = int(db.sql("SELECT seq FROM audit_heads WHERE tenant = '%s'" % TENANT)[0][0])
     assert new_head == head + 1, (head, new_head)
     page = c.get("/t/%s/admin/audit" % TENANT).expect(200)
-    assert "Rantai hash utuh" in page.text and "%d entri diperiksa" % new_head in page.text, notice(page)
+    assert "Rantai hash utuh" in page.text and "Entri log audit yang diperiksa: %d." % new_head in page.text, notice(page)
     db.sql("UPDATE audit_log SET actor = 'orang lain' WHERE tenant = '%s' AND seq = %d" % (TENANT, new_head))
     page = c.get("/t/%s/admin/audit" % TENANT).expect(200)
     assert "Rantai hash rusak" in page.text and "entry %d" % new_head in page.text, notice(page)
