@@ -19,14 +19,6 @@ int main(int argc, char **argv)
 	const char *file = getenv("SIGAP_CONFIG");
 	int n;
 	config_defaults(&cfg);
-	if (file && *file)
-		cli_note_config_file(file);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			cli_note_config_file(argv[++i]);
-		else if (!strncmp(argv[i], "--config=", 9))
-			cli_note_config_file(argv[i] + 9);
-	}
 	if (file && *file && config_load_file(&cfg, file, err, sizeof(err)) < 0) {
 		fprintf(stderr, "sigap: %s\n", err);
 		return 2;

@@ -509,72 +509,24 @@ static const char *mail_tr(const char *lang, const char *msgid)
 	return mail_cat ? i18n_get(mail_cat, msgid) : msgid;
 }
 
-static const char *config_files[8];
-static int nconfig_files;
-
-void cli_note_config_file(const char *path)
-{
-	if (nconfig_files < (int)(sizeof(config_files) / sizeof(config_files[0])))
-		config_files[nconfig_files++] = path;
-}
-
-/* The first secret a settings file holds (a password or token, or a URL
- * with a password in it), as its setting's name, or NULL. */
-static const char *config_file_secret(const char *path, char *name, size_t namelen)
-{
-	FILE *f = fopen(path, "r");
-	char line[2048];
-	const char *found = NULL;
-	if (!f)
-		return NULL;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *p = line, *eq = strchr(line, '='), *v, *end;
-		if (!eq)
-			continue;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		for (end = eq; end > p && (end[-1] == ' ' || end[-1] == '\t'); end--)
-			;
-		*end = '\0';
-		for (v = eq + 1; *v == ' ' || *v == '\t'; v++)
-			;
-		if (*v == '\0' || *v == '\n' || *v == '\r')
-			continue;
-		if (!strcmp(p, "smtp-password") || !strcmp(p, "metrics-token")) {
-			found = p;
-		} else if (!strcmp(p, "db") || !strcmp(p, "smtp-url")) {
-			/* scheme://user:password@host */
-			const char *auth = strstr(v, "://"), *at = auth ? strchr(auth + 3, '@') : NULL;
-			const char *colon = auth ? strchr(auth + 3, ':') : NULL;
-			if (at && colon && colon < at)
-				found = p;
-		}
-		if (found)
-			snprintf(name, namelen, "%s", found);
-	}
-	fclose(f);
-	return found ? name : NULL;
-}
-
 /* A warning for each settings file that holds a secret and that other
  * local users may read (made under umask 022, as an editor does): the
  * docs say to keep the SMTP password and the metrics token there rather
  * than on the command line, where `ps` shows them. Nothing is changed. */
-static void check_config_modes(int to_log)
+static void check_config_modes(const config_t *cfg, int to_log)
 {
-	for (int i = 0; i < nconfig_files; i++) {
+	for (int i = 0; i < cfg->nfiles; i++) {
+		const struct config_file *cf = &cfg->files[i];
 		struct stat sb;
-		char name[64];
-		if (stat(config_files[i], &sb) || !(sb.st_mode & 0044) ||
-		    !config_file_secret(config_files[i], name, sizeof(name)))
+		if (!cf->secret[0] || stat(cf->path, &sb) || !(sb.st_mode & 0044))
 			continue;
 		if (to_log)
 			log_warn("settings file %s holds %s and has mode %04o: other local users may read it; chmod 600 it",
-				 config_files[i], name, (unsigned)(sb.st_mode & 07777));
+				 cf->path, cf->secret, (unsigned)(sb.st_mode & 07777));
 		else
 			printf("warning: settings file %s holds %s and has mode %04o: other local users may read it; "
 			       "chmod 600 it\n",
-			       config_files[i], name, (unsigned)(sb.st_mode & 07777));
+			       cf->path, cf->secret, (unsigned)(sb.st_mode & 07777));
 	}
 }
 
@@ -631,7 +583,7 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 	}
 	if (listen_address_free(cfg) < 0)
 		return 1;
-	check_config_modes(1);
+	check_config_modes(cfg, 1);
 	if (log_access_open(cfg->access_log) < 0)
 		return 1;
 	if (open_store(cfg, &app.store, OPEN_CURRENT) < 0)
@@ -1281,7 +1233,7 @@ static int cmd_check(config_t *cfg, int argc, char **argv)
 	printf("integrity check: %s\n", rc == 0 ? "ok" : msg);
 	bad |= rc < 0;
 	check_file_mode(st, cfg);
-	check_config_modes(0);
+	check_config_modes(cfg, 0);
 	rc = audit_verify(st, NULL, &rep);
 	if (rc < 0) {
 		printf("audit chain: cannot read: %s\n", store_errmsg());

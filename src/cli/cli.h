@@ -12,10 +12,6 @@
 #include "store/store.h"
 
 int cli_run(config_t *cfg, int argc, char **argv);
-/* main() names each settings file it loaded (SIGAP_CONFIG, --config), so
- * that `serve` and `check` can warn about one holding a secret that other
- * local users may read. The path must outlive cli_run(). */
-void cli_note_config_file(const char *path);
 void cli_usage(void *file);
 
 /* Loads the demo tenants, OPDs and one user per role (demo.c). Prints the

@@ -216,15 +216,36 @@ static char *trim(char *s)
 	return s;
 }
 
+/* Whether setting `name` to `value` puts a secret in a file: a password or
+ * token, or a URL whose password config_redact_url would hide. */
+static int is_secret_setting(const option_t *o, const char *value)
+{
+	char shown[1024];
+	if (!*value)
+		return 0;
+	if (o->off == offsetof(config_t, smtp_password) || o->off == offsetof(config_t, metrics_token))
+		return 1;
+	if (o->off != offsetof(config_t, db) && o->off != offsetof(config_t, smtp_url))
+		return 0;
+	config_redact_url(value, shown, sizeof(shown));
+	return strcmp(shown, value) != 0;
+}
+
 int config_load_file(config_t *cfg, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL, sub[512];
 	size_t cap = 0;
 	int lineno = 0;
+	struct config_file *listed = NULL;
 	if (!f) {
 		snprintf(err, errlen, "cannot read config file '%s': %s", path, strerror(errno));
 		return ERR_IO;
+	}
+	if (cfg->nfiles < (int)(sizeof(cfg->files) / sizeof(cfg->files[0]))) {
+		listed = &cfg->files[cfg->nfiles++];
+		snprintf(listed->path, sizeof(listed->path), "%s", path);
+		listed->secret[0] = '\0';
 	}
 	while (getline(&line, &cap, f) >= 0) {
 		char *p, *eq, *k, *v;
@@ -258,6 +279,11 @@ int config_load_file(config_t *cfg, const char *path, char *err, size_t errlen)
 		if (config_set(cfg, k, v, sub, sizeof(sub)) < 0) {
 			snprintf(err, errlen, "%s:%d: %s", path, lineno, sub);
 			goto bad;
+		}
+		if (listed && !listed->secret[0]) {
+			const option_t *o = find(k, strlen(k));
+			if (o && is_secret_setting(o, v))
+				snprintf(listed->secret, sizeof(listed->secret), "%s", o->name);
 		}
 	}
 	free(line);

@@ -54,6 +54,15 @@ typedef struct config {
 	int sweep_interval;     /* seconds between runs of the periodic jobs (0 = never) */
 	char metrics_token[256]; /* a secret, never logged: GET /metrics answers requests that carry it
 	                          * (Authorization: Bearer); "" = no /metrics (404) */
+	/* Not options: the settings files read (SIGAP_CONFIG, --config), in
+	 * order, each with the name of the first secret it set ("" = none), so
+	 * that `check` and `serve` can warn about one others may read. Files
+	 * past the eighth are loaded but not listed. */
+	struct config_file {
+		char path[1024];
+		char secret[32];
+	} files[8];
+	int nfiles;
 } config_t;
 
 /* Fills cfg with the defaults. */
@@ -61,7 +70,9 @@ void config_defaults(config_t *cfg);
 /* Sets one option by name from text; ERR_INVALID with a message in err
  * (e.g. "threads must be between 0 and 256, got '999'"). */
 int config_set(config_t *cfg, const char *name, const char *value, char *err, size_t errlen);
-/* Reads a config file. ERR_IO / ERR_INVALID ("FILE:LINE: ..."). */
+/* Reads a config file. ERR_IO / ERR_INVALID ("FILE:LINE: ..."). Lists it
+ * in cfg->files with the first secret it set: smtp-password, metrics-token,
+ * or a db / smtp-url value holding a password (see config_redact_url). */
 int config_load_file(config_t *cfg, const char *path, char *err, size_t errlen);
 /* Applies every SIGAP_<NAME> variable of the environment. */
 int config_load_env(config_t *cfg, char *err, size_t errlen);

@@ -596,6 +596,52 @@ static void test_redact_url(void **state)
 	assert_string_equal(out, "");
 }
 
+/* Each settings file read is listed with the first secret it set, for the
+ * CLI's warning about files others may read; values are never kept there. */
+static void test_files_listed_with_their_secret(void **state)
+{
+	config_t c;
+	char err[512] = "", plain[512], pw[512], url[512], query[512], blank[512];
+	(void)state;
+	test_write_file(tmpdir, "plain.conf", "threads = 2\ndb = postgresql://sigap@db/sigap\n", plain,
+			sizeof(plain));
+	test_write_file(tmpdir, "pw.conf", "mail-from = a@b.go.id\nsmtp_password = Rahasia-1\nmetrics-token = x\n", pw,
+			sizeof(pw));
+	test_write_file(tmpdir, "url.conf", "smtp-url = smtp://sigap:Rahasia-2@mail.example:587\n", url, sizeof(url));
+	test_write_file(tmpdir, "query.conf", "db = \"postgresql://db/sigap?user=s&password=Rahasia-3\"\n", query,
+			sizeof(query));
+	test_write_file(tmpdir, "blank.conf", "smtp-password = \"\"\nmetrics-token =\n", blank,
+			sizeof(blank));
+	config_defaults(&c);
+	assert_int_equal(c.nfiles, 0);
+	assert_int_equal(config_load_file(&c, plain, err, sizeof(err)), 0);
+	assert_int_equal(config_load_file(&c, pw, err, sizeof(err)), 0);
+	assert_int_equal(config_load_file(&c, url, err, sizeof(err)), 0);
+	assert_int_equal(config_load_file(&c, query, err, sizeof(err)), 0);
+	assert_int_equal(config_load_file(&c, blank, err, sizeof(err)), 0);
+	assert_int_equal(c.nfiles, 5);
+	assert_string_equal(c.files[0].path, plain);
+	assert_string_equal(c.files[0].secret, ""); /* a URL without a password */
+	assert_string_equal(c.files[1].path, pw);
+	assert_string_equal(c.files[1].secret, "smtp-password"); /* the first, by its table name */
+	assert_string_equal(c.files[2].secret, "smtp-url");
+	assert_string_equal(c.files[3].secret, "db");
+	assert_string_equal(c.files[4].secret, ""); /* empty values: nothing to hide */
+	/* a file that fails half-way is still listed (it was read), and the
+	 * list stops at eight without failing the load */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(config_load_file(&c, plain, err, sizeof(err)), 0);
+	assert_int_equal(c.nfiles, 8);
+	/* config_load_arg_files goes through the same loader */
+	{
+		char *argv[] = { "check", "--config", url, NULL };
+		config_defaults(&c);
+		assert_int_equal(config_load_arg_files(&c, 3, argv, err, sizeof(err)), 1);
+		assert_int_equal(c.nfiles, 1);
+		assert_string_equal(c.files[0].secret, "smtp-url");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_metrics_token),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_redact_url),
+		cmocka_unit_test(test_files_listed_with_their_secret),
 	};
 	return cmocka_run_group_tests_name("config", tests, group_setup, group_teardown);
 }
