@@ -28,6 +28,13 @@ static void html(sb_t *out, const char *s)
 		sb_add_html(out, s, strlen(s));
 }
 
+/* The unit after a value ("%"); none after "-", a value there is not. */
+static void suffix(sb_t *out, const chart_text_t *t, double v)
+{
+	if (v >= 0)
+		html(out, t->suffix);
+}
+
 static void open_figure(sb_t *out, const chart_text_t *t, double height)
 {
 	sb_adds(out, "<figure class=\"chart\"><svg viewBox=\"0 0 360 ");
@@ -82,7 +89,7 @@ void chart_bars(sb_t *out, const chart_text_t *t, const char *const *labels, con
 		html(out, labels[i]);
 		sb_adds(out, ": ");
 		sb_adds(out, num);
-		html(out, t->suffix);
+		suffix(out, t, values[i]);
 	}
 	if (n)
 		sb_adds(out, "</desc>");
@@ -98,7 +105,7 @@ void chart_bars(sb_t *out, const chart_text_t *t, const char *const *labels, con
 		sb_addf(out, "</text><rect x=\"0\" y=\"%.1f\" width=\"%.1f\" height=\"18\" fill=\"%s\"/>", y + 20,
 			len < 1 && values[i] > 0 ? 1.0 : len, colours[0]);
 		sb_addf(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#1b2430\">%s", len + 6, y + 34, num);
-		html(out, t->suffix);
+		suffix(out, t, values[i]);
 		sb_adds(out, "</text>");
 	}
 	close_figure(out, t);
@@ -115,7 +122,7 @@ void chart_bars(sb_t *out, const chart_text_t *t, const char *const *labels, con
 		sb_adds(out, "<tr><td>");
 		html(out, labels[i]);
 		sb_addf(out, "</td><td>%s", num);
-		html(out, t->suffix);
+		suffix(out, t, values[i]);
 		sb_adds(out, "</td></tr>");
 	}
 	sb_adds(out, "</tbody></table></details>");
@@ -154,7 +161,7 @@ void chart_lines(sb_t *out, const chart_text_t *t, const char *const *labels, si
 				sb_adds(out, ", ");
 			html(out, labels[i]);
 			sb_addf(out, " %s", num);
-			html(out, t->suffix);
+			suffix(out, t, series[s].values[i]);
 		}
 	}
 	sb_adds(out, "</desc>");
@@ -224,7 +231,7 @@ void chart_lines(sb_t *out, const chart_text_t *t, const char *const *labels, si
 		for (size_t s = 0; s < nseries; s++) {
 			chart_fmt(num, sizeof(num), series[s].values[i], t->decimals);
 			sb_addf(out, "<td>%s", num);
-			html(out, t->suffix);
+			suffix(out, t, series[s].values[i]);
 			sb_adds(out, "</td>");
 		}
 		sb_adds(out, "</tr>");

@@ -302,6 +302,21 @@ static json_t *col(const char *name, const char *title, const char *type)
 	return json_pack("{s:s,s:s,s:s}", "name", name, "title", title, "type", type);
 }
 
+/* A number column shown with decimals decimals (percentages 1, IKM 2, NRR 3),
+ * on the page and in the exports alike. */
+static json_t *num_col(const char *name, const char *title, int decimals)
+{
+	return json_pack("{s:s,s:s,s:s,s:i}", "name", name, "title", title, "type", "number", "decimals", decimals);
+}
+
+/* A real as the page shows it: "76.0" beside "76.2", not "76". */
+static json_t *real_text(double v, int decimals)
+{
+	char b[48];
+	snprintf(b, sizeof(b), "%.*f", decimals, v);
+	return json_string(b);
+}
+
 static json_t *pct_json(double v)
 {
 	return v < 0 ? json_null() : json_real((double)(int64_t)(v * 10 + 0.5) / 10.0);
@@ -327,14 +342,24 @@ static void add_count_cols(req_t *r, json_t *cols)
 	json_array_append_new(cols, col("diterima", req_t_(r, "Diterima"), "integer"));
 	json_array_append_new(cols, col("selesai", req_t_(r, "Selesai"), "integer"));
 	json_array_append_new(cols, col("dalam_proses", req_t_(r, "Dalam proses"), "integer"));
-	json_array_append_new(cols, col("tepat_waktu_persen", req_t_(r, "Tepat waktu (%)"), "number"));
+	json_array_append_new(cols, num_col("tepat_waktu_persen", req_t_(r, "Tepat waktu (%)"), 1));
 	json_array_append_new(cols, col("median_hari_kerja", req_t_(r, "Median (hari kerja)"), "integer"));
 	json_array_append_new(cols, col("p90_hari_kerja", req_t_(r, "Persentil 90 (hari kerja)"), "integer"));
 	json_array_append_new(cols, col("terlambat", req_t_(r, "Terlambat"), "integer"));
-	json_array_append_new(cols, col("ketepatan_disposisi_persen", req_t_(r, "Ketepatan disposisi (%)"), "number"));
+	json_array_append_new(cols, num_col("ketepatan_disposisi_persen", req_t_(r, "Ketepatan disposisi (%)"), 1));
 }
 
-static void add_count_cells(json_t *row, const perf_counts_t *k)
+static const char *const note_overdue = N_("hanya untuk periode yang mencakup hari ini");
+
+/* "Terlambat" is what is open and past its due day now: a figure of a period
+ * that reaches today. Of an earlier period it is not known (no history of
+ * what was overdue when), so it is "-", not 0. */
+static int overdue_known(const struct view *v)
+{
+	return v->q.to >= v->q.today;
+}
+
+static void add_count_cells(json_t *row, const struct view *v, const perf_counts_t *k)
 {
 	json_array_append_new(row, json_integer(k->received));
 	json_array_append_new(row, json_integer(k->finished));
@@ -342,7 +367,7 @@ static void add_count_cells(json_t *row, const perf_counts_t *k)
 	json_array_append_new(row, pct_json(perf_sla_pct(k)));
 	json_array_append_new(row, wd_json(perf_hist_percentile(k->hist, 50)));
 	json_array_append_new(row, wd_json(perf_hist_percentile(k->hist, 90)));
-	json_array_append_new(row, json_integer(k->overdue));
+	json_array_append_new(row, overdue_known(v) ? json_integer(k->overdue) : json_null());
 	json_array_append_new(row, pct_json(perf_routing_pct(k)));
 }
 
@@ -359,7 +384,7 @@ static json_t *table_opd(req_t *r, const struct view *v, const perf_dashboard_t 
 	add_count_cols(r, cols);
 	for (size_t i = 0; i < d->nunits; i++) {
 		json_t *row = json_pack("[s,s]", d->units[i].unit, unit_name(&v->units, d->units[i].unit));
-		add_count_cells(row, &d->units[i].k[v->kidx]);
+		add_count_cells(row, v, &d->units[i].k[v->kidx]);
 		json_array_append_new(rows, row);
 	}
 	return table("opd", req_t_(r, "Kinerja per OPD"), cols, rows);
@@ -376,7 +401,7 @@ static json_t *table_services(req_t *r, const struct view *v, const perf_dashboa
 		const perf_counts_t *a = &d->services[i].k[PERF_APPLICATION];
 		json_t *row = json_pack("[s,s,s]", d->services[i].unit, d->services[i].service,
 					name_of(v, d->services[i].service, a->received || a->finished || a->open_end));
-		add_count_cells(row, &d->services[i].k[v->kidx]);
+		add_count_cells(row, v, &d->services[i].k[v->kidx]);
 		json_array_append_new(rows, row);
 	}
 	return table("layanan", req_t_(r, "Kinerja per layanan"), cols, rows);
@@ -398,7 +423,7 @@ static json_t *table_trend(req_t *r, const struct view *v, const perf_dashboard_
 	json_array_append_new(cols, col("periode", v->weekly ? req_t_(r, "Minggu mulai") : req_t_(r, "Bulan"), "string"));
 	json_array_append_new(cols, col("diterima", req_t_(r, "Diterima"), "integer"));
 	json_array_append_new(cols, col("selesai", req_t_(r, "Selesai"), "integer"));
-	json_array_append_new(cols, col("tepat_waktu_persen", req_t_(r, "Tepat waktu (%)"), "number"));
+	json_array_append_new(cols, num_col("tepat_waktu_persen", req_t_(r, "Tepat waktu (%)"), 1));
 	for (size_t i = 0; i < d->ntrend; i++) {
 		char lab[16];
 		const perf_trend_point_t *p = &d->trend[i];
@@ -431,7 +456,7 @@ static json_t *table_kec(req_t *r, store_conn_t *c, const struct view *v, const 
 	json_array_append_new(cols, col("kecamatan", req_t_(r, "Kecamatan"), "string"));
 	json_array_append_new(cols, col("diterima", req_t_(r, "Diterima"), "integer"));
 	json_array_append_new(cols, col("selesai", req_t_(r, "Selesai"), "integer"));
-	json_array_append_new(cols, col("tepat_waktu_persen", req_t_(r, "Tepat waktu (%)"), "number"));
+	json_array_append_new(cols, num_col("tepat_waktu_persen", req_t_(r, "Tepat waktu (%)"), 1));
 	for (size_t i = 0; i < d->nkec; i++) {
 		const perf_kec_row_t *k = &d->kec[i];
 		char name[160] = "";
@@ -463,9 +488,9 @@ static json_t *table_ikm(req_t *r, const struct view *v, const perf_ikm_report_t
 	for (int i = 0; i < PERF_UNSUR; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "nrr_u%d", i + 1);
-		json_array_append_new(cols, col(name, req_t_(r, perf_unsur_label(i)), "number"));
+		json_array_append_new(cols, num_col(name, req_t_(r, perf_unsur_label(i)), 3));
 	}
-	json_array_append_new(cols, col("ikm", "IKM", "number"));
+	json_array_append_new(cols, num_col("ikm", "IKM", 2));
 	json_array_append_new(cols, col("mutu", req_t_(r, "Mutu"), "string"));
 	json_array_append_new(cols, col("kinerja", req_t_(r, "Kinerja unit"), "string"));
 	for (size_t i = 0; i < n; i++) {
@@ -489,15 +514,24 @@ static json_t *table_ikm(req_t *r, const struct view *v, const perf_ikm_report_t
 		     per_service ? req_t_(r, "IKM per layanan") : req_t_(r, "IKM per OPD"), cols, rows);
 }
 
-/* Rows as {"cells": [...]} with "-" for no data, for the generic template. */
+/* Rows as {"cells": [...]} with "-" for no data and numbers with their
+ * column's decimals, for the generic template. */
 static json_t *html_table(json_t *t)
 {
-	json_t *rows = json_object_get(t, "rows"), *out = json_array(), *row, *cell, *ht;
+	json_t *rows = json_object_get(t, "rows"), *cols = json_object_get(t, "columns"), *out = json_array(), *row, *cell,
+	       *ht;
 	size_t i, j;
 	json_array_foreach(rows, i, row) {
 		json_t *cells = json_array();
-		json_array_foreach(row, j, cell)
-			json_array_append_new(cells, json_is_null(cell) ? json_string("-") : json_incref(cell));
+		json_array_foreach(row, j, cell) {
+			json_t *dec = json_object_get(json_array_get(cols, j), "decimals");
+			if (json_is_null(cell))
+				json_array_append_new(cells, json_string("-"));
+			else if (json_is_real(cell) && json_is_integer(dec))
+				json_array_append_new(cells, real_text(json_real_value(cell), (int)json_integer_value(dec)));
+			else
+				json_array_append_new(cells, json_incref(cell));
+		}
 		json_array_append_new(out, json_pack("{s:o}", "cells", cells));
 	}
 	ht = json_deep_copy(t);
@@ -517,9 +551,12 @@ static void query_string(const struct view *v, sb_t *qs)
 
 static json_t *card(const char *label, json_t *value, const char *note)
 {
-	json_t *c = json_pack("{s:s,s:o}", "label", label, "value", json_is_null(value) ? json_string("-") : value);
-	if (json_is_null(value))
-		json_decref(value);
+	/* the percentages with their one decimal, as in the tables */
+	json_t *shown = json_is_null(value) ? json_string("-")
+			: json_is_real(value)  ? real_text(json_real_value(value), 1)
+					       : json_incref(value);
+	json_t *c = json_pack("{s:s,s:o}", "label", label, "value", shown);
+	json_decref(value);
 	if (note)
 		json_object_set_new(c, "note", json_string(note));
 	return c;
@@ -567,8 +604,9 @@ static json_t *charts(req_t *r, store_conn_t *c, const struct view *v, const per
 	{
 		chart_text_t t = { "terlambat", req_t_(r, "Terlambat saat ini"), req_t_(r, "Tabel data"),
 				   v->unit ? req_t_(r, "Layanan") : req_t_(r, "OPD"), "", 0,
-				   req_t_(r, "Belum ada data untuk periode ini.") };
-		chart_bars(&sb, &t, labels, vals, n, 0);
+				   overdue_known(v) ? req_t_(r, "Belum ada data untuk periode ini.")
+						    : req_t_(r, "Terlambat hanya dihitung untuk periode yang mencakup hari ini.") };
+		chart_bars(&sb, &t, labels, vals, overdue_known(v) ? n : 0, 0);
 		json_object_set_new(out, "overdue", json_stringn(sb.buf, sb.len));
 		sb_reset(&sb);
 	}
@@ -627,8 +665,9 @@ static json_t *key_cards(req_t *r, const struct view *v, const perf_dashboard_t 
 					  req_t_(r, "selesai dalam standar waktu")));
 	json_array_append_new(cards, card(req_t_(r, "Dalam proses"), json_integer(k->open_end),
 					  req_t_(r, "pada akhir periode")));
-	json_array_append_new(cards, card(req_t_(r, "Terlambat"), json_integer(k->overdue),
-					  req_t_(r, "masih terbuka dan lewat batas waktu")));
+	json_array_append_new(cards, card(req_t_(r, "Terlambat"), overdue_known(v) ? json_integer(k->overdue) : json_null(),
+					  overdue_known(v) ? req_t_(r, "masih terbuka dan lewat batas waktu")
+							   : req_t_(r, note_overdue)));
 	return cards;
 }
 
@@ -853,7 +892,9 @@ int h_perf_ikm(req_t *r)
 		char code[8];
 		snprintf(code, sizeof(code), "U%d", i + 1);
 		json_array_append_new(unsur, json_pack("{s:s,s:s,s:o}", "code", code, "label", req_t_(r, perf_unsur_label(i)),
-						       "nrr", rep.total.k.n ? json_real((double)(int64_t)(rep.total.k.nrr[i] * 1000 + 0.5) / 1000.0) : json_string("-")));
+						       "nrr",
+						       rep.total.k.n ? real_text((double)(int64_t)(rep.total.k.nrr[i] * 1000 + 0.5) / 1000.0, 3)
+								     : json_string("-")));
 	}
 	{
 		char ikm[16], g[2] = { rep.total.k.grade, 0 };
@@ -884,6 +925,43 @@ int h_perf_ikm(req_t *r)
 }
 
 /* ---------------------------------------------------------------- exports */
+
+/* What the dashboard and the PDF say about their figures, for a workbook. */
+static const char *const note_finished = N_("Selesai menghitung yang selesai dalam periode, juga yang diterima sebelum "
+					   "periode dimulai: Selesai bisa lebih besar dari Diterima.");
+static const char *const note_empty = N_("Sel kosong berarti tidak ada angkanya: tepat waktu, median dan persentil 90 "
+					"tanpa yang selesai; terlambat untuk periode yang tidak mencakup hari ini; "
+					"ketepatan disposisi tanpa pengaduan yang sudah diteruskan ke OPD; NRR dan IKM "
+					"tanpa jawaban survei.");
+static const char *const note_ikm = N_("IKM = 25 × (jumlah NRR × 1/9). Mutu: A 88,31–100; B 76,61–88,30; "
+				      "C 65,00–76,60; D 25,00–64,99.");
+
+/* When a report is made, as the pages give a time: "2026-12-01 18:45 WITA". */
+static void made_at(req_t *r, char buf[CAL_LOCAL_LEN])
+{
+	cal_format_local((int64_t)time(NULL), r->tenant->tz_offset, r->tenant->tz_name, buf);
+}
+
+/* The workbook's sheet of notes: what it covers, when it was made, and how to
+ * read Selesai against Diterima (the dashboard's note above its tables and
+ * the PDF's under its period; the data sheets stay tables only, a line of
+ * text in one would be read as a row). */
+static json_t *table_notes(req_t *r, const struct view *v)
+{
+	char when[CAL_LOCAL_LEN], pemda[200], period[32], opd[220];
+	made_at(r, when);
+	snprintf(pemda, sizeof(pemda), "%s (%s)", r->tenant->name, r->tenant->code);
+	snprintf(period, sizeof(period), "%s – %s", v->dari, v->sampai);
+	if (v->unit)
+		snprintf(opd, sizeof(opd), "%s — %s", v->unit, unit_name(&v->units, v->unit));
+	else
+		snprintf(opd, sizeof(opd), "%s", req_t_(r, "Semua OPD"));
+	return json_pack("{s:s,s:s,s:[[s,s],[s,s],[s,s],[s,s],[s,s],[s,s],[s,s],[s,s],[s,s]]}", "sheet",
+			 req_t_(r, "Catatan"), "title", req_t_(r, "Laporan kinerja pelayanan dan IKM"), "notes", "Pemda",
+			 pemda, req_t_(r, "Periode"), period, req_t_(r, "Jenis"), req_t_(r, kind_label(v->kidx)),
+			 req_t_(r, "OPD"), opd, req_t_(r, "Dibuat"), when, "", "", req_t_(r, "Catatan"),
+			 req_t_(r, note_finished), "", req_t_(r, note_empty), "", req_t_(r, note_ikm));
+}
 
 static void attach(req_t *r, const struct view *v, const char *name, const char *ext)
 {
@@ -961,6 +1039,7 @@ int h_perf_export(req_t *r)
 	if (xlsx) {
 		char *buf;
 		size_t len;
+		json_array_append_new(tables, table_notes(r, v));
 		rc = perf_export_xlsx(tables, NULL, &buf, &len);
 		json_decref(tables);
 		if (rc < 0)
@@ -1006,7 +1085,7 @@ static void fmt_wd(char *buf, size_t size, int w)
 		snprintf(buf, size, "%d", w);
 }
 
-static void pdf_counts(req_t *r, doc_t *doc, const perf_counts_t *k, const perf_ikm_t *ikm)
+static void pdf_counts(req_t *r, const struct view *v, doc_t *doc, const perf_counts_t *k, const perf_ikm_t *ikm)
 {
 	char b[64];
 	snprintf(b, sizeof(b), "%lld", (long long)k->received);
@@ -1021,7 +1100,10 @@ static void pdf_counts(req_t *r, doc_t *doc, const perf_counts_t *k, const perf_
 	doc_row(doc, req_t_(r, "Median (hari kerja)"), b);
 	fmt_wd(b, sizeof(b), perf_hist_percentile(k->hist, 90));
 	doc_row(doc, req_t_(r, "Persentil 90 (hari kerja)"), b);
-	snprintf(b, sizeof(b), "%lld", (long long)k->overdue);
+	if (overdue_known(v))
+		snprintf(b, sizeof(b), "%lld", (long long)k->overdue);
+	else
+		snprintf(b, sizeof(b), "-");
 	doc_row(doc, req_t_(r, "Terlambat"), b);
 	fmt_pct(b, sizeof(b), perf_routing_pct(k));
 	doc_row(doc, req_t_(r, "Ketepatan disposisi (%)"), b);
@@ -1071,12 +1153,19 @@ int h_perf_pdf(req_t *r)
 		doc_header_line(doc, hdr);
 		sb_addf(&line, "%s %s - %s · %s", req_t_(r, "Periode"), v->dari, v->sampai, req_t_(r, kind_label(v->kidx)));
 		doc_subtitle(doc, line.buf);
+		{
+			char when[CAL_LOCAL_LEN];
+			made_at(r, when);
+			sb_reset(&line);
+			sb_addf(&line, "%s %s", req_t_(r, "Dibuat"), when);
+			doc_subtitle(doc, line.buf);
+		}
 		/* what the dashboard says above its tables, read before the figures */
 		doc_para(doc, req_t_(r, "Selesai menghitung yang selesai dalam periode, juga yang diterima sebelum periode "
 					"dimulai: Selesai bisa lebih besar dari Diterima. Ketepatan disposisi hanya untuk "
 					"pengaduan yang sudah diteruskan ke OPD; tanpa pengaduan seperti itu isinya tanda -."));
 		doc_heading(doc, v->unit ? unit_name(&v->units, v->unit) : r->tenant->name);
-		pdf_counts(r, doc, &d.total.k[v->kidx], &rep.total.k);
+		pdf_counts(r, v, doc, &d.total.k[v->kidx], &rep.total.k);
 		for (size_t i = 0; !v->unit && i < d.nunits; i++) {
 			const perf_ikm_t *ik = NULL;
 			sb_reset(&line);
@@ -1089,9 +1178,9 @@ int h_perf_pdf(req_t *r)
 			for (size_t j = 0; j < rep.nunits; j++)
 				if (!strcmp(rep.units[j].unit, d.units[i].unit))
 					ik = &rep.units[j].k;
-			pdf_counts(r, doc, &d.units[i].k[v->kidx], ik);
+			pdf_counts(r, v, doc, &d.units[i].k[v->kidx], ik);
 		}
-		doc_para(doc, req_t_(r, "IKM = 25 × (jumlah NRR × 1/9). Mutu: A 88,31–100; B 76,61–88,30; C 65,00–76,60; D 25,00–64,99."));
+		doc_para(doc, req_t_(r, note_ikm));
 		doc_footer(doc, "sigap");
 		rc = doc_render(doc, &out);
 	}
@@ -1111,7 +1200,37 @@ int h_perf_pdf(req_t *r)
 
 /* ---------------------------------------------------------------- survey */
 
-static const char *const score_labels[4] = { N_("Tidak baik"), N_("Kurang baik"), N_("Baik"), N_("Sangat baik") };
+/* The question of each unsur and the words of its four answers (scores 1 to
+ * 4), as the example questionnaire in the appendix of PermenPANRB 14/2017
+ * words them: "Gratis" is the best answer about the fee and "Dikelola dengan
+ * baik" about complaint handling, which one scale "Tidak baik ... Sangat baik"
+ * for all nine left to guesswork. */
+static const char *const sesuai[4] = { N_("Tidak sesuai"), N_("Kurang sesuai"), N_("Sesuai"), N_("Sangat sesuai") };
+static const char *const mudah[4] = { N_("Tidak mudah"), N_("Kurang mudah"), N_("Mudah"), N_("Sangat mudah") };
+static const char *const cepat[4] = { N_("Tidak cepat"), N_("Kurang cepat"), N_("Cepat"), N_("Sangat cepat") };
+static const char *const biaya[4] = { N_("Sangat mahal"), N_("Cukup mahal"), N_("Murah"), N_("Gratis") };
+static const char *const kompeten[4] = { N_("Tidak kompeten"), N_("Kurang kompeten"), N_("Kompeten"),
+					 N_("Sangat kompeten") };
+static const char *const sopan[4] = { N_("Tidak sopan dan ramah"), N_("Kurang sopan dan ramah"), N_("Sopan dan ramah"),
+				      N_("Sangat sopan dan ramah") };
+static const char *const pengaduan[4] = { N_("Tidak ada"), N_("Ada tetapi tidak berfungsi"),
+					  N_("Berfungsi kurang maksimal"), N_("Dikelola dengan baik") };
+static const char *const sarana[4] = { N_("Buruk"), N_("Cukup"), N_("Baik"), N_("Sangat baik") };
+static const struct {
+	const char *question;
+	const char *const *answer;
+} survey_items[PERF_UNSUR] = {
+	{ N_("Bagaimana pendapat Anda tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?"), sesuai },
+	{ N_("Bagaimana pemahaman Anda tentang kemudahan prosedur pelayanan di unit ini?"), mudah },
+	{ N_("Bagaimana pendapat Anda tentang kecepatan waktu dalam memberikan pelayanan?"), cepat },
+	{ N_("Bagaimana pendapat Anda tentang kewajaran biaya/tarif dalam pelayanan?"), biaya },
+	{ N_("Bagaimana pendapat Anda tentang kesesuaian produk pelayanan antara yang tercantum dalam standar "
+	     "pelayanan dengan hasil yang diberikan?"), sesuai },
+	{ N_("Bagaimana pendapat Anda tentang kompetensi/kemampuan petugas dalam pelayanan?"), kompeten },
+	{ N_("Bagaimana pendapat Anda tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?"), sopan },
+	{ N_("Bagaimana pendapat Anda tentang penanganan pengaduan pengguna layanan?"), pengaduan },
+	{ N_("Bagaimana pendapat Anda tentang kualitas sarana dan prasarana?"), sarana },
+};
 
 /* What the survey is about, into the page's ctx: the OPD by its name (not
  * its code, "DISPERKIM"), the service's name for an application, and a link
@@ -1163,10 +1282,11 @@ static json_t *survey_ctx(req_t *r, const int *chosen, const char *comment)
 		snprintf(name, sizeof(name), "u%d", i + 1);
 		for (int s = 1; s <= 4; s++)
 			json_array_append_new(opts, json_pack("{s:i,s:s,s:b}", "value", s, "label",
-							      req_t_(r, score_labels[s - 1]), "checked",
+							      req_t_(r, survey_items[i].answer[s - 1]), "checked",
 							      chosen && chosen[i] == s));
-		json_array_append_new(items, json_pack("{s:s,s:i,s:s,s:o}", "name", name, "no", i + 1, "label",
-						       req_t_(r, perf_unsur_label(i)), "options", opts));
+		json_array_append_new(items, json_pack("{s:s,s:i,s:s,s:s,s:o}", "name", name, "no", i + 1, "label",
+						       req_t_(r, perf_unsur_label(i)), "question",
+						       req_t_(r, survey_items[i].question), "options", opts));
 	}
 	return json_pack("{s:s,s:o,s:s,s:s}", "title", req_t_(r, "Survei Kepuasan Masyarakat"), "unsur", items, "token",
 			 req_param(r, "token"), "comment", comment ? comment : "");
@@ -1347,7 +1467,7 @@ static json_t *od_columns(const struct dataset *ds)
 		json_array_append_new(c, col("diterima", "Jumlah diterima dalam bulan itu", "integer"));
 		json_array_append_new(c, col("selesai", "Jumlah selesai dalam bulan itu", "integer"));
 		json_array_append_new(c, col("selesai_tepat_waktu", "Jumlah selesai dalam standar waktu", "integer"));
-		json_array_append_new(c, col("persen_tepat_waktu", "selesai_tepat_waktu / selesai x 100", "number"));
+		json_array_append_new(c, num_col("persen_tepat_waktu", "selesai_tepat_waktu / selesai x 100", 1));
 		json_array_append_new(c, col("median_hari_kerja", "Median lama penyelesaian (hari kerja)", "integer"));
 		json_array_append_new(c, col("p90_hari_kerja", "Persentil 90 lama penyelesaian (hari kerja)", "integer"));
 	} else if (!strcmp(ds->id, "kinerja-kecamatan-bulanan")) {
@@ -1365,9 +1485,9 @@ static json_t *od_columns(const struct dataset *ds)
 		for (int i = 0; i < PERF_UNSUR; i++) {
 			char n[16];
 			snprintf(n, sizeof(n), "nrr_u%d", i + 1);
-			json_array_append_new(c, col(n, perf_unsur_label(i), "number"));
+			json_array_append_new(c, num_col(n, perf_unsur_label(i), 3));
 		}
-		json_array_append_new(c, col("ikm", "IKM = 25 x jumlah NRR / 9", "number"));
+		json_array_append_new(c, num_col("ikm", "IKM = 25 x jumlah NRR / 9", 2));
 		json_array_append_new(c, col("mutu", "A 88,31-100; B 76,61-88,30; C 65,00-76,60; D 25,00-64,99", "string"));
 	}
 	return c;
@@ -1481,6 +1601,8 @@ int api_perf_opendata_catalog(req_t *r)
 	sb_t base = SB_INIT;
 	char modified[CAL_DATE_LEN];
 	int32_t asof;
+	/* on an error too, so that a portal's script can read the message */
+	http_add_header(r, "access-control-allow-origin", "*");
 	if (od_asof(r, &asof) < 0) {
 		json_decref(list);
 		return 0;
@@ -1516,7 +1638,6 @@ int api_perf_opendata_catalog(req_t *r)
 			list);
 	sb_release(&base);
 	http_add_header(r, "cache-control", "public, max-age=3600");
-	http_add_header(r, "access-control-allow-origin", "*");
 	send_json(r, out);
 	return 0;
 }
@@ -1531,6 +1652,9 @@ int api_perf_opendata(req_t *r)
 	int32_t asof;
 	int rc;
 	json_t *rows;
+	/* on an error too (an unknown dataset, a bad tanggal), so that a portal's
+	 * script can read the message */
+	http_add_header(r, "access-control-allow-origin", "*");
 	if (!c)
 		return ERR_UNAVAILABLE;
 	if (!file)
@@ -1550,7 +1674,6 @@ int api_perf_opendata(req_t *r)
 	}
 	if (!ds)
 		return ERR_NOT_FOUND;
-	http_add_header(r, "access-control-allow-origin", "*");
 	if (fmt == SCHEMA) {
 		json_t *fields = json_array(), *cols = od_columns(ds), *cl;
 		size_t i;
@@ -1560,7 +1683,8 @@ int api_perf_opendata(req_t *r)
 								json_object_get(cl, "title")));
 		json_decref(cols);
 		http_add_header(r, "cache-control", "public, max-age=86400");
-		send_json(r, json_pack("{s:s,s:s,s:s,s:o,s:s}", "name", ds->id, "title", ds->title, "description",
+		/* Table Schema: missingValues is a list of strings; an empty cell is "no value" */
+		send_json(r, json_pack("{s:s,s:s,s:s,s:o,s:[s]}", "name", ds->id, "title", ds->title, "description",
 						 ds->desc, "fields", fields, "missingValues", ""));
 		return 0;
 	}

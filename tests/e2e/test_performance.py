@@ -219,7 +219,7 @@ def check_xlsx(path):
         p = subprocess.run([py, "-c", script, path], capture_output=True, text=True)
         if p.returncode == 0:
             out = p.stdout.splitlines()
-            assert out[0] == "opd|layanan|tren|kecamatan|ikm_opd|ikm_layanan", out
+            assert out[0] == "opd|layanan|tren|kecamatan|ikm_opd|ikm_layanan|Catatan", out
             assert out[1] == "Kode OPD", out
             assert out[2] == "DIKBUD 10 8", out
             return
@@ -227,7 +227,154 @@ def check_xlsx(path):
         names = z.namelist()
         assert "xl/workbook.xml" in names and "xl/worksheets/sheet1.xml" in names, names
         wb = z.read("xl/workbook.xml").decode()
-        assert 'name="opd"' in wb and 'name="ikm_layanan"' in wb, wb
+        assert 'name="opd"' in wb and 'name="ikm_layanan"' in wb and 'name="Catatan"' in wb, wb
+
+
+def xlsx_sheets(body):
+    """{sheet name: (its XML, the workbook's styles XML)} of an xlsx, in the workbook's order
+    (libxlsxwriter writes sheetN.xml for the Nth sheet)."""
+    z = zipfile.ZipFile(io.BytesIO(body))
+    assert z.testzip() is None
+    names = re.findall(r'<sheet name="([^"]*)"', z.read("xl/workbook.xml").decode("utf-8"))
+    styles = z.read("xl/styles.xml").decode("utf-8")
+    return {n: (z.read("xl/worksheets/sheet%d.xml" % (i + 1)).decode("utf-8"), styles) for i, n in enumerate(names)}
+
+
+def xlsx_texts(xml):
+    return [t.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+            for t in re.findall(r"<t[^>]*>([^<]*)</t>", xml)]
+
+
+def xlsx_formats(sheet):
+    """{cell reference: number format code} of the numbers of a sheet."""
+    xml, styles = sheet
+    codes = {"0": "General", "2": "0.00"}
+    codes.update(re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', styles))
+    xfs = re.findall(r'<xf numFmtId="(\d+)"', styles.split("<cellXfs", 1)[1].split("</cellXfs>", 1)[0])
+    return {ref: codes.get(xfs[int(st or 0)], xfs[int(st or 0)])
+            for ref, st in re.findall(r'<c r="([A-Z]+\d+)"(?: s="(\d+)")?><v>', xml)}
+
+
+def test_xlsx_has_a_notes_sheet(env):
+    """The workbook carries what the dashboard says above its tables and the PDF under its period
+    (Selesai counts items received before the period too, so it can exceed Diterima), with what it
+    covers and when it was made (in the Pemda's time zone), on a sheet of its own: the data sheets
+    stay tables, as the CSV files (a line of text in one would be read as a row). It had no note."""
+    srv = setup(env)
+    c = client(srv, "sekda")
+    m, p, _ = months()
+    q = "?dari=%04d-%02d&sampai=%04d-%02d&opd=DINKES" % (p.year, p.month, m.year, m.month)
+    sheets = xlsx_sheets(c.get("/t/%s/kinerja/ekspor/semua.xlsx%s" % (T, q)).expect(200).body)
+    assert list(sheets) == ["opd", "layanan", "tren", "kecamatan", "ikm_opd", "ikm_layanan", "Catatan"], list(sheets)
+    notes = " | ".join(xlsx_texts(sheets["Catatan"][0]))
+    assert notes.startswith("Laporan kinerja pelayanan dan IKM | Pemda | "), notes
+    assert "(52) | Periode | %04d-%02d – %04d-%02d | Jenis | Semua | OPD | DINKES — " % (
+        p.year, p.month, m.year, m.month) in notes, notes
+    assert re.search(r"\| Dibuat \| \d{4}-\d\d-\d\d \d\d:\d\d WITA \| Catatan \| Selesai menghitung yang selesai "
+                     r"dalam periode, juga yang diterima sebelum periode dimulai: Selesai bisa lebih besar dari "
+                     r"Diterima\. \| Sel kosong berarti", notes), notes
+    assert "IKM = 25 × (jumlah NRR × 1/9)" in notes, notes
+    for name, (xml, _) in sheets.items():
+        if name != "Catatan":
+            assert not any("Selesai bisa" in t or "WITA" in t for t in xlsx_texts(xml)), (name, xlsx_texts(xml))
+    # a single table's workbook too, and in the reader's language
+    c.get("/bahasa/en?next=/").expect(303)
+    sheets = xlsx_sheets(c.get("/t/%s/kinerja/ekspor/opd.xlsx" % T).expect(200).body)
+    assert list(sheets) == ["opd", "Note"], list(sheets)
+    notes = " | ".join(xlsx_texts(sheets["Note"][0]))
+    assert "| All agencies |" in notes and "Resolved can exceed Received." in notes, notes
+    assert re.search(r"\| Created \| \d{4}-\d\d-\d\d \d\d:\d\d WITA \|", notes), notes
+
+
+def test_numbers_have_the_pages_decimals(env):
+    """A figure has the same decimals on the page, in the CSV, in the workbook and in the open
+    data: percentages one (76.0, not 76 beside 76.2), IKM two, NRR three. The CSV files gave NRR
+    two (3.33 where the page and the JSON said 3.333), the page's tables dropped a trailing zero
+    and the workbook showed numbers as General."""
+    db = env.new_db()
+    fixture(db)
+    m, p, _ = months()
+    # three answers about DINKES last month: U1 4, 3, 3 (NRR 3.333), the rest 3 (NRR 3.000);
+    # S = 82, IKM = 25 * 82 / 27 = 75.93
+    for u1 in (4, 3, 3):
+        db.sql("INSERT INTO perf_survey_answers (tenant, kind, unit, service, day, u1, u2, u3, u4, u5, u6, u7, u8, u9)"
+               " VALUES ('52', 1, 'DINKES', 'IZIN', %d, %d, 3, 3, 3, 3, 3, 3, 3, 3)" % (day(p), u1))
+    srv = env.start_server(db=db)
+    c = client(srv, "sekda")
+    q = "?dari=%04d-%02d&sampai=%04d-%02d" % (p.year, p.month, m.year, m.month)
+    # the dashboard: SLA 12 of 15 = 80.0 %, DIKBUD 6 of 8 = 75.0 %
+    page = c.get("/t/%s/kinerja%s" % (T, q)).expect(200).text
+    assert 'class="perf-value">80.0</strong>' in page, page
+    assert re.search(r"<td>DIKBUD</td><td>[^<]*</td><td>10</td><td>8</td><td>2</td><td>75.0</td>", page), page
+    rows = list(csv.reader(io.StringIO(c.get("/t/%s/kinerja/ekspor/opd.csv%s" % (T, q)).expect(200)
+                                       .body.decode("utf-8-sig"), newline="")))
+    assert rows[1][:6] == ["DIKBUD", rows[1][1], "10", "8", "2", "75.00"], rows
+    # the IKM report: NRR with three decimals, IKM with two
+    page = c.get("/t/%s/kinerja/ikm%s" % (T, q)).expect(200).text
+    assert "<td>U1</td><td>Persyaratan</td><td>3.333</td>" in page and "<td>U2</td>" in page, page
+    assert "<td>Sistem, mekanisme, dan prosedur</td><td>3.000</td>" in page, page
+    assert re.search(r"<td>DINKES</td><td>[^<]*</td><td>3</td><td>\d+</td><td>\d+</td><td>3.333</td>"
+                     r"(<td>3.000</td>){8}<td>75.93</td><td>C</td>", page), page
+    rows = list(csv.reader(io.StringIO(c.get("/t/%s/kinerja/ekspor/ikm_opd.csv%s" % (T, q)).expect(200)
+                                       .body.decode("utf-8-sig"), newline="")))
+    dinkes = next(r for r in rows if r[0] == "DINKES")
+    assert dinkes[5:] == ["3.333"] + ["3.000"] * 8 + ["75.93", "C", "Kurang Baik"], dinkes
+    # the workbook: the numbers with the page's decimals
+    sheets = xlsx_sheets(c.get("/t/%s/kinerja/ekspor/semua.xlsx%s" % (T, q)).expect(200).body)
+    fmt = xlsx_formats(sheets["opd"])
+    assert fmt["F2"] == "0.0" and fmt["C2"] == "General", fmt       # Tepat waktu (%); Diterima
+    fmt = xlsx_formats(sheets["ikm_opd"])
+    row = next(n for n in range(2, 9) if "F%d" % n in fmt)             # the row with answers
+    assert [fmt["%s%d" % (col, row)] for col in "FGHIJKLMNO"] == ["0.000"] * 9 + ["0.00"], fmt
+    # the open data: the CSV as the JSON (last month is complete: in the 12 months before yesterday)
+    month = "%04d-%02d" % (p.year, p.month)
+
+    def open_data_ikm():
+        anon = client(srv)
+        rows = list(csv.DictReader(io.StringIO(anon.get("/api/v1/t/%s/data-terbuka/ikm-opd-bulanan.csv" % T)
+                                               .expect(200).text, newline="")))
+        x = next(r for r in rows if r["bulan"] == month and r["kode_opd"] == "DINKES")
+        assert (x["nrr_u1"], x["nrr_u2"], x["ikm"], x["mutu"]) == ("3.333", "3.000", "75.93", "C"), x
+        js = anon.get("/api/v1/t/%s/data-terbuka/ikm-opd-bulanan.json" % T).expect(200).json()
+        x = next(r for r in js["rows"] if r["bulan"] == month and r["kode_opd"] == "DINKES")
+        assert (x["nrr_u1"], x["ikm"]) == (3.333, 75.93), x
+    on_one_day(open_data_ikm)
+
+
+def test_overdue_only_for_a_period_reaching_today(env):
+    """Terlambat counts what is open and past its due day now: a figure of a period that reaches
+    today. For an earlier period it is not known, and the dashboard, the exports and the PDF say
+    "-" (an empty cell) with why, where they said 0, which read as "nothing was late"."""
+    srv = setup(env)
+    c = client(srv, "sekda")
+    m, p, _ = months()
+    now = "?dari=%04d-%02d&sampai=%04d-%02d" % (p.year, p.month, m.year, m.month)
+    past = "?dari=%04d-%02d&sampai=%04d-%02d" % (p.year, p.month, p.year, p.month)
+    # this month: K1 and K2 of DINKES are open and past their due day
+    page = c.get("/t/%s/kinerja%s" % (T, now)).expect(200).text
+    assert re.search(r'Terlambat</span><strong class="perf-value">2</strong>', page), page
+    j = c.get("/api/v1/t/%s/kinerja%s" % (T, now)).expect(200).json()
+    k = [col["name"] for col in j["opd"]["columns"]].index("terlambat")
+    assert {row[0]: row[k] for row in j["opd"]["rows"]} == {"DIKBUD": 0, "DINKES": 2}, j["opd"]
+    # last month alone
+    page = c.get("/t/%s/kinerja%s" % (T, past)).expect(200).text
+    assert re.search(r'Terlambat</span><strong class="perf-value">-</strong><small>hanya untuk periode yang '
+                     r'mencakup hari ini</small>', page), page
+    assert '<desc id="terlambat-d">Terlambat hanya dihitung untuk periode yang mencakup hari ini.</desc>' in page, page
+    j = c.get("/api/v1/t/%s/kinerja%s" % (T, past)).expect(200).json()
+    assert {row[0]: row[k] for row in j["opd"]["rows"]} == {"DIKBUD": None, "DINKES": None}, j["opd"]
+    rows = list(csv.reader(io.StringIO(c.get("/t/%s/kinerja/ekspor/layanan.csv%s" % (T, past)).expect(200)
+                                       .body.decode("utf-8-sig"), newline="")))
+    k = rows[0].index("Terlambat")
+    assert rows[1:] and all(r[k] == "" for r in rows[1:]), rows
+    # the PDF: the value after each "Terlambat" (the Pemda, then each OPD)
+    def overdue(q):
+        pdf = pdf_text(c.get("/t/%s/kinerja/laporan.pdf%s" % (T, q)).expect(200, ctype="application/pdf").body)
+        # when it was made, in the Pemda's time zone
+        assert re.search(r"\(Dibuat \d{4}-\d\d-\d\d \d\d:\d\d WITA\) Tj", pdf), pdf[:3000]
+        return re.findall(r"\(Terlambat\) Tj\n(?:[^(\n][^\n]*\n)*?\((.*)\) Tj\n", pdf)
+    assert overdue(now) == ["2", "0", "2"], overdue(now)
+    assert overdue(past) == ["-", "-", "-"], overdue(past)
 
 
 def test_survey_form_and_ikm(env):
@@ -239,8 +386,17 @@ def test_survey_form_and_ikm(env):
     base = "/t/%s/survei/%s" % (T, TOKEN)
     page = c.get(base).expect(200, contains="Survei Kepuasan Masyarakat")
     assert page.text.count("<fieldset") == 9, page.text
-    for label in ("Persyaratan", "Biaya/tarif", "Sarana dan prasarana", "Tidak baik", "Kurang baik", "Sangat baik"):
+    # each unsur asks the question of the regulation's questionnaire with its own four answers: the
+    # best answer about the fee is "Gratis" and about complaints "Dikelola dengan baik" (one scale
+    # "Tidak baik ... Sangat baik" for all nine left a citizen guessing what "baik" meant there)
+    for label in ("Persyaratan", "Biaya/tarif", "Sarana dan prasarana", "kesesuaian persyaratan pelayanan",
+                  "kewajaran biaya/tarif", "Tidak sesuai", "Sangat sesuai", "Sangat mahal", "Gratis",
+                  "Ada tetapi tidak berfungsi", "Dikelola dengan baik", "Sangat sopan dan ramah", "Sangat baik"):
         assert label in page.text, label
+    assert "Tidak baik" not in page.text, page.text
+    assert re.search(r'name="u4" value="1" required> 1 — Sangat mahal', page.text), page.text
+    assert re.search(r'name="u4" value="4" required> 4 — Gratis', page.text), page.text
+    assert re.search(r'name="u8" value="4" required> 4 — Dikelola dengan baik', page.text), page.text
     csrf = page.csrf()
     # unknown token
     c.get("/t/%s/survei/%s" % (T, "cd" * 32)).expect(404, contains="tautan survei tidak dikenal")
@@ -318,7 +474,13 @@ def open_data(env):
     assert js["as_of"] == before and js["rows"] == [], js
     c.get("/api/v1/t/%s/data-terbuka/kinerja-opd-bulanan.json?tanggal=%s" % (T, today.isoformat())) \
         .expect_json_error(400)
-    c.get("/api/v1/t/%s/data-terbuka/tidak-ada.csv" % T).expect_json_error(404)
+    # errors can be read by a portal's script on another origin too
+    for path, status in (("/tidak-ada.csv", 404), ("?tanggal=kemarin", 400), ("/ikm-opd-bulanan.csv?tanggal=x", 400)):
+        r = c.get("/api/v1/t/%s/data-terbuka%s" % (T, path))
+        r.expect_json_error(status)
+        assert r.header("access-control-allow-origin") == "*", r.describe()
+    # Table Schema: missingValues is a list of strings (it was the string "")
+    assert schema["missingValues"] == [""], schema
     # no personal data: the survey comment never appears
     assert "Pelayanan" not in c.get("/api/v1/t/%s/data-terbuka/ikm-opd-bulanan.csv" % T).text
 

@@ -92,7 +92,7 @@ def test_xlsx_numbers_are_the_dashboards(env):
     z = zipfile.ZipFile(io.BytesIO(r.body))
     assert z.testzip() is None
     sheets = sorted(n for n in z.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml$", n))
-    assert len(sheets) == 6, z.namelist()
+    assert len(sheets) == 7, z.namelist()      # the six tables, then the notes (text only)
     values, fractions = 0, []
     for name in sheets:
         xml = z.read(name).decode("utf-8")

@@ -36,7 +36,10 @@ static void test_bars(void **state)
 	assert_non_null(strstr(out.buf, "<svg viewBox=\"0 0 360 "));
 	assert_non_null(strstr(out.buf, "role=\"img\" aria-labelledby=\"sla-t sla-d\""));
 	assert_non_null(strstr(out.buf, "<title id=\"sla-t\">Kepatuhan SLA</title>"));
-	assert_non_null(strstr(out.buf, "<desc id=\"sla-d\">DISDUKCAPIL: 50.0%; &lt;DLH &amp; co&gt;: 100.0%; DINKES: -%</desc>"));
+	/* no value is "-", not "-%" (in the description, by the bar and in the table) */
+	assert_non_null(strstr(out.buf, "<desc id=\"sla-d\">DISDUKCAPIL: 50.0%; &lt;DLH &amp; co&gt;: 100.0%; DINKES: -</desc>"));
+	assert_null(strstr(out.buf, "-%"));
+	assert_non_null(strstr(out.buf, "<td>DINKES</td><td>-</td>"));
 	assert_null(strstr(out.buf, "<DLH"));
 	assert_null(strstr(out.buf, "style="));
 	/* bar of 100 is twice the bar of 50 */
