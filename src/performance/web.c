@@ -1468,8 +1468,14 @@ static json_t *od_columns(const struct dataset *ds)
 		json_array_append_new(c, col("selesai", "Jumlah selesai dalam bulan itu", "integer"));
 		json_array_append_new(c, col("selesai_tepat_waktu", "Jumlah selesai dalam standar waktu", "integer"));
 		json_array_append_new(c, num_col("persen_tepat_waktu", "selesai_tepat_waktu / selesai x 100", 1));
-		json_array_append_new(c, col("median_hari_kerja", "Median lama penyelesaian (hari kerja)", "integer"));
-		json_array_append_new(c, col("p90_hari_kerja", "Persentil 90 lama penyelesaian (hari kerja)", "integer"));
+		/* a whole number of working days, or ">120" (times of 121 or more
+		 * are counted together): not a Table Schema integer */
+		json_array_append_new(c, col("median_hari_kerja",
+					     "Median lama penyelesaian (hari kerja): bilangan bulat, atau >120 untuk 121 "
+					     "hari kerja atau lebih", "string"));
+		json_array_append_new(c, col("p90_hari_kerja",
+					     "Persentil 90 lama penyelesaian (hari kerja): bilangan bulat, atau >120 untuk "
+					     "121 hari kerja atau lebih", "string"));
 	} else if (!strcmp(ds->id, "kinerja-kecamatan-bulanan")) {
 		json_array_append_new(c, col("bulan", "Bulan (TTTT-BB)", "string"));
 		json_array_append_new(c, col("kode_kecamatan", "Kode wilayah Kemendagri kecamatan, - bila tidak diketahui", "string"));
