@@ -908,11 +908,20 @@ int h_perf_ikm(req_t *r)
 	}
 	{
 		json_t *low = json_array();
-		for (size_t i = 0; i < rep.nunits; i++)
-			if (rep.units[i].k.n < rep.units[i].k.sample_min)
-				json_array_append_new(low, json_pack("{s:s,s:I,s:I}", "code", rep.units[i].unit, "n",
-								     (json_int_t)rep.units[i].k.n, "min",
-								     (json_int_t)rep.units[i].k.sample_min));
+		/* the OPDs, then their services ("DINSOS · sktm"): a service's IKM
+		 * of two answers showed its grade with nothing to say it was weak */
+		for (size_t i = 0; i < rep.nunits + rep.nservices; i++) {
+			const perf_ikm_row_t *x = i < rep.nunits ? &rep.units[i] : &rep.services[i - rep.nunits];
+			char code[128];
+			if (x->k.n >= x->k.sample_min)
+				continue;
+			if (x->service[0])
+				snprintf(code, sizeof(code), "%s · %s", x->unit, x->service);
+			else
+				snprintf(code, sizeof(code), "%s", x->unit);
+			json_array_append_new(low, json_pack("{s:s,s:I,s:I}", "code", code, "n", (json_int_t)x->k.n, "min",
+							     (json_int_t)x->k.sample_min));
+		}
 		json_object_set_new(ctx, "has_low", json_boolean(json_array_size(low) > 0));
 		json_object_set_new(ctx, "low_samples", low);
 	}

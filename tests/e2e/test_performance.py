@@ -429,6 +429,10 @@ def test_survey_form_and_ikm(env):
     s = client(srv, "sekda")
     ikm = s.get("/t/%s/kinerja/ikm" % T).expect(200, contains="97.22")
     assert "Sangat Baik" in ikm.text and "Krejcie" in ikm.text, "sample warning expected (1 response)"
+    # the short samples are listed for the OPD and for its service (8 finished: a minimum of 8)
+    low = re.search(r"<h2>Sampel kurang</h2>(.*?)</section>", ikm.text, re.S)
+    assert low and "<li>DIKBUD: 1 / 8</li>" in low.group(1) and "<li>DIKBUD · PPDB: 1 / 8</li>" in low.group(1), \
+        low and low.group(1)
     r = s.get("/t/%s/kinerja/ekspor/ikm_opd.csv" % T).expect(200)
     rows = list(csv.reader(io.StringIO(r.body.decode("utf-8-sig"), newline="")))
     assert rows[1][0] == "DIKBUD" and rows[1][2] == "1" and rows[1][-3] == "97.22" and rows[1][-2] == "A", rows
