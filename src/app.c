@@ -22,7 +22,6 @@ const asset_t *asset_find(const char *path)
 
 int app_init(app_t *app, char *err, size_t errlen)
 {
-	const asset_t *po;
 	int rc = tmpl_set_new(&app->tmpl);
 	if (rc < 0)
 		return rc;
@@ -37,30 +36,35 @@ int app_init(app_t *app, char *err, size_t errlen)
 		if (rc < 0)
 			return rc;
 	}
+	return app_catalog_en(&app->cat_en, err, errlen);
+}
+
+int app_catalog_en(struct i18n_catalog **ret, char *err, size_t errlen)
+{
 	/* po/en.po (with the header) plus every module's po/en-MODULE.po fragment */
-	po = asset_find("po/en.po");
+	const asset_t *po = asset_find("po/en.po");
+	sb_t all = SB_INIT;
+	int rc;
+	*ret = NULL;
 	if (!po) {
 		snprintf(err, errlen, "po/en.po is not embedded");
 		return ERR_INTERNAL;
 	}
-	{
-		sb_t all = SB_INIT;
-		sb_add(&all, po->data, po->len);
-		for (size_t i = 0; i < sigap_assets_count; i++) {
-			const char *p = sigap_assets[i].path;
-			if (strncmp(p, "po/en-", 6) || strcmp(p + strlen(p) - 3, ".po"))
-				continue;
-			sb_addch(&all, '\n');
-			sb_add(&all, sigap_assets[i].data, sigap_assets[i].len);
-		}
-		if (all.err) {
-			sb_release(&all);
-			return ERR_NOMEM;
-		}
-		rc = i18n_catalog_parse(all.buf, all.len, &app->cat_en, err, errlen);
-		sb_release(&all);
-		return rc;
+	sb_add(&all, po->data, po->len);
+	for (size_t i = 0; i < sigap_assets_count; i++) {
+		const char *p = sigap_assets[i].path;
+		if (strncmp(p, "po/en-", 6) || strcmp(p + strlen(p) - 3, ".po"))
+			continue;
+		sb_addch(&all, '\n');
+		sb_add(&all, sigap_assets[i].data, sigap_assets[i].len);
 	}
+	if (all.err) {
+		sb_release(&all);
+		return ERR_NOMEM;
+	}
+	rc = i18n_catalog_parse(all.buf, all.len, ret, err, errlen);
+	sb_release(&all);
+	return rc;
 }
 
 void app_release(app_t *app)

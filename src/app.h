@@ -43,6 +43,10 @@ typedef struct app {
 
 /* Compiles templates and catalogues; the store must be open. */
 int app_init(app_t *app, char *err, size_t errlen);
+/* The English catalogue alone (po/en.po and every po/en-MODULE.po) into
+ * *ret, freed with i18n_catalog_free(): app_init's, and the CLI's for the
+ * reasons domain functions give as Indonesian msgids. */
+int app_catalog_en(struct i18n_catalog **ret, char *err, size_t errlen);
 void app_release(app_t *app);
 
 #endif

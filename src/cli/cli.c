@@ -82,6 +82,8 @@ void cli_usage(void *file)
 		"                          chain verified; --files: copy the files its rows name there;\n"
 		"                          --allow-missing-files: without those the store lacks (listed)\n"
 		"  unit add --tenant CODE --code OPD --name NAME [--kind KIND]\n"
+		"                          OPD: 2-24 of A-Z, 0-9, _ and -, starting with a letter (stored\n"
+		"                          in capitals, as the admin page does); NAME: one line, 200 bytes;\n"
 		"                          KIND: dinas (without --kind), badan, sekretariat, inspektorat,\n"
 		"                          satuan, kecamatan, kelurahan, bagian, lainnya\n"
 		"  unit list --tenant CODE\n"
@@ -122,6 +124,25 @@ void cli_usage(void *file)
 		"settings (flags, SIGAP_* environment variables, or --config FILE with name = value lines):\n",
 		SIGAP_VERSION);
 	config_print_help(f);
+}
+
+/* The CLI speaks English, the operator's language (its help and its own
+ * messages, docs/admin.md and docs/deployment.md). The reasons the domain
+ * functions share with the web pages are Indonesian msgids (the source
+ * language of po/): cli_en() says them through the English catalogue the
+ * server uses, loaded the first time one is needed; any other text (the
+ * English messages of store_fail) comes back as it is. */
+static i18n_catalog_t *cli_cat;
+static int cli_cat_tried;
+
+static const char *cli_en(const char *msg)
+{
+	if (!cli_cat_tried) {
+		cli_cat_tried = 1;
+		if (app_catalog_en(&cli_cat, NULL, 0) < 0)
+			cli_cat = NULL; /* the Indonesian text then, rather than none */
+	}
+	return i18n_get(cli_cat, msg);
 }
 
 /* Returns the value of --name in argv (and removes both words), or NULL. */
@@ -174,7 +195,7 @@ static int known_tenant(store_t *st, const char *tenant)
 	if (rc == ERR_NOT_FOUND)
 		fprintf(stderr, "sigap: unknown tenant '%s' (see 'sigap tenant list')\n", tenant);
 	else if (rc < 0)
-		fprintf(stderr, "sigap: %s\n", store_errmsg());
+		fprintf(stderr, "sigap: %s\n", cli_en(store_errmsg()));
 	return rc < 0 ? rc : 0;
 }
 
@@ -371,13 +392,13 @@ static int cmd_init(config_t *cfg, int argc, char **argv)
 	 * tenant without performance data, so it goes before the modules whose
 	 * demo items feed that data */
 	if (rc == 0 && demo && (rc = performance_demo_load(st)) < 0)
-		fprintf(stderr, "sigap: demo performance data: %s\n", store_errmsg());
+		fprintf(stderr, "sigap: demo performance data: %s\n", cli_en(store_errmsg()));
 	if (rc == 0 && demo && (rc = services_demo_load(st)) < 0)
-		fprintf(stderr, "sigap: demo services: %s\n", store_errmsg());
+		fprintf(stderr, "sigap: demo services: %s\n", cli_en(store_errmsg()));
 	if (rc == 0 && demo && (rc = governance_demo_load(st)) < 0)
-		fprintf(stderr, "sigap: demo proposals: %s\n", store_errmsg());
+		fprintf(stderr, "sigap: demo proposals: %s\n", cli_en(store_errmsg()));
 	if (rc == 0 && demo && (rc = complaints_demo_load(st)) < 0)
-		fprintf(stderr, "sigap: demo complaints: %s\n", store_errmsg());
+		fprintf(stderr, "sigap: demo complaints: %s\n", cli_en(store_errmsg()));
 	if (rc == 0 && demo)
 		printf("demo data loaded: Kota Mataram (52.71) and Provinsi Nusa Tenggara Barat (52)\n");
 	if (rc == 0 && demo)
@@ -477,7 +498,7 @@ static int cmd_migrate(config_t *cfg, int argc, char **argv)
 	if (store_migrate_to(st, upto, &from, &to) < 0) {
 		if (from > upto) {
 			/* refused (no downgrade; a newer database): nothing applied */
-			fprintf(stderr, "sigap: %s\n", store_errmsg());
+			fprintf(stderr, "sigap: %s\n", cli_en(store_errmsg()));
 			store_close(st);
 			return 1;
 		}
@@ -790,7 +811,7 @@ static int cmd_tenant(config_t *cfg, int argc, char **argv)
 		return 2;
 	}
 	if (rc < 0)
-		fprintf(stderr, "sigap: %s\n", store_errmsg());
+		fprintf(stderr, "sigap: %s\n", cli_en(store_errmsg()));
 	store_close(st);
 	return rc < 0 ? 1 : 0;
 }
@@ -806,25 +827,34 @@ static int cmd_unit(config_t *cfg, int argc, char **argv)
 {
 	const char *tenant = take_opt(&argc, argv, "--tenant"), *code = take_opt(&argc, argv, "--code");
 	const char *name = take_opt(&argc, argv, "--name"), *kind = take_opt(&argc, argv, "--kind");
+	char stored[UNIT_CODE_MAX + 2];
 	store_t *st;
 	int rc;
 	if (argc != 2 || !tenant || (strcmp(argv[1], "add") && strcmp(argv[1], "list"))) {
-		fprintf(stderr, "sigap: usage: sigap unit add --tenant CODE --code OPD --name NAME | unit list --tenant CODE\n");
+		fprintf(stderr, "sigap: usage: sigap unit add --tenant CODE --code OPD --name NAME [--kind KIND] | "
+				"unit list --tenant CODE\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "add") && (!code || !name)) {
+		fprintf(stderr, "sigap: unit add needs --code and --name\n");
 		return 2;
 	}
 	if (open_store(cfg, &st, OPEN_CURRENT) < 0)
 		return 1;
 	if (!strcmp(argv[1], "add")) {
+		/* the admin page's rules (tenants.h unit_code_check, unit_name_check):
+		 * the code stored in capitals, as the page stores it */
 		rc = unit_add(st, tenant, code, name, kind, "cli");
+		unit_code_normalise(code, stored, sizeof(stored));
 		if (rc == 0)
-			printf("OPD %s added for %s (%s): %s\n", code, tenant, kind ? kind : "dinas", name);
+			printf("OPD %s added for %s (%s): %s\n", stored, tenant, kind ? kind : "dinas", name);
 	} else if (known_tenant(st, tenant) < 0) {
 		store_close(st);
 		return 1;
 	} else
 		rc = unit_list(store_reader(st), tenant, print_unit, NULL);
 	if (rc < 0)
-		fprintf(stderr, "sigap: %s\n", store_errmsg());
+		fprintf(stderr, "sigap: %s\n", cli_en(store_errmsg()));
 	store_close(st);
 	return rc < 0 ? 1 : 0;
 }
@@ -887,7 +917,7 @@ static int cmd_user_import(config_t *cfg, const char *tenant, const char *path)
 		}
 		for (int i = 0; i < imp.nerr; i++)
 			fprintf(stderr, "sigap: line %d%s%s: %s%s%s%s\n", imp.errs[i].line, imp.errs[i].column[0] ? ", column " : "",
-				imp.errs[i].column, imp.errs[i].msgid, imp.errs[i].value[0] ? " ('" : "", imp.errs[i].value,
+				imp.errs[i].column, cli_en(imp.errs[i].msgid), imp.errs[i].value[0] ? " ('" : "", imp.errs[i].value,
 				imp.errs[i].value[0] ? "')" : "");
 		if (imp.more_errors)
 			fprintf(stderr, "sigap: and %d more errors\n", imp.more_errors);
@@ -901,7 +931,7 @@ static int cmd_user_import(config_t *cfg, const char *tenant, const char *path)
 		} else if (imp.nerr) {
 			fprintf(stderr, "sigap: nobody added\n");
 		} else if (rc != ERR_NOT_FOUND) {
-			fprintf(stderr, "sigap: %s\n", store_errmsg());
+			fprintf(stderr, "sigap: %s\n", cli_en(store_errmsg()));
 		}
 	}
 	user_import_free(&imp);
@@ -979,7 +1009,7 @@ static int cmd_user(config_t *cfg, int argc, char **argv)
 		return 2;
 	}
 	if (rc < 0)
-		fprintf(stderr, "sigap: %s\n", msgid ? msgid : store_errmsg());
+		fprintf(stderr, "sigap: %s\n", cli_en(msgid ? msgid : store_errmsg()));
 	store_close(st);
 	return rc < 0 ? 1 : 0;
 }
@@ -1036,7 +1066,7 @@ static int cmd_apikey(config_t *cfg, int argc, char **argv)
 			printf("API key revoked\n");
 	}
 	if (rc < 0)
-		fprintf(stderr, "sigap: %s\n", store_errmsg());
+		fprintf(stderr, "sigap: %s\n", cli_en(store_errmsg()));
 	store_close(st);
 	return rc < 0 ? 1 : 0;
 }
@@ -1139,7 +1169,7 @@ static int cmd_holiday(config_t *cfg, int argc, char **argv)
 		rc = holiday_list(store_reader(st), tenant, from, to, print_holiday, NULL);
 	}
 	if (rc < 0)
-		fprintf(stderr, "sigap: %s\n", store_errmsg());
+		fprintf(stderr, "sigap: %s\n", cli_en(store_errmsg()));
 	store_close(st);
 	return rc < 0 ? 1 : 0;
 }
@@ -1499,7 +1529,13 @@ int cli_run(config_t *cfg, int argc, char **argv)
 						fprintf(stderr, "sigap: argument %d of '%s' is not valid UTF-8\n", k, cmd);
 						return 2;
 					}
-			return cmds[i].fn(cfg, argc, argv);
+			{
+				int rc = cmds[i].fn(cfg, argc, argv);
+				i18n_catalog_free(cli_cat);
+				cli_cat = NULL;
+				cli_cat_tried = 0;
+				return rc;
+			}
 		}
 	}
 	fprintf(stderr, "sigap: unknown command '%s' (see 'sigap help')\n", cmd);

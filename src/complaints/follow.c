@@ -49,7 +49,11 @@ static void email_key(const char *in, char *out, size_t n)
 
 /* The e-mail to an address alone: what happened, the text (already masked
  * for the public), the link to the page, and with a token the link that
- * stops the e-mails. */
+ * stops the e-mails. That link works as long as the follow lasts, for
+ * whoever holds it, so it is queued as a secret (mail_enqueue_secret): it
+ * goes out as written and the outbox's row, kept 30 days after sending and
+ * in backups and tenant exports, holds "[dihapus]" instead of the token
+ * once the message is sent or given up (docs/privacy.md). */
 static int mail_follower(store_conn_t *c, const char *tenant, int64_t id, const char *email, const char *lang,
 			 const char *number, const char *what, const char *text, const char *token, int64_t now)
 {
@@ -66,7 +70,12 @@ static int mail_follower(store_conn_t *c, const char *tenant, int64_t id, const 
 			link, token);
 	else
 		sb_addf(&body, "%s\n", mail_translate(lang, N_("Anda menerima e-mail ini karena mengikuti laporan ini.")));
-	rc = body.err ? ERR_NOMEM : mail_enqueue(c, tenant, email, lang, subject, body.buf, now);
+	if (body.err)
+		rc = ERR_NOMEM;
+	else if (token && link[0])
+		rc = mail_enqueue_secret(c, tenant, email, lang, subject, body.buf, token, now);
+	else
+		rc = mail_enqueue(c, tenant, email, lang, subject, body.buf, now);
 	sb_release(&body);
 	return rc;
 }

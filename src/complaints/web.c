@@ -1748,7 +1748,7 @@ int h_complaints_photo(req_t *r)
 	store_conn_t *c = store_reader(r->app->store);
 	sb_t data = SB_INIT;
 	const char *ns = req_param(r, "n");
-	int rc, pub;
+	int rc, pub, fresh;
 	if (!c || !cp)
 		return c ? ERR_NOMEM : ERR_UNAVAILABLE;
 	if (cplh_parse_id(req_param(r, "id"), &id) < 0 || !ns || ns[0] < '0' || ns[0] > '2' || ns[1])
@@ -1777,18 +1777,23 @@ int h_complaints_photo(req_t *r)
 		if (!complaints_photos_visible(cp, coord, opd, reporter))
 			return ERR_NOT_FOUND;
 	}
-	rc = files_get(r->app->cfg.data_dir, cp->photo_hash[n], &data);
-	if (rc < 0) {
+	/* A photo's bytes never change, but whether it may be shown does: the
+	 * coordinator may keep it from the public later, and a complaint
+	 * archived as spam hides its photos. So a cache (a browser, an
+	 * office's proxy, a CDN) may keep a public one but asks each time
+	 * (no-cache): the same public photo is a 304 without its bytes (its
+	 * ETag is its content hash), a hidden one the 404 above at once, for
+	 * everyone. One that is not public (seen by the reporter or an
+	 * official) is stored by no cache at all. */
+	fresh = pub && http_etag_match(r, cp->photo_hash[n]);
+	if (!fresh && (rc = files_get(r->app->cfg.data_dir, cp->photo_hash[n], &data)) < 0) {
 		sb_release(&data);
 		return rc;
 	}
-	/* A photo's bytes never change, but whether it may be shown does: the
-	 * coordinator may keep it from the public later, and a complaint
-	 * archived as spam hides its photos. So shared caches keep a public
-	 * one for ten minutes, not a day; one that is not public (seen by the
-	 * reporter or an official) is stored by no cache at all. */
-	http_add_header(r, "cache-control", pub ? "public, max-age=600" : "private, no-store");
-	http_send(r, 200, cp->photo_mime[n], data.buf, data.len);
+	http_add_header(r, "cache-control", pub ? "public, no-cache" : "private, no-store");
+	if (pub)
+		http_set_etag(r, cp->photo_hash[n]);
+	http_send(r, fresh ? 304 : 200, cp->photo_mime[n], fresh ? "" : data.buf, fresh ? 0 : data.len);
 	sb_release(&data);
 	return 0;
 }

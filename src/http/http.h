@@ -180,6 +180,15 @@ int http_csrf_refused(req_t *r);
  * came with it. */
 const char *http_refill_text(req_t *r);
 void http_add_header(req_t *r, const char *name, const char *value);
+/* Validators for an answer a cache keeps but checks each time (no-cache),
+ * tag being letters and digits: http_set_etag() adds ETag: W/"tag" (weak,
+ * since the gzipped and the plain answer share it); http_etag_match() is 1
+ * when the request's If-None-Match names tag (weak comparison, RFC 9110
+ * 13.1.2: "tag" and W/"tag" alike, in a list too; or "*"), for the handler
+ * to answer 304 without a body (with the ETag and Cache-Control the whole
+ * answer would have), else 0. */
+void http_set_etag(req_t *r, const char *tag);
+int http_etag_match(req_t *r, const char *tag);
 /* Retry-After: seconds (at least 1) on the answer; returns the wait in
  * whole minutes, rounded up (at least 1), for a "try again in N minutes". */
 long http_retry_after(req_t *r, long seconds);

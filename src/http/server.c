@@ -227,6 +227,42 @@ void http_add_header(req_t *r, const char *name, const char *value)
 	add_hdr(r, name, value);
 }
 
+void http_set_etag(req_t *r, const char *tag)
+{
+	char etag[80];
+	if (!tag[0] || strlen(tag) + 5 > sizeof(etag))
+		return;
+	snprintf(etag, sizeof(etag), "W/\"%s\"", tag);
+	add_hdr(r, "etag", etag);
+}
+
+int http_etag_match(req_t *r, const char *tag)
+{
+	const char *inm = req_header(r, "if-none-match"), *p;
+	size_t n = strlen(tag);
+	if (!inm || n == 0)
+		return 0;
+	/* a list of entity tags: "*", or each "opaque" or W/"opaque" */
+	for (p = inm; *p;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (p[0] == 'W' && p[1] == '/')
+			p += 2;
+		if (*p != '"')
+			break; /* malformed: no match, the whole answer */
+		p++;
+		if (!strncmp(p, tag, n) && p[n] == '"')
+			return 1;
+		while (*p && *p != '"')
+			p++;
+		if (*p == '"')
+			p++;
+	}
+	return 0;
+}
+
 long http_retry_after(req_t *r, long seconds)
 {
 	char ra[24];

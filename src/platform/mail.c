@@ -11,9 +11,10 @@
  * time; a lease left by an instance that died runs out after MAIL_LEASE
  * seconds and the message is tried again.
  *
- * A message that carries a one-time secret (a password-reset, invitation
- * or confirmation link: mail_enqueue_secret) holds it in its body between
- * SECRET_OPEN and SECRET_CLOSE while it waits; the marks never go out,
+ * A message that carries a secret (a password-reset, invitation,
+ * confirmation or stop-following link: mail_enqueue_secret) holds it in
+ * its body between SECRET_OPEN and SECRET_CLOSE while it waits; the marks
+ * never go out,
  * and the transaction that records it sent or given up replaces the
  * secret with MAIL_SECRET_REMOVED, so the row kept for MAIL_KEEP_DAYS (and
  * backups, tenant exports) no longer holds a working link.

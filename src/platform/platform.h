@@ -151,8 +151,9 @@ int mail_valid_address(const char *addr);
  * Indonesian: NULL is fine) like the subject and body the caller wrote. */
 int mail_enqueue(store_conn_t *c, const char *tenant, const char *to, const char *lang, const char *subject,
 		 const char *body, int64_t now);
-/* The same for a message whose body carries a one-time secret (the token
- * of a password-reset, invitation or e-mail confirmation link): secret, as
+/* The same for a message whose body carries a secret (the token of a
+ * password-reset, invitation or e-mail confirmation link, or of the link
+ * that stops a visitor's follow of a complaint): secret, as
  * it appears in body (each time; a body without it is queued as it is), is
  * marked in the stored body, goes out as written, and is replaced by
  * MAIL_SECRET_REMOVED

@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/nls.h"
 #include "core/sb.h"
+#include "core/text.h"
 #include "http/parse.h"
 #include "core/banned.h"
 
@@ -659,12 +660,66 @@ int unit_kind_known(const char *kind)
 	return 0;
 }
 
+static int is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+/* in without the spaces around it into out (outlen bytes, terminated):
+ * longer than fits is cut, which the length rules then refuse. */
+static void trim_into(const char *in, char *out, size_t outlen)
+{
+	size_t n;
+	if (!in)
+		in = "";
+	while (is_space(*in))
+		in++;
+	n = strlen(in);
+	while (n && is_space(in[n - 1]))
+		n--;
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, in, n);
+	out[n] = '\0';
+}
+
+void unit_code_normalise(const char *in, char *out, size_t outlen)
+{
+	trim_into(in, out, outlen);
+	for (char *p = out; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+}
+
+const char *unit_code_check(const char *code)
+{
+	size_t n = code ? strlen(code) : 0;
+	int ok = n >= 2 && n <= UNIT_CODE_MAX && code[0] >= 'A' && code[0] <= 'Z';
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (code[i] >= 'A' && code[i] <= 'Z') || (code[i] >= '0' && code[i] <= '9') || code[i] == '_' ||
+		     code[i] == '-';
+	return ok ? NULL : N_("kode OPD harus 2-24 karakter: huruf, angka, garis bawah atau tanda hubung, diawali huruf");
+}
+
+const char *unit_name_check(const char *name)
+{
+	/* shown on the public pages: clean text, no control byte */
+	if (!name || !*name || strlen(name) > UNIT_NAME_MAX || !text_clean(name, 0))
+		return N_("nama OPD wajib diisi (maksimal 200 karakter)");
+	return NULL;
+}
+
 int unit_add(store_t *st, const char *tenant, const char *code, const char *name, const char *kind,
 	     const char *actor)
 {
-	struct unit_ctx u = { tenant, code, name, kind ? kind : "dinas", actor };
-	if (!code || !*code || strlen(code) > 24 || !name || !*name || strlen(name) > 200)
-		return store_fail(ERR_INVALID, "an OPD needs a code (at most 24 characters) and a name");
+	/* one byte more than allowed: a longer one is cut to a length refused */
+	char c[UNIT_CODE_MAX + 2], n[UNIT_NAME_MAX + 2];
+	struct unit_ctx u = { tenant, c, n, kind ? kind : "dinas", actor };
+	const char *why;
+	unit_code_normalise(code, c, sizeof(c));
+	trim_into(name, n, sizeof(n));
+	if ((why = unit_code_check(c)) || (why = unit_name_check(n)))
+		return store_fail(ERR_INVALID, "%s", why);
 	if (!unit_kind_known(u.kind)) {
 		char list[200];
 		size_t o = 0;

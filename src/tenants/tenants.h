@@ -111,8 +111,28 @@ typedef struct unit_kind {
 extern const unit_kind_t unit_kinds[];
 extern const size_t unit_kinds_count;
 int unit_kind_known(const char *kind);
-/* kind NULL is "dinas"; another kind than unit_kinds' is ERR_INVALID with
- * the list of the valid ones in store_errmsg(). */
+/* An OPD's code and name, one set of rules for the admin page
+ * (web/admin_units.c) and the operator's CLI (unit_add()):
+ *  - unit_code_normalise(): the code as typed into out (outlen bytes,
+ *    always terminated; "" for NULL), without the spaces around it and
+ *    with its ASCII letters in capitals: what is stored ("dlh" is DLH).
+ *  - unit_code_check(): NULL when a normalised code has 2 to UNIT_CODE_MAX
+ *    characters, capital letters, digits, '_' and '-', starting with a
+ *    letter (it appears in addresses and API keys), else the msgid
+ *    (Indonesian) saying why.
+ *  - unit_name_check(): NULL when a name (without the spaces around it)
+ *    has 1 to UNIT_NAME_MAX bytes of clean text (core/text.h: one line, no
+ *    control byte), else the msgid. */
+#define UNIT_CODE_MAX 24
+#define UNIT_NAME_MAX 200
+void unit_code_normalise(const char *in, char *out, size_t outlen);
+const char *unit_code_check(const char *code);
+const char *unit_name_check(const char *name);
+/* code is normalised and name trimmed as the page does, then both checked
+ * by the rules above: ERR_INVALID with the msgid as store_errmsg() when
+ * refused. kind NULL is "dinas"; another kind than unit_kinds' is
+ * ERR_INVALID with the list of the valid ones in store_errmsg(). An OPD
+ * whose code the tenant has already is ERR_EXISTS. */
 int unit_add(store_t *st, const char *tenant, const char *code, const char *name, const char *kind,
 	     const char *actor);
 int unit_exists(store_conn_t *c, const char *tenant, const char *code);

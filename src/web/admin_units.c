@@ -14,7 +14,6 @@
 #include "web/pages.h"
 #include "web/admin.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -23,11 +22,7 @@
 #include "audit/audit.h"
 #include "core/err.h"
 #include "core/nls.h"
-#include "core/text.h"
 #include "core/banned.h"
-
-#define UNIT_CODE_MAX 24
-#define UNIT_NAME_MAX 200
 
 /* The kinds of OPD the form offers are tenants.c's unit_kinds, the ones
  * unit_add() accepts (the CLI's too). An OPD stored with another kind before
@@ -57,25 +52,6 @@ static json_t *kind_options(req_t *r, const char *selected, const char *extra)
 		json_array_append_new(a, json_pack("{s:s,s:s,s:b}", "code", extra, "label", extra, "selected",
 						   selected && !strcmp(selected, extra)));
 	return a;
-}
-
-/* An OPD code: 2 to 24 characters, capital letters, digits, '_' and '-',
- * starting with a letter (it appears in addresses and API keys). */
-static int valid_code(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n < 2 || n > UNIT_CODE_MAX || !isupper((unsigned char)s[0]))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
-			return 0;
-	return 1;
-}
-
-static int valid_name(const char *s)
-{
-	/* shown on the public pages: clean text (core/text.h), no control byte */
-	return s && *s && strlen(s) <= UNIT_NAME_MAX && text_clean(s, 0);
 }
 
 /* ---------------------------------------------------------------- list and add */
@@ -169,17 +145,16 @@ static int unit_added(req_t *r, int rc, void *ud)
 	return 0;
 }
 
-/* The code as typed, in capitals (phones start in lower case). */
+/* The code as typed, in capitals (phones start in lower case), as the
+ * CLI's unit_add() takes it too (tenants.h: unit_code_normalise). */
 static const char *code_upper(req_t *r)
 {
-	const char *v = admin_form_trim(r, "code");
-	char *s;
-	if (!v)
+	const char *v = req_form(r, "code");
+	size_t n = v ? strlen(v) + 1 : 1;
+	char *s = arena_alloc(&r->arena, n);
+	if (!s)
 		return "";
-	if (!(s = arena_strndup(&r->arena, v, strlen(v))))
-		return "";
-	for (char *p = s; *p; p++)
-		*p = (char)toupper((unsigned char)*p);
+	unit_code_normalise(v, s, n);
 	return s;
 }
 
@@ -196,11 +171,9 @@ int h_admin_unit_add(req_t *r)
 	op->kind = kind && *kind ? kind : "dinas";
 	if (!op->name)
 		op->name = "";
-	if (!valid_code(op->code))
-		op->msgid = N_("kode OPD harus 2-24 karakter: huruf, angka, garis bawah atau tanda hubung, diawali huruf");
-	else if (!valid_name(op->name))
-		op->msgid = N_("nama OPD wajib diisi (maksimal 200 karakter)");
-	else if (!unit_kind_known(op->kind))
+	/* the rules the CLI's unit_add() applies too (tenants.h) */
+	if (!(op->msgid = unit_code_check(op->code)) && !(op->msgid = unit_name_check(op->name)) &&
+	    !unit_kind_known(op->kind))
 		op->msgid = N_("jenis OPD tidak dikenal");
 	if (op->msgid)
 		return unit_added(r, ERR_INVALID, op);
@@ -332,9 +305,8 @@ int h_admin_unit_save(req_t *r)
 		op->name = "";
 	if (!op->old_name || !op->old_kind)
 		op->msgid = N_("formulir tidak lengkap; muat ulang halaman lalu coba lagi");
-	else if (!valid_name(op->name))
-		op->msgid = N_("nama OPD wajib diisi (maksimal 200 karakter)");
-	else if (!unit_kind_known(op->kind) && strcmp(op->kind, op->old_kind))
+	else if (!(op->msgid = unit_name_check(op->name)) && !unit_kind_known(op->kind) &&
+		 strcmp(op->kind, op->old_kind))
 		op->msgid = N_("jenis OPD tidak dikenal");
 	if (op->msgid)
 		return unit_saved(r, ERR_INVALID, op);

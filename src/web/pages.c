@@ -899,8 +899,7 @@ int h_static(req_t *r)
 	const char *file = req_param(r, "file");
 	char path[160];
 	const asset_t *a;
-	const char *type = "application/octet-stream", *dot, *v, *inm;
-	char etag[24];
+	const char *type = "application/octet-stream", *dot, *v;
 	if (!file || strchr(file, '/'))
 		return ERR_NOT_FOUND;
 	snprintf(path, sizeof(path), "static/%s", file);
@@ -922,12 +921,9 @@ int h_static(req_t *r)
 	http_add_header(r, "cache-control", v && !strcmp(v, sigap_static_version) ? "public, max-age=31536000, immutable"
 										 : "public, no-cache");
 	/* weak: the gzipped and the plain answer (h2o's filter) share it, which
-	 * a strong validator may not (RFC 9110 8.8.1); If-None-Match compares
-	 * weakly anyway, so "HASH" and W/"HASH" both match */
-	snprintf(etag, sizeof(etag), "W/\"%s\"", a->hash);
-	http_add_header(r, "etag", etag);
-	inm = req_header(r, "if-none-match");
-	if (inm && (strstr(inm, etag + 2) || !strcmp(inm, "*"))) {
+	 * a strong validator may not (RFC 9110 8.8.1) */
+	http_set_etag(r, a->hash);
+	if (http_etag_match(r, a->hash)) {
 		http_send(r, 304, type, "", 0);
 		return 0;
 	}

@@ -217,6 +217,49 @@ def test_admin_units_add_edit_and_refusals(env):
     assert rows[0][0] == "OPD provinsi", rows
 
 
+def test_admin_page_and_cli_refuse_the_same_opd_codes(env):
+    """`sigap unit add` took codes the page refuses ("a", "1DINAS", "DLH/2", "dinas kesehatan", a
+    name on two lines) and stored a lower-case code as typed where the page stores it in capitals.
+    Both doors now apply one set of rules (tenants.h unit_code_check, unit_name_check) and give the
+    same reason: the page in its language, the CLI in English (the page's English words)."""
+    c = admin_client(env)
+    token = c.get(ADMIN + "/opd").expect(200).csrf()
+    cli = ["unit", "add", "--tenant", TENANT, "--code"]
+    before = int(env.shared_db.sql("SELECT COUNT(*) FROM units WHERE tenant = '%s'" % TENANT)[0][0])
+    for code, name, msg_id in (
+            ("a", "Dinas Satu Huruf", "kode OPD harus 2-24 karakter"),
+            ("1DINAS", "Dinas Angka", "kode OPD harus 2-24 karakter"),
+            ("DLH/2", "Dinas Garis Miring", "kode OPD harus 2-24 karakter"),
+            ("dinas kesehatan", "Dinas Spasi", "kode OPD harus 2-24 karakter"),
+            ("X" * 25, "Dinas Panjang", "kode OPD harus 2-24 karakter"),
+            ("-DLH", "Dinas Tanda Hubung", "kode OPD harus 2-24 karakter"),
+            ("DUABARIS", "Dinas\nDua Baris", "nama OPD wajib diisi"),
+            ("SPASI", "   ", "nama OPD wajib diisi"),
+            ("PANJANG", "n" * 201, "nama OPD wajib diisi")):
+        fields = {"_csrf": token, "code": code, "name": name, "kind": "dinas"}
+        r = c.post_form(ADMIN + "/opd", fields).expect(400)
+        assert alert(r)[0].startswith(msg_id), (code, alert(r))
+        english = alert(c.post_form(ADMIN + "/opd", fields, headers={"Accept-Language": "en"}).expect(400))[0]
+        assert english != alert(r)[0], english
+        p = env.sigap(cli + [code, "--name", name], db=env.shared_db)
+        assert p.returncode == 1 and p.stdout == "", (code, p.returncode, p.stdout, p.stderr)
+        assert p.stderr == "sigap: %s\n" % english, (code, p.stderr, english)
+    assert int(env.shared_db.sql("SELECT COUNT(*) FROM units WHERE tenant = '%s'" % TENANT)[0][0]) == before
+    # a code typed in lower case: both store it in capitals, and each then refuses it as taken
+    web, op = unique("w").replace("_", "").lower()[:20], unique("c").replace("_", "").lower()[:20]
+    c.post_form(ADMIN + "/opd", {"_csrf": token, "code": web, "name": "OPD dari halaman", "kind": "dinas"}).expect(303)
+    p = env.sigap(cli + [op, "--name", "OPD dari CLI"], db=env.shared_db)
+    assert p.returncode == 0 and p.stdout == "OPD %s added for %s (dinas): OPD dari CLI\n" % (op.upper(), TENANT), \
+        (p.returncode, p.stdout, p.stderr)
+    rows = env.shared_db.sql("SELECT code FROM units WHERE tenant = '%s' AND code IN ('%s', '%s', '%s', '%s') "
+                             "ORDER BY code" % (TENANT, web, op, web.upper(), op.upper()))
+    assert sorted(str(r[0]) for r in rows) == sorted([web.upper(), op.upper()]), rows
+    r = c.post_form(ADMIN + "/opd", {"_csrf": token, "code": op, "name": "Lagi", "kind": "dinas"}).expect(409)
+    assert alert(r)[0] == "kode OPD itu sudah dipakai di Pemda ini", alert(r)
+    p = env.sigap(cli + [web, "--name", "Lagi"], db=env.shared_db)
+    assert p.returncode == 1 and "OPD '%s' already exists in '%s'" % (web.upper(), TENANT) in p.stderr, p.stderr
+
+
 # ------------------------------------------------------------------ API keys
 
 def test_admin_api_key_shown_once_works_with_open311_and_revoked(env):

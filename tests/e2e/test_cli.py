@@ -95,17 +95,17 @@ def test_user_add_list_and_passwd(env):
     h = db.sql("SELECT password_hash FROM users WHERE username = 'niluh'")[0][0]
     assert "kata-sandi-kuat-1" not in h and h.startswith("$argon2"), h
     for args, stdin, rc, msg in (
-        (base + ["--username", "lemah", "--role", "warga"], "pendek\n", 1, "kata sandi minimal 10 karakter"),
+        (base + ["--username", "lemah", "--role", "warga"], "pendek\n", 1, "sigap: the password needs at least 10 characters\n"),
         (base + ["--username", "kosong", "--role", "warga"], "", 2, "no password given on stdin"),
-        (base + ["--username", "niluh", "--role", "warga"], "kata-sandi-kuat-1\n", 1, "nama pengguna sudah dipakai"),
-        (base + ["--username", "Bad Name", "--role", "warga"], "kata-sandi-kuat-1\n", 1, "nama pengguna harus 3-64"),
-        (base + ["--username", "raja", "--role", "raja"], "kata-sandi-kuat-1\n", 1, "peran tidak dikenal"),
+        (base + ["--username", "niluh", "--role", "warga"], "kata-sandi-kuat-1\n", 1, "sigap: this username is already taken\n"),
+        (base + ["--username", "Bad Name", "--role", "warga"], "kata-sandi-kuat-1\n", 1, "sigap: a username has 3-64 characters"),
+        (base + ["--username", "raja", "--role", "raja"], "kata-sandi-kuat-1\n", 1, "sigap: unknown role\n"),
         (base + ["--username", "tanpaopd", "--role", "petugas"], "kata-sandi-kuat-1\n", 1,
-         "peran ini harus terikat pada satu OPD"),
+         "sigap: this role must belong to one agency (OPD)"),
         (base + ["--username", "wargaopd", "--role", "warga", "--unit", "DLH"], "kata-sandi-kuat-1\n", 1,
-         "peran ini tidak terikat pada OPD"),
+         "sigap: this role does not belong to an agency (OPD)"),
         (base + ["--username", "sekdaopd", "--role", "sekda", "--unit", "DLH"], "kata-sandi-kuat-1\n", 1,
-         "peran ini tidak terikat pada OPD"),
+         "sigap: this role does not belong to an agency (OPD)"),
         (["user", "add", "--tenant", "99.99", "--username", "x1x", "--name", "X", "--role", "warga"],
          "kata-sandi-kuat-1\n", 1, "unknown tenant '99.99'"),
         (["user", "add", "--tenant", "52.71", "--username", "x2x"], "kata-sandi-kuat-1\n", 2,
@@ -120,7 +120,7 @@ def test_user_add_list_and_passwd(env):
     assert "password changed" in p.stdout, p.stdout
     assert db.sql("SELECT password_hash FROM users WHERE username = 'niluh'")[0][0] != h
     p = run_sigap(["user", "passwd", "--tenant", "52.71", "--username", "niluh"], db=db, input="pendek\n")
-    assert p.returncode == 1 and "kata sandi minimal 10 karakter" in p.stderr, p.stderr
+    assert p.returncode == 1 and p.stderr == "sigap: the password needs at least 10 characters\n", p.stderr
 
 
 def test_commands_on_an_unknown_tenant_fail_naming_it(env):
@@ -167,8 +167,8 @@ def test_holiday_add_remove_list_follow_the_admin_pages_rules(env):
     for args, msg in (
         (hol + ["52.71", "--date", "2026-12-25", "--name", "Natal"], "'2026-12-25' is already a holiday: Hari Raya Natal"),
         (hol + ["52", "--date", "2026-08-17", "--name", "HUT RI"], "is already a holiday: Hari Kemerdekaan"),
-        (hol + ["52.71", "--date", "1999-06-15", "--name", "Lama"], "tanggal harus antara tahun 2000 dan 2100"),
-        (hol + ["52.71", "--date", "2026-06-15", "--name", "Dua\nbaris"], "tanpa baris baru"),
+        (hol + ["52.71", "--date", "1999-06-15", "--name", "Lama"], "the date must be between the years 2000 and 2100"),
+        (hol + ["52.71", "--date", "2026-06-15", "--name", "Dua\nbaris"], "no line breaks)"),
     ):
         p = run_sigap(args, db=db)
         assert p.returncode == 1 and msg in p.stderr and p.stdout == "", (args, p.returncode, p.stdout, p.stderr)
@@ -235,6 +235,27 @@ def test_unit_add_says_what_it_added_and_knows_the_kinds(env):
         assert ("unknown OPD kind '%s' (one of: dinas, badan, sekretariat, inspektorat, satuan, kecamatan, "
                 "kelurahan, bagian, lainnya)" % kind) in p.stderr, p.stderr
     assert count(db, "SELECT COUNT(*) FROM units WHERE code = 'KANTOR'") == 0
+    # the admin page's rules of a code and a name (tenants.h unit_code_check, unit_name_check), in
+    # English: `unit add` took "a", "1DINAS" and "DLH/2", which the page refuses
+    code_rule = ("sigap: an agency code has 2-24 characters: letters, digits, underscores or hyphens, "
+                 "starting with a letter\n")
+    name_rule = "sigap: the agency needs a name (at most 200 characters)\n"
+    units = count(db, "SELECT COUNT(*) FROM units")
+    for code, name, msg in (("a", "Dinas A", code_rule), ("1DINAS", "Dinas Satu", code_rule),
+                            ("DLH/2", "Dinas Dua", code_rule), ("DINAS X", "Dinas X", code_rule),
+                            ("X" * 25, "Dinas Panjang", code_rule), ("", "Tanpa Kode", code_rule),
+                            ("DISKOP", "", name_rule), ("DISKOP", "  ", name_rule),
+                            ("DISKOP", "Dua\nbaris", name_rule), ("DISKOP", "n" * 201, name_rule)):
+        p = run_sigap(base + [code, "--name", name], db=db)
+        assert p.returncode == 1 and p.stdout == "" and p.stderr == msg, (code, name, p.returncode, p.stderr)
+    assert count(db, "SELECT COUNT(*) FROM units") == units
+    p = run_sigap(["unit", "add", "--tenant", "52.71", "--code", "DISKOP"], db=db)
+    assert p.returncode == 2 and p.stderr == "sigap: unit add needs --code and --name\n", p.stderr
+    # typed in lower case, stored in capitals as the page stores it
+    p = check_sigap(base + ["diskop", "--name", "Dinas Koperasi"], db=db)
+    assert p.stdout == "OPD DISKOP added for 52.71 (dinas): Dinas Koperasi\n", p.stdout
+    p = run_sigap(base + ["Diskop", "--name", "Dinas Koperasi"], db=db)
+    assert p.returncode == 1 and p.stderr == "sigap: OPD 'DISKOP' already exists in '52.71'\n", p.stderr
     rows = db.sql("SELECT code, kind FROM units WHERE tenant = '52.71' AND code IN ('BAPPEDA', 'DISPAR') ORDER BY code")
     assert [tuple(map(str, r)) for r in rows] == [("BAPPEDA", "badan"), ("DISPAR", "dinas")], rows
     lines = check_sigap(["unit", "list", "--tenant", "52.71"], db=db).stdout.splitlines()

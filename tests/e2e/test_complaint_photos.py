@@ -63,6 +63,12 @@ def media_url(env, cid):
     return got[0]
 
 
+def filed_with_photo(c, identity, description):
+    """A road complaint with one photo, filed on the web by c; its id."""
+    return filed_id(file_web(c, [("kind", "pengaduan"), ("identity", identity), ("category", "jalan"),
+                                 ("description", description), ("kelurahan", "52.71.02.1011")], [JPEG]))
+
+
 def public_page(env, cid):
     return env.client().get(page_path(cid)).expect(200)
 
@@ -150,7 +156,7 @@ def test_photos_wait_for_the_coordinator(env):
         assert row(env, cid, "photos_public") == ("1",)
         pub = public_page(env, cid)
         assert 'src="%s"' % photo(cid) in pub.text and WAITING not in pub.text and WITHHELD not in pub.text
-        assert shown(env.client(), cid) == "public, max-age=600"
+        assert shown(env.client(), cid) == "public, no-cache"
         assert media_url(env, cid).endswith(photo(cid))
         # the history says so to the officials, not to the public
         assert "Foto ditampilkan ke publik" in k.get(page_path(cid)).text
@@ -179,9 +185,7 @@ def test_signed_in_reporter_and_the_default_choice(env):
     set_auto_route(env, False)
     try:
         w = login(env, "warga")
-        cid = filed_id(file_web(w, [("kind", "pengaduan"), ("identity", "rahasia"), ("category", "jalan"),
-                                    ("description", "Jalan berlubang di depan sekolah, foto terlampir"),
-                                    ("kelurahan", "52.71.02.1011")], [JPEG]))
+        cid = filed_with_photo(w, "rahasia", "Jalan berlubang di depan sekolah, foto terlampir")
         # confidential, signed in, no code: the account sees its photos, the public does not
         assert shown(w, cid) == "private, no-store"
         refused(env.client(), cid)
@@ -191,8 +195,8 @@ def test_signed_in_reporter_and_the_default_choice(env):
         page = k.get(page_path(cid)).expect(200)
         act(k, cid, page, "verifikasi", category="jalan", foto_pilihan="1", foto_publik="1").expect(303)
         assert row(env, cid, "photos_public") == ("1",)
-        assert shown(env.client(), cid) == "public, max-age=600"
-        assert shown(w, cid) == "public, max-age=600"
+        assert shown(env.client(), cid) == "public, no-cache"
+        assert shown(w, cid) == "public, no-cache"
         assert media_url(env, cid).endswith(photo(cid))
         assert "1 foto ditampilkan ke publik" in str(env.shared_db.sql(
             "SELECT summary FROM audit_log WHERE action = 'complaints.verifikasi' AND object = 'complaint:%s'"
@@ -212,6 +216,52 @@ def test_signed_in_reporter_and_the_default_choice(env):
         page = k.get(page_path(cid3)).expect(200)
         act(k, cid3, page, "verifikasi", category="jalan").expect(303)
         assert media_url(env, cid3).endswith(photo(cid3))
+    finally:
+        set_auto_route(env, True)
+
+
+def test_hidden_photos_are_gone_at_once_for_every_cache(env):
+    """A public photo went out as `public, max-age=600`: once the coordinator hid it (a KTP noticed
+    late), a shared cache (an office's proxy, a CDN) and browsers kept showing it for up to ten
+    minutes. Now caches may keep it but ask each time (`public, no-cache`, ETag): unchanged and
+    still public is a 304 without the bytes; hidden, the same question gets the public 404 at once;
+    shown again, the old ETag is a 304 again."""
+    set_auto_route(env, False)
+    try:
+        w = login(env, "warga")
+        cid = filed_with_photo(w, "terbuka", "Jalan berlubang di depan puskesmas, foto terlampir")
+        k = login(env, "koordinator")
+        act(k, cid, k.get(page_path(cid)).expect(200), "verifikasi", category="jalan", foto_pilihan="1",
+            foto_publik="1").expect(303)
+        v = env.client()
+        first = v.get(photo(cid)).expect(200, ctype="image/jpeg")
+        assert first.body == CLEAN and first.header("cache-control") == "public, no-cache", first.headers
+        etag = first.header("etag")
+        assert etag and re.fullmatch(r'W/"[0-9a-f]{16,64}"', etag), etag
+        # the cache asks again: unchanged, a 304 without the bytes, with the same validator and rule
+        again = v.get(photo(cid), headers={"If-None-Match": etag}).expect(304)
+        assert again.body == b"" and again.header("etag") == etag, again.headers
+        assert again.header("cache-control") == "public, no-cache", again.headers
+        env.client().get(photo(cid), headers={"If-None-Match": etag[2:]}).expect(304)       # the strong form
+        env.client().get(photo(cid), headers={"If-None-Match": 'W/"0", ' + etag}).expect(304)  # in a list
+        assert env.client().get(photo(cid), headers={"If-None-Match": 'W/"0000"'}).expect(200).body == CLEAN
+        # each photo is its own: photo 1 does not exist, whatever the validator
+        env.client().get(photo(cid, 1), headers={"If-None-Match": etag}).expect(404)
+
+        # hidden: the same conditional question is the public 404 at once, not a 304
+        act(k, cid, k.get(page_path(cid)).expect(200), "sembunyikan_foto").expect(303)
+        for h in (etag, etag[2:], "*"):
+            r = env.client().get(photo(cid), headers={"If-None-Match": h})
+            assert r.status == 404, (h, r.status, r.headers)
+            assert "public" not in (r.header("cache-control") or "") and not r.header("etag"), r.headers
+        # the reporter still sees it, from no cache, and no validator tempts one to keep it
+        r = w.get(photo(cid), headers={"If-None-Match": etag}).expect(200, ctype="image/jpeg")
+        assert r.body == CLEAN and r.header("cache-control") == "private, no-store" and not r.header("etag")
+
+        # shown again: the old validator is still good (the bytes never changed)
+        act(k, cid, k.get(page_path(cid)).expect(200), "tampilkan_foto").expect(303)
+        r = env.client().get(photo(cid), headers={"If-None-Match": etag}).expect(304)
+        assert r.header("cache-control") == "public, no-cache" and r.header("etag") == etag, r.headers
     finally:
         set_auto_route(env, True)
 
@@ -252,7 +302,7 @@ def test_merged_and_forwarded_photos_wait_until_shown(env):
         assert WAITING in public_page(env, dup).text
         page = k.get(page_path(dup)).expect(200, contains="Tampilkan foto ke publik")
         act(k, dup, page, "tampilkan_foto").expect(303)
-        assert shown(env.client(), dup) == "public, max-age=600"
+        assert shown(env.client(), dup) == "public, no-cache"
 
         fwd = filed_id(file_web(env.client(), fields, [JPEG]))
         page = k.get(page_path(fwd)).expect(200)

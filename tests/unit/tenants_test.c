@@ -466,6 +466,63 @@ static int list_unit(void *ud, const char *code, const char *name, const char *k
 	return 0;
 }
 
+/* The admin page's rules of an OPD's code and name, which unit_add() (the
+ * CLI) applies too: it took "a", "1DINAS", "DLH/2" and "Dinas X" as codes,
+ * all of which the page refuses. */
+static void test_unit_rules(void **state)
+{
+	test_store_t *ts = *state;
+	static const char *const bad_codes[] = { "a", "A", "1DINAS", "DLH/2", "DINAS X", "-DLH", "AAAAAAAAAAAAAAAAAAAAAAAAA",
+						 "DIN\xc3\x89S", "", NULL };
+	static const char *const good_codes[] = { "DL", "DLH", "DINAS_2", "BPBD-NTB", "AAAAAAAAAAAAAAAAAAAAAAAA", NULL };
+	const char *code_msgid = unit_code_check("a"), *name_msgid = unit_name_check("");
+	char norm[32], name[260];
+	int64_t n = -1;
+	assert_non_null(code_msgid);
+	assert_non_null(strstr(code_msgid, "kode OPD harus 2-24 karakter"));
+	assert_non_null(name_msgid);
+	assert_non_null(strstr(name_msgid, "nama OPD wajib diisi"));
+	for (int i = 0; bad_codes[i]; i++)
+		assert_ptr_equal(unit_code_check(bad_codes[i]), code_msgid);
+	for (int i = 0; good_codes[i]; i++)
+		assert_null(unit_code_check(good_codes[i]));
+	/* typed in lower case and with spaces around it: stored in capitals */
+	unit_code_normalise("  dinas_kominfo \t", norm, sizeof(norm));
+	assert_string_equal(norm, "DINAS_KOMINFO");
+	unit_code_normalise(NULL, norm, sizeof(norm));
+	assert_string_equal(norm, "");
+	memset(name, 'n', 200);
+	name[200] = '\0';
+	assert_null(unit_name_check(name));
+	name[200] = 'n';
+	name[201] = '\0';
+	assert_ptr_equal(unit_name_check(name), name_msgid);
+	assert_ptr_equal(unit_name_check("Dua\nbaris"), name_msgid);
+	assert_ptr_equal(unit_name_check("Tab\tdi dalam"), name_msgid);
+	assert_null(unit_name_check("Dinas Pariwisata \xc3\x89"));
+
+	/* unit_add: the same rules, the page's msgid as its message, nothing stored */
+	assert_int_equal(tenant_add(ts->st, "52.71", "cli"), 0);
+	for (int i = 0; bad_codes[i]; i++) {
+		assert_int_equal(unit_add(ts->st, "52.71", bad_codes[i], "Dinas Uji", NULL, "cli"), ERR_INVALID);
+		assert_string_equal(store_errmsg(), code_msgid);
+	}
+	assert_int_equal(unit_add(ts->st, "52.71", "DLH", "   ", NULL, "cli"), ERR_INVALID);
+	assert_string_equal(store_errmsg(), name_msgid);
+	assert_int_equal(unit_add(ts->st, "52.71", "DLH", "Dua\nbaris", NULL, "cli"), ERR_INVALID);
+	assert_string_equal(store_errmsg(), name_msgid);
+	assert_int_equal(unit_add(ts->st, "52.71", "DLH", name, NULL, "cli"), ERR_INVALID);
+	assert_int_equal(store_query_int64(rd(state), &n, "SELECT COUNT(*) FROM units", ""), 0);
+	assert_int_equal(n, 0);
+	/* what the page would store: the code in capitals, the name trimmed */
+	assert_int_equal(unit_add(ts->st, "52.71", " dlh ", "  Dinas Lingkungan Hidup ", NULL, "cli"), 0);
+	assert_int_equal(unit_exists(rd(state), "52.71", "DLH"), 1);
+	assert_int_equal(store_query_text(rd(state), name, sizeof(name), "SELECT name FROM units WHERE code = 'DLH'", ""), 0);
+	assert_string_equal(name, "Dinas Lingkungan Hidup");
+	assert_int_equal(unit_add(ts->st, "52.71", "Dlh", "Lagi", NULL, "cli"), ERR_EXISTS);
+	assert_chain_ok(ts->st);
+}
+
 static void test_units(void **state)
 {
 	test_store_t *ts = *state;
@@ -698,6 +755,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tenant_add_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tenant_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_units, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unit_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_holidays_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_holidays, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_holiday_unknown_tenant, setup, teardown),
