@@ -411,6 +411,22 @@ const store_migration_t store_migrations[] = {
 	 * counted in '-' before"): those counted in no OPD ("-") move. */
 	{ 38, "performance: routing verdicts in the OPD a complaint was first sent to",
 	  migration_performance_routing_sql },
+	/* The stop-following link of a follower's e-mail is a secret too
+	 * (complaints/follow.c mail_enqueue_secret): its token (32 hex digits
+	 * after "/berhenti-ikuti?k=") in the messages sent or given up before
+	 * becomes "[dihapus]", as migration 37 did for the one-time links. */
+	{ 39, "platform: stop-following links redacted from e-mails already sent",
+	  "CREATE TABLE mail_outbox_links_39 AS "
+	  "SELECT id, token FROM ("
+	  "SELECT m.id AS id, SUBSTR(m.body, {INSTR}(m.body, '/berhenti-ikuti?k=') + 18, 32) AS token "
+	  "FROM mail_outbox m WHERE (m.sent_at IS NOT NULL OR m.failed_at IS NOT NULL) AND "
+	  "m.body LIKE '%/berhenti-ikuti?k=%') t "
+	  "WHERE LENGTH(token) = 32 AND RTRIM(token, '0123456789abcdef') = '';"
+	  "CREATE INDEX mail_outbox_links_39_id ON mail_outbox_links_39 (id);"
+	  "UPDATE mail_outbox SET body = REPLACE(body, (SELECT MIN(l.token) FROM mail_outbox_links_39 l "
+	  "WHERE l.id = mail_outbox.id), '[dihapus]') "
+	  "WHERE id IN (SELECT id FROM mail_outbox_links_39);"
+	  "DROP TABLE mail_outbox_links_39;" },
 };
 
 const int store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -212,6 +212,41 @@ def test_migration_37_redacts_links_sent_before(env):
         ["Pesan %d" % i for i in range(5)]
 
 
+def test_migration_39_redacts_stop_following_links_sent_before(env):
+    """Follower e-mails sent or given up before the stop-following link was queued as a secret
+    (migration 39): its token (32 hex digits after /berhenti-ikuti?k=) becomes [dihapus], the rest
+    as it was; a message still waiting keeps it (it must still go out), and what is no token (cut
+    short, upper case) is left alone."""
+    import secrets
+    db = env.new_db(init=False)
+    check_sigap(["migrate", "--to", "38"], db=db)
+    tok = [secrets.token_hex(16) for _ in range(4)]
+    base = "https://sigap.example.id/t/%s/pengaduan/12" % TENANT
+    sig = "\n\n-- \nsigap: pesan otomatis, tidak perlu dibalas.\n"
+    # (body, sent_at, failed_at, redacted?)
+    rows = [
+        ("Laporan 52.71/ADU/2026/000012 dijawab.\n\n%s\n\nBerhenti mengikuti laporan ini:\n%s/berhenti-ikuti?k=%s\n"
+         % (base, base, tok[0]) + sig, 1735689700, None, True),
+        ("Laporan dijawab.\n\nBerhenti mengikuti laporan ini:\n%s/berhenti-ikuti?k=%s\n" % (base, tok[1]) + sig,
+         None, 1735689800, True),
+        # still waiting: its link must still go out
+        ("Berhenti mengikuti laporan ini:\n%s/berhenti-ikuti?k=%s\n" % (base, tok[2]) + sig, None, None, False),
+        # sent, but no token: cut short, upper case
+        ("%s/berhenti-ikuti?k=%s dan %s/berhenti-ikuti?k=%s" % (base, tok[3][:20], base, tok[3].upper()) + sig,
+         1735690000, None, False),
+    ]
+    for i, (body, sent, failed, _) in enumerate(rows):
+        db.sql("INSERT INTO mail_outbox (tenant, recipient, subject, body, created_at, next_at, attempts, sent_at, "
+               "failed_at) VALUES ('%s', 'pengikut%d@example.id', 'Pesan %d', '%s', 1735689600, 1735689600, 1, %s, %s)"
+               % (TENANT, i, i, body.replace("'", "''"), sent or "NULL", failed or "NULL"))
+    p = check_sigap(["migrate"], db=db)
+    assert "now applied   39  platform: stop-following links redacted" in p.stdout, p.stdout
+    got = [str(r[0]) for r in db.sql("SELECT REPLACE(body, '\n', ' ') FROM mail_outbox ORDER BY recipient")]
+    want = [(b.replace(t, "[dihapus]") if red else b).replace("\n", " ") for (b, _, _, red), t in zip(rows, tok)]
+    assert got == want, got
+    assert tok[0] not in got[0] and "berhenti-ikuti?k=[dihapus]" in got[0] and tok[2] in got[2], got
+
+
 def test_the_link_goes_out_at_once_not_at_the_next_sweep(env):
     """The commit that queues the message wakes the outbox: with sweeps an hour apart, the link
     still arrives within seconds (a citizen waiting at the sign-in page)."""
