@@ -2,7 +2,7 @@
  * routes.c: the governance module's routes. Pages under /t/{tenant}/ use
  * Indonesian path words; JSON under /api/v1/t/{tenant}/. Role checks beyond
  * the router's permission (who may act on which proposal) are made by the
- * domain (governance.c), so a refusal is answered and audited in one place.
+ * domain (actions.c, dprd.c), so a refusal is answered and audited in one place.
  * No route updates or deletes a decision.
  */
 #include "governance/web.h"

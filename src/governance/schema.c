@@ -178,8 +178,8 @@ const char migration_governance_retire_sql[] =
 	"  PRIMARY KEY (tenant, public_key));"
 	"CREATE INDEX governance_retired_keys_user ON governance_retired_keys (tenant, username)";
 
-/* Correcting a DPRD stage recorded wrongly (migration 29, governance.c
- * op_dprd_correct): append-only, one row per correction of a proposal's
+/* Correcting a DPRD stage recorded wrongly (migration 29, dprd.c
+ * gov_op_dprd_correct): append-only, one row per correction of a proposal's
  * latest stage, numbered per proposal, with the entry before and after it
  * (stage, YYYY-MM-DD), the reason, who (username, name and role at the
  * time) and when. governance_dprd holds the stage as it now stands; the
@@ -201,7 +201,7 @@ const char migration_governance_dprd_fix_sql[] =
 	"  created_at BIGINT NOT NULL,"
 	"  PRIMARY KEY (tenant, proposal_id, seq))";
 
-/* Enacting and promulgating a Perda (migration 32, governance.c op_perda):
+/* Enacting and promulgating a Perda (migration 32, dprd.c gov_op_perda):
  * after the DPRD's joint approval (its stage "disetujui") the Kepala Daerah
  * enacts the Perda (penetapan) and the Sekda promulgates it in the
  * Lembaran Daerah (pengundangan), each a signed step of the proposal's
@@ -229,7 +229,7 @@ const char migration_governance_perda_sql[] =
 	"  PRIMARY KEY (tenant, proposal_id, act));"
 	"CREATE UNIQUE INDEX governance_perda_number ON governance_perda (tenant, act, year, seq)";
 
-/* The reminders about a Perda (migration 33, governance.c perda_sweep_tx):
+/* The reminders about a Perda (migration 33, deadline.c perda_sweep_tx):
  * governance_proposals.perda_reminder is the last one the deadline sweep
  * sent (0 none, 1 the enactment's limit is 7 days away or nearer, 2 that
  * limit passed without the enactment, 3 the enactment waits 7 days for its
