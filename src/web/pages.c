@@ -694,7 +694,15 @@ static int work_count(req_t *r, store_conn_t *c, int work, int64_t now, int64_t 
 		*ret_late = 0;
 		json_array_foreach(arr, i, it) {
 			int64_t due = json_integer_value(json_object_get(it, "due_at"));
-			*ret_late += json_is_true(json_object_get(it, "overdue"));
+			const char *perda_due = json_string_value(json_object_get(it, "perda_due"));
+			int32_t d;
+			/* a Raperda the DPRD approved waits for the head's enactment
+			 * until its 30th day (perda_due, the last day): that counts
+			 * as the decisions' deadlines do (docs/governance.md) */
+			if (!due && perda_due && cal_parse_date(perda_due, &d) == 0)
+				due = cal_local_midnight(d + 1, r->tenant->tz_offset) - 1;
+			*ret_late += json_is_true(json_object_get(it, "overdue")) ||
+				     json_is_true(json_object_get(it, "perda_late"));
 			if (due > 0 && (!*ret_due || due < *ret_due))
 				*ret_due = due;
 		}

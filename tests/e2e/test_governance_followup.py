@@ -173,8 +173,18 @@ def test_the_next_item_is_offered_only_once_the_readers_part_is_done(env):
 # ------------------------------------------------------------------ the nearest deadline on the dashboard
 
 def nearest(c):
-    """The nearest deadline of what waits for c (its inbox), as the dashboard should say it."""
-    due = min(p["due_at"] for p in c.get(API + "/usulan").expect(200).json()["proposals"] if p["due_at"] > 0)
+    """The nearest deadline of what waits for c (its inbox), as the dashboard should say it: a decision's
+    due_at, or for a Raperda the DPRD approved the last of its 30 days for the enactment (perda_due, to the
+    end of that day in WITA)."""
+    dues = []
+    for p in c.get(API + "/usulan").expect(200).json()["proposals"]:
+        if p["due_at"] > 0:
+            dues.append(p["due_at"])
+        elif p.get("perda_due"):
+            end = datetime.datetime.combine(datetime.date.fromisoformat(p["perda_due"]), datetime.time(23, 59, 59),
+                                            WITA)
+            dues.append(int(end.timestamp()))
+    due = min(dues)
     return datetime.datetime.fromtimestamp(due, WITA).date().isoformat(), due
 
 

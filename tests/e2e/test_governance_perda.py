@@ -276,6 +276,35 @@ def test_thirty_days_after_the_joint_approval_the_head_is_warned(env):
     assert "perda-late" not in kd.get("%s/usulan/%d" % (T, pid)).text
 
 
+def test_the_heads_dashboard_counts_the_thirty_days_as_a_deadline(env):
+    """The leaders' dashboard said how many items waited and the nearest deadline, from the decisions'
+    deadlines only: a Raperda the DPRD approved, whose 30 days for the enactment ran out, counted as
+    waiting but neither as late nor as a deadline. Now its last day is one, and late once passed."""
+    from test_governance_followup import card, nearest
+    db = env.shared_db
+    a = actors(env)
+    kd = a["kepala_daerah"]
+    pid = approved_by_dprd(env, a, "Raperda dasbor e2e")
+    label = "Usulan menunggu keputusan"
+    try:
+        # the last day is 30 days on: a deadline, not (yet) late
+        day_, _ = nearest(kd)
+        got = card(kd, label)
+        assert "tenggat terdekat %s" % words(day_) in got, got
+        late_before = [x["id"] for x in inbox_of(kd) if x["overdue"] or x.get("perda_late")]
+        assert pid not in late_before
+        # the joint approval 31 days ago: its last day was yesterday, so it is late and the nearest deadline
+        db.sql("UPDATE governance_dprd SET stage_day = '%s' WHERE proposal_id = %d" % (day(-31), pid))
+        late = [x["id"] for x in inbox_of(kd) if x["overdue"] or x.get("perda_late")]
+        assert pid in late, late
+        day_, _ = nearest(kd)
+        assert day_ <= day(-1), day_
+        got = card(kd, label)
+        assert "tenggat terdekat %s (terlambat" % words(day_) in got and "%d lewat tenggat" % len(late) in got, got
+    finally:
+        act(kd, pid, "penetapan", day=day())  # enacted: it leaves the inbox of the tests that follow
+
+
 class On:
     """The helpers of test_governance (login, actors) on a server of the test's own."""
 
