@@ -22,6 +22,15 @@ void chart_fmt(char *buf, size_t size, double v, int decimals)
 		snprintf(buf, size, "%.*f", decimals < 0 ? 0 : decimals > 3 ? 3 : decimals, v);
 }
 
+/* A value as the chart shows it, with the chart's decimal mark. */
+static void fmt_value(const chart_text_t *t, char *buf, size_t size, double v)
+{
+	char *dot;
+	chart_fmt(buf, size, v, t->decimals);
+	if (t->decimal_mark && t->decimal_mark != '.' && (dot = strchr(buf, '.')))
+		*dot = t->decimal_mark;
+}
+
 static void html(sb_t *out, const char *s)
 {
 	if (s)
@@ -83,7 +92,7 @@ void chart_bars(sb_t *out, const chart_text_t *t, const char *const *labels, con
 				max = values[i];
 	open_figure(out, t, height);
 	for (size_t i = 0; i < n; i++) {
-		chart_fmt(num, sizeof(num), values[i], t->decimals);
+		fmt_value(t, num, sizeof(num), values[i]);
 		if (i)
 			sb_adds(out, "; ");
 		html(out, labels[i]);
@@ -99,7 +108,7 @@ void chart_bars(sb_t *out, const chart_text_t *t, const char *const *labels, con
 		double y = row * (double)i + 4, len = 0;
 		if (values[i] > 0 && max > 0)
 			len = (W - 70) * values[i] / max;
-		chart_fmt(num, sizeof(num), values[i], t->decimals);
+		fmt_value(t, num, sizeof(num), values[i]);
 		sb_addf(out, "<text x=\"0\" y=\"%.1f\" fill=\"#1b2430\">", y + 14);
 		html(out, labels[i]);
 		sb_addf(out, "</text><rect x=\"0\" y=\"%.1f\" width=\"%.1f\" height=\"18\" fill=\"%s\"/>", y + 20,
@@ -118,7 +127,7 @@ void chart_bars(sb_t *out, const chart_text_t *t, const char *const *labels, con
 	html(out, t->title);
 	sb_adds(out, "</th></tr></thead><tbody>");
 	for (size_t i = 0; i < n; i++) {
-		chart_fmt(num, sizeof(num), values[i], t->decimals);
+		fmt_value(t, num, sizeof(num), values[i]);
 		sb_adds(out, "<tr><td>");
 		html(out, labels[i]);
 		sb_addf(out, "</td><td>%s", num);
@@ -156,7 +165,7 @@ void chart_lines(sb_t *out, const chart_text_t *t, const char *const *labels, si
 		html(out, series[s].name);
 		sb_adds(out, ": ");
 		for (size_t i = 0; i < n; i++) {
-			chart_fmt(num, sizeof(num), series[s].values[i], t->decimals);
+			fmt_value(t, num, sizeof(num), series[s].values[i]);
 			if (i)
 				sb_adds(out, ", ");
 			html(out, labels[i]);
@@ -166,7 +175,7 @@ void chart_lines(sb_t *out, const chart_text_t *t, const char *const *labels, si
 	}
 	sb_adds(out, "</desc>");
 	/* axes and the maximum */
-	chart_fmt(num, sizeof(num), max, t->decimals);
+	fmt_value(t, num, sizeof(num), max);
 	sb_addf(out,
 		"<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#7d8998\"/>"
 		"<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#7d8998\"/>"
@@ -229,7 +238,7 @@ void chart_lines(sb_t *out, const chart_text_t *t, const char *const *labels, si
 		html(out, labels[i]);
 		sb_adds(out, "</td>");
 		for (size_t s = 0; s < nseries; s++) {
-			chart_fmt(num, sizeof(num), series[s].values[i], t->decimals);
+			fmt_value(t, num, sizeof(num), series[s].values[i]);
 			sb_addf(out, "<td>%s", num);
 			suffix(out, t, series[s].values[i]);
 			sb_adds(out, "</td>");

@@ -27,6 +27,8 @@ typedef struct chart_text {
 	int decimals;           /* digits after the point for values */
 	const char *empty;      /* said and drawn when there is nothing to chart,
 				   e.g. "Belum ada data"; NULL: "-" */
+	char decimal_mark;      /* ',' for Indonesian ("75,0"; "75.0" reads as
+				   seventy-five thousand there), 0 or '.' for English */
 } chart_text_t;
 
 /* Horizontal bars, one per label; a negative value means "no data" (drawn

@@ -309,11 +309,22 @@ static json_t *num_col(const char *name, const char *title, int decimals)
 	return json_pack("{s:s,s:s,s:s,s:i}", "name", name, "title", title, "type", "number", "decimals", decimals);
 }
 
-/* A real as the page shows it: "76.0" beside "76.2", not "76". */
-static json_t *real_text(double v, int decimals)
+/* The decimal mark of what a reader of the request's language reads: a
+ * comma in Indonesian ("75,0"; "3.333" there is three thousand three
+ * hundred and thirty-three), a point in English. The data formats (CSV,
+ * JSON, the XLSX's numbers) always have the point. */
+static char decimal_mark(const req_t *r)
 {
-	char b[48];
+	return r->lang && !strcmp(r->lang, "en") ? '.' : ',';
+}
+
+/* A real as the page shows it: "76,0" beside "76,2", not "76". */
+static json_t *real_text(double v, int decimals, char mark)
+{
+	char b[48], *dot;
 	snprintf(b, sizeof(b), "%.*f", decimals, v);
+	if ((dot = strchr(b, '.')))
+		*dot = mark;
 	return json_string(b);
 }
 
@@ -516,7 +527,7 @@ static json_t *table_ikm(req_t *r, const struct view *v, const perf_ikm_report_t
 
 /* Rows as {"cells": [...]} with "-" for no data and numbers with their
  * column's decimals, for the generic template. */
-static json_t *html_table(json_t *t)
+static json_t *html_table(json_t *t, char mark)
 {
 	json_t *rows = json_object_get(t, "rows"), *cols = json_object_get(t, "columns"), *out = json_array(), *row, *cell,
 	       *ht;
@@ -528,7 +539,7 @@ static json_t *html_table(json_t *t)
 			if (json_is_null(cell))
 				json_array_append_new(cells, json_string("-"));
 			else if (json_is_real(cell) && json_is_integer(dec))
-				json_array_append_new(cells, real_text(json_real_value(cell), (int)json_integer_value(dec)));
+				json_array_append_new(cells, real_text(json_real_value(cell), (int)json_integer_value(dec), mark));
 			else
 				json_array_append_new(cells, json_incref(cell));
 		}
@@ -549,11 +560,11 @@ static void query_string(const struct view *v, sb_t *qs)
 	}
 }
 
-static json_t *card(const char *label, json_t *value, const char *note)
+static json_t *card(req_t *r, const char *label, json_t *value, const char *note)
 {
 	/* the percentages with their one decimal, as in the tables */
 	json_t *shown = json_is_null(value) ? json_string("-")
-			: json_is_real(value)  ? real_text(json_real_value(value), 1)
+			: json_is_real(value)  ? real_text(json_real_value(value), 1, decimal_mark(r))
 					       : json_incref(value);
 	json_t *c = json_pack("{s:s,s:o}", "label", label, "value", shown);
 	json_decref(value);
@@ -593,7 +604,7 @@ static json_t *charts(req_t *r, store_conn_t *c, const struct view *v, const per
 	{
 		chart_text_t t = { "sla", req_t_(r, "Penyelesaian tepat waktu (%)"), req_t_(r, "Tabel data"),
 				   v->unit ? req_t_(r, "Layanan") : req_t_(r, "OPD"), "%", 1,
-				   req_t_(r, "Belum ada yang selesai pada periode ini.") };
+				   req_t_(r, "Belum ada yang selesai pada periode ini."), decimal_mark(r) };
 		chart_bars(&sb, &t, labels, vals, n, 100);
 		json_object_set_new(out, "sla", json_stringn(sb.buf, sb.len));
 		sb_reset(&sb);
@@ -661,11 +672,11 @@ static json_t *key_cards(req_t *r, const struct view *v, const perf_dashboard_t 
 {
 	const perf_counts_t *k = &d->total.k[v->kidx];
 	json_t *cards = json_array();
-	json_array_append_new(cards, card(req_t_(r, "Tepat waktu (%)"), pct_json(perf_sla_pct(k)),
+	json_array_append_new(cards, card(r, req_t_(r, "Tepat waktu (%)"), pct_json(perf_sla_pct(k)),
 					  req_t_(r, "selesai dalam standar waktu")));
-	json_array_append_new(cards, card(req_t_(r, "Dalam proses"), json_integer(k->open_end),
+	json_array_append_new(cards, card(r, req_t_(r, "Dalam proses"), json_integer(k->open_end),
 					  req_t_(r, "pada akhir periode")));
-	json_array_append_new(cards, card(req_t_(r, "Terlambat"), overdue_known(v) ? json_integer(k->overdue) : json_null(),
+	json_array_append_new(cards, card(r, req_t_(r, "Terlambat"), overdue_known(v) ? json_integer(k->overdue) : json_null(),
 					  overdue_known(v) ? req_t_(r, "masih terbuka dan lewat batas waktu")
 							   : req_t_(r, note_overdue)));
 	return cards;
@@ -677,22 +688,22 @@ static json_t *summary_cards(req_t *r, const struct view *v, const perf_dashboar
 	json_t *cards = json_array();
 	/* finished in the period counts items received before it too: more
 	 * finished than received is a backlog worked off, and says so */
-	json_array_append_new(cards, card(req_t_(r, "Diterima"), json_integer(k->received),
+	json_array_append_new(cards, card(r, req_t_(r, "Diterima"), json_integer(k->received),
 					  req_t_(r, "masuk dalam periode ini")));
-	json_array_append_new(cards, card(req_t_(r, "Selesai"), json_integer(k->finished),
+	json_array_append_new(cards, card(r, req_t_(r, "Selesai"), json_integer(k->finished),
 					  req_t_(r, "dalam periode ini, juga yang diterima sebelumnya")));
-	json_array_append_new(cards, card(req_t_(r, "Median (hari kerja)"), wd_json(perf_hist_percentile(k->hist, 50)), NULL));
-	json_array_append_new(cards, card(req_t_(r, "Persentil 90 (hari kerja)"),
+	json_array_append_new(cards, card(r, req_t_(r, "Median (hari kerja)"), wd_json(perf_hist_percentile(k->hist, 50)), NULL));
+	json_array_append_new(cards, card(r, req_t_(r, "Persentil 90 (hari kerja)"),
 					  wd_json(perf_hist_percentile(k->hist, 90)), NULL));
-	json_array_append_new(cards, card(req_t_(r, "Ketepatan disposisi (%)"), pct_json(perf_routing_pct(k)), NULL));
+	json_array_append_new(cards, card(r, req_t_(r, "Ketepatan disposisi (%)"), pct_json(perf_routing_pct(k)), NULL));
 	return cards;
 }
 
 /* A table of the dashboard, collapsed behind its title when it is longer than a phone's screen. */
 #define PERF_TABLE_OPEN_ROWS 8
-static json_t *dashboard_table(json_t *t)
+static json_t *dashboard_table(req_t *r, json_t *t)
 {
-	json_t *ht = html_table(t);
+	json_t *ht = html_table(t, decimal_mark(r));
 	size_t n = json_array_size(json_object_get(t, "rows"));
 	json_object_set_new(ht, "nrows", json_integer((json_int_t)n));
 	json_object_set_new(ht, "open", json_boolean(n <= PERF_TABLE_OPEN_ROWS));
@@ -776,17 +787,17 @@ int h_perf_dashboard(req_t *r)
 	tables = json_array();
 	if (!v->unit) {
 		json_t *t = table_opd(r, v, &d);
-		json_array_append_new(tables, dashboard_table(t));
+		json_array_append_new(tables, dashboard_table(r, t));
 		json_decref(t);
 	}
 	{
 		json_t *t = table_services(r, v, &d);
-		json_array_append_new(tables, dashboard_table(t));
+		json_array_append_new(tables, dashboard_table(r, t));
 		json_decref(t);
 	}
 	{
 		json_t *t = table_kec(r, c, v, &d, &err);
-		json_array_append_new(tables, dashboard_table(t));
+		json_array_append_new(tables, dashboard_table(r, t));
 		json_decref(t);
 	}
 	json_object_set_new(ctx, "title", json_string(req_t_(r, "Kinerja pelayanan")));
@@ -883,22 +894,22 @@ int h_perf_ikm(req_t *r)
 	ctx = view_ctx(r, v);
 	tables = json_array();
 	t = table_ikm(r, v, &rep, 0);
-	json_array_append_new(tables, html_table(t));
+	json_array_append_new(tables, html_table(t, decimal_mark(r)));
 	json_decref(t);
 	t = table_ikm(r, v, &rep, 1);
-	json_array_append_new(tables, html_table(t));
+	json_array_append_new(tables, html_table(t, decimal_mark(r)));
 	json_decref(t);
 	for (int i = 0; i < PERF_UNSUR; i++) {
 		char code[8];
 		snprintf(code, sizeof(code), "U%d", i + 1);
 		json_array_append_new(unsur, json_pack("{s:s,s:s,s:o}", "code", code, "label", req_t_(r, perf_unsur_label(i)),
 						       "nrr",
-						       rep.total.k.n ? real_text((double)(int64_t)(rep.total.k.nrr[i] * 1000 + 0.5) / 1000.0, 3)
+						       rep.total.k.n ? real_text((double)(int64_t)(rep.total.k.nrr[i] * 1000 + 0.5) / 1000.0, 3, decimal_mark(r))
 								     : json_string("-")));
 	}
 	{
 		char ikm[16], g[2] = { rep.total.k.grade, 0 };
-		snprintf(ikm, sizeof(ikm), "%d.%02d", rep.total.k.ikm_x100 / 100, rep.total.k.ikm_x100 % 100);
+		snprintf(ikm, sizeof(ikm), "%d%c%02d", rep.total.k.ikm_x100 / 100, decimal_mark(r), rep.total.k.ikm_x100 % 100);
 		json_object_set_new(ctx, "total",
 				    json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:b}", "n", (json_int_t)rep.total.k.n, "ikm",
 					      rep.total.k.n ? ikm : "-", "grade", g, "grade_label",
@@ -1076,12 +1087,15 @@ int h_perf_export(req_t *r)
 
 /* ---------------------------------------------------------------- PDF */
 
-static void fmt_pct(char *buf, size_t size, double v)
+static void fmt_pct(char *buf, size_t size, double v, char mark)
 {
+	char *dot;
 	if (v < 0)
 		snprintf(buf, size, "-");
 	else
 		snprintf(buf, size, "%.1f%%", v);
+	if ((dot = strchr(buf, '.')))
+		*dot = mark;
 }
 
 static void fmt_wd(char *buf, size_t size, int w)
@@ -1103,7 +1117,7 @@ static void pdf_counts(req_t *r, const struct view *v, doc_t *doc, const perf_co
 	doc_row(doc, req_t_(r, "Selesai"), b);
 	snprintf(b, sizeof(b), "%lld", (long long)k->open_end);
 	doc_row(doc, req_t_(r, "Dalam proses"), b);
-	fmt_pct(b, sizeof(b), perf_sla_pct(k));
+	fmt_pct(b, sizeof(b), perf_sla_pct(k), decimal_mark(r));
 	doc_row(doc, req_t_(r, "Tepat waktu (%)"), b);
 	fmt_wd(b, sizeof(b), perf_hist_percentile(k->hist, 50));
 	doc_row(doc, req_t_(r, "Median (hari kerja)"), b);
@@ -1114,10 +1128,10 @@ static void pdf_counts(req_t *r, const struct view *v, doc_t *doc, const perf_co
 	else
 		snprintf(b, sizeof(b), "-");
 	doc_row(doc, req_t_(r, "Terlambat"), b);
-	fmt_pct(b, sizeof(b), perf_routing_pct(k));
+	fmt_pct(b, sizeof(b), perf_routing_pct(k), decimal_mark(r));
 	doc_row(doc, req_t_(r, "Ketepatan disposisi (%)"), b);
 	if (ikm && ikm->n) {
-		snprintf(b, sizeof(b), "%d.%02d (%c, %s)", ikm->ikm_x100 / 100, ikm->ikm_x100 % 100, ikm->grade,
+		snprintf(b, sizeof(b), "%d%c%02d (%c, %s)", ikm->ikm_x100 / 100, decimal_mark(r), ikm->ikm_x100 % 100, ikm->grade,
 			 req_t_(r, perf_grade_label(ikm->grade)));
 		doc_row(doc, "IKM", b);
 		snprintf(b, sizeof(b), "%lld / %lld", (long long)ikm->n, (long long)ikm->sample_min);

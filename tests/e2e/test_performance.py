@@ -85,7 +85,9 @@ def test_dashboard_sekda_kepala_opd_and_refusals(env):
     html = r.text
     assert '<svg viewBox="0 0 360' in html and 'role="img"' in html, html[:500]
     assert '<title id="sla-t">' in html and '<desc id="sla-d">' in html
-    assert "DIKBUD: 75.0%" in html, "SLA of DIKBUD (6/8) spelled out in the chart's desc"
+    assert "DIKBUD: 75,0%" in html, "SLA of DIKBUD (6/8) spelled out in the chart's desc, with a decimal comma"
+    en = c.get("/t/%s/kinerja" % T, headers={"Accept-Language": "en"}).expect(200).text
+    assert "DIKBUD: 75.0%" in en, "a decimal point in English"
     assert "Kinerja per OPD" in html and "DINKES" in html
     # the charts need no script: the only one is the site-wide forms.js (submit once)
     scripts = re.findall(r"<script[^>]*>", html)
@@ -290,7 +292,9 @@ def test_numbers_have_the_pages_decimals(env):
     """A figure has the same decimals on the page, in the CSV, in the workbook and in the open
     data: percentages one (76.0, not 76 beside 76.2), IKM two, NRR three. The CSV files gave NRR
     two (3.33 where the page and the JSON said 3.333), the page's tables dropped a trailing zero
-    and the workbook showed numbers as General."""
+    and the workbook showed numbers as General. The pages write them as their reader does: a
+    decimal comma in Indonesian ("3,333"; "3.333" is three thousand there), a point in English;
+    the data formats always have the point."""
     db = env.new_db()
     fixture(db)
     m, p, _ = months()
@@ -304,17 +308,21 @@ def test_numbers_have_the_pages_decimals(env):
     q = "?dari=%04d-%02d&sampai=%04d-%02d" % (p.year, p.month, m.year, m.month)
     # the dashboard: SLA 12 of 15 = 80.0 %, DIKBUD 6 of 8 = 75.0 %
     page = c.get("/t/%s/kinerja%s" % (T, q)).expect(200).text
-    assert 'class="perf-value">80.0</strong>' in page, page
-    assert re.search(r"<td>DIKBUD</td><td>[^<]*</td><td>10</td><td>8</td><td>2</td><td>75.0</td>", page), page
+    assert 'class="perf-value">80,0</strong>' in page, page
+    assert re.search(r"<td>DIKBUD</td><td>[^<]*</td><td>10</td><td>8</td><td>2</td><td>75,0</td>", page), page
+    en = c.get("/t/%s/kinerja%s" % (T, q), headers={"Accept-Language": "en"}).expect(200).text
+    assert 'class="perf-value">80.0</strong>' in en and "<td>75.0</td>" in en, en
     rows = list(csv.reader(io.StringIO(c.get("/t/%s/kinerja/ekspor/opd.csv%s" % (T, q)).expect(200)
                                        .body.decode("utf-8-sig"), newline="")))
     assert rows[1][:6] == ["DIKBUD", rows[1][1], "10", "8", "2", "75.00"], rows
     # the IKM report: NRR with three decimals, IKM with two
     page = c.get("/t/%s/kinerja/ikm%s" % (T, q)).expect(200).text
-    assert "<td>U1</td><td>Persyaratan</td><td>3.333</td>" in page and "<td>U2</td>" in page, page
-    assert "<td>Sistem, mekanisme, dan prosedur</td><td>3.000</td>" in page, page
-    assert re.search(r"<td>DINKES</td><td>[^<]*</td><td>3</td><td>\d+</td><td>\d+</td><td>3.333</td>"
-                     r"(<td>3.000</td>){8}<td>75.93</td><td>C</td>", page), page
+    assert "<td>U1</td><td>Persyaratan</td><td>3,333</td>" in page and "<td>U2</td>" in page, page
+    assert "<td>Sistem, mekanisme, dan prosedur</td><td>3,000</td>" in page, page
+    assert re.search(r"<td>DINKES</td><td>[^<]*</td><td>3</td><td>\d+</td><td>\d+</td><td>3,333</td>"
+                     r"(<td>3,000</td>){8}<td>75,93</td><td>C</td>", page), page
+    en = c.get("/t/%s/kinerja/ikm%s" % (T, q), headers={"Accept-Language": "en"}).expect(200).text
+    assert "<td>3.333</td>" in en and "<td>75.93</td>" in en and "3,333" not in en, en
     rows = list(csv.reader(io.StringIO(c.get("/t/%s/kinerja/ekspor/ikm_opd.csv%s" % (T, q)).expect(200)
                                        .body.decode("utf-8-sig"), newline="")))
     dinkes = next(r for r in rows if r[0] == "DINKES")
@@ -427,7 +435,7 @@ def test_survey_form_and_ikm(env):
     assert "/survei/abab..." in log and TOKEN not in log, log[-600:]
     # the IKM report: one response, S = 35: IKM = 25 * 35 / 9 = 97.22 (A)
     s = client(srv, "sekda")
-    ikm = s.get("/t/%s/kinerja/ikm" % T).expect(200, contains="97.22")
+    ikm = s.get("/t/%s/kinerja/ikm" % T).expect(200, contains="97,22")
     assert "Sangat Baik" in ikm.text and "Krejcie" in ikm.text, "sample warning expected (1 response)"
     # the short samples are listed for the OPD and for its service (8 finished: a minimum of 8)
     low = re.search(r"<h2>Sampel kurang</h2>(.*?)</section>", ikm.text, re.S)

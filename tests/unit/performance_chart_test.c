@@ -51,6 +51,15 @@ static void test_bars(void **state)
 	chart_bars(&out, &t, NULL, NULL, 0, 0);
 	assert_non_null(strstr(out.buf, "<desc id=\"sla-d\">-</desc>"));
 	sb_release(&out);
+	/* an Indonesian page's decimal comma: in the description, by the bar
+	 * and in the table; the drawing's coordinates keep their point */
+	t.decimal_mark = ',';
+	chart_bars(&out, &t, labels, v, 3, 100);
+	assert_non_null(strstr(out.buf, "<desc id=\"sla-d\">DISDUKCAPIL: 50,0%; &lt;DLH &amp; co&gt;: 100,0%; DINKES: -</desc>"));
+	assert_non_null(strstr(out.buf, "<td>DISDUKCAPIL</td><td>50,0%</td>"));
+	assert_null(strstr(out.buf, "50.0%"));
+	assert_non_null(strstr(out.buf, "width=\"145.0\""));
+	sb_release(&out);
 }
 
 static void test_lines(void **state)
