@@ -8,7 +8,7 @@ build_pkgs=(build-essential meson ninja-build pkg-config
   libh2o-evloop-dev libssl-dev zlib1g-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev
   liblinear-dev libstemmer-dev libutf8proc-dev libhpdf-dev libqrencode-dev libxlsxwriter-dev
   libmagic-dev liboath-dev libcurl4-openssl-dev sqlite3)
-test_pkgs=(libcmocka-dev clang libclang-rt-14-dev curl chromium
+test_pkgs=(libcmocka-dev clang libclang-rt-14-dev cppcheck curl chromium
   postgresql postgresql-client nginx-light wrk python3 python3-openpyxl openssl haproxy)
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs sigap's test suites; `make test` runs them all. Usage:
-#   scripts/test.sh [all|unit|e2e|browser|faults|scale|asan|fuzz]
+#   scripts/test.sh [all|unit|e2e|browser|faults|scale|asan|fuzz|cppcheck]
 # unit     cmocka unit tests (meson test), against SQLite and PostgreSQL
 # e2e      end-to-end tests of the real binary over HTTP and its CLI, both backends
 # browser  Playwright (playwright-core) driving Debian's chromium through the journeys
@@ -8,6 +8,7 @@
 # scale    two instances behind haproxy, one killed under load (PostgreSQL only)
 # asan     an ASan+UBSan build running the unit and end-to-end tests
 # fuzz     every libFuzzer target for FUZZ_SECONDS (default 10) seconds each
+# cppcheck static analysis of src/ (scripts/cppcheck.sh): any finding fails
 # PostgreSQL: SIGAP_TEST_PG=postgresql://... uses that server; otherwise a
 # throwaway cluster is started with scripts/pg-test-server.sh (needs the Debian
 # package postgresql; SIGAP_TEST_PG=none skips the PostgreSQL half).
@@ -112,6 +113,7 @@ all)
 	stage "scale-out test (haproxy, two instances, one killed)" run_scale
 	stage "ASan+UBSan build: unit and end-to-end tests" run_asan
 	stage "fuzz smoke run" run_fuzz
+	stage "static analysis (cppcheck)" scripts/cppcheck.sh
 	;;
 unit) stage "unit tests" run_unit ;;
 e2e) stage "end-to-end tests" run_e2e ;;
@@ -120,8 +122,9 @@ faults) stage "crash tests" run_faults ;;
 scale) stage "scale-out test (haproxy)" run_scale ;;
 asan) stage "ASan+UBSan build" run_asan ;;
 fuzz) stage "fuzz smoke run" run_fuzz ;;
+cppcheck) stage "static analysis (cppcheck)" scripts/cppcheck.sh ;;
 *)
-	echo "usage: scripts/test.sh [all|unit|e2e|browser|faults|scale|asan|fuzz]" >&2
+	echo "usage: scripts/test.sh [all|unit|e2e|browser|faults|scale|asan|fuzz|cppcheck]" >&2
 	exit 2
 	;;
 esac

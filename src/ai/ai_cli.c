@@ -275,6 +275,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			long lo = strtol(argv[++i], &e, 10), hi = -1;
 			if (*e == '-')
 				hi = strtol(e + 1, &e2, 10);
+			/* cppcheck-suppress legacyUninitvar ; *e2 is read only when *e == '-', which set it */
 			if (errno || *e != '-' || *e2 || lo < 1 || hi < lo || hi > 8) {
 				fail("option '--chars': '%s' must be MIN-MAX within 1-8", argv[i]);
 				return ERR_INVALID;

@@ -1453,8 +1453,13 @@ static int tenant_rows_fetch(const char *tenant, const char ***ret_labels, const
 		}
 		sb_addf(&text, "%s. %s", store_col_text(s, 1), store_col_text(s, 2));
 		t->labels[t->n] = strdup(store_col_text(s, 0));
-		t->texts[t->n] = sb_detach(&text, NULL);
-		t->n++;
+		t->texts[t->n] = text.err ? NULL : sb_detach(&text, NULL);
+		sb_release(&text);
+		t->n++; /* (released with the rest, NULLs too) */
+		if (!t->labels[t->n - 1] || !t->texts[t->n - 1]) {
+			rc = ERR_NOMEM;
+			break;
+		}
 		rc = 0;
 	}
 	if (rc == STORE_DONE)

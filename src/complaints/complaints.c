@@ -1112,6 +1112,7 @@ int complaints_email_check(const char *email, const char **ret_msgid)
 	*ret_msgid = NULL;
 	if (!email)
 		return 0;
+	/* cppcheck-suppress nullPointerRedundantCheck ; ok implies at */
 	dot = ok ? strrchr(at, '.') : NULL;
 	if (ok && (!dot || strlen(dot + 1) < 2))
 		ok = 0;

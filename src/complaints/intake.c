@@ -52,6 +52,7 @@ static size_t word_set(const char *s, uint32_t *out, size_t max)
 		if (len >= 3)
 			out[n++] = h;
 	}
+	/* cppcheck-suppress uninitvar ; out[0..n) were written above */
 	qsort(out, n, sizeof(*out), cmp_u32);
 	for (size_t i = 0; i < n; i++)
 		if (!k || out[k - 1] != out[i])

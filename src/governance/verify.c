@@ -532,7 +532,11 @@ int governance_verify(store_conn_t *c, const char *tenant, int64_t id, gov_verif
 			char extra[400];
 			snprintf(extra, sizeof(extra), "number=%s\nregno=%s\nday=%s", store_col_text(s, 1), store_col_text(s, 2),
 				 store_col_text(s, 3));
-			if ((!k && strcmp(store_col_text(s, 0), "penetapan")) || sidx != act_idx[k] || seen[k]++)
+			/* a row whose act was never signed (act_idx -1) points at no
+			 * step, whatever its step_idx says (-1 too: read as an index
+			 * it crashed the verifier) */
+			if ((!k && strcmp(store_col_text(s, 0), "penetapan")) || act_idx[k] < 0 || sidx != act_idx[k] ||
+			    seen[k]++)
 				vfail(rep, (int)sidx, N_("catatan Perda tidak sesuai dengan langkah yang ditandatangani"),
 				      "Perda row '%s' points at step %" PRId64 ", which is not its signed step",
 				      store_col_text(s, 0), sidx);

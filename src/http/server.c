@@ -1621,7 +1621,13 @@ int server_run(app_t *app)
 			/* an ephemeral port: every worker must share the one the kernel chose */
 			struct sockaddr_storage ss;
 			socklen_t sl = sizeof(ss);
-			getsockname(ws[0].fd, (struct sockaddr *)&ss, &sl);
+			if (getsockname(ws[0].fd, (struct sockaddr *)&ss, &sl) < 0) {
+				int e = errno;
+				close(ws[0].fd);
+				free(ws);
+				return log_fail(ERR_UNAVAILABLE, "cannot read the port chosen for %s: %s", host,
+						strerror(e));
+			}
 			port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 							      : ((struct sockaddr_in *)&ss)->sin_port);
 		}

@@ -162,11 +162,14 @@ static char *unmarked(const char *body, const char *instead)
 			sb_addch(&out, *p);
 		}
 	}
-	if (out.err || !out.buf) {
-		if (out.buf)
+	/* nothing appended: out.buf is still sb's static empty string, which
+	 * the caller must not free; sb_release clears out.err, so it is kept */
+	if (out.err || !out.alloc) {
+		int err = out.err;
+		if (out.alloc)
 			sodium_memzero(out.buf, out.len);
 		sb_release(&out);
-		return out.err ? NULL : strdup("");
+		return err ? NULL : strdup("");
 	}
 	return out.buf;
 }
@@ -436,8 +439,10 @@ int mail_send_due(store_t *st, int64_t now, int *ret_sent, int *ret_failed)
 			m->subject = strdup(store_col_text(s, 3) ? store_col_text(s, 3) : "");
 			m->body = strdup(store_col_text(s, 4) ? store_col_text(s, 4) : "");
 			m->attempts = store_col_int64(s, 5);
-			if (!m->subject || !m->body)
-				rc = ERR_NOMEM;
+			if (!m->subject || !m->body) {
+				rc = ERR_NOMEM; /* not overwritten by a further store_step */
+				break;
+			}
 		}
 		store_finalize(s);
 		if (rc < 0 || b->n == 0)

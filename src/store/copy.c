@@ -130,7 +130,9 @@ static int count_rows(store_conn_t *c, const char *name, const store_copy_rows_t
 	int n = sel ? sel->nargs : 0, rc;
 	sb_addf(&sql, "SELECT COUNT(*) FROM \"%s\"", name);
 	add_where(&sql, sel);
+	/* cppcheck-suppress nullPointer ; n > 0 only with sel */
 	rc = store_query_int64(c, ret, sql.buf, types + (sizeof(types) - 1 - (size_t)n), n > 0 ? sel->args[0] : NULL,
+			       /* cppcheck-suppress nullPointer */
 			       n > 1 ? sel->args[1] : NULL, n > 2 ? sel->args[2] : NULL, n > 3 ? sel->args[3] : NULL);
 	sb_release(&sql);
 	return rc;

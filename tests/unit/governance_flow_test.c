@@ -1436,6 +1436,8 @@ static int64_t perda_rows(fx_t *f, int64_t id)
 	return count(f, sql);
 }
 
+static int64_t approved_on(fx_t *f, const char *day);
+
 static void test_perda_enacted_and_promulgated(void **state)
 {
 	fx_t *f = *state;
@@ -1535,6 +1537,23 @@ static void test_perda_enacted_and_promulgated(void **state)
 	verify(f, id, &rep);
 	assert_false(rep.ok);
 	assert_string_equal(rep.msgid, "catatan Perda hilang");
+	/* a row of an act never signed, pointing at step -1 (found by scan-build:
+	 * read as steps[-1], it crashed the verifier, and with it the server on
+	 * the verification page) is tampering like any other */
+	{
+		char sql[512];
+		int64_t id3 = approved_on(f, "2026-05-20");
+		verify(f, id3, &rep);
+		assert_true(rep.ok);
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO governance_perda (tenant, proposal_id, act, number, regno, seq, year, act_day, step_idx, "
+			 "actor, actor_name, created_at) VALUES ('%s', %" PRId64 ", 'penetapan', 'x', 'y', 99, 2026, "
+			 "'2026-05-29', -1, 'kepala_daerah', 'x', 1)", T, id3);
+		assert_int_equal(test_sql(&f->ts, sql), 0);
+		verify(f, id3, &rep);
+		assert_false(rep.ok);
+		assert_string_equal(rep.msgid, "catatan Perda tidak sesuai dengan langkah yang ditandatangani");
+	}
 }
 
 /* A Perda approved by the DPRD on day: all three stages on that day. */
