@@ -2,7 +2,7 @@
  * app.h: the application state shared by every worker thread: settings, the
  * store, compiled templates and message catalogues, and the embedded assets.
  * It is built once at start-up (app_init) and read-only afterwards, except
- * for `stopping`.
+ * for `stopping` and the registry inside the `models` slot.
  */
 #ifndef SIGAP_APP_H
 #define SIGAP_APP_H
@@ -13,7 +13,7 @@
 #include "store/store.h"
 
 struct tmpl_set;
-struct clf_registry;
+struct clf_slot;
 struct i18n_catalog;
 
 /* Files compiled into the binary (templates/, static/, po/), see scripts/embed.py. */
@@ -35,7 +35,10 @@ typedef struct app {
 	store_t *store;
 	struct tmpl_set *tmpl;        /* every templates/NAME.html, by NAME */
 	struct i18n_catalog *cat_en;  /* English catalogue (Indonesian is the source) */
-	struct clf_registry *models;  /* routing models per tenant (may hold none) */
+	struct clf_slot *models;      /* routing models per tenant (may hold none),
+					 replaced by reload */
+	void (*reload)(struct app *app); /* on SIGHUP, on the signal thread,
+					    after the access log; may be NULL */
 	int threads;                  /* resolved worker count */
 	struct workpool *compute;     /* threads for CPU-heavy work (http_offload), or NULL */
 	volatile int stopping;        /* set on SIGTERM */

@@ -5,6 +5,7 @@
  */
 #include "ai/ai_cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <math.h>
@@ -386,6 +387,27 @@ static int train_opts(const struct opts *o, clf_train_opts_t *to, text_stopset_t
 	return 0;
 }
 
+/* How a running server takes the new file: serve reads <models-dir>/CODE.model
+ * again on SIGHUP (clf_save renamed the file into place whole, so a reload at
+ * any moment reads the old model or the new one). CODE is the tenant trained
+ * for, or the file's own name when that is a code ("52.71.model"). */
+static void reload_hint(const char *output, const char *tenant)
+{
+	const char *base = strrchr(output, '/');
+	size_t bl;
+	int code = 0;
+	base = base ? base + 1 : output;
+	bl = strlen(base);
+	if (!tenant && bl > 6 && !strcmp(base + bl - 6, ".model") && isdigit((unsigned char)base[0])) {
+		code = 1;
+		for (size_t i = 0; i < bl - 6; i++)
+			code &= isdigit((unsigned char)base[i]) || base[i] == '.';
+	}
+	fprintf(stderr, "sigap model: a running 'sigap serve' routes with it once it is <models-dir>/%.*s.model and "
+			"the server is reloaded: systemctl reload sigap (or kill -HUP <pid of sigap serve>)\n",
+		tenant ? (int)strlen(tenant) : code ? (int)(bl - 6) : 4, tenant ? tenant : code ? base : "CODE");
+}
+
 static int cmd_train(const struct opts *o)
 {
 	if ((!o->input && !o->tenant) || (o->input && o->tenant) || !o->output) {
@@ -452,6 +474,7 @@ static int cmd_train(const struct opts *o)
 	fprintf(stderr, "sigap model: trained on %zu rows, %zu labels, %zu features, temperature %.3f, %.2f s -> %s\n",
 		n, clf_nlabels(m), clf_nfeatures(m), clf_temperature(m),
 		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, o->output);
+	reload_hint(o->output, o->tenant);
 	clf_free(m);
 	return 0;
 }

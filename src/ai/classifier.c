@@ -1621,26 +1621,29 @@ nomem:
 	return ERR_NOMEM;
 }
 
-int clf_load(const char *path, clf_model_t **ret, char *err, size_t errlen)
+/* Reads a model file whole into *ret_buf (caller frees) and its length; st
+ * gets the file's status (the registry tells a replaced file by it). */
+static int read_model_file(const char *path, unsigned char **ret_buf, size_t *ret_len, struct stat *st, char *err,
+			   size_t errlen)
 {
-	*ret = NULL;
+	*ret_buf = NULL;
+	*ret_len = 0;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		set_err(err, errlen, "cannot open model '%s': %s", path, strerror(errno));
 		return ERR_IO;
 	}
-	struct stat st;
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fileno(f), st) != 0 || !S_ISREG(st->st_mode)) {
 		fclose(f);
 		set_err(err, errlen, "model '%s' is not a regular file", path);
 		return ERR_IO;
 	}
-	if ((size_t)st.st_size > MAX_FILE) {
+	if ((size_t)st->st_size > MAX_FILE) {
 		fclose(f);
 		set_err(err, errlen, "model '%s' is too large", path);
 		return ERR_TOO_LARGE;
 	}
-	size_t len = (size_t)st.st_size;
+	size_t len = (size_t)st->st_size;
 	unsigned char *buf = malloc(len ? len : 1);
 	if (!buf) {
 		fclose(f);
@@ -1654,8 +1657,22 @@ int clf_load(const char *path, clf_model_t **ret, char *err, size_t errlen)
 		set_err(err, errlen, "cannot read model '%s'", path);
 		return ERR_IO;
 	}
+	*ret_buf = buf;
+	*ret_len = len;
+	return 0;
+}
+
+int clf_load(const char *path, clf_model_t **ret, char *err, size_t errlen)
+{
+	unsigned char *buf;
+	size_t len;
+	struct stat st;
+	*ret = NULL;
+	int r = read_model_file(path, &buf, &len, &st, err, errlen);
+	if (r < 0)
+		return r;
 	char msg[200];
-	int r = clf_load_mem(buf, len, ret, msg, sizeof(msg));
+	r = clf_load_mem(buf, len, ret, msg, sizeof(msg));
 	free(buf);
 	if (r < 0)
 		set_err(err, errlen, "model '%s': %s", path, msg);
@@ -1664,26 +1681,134 @@ int clf_load(const char *path, clf_model_t **ret, char *err, size_t errlen)
 
 /* ---- per-tenant registry ------------------------------------------------------------ */
 
-struct clf_registry {
-	size_t n;
-	char **tenants;
-	clf_model_t **models;
+/* One tenant's model. A reload keeps the entry of a file that has not
+ * changed (or that fails to load), so an entry may sit in an old and a new
+ * registry at once: it counts them. */
+struct clf_entry {
+	size_t refs;                 /* registries holding it (__atomic) */
+	clf_model_t *m;
+	dev_t dev;                   /* the file it came from: an unchanged */
+	ino_t ino;                   /* file (same identity, size and time) */
+	off_t size;                  /* is not read again */
+	struct timespec mtime;
+	unsigned char sum[SUM_LEN];  /* its checksum: a file written again
+					with the same bytes is no change */
+	char tenant[];
 };
 
-void clf_registry_free(clf_registry_t *r)
+struct clf_registry {
+	size_t refs;  /* the slot's and each caller's (__atomic) */
+	size_t n, cap;
+	struct clf_entry **e;  /* sorted by tenant */
+};
+
+static void entry_release(struct clf_entry *e)
 {
-	if (!r)
-		return;
-	for (size_t i = 0; i < r->n; i++) {
-		free(r->tenants[i]);
-		clf_free(r->models[i]);
+	if (e && __atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		clf_free(e->m);
+		free(e);
 	}
-	free(r->tenants);
-	free(r->models);
+}
+
+void clf_registry_release(clf_registry_t *r)
+{
+	if (!r || __atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		entry_release(r->e[i]);
+	free(r->e);
 	free(r);
 }
 
-int clf_registry_load_dir(const char *dir, clf_registry_t **ret, char *err, size_t errlen)
+static int registry_add(clf_registry_t *r, struct clf_entry *e)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		struct clf_entry **t = realloc(r->e, cap * sizeof(*t));
+		if (!t)
+			return ERR_NOMEM;
+		r->e = t;
+		r->cap = cap;
+	}
+	r->e[r->n++] = e;
+	return 0;
+}
+
+static struct clf_entry *registry_find(const clf_registry_t *r, const char *tenant)
+{
+	for (size_t i = 0; r && tenant && i < r->n; i++)
+		if (strcmp(r->e[i]->tenant, tenant) == 0)
+			return r->e[i];
+	return NULL;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct clf_entry *const *)a)->tenant, (*(struct clf_entry *const *)b)->tenant);
+}
+
+static int same_file(const struct clf_entry *e, const struct stat *st)
+{
+	return e->dev == st->st_dev && e->ino == st->st_ino && e->size == st->st_size &&
+	       e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* Loads path as tenant's entry into *ret: old's own entry (one more
+ * reference) when the file is the same or holds the same bytes. */
+static int load_entry(const char *path, const char *tenant, struct clf_entry *old, struct clf_entry **ret,
+		      char *err, size_t errlen)
+{
+	struct stat st;
+	unsigned char *buf;
+	size_t len;
+	*ret = NULL;
+	if (old && stat(path, &st) == 0 && same_file(old, &st)) {
+		__atomic_add_fetch(&old->refs, 1, __ATOMIC_RELAXED);
+		*ret = old;
+		return 0;
+	}
+	int rc = read_model_file(path, &buf, &len, &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (old && len >= SUM_LEN && memcmp(buf + len - SUM_LEN, old->sum, SUM_LEN) == 0) {
+		/* the checksum covers every other byte: the same model */
+		free(buf);
+		__atomic_add_fetch(&old->refs, 1, __ATOMIC_RELAXED);
+		*ret = old;
+		return 0;
+	}
+	size_t tl = strlen(tenant);
+	struct clf_entry *e = calloc(1, sizeof(*e) + tl + 1);
+	if (!e) {
+		free(buf);
+		set_err(err, errlen, "out of memory while loading model");
+		return ERR_NOMEM;
+	}
+	char msg[200];
+	rc = clf_load_mem(buf, len, &e->m, msg, sizeof(msg));
+	if (rc < 0) {
+		set_err(err, errlen, "model '%s': %s", path, msg);
+		free(buf);
+		free(e);
+		return rc;
+	}
+	memcpy(e->sum, buf + len - SUM_LEN, SUM_LEN); /* a loaded file is longer */
+	free(buf);
+	e->refs = 1;
+	e->dev = st.st_dev;
+	e->ino = st.st_ino;
+	e->size = st.st_size;
+	e->mtime = st.st_mtim;
+	memcpy(e->tenant, tenant, tl + 1);
+	*ret = e;
+	return 0;
+}
+
+/* Every "<tenant>.model" in dir. Without old (start-up) a file that fails
+ * fails the call; with old (a reload) its tenant keeps old's model, or has
+ * none, and the reason goes to problems. */
+static int load_dir(const char *dir, const clf_registry_t *old, clf_registry_t **ret, sb_t *changed, sb_t *problems,
+		    char *err, size_t errlen)
 {
 	*ret = NULL;
 	DIR *dh = opendir(dir);
@@ -1694,62 +1819,141 @@ int clf_registry_load_dir(const char *dir, clf_registry_t **ret, char *err, size
 	clf_registry_t *r = calloc(1, sizeof(*r));
 	if (!r) {
 		closedir(dh);
+		set_err(err, errlen, "out of memory while loading models");
 		return ERR_NOMEM;
 	}
+	r->refs = 1;
 	int rc = 0;
-	size_t cap = 0;
 	struct dirent *de;
 	while ((de = readdir(dh)) != NULL) {
 		size_t nl = strlen(de->d_name);
 		if (nl <= 6 || strcmp(de->d_name + nl - 6, ".model") != 0 || de->d_name[0] == '.')
 			continue;
-		if (r->n == cap) {
-			cap = cap ? cap * 2 : 8;
-			char **t = realloc(r->tenants, cap * sizeof(*t));
-			if (t)
-				r->tenants = t;
-			clf_model_t **mm = realloc(r->models, cap * sizeof(*mm));
-			if (mm)
-				r->models = mm;
-			if (!t || !mm) {
-				rc = ERR_NOMEM;
-				break;
-			}
-		}
+		char tenant[256], msg[512];
+		snprintf(tenant, sizeof(tenant), "%.*s", (int)(nl - 6), de->d_name);
+		struct clf_entry *prev = registry_find(old, tenant), *e = NULL;
 		sb_t path = SB_INIT;
 		sb_addf(&path, "%s/%s", dir, de->d_name);
-		clf_model_t *m = NULL;
-		rc = path.err ? ERR_NOMEM : clf_load(path.buf, &m, err, errlen);
+		rc = path.err ? ERR_NOMEM : load_entry(path.buf, tenant, prev, &e, msg, sizeof(msg));
 		sb_release(&path);
-		if (rc < 0)
-			break;
-		r->tenants[r->n] = strndup(de->d_name, nl - 6);
-		r->models[r->n] = m;
-		if (!r->tenants[r->n]) {
-			clf_free(m);
-			rc = ERR_NOMEM;
+		if (rc == ERR_NOMEM || (rc < 0 && !old)) {
+			/* start-up: a bad deploy is noticed at once; a reload
+			 * without memory keeps the whole old registry */
+			set_err(err, errlen, "%s", rc == ERR_NOMEM ? "out of memory while loading models" : msg);
 			break;
 		}
-		r->n++;
+		if (rc < 0) {
+			/* a typo or a half-copied file must not leave the tenant
+			 * without the model it had */
+			if (problems)
+				sb_addf(problems, "%s%s; %s", problems->len ? "\n" : "", msg,
+					prev ? "the previous model stays in service" : "the Pemda has no model");
+			if (prev) {
+				__atomic_add_fetch(&prev->refs, 1, __ATOMIC_RELAXED);
+				e = prev;
+			}
+			rc = 0;
+		}
+		if (e && (rc = registry_add(r, e)) < 0) {
+			entry_release(e);
+			set_err(err, errlen, "out of memory while loading models");
+			break;
+		}
 	}
 	closedir(dh);
 	if (rc < 0) {
-		clf_registry_free(r);
+		clf_registry_release(r);
 		return rc;
+	}
+	if (r->n > 1)
+		qsort(r->e, r->n, sizeof(*r->e), entry_cmp);
+	if (changed) {
+		for (size_t i = 0; i < r->n; i++) {
+			struct clf_entry *p = registry_find(old, r->e[i]->tenant);
+			if (p != r->e[i])
+				sb_addf(changed, "%s%s (%s)", changed->len ? ", " : "", r->e[i]->tenant,
+					p ? "replaced" : "added");
+		}
+		for (size_t i = 0; old && i < old->n; i++)
+			if (!registry_find(r, old->e[i]->tenant))
+				sb_addf(changed, "%s%s (removed)", changed->len ? ", " : "", old->e[i]->tenant);
+		if (changed->err || (problems && problems->err)) {
+			clf_registry_release(r);
+			set_err(err, errlen, "out of memory while loading models");
+			return ERR_NOMEM;
+		}
 	}
 	*ret = r;
 	return 0;
 }
 
+int clf_registry_load_dir(const char *dir, clf_registry_t **ret, char *err, size_t errlen)
+{
+	return load_dir(dir, NULL, ret, NULL, NULL, err, errlen);
+}
+
+int clf_registry_reload(const char *dir, const clf_registry_t *old, clf_registry_t **ret, sb_t *changed,
+			sb_t *problems, char *err, size_t errlen)
+{
+	static const clf_registry_t none = { 1, 0, 0, NULL };
+	return load_dir(dir, old ? old : &none, ret, changed, problems, err, errlen);
+}
+
 const clf_model_t *clf_registry_get(const clf_registry_t *r, const char *tenant)
 {
-	for (size_t i = 0; r && tenant && i < r->n; i++)
-		if (strcmp(r->tenants[i], tenant) == 0)
-			return r->models[i];
-	return NULL;
+	const struct clf_entry *e = registry_find(r, tenant);
+	return e ? e->m : NULL;
 }
 
 size_t clf_registry_count(const clf_registry_t *r)
 {
 	return r ? r->n : 0;
+}
+
+/* ---- the registry in service ------------------------------------------------------- */
+
+struct clf_slot {
+	pthread_mutex_t mu;  /* held only to read or swap r and take a reference */
+	clf_registry_t *r;
+};
+
+clf_slot_t *clf_slot_new(clf_registry_t *r)
+{
+	clf_slot_t *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	pthread_mutex_init(&s->mu, NULL);
+	s->r = r;
+	return s;
+}
+
+clf_registry_t *clf_slot_get(clf_slot_t *s)
+{
+	clf_registry_t *r;
+	if (!s)
+		return NULL;
+	pthread_mutex_lock(&s->mu);
+	if ((r = s->r))
+		__atomic_add_fetch(&r->refs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
+void clf_slot_set(clf_slot_t *s, clf_registry_t *r)
+{
+	pthread_mutex_lock(&s->mu);
+	clf_registry_t *old = s->r;
+	s->r = r;
+	pthread_mutex_unlock(&s->mu);
+	/* freed here, or by the last request still routing with it */
+	clf_registry_release(old);
+}
+
+void clf_slot_free(clf_slot_t *s)
+{
+	if (!s)
+		return;
+	clf_registry_release(s->r);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
 }

@@ -125,15 +125,55 @@ int clf_top_terms(const clf_model_t *m, size_t label, clf_term_t *terms, size_t 
 		  size_t *ret_n);
 
 /*
- * Per-tenant models loaded at start-up: every "<tenant>.model" file in dir
- * (tenant codes like "52.71"). A file that fails to load fails the whole
- * call with its message, so a bad deploy is noticed at start-up.
+ * Per-tenant models: every "<tenant>.model" file in dir (tenant codes like
+ * "52.71"). A registry is immutable and counts its references: the one
+ * clf_registry_load_dir() or clf_registry_reload() returns, one for the slot
+ * that holds it, one for each clf_slot_get(); clf_registry_release() drops
+ * one and the last frees it.
+ *
+ * clf_registry_load_dir() is for start-up: a file that fails to load fails
+ * the whole call with its message, so a bad deploy is noticed at once.
  */
 typedef struct clf_registry clf_registry_t;
 int clf_registry_load_dir(const char *dir, clf_registry_t **ret, char *err, size_t errlen);
-/* The model for tenant, or NULL. Borrowed: valid until clf_registry_free(). */
+/*
+ * Reads dir again for a running server, next to old (may be NULL; only read,
+ * its reference stays the caller's): a file that has not changed keeps old's
+ * model (not parsed again), a new or replaced file is loaded, a file that
+ * fails to load keeps old's model for its tenant (or leaves the tenant
+ * without one if it had none) with "<reason>; <what happened>" appended to
+ * problems (lines separated by '\n'), and a tenant whose file is gone loses
+ * its model. changed gets the tenants that changed, "52.71 (replaced),
+ * 52.72 (added), 52.01 (removed)", or stays as it was if none did. Both sb_t
+ * may be NULL. ERR_IO (the directory cannot be read) or ERR_NOMEM fail the
+ * whole call: the caller keeps old.
+ */
+int clf_registry_reload(const char *dir, const clf_registry_t *old, clf_registry_t **ret, sb_t *changed,
+			sb_t *problems, char *err, size_t errlen);
+/* The model for tenant, or NULL. Borrowed: valid while the caller holds a
+ * reference to r. */
 const clf_model_t *clf_registry_get(const clf_registry_t *r, const char *tenant);
 size_t clf_registry_count(const clf_registry_t *r);
-void clf_registry_free(clf_registry_t *r);
+/* Drops one reference (NULL is fine); the last frees the registry and the
+ * models no other registry holds. */
+void clf_registry_release(clf_registry_t *r);
+
+/*
+ * The registry in service, replaced while requests are routed: a reader
+ * takes a reference with clf_slot_get() (a mutex held for a pointer read and
+ * an increment, never during a prediction), predicts, and releases it;
+ * clf_slot_set() swaps in a new registry and drops the slot's reference to
+ * the old one, which the last reader still using it frees.
+ */
+typedef struct clf_slot clf_slot_t;
+/* A slot holding r (its reference passes to the slot; r may be NULL), or NULL
+ * without memory. */
+clf_slot_t *clf_slot_new(clf_registry_t *r);
+/* The registry in service with a new reference, or NULL (none, or s NULL). */
+clf_registry_t *clf_slot_get(clf_slot_t *s);
+/* Puts r (its reference passes to the slot; may be NULL) in service. */
+void clf_slot_set(clf_slot_t *s, clf_registry_t *r);
+/* Drops the slot's reference and frees the slot; readers must be done. */
+void clf_slot_free(clf_slot_t *s);
 
 #endif

@@ -581,8 +581,40 @@ static int listen_address_free(const config_t *cfg)
 	return rc;
 }
 
+/* SIGHUP (systemctl reload): the models directory again, so a retrained model
+ * takes effect without a restart (docs/ai.md "Per-tenant models"). A file
+ * that fails to load keeps its tenant's model in service. */
+static void reload_models(app_t *app)
+{
+	char err[512];
+	sb_t changed = SB_INIT, problems = SB_INIT;
+	clf_registry_t *old = clf_slot_get(app->models), *r = NULL;
+	const char *dir = app->cfg.models_dir;
+	if (!clf_registry_count(old) && access(dir, F_OK) != 0 && errno == ENOENT)
+		log_info("routing models not reloaded: %s does not exist (no model in service)", dir);
+	else if (clf_registry_reload(dir, old, &r, &changed, &problems, err, sizeof(err)) < 0)
+		log_warn("routing models not reloaded: %s; the %zu model(s) in service stay", err,
+			 clf_registry_count(old));
+	else {
+		size_t bad = 0;
+		for (char *line = problems.len ? problems.buf : NULL, *next; line; line = next, bad++) {
+			if ((next = strchr(line, '\n')))
+				*next++ = '\0';
+			log_warn("routing model not reloaded: %s", line);
+		}
+		log_info("routing models reloaded from %s: %zu model(s); %s%s%s", dir, clf_registry_count(r),
+			 changed.len ? "changed: " : "no Pemda changed", changed.len ? changed.buf : "",
+			 bad ? "; some files could not be loaded (see above)" : "");
+		clf_slot_set(app->models, r);
+	}
+	clf_registry_release(old);
+	sb_release(&changed);
+	sb_release(&problems);
+}
+
 static int cmd_serve(config_t *cfg, int argc, char **argv)
 {
+	clf_registry_t *models = NULL;
 	app_t app;
 	char err[512];
 	int rc;
@@ -629,14 +661,23 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 		return 1;
 	}
 	if (access(cfg->models_dir, F_OK) == 0) {
-		if (clf_registry_load_dir(cfg->models_dir, &app.models, err, sizeof(err)) < 0) {
+		if (clf_registry_load_dir(cfg->models_dir, &models, err, sizeof(err)) < 0) {
 			fprintf(stderr, "sigap: cannot load the routing models: %s\n", err);
 			app_release(&app);
 			store_close(app.store);
 			return 1;
 		}
-		log_info("loaded %zu routing model(s) from %s", clf_registry_count(app.models), cfg->models_dir);
+		log_info("loaded %zu routing model(s) from %s", clf_registry_count(models), cfg->models_dir);
 	}
+	/* the slot exists without models too: a reload may bring the first */
+	if (!(app.models = clf_slot_new(models))) {
+		fprintf(stderr, "sigap: out of memory\n");
+		clf_registry_release(models);
+		app_release(&app);
+		store_close(app.store);
+		return 1;
+	}
+	app.reload = reload_models;
 	/* e-mail: queued with the changes, sent by the periodic job */
 	{
 		mail_config_t mc = { cfg->smtp_url, cfg->smtp_user, cfg->smtp_password, cfg->mail_from, cfg->public_url,
@@ -675,7 +716,7 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 		if (cfg->webhook_allow_private)
 			log_info("webhooks may go to private and loopback addresses (webhook-allow-private)");
 	}
-	/* complaint routing uses whatever models were loaded (none: coordinator queue) */
+	/* complaint routing uses whatever models are in the slot (none: coordinator queue) */
 	complaints_set_router(complaints_clf_router, app.models);
 	/* argon2id (sign-in, passwords, signing keys) runs here, not on the
 	 * event loops, at nice +5, with a bounded queue */
@@ -684,6 +725,8 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 		int nq = cfg->compute_queue > 0 ? cfg->compute_queue : 64 * nc;
 		if (!(app.compute = workpool_start(nc, nq, 5))) {
 			fprintf(stderr, "sigap: cannot start %d compute threads\n", nc);
+			complaints_set_router(NULL, NULL);
+			clf_slot_free(app.models);
 			app_release(&app);
 			store_close(app.store);
 			return 1;
@@ -698,7 +741,7 @@ static int cmd_serve(config_t *cfg, int argc, char **argv)
 	webhook_configure(NULL);
 	mail_set_translator(NULL); /* the catalogue goes with the app */
 	complaints_set_router(NULL, NULL);
-	clf_registry_free(app.models);
+	clf_slot_free(app.models);
 	app_release(&app);
 	store_close(app.store);
 	log_access_close();

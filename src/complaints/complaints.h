@@ -64,9 +64,10 @@ void complaints_set_router(complaints_router_fn fn, void *ud);
  * explanation is NUL-terminated ("" if none). */
 int complaints_route(const char *tenant, const char *text, char *ret_category, size_t catlen,
 		     double *ret_confidence, char *ret_explanation, size_t explen);
-/* A router over the AI classifier (router_ai.c): ud is a clf_registry_t *
- * (ai/classifier.h) holding one model per tenant; a tenant without a model
- * gets ERR_UNAVAILABLE, so its complaints wait for the coordinator. */
+/* A router over the AI classifier (router_ai.c): ud is a clf_slot_t *
+ * (ai/classifier.h) holding the registry of one model per tenant, which
+ * serve replaces on SIGHUP; a tenant without a model gets ERR_UNAVAILABLE,
+ * so its complaints wait for the coordinator. */
 int complaints_clf_router(void *ud, const char *tenant, const char *text, char *ret_category, size_t catlen,
 			  double *ret_confidence, char *ret_explanation, size_t explen);
 

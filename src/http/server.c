@@ -7,9 +7,10 @@
  * form body, loads the tenant, identifies the user (session cookie or API
  * key), enforces the route's permission and the CSRF token, calls the
  * handler, and writes the access log (SIGHUP reopens its file, for log
- * rotation). SIGTERM or SIGINT stops accepting,
- * asks h2o to close connections after their current request, and waits up to
- * the configured grace period for in-flight requests to finish.
+ * rotation, and calls app->reload: the routing models). SIGTERM or SIGINT
+ * stops accepting, asks h2o to close connections after their current
+ * request, and waits up to the configured grace period for in-flight
+ * requests to finish.
  */
 #include "http/http.h"
 
@@ -1655,10 +1656,14 @@ int server_run(app_t *app)
 	if (store_read_only(app->store))
 		log_info("the database is read-only (a standby): pages and APIs that read are served, "
 			 "changes answer 503 (read_only), background jobs wait until it accepts writes");
-	/* SIGHUP: log rotation moved the access log; the others stop */
-	while ((got = sigwait(&set, &sig)) == 0 && sig == SIGHUP)
+	/* SIGHUP: log rotation moved the access log, or the operator reloads
+	 * (systemctl reload: the routing models); the others stop */
+	while ((got = sigwait(&set, &sig)) == 0 && sig == SIGHUP) {
 		if (log_access_reopen() == 0)
 			log_info("received SIGHUP: access log reopened");
+		if (app->reload)
+			app->reload(app);
+	}
 	if (got == 0)
 		log_info("received %s: finishing in-flight requests (up to %d s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
 			 app->cfg.shutdown_grace);

@@ -1,7 +1,7 @@
 /*
  * ai_classifier_test.c: training, prediction, explanations, the model file
  * (round trip, corruption and foreign files), thread safety, the tenant
- * registry, and bad input for the complaint classifier (src/ai/classifier.h).
+ * registry and its reload while requests route, and bad input for the complaint classifier (src/ai/classifier.h).
  * Trains on the demo tenant's complaints in data/demo/complaints_52.71.tsv.
  */
 #include <stdarg.h>
@@ -379,7 +379,7 @@ static void test_registry(void **state)
 	assert_non_null(m);
 	assert_string_equal(top1(m, "lampu jalan mati", NULL), "pju");
 	assert_null(clf_registry_get(reg, "52.72"));
-	clf_registry_free(reg);
+	clf_registry_release(reg);
 	/* a corrupt model fails start-up loudly */
 	sb_t q = SB_INIT;
 	sb_addf(&q, "%s/52.01.model", dir);
@@ -395,7 +395,200 @@ static void test_registry(void **state)
 	sb_release(&p);
 	sb_release(&q);
 	assert_int_equal(clf_registry_load_dir("/nonexistent-dir", &reg, err, sizeof(err)), ERR_IO);
-	clf_registry_free(NULL);
+	clf_registry_release(NULL);
+}
+
+/* A small model that routes street lights to "sampah" and rubbish to "pju",
+ * the opposite of the demo model: a retrained file that routes differently. */
+static clf_model_t *swapped_model(void)
+{
+	static const char *labels[] = { "sampah", "sampah", "sampah", "sampah", "pju", "pju", "pju", "pju" };
+	static const char *texts[] = { "lampu jalan mati", "lampu penerangan jalan padam", "lampu jalan rusak",
+				       "pju mati di gang", "sampah menumpuk", "sampah belum diangkut",
+				       "tumpukan sampah di pasar", "tps penuh sampah" };
+	clf_model_t *m = NULL;
+	char err[256];
+	assert_int_equal(ai_train_from_rows(labels, texts, 8, NULL, &m, err, sizeof(err)), 0);
+	return m;
+}
+
+static void write_file(const char *path, const char *bytes)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	fputs(bytes, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static const char *path_in(sb_t *b, const char *dir, const char *name)
+{
+	sb_reset(b);
+	sb_addf(b, "%s/%s", dir, name);
+	return b->buf;
+}
+
+/* What a reload (SIGHUP) does with the directory: unchanged files keep their
+ * model, replaced and new files are loaded, a broken file keeps its tenant's
+ * old model (or none), a removed file drops the tenant; the registry a
+ * request still holds outlives the swap. */
+static void test_registry_reload(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/ai_reload_testXXXXXX", err[256];
+	assert_non_null(mkdtemp(dir));
+	sb_t p = SB_INIT, changed = SB_INIT, problems = SB_INIT;
+	assert_int_equal(clf_save(model, path_in(&p, dir, "52.71.model"), err, sizeof(err)), 0);
+	clf_registry_t *r1, *r2, *r3, *r4;
+	assert_int_equal(clf_registry_load_dir(dir, &r1, err, sizeof(err)), 0);
+	clf_slot_t *slot = clf_slot_new(r1);
+	assert_non_null(slot);
+
+	/* a request takes the registry in service */
+	clf_registry_t *held = clf_slot_get(slot);
+	assert_ptr_equal(held, r1);
+	const clf_model_t *a = clf_registry_get(held, "52.71");
+	assert_string_equal(top1(a, "lampu jalan mati", NULL), "pju");
+
+	/* nothing changed (log rotation's SIGHUP): the same model, no work */
+	assert_int_equal(clf_registry_reload(dir, held, &r2, &changed, &problems, err, sizeof(err)), 0);
+	assert_int_equal(changed.len, 0);
+	assert_int_equal(problems.len, 0);
+	assert_ptr_equal(clf_registry_get(r2, "52.71"), a);
+	clf_registry_release(r2);
+
+	/* retrained 52.71, a first model for 52.72 */
+	clf_model_t *b = swapped_model();
+	assert_int_equal(clf_save(b, path_in(&p, dir, "52.71.model"), err, sizeof(err)), 0);
+	assert_int_equal(clf_save(model, path_in(&p, dir, "52.72.model"), err, sizeof(err)), 0);
+	clf_free(b);
+	write_file(path_in(&p, dir, "52.71.model.tmp.123"), "a half-written temporary file is not a model");
+	assert_int_equal(clf_registry_reload(dir, held, &r3, &changed, &problems, err, sizeof(err)), 0);
+	assert_string_equal(changed.buf, "52.71 (replaced), 52.72 (added)");
+	assert_int_equal(problems.len, 0);
+	assert_int_equal(clf_registry_count(r3), 2);
+	assert_string_equal(top1(clf_registry_get(r3, "52.71"), "lampu jalan mati", NULL), "sampah");
+	assert_string_equal(top1(clf_registry_get(r3, "52.72"), "lampu jalan mati", NULL), "pju");
+	clf_slot_set(slot, r3);
+	/* the request that started before the swap still predicts with A */
+	assert_string_equal(top1(a, "lampu jalan mati", NULL), "pju");
+	clf_registry_release(held);
+	held = clf_slot_get(slot);
+	assert_ptr_equal(held, r3);
+	clf_registry_release(held);
+
+	/* a broken file keeps the tenant's model; a broken new file gives none */
+	write_file(path_in(&p, dir, "52.71.model"), "SIGAPCLF typo");
+	write_file(path_in(&p, dir, "52.01.model"), "not a model");
+	sb_reset(&changed);
+	assert_int_equal(clf_registry_reload(dir, r3, &r4, &changed, &problems, err, sizeof(err)), 0);
+	assert_int_equal(changed.len, 0);
+	/* one line a file: its name, the reason, what the tenant is left with */
+	static const char *const said[] = { "52.71.model': model file is truncated",
+					    "the previous model stays in service", "52.01.model': not a sigap model",
+					    "the Pemda has no model", "\n" };
+	for (size_t i = 0; i < sizeof(said) / sizeof(*said); i++)
+		assert_non_null(strstr(problems.buf, said[i]));
+	assert_ptr_equal(clf_registry_get(r4, "52.71"), clf_registry_get(r3, "52.71"));
+	assert_null(clf_registry_get(r4, "52.01"));
+	clf_slot_set(slot, r4); /* frees r3; its models live on in r4 */
+	held = clf_slot_get(slot);
+	assert_string_equal(top1(clf_registry_get(held, "52.71"), "lampu jalan mati", NULL), "sampah");
+
+	/* removed files: the tenants lose their models */
+	unlink(path_in(&p, dir, "52.71.model"));
+	unlink(path_in(&p, dir, "52.72.model"));
+	unlink(path_in(&p, dir, "52.01.model"));
+	sb_reset(&changed);
+	sb_reset(&problems);
+	assert_int_equal(clf_registry_reload(dir, held, &r2, &changed, &problems, err, sizeof(err)), 0);
+	assert_string_equal(changed.buf, "52.71 (removed), 52.72 (removed)");
+	assert_int_equal(problems.len, 0);
+	assert_int_equal(clf_registry_count(r2), 0);
+	assert_null(clf_registry_get(r2, "52.71"));
+	clf_slot_set(slot, r2);
+	clf_registry_release(held);
+
+	/* a directory that cannot be read fails the reload: the caller keeps its registry */
+	unlink(path_in(&p, dir, "52.71.model.tmp.123"));
+	rmdir(dir);
+	assert_int_equal(clf_registry_reload(dir, NULL, &r2, &changed, &problems, err, sizeof(err)), ERR_IO);
+	assert_null(r2);
+	assert_non_null(strstr(err, dir));
+	clf_slot_free(slot);
+	clf_slot_free(NULL);
+	assert_null(clf_slot_get(NULL));
+	sb_release(&p);
+	sb_release(&changed);
+	sb_release(&problems);
+}
+
+/* Requests route while the registry is swapped under them (run under ASan,
+ * a model freed too early is a use-after-free report). */
+struct router_arg {
+	clf_slot_t *slot;
+	volatile int *stop;
+	long done;
+	int ok;
+};
+
+static void *route_while_swapped(void *p)
+{
+	struct router_arg *a = p;
+	a->ok = 1;
+	while (!*a->stop || a->done < 50) {
+		clf_registry_t *r = clf_slot_get(a->slot);
+		const clf_model_t *m = clf_registry_get(r, "52.71");
+		clf_result_t res;
+		size_t n = 0;
+		if (m && (clf_predict(m, "lampu jalan mati", 16, &res, 1, &n, NULL, 0, NULL) != 0 || n != 1 ||
+			  (strcmp(res.label, "pju") && strcmp(res.label, "sampah"))))
+			a->ok = 0;
+		clf_registry_release(r);
+		a->done++;
+	}
+	return NULL;
+}
+
+static void test_registry_swap_threads(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/ai_swap_testXXXXXX", err[256];
+	assert_non_null(mkdtemp(dir));
+	sb_t p = SB_INIT;
+	clf_model_t *b = swapped_model();
+	clf_registry_t *r;
+	assert_int_equal(clf_save(model, path_in(&p, dir, "52.71.model"), err, sizeof(err)), 0);
+	assert_int_equal(clf_registry_load_dir(dir, &r, err, sizeof(err)), 0);
+	clf_slot_t *slot = clf_slot_new(r);
+	volatile int stop = 0;
+	struct router_arg args[4];
+	pthread_t th[4];
+	for (int t = 0; t < 4; t++) {
+		args[t] = (struct router_arg){ slot, &stop, 0, 0 };
+		assert_int_equal(pthread_create(&th[t], NULL, route_while_swapped, &args[t]), 0);
+	}
+	for (int i = 0; i < 40; i++) {
+		/* a new file each time (alternating models), and a removal */
+		if (i % 5 == 4)
+			unlink(path_in(&p, dir, "52.71.model"));
+		else
+			assert_int_equal(clf_save(i % 2 ? b : model, path_in(&p, dir, "52.71.model"), err, sizeof(err)), 0);
+		clf_registry_t *old = clf_slot_get(slot), *next;
+		assert_int_equal(clf_registry_reload(dir, old, &next, NULL, NULL, err, sizeof(err)), 0);
+		clf_slot_set(slot, next);
+		clf_registry_release(old);
+	}
+	stop = 1;
+	for (int t = 0; t < 4; t++) {
+		pthread_join(th[t], NULL);
+		assert_true(args[t].ok);
+		assert_true(args[t].done >= 50);
+	}
+	clf_slot_free(slot);
+	clf_free(b);
+	unlink(path_in(&p, dir, "52.71.model"));
+	rmdir(dir);
+	sb_release(&p);
 }
 
 int main(void)
@@ -409,6 +602,8 @@ int main(void)
 		cmocka_unit_test(test_stability_threads),
 		cmocka_unit_test(test_train_errors),
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_registry_reload),
+		cmocka_unit_test(test_registry_swap_threads),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

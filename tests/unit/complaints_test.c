@@ -1990,6 +1990,7 @@ static void test_ai_router(void **state)
 	FILE *f;
 	clf_model_t *m = NULL;
 	clf_registry_t *reg = NULL;
+	clf_slot_t *slot;
 	complaint_new_t in = base();
 	complaint_created_t out;
 	complaint_t *cp = malloc(sizeof(*cp));
@@ -2025,7 +2026,9 @@ static void test_ai_router(void **state)
 	clf_free(m);
 	snprintf(mpath, sizeof(mpath), "%s/models", ts->dir);
 	assert_int_equal(clf_registry_load_dir(mpath, &reg, err, sizeof(err)), 0);
-	complaints_set_router(complaints_clf_router, reg);
+	slot = clf_slot_new(reg);
+	assert_non_null(slot);
+	complaints_set_router(complaints_clf_router, slot);
 
 	in.category = NULL;
 	in.title = NULL;
@@ -2048,7 +2051,7 @@ static void test_ai_router(void **state)
 				 ERR_UNAVAILABLE);
 	}
 	complaints_set_router(NULL, NULL);
-	clf_registry_free(reg);
+	clf_slot_free(slot);
 	for (size_t i = 0; i < n; i++)
 		free(bufs[i]);
 	/* the model directory goes with ts->dir's cleanup (one level) */
