@@ -75,15 +75,19 @@ static int keep_row(void *ud, const webhook_info_t *w)
 
 static int add_row(req_t *r, json_t *arr, const webhook_info_t *w)
 {
-	char kinds[160], state[96], when[32], last[300] = "", ok[32] = "", backlog[64];
+	char kinds[160], state[200], when[32], next[32], last[300] = "", ok[32] = "", backlog[64];
 	int64_t n = 0;
 	int more = 0;
 	groups_label(r, w->groups, kinds, sizeof(kinds));
+	/* when the next attempt comes: the backoff grows to 6 hours, and the
+	 * Pemda fixing its receiver wants to know whether to wait or to press
+	 * "Kirim uji" */
+	admin_when(r, w->next_at, next);
 	if (w->failed_at) {
 		admin_when(r, w->failing_since, when);
-		snprintf(state, sizeof(state), req_t_(r, N_("gagal sejak %s")), when);
+		snprintf(state, sizeof(state), req_t_(r, N_("gagal sejak %s; dicoba lagi %s")), when, next);
 	} else if (w->failing_since)
-		snprintf(state, sizeof(state), "%s", req_t_(r, N_("aktif; pengiriman terakhir gagal, dicoba lagi")));
+		snprintf(state, sizeof(state), req_t_(r, N_("aktif; pengiriman terakhir gagal, dicoba lagi %s")), next);
 	else
 		snprintf(state, sizeof(state), "%s", req_t_(r, N_("aktif")));
 	if (w->last_at) {
@@ -386,15 +390,26 @@ static int hook_retry_tx(store_conn_t *c, void *ud)
 	return 0;
 }
 
+/* Seconds with two decimals and the reader's decimal mark: "0,12" in
+ * Indonesian (where a point separates thousands), "0.12" in English. */
+static void seconds_text(req_t *r, double v, char buf[32])
+{
+	char *dot;
+	snprintf(buf, 32, "%.2f", v);
+	if (strcmp(r->lang, "en") && (dot = strchr(buf, '.')))
+		*dot = ',';
+}
+
 static int hook_retried(req_t *r, int rc, void *ud)
 {
 	test_op_t *op = ud;
-	char msg[500];
+	char msg[500], secs[32];
 	int n;
 	if (rc < 0)
 		return rc;
-	n = snprintf(msg, sizeof(msg), req_t_(r, N_("peristiwa uji diterima oleh %s: HTTP %ld dalam %.2f detik")), op->url,
-		     op->status, op->seconds);
+	seconds_text(r, op->seconds, secs);
+	n = snprintf(msg, sizeof(msg), req_t_(r, N_("peristiwa uji diterima oleh %s: HTTP %ld dalam %s detik")), op->url,
+		     op->status, secs);
 	if (op->retried && n > 0 && (size_t)n < sizeof(msg))
 		snprintf(msg + n, sizeof(msg) - (size_t)n, " %s",
 			 req_t_(r, N_("Peristiwa yang menunggu pengiriman ulang dikirim pada putaran berikutnya.")));
@@ -404,7 +419,7 @@ static int hook_retried(req_t *r, int rc, void *ud)
 static int hook_tested(req_t *r, int rc, void *ud)
 {
 	test_op_t *op = ud;
-	char msg[400];
+	char msg[400], secs[32];
 	if (rc == ERR_INVALID)
 		return hooks_page(r, 200, req_t_(r, op->msgid ? op->msgid : N_("alamat webhook tidak valid")), NULL);
 	if (rc < 0)
@@ -413,8 +428,9 @@ static int hook_tested(req_t *r, int rc, void *ud)
 		/* the receiver works again: what waits for a retry goes now */
 		return http_write(r, hook_retry_tx, op, hook_retried);
 	/* libcurl's reason is its own English, as on the list */
-	snprintf(msg, sizeof(msg), req_t_(r, N_("peristiwa uji tidak diterima oleh %s: %s (setelah %.2f detik)")), op->url,
-		 op->err[0] ? op->err : "?", op->seconds);
+	seconds_text(r, op->seconds, secs);
+	snprintf(msg, sizeof(msg), req_t_(r, N_("peristiwa uji tidak diterima oleh %s: %s (setelah %s detik)")), op->url,
+		 op->err[0] ? op->err : "?", secs);
 	return hooks_page(r, 200, msg, NULL);
 }
 

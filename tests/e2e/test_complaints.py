@@ -282,6 +282,34 @@ def test_open311_get_errors_both_formats(env):
     c.get("/open311/v2/requests.json?%s&start_date=2026-01-01T00:00:00%%2B08:00&end_date=2026-03-01" % J).expect(200)
 
 
+def test_open311_reads_are_open_to_other_origins(env):
+    """What a GET gives is public (no key reads it), so a city dashboard's script on another site
+    may read it: Access-Control-Allow-Origin: * on every GET answer, errors too, as open data's.
+    Not on a POST: a page in a browser would have to show the world its API key. (The header was
+    missing: a browser refused the dashboard every answer.)"""
+    c = env.client()
+    rid = post(env, good(env)).expect(200).json()[0]["service_request_id"]
+    origin = {"Origin": "https://dasbor.example.id"}
+    for fmt in ("json", "xml"):
+        for path, status in (("/open311/discovery.%s" % fmt, 200), ("/open311/v2/services.%s?%s" % (fmt, J), 200),
+                             ("/open311/v2/services/jalan.%s?%s" % (fmt, J), 200),
+                             ("/open311/v2/requests.%s?%s" % (fmt, J), 200),
+                             ("/open311/v2/requests/%s.%s?%s" % (rid, fmt, J), 200),
+                             ("/open311/v2/requests/%s.%s?%s" % (rid, fmt, J), 200),  # the cached answer
+                             ("/open311/v2/tokens/%s.%s?%s" % (rid, fmt, J), 200),
+                             ("/open311/v2/servicerequestupdates.%s?%s" % (fmt, J), 200),
+                             ("/open311/v2/requests.%s?%s&status=pending" % (fmt, J), 400),
+                             ("/open311/v2/requests/999999.%s?%s" % (fmt, J), 404),
+                             ("/open311/v2/services.%s" % fmt, 400)):
+            r = c.get(path, headers=origin)
+            assert r.status == status, (path, r.describe())
+            assert r.header("access-control-allow-origin") == "*", (path, r.describe())
+    r = env.client().post_form("/open311/v2/requests.json", good(env), headers=origin).expect(200)
+    assert r.header("access-control-allow-origin") is None, r.describe()
+    r = env.client().post_form("/open311/v2/requests.json", good(env, api_key="salah"), headers=origin)
+    assert r.status == 403 and r.header("access-control-allow-origin") is None, r.describe()
+
+
 def test_open311_media_is_stripped_of_exif(env):
     r = post(env, good(env, service_code="jalan", description="Jalan berlubang, foto terlampir"),
              files=[("media", "p.jpg", "image/jpeg", fixture("photo_exif.jpg"))]).expect(200)

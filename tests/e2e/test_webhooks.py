@@ -15,11 +15,14 @@ import hashlib
 import hmac
 import http.server
 import json
+import os
 import re
+import subprocess
+import tempfile
 import threading
 import time
 
-from harness import TENANT, TENANT2, check_sigap, wait_for
+from harness import REPO, TENANT, TENANT2, check_sigap, wait_for
 from test_mail import verify_and_answer
 
 PUBLIC = "https://sigap.example.id"
@@ -107,6 +110,11 @@ def open311_complaint(srv, db, email):
     return r.json()[0]["service_request_id"]
 
 
+def wita(ts):
+    """A time as the admin pages write it for Kota Mataram (UTC+8)."""
+    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(ts + 8 * 3600)) + " WITA"
+
+
 def check_signature(req, secret):
     _path, headers, body, _status = req
     ts = headers["x-sigap-timestamp"]
@@ -180,6 +188,50 @@ def test_events_of_a_complaint_reach_the_endpoint_signed_and_thin(env):
         assert secret not in srv.log_text()
 
 
+def doc_blocks(lang):
+    """The code blocks of docs/webhooks.md in that language, as written."""
+    with open(os.path.join(REPO, "docs", "webhooks.md"), encoding="utf-8") as f:
+        return re.findall(r"```%s\n(.*?)```" % lang, f.read(), re.S)
+
+
+class Headers(dict):
+    """Header names in any case, as a receiver's web framework gives them."""
+
+    def __getitem__(self, name):
+        return dict.__getitem__(self, name.lower())
+
+
+def test_the_documented_verifiers_accept_a_delivery(env):
+    """An integrator writes the signature check from docs/webhooks.md alone: its Python function and
+    its openssl line, run as written, accept a real delivery and refuse it changed."""
+    python = [b for b in doc_blocks("python") if "def verify(" in b]
+    shell = [b for b in doc_blocks("sh") if "openssl dgst" in b]
+    assert len(python) == 1 and len(shell) == 1, (python, shell)
+    ns = {}
+    exec(python[0], ns)
+    verify = ns["verify"]
+    with sink_and_server(env) as (sink, db, srv):
+        _r, secret = add_endpoint(srv, sink.url("/doc"))
+        open311_complaint(srv, db, "warga.dok@example.id")
+        assert wait_for(lambda: sink.got("/doc")), sink.requests
+        _path, headers, body, _status = sink.got("/doc")[0]
+        h = Headers(headers)
+        assert verify(secret, h, body) is True
+        assert verify(secret, h, body.replace(b"complaints.create", b"complaints.jawab")) is False
+        assert verify("whsec_" + "0" * 64, h, body) is False
+        # a replay: the same request signed long ago
+        old = int(h["X-Sigap-Timestamp"]) - 3600
+        signed = "sha256=" + hmac.new(secret.encode(), str(old).encode() + b"." + body, hashlib.sha256).hexdigest()
+        assert verify(secret, Headers(headers, **{"x-sigap-timestamp": str(old), "x-sigap-signature": signed}),
+                      body) is False
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "body.json"), "wb") as f:
+                f.write(body)
+            out = subprocess.run(["sh", "-c", shell[0]], cwd=d, capture_output=True, text=True, check=True,
+                                 env=dict(os.environ, TIMESTAMP=h["X-Sigap-Timestamp"], SECRET=secret)).stdout
+        assert out.strip() == h["X-Sigap-Signature"], (out, headers)
+
+
 def test_events_go_out_soon_after_their_commit_not_at_the_next_sweep(env):
     """The commit that appends a webhook's event wakes the outbox: with sweeps an hour apart, the
     complaint's event still reaches the endpoint within seconds; a change no webhook carries (a
@@ -238,7 +290,9 @@ def test_failures_are_retried_in_order_and_groups_and_tenants_are_kept_apart(env
         assert len(sink.got("/a", ok_only=False)) == 1, "retried before its time"
         lst = srv.client()
         lst.login(TENANT, "admin")
-        assert "pengiriman terakhir gagal, dicoba lagi" in lst.get(ADMIN).expect(200).text
+        # and when: the backoff grows to 6 hours, and whoever fixes the receiver must know
+        # whether to wait or to press "Kirim uji"
+        assert "pengiriman terakhir gagal, dicoba lagi %s" % wita(int(row[3])) in lst.get(ADMIN).expect(200).text
         # more happens meanwhile; then the sink is back and the minute has passed
         verify_and_answer(srv, cid, "Sudah dicetak.")
         sink.status = 200
@@ -290,7 +344,8 @@ def test_a_day_of_failures_marks_the_endpoint_failing(env):
         assert int(row[0]) - time.time() > 6 * 3600 - 60, row      # retried at the longest interval
         c = srv.client()
         c.login(TENANT, "admin")
-        assert "gagal sejak" in c.get(ADMIN).expect(200).text
+        since = int(db.sql("SELECT failing_since FROM webhooks WHERE id = %d" % hid)[0][0])
+        assert "gagal sejak %s; dicoba lagi %s" % (wita(since), wita(int(row[0]))) in c.get(ADMIN).expect(200).text
         # the administrators hear of it once, on their dashboard
         notes = db.sql("SELECT role, object FROM notifications WHERE tenant = '%s' AND kind = 'webhook'" % TENANT)
         assert [tuple(x) for x in notes] == [("admin", "webhook:%d" % hid)], notes
@@ -377,7 +432,7 @@ def test_send_a_test_event(env):
         action = "%s/%d/uji" % (ADMIN, hid)
         assert 'action="%s"' % action in lst.text, lst.text
         page = c.post_form(action, {"_csrf": lst.csrf()}).expect(200)
-        assert re.search(r'class="notice">peristiwa uji diterima oleh %s: HTTP 200 dalam \d+\.\d\d detik'
+        assert re.search(r'class="notice">peristiwa uji diterima oleh %s: HTTP 200 dalam \d+,\d\d detik'
                          % re.escape(sink.url("/uji")), page.text), page.text
         (req,) = sink.got("/uji")
         check_signature(req, secret)
@@ -387,13 +442,14 @@ def test_send_a_test_event(env):
         # the receiver refuses: said so, with its status
         sink.status = 503
         page = c.post_form(action, {"_csrf": lst.csrf()}).expect(200)
-        assert re.search(r'class="alert" role="alert">peristiwa uji tidak diterima oleh %s: HTTP 503 \(setelah'
-                         % re.escape(sink.url("/uji")), page.text), page.text
+        assert re.search(r'class="alert" role="alert">peristiwa uji tidak diterima oleh %s: HTTP 503 \(setelah '
+                         r'\d+,\d\d detik\)' % re.escape(sink.url("/uji")), page.text), page.text
         # in English for an English reader
         c.get("/bahasa/en?next=%2F").expect(303)
         sink.status = 200
         page = c.post_form(action, {"_csrf": lst.csrf()}).expect(200)
-        assert "test event accepted by %s: HTTP 200 in" % sink.url("/uji") in page.text, page.text
+        assert re.search(r"test event accepted by %s: HTTP 200 in \d+\.\d\d seconds" % re.escape(sink.url("/uji")),
+                         page.text), page.text   # (a decimal point in English, a comma in Indonesian)
         assert len(sink.got("/uji", ok_only=False)) == 3
         # nothing stored: the refused test is no failed delivery (no retry, no failing state, not the
         # list's last delivery), the endpoint unchanged, no audit entry of its own
