@@ -183,7 +183,10 @@ int cplh_parse_w3c(const char *s, int tz_offset, int64_t *ret)
 		if (*p == 'Z') {
 			zone = 0;
 			p++;
-		} else if (*p == '+' || *p == '-') {
+		} else if (*p == '+' || *p == '-' || *p == ' ') {
+			/* a '+' a client left unencoded in the query string
+			 * arrives as a space ("...T00:00:00 08:00"): nothing
+			 * else can be meant there, so it is read as the '+' */
 			sign = *p == '-' ? -1 : 1;
 			if (digits(p + 1, 2, &zh) < 0 || p[3] != ':' || digits(p + 4, 2, &zm) < 0 || zh > 14 || zm > 59)
 				return ERR_INVALID;

@@ -48,7 +48,8 @@ int cplh_once_parse(const char *data, char key[CPL_KEY_SIZE], int64_t *ret_expec
 /* "2026-06-01T10:00:00+08:00" (25 chars + NUL). */
 void cplh_w3c(char buf[32], int64_t t, int tz_offset);
 /* Parses a W3C datetime ("YYYY-MM-DD", "YYYY-MM-DDThh:mm[:ss][.frac](Z|+hh:mm|-hh:mm)";
- * no zone means the tenant's). ERR_INVALID. */
+ * no zone means the tenant's; " hh:mm" is read as "+hh:mm", the '+' a
+ * client left unencoded in a query string). ERR_INVALID. */
 int cplh_parse_w3c(const char *s, int tz_offset, int64_t *ret);
 
 /* Parses a latitude or longitude written as a plain decimal number: an

@@ -280,6 +280,12 @@ def test_open311_get_errors_both_formats(env):
         expect_error(c.get("/open311/v2/tokens/zz.%s?%s" % (fmt, J)), 404, fmt)
     # a range inside 90 days is fine
     c.get("/open311/v2/requests.json?%s&start_date=2026-01-01T00:00:00%%2B08:00&end_date=2026-03-01" % J).expect(200)
+    # the zone's '+' left unencoded arrives as a space: read as the '+' (it was a 400 echoing "... 08:00"),
+    # the same answer as when encoded; a '-' zone and a stray space elsewhere are still what they were
+    q = "/open311/v2/requests.json?%s&start_date=2026-01-01T00:00:00%s08:00&end_date=2026-03-01T00:00:00%s08:00"
+    assert c.get(q % (J, "+", "+")).expect(200).json() == c.get(q % (J, "%2B", "%2B")).expect(200).json()
+    c.get(q % (J, "-", "-")).expect(200)
+    expect_error(c.get("/open311/v2/requests.json?%s&start_date=2026-01-01+T00:00:00Z" % J), 400, "json", "start_date")
 
 
 def test_open311_reads_are_open_to_other_origins(env):
