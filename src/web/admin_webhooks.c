@@ -140,6 +140,22 @@ static int hooks_page_notice(req_t *r, int status, const char *error, const char
 						      req_t_(r, groups[i].label), "checked",
 						      typed ? (typed->groups & groups[i].bit) != 0 : 1));
 	ctx = admin_ctx(r, N_("Webhook"), "webhooks");
+	{
+		/* the address rule this server applies (webhook-allow-http,
+		 * webhook-allow-private), not always the strictest one */
+		static const char *const help[2][2] = {
+			{ N_("Harus https:// dan menuju alamat publik, misalnya https://sistem.contoh.go.id/sigap/webhook."),
+			  N_("Harus https://, misalnya https://sistem.contoh.go.id/sigap/webhook; server ini juga menerima "
+			     "alamat di jaringan dalam.") },
+			{ N_("Harus https:// atau http:// dan menuju alamat publik, misalnya "
+			     "https://sistem.contoh.go.id/sigap/webhook."),
+			  N_("Harus https:// atau http://, misalnya https://sistem.contoh.go.id/sigap/webhook; server ini juga "
+			     "menerima alamat di jaringan dalam.") },
+		};
+		json_object_set_new(ctx, "url_help",
+				    json_string(req_t_(r, help[r->app->cfg.webhook_allow_http != 0]
+							       [r->app->cfg.webhook_allow_private != 0])));
+	}
 	json_object_set_new(ctx, "has_hooks", json_boolean(json_array_size(arr) > 0));
 	json_object_set_new(ctx, "hooks", arr);
 	json_object_set_new(ctx, "group_opts", opts);

@@ -92,6 +92,9 @@ def add_endpoint(srv, url, groups=("g_pengaduan",), tenant=TENANT, expect=201):
     c = srv.client()
     c.login(tenant, "admin")
     page = c.get("/t/%s/admin/webhook" % tenant).expect(200, contains="Tambah webhook")
+    # (these servers allow http:// and internal addresses, and the form's hint says so: it said
+    # "https:// and a public address" whatever the server allowed)
+    assert "Harus https:// atau http://, misalnya" in page.text and "jaringan dalam" in page.text, page.text
     fields = {"_csrf": page.csrf(), "url": url}
     fields.update({g: "1" for g in groups})
     r = c.post_form("/t/%s/admin/webhook" % tenant, fields)
@@ -358,6 +361,8 @@ def test_the_form_refuses_and_guards(env):
     c = srv.client()
     c.login(TENANT, "admin")
     page = c.get(ADMIN).expect(200)
+    # the form's hint says the rule this server applies: the strict one here
+    assert "Harus https:// dan menuju alamat publik" in page.text, page.text
     # a link from the administration menu and the overview page
     assert 'href="%s"' % ADMIN in page.text
     assert 'href="%s"' % ADMIN in c.get("/t/%s/admin" % TENANT).expect(200).text
