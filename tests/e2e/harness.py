@@ -383,10 +383,14 @@ class Server:
                    # officials sign in with a password alone unless a test asks for
                    # two steps (later flags win: args may say --two-factor-roles officials)
                    "--two-factor-roles", "none",
-                   # the demo warga files far more applications in one run than a
-                   # citizen in an hour; the limit is still read on every filing
-                   # (test_services.test_applications_limited_per_account sets 2)
-                   "--application-limit-user", "1000"] + (["--trust-proxy", "1"] if self.trust_proxy else []) \
+                   # the demo warga files far more applications and complaints in one
+                   # run than a citizen in an hour; the limits are still read on every
+                   # filing (test_services.test_applications_limited_per_account sets 2,
+                   # test_complaint_limits sets its own; with the default 10 complaints in
+                   # 10 minutes a run that added one more test filing as warga on the
+                   # shared server got 429s in test_submit_once)
+                   "--application-limit-user", "1000",
+                   "--complaint-limit-user", "1000"] + (["--trust-proxy", "1"] if self.trust_proxy else []) \
                 + self.args
             self.log = open(self.log_path, "ab")
             self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
