@@ -31,7 +31,8 @@ for (const user of ['sekda', 'kepala_daerah', 'kepala_opd']) {
       assert.equal(await card.count(), 1, label);
       const box = await card.boundingBox();
       assert.ok(box.y + box.height <= SCREEN.height, `${label} ends at ${box.y + box.height}px`);
-      assert.match(await card.locator('.perf-value').textContent(), /^[0-9.]+$|^-$/);
+      // a whole number, or a percentage with the Indonesian decimal comma ("82,6"), or "-"
+      assert.match(await card.locator('.perf-value').textContent(), /^\d+(,\d)?$|^-$/);
     }
     // the OPDs with the most overdue items start in the first screen (the demo has overdue items)
     if (user !== 'kepala_opd') {
