@@ -331,6 +331,9 @@ int h_privacy(req_t *r)
 			(json_int_t)(hours > 0 ? hours : 1));
 	if (*contact)
 		json_object_set_new(ctx, "contact", json_string(contact));
+	/* an official signed in cannot delete their own account: no link to a 403 */
+	if (r->who.kind == AUTH_SESSION && !perm_allowed(r->who.role, PERM_ACCOUNT_DELETE))
+		json_object_set_new(ctx, "no_self_delete", json_true());
 	http_page(r, 200, "privacy", ctx);
 	return 0;
 }
