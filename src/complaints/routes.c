@@ -13,6 +13,7 @@
 #include "core/banned.h"
 
 #define T ROUTE_TENANT
+#define OPEN ROUTE_OPEN_READ /* public read: Access-Control-Allow-Origin: * (http.h) */
 
 static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/pengaduan", h_complaints_list, PERM_PUBLIC, T },
@@ -40,11 +41,11 @@ static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/pengaduan/{id}/foto/{n}", h_complaints_photo, PERM_PUBLIC, T },
 
 	/* Open311 GeoReport v2; POST authenticates with its api_key field */
-	{ "GET", "/open311/{file}", o311_discovery, PERM_PUBLIC, 0 },
-	{ "GET", "/open311/v2/{file}", o311_get, PERM_PUBLIC, 0 },
+	{ "GET", "/open311/{file}", o311_discovery, PERM_PUBLIC, OPEN },
+	{ "GET", "/open311/v2/{file}", o311_get, PERM_PUBLIC, OPEN },
 	{ "POST", "/open311/v2/{file}", o311_post, PERM_PUBLIC, ROUTE_NO_CSRF },
-	{ "GET", "/open311/v2/services/{file}", o311_service, PERM_PUBLIC, 0 },
-	{ "GET", "/open311/v2/requests/{file}", o311_request, PERM_PUBLIC, 0 },
-	{ "GET", "/open311/v2/tokens/{file}", o311_token, PERM_PUBLIC, 0 },
+	{ "GET", "/open311/v2/services/{file}", o311_service, PERM_PUBLIC, OPEN },
+	{ "GET", "/open311/v2/requests/{file}", o311_request, PERM_PUBLIC, OPEN },
+	{ "GET", "/open311/v2/tokens/{file}", o311_token, PERM_PUBLIC, OPEN },
 };
 const route_table_t routes_complaints = ROUTE_TABLE(routes);

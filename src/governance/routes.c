@@ -12,6 +12,7 @@
 
 #define T ROUTE_TENANT
 #define A (ROUTE_API | ROUTE_TENANT)
+#define OPEN ROUTE_OPEN_READ /* public read: Access-Control-Allow-Origin: * (http.h) */
 
 static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/usulan", h_gov_list, PERM_DASHBOARD, T },
@@ -41,7 +42,7 @@ static const route_t routes[] = {
 	{ "POST", "/api/v1/t/{tenant}/usulan", api_gov_create, PERM_DASHBOARD, A },
 	{ "GET", "/api/v1/t/{tenant}/usulan/{id}", api_gov_get, PERM_API_READ, A },
 	{ "POST", "/api/v1/t/{tenant}/usulan/{id}/tindakan", api_gov_act, PERM_DASHBOARD, A },
-	{ "GET", "/api/v1/t/{tenant}/keputusan", api_gov_register, PERM_PUBLIC, A },
-	{ "GET", "/api/v1/t/{tenant}/verifikasi/{token}", api_gov_verify, PERM_PUBLIC, A },
+	{ "GET", "/api/v1/t/{tenant}/keputusan", api_gov_register, PERM_PUBLIC, A | OPEN },
+	{ "GET", "/api/v1/t/{tenant}/verifikasi/{token}", api_gov_verify, PERM_PUBLIC, A | OPEN },
 };
 const route_table_t routes_governance = ROUTE_TABLE(routes);

@@ -92,6 +92,12 @@ enum route_flags {
 	                          * with r->oversize set, its plain fields in r->form and r->parts,
 	                          * and no files and no body, so that the handler can show the form
 	                          * again with what the citizen typed instead of a bare 413 page */
+	ROUTE_OPEN_READ = 16,  /* a GET whose answer is public and needs no credential (open data,
+	                        * Open311 reads, the catalogue, verification): every answer, an error
+	                        * too, carries Access-Control-Allow-Origin: *, so that a script on
+	                        * another site (a Pemda's portal, a city dashboard) may read it. Never
+	                        * on a write or on what needs a session or a key: server_run refuses it
+	                        * on a route other than GET */
 };
 
 typedef struct route {

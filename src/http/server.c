@@ -1141,6 +1141,10 @@ static int dispatch(req_t *r)
 	r->route = rt;
 	if (rt->flags & ROUTE_API)
 		r->api = 1;
+	/* before anything can fail (an unknown or suspended Pemda, the
+	 * database away), so that a portal's script reads the message too */
+	if (rt->flags & ROUTE_OPEN_READ)
+		add_hdr(r, "access-control-allow-origin", "*");
 	if (rt->flags & ROUTE_TENANT) {
 		const char *code = req_param(r, "tenant");
 		store_conn_t *c = store_reader(the_app->store);
@@ -1568,6 +1572,10 @@ int server_run(app_t *app)
 		for (size_t i = 0; i < app_route_tables[t]->count; i++)
 			if (route_valid(app_route_tables[t]->routes[i].pattern, HTTP_MAX_PARAMS) < 0)
 				return log_fail(ERR_INVALID, "bad route pattern '%s'", app_route_tables[t]->routes[i].pattern);
+			else if ((app_route_tables[t]->routes[i].flags & ROUTE_OPEN_READ) &&
+				 strcmp(app_route_tables[t]->routes[i].method, "GET"))
+				return log_fail(ERR_INVALID, "route %s %s: ROUTE_OPEN_READ is for GET only",
+						app_route_tables[t]->routes[i].method, app_route_tables[t]->routes[i].pattern);
 	if (config_listen_parts(&app->cfg, host, sizeof(host), &port) < 0)
 		return log_fail(ERR_INVALID, "bad listen address '%s'", app->cfg.listen);
 	h2o_config_init(&gconf);

@@ -5,7 +5,11 @@
  * the specification (a list element named in the plural holding elements
  * named in the singular). Errors use the specification's format and status
  * codes: 400 for missing or invalid parameters, 403 for a wrong api_key,
- * 404 for an unknown jurisdiction, service, request or path.
+ * 404 for an unknown jurisdiction, service, request or path. Every GET
+ * answer, an error too, is public (no key is needed to read): its routes
+ * carry ROUTE_OPEN_READ (Access-Control-Allow-Origin: *), so a city
+ * dashboard's script on another site may read it. Not POST: a browser page
+ * would have to carry its API key to the world.
  */
 #include "open311/open311.h"
 
@@ -351,15 +355,6 @@ static int jurisdiction(req_t *r, enum fmt f, tenant_t *ret)
 	return 0;
 }
 
-/* Every GET answer, an error too: what it gives is public (no key is
- * needed to read), so a city dashboard's script in a browser on another
- * site may read it, as open data's (docs/complaints.md). Not POST: a
- * browser page would have to carry its API key to the world. */
-static void public_read(req_t *r)
-{
-	http_add_header(r, "access-control-allow-origin", "*");
-}
-
 /* ------------------------------------------------------------ discovery */
 
 int o311_discovery(req_t *r)
@@ -369,7 +364,6 @@ int o311_discovery(req_t *r)
 	const char *origin = cplh_origin(r);
 	char url[300];
 	json_t *d;
-	public_read(r);
 	if (f == FMT_NONE || strcmp(name, "discovery"))
 		return o311_error(r, f, 404, N_("alamat tidak dikenal"), NULL);
 	snprintf(url, sizeof(url), "%s/open311/v2", origin);
@@ -426,7 +420,6 @@ int o311_service(req_t *r)
 	store_conn_t *c;
 	int rc;
 	json_t *d;
-	public_read(r);
 	if (f == FMT_NONE)
 		return o311_error(r, f, 404, N_("format harus .json atau .xml"), NULL);
 	if (jurisdiction(r, f, &t) < 0)
@@ -667,7 +660,6 @@ int o311_request(req_t *r)
 	complaint_t *cp;
 	sb_t body = SB_INIT;
 	int rc, cacheable;
-	public_read(r);
 	if (f == FMT_NONE)
 		return o311_error(r, f, 404, N_("format harus .json atau .xml"), NULL);
 	/* the key holds everything the answer depends on */
@@ -713,7 +705,6 @@ int o311_token(req_t *r)
 	store_conn_t *c;
 	complaint_t *cp;
 	int rc;
-	public_read(r);
 	if (f == FMT_NONE)
 		return o311_error(r, f, 404, N_("format harus .json atau .xml"), NULL);
 	if (jurisdiction(r, f, &t) < 0)
@@ -806,7 +797,6 @@ int o311_get(req_t *r)
 {
 	char *name;
 	enum fmt f = split_format(r, req_param(r, "file"), &name);
-	public_read(r);
 	if (f == FMT_NONE)
 		return o311_error(r, f, 404, N_("alamat tidak dikenal; format harus .json atau .xml"), NULL);
 	if (!strcmp(name, "services"))

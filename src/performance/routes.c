@@ -10,6 +10,7 @@
 
 #define T ROUTE_TENANT
 #define A ROUTE_API
+#define OPEN ROUTE_OPEN_READ /* public read: Access-Control-Allow-Origin: * (http.h) */
 
 static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/kinerja", h_perf_dashboard, PERM_PERF_VIEW, T },
@@ -19,7 +20,7 @@ static const route_t routes[] = {
 	{ "GET", "/t/{tenant}/survei/{token}", h_perf_survey_form, PERM_PUBLIC, T },
 	{ "POST", "/t/{tenant}/survei/{token}", h_perf_survey_submit, PERM_PUBLIC, T },
 	{ "GET", "/api/v1/t/{tenant}/kinerja", api_perf_dashboard, PERM_PERF_VIEW, A | T },
-	{ "GET", "/api/v1/t/{tenant}/data-terbuka", api_perf_opendata_catalog, PERM_PUBLIC, A | T },
-	{ "GET", "/api/v1/t/{tenant}/data-terbuka/{file}", api_perf_opendata, PERM_PUBLIC, A | T },
+	{ "GET", "/api/v1/t/{tenant}/data-terbuka", api_perf_opendata_catalog, PERM_PUBLIC, A | T | OPEN },
+	{ "GET", "/api/v1/t/{tenant}/data-terbuka/{file}", api_perf_opendata, PERM_PUBLIC, A | T | OPEN },
 };
 const route_table_t routes_performance = ROUTE_TABLE(routes);

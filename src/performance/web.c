@@ -1653,8 +1653,6 @@ int api_perf_opendata_catalog(req_t *r)
 	sb_t base = SB_INIT;
 	char modified[CAL_DATE_LEN];
 	int32_t asof;
-	/* on an error too, so that a portal's script can read the message */
-	http_add_header(r, "access-control-allow-origin", "*");
 	if (od_asof(r, &asof) < 0) {
 		json_decref(list);
 		return 0;
@@ -1704,9 +1702,6 @@ int api_perf_opendata(req_t *r)
 	int32_t asof;
 	int rc;
 	json_t *rows;
-	/* on an error too (an unknown dataset, a bad tanggal), so that a portal's
-	 * script can read the message */
-	http_add_header(r, "access-control-allow-origin", "*");
 	if (!c)
 		return ERR_UNAVAILABLE;
 	if (!file)

@@ -15,6 +15,7 @@
 #define T ROUTE_TENANT
 #define A ROUTE_API
 #define MP ROUTE_NO_CSRF
+#define OPEN ROUTE_OPEN_READ /* public read: Access-Control-Allow-Origin: * (http.h) */
 
 static const route_t routes[] = {
 	/* citizens and the public */
@@ -42,11 +43,11 @@ static const route_t routes[] = {
 	{ "POST", "/t/{tenant}/admin/layanan/{code}", svc_h_admin_save, PERM_SERVICES_CATALOG, T, svc_h_admin_refill },
 
 	/* JSON API */
-	{ "GET", "/api/v1/openapi.json", svc_api_openapi, PERM_PUBLIC, A },
-	{ "GET", "/api/v1/verify/{code}", svc_api_verify, PERM_PUBLIC, A },
-	{ "GET", "/api/v1/t/{tenant}/services", svc_api_services, PERM_PUBLIC, A | T },
+	{ "GET", "/api/v1/openapi.json", svc_api_openapi, PERM_PUBLIC, A | OPEN },
+	{ "GET", "/api/v1/verify/{code}", svc_api_verify, PERM_PUBLIC, A | OPEN },
+	{ "GET", "/api/v1/t/{tenant}/services", svc_api_services, PERM_PUBLIC, A | T | OPEN },
 	{ "POST", "/api/v1/t/{tenant}/services", svc_api_service_create, PERM_SERVICES_CATALOG, A | T },
-	{ "GET", "/api/v1/t/{tenant}/services/{code}", svc_api_service, PERM_PUBLIC, A | T },
+	{ "GET", "/api/v1/t/{tenant}/services/{code}", svc_api_service, PERM_PUBLIC, A | T | OPEN },
 	{ "PUT", "/api/v1/t/{tenant}/services/{code}", svc_api_service_update, PERM_SERVICES_CATALOG, A | T },
 	{ "GET", "/api/v1/t/{tenant}/applications", svc_api_mine, PERM_LOGIN, A | T },
 	{ "POST", "/api/v1/t/{tenant}/applications", svc_api_apply, PERM_LOGIN, A | T },
@@ -54,6 +55,6 @@ static const route_t routes[] = {
 	{ "POST", "/api/v1/t/{tenant}/applications/{id}/actions", svc_api_app_action, PERM_LOGIN, A | T },
 	{ "GET", "/api/v1/t/{tenant}/applications/{id}/receipt.pdf", svc_api_receipt, PERM_LOGIN, A | T },
 	{ "GET", "/api/v1/t/{tenant}/queue", svc_api_queue, PERM_LOGIN, A | T },
-	{ "GET", "/api/v1/t/{tenant}/track", svc_api_track, PERM_PUBLIC, A | T },
+	{ "GET", "/api/v1/t/{tenant}/track", svc_api_track, PERM_PUBLIC, A | T | OPEN },
 };
 const route_table_t routes_services = ROUTE_TABLE(routes);

@@ -5,9 +5,11 @@
  * one; the answer to that form is the only page that ever shows the
  * endpoint's signing secret. /t/{tenant}/admin/webhook/{id}/hapus asks for
  * confirmation, then removes the endpoint. /t/{tenant}/admin/webhook/{id}/uji
- * ("Kirim uji") sends the endpoint one signed test event at once and shows
- * what its receiver answered; accepted, it makes a delivery waiting for its
- * retry due at once (the receiver is fixed: no need to wait out the backoff).
+ * ("Kirim uji") sends the endpoint one signed test event at once and
+ * redirects (303) to the list, which shows what its receiver answered
+ * (Post/Redirect/Get: reloading that page sends nothing); accepted, it makes
+ * a delivery waiting for its retry due at once (the receiver is fixed: no
+ * need to wait out the backoff).
  *
  * Adding one resolves the URL's host (webhook_url_check: a public address
  * unless the server allows private ones), which may wait on DNS: that runs
@@ -27,6 +29,7 @@
 #include "app.h"
 #include "core/err.h"
 #include "core/nls.h"
+#include "http/parse.h"
 #include "platform/webhook.h"
 #include "core/banned.h"
 
@@ -172,9 +175,13 @@ static int hooks_page(req_t *r, int status, const char *error, const hook_typed_
 	return hooks_page_notice(r, status, error, NULL, typed);
 }
 
+static void test_result_message(req_t *r, const char **ret_notice, const char **ret_error);
+
 int h_admin_webhooks(req_t *r)
 {
-	return hooks_page(r, 200, NULL, NULL);
+	const char *notice = NULL, *error = NULL;
+	test_result_message(r, &notice, &error);
+	return hooks_page_notice(r, 200, error, notice, NULL);
 }
 
 /* ---------------------------------------------------------------- add */
@@ -416,38 +423,135 @@ static void seconds_text(req_t *r, double v, char buf[32])
 		*dot = ',';
 }
 
+/* The outcome of a test travels from the POST to the page it redirects to
+ * in a cookie of that page's own (Path /t/{tenant}/admin/webhook, HttpOnly,
+ * two minutes): "ID.KIND.STATUS.CENTISECONDS.RETRIED.TEXT", KIND 'a'
+ * accepted, 'r' refused (TEXT: the reason, libcurl's or "HTTP 503"), 'u'
+ * the address refused (TEXT: its msgid); TEXT percent-encoded. Nothing of
+ * it is stored on the server (a test changes nothing). The page shows it
+ * only for the endpoint its address names (?uji=ID) while that is one of
+ * this Pemda's, with the URL read from the database; a cookie made up by
+ * hand shows its own browser a made-up status and nothing else. */
+#define RESULT_COOKIE "sigap_uji"
+#define RESULT_AGE 120
+#define RESULT_TEXT_MAX 120
+
+static void result_set(req_t *r, const test_op_t *op, char kind, const char *text)
+{
+	char path[64];
+	size_t n = strlen(text);
+	double cs = op->seconds * 100 + 0.5;
+	sb_t v = SB_INIT;
+	/* a long reason is cut on a character's boundary: the first byte
+	 * left out is no continuation byte */
+	if (n > RESULT_TEXT_MAX)
+		for (n = RESULT_TEXT_MAX; n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80; n--)
+			;
+	sb_addf(&v, "%" PRId64 ".%c.%ld.%ld.%d.", op->id, kind, op->status < 0 || op->status > 999 ? 0 : op->status,
+		(long)(cs < 0 ? 0 : cs > 1e8 ? 1e8 : cs), op->retried != 0);
+	sb_add_urlenc(&v, text, n);
+	snprintf(path, sizeof(path), "/t/%s/admin/webhook", r->tenant->code);
+	if (!v.err)
+		http_set_cookie_path(r, RESULT_COOKIE, v.buf, path, RESULT_AGE, 1);
+	sb_release(&v);
+}
+
+/* One of the cookie's numbers, up to the '.' after it; 0, or -1. */
+static int result_field(const char **p, int64_t max, int64_t *ret)
+{
+	const char *s = *p;
+	int64_t v = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((v = v * 10 + (*s - '0')) > max)
+			return -1;
+	if (*s != '.')
+		return -1;
+	*p = s + 1;
+	*ret = v;
+	return 0;
+}
+
+static void redirect_with_result(req_t *r, const test_op_t *op, char kind, const char *text)
+{
+	char loc[80];
+	result_set(r, op, kind, text);
+	snprintf(loc, sizeof(loc), "/admin/webhook?uji=%" PRId64, op->id);
+	admin_redirect(r, loc, NULL);
+}
+
 static int hook_retried(req_t *r, int rc, void *ud)
 {
 	test_op_t *op = ud;
-	char msg[500], secs[32];
-	int n;
 	if (rc < 0)
 		return rc;
-	seconds_text(r, op->seconds, secs);
-	n = snprintf(msg, sizeof(msg), req_t_(r, N_("peristiwa uji diterima oleh %s: HTTP %ld dalam %s detik")), op->url,
-		     op->status, secs);
-	if (op->retried && n > 0 && (size_t)n < sizeof(msg))
-		snprintf(msg + n, sizeof(msg) - (size_t)n, " %s",
-			 req_t_(r, N_("Peristiwa yang menunggu pengiriman ulang dikirim pada putaran berikutnya.")));
-	return hooks_page_notice(r, 200, NULL, msg, NULL);
+	redirect_with_result(r, op, 'a', "");
+	return 0;
 }
 
 static int hook_tested(req_t *r, int rc, void *ud)
 {
 	test_op_t *op = ud;
-	char msg[400], secs[32];
-	if (rc == ERR_INVALID)
-		return hooks_page(r, 200, req_t_(r, op->msgid ? op->msgid : N_("alamat webhook tidak valid")), NULL);
+	if (rc == ERR_INVALID) {
+		redirect_with_result(r, op, 'u', op->msgid ? op->msgid : N_("alamat webhook tidak valid"));
+		return 0;
+	}
 	if (rc < 0)
 		return rc;
 	if (op->status >= 200 && op->status <= 299)
 		/* the receiver works again: what waits for a retry goes now */
 		return http_write(r, hook_retry_tx, op, hook_retried);
 	/* libcurl's reason is its own English, as on the list */
-	seconds_text(r, op->seconds, secs);
-	snprintf(msg, sizeof(msg), req_t_(r, N_("peristiwa uji tidak diterima oleh %s: %s (setelah %s detik)")), op->url,
-		 op->err[0] ? op->err : "?", secs);
-	return hooks_page(r, 200, msg, NULL);
+	redirect_with_result(r, op, 'r', op->err[0] ? op->err : "?");
+	return 0;
+}
+
+/* The list's message after a test: what the cookie says of the endpoint
+ * ?uji= names, in the reader's language; nothing when they differ, the
+ * cookie has gone (two minutes) or does not parse, or the endpoint is not
+ * (or no longer) this Pemda's. */
+static void test_result_message(req_t *r, const char **ret_notice, const char **ret_error)
+{
+	const char *q = req_query(r, "uji"), *p = req_cookie(r, RESULT_COOKIE);
+	int64_t id, status, cs, retried;
+	char kind, secs[32], *text = NULL;
+	webhook_info_t w;
+	store_conn_t *c;
+	sb_t msg = SB_INIT;
+	const char *out;
+	if (!q || !p || !*q || strlen(q) > 18 || strspn(q, "0123456789") != strlen(q) ||
+	    result_field(&p, INT64_MAX / 10 - 9, &id) < 0 || id != strtoll(q, NULL, 10) || !*p || p[1] != '.')
+		return;
+	kind = *p;
+	p += 2;
+	if (result_field(&p, 999, &status) < 0 || result_field(&p, 100000000, &cs) < 0 ||
+	    result_field(&p, 1, &retried) < 0 || url_decode(&r->arena, p, strlen(p), 0, &text, NULL) < 0 ||
+	    !utf8_valid(text, strlen(text)))
+		return;
+	if (!(c = store_reader(r->app->store)) || webhook_get(c, r->tenant->code, id, &w) < 0)
+		return;
+	seconds_text(r, (double)cs / 100, secs);
+	if (kind == 'a') {
+		sb_addf(&msg, req_t_(r, N_("peristiwa uji diterima oleh %s: HTTP %ld dalam %s detik")), w.url, (long)status,
+			secs);
+		if (retried)
+			sb_addf(&msg, " %s",
+				req_t_(r, N_("Peristiwa yang menunggu pengiriman ulang dikirim pada putaran berikutnya.")));
+	} else if (kind == 'r') {
+		sb_addf(&msg, req_t_(r, N_("peristiwa uji tidak diterima oleh %s: %s (setelah %s detik)")), w.url,
+			*text ? text : "?", secs);
+	} else if (kind == 'u') {
+		sb_adds(&msg, req_t_(r, *text ? text : N_("alamat webhook tidak valid")));
+	} else {
+		return;
+	}
+	out = msg.err ? NULL : arena_strndup(&r->arena, msg.buf, msg.len);
+	sb_release(&msg);
+	if (kind == 'a')
+		*ret_notice = out;
+	else
+		*ret_error = out;
 }
 
 int h_admin_webhook_test(req_t *r)

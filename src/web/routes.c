@@ -20,6 +20,7 @@
 
 #define T ROUTE_TENANT
 #define A ROUTE_API
+#define OPEN ROUTE_OPEN_READ /* public read: Access-Control-Allow-Origin: * (http.h) */
 
 static const route_t foundation_routes[] = {
 	{ "GET", "/healthz", h_healthz, PERM_PUBLIC, A },
@@ -92,12 +93,12 @@ static const route_t foundation_routes[] = {
 	{ "GET", "/t/{tenant}/admin/hari-libur/{date}/hapus", h_admin_holiday_remove_form, PERM_CALENDAR_MANAGE, T },
 	{ "POST", "/t/{tenant}/admin/hari-libur/{date}/hapus", h_admin_holiday_remove, PERM_CALENDAR_MANAGE, T },
 
-	{ "GET", "/api/v1/tenants", api_tenants, PERM_PUBLIC, A },
-	{ "GET", "/api/v1/regions", api_regions, PERM_PUBLIC, A },
-	{ "GET", "/api/v1/regions/{code}", api_region, PERM_PUBLIC, A },
+	{ "GET", "/api/v1/tenants", api_tenants, PERM_PUBLIC, A | OPEN },
+	{ "GET", "/api/v1/regions", api_regions, PERM_PUBLIC, A | OPEN },
+	{ "GET", "/api/v1/regions/{code}", api_region, PERM_PUBLIC, A | OPEN },
 	{ "POST", "/api/v1/nik/validate", api_nik_validate, PERM_PUBLIC, A | ROUTE_NO_CSRF },
-	{ "GET", "/api/v1/t/{tenant}/calendar/add", api_calendar_add, PERM_PUBLIC, A | T },
-	{ "GET", "/api/v1/t/{tenant}/calendar/between", api_calendar_between, PERM_PUBLIC, A | T },
+	{ "GET", "/api/v1/t/{tenant}/calendar/add", api_calendar_add, PERM_PUBLIC, A | T | OPEN },
+	{ "GET", "/api/v1/t/{tenant}/calendar/between", api_calendar_between, PERM_PUBLIC, A | T | OPEN },
 	{ "GET", "/api/v1/t/{tenant}/me", api_me, PERM_LOGIN, A | T },
 };
 

@@ -277,3 +277,56 @@ def test_calendar_bad_dates_are_400(env):
     # the English message
     e = c.get(add + "from=x&days=1", headers={"Accept-Language": "en"}).expect_json_error(400)
     assert e["message"] == "date 'from' must be YYYY-MM-DD", e
+
+
+def test_public_reads_are_open_to_other_origins(env):
+    """What anyone may read without a credential (the service catalogue, tracking by number, a
+    receipt's and a decision's verification, the register of decisions, regions, the calendar, the
+    OpenAPI document, open data, Open311) carries Access-Control-Allow-Origin: * on every answer,
+    errors too, so that a Pemda's portal or a dashboard on another site may read it from a
+    script. Only open data and Open311 had it: a portal's script could not read the catalogue
+    or check a decision, and open data of an unknown Pemda (answered by the router, before the
+    handler) was a 404 it could not read. What needs a session or a key, and every write, is not
+    opened up."""
+    c = env.client()
+    origin = {"Origin": "https://portal.example.id"}
+    token = c.get("/api/v1/t/%s/keputusan" % TENANT).expect(200).json()["decisions"][0]["token"]
+    t = "/api/v1/t/%s" % TENANT
+    for path, status in (("%s/services" % t, 200), ("%s/services?q=ktp" % t, 200),
+                         ("%s/services?q=%s" % (t, "x" * 101), 400),
+                         ("%s/services/ktp-el" % t, 200), ("%s/services/tidak-ada" % t, 404),
+                         ("%s/services/ktp-el?version=x" % t, 400),
+                         ("%s/track?number=52.71/PLY/2026/999999" % t, 404), ("%s/track" % t, 400),
+                         ("/api/v1/verify/" + "0" * 32, 404),
+                         ("%s/keputusan" % t, 200), ("%s/keputusan?per_page=0" % t, 400),
+                         ("%s/verifikasi/%s" % (t, token), 200), ("%s/verifikasi/%s" % (t, "0" * 32), 404),
+                         ("/api/v1/openapi.json", 200), ("/api/v1/tenants", 200),
+                         ("/api/v1/regions?q=mataram", 200), ("/api/v1/regions?level=9", 400),
+                         ("/api/v1/regions/52.71", 200), ("/api/v1/regions/99.99", 404),
+                         ("%s/calendar/add?from=2026-03-01&days=3" % t, 200), ("%s/calendar/add?from=x" % t, 400),
+                         ("%s/calendar/between?from=2026-03-01&to=2026-03-31" % t, 200),
+                         ("%s/data-terbuka" % t, 200),
+                         # answered by the router before any handler: an unknown Pemda
+                         ("/api/v1/t/99.99/data-terbuka", 404), ("/api/v1/t/99.99/services", 404),
+                         ("/api/v1/t/99.99/keputusan", 404),
+                         ("/open311/v2/services.json?jurisdiction_id=%s" % TENANT, 200),
+                         ("/open311/v2/requests.xml?jurisdiction_id=99.99", 404)):
+        r = c.get(path, headers=origin)
+        assert r.status == status, (path, r.describe())
+        assert r.header("access-control-allow-origin") == "*", (path, r.describe())
+        assert len(r.header_all("access-control-allow-origin")) == 1, (path, r.describe())
+    # a signed-in user's own reads and what needs a role are not opened up, nor is any write
+    anon = env.client()
+    for path, status in (("%s/me" % t, 401), ("%s/applications" % t, 401), ("%s/queue" % t, 401),
+                         ("%s/usulan" % t, 401), ("%s/kinerja" % t, 401)):
+        r = anon.get(path, headers=origin)
+        assert r.status == status and r.header("access-control-allow-origin") is None, (path, r.describe())
+    w = env.client()
+    w.login(TENANT, "warga")
+    for path in ("%s/me" % t, "%s/applications" % t, "/t/%s/akun/data.json" % TENANT):
+        r = w.get(path, headers=origin).expect(200)
+        assert r.header("access-control-allow-origin") is None, (path, r.describe())
+    r = anon.post_json("/api/v1/nik/validate", {"nik": NIK_OK}, headers=origin).expect(200)
+    assert r.header("access-control-allow-origin") is None, r.describe()
+    r = anon.post_json("%s/services" % t, {"code": "x"}, headers=origin)
+    assert r.status == 401 and r.header("access-control-allow-origin") is None, r.describe()

@@ -288,6 +288,32 @@ def test_open311_get_errors_both_formats(env):
     expect_error(c.get("/open311/v2/requests.json?%s&start_date=2026-01-01+T00:00:00Z" % J), 400, "json", "start_date")
 
 
+def test_open311_list_filters_by_unknown_codes_are_empty_not_404(env):
+    """In GET requests, service_code and service_request_id are filters: the specification's only
+    404 there is an unknown jurisdiction_id, so a code no request has, or that no category has,
+    gives 200 with an empty list, in both formats, and a list mixing known and unknown codes gives
+    the known ones' requests. (docs/complaints.md listed "unknown service_code" among the 404s
+    without saying that is POST's and services/{code}'s.) An unknown service_code is 404 there."""
+    post(env, good(env, service_code="jalan", description="Jalan berlubang di depan pasar")).expect(200)
+    c = env.client()
+    for fmt in ("json", "xml"):
+        for q in ("service_code=TIDAKADA", "service_code=tidak-ada,juga-tidak", "service_request_id=999999999"):
+            r = c.get("/open311/v2/requests.%s?%s&%s" % (fmt, J, q)).expect(200)
+            if fmt == "json":
+                assert r.json() == [], (q, r.text)
+            else:
+                root = xml(r)
+                assert root.tag == "service_requests" and root.findall("request") == [], (q, r.text)
+        expect_error(c.get("/open311/v2/services/TIDAKADA.%s?%s" % (fmt, J)), 404, fmt, "service_code")
+        expect_error(c.get("/open311/v2/requests.%s?jurisdiction_id=99.99&service_code=jalan" % fmt), 404, fmt,
+                     "jurisdiction_id")
+    known = c.get("/open311/v2/requests.json?%s&service_code=jalan" % J).expect(200).json()
+    assert known and all(x["service_code"] == "jalan" for x in known), known
+    mixed = c.get("/open311/v2/requests.json?%s&service_code=TIDAKADA,jalan" % J).expect(200).json()
+    assert mixed == known, (mixed, known)
+    expect_error(post(env, good(env, service_code="TIDAKADA")), 404, "json", "service_code")
+
+
 def test_open311_reads_are_open_to_other_origins(env):
     """What a GET gives is public (no key reads it), so a city dashboard's script on another site
     may read it: Access-Control-Allow-Origin: * on every GET answer, errors too, as open data's.

@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import zipfile
+import xml.etree.ElementTree as ET
 
 from harness import local_today, on_one_day, pdf_text
 
@@ -288,6 +289,63 @@ def test_xlsx_has_a_notes_sheet(env):
     assert re.search(r"\| Created \| \d{4}-\d\d-\d\d \d\d:\d\d WITA \|", notes), notes
 
 
+def check_xlsx_package(body, sheets):
+    """The workbook's package as a spreadsheet program reads it, parsed with zipfile and an XML
+    parser: the sheets in order, each with a unique positive sheetId and a unique r:id that
+    resolves in the workbook's relationships (themselves with unique Ids) to a worksheet part
+    that is in the file and declared in [Content_Types].xml; docProps/app.xml names the same
+    sheets."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
+          "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
+          "ep": "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
+          "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"}
+    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    z = zipfile.ZipFile(io.BytesIO(body))
+    assert z.testzip() is None
+    parts = set(z.namelist())
+    wb = ET.fromstring(z.read("xl/workbook.xml"))
+    got = wb.findall("m:sheets/m:sheet", ns)
+    assert [x.get("name") for x in got] == sheets, [x.get("name") for x in got]
+    ids = [x.get("sheetId") for x in got]
+    assert all(i and i.isdigit() and int(i) > 0 for i in ids) and len(set(ids)) == len(ids), ids
+    rids = [x.get(rid) for x in got]
+    assert all(rids) and len(set(rids)) == len(rids), rids
+    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels")).findall("pr:Relationship", ns)
+    rel_ids = [x.get("Id") for x in rels]
+    assert len(set(rel_ids)) == len(rel_ids), rel_ids
+    by_id = {x.get("Id"): x for x in rels}
+    overrides = {x.get("PartName"): x.get("ContentType")
+                 for x in ET.fromstring(z.read("[Content_Types].xml")).findall("ct:Override", ns)}
+    targets = []
+    for r in rids:
+        rel = by_id[r]
+        assert rel.get("Type").endswith("/relationships/worksheet"), (r, rel.attrib)
+        part = "xl/" + rel.get("Target")
+        assert part in parts, (part, sorted(parts))
+        assert overrides.get("/" + part, "").endswith("spreadsheetml.worksheet+xml"), (part, overrides)
+        ET.fromstring(z.read(part))   # well-formed
+        targets.append(part)
+    assert len(set(targets)) == len(targets), targets
+    # every relationship's target is in the package
+    for rel in rels:
+        assert "xl/" + rel.get("Target") in parts, rel.attrib
+    app = ET.fromstring(z.read("docProps/app.xml"))
+    titles = [x.text for x in app.findall("ep:TitlesOfParts/vt:vector/vt:lpstr", ns)]
+    assert titles == sheets, titles
+
+
+def test_xlsx_sheet_and_relationship_ids_are_valid(env):
+    """With several sheets (the whole report's seven, a single table's two), the workbook's sheet
+    ids and relationship ids are unique and each sheet's relationship leads to its own part."""
+    srv = setup(env)
+    c = client(srv, "sekda")
+    check_xlsx_package(c.get("/t/%s/kinerja/ekspor/semua.xlsx" % T).expect(200).body,
+                       ["opd", "layanan", "tren", "kecamatan", "ikm_opd", "ikm_layanan", "Catatan"])
+    check_xlsx_package(c.get("/t/%s/kinerja/ekspor/opd.xlsx" % T).expect(200).body, ["opd", "Catatan"])
+    srv.stop()
+
+
 def test_numbers_have_the_pages_decimals(env):
     """A figure has the same decimals on the page, in the CSV, in the workbook and in the open
     data: percentages one (76.0, not 76 beside 76.2), IKM two, NRR three. The CSV files gave NRR
@@ -462,6 +520,10 @@ def open_data(env):
     assert ids == ["kinerja-opd-bulanan", "kinerja-kecamatan-bulanan", "ikm-opd-bulanan"], ids
     for d in cat["dataset"]:
         assert d["accessLevel"] == "public" and d["accrualPeriodicity"] == "R/P1D"
+        # the Pemda by name; sigap holds no contact e-mail for a Pemda, so no hasEmail (never a
+        # made-up or empty "mailto:"): docs/performance.md, "Open data"
+        assert d["contactPoint"] == {"@type": "vcard:Contact", "fn": d["publisher"]["name"]}, d["contactPoint"]
+        assert d["publisher"]["name"], d
         assert {x["format"] for x in d["distribution"]} == {"CSV", "JSON"}
         assert d["describedBy"].endswith(".schema.json")
         # links on the host the catalogue was asked on (they said http://localhost)

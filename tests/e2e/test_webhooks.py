@@ -421,11 +421,23 @@ def test_the_form_refuses_and_guards(env):
     c.post_form(ADMIN + "/%d/hapus" % hid, {"_csrf": conf.csrf(), "version": "1"}).expect(404)
 
 
+def send_test(c, action, csrf, hid):
+    """Presses "Kirim uji": the POST answers 303 to the list (Post/Redirect/Get), whose page shows
+    the result; returns that page."""
+    r = c.post_form(action, {"_csrf": csrf})
+    assert r.status == 303 and r.header("location") == "%s?uji=%d" % (ADMIN, hid), r.describe()
+    (line,) = [x for x in r.header_all("set-cookie") if x.startswith("sigap_uji=")]
+    assert "; Path=%s;" % ADMIN in line and "; HttpOnly" in line and "Max-Age=120" in line, line
+    return c.get(r.header("location")).expect(200)
+
+
 def test_send_a_test_event(env):
     """"Kirim uji": the administrator sends the endpoint one signed event "webhook.test" at once
     and sees what its receiver answered (accepted with its status and time, or not accepted with
     the reason); nothing is stored, the cursor stays. Only with the form's CSRF token, only the
-    administrator, only this Pemda's endpoints."""
+    administrator, only this Pemda's endpoints. The POST redirects (303) to the list, which shows
+    the result, so reloading that page sends nothing again (it answered 200 with the page, and a
+    reload sent another test)."""
     with sink_and_server(env) as (sink, db, srv):
         _, secret = add_endpoint(srv, sink.url("/uji"))
         hid = int(db.sql("SELECT id FROM webhooks WHERE tenant = '%s'" % TENANT)[0][0])
@@ -436,9 +448,25 @@ def test_send_a_test_event(env):
         lst = c.get(ADMIN).expect(200, contains="Kirim uji")
         action = "%s/%d/uji" % (ADMIN, hid)
         assert 'action="%s"' % action in lst.text, lst.text
-        page = c.post_form(action, {"_csrf": lst.csrf()}).expect(200)
-        assert re.search(r'class="notice">peristiwa uji diterima oleh %s: HTTP 200 dalam \d+,\d\d detik'
-                         % re.escape(sink.url("/uji")), page.text), page.text
+        page = send_test(c, action, lst.csrf(), hid)
+        accepted = r'class="notice">peristiwa uji diterima oleh %s: HTTP 200 dalam \d+,\d\d detik' % re.escape(
+            sink.url("/uji"))
+        assert re.search(accepted, page.text), page.text
+        # a reload shows the result again and sends nothing
+        again = c.get("%s?uji=%d" % (ADMIN, hid)).expect(200)
+        assert re.search(accepted, again.text), again.text
+        assert len(sink.got("/uji", ok_only=False)) == 1
+        # the result is this browser's, for this endpoint's address only
+        assert "peristiwa uji" not in c.get(ADMIN).expect(200).text
+        assert "peristiwa uji" not in c.get("%s?uji=%d" % (ADMIN, hid + 1)).expect(200).text
+        other = srv.client()
+        other.login(TENANT, "admin")
+        assert "peristiwa uji" not in other.get("%s?uji=%d" % (ADMIN, hid)).expect(200).text
+        # a cookie that does not parse shows nothing, and breaks nothing
+        for bad in ("x", "%d" % hid, "%d.a.200" % hid, "%d.z.200.1.0." % hid, "%d.a.2000.1.0." % hid,
+                    "%d.r.503.1.0.%%FF" % hid, "%d.r.503.1.0.%%zz" % hid):
+            other.cookies["sigap_uji"] = bad
+            assert "peristiwa uji" not in other.get("%s?uji=%d" % (ADMIN, hid)).expect(200).text, bad
         (req,) = sink.got("/uji")
         check_signature(req, secret)
         (ev,) = json.loads(req[2])["events"]
@@ -446,13 +474,13 @@ def test_send_a_test_event(env):
         assert re.fullmatch(r"%s-test-\d+" % re.escape(TENANT), ev["id"]), ev
         # the receiver refuses: said so, with its status
         sink.status = 503
-        page = c.post_form(action, {"_csrf": lst.csrf()}).expect(200)
+        page = send_test(c, action, lst.csrf(), hid)
         assert re.search(r'class="alert" role="alert">peristiwa uji tidak diterima oleh %s: HTTP 503 \(setelah '
                          r'\d+,\d\d detik\)' % re.escape(sink.url("/uji")), page.text), page.text
         # in English for an English reader
         c.get("/bahasa/en?next=%2F").expect(303)
         sink.status = 200
-        page = c.post_form(action, {"_csrf": lst.csrf()}).expect(200)
+        page = send_test(c, action, lst.csrf(), hid)
         assert re.search(r"test event accepted by %s: HTTP 200 in \d+\.\d\d seconds" % re.escape(sink.url("/uji")),
                          page.text), page.text   # (a decimal point in English, a comma in Indonesian)
         assert len(sink.got("/uji", ok_only=False)) == 3
@@ -474,6 +502,14 @@ def test_send_a_test_event(env):
                     {"_csrf": o.get("/t/%s/admin/webhook" % TENANT2).csrf()}).expect(404)
         c.post_form("%s/999999/uji" % ADMIN, {"_csrf": lst.csrf()}).expect(404)
         assert len(sink.got("/uji", ok_only=False)) == 3
+        # an address the check refuses now (a row from before the check, say): said so after the redirect
+        db.sql("INSERT INTO webhooks (tenant, url, kinds, secret, created_at, created_by) VALUES "
+               "('%s', 'http://nama:sandi@127.0.0.1:1/x', 1, 'whsec_uji', %d, 'admin')" % (TENANT, time.time()))
+        bad = int(db.sql("SELECT max(id) FROM webhooks WHERE tenant = '%s'" % TENANT)[0][0])
+        c.get("/bahasa/id?next=%2F").expect(303)
+        page = send_test(c, "%s/%d/uji" % (ADMIN, bad), lst.csrf(), bad)
+        assert 'class="alert" role="alert">alamat webhook tidak boleh memuat nama pengguna atau kata sandi<' in \
+            page.text, page.text
 
 
 def test_a_test_accepted_brings_the_waiting_retry_forward(env):
@@ -493,7 +529,7 @@ def test_a_test_accepted_brings_the_waiting_retry_forward(env):
         c = srv.client()
         c.login(TENANT, "admin")
         lst = c.get(ADMIN).expect(200)
-        page = c.post_form("%s/%d/uji" % (ADMIN, hid), {"_csrf": lst.csrf()}).expect(200)
+        page = send_test(c, "%s/%d/uji" % (ADMIN, hid), lst.csrf(), hid)
         assert "peristiwa uji diterima oleh" in page.text and \
             "Peristiwa yang menunggu pengiriman ulang dikirim pada putaran berikutnya." in page.text, page.text
         # the complaint's event arrives within a few runs, not after the minute's backoff
@@ -505,5 +541,5 @@ def test_a_test_accepted_brings_the_waiting_retry_forward(env):
             check_signature(req, secret)
         assert wait_for(lambda: int(db.sql("SELECT attempts FROM webhooks WHERE id = %d" % hid)[0][0]) == 0)
         # nothing waits now: the test says only that it was accepted
-        page = c.post_form("%s/%d/uji" % (ADMIN, hid), {"_csrf": lst.csrf()}).expect(200)
+        page = send_test(c, "%s/%d/uji" % (ADMIN, hid), lst.csrf(), hid)
         assert "peristiwa uji diterima oleh" in page.text and "menunggu pengiriman ulang" not in page.text, page.text
