@@ -1,22 +1,22 @@
 """
-test_crawl.py: every page a user can reach by clicking, for every role, in both languages.
+test_crawl.py: every page a user can reach by clicking, for every role, in both languages, in a
+kota and in a provinsi.
 
-A crawler signs in as each demo role of Kota Mataram (52.71), and as nobody,
-and follows breadth first every same-origin <a href> of the HTML pages it
-gets (GET only: it never sends a form, and it skips the language switch and
-signing out; other tenants' pages are left alone). Files (PDF, CSV, XLSX,
-JSON, receipts, scans) are fetched but not read. Paging parameters are taken
-off the query, and pages of one kind (the same address with other numbers:
-other ids, other years) are read PER_KIND times at most, so a walk stays
-within PAGE_CAP pages: about 2,400 pages in 6-8 seconds for the whole
-matrix. Every role is walked in Bahasa Indonesia and in English (the `lang`
-cookie, as /bahasa/en sets it); officials who gave their password but have
-not set up the second step yet (sigap serve's default) are walked too.
+A crawler signs in as each demo role of Kota Mataram (52.71) and of the Provinsi NTB (52), and as
+nobody, and follows breadth first every same-origin <a href> and <img src> of the HTML pages it
+gets (GET only: it never sends a form, and it skips the language switch and signing out; other
+tenants' pages are left alone). Files (PDF, CSV, XLSX, JSON, receipts, scans, photos) are fetched
+but not read. Paging parameters are taken off the query, and pages of one kind (the same address
+with other numbers: other ids, other years) are read PER_KIND times at most, except the pages the
+test made, where every walk starts; so a walk stays within PAGE_CAP pages: about 3,800 pages in
+8-10 seconds for the whole matrix (12-15 s with the seed). Every role is walked in Bahasa
+Indonesia and in English (the `lang` cookie, as /bahasa/en sets it); officials who gave their
+password but have not set up the second step yet (sigap serve's default) are walked too.
 
 For every answer:
-  * no 5xx, and no 4xx for a link the application printed itself: a page
-    shows no link its reader cannot follow (a 403 behind a link is a bug);
-    a redirect is followed within the site, and never leads to another;
+  * no 5xx, and no 4xx for a link or image the application printed itself: a page shows no
+    link its reader cannot follow and no image its reader cannot load (a 403 behind a link is
+    a bug); a redirect is followed within the site, and never leads to another;
   * an HTML page says <html lang="id"> or <html lang="en"> as chosen, and
     its elements nest: every non-void element opened is closed, in order, no
     void element is closed, no block opens inside a <p> (the browser would
@@ -29,16 +29,34 @@ For every answer:
   * the language switch leads back to the same page;
   * what the anonymous visitor reads never holds a citizen's full NIK, phone
     number, e-mail address or name. The demo data holds none of these but
-    the citizen's name, so the test first files, on a server of its own, a
-    report by a visitor with name, e-mail and phone and a NIK and the phone
-    in its text, answered by the OPD; the demo citizen's report with a phone
-    number; two applications with a NIK, one moved on a step and one
-    returned for correction; and an API key, a local holiday and a webhook,
-    so that their pages have something to link to. The anonymous walk starts
-    from the public pages of these (the reports, tracking by number, the
-    receipt's verification page). That the values are found where they
-    belong (the officer's application page, the coordinator's report) shows
-    the check can fail.
+    the citizen's name, so the test first files them itself (below). That the
+    values are found where they belong (the officer's application page, the
+    coordinator's report) shows the check can fail.
+
+Before the walk the test makes, on a server of its own, through the forms and the JSON API its
+users would use (seed()), the state behind the pages the demo data does not reach:
+  * applications of the demo citizen with a NIK: one a step further, one returned for
+    correction, one finished with its generated result and its satisfaction survey answered
+    (the IKM pages then count it), one rejected, one cancelled;
+  * reports: a visitor's with name, e-mail and phone and a NIK and the phone in its text,
+    answered; the citizen's aspiration with a phone number; one with a photo made public,
+    answered and rated; one answered and reopened, with a visitor's duplicate merged into it;
+    one whose answer is a month late and one whose verification is late, each escalated by
+    `sigap sweep` (their deadlines moved back in the database, as other tests move clocks),
+    the first with a photo kept from the public; one on hold (followed by the citizen), one
+    forwarded as not the Pemda's business, one archived as spam, one handed back by the OPD;
+  * proposals signed step by step: one with an attachment rejected by the Kepala Daerah, one
+    he returned and the OPD revised, a Raperda approved by the DPRD and then enacted and
+    promulgated as a Perda, one the DPRD rejected and then corrected, a pokok pikiran the
+    kepala OPD declined, and a request to replace the Wakil's signing key;
+  * in the province (which the demo gives no categories, services or proposals): a category
+    and a visitor's report, a service of its DIKBUD with an application moved on, a proposal
+    submitted;
+  * an API key, a local holiday and a webhook of the administrator's.
+Every walk starts from these pages besides the home pages (a role that may not open one, a 403
+or a 404 with no link to it, skips it), and reached() checks that each role read the ones it is
+for and followed the links on them to what their state adds: the public photo, the result file
+and the receipt, the decisions' verification pages and PDFs, a proposal's attachment.
 
 test_crawl_checks_find_broken_pages feeds the checks pages broken on purpose.
 """
@@ -49,8 +67,9 @@ import re
 import time
 import urllib.parse
 
-from harness import DEMO_PASSWORD, ROLES, TENANT
-from test_complaints import multipart
+from harness import DEMO_PASSWORD, ROLES, TENANT, TENANT2, check_sigap
+from test_complaints import fixture, multipart
+from test_governance import act as gov_act, create, day
 
 PAGE_CAP = 300          # pages (and files) per role and language
 PER_KIND = 6            # pages of one kind: the same path with other numbers or ids
@@ -94,6 +113,8 @@ class Page(html.parser.HTMLParser):
             self.lang = a.get("lang")
         elif tag == "a" and a.get("href"):
             self.links.append(a["href"])
+        elif tag == "img" and a.get("src") and not a["src"].startswith("data:"):
+            self.links.append(a["src"])     # an image shown must load for its reader too
         elif tag == "form":
             if self.form is not None:
                 self.problems.append("line %d: a form inside the form of line %d" % (self.getpos()[0], self.form[0]))
@@ -170,13 +191,13 @@ def normalise(path, base):
     return u.path + ("?" + urllib.parse.urlencode(query) if query else "")
 
 
-def followed(path):
-    """Whether the crawl follows a link to path: Kota Mataram's pages and the site's own (the portal,
-    verification pages, files), not another tenant's, not the language switch, not signing out."""
+def followed(path, tenant=TENANT):
+    """Whether the crawl follows a link to path: the walked tenant's pages and the site's own (the
+    portal, verification pages, files), not another tenant's, not the language switch, not signing out."""
     p = path.split("?")[0]
     if SKIP.search(p):
         return False
-    return not p.startswith("/t/") or p == "/t/" + TENANT or p.startswith("/t/%s/" % TENANT)
+    return not p.startswith("/t/") or p == "/t/" + tenant or p.startswith("/t/%s/" % tenant)
 
 
 def kind_of(path):
@@ -196,26 +217,30 @@ def same_page(a, b):
 
 
 class Crawl:
-    """One walk through the site as one role in one language, from the paths start.
+    """One walk through the site of tenant as one role in one language, from the paths start.
 
-    read: the pages and files fetched; problems: what was wrong, one line each; shown: {value: the
-    first page that showed it} for each of secrets found on an HTML page."""
+    The start pages are read whatever their kind (the pages the test made are the point of the
+    walk); one the role may not read (403, 404: no page linked it) is skipped, in refused.
+    read: the pages and files fetched; paths: their addresses; problems: what was wrong, one line
+    each; shown: {value: the first page that showed it} for each of secrets found on an HTML page."""
 
-    def __init__(self, srv, role, lang, start, secrets=(), half=False):
-        self.who = "%s/%s" % (role or "anonymous", lang)
-        self.lang, self.secrets = lang, secrets
+    def __init__(self, srv, role, lang, start, secrets=(), half=False, tenant=TENANT):
+        self.who = "%s/%s" % (role or "anonymous", lang) + ("" if tenant == TENANT else "@" + tenant)
+        self.lang, self.secrets, self.tenant = lang, secrets, tenant
+        self.refused = []
         self.read, self.problems, self.shown = 0, [], {}
+        self.paths = []             # the addresses read, in order
         self.c = srv.client()
         self.c.cookies["lang"] = lang       # as /bahasa/{lang} sets it
         if half:
             # the password alone: an official is then sent to set up the second step
-            form = self.c.get("/t/%s/masuk" % TENANT).expect(200)
-            r = self.c.post_form("/t/%s/masuk" % TENANT, {"_csrf": form.csrf(), "username": role,
+            form = self.c.get("/t/%s/masuk" % tenant).expect(200)
+            r = self.c.post_form("/t/%s/masuk" % tenant, {"_csrf": form.csrf(), "username": role,
                                                          "password": DEMO_PASSWORD})
-            assert r.status == 303 and r.header("location") == "/t/%s/akun/dua-langkah" % TENANT, r.describe()
+            assert r.status == 303 and r.header("location") == "/t/%s/akun/dua-langkah" % tenant, r.describe()
             self.who = "%s(half signed in)/%s" % (role, lang)
         elif role:
-            self.c.login(TENANT, role)
+            self.c.login(tenant, role)
         queue = [(p, "(start)") for p in start]
         seen, kinds = set(), {}
         while queue and self.read < PAGE_CAP:
@@ -225,9 +250,10 @@ class Crawl:
             seen.add(path)
             k = kind_of(path)
             kinds[k] = kinds.get(k, 0) + 1
-            if kinds[k] > PER_KIND:
+            if kinds[k] > PER_KIND and came_from != "(start)":
                 continue
             self.read += 1
+            self.paths.append(path)
             for nxt in self.visit(path, came_from):
                 if nxt not in seen:
                     queue.append((nxt, path))
@@ -238,12 +264,15 @@ class Crawl:
     def visit(self, path, came_from):
         """Fetches path and checks it; returns the local addresses it leads to."""
         r = self.c.get(path)
+        if came_from == "(start)" and r.status in (403, 404):
+            self.refused.append(path)
+            return []
         if 300 <= r.status < 400:
             nxt = normalise(r.header("location") or "", path)
             if nxt is None:
                 self.problem(path, came_from, "%d to another site: %s" % (r.status, r.header("location")))
                 return []
-            return [nxt] if followed(nxt) else []
+            return [nxt] if followed(nxt, self.tenant) else []
         if r.status != 200:
             body = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", r.text)).strip()
             self.problem(path, came_from, "%d: %s" % (r.status, body[:300]))
@@ -272,17 +301,24 @@ class Crawl:
                 if not same_page(back, path):
                     self.problem(path, came_from, "the language switch leads back to %r" % back)
             nxt = normalise(href, path)
-            if nxt is not None and followed(nxt):
+            if nxt is not None and followed(nxt, self.tenant):
                 out.append(nxt)
         return out
 
 
-def file_report(c, fields):
-    """Files a report through the web form as c; returns its page's address."""
-    form = c.get("/t/%s/pengaduan/baru" % TENANT).expect(200)
+def signed_in(srv, role, tenant=TENANT):
+    c = srv.client()
+    c.login(tenant, role)
+    return c
+
+
+def file_report(c, fields, files=(), tenant=TENANT):
+    """Files a report through the web form as c (with photos: (field, name, type, bytes)); returns its
+    page's address."""
+    form = c.get("/t/%s/pengaduan/baru" % tenant).expect(200)
     nonce = re.search(r'name="_nonce" value="([0-9a-f]+)"', form.text).group(1)
-    body, ctype = multipart([("_csrf", form.csrf()), ("_nonce", nonce)] + fields)
-    r = c.request("POST", "/t/%s/pengaduan/baru" % TENANT, body=body, headers={"Content-Type": ctype})
+    body, ctype = multipart([("_csrf", form.csrf()), ("_nonce", nonce)] + fields, files)
+    r = c.request("POST", "/t/%s/pengaduan/baru" % tenant, body=body, headers={"Content-Type": ctype})
     assert r.status == 303, r.describe() + r.text[:500]
     return r.header("location").split("?")[0]
 
@@ -305,42 +341,243 @@ def act(c, path, fields):
         .expect(303)
 
 
-def seed(srv):
-    """Files what the crawl reads, with a citizen's personal data in it, and moves it on so that
-    more kinds of page have something to show: a named report by a visitor without an account (name,
-    e-mail, phone; a NIK and the phone in its text), answered by the OPD; one by the demo citizen
-    with a phone number; the citizen's applications with a NIK, one a step further, one returned
-    for correction; an API key, a local holiday and a webhook of the administrator's. Returns the
-    public pages of these (the reports, tracking an application by number, its receipt's
-    verification page)."""
-    reports = [file_report(srv.client(), [
-        ("kind", "pengaduan"), ("identity", "terbuka"), ("category", "adminduk"), ("title", "KK belum dicetak"),
-        ("description", "KK saya belum dicetak. NIK saya %s, hubungi saya di %s." % (NIK, PHONE_TYPED)),
-        ("address", "Jl. Majapahit 12"), ("name", NAME), ("email", EMAIL), ("phone", PHONE)])]
-    w = srv.client()
-    w.login(TENANT, "warga")
-    reports.append(file_report(w, [
-        ("kind", "aspirasi"), ("identity", "terbuka"), ("category", "pju"), ("title", "Tambah lampu di gang"),
-        ("description", "Mohon lampu jalan di gang kami ditambah, gelap di malam hari."),
-        ("address", "Gang Mawar, Cakranegara"), ("name", WARGA), ("phone", PHONE2)]))
-    apps = [apply(w, "Baru"), apply(w, "Rusak")]
-    page = w.get("/t/%s/permohonan/%s" % (TENANT, apps[0]["id"])).expect(200)
+def number_of(c, path):
+    """A complaint's tracking number, as its page shows it."""
+    return re.search(r"52\.71/ADU/\d{4}/\d{6}", c.get(path).expect(200).text).group(0)
+
+
+def seed_applications(srv, w, p):
+    """The citizen's four applications for a KTP-el, with the NIK: one a step further, one returned for
+    correction, one finished with its result (a generated PDF) and its survey answered, one rejected.
+    Returns their pages and the public ones (tracking by number, the receipt's verification page)."""
+    apps = [apply(w, alasan) for alasan in ("Baru", "Rusak", "Perubahan data", "Baru", "Hilang")]
+    paths = ["/t/%s/permohonan/%s" % (TENANT, a["id"]) for a in apps]
+    page = w.get(paths[0]).expect(200)
     verify = re.search(r'href="(?:https?://[^/"]+)?(/v/[^"]+)"', page.text)
     assert verify, page.text[:3000]
-    # the OPD (petugas of DISDUKCAPIL) moves one application on, returns the other, answers the
-    # report the router sent it (or the coordinator sends it first)
-    p = srv.client()
-    p.login(TENANT, "petugas")
-    act(p, "/t/%s/permohonan/%s" % (TENANT, apps[0]["id"]), {"op": "advance", "text": "Berkas lengkap"})
-    act(p, "/t/%s/permohonan/%s" % (TENANT, apps[1]["id"]), {"op": "return", "text": "Scan KK buram"})
-    if 'value="jawab"' not in p.get(reports[0]).text:
-        k = srv.client()
-        k.login(TENANT, "koordinator")
-        act(k, reports[0], {"aksi": "verifikasi", "category": "adminduk", "text": ""})
-    act(p, reports[0], {"aksi": "jawab", "text": "KK Anda sudah dicetak, silakan ambil di loket 3."})
+    # the OPD (petugas of DISDUKCAPIL) moves one on, returns one, rejects one, and finishes one with the
+    # kepala OPD's approval, its result generated first
+    act(p, paths[0], {"op": "advance", "text": "Berkas lengkap"})
+    act(p, paths[1], {"op": "return", "text": "Scan KK buram"})
+    act(p, paths[3], {"op": "reject", "text": "Bukan penduduk Kota Mataram", "yakin": "1"})
+    act(w, paths[4], {"op": "cancel", "yakin": "1"})
+    page = p.get(paths[2]).expect(200)
+    body, ctype = multipart([("_csrf", page.csrf()), ("text", "generate")])
+    r = p.request("POST", paths[2] + "/hasil", body=body, headers={"Content-Type": ctype})
+    assert r.status == 303, r.describe() + r.text[:500]
+    act(p, paths[2], {"op": "advance"})
+    act(p, paths[2], {"op": "advance"})
+    act(signed_in(srv, "kepala_opd"), paths[2], {"op": "advance"})
+    page = w.get(paths[2]).expect(200, contains="berkas/hasil")
+    survey = re.search(r"/t/%s/survei/[0-9a-f]{64}" % re.escape(TENANT), page.text).group(0)
+    form = w.get(survey).expect(200)
+    w.post_form(survey, dict({"u%d" % i: str(1 + i % 4) for i in range(1, 10)}, _csrf=form.csrf(),
+                             komentar="Petugas ramah")).expect(200)
+    return dict(zip(("moved_on", "returned", "finished", "rejected", "cancelled"), paths),
+                track="/t/%s/lacak?nomor=%s" % (TENANT, urllib.parse.quote(apps[0]["number"], safe="")),
+                receipt=verify.group(1))
+
+
+def seed_complaints(srv, w, p, k):
+    """Reports in every state a page shows differently, through the coordinator (auto-routing off): a
+    visitor's named report with personal data, answered; the citizen's aspiration with a phone number;
+    one with a photo the coordinator made public (hidden and shown again), answered and rated; one
+    answered and reopened; a visitor's duplicate merged into it; one whose answer is long overdue (its
+    photo kept from the public) and one whose verification is, each escalated by the deadline sweep
+    (their deadlines moved back, as other tests move clocks); one on hold, followed by the citizen; one
+    forwarded as not the Pemda's business; one archived as spam; one the OPD handed back. Returns their
+    pages."""
+    page = k.get("/t/%s/pengaduan/pengaturan" % TENANT).expect(200)
+    k.post_form("/t/%s/pengaduan/pengaturan" % TENANT, {
+        "_csrf": page.csrf(), "verify_days": "3", "sla_simple": "5", "sla_coord": "14", "sla_field": "60",
+        "escalate_days": "3", "threshold": "80", "dup_radius_m": "300", "dup_window_days": "30"}).expect(303)
+    where = [("kelurahan", "52.71.02.1011"), ("identity", "terbuka")]      # the citizen's
+    anon = [("kelurahan", "52.71.02.1011"), ("identity", "anonim")]        # a visitor's
+    visitor = file_report(srv.client(), [
+        ("kind", "pengaduan"), ("identity", "terbuka"), ("category", "adminduk"), ("title", "KK belum dicetak"),
+        ("description", "KK saya belum dicetak. NIK saya %s, hubungi saya di %s." % (NIK, PHONE_TYPED)),
+        ("address", "Jl. Majapahit 12"), ("name", NAME), ("email", EMAIL), ("phone", PHONE)])
+    aspiration = file_report(w, [
+        ("kind", "aspirasi"), ("identity", "terbuka"), ("category", "pju"), ("title", "Tambah lampu di gang"),
+        ("description", "Mohon lampu jalan di gang kami ditambah, gelap di malam hari."),
+        ("address", "Gang Mawar, Cakranegara"), ("name", WARGA), ("phone", PHONE2)])
+    photo = file_report(w, [("kind", "pengaduan"), ("category", "adminduk"), ("title", "Loket perekaman rusak"),
+                            ("description", "Mesin perekaman di loket 2 rusak, antrean sampai siang.")] + where,
+                        [("photo", "loket.jpg", "image/jpeg", fixture("photo_exif.jpg"))])
+    reopened = file_report(w, [("kind", "pengaduan"), ("category", "adminduk"), ("title", "Akta kelahiran salah nama"),
+                               ("description", "Nama anak saya di akta kelahiran salah ketik, mohon diperbaiki.")]
+                           + where)
+    duplicate = file_report(srv.client(), [
+        ("kind", "pengaduan"), ("category", "adminduk"), ("title", "Salah nama di akta kelahiran"),
+        ("description", "Nama anak di akta kelahiran salah ketik dan belum diperbaiki.")] + anon)
+    jpeg = [("photo", "foto.jpg", "image/jpeg", fixture("photo_exif.jpg"))]
+    late = file_report(w, [("kind", "pengaduan"), ("category", "adminduk"), ("title", "KIA belum jadi"),
+                           ("description", "Kartu identitas anak yang saya ajukan bulan lalu belum jadi.")] + where,
+                       jpeg)
+    unverified = file_report(srv.client(), [("kind", "informasi"), ("category", "adminduk"),
+                                            ("title", "Jadwal perekaman keliling"),
+                                            ("description", "Kapan jadwal perekaman KTP-el keliling di Ampenan?")]
+                             + anon, jpeg)
+    held, forwarded, spam, handed_back = (file_report(srv.client(), [
+        ("kind", "pengaduan"), ("category", "adminduk"), ("title", title), ("description", text)] + anon, jpeg)
+        for title, text in (("Surat pindah belum terbit", "Surat pindah saya belum terbit padahal sudah dua minggu."),
+                            ("Sertifikat tanah ganda", "Tanah saya bersertifikat ganda, mohon diselesaikan."),
+                            ("Promo pinjaman cepat", "Pinjaman cepat cair tanpa agunan, hubungi kami segera."),
+                            ("Jalan depan kantor camat", "Jalan di depan kantor camat Ampenan berlubang besar.")))
+    for path in (visitor, photo, reopened, late, handed_back):
+        act(k, path, {"aksi": "verifikasi", "category": "adminduk", "foto_publik": "0" if path == late else "1",
+                      "foto_pilihan": "1", "text": ""})
+    act(k, held, {"aksi": "tunda", "text": "Menunggu data dari kecamatan."})
+    act(k, forwarded, {"aksi": "bukan_wewenang", "forward_to": "Kantor Pertanahan Kota Mataram",
+                       "text": "Sertifikat tanah urusan BPN.", "yakin": "1"})
+    act(k, spam, {"aksi": "arsipkan", "yakin": "1"})
+    act(p, handed_back, {"aksi": "kembalikan", "text": "Jalan urusan DPUPR, bukan Disdukcapil."})
+    act(k, photo, {"aksi": "sembunyikan_foto"})
+    act(k, photo, {"aksi": "tampilkan_foto"})
+    act(k, duplicate, {"aksi": "gabung", "merge_into": number_of(k, reopened), "yakin": "1"})
+    act(p, visitor, {"aksi": "jawab", "text": "KK Anda sudah dicetak, silakan ambil di loket 3."})
+    act(p, photo, {"aksi": "jawab", "text": "Mesin sudah diganti, loket 2 melayani lagi."})
+    act(p, reopened, {"aksi": "jawab", "text": "Silakan datang ke loket 4 membawa surat keterangan lahir."})
+    act(w, photo, {"aksi": "nilai", "rating": "4", "text": "Terima kasih, cepat."})
+    act(w, reopened, {"aksi": "buka_kembali", "text": "Sudah datang ke loket 4, belum juga diperbaiki."})
+    # the clocks moved back: the answer due a month ago, the verification yesterday; two sweeps escalate
+    # the first to the kepala OPD and then to the Sekda, the second to the coordinator and the Sekda
+    now = int(time.time())
+    for path, column, ago in ((late, "answer_due", 30 * 86400), (unverified, "verify_due", 86400)):
+        srv.db.sql("UPDATE complaints SET %s = %d WHERE id = %s" % (column, now - ago, path.rsplit("/", 1)[1]))
+    for _ in range(2):
+        check_sigap(["sweep"], db=srv.db)
+    levels = [int(srv.db.sql("SELECT escalation FROM complaints WHERE id = %s" % path.rsplit("/", 1)[1])[0][0])
+              for path in (late, unverified)]
+    assert levels == [2, 1], levels
+    # the citizen follows a visitor's report waiting for the coordinator
+    page = w.get(held).expect(200)
+    w.post_form(held + "/ikuti", {"_csrf": page.csrf(), "aksi": "ikuti"}).expect(303)
+    return dict(visitor=visitor, aspiration=aspiration, photo=photo, reopened=reopened, duplicate=duplicate,
+                late=late, unverified=unverified, held=held, forwarded=forwarded, spam=spam, handed_back=handed_back)
+
+
+def seed_governance(srv, dprd):
+    """Proposals of DISDUKCAPIL through the forms, each step signed with the demo passphrase: one with an
+    attachment, rejected by the Kepala Daerah; one the head returned, revised by the OPD; a Raperda the
+    DPRD approved, then enacted and promulgated as a Perda; a Raperda the DPRD rejected, the outcome then
+    corrected; a pokok pikiran of the DPRD the kepala OPD declined; the Wakil asks for a new signing key.
+    Returns their pages and the decisions' verification pages."""
+    lead = {r: signed_in(srv, r) for r in ("kepala_opd", "sekda", "wakil", "kepala_daerah")}
+    opd = lead["kepala_opd"]
+    base = "/t/%s/usulan/%%d" % TENANT
+
+    def to_the_head(title, needs_dprd=False, attach=False):
+        pid = create(opd, title, needs_dprd=needs_dprd)
+        if attach:
+            body, ctype = multipart([("_csrf", opd.session_csrf(TENANT))],
+                                    [("file", "kajian.pdf", "application/pdf", PDF)])
+            opd.request("POST", (base + "/lampiran") % pid, body=body, headers={"Content-Type": ctype}).expect(303)
+        gov_act(opd, pid, "ajukan")
+        gov_act(lead["sekda"], pid, "saran", verdict="tidak_setuju", note="anggaran belum tersedia")
+        gov_act(lead["wakil"], pid, "pertimbangan", verdict="setuju_catatan", note="libatkan kecamatan")
+        return pid
+
+    head = lead["kepala_daerah"]
+    rejected = to_the_head("Tutup layanan Sabtu", attach=True)
+    gov_act(head, rejected, "keputusan", verdict="tolak", note="layanan Sabtu tetap dibuka", is_public="1")
+    returned = to_the_head("Loket malam di MPP")
+    gov_act(head, returned, "keputusan", verdict="kembalikan", note="sertakan hitungan lembur")
+    page = opd.get((base + "/ubah") % returned).expect(200)
+    opd.post_form((base + "/ubah") % returned, {
+        "_csrf": page.csrf(), "version": re.search(r'name="version" value="(\d+)"', page.text).group(1),
+        "kind": "telaahan", "title": "Loket malam di MPP", "background": "Antrean panjang di MPP",
+        "analysis": "Data tiga bulan\nLembur dua petugas: Rp 4 juta sebulan", "options": "1. Tetap\n2. Diperpanjang",
+        "proposed": "Memperpanjang jam layanan sampai pukul 18.00", "urgency": "segera", "is_public": "1"}).expect(303)
+    perda = to_the_head("Raperda pelayanan adminduk", needs_dprd=True)
+    gov_act(head, perda, "keputusan", verdict="setuju", note="alasan: kebutuhan warga", is_public="1")
+    for stage in ("diajukan", "pembahasan", "disetujui"):
+        gov_act(dprd, perda, "dprd", stage=stage, stage_day=day())
+    gov_act(head, perda, "penetapan", day=day())
+    gov_act(lead["sekda"], perda, "pengundangan", day=day())
+    refused = to_the_head("Raperda retribusi KTP-el", needs_dprd=True)
+    gov_act(head, refused, "keputusan", verdict="setuju", note="alasan: dibahas dengan DPRD", is_public="1")
+    for stage in ("diajukan", "pembahasan", "ditolak"):
+        gov_act(dprd, refused, "dprd", stage=stage, stage_day=day())
+    page = dprd.get(base % refused).expect(200)
+    gov_act(dprd, refused, "koreksi_dprd", stage="disetujui", stage_day=day(), reason="salah pilih hasil rapat",
+            version=re.search(r'name="version" value="(\d+)"', page.text).group(1))
+    page = lead["wakil"].get("/t/%s/kunci-tanda-tangan" % TENANT).expect(200)
+    lead["wakil"].post_form("/t/%s/kunci-tanda-tangan/ganti" % TENANT,
+                            {"_csrf": page.csrf(), "password": DEMO_PASSWORD}).expect(200)
+    form = dprd.get("/t/%s/pokir" % TENANT).expect(200)
+    r = dprd.post_form("/t/%s/pokir" % TENANT, {"_csrf": form.csrf(), "unit": "DISDUKCAPIL",
+                                                "title": "Perekaman di sekolah", "background": "Siswa 17 tahun",
+                                                "proposed": "Perekaman KTP-el di SMA"}).expect(303)
+    pokir = int(r.header("location").rsplit("/", 1)[1])
+    gov_act(opd, pokir, "tolak_pokir", note="sudah berjalan lewat program sekolah")
+    made = dict(rejected_proposal=rejected, returned_proposal=returned, perda=perda, dprd_refused=refused, pokir=pokir)
+    for name, pid in list(made.items()):
+        made[name] = base % pid
+        if name in ("rejected_proposal", "perda", "dprd_refused"):
+            token = re.search(r"/verifikasi/[0-9a-f]{32}", head.get(base % pid).text).group(0)
+            made[name.replace("_proposal", "") + "_verified"] = "/t/%s%s" % (TENANT, token)
+    return made
+
+
+def seed_province(srv):
+    """The province (52) has OPDs and officials but no categories, services or proposals in the demo: its
+    coordinator adds a category and a visitor files a report; its administrator adds a service, a
+    citizen applies and an officer moves it on; the kepala OPD submits a proposal. Returns their pages."""
+    k = signed_in(srv, "koordinator", TENANT2)
+    page = k.get("/t/%s/pengaduan/pengaturan" % TENANT2).expect(200)
+    k.post_form("/t/%s/pengaduan/pengaturan" % TENANT2, {"_csrf": page.csrf(), "code": "jalan", "unit": "DPUPR",
+                                                         "name": "Jalan provinsi", "sla_class": "lapangan"}).expect(303)
+    report = file_report(srv.client(), [
+        ("kind", "pengaduan"), ("identity", "anonim"), ("category", "jalan"), ("title", "Jalan provinsi berlubang"),
+        ("description", "Jalan provinsi di Pringgabaya berlubang besar di dekat jembatan."),
+        ("address", "Jalan raya Pringgabaya")], tenant=TENANT2)
+    # a service of the province's DIKBUD (where its demo officials sit) and a citizen's application
+    admin = signed_in(srv, "admin", TENANT2)
+    r = admin.post_json("/api/v1/t/%s/services" % TENANT2, {
+        "code": "legalisir-ijazah", "unit": "DIKBUD", "name": "Legalisir ijazah SMA/SMK", "category": "Pendidikan",
+        "summary": "Legalisir ijazah SMA/SMK negeri di NTB.", "requirements": ["Ijazah asli"],
+        "procedure": ["Ajukan", "Verifikasi", "Ambil"], "sla_days": 3, "fee": 0, "product": "Ijazah dilegalisir",
+        "complaints": "Melalui menu Pengaduan.", "legal_basis": ["Permendikbud 29/2014"],
+        "form": "nama | text | Nama lengkap | wajib\nnik_pemohon | nik | NIK pemohon | wajib\n",
+        "steps": "Verifikasi berkas | petugas\nPenandatanganan | kepala_opd\n"},
+        headers={"X-CSRF-Token": admin.session_csrf(TENANT2)})
+    assert r.status == 201, r.text
+    w = signed_in(srv, "warga", TENANT2)
+    r = w.post_json("/api/v1/t/%s/applications" % TENANT2, {
+        "service": "legalisir-ijazah", "values": {"nama": "Lale Crawl Provinsi", "nik_pemohon": NIK}},
+        headers={"X-CSRF-Token": w.session_csrf(TENANT2)})
+    assert r.status == 201, r.text
+    application = "/t/%s/permohonan/%s" % (TENANT2, r.json()["id"])
+    act(signed_in(srv, "petugas", TENANT2), application, {"op": "advance"})
+    # a proposal of DIKBUD, submitted by its head with a signing key made for it
+    opd = signed_in(srv, "kepala_opd", TENANT2)
+    page = opd.get("/t/%s/kunci-tanda-tangan" % TENANT2).expect(200)
+    opd.post_form("/t/%s/kunci-tanda-tangan" % TENANT2, {"_csrf": page.csrf(), "passphrase": DEMO_PASSWORD,
+                                                         "confirm": DEMO_PASSWORD}).expect(200)
+    page = opd.get("/t/%s/usulan/baru" % TENANT2).expect(200)
+    r = opd.post_form("/t/%s/usulan" % TENANT2, {
+        "_csrf": page.csrf(), "kind": "usulan", "title": "Beasiswa siswa SMA di pulau kecil",
+        "background": "Siswa Gili sulit bersekolah", "proposed": "Beasiswa transport", "urgency": "biasa"}).expect(303)
+    proposal = r.header("location")
+    r = opd.post_form(proposal + "/tindakan", {"_csrf": opd.session_csrf(TENANT2), "action": "ajukan",
+                                               "passphrase": DEMO_PASSWORD}).expect(303)
+    return dict(report=report, application=application, proposal=proposal)
+
+
+def seed(srv):
+    """Files what the crawl reads, with a citizen's personal data in it, and moves it on so that
+    more kinds of page have something to show (seed_applications, seed_complaints, seed_governance,
+    seed_province); an API key, a local holiday and a webhook of the administrator's. Returns the
+    pages made, {tenant: {name: path}}, from which every walk of the tenant starts besides the home
+    pages (a role that may not read one skips it): the applications, reports and proposals, and the
+    public pages of these (tracking by number, verification)."""
+    w, p, k = (signed_in(srv, r) for r in ("warga", "petugas", "koordinator"))
+    made = seed_applications(srv, w, p)
+    made.update(seed_complaints(srv, w, p, k))
+    made.update(seed_governance(srv, signed_in(srv, "dprd")))
     # the administrator's lists with an entry to act on
-    a = srv.client()
-    a.login(TENANT, "admin")
+    a = signed_in(srv, "admin")
     for path, fields in (("/admin/kunci-api", {"name": "Gateway WhatsApp", "role": "", "unit": "", "rate": ""}),
                          ("/admin/hari-libur", {"date": "%d-10-21" % (time.gmtime().tm_year + 1),
                                                 "name": "Hari Jadi Kota Uji"}),
@@ -348,34 +585,88 @@ def seed(srv):
         page = a.get("/t/%s%s" % (TENANT, path)).expect(200)
         r = a.post_form("/t/%s%s" % (TENANT, path), dict(fields, _csrf=page.csrf()))
         assert r.status in (201, 303), r.describe() + r.text[:800]
-    return reports + ["/t/%s/lacak?nomor=%s" % (TENANT, urllib.parse.quote(apps[0]["number"], safe="")),
-                      verify.group(1)]
+    return {TENANT: made, TENANT2: seed_province(srv)}
 
 
 def test_crawl_every_role_both_languages(env):
     # a webhook to a local address (refused otherwise) that nothing answers
     srv = env.start_server(db=env.new_db(), args=["--webhook-allow-private", "1", "--webhook-allow-http", "1"])
-    public = seed(srv)
+    made = seed(srv)
     walks, t0 = {}, time.time()
-    for lang in ("id", "en"):
-        for role in (None,) + ROLES:
-            start = ["/", "/t/%s/" % TENANT] + (["/t/%s/dasbor" % TENANT] if role else []) + public
-            w = Crawl(srv, role, lang, start, SECRETS)
-            walks[w.who] = w
+    for tenant in (TENANT, TENANT2):
+        for lang in ("id", "en"):
+            for role in (None,) + ROLES:
+                start = ["/", "/t/%s/" % tenant] + (["/t/%s/dasbor" % tenant] if role else []) + \
+                    sorted(made[tenant].values())
+                w = Crawl(srv, role, lang, start, SECRETS, tenant=tenant)
+                walks[w.who] = w
     print("crawl: %d pages in %.1fs: %s" % (sum(w.read for w in walks.values()), time.time() - t0,
                                              ", ".join("%s %d" % (k, w.read) for k, w in walks.items())))
     problems = [p for w in walks.values() for p in w.problems]
-    for lang in ("id", "en"):
-        for s, path in sorted(walks["anonymous/" + lang].shown.items()):
-            problems.append("anonymous/%s %s: shows %r" % (lang, path, s))
+    for who in ("anonymous/id", "anonymous/en", "anonymous/id@52", "anonymous/en@52"):
+        for s, path in sorted(walks[who].shown.items()):
+            problems.append("%s %s: shows %r" % (who, path, s))
     assert not problems, "%d problems:\n%s" % (len(problems), "\n".join(problems))
     # the walk went somewhere: past the public pages for every role, furthest for the administrator
-    assert all(w.read >= 40 for w in walks.values()), {k: w.read for k, w in walks.items()}
+    assert all(w.read >= (40 if w.tenant == TENANT else 15) for w in walks.values()), \
+        {k: w.read for k, w in walks.items()}
     assert walks["admin/id"].read > walks["anonymous/id"].read
     # and the check of what a page shows can fail: the values are where they belong
     # (the officer handling the application reads its NIK, the coordinator a report's text as typed)
     assert NIK in walks["petugas/id"].shown, walks["petugas/id"].shown
     assert PHONE_TYPED in walks["koordinator/id"].shown, walks["koordinator/id"].shown
+    reached(walks, made)
+
+
+def reached(walks, made):
+    """Each page the seed made was read by the roles it is for (not refused), and the links on it to
+    the files of its state were followed: the walk reaches what the seed is for."""
+    m = made[TENANT]
+
+    def read(who, *names):
+        w = walks[who]
+        for name in names:
+            path = m[name[1:]] if name.startswith("@") else name
+            assert path in w.paths and path not in w.refused, (who, path, w.refused, w.paths)
+
+    def read_like(who, pattern):
+        w = walks[who]
+        assert any(re.fullmatch(pattern, p) for p in w.paths if p not in w.refused), (who, pattern, w.paths)
+    reports = ("@visitor", "@aspiration", "@photo", "@reopened", "@duplicate", "@late", "@unverified", "@held",
+               "@forwarded", "@handed_back")
+    applications = ("@moved_on", "@returned", "@finished", "@rejected", "@cancelled")
+    proposals = ("@rejected_proposal", "@returned_proposal", "@perda", "@dprd_refused")
+    for lang in ("id", "en"):
+        # the public: every report but the spam, the photo made public, the decisions' verification
+        # pages and PDFs
+        read("anonymous/" + lang, *reports + ("@receipt", "@track", "@rejected_verified", "@perda_verified",
+                                              "@dprd_refused_verified"))
+        read("anonymous/" + lang, m["photo"] + "/foto/0", m["rejected_verified"] + "/pdf", m["perda_verified"] + "/pdf")
+        assert m["spam"] in walks["anonymous/" + lang].refused
+        # the citizen: their applications, the result of the finished one and its receipt
+        read("warga/" + lang, *applications)
+        read("warga/" + lang, m["finished"] + "/berkas/hasil", m["finished"] + "/tanda-terima.pdf")
+        # the OPD: the applications and reports it handles, the proposals, the attachment of one
+        for role in ("petugas", "kepala_opd"):
+            read("%s/%s" % (role, lang), *applications + ("@photo", "@reopened", "@late") + proposals + ("@pokir",))
+        read_like("kepala_opd/" + lang, re.escape(m["rejected_proposal"]) + r"/lampiran/[0-9a-f]{64}")
+        # the coordinator every report, the spam too
+        read("koordinator/" + lang, *reports + ("@spam",))
+        # a photo kept from the public: the OPD holding the report loads it, the public is not shown it
+        read("petugas/" + lang, m["late"] + "/foto/0")
+        assert m["late"] + "/foto/0" not in walks["anonymous/" + lang].paths
+        # the leaders and the administrator every proposal past the OPD, the DPRD its items and pokok pikiran
+        for role in ("sekda", "wakil", "kepala_daerah", "admin"):
+            read("%s/%s" % (role, lang), *proposals)
+        read("dprd/" + lang, "@perda", "@dprd_refused", "@pokir")
+        # the province: each role's own walk, its report; the application and the proposal of its DIKBUD
+        p = made[TENANT2]
+        for role in (None,) + ROLES:
+            read("%s/%s@%s" % (role or "anonymous", lang, TENANT2), p["report"])
+        for role in ("warga", "petugas", "kepala_opd", "sekda"):
+            read("%s/%s@%s" % (role, lang, TENANT2), p["application"])
+        for role in ("petugas", "kepala_opd", "sekda", "wakil", "kepala_daerah", "admin"):
+            read("%s/%s@%s" % (role, lang, TENANT2), p["proposal"])
 
 
 def test_crawl_half_signed_in_officials(env):
@@ -428,6 +719,11 @@ def test_crawl_checks_find_broken_pages(env):
     assert normalise("?hal=3&q=jalan", "/t/52.71/pengaduan") == "/t/52.71/pengaduan?q=jalan"
     assert normalise("https://example.com/", "/") is None and normalise("mailto:a@b.c", "/") is None
     assert not followed("/t/52/") and not followed("/bahasa/en?next=/") and followed("/v/abc")
+    assert followed("/t/52/pengaduan", "52") and not followed("/t/52.71/", "52")
+    # images are followed like links; inline ones are not
+    p = Page()
+    p.feed('<a href="/a">a</a><img src="/t/52.71/pengaduan/1/foto/0" alt=""><img src="data:," alt="">')
+    assert p.finish().links == ["/a", "/t/52.71/pengaduan/1/foto/0"], p.links
 
 
 if __name__ == "__main__":
