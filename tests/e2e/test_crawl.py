@@ -61,6 +61,7 @@ and the receipt, the decisions' verification pages and PDFs, a proposal's attach
 test_crawl_checks_find_broken_pages feeds the checks pages broken on purpose.
 """
 import base64
+import gzip
 import html.parser
 import json
 import re
@@ -71,6 +72,7 @@ from harness import DEMO_PASSWORD, ROLES, TENANT, TENANT2, check_sigap
 from test_complaints import fixture, multipart
 from test_governance import act as gov_act, create, day
 
+PAGE_GZIP_MAX = 20000  # bytes of an HTML page gzipped (level 1): about 3 s at 50 kbit/s
 PAGE_CAP = 300          # pages (and files) per role and language
 PER_KIND = 6            # pages of one kind: the same path with other numbers or ids
 PAGING = {"hal", "sebelum", "setelah"}      # paging parameters: one page of a list is enough
@@ -228,6 +230,7 @@ class Crawl:
         self.who = "%s/%s" % (role or "anonymous", lang) + ("" if tenant == TENANT else "@" + tenant)
         self.lang, self.secrets, self.tenant = lang, secrets, tenant
         self.refused = []
+        self.weights = []           # (bytes, gzipped bytes, path) of each HTML page read
         self.read, self.problems, self.shown = 0, [], {}
         self.paths = []             # the addresses read, in order
         self.c = srv.client()
@@ -279,6 +282,7 @@ class Crawl:
             return []
         if not (r.header("content-type") or "").startswith("text/html"):
             return []       # a file: fetched, not read
+        self.weights.append((len(r.body), len(gzip.compress(r.body, 1)), path))
         page = Page()
         page.feed(r.text)
         page.finish()
@@ -603,6 +607,12 @@ def test_crawl_every_role_both_languages(env):
     print("crawl: %d pages in %.1fs: %s" % (sum(w.read for w in walks.values()), time.time() - t0,
                                              ", ".join("%s %d" % (k, w.read) for k, w in walks.items())))
     problems = [p for w in walks.values() for p in w.problems]
+    # a cheap phone on a slow line: no page is heavy (gzip level 1 as the server sends it; the
+    # heaviest is the provinsi's complaint form with its 1,166 villages, about 15.7 KB)
+    heavy = sorted({(z, n, p) for w in walks.values() for n, z, p in w.weights}, reverse=True)
+    print("heaviest pages (gzipped, plain bytes):", ", ".join("%s %d/%d" % (p, z, n) for z, n, p in heavy[:5]))
+    problems += ["%s is %d bytes gzipped (%d plain), over %d" % (p, z, n, PAGE_GZIP_MAX)
+                 for z, n, p in heavy if z > PAGE_GZIP_MAX]
     for who in ("anonymous/id", "anonymous/en", "anonymous/id@52", "anonymous/en@52"):
         for s, path in sorted(walks[who].shown.items()):
             problems.append("%s %s: shows %r" % (who, path, s))
